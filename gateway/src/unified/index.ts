@@ -1,0 +1,3 @@
+export * from './chat-request.js';
+export * from './chat-response.js';
+export * from './stream-events.js';

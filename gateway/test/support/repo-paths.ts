@@ -1,0 +1,12 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Compiled tests live in gateway/dist/test/support; the repository root is four levels up.
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+/** A fixture file kept beside a provider's source: gateway/src/providers/<provider>/__fixtures__/<name>. */
+export function providerFixturePath(provider: string, name: string): string {
+  return join(repoRoot, 'gateway', 'src', 'providers', provider, '__fixtures__', name);
+}
+
+export const switchyardBin = join(repoRoot, 'bin', 'switchyard.mjs');
