@@ -28,7 +28,7 @@ node_modules/.install-stamp: package.json package-lock.json compiler/package.jso
 install: node_modules/.install-stamp
 
 build: install
-	npx tsc -b
+	bash scripts/build.sh
 
 test: build
 	bash scripts/test.sh
