@@ -2,8 +2,9 @@
 export default {
   testEnvironment: 'node',
   transform: {},
-  roots: ['<rootDir>/compiler/dist/test', '<rootDir>/gateway/dist/test', '<rootDir>/operator/dist/test', '<rootDir>/e2e/dist/test'],
-  testMatch: ['**/*.test.js'],
+  roots: ['<rootDir>/compiler', '<rootDir>/gateway', '<rootDir>/operator', '<rootDir>/e2e'],
+  testMatch: ['**/dist/test/**/*.test.js'],
+  testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 30000,
   maxWorkers: 2,
 };
