@@ -37,7 +37,7 @@ run: build
 	node bin/switchyard.mjs gateway --config examples/standalone --host 127.0.0.1 --port 8080
 
 bench: build
-	node bench/dist/run-bench.js
+	node bench/run-bench.mjs
 
 clean:
 	npx tsc -b --clean || true

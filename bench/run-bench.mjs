@@ -1,0 +1,190 @@
+// `make bench`: the gateway in front of a local OpenAI-shaped upstream versus the upstream
+// directly. Reports p50/p99 added latency (sequential pass), throughput at 32 concurrent
+// connections, and the gateway's peak RSS. Writes the table to docs/benchmarks.md.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..');
+const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
+const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
+const CONCURRENT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 32;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const requestBody = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+
+function startProcess(args, readyPattern) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'warn' } });
+  let buffered = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}: ${buffered}`)), 20_000);
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk.toString();
+      for (const line of buffered.split('\n')) {
+        if (!line.trim().startsWith('{')) continue;
+        try {
+          const parsed = JSON.parse(line);
+          if (readyPattern(parsed)) {
+            clearTimeout(timer);
+            resolve({ child, info: parsed });
+            return;
+          }
+        } catch {
+          /* partial line */
+        }
+      }
+    });
+    child.stderr.on('data', (chunk) => (buffered += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`process exited ${code}: ${buffered}`)));
+  });
+}
+
+function peakRssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+function load(url, options) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` },
+        body: requestBody,
+        ...options,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+// autocannon's histogram has 1 ms resolution, too coarse for microsecond overheads, so the
+// sequential pass is timed here with hrtime over one keep-alive connection.
+async function sequentialLatencies(url) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
+  const samples = [];
+  try {
+    for (let i = 0; i < SEQUENTIAL_REQUESTS; i++) {
+      const start = process.hrtime.bigint();
+      const response = await pool.request({
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` },
+        body: requestBody,
+      });
+      await response.body.arrayBuffer();
+      samples.push(Number(process.hrtime.bigint() - start) / 1000);
+      if (response.statusCode !== 200) throw new Error(`${url}: status ${response.statusCode}`);
+    }
+  } finally {
+    await pool.close();
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: samples[Math.floor(samples.length * 0.5)], p99: samples[Math.floor(samples.length * 0.99)] };
+}
+
+async function measure(url) {
+  await load(url, { connections: 8, duration: 2 }); // warm up JIT and pools
+  const sequential = await sequentialLatencies(url);
+  const concurrent = await load(url, { connections: CONNECTIONS, duration: CONCURRENT_SECONDS });
+  const errors = concurrent.errors + concurrent.non2xx;
+  if (errors > 0) throw new Error(`${url}: ${errors} failed requests`);
+  return { p50us: sequential.p50, p99us: sequential.p99, rps: concurrent.requests.average };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const upstream = await startProcess([join(here, 'mock-openai-upstream.mjs')], (m) => typeof m.port === 'number');
+  const upstreamUrl = `http://127.0.0.1:${upstream.info.port}`;
+  const configDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  writeFileSync(
+    join(configDir, 'bench.yaml'),
+    `apiVersion: switchyard.dev/v1alpha1
+kind: ModelRoute
+metadata: {name: bench-model}
+spec:
+  model: bench-model
+  backends:
+  - name: bench-upstream
+    provider: openai
+    model: bench-upstream-model
+    baseURL: ${upstreamUrl}/v1
+    credentials: [{secretRef: {name: bench-upstream, key: apiKey}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-upstream}
+stringData: {apiKey: sk-upstream-bench-not-a-real-key}
+---
+apiVersion: switchyard.dev/v1alpha1
+kind: VirtualKey
+metadata: {name: bench}
+spec: {secretName: bench-key}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-key}
+stringData: {key: ${VIRTUAL_KEY}}
+`,
+  );
+  const gateway = await startProcess(
+    [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0'],
+    (m) => m.msg === 'listening',
+  );
+  const gatewayUrl = `http://127.0.0.1:${gateway.info.port}/v1/chat/completions`;
+  const directUrl = `${upstreamUrl}/v1/chat/completions`;
+
+  const direct = [];
+  const viaGateway = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      direct.push(await measure(directUrl));
+      viaGateway.push(await measure(gatewayUrl));
+    }
+  } finally {
+    var rss = peakRssMb(gateway.child.pid);
+    gateway.child.kill('SIGTERM');
+    upstream.child.kill('SIGTERM');
+  }
+
+  const pick = (runs, field) => median(runs.map((r) => r[field]));
+  const row = (name, runs) => ({ name, p50: pick(runs, 'p50us'), p99: pick(runs, 'p99us'), rps: pick(runs, 'rps') });
+  const d = row('upstream directly', direct);
+  const g = row('through switchyard', viaGateway);
+  const added = { p50: g.p50 - d.p50, p99: g.p99 - d.p99 };
+  const lines = [
+    `| path | p50 (sequential) | p99 (sequential) | req/s at ${CONNECTIONS} connections |`,
+    '| --- | --- | --- | --- |',
+    `| ${d.name} | ${d.p50.toFixed(0)} µs | ${d.p99.toFixed(0)} µs | ${d.rps.toFixed(0)} |`,
+    `| ${g.name} | ${g.p50.toFixed(0)} µs | ${g.p99.toFixed(0)} µs | ${g.rps.toFixed(0)} |`,
+    `| added by the gateway | ${added.p50.toFixed(0)} µs | ${added.p99.toFixed(0)} µs | ${((g.rps / d.rps) * 100).toFixed(0)}% of direct |`,
+    '',
+    `Gateway peak RSS: ${rss.toFixed(0)} MB. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; client, gateway and upstream share the cores.`,
+  ];
+  const table = lines.join('\n');
+  console.log(table);
+  const targets = [
+    ['added p50 < 200 µs', added.p50 < 200],
+    ['> 5,000 req/s at 32 connections', g.rps > 5000],
+    ['peak RSS < 150 MB', rss < 150],
+  ];
+  console.log('\n' + targets.map(([name, ok]) => `${ok ? 'PASS' : 'MISS'} ${name}`).join('\n'));
+  const docPath = join(repoRoot, 'docs', 'benchmarks.md');
+  writeFileSync(
+    docPath,
+    `# Benchmarks\n\nGenerated by \`make bench\` (bench/run-bench.mjs) on ${new Date().toISOString().slice(0, 10)}: non-streaming chat completions, the gateway (openai provider) in front of a local OpenAI-shaped upstream versus calling that upstream directly, all on loopback.\n\n${table}\n\nTargets (issue 2): added p50 under 200 µs, over 5,000 req/s at 32 connections, RSS under 150 MB.\n\n${targets.map(([name, ok]) => `- ${ok ? 'met' : 'missed'}: ${name}`).join('\n')}\n`,
+  );
+}
+
+await main();
