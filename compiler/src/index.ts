@@ -1,1 +1,13 @@
 export * from './table-types.js';
+export * from './manifest-types.js';
+export * from './diagnostics.js';
+export { ConfigError, type ConfigErrorDetails } from './config-error.js';
+export { PROVIDER_DEFAULTS, PROVIDER_NAMES, resolveBaseURL, type ProviderDefaults } from './provider-defaults.js';
+export { defaultCrdDir } from './crd-location.js';
+export { loadCrdSchemas, type CrdSchemas, type ValidationResult } from './schema/load-crd-schemas.js';
+export { formatSchemaIssue, type SchemaIssue } from './schema/schema-issue.js';
+export type { OpenApiSchema, CelValidationRule } from './schema/openapi-schema.js';
+export { DURATION_PATTERN, parseDurationMs } from './values/duration.js';
+export { MONEY_PATTERN, parseMoneyNanos, formatNanosAsUsd } from './values/money.js';
+export { globToRegExpSource, globMatches } from './values/glob.js';
+export { canonicalJson } from './values/canonical-json.js';

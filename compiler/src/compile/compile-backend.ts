@@ -1,0 +1,140 @@
+// One ModelRoute backend -> CompiledBackend: credentials resolved from Secrets, base URL and
+// prices settled, durations in milliseconds. Missing Secrets are reported, not thrown: the route
+// keeps whatever backends remain.
+
+import { CRD_DEFAULTS, type BackendSpec, type CredentialSpec, type PricingSpec } from '../manifest-types.js';
+import type { CatalogPrice, PriceCatalog } from '../pricing/price-catalog.js';
+import { resolveBaseURL } from '../provider-defaults.js';
+import type { CompiledBackend, CompiledCredential, CompiledPricing } from '../table-types.js';
+import { parseDurationMs } from '../values/duration.js';
+import { parseMoneyNanos } from '../values/money.js';
+import { secretId, type SecretIndex } from './secret-index.js';
+
+export interface RefProblem {
+  reason: 'SecretNotFound' | 'SecretKeyNotFound' | 'InvalidSecret';
+  message: string;
+}
+
+export interface BackendCompilation {
+  /** Absent when the backend has to be dropped (every credential unresolved). */
+  backend?: CompiledBackend;
+  problems: RefProblem[];
+  priceUnknown: boolean;
+}
+
+function compilePricing(price: PricingSpec | CatalogPrice, source: CompiledPricing['source']): CompiledPricing {
+  const nanos = (text: string): string => parseMoneyNanos(text).toString();
+  const compiled: CompiledPricing = {
+    inputPerMillionNanos: nanos(price.inputPerMillion),
+    outputPerMillionNanos: nanos(price.outputPerMillion),
+    source,
+  };
+  if (price.cachedInputPerMillion !== undefined) compiled.cachedInputPerMillionNanos = nanos(price.cachedInputPerMillion);
+  if (price.cacheWritePerMillion !== undefined) compiled.cacheWritePerMillionNanos = nanos(price.cacheWritePerMillion);
+  return compiled;
+}
+
+function resolveCredential(
+  spec: BackendSpec,
+  credential: CredentialSpec,
+  namespace: string,
+  secrets: SecretIndex,
+): { credential?: CompiledCredential; problem?: RefProblem } {
+  const { name, key } = credential.secretRef;
+  const id = secretId(namespace, name);
+  const where = `backend ${spec.name}`;
+  const entries = secrets.get(id);
+  if (!entries) {
+    return { problem: { reason: 'SecretNotFound', message: `${where}: Secret ${id} not found` } };
+  }
+  const weight = credential.weight ?? CRD_DEFAULTS.credentialWeight;
+  if (spec.provider === 'bedrock') {
+    const accessKeyId = entries.get('accessKeyId')?.trim();
+    const secretAccessKey = entries.get('secretAccessKey')?.trim();
+    const missing = [!accessKeyId && 'accessKeyId', !secretAccessKey && 'secretAccessKey'].filter(Boolean);
+    if (missing.length > 0) {
+      return { problem: { reason: 'SecretKeyNotFound', message: `${where}: Secret ${id} has no ${missing.join(' or ')}` } };
+    }
+    const sessionToken = entries.get('sessionToken')?.trim();
+    return {
+      credential: {
+        ref: id,
+        weight,
+        aws: { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, ...(sessionToken ? { sessionToken } : {}) },
+      },
+    };
+  }
+  const entryName = key ?? '';
+  const value = entries.get(entryName);
+  if (value === undefined) {
+    return { problem: { reason: 'SecretKeyNotFound', message: `${where}: Secret ${id} has no entry "${entryName}"` } };
+  }
+  const ref = `${id}/${entryName}`;
+  if (spec.provider === 'vertex-ai') {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (parsed === null || typeof parsed !== 'object') throw new TypeError('not an object');
+    } catch {
+      return { problem: { reason: 'InvalidSecret', message: `${where}: entry "${entryName}" of Secret ${id} is not a service-account JSON object` } };
+    }
+    return { credential: { ref, weight, serviceAccountJson: value } };
+  }
+  const apiKey = value.trim();
+  if (!apiKey) {
+    return { problem: { reason: 'InvalidSecret', message: `${where}: entry "${entryName}" of Secret ${id} is empty` } };
+  }
+  return { credential: { ref, weight, apiKey } };
+}
+
+export function compileBackend(spec: BackendSpec, namespace: string, secrets: SecretIndex, catalog: PriceCatalog): BackendCompilation {
+  const problems: RefProblem[] = [];
+  const credentials: CompiledCredential[] = [];
+  for (const credential of spec.credentials ?? []) {
+    const resolved = resolveCredential(spec, credential, namespace, secrets);
+    if (resolved.problem) problems.push(resolved.problem);
+    if (resolved.credential) credentials.push(resolved.credential);
+  }
+  const catalogPrice = spec.pricing ? undefined : catalog.lookup(spec.provider, spec.model);
+  const priceUnknown = !spec.pricing && !catalogPrice;
+  if ((spec.credentials?.length ?? 0) > 0 && credentials.length === 0) {
+    return { problems, priceUnknown };
+  }
+
+  const baseURL = resolveBaseURL(spec.provider, spec.baseURL, {
+    ...(spec.bedrock ? { region: spec.bedrock.region } : {}),
+    ...(spec.vertex ? { location: spec.vertex.location } : {}),
+  });
+  if (baseURL === undefined) {
+    throw new Error(`backend ${spec.name}: provider ${spec.provider} needs baseURL`);
+  }
+
+  const backend: CompiledBackend = {
+    name: spec.name,
+    provider: spec.provider,
+    model: spec.model,
+    baseURL,
+    credentials,
+    priority: spec.priority ?? CRD_DEFAULTS.backendPriority,
+    weight: spec.weight ?? CRD_DEFAULTS.backendWeight,
+  };
+  if (spec.pricing) backend.pricing = compilePricing(spec.pricing, 'override');
+  else if (catalogPrice) backend.pricing = compilePricing(catalogPrice, 'catalog');
+  if (spec.azure) backend.azure = { deployment: spec.azure.deployment, apiVersion: spec.azure.apiVersion ?? CRD_DEFAULTS.azureApiVersion };
+  if (spec.bedrock) {
+    backend.bedrock = {
+      region: spec.bedrock.region,
+      useAmbientCredentials: spec.bedrock.useAmbientCredentials ?? CRD_DEFAULTS.bedrockUseAmbientCredentials,
+    };
+  }
+  if (spec.vertex) backend.vertex = { project: spec.vertex.project, location: spec.vertex.location };
+  if (spec.provider === 'mock') {
+    const mock = spec.mock ?? {};
+    backend.mock = {
+      latencyMs: parseDurationMs(mock.latency ?? CRD_DEFAULTS.mockLatency),
+      failureRate: Number(mock.failureRate ?? CRD_DEFAULTS.mockFailureRate),
+      ...(mock.response === undefined ? {} : { response: mock.response }),
+    };
+  }
+  if (spec.headers && Object.keys(spec.headers).length > 0) backend.headers = { ...spec.headers };
+  return { backend, problems, priceUnknown };
+}

@@ -1,0 +1,75 @@
+// One ModelRoute -> CompiledRoute, before tenancy: backends resolved and ordered by tier,
+// policies in milliseconds. Name conflicts between routes are settled afterwards.
+
+import { CRD_DEFAULTS, type ModelRouteManifest } from '../manifest-types.js';
+import type { PriceCatalog } from '../pricing/price-catalog.js';
+import type { CompiledBackend, CompiledRoute, RetryableFailure } from '../table-types.js';
+import { parseDurationMs } from '../values/duration.js';
+import { compileBackend, type RefProblem } from './compile-backend.js';
+import type { SecretIndex } from './secret-index.js';
+
+export interface RouteCompilation {
+  /** Absent when no backend is left. */
+  route?: CompiledRoute;
+  refProblems: RefProblem[];
+  /** `name (provider model)` of each kept backend without a price. */
+  unpricedBackends: string[];
+  /** Why the route has no backend, when it has none. */
+  noBackendsReason?: string;
+}
+
+export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex, catalog: PriceCatalog): RouteCompilation {
+  const { metadata, spec } = manifest;
+  const namespace = metadata.namespace ?? 'default';
+  const refProblems: RefProblem[] = [];
+  const unpricedBackends: string[] = [];
+  const kept: CompiledBackend[] = [];
+  for (const backendSpec of spec.backends) {
+    const result = compileBackend(backendSpec, namespace, secrets, catalog);
+    refProblems.push(...result.problems);
+    if (!result.backend) continue;
+    kept.push(result.backend);
+    if (result.priceUnknown) unpricedBackends.push(`${backendSpec.name} (${backendSpec.provider} ${backendSpec.model})`);
+  }
+  if (kept.length === 0) {
+    return {
+      refProblems,
+      unpricedBackends,
+      noBackendsReason: 'no backend left: every backend is missing its credentials',
+    };
+  }
+  // Array.prototype.sort is stable: spec order is kept inside a tier.
+  const backends = kept.sort((a, b) => a.priority - b.priority);
+
+  const retry = spec.retry ?? {};
+  const timeouts = spec.timeouts ?? {};
+  const outlier = spec.outlierDetection ?? {};
+  const route: CompiledRoute = {
+    id: `${namespace}/${metadata.name}`,
+    namespace,
+    name: metadata.name,
+    generation: metadata.generation ?? 1,
+    model: spec.model,
+    aliases: [...(spec.aliases ?? [])],
+    backends,
+    retry: {
+      attempts: retry.attempts ?? CRD_DEFAULTS.retryAttempts,
+      initialBackoffMs: parseDurationMs(retry.backoff?.initial ?? CRD_DEFAULTS.retryBackoffInitial),
+      maxBackoffMs: parseDurationMs(retry.backoff?.max ?? CRD_DEFAULTS.retryBackoffMax),
+      on: [...new Set<RetryableFailure>(retry.on ?? CRD_DEFAULTS.retryOn)],
+    },
+    timeouts: {
+      connectMs: parseDurationMs(timeouts.connect ?? CRD_DEFAULTS.timeoutConnect),
+      firstByteMs: parseDurationMs(timeouts.firstByte ?? CRD_DEFAULTS.timeoutFirstByte),
+      totalMs: parseDurationMs(timeouts.total ?? CRD_DEFAULTS.timeoutTotal),
+      streamIdleMs: parseDurationMs(timeouts.streamIdle ?? CRD_DEFAULTS.timeoutStreamIdle),
+    },
+    outlierDetection: {
+      consecutiveFailures: outlier.consecutiveFailures ?? CRD_DEFAULTS.outlierConsecutiveFailures,
+      ejectionTimeMs: parseDurationMs(outlier.ejectionTime ?? CRD_DEFAULTS.outlierEjectionTime),
+    },
+    fallbackModels: [...(spec.fallbackModels ?? [])],
+    defaultMaxTokens: spec.defaultMaxTokens ?? CRD_DEFAULTS.defaultMaxTokens,
+  };
+  return { route, refProblems, unpricedBackends };
+}

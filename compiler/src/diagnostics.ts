@@ -1,0 +1,40 @@
+// What the compiler says about each object. The operator turns these into status conditions;
+// standalone mode turns the failing ones into a ConfigError. Messages never carry key material.
+
+import type { SwitchyardKind } from './manifest-types.js';
+
+export type DiagnosticConditionType = 'Accepted' | 'ResolvedRefs' | 'PriceUnknown';
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface DiagnosticCondition {
+  type: DiagnosticConditionType;
+  status: ConditionStatus;
+  /** CamelCase reason, e.g. Accepted, Invalid, Conflict, SecretNotFound, ResolvedRefs. */
+  reason: string;
+  message: string;
+}
+
+export interface ObjectDiagnostic {
+  kind: SwitchyardKind;
+  namespace: string;
+  name: string;
+  generation: number;
+  conditions: DiagnosticCondition[];
+}
+
+/** Condition reasons the compiler uses, gathered so that the operator and docs can rely on them. */
+export const DiagnosticReasons = {
+  Accepted: 'Accepted',
+  Invalid: 'Invalid',
+  Conflict: 'Conflict',
+  NoBackends: 'NoBackends',
+  DuplicateKey: 'DuplicateKey',
+  UnresolvedRefs: 'UnresolvedRefs',
+  ResolvedRefs: 'ResolvedRefs',
+  SecretNotFound: 'SecretNotFound',
+  SecretKeyNotFound: 'SecretKeyNotFound',
+  InvalidSecret: 'InvalidSecret',
+  FallbackNotFound: 'FallbackNotFound',
+  PriceUnknown: 'PriceUnknown',
+  PricesKnown: 'PricesKnown',
+} as const;

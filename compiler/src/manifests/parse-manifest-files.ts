@@ -1,0 +1,211 @@
+// Multi-document YAML -> the objects the compiler reads. YAML is read as kubectl reads it
+// (YAML 1.1: an unquoted `on:` key is the boolean true), so a manifest that works here works with
+// `kubectl apply`. Secrets come out as the API server stores them: stringData (with `${ENV}`
+// expanded) merged into base64 data.
+
+import { parseAllDocuments, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
+import { ConfigError } from '../config-error.js';
+import {
+  describeObject,
+  SWITCHYARD_API_VERSION,
+  SWITCHYARD_GROUP,
+  type BudgetManifest,
+  type Manifest,
+  type ModelRouteManifest,
+  type SecretManifest,
+  type VirtualKeyManifest,
+} from '../manifest-types.js';
+import { validateObjectMeta } from '../schema/object-meta.js';
+import { childPath } from '../schema/schema-issue.js';
+import { EnvExpansionError, expandEnvReferences } from './expand-env.js';
+
+export interface ManifestFile {
+  path: string;
+  text: string;
+}
+
+export interface ManifestSource {
+  path: string;
+  /** 1-based position of the YAML document in its file. */
+  document: number;
+}
+
+export interface ParsedManifests {
+  routes: ModelRouteManifest[];
+  virtualKeys: VirtualKeyManifest[];
+  budgets: BudgetManifest[];
+  secrets: SecretManifest[];
+  /** Where each object came from, keyed by objectKey(kind, namespace, name). */
+  sources: Record<string, ManifestSource>;
+  /** Objects of other kinds, ignored (one line each). */
+  notes: string[];
+}
+
+export interface ParseOptions {
+  /** Values for `${NAME}` in Secret stringData; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export const DEFAULT_NAMESPACE = 'default';
+
+export function objectKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+const SECRET_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'type', 'immutable', 'data', 'stringData']);
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+// kubectl's YAML (go-yaml v2 under sigs.k8s.io/yaml) keeps timestamps as strings.
+const YAML_OPTIONS: YamlParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.1',
+  customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function normalizeSecret(
+  object: Record<string, unknown>,
+  file: string,
+  env: Record<string, string | undefined>,
+): SecretManifest {
+  const describe = describeObject('Secret', object['metadata'] as { namespace?: string; name?: string });
+  const fail = (field: string, reason: string): never => {
+    throw new ConfigError({ file, object: describe, field, reason });
+  };
+  const metaIssue = validateObjectMeta(object['metadata'])[0];
+  if (metaIssue) fail(metaIssue.field, metaIssue.message);
+  for (const key of Object.keys(object)) {
+    if (!SECRET_FIELDS.has(key)) fail(key, 'unknown field');
+  }
+  const data: Record<string, string> = {};
+  for (const section of ['data', 'stringData'] as const) {
+    const entries = object[section];
+    if (entries === undefined || entries === null) continue;
+    if (!isRecord(entries)) fail(section, 'must be a map of strings');
+    for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
+      const field = childPath(section, key);
+      if (!/^[-._a-zA-Z0-9]+$/.test(key)) fail(field, "a Secret key must consist of letters, digits, '-', '_' or '.'");
+      if (typeof value !== 'string') fail(field, 'must be a string');
+      const text = value as string;
+      if (section === 'data') {
+        if (!BASE64.test(text.replace(/\s+/g, ''))) fail(field, 'must be base64 (use stringData for plain text)');
+        data[key] = text.replace(/\s+/g, '');
+      } else {
+        try {
+          data[key] = Buffer.from(expandEnvReferences(text, env), 'utf8').toString('base64');
+        } catch (error) {
+          if (error instanceof EnvExpansionError) fail(field, error.message);
+          throw error;
+        }
+      }
+    }
+  }
+  const secret: SecretManifest = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: object['metadata'] as SecretManifest['metadata'],
+    data,
+  };
+  if (typeof object['type'] === 'string') secret.type = object['type'];
+  return secret;
+}
+
+/**
+ * Reads multi-document YAML files into Switchyard objects and Secrets, in file order.
+ * `metadata.namespace` defaults to `default`. Throws ConfigError (file, object, field) on YAML
+ * syntax errors, documents that are not objects, unsupported switchyard.dev versions, duplicate
+ * objects, malformed Secrets and unset `${ENV}` references. Does not validate Switchyard specs:
+ * that is loadCrdSchemas().validate.
+ */
+export function parseManifestFiles(files: ManifestFile[], options: ParseOptions = {}): ParsedManifests {
+  const env = options.env ?? process.env;
+  const parsed: ParsedManifests = { routes: [], virtualKeys: [], budgets: [], secrets: [], sources: {}, notes: [] };
+
+  const accept = (raw: Record<string, unknown>, source: ManifestSource): void => {
+    const where = `${source.path} (document ${source.document})`;
+    const apiVersion = raw['apiVersion'];
+    const kind = raw['kind'];
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) {
+      throw new ConfigError({ file: where, reason: 'apiVersion and kind are required' });
+    }
+    if (kind === 'List' && apiVersion === 'v1' && Array.isArray(raw['items'])) {
+      for (const item of raw['items']) {
+        if (!isRecord(item)) throw new ConfigError({ file: where, field: 'items', reason: 'every item must be an object' });
+        accept(item, source);
+      }
+      return;
+    }
+    const metadata = isRecord(raw['metadata']) ? { ...raw['metadata'] } : raw['metadata'];
+    if (isRecord(metadata) && (metadata['namespace'] === undefined || metadata['namespace'] === null)) {
+      metadata['namespace'] = DEFAULT_NAMESPACE;
+    }
+    const object = { ...raw, metadata } as Record<string, unknown>;
+    const namespace = isRecord(metadata) ? String(metadata['namespace']) : DEFAULT_NAMESPACE;
+    const name = isRecord(metadata) && typeof metadata['name'] === 'string' ? metadata['name'] : '';
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+
+    let manifest: Manifest;
+    if (group === SWITCHYARD_GROUP) {
+      if (apiVersion !== SWITCHYARD_API_VERSION) {
+        throw new ConfigError({ file: where, object: describeObject(kind, { namespace, name }), field: 'apiVersion', reason: `must be ${SWITCHYARD_API_VERSION}` });
+      }
+      if (kind !== 'ModelRoute' && kind !== 'VirtualKey' && kind !== 'Budget') {
+        throw new ConfigError({ file: where, field: 'kind', reason: `unknown kind ${kind}: must be ModelRoute, VirtualKey or Budget` });
+      }
+      manifest = object as unknown as Manifest;
+    } else if (apiVersion === 'v1' && kind === 'Secret') {
+      manifest = normalizeSecret(object, source.path, env);
+    } else {
+      parsed.notes.push(`${where}: ignored ${apiVersion} ${kind} ${namespace}/${name || '<unnamed>'} (not a Switchyard resource or Secret)`);
+      return;
+    }
+
+    const key = objectKey(kind, namespace, name);
+    const earlier = parsed.sources[key];
+    if (earlier && name) {
+      throw new ConfigError({
+        file: source.path,
+        object: describeObject(kind, { namespace, name }),
+        reason: `defined twice (first in ${earlier.path}, document ${earlier.document})`,
+      });
+    }
+    parsed.sources[key] = source;
+    switch (manifest.kind) {
+      case 'ModelRoute':
+        parsed.routes.push(manifest);
+        break;
+      case 'VirtualKey':
+        parsed.virtualKeys.push(manifest);
+        break;
+      case 'Budget':
+        parsed.budgets.push(manifest);
+        break;
+      case 'Secret':
+        parsed.secrets.push(manifest);
+        break;
+    }
+  };
+
+  for (const file of files) {
+    const documents = parseAllDocuments(file.text, YAML_OPTIONS);
+    const list = Array.isArray(documents) ? documents : [];
+    list.forEach((document, index) => {
+      const source = { path: file.path, document: index + 1 };
+      const error = document.errors[0];
+      if (error) {
+        const position = error.linePos?.[0];
+        const at = position ? `${file.path}:${position.line}:${position.col}` : file.path;
+        throw new ConfigError({ file: at, reason: `invalid YAML: ${error.message.split('\n')[0]}` });
+      }
+      const value: unknown = document.toJS();
+      if (value === null || value === undefined) return;
+      if (!isRecord(value)) {
+        throw new ConfigError({ file: `${file.path} (document ${index + 1})`, reason: 'a manifest must be a YAML mapping with apiVersion and kind' });
+      }
+      accept(value, source);
+    });
+  }
+  return parsed;
+}

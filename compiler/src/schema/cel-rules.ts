@@ -1,0 +1,106 @@
+// ajv cannot run the CRDs' CEL rules (x-kubernetes-validations), so each rule has a TypeScript
+// twin here, keyed by the rule's exact text. The message always comes from the CRD, so standalone
+// mode reports what the API server reports. Loading a CRD whose rule has no twin fails loudly,
+// which keeps the two from drifting apart.
+
+import { parseDurationMs } from '../values/duration.js';
+
+type Json = unknown;
+
+function field(value: Json, name: string): Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, Json>)[name]
+    : undefined;
+}
+
+function has(value: Json, name: string): boolean {
+  return field(value, name) !== undefined;
+}
+
+function list(value: Json): Json[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function keys(value: Json): string[] {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+}
+
+function durationMs(value: Json): number {
+  return typeof value === 'string' ? parseDurationMs(value) : Number.NaN;
+}
+
+const ambientBedrock = (self: Json): boolean =>
+  has(self, 'bedrock') && has(field(self, 'bedrock'), 'useAmbientCredentials') && field(field(self, 'bedrock'), 'useAmbientCredentials') === true;
+
+const weightPositive = (item: Json): boolean => !has(item, 'weight') || (field(item, 'weight') as number) > 0;
+
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'x-api-key',
+  'x-goog-api-key',
+  'api-key',
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+]);
+
+export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => boolean>> = {
+  // ModelRoute spec
+  'self.backends.all(b, self.backends.exists_one(c, c.name == b.name))': (self) => {
+    const names = list(field(self, 'backends')).map((backend) => field(backend, 'name'));
+    return new Set(names).size === names.length;
+  },
+  'self.backends.exists(b, !has(b.weight) || b.weight > 0)': (self) => list(field(self, 'backends')).some(weightPositive),
+  '!has(self.aliases) || !(self.model in self.aliases)': (self) =>
+    !has(self, 'aliases') || !list(field(self, 'aliases')).includes(field(self, 'model')),
+  '!has(self.fallbackModels) || !self.fallbackModels.exists(m, m == self.model || (has(self.aliases) && m in self.aliases))': (self) => {
+    const own = new Set([field(self, 'model'), ...list(field(self, 'aliases'))]);
+    return !list(field(self, 'fallbackModels')).some((model) => own.has(model));
+  },
+
+  // ModelRoute backend
+  "has(self.credentials) || self.provider in ['ollama', 'vllm', 'openai-compatible', 'mock'] || (self.provider == 'bedrock' && has(self.bedrock) && has(self.bedrock.useAmbientCredentials) && self.bedrock.useAmbientCredentials)":
+    (self) =>
+      has(self, 'credentials') ||
+      ['ollama', 'vllm', 'openai-compatible', 'mock'].includes(field(self, 'provider') as string) ||
+      (field(self, 'provider') === 'bedrock' && ambientBedrock(self)),
+  "self.provider != 'bedrock' || !has(self.credentials) || self.credentials.all(c, !has(c.secretRef.key))": (self) =>
+    field(self, 'provider') !== 'bedrock' ||
+    list(field(self, 'credentials')).every((credential) => !has(field(credential, 'secretRef'), 'key')),
+  "self.provider == 'bedrock' || !has(self.credentials) || self.credentials.all(c, has(c.secretRef.key))": (self) =>
+    field(self, 'provider') === 'bedrock' ||
+    list(field(self, 'credentials')).every((credential) => has(field(credential, 'secretRef'), 'key')),
+  '!(has(self.credentials) && has(self.bedrock) && has(self.bedrock.useAmbientCredentials) && self.bedrock.useAmbientCredentials)':
+    (self) => !(has(self, 'credentials') && ambientBedrock(self)),
+  "self.provider in ['openai-compatible', 'azure-openai'] ? has(self.baseURL) : true": (self) =>
+    !['openai-compatible', 'azure-openai'].includes(field(self, 'provider') as string) || has(self, 'baseURL'),
+  "self.provider != 'azure-openai' || has(self.azure)": (self) => field(self, 'provider') !== 'azure-openai' || has(self, 'azure'),
+  "!has(self.azure) || self.provider == 'azure-openai'": (self) => !has(self, 'azure') || field(self, 'provider') === 'azure-openai',
+  "self.provider != 'bedrock' || has(self.bedrock)": (self) => field(self, 'provider') !== 'bedrock' || has(self, 'bedrock'),
+  "!has(self.bedrock) || self.provider == 'bedrock'": (self) => !has(self, 'bedrock') || field(self, 'provider') === 'bedrock',
+  "self.provider != 'vertex-ai' || has(self.vertex)": (self) => field(self, 'provider') !== 'vertex-ai' || has(self, 'vertex'),
+  "!has(self.vertex) || self.provider == 'vertex-ai'": (self) => !has(self, 'vertex') || field(self, 'provider') === 'vertex-ai',
+  "!has(self.mock) || self.provider == 'mock'": (self) => !has(self, 'mock') || field(self, 'provider') === 'mock',
+  'self.exists(c, !has(c.weight) || c.weight > 0)': (self) => list(self).some(weightPositive),
+  "self.all(k, k.matches('^[A-Za-z0-9-]{1,128}$'))": (self) => keys(self).every((name) => /^[A-Za-z0-9-]{1,128}$/.test(name)),
+  "self.all(k, !(k.lowerAscii() in ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'host', 'content-length', 'content-type', 'transfer-encoding', 'connection']))":
+    (self) => keys(self).every((name) => !RESERVED_HEADERS.has(name.toLowerCase())),
+  "type(self) == int ? (self == 0 || self == 1) : string(self).matches('^(0([.][0-9]{1,6})?|1([.]0{1,6})?)$')": (self) =>
+    typeof self === 'number' ? self === 0 || self === 1 : /^(0([.][0-9]{1,6})?|1([.]0{1,6})?)$/.test(String(self)),
+  '!has(self.initial) || !has(self.max) || duration(self.max) >= duration(self.initial)': (self) =>
+    !has(self, 'initial') || !has(self, 'max') || durationMs(field(self, 'max')) >= durationMs(field(self, 'initial')),
+  "duration(self) > duration('0s')": (self) => durationMs(self) > 0,
+
+  // VirtualKey spec
+  '!has(self.allowedModels) || size(self.allowedModels) > 0': (self) =>
+    !has(self, 'allowedModels') || list(field(self, 'allowedModels')).length > 0,
+
+  // Budget selector requirement
+  "self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : (!has(self.values) || size(self.values) == 0)":
+    (self) =>
+      ['In', 'NotIn'].includes(field(self, 'operator') as string)
+        ? list(field(self, 'values')).length > 0
+        : list(field(self, 'values')).length === 0,
+};

@@ -1,0 +1,20 @@
+// A problem with one field of one object, in the words the API server would use.
+
+export interface SchemaIssue {
+  /** `spec.backends[1].weight`; the object itself is `<root>`. */
+  field: string;
+  message: string;
+}
+
+export function formatSchemaIssue(issue: SchemaIssue): string {
+  return `${issue.field}: ${issue.message}`;
+}
+
+/** Appends a property name to a path the way kubectl prints it (`spec.backends[0].name`). */
+export function childPath(parent: string, name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? (parent ? `${parent}.${name}` : name) : `${parent}[${JSON.stringify(name)}]`;
+}
+
+export function itemPath(parent: string, index: number): string {
+  return `${parent}[${index}]`;
+}

@@ -1,0 +1,116 @@
+// `switchyard gateway` flags, parsed and checked before anything starts. A bad flag is one
+// clear line and exit code 2.
+import { parseArgs } from 'node:util';
+import { parseDurationMs } from '@switchyard/compiler';
+import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
+
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface GatewayFlags {
+  help: boolean;
+  config: string | undefined;
+  host: string;
+  port: number;
+  adminPort: number;
+  maxBodyBytes: number;
+  stateFile: string | undefined;
+  redisUrl: string | undefined;
+  deniedUpstreamCidrs: string[];
+  shutdownGraceMs: number;
+  /** Cluster-mode flags given, which this build cannot honour yet. */
+  clusterFlags: string[];
+}
+
+export class FlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagError';
+  }
+}
+
+export const GATEWAY_USAGE = `Usage: switchyard gateway --config <file|dir> [options]
+
+Serve the LLM gateway from manifests on disk (standalone mode).
+
+  --config <file|dir>          ModelRoute, VirtualKey, Budget and Secret manifests (YAML); reloaded on change
+  --host <addr>                listen address (default 127.0.0.1)
+  --port <n>                   public port (default 8080; 0 picks a free port)
+  --admin-port <n>             health, readiness and /metrics (default 9090; 0 picks a free port)
+  --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
+                               (default ${DEFAULT_DENIED_UPSTREAM_CIDRS}; "" allows all)
+  --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s)
+  --state-file <path>          standalone spend state (accepted; spend tracking is not in this build)
+  --redis-url <url>            shared counters (accepted; shared counters are not in this build)
+  --control-plane <url>        cluster mode (not available until the operator ships)
+  -h, --help                   this text
+`;
+
+function port(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65535) throw new FlagError(`--${name} must be a port number 0-65535, got "${text}"`);
+  return value;
+}
+
+export function parseGatewayFlags(args: string[]): GatewayFlags {
+  let parsed: ReturnType<typeof parseArgsStrict>;
+  try {
+    parsed = parseArgsStrict(args);
+  } catch (error) {
+    throw new FlagError(error instanceof Error ? error.message : String(error));
+  }
+  const v = parsed.values;
+  const maxBodyText = v['max-body-bytes'];
+  const maxBodyBytes = maxBodyText === undefined ? DEFAULT_MAX_BODY_BYTES : Number(maxBodyText);
+  if (maxBodyText !== undefined && (!/^\d+$/.test(maxBodyText) || maxBodyBytes < 1)) throw new FlagError(`--max-body-bytes must be a positive whole number of bytes, got "${maxBodyText}"`);
+  let deniedUpstreamCidrs: string[];
+  try {
+    deniedUpstreamCidrs = parseCidrList(v['deny-upstream-cidrs'] ?? DEFAULT_DENIED_UPSTREAM_CIDRS);
+  } catch (error) {
+    throw new FlagError(`--deny-upstream-cidrs: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let shutdownGraceMs: number;
+  try {
+    shutdownGraceMs = parseDurationMs(v['shutdown-grace'] ?? '25s');
+  } catch (error) {
+    throw new FlagError(`--shutdown-grace: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const clusterFlags = (['control-plane', 'token-file', 'ca-file'] as const).filter((name) => v[name] !== undefined).map((name) => `--${name}`);
+  return {
+    help: v.help === true,
+    config: v.config,
+    host: v.host ?? '127.0.0.1',
+    port: port('port', v.port, 8080),
+    adminPort: port('admin-port', v['admin-port'], 9090),
+    maxBodyBytes,
+    stateFile: v['state-file'],
+    redisUrl: v['redis-url'],
+    deniedUpstreamCidrs,
+    shutdownGraceMs,
+    clusterFlags,
+  };
+}
+
+function parseArgsStrict(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'admin-port': { type: 'string' },
+      'max-body-bytes': { type: 'string' },
+      'state-file': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'deny-upstream-cidrs': { type: 'string' },
+      'shutdown-grace': { type: 'string' },
+      'control-plane': { type: 'string' },
+      'token-file': { type: 'string' },
+      'ca-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

@@ -1,0 +1,93 @@
+// `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
+import { createLogger } from '../observe/logger.js';
+import { GatewayMetrics } from '../observe/metrics.js';
+import { admitWithoutLimits } from '../pipeline/admit.js';
+import { createProviderRegistry } from '../providers/registry.js';
+import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
+import { TableHolder } from '../table/table-holder.js';
+import { createEgressGuard } from '../transport/egress-guard.js';
+import { UpstreamTransport } from '../transport/upstream-transport.js';
+import { FlagError, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
+import { loadInitialConfig, watchConfig, type StandaloneConfigSource } from './standalone-config.js';
+
+/** Runs `switchyard gateway <args>`; `args` excludes the subcommand. */
+export async function main(args: string[]): Promise<void> {
+  let flags: GatewayFlags;
+  try {
+    flags = parseGatewayFlags(args);
+  } catch (error) {
+    if (!(error instanceof FlagError)) throw error;
+    return fail(2, `${error.message}\n\n${GATEWAY_USAGE}`);
+  }
+  if (flags.help) {
+    process.stdout.write(GATEWAY_USAGE);
+    return;
+  }
+  if (flags.clusterFlags.length > 0) return fail(2, `${flags.clusterFlags.join(', ')}: cluster mode is not available until the operator ships; use --config <file|dir>`);
+  if (flags.config === undefined) return fail(2, `--config <file|dir> is required\n\n${GATEWAY_USAGE}`);
+
+  const logger = createLogger({ base: { component: 'gateway' } });
+  if (flags.stateFile !== undefined) logger.warn('--state-file accepted but not used: spend tracking is not in this build', { stateFile: flags.stateFile });
+  if (flags.redisUrl !== undefined) logger.warn('--redis-url accepted but not used: shared counters are not in this build');
+
+  const tables = new TableHolder(createProviderRegistry());
+  const metrics = new GatewayMetrics();
+  try {
+    await loadInitialConfig(flags.config, tables, metrics, logger);
+  } catch (error) {
+    return fail(1, `invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGatewayServer({
+      host: flags.host,
+      port: flags.port,
+      adminPort: flags.adminPort,
+      deps: { tables, transport, metrics, logger, admission: admitWithoutLimits, maxBodyBytes: flags.maxBodyBytes, random: Math.random },
+    });
+  } catch (error) {
+    return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const watcher = watchConfig(flags.config, tables, metrics, logger);
+  logger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort });
+
+  // A bug in one request must not take the process (and every other request) down.
+  process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
+  installShutdown(gateway, watcher, transport, flags.shutdownGraceMs, logger);
+}
+
+function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSource, transport: UpstreamTransport, graceMs: number, logger: ReturnType<typeof createLogger>): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn('second signal: exiting without waiting', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutting down', { signal, inFlight: gateway.inFlight, graceMs });
+    watcher.close();
+    gateway
+      .close(graceMs)
+      .then(() => transport.close())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error('shutdown failed', { error });
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`switchyard gateway: ${message.trimEnd()}\n`);
+  process.exit(code);
+}

@@ -1,0 +1,235 @@
+// The Gemini (Generative Language API, v1beta) JSON shapes the gateway reads and writes.
+// Only the fields Switchyard uses are typed; anything else the API adds passes unseen.
+// Field names follow the REST reference (camelCase); enums are the proto names.
+
+export interface GeminiInlineData {
+  mimeType: string;
+  /** Base64 of the bytes. */
+  data: string;
+}
+
+export interface GeminiFileData {
+  mimeType?: string;
+  fileUri: string;
+}
+
+/** One streamed piece of a function call's arguments (Gemini 3 `streamFunctionCallArguments`). */
+export interface GeminiPartialArg {
+  /** RFC 9535 path into the arguments object, e.g. `$.location` or `$.stops[1].city`. */
+  jsonPath?: string;
+  stringValue?: string;
+  numberValue?: number;
+  boolValue?: boolean;
+  nullValue?: 'NULL_VALUE';
+  /** More pieces for the same path follow (strings are sent in slices). */
+  willContinue?: boolean;
+}
+
+export interface GeminiFunctionCall {
+  id?: string;
+  name?: string;
+  args?: Record<string, unknown>;
+  partialArgs?: GeminiPartialArg[];
+  /** More parts of this same call follow in later chunks. */
+  willContinue?: boolean;
+}
+
+export interface GeminiFunctionResponse {
+  id?: string;
+  name: string;
+  response: Record<string, unknown>;
+}
+
+export interface GeminiPart {
+  text?: string;
+  /** The part is a thought summary, not answer text. */
+  thought?: boolean;
+  /** Opaque token that must be sent back with the part it came on (Gemini 3 function calls require it). */
+  thoughtSignature?: string;
+  inlineData?: GeminiInlineData;
+  fileData?: GeminiFileData;
+  functionCall?: GeminiFunctionCall;
+  functionResponse?: GeminiFunctionResponse;
+}
+
+export type GeminiRole = 'user' | 'model';
+
+export interface GeminiContent {
+  role?: GeminiRole;
+  parts: GeminiPart[];
+}
+
+export type GeminiSchemaType = 'STRING' | 'NUMBER' | 'INTEGER' | 'BOOLEAN' | 'ARRAY' | 'OBJECT' | 'NULL';
+
+/** Gemini's OpenAPI 3.0 subset of JSON Schema. */
+export interface GeminiSchema {
+  type?: GeminiSchemaType;
+  format?: string;
+  title?: string;
+  description?: string;
+  nullable?: boolean;
+  enum?: string[];
+  default?: unknown;
+  example?: unknown;
+  properties?: Record<string, GeminiSchema>;
+  required?: string[];
+  propertyOrdering?: string[];
+  items?: GeminiSchema;
+  anyOf?: GeminiSchema[];
+  minItems?: number;
+  maxItems?: number;
+  minLength?: number;
+  maxLength?: number;
+  minProperties?: number;
+  maxProperties?: number;
+  minimum?: number;
+  maximum?: number;
+  pattern?: string;
+}
+
+export interface GeminiFunctionDeclaration {
+  name: string;
+  description?: string;
+  parameters?: GeminiSchema;
+}
+
+export interface GeminiTool {
+  functionDeclarations: GeminiFunctionDeclaration[];
+}
+
+export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
+
+export interface GeminiToolConfig {
+  functionCallingConfig: {
+    mode: GeminiFunctionCallingMode;
+    allowedFunctionNames?: string[];
+  };
+}
+
+export type GeminiThinkingLevel = 'minimal' | 'low' | 'medium' | 'high';
+
+export interface GeminiThinkingConfig {
+  includeThoughts?: boolean;
+  thinkingBudget?: number;
+  thinkingLevel?: GeminiThinkingLevel;
+}
+
+export interface GeminiGenerationConfig {
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stopSequences?: string[];
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  candidateCount?: number;
+  responseMimeType?: string;
+  responseSchema?: GeminiSchema;
+  thinkingConfig?: GeminiThinkingConfig;
+}
+
+export interface GeminiSafetySetting {
+  category: string;
+  threshold: string;
+}
+
+export interface GeminiGenerateContentRequest {
+  contents: GeminiContent[];
+  systemInstruction?: GeminiContent;
+  tools?: GeminiTool[];
+  toolConfig?: GeminiToolConfig;
+  generationConfig?: GeminiGenerationConfig;
+  safetySettings?: GeminiSafetySetting[];
+}
+
+export interface GeminiUsageMetadata {
+  promptTokenCount?: number;
+  cachedContentTokenCount?: number;
+  candidatesTokenCount?: number;
+  toolUsePromptTokenCount?: number;
+  thoughtsTokenCount?: number;
+  totalTokenCount?: number;
+}
+
+export interface GeminiSafetyRating {
+  category: string;
+  probability: string;
+  blocked?: boolean;
+}
+
+export interface GeminiCandidate {
+  content?: GeminiContent;
+  finishReason?: string;
+  finishMessage?: string;
+  index?: number;
+  safetyRatings?: GeminiSafetyRating[];
+}
+
+export interface GeminiPromptFeedback {
+  blockReason?: string;
+  safetyRatings?: GeminiSafetyRating[];
+}
+
+/** The body of `:generateContent`, and each `data:` chunk of `:streamGenerateContent?alt=sse`. */
+export interface GeminiGenerateContentResponse {
+  candidates?: GeminiCandidate[];
+  promptFeedback?: GeminiPromptFeedback;
+  usageMetadata?: GeminiUsageMetadata;
+  modelVersion?: string;
+  responseId?: string;
+  /** Vertex AI only. */
+  createTime?: string;
+}
+
+export type GeminiEmbeddingTaskType =
+  | 'TASK_TYPE_UNSPECIFIED'
+  | 'RETRIEVAL_QUERY'
+  | 'RETRIEVAL_DOCUMENT'
+  | 'SEMANTIC_SIMILARITY'
+  | 'CLASSIFICATION'
+  | 'CLUSTERING'
+  | 'QUESTION_ANSWERING'
+  | 'FACT_VERIFICATION'
+  | 'CODE_RETRIEVAL_QUERY';
+
+export interface GeminiEmbedContentRequest {
+  /** `models/<id>`; required inside a batch. */
+  model?: string;
+  content: GeminiContent;
+  taskType?: string;
+  title?: string;
+  outputDimensionality?: number;
+}
+
+export interface GeminiBatchEmbedContentsRequest {
+  requests: GeminiEmbedContentRequest[];
+}
+
+export interface GeminiContentEmbedding {
+  values: number[];
+}
+
+export interface GeminiEmbedContentResponse {
+  embedding: GeminiContentEmbedding;
+}
+
+export interface GeminiBatchEmbedContentsResponse {
+  embeddings: GeminiContentEmbedding[];
+}
+
+/** A `google.rpc.Status` detail, discriminated by `@type`. */
+export interface GoogleErrorDetail {
+  '@type': string;
+  [field: string]: unknown;
+}
+
+/** Google's error envelope (AIP-193). */
+export interface GoogleErrorBody {
+  error: {
+    code: number;
+    message: string;
+    status: string;
+    details?: GoogleErrorDetail[];
+  };
+}

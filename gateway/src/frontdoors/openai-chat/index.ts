@@ -1,0 +1,56 @@
+// The OpenAI front door: POST /v1/chat/completions and POST /v1/embeddings.
+//
+// Two request options shape the reply but have no place in the unified request:
+// `stream_options.include_usage` and the embeddings `encoding_format`. They are remembered per
+// FrontDoorContext object between decode and encode, so the pipeline must hand the same context
+// object to both calls (it does: one context per request).
+
+import type { GatewayError } from '../../errors/gateway-error.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
+import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
+import { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
+import { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
+import { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings.js';
+import { encodeOpenAIError } from './openai-error-encoder.js';
+
+const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
+const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();
+
+export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor = {
+  format: 'openai',
+
+  decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
+    const { request, includeUsage } = decodeOpenAIChatRequest(body, context.pathModel);
+    includeUsageByContext.set(context, includeUsage);
+    return request;
+  },
+
+  encodeChatResponse(response: UnifiedChatResponse, requestedModel: string): string {
+    return JSON.stringify(encodeOpenAIChatCompletion(response, requestedModel));
+  },
+
+  createStreamEncoder(requestedModel: string, context: FrontDoorContext): FrontDoorStreamEncoder {
+    return new OpenAIChatStreamEncoder(requestedModel, includeUsageByContext.get(context) ?? false);
+  },
+
+  encodeError(error: GatewayError): EncodedError {
+    return encodeOpenAIError(error);
+  },
+
+  decodeEmbeddingsRequest(body: unknown, context: FrontDoorContext): UnifiedEmbeddingsRequest {
+    const request = decodeOpenAIEmbeddingsRequest(body, context.pathModel);
+    if (request.encodingFormat) encodingFormatByContext.set(context, request.encodingFormat);
+    return request;
+  },
+
+  encodeEmbeddingsResponse(response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): string {
+    return JSON.stringify(encodeOpenAIEmbeddingsResponse(response, requestedModel, encodingFormatByContext.get(context)));
+  },
+};
+
+export { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
+export { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
+export { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
+export { encodeOpenAIError, openAIErrorBody } from './openai-error-encoder.js';

@@ -1,0 +1,27 @@
+// Exponential backoff with "equal jitter": half the step is fixed, half random, so retries
+// spread out without ever collapsing to zero wait.
+import type { CompiledRetryPolicy } from '@switchyard/compiler';
+import { ClientDisconnectedError } from './exchange.js';
+
+/** Delay before retry number `retry` (1 = the first retry). */
+export function backoffDelayMs(policy: CompiledRetryPolicy, retry: number, random: () => number): number {
+  const step = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.max(0, retry - 1));
+  return step / 2 + random() * (step / 2);
+}
+
+/** Waits, unless the client leaves first. */
+export function waitUnlessDisconnected(ms: number, clientSignal: AbortSignal): Promise<void> {
+  if (clientSignal.aborted) return Promise.reject(new ClientDisconnectedError());
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolveWait, rejectWait) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      rejectWait(new ClientDisconnectedError());
+    };
+    const timer = setTimeout(() => {
+      clientSignal.removeEventListener('abort', onAbort);
+      resolveWait();
+    }, ms);
+    clientSignal.addEventListener('abort', onAbort, { once: true });
+  });
+}

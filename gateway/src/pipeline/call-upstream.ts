@@ -1,0 +1,219 @@
+// Stage 7, call: one attempt against one backend. HTTP providers are encoded by their adapter,
+// sent through the transport and decoded (whole, or chunk by chunk into the adapter's stream
+// decoder); in-process providers are called directly under the same timeouts. A streaming call
+// returns as soon as the first events are decoded: until then it can still be retried.
+import type { CompiledTimeouts } from '@switchyard/compiler';
+import type { Dispatcher } from 'undici';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { BackendTarget, HttpProviderAdapter, InProcessProviderAdapter, ProviderAdapter, StreamDecoder, UpstreamHttpRequest } from '../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../providers/provider-adapter.js';
+import { UpstreamFailure } from '../providers/upstream-failure.js';
+import { classifyTransportError } from '../transport/transport-errors.js';
+import type { UpstreamCallTimeouts, UpstreamResponse, UpstreamTransport } from '../transport/upstream-transport.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
+import type { UnifiedStreamEvent } from '../unified/stream-events.js';
+import { AttemptScope } from './attempt-scope.js';
+import { ClientDisconnectedError } from './exchange.js';
+import { scrubFailure } from './scrub-credentials.js';
+
+const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+
+/** A stream that has produced its first events; the rest is pulled batch by batch. */
+export interface UpstreamEventStream {
+  readonly first: UnifiedStreamEvent[];
+  /** The next batch, or null at the end. Throws UpstreamFailure or ClientDisconnectedError. */
+  next(): Promise<UnifiedStreamEvent[] | null>;
+  /** Stops the upstream when the stream is abandoned early. */
+  close(): void;
+}
+
+export type ChatCallResult = { kind: 'complete'; response: UnifiedChatResponse } | { kind: 'stream'; stream: UpstreamEventStream };
+
+export interface UpstreamCall {
+  transport: UpstreamTransport;
+  adapter: ProviderAdapter;
+  target: BackendTarget;
+  timeouts: CompiledTimeouts;
+  clientSignal: AbortSignal;
+}
+
+export async function callChat(call: UpstreamCall, request: UnifiedChatRequest): Promise<ChatCallResult> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  let streaming = false;
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process') {
+      if (!request.stream) return { kind: 'complete', response: await scope.within(adapter.complete(request, call.target, scope.signal), call.timeouts.firstByteMs, 'firstByte') };
+      const stream = await openInProcessStream(adapter, call, request, scope);
+      streaming = true;
+      return { kind: 'stream', stream };
+    }
+    const upstreamRequest = adapter.encodeChatRequest(request, call.target);
+    const response = await send(call, upstreamRequest, scope);
+    if (!request.stream) {
+      const body = await readJson(response, call, scope);
+      return { kind: 'complete', response: decodeWith(() => adapter.decodeChatResponse(body, call.target)) };
+    }
+    const stream = await openHttpStream(adapter, call, response, scope);
+    streaming = true;
+    return { kind: 'stream', stream };
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    if (!streaming) scope.dispose();
+  }
+}
+
+export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddingsRequest): Promise<UnifiedEmbeddingsResponse> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process') {
+      if (adapter.embed === undefined) throw new UnsupportedFeatureError('embeddings', adapter.provider);
+      return await scope.within(adapter.embed(request, call.target, scope.signal), call.timeouts.firstByteMs, 'firstByte');
+    }
+    if (adapter.encodeEmbeddingsRequest === undefined || adapter.decodeEmbeddingsResponse === undefined) throw new UnsupportedFeatureError('embeddings', adapter.provider);
+    const decodeEmbeddings = adapter.decodeEmbeddingsResponse.bind(adapter);
+    const response = await send(call, adapter.encodeEmbeddingsRequest(request, call.target), scope);
+    const body = await readJson(response, call, scope);
+    return decodeWith(() => decodeEmbeddings(body, call.target));
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
+function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
+  return { connectMs: timeouts.connectMs, firstByteMs: timeouts.firstByteMs, streamIdleMs: timeouts.streamIdleMs };
+}
+
+/** Sends and returns a 2xx response; any other status becomes the adapter's classified failure. */
+async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<UpstreamResponse> {
+  const adapter = call.adapter as HttpProviderAdapter;
+  let response: UpstreamResponse;
+  try {
+    response = await call.transport.send(request, transportTimeouts(call.timeouts), scope.signal);
+  } catch (error) {
+    throw classifyTransportError(scope.explain(error), call.timeouts);
+  }
+  if (response.status >= 200 && response.status < 300) return response;
+  const text = await readLimitedText(response.body, ERROR_BODY_LIMIT_BYTES).catch(() => '');
+  throw adapter.decodeError(response.status, response.headers, text);
+}
+
+async function readJson(response: UpstreamResponse, call: UpstreamCall, scope: AttemptScope): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    throw classifyTransportError(scope.explain(error), call.timeouts);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UpstreamFailure('Other', response.status, 'upstream answered with a body that is not JSON');
+  }
+}
+
+function decodeWith<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof UpstreamFailure) throw error;
+    throw new UpstreamFailure('Other', 200, `could not decode the upstream answer: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function readLimitedText(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer;
+    chunks.push(buffer);
+    size += buffer.length;
+    if (size >= limit) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+async function openHttpStream(adapter: HttpProviderAdapter, call: UpstreamCall, response: UpstreamResponse, scope: AttemptScope): Promise<UpstreamEventStream> {
+  const decoder: StreamDecoder = adapter.createStreamDecoder(call.target);
+  const chunks = response.body[Symbol.asyncIterator]();
+  let ended = false;
+  const pull = async (): Promise<UnifiedStreamEvent[] | null> => {
+    while (!ended) {
+      let chunk: IteratorResult<unknown>;
+      try {
+        chunk = await chunks.next();
+      } catch (error) {
+        throw classifyTransportError(scope.explain(error), call.timeouts);
+      }
+      if (chunk.done) {
+        ended = true;
+        const tail = decodeWith(() => decoder.end());
+        return tail.length > 0 ? tail : null;
+      }
+      const events = decodeWith(() => decoder.push(chunk.value as Uint8Array));
+      if (events.length > 0) return events;
+    }
+    return null;
+  };
+  const first = await pull();
+  if (first === null) throw new UpstreamFailure('Other', response.status, 'upstream stream ended before any event');
+  return wrapStream(first, pull, scope, call, () => response.body.destroy());
+}
+
+async function openInProcessStream(adapter: InProcessProviderAdapter, call: UpstreamCall, request: UnifiedChatRequest, scope: AttemptScope): Promise<UpstreamEventStream> {
+  const events = adapter.stream(request, call.target, scope.signal)[Symbol.asyncIterator]();
+  const firstResult = await scope.within(events.next(), call.timeouts.firstByteMs, 'firstByte');
+  if (firstResult.done) throw new UpstreamFailure('Other', 0, 'upstream stream ended before any event');
+  const pull = async (): Promise<UnifiedStreamEvent[] | null> => {
+    const result = await scope.within(events.next(), call.timeouts.streamIdleMs, 'streamIdle');
+    return result.done ? null : [result.value];
+  };
+  return wrapStream([firstResult.value], pull, scope, call, () => void events.return?.());
+}
+
+function wrapStream(first: UnifiedStreamEvent[], pull: () => Promise<UnifiedStreamEvent[] | null>, scope: AttemptScope, call: UpstreamCall, release: () => void): UpstreamEventStream {
+  let closed = false;
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    scope.dispose();
+    release();
+  };
+  return {
+    first,
+    async next() {
+      if (closed) return null;
+      try {
+        const events = await pull();
+        if (events === null) close();
+        return events;
+      } catch (error) {
+        const explained = attemptError(error, call, scope);
+        scope.abort(explained);
+        close();
+        throw explained;
+      }
+    },
+    close() {
+      if (!closed) scope.abort(new ClientDisconnectedError());
+      close();
+    },
+  };
+}
+
+/** Normalizes whatever an attempt threw into UpstreamFailure (credentials scrubbed) or a pass-through error. */
+function attemptError(error: unknown, call: UpstreamCall, scope: AttemptScope): unknown {
+  const explained = scope.explain(error);
+  if (explained instanceof ClientDisconnectedError || explained instanceof GatewayError || explained instanceof UnsupportedFeatureError) return explained;
+  if (explained instanceof UpstreamFailure) return scrubFailure(explained, call.target.credential);
+  if (error instanceof Error && (error as { code?: unknown }).code !== undefined) return classifyTransportError(error, call.timeouts);
+  return new UpstreamFailure('Other', 0, `upstream call failed: ${error instanceof Error ? error.message : String(error)}`);
+}

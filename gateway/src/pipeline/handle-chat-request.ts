@@ -1,0 +1,112 @@
+// The request pipeline, composed. Each line is one stage from DESIGN.md "The request
+// pipeline"; the stages live in their own modules. The key is checked before the body is
+// parsed (stage 2 before the decode half of stage 1) so an unauthenticated caller cannot make
+// the gateway parse a large JSON body.
+import { GatewayError } from '../errors/gateway-error.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { UpstreamFailure } from '../providers/upstream-failure.js';
+import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
+import type { Admission } from './admit.js';
+import { authenticate } from './authenticate.js';
+import { authorize } from './authorize.js';
+import { callChat, callEmbeddings, type UpstreamCall } from './call-upstream.js';
+import type { Exchange } from './exchange.js';
+import { checkDeclaredLength, ingestChatRequest, ingestEmbeddingsRequest } from './ingress.js';
+import { observe } from './observe.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { respondChat, respondEmbeddings, respondError, respondStream } from './respond.js';
+import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryOptions } from './retry.js';
+import { planRoutes } from './route.js';
+import { settle } from './settle.js';
+
+export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, frontDoor: ChatFrontDoor, context: FrontDoorContext): Promise<void> {
+  let admission: Admission | undefined;
+  deps.metrics.requestStarted();
+  try {
+    const table = servingTable(deps, exchange);
+    checkDeclaredLength(exchange.req, deps.maxBodyBytes); //                    1. ingress (size)
+    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now())); // 2. authenticate
+    const request = await ingestChatRequest(exchange.req, frontDoor, context, deps.maxBodyBytes); // 1. ingress (decode)
+    exchange.model = request.model;
+    exchange.stream = request.stream;
+    const route = (exchange.route = authorize(key, request.model)); //           3. authorize
+    admission = await deps.admission.admit({ key, route, request }); //         4. admit
+    //                                                                          5. cache: not in this build
+    const plan = planRoutes(key, route); //                                     6. route
+    const { result, target } = await callWithRetries(plan, (t) => callChat(upstreamCall(deps, exchange, t), request), retryOptions(deps, exchange)); // 7. call, 8. retry
+    answeredBy(exchange, target);
+    if (result.kind === 'complete') {
+      exchange.usage = result.response.usage;
+      respondChat(exchange, frontDoor, result.response, request.model, context); // 10. respond
+    } else {
+      exchange.usage = await respondStream(exchange, frontDoor, result.stream, request.model, context);
+      if (exchange.streamFailure !== undefined) recordStreamFailure(target, exchange.streamFailure, retryObserver(deps, exchange));
+    }
+  } catch (error) {
+    respondError(exchange, frontDoor.encodeError.bind(frontDoor), error);
+  } finally {
+    settle(deps, exchange, admission); //                                        9. settle
+    observe(deps, exchange, 'chat'); //                                          10. observe
+  }
+}
+
+export async function handleEmbeddingsRequest(deps: PipelineDeps, exchange: Exchange, frontDoor: ChatFrontDoor & EmbeddingsFrontDoor, context: FrontDoorContext): Promise<void> {
+  let admission: Admission | undefined;
+  deps.metrics.requestStarted();
+  try {
+    const table = servingTable(deps, exchange);
+    checkDeclaredLength(exchange.req, deps.maxBodyBytes); //                    1. ingress (size)
+    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now())); // 2. authenticate
+    const request = await ingestEmbeddingsRequest(exchange.req, frontDoor, context, deps.maxBodyBytes); // 1. ingress (decode)
+    exchange.model = request.model;
+    const route = (exchange.route = authorize(key, request.model)); //           3. authorize
+    admission = await deps.admission.admit({ key, route, request }); //         4. admit
+    const plan = planRoutes(key, route); //                                     6. route
+    const { result, target } = await callWithRetries(plan, (t) => callEmbeddings(upstreamCall(deps, exchange, t), request), retryOptions(deps, exchange)); // 7, 8
+    answeredBy(exchange, target);
+    exchange.usage = { inputTokens: result.usage.inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
+    respondEmbeddings(exchange, frontDoor, result, request.model, context); //  10. respond
+  } catch (error) {
+    respondError(exchange, frontDoor.encodeError.bind(frontDoor), error);
+  } finally {
+    settle(deps, exchange, admission); //                                        9. settle
+    observe(deps, exchange, 'embeddings'); //                                    10. observe
+  }
+}
+
+/** The table this request keeps to its end, whatever reloads happen meanwhile. */
+function servingTable(deps: PipelineDeps, exchange: Exchange): RuntimeTable {
+  const table = deps.tables.current;
+  if (table === undefined) throw new GatewayError('no_backend', 'the gateway has not loaded a routing table yet', { code: 'not_ready' });
+  exchange.table = table;
+  return table;
+}
+
+function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTarget): UpstreamCall {
+  return { transport: deps.transport, adapter: target.backend.adapter, target: target.backendTarget, timeouts: target.route.compiled.timeouts, clientSignal: exchange.clientAbort.signal };
+}
+
+function answeredBy(exchange: Exchange, target: AttemptTarget): void {
+  exchange.route = target.route;
+  exchange.backend = target.backend.name;
+}
+
+function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryOptions['observer'] {
+  return {
+    attemptStarted(route: RuntimeRoute, backend: RuntimeBackend) {
+      exchange.attemptCount += 1;
+      deps.metrics.upstreamAttempt(route.id, backend.name);
+    },
+    attemptFailed(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure) {
+      deps.metrics.upstreamError(route.id, backend.name, failure.kind);
+    },
+    backendEjected(route: RuntimeRoute, backend: RuntimeBackend) {
+      deps.metrics.backendEjected(route.id, backend.name);
+      deps.logger.warn('backend ejected', { route: route.id, backend: backend.name, ejectionTimeMs: route.compiled.outlierDetection.ejectionTimeMs });
+    },
+  };
+}
+
+function retryOptions(deps: PipelineDeps, exchange: Exchange): RetryOptions {
+  return { clientSignal: exchange.clientAbort.signal, attempts: exchange.attempts, observer: retryObserver(deps, exchange), random: deps.random };
+}

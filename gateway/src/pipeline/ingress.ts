@@ -1,0 +1,68 @@
+// Stage 1, ingress: read the body once (bounded by --max-body-bytes), parse it once, and let
+// the front door decode it into the unified request.
+import type { IncomingMessage } from 'node:http';
+import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+
+export function payloadTooLarge(maxBytes: number): GatewayError {
+  return new GatewayError('payload_too_large', `request body exceeds the ${maxBytes}-byte limit (--max-body-bytes)`);
+}
+
+/** Refuses an oversized body from its content-length before reading a byte of it. */
+export function checkDeclaredLength(req: IncomingMessage, maxBytes: number): void {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
+}
+
+export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolveBody, rejectBody) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    let settled = false;
+    const finish = (error: GatewayError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      if (error) rejectBody(error);
+      else resolveBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      // The rest of the body is discarded by node:http once the 413 is sent.
+      if (received > maxBytes) finish(payloadTooLarge(maxBytes));
+      else chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(undefined);
+    const onError = (): void => finish(invalidRequest('request body could not be read'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) throw invalidRequest('request body is empty; expected a JSON object');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw invalidRequest(`request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidRequest(`request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+export async function ingestChatRequest(req: IncomingMessage, frontDoor: ChatFrontDoor, context: FrontDoorContext, maxBodyBytes: number): Promise<UnifiedChatRequest> {
+  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  return frontDoor.decodeChatRequest(body, context);
+}
+
+export async function ingestEmbeddingsRequest(req: IncomingMessage, frontDoor: EmbeddingsFrontDoor, context: FrontDoorContext, maxBodyBytes: number): Promise<UnifiedEmbeddingsRequest> {
+  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  return frontDoor.decodeEmbeddingsRequest(body, context);
+}

@@ -1,0 +1,38 @@
+// Stage 10b, observe: request metrics and one structured log line per request. The key is
+// named by its id (namespace/name), never by anything derived from its value.
+import type { RequestLabels } from '../observe/metrics.js';
+import type { Exchange } from './exchange.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+
+export function requestLabels(exchange: Exchange): RequestLabels {
+  return { route: exchange.route?.id ?? '', backend: exchange.backend ?? '', key: exchange.key?.id ?? '' };
+}
+
+export function observe(deps: PipelineDeps, exchange: Exchange, operation: 'chat' | 'embeddings'): void {
+  const finishedAt = performance.now();
+  const labels = requestLabels(exchange);
+  deps.metrics.requestFinished(labels, exchange.status, (finishedAt - exchange.startedAt) / 1000);
+  if (exchange.firstEventAt !== undefined) deps.metrics.firstToken(labels, (exchange.firstEventAt - exchange.startedAt) / 1000);
+  const fields: Record<string, unknown> = {
+    requestId: exchange.requestId,
+    operation,
+    status: exchange.status,
+    durationMs: Math.round((finishedAt - exchange.startedAt) * 1000) / 1000,
+    key: labels.key || undefined,
+    model: exchange.model,
+    route: labels.route || undefined,
+    backend: labels.backend || undefined,
+    attempts: exchange.attemptCount,
+    stream: exchange.stream,
+  };
+  if (exchange.firstEventAt !== undefined) fields.timeToFirstTokenMs = Math.round((exchange.firstEventAt - exchange.startedAt) * 1000) / 1000;
+  if (exchange.usage !== undefined) {
+    fields.inputTokens = exchange.usage.inputTokens;
+    fields.outputTokens = exchange.usage.outputTokens;
+  }
+  if (exchange.attempts.length > 0) fields.failedAttempts = exchange.attempts;
+  if (exchange.error !== undefined) fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };
+  if (exchange.streamFailure !== undefined) fields.streamFailure = exchange.streamFailure;
+  if (exchange.status >= 500 && exchange.error?.kind === 'internal') deps.logger.error('request', { ...fields, cause: exchange.error.cause });
+  else deps.logger.info('request', fields);
+}

@@ -1,0 +1,17 @@
+// What the pipeline needs from the process, built once at startup.
+import type { Logger } from '../observe/logger.js';
+import type { GatewayMetrics } from '../observe/metrics.js';
+import type { TableHolder } from '../table/table-holder.js';
+import type { UpstreamTransport } from '../transport/upstream-transport.js';
+import type { AdmissionControl } from './admit.js';
+
+export interface PipelineDeps {
+  tables: TableHolder;
+  transport: UpstreamTransport;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  admission: AdmissionControl;
+  maxBodyBytes: number;
+  /** Source of randomness for weights and jitter; tests may pin it. */
+  random: () => number;
+}

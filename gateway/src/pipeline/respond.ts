@@ -1,0 +1,116 @@
+// Stage 10a, respond: the answer in the caller's format with the gateway's headers. Streams are
+// written event by event with backpressure; a stream that fails after its first byte ends with
+// the front door's error event (and is never retried).
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Usage } from '@switchyard/compiler';
+import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import { UpstreamFailure } from '../providers/upstream-failure.js';
+import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
+import type { UnifiedStreamEvent } from '../unified/stream-events.js';
+import type { UpstreamEventStream } from './call-upstream.js';
+import { ClientDisconnectedError, type Exchange } from './exchange.js';
+
+/** nginx's convention for "client closed the request": only ever in logs and metrics. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { 'content-type': contentType, 'x-request-id': exchange.requestId };
+  if (exchange.backend !== undefined) headers['x-switchyard-backend'] = exchange.backend;
+  if (exchange.attemptCount > 0) headers['x-switchyard-attempts'] = String(exchange.attemptCount);
+  return headers;
+}
+
+function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeaders, body: string): void {
+  headers['content-length'] = Buffer.byteLength(body);
+  exchange.status = status;
+  exchange.res.writeHead(status, headers);
+  exchange.res.end(body);
+}
+
+export function respondChat(exchange: Exchange, frontDoor: ChatFrontDoor, response: UnifiedChatResponse, requestedModel: string, context: FrontDoorContext): void {
+  sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), frontDoor.encodeChatResponse(response, requestedModel, context));
+}
+
+export function respondEmbeddings(exchange: Exchange, frontDoor: EmbeddingsFrontDoor, response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): void {
+  sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), frontDoor.encodeEmbeddingsResponse(response, requestedModel, context));
+}
+
+/** Streams to the end; returns the usage the stream reported. Failures end the stream in-band. */
+export async function respondStream(exchange: Exchange, frontDoor: ChatFrontDoor, stream: UpstreamEventStream, requestedModel: string, context: FrontDoorContext): Promise<Usage | undefined> {
+  const { res } = exchange;
+  const encoder = frontDoor.createStreamEncoder(requestedModel, context);
+  const headers = gatewayHeaders(exchange, encoder.contentType);
+  headers['cache-control'] = 'no-cache';
+  exchange.status = 200;
+  res.writeHead(200, headers);
+  let usage: Usage | undefined;
+  let events: UnifiedStreamEvent[] | null = stream.first;
+  try {
+    while (events !== null) {
+      let frames = '';
+      for (const event of events) {
+        if (event.type === 'usage') usage = event.usage;
+        frames += encoder.encode(event);
+      }
+      if (frames.length > 0) {
+        const flushed = res.write(frames);
+        exchange.firstEventAt ??= performance.now();
+        if (!flushed) await drained(exchange);
+      }
+      events = await stream.next();
+    }
+    res.end(encoder.end());
+  } catch (error) {
+    stream.close();
+    if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
+      exchange.status = CLIENT_CLOSED_STATUS;
+      return usage;
+    }
+    const failure = error instanceof UpstreamFailure ? error : undefined;
+    exchange.streamFailure = failure ? `${failure.kind}: ${failure.message}` : 'stream failed';
+    const streamError =
+      failure?.kind === 'Timeout'
+        ? new GatewayError('upstream_timeout', `upstream stream failed after it began: ${failure.message}`, { code: 'upstream_timeout' })
+        : new GatewayError('upstream_failed', `upstream stream failed after it began: ${failure?.message ?? 'internal error'}`, { code: 'upstream_stream_failed' });
+    res.end(encoder.error(streamError));
+  }
+  return usage;
+}
+
+function drained(exchange: Exchange): Promise<void> {
+  return new Promise((resolveDrain, rejectDrain) => {
+    const { res, clientAbort } = exchange;
+    const onDrain = (): void => {
+      clientAbort.signal.removeEventListener('abort', onAbort);
+      resolveDrain();
+    };
+    const onAbort = (): void => {
+      res.off('drain', onDrain);
+      rejectDrain(new ClientDisconnectedError());
+    };
+    if (clientAbort.signal.aborted) return onAbort();
+    res.once('drain', onDrain);
+    clientAbort.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Renders any failure in the caller's format; a disconnected client gets nothing. */
+export function respondError(exchange: Exchange, encodeError: ChatFrontDoor['encodeError'], error: unknown): void {
+  const { res } = exchange;
+  if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
+    exchange.status = CLIENT_CLOSED_STATUS;
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  const gatewayError = toGatewayError(error);
+  exchange.error = gatewayError;
+  if (res.headersSent) {
+    exchange.status = exchange.status || gatewayError.status;
+    res.destroy();
+    return;
+  }
+  const encoded = encodeError(gatewayError);
+  const headers: OutgoingHttpHeaders = { ...encoded.headers, ...gatewayError.headers, ...gatewayHeaders(exchange, encoded.headers['content-type'] ?? 'application/json') };
+  sendBody(exchange, encoded.status, headers, encoded.body);
+}

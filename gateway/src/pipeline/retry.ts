@@ -1,0 +1,127 @@
+// Stage 8, retry / fall back. Each route in the plan gets `retry.attempts` upstream calls (the
+// first included), spaced by jittered exponential backoff or the upstream's retry-after when
+// it asks for longer; a failure kind outside `retry.on` ends that route early. Upstream
+// 400/422 stop everything and pass through. Only the call before the first streamed byte is
+// inside this loop, which is how "never retry after the first byte" holds.
+import type { CompiledCredential } from '@switchyard/compiler';
+import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
+import type { BackendTarget } from '../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../providers/provider-adapter.js';
+import { UpstreamFailure, type UpstreamFailureKind } from '../providers/upstream-failure.js';
+import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
+import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
+import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
+import { pickCredential, selectBackend } from './route.js';
+
+/** Failure kinds that count toward ejecting a backend: it, not the request, is at fault. */
+const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'AuthError', 'NotFound', 'StreamBroken']);
+
+const MAX_REASON_CHARS = 300;
+
+export interface AttemptTarget {
+  route: RuntimeRoute;
+  backend: RuntimeBackend;
+  credential: CompiledCredential | undefined;
+  backendTarget: BackendTarget;
+}
+
+export interface RetryObserver {
+  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend): void;
+  attemptFailed(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure): void;
+  backendEjected(route: RuntimeRoute, backend: RuntimeBackend): void;
+}
+
+export interface RetryOptions {
+  clientSignal: AbortSignal;
+  /** Filled as attempts fail, so the caller can report them whatever the outcome. */
+  attempts: AttemptRecord[];
+  observer: RetryObserver;
+  random: () => number;
+}
+
+export interface RetryOutcome<T> {
+  result: T;
+  target: AttemptTarget;
+}
+
+export async function callWithRetries<T>(plan: readonly RuntimeRoute[], call: (target: AttemptTarget) => Promise<T>, options: RetryOptions): Promise<RetryOutcome<T>> {
+  const { attempts, observer, random } = options;
+  let noBackendRoutes = 0;
+  for (const route of plan) {
+    const policy = route.compiled.retry;
+    const tried = new Set<RuntimeBackend>();
+    const avoid = new Set<RuntimeBackend>();
+    let previous: { backend: RuntimeBackend; failure: UpstreamFailure } | undefined;
+    for (let attempt = 0; attempt < Math.max(1, policy.attempts); attempt++) {
+      const backend = selectBackend(route, tried, avoid, Date.now(), random);
+      if (backend === undefined) {
+        if (attempt === 0) noBackendRoutes += 1;
+        break;
+      }
+      if (previous !== undefined) {
+        const backoff = backoffDelayMs(policy, attempt, random);
+        const retryAfter = previous.backend === backend ? (previous.failure.retryAfterMs ?? 0) : 0;
+        await waitUnlessDisconnected(Math.max(backoff, retryAfter), options.clientSignal);
+      }
+      tried.add(backend);
+      const credential = pickCredential(backend, random);
+      const target: AttemptTarget = { route, backend, credential, backendTarget: { backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens } };
+      observer.attemptStarted(route, backend);
+      let failure: UpstreamFailure;
+      try {
+        const result = await call(target);
+        backend.health.recordSuccess();
+        return { result, target };
+      } catch (error) {
+        if (error instanceof ClientDisconnectedError || error instanceof GatewayError) throw error;
+        if (error instanceof UnsupportedFeatureError) throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
+        failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('Other', 0, 'upstream call failed');
+      }
+      attempts.push({ route: route.id, backend: backend.name, status: failure.status, kind: failure.kind, reason: truncate(failure.message) });
+      observer.attemptFailed(route, backend, failure);
+      recordHealth(route, backend, failure, observer);
+      if (failure.kind === 'BadRequest') {
+        throw new GatewayError('upstream_bad_request', failure.message, { status: failure.status || 400, ...(failure.param === undefined ? {} : { param: failure.param }) });
+      }
+      if (!(policy.on as readonly string[]).includes(failure.kind)) break;
+      // A backend that asks for a longer pause than the route's longest backoff is left alone
+      // for this request rather than holding the caller.
+      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxBackoffMs) avoid.add(backend);
+      previous = { backend, failure };
+    }
+  }
+  throw exhausted(plan, attempts, noBackendRoutes);
+}
+
+/** A stream that broke after its first byte is not retried, but it counts against its backend. */
+export function recordStreamFailure(target: AttemptTarget, reason: string, observer: RetryObserver): void {
+  const failure = new UpstreamFailure('StreamBroken', 0, reason);
+  observer.attemptFailed(target.route, target.backend, failure);
+  recordHealth(target.route, target.backend, failure, observer);
+}
+
+function recordHealth(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure, observer: RetryObserver): void {
+  if (!EJECTING_KINDS.has(failure.kind)) {
+    if (failure.kind === 'BadRequest') backend.health.recordSuccess();
+    return;
+  }
+  if (backend.health.recordFailure(route.compiled.outlierDetection, Date.now())) observer.backendEjected(route, backend);
+}
+
+function exhausted(plan: readonly RuntimeRoute[], attempts: readonly AttemptRecord[], noBackendRoutes: number): GatewayError {
+  const model = plan[0]?.model ?? 'unknown';
+  if (attempts.length === 0) {
+    const detail = noBackendRoutes > 0 ? 'every backend is ejected after repeated failures' : 'no backend could be tried';
+    return new GatewayError('no_backend', `no usable backend for model \`${model}\`: ${detail}`, { code: 'no_backend_available' });
+  }
+  const listed = attempts.map((a, i) => `[${i + 1}] backend=${a.backend} status=${a.status} reason=${a.kind}: ${a.reason}`).join('; ');
+  if (attempts.every((a) => a.kind === 'Timeout')) {
+    return new GatewayError('upstream_timeout', `upstream timed out for model \`${model}\` (${attempts.length} attempt${attempts.length === 1 ? '' : 's'}): ${listed}`, { code: 'upstream_timeout' });
+  }
+  return new GatewayError('upstream_failed', `all upstream attempts failed for model \`${model}\` (${attempts.length} attempt${attempts.length === 1 ? '' : 's'}): ${listed}`, { code: 'upstream_failed' });
+}
+
+function truncate(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_REASON_CHARS ? `${oneLine.slice(0, MAX_REASON_CHARS)}...` : oneLine;
+}

@@ -1,0 +1,76 @@
+// Amazon Bedrock through the Converse API: `POST {baseURL}/model/{modelId}/converse` and
+// `/converse-stream`, signed with SigV4 (service `bedrock`). No AWS SDK: the signer and the
+// event-stream codec live in shared/aws.
+
+import { randomUUID } from 'node:crypto';
+import type { CompiledBackend } from '@switchyard/compiler';
+import { awsUriEncode, signHttpRequest } from '../../shared/aws/sigv4-signer.js';
+import type { BackendTarget, HttpProviderAdapter, StreamDecoder, UpstreamHttpRequest } from '../provider-adapter.js';
+import { decodeBedrockError } from './bedrock-errors.js';
+import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
+import { BedrockStreamDecoder } from './bedrock-stream-decoder.js';
+import { convertFromBedrockConverse, type ResponseIdentity } from './convert-from-bedrock-converse.js';
+import { convertToBedrockConverse } from './convert-to-bedrock-converse.js';
+
+export const BEDROCK_SIGNING_SERVICE = 'bedrock';
+
+export interface BedrockAdapterOptions {
+  /** Signing clock. */
+  now?: () => Date;
+  /** Where ambient credentials are read from (`bedrock.useAmbientCredentials`). */
+  env?: EnvironmentVariables;
+  /** Response ids: Converse does not return one in the body. */
+  newResponseId?: () => string;
+}
+
+function baseUrlOf(backend: CompiledBackend, region: string): string {
+  const base = backend.baseURL || `https://bedrock-runtime.${region}.amazonaws.com`;
+  return base.replace(/\/+$/, '');
+}
+
+/** The model id goes in one path segment: `:` in `...-v1:0` and `/` in ARNs are percent-encoded. */
+export function bedrockOperationUrl(backend: CompiledBackend, region: string, operation: 'converse' | 'converse-stream'): string {
+  return `${baseUrlOf(backend, region)}/model/${awsUriEncode(backend.model)}/${operation}`;
+}
+
+export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpProviderAdapter {
+  const now = options.now ?? (() => new Date());
+  const env = options.env ?? process.env;
+  const newResponseId = options.newResponseId ?? (() => `bedrock-${randomUUID()}`);
+  const identity = (target: BackendTarget): ResponseIdentity => ({
+    id: newResponseId(),
+    model: target.backend.model,
+    created: Math.floor(now().getTime() / 1000),
+  });
+
+  return {
+    kind: 'http',
+    provider: 'bedrock',
+
+    encodeChatRequest(request, target): UpstreamHttpRequest {
+      const region = resolveBedrockRegion(target.backend);
+      const credentials = resolveBedrockCredentials(target, env);
+      const url = bedrockOperationUrl(target.backend, region, request.stream ? 'converse-stream' : 'converse');
+      const body = JSON.stringify(convertToBedrockConverse(request, target));
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        accept: request.stream ? 'application/vnd.amazon.eventstream' : 'application/json',
+      };
+      const signed = signHttpRequest({ method: 'POST', url, headers, body }, { credentials, region, service: BEDROCK_SIGNING_SERVICE, date: now() });
+      // The signature covers these headers and the body byte for byte: send them unchanged.
+      return { url, method: 'POST', headers: { ...headers, ...signed.headers }, body };
+    },
+
+    decodeChatResponse(body, target) {
+      return convertFromBedrockConverse(body, identity(target));
+    },
+
+    createStreamDecoder(target): StreamDecoder {
+      return new BedrockStreamDecoder(identity(target));
+    },
+
+    decodeError: decodeBedrockError,
+  };
+}
+
+export const bedrockAdapter: HttpProviderAdapter = createBedrockAdapter();

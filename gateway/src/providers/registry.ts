@@ -1,0 +1,23 @@
+// Provider name -> adapter. A provider missing here makes a routing table that uses it fail to
+// load with a message naming the route and backend (see table/runtime-table.ts).
+import type { ProviderName } from '@switchyard/compiler';
+import { anthropicAdapter } from './anthropic/index.js';
+import { azureOpenAIAdapter } from './azure-openai/index.js';
+import { geminiAdapter } from './gemini/index.js';
+import { mockAdapter } from './mock/index.js';
+import { openAICompatibleAdapters } from './openai-compatible/index.js';
+import { openaiAdapter } from './openai/index.js';
+import type { ProviderAdapter } from './provider-adapter.js';
+
+export type ProviderRegistry = Partial<Record<ProviderName, ProviderAdapter>>;
+
+export function createProviderRegistry(): ProviderRegistry {
+  return {
+    ...openAICompatibleAdapters,
+    openai: openaiAdapter,
+    'azure-openai': azureOpenAIAdapter,
+    anthropic: anthropicAdapter,
+    gemini: geminiAdapter,
+    mock: mockAdapter,
+  };
+}

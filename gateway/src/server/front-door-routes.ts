@@ -1,0 +1,27 @@
+// Which front door serves which path. Adding a front door (Anthropic Messages, Gemini, OpenAI
+// Responses) is one entry here: an exact path, or a prefix plus a parser for paths that carry
+// a parameter (Gemini's `models/{model}:generateContent`).
+import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import { openAIChatFrontDoor } from '../frontdoors/openai-chat/index.js';
+
+export type FrontDoorBinding =
+  | { operation: 'chat'; frontDoor: ChatFrontDoor }
+  | { operation: 'embeddings'; frontDoor: ChatFrontDoor & EmbeddingsFrontDoor };
+
+/** What a parameterized path contributes to the front-door context. */
+export type PathMatch = Pick<FrontDoorContext, 'pathModel' | 'pathStream'>;
+
+export type FrontDoorPath = string | { prefix: string; match(rest: string): PathMatch | undefined };
+
+export interface FrontDoorRoute {
+  path: FrontDoorPath;
+  binding: FrontDoorBinding;
+}
+
+export const frontDoorRoutes: FrontDoorRoute[] = [
+  { path: '/v1/chat/completions', binding: { operation: 'chat', frontDoor: openAIChatFrontDoor } },
+  { path: '/v1/embeddings', binding: { operation: 'embeddings', frontDoor: openAIChatFrontDoor } },
+];
+
+/** Errors on paths no front door claims (404s, /v1/models) use the OpenAI shape. */
+export const defaultErrorEncoder: ChatFrontDoor['encodeError'] = (error) => openAIChatFrontDoor.encodeError(error);

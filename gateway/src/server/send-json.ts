@@ -1,0 +1,14 @@
+// Small JSON answers for the non-hot endpoints (health, models, errors on unknown paths).
+import type { ServerResponse } from 'node:http';
+import type { GatewayError } from '../errors/gateway-error.js';
+import type { ChatFrontDoor } from '../frontdoors/front-door.js';
+
+export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function sendGatewayError(res: ServerResponse, encodeError: ChatFrontDoor['encodeError'], error: GatewayError, requestId: string): void {
+  const encoded = encodeError(error);
+  sendJson(res, encoded.status, encoded.body, { ...encoded.headers, 'x-request-id': requestId });
+}

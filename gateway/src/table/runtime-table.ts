@@ -1,0 +1,159 @@
+// The routing table as the request path uses it: built once per table load so a request does
+// map lookups only. Digests index keys, model names index routes per namespace, allow-list
+// globs are compiled RegExps, weights are cumulative arrays, and every backend is bound to its
+// provider adapter and to its health state.
+import type { CompiledBackend, CompiledCredential, CompiledRoute, CompiledVirtualKey, RoutingTable } from '@switchyard/compiler';
+import { globToRegExpSource } from '@switchyard/compiler';
+import type { ProviderAdapter } from '../providers/provider-adapter.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { healthKey, type BackendHealth, type BackendHealthStore } from './backend-health.js';
+import { createWeightedPicker, type WeightedPicker } from './weighted-picker.js';
+
+export interface RuntimeBackend {
+  readonly name: string;
+  readonly compiled: CompiledBackend;
+  readonly adapter: ProviderAdapter;
+  /** Undefined for backends without credentials (mock, ambient AWS identity). */
+  readonly credentials: WeightedPicker<CompiledCredential> | undefined;
+  readonly health: BackendHealth;
+}
+
+export interface RuntimeTier {
+  readonly priority: number;
+  readonly backends: WeightedPicker<RuntimeBackend>;
+}
+
+export interface RuntimeRoute {
+  readonly id: string;
+  readonly model: string;
+  /** The model name and its aliases. */
+  readonly names: readonly string[];
+  readonly compiled: CompiledRoute;
+  /** Priority tiers, lowest priority number (served first) first. */
+  readonly tiers: readonly RuntimeTier[];
+}
+
+export interface RuntimeKey {
+  readonly id: string;
+  readonly compiled: CompiledVirtualKey;
+  /** Public model names and aliases this key's namespace can see. */
+  readonly models: ReadonlyMap<string, RuntimeRoute>;
+  /** True when the key's allow-list admits the route under its name or any alias. */
+  mayUse(route: RuntimeRoute): boolean;
+}
+
+export interface RuntimeTable {
+  readonly version: number;
+  readonly hash: string;
+  readonly compiledAtSeconds: number;
+  readonly source: RoutingTable;
+  readonly keysByDigest: ReadonlyMap<string, RuntimeKey>;
+  readonly routes: ReadonlyMap<string, RuntimeRoute>;
+  readonly backendCount: number;
+}
+
+export class TableLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TableLoadError';
+  }
+}
+
+export interface MaterializeOptions {
+  registry: ProviderRegistry;
+  health: BackendHealthStore;
+}
+
+export function materializeTable(table: RoutingTable, options: MaterializeOptions): RuntimeTable {
+  // Everything that can fail is checked before health states are committed, so a rejected
+  // table leaves the serving table's states untouched.
+  const adapters = new Map<CompiledBackend, ProviderAdapter>();
+  const healthEntries: Array<{ routeId: string; backendName: string }> = [];
+  for (const route of Object.values(table.routes)) {
+    if (route.backends.length === 0) throw new TableLoadError(`route ${route.id} has no backends`);
+    for (const backend of route.backends) {
+      const adapter = options.registry[backend.provider];
+      if (adapter === undefined) {
+        throw new TableLoadError(`route ${route.id} backend "${backend.name}": provider "${backend.provider}" has no adapter in this gateway build`);
+      }
+      adapters.set(backend, adapter);
+      healthEntries.push({ routeId: route.id, backendName: backend.name });
+    }
+  }
+  const healthByKey = options.health.retain(healthEntries);
+
+  const routes = new Map<string, RuntimeRoute>();
+  let backendCount = 0;
+  for (const route of Object.values(table.routes)) {
+    const backends = route.backends.map((backend): RuntimeBackend => ({
+      name: backend.name,
+      compiled: backend,
+      adapter: adapters.get(backend) as ProviderAdapter,
+      credentials: backend.credentials.length > 0 ? createWeightedPicker(backend.credentials, (c) => c.weight) : undefined,
+      health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
+    }));
+    backendCount += backends.length;
+    routes.set(route.id, { id: route.id, model: route.model, names: [route.model, ...route.aliases], compiled: route, tiers: groupIntoTiers(backends) });
+  }
+
+  const modelsByNamespace = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
+  for (const [namespace, names] of Object.entries(table.modelsByNamespace)) {
+    const models = new Map<string, RuntimeRoute>();
+    for (const [name, routeId] of Object.entries(names)) {
+      const route = routes.get(routeId);
+      if (route === undefined) throw new TableLoadError(`namespace ${namespace}: model "${name}" points at unknown route ${routeId}`);
+      models.set(name, route);
+    }
+    modelsByNamespace.set(namespace, models);
+  }
+
+  const noModels: ReadonlyMap<string, RuntimeRoute> = new Map();
+  const keysByDigest = new Map<string, RuntimeKey>();
+  for (const key of table.keys) {
+    keysByDigest.set(key.digest.toLowerCase(), createRuntimeKey(key, modelsByNamespace.get(key.namespace) ?? noModels));
+  }
+
+  const compiledAtMs = Date.parse(table.compiledAt);
+  return {
+    version: table.version,
+    hash: table.hash,
+    compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
+    source: table,
+    keysByDigest,
+    routes,
+    backendCount,
+  };
+}
+
+function groupIntoTiers(backends: RuntimeBackend[]): RuntimeTier[] {
+  const byPriority = new Map<number, RuntimeBackend[]>();
+  for (const backend of backends) {
+    const tier = byPriority.get(backend.compiled.priority);
+    if (tier) tier.push(backend);
+    else byPriority.set(backend.compiled.priority, [backend]);
+  }
+  return [...byPriority.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([priority, members]) => ({ priority, backends: createWeightedPicker(members, (b) => b.compiled.weight) }));
+}
+
+function createRuntimeKey(key: CompiledVirtualKey, models: ReadonlyMap<string, RuntimeRoute>): RuntimeKey {
+  // Each source is anchored, so their alternation is too.
+  const allowList = key.allowedModels === undefined ? undefined : new RegExp(key.allowedModels.map((glob) => globToRegExpSource(glob)).join('|'));
+  if (allowList === undefined) return { id: key.id, compiled: key, models, mayUse: () => true };
+  // Decided once per route for the lifetime of this table.
+  const decisions = new Map<RuntimeRoute, boolean>();
+  return {
+    id: key.id,
+    compiled: key,
+    models,
+    mayUse(route) {
+      let allowed = decisions.get(route);
+      if (allowed === undefined) {
+        allowed = route.names.some((name) => allowList.test(name));
+        decisions.set(route, allowed);
+      }
+      return allowed;
+    },
+  };
+}

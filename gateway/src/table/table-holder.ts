@@ -1,0 +1,34 @@
+// The one mutable reference to the serving table. A request reads `current` once at its start
+// and keeps that object to its end, so a swap never changes a request's view mid-flight.
+import type { RoutingTable } from '@switchyard/compiler';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { BackendHealthStore } from './backend-health.js';
+import { materializeTable, type RuntimeTable } from './runtime-table.js';
+
+export class TableHolder {
+  private table: RuntimeTable | undefined;
+  private readonly health = new BackendHealthStore();
+  private readonly listeners: Array<(table: RuntimeTable) => void> = [];
+
+  constructor(private readonly registry: ProviderRegistry) {}
+
+  get current(): RuntimeTable | undefined {
+    return this.table;
+  }
+
+  get ready(): boolean {
+    return this.table !== undefined;
+  }
+
+  /** Materializes and swaps in a table; throws (keeping the current one) when it cannot load. */
+  load(source: RoutingTable): RuntimeTable {
+    const next = materializeTable(source, { registry: this.registry, health: this.health });
+    this.table = next;
+    for (const listener of this.listeners) listener(next);
+    return next;
+  }
+
+  onSwap(listener: (table: RuntimeTable) => void): void {
+    this.listeners.push(listener);
+  }
+}

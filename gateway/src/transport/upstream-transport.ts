@@ -1,0 +1,79 @@
+// The gateway's only way out to providers: undici Agents (keep-alive pools per origin) behind
+// the egress guard. Redirects are never followed (undici follows none without an interceptor),
+// so a 3xx reaches the adapter as an ordinary failure.
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { UpstreamHeaders, UpstreamHttpRequest } from '../providers/provider-adapter.js';
+import { deniedLiteralAddress, EgressDeniedError, type EgressGuard } from './egress-guard.js';
+
+export interface UpstreamCallTimeouts {
+  connectMs: number;
+  /** Until the response headers arrive. */
+  firstByteMs: number;
+  /** Longest silence between two body chunks. */
+  streamIdleMs: number;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: UpstreamHeaders;
+  body: Dispatcher.ResponseData['body'];
+}
+
+export interface UpstreamTransportOptions {
+  egressGuard: EgressGuard;
+  /** How long an idle pooled connection is kept (undici's default is 4 s). */
+  keepAliveTimeoutMs?: number;
+}
+
+export class UpstreamTransport {
+  // Connect timeouts are a connector property in undici, so there is one Agent per distinct
+  // value (routes rarely use more than one or two); each Agent pools per origin.
+  private readonly agents = new Map<number, Agent>();
+
+  constructor(private readonly options: UpstreamTransportOptions) {}
+
+  async send(request: UpstreamHttpRequest, timeouts: UpstreamCallTimeouts, signal: AbortSignal): Promise<UpstreamResponse> {
+    const url = new URL(request.url);
+    const response = await this.agentFor(timeouts.connectMs).request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: request.method,
+      headers: request.headers,
+      body: request.body ?? null,
+      signal,
+      headersTimeout: timeouts.firstByteMs,
+      bodyTimeout: timeouts.streamIdleMs,
+    });
+    return { status: response.statusCode, headers: response.headers, body: response.body };
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((agent) => agent.close()));
+  }
+
+  private agentFor(connectMs: number): Agent {
+    let agent = this.agents.get(connectMs);
+    if (agent === undefined) {
+      agent = new Agent({
+        connect: guardedConnector(this.options.egressGuard, connectMs),
+        keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 4_000,
+      });
+      this.agents.set(connectMs, agent);
+    }
+    return agent;
+  }
+}
+
+function guardedConnector(guard: EgressGuard, connectMs: number): buildConnector.connector {
+  const connect = buildConnector({ timeout: connectMs, lookup: guard.lookup });
+  return (options, callback) => {
+    const denied = deniedLiteralAddress(guard, options.hostname);
+    if (denied !== undefined) {
+      callback(new EgressDeniedError(options.hostname, denied), null);
+      return;
+    }
+    connect(options, callback);
+  };
+}

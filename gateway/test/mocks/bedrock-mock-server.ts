@@ -1,0 +1,379 @@
+// A loopback Amazon Bedrock Runtime that speaks the real wire format, for tests.
+//
+//   const bedrock = await startBedrockMockServer({ identities: [{ accessKeyId, secretAccessKey }] });
+//   bedrock.url                        -> http://127.0.0.1:<port>, use as the backend baseURL
+//   bedrock.enqueue(reply, ...)        -> the next Converse/ConverseStream calls answer with these, in order
+//   bedrock.setDefaultReply(reply)     -> what calls get once the queue is empty ({capture: 'amazon-bedrock-text'})
+//   bedrock.calls                      -> every call: operation, modelId, parsed body, headers, outcome
+//   await bedrock.close()
+//
+// Routes: POST /model/{modelId}/converse (JSON) and /model/{modelId}/converse-stream (binary
+// application/vnd.amazon.eventstream). Every call must carry a SigV4 Authorization header that
+// the mock recomputes with the identity's secret (region `us-east-1`, service `bedrock` unless
+// configured): no header -> 403 MissingAuthenticationTokenException; unknown key id or wrong
+// session token -> 403 UnrecognizedClientException; bad scope, stale date or wrong signature ->
+// 403 InvalidSignatureException (whose message echoes the canonical request, as AWS's does).
+// Bodies are checked against Converse's rules (non-blank text, alternating roles, tool blocks
+// need a toolConfig, ...) -> 400 ValidationException.
+//
+// A reply is one of:
+//   { capture: 'amazon-bedrock-text' }   recorded fixture: <name>.json for converse,
+//                                        <name>.chunks.txt (one event per line) for converse-stream
+//   { response: UnifiedChatResponse }     synthesized Converse JSON / events (exact usage etc.)
+//   { converse: unknown }                 raw Converse JSON body
+//   { events: ConverseStreamEvent[] }     raw stream events
+//   { error: { status, type, message, retryAfterSeconds? } }  HTTP error, type in x-amzn-errortype
+// plus, on any reply: delayMs (before the status line), chunkSize (stream bytes per write),
+// writeDelayMs (between writes), padding (Bedrock's `p` member in each event payload),
+// exceptionAfter: { events, type, message } (that many events, then an exception message),
+// cutAfter: { events, midFrame? } (that many events, optionally half the next frame, then the
+// socket is destroyed).
+
+import { readFileSync } from 'node:fs';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import {
+  converseResponseFromUnified,
+  converseStreamEventsFromUnified,
+} from '../../src/formats/bedrock/converse-from-unified.js';
+import {
+  encodeConverseStreamEvent,
+  encodeConverseStreamException,
+  parseConverseStreamCapture,
+} from '../../src/formats/bedrock/converse-stream-frames.js';
+import type { ConverseStreamEvent } from '../../src/formats/bedrock/converse-types.js';
+import { parseAuthorizationHeader, signSigV4, toAmzDate, type AwsSigningCredentials } from '../../src/shared/aws/sigv4-signer.js';
+import type { UnifiedChatResponse } from '../../src/unified/chat-response.js';
+import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
+import { providerFixturePath } from '../support/repo-paths.js';
+
+export interface BedrockMockError {
+  status: number;
+  /** AWS error type, e.g. ThrottlingException. */
+  type: string;
+  message: string;
+  retryAfterSeconds?: number;
+}
+
+export interface BedrockReplyModifiers {
+  delayMs?: number;
+  chunkSize?: number;
+  writeDelayMs?: number;
+  padding?: boolean;
+  exceptionAfter?: { events: number; type: string; message: string };
+  cutAfter?: { events: number; midFrame?: boolean };
+}
+
+export type BedrockMockReply = BedrockReplyModifiers &
+  ({ capture: string } | { response: UnifiedChatResponse } | { converse: unknown } | { events: ConverseStreamEvent[] } | { error: BedrockMockError });
+
+export type BedrockOperation = 'converse' | 'converse-stream';
+
+export interface BedrockMockCall {
+  operation: BedrockOperation | undefined;
+  modelId: string | undefined;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+  /** HTTP status the mock answered with. */
+  status: number;
+  /** AWS error type when the mock refused the call. */
+  errorType?: string;
+  errorMessage?: string;
+}
+
+export interface BedrockMockServerOptions {
+  identities: AwsSigningCredentials[];
+  region?: string;
+  service?: string;
+  /** Model ids that exist; absent means every id does. */
+  knownModels?: string[];
+  /** Largest accepted difference between x-amz-date and the mock's clock. */
+  maxClockSkewMs?: number;
+}
+
+export interface BedrockMockServer {
+  url: string;
+  calls: BedrockMockCall[];
+  enqueue(...replies: BedrockMockReply[]): void;
+  setDefaultReply(reply: BedrockMockReply): void;
+  close(): Promise<void>;
+}
+
+const ERROR_TYPE_SUFFIX = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
+
+class MockRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function headerString(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+function equalStrings(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+// ---- SigV4 verification ----
+
+function verifySignature(request: RecordedRequest, options: Required<Pick<BedrockMockServerOptions, 'region' | 'service' | 'maxClockSkewMs'>> & BedrockMockServerOptions): void {
+  const authorization = headerString(request.headers, 'authorization');
+  if (!authorization) throw new MockRefusal(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const parsed = parseAuthorizationHeader(authorization);
+  if (!parsed) throw new MockRefusal(403, 'IncompleteSignatureException', `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${authorization.split(' ')[0] ?? ''}`);
+  const identity = options.identities.find((candidate) => candidate.accessKeyId === parsed.accessKeyId);
+  if (!identity) throw new MockRefusal(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  const sentToken = headerString(request.headers, 'x-amz-security-token');
+  if ((identity.sessionToken ?? '') !== (sentToken ?? '')) throw new MockRefusal(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if (sentToken !== undefined && !parsed.signedHeaders.includes('x-amz-security-token')) {
+    throw new MockRefusal(403, 'InvalidSignatureException', "'x-amz-security-token' must be a signed header.");
+  }
+  if (parsed.region !== options.region) throw new MockRefusal(403, 'InvalidSignatureException', `Credential should be scoped to a valid region, not '${parsed.region}'.`);
+  if (parsed.service !== options.service) throw new MockRefusal(403, 'InvalidSignatureException', `Credential should be scoped to correct service: '${options.service}'.`);
+  for (const required of ['host', 'x-amz-date']) {
+    if (!parsed.signedHeaders.includes(required)) throw new MockRefusal(403, 'InvalidSignatureException', `'${required}' must be a signed header.`);
+  }
+  const amzDate = headerString(request.headers, 'x-amz-date') ?? '';
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  const signedAt = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])) : NaN;
+  if (Number.isNaN(signedAt)) throw new MockRefusal(403, 'IncompleteSignatureException', 'Date must be in ISO-8601 \'basic format\'.');
+  if (Math.abs(Date.now() - signedAt) > options.maxClockSkewMs) {
+    throw new MockRefusal(403, 'InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${toAmzDate(new Date(Date.now() - options.maxClockSkewMs))}`);
+  }
+  if (amzDate.slice(0, 8) !== parsed.dateStamp) throw new MockRefusal(403, 'InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.dateStamp}' != '${amzDate.slice(0, 8)}'`);
+
+  const signedHeaders: Array<[string, string]> = [];
+  for (const name of parsed.signedHeaders) {
+    const value = headerString(request.headers, name);
+    if (value === undefined) throw new MockRefusal(403, 'InvalidSignatureException', `The request signature we calculated does not match the signature you provided: signed header '${name}' is missing.`);
+    signedHeaders.push([name, value]);
+  }
+  const questionMark = request.url.indexOf('?');
+  const expected = signSigV4(
+    {
+      method: request.method,
+      path: questionMark === -1 ? request.url : request.url.slice(0, questionMark),
+      query: questionMark === -1 ? '' : request.url.slice(questionMark + 1),
+      headers: signedHeaders,
+      body: request.body,
+    },
+    { credentials: identity, region: parsed.region, service: parsed.service, date: new Date(signedAt) },
+  );
+  if (!equalStrings(expected.signature, parsed.signature)) {
+    throw new MockRefusal(
+      403,
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.' +
+        `\n\nThe Canonical String for this request should have been\n'${expected.canonicalRequest}'\n\nThe String-to-Sign should have been\n'${expected.stringToSign}'\n`,
+    );
+  }
+}
+
+// ---- Converse request validation (the rules Bedrock enforces that an encoder can get wrong) ----
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const CONTENT_BLOCK_KEYS = new Set(['text', 'image', 'document', 'video', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent', 'citationsContent']);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function validateConverseRequest(body: unknown): void {
+  const fail = (message: string): never => {
+    throw new MockRefusal(400, 'ValidationException', message);
+  };
+  if (!isRecord(body)) fail('Malformed input request, please reformat your input and try again.');
+  const request = body as Record<string, unknown>;
+  const messages = request['messages'];
+  if (!Array.isArray(messages) || messages.length === 0) fail('The messages field is required and must contain at least one message.');
+  let usesTools = false;
+  (messages as unknown[]).forEach((message, i) => {
+    if (!isRecord(message)) fail(`messages.${i} must be an object.`);
+    const m = message as Record<string, unknown>;
+    if (m['role'] !== 'user' && m['role'] !== 'assistant') fail(`messages.${i}.role must be 'user' or 'assistant'.`);
+    if (i === 0 && m['role'] !== 'user') fail('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+    const previous = (messages as Array<Record<string, unknown>>)[i - 1];
+    if (previous && previous['role'] === m['role']) fail('A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.');
+    const content = m['content'];
+    if (!Array.isArray(content) || content.length === 0) fail(`messages.${i}.content must contain at least one content block.`);
+    (content as unknown[]).forEach((block, j) => {
+      const keys = isRecord(block) ? Object.keys(block) : [];
+      if (keys.length !== 1 || !CONTENT_BLOCK_KEYS.has(keys[0] ?? '')) fail(`messages.${i}.content.${j} must set exactly one content block member.`);
+      const b = block as Record<string, unknown>;
+      if ('text' in b && (typeof b['text'] !== 'string' || b['text'].trim() === '')) fail(`The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`);
+      if ('toolUse' in b || 'toolResult' in b) usesTools = true;
+      const toolResult = b['toolResult'];
+      if (isRecord(toolResult)) {
+        const resultContent = toolResult['content'];
+        if (!Array.isArray(resultContent) || resultContent.some((item) => isRecord(item) && 'text' in item && (typeof item['text'] !== 'string' || item['text'].trim() === ''))) {
+          fail('messages: text content blocks must be non-empty');
+        }
+      }
+      const image = b['image'];
+      if (image !== undefined) {
+        const source = isRecord(image) && isRecord(image['source']) ? image['source'] : undefined;
+        if (!isRecord(image) || !['png', 'jpeg', 'gif', 'webp'].includes(String(image['format'])) || typeof source?.['bytes'] !== 'string' || !BASE64.test(source['bytes'])) {
+          fail(`messages.${i}.content.${j}.image needs a format of png, jpeg, gif or webp and base64 source.bytes.`);
+        }
+      }
+    });
+  });
+  const system = request['system'];
+  if (system !== undefined && (!Array.isArray(system) || system.some((s) => !isRecord(s) || (typeof s['text'] !== 'string' && !('cachePoint' in s))))) fail('system must be a list of text blocks.');
+  const toolConfig = request['toolConfig'];
+  if (usesTools && toolConfig === undefined) fail('The toolConfig field must be defined when using toolUse and toolResult content blocks.');
+  if (toolConfig !== undefined) {
+    const tools = isRecord(toolConfig) ? toolConfig['tools'] : undefined;
+    if (!Array.isArray(tools) || tools.length === 0) fail('toolConfig.tools must contain at least one tool.');
+    const names = (tools as unknown[]).map((tool) => (isRecord(tool) && isRecord(tool['toolSpec']) ? tool['toolSpec']['name'] : undefined));
+    if (names.some((name) => typeof name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(name))) fail('Each toolConfig.tools[].toolSpec.name must match [a-zA-Z0-9_-]{1,64}.');
+    const choice = isRecord(toolConfig) ? toolConfig['toolChoice'] : undefined;
+    if (isRecord(choice) && isRecord(choice['tool']) && !names.includes(choice['tool']['name'])) fail('toolChoice.tool.name must name one of the tools in toolConfig.tools.');
+  }
+  const inference = request['inferenceConfig'];
+  if (inference !== undefined) {
+    if (!isRecord(inference)) fail('inferenceConfig must be an object.');
+    const config = inference as Record<string, unknown>;
+    if (config['maxTokens'] !== undefined && (!Number.isInteger(config['maxTokens']) || (config['maxTokens'] as number) < 1)) fail('inferenceConfig.maxTokens must be a positive integer.');
+    for (const name of ['temperature', 'topP']) {
+      if (config[name] !== undefined && typeof config[name] !== 'number') fail(`inferenceConfig.${name} must be a number.`);
+    }
+  }
+}
+
+// ---- replies ----
+
+function loadCapture(name: string, operation: BedrockOperation): { json?: unknown; events?: ConverseStreamEvent[] } {
+  if (operation === 'converse') return { json: JSON.parse(readFileSync(providerFixturePath('bedrock', `${name}.json`), 'utf8')) as unknown };
+  return { events: parseConverseStreamCapture(readFileSync(providerFixturePath('bedrock', `${name}.chunks.txt`), 'utf8')) };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function sendError(res: ServerResponse, error: BedrockMockError, requestId: string): void {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'x-amzn-errortype': `${error.type}${ERROR_TYPE_SUFFIX}`,
+    'x-amzn-requestid': requestId,
+  };
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  res.writeHead(error.status, headers);
+  res.end(JSON.stringify({ message: error.message }));
+}
+
+function streamEventsFor(reply: BedrockMockReply): ConverseStreamEvent[] | undefined {
+  if ('events' in reply) return reply.events;
+  if ('response' in reply) return converseStreamEventsFromUnified(reply.response);
+  if ('capture' in reply) return loadCapture(reply.capture, 'converse-stream').events;
+  return undefined;
+}
+
+function converseJsonFor(reply: BedrockMockReply): unknown {
+  if ('converse' in reply) return reply.converse;
+  if ('response' in reply) return converseResponseFromUnified(reply.response);
+  if ('capture' in reply) return loadCapture(reply.capture, 'converse').json;
+  return undefined;
+}
+
+async function writeStream(res: ServerResponse, reply: BedrockMockReply, events: ConverseStreamEvent[], requestId: string): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': requestId });
+  const limit = reply.cutAfter?.events ?? reply.exceptionAfter?.events ?? events.length;
+  const frames = events.slice(0, limit).map((event, i) => encodeConverseStreamEvent(event, reply.padding ? { padding: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'.slice(0, (i * 7) % 30) } : {}));
+  if (reply.exceptionAfter) frames.push(encodeConverseStreamException(reply.exceptionAfter.type, reply.exceptionAfter.message));
+  const nextEvent = events[limit];
+  if (reply.cutAfter?.midFrame && nextEvent) {
+    const frame = encodeConverseStreamEvent(nextEvent);
+    frames.push(frame.subarray(0, Math.floor(frame.length / 2)));
+  }
+  const writes = reply.chunkSize ? splitBytes(Buffer.concat(frames), reply.chunkSize) : frames;
+  for (const bytes of writes) {
+    res.write(bytes);
+    if (reply.writeDelayMs) await sleep(reply.writeDelayMs);
+  }
+  if (reply.cutAfter) {
+    // Let the written bytes leave before the connection drops.
+    await sleep(20);
+    res.socket?.destroy();
+    return;
+  }
+  res.end();
+}
+
+function splitBytes(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+export async function startBedrockMockServer(options: BedrockMockServerOptions): Promise<BedrockMockServer> {
+  const settings = { region: 'us-east-1', service: 'bedrock', maxClockSkewMs: 5 * 60 * 1000, ...options };
+  const queue: BedrockMockReply[] = [];
+  let defaultReply: BedrockMockReply = { capture: 'amazon-bedrock-text' };
+  const calls: BedrockMockCall[] = [];
+
+  const server: MockHttpServer = await startMockHttpServer(async (request, res) => {
+    const requestId = randomUUID();
+    const route = /^\/model\/([^/?]+)\/(converse|converse-stream)(?:\?.*)?$/.exec(request.url);
+    const call: BedrockMockCall = {
+      operation: route?.[2] as BedrockOperation | undefined,
+      modelId: route?.[1] === undefined ? undefined : decodeURIComponent(route[1]),
+      body: request.json,
+      headers: request.headers,
+      status: 200,
+    };
+    calls.push(call);
+    const refuse = (status: number, type: string, message: string): void => {
+      call.status = status;
+      call.errorType = type;
+      call.errorMessage = message;
+      sendError(res, { status, type, message }, requestId);
+    };
+    try {
+      if (request.method !== 'POST' || !route || !call.operation) throw new MockRefusal(404, 'UnknownOperationException', `No operation at ${request.method} ${request.url}`);
+      verifySignature(request, settings);
+      if (options.knownModels && !options.knownModels.includes(call.modelId ?? '')) throw new MockRefusal(404, 'ResourceNotFoundException', 'The provided model identifier is invalid.');
+      validateConverseRequest(request.json);
+    } catch (error) {
+      if (error instanceof MockRefusal) return refuse(error.status, error.type, error.message);
+      throw error;
+    }
+
+    const reply = queue.shift() ?? defaultReply;
+    if (reply.delayMs) await sleep(reply.delayMs);
+    if ('error' in reply) {
+      call.status = reply.error.status;
+      call.errorType = reply.error.type;
+      call.errorMessage = reply.error.message;
+      return sendError(res, reply.error, requestId);
+    }
+    if (call.operation === 'converse-stream') {
+      const events = streamEventsFor(reply);
+      if (!events) return refuse(500, 'InternalServerException', 'mock reply has no stream form');
+      return writeStream(res, reply, events, requestId);
+    }
+    const json = converseJsonFor(reply);
+    if (json === undefined) return refuse(500, 'InternalServerException', 'mock reply has no JSON form');
+    res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId });
+    res.end(JSON.stringify(json));
+  });
+
+  return {
+    url: server.url,
+    calls,
+    enqueue: (...replies) => {
+      queue.push(...replies);
+    },
+    setDefaultReply: (reply) => {
+      defaultReply = reply;
+    },
+    close: () => server.close(),
+  };
+}
