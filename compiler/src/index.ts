@@ -11,3 +11,30 @@ export { DURATION_PATTERN, parseDurationMs } from './values/duration.js';
 export { MONEY_PATTERN, parseMoneyNanos, formatNanosAsUsd } from './values/money.js';
 export { globToRegExpSource, globMatches } from './values/glob.js';
 export { canonicalJson } from './values/canonical-json.js';
+export {
+  parseManifestFiles,
+  objectKey,
+  DEFAULT_NAMESPACE,
+  type ManifestFile,
+  type ManifestSource,
+  type ParsedManifests,
+  type ParseOptions,
+} from './manifests/parse-manifest-files.js';
+export { expandEnvReferences, EnvExpansionError } from './manifests/expand-env.js';
+export { compileRoutingTable, hashTableContent, type CompileInput, type CompileResult } from './compile/compile-routing-table.js';
+export { keyDigest, keyHint, MIN_KEY_LENGTH } from './compile/compile-virtual-key.js';
+export { selectorMatches } from './compile/label-selector.js';
+export { BUILTIN_PRICE_CATALOG, type PriceCatalog, type CatalogPrice } from './pricing/price-catalog.js';
+export {
+  compileStandaloneConfig,
+  compileStandaloneFiles,
+  type StandaloneOptions,
+  type StandaloneResult,
+} from './standalone/compile-standalone-config.js';
+export {
+  watchStandaloneConfig,
+  type StandaloneWatchOptions,
+  type StandaloneWatchHandlers,
+  type StandaloneWatcher,
+} from './standalone/watch-standalone-config.js';
+export { readConfigFiles, contentHashOf } from './standalone/read-config-files.js';

@@ -1,4 +1,5 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
+import type { StandaloneResult } from '@switchyard/compiler';
 import { createLogger } from '../observe/logger.js';
 import { GatewayMetrics } from '../observe/metrics.js';
 import { admitWithoutLimits } from '../pipeline/admit.js';
@@ -32,8 +33,9 @@ export async function main(args: string[]): Promise<void> {
 
   const tables = new TableHolder(createProviderRegistry());
   const metrics = new GatewayMetrics();
+  let initial: StandaloneResult;
   try {
-    await loadInitialConfig(flags.config, tables, metrics, logger);
+    initial = await loadInitialConfig(flags.config, tables, metrics, logger);
   } catch (error) {
     return fail(1, `invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -50,7 +52,7 @@ export async function main(args: string[]): Promise<void> {
   } catch (error) {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const watcher = watchConfig(flags.config, tables, metrics, logger);
+  const watcher = watchConfig(flags.config, initial, tables, metrics, logger);
   logger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort });
 
   // A bug in one request must not take the process (and every other request) down.

@@ -1,7 +1,7 @@
 // Standalone mode's table source: compile the manifests at start (a failure there is fatal),
 // then recompile on every change; a change that fails to compile or load is logged in one line
 // and the last good table keeps serving.
-import { compileStandaloneConfig, watchStandaloneConfig, type ObjectDiagnostic } from '@switchyard/compiler';
+import { compileStandaloneConfig, watchStandaloneConfig, type ObjectDiagnostic, type StandaloneResult } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import type { TableHolder } from '../table/table-holder.js';
@@ -11,18 +11,21 @@ export interface StandaloneConfigSource {
 }
 
 /** Compiles and loads the initial table; throws with the reason when it cannot. */
-export async function loadInitialConfig(path: string, tables: TableHolder, metrics: GatewayMetrics, logger: Logger): Promise<void> {
+export async function loadInitialConfig(path: string, tables: TableHolder, metrics: GatewayMetrics, logger: Logger): Promise<StandaloneResult> {
   const result = await compileStandaloneConfig(path, { env: process.env, version: 1 });
   const table = tables.load(result.table);
   metrics.tableLoaded(table.version, table.hash);
   logProblems(logger, result.diagnostics);
+  for (const note of result.notes) logger.info('configuration note', { note });
   logger.info('routing table loaded', { version: table.version, hash: table.hash, routes: table.routes.size, keys: table.keysByDigest.size, files: result.files });
+  return result;
 }
 
-export function watchConfig(path: string, tables: TableHolder, metrics: GatewayMetrics, logger: Logger): StandaloneConfigSource {
+/** Watches from the initial load on: its version and content hash are the baseline, so no edit in between is missed. */
+export function watchConfig(path: string, initial: StandaloneResult, tables: TableHolder, metrics: GatewayMetrics, logger: Logger): StandaloneConfigSource {
   return watchStandaloneConfig(
     path,
-    { env: process.env, version: (tables.current?.version ?? 0) + 1 },
+    { env: process.env, version: initial.table.version, baselineContentHash: initial.contentHash },
     {
       onTable(result) {
         if (result.table.hash === tables.current?.hash) return;

@@ -1,12 +1,12 @@
-// Exponential backoff with "equal jitter": half the step is fixed, half random, so retries
-// spread out without ever collapsing to zero wait.
+// Exponential backoff with full jitter (a uniform wait between 0 and the step), which spreads
+// the retries of many clients hit by the same outage best.
 import type { CompiledRetryPolicy } from '@switchyard/compiler';
 import { ClientDisconnectedError } from './exchange.js';
 
 /** Delay before retry number `retry` (1 = the first retry). */
 export function backoffDelayMs(policy: CompiledRetryPolicy, retry: number, random: () => number): number {
   const step = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.max(0, retry - 1));
-  return step / 2 + random() * (step / 2);
+  return random() * step;
 }
 
 /** Waits, unless the client leaves first. */

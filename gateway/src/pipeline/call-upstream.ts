@@ -86,7 +86,7 @@ export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddi
 }
 
 function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
-  return { connectMs: timeouts.connectMs, firstByteMs: timeouts.firstByteMs, streamIdleMs: timeouts.streamIdleMs };
+  return { connectMs: timeouts.connectMs, bodyIdleMs: timeouts.streamIdleMs };
 }
 
 /** Sends and returns a 2xx response; any other status becomes the adapter's classified failure. */
@@ -94,7 +94,7 @@ async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: Att
   const adapter = call.adapter as HttpProviderAdapter;
   let response: UpstreamResponse;
   try {
-    response = await call.transport.send(request, transportTimeouts(call.timeouts), scope.signal);
+    response = await scope.within(call.transport.send(request, transportTimeouts(call.timeouts), scope.signal), call.timeouts.firstByteMs, 'firstByte');
   } catch (error) {
     throw classifyTransportError(scope.explain(error), call.timeouts);
   }
@@ -149,7 +149,7 @@ async function openHttpStream(adapter: HttpProviderAdapter, call: UpstreamCall, 
     while (!ended) {
       let chunk: IteratorResult<unknown>;
       try {
-        chunk = await chunks.next();
+        chunk = await scope.within(chunks.next(), call.timeouts.streamIdleMs, 'streamIdle');
       } catch (error) {
         throw classifyTransportError(scope.explain(error), call.timeouts);
       }

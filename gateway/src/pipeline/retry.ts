@@ -13,8 +13,8 @@ import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
 import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
 import { pickCredential, selectBackend } from './route.js';
 
-/** Failure kinds that count toward ejecting a backend: it, not the request, is at fault. */
-const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'AuthError', 'NotFound', 'StreamBroken']);
+/** Failure kinds that count toward ejecting a backend (5xx, timeouts, connection failures): it, not the request, is at fault. */
+const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'StreamBroken']);
 
 const MAX_REASON_CHARS = 300;
 
@@ -111,7 +111,7 @@ function recordHealth(route: RuntimeRoute, backend: RuntimeBackend, failure: Ups
 function exhausted(plan: readonly RuntimeRoute[], attempts: readonly AttemptRecord[], noBackendRoutes: number): GatewayError {
   const model = plan[0]?.model ?? 'unknown';
   if (attempts.length === 0) {
-    const detail = noBackendRoutes > 0 ? 'every backend is ejected after repeated failures' : 'no backend could be tried';
+    const detail = noBackendRoutes > 0 ? 'every backend is ejected after repeated failures (or drained with weight 0)' : 'no backend could be tried';
     return new GatewayError('no_backend', `no usable backend for model \`${model}\`: ${detail}`, { code: 'no_backend_available' });
   }
   const listed = attempts.map((a, i) => `[${i + 1}] backend=${a.backend} status=${a.status} reason=${a.kind}: ${a.reason}`).join('; ');

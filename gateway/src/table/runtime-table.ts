@@ -29,7 +29,7 @@ export interface RuntimeRoute {
   /** The model name and its aliases. */
   readonly names: readonly string[];
   readonly compiled: CompiledRoute;
-  /** Priority tiers, lowest priority number (served first) first. */
+  /** Priority tiers, lowest priority number (served first) first; drained (weight 0) backends left out. */
   readonly tiers: readonly RuntimeTier[];
 }
 
@@ -85,13 +85,19 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
   const routes = new Map<string, RuntimeRoute>();
   let backendCount = 0;
   for (const route of Object.values(table.routes)) {
-    const backends = route.backends.map((backend): RuntimeBackend => ({
-      name: backend.name,
-      compiled: backend,
-      adapter: adapters.get(backend) as ProviderAdapter,
-      credentials: backend.credentials.length > 0 ? createWeightedPicker(backend.credentials, (c) => c.weight) : undefined,
-      health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
-    }));
+    const backends: RuntimeBackend[] = [];
+    for (const backend of route.backends) {
+      // Weight 0 drains a backend or a credential; a backend whose every credential is drained is drained too.
+      const credentials = backend.credentials.filter((c) => c.weight > 0);
+      if (backend.weight <= 0 || (backend.credentials.length > 0 && credentials.length === 0)) continue;
+      backends.push({
+        name: backend.name,
+        compiled: backend,
+        adapter: adapters.get(backend) as ProviderAdapter,
+        credentials: credentials.length > 0 ? createWeightedPicker(credentials, (c) => c.weight) : undefined,
+        health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
+      });
+    }
     backendCount += backends.length;
     routes.set(route.id, { id: route.id, model: route.model, names: [route.model, ...route.aliases], compiled: route, tiers: groupIntoTiers(backends) });
   }

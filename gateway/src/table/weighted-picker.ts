@@ -9,12 +9,11 @@ export interface WeightedPicker<T> {
   pickExcluding(skip: (item: T) => boolean, random?: () => number): T | undefined;
 }
 
+/** `items` must all have a weight > 0 (weight 0 means drained: leave such entries out). */
 export function createWeightedPicker<T>(items: readonly T[], weightOf: (item: T) => number): WeightedPicker<T> {
   if (items.length === 0) throw new Error('a weighted picker needs at least one item');
-  // Zero weights everywhere would make nothing pickable; treat that as equal shares.
-  const rawWeights = items.map((item) => Math.max(0, weightOf(item)));
-  const allZero = rawWeights.every((w) => w === 0);
-  const weights = allZero ? rawWeights.map(() => 1) : rawWeights;
+  const weights = items.map(weightOf);
+  if (weights.some((w) => !(w > 0))) throw new Error('weighted picker items must have a weight > 0');
   const cumulative: number[] = [];
   let total = 0;
   for (const weight of weights) {
@@ -35,11 +34,7 @@ export function createWeightedPicker<T>(items: readonly T[], weightOf: (item: T)
   const pickExcluding = (skip: (item: T) => boolean, random: () => number = Math.random): T | undefined => {
     let eligibleTotal = 0;
     for (let i = 0; i < items.length; i++) if (!skip(items[i] as T)) eligibleTotal += weights[i] as number;
-    if (eligibleTotal === 0) {
-      // Only zero-weight entries are left: they still serve rather than fail the request.
-      for (const item of items) if (!skip(item)) return item;
-      return undefined;
-    }
+    if (eligibleTotal === 0) return undefined;
     let target = random() * eligibleTotal;
     let last: T | undefined;
     for (let i = 0; i < items.length; i++) {

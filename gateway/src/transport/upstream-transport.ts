@@ -7,10 +7,12 @@ import { deniedLiteralAddress, EgressDeniedError, type EgressGuard } from './egr
 
 export interface UpstreamCallTimeouts {
   connectMs: number;
-  /** Until the response headers arrive. */
-  firstByteMs: number;
-  /** Longest silence between two body chunks. */
-  streamIdleMs: number;
+  /**
+   * Longest silence between two body chunks. undici checks it with coarse timers (up to a
+   * second late), so callers that need precision (first byte, stream idle) also bound their
+   * waits themselves; this is the backstop.
+   */
+  bodyIdleMs: number;
 }
 
 export interface UpstreamResponse {
@@ -41,8 +43,9 @@ export class UpstreamTransport {
       headers: request.headers,
       body: request.body ?? null,
       signal,
-      headersTimeout: timeouts.firstByteMs,
-      bodyTimeout: timeouts.streamIdleMs,
+      // The caller bounds the wait for headers precisely (firstByte); undici's is off.
+      headersTimeout: 0,
+      bodyTimeout: timeouts.bodyIdleMs,
     });
     return { status: response.statusCode, headers: response.headers, body: response.body };
   }

@@ -267,7 +267,9 @@ async function answer(
     sendJson(res, 200, embeddingsFor(body), requestId, headers);
     return;
   }
-  const completion = completionFor(reply ?? defaultCompletionReply(body), body, sequence);
+  // A reply with only options (delays, cuts) answers with the default content.
+  const built: BuiltReply = reply && ('content' in reply || 'toolCalls' in reply) ? reply : { ...defaultCompletionReply(body), ...reply };
+  const completion = completionFor(built, body, sequence);
   if (stream) {
     const includeUsage = isRecord(body['stream_options']) && body['stream_options']['include_usage'] === true;
     await sendStream(res, chunksFor(completion, includeUsage).map((c) => JSON.stringify(c)), true, options, headers);

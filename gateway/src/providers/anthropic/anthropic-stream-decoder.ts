@@ -4,6 +4,11 @@
 // tool calls are numbered 0..n among tool calls only, so each tool_use block gets the next tool
 // index when it starts. A stream is complete only once message_stop arrived; anything else is a
 // cut connection.
+//
+// response_start is held back until the first event with content (or the end of the message):
+// Anthropic often answers 200, sends message_start and then `event: error` (overloaded_error).
+// Failing before any event is emitted keeps that attempt retryable, since the gateway retries a
+// stream only until its first events are out.
 
 import { readAnthropicError } from '../../formats/anthropic/anthropic-error-body.js';
 import { mergeAnthropicUsage, readAnthropicUsage, usageFromAnthropic, type AnthropicUsageCounters } from '../../formats/anthropic/anthropic-usage.js';
@@ -28,6 +33,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private nextToolIndex = 0;
   private jsonAnswerSeen = false;
   private stopped = false;
+  private heldStart: UnifiedStreamEvent | undefined;
   /** An in-stream error that arrived after events of the same chunk; thrown on the next call. */
   private pendingFailure: UpstreamFailure | undefined;
 
@@ -91,6 +97,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         return this.messageDelta(data, out);
       case 'message_stop':
         this.stopped = true;
+        this.releaseStart(out);
         return;
       case 'error': {
         const parsed = readAnthropicError(data);
@@ -107,12 +114,23 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   private messageStart(data: JsonObject, out: UnifiedStreamEvent[]): void {
     const message = isJsonObject(data['message']) ? data['message'] : {};
     this.usage = readAnthropicUsage(message['usage']);
-    out.push({
+    this.heldStart = {
       type: 'response_start',
       id: stringField(message, 'id') ?? '',
       model: stringField(message, 'model') ?? '',
       created: Math.floor(this.now() / 1000),
-    });
+    };
+  }
+
+  private emit(out: UnifiedStreamEvent[], event: UnifiedStreamEvent): void {
+    this.releaseStart(out);
+    out.push(event);
+  }
+
+  private releaseStart(out: UnifiedStreamEvent[]): void {
+    if (this.heldStart === undefined) return;
+    out.push(this.heldStart);
+    this.heldStart = undefined;
   }
 
   private blockStart(data: JsonObject, out: UnifiedStreamEvent[]): void {
@@ -122,20 +140,20 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       case 'text': {
         this.blocks.set(index, { kind: 'text' });
         const text = stringField(block, 'text');
-        if (text !== undefined && text !== '') out.push({ type: 'text_delta', text });
+        if (text !== undefined && text !== '') this.emit(out, { type: 'text_delta', text });
         return;
       }
       case 'thinking': {
         this.blocks.set(index, { kind: 'thinking' });
         const thinking = stringField(block, 'thinking');
-        if (thinking !== undefined && thinking !== '') out.push({ type: 'reasoning_delta', text: thinking });
+        if (thinking !== undefined && thinking !== '') this.emit(out, { type: 'reasoning_delta', text: thinking });
         const signature = stringField(block, 'signature');
-        if (signature !== undefined && signature !== '') out.push({ type: 'reasoning_signature', signature });
+        if (signature !== undefined && signature !== '') this.emit(out, { type: 'reasoning_signature', signature });
         return;
       }
       case 'redacted_thinking':
         this.blocks.set(index, { kind: 'ignored' });
-        out.push({ type: 'reasoning_redacted', data: stringField(block, 'data') ?? '' });
+        this.emit(out, { type: 'reasoning_redacted', data: stringField(block, 'data') ?? '' });
         return;
       case 'tool_use': {
         const name = stringField(block, 'name') ?? '';
@@ -146,7 +164,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         }
         const toolIndex = this.nextToolIndex++;
         this.blocks.set(index, { kind: 'tool', toolIndex, startInput: block['input'], argumentsSent: false });
-        out.push({ type: 'tool_call_start', index: toolIndex, id: stringField(block, 'id') ?? '', name });
+        this.emit(out, { type: 'tool_call_start', index: toolIndex, id: stringField(block, 'id') ?? '', name });
         return;
       }
       default:
@@ -162,17 +180,17 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     switch (delta['type']) {
       case 'text_delta': {
         const text = stringField(delta, 'text');
-        if (state.kind === 'text' && text !== undefined && text !== '') out.push({ type: 'text_delta', text });
+        if (state.kind === 'text' && text !== undefined && text !== '') this.emit(out, { type: 'text_delta', text });
         return;
       }
       case 'thinking_delta': {
         const thinking = stringField(delta, 'thinking');
-        if (state.kind === 'thinking' && thinking !== undefined && thinking !== '') out.push({ type: 'reasoning_delta', text: thinking });
+        if (state.kind === 'thinking' && thinking !== undefined && thinking !== '') this.emit(out, { type: 'reasoning_delta', text: thinking });
         return;
       }
       case 'signature_delta': {
         const signature = stringField(delta, 'signature');
-        if (state.kind === 'thinking' && signature !== undefined && signature !== '') out.push({ type: 'reasoning_signature', signature });
+        if (state.kind === 'thinking' && signature !== undefined && signature !== '') this.emit(out, { type: 'reasoning_signature', signature });
         return;
       }
       case 'input_json_delta': {
@@ -180,10 +198,10 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         if (partial === undefined || partial === '') return;
         if (state.kind === 'tool') {
           state.argumentsSent = true;
-          out.push({ type: 'tool_call_delta', index: state.toolIndex, argumentsDelta: partial });
+          this.emit(out, { type: 'tool_call_delta', index: state.toolIndex, argumentsDelta: partial });
         } else if (state.kind === 'json_answer') {
           state.argumentsSent = true;
-          out.push({ type: 'text_delta', text: partial });
+          this.emit(out, { type: 'text_delta', text: partial });
         }
         return;
       }
@@ -200,8 +218,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     // block start, so callers always get JSON arguments ("{}"), as in the non-streamed answer.
     const argumentsText = JSON.stringify(state.startInput ?? {});
     state.argumentsSent = true;
-    if (state.kind === 'tool') out.push({ type: 'tool_call_delta', index: state.toolIndex, argumentsDelta: argumentsText });
-    else out.push({ type: 'text_delta', text: argumentsText });
+    if (state.kind === 'tool') this.emit(out, { type: 'tool_call_delta', index: state.toolIndex, argumentsDelta: argumentsText });
+    else this.emit(out, { type: 'text_delta', text: argumentsText });
   }
 
   private messageDelta(data: JsonObject, out: UnifiedStreamEvent[]): void {
@@ -211,10 +229,10 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       const mapped = mapAnthropicStopReason(stopReason, stringField(delta, 'stop_sequence'));
       // The forced JSON-answer tool ends the turn with tool_use; to the caller it is a finished answer.
       const finishReason = mapped.finishReason === 'tool_calls' && this.nextToolIndex === 0 && this.jsonAnswerSeen ? 'stop' : mapped.finishReason;
-      out.push(mapped.stopSequence === undefined ? { type: 'finish', finishReason } : { type: 'finish', finishReason, stopSequence: mapped.stopSequence });
+      this.emit(out, mapped.stopSequence === undefined ? { type: 'finish', finishReason } : { type: 'finish', finishReason, stopSequence: mapped.stopSequence });
     }
     this.usage = mergeAnthropicUsage(this.usage, readAnthropicUsage(data['usage']));
-    out.push({ type: 'usage', usage: usageFromAnthropic(this.usage) });
+    this.emit(out, { type: 'usage', usage: usageFromAnthropic(this.usage) });
   }
 }
 

@@ -41,19 +41,29 @@ export class BedrockStreamDecoder implements StreamDecoder {
 
   constructor(private readonly identity: ResponseIdentity) {}
 
+  /** A failure met after events decoded from the same chunk: those are returned first, it is thrown next. */
+  private pendingFailure: UpstreamFailure | undefined;
+
   push(chunk: Uint8Array): UnifiedStreamEvent[] {
-    let messages: EventStreamMessage[];
-    try {
-      messages = this.frames.push(chunk);
-    } catch (error) {
-      throw this.framingFailure(error);
-    }
+    if (this.pendingFailure) throw this.pendingFailure;
     const events: UnifiedStreamEvent[] = [];
-    for (const message of messages) this.handle(message, events);
+    try {
+      let messages: EventStreamMessage[];
+      try {
+        messages = this.frames.push(chunk);
+      } catch (error) {
+        throw this.framingFailure(error);
+      }
+      for (const message of messages) this.handle(message, events);
+    } catch (error) {
+      if (!(error instanceof UpstreamFailure) || events.length === 0) throw error;
+      this.pendingFailure = error;
+    }
     return events;
   }
 
   end(): UnifiedStreamEvent[] {
+    if (this.pendingFailure) throw this.pendingFailure;
     try {
       this.frames.end();
     } catch (error) {

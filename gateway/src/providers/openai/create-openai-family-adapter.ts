@@ -42,7 +42,7 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     url,
     method: 'POST',
     headers: {
-      ...target.backend.headers,
+      ...lowerCaseNames(target.backend.headers),
       'content-type': 'application/json',
       accept: stream ? 'text/event-stream' : 'application/json',
       ...endpoint.authHeaders(target),
@@ -68,6 +68,13 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     },
     decodeEmbeddingsResponse: (body) => decodeOpenAIEmbeddingsResponse(body, provider),
   };
+}
+
+/** Header names are case-insensitive; lower-casing them lets ours replace a configured one. */
+function lowerCaseNames(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers) for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
 }
 
 export function trimSlash(url: string): string {

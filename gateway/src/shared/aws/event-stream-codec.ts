@@ -307,26 +307,37 @@ function checkPrelude(view: DataView): void {
 
 /**
  * Incremental decoder: feed it chunks split anywhere, get whole messages back. Throws
- * EventStreamFramingError as soon as a prelude or message fails its checks; the stream cannot
- * be resynchronised after that.
+ * EventStreamFramingError once a prelude or message fails its checks (after returning the intact
+ * messages that preceded it in the same chunk); the stream cannot be resynchronised after that,
+ * so every later call throws the same error.
  */
 export class EventStreamDecoder {
   private buffer = new Uint8Array(0);
   private readAt = 0;
   private writeAt = 0;
 
+  private failure: EventStreamFramingError | undefined;
+
   push(chunk: Uint8Array): EventStreamMessage[] {
+    if (this.failure) throw this.failure;
     this.append(chunk);
     const messages: EventStreamMessage[] = [];
-    for (;;) {
-      const available = this.writeAt - this.readAt;
-      if (available < PRELUDE_LENGTH) break;
-      const view = new DataView(this.buffer.buffer, this.buffer.byteOffset + this.readAt, available);
-      checkPrelude(view);
-      const total = view.getUint32(0);
-      if (available < total) break;
-      messages.push(decodeEventStreamMessage(this.buffer.subarray(this.readAt, this.readAt + total)));
-      this.readAt += total;
+    try {
+      for (;;) {
+        const available = this.writeAt - this.readAt;
+        if (available < PRELUDE_LENGTH) break;
+        const view = new DataView(this.buffer.buffer, this.buffer.byteOffset + this.readAt, available);
+        checkPrelude(view);
+        const total = view.getUint32(0);
+        if (available < total) break;
+        messages.push(decodeEventStreamMessage(this.buffer.subarray(this.readAt, this.readAt + total)));
+        this.readAt += total;
+      }
+    } catch (error) {
+      if (!(error instanceof EventStreamFramingError)) throw error;
+      this.failure = error;
+      // Messages that arrived intact before the bad one are still delivered; the error follows on the next call.
+      if (messages.length === 0) throw error;
     }
     if (this.readAt === this.writeAt) {
       this.readAt = 0;
@@ -342,6 +353,7 @@ export class EventStreamDecoder {
 
   /** Call at end of input: throws when the input stopped inside a message. */
   end(): void {
+    if (this.failure) throw this.failure;
     const left = this.writeAt - this.readAt;
     if (left > 0) throw new EventStreamFramingError(`event stream ended inside a message (${left} bytes of an incomplete message)`);
   }

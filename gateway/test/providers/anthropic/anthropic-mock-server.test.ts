@@ -25,7 +25,7 @@ async function post(body: unknown, headers: Record<string, string> = goodHeaders
 }
 
 describe('Anthropic mock server', () => {
-  const refusals = [
+  const refusals: Array<{ name: string; headers: Record<string, string>; body: unknown; path: string; status: number; type: string; message: string }> = [
     { name: 'missing x-api-key', headers: { 'anthropic-version': '2023-06-01' }, body: goodBody, path: '/v1/messages', status: 401, type: 'authentication_error', message: 'x-api-key header is required' },
     { name: 'wrong x-api-key', headers: { ...goodHeaders, 'x-api-key': 'nope' }, body: goodBody, path: '/v1/messages', status: 401, type: 'authentication_error', message: 'invalid x-api-key' },
     { name: 'missing anthropic-version', headers: { 'x-api-key': ANTHROPIC_MOCK_API_KEY }, body: goodBody, path: '/v1/messages', status: 400, type: 'invalid_request_error', message: 'anthropic-version: header is required' },
@@ -39,6 +39,11 @@ describe('Anthropic mock server', () => {
     expect(response.status).toBe(status);
     expect(await response.json()).toEqual({ type: 'error', error: { type, message }, request_id: expect.stringMatching(/^req_mock_/) });
     expect(mock.messageRequests).toHaveLength(0);
+  });
+
+  it('accepts the key as a bearer token too, as the real API does', async () => {
+    const response = await post(goodBody, { authorization: `Bearer ${ANTHROPIC_MOCK_API_KEY}`, 'anthropic-version': '2023-06-01' });
+    expect(response.status).toBe(200);
   });
 
   it('streams a capture byte for byte in Anthropic framing', async () => {

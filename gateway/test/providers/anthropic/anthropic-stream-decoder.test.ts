@@ -238,6 +238,24 @@ describe('AnthropicStreamDecoder: failures', () => {
     expect(failure.message).toBe('Overloaded');
   });
 
+  it('an error right after message_start fails before any event is emitted, so the attempt stays retryable', () => {
+    const decoder = new AnthropicStreamDecoder(() => 0);
+    expect(decoder.push(new TextEncoder().encode(sseFrames([start, { type: 'ping' }])))).toEqual([]);
+    const failure = failureOf(() => decoder.push(new TextEncoder().encode(sseFrames([{ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }]))));
+    expect(failure.kind).toBe('ServerError');
+    expect(failure.status).toBe(529);
+  });
+
+  it('response_start is released with the first content event', () => {
+    const decoder = new AnthropicStreamDecoder(() => 0);
+    expect(decoder.push(new TextEncoder().encode(sseFrames([start])))).toEqual([]);
+    const events = decoder.push(new TextEncoder().encode(sseFrames([{ type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'Hi' } }])));
+    expect(events).toEqual([
+      { type: 'response_start', id: 'msg_s', model: 'claude-x', created: 0 },
+      { type: 'text_delta', text: 'Hi' },
+    ]);
+  });
+
   it('text that arrived in the same chunk before an error is delivered first, then the error', () => {
     const decoder = new AnthropicStreamDecoder(() => 0);
     const chunk = sseFrames([

@@ -219,3 +219,15 @@ describe('incremental decoding', () => {
     expect(() => new EventStreamDecoder().push(prelude(64 * 1024 * 1024, 0))).toThrow(/exceeds/);
   });
 });
+
+describe('failure after good messages in one chunk', () => {
+  it('returns the intact messages first, then throws on the next call and at end()', () => {
+    const good = encodeEventStreamMessage({ headers: {}, payload: utf8('ok') });
+    const bad = Uint8Array.from(good);
+    bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
+    const decoder = new EventStreamDecoder();
+    expect(decoder.push(Buffer.concat([good, bad]))).toHaveLength(1);
+    expect(() => decoder.push(good)).toThrow(/message CRC mismatch/);
+    expect(() => decoder.end()).toThrow(/message CRC mismatch/);
+  });
+});

@@ -1,0 +1,254 @@
+// Manifests + Secrets -> RoutingTable, the one compiler both programs run. Pure and
+// deterministic: the same input gives the same table and hash (only compiledAt reads the clock).
+// Problems never throw; each object gets a diagnostic with Accepted / ResolvedRefs / PriceUnknown
+// conditions, and objects that cannot be served are left out of the table.
+
+import { createHash } from 'node:crypto';
+import {
+  DiagnosticReasons as R,
+  type DiagnosticCondition,
+  type ObjectDiagnostic,
+} from '../diagnostics.js';
+import type {
+  BudgetManifest,
+  ModelRouteManifest,
+  SecretManifest,
+  SwitchyardKind,
+  SwitchyardManifest,
+  VirtualKeyManifest,
+} from '../manifest-types.js';
+import { BUILTIN_PRICE_CATALOG, type PriceCatalog } from '../pricing/price-catalog.js';
+import type { CrdSchemas } from '../schema/load-crd-schemas.js';
+import { formatSchemaIssue } from '../schema/schema-issue.js';
+import type { CompiledBudget, CompiledRoute, CompiledVirtualKey, RoutingTable } from '../table-types.js';
+import { canonicalJson } from '../values/canonical-json.js';
+import type { RefProblem } from './compile-backend.js';
+import { compileBudget } from './compile-budget.js';
+import { compileRoute, type RouteCompilation } from './compile-route.js';
+import { compileVirtualKey } from './compile-virtual-key.js';
+import { selectorMatches } from './label-selector.js';
+import { compareByAge } from './object-order.js';
+import { buildModelsByNamespace, resolveRouteConflicts, routeNames, routesMeet } from './resolve-route-conflicts.js';
+import { buildSecretIndex } from './secret-index.js';
+
+export interface CompileInput {
+  routes: readonly ModelRouteManifest[];
+  virtualKeys: readonly VirtualKeyManifest[];
+  budgets: readonly BudgetManifest[];
+  secrets: readonly SecretManifest[];
+  /** Namespaces whose routes every key sees (operator `--shared-namespace`; `default` standalone). */
+  sharedNamespaces: readonly string[];
+  version: number;
+  /** Source of compiledAt; defaults to the wall clock. Not part of the hash. */
+  clock?: () => Date;
+  /** Prices for backends without `pricing`; defaults to the built-in catalog. */
+  priceCatalog?: PriceCatalog;
+  /**
+   * When given, every object is first validated (and defaulted) against the CRDs; invalid ones get
+   * Accepted=False reason Invalid and stay out of the table. Without it, input is trusted to be
+   * API-server-validated.
+   */
+  schemas?: CrdSchemas;
+}
+
+export interface CompileResult {
+  table: RoutingTable;
+  /** One per ModelRoute, VirtualKey and Budget, ordered by kind then namespace/name. */
+  diagnostics: ObjectDiagnostic[];
+}
+
+const KIND_ORDER: Record<SwitchyardKind, number> = { ModelRoute: 0, VirtualKey: 1, Budget: 2 };
+
+function condition(type: DiagnosticCondition['type'], status: DiagnosticCondition['status'], reason: string, message: string): DiagnosticCondition {
+  return { type, status, reason, message };
+}
+
+function byId<T extends { id: string }>(a: T, b: T): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function resolvedRefsCondition(problems: readonly RefProblem[], okMessage: string): DiagnosticCondition {
+  if (problems.length === 0) return condition('ResolvedRefs', 'True', R.ResolvedRefs, okMessage);
+  return condition('ResolvedRefs', 'False', (problems[0] as RefProblem).reason, problems.map((p) => p.message).join('; '));
+}
+
+/** SHA-256 over the canonical JSON of the table's content (not version, hash or compiledAt). */
+export function hashTableContent(content: Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets'>): string {
+  const canonical = canonicalJson({
+    routes: content.routes,
+    modelsByNamespace: content.modelsByNamespace,
+    keys: content.keys,
+    budgets: content.budgets,
+  });
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+export function compileRoutingTable(input: CompileInput): CompileResult {
+  const shared = new Set(input.sharedNamespaces);
+  const catalog = input.priceCatalog ?? BUILTIN_PRICE_CATALOG;
+  const secrets = buildSecretIndex(input.secrets);
+  const diagnostics = new Map<string, ObjectDiagnostic>();
+
+  const diagnosticFor = (object: SwitchyardManifest): ObjectDiagnostic => {
+    const namespace = object.metadata.namespace ?? 'default';
+    const key = `${object.kind}/${namespace}/${object.metadata.name}`;
+    let diagnostic = diagnostics.get(key);
+    if (!diagnostic) {
+      diagnostic = { kind: object.kind, namespace, name: object.metadata.name, generation: object.metadata.generation ?? 1, conditions: [] };
+      diagnostics.set(key, diagnostic);
+    }
+    return diagnostic;
+  };
+  const reject = (object: SwitchyardManifest, reason: string, message: string): void => {
+    diagnosticFor(object).conditions.push(condition('Accepted', 'False', reason, message));
+  };
+
+  /** Validated (and defaulted) objects of one kind; invalid ones are rejected here. */
+  const admit = <T extends SwitchyardManifest>(objects: readonly T[]): T[] => {
+    const admitted: T[] = [];
+    for (const object of [...objects].sort(compareByAge)) {
+      if (!input.schemas) {
+        admitted.push(object);
+        continue;
+      }
+      const result = input.schemas.validate(object);
+      if (result.ok && result.value) {
+        admitted.push(result.value as T);
+      } else {
+        const [first, ...rest] = result.issues;
+        const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
+        reject(object, R.Invalid, `${first ? formatSchemaIssue(first) : 'invalid'}${more}`);
+      }
+    }
+    return admitted;
+  };
+
+  // Routes: compile each, then settle name conflicts oldest first.
+  const routeResults = new Map<string, { manifest: ModelRouteManifest; result: RouteCompilation }>();
+  const compiledRoutes: CompiledRoute[] = [];
+  for (const manifest of admit(input.routes)) {
+    let result: RouteCompilation;
+    try {
+      result = compileRoute(manifest, secrets, catalog);
+    } catch (error) {
+      reject(manifest, R.Invalid, (error as Error).message);
+      continue;
+    }
+    const diagnostic = diagnosticFor(manifest);
+    diagnostic.conditions.push(resolvedRefsCondition(result.refProblems, 'every referenced Secret was found'));
+    if (!result.route) {
+      reject(manifest, R.NoBackends, result.noBackendsReason ?? 'no backend left');
+      continue;
+    }
+    routeResults.set(result.route.id, { manifest, result });
+    compiledRoutes.push(result.route);
+  }
+  const { accepted: acceptedRoutes, conflicts } = resolveRouteConflicts(compiledRoutes, shared);
+  for (const conflict of conflicts) {
+    const entry = routeResults.get(conflict.routeId);
+    if (entry) reject(entry.manifest, R.Conflict, conflict.message);
+  }
+  for (const route of acceptedRoutes) {
+    const { manifest, result } = routeResults.get(route.id) as { manifest: ModelRouteManifest; result: RouteCompilation };
+    const diagnostic = diagnosticFor(manifest);
+    const missingFallbacks = route.fallbackModels.filter(
+      (fallback) => !acceptedRoutes.some((other) => other !== route && routesMeet(route, other, shared) && routeNames(other).includes(fallback)),
+    );
+    if (missingFallbacks.length > 0) {
+      const message = `fallback model${missingFallbacks.length > 1 ? 's' : ''} ${missingFallbacks.map((m) => `"${m}"`).join(', ')} not served by any accepted route visible to this route's keys`;
+      const refs = diagnostic.conditions.find((c) => c.type === 'ResolvedRefs') as DiagnosticCondition;
+      if (refs.status === 'True') Object.assign(refs, { status: 'False', reason: R.FallbackNotFound, message });
+      else refs.message = `${refs.message}; ${message}`;
+    }
+    const dropped = manifest.spec.backends.length - route.backends.length;
+    diagnostic.conditions.push(
+      condition(
+        'Accepted',
+        'True',
+        R.Accepted,
+        `serves ${routeNames(route).map((n) => `"${n}"`).join(', ')} with ${route.backends.length} backend${route.backends.length === 1 ? '' : 's'}` +
+          (dropped > 0 ? ` (${dropped} dropped for missing credentials)` : ''),
+      ),
+    );
+    diagnostic.conditions.push(
+      result.unpricedBackends.length > 0
+        ? condition('PriceUnknown', 'True', R.PriceUnknown, `no catalog price and no pricing for backend ${result.unpricedBackends.join(', ')}; keys under a Block budget are refused these backends`)
+        : condition('PriceUnknown', 'False', R.PricesKnown, 'every backend has a price'),
+    );
+  }
+
+  // Keys: resolve Secrets; a key value used twice stays with the older VirtualKey.
+  const keys: CompiledVirtualKey[] = [];
+  const digestOwner = new Map<string, string>();
+  const keyManifests = new Map<string, VirtualKeyManifest>();
+  for (const manifest of admit(input.virtualKeys)) {
+    const diagnostic = diagnosticFor(manifest);
+    let compiled;
+    try {
+      compiled = compileVirtualKey(manifest, secrets);
+    } catch (error) {
+      reject(manifest, R.Invalid, (error as Error).message);
+      continue;
+    }
+    diagnostic.conditions.push(resolvedRefsCondition(compiled.problem ? [compiled.problem] : [], 'the key Secret was found'));
+    if (!compiled.key) {
+      reject(manifest, R.UnresolvedRefs, compiled.problem?.message ?? 'key Secret not resolved');
+      continue;
+    }
+    const owner = digestOwner.get(compiled.key.digest);
+    if (owner) {
+      reject(manifest, R.DuplicateKey, `its key is also the key of the older VirtualKey ${owner}; every key must be unique`);
+      continue;
+    }
+    digestOwner.set(compiled.key.digest, compiled.key.id);
+    keyManifests.set(compiled.key.id, manifest);
+    keys.push(compiled.key);
+  }
+
+  // Budgets select keys of their own namespace by label.
+  const budgets: CompiledBudget[] = [];
+  for (const manifest of admit(input.budgets)) {
+    let budget: CompiledBudget;
+    try {
+      budget = compileBudget(manifest);
+    } catch (error) {
+      reject(manifest, R.Invalid, (error as Error).message);
+      continue;
+    }
+    let selected = 0;
+    for (const key of keys) {
+      if (key.namespace === budget.namespace && selectorMatches(manifest.spec.selector ?? {}, key.labels)) {
+        key.budgetIds.push(budget.id);
+        selected += 1;
+      }
+    }
+    budgets.push(budget);
+    diagnosticFor(manifest).conditions.push(
+      condition('Accepted', 'True', R.Accepted, `covers ${selected} VirtualKey${selected === 1 ? '' : 's'} of namespace ${budget.namespace}`),
+    );
+  }
+  for (const key of keys) {
+    key.budgetIds.sort();
+    diagnosticFor(keyManifests.get(key.id) as VirtualKeyManifest).conditions.push(
+      condition('Accepted', 'True', R.Accepted, `key compiled${key.budgetIds.length ? `; charged to budgets ${key.budgetIds.join(', ')}` : ''}`),
+    );
+  }
+
+  keys.sort(byId);
+  budgets.sort(byId);
+  const routes: Record<string, CompiledRoute> = {};
+  for (const route of [...acceptedRoutes].sort(byId)) routes[route.id] = route;
+  const modelsByNamespace = buildModelsByNamespace(acceptedRoutes, keys.map((key) => key.namespace), shared);
+  const content = { routes, modelsByNamespace, keys, budgets };
+  const table: RoutingTable = {
+    version: input.version,
+    hash: hashTableContent(content),
+    compiledAt: (input.clock ?? (() => new Date()))().toISOString(),
+    ...content,
+  };
+
+  const ordered = [...diagnostics.values()].sort(
+    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1),
+  );
+  return { table, diagnostics: ordered };
+}

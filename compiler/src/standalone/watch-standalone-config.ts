@@ -1,0 +1,156 @@
+// Standalone reload: watch the configuration, and when its content really changed, compile it
+// again. A good compile becomes the next table version; a bad one is reported and the caller
+// keeps serving the last good table.
+
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { ConfigError } from '../config-error.js';
+import { compileStandaloneFiles, type StandaloneOptions, type StandaloneResult } from './compile-standalone-config.js';
+import { contentHashOf, readConfigFiles } from './read-config-files.js';
+
+export interface StandaloneWatchOptions extends StandaloneOptions {
+  /** Quiet time after the last change before recompiling; 150 ms by default. */
+  debounceMs?: number;
+  /** Poll interval when file-system events are unavailable (or usePolling); 1000 ms by default. */
+  pollIntervalMs?: number;
+  /** Poll instead of using fs.watch. */
+  usePolling?: boolean;
+  /** contentHash of the configuration already being served, so no change slips in between. */
+  baselineContentHash?: string;
+}
+
+export interface StandaloneWatchHandlers {
+  onTable(result: StandaloneResult): void;
+  onError(error: ConfigError): void;
+}
+
+export interface StandaloneWatcher {
+  close(): void;
+}
+
+function asConfigError(error: unknown, path: string): ConfigError {
+  return error instanceof ConfigError ? error : new ConfigError({ file: path, reason: (error as Error)?.message ?? String(error) });
+}
+
+/**
+ * Watches `path` (file or directory). `options.version` is the version of the table already
+ * served (default 1); each successful recompile gets the next one.
+ */
+export function watchStandaloneConfig(
+  path: string,
+  options: StandaloneWatchOptions,
+  handlers: StandaloneWatchHandlers,
+): StandaloneWatcher {
+  const debounceMs = options.debounceMs ?? 150;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  let version = options.version ?? 1;
+  let lastHash: string | undefined = options.baselineContentHash;
+  let closed = false;
+  let running = false;
+  let rerun = false;
+  let debounceTimer: NodeJS.Timeout | undefined;
+  let pollTimer: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+
+  const report = (deliver: () => void): void => {
+    if (closed) return;
+    try {
+      deliver();
+    } catch (error) {
+      if (!closed) handlers.onError(new ConfigError({ file: path, reason: `reload handler failed: ${(error as Error).message}` }));
+    }
+  };
+
+  const recheck = async (): Promise<void> => {
+    if (running) {
+      rerun = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        rerun = false;
+        let files;
+        try {
+          files = await readConfigFiles(path);
+        } catch (error) {
+          const failure = asConfigError(error, path);
+          const hash = `unreadable:${failure.message}`;
+          if (hash !== lastHash) {
+            lastHash = hash;
+            report(() => handlers.onError(failure));
+          }
+          continue;
+        }
+        const hash = contentHashOf(files);
+        if (hash === lastHash) continue;
+        lastHash = hash;
+        try {
+          const result = compileStandaloneFiles(files, { ...options, version: version + 1 });
+          version += 1;
+          report(() => handlers.onTable(result));
+        } catch (error) {
+          report(() => handlers.onError(asConfigError(error, path)));
+        }
+      } while (rerun && !closed);
+    } finally {
+      running = false;
+    }
+  };
+
+  const schedule = (): void => {
+    if (closed) return;
+    if (debounceTimer) clearTimeout(debounceTimer);
+    debounceTimer = setTimeout(() => {
+      debounceTimer = undefined;
+      void recheck();
+    }, debounceMs);
+  };
+
+  const startPolling = (): void => {
+    if (closed || pollTimer) return;
+    watcher?.close();
+    watcher = undefined;
+    pollTimer = setInterval(() => void recheck(), pollIntervalMs);
+    pollTimer.unref?.();
+  };
+
+  const startWatching = async (): Promise<void> => {
+    if (lastHash === undefined) {
+      try {
+        lastHash = contentHashOf(await readConfigFiles(path));
+      } catch {
+        lastHash = undefined;
+      }
+    }
+    if (closed) return;
+    if (options.usePolling) {
+      startPolling();
+      return;
+    }
+    try {
+      const isDirectory = (await stat(path)).isDirectory();
+      if (closed) return;
+      // A file is watched through its directory: editors and ConfigMaps replace files by rename.
+      const target = isDirectory ? path : dirname(path);
+      const name = basename(path);
+      watcher = watch(target, { recursive: isDirectory, persistent: false }, (_event, changed) => {
+        if (isDirectory || !changed || changed.toString() === name) schedule();
+      });
+      watcher.on('error', startPolling);
+    } catch {
+      startPolling();
+    }
+  };
+
+  void startWatching();
+  return {
+    close() {
+      closed = true;
+      if (debounceTimer) clearTimeout(debounceTimer);
+      if (pollTimer) clearInterval(pollTimer);
+      watcher?.close();
+    },
+  };
+}
