@@ -108,11 +108,27 @@ export function watchStandaloneConfig(
     }, debounceMs);
   };
 
+  // A poll that sees new content only schedules a recheck, so a file caught half-written is
+  // compiled once it has been quiet for debounceMs, as with file-system events.
+  let lastPolledHash: string | undefined;
+  const poll = async (): Promise<void> => {
+    let hash: string;
+    try {
+      hash = contentHashOf(await readConfigFiles(path));
+    } catch (error) {
+      hash = `unreadable:${asConfigError(error, path).message}`;
+    }
+    if (hash !== lastHash && hash !== lastPolledHash) {
+      lastPolledHash = hash;
+      schedule();
+    }
+  };
+
   const startPolling = (): void => {
     if (closed || pollTimer) return;
     watcher?.close();
     watcher = undefined;
-    pollTimer = setInterval(() => void recheck(), pollIntervalMs);
+    pollTimer = setInterval(() => void poll(), pollIntervalMs);
     pollTimer.unref?.();
   };
 

@@ -16,5 +16,6 @@ export function parseDurationMs(text: string): number {
   for (const match of text.matchAll(PART_RE)) {
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
   }
-  return Math.ceil(total - 1e-9);
+  // Float sums like 0.1+0.2 land a hair above the true value; any positive duration is >= 1 ms.
+  return total <= 0 ? 0 : Math.max(1, Math.ceil(total - 1e-9));
 }

@@ -2,6 +2,7 @@
 // Responses) is one entry here: an exact path, or a prefix plus a parser for paths that carry
 // a parameter (Gemini's `models/{model}:generateContent`).
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import { anthropicMessagesFrontDoor } from '../frontdoors/anthropic-messages/index.js';
 import { openAIChatFrontDoor } from '../frontdoors/openai-chat/index.js';
 
 export type FrontDoorBinding =
@@ -21,6 +22,7 @@ export interface FrontDoorRoute {
 export const frontDoorRoutes: FrontDoorRoute[] = [
   { path: '/v1/chat/completions', binding: { operation: 'chat', frontDoor: openAIChatFrontDoor } },
   { path: '/v1/embeddings', binding: { operation: 'embeddings', frontDoor: openAIChatFrontDoor } },
+  { path: '/anthropic/v1/messages', binding: { operation: 'chat', frontDoor: anthropicMessagesFrontDoor } },
 ];
 
 /** Errors on paths no front door claims (404s, /v1/models) use the OpenAI shape. */

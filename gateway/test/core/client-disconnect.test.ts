@@ -49,15 +49,17 @@ describe('client disconnect', () => {
     const controller = new AbortController();
     const stream = await openAIClient(gateway, key).chat.completions.create({ model: 'endless', messages: [{ role: 'user', content: 'go on' }], stream: true }, { signal: controller.signal });
     let received = 0;
-    await expect(
-      (async () => {
-        for await (const chunk of stream) {
-          void chunk;
-          received += 1;
-          if (received === 3) controller.abort();
-        }
-      })(),
-    ).rejects.toThrow();
+    // The SDK ends the iteration (or throws an abort error, depending on timing) once aborted.
+    try {
+      for await (const chunk of stream) {
+        void chunk;
+        received += 1;
+        if (received === 3) controller.abort();
+      }
+    } catch (error) {
+      expect(String(error)).toMatch(/abort/i);
+    }
+    expect(received).toBeGreaterThanOrEqual(3);
     const abortedAt = Date.now();
     const written = await upstreamClosed;
     expect(Date.now() - abortedAt).toBeLessThan(2_000);

@@ -70,8 +70,12 @@ describe('streaming', () => {
     expect(upstream.chatRequests).toHaveLength(2);
   });
 
-  it('never retries after the first byte: a broken stream ends with an error event', async () => {
-    upstream.script({ content: 'this answer breaks in the middle', cutAfterChunks: 2, cutMode: 'destroy' });
+  it.each([
+    ['the upstream resets the connection', 'destroy' as const],
+    ['the upstream closes early without finishing', 'end' as const],
+  ])('never retries after the first byte: when %s the stream ends with an error event', async (_label, cutMode) => {
+    // The delay lets the first chunks reach the gateway before the cut.
+    upstream.script({ content: 'this answer breaks in the middle', cutAfterChunks: 2, cutMode, chunkDelayMs: 30 });
     const stream = await openAIClient(gateway, key).chat.completions.create({ model: 'http-stream', messages: [{ role: 'user', content: 'x' }], stream: true });
     let text = '';
     await expect(

@@ -212,7 +212,8 @@ const MEDIA_TYPES_BY_EXTENSION: Record<string, string> = {
   txt: 'text/plain',
 };
 
-function mediaTypeFromUrl(url: string): string | undefined {
+/** The media type a file URL's extension implies, if it is one Gemini takes. */
+export function mediaTypeFromUrl(url: string): string | undefined {
   let pathname: string;
   try {
     pathname = new URL(url).pathname;

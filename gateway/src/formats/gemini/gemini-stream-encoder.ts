@@ -1,5 +1,7 @@
-// Unified stream events -> Gemini `:streamGenerateContent?alt=sse` chunks, for the Gemini front
-// door. Framing as Google sends it: `data: <GenerateContentResponse>` and CRLF CRLF, no [DONE].
+// Unified stream events -> Gemini `:streamGenerateContent` chunks, for the Gemini front door.
+// Two framings, as Google sends them: with `alt=sse`, `data: <GenerateContentResponse>` and CRLF
+// CRLF, no [DONE]; without it, one JSON array written element by element (`[`, the chunks
+// separated by `,` CRLF, `]` at the end), so the body as a whole is valid JSON.
 //
 // Text and thoughts go out as they arrive. Gemini sends function calls whole, so tool calls are
 // held until their arguments are complete (the next non-tool event, or the end) and then sent
@@ -28,8 +30,11 @@ export function formatGeminiSseChunk(body: unknown): string {
   return `data: ${JSON.stringify(body)}\r\n\r\n`;
 }
 
+export type GeminiStreamFraming = 'sse' | 'json-array';
+
 export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
-  readonly contentType = 'text/event-stream';
+  readonly contentType: string;
+  private chunksWritten = 0;
   private responseId: string | undefined;
   private pendingSignature: string | undefined;
   private heldCalls: HeldToolCall[] = [];
@@ -37,7 +42,12 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
   private usage: Usage | undefined;
 
   /** `requestedModel` is the public model name the caller used, reported as modelVersion. */
-  constructor(private readonly requestedModel: string) {}
+  constructor(
+    private readonly requestedModel: string,
+    private readonly framing: GeminiStreamFraming = 'sse',
+  ) {
+    this.contentType = framing === 'sse' ? 'text/event-stream' : 'application/json; charset=UTF-8';
+  }
 
   encode(event: UnifiedStreamEvent): string {
     switch (event.type) {
@@ -82,15 +92,26 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
     if (this.finishReason !== undefined) candidate.finishReason = toGeminiFinishReason(this.finishReason);
     const body = this.envelope([candidate]);
     if (this.usage !== undefined) body.usageMetadata = usageToGemini(this.usage);
-    return formatGeminiSseChunk(body);
+    return this.frame(body) + this.closing();
   }
 
   error(error: GatewayError): string {
-    return this.flushCalls() + formatGeminiSseChunk(googleErrorBody(error));
+    return this.flushCalls() + this.frame(googleErrorBody(error)) + this.closing();
   }
 
   private chunk(parts: GeminiPart[]): string {
-    return formatGeminiSseChunk(this.envelope([{ content: { role: 'model', parts }, index: 0 }]));
+    return this.frame(this.envelope([{ content: { role: 'model', parts }, index: 0 }]));
+  }
+
+  private frame(body: unknown): string {
+    if (this.framing === 'sse') return formatGeminiSseChunk(body);
+    const separator = this.chunksWritten === 0 ? '[' : ',\r\n';
+    this.chunksWritten += 1;
+    return separator + JSON.stringify(body);
+  }
+
+  private closing(): string {
+    return this.framing === 'sse' ? '' : ']';
   }
 
   private envelope(candidates: GeminiCandidate[]): GeminiGenerateContentResponse {

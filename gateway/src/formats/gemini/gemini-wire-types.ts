@@ -91,6 +91,8 @@ export interface GeminiFunctionDeclaration {
   name: string;
   description?: string;
   parameters?: GeminiSchema;
+  /** Full JSON Schema, an alternative to `parameters` (callers send one or the other). */
+  parametersJsonSchema?: Record<string, unknown>;
 }
 
 export interface GeminiTool {
@@ -126,6 +128,8 @@ export interface GeminiGenerationConfig {
   candidateCount?: number;
   responseMimeType?: string;
   responseSchema?: GeminiSchema;
+  /** Full JSON Schema, an alternative to `responseSchema`. */
+  responseJsonSchema?: Record<string, unknown>;
   thinkingConfig?: GeminiThinkingConfig;
 }
 
@@ -216,6 +220,41 @@ export interface GeminiEmbedContentResponse {
 
 export interface GeminiBatchEmbedContentsResponse {
   embeddings: GeminiContentEmbedding[];
+}
+
+/** `:countTokens` takes either bare `contents` or a whole `generateContentRequest`. */
+export interface GeminiCountTokensRequest {
+  contents?: GeminiContent[];
+  generateContentRequest?: GeminiGenerateContentRequest & { model?: string };
+}
+
+export interface GeminiModalityTokenCount {
+  modality: string;
+  tokenCount: number;
+}
+
+export interface GeminiCountTokensResponse {
+  totalTokens: number;
+  cachedContentTokenCount?: number;
+  promptTokensDetails?: GeminiModalityTokenCount[];
+}
+
+/** One entry of `GET /v1beta/models`. */
+export interface GeminiModel {
+  /** `models/<id>`. */
+  name: string;
+  baseModelId?: string;
+  version: string;
+  displayName: string;
+  description?: string;
+  inputTokenLimit?: number;
+  outputTokenLimit?: number;
+  supportedGenerationMethods: string[];
+}
+
+export interface GeminiListModelsResponse {
+  models: GeminiModel[];
+  nextPageToken?: string;
 }
 
 /** A `google.rpc.Status` detail, discriminated by `@type`. */

@@ -4,7 +4,8 @@
 
 export * from './gemini-wire-types.js';
 export { convertJsonSchemaToGeminiSchema, isEmptyObjectSchema } from './convert-json-schema-to-gemini-schema.js';
-export { convertToGeminiContents, SKIP_THOUGHT_SIGNATURE_VALIDATOR, type GeminiPrompt } from './convert-to-gemini-contents.js';
+export { convertToGeminiContents, mediaTypeFromUrl, SKIP_THOUGHT_SIGNATURE_VALIDATOR, type GeminiPrompt } from './convert-to-gemini-contents.js';
+export { convertGeminiSchemaToJsonSchema } from './convert-gemini-schema-to-json-schema.js';
 export { convertToGeminiGenerationConfig, geminiModelGeneration } from './convert-to-gemini-generation-config.js';
 export { prepareGeminiTools } from './prepare-gemini-tools.js';
 export { encodeGeminiGenerateContentRequest } from './encode-gemini-generate-content-request.js';
@@ -21,5 +22,5 @@ export {
 } from './gemini-embeddings.js';
 export { encodeGeminiGenerateContentResponse } from './encode-gemini-generate-content-response.js';
 export { convertOutputToGeminiParts } from './convert-output-to-gemini-parts.js';
-export { GeminiStreamEncoder, formatGeminiSseChunk } from './gemini-stream-encoder.js';
+export { GeminiStreamEncoder, formatGeminiSseChunk, type GeminiStreamFraming } from './gemini-stream-encoder.js';
 export { encodeGoogleError, googleErrorBody, googleStatusForHttpCode } from './encode-google-error.js';

@@ -1,6 +1,9 @@
-// Converse has no JSON mode. `response_format` is served the way Bedrock's own documentation
-// suggests for structured output: one extra tool whose input schema is the wanted schema, which
-// the model is made to call; the decoders turn that call back into the answer's text.
+// Converse has no JSON mode. A json_schema answer with an object root is requested as a call to
+// one forced tool whose input schema is the requested schema (the way Bedrock's documentation
+// suggests for structured output; it works on every model with tool use); the decoders turn that
+// call back into the answer text. Where a tool cannot be forced (Claude with extended thinking),
+// where the root is not an object, and for json_object, a system instruction asks for JSON.
+// Same rules as the anthropic provider, so a route failing over between them behaves alike.
 
 import type { ResponseFormat } from '../../unified/chat-request.js';
 import type { ConverseToolSpec } from '../../formats/bedrock/converse-types.js';
@@ -8,12 +11,19 @@ import type { ConverseToolSpec } from '../../formats/bedrock/converse-types.js';
 /** Reserved tool name; a caller tool with this name is refused. */
 export const JSON_RESPONSE_TOOL_NAME = 'switchyard_json_response';
 
-export function jsonResponseToolSpec(format: ResponseFormat | undefined): ConverseToolSpec | undefined {
+export type JsonAnswerPlan = { kind: 'tool'; spec: ConverseToolSpec } | { kind: 'instruction'; text: string } | undefined;
+
+export function planJsonAnswer(format: ResponseFormat | undefined, toolCanBeForced: boolean): JsonAnswerPlan {
   if (!format || format.type === 'text') return undefined;
-  const schema = format.type === 'json_schema' ? format.schema : { type: 'object', additionalProperties: true };
-  const description =
-    format.type === 'json_schema'
-      ? `Respond with the final answer (${format.name}) as this tool's input.${format.description ? ` ${format.description}` : ''}`
-      : 'Respond with the final answer as a JSON object passed as this tool\'s input.';
-  return { toolSpec: { name: JSON_RESPONSE_TOOL_NAME, description, inputSchema: { json: schema } } };
+  if (format.type === 'json_object') {
+    return { kind: 'instruction', text: 'Respond with a single valid JSON object and nothing else: no prose, no code fences.' };
+  }
+  if (toolCanBeForced && format.schema['type'] === 'object') {
+    const description = format.description ?? `Give the final answer as this tool's input. It must match the "${format.name}" schema.`;
+    return { kind: 'tool', spec: { toolSpec: { name: JSON_RESPONSE_TOOL_NAME, description, inputSchema: { json: format.schema } } } };
+  }
+  return {
+    kind: 'instruction',
+    text: `Respond with a single valid JSON value and nothing else (no prose, no code fences) that conforms to this JSON Schema named "${format.name}":\n${JSON.stringify(format.schema)}`,
+  };
 }

@@ -59,6 +59,12 @@ export class BedrockStreamDecoder implements StreamDecoder {
       if (!(error instanceof UpstreamFailure) || events.length === 0) throw error;
       this.pendingFailure = error;
     }
+    // response_start waits for the first real event: a stream that fails right after
+    // messageStart (throttling, overload) has then produced nothing and can still be retried.
+    if (events.length > 0 && !this.started) {
+      this.started = true;
+      events.unshift({ type: 'response_start', id: this.identity.id, model: this.identity.model, created: this.identity.created });
+    }
     return events;
   }
 
@@ -97,10 +103,6 @@ export class BedrockStreamDecoder implements StreamDecoder {
     }
     if (!isRecord(payload)) throw new UpstreamFailure('StreamBroken', 200, `Bedrock ${eventType} event payload is not an object`);
 
-    if (!this.started) {
-      this.started = true;
-      events.push({ type: 'response_start', id: this.identity.id, model: this.identity.model, created: this.identity.created });
-    }
     switch (eventType) {
       case 'contentBlockStart':
         this.onBlockStart(payload, events);
@@ -118,7 +120,7 @@ export class BedrockStreamDecoder implements StreamDecoder {
         events.push({ type: 'usage', usage: unifiedUsageFromBedrock(payload['usage']) });
         break;
       default:
-        // messageStart (already announced) and event types added after this was written.
+        // messageStart (it carries only the role) and event types added after this was written.
         break;
     }
   }

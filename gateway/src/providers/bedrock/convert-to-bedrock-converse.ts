@@ -3,12 +3,7 @@
 // the answer and cannot be honoured (URL media, unknown media types) is refused with a 400.
 
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type {
-  ContentPart,
-  ReasoningOptions,
-  UnifiedChatRequest,
-  UnifiedTool,
-} from '../../unified/chat-request.js';
+import type { ContentPart, UnifiedChatRequest, UnifiedTool } from '../../unified/chat-request.js';
 import type {
   ConverseContentBlock,
   ConverseInferenceConfig,
@@ -22,24 +17,10 @@ import type {
 } from '../../formats/bedrock/converse-types.js';
 import { type BackendTarget, UnsupportedFeatureError } from '../provider-adapter.js';
 import { convertDocumentToBedrock, convertImageToBedrock } from './convert-media-to-bedrock.js';
-import { JSON_RESPONSE_TOOL_NAME, jsonResponseToolSpec } from './bedrock-json-response-tool.js';
+import { JSON_RESPONSE_TOOL_NAME, planJsonAnswer, type JsonAnswerPlan } from './bedrock-json-response-tool.js';
+import { isAnthropicModel, resolveThinkingBudget } from './resolve-bedrock-thinking.js';
 
 const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
-
-/** Thinking budgets for `reasoning.effort` when no explicit budget is given (Anthropic's minimum is 1024). */
-export const THINKING_BUDGET_BY_EFFORT: Record<NonNullable<ReasoningOptions['effort']>, number> = {
-  minimal: 1024,
-  low: 2048,
-  medium: 8192,
-  high: 16384,
-};
-
-const MIN_THINKING_BUDGET = 1024;
-
-/** Claude models take Anthropic-specific fields (`thinking`, `top_k`) through additionalModelRequestFields. */
-function isAnthropicModel(modelId: string): boolean {
-  return /(^|[.:/])anthropic\.claude/.test(modelId);
-}
 
 function parseToolArguments(text: string, where: string): unknown {
   if (text.trim() === '') return {};
@@ -151,7 +132,7 @@ function toolSpec(tool: UnifiedTool): ConverseToolSpec {
  * refuses toolUse/toolResult blocks without a toolConfig, so tools already used in the
  * conversation are always declared (from the request's tools, else with an open schema).
  */
-function convertTools(request: UnifiedChatRequest, state: ConversionState): ConverseRequest['toolConfig'] {
+function convertTools(request: UnifiedChatRequest, state: ConversionState, jsonAnswer: JsonAnswerPlan): ConverseRequest['toolConfig'] {
   const tools = request.tools ?? [];
   if (tools.some((tool) => tool.name === JSON_RESPONSE_TOOL_NAME)) {
     throw invalidRequest(`the tool name ${JSON_RESPONSE_TOOL_NAME} is reserved by the gateway for response_format on Bedrock`, 'tools');
@@ -169,11 +150,12 @@ function convertTools(request: UnifiedChatRequest, state: ConversionState): Conv
     else if (choice?.type === 'auto') toolChoice = { auto: {} };
   }
 
-  const jsonTool = jsonResponseToolSpec(request.responseFormat);
-  if (jsonTool) {
-    // Alone, the answer tool is forced; beside caller tools the model must call one of them.
-    toolChoice = specs.length === 0 ? { tool: { name: JSON_RESPONSE_TOOL_NAME } } : toolChoice && !('auto' in toolChoice) ? toolChoice : { any: {} };
-    specs.push(jsonTool);
+  if (jsonAnswer?.kind === 'tool') {
+    // A caller forcing one of its own tools keeps that (the JSON answer comes on a later turn);
+    // beside other caller tools any tool will do; alone, the answer tool is forced.
+    if (specs.length === 0) toolChoice = { tool: { name: JSON_RESPONSE_TOOL_NAME } };
+    else if (choice?.type !== 'tool') toolChoice = { any: {} };
+    specs.push(jsonAnswer.spec);
   }
 
   const declared = new Set(specs.map((spec) => spec.toolSpec.name));
@@ -187,40 +169,35 @@ function convertTools(request: UnifiedChatRequest, state: ConversionState): Conv
   return { tools: specs, ...(toolChoice ? { toolChoice } : {}) };
 }
 
-function thinkingBudget(request: UnifiedChatRequest): number | undefined {
-  const options = request.reasoning;
-  if (!options) return undefined;
-  if (options.budgetTokens !== undefined) return options.budgetTokens > 0 ? options.budgetTokens : undefined;
-  return options.effort ? THINKING_BUDGET_BY_EFFORT[options.effort] : undefined;
-}
-
 export function convertToBedrockConverse(request: UnifiedChatRequest, target: BackendTarget): ConverseRequest {
   const state: ConversionState = { documentCount: 0, toolNamesInHistory: new Set() };
   const { system, messages } = convertMessages(request, state);
   const body: ConverseRequest = { messages };
-  if (system.length > 0) body.system = system;
-
-  const inference: ConverseInferenceConfig = {};
-  const additional: Record<string, unknown> = {};
-  let maxTokens = request.maxOutputTokens;
 
   const anthropic = isAnthropicModel(target.backend.model);
-  let budget = anthropic ? thinkingBudget(request) : undefined;
-  if (budget !== undefined) {
-    // Anthropic counts thinking inside max_tokens and wants max_tokens > budget_tokens.
-    maxTokens ??= target.defaultMaxTokens + budget;
-    if (maxTokens <= budget) budget = maxTokens - 1;
-    if (budget >= MIN_THINKING_BUDGET) additional['thinking'] = { type: 'enabled', budget_tokens: budget };
+  // Only Claude takes Anthropic's `thinking`; other models' reasoning settings are dropped.
+  const thinkingBudget = anthropic ? resolveThinkingBudget(request) : undefined;
+  const additional: Record<string, unknown> = {};
+  const inference: ConverseInferenceConfig = {};
+  if (thinkingBudget !== undefined) {
+    additional['thinking'] = { type: 'enabled', budget_tokens: thinkingBudget };
+    // Thinking leaves room for the answer on top of the budget unless the caller capped the total.
+    inference.maxTokens = request.maxOutputTokens ?? target.defaultMaxTokens + thinkingBudget;
+  } else {
+    if (request.maxOutputTokens !== undefined) inference.maxTokens = request.maxOutputTokens;
+    // Anthropic refuses sampling changes while extended thinking is on, so they only go without it.
+    if (request.temperature !== undefined) inference.temperature = request.temperature;
+    if (request.topP !== undefined) inference.topP = request.topP;
+    if (anthropic && request.topK !== undefined) additional['top_k'] = request.topK;
   }
-  if (anthropic && request.topK !== undefined) additional['top_k'] = request.topK;
+  if (request.stopSequences && request.stopSequences.length > 0) inference.stopSequences = [...request.stopSequences];
 
-  if (maxTokens !== undefined) inference.maxTokens = maxTokens;
-  if (request.temperature !== undefined) inference.temperature = request.temperature;
-  if (request.topP !== undefined) inference.topP = request.topP;
-  if (request.stopSequences && request.stopSequences.length > 0) inference.stopSequences = request.stopSequences;
+  const jsonAnswer = planJsonAnswer(request.responseFormat, thinkingBudget === undefined);
+  if (jsonAnswer?.kind === 'instruction') system.push({ text: jsonAnswer.text });
+  const toolConfig = convertTools(request, state, jsonAnswer);
+
+  if (system.length > 0) body.system = system;
   if (Object.keys(inference).length > 0) body.inferenceConfig = inference;
-
-  const toolConfig = convertTools(request, state);
   if (toolConfig) body.toolConfig = toolConfig;
   if (Object.keys(additional).length > 0) body.additionalModelRequestFields = additional;
   return body;

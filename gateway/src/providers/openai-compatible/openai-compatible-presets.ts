@@ -1,6 +1,7 @@
 // The one table of OpenAI-compatible providers: how each one's dialect differs from OpenAI's
-// (see OpenAIDialect for what each field means) and its public base URL. docs/providers/openai.md
-// renders this table for operators; keep the two in step.
+// (see OpenAIDialect for what each field means). docs/providers/openai.md renders it for
+// operators; keep the two in step. Default base URLs are the compiler's
+// (compiler/src/provider-defaults.ts): the table a gateway serves always has them resolved.
 
 import type { ProviderName } from '@switchyard/compiler';
 import { OPENAI_DIALECT, type OpenAIDialect } from '../openai/openai-dialect.js';
@@ -20,8 +21,6 @@ export type OpenAICompatibleProvider =
 
 export interface OpenAICompatiblePreset {
   provider: OpenAICompatibleProvider & ProviderName;
-  /** The provider's public API base URL, version included; absent where there is none. */
-  defaultBaseURL?: string;
   dialect: OpenAIDialect;
 }
 
@@ -37,7 +36,6 @@ const COMMON: OpenAIDialect = {
 export const OPENAI_COMPATIBLE_PRESETS: Record<OpenAICompatibleProvider, OpenAICompatiblePreset> = {
   mistral: {
     provider: 'mistral',
-    defaultBaseURL: 'https://api.mistral.ai/v1',
     // Mistral rejects unknown fields (422) and always reports usage in the last chunk.
     dialect: {
       ...COMMON,
@@ -52,13 +50,11 @@ export const OPENAI_COMPATIBLE_PRESETS: Record<OpenAICompatibleProvider, OpenAIC
   },
   groq: {
     provider: 'groq',
-    defaultBaseURL: 'https://api.groq.com/openai/v1',
     // Groq documents `messages[].name` as unsupported; usage also arrives under x_groq.usage.
     dialect: { ...COMMON, maxTokensField: 'max_completion_tokens', messageNames: false },
   },
   deepseek: {
     provider: 'deepseek',
-    defaultBaseURL: 'https://api.deepseek.com/v1',
     // JSON mode without schemas; thinking-mode tool loops need earlier reasoning sent back.
     dialect: {
       ...COMMON,
@@ -72,40 +68,33 @@ export const OPENAI_COMPATIBLE_PRESETS: Record<OpenAICompatibleProvider, OpenAIC
   },
   xai: {
     provider: 'xai',
-    defaultBaseURL: 'https://api.x.ai/v1',
     // Grok reasoning models take only `low` and `high`.
     dialect: { ...COMMON, maxTokensField: 'max_completion_tokens', reasoningEfforts: ['low', 'high'] },
   },
   together: {
     provider: 'together',
-    defaultBaseURL: 'https://api.together.xyz/v1',
     dialect: { ...COMMON, topK: true, parallelToolCalls: false, user: false },
   },
   fireworks: {
     provider: 'fireworks',
-    defaultBaseURL: 'https://api.fireworks.ai/inference/v1',
     dialect: { ...COMMON, topK: true, parallelToolCalls: false },
   },
   openrouter: {
     provider: 'openrouter',
-    defaultBaseURL: 'https://openrouter.ai/api/v1',
     // OpenRouter normalizes across its providers; effort goes in `reasoning: {effort}`.
     dialect: { ...COMMON, topK: true, reasoningEffort: 'openrouter', fileParts: true },
   },
   cohere: {
     provider: 'cohere',
-    defaultBaseURL: 'https://api.cohere.ai/compatibility/v1',
     // Cohere's Compatibility API lists stream_options, parallel_tool_calls and user as unsupported.
     dialect: { ...COMMON, streamOptions: false, parallelToolCalls: false, reasoningEffort: 'drop', user: false, messageNames: false },
   },
   ollama: {
     provider: 'ollama',
-    defaultBaseURL: 'http://localhost:11434/v1',
     dialect: { ...COMMON, parallelToolCalls: false, user: false, messageNames: false },
   },
   vllm: {
     provider: 'vllm',
-    defaultBaseURL: 'http://localhost:8000/v1',
     dialect: { ...COMMON, topK: true },
   },
   'openai-compatible': {

@@ -164,8 +164,8 @@ describe('failures through the adapter and the mock', () => {
     expect(outcome.failure).toMatchObject({ kind: 'ServerError', message: 'modelStreamErrorException: The model stopped unexpectedly.' });
   });
 
-  it('a throttling exception as the first stream event is RateLimited', async () => {
-    bedrock.enqueue({ capture: 'amazon-bedrock-text', exceptionAfter: { events: 0, type: 'throttlingException', message: 'Too many tokens.' } });
+  it('a throttling exception right after messageStart is RateLimited before any event (still retryable)', async () => {
+    bedrock.enqueue({ capture: 'amazon-bedrock-text', exceptionAfter: { events: 1, type: 'throttlingException', message: 'Too many tokens.' } });
     const outcome = await streamThroughAdapter(bedrockAdapter, chatRequest(), target());
     expect(outcome.events).toEqual([]);
     expect(outcome.failure?.kind).toBe('RateLimited');

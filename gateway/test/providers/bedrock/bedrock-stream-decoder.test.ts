@@ -80,7 +80,7 @@ describe('BedrockStreamDecoder on recorded ConverseStream captures', () => {
       if (JSON.stringify(decode([bytes.subarray(0, split), bytes.subarray(split)])) !== whole) differing.push(split);
     }
     expect(differing).toEqual([]);
-  });
+  }, 60_000);
 
   it.each(CAPTURES)('%s decodes one byte at a time and with Bedrock payload padding', (name) => {
     const whole = decode([captureWireBytes(name)]);
@@ -113,6 +113,12 @@ describe('BedrockStreamDecoder failures', () => {
     expect(foldStream(events).text).toBe('Hi');
     expect(failureOf(() => decoder.end())).toMatchObject({ kind: 'RateLimited', message: 'throttlingException: slow down' });
     expect(failureOf(() => decoder.push(delta))).toMatchObject({ kind: 'RateLimited' });
+  });
+
+  it('messageStart alone produces no event, so an exception right after it fails before anything reached the client', () => {
+    const decoder = new BedrockStreamDecoder(identity);
+    expect(decoder.push(start)).toEqual([]);
+    expect(failureOf(() => decoder.push(encodeConverseStreamException('throttlingException', 'Too many tokens')))).toMatchObject({ kind: 'RateLimited' });
   });
 
   it('a generic event-stream error message is a ServerError', () => {

@@ -193,7 +193,7 @@ const cases: Case[] = [
     expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], toolConfig: { tools: [{ toolSpec: { name: 'ping', inputSchema: { json: { type: 'object', properties: {} } } } }] } },
   },
   {
-    name: 'response_format json_schema alone -> forced answer tool',
+    name: 'response_format json_schema (object root) alone -> forced answer tool',
     request: { responseFormat: { type: 'json_schema', name: 'city', schema: { type: 'object', properties: { name: { type: 'string' } } } } },
     expected: {
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
@@ -202,7 +202,7 @@ const cases: Case[] = [
           {
             toolSpec: {
               name: 'switchyard_json_response',
-              description: "Respond with the final answer (city) as this tool's input.",
+              description: 'Give the final answer as this tool\'s input. It must match the "city" schema.',
               inputSchema: { json: { type: 'object', properties: { name: { type: 'string' } } } },
             },
           },
@@ -212,37 +212,66 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'response_format json_object beside caller tools -> any tool must be called',
-    request: { tools: [weatherTool], responseFormat: { type: 'json_object' } },
+    name: 'response_format json_schema beside caller tools -> any tool must be called; a forced caller tool stays forced',
+    request: { tools: [weatherTool], toolChoice: { type: 'tool', name: 'get_weather' }, responseFormat: { type: 'json_schema', name: 'c', description: 'The city.', schema: { type: 'object' } } },
     expected: {
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
       toolConfig: {
-        tools: [
-          weatherSpec,
-          {
-            toolSpec: {
-              name: 'switchyard_json_response',
-              description: "Respond with the final answer as a JSON object passed as this tool's input.",
-              inputSchema: { json: { type: 'object', additionalProperties: true } },
-            },
-          },
-        ],
+        tools: [weatherSpec, { toolSpec: { name: 'switchyard_json_response', description: 'The city.', inputSchema: { json: { type: 'object' } } } }],
+        toolChoice: { tool: { name: 'get_weather' } },
+      },
+    },
+  },
+  {
+    name: 'response_format json_schema with auto caller tools -> any',
+    request: { tools: [weatherTool], responseFormat: { type: 'json_schema', name: 'c', description: 'The city.', schema: { type: 'object' } } },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      toolConfig: {
+        tools: [weatherSpec, { toolSpec: { name: 'switchyard_json_response', description: 'The city.', inputSchema: { json: { type: 'object' } } } }],
         toolChoice: { any: {} },
       },
     },
   },
   {
-    name: 'reasoning effort on Claude -> thinking budget, max tokens leave room for the answer; top_k passed',
-    request: { reasoning: { effort: 'low' }, topK: 40 },
+    name: 'response_format json_object -> system instruction, caller tools untouched',
+    request: { tools: [weatherTool], responseFormat: { type: 'json_object' } },
     expected: {
+      system: [{ text: 'Respond with a single valid JSON object and nothing else: no prose, no code fences.' }],
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
-      inferenceConfig: { maxTokens: 4096 + 2048 },
-      additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 2048 }, top_k: 40 },
+      toolConfig: { tools: [weatherSpec] },
     },
   },
   {
-    name: 'an explicit budget above the caller cap is cut to fit under it',
-    request: { reasoning: { budgetTokens: 5000 }, maxOutputTokens: 3000 },
+    name: 'response_format json_schema with a non-object root -> system instruction carrying the schema',
+    request: { responseFormat: { type: 'json_schema', name: 'names', schema: { type: 'array', items: { type: 'string' } } } },
+    expected: {
+      system: [{ text: 'Respond with a single valid JSON value and nothing else (no prose, no code fences) that conforms to this JSON Schema named "names":\n{"type":"array","items":{"type":"string"}}' }],
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+    },
+  },
+  {
+    name: 'response_format json_schema with Claude thinking -> system instruction (a tool cannot be forced while thinking)',
+    request: { reasoning: { effort: 'medium' }, responseFormat: { type: 'json_schema', name: 'c', schema: { type: 'object' } } },
+    expected: {
+      system: [{ text: 'Respond with a single valid JSON value and nothing else (no prose, no code fences) that conforms to this JSON Schema named "c":\n{"type":"object"}' }],
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      inferenceConfig: { maxTokens: 4096 + 8192 },
+      additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 8192 } },
+    },
+  },
+  {
+    name: 'reasoning effort on Claude -> thinking budget with room for the answer; sampling settings dropped while thinking',
+    request: { reasoning: { effort: 'low' }, topK: 40, temperature: 0.5, topP: 0.9, stopSequences: ['X'] },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      inferenceConfig: { maxTokens: 4096 + 2048, stopSequences: ['X'] },
+      additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 2048 } },
+    },
+  },
+  {
+    name: 'an effort budget is capped under the caller max tokens',
+    request: { reasoning: { effort: 'high' }, maxOutputTokens: 3000 },
     expected: {
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
       inferenceConfig: { maxTokens: 3000 },
@@ -250,10 +279,24 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'an explicit budget is used as given',
+    request: { reasoning: { budgetTokens: 1500 }, maxOutputTokens: 2000 },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      inferenceConfig: { maxTokens: 2000 },
+      additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 1500 } },
+    },
+  },
+  {
+    name: 'effort minimal or a zero budget -> no thinking, sampling kept, top_k for Claude',
+    request: { reasoning: { effort: 'minimal', budgetTokens: 0 }, temperature: 0.1, topK: 7 },
+    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], inferenceConfig: { temperature: 0.1 }, additionalModelRequestFields: { top_k: 7 } },
+  },
+  {
     name: 'reasoning and top_k are not sent to non-Anthropic models',
     model: 'meta.llama3-1-70b-instruct-v1:0',
-    request: { reasoning: { effort: 'high' }, topK: 40 },
-    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }] },
+    request: { reasoning: { effort: 'high' }, topK: 40, temperature: 0.4 },
+    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], inferenceConfig: { temperature: 0.4 } },
   },
   {
     name: 'cross-region inference profiles of Claude count as Anthropic',
@@ -311,6 +354,9 @@ describe('convertToBedrockConverse refusals', () => {
     ],
     ['tool_choice naming an unknown tool', { tools: [weatherTool], toolChoice: { type: 'tool', name: 'nope' } }, GatewayError, /"nope", which is not among/],
     ['a caller tool using the reserved answer-tool name', { tools: [{ name: 'switchyard_json_response', parameters: {} }] }, GatewayError, /reserved/],
+    ['a thinking budget below 1024', { reasoning: { budgetTokens: 500 } }, GatewayError, /below Anthropic's minimum thinking budget of 1024/],
+    ['a thinking budget not below the max tokens', { reasoning: { budgetTokens: 5000 }, maxOutputTokens: 3000 }, GatewayError, /must be less than the max output tokens 3000/],
+    ['an effort whose cap leaves under 1024 tokens', { reasoning: { effort: 'low' }, maxOutputTokens: 1000 }, GatewayError, /leave no room/],
     [
       'an image in a system message',
       { messages: [{ role: 'system', content: [{ type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: PNG_BASE64 } }] }, user('q')] },

@@ -1,0 +1,54 @@
+import { describe, expect, it } from '@jest/globals';
+import type { CompileInput } from '../src/index.js';
+import { compile } from './support/compile.js';
+import { budget, keySecret, openaiBackend, route, secret, virtualKey } from './support/manifests.js';
+
+const input = (): Partial<CompileInput> => ({
+  routes: [route({ name: 'gpt-4o' }, { backends: [openaiBackend(), openaiBackend({ name: 'b', priority: 1 })] }), route({ name: 'gpt-4o-mini' })],
+  virtualKeys: [virtualKey({ name: 'a', labels: { team: 't' } }), virtualKey({ name: 'b' })],
+  budgets: [budget({ name: 'team' }, { selector: { matchLabels: { team: 't' } } })],
+  secrets: [secret({ name: 'openai' }, { apiKey: 'sk-1' }), keySecret('a'), keySecret('b')],
+});
+
+describe('table hash', () => {
+  it('is the same for the same content, whatever the version, clock or input order', () => {
+    const first = compile({ ...input(), version: 1, clock: () => new Date(1) });
+    const reordered = input();
+    reordered.routes = [...(reordered.routes ?? [])].reverse();
+    reordered.virtualKeys = [...(reordered.virtualKeys ?? [])].reverse();
+    reordered.secrets = [...(reordered.secrets ?? [])].reverse();
+    const second = compile({ ...reordered, version: 7, clock: () => new Date(2) });
+    expect(second.table.hash).toBe(first.table.hash);
+    expect(second.table.version).toBe(7);
+    expect(second.table.compiledAt).toBe('1970-01-01T00:00:00.002Z');
+    expect(JSON.stringify(second.table.routes)).toBe(JSON.stringify(first.table.routes));
+    expect(first.table.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it.each<[string, (i: Partial<CompileInput>) => void]>([
+    ['a credential changes', (i) => (i.secrets = [secret({ name: 'openai' }, { apiKey: 'sk-2' }), keySecret('a'), keySecret('b')])],
+    ['a weight changes', (i) => ((i.routes?.[0]?.spec.backends[0] as { weight?: number }).weight = 5)],
+    ['a label changes budget membership', (i) => (i.virtualKeys![1]!.metadata.labels = { team: 't' })],
+    ['a budget limit changes', (i) => (i.budgets![0]!.spec.limit = '101')],
+  ])('changes when %s', (_name, change) => {
+    const changed = input();
+    change(changed);
+    expect(compile(changed).table.hash).not.toBe(compile(input()).table.hash);
+  });
+
+  it('orders backends by priority, keeping spec order inside a tier', () => {
+    const { table } = compile({
+      routes: [
+        route({ name: 'r' }, {
+          backends: [
+            { name: 'p2', provider: 'mock', model: 'm', priority: 2 },
+            { name: 'p0-a', provider: 'mock', model: 'm' },
+            { name: 'p1', provider: 'mock', model: 'm', priority: 1 },
+            { name: 'p0-b', provider: 'mock', model: 'm', priority: 0 },
+          ],
+        }),
+      ],
+    });
+    expect(table.routes['default/r']?.backends.map((b) => b.name)).toEqual(['p0-a', 'p0-b', 'p1', 'p2']);
+  });
+});

@@ -1,0 +1,43 @@
+// The Anthropic Messages front door: `POST /anthropic/v1/messages`, so the official Anthropic
+// SDKs work with only their base URL changed (`<gateway>/anthropic`) and a virtual key as the
+// API key. Requests decode into the unified model; answers, streams and errors are written by
+// the shared Anthropic wire-format converters in formats/anthropic, whatever provider answered.
+
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse } from '../../formats/anthropic/index.js';
+import type { UnifiedChatRequest } from '../../unified/chat-request.js';
+import type { UnifiedChatResponse } from '../../unified/chat-response.js';
+import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
+
+export const anthropicMessagesFrontDoor: ChatFrontDoor = {
+  format: 'anthropic',
+
+  decodeChatRequest(body: unknown): UnifiedChatRequest {
+    return decodeAnthropicMessagesRequest(body);
+  },
+
+  encodeChatResponse(response: UnifiedChatResponse, requestedModel: string): string {
+    return JSON.stringify(encodeAnthropicResponse(response, requestedModel));
+  },
+
+  createStreamEncoder(requestedModel: string, context: FrontDoorContext): FrontDoorStreamEncoder {
+    return createAnthropicStreamEncoder(requestedModel, { requestId: context.requestId });
+  },
+
+  encodeError(error: GatewayError): EncodedError {
+    return encodeAnthropicError(error);
+  },
+};
+
+export { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
+export { countAnthropicInputTokens, estimateInputTokens } from './count-anthropic-tokens.js';
+export { anthropicModel, anthropicModelList, type AnthropicModelListQuery } from './anthropic-models-list.js';
+export {
+  serveAnthropicExtras,
+  serveAnthropicCountTokens,
+  serveAnthropicModels,
+  ANTHROPIC_MODELS_PATH,
+  ANTHROPIC_COUNT_TOKENS_PATH,
+  type AnthropicExtrasDeps,
+} from './serve-anthropic-extras.js';

@@ -1,0 +1,39 @@
+// Gemini names models in the path: `/genai/v1beta/models/{model}:{method}`. Model names may
+// themselves contain `/` (`org/model`) but never `:` (DESIGN.md "Model names"), so the method is
+// everything after the last colon. Callers may write names as resources (`models/gemini-flash`);
+// the public name is the part after `models/`.
+
+export const GEMINI_CHAT_METHODS = ['generateContent', 'streamGenerateContent'] as const;
+export const GEMINI_METHODS = [...GEMINI_CHAT_METHODS, 'countTokens', 'embedContent', 'batchEmbedContents'] as const;
+export type GeminiMethod = (typeof GEMINI_METHODS)[number];
+
+export interface GeminiModelPath {
+  model: string;
+  method: GeminiMethod;
+}
+
+/** `rest` is the path after `.../models/`; undefined when it names no model and known method. */
+export function parseGeminiModelPath(rest: string): GeminiModelPath | undefined {
+  const colon = rest.lastIndexOf(':');
+  if (colon <= 0) return undefined;
+  const method = rest.slice(colon + 1);
+  if (!(GEMINI_METHODS as readonly string[]).includes(method)) return undefined;
+  let model: string;
+  try {
+    model = decodeURIComponent(rest.slice(0, colon));
+  } catch {
+    return undefined;
+  }
+  model = publicModelName(model);
+  return model === '' ? undefined : { model, method: method as GeminiMethod };
+}
+
+/** `models/gemini-flash` -> `gemini-flash`; a bare name is returned as it is. */
+export function publicModelName(name: string): string {
+  return name.startsWith('models/') ? name.slice('models/'.length) : name;
+}
+
+/** The resource name Google's responses use: `models/<name>`. */
+export function modelResourceName(name: string): string {
+  return `models/${name}`;
+}
