@@ -12,6 +12,8 @@ export interface FrontDoorContext {
   pathModel?: string;
   /** Streaming requested by the path (Gemini `:streamGenerateContent`) rather than the body. */
   pathStream?: boolean;
+  /** The request URL's query parameters, for formats that put options there (Gemini `alt`). */
+  query?: URLSearchParams;
 }
 
 export interface EncodedError {

@@ -3,6 +3,7 @@
 import type { ProviderName } from '@switchyard/compiler';
 import { anthropicAdapter } from './anthropic/index.js';
 import { azureOpenAIAdapter } from './azure-openai/index.js';
+import { bedrockAdapter } from './bedrock/index.js';
 import { geminiAdapter } from './gemini/index.js';
 import { mockAdapter } from './mock/index.js';
 import { openAICompatibleAdapters } from './openai-compatible/index.js';
@@ -18,6 +19,7 @@ export function createProviderRegistry(): ProviderRegistry {
     'azure-openai': azureOpenAIAdapter,
     anthropic: anthropicAdapter,
     gemini: geminiAdapter,
+    bedrock: bedrockAdapter,
     mock: mockAdapter,
   };
 }
