@@ -1,0 +1,68 @@
+// `:countTokens`: body -> the unified request it describes, and the count -> Google's answer.
+//
+// The body is either `{contents}` or `{generateContentRequest: {contents, systemInstruction,
+// tools, ...}}` (Google refuses both at once, and so does the gateway). The count is the
+// gateway's estimate, not a tokenizer's: no route is called, so it costs nothing and works for
+// every backend. It counts one token per four characters of text (system instruction, messages,
+// tool declarations and call arguments, function responses) and 258 per image or file, Gemini's
+// fixed charge for an image. Callers that need Google's exact count should send the
+// request itself and read usageMetadata.
+
+import { invalidRequest } from '../../errors/gateway-error.js';
+import type { GeminiCountTokensResponse } from '../../formats/gemini/gemini-wire-types.js';
+import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
+import type { FrontDoorContext } from '../front-door.js';
+import { requireRecord } from '../openai-chat/request-fields.js';
+import { decodeGenerateContentFields } from './decode-gemini-generate-content-request.js';
+import { publicModelName } from './gemini-model-path.js';
+
+const CHARACTERS_PER_TOKEN = 4;
+const TOKENS_PER_MEDIA_PART = 258;
+
+export function decodeGeminiCountTokensRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
+  const b = requireRecord(body, 'body');
+  const hasContents = b.contents !== undefined && b.contents !== null;
+  const hasRequest = b.generateContentRequest !== undefined && b.generateContentRequest !== null;
+  if (hasContents && hasRequest) throw invalidRequest('give contents or generateContentRequest, not both', 'generateContentRequest');
+  const pathModel = context.pathModel === undefined ? '' : publicModelName(context.pathModel);
+  if (pathModel === '') throw invalidRequest('the model is missing: call /genai/v1beta/models/{model}:countTokens', 'model');
+  if (hasRequest) {
+    const inner = requireRecord(b.generateContentRequest, 'generateContentRequest');
+    return decodeGenerateContentFields(inner, pathModel, false, 'generateContentRequest.');
+  }
+  return decodeGenerateContentFields({ contents: b.contents }, pathModel, false);
+}
+
+export function estimateGeminiPromptTokens(request: UnifiedChatRequest): number {
+  let characters = 0;
+  let media = 0;
+  for (const message of request.messages) {
+    for (const part of message.content) {
+      characters += partCharacters(part);
+      if (part.type === 'image' || (part.type === 'document' && part.source.kind !== 'text')) media += 1;
+      if (part.type === 'tool_result') media += part.content.filter((inner) => inner.type === 'image').length;
+    }
+  }
+  for (const tool of request.tools ?? []) characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.parameters).length;
+  return Math.ceil(characters / CHARACTERS_PER_TOKEN) + media * TOKENS_PER_MEDIA_PART;
+}
+
+export function encodeGeminiCountTokensResponse(totalTokens: number): GeminiCountTokensResponse {
+  return { totalTokens };
+}
+
+function partCharacters(part: ContentPart): number {
+  switch (part.type) {
+    case 'text':
+    case 'reasoning':
+      return part.text.length;
+    case 'tool_call':
+      return part.name.length + part.arguments.length;
+    case 'tool_result':
+      return part.content.reduce((sum, inner) => sum + (inner.type === 'text' ? inner.text.length : 0), 0);
+    case 'document':
+      return part.source.kind === 'text' ? part.source.text.length : 0;
+    case 'image':
+      return 0;
+  }
+}
