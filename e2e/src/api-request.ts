@@ -30,6 +30,8 @@ export function apiRequest(
       {
         method,
         ca: connection.ca,
+        // One connection per request: no idle keep-alive sockets outliving a test or a stopped server.
+        agent: false,
         headers: {
           authorization: `Bearer ${connection.token}`,
           accept: 'application/json',

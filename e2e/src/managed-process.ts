@@ -59,7 +59,14 @@ export function startManagedProcess(spec: ManagedProcessSpec): ManagedProcess {
     async stop(timeoutMs = 10_000) {
       if (exitStatus === undefined) {
         signalProcess(pid, 'SIGTERM');
-        const stopped = await Promise.race([exited.then(() => true), delay(timeoutMs).then(() => false)]);
+        let timer: NodeJS.Timeout | undefined;
+        const stopped = await Promise.race([
+          exited.then(() => true),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), timeoutMs);
+          }),
+        ]);
+        clearTimeout(timer);
         if (!stopped) {
           signalProcess(pid, 'SIGKILL');
           await exited;

@@ -1,6 +1,6 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
 import type { StandaloneResult } from '@switchyard/compiler';
-import { createLogger } from '../observe/logger.js';
+import { createLogger, type Logger } from '../observe/logger.js';
 import { GatewayMetrics } from '../observe/metrics.js';
 import { admitWithoutLimits } from '../pipeline/admit.js';
 import { createProviderRegistry } from '../providers/registry.js';
@@ -28,6 +28,8 @@ export async function main(args: string[]): Promise<void> {
   if (flags.config === undefined) return fail(2, `--config <file|dir> is required\n\n${GATEWAY_USAGE}`);
 
   const logger = createLogger({ base: { component: 'gateway' } });
+  // Start, reload and stop lines are written whatever SWITCHYARD_LOG_LEVEL says: tooling waits for "listening".
+  const lifecycleLogger = createLogger({ level: 'info', base: { component: 'gateway' } });
   if (flags.stateFile !== undefined) logger.warn('--state-file accepted but not used: spend tracking is not in this build', { stateFile: flags.stateFile });
   if (flags.redisUrl !== undefined) logger.warn('--redis-url accepted but not used: shared counters are not in this build');
 
@@ -35,7 +37,7 @@ export async function main(args: string[]): Promise<void> {
   const metrics = new GatewayMetrics();
   let initial: StandaloneResult;
   try {
-    initial = await loadInitialConfig(flags.config, tables, metrics, logger);
+    initial = await loadInitialConfig(flags.config, tables, metrics, lifecycleLogger);
   } catch (error) {
     return fail(1, `invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -52,16 +54,16 @@ export async function main(args: string[]): Promise<void> {
   } catch (error) {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const watcher = watchConfig(flags.config, initial, tables, metrics, logger);
-  logger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort });
+  const watcher = watchConfig(flags.config, initial, tables, metrics, lifecycleLogger);
+  lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort });
 
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
-  installShutdown(gateway, watcher, transport, flags.shutdownGraceMs, logger);
+  installShutdown(gateway, watcher, transport, flags.shutdownGraceMs, lifecycleLogger);
 }
 
-function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSource, transport: UpstreamTransport, graceMs: number, logger: ReturnType<typeof createLogger>): void {
+function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSource, transport: UpstreamTransport, graceMs: number, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -3,6 +3,7 @@
 // a parameter (Gemini's `models/{model}:generateContent`).
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
 import { anthropicMessagesFrontDoor } from '../frontdoors/anthropic-messages/index.js';
+import { geminiFrontDoorRoutes } from '../frontdoors/gemini/index.js';
 import { openAIChatFrontDoor } from '../frontdoors/openai-chat/index.js';
 
 export type FrontDoorBinding =
@@ -23,6 +24,8 @@ export const frontDoorRoutes: FrontDoorRoute[] = [
   { path: '/v1/chat/completions', binding: { operation: 'chat', frontDoor: openAIChatFrontDoor } },
   { path: '/v1/embeddings', binding: { operation: 'embeddings', frontDoor: openAIChatFrontDoor } },
   { path: '/anthropic/v1/messages', binding: { operation: 'chat', frontDoor: anthropicMessagesFrontDoor } },
+  // POST /genai/{v1beta,v1}/models/{model}:generateContent | :streamGenerateContent | :embedContent | :batchEmbedContents
+  ...geminiFrontDoorRoutes,
 ];
 
 /** Errors on paths no front door claims (404s, /v1/models) use the OpenAI shape. */

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { FrontDoorContext } from '../frontdoors/front-door.js';
+import { adoptGoogleQueryKey } from '../frontdoors/gemini/google-query-key.js';
 import { startExchange } from '../pipeline/exchange.js';
 import { handleChatRequest, handleEmbeddingsRequest } from '../pipeline/handle-chat-request.js';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.js';
@@ -27,6 +28,8 @@ export function createPublicHandler(deps: PipelineDeps, router: FrontDoorRouter,
     if (routed !== undefined && method === 'POST') {
       const exchange = startExchange(req, res, requestId);
       const context: FrontDoorContext = { requestId, ...routed.match };
+      if (queryStart >= 0) context.query = new URLSearchParams(url.slice(queryStart + 1));
+      if (routed.binding.frontDoor.format === 'gemini') adoptGoogleQueryKey(req.headers, context.query);
       const handled =
         routed.binding.operation === 'chat'
           ? handleChatRequest(deps, exchange, routed.binding.frontDoor, context)

@@ -39,5 +39,6 @@ export {
   serveAnthropicModels,
   ANTHROPIC_MODELS_PATH,
   ANTHROPIC_COUNT_TOKENS_PATH,
+  ANTHROPIC_ROOT,
   type AnthropicExtrasDeps,
 } from './serve-anthropic-extras.js';

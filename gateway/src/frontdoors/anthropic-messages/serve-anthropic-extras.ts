@@ -1,8 +1,14 @@
-// The Anthropic door's endpoints that are not chat: `POST /anthropic/v1/messages/count_tokens`,
-// `GET /anthropic/v1/models` and `GET /anthropic/v1/models/{id}`. They never reach a provider,
-// so they do not go through the chat pipeline; the public handler hands them the raw request
-// through `serveAnthropicExtras`, which answers (in Anthropic's format, errors included) and
-// returns true, or returns false for any other path.
+// The Anthropic door's endpoints that are not chat, and Anthropic-shaped answers for every other
+// path under /anthropic/:
+//
+//   POST /anthropic/v1/messages/count_tokens   the gateway's estimate (count-anthropic-tokens.ts)
+//   GET  /anthropic/v1/models                  the key's models, Anthropic's page shape
+//   GET  /anthropic/v1/models/{id}             one of them
+//
+// They never reach a provider, so they do not go through the chat pipeline. The public handler
+// calls `serveAnthropicExtras` for requests its router did not take; it answers (in Anthropic's
+// format, errors included) and returns true for any path under /anthropic/ (a 404 for unknown
+// ones, e.g. the Batches API or GET on /messages), false for every other path.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
@@ -17,16 +23,18 @@ import { countAnthropicInputTokens } from './count-anthropic-tokens.js';
 export const ANTHROPIC_COUNT_TOKENS_PATH = '/anthropic/v1/messages/count_tokens';
 export const ANTHROPIC_MODELS_PATH = '/anthropic/v1/models';
 const MODEL_PREFIX = `${ANTHROPIC_MODELS_PATH}/`;
+export const ANTHROPIC_ROOT = '/anthropic/';
 
 export interface AnthropicExtrasDeps {
   tables: TableHolder;
   maxBodyBytes: number;
 }
 
-/** True when the request was one of these endpoints (and has been answered). */
+/** True when the path is under /anthropic/ (and the request has been answered). */
 export function serveAnthropicExtras(req: IncomingMessage, res: ServerResponse, deps: AnthropicExtrasDeps, requestId: string): boolean {
   const url = new URL(req.url ?? '/', 'http://gateway.invalid');
   const path = url.pathname;
+  if (!path.startsWith(ANTHROPIC_ROOT)) return false;
   const method = req.method ?? 'GET';
   if (path === ANTHROPIC_COUNT_TOKENS_PATH) {
     if (method !== 'POST') sendError(res, new GatewayError('not_found', `unknown path: ${method} ${path} (use POST)`), requestId);
@@ -42,7 +50,9 @@ export function serveAnthropicExtras(req: IncomingMessage, res: ServerResponse, 
     serveAnthropicModels(req, res, deps.tables, requestId, modelId, url.searchParams);
     return true;
   }
-  return false;
+  const hint = path === '/anthropic/v1/messages' ? ' (use POST)' : '';
+  sendError(res, new GatewayError('not_found', `unknown path: ${method} ${path}${hint}`, { code: 'unknown_url' }), requestId);
+  return true;
 }
 
 export async function serveAnthropicCountTokens(req: IncomingMessage, res: ServerResponse, deps: AnthropicExtrasDeps, requestId: string): Promise<void> {

@@ -219,6 +219,26 @@ describe(CELL, () => {
     ]);
   });
 
+  it(`${CELL}: top-level cache_control lands on the last cacheable block`, async () => {
+    mock.enqueue({ content: [{ type: 'text', text: 'ok' }] });
+    await client.messages.create({
+      model: 'claude',
+      max_tokens: 100,
+      cache_control: { type: 'ephemeral', ttl: '1h' },
+      system: 'Long instructions.',
+      messages: [
+        { role: 'user', content: 'first' },
+        { role: 'assistant', content: 'reply' },
+        { role: 'user', content: 'second' },
+      ],
+    });
+    expect(upstreamBody()['messages']).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'first' }] },
+      { role: 'assistant', content: [{ type: 'text', text: 'reply' }] },
+      { role: 'user', content: [{ type: 'text', text: 'second', cache_control: { type: 'ephemeral', ttl: '1h' } }] },
+    ]);
+  });
+
   it(`${CELL}: thinking, not streamed: budget goes up, thinking and its signature come back`, async () => {
     mock.enqueue({ capture: 'anthropic-clear-thinking.1' });
     const message = await client.messages.create({

@@ -1,0 +1,61 @@
+// The Gemini front door objects. The two embeddings methods answer in different shapes, so each
+// has its own object (the route says which was called); chat behaves the same in both.
+
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { encodeGeminiGenerateContentResponse } from '../../formats/gemini/encode-gemini-generate-content-response.js';
+import { encodeGoogleError } from '../../formats/gemini/encode-google-error.js';
+import { encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod } from '../../formats/gemini/gemini-embeddings.js';
+import { GeminiStreamEncoder } from '../../formats/gemini/gemini-stream-encoder.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
+import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import { decodeGeminiGenerateContentRequest } from './decode-gemini-generate-content-request.js';
+import { decodeGeminiCountTokensRequest, encodeGeminiCountTokensResponse, estimateGeminiPromptTokens } from './gemini-count-tokens.js';
+import { decodeGeminiEmbeddingsRequest } from './gemini-embeddings-request.js';
+import { geminiStreamFraming } from './gemini-stream-framing.js';
+
+export type GeminiFrontDoor = ChatFrontDoor & EmbeddingsFrontDoor;
+
+export function createGeminiFrontDoor(embeddingsMethod: GeminiEmbeddingsMethod): GeminiFrontDoor {
+  return {
+    format: 'gemini',
+
+    decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
+      return decodeGeminiGenerateContentRequest(body, context);
+    },
+
+    encodeChatResponse(response: UnifiedChatResponse, requestedModel: string): string {
+      return JSON.stringify(encodeGeminiGenerateContentResponse(response, requestedModel));
+    },
+
+    createStreamEncoder(requestedModel: string, context: FrontDoorContext): FrontDoorStreamEncoder {
+      return new GeminiStreamEncoder(requestedModel, geminiStreamFraming(context));
+    },
+
+    encodeError(error: GatewayError): EncodedError {
+      return encodeGoogleError(error);
+    },
+
+    decodeEmbeddingsRequest(body: unknown, context: FrontDoorContext): UnifiedEmbeddingsRequest {
+      return decodeGeminiEmbeddingsRequest(body, context, embeddingsMethod);
+    },
+
+    encodeEmbeddingsResponse(response: UnifiedEmbeddingsResponse): string {
+      return JSON.stringify(encodeGeminiEmbeddingsResponse(response, embeddingsMethod));
+    },
+  };
+}
+
+/** generateContent, streamGenerateContent and embedContent. */
+export const geminiFrontDoor: GeminiFrontDoor = createGeminiFrontDoor('embedContent');
+/** batchEmbedContents (its chat methods are geminiFrontDoor's). */
+export const geminiBatchEmbedFrontDoor: GeminiFrontDoor = createGeminiFrontDoor('batchEmbedContents');
+
+/**
+ * `:countTokens` as one pure step for the server: the decoded request (whose `model` the server
+ * authorizes like any other) and the answer body. Nothing is sent upstream.
+ */
+export function countGeminiTokens(body: unknown, context: FrontDoorContext): { request: UnifiedChatRequest; responseBody: string } {
+  const request = decodeGeminiCountTokensRequest(body, context);
+  return { request, responseBody: JSON.stringify(encodeGeminiCountTokensResponse(estimateGeminiPromptTokens(request))) };
+}

@@ -1,0 +1,18 @@
+// The Gemini front door: Google's Generative Language API (v1beta) under `/genai`, so the official
+// SDKs work with `httpOptions.baseUrl` set to `<gateway>/genai`.
+//
+//   POST /genai/v1beta/models/{model}:generateContent          chat
+//   POST /genai/v1beta/models/{model}:streamGenerateContent    chat, streamed (alt=sse, or a JSON array)
+//   POST /genai/v1beta/models/{model}:embedContent             embeddings, one input
+//   POST /genai/v1beta/models/{model}:batchEmbedContents       embeddings, several
+//   POST /genai/v1beta/models/{model}:countTokens              gemini-count-tokens.ts
+//   GET  /genai/v1beta/models[/{model}]                        gemini-models-list.ts
+
+export { createGeminiFrontDoor, geminiFrontDoor, geminiBatchEmbedFrontDoor, countGeminiTokens, type GeminiFrontDoor } from './gemini-front-door.js';
+export { geminiFrontDoorRoutes, GEMINI_PATH_PREFIXES } from './gemini-front-door-routes.js';
+export { listGeminiModels, getGeminiModel, type GeminiModelCatalog } from './gemini-models-list.js';
+export { decodeGeminiGenerateContentRequest } from './decode-gemini-generate-content-request.js';
+export { decodeGeminiCountTokensRequest, estimateGeminiPromptTokens, encodeGeminiCountTokensResponse } from './gemini-count-tokens.js';
+export { parseGeminiModelPath, publicModelName } from './gemini-model-path.js';
+export { serveGeminiExtras, type GeminiExtrasDeps } from './serve-gemini-extras.js';
+export { adoptGoogleQueryKey } from './google-query-key.js';

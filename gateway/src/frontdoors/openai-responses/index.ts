@@ -1,0 +1,118 @@
+// The OpenAI Responses front door: `POST /v1/responses`, so the official OpenAI SDKs'
+// `client.responses.create` / `client.responses.stream` work against any provider with only
+// their base URL changed. Requests decode into the unified model; answers, streams and errors
+// are written in the Responses API's shapes whatever provider answered.
+//
+// Conversation state: a finished response is kept in a short-lived response store (unless the
+// caller sent `store: false`) so a later request can continue it with `previous_response_id`.
+// Entries are scoped to the virtual key that created them. Nothing is persisted; see
+// docs/frontdoors/responses.md.
+
+import { GatewayError } from '../../errors/gateway-error.js';
+import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions } from '../../formats/openai-responses/encode-responses-response.js';
+import { newResponseId } from '../../formats/openai-responses/responses-ids.js';
+import type { UnifiedChatRequest } from '../../unified/chat-request.js';
+import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
+import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import { encodeOpenAIError } from '../openai-chat/openai-error-encoder.js';
+import { decodeResponsesRequest, type DecodedResponsesRequest } from './decode-responses-request.js';
+import { InMemoryResponseStore, type ResponseStore } from './response-store.js';
+import { continueConversation, storeScopeOf, type ConversationTurn } from './responses-conversation.js';
+import { ResponsesStreamEncoder } from './responses-stream-encoder.js';
+
+export interface OpenAIResponsesFrontDoorOptions {
+  store: ResponseStore;
+  /** Clock for `created_at`, for tests. */
+  now?: () => number;
+}
+
+/** What decoding learned that encoding needs: the echo, and the turn to store afterwards. */
+interface ResponsesExchange {
+  envelope: ResponsesEnvelope;
+  output: ResponsesOutputOptions;
+  /** Undefined when nothing is stored (store: false, or no key scope). */
+  turn: ConversationTurn | undefined;
+}
+
+export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoorOptions): ChatFrontDoor {
+  const { store } = options;
+  const now = options.now ?? Date.now;
+  const exchanges = new WeakMap<FrontDoorContext, ResponsesExchange>();
+
+  const exchangeFor = (context: FrontDoorContext, requestedModel: string): ResponsesExchange => {
+    const exchange = exchanges.get(context);
+    // Encoding always follows a successful decode of the same context; anything else is a bug.
+    if (exchange === undefined) throw new GatewayError('internal', 'responses front door: no decoded request for this response');
+    return { ...exchange, envelope: { ...exchange.envelope, model: requestedModel } };
+  };
+
+  const remember = (exchange: ResponsesExchange, id: string, output: OutputPart[]): void => {
+    if (exchange.turn !== undefined) store.put(exchange.turn.scope, exchange.turn.finish(id, output));
+  };
+
+  return {
+    format: 'openai-responses',
+
+    decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
+      const decoded = decodeResponsesRequest(body);
+      const scope = storeScopeOf(context);
+      const { request, turn } = continueConversation(decoded, scope, store);
+      exchanges.set(context, {
+        envelope: envelopeFor(decoded, request.model, Math.floor(now() / 1000)),
+        output: { includeEncryptedReasoning: decoded.includeEncryptedReasoning },
+        turn: decoded.store ? turn : undefined,
+      });
+      return request;
+    },
+
+    encodeChatResponse(response: UnifiedChatResponse, requestedModel: string, context: FrontDoorContext): string {
+      const exchange = exchangeFor(context, requestedModel);
+      const encoded = encodeResponsesResponse(exchange.envelope, response, exchange.output);
+      if (encoded.status !== 'failed') remember(exchange, encoded.id, response.content);
+      return JSON.stringify(encoded);
+    },
+
+    createStreamEncoder(requestedModel: string, context: FrontDoorContext): FrontDoorStreamEncoder {
+      const exchange = exchangeFor(context, requestedModel);
+      return new ResponsesStreamEncoder(exchange.envelope, exchange.output, ({ response, content }) => remember(exchange, response.id, content));
+    },
+
+    encodeError(error: GatewayError): EncodedError {
+      return encodeOpenAIError(error);
+    },
+  };
+}
+
+function envelopeFor(decoded: DecodedResponsesRequest, model: string, createdAt: number): ResponsesEnvelope {
+  const { echo } = decoded;
+  const envelope: ResponsesEnvelope = {
+    id: newResponseId(),
+    object: 'response',
+    created_at: createdAt,
+    background: false,
+    instructions: echo.instructions,
+    max_output_tokens: echo.maxOutputTokens,
+    model,
+    parallel_tool_calls: echo.parallelToolCalls,
+    previous_response_id: echo.previousResponseId,
+    reasoning: echo.reasoning,
+    store: echo.store,
+    temperature: echo.temperature,
+    text: { format: echo.textFormat },
+    tool_choice: echo.toolChoice,
+    tools: echo.tools,
+    top_p: echo.topP,
+    truncation: echo.truncation,
+    metadata: echo.metadata,
+  };
+  if (echo.user !== undefined) envelope.user = echo.user;
+  if (echo.safetyIdentifier !== undefined) envelope.safety_identifier = echo.safetyIdentifier;
+  return envelope;
+}
+
+/** The front door `POST /v1/responses` is bound to, with the default in-memory store. */
+export const openAIResponsesFrontDoor: ChatFrontDoor = createOpenAIResponsesFrontDoor({ store: new InMemoryResponseStore() });
+
+export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
+export { decodeResponsesRequest } from './decode-responses-request.js';
+export { ResponsesStreamEncoder } from './responses-stream-encoder.js';

@@ -1,0 +1,36 @@
+// serveAnthropicExtras answers every path under /anthropic/ (unknown ones with Anthropic's 404)
+// and leaves every other path to the rest of the public handler.
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startAnthropicExtrasServer, type AnthropicExtrasServer } from './anthropic-extras-server.js';
+import { documents, FRONT_DOOR_KEY, route, virtualKey } from './anthropic-sdk-support.js';
+
+let server: AnthropicExtrasServer;
+
+beforeAll(async () => {
+  server = await startAnthropicExtrasServer(documents(...virtualKey(), route('claude', [{ name: 'm1', provider: 'mock', model: 'x' }])));
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('anthropic front door: paths under /anthropic/', () => {
+  const unknown: Array<[string, string, string]> = [
+    ['the Batches API', 'POST', '/anthropic/v1/messages/batches'],
+    ['GET on messages', 'GET', '/anthropic/v1/messages'],
+    ['an unknown version', 'GET', '/anthropic/v2/models'],
+    ['POST on models', 'POST', '/anthropic/v1/models'],
+  ];
+
+  it.each(unknown)('%s is a 404 in Anthropic\'s shape', async (_name, method, path) => {
+    const response = await fetch(`${server.url}${path}`, { method, headers: { 'x-api-key': FRONT_DOOR_KEY, 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{}' } : {}) });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: expect.stringContaining(path) } });
+    expect(response.headers.get('x-request-id')).toMatch(/^req-extras-/);
+  });
+
+  it('paths outside /anthropic/ are not taken', async () => {
+    const response = await fetch(`${server.url}/v1/models`, { headers: { 'x-api-key': FRONT_DOOR_KEY } });
+    expect(response.status).toBe(418);
+  });
+});

@@ -1,0 +1,81 @@
+// The API resources the operator reads and writes, and how their URL paths are built.
+
+export interface ResourceType {
+  /** `''` for the core group. */
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+export const MODEL_ROUTES: ResourceType = { group: 'switchyard.dev', version: 'v1alpha1', plural: 'modelroutes', kind: 'ModelRoute', namespaced: true };
+export const VIRTUAL_KEYS: ResourceType = { group: 'switchyard.dev', version: 'v1alpha1', plural: 'virtualkeys', kind: 'VirtualKey', namespaced: true };
+export const BUDGETS: ResourceType = { group: 'switchyard.dev', version: 'v1alpha1', plural: 'budgets', kind: 'Budget', namespaced: true };
+export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
+export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
+
+export function apiVersionOf(type: ResourceType): string {
+  return type.group === '' ? type.version : `${type.group}/${type.version}`;
+}
+
+/**
+ * `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>[/<sub>]]`. No namespace on a
+ * namespaced type means every namespace (list and watch only).
+ */
+export function resourcePath(type: ResourceType, namespace?: string, name?: string, subresource?: string): string {
+  const base = type.group === '' ? `/api/${type.version}` : `/apis/${type.group}/${type.version}`;
+  let path = base;
+  if (type.namespaced && namespace !== undefined) path += `/namespaces/${encodeURIComponent(namespace)}`;
+  path += `/${type.plural}`;
+  if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+  if (subresource !== undefined) path += `/${subresource}`;
+  return path;
+}
+
+export function withQuery(path: string, query: Record<string, string | number | boolean | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
+/** The fields of ObjectMeta the operator relies on. */
+export interface KubeObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: KubeObjectMeta;
+}
+
+export interface KubeList<T extends KubeObject> {
+  metadata: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+/** `<namespace>/<name>`, the cache key of a namespaced object. */
+export function namespacedName(object: KubeObject): string {
+  return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+}

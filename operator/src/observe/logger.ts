@@ -1,0 +1,76 @@
+// Structured JSON logs, one object per line. Callers pass names, never key material; the
+// redaction here is the last line of defence for free-form text (API messages, errors).
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+const SECRET_PATTERNS: RegExp[] = [
+  /sk-sy-[A-Za-z0-9]{8,}/g,
+  /sk-(?:proj-|ant-(?:api\d+-)?)?[A-Za-z0-9_-]{16,}/g,
+  /AIza[0-9A-Za-z_-]{30,}/g,
+  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
+  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
+  // JWTs (ServiceAccount tokens) anywhere in text.
+  /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
+];
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const pattern of SECRET_PATTERNS) {
+    out = out.replace(pattern, (match, prefix: unknown) => (typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[REDACTED]` : '[REDACTED]'));
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  base?: Record<string, unknown>;
+  write?: (line: string) => void;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const envLevel = process.env.SWITCHYARD_LOG_LEVEL as LogLevel | undefined;
+  const threshold = LEVEL_ORDER[options.level ?? envLevel ?? 'info'] ?? LEVEL_ORDER.info;
+  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const base = options.base ?? {};
+  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
+    if (LEVEL_ORDER[level] < threshold) return;
+    const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
+    write(redactSecrets(JSON.stringify(record, errorReplacer)) + '\n');
+  };
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that drops everything (tests, library defaults). */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,55 @@
+// The control-plane protocol between the operator and its gateways (docs/operator.md has the
+// full description; gateway/src/control-plane/ speaks the other end).
+//
+//   GET  /v1/table-stream   Authorization: Bearer <ServiceAccount token, audience switchyard>
+//                           x-switchyard-gateway: <gateway id, e.g. pod name>
+//        200 text/event-stream, one long-lived response:
+//          event: hello   data: {"session": "...", "replica": "..."}
+//          event: table   id: <version>  data: {"version", "hash", "encoding": "gzip+base64", "size", "data"}
+//          : keepalive    (a comment every 15 s, so either side can spot a dead connection)
+//   POST /v1/acks          same Authorization; body {"session", "version", "hash", "applied", "error"?}
+//        204 recorded; 404 unknown session (the stream is gone; the gateway reconnects)
+//
+// The table event carries the whole RoutingTable as gzip-compressed JSON in base64, built once
+// per version and written unchanged to every gateway.
+
+export const TABLE_STREAM_PATH = '/v1/table-stream';
+export const ACK_PATH = '/v1/acks';
+export const GATEWAY_ID_HEADER = 'x-switchyard-gateway';
+export const TABLE_ENCODING = 'gzip+base64';
+
+export interface HelloMessage {
+  session: string;
+  replica: string;
+}
+
+export interface TableMessage {
+  version: number;
+  hash: string;
+  encoding: typeof TABLE_ENCODING;
+  /** Bytes of the uncompressed JSON. */
+  size: number;
+  data: string;
+}
+
+export interface AckMessage {
+  session: string;
+  version: number;
+  hash: string;
+  /** False when the gateway could not load the table (it keeps serving its previous one). */
+  applied: boolean;
+  error?: string;
+}
+
+export function parseAckMessage(value: unknown): AckMessage | string {
+  if (!value || typeof value !== 'object') return 'body must be a JSON object';
+  const v = value as Record<string, unknown>;
+  if (typeof v.session !== 'string' || v.session === '') return 'session must be a non-empty string';
+  if (typeof v.version !== 'number' || !Number.isSafeInteger(v.version)) return 'version must be an integer';
+  if (typeof v.hash !== 'string' || !/^[0-9a-f]{64}$/.test(v.hash)) return 'hash must be a hex SHA-256';
+  if (typeof v.applied !== 'boolean') return 'applied must be a boolean';
+  if (v.error !== undefined && typeof v.error !== 'string') return 'error must be a string';
+  const ack: AckMessage = { session: v.session, version: v.version, hash: v.hash, applied: v.applied };
+  if (typeof v.error === 'string') ack.error = v.error.slice(0, 1000);
+  return ack;
+}

