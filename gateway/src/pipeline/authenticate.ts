@@ -1,6 +1,6 @@
 // Stage 2, authenticate: find the virtual key by the SHA-256 digest of what the caller sent
 // (the table holds digests only) and refuse unknown, disabled and expired keys.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { RuntimeKey, RuntimeTable } from '../table/runtime-table.js';
@@ -18,7 +18,8 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
 }
 
 export function keyDigest(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  // The one-shot form skips the Hash object: a few times faster on the hot path.
+  return hash('sha256', key, 'hex');
 }
 
 export function authenticate(table: RuntimeTable, headers: IncomingHttpHeaders, nowMs: number): RuntimeKey {

@@ -26,6 +26,7 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
       if (error) rejectBody(error);
       else resolveBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
     };
@@ -37,9 +38,12 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
     };
     const onEnd = (): void => finish(undefined);
     const onError = (): void => finish(invalidRequest('request body could not be read'));
+    // A connection that drops mid-body may close without an error event.
+    const onClose = (): void => finish(invalidRequest('request body was cut short'));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.on('close', onClose);
   });
 }
 

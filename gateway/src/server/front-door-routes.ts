@@ -5,6 +5,7 @@ import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../fr
 import { anthropicMessagesFrontDoor } from '../frontdoors/anthropic-messages/index.js';
 import { geminiFrontDoorRoutes } from '../frontdoors/gemini/index.js';
 import { openAIChatFrontDoor } from '../frontdoors/openai-chat/index.js';
+import { openAIResponsesFrontDoor } from '../frontdoors/openai-responses/index.js';
 
 export type FrontDoorBinding =
   | { operation: 'chat'; frontDoor: ChatFrontDoor }
@@ -23,6 +24,7 @@ export interface FrontDoorRoute {
 export const frontDoorRoutes: FrontDoorRoute[] = [
   { path: '/v1/chat/completions', binding: { operation: 'chat', frontDoor: openAIChatFrontDoor } },
   { path: '/v1/embeddings', binding: { operation: 'embeddings', frontDoor: openAIChatFrontDoor } },
+  { path: '/v1/responses', binding: { operation: 'chat', frontDoor: openAIResponsesFrontDoor } },
   { path: '/anthropic/v1/messages', binding: { operation: 'chat', frontDoor: anthropicMessagesFrontDoor } },
   // POST /genai/{v1beta,v1}/models/{model}:generateContent | :streamGenerateContent | :embedContent | :batchEmbedContents
   ...geminiFrontDoorRoutes,

@@ -46,10 +46,8 @@ export interface RuntimeTable {
   readonly version: number;
   readonly hash: string;
   readonly compiledAtSeconds: number;
-  readonly source: RoutingTable;
   readonly keysByDigest: ReadonlyMap<string, RuntimeKey>;
   readonly routes: ReadonlyMap<string, RuntimeRoute>;
-  readonly backendCount: number;
 }
 
 export class TableLoadError extends Error {
@@ -83,7 +81,6 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
   const healthByKey = options.health.retain(healthEntries);
 
   const routes = new Map<string, RuntimeRoute>();
-  let backendCount = 0;
   for (const route of Object.values(table.routes)) {
     const backends: RuntimeBackend[] = [];
     for (const backend of route.backends) {
@@ -98,7 +95,6 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
         health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
       });
     }
-    backendCount += backends.length;
     routes.set(route.id, { id: route.id, model: route.model, names: [route.model, ...route.aliases], compiled: route, tiers: groupIntoTiers(backends) });
   }
 
@@ -124,10 +120,8 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     version: table.version,
     hash: table.hash,
     compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
-    source: table,
     keysByDigest,
     routes,
-    backendCount,
   };
 }
 

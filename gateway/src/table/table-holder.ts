@@ -8,7 +8,6 @@ import { materializeTable, type RuntimeTable } from './runtime-table.js';
 export class TableHolder {
   private table: RuntimeTable | undefined;
   private readonly health = new BackendHealthStore();
-  private readonly listeners: Array<(table: RuntimeTable) => void> = [];
 
   constructor(private readonly registry: ProviderRegistry) {}
 
@@ -24,11 +23,6 @@ export class TableHolder {
   load(source: RoutingTable): RuntimeTable {
     const next = materializeTable(source, { registry: this.registry, health: this.health });
     this.table = next;
-    for (const listener of this.listeners) listener(next);
     return next;
-  }
-
-  onSwap(listener: (table: RuntimeTable) => void): void {
-    this.listeners.push(listener);
   }
 }

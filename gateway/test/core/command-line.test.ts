@@ -1,4 +1,4 @@
-// `switchyard gateway` start-up: bad flags and cluster-only flags exit 2; an invalid
+// `switchyard gateway` start-up: bad flags exit 2; an invalid
 // configuration exits non-zero with the reason; --help prints usage.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -35,7 +35,6 @@ describe('switchyard command line', () => {
     [['gateway', '--config', 'x', '--unknown-flag'], /Unknown option '--unknown-flag'/],
     [['gateway', '--config', 'x', '--deny-upstream-cidrs', '10.0.0.0/99'], /invalid CIDR "10.0.0.0\/99"/],
     [['gateway'], /--config <file\|dir> is required/],
-    [['gateway', '--control-plane', 'https://operator:8443'], /not available until the operator ships/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('exits 2 for %j', async (args, message) => {
     const result = await run(args);

@@ -34,15 +34,29 @@ export function encodeResponsesResponse(envelope: ResponsesEnvelope, response: U
 }
 
 export function finishedResponse(envelope: ResponsesEnvelope, outcome: ResponsesOutcome, output: ResponsesOutputItem[], usage: Usage | undefined): ResponsesResponse {
-  return {
-    ...envelope,
-    status: outcome.status,
-    completed_at: outcome.status === 'completed' ? Math.floor(Date.now() / 1000) : null,
-    error: outcome.error,
-    incomplete_details: outcome.incompleteDetails,
-    output,
-    usage: usage === undefined ? null : responsesUsageFromUsage(usage),
-  };
+  const completedAt = outcome.status === 'completed' ? Math.floor(Date.now() / 1000) : null;
+  return responseObject(envelope, outcome.status, completedAt, outcome.error, outcome.incompleteDetails, output, usage === undefined ? undefined : responsesUsageFromUsage(usage));
+}
+
+/** The response as response.created and response.in_progress carry it: no output yet. */
+export function inProgressResponse(envelope: ResponsesEnvelope): ResponsesResponse {
+  return responseObject(envelope, 'in_progress', null, null, null, [], undefined);
+}
+
+function responseObject(
+  envelope: ResponsesEnvelope,
+  status: ResponsesResponse['status'],
+  completedAt: number | null,
+  error: ResponsesResponse['error'],
+  incompleteDetails: ResponsesResponse['incomplete_details'],
+  output: ResponsesOutputItem[],
+  usage: ResponsesResponse['usage'],
+): ResponsesResponse {
+  // Members in the order OpenAI writes them, for people reading responses.
+  const { id, object, created_at, ...echo } = envelope;
+  const response: ResponsesResponse = { id, object, created_at, status, completed_at: completedAt, error, incomplete_details: incompleteDetails, ...echo, output };
+  if (usage !== undefined) response.usage = usage;
+  return response;
 }
 
 export function itemStatusFor(outcome: ResponsesOutcome): ResponsesItemStatus {

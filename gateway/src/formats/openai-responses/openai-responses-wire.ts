@@ -115,7 +115,8 @@ export interface ResponsesResponse {
   tools: ResponsesFunctionTool[];
   top_p: number | null;
   truncation: 'auto' | 'disabled';
-  usage: ResponsesUsage | null;
+  /** Absent until the model has answered (the spec's schema does not allow null). */
+  usage?: ResponsesUsage;
   user?: string;
   safety_identifier?: string;
   metadata: Record<string, string>;

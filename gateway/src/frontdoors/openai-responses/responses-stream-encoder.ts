@@ -21,6 +21,7 @@ import {
   DEFAULT_REFUSAL,
   encodeReasoningItem,
   finishedResponse,
+  inProgressResponse,
   itemStatusFor,
   type ResponsesEnvelope,
   type ResponsesOutputOptions,
@@ -134,7 +135,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
   private start(): string {
     if (this.started) return '';
     this.started = true;
-    const response: ResponsesResponse = { ...this.envelope, status: 'in_progress', completed_at: null, error: null, incomplete_details: null, output: [], usage: null };
+    const response = inProgressResponse(this.envelope);
     return this.frame({ type: 'response.created', response }) + this.frame({ type: 'response.in_progress', response });
   }
 

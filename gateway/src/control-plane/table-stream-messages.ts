@@ -1,0 +1,65 @@
+// The gateway's side of the control-plane protocol (the operator's side and the full
+// description: operator/src/table-server/table-stream-protocol.ts, docs/operator.md).
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { RoutingTable } from '@switchyard/compiler';
+
+export const TABLE_STREAM_PATH = '/v1/table-stream';
+export const ACK_PATH = '/v1/acks';
+export const GATEWAY_ID_HEADER = 'x-switchyard-gateway';
+export const TABLE_ENCODING = 'gzip+base64';
+
+const gunzipAsync = promisify(gunzip);
+
+export interface HelloMessage {
+  session: string;
+  replica: string;
+}
+
+export class TableMessageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TableMessageError';
+  }
+}
+
+export function parseHello(data: string): HelloMessage {
+  const value = parseJson(data, 'hello');
+  if (typeof value.session !== 'string' || value.session === '') throw new TableMessageError('hello without a session');
+  return { session: value.session, replica: typeof value.replica === 'string' ? value.replica : '' };
+}
+
+/** Decodes a `table` event into the RoutingTable it carries, checking what can be checked cheaply. */
+export async function decodeTableMessage(data: string): Promise<RoutingTable> {
+  const message = parseJson(data, 'table');
+  if (message.encoding !== TABLE_ENCODING) throw new TableMessageError(`unsupported table encoding ${JSON.stringify(message.encoding)}`);
+  if (typeof message.version !== 'number' || typeof message.hash !== 'string' || typeof message.data !== 'string') {
+    throw new TableMessageError('table message without version, hash or data');
+  }
+  let json: Buffer;
+  try {
+    json = await gunzipAsync(Buffer.from(message.data, 'base64'));
+  } catch (error) {
+    throw new TableMessageError(`table data does not decompress: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof message.size === 'number' && json.length !== message.size) {
+    throw new TableMessageError(`table is ${json.length} bytes, the message says ${message.size}`);
+  }
+  const table = parseJson(json.toString('utf8'), 'routing table') as unknown as RoutingTable;
+  if (table.version !== message.version || table.hash !== message.hash) throw new TableMessageError('table version or hash differ from the message');
+  if (typeof table.routes !== 'object' || table.routes === null || !Array.isArray(table.keys) || !Array.isArray(table.budgets) || typeof table.modelsByNamespace !== 'object') {
+    throw new TableMessageError('routing table without routes, keys, budgets or modelsByNamespace');
+  }
+  return table;
+}
+
+function parseJson(text: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new TableMessageError(`${what} message is not JSON`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TableMessageError(`${what} message is not a JSON object`);
+  return value as Record<string, unknown>;
+}

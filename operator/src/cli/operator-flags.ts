@@ -1,0 +1,197 @@
+// `switchyard operator` flags, parsed and checked before anything starts. A bad flag is one
+// clear line and exit code 2.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { parseDurationMs } from '@switchyard/compiler';
+
+export interface OperatorFlags {
+  help: boolean;
+  kubeconfig: string | undefined;
+  /** Undefined: every namespace. */
+  namespaces: string[] | undefined;
+  sharedNamespaces: string[];
+  listenHost: string;
+  listenPort: number;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  gatewayServiceAccounts: string[];
+  healthPort: number;
+  metricsPort: number | undefined;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  leaseDurationMs: number;
+  renewDeadlineMs: number;
+  retryPeriodMs: number;
+  resyncPeriodMs: number;
+  watchInactivityTimeoutMs: number;
+  replicaId: string;
+}
+
+export class FlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlagError';
+  }
+}
+
+export const OPERATOR_USAGE = `Usage: switchyard operator [options]
+
+Run the Kubernetes control plane: watch ModelRoute, VirtualKey, Budget and the Secrets they
+reference, compile routing tables, stream them to gateways, and write status.
+
+  --kubeconfig <path>                  kubeconfig (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
+  --namespace <ns>                     namespace to watch; repeatable (default: every namespace)
+  --shared-namespace <ns>              namespace whose routes every key sees; repeatable
+                                       (default: $POD_NAMESPACE when set)
+  --listen <host:port>                 table stream for gateways (default 0.0.0.0:8443); plain HTTP
+                                       only on a loopback address, TLS otherwise
+  --tls-cert-file <path>               serving certificate (PEM) for --listen
+  --tls-key-file <path>                its private key (PEM)
+  --gateway-service-account <ns/name>  ServiceAccount gateways run as; repeatable. Only these may
+                                       receive tables (their tokens, audience switchyard)
+  --health-port <n>                    /healthz, /readyz and /metrics (default 8081; 0 picks one)
+  --metrics-port <n>                   serve /metrics on its own port instead
+  --leader-election-namespace <ns>     where the Lease lives (default $POD_NAMESPACE, else the
+                                       in-cluster namespace, else "default")
+  --leader-election-id <name>          the Lease's name (default switchyard-operator)
+  --lease-duration <d>                 (default 15s)
+  --renew-deadline <d>                 (default 10s)
+  --retry-period <d>                   (default 2s)
+  --resync-period <d>                  replay every object and recompile (default 10m)
+  --watch-inactivity-timeout <d>       restart a silent watch (default 5m)
+  --replica-id <id>                    this replica's identity (default <hostname>-<random>)
+  -h, --help                           this text
+`;
+
+function port(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65535) throw new FlagError(`--${name} must be a port number 0-65535, got "${text}"`);
+  return value;
+}
+
+function duration(name: string, text: string | undefined, fallback: string): number {
+  try {
+    const ms = parseDurationMs(text ?? fallback);
+    if (ms <= 0) throw new Error('must be positive');
+    return ms;
+  } catch (error) {
+    throw new FlagError(`--${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function namespaceList(name: string, values: string[] | undefined): string[] {
+  for (const value of values ?? []) {
+    if (!DNS_LABEL.test(value)) throw new FlagError(`--${name} "${value}" is not a valid namespace name`);
+  }
+  return [...new Set(values ?? [])];
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
+  if (!match) throw new FlagError(`--listen must be host:port (IPv6 as [addr]:port), got "${text}"`);
+  return { host: (match[1] ?? match[2]) as string, port: port('listen', match[3], 8443) };
+}
+
+const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function defaultNamespace(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.POD_NAMESPACE) return env.POD_NAMESPACE;
+  if (existsSync(IN_CLUSTER_NAMESPACE_FILE)) return readFileSync(IN_CLUSTER_NAMESPACE_FILE, 'utf8').trim() || undefined;
+  return undefined;
+}
+
+export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags {
+  let parsed: ReturnType<typeof parseArgsStrict>;
+  try {
+    parsed = parseArgsStrict(args);
+  } catch (error) {
+    throw new FlagError(error instanceof Error ? error.message : String(error));
+  }
+  const v = parsed.values;
+  const listen = parseListen(v.listen ?? '0.0.0.0:8443');
+  if ((v['tls-cert-file'] === undefined) !== (v['tls-key-file'] === undefined)) {
+    throw new FlagError('--tls-cert-file and --tls-key-file go together');
+  }
+  const gatewayServiceAccounts = [...new Set(v['gateway-service-account'] ?? [])];
+  for (const account of gatewayServiceAccounts) {
+    const [ns, name, extra] = account.split('/');
+    if (extra !== undefined || !ns || !name || !DNS_LABEL.test(ns) || !DNS_SUBDOMAIN.test(name)) {
+      throw new FlagError(`--gateway-service-account must be <namespace>/<name>, got "${account}"`);
+    }
+  }
+  const namespaces = v.namespace === undefined ? undefined : namespaceList('namespace', v.namespace);
+  const podNamespace = defaultNamespace(env);
+  const sharedNamespaces = v['shared-namespace'] !== undefined ? namespaceList('shared-namespace', v['shared-namespace']) : podNamespace ? [podNamespace] : [];
+  const leaseDurationMs = duration('lease-duration', v['lease-duration'], '15s');
+  const renewDeadlineMs = duration('renew-deadline', v['renew-deadline'], '10s');
+  const retryPeriodMs = duration('retry-period', v['retry-period'], '2s');
+  if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs)) {
+    throw new FlagError('leader election needs --lease-duration > --renew-deadline > --retry-period');
+  }
+  const leaderElectionNamespace = v['leader-election-namespace'] ?? podNamespace ?? 'default';
+  if (!DNS_LABEL.test(leaderElectionNamespace)) throw new FlagError(`--leader-election-namespace "${leaderElectionNamespace}" is not a valid namespace name`);
+  const leaderElectionId = v['leader-election-id'] ?? 'switchyard-operator';
+  if (!DNS_SUBDOMAIN.test(leaderElectionId)) throw new FlagError(`--leader-election-id "${leaderElectionId}" is not a valid object name`);
+  const replicaId = v['replica-id'] ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
+  if (replicaId.length > 128) throw new FlagError('--replica-id is longer than 128 characters');
+  return {
+    help: v.help === true,
+    kubeconfig: v.kubeconfig,
+    // The shared namespaces must be watched too, or their routes would be invisible.
+    namespaces: namespaces === undefined ? undefined : [...new Set([...namespaces, ...sharedNamespaces])],
+    sharedNamespaces,
+    listenHost: listen.host,
+    listenPort: listen.port,
+    tlsCertFile: v['tls-cert-file'],
+    tlsKeyFile: v['tls-key-file'],
+    gatewayServiceAccounts,
+    healthPort: port('health-port', v['health-port'], 8081),
+    metricsPort: v['metrics-port'] === undefined ? undefined : port('metrics-port', v['metrics-port'], 0),
+    leaderElectionNamespace,
+    leaderElectionId,
+    leaseDurationMs,
+    renewDeadlineMs,
+    retryPeriodMs,
+    resyncPeriodMs: duration('resync-period', v['resync-period'], '10m'),
+    watchInactivityTimeoutMs: duration('watch-inactivity-timeout', v['watch-inactivity-timeout'], '5m'),
+    replicaId,
+  };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function parseArgsStrict(args: string[]) {
+  return parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string', multiple: true },
+      'shared-namespace': { type: 'string', multiple: true },
+      listen: { type: 'string' },
+      'tls-cert-file': { type: 'string' },
+      'tls-key-file': { type: 'string' },
+      'gateway-service-account': { type: 'string', multiple: true },
+      'health-port': { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'leader-election-namespace': { type: 'string' },
+      'leader-election-id': { type: 'string' },
+      'lease-duration': { type: 'string' },
+      'renew-deadline': { type: 'string' },
+      'retry-period': { type: 'string' },
+      'resync-period': { type: 'string' },
+      'watch-inactivity-timeout': { type: 'string' },
+      'replica-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

@@ -1,0 +1,95 @@
+// Runs `node bin/switchyard.mjs ...` as a child process, keeps its output, and finds the JSON
+// log lines tests wait for.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { repoRoot, switchyardBin } from './repo-paths.js';
+
+export interface LoggedProcess {
+  readonly child: ChildProcess;
+  logs(): string;
+  /** Parsed JSON log records so far. */
+  records(): Array<Record<string, unknown>>;
+  /** Resolves with the first record (past or future) that matches. */
+  waitForRecord(match: (record: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+  exitCode(): number | null | undefined;
+  /** SIGTERM and wait (SIGKILL after 10 s). */
+  stop(): Promise<void>;
+  /** SIGKILL and wait: a crash. */
+  kill(): Promise<void>;
+}
+
+export function startSwitchyard(args: string[], env: NodeJS.ProcessEnv = {}): LoggedProcess {
+  const child = spawn(process.execPath, [switchyardBin, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let pending = '';
+  const records: Array<Record<string, unknown>> = [];
+  const watchers: Array<{ match: (r: Record<string, unknown>) => boolean; resolve: (r: Record<string, unknown>) => void }> = [];
+  let code: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (exitCode) => {
+      code = exitCode;
+      resolve(exitCode);
+    }),
+  );
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (text: string) => (output += text));
+  child.stdout.on('data', (text: string) => {
+    output += text;
+    pending += text;
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      if (!line.startsWith('{')) continue;
+      try {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        records.push(record);
+        for (const watcher of [...watchers]) {
+          if (watcher.match(record)) {
+            watchers.splice(watchers.indexOf(watcher), 1);
+            watcher.resolve(record);
+          }
+        }
+      } catch {
+        // not a log record
+      }
+    }
+  });
+  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
+    if (code !== undefined) return;
+    child.kill(signal);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+  };
+  return {
+    child,
+    logs: () => output,
+    records: () => [...records],
+    exited,
+    exitCode: () => code,
+    waitForRecord(match, timeoutMs = 30_000) {
+      const found = records.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; output:\n${output.slice(-4000)}`)), timeoutMs);
+        const watcher = {
+          match,
+          resolve: (record: Record<string, unknown>) => {
+            clearTimeout(timer);
+            resolve(record);
+          },
+        };
+        watchers.push(watcher);
+        void exited.then((exitCode) => {
+          if (!watchers.includes(watcher)) return;
+          clearTimeout(timer);
+          reject(new Error(`process exited with ${String(exitCode)} before the expected log line; output:\n${output.slice(-4000)}`));
+        });
+      });
+    },
+    stop: () => stopWith('SIGTERM'),
+    kill: () => stopWith('SIGKILL'),
+  };
+}
