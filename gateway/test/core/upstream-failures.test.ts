@@ -24,6 +24,7 @@ describe('upstream failures', () => {
           secretObject('openai-wrong', { apiKey: WRONG_UPSTREAM_KEY }),
           routeObject({ name: 'two-backends', backends: [openAIBackend('first', upstream.url, { priority: 0 }), openAIBackend('second', upstream.url, { priority: 1 })], outlierDetection, retry }),
           routeObject({ name: 'bad-credential', backends: [openAIBackend('misconfigured', upstream.url, { secret: 'openai-wrong' })], outlierDetection, retry }),
+          routeObject({ name: 'one-bad-credential', backends: [openAIBackend('revoked', upstream.url, { secret: 'openai-wrong', priority: 0 }), openAIBackend('valid', upstream.url, { priority: 1 })], outlierDetection, retry }),
           routeObject({ name: 'unreachable', backends: [{ name: 'nowhere', provider: 'openai', model: 'm', baseURL: 'http://127.0.0.1:9/v1', credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }] }], outlierDetection, retry }),
         ),
       },
@@ -55,6 +56,13 @@ describe('upstream failures', () => {
     expect(upstream.requests).toHaveLength(1);
     expect(JSON.stringify(response.json)).not.toContain(WRONG_UPSTREAM_KEY);
     expect(gateway.logs()).not.toContain(WRONG_UPSTREAM_KEY);
+  });
+
+  it('moves on to another backend of the route after an upstream 401, without retrying the same one', async () => {
+    const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'one-bad-credential', messages: HELLO });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-switchyard-backend')).toBe('valid');
+    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
   });
 
   it('classifies a refused connection as ConnectError', async () => {

@@ -69,6 +69,8 @@ export interface OperatorControllerOptions {
 interface CompiledState {
   table: RoutingTable;
   diagnostics: Map<string, ObjectDiagnostic>;
+  /** Per object, everything its status is computed from; a change queues the object. */
+  statusInputs: Map<string, string>;
 }
 
 export class OperatorController {
@@ -319,11 +321,13 @@ export class OperatorController {
       table = previous.table;
       this.options.metrics?.compiles.inc({ result: 'unchanged' });
     }
-    this.compiled = { table, diagnostics };
+    const hints = new Map(table.keys.map((k) => [objectKeyOf('VirtualKey', k.namespace, k.name), k.keyHint]));
+    const statusInputs = new Map<string, string>();
+    for (const [key, diagnostic] of diagnostics) statusInputs.set(key, JSON.stringify([diagnostic, hints.get(key) ?? null]));
+    this.compiled = { table, diagnostics, statusInputs };
     this.tracker.setCurrentObjects(diagnostics);
-    for (const [key, diagnostic] of diagnostics) {
-      const before = previous?.diagnostics.get(key);
-      if (!before || JSON.stringify(before) !== JSON.stringify(diagnostic)) this.queue.add(key);
+    for (const [key, input] of statusInputs) {
+      if (previous?.statusInputs.get(key) !== input) this.queue.add(key);
     }
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }

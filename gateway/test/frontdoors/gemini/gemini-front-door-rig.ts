@@ -67,6 +67,11 @@ export function providersInTree(): ProviderFamily[] {
   return families;
 }
 
+// Under jest's ESM vm the SDK cannot find Node's undici dispatcher (it looks on the sandbox's
+// globalThis) and every default fetch fails; handing it the fetch function skips that lookup and
+// changes nothing else about the requests it makes.
+const realmFetch: typeof fetch = (input, init) => fetch(input, init);
+
 function documents(...objects: unknown[]): string {
   return objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n';
 }
@@ -91,6 +96,9 @@ export async function startRig(): Promise<Rig> {
   const anthropic = await startAnthropicMockServer();
   const gemini = await startGeminiMockServer({ apiKey: GEMINI_UPSTREAM_KEY });
   const bedrock = providers.includes('bedrock') ? await startBedrockMockServer({ identities: [BEDROCK_IDENTITY] }) : undefined;
+  const closeMocks = async (): Promise<void> => {
+    await Promise.all([openai.close(), anthropic.close(), gemini.close(), bedrock?.close()]);
+  };
 
   const objects: unknown[] = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'openai', namespace: 'default' }, stringData: { apiKey: OPENAI_MOCK_API_KEY } },
@@ -100,7 +108,7 @@ export async function startRig(): Promise<Rig> {
     { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'app', namespace: 'default' }, spec: { secretName: 'app-key' } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'narrow-key', namespace: 'default' }, stringData: { key: NARROW_KEY } },
     { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'narrow', namespace: 'default' }, spec: { secretName: 'narrow-key', allowedModels: ['via-mock'] } },
-    route('mock', { model: 'mock-model', mock: { latencyMs: 0, failureRate: 0 } }),
+    route('mock', { model: 'mock-model' }),
     route('openai', { model: 'gpt-4o-mini', baseURL: `${openai.url}/v1`, credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }] }),
     route('anthropic', { model: 'claude-sonnet-4-5', baseURL: anthropic.url, credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }] }),
     route('gemini', { model: 'gemini-2.5-flash', baseURL: gemini.url, credentials: [{ secretRef: { name: 'gemini', key: 'apiKey' } }] }),
@@ -111,8 +119,15 @@ export async function startRig(): Promise<Rig> {
       route('bedrock', { model: 'anthropic.claude-3-5-haiku-20241022-v1:0', baseURL: bedrock.url, bedrock: { region: 'us-east-1' }, credentials: [{ secretRef: { name: 'bedrock' } }] }),
     );
   }
-  const gateway = await startGateway({ manifests: { 'gemini-front-door.yaml': documents(...objects) } });
-  const clientWithKey = (apiKey: string): GoogleGenAI => new GoogleGenAI({ apiKey, httpOptions: { baseUrl: `${gateway.url}/genai`, retryOptions: { attempts: 1 } } });
+  let gateway: GatewayProcess;
+  try {
+    gateway = await startGateway({ manifests: { 'gemini-front-door.yaml': documents(...objects) } });
+  } catch (error) {
+    await closeMocks();
+    throw error;
+  }
+  const clientWithKey = (apiKey: string): GoogleGenAI =>
+    new GoogleGenAI({ apiKey, httpOptions: { baseUrl: `${gateway.url}/genai`, retryOptions: { attempts: 1 }, timeout: 20_000, fetch: realmFetch } });
 
   return {
     gateway,
@@ -131,7 +146,7 @@ export async function startRig(): Promise<Rig> {
     },
     async stop() {
       await gateway.stop();
-      await Promise.all([openai.close(), anthropic.close(), gemini.close(), bedrock?.close()]);
+      await closeMocks();
     },
   };
 }

@@ -3,7 +3,7 @@
 // driver per family that scripts the next answer in that provider's own format and says what a
 // Responses caller must then see. The cross-backend tests are one table over these drivers.
 
-import { ANTHROPIC_MOCK_API_KEY, startAnthropicMockServer } from '../../mocks/anthropic-mock-server.js';
+import { ANTHROPIC_MOCK_API_KEY, startAnthropicMockServer, type AnthropicMockServer } from '../../mocks/anthropic-mock-server.js';
 import { startBedrockMockServer } from '../../mocks/bedrock-mock-server.js';
 import { functionCallReply, startGeminiMockServer, textReply } from '../../mocks/gemini-mock-server.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../../mocks/openai-mock-server.js';
@@ -73,6 +73,7 @@ export interface ResponsesTestBed {
   gateway: GatewayProcess;
   driver(label: BackendLabel): BackendDriver;
   openai: OpenAIMockServer;
+  anthropic: AnthropicMockServer;
   close(): Promise<void>;
 }
 
@@ -210,6 +211,7 @@ export async function startResponsesTestBed(): Promise<ResponsesTestBed> {
       return found;
     },
     openai,
+    anthropic,
     async close() {
       await gateway.stop();
       await Promise.all([openai.close(), anthropic.close(), gemini.close(), bedrock.close()]);

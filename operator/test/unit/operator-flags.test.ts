@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { FlagError, parseOperatorFlags } from '../../src/cli/operator-flags.js';
+
+describe('parseOperatorFlags', () => {
+  it('applies the documented defaults', () => {
+    const flags = parseOperatorFlags([], {});
+    expect(flags).toMatchObject({
+      namespaces: undefined,
+      sharedNamespaces: [],
+      listenHost: '0.0.0.0',
+      listenPort: 8443,
+      healthPort: 8081,
+      leaderElectionNamespace: 'default',
+      leaderElectionId: 'switchyard-operator',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+      resyncPeriodMs: 600_000,
+      gatewayServiceAccounts: [],
+    });
+  });
+
+  it('shares and leads from the pod namespace by default, and watches shared namespaces', () => {
+    const flags = parseOperatorFlags(['--namespace', 'team-a', '--namespace', 'team-b'], { POD_NAMESPACE: 'switchyard' });
+    expect(flags.sharedNamespaces).toEqual(['switchyard']);
+    expect(flags.leaderElectionNamespace).toBe('switchyard');
+    expect(flags.namespaces).toEqual(['team-a', 'team-b', 'switchyard']);
+  });
+
+  it('parses repeatable and structured flags', () => {
+    const flags = parseOperatorFlags(
+      ['--listen', '[::1]:9443', '--gateway-service-account', 'ai/gw', '--gateway-service-account', 'ai/gw', '--gateway-service-account', 'ops/gw-2', '--shared-namespace', 'ai'],
+      {},
+    );
+    expect(flags.listenHost).toBe('::1');
+    expect(flags.listenPort).toBe(9443);
+    expect(flags.gatewayServiceAccounts).toEqual(['ai/gw', 'ops/gw-2']);
+    expect(flags.sharedNamespaces).toEqual(['ai']);
+  });
+
+  it.each([
+    [['--listen', '8443'], /--listen must be host:port/],
+    [['--listen', 'localhost:99999'], /--listen must be a port number/],
+    [['--gateway-service-account', 'gw'], /--gateway-service-account must be <namespace>\/<name>/],
+    [['--gateway-service-account', 'Ai/gw'], /--gateway-service-account must be <namespace>\/<name>/],
+    [['--namespace', 'Not_A_Namespace'], /--namespace "Not_A_Namespace" is not a valid namespace name/],
+    [['--tls-cert-file', 'cert.pem'], /--tls-cert-file and --tls-key-file go together/],
+    [['--lease-duration', '5s', '--renew-deadline', '10s'], /--lease-duration > --renew-deadline > --retry-period/],
+    [['--resync-period', 'soon'], /--resync-period: invalid duration "soon"/],
+    [['--health-port', 'x'], /--health-port must be a port number/],
+    [['--frobnicate'], /Unknown option '--frobnicate'/],
+  ])('rejects %j', (args, message) => {
+    expect(() => parseOperatorFlags(args, {})).toThrow(FlagError);
+    expect(() => parseOperatorFlags(args, {})).toThrow(message);
+  });
+});
