@@ -29,6 +29,7 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
     checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
     const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now()));
+    context.keyId = key.id;
     // 1. ingress: read, parse, decode
     const request = await ingestChatRequest(exchange.req, frontDoor, context, deps.maxBodyBytes);
     exchange.model = request.model;

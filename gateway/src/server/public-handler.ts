@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { FrontDoorContext } from '../frontdoors/front-door.js';
-import { adoptGoogleQueryKey } from '../frontdoors/gemini/google-query-key.js';
+import { adoptGoogleQueryKey, serveGeminiExtras } from '../frontdoors/gemini/index.js';
 import { startExchange } from '../pipeline/exchange.js';
 import { handleChatRequest, handleEmbeddingsRequest } from '../pipeline/handle-chat-request.js';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.js';
@@ -37,6 +37,7 @@ export function createPublicHandler(deps: PipelineDeps, router: FrontDoorRouter,
       handled.catch((error: unknown) => lastResort(deps, res, error));
       return;
     }
+    if (serveGeminiExtras(req, res, deps, requestId)) return;
     if (method === 'GET' || method === 'HEAD') {
       if (path === '/healthz') return serveHealthz(res);
       if (path === '/readyz') return serveReadyz(res, deps.tables, lifecycle);

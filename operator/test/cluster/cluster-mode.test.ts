@@ -8,6 +8,7 @@ import { conditionOf, describeWithControlPlane, readyz, startClusterGateway, sta
 import { waitFor } from '../support/wait-for.js';
 
 const GATEWAY_SA = 'switchyard-gateway';
+const SYSTEM = 'switchyard-system';
 
 function route(name: string, model: string, answer: string, extra = ''): string {
   return `
@@ -47,13 +48,22 @@ describeWithControlPlane('cluster mode: operator + two gateways against a real A
   const gateways: GatewayProcess[] = [];
   const extraProcesses: Array<{ stop(): Promise<void> }> = [];
 
-  const operatorArgs = () => ['--gateway-service-account', `default/${GATEWAY_SA}`, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '1s'];
+  let operatorKubeconfig: string;
+  const operatorArgs = () => ['--gateway-service-account', `${SYSTEM}/${GATEWAY_SA}`, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '1s'];
+  // The operator runs as its ServiceAccount with exactly operator/rbac/: the RBAC is tested too.
+  const allOperators: OperatorProcess[] = [];
+  const startOperator = async (listenPort: number, replicaId: string) => {
+    const started = await startOperatorProcess({ kubeconfigPath: operatorKubeconfig, listenPort, replicaId, leaderElectionNamespace: SYSTEM, args: operatorArgs() });
+    allOperators.push(started);
+    return started;
+  };
 
   beforeAll(async () => {
     cluster = await startTestCluster();
     [listenPort] = (await findFreePorts(1)) as [number];
-    tokenFile = await cluster.tokenFile(GATEWAY_SA);
-    operator = await startOperatorProcess({ kubeconfigPath: cluster.kubeconfigPath, listenPort, replicaId: 'operator-a', args: operatorArgs() });
+    operatorKubeconfig = await cluster.operatorKubeconfig();
+    tokenFile = await cluster.tokenFile(GATEWAY_SA, SYSTEM);
+    operator = await startOperator(listenPort, 'operator-a');
   }, 240_000);
 
   afterAll(async () => {
@@ -135,7 +145,7 @@ describeWithControlPlane('cluster mode: operator + two gateways against a real A
     expect((await fetch(stream)).status).toBe(401);
     expect(await statusWith('not-a-token')).toBe(401);
     const { readFile } = await import('node:fs/promises');
-    const wrongAudience = (await readFile(await cluster.tokenFile(GATEWAY_SA, 'default', 'kubernetes'), 'utf8')).trim();
+    const wrongAudience = (await readFile(await cluster.tokenFile(GATEWAY_SA, SYSTEM, 'kubernetes'), 'utf8')).trim();
     expect(await statusWith(wrongAudience)).toBe(401);
     const otherAccount = (await readFile(await cluster.tokenFile('some-other-app'), 'utf8')).trim();
     expect(await statusWith(otherAccount)).toBe(403);
@@ -190,7 +200,18 @@ spec:
       expect((await readyz(gateway.url)).status).toBe(200);
       expect((await ask(gateway, apiKey, 'gpt-test')).text).toBe('two');
     }
-    operator = await startOperatorProcess({ kubeconfigPath: cluster.kubeconfigPath, listenPort, replicaId: 'operator-a2', args: operatorArgs() });
+    operator = await startOperator(listenPort, 'operator-a2');
+    // Both gateways come back and acknowledge; the new leader finds every status already right
+    // and writes none (Programmed is written on first acknowledgement, not on every table).
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${operator.healthUrl}/metrics`)).text();
+      return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    await waitFor('gateways back and acknowledged', async () => (await metric('switchyard_operator_connected_gateways')) === 2 && (await metric('switchyard_operator_acknowledged_table_version')) > 0, 30_000);
+    await waitFor('leading', async () => (await metric('switchyard_operator_leader')) === 1, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await metric('switchyard_operator_reconciles_total')).toBeGreaterThan(0);
+    expect(await metric('switchyard_operator_status_writes_total')).toBe(0);
     await cluster.apply(route('chat', 'gpt-test', 'three'));
     await Promise.all(gateways.map((gateway) => waitFor('the post-restart answer', async () => (await ask(gateway, apiKey, 'gpt-test')).text === 'three', 30_000, 100)));
   });
@@ -205,7 +226,7 @@ spec:
   });
 
   let second: OperatorProcess;
-  const holder = async () => ((await cluster.getJson<Record<string, any>>(['lease', 'switchyard-operator', '-n', 'default'])).spec.holderIdentity as string | undefined) ?? '';
+  const holder = async () => ((await cluster.getJson<Record<string, any>>(['lease', 'switchyard-operator', '-n', SYSTEM])).spec.holderIdentity as string | undefined) ?? '';
   const leaderGauge = async (op: OperatorProcess) => {
     const text = await (await fetch(`${op.healthUrl}/metrics`)).text();
     return Number(/^switchyard_operator_leader (\d+)/m.exec(text)?.[1] ?? NaN);
@@ -213,7 +234,7 @@ spec:
 
   it('runs two replicas with exactly one leader; the follower serves tables too', async () => {
     const [secondPort] = (await findFreePorts(1)) as [number];
-    second = await startOperatorProcess({ kubeconfigPath: cluster.kubeconfigPath, listenPort: secondPort, replicaId: 'operator-b', args: operatorArgs() });
+    second = await startOperator(secondPort, 'operator-b');
     extraProcesses.push(second.process);
     await waitFor('second replica ready', async () => (await readyz(second.healthUrl)).status === 200);
     expect(await holder()).toBe('operator-a2');
@@ -261,5 +282,11 @@ spec:
     console.log(`leadership handed over ${Date.now() - stoppedAt} ms after the leader stopped`);
     expect(await leaderGauge(second)).toBe(1);
     operator = second;
+  });
+
+  it('needed no permission beyond operator/rbac/', () => {
+    const logs = allOperators.map((op) => op.process.logs()).join('');
+    expect(logs).not.toMatch(/forbidden/i);
+    expect(logs).toContain('became leader');
   });
 });

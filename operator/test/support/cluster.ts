@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe } from '@jest/globals';
 import { locateControlPlaneBinaries, startControlPlane, type ControlPlane } from '@switchyard/e2e';
 import { startSwitchyard, type LoggedProcess } from './child-process.js';
-import { crdDir } from './repo-paths.js';
+import { crdDir, rbacDir } from './repo-paths.js';
 
 const NEEDED = ['etcd', 'kube-apiserver', 'kubectl'];
 
@@ -31,6 +31,11 @@ export interface TestCluster {
   kubectl(args: string[], input?: string): Promise<string>;
   /** `kubectl get ... -o json`, parsed. */
   getJson<T = Record<string, unknown>>(args: string[]): Promise<T>;
+  /**
+   * Installs operator/rbac/ (namespace switchyard-system) and returns a kubeconfig that
+   * authenticates as the operator's ServiceAccount: tests then prove the RBAC is enough.
+   */
+  operatorKubeconfig(): Promise<string>;
   /** A ServiceAccount (created if absent) and a token for it in a file; returns the file. */
   tokenFile(serviceAccount: string, namespace?: string, audience?: string): Promise<string>;
   tempDir: string;
@@ -63,6 +68,23 @@ export async function startTestCluster(): Promise<TestCluster> {
     async getJson<T>(args: string[]): Promise<T> {
       return JSON.parse(await kubectl(['get', ...args, '-o', 'json'])) as T;
     },
+    async operatorKubeconfig() {
+      const namespaces = await plane.kubectl(['get', 'namespace', 'switchyard-system']);
+      if (namespaces.code !== 0) await kubectl(['create', 'namespace', 'switchyard-system']);
+      await kubectl(['apply', '-f', rbacDir]);
+      const token = (await kubectl(['create', 'token', 'switchyard-operator', '-n', 'switchyard-system', '--duration', '2h'])).trim();
+      const file = join(tempDir, 'operator.kubeconfig');
+      const config = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'test', cluster: { server: plane.server, 'certificate-authority': plane.caFile } }],
+        users: [{ name: 'switchyard-operator', user: { token } }],
+        contexts: [{ name: 'test', context: { cluster: 'test', user: 'switchyard-operator' } }],
+        'current-context': 'test',
+      };
+      await writeFile(file, JSON.stringify(config), { mode: 0o600 });
+      return file;
+    },
     async tokenFile(serviceAccount, namespace = 'default', audience = 'switchyard') {
       const existing = await plane.kubectl(['get', 'serviceaccount', serviceAccount, '-n', namespace]);
       if (existing.code !== 0) await kubectl(['create', 'serviceaccount', serviceAccount, '-n', namespace]);
@@ -90,6 +112,7 @@ export async function startOperatorProcess(options: {
   kubeconfigPath: string;
   listenPort: number;
   replicaId: string;
+  leaderElectionNamespace?: string;
   args?: string[];
 }): Promise<OperatorProcess> {
   const proc = startSwitchyard(
@@ -104,7 +127,7 @@ export async function startOperatorProcess(options: {
       '--replica-id',
       options.replicaId,
       '--leader-election-namespace',
-      'default',
+      options.leaderElectionNamespace ?? 'default',
       '--shared-namespace',
       'default',
       ...(options.args ?? []),

@@ -29,7 +29,10 @@ export const DEFAULT_REFUSAL = 'The model declined to respond.';
 
 export function encodeResponsesResponse(envelope: ResponsesEnvelope, response: UnifiedChatResponse, options: ResponsesOutputOptions): ResponsesResponse {
   const outcome = responsesOutcome(response.finishReason);
-  const output = encodeResponsesOutput(response.content, response.finishReason === 'refusal', itemStatusFor(outcome), options);
+  const output = encodeResponsesOutput(response.content, response.finishReason === 'refusal', options);
+  // The model moved on from every item but the last, which the outcome describes.
+  const last = output[output.length - 1];
+  if (last !== undefined) last.status = itemStatusFor(outcome);
   return finishedResponse(envelope, outcome, output, response.usage);
 }
 
@@ -64,10 +67,11 @@ export function itemStatusFor(outcome: ResponsesOutcome): ResponsesItemStatus {
 }
 
 /**
- * Unified output parts -> output items, in order: adjacent text parts share one message item,
- * each reasoning part is a reasoning item, each tool call a function_call item.
+ * Unified output parts -> completed output items, in order: adjacent text parts share one
+ * message item, each reasoning part is a reasoning item, each tool call a function_call item.
  */
-export function encodeResponsesOutput(content: OutputPart[], refused: boolean, status: ResponsesItemStatus, options: ResponsesOutputOptions): ResponsesOutputItem[] {
+export function encodeResponsesOutput(content: OutputPart[], refused: boolean, options: ResponsesOutputOptions): ResponsesOutputItem[] {
+  const status: ResponsesItemStatus = 'completed';
   const items: ResponsesOutputItem[] = [];
   let message: { item: ResponsesOutputItem & { type: 'message' }; text: string } | undefined;
   const closeMessage = (): void => {

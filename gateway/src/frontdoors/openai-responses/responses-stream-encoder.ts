@@ -40,10 +40,12 @@ import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { FrontDoorStreamEncoder } from '../front-door.js';
 import { openAIErrorBody } from '../openai-chat/openai-error-encoder.js';
 
-type StreamItem =
-  | { kind: 'message'; id: string; text: string; refusal: boolean; open: boolean }
-  | { kind: 'reasoning'; id: string; text: string; signature?: string; redactedData?: string; open: boolean }
-  | { kind: 'function_call'; id: string; callId: string; name: string; arguments: string; open: boolean };
+/** `status` is set when the item is done: completed when the model moved on, else the outcome's. */
+type StreamItem = { id: string; open: boolean; status?: ResponsesItemStatus } & (
+  | { kind: 'message'; text: string; refusal: boolean }
+  | { kind: 'reasoning'; text: string; signature?: string; redactedData?: string }
+  | { kind: 'function_call'; callId: string; name: string; arguments: string }
+);
 
 /** A newly opened item and its output_item.added frame. */
 interface OpenedItem {
@@ -111,7 +113,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     if (finishReason === 'refusal') out += this.markRefusal();
     out += this.closeCurrent(status);
     out += this.closeToolCalls(status);
-    const response = finishedResponse(this.envelope, outcome, this.items.map((item) => this.outputItem(item, status)), this.usage);
+    const response = finishedResponse(this.envelope, outcome, this.items.map((item) => this.outputItem(item, item.status ?? status)), this.usage);
     this.closed = true;
     if (outcome.status !== 'failed') this.onFinished({ response, content: this.unifiedContent() });
     return out + this.frame({ type: terminalEventType(outcome), response });
@@ -128,7 +130,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       incompleteDetails: null,
       error: { code: error.kind === 'rate_limited' ? 'rate_limit_exceeded' : 'server_error', message: error.message },
     };
-    const response = finishedResponse(this.envelope, outcome, this.items.map((item) => this.outputItem(item, 'incomplete')), this.usage);
+    const response = finishedResponse(this.envelope, outcome, this.items.map((item) => this.outputItem(item, item.status ?? 'incomplete')), this.usage);
     return out + this.frame({ type: 'response.failed', response });
   }
 
@@ -242,6 +244,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     const item = this.items[index]!;
     if (!item.open) return '';
     item.open = false;
+    item.status = status;
     let out = '';
     if (item.kind === 'message') {
       if (item.refusal) {
@@ -264,6 +267,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       const item = this.items[index]!;
       if (item.kind !== 'function_call' || !item.open) continue;
       item.open = false;
+      item.status = status;
       out += this.frame({ type: 'response.function_call_arguments.done', item_id: item.id, output_index: index, name: item.name, arguments: item.arguments });
       out += this.frame({ type: 'response.output_item.done', output_index: index, item: this.outputItem(item, status) });
     }

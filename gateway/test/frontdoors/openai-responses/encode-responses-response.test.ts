@@ -67,6 +67,25 @@ describe('unified response -> Responses `response` object', () => {
         output: [{ type: 'message', role: 'assistant', status: 'incomplete', content: [outputText('Once upon')] }],
       },
     ],
+    [
+      'max tokens after earlier items: only the last item is incomplete',
+      unified(
+        [
+          { type: 'text', text: 'Calling.' },
+          { type: 'tool_call', id: 'call_1', name: 'f', arguments: '{"a":' },
+        ],
+        'length',
+      ),
+      {
+        status: 'incomplete',
+        incomplete_details: { reason: 'max_output_tokens' },
+        error: null,
+        output: [
+          { type: 'message', role: 'assistant', status: 'completed', content: [outputText('Calling.')] },
+          { type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{"a":', status: 'incomplete' },
+        ],
+      },
+    ],
     ['content filter: incomplete', unified([], 'content_filter'), { status: 'incomplete', incomplete_details: { reason: 'content_filter' }, error: null, output: [] }],
     [
       'a refusal with words: a refusal part',

@@ -109,6 +109,34 @@ describe('unified stream -> Responses semantic events', () => {
       { status: 'incomplete', text: 'Once', output: [{ type: 'message', status: 'incomplete', content: [{ type: 'output_text', text: 'Once' }] }] },
     ],
     [
+      'max tokens while a tool call streams: only the item still open is incomplete',
+      [
+        START,
+        { type: 'text_delta', text: 'Calling.' },
+        { type: 'tool_call_start', index: 0, id: 'call_a', name: 'f' },
+        { type: 'tool_call_delta', index: 0, argumentsDelta: '{"a":' },
+        { type: 'finish', finishReason: 'length' },
+      ],
+      [
+        ...OPENING,
+        ...TEXT_ITEM,
+        'response.output_text.delta',
+        ...TEXT_DONE,
+        'response.output_item.added',
+        'response.function_call_arguments.delta',
+        'response.function_call_arguments.done',
+        'response.output_item.done',
+        'response.incomplete',
+      ],
+      {
+        status: 'incomplete',
+        output: [
+          { type: 'message', status: 'completed' },
+          { type: 'function_call', arguments: '{"a":', status: 'incomplete' },
+        ],
+      },
+    ],
+    [
       'a wordless refusal: a refusal part',
       [START, { type: 'finish', finishReason: 'refusal' }, USAGE_EVENT],
       [...OPENING, 'response.output_item.added', 'response.content_part.added', 'response.refusal.delta', 'response.refusal.done', 'response.content_part.done', 'response.output_item.done', 'response.completed'],
