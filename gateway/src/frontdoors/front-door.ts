@@ -14,6 +14,8 @@ export interface FrontDoorContext {
   pathStream?: boolean;
   /** The request URL's query parameters, for formats that put options there (Gemini `alt`). */
   query?: URLSearchParams;
+  /** The authenticated virtual key (`namespace/name`): scopes per-tenant state such as stored responses. */
+  keyId?: string;
 }
 
 export interface EncodedError {
