@@ -123,7 +123,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
       controller?.onLeadershipChanged(false);
     },
   });
-  const events = new EventRecorder({ client, replicaId: flags.replicaId, logger });
+  const events = new EventRecorder({ client, replicaId: flags.replicaId, logger, onDropped: () => metrics.eventsDropped.inc() });
   controller = new OperatorController({
     client,
     namespaces: flags.namespaces,

@@ -1,7 +1,9 @@
 // `switchyard gateway` flags, parsed and checked before anything starts. A bad flag is one
 // clear line and exit code 2.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseDurationMs } from '@switchyard/compiler';
+import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -95,6 +97,10 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
       throw new FlagError(`--control-plane must be a URL such as https://switchyard-operator:8443, got "${controlPlane}"`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
+    // Mounted before the container starts in a cluster: missing at start is a configuration error.
+    const tokenFile = v['token-file'] ?? DEFAULT_TOKEN_FILE;
+    if (!existsSync(tokenFile)) throw new FlagError(`--token-file ${tokenFile} does not exist: mount a projected ServiceAccount token (audience switchyard) there or pass --token-file`);
+    if (v['ca-file'] !== undefined && !existsSync(v['ca-file'])) throw new FlagError(`--ca-file ${v['ca-file']} does not exist`);
   } else {
     const stray = (['token-file', 'ca-file'] as const).filter((name) => v[name] !== undefined);
     if (stray.length > 0) throw new FlagError(`${stray.map((name) => `--${name}`).join(', ')} only apply with --control-plane`);

@@ -82,7 +82,8 @@ export class KubeClient {
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = cluster.server.replace(/\/+$/, '');
-    this.agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    // No socket cap: every watch holds a connection for minutes (one per kind and namespace).
+    this.agent = new Agent({ keepAlive: true });
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.userAgent = options.userAgent ?? 'switchyard-operator';
   }

@@ -18,6 +18,7 @@ export class OperatorMetrics {
   readonly tablesSent: Counter;
   readonly streamAuthFailures: Counter<'status'>;
   readonly acknowledgedVersion: Gauge;
+  readonly eventsDropped: Counter;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -46,6 +47,7 @@ export class OperatorMetrics {
     this.tablesSent = new Counter({ name: 'switchyard_operator_tables_sent_total', help: 'Routing tables written to gateway streams', registers });
     this.streamAuthFailures = new Counter({ name: 'switchyard_operator_stream_auth_failures_total', help: 'Table stream requests refused, by HTTP status', labelNames: ['status'], registers });
     this.acknowledgedVersion = new Gauge({ name: 'switchyard_operator_acknowledged_table_version', help: 'Newest table version every connected gateway acknowledged (0: none)', registers });
+    this.eventsDropped = new Counter({ name: 'switchyard_operator_events_dropped_total', help: 'Events not sent because of the event rate limit', registers });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_operator_' });
   }
 

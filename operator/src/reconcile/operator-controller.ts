@@ -90,6 +90,7 @@ export class OperatorController {
   private compiling: Promise<void> | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private secretsStarted = false;
   private readonly syncWaiters: Array<() => void> = [];
 
   constructor(private readonly options: OperatorControllerOptions) {
@@ -149,10 +150,11 @@ export class OperatorController {
   }
 
   start(): void {
+    // Secrets start once the three kinds have listed (onListed): by then every reference is
+    // known, so the Secret list keeps the data it needs and no Secret must be fetched one by one.
     this.routes.start();
     this.keys.start();
     this.budgets.start();
-    this.secrets.start();
     this.queue.run((key) => this.reconcile(key));
     const resync = this.options.resyncPeriodMs ?? 600_000;
     this.resyncTimer = setInterval(() => this.resync(), resync);
@@ -206,6 +208,10 @@ export class OperatorController {
   // --- events -------------------------------------------------------------------------------
 
   private onListed(): void {
+    if (!this.secretsStarted && this.routes.synced && this.keys.synced && this.budgets.synced && !this.stopped) {
+      this.secretsStarted = true;
+      this.secrets.start();
+    }
     if (this.synced) this.markDirty();
   }
 
@@ -457,7 +463,7 @@ export class OperatorController {
       throw error;
     }
     for (const condition of changedConditions(existing, conditions)) {
-      if (condition.type === 'Programmed' && condition.status !== 'True') continue; // Pending is not news
+      if (condition.type === 'Programmed') continue; // once per generation: status says it, an Event would be noise
       const healthy = condition.type === 'PriceUnknown' ? condition.status === 'False' : condition.status === 'True';
       // A first healthy PriceUnknown=False says nothing worth an Event.
       if (condition.type === 'PriceUnknown' && healthy && !existing.some((c) => c.type === 'PriceUnknown')) continue;

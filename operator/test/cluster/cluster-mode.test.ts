@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { findFreePorts } from '../support/free-ports.js';
-import { conditionOf, describeWithControlPlane, readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
+import { conditionOf, readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
+import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
 import { waitFor } from '../support/wait-for.js';
 
 const GATEWAY_SA = 'switchyard-gateway';

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { parseOperatorFlags } from '../../src/cli/operator-flags.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startOperator, type RunningOperator } from '../../src/run-operator.js';
-import { conditionOf, describeWithControlPlane, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { conditionOf, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
 import { delay, waitFor } from '../support/wait-for.js';
 
 type Obj = Record<string, any>;

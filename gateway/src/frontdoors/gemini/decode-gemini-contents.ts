@@ -108,7 +108,7 @@ function userMessages(decoded: DecodedGeminiPart[], index: number, path: string,
         others.push(part.part);
         return;
       case 'thought':
-        throw invalidRequest(`${at}: only model turns can carry thoughts`, `${at}.thought`);
+        throw invalidRequest(`${at}.thought: only model turns can carry thoughts`, `${at}.thought`);
       case 'function_call':
         throw invalidRequest(`${at}.functionCall: a functionCall belongs in a model turn, not a user turn`, `${at}.functionCall`);
       case 'function_response': {

@@ -27,9 +27,9 @@ export function decodeGeminiGenerateContentRequest(body: unknown, context: Front
 }
 
 /** The fields of a GenerateContentRequest; `:countTokens` reuses this for its `generateContentRequest`. */
-export function decodeGenerateContentFields(b: JsonRecord, model: string, stream: boolean, prefix = ''): UnifiedChatRequest {
+export function decodeGenerateContentFields(b: JsonRecord, model: string, stream: boolean): UnifiedChatRequest {
   if (b.cachedContent !== undefined && b.cachedContent !== null) {
-    throw invalidRequest(`${prefix}cachedContent is not supported by the gateway: a cache lives in one Google project, which a route cannot promise to reach`, `${prefix}cachedContent`);
+    throw invalidRequest('cachedContent is not supported by the gateway: a cache lives in one Google project, which a route cannot promise to reach', 'cachedContent');
   }
   const system = decodeGeminiSystemInstruction(b.systemInstruction);
   const messages: UnifiedMessage[] = [...(system === undefined ? [] : [system]), ...decodeGeminiContents(b.contents)];

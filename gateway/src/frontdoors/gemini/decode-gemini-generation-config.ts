@@ -79,7 +79,7 @@ function decodeResponseFormat(config: JsonRecord): ResponseFormat | undefined {
   const geminiSchema = config.responseSchema ?? undefined;
   const jsonSchema = config.responseJsonSchema ?? undefined;
   if (geminiSchema !== undefined && jsonSchema !== undefined) {
-    throw invalidRequest(`${PATH}: give responseSchema or responseJsonSchema, not both`, `${PATH}.responseJsonSchema`);
+    throw invalidRequest(`${PATH}.responseJsonSchema: give responseSchema or responseJsonSchema, not both`, `${PATH}.responseJsonSchema`);
   }
   const hasSchema = geminiSchema !== undefined || jsonSchema !== undefined;
   if (mimeType === undefined || mimeType === '' || mimeType === 'text/plain') {
@@ -109,7 +109,7 @@ function decodeThinkingConfig(value: unknown): ReasoningOptions | undefined {
   const budget = optionalNumber(thinking.thinkingBudget, `${path}.thinkingBudget`, { integer: true, min: -1 });
   const level = decodeThinkingLevel(thinking.thinkingLevel, `${path}.thinkingLevel`);
   if (budget !== undefined && level !== undefined) {
-    throw invalidRequest(`${path}: give thinkingBudget or thinkingLevel, not both`, `${path}.thinkingLevel`);
+    throw invalidRequest(`${path}.thinkingLevel: give thinkingBudget or thinkingLevel, not both`, `${path}.thinkingLevel`);
   }
   if (level !== undefined) return { effort: level };
   if (budget !== undefined && budget >= 0) return { budgetTokens: budget };

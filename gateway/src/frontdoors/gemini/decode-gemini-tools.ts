@@ -86,7 +86,7 @@ function decodeParameters(declaration: Record<string, unknown>, path: string): J
   const geminiSchema = declaration.parameters ?? undefined;
   const jsonSchema = declaration.parametersJsonSchema ?? undefined;
   if (geminiSchema !== undefined && jsonSchema !== undefined) {
-    throw invalidRequest(`${path}: give parameters or parametersJsonSchema, not both`, `${path}.parametersJsonSchema`);
+    throw invalidRequest(`${path}.parametersJsonSchema: give parameters or parametersJsonSchema, not both`, `${path}.parametersJsonSchema`);
   }
   if (jsonSchema !== undefined) {
     if (!isRecord(jsonSchema)) throw invalidRequest(`${path}.parametersJsonSchema must be a JSON Schema object`, `${path}.parametersJsonSchema`);

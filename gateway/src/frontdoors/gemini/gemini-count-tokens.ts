@@ -8,7 +8,7 @@
 // fixed charge for an image. Callers that need Google's exact count should send the
 // request itself and read usageMetadata.
 
-import { invalidRequest } from '../../errors/gateway-error.js';
+import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiCountTokensResponse } from '../../formats/gemini/gemini-wire-types.js';
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { FrontDoorContext } from '../front-door.js';
@@ -28,7 +28,11 @@ export function decodeGeminiCountTokensRequest(body: unknown, context: FrontDoor
   if (pathModel === '') throw invalidRequest('the model is missing: call /genai/v1beta/models/{model}:countTokens', 'model');
   if (hasRequest) {
     const inner = requireRecord(b.generateContentRequest, 'generateContentRequest');
-    return decodeGenerateContentFields(inner, pathModel, false, 'generateContentRequest.');
+    try {
+      return decodeGenerateContentFields(inner, pathModel, false);
+    } catch (error) {
+      throw nestedField(error, 'generateContentRequest.');
+    }
   }
   return decodeGenerateContentFields({ contents: b.contents }, pathModel, false);
 }
@@ -49,6 +53,14 @@ export function estimateGeminiPromptTokens(request: UnifiedChatRequest): number 
 
 export function encodeGeminiCountTokensResponse(totalTokens: number): GeminiCountTokensResponse {
   return { totalTokens };
+}
+
+/** Errors inside generateContentRequest name their field from the top of the body. */
+function nestedField(error: unknown, prefix: string): unknown {
+  if (!(error instanceof GatewayError) || error.param === undefined) return error;
+  const param = error.param;
+  const options = error.code === undefined ? { param: prefix + param } : { param: prefix + param, code: error.code };
+  return new GatewayError(error.kind, error.message.split(param).join(prefix + param), options);
 }
 
 function partCharacters(part: ContentPart): number {

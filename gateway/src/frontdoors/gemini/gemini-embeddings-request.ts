@@ -90,7 +90,7 @@ function decodeEntry(entry: JsonRecord, prefix: string): EmbedEntry {
     return decoded.part.text;
   });
   const text = texts.join('\n');
-  if (text === '') throw invalidRequest(`${prefix}content must hold some text to embed`, `${prefix}content.parts`);
+  if (text === '') throw invalidRequest(`${prefix}content.parts must hold some text to embed`, `${prefix}content.parts`);
   const taskType = optionalString(entry.taskType, `${prefix}taskType`);
   if (taskType !== undefined && !(TASK_TYPES as readonly string[]).includes(taskType)) {
     throw invalidRequest(`${prefix}taskType must be one of ${TASK_TYPES.join(', ')}, got ${JSON.stringify(taskType)}`, `${prefix}taskType`);

@@ -175,3 +175,31 @@ describe.each(providersInTree())('function calling', (provider) => {
     if (provider !== 'mock') expectResultMatchedUpstream(provider, calls[0]?.id as string);
   });
 });
+
+describe('thought signatures', () => {
+  it(cellName('gemini', 'a Gemini 3 thoughtSignature on a function call reaches the caller and goes back upstream unchanged'), async () => {
+    rig.gemini.enqueue({ capture: 'google-tool-call' });
+    const weather: Tool = { functionDeclarations: [{ name: 'weather', parameters: { type: Type.OBJECT, properties: { location: { type: Type.STRING } } } }] };
+    const first = await rig.client.models.generateContent({ model: modelFor('gemini'), contents: 'Weather in San Francisco?', config: { tools: [weather] } });
+    const modelContent = first.candidates?.[0]?.content as Content;
+    const signature = 'EskgCsYgAb4+9vtF7/499YQS2bjZs3xcQI+iAl+ILn29nK1j0Kg6su7QsUUUk3nrAAfnS2w5WiVvlcCqu9fAebJ2cvfaEyBahEt5';
+    expect(modelContent.parts).toEqual([{ functionCall: { id: expect.any(String), name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: signature }]);
+    expect(first.usageMetadata).toEqual({ promptTokenCount: 29, candidatesTokenCount: 15, thoughtsTokenCount: 893, totalTokenCount: 937 });
+
+    scriptText(rig, 'gemini', 'Foggy.', { input: 40, cached: 0, output: 2, reasoning: 0 }, '');
+    await rig.client.models.generateContent({
+      model: modelFor('gemini'),
+      contents: [
+        { role: 'user', parts: [{ text: 'Weather in San Francisco?' }] },
+        modelContent,
+        { role: 'user', parts: [{ functionResponse: { name: 'weather', response: { sky: 'fog' } } }] },
+      ],
+      config: { tools: [weather] },
+    });
+    expect(lastUpstreamBody(rig, 'gemini')?.['contents']).toEqual([
+      { role: 'user', parts: [{ text: 'Weather in San Francisco?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: signature }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'weather', response: { sky: 'fog' } } }] },
+    ]);
+  });
+});

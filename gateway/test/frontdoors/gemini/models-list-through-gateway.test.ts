@@ -59,4 +59,15 @@ describe('models list', () => {
     ]);
     expect(body.nextPageToken).toEqual(expect.any(String));
   });
+
+  it.each([
+    ['GET', '/genai/v1beta/models/via-mock:generateContent'],
+    ['POST', '/genai/v1beta/models'],
+    ['POST', '/genai/v1beta/models/via-mock:predict'],
+    ['GET', '/genai/v1beta/tunedModels'],
+  ])('gemini front door: %s %s is a 404 in Google\'s shape', async (method, path) => {
+    const response = await fetch(`${rig.gateway.url}${path}`, { method, headers: { 'x-goog-api-key': VIRTUAL_KEY } });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });
+  });
 });
