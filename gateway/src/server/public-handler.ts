@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { FrontDoorContext } from '../frontdoors/front-door.js';
+import { serveAnthropicExtras } from '../frontdoors/anthropic-messages/index.js';
 import { adoptGoogleQueryKey, serveGeminiExtras } from '../frontdoors/gemini/index.js';
 import { startExchange } from '../pipeline/exchange.js';
 import { handleChatRequest, handleEmbeddingsRequest } from '../pipeline/handle-chat-request.js';
@@ -38,6 +39,7 @@ export function createPublicHandler(deps: PipelineDeps, router: FrontDoorRouter,
       return;
     }
     if (serveGeminiExtras(req, res, deps, requestId)) return;
+    if (serveAnthropicExtras(req, res, deps, requestId)) return;
     if (method === 'GET' || method === 'HEAD') {
       if (path === '/healthz') return serveHealthz(res);
       if (path === '/readyz') return serveReadyz(res, deps.tables, lifecycle);

@@ -123,7 +123,7 @@ export class OperatorController {
     });
     this.queue = new WorkQueue({
       logger: this.logger,
-      workers: options.workers ?? 4,
+      workers: options.workers ?? 8,
       onDepthChange: (depth) => options.metrics?.queueDepth.set(depth),
       onResult: (result) => options.metrics?.reconciles.inc({ result }),
     });
