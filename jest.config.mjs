@@ -7,4 +7,5 @@ export default {
   testPathIgnorePatterns: ['/node_modules/'],
   testTimeout: 30000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/scripts/compatibility-reporter.mjs'],
 };

@@ -5,7 +5,7 @@
 #   make e2e-kind           the Docker path (kind); cannot run on machines without Docker
 .PHONY: e2e-build e2e-up e2e-down e2e-kind
 
-# `make test` (and so CI) builds the control plane first: about 20 minutes cold on 2 busy cores,
+# `make test` (and so CI) builds the control plane first: 10-35 minutes cold on 2 cores (by load),
 # seconds once cached in ~/.cache/switchyard. Without the binaries the control-plane tests skip.
 # `make test E2E_BUILD=0` skips the build.
 E2E_BUILD ?= 1

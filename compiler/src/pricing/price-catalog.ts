@@ -1,11 +1,26 @@
-// Built-in list prices (USD per million tokens) for the model families whose providers publish
-// one price across platforms: OpenAI (also via Azure OpenAI), Anthropic (also via Bedrock and
-// Vertex AI) and Gemini (also via Vertex AI), standard tier, prompts up to 200k tokens where a
-// provider charges long prompts more. List prices as of late 2025. Anything else, or any
-// negotiated price, is set per backend with `pricing`; a backend with neither reports
-// PriceUnknown, so nothing is ever charged as free by accident.
+// Built-in list prices, looked up by provider and provider-side model id. The prices, with the
+// page and date each table was read from, are data in price-catalog-data.ts; this module maps a
+// backend's model id (dated snapshots, regional inference-profile prefixes, `models/` paths,
+// OpenRouter's `vendor/model`) to an entry there. Anything else, or any negotiated price, is set
+// per backend with `pricing`; a backend with neither reports PriceUnknown, so nothing is ever
+// charged as free by accident.
 
 import type { ProviderName } from '../table-types.js';
+import {
+  ANTHROPIC_PRICES,
+  BEDROCK_PRICES,
+  COHERE_PRICES,
+  DEEPSEEK_PRICES,
+  FIREWORKS_PRICES,
+  GEMINI_PRICES,
+  GROQ_PRICES,
+  MISTRAL_PRICES,
+  OPENAI_PRICES,
+  TOGETHER_PRICES,
+  XAI_PRICES,
+  type CatalogEntry,
+  type ProviderPriceTable,
+} from './price-catalog-data.js';
 
 export interface CatalogPrice {
   inputPerMillion: string;
@@ -18,63 +33,63 @@ export interface PriceCatalog {
   lookup(provider: ProviderName, model: string): CatalogPrice | undefined;
 }
 
-const price = (input: string, output: string, cachedInput?: string, cacheWrite?: string): CatalogPrice => ({
-  inputPerMillion: input,
-  outputPerMillion: output,
-  ...(cachedInput === undefined ? {} : { cachedInputPerMillion: cachedInput }),
-  ...(cacheWrite === undefined ? {} : { cacheWritePerMillion: cacheWrite }),
-});
+const FREE: CatalogPrice = { inputPerMillion: '0', outputPerMillion: '0' };
 
-const OPENAI: Record<string, CatalogPrice> = {
-  'gpt-5': price('1.25', '10.00', '0.125'),
-  'gpt-5-mini': price('0.25', '2.00', '0.025'),
-  'gpt-5-nano': price('0.05', '0.40', '0.005'),
-  'gpt-4.1': price('2.00', '8.00', '0.50'),
-  'gpt-4.1-mini': price('0.40', '1.60', '0.10'),
-  'gpt-4.1-nano': price('0.10', '0.40', '0.025'),
-  'gpt-4o': price('2.50', '10.00', '1.25'),
-  'gpt-4o-mini': price('0.15', '0.60', '0.075'),
-  o1: price('15.00', '60.00', '7.50'),
-  o3: price('2.00', '8.00', '0.50'),
-  'o3-mini': price('1.10', '4.40', '0.55'),
-  'o4-mini': price('1.10', '4.40', '0.275'),
-  'text-embedding-3-small': price('0.02', '0'),
-  'text-embedding-3-large': price('0.13', '0'),
-  'text-embedding-ada-002': price('0.10', '0'),
-};
+function toCatalogPrice(entry: CatalogEntry | undefined): CatalogPrice | undefined {
+  if (entry === undefined) return undefined;
+  return {
+    inputPerMillion: entry.input,
+    outputPerMillion: entry.output,
+    ...(entry.cachedInput === undefined ? {} : { cachedInputPerMillion: entry.cachedInput }),
+    ...(entry.cacheWrite === undefined ? {} : { cacheWritePerMillion: entry.cacheWrite }),
+  };
+}
 
-const ANTHROPIC: Record<string, CatalogPrice> = {
-  'claude-opus-4-5': price('5.00', '25.00', '0.50', '6.25'),
-  'claude-opus-4-1': price('15.00', '75.00', '1.50', '18.75'),
-  'claude-opus-4': price('15.00', '75.00', '1.50', '18.75'),
-  'claude-sonnet-4-5': price('3.00', '15.00', '0.30', '3.75'),
-  'claude-sonnet-4': price('3.00', '15.00', '0.30', '3.75'),
-  'claude-3-7-sonnet': price('3.00', '15.00', '0.30', '3.75'),
-  'claude-haiku-4-5': price('1.00', '5.00', '0.10', '1.25'),
-  'claude-3-5-haiku': price('0.80', '4.00', '0.08', '1.00'),
-  'claude-3-haiku': price('0.25', '1.25', '0.03', '0.30'),
-};
-
-const GEMINI: Record<string, CatalogPrice> = {
-  'gemini-2.5-pro': price('1.25', '10.00'),
-  'gemini-2.5-flash': price('0.30', '2.50'),
-  'gemini-2.5-flash-lite': price('0.10', '0.40'),
-  'gemini-2.0-flash': price('0.10', '0.40'),
-  'gemini-2.0-flash-lite': price('0.075', '0.30'),
-};
-
-const FREE = price('0', '0');
+function find(table: ProviderPriceTable, model: string | undefined): CatalogPrice | undefined {
+  if (model === undefined || !Object.hasOwn(table.models, model)) return undefined;
+  return toCatalogPrice(table.models[model]);
+}
 
 /** gpt-4o-2024-08-06 -> gpt-4o */
 const openAiFamily = (model: string): string => model.replace(/-\d{4}-\d{2}-\d{2}$/, '');
 
-/** claude-sonnet-4-5-20250929, claude-sonnet-4-5@20250929, claude-3-5-haiku-latest -> the family id. */
-const anthropicFamily = (model: string): string => model.replace(/@\d{8}$/, '').replace(/-(\d{8}|latest)$/, '');
+/** claude-sonnet-4-5-20250929, claude-sonnet-4-5@20250929, claude-3-5-haiku-latest, claude-sonnet-4.5 -> claude-sonnet-4-5 */
+const anthropicFamily = (model: string): string =>
+  model
+    .replace(/@\d{8}$/, '')
+    .replace(/-(\d{8}|latest)$/, '')
+    .replace(/(\d)\.(\d)/g, '$1-$2');
 
 /** us.anthropic.claude-sonnet-4-5-20250929-v1:0 -> claude-sonnet-4-5 */
 function bedrockAnthropicFamily(model: string): string | undefined {
   const match = /^(?:[a-z]{2,6}\.)?anthropic\.(.+?)(?:-v\d+(?::\d+)?)?$/.exec(model);
   return match ? anthropicFamily(match[1] as string) : undefined;
+}
+
+/** us.amazon.nova-pro-v1:0 -> amazon.nova-pro-v1 (cross-region inference profiles bill as the model). */
+const bedrockModelId = (model: string): string => model.replace(/^(?:us|eu|apac|us-gov|global)\./, '').replace(/:\d+$/, '');
+
+/** grok-4-0709 -> grok-4 */
+const xaiFamily = (model: string): string => model.replace(/-\d{4}$/, '');
+
+/** OpenRouter passes provider list prices through: `vendor/model` -> that vendor's table. */
+function openRouterPrice(model: string): CatalogPrice | undefined {
+  const slash = model.indexOf('/');
+  if (slash < 0) return undefined;
+  const vendor = model.slice(0, slash);
+  const id = model.slice(slash + 1).replace(/:[a-z]+$/, '');
+  switch (vendor) {
+    case 'openai':
+      return find(OPENAI_PRICES, openAiFamily(id));
+    case 'anthropic':
+      return find(ANTHROPIC_PRICES, anthropicFamily(id));
+    case 'google':
+      return find(GEMINI_PRICES, id);
+    case 'x-ai':
+      return find(XAI_PRICES, xaiFamily(id));
+    default:
+      return undefined;
+  }
 }
 
 export const BUILTIN_PRICE_CATALOG: PriceCatalog = {
@@ -84,18 +99,35 @@ export const BUILTIN_PRICE_CATALOG: PriceCatalog = {
         return FREE;
       case 'openai':
       case 'azure-openai':
-        return OPENAI[openAiFamily(model)];
+        return find(OPENAI_PRICES, openAiFamily(model));
       case 'anthropic':
-        return ANTHROPIC[anthropicFamily(model)];
+        return find(ANTHROPIC_PRICES, anthropicFamily(model));
       case 'bedrock': {
         const family = bedrockAnthropicFamily(model);
-        return family ? ANTHROPIC[family] : undefined;
+        return family !== undefined ? find(ANTHROPIC_PRICES, family) : find(BEDROCK_PRICES, bedrockModelId(model));
       }
       case 'vertex-ai':
-        return ANTHROPIC[anthropicFamily(model)] ?? GEMINI[model];
+        return find(ANTHROPIC_PRICES, anthropicFamily(model)) ?? find(GEMINI_PRICES, model.replace(/^(?:publishers\/google\/)?models\//, ''));
       case 'gemini':
-        return GEMINI[model.replace(/^models\//, '')];
+        return find(GEMINI_PRICES, model.replace(/^models\//, ''));
+      case 'mistral':
+        return find(MISTRAL_PRICES, model);
+      case 'groq':
+        return find(GROQ_PRICES, model);
+      case 'deepseek':
+        return find(DEEPSEEK_PRICES, model);
+      case 'xai':
+        return find(XAI_PRICES, xaiFamily(model));
+      case 'together':
+        return find(TOGETHER_PRICES, model);
+      case 'fireworks':
+        return find(FIREWORKS_PRICES, model);
+      case 'cohere':
+        return find(COHERE_PRICES, model);
+      case 'openrouter':
+        return openRouterPrice(model);
       default:
+        // ollama, vllm, openai-compatible: self-hosted or unknown, no list price.
         return undefined;
     }
   },

@@ -17,6 +17,10 @@ export interface GatewayFlags {
   maxBodyBytes: number;
   stateFile: string | undefined;
   redisUrl: string | undefined;
+  /** Redis unreachable: `open` admits without rate limits and budget checks, `closed` refuses with 503. */
+  redisFailureMode: 'open' | 'closed';
+  /** How long one Redis command may take before it counts as unreachable. */
+  redisTimeoutMs: number;
   deniedUpstreamCidrs: string[];
   shutdownGraceMs: number;
   /** Cluster mode: the operator's table stream URL (instead of --config). */
@@ -48,8 +52,12 @@ operator streams (cluster mode).
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
                                (default ${DEFAULT_DENIED_UPSTREAM_CIDRS}; "" allows all)
   --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s)
-  --state-file <path>          standalone spend state (accepted; spend tracking is not in this build)
-  --redis-url <url>            shared counters (accepted; shared counters are not in this build)
+  --state-file <path>          budget spend, kept across restarts (JSON, written atomically; standalone mode)
+  --redis-url <url>            share rate limits and budgets with every gateway on this Redis
+                               (redis://[user:password@]host:port[/db], rediss:// for TLS)
+  --redis-failure-mode <mode>  when Redis is unreachable: open (default) admits requests unchecked,
+                               closed refuses them with 503
+  --redis-timeout <duration>   longest a Redis call may take before it counts as unreachable (default 250ms)
   --control-plane <url>        cluster mode: the operator's table stream (https://...; http:// on loopback)
   --token-file <path>          ServiceAccount token for the operator, audience switchyard
                                (default /var/run/secrets/switchyard/token; re-read on every reconnect)
@@ -87,6 +95,30 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
   } catch (error) {
     throw new FlagError(`--shutdown-grace: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const redisFailureMode = v['redis-failure-mode'] ?? 'open';
+  if (redisFailureMode !== 'open' && redisFailureMode !== 'closed') throw new FlagError(`--redis-failure-mode must be open or closed, got "${redisFailureMode}"`);
+  let redisTimeoutMs: number;
+  try {
+    redisTimeoutMs = parseDurationMs(v['redis-timeout'] ?? '250ms');
+  } catch (error) {
+    throw new FlagError(`--redis-timeout: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (redisTimeoutMs < 1) throw new FlagError('--redis-timeout must be at least 1ms');
+  const redisUrl = v['redis-url'];
+  if (redisUrl !== undefined) {
+    let parsedRedis: URL | undefined;
+    try {
+      parsedRedis = new URL(redisUrl);
+    } catch {
+      parsedRedis = undefined;
+    }
+    if (parsedRedis === undefined || (parsedRedis.protocol !== 'redis:' && parsedRedis.protocol !== 'rediss:')) {
+      throw new FlagError('--redis-url must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379');
+    }
+  } else {
+    const stray = (['redis-failure-mode', 'redis-timeout'] as const).filter((name) => v[name] !== undefined);
+    if (stray.length > 0) throw new FlagError(`${stray.map((name) => `--${name}`).join(', ')} only apply with --redis-url`);
+  }
   const controlPlane = v['control-plane'];
   if (controlPlane !== undefined) {
     if (v.config !== undefined) throw new FlagError('--config and --control-plane are mutually exclusive: a gateway serves manifests from disk or tables from the operator');
@@ -113,7 +145,9 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     adminPort: port('admin-port', v['admin-port'], 9090),
     maxBodyBytes,
     stateFile: v['state-file'],
-    redisUrl: v['redis-url'],
+    redisUrl,
+    redisFailureMode,
+    redisTimeoutMs,
     deniedUpstreamCidrs,
     shutdownGraceMs,
     controlPlane,
@@ -135,6 +169,8 @@ function parseArgsStrict(args: string[]) {
       'max-body-bytes': { type: 'string' },
       'state-file': { type: 'string' },
       'redis-url': { type: 'string' },
+      'redis-failure-mode': { type: 'string' },
+      'redis-timeout': { type: 'string' },
       'deny-upstream-cidrs': { type: 'string' },
       'shutdown-grace': { type: 'string' },
       'control-plane': { type: 'string' },

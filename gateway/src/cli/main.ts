@@ -3,10 +3,9 @@ import type { StandaloneResult } from '@switchyard/compiler';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { GatewayMetrics } from '../observe/metrics.js';
-import { admitWithoutLimits } from '../pipeline/admit.js';
+import { createGovernance, type Governance } from '../governance/create-governance.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
-import { TableHolder } from '../table/table-holder.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
 import { FlagError, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
@@ -30,11 +29,23 @@ export async function main(args: string[]): Promise<void> {
   const logger = createLogger({ base: { component: 'gateway' } });
   // Start, reload and stop lines are written whatever SWITCHYARD_LOG_LEVEL says: tooling waits for "listening".
   const lifecycleLogger = createLogger({ level: 'info', base: { component: 'gateway' } });
-  if (flags.stateFile !== undefined) logger.warn('--state-file accepted but not used: spend tracking is not in this build', { stateFile: flags.stateFile });
-  if (flags.redisUrl !== undefined) logger.warn('--redis-url accepted but not used: shared counters are not in this build');
-
-  const tables = new TableHolder(createProviderRegistry());
   const metrics = new GatewayMetrics();
+  let governance: Governance;
+  try {
+    governance = await createGovernance({
+      providers: createProviderRegistry(),
+      metricsRegistry: metrics.registry,
+      logger,
+      stateFile: flags.stateFile,
+      redisUrl: flags.redisUrl,
+      redisFailureMode: flags.redisFailureMode,
+      redisTimeoutMs: flags.redisTimeoutMs,
+      env: process.env,
+    });
+  } catch (error) {
+    return fail(1, `cannot start governance: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const tables = governance.tables;
   let initial: StandaloneResult | undefined;
   if (flags.config !== undefined) {
     try {
@@ -51,7 +62,7 @@ export async function main(args: string[]): Promise<void> {
       host: flags.host,
       port: flags.port,
       adminPort: flags.adminPort,
-      deps: { tables, transport, metrics, logger, admission: admitWithoutLimits, maxBodyBytes: flags.maxBodyBytes, random: Math.random },
+      deps: { tables, transport, metrics, logger, admission: governance.admission, costs: governance.costs, maxBodyBytes: flags.maxBodyBytes, random: Math.random },
     });
   } catch (error) {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
@@ -61,15 +72,15 @@ export async function main(args: string[]): Promise<void> {
     flags.controlPlane !== undefined
       ? startClusterTableSource({ url: flags.controlPlane, tokenFile: flags.tokenFile, caFile: flags.caFile, tables, metrics, logger: lifecycleLogger })
       : watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
-  lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort });
+  lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort, governance: governance.describe() });
 
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
-  installShutdown(gateway, watcher, transport, flags.shutdownGraceMs, lifecycleLogger);
+  installShutdown(gateway, watcher, transport, governance, flags.shutdownGraceMs, lifecycleLogger);
 }
 
-function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSource, transport: UpstreamTransport, graceMs: number, logger: Logger): void {
+function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSource, transport: UpstreamTransport, governance: Governance, graceMs: number, logger: Logger): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -82,6 +93,8 @@ function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSourc
     gateway
       .close(graceMs)
       .then(() => transport.close())
+      // After the drain: every in-flight request has settled, so the state file gets its spend.
+      .then(() => governance.close())
       .then(
         () => {
           logger.info('stopped');

@@ -73,10 +73,10 @@ export function createLogger(options: { level?: LogLevel; base?: Record<string, 
   const threshold = LEVEL_ORDER[options.level ?? ((process.env.SWITCHYARD_LOG_LEVEL as LogLevel | undefined) ?? 'info')] ?? 20;
   const write = options.write ?? writeStdoutBatched;
   const base = options.base ?? {};
+  const baseJson = plainBaseJson(base);
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVEL_ORDER[level] < threshold) return;
-    const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
-    write(redactSecrets(serialize(record)) + '\n');
+    write(redactSecrets(formatLine(level, msg, base, baseJson, fields)) + '\n');
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
@@ -87,14 +87,68 @@ export function createLogger(options: { level?: LogLevel; base?: Record<string, 
   };
 }
 
+// The time is formatted once per millisecond: under load many lines share it.
+let lastTimeMs = -1;
+let lastTimeIso = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastTimeMs) {
+    lastTimeMs = now;
+    lastTimeIso = new Date(now).toISOString();
+  }
+  return lastTimeIso;
+}
+
+const RESERVED_NAMES = new Set(['time', 'level', 'msg']);
+
+/** `,"name":value...` for a base whose values need no replacer; undefined when the slow path must merge it. */
+function plainBaseJson(base: Record<string, unknown>): string | undefined {
+  for (const name in base) {
+    if (RESERVED_NAMES.has(name) || needsReplacer(base[name])) return undefined;
+  }
+  const json = JSON.stringify(base);
+  return json.length > 2 ? `,${json.slice(1, -1)}` : '';
+}
+
+/**
+ * `{"time","level","msg",...base,...fields}` as one JSON line. The common case (fields that
+ * neither repeat a base or reserved name nor hold an Error or bigint at the top) is one
+ * JSON.stringify of the caller's own object appended to a prefix, with no merged copy.
+ */
+function formatLine(level: LogLevel, msg: string, base: Record<string, unknown>, baseJson: string | undefined, fields: Record<string, unknown> | undefined): string {
+  if (baseJson === undefined || (fields !== undefined && !plainFields(fields, base))) {
+    return serialize({ time: isoTime(), level, msg, ...base, ...fields });
+  }
+  const head = `{"time":"${isoTime()}","level":"${level}","msg":${JSON.stringify(msg)}${baseJson}`;
+  if (fields === undefined) return `${head}}`;
+  let body: string | undefined;
+  try {
+    body = JSON.stringify(fields) as string | undefined;
+  } catch {
+    return serialize({ time: isoTime(), level, msg, ...base, ...fields });
+  }
+  if (body === undefined || body.charCodeAt(0) !== 0x7b /* { */) return serialize({ time: isoTime(), level, msg, ...base, ...fields });
+  return body.length === 2 ? `${head}}` : `${head},${body.slice(1)}`;
+}
+
+function plainFields(fields: Record<string, unknown>, base: Record<string, unknown>): boolean {
+  for (const name in fields) {
+    if (RESERVED_NAMES.has(name) || name in base || needsReplacer(fields[name])) return false;
+  }
+  return true;
+}
+
+function needsReplacer(value: unknown): boolean {
+  return value instanceof Error || typeof value === 'bigint';
+}
+
 /**
  * A replacer makes JSON.stringify several times slower, and one line per request is the common
  * case: the replacer is used only when a top-level value needs it (or a nested one throws).
  */
 function serialize(record: Record<string, unknown>): string {
   for (const key in record) {
-    const value = record[key];
-    if (value instanceof Error || typeof value === 'bigint') return JSON.stringify(record, errorReplacer);
+    if (needsReplacer(record[key])) return JSON.stringify(record, errorReplacer);
   }
   try {
     return JSON.stringify(record);

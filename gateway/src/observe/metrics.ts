@@ -2,8 +2,9 @@
 // they name keys). Label values are route ids, backend names, key ids and statuses, all bounded
 // by the routing table, never free text.
 import type { Usage } from '@switchyard/compiler';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { UpstreamFailureKind } from '../providers/upstream-failure.js';
+import { AggregatedHistogram, type HistogramSeries } from './aggregated-histogram.js';
 
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -13,104 +14,175 @@ export interface RequestLabels {
   key: string;
 }
 
+const TOKEN_DIRECTIONS = ['input', 'output', 'cached_input', 'cache_write', 'reasoning'] as const;
+
+/** Running totals for one (route, backend): latency histograms and upstream attempt counts. */
+interface BackendSeries {
+  readonly route: string;
+  readonly backend: string;
+  readonly duration: HistogramSeries;
+  readonly timeToFirstToken: HistogramSeries;
+  attempts: number;
+  ejections: number;
+  readonly errorsByKind: Map<UpstreamFailureKind, number>;
+}
+
+/** Running totals for one (route, backend, key): requests by status and tokens by direction. */
+interface KeySeries {
+  readonly backendSeries: BackendSeries;
+  readonly key: string;
+  readonly requestsByStatus: Map<number, number>;
+  /** Indexed like TOKEN_DIRECTIONS. */
+  readonly tokens: number[];
+  usageReported: boolean;
+}
+
+/**
+ * Request metrics are counted into series objects found by two or three Map lookups on the
+ * label values, and handed to prom-client only when /metrics is scraped (each metric's
+ * `collect`): prom-client's own `inc(labels)` validates and hashes the label object on every
+ * call, which cost more than the rest of the observe stage together.
+ */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'route' | 'backend' | 'status' | 'key'>;
-  private readonly duration: Histogram<'route' | 'backend'>;
-  private readonly timeToFirstToken: Histogram<'route' | 'backend'>;
-  private readonly tokens: Counter<'route' | 'backend' | 'key' | 'direction'>;
-  private readonly upstreamErrors: Counter<'route' | 'backend' | 'kind'>;
-  private readonly upstreamAttempts: Counter<'route' | 'backend'>;
-  private readonly ejections: Counter<'route' | 'backend'>;
-  private readonly inFlight: Gauge;
+  private readonly duration: AggregatedHistogram<'route' | 'backend'>;
+  private readonly timeToFirstToken: AggregatedHistogram<'route' | 'backend'>;
   private readonly tableInfo: Gauge<'version' | 'hash'>;
   private readonly tableLoads: Counter<'result'>;
+  private inFlightCount = 0;
+  private readonly backendSeries = new Map<string, Map<string, BackendSeries>>();
+  private readonly keySeries = new Map<string, Map<string, Map<string, KeySeries>>>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.requests = new Counter({
+    const self = this;
+    new Counter({
       name: 'switchyard_requests_total',
       help: 'Requests answered, by route, the backend that answered (empty when none), HTTP status and virtual key id',
       labelNames: ['route', 'backend', 'status', 'key'],
       registers,
+      collect() {
+        this.reset();
+        for (const series of self.allKeySeries()) {
+          const { route, backend } = series.backendSeries;
+          for (const [status, count] of series.requestsByStatus) this.inc({ route, backend, status: String(status), key: series.key }, count);
+        }
+      },
     });
-    this.duration = new Histogram({
+    this.duration = new AggregatedHistogram({
       name: 'switchyard_request_duration_seconds',
       help: 'Time from request arrival to the last byte of the answer',
       labelNames: ['route', 'backend'],
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     });
-    this.timeToFirstToken = new Histogram({
+    this.timeToFirstToken = new AggregatedHistogram({
       name: 'switchyard_time_to_first_token_seconds',
       help: 'Streaming requests: time from request arrival to the first streamed event sent to the client',
       labelNames: ['route', 'backend'],
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     });
-    this.tokens = new Counter({
+    new Counter({
       name: 'switchyard_tokens_total',
       help: 'Tokens reported by upstreams, by direction (input includes cached_input; output includes reasoning)',
       labelNames: ['route', 'backend', 'key', 'direction'],
       registers,
+      collect() {
+        this.reset();
+        for (const series of self.allKeySeries()) {
+          const { route, backend } = series.backendSeries;
+          if (!series.usageReported) continue;
+          TOKEN_DIRECTIONS.forEach((direction, i) => {
+            const count = series.tokens[i] as number;
+            // input and output appear once a request reported usage; the others once non-zero.
+            if (i < 2 || count > 0) this.inc({ route, backend, key: series.key, direction }, count);
+          });
+        }
+      },
     });
-    this.upstreamErrors = new Counter({
+    new Counter({
       name: 'switchyard_upstream_errors_total',
       help: 'Failed upstream attempts, by failure kind',
       labelNames: ['route', 'backend', 'kind'],
       registers,
+      collect() {
+        this.reset();
+        for (const series of self.allBackendSeries()) {
+          for (const [kind, count] of series.errorsByKind) this.inc({ route: series.route, backend: series.backend, kind }, count);
+        }
+      },
     });
-    this.upstreamAttempts = new Counter({
+    new Counter({
       name: 'switchyard_upstream_attempts_total',
       help: 'Upstream attempts started',
       labelNames: ['route', 'backend'],
       registers,
+      collect() {
+        this.reset();
+        for (const series of self.allBackendSeries()) if (series.attempts > 0) this.inc({ route: series.route, backend: series.backend }, series.attempts);
+      },
     });
-    this.ejections = new Counter({
+    new Counter({
       name: 'switchyard_backend_ejections_total',
       help: 'Times outlier detection ejected a backend',
       labelNames: ['route', 'backend'],
       registers,
+      collect() {
+        this.reset();
+        for (const series of self.allBackendSeries()) if (series.ejections > 0) this.inc({ route: series.route, backend: series.backend }, series.ejections);
+      },
     });
-    this.inFlight = new Gauge({ name: 'switchyard_requests_in_flight', help: 'Requests being served', registers });
+    new Gauge({
+      name: 'switchyard_requests_in_flight',
+      help: 'Requests being served',
+      registers,
+      collect() {
+        this.set(self.inFlightCount);
+      },
+    });
     this.tableInfo = new Gauge({ name: 'switchyard_routing_table_info', help: 'The routing table being served (value 1)', labelNames: ['version', 'hash'], registers });
     this.tableLoads = new Counter({ name: 'switchyard_routing_table_loads_total', help: 'Routing table loads, by result', labelNames: ['result'], registers });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
   }
 
   requestStarted(): void {
-    this.inFlight.inc();
+    this.inFlightCount += 1;
   }
 
   requestFinished(labels: RequestLabels, status: number, durationSeconds: number): void {
-    this.inFlight.dec();
-    this.requests.inc({ route: labels.route, backend: labels.backend, status: String(status), key: labels.key });
-    this.duration.observe({ route: labels.route, backend: labels.backend }, durationSeconds);
+    this.inFlightCount -= 1;
+    const series = this.seriesForKey(labels);
+    series.requestsByStatus.set(status, (series.requestsByStatus.get(status) ?? 0) + 1);
+    series.backendSeries.duration.observe(durationSeconds);
   }
 
   firstToken(labels: RequestLabels, seconds: number): void {
-    this.timeToFirstToken.observe({ route: labels.route, backend: labels.backend }, seconds);
+    this.seriesForBackend(labels.route, labels.backend).timeToFirstToken.observe(seconds);
   }
 
   usage(labels: RequestLabels, usage: Usage): void {
-    const base = { route: labels.route, backend: labels.backend, key: labels.key };
-    this.tokens.inc({ ...base, direction: 'input' }, usage.inputTokens);
-    this.tokens.inc({ ...base, direction: 'output' }, usage.outputTokens);
-    if (usage.cachedInputTokens > 0) this.tokens.inc({ ...base, direction: 'cached_input' }, usage.cachedInputTokens);
-    if (usage.cacheWriteTokens > 0) this.tokens.inc({ ...base, direction: 'cache_write' }, usage.cacheWriteTokens);
-    if (usage.reasoningTokens > 0) this.tokens.inc({ ...base, direction: 'reasoning' }, usage.reasoningTokens);
+    const series = this.seriesForKey(labels);
+    series.usageReported = true;
+    const tokens = series.tokens;
+    tokens[0] = (tokens[0] as number) + usage.inputTokens;
+    tokens[1] = (tokens[1] as number) + usage.outputTokens;
+    tokens[2] = (tokens[2] as number) + usage.cachedInputTokens;
+    tokens[3] = (tokens[3] as number) + usage.cacheWriteTokens;
+    tokens[4] = (tokens[4] as number) + usage.reasoningTokens;
   }
 
   upstreamAttempt(route: string, backend: string): void {
-    this.upstreamAttempts.inc({ route, backend });
+    this.seriesForBackend(route, backend).attempts += 1;
   }
 
   upstreamError(route: string, backend: string, kind: UpstreamFailureKind): void {
-    this.upstreamErrors.inc({ route, backend, kind });
+    const errors = this.seriesForBackend(route, backend).errorsByKind;
+    errors.set(kind, (errors.get(kind) ?? 0) + 1);
   }
 
   backendEjected(route: string, backend: string): void {
-    this.ejections.inc({ route, backend });
+    this.seriesForBackend(route, backend).ejections += 1;
   }
 
   tableLoaded(version: number, hash: string): void {
@@ -129,5 +201,55 @@ export class GatewayMetrics {
 
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  private seriesForBackend(route: string, backend: string): BackendSeries {
+    let byBackend = this.backendSeries.get(route);
+    if (byBackend === undefined) {
+      byBackend = new Map();
+      this.backendSeries.set(route, byBackend);
+    }
+    let series = byBackend.get(backend);
+    if (series === undefined) {
+      const labels = { route, backend };
+      series = {
+        route,
+        backend,
+        duration: this.duration.series(labels),
+        timeToFirstToken: this.timeToFirstToken.series(labels),
+        attempts: 0,
+        ejections: 0,
+        errorsByKind: new Map(),
+      };
+      byBackend.set(backend, series);
+    }
+    return series;
+  }
+
+  private seriesForKey(labels: RequestLabels): KeySeries {
+    let byBackend = this.keySeries.get(labels.route);
+    if (byBackend === undefined) {
+      byBackend = new Map();
+      this.keySeries.set(labels.route, byBackend);
+    }
+    let byKey = byBackend.get(labels.backend);
+    if (byKey === undefined) {
+      byKey = new Map();
+      byBackend.set(labels.backend, byKey);
+    }
+    let series = byKey.get(labels.key);
+    if (series === undefined) {
+      series = { backendSeries: this.seriesForBackend(labels.route, labels.backend), key: labels.key, requestsByStatus: new Map(), tokens: [0, 0, 0, 0, 0], usageReported: false };
+      byKey.set(labels.key, series);
+    }
+    return series;
+  }
+
+  private *allKeySeries(): Iterable<KeySeries> {
+    for (const byBackend of this.keySeries.values()) for (const byKey of byBackend.values()) yield* byKey.values();
+  }
+
+  private *allBackendSeries(): Iterable<BackendSeries> {
+    for (const byBackend of this.backendSeries.values()) yield* byBackend.values();
   }
 }

@@ -1,6 +1,6 @@
-// Stage 4, admit: the hook where rate limits (requests, tokens, concurrency) and budget
-// reservations plug in. This build enforces none of them: `admitWithoutLimits` admits every
-// request and its settlement does nothing, so no limit is ever pretended.
+// Stage 4, admit: rate limits (requests, tokens, concurrency) and budget reservations. The
+// implementation is governance/governance-admission.ts; `admitWithoutLimits` admits every
+// request and its settlement does nothing (tests and embedders that want no governance).
 import type { Usage } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
@@ -12,9 +12,19 @@ export interface AdmissionRequest {
   request: UnifiedChatRequest | UnifiedEmbeddingsRequest;
 }
 
+/** What settlement knows besides the usage. */
+export interface SettlementDetails {
+  /** Cost of the real usage at the answering backend's price; undefined when it has no price. */
+  costNanos?: bigint;
+  /** The upstream began answering (a stream started) but no usage arrived: charge what was reserved. */
+  usageLost?: boolean;
+}
+
 /** Held from admission to settlement; `settle` gets the real usage (undefined when the call failed). */
 export interface Admission {
-  settle(usage: Usage | undefined): void;
+  settle(usage: Usage | undefined, details?: SettlementDetails): void;
+  /** Headers for the answer, success or failure (`x-ratelimit-*`, budget warnings). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface AdmissionControl {

@@ -23,16 +23,27 @@ export function keyDigest(key: string): string {
 }
 
 export function authenticate(table: RuntimeTable, headers: IncomingHttpHeaders, nowMs: number): RuntimeKey {
+  const key = identifyKey(table, headers);
+  checkKeyActive(key, nowMs);
+  return key;
+}
+
+/** The key the caller presented, active or not; unknown and missing keys are refused (401). */
+export function identifyKey(table: RuntimeTable, headers: IncomingHttpHeaders): RuntimeKey {
   const presented = presentedKey(headers);
   if (presented === undefined) {
     throw new GatewayError('authentication', 'missing API key: send it as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key"', { code: 'missing_api_key' });
   }
   const key = table.keysByDigest.get(keyDigest(presented));
   if (key === undefined) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' });
+  return key;
+}
+
+/** Refuses disabled and expired keys (401, like OpenAI's revoked keys); split from identifyKey so the log line can name them. */
+export function checkKeyActive(key: RuntimeKey, nowMs: number): void {
   if (key.compiled.disabled) throw new GatewayError('authentication', `API key ${key.id} is disabled`, { code: 'api_key_disabled' });
   const expiresAtMs = key.compiled.expiresAtMs;
   if (expiresAtMs !== undefined && expiresAtMs <= nowMs) {
     throw new GatewayError('authentication', `API key ${key.id} expired at ${new Date(expiresAtMs).toISOString()}`, { code: 'api_key_expired' });
   }
-  return key;
 }

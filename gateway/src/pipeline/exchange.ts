@@ -1,7 +1,7 @@
 // One request's state as it moves through the stages: what it was resolved to, what was
 // tried, what it cost. Stages fill it in; `observe` reads it once at the end.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Usage } from '@switchyard/compiler';
+import type { CompiledPricing, Usage } from '@switchyard/compiler';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 
@@ -44,6 +44,12 @@ export interface Exchange {
   attemptCount: number;
   status: number;
   usage: Usage | undefined;
+  /** Price of the backend that answered; undefined when it has none (PriceUnknown). */
+  pricing: CompiledPricing | undefined;
+  /** Cost of `usage` at `pricing` in nano-dollars, once computed (governance/cost/exchange-cost.ts). */
+  costNanos: bigint | undefined;
+  /** Headers admission asked for: `x-ratelimit-*`, budget warnings. */
+  admissionHeaders: Readonly<Record<string, string>> | undefined;
   error: GatewayError | undefined;
   /** performance.now() when the first streamed event was written. */
   firstEventAt: number | undefined;
@@ -69,6 +75,9 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     attemptCount: 0,
     status: 0,
     usage: undefined,
+    pricing: undefined,
+    costNanos: undefined,
+    admissionHeaders: undefined,
     error: undefined,
     firstEventAt: undefined,
     streamFailure: undefined,

@@ -8,7 +8,7 @@ import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../fr
 import type { UpstreamFailure } from '../providers/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { Admission } from './admit.js';
-import { authenticate } from './authenticate.js';
+import { checkKeyActive, identifyKey } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { callChat, callEmbeddings, type UpstreamCall } from './call-upstream.js';
 import type { Exchange } from './exchange.js';
@@ -28,7 +28,8 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
     // 1. ingress, size check only: refuse what is too large before anything else
     checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
-    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now()));
+    const key = (exchange.key = identifyKey(table, exchange.req.headers));
+    checkKeyActive(key, Date.now());
     context.keyId = key.id;
     // 1. ingress: read, parse, decode
     const request = await ingestChatRequest(exchange.req, frontDoor, context, deps.maxBodyBytes);
@@ -38,6 +39,7 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
     const route = (exchange.route = authorize(key, request.model));
     // 4. admit
     admission = await deps.admission.admit({ key, route, request });
+    exchange.admissionHeaders = admission.headers;
     // 5. cache: not in this build
     // 6. route, 7. call, 8. retry / fall back
     const observer = retryObserver(deps, exchange);
@@ -69,7 +71,8 @@ export async function handleEmbeddingsRequest(deps: PipelineDeps, exchange: Exch
     // 1. ingress, size check only
     checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
-    const key = (exchange.key = authenticate(table, exchange.req.headers, Date.now()));
+    const key = (exchange.key = identifyKey(table, exchange.req.headers));
+    checkKeyActive(key, Date.now());
     // 1. ingress: read, parse, decode
     const request = await ingestEmbeddingsRequest(exchange.req, frontDoor, context, deps.maxBodyBytes);
     exchange.model = request.model;
@@ -77,6 +80,7 @@ export async function handleEmbeddingsRequest(deps: PipelineDeps, exchange: Exch
     const route = (exchange.route = authorize(key, request.model));
     // 4. admit
     admission = await deps.admission.admit({ key, route, request });
+    exchange.admissionHeaders = admission.headers;
     // 6. route, 7. call, 8. retry / fall back
     const observer = retryObserver(deps, exchange);
     const { result, target } = await callWithRetries(planRoutes(key, route), (t) => callEmbeddings(upstreamCall(deps, exchange, t), request), retryOptions(exchange, observer, deps.random));
@@ -109,6 +113,7 @@ function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTar
 function answeredBy(exchange: Exchange, target: AttemptTarget): void {
   exchange.route = target.route;
   exchange.backend = target.backend.name;
+  exchange.pricing = target.backend.compiled.pricing;
 }
 
 function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {

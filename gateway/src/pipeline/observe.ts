@@ -1,5 +1,6 @@
 // Stage 10b, observe: request metrics and one structured log line per request. The key is
 // named by its id (namespace/name), never by anything derived from its value.
+import { formatNanosAsUsd } from '@switchyard/compiler';
 import type { RequestLabels } from '../observe/metrics.js';
 import type { Exchange } from './exchange.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -30,6 +31,7 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: 'chat
     fields.inputTokens = exchange.usage.inputTokens;
     fields.outputTokens = exchange.usage.outputTokens;
   }
+  if (exchange.costNanos !== undefined) fields.costUsd = formatNanosAsUsd(exchange.costNanos);
   if (exchange.attempts.length > 0) fields.failedAttempts = exchange.attempts;
   if (exchange.error !== undefined) fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };
   if (exchange.streamFailure !== undefined) fields.streamFailure = exchange.streamFailure;

@@ -1,4 +1,5 @@
 // What the pipeline needs from the process, built once at startup.
+import type { CostObserver } from '../governance/cost/exchange-cost.js';
 import type { Logger } from '../observe/logger.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import type { TableHolder } from '../table/table-holder.js';
@@ -11,6 +12,8 @@ export interface PipelineDeps {
   metrics: GatewayMetrics;
   logger: Logger;
   admission: AdmissionControl;
+  /** Receives each answered request's cost (the cost metric); absent, costs still reach headers and logs. */
+  costs?: CostObserver;
   maxBodyBytes: number;
   /** Source of randomness for weights and jitter; tests may pin it. */
   random: () => number;

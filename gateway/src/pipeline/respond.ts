@@ -4,6 +4,8 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Usage } from '@switchyard/compiler';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
+import { formatCostHeader } from '../governance/cost/compute-cost.js';
+import { exchangeCostNanos } from '../governance/cost/exchange-cost.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
 import { UpstreamFailure } from '../providers/upstream-failure.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
@@ -14,10 +16,16 @@ import { ClientDisconnectedError, type Exchange } from './exchange.js';
 /** nginx's convention for "client closed the request": only ever in logs and metrics. */
 export const CLIENT_CLOSED_STATUS = 499;
 
+export const COST_HEADER = 'x-switchyard-cost-usd';
+
 function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { 'content-type': contentType, 'x-request-id': exchange.requestId };
   if (exchange.backend !== undefined) headers['x-switchyard-backend'] = exchange.backend;
   if (exchange.attemptCount > 0) headers['x-switchyard-attempts'] = String(exchange.attemptCount);
+  if (exchange.admissionHeaders !== undefined) Object.assign(headers, exchange.admissionHeaders);
+  // Known before the body only when the answer is complete; a stream's usage comes after its headers.
+  const cost = exchangeCostNanos(exchange);
+  if (cost !== undefined) headers[COST_HEADER] = formatCostHeader(cost);
   return headers;
 }
 

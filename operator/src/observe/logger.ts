@@ -71,6 +71,8 @@ function errorReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** The message of anything thrown (duck-typed: errors from another realm are not `instanceof Error`). */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  return String(error);
 }

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       await waitFor('ready', async () => (await readyz(gateway.url)).status === 200);
     }
     const small = summary(await changeLatencies(client, gateways, key, 'default', 'hot-route', CHANGES));
-    console.log(JSON.stringify({ phase: 'small', applyToAllGatewaysServingMs: small }));
+    console.log(JSON.stringify({ phase: 'small', applyToAllGatewaysServingMs: small, loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') }));
     await operator.process.stop();
 
     // 2. Bulk objects, created while no operator runs.
@@ -141,7 +141,14 @@ async function main(): Promise<void> {
     const statusSeconds = (performance.now() - startedAt) / 1000;
     const operatorRss = rssMb(operator.process.child.pid);
     const gatewayRss = gateways.map((g) => rssMb(g.process.child.pid));
+    const compiledBefore = operator.process.records().length;
     const bulk = summary(await changeLatencies(client, gateways, `sk-sy-${'0'.repeat(40)}`, 'bench-0', 'model-0', Math.max(10, Math.round(CHANGES / 2))));
+    const changeCompiles = operator.process
+      .records()
+      .slice(compiledBefore)
+      .filter((r) => r.msg === 'routing table compiled')
+      .map((r) => Number(r.compileMs))
+      .sort((a, b) => a - b);
     console.log(
       JSON.stringify({
         phase: 'bulk',
@@ -157,6 +164,8 @@ async function main(): Promise<void> {
         operatorRssAfterChangesMb: rssMb(operator.process.child.pid),
         gatewayRssMb: gatewayRss,
         applyToAllGatewaysServingMs: bulk,
+        compileMsPerChange: summary(changeCompiles),
+        loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       }),
     );
     client.close();

@@ -1,0 +1,303 @@
+// Where the gateway's time goes, measured in ways that survive a noisy shared machine:
+// - CPU time per request of the serving process (utime + stime from /proc), for the gateway
+//   and for bench/minimal-proxy.mjs (the floor: node:http + undici + one parse/serialize each
+//   way) in the same run, at 32 concurrent requests and one at a time;
+// - optionally (PROFILE_CPU=1) a V8 CPU profile of the gateway, summarized as self time by
+//   function and by source file.
+//
+// Env: PROFILE_REQUESTS (per round, default 20000), PROFILE_SEQUENTIAL (default 3000),
+// PROFILE_ROUNDS (default 3), PROFILE_LOG_LEVEL (gateway log level, default info: the request
+// line is part of the cost), PROFILE_CPU=1 (write and summarize a .cpuprofile),
+// PROFILE_TOP (rows in the summary, default 40).
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..');
+const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
+const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20_000);
+const SEQUENTIAL = Number(process.env.PROFILE_SEQUENTIAL ?? 3_000);
+const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 3);
+const LOG_LEVEL = process.env.PROFILE_LOG_LEVEL ?? 'info';
+const CPU_PROFILE = process.env.PROFILE_CPU === '1';
+const TOP = Number(process.env.PROFILE_TOP ?? 40);
+const CONNECTIONS = 32;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+const requestBody = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+const requestHeaders = { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` };
+
+// Output goes to a file, not a pipe: stdout on a pipe is synchronous in Node on Linux, and a
+// pipe read by this (busy) load generator would make the gateway's log writes block on it.
+function startProcess(args, readyPattern, env = {}) {
+  const logFile = join(mkdtempSync(join(tmpdir(), 'switchyard-profile-out-')), 'stdout.log');
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  closeSync(fd);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const onExit = (code) => reject(new Error(`process exited ${code}: ${readFileSync(logFile, 'utf8')}`));
+    child.once('exit', onExit);
+    const poll = () => {
+      const text = readFileSync(logFile, 'utf8');
+      for (const line of text.split('\n')) {
+        if (!line.trim().startsWith('{')) continue;
+        try {
+          const parsed = JSON.parse(line);
+          if (readyPattern(parsed)) {
+            child.off('exit', onExit);
+            resolve({ child, info: parsed, logFile });
+            return;
+          }
+        } catch {
+          /* partial line */
+        }
+      }
+      if (Date.now() - started > 20_000) reject(new Error(`timed out starting ${args.join(' ')}: ${text}`));
+      else setTimeout(poll, 50);
+    };
+    poll();
+  });
+}
+
+function stopProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** utime and stime of a process, in microseconds (10 ms resolution). */
+function cpuTimes(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: (Number(fields[11]) * 1_000_000) / CLOCK_TICKS_PER_SECOND, system: (Number(fields[12]) * 1_000_000) / CLOCK_TICKS_PER_SECOND };
+}
+
+function peakRssMb(pid) {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+async function oneRequest(pool, path) {
+  const response = await pool.request({ path, method: 'POST', headers: requestHeaders, body: requestBody });
+  await response.body.arrayBuffer();
+  if (response.statusCode !== 200) throw new Error(`${path}: status ${response.statusCode}`);
+}
+
+async function concurrentPass(origin, path, total) {
+  const pool = new Pool(origin, { connections: CONNECTIONS, pipelining: 1 });
+  let issued = 0;
+  const worker = async () => {
+    while (issued < total) {
+      issued += 1;
+      await oneRequest(pool, path);
+    }
+  };
+  const started = process.hrtime.bigint();
+  try {
+    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  } finally {
+    await pool.close();
+  }
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function sequentialPass(origin, path, total) {
+  const pool = new Pool(origin, { connections: 1, pipelining: 1 });
+  const samples = [];
+  try {
+    for (let i = 0; i < total; i++) {
+      const start = process.hrtime.bigint();
+      await oneRequest(pool, path);
+      samples.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+  } finally {
+    await pool.close();
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+async function measure(target) {
+  const { origin, path, pid } = target;
+  await concurrentPass(origin, path, 2_000); // warm up JIT and pools
+  const from = nowMicros();
+  let cpu = cpuTimes(pid);
+  const seconds = await concurrentPass(origin, path, REQUESTS);
+  let after = cpuTimes(pid);
+  const concurrentUser = (after.user - cpu.user) / REQUESTS;
+  const concurrentSystem = (after.system - cpu.system) / REQUESTS;
+  cpu = after;
+  const p50 = await sequentialPass(origin, path, SEQUENTIAL);
+  after = cpuTimes(pid);
+  target.windows.push([from, nowMicros()]);
+  const sequentialUser = (after.user - cpu.user) / SEQUENTIAL;
+  const sequentialSystem = (after.system - cpu.system) / SEQUENTIAL;
+  return {
+    concurrentCpu: concurrentUser + concurrentSystem,
+    concurrentUser,
+    concurrentSystem,
+    sequentialCpu: sequentialUser + sequentialSystem,
+    sequentialUser,
+    rps: REQUESTS / seconds,
+    p50,
+  };
+}
+
+function writeConfig(upstreamUrl) {
+  const configDir = mkdtempSync(join(tmpdir(), 'switchyard-profile-'));
+  writeFileSync(
+    join(configDir, 'bench.yaml'),
+    `apiVersion: switchyard.dev/v1alpha1
+kind: ModelRoute
+metadata: {name: bench-model}
+spec:
+  model: bench-model
+  backends:
+  - name: bench-upstream
+    provider: openai
+    model: bench-upstream-model
+    baseURL: ${upstreamUrl}/v1
+    credentials: [{secretRef: {name: bench-upstream, key: apiKey}}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-upstream}
+stringData: {apiKey: sk-upstream-bench-not-a-real-key}
+---
+apiVersion: switchyard.dev/v1alpha1
+kind: VirtualKey
+metadata: {name: bench}
+spec: {secretName: bench-key}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-key}
+stringData: {key: ${VIRTUAL_KEY}}
+`,
+  );
+  return configDir;
+}
+
+/**
+ * Self and inclusive time by function, self time by file, from a .cpuprofile, counting only
+ * samples taken inside `windows` (the measured passes: startup and warm-up are left out).
+ * V8 stamps samples with the same monotonic clock as process.hrtime.
+ */
+function summarizeProfile(name, file, windows, served) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const inWindow = (t) => windows.some(([from, to]) => t >= from && t <= to);
+  const selfMicros = new Map();
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0;
+    const delta = profile.timeDeltas[i + 1] ?? 0;
+    if (!inWindow(t)) continue;
+    const id = profile.samples[i];
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
+  }
+  const labelOf = (callFrame) => {
+    const where = callFrame.url ? fileLabel(callFrame.url) : '';
+    return `${callFrame.functionName || '(anonymous)'} ${where}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`;
+  };
+  let total = 0;
+  let idle = 0;
+  const byFunction = new Map();
+  const byFile = new Map();
+  const inclusive = new Map();
+  for (const [id, micros] of selfMicros) {
+    const { callFrame } = byId.get(id);
+    if (callFrame.functionName === '(idle)') {
+      idle += micros;
+      continue;
+    }
+    total += micros;
+    const fn = labelOf(callFrame);
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + micros);
+    const fileKey = callFrame.url ? fileLabel(callFrame.url) : callFrame.functionName;
+    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + micros);
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parentOf.get(at)) {
+      const frame = byId.get(at).callFrame;
+      if (!frame.url || !/\/(gateway|compiler)\/dist\/|prom-client|minimal-proxy/.test(frame.url)) continue;
+      const label = labelOf(frame);
+      if (seen.has(label)) continue;
+      seen.add(label);
+      inclusive.set(label, (inclusive.get(label) ?? 0) + micros);
+    }
+  }
+  const rows = (map) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP)
+      .map(([label, micros]) => `${((micros / total) * 100).toFixed(1).padStart(5)}% ${(micros / served).toFixed(1).padStart(6)} µs/req  ${label}`)
+      .join('\n');
+  console.log(`\n== ${name}: CPU profile ${file}\n${(total / 1000).toFixed(0)} ms busy in the measured passes (${(total / served).toFixed(0)} µs per request), ${(idle / 1000).toFixed(0)} ms idle`);
+  console.log(`\nSelf time by file:\n${rows(byFile)}`);
+  console.log(`\nSelf time by function:\n${rows(byFunction)}`);
+  console.log(`\nInclusive time, gateway and prom-client functions:\n${rows(inclusive)}`);
+}
+
+function fileLabel(url) {
+  const path = url.replace(/^file:\/\//, '');
+  if (path.startsWith('node:')) return path;
+  const nm = path.lastIndexOf('node_modules/');
+  if (nm >= 0) return path.slice(nm + 'node_modules/'.length).split('/').slice(0, 1).join('/') + '/' + basename(path);
+  if (path.startsWith(repoRoot)) return path.slice(repoRoot.length + 1).replace('gateway/dist/src/', 'gw/');
+  return path;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main() {
+  const upstream = await startProcess([join(here, 'mock-openai-upstream.mjs')], (m) => typeof m.port === 'number');
+  const upstreamOrigin = `http://127.0.0.1:${upstream.info.port}`;
+  const profileDir = mkdtempSync(join(tmpdir(), 'switchyard-cpuprof-'));
+  const gatewayArgs = [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', writeConfig(upstreamOrigin), '--port', '0', '--admin-port', '0'];
+  if (CPU_PROFILE) gatewayArgs.unshift('--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'switchyard')}`);
+  const gateway = await startProcess(gatewayArgs, (m) => m.msg === 'listening', { SWITCHYARD_LOG_LEVEL: LOG_LEVEL });
+  const proxyArgs = [join(here, 'minimal-proxy.mjs'), upstreamOrigin];
+  if (CPU_PROFILE) proxyArgs.unshift('--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'minimal-proxy')}`);
+  const proxy = await startProcess(proxyArgs, (m) => typeof m.port === 'number');
+  const targets = [
+    { name: 'minimal proxy', origin: `http://127.0.0.1:${proxy.info.port}`, path: '/v1/chat/completions', pid: proxy.child.pid, runs: [], windows: [] },
+    { name: 'switchyard', origin: `http://127.0.0.1:${gateway.info.port}`, path: '/v1/chat/completions', pid: gateway.child.pid, runs: [], windows: [] },
+  ];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of targets) target.runs.push(await measure(target));
+    }
+  } finally {
+    var rss = peakRssMb(gateway.child.pid);
+    await Promise.all([stopProcess(gateway.child), stopProcess(proxy.child), stopProcess(upstream.child)]);
+  }
+  console.log(`${REQUESTS} requests at ${CONNECTIONS} connections + ${SEQUENTIAL} sequential per round, ${ROUNDS} rounds (medians); gateway log level ${LOG_LEVEL}`);
+  console.log('| process | CPU µs/request at 32 conn (user + sys) | CPU µs/request sequential (user) | req/s at 32 conn | p50 sequential (µs) |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const target of targets) {
+    const pick = (field) => median(target.runs.map((r) => r[field])).toFixed(0);
+    console.log(`| ${target.name} | ${pick('concurrentCpu')} (${pick('concurrentUser')} + ${pick('concurrentSystem')}) | ${pick('sequentialCpu')} (${pick('sequentialUser')}) | ${pick('rps')} | ${pick('p50')} |`);
+  }
+  const ratio = (field) => median(targets[1].runs.map((r) => r[field])) / median(targets[0].runs.map((r) => r[field]));
+  console.log(`switchyard / minimal proxy CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential. Gateway peak RSS ${rss.toFixed(0)} MB.`);
+  if (CPU_PROFILE) {
+    const served = ROUNDS * (REQUESTS + SEQUENTIAL);
+    for (const [name, target] of [['minimal-proxy', targets[0]], ['switchyard', targets[1]]]) {
+      writeFileSync(join(profileDir, name, 'windows.json'), JSON.stringify(target.windows));
+      for (const file of readdirSync(join(profileDir, name)).filter((f) => f.endsWith('.cpuprofile'))) summarizeProfile(name, join(profileDir, name, file), target.windows, served);
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,71 @@
+// A cheap upper bound on prompt tokens, for reservations: byte-level BPE tokenizers (OpenAI,
+// Anthropic, Llama, Gemini's SentencePiece with byte fallback) never emit more tokens than the
+// UTF-8 bytes they encode, so the byte count of every text the provider will tokenize bounds the
+// text tokens. Structure (roles, message separators, tool wrappers) adds a few tokens per message.
+// Media cannot be measured without decoding it: images count as a fixed amount above what any
+// provider charges for one image, documents by their decoded size. Settlement replaces the
+// estimate with the provider's count, so over-estimating only holds room a little longer.
+import type { ContentPart, UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
+
+/** Per message: role and separator tokens (OpenAI documents 3-4; Anthropic and Gemini fewer). */
+export const TOKENS_PER_MESSAGE = 8;
+/** Priming and framing around the whole prompt. */
+export const TOKENS_PER_REQUEST = 16;
+/** Above the largest per-image charge of the supported providers (Anthropic ~1,600, OpenAI high detail ~1,100-2,500). */
+export const TOKENS_PER_IMAGE = 3_000;
+/** A document fetched by URL: its size is unknown at admission. */
+export const TOKENS_PER_REMOTE_DOCUMENT = 50_000;
+
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function base64DecodedBytes(data: string): number {
+  return Math.floor((data.length * 3) / 4);
+}
+
+function partTokens(part: ContentPart): number {
+  switch (part.type) {
+    case 'text':
+    case 'reasoning':
+      return utf8Bytes(part.text);
+    case 'tool_call':
+      return utf8Bytes(part.name) + utf8Bytes(part.arguments) + TOKENS_PER_MESSAGE;
+    case 'tool_result': {
+      let total = TOKENS_PER_MESSAGE;
+      for (const inner of part.content) total += partTokens(inner);
+      return total;
+    }
+    case 'image':
+      return TOKENS_PER_IMAGE;
+    case 'document':
+      if (part.source.kind === 'text') return utf8Bytes(part.source.text);
+      if (part.source.kind === 'base64') return base64DecodedBytes(part.source.data);
+      return TOKENS_PER_REMOTE_DOCUMENT;
+  }
+}
+
+export function estimateChatPromptTokens(request: UnifiedChatRequest): number {
+  let total = TOKENS_PER_REQUEST;
+  for (const message of request.messages) {
+    total += TOKENS_PER_MESSAGE;
+    for (const part of message.content) total += partTokens(part);
+  }
+  if (request.tools !== undefined) {
+    for (const tool of request.tools) {
+      total += TOKENS_PER_MESSAGE + utf8Bytes(tool.name) + utf8Bytes(tool.description ?? '') + utf8Bytes(JSON.stringify(tool.parameters));
+    }
+  }
+  if (request.responseFormat?.type === 'json_schema') total += utf8Bytes(JSON.stringify(request.responseFormat.schema));
+  return total;
+}
+
+export function estimateEmbeddingsInputTokens(request: UnifiedEmbeddingsRequest): number {
+  let total = 0;
+  for (const input of request.input) total += utf8Bytes(input) + 2;
+  return total;
+}
+
+export function isEmbeddingsRequest(request: UnifiedChatRequest | UnifiedEmbeddingsRequest): request is UnifiedEmbeddingsRequest {
+  return Array.isArray((request as UnifiedEmbeddingsRequest).input);
+}

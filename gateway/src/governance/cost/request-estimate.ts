@@ -1,0 +1,87 @@
+// What admission reserves for one request: its prompt tokens (a byte-based upper bound), its
+// output tokens (the caller's max, else the route's defaultMaxTokens), and their cost at the
+// dearest prices of every backend the request may reach (its route's and its fallback routes').
+// Price bounds are computed once per route per table load, not per request.
+import type { RuntimeKey, RuntimeRoute } from '../../table/runtime-table.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
+import { planRoutes } from '../../pipeline/route.js';
+import { estimateCostNanos, pricesOf } from './compute-cost.js';
+import { estimateChatPromptTokens, estimateEmbeddingsInputTokens, isEmbeddingsRequest } from './estimate-prompt-tokens.js';
+
+export interface UnpricedBackend {
+  route: string;
+  backend: string;
+  provider: string;
+  model: string;
+}
+
+interface RoutePriceBounds {
+  /** Dearest per-million price a prompt token can cost (input or cache write). */
+  input: bigint;
+  output: bigint;
+  unpriced: readonly UnpricedBackend[];
+}
+
+const boundsByRoute = new WeakMap<RuntimeRoute, RoutePriceBounds>();
+
+function routePriceBounds(route: RuntimeRoute): RoutePriceBounds {
+  let bounds = boundsByRoute.get(route);
+  if (bounds !== undefined) return bounds;
+  let input = 0n;
+  let output = 0n;
+  const unpriced: UnpricedBackend[] = [];
+  for (const backend of route.compiled.backends) {
+    if (backend.pricing === undefined) {
+      unpriced.push({ route: route.id, backend: backend.name, provider: backend.provider, model: backend.model });
+      continue;
+    }
+    const prices = pricesOf(backend.pricing);
+    const dearestInput = prices.cacheWrite > prices.input ? prices.cacheWrite : prices.input;
+    if (dearestInput > input) input = dearestInput;
+    if (prices.output > output) output = prices.output;
+  }
+  bounds = { input, output, unpriced };
+  boundsByRoute.set(route, bounds);
+  return bounds;
+}
+
+export interface RequestEstimate {
+  promptTokens: number;
+  outputTokens: number;
+  /** What the tokens-per-minute limit must have room for. */
+  tokens: number;
+  costNanos: bigint;
+  /** Backends the request may reach that have no price; non-empty refuses keys under a Block budget. */
+  unpriced: readonly UnpricedBackend[];
+  /** How long a reservation may live before a crashed holder's share is reclaimed (shared counters). */
+  leaseMs: number;
+}
+
+const LEASE_MARGIN_MS = 60_000;
+const MAX_LEASE_MS = 2 * 60 * 60 * 1000;
+
+export function estimateRequest(key: RuntimeKey, route: RuntimeRoute, request: UnifiedChatRequest | UnifiedEmbeddingsRequest): RequestEstimate {
+  const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
+  let input = 0n;
+  let output = 0n;
+  let unpriced: readonly UnpricedBackend[] = [];
+  let leaseMs = LEASE_MARGIN_MS;
+  for (const candidate of plan) {
+    const bounds = routePriceBounds(candidate);
+    if (bounds.input > input) input = bounds.input;
+    if (bounds.output > output) output = bounds.output;
+    if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
+    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * candidate.compiled.timeouts.totalMs;
+  }
+  const embeddings = isEmbeddingsRequest(request);
+  const promptTokens = embeddings ? estimateEmbeddingsInputTokens(request) : estimateChatPromptTokens(request);
+  const outputTokens = embeddings ? 0 : (request.maxOutputTokens ?? route.compiled.defaultMaxTokens);
+  return {
+    promptTokens,
+    outputTokens,
+    tokens: promptTokens + outputTokens,
+    costNanos: estimateCostNanos(promptTokens, outputTokens, { input, output }),
+    unpriced,
+    leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+  };
+}

@@ -1,0 +1,189 @@
+// Stage 4, admit, with governance: the AdmissionControl the gateway runs. Per request it
+// estimates the tokens and cost the request may use, takes room from the key's rate limits and
+// from every budget covering the key, and returns an Admission whose settlement replaces the
+// estimate with the real usage and cost. Keys without limits or budgets skip all of it.
+import type { CompiledBudget } from '@switchyard/compiler';
+import type { Logger } from '../observe/logger.js';
+import type { Admission, AdmissionControl, AdmissionRequest, SettlementDetails } from '../pipeline/admit.js';
+import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
+import { accountKey, type BudgetLedger, type BudgetReserveOutcome } from './budget/budget-ledger.js';
+import { periodStartMs } from './budget/budget-period.js';
+import type { BudgetDirectory } from './budget/budget-directory.js';
+import type { Clock } from './clock.js';
+import { estimateRequest, type RequestEstimate } from './cost/request-estimate.js';
+import { budgetExceededError, governanceUnavailableError, priceUnknownError, rateLimitedError } from './governance-errors.js';
+import type { GovernanceMetrics } from './governance-metrics.js';
+import { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
+import { hasRateLimit, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './rate-limit/rate-limiter.js';
+import { SharedStoreUnavailableError, type SharedStoreFailureMode } from './shared-store-unavailable.js';
+
+export const BUDGET_WARNING_HEADER = 'x-switchyard-budget-warning';
+
+export interface GovernanceAdmissionOptions {
+  rateLimiter: RateLimiter;
+  ledger: BudgetLedger;
+  budgets: BudgetDirectory;
+  clock: Clock;
+  metrics: GovernanceMetrics;
+  logger: Logger;
+  /** What to do when the shared store (Redis) cannot answer: admit unchecked, or refuse with 503. */
+  failureMode: SharedStoreFailureMode;
+}
+
+const UNGOVERNED: Admission = { settle: () => undefined };
+const NO_BUDGETS: readonly CompiledBudget[] = [];
+
+type Decided<T> = T | Promise<T>;
+
+/** The limiter's state as it is once a cancelled admission is undone. */
+function withoutThisRequest(state: RateLimitState, tokens: number): RateLimitState {
+  const undone: RateLimitState = {};
+  if (state.requests !== undefined) undone.requests = { ...state.requests, remaining: Math.min(state.requests.limit, state.requests.remaining + 1) };
+  if (state.tokens !== undefined) undone.tokens = { ...state.tokens, remaining: Math.min(state.tokens.limit, state.tokens.remaining + tokens) };
+  return undone;
+}
+
+function isPromise<T>(value: Decided<T> | undefined): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+export class GovernanceAdmission implements AdmissionControl {
+  /** `budgetId@periodStart` of Warn budgets already logged as exceeded, so the log says it once per period. */
+  private readonly warnedPeriods = new Set<string>();
+
+  constructor(private readonly options: GovernanceAdmissionOptions) {}
+
+  admit(admission: AdmissionRequest): Admission | Promise<Admission> {
+    const { key, route } = admission;
+    const limits = key.compiled.rateLimit;
+    const limited = hasRateLimit(limits);
+    const budgets = key.compiled.budgetIds.length > 0 ? this.options.budgets.resolve(key.compiled.budgetIds) : NO_BUDGETS;
+    if (!limited && budgets.length === 0) return UNGOVERNED;
+
+    const nowMs = this.options.clock.nowMs();
+    const estimate = estimateRequest(key, route, admission.request);
+    if (estimate.unpriced.length > 0) {
+      const blocking = budgets.filter((budget) => budget.enforcement === 'Block');
+      if (blocking.length > 0) {
+        this.options.metrics.priceUnknownRefused(key.id, route.id);
+        throw priceUnknownError(key, blocking, estimate.unpriced);
+      }
+    }
+
+    let rate: Decided<RateLimitOutcome> | undefined;
+    let budget: Decided<BudgetReserveOutcome> | undefined;
+    try {
+      rate = limited ? this.options.rateLimiter.acquire({ keyId: key.id, limits, tokens: estimate.tokens, nowMs, leaseMs: estimate.leaseMs }) : undefined;
+    } catch (error) {
+      return this.unavailable(error, key, route, budgets, estimate, undefined);
+    }
+    try {
+      budget = budgets.length > 0 ? this.options.ledger.reserve({ budgets, estimateNanos: estimate.costNanos, nowMs, leaseMs: estimate.leaseMs }) : undefined;
+    } catch (error) {
+      return this.unavailable(error, key, route, budgets, estimate, isPromise(rate) ? undefined : rate);
+    }
+    if (isPromise(rate) || isPromise(budget)) return this.decideLater(key, route, budgets, estimate, nowMs, rate, budget);
+    return this.decide(key, budgets, estimate, nowMs, rate, budget);
+  }
+
+  private async decideLater(
+    key: RuntimeKey,
+    route: RuntimeRoute,
+    budgets: readonly CompiledBudget[],
+    estimate: RequestEstimate,
+    nowMs: number,
+    rate: Decided<RateLimitOutcome> | undefined,
+    budget: Decided<BudgetReserveOutcome> | undefined,
+  ): Promise<Admission> {
+    const [rateResult, budgetResult] = await Promise.allSettled([rate, budget]);
+    const rateOutcome = rateResult.status === 'fulfilled' ? rateResult.value : undefined;
+    const budgetOutcome = budgetResult.status === 'fulfilled' ? budgetResult.value : undefined;
+    const failure = rateResult.status === 'rejected' ? rateResult.reason : budgetResult.status === 'rejected' ? budgetResult.reason : undefined;
+    if (failure !== undefined) {
+      if (budgetOutcome?.admitted) budgetOutcome.reservation.settle(undefined, nowMs);
+      return this.unavailable(failure, key, route, budgets, estimate, rateOutcome);
+    }
+    return this.decide(key, budgets, estimate, nowMs, rateOutcome, budgetOutcome);
+  }
+
+  private decide(
+    key: RuntimeKey,
+    budgets: readonly CompiledBudget[],
+    estimate: RequestEstimate,
+    nowMs: number,
+    rate: RateLimitOutcome | undefined,
+    budget: BudgetReserveOutcome | undefined,
+  ): Admission {
+    const headers = rate === undefined ? undefined : rateLimitHeaders(rate.state);
+    if (rate !== undefined && !rate.admitted) {
+      if (budget?.admitted) budget.reservation.settle(undefined, nowMs);
+      this.options.metrics.rateLimitRefused(key.id, rate.refused);
+      throw rateLimitedError(key, rate.refused, rate.limit, rate.retryAfterMs, estimate.tokens, headers);
+    }
+    if (budget !== undefined && !budget.admitted) {
+      let refusedHeaders = headers;
+      if (rate?.admitted) {
+        rate.grant.cancel(nowMs);
+        refusedHeaders = rateLimitHeaders(withoutThisRequest(rate.state, estimate.tokens));
+      }
+      this.options.metrics.budgetRefused(key.id, budget.exhausted.id);
+      throw budgetExceededError(budget.exhausted, budget.spentOut, nowMs, refusedHeaders);
+    }
+    let answerHeaders = headers;
+    if (budget !== undefined && budget.warnings.length > 0) {
+      answerHeaders = { ...headers, [BUDGET_WARNING_HEADER]: budget.warnings.map((b) => b.id).join(', ') };
+      for (const warned of budget.warnings) this.warn(key, warned, nowMs);
+    }
+    const grant = rate?.grant;
+    const reservation = budget?.reservation;
+    const clock = this.options.clock;
+    return {
+      ...(answerHeaders === undefined ? {} : { headers: answerHeaders }),
+      settle(usage, details?: SettlementDetails) {
+        const settledAt = clock.nowMs();
+        const lost = usage === undefined && details?.usageLost === true;
+        grant?.settle(usage !== undefined ? usage.inputTokens + usage.outputTokens : lost ? estimate.tokens : undefined, settledAt);
+        reservation?.settle(usage !== undefined ? details?.costNanos : lost ? estimate.costNanos : undefined, settledAt);
+      },
+    };
+  }
+
+  /** Redis could not answer: admit unchecked (open) or refuse (closed), and say so. */
+  private unavailable(
+    error: unknown,
+    key: RuntimeKey,
+    route: RuntimeRoute,
+    budgets: readonly CompiledBudget[],
+    estimate: RequestEstimate,
+    rate: RateLimitOutcome | undefined,
+  ): Admission {
+    if (!(error instanceof SharedStoreUnavailableError)) throw error;
+    const nowMs = this.options.clock.nowMs();
+    if (rate?.admitted) rate.grant.cancel(nowMs);
+    const mode = this.options.failureMode;
+    this.options.metrics.decidedDegraded(mode);
+    if (mode === 'closed') {
+      this.options.logger.warn('request refused: Redis unreachable and --redis-failure-mode is closed', { key: key.id, route: route.id, reason: error.message });
+      throw governanceUnavailableError(budgets.length > 0 ? 'Rate limits and budgets' : 'Rate limits');
+    }
+    this.options.logger.warn('request admitted without rate limits or budget reservation: Redis unreachable and --redis-failure-mode is open', { key: key.id, route: route.id, reason: error.message });
+    if (budgets.length === 0) return UNGOVERNED;
+    // Spend is still charged (the ledger queues it until Redis answers again); only the check was skipped.
+    const ledger = this.options.ledger;
+    const clock = this.options.clock;
+    return {
+      settle(usage, details) {
+        const cost = usage !== undefined ? details?.costNanos : details?.usageLost === true ? estimate.costNanos : undefined;
+        if (cost !== undefined && cost > 0n) void ledger.charge(budgets, cost, clock.nowMs());
+      },
+    };
+  }
+
+  private warn(key: RuntimeKey, budget: CompiledBudget, nowMs: number): void {
+    this.options.metrics.budgetWarned(key.id, budget.id);
+    const period = accountKey(budget.id, periodStartMs(budget.period, nowMs));
+    if (this.warnedPeriods.has(period)) return;
+    this.warnedPeriods.add(period);
+    this.options.logger.warn('Warn budget exceeded: requests are flagged, not refused', { budget: budget.id, key: key.id, period: budget.period, periodStart: new Date(periodStartMs(budget.period, nowMs)).toISOString() });
+  }
+}

@@ -1,0 +1,282 @@
+// A jest reporter that turns the front door x provider cell tests of a run into
+// docs/compatibility.md: which cells pass, and which features broke where.
+//
+// A cell test is any test whose full name holds `<front door> front door x <provider> provider:
+// <feature>` (describe titles and the test title joined, as jest joins them). Front doors and
+// providers may be spelled by their aliases below, so existing suites need no renaming. The
+// feature text is free; FEATURE_RULES file it under the shared feature names the detail tables
+// use, and anything they do not recognise still counts towards its cell as an "other behaviour".
+//
+// A run with no cell test in it (a filtered run of unrelated tests) leaves the document alone.
+// Options (jest `reporters: [['<path>', {outputFile}]]`): outputFile, relative to rootDir
+// (default docs/compatibility.md).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+
+export const FRONT_DOORS = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
+export const PROVIDERS = ['mock', 'openai', 'anthropic', 'gemini', 'bedrock'];
+
+const FRONT_DOOR_LABELS = {
+  'openai-chat': 'OpenAI Chat Completions (`/v1/chat/completions`)',
+  'openai-responses': 'OpenAI Responses (`/v1/responses`)',
+  anthropic: 'Anthropic Messages (`/anthropic/v1/messages`)',
+  gemini: 'Gemini (`/genai/v1beta/models/{m}:generateContent`)',
+};
+
+const FRONT_DOOR_ALIASES = new Map([
+  ['openai-chat', 'openai-chat'],
+  ['openai', 'openai-chat'],
+  ['chat', 'openai-chat'],
+  ['chat-completions', 'openai-chat'],
+  ['openai-responses', 'openai-responses'],
+  ['responses', 'openai-responses'],
+  ['anthropic', 'anthropic'],
+  ['anthropic-messages', 'anthropic'],
+  ['messages', 'anthropic'],
+  ['gemini', 'gemini'],
+  ['genai', 'gemini'],
+  ['google', 'gemini'],
+]);
+
+const PROVIDER_ALIASES = new Map([
+  ['mock', 'mock'],
+  ['openai', 'openai'],
+  ['anthropic', 'anthropic'],
+  ['gemini', 'gemini'],
+  ['google', 'gemini'],
+  ['bedrock', 'bedrock'],
+  ['amazon-bedrock', 'bedrock'],
+]);
+
+/** Words that fill the provider slot in names of tests that are deliberately not tied to one. */
+const NOT_A_PROVIDER = new Set(['no', 'any', 'every']);
+
+/** The features every cell is expected to cover, in table order. */
+export const FEATURES = ['text', 'streaming', 'tool call', 'streaming tool call', 'tool result round trip', 'image input', 'usage carried exactly'];
+export const OTHER_BEHAVIOURS = 'other behaviours';
+
+// Tested against the lower-cased feature text. A test may count for more than one feature
+// ("function call out and functionResponse back, streamed" is a streamed call and a round trip).
+const TOOL_START = /^(tool use|tool call|tool calls|function call|function calling)\b/;
+const STREAMED = /\bstream(ed|ing)\b/;
+const NOT_STREAMED = /\bnot streamed\b|\bnon-streaming\b/;
+const isStreamedToolCall = (f) => /^(streaming|streamed) (tool|function) calls?\b/.test(f) || (TOOL_START.test(f) && STREAMED.test(f) && !NOT_STREAMED.test(f));
+const FEATURE_RULES = [
+  ['text', (f) => /^text\b/.test(f)],
+  ['streaming', (f) => /^(streaming|streamed)\b/.test(f) && !isStreamedToolCall(f)],
+  ['tool call', (f) => TOOL_START.test(f) && !/^function call output\b/.test(f) && !isStreamedToolCall(f)],
+  ['streaming tool call', isStreamedToolCall],
+  ['tool result round trip', (f) => /tool[ _]results?\b|functionresponse|function call output|tool conversation|round trip|results? goes? back\b/.test(f)],
+  ['image input', (f) => /^(image input|images?\b|base64 images?\b|inlinedata image)/.test(f)],
+  ['usage carried exactly', (f) => /^usage\b/.test(f) || /\bexact usage\b|\busage\b.*\bexactly\b/.test(f)],
+];
+
+const CELL_NAME = /([a-z][a-z0-9-]*) front door x ([a-z][a-z0-9-]*) provider:\s*(.+)$/i;
+
+/**
+ * The cell a test's full name belongs to: `{frontDoor, provider, feature}` with canonical ids,
+ * `{unknown: 'front door x provider'}` when the name has the shape but names no known pair, or
+ * undefined when it is not a cell name at all.
+ */
+export function parseCellName(fullName) {
+  const match = CELL_NAME.exec(fullName);
+  if (match === null) return undefined;
+  const [, rawFrontDoor, rawProvider, feature] = match;
+  const frontDoor = FRONT_DOOR_ALIASES.get(rawFrontDoor.toLowerCase());
+  const provider = PROVIDER_ALIASES.get(rawProvider.toLowerCase());
+  if (frontDoor === undefined || provider === undefined) {
+    if (NOT_A_PROVIDER.has(rawProvider.toLowerCase())) return undefined;
+    return { unknown: `${rawFrontDoor} front door x ${rawProvider} provider` };
+  }
+  return { frontDoor, provider, feature: feature.trim() };
+}
+
+/** The shared features a cell test's feature text counts for; empty for other behaviours. */
+export function featuresOf(featureText) {
+  const f = featureText.toLowerCase();
+  return FEATURE_RULES.filter(([, rule]) => rule(f)).map(([name]) => name);
+}
+
+function emptyTally() {
+  return { passed: 0, failed: 0 };
+}
+
+/**
+ * Everything the document needs from jest's aggregated results: per cell the counts, the
+ * per-feature tallies and the failed tests; the cell-test files; names that looked like cells
+ * but named no known front door or provider; front-door test files that did not run at all.
+ */
+export function collectMatrix(aggregatedResults, rootDir) {
+  const cells = new Map();
+  const files = new Set();
+  const unknownNames = new Set();
+  const brokenFiles = [];
+  for (const fileResult of aggregatedResults.testResults ?? []) {
+    const file = relative(rootDir, fileResult.testFilePath);
+    let fileHasCells = false;
+    for (const test of fileResult.testResults ?? []) {
+      if (test.status !== 'passed' && test.status !== 'failed') continue;
+      const parsed = parseCellName(test.fullName ?? [...(test.ancestorTitles ?? []), test.title].join(' '));
+      if (parsed === undefined) continue;
+      if ('unknown' in parsed) {
+        unknownNames.add(parsed.unknown);
+        continue;
+      }
+      fileHasCells = true;
+      const key = `${parsed.frontDoor}|${parsed.provider}`;
+      let cell = cells.get(key);
+      if (cell === undefined) {
+        cell = { frontDoor: parsed.frontDoor, provider: parsed.provider, passed: 0, failed: 0, features: new Map(), failures: [] };
+        cells.set(key, cell);
+      }
+      const passed = test.status === 'passed';
+      cell[passed ? 'passed' : 'failed'] += 1;
+      const features = featuresOf(parsed.feature);
+      for (const feature of features.length > 0 ? features : [OTHER_BEHAVIOURS]) {
+        const tally = cell.features.get(feature) ?? emptyTally();
+        tally[passed ? 'passed' : 'failed'] += 1;
+        cell.features.set(feature, tally);
+      }
+      if (!passed) cell.failures.push({ feature: parsed.feature, features, file });
+    }
+    if (fileHasCells) files.add(file);
+    if (fileResult.testExecError !== undefined && /(^|\/)(frontdoors|matrix)\//.test(file)) {
+      const message = String(fileResult.testExecError.message ?? fileResult.testExecError).split('\n')[0];
+      brokenFiles.push({ file, message });
+    }
+  }
+  const total = [...cells.values()].reduce((sum, cell) => sum + cell.passed + cell.failed, 0);
+  const failed = [...cells.values()].reduce((sum, cell) => sum + cell.failed, 0);
+  return { cells, files: [...files].sort(), unknownNames: [...unknownNames].sort(), brokenFiles, total, failed };
+}
+
+function shorten(text, max = 80) {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function tableCell(text) {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** What the matrix shows for one cell. */
+export function cellSummary(cell) {
+  if (cell === undefined || cell.passed + cell.failed === 0) return 'not tested';
+  const total = cell.passed + cell.failed;
+  if (cell.failed === 0) return `pass (${total}/${total})`;
+  const failedFeatures = [];
+  for (const failure of cell.failures) {
+    for (const name of failure.features.length > 0 ? failure.features : [shorten(failure.feature, 60)]) {
+      if (!failedFeatures.includes(name)) failedFeatures.push(name);
+    }
+  }
+  return `FAIL: ${failedFeatures.join(', ')}`;
+}
+
+function featureSummary(tally) {
+  if (tally === undefined) return 'not tested';
+  const total = tally.passed + tally.failed;
+  if (tally.failed === 0) return total === 1 ? 'pass' : `pass (${total}/${total})`;
+  return `FAIL (${tally.passed}/${total} pass)`;
+}
+
+export function renderCompatibilityDoc(matrix, date) {
+  const cellOf = (frontDoor, provider) => matrix.cells.get(`${frontDoor}|${provider}`);
+  const lines = [];
+  lines.push('# Compatibility: front door x provider');
+  lines.push('');
+  lines.push('<!-- Generated by scripts/compatibility-reporter.mjs from the test run; do not edit by hand. -->');
+  lines.push('');
+  lines.push(`Generated on ${date} from the test run (\`make test\`): ${matrix.total} cell tests, ${matrix.total - matrix.failed} passed, ${matrix.failed} failed.`);
+  lines.push('');
+  lines.push('Every front door reaches every provider through the unified request model. Each cell below is');
+  lines.push('the set of tests named `<front door> front door x <provider> provider: <feature>`: a client (the');
+  lines.push("front door's official SDK, or raw HTTP for wire-level checks) talks to a real gateway process, and");
+  lines.push('the provider is the in-process `mock` provider or a loopback server speaking that provider\'s real');
+  lines.push("wire format (Bedrock's checks SigV4 signatures).");
+  lines.push('`pass (n/n)` counts every test of the cell; `FAIL` names the features that broke;');
+  lines.push('`not tested` means the run had no test for that cell.');
+  lines.push('');
+  if (matrix.brokenFiles.length > 0) {
+    lines.push('**Test files that did not run** (their cells may show as `not tested`):');
+    lines.push('');
+    for (const broken of matrix.brokenFiles) lines.push(`- \`${broken.file}\`: ${tableCell(shorten(broken.message, 160))}`);
+    lines.push('');
+  }
+  lines.push('## Matrix');
+  lines.push('');
+  lines.push(`| front door \\ provider | ${PROVIDERS.map((p) => `\`${p}\``).join(' | ')} |`);
+  lines.push(`| --- | ${PROVIDERS.map(() => '---').join(' | ')} |`);
+  for (const frontDoor of FRONT_DOORS) {
+    lines.push(`| \`${frontDoor}\` | ${PROVIDERS.map((provider) => tableCell(cellSummary(cellOf(frontDoor, provider)))).join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push('## Features per cell');
+  lines.push('');
+  lines.push(`Shared features: ${FEATURES.map((f) => `\`${f}\``).join(', ')}.`);
+  lines.push(`Tests whose names match none of them (errors, thinking, count tokens, embeddings, ...) count as`);
+  lines.push(`\`${OTHER_BEHAVIOURS}\`. A test can count for more than one feature; \`pass (2/2)\` means two tests covered it.`);
+  for (const frontDoor of FRONT_DOORS) {
+    lines.push('');
+    lines.push(`### \`${frontDoor}\`: ${FRONT_DOOR_LABELS[frontDoor]}`);
+    lines.push('');
+    lines.push(`| feature | ${PROVIDERS.map((p) => `\`${p}\``).join(' | ')} |`);
+    lines.push(`| --- | ${PROVIDERS.map(() => '---').join(' | ')} |`);
+    for (const feature of [...FEATURES, OTHER_BEHAVIOURS]) {
+      lines.push(`| ${feature} | ${PROVIDERS.map((provider) => featureSummary(cellOf(frontDoor, provider)?.features.get(feature))).join(' | ')} |`);
+    }
+    const failures = PROVIDERS.flatMap((provider) => (cellOf(frontDoor, provider)?.failures ?? []).map((failure) => ({ provider, ...failure })));
+    if (failures.length > 0) {
+      lines.push('');
+      lines.push('Failed:');
+      lines.push('');
+      for (const failure of failures) lines.push(`- \`${frontDoor} front door x ${failure.provider} provider: ${tableCell(failure.feature)}\` (\`${failure.file}\`)`);
+    }
+  }
+  lines.push('');
+  lines.push('## How this file is made');
+  lines.push('');
+  lines.push('`make test` runs jest with `scripts/compatibility-reporter.mjs` beside the default reporter');
+  lines.push('(`jest.config.mjs`). At the end of a run that included cell tests, the reporter rewrites this file');
+  lines.push('from their results; a run without any (a filtered run of other tests) leaves it alone. To refresh');
+  lines.push('only the matrix: `make build`, then');
+  lines.push('`node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js gateway/dist/test/matrix gateway/dist/test/frontdoors`.');
+  lines.push('');
+  lines.push('Cell tests in this run came from:');
+  lines.push('');
+  for (const file of matrix.files) lines.push(`- \`${file}\``);
+  if (matrix.unknownNames.length > 0) {
+    lines.push('');
+    lines.push('Test names shaped like cells that name no known front door or provider (add an alias to the reporter');
+    lines.push('or rename the test):');
+    lines.push('');
+    for (const name of matrix.unknownNames) lines.push(`- \`${name}\``);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+export default class CompatibilityReporter {
+  constructor(globalConfig, reporterOptions = {}) {
+    this.rootDir = globalConfig?.rootDir ?? process.cwd();
+    const outputFile = reporterOptions?.outputFile ?? join('docs', 'compatibility.md');
+    this.outputFile = isAbsolute(outputFile) ? outputFile : join(this.rootDir, outputFile);
+    this.today = reporterOptions?.today ?? (() => new Date().toISOString().slice(0, 10));
+  }
+
+  onRunComplete(_testContexts, aggregatedResults) {
+    const matrix = collectMatrix(aggregatedResults, this.rootDir);
+    if (matrix.total === 0) return;
+    try {
+      mkdirSync(dirname(this.outputFile), { recursive: true });
+      writeFileSync(this.outputFile, renderCompatibilityDoc(matrix, this.today()));
+    } catch (error) {
+      // A document that cannot be written must not turn a green run red.
+      console.error(`compatibility-reporter: could not write ${this.outputFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  getLastError() {
+    return undefined;
+  }
+}
