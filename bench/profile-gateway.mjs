@@ -264,38 +264,41 @@ async function main() {
   const upstream = await startProcess([join(here, 'mock-openai-upstream.mjs')], (m) => typeof m.port === 'number');
   const upstreamOrigin = `http://127.0.0.1:${upstream.info.port}`;
   const profileDir = mkdtempSync(join(tmpdir(), 'switchyard-cpuprof-'));
-  const gatewayArgs = [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', writeConfig(upstreamOrigin), '--port', '0', '--admin-port', '0'];
-  if (CPU_PROFILE) gatewayArgs.unshift('--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'switchyard')}`);
-  const gateway = await startProcess(gatewayArgs, (m) => m.msg === 'listening', { SWITCHYARD_LOG_LEVEL: LOG_LEVEL });
-  const proxyArgs = [join(here, 'minimal-proxy.mjs'), upstreamOrigin];
-  if (CPU_PROFILE) proxyArgs.unshift('--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'minimal-proxy')}`);
-  const proxy = await startProcess(proxyArgs, (m) => typeof m.port === 'number');
-  const targets = [
-    { name: 'minimal proxy', origin: `http://127.0.0.1:${proxy.info.port}`, path: '/v1/chat/completions', pid: proxy.child.pid, runs: [], windows: [] },
-    { name: 'switchyard', origin: `http://127.0.0.1:${gateway.info.port}`, path: '/v1/chat/completions', pid: gateway.child.pid, runs: [], windows: [] },
-  ];
+  const configDir = writeConfig(upstreamOrigin);
+  const profiled = (name, args) => (CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`, ...args] : args);
+  const startGateway = (name, root) =>
+    startProcess(profiled(name, [join(root, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0']), (m) => m.msg === 'listening', {
+      SWITCHYARD_LOG_LEVEL: LOG_LEVEL,
+    });
+  const started = [['minimal-proxy', await startProcess(profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]), (m) => typeof m.port === 'number')]];
+  // PROFILE_COMPARE_ROOT: another checkout (built) measured in the same run, e.g. the last commit.
+  if (process.env.PROFILE_COMPARE_ROOT) started.push(['switchyard-compare', await startGateway('switchyard-compare', process.env.PROFILE_COMPARE_ROOT)]);
+  started.push(['switchyard', await startGateway('switchyard', repoRoot)]);
+  const targets = started.map(([name, proc]) => ({ name, proc, origin: `http://127.0.0.1:${proc.info.port}`, path: '/v1/chat/completions', pid: proc.child.pid, runs: [], windows: [] }));
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of targets) target.runs.push(await measure(target));
     }
   } finally {
-    var rss = peakRssMb(gateway.child.pid);
-    await Promise.all([stopProcess(gateway.child), stopProcess(proxy.child), stopProcess(upstream.child)]);
+    for (const target of targets) target.rss = peakRssMb(target.pid);
+    await Promise.all([...targets.map((t) => stopProcess(t.proc.child)), stopProcess(upstream.child)]);
   }
   console.log(`${REQUESTS} requests at ${CONNECTIONS} connections + ${SEQUENTIAL} sequential per round, ${ROUNDS} rounds (medians); gateway log level ${LOG_LEVEL}`);
-  console.log('| process | CPU µs/request at 32 conn (user + sys) | CPU µs/request sequential (user) | req/s at 32 conn | p50 sequential (µs) |');
-  console.log('| --- | --- | --- | --- | --- |');
+  console.log('| process | CPU µs/request at 32 conn (user + sys) | CPU µs/request sequential (user) | req/s at 32 conn | p50 sequential (µs) | peak RSS |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const target of targets) {
     const pick = (field) => median(target.runs.map((r) => r[field])).toFixed(0);
-    console.log(`| ${target.name} | ${pick('concurrentCpu')} (${pick('concurrentUser')} + ${pick('concurrentSystem')}) | ${pick('sequentialCpu')} (${pick('sequentialUser')}) | ${pick('rps')} | ${pick('p50')} |`);
+    console.log(`| ${target.name} | ${pick('concurrentCpu')} (${pick('concurrentUser')} + ${pick('concurrentSystem')}) | ${pick('sequentialCpu')} (${pick('sequentialUser')}) | ${pick('rps')} | ${pick('p50')} | ${target.rss.toFixed(0)} MB |`);
   }
-  const ratio = (field) => median(targets[1].runs.map((r) => r[field])) / median(targets[0].runs.map((r) => r[field]));
-  console.log(`switchyard / minimal proxy CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential. Gateway peak RSS ${rss.toFixed(0)} MB.`);
+  for (const target of targets.slice(1)) {
+    const ratio = (field) => median(target.runs.map((r) => r[field])) / median(targets[0].runs.map((r) => r[field]));
+    console.log(`${target.name} / minimal proxy CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential (user ${ratio('sequentialUser').toFixed(2)}x)`);
+  }
   if (CPU_PROFILE) {
     const served = ROUNDS * (REQUESTS + SEQUENTIAL);
-    for (const [name, target] of [['minimal-proxy', targets[0]], ['switchyard', targets[1]]]) {
-      writeFileSync(join(profileDir, name, 'windows.json'), JSON.stringify(target.windows));
-      for (const file of readdirSync(join(profileDir, name)).filter((f) => f.endsWith('.cpuprofile'))) summarizeProfile(name, join(profileDir, name, file), target.windows, served);
+    for (const target of targets) {
+      writeFileSync(join(profileDir, target.name, 'windows.json'), JSON.stringify(target.windows));
+      for (const file of readdirSync(join(profileDir, target.name)).filter((f) => f.endsWith('.cpuprofile'))) summarizeProfile(target.name, join(profileDir, target.name, file), target.windows, served);
     }
   }
 }

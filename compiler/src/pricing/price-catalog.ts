@@ -16,6 +16,7 @@ import {
   GROQ_PRICES,
   MISTRAL_PRICES,
   OPENAI_PRICES,
+  PRICE_CATALOG_AS_OF,
   TOGETHER_PRICES,
   XAI_PRICES,
   type CatalogEntry,
@@ -31,6 +32,12 @@ export interface CatalogPrice {
 
 export interface PriceCatalog {
   lookup(provider: ProviderName, model: string): CatalogPrice | undefined;
+}
+
+/** The built-in catalog also exposes its data: each provider's table with its source page and date. */
+export interface BuiltinPriceCatalog extends PriceCatalog {
+  readonly asOf: string;
+  readonly tables: Readonly<Record<string, ProviderPriceTable>>;
 }
 
 const FREE: CatalogPrice = { inputPerMillion: '0', outputPerMillion: '0' };
@@ -92,7 +99,21 @@ function openRouterPrice(model: string): CatalogPrice | undefined {
   }
 }
 
-export const BUILTIN_PRICE_CATALOG: PriceCatalog = {
+export const BUILTIN_PRICE_CATALOG: BuiltinPriceCatalog = {
+  asOf: PRICE_CATALOG_AS_OF,
+  tables: {
+    openai: OPENAI_PRICES,
+    anthropic: ANTHROPIC_PRICES,
+    gemini: GEMINI_PRICES,
+    bedrock: BEDROCK_PRICES,
+    mistral: MISTRAL_PRICES,
+    groq: GROQ_PRICES,
+    deepseek: DEEPSEEK_PRICES,
+    xai: XAI_PRICES,
+    together: TOGETHER_PRICES,
+    fireworks: FIREWORKS_PRICES,
+    cohere: COHERE_PRICES,
+  },
   lookup(provider, model) {
     switch (provider) {
       case 'mock':

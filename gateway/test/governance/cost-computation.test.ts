@@ -43,11 +43,14 @@ describe('computeCostNanos', () => {
   });
 
   it('rounds up once per request, to the next nano-dollar', () => {
-    // $0.075 per million = 0.075 nanos per token: 1 token costs 0.075 nanos -> 1; 20 tokens 1.5 -> 2
-    const cheap: CompiledPricing = { inputPerMillionNanos: '75000000', outputPerMillionNanos: '0', source: 'catalog' };
+    // $0.000000075 per million tokens: 1 token costs 0.000075 nanos -> 1; 20 000 tokens 1.5 -> 2
+    const cheap: CompiledPricing = { inputPerMillionNanos: '75', outputPerMillionNanos: '0', source: 'override' };
     expect(computeCostNanos(usage(1, 0), cheap)).toBe(1n);
-    expect(computeCostNanos(usage(20, 0), cheap)).toBe(2n);
-    expect(computeCostNanos(usage(40, 0), cheap)).toBe(3n);
+    expect(computeCostNanos(usage(20_000, 0), cheap)).toBe(2n);
+    expect(computeCostNanos(usage(40_000, 0), cheap)).toBe(3n);
+    // Rounded once over the sum, not per token class: 10 000 input + 10 000 output at 75 -> 1.5 -> 2, not 1 + 1.
+    const both: CompiledPricing = { inputPerMillionNanos: '75', outputPerMillionNanos: '75', source: 'override' };
+    expect(computeCostNanos(usage(10_000, 10_000), both)).toBe(2n);
   });
 
   it('never charges negative uncached input when a provider reports more cached than total', () => {
