@@ -72,6 +72,17 @@ function port(name: string, text: string | undefined, fallback: number): number 
   return value;
 }
 
+/**
+ * Files that are mounted before the container starts in a cluster: missing at start is a
+ * configuration error. Kept out of the parser so parsing stays a pure function of the args.
+ */
+export function checkClusterFilesExist(flags: GatewayFlags): void {
+  if (flags.controlPlane === undefined) return;
+  const tokenFile = flags.tokenFile ?? DEFAULT_TOKEN_FILE;
+  if (!existsSync(tokenFile)) throw new FlagError(`--token-file ${tokenFile} does not exist: mount a projected ServiceAccount token (audience switchyard) there or pass --token-file`);
+  if (flags.caFile !== undefined && !existsSync(flags.caFile)) throw new FlagError(`--ca-file ${flags.caFile} does not exist`);
+}
+
 export function parseGatewayFlags(args: string[]): GatewayFlags {
   let parsed: ReturnType<typeof parseArgsStrict>;
   try {
@@ -129,10 +140,6 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
       throw new FlagError(`--control-plane must be a URL such as https://switchyard-operator:8443, got "${controlPlane}"`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
-    // Mounted before the container starts in a cluster: missing at start is a configuration error.
-    const tokenFile = v['token-file'] ?? DEFAULT_TOKEN_FILE;
-    if (!existsSync(tokenFile)) throw new FlagError(`--token-file ${tokenFile} does not exist: mount a projected ServiceAccount token (audience switchyard) there or pass --token-file`);
-    if (v['ca-file'] !== undefined && !existsSync(v['ca-file'])) throw new FlagError(`--ca-file ${v['ca-file']} does not exist`);
   } else {
     const stray = (['token-file', 'ca-file'] as const).filter((name) => v[name] !== undefined);
     if (stray.length > 0) throw new FlagError(`${stray.map((name) => `--${name}`).join(', ')} only apply with --control-plane`);

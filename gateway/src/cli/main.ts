@@ -8,7 +8,7 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
-import { FlagError, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
+import { checkClusterFilesExist, FlagError, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
 import { loadInitialConfig, watchConfig, type StandaloneConfigSource } from './standalone-config.js';
 
 /** Runs `switchyard gateway <args>`; `args` excludes the subcommand. */
@@ -16,6 +16,7 @@ export async function main(args: string[]): Promise<void> {
   let flags: GatewayFlags;
   try {
     flags = parseGatewayFlags(args);
+    checkClusterFilesExist(flags);
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
     return fail(2, `${error.message}\n\n${GATEWAY_USAGE}`);

@@ -93,10 +93,14 @@ function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
 async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<UpstreamResponse> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: UpstreamResponse;
+  // undici stops the request when scope.signal aborts, so the first-byte deadline needs no race here.
+  scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
   try {
-    response = await scope.within(call.transport.send(request, transportTimeouts(call.timeouts), scope.signal), call.timeouts.firstByteMs, 'firstByte');
+    response = await call.transport.send(request, transportTimeouts(call.timeouts), scope.signal);
   } catch (error) {
     throw classifyTransportError(scope.explain(error), call.timeouts);
+  } finally {
+    scope.endPhase();
   }
   if (response.status >= 200 && response.status < 300) return response;
   const text = await readLimitedText(response.body, ERROR_BODY_LIMIT_BYTES).catch(() => '');
@@ -149,7 +153,8 @@ async function openHttpStream(adapter: HttpProviderAdapter, call: UpstreamCall, 
     while (!ended) {
       let chunk: IteratorResult<unknown>;
       try {
-        chunk = await scope.within(chunks.next(), call.timeouts.streamIdleMs, 'streamIdle');
+        // The body ends with an error when scope.signal aborts, so the idle deadline needs no race.
+        chunk = await scope.bounded(chunks.next(), call.timeouts.streamIdleMs, 'streamIdle');
       } catch (error) {
         throw classifyTransportError(scope.explain(error), call.timeouts);
       }

@@ -27,33 +27,62 @@ export interface UpstreamTransportOptions {
   keepAliveTimeoutMs?: number;
 }
 
+interface UpstreamTarget {
+  origin: string;
+  path: string;
+}
+
+const MAX_CACHED_TARGETS = 1024;
+
+function toUpstreamResponse(response: Dispatcher.ResponseData): UpstreamResponse {
+  return { status: response.statusCode, headers: response.headers, body: response.body };
+}
+
 export class UpstreamTransport {
   // Connect timeouts are a connector property in undici, so there is one Agent per distinct
   // value (routes rarely use more than one or two); each Agent pools per origin.
   private readonly agents = new Map<number, Agent>();
+  private readonly targets = new Map<string, UpstreamTarget>();
 
   constructor(private readonly options: UpstreamTransportOptions) {}
 
-  async send(request: UpstreamHttpRequest, timeouts: UpstreamCallTimeouts, signal: AbortSignal): Promise<UpstreamResponse> {
-    const url = new URL(request.url);
-    const response = await this.agentFor(timeouts.connectMs).request({
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: request.method,
-      headers: request.headers,
-      body: request.body ?? null,
-      signal,
-      // The caller bounds the wait for headers precisely (firstByte); undici's is off.
-      headersTimeout: 0,
-      bodyTimeout: timeouts.bodyIdleMs,
-    });
-    return { status: response.statusCode, headers: response.headers, body: response.body };
+  send(request: UpstreamHttpRequest, timeouts: UpstreamCallTimeouts, signal: AbortSignal): Promise<UpstreamResponse> {
+    const target = this.targetOf(request.url);
+    return this.agentFor(timeouts.connectMs)
+      .request({
+        origin: target.origin,
+        path: target.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? null,
+        signal,
+        // The caller bounds the wait for headers precisely (firstByte); undici's is off.
+        headersTimeout: 0,
+        bodyTimeout: timeouts.bodyIdleMs,
+      })
+      .then(toUpstreamResponse);
   }
 
   async close(): Promise<void> {
     const agents = [...this.agents.values()];
     this.agents.clear();
     await Promise.all(agents.map((agent) => agent.close()));
+  }
+
+  /**
+   * Origin and path of an upstream URL. Adapters build the same few URLs (one per backend and
+   * operation) on every request, so each is parsed once; the cache is cleared if a table full
+   * of distinct URLs (or per-request query strings) ever fills it.
+   */
+  private targetOf(url: string): UpstreamTarget {
+    let target = this.targets.get(url);
+    if (target === undefined) {
+      const parsed = new URL(url);
+      target = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+      if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
+      this.targets.set(url, target);
+    }
+    return target;
   }
 
   private agentFor(connectMs: number): Agent {

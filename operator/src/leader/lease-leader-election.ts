@@ -192,8 +192,3 @@ export class LeaseLeaderElection {
     this.logger.info('released the lease');
   }
 }
-
-/** Waits until `predicate` holds or the signal aborts. */
-export async function waitUntil(predicate: () => boolean, intervalMs: number, signal?: AbortSignal): Promise<void> {
-  while (!predicate() && !signal?.aborted) await sleep(intervalMs, signal);
-}

@@ -140,6 +140,8 @@ async function main(): Promise<void> {
     );
     const statusSeconds = (performance.now() - startedAt) / 1000;
     const operatorRss = rssMb(operator.process.child.pid);
+    const heapUsedMb = async () => Math.round((await metric('switchyard_operator_nodejs_heap_size_used_bytes')) / 1024 / 1024);
+    const operatorHeap = await heapUsedMb();
     const gatewayRss = gateways.map((g) => rssMb(g.process.child.pid));
     const compiledBefore = operator.process.records().length;
     const bulk = summary(await changeLatencies(client, gateways, `sk-sy-${'0'.repeat(40)}`, 'bench-0', 'model-0', Math.max(10, Math.round(CHANGES / 2))));
@@ -161,7 +163,9 @@ async function main(): Promise<void> {
         operatorStartToStatusSettledSeconds: Math.round(statusSeconds),
         statusWrites: lastWrites,
         operatorRssMb: operatorRss,
+        operatorHeapUsedMb: operatorHeap,
         operatorRssAfterChangesMb: rssMb(operator.process.child.pid),
+        operatorHeapUsedAfterChangesMb: await heapUsedMb(),
         gatewayRssMb: gatewayRss,
         applyToAllGatewaysServingMs: bulk,
         compileMsPerChange: summary(changeCompiles),

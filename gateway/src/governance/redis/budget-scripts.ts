@@ -2,7 +2,8 @@
 // keys share one hash tag so a request's budgets are checked and reserved in one script.
 //   account  HASH  spent, reserved (nano-dollars, integer strings), r:<reservation id> -> amount
 //   leases   ZSET  reservation id -> lease expiry (ms); expired leases are reclaimed
-// Stored amounts change only through HINCRBY (exact 64-bit integers, up to $9.2 billion);
+// Stored amounts change only through HINCRBY (exact 64-bit integers, up to $9.2 billion; "-0" is
+// not an integer to Redis, so zero amounts are skipped);
 // the room check compares as Lua doubles, exact up to 2^53 nano-dollars ($9,007,199) per budget.
 import { luaScript } from './redis-connection.js';
 
@@ -13,7 +14,7 @@ local function reclaim(account, leases, now)
     local amount = redis.call('HGET', account, 'r:' .. holder)
     if amount then
       redis.call('HDEL', account, 'r:' .. holder)
-      redis.call('HINCRBY', account, 'reserved', '-' .. amount)
+      if amount ~= '0' then redis.call('HINCRBY', account, 'reserved', '-' .. amount) end
     end
   end
   if #expired > 0 then redis.call('ZREMRANGEBYSCORE', leases, '-inf', now) end
@@ -81,7 +82,7 @@ for i = 1, n do
   if amount then
     found = true
     redis.call('HDEL', account, 'r:' .. id)
-    redis.call('HINCRBY', account, 'reserved', '-' .. amount)
+    if amount ~= '0' then redis.call('HINCRBY', account, 'reserved', '-' .. amount) end
     redis.call('ZREM', KEYS[2 * i], id)
   end
 end

@@ -27,7 +27,7 @@ for _, holder in ipairs(expired) do
   local held = redis.call('HGET', KEYS[4], holder)
   if held then
     redis.call('HDEL', KEYS[4], holder)
-    redis.call('HINCRBY', KEYS[4], '_sum', -tonumber(held))
+    redis.call('HINCRBY', KEYS[4], '_sum', 0 - tonumber(held))
   end
 end
 if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now) end
@@ -107,7 +107,7 @@ if redis.call('ZREM', KEYS[3], id) == 0 then return 0 end
 local held = redis.call('HGET', KEYS[4], id)
 if held then
   redis.call('HDEL', KEYS[4], id)
-  redis.call('HINCRBY', KEYS[4], '_sum', -tonumber(held))
+  redis.call('HINCRBY', KEYS[4], '_sum', 0 - tonumber(held))
 end
 if cancel then
   redis.call('ZREM', KEYS[1], id)

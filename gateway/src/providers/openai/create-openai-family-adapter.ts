@@ -34,21 +34,42 @@ export interface OpenAIFamilyAdapterOptions {
   endpoint?: OpenAIFamilyEndpoint;
 }
 
+/** URLs and headers of one (backend, credential): fixed for a table's lifetime, so built once. */
+interface PreparedTarget {
+  chatURL: string;
+  embeddingsURL: string;
+  /** Frozen: every request of the target shares them, so nothing downstream may add to them. */
+  jsonHeaders: Record<string, string>;
+  streamHeaders: Record<string, string>;
+}
+
 export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): HttpProviderAdapter {
   const { provider, dialect } = options;
   const endpoint = options.endpoint ?? bearerEndpoint;
+  // Keyed by the table's own objects: a new table (new backend objects) starts afresh, and the
+  // old entries go with the old table.
+  const preparedByBackend = new WeakMap<BackendTarget['backend'], Map<BackendTarget['credential'], PreparedTarget>>();
 
-  const post = (url: string, target: BackendTarget, body: object, stream: boolean): UpstreamHttpRequest => ({
-    url,
-    method: 'POST',
-    headers: {
-      ...lowerCaseNames(target.backend.headers),
-      'content-type': 'application/json',
-      accept: stream ? 'text/event-stream' : 'application/json',
-      ...endpoint.authHeaders(target),
-    },
-    body: JSON.stringify(body),
-  });
+  const prepare = (target: BackendTarget): PreparedTarget => {
+    let byCredential = preparedByBackend.get(target.backend);
+    if (byCredential === undefined) {
+      byCredential = new Map();
+      preparedByBackend.set(target.backend, byCredential);
+    }
+    let prepared = byCredential.get(target.credential);
+    if (prepared === undefined) {
+      const headers = (accept: string): Record<string, string> =>
+        Object.freeze({ ...lowerCaseNames(target.backend.headers), 'content-type': 'application/json', accept, ...endpoint.authHeaders(target) }) as Record<string, string>;
+      prepared = {
+        chatURL: endpoint.chatURL(target),
+        embeddingsURL: endpoint.embeddingsURL(target),
+        jsonHeaders: headers('application/json'),
+        streamHeaders: headers('text/event-stream'),
+      };
+      byCredential.set(target.credential, prepared);
+    }
+    return prepared;
+  };
 
   return {
     kind: 'http',
@@ -56,7 +77,8 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     encodeChatRequest(request: UnifiedChatRequest, target: BackendTarget): UpstreamHttpRequest {
       const body = convertToOpenAIChatRequest(request, target.backend.model, dialect, provider);
       if (!endpoint.modelInBody) delete (body as { model?: string }).model;
-      return post(endpoint.chatURL(target), target, body, request.stream);
+      const prepared = prepare(target);
+      return { url: prepared.chatURL, method: 'POST', headers: request.stream ? prepared.streamHeaders : prepared.jsonHeaders, body: JSON.stringify(body) };
     },
     decodeChatResponse: (body) => decodeOpenAIChatResponse(body, provider),
     createStreamDecoder: () => new OpenAIStreamDecoder(provider),
@@ -64,7 +86,8 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     encodeEmbeddingsRequest(request: UnifiedEmbeddingsRequest, target: BackendTarget): UpstreamHttpRequest {
       const body = convertToOpenAIEmbeddingsRequest(request, target.backend.model, dialect.user);
       if (!endpoint.modelInBody) delete (body as { model?: string }).model;
-      return post(endpoint.embeddingsURL(target), target, body, false);
+      const prepared = prepare(target);
+      return { url: prepared.embeddingsURL, method: 'POST', headers: prepared.jsonHeaders, body: JSON.stringify(body) };
     },
     decodeEmbeddingsResponse: (body) => decodeOpenAIEmbeddingsResponse(body, provider),
   };
