@@ -87,17 +87,21 @@ export function createLogger(options: { level?: LogLevel; base?: Record<string, 
   };
 }
 
-// The time is formatted once per millisecond: under load many lines share it.
-let lastTimeMs = -1;
-let lastTimeIso = '';
+// The date and time up to the second are formatted once per second; each line adds its
+// milliseconds. Same text as Date.prototype.toISOString for years 0000-9999.
+let secondStartMs = -1;
+let secondPrefix = '';
 function isoTime(): string {
   const now = Date.now();
-  if (now !== lastTimeMs) {
-    lastTimeMs = now;
-    lastTimeIso = new Date(now).toISOString();
+  const ms = now - secondStartMs;
+  if (ms < 0 || ms >= 1000) {
+    secondStartMs = now - (now % 1000);
+    secondPrefix = new Date(secondStartMs).toISOString().slice(0, 20);
+    return `${secondPrefix}${MILLIS[now - secondStartMs]}Z`;
   }
-  return lastTimeIso;
+  return `${secondPrefix}${MILLIS[ms]}Z`;
 }
+const MILLIS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
 const RESERVED_NAMES = new Set(['time', 'level', 'msg']);
 
@@ -132,8 +136,11 @@ function formatLine(level: LogLevel, msg: string, base: Record<string, unknown>,
 }
 
 function plainFields(fields: Record<string, unknown>, base: Record<string, unknown>): boolean {
+  if ('time' in fields || 'level' in fields || 'msg' in fields) return false;
+  for (const name in base) if (name in fields) return false;
   for (const name in fields) {
-    if (RESERVED_NAMES.has(name) || name in base || needsReplacer(fields[name])) return false;
+    const value = fields[name];
+    if (typeof value === 'object' ? value instanceof Error : typeof value === 'bigint') return false;
   }
   return true;
 }

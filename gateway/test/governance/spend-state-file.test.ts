@@ -27,13 +27,16 @@ describe('spend state file', () => {
     const outcome = ledger.reserve({ budgets: [monthly], estimateNanos: 100n, nowMs: NOW, leaseMs: 1 });
     if (!outcome.admitted) throw new Error('refused');
     outcome.reservation.settle(42n, NOW);
-    await new Promise((r) => setTimeout(r, 100));
+    // Written by the debounce timer alone, without a flush() call; the rename makes it appear whole.
+    const deadline = Date.now() + 5_000;
+    while (!(await readdir(dir.path)).includes('spend.json') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
       version: 1,
       savedAt: new Date(NOW).toISOString(),
       budgets: [{ budgetId: 'ai/team', periodStart: '2026-11-01T00:00:00.000Z', spentNanos: '42' }],
     });
-    // No temporary file is left behind.
+    // No temporary file is left behind once the write is done.
+    await ledger.flush();
     expect(await readdir(dir.path)).toEqual(['spend.json']);
   });
 

@@ -1,0 +1,73 @@
+// The slice of the core/v1 Pod shape the kubelet stand-in reads. Field names are the API's.
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  deletionTimestamp?: string;
+  resourceVersion?: string;
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+    fieldRef?: { fieldPath: string };
+  };
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+}
+
+export interface HttpGetProbe {
+  httpGet?: { path?: string; port: number | string; scheme?: string };
+}
+
+export interface Container {
+  name: string;
+  args?: string[];
+  command?: string[];
+  env?: EnvVar[];
+  ports?: ContainerPort[];
+  readinessProbe?: HttpGetProbe;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  lifecycle?: { preStop?: { sleep?: { seconds: number } } };
+}
+
+export interface KeyToPath {
+  key: string;
+  path: string;
+}
+
+export interface ProjectionSource {
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[] };
+}
+
+export interface Volume {
+  name: string;
+  secret?: { secretName: string; items?: KeyToPath[]; optional?: boolean };
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
+  projected?: { sources: ProjectionSource[] };
+  emptyDir?: Record<string, unknown>;
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec: {
+    nodeName?: string;
+    serviceAccountName?: string;
+    terminationGracePeriodSeconds?: number;
+    containers: Container[];
+    volumes?: Volume[];
+  };
+  status?: { phase?: string; podIP?: string };
+}
