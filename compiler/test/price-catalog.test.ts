@@ -18,7 +18,8 @@ describe('built-in price catalog', () => {
     ['gemini', 'models/gemini-2.5-flash', '0.30'],
     ['mock', 'anything', '0'],
     ['openai', 'gpt-4o-unknown-variant', undefined],
-    ['groq', 'llama-3.3-70b-versatile', undefined],
+    ['groq', 'llama-3.3-70b-versatile', '0.59'],
+    ['ollama', 'llama3.1:8b', undefined],
     ['bedrock', 'meta.llama3-70b-instruct-v1:0', undefined],
   ])('%s %s -> input %s', (provider, model, input) => {
     expect(BUILTIN_PRICE_CATALOG.lookup(provider, model)?.inputPerMillion).toBe(input);

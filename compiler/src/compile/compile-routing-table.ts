@@ -3,7 +3,6 @@
 // Problems never throw; each object gets a diagnostic with Accepted / ResolvedRefs / PriceUnknown
 // conditions, and objects that cannot be served are left out of the table.
 
-import { createHash } from 'node:crypto';
 import {
   DiagnosticReasons as R,
   type DiagnosticCondition,
@@ -21,15 +20,17 @@ import { BUILTIN_PRICE_CATALOG, type PriceCatalog } from '../pricing/price-catal
 import type { CrdSchemas } from '../schema/load-crd-schemas.js';
 import { formatSchemaIssue } from '../schema/schema-issue.js';
 import type { CompiledBudget, CompiledRoute, CompiledVirtualKey, RoutingTable } from '../table-types.js';
-import { canonicalJson } from '../values/canonical-json.js';
 import type { RefProblem } from './compile-backend.js';
 import { compileBudget } from './compile-budget.js';
 import { compileRoute, type RouteCompilation } from './compile-route.js';
 import { compileVirtualKey } from './compile-virtual-key.js';
-import { selectorMatches } from './label-selector.js';
-import { compareByAge } from './object-order.js';
-import { buildModelsByNamespace, resolveRouteConflicts, routeNames, routesMeet } from './resolve-route-conflicts.js';
+import { KeyLabelIndex } from './key-label-index.js';
+import { sortByAge } from './object-order.js';
+import { buildModelsByNamespace, resolveRouteConflicts, routeNames, RoutesByName } from './resolve-route-conflicts.js';
 import { buildSecretIndex } from './secret-index.js';
+import { hashAndSerializeTableContent, hashTableContent, routingTableJson } from './table-json.js';
+
+export { hashTableContent };
 
 export interface CompileInput {
   routes: readonly ModelRouteManifest[];
@@ -55,6 +56,13 @@ export interface CompileResult {
   table: RoutingTable;
   /** One per ModelRoute, VirtualKey and Budget, ordered by kind then namespace/name. */
   diagnostics: ObjectDiagnostic[];
+  /**
+   * `table` as JSON, made from the serialization the hash was computed over: it parses to the
+   * same value as `JSON.stringify(table)` (members in another order) and costs nothing extra, so
+   * a publisher can send it instead of serializing the table again. Describes `table` as
+   * compiled; it does not follow later changes to the object.
+   */
+  tableJson: string;
 }
 
 const KIND_ORDER: Record<SwitchyardKind, number> = { ModelRoute: 0, VirtualKey: 1, Budget: 2 };
@@ -72,88 +80,93 @@ function resolvedRefsCondition(problems: readonly RefProblem[], okMessage: strin
   return condition('ResolvedRefs', 'False', (problems[0] as RefProblem).reason, problems.map((p) => p.message).join('; '));
 }
 
-/** SHA-256 over the canonical JSON of the table's content (not version, hash or compiledAt). */
-export function hashTableContent(content: Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets'>): string {
-  const canonical = canonicalJson({
-    routes: content.routes,
-    modelsByNamespace: content.modelsByNamespace,
-    keys: content.keys,
-    budgets: content.budgets,
-  });
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+interface TrackedDiagnostic {
+  diagnostic: ObjectDiagnostic;
+  kindOrder: number;
+  /** `namespace/name`, the order inside a kind. */
+  id: string;
+}
+
+interface Admitted<T extends SwitchyardManifest> {
+  manifest: T;
+  diagnostic: ObjectDiagnostic;
 }
 
 export function compileRoutingTable(input: CompileInput): CompileResult {
   const shared = new Set(input.sharedNamespaces);
   const catalog = input.priceCatalog ?? BUILTIN_PRICE_CATALOG;
   const secrets = buildSecretIndex(input.secrets);
-  const diagnostics = new Map<string, ObjectDiagnostic>();
+  const diagnostics = new Map<string, TrackedDiagnostic>();
 
+  // Objects with the same kind and namespace/name share one diagnostic.
   const diagnosticFor = (object: SwitchyardManifest): ObjectDiagnostic => {
     const namespace = object.metadata.namespace ?? 'default';
-    const key = `${object.kind}/${namespace}/${object.metadata.name}`;
-    let diagnostic = diagnostics.get(key);
-    if (!diagnostic) {
-      diagnostic = { kind: object.kind, namespace, name: object.metadata.name, generation: object.metadata.generation ?? 1, conditions: [] };
-      diagnostics.set(key, diagnostic);
+    const id = `${namespace}/${object.metadata.name}`;
+    const key = `${object.kind}/${id}`;
+    let tracked = diagnostics.get(key);
+    if (!tracked) {
+      tracked = {
+        diagnostic: { kind: object.kind, namespace, name: object.metadata.name, generation: object.metadata.generation ?? 1, conditions: [] },
+        kindOrder: KIND_ORDER[object.kind],
+        id,
+      };
+      diagnostics.set(key, tracked);
     }
-    return diagnostic;
+    return tracked.diagnostic;
   };
-  const reject = (object: SwitchyardManifest, reason: string, message: string): void => {
-    diagnosticFor(object).conditions.push(condition('Accepted', 'False', reason, message));
+  const reject = (diagnostic: ObjectDiagnostic, reason: string, message: string): void => {
+    diagnostic.conditions.push(condition('Accepted', 'False', reason, message));
   };
 
-  /** Validated (and defaulted) objects of one kind; invalid ones are rejected here. */
-  const admit = <T extends SwitchyardManifest>(objects: readonly T[]): T[] => {
-    const admitted: T[] = [];
-    for (const object of [...objects].sort(compareByAge)) {
+  /** Validated (and defaulted) objects of one kind, oldest first; invalid ones are rejected here. */
+  const admit = <T extends SwitchyardManifest>(objects: readonly T[]): Admitted<T>[] => {
+    const admitted: Admitted<T>[] = [];
+    for (const object of sortByAge(objects)) {
+      const diagnostic = diagnosticFor(object);
       if (!input.schemas) {
-        admitted.push(object);
+        admitted.push({ manifest: object, diagnostic });
         continue;
       }
       const result = input.schemas.validate(object);
       if (result.ok && result.value) {
-        admitted.push(result.value as T);
+        admitted.push({ manifest: result.value as T, diagnostic });
       } else {
         const [first, ...rest] = result.issues;
         const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-        reject(object, R.Invalid, `${first ? formatSchemaIssue(first) : 'invalid'}${more}`);
+        reject(diagnostic, R.Invalid, `${first ? formatSchemaIssue(first) : 'invalid'}${more}`);
       }
     }
     return admitted;
   };
 
   // Routes: compile each, then settle name conflicts oldest first.
-  const routeResults = new Map<string, { manifest: ModelRouteManifest; result: RouteCompilation }>();
+  const routeResults = new Map<string, { manifest: ModelRouteManifest; diagnostic: ObjectDiagnostic; result: RouteCompilation }>();
   const compiledRoutes: CompiledRoute[] = [];
-  for (const manifest of admit(input.routes)) {
+  for (const { manifest, diagnostic } of admit(input.routes)) {
     let result: RouteCompilation;
     try {
       result = compileRoute(manifest, secrets, catalog);
     } catch (error) {
-      reject(manifest, R.Invalid, (error as Error).message);
+      reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
     }
-    const diagnostic = diagnosticFor(manifest);
     diagnostic.conditions.push(resolvedRefsCondition(result.refProblems, 'every referenced Secret was found'));
     if (!result.route) {
-      reject(manifest, R.NoBackends, result.noBackendsReason ?? 'no backend left');
+      reject(diagnostic, R.NoBackends, result.noBackendsReason ?? 'no backend left');
       continue;
     }
-    routeResults.set(result.route.id, { manifest, result });
+    routeResults.set(result.route.id, { manifest, diagnostic, result });
     compiledRoutes.push(result.route);
   }
   const { accepted: acceptedRoutes, conflicts } = resolveRouteConflicts(compiledRoutes, shared);
   for (const conflict of conflicts) {
     const entry = routeResults.get(conflict.routeId);
-    if (entry) reject(entry.manifest, R.Conflict, conflict.message);
+    if (entry) reject(entry.diagnostic, R.Conflict, conflict.message);
   }
+  const acceptedByName = new RoutesByName(acceptedRoutes);
   for (const route of acceptedRoutes) {
-    const { manifest, result } = routeResults.get(route.id) as { manifest: ModelRouteManifest; result: RouteCompilation };
-    const diagnostic = diagnosticFor(manifest);
-    const missingFallbacks = route.fallbackModels.filter(
-      (fallback) => !acceptedRoutes.some((other) => other !== route && routesMeet(route, other, shared) && routeNames(other).includes(fallback)),
-    );
+    const { manifest, diagnostic, result } = routeResults.get(route.id) as { manifest: ModelRouteManifest; diagnostic: ObjectDiagnostic; result: RouteCompilation };
+    const missingFallbacks = route.fallbackModels.filter((fallback) => !acceptedByName.claimantMeeting(route, fallback, shared, route));
     if (missingFallbacks.length > 0) {
       const message = `fallback model${missingFallbacks.length > 1 ? 's' : ''} ${missingFallbacks.map((m) => `"${m}"`).join(', ')} not served by any accepted route visible to this route's keys`;
       const refs = diagnostic.conditions.find((c) => c.type === 'ResolvedRefs') as DiagnosticCondition;
@@ -179,60 +192,56 @@ export function compileRoutingTable(input: CompileInput): CompileResult {
 
   // Keys: resolve Secrets; a key value used twice stays with the older VirtualKey.
   const keys: CompiledVirtualKey[] = [];
+  const keyDiagnostics: ObjectDiagnostic[] = [];
   const digestOwner = new Map<string, string>();
-  const keyManifests = new Map<string, VirtualKeyManifest>();
-  for (const manifest of admit(input.virtualKeys)) {
-    const diagnostic = diagnosticFor(manifest);
+  for (const { manifest, diagnostic } of admit(input.virtualKeys)) {
     let compiled;
     try {
       compiled = compileVirtualKey(manifest, secrets);
     } catch (error) {
-      reject(manifest, R.Invalid, (error as Error).message);
+      reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
     }
     diagnostic.conditions.push(resolvedRefsCondition(compiled.problem ? [compiled.problem] : [], 'the key Secret was found'));
     if (!compiled.key) {
-      reject(manifest, R.UnresolvedRefs, compiled.problem?.message ?? 'key Secret not resolved');
+      reject(diagnostic, R.UnresolvedRefs, compiled.problem?.message ?? 'key Secret not resolved');
       continue;
     }
     const owner = digestOwner.get(compiled.key.digest);
     if (owner) {
-      reject(manifest, R.DuplicateKey, `its key is also the key of the older VirtualKey ${owner}; every key must be unique`);
+      reject(diagnostic, R.DuplicateKey, `its key is also the key of the older VirtualKey ${owner}; every key must be unique`);
       continue;
     }
     digestOwner.set(compiled.key.digest, compiled.key.id);
-    keyManifests.set(compiled.key.id, manifest);
     keys.push(compiled.key);
+    keyDiagnostics.push(diagnostic);
   }
 
   // Budgets select keys of their own namespace by label.
   const budgets: CompiledBudget[] = [];
-  for (const manifest of admit(input.budgets)) {
+  const keysByLabel = new KeyLabelIndex(keys);
+  for (const { manifest, diagnostic } of admit(input.budgets)) {
     let budget: CompiledBudget;
+    let selected: CompiledVirtualKey[];
     try {
       budget = compileBudget(manifest);
+      selected = keysByLabel.select(budget.namespace, manifest.spec.selector ?? {});
     } catch (error) {
-      reject(manifest, R.Invalid, (error as Error).message);
+      reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
     }
-    let selected = 0;
-    for (const key of keys) {
-      if (key.namespace === budget.namespace && selectorMatches(manifest.spec.selector ?? {}, key.labels)) {
-        key.budgetIds.push(budget.id);
-        selected += 1;
-      }
-    }
+    for (const key of selected) key.budgetIds.push(budget.id);
     budgets.push(budget);
-    diagnosticFor(manifest).conditions.push(
-      condition('Accepted', 'True', R.Accepted, `covers ${selected} VirtualKey${selected === 1 ? '' : 's'} of namespace ${budget.namespace}`),
+    diagnostic.conditions.push(
+      condition('Accepted', 'True', R.Accepted, `covers ${selected.length} VirtualKey${selected.length === 1 ? '' : 's'} of namespace ${budget.namespace}`),
     );
   }
-  for (const key of keys) {
+  keys.forEach((key, index) => {
     key.budgetIds.sort();
-    diagnosticFor(keyManifests.get(key.id) as VirtualKeyManifest).conditions.push(
+    (keyDiagnostics[index] as ObjectDiagnostic).conditions.push(
       condition('Accepted', 'True', R.Accepted, `key compiled${key.budgetIds.length ? `; charged to budgets ${key.budgetIds.join(', ')}` : ''}`),
     );
-  }
+  });
 
   keys.sort(byId);
   budgets.sort(byId);
@@ -240,15 +249,16 @@ export function compileRoutingTable(input: CompileInput): CompileResult {
   for (const route of [...acceptedRoutes].sort(byId)) routes[route.id] = route;
   const modelsByNamespace = buildModelsByNamespace(acceptedRoutes, keys.map((key) => key.namespace), shared);
   const content = { routes, modelsByNamespace, keys, budgets };
+  const { hash, json: contentJson } = hashAndSerializeTableContent(content);
   const table: RoutingTable = {
     version: input.version,
-    hash: hashTableContent(content),
+    hash,
     compiledAt: (input.clock ?? (() => new Date()))().toISOString(),
     ...content,
   };
 
-  const ordered = [...diagnostics.values()].sort(
-    (a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1),
-  );
-  return { table, diagnostics: ordered };
+  const ordered = [...diagnostics.values()]
+    .sort((a, b) => a.kindOrder - b.kindOrder || (a.id < b.id ? -1 : 1))
+    .map((tracked) => tracked.diagnostic);
+  return { table, diagnostics: ordered, tableJson: routingTableJson(table, contentJson) };
 }

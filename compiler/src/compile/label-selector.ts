@@ -1,31 +1,40 @@
 // metav1.LabelSelector semantics: every requirement must hold; an empty selector matches all.
 
-import type { LabelSelector } from '../manifest-types.js';
+import type { LabelSelector, LabelSelectorRequirement } from '../manifest-types.js';
+
+export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
+
+function requirementHolds(requirement: LabelSelectorRequirement, values: ReadonlySet<string>, labels: Readonly<Record<string, string>>): boolean {
+  const present = Object.prototype.hasOwnProperty.call(labels, requirement.key);
+  switch (requirement.operator) {
+    case 'In':
+      return present && values.has(labels[requirement.key] as string);
+    case 'NotIn':
+      return !present || !values.has(labels[requirement.key] as string);
+    case 'Exists':
+      return present;
+    case 'DoesNotExist':
+      return !present;
+    default:
+      return false;
+  }
+}
+
+/** The selector turned into a predicate once, for matching it against many label sets. */
+export function compileLabelSelector(selector: LabelSelector): LabelMatcher {
+  const matchLabels = Object.entries(selector.matchLabels ?? {});
+  const expressions = (selector.matchExpressions ?? []).map((requirement) => ({ requirement, values: new Set(requirement.values ?? []) }));
+  return (labels) => {
+    for (const [key, value] of matchLabels) {
+      if (labels[key] !== value) return false;
+    }
+    for (const { requirement, values } of expressions) {
+      if (!requirementHolds(requirement, values, labels)) return false;
+    }
+    return true;
+  };
+}
 
 export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[key] !== value) return false;
-  }
-  for (const requirement of selector.matchExpressions ?? []) {
-    const present = Object.prototype.hasOwnProperty.call(labels, requirement.key);
-    const value = labels[requirement.key];
-    const values = requirement.values ?? [];
-    switch (requirement.operator) {
-      case 'In':
-        if (!present || !values.includes(value as string)) return false;
-        break;
-      case 'NotIn':
-        if (present && values.includes(value as string)) return false;
-        break;
-      case 'Exists':
-        if (!present) return false;
-        break;
-      case 'DoesNotExist':
-        if (present) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return compileLabelSelector(selector)(labels);
 }

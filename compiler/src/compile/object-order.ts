@@ -9,10 +9,26 @@ function createdAtMs(metadata: ObjectMeta): number {
   return Number.isNaN(parsed) ? 0 : parsed;
 }
 
-export function compareByAge(a: { metadata: ObjectMeta }, b: { metadata: ObjectMeta }): number {
-  const byTime = createdAtMs(a.metadata) - createdAtMs(b.metadata);
+function objectId(metadata: ObjectMeta): string {
+  return `${metadata.namespace ?? 'default'}/${metadata.name}`;
+}
+
+function compareKeys(aMs: number, aId: string, bMs: number, bId: string): number {
+  const byTime = aMs - bMs;
   if (byTime !== 0) return byTime;
-  const aId = `${a.metadata.namespace ?? 'default'}/${a.metadata.name}`;
-  const bId = `${b.metadata.namespace ?? 'default'}/${b.metadata.name}`;
   return aId < bId ? -1 : aId > bId ? 1 : 0;
+}
+
+export function compareByAge(a: { metadata: ObjectMeta }, b: { metadata: ObjectMeta }): number {
+  return compareKeys(createdAtMs(a.metadata), objectId(a.metadata), createdAtMs(b.metadata), objectId(b.metadata));
+}
+
+/**
+ * A copy of `objects` in compareByAge order. Timestamps and ids are worked out once per object
+ * rather than once per comparison: with 10,000 objects the sort compares ~130,000 times.
+ */
+export function sortByAge<T extends { metadata: ObjectMeta }>(objects: readonly T[]): T[] {
+  const decorated = objects.map((object) => ({ object, ms: createdAtMs(object.metadata), id: objectId(object.metadata) }));
+  decorated.sort((a, b) => compareKeys(a.ms, a.id, b.ms, b.id));
+  return decorated.map((entry) => entry.object);
 }

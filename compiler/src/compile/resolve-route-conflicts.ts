@@ -18,17 +18,40 @@ export function routeNames(route: CompiledRoute): string[] {
   return [route.model, ...route.aliases];
 }
 
+/** Public name -> the routes claiming it, in the order they were added. */
+export class RoutesByName {
+  private readonly claims = new Map<string, CompiledRoute[]>();
+
+  constructor(routes: readonly CompiledRoute[] = []) {
+    for (const route of routes) this.add(route);
+  }
+
+  add(route: CompiledRoute): void {
+    for (const name of routeNames(route)) {
+      const claimants = this.claims.get(name);
+      if (!claimants) this.claims.set(name, [route]);
+      else if (claimants[claimants.length - 1] !== route) claimants.push(route);
+    }
+  }
+
+  /** The first route added that claims `name` and meets `route`, `except` not counted. */
+  claimantMeeting(route: CompiledRoute, name: string, shared: ReadonlySet<string>, except?: CompiledRoute): CompiledRoute | undefined {
+    return this.claims.get(name)?.find((other) => other !== except && routesMeet(route, other, shared));
+  }
+}
+
 /** `oldestFirst` must already be in age order; returns the accepted routes and the rejected ones. */
 export function resolveRouteConflicts(
   oldestFirst: readonly CompiledRoute[],
   shared: ReadonlySet<string>,
 ): { accepted: CompiledRoute[]; conflicts: RouteConflict[] } {
   const accepted: CompiledRoute[] = [];
+  const acceptedByName = new RoutesByName();
   const conflicts: RouteConflict[] = [];
   for (const route of oldestFirst) {
     let conflict: RouteConflict | undefined;
     for (const name of routeNames(route)) {
-      const owner = accepted.find((other) => routesMeet(route, other, shared) && routeNames(other).includes(name));
+      const owner = acceptedByName.claimantMeeting(route, name, shared);
       if (owner) {
         conflict = {
           routeId: route.id,
@@ -37,8 +60,12 @@ export function resolveRouteConflicts(
         break;
       }
     }
-    if (conflict) conflicts.push(conflict);
-    else accepted.push(route);
+    if (conflict) {
+      conflicts.push(conflict);
+    } else {
+      accepted.push(route);
+      acceptedByName.add(route);
+    }
   }
   return { accepted, conflicts };
 }
@@ -49,11 +76,26 @@ export function buildModelsByNamespace(
   keyNamespaces: readonly string[],
   shared: ReadonlySet<string>,
 ): Record<string, Record<string, string>> {
+  // Each key namespace sees its own routes and the shared ones; grouping once keeps this linear
+  // in namespaces + routes. Positions keep accepted order, in which a later claim of a name wins.
+  const sharedRoutes: number[] = [];
+  const routesOfNamespace = new Map<string, number[]>();
+  accepted.forEach((route, position) => {
+    if (shared.has(route.namespace)) {
+      sharedRoutes.push(position);
+      return;
+    }
+    const list = routesOfNamespace.get(route.namespace);
+    if (list) list.push(position);
+    else routesOfNamespace.set(route.namespace, [position]);
+  });
   const result: Record<string, Record<string, string>> = {};
   for (const namespace of [...new Set(keyNamespaces)].sort()) {
+    const own = routesOfNamespace.get(namespace) ?? [];
+    const visible = own.length === 0 ? sharedRoutes : [...sharedRoutes, ...own].sort((a, b) => a - b);
     const names: Record<string, string> = {};
-    for (const route of accepted) {
-      if (route.namespace !== namespace && !shared.has(route.namespace)) continue;
+    for (const position of visible) {
+      const route = accepted[position] as CompiledRoute;
       for (const name of routeNames(route)) names[name] = route.id;
     }
     result[namespace] = Object.fromEntries(Object.entries(names).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

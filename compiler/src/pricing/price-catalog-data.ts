@@ -15,7 +15,11 @@
 // - A negotiated price, a regional surcharge (Bedrock/Vertex regional endpoints, Azure data
 //   zones, Anthropic `inference_geo`) or a model not listed here is set per backend with `pricing`.
 //
-// Refresh: re-read each source page and update `asOf`; keep old models while providers serve them.
+// Provenance: the OpenAI and Anthropic tables were checked on `asOf` against copies of
+// the official pricing and model pages; the other tables carry the providers' published list
+// prices as last known and should be re-read against `source` before they are relied on for
+// billing. Refresh: re-read each source page and update `asOf`; keep old models while providers
+// serve them.
 
 export interface CatalogEntry {
   input: string;

@@ -1,16 +1,80 @@
 // Canonical JSON: object keys sorted, no whitespace, undefined members dropped. Equal content
 // always serializes to equal bytes, which is what the table hash needs.
+//
+// A routing table at cluster scale is several megabytes of JSON, so the writer walks the value
+// once, appends to a string, and hands it out in chunks of about CHUNK_CHARS: a hash can consume
+// them as they come instead of waiting for (and holding) one giant string.
+
+const CHUNK_CHARS = 32 * 1024;
+
+// JSON.stringify escapes quotes, backslashes, control characters and lone surrogates. Strings
+// without any of those (nearly all of them: ids, names, digests) are quoted directly.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) {
+    if ((keys[i - 1] as string) > (keys[i] as string)) return false;
+  }
+  return true;
+}
+
+/**
+ * Writes the canonical JSON of `value` as a sequence of chunks; their concatenation is
+ * `canonicalJson(value)`. Throws what JSON.stringify throws (a BigInt, a cycle).
+ */
+export function writeCanonicalJson(value: unknown, sink: (chunk: string) => void): void {
+  let out = '';
+  const write = (node: unknown): void => {
+    if (typeof node === 'string') {
+      out += quote(node);
+      return;
+    }
+    if (node === null || typeof node !== 'object') {
+      if (typeof node === 'number') out += Number.isFinite(node) ? String(node) : 'null';
+      else out += JSON.stringify(node) ?? 'null'; // booleans; functions, symbols and undefined become null
+      return;
+    }
+    if (Array.isArray(node)) {
+      out += '[';
+      for (let i = 0; i < node.length; i++) {
+        if (i > 0) out += ',';
+        const item: unknown = node[i];
+        if (item === undefined) out += 'null';
+        else write(item);
+      }
+      out += ']';
+    } else {
+      const record = node as Record<string, unknown>;
+      const keys = Object.keys(record);
+      if (!isSorted(keys)) keys.sort();
+      out += '{';
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (first) first = false;
+        else out += ',';
+        out += quote(key);
+        out += ':';
+        write(member);
+      }
+      out += '}';
+    }
+    if (out.length >= CHUNK_CHARS) {
+      sink(out);
+      out = '';
+    }
+  };
+  write(value);
+  if (out.length > 0) sink(out);
+}
 
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) {
-    return `[${value.map((item) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`;
-  }
-  const entries = Object.keys(value)
-    .sort()
-    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
+  const chunks: string[] = [];
+  writeCanonicalJson(value, (chunk) => chunks.push(chunk));
+  return chunks.join('');
 }

@@ -1,11 +1,17 @@
-// The lifetime of one upstream attempt: an abort signal that fires on client disconnect or on
-// the route's total timeout, and phase deadlines (first byte, stream idle) for each wait.
+// The lifetime of one upstream attempt: it aborts on client disconnect, on the route's total
+// timeout, and on phase deadlines (first byte, stream idle) for each wait.
 //
-// One timer serves every deadline of the attempt. It is armed once, at the first-byte (or
-// total) deadline; a later phase only moves a number, and when the timer fires it either
-// aborts (a deadline has passed) or re-arms itself at the nearest one still pending. A stream
-// that sends a chunk every few milliseconds therefore costs no timer operation per chunk, and a
-// complete answer costs one setTimeout and one clearTimeout.
+// Cheap on purpose, since every request runs one: an AbortSignal is an EventTarget, and adding
+// and removing its listeners costs more than the rest of an attempt's bookkeeping together. So
+// - undici gets an EventEmitter as its signal (it accepts either), not an AbortSignal;
+// - a real AbortSignal is made only if someone asks for `signal` (in-process providers);
+// - the client's signal gets one listener per request, shared by its attempts;
+// - one timer serves every deadline. It is armed once, at the first-byte (or total)
+//   deadline; a later phase only moves a number, and when the timer fires it either aborts (a
+//   deadline has passed) or re-arms itself at the nearest one still pending. A stream that
+//   sends a chunk every few milliseconds costs no timer operation per chunk, and a complete
+//   answer costs one setTimeout and one clearTimeout.
+import { EventEmitter } from 'node:events';
 import type { CompiledTimeouts } from '@switchyard/compiler';
 import { UpstreamFailure } from '../providers/upstream-failure.js';
 import { upstreamTimeout, type TimeoutPhase } from '../transport/transport-errors.js';
@@ -14,8 +20,36 @@ import { ClientDisconnectedError } from './exchange.js';
 /** Node timers run on a millisecond clock and can fire up to 1 ms before performance.now() reaches the deadline. */
 const TIMER_SLACK_MS = 1;
 
+/** The signal undici listens to: emits 'abort' once, with `aborted` and `reason` set first. */
+export class AttemptAbortEmitter extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+}
+
+/** The attempt currently running for one client signal (attempts of a request run one after another). */
+interface ClientLink {
+  current: AttemptScope | undefined;
+}
+
+const clientLinks = new WeakMap<AbortSignal, ClientLink>();
+
+function linkToClient(clientSignal: AbortSignal, scope: AttemptScope): ClientLink {
+  let link = clientLinks.get(clientSignal);
+  if (link === undefined) {
+    const created: ClientLink = { current: scope };
+    clientSignal.addEventListener('abort', () => created.current?.abort(new ClientDisconnectedError()), { once: true });
+    clientLinks.set(clientSignal, created);
+    return created;
+  }
+  link.current = scope;
+  return link;
+}
+
 export class AttemptScope {
-  private readonly controller = new AbortController();
+  /** What the transport (undici) listens to. */
+  readonly abortEmitter = new AttemptAbortEmitter();
+  private controller: AbortController | undefined;
+  private readonly link: ClientLink | undefined;
   private readonly totalDeadline: number;
   private phase: TimeoutPhase | undefined;
   private phaseMs = 0;
@@ -23,29 +57,47 @@ export class AttemptScope {
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = Infinity;
   private disposed = false;
-  private readonly onClientAbort = (): void => this.controller.abort(new ClientDisconnectedError());
   private readonly onTimer = (): void => this.checkDeadlines();
 
   constructor(
-    private readonly clientSignal: AbortSignal,
+    clientSignal: AbortSignal,
     readonly timeouts: CompiledTimeouts,
   ) {
     const now = performance.now();
     this.totalDeadline = now + timeouts.totalMs;
-    if (clientSignal.aborted) this.controller.abort(new ClientDisconnectedError());
-    else clientSignal.addEventListener('abort', this.onClientAbort, { once: true });
+    if (clientSignal.aborted) {
+      this.abort(new ClientDisconnectedError());
+      return;
+    }
+    this.link = linkToClient(clientSignal, this);
     // Every attempt starts by waiting for its first byte: arm for that deadline now, so the
     // first-byte phase finds the timer already where it needs it.
     this.arm(Math.min(now + timeouts.firstByteMs, this.totalDeadline));
   }
 
+  get aborted(): boolean {
+    return this.abortEmitter.aborted;
+  }
+
+  /** A standard AbortSignal for this attempt (in-process providers take one), made on first use. */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortEmitter.aborted) this.controller.abort(this.abortEmitter.reason);
+    }
     return this.controller.signal;
   }
 
-  /** Ends the attempt early (the caller stopped reading a stream). */
+  /** Ends the attempt (deadline, client gone, or the caller stopped reading a stream). The first reason wins. */
   abort(reason: unknown): void {
-    this.controller.abort(reason);
+    const emitter = this.abortEmitter;
+    if (emitter.aborted) return;
+    emitter.aborted = true;
+    emitter.reason = reason;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    emitter.emit('abort');
+    this.controller?.abort(reason);
   }
 
   /** Clears the timer and the client link; call when the attempt is over, successful or not. */
@@ -53,12 +105,12 @@ export class AttemptScope {
     this.disposed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    this.clientSignal.removeEventListener('abort', this.onClientAbort);
+    if (this.link !== undefined && this.link.current === this) this.link.current = undefined;
   }
 
   /**
-   * Bounds a wait on work that stops by itself when `signal` aborts (undici requests and
-   * bodies): the phase deadline aborts the attempt, and the work then rejects.
+   * Bounds a wait on work that stops by itself when the attempt aborts (undici requests and
+   * bodies, given `abortEmitter`): the phase deadline aborts the attempt, and the work then rejects.
    */
   async bounded<T>(work: Promise<T>, ms: number, phase: TimeoutPhase): Promise<T> {
     this.beginPhase(ms, phase);
@@ -83,32 +135,32 @@ export class AttemptScope {
   }
 
   /**
-   * Bounds a wait on work that may ignore the signal (in-process providers): the returned
+   * Bounds a wait on work that may ignore the abort (in-process providers): the returned
    * promise rejects as soon as the attempt is aborted, whatever the work does.
    */
   within<T>(work: Promise<T>, ms: number, phase: TimeoutPhase): Promise<T> {
     return new Promise<T>((resolveWork, rejectWork) => {
-      const signal = this.controller.signal;
-      if (signal.aborted) {
-        rejectWork(signal.reason);
+      const emitter = this.abortEmitter;
+      if (emitter.aborted) {
+        rejectWork(emitter.reason);
         return;
       }
       this.beginPhase(ms, phase);
       const onAbort = (): void => {
-        this.phase = undefined;
-        rejectWork(signal.reason);
+        this.endPhase();
+        rejectWork(emitter.reason);
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      emitter.once('abort', onAbort);
       work.then(
         (value) => {
-          this.phase = undefined;
-          signal.removeEventListener('abort', onAbort);
+          this.endPhase();
+          emitter.removeListener('abort', onAbort);
           resolveWork(value);
         },
         (error: unknown) => {
-          this.phase = undefined;
-          signal.removeEventListener('abort', onAbort);
-          rejectWork(signal.aborted ? signal.reason : error);
+          this.endPhase();
+          emitter.removeListener('abort', onAbort);
+          rejectWork(emitter.aborted ? emitter.reason : error);
         },
       );
     });
@@ -116,15 +168,15 @@ export class AttemptScope {
 
   /** What an error thrown during the attempt means: the abort reason wins over the symptom. */
   explain(error: unknown): unknown {
-    if (this.controller.signal.aborted) {
-      const reason: unknown = this.controller.signal.reason;
+    if (this.abortEmitter.aborted) {
+      const reason = this.abortEmitter.reason;
       if (reason instanceof UpstreamFailure || reason instanceof ClientDisconnectedError) return reason;
     }
     return error;
   }
 
   private arm(dueAt: number): void {
-    if (this.disposed || this.controller.signal.aborted) return;
+    if (this.disposed || this.abortEmitter.aborted) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerDueAt = dueAt;
     this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(dueAt - performance.now())));
@@ -133,14 +185,14 @@ export class AttemptScope {
   private checkDeadlines(): void {
     this.timer = undefined;
     this.timerDueAt = Infinity;
-    if (this.disposed || this.controller.signal.aborted) return;
+    if (this.disposed || this.abortEmitter.aborted) return;
     const now = performance.now() + TIMER_SLACK_MS;
     if (this.phase !== undefined && now >= this.phaseDeadline) {
-      this.controller.abort(upstreamTimeout(this.phase, this.phaseMs));
+      this.abort(upstreamTimeout(this.phase, this.phaseMs));
       return;
     }
     if (now >= this.totalDeadline) {
-      this.controller.abort(upstreamTimeout('total', this.timeouts.totalMs));
+      this.abort(upstreamTimeout('total', this.timeouts.totalMs));
       return;
     }
     this.arm(this.phase !== undefined ? Math.min(this.phaseDeadline, this.totalDeadline) : this.totalDeadline);

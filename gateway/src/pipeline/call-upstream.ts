@@ -93,10 +93,10 @@ function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
 async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<UpstreamResponse> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: UpstreamResponse;
-  // undici stops the request when scope.signal aborts, so the first-byte deadline needs no race here.
+  // undici stops the request when the attempt aborts, so the first-byte deadline needs no race here.
   scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
   try {
-    response = await call.transport.send(request, transportTimeouts(call.timeouts), scope.signal);
+    response = await call.transport.send(request, transportTimeouts(call.timeouts), scope.abortEmitter);
   } catch (error) {
     throw classifyTransportError(scope.explain(error), call.timeouts);
   } finally {
@@ -153,7 +153,7 @@ async function openHttpStream(adapter: HttpProviderAdapter, call: UpstreamCall, 
     while (!ended) {
       let chunk: IteratorResult<unknown>;
       try {
-        // The body ends with an error when scope.signal aborts, so the idle deadline needs no race.
+        // The body ends with an error when the attempt aborts, so the idle deadline needs no race.
         chunk = await scope.bounded(chunks.next(), call.timeouts.streamIdleMs, 'streamIdle');
       } catch (error) {
         throw classifyTransportError(scope.explain(error), call.timeouts);

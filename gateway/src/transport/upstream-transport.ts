@@ -1,6 +1,7 @@
 // The gateway's only way out to providers: undici Agents (keep-alive pools per origin) behind
 // the egress guard. Redirects are never followed (undici follows none without an interceptor),
 // so a 3xx reaches the adapter as an ordinary failure.
+import type { EventEmitter } from 'node:events';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import type { UpstreamHeaders, UpstreamHttpRequest } from '../providers/provider-adapter.js';
 import { deniedLiteralAddress, EgressDeniedError, type EgressGuard } from './egress-guard.js';
@@ -46,7 +47,11 @@ export class UpstreamTransport {
 
   constructor(private readonly options: UpstreamTransportOptions) {}
 
-  send(request: UpstreamHttpRequest, timeouts: UpstreamCallTimeouts, signal: AbortSignal): Promise<UpstreamResponse> {
+  /**
+   * `signal` may be an AbortSignal or, cheaper to listen to, an EventEmitter that emits 'abort'
+   * with `aborted` and `reason` set (undici accepts both).
+   */
+  send(request: UpstreamHttpRequest, timeouts: UpstreamCallTimeouts, signal: AbortSignal | EventEmitter): Promise<UpstreamResponse> {
     const target = this.targetOf(request.url);
     return this.agentFor(timeouts.connectMs)
       .request({
