@@ -13,6 +13,8 @@ import { createLogger, errorMessage, type Logger } from './observe/logger.js';
 import { OperatorMetrics } from './observe/operator-metrics.js';
 import { EventRecorder } from './reconcile/event-recorder.js';
 import { OperatorController } from './reconcile/operator-controller.js';
+import { SpendAggregator } from './spend/spend-aggregator.js';
+import { answerUsageReports } from './spend/usage-report-endpoint.js';
 import { TableStreamServer } from './table-server/table-stream-server.js';
 
 export interface RunningOperator {
@@ -22,6 +24,7 @@ export interface RunningOperator {
   controller: OperatorController;
   election: LeaseLeaderElection;
   tableServer: TableStreamServer;
+  spend: SpendAggregator;
   metrics: OperatorMetrics;
   /** Stops serving, releases the lease when leading, stops the watches. */
   close(): Promise<void>;
@@ -33,6 +36,8 @@ export interface StartOperatorDeps {
   /** Compile debounce and resync tuning for tests. */
   compileDebounceMs?: number;
   keepaliveIntervalMs?: number;
+  /** How often Budget spend may be written (default 2 s). */
+  spendFlushIntervalMs?: number;
 }
 
 export class StartupError extends Error {
@@ -61,7 +66,8 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   const metrics = new OperatorMetrics();
   const authenticator = new TokenReviewAuthenticator({ client, allowedServiceAccounts: flags.gatewayServiceAccounts });
   let controller: OperatorController | undefined;
-  const tableServer = new TableStreamServer({
+  let leading: () => boolean = () => false;
+  const tableServer: TableStreamServer = new TableStreamServer({
     authenticate: (header) => authenticator.authenticate(header),
     replicaId: flags.replicaId,
     logger: logger.child({ part: 'table-stream' }),
@@ -73,6 +79,16 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     },
     onTableSent: () => metrics.tablesSent.inc(),
     onAuthFailure: (status) => metrics.streamAuthFailures.inc({ status: String(status) }),
+    onUsageReports: (body) => answerUsageReports(spend, body),
+  });
+  // Only the leader aggregates spend; see spend/spend-aggregator.ts.
+  const spend: SpendAggregator = new SpendAggregator({
+    client,
+    isLeader: () => leading(),
+    budgets: () => tableServer.latest?.table.budgets ?? [],
+    onSnapshot: (snapshot) => tableServer.publishSpendSnapshot(snapshot),
+    logger: logger.child({ part: 'spend' }),
+    ...(deps.spendFlushIntervalMs !== undefined ? { flushIntervalMs: deps.spendFlushIntervalMs } : {}),
   });
 
   // Gateways may sit on any replica; each replica reports its gateways' acknowledgements so the
@@ -117,12 +133,15 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     onStartedLeading: () => {
       metrics.leader.set(1);
       controller?.onLeadershipChanged(true);
+      spend.onLeadershipChanged(true);
     },
     onStoppedLeading: () => {
       metrics.leader.set(0);
       controller?.onLeadershipChanged(false);
+      spend.onLeadershipChanged(false);
     },
   });
+  leading = () => election.isLeader;
   const events = new EventRecorder({ client, replicaId: flags.replicaId, logger, onDropped: () => metrics.eventsDropped.inc() });
   controller = new OperatorController({
     client,
@@ -180,6 +199,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   election.start();
   reporter.start();
   collector.start();
+  spend.start();
   const pruneTimer = setInterval(() => {
     if (election.isLeader) collector.pruneStale(client).catch((error: unknown) => logger.warn('could not prune replica reports', { error: errorMessage(error) }));
   }, 60_000);
@@ -203,6 +223,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     controller,
     election,
     tableServer,
+    spend,
     metrics,
     close() {
       closing ??= (async () => {
@@ -210,6 +231,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
         streamServer.close();
         tableServer.close();
         streamServer.closeAllConnections?.();
+        await spend.stop();
         await Promise.all([election.stop(), reporter.stop(), collector.stop()]);
         await controller?.stop();
         healthServer.close();

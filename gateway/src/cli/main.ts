@@ -69,19 +69,28 @@ export async function main(args: string[]): Promise<void> {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
   }
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
-  const watcher: StandaloneConfigSource =
+  const cluster =
     flags.controlPlane !== undefined
-      ? startClusterTableSource({ url: flags.controlPlane, tokenFile: flags.tokenFile, caFile: flags.caFile, tables, metrics, logger: lifecycleLogger })
-      : watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
+      ? startClusterTableSource({ url: flags.controlPlane, tokenFile: flags.tokenFile, caFile: flags.caFile, tables, metrics, logger: lifecycleLogger, ledger: governance.ledger })
+      : undefined;
+  const watcher: StandaloneConfigSource = cluster ?? watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
   lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort, governance: governance.describe() });
 
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
-  installShutdown(gateway, watcher, transport, governance, flags.shutdownGraceMs, lifecycleLogger);
+  installShutdown(gateway, watcher, transport, governance, flags.shutdownGraceMs, lifecycleLogger, () => cluster?.flushUsage() ?? Promise.resolve());
 }
 
-function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSource, transport: UpstreamTransport, governance: Governance, graceMs: number, logger: Logger): void {
+function installShutdown(
+  gateway: RunningGateway,
+  watcher: StandaloneConfigSource,
+  transport: UpstreamTransport,
+  governance: Governance,
+  graceMs: number,
+  logger: Logger,
+  flushUsage: () => Promise<void>,
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -94,6 +103,8 @@ function installShutdown(gateway: RunningGateway, watcher: StandaloneConfigSourc
     gateway
       .close(graceMs)
       .then(() => transport.close())
+      // After the drain, every request has settled: cluster mode reports that spend to the operator.
+      .then(() => flushUsage())
       // After the drain: every in-flight request has settled, so the state file gets its spend.
       .then(() => governance.close())
       .then(

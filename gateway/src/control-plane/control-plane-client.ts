@@ -10,7 +10,8 @@ import { request as httpsRequest } from 'node:https';
 import type { RoutingTable } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
 import { SseDecoder } from '../shared/sse-decoder.js';
-import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, decodeTableMessage, parseHello } from './table-stream-messages.js';
+import type { SpendSnapshot } from '../governance/budget/budget-ledger.js';
+import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
 
 export const DEFAULT_TOKEN_FILE = '/var/run/secrets/switchyard/token';
 
@@ -25,6 +26,8 @@ export interface ControlPlaneClientOptions {
   logger: Logger;
   /** Swaps the table in; throws (keeping the current table) when it cannot be loaded. */
   onTable(table: RoutingTable): void;
+  /** A spend snapshot pushed by the operator's leader (cluster spend path). */
+  onSpendSnapshot?(snapshot: SpendSnapshot): void;
   /** Hash of the table being served, so an identical table is acknowledged without a reload. */
   currentHash?(): string | undefined;
   backoffInitialMs?: number;
@@ -243,6 +246,12 @@ export function connectToControlPlane(options: ControlPlaneClientOptions): Contr
             } else if (event.event === 'table') {
               waiting = event.data;
               void applyNext();
+            } else if (event.event === 'spend' && options.onSpendSnapshot) {
+              try {
+                options.onSpendSnapshot(parseSpendEvent(event.data));
+              } catch (error) {
+                logger.warn('spend snapshot from the control plane ignored', { error: (error as Error).message });
+              }
             }
           }
         });

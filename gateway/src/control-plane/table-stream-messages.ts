@@ -3,9 +3,11 @@
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { RoutingTable } from '@switchyard/compiler';
+import type { SpendSnapshot, SpendSnapshotEntry } from '../governance/budget/budget-ledger.js';
 
 export const TABLE_STREAM_PATH = '/v1/table-stream';
 export const ACK_PATH = '/v1/acks';
+export const USAGE_REPORTS_PATH = '/v1/usage-reports';
 export const GATEWAY_ID_HEADER = 'x-switchyard-gateway';
 export const TABLE_ENCODING = 'gzip+base64';
 
@@ -51,6 +53,35 @@ export async function decodeTableMessage(data: string): Promise<RoutingTable> {
     throw new TableMessageError('routing table without routes, keys, budgets or modelsByNamespace');
   }
   return table;
+}
+
+/** A spend snapshot (a `spend` event, or the `snapshot` of a usage-report answer), checked field by field. */
+export function parseSpendSnapshot(value: unknown): SpendSnapshot {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TableMessageError('spend snapshot is not a JSON object');
+  const v = value as Record<string, unknown>;
+  if (!Array.isArray(v.budgets)) throw new TableMessageError('spend snapshot without budgets');
+  const budgets: SpendSnapshotEntry[] = [];
+  for (const item of v.budgets as unknown[]) {
+    if (!item || typeof item !== 'object') throw new TableMessageError('spend snapshot budget is not an object');
+    const b = item as Record<string, unknown>;
+    if (typeof b.budgetId !== 'string' || typeof b.periodStart !== 'string' || typeof b.spentNanos !== 'string' || !/^\d+$/.test(b.spentNanos)) {
+      throw new TableMessageError('spend snapshot budget needs budgetId, periodStart and a decimal spentNanos');
+    }
+    budgets.push({ budgetId: b.budgetId, periodStart: b.periodStart, spentNanos: b.spentNanos });
+  }
+  const appliedReports: Record<string, number> = {};
+  if (v.appliedReports !== undefined) {
+    if (!v.appliedReports || typeof v.appliedReports !== 'object' || Array.isArray(v.appliedReports)) throw new TableMessageError('spend snapshot appliedReports is not an object');
+    for (const [bootId, seq] of Object.entries(v.appliedReports as Record<string, unknown>)) {
+      if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new TableMessageError(`spend snapshot appliedReports.${bootId} is not a sequence number`);
+      appliedReports[bootId] = seq;
+    }
+  }
+  return { budgets, appliedReports };
+}
+
+export function parseSpendEvent(data: string): SpendSnapshot {
+  return parseSpendSnapshot(parseJson(data, 'spend'));
 }
 
 function parseJson(text: string, what: string): Record<string, unknown> {

@@ -9,12 +9,18 @@
 //          : keepalive    (a comment every 15 s, so either side can spot a dead connection)
 //   POST /v1/acks          same Authorization; body {"session", "version", "hash", "applied", "error"?}
 //        204 recorded; 404 unknown session (the stream is gone; the gateway reconnects)
+//   POST /v1/usage-reports same Authorization; body {"reports": [{bootId, seq, createdAt, entries}]}
+//        200 {"accepted": n, "snapshot": <spend snapshot or null>} on the leader;
+//        503 on a follower (it stores nothing; the gateway resends, its batches stay pending)
+//   event: spend  data: {"budgets": [{budgetId, periodStart, spentNanos}], "appliedReports": {bootId: seq}}
+//        pushed by the leader after each Budget flush; never bumps the table version
 //
 // The table event carries the whole RoutingTable as gzip-compressed JSON in base64, built once
 // per version and written unchanged to every gateway.
 
 export const TABLE_STREAM_PATH = '/v1/table-stream';
 export const ACK_PATH = '/v1/acks';
+export const USAGE_REPORTS_PATH = '/v1/usage-reports';
 export const GATEWAY_ID_HEADER = 'x-switchyard-gateway';
 export const TABLE_ENCODING = 'gzip+base64';
 

@@ -10,6 +10,7 @@ import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 import {
   ACK_PATH,
   GATEWAY_ID_HEADER,
+  USAGE_REPORTS_PATH,
   TABLE_ENCODING,
   TABLE_STREAM_PATH,
   parseAckMessage,
@@ -54,13 +55,17 @@ export interface TableStreamServerOptions {
   onSessionsChanged?(): void;
   onTableSent?(): void;
   onAuthFailure?(status: number): void;
+  /** POST /v1/usage-reports from an authenticated gateway (the spend path); absent: 404. */
+  onUsageReports?(body: unknown): { status: number; body: unknown };
 }
 
 const MAX_ACK_BODY_BYTES = 16 * 1024;
+const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 
 export class TableStreamServer {
   private readonly sessions = new Map<string, LiveSession>();
   private published: PublishedTable | undefined;
+  private spendFrame: Buffer | undefined;
   private readonly logger: Logger;
   private readonly keepalive: NodeJS.Timeout;
   private closed = false;
@@ -85,6 +90,15 @@ export class TableStreamServer {
     this.published = published;
     for (const session of this.sessions.values()) this.sendTable(session, published);
     return published;
+  }
+
+  /** Sends a spend snapshot to every session (and to later ones on connect); the table version is untouched. */
+  publishSpendSnapshot(snapshot: unknown): void {
+    const frame = Buffer.from(`event: spend\ndata: ${JSON.stringify(snapshot)}\n\n`, 'utf8');
+    this.spendFrame = frame;
+    for (const session of this.sessions.values()) {
+      if (!session.res.writableNeedDrain) session.res.write(frame);
+    }
   }
 
   sessionList(): GatewaySession[] {
@@ -117,6 +131,11 @@ export class TableStreamServer {
     if (path === ACK_PATH) {
       if (req.method !== 'POST') sendError(res, 405, 'use POST');
       else void this.receiveAck(req, res).catch((error: unknown) => this.failRequest(res, error));
+      return true;
+    }
+    if (path === USAGE_REPORTS_PATH && this.options.onUsageReports) {
+      if (req.method !== 'POST') sendError(res, 405, 'use POST');
+      else void this.receiveUsageReports(req, res).catch((error: unknown) => this.failRequest(res, error));
       return true;
     }
     return false;
@@ -163,6 +182,7 @@ export class TableStreamServer {
     });
     this.logger.info('gateway connected', { session: session.id, gateway: gatewayId, serviceAccount: verdict.serviceAccount, remote: session.remoteAddress });
     if (this.published) this.sendTable(session, this.published);
+    if (this.spendFrame) res.write(this.spendFrame);
     this.options.onSessionsChanged?.();
   }
 
@@ -193,6 +213,22 @@ export class TableStreamServer {
     }
     res.writeHead(204).end();
     this.options.onSessionsChanged?.();
+  }
+
+  private async receiveUsageReports(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const verdict = await this.options.authenticate(req.headers.authorization);
+    if (!verdict.ok) return this.reject(req, res, verdict);
+    const body = await readBody(req, MAX_USAGE_BODY_BYTES);
+    if (body === undefined) return sendError(res, 413, `usage reports larger than ${MAX_USAGE_BODY_BYTES} bytes`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return sendError(res, 400, 'body is not JSON');
+    }
+    const answer = this.options.onUsageReports?.(parsed) ?? { status: 404, body: { error: { message: 'no spend path' } } };
+    const text = JSON.stringify(answer.body);
+    res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
   }
 
   private reject(req: IncomingMessage, res: ServerResponse, verdict: Extract<AuthVerdict, { ok: false }>): void {

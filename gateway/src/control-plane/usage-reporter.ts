@@ -1,0 +1,99 @@
+// Cluster mode's spend path, gateway side: every interval (and once more at shutdown, after
+// in-flight requests settled) the ledger's unacknowledged usage batches are POSTed to the
+// operator, authenticated like acknowledgements. A batch stays pending in the ledger until a
+// spend snapshot acknowledges it, so a failed POST, a follower's 503 or an operator restart
+// only delays it. The answer carries the leader's latest snapshot, applied like a pushed one:
+// a gateway whose table stream sits on a follower still learns totals and acknowledgements.
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { BudgetLedger, SpendSnapshot } from '../governance/budget/budget-ledger.js';
+import type { Logger } from '../observe/logger.js';
+import { GATEWAY_ID_HEADER, USAGE_REPORTS_PATH, parseSpendSnapshot } from './table-stream-messages.js';
+
+export interface UsageReporterOptions {
+  url: string;
+  tokenFile: string;
+  caFile?: string;
+  gatewayId: string;
+  ledger: Pick<BudgetLedger, 'drainUsageReports'>;
+  applySnapshot(snapshot: SpendSnapshot): void;
+  logger: Logger;
+  intervalMs?: number;
+  requestTimeoutMs?: number;
+}
+
+export interface UsageReporter {
+  /** One POST now: drained reports, and the snapshot in the answer applied. */
+  sendNow(): Promise<void>;
+  /** Stops the timer and sends what settled until now. */
+  close(): Promise<void>;
+}
+
+export function startUsageReporter(options: UsageReporterOptions): UsageReporter {
+  const base = new URL(options.url);
+  const target = new URL(base.pathname.replace(/\/+$/, '') + USAGE_REPORTS_PATH, base);
+  const timeoutMs = options.requestTimeoutMs ?? 5000;
+  let sending: Promise<void> | undefined;
+  let lastProblem: string | undefined;
+
+  const post = async (): Promise<void> => {
+    const reports = options.ledger.drainUsageReports();
+    let token: string;
+    let ca: Buffer | undefined;
+    try {
+      token = (await readFile(options.tokenFile, 'utf8')).trim();
+      if (options.caFile) ca = await readFile(options.caFile);
+    } catch (error) {
+      throw new Error(`cannot read the token or CA file: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    const body = JSON.stringify({ reports });
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const headers = {
+        authorization: `Bearer ${token}`,
+        [GATEWAY_ID_HEADER]: options.gatewayId,
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      };
+      const req = target.protocol === 'https:' ? httpsRequest(target, { method: 'POST', headers, ...(ca ? { ca } : {}) }) : httpRequest(target, { method: 'POST', headers });
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    if (answer.status !== 200) throw new Error(`operator answered ${answer.status}${answer.status === 503 ? ' (not the leader or not ready); reports stay pending' : ''}`);
+    const parsed = JSON.parse(answer.text) as { snapshot?: unknown };
+    if (parsed.snapshot !== null && parsed.snapshot !== undefined) options.applySnapshot(parseSpendSnapshot(parsed.snapshot));
+    if (lastProblem !== undefined) options.logger.info('usage reports reach the operator again', { pendingReports: reports.length });
+    lastProblem = undefined;
+  };
+
+  const sendNow = (): Promise<void> => {
+    sending ??= post()
+      .catch((error: unknown) => {
+        const problem = error instanceof Error ? error.message : String(error);
+        // Logged once per kind of trouble, not every second.
+        if (problem !== lastProblem) options.logger.warn('could not send usage reports; they stay pending', { error: problem });
+        lastProblem = problem;
+      })
+      .finally(() => (sending = undefined));
+    return sending;
+  };
+
+  const timer = setInterval(() => void sendNow(), options.intervalMs ?? 1000);
+  timer.unref();
+  return {
+    sendNow,
+    async close() {
+      clearInterval(timer);
+      await sending;
+      await sendNow();
+    },
+  };
+}
