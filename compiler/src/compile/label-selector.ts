@@ -22,14 +22,20 @@ function requirementHolds(requirement: LabelSelectorRequirement, values: Readonl
 
 /** The selector turned into a predicate once, for matching it against many label sets. */
 export function compileLabelSelector(selector: LabelSelector): LabelMatcher {
-  const matchLabels = Object.entries(selector.matchLabels ?? {});
-  const expressions = (selector.matchExpressions ?? []).map((requirement) => ({ requirement, values: new Set(requirement.values ?? []) }));
+  const labelKeys: string[] = [];
+  const labelValues: string[] = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    labelKeys.push(key);
+    labelValues.push(value);
+  }
+  const requirements = [...(selector.matchExpressions ?? [])];
+  const requirementValues = requirements.map((requirement) => new Set(requirement.values ?? []));
   return (labels) => {
-    for (const [key, value] of matchLabels) {
-      if (labels[key] !== value) return false;
+    for (let i = 0; i < labelKeys.length; i++) {
+      if (labels[labelKeys[i] as string] !== labelValues[i]) return false;
     }
-    for (const { requirement, values } of expressions) {
-      if (!requirementHolds(requirement, values, labels)) return false;
+    for (let i = 0; i < requirements.length; i++) {
+      if (!requirementHolds(requirements[i] as LabelSelectorRequirement, requirementValues[i] as ReadonlySet<string>, labels)) return false;
     }
     return true;
   };

@@ -1,0 +1,217 @@
+// Cluster spend path end to end against a real kube-apiserver: an operator, two gateway
+// processes in cluster mode, the OpenAI SDK as client. Gateways report usage batches; the
+// leader writes Budget.status.spent with resourceVersion preconditions and pushes snapshots
+// back. The steps build on each other, in order.
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import OpenAI from 'openai';
+import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
+import { findFreePorts } from '../support/free-ports.js';
+import { conditionOf, readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
+import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
+import { delay, waitFor } from '../support/wait-for.js';
+
+const GATEWAY_SA = 'switchyard-gateway';
+const SYSTEM = 'switchyard-system';
+// Every answer: 1 input + 100 output tokens at $10 per million each = $0.00101.
+const LONG_ANSWER = 'abcd'.repeat(100);
+
+const manifests = `
+apiVersion: switchyard.dev/v1alpha1
+kind: ModelRoute
+metadata: {name: metered, namespace: default}
+spec:
+  model: metered
+  backends:
+  - name: mock-metered
+    provider: mock
+    model: echo
+    mock: {response: "${LONG_ANSWER}"}
+    pricing: {inputPerMillion: "10", outputPerMillion: "10"}
+---
+apiVersion: switchyard.dev/v1alpha1
+kind: VirtualKey
+metadata: {name: payer, namespace: default, labels: {team: payments}}
+spec:
+  secretName: payer-key
+---
+apiVersion: switchyard.dev/v1alpha1
+kind: Budget
+metadata: {name: payments-daily, namespace: default}
+spec:
+  selector: {matchLabels: {team: payments}}
+  limit: "0.012"
+  period: Daily
+  enforcement: Block
+---
+apiVersion: switchyard.dev/v1alpha1
+kind: Budget
+metadata: {name: payments-watch, namespace: default}
+spec:
+  selector: {matchLabels: {team: payments}}
+  limit: "0.003"
+  period: Daily
+  enforcement: Warn
+`;
+
+interface BudgetView {
+  status?: { spent?: string; periodStart?: string; lastAppliedBatches?: Array<{ bootId: string; seq: number }> };
+}
+
+describeWithControlPlane('cluster spend: two gateways report to the operator, which writes Budget status', () => {
+  let cluster: TestCluster;
+  let operator: OperatorProcess;
+  let listenPort: number;
+  let tokenFile: string;
+  let operatorKubeconfig: string;
+  let apiKey = '';
+  const gateways: GatewayProcess[] = [];
+  /** Sum of x-switchyard-cost-usd of every answered request, in nano-dollars. */
+  let charged = 0n;
+
+  const startOperator = (replicaId: string) =>
+    startOperatorProcess({
+      kubeconfigPath: operatorKubeconfig,
+      listenPort,
+      replicaId,
+      leaderElectionNamespace: SYSTEM,
+      args: ['--gateway-service-account', `${SYSTEM}/${GATEWAY_SA}`, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '1s'],
+    });
+  const spentOf = async (name: string): Promise<bigint | undefined> => {
+    const budget = await cluster.getJson<BudgetView>(['budget', name, '-n', 'default']);
+    return budget.status?.spent === undefined ? undefined : parseMoneyNanos(budget.status.spent);
+  };
+  const waitForSpent = (name: string, nanos: bigint) =>
+    waitFor(`Budget ${name} spent = ${formatNanosAsUsd(nanos)}`, async () => (await spentOf(name)) === nanos, 20_000, 200);
+  const client = (gateway: GatewayProcess) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
+  const ask = async (gateway: GatewayProcess): Promise<void> => {
+    const { response } = await client(gateway).chat.completions.create({ model: 'metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 }).withResponse();
+    const cost = response.headers.get('x-switchyard-cost-usd');
+    expect(cost).not.toBeNull();
+    charged += parseMoneyNanos(cost as string);
+  };
+  const postReports = async (body: unknown): Promise<number> => {
+    const token = (await readFile(tokenFile, 'utf8')).trim();
+    const res = await fetch(`${operator.listenUrl}/v1/usage-reports`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    return res.status;
+  };
+  const gatewayReady = (gateway: GatewayProcess) => waitFor('gateway ready', async () => (await readyz(gateway.url)).status === 200, 30_000);
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    [listenPort] = (await findFreePorts(1)) as [number];
+    operatorKubeconfig = await cluster.operatorKubeconfig();
+    tokenFile = await cluster.tokenFile(GATEWAY_SA, SYSTEM);
+    operator = await startOperator('operator-a');
+    await cluster.apply(manifests);
+    const secret = await waitFor('the generated key Secret', async () => {
+      const list = await cluster.getJson<{ items: Array<{ metadata: { name: string }; data?: { key?: string } }> }>(['secrets', '-n', 'default']);
+      return list.items.find((s) => s.metadata.name === 'payer-key');
+    });
+    apiKey = Buffer.from(secret.data?.key ?? '', 'base64').toString('utf8');
+    for (const name of ['gateway-1', 'gateway-2']) gateways.push(await startClusterGateway({ controlPlaneUrl: operator.listenUrl, tokenFile, name }));
+    for (const gateway of gateways) await gatewayReady(gateway);
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const gateway of gateways) await gateway.process.stop();
+    await operator?.process.stop();
+    await cluster?.stop();
+  }, 120_000);
+
+  it('writes spent = the sum of the cost headers of both gateways, shown by kubectl get budget', async () => {
+    // A new Budget gets spent 0 and Exceeded=False before any request.
+    await waitForSpent('payments-daily', 0n);
+    for (let i = 0; i < 2; i++) for (const gateway of gateways) await ask(gateway);
+    expect(charged).toBe(4n * 1_010_000n); // (1 input + 100 output tokens) x $10 per million each
+    await waitForSpent('payments-daily', charged);
+    await waitForSpent('payments-watch', charged);
+    const table = await cluster.kubectl(['get', 'budget', 'payments-daily', '-n', 'default']);
+    expect(table).toMatch(/SPENT\s+LIMIT\s+PERIOD/);
+    expect(table).toContain(formatNanosAsUsd(charged));
+    const daily = await cluster.getJson<BudgetView>(['budget', 'payments-daily', '-n', 'default']);
+    expect(daily.status?.periodStart).toBe(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+    expect(daily.status?.lastAppliedBatches?.length).toBeGreaterThanOrEqual(1);
+    expect(conditionOf(daily, 'Exceeded')).toMatchObject({ status: 'False', reason: 'WithinLimit' });
+    // The Warn budget ($0.003) is past its limit: Exceeded=True, requests still admitted.
+    const watch = await waitFor('Warn budget Exceeded=True', async () => {
+      const current = await cluster.getJson(['budget', 'payments-watch', '-n', 'default']);
+      return conditionOf(current, 'Exceeded')?.status === 'True' ? current : undefined;
+    });
+    expect(conditionOf(watch, 'Exceeded')?.reason).toBe('LimitReached');
+  });
+
+  it('applies a retried report (same bootId and seq) once', async () => {
+    const report = {
+      bootId: 'retry-test-boot',
+      seq: 1,
+      createdAt: new Date().toISOString(),
+      entries: [{ budgetId: 'default/payments-watch', periodStart: `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`, costNanos: '7', requests: 1 }],
+    };
+    const before = (await spentOf('payments-watch')) as bigint;
+    expect(await postReports({ reports: [report] })).toBe(200);
+    expect(await postReports({ reports: [report] })).toBe(200);
+    await waitForSpent('payments-watch', before + 7n);
+    // Once more after it was written: the Budget's lastAppliedBatches stops it.
+    expect(await postReports({ reports: [report] })).toBe(200);
+    await delay(3000);
+    expect(await spentOf('payments-watch')).toBe(before + 7n);
+    const watch = await cluster.getJson<BudgetView>(['budget', 'payments-watch', '-n', 'default']);
+    expect(watch.status?.lastAppliedBatches).toContainEqual(expect.objectContaining({ bootId: 'retry-test-boot', seq: 1 }));
+    // Malformed reports are refused, naming the problem.
+    expect(await postReports({ reports: [{ ...report, seq: -1 }] })).toBe(400);
+  });
+
+  it('keeps spend when a gateway is killed (-9) after its reports were applied, and restarted', async () => {
+    await ask(gateways[0] as GatewayProcess);
+    await waitForSpent('payments-daily', charged);
+    await delay(2500); // the acknowledging snapshot reaches the gateway
+    await (gateways[0] as GatewayProcess).process.kill();
+    gateways[0] = await startClusterGateway({ controlPlaneUrl: operator.listenUrl, tokenFile, name: 'gateway-1' });
+    await gatewayReady(gateways[0]);
+    await delay(3000);
+    expect(await spentOf('payments-daily')).toBe(charged);
+  });
+
+  it('keeps spend and enforcement when the operator restarts', async () => {
+    await operator.process.stop();
+    operator = await startOperator('operator-a2');
+    await delay(3000);
+    expect(await spentOf('payments-daily')).toBe(charged);
+    // Reports reach the new leader through the gateways' retries.
+    await ask(gateways[1] as GatewayProcess);
+    await waitForSpent('payments-daily', charged);
+  }, 60_000);
+
+  it('refuses with 429 budget_exceeded from both gateways once the Block budget is spent', async () => {
+    let refusedBy: number | undefined;
+    for (let i = 0; i < 20 && refusedBy === undefined; i++) {
+      const index = i % 2;
+      try {
+        await ask(gateways[index] as GatewayProcess);
+      } catch (error) {
+        expect(error).toMatchObject({ status: 429, code: 'budget_exceeded' });
+        refusedBy = index;
+      }
+      // Each gateway learns the other's spend through snapshots.
+      await delay(400);
+    }
+    expect(refusedBy).toBeDefined();
+    for (const gateway of gateways) {
+      await waitFor(
+        'both gateways refuse',
+        async () => {
+          // An admitted request (the snapshot not there yet) is charged like any other.
+          const outcome = await ask(gateway).then(() => undefined, (error: unknown) => error as { status?: number; code?: string });
+          return outcome?.status === 429 && outcome.code === 'budget_exceeded';
+        },
+        15_000,
+        500,
+      );
+    }
+    await waitForSpent('payments-daily', charged);
+    // Each gateway may admit one request on a snapshot up to a flush old: at most one answer per gateway past the limit.
+    expect(charged).toBeLessThanOrEqual(parseMoneyNanos('0.012') + 2n * 1_010_000n);
+  }, 60_000);
+});
