@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import type { CompileInput } from '../src/index.js';
+import { canonicalJson, hashTableContent, type CompileInput } from '../src/index.js';
 import { compile } from './support/compile.js';
 import { budget, keySecret, openaiBackend, route, secret, virtualKey } from './support/manifests.js';
 
@@ -29,11 +30,40 @@ describe('table hash', () => {
     ['a credential changes', (i) => (i.secrets = [secret({ name: 'openai' }, { apiKey: 'sk-2' }), keySecret('a'), keySecret('b')])],
     ['a weight changes', (i) => ((i.routes?.[0]?.spec.backends[0] as { weight?: number }).weight = 5)],
     ['a label changes budget membership', (i) => (i.virtualKeys![1]!.metadata.labels = { team: 't' })],
+    ['a label changes without changing membership', (i) => (i.virtualKeys![1]!.metadata.labels = { other: 'x' })],
     ['a budget limit changes', (i) => (i.budgets![0]!.spec.limit = '101')],
+    ['a budget selects by expression instead', (i) => (i.budgets![0]!.spec.selector = { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] })],
+    ['a key value changes', (i) => (i.secrets = [secret({ name: 'openai' }, { apiKey: 'sk-1' }), keySecret('a', 'default', 'sk-sy-another-key-0123456789abcdef'), keySecret('b')])],
+    ['a key is disabled', (i) => (i.virtualKeys![0]!.spec.disabled = true)],
+    ['a key is removed', (i) => (i.virtualKeys = i.virtualKeys!.slice(1))],
+    ['an alias is added', (i) => (i.routes![1]!.spec.aliases = ['mini'])],
+    ['a route moves to a namespace without keys', (i) => (i.routes![1]!.metadata.namespace = 'elsewhere')],
+    ['a generation changes', (i) => (i.routes![0]!.metadata.generation = 2)],
+    ['a header value changes', (i) => (i.routes![0]!.spec.backends[0]!.headers = { 'x-team': 'b' })],
   ])('changes when %s', (_name, change) => {
     const changed = input();
     change(changed);
     expect(compile(changed).table.hash).not.toBe(compile(input()).table.hash);
+  });
+
+  it('is the SHA-256 of the canonical JSON of routes, modelsByNamespace, keys and budgets', () => {
+    const { table } = compile(input());
+    const content = { routes: table.routes, modelsByNamespace: table.modelsByNamespace, keys: table.keys, budgets: table.budgets };
+    const expected = createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
+    expect(table.hash).toBe(expected);
+    expect(hashTableContent(table)).toBe(expected);
+  });
+
+  it('comes with the table as JSON, equal in value to JSON.stringify(table)', () => {
+    const { table, tableJson } = compile({ ...input(), version: 42 });
+    expect(JSON.parse(tableJson)).toEqual(JSON.parse(JSON.stringify(table)));
+    expect(tableJson.startsWith(`{"version":42,"hash":"${table.hash}","compiledAt":"2026-01-01T00:00:00.000Z",`)).toBe(true);
+    expect(tableJson.length).toBe(JSON.stringify(table).length);
+  });
+
+  it('comes with valid table JSON for an empty table too', () => {
+    const { table, tableJson } = compile({});
+    expect(JSON.parse(tableJson)).toEqual(JSON.parse(JSON.stringify(table)));
   });
 
   it('orders backends by priority, keeping spec order inside a tier', () => {

@@ -1,11 +1,13 @@
 // The platform team's journey on a real API server + controller manager, with the kubelet
 // played by e2e/src/kubelet (one real switchyard process per Pod, each in its own network
 // namespace): helm install, Pods Ready, kubectl apply the examples, read the generated key,
-// call the gateway Service's endpoint with the OpenAI SDK, see a fallback. Times are reported.
+// call the gateway Service's endpoint with the OpenAI SDK, see a fallback, spend a Block budget
+// through the operator leader until 429. Times are reported.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
+import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { locateControlPlaneBinaries, startControlPlane, type ControlPlane } from '../src/index.js';
 import { networkNamespacesWork, startFakeKubelet, type FakeKubelet } from '../src/kubelet/index.js';
 import { CHART_DIR, names, NAMESPACE, RELEASE, REPO_ROOT } from './helm-chart-support.js';
@@ -36,6 +38,30 @@ const FLAKY_ROUTE = {
     retry: { attempts: 2, backoff: { initial: '10ms', max: '50ms' }, on: ['ServerError'] },
   },
 };
+
+/** The mock provider is free: explicit prices make every answer cost (1 input + 100 output tokens) x $10 per million. */
+const METERED_ROUTE = {
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'ModelRoute',
+  metadata: { name: 'mock-metered' },
+  spec: {
+    model: 'mock-metered',
+    backends: [
+      { name: 'metered', provider: 'mock', model: 'mock-metered', mock: { response: 'abcd'.repeat(100) }, pricing: { inputPerMillion: '10', outputPerMillion: '10' } },
+    ],
+  },
+};
+
+/** About 20 metered answers; selects the demo key by its `team: demo` label (examples/cluster/demo-key.yaml). */
+const TINY_LIMIT = '0.02';
+const TINY_BUDGET = {
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'Budget',
+  metadata: { name: 'demo-tiny' },
+  spec: { selector: { matchLabels: { team: 'demo' } }, limit: TINY_LIMIT, period: 'Daily', enforcement: 'Block' },
+};
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWhenPossible('journey: helm install to first request, with the kubelet played by the harness', () => {
   const suiteStart = Date.now();
@@ -83,6 +109,37 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       `kubelet stand-in log:\n${kubeletLog.slice(-40).join('\n')}`,
       ...pods.map((pod) => `--- ${pod.namespace}/${pod.name} (${pod.podIP}, ready=${pod.ready}):\n${kubelet!.logTail(pod.namespace, pod.name, 1200)}`),
     ].join('\n');
+  }
+
+  /** The operator address the gateways' cluster DNS gives for the operator Service (their hosts file). */
+  function operatorAddressSeenByGateway(gatewayAddress: string): string | undefined {
+    const octet = gatewayAddress.split('.').at(-1);
+    const hosts = readFileSync(`/etc/netns/sy-e2e-${octet}/hosts`, 'utf8');
+    const line = hosts.split('\n').find((entry) => entry.split(/\s+/).includes(`${names.operator}.${NAMESPACE}.svc`));
+    return line?.split(/\s+/)[0];
+  }
+
+  async function operatorLeader(): Promise<{ pod: string; address: string } | undefined> {
+    const holder = (await plane.kubectl(['get', 'lease', names.operator, '-n', NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}'])).stdout.trim();
+    if (holder === '') return undefined;
+    const address = (await plane.kubectl(['get', 'pod', holder, '-n', NAMESPACE, '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
+    return address === '' ? undefined : { pod: holder, address };
+  }
+
+  async function operatorPodAt(address: string): Promise<string> {
+    const pods = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=operator']));
+    const pod = pods.find((candidate) => jsonPath(candidate, 'status', 'podIP') === address && jsonPath(candidate, 'metadata', 'deletionTimestamp') === undefined);
+    if (pod === undefined) throw new Error(`no operator Pod has address ${address}`);
+    return String(jsonPath(pod, 'metadata', 'name'));
+  }
+
+  async function readyOperatorPods(): Promise<number> {
+    const pods = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=operator']));
+    return pods.filter(
+      (pod) =>
+        jsonPath(pod, 'metadata', 'deletionTimestamp') === undefined &&
+        ((jsonPath(pod, 'status', 'conditions') ?? []) as unknown[]).some((condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True'),
+    ).length;
   }
 
   beforeAll(async () => {
@@ -182,6 +239,143 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     expect(data.choices[0]?.message.content).toBe('answered by the standby tier');
     expect(response.headers.get('x-switchyard-backend')).toContain('standby');
   }, 60_000);
+
+  it('a Block budget: kubectl get budget shows the summed cost headers, then both gateways refuse with 429 budget_exceeded', async () => {
+    const port = await gatewayPort();
+    const gateways = await readyEndpoints(names.gateway);
+    expect(gateways).toHaveLength(2);
+    // Only the leader aggregates spend; a follower answers the usage POST with 503. A real
+    // ClusterIP spreads connections over both replicas, but the stand-in's DNS gives one address
+    // per Service name, so gateways sent to the follower would never be counted. Then the
+    // follower Pod is deleted: the name moves to the leader and the replacement is added after it.
+    const start = Date.now();
+    const leader = await eventually('an operator leader', 30_000, operatorLeader);
+    const seen = gateways.map(operatorAddressSeenByGateway);
+    if (seen.some((address) => address !== leader.address)) {
+      const follower = await operatorPodAt(seen.find((address) => address !== leader.address)!);
+      console.log(`journey budget: the operator Service name pointed the gateways at follower ${follower}, not leader ${leader.pod}; deleting ${follower}`);
+      await kubectlOk(['delete', 'pod', follower, '-n', NAMESPACE, '--wait=false']);
+      await eventually('the operator Service name at the leader, with 2 operators Ready', 120_000, async () => {
+        const current = await operatorLeader();
+        return current?.pod === leader.pod && (await readyOperatorPods()) === 2 && gateways.every((gateway) => operatorAddressSeenByGateway(gateway) === current.address) ? true : undefined;
+      });
+    } else {
+      console.log(`journey budget: the operator Service name already pointed the gateways at leader ${leader.pod}`);
+    }
+    timings['budget: operator Service at the leader'] = Date.now() - start;
+
+    const spentOf = async (): Promise<bigint | undefined> => {
+      const spent = jsonPath(await getJson(['get', 'budget', 'demo-tiny', '-n', NAMESPACE]), 'status', 'spent');
+      return typeof spent === 'string' ? parseMoneyNanos(spent) : undefined;
+    };
+    // The Budget first (its status is written by the leader), then the route: a table that
+    // routes mock-metered already holds demo-tiny, so every charged answer counts against it.
+    await kubectlOk(['apply', '-n', NAMESPACE, '-f', '-'], JSON.stringify(TINY_BUDGET));
+    await eventually('demo-tiny spent 0, written by the leader', 30_000, async () => ((await spentOf()) === 0n ? true : undefined));
+    await kubectlOk(['apply', '-n', NAMESPACE, '-f', '-'], JSON.stringify(METERED_ROUTE));
+
+    const limit = parseMoneyNanos(TINY_LIMIT);
+    let charged = 0n;
+    let largestCost = 0n;
+    const ownSpend = new Map<string, bigint>(gateways.map((gateway) => [gateway, 0n]));
+    /** One metered request; an answer adds its x-switchyard-cost-usd, a refusal is returned. */
+    const ask = async (gateway: string): Promise<InstanceType<typeof OpenAI.APIError> | undefined> => {
+      try {
+        const { response } = await client(gateway, port)
+          .chat.completions.create({ model: 'mock-metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 })
+          .withResponse();
+        const header = response.headers.get('x-switchyard-cost-usd');
+        if (header === null) throw new Error(`no x-switchyard-cost-usd from ${gateway}`);
+        const cost = parseMoneyNanos(header);
+        expect(cost).toBeGreaterThan(0n);
+        charged += cost;
+        largestCost = cost > largestCost ? cost : largestCost;
+        ownSpend.set(gateway, ownSpend.get(gateway)! + cost);
+        return undefined;
+      } catch (error) {
+        if (error instanceof OpenAI.APIError) return error;
+        throw error;
+      }
+    };
+    for (const gateway of gateways) {
+      await eventually(`mock-metered in the table of ${gateway}`, 30_000, async () => ((await ask(gateway)) === undefined ? true : undefined));
+    }
+    for (const gateway of gateways) expect(await ask(gateway)).toBeUndefined();
+
+    const budgetRow = async (): Promise<string[]> => {
+      const table = await kubectlOk(['get', 'budget', 'demo-tiny', '-n', NAMESPACE]);
+      const [header, row] = table.trim().split('\n');
+      expect(header).toMatch(/^NAME\s+SPENT\s+LIMIT\s+PERIOD\s+EXCEEDED\s+AGE$/);
+      return (row ?? '').split(/\s+/);
+    };
+    const spentShown = Date.now();
+    const row = await eventually(`kubectl get budget showing SPENT ${formatNanosAsUsd(charged)}`, 30_000, async () => {
+      const columns = await budgetRow();
+      return columns[1] === formatNanosAsUsd(charged) ? columns : undefined;
+    });
+    timings['budget: requests -> spent in kubectl get budget'] = Date.now() - spentShown;
+    expect(row.slice(0, 5)).toEqual(['demo-tiny', formatNanosAsUsd(charged), TINY_LIMIT, 'Daily', 'False']);
+
+    // Alternate gateways until one refuses: each has answered about half of the spend, so a
+    // refusal before its own answers near the limit means it learned the other's spend from the
+    // operator's snapshots.
+    const refusedAt = new Map<string, { own: bigint; total: bigint }>();
+    const exhaustStart = Date.now();
+    const assertBudgetRefusal = (refusal: InstanceType<typeof OpenAI.APIError>) => {
+      expect(refusal.status).toBe(429);
+      expect(refusal.code).toBe('budget_exceeded');
+      expect(refusal.headers?.get('x-should-retry')).toBe('false');
+    };
+    for (let i = 0; refusedAt.size === 0; i++) {
+      if (Date.now() - exhaustStart > 60_000) throw new Error(`no refusal within 60 s; ${formatNanosAsUsd(charged)} charged\n${diagnostics()}`);
+      const gateway = gateways[i % 2]!;
+      const refusal = await ask(gateway);
+      if (refusal !== undefined) {
+        assertBudgetRefusal(refusal);
+        refusedAt.set(gateway, { own: ownSpend.get(gateway)!, total: charged });
+      }
+      await delay(500);
+    }
+    for (const gateway of gateways) {
+      if (refusedAt.has(gateway)) continue;
+      const refusal = await eventually(`a 429 from ${gateway} too`, 20_000, async () => {
+        const outcome = await ask(gateway);
+        if (outcome === undefined) await delay(500);
+        return outcome;
+      });
+      assertBudgetRefusal(refusal);
+      refusedAt.set(gateway, { own: ownSpend.get(gateway)!, total: charged });
+    }
+    timings['budget: first request past the limit -> both gateways refuse'] = Date.now() - exhaustStart;
+    console.log(
+      `journey budget: limit ${TINY_LIMIT}, charged ${formatNanosAsUsd(charged)}; refusals: ${[...refusedAt].map(([gateway, at]) => `${gateway} (own ${formatNanosAsUsd(at.own)}, all ${formatNanosAsUsd(at.total)})`).join(', ')}`,
+    );
+    for (const at of refusedAt.values()) {
+      // Admission refuses when spend + the request's estimate passes the limit: not before
+      // the answers came near the limit, and not on a gateway's own answers alone.
+      expect(at.total + 2n * largestCost).toBeGreaterThan(limit);
+      expect(at.own + 2n * largestCost).toBeLessThanOrEqual(limit);
+    }
+    const final = await eventually(`kubectl get budget showing SPENT ${formatNanosAsUsd(charged)}, Exceeded True`, 30_000, async () => {
+      const columns = await budgetRow();
+      return columns[1] === formatNanosAsUsd(charged) && columns[4] === 'True' ? columns : undefined;
+    });
+    expect(parseMoneyNanos(final[1]!)).toBeGreaterThanOrEqual(limit - largestCost);
+
+    // Lift the budget (and drop the route) so the demo key's traffic in the next steps is admitted.
+    await kubectlOk(['delete', 'budget', 'demo-tiny', '-n', NAMESPACE]);
+    await kubectlOk(['delete', 'modelroute', 'mock-metered', '-n', NAMESPACE]);
+    for (const gateway of gateways) {
+      await eventually(`${gateway} admits the demo key again`, 30_000, async () => {
+        try {
+          await client(gateway, port).chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'after the budget' }] });
+          return true;
+        } catch {
+          return undefined;
+        }
+      });
+    }
+  }, 300_000);
 
   it('helm upgrade with a changed value rolls the gateway Pods with no failed request', async () => {
     const port = await gatewayPort();

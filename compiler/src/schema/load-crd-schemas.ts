@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { defaultCrdDir } from '../crd-location.js';
+import { clonePlainData } from '../values/clone-plain-data.js';
 import { SWITCHYARD_API_VERSION, SWITCHYARD_GROUP, type SwitchyardKind, type SwitchyardManifest } from '../manifest-types.js';
 import { CEL_RULE_IMPLEMENTATIONS } from './cel-rules.js';
 import { describeAjvError } from './describe-ajv-error.js';
@@ -60,9 +61,26 @@ function assertCelRulesImplemented(node: OpenApiSchema, path: string, crdFile: s
   if (typeof node.additionalProperties === 'object') assertCelRulesImplemented(node.additionalProperties, `${path}[*]`, crdFile);
 }
 
+const celWalkNeeded = new WeakMap<OpenApiSchema, boolean>();
+
+/** Whether a schema node or anything below it has a CEL rule or a map-type list to check. */
+function needsCelWalk(node: OpenApiSchema): boolean {
+  let needed = celWalkNeeded.get(node);
+  if (needed === undefined) {
+    needed =
+      (node['x-kubernetes-validations']?.length ?? 0) > 0 ||
+      node['x-kubernetes-list-type'] === 'map' ||
+      Object.values(node.properties ?? {}).some(needsCelWalk) ||
+      (node.items !== undefined && needsCelWalk(node.items)) ||
+      (typeof node.additionalProperties === 'object' && needsCelWalk(node.additionalProperties));
+    celWalkNeeded.set(node, needed);
+  }
+  return needed;
+}
+
 /** Runs the CEL rules (and list-type map key uniqueness) over a value that already passed the schema. */
 function celIssues(node: OpenApiSchema, value: unknown, path: string): SchemaIssue[] {
-  if (value === undefined || value === null) return [];
+  if (value === undefined || value === null || !needsCelWalk(node)) return [];
   const issues: SchemaIssue[] = [];
   for (const rule of node['x-kubernetes-validations'] ?? []) {
     const check = CEL_RULE_IMPLEMENTATIONS[rule.rule] as (self: unknown) => boolean;
@@ -156,7 +174,7 @@ export function loadCrdSchemas(crdDir: string = defaultCrdDir()): CrdSchemas {
       if (!entry) {
         return { ok: false, issues: [{ field: 'kind', message: `must be one of: ${[...byKind.keys()].join(', ')}` }] };
       }
-      const copy = structuredClone(object) as Record<string, unknown>;
+      const copy = clonePlainData(object) as Record<string, unknown>;
       delete copy['status'];
       const issues = validateObjectMeta(copy['metadata']);
       if (copy['apiVersion'] !== SWITCHYARD_API_VERSION) {
