@@ -61,4 +61,16 @@ describe('budget selection', () => {
     expect(table.keys).toEqual([]);
     expect(table.budgets.map((b) => b.id)).toEqual(['default/b']);
   });
+
+  it('rejects a budget whose selector is malformed instead of failing the whole compile', () => {
+    const malformed = budget({ name: 'broken' }, { selector: { matchExpressions: { key: 'team', operator: 'Exists' } as unknown as [] } });
+    const { table, diagnostics } = compile({
+      virtualKeys: [virtualKey({ name: 'a', labels: { team: 'x' } })],
+      budgets: [malformed, budget({ name: 'fine' }, { selector: { matchLabels: { team: 'x' } } })],
+      secrets: [keySecret('a')],
+    });
+    expect(table.budgets.map((b) => b.id)).toEqual(['default/fine']);
+    expect(table.keys[0]?.budgetIds).toEqual(['default/fine']);
+    expect(conditionOf(diagnostics, 'Budget', 'default/broken', 'Accepted')).toMatchObject({ status: 'False', reason: 'Invalid' });
+  });
 });

@@ -66,7 +66,6 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   const metrics = new OperatorMetrics();
   const authenticator = new TokenReviewAuthenticator({ client, allowedServiceAccounts: flags.gatewayServiceAccounts });
   let controller: OperatorController | undefined;
-  let leading: () => boolean = () => false;
   const tableServer: TableStreamServer = new TableStreamServer({
     authenticate: (header) => authenticator.authenticate(header),
     replicaId: flags.replicaId,
@@ -81,10 +80,9 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     onAuthFailure: (status) => metrics.streamAuthFailures.inc({ status: String(status) }),
     onUsageReports: (body) => answerUsageReports(spend, body),
   });
-  // Only the leader aggregates spend; see spend/spend-aggregator.ts.
+  // Every replica applies its gateways' usage reports and pushes them snapshots; see spend/spend-aggregator.ts.
   const spend: SpendAggregator = new SpendAggregator({
     client,
-    isLeader: () => leading(),
     budgets: () => tableServer.latest?.table.budgets ?? [],
     onSnapshot: (snapshot) => tableServer.publishSpendSnapshot(snapshot),
     logger: logger.child({ part: 'spend' }),
@@ -133,15 +131,12 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     onStartedLeading: () => {
       metrics.leader.set(1);
       controller?.onLeadershipChanged(true);
-      spend.onLeadershipChanged(true);
     },
     onStoppedLeading: () => {
       metrics.leader.set(0);
       controller?.onLeadershipChanged(false);
-      spend.onLeadershipChanged(false);
     },
   });
-  leading = () => election.isLeader;
   const events = new EventRecorder({ client, replicaId: flags.replicaId, logger, onDropped: () => metrics.eventsDropped.inc() });
   controller = new OperatorController({
     client,
@@ -151,6 +146,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     acknowledgements: combineAckSources(tableServer, collector),
     events,
     isLeader: () => election.isLeader,
+    onBudgetObserved: (budget) => spend.observeBudget(budget),
     logger: logger.child({ part: 'controller' }),
     metrics,
     watch: { inactivityTimeoutMs: flags.watchInactivityTimeoutMs },

@@ -26,7 +26,7 @@ export interface ControlPlaneClientOptions {
   logger: Logger;
   /** Swaps the table in; throws (keeping the current table) when it cannot be loaded. */
   onTable(table: RoutingTable): void;
-  /** A spend snapshot pushed by the operator's leader (cluster spend path). */
+  /** A spend snapshot pushed by the operator replica this stream is connected to (cluster spend path). */
   onSpendSnapshot?(snapshot: SpendSnapshot): void;
   /** Hash of the table being served, so an identical table is acknowledged without a reload. */
   currentHash?(): string | undefined;

@@ -1,9 +1,10 @@
 // Cluster mode's spend path, gateway side: every interval (and once more at shutdown, after
 // in-flight requests settled) the ledger's unacknowledged usage batches are POSTed to the
 // operator, authenticated like acknowledgements. A batch stays pending in the ledger until a
-// spend snapshot acknowledges it, so a failed POST, a follower's 503 or an operator restart
-// only delays it. The answer carries the leader's latest snapshot, applied like a pushed one:
-// a gateway whose table stream sits on a follower still learns totals and acknowledgements.
+// spend snapshot acknowledges it, so a failed POST or an operator restart only delays it. Any
+// operator replica, leader or follower, applies the batches; the answer carries that replica's
+// latest snapshot, applied like a pushed one, so the gateway learns the acknowledgements of the
+// replica its POSTs reach even when its table stream sits on another one.
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -67,7 +68,7 @@ export function startUsageReporter(options: UsageReporterOptions): UsageReporter
       req.on('error', reject);
       req.end(body);
     });
-    if (answer.status !== 200) throw new Error(`operator answered ${answer.status}${answer.status === 503 ? ' (not the leader or not ready); reports stay pending' : ''}`);
+    if (answer.status !== 200) throw new Error(`operator answered ${answer.status}${answer.status === 503 ? ' (not ready); reports stay pending' : ''}`);
     const parsed = JSON.parse(answer.text) as { snapshot?: unknown };
     if (parsed.snapshot !== null && parsed.snapshot !== undefined) options.applySnapshot(parseSpendSnapshot(parsed.snapshot));
     if (lastProblem !== undefined) options.logger.info('usage reports reach the operator again', { pendingReports: reports.length });

@@ -54,6 +54,8 @@ export interface OperatorControllerOptions {
   logger?: Logger;
   metrics?: OperatorMetrics;
   watch?: WatchTuning;
+  /** Every Budget the watch delivers, status included (the spend path reads other replicas' writes). */
+  onBudgetObserved?(budget: KubeObject & { status?: unknown }): void;
   /** Quiet time before a compile after the last change. Default 50 ms. */
   compileDebounceMs?: number;
   /** A steady stream of changes still compiles at least this often. Default 500 ms. */
@@ -226,6 +228,7 @@ export class OperatorController {
       this.markDirty();
     }
     if (event.type !== 'DELETED') this.queue.add(key);
+    if (type === BUDGETS && event.type !== 'DELETED') this.options.onBudgetObserved?.(object);
     if (refsBefore !== this.relevance.referencedCount) this.logger.debug('secret references changed', { referenced: this.relevance.referencedCount });
   }
 

@@ -1,11 +1,12 @@
-// The leader's spend path (DESIGN.md "Control-plane protocol"). Gateways POST usage batches;
-// the leader queues their charges per budget and, at most every flushIntervalMs, writes each
-// touched Budget's status once: read, apply the charges not yet applied for each gateway boot,
-// write with the read resourceVersion as precondition, and on 409 read again. After each flush
-// it publishes a spend snapshot (every budget's spent, and per boot the last batch every
-// written budget includes) so each gateway enforces the cluster's totals and forgets the
-// batches that are now durable. A follower holds nothing: it refuses reports (503) and the
-// gateway resends them, since a batch stays pending until a snapshot acknowledges it.
+// The spend path of every operator replica (DESIGN.md "Control-plane protocol"). Gateways POST
+// usage batches to whichever replica their connection reaches; the replica queues the charges
+// per budget and, at most every flushIntervalMs, writes each touched Budget's status once: read,
+// apply the charges not yet applied for each gateway boot (status.lastAppliedBatches), write with
+// the read resourceVersion as precondition, and on 409 read again. That makes a write idempotent
+// and safe from any replica at once, so leaders and followers run the same code and no report
+// is refused. After a flush the replica publishes a spend snapshot to its own gateways: every
+// budget's spent (from what it wrote and from the Budget statuses its watch sees, so its gateways
+// also learn what other replicas wrote) and, per boot, the last batch it wrote for that boot.
 import type { CompiledBudget } from '@switchyard/compiler';
 import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
 import { BUDGETS, resourcePath, type KubeObject } from '../kube/resources.js';
@@ -15,8 +16,7 @@ import { APPLIED_BATCH_RETENTION_MS, applyCharges, readBudgetSpendStatus, spendS
 import type { SpendSnapshot, UsageReport } from './usage-report-message.js';
 
 export interface SpendAggregatorOptions {
-  client: KubeClient;
-  isLeader(): boolean;
+  client: Pick<KubeClient, 'get' | 'patch'>;
   /** The budgets of the latest routing table. */
   budgets(): readonly CompiledBudget[];
   onSnapshot?(snapshot: SpendSnapshot): void;
@@ -25,6 +25,11 @@ export interface SpendAggregatorOptions {
   flushIntervalMs?: number;
   nowMs?: () => number;
   maxConflictRetries?: number;
+}
+
+interface BudgetTotal {
+  periodStartMs: number;
+  spentNanos: bigint;
 }
 
 interface KnownBudget {
@@ -42,7 +47,11 @@ export class SpendAggregator {
   /** Highest seq accepted per boot during this leadership. */
   private readonly received = new Map<string, number>();
   private readonly acknowledged = new Map<string, { seq: number; atMs: number }>();
+  /** What this replica last wrote or confirmed per budget; a difference from the table makes it due. */
   private readonly known = new Map<string, KnownBudget>();
+  /** The newest spend per budget, from this replica's writes and every replica's (the Budget watch). */
+  private readonly totals = new Map<string, BudgetTotal>();
+  private totalsChanged = false;
   private latest: SpendSnapshot | undefined;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -65,9 +74,8 @@ export class SpendAggregator {
     await this.flushing;
   }
 
-  /** Queues the charges of reports this leadership has not seen yet; false on a follower. */
-  accept(reports: readonly UsageReport[]): boolean {
-    if (!this.options.isLeader()) return false;
+  /** Queues the charges of reports this replica has not seen yet. */
+  accept(reports: readonly UsageReport[]): void {
     const ordered = [...reports].sort((a, b) => a.seq - b.seq);
     for (const report of ordered) {
       if (report.seq <= (this.received.get(report.bootId) ?? 0)) continue;
@@ -79,22 +87,23 @@ export class SpendAggregator {
         else this.pending.set(entry.budgetId, [charge]);
       }
     }
-    return true;
   }
 
-  /** The snapshot of the last flush, if this replica leads and has flushed. */
+  /** The snapshot of the last flush; undefined until the first one. */
   snapshot(): SpendSnapshot | undefined {
-    return this.options.isLeader() ? this.latest : undefined;
+    return this.latest;
   }
 
-  /** A new leader starts from the Budgets' status; a follower forgets everything. */
-  onLeadershipChanged(leading: boolean): void {
-    this.pending = new Map();
-    this.received.clear();
-    this.acknowledged.clear();
-    this.known.clear();
-    this.latest = undefined;
-    if (leading) void this.flush();
+  /**
+   * A Budget as the watch saw it (any replica may have written it). Its spend reaches this
+   * replica's gateways with the next flush's snapshot. Spend only grows within a period, so an
+   * event older than what this replica wrote itself changes nothing.
+   */
+  observeBudget(object: BudgetObject): void {
+    const status = readBudgetSpendStatus(object.status);
+    if (status.periodStartMs === undefined) return;
+    const id = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+    if (this.mergeTotal(id, { periodStartMs: status.periodStartMs, spentNanos: status.spentNanos })) this.totalsChanged = true;
   }
 
   /** One pass: writes every Budget with queued charges, a new period, or not yet read. */
@@ -104,7 +113,6 @@ export class SpendAggregator {
   }
 
   private async flushOnce(): Promise<void> {
-    if (!this.options.isLeader()) return;
     const nowMs = this.nowMs();
     const taken = this.pending;
     this.pending = new Map();
@@ -124,7 +132,6 @@ export class SpendAggregator {
         known.enforcement !== budget.enforcement ||
         known.generation !== budget.generation;
       if (!due) continue;
-      if (!this.options.isLeader()) return;
       try {
         wrote = (await this.writeBudget(budget, charges, nowMs)) || wrote;
       } catch (error) {
@@ -134,9 +141,10 @@ export class SpendAggregator {
     }
     for (const id of this.known.keys()) if (!budgets.has(id)) this.known.delete(id);
     const ackChanged = this.updateAcknowledged(nowMs);
-    if (!this.options.isLeader()) return;
-    if (wrote || ackChanged || this.latest === undefined) {
-      this.latest = this.buildSnapshot();
+    const totalsChanged = this.totalsChanged;
+    this.totalsChanged = false;
+    if (wrote || ackChanged || totalsChanged || this.latest === undefined) {
+      this.latest = this.buildSnapshot(budgets);
       this.options.onSnapshot?.(this.latest);
     }
   }
@@ -156,7 +164,6 @@ export class SpendAggregator {
       const current = readBudgetSpendStatus(object.status);
       const { next, changed } = applyCharges(current, budget, charges, nowMs, object.metadata.generation);
       if (changed) {
-        if (!this.options.isLeader()) throw new Error('no longer the leader');
         try {
           await this.options.client.patch(
             resourcePath(BUDGETS, budget.namespace, budget.name, 'status'),
@@ -176,6 +183,7 @@ export class SpendAggregator {
         enforcement: budget.enforcement,
         generation: budget.generation,
       });
+      this.mergeTotal(budget.id, { periodStartMs: next.periodStartMs ?? 0, spentNanos: next.spentNanos });
       return changed;
     }
   }
@@ -204,8 +212,17 @@ export class SpendAggregator {
     return changed;
   }
 
-  private buildSnapshot(): SpendSnapshot {
-    const budgets = [...this.known].map(([budgetId, known]) => ({
+  /** Keeps the later period, and within a period the larger spend; true when it changed. */
+  private mergeTotal(budgetId: string, total: BudgetTotal): boolean {
+    const have = this.totals.get(budgetId);
+    if (have && (have.periodStartMs > total.periodStartMs || (have.periodStartMs === total.periodStartMs && have.spentNanos >= total.spentNanos))) return false;
+    this.totals.set(budgetId, total);
+    return true;
+  }
+
+  /** The budgets of the table only: the watch may know Budgets the table dropped or not yet compiled. */
+  private buildSnapshot(inTable: ReadonlyMap<string, CompiledBudget>): SpendSnapshot {
+    const budgets = [...this.totals].filter(([budgetId]) => inTable.has(budgetId)).map(([budgetId, known]) => ({
       budgetId,
       periodStart: new Date(known.periodStartMs).toISOString(),
       spentNanos: known.spentNanos.toString(),

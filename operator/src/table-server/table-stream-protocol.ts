@@ -10,10 +10,11 @@
 //   POST /v1/acks          same Authorization; body {"session", "version", "hash", "applied", "error"?}
 //        204 recorded; 404 unknown session (the stream is gone; the gateway reconnects)
 //   POST /v1/usage-reports same Authorization; body {"reports": [{bootId, seq, createdAt, entries}]}
-//        200 {"accepted": n, "snapshot": <spend snapshot or null>} on the leader;
-//        503 on a follower (it stores nothing; the gateway resends, its batches stay pending)
+//        200 {"accepted": n, "snapshot": <spend snapshot or null>} on every replica, leader or
+//        follower (each writes Budget status idempotently; see spend/spend-aggregator.ts)
 //   event: spend  data: {"budgets": [{budgetId, periodStart, spentNanos}], "appliedReports": {bootId: seq}}
-//        pushed by the leader after each Budget flush; never bumps the table version
+//        pushed by every replica to its own gateways after a flush that wrote spend or saw
+//        another replica's write; never bumps the table version
 //
 // The table event carries the whole RoutingTable as gzip-compressed JSON in base64, built once
 // per version and written unchanged to every gateway.
