@@ -38,3 +38,4 @@ export {
   type StandaloneWatcher,
 } from './standalone/watch-standalone-config.js';
 export { readConfigFiles, contentHashOf } from './standalone/read-config-files.js';
+export { redactSecrets } from './values/redact-secrets.js';

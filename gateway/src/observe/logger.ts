@@ -1,6 +1,10 @@
 // Structured JSON logs, one object per line on stdout. Callers pass names and digests, never
 // key material; `redactSecrets` is the last line of defence for free-form text.
 
+import { redactSecrets } from '@switchyard/compiler';
+
+export { redactSecrets };
+
 import { writeSync } from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -13,26 +17,6 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
-}
-
-const SECRET_PATTERNS: RegExp[] = [
-  /sk-sy-[A-Za-z0-9]{8,}/g, // Switchyard virtual keys
-  /sk-(?:proj-|ant-(?:api\d+-)?)?[A-Za-z0-9_-]{16,}/g, // OpenAI / Anthropic keys
-  /AIza[0-9A-Za-z_-]{30,}/g, // Google API keys
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-];
-
-/** Cheap screen: every pattern above contains one of these, so most lines skip the replacements. */
-const SECRET_HINT = /sk-|AIza|AKIA|ASIA|bearer/i;
-
-export function redactSecrets(text: string): string {
-  if (!SECRET_HINT.test(text)) return text;
-  let out = text;
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (match, prefix: unknown) => (typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[REDACTED]` : '[REDACTED]'));
-  }
-  return out;
 }
 
 // Lines are gathered and written once per event-loop turn: under load that is one write

@@ -1,6 +1,10 @@
 // Structured JSON logs, one object per line. Callers pass names, never key material; the
 // redaction here is the last line of defence for free-form text (API messages, errors).
 
+import { redactSecrets } from '@switchyard/compiler';
+
+export { redactSecrets };
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -11,24 +15,6 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
-}
-
-const SECRET_PATTERNS: RegExp[] = [
-  /sk-sy-[A-Za-z0-9]{8,}/g,
-  /sk-(?:proj-|ant-(?:api\d+-)?)?[A-Za-z0-9_-]{16,}/g,
-  /AIza[0-9A-Za-z_-]{30,}/g,
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
-  /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-  // JWTs (ServiceAccount tokens) anywhere in text.
-  /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
-];
-
-export function redactSecrets(text: string): string {
-  let out = text;
-  for (const pattern of SECRET_PATTERNS) {
-    out = out.replace(pattern, (match, prefix: unknown) => (typeof prefix === 'string' && match.startsWith(prefix) ? `${prefix}[REDACTED]` : '[REDACTED]'));
-  }
-  return out;
 }
 
 export interface LoggerOptions {
