@@ -1,7 +1,7 @@
 // One VirtualKey -> CompiledVirtualKey: the key from its Secret becomes a SHA-256 digest and a
 // hint; the plaintext goes no further than this function.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { CRD_DEFAULTS, type VirtualKeyManifest } from '../manifest-types.js';
 import type { CompiledRateLimit, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
@@ -11,7 +11,8 @@ export const MIN_KEY_LENGTH = 20;
 const KEY_SYNTAX = /^[\x21-\x7e]+$/;
 
 export function keyDigest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  // One-shot hashing: no Hash object per key, which adds up over 10,000 keys per compile.
+  return hash('sha256', key, 'hex');
 }
 
 /** `sk-sy-...7f3a`: enough to recognise a key, never enough to use it. */

@@ -38,11 +38,13 @@ spec:
 ---
 apiVersion: switchyard.dev/v1alpha1
 kind: Budget
-metadata: {name: shared-daily, namespace: default}
+metadata: {name: shared-total, namespace: default}
 spec:
   selector: {matchLabels: {team: payments}}
-  limit: "0.005"
-  period: Daily
+  # Five answers ($0.00505) fit even when a gateway already knows every earlier charge (the
+  # leader's fourth request reserves about $0.0011 on top of $0.00404), while a sixth does not.
+  limit: "0.0055"
+  period: Total
   enforcement: Block
 `;
 
@@ -70,7 +72,7 @@ describeWithControlPlane('cluster spend: a gateway connected to the follower rep
     });
   };
   const spentOf = async (): Promise<bigint | undefined> => {
-    const budget = await cluster.getJson<BudgetView>(['budget', 'shared-daily', '-n', 'default']);
+    const budget = await cluster.getJson<BudgetView>(['budget', 'shared-total', '-n', 'default']);
     return budget.status?.spent === undefined ? undefined : parseMoneyNanos(budget.status.spent);
   };
   const waitForSpent = (nanos: bigint) => waitFor(`Budget spent = ${formatNanosAsUsd(nanos)}`, async () => (await spentOf()) === nanos, 20_000, 200);
@@ -115,7 +117,7 @@ describeWithControlPlane('cluster spend: a gateway connected to the follower rep
     await ask(onFollower);
     expect(charged).toBe(ANSWER_NANOS);
     await waitForSpent(charged);
-    const budget = await cluster.getJson<BudgetView>(['budget', 'shared-daily', '-n', 'default']);
+    const budget = await cluster.getJson<BudgetView>(['budget', 'shared-total', '-n', 'default']);
     expect(budget.status?.lastAppliedBatches?.length).toBe(1);
     expect(await isLeader(follower)).toBe(false);
   });
