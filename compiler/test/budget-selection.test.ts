@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { selectorMatches, type LabelSelector } from '../src/index.js';
+import { selectorMatches, type LabelSelector, type LabelSelectorRequirement } from '../src/index.js';
 import { compile, conditionOf } from './support/compile.js';
 import { budget, keySecret, virtualKey } from './support/manifests.js';
 
@@ -71,6 +71,20 @@ describe('budget selection', () => {
     });
     expect(table.budgets.map((b) => b.id)).toEqual(['default/fine']);
     expect(table.keys[0]?.budgetIds).toEqual(['default/fine']);
-    expect(conditionOf(diagnostics, 'Budget', 'default/broken', 'Accepted')).toMatchObject({ status: 'False', reason: 'Invalid' });
+    expect(conditionOf(diagnostics, 'Budget', 'default/broken', 'Accepted')).toEqual({
+      type: 'Accepted',
+      status: 'False',
+      reason: 'Invalid',
+      message: 'spec.selector.matchExpressions must be a list',
+    });
+  });
+
+  it.each<[string, LabelSelector, string]>([
+    ['matchLabels is a list', { matchLabels: ['team'] as unknown as Record<string, string> }, 'spec.selector.matchLabels must be a map of strings'],
+    ['a matchLabels value is a number', { matchLabels: { team: 5 as unknown as string } }, 'spec.selector.matchLabels.team must be a string'],
+    ['a requirement has no key', { matchExpressions: [{ operator: 'Exists' } as unknown as LabelSelectorRequirement] }, 'spec.selector.matchExpressions[0] needs a string key and a list of string values'],
+    ['values is a string', { matchExpressions: [{ key: 'a', operator: 'In', values: 'x' as unknown as string[] }] }, 'spec.selector.matchExpressions[0] needs a string key and a list of string values'],
+  ])('names the problem when %s', (_name, selector, message) => {
+    expect(() => selectorMatches(selector, {})).toThrow(message);
   });
 });

@@ -20,16 +20,39 @@ function requirementHolds(requirement: LabelSelectorRequirement, values: Readonl
   }
 }
 
-/** The selector turned into a predicate once, for matching it against many label sets. */
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/**
+ * The selector turned into a predicate once, for matching it against many label sets. Throws an
+ * Error naming the field when the selector is not shaped like a LabelSelector (input that did not
+ * come through the API server or the CRD schemas).
+ */
 export function compileLabelSelector(selector: LabelSelector): LabelMatcher {
   const labelKeys: string[] = [];
   const labelValues: string[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+  const matchLabels: unknown = selector.matchLabels ?? {};
+  if (matchLabels === null || typeof matchLabels !== 'object' || Array.isArray(matchLabels)) {
+    throw new Error('spec.selector.matchLabels must be a map of strings');
+  }
+  for (const [key, value] of Object.entries(matchLabels)) {
+    if (typeof value !== 'string') throw new Error(`spec.selector.matchLabels.${key} must be a string`);
     labelKeys.push(key);
     labelValues.push(value);
   }
-  const requirements = [...(selector.matchExpressions ?? [])];
-  const requirementValues = requirements.map((requirement) => new Set(requirement.values ?? []));
+  const expressions: unknown = selector.matchExpressions ?? [];
+  if (!Array.isArray(expressions)) throw new Error('spec.selector.matchExpressions must be a list');
+  const requirements: LabelSelectorRequirement[] = [];
+  const requirementValues: ReadonlySet<string>[] = [];
+  expressions.forEach((requirement: unknown, index) => {
+    const { key, values } = (requirement ?? {}) as Partial<Record<keyof LabelSelectorRequirement, unknown>>;
+    if (typeof key !== 'string' || (values !== undefined && values !== null && !isStringList(values))) {
+      throw new Error(`spec.selector.matchExpressions[${index}] needs a string key and a list of string values`);
+    }
+    requirements.push(requirement as LabelSelectorRequirement);
+    requirementValues.push(new Set(values ?? []));
+  });
   return (labels) => {
     for (let i = 0; i < labelKeys.length; i++) {
       if (labels[labelKeys[i] as string] !== labelValues[i]) return false;
