@@ -51,6 +51,7 @@ export function watchStandaloneConfig(
   let rerun = false;
   let debounceTimer: NodeJS.Timeout | undefined;
   let pollTimer: NodeJS.Timeout | undefined;
+  let safetyPollTimer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
 
   const report = (deliver: () => void): void => {
@@ -126,6 +127,7 @@ export function watchStandaloneConfig(
 
   const startPolling = (): void => {
     if (closed || pollTimer) return;
+    if (safetyPollTimer) clearInterval(safetyPollTimer);
     watcher?.close();
     watcher = undefined;
     pollTimer = setInterval(() => void poll(), pollIntervalMs);
@@ -155,6 +157,11 @@ export function watchStandaloneConfig(
         if (isDirectory || !changed || changed.toString() === name) schedule();
       });
       watcher.on('error', startPolling);
+      // File-system events can be lost (network mounts, ConfigMap symlink swaps, coalesced
+      // events under load), so a slow content poll backs them up; it only schedules a recheck
+      // when the content hash differs from what was last compiled.
+      safetyPollTimer = setInterval(() => void poll(), Math.max(pollIntervalMs, 2000));
+      safetyPollTimer.unref?.();
     } catch {
       startPolling();
     }
@@ -166,6 +173,7 @@ export function watchStandaloneConfig(
       closed = true;
       if (debounceTimer) clearTimeout(debounceTimer);
       if (pollTimer) clearInterval(pollTimer);
+      if (safetyPollTimer) clearInterval(safetyPollTimer);
       watcher?.close();
     },
   };

@@ -31,14 +31,17 @@ interface ClientLink {
   current: AttemptScope | undefined;
 }
 
-const clientLinks = new WeakMap<AbortSignal, ClientLink>();
+// Kept on the signal itself under a private symbol: a WeakMap keyed by one short-lived signal per
+// request costs more in garbage-collector rehashing than the listener it saves.
+const CLIENT_LINK = Symbol('switchyard.attemptLink');
+type LinkedSignal = AbortSignal & { [CLIENT_LINK]?: ClientLink };
 
-function linkToClient(clientSignal: AbortSignal, scope: AttemptScope): ClientLink {
-  let link = clientLinks.get(clientSignal);
+function linkToClient(clientSignal: LinkedSignal, scope: AttemptScope): ClientLink {
+  let link = clientSignal[CLIENT_LINK];
   if (link === undefined) {
     const created: ClientLink = { current: scope };
     clientSignal.addEventListener('abort', () => created.current?.abort(new ClientDisconnectedError()), { once: true });
-    clientLinks.set(clientSignal, created);
+    clientSignal[CLIENT_LINK] = created;
     return created;
   }
   link.current = scope;
