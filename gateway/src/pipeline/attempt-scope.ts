@@ -60,7 +60,6 @@ export class AttemptScope {
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = Infinity;
   private disposed = false;
-  private readonly onTimer = (): void => this.checkDeadlines();
 
   constructor(
     clientSignal: AbortSignal,
@@ -182,7 +181,12 @@ export class AttemptScope {
     if (this.disposed || this.abortEmitter.aborted) return;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerDueAt = dueAt;
-    this.timer = setTimeout(this.onTimer, Math.max(1, Math.ceil(dueAt - performance.now())));
+    this.timer = setTimeout(AttemptScope.onTimer, Math.max(1, Math.ceil(dueAt - performance.now())), this);
+  }
+
+  /** The timer callback, shared by every scope (no closure per attempt). */
+  private static onTimer(this: void, scope: AttemptScope): void {
+    scope.checkDeadlines();
   }
 
   private checkDeadlines(): void {

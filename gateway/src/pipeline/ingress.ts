@@ -23,12 +23,17 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
     const finish = (error: GatewayError | undefined): void => {
       if (settled) return;
       settled = true;
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-      if (error) rejectBody(error);
-      else resolveBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+      if (error) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
+        req.off('close', onClose);
+        rejectBody(error);
+      } else {
+        // After 'end' only 'close' (and perhaps 'error') can follow, and `settled` makes them
+        // no-ops: leaving the listeners saves four removals per request on the hot path.
+        resolveBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+      }
     };
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
@@ -37,9 +42,14 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
       else chunks.push(chunk);
     };
     const onEnd = (): void => finish(undefined);
-    const onError = (): void => finish(invalidRequest('request body could not be read'));
+    // Checked before building the error: 'close' follows every successful read too.
+    const onError = (): void => {
+      if (!settled) finish(invalidRequest('request body could not be read'));
+    };
     // A connection that drops mid-body may close without an error event.
-    const onClose = (): void => finish(invalidRequest('request body was cut short'));
+    const onClose = (): void => {
+      if (!settled) finish(invalidRequest('request body was cut short'));
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

@@ -41,7 +41,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   };
   const publicServer = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, noDelay: true }, (req: IncomingMessage, res: ServerResponse) => {
     inFlight += 1;
-    res.once('close', onRequestDone);
+    // 'close' fires once per response; `on` skips the wrapper `once` allocates.
+    res.on('close', onRequestDone);
     handlePublic(req, res);
   });
   const adminServer = createServer({ noDelay: true }, createAdminHandler(options.deps.tables, options.deps.metrics, lifecycle));

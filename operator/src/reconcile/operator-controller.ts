@@ -39,7 +39,7 @@ type CrObject = (ModelRouteManifest | VirtualKeyManifest | BudgetManifest) & Kub
 type SecretObject = SecretManifest & KubeObject;
 
 export interface TablePublisher {
-  publish(table: RoutingTable): PublishedTable;
+  publish(table: RoutingTable, tableJson?: string): PublishedTable;
 }
 
 export interface OperatorControllerOptions {
@@ -308,7 +308,7 @@ export class OperatorController {
     let table = result.table;
     if (changed) {
       this.version += 1;
-      const published = this.options.publisher.publish(table);
+      const published = this.options.publisher.publish(table, result.tableJson);
       this.tracker.remember(table);
       this.options.metrics?.compiles.inc({ result: 'changed' });
       this.options.metrics?.tableVersion.set(table.version);

@@ -80,9 +80,13 @@ export class TableStreamServer {
     return this.published;
   }
 
-  /** Encodes the table once and sends it to every session. */
-  publish(table: RoutingTable): PublishedTable {
-    const json = Buffer.from(JSON.stringify(table), 'utf8');
+  /**
+   * Encodes the table once and sends it to every session. `tableJson` is the compiler's own
+   * serialization of this table (CompileResult.tableJson), passed to skip a second
+   * JSON.stringify of a table that can be tens of megabytes.
+   */
+  publish(table: RoutingTable, tableJson?: string): PublishedTable {
+    const json = Buffer.from(tableJson ?? JSON.stringify(table), 'utf8');
     const gzip = gzipSync(json, { level: 6 });
     const message: TableMessage = { version: table.version, hash: table.hash, encoding: TABLE_ENCODING, size: json.length, data: gzip.toString('base64') };
     const frame = Buffer.from(`event: table\nid: ${table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');

@@ -115,6 +115,18 @@ describe('table stream: operator server and gateway client', () => {
     expect(connection.status()).toMatchObject({ connected: true, appliedVersion: 2, appliedHash: H2, tablesApplied: 2 });
   });
 
+  it('sends the compiler\'s own serialization when one is given instead of serializing again', async () => {
+    const op = await startOperatorStream();
+    cleanups.push(() => op.close());
+    const compiled = table(1, H1);
+    const tableJson = JSON.stringify(compiled);
+    const published = op.stream.publish(compiled, tableJson);
+    expect(published.jsonBytes).toBe(Buffer.byteLength(tableJson));
+    const applied: RoutingTable[] = [];
+    await connect(op.port, applied).firstTable();
+    expect(applied[0]).toEqual(compiled);
+  });
+
   it('serializes a table once for every gateway', async () => {
     const op = await startOperatorStream();
     cleanups.push(() => op.close());

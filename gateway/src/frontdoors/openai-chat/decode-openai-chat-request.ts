@@ -30,6 +30,13 @@ import {
   requireRecord,
 } from './request-fields.js';
 
+// Number rules, made once rather than as literals on every request.
+const POSITIVE_INTEGER = { integer: true, min: 1 } as const;
+const INTEGER = { integer: true } as const;
+const TEMPERATURE_RANGE = { min: 0, max: 2 } as const;
+const UNIT_RANGE = { min: 0, max: 1 } as const;
+const PENALTY_RANGE = { min: -2, max: 2 } as const;
+
 export interface DecodedOpenAIChatRequest {
   request: UnifiedChatRequest;
   /** `stream_options.include_usage`: the caller wants a final usage chunk. */
@@ -59,16 +66,16 @@ export function decodeOpenAIChatRequest(body: unknown, pathModel?: string): Deco
   if (responseFormat) request.responseFormat = responseFormat;
 
   // max_completion_tokens replaced max_tokens; when a caller sends both, the newer one wins.
-  const maxCompletionTokens = optionalNumber(b.max_completion_tokens, 'max_completion_tokens', { integer: true, min: 1 });
-  const maxTokens = optionalNumber(b.max_tokens, 'max_tokens', { integer: true, min: 1 });
+  const maxCompletionTokens = optionalNumber(b.max_completion_tokens, 'max_completion_tokens', POSITIVE_INTEGER);
+  const maxTokens = optionalNumber(b.max_tokens, 'max_tokens', POSITIVE_INTEGER);
   const maxOutputTokens = maxCompletionTokens ?? maxTokens;
   if (maxOutputTokens !== undefined) request.maxOutputTokens = maxOutputTokens;
 
-  assign(request, 'temperature', optionalNumber(b.temperature, 'temperature', { min: 0, max: 2 }));
-  assign(request, 'topP', optionalNumber(b.top_p, 'top_p', { min: 0, max: 1 }));
-  assign(request, 'seed', optionalNumber(b.seed, 'seed', { integer: true }));
-  assign(request, 'frequencyPenalty', optionalNumber(b.frequency_penalty, 'frequency_penalty', { min: -2, max: 2 }));
-  assign(request, 'presencePenalty', optionalNumber(b.presence_penalty, 'presence_penalty', { min: -2, max: 2 }));
+  assign(request, 'temperature', optionalNumber(b.temperature, 'temperature', TEMPERATURE_RANGE));
+  assign(request, 'topP', optionalNumber(b.top_p, 'top_p', UNIT_RANGE));
+  assign(request, 'seed', optionalNumber(b.seed, 'seed', INTEGER));
+  assign(request, 'frequencyPenalty', optionalNumber(b.frequency_penalty, 'frequency_penalty', PENALTY_RANGE));
+  assign(request, 'presencePenalty', optionalNumber(b.presence_penalty, 'presence_penalty', PENALTY_RANGE));
   // safety_identifier is OpenAI's successor to `user`; both name the end user.
   assign(request, 'user', optionalString(b.user, 'user') ?? optionalString(b.safety_identifier, 'safety_identifier'));
   const stop = decodeStop(b.stop);
@@ -93,7 +100,7 @@ function assign<K extends 'temperature' | 'topP' | 'seed' | 'frequencyPenalty' |
 }
 
 function rejectUnsupported(b: JsonRecord): void {
-  const n = optionalNumber(b.n, 'n', { integer: true, min: 1 });
+  const n = optionalNumber(b.n, 'n', POSITIVE_INTEGER);
   if (n !== undefined && n !== 1) throw invalidRequest("'n': only n=1 is supported", 'n');
   if (optionalBoolean(b.logprobs, 'logprobs') === true) throw invalidRequest("'logprobs' is not supported by this gateway", 'logprobs');
   if (b.audio !== undefined && b.audio !== null) throw invalidRequest("'audio' output is not supported by this gateway", 'audio');

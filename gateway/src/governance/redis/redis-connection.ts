@@ -3,10 +3,18 @@
 // waiting, so --redis-failure-mode decides quickly), reconnection in the background, and a
 // log line and the switchyard_redis_up gauge on every change between reachable and not.
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
 import type { Logger } from '../../observe/logger.js';
 import type { GovernanceMetrics } from '../governance-metrics.js';
 import { SharedStoreUnavailableError } from '../shared-store-unavailable.js';
+
+// ioredis is loaded only when a gateway is given --redis-url: importing it costs every other
+// gateway about 16 MB of resident memory. It is a CommonJS package, so a synchronous require
+// keeps connectRedis synchronous.
+const requireFromHere = createRequire(import.meta.url);
+function loadRedisClient(): typeof import('ioredis').Redis {
+  return (requireFromHere('ioredis') as typeof import('ioredis')).Redis;
+}
 
 export interface LuaScript {
   name: string;
@@ -56,6 +64,7 @@ export function redactRedisUrl(url: string): string {
 export function connectRedis(options: RedisConnectionOptions): RedisConnection {
   const { logger, metrics } = options;
   const where = redactRedisUrl(options.url);
+  const Redis = loadRedisClient();
   const client = new Redis(options.url, {
     commandTimeout: options.timeoutMs,
     connectTimeout: Math.max(options.timeoutMs, 1_000),
