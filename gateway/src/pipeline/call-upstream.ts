@@ -9,7 +9,7 @@ import type { BackendTarget, HttpProviderAdapter, InProcessProviderAdapter, Prov
 import { UnsupportedFeatureError } from '../providers/provider-adapter.js';
 import { UpstreamFailure } from '../providers/upstream-failure.js';
 import { classifyTransportError } from '../transport/transport-errors.js';
-import type { UpstreamCallTimeouts, UpstreamResponse, UpstreamTransport } from '../transport/upstream-transport.js';
+import { UpstreamBodyTooLargeError, type BufferedUpstreamResponse, type UpstreamCallTimeouts, type UpstreamResponse, type UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
@@ -18,6 +18,12 @@ import { ClientDisconnectedError } from './exchange.js';
 import { scrubFailure } from './scrub-credentials.js';
 
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+/**
+ * The largest whole (non-streaming) answer accepted from an upstream. Generous: a batch of
+ * 2,048 float embeddings of 3,072 dimensions is about 130 MB of JSON. It exists so a broken
+ * upstream cannot make the gateway buffer without end.
+ */
+const MAX_RESPONSE_BODY_BYTES = 256 * 1024 * 1024;
 
 /** A stream that has produced its first events; the rest is pulled batch by batch. */
 export interface UpstreamEventStream {
@@ -50,11 +56,11 @@ export async function callChat(call: UpstreamCall, request: UnifiedChatRequest):
       return { kind: 'stream', stream };
     }
     const upstreamRequest = adapter.encodeChatRequest(request, call.target);
-    const response = await send(call, upstreamRequest, scope);
     if (!request.stream) {
-      const body = await readJson(response, call, scope);
+      const body = await sendForJson(call, upstreamRequest, scope);
       return { kind: 'complete', response: decodeWith(() => adapter.decodeChatResponse(body, call.target)) };
     }
+    const response = await send(call, upstreamRequest, scope);
     const stream = await openHttpStream(adapter, call, response, scope);
     streaming = true;
     return { kind: 'stream', stream };
@@ -75,8 +81,7 @@ export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddi
     }
     if (adapter.encodeEmbeddingsRequest === undefined || adapter.decodeEmbeddingsResponse === undefined) throw new UnsupportedFeatureError('embeddings', adapter.provider);
     const decodeEmbeddings = adapter.decodeEmbeddingsResponse.bind(adapter);
-    const response = await send(call, adapter.encodeEmbeddingsRequest(request, call.target), scope);
-    const body = await readJson(response, call, scope);
+    const body = await sendForJson(call, adapter.encodeEmbeddingsRequest(request, call.target), scope);
     return decodeWith(() => decodeEmbeddings(body, call.target));
   } catch (error) {
     throw attemptError(error, call, scope);
@@ -107,15 +112,30 @@ async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: Att
   throw adapter.decodeError(response.status, response.headers, text);
 }
 
-async function readJson(response: UpstreamResponse, call: UpstreamCall, scope: AttemptScope): Promise<unknown> {
-  let text: string;
+/**
+ * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
+ * the adapter's classified failure. The first-byte deadline covers the wait for headers.
+ */
+async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<unknown> {
+  const adapter = call.adapter as HttpProviderAdapter;
+  let response: BufferedUpstreamResponse;
+  scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
   try {
-    text = await response.body.text();
+    response = await call.transport.sendBuffered(request, transportTimeouts(call.timeouts), scope.abortEmitter, {
+      maxBodyBytes: MAX_RESPONSE_BODY_BYTES,
+      maxErrorBodyBytes: ERROR_BODY_LIMIT_BYTES,
+      onHeaders: () => scope.endPhase(),
+    });
   } catch (error) {
-    throw classifyTransportError(scope.explain(error), call.timeouts);
+    const explained = scope.explain(error);
+    if (explained instanceof UpstreamBodyTooLargeError) throw new UpstreamFailure('Other', 200, explained.message);
+    throw classifyTransportError(explained, call.timeouts);
+  } finally {
+    scope.endPhase();
   }
+  if (response.status < 200 || response.status >= 300) throw adapter.decodeError(response.status, response.headers, response.body.toString('utf8'));
   try {
-    return JSON.parse(text);
+    return JSON.parse(response.body.toString('utf8'));
   } catch {
     throw new UpstreamFailure('Other', response.status, 'upstream answered with a body that is not JSON');
   }

@@ -2,6 +2,7 @@
 // the egress guard. Redirects are never followed (undici follows none without an interceptor),
 // so a 3xx reaches the adapter as an ordinary failure.
 import type { EventEmitter } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import type { UpstreamHeaders, UpstreamHttpRequest } from '../providers/provider-adapter.js';
 import { deniedLiteralAddress, EgressDeniedError, type EgressGuard } from './egress-guard.js';
@@ -20,6 +21,37 @@ export interface UpstreamResponse {
   status: number;
   headers: UpstreamHeaders;
   body: Dispatcher.ResponseData['body'];
+}
+
+/** A whole (non-streaming) upstream answer, read into memory by the transport. */
+export interface BufferedUpstreamResponse {
+  status: number;
+  headers: UpstreamHeaders;
+  /** The body; for a non-2xx status at most `maxErrorBodyBytes` of it. */
+  body: Buffer;
+}
+
+export interface BufferedReadOptions {
+  /** A 2xx body larger than this fails the call (`UpstreamBodyTooLargeError`). */
+  maxBodyBytes: number;
+  /** How much of a non-2xx body is kept (for the adapter's error message); the rest is discarded. */
+  maxErrorBodyBytes: number;
+  /** Called once the status line and headers have arrived (the end of the first-byte wait). */
+  onHeaders?: () => void;
+}
+
+/** The abort signal shape the buffered path listens to: AttemptAbortEmitter, or anything like it. */
+export interface AbortEmitter extends EventEmitter {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+}
+
+export class UpstreamBodyTooLargeError extends Error {
+  readonly code = 'SWITCHYARD_UPSTREAM_BODY_TOO_LARGE';
+  constructor(readonly limitBytes: number) {
+    super(`upstream response body exceeds the ${limitBytes}-byte limit`);
+    this.name = 'UpstreamBodyTooLargeError';
+  }
 }
 
 export interface UpstreamTransportOptions {
@@ -68,6 +100,34 @@ export class UpstreamTransport {
       .then(toUpstreamResponse);
   }
 
+  /**
+   * Sends and reads the whole answer. Non-streaming calls take this path: undici's dispatch
+   * API with a handler that collects the chunks costs about 30 µs less CPU per request here
+   * than `request()`, whose body is a Readable stream read back through `.text()`.
+   */
+  sendBuffered(request: UpstreamHttpRequest, timeouts: UpstreamCallTimeouts, signal: AbortEmitter, options: BufferedReadOptions): Promise<BufferedUpstreamResponse> {
+    const target = this.targetOf(request.url);
+    const agent = this.agentFor(timeouts.connectMs);
+    return new Promise<BufferedUpstreamResponse>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      agent.dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: request.method,
+          headers: request.headers,
+          body: request.body ?? null,
+          headersTimeout: 0,
+          bodyTimeout: timeouts.bodyIdleMs,
+        },
+        new BufferedResponseHandler(signal, options, resolve, reject),
+      );
+    });
+  }
+
   async close(): Promise<void> {
     const agents = [...this.agents.values()];
     this.agents.clear();
@@ -113,4 +173,87 @@ function guardedConnector(guard: EgressGuard, connectMs: number): buildConnector
     }
     connect(options, callback);
   };
+}
+
+/** Collects one response for sendBuffered, honouring the abort signal and the size limits. */
+class BufferedResponseHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private kept = 0;
+  private settled = false;
+  private readonly onAbort = (): void => {
+    const reason = asError(this.signal.reason);
+    if (this.controller !== undefined) {
+      this.controller.abort(reason);
+      return;
+    }
+    // Still queued for a connection: answer now; onRequestStart aborts the request when it starts.
+    if (!this.finish()) this.reject(reason);
+  };
+
+  constructor(
+    private readonly signal: AbortEmitter,
+    private readonly options: BufferedReadOptions,
+    private readonly resolve: (response: BufferedUpstreamResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    signal.on('abort', this.onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort(asError(this.signal.reason));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // 1xx informational answers are followed by the real one.
+    if (statusCode < 200) return;
+    this.status = statusCode;
+    this.headers = headers;
+    this.options.onHeaders?.();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.status >= 200 && this.status < 300) {
+      if (this.received > this.options.maxBodyBytes) {
+        controller.abort(new UpstreamBodyTooLargeError(this.options.maxBodyBytes));
+        return;
+      }
+      this.chunks.push(chunk);
+      return;
+    }
+    const room = this.options.maxErrorBodyBytes - this.kept;
+    if (room <= 0) return;
+    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    this.chunks.push(kept);
+    this.kept += kept.length;
+  }
+
+  onResponseEnd(): void {
+    if (this.finish()) return;
+    const { chunks } = this;
+    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    this.resolve({ status: this.status, headers: this.headers, body });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.finish()) return;
+    this.reject(error);
+  }
+
+  /** True when already settled; otherwise marks it settled and stops listening. */
+  private finish(): boolean {
+    if (this.settled) return true;
+    this.settled = true;
+    this.signal.removeListener('abort', this.onAbort);
+    return false;
+  }
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }
