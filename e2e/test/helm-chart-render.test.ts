@@ -340,6 +340,15 @@ describeWithHelm('helm chart: values that change what renders', () => {
     expect(sources).toContainEqual({ secret: { name: 'operator-cert', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
   });
 
+  it('gives the gateway its memory tuning by default and drops it when set empty', async () => {
+    const defaults = containersOf(findDoc(await renderChart([]), 'Deployment', names.gateway))[0]!['env'];
+    expect(defaults).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-semi-space-size=8' });
+    expect(defaults).toContainEqual({ name: 'MALLOC_ARENA_MAX', value: '2' });
+    const untuned = containersOf(findDoc(await renderChart(['--set', 'gateway.nodeOptions=', '--set', 'gateway.mallocArenaMax=0']), 'Deployment', names.gateway))[0]!['env'] as { name: string }[] | undefined;
+    expect((untuned ?? []).map((entry) => entry.name)).not.toEqual(expect.arrayContaining(['NODE_OPTIONS']));
+    expect((untuned ?? []).map((entry) => entry.name)).not.toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX']));
+  });
+
   it('reads the Redis URL from an existing Secret', async () => {
     const docs = await renderChart(['--set', 'redis.existingSecret.name=cache-credentials', '--set', 'redis.existingSecret.key=redisUrl']);
     expect(docs.filter((doc) => doc.kind === 'Secret').map((doc) => doc.metadata.name)).toEqual([names.tlsSecret]);
