@@ -19,6 +19,9 @@ const CONNECTIONS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const requestBody = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+// Streams: the mock upstream answers with 23 SSE events (role, 20 content deltas, finish, usage).
+const streamRequestBody = JSON.stringify({ model: 'bench-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 5);
 
 // The gateway runs as the Helm chart runs it: the same NODE_OPTIONS and MALLOC_ARENA_MAX (read
 // from the chart's values, so the two cannot drift apart) and the default log level (info: one
@@ -110,6 +113,14 @@ async function sequentialLatencies(url) {
   return { p50: samples[Math.floor(samples.length * 0.5)], p99: samples[Math.floor(samples.length * 0.99)] };
 }
 
+/** Streams per second at 32 connections, each read to its end. */
+async function measureStreams(url) {
+  await load(url, { connections: 8, duration: 1, body: streamRequestBody });
+  const result = await load(url, { connections: CONNECTIONS, duration: STREAM_SECONDS, body: streamRequestBody });
+  if (result.errors + result.non2xx > 0) throw new Error(`${url}: ${result.errors + result.non2xx} failed streams`);
+  return result.requests.average;
+}
+
 async function measure(url) {
   await load(url, { connections: 8, duration: 2 }); // warm up JIT and pools
   const sequential = await sequentialLatencies(url);
@@ -171,6 +182,8 @@ stringData: {key: ${VIRTUAL_KEY}}
   const direct = [];
   const viaGateway = [];
   const viaFloor = [];
+  const directStreams = [];
+  const gatewayStreams = [];
   let rss;
   let floorRss;
   try {
@@ -178,6 +191,8 @@ stringData: {key: ${VIRTUAL_KEY}}
       direct.push(await measure(directUrl));
       viaFloor.push(await measure(floorUrl));
       viaGateway.push(await measure(gatewayUrl));
+      directStreams.push(await measureStreams(directUrl));
+      gatewayStreams.push(await measureStreams(gatewayUrl));
     }
   } finally {
     rss = peakRssMb(gateway.child.pid);
@@ -200,6 +215,8 @@ stringData: {key: ${VIRTUAL_KEY}}
     `| ${g.name} | ${g.p50.toFixed(0)} µs | ${g.p99.toFixed(0)} µs | ${added.p50.toFixed(0)} / ${added.p99.toFixed(0)} µs | ${g.rps.toFixed(0)} | ${rss.toFixed(0)} MB |`,
     '',
     `Switchyard vs the floor: ${(g.rps / f.rps).toFixed(2)}x the throughput, ${(added.p50 - floorAdded.p50).toFixed(0)} µs more added p50. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
+    '',
+    `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again).`,
     `Gateway run as the Helm chart runs it: ${Object.entries(chartGatewayEnv()).map(([k, v]) => `${k}=${v}`).join(', ') || 'no tuning'}, log level info (one access-log line per request, written to a file).`,
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; client, gateway and upstream share the cores.`,
   ];
