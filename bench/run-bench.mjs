@@ -186,17 +186,22 @@ stringData: {key: ${VIRTUAL_KEY}}
   const gatewayStreams = [];
   let rss;
   let floorRss;
+  let streamingRss;
   try {
     for (let round = 0; round < ROUNDS; round++) {
       direct.push(await measure(directUrl));
       viaFloor.push(await measure(floorUrl));
       viaGateway.push(await measure(gatewayUrl));
+    }
+    // The peak is a high-water mark: read it before the streaming passes, which add their own.
+    rss = peakRssMb(gateway.child.pid);
+    floorRss = peakRssMb(floor.child.pid);
+    for (let round = 0; round < ROUNDS; round++) {
       directStreams.push(await measureStreams(directUrl));
       gatewayStreams.push(await measureStreams(gatewayUrl));
     }
+    streamingRss = peakRssMb(gateway.child.pid);
   } finally {
-    rss = peakRssMb(gateway.child.pid);
-    floorRss = peakRssMb(floor.child.pid);
     for (const started of [gateway, floor, upstream]) started.child.kill('SIGTERM');
   }
 
@@ -216,7 +221,7 @@ stringData: {key: ${VIRTUAL_KEY}}
     '',
     `Switchyard vs the floor: ${(g.rps / f.rps).toFixed(2)}x the throughput, ${(added.p50 - floorAdded.p50).toFixed(0)} µs more added p50. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
     '',
-    `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again).`,
+    `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again); gateway peak RSS after the streaming passes ${streamingRss.toFixed(0)} MB.`,
     `Gateway run as the Helm chart runs it: ${Object.entries(chartGatewayEnv()).map(([k, v]) => `${k}=${v}`).join(', ') || 'no tuning'}, log level info (one access-log line per request, written to a file).`,
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; client, gateway and upstream share the cores.`,
   ];

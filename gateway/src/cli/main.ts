@@ -3,6 +3,8 @@ import type { StandaloneResult } from '@switchyard/compiler';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { GatewayMetrics } from '../observe/metrics.js';
+import { startTracing, type Tracing } from '../observe/tracing/start-tracing.js';
+import { tracingConfigFromEnv } from '../observe/tracing/tracing-config.js';
 import { createGovernance, type Governance } from '../governance/create-governance.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
@@ -10,6 +12,9 @@ import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
 import { checkClusterFilesExist, FlagError, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
 import { loadInitialConfig, watchConfig, type StandaloneConfigSource } from './standalone-config.js';
+
+/** How long shutdown waits for the last spans to reach the collector. */
+const TRACING_SHUTDOWN_TIMEOUT_MS = 2_000;
 
 /** Runs `switchyard gateway <args>`; `args` excludes the subcommand. */
 export async function main(args: string[]): Promise<void> {
@@ -31,6 +36,17 @@ export async function main(args: string[]): Promise<void> {
   // Start, reload and stop lines are written whatever SWITCHYARD_LOG_LEVEL says: tooling waits for "listening".
   const lifecycleLogger = createLogger({ level: 'info', base: { component: 'gateway' } });
   const metrics = new GatewayMetrics();
+  // Tracing only when an OTLP endpoint is configured; otherwise OpenTelemetry is never loaded.
+  let tracing: Tracing | undefined;
+  try {
+    const tracingConfig = tracingConfigFromEnv(process.env);
+    if (tracingConfig !== undefined) {
+      tracing = await startTracing(tracingConfig, logger);
+      lifecycleLogger.info('tracing', { endpoint: tracingConfig.tracesEndpoint, protocol: tracingConfig.protocol, serviceName: tracingConfig.serviceName });
+    }
+  } catch (error) {
+    return fail(1, `invalid tracing configuration: ${error instanceof Error ? error.message : String(error)}`);
+  }
   let governance: Governance;
   try {
     governance = await createGovernance({
@@ -63,7 +79,7 @@ export async function main(args: string[]): Promise<void> {
       host: flags.host,
       port: flags.port,
       adminPort: flags.adminPort,
-      deps: { tables, transport, metrics, logger, admission: governance.admission, costs: governance.costs, maxBodyBytes: flags.maxBodyBytes, random: Math.random },
+      deps: { tables, transport, metrics, logger, admission: governance.admission, costs: governance.costs, tracer: tracing?.tracer, maxBodyBytes: flags.maxBodyBytes, random: Math.random },
     });
   } catch (error) {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
@@ -79,7 +95,7 @@ export async function main(args: string[]): Promise<void> {
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
-  installShutdown(gateway, watcher, transport, governance, flags.shutdownGraceMs, lifecycleLogger, () => cluster?.flushUsage() ?? Promise.resolve());
+  installShutdown(gateway, watcher, transport, governance, tracing, flags.shutdownGraceMs, lifecycleLogger, () => cluster?.flushUsage() ?? Promise.resolve());
 }
 
 function installShutdown(
@@ -87,6 +103,7 @@ function installShutdown(
   watcher: StandaloneConfigSource,
   transport: UpstreamTransport,
   governance: Governance,
+  tracing: Tracing | undefined,
   graceMs: number,
   logger: Logger,
   flushUsage: () => Promise<void>,
@@ -107,6 +124,8 @@ function installShutdown(
       .then(() => flushUsage())
       // After the drain: every in-flight request has settled, so the state file gets its spend.
       .then(() => governance.close())
+      // Last: every request span has ended by now. Bounded, so a dead collector cannot hold the exit.
+      .then(() => tracing?.shutdown(TRACING_SHUTDOWN_TIMEOUT_MS))
       .then(
         () => {
           logger.info('stopped');

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledPricing, Usage } from '@switchyard/compiler';
 import type { GatewayError } from '../errors/gateway-error.js';
+import type { RequestSpan } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 
 export interface AttemptRecord {
@@ -55,6 +56,8 @@ export interface Exchange {
   firstEventAt: number | undefined;
   /** Why a stream that had begun ended early. */
   streamFailure: string | undefined;
+  /** The request's trace span; undefined when tracing is off. */
+  span: RequestSpan | undefined;
 }
 
 export function startExchange(req: IncomingMessage, res: ServerResponse, requestId: string): Exchange {
@@ -81,6 +84,7 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     error: undefined,
     firstEventAt: undefined,
     streamFailure: undefined,
+    span: undefined,
   };
   res.once('close', () => {
     if (!res.writableFinished) clientAbort.abort(new ClientDisconnectedError());

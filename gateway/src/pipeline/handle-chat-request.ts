@@ -2,7 +2,7 @@
 // pipeline"; the stages live in their own modules. The key is checked before the body is
 // parsed (stage 2 before the decode half of stage 1) so an unauthenticated caller cannot make
 // the gateway parse a large JSON body.
-import { emptyUsage } from '@switchyard/compiler';
+import { emptyUsage, type CompiledCredential } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
 import type { UpstreamFailure } from '../providers/upstream-failure.js';
@@ -23,6 +23,7 @@ import { settle } from './settle.js';
 export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, frontDoor: ChatFrontDoor, context: FrontDoorContext): Promise<void> {
   let admission: Admission | undefined;
   deps.metrics.requestStarted();
+  if (deps.tracer !== undefined) exchange.span = deps.tracer.startRequest(exchange, 'chat');
   try {
     const table = servingTable(deps, exchange);
     // 1. ingress, size check only: refuse what is too large before anything else
@@ -48,6 +49,7 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
     // 10. respond
     if (result.kind === 'complete') {
       exchange.usage = result.response.usage;
+      exchange.span?.responseModel(result.response.model);
       respondChat(exchange, frontDoor, result.response, request.model, context);
     } else {
       exchange.usage = await respondStream(exchange, frontDoor, result.stream, request.model, context);
@@ -66,6 +68,7 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
 export async function handleEmbeddingsRequest(deps: PipelineDeps, exchange: Exchange, frontDoor: ChatFrontDoor & EmbeddingsFrontDoor, context: FrontDoorContext): Promise<void> {
   let admission: Admission | undefined;
   deps.metrics.requestStarted();
+  if (deps.tracer !== undefined) exchange.span = deps.tracer.startRequest(exchange, 'embeddings');
   try {
     const table = servingTable(deps, exchange);
     // 1. ingress, size check only
@@ -86,6 +89,7 @@ export async function handleEmbeddingsRequest(deps: PipelineDeps, exchange: Exch
     const { result, target } = await callWithRetries(planRoutes(key, route), (t) => callEmbeddings(upstreamCall(deps, exchange, t), request), retryOptions(exchange, observer, deps.random));
     answeredBy(exchange, target);
     exchange.usage = { ...emptyUsage(), inputTokens: result.usage.inputTokens };
+    exchange.span?.responseModel(result.model);
     // 10. respond
     respondEmbeddings(exchange, frontDoor, result, request.model, context);
   } catch (error) {
@@ -118,12 +122,14 @@ function answeredBy(exchange: Exchange, target: AttemptTarget): void {
 
 function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
   return {
-    attemptStarted(route: RuntimeRoute, backend: RuntimeBackend) {
+    attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined) {
       exchange.attemptCount += 1;
       deps.metrics.upstreamAttempt(route.id, backend.name);
+      exchange.span?.attemptStarted(route, backend, credential);
     },
     attemptFailed(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure) {
       deps.metrics.upstreamError(route.id, backend.name, failure.kind);
+      exchange.span?.attemptFailed(failure);
     },
     backendEjected(route: RuntimeRoute, backend: RuntimeBackend) {
       deps.metrics.backendEjected(route.id, backend.name);

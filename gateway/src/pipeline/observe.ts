@@ -37,4 +37,5 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: 'chat
   if (exchange.streamFailure !== undefined) fields.streamFailure = exchange.streamFailure;
   if (exchange.status >= 500 && exchange.error?.kind === 'internal') deps.logger.error('request', { ...fields, cause: exchange.error.cause });
   else deps.logger.info('request', fields);
+  if (exchange.span !== undefined) exchange.span.end(exchange);
 }

@@ -2,6 +2,7 @@
 import type { CostObserver } from '../governance/cost/exchange-cost.js';
 import type { Logger } from '../observe/logger.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
+import type { RequestTracer } from '../observe/tracing/request-tracer.js';
 import type { TableHolder } from '../table/table-holder.js';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import type { AdmissionControl } from './admit.js';
@@ -14,6 +15,8 @@ export interface PipelineDeps {
   admission: AdmissionControl;
   /** Receives each answered request's cost (the cost metric); absent, costs still reach headers and logs. */
   costs?: CostObserver;
+  /** Present only when tracing is configured; absent, the pipeline makes no spans. */
+  tracer?: RequestTracer;
   maxBodyBytes: number;
   /** Source of randomness for weights and jitter; tests may pin it. */
   random: () => number;

@@ -34,7 +34,7 @@ export interface AttemptTarget {
 }
 
 export interface RetryObserver {
-  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend): void;
+  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): void;
   attemptFailed(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure): void;
   backendEjected(route: RuntimeRoute, backend: RuntimeBackend): void;
 }
@@ -74,7 +74,7 @@ export async function callWithRetries<T>(plan: readonly RuntimeRoute[], call: (t
       tried.add(backend);
       const credential = pickCredential(backend, random);
       const target: AttemptTarget = { route, backend, credential, backendTarget: { backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens } };
-      observer.attemptStarted(route, backend);
+      observer.attemptStarted(route, backend, credential);
       let failure: UpstreamFailure;
       try {
         const result = await call(target);
