@@ -52,6 +52,8 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
       exchange.span?.responseModel(result.response.model);
       respondChat(exchange, frontDoor, result.response, request.model, context);
     } else {
+      const start = result.stream.first[0];
+      if (start?.type === 'response_start') exchange.span?.responseModel(start.model);
       exchange.usage = await respondStream(exchange, frontDoor, result.stream, request.model, context);
       if (exchange.streamFailure !== undefined) recordStreamFailure(target, exchange.streamFailure, observer);
     }
