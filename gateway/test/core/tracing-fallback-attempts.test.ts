@@ -1,10 +1,11 @@
 // A fallback shows in the trace as two CLIENT attempt spans under one request span: the first
 // (its backend answered 503 and asked for a pause) marked failed, the second successful.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startOpenAIMockServer, OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
-import { startOtlpCollector, SPAN_KIND_CLIENT, STATUS_ERROR, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
+import { SPAN_KIND_CLIENT, STATUS_ERROR, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
+import { keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { startTracedGateway, type TracedGateway } from './tracing-fixtures.js';
 
 const key = testKey('tracingfallback');
 
@@ -12,30 +13,23 @@ describe('fallback attempts in the trace', () => {
   let collector: OtlpCollector;
   let upstream: OpenAIMockServer;
   let gateway: GatewayProcess;
+  let traced: TracedGateway | undefined;
 
   beforeAll(async () => {
-    collector = await startOtlpCollector();
-    upstream = await startOpenAIMockServer();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': documents(
-          ...keyObjects({ name: 'k', key }),
-          secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
-          routeObject({
-            name: 'with-fallback',
-            retry: { attempts: 2, backoff: { initial: '10ms', max: '20ms' }, on: ['ServerError'] },
-            outlierDetection: { consecutiveFailures: 1000 },
-            backends: [openAIBackend('first', upstream.url, { priority: 0, model: 'first-model' }), openAIBackend('second', upstream.url, { priority: 1, model: 'second-model' })],
-          }),
-        ),
-      },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
-    });
+    traced = await startTracedGateway((upstreamUrl) => [
+      ...keyObjects({ name: 'k', key }),
+      secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+      routeObject({
+        name: 'with-fallback',
+        retry: { attempts: 2, backoff: { initial: '10ms', max: '20ms' }, on: ['ServerError'] },
+        outlierDetection: { consecutiveFailures: 1000 },
+        backends: [openAIBackend('first', upstreamUrl, { priority: 0, model: 'first-model' }), openAIBackend('second', upstreamUrl, { priority: 1, model: 'second-model' })],
+      }),
+    ]);
+    ({ collector, upstream, gateway } = traced);
   }, 60_000);
   afterAll(async () => {
-    await gateway?.stop();
-    await upstream?.close();
-    await collector?.close();
+    await traced?.close();
   });
 
   it('first backend 503, second OK: two attempt spans, the first failed with its status and retry-after', async () => {

@@ -3,10 +3,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { keyDigest } from '@switchyard/compiler';
-import { startOpenAIMockServer, OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
-import { startOtlpCollector, type OtlpCollector } from '../mocks/otlp-collector.js';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
+import { type OtlpCollector } from '../mocks/otlp-collector.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
+import { keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { startTracedGateway, type TracedGateway } from './tracing-fixtures.js';
 
 const key = testKey('tracingsecret');
 const PROMPT = 'confidential-prompt-7f3a9c';
@@ -16,20 +17,14 @@ describe('no secrets in spans', () => {
   let collector: OtlpCollector;
   let upstream: OpenAIMockServer;
   let gateway: GatewayProcess;
+  let traced: TracedGateway | undefined;
 
   beforeAll(async () => {
-    collector = await startOtlpCollector();
-    upstream = await startOpenAIMockServer();
-    upstream.setDefaultReply({ content: ANSWER });
-    gateway = await startGateway({
-      manifests: { 'all.yaml': documents(...keyObjects({ name: 'k', key }), secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }), routeObject({ name: 'private', backends: [openAIBackend('upstream', upstream.url)] })) },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
-    });
+    traced = await startTracedGateway((upstreamUrl) => [...keyObjects({ name: 'k', key }), secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }), routeObject({ name: 'private', backends: [openAIBackend('upstream', upstreamUrl)] })], { prepareUpstream: (mock) => mock.setDefaultReply({ content: ANSWER }) });
+    ({ collector, upstream, gateway } = traced);
   }, 60_000);
   afterAll(async () => {
-    await gateway?.stop();
-    await upstream?.close();
-    await collector?.close();
+    await traced?.close();
   });
 
   it('the exported bodies hold none of them, across front doors, streams and errors', async () => {

@@ -3,10 +3,11 @@
 // loopback collector. Attributes follow the GenAI and HTTP semantic conventions.
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startOpenAIMockServer, OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
-import { startOtlpCollector, SPAN_KIND_CLIENT, SPAN_KIND_SERVER, STATUS_ERROR, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, keyObjects, mockBackend, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { OPENAI_MOCK_API_KEY } from '../mocks/openai-mock-server.js';
+import { SPAN_KIND_CLIENT, SPAN_KIND_SERVER, STATUS_ERROR, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
+import { keyObjects, mockBackend, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { startTracedGateway, type TracedGateway } from './tracing-fixtures.js';
 
 const key = testKey('tracing');
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -14,34 +15,21 @@ const PARENT_SPAN_ID = '00f067aa0ba902b7';
 
 describe('request and attempt spans', () => {
   let collector: OtlpCollector;
-  let upstream: OpenAIMockServer;
   let gateway: GatewayProcess;
+  let traced: TracedGateway | undefined;
 
   beforeAll(async () => {
-    collector = await startOtlpCollector();
-    upstream = await startOpenAIMockServer();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': documents(
-          ...keyObjects({ name: 'tracer', key }),
-          secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
-          routeObject({ name: 'traced', backends: [{ ...openAIBackend('openai-main', upstream.url), pricing: { inputPerMillion: '1.00', outputPerMillion: '2.00' } }] }),
-          routeObject({ name: 'mocked', backends: [mockBackend('mock-main')] }),
-          routeObject({ name: 'broken', retry: { attempts: 1 }, outlierDetection: { consecutiveFailures: 1000 }, backends: [mockBackend('always-fails', { failureRate: '1' })] }),
-        ),
-      },
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
-        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
-        OTEL_BSP_SCHEDULE_DELAY: '50',
-        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test',
-      },
-    });
+    traced = await startTracedGateway((upstreamUrl) => [
+      ...keyObjects({ name: 'tracer', key }),
+      secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+      routeObject({ name: 'traced', backends: [{ ...openAIBackend('openai-main', upstreamUrl), pricing: { inputPerMillion: '1.00', outputPerMillion: '2.00' } }] }),
+      routeObject({ name: 'mocked', backends: [mockBackend('mock-main')] }),
+      routeObject({ name: 'broken', retry: { attempts: 1 }, outlierDetection: { consecutiveFailures: 1000 }, backends: [mockBackend('always-fails', { failureRate: '1' })] }),
+    ], { env: { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test' } });
+    ({ collector, gateway } = traced);
   }, 60_000);
   afterAll(async () => {
-    await gateway?.stop();
-    await upstream?.close();
-    await collector?.close();
+    await traced?.close();
   });
 
   const serverSpanFor = async (requestId: string): Promise<CollectedSpan> => {

@@ -1,10 +1,11 @@
 // A streamed answer carries its time to first token as a `gen_ai.first_token` event on the
 // request span, between the span's start and end; the attempt span lasts as long as the stream.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startOpenAIMockServer, OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
-import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
+import { type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
+import { keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
+import { startTracedGateway, type TracedGateway } from './tracing-fixtures.js';
 
 const key = testKey('tracingstream');
 
@@ -12,21 +13,14 @@ describe('first token on streams', () => {
   let collector: OtlpCollector;
   let upstream: OpenAIMockServer;
   let gateway: GatewayProcess;
+  let traced: TracedGateway | undefined;
 
   beforeAll(async () => {
-    collector = await startOtlpCollector();
-    upstream = await startOpenAIMockServer();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': documents(...keyObjects({ name: 'k', key }), secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }), routeObject({ name: 'streamed', backends: [openAIBackend('upstream', upstream.url)] })),
-      },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
-    });
+    traced = await startTracedGateway((upstreamUrl) => [...keyObjects({ name: 'k', key }), secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }), routeObject({ name: 'streamed', backends: [openAIBackend('upstream', upstreamUrl)] })]);
+    ({ collector, upstream, gateway } = traced);
   }, 60_000);
   afterAll(async () => {
-    await gateway?.stop();
-    await upstream?.close();
-    await collector?.close();
+    await traced?.close();
   });
 
   it('records gen_ai.first_token and the stream usage', async () => {
