@@ -1,6 +1,5 @@
 // Assembles the operator: API client, watches and controller, the table stream listener, leader
 // election, health and metrics. Used by the CLI and by tests that run the operator in-process.
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +14,7 @@ import { EventRecorder } from './reconcile/event-recorder.js';
 import { OperatorController } from './reconcile/operator-controller.js';
 import { SpendAggregator } from './spend/spend-aggregator.js';
 import { answerUsageReports } from './spend/usage-report-endpoint.js';
+import { CertificateProblem, isExpired, loadCertificatePair, ServingCertificateReloader, type LoadedCertificate } from './table-server/serving-certificate.js';
 import { TableStreamServer } from './table-server/table-stream-server.js';
 
 export interface RunningOperator {
@@ -38,6 +38,8 @@ export interface StartOperatorDeps {
   keepaliveIntervalMs?: number;
   /** How often Budget spend may be written (default 2 s). */
   spendFlushIntervalMs?: number;
+  /** Serving certificate reload tuning for tests (defaults: 30 s content check, directory watch on). */
+  certificateReload?: { pollIntervalMs?: number; watch?: boolean; settleMs?: number };
 }
 
 export class StartupError extends Error {
@@ -49,7 +51,7 @@ export class StartupError extends Error {
 
 export async function startOperator(flags: OperatorFlags, deps: StartOperatorDeps = {}): Promise<RunningOperator> {
   const logger = deps.logger ?? createLogger({ base: { component: 'operator', replica: flags.replicaId } });
-  const tls = readTls(flags);
+  const tls = await readTls(flags);
   if (!tls && !isLoopbackHost(flags.listenHost)) {
     throw new StartupError(`--listen ${flags.listenHost}:${flags.listenPort} needs --tls-cert-file and --tls-key-file: tables carry provider credentials, so plain HTTP is allowed on loopback only`);
   }
@@ -113,7 +115,25 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no such endpoint ${req.method} ${req.url}` } }));
     }
   };
-  const streamServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, streamHandler) : createHttpServer(streamHandler);
+  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, streamHandler) : undefined;
+  const streamServer: Server = httpsServer ?? createHttpServer(streamHandler);
+  if (tls && isExpired(tls.summary, Date.now())) {
+    // Served anyway: refusing to start would not help the gateways, and the renewal is picked up without a restart.
+    logger.error('the serving certificate has expired; gateways will refuse it until it is renewed', { certFile: flags.tlsCertFile, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() });
+  }
+  // A rotated Secret reaches new handshakes without a restart; open streams keep their session.
+  const certificateReloader =
+    tls && httpsServer && flags.tlsCertFile && flags.tlsKeyFile
+      ? new ServingCertificateReloader({
+          certFile: flags.tlsCertFile,
+          keyFile: flags.tlsKeyFile,
+          initial: tls,
+          apply: (pair) => httpsServer.setSecureContext(pair),
+          logger: logger.child({ part: 'serving-certificate' }),
+          metrics,
+          ...deps.certificateReload,
+        })
+      : undefined;
   // Streams are long-lived: no request timeout, but headers must arrive promptly.
   streamServer.requestTimeout = 0;
   streamServer.headersTimeout = 30_000;
@@ -190,6 +210,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     tableServer.close();
     throw error;
   }
+  certificateReloader?.start();
 
   controller.start();
   election.start();
@@ -203,6 +224,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   logger.info('operator started', {
     listen: `${flags.listenHost}:${listenPort}`,
     tls: Boolean(tls),
+    ...(tls ? { certificate: { subject: tls.summary.subject, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() } } : {}),
     healthPort,
     metricsPort,
     namespaces: flags.namespaces ?? 'all',
@@ -224,6 +246,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     close() {
       closing ??= (async () => {
         clearInterval(pruneTimer);
+        certificateReloader?.stop();
         streamServer.close();
         tableServer.close();
         streamServer.closeAllConnections?.();
@@ -239,11 +262,12 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   };
 }
 
-function readTls(flags: OperatorFlags): { cert: Buffer; key: Buffer } | undefined {
+async function readTls(flags: OperatorFlags): Promise<LoadedCertificate | undefined> {
   if (!flags.tlsCertFile || !flags.tlsKeyFile) return undefined;
   try {
-    return { cert: readFileSync(flags.tlsCertFile), key: readFileSync(flags.tlsKeyFile) };
+    return await loadCertificatePair(flags.tlsCertFile, flags.tlsKeyFile);
   } catch (error) {
+    if (error instanceof CertificateProblem && error.kind !== 'unreadable') throw new StartupError(`unusable TLS certificate or key: ${error.message}`);
     throw new StartupError(`cannot read the TLS certificate or key: ${errorMessage(error)}`);
   }
 }

@@ -19,6 +19,8 @@ export class OperatorMetrics {
   readonly streamAuthFailures: Counter<'status'>;
   readonly acknowledgedVersion: Gauge;
   readonly eventsDropped: Counter;
+  readonly servingCertificateExpiry: Gauge<'serial'>;
+  readonly servingCertificateReloads: Counter<'result'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -48,6 +50,19 @@ export class OperatorMetrics {
     this.streamAuthFailures = new Counter({ name: 'switchyard_operator_stream_auth_failures_total', help: 'Table stream requests refused, by HTTP status', labelNames: ['status'], registers });
     this.acknowledgedVersion = new Gauge({ name: 'switchyard_operator_acknowledged_table_version', help: 'Newest table version every connected gateway acknowledged (0: none)', registers });
     this.eventsDropped = new Counter({ name: 'switchyard_operator_events_dropped_total', help: 'Events not sent because of the event rate limit', registers });
+    this.servingCertificateExpiry = new Gauge({
+      name: 'switchyard_operator_serving_certificate_expiry_timestamp_seconds',
+      // Labelled so that without TLS there is no series at all (an unlabelled gauge would read 0, "expired").
+      help: 'Not-after of the table stream\'s serving certificate, in Unix seconds, labelled with its serial (no series without TLS)',
+      labelNames: ['serial'],
+      registers,
+    });
+    this.servingCertificateReloads = new Counter({
+      name: 'switchyard_operator_serving_certificate_reloads_total',
+      help: 'Serving certificate changes seen on disk, by result (success: now served; error: refused, the previous one keeps serving)',
+      labelNames: ['result'],
+      registers,
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_operator_' });
   }
 
