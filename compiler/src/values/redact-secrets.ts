@@ -9,10 +9,12 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, // AWS access key ids
   /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
   /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWTs (ServiceAccount tokens)
+  // PEM private keys, raw or JSON-escaped (a Google service-account file's private_key)
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
 ];
 
 /** Cheap screen: every pattern above contains one of these, so most text skips the replacements. */
-const SECRET_HINT = /sk-|AIza|AKIA|ASIA|bearer|eyJ/i;
+const SECRET_HINT = /sk-|AIza|AKIA|ASIA|bearer|eyJ|PRIVATE KEY/i;
 
 export function redactSecrets(text: string): string {
   if (!SECRET_HINT.test(text)) return text;

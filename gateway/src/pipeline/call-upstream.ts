@@ -56,11 +56,12 @@ export async function callChat(call: UpstreamCall, request: UnifiedChatRequest):
       return { kind: 'stream', stream };
     }
     const upstreamRequest = adapter.encodeChatRequest(request, call.target);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
     if (!request.stream) {
-      const body = await sendForJson(call, upstreamRequest, scope);
+      const body = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
       return { kind: 'complete', response: decodeWith(() => adapter.decodeChatResponse(body, call.target)) };
     }
-    const response = await send(call, upstreamRequest, scope);
+    const response = await send(call, upstreamRequest, scope, firstByteOpen);
     const stream = await openHttpStream(adapter, call, response, scope);
     streaming = true;
     return { kind: 'stream', stream };
@@ -81,7 +82,9 @@ export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddi
     }
     if (adapter.encodeEmbeddingsRequest === undefined || adapter.decodeEmbeddingsResponse === undefined) throw new UnsupportedFeatureError('embeddings', adapter.provider);
     const decodeEmbeddings = adapter.decodeEmbeddingsResponse.bind(adapter);
-    const body = await sendForJson(call, adapter.encodeEmbeddingsRequest(request, call.target), scope);
+    const upstreamRequest = adapter.encodeEmbeddingsRequest(request, call.target);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
+    const body = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
     return decodeWith(() => decodeEmbeddings(body, call.target));
   } catch (error) {
     throw attemptError(error, call, scope);
@@ -94,12 +97,43 @@ function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
   return { connectMs: timeouts.connectMs, bodyIdleMs: timeouts.streamIdleMs };
 }
 
-/** Sends and returns a 2xx response; any other status becomes the adapter's classified failure. */
-async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<UpstreamResponse> {
+/**
+ * Runs the adapter's async authorization (an OAuth2 token fetch) inside the first-byte phase
+ * and leaves that phase open: the token wait and the wait for the answer share one deadline.
+ * The wait ends when the attempt aborts even if a token fetch shared with other requests goes
+ * on. Returns true: the first-byte phase is already running.
+ */
+async function authorize(adapter: HttpProviderAdapter, call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<true> {
+  const authorizeRequest = adapter.authorizeRequest as NonNullable<HttpProviderAdapter['authorizeRequest']>;
+  scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
+  const emitter = scope.abortEmitter;
+  if (emitter.aborted) throw emitter.reason;
+  await new Promise<void>((resolveWait, rejectWait) => {
+    const onAbort = (): void => rejectWait(emitter.reason);
+    emitter.once('abort', onAbort);
+    authorizeRequest.call(adapter, request, call.target, { transport: call.transport, signal: emitter, timeouts: call.timeouts }).then(
+      () => {
+        emitter.removeListener('abort', onAbort);
+        resolveWait();
+      },
+      (error: unknown) => {
+        emitter.removeListener('abort', onAbort);
+        rejectWait(emitter.aborted ? emitter.reason : error);
+      },
+    );
+  });
+  return true;
+}
+
+/**
+ * Sends and returns a 2xx response; any other status becomes the adapter's classified failure.
+ * `firstByteOpen`: the first-byte phase began before (authorization), so its deadline stands.
+ */
+async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<UpstreamResponse> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: UpstreamResponse;
   // undici stops the request when the attempt aborts, so the first-byte deadline needs no race here.
-  scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
+  if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
   try {
     response = await call.transport.send(request, transportTimeouts(call.timeouts), scope.abortEmitter);
   } catch (error) {
@@ -116,10 +150,10 @@ async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: Att
  * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
  * the adapter's classified failure. The first-byte deadline covers the wait for headers.
  */
-async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<unknown> {
+async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<unknown> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: BufferedUpstreamResponse;
-  scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
+  if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
   try {
     response = await call.transport.sendBuffered(request, transportTimeouts(call.timeouts), scope.abortEmitter, {
       maxBodyBytes: MAX_RESPONSE_BODY_BYTES,

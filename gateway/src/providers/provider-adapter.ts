@@ -2,6 +2,7 @@ import type { CompiledBackend, CompiledCredential, ProviderName } from '@switchy
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
+import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from './upstream-failure.js';
 
 /** What one upstream attempt targets: the backend, the credential picked for it, route defaults. */
@@ -40,6 +41,18 @@ export class UnsupportedFeatureError extends Error {
   }
 }
 
+/**
+ * What `authorizeRequest` may use to reach an authorization server: the gateway's transport (so
+ * the egress guard and connection pools apply to token endpoints too), the attempt's abort
+ * signal, and the route's timeouts.
+ */
+export interface RequestAuthorizationContext {
+  transport: UpstreamTransport;
+  /** Aborted when the attempt ends (client gone, deadline); aborts only this attempt's wait. */
+  signal: AbortEmitter;
+  timeouts: { connectMs: number; firstByteMs: number; streamIdleMs: number };
+}
+
 export interface HttpProviderAdapter {
   readonly kind: 'http';
   readonly provider: ProviderName;
@@ -50,6 +63,13 @@ export interface HttpProviderAdapter {
   decodeError(status: number, headers: UpstreamHeaders, bodyText: string): UpstreamFailure;
   encodeEmbeddingsRequest?(request: UnifiedEmbeddingsRequest, target: BackendTarget): UpstreamHttpRequest;
   decodeEmbeddingsResponse?(body: unknown, target: BackendTarget): UnifiedEmbeddingsResponse;
+  /**
+   * For providers whose credential is not a static header (OAuth2 access tokens): adds the
+   * authorization headers to an encoded request, fetching or refreshing a token when needed.
+   * Runs inside the attempt's first-byte deadline. Throws UpstreamFailure. Adapters that
+   * authorize in their encoders leave it undefined and cost nothing.
+   */
+  authorizeRequest?(request: UpstreamHttpRequest, target: BackendTarget, context: RequestAuthorizationContext): Promise<void>;
 }
 
 /** A provider answered in-process (the `mock` provider): no HTTP, same semantics. */

@@ -9,6 +9,7 @@ import { mockAdapter } from './mock/index.js';
 import { openAICompatibleAdapters } from './openai-compatible/index.js';
 import { openaiAdapter } from './openai/index.js';
 import type { ProviderAdapter } from './provider-adapter.js';
+import { vertexAIAdapter } from './vertex-ai/index.js';
 
 export type ProviderRegistry = Partial<Record<ProviderName, ProviderAdapter>>;
 
@@ -19,6 +20,7 @@ export function createProviderRegistry(): ProviderRegistry {
     'azure-openai': azureOpenAIAdapter,
     anthropic: anthropicAdapter,
     gemini: geminiAdapter,
+    'vertex-ai': vertexAIAdapter,
     bedrock: bedrockAdapter,
     mock: mockAdapter,
   };

@@ -14,6 +14,8 @@ describe('log lines', () => {
     ['a Switchyard key', 'key sk-sy-abcdefghijklmnopqrstuvwxyz012345 used', 'key [REDACTED] used'],
     ['an OpenAI project key', 'got sk-proj-abcdefghijklmnop_qrstuvwx', 'got [REDACTED]'],
     ['an Anthropic key', 'x sk-ant-api03-abcdefghijklmnopqrstuv y', 'x [REDACTED] y'],
+    ['a PEM private key', 'key -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY----- end', 'key [REDACTED] end'],
+    ['a JSON-escaped RSA private key', '{"private_key":"-----BEGIN RSA PRIVATE KEY-----\\nMIIEvQIBADAN\\n-----END RSA PRIVATE KEY-----\\n"}', '{"private_key":"[REDACTED]\\n"}'],
     ['a Google key', 'AIzaSyA1234567890abcdefghijklmnopqrstuv', '[REDACTED]'],
     ['an AWS access key id', 'id AKIAABCDEFGHIJKLMNOP!', 'id [REDACTED]!'],
     ['a bearer token', 'Authorization: Bearer abc.def-ghi_jkl', 'Authorization: Bearer [REDACTED]'],

@@ -32,19 +32,22 @@ const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
 const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
 const BAD_REQUEST = 'type.googleapis.com/google.rpc.BadRequest';
 
-/** Classifies a non-2xx Gemini answer. */
-export function decodeGeminiError(status: number, headers: UpstreamHeaders, bodyText: string): UpstreamFailure {
+/**
+ * Classifies a non-2xx answer in Google's error envelope. `service` names the API in messages
+ * that have no text of their own (`Vertex AI` for the Vertex adapter, which shares this).
+ */
+export function decodeGeminiError(status: number, headers: UpstreamHeaders, bodyText: string, service = 'Gemini'): UpstreamFailure {
   const error = parseGoogleError(bodyText);
   if (error === undefined) {
     const excerpt = redactSecrets(bodyText.trim().slice(0, 300));
     const retryAfterMs = retryAfterMsFromHeaders(headers);
-    return new UpstreamFailure(failureKindForStatus(status), status, `Gemini returned HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`, retryAfterMs === undefined ? {} : { retryAfterMs });
+    return new UpstreamFailure(failureKindForStatus(status), status, `${service} returned HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`, retryAfterMs === undefined ? {} : { retryAfterMs });
   }
-  return upstreamFailureFromGoogleError(error, status, headers);
+  return upstreamFailureFromGoogleError(error, status, headers, service);
 }
 
 /** Also used for an error object that arrives inside a stream, where `status` is the HTTP 200 of the stream. */
-export function upstreamFailureFromGoogleError(error: GoogleError, status: number, headers: UpstreamHeaders = {}): UpstreamFailure {
+export function upstreamFailureFromGoogleError(error: GoogleError, status: number, headers: UpstreamHeaders = {}, service = 'Gemini'): UpstreamFailure {
   const httpStatus = status >= 400 ? status : typeof error.code === 'number' ? error.code : status;
   const details = error.details ?? [];
   let kind = KIND_BY_STATUS[error.status] ?? failureKindForStatus(httpStatus);
@@ -58,7 +61,7 @@ export function upstreamFailureFromGoogleError(error: GoogleError, status: numbe
   const field = firstFieldViolation(details);
   if (field !== undefined) options.param = field;
 
-  const message = redactSecrets(error.message === '' ? `Gemini returned ${error.status || `HTTP ${httpStatus}`}` : error.message);
+  const message = redactSecrets(error.message === '' ? `${service} returned ${error.status || `HTTP ${httpStatus}`}` : error.message);
   return new UpstreamFailure(kind, httpStatus, message, options);
 }
 
