@@ -141,26 +141,34 @@ export class AttemptScope {
    * promise rejects as soon as the attempt is aborted, whatever the work does.
    */
   within<T>(work: Promise<T>, ms: number, phase: TimeoutPhase): Promise<T> {
+    if (!this.abortEmitter.aborted) this.beginPhase(ms, phase);
+    return this.untilAborted(work, true);
+  }
+
+  /**
+   * Races work that may ignore the abort against it, under whatever phase is running. With
+   * `endPhase` the phase ends with the wait; without, it stays open for the next wait to share.
+   */
+  untilAborted<T>(work: Promise<T>, endPhase = false): Promise<T> {
     return new Promise<T>((resolveWork, rejectWork) => {
       const emitter = this.abortEmitter;
       if (emitter.aborted) {
         rejectWork(emitter.reason);
         return;
       }
-      this.beginPhase(ms, phase);
       const onAbort = (): void => {
-        this.endPhase();
+        if (endPhase) this.endPhase();
         rejectWork(emitter.reason);
       };
       emitter.once('abort', onAbort);
       work.then(
         (value) => {
-          this.endPhase();
+          if (endPhase) this.endPhase();
           emitter.removeListener('abort', onAbort);
           resolveWork(value);
         },
         (error: unknown) => {
-          this.endPhase();
+          if (endPhase) this.endPhase();
           emitter.removeListener('abort', onAbort);
           rejectWork(emitter.aborted ? emitter.reason : error);
         },

@@ -106,22 +106,7 @@ function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
 async function authorize(adapter: HttpProviderAdapter, call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<true> {
   const authorizeRequest = adapter.authorizeRequest as NonNullable<HttpProviderAdapter['authorizeRequest']>;
   scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
-  const emitter = scope.abortEmitter;
-  if (emitter.aborted) throw emitter.reason;
-  await new Promise<void>((resolveWait, rejectWait) => {
-    const onAbort = (): void => rejectWait(emitter.reason);
-    emitter.once('abort', onAbort);
-    authorizeRequest.call(adapter, request, call.target, { transport: call.transport, signal: emitter, timeouts: call.timeouts }).then(
-      () => {
-        emitter.removeListener('abort', onAbort);
-        resolveWait();
-      },
-      (error: unknown) => {
-        emitter.removeListener('abort', onAbort);
-        rejectWait(emitter.aborted ? emitter.reason : error);
-      },
-    );
-  });
+  await scope.untilAborted(authorizeRequest.call(adapter, request, call.target, { transport: call.transport, signal: scope.abortEmitter, timeouts: call.timeouts }));
   return true;
 }
 
