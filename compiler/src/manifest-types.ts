@@ -3,7 +3,7 @@
 // standalone mode hands in objects defaulted by the same schemas, and the compiler still falls
 // back to the same defaults (CRD_DEFAULTS) for anything else.
 
-import type { BudgetPeriod, ProviderName, RetryableFailure } from './table-types.js';
+import type { BudgetPeriod, CacheScope, ProviderName, RetryableFailure } from './table-types.js';
 
 export const SWITCHYARD_API_VERSION = 'switchyard.dev/v1alpha1';
 export const SWITCHYARD_GROUP = 'switchyard.dev';
@@ -75,6 +75,7 @@ export interface ModelRouteSpec {
   outlierDetection?: { consecutiveFailures?: number; ejectionTime?: string };
   fallbackModels?: string[];
   defaultMaxTokens?: number;
+  cache?: { ttl: string; scope?: CacheScope };
 }
 
 export interface VirtualKeySpec {
@@ -158,6 +159,7 @@ export const CRD_DEFAULTS = {
   outlierConsecutiveFailures: 5,
   outlierEjectionTime: '30s',
   defaultMaxTokens: 4096,
+  cacheScope: 'VirtualKey' as CacheScope,
   keyDisabled: false,
   budgetPeriod: 'Monthly' as BudgetPeriod,
   budgetEnforcement: 'Block' as 'Block' | 'Warn',

@@ -97,6 +97,15 @@ export interface CompiledOutlierDetection {
   ejectionTimeMs: number;
 }
 
+/** Who shares a cached answer: the key that caused it, or every key of that key's namespace. */
+export type CacheScope = 'VirtualKey' | 'Namespace';
+
+/** A route's exact response cache; absent on routes that do not cache. */
+export interface CompiledCache {
+  ttlMs: number;
+  scope: CacheScope;
+}
+
 export interface CompiledRoute {
   /** `<namespace>/<name>` */
   id: string;
@@ -112,6 +121,7 @@ export interface CompiledRoute {
   outlierDetection: CompiledOutlierDetection;
   fallbackModels: string[];
   defaultMaxTokens: number;
+  cache?: CompiledCache;
 }
 
 export interface CompiledRateLimit {

@@ -90,6 +90,10 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   '!has(self.initial) || !has(self.max) || duration(self.max) >= duration(self.initial)': (self) =>
     !has(self, 'initial') || !has(self, 'max') || durationMs(field(self, 'max')) >= durationMs(field(self, 'initial')),
   "duration(self) > duration('0s')": (self) => durationMs(self) > 0,
+  "duration(self) >= duration('1s') && duration(self) <= duration('24h')": (self) => {
+    const ms = durationMs(self);
+    return ms >= 1000 && ms <= 86_400_000;
+  },
 
   // VirtualKey spec
   '!has(self.allowedModels) || size(self.allowedModels) > 0': (self) =>

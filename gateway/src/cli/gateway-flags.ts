@@ -7,6 +7,7 @@ import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface GatewayFlags {
   help: boolean;
@@ -15,6 +16,8 @@ export interface GatewayFlags {
   port: number;
   adminPort: number;
   maxBodyBytes: number;
+  /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
+  cacheMaxBytes: number;
   stateFile: string | undefined;
   redisUrl: string | undefined;
   /** Redis unreachable: `open` admits without rate limits and budget checks, `closed` refuses with 503. */
@@ -49,6 +52,8 @@ operator streams (cluster mode).
   --port <n>                   public port (default 8080; 0 picks a free port)
   --admin-port <n>             health, readiness and /metrics (default 9090; 0 picks a free port)
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
+                               0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
                                (default ${DEFAULT_DENIED_UPSTREAM_CIDRS}; "" allows all)
   --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s)
@@ -94,6 +99,9 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
   const maxBodyText = v['max-body-bytes'];
   const maxBodyBytes = maxBodyText === undefined ? DEFAULT_MAX_BODY_BYTES : Number(maxBodyText);
   if (maxBodyText !== undefined && (!/^\d+$/.test(maxBodyText) || maxBodyBytes < 1)) throw new FlagError(`--max-body-bytes must be a positive whole number of bytes, got "${maxBodyText}"`);
+  const cacheMaxText = v['cache-max-bytes'];
+  const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
+  if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes))) throw new FlagError(`--cache-max-bytes must be a whole number of bytes (0 turns the cache off), got "${cacheMaxText}"`);
   let deniedUpstreamCidrs: string[];
   try {
     deniedUpstreamCidrs = parseCidrList(v['deny-upstream-cidrs'] ?? DEFAULT_DENIED_UPSTREAM_CIDRS);
@@ -151,6 +159,7 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     port: port('port', v.port, 8080),
     adminPort: port('admin-port', v['admin-port'], 9090),
     maxBodyBytes,
+    cacheMaxBytes,
     stateFile: v['state-file'],
     redisUrl,
     redisFailureMode,
@@ -174,6 +183,7 @@ function parseArgsStrict(args: string[]) {
       port: { type: 'string' },
       'admin-port': { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'cache-max-bytes': { type: 'string' },
       'state-file': { type: 'string' },
       'redis-url': { type: 'string' },
       'redis-failure-mode': { type: 'string' },

@@ -1,5 +1,9 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
 import type { StandaloneResult } from '@switchyard/compiler';
+import { MemoryResponseCache } from '../cache/memory-response-cache.js';
+import { RedisResponseCache } from '../cache/redis-response-cache.js';
+import type { ResponseCacheService } from '../cache/response-cache-service.js';
+import type { Clock } from '../governance/clock.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { GatewayMetrics } from '../observe/metrics.js';
@@ -72,6 +76,7 @@ export async function main(args: string[]): Promise<void> {
     }
   }
 
+  const cache = createResponseCache(flags, governance.clock, metrics, logger);
   const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
   let gateway: RunningGateway;
   try {
@@ -79,7 +84,7 @@ export async function main(args: string[]): Promise<void> {
       host: flags.host,
       port: flags.port,
       adminPort: flags.adminPort,
-      deps: { tables, transport, metrics, logger, admission: governance.admission, costs: governance.costs, tracer: tracing?.tracer, maxBodyBytes: flags.maxBodyBytes, random: Math.random },
+      deps: { tables, transport, metrics, logger, admission: governance.admission, costs: governance.costs, tracer: tracing?.tracer, ...(cache === undefined ? {} : { cache }), maxBodyBytes: flags.maxBodyBytes, random: Math.random },
     });
   } catch (error) {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
@@ -90,12 +95,13 @@ export async function main(args: string[]): Promise<void> {
       ? startClusterTableSource({ url: flags.controlPlane, tokenFile: flags.tokenFile, caFile: flags.caFile, tables, metrics, logger: lifecycleLogger, ledger: governance.ledger })
       : undefined;
   const watcher: StandaloneConfigSource = cluster ?? watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
-  lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort, governance: governance.describe() });
+  const cacheDescription = flags.cacheMaxBytes === 0 ? 'off' : flags.redisUrl === undefined ? { store: 'memory', maxBytes: flags.cacheMaxBytes } : { store: 'redis' };
+  lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort, governance: governance.describe(), responseCache: cacheDescription });
 
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
-  installShutdown(gateway, watcher, transport, governance, tracing, flags.shutdownGraceMs, lifecycleLogger, () => cluster?.flushUsage() ?? Promise.resolve());
+  installShutdown(gateway, watcher, transport, governance, cache, tracing, flags.shutdownGraceMs, lifecycleLogger, () => cluster?.flushUsage() ?? Promise.resolve());
 }
 
 function installShutdown(
@@ -103,6 +109,7 @@ function installShutdown(
   watcher: StandaloneConfigSource,
   transport: UpstreamTransport,
   governance: Governance,
+  cache: ResponseCacheService | undefined,
   tracing: Tracing | undefined,
   graceMs: number,
   logger: Logger,
@@ -124,6 +131,7 @@ function installShutdown(
       .then(() => flushUsage())
       // After the drain: every in-flight request has settled, so the state file gets its spend.
       .then(() => governance.close())
+      .then(() => cache?.store.close())
       // Last: every request span has ended by now. Bounded, so a dead collector cannot hold the exit.
       .then(() => tracing?.shutdown(TRACING_SHUTDOWN_TIMEOUT_MS))
       .then(
@@ -139,6 +147,16 @@ function installShutdown(
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/** In Redis when governance shares one, else in this process; none with --cache-max-bytes 0. */
+function createResponseCache(flags: GatewayFlags, clock: Clock, metrics: GatewayMetrics, logger: Logger): ResponseCacheService | undefined {
+  if (flags.cacheMaxBytes === 0) return undefined;
+  const nowMs = (): number => clock.nowMs();
+  if (flags.redisUrl !== undefined) return { store: new RedisResponseCache({ url: flags.redisUrl, timeoutMs: flags.redisTimeoutMs, logger }), nowMs };
+  const store = new MemoryResponseCache({ maxBytes: flags.cacheMaxBytes, nowMs });
+  metrics.observeCacheStore(() => ({ entries: store.size, bytes: store.bytes }));
+  return { store, nowMs };
 }
 
 function fail(code: number, message: string): never {

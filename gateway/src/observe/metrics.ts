@@ -49,6 +49,8 @@ export class GatewayMetrics {
   private readonly timeToFirstToken: AggregatedHistogram<'route' | 'backend'>;
   private readonly tableInfo: Gauge<'version' | 'hash'>;
   private readonly tableLoads: Counter<'result'>;
+  private readonly cacheRequests: Counter<'route' | 'result'>;
+  private cacheStoreSize: (() => { entries: number; bytes: number }) | undefined;
   private inFlightCount = 0;
   private readonly backendSeries = new Map<string, Map<string, BackendSeries>>();
   private readonly keySeries = new Map<string, Map<string, Map<string, KeySeries>>>();
@@ -143,6 +145,30 @@ export class GatewayMetrics {
     });
     this.tableInfo = new Gauge({ name: 'switchyard_routing_table_info', help: 'The routing table being served (value 1)', labelNames: ['version', 'hash'], registers });
     this.tableLoads = new Counter({ name: 'switchyard_routing_table_loads_total', help: 'Routing table loads, by result', labelNames: ['result'], registers });
+    this.cacheRequests = new Counter({
+      name: 'switchyard_cache_requests_total',
+      help: 'Response cache lookups on routes with spec.cache, by result (hit, miss, bypass)',
+      labelNames: ['route', 'result'],
+      registers,
+    });
+    new Gauge({
+      name: 'switchyard_cache_entries',
+      help: 'Answers held by this process\'s in-memory response cache',
+      registers,
+      collect() {
+        const size = self.cacheStoreSize?.();
+        if (size !== undefined) this.set(size.entries);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_cache_bytes',
+      help: 'Serialized bytes held by this process\'s in-memory response cache',
+      registers,
+      collect() {
+        const size = self.cacheStoreSize?.();
+        if (size !== undefined) this.set(size.bytes);
+      },
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
   }
 
@@ -189,6 +215,15 @@ export class GatewayMetrics {
     this.tableInfo.reset();
     this.tableInfo.set({ version: String(version), hash }, 1);
     this.tableLoads.inc({ result: 'success' });
+  }
+
+  cacheRequest(route: string, result: 'hit' | 'miss' | 'bypass'): void {
+    this.cacheRequests.inc({ route, result });
+  }
+
+  /** The in-memory response cache reports its size through this when scraped. */
+  observeCacheStore(size: () => { entries: number; bytes: number }): void {
+    this.cacheStoreSize = size;
   }
 
   tableRejected(): void {

@@ -58,6 +58,10 @@ export interface Exchange {
   streamFailure: string | undefined;
   /** The request's trace span; undefined when tracing is off. */
   span: RequestSpan | undefined;
+  /** The response cache's outcome; undefined on routes without a cache. */
+  cache: 'hit' | 'miss' | 'bypass' | undefined;
+  /** Seconds since a cached answer was stored, on a hit. */
+  cacheAgeSeconds: number | undefined;
 }
 
 export function startExchange(req: IncomingMessage, res: ServerResponse, requestId: string): Exchange {
@@ -85,6 +89,8 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     firstEventAt: undefined,
     streamFailure: undefined,
     span: undefined,
+    cache: undefined,
+    cacheAgeSeconds: undefined,
   };
   res.once('close', () => {
     if (!res.writableFinished) clientAbort.abort(new ClientDisconnectedError());

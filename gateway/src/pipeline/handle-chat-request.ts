@@ -10,6 +10,7 @@ import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtim
 import type { Admission } from './admit.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { authorize } from './authorize.js';
+import { lookUpCache, respondFromCache } from './cache-lookup.js';
 import { callChat, callEmbeddings, type UpstreamCall } from './call-upstream.js';
 import type { Exchange } from './exchange.js';
 import { checkDeclaredLength, ingestChatRequest, ingestEmbeddingsRequest } from './ingress.js';
@@ -41,7 +42,10 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
     // 4. admit
     admission = await deps.admission.admit({ key, route, request });
     exchange.admissionHeaders = admission.headers;
-    // 5. cache: not in this build
+    // 5. cache
+    // Checked here so routes without a cache pay no await on the hot path.
+    const cache = route.compiled.cache === undefined ? undefined : await lookUpCache(deps, exchange, key, route, request);
+    if (cache?.hit !== undefined) return await respondFromCache(exchange, frontDoor, cache.hit, request.model, context);
     // 6. route, 7. call, 8. retry / fall back
     const observer = retryObserver(deps, exchange);
     const { result, target } = await callWithRetries(planRoutes(key, route), (t) => callChat(upstreamCall(deps, exchange, t), request), retryOptions(exchange, observer, deps.random));
@@ -51,11 +55,13 @@ export async function handleChatRequest(deps: PipelineDeps, exchange: Exchange, 
       exchange.usage = result.response.usage;
       exchange.span?.responseModel(result.response.model);
       respondChat(exchange, frontDoor, result.response, request.model, context);
+      if (cache !== undefined) await cache.store(exchange, result.response);
     } else {
       const start = result.stream.first[0];
       if (start?.type === 'response_start') exchange.span?.responseModel(start.model);
-      exchange.usage = await respondStream(exchange, frontDoor, result.stream, request.model, context);
+      exchange.usage = await respondStream(exchange, frontDoor, result.stream, request.model, context, cache?.streamTap());
       if (exchange.streamFailure !== undefined) recordStreamFailure(target, exchange.streamFailure, observer);
+      if (cache !== undefined) await cache.store(exchange);
     }
   } catch (error) {
     respondError(exchange, frontDoor.encodeError.bind(frontDoor), error);

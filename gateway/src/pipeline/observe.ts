@@ -31,6 +31,7 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: 'chat
     fields.inputTokens = exchange.usage.inputTokens;
     fields.outputTokens = exchange.usage.outputTokens;
   }
+  if (exchange.cache !== undefined) fields.cache = exchange.cache;
   if (exchange.costNanos !== undefined) fields.costUsd = formatNanosAsUsd(exchange.costNanos);
   if (exchange.attempts.length > 0) fields.failedAttempts = exchange.attempts;
   if (exchange.error !== undefined) fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };

@@ -1,4 +1,5 @@
 // What the pipeline needs from the process, built once at startup.
+import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import type { CostObserver } from '../governance/cost/exchange-cost.js';
 import type { Logger } from '../observe/logger.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
@@ -17,6 +18,8 @@ export interface PipelineDeps {
   costs?: CostObserver;
   /** Present only when tracing is configured; absent, the pipeline makes no spans. */
   tracer?: RequestTracer;
+  /** The exact response cache for routes with `spec.cache`; absent (--cache-max-bytes 0), nothing is cached. */
+  cache?: ResponseCacheService;
   maxBodyBytes: number;
   /** Source of randomness for weights and jitter; tests may pin it. */
   random: () => number;

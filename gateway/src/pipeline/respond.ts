@@ -17,12 +17,16 @@ import { ClientDisconnectedError, type Exchange } from './exchange.js';
 export const CLIENT_CLOSED_STATUS = 499;
 
 export const COST_HEADER = 'x-switchyard-cost-usd';
+/** `hit`, `miss` or `bypass` on routes with a response cache; absent elsewhere. */
+export const CACHE_HEADER = 'x-switchyard-cache';
 
 function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { 'content-type': contentType, 'x-request-id': exchange.requestId };
   if (exchange.backend !== undefined) headers['x-switchyard-backend'] = exchange.backend;
   if (exchange.attemptCount > 0) headers['x-switchyard-attempts'] = String(exchange.attemptCount);
   if (exchange.admissionHeaders !== undefined) Object.assign(headers, exchange.admissionHeaders);
+  if (exchange.cache !== undefined) headers[CACHE_HEADER] = exchange.cache;
+  if (exchange.cacheAgeSeconds !== undefined) headers.age = String(exchange.cacheAgeSeconds);
   // Known before the body only when the answer is complete; a stream's usage comes after its headers.
   const cost = exchangeCostNanos(exchange);
   if (cost !== undefined) headers[COST_HEADER] = formatCostHeader(cost);
@@ -44,8 +48,18 @@ export function respondEmbeddings(exchange: Exchange, frontDoor: EmbeddingsFront
   sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), frontDoor.encodeEmbeddingsResponse(response, requestedModel, context));
 }
 
-/** Streams to the end; returns the usage the stream reported. Failures end the stream in-band. */
-export async function respondStream(exchange: Exchange, frontDoor: ChatFrontDoor, stream: UpstreamEventStream, requestedModel: string, context: FrontDoorContext): Promise<Usage | undefined> {
+/**
+ * Streams to the end; returns the usage the stream reported. Failures end the stream in-band.
+ * `tap` sees every event written (the response cache accumulates the answer with it).
+ */
+export async function respondStream(
+  exchange: Exchange,
+  frontDoor: ChatFrontDoor,
+  stream: UpstreamEventStream,
+  requestedModel: string,
+  context: FrontDoorContext,
+  tap?: (event: UnifiedStreamEvent) => void,
+): Promise<Usage | undefined> {
   const { res } = exchange;
   const encoder = frontDoor.createStreamEncoder(requestedModel, context);
   const headers = gatewayHeaders(exchange, encoder.contentType);
@@ -59,6 +73,7 @@ export async function respondStream(exchange: Exchange, frontDoor: ChatFrontDoor
       let frames = '';
       for (const event of events) {
         if (event.type === 'usage') usage = event.usage;
+        tap?.(event);
         frames += encoder.encode(event);
       }
       if (frames.length > 0) {

@@ -1,6 +1,6 @@
 // Manifest builders and helpers for the governance tests: keys with rate limits and labels,
 // Budgets, priced mock backends, the test clock file, scraping metrics.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_VERSION } from '../core/core-fixtures.js';
@@ -69,8 +69,11 @@ export class TestClock {
     return clock;
   }
 
+  /** Atomic (write, then rename): the gateway reads the file on every request and must never see it half-written. */
   async set(iso: string): Promise<void> {
-    await writeFile(this.file, iso);
+    const staging = `${this.file}.${process.pid}.tmp`;
+    await writeFile(staging, iso);
+    await rename(staging, this.file);
   }
 
   env(): Record<string, string> {

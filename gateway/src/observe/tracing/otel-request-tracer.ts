@@ -116,6 +116,7 @@ class OtelRequestSpan implements RequestSpan {
       attributes['gen_ai.usage.output_tokens'] = exchange.usage.outputTokens;
     }
     if (exchange.costNanos !== undefined) attributes['switchyard.cost_usd'] = formatNanosAsUsd(exchange.costNanos);
+    if (exchange.cache !== undefined) attributes['switchyard.cache'] = exchange.cache;
     span.setAttributes(attributes);
     if (exchange.firstEventAt !== undefined) {
       span.addEvent('gen_ai.first_token', { 'switchyard.time_to_first_token_ms': Math.round((exchange.firstEventAt - exchange.startedAt) * 1000) / 1000 }, TIME_ORIGIN_MS + exchange.firstEventAt);

@@ -1,0 +1,79 @@
+// Stage 5, cache: the exact response cache of routes that opt in (`spec.cache`). Runs after
+// admit (a cached request still counts against rate limits; its budget reservation is released
+// at zero cost) and before route/call. A hit is answered here without an upstream call; a miss
+// hands the pipeline a session that stores the answer once it completed normally.
+import { emptyUsage } from '@switchyard/compiler';
+import { cacheDirectives } from '../cache/cache-directives.js';
+import { responseCacheKey } from '../cache/cache-key.js';
+import { isCacheableResponse, type CachedAnswer } from '../cache/cached-answer.js';
+import type { ResponseCacheService } from '../cache/response-cache-service.js';
+import { responseStreamEvents } from '../cache/response-stream-events.js';
+import { StreamResponseAccumulator } from '../cache/stream-response-accumulator.js';
+import type { ChatFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
+import type { UnifiedChatRequest } from '../unified/chat-request.js';
+import type { UnifiedChatResponse } from '../unified/chat-response.js';
+import type { Exchange } from './exchange.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { respondChat, respondStream } from './respond.js';
+
+export type CacheOutcome = 'hit' | 'miss' | 'bypass';
+
+/** One request's dealings with the cache. */
+export class CacheSession {
+  private accumulator: StreamResponseAccumulator | undefined;
+
+  constructor(
+    private readonly service: ResponseCacheService,
+    private readonly key: string,
+    private readonly ttlMs: number,
+    private readonly storing: boolean,
+    readonly hit: CachedAnswer | undefined,
+  ) {}
+
+  /** A tap for the streamed answer's events; undefined when nothing will be stored. */
+  streamTap(): ((event: Parameters<StreamResponseAccumulator['add']>[0]) => void) | undefined {
+    if (!this.storing) return undefined;
+    const accumulator = (this.accumulator = new StreamResponseAccumulator());
+    return (event) => accumulator.add(event);
+  }
+
+  /** Stores a whole answer, or the streamed one when the stream ended cleanly. */
+  async store(exchange: Exchange, whole?: UnifiedChatResponse): Promise<void> {
+    if (!this.storing || exchange.backend === undefined) return;
+    if (exchange.streamFailure !== undefined || exchange.status !== 200) return;
+    const response = whole ?? this.accumulator?.response();
+    if (response === undefined || !isCacheableResponse(response)) return;
+    await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs: this.service.nowMs() }, this.ttlMs);
+  }
+}
+
+/** Undefined for routes without `cache` (or a gateway without a cache store): nothing changes. */
+export async function lookUpCache(deps: PipelineDeps, exchange: Exchange, key: RuntimeKey, route: RuntimeRoute, request: UnifiedChatRequest): Promise<CacheSession | undefined> {
+  const policy = route.compiled.cache;
+  const service = deps.cache;
+  if (policy === undefined || service === undefined) return undefined;
+  const directives = cacheDirectives(exchange.req.headers);
+  const scope = { scope: policy.scope, keyId: key.id, keyNamespace: key.compiled.namespace };
+  const cacheKey = responseCacheKey({ ...scope, routeId: route.id, request });
+  const hit = directives.lookup ? await service.store.get(cacheKey) : undefined;
+  const outcome: CacheOutcome = !directives.lookup ? 'bypass' : hit !== undefined ? 'hit' : 'miss';
+  exchange.cache = outcome;
+  if (hit !== undefined) exchange.cacheAgeSeconds = Math.max(0, Math.floor((service.nowMs() - hit.storedAtMs) / 1000));
+  deps.metrics.cacheRequest(route.id, outcome);
+  return new CacheSession(service, cacheKey, policy.ttlMs, directives.store, hit);
+}
+
+/** Answers from the stored response: no upstream call, nothing charged. */
+export async function respondFromCache(exchange: Exchange, frontDoor: ChatFrontDoor, hit: CachedAnswer, requestedModel: string, context: FrontDoorContext): Promise<void> {
+  exchange.backend = hit.backend;
+  exchange.pricing = undefined;
+  exchange.usage = emptyUsage();
+  exchange.costNanos = 0n;
+  exchange.span?.responseModel(hit.response.model);
+  if (!exchange.stream) {
+    respondChat(exchange, frontDoor, hit.response, requestedModel, context);
+    return;
+  }
+  await respondStream(exchange, frontDoor, { first: responseStreamEvents(hit.response), next: async () => null, close: () => undefined }, requestedModel, context);
+}
