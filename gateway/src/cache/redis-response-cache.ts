@@ -1,49 +1,34 @@
 // The shared store: entries in Redis under `switchyard:cache:<digest>` with `SET ... PX ttl`, so
 // every replica serves what any of them stored. Redis trouble is a miss (or a skipped store) and
-// a warning at most once per WARN_INTERVAL_MS, never a failed request. A connection of its own,
-// with the same no-offline-queue policy as governance's, so a dead Redis fails fast.
-import { createRequire } from 'node:module';
+// a warning at most once per WARN_INTERVAL_MS, never a failed request. It shares governance's
+// connection, whose no-offline-queue policy makes a dead Redis fail fast.
 import type { Logger } from '../observe/logger.js';
-import { redactRedisUrl } from '../governance/redis/redis-connection.js';
+import { luaScript, type RedisConnection } from '../governance/redis/redis-connection.js';
 import { MAX_ENTRY_BYTES, parseCachedAnswer, serializeCachedAnswer, type CachedAnswer } from './cached-answer.js';
 import type { ResponseCache } from './response-cache.js';
 
 export const REDIS_CACHE_PREFIX = 'switchyard:cache:';
 const WARN_INTERVAL_MS = 30_000;
 
-const requireFromHere = createRequire(import.meta.url);
-function loadRedisClient(): typeof import('ioredis').Redis {
-  return (requireFromHere('ioredis') as typeof import('ioredis')).Redis;
-}
+const GET_ENTRY = luaScript('cache-get', "return redis.call('GET', KEYS[1])");
+const SET_ENTRY = luaScript('cache-set', "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1");
 
 export interface RedisResponseCacheOptions {
-  url: string;
-  timeoutMs: number;
+  /** Governance's connection: one per gateway, with its no-offline-queue, fail-fast policy. */
+  redis: RedisConnection;
   logger: Logger;
 }
 
 export class RedisResponseCache implements ResponseCache {
-  private readonly client: InstanceType<ReturnType<typeof loadRedisClient>>;
   private lastWarnAt = Number.NEGATIVE_INFINITY;
   private suppressed = 0;
 
-  constructor(private readonly options: RedisResponseCacheOptions) {
-    const Redis = loadRedisClient();
-    this.client = new Redis(options.url, {
-      commandTimeout: options.timeoutMs,
-      connectTimeout: Math.max(options.timeoutMs, 1_000),
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
-    });
-    // Connection errors surface through the commands that fail; this only keeps them from being unhandled.
-    this.client.on('error', () => undefined);
-  }
+  constructor(private readonly options: RedisResponseCacheOptions) {}
 
   async get(key: string): Promise<CachedAnswer | undefined> {
     try {
-      const text = await this.client.get(REDIS_CACHE_PREFIX + key);
-      return text === null ? undefined : parseCachedAnswer(text);
+      const text = await this.options.redis.run(GET_ENTRY, [REDIS_CACHE_PREFIX + key], []);
+      return typeof text === 'string' ? parseCachedAnswer(text) : undefined;
     } catch (error) {
       this.warn('lookup', error);
       return undefined;
@@ -54,15 +39,14 @@ export class RedisResponseCache implements ResponseCache {
     const text = serializeCachedAnswer(answer);
     if (Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) return;
     try {
-      await this.client.set(REDIS_CACHE_PREFIX + key, text, 'PX', Math.max(1, Math.round(ttlMs)));
+      await this.options.redis.run(SET_ENTRY, [REDIS_CACHE_PREFIX + key], [text, Math.max(1, Math.round(ttlMs))]);
     } catch (error) {
       this.warn('store', error);
     }
   }
 
-  async close(): Promise<void> {
-    this.client.disconnect();
-  }
+  /** The connection belongs to governance, which closes it. */
+  async close(): Promise<void> {}
 
   private warn(operation: string, error: unknown): void {
     const now = Date.now();
@@ -72,7 +56,6 @@ export class RedisResponseCache implements ResponseCache {
     }
     this.options.logger.warn('response cache: Redis unavailable, serving without the cache', {
       operation,
-      redis: redactRedisUrl(this.options.url),
       error: error instanceof Error ? error.message : String(error),
       ...(this.suppressed > 0 ? { suppressedSinceLastWarning: this.suppressed } : {}),
     });

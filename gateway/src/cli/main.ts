@@ -3,7 +3,6 @@ import type { StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
-import type { Clock } from '../governance/clock.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { createLogger, type Logger } from '../observe/logger.js';
 import { GatewayMetrics } from '../observe/metrics.js';
@@ -76,7 +75,7 @@ export async function main(args: string[]): Promise<void> {
     }
   }
 
-  const cache = createResponseCache(flags, governance.clock, metrics, logger);
+  const cache = createResponseCache(flags, governance, metrics, logger);
   const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
   let gateway: RunningGateway;
   try {
@@ -150,10 +149,10 @@ function installShutdown(
 }
 
 /** In Redis when governance shares one, else in this process; none with --cache-max-bytes 0. */
-function createResponseCache(flags: GatewayFlags, clock: Clock, metrics: GatewayMetrics, logger: Logger): ResponseCacheService | undefined {
+function createResponseCache(flags: GatewayFlags, governance: Governance, metrics: GatewayMetrics, logger: Logger): ResponseCacheService | undefined {
   if (flags.cacheMaxBytes === 0) return undefined;
-  const nowMs = (): number => clock.nowMs();
-  if (flags.redisUrl !== undefined) return { store: new RedisResponseCache({ url: flags.redisUrl, timeoutMs: flags.redisTimeoutMs, logger }), nowMs };
+  const nowMs = (): number => governance.clock.nowMs();
+  if (governance.redis !== undefined) return { store: new RedisResponseCache({ redis: governance.redis, logger }), nowMs };
   const store = new MemoryResponseCache({ maxBytes: flags.cacheMaxBytes, nowMs });
   metrics.observeCacheStore(() => ({ entries: store.size, bytes: store.bytes }));
   return { store, nowMs };

@@ -42,6 +42,8 @@ export interface Governance {
   /** For the cluster spend path: applySpendSnapshot() and drainUsageReports(). */
   ledger: BudgetLedger;
   clock: Clock;
+  /** The shared Redis connection (with --redis-url), for other shared state such as the response cache. */
+  redis: RedisConnection | undefined;
   /** Where rate limits and budgets are kept, for the start log line. */
   describe(): Record<string, unknown>;
   /** Writes pending spend and disconnects; call on shutdown. */
@@ -109,6 +111,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     costs: metrics,
     ledger,
     clock,
+    redis,
     describe: () => ({
       counters: redis === undefined ? 'in-process' : 'redis',
       ...(options.redisUrl === undefined ? {} : { redisFailureMode: options.redisFailureMode }),
