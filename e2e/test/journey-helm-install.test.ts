@@ -58,7 +58,7 @@ const TINY_BUDGET = {
   apiVersion: 'switchyard.dev/v1alpha1',
   kind: 'Budget',
   metadata: { name: 'demo-tiny' },
-  spec: { selector: { matchLabels: { team: 'demo' } }, limit: TINY_LIMIT, period: 'Daily', enforcement: 'Block' },
+  spec: { selector: { matchLabels: { team: 'demo' } }, limit: TINY_LIMIT, period: 'Monthly', enforcement: 'Block' },
 };
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -314,7 +314,7 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       return columns[1] === formatNanosAsUsd(charged) ? columns : undefined;
     });
     timings['budget: requests -> spent in kubectl get budget'] = Date.now() - spentShown;
-    expect(row.slice(0, 5)).toEqual(['demo-tiny', formatNanosAsUsd(charged), TINY_LIMIT, 'Daily', 'False']);
+    expect(row.slice(0, 5)).toEqual(['demo-tiny', formatNanosAsUsd(charged), TINY_LIMIT, 'Monthly', 'False']);
 
     // Alternate gateways until one refuses: each has answered about half of the spend, so a
     // refusal before its own answers near the limit means it learned the other's spend from the

@@ -37,11 +37,11 @@ spec:
 ---
 apiVersion: switchyard.dev/v1alpha1
 kind: Budget
-metadata: {name: payments-daily, namespace: default}
+metadata: {name: payments-monthly, namespace: default}
 spec:
   selector: {matchLabels: {team: payments}}
   limit: "0.012"
-  period: Daily
+  period: Monthly
   enforcement: Block
 ---
 apiVersion: switchyard.dev/v1alpha1
@@ -50,7 +50,7 @@ metadata: {name: payments-watch, namespace: default}
 spec:
   selector: {matchLabels: {team: payments}}
   limit: "0.003"
-  period: Daily
+  period: Monthly
   enforcement: Warn
 `;
 
@@ -122,18 +122,18 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
 
   it('writes spent = the sum of the cost headers of both gateways, shown by kubectl get budget', async () => {
     // A new Budget gets spent 0 and Exceeded=False before any request.
-    await waitForSpent('payments-daily', 0n);
+    await waitForSpent('payments-monthly', 0n);
     for (let i = 0; i < 2; i++) for (const gateway of gateways) await ask(gateway);
     expect(charged).toBe(4n * 1_010_000n); // (1 input + 100 output tokens) x $10 per million each
-    await waitForSpent('payments-daily', charged);
+    await waitForSpent('payments-monthly', charged);
     await waitForSpent('payments-watch', charged);
-    const table = await cluster.kubectl(['get', 'budget', 'payments-daily', '-n', 'default']);
+    const table = await cluster.kubectl(['get', 'budget', 'payments-monthly', '-n', 'default']);
     expect(table).toMatch(/SPENT\s+LIMIT\s+PERIOD/);
     expect(table).toContain(formatNanosAsUsd(charged));
-    const daily = await cluster.getJson<BudgetView>(['budget', 'payments-daily', '-n', 'default']);
-    expect(daily.status?.periodStart).toBe(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
-    expect(daily.status?.lastAppliedBatches?.length).toBeGreaterThanOrEqual(1);
-    expect(conditionOf(daily, 'Exceeded')).toMatchObject({ status: 'False', reason: 'WithinLimit' });
+    const monthly = await cluster.getJson<BudgetView>(['budget', 'payments-monthly', '-n', 'default']);
+    expect(monthly.status?.periodStart).toBe(`${new Date().toISOString().slice(0, 8)}01T00:00:00Z`);
+    expect(monthly.status?.lastAppliedBatches?.length).toBeGreaterThanOrEqual(1);
+    expect(conditionOf(monthly, 'Exceeded')).toMatchObject({ status: 'False', reason: 'WithinLimit' });
     // The Warn budget ($0.003) is past its limit: Exceeded=True, requests still admitted.
     const watch = await waitFor('Warn budget Exceeded=True', async () => {
       const current = await cluster.getJson(['budget', 'payments-watch', '-n', 'default']);
@@ -147,7 +147,7 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
       bootId: 'retry-test-boot',
       seq: 1,
       createdAt: new Date().toISOString(),
-      entries: [{ budgetId: 'default/payments-watch', periodStart: `${new Date().toISOString().slice(0, 10)}T00:00:00.000Z`, costNanos: '7', requests: 1 }],
+      entries: [{ budgetId: 'default/payments-watch', periodStart: `${new Date().toISOString().slice(0, 8)}01T00:00:00.000Z`, costNanos: '7', requests: 1 }],
     };
     const before = (await spentOf('payments-watch')) as bigint;
     expect(await postReports({ reports: [report] })).toBe(200);
@@ -165,23 +165,23 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
 
   it('keeps spend when a gateway is killed (-9) after its reports were applied, and restarted', async () => {
     await ask(gateways[0] as GatewayProcess);
-    await waitForSpent('payments-daily', charged);
+    await waitForSpent('payments-monthly', charged);
     await delay(2500); // the acknowledging snapshot reaches the gateway
     await (gateways[0] as GatewayProcess).process.kill();
     gateways[0] = await startClusterGateway({ controlPlaneUrl: operator.listenUrl, tokenFile, name: 'gateway-1' });
     await gatewayReady(gateways[0]);
     await delay(3000);
-    expect(await spentOf('payments-daily')).toBe(charged);
+    expect(await spentOf('payments-monthly')).toBe(charged);
   });
 
   it('keeps spend and enforcement when the operator restarts', async () => {
     await operator.process.stop();
     operator = await startOperator('operator-a2');
     await delay(3000);
-    expect(await spentOf('payments-daily')).toBe(charged);
+    expect(await spentOf('payments-monthly')).toBe(charged);
     // Reports reach the new leader through the gateways' retries.
     await ask(gateways[1] as GatewayProcess);
-    await waitForSpent('payments-daily', charged);
+    await waitForSpent('payments-monthly', charged);
   }, 60_000);
 
   it('refuses with 429 budget_exceeded from both gateways once the Block budget is spent', async () => {
@@ -210,7 +210,7 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
         500,
       );
     }
-    await waitForSpent('payments-daily', charged);
+    await waitForSpent('payments-monthly', charged);
     // Each gateway may admit one request on a snapshot up to a flush old: at most one answer per gateway past the limit.
     expect(charged).toBeLessThanOrEqual(parseMoneyNanos('0.012') + 2n * 1_010_000n);
   }, 60_000);
