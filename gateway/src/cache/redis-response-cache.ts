@@ -3,6 +3,7 @@
 // a warning at most once per WARN_INTERVAL_MS, never a failed request. It shares governance's
 // connection, whose no-offline-queue policy makes a dead Redis fail fast.
 import type { Logger } from '../observe/logger.js';
+import { RateLimitedWarning } from '../observe/rate-limited-warning.js';
 import { luaScript, type RedisConnection } from '../governance/redis/redis-connection.js';
 import { MAX_ENTRY_BYTES, parseCachedAnswer, serializeCachedAnswer, type CachedAnswer } from './cached-answer.js';
 import type { ResponseCache } from './response-cache.js';
@@ -20,10 +21,11 @@ export interface RedisResponseCacheOptions {
 }
 
 export class RedisResponseCache implements ResponseCache {
-  private lastWarnAt = Number.NEGATIVE_INFINITY;
-  private suppressed = 0;
+  private readonly warning: RateLimitedWarning;
 
-  constructor(private readonly options: RedisResponseCacheOptions) {}
+  constructor(private readonly options: RedisResponseCacheOptions) {
+    this.warning = new RateLimitedWarning(options.logger, 'response cache: Redis unavailable, serving without the cache', WARN_INTERVAL_MS);
+  }
 
   async get(key: string): Promise<CachedAnswer | undefined> {
     try {
@@ -49,17 +51,6 @@ export class RedisResponseCache implements ResponseCache {
   async close(): Promise<void> {}
 
   private warn(operation: string, error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastWarnAt < WARN_INTERVAL_MS) {
-      this.suppressed += 1;
-      return;
-    }
-    this.options.logger.warn('response cache: Redis unavailable, serving without the cache', {
-      operation,
-      error: error instanceof Error ? error.message : String(error),
-      ...(this.suppressed > 0 ? { suppressedSinceLastWarning: this.suppressed } : {}),
-    });
-    this.lastWarnAt = now;
-    this.suppressed = 0;
+    this.warning.report({ operation, error: error instanceof Error ? error.message : String(error) });
   }
 }

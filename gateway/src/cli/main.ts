@@ -9,6 +9,8 @@ import { GatewayMetrics } from '../observe/metrics.js';
 import { startTracing, type Tracing } from '../observe/tracing/start-tracing.js';
 import { tracingConfigFromEnv } from '../observe/tracing/tracing-config.js';
 import { createGovernance, type Governance } from '../governance/create-governance.js';
+import { createOpenAIResponsesFrontDoor, InMemoryResponseStore, RedisResponseStore } from '../frontdoors/openai-responses/index.js';
+import { createFrontDoorRoutes } from '../server/front-door-routes.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
@@ -76,6 +78,9 @@ export async function main(args: string[]): Promise<void> {
   }
 
   const cache = createResponseCache(flags, governance, metrics, logger);
+  // Conversations for previous_response_id: in Redis when governance shares one, so any replica continues them.
+  const responsesStore = governance.redis !== undefined ? new RedisResponseStore({ redis: governance.redis, logger }) : new InMemoryResponseStore();
+  const frontDoorRoutes = createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) });
   const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
   let gateway: RunningGateway;
   try {
@@ -83,6 +88,7 @@ export async function main(args: string[]): Promise<void> {
       host: flags.host,
       port: flags.port,
       adminPort: flags.adminPort,
+      frontDoorRoutes,
       deps: { tables, transport, metrics, logger, admission: governance.admission, costs: governance.costs, tracer: tracing?.tracer, ...(cache === undefined ? {} : { cache }), maxBodyBytes: flags.maxBodyBytes, random: Math.random },
     });
   } catch (error) {
@@ -95,7 +101,14 @@ export async function main(args: string[]): Promise<void> {
       : undefined;
   const watcher: StandaloneConfigSource = cluster ?? watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
   const cacheDescription = flags.cacheMaxBytes === 0 ? 'off' : flags.redisUrl === undefined ? { store: 'memory', maxBytes: flags.cacheMaxBytes } : { store: 'redis' };
-  lifecycleLogger.info('listening', { host: gateway.host, port: gateway.port, adminPort: gateway.adminPort, governance: governance.describe(), responseCache: cacheDescription });
+  lifecycleLogger.info('listening', {
+    host: gateway.host,
+    port: gateway.port,
+    adminPort: gateway.adminPort,
+    governance: governance.describe(),
+    responseCache: cacheDescription,
+    responsesStore: governance.redis !== undefined ? 'redis' : 'memory',
+  });
 
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));

@@ -38,8 +38,12 @@ export interface FrontDoorStreamEncoder {
 
 export interface ChatFrontDoor {
   readonly format: CallerFormat;
-  /** Throws GatewayError('invalid_request', message naming the field, param) on bad input. */
-  decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest;
+  /**
+   * Throws (or rejects with) GatewayError('invalid_request', message naming the field, param) on
+   * bad input. Synchronous unless decoding needs stored state (the Responses front door's
+   * `previous_response_id` lookup), so other front doors cost no extra await.
+   */
+  decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest | Promise<UnifiedChatRequest>;
   /** `requestedModel` is the public name the caller used; replies echo it. */
   encodeChatResponse(response: UnifiedChatResponse, requestedModel: string, context: FrontDoorContext): string;
   createStreamEncoder(requestedModel: string, context: FrontDoorContext): FrontDoorStreamEncoder;

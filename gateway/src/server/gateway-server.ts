@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.js';
 import { createAdminHandler } from './admin-handler.js';
-import { frontDoorRoutes as defaultFrontDoorRoutes, type FrontDoorRoute } from './front-door-routes.js';
+import { createFrontDoorRoutes, type FrontDoorRoute } from './front-door-routes.js';
 import { createFrontDoorRouter } from './front-door-router.js';
 import type { Lifecycle } from './health-endpoints.js';
 import { createPublicHandler } from './public-handler.js';
@@ -14,6 +14,7 @@ export interface GatewayServerOptions {
   port: number;
   adminPort: number;
   deps: PipelineDeps;
+  /** Default: createFrontDoorRoutes(), whose Responses front door keeps conversations in memory. */
   frontDoorRoutes?: readonly FrontDoorRoute[];
 }
 
@@ -33,7 +34,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
   const lifecycle: Lifecycle = { draining: false };
-  const router = createFrontDoorRouter(options.frontDoorRoutes ?? defaultFrontDoorRoutes);
+  const router = createFrontDoorRouter(options.frontDoorRoutes ?? createFrontDoorRoutes());
   const handlePublic = createPublicHandler(options.deps, router, lifecycle);
   let inFlight = 0;
   const onRequestDone = (): void => {

@@ -5,19 +5,20 @@
 //
 // Conversation state: a finished response is kept in a short-lived response store (unless the
 // caller sent `store: false`) so a later request can continue it with `previous_response_id`.
-// Entries are scoped to the virtual key that created them. Nothing is persisted; see
+// Entries are scoped to the virtual key that created them. The store is in this process by
+// default and in Redis with --redis-url (shared by every replica); see
 // docs/frontdoors/responses.md.
 
 import { GatewayError } from '../../errors/gateway-error.js';
 import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions } from '../../formats/openai-responses/encode-responses-response.js';
 import { newResponseId } from '../../formats/openai-responses/responses-ids.js';
-import type { UnifiedChatRequest } from '../../unified/chat-request.js';
+import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
 import { encodeOpenAIError } from '../openai-chat/openai-error-encoder.js';
 import { decodeResponsesRequest, type DecodedResponsesRequest } from './decode-responses-request.js';
 import { InMemoryResponseStore, type ResponseStore } from './response-store.js';
-import { continueConversation, storeScopeOf, type ConversationTurn } from './responses-conversation.js';
+import { continueConversation, storeScopeOf, storedConversation, type ConversationTurn } from './responses-conversation.js';
 import { ResponsesStreamEncoder } from './responses-stream-encoder.js';
 
 export interface OpenAIResponsesFrontDoorOptions {
@@ -46,23 +47,34 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
     return { ...exchange, envelope: { ...exchange.envelope, model: requestedModel } };
   };
 
+  // Called while the answer is encoded, before its bytes are written to the caller. The store
+  // issues its write before `put` returns and is not awaited: a caller can only continue a
+  // response after reading it, so the write is ahead of any follow-up, on this replica or
+  // another (see redis-response-store.ts). A store reports its own failures.
   const remember = (exchange: ResponsesExchange, id: string, output: OutputPart[]): void => {
-    if (exchange.turn !== undefined) store.put(exchange.turn.scope, exchange.turn.finish(id, output));
+    if (exchange.turn !== undefined) void store.put(exchange.turn.scope, exchange.turn.finish(id, output));
+  };
+
+  const begin = (decoded: DecodedResponsesRequest, scope: string | undefined, history: readonly UnifiedMessage[], context: FrontDoorContext): UnifiedChatRequest => {
+    const { request, turn } = continueConversation(decoded, scope, history);
+    exchanges.set(context, {
+      envelope: envelopeFor(decoded, request.model, Math.floor(now() / 1000)),
+      output: { includeEncryptedReasoning: decoded.includeEncryptedReasoning },
+      turn: decoded.store ? turn : undefined,
+    });
+    return request;
   };
 
   return {
     format: 'openai-responses',
 
-    decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
+    // Only a continuation waits for the store; a first turn decodes synchronously.
+    decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest | Promise<UnifiedChatRequest> {
       const decoded = decodeResponsesRequest(body);
       const scope = storeScopeOf(context);
-      const { request, turn } = continueConversation(decoded, scope, store);
-      exchanges.set(context, {
-        envelope: envelopeFor(decoded, request.model, Math.floor(now() / 1000)),
-        output: { includeEncryptedReasoning: decoded.includeEncryptedReasoning },
-        turn: decoded.store ? turn : undefined,
-      });
-      return request;
+      const previous = decoded.previousResponseId;
+      if (previous === undefined) return begin(decoded, scope, [], context);
+      return storedConversation(previous, scope, store).then((history) => begin(decoded, scope, history, context));
     },
 
     encodeChatResponse(response: UnifiedChatResponse, requestedModel: string, context: FrontDoorContext): string {
@@ -110,9 +122,10 @@ function envelopeFor(decoded: DecodedResponsesRequest, model: string, createdAt:
   return envelope;
 }
 
-/** The front door `POST /v1/responses` is bound to, with the default in-memory store. */
+/** A Responses front door with its own in-memory store: a single process, tests. */
 export const openAIResponsesFrontDoor: ChatFrontDoor = createOpenAIResponsesFrontDoor({ store: new InMemoryResponseStore() });
 
 export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
+export { RedisResponseStore, MAX_STORED_CONVERSATION_BYTES } from './redis-response-store.js';
 export { decodeResponsesRequest } from './decode-responses-request.js';
 export { ResponsesStreamEncoder } from './responses-stream-encoder.js';

@@ -3,9 +3,9 @@
 // that stored it, so one tenant can never read another's conversation, even with its id.
 //
 // The in-memory store here is short-lived and per process: bounded by entry count, total size
-// and age, lost on restart and not shared between replicas. A shared store (Redis) implements
-// the same interface; see docs/frontdoors/responses.md for what that needs from the front-door
-// contract.
+// and age, lost on restart and not shared between replicas. With --redis-url the gateway uses
+// RedisResponseStore (redis-response-store.ts) instead, so every replica can continue what any
+// of them stored; the interface is asynchronous for its sake.
 
 import type { UnifiedMessage } from '../../unified/chat-request.js';
 
@@ -25,9 +25,17 @@ export interface StoredResponse {
 }
 
 export interface ResponseStore {
-  /** Undefined when unknown, expired, evicted, or stored under another scope. */
-  get(scope: string, id: string): StoredResponse | undefined;
-  put(scope: string, response: StoredResponse): void;
+  /**
+   * Undefined when unknown, expired, evicted, or stored under another scope. Rejects with a
+   * GatewayError when the store cannot answer (a shared store that is unreachable).
+   */
+  get(scope: string, id: string): Promise<StoredResponse | undefined>;
+  /**
+   * Never rejects: a store reports its own failures. The front door does not wait for it (see
+   * the ordering argument in redis-response-store.ts), but a store must have issued its write
+   * before `put` returns.
+   */
+  put(scope: string, response: StoredResponse): Promise<void>;
 }
 
 export interface InMemoryResponseStoreOptions {
@@ -75,7 +83,16 @@ export class InMemoryResponseStore implements ResponseStore {
     return this.bytes;
   }
 
-  get(scope: string, id: string): StoredResponse | undefined {
+  get(scope: string, id: string): Promise<StoredResponse | undefined> {
+    return Promise.resolve(this.lookUp(scope, id));
+  }
+
+  put(scope: string, response: StoredResponse): Promise<void> {
+    this.keep(scope, response);
+    return Promise.resolve();
+  }
+
+  private lookUp(scope: string, id: string): StoredResponse | undefined {
     const key = entryKey(scope, id);
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
@@ -86,7 +103,7 @@ export class InMemoryResponseStore implements ResponseStore {
     return entry.response;
   }
 
-  put(scope: string, response: StoredResponse): void {
+  private keep(scope: string, response: StoredResponse): void {
     const key = entryKey(scope, response.id);
     const existing = this.entries.get(key);
     if (existing !== undefined) this.remove(key, existing);

@@ -26,12 +26,15 @@ export function storeScopeOf(context: FrontDoorContext): string | undefined {
   return undefined;
 }
 
+/**
+ * Joins `history` (the stored conversation `previous_response_id` named, from
+ * storedConversation; empty for a first turn) with the request's own input.
+ */
 export function continueConversation(
   decoded: DecodedResponsesRequest,
   scope: string | undefined,
-  store: ResponseStore,
+  history: readonly UnifiedMessage[],
 ): { request: UnifiedChatRequest; turn: ConversationTurn | undefined } {
-  const history = decoded.previousResponseId === undefined ? [] : storedConversation(decoded.previousResponseId, scope, store);
   const input = decoded.input;
   nameToolResults(input, history);
   const messages = history.length === 0 ? decoded.request.messages : [...(decoded.instructions === undefined ? [] : [decoded.instructions]), ...history, ...input];
@@ -52,14 +55,15 @@ export function continueConversation(
   };
 }
 
-function storedConversation(id: string, scope: string | undefined, store: ResponseStore): readonly UnifiedMessage[] {
+/** The conversation stored as `id` under `scope`; refuses, naming the id, when there is none. */
+export async function storedConversation(id: string, scope: string | undefined, store: ResponseStore): Promise<readonly UnifiedMessage[]> {
   if (scope === undefined) {
     throw new GatewayError('invalid_request', "'previous_response_id' is not available: this gateway cannot tell which virtual key a stored response belongs to", {
       param: 'previous_response_id',
       code: 'previous_response_not_found',
     });
   }
-  const stored = store.get(scope, id);
+  const stored = await store.get(scope, id);
   if (stored === undefined) {
     throw new GatewayError('invalid_request', `Previous response with id '${id}' not found.`, { param: 'previous_response_id', code: 'previous_response_not_found' });
   }

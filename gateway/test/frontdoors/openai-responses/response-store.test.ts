@@ -11,62 +11,62 @@ function clock(start = 1_000): { now: () => number; advance(ms: number): void } 
 }
 
 describe('in-memory response store', () => {
-  it('finds an entry only under the scope that stored it', () => {
+  it('finds an entry only under the scope that stored it', async () => {
     const store = new InMemoryResponseStore();
-    store.put('default/team-a', stored('resp_1'));
-    expect(store.get('default/team-a', 'resp_1')?.id).toBe('resp_1');
-    expect(store.get('default/team-b', 'resp_1')).toBeUndefined();
-    expect(store.get('default/team-a', 'resp_2')).toBeUndefined();
+    await store.put('default/team-a', stored('resp_1'));
+    expect((await store.get('default/team-a', 'resp_1'))?.id).toBe('resp_1');
+    expect(await store.get('default/team-b', 'resp_1')).toBeUndefined();
+    expect(await store.get('default/team-a', 'resp_2')).toBeUndefined();
   });
 
-  it('forgets entries once their time to live has passed', () => {
+  it('forgets entries once their time to live has passed', async () => {
     const time = clock();
     const store = new InMemoryResponseStore({ ttlMs: 1_000, now: time.now });
-    store.put('k', stored('resp_1'));
+    await store.put('k', stored('resp_1'));
     time.advance(999);
-    expect(store.get('k', 'resp_1')).toBeDefined();
+    expect(await store.get('k', 'resp_1')).toBeDefined();
     time.advance(1);
-    expect(store.get('k', 'resp_1')).toBeUndefined();
+    expect(await store.get('k', 'resp_1')).toBeUndefined();
     expect(store.size).toBe(0);
   });
 
-  it('evicts the oldest entries beyond maxEntries', () => {
+  it('evicts the oldest entries beyond maxEntries', async () => {
     const store = new InMemoryResponseStore({ maxEntries: 2 });
-    store.put('k', stored('resp_1'));
-    store.put('k', stored('resp_2'));
-    store.put('k', stored('resp_3'));
-    expect([store.get('k', 'resp_1'), store.get('k', 'resp_2'), store.get('k', 'resp_3')].map((e) => e?.id)).toEqual([undefined, 'resp_2', 'resp_3']);
+    await store.put('k', stored('resp_1'));
+    await store.put('k', stored('resp_2'));
+    await store.put('k', stored('resp_3'));
+    expect((await Promise.all([store.get('k', 'resp_1'), store.get('k', 'resp_2'), store.get('k', 'resp_3')])).map((e) => e?.id)).toEqual([undefined, 'resp_2', 'resp_3']);
     expect(store.size).toBe(2);
   });
 
-  it('evicts the oldest entries beyond maxBytes, and never keeps one larger than the whole store', () => {
+  it('evicts the oldest entries beyond maxBytes, and never keeps one larger than the whole store', async () => {
     const store = new InMemoryResponseStore({ maxBytes: 100 });
-    store.put('k', stored('resp_1', 60));
-    store.put('k', stored('resp_2', 30));
+    await store.put('k', stored('resp_1', 60));
+    await store.put('k', stored('resp_2', 30));
     expect(store.totalBytes).toBe(90);
-    store.put('k', stored('resp_3', 30));
-    expect(store.get('k', 'resp_1')).toBeUndefined();
+    await store.put('k', stored('resp_3', 30));
+    expect(await store.get('k', 'resp_1')).toBeUndefined();
     expect(store.totalBytes).toBe(60);
-    store.put('k', stored('resp_huge', 101));
-    expect(store.get('k', 'resp_huge')).toBeUndefined();
+    await store.put('k', stored('resp_huge', 101));
+    expect(await store.get('k', 'resp_huge')).toBeUndefined();
     expect(store.totalBytes).toBe(60);
   });
 
-  it('sweeps expired entries when storing, so they stop counting against the bounds', () => {
+  it('sweeps expired entries when storing, so they stop counting against the bounds', async () => {
     const time = clock();
     const store = new InMemoryResponseStore({ ttlMs: 1_000, now: time.now });
-    store.put('k', stored('resp_1', 5));
-    store.put('k', stored('resp_2', 5));
+    await store.put('k', stored('resp_1', 5));
+    await store.put('k', stored('resp_2', 5));
     time.advance(1_000);
-    store.put('k', stored('resp_3', 5));
+    await store.put('k', stored('resp_3', 5));
     expect(store.size).toBe(1);
     expect(store.totalBytes).toBe(5);
   });
 
-  it('storing an id again replaces the entry', () => {
+  it('storing an id again replaces the entry', async () => {
     const store = new InMemoryResponseStore();
-    store.put('k', stored('resp_1', 10));
-    store.put('k', stored('resp_1', 25));
+    await store.put('k', stored('resp_1', 10));
+    await store.put('k', stored('resp_1', 25));
     expect(store.size).toBe(1);
     expect(store.totalBytes).toBe(25);
   });
