@@ -5,7 +5,7 @@
 import type { CompiledTimeouts } from '@switchyard/compiler';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { BackendTarget, HttpProviderAdapter, InProcessProviderAdapter, ProviderAdapter, StreamDecoder, UpstreamHttpRequest } from '../providers/provider-adapter.js';
+import type { BackendTarget, HttpProviderAdapter, InProcessProviderAdapter, ProviderAdapter, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../providers/provider-adapter.js';
 import { UnsupportedFeatureError } from '../providers/provider-adapter.js';
 import { UpstreamFailure } from '../providers/upstream-failure.js';
 import { classifyTransportError } from '../transport/transport-errors.js';
@@ -58,7 +58,7 @@ export async function callChat(call: UpstreamCall, request: UnifiedChatRequest):
     const upstreamRequest = adapter.encodeChatRequest(request, call.target);
     const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
     if (!request.stream) {
-      const body = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
+      const { body } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
       return { kind: 'complete', response: decodeWith(() => adapter.decodeChatResponse(body, call.target)) };
     }
     const response = await send(call, upstreamRequest, scope, firstByteOpen);
@@ -84,8 +84,8 @@ export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddi
     const decodeEmbeddings = adapter.decodeEmbeddingsResponse.bind(adapter);
     const upstreamRequest = adapter.encodeEmbeddingsRequest(request, call.target);
     const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
-    const body = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
-    return decodeWith(() => decodeEmbeddings(body, call.target));
+    const { body, headers } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
+    return decodeWith(() => decodeEmbeddings(body, call.target, headers));
   } catch (error) {
     throw attemptError(error, call, scope);
   } finally {
@@ -135,7 +135,7 @@ async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: Att
  * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
  * the adapter's classified failure. The first-byte deadline covers the wait for headers.
  */
-async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<unknown> {
+async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<UpstreamJson> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: BufferedUpstreamResponse;
   if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
@@ -154,10 +154,16 @@ async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, sco
   }
   if (response.status < 200 || response.status >= 300) throw adapter.decodeError(response.status, response.headers, response.body.toString('utf8'));
   try {
-    return JSON.parse(response.body.toString('utf8'));
+    return { body: JSON.parse(response.body.toString('utf8')) as unknown, headers: response.headers };
   } catch {
     throw new UpstreamFailure('Other', response.status, 'upstream answered with a body that is not JSON');
   }
+}
+
+/** A parsed 2xx answer and its headers (some providers put usage in a header). */
+interface UpstreamJson {
+  body: unknown;
+  headers: UpstreamHeaders;
 }
 
 function decodeWith<T>(decode: () => T): T {

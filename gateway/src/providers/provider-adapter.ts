@@ -62,7 +62,8 @@ export interface HttpProviderAdapter {
   /** Maps a non-2xx upstream answer to a classified failure with the provider's message. */
   decodeError(status: number, headers: UpstreamHeaders, bodyText: string): UpstreamFailure;
   encodeEmbeddingsRequest?(request: UnifiedEmbeddingsRequest, target: BackendTarget): UpstreamHttpRequest;
-  decodeEmbeddingsResponse?(body: unknown, target: BackendTarget): UnifiedEmbeddingsResponse;
+  /** `headers`: the answer's headers, for providers that report usage there (Cohere on Bedrock). */
+  decodeEmbeddingsResponse?(body: unknown, target: BackendTarget, headers?: UpstreamHeaders): UnifiedEmbeddingsResponse;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.

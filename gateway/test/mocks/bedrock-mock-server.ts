@@ -7,14 +7,21 @@
 //   bedrock.calls                      -> every call: operation, modelId, parsed body, headers, outcome
 //   await bedrock.close()
 //
-// Routes: POST /model/{modelId}/converse (JSON) and /model/{modelId}/converse-stream (binary
-// application/vnd.amazon.eventstream). Every call must carry a SigV4 Authorization header that
+// Routes: POST /model/{modelId}/converse (JSON), /model/{modelId}/converse-stream (binary
+// application/vnd.amazon.eventstream) and /model/{modelId}/invoke (InvokeModel, embedding models
+// only: Titan Text Embeddings `amazon.titan-embed-*` and Cohere Embed `cohere.embed-*`). Every call must carry a SigV4 Authorization header that
 // the mock recomputes with the identity's secret (region `us-east-1`, service `bedrock` unless
 // configured): no header -> 403 MissingAuthenticationTokenException; unknown key id or wrong
 // session token -> 403 UnrecognizedClientException; bad scope, stale date or wrong signature ->
 // 403 InvalidSignatureException (whose message echoes the canonical request, as AWS's does).
 // Bodies are checked against Converse's rules (non-blank text, alternating roles, tool blocks
-// need a toolConfig, ...) -> 400 ValidationException.
+// need a toolConfig, ...) -> 400 ValidationException. InvokeModel bodies are checked against the
+// model family's documented schema (Titan: inputText, V2-only dimensions 256/512/1024 and
+// normalize, no other keys; Cohere: 1-96 texts, input_type required) -> 400 ValidationException.
+// Embeddings are synthesized from the text unless a reply says otherwise: deterministic vectors
+// of the requested size (Titan V2 1024 by default, Titan V1 1536, Cohere 1024), unit length
+// unless `normalize: false`, with one token per whitespace-separated word (Titan:
+// inputTextTokenCount; Cohere: the X-Amzn-Bedrock-Input-Token-Count header, as Bedrock sends).
 //
 // A reply is one of:
 //   { capture: 'amazon-bedrock-text' }   recorded fixture: <name>.json for converse,
@@ -23,6 +30,8 @@
 //   { converse: unknown }                 raw Converse JSON body
 //   { events: ConverseStreamEvent[] }     raw stream events
 //   { error: { status, type, message, retryAfterSeconds? } }  HTTP error, type in x-amzn-errortype
+//   { invoke: unknown }                   raw InvokeModel JSON body (any other reply to /invoke
+//                                         synthesizes embeddings, see above)
 // plus, on any reply: delayMs (before the status line), chunkSize (stream bytes per write),
 // writeDelayMs (between writes), padding (Bedrock's `p` member in each event payload),
 // exceptionAfter: { events, type, message } (that many events, then an exception message),
@@ -30,7 +39,7 @@
 // socket is destroyed).
 
 import { readFileSync } from 'node:fs';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import {
   converseResponseFromUnified,
@@ -65,9 +74,9 @@ export interface BedrockReplyModifiers {
 }
 
 export type BedrockMockReply = BedrockReplyModifiers &
-  ({ capture: string } | { response: UnifiedChatResponse } | { converse: unknown } | { events: ConverseStreamEvent[] } | { error: BedrockMockError });
+  ({ capture: string } | { response: UnifiedChatResponse } | { converse: unknown } | { events: ConverseStreamEvent[] } | { error: BedrockMockError } | { invoke: unknown });
 
-export type BedrockOperation = 'converse' | 'converse-stream';
+export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke';
 
 export interface BedrockMockCall {
   operation: BedrockOperation | undefined;
@@ -249,6 +258,73 @@ function validateConverseRequest(body: unknown): void {
   }
 }
 
+// ---- InvokeModel embeddings (Titan Text Embeddings, Cohere Embed) ----
+
+type EmbeddingModelFamily = 'titan-v2' | 'titan' | 'cohere';
+
+function embeddingFamilyOf(modelId: string): EmbeddingModelFamily {
+  if (modelId.startsWith('amazon.titan-embed-text-v2')) return 'titan-v2';
+  if (modelId.startsWith('amazon.titan-embed')) return 'titan';
+  if (modelId.startsWith('cohere.embed')) return 'cohere';
+  throw new MockRefusal(400, 'ValidationException', `The mock serves InvokeModel for embedding models only, not ${modelId}.`);
+}
+
+const COHERE_INPUT_TYPES = ['search_document', 'search_query', 'classification', 'clustering', 'image'];
+
+function validateInvokeEmbeddingsRequest(family: EmbeddingModelFamily, body: unknown): void {
+  const fail = (message: string): never => {
+    throw new MockRefusal(400, 'ValidationException', `Malformed input request: ${message}, please reformat your input and try again.`);
+  };
+  if (!isRecord(body)) return fail('#: expected type: JSONObject');
+  const request = body as Record<string, unknown>;
+  const allowed = family === 'cohere' ? ['texts', 'images', 'input_type', 'truncate', 'embedding_types'] : family === 'titan-v2' ? ['inputText', 'dimensions', 'normalize', 'embeddingTypes'] : ['inputText'];
+  for (const key of Object.keys(request)) if (!allowed.includes(key)) fail(`#: extraneous key [${key}] is not permitted`);
+  if (family === 'cohere') {
+    const texts = request['texts'];
+    if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) fail('#/texts: expected type: JSONArray of strings');
+    if ((texts as unknown[]).length === 0 || (texts as unknown[]).length > 96) fail(`#/texts: expected 1 to 96 items, got ${(texts as unknown[]).length}`);
+    if (!COHERE_INPUT_TYPES.includes(String(request['input_type']))) fail(`#/input_type: ${JSON.stringify(request['input_type'] ?? null)} is not a valid enum value`);
+    if (request['truncate'] !== undefined && !['NONE', 'START', 'END'].includes(String(request['truncate']))) fail('#/truncate: is not a valid enum value');
+    return;
+  }
+  if (typeof request['inputText'] !== 'string' || request['inputText'] === '') fail('#/inputText: expected minLength: 1');
+  if (request['dimensions'] !== undefined && ![256, 512, 1024].includes(request['dimensions'] as number)) fail(`#/dimensions: ${String(request['dimensions'])} is not a valid enum value`);
+  if (request['normalize'] !== undefined && typeof request['normalize'] !== 'boolean') fail('#/normalize: expected type: Boolean');
+}
+
+/** One token per whitespace-separated word: the mock's own rule, so tests can predict usage. */
+export function mockTokenCount(text: string): number {
+  return text.split(/\s+/).filter((word) => word !== '').length;
+}
+
+/** A deterministic vector for a text: the same text always embeds the same way. */
+export function mockEmbedding(text: string, dimensions: number, normalize = true): number[] {
+  const values: number[] = [];
+  for (let block = 0; values.length < dimensions; block += 1) {
+    const digest = createHash('sha256').update(`${block}:${text}`).digest();
+    for (let i = 0; i + 1 < digest.length && values.length < dimensions; i += 2) values.push(digest.readUInt16BE(i) / 32768 - 1);
+  }
+  if (!normalize) return values;
+  const length = Math.sqrt(values.reduce((sum, value) => sum + value * value, 0)) || 1;
+  return values.map((value) => value / length);
+}
+
+function synthesizeEmbeddings(family: EmbeddingModelFamily, body: Record<string, unknown>, requestId: string): { json: unknown; headers: Record<string, string> } {
+  if (family === 'cohere') {
+    const texts = body['texts'] as string[];
+    return {
+      json: { embeddings: texts.map((text) => mockEmbedding(text, 1024)), id: requestId, response_type: 'embeddings_floats', texts: texts.map((text) => text.toLowerCase()) },
+      headers: { 'x-amzn-bedrock-input-token-count': String(texts.reduce((sum, text) => sum + mockTokenCount(text), 0)) },
+    };
+  }
+  const text = body['inputText'] as string;
+  const dimensions = family === 'titan-v2' ? ((body['dimensions'] as number | undefined) ?? 1024) : 1536;
+  const embedding = mockEmbedding(text, dimensions, family !== 'titan-v2' || body['normalize'] !== false);
+  const tokens = mockTokenCount(text);
+  const json = family === 'titan-v2' ? { embedding, inputTextTokenCount: tokens, embeddingsByType: { float: embedding } } : { embedding, inputTextTokenCount: tokens };
+  return { json, headers: { 'x-amzn-bedrock-input-token-count': String(tokens) } };
+}
+
 // ---- replies ----
 
 function loadCapture(name: string, operation: BedrockOperation): { json?: unknown; events?: ConverseStreamEvent[] } {
@@ -321,7 +397,7 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
 
   const server: MockHttpServer = await startMockHttpServer(async (request, res) => {
     const requestId = randomUUID();
-    const route = /^\/model\/([^/?]+)\/(converse|converse-stream)(?:\?.*)?$/.exec(request.url);
+    const route = /^\/model\/([^/?]+)\/(converse|converse-stream|invoke)(?:\?.*)?$/.exec(request.url);
     const call: BedrockMockCall = {
       operation: route?.[2] as BedrockOperation | undefined,
       modelId: route?.[1] === undefined ? undefined : decodeURIComponent(route[1]),
@@ -340,7 +416,8 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
       if (request.method !== 'POST' || !route || !call.operation) throw new MockRefusal(404, 'UnknownOperationException', `No operation at ${request.method} ${request.url}`);
       verifySignature(request, settings);
       if (options.knownModels && !options.knownModels.includes(call.modelId ?? '')) throw new MockRefusal(404, 'ResourceNotFoundException', 'The provided model identifier is invalid.');
-      validateConverseRequest(request.json);
+      if (call.operation === 'invoke') validateInvokeEmbeddingsRequest(embeddingFamilyOf(call.modelId ?? ''), request.json);
+      else validateConverseRequest(request.json);
     } catch (error) {
       if (error instanceof MockRefusal) return refuse(error.status, error.type, error.message);
       throw error;
@@ -353,6 +430,12 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
       call.errorType = reply.error.type;
       call.errorMessage = reply.error.message;
       return sendError(res, reply.error, requestId);
+    }
+    if (call.operation === 'invoke') {
+      const answer = 'invoke' in reply ? { json: reply.invoke, headers: {} } : synthesizeEmbeddings(embeddingFamilyOf(call.modelId ?? ''), request.json as Record<string, unknown>, requestId);
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...answer.headers });
+      res.end(JSON.stringify(answer.json));
+      return;
     }
     if (call.operation === 'converse-stream') {
       const events = streamEventsFor(reply);

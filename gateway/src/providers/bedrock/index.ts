@@ -1,5 +1,6 @@
 // Amazon Bedrock through the Converse API: `POST {baseURL}/model/{modelId}/converse` and
-// `/converse-stream`, signed with SigV4 (service `bedrock`). No AWS SDK: the signer and the
+// `/converse-stream`, and embeddings through InvokeModel (`/model/{modelId}/invoke`, a body per
+// model family), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer and the
 // event-stream codec live in shared/aws.
 
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,8 @@ import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockReg
 import { BedrockStreamDecoder } from './bedrock-stream-decoder.js';
 import { convertFromBedrockConverse, type ResponseIdentity } from './convert-from-bedrock-converse.js';
 import { convertToBedrockConverse } from './convert-to-bedrock-converse.js';
+import { convertToBedrockEmbeddings } from './convert-to-bedrock-embeddings.js';
+import { decodeBedrockEmbeddings } from './decode-bedrock-embeddings.js';
 
 export const BEDROCK_SIGNING_SERVICE = 'bedrock';
 
@@ -29,7 +32,7 @@ function baseUrlOf(backend: CompiledBackend, region: string): string {
 }
 
 /** The model id goes in one path segment: `:` in `...-v1:0` and `/` in ARNs are percent-encoded. */
-export function bedrockOperationUrl(backend: CompiledBackend, region: string, operation: 'converse' | 'converse-stream'): string {
+export function bedrockOperationUrl(backend: CompiledBackend, region: string, operation: 'converse' | 'converse-stream' | 'invoke'): string {
   return `${baseUrlOf(backend, region)}/model/${awsUriEncode(backend.model)}/${operation}`;
 }
 
@@ -43,22 +46,23 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
     created: Math.floor(now().getTime() / 1000),
   });
 
+  const signedPost = (target: BackendTarget, operation: 'converse' | 'converse-stream' | 'invoke', body: string, accept: string): UpstreamHttpRequest => {
+    const region = resolveBedrockRegion(target.backend);
+    const credentials = resolveBedrockCredentials(target, env);
+    const url = bedrockOperationUrl(target.backend, region, operation);
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept };
+    const signed = signHttpRequest({ method: 'POST', url, headers, body }, { credentials, region, service: BEDROCK_SIGNING_SERVICE, date: now() });
+    // The signature covers these headers and the body byte for byte: send them unchanged.
+    return { url, method: 'POST', headers: { ...headers, ...signed.headers }, body };
+  };
+
   return {
     kind: 'http',
     provider: 'bedrock',
 
     encodeChatRequest(request, target): UpstreamHttpRequest {
-      const region = resolveBedrockRegion(target.backend);
-      const credentials = resolveBedrockCredentials(target, env);
-      const url = bedrockOperationUrl(target.backend, region, request.stream ? 'converse-stream' : 'converse');
       const body = JSON.stringify(convertToBedrockConverse(request, target));
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        accept: request.stream ? 'application/vnd.amazon.eventstream' : 'application/json',
-      };
-      const signed = signHttpRequest({ method: 'POST', url, headers, body }, { credentials, region, service: BEDROCK_SIGNING_SERVICE, date: now() });
-      // The signature covers these headers and the body byte for byte: send them unchanged.
-      return { url, method: 'POST', headers: { ...headers, ...signed.headers }, body };
+      return signedPost(target, request.stream ? 'converse-stream' : 'converse', body, request.stream ? 'application/vnd.amazon.eventstream' : 'application/json');
     },
 
     decodeChatResponse(body, target) {
@@ -70,6 +74,15 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
     },
 
     decodeError: decodeBedrockError,
+
+    encodeEmbeddingsRequest(request, target): UpstreamHttpRequest {
+      const body = JSON.stringify(convertToBedrockEmbeddings(request, target.backend.model));
+      return signedPost(target, 'invoke', body, 'application/json');
+    },
+
+    decodeEmbeddingsResponse(body, target, headers) {
+      return decodeBedrockEmbeddings(body, target.backend.model, headers);
+    },
   };
 }
 
