@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
+import { collectChatStream } from '../../support/collect-chat-stream.js';
 import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../../mocks/openai-mock-server.js';
 import { deterministicEmbedding } from '../../mocks/gemini-mock-server.js';
@@ -93,14 +94,7 @@ describe('openai SDK -> gateway -> vertex-ai, Google publisher', () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = '';
-    let finish: string | null = null;
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-      usage = chunk.usage ?? usage;
-    }
+    const { text, finish, usage } = await collectChatStream(stream);
     expect(text).toContain('strawberry');
     expect(finish).toBe('stop');
     expect(usage?.prompt_tokens).toBe(9);
@@ -129,19 +123,9 @@ describe('openai SDK -> gateway -> vertex-ai, Google publisher', () => {
   it('streamed tools: both calls of the recorded stream arrive', async () => {
     vertex.gemini.enqueue({ capture: 'google-stream-tool-call-arguments' });
     const stream = await client.chat.completions.create({ model: 'vertex-gemini-3', messages: [{ role: 'user', content: 'Weather in Boston and San Francisco?' }], tools: [weatherTool], stream: true });
-    const calls = new Map<number, { name: string; arguments: string }>();
-    let finish: string | null = null;
-    for await (const chunk of stream) {
-      for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
-        const call = calls.get(delta.index) ?? { name: '', arguments: '' };
-        call.name += delta.function?.name ?? '';
-        call.arguments += delta.function?.arguments ?? '';
-        calls.set(delta.index, call);
-      }
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-    }
+    const { toolCalls: calls, finish } = await collectChatStream(stream);
     expect(finish).toBe('tool_calls');
-    expect([...calls.values()].map((c) => ({ name: c.name, args: JSON.parse(c.arguments) as unknown }))).toEqual([
+    expect(calls.map((c) => ({ name: c.name, args: JSON.parse(c.arguments) as unknown }))).toEqual([
       { name: 'getWeather', args: { location: 'Boston' } },
       { name: 'getWeather', args: { location: 'San Francisco' } },
     ]);
@@ -197,14 +181,7 @@ describe('openai SDK -> gateway -> vertex-ai, Anthropic publisher', () => {
       stream: true,
       stream_options: { include_usage: true },
     });
-    let text = '';
-    let finish: string | null = null;
-    let usage: OpenAI.CompletionUsage | undefined;
-    for await (const chunk of stream) {
-      text += chunk.choices[0]?.delta.content ?? '';
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-      usage = chunk.usage ?? usage;
-    }
+    const { text, finish, usage } = await collectChatStream(stream);
     expect(text.length).toBeGreaterThan(10);
     expect(finish).toBe('stop');
     expect(usage?.completion_tokens).toBeGreaterThan(0);
@@ -221,16 +198,8 @@ describe('openai SDK -> gateway -> vertex-ai, Anthropic publisher', () => {
 
     vertex.anthropic.enqueue({ content: [{ type: 'tool_use', id: 'toolu_02', name: 'weather', input: { location: 'Rome' } }] });
     const stream = await client.chat.completions.create({ model: 'vertex-claude', messages: [{ role: 'user', content: 'Weather in Rome?' }], tools: [weatherTool], stream: true });
-    let args = '';
-    let id = '';
-    let finish: string | null = null;
-    for await (const chunk of stream) {
-      for (const delta of chunk.choices[0]?.delta.tool_calls ?? []) {
-        id += delta.id ?? '';
-        args += delta.function?.arguments ?? '';
-      }
-      finish = chunk.choices[0]?.finish_reason ?? finish;
-    }
+    const { toolCalls, finish } = await collectChatStream(stream);
+    const { id, arguments: args } = toolCalls[0] ?? { id: '', arguments: '' };
     expect(id).toBe('toolu_02');
     expect(JSON.parse(args)).toEqual({ location: 'Rome' });
     expect(finish).toBe('tool_calls');
