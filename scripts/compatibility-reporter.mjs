@@ -7,9 +7,11 @@
 // feature text is free; FEATURE_RULES file it under the shared feature names the detail tables
 // use, and anything they do not recognise still counts towards its cell as an "other behaviour".
 //
-// A run with no cell test in it (a filtered run of unrelated tests) leaves the document alone.
+// Only a whole-suite run writes the document (scripts/test.sh, which `make test` runs, sets
+// SWITCHYARD_FULL_TEST_RUN=1 when given no filter): a partial run would publish a partial matrix.
+// A run with no cell test in it leaves the document alone too.
 // Options (jest `reporters: [['<path>', {outputFile}]]`): outputFile, relative to rootDir
-// (default docs/compatibility.md).
+// (default docs/compatibility.md); requireFullRun (default true).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
@@ -262,9 +264,11 @@ export default class CompatibilityReporter {
     const outputFile = reporterOptions?.outputFile ?? join('docs', 'compatibility.md');
     this.outputFile = isAbsolute(outputFile) ? outputFile : join(this.rootDir, outputFile);
     this.today = reporterOptions?.today ?? (() => new Date().toISOString().slice(0, 10));
+    this.requireFullRun = reporterOptions?.requireFullRun ?? true;
   }
 
   onRunComplete(_testContexts, aggregatedResults) {
+    if (this.requireFullRun && process.env.SWITCHYARD_FULL_TEST_RUN !== '1') return;
     const matrix = collectMatrix(aggregatedResults, this.rootDir);
     if (matrix.total === 0) return;
     try {

@@ -14,4 +14,6 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# Only an unfiltered run may rewrite docs/compatibility.md (scripts/compatibility-reporter.mjs).
+if [ "$#" -eq 0 ]; then export SWITCHYARD_FULL_TEST_RUN=1; else export SWITCHYARD_FULL_TEST_RUN=0; fi
 exec node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js --ci "$@"

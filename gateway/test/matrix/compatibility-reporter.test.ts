@@ -29,7 +29,7 @@ interface Reporter {
 }
 
 interface ReporterModule {
-  default: new (globalConfig: { rootDir: string }, options: { outputFile: string; today: () => string }) => Reporter;
+  default: new (globalConfig: { rootDir: string }, options: { outputFile: string; today: () => string; requireFullRun?: boolean }) => Reporter;
   parseCellName(fullName: string): ParsedCell;
   featuresOf(featureText: string): string[];
 }
@@ -48,7 +48,7 @@ function test(fullName: string, status: FakeTest['status'] = 'passed'): FakeTest
   return { fullName, title: fullName, ancestorTitles: [], status };
 }
 
-async function runReporter(files: FakeFileResult[], existing?: string): Promise<string | undefined> {
+async function runReporter(files: FakeFileResult[], existing?: string, requireFullRun = false): Promise<string | undefined> {
   const dir = await mkdtemp(join(tmpdir(), 'compat-reporter-'));
   const outputFile = join(dir, 'docs', 'compatibility.md');
   try {
@@ -56,7 +56,7 @@ async function runReporter(files: FakeFileResult[], existing?: string): Promise<
       await mkdir(join(dir, 'docs'));
       await writeFile(outputFile, existing);
     }
-    const reporter = new reporterModule.default({ rootDir: dir }, { outputFile, today: () => '2030-01-02' });
+    const reporter = new reporterModule.default({ rootDir: dir }, { outputFile, today: () => '2030-01-02', requireFullRun });
     reporter.onRunComplete(new Set(), { testResults: files.map((f) => ({ ...f, testFilePath: join(dir, f.testFilePath) })) });
     return await readFile(outputFile, 'utf8').catch(() => undefined);
   } finally {
@@ -168,6 +168,21 @@ describe('compatibility reporter: the document', () => {
     const existing = '# the previous matrix\n';
     const doc = await runReporter([{ testFilePath: 'gateway/dist/test/core/routing.test.js', testResults: [test('routing weights: a 3:1 split')] }], existing);
     expect(doc).toBe(existing);
+  });
+
+  it('a filtered run (not the whole suite from scripts/test.sh) leaves the document alone', async () => {
+    const existing = '# the previous matrix\n';
+    const before = process.env.SWITCHYARD_FULL_TEST_RUN;
+    try {
+      process.env.SWITCHYARD_FULL_TEST_RUN = '0';
+      const cells = [{ testFilePath: chatFile, testResults: [test('openai-chat front door x openai provider: text')] }];
+      expect(await runReporter(cells, existing, true)).toBe(existing);
+      process.env.SWITCHYARD_FULL_TEST_RUN = '1';
+      expect(await runReporter(cells, existing, true)).toContain('| `openai-chat` |');
+    } finally {
+      if (before === undefined) delete process.env.SWITCHYARD_FULL_TEST_RUN;
+      else process.env.SWITCHYARD_FULL_TEST_RUN = before;
+    }
   });
 
   it('skipped cell tests alone do not count as a matrix run', async () => {
