@@ -21,6 +21,8 @@ export function apiRequest(
   path: string,
   body?: unknown,
   timeoutMs = 15_000,
+  /** Of the JSON body: merge and strategic-merge patches need their own. */
+  contentType = 'application/json',
 ): Promise<ApiResponse> {
   const url = new URL(path, connection.server);
   const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -35,7 +37,7 @@ export function apiRequest(
         headers: {
           authorization: `Bearer ${connection.token}`,
           accept: 'application/json',
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
         },
         timeout: timeoutMs,
       },

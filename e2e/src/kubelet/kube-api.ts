@@ -1,7 +1,5 @@
-// The kubelet stand-in's API calls: JSON in, JSON out, and merge patches (which the shared
-// apiRequest cannot send: it always says application/json).
-import { request } from 'node:https';
-import type { ApiConnection, ApiResponse } from '../api-request.js';
+// The kubelet stand-in's API calls: JSON in, JSON out, and merge patches, over the shared apiRequest.
+import { apiRequest, type ApiConnection, type ApiResponse } from '../api-request.js';
 
 export type { ApiConnection };
 
@@ -13,43 +11,8 @@ export interface KubeApi {
 }
 
 export function kubeApi(connection: ApiConnection, timeoutMs = 15_000): KubeApi {
-  const call = (method: string, path: string, body?: unknown, contentType = 'application/json') =>
-    new Promise<ApiResponse>((resolve, reject) => {
-      const url = new URL(path, connection.server);
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        url,
-        {
-          method,
-          ca: connection.ca,
-          agent: false,
-          timeout: timeoutMs,
-          headers: {
-            authorization: `Bearer ${connection.token}`,
-            accept: 'application/json',
-            ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) }),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: unknown;
-            try {
-              json = JSON.parse(text);
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, body: text, json });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname} timed out after ${timeoutMs} ms`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
+  const call = (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> =>
+    apiRequest(connection, method, path, body, timeoutMs, contentType);
   return {
     call,
     async get(path) {
