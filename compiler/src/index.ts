@@ -39,3 +39,4 @@ export {
 } from './standalone/watch-standalone-config.js';
 export { readConfigFiles, contentHashOf } from './standalone/read-config-files.js';
 export { redactSecrets } from './values/redact-secrets.js';
+export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from './spend-report-types.js';

@@ -1,30 +1,11 @@
-// The body of POST /v1/usage-reports (gateway -> operator) and the spend snapshot the operator
-// sends back (in the response and as a `spend` event on the table stream). The gateway's side of
-// the same shapes: gateway/src/governance/budget/budget-ledger.ts (UsageReport, SpendSnapshot).
+// The operator's side of the spend protocol (types shared with the gateway in
+// @switchyard/compiler): validation of POST /v1/usage-reports bodies, and the snapshot it sends,
+// which always names the reports it applied.
+import type { SpendSnapshot as ReceivedSpendSnapshot, UsageReport, UsageReportEntry } from '@switchyard/compiler';
 
-export interface UsageReportEntry {
-  budgetId: string;
-  periodStart: string;
-  /** Settled nano-dollars, a decimal integer string. */
-  costNanos: string;
-  requests: number;
-}
+export type { SpendSnapshotEntry, UsageReport, UsageReportEntry } from '@switchyard/compiler';
 
-export interface UsageReport {
-  bootId: string;
-  seq: number;
-  createdAt: string;
-  entries: UsageReportEntry[];
-}
-
-export interface SpendSnapshotEntry {
-  budgetId: string;
-  periodStart: string;
-  spentNanos: string;
-}
-
-export interface SpendSnapshot {
-  budgets: SpendSnapshotEntry[];
+export interface SpendSnapshot extends ReceivedSpendSnapshot {
   /** bootId -> the highest seq of that boot whose spend every budget in `budgets` includes. */
   appliedReports: Record<string, number>;
 }

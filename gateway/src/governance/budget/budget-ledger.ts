@@ -9,7 +9,9 @@
 //   operator applies (bootId, seq) at most once.
 // - applySpendSnapshot(): the operator's aggregated spend per budget and period, with the last
 //   seq it applied from each gateway boot; the ledger adds what the snapshot does not yet cover.
-import type { BudgetPeriod, CompiledBudget } from '@switchyard/compiler';
+import type { BudgetPeriod, CompiledBudget, SpendSnapshot, UsageReport } from '@switchyard/compiler';
+
+export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from '@switchyard/compiler';
 
 export interface BudgetReserveRequest {
   /** The budgets covering the key, Block and Warn alike; every one is charged. */
@@ -36,35 +38,6 @@ export interface BudgetSpend {
   periodStart: string;
   spentNanos: bigint;
   reservedNanos: bigint;
-}
-
-export interface UsageReportEntry {
-  budgetId: string;
-  periodStart: string;
-  /** Settled nano-dollars, a decimal integer string. */
-  costNanos: string;
-  requests: number;
-}
-
-export interface UsageReport {
-  /** Random per gateway process start; with seq it identifies the batch for at-most-once application. */
-  bootId: string;
-  /** 1, 2, 3, ... per bootId, without gaps. */
-  seq: number;
-  createdAt: string;
-  entries: UsageReportEntry[];
-}
-
-export interface SpendSnapshotEntry {
-  budgetId: string;
-  periodStart: string;
-  spentNanos: string;
-}
-
-export interface SpendSnapshot {
-  budgets: SpendSnapshotEntry[];
-  /** bootId -> the highest seq of that boot's reports included in `budgets`. */
-  appliedReports?: Record<string, number>;
 }
 
 export interface BudgetLedger {
