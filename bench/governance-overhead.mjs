@@ -12,6 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { benchRouteYaml, startProcess } from './bench-support.mjs';
 import { compileStandaloneFiles } from '@switchyard/compiler';
 import { Registry } from 'prom-client';
 
@@ -38,26 +39,11 @@ const KEYS = {
   off: 'sk-sy-benchoff0000000000000000000000000000',
   inProcess: 'sk-sy-benchgoverned00000000000000000000000',
 };
+// The gateway processes log at warn, as before: one access line per request is not what this measures.
+const QUIET = { SWITCHYARD_LOG_LEVEL: 'warn' };
 const quiet = createLogger({ write: () => undefined });
 
-const manifests = (upstreamUrl) => `apiVersion: switchyard.dev/v1alpha1
-kind: ModelRoute
-metadata: {name: bench-model}
-spec:
-  model: bench-model
-  backends:
-  - name: bench-upstream
-    provider: openai
-    model: bench-upstream-model
-    baseURL: ${upstreamUrl}/v1
-    credentials: [{secretRef: {name: bench-upstream, key: apiKey}}]
-    pricing: {inputPerMillion: "1", outputPerMillion: "2"}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: bench-upstream}
-stringData: {apiKey: sk-upstream-bench-not-a-real-key}
----
+const manifests = (upstreamUrl) => `${benchRouteYaml(upstreamUrl, { pricing: { inputPerMillion: '1', outputPerMillion: '2' } })}---
 apiVersion: switchyard.dev/v1alpha1
 kind: VirtualKey
 metadata: {name: ungoverned}
@@ -90,32 +76,6 @@ kind: Budget
 metadata: {name: customer}
 spec: {selector: {matchLabels: {customer: bench}}, limit: "100000000", period: Daily, enforcement: Warn}
 `;
-
-function startProcess(args, ready, env = {}) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'warn', ...env } });
-  let buffered = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out starting ${args.join(' ')}: ${buffered}`)), 20_000);
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk.toString();
-      for (const line of buffered.split('\n')) {
-        if (!line.trim().startsWith('{')) continue;
-        try {
-          const parsed = JSON.parse(line);
-          if (ready(parsed)) {
-            clearTimeout(timer);
-            resolve({ child, info: parsed });
-            return;
-          }
-        } catch {
-          /* partial line */
-        }
-      }
-    });
-    child.stderr.on('data', (chunk) => (buffered += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`process exited ${code}: ${buffered}`)));
-  });
-}
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -209,8 +169,8 @@ async function endToEnd(redisUrl) {
   const configDir = mkdtempSync(join(tmpdir(), 'switchyard-governance-bench-'));
   writeFileSync(join(configDir, 'bench.yaml'), manifests(`http://127.0.0.1:${upstream.info.port}`));
   const gatewayArgs = (extra) => [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0', ...extra];
-  const local = await startProcess(gatewayArgs([]), (m) => m.msg === 'listening');
-  const shared = redisUrl === undefined ? undefined : await startProcess(gatewayArgs(['--redis-url', redisUrl]), (m) => m.msg === 'listening');
+  const local = await startProcess(gatewayArgs([]), (m) => m.msg === 'listening', QUIET);
+  const shared = redisUrl === undefined ? undefined : await startProcess(gatewayArgs(['--redis-url', redisUrl]), (m) => m.msg === 'listening', QUIET);
   const urlOf = (gateway) => `http://127.0.0.1:${gateway.info.port}/v1/chat/completions`;
   const cases = [
     ['governance off (key without limits or budgets)', urlOf(local), KEYS.off],

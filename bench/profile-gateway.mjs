@@ -9,16 +9,15 @@
 // PROFILE_ROUNDS (default 3), PROFILE_LOG_LEVEL (gateway log level, default info: the request
 // line is part of the cost), PROFILE_CPU=1 (write and summarize a .cpuprofile),
 // PROFILE_TOP (rows in the summary, default 40).
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { benchKeyYaml, benchRouteYaml, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
-const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 20_000);
 const SEQUENTIAL = Number(process.env.PROFILE_SEQUENTIAL ?? 3_000);
 const ROUNDS = Number(process.env.PROFILE_ROUNDS ?? 3);
@@ -30,47 +29,6 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 const requestBody = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
 const requestHeaders = { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` };
-
-// Output goes to a file, not a pipe: stdout on a pipe is synchronous in Node on Linux, and a
-// pipe read by this (busy) load generator would make the gateway's log writes block on it.
-function startProcess(args, readyPattern, env = {}) {
-  const logFile = join(mkdtempSync(join(tmpdir(), 'switchyard-profile-out-')), 'stdout.log');
-  const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
-  closeSync(fd);
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const onExit = (code) => reject(new Error(`process exited ${code}: ${readFileSync(logFile, 'utf8')}`));
-    child.once('exit', onExit);
-    const poll = () => {
-      const text = readFileSync(logFile, 'utf8');
-      for (const line of text.split('\n')) {
-        if (!line.trim().startsWith('{')) continue;
-        try {
-          const parsed = JSON.parse(line);
-          if (readyPattern(parsed)) {
-            child.off('exit', onExit);
-            resolve({ child, info: parsed, logFile });
-            return;
-          }
-        } catch {
-          /* partial line */
-        }
-      }
-      if (Date.now() - started > 20_000) reject(new Error(`timed out starting ${args.join(' ')}: ${text}`));
-      else setTimeout(poll, 50);
-    };
-    poll();
-  });
-}
-
-function stopProcess(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
 
 /** utime and stime of a process, in microseconds (10 ms resolution). */
 function cpuTimes(pid) {
@@ -154,36 +112,7 @@ async function measure(target) {
 
 function writeConfig(upstreamUrl) {
   const configDir = mkdtempSync(join(tmpdir(), 'switchyard-profile-'));
-  writeFileSync(
-    join(configDir, 'bench.yaml'),
-    `apiVersion: switchyard.dev/v1alpha1
-kind: ModelRoute
-metadata: {name: bench-model}
-spec:
-  model: bench-model
-  backends:
-  - name: bench-upstream
-    provider: openai
-    model: bench-upstream-model
-    baseURL: ${upstreamUrl}/v1
-    credentials: [{secretRef: {name: bench-upstream, key: apiKey}}]
----
-apiVersion: v1
-kind: Secret
-metadata: {name: bench-upstream}
-stringData: {apiKey: sk-upstream-bench-not-a-real-key}
----
-apiVersion: switchyard.dev/v1alpha1
-kind: VirtualKey
-metadata: {name: bench}
-spec: {secretName: bench-key}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: bench-key}
-stringData: {key: ${VIRTUAL_KEY}}
-`,
-  );
+  writeFileSync(join(configDir, 'bench.yaml'), `${benchRouteYaml(upstreamUrl)}---\n${benchKeyYaml('bench', VIRTUAL_KEY)}`);
   return configDir;
 }
 

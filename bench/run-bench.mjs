@@ -1,18 +1,17 @@
 // `make bench`: the gateway in front of a local OpenAI-shaped upstream versus the upstream
 // directly. Reports p50/p99 added latency (sequential pass), throughput at 32 concurrent
 // connections, and the gateway's peak RSS. Writes the table to docs/benchmarks.md.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { parse as parseYaml } from 'yaml';
+import { benchKeyYaml, benchRouteYaml, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
-const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
 const SEQUENTIAL_REQUESTS = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
 const CONCURRENT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
@@ -32,38 +31,6 @@ function chartGatewayEnv() {
   if (values.gateway.nodeOptions) env.NODE_OPTIONS = values.gateway.nodeOptions;
   if (values.gateway.mallocArenaMax) env.MALLOC_ARENA_MAX = String(values.gateway.mallocArenaMax);
   return env;
-}
-
-// Output goes to a file, not a pipe: writes to a pipe are synchronous in Node, and a pipe read
-// by this busy load generator would make the gateway's log writes wait on it.
-function startProcess(args, readyPattern, env = {}) {
-  const logFile = join(mkdtempSync(join(tmpdir(), 'switchyard-bench-out-')), 'stdout.log');
-  const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
-  closeSync(fd);
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const onExit = (code) => reject(new Error(`process exited ${code}: ${readFileSync(logFile, 'utf8')}`));
-    child.once('exit', onExit);
-    const poll = () => {
-      for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-        if (!line.trim().startsWith('{')) continue;
-        try {
-          const parsed = JSON.parse(line);
-          if (readyPattern(parsed)) {
-            child.off('exit', onExit);
-            resolve({ child, info: parsed });
-            return;
-          }
-        } catch {
-          /* partial line */
-        }
-      }
-      if (Date.now() - started > 20_000) reject(new Error(`timed out starting ${args.join(' ')}: ${readFileSync(logFile, 'utf8')}`));
-      else setTimeout(poll, 50);
-    };
-    poll();
-  });
 }
 
 function peakRssMb(pid) {
@@ -136,36 +103,7 @@ async function main() {
   const upstream = await startProcess([join(here, 'mock-openai-upstream.mjs')], (m) => typeof m.port === 'number');
   const upstreamUrl = `http://127.0.0.1:${upstream.info.port}`;
   const configDir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
-  writeFileSync(
-    join(configDir, 'bench.yaml'),
-    `apiVersion: switchyard.dev/v1alpha1
-kind: ModelRoute
-metadata: {name: bench-model}
-spec:
-  model: bench-model
-  backends:
-  - name: bench-upstream
-    provider: openai
-    model: bench-upstream-model
-    baseURL: ${upstreamUrl}/v1
-    credentials: [{secretRef: {name: bench-upstream, key: apiKey}}]
----
-apiVersion: v1
-kind: Secret
-metadata: {name: bench-upstream}
-stringData: {apiKey: sk-upstream-bench-not-a-real-key}
----
-apiVersion: switchyard.dev/v1alpha1
-kind: VirtualKey
-metadata: {name: bench}
-spec: {secretName: bench-key}
----
-apiVersion: v1
-kind: Secret
-metadata: {name: bench-key}
-stringData: {key: ${VIRTUAL_KEY}}
-`,
-  );
+  writeFileSync(join(configDir, 'bench.yaml'), `${benchRouteYaml(upstreamUrl)}---\n${benchKeyYaml('bench', VIRTUAL_KEY)}`);
   const gateway = await startProcess(
     [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0'],
     (m) => m.msg === 'listening',
@@ -202,7 +140,7 @@ stringData: {key: ${VIRTUAL_KEY}}
     }
     streamingRss = peakRssMb(gateway.child.pid);
   } finally {
-    for (const started of [gateway, floor, upstream]) started.child.kill('SIGTERM');
+    await Promise.all([gateway, floor, upstream].map((started) => stopProcess(started.child)));
   }
 
   const pick = (runs, field) => median(runs.map((r) => r[field]));

@@ -1,0 +1,88 @@
+// What the benchmark scripts share: starting a process and waiting for its ready line, stopping
+// it, and the standalone manifests of the bench route (one openai backend on the mock upstream)
+// with its virtual key.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
+
+/**
+ * Starts `node <args>` and resolves with its first JSON stdout line that `ready` accepts.
+ * Output goes to a file, not a pipe: writes to a pipe are synchronous in Node, and a pipe read by
+ * a busy load generator would make the measured process's log writes wait on it.
+ */
+export function startProcess(args, ready, env = {}) {
+  const logFile = join(mkdtempSync(join(tmpdir(), 'switchyard-bench-out-')), 'stdout.log');
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+  closeSync(fd);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const onExit = (code) => reject(new Error(`process exited ${code}: ${readFileSync(logFile, 'utf8')}`));
+    child.once('exit', onExit);
+    const poll = () => {
+      const text = readFileSync(logFile, 'utf8');
+      for (const line of text.split('\n')) {
+        if (!line.trim().startsWith('{')) continue;
+        try {
+          const parsed = JSON.parse(line);
+          if (ready(parsed)) {
+            child.off('exit', onExit);
+            resolve({ child, info: parsed, logFile });
+            return;
+          }
+        } catch {
+          /* partial line */
+        }
+      }
+      if (Date.now() - started > 20_000) reject(new Error(`timed out starting ${args.join(' ')}: ${text}`));
+      else setTimeout(poll, 50);
+    };
+    poll();
+  });
+}
+
+export function stopProcess(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** The bench ModelRoute (model `bench-model`) on `upstreamUrl`, and its upstream Secret. */
+export function benchRouteYaml(upstreamUrl, { pricing } = {}) {
+  return `apiVersion: switchyard.dev/v1alpha1
+kind: ModelRoute
+metadata: {name: bench-model}
+spec:
+  model: bench-model
+  backends:
+  - name: bench-upstream
+    provider: openai
+    model: bench-upstream-model
+    baseURL: ${upstreamUrl}/v1
+    credentials: [{secretRef: {name: bench-upstream, key: apiKey}}]${pricing === undefined ? '' : `\n    pricing: {inputPerMillion: "${pricing.inputPerMillion}", outputPerMillion: "${pricing.outputPerMillion}"}`}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: bench-upstream}
+stringData: {apiKey: sk-upstream-bench-not-a-real-key}
+`;
+}
+
+/** A VirtualKey without limits named `name`, whose Secret `<name>-key` holds `key`. */
+export function benchKeyYaml(name, key) {
+  return `apiVersion: switchyard.dev/v1alpha1
+kind: VirtualKey
+metadata: {name: ${name}}
+spec: {secretName: ${name}-key}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: ${name}-key}
+stringData: {key: ${key}}
+`;
+}
