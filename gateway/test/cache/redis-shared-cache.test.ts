@@ -1,20 +1,13 @@
 // With --redis-url, answers are kept in Redis: two gateway processes share an entry, and Redis
 // going away turns lookups into misses, never failed requests.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../governance/redis-server-process.js';
 import { cachedRoute, keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
 
 const key = testKey('cacheredis');
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeWithRedis('response cache in Redis', () => {
   let redis: RedisServer;

@@ -3,20 +3,13 @@
 // is back. Spend settled while Redis was away is charged once it returns.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
+import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { budgetObject, documents, governedKey, HELLO, logRecords, metricValue, openAIClient, pricedMockBackend, routeObject, testKey } from './governance-fixtures.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from './redis-server-process.js';
 
 const key = testKey('redisdown');
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeWithRedis('Redis failure mode', () => {
   let redis: RedisServer;

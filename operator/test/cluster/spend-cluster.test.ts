@@ -9,32 +9,13 @@ import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { findFreePorts } from '../support/free-ports.js';
 import { conditionOf, readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
 import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
+import { METERED_ANSWER_NANOS, METERED_ROUTE_AND_PAYER } from '../support/spend-manifests.js';
 import { delay, waitFor } from '../support/wait-for.js';
 
 const GATEWAY_SA = 'switchyard-gateway';
 const SYSTEM = 'switchyard-system';
-// Every answer: 1 input + 100 output tokens at $10 per million each = $0.00101.
-const LONG_ANSWER = 'abcd'.repeat(100);
 
-const manifests = `
-apiVersion: switchyard.dev/v1alpha1
-kind: ModelRoute
-metadata: {name: metered, namespace: default}
-spec:
-  model: metered
-  backends:
-  - name: mock-metered
-    provider: mock
-    model: echo
-    mock: {response: "${LONG_ANSWER}"}
-    pricing: {inputPerMillion: "10", outputPerMillion: "10"}
----
-apiVersion: switchyard.dev/v1alpha1
-kind: VirtualKey
-metadata: {name: payer, namespace: default, labels: {team: payments}}
-spec:
-  secretName: payer-key
----
+const manifests = `${METERED_ROUTE_AND_PAYER}---
 apiVersion: switchyard.dev/v1alpha1
 kind: Budget
 metadata: {name: payments-monthly, namespace: default}
@@ -124,7 +105,7 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
     // A new Budget gets spent 0 and Exceeded=False before any request.
     await waitForSpent('payments-monthly', 0n);
     for (let i = 0; i < 2; i++) for (const gateway of gateways) await ask(gateway);
-    expect(charged).toBe(4n * 1_010_000n); // (1 input + 100 output tokens) x $10 per million each
+    expect(charged).toBe(4n * METERED_ANSWER_NANOS);
     await waitForSpent('payments-monthly', charged);
     await waitForSpent('payments-watch', charged);
     const table = await cluster.kubectl(['get', 'budget', 'payments-monthly', '-n', 'default']);
@@ -212,6 +193,6 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
     }
     await waitForSpent('payments-monthly', charged);
     // Each gateway may admit one request on a snapshot up to a flush old: at most one answer per gateway past the limit.
-    expect(charged).toBeLessThanOrEqual(parseMoneyNanos('0.012') + 2n * 1_010_000n);
+    expect(charged).toBeLessThanOrEqual(parseMoneyNanos('0.012') + 2n * METERED_ANSWER_NANOS);
   }, 60_000);
 });

@@ -7,35 +7,15 @@ import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { findFreePorts } from '../support/free-ports.js';
 import { readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
 import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
+import { METERED_ANSWER_NANOS, METERED_ROUTE_AND_PAYER } from '../support/spend-manifests.js';
 import { delay, waitFor } from '../support/wait-for.js';
 
 const GATEWAY_SA = 'switchyard-gateway';
 const SYSTEM = 'switchyard-system';
-// Every answer: 1 input + 100 output tokens at $10 per million each = $0.00101.
-const ANSWER_NANOS = 1_010_000n;
-const LONG_ANSWER = 'abcd'.repeat(100);
 
 // $0.005: the follower's gateway alone (one answer) stays far below it; with the leader's
 // gateway's four answers the total passes it.
-const manifests = `
-apiVersion: switchyard.dev/v1alpha1
-kind: ModelRoute
-metadata: {name: metered, namespace: default}
-spec:
-  model: metered
-  backends:
-  - name: mock-metered
-    provider: mock
-    model: echo
-    mock: {response: "${LONG_ANSWER}"}
-    pricing: {inputPerMillion: "10", outputPerMillion: "10"}
----
-apiVersion: switchyard.dev/v1alpha1
-kind: VirtualKey
-metadata: {name: payer, namespace: default, labels: {team: payments}}
-spec:
-  secretName: payer-key
----
+const manifests = `${METERED_ROUTE_AND_PAYER}---
 apiVersion: switchyard.dev/v1alpha1
 kind: Budget
 metadata: {name: shared-total, namespace: default}
@@ -115,7 +95,7 @@ describeWithControlPlane('cluster spend: a gateway connected to the follower rep
     expect(await isLeader(follower)).toBe(false);
     await waitForSpent(0n);
     await ask(onFollower);
-    expect(charged).toBe(ANSWER_NANOS);
+    expect(charged).toBe(METERED_ANSWER_NANOS);
     await waitForSpent(charged);
     const budget = await cluster.getJson<BudgetView>(['budget', 'shared-total', '-n', 'default']);
     expect(budget.status?.lastAppliedBatches?.length).toBe(1);
@@ -124,7 +104,7 @@ describeWithControlPlane('cluster spend: a gateway connected to the follower rep
 
   it("pushes the leader's writes to the follower's gateway, which then refuses", async () => {
     for (let i = 0; i < 4; i++) await ask(onLeader);
-    expect(charged).toBe(5n * ANSWER_NANOS);
+    expect(charged).toBe(5n * METERED_ANSWER_NANOS);
     await waitForSpent(charged);
     // The follower sees the write through its Budget watch and sends a snapshot at its next flush (2 s).
     await delay(5000);
