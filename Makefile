@@ -12,7 +12,7 @@ NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
 export PATH := $(NODE_BIN_DIR):$(PATH)
 endif
 
-.PHONY: all install build test unit run bench clean e2e-up e2e-down lint
+.PHONY: all install build test run bench clean lint
 
 all: build
 
@@ -35,6 +35,13 @@ test: build
 
 run: build
 	node bin/switchyard.mjs gateway --config examples/standalone --host 127.0.0.1 --port 8080
+
+# Formatting and lint rules (Biome), the import layering (docs/architecture.md) and unused files,
+# exports and dependencies (knip). `npx biome format --write .` fixes formatting.
+lint: install
+	npx biome ci --error-on-warnings .
+	node scripts/check-architecture.mjs
+	npx knip --no-progress
 
 bench: build
 	node bench/run-bench.mjs
