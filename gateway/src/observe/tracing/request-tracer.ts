@@ -1,17 +1,41 @@
 // What the pipeline asks of tracing. Only types live here, so the pipeline can hold an
 // optional tracer without loading OpenTelemetry; the implementation (otel-request-tracer.ts)
 // is imported dynamically, and only when tracing is configured.
-import type { CompiledCredential } from '@switchyard/compiler';
-import type { Exchange } from '../../pipeline/exchange.js';
+import type { IncomingMessage } from 'node:http';
+import type { CompiledCredential, Usage } from '@switchyard/compiler';
 import type { UpstreamFailure } from '../../providers/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute } from '../../table/runtime-table.js';
+
+/**
+ * What tracing reads of one request's state. The pipeline's Exchange (pipeline/exchange.ts) has
+ * these fields among others; naming them here keeps tracing below the pipeline.
+ */
+export interface TracedExchange {
+  readonly requestId: string;
+  /** performance.now() at arrival. */
+  readonly startedAt: number;
+  readonly req: IncomingMessage;
+  readonly model: string | undefined;
+  readonly status: number;
+  readonly attemptCount: number;
+  readonly stream: boolean;
+  readonly route: { readonly id: string } | undefined;
+  readonly key: { readonly id: string } | undefined;
+  readonly backend: string | undefined;
+  readonly usage: Usage | undefined;
+  readonly costNanos: bigint | undefined;
+  readonly cache: string | undefined;
+  readonly firstEventAt: number | undefined;
+  readonly error: { readonly code?: string | undefined; readonly kind: string } | undefined;
+  readonly streamFailure: string | undefined;
+}
 
 /** `gen_ai.operation.name` values the gateway serves. */
 export type GenAiOperation = 'chat' | 'embeddings';
 
 export interface RequestTracer {
   /** Opens the SERVER span of one request, continuing the caller's `traceparent` if it sent one. */
-  startRequest(exchange: Exchange, operation: GenAiOperation): RequestSpan;
+  startRequest(exchange: TracedExchange, operation: GenAiOperation): RequestSpan;
 }
 
 export interface RequestSpan {
@@ -22,5 +46,5 @@ export interface RequestSpan {
   /** The provider-side model that answered (`gen_ai.response.model`). */
   responseModel(model: string): void;
   /** Ends the request span (and an attempt still open: a stream ends with its request). */
-  end(exchange: Exchange): void;
+  end(exchange: TracedExchange): void;
 }
