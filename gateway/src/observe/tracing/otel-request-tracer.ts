@@ -6,10 +6,8 @@
 // Authorization or any other request header, query strings (Gemini clients may put `key=` there).
 import { formatNanosAsUsd, type CompiledCredential } from '@switchyard/compiler';
 import { defaultTextMapGetter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { UpstreamFailure } from '../../providers/upstream-failure.js';
-import type { RuntimeBackend, RuntimeRoute } from '../../table/runtime-table.js';
 import { genAiProviderName } from './gen-ai-provider-name.js';
-import type { GenAiOperation, RequestSpan, RequestTracer, TracedExchange } from './request-tracer.js';
+import type { GenAiOperation, RequestSpan, RequestTracer, TracedBackend, TracedExchange, TracedFailure, TracedRoute } from './request-tracer.js';
 
 // performance.now() values are converted to epoch milliseconds so span times never depend on
 // the SDK guessing which clock a number came from.
@@ -51,7 +49,7 @@ class OtelRequestSpan implements RequestSpan {
     private readonly operation: GenAiOperation,
   ) {}
 
-  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): void {
+  attemptStarted(route: TracedRoute, backend: TracedBackend, credential: CompiledCredential | undefined): void {
     this.attempt?.end();
     const provider = genAiProviderName(backend.compiled.provider);
     this.provider = provider;
@@ -71,7 +69,7 @@ class OtelRequestSpan implements RequestSpan {
     this.attempt = this.tracer.startSpan(`${this.operation} ${backend.compiled.model}`, { kind: SpanKind.CLIENT, attributes }, this.context);
   }
 
-  attemptFailed(failure: UpstreamFailure): void {
+  attemptFailed(failure: TracedFailure): void {
     const attempt = this.attempt;
     if (attempt === undefined) return;
     this.attempt = undefined;

@@ -2,13 +2,31 @@
 // optional tracer without loading OpenTelemetry; the implementation (otel-request-tracer.ts)
 // is imported dynamically, and only when tracing is configured.
 import type { IncomingMessage } from 'node:http';
-import type { CompiledCredential, Usage } from '@switchyard/compiler';
-import type { UpstreamFailure } from '../../providers/upstream-failure.js';
-import type { RuntimeBackend, RuntimeRoute } from '../../table/runtime-table.js';
+import type { CompiledCredential, ProviderName, Usage } from '@switchyard/compiler';
+
+/** What tracing reads of a route (the table's RuntimeRoute has it). */
+export interface TracedRoute {
+  readonly id: string;
+}
+
+/** What tracing reads of a backend (the table's RuntimeBackend has it). */
+export interface TracedBackend {
+  readonly name: string;
+  readonly compiled: { readonly provider: ProviderName; readonly model: string };
+}
+
+/** What tracing reads of a failed attempt (the providers' UpstreamFailure has it). */
+export interface TracedFailure {
+  readonly kind: string;
+  /** Upstream HTTP status; 0 when no response arrived. */
+  readonly status: number;
+  readonly retryAfterMs?: number | undefined;
+}
 
 /**
  * What tracing reads of one request's state. The pipeline's Exchange (pipeline/exchange.ts) has
- * these fields among others; naming them here keeps tracing below the pipeline.
+ * these fields among others; naming them here keeps tracing below the pipeline, the table and
+ * the providers.
  */
 export interface TracedExchange {
   readonly requestId: string;
@@ -40,9 +58,9 @@ export interface RequestTracer {
 
 export interface RequestSpan {
   /** Opens a CLIENT span for one upstream attempt; the previous one, if still open, ends first. */
-  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): void;
+  attemptStarted(route: TracedRoute, backend: TracedBackend, credential: CompiledCredential | undefined): void;
   /** Ends the open attempt span as failed. */
-  attemptFailed(failure: UpstreamFailure): void;
+  attemptFailed(failure: TracedFailure): void;
   /** The provider-side model that answered (`gen_ai.response.model`). */
   responseModel(model: string): void;
   /** Ends the request span (and an attempt still open: a stream ends with its request). */
