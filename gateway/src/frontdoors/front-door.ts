@@ -123,7 +123,7 @@ export interface FrontDoorDeclaration {
 }
 
 /** A path segment percent-decoded; a malformed escape keeps the raw text. */
-export function decodePathSegment(segment: string): string {
+function decodePathSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -31,7 +31,7 @@ export interface AnthropicModelListPage {
   last_id: string | null;
 }
 
-export interface AnthropicModelListQuery {
+interface AnthropicModelListQuery {
   limit?: string | null;
   after_id?: string | null;
   before_id?: string | null;
@@ -72,7 +72,7 @@ function cursorIndex(ids: readonly string[], id: string, param: 'after_id' | 'be
 }
 
 /** One page of the key's models, in name order. Throws GatewayError on a bad query. */
-export function anthropicModelList(catalog: ModelCatalog, query: AnthropicModelListQuery = {}): AnthropicModelListPage {
+function anthropicModelList(catalog: ModelCatalog, query: AnthropicModelListQuery = {}): AnthropicModelListPage {
   const ids = catalog.models.map((model) => model.id);
   const limit = pageLimit(query.limit);
   let start: number;
@@ -95,7 +95,7 @@ export function anthropicModelList(catalog: ModelCatalog, query: AnthropicModelL
 }
 
 /** One model the key may use, or 404 in the same words as a request naming an unknown model. */
-export function anthropicModel(catalog: ModelCatalog, id: string): AnthropicModelInfo {
+function anthropicModel(catalog: ModelCatalog, id: string): AnthropicModelInfo {
   if (!catalog.byId.has(id)) {
     throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, { code: 'model_not_found', param: 'model' });
   }

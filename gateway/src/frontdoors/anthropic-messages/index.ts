@@ -33,10 +33,10 @@ export const anthropicMessagesFrontDoor: ChatFrontDoor = {
   },
 };
 
-export const ANTHROPIC_ROOT = '/anthropic/';
-export const ANTHROPIC_MESSAGES_PATH = '/anthropic/v1/messages';
-export const ANTHROPIC_COUNT_TOKENS_PATH = '/anthropic/v1/messages/count_tokens';
-export const ANTHROPIC_MODELS_PATH = '/anthropic/v1/models';
+const ANTHROPIC_ROOT = '/anthropic/';
+const ANTHROPIC_MESSAGES_PATH = '/anthropic/v1/messages';
+const ANTHROPIC_COUNT_TOKENS_PATH = '/anthropic/v1/messages/count_tokens';
+const ANTHROPIC_MODELS_PATH = '/anthropic/v1/models';
 
 /** count_tokens and the model list never reach a provider; every other path under /anthropic/ is a 404 in Anthropic's shape. */
 export const anthropicFrontDoorDeclaration: FrontDoorDeclaration = {
@@ -51,5 +51,4 @@ export const anthropicFrontDoorDeclaration: FrontDoorDeclaration = {
 };
 
 export { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
-export { estimateInputTokens, anthropicCountTokensCodec } from './count-anthropic-tokens.js';
-export { anthropicModel, anthropicModelList, anthropicModelListCodec, type AnthropicModelListQuery } from './anthropic-models-list.js';
+export { estimateInputTokens } from './count-anthropic-tokens.js';

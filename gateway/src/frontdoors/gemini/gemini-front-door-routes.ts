@@ -11,8 +11,8 @@ import { parseGeminiModelPath, type GeminiMethod } from './gemini-model-path.js'
 import { geminiModelListCodec } from './gemini-models-list.js';
 import { adoptGoogleQueryKey } from './google-query-key.js';
 
-export const GEMINI_PATH_PREFIXES = ['/genai/v1beta/models/', '/genai/v1/models/'] as const;
-export const GEMINI_ROOT = '/genai/';
+const GEMINI_PATH_PREFIXES = ['/genai/v1beta/models/', '/genai/v1/models/'] as const;
+const GEMINI_ROOT = '/genai/';
 
 function matchMethods(methods: readonly GeminiMethod[]): (rest: string) => PathMatch | undefined {
   return (rest) => {

@@ -67,4 +67,3 @@ export { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
 export { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
 export { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
 export { encodeOpenAIError, openAIErrorBody } from './openai-error-encoder.js';
-export { openAIModelListCodec } from './openai-models-list.js';
