@@ -1,3 +1,6 @@
+// What a front door is to the rest of the gateway: the codecs that translate its wire format to
+// and from the unified model, and the endpoints it declares (which operation runs on which
+// method and path). The server routes by these declarations; the pipeline runs the operations.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
@@ -9,7 +12,7 @@ export type CallerFormat = 'openai' | 'openai-responses' | 'anthropic' | 'gemini
 
 export interface FrontDoorContext {
   requestId: string;
-  /** Model named by the path (Gemini `models/{model}:generateContent`), if any. */
+  /** Model named by the path (Gemini `models/{model}:generateContent`, the get-model endpoints), if any. */
   pathModel?: string;
   /** Streaming requested by the path (Gemini `:streamGenerateContent`) rather than the body. */
   pathStream?: boolean;

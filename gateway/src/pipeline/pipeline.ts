@@ -1,7 +1,8 @@
 // The request pipeline, composed: every front-door endpoint runs through `runOperation`, whose
 // lines are the stages in order. Which stages an operation runs is declared in operations.ts
 // (a model list reads no body and calls no upstream); the hook lists below are where checks
-// and stream transformers are added: one module, one line here. pipeline/README.md has the map.
+// and stream transformers are added: one module, one line here (docs/architecture.md, "The
+// request pipeline").
 //
 // The key is checked before the body is parsed (authenticate before the decode half of
 // ingress) so an unauthenticated caller cannot make the gateway parse a large JSON body.
