@@ -19,12 +19,12 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import { respondChat, respondEmbeddings, respondJson, respondStream } from './respond.js';
 import { streamChain, type CheckedRequest, type PipelineStages, type WholeAnswer } from './stages.js';
 
-export type Endpoint<Operation extends EndpointOperation> = Extract<FrontDoorEndpoint, { operation: Operation }>;
+type Endpoint<Operation extends EndpointOperation> = Extract<FrontDoorEndpoint, { operation: Operation }>;
 
 type UnifiedRequest = UnifiedChatRequest | UnifiedEmbeddingsRequest;
 
 /** The response cache's part in an operation it can answer. */
-export interface CachePlan<Request, Answer> {
+interface CachePlan<Request, Answer> {
   lookUp(deps: PipelineDeps, exchange: Exchange, key: RuntimeKey, route: RuntimeRoute, request: Request): Promise<CacheSession | undefined>;
   /** A stored answer in the operation's answer shape (streamed when the caller asked for a stream). */
   replay(hit: CachedAnswer, exchange: Exchange): Answer;

@@ -12,6 +12,7 @@ import type { FrontDoorContext, FrontDoorEndpoint } from '../frontdoors/front-do
 import type { UpstreamFailure } from '../providers/upstream-failure.js';
 import { planRoutes } from '../table/plan-routes.js';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { Admission } from './admit.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { authorize } from './authorize.js';
@@ -27,7 +28,6 @@ import { respondError } from './respond.js';
 import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryObserver, type RetryOptions } from './retry.js';
 import { settle } from './settle.js';
 import type { CheckedRequest, InputCheck, OutputCheck, PipelineStages, StreamStage, WholeAnswer } from './stages.js';
-import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 
 /** Input checks: on every decoded request, after authorize and before admit. Guardrails on prompts go here. */
 const INPUT_CHECKS: readonly InputCheck[] = [];

@@ -45,7 +45,8 @@ export interface StreamTransformer {
  * Gives one streamed request its transformer, or undefined to stay out of this stream. A
  * transformer without per-request state should return one shared instance (no allocation).
  * `cache` is the request's response-cache session (undefined on routes without a cache and on
- * cache hits, which replay a stored answer).
+ * cache hits). A cache hit's replay passes the chain too, as whole cached answers pass the
+ * output checks: a check added after an answer was stored still applies to it.
  */
 export type StreamStage = (exchange: Exchange, cache: StreamTapSource | undefined) => StreamTransformer | undefined;
 
