@@ -1,3 +1,7 @@
+// What a front door is to the rest of the gateway: the codecs that translate its wire format to
+// and from the unified model, and the endpoints it declares (which operation runs on which
+// method and path). The server routes by these declarations; the pipeline runs the operations.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
@@ -8,7 +12,7 @@ export type CallerFormat = 'openai' | 'openai-responses' | 'anthropic' | 'gemini
 
 export interface FrontDoorContext {
   requestId: string;
-  /** Model named by the path (Gemini `models/{model}:generateContent`), if any. */
+  /** Model named by the path (Gemini `models/{model}:generateContent`, the get-model endpoints), if any. */
   pathModel?: string;
   /** Streaming requested by the path (Gemini `:streamGenerateContent`) rather than the body. */
   pathStream?: boolean;
@@ -53,4 +57,84 @@ export interface ChatFrontDoor {
 export interface EmbeddingsFrontDoor {
   decodeEmbeddingsRequest(body: unknown, context: FrontDoorContext): UnifiedEmbeddingsRequest;
   encodeEmbeddingsResponse(response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): string;
+}
+
+/** A model a key may use, as the model-list endpoints show it. */
+export interface ModelEntry {
+  /** The public name (a route's model or one of its aliases). */
+  readonly id: string;
+  /** The namespace of the route behind the name (OpenAI's `owned_by`). */
+  readonly owner: string;
+}
+
+/** The models one key may use, as the pipeline hands them to a front door's model-list codec. */
+export interface ModelCatalog {
+  /** Sorted by id (UTF-16 code unit order). */
+  readonly models: readonly ModelEntry[];
+  readonly byId: ReadonlyMap<string, ModelEntry>;
+  /** When the serving routing table was compiled, in seconds: the models' creation time. */
+  readonly createdAtSeconds: number;
+}
+
+/** count-tokens: the gateway's own estimate (no provider is asked), in the front door's formula and shapes. */
+export interface CountTokensCodec {
+  decodeCountTokensRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest;
+  estimateInputTokens(request: UnifiedChatRequest): number;
+  encodeCountTokensResponse(inputTokens: number, context: FrontDoorContext): string;
+}
+
+/** list-models and get-model in the front door's shapes. Both throw GatewayError (a bad page query, an unknown model). */
+export interface ModelListCodec {
+  encodeModelList(catalog: ModelCatalog, context: FrontDoorContext): string;
+  /** The model is `context.pathModel`; one the key may not use is a 404, as for an unknown one. */
+  encodeModel(catalog: ModelCatalog, context: FrontDoorContext): string;
+}
+
+/** What a parameterized path contributes to the front-door context. */
+export type PathMatch = Pick<FrontDoorContext, 'pathModel' | 'pathStream'>;
+
+/** An exact path, or a prefix plus a parser for paths that carry a parameter (Gemini's `models/{model}:generateContent`). */
+export type EndpointPath = string | { readonly prefix: string; match(rest: string): PathMatch | undefined };
+
+/**
+ * One endpoint of a front door: where it is served and which pipeline operation runs it. The
+ * operation decides which stages run (docs in pipeline/README.md); `frontDoor` answers errors
+ * in the caller's format, and the codec fields translate the operation's request and answer.
+ */
+export type FrontDoorEndpoint =
+  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'chat'; readonly frontDoor: ChatFrontDoor }
+  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'embeddings'; readonly frontDoor: ChatFrontDoor & EmbeddingsFrontDoor }
+  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'count-tokens'; readonly frontDoor: ChatFrontDoor; readonly codec: CountTokensCodec }
+  | { readonly method: 'GET'; readonly path: EndpointPath; readonly operation: 'list-models' | 'get-model'; readonly frontDoor: ChatFrontDoor; readonly codec: ModelListCodec };
+
+export type EndpointOperation = FrontDoorEndpoint['operation'];
+
+/** A front door as the server sees it: its endpoints, and how it answers paths it does not serve. */
+export interface FrontDoorDeclaration {
+  readonly endpoints: readonly FrontDoorEndpoint[];
+  /**
+   * Paths under this root that no endpoint claims are answered with a 404 in this front door's
+   * format (`/anthropic/`, `/genai/`). Undefined: the door claims no root of its own.
+   */
+  readonly root?: string;
+  /** Renders the 404s under `root`. */
+  readonly encodeError: ChatFrontDoor['encodeError'];
+  /** A more helpful 404 message for a path under `root`; undefined keeps the generic one. */
+  unknownPathMessage?(method: string, path: string): string | undefined;
+  /** Moves a credential the format accepts elsewhere (Gemini's `?key=`) into the headers authenticate reads. */
+  adoptCredentials?(headers: IncomingHttpHeaders, query: URLSearchParams | undefined): void;
+}
+
+/** A path segment percent-decoded; a malformed escape keeps the raw text. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** `{prefix}{id}` with a non-empty id (decoded into `pathModel`): the get-model endpoints. */
+export function modelIdPath(prefix: string, accept: (rest: string) => boolean = () => true): EndpointPath {
+  return { prefix, match: (rest: string) => (rest.length > 0 && accept(rest) ? { pathModel: decodePathSegment(rest) } : undefined) };
 }

@@ -1,6 +1,6 @@
 // Stage 5, cache: the exact response cache of routes that opt in (`spec.cache`). Runs after
 // admit (a cached request still counts against rate limits; its budget reservation is released
-// at zero cost) and before route/call. A hit is answered here without an upstream call; a miss
+// at zero cost) and before route/call. A hit is answered without an upstream call; a miss
 // hands the pipeline a session that stores the answer once it completed normally.
 import { emptyUsage } from '@switchyard/compiler';
 import { cacheDirectives } from '../cache/cache-directives.js';
@@ -9,13 +9,13 @@ import { isCacheableResponse, type CachedAnswer } from '../cache/cached-answer.j
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { responseStreamEvents } from '../cache/response-stream-events.js';
 import { StreamResponseAccumulator } from '../cache/stream-response-accumulator.js';
-import type { ChatFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import type { UnifiedChatRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../unified/chat-response.js';
 import type { Exchange } from './exchange.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { respondChat, respondStream } from './respond.js';
+import type { UpstreamEventStream } from './call-upstream.js';
+import type { StreamStage, StreamTransformer } from './stages.js';
 
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
@@ -31,17 +31,22 @@ export class CacheSession {
     readonly hit: CachedAnswer | undefined,
   ) {}
 
-  /** A tap for the streamed answer's events; undefined when nothing will be stored. */
-  streamTap(): ((event: Parameters<StreamResponseAccumulator['add']>[0]) => void) | undefined {
+  /** A tap that accumulates the streamed answer as sent; undefined when nothing will be stored. */
+  streamTap(): StreamTransformer | undefined {
     if (!this.storing) return undefined;
     const accumulator = (this.accumulator = new StreamResponseAccumulator());
-    return (event) => accumulator.add(event);
+    return {
+      transform(events) {
+        for (const event of events) accumulator.add(event);
+        return events;
+      },
+    };
   }
 
   /** Stores a whole answer, or the streamed one when the stream ended cleanly. */
   async store(exchange: Exchange, whole?: UnifiedChatResponse): Promise<void> {
     if (!this.storing || exchange.backend === undefined) return;
-    if (exchange.streamFailure !== undefined || exchange.status !== 200) return;
+    if (exchange.streamFailure !== undefined || exchange.error !== undefined || exchange.status !== 200) return;
     const response = whole ?? this.accumulator?.response();
     if (response === undefined || !isCacheableResponse(response)) return;
     await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs: this.service.nowMs() }, this.ttlMs);
@@ -64,16 +69,19 @@ export async function lookUpCache(deps: PipelineDeps, exchange: Exchange, key: R
   return new CacheSession(service, cacheKey, policy.ttlMs, directives.store, hit);
 }
 
-/** Answers from the stored response: no upstream call, nothing charged. */
-export async function respondFromCache(exchange: Exchange, frontDoor: ChatFrontDoor, hit: CachedAnswer, requestedModel: string, context: FrontDoorContext): Promise<void> {
+/** Stream stage: the cache's tap, last in the chain so the cache keeps what the caller was sent. */
+export const tapForResponseCache: StreamStage = (_exchange, cache) => cache?.streamTap();
+
+/** Records the stored answer as the request's: no upstream call, nothing charged. */
+export function answerFromCache(exchange: Exchange, hit: CachedAnswer): void {
   exchange.backend = hit.backend;
   exchange.pricing = undefined;
   exchange.usage = emptyUsage();
   exchange.costNanos = 0n;
   exchange.span?.responseModel(hit.response.model);
-  if (!exchange.stream) {
-    respondChat(exchange, frontDoor, hit.response, requestedModel, context);
-    return;
-  }
-  await respondStream(exchange, frontDoor, { first: responseStreamEvents(hit.response), next: async () => null, close: () => undefined }, requestedModel, context);
+}
+
+/** A stored answer replayed as a stream. */
+export function cachedStream(hit: CachedAnswer): UpstreamEventStream {
+  return { first: responseStreamEvents(hit.response), next: async () => null, close: () => undefined };
 }

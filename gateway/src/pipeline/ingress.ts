@@ -2,7 +2,7 @@
 // the front door decode it into the unified request.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { ChatFrontDoor, CountTokensCodec, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 
 export function payloadTooLarge(maxBytes: number): GatewayError {
@@ -79,4 +79,9 @@ export async function ingestChatRequest(req: IncomingMessage, frontDoor: ChatFro
 export async function ingestEmbeddingsRequest(req: IncomingMessage, frontDoor: EmbeddingsFrontDoor, context: FrontDoorContext, maxBodyBytes: number): Promise<UnifiedEmbeddingsRequest> {
   const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeEmbeddingsRequest(body, context);
+}
+
+export async function ingestCountTokensRequest(req: IncomingMessage, codec: CountTokensCodec, context: FrontDoorContext, maxBodyBytes: number): Promise<UnifiedChatRequest> {
+  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  return codec.decodeCountTokensRequest(body, context);
 }

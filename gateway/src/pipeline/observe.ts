@@ -1,6 +1,7 @@
 // Stage 10b, observe: request metrics and one structured log line per request. The key is
 // named by its id (namespace/name), never by anything derived from its value.
 import { formatNanosAsUsd } from '@switchyard/compiler';
+import type { EndpointOperation } from '../frontdoors/front-door.js';
 import type { RequestLabels } from '../observe/metrics.js';
 import type { Exchange } from './exchange.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -9,7 +10,7 @@ export function requestLabels(exchange: Exchange): RequestLabels {
   return { route: exchange.route?.id ?? '', backend: exchange.backend ?? '', key: exchange.key?.id ?? '' };
 }
 
-export function observe(deps: PipelineDeps, exchange: Exchange, operation: 'chat' | 'embeddings'): void {
+export function observe(deps: PipelineDeps, exchange: Exchange, operation: EndpointOperation): void {
   const finishedAt = performance.now();
   const labels = requestLabels(exchange);
   deps.metrics.requestFinished(labels, exchange.status, (finishedAt - exchange.startedAt) / 1000);

@@ -7,6 +7,7 @@ import type { RequestTracer } from '../observe/tracing/request-tracer.js';
 import type { TableHolder } from '../table/table-holder.js';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import type { AdmissionControl } from './admit.js';
+import type { ExtraStages } from './stages.js';
 
 export interface PipelineDeps {
   tables: TableHolder;
@@ -23,4 +24,6 @@ export interface PipelineDeps {
   maxBodyBytes: number;
   /** Source of randomness for weights and jitter; tests may pin it. */
   random: () => number;
+  /** Checks and stream transformers beyond those composed in pipeline.ts (tests add toy stages here). */
+  extraStages?: ExtraStages;
 }

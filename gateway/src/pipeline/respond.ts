@@ -2,16 +2,16 @@
 // written event by event with backpressure; a stream that fails after its first byte ends with
 // the front door's error event (and is never retried).
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { Usage } from '@switchyard/compiler';
 import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { formatCostHeader } from '../governance/cost/compute-cost.js';
 import { exchangeCostNanos } from '../governance/cost/exchange-cost.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext, FrontDoorStreamEncoder } from '../frontdoors/front-door.js';
 import { UpstreamFailure } from '../providers/upstream-failure.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UpstreamEventStream } from './call-upstream.js';
 import { ClientDisconnectedError, type Exchange } from './exchange.js';
+import type { StreamTransformer } from './stages.js';
 
 /** nginx's convention for "client closed the request": only ever in logs and metrics. */
 export const CLIENT_CLOSED_STATUS = 499;
@@ -40,17 +40,22 @@ function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeade
   exchange.res.end(body);
 }
 
+/** A whole answer already encoded by the front door, as JSON with the gateway's headers. */
+export function respondJson(exchange: Exchange, body: string): void {
+  sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), body);
+}
+
 export function respondChat(exchange: Exchange, frontDoor: ChatFrontDoor, response: UnifiedChatResponse, requestedModel: string, context: FrontDoorContext): void {
-  sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), frontDoor.encodeChatResponse(response, requestedModel, context));
+  respondJson(exchange, frontDoor.encodeChatResponse(response, requestedModel, context));
 }
 
 export function respondEmbeddings(exchange: Exchange, frontDoor: EmbeddingsFrontDoor, response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): void {
-  sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), frontDoor.encodeEmbeddingsResponse(response, requestedModel, context));
+  respondJson(exchange, frontDoor.encodeEmbeddingsResponse(response, requestedModel, context));
 }
 
 /**
- * Streams to the end; returns the usage the stream reported. Failures end the stream in-band.
- * `tap` sees every event written (the response cache accumulates the answer with it).
+ * Streams to the end through the transformer chain (stages.ts), upstream events first to last
+ * link, then the front door's encoder. Failures end the stream in-band.
  */
 export async function respondStream(
   exchange: Exchange,
@@ -58,24 +63,20 @@ export async function respondStream(
   stream: UpstreamEventStream,
   requestedModel: string,
   context: FrontDoorContext,
-  tap?: (event: UnifiedStreamEvent) => void,
-): Promise<Usage | undefined> {
+  chain: readonly StreamTransformer[],
+): Promise<void> {
   const { res } = exchange;
   const encoder = frontDoor.createStreamEncoder(requestedModel, context);
   const headers = gatewayHeaders(exchange, encoder.contentType);
   headers['cache-control'] = 'no-cache';
   exchange.status = 200;
   res.writeHead(200, headers);
-  let usage: Usage | undefined;
   let events: UnifiedStreamEvent[] | null = stream.first;
   try {
     while (events !== null) {
+      if (chain.length > 0) events = throughChain(chain, 0, events, exchange);
       let frames = '';
-      for (const event of events) {
-        if (event.type === 'usage') usage = event.usage;
-        tap?.(event);
-        frames += encoder.encode(event);
-      }
+      for (const event of events) frames += encoder.encode(event);
       if (frames.length > 0) {
         const flushed = res.write(frames);
         exchange.firstEventAt ??= performance.now();
@@ -83,12 +84,18 @@ export async function respondStream(
       }
       events = await stream.next();
     }
-    res.end(encoder.end());
+    res.end(closingFrames(exchange, chain, encoder) + encoder.end());
   } catch (error) {
     stream.close();
     if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
       exchange.status = CLIENT_CLOSED_STATUS;
-      return usage;
+      return;
+    }
+    if (error instanceof StreamStageError) {
+      // A stream stage refused the answer: the upstream did nothing wrong, and nothing is cached.
+      exchange.error = error.refusal;
+      res.end(encoder.error(error.refusal));
+      return;
     }
     const failure = error instanceof UpstreamFailure ? error : undefined;
     exchange.streamFailure = failure ? `${failure.kind}: ${failure.message}` : 'stream failed';
@@ -98,7 +105,39 @@ export async function respondStream(
         : new GatewayError('upstream_failed', `upstream stream failed after it began: ${failure?.message ?? 'internal error'}`, { code: 'upstream_stream_failed' });
     res.end(encoder.error(streamError));
   }
-  return usage;
+}
+
+/** What a stream stage threw, told apart from the upstream's failures. */
+class StreamStageError extends Error {
+  constructor(readonly refusal: GatewayError) {
+    super(refusal.message);
+  }
+}
+
+/** `events` through the links from `from` on. */
+function throughChain(chain: readonly StreamTransformer[], from: number, events: UnifiedStreamEvent[], exchange: Exchange): UnifiedStreamEvent[] {
+  try {
+    for (let i = from; i < chain.length; i++) events = (chain[i] as StreamTransformer).transform(events, exchange);
+    return events;
+  } catch (error) {
+    throw new StreamStageError(toGatewayError(error));
+  }
+}
+
+/** Events the chain's links add at the end, each passed through the links after it. */
+function closingFrames(exchange: Exchange, chain: readonly StreamTransformer[], encoder: FrontDoorStreamEncoder): string {
+  let frames = '';
+  for (let i = 0; i < chain.length; i++) {
+    let added: UnifiedStreamEvent[] | undefined;
+    try {
+      added = (chain[i] as StreamTransformer).end?.(exchange);
+    } catch (error) {
+      throw new StreamStageError(toGatewayError(error));
+    }
+    if (added === undefined) continue;
+    for (const event of throughChain(chain, i + 1, added, exchange)) frames += encoder.encode(event);
+  }
+  return frames;
 }
 
 function drained(exchange: Exchange): Promise<void> {

@@ -1,20 +1,8 @@
-// Stage 6, route: which routes a request may try (its own, then each fallback model the key
-// may also use), and for each attempt which backend and credential serve it. Tiers are tried
-// in priority order; inside a tier the weights decide; ejected backends are skipped.
+// Stage 6, route: for each attempt, which backend and credential serve it (which routes a
+// request may try is table/plan-routes.ts). Tiers are tried in priority order; inside a tier
+// the weights decide; ejected backends are skipped.
 import type { CompiledCredential } from '@switchyard/compiler';
-import type { RuntimeBackend, RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
-
-/** The route the caller named, then its `fallbackModels` that resolve for this key and pass its allow-list. */
-export function planRoutes(key: RuntimeKey, primary: RuntimeRoute): RuntimeRoute[] {
-  const fallbacks = primary.compiled.fallbackModels;
-  if (fallbacks.length === 0) return [primary];
-  const plan = [primary];
-  for (const model of fallbacks) {
-    const route = key.models.get(model);
-    if (route !== undefined && !plan.includes(route) && key.mayUse(route)) plan.push(route);
-  }
-  return plan;
-}
+import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 
 /**
  * Picks the backend for the next attempt on a route: the first tier with a healthy backend

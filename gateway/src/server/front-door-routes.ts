@@ -1,25 +1,10 @@
-// Which front door serves which path. Adding a front door (Anthropic Messages, Gemini, OpenAI
-// Responses) is one entry here: an exact path, or a prefix plus a parser for paths that carry
-// a parameter (Gemini's `models/{model}:generateContent`).
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
-import { anthropicMessagesFrontDoor } from '../frontdoors/anthropic-messages/index.js';
-import { geminiFrontDoorRoutes } from '../frontdoors/gemini/index.js';
-import { openAIChatFrontDoor } from '../frontdoors/openai-chat/index.js';
-import { createOpenAIResponsesFrontDoor, InMemoryResponseStore } from '../frontdoors/openai-responses/index.js';
-
-export type FrontDoorBinding =
-  | { operation: 'chat'; frontDoor: ChatFrontDoor }
-  | { operation: 'embeddings'; frontDoor: ChatFrontDoor & EmbeddingsFrontDoor };
-
-/** What a parameterized path contributes to the front-door context. */
-export type PathMatch = Pick<FrontDoorContext, 'pathModel' | 'pathStream'>;
-
-export type FrontDoorPath = string | { prefix: string; match(rest: string): PathMatch | undefined };
-
-export interface FrontDoorRoute {
-  path: FrontDoorPath;
-  binding: FrontDoorBinding;
-}
+// The front doors the public port serves, each declaring its own endpoints
+// (frontdoors/front-door.ts). Adding a front door is one entry here.
+import { anthropicFrontDoorDeclaration } from '../frontdoors/anthropic-messages/index.js';
+import type { ChatFrontDoor, FrontDoorDeclaration } from '../frontdoors/front-door.js';
+import { geminiFrontDoorDeclaration } from '../frontdoors/gemini/index.js';
+import { openAIChatFrontDoorDeclaration } from '../frontdoors/openai-chat/index.js';
+import { createOpenAIResponsesFrontDoor, InMemoryResponseStore, openAIResponsesFrontDoorDeclaration } from '../frontdoors/openai-responses/index.js';
 
 export interface FrontDoorRouteOptions {
   /**
@@ -29,18 +14,11 @@ export interface FrontDoorRouteOptions {
   responses?: ChatFrontDoor;
 }
 
-/** The route table; each call builds its own (a Responses front door holds conversation state). */
-export function createFrontDoorRoutes(options: FrontDoorRouteOptions = {}): FrontDoorRoute[] {
+/**
+ * The front doors; each call builds its own (a Responses front door holds conversation state).
+ * The first, the OpenAI door, also answers paths no front door claims.
+ */
+export function createFrontDoorRoutes(options: FrontDoorRouteOptions = {}): FrontDoorDeclaration[] {
   const responses = options.responses ?? createOpenAIResponsesFrontDoor({ store: new InMemoryResponseStore() });
-  return [
-    { path: '/v1/chat/completions', binding: { operation: 'chat', frontDoor: openAIChatFrontDoor } },
-    { path: '/v1/embeddings', binding: { operation: 'embeddings', frontDoor: openAIChatFrontDoor } },
-    { path: '/v1/responses', binding: { operation: 'chat', frontDoor: responses } },
-    { path: '/anthropic/v1/messages', binding: { operation: 'chat', frontDoor: anthropicMessagesFrontDoor } },
-    // POST /genai/{v1beta,v1}/models/{model}:generateContent | :streamGenerateContent | :embedContent | :batchEmbedContents
-    ...geminiFrontDoorRoutes,
-  ];
+  return [openAIChatFrontDoorDeclaration, openAIResponsesFrontDoorDeclaration(responses), anthropicFrontDoorDeclaration, geminiFrontDoorDeclaration];
 }
-
-/** Errors on paths no front door claims (404s, /v1/models) use the OpenAI shape. */
-export const defaultErrorEncoder: ChatFrontDoor['encodeError'] = (error) => openAIChatFrontDoor.encodeError(error);

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.js';
 import { createAdminHandler } from './admin-handler.js';
-import { createFrontDoorRoutes, type FrontDoorRoute } from './front-door-routes.js';
+import type { FrontDoorDeclaration } from '../frontdoors/front-door.js';
+import { createFrontDoorRoutes } from './front-door-routes.js';
 import { createFrontDoorRouter } from './front-door-router.js';
 import type { Lifecycle } from './health-endpoints.js';
 import { createPublicHandler } from './public-handler.js';
@@ -15,7 +16,7 @@ export interface GatewayServerOptions {
   adminPort: number;
   deps: PipelineDeps;
   /** Default: createFrontDoorRoutes(), whose Responses front door keeps conversations in memory. */
-  frontDoorRoutes?: readonly FrontDoorRoute[];
+  frontDoorRoutes?: readonly FrontDoorDeclaration[];
 }
 
 export interface RunningGateway {

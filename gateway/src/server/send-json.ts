@@ -1,4 +1,4 @@
-// Small JSON answers for the non-hot endpoints (health, models, errors on unknown paths).
+// Small JSON answers for the non-hot endpoints (health, errors on unknown paths).
 import type { ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ChatFrontDoor } from '../frontdoors/front-door.js';

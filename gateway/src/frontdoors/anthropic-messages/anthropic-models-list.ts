@@ -7,7 +7,7 @@
 // fields Anthropic reports for its own models are null ("unknown"), which its SDK types allow.
 
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { RuntimeKey, RuntimeTable } from '../../table/runtime-table.js';
+import type { FrontDoorContext, ModelCatalog, ModelListCodec } from '../front-door.js';
 import { fieldError } from './anthropic-request-fields.js';
 
 export interface AnthropicModelInfo {
@@ -31,7 +31,7 @@ export interface AnthropicModelListPage {
   last_id: string | null;
 }
 
-export interface AnthropicModelListQuery {
+interface AnthropicModelListQuery {
   limit?: string | null;
   after_id?: string | null;
   before_id?: string | null;
@@ -40,12 +40,12 @@ export interface AnthropicModelListQuery {
 export const DEFAULT_MODEL_PAGE_SIZE = 20;
 export const MAX_MODEL_PAGE_SIZE = 1000;
 
-function modelInfo(table: RuntimeTable, id: string): AnthropicModelInfo {
+function modelInfo(catalog: ModelCatalog, id: string): AnthropicModelInfo {
   return {
     type: 'model',
     id,
     display_name: id,
-    created_at: new Date(table.compiledAtSeconds * 1000).toISOString(),
+    created_at: new Date(catalog.createdAtSeconds * 1000).toISOString(),
     capabilities: null,
     deprecated_at: null,
     lifecycle: 'active',
@@ -54,12 +54,6 @@ function modelInfo(table: RuntimeTable, id: string): AnthropicModelInfo {
     max_tokens: null,
     retires_at: null,
   };
-}
-
-function visibleModelIds(key: RuntimeKey): string[] {
-  const ids: string[] = [];
-  for (const [name, route] of key.models) if (key.mayUse(route)) ids.push(name);
-  return ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function pageLimit(value: string | null | undefined): number {
@@ -78,8 +72,8 @@ function cursorIndex(ids: readonly string[], id: string, param: 'after_id' | 'be
 }
 
 /** One page of the key's models, in name order. Throws GatewayError on a bad query. */
-export function anthropicModelList(table: RuntimeTable, key: RuntimeKey, query: AnthropicModelListQuery = {}): AnthropicModelListPage {
-  const ids = visibleModelIds(key);
+function anthropicModelList(catalog: ModelCatalog, query: AnthropicModelListQuery = {}): AnthropicModelListPage {
+  const ids = catalog.models.map((model) => model.id);
   const limit = pageLimit(query.limit);
   let start: number;
   let end: number;
@@ -92,7 +86,7 @@ export function anthropicModelList(table: RuntimeTable, key: RuntimeKey, query: 
   }
   const page = ids.slice(start, end);
   return {
-    data: page.map((id) => modelInfo(table, id)),
+    data: page.map((id) => modelInfo(catalog, id)),
     // Paging backwards, "more" lies before the page; forwards, after it.
     has_more: query.before_id ? start > 0 : end < ids.length,
     first_id: page[0] ?? null,
@@ -101,10 +95,19 @@ export function anthropicModelList(table: RuntimeTable, key: RuntimeKey, query: 
 }
 
 /** One model the key may use, or 404 in the same words as a request naming an unknown model. */
-export function anthropicModel(table: RuntimeTable, key: RuntimeKey, id: string): AnthropicModelInfo {
-  const route = key.models.get(id);
-  if (route === undefined || !key.mayUse(route)) {
+function anthropicModel(catalog: ModelCatalog, id: string): AnthropicModelInfo {
+  if (!catalog.byId.has(id)) {
     throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, { code: 'model_not_found', param: 'model' });
   }
-  return modelInfo(table, id);
+  return modelInfo(catalog, id);
 }
+
+export const anthropicModelListCodec: ModelListCodec = {
+  encodeModelList(catalog: ModelCatalog, context: FrontDoorContext): string {
+    const query = context.query;
+    return JSON.stringify(anthropicModelList(catalog, { limit: query?.get('limit'), after_id: query?.get('after_id'), before_id: query?.get('before_id') }));
+  },
+  encodeModel(catalog: ModelCatalog, context: FrontDoorContext): string {
+    return JSON.stringify(anthropicModel(catalog, context.pathModel ?? ''));
+  },
+};

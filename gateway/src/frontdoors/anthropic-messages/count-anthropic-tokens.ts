@@ -10,9 +10,8 @@
 // framing and a request with tools 350 tokens for the tool-use instructions. The formula is
 // documented in docs/frontdoors/anthropic.md.
 
-import { authorize } from '../../pipeline/authorize.js';
-import type { RuntimeKey } from '../../table/runtime-table.js';
 import type { ContentPart, DocumentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
+import type { CountTokensCodec } from '../front-door.js';
 import { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
 
 export const BYTES_PER_TOKEN = 3;
@@ -75,12 +74,9 @@ export function estimateInputTokens(request: UnifiedChatRequest): number {
   return total;
 }
 
-/**
- * count_tokens on a parsed body for an authenticated key, which must be allowed the model as for
- * a real request (403/404 otherwise). Throws GatewayError.
- */
-export function countAnthropicInputTokens(key: RuntimeKey, body: unknown): { input_tokens: number } {
-  const request = decodeAnthropicMessagesRequest(body, { countTokens: true });
-  authorize(key, request.model);
-  return { input_tokens: estimateInputTokens(request) };
-}
+/** count_tokens for the pipeline, which authorizes the decoded request's model as for a real request (403/404 otherwise). */
+export const anthropicCountTokensCodec: CountTokensCodec = {
+  decodeCountTokensRequest: (body) => decodeAnthropicMessagesRequest(body, { countTokens: true }),
+  estimateInputTokens,
+  encodeCountTokensResponse: (inputTokens) => JSON.stringify({ input_tokens: inputTokens }),
+};

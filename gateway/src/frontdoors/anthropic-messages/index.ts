@@ -7,7 +7,10 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse } from '../../formats/anthropic/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorDeclaration, FrontDoorStreamEncoder } from '../front-door.js';
+import { modelIdPath } from '../front-door.js';
+import { anthropicModelListCodec } from './anthropic-models-list.js';
+import { anthropicCountTokensCodec } from './count-anthropic-tokens.js';
 import { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
 
 export const anthropicMessagesFrontDoor: ChatFrontDoor = {
@@ -30,15 +33,22 @@ export const anthropicMessagesFrontDoor: ChatFrontDoor = {
   },
 };
 
+const ANTHROPIC_ROOT = '/anthropic/';
+const ANTHROPIC_MESSAGES_PATH = '/anthropic/v1/messages';
+const ANTHROPIC_COUNT_TOKENS_PATH = '/anthropic/v1/messages/count_tokens';
+const ANTHROPIC_MODELS_PATH = '/anthropic/v1/models';
+
+/** count_tokens and the model list never reach a provider; every other path under /anthropic/ is a 404 in Anthropic's shape. */
+export const anthropicFrontDoorDeclaration: FrontDoorDeclaration = {
+  endpoints: [
+    { method: 'POST', path: ANTHROPIC_MESSAGES_PATH, operation: 'chat', frontDoor: anthropicMessagesFrontDoor },
+    { method: 'POST', path: ANTHROPIC_COUNT_TOKENS_PATH, operation: 'count-tokens', frontDoor: anthropicMessagesFrontDoor, codec: anthropicCountTokensCodec },
+    { method: 'GET', path: ANTHROPIC_MODELS_PATH, operation: 'list-models', frontDoor: anthropicMessagesFrontDoor, codec: anthropicModelListCodec },
+    { method: 'GET', path: modelIdPath(`${ANTHROPIC_MODELS_PATH}/`), operation: 'get-model', frontDoor: anthropicMessagesFrontDoor, codec: anthropicModelListCodec },
+  ],
+  root: ANTHROPIC_ROOT,
+  encodeError: encodeAnthropicError,
+};
+
 export { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
-export { countAnthropicInputTokens, estimateInputTokens } from './count-anthropic-tokens.js';
-export { anthropicModel, anthropicModelList, type AnthropicModelListQuery } from './anthropic-models-list.js';
-export {
-  serveAnthropicExtras,
-  serveAnthropicCountTokens,
-  serveAnthropicModels,
-  ANTHROPIC_MODELS_PATH,
-  ANTHROPIC_COUNT_TOKENS_PATH,
-  ANTHROPIC_ROOT,
-  type AnthropicExtrasDeps,
-} from './serve-anthropic-extras.js';
+export { estimateInputTokens } from './count-anthropic-tokens.js';

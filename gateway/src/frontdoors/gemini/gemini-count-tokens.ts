@@ -11,7 +11,7 @@
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiCountTokensResponse } from '../../formats/gemini/gemini-wire-types.js';
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
-import type { FrontDoorContext } from '../front-door.js';
+import type { CountTokensCodec, FrontDoorContext } from '../front-door.js';
 import { requireRecord } from '../openai-chat/request-fields.js';
 import { decodeGenerateContentFields } from './decode-gemini-generate-content-request.js';
 import { publicModelName } from './gemini-model-path.js';
@@ -54,6 +54,13 @@ export function estimateGeminiPromptTokens(request: UnifiedChatRequest): number 
 export function encodeGeminiCountTokensResponse(totalTokens: number): GeminiCountTokensResponse {
   return { totalTokens };
 }
+
+/** `:countTokens` for the pipeline, which authorizes the path's model as for a real request. */
+export const geminiCountTokensCodec: CountTokensCodec = {
+  decodeCountTokensRequest: decodeGeminiCountTokensRequest,
+  estimateInputTokens: estimateGeminiPromptTokens,
+  encodeCountTokensResponse: (totalTokens) => JSON.stringify(encodeGeminiCountTokensResponse(totalTokens)),
+};
 
 /** Errors inside generateContentRequest name their field from the top of the body. */
 function nestedField(error: unknown, prefix: string): unknown {

@@ -1,12 +1,18 @@
-// The Gemini front door's entries for server/front-door-routes.ts: one prefix per API version,
-// each method its own route so the router hands the pipeline the right binding. The SDKs default
-// to v1beta (DESIGN.md); v1 is served the same way for clients pinned to it.
+// The Gemini front door's endpoints: one prefix per API version, each method its own endpoint so
+// the router hands the pipeline the right operation. The SDKs default to v1beta; v1 is served
+// the same way for clients pinned to it. Every other path under /genai/ is a 404 in Google's shape.
 
-import type { FrontDoorRoute, PathMatch } from '../../server/front-door-routes.js';
+import { encodeGoogleError } from '../../formats/gemini/encode-google-error.js';
+import type { FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../front-door.js';
+import { modelIdPath } from '../front-door.js';
+import { geminiCountTokensCodec } from './gemini-count-tokens.js';
 import { geminiBatchEmbedFrontDoor, geminiFrontDoor } from './gemini-front-door.js';
 import { parseGeminiModelPath, type GeminiMethod } from './gemini-model-path.js';
+import { geminiModelListCodec } from './gemini-models-list.js';
+import { adoptGoogleQueryKey } from './google-query-key.js';
 
-export const GEMINI_PATH_PREFIXES = ['/genai/v1beta/models/', '/genai/v1/models/'] as const;
+const GEMINI_PATH_PREFIXES = ['/genai/v1beta/models/', '/genai/v1/models/'] as const;
+const GEMINI_ROOT = '/genai/';
 
 function matchMethods(methods: readonly GeminiMethod[]): (rest: string) => PathMatch | undefined {
   return (rest) => {
@@ -16,8 +22,30 @@ function matchMethods(methods: readonly GeminiMethod[]): (rest: string) => PathM
   };
 }
 
-export const geminiFrontDoorRoutes: FrontDoorRoute[] = GEMINI_PATH_PREFIXES.flatMap((prefix): FrontDoorRoute[] => [
-  { path: { prefix, match: matchMethods(['generateContent', 'streamGenerateContent']) }, binding: { operation: 'chat', frontDoor: geminiFrontDoor } },
-  { path: { prefix, match: matchMethods(['embedContent']) }, binding: { operation: 'embeddings', frontDoor: geminiFrontDoor } },
-  { path: { prefix, match: matchMethods(['batchEmbedContents']) }, binding: { operation: 'embeddings', frontDoor: geminiBatchEmbedFrontDoor } },
-]);
+const noMethod = (rest: string): boolean => !rest.includes(':');
+
+function versionEndpoints(prefix: string): FrontDoorEndpoint[] {
+  return [
+    { method: 'POST', path: { prefix, match: matchMethods(['generateContent', 'streamGenerateContent']) }, operation: 'chat', frontDoor: geminiFrontDoor },
+    { method: 'POST', path: { prefix, match: matchMethods(['embedContent']) }, operation: 'embeddings', frontDoor: geminiFrontDoor },
+    { method: 'POST', path: { prefix, match: matchMethods(['batchEmbedContents']) }, operation: 'embeddings', frontDoor: geminiBatchEmbedFrontDoor },
+    { method: 'POST', path: { prefix, match: matchMethods(['countTokens']) }, operation: 'count-tokens', frontDoor: geminiFrontDoor, codec: geminiCountTokensCodec },
+    { method: 'GET', path: prefix.slice(0, -1), operation: 'list-models', frontDoor: geminiFrontDoor, codec: geminiModelListCodec },
+    { method: 'GET', path: modelIdPath(prefix, noMethod), operation: 'get-model', frontDoor: geminiFrontDoor, codec: geminiModelListCodec },
+  ];
+}
+
+export const geminiFrontDoorDeclaration: FrontDoorDeclaration = {
+  endpoints: GEMINI_PATH_PREFIXES.flatMap(versionEndpoints),
+  root: GEMINI_ROOT,
+  encodeError: encodeGoogleError,
+  unknownPathMessage(_method, path) {
+    for (const prefix of GEMINI_PATH_PREFIXES) {
+      if (path.startsWith(prefix) && path.length > prefix.length && !noMethod(path.slice(prefix.length))) {
+        return `unknown method in ${path}: the gateway serves generateContent, streamGenerateContent, countTokens, embedContent and batchEmbedContents`;
+      }
+    }
+    return undefined;
+  },
+  adoptCredentials: adoptGoogleQueryKey,
+};

@@ -7,9 +7,10 @@
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiListModelsResponse, GeminiModel } from '../../formats/gemini/gemini-wire-types.js';
+import type { FrontDoorContext, ModelCatalog, ModelEntry, ModelListCodec } from '../front-door.js';
 import { modelResourceName, publicModelName } from './gemini-model-path.js';
 
-/** What the list needs from a virtual key (RuntimeKey satisfies it). */
+/** What the list needs from a virtual key's models. */
 export interface GeminiModelCatalog<Route> {
   readonly models: ReadonlyMap<string, Route>;
   mayUse(route: Route): boolean;
@@ -74,3 +75,18 @@ function readPageToken(value: string | null): string | undefined {
   }
   return decoded;
 }
+
+const everyListedModel = (): boolean => true;
+
+function catalogView(catalog: ModelCatalog): GeminiModelCatalog<ModelEntry> {
+  return { models: catalog.byId, mayUse: everyListedModel };
+}
+
+export const geminiModelListCodec: ModelListCodec = {
+  encodeModelList(catalog: ModelCatalog, context: FrontDoorContext): string {
+    return JSON.stringify(listGeminiModels(catalogView(catalog), context.query));
+  },
+  encodeModel(catalog: ModelCatalog, context: FrontDoorContext): string {
+    return JSON.stringify(getGeminiModel(catalogView(catalog), context.pathModel ?? ''));
+  },
+};

@@ -1,4 +1,4 @@
-// The OpenAI front door: POST /v1/chat/completions and POST /v1/embeddings.
+// The OpenAI front door: POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models[/{id}].
 //
 // Two request options shape the reply but have no place in the unified request:
 // `stream_options.include_usage` and the embeddings `encoding_format`. They are remembered per
@@ -8,12 +8,14 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorDeclaration, FrontDoorStreamEncoder } from '../front-door.js';
+import { modelIdPath } from '../front-door.js';
 import { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
 import { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
 import { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
 import { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings.js';
 import { encodeOpenAIError } from './openai-error-encoder.js';
+import { openAIModelListCodec } from './openai-models-list.js';
 
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
 const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();
@@ -48,6 +50,17 @@ export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor = {
   encodeEmbeddingsResponse(response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): string {
     return JSON.stringify(encodeOpenAIEmbeddingsResponse(response, requestedModel, encodingFormatByContext.get(context)));
   },
+};
+
+/** The OpenAI door claims no root: its error shape is the gateway's default for paths no door claims. */
+export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
+  endpoints: [
+    { method: 'POST', path: '/v1/chat/completions', operation: 'chat', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/embeddings', operation: 'embeddings', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
+    { method: 'GET', path: modelIdPath('/v1/models/'), operation: 'get-model', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
+  ],
+  encodeError: encodeOpenAIError,
 };
 
 export { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';

@@ -14,7 +14,7 @@ import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOp
 import { newResponseId } from '../../formats/openai-responses/responses-ids.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorDeclaration, FrontDoorStreamEncoder } from '../front-door.js';
 import { encodeOpenAIError } from '../openai-chat/openai-error-encoder.js';
 import { decodeResponsesRequest, type DecodedResponsesRequest } from './decode-responses-request.js';
 import { InMemoryResponseStore, type ResponseStore } from './response-store.js';
@@ -120,6 +120,11 @@ function envelopeFor(decoded: DecodedResponsesRequest, model: string, createdAt:
   if (echo.user !== undefined) envelope.user = echo.user;
   if (echo.safetyIdentifier !== undefined) envelope.safety_identifier = echo.safetyIdentifier;
   return envelope;
+}
+
+/** `POST /v1/responses`, served by a front door built with the store the gateway is configured for. */
+export function openAIResponsesFrontDoorDeclaration(frontDoor: ChatFrontDoor): FrontDoorDeclaration {
+  return { endpoints: [{ method: 'POST', path: '/v1/responses', operation: 'chat', frontDoor }], encodeError: encodeOpenAIError };
 }
 
 /** A Responses front door with its own in-memory store: a single process, tests. */

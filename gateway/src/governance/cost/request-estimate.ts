@@ -4,7 +4,7 @@
 // Price bounds are computed once per route per table load, not per request.
 import type { RuntimeKey, RuntimeRoute } from '../../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
-import { planRoutes } from '../../pipeline/route.js';
+import { planRoutes } from '../../table/plan-routes.js';
 import { estimateCostNanos, pricesOf } from './compute-cost.js';
 import { estimateChatPromptTokens, estimateEmbeddingsInputTokens, isEmbeddingsRequest } from './estimate-prompt-tokens.js';
 

@@ -6,11 +6,8 @@
 // Authorization or any other request header, query strings (Gemini clients may put `key=` there).
 import { formatNanosAsUsd, type CompiledCredential } from '@switchyard/compiler';
 import { defaultTextMapGetter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import type { Exchange } from '../../pipeline/exchange.js';
-import type { UpstreamFailure } from '../../providers/upstream-failure.js';
-import type { RuntimeBackend, RuntimeRoute } from '../../table/runtime-table.js';
 import { genAiProviderName } from './gen-ai-provider-name.js';
-import type { GenAiOperation, RequestSpan, RequestTracer } from './request-tracer.js';
+import type { GenAiOperation, RequestSpan, RequestTracer, TracedBackend, TracedExchange, TracedFailure, TracedRoute } from './request-tracer.js';
 
 // performance.now() values are converted to epoch milliseconds so span times never depend on
 // the SDK guessing which clock a number came from.
@@ -52,7 +49,7 @@ class OtelRequestSpan implements RequestSpan {
     private readonly operation: GenAiOperation,
   ) {}
 
-  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): void {
+  attemptStarted(route: TracedRoute, backend: TracedBackend, credential: CompiledCredential | undefined): void {
     this.attempt?.end();
     const provider = genAiProviderName(backend.compiled.provider);
     this.provider = provider;
@@ -72,7 +69,7 @@ class OtelRequestSpan implements RequestSpan {
     this.attempt = this.tracer.startSpan(`${this.operation} ${backend.compiled.model}`, { kind: SpanKind.CLIENT, attributes }, this.context);
   }
 
-  attemptFailed(failure: UpstreamFailure): void {
+  attemptFailed(failure: TracedFailure): void {
     const attempt = this.attempt;
     if (attempt === undefined) return;
     this.attempt = undefined;
@@ -87,7 +84,7 @@ class OtelRequestSpan implements RequestSpan {
     this.answeredModel = model;
   }
 
-  end(exchange: Exchange): void {
+  end(exchange: TracedExchange): void {
     const span = this.span;
     const endTime = TIME_ORIGIN_MS + performance.now();
     if (!span.isRecording()) {
@@ -146,7 +143,7 @@ class OtelRequestSpan implements RequestSpan {
 }
 
 /** The error kind/code of a failed request: a 5xx, or a stream that broke after it began. */
-function failureOf(exchange: Exchange): string | undefined {
+function failureOf(exchange: TracedExchange): string | undefined {
   if (exchange.status >= 500) return exchange.error?.code ?? exchange.error?.kind ?? `${exchange.status}`;
   if (exchange.streamFailure !== undefined) return 'stream_broken';
   return undefined;

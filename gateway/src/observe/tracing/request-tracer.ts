@@ -1,26 +1,68 @@
 // What the pipeline asks of tracing. Only types live here, so the pipeline can hold an
 // optional tracer without loading OpenTelemetry; the implementation (otel-request-tracer.ts)
 // is imported dynamically, and only when tracing is configured.
-import type { CompiledCredential } from '@switchyard/compiler';
-import type { Exchange } from '../../pipeline/exchange.js';
-import type { UpstreamFailure } from '../../providers/upstream-failure.js';
-import type { RuntimeBackend, RuntimeRoute } from '../../table/runtime-table.js';
+import type { IncomingMessage } from 'node:http';
+import type { CompiledCredential, ProviderName, Usage } from '@switchyard/compiler';
+
+/** What tracing reads of a route (the table's RuntimeRoute has it). */
+export interface TracedRoute {
+  readonly id: string;
+}
+
+/** What tracing reads of a backend (the table's RuntimeBackend has it). */
+export interface TracedBackend {
+  readonly name: string;
+  readonly compiled: { readonly provider: ProviderName; readonly model: string };
+}
+
+/** What tracing reads of a failed attempt (the providers' UpstreamFailure has it). */
+export interface TracedFailure {
+  readonly kind: string;
+  /** Upstream HTTP status; 0 when no response arrived. */
+  readonly status: number;
+  readonly retryAfterMs?: number | undefined;
+}
+
+/**
+ * What tracing reads of one request's state. The pipeline's Exchange (pipeline/exchange.ts) has
+ * these fields among others; naming them here keeps tracing below the pipeline, the table and
+ * the providers.
+ */
+export interface TracedExchange {
+  readonly requestId: string;
+  /** performance.now() at arrival. */
+  readonly startedAt: number;
+  readonly req: IncomingMessage;
+  readonly model: string | undefined;
+  readonly status: number;
+  readonly attemptCount: number;
+  readonly stream: boolean;
+  readonly route: { readonly id: string } | undefined;
+  readonly key: { readonly id: string } | undefined;
+  readonly backend: string | undefined;
+  readonly usage: Usage | undefined;
+  readonly costNanos: bigint | undefined;
+  readonly cache: string | undefined;
+  readonly firstEventAt: number | undefined;
+  readonly error: { readonly code?: string | undefined; readonly kind: string } | undefined;
+  readonly streamFailure: string | undefined;
+}
 
 /** `gen_ai.operation.name` values the gateway serves. */
 export type GenAiOperation = 'chat' | 'embeddings';
 
 export interface RequestTracer {
   /** Opens the SERVER span of one request, continuing the caller's `traceparent` if it sent one. */
-  startRequest(exchange: Exchange, operation: GenAiOperation): RequestSpan;
+  startRequest(exchange: TracedExchange, operation: GenAiOperation): RequestSpan;
 }
 
 export interface RequestSpan {
   /** Opens a CLIENT span for one upstream attempt; the previous one, if still open, ends first. */
-  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): void;
+  attemptStarted(route: TracedRoute, backend: TracedBackend, credential: CompiledCredential | undefined): void;
   /** Ends the open attempt span as failed. */
-  attemptFailed(failure: UpstreamFailure): void;
+  attemptFailed(failure: TracedFailure): void;
   /** The provider-side model that answered (`gen_ai.response.model`). */
   responseModel(model: string): void;
   /** Ends the request span (and an attempt still open: a stream ends with its request). */
-  end(exchange: Exchange): void;
+  end(exchange: TracedExchange): void;
 }

@@ -1,5 +1,5 @@
-// serveAnthropicExtras answers every path under /anthropic/ (unknown ones with Anthropic's 404)
-// and leaves every other path to the rest of the public handler.
+// Every path under /anthropic/ is answered in Anthropic's shape (unknown ones with its 404, from
+// the front door's declared root); the test server leaves other paths alone.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startAnthropicExtrasServer, type AnthropicExtrasServer } from './anthropic-extras-server.js';

@@ -1,13 +1,21 @@
-// A loopback HTTP server that serves only the Anthropic door's non-chat endpoints
-// (`serveAnthropicExtras`: count_tokens, models) from a routing table compiled in-process from
-// manifests with the real compiler, so the official SDK can be pointed at them.
+// A loopback HTTP server that serves only paths under /anthropic/ (count_tokens, models, and the
+// 404s for the rest) through the gateway's real public handler and pipeline, from a routing table
+// compiled in-process from manifests with the real compiler, so the official SDK can be pointed
+// at them. Other paths get a 418, so a test can tell they were not taken.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compileStandaloneFiles } from '@switchyard/compiler';
-import { serveAnthropicExtras } from '../../../src/frontdoors/anthropic-messages/index.js';
+import { GatewayMetrics } from '../../../src/observe/metrics.js';
+import { createLogger } from '../../../src/observe/logger.js';
+import { admitWithoutLimits } from '../../../src/pipeline/admit.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
+import { createFrontDoorRoutes } from '../../../src/server/front-door-routes.js';
+import { createFrontDoorRouter } from '../../../src/server/front-door-router.js';
+import { createPublicHandler } from '../../../src/server/public-handler.js';
 import { TableHolder } from '../../../src/table/table-holder.js';
+import { createEgressGuard } from '../../../src/transport/egress-guard.js';
+import { UpstreamTransport } from '../../../src/transport/upstream-transport.js';
 
 export interface AnthropicExtrasServer {
   url: string;
@@ -19,13 +27,26 @@ export async function startAnthropicExtrasServer(manifests: string, options: { m
   const compiled = compileStandaloneFiles([{ path: 'extras.yaml', text: manifests }], { version: 1 });
   const tables = new TableHolder(createProviderRegistry());
   tables.load(compiled.table);
-  const deps = { tables, maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024 };
+  const transport = new UpstreamTransport({ egressGuard: createEgressGuard([]) });
+  const deps = {
+    tables,
+    transport,
+    metrics: new GatewayMetrics({ defaultMetrics: false }),
+    logger: createLogger({ write: () => undefined }),
+    admission: admitWithoutLimits,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    random: Math.random,
+  };
+  const handlePublic = createPublicHandler(deps, createFrontDoorRouter(createFrontDoorRoutes()), { draining: false });
   let counter = 0;
   const server: Server = createServer((req, res) => {
-    if (!serveAnthropicExtras(req, res, deps, `req-extras-${++counter}`)) {
+    if (!(req.url ?? '/').startsWith('/anthropic/')) {
       res.writeHead(418, { 'content-type': 'text/plain' });
       res.end('not an Anthropic extras path');
+      return;
     }
+    req.headers['x-request-id'] ??= `req-extras-${++counter}`;
+    handlePublic(req, res);
   });
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', () => resolveListen()));
   const { port } = server.address() as AddressInfo;
@@ -36,6 +57,6 @@ export async function startAnthropicExtrasServer(manifests: string, options: { m
       new Promise<void>((resolveClose) => {
         server.closeAllConnections();
         server.close(() => resolveClose());
-      }),
+      }).then(() => transport.close()),
   };
 }

@@ -1,6 +1,6 @@
 // @google/genai `models.countTokens` through the Gemini front door: the gateway's estimate, for
 // every route the key may use, without any upstream call; the key's allow-list still applies.
-// Needs `serveGeminiExtras` wired into the public handler.
+// The count-tokens endpoint the Gemini front door declares, run by the pipeline.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ApiError } from '@google/genai';

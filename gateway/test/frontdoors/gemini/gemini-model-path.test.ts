@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { geminiFrontDoorRoutes } from '../../../src/frontdoors/gemini/gemini-front-door-routes.js';
+import { geminiFrontDoorDeclaration } from '../../../src/frontdoors/gemini/gemini-front-door-routes.js';
 import { geminiBatchEmbedFrontDoor, geminiFrontDoor } from '../../../src/frontdoors/gemini/gemini-front-door.js';
 import { parseGeminiModelPath } from '../../../src/frontdoors/gemini/gemini-model-path.js';
 import { createFrontDoorRouter } from '../../../src/server/front-door-router.js';
@@ -21,7 +21,7 @@ describe('Gemini front door: models/{model}:{method} paths', () => {
 });
 
 describe('Gemini front door: routes', () => {
-  const router = createFrontDoorRouter(geminiFrontDoorRoutes);
+  const router = createFrontDoorRouter([geminiFrontDoorDeclaration]);
 
   it.each([
     ['/genai/v1beta/models/gemini-flash:generateContent', 'chat', geminiFrontDoor, { pathModel: 'gemini-flash', pathStream: false }],
@@ -30,16 +30,32 @@ describe('Gemini front door: routes', () => {
     ['/genai/v1beta/models/embedder:embedContent', 'embeddings', geminiFrontDoor, { pathModel: 'embedder', pathStream: false }],
     ['/genai/v1beta/models/embedder:batchEmbedContents', 'embeddings', geminiBatchEmbedFrontDoor, { pathModel: 'embedder', pathStream: false }],
   ])('%s', (path, operation, frontDoor, match) => {
-    const routed = router.find(path);
-    expect(routed?.binding.operation).toBe(operation);
-    expect(routed?.binding.frontDoor).toBe(frontDoor);
+    const routed = router.find('POST', path);
+    expect(routed?.endpoint.operation).toBe(operation);
+    expect(routed?.endpoint.frontDoor).toBe(frontDoor);
     expect(routed?.match).toEqual(match);
   });
 
-  it.each([['/genai/v1beta/models/x:countTokens'], ['/genai/v1beta/models'], ['/genai/v1beta/models/x'], ['/genai/v2/models/x:generateContent']])(
-    '%s is not a pipeline route',
-    (path) => {
-      expect(router.find(path)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['POST', '/genai/v1beta/models/x:countTokens', 'count-tokens', { pathModel: 'x', pathStream: false }],
+    ['GET', '/genai/v1beta/models', 'list-models', undefined],
+    ['GET', '/genai/v1/models', 'list-models', undefined],
+    ['GET', '/genai/v1beta/models/x', 'get-model', { pathModel: 'x' }],
+    ['HEAD', '/genai/v1beta/models/x', 'get-model', { pathModel: 'x' }],
+  ])('%s %s runs %s', (method, path, operation, match) => {
+    const routed = router.find(method, path);
+    expect(routed?.endpoint.operation).toBe(operation);
+    expect(routed?.match).toEqual(match);
+  });
+
+  it.each([
+    ['GET', '/genai/v1beta/models/x:countTokens'],
+    ['GET', '/genai/v1beta/models/x:generateContent'],
+    ['POST', '/genai/v1beta/models'],
+    ['POST', '/genai/v1beta/models/x'],
+    ['POST', '/genai/v1beta/models/x:unknownMethod'],
+    ['POST', '/genai/v2/models/x:generateContent'],
+  ])('%s %s is served by no endpoint', (method, path) => {
+    expect(router.find(method, path)).toBeUndefined();
+  });
 });

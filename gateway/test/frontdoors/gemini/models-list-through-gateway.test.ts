@@ -1,6 +1,6 @@
 // @google/genai `models.list` / `models.get` through the Gemini front door: Google's list shape,
-// names as `models/<name>`, only the routes the calling key may use, paged. Needs
-// `serveGeminiExtras` wired into the public handler.
+// names as `models/<name>`, only the routes the calling key may use, paged: the list-models and
+// get-model endpoints the Gemini front door declares, run by the pipeline.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiError } from '@google/genai';

@@ -1,0 +1,193 @@
+// The request pipeline, composed: every front-door endpoint runs through `runOperation`, whose
+// lines are the stages in order. Which stages an operation runs is declared in operations.ts
+// (a model list reads no body and calls no upstream); the hook lists below are where checks
+// and stream transformers are added: one module, one line here (docs/architecture.md, "The
+// request pipeline").
+//
+// The key is checked before the body is parsed (authenticate before the decode half of
+// ingress) so an unauthenticated caller cannot make the gateway parse a large JSON body.
+import type { CompiledCredential } from '@switchyard/compiler';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { FrontDoorContext, FrontDoorEndpoint } from '../frontdoors/front-door.js';
+import type { UpstreamFailure } from '../providers/upstream-failure.js';
+import { planRoutes } from '../table/plan-routes.js';
+import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { Admission } from './admit.js';
+import { checkKeyActive, identifyKey } from './authenticate.js';
+import { authorize } from './authorize.js';
+import { tapForResponseCache } from './cache-lookup.js';
+import type { UpstreamCall } from './call-upstream.js';
+import { countStreamUsage } from './count-stream-usage.js';
+import type { Exchange } from './exchange.js';
+import { checkDeclaredLength } from './ingress.js';
+import { observe } from './observe.js';
+import { chatOperation, countTokensOperation, embeddingsOperation, getModelOperation, listModelsOperation, type OperationPlan } from './operations.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { respondError } from './respond.js';
+import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryObserver, type RetryOptions } from './retry.js';
+import { settle } from './settle.js';
+import type { CheckedRequest, InputCheck, OutputCheck, PipelineStages, StreamStage, WholeAnswer } from './stages.js';
+
+/** Input checks: on every decoded request, after authorize and before admit. Guardrails on prompts go here. */
+const INPUT_CHECKS: readonly InputCheck[] = [];
+
+/** Output checks: on every whole answer, before respond. */
+const OUTPUT_CHECKS: readonly OutputCheck[] = [];
+
+/** The stream chain, from the upstream's events to the front door's encoder. */
+function streamStages(extra: readonly StreamStage[]): StreamStage[] {
+  return [
+    countStreamUsage, // first: it records what the upstream reported
+    ...extra,
+    tapForResponseCache, // last: the cache keeps what the caller was sent
+  ];
+}
+
+export interface Pipeline {
+  run(exchange: Exchange, endpoint: FrontDoorEndpoint, context: FrontDoorContext): Promise<void>;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const extra = deps.extraStages;
+  const stages: PipelineStages = {
+    inputChecks: [...INPUT_CHECKS, ...(extra?.inputChecks ?? [])],
+    outputChecks: [...OUTPUT_CHECKS, ...(extra?.outputChecks ?? [])],
+    streamStages: streamStages(extra?.streamStages ?? []),
+  };
+  return {
+    run(exchange, endpoint, context) {
+      switch (endpoint.operation) {
+        case 'chat':
+          return runOperation(deps, stages, chatOperation, endpoint, exchange, context);
+        case 'embeddings':
+          return runOperation(deps, stages, embeddingsOperation, endpoint, exchange, context);
+        case 'count-tokens':
+          return runOperation(deps, stages, countTokensOperation, endpoint, exchange, context);
+        case 'list-models':
+          return runOperation(deps, stages, listModelsOperation, endpoint, exchange, context);
+        case 'get-model':
+          return runOperation(deps, stages, getModelOperation, endpoint, exchange, context);
+      }
+    },
+  };
+}
+
+async function runOperation<E extends FrontDoorEndpoint, Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | undefined, Answer>(
+  deps: PipelineDeps,
+  stages: PipelineStages,
+  plan: OperationPlan<E, Request, Answer>,
+  endpoint: E,
+  exchange: Exchange,
+  context: FrontDoorContext,
+): Promise<void> {
+  let admission: Admission | undefined;
+  deps.metrics.requestStarted();
+  if (deps.tracer !== undefined && plan.traced !== undefined) exchange.span = deps.tracer.startRequest(exchange, plan.traced);
+  try {
+    const table = servingTable(deps, exchange);
+    // 1. ingress, size check only: refuse what is too large before anything else
+    if (plan.readsBody) checkDeclaredLength(exchange.req, deps.maxBodyBytes);
+    // 2. authenticate
+    const key = (exchange.key = identifyKey(table, exchange.req.headers));
+    checkKeyActive(key, Date.now());
+    context.keyId = key.id;
+    // 1. ingress: read, parse, decode
+    const request = await plan.ingest(exchange, endpoint, context, deps.maxBodyBytes);
+    let route: RuntimeRoute | undefined;
+    if (request !== undefined) {
+      exchange.model = request.model;
+      exchange.stream = plan.streams(request);
+      // 3. authorize
+      route = exchange.route = authorize(key, request.model);
+      // input checks
+      if (stages.inputChecks.length > 0) await runInputChecks(stages.inputChecks, plan.checked(request), exchange);
+      // 4. admit
+      if (plan.admits) {
+        admission = await deps.admission.admit({ key, route, request });
+        exchange.admissionHeaders = admission.headers;
+      }
+    }
+    // 5. cache: checked here so routes without a cache pay no await on the hot path
+    const cache = plan.cache !== undefined && route?.compiled.cache !== undefined ? await plan.cache.lookUp(deps, exchange, key, route, request) : undefined;
+    let answer: Answer;
+    let target: AttemptTarget | undefined;
+    let observer: RetryObserver | undefined;
+    if (cache?.hit !== undefined && plan.cache !== undefined) {
+      answer = plan.cache.replay(cache.hit, exchange);
+    } else if (plan.call !== undefined && route !== undefined) {
+      // 6. route, 7. call, 8. retry / fall back
+      const call = plan.call;
+      observer = retryObserver(deps, exchange);
+      ({ result: answer, target } = await callWithRetries(planRoutes(key, route), (t) => call(upstreamCall(deps, exchange, t), request), retryOptions(exchange, observer, deps.random)));
+      answeredBy(exchange, target);
+      plan.record(exchange, answer);
+    } else {
+      answer = plan.answerHere(endpoint, request, key, table);
+    }
+    // output checks on whole answers (a stream's events pass the stream chain in respond)
+    if (stages.outputChecks.length > 0) await runOutputChecks(stages.outputChecks, plan.whole(answer), exchange);
+    // 10. respond
+    const responding = plan.respond(exchange, endpoint, answer, request, context, stages, cache?.hit === undefined ? cache : undefined);
+    if (responding !== undefined) await responding;
+    if (target !== undefined && observer !== undefined && exchange.streamFailure !== undefined) recordStreamFailure(target, exchange.streamFailure, observer);
+    if (cache !== undefined && cache.hit === undefined && plan.cache !== undefined) await plan.cache.store(cache, exchange, answer);
+  } catch (error) {
+    respondError(exchange, (gatewayError) => endpoint.frontDoor.encodeError(gatewayError), error);
+  } finally {
+    // 9. settle
+    settle(deps, exchange, admission);
+    // 10. observe
+    observe(deps, exchange, plan.name);
+  }
+}
+
+async function runInputChecks(checks: readonly InputCheck[], checked: CheckedRequest | undefined, exchange: Exchange): Promise<void> {
+  if (checked === undefined) return;
+  for (const check of checks) await check(checked, exchange);
+}
+
+async function runOutputChecks(checks: readonly OutputCheck[], whole: WholeAnswer | undefined, exchange: Exchange): Promise<void> {
+  if (whole === undefined) return;
+  for (const check of checks) await check(whole, exchange);
+}
+
+/** The table this request keeps to its end, whatever reloads happen meanwhile. */
+function servingTable(deps: PipelineDeps, exchange: Exchange): RuntimeTable {
+  const table = deps.tables.current;
+  if (table === undefined) throw new GatewayError('no_backend', 'the gateway has not loaded a routing table yet', { code: 'not_ready' });
+  exchange.table = table;
+  return table;
+}
+
+function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTarget): UpstreamCall {
+  return { transport: deps.transport, adapter: target.backend.adapter, target: target.backendTarget, timeouts: target.route.compiled.timeouts, clientSignal: exchange.clientAbort.signal };
+}
+
+function answeredBy(exchange: Exchange, target: AttemptTarget): void {
+  exchange.route = target.route;
+  exchange.backend = target.backend.name;
+  exchange.pricing = target.backend.compiled.pricing;
+}
+
+function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
+  return {
+    attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined) {
+      exchange.attemptCount += 1;
+      deps.metrics.upstreamAttempt(route.id, backend.name);
+      exchange.span?.attemptStarted(route, backend, credential);
+    },
+    attemptFailed(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure) {
+      deps.metrics.upstreamError(route.id, backend.name, failure.kind);
+      exchange.span?.attemptFailed(failure);
+    },
+    backendEjected(route: RuntimeRoute, backend: RuntimeBackend) {
+      deps.metrics.backendEjected(route.id, backend.name);
+      deps.logger.warn('backend ejected', { route: route.id, backend: backend.name, ejectionTimeMs: route.compiled.outlierDetection.ejectionTimeMs });
+    },
+  };
+}
+
+function retryOptions(exchange: Exchange, observer: RetryObserver, random: () => number): RetryOptions {
+  return { clientSignal: exchange.clientAbort.signal, attempts: exchange.attempts, observer, random };
+}
