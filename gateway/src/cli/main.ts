@@ -1,5 +1,5 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
-import type { StandaloneResult } from '@switchyard/compiler';
+import { FlagError, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
@@ -15,7 +15,7 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
-import { checkClusterFilesExist, FlagError, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
+import { checkClusterFilesExist, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
 import { loadInitialConfig, watchConfig, type StandaloneConfigSource } from './standalone-config.js';
 
 /** How long shutdown waits for the last spans to reach the collector. */

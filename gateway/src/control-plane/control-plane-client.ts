@@ -7,11 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { RoutingTable } from '@switchyard/compiler';
+import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, type RoutingTable } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
 import { SseDecoder } from '../shared/sse-decoder.js';
 import type { SpendSnapshot } from '../governance/budget/budget-ledger.js';
-import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
+import { decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
 
 export const DEFAULT_TOKEN_FILE = '/var/run/secrets/switchyard/token';
 

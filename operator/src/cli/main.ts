@@ -1,8 +1,9 @@
 // `switchyard operator`: start, serve, and on SIGTERM drain: stop serving tables (gateways
 // reconnect to another replica), release the lease so a successor takes over at once, stop.
+import { FlagError } from '@switchyard/compiler';
 import { createLogger, errorMessage } from '../observe/logger.js';
 import { startOperator, StartupError, type RunningOperator } from '../run-operator.js';
-import { FlagError, OPERATOR_USAGE, parseOperatorFlags, type OperatorFlags } from './operator-flags.js';
+import { OPERATOR_USAGE, parseOperatorFlags, type OperatorFlags } from './operator-flags.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
