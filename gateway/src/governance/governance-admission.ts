@@ -14,7 +14,7 @@ import { budgetExceededError, governanceUnavailableError, priceUnknownError, rat
 import type { GovernanceMetrics } from './governance-metrics.js';
 import { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
 import { hasRateLimit, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './rate-limit/rate-limiter.js';
-import { SharedStoreUnavailableError, type SharedStoreFailureMode } from './shared-store-unavailable.js';
+import { SharedStoreUnavailableError, type SharedStoreFailureMode } from '../redis/shared-store-unavailable.js';
 
 export const BUDGET_WARNING_HEADER = 'x-switchyard-budget-warning';
 

@@ -20,7 +20,7 @@ import {
 import { readSpendStateFile, SpendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
 import { UsageReportBook } from '../budget/usage-report-book.js';
 import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS } from './budget-scripts.js';
-import type { RedisConnection } from './redis-connection.js';
+import type { RedisConnection } from '../../redis/redis-connection.js';
 import type { SettlementRetryQueue } from './settlement-retry-queue.js';
 
 const TAG = '{sy:budgets}';

@@ -11,7 +11,7 @@ import {
   type RateLimitState,
   type RefusedLimit,
 } from '../rate-limit/rate-limiter.js';
-import type { RedisConnection } from './redis-connection.js';
+import type { RedisConnection } from '../../redis/redis-connection.js';
 import { ACQUIRE_RATE, SETTLE_RATE } from './rate-limit-scripts.js';
 import type { SettlementRetryQueue } from './settlement-retry-queue.js';
 
