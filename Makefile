@@ -12,7 +12,7 @@ NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
 export PATH := $(NODE_BIN_DIR):$(PATH)
 endif
 
-.PHONY: all install build test unit run bench clean e2e-up e2e-down lint
+.PHONY: all install build test run bench clean
 
 all: build
 
