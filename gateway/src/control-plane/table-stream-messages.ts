@@ -7,7 +7,7 @@ import type { SpendSnapshot, SpendSnapshotEntry } from '../governance/budget/bud
 
 const gunzipAsync = promisify(gunzip);
 
-export class TableMessageError extends Error {
+class TableMessageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TableMessageError';

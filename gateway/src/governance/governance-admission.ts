@@ -16,7 +16,7 @@ import { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
 import { hasRateLimit, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './rate-limit/rate-limiter.js';
 import { SharedStoreUnavailableError, type SharedStoreFailureMode } from '../redis/shared-store-unavailable.js';
 
-export const BUDGET_WARNING_HEADER = 'x-switchyard-budget-warning';
+const BUDGET_WARNING_HEADER = 'x-switchyard-budget-warning';
 
 export interface GovernanceAdmissionOptions {
   rateLimiter: RateLimiter;

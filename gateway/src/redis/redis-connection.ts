@@ -56,7 +56,7 @@ function isScriptFault(error: unknown): boolean {
 }
 
 /** `redis://user:password@host:6379/0` -> `redis://host:6379/0` for logs. */
-export function redactRedisUrl(url: string): string {
+function redactRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = '';
