@@ -48,7 +48,15 @@ export {
   type LoggerOptions,
   type LogLevel,
 } from './shared/logger.js';
-export { FlagError, parseFlagValues, portFlag, durationFlag, rejectUnanchoredFlags } from './shared/command-flags.js';
+export {
+  FlagError,
+  parseFlagValues,
+  portFlag,
+  durationFlag,
+  rejectUnanchoredFlags,
+  readCommandFlags,
+  exitCommand,
+} from './shared/command-flags.js';
 export { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset } from './shared/budget-period.js';
 export { isRecord, optionalString, optionalNumber, tryParseJson, type JsonRecord } from './shared/json-narrowing.js';
 export {

@@ -45,3 +45,28 @@ export function rejectUnanchoredFlags(values: Readonly<Record<string, unknown>>,
   const stray = names.filter((name) => values[name] !== undefined);
   if (stray.length > 0) throw new FlagError(`${stray.map((name) => `--${name}`).join(', ')} only apply with --${anchor}`);
 }
+
+/**
+ * The flags `parse` reads, or undefined once --help has printed the usage. A FlagError ends the
+ * command: its line and the usage on stderr, exit code 2.
+ */
+export function readCommandFlags<Flags extends { help: boolean }>(command: string, usage: string, parse: () => Flags): Flags | undefined {
+  let flags: Flags;
+  try {
+    flags = parse();
+  } catch (error) {
+    if (!(error instanceof FlagError)) throw error;
+    return exitCommand(command, 2, `${error.message}\n\n${usage}`);
+  }
+  if (flags.help) {
+    process.stdout.write(usage);
+    return undefined;
+  }
+  return flags;
+}
+
+/** Ends `switchyard <command>` with one message on stderr and the exit code. */
+export function exitCommand(command: string, code: number, message: string): never {
+  process.stderr.write(`switchyard ${command}: ${message.trimEnd()}\n`);
+  process.exit(code);
+}

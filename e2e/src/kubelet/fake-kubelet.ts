@@ -12,7 +12,7 @@ import type { ApiConnection } from '../api-request.js';
 import { delay, startManagedProcess, type ManagedProcess } from '../managed-process.js';
 import { startTcpForwarder, type TcpForwarder } from './api-forwarder.js';
 import { expandVarRefs, fieldRefValue, resolveContainerPort, rewriteMountPaths, type MountRewrite } from './container-spec.js';
-import { jsonPath } from './json-path.js';
+import { jsonPath } from '../json-path.js';
 import { kubeApi, type KubeApi } from './kube-api.js';
 import { createBridge, createPodHost, deleteBridge, deletePodHost, HOST_ADDRESS, NAME_PREFIX, sweepPodNetwork, writePodHostsFile, type PodHost } from './pod-network.js';
 import type { Container, Pod } from './pod-types.js';
