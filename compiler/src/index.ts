@@ -40,14 +40,7 @@ export {
 export { readConfigFiles, contentHashOf } from './standalone/read-config-files.js';
 export { redactSecrets } from './values/redact-secrets.js';
 export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from './spend-report-types.js';
-export {
-  createLogger,
-  errorMessage,
-  silentLogger,
-  type Logger,
-  type LoggerOptions,
-  type LogLevel,
-} from './shared/logger.js';
+export { createLogger, errorMessage, silentLogger, type Logger, type LoggerOptions } from './shared/logger.js';
 export {
   FlagError,
   parseFlagValues,
