@@ -1,12 +1,47 @@
 // What the benchmark scripts share: starting a process and waiting for its ready line, stopping
-// it, and the standalone manifests of the bench route (one openai backend on the mock upstream)
-// with its virtual key.
+// it, the standalone manifests of the bench route (one openai backend on the mock upstream)
+// with its virtual key, the bench request and its sequential latency pass.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'undici';
 
 export const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
+
+export const BENCH_REQUEST_BODY = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+
+/** The value below which a fraction `p` of the ascending `sorted` samples lie. */
+export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+/**
+ * p50 and p99 in microseconds of `count` sequential bench requests over one keep-alive
+ * connection, timed with hrtime: autocannon's histogram has 1 ms resolution, too coarse for
+ * microsecond overheads.
+ */
+export async function sequentialLatencies(url, key, count) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
+  const samples = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const start = process.hrtime.bigint();
+      const response = await pool.request({
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: BENCH_REQUEST_BODY,
+      });
+      await response.body.arrayBuffer();
+      samples.push(Number(process.hrtime.bigint() - start) / 1000);
+      if (response.statusCode !== 200) throw new Error(`${url}: status ${response.statusCode}`);
+    }
+  } finally {
+    await pool.close();
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
+}
 
 /**
  * Starts `node <args>` and resolves with its first JSON stdout line that `ready` accepts.

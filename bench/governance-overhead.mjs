@@ -11,8 +11,7 @@ import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
-import { benchRouteYaml, startProcess } from './bench-support.mjs';
+import { benchRouteYaml, percentile, sequentialLatencies, startProcess } from './bench-support.mjs';
 import { compileStandaloneFiles } from '@switchyard/compiler';
 import { Registry } from 'prom-client';
 
@@ -25,7 +24,7 @@ const { InProcessBudgetLedger } = await import(dist('governance/budget/in-proces
 const { GovernanceAdmission } = await import(dist('governance/governance-admission.js'));
 const { GovernanceMetrics } = await import(dist('governance/governance-metrics.js'));
 const { InProcessRateLimiter } = await import(dist('governance/rate-limit/in-process-rate-limiter.js'));
-const { connectRedis } = await import(dist('governance/redis/redis-connection.js'));
+const { connectRedis } = await import(dist('redis/redis-connection.js'));
 const { RedisBudgetLedger } = await import(dist('governance/redis/redis-budget-ledger.js'));
 const { RedisRateLimiter } = await import(dist('governance/redis/redis-rate-limiter.js'));
 const { SettlementRetryQueue } = await import(dist('governance/redis/settlement-retry-queue.js'));
@@ -95,7 +94,6 @@ async function startRedis() {
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 // --- 1. in process ---------------------------------------------------------------------------
@@ -143,27 +141,6 @@ async function microBench(redisUrl) {
 
 // --- 2. end to end ---------------------------------------------------------------------------
 
-const requestBody = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
-
-async function sequential(url, key) {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
-  const samples = [];
-  try {
-    for (let i = 0; i < SEQUENTIAL; i++) {
-      const start = process.hrtime.bigint();
-      const response = await pool.request({ path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: requestBody });
-      await response.body.arrayBuffer();
-      samples.push(Number(process.hrtime.bigint() - start) / 1000);
-      if (response.statusCode !== 200) throw new Error(`${url}: status ${response.statusCode}`);
-    }
-  } finally {
-    await pool.close();
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99) };
-}
-
 async function endToEnd(redisUrl) {
   const upstream = await startProcess([join(here, 'mock-openai-upstream.mjs')], (m) => typeof m.port === 'number');
   const configDir = mkdtempSync(join(tmpdir(), 'switchyard-governance-bench-'));
@@ -179,8 +156,8 @@ async function endToEnd(redisUrl) {
   ];
   const runs = Object.fromEntries(cases.map(([name]) => [name, []]));
   try {
-    for (const [, url, key] of cases) await sequential(url, key); // warm-up
-    for (let round = 0; round < ROUNDS; round++) for (const [name, url, key] of cases) runs[name].push(await sequential(url, key));
+    for (const [, url, key] of cases) await sequentialLatencies(url, key, SEQUENTIAL); // warm-up
+    for (let round = 0; round < ROUNDS; round++) for (const [name, url, key] of cases) runs[name].push(await sequentialLatencies(url, key, SEQUENTIAL));
   } finally {
     local.child.kill('SIGTERM');
     shared?.child.kill('SIGTERM');

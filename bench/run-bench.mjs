@@ -6,9 +6,8 @@ import { tmpdir, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { Pool } from 'undici';
 import { parse as parseYaml } from 'yaml';
-import { benchKeyYaml, benchRouteYaml, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
+import { BENCH_REQUEST_BODY, benchKeyYaml, benchRouteYaml, sequentialLatencies, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
@@ -17,7 +16,6 @@ const CONCURRENT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const requestBody = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
 // Streams: the mock upstream answers with 23 SSE events (role, 20 content deltas, finish, usage).
 const streamRequestBody = JSON.stringify({ model: 'bench-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
 const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 5);
@@ -46,7 +44,7 @@ function load(url, options) {
         url,
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` },
-        body: requestBody,
+        body: BENCH_REQUEST_BODY,
         ...options,
       },
       (error, result) => (error ? reject(error) : resolve(result)),
@@ -54,33 +52,6 @@ function load(url, options) {
   });
 }
 
-// autocannon's histogram has 1 ms resolution, too coarse for microsecond overheads, so the
-// sequential pass is timed here with hrtime over one keep-alive connection.
-async function sequentialLatencies(url) {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
-  const samples = [];
-  try {
-    for (let i = 0; i < SEQUENTIAL_REQUESTS; i++) {
-      const start = process.hrtime.bigint();
-      const response = await pool.request({
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` },
-        body: requestBody,
-      });
-      await response.body.arrayBuffer();
-      samples.push(Number(process.hrtime.bigint() - start) / 1000);
-      if (response.statusCode !== 200) throw new Error(`${url}: status ${response.statusCode}`);
-    }
-  } finally {
-    await pool.close();
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: samples[Math.floor(samples.length * 0.5)], p99: samples[Math.floor(samples.length * 0.99)] };
-}
-
-/** Streams per second at 32 connections, each read to its end. */
 async function measureStreams(url) {
   await load(url, { connections: 8, duration: 1, body: streamRequestBody });
   const result = await load(url, { connections: CONNECTIONS, duration: STREAM_SECONDS, body: streamRequestBody });
@@ -90,7 +61,7 @@ async function measureStreams(url) {
 
 async function measure(url) {
   await load(url, { connections: 8, duration: 2 }); // warm up JIT and pools
-  const sequential = await sequentialLatencies(url);
+  const sequential = await sequentialLatencies(url, VIRTUAL_KEY, SEQUENTIAL_REQUESTS);
   const concurrent = await load(url, { connections: CONNECTIONS, duration: CONCURRENT_SECONDS });
   const errors = concurrent.errors + concurrent.non2xx;
   if (errors > 0) throw new Error(`${url}: ${errors} failed requests`);

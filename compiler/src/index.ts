@@ -40,3 +40,26 @@ export {
 export { readConfigFiles, contentHashOf } from './standalone/read-config-files.js';
 export { redactSecrets } from './values/redact-secrets.js';
 export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from './spend-report-types.js';
+export { createLogger, errorMessage, silentLogger, type Logger, type LoggerOptions } from './shared/logger.js';
+export {
+  FlagError,
+  parseFlagValues,
+  portFlag,
+  durationFlag,
+  rejectUnanchoredFlags,
+  readCommandFlags,
+  exitCommand,
+} from './shared/command-flags.js';
+export { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset } from './shared/budget-period.js';
+export { isRecord, optionalString, optionalNumber, tryParseJson, type JsonRecord } from './shared/json-narrowing.js';
+export {
+  TABLE_STREAM_PATH,
+  ACK_PATH,
+  USAGE_REPORTS_PATH,
+  GATEWAY_ID_HEADER,
+  TABLE_ENCODING,
+  parseAckMessage,
+  type HelloMessage,
+  type TableMessage,
+  type AckMessage,
+} from './shared/table-stream-protocol.js';

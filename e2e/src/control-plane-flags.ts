@@ -16,7 +16,7 @@ export interface ControlPlaneLayout {
 }
 
 /** Cloud-provider controllers: nothing here backs them. 1.32 skips them anyway; say so explicitly. */
-export const CLOUD_CONTROLLERS = ['service-lb-controller', 'node-route-controller', 'cloud-node-lifecycle-controller'];
+const CLOUD_CONTROLLERS = ['service-lb-controller', 'node-route-controller', 'cloud-node-lifecycle-controller'];
 
 export function etcdFlags(layout: ControlPlaneLayout): string[] {
   const client = `http://127.0.0.1:${layout.etcdClientPort}`;

@@ -57,7 +57,7 @@ export class ControlPlaneBinariesMissingError extends Error {
 /** Marks a directory as ours, so cleanup never deletes a directory it did not create. */
 const STATE_MARKER = '.switchyard-e2e-state';
 /** Written last on a successful start; e2e-up reads it to report an instance that is already up. */
-export const STATE_FILE = 'control-plane.json';
+const STATE_FILE = 'control-plane.json';
 /** Stop order: dependents first. */
 const PROCESS_NAMES = ['kube-controller-manager', 'kube-apiserver', 'etcd'] as const;
 const PORT_ATTEMPTS = 3;
@@ -265,7 +265,7 @@ export function readRunningControlPlane(stateDir: string): ControlPlaneState | u
   return state;
 }
 
-export function toolEnv(binDir: string, kubeconfigPath: string, homeDir: string): NodeJS.ProcessEnv {
+function toolEnv(binDir: string, kubeconfigPath: string, homeDir: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     KUBECONFIG: kubeconfigPath,

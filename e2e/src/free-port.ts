@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 
 /** Asks the kernel for an unused TCP port on 127.0.0.1 (released before returning). */
-export function findFreePort(): Promise<number> {
+function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -16,6 +16,7 @@ import {
   type VirtualKeyManifest,
 } from '../manifest-types.js';
 import { validateObjectMeta } from '../schema/object-meta.js';
+import { isRecord } from '../shared/json-narrowing.js';
 import { childPath } from '../schema/schema-issue.js';
 import { EnvExpansionError, expandEnvReferences } from './expand-env.js';
 
@@ -60,10 +61,6 @@ const YAML_OPTIONS: YamlParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function normalizeSecret(
   object: Record<string, unknown>,

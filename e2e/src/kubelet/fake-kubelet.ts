@@ -12,7 +12,7 @@ import type { ApiConnection } from '../api-request.js';
 import { delay, startManagedProcess, type ManagedProcess } from '../managed-process.js';
 import { startTcpForwarder, type TcpForwarder } from './api-forwarder.js';
 import { expandVarRefs, fieldRefValue, resolveContainerPort, rewriteMountPaths, type MountRewrite } from './container-spec.js';
-import { jsonPath } from './json-path.js';
+import { jsonPath } from '../json-path.js';
 import { kubeApi, type KubeApi } from './kube-api.js';
 import { createBridge, createPodHost, deleteBridge, deletePodHost, HOST_ADDRESS, NAME_PREFIX, sweepPodNetwork, writePodHostsFile, type PodHost } from './pod-network.js';
 import type { Container, Pod } from './pod-types.js';
@@ -64,29 +64,118 @@ export function isSwitchyardPod(pod: Pod): boolean {
 }
 
 export async function startFakeKubelet(options: FakeKubeletOptions): Promise<FakeKubelet> {
-  const log = options.log ?? (() => {});
-  const api = kubeApi(options.connection);
-  const nodeName = options.nodeName ?? `${NAME_PREFIX}node`;
-  const selects = options.selects ?? isSwitchyardPod;
-  const apiserverPort = Number(new URL(options.connection.server).port);
-  const root = mkdtempSync(join(tmpdir(), `${NAME_PREFIX}kubelet-`));
-  const pidDir = join(root, 'pids');
-  mkdirSync(pidDir);
-  const caFile = join(root, 'apiserver-ca.crt');
-  writeFileSync(caFile, options.connection.ca);
+  const kubelet = new KubeletStandIn(options);
+  await kubelet.prepareHost();
+  kubelet.startSyncing();
+  return {
+    nodeName: kubelet.nodeName,
+    pods: () => kubelet.pods(),
+    logTail: (namespace, name, bytes = 2000) => kubelet.logTail(namespace, name, bytes),
+    stop: () => kubelet.stop(),
+  };
+}
 
-  const swept = await sweepPodNetwork();
-  if (swept.length > 0) log(`swept leftovers of an earlier run: ${swept.join(', ')}`);
-  await createBridge();
-  let forwarder: TcpForwarder | undefined;
-  const runtimes = new Map<string, PodRuntime>();
-  const usedOctets = new Set<number>();
-  let dnsHosts: Record<string, string> = {};
-  let stopping = false;
+class KubeletStandIn {
+  readonly nodeName: string;
+  private readonly log: (line: string) => void;
+  private readonly api: KubeApi;
+  private readonly selects: (pod: Pod) => boolean;
+  private readonly apiserverPort: number;
+  /** Scratch space: process pid files, the API server's CA, one directory per Pod. */
+  private readonly root: string;
+  private readonly pidDir: string;
+  private readonly caFile: string;
+  private forwarder: TcpForwarder | undefined;
+  private readonly runtimes = new Map<string, PodRuntime>();
+  private readonly usedOctets = new Set<number>();
+  private dnsHosts: Record<string, string> = {};
+  private stopping = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private loop: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: FakeKubeletOptions) {
+    this.log = options.log ?? (() => {});
+    this.api = kubeApi(options.connection);
+    this.nodeName = options.nodeName ?? `${NAME_PREFIX}node`;
+    this.selects = options.selects ?? isSwitchyardPod;
+    this.apiserverPort = Number(new URL(options.connection.server).port);
+    this.root = mkdtempSync(join(tmpdir(), `${NAME_PREFIX}kubelet-`));
+    this.pidDir = join(this.root, 'pids');
+    mkdirSync(this.pidDir);
+    this.caFile = join(this.root, 'apiserver-ca.crt');
+    writeFileSync(this.caFile, options.connection.ca);
+  }
+
+  /** The bridge, the API server forwarder and a registered Node; undone again if any step fails. */
+  async prepareHost(): Promise<void> {
+    const swept = await sweepPodNetwork();
+    if (swept.length > 0) this.log(`swept leftovers of an earlier run: ${swept.join(', ')}`);
+    await createBridge();
+    process.once('exit', this.killOnExit);
+    try {
+      this.forwarder = await startTcpForwarder(HOST_ADDRESS, this.apiserverPort, this.apiserverPort);
+      await registerNode(this.api, this.nodeName);
+    } catch (error) {
+      process.removeListener('exit', this.killOnExit);
+      await this.forwarder?.close();
+      await deleteBridge();
+      rmSync(this.root, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Syncs every 500 ms and renews the Node every 10 s until stop(). */
+  startSyncing(): void {
+    this.loop = (async () => {
+      while (!this.stopping) {
+        try {
+          await this.syncOnce();
+        } catch (error) {
+          if (!this.stopping) this.log(`sync: ${errorText(error)}`);
+        }
+        await delay(500);
+      }
+    })();
+    this.heartbeat = setInterval(() => {
+      void renewNode(this.api, this.nodeName).catch((error: unknown) => this.log(`node heartbeat: ${errorText(error)}`));
+    }, 10_000);
+  }
+
+  pods(): RunningPodInfo[] {
+    return [...this.runtimes.values()]
+      .filter((runtime) => runtime.host !== undefined)
+      .map((runtime) => ({
+        namespace: runtime.pod.metadata.namespace ?? 'default',
+        name: runtime.pod.metadata.name,
+        podIP: runtime.host!.address,
+        ready: runtime.ready,
+        logFile: runtime.logFile,
+      }));
+  }
+
+  logTail(namespace: string, name: string, bytes: number): string {
+    return tail(this.runtimes.get(`${namespace}/${name}`)?.logFile ?? '', bytes);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.heartbeat);
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.runtimes.values()].map((runtime) => this.terminatePod(runtime, false)));
+    this.runtimes.clear();
+    await this.api.call('DELETE', `/api/v1/nodes/${this.nodeName}`).catch(() => undefined);
+    await this.forwarder?.close();
+    await sweepPodNetwork();
+    process.removeListener('exit', this.killOnExit);
+    if (process.env.SWITCHYARD_E2E_KEEP_STATE !== '1') rmSync(this.root, { recursive: true, force: true });
+  }
 
   // Last resort if the test process dies without stop(): no process or namespace outlives it.
-  const killOnExit = () => {
-    for (const runtime of runtimes.values()) {
+  private readonly killOnExit = (): void => {
+    for (const runtime of this.runtimes.values()) {
       if (runtime.process) {
         try {
           process.kill(runtime.process.pid, 'SIGKILL');
@@ -98,124 +187,160 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
     }
     execQuiet(['link', 'del', 'sy-e2e-br0']);
   };
-  process.once('exit', killOnExit);
 
-  try {
-    forwarder = await startTcpForwarder(HOST_ADDRESS, apiserverPort, apiserverPort);
-    await registerNode(api, nodeName);
-  } catch (error) {
-    process.removeListener('exit', killOnExit);
-    await forwarder?.close();
-    await deleteBridge();
-    rmSync(root, { recursive: true, force: true });
-    throw error;
-  }
-
-  const podPath = (pod: Pod) => `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
-
-  async function refreshDns(): Promise<void> {
-    const services = (jsonPath(await api.get('/api/v1/services'), 'items') ?? []) as { metadata: { name: string; namespace: string } }[];
-    const slices = (jsonPath(await api.get('/apis/discovery.k8s.io/v1/endpointslices'), 'items') ?? []) as unknown[];
-    const next: Record<string, string> = {};
-    for (const service of services) {
-      const { name, namespace } = service.metadata;
-      const address = slices
-        .filter((slice) => jsonPath(slice, 'metadata', 'namespace') === namespace && jsonPath(slice, 'metadata', 'labels', 'kubernetes.io/service-name') === name)
-        .flatMap((slice) => (jsonPath(slice, 'endpoints') ?? []) as unknown[])
-        .filter((endpoint) => jsonPath(endpoint, 'conditions', 'ready') === true)
-        .map((endpoint) => jsonPath(endpoint, 'addresses', 0))
-        .find((value): value is string => typeof value === 'string');
-      if (address === undefined) continue;
-      for (const alias of [`${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`]) next[alias] = address;
+  private async syncOnce(): Promise<void> {
+    await this.bindUnscheduledPods();
+    await this.refreshDns();
+    const onNode = (jsonPath(await this.api.get(`/api/v1/pods?fieldSelector=spec.nodeName%3D${this.nodeName}`), 'items') ?? []) as Pod[];
+    const seen = new Set<string>();
+    for (const pod of onNode) {
+      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+      seen.add(key);
+      this.syncPod(key, pod);
     }
-    if (JSON.stringify(next) === JSON.stringify(dnsHosts)) return;
-    dnsHosts = next;
-    for (const runtime of runtimes.values()) if (runtime.host) writePodHostsFile(runtime.host.netns, runtime.host.address, dnsHosts);
+    this.stopPodsNoLongerOnNode(seen);
   }
 
-  async function startPod(runtime: PodRuntime): Promise<void> {
+  /** Plays the scheduler: every selected Pod without a node is bound to this one. */
+  private async bindUnscheduledPods(): Promise<void> {
+    const unscheduled = (jsonPath(await this.api.get('/api/v1/pods?fieldSelector=spec.nodeName%3D'), 'items') ?? []) as Pod[];
+    for (const pod of unscheduled) {
+      if (!this.selects(pod) || pod.metadata.deletionTimestamp) continue;
+      const res = await this.api.call('POST', `${podPath(pod)}/binding`, {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
+        target: { apiVersion: 'v1', kind: 'Node', name: this.nodeName },
+      });
+      if (res.status !== 201 && res.status !== 409) this.log(`binding ${pod.metadata.namespace}/${pod.metadata.name} failed: ${res.status} ${res.body.slice(0, 200)}`);
+    }
+  }
+
+  /** Plays cluster DNS: every Pod's hosts file maps Service names to a ready endpoint. */
+  private async refreshDns(): Promise<void> {
+    const services = (jsonPath(await this.api.get('/api/v1/services'), 'items') ?? []) as { metadata: { name: string; namespace: string } }[];
+    const slices = (jsonPath(await this.api.get('/apis/discovery.k8s.io/v1/endpointslices'), 'items') ?? []) as unknown[];
+    const next = serviceHostEntries(services, slices);
+    if (JSON.stringify(next) === JSON.stringify(this.dnsHosts)) return;
+    this.dnsHosts = next;
+    for (const runtime of this.runtimes.values()) if (runtime.host) writePodHostsFile(runtime.host.netns, runtime.host.address, this.dnsHosts);
+  }
+
+  /** One Pod bound to this node: start it, finish its deletion, or probe it. */
+  private syncPod(key: string, pod: Pod): void {
+    const runtime = this.runtimes.get(key);
+    if (runtime && runtime.pod.metadata.uid !== pod.metadata.uid) return; // the old one is still being torn down
+    if (!runtime) {
+      if (pod.metadata.deletionTimestamp) {
+        this.track(`deleting ${key}`, this.api.call('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).then(() => undefined));
+        return;
+      }
+      const started = this.addRuntime(key, pod);
+      this.track(
+        `starting ${key}`,
+        this.startPod(started).catch(async (error: unknown) => {
+          started.failed = errorText(error);
+          await this.patchStatus(started, false);
+          throw error;
+        }),
+      );
+      return;
+    }
+    if (pod.metadata.deletionTimestamp && !runtime.terminating) {
+      runtime.terminating = true;
+      this.track(`terminating ${key}`, this.finishDeletion(runtime));
+      return;
+    }
+    this.track(`probing ${key}`, this.probe(runtime));
+  }
+
+  private addRuntime(key: string, pod: Pod): PodRuntime {
+    const dir = join(this.root, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const runtime: PodRuntime = { key, pod, logFile: join(dir, 'process.log'), dir, ready: false, terminating: false, startedAt: new Date().toISOString() };
+    this.runtimes.set(key, runtime);
+    return runtime;
+  }
+
+  private stopPodsNoLongerOnNode(seen: ReadonlySet<string>): void {
+    for (const runtime of this.runtimes.values()) {
+      if (!seen.has(runtime.key) && !runtime.terminating) {
+        runtime.terminating = true;
+        this.track(`stopping ${runtime.key} (Pod gone)`, this.terminatePod(runtime, false).finally(() => this.runtimes.delete(runtime.key)));
+      }
+    }
+  }
+
+  /** Work that outlives one sync; stop() waits for it, and a failure is logged, not thrown. */
+  private track(what: string, work: Promise<void>): void {
+    const guarded = work.catch((error: unknown) => this.log(`${what}: ${errorText(error)}`));
+    this.inFlight.add(guarded);
+    void guarded.finally(() => this.inFlight.delete(guarded));
+  }
+
+  private async startPod(runtime: PodRuntime): Promise<void> {
     const pod = runtime.pod;
     const container = pod.spec.containers[0]!;
-    let octet = 2;
-    while (usedOctets.has(octet)) octet++;
-    usedOctets.add(octet);
-    runtime.octet = octet;
-    runtime.host = await createPodHost(octet, dnsHosts);
+    runtime.octet = this.allocateOctet();
+    runtime.host = await createPodHost(runtime.octet, this.dnsHosts);
     const podIP = runtime.host.address;
-    const volumes = await materializeVolumes(api, pod, podIP, join(runtime.dir, 'volumes'));
+    const volumes = await materializeVolumes(this.api, pod, podIP, join(runtime.dir, 'volumes'));
     const mounts: MountRewrite[] = (container.volumeMounts ?? []).map((mount) => {
       const hostPath = volumes.hostDirs.get(mount.name);
       if (hostPath === undefined) throw new Error(`container ${container.name} mounts unknown volume ${mount.name}`);
       return { mountPath: mount.mountPath, hostPath };
     });
-    const env = await containerEnv(api, pod, container, podIP);
+    const env = await containerEnv(this.api, pod, container, podIP);
     const apiToken = [...volumes.apiTokens.values()][0];
-    if (apiToken !== undefined) {
-      // Stands in for in-cluster config, whose token path is fixed: same token, same CA, the
-      // API server reached through the forwarder on the bridge (its certificate names
-      // kubernetes.default.svc, hence tls-server-name).
-      const kubeconfig = join(runtime.dir, 'kubeconfig');
-      writeFileSync(kubeconfig, renderPodKubeconfig(`https://${HOST_ADDRESS}:${apiserverPort}`, caFile, apiToken), { mode: 0o600 });
-      env['KUBECONFIG'] = kubeconfig;
-    }
+    if (apiToken !== undefined) env['KUBECONFIG'] = this.writePodKubeconfig(runtime, apiToken);
     const args = (container.args ?? []).map((arg) => rewriteMountPaths(expandVarRefs(arg, env), mounts));
     if (container.command && container.command.length > 0) throw new Error(`container ${container.name}: command overrides are not supported (the image entrypoint is switchyard)`);
     runtime.process = startManagedProcess({
       name: `${pod.metadata.namespace}_${pod.metadata.name}`,
       command: 'ip',
-      args: ['netns', 'exec', runtime.host.netns, process.execPath, join(options.repoRoot, 'bin', 'switchyard.mjs'), ...args],
+      args: ['netns', 'exec', runtime.host.netns, process.execPath, join(this.options.repoRoot, 'bin', 'switchyard.mjs'), ...args],
       env,
       logFile: runtime.logFile,
-      pidDir,
+      pidDir: this.pidDir,
     });
-    log(`started ${runtime.key} at ${podIP} (pid ${runtime.process.pid}): switchyard ${args[0] ?? ''}`);
-    await patchStatus(runtime, false);
+    this.log(`started ${runtime.key} at ${podIP} (pid ${runtime.process.pid}): switchyard ${args[0] ?? ''}`);
+    await this.patchStatus(runtime, false);
   }
 
-  async function patchStatus(runtime: PodRuntime, ready: boolean): Promise<void> {
-    const now = new Date().toISOString();
-    const podIP = runtime.host?.address;
-    const readyStatus = ready ? 'True' : 'False';
-    const container = runtime.pod.spec.containers[0]!;
-    const res = await api.mergePatch(`${podPath(runtime.pod)}/status`, {
-      status: {
-        phase: 'Running',
-        hostIP: HOST_ADDRESS,
-        hostIPs: [{ ip: HOST_ADDRESS }],
-        ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
-        startTime: runtime.startedAt,
-        conditions: [
-          { type: 'PodScheduled', status: 'True', lastTransitionTime: runtime.startedAt },
-          { type: 'Initialized', status: 'True', lastTransitionTime: runtime.startedAt },
-          { type: 'ContainersReady', status: readyStatus, lastTransitionTime: now },
-          { type: 'Ready', status: readyStatus, lastTransitionTime: now },
-        ],
-        containerStatuses: [
-          {
-            name: container.name,
-            image: 'switchyard (local build, run by the e2e kubelet stand-in)',
-            imageID: '',
-            containerID: `sy-e2e://${runtime.process?.pid ?? 0}`,
-            ready,
-            started: true,
-            restartCount: 0,
-            state: runtime.failed ? { terminated: { exitCode: 1, reason: 'Error', message: runtime.failed } } : { running: { startedAt: runtime.startedAt } },
-          },
-        ],
-      },
-    });
+  /** The lowest free last octet of a Pod address on the bridge (.1 is the host). */
+  private allocateOctet(): number {
+    let octet = 2;
+    while (this.usedOctets.has(octet)) octet++;
+    this.usedOctets.add(octet);
+    return octet;
+  }
+
+  /**
+   * Stands in for in-cluster config, whose token path is fixed: same token, same CA, the API
+   * server reached through the forwarder on the bridge (its certificate names
+   * kubernetes.default.svc, hence tls-server-name).
+   */
+  private writePodKubeconfig(runtime: PodRuntime, apiToken: string): string {
+    const kubeconfig = join(runtime.dir, 'kubeconfig');
+    writeFileSync(kubeconfig, renderPodKubeconfig(`https://${HOST_ADDRESS}:${this.apiserverPort}`, this.caFile, apiToken), { mode: 0o600 });
+    return kubeconfig;
+  }
+
+  private async patchStatus(runtime: PodRuntime, ready: boolean): Promise<void> {
+    const res = await this.api.mergePatch(`${podPath(runtime.pod)}/status`, podStatus(runtime, ready, new Date().toISOString()));
     if (res.status === 200) runtime.ready = ready;
-    else if (res.status !== 404) log(`status patch of ${runtime.key} failed: ${res.status} ${res.body.slice(0, 200)}`);
+    else if (res.status !== 404) this.log(`status patch of ${runtime.key} failed: ${res.status} ${res.body.slice(0, 200)}`);
   }
 
-  async function probe(runtime: PodRuntime): Promise<void> {
+  /** Reports an exited process once, and readiness changes as the readiness probe sees them. */
+  private async probe(runtime: PodRuntime): Promise<void> {
     if (!runtime.host || !runtime.process || runtime.terminating) return;
     const exit = runtime.process.exitStatus();
     if (exit !== undefined) {
       if (runtime.failed === undefined) {
         runtime.failed = exit;
-        log(`${runtime.key} ${exit}; last log lines:\n${tail(runtime.logFile, 1500)}`);
-        await patchStatus(runtime, false);
+        this.log(`${runtime.key} ${exit}; last log lines:\n${tail(runtime.logFile, 1500)}`);
+        await this.patchStatus(runtime, false);
       }
       return;
     }
@@ -223,12 +348,12 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
     const httpProbe = container.readinessProbe?.httpGet;
     const ok = httpProbe ? await httpOk(runtime.host.address, resolveContainerPort(container, httpProbe.port), httpProbe.path ?? '/') : true;
     if (ok !== runtime.ready) {
-      await patchStatus(runtime, ok);
-      log(`${runtime.key} ${ok ? 'Ready' : 'not ready'}`);
+      await this.patchStatus(runtime, ok);
+      this.log(`${runtime.key} ${ok ? 'Ready' : 'not ready'}`);
     }
   }
 
-  async function terminatePod(runtime: PodRuntime, gracefully: boolean): Promise<void> {
+  private async terminatePod(runtime: PodRuntime, gracefully: boolean): Promise<void> {
     runtime.terminating = true;
     const container = runtime.pod.spec.containers[0];
     if (runtime.process) {
@@ -238,122 +363,79 @@ export async function startFakeKubelet(options: FakeKubeletOptions): Promise<Fak
       await runtime.process.stop(grace);
     }
     if (runtime.host) await deletePodHost(runtime.host);
-    if (runtime.octet !== undefined) usedOctets.delete(runtime.octet);
+    if (runtime.octet !== undefined) this.usedOctets.delete(runtime.octet);
     runtime.host = undefined;
   }
 
-  async function finishDeletion(runtime: PodRuntime): Promise<void> {
+  private async finishDeletion(runtime: PodRuntime): Promise<void> {
     try {
-      await terminatePod(runtime, true);
+      await this.terminatePod(runtime, true);
       // The kubelet's last word: delete with grace 0 once the containers are gone.
-      await api.call('DELETE', podPath(runtime.pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: runtime.pod.metadata.uid } });
-      log(`deleted ${runtime.key}`);
+      await this.api.call('DELETE', podPath(runtime.pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: runtime.pod.metadata.uid } });
+      this.log(`deleted ${runtime.key}`);
     } finally {
-      runtimes.delete(runtime.key);
+      this.runtimes.delete(runtime.key);
     }
   }
+}
 
-  const inFlight = new Set<Promise<void>>();
-  const track = (what: string, work: Promise<void>) => {
-    const guarded = work.catch((error: unknown) => log(`${what}: ${error instanceof Error ? error.message : String(error)}`));
-    inFlight.add(guarded);
-    void guarded.finally(() => inFlight.delete(guarded));
-  };
+function podPath(pod: Pod): string {
+  return `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+}
 
-  async function syncOnce(): Promise<void> {
-    const unscheduled = (jsonPath(await api.get('/api/v1/pods?fieldSelector=spec.nodeName%3D'), 'items') ?? []) as Pod[];
-    for (const pod of unscheduled) {
-      if (!selects(pod) || pod.metadata.deletionTimestamp) continue;
-      const res = await api.call('POST', `${podPath(pod)}/binding`, {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
-        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-      });
-      if (res.status !== 201 && res.status !== 409) log(`binding ${pod.metadata.namespace}/${pod.metadata.name} failed: ${res.status} ${res.body.slice(0, 200)}`);
-    }
-    await refreshDns();
-    const onNode = (jsonPath(await api.get(`/api/v1/pods?fieldSelector=spec.nodeName%3D${nodeName}`), 'items') ?? []) as Pod[];
-    const seen = new Set<string>();
-    for (const pod of onNode) {
-      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-      seen.add(key);
-      let runtime = runtimes.get(key);
-      if (runtime && runtime.pod.metadata.uid !== pod.metadata.uid) continue; // the old one is still being torn down
-      if (!runtime) {
-        if (pod.metadata.deletionTimestamp) {
-          track(`deleting ${key}`, api.call('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).then(() => undefined));
-          continue;
-        }
-        const dir = join(root, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}`);
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        runtime = { key, pod, logFile: join(dir, 'process.log'), dir, ready: false, terminating: false, startedAt: new Date().toISOString() };
-        runtimes.set(key, runtime);
-        const started = runtime;
-        track(`starting ${key}`, startPod(started).catch(async (error: unknown) => {
-          started.failed = error instanceof Error ? error.message : String(error);
-          await patchStatus(started, false);
-          throw error;
-        }));
-        continue;
-      }
-      if (pod.metadata.deletionTimestamp && !runtime.terminating) {
-        runtime.terminating = true;
-        track(`terminating ${key}`, finishDeletion(runtime));
-        continue;
-      }
-      track(`probing ${key}`, probe(runtime));
-    }
-    for (const runtime of runtimes.values()) {
-      if (!seen.has(runtime.key) && !runtime.terminating) {
-        runtime.terminating = true;
-        track(`stopping ${runtime.key} (Pod gone)`, terminatePod(runtime, false).finally(() => runtimes.delete(runtime.key)));
-      }
-    }
+/** `<service>.<namespace>.svc[.cluster.local]` -> the address of a ready endpoint, for every Service that has one. */
+function serviceHostEntries(services: readonly { metadata: { name: string; namespace: string } }[], slices: readonly unknown[]): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const service of services) {
+    const { name, namespace } = service.metadata;
+    const address = slices
+      .filter((slice) => jsonPath(slice, 'metadata', 'namespace') === namespace && jsonPath(slice, 'metadata', 'labels', 'kubernetes.io/service-name') === name)
+      .flatMap((slice) => (jsonPath(slice, 'endpoints') ?? []) as unknown[])
+      .filter((endpoint) => jsonPath(endpoint, 'conditions', 'ready') === true)
+      .map((endpoint) => jsonPath(endpoint, 'addresses', 0))
+      .find((value): value is string => typeof value === 'string');
+    if (address === undefined) continue;
+    for (const alias of [`${name}.${namespace}.svc`, `${name}.${namespace}.svc.cluster.local`]) entries[alias] = address;
   }
+  return entries;
+}
 
-  const loop = (async () => {
-    while (!stopping) {
-      try {
-        await syncOnce();
-      } catch (error) {
-        if (!stopping) log(`sync: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      await delay(500);
-    }
-  })();
-  const heartbeat = setInterval(() => {
-    void renewNode(api, nodeName).catch((error: unknown) => log(`node heartbeat: ${error instanceof Error ? error.message : String(error)}`));
-  }, 10_000);
-
+/** The Pod status a kubelet would report: Running, with the readiness the probe saw. */
+function podStatus(runtime: PodRuntime, ready: boolean, now: string): { status: Record<string, unknown> } {
+  const podIP = runtime.host?.address;
+  const readyStatus = ready ? 'True' : 'False';
+  const container = runtime.pod.spec.containers[0]!;
   return {
-    nodeName,
-    pods: () =>
-      [...runtimes.values()]
-        .filter((runtime) => runtime.host !== undefined)
-        .map((runtime) => ({
-          namespace: runtime.pod.metadata.namespace ?? 'default',
-          name: runtime.pod.metadata.name,
-          podIP: runtime.host!.address,
-          ready: runtime.ready,
-          logFile: runtime.logFile,
-        })),
-    logTail: (namespace, name, bytes = 2000) => tail(runtimes.get(`${namespace}/${name}`)?.logFile ?? '', bytes),
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(heartbeat);
-      await loop;
-      await Promise.allSettled([...inFlight]);
-      await Promise.allSettled([...runtimes.values()].map((runtime) => terminatePod(runtime, false)));
-      runtimes.clear();
-      await api.call('DELETE', `/api/v1/nodes/${nodeName}`).catch(() => undefined);
-      await forwarder?.close();
-      await sweepPodNetwork();
-      process.removeListener('exit', killOnExit);
-      if (process.env.SWITCHYARD_E2E_KEEP_STATE !== '1') rmSync(root, { recursive: true, force: true });
+    status: {
+      phase: 'Running',
+      hostIP: HOST_ADDRESS,
+      hostIPs: [{ ip: HOST_ADDRESS }],
+      ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
+      startTime: runtime.startedAt,
+      conditions: [
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: runtime.startedAt },
+        { type: 'Initialized', status: 'True', lastTransitionTime: runtime.startedAt },
+        { type: 'ContainersReady', status: readyStatus, lastTransitionTime: now },
+        { type: 'Ready', status: readyStatus, lastTransitionTime: now },
+      ],
+      containerStatuses: [
+        {
+          name: container.name,
+          image: 'switchyard (local build, run by the e2e kubelet stand-in)',
+          imageID: '',
+          containerID: `sy-e2e://${runtime.process?.pid ?? 0}`,
+          ready,
+          started: true,
+          restartCount: 0,
+          state: runtime.failed ? { terminated: { exitCode: 1, reason: 'Error', message: runtime.failed } } : { running: { startedAt: runtime.startedAt } },
+        },
+      ],
     },
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function containerEnv(api: KubeApi, pod: Pod, container: Container, podIP: string): Promise<Record<string, string>> {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { runCommand } from '../run-command.js';
 
 export const NAME_PREFIX = 'sy-e2e-';
-export const BRIDGE = `${NAME_PREFIX}br0`;
-export const SUBNET_PREFIX = '10.244.0.';
+const BRIDGE = `${NAME_PREFIX}br0`;
+const SUBNET_PREFIX = '10.244.0.';
 export const HOST_ADDRESS = `${SUBNET_PREFIX}1`;
 const NETNS_ETC = '/etc/netns';
 

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fieldRefValue } from './container-spec.js';
 import type { KubeApi } from './kube-api.js';
 import type { KeyToPath, Pod, ProjectionSource } from './pod-types.js';
-import { jsonPath } from './json-path.js';
+import { jsonPath } from '../json-path.js';
 
 export interface MountedVolumes {
   /** Volume name -> host directory. */

@@ -1,12 +1,6 @@
-/** Reads a nested field of parsed JSON without casts: jsonPath(obj, 'status', 'user', 'username'). */
-export function jsonPath(value: unknown, ...path: (string | number)[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
+import { jsonPath } from '../../src/json-path.js';
+
+export { jsonPath };
 
 export function jsonItems(value: unknown): unknown[] {
   const items = jsonPath(value, 'items');

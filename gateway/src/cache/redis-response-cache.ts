@@ -4,7 +4,7 @@
 // connection, whose no-offline-queue policy makes a dead Redis fail fast.
 import type { Logger } from '../observe/logger.js';
 import { RateLimitedWarning } from '../observe/rate-limited-warning.js';
-import { luaScript, type RedisConnection } from '../governance/redis/redis-connection.js';
+import { luaScript, type RedisConnection } from '../redis/redis-connection.js';
 import { MAX_ENTRY_BYTES, parseCachedAnswer, serializeCachedAnswer, type CachedAnswer } from './cached-answer.js';
 import type { ResponseCache } from './response-cache.js';
 

@@ -1,13 +1,12 @@
 // `switchyard gateway` flags, parsed and checked before anything starts. A bad flag is one
 // clear line and exit code 2.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { parseDurationMs } from '@switchyard/compiler';
+import { durationFlag, FlagError, parseFlagValues, portFlag, rejectUnanchoredFlags } from '@switchyard/compiler';
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 
-export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface GatewayFlags {
   help: boolean;
@@ -32,13 +31,6 @@ export interface GatewayFlags {
   tokenFile: string | undefined;
   /** CA bundle for the operator's TLS certificate. */
   caFile: string | undefined;
-}
-
-export class FlagError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FlagError';
-  }
 }
 
 export const GATEWAY_USAGE = `Usage: switchyard gateway --config <file|dir> [options]          (standalone)
@@ -70,13 +62,6 @@ operator streams (cluster mode).
   -h, --help                   this text
 `;
 
-function port(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value > 65535) throw new FlagError(`--${name} must be a port number 0-65535, got "${text}"`);
-  return value;
-}
-
 /**
  * Files that are mounted before the container starts in a cluster: missing at start is a
  * configuration error. Kept out of the parser so parsing stays a pure function of the args.
@@ -88,14 +73,27 @@ export function checkClusterFilesExist(flags: GatewayFlags): void {
   if (flags.caFile !== undefined && !existsSync(flags.caFile)) throw new FlagError(`--ca-file ${flags.caFile} does not exist`);
 }
 
+const GATEWAY_FLAG_OPTIONS = {
+  config: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'admin-port': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'cache-max-bytes': { type: 'string' },
+  'state-file': { type: 'string' },
+  'redis-url': { type: 'string' },
+  'redis-failure-mode': { type: 'string' },
+  'redis-timeout': { type: 'string' },
+  'deny-upstream-cidrs': { type: 'string' },
+  'shutdown-grace': { type: 'string' },
+  'control-plane': { type: 'string' },
+  'token-file': { type: 'string' },
+  'ca-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseGatewayFlags(args: string[]): GatewayFlags {
-  let parsed: ReturnType<typeof parseArgsStrict>;
-  try {
-    parsed = parseArgsStrict(args);
-  } catch (error) {
-    throw new FlagError(error instanceof Error ? error.message : String(error));
-  }
-  const v = parsed.values;
+  const v = parseFlagValues(args, GATEWAY_FLAG_OPTIONS);
   const maxBodyText = v['max-body-bytes'];
   const maxBodyBytes = maxBodyText === undefined ? DEFAULT_MAX_BODY_BYTES : Number(maxBodyText);
   if (maxBodyText !== undefined && (!/^\d+$/.test(maxBodyText) || maxBodyBytes < 1)) throw new FlagError(`--max-body-bytes must be a positive whole number of bytes, got "${maxBodyText}"`);
@@ -108,20 +106,10 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
   } catch (error) {
     throw new FlagError(`--deny-upstream-cidrs: ${error instanceof Error ? error.message : String(error)}`);
   }
-  let shutdownGraceMs: number;
-  try {
-    shutdownGraceMs = parseDurationMs(v['shutdown-grace'] ?? '25s');
-  } catch (error) {
-    throw new FlagError(`--shutdown-grace: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const shutdownGraceMs = durationFlag('shutdown-grace', v['shutdown-grace'], '25s');
   const redisFailureMode = v['redis-failure-mode'] ?? 'open';
   if (redisFailureMode !== 'open' && redisFailureMode !== 'closed') throw new FlagError(`--redis-failure-mode must be open or closed, got "${redisFailureMode}"`);
-  let redisTimeoutMs: number;
-  try {
-    redisTimeoutMs = parseDurationMs(v['redis-timeout'] ?? '250ms');
-  } catch (error) {
-    throw new FlagError(`--redis-timeout: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const redisTimeoutMs = durationFlag('redis-timeout', v['redis-timeout'], '250ms');
   if (redisTimeoutMs < 1) throw new FlagError('--redis-timeout must be at least 1ms');
   const redisUrl = v['redis-url'];
   if (redisUrl !== undefined) {
@@ -134,10 +122,8 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     if (parsedRedis === undefined || (parsedRedis.protocol !== 'redis:' && parsedRedis.protocol !== 'rediss:')) {
       throw new FlagError('--redis-url must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379');
     }
-  } else {
-    const stray = (['redis-failure-mode', 'redis-timeout'] as const).filter((name) => v[name] !== undefined);
-    if (stray.length > 0) throw new FlagError(`${stray.map((name) => `--${name}`).join(', ')} only apply with --redis-url`);
   }
+  rejectUnanchoredFlags(v, ['redis-failure-mode', 'redis-timeout'], 'redis-url');
   const controlPlane = v['control-plane'];
   if (controlPlane !== undefined) {
     if (v.config !== undefined) throw new FlagError('--config and --control-plane are mutually exclusive: a gateway serves manifests from disk or tables from the operator');
@@ -148,16 +134,14 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
       throw new FlagError(`--control-plane must be a URL such as https://switchyard-operator:8443, got "${controlPlane}"`);
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
-  } else {
-    const stray = (['token-file', 'ca-file'] as const).filter((name) => v[name] !== undefined);
-    if (stray.length > 0) throw new FlagError(`${stray.map((name) => `--${name}`).join(', ')} only apply with --control-plane`);
   }
+  rejectUnanchoredFlags(v, ['token-file', 'ca-file'], 'control-plane');
   return {
     help: v.help === true,
     config: v.config,
     host: v.host ?? '127.0.0.1',
-    port: port('port', v.port, 8080),
-    adminPort: port('admin-port', v['admin-port'], 9090),
+    port: portFlag('port', v.port, 8080),
+    adminPort: portFlag('admin-port', v['admin-port'], 9090),
     maxBodyBytes,
     cacheMaxBytes,
     stateFile: v['state-file'],
@@ -170,30 +154,4 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     tokenFile: v['token-file'],
     caFile: v['ca-file'],
   };
-}
-
-function parseArgsStrict(args: string[]) {
-  return parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      config: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'admin-port': { type: 'string' },
-      'max-body-bytes': { type: 'string' },
-      'cache-max-bytes': { type: 'string' },
-      'state-file': { type: 'string' },
-      'redis-url': { type: 'string' },
-      'redis-failure-mode': { type: 'string' },
-      'redis-timeout': { type: 'string' },
-      'deny-upstream-cidrs': { type: 'string' },
-      'shutdown-grace': { type: 'string' },
-      'control-plane': { type: 'string' },
-      'token-file': { type: 'string' },
-      'ca-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }

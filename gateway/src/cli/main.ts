@@ -1,5 +1,5 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
-import type { StandaloneResult } from '@switchyard/compiler';
+import { exitCommand, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
@@ -15,7 +15,7 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
-import { checkClusterFilesExist, FlagError, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
+import { checkClusterFilesExist, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
 import { loadInitialConfig, watchConfig, type StandaloneConfigSource } from './standalone-config.js';
 
 /** How long shutdown waits for the last spans to reach the collector. */
@@ -23,18 +23,12 @@ const TRACING_SHUTDOWN_TIMEOUT_MS = 2_000;
 
 /** Runs `switchyard gateway <args>`; `args` excludes the subcommand. */
 export async function main(args: string[]): Promise<void> {
-  let flags: GatewayFlags;
-  try {
-    flags = parseGatewayFlags(args);
-    checkClusterFilesExist(flags);
-  } catch (error) {
-    if (!(error instanceof FlagError)) throw error;
-    return fail(2, `${error.message}\n\n${GATEWAY_USAGE}`);
-  }
-  if (flags.help) {
-    process.stdout.write(GATEWAY_USAGE);
-    return;
-  }
+  const flags = readCommandFlags('gateway', GATEWAY_USAGE, () => {
+    const parsed = parseGatewayFlags(args);
+    checkClusterFilesExist(parsed);
+    return parsed;
+  });
+  if (flags === undefined) return;
   if (flags.config === undefined && flags.controlPlane === undefined) return fail(2, `--config <file|dir> is required\n\n${GATEWAY_USAGE}`);
 
   const logger = createLogger({ base: { component: 'gateway' } });
@@ -172,6 +166,5 @@ function createResponseCache(flags: GatewayFlags, governance: Governance, metric
 }
 
 function fail(code: number, message: string): never {
-  process.stderr.write(`switchyard gateway: ${message.trimEnd()}\n`);
-  process.exit(code);
+  return exitCommand('gateway', code, message);
 }

@@ -7,11 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { RoutingTable } from '@switchyard/compiler';
+import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, type AckMessage, type RoutingTable } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
-import { SseDecoder } from '../shared/sse-decoder.js';
+import { SseDecoder, type ServerSentEvent } from '../shared/sse-decoder.js';
 import type { SpendSnapshot } from '../governance/budget/budget-ledger.js';
-import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
+import { decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
 
 export const DEFAULT_TOKEN_FILE = '/var/run/secrets/switchyard/token';
 
@@ -70,237 +70,316 @@ interface Credentials {
 }
 
 export function connectToControlPlane(options: ControlPlaneClientOptions): ControlPlaneConnection {
-  const base = new URL(options.url);
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`--control-plane must be an http(s) URL, got ${options.url}`);
-  const basePath = base.pathname.replace(/\/+$/, '');
-  const logger = options.logger;
-  const random = options.random ?? Math.random;
-  const initialMs = options.backoffInitialMs ?? 500;
-  const maxMs = options.backoffMaxMs ?? 30_000;
-  const inactivityMs = options.inactivityTimeoutMs ?? 45_000;
+  const client = new ControlPlaneClient(options);
+  return {
+    status: () => ({ ...client.state }),
+    firstTable: () => client.firstTable,
+    close: () => client.close(),
+  };
+}
 
-  const state: ControlPlaneStatus = { connected: false, connects: 0, tablesApplied: 0 };
-  let closed = false;
-  let activeRequest: ClientRequest | undefined;
-  let wake: (() => void) | undefined;
-  let resolveFirst: () => void = () => {};
-  const first = new Promise<void>((resolve) => (resolveFirst = resolve));
+/** Where requests to the operator go, and who is asking. */
+interface OperatorEndpoint {
+  base: URL;
+  basePath: string;
+  gatewayId: string;
+}
 
-  const loop = (async () => {
-    let failures = 0;
-    while (!closed) {
-      let gotTable = false;
-      try {
-        const credentials = await readCredentials();
-        gotTable = await streamOnce(credentials);
-        if (!closed) logger.warn('control plane stream ended; reconnecting');
-      } catch (error) {
-        if (closed) break;
-        state.lastError = error instanceof Error ? error.message : String(error);
-        const level = error instanceof HttpStatusError && (error.statusCode === 401 || error.statusCode === 403) ? 'error' : 'warn';
-        logger[level]('control plane connection failed', { url: options.url, error: state.lastError, servingVersion: state.appliedVersion });
-      } finally {
-        state.connected = false;
-        activeRequest = undefined;
-      }
-      if (closed) break;
-      // A session that delivered a table was healthy: start the backoff over.
-      failures = gotTable ? 0 : failures + 1;
-      const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 20));
-      const delay = Math.round(ceiling / 2 + random() * (ceiling / 2));
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  })();
+/** One table-stream connection: the request and what it has delivered so far. */
+interface OpenStream {
+  readonly credentials: Credentials;
+  request: ClientRequest | undefined;
+  /** From the operator's `hello`; acknowledgements name it. */
+  session: string | undefined;
+  gotTable: boolean;
+  settled: boolean;
+  inactivityTimer: NodeJS.Timeout | undefined;
+  // Tables apply one at a time, in order; a newer one waiting replaces an older one.
+  applying: boolean;
+  waitingTable: string | undefined;
+  /** Ends the connection: resolves the stream's promise (or rejects it with `error`) once. */
+  finish(error?: Error): void;
+}
 
-  async function readCredentials(): Promise<Credentials> {
-    let token: string;
-    try {
-      token = (await readFile(options.tokenFile, 'utf8')).trim();
-    } catch (error) {
-      throw new Error(`cannot read --token-file ${options.tokenFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-    if (token === '') throw new Error(`--token-file ${options.tokenFile} is empty`);
-    let ca: Buffer | undefined;
-    if (options.caFile) {
-      try {
-        ca = await readFile(options.caFile);
-      } catch (error) {
-        throw new Error(`cannot read --ca-file ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-      }
-    }
-    return { token, ca };
+class ControlPlaneClient {
+  readonly state: ControlPlaneStatus = { connected: false, connects: 0, tablesApplied: 0 };
+  readonly firstTable: Promise<void>;
+  private readonly endpoint: OperatorEndpoint;
+  private readonly logger: Logger;
+  private readonly random: () => number;
+  private readonly backoffInitialMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly inactivityMs: number;
+  private closed = false;
+  private activeRequest: ClientRequest | undefined;
+  private wake: (() => void) | undefined;
+  private resolveFirst: () => void = () => {};
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly options: ControlPlaneClientOptions) {
+    const base = new URL(options.url);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`--control-plane must be an http(s) URL, got ${options.url}`);
+    this.endpoint = { base, basePath: base.pathname.replace(/\/+$/, ''), gatewayId: options.gatewayId };
+    this.logger = options.logger;
+    this.random = options.random ?? Math.random;
+    this.backoffInitialMs = options.backoffInitialMs ?? 500;
+    this.backoffMaxMs = options.backoffMaxMs ?? 30_000;
+    this.inactivityMs = options.inactivityTimeoutMs ?? 45_000;
+    this.firstTable = new Promise<void>((resolve) => (this.resolveFirst = resolve));
+    this.loop = this.redialUntilClosed();
   }
 
-  function send(path: string, method: string, credentials: Credentials, body?: string): ClientRequest {
-    const url = new URL(basePath + path, base);
-    const headers: Record<string, string | number> = {
-      authorization: `Bearer ${credentials.token}`,
-      [GATEWAY_ID_HEADER]: options.gatewayId,
-      accept: method === 'GET' ? 'text/event-stream' : 'application/json',
-    };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(body);
+  async close(): Promise<void> {
+    this.closed = true;
+    this.activeRequest?.destroy();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async redialUntilClosed(): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      const gotTable = await this.connectOnce();
+      if (this.closed) break;
+      // A session that delivered a table was healthy: start the backoff over.
+      failures = gotTable ? 0 : failures + 1;
+      await this.waitBeforeRedial(redialDelayMs(failures, this.backoffInitialMs, this.backoffMaxMs, this.random));
     }
-    return url.protocol === 'https:' ? httpsRequest(url, { method, headers, ...(credentials.ca ? { ca: credentials.ca } : {}) }) : httpRequest(url, { method, headers });
+  }
+
+  /** One connection, from reading the credentials to the end of its stream; true if it delivered a table. */
+  private async connectOnce(): Promise<boolean> {
+    try {
+      const gotTable = await this.streamOnce(await readCredentials(this.options));
+      if (!this.closed) this.logger.warn('control plane stream ended; reconnecting');
+      return gotTable;
+    } catch (error) {
+      if (!this.closed) this.logConnectionFailure(error);
+      return false;
+    } finally {
+      this.state.connected = false;
+      this.activeRequest = undefined;
+    }
+  }
+
+  private logConnectionFailure(error: unknown): void {
+    this.state.lastError = error instanceof Error ? error.message : String(error);
+    const level = error instanceof HttpStatusError && (error.statusCode === 401 || error.statusCode === 403) ? 'error' : 'warn';
+    this.logger[level]('control plane connection failed', { url: this.options.url, error: this.state.lastError, servingVersion: this.state.appliedVersion });
+  }
+
+  private async waitBeforeRedial(delayMs: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, delayMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   /** One connection; resolves when it ends cleanly, true if it delivered a table. */
-  function streamOnce(credentials: Credentials): Promise<boolean> {
+  private streamOnce(credentials: Credentials): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      let gotTable = false;
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-      let session: string | undefined;
-      // Tables apply one at a time, in order; a newer one waiting replaces an older one.
-      let applying = false;
-      let waiting: string | undefined;
-      const finish = (error?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        req.destroy();
-        if (error) reject(error);
-        else resolve(gotTable);
+      const stream: OpenStream = {
+        credentials,
+        request: undefined,
+        session: undefined,
+        gotTable: false,
+        settled: false,
+        inactivityTimer: undefined,
+        applying: false,
+        waitingTable: undefined,
+        finish: (error) => {
+          if (stream.settled) return;
+          stream.settled = true;
+          clearTimeout(stream.inactivityTimer);
+          stream.request?.destroy();
+          if (error) reject(error);
+          else resolve(stream.gotTable);
+        },
       };
-      const arm = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => finish(new Error(`no data from the control plane for ${inactivityMs} ms`)), inactivityMs);
-      };
-
-      const applyNext = async (): Promise<void> => {
-        if (applying) return;
-        applying = true;
-        while (waiting !== undefined && !settled) {
-          const data = waiting;
-          waiting = undefined;
-          let table: RoutingTable;
-          try {
-            table = await decodeTableMessage(data);
-          } catch (error) {
-            logger.error('undecodable routing table from the control plane; still serving the last one', { error: (error as Error).message });
-            continue;
-          }
-          let applied = true;
-          let failure: string | undefined;
-          if (table.hash !== options.currentHash?.()) {
-            try {
-              options.onTable(table);
-            } catch (error) {
-              applied = false;
-              failure = error instanceof Error ? error.message : String(error);
-            }
-          }
-          if (applied) {
-            gotTable = true;
-            state.appliedVersion = table.version;
-            state.appliedHash = table.hash;
-            state.tablesApplied += 1;
-            logger.info('routing table applied from the control plane', { version: table.version, hash: table.hash, routes: Object.keys(table.routes).length, keys: table.keys.length });
-            resolveFirst();
-          } else {
-            logger.error('routing table from the control plane rejected; still serving the last one', { version: table.version, error: failure, servingVersion: state.appliedVersion });
-          }
-          if (session) void acknowledge(credentials, session, table, applied, failure);
-        }
-        applying = false;
-      };
-
-      const req = send(TABLE_STREAM_PATH, 'GET', credentials);
-      activeRequest = req;
-      req.on('error', (error) => finish(error));
-      req.on('response', (res: IncomingMessage) => {
-        if (res.statusCode !== 200) {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => finish(new HttpStatusError(res.statusCode ?? 0, `control plane answered ${res.statusCode}: ${describeErrorBody(Buffer.concat(chunks).toString('utf8'))}`)));
-          res.on('error', (error) => finish(error));
-          return;
-        }
-        state.connected = true;
-        state.connects += 1;
-        delete state.lastError;
-        arm();
-        const decoder = new SseDecoder();
-        res.on('data', (chunk: Buffer) => {
-          arm();
-          for (const event of decoder.push(chunk)) {
-            if (event.event === 'hello') {
-              try {
-                const hello = parseHello(event.data);
-                session = hello.session;
-                state.session = hello.session;
-                state.replica = hello.replica;
-                logger.info('connected to the control plane', { url: options.url, session: hello.session, replica: hello.replica });
-              } catch (error) {
-                finish(error as Error);
-                return;
-              }
-            } else if (event.event === 'table') {
-              waiting = event.data;
-              void applyNext();
-            } else if (event.event === 'spend' && options.onSpendSnapshot) {
-              try {
-                options.onSpendSnapshot(parseSpendEvent(event.data));
-              } catch (error) {
-                logger.warn('spend snapshot from the control plane ignored', { error: (error as Error).message });
-              }
-            }
-          }
-        });
-        res.on('end', () => finish());
-        res.on('error', (error) => finish(error));
-        res.on('close', () => finish());
-      });
+      const req = openRequest(this.endpoint, TABLE_STREAM_PATH, 'GET', credentials);
+      stream.request = req;
+      this.activeRequest = req;
+      req.on('error', (error) => stream.finish(error));
+      req.on('response', (res: IncomingMessage) => this.readStream(stream, res));
       req.end();
     });
   }
 
-  async function acknowledge(credentials: Credentials, session: string, table: RoutingTable, applied: boolean, error: string | undefined): Promise<void> {
-    const body = JSON.stringify({ session, version: table.version, hash: table.hash, applied, ...(error ? { error } : {}) });
-    for (let attempt = 1; attempt <= 3 && !closed; attempt++) {
-      try {
-        const status = await new Promise<number>((resolve, reject) => {
-          const req = send(ACK_PATH, 'POST', credentials, body);
-          req.setTimeout(10_000, () => req.destroy(new Error('acknowledgement timed out')));
-          req.on('response', (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          });
-          req.on('error', reject);
-          req.end(body);
-        });
-        if (status === 204) return;
-        // 404: the session is gone (operator restarted); the next stream acknowledges again.
-        if (status === 404 || status === 401 || status === 403) {
-          logger.warn('acknowledgement refused', { status, version: table.version });
-          return;
-        }
-        throw new Error(`status ${status}`);
-      } catch (err) {
-        if (attempt === 3) logger.warn('could not acknowledge the routing table', { version: table.version, error: (err as Error).message });
-        else await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-      }
+  private readStream(stream: OpenStream, res: IncomingMessage): void {
+    if (res.statusCode !== 200) {
+      failWithErrorBody(stream, res);
+      return;
     }
+    this.state.connected = true;
+    this.state.connects += 1;
+    delete this.state.lastError;
+    this.armInactivityTimer(stream);
+    const decoder = new SseDecoder();
+    res.on('data', (chunk: Buffer) => {
+      this.armInactivityTimer(stream);
+      for (const event of decoder.push(chunk)) {
+        if (!this.handleStreamEvent(stream, event)) return;
+      }
+    });
+    res.on('end', () => stream.finish());
+    res.on('error', (error) => stream.finish(error));
+    res.on('close', () => stream.finish());
   }
 
-  return {
-    status: () => ({ ...state }),
-    firstTable: () => first,
-    async close() {
-      closed = true;
-      activeRequest?.destroy();
-      wake?.();
-      await loop;
-    },
+  /** A stream that stays silent past the inactivity timeout counts as dead. */
+  private armInactivityTimer(stream: OpenStream): void {
+    clearTimeout(stream.inactivityTimer);
+    stream.inactivityTimer = setTimeout(() => stream.finish(new Error(`no data from the control plane for ${this.inactivityMs} ms`)), this.inactivityMs);
+  }
+
+  /** False when the event ended the stream. */
+  private handleStreamEvent(stream: OpenStream, event: ServerSentEvent): boolean {
+    if (event.event === 'hello') {
+      try {
+        const hello = parseHello(event.data);
+        stream.session = hello.session;
+        this.state.session = hello.session;
+        this.state.replica = hello.replica;
+        this.logger.info('connected to the control plane', { url: this.options.url, session: hello.session, replica: hello.replica });
+      } catch (error) {
+        stream.finish(error as Error);
+        return false;
+      }
+    } else if (event.event === 'table') {
+      stream.waitingTable = event.data;
+      void this.applyWaitingTables(stream);
+    } else if (event.event === 'spend' && this.options.onSpendSnapshot) {
+      try {
+        this.options.onSpendSnapshot(parseSpendEvent(event.data));
+      } catch (error) {
+        this.logger.warn('spend snapshot from the control plane ignored', { error: (error as Error).message });
+      }
+    }
+    return true;
+  }
+
+  private async applyWaitingTables(stream: OpenStream): Promise<void> {
+    if (stream.applying) return;
+    stream.applying = true;
+    while (stream.waitingTable !== undefined && !stream.settled) {
+      const data = stream.waitingTable;
+      stream.waitingTable = undefined;
+      let table: RoutingTable;
+      try {
+        table = await decodeTableMessage(data);
+      } catch (error) {
+        this.logger.error('undecodable routing table from the control plane; still serving the last one', { error: (error as Error).message });
+        continue;
+      }
+      const failure = this.applyTable(table);
+      if (failure === undefined) stream.gotTable = true;
+      if (stream.session) {
+        const ack: AckMessage = { session: stream.session, version: table.version, hash: table.hash, applied: failure === undefined, ...(failure ? { error: failure } : {}) };
+        void acknowledgeTable(this.endpoint, stream.credentials, ack, this.logger, () => this.closed);
+      }
+    }
+    stream.applying = false;
+  }
+
+  /** Swaps the table in (unless it is the one being served); returns why it could not be, or undefined. */
+  private applyTable(table: RoutingTable): string | undefined {
+    if (table.hash !== this.options.currentHash?.()) {
+      try {
+        this.options.onTable(table);
+      } catch (error) {
+        const failure = error instanceof Error ? error.message : String(error);
+        this.logger.error('routing table from the control plane rejected; still serving the last one', { version: table.version, error: failure, servingVersion: this.state.appliedVersion });
+        return failure;
+      }
+    }
+    this.state.appliedVersion = table.version;
+    this.state.appliedHash = table.hash;
+    this.state.tablesApplied += 1;
+    this.logger.info('routing table applied from the control plane', { version: table.version, hash: table.hash, routes: Object.keys(table.routes).length, keys: table.keys.length });
+    this.resolveFirst();
+    return undefined;
+  }
+}
+
+/** Exponential backoff with jitter: half the ceiling plus a random part of the other half. */
+function redialDelayMs(failures: number, initialMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(failures, 20));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Read on every connect: the kubelet rotates the token. */
+async function readCredentials(options: ControlPlaneClientOptions): Promise<Credentials> {
+  let token: string;
+  try {
+    token = (await readFile(options.tokenFile, 'utf8')).trim();
+  } catch (error) {
+    throw new Error(`cannot read --token-file ${options.tokenFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  if (token === '') throw new Error(`--token-file ${options.tokenFile} is empty`);
+  let ca: Buffer | undefined;
+  if (options.caFile) {
+    try {
+      ca = await readFile(options.caFile);
+    } catch (error) {
+      throw new Error(`cannot read --ca-file ${options.caFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  return { token, ca };
+}
+
+function openRequest(endpoint: OperatorEndpoint, path: string, method: string, credentials: Credentials, body?: string): ClientRequest {
+  const url = new URL(endpoint.basePath + path, endpoint.base);
+  const headers: Record<string, string | number> = {
+    authorization: `Bearer ${credentials.token}`,
+    [GATEWAY_ID_HEADER]: endpoint.gatewayId,
+    accept: method === 'GET' ? 'text/event-stream' : 'application/json',
   };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = Buffer.byteLength(body);
+  }
+  return url.protocol === 'https:' ? httpsRequest(url, { method, headers, ...(credentials.ca ? { ca: credentials.ca } : {}) }) : httpRequest(url, { method, headers });
+}
+
+/** A refused stream: ends it with the status and what the operator said. */
+function failWithErrorBody(stream: OpenStream, res: IncomingMessage): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => stream.finish(new HttpStatusError(res.statusCode ?? 0, `control plane answered ${res.statusCode}: ${describeErrorBody(Buffer.concat(chunks).toString('utf8'))}`)));
+  res.on('error', (error) => stream.finish(error));
+}
+
+/** Tells the operator what became of a table; three tries, then a warning (the next stream acknowledges again). */
+async function acknowledgeTable(endpoint: OperatorEndpoint, credentials: Credentials, ack: AckMessage, logger: Logger, closed: () => boolean): Promise<void> {
+  const body = JSON.stringify(ack);
+  for (let attempt = 1; attempt <= 3 && !closed(); attempt++) {
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = openRequest(endpoint, ACK_PATH, 'POST', credentials, body);
+        req.setTimeout(10_000, () => req.destroy(new Error('acknowledgement timed out')));
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+      if (status === 204) return;
+      // 404: the session is gone (operator restarted); the next stream acknowledges again.
+      if (status === 404 || status === 401 || status === 403) {
+        logger.warn('acknowledgement refused', { status, version: ack.version });
+        return;
+      }
+      throw new Error(`status ${status}`);
+    } catch (err) {
+      if (attempt === 3) logger.warn('could not acknowledge the routing table', { version: ack.version, error: (err as Error).message });
+      else await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
 
 function describeErrorBody(text: string): string {

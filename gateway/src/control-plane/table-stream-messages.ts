@@ -1,24 +1,13 @@
-// The gateway's side of the control-plane protocol (the operator's side and the full
-// description: operator/src/table-server/table-stream-protocol.ts, docs/operator.md).
+// The gateway's side of the control-plane protocol: checks what the operator sends (the paths,
+// header names and message shapes both ends share: @switchyard/compiler's table-stream-protocol).
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { RoutingTable } from '@switchyard/compiler';
+import { isRecord, TABLE_ENCODING, type HelloMessage, type RoutingTable } from '@switchyard/compiler';
 import type { SpendSnapshot, SpendSnapshotEntry } from '../governance/budget/budget-ledger.js';
-
-export const TABLE_STREAM_PATH = '/v1/table-stream';
-export const ACK_PATH = '/v1/acks';
-export const USAGE_REPORTS_PATH = '/v1/usage-reports';
-export const GATEWAY_ID_HEADER = 'x-switchyard-gateway';
-export const TABLE_ENCODING = 'gzip+base64';
 
 const gunzipAsync = promisify(gunzip);
 
-export interface HelloMessage {
-  session: string;
-  replica: string;
-}
-
-export class TableMessageError extends Error {
+class TableMessageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TableMessageError';
@@ -57,8 +46,8 @@ export async function decodeTableMessage(data: string): Promise<RoutingTable> {
 
 /** A spend snapshot (a `spend` event, or the `snapshot` of a usage-report answer), checked field by field. */
 export function parseSpendSnapshot(value: unknown): SpendSnapshot {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TableMessageError('spend snapshot is not a JSON object');
-  const v = value as Record<string, unknown>;
+  if (!isRecord(value)) throw new TableMessageError('spend snapshot is not a JSON object');
+  const v = value;
   if (!Array.isArray(v.budgets)) throw new TableMessageError('spend snapshot without budgets');
   const budgets: SpendSnapshotEntry[] = [];
   for (const item of v.budgets as unknown[]) {
@@ -71,8 +60,8 @@ export function parseSpendSnapshot(value: unknown): SpendSnapshot {
   }
   const appliedReports: Record<string, number> = {};
   if (v.appliedReports !== undefined) {
-    if (!v.appliedReports || typeof v.appliedReports !== 'object' || Array.isArray(v.appliedReports)) throw new TableMessageError('spend snapshot appliedReports is not an object');
-    for (const [bootId, seq] of Object.entries(v.appliedReports as Record<string, unknown>)) {
+    if (!isRecord(v.appliedReports)) throw new TableMessageError('spend snapshot appliedReports is not an object');
+    for (const [bootId, seq] of Object.entries(v.appliedReports)) {
       if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new TableMessageError(`spend snapshot appliedReports.${bootId} is not a sequence number`);
       appliedReports[bootId] = seq;
     }
@@ -91,6 +80,6 @@ function parseJson(text: string, what: string): Record<string, unknown> {
   } catch {
     throw new TableMessageError(`${what} message is not JSON`);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new TableMessageError(`${what} message is not a JSON object`);
-  return value as Record<string, unknown>;
+  if (!isRecord(value)) throw new TableMessageError(`${what} message is not a JSON object`);
+  return value;
 }

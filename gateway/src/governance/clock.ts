@@ -9,11 +9,11 @@ export interface Clock {
   nowMs(): number;
 }
 
-export const systemClock: Clock = { nowMs: () => Date.now() };
+const systemClock: Clock = { nowMs: () => Date.now() };
 
-export const TEST_CLOCK_ENV = 'SWITCHYARD_TEST_CLOCK_FILE';
+const TEST_CLOCK_ENV = 'SWITCHYARD_TEST_CLOCK_FILE';
 
-export class ClockFileError extends Error {
+class ClockFileError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ClockFileError';
@@ -21,14 +21,14 @@ export class ClockFileError extends Error {
 }
 
 /** Parses "2026-11-30T23:59:00Z" or "1796083140000". */
-export function parseClockText(text: string, path: string): number {
+function parseClockText(text: string, path: string): number {
   const trimmed = text.trim();
   const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
   if (!Number.isFinite(value)) throw new ClockFileError(`${TEST_CLOCK_ENV} ${path}: "${trimmed}" is neither an ISO-8601 instant nor Unix milliseconds`);
   return value;
 }
 
-export function fileClock(path: string): Clock {
+function fileClock(path: string): Clock {
   // Fails at start, not on the first request, when the file is missing or unreadable.
   parseClockText(readFileSync(path, 'utf8'), path);
   return { nowMs: () => parseClockText(readFileSync(path, 'utf8'), path) };

@@ -17,10 +17,10 @@ import { GovernanceMetrics } from './governance-metrics.js';
 import { InProcessRateLimiter } from './rate-limit/in-process-rate-limiter.js';
 import type { RateLimiter } from './rate-limit/rate-limiter.js';
 import { RedisBudgetLedger } from './redis/redis-budget-ledger.js';
-import { connectRedis, type RedisConnection } from './redis/redis-connection.js';
+import { connectRedis, type RedisConnection } from '../redis/redis-connection.js';
 import { RedisRateLimiter } from './redis/redis-rate-limiter.js';
 import { SettlementRetryQueue } from './redis/settlement-retry-queue.js';
-import type { SharedStoreFailureMode } from './shared-store-unavailable.js';
+import type { SharedStoreFailureMode } from '../redis/shared-store-unavailable.js';
 
 export interface GovernanceOptions {
   providers: ProviderRegistry;

@@ -2,12 +2,11 @@
 // estimates the tokens and cost the request may use, takes room from the key's rate limits and
 // from every budget covering the key, and returns an Admission whose settlement replaces the
 // estimate with the real usage and cost. Keys without limits or budgets skip all of it.
-import type { CompiledBudget } from '@switchyard/compiler';
+import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
 import type { Admission, AdmissionControl, AdmissionRequest, SettlementDetails } from '../pipeline/admit.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import { accountKey, type BudgetLedger, type BudgetReserveOutcome } from './budget/budget-ledger.js';
-import { periodStartMs } from './budget/budget-period.js';
 import type { BudgetDirectory } from './budget/budget-directory.js';
 import type { Clock } from './clock.js';
 import { estimateRequest, type RequestEstimate } from './cost/request-estimate.js';
@@ -15,9 +14,9 @@ import { budgetExceededError, governanceUnavailableError, priceUnknownError, rat
 import type { GovernanceMetrics } from './governance-metrics.js';
 import { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
 import { hasRateLimit, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './rate-limit/rate-limiter.js';
-import { SharedStoreUnavailableError, type SharedStoreFailureMode } from './shared-store-unavailable.js';
+import { SharedStoreUnavailableError, type SharedStoreFailureMode } from '../redis/shared-store-unavailable.js';
 
-export const BUDGET_WARNING_HEADER = 'x-switchyard-budget-warning';
+const BUDGET_WARNING_HEADER = 'x-switchyard-budget-warning';
 
 export interface GovernanceAdmissionOptions {
   rateLimiter: RateLimiter;
@@ -181,9 +180,9 @@ export class GovernanceAdmission implements AdmissionControl {
 
   private warn(key: RuntimeKey, budget: CompiledBudget, nowMs: number): void {
     this.options.metrics.budgetWarned(key.id, budget.id);
-    const period = accountKey(budget.id, periodStartMs(budget.period, nowMs));
+    const period = accountKey(budget.id, budgetPeriodStartMs(budget.period, nowMs));
     if (this.warnedPeriods.has(period)) return;
     this.warnedPeriods.add(period);
-    this.options.logger.warn('Warn budget exceeded: requests are flagged, not refused', { budget: budget.id, key: key.id, period: budget.period, periodStart: new Date(periodStartMs(budget.period, nowMs)).toISOString() });
+    this.options.logger.warn('Warn budget exceeded: requests are flagged, not refused', { budget: budget.id, key: key.id, period: budget.period, periodStart: new Date(budgetPeriodStartMs(budget.period, nowMs)).toISOString() });
   }
 }

@@ -1,9 +1,8 @@
 // The refusals governance answers with, as GatewayErrors every front door renders in its
 // caller's format. Messages name the key and the budget (namespace/name), never amounts spent.
-import type { CompiledBudget } from '@switchyard/compiler';
+import { nextBudgetPeriodStartMs, secondsUntilBudgetReset, type CompiledBudget } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { RuntimeKey } from '../table/runtime-table.js';
-import { nextPeriodStartMs, secondsUntilReset } from './budget/budget-period.js';
 import type { UnpricedBackend } from './cost/request-estimate.js';
 import type { RefusedLimit } from './rate-limit/rate-limiter.js';
 
@@ -35,12 +34,12 @@ export function rateLimitedError(key: RuntimeKey, refused: RefusedLimit, limit: 
 }
 
 export function budgetExceededError(budget: CompiledBudget, spentOut: boolean, nowMs: number, headers: Record<string, string> | undefined): GatewayError {
-  const resetAt = nextPeriodStartMs(budget.period, nowMs);
+  const resetAt = nextBudgetPeriodStartMs(budget.period, nowMs);
   const resets = resetAt === undefined ? 'it does not reset (period Total)' : `it resets at ${new Date(resetAt).toISOString()}`;
   const message = spentOut
     ? `Budget ${budget.id} is exhausted for this period; ${resets}.`
     : `Budget ${budget.id} has too little left this period for this request's estimated cost (prompt plus max output tokens); lower max_tokens, or wait: ${resets}.`;
-  const retryAfterSeconds = secondsUntilReset(budget.period, nowMs);
+  const retryAfterSeconds = secondsUntilBudgetReset(budget.period, nowMs);
   return new GatewayError('budget_exceeded', message, {
     code: 'budget_exceeded',
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),

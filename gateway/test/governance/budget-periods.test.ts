@@ -1,7 +1,6 @@
 // Budget periods start at 00:00 UTC: Daily, Weekly from Monday, Monthly on the 1st, Total never resets.
 import { describe, expect, it } from '@jest/globals';
-import type { BudgetPeriod } from '@switchyard/compiler';
-import { nextPeriodStartMs, periodStartMs, secondsUntilReset } from '../../src/governance/budget/budget-period.js';
+import { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset, type BudgetPeriod } from '@switchyard/compiler';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -20,13 +19,13 @@ describe('budget periods', () => {
     ['Monthly', '2028-02-29T12:00:00.000Z', '2028-02-01T00:00:00.000Z', '2028-03-01T00:00:00.000Z'], // leap year
     ['Total', '2026-11-25T12:00:00.000Z', '1970-01-01T00:00:00.000Z', undefined],
   ])('%s at %s starts %s and resets %s', (period, now, start, next) => {
-    expect(iso(periodStartMs(period, at(now)))).toBe(start);
-    expect(iso(nextPeriodStartMs(period, at(now)))).toBe(next);
+    expect(iso(budgetPeriodStartMs(period, at(now)))).toBe(start);
+    expect(iso(nextBudgetPeriodStartMs(period, at(now)))).toBe(next);
   });
 
   it('counts whole seconds to the reset for retry-after, at least one', () => {
-    expect(secondsUntilReset('Daily', at('2026-11-25T23:59:00.000Z'))).toBe(60);
-    expect(secondsUntilReset('Daily', at('2026-11-25T23:59:59.500Z'))).toBe(1);
-    expect(secondsUntilReset('Total', at('2026-11-25T23:59:00.000Z'))).toBeUndefined();
+    expect(secondsUntilBudgetReset('Daily', at('2026-11-25T23:59:00.000Z'))).toBe(60);
+    expect(secondsUntilBudgetReset('Daily', at('2026-11-25T23:59:59.500Z'))).toBe(1);
+    expect(secondsUntilBudgetReset('Total', at('2026-11-25T23:59:00.000Z'))).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 // The governance flags of `switchyard gateway`: --redis-url, --redis-failure-mode (default open),
 // --redis-timeout, --state-file; bad values are one clear error each.
 import { describe, expect, it } from '@jest/globals';
-import { FlagError, parseGatewayFlags } from '../../src/cli/gateway-flags.js';
+import { FlagError } from '@switchyard/compiler';
+import { parseGatewayFlags } from '../../src/cli/gateway-flags.js';
 
 const base = ['--config', 'x.yaml'];
 

@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import type { BudgetReserveOutcome } from '../../src/governance/budget/budget-ledger.js';
 import { GovernanceMetrics } from '../../src/governance/governance-metrics.js';
 import { RedisBudgetLedger } from '../../src/governance/redis/redis-budget-ledger.js';
-import { connectRedis, type RedisConnection } from '../../src/governance/redis/redis-connection.js';
+import { connectRedis, type RedisConnection } from '../../src/redis/redis-connection.js';
 import { SettlementRetryQueue } from '../../src/governance/redis/settlement-retry-queue.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from './redis-server-process.js';

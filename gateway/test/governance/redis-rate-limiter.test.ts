@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { GovernanceMetrics } from '../../src/governance/governance-metrics.js';
 import type { RateLimitOutcome } from '../../src/governance/rate-limit/rate-limiter.js';
-import { connectRedis, type RedisConnection } from '../../src/governance/redis/redis-connection.js';
+import { connectRedis, type RedisConnection } from '../../src/redis/redis-connection.js';
 import { RedisRateLimiter } from '../../src/governance/redis/redis-rate-limiter.js';
 import { SettlementRetryQueue } from '../../src/governance/redis/settlement-retry-queue.js';
 import { createLogger } from '../../src/observe/logger.js';

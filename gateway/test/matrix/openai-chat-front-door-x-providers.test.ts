@@ -10,6 +10,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
+import { isRecord } from '@switchyard/compiler';
 import { APP_KEY, startResponsesTestBed, type BackendDriver, type BackendLabel, type ResponsesTestBed, type ResponsesUsage } from '../frontdoors/openai-responses/responses-backend-drivers.js';
 import { openAISchemaErrors } from '../frontdoors/openai-chat/openai-schema-validator.js';
 
@@ -55,10 +56,6 @@ function expectInOrder(body: string | undefined, texts: string[]): void {
     if (at < 0) throw new Error(`${JSON.stringify(text)} not found after position ${from} of the upstream request: ${body}`);
     from = at + text.length;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whether any object nested in `value` satisfies `predicate`. */

@@ -41,6 +41,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { isRecord } from '@switchyard/compiler';
 import {
   converseResponseFromUnified,
   converseStreamEventsFromUnified,
@@ -187,10 +188,6 @@ function verifySignature(request: RecordedRequest, options: Required<Pick<Bedroc
 }
 
 // ---- Converse request validation (the rules Bedrock enforces that an encoder can get wrong) ----
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const CONTENT_BLOCK_KEYS = new Set(['text', 'image', 'document', 'video', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent', 'citationsContent']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

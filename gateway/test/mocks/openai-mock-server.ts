@@ -47,6 +47,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { isRecord } from '@switchyard/compiler';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 import { providerFixturePath } from '../support/repo-paths.js';
 
@@ -502,10 +503,6 @@ function bearer(value: string | undefined): string | undefined {
 
 function maskKey(key: string): string {
   return key.length <= 8 ? '****' : `${key.slice(0, 3)}${'*'.repeat(8)}${key.slice(-4)}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,24 +1,16 @@
 // `switchyard operator`: start, serve, and on SIGTERM drain: stop serving tables (gateways
 // reconnect to another replica), release the lease so a successor takes over at once, stop.
+import { exitCommand, readCommandFlags } from '@switchyard/compiler';
 import { createLogger, errorMessage } from '../observe/logger.js';
 import { startOperator, StartupError, type RunningOperator } from '../run-operator.js';
-import { FlagError, OPERATOR_USAGE, parseOperatorFlags, type OperatorFlags } from './operator-flags.js';
+import { OPERATOR_USAGE, parseOperatorFlags } from './operator-flags.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /** Runs `switchyard operator <args>`; `args` excludes the subcommand. */
 export async function main(args: string[]): Promise<void> {
-  let flags: OperatorFlags;
-  try {
-    flags = parseOperatorFlags(args);
-  } catch (error) {
-    if (!(error instanceof FlagError)) throw error;
-    return fail(2, `${error.message}\n\n${OPERATOR_USAGE}`);
-  }
-  if (flags.help) {
-    process.stdout.write(OPERATOR_USAGE);
-    return;
-  }
+  const flags = readCommandFlags('operator', OPERATOR_USAGE, () => parseOperatorFlags(args));
+  if (flags === undefined) return;
   const logger = createLogger({ base: { component: 'operator', replica: flags.replicaId } });
   let operator: RunningOperator;
   try {
@@ -59,6 +51,5 @@ export async function main(args: string[]): Promise<void> {
 }
 
 function fail(code: number, message: string): never {
-  process.stderr.write(`switchyard operator: ${message.trimEnd()}\n`);
-  process.exit(code);
+  return exitCommand('operator', code, message);
 }

@@ -3,8 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { parseDurationMs } from '@switchyard/compiler';
+import { durationFlag, FlagError, parseFlagValues, portFlag } from '@switchyard/compiler';
 
 export interface OperatorFlags {
   help: boolean;
@@ -27,13 +26,6 @@ export interface OperatorFlags {
   resyncPeriodMs: number;
   watchInactivityTimeoutMs: number;
   replicaId: string;
-}
-
-export class FlagError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FlagError';
-  }
 }
 
 export const OPERATOR_USAGE = `Usage: switchyard operator [options]
@@ -65,21 +57,8 @@ reference, compile routing tables, stream them to gateways, and write status.
   -h, --help                           this text
 `;
 
-function port(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value > 65535) throw new FlagError(`--${name} must be a port number 0-65535, got "${text}"`);
-  return value;
-}
-
-function duration(name: string, text: string | undefined, fallback: string): number {
-  try {
-    const ms = parseDurationMs(text ?? fallback);
-    if (ms <= 0) throw new Error('must be positive');
-    return ms;
-  } catch (error) {
-    throw new FlagError(`--${name}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+function positiveDuration(name: string, text: string | undefined, fallback: string): number {
+  return durationFlag(name, text, fallback, { positive: true });
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -95,7 +74,7 @@ function namespaceList(name: string, values: string[] | undefined): string[] {
 export function parseListen(text: string): { host: string; port: number } {
   const match = /^(?:\[([0-9a-fA-F:]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
   if (!match) throw new FlagError(`--listen must be host:port (IPv6 as [addr]:port), got "${text}"`);
-  return { host: (match[1] ?? match[2]) as string, port: port('listen', match[3], 8443) };
+  return { host: (match[1] ?? match[2]) as string, port: portFlag('listen', match[3], 8443) };
 }
 
 const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -106,14 +85,29 @@ function defaultNamespace(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+const OPERATOR_FLAG_OPTIONS = {
+  kubeconfig: { type: 'string' },
+  namespace: { type: 'string', multiple: true },
+  'shared-namespace': { type: 'string', multiple: true },
+  listen: { type: 'string' },
+  'tls-cert-file': { type: 'string' },
+  'tls-key-file': { type: 'string' },
+  'gateway-service-account': { type: 'string', multiple: true },
+  'health-port': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'leader-election-namespace': { type: 'string' },
+  'leader-election-id': { type: 'string' },
+  'lease-duration': { type: 'string' },
+  'renew-deadline': { type: 'string' },
+  'retry-period': { type: 'string' },
+  'resync-period': { type: 'string' },
+  'watch-inactivity-timeout': { type: 'string' },
+  'replica-id': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags {
-  let parsed: ReturnType<typeof parseArgsStrict>;
-  try {
-    parsed = parseArgsStrict(args);
-  } catch (error) {
-    throw new FlagError(error instanceof Error ? error.message : String(error));
-  }
-  const v = parsed.values;
+  const v = parseFlagValues(args, OPERATOR_FLAG_OPTIONS);
   const listen = parseListen(v.listen ?? '0.0.0.0:8443');
   if ((v['tls-cert-file'] === undefined) !== (v['tls-key-file'] === undefined)) {
     throw new FlagError('--tls-cert-file and --tls-key-file go together');
@@ -128,9 +122,9 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
   const namespaces = v.namespace === undefined ? undefined : namespaceList('namespace', v.namespace);
   const podNamespace = defaultNamespace(env);
   const sharedNamespaces = v['shared-namespace'] !== undefined ? namespaceList('shared-namespace', v['shared-namespace']) : podNamespace ? [podNamespace] : [];
-  const leaseDurationMs = duration('lease-duration', v['lease-duration'], '15s');
-  const renewDeadlineMs = duration('renew-deadline', v['renew-deadline'], '10s');
-  const retryPeriodMs = duration('retry-period', v['retry-period'], '2s');
+  const leaseDurationMs = positiveDuration('lease-duration', v['lease-duration'], '15s');
+  const renewDeadlineMs = positiveDuration('renew-deadline', v['renew-deadline'], '10s');
+  const retryPeriodMs = positiveDuration('retry-period', v['retry-period'], '2s');
   if (!(leaseDurationMs > renewDeadlineMs && renewDeadlineMs > retryPeriodMs)) {
     throw new FlagError('leader election needs --lease-duration > --renew-deadline > --retry-period');
   }
@@ -151,47 +145,19 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
     tlsCertFile: v['tls-cert-file'],
     tlsKeyFile: v['tls-key-file'],
     gatewayServiceAccounts,
-    healthPort: port('health-port', v['health-port'], 8081),
-    metricsPort: v['metrics-port'] === undefined ? undefined : port('metrics-port', v['metrics-port'], 0),
+    healthPort: portFlag('health-port', v['health-port'], 8081),
+    metricsPort: v['metrics-port'] === undefined ? undefined : portFlag('metrics-port', v['metrics-port'], 0),
     leaderElectionNamespace,
     leaderElectionId,
     leaseDurationMs,
     renewDeadlineMs,
     retryPeriodMs,
-    resyncPeriodMs: duration('resync-period', v['resync-period'], '10m'),
-    watchInactivityTimeoutMs: duration('watch-inactivity-timeout', v['watch-inactivity-timeout'], '5m'),
+    resyncPeriodMs: positiveDuration('resync-period', v['resync-period'], '10m'),
+    watchInactivityTimeoutMs: positiveDuration('watch-inactivity-timeout', v['watch-inactivity-timeout'], '5m'),
     replicaId,
   };
 }
 
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function parseArgsStrict(args: string[]) {
-  return parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      kubeconfig: { type: 'string' },
-      namespace: { type: 'string', multiple: true },
-      'shared-namespace': { type: 'string', multiple: true },
-      listen: { type: 'string' },
-      'tls-cert-file': { type: 'string' },
-      'tls-key-file': { type: 'string' },
-      'gateway-service-account': { type: 'string', multiple: true },
-      'health-port': { type: 'string' },
-      'metrics-port': { type: 'string' },
-      'leader-election-namespace': { type: 'string' },
-      'leader-election-id': { type: 'string' },
-      'lease-duration': { type: 'string' },
-      'renew-deadline': { type: 'string' },
-      'retry-period': { type: 'string' },
-      'resync-period': { type: 'string' },
-      'watch-inactivity-timeout': { type: 'string' },
-      'replica-id': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
 }

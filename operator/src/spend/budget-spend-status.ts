@@ -1,9 +1,8 @@
 // The spend part of Budget.status, and how a set of usage charges changes it. Pure: the spend
 // writer reads the Budget, calls applyCharges, and writes the result with the read
 // resourceVersion as precondition, so a retried batch or a stale leader changes nothing twice.
-import { formatNanosAsUsd, parseMoneyNanos, type CompiledBudget } from '@switchyard/compiler';
+import { budgetPeriodStartMs, formatNanosAsUsd, parseMoneyNanos, type CompiledBudget } from '@switchyard/compiler';
 import { readConditions, type Condition } from '../reconcile/conditions.js';
-import { budgetPeriodStartMs } from './budget-period.js';
 
 export interface AppliedBatch {
   bootId: string;

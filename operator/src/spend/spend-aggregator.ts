@@ -7,11 +7,10 @@
 // is refused. After a flush the replica publishes a spend snapshot to its own gateways: every
 // budget's spent (from what it wrote and from the Budget statuses its watch sees, so its gateways
 // also learn what other replicas wrote) and, per boot, the last batch it wrote for that boot.
-import type { CompiledBudget } from '@switchyard/compiler';
+import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
 import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
 import { BUDGETS, resourcePath, type KubeObject } from '../kube/resources.js';
 import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
-import { budgetPeriodStartMs } from './budget-period.js';
 import { APPLIED_BATCH_RETENTION_MS, applyCharges, readBudgetSpendStatus, spendStatusFields, type BudgetCharge } from './budget-spend-status.js';
 import type { SpendSnapshot, UsageReport } from './usage-report-message.js';
 

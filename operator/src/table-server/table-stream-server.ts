@@ -4,9 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { RoutingTable } from '@switchyard/compiler';
-import type { AuthVerdict } from '../auth/token-review-authenticator.js';
-import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 import {
   ACK_PATH,
   GATEWAY_ID_HEADER,
@@ -15,8 +12,11 @@ import {
   TABLE_STREAM_PATH,
   parseAckMessage,
   type HelloMessage,
+  type RoutingTable,
   type TableMessage,
-} from './table-stream-protocol.js';
+} from '@switchyard/compiler';
+import type { AuthVerdict } from '../auth/token-review-authenticator.js';
+import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 
 export interface PublishedTable {
   version: number;

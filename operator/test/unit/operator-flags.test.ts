@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { FlagError, parseOperatorFlags } from '../../src/cli/operator-flags.js';
+import { FlagError } from '@switchyard/compiler';
+import { parseOperatorFlags } from '../../src/cli/operator-flags.js';
 
 describe('parseOperatorFlags', () => {
   it('applies the documented defaults', () => {

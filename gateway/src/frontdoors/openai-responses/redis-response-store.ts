@@ -24,8 +24,8 @@
 // also counted in switchyard_redis_errors_total{operation="responses-store"}.
 import { createHash } from 'node:crypto';
 import { GatewayError } from '../../errors/gateway-error.js';
-import { luaScript, type RedisConnection } from '../../governance/redis/redis-connection.js';
-import { SharedStoreUnavailableError } from '../../governance/shared-store-unavailable.js';
+import { luaScript, type RedisConnection } from '../../redis/redis-connection.js';
+import { SharedStoreUnavailableError } from '../../redis/shared-store-unavailable.js';
 import type { Logger } from '../../observe/logger.js';
 import { RateLimitedWarning } from '../../observe/rate-limited-warning.js';
 import { DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';

@@ -2,9 +2,8 @@
 // one synchronous step, so concurrent requests can never both take the last room). Spend is
 // kept per budget and period; a new period starts from zero (or from what a snapshot or the
 // state file says about it).
-import type { CompiledBudget } from '@switchyard/compiler';
+import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
 import type { Logger } from '../../observe/logger.js';
-import { periodStartMs } from './budget-period.js';
 import {
   accountKey,
   type BudgetLedger,
@@ -66,7 +65,7 @@ export class InProcessBudgetLedger implements BudgetLedger {
     const held: Account[] = [];
     const warnings: CompiledBudget[] = [];
     for (const budget of budgets) {
-      const account = this.account(budget.id, periodStartMs(budget.period, nowMs));
+      const account = this.account(budget.id, budgetPeriodStartMs(budget.period, nowMs));
       const limit = BigInt(budget.limitNanos);
       if (account.spentNanos + account.reservedNanos + estimateNanos > limit) {
         if (budget.enforcement === 'Block') return { admitted: false, exhausted: budget, spentOut: account.spentNanos >= limit };
@@ -90,7 +89,7 @@ export class InProcessBudgetLedger implements BudgetLedger {
   /** Charged to the period in which the request finished. */
   charge(budgets: readonly CompiledBudget[], costNanos: bigint, nowMs: number): void {
     for (const budget of budgets) {
-      const start = periodStartMs(budget.period, nowMs);
+      const start = budgetPeriodStartMs(budget.period, nowMs);
       this.account(budget.id, start).spentNanos += costNanos;
       this.reports.record(budget.id, start, costNanos);
     }
@@ -98,7 +97,7 @@ export class InProcessBudgetLedger implements BudgetLedger {
   }
 
   spend(budget: CompiledBudget, nowMs: number): BudgetSpend {
-    const start = periodStartMs(budget.period, nowMs);
+    const start = budgetPeriodStartMs(budget.period, nowMs);
     const account = this.accounts.get(accountKey(budget.id, start));
     return {
       budgetId: budget.id,

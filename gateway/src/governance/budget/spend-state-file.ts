@@ -9,8 +9,8 @@ import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from '../../observe/logger.js';
 
-export const STATE_FILE_VERSION = 1;
-export const DEFAULT_FLUSH_DELAY_MS = 200;
+const STATE_FILE_VERSION = 1;
+const DEFAULT_FLUSH_DELAY_MS = 200;
 
 export interface SpendRecord {
   budgetId: string;

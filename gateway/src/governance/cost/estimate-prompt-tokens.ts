@@ -14,7 +14,7 @@ export const TOKENS_PER_REQUEST = 16;
 /** Above the largest per-image charge of the supported providers (Anthropic ~1,600, OpenAI high detail ~1,100-2,500). */
 export const TOKENS_PER_IMAGE = 3_000;
 /** A document fetched by URL: its size is unknown at admission. */
-export const TOKENS_PER_REMOTE_DOCUMENT = 50_000;
+const TOKENS_PER_REMOTE_DOCUMENT = 50_000;
 
 function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');

@@ -13,7 +13,7 @@
 import type { CompiledRateLimit } from '@switchyard/compiler';
 
 export const RATE_WINDOW_MS = 60_000;
-export const TOKEN_SLOT_MS = 1_000;
+const TOKEN_SLOT_MS = 1_000;
 
 export interface RateLimitRequest {
   keyId: string;

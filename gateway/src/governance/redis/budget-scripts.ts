@@ -5,7 +5,7 @@
 // Stored amounts change only through HINCRBY (exact 64-bit integers, up to $9.2 billion; "-0" is
 // not an integer to Redis, so zero amounts are skipped);
 // the room check compares as Lua doubles, exact up to 2^53 nano-dollars ($9,007,199) per budget.
-import { luaScript } from './redis-connection.js';
+import { luaScript } from '../../redis/redis-connection.js';
 
 const RECLAIM = `
 local function reclaim(account, leases, now)

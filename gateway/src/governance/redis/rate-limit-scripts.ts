@@ -6,7 +6,7 @@
 //   KEYS[3] inflight  ZSET  member admission id, score lease expiry (ms)
 //   KEYS[4] held      HASH  field admission id, value held tokens; field "_sum" their total
 // Times come from the gateways (ARGV), which keep NTP time; the test clock moves them together.
-import { luaScript } from './redis-connection.js';
+import { luaScript } from '../../redis/redis-connection.js';
 
 export const ACQUIRE_RATE = luaScript(
   'rate_limit_acquire',

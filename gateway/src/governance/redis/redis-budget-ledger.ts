@@ -5,7 +5,7 @@
 // given, keeps this gateway's view of current spend on disk and raises Redis to it at start,
 // so a Redis that lost its data does not reset budgets to zero.
 import { randomUUID } from 'node:crypto';
-import type { CompiledBudget } from '@switchyard/compiler';
+import { budgetPeriodStartMs, nextBudgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
 import type { Logger } from '../../observe/logger.js';
 import {
   accountKey,
@@ -17,11 +17,10 @@ import {
   type SpendSnapshot,
   type UsageReport,
 } from '../budget/budget-ledger.js';
-import { nextPeriodStartMs, periodStartMs } from '../budget/budget-period.js';
 import { readSpendStateFile, SpendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
 import { UsageReportBook } from '../budget/usage-report-book.js';
 import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS } from './budget-scripts.js';
-import type { RedisConnection } from './redis-connection.js';
+import type { RedisConnection } from '../../redis/redis-connection.js';
 import type { SettlementRetryQueue } from './settlement-retry-queue.js';
 
 const TAG = '{sy:budgets}';
@@ -38,7 +37,7 @@ function leasesRedisKey(budgetId: string, start: number): string {
 
 /** When an account key may expire: well after its period ended; never for Total. */
 function expireAtMs(budget: CompiledBudget, start: number): number {
-  const next = nextPeriodStartMs(budget.period, start);
+  const next = nextBudgetPeriodStartMs(budget.period, start);
   return next === undefined ? 0 : next + KEEP_AFTER_PERIOD_MS;
 }
 
@@ -89,7 +88,7 @@ export class RedisBudgetLedger implements BudgetLedger {
     const id = `${this.reservationPrefix}:${++this.seq}`;
     const keys: string[] = [];
     const args: Array<string | number> = [nowMs, nowMs + request.leaseMs, id, estimateNanos.toString()];
-    const starts = budgets.map((budget) => periodStartMs(budget.period, nowMs));
+    const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
     budgets.forEach((budget, i) => {
       const start = starts[i] as number;
       keys.push(accountRedisKey(budget.id, start), leasesRedisKey(budget.id, start));
@@ -112,7 +111,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 
   charge(budgets: readonly CompiledBudget[], costNanos: bigint, nowMs: number): void {
-    const starts = budgets.map((budget) => periodStartMs(budget.period, nowMs));
+    const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
     const keys = [`${TAG}:charged:${this.reservationPrefix}:${++this.seq}`, ...budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number))];
     const args = [costNanos.toString(), ...budgets.map((budget, i) => expireAtMs(budget, starts[i] as number))];
     this.options.retries.run('budget charge', async () => {
@@ -122,7 +121,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 
   async spend(budget: CompiledBudget, nowMs: number): Promise<BudgetSpend> {
-    const start = periodStartMs(budget.period, nowMs);
+    const start = budgetPeriodStartMs(budget.period, nowMs);
     const [spent, reserved] = (await this.options.redis.run(READ_ACCOUNT, [accountRedisKey(budget.id, start)], [])) as [string, string];
     this.remember(budget.id, start, BigInt(spent));
     return { budgetId: budget.id, period: budget.period, periodStart: new Date(start).toISOString(), spentNanos: BigInt(spent), reservedNanos: BigInt(reserved) };
@@ -153,7 +152,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 
   private settle(budgets: readonly CompiledBudget[], reservedKeys: string[], id: string, costNanos: bigint, nowMs: number): void {
-    const starts = budgets.map((budget) => periodStartMs(budget.period, nowMs));
+    const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
     const keys = [...reservedKeys, ...budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number))];
     const args = [id, costNanos.toString(), ...budgets.map((budget, i) => expireAtMs(budget, starts[i] as number))];
     this.options.retries.run('budget settle', async () => {

@@ -11,11 +11,11 @@ import {
   type RateLimitState,
   type RefusedLimit,
 } from '../rate-limit/rate-limiter.js';
-import type { RedisConnection } from './redis-connection.js';
+import type { RedisConnection } from '../../redis/redis-connection.js';
 import { ACQUIRE_RATE, SETTLE_RATE } from './rate-limit-scripts.js';
 import type { SettlementRetryQueue } from './settlement-retry-queue.js';
 
-export function rateLimitKeys(keyId: string): string[] {
+function rateLimitKeys(keyId: string): string[] {
   const tag = `{sy:rl:${keyId}}`;
   return [`${tag}:requests`, `${tag}:tokens`, `${tag}:inflight`, `${tag}:held`];
 }

@@ -3,8 +3,8 @@
 // resending one that did reach Redis (its reply was lost) charges nothing twice. The queue is
 // bounded; overflowing it is logged, since that spend is then lost.
 import type { Logger } from '../../observe/logger.js';
-import { SharedStoreUnavailableError } from '../shared-store-unavailable.js';
-import type { RedisConnection } from './redis-connection.js';
+import { SharedStoreUnavailableError } from '../../redis/shared-store-unavailable.js';
+import type { RedisConnection } from '../../redis/redis-connection.js';
 
 const RETRY_INTERVAL_MS = 1_000;
 

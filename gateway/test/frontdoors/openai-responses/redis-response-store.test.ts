@@ -6,8 +6,8 @@ import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { RedisResponseStore } from '../../../src/frontdoors/openai-responses/redis-response-store.js';
 import type { StoredResponse } from '../../../src/frontdoors/openai-responses/response-store.js';
-import type { LuaScript, RedisConnection } from '../../../src/governance/redis/redis-connection.js';
-import { SharedStoreUnavailableError } from '../../../src/governance/shared-store-unavailable.js';
+import type { LuaScript, RedisConnection } from '../../../src/redis/redis-connection.js';
+import { SharedStoreUnavailableError } from '../../../src/redis/shared-store-unavailable.js';
 import type { Logger } from '../../../src/observe/logger.js';
 
 interface Call {

@@ -1,5 +1,6 @@
-// The control-plane protocol between the operator and its gateways (docs/operator.md has the
-// full description; gateway/src/control-plane/ speaks the other end).
+// The control-plane protocol between the operator and its gateways, defined once for both ends
+// (operator/src/table-server/ serves it, gateway/src/control-plane/ consumes it; docs/operator.md
+// has the full description).
 //
 //   GET  /v1/table-stream   Authorization: Bearer <ServiceAccount token, audience switchyard>
 //                           x-switchyard-gateway: <gateway id, e.g. pod name>
@@ -48,6 +49,7 @@ export interface AckMessage {
   error?: string;
 }
 
+/** Checks an acknowledgement body field by field; a string is what is wrong with it. */
 export function parseAckMessage(value: unknown): AckMessage | string {
   if (!value || typeof value !== 'object') return 'body must be a JSON object';
   const v = value as Record<string, unknown>;

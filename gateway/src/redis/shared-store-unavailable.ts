@@ -1,5 +1,5 @@
-// Thrown by the Redis-backed limiter and ledger when Redis cannot answer in time; admission
-// then applies --redis-failure-mode.
+// Thrown by everything that runs on the Redis connection (limiter, ledger, response cache,
+// Responses store) when Redis cannot answer in time; admission then applies --redis-failure-mode.
 export class SharedStoreUnavailableError extends Error {
   constructor(
     readonly operation: string,

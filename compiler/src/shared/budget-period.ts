@@ -1,10 +1,11 @@
 // Budget periods, all starting at 00:00 UTC: Daily, Weekly (from Monday), Monthly (the 1st),
-// Total (one period that never resets, starting at the epoch).
-import type { BudgetPeriod } from '@switchyard/compiler';
+// Total (one period that never resets, starting at the epoch). The gateway keys its spend by
+// these starts and the operator aggregates by them, so both compute them here.
+import type { BudgetPeriod } from '../table-types.js';
 
 const DAY_MS = 86_400_000;
 
-export function periodStartMs(period: BudgetPeriod, nowMs: number): number {
+export function budgetPeriodStartMs(period: BudgetPeriod, nowMs: number): number {
   switch (period) {
     case 'Total':
       return 0;
@@ -24,14 +25,14 @@ export function periodStartMs(period: BudgetPeriod, nowMs: number): number {
 }
 
 /** When the period containing `nowMs` ends; undefined for Total, which never resets. */
-export function nextPeriodStartMs(period: BudgetPeriod, nowMs: number): number | undefined {
+export function nextBudgetPeriodStartMs(period: BudgetPeriod, nowMs: number): number | undefined {
   switch (period) {
     case 'Total':
       return undefined;
     case 'Daily':
-      return periodStartMs('Daily', nowMs) + DAY_MS;
+      return budgetPeriodStartMs('Daily', nowMs) + DAY_MS;
     case 'Weekly':
-      return periodStartMs('Weekly', nowMs) + 7 * DAY_MS;
+      return budgetPeriodStartMs('Weekly', nowMs) + 7 * DAY_MS;
     case 'Monthly': {
       const now = new Date(nowMs);
       return Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
@@ -40,7 +41,7 @@ export function nextPeriodStartMs(period: BudgetPeriod, nowMs: number): number |
 }
 
 /** Whole seconds until the period resets (at least 1), for `retry-after`. */
-export function secondsUntilReset(period: BudgetPeriod, nowMs: number): number | undefined {
-  const next = nextPeriodStartMs(period, nowMs);
+export function secondsUntilBudgetReset(period: BudgetPeriod, nowMs: number): number | undefined {
+  const next = nextBudgetPeriodStartMs(period, nowMs);
   return next === undefined ? undefined : Math.max(1, Math.ceil((next - nowMs) / 1000));
 }

@@ -1,12 +1,12 @@
-// The one Redis connection governance uses: Lua scripts by SHA (EVALSHA, loaded on NOSCRIPT),
+// The one Redis connection a gateway opens (rate limits, budgets, the response cache and the
+// Responses store all run on it): Lua scripts by SHA (EVALSHA, loaded on NOSCRIPT),
 // a command timeout, no offline queue (a command while disconnected fails at once instead of
 // waiting, so --redis-failure-mode decides quickly), reconnection in the background, and a
 // log line and the switchyard_redis_up gauge on every change between reachable and not.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Logger } from '../../observe/logger.js';
-import type { GovernanceMetrics } from '../governance-metrics.js';
-import { SharedStoreUnavailableError } from '../shared-store-unavailable.js';
+import type { Logger } from '../observe/logger.js';
+import { SharedStoreUnavailableError } from './shared-store-unavailable.js';
 
 // ioredis is loaded only when a gateway is given --redis-url: importing it costs every other
 // gateway about 16 MB of resident memory. It is a CommonJS package, so a synchronous require
@@ -37,11 +37,17 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
+/** Where the connection reports reachability and failed commands (governance's metrics). */
+export interface RedisHealthMetrics {
+  sharedStore(up: boolean): void;
+  sharedStoreError(operation: string): void;
+}
+
 export interface RedisConnectionOptions {
   url: string;
   timeoutMs: number;
   logger: Logger;
-  metrics: GovernanceMetrics;
+  metrics: RedisHealthMetrics;
 }
 
 /** Errors that say something about our script or data, not about Redis being reachable. */
@@ -50,7 +56,7 @@ function isScriptFault(error: unknown): boolean {
 }
 
 /** `redis://user:password@host:6379/0` -> `redis://host:6379/0` for logs. */
-export function redactRedisUrl(url: string): string {
+function redactRedisUrl(url: string): string {
   try {
     const parsed = new URL(url);
     parsed.username = '';

@@ -1,0 +1,176 @@
+// Structured JSON logs, one object per line on stdout, for the gateway and the operator alike.
+// Callers pass names and digests, never key material; `redactSecrets` is the last line of
+// defence for free-form text.
+import { writeSync } from 'node:fs';
+import { redactSecrets } from '../values/redact-secrets.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+export interface LoggerOptions {
+  /** Default: $SWITCHYARD_LOG_LEVEL, else info. */
+  level?: LogLevel;
+  /** Fields every line carries. */
+  base?: Record<string, unknown>;
+  /** Where finished lines go; default: stdout, batched per event-loop turn. */
+  write?: (line: string) => void;
+}
+
+// Lines are gathered and written once per event-loop turn: under load that is one write
+// system call for many requests instead of one each. Whatever is pending at exit is written
+// synchronously, so no line is lost on process.exit().
+const FLUSH_AT_CHARS = 64 * 1024;
+let pendingOutput = '';
+let flushScheduled = false;
+
+function flushStdout(): void {
+  flushScheduled = false;
+  if (pendingOutput.length === 0) return;
+  const output = pendingOutput;
+  pendingOutput = '';
+  process.stdout.write(output);
+}
+
+function writeStdoutBatched(line: string): void {
+  if (!exitHookInstalled) installExitHook();
+  pendingOutput += line;
+  if (pendingOutput.length >= FLUSH_AT_CHARS) flushStdout();
+  else if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushStdout);
+  }
+}
+
+let exitHookInstalled = false;
+function installExitHook(): void {
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    if (pendingOutput.length > 0) writeSync(1, pendingOutput);
+    pendingOutput = '';
+  });
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = LEVEL_ORDER[options.level ?? ((process.env.SWITCHYARD_LOG_LEVEL as LogLevel | undefined) ?? 'info')] ?? 20;
+  const write = options.write ?? writeStdoutBatched;
+  const base = options.base ?? {};
+  const baseJson = plainBaseJson(base);
+  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
+    if (LEVEL_ORDER[level] < threshold) return;
+    write(redactSecrets(formatLine(level, msg, base, baseJson, fields)) + '\n');
+  };
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    child: (fields) => createLogger({ ...options, base: { ...base, ...fields } }),
+  };
+}
+
+/** A logger that drops everything (tests, library defaults). */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};
+
+/** The message of anything thrown (duck-typed: errors from another realm are not `instanceof Error`). */
+export function errorMessage(error: unknown): string {
+  if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  return String(error);
+}
+
+// The date and time up to the second are formatted once per second; each line adds its
+// milliseconds. Same text as Date.prototype.toISOString for years 0000-9999.
+let secondStartMs = -1;
+let secondPrefix = '';
+function isoTime(): string {
+  const now = Date.now();
+  const ms = now - secondStartMs;
+  if (ms < 0 || ms >= 1000) {
+    secondStartMs = now - (now % 1000);
+    secondPrefix = new Date(secondStartMs).toISOString().slice(0, 20);
+    return `${secondPrefix}${MILLIS[now - secondStartMs]}Z`;
+  }
+  return `${secondPrefix}${MILLIS[ms]}Z`;
+}
+const MILLIS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+const RESERVED_NAMES = new Set(['time', 'level', 'msg']);
+
+/** `,"name":value...` for a base whose values need no replacer; undefined when the slow path must merge it. */
+function plainBaseJson(base: Record<string, unknown>): string | undefined {
+  for (const name in base) {
+    if (RESERVED_NAMES.has(name) || needsReplacer(base[name])) return undefined;
+  }
+  const json = JSON.stringify(base);
+  return json.length > 2 ? `,${json.slice(1, -1)}` : '';
+}
+
+/**
+ * `{"time","level","msg",...base,...fields}` as one JSON line. The common case (fields that
+ * neither repeat a base or reserved name nor hold an Error or bigint at the top) is one
+ * JSON.stringify of the caller's own object appended to a prefix, with no merged copy.
+ */
+function formatLine(level: LogLevel, msg: string, base: Record<string, unknown>, baseJson: string | undefined, fields: Record<string, unknown> | undefined): string {
+  if (baseJson === undefined || (fields !== undefined && !plainFields(fields, base))) {
+    return serialize({ time: isoTime(), level, msg, ...base, ...fields });
+  }
+  const head = `{"time":"${isoTime()}","level":"${level}","msg":${JSON.stringify(msg)}${baseJson}`;
+  if (fields === undefined) return `${head}}`;
+  let body: string | undefined;
+  try {
+    body = JSON.stringify(fields) as string | undefined;
+  } catch {
+    return serialize({ time: isoTime(), level, msg, ...base, ...fields });
+  }
+  if (body === undefined || body.charCodeAt(0) !== 0x7b /* { */) return serialize({ time: isoTime(), level, msg, ...base, ...fields });
+  return body.length === 2 ? `${head}}` : `${head},${body.slice(1)}`;
+}
+
+function plainFields(fields: Record<string, unknown>, base: Record<string, unknown>): boolean {
+  if ('time' in fields || 'level' in fields || 'msg' in fields) return false;
+  for (const name in base) if (name in fields) return false;
+  for (const name in fields) {
+    const value = fields[name];
+    if (typeof value === 'object' ? value instanceof Error : typeof value === 'bigint') return false;
+  }
+  return true;
+}
+
+function needsReplacer(value: unknown): boolean {
+  return value instanceof Error || typeof value === 'bigint';
+}
+
+/**
+ * A replacer makes JSON.stringify several times slower, and one line per request is the common
+ * case: the replacer is used only when a top-level value needs it (or a nested one throws).
+ */
+function serialize(record: Record<string, unknown>): string {
+  for (const key in record) {
+    if (needsReplacer(record[key])) return JSON.stringify(record, errorReplacer);
+  }
+  try {
+    return JSON.stringify(record);
+  } catch {
+    return JSON.stringify(record, errorReplacer);
+  }
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
