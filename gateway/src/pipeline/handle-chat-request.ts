@@ -5,7 +5,7 @@
 import { emptyUsage, type CompiledCredential } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
-import type { UpstreamFailure } from '../providers/upstream-failure.js';
+import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { Admission } from './admit.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';

@@ -7,7 +7,7 @@ import { GatewayError, toGatewayError } from '../errors/gateway-error.js';
 import { formatCostHeader } from '../governance/cost/compute-cost.js';
 import { exchangeCostNanos } from '../governance/cost/exchange-cost.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
-import { UpstreamFailure } from '../providers/upstream-failure.js';
+import { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UpstreamEventStream } from './call-upstream.js';

@@ -3,7 +3,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
-import type { UpstreamFailure } from './upstream-failure.js';
+import type { UpstreamFailure } from '../errors/upstream-failure.js';
 
 /** What one upstream attempt targets: the backend, the credential picked for it, route defaults. */
 export interface BackendTarget {

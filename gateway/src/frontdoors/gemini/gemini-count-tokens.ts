@@ -9,11 +9,11 @@
 // request itself and read usageMetadata.
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
-import type { GeminiCountTokensResponse } from '../../formats/gemini/gemini-wire-types.js';
+import type { GeminiCountTokensResponse } from '../../wire/gemini/gemini-wire-types.js';
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { FrontDoorContext } from '../front-door.js';
-import { requireRecord } from '../openai-chat/request-fields.js';
-import { decodeGenerateContentFields } from './decode-gemini-generate-content-request.js';
+import { requireRecord } from '../../wire/request-fields/request-fields.js';
+import { decodeGenerateContentFields } from '../../wire/gemini/decode-gemini-generate-content-request.js';
 import { publicModelName } from './gemini-model-path.js';
 
 const CHARACTERS_PER_TOKEN = 4;

@@ -9,11 +9,11 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
-import { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
-import { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
-import { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
-import { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings.js';
-import { encodeOpenAIError } from './openai-error-encoder.js';
+import { decodeOpenAIChatRequest } from '../../wire/openai-chat/decode-openai-chat-request.js';
+import { encodeOpenAIChatCompletion } from '../../wire/openai-chat/encode-openai-chat-response.js';
+import { OpenAIChatStreamEncoder } from '../../wire/openai-chat/openai-chat-stream-encoder.js';
+import { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from '../../wire/openai-chat/openai-embeddings-caller.js';
+import { encodeOpenAIError } from '../../wire/openai-chat/encode-openai-error.js';
 
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
 const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();
@@ -50,7 +50,7 @@ export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor = {
   },
 };
 
-export { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
-export { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
-export { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
-export { encodeOpenAIError, openAIErrorBody } from './openai-error-encoder.js';
+export { decodeOpenAIChatRequest } from '../../wire/openai-chat/decode-openai-chat-request.js';
+export { encodeOpenAIChatCompletion } from '../../wire/openai-chat/encode-openai-chat-response.js';
+export { OpenAIChatStreamEncoder } from '../../wire/openai-chat/openai-chat-stream-encoder.js';
+export { encodeOpenAIError, openAIErrorBody } from '../../wire/openai-chat/encode-openai-error.js';

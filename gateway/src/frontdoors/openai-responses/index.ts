@@ -10,16 +10,16 @@
 // docs/frontdoors/responses.md.
 
 import { GatewayError } from '../../errors/gateway-error.js';
-import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions } from '../../formats/openai-responses/encode-responses-response.js';
-import { newResponseId } from '../../formats/openai-responses/responses-ids.js';
+import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions } from '../../wire/openai-responses/encode-responses-response.js';
+import { newResponseId } from '../../wire/openai-responses/responses-ids.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
-import { encodeOpenAIError } from '../openai-chat/openai-error-encoder.js';
-import { decodeResponsesRequest, type DecodedResponsesRequest } from './decode-responses-request.js';
+import { encodeOpenAIError } from '../../wire/openai-chat/encode-openai-error.js';
+import { decodeResponsesRequest, type DecodedResponsesRequest } from '../../wire/openai-responses/decode-responses-request.js';
 import { InMemoryResponseStore, type ResponseStore } from './response-store.js';
 import { continueConversation, storeScopeOf, storedConversation, type ConversationTurn } from './responses-conversation.js';
-import { ResponsesStreamEncoder } from './responses-stream-encoder.js';
+import { ResponsesStreamEncoder } from '../../wire/openai-responses/responses-stream-encoder.js';
 
 export interface OpenAIResponsesFrontDoorOptions {
   store: ResponseStore;
@@ -127,5 +127,5 @@ export const openAIResponsesFrontDoor: ChatFrontDoor = createOpenAIResponsesFron
 
 export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
 export { RedisResponseStore, MAX_STORED_CONVERSATION_BYTES } from './redis-response-store.js';
-export { decodeResponsesRequest } from './decode-responses-request.js';
-export { ResponsesStreamEncoder } from './responses-stream-encoder.js';
+export { decodeResponsesRequest } from '../../wire/openai-responses/decode-responses-request.js';
+export { ResponsesStreamEncoder } from '../../wire/openai-responses/responses-stream-encoder.js';

@@ -7,7 +7,7 @@
 import { formatNanosAsUsd, type CompiledCredential } from '@switchyard/compiler';
 import { defaultTextMapGetter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { Exchange } from '../../pipeline/exchange.js';
-import type { UpstreamFailure } from '../../providers/upstream-failure.js';
+import type { UpstreamFailure } from '../../errors/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute } from '../../table/runtime-table.js';
 import { genAiProviderName } from './gen-ai-provider-name.js';
 import type { GenAiOperation, RequestSpan, RequestTracer } from './request-tracer.js';

@@ -3,7 +3,7 @@
 // is imported dynamically, and only when tracing is configured.
 import type { CompiledCredential } from '@switchyard/compiler';
 import type { Exchange } from '../../pipeline/exchange.js';
-import type { UpstreamFailure } from '../../providers/upstream-failure.js';
+import type { UpstreamFailure } from '../../errors/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute } from '../../table/runtime-table.js';
 
 /** `gen_ai.operation.name` values the gateway serves. */

@@ -1,13 +1,13 @@
 // The Anthropic Messages API as an HTTP provider: POST {baseURL}/v1/messages.
 
-import { ANTHROPIC_VERSION } from '../../formats/anthropic/anthropic-messages-types.js';
+import { ANTHROPIC_VERSION } from '../../wire/anthropic-messages/anthropic-messages-types.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { BackendTarget, HttpProviderAdapter, UpstreamHttpRequest } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
-import { decodeAnthropicError } from './anthropic-errors.js';
-import { AnthropicStreamDecoder } from './anthropic-stream-decoder.js';
-import { convertToAnthropicMessagesRequest } from './convert-to-anthropic-messages.js';
-import { decodeAnthropicResponse } from './decode-anthropic-response.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
+import { decodeAnthropicError } from '../../wire/anthropic-messages/decode-anthropic-error.js';
+import { AnthropicStreamDecoder } from '../../wire/anthropic-messages/anthropic-stream-decoder.js';
+import { convertToAnthropicMessagesRequest } from '../../wire/anthropic-messages/convert-to-anthropic-messages.js';
+import { decodeAnthropicResponse } from '../../wire/anthropic-messages/decode-anthropic-response.js';
 
 export interface AnthropicAdapterOptions {
   /** Clock for `created` (Anthropic answers carry no timestamp). */

@@ -7,13 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { CompiledBackend } from '@switchyard/compiler';
 import { awsUriEncode, signHttpRequest } from '../../shared/aws/sigv4-signer.js';
 import type { BackendTarget, HttpProviderAdapter, StreamDecoder, UpstreamHttpRequest } from '../provider-adapter.js';
-import { decodeBedrockError } from './bedrock-errors.js';
+import { decodeBedrockError } from '../../wire/bedrock-converse/decode-bedrock-error.js';
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
-import { BedrockStreamDecoder } from './bedrock-stream-decoder.js';
-import { convertFromBedrockConverse, type ResponseIdentity } from './convert-from-bedrock-converse.js';
-import { convertToBedrockConverse } from './convert-to-bedrock-converse.js';
-import { convertToBedrockEmbeddings } from './convert-to-bedrock-embeddings.js';
-import { decodeBedrockEmbeddings } from './decode-bedrock-embeddings.js';
+import { BedrockStreamDecoder } from '../../wire/bedrock-converse/bedrock-stream-decoder.js';
+import { convertFromBedrockConverse, type ResponseIdentity } from '../../wire/bedrock-converse/convert-from-bedrock-converse.js';
+import { convertToBedrockConverse } from '../../wire/bedrock-converse/convert-to-bedrock-converse.js';
+import { convertToBedrockEmbeddings } from '../../wire/bedrock-embeddings/convert-to-bedrock-embeddings.js';
+import { decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/decode-bedrock-embeddings.js';
 
 export const BEDROCK_SIGNING_SERVICE = 'bedrock';
 

@@ -4,12 +4,12 @@
 // live in formats/gemini, shared with the Vertex AI adapter and the Gemini front door.
 
 import type { BackendTarget, HttpProviderAdapter, UpstreamHttpRequest } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
-import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from '../../formats/gemini/gemini-embeddings.js';
-import { decodeGeminiError } from '../../formats/gemini/gemini-errors.js';
-import { decodeGeminiGenerateContentResponse } from '../../formats/gemini/decode-gemini-generate-content-response.js';
-import { encodeGeminiGenerateContentRequest } from '../../formats/gemini/encode-gemini-generate-content-request.js';
-import { GeminiSseStreamDecoder } from '../../formats/gemini/gemini-stream-decoder.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
+import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from '../../wire/gemini/gemini-embeddings.js';
+import { decodeGeminiError } from '../../wire/gemini/decode-gemini-error.js';
+import { decodeGeminiGenerateContentResponse } from '../../wire/gemini/decode-gemini-generate-content-response.js';
+import { encodeGeminiGenerateContentRequest } from '../../wire/gemini/encode-gemini-generate-content-request.js';
+import { GeminiSseStreamDecoder } from '../../wire/gemini/gemini-stream-decoder.js';
 
 export const GEMINI_API_VERSION = 'v1beta';
 

@@ -6,7 +6,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified
 import type { OutputPart, UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { BackendTarget, InProcessProviderAdapter } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { mockAnswer, requestDigest, type MockAnswer } from './mock-answer.js';
 import { mockDelay } from './mock-delay.js';
 import { DEFAULT_MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from './mock-embeddings.js';

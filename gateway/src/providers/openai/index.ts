@@ -2,10 +2,10 @@
 
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { createOpenAIFamilyAdapter } from './create-openai-family-adapter.js';
-import { OPENAI_DIALECT } from './openai-dialect.js';
+import { OPENAI_DIALECT } from '../../wire/openai-chat/openai-dialect.js';
 
 export const openaiAdapter: HttpProviderAdapter = createOpenAIFamilyAdapter({ provider: 'openai', dialect: OPENAI_DIALECT });
 
 export { createOpenAIFamilyAdapter, bearerEndpoint, type OpenAIFamilyEndpoint } from './create-openai-family-adapter.js';
-export { OPENAI_DIALECT, type OpenAIDialect } from './openai-dialect.js';
-export { OpenAIStreamDecoder } from './openai-stream-decoder.js';
+export { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/openai-dialect.js';
+export { OpenAIStreamDecoder } from '../../wire/openai-chat/openai-chat-stream-decoder.js';

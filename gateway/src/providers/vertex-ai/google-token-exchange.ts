@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { redactSecrets } from '../../observe/logger.js';
 import { classifyTransportError } from '../../transport/transport-errors.js';
 import type { UpstreamTransport } from '../../transport/upstream-transport.js';
-import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure } from '../upstream-failure.js';
+import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure } from '../../errors/upstream-failure.js';
 import type { ServiceAccountKey } from './service-account-key.js';
 
 export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

@@ -6,5 +6,5 @@ export { parseServiceAccountKey, ServiceAccountKeyError, GOOGLE_TOKEN_URI, type 
 export { signJwtAssertion, jwtAssertionClaims, CLOUD_PLATFORM_SCOPE, ASSERTION_LIFETIME_SECONDS, type JwtAssertionClaims } from './google-jwt-assertion.js';
 export { exchangeJwtAssertion, parseTokenResponse, tokenEndpointFailure, JWT_BEARER_GRANT_TYPE, type IssuedAccessToken, type TokenExchangeOptions } from './google-token-exchange.js';
 export { encodeVertexAnthropicRequest, VERTEX_ANTHROPIC_VERSION, type VertexAnthropicRequest } from './vertex-ai-anthropic-request.js';
-export { encodeVertexEmbeddingsRequest, decodeVertexEmbeddingsResponse, type VertexPredictEmbeddingsRequest } from './vertex-ai-embeddings.js';
+export { encodeVertexEmbeddingsRequest, decodeVertexEmbeddingsResponse, type VertexPredictEmbeddingsRequest } from '../../wire/vertex-embeddings/vertex-embeddings.js';
 export { decodeVertexAIError, VERTEX_SERVICE_NAME } from './vertex-ai-errors.js';

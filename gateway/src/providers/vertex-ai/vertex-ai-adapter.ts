@@ -6,19 +6,19 @@
 // key and added in `authorizeRequest`, so the synchronous encoders stay free of I/O.
 
 import type { CompiledCredential } from '@switchyard/compiler';
-import { decodeGeminiGenerateContentResponse } from '../../formats/gemini/decode-gemini-generate-content-response.js';
-import { encodeGeminiGenerateContentRequest } from '../../formats/gemini/encode-gemini-generate-content-request.js';
-import { GeminiSseStreamDecoder } from '../../formats/gemini/gemini-stream-decoder.js';
-import { AnthropicStreamDecoder } from '../anthropic/anthropic-stream-decoder.js';
-import { decodeAnthropicResponse } from '../anthropic/decode-anthropic-response.js';
+import { decodeGeminiGenerateContentResponse } from '../../wire/gemini/decode-gemini-generate-content-response.js';
+import { encodeGeminiGenerateContentRequest } from '../../wire/gemini/encode-gemini-generate-content-request.js';
+import { GeminiSseStreamDecoder } from '../../wire/gemini/gemini-stream-decoder.js';
+import { AnthropicStreamDecoder } from '../../wire/anthropic-messages/anthropic-stream-decoder.js';
+import { decodeAnthropicResponse } from '../../wire/anthropic-messages/decode-anthropic-response.js';
 import { UnsupportedFeatureError, type BackendTarget, type HttpProviderAdapter, type RequestAuthorizationContext, type UpstreamHttpRequest } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { exchangeJwtAssertion } from './google-token-exchange.js';
 import { ServiceAccountKeyError } from './service-account-key.js';
 import type { TokenSourceOptions } from './service-account-token.js';
 import { ServiceAccountTokenSources } from './service-account-token-sources.js';
 import { encodeVertexAnthropicRequest } from './vertex-ai-anthropic-request.js';
-import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from './vertex-ai-embeddings.js';
+import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from '../../wire/vertex-embeddings/vertex-embeddings.js';
 import { decodeVertexAIError } from './vertex-ai-errors.js';
 import { vertexBackendUrl, vertexChatMethod, vertexPublisherForModel } from './vertex-ai-urls.js';
 

@@ -4,10 +4,10 @@
 // model answered. The top-level `type: "error"` tells them apart; everything else (including a
 // proxy's HTML page) is read as Google's.
 
-import { decodeGeminiError } from '../../formats/gemini/gemini-errors.js';
-import { decodeAnthropicError } from '../anthropic/anthropic-errors.js';
+import { decodeGeminiError } from '../../wire/gemini/decode-gemini-error.js';
+import { decodeAnthropicError } from '../../wire/anthropic-messages/decode-anthropic-error.js';
 import type { UpstreamHeaders } from '../provider-adapter.js';
-import type { UpstreamFailure } from '../upstream-failure.js';
+import type { UpstreamFailure } from '../../errors/upstream-failure.js';
 
 export const VERTEX_SERVICE_NAME = 'Vertex AI';
 

@@ -4,7 +4,7 @@
 // (`:generateContent`, Gemini bodies; `:predict` for text embeddings).
 
 import type { CompiledBackend } from '@switchyard/compiler';
-import { UpstreamFailure } from '../upstream-failure.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
 
 export type VertexPublisher = 'google' | 'anthropic';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { convertGeminiSchemaToJsonSchema } from '../../../src/formats/gemini/convert-gemini-schema-to-json-schema.js';
-import { convertJsonSchemaToGeminiSchema } from '../../../src/formats/gemini/convert-json-schema-to-gemini-schema.js';
+import { convertGeminiSchemaToJsonSchema } from '../../../src/wire/gemini/convert-gemini-schema-to-json-schema.js';
+import { convertJsonSchemaToGeminiSchema } from '../../../src/wire/gemini/convert-json-schema-to-gemini-schema.js';
 
 describe('Gemini schema -> JSON Schema', () => {
   const cases: Array<[string, unknown, Record<string, unknown>]> = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeGeminiContents, decodeGeminiSystemInstruction } from '../../../src/frontdoors/gemini/decode-gemini-contents.js';
+import { decodeGeminiContents, decodeGeminiSystemInstruction } from '../../../src/wire/gemini/decode-gemini-contents.js';
 import type { UnifiedMessage } from '../../../src/unified/chat-request.js';
 
 function user(...parts: unknown[]): unknown {

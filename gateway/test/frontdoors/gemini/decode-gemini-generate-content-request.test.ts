@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeGeminiGenerateContentRequest } from '../../../src/frontdoors/gemini/decode-gemini-generate-content-request.js';
+import { decodeGeminiGenerateContentRequest } from '../../../src/wire/gemini/decode-gemini-generate-content-request.js';
 import type { FrontDoorContext } from '../../../src/frontdoors/front-door.js';
 
 const contents = [{ role: 'user', parts: [{ text: 'hi' }] }];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeGeminiGenerationConfig, type GenerationOptions } from '../../../src/frontdoors/gemini/decode-gemini-generation-config.js';
+import { decodeGeminiGenerationConfig, type GenerationOptions } from '../../../src/wire/gemini/decode-gemini-generation-config.js';
 
 describe('Gemini front door: generationConfig -> unified options', () => {
   const cases: Array<[string, unknown, GenerationOptions]> = [

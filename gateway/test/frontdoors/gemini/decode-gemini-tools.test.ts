@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeGeminiTools, type DecodedGeminiTools } from '../../../src/frontdoors/gemini/decode-gemini-tools.js';
+import { decodeGeminiTools, type DecodedGeminiTools } from '../../../src/wire/gemini/decode-gemini-tools.js';
 
 const weather = { name: 'weather', description: 'Weather for a city', parameters: { type: 'OBJECT', properties: { city: { type: 'STRING' } }, required: ['city'] } };
 const time = { name: 'time' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeOpenAIChatRequest } from '../../../src/frontdoors/openai-chat/decode-openai-chat-request.js';
+import { decodeOpenAIChatRequest } from '../../../src/wire/openai-chat/decode-openai-chat-request.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 
 const base = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };

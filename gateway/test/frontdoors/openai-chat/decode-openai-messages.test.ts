@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeOpenAIMessages } from '../../../src/frontdoors/openai-chat/decode-openai-messages.js';
+import { decodeOpenAIMessages } from '../../../src/wire/openai-chat/decode-openai-messages.js';
 import type { UnifiedMessage } from '../../../src/unified/chat-request.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeOpenAIChatCompletion } from '../../../src/frontdoors/openai-chat/encode-openai-chat-response.js';
-import type { OpenAIChatCompletion } from '../../../src/formats/openai/openai-chat-wire.js';
+import { encodeOpenAIChatCompletion } from '../../../src/wire/openai-chat/encode-openai-chat-response.js';
+import type { OpenAIChatCompletion } from '../../../src/wire/openai-chat/openai-chat-types.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { openAISchemaErrors } from './openai-schema-validator.js';
 

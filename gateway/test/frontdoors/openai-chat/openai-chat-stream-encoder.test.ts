@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { OpenAIChatStreamEncoder } from '../../../src/frontdoors/openai-chat/openai-chat-stream-encoder.js';
+import { OpenAIChatStreamEncoder } from '../../../src/wire/openai-chat/openai-chat-stream-encoder.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { openAISchemaErrors } from './openai-schema-validator.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError, type GatewayErrorKind } from '../../../src/errors/gateway-error.js';
-import { encodeOpenAIError } from '../../../src/frontdoors/openai-chat/openai-error-encoder.js';
+import { encodeOpenAIError } from '../../../src/wire/openai-chat/encode-openai-error.js';
 import { openAISchemaErrors } from './openai-schema-validator.js';
 
 describe('OpenAI front door: errors', () => {

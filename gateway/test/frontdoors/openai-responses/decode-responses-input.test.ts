@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeResponsesInput } from '../../../src/frontdoors/openai-responses/decode-responses-input.js';
-import { encodeReasoningState } from '../../../src/formats/openai-responses/responses-reasoning-state.js';
+import { decodeResponsesInput } from '../../../src/wire/openai-responses/decode-responses-input.js';
+import { encodeReasoningState } from '../../../src/wire/openai-responses/responses-reasoning-state.js';
 import type { UnifiedMessage } from '../../../src/unified/chat-request.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeResponsesRequest, type DecodedResponsesRequest } from '../../../src/frontdoors/openai-responses/decode-responses-request.js';
+import { decodeResponsesRequest, type DecodedResponsesRequest } from '../../../src/wire/openai-responses/decode-responses-request.js';
 
 const base = { model: 'gpt-x', input: 'hi' };
 

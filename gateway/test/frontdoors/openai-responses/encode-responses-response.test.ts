@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeResponsesResponse } from '../../../src/formats/openai-responses/encode-responses-response.js';
-import { decodeReasoningState } from '../../../src/formats/openai-responses/responses-reasoning-state.js';
+import { encodeResponsesResponse } from '../../../src/wire/openai-responses/encode-responses-response.js';
+import { decodeReasoningState } from '../../../src/wire/openai-responses/responses-reasoning-state.js';
 import type { FinishReason, OutputPart, UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { responsesSchemaErrors } from './responses-schema-validator.js';
 import { RESPONSES_USAGE, testEnvelope, USAGE } from './responses-test-support.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { APIError } from 'openai';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { ResponsesStreamEncoder, type FinishedStream } from '../../../src/frontdoors/openai-responses/responses-stream-encoder.js';
-import { decodeReasoningState } from '../../../src/formats/openai-responses/responses-reasoning-state.js';
+import { ResponsesStreamEncoder, type FinishedStream } from '../../../src/wire/openai-responses/responses-stream-encoder.js';
+import { decodeReasoningState } from '../../../src/wire/openai-responses/responses-reasoning-state.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { parseResponsesSse, streamSchemaErrors, type SseFrame } from './responses-schema-validator.js';
 import { RESPONSES_USAGE, replayThroughSdk, testEnvelope, USAGE } from './responses-test-support.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeAnthropicError, formatAnthropicStreamError, parseAnthropicErrorBody } from '../../../src/formats/anthropic/anthropic-error-body.js';
+import { encodeAnthropicError, formatAnthropicStreamError, parseAnthropicErrorBody } from '../../../src/wire/anthropic-messages/anthropic-error-body.js';
 import { GatewayError, type GatewayErrorKind } from '../../../src/errors/gateway-error.js';
 
 describe('encodeAnthropicError', () => {

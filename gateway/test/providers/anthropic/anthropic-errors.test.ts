@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeAnthropicError, decodeAnthropicStreamError } from '../../../src/providers/anthropic/anthropic-errors.js';
-import type { UpstreamFailureKind } from '../../../src/providers/upstream-failure.js';
+import { decodeAnthropicError, decodeAnthropicStreamError } from '../../../src/wire/anthropic-messages/decode-anthropic-error.js';
+import type { UpstreamFailureKind } from '../../../src/errors/upstream-failure.js';
 
 function errorBody(type: string, message: string): string {
   return JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_011' });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { AnthropicStreamDecoder } from '../../../src/providers/anthropic/anthropic-stream-decoder.js';
-import { JSON_RESPONSE_TOOL_NAME } from '../../../src/providers/anthropic/json-response-tool.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { AnthropicStreamDecoder } from '../../../src/wire/anthropic-messages/anthropic-stream-decoder.js';
+import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { captureAsSse, decodeSse, sseFrames, summarizeStream, type StreamSummary } from './anthropic-test-support.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { createAnthropicStreamEncoder } from '../../../src/formats/anthropic/anthropic-stream-encoder.js';
+import { createAnthropicStreamEncoder } from '../../../src/wire/anthropic-messages/anthropic-stream-encoder.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { startMockHttpServer, type MockHttpServer } from '../../support/mock-http-server.js';
 import { captureAsSse, decodeSse, summarizeStream } from './anthropic-test-support.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mergeAnthropicUsage, readAnthropicUsage, usageFromAnthropic, usageToAnthropic } from '../../../src/formats/anthropic/anthropic-usage.js';
+import { mergeAnthropicUsage, readAnthropicUsage, usageFromAnthropic, usageToAnthropic } from '../../../src/wire/anthropic-messages/anthropic-usage.js';
 
 describe('Anthropic usage -> unified usage', () => {
   const cases = [

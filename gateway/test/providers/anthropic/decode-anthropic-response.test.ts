@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeAnthropicResponse } from '../../../src/providers/anthropic/decode-anthropic-response.js';
-import { JSON_RESPONSE_TOOL_NAME } from '../../../src/providers/anthropic/json-response-tool.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { decodeAnthropicResponse } from '../../../src/wire/anthropic-messages/decode-anthropic-response.js';
+import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { readFixtureJson } from './anthropic-test-support.js';
 

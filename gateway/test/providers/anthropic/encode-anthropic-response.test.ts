@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeAnthropicResponse, RAW_TOOL_ARGUMENTS_KEY } from '../../../src/formats/anthropic/encode-anthropic-response.js';
-import { decodeAnthropicResponse } from '../../../src/providers/anthropic/decode-anthropic-response.js';
+import { encodeAnthropicResponse, RAW_TOOL_ARGUMENTS_KEY } from '../../../src/wire/anthropic-messages/encode-anthropic-response.js';
+import { decodeAnthropicResponse } from '../../../src/wire/anthropic-messages/decode-anthropic-response.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { readFixtureJson } from './anthropic-test-support.js';
 

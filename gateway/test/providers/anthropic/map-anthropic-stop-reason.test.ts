@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapAnthropicStopReason, toAnthropicStopReason } from '../../../src/formats/anthropic/map-anthropic-stop-reason.js';
+import { mapAnthropicStopReason, toAnthropicStopReason } from '../../../src/wire/anthropic-messages/map-anthropic-stop-reason.js';
 import type { FinishReason } from '../../../src/unified/chat-response.js';
 
 describe('mapAnthropicStopReason', () => {

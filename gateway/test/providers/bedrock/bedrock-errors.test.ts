@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeBedrockError, decodeBedrockStreamException } from '../../../src/providers/bedrock/bedrock-errors.js';
+import { decodeBedrockError, decodeBedrockStreamException } from '../../../src/wire/bedrock-converse/decode-bedrock-error.js';
 
 const SUFFIX = ':http://internal.amazon.com/coral/com.amazon.bedrock/';
 

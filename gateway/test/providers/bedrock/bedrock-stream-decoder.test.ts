@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeConverseStreamEvent, encodeConverseStreamException, encodeEventStreamError } from '../../../src/formats/bedrock/converse-stream-frames.js';
-import { BedrockStreamDecoder } from '../../../src/providers/bedrock/bedrock-stream-decoder.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { encodeConverseStreamEvent, encodeConverseStreamException, encodeEventStreamError } from './converse-stream-frames.js';
+import { BedrockStreamDecoder } from '../../../src/wire/bedrock-converse/bedrock-stream-decoder.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { CAPTURES, captureWireBytes, foldStream, usage, type FoldedStream } from './bedrock-capture-support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { convertFromBedrockConverse } from '../../../src/providers/bedrock/convert-from-bedrock-converse.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { convertFromBedrockConverse } from '../../../src/wire/bedrock-converse/convert-from-bedrock-converse.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { captureJson, usage } from './bedrock-capture-support.js';
 

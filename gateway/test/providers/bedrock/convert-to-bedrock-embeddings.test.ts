@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
-import { bareBedrockModelId, bedrockEmbeddingFamily } from '../../../src/providers/bedrock/bedrock-embedding-model.js';
-import { convertToBedrockEmbeddings } from '../../../src/providers/bedrock/convert-to-bedrock-embeddings.js';
+import { bareBedrockModelId, bedrockEmbeddingFamily } from '../../../src/wire/bedrock-embeddings/bedrock-embedding-model.js';
+import { convertToBedrockEmbeddings } from '../../../src/wire/bedrock-embeddings/convert-to-bedrock-embeddings.js';
 import type { UnifiedEmbeddingsRequest } from '../../../src/unified/chat-request.js';
 
 const TITAN_V2 = 'amazon.titan-embed-text-v2:0';

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { decodeBedrockEmbeddings } from '../../../src/providers/bedrock/decode-bedrock-embeddings.js';
+import { decodeBedrockEmbeddings } from '../../../src/wire/bedrock-embeddings/decode-bedrock-embeddings.js';
 import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
-import { providerFixturePath } from '../../support/repo-paths.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(providerFixturePath('bedrock', name), 'utf8')) as unknown;
+const fixture = (name: string): unknown => JSON.parse(readFileSync(wireFixturePath('bedrock-embeddings', name), 'utf8')) as unknown;
 
 describe('decodeBedrockEmbeddings', () => {
   it.each<[string, string, number[][], number]>([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapBedrockStopReason } from '../../../src/providers/bedrock/map-bedrock-stop-reason.js';
+import { mapBedrockStopReason } from '../../../src/wire/bedrock-converse/map-bedrock-stop-reason.js';
 
 describe('mapBedrockStopReason', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { convertJsonSchemaToGeminiSchema, isEmptyObjectSchema } from '../../../src/formats/gemini/convert-json-schema-to-gemini-schema.js';
+import { convertJsonSchemaToGeminiSchema, isEmptyObjectSchema } from '../../../src/wire/gemini/convert-json-schema-to-gemini-schema.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 
 const cases: Array<{ name: string; input: unknown; expected: unknown }> = [

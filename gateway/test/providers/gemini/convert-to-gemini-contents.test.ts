@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { convertToGeminiContents, type GeminiPrompt } from '../../../src/formats/gemini/convert-to-gemini-contents.js';
+import { convertToGeminiContents, type GeminiPrompt } from '../../../src/wire/gemini/convert-to-gemini-contents.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import type { UnifiedMessage } from '../../../src/unified/chat-request.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeGeminiGenerateContentResponse } from '../../../src/formats/gemini/decode-gemini-generate-content-response.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { decodeGeminiGenerateContentResponse } from '../../../src/wire/gemini/decode-gemini-generate-content-response.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { loadGeminiCaptureJson } from '../../mocks/gemini-mock-server.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeGeminiGenerateContentRequest } from '../../../src/formats/gemini/encode-gemini-generate-content-request.js';
-import { geminiModelGeneration } from '../../../src/formats/gemini/convert-to-gemini-generation-config.js';
+import { encodeGeminiGenerateContentRequest } from '../../../src/wire/gemini/encode-gemini-generate-content-request.js';
+import { geminiModelGeneration } from '../../../src/wire/gemini/convert-to-gemini-generation-config.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeGoogleError } from '../../../src/formats/gemini/encode-google-error.js';
-import { decodeGeminiError } from '../../../src/formats/gemini/gemini-errors.js';
+import { encodeGoogleError } from '../../../src/wire/gemini/encode-google-error.js';
+import { decodeGeminiError } from '../../../src/wire/gemini/decode-gemini-error.js';
 import { GatewayError, invalidRequest } from '../../../src/errors/gateway-error.js';
 
 describe('encodeGoogleError', () => {

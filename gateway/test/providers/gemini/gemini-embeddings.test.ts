@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, encodeGeminiEmbeddingsResponse } from '../../../src/formats/gemini/gemini-embeddings.js';
+import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, encodeGeminiEmbeddingsResponse } from '../../../src/wire/gemini/gemini-embeddings.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 
 describe('encodeGeminiEmbeddingsRequest', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeGeminiError, parseGoogleDuration } from '../../../src/formats/gemini/gemini-errors.js';
-import type { UpstreamFailureKind } from '../../../src/providers/upstream-failure.js';
+import { decodeGeminiError, parseGoogleDuration } from '../../../src/wire/gemini/decode-gemini-error.js';
+import type { UpstreamFailureKind } from '../../../src/errors/upstream-failure.js';
 import { readFileSync } from 'node:fs';
-import { providerFixturePath } from '../../support/repo-paths.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
 function googleError(code: number, status: string, message: string, details: unknown[] = []): string {
   return JSON.stringify({ error: { code, message, status, details } });
@@ -10,7 +10,7 @@ function googleError(code: number, status: string, message: string, details: unk
 
 describe('decodeGeminiError', () => {
   it('capture google-429-retry-info: RateLimited with retryAfterMs from RetryInfo.retryDelay', () => {
-    const failure = decodeGeminiError(429, {}, readFileSync(providerFixturePath('gemini', 'google-429-retry-info.json'), 'utf8'));
+    const failure = decodeGeminiError(429, {}, readFileSync(wireFixturePath('gemini', 'google-429-retry-info.json'), 'utf8'));
     expect(failure.kind).toBe('RateLimited');
     expect(failure.status).toBe(429);
     expect(failure.retryAfterMs).toBe(34400);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { GeminiSseStreamDecoder } from '../../../src/formats/gemini/gemini-stream-decoder.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { GeminiSseStreamDecoder } from '../../../src/wire/gemini/gemini-stream-decoder.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { geminiCaptureSseBytes, loadGeminiCaptureChunks } from '../../mocks/gemini-mock-server.js';
 

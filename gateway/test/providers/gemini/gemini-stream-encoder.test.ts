@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { GeminiStreamEncoder } from '../../../src/formats/gemini/gemini-stream-encoder.js';
-import { GeminiSseStreamDecoder } from '../../../src/formats/gemini/gemini-stream-decoder.js';
+import { GeminiStreamEncoder } from '../../../src/wire/gemini/gemini-stream-encoder.js';
+import { GeminiSseStreamDecoder } from '../../../src/wire/gemini/gemini-stream-decoder.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { geminiCaptureSseBytes } from '../../mocks/gemini-mock-server.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Usage } from '@switchyard/compiler';
-import { usageFromGemini, usageToGemini } from '../../../src/formats/gemini/gemini-usage.js';
-import type { GeminiUsageMetadata } from '../../../src/formats/gemini/gemini-wire-types.js';
+import { usageFromGemini, usageToGemini } from '../../../src/wire/gemini/gemini-usage.js';
+import type { GeminiUsageMetadata } from '../../../src/wire/gemini/gemini-wire-types.js';
 import { loadGeminiCaptureJson } from '../../mocks/gemini-mock-server.js';
 
 describe('usageFromGemini', () => {

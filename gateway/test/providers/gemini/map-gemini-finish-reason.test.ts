@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapGeminiFinishReason, toGeminiFinishReason } from '../../../src/formats/gemini/map-gemini-finish-reason.js';
+import { mapGeminiFinishReason, toGeminiFinishReason } from '../../../src/wire/gemini/map-gemini-finish-reason.js';
 import type { FinishReason } from '../../../src/unified/chat-response.js';
 
 describe('mapGeminiFinishReason', () => {

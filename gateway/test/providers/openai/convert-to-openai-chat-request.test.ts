@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { convertToOpenAIChatRequest } from '../../../src/providers/openai/convert-to-openai-chat-request.js';
-import { OPENAI_DIALECT } from '../../../src/providers/openai/openai-dialect.js';
+import { convertToOpenAIChatRequest } from '../../../src/wire/openai-chat/convert-to-openai-chat-request.js';
+import { OPENAI_DIALECT } from '../../../src/wire/openai-chat/openai-dialect.js';
 import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../../src/unified/chat-request.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeOpenAIChatResponse } from '../../../src/providers/openai/decode-openai-chat-response.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { decodeOpenAIChatResponse } from '../../../src/wire/openai-chat/decode-openai-chat-response.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { readJsonFixture } from './openai-test-support.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeOpenAIError } from '../../../src/providers/openai/openai-errors.js';
+import { decodeOpenAIError } from '../../../src/wire/openai-chat/decode-openai-error.js';
 import type { UpstreamHeaders } from '../../../src/providers/provider-adapter.js';
 
 const openAIBody = (type: string, code: string | null, message = 'msg', param: string | null = null): string => JSON.stringify({ error: { message, type, code, param } });

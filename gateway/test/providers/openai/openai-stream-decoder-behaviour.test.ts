@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { OpenAIStreamDecoder } from '../../../src/providers/openai/openai-stream-decoder.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { OpenAIStreamDecoder } from '../../../src/wire/openai-chat/openai-chat-stream-decoder.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { decodeAll, summarize } from './openai-test-support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Usage } from '@switchyard/compiler';
-import { OpenAIStreamDecoder } from '../../../src/providers/openai/openai-stream-decoder.js';
+import { OpenAIStreamDecoder } from '../../../src/wire/openai-chat/openai-chat-stream-decoder.js';
 import { captureAsSse, decodeAll, summarize } from './openai-test-support.js';
 
 interface Expected {

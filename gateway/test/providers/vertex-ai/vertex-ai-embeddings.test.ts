@@ -3,9 +3,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import type { UnifiedEmbeddingsRequest } from '../../../src/unified/chat-request.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
-import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest, type VertexPredictEmbeddingsRequest } from '../../../src/providers/vertex-ai/vertex-ai-embeddings.js';
-import { providerFixturePath } from '../../support/repo-paths.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
+import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest, type VertexPredictEmbeddingsRequest } from '../../../src/wire/vertex-embeddings/vertex-embeddings.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
 describe('encodeVertexEmbeddingsRequest', () => {
   const cases: Array<[string, UnifiedEmbeddingsRequest, VertexPredictEmbeddingsRequest]> = [
@@ -25,7 +25,7 @@ describe('encodeVertexEmbeddingsRequest', () => {
 
 describe('decodeVertexEmbeddingsResponse', () => {
   it('reads the documented predictions shape; token counts are summed', () => {
-    const body: unknown = JSON.parse(readFileSync(providerFixturePath('vertex-ai', 'vertex-predict-embeddings.json'), 'utf8'));
+    const body: unknown = JSON.parse(readFileSync(wireFixturePath('vertex-embeddings', 'vertex-predict-embeddings.json'), 'utf8'));
     const decoded = decodeVertexEmbeddingsResponse(body, 'text-embedding-005');
     expect(decoded.model).toBe('text-embedding-005');
     expect(decoded.embeddings).toHaveLength(2);

@@ -10,7 +10,7 @@ import {
   EventStreamFramingError,
   type EventStreamHeaders,
   type EventStreamMessage,
-} from '../../../src/shared/aws/event-stream-codec.js';
+} from '../../../src/wire/aws-event-stream/event-stream-codec.js';
 import { repoRoot } from '../../support/repo-paths.js';
 
 interface Vector {
@@ -21,7 +21,7 @@ interface Vector {
 }
 
 const vectors = (
-  JSON.parse(readFileSync(join(repoRoot, 'gateway', 'src', 'shared', 'aws', '__fixtures__', 'event-stream-vectors.json'), 'utf8')) as {
+  JSON.parse(readFileSync(join(repoRoot, 'gateway', 'src', 'wire', 'aws-event-stream', '__fixtures__', 'event-stream-vectors.json'), 'utf8')) as {
     vectors: Record<string, Vector>;
   }
 ).vectors;
