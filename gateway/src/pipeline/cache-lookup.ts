@@ -9,7 +9,8 @@ import { isCacheableResponse, type CachedAnswer } from '../cache/cached-answer.j
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { responseStreamEvents } from '../cache/response-stream-events.js';
 import { StreamResponseAccumulator } from '../cache/stream-response-accumulator.js';
-import type { ChatFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { ChatFrontDoor } from '../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import type { UnifiedChatRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../unified/chat-response.js';

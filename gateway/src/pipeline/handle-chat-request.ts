@@ -4,7 +4,8 @@
 // the gateway parse a large JSON body.
 import { emptyUsage, type CompiledCredential } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { Admission } from './admit.js';

@@ -1,7 +1,8 @@
 // Which front door serves which path. Adding a front door (Anthropic Messages, Gemini, OpenAI
 // Responses) is one entry here: an exact path, or a prefix plus a parser for paths that carry
 // a parameter (Gemini's `models/{model}:generateContent`).
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorContext } from '../frontdoors/front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import { anthropicMessagesFrontDoor } from '../frontdoors/anthropic-messages/index.js';
 import { geminiFrontDoorRoutes } from '../frontdoors/gemini/index.js';
 import { openAIChatFrontDoor } from '../frontdoors/openai-chat/index.js';

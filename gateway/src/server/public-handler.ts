@@ -2,7 +2,7 @@
 // node:http; the few other endpoints (models, health) are matched by hand after them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { FrontDoorContext } from '../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import { serveAnthropicExtras } from '../frontdoors/anthropic-messages/index.js';
 import { adoptGoogleQueryKey, serveGeminiExtras } from '../frontdoors/gemini/index.js';
 import { startExchange } from '../pipeline/exchange.js';

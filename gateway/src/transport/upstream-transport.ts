@@ -4,7 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
-import type { UpstreamHeaders, UpstreamHttpRequest } from '../providers/provider-adapter.js';
+import type { UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import { deniedLiteralAddress, EgressDeniedError, type EgressGuard } from './egress-guard.js';
 
 export interface UpstreamCallTimeouts {

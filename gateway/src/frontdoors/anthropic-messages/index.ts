@@ -7,7 +7,8 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import type { ChatFrontDoor } from '../front-door.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/decode-anthropic-messages-request.js';
 
 export const anthropicMessagesFrontDoor: ChatFrontDoor = {

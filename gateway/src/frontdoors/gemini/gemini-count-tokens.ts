@@ -11,10 +11,10 @@
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiCountTokensResponse } from '../../wire/gemini/gemini-wire-types.js';
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
-import type { FrontDoorContext } from '../front-door.js';
+import type { FrontDoorContext } from '../../unified/front-door-codec.js';
 import { requireRecord } from '../../wire/request-fields/request-fields.js';
 import { decodeGenerateContentFields } from '../../wire/gemini/decode-gemini-generate-content-request.js';
-import { publicModelName } from './gemini-model-path.js';
+import { publicModelName } from '../../wire/gemini/gemini-model-names.js';
 
 const CHARACTERS_PER_TOKEN = 4;
 const TOKENS_PER_MEDIA_PART = 258;

@@ -8,7 +8,8 @@ import { encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod } from '../
 import { GeminiStreamEncoder } from '../../wire/gemini/gemini-stream-encoder.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../front-door.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { decodeGeminiGenerateContentRequest } from '../../wire/gemini/decode-gemini-generate-content-request.js';
 import { decodeGeminiCountTokensRequest, encodeGeminiCountTokensResponse, estimateGeminiPromptTokens } from './gemini-count-tokens.js';
 import { decodeGeminiEmbeddingsRequest } from '../../wire/gemini/decode-gemini-embeddings-request.js';

@@ -7,7 +7,7 @@
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiListModelsResponse, GeminiModel } from '../../wire/gemini/gemini-wire-types.js';
-import { modelResourceName, publicModelName } from './gemini-model-path.js';
+import { modelResourceName, publicModelName } from '../../wire/gemini/gemini-model-names.js';
 
 /** What the list needs from a virtual key (RuntimeKey satisfies it). */
 export interface GeminiModelCatalog<Route> {

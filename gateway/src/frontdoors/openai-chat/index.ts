@@ -8,7 +8,8 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../front-door.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { decodeOpenAIChatRequest } from '../../wire/openai-chat/decode-openai-chat-request.js';
 import { encodeOpenAIChatCompletion } from '../../wire/openai-chat/encode-openai-chat-response.js';
 import { OpenAIChatStreamEncoder } from '../../wire/openai-chat/openai-chat-stream-encoder.js';

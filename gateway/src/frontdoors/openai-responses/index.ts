@@ -14,7 +14,8 @@ import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOp
 import { newResponseId } from '../../wire/openai-responses/responses-ids.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
+import type { ChatFrontDoor } from '../front-door.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { encodeOpenAIError } from '../../wire/openai-chat/encode-openai-error.js';
 import { decodeResponsesRequest, type DecodedResponsesRequest } from '../../wire/openai-responses/decode-responses-request.js';
 import { InMemoryResponseStore, type ResponseStore } from './response-store.js';

@@ -2,7 +2,8 @@
 
 import { ANTHROPIC_VERSION } from '../../wire/anthropic-messages/anthropic-messages-types.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
-import type { BackendTarget, HttpProviderAdapter, UpstreamHttpRequest } from '../provider-adapter.js';
+import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { decodeAnthropicError } from '../../wire/anthropic-messages/decode-anthropic-error.js';
 import { AnthropicStreamDecoder } from '../../wire/anthropic-messages/anthropic-stream-decoder.js';

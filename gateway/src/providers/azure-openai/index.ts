@@ -4,7 +4,7 @@
 // `content_filter` (BadRequest, passed through to the caller with Azure's message).
 
 import type { HttpProviderAdapter } from '../provider-adapter.js';
-import { createOpenAIFamilyAdapter } from '../openai/create-openai-family-adapter.js';
+import { createOpenAIFamilyAdapter } from '../openai-family-adapter.js';
 import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/openai-dialect.js';
 import { azureOpenAIEndpoint } from './azure-openai-endpoint.js';
 

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledBackend } from '@switchyard/compiler';
 import { awsUriEncode, signHttpRequest } from '../../shared/aws/sigv4-signer.js';
-import type { BackendTarget, HttpProviderAdapter, StreamDecoder, UpstreamHttpRequest } from '../provider-adapter.js';
+import type { BackendTarget, StreamDecoder, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { decodeBedrockError } from '../../wire/bedrock-converse/decode-bedrock-error.js';
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
 import { BedrockStreamDecoder } from '../../wire/bedrock-converse/bedrock-stream-decoder.js';

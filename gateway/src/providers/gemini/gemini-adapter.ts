@@ -3,7 +3,8 @@
 // `:batchEmbedContents`, authenticated with the `x-goog-api-key` header. The body translations
 // live in formats/gemini, shared with the Vertex AI adapter and the Gemini front door.
 
-import type { BackendTarget, HttpProviderAdapter, UpstreamHttpRequest } from '../provider-adapter.js';
+import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from '../../wire/gemini/gemini-embeddings.js';
 import { decodeGeminiError } from '../../wire/gemini/decode-gemini-error.js';

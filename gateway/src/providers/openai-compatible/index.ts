@@ -1,7 +1,7 @@
 // Adapters for every OpenAI-compatible provider: the OpenAI adapter family, one dialect each.
 
 import type { ProviderName } from '@switchyard/compiler';
-import { createOpenAIFamilyAdapter } from '../openai/create-openai-family-adapter.js';
+import { createOpenAIFamilyAdapter } from '../openai-family-adapter.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible-presets.js';
 

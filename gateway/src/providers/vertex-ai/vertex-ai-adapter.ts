@@ -11,7 +11,9 @@ import { encodeGeminiGenerateContentRequest } from '../../wire/gemini/encode-gem
 import { GeminiSseStreamDecoder } from '../../wire/gemini/gemini-stream-decoder.js';
 import { AnthropicStreamDecoder } from '../../wire/anthropic-messages/anthropic-stream-decoder.js';
 import { decodeAnthropicResponse } from '../../wire/anthropic-messages/decode-anthropic-response.js';
-import { UnsupportedFeatureError, type BackendTarget, type HttpProviderAdapter, type RequestAuthorizationContext, type UpstreamHttpRequest } from '../provider-adapter.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
+import { type BackendTarget, type UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import { type HttpProviderAdapter, type RequestAuthorizationContext } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { exchangeJwtAssertion } from './google-token-exchange.js';
 import { ServiceAccountKeyError } from './service-account-key.js';

@@ -6,7 +6,7 @@
 
 import { decodeGeminiError } from '../../wire/gemini/decode-gemini-error.js';
 import { decodeAnthropicError } from '../../wire/anthropic-messages/decode-anthropic-error.js';
-import type { UpstreamHeaders } from '../provider-adapter.js';
+import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import type { UpstreamFailure } from '../../errors/upstream-failure.js';
 
 export const VERTEX_SERVICE_NAME = 'Vertex AI';

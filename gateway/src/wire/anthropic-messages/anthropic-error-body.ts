@@ -3,7 +3,7 @@
 // an `event: error` frame once a stream has begun).
 
 import type { GatewayError, GatewayErrorKind } from '../../errors/gateway-error.js';
-import type { EncodedError } from '../../frontdoors/front-door.js';
+import type { EncodedError } from '../../unified/front-door-codec.js';
 import { formatSseEvent } from '../sse/sse-decoder.js';
 import type { AnthropicErrorBody, AnthropicErrorType } from './anthropic-messages-types.js';
 import { isRecord, stringField } from '../../shared/json-narrowing.js';

@@ -16,7 +16,7 @@ import { isRecord, stringField, type JsonRecord } from '../../shared/json-narrow
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
 import { SseDecoder, type ServerSentEvent } from '../sse/sse-decoder.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
-import type { StreamDecoder } from '../../providers/provider-adapter.js';
+import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { decodeAnthropicStreamError } from './decode-anthropic-error.js';
 import { isJsonResponseTool } from './json-response-tool.js';

@@ -9,7 +9,7 @@
 
 import type { Usage } from '@switchyard/compiler';
 import type { GatewayError } from '../../errors/gateway-error.js';
-import type { FrontDoorStreamEncoder } from '../../frontdoors/front-door.js';
+import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { formatSseEvent } from '../sse/sse-decoder.js';
 import type { FinishReason } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';

@@ -31,7 +31,7 @@ import type {
   UnifiedMessage,
   UnifiedTool,
 } from '../../unified/chat-request.js';
-import { UnsupportedFeatureError } from '../../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
 
 /** Anthropic refuses a thinking budget below this. */

@@ -3,8 +3,8 @@
 // Anthropic's (a proxy or load balancer answered).
 
 import { parseAnthropicErrorBody, statusForAnthropicErrorType, type ParsedAnthropicError } from './anthropic-error-body.js';
-import { redactSecrets } from '../../observe/logger.js';
-import type { UpstreamHeaders } from '../../providers/provider-adapter.js';
+import { redactSecrets } from '@switchyard/compiler';
+import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure, type UpstreamFailureKind } from '../../errors/upstream-failure.js';
 
 const KIND_BY_ERROR_TYPE: Record<string, UpstreamFailureKind> = {

@@ -8,7 +8,7 @@ import {
   stringHeader,
 } from '../aws-event-stream/event-stream-codec.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
-import type { StreamDecoder } from '../../providers/provider-adapter.js';
+import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { decodeBedrockStreamException, sanitizeAwsMessage } from './decode-bedrock-error.js';
 import { unifiedUsageFromBedrock } from './bedrock-usage.js';

@@ -7,7 +7,7 @@ import type {
   ConverseImageBlock,
   ConverseImageFormat,
 } from './converse-types.js';
-import { UnsupportedFeatureError } from '../../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 
 const IMAGE_FORMATS: Record<string, ConverseImageFormat> = {
   'image/png': 'png',

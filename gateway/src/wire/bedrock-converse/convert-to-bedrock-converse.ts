@@ -15,7 +15,8 @@ import type {
   ConverseToolResultContent,
   ConverseToolSpec,
 } from './converse-types.js';
-import { type BackendTarget, UnsupportedFeatureError } from '../../providers/provider-adapter.js';
+import { type BackendTarget } from '../../unified/provider-codec.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { convertDocumentToBedrock, convertImageToBedrock } from './convert-media-to-bedrock.js';
 import { JSON_RESPONSE_TOOL_NAME, planJsonAnswer, type JsonAnswerPlan } from './bedrock-json-response-tool.js';
 import { isAnthropicModel, resolveThinkingBudget } from './resolve-bedrock-thinking.js';

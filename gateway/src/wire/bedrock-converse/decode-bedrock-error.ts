@@ -2,9 +2,9 @@
 // `x-amzn-errortype` header (`ThrottlingException:http://internal.amazon.com/coral/...`);
 // inside a ConverseStream the same failures arrive as exception events.
 
-import { redactSecrets } from '../../observe/logger.js';
+import { redactSecrets } from '@switchyard/compiler';
 import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure, type UpstreamFailureKind } from '../../errors/upstream-failure.js';
-import type { UpstreamHeaders } from '../../providers/provider-adapter.js';
+import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 
 /** Failure class per AWS error type (case-insensitive: stream exceptions use lowerCamelCase). */
 const KIND_BY_ERROR_TYPE: Record<string, UpstreamFailureKind> = {

@@ -2,7 +2,7 @@
 // model family defines its own body, so the family is read from the model id. Ids may be a
 // cross-region inference profile (`us.cohere.embed-...`) or an ARN ending in the model id.
 
-import { UnsupportedFeatureError } from '../../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 
 export type BedrockEmbeddingFamily =
   /** `amazon.titan-embed-text-v2:0`: one text per call, dimensions 256/512/1024, normalize. */

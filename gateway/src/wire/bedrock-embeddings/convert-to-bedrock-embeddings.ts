@@ -4,7 +4,7 @@
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
-import { UnsupportedFeatureError } from '../../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { bedrockEmbeddingFamily } from './bedrock-embedding-model.js';
 
 export interface TitanEmbeddingsBody {

@@ -8,7 +8,7 @@
 // sends it for every InvokeModel answer; the body's count wins where the body has one).
 
 import type { UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
-import type { UpstreamHeaders } from '../../providers/provider-adapter.js';
+import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { bedrockEmbeddingFamily } from './bedrock-embedding-model.js';
 import { isRecord } from '../../shared/json-narrowing.js';

@@ -12,10 +12,10 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiEmbeddingsMethod } from './gemini-embeddings.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
 import type { UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
-import type { FrontDoorContext } from '../../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../../unified/front-door-codec.js';
 import { optionalNumber, optionalString, requireArray, requireRecord } from '../request-fields/request-fields.js';
 import { decodeGeminiPart } from './decode-gemini-part.js';
-import { publicModelName } from '../../frontdoors/gemini/gemini-model-path.js';
+import { publicModelName } from './gemini-model-names.js';
 
 const TASK_TYPES = [
   'TASK_TYPE_UNSPECIFIED',

@@ -3,8 +3,8 @@
 // API key comes back as 400 INVALID_ARGUMENT with ErrorInfo reason API_KEY_INVALID, which is
 // the gateway's credential problem (AuthError -> 502), not the caller's bad request.
 
-import { redactSecrets } from '../../observe/logger.js';
-import type { UpstreamHeaders } from '../../providers/provider-adapter.js';
+import { redactSecrets } from '@switchyard/compiler';
+import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure, type UpstreamFailureKind } from '../../errors/upstream-failure.js';
 import type { GoogleErrorBody, GoogleErrorDetail } from './gemini-wire-types.js';
 

@@ -3,7 +3,7 @@
 // RetryInfo mirroring retry-after (what Google SDKs read to back off).
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import type { EncodedError } from '../../frontdoors/front-door.js';
+import type { EncodedError } from '../../unified/front-door-codec.js';
 import type { GoogleErrorBody, GoogleErrorDetail } from './gemini-wire-types.js';
 
 const STATUS_BY_CODE: Record<number, string> = {

@@ -15,7 +15,7 @@
 //  - usageMetadata is cumulative in every chunk: the last one with counts is emitted at end()
 
 import { randomBytes } from 'node:crypto';
-import type { StreamDecoder } from '../../providers/provider-adapter.js';
+import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { SseDecoder, type ServerSentEvent } from '../sse/sse-decoder.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';

@@ -9,7 +9,7 @@
 // because usage may arrive after the finish event.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import type { FrontDoorStreamEncoder } from '../../frontdoors/front-door.js';
+import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import type { FinishReason, Usage } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import { toGeminiFunctionCall } from './convert-output-to-gemini-parts.js';

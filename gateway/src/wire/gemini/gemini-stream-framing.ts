@@ -4,7 +4,7 @@
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiStreamFraming } from './gemini-stream-encoder.js';
-import type { FrontDoorContext } from '../../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../../unified/front-door-codec.js';
 
 /** Throws a 400 naming `alt` for a value the gateway cannot answer in. */
 export function geminiStreamFraming(context: FrontDoorContext): GeminiStreamFraming {

@@ -10,7 +10,7 @@ import type {
   OpenAIUserContentPart,
 } from './openai-chat-types.js';
 import type { ContentPart, DocumentPart, ImagePart, TextPart, ToolResultPart, UnifiedMessage } from '../../unified/chat-request.js';
-import { UnsupportedFeatureError } from '../../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import type { OpenAIDialect } from './openai-dialect.js';
 
 export function convertToOpenAIMessages(messages: UnifiedMessage[], dialect: OpenAIDialect, provider: ProviderName): OpenAIRequestMessage[] {

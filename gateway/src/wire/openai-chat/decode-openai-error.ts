@@ -5,8 +5,8 @@
 
 import type { ProviderName } from '@switchyard/compiler';
 import { isRecord, optionalString, tryParseJson, type JsonRecord } from '../../shared/json-narrowing.js';
-import { redactSecrets } from '../../observe/logger.js';
-import type { UpstreamHeaders } from '../../providers/provider-adapter.js';
+import { redactSecrets } from '@switchyard/compiler';
+import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure, type UpstreamFailureKind } from '../../errors/upstream-failure.js';
 
 export interface OpenAIErrorFields {

@@ -3,7 +3,7 @@
 
 import type { GatewayError, GatewayErrorKind } from '../../errors/gateway-error.js';
 import type { OpenAIErrorBody } from './openai-chat-types.js';
-import type { EncodedError } from '../../frontdoors/front-door.js';
+import type { EncodedError } from '../../unified/front-door-codec.js';
 
 const TYPE_BY_KIND: Record<GatewayErrorKind, string> = {
   invalid_request: 'invalid_request_error',

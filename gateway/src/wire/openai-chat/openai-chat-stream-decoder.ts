@@ -13,7 +13,7 @@ import { finishReasonFromOpenAI } from './map-openai-finish-reason.js';
 import { usageFromOpenAI } from './openai-usage.js';
 import { SseDecoder } from '../sse/sse-decoder.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
-import type { StreamDecoder } from '../../providers/provider-adapter.js';
+import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { failureFromStreamError } from './decode-openai-error.js';
 import { readAssistantOutput } from './openai-message-content.js';

@@ -11,7 +11,7 @@ import { openAIUsageFromUsage } from './openai-usage.js';
 import { formatSseEvent } from '../sse/sse-decoder.js';
 import type { Usage } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
-import type { FrontDoorStreamEncoder } from '../../frontdoors/front-door.js';
+import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { chatCompletionId } from './completion-id.js';
 import { openAIErrorBody } from './encode-openai-error.js';
 

@@ -37,7 +37,7 @@ import { newItemId } from './responses-ids.js';
 import { formatSseEvent } from '../sse/sse-decoder.js';
 import type { FinishReason, OutputPart } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
-import type { FrontDoorStreamEncoder } from '../../frontdoors/front-door.js';
+import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { openAIErrorBody } from '../openai-chat/encode-openai-error.js';
 
 /** `status` is set when the item is done: completed when the model moved on, else the outcome's. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { decodeGeminiGenerateContentRequest } from '../../../src/wire/gemini/decode-gemini-generate-content-request.js';
-import type { FrontDoorContext } from '../../../src/frontdoors/front-door.js';
+import type { FrontDoorContext } from '../../../src/unified/front-door-codec.js';
 
 const contents = [{ role: 'user', parts: [{ text: 'hi' }] }];
 

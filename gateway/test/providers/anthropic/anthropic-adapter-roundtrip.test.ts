@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { anthropicAdapter } from '../../../src/providers/anthropic/index.js';
-import type { BackendTarget, UpstreamHeaders } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget, UpstreamHeaders } from '../../../src/unified/provider-codec.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';

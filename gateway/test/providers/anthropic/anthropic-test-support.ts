@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { CompiledBackend } from '@switchyard/compiler';
-import type { BackendTarget } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { AnthropicStreamDecoder } from '../../../src/wire/anthropic-messages/anthropic-stream-decoder.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { convertToAnthropicMessagesRequest } from '../../../src/wire/anthropic-messages/convert-to-anthropic-messages.js';
 import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
-import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../../src/errors/unsupported-feature-error.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../../src/unified/chat-request.js';
 import { chatRequest } from './anthropic-test-support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../../src/errors/unsupported-feature-error.js';
 import { convertToBedrockConverse } from '../../../src/wire/bedrock-converse/convert-to-bedrock-converse.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import { bedrockTarget, chatRequest } from './bedrock-test-target.js';

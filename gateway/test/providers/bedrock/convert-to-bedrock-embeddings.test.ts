@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../../src/errors/unsupported-feature-error.js';
 import { bareBedrockModelId, bedrockEmbeddingFamily } from '../../../src/wire/bedrock-embeddings/bedrock-embedding-model.js';
 import { convertToBedrockEmbeddings } from '../../../src/wire/bedrock-embeddings/convert-to-bedrock-embeddings.js';
 import type { UnifiedEmbeddingsRequest } from '../../../src/unified/chat-request.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { decodeBedrockEmbeddings } from '../../../src/wire/bedrock-embeddings/decode-bedrock-embeddings.js';
-import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../../src/errors/unsupported-feature-error.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import { wireFixturePath } from '../../support/repo-paths.js';
 

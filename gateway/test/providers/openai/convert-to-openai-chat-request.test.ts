@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { convertToOpenAIChatRequest } from '../../../src/wire/openai-chat/convert-to-openai-chat-request.js';
 import { OPENAI_DIALECT } from '../../../src/wire/openai-chat/openai-dialect.js';
-import { UnsupportedFeatureError } from '../../../src/providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../../../src/errors/unsupported-feature-error.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../../src/unified/chat-request.js';
 
 const user: UnifiedMessage = { role: 'user', content: [{ type: 'text', text: 'hi' }] };

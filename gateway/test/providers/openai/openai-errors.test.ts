@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeOpenAIError } from '../../../src/wire/openai-chat/decode-openai-error.js';
-import type { UpstreamHeaders } from '../../../src/providers/provider-adapter.js';
+import type { UpstreamHeaders } from '../../../src/unified/provider-codec.js';
 
 const openAIBody = (type: string, code: string | null, message = 'msg', param: string | null = null): string => JSON.stringify({ error: { message, type, code, param } });
 

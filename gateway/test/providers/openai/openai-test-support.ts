@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { CompiledBackend, Usage } from '@switchyard/compiler';
-import type { BackendTarget, StreamDecoder } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget, StreamDecoder } from '../../../src/unified/provider-codec.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { wireFixturePath } from '../../support/repo-paths.js';
 
