@@ -12,7 +12,7 @@ import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { GeminiCountTokensResponse } from '../../wire/gemini/gemini-wire-types.js';
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { FrontDoorContext } from '../../unified/front-door-codec.js';
-import { requireRecord } from '../../wire/request-fields/request-fields.js';
+import { requireRecord } from '../../wire/request-fields/index.js';
 import { decodeGenerateContentFields } from '../../wire/gemini/decode-gemini-generate-content-request.js';
 import { publicModelName } from '../../wire/gemini/gemini-model-names.js';
 

@@ -15,20 +15,9 @@ import type {
   ToolCallPart,
   ToolResultPart,
 } from '../../unified/chat-request.js';
-import {
-  fieldError,
-  fieldPath,
-  isAbsent,
-  optionalBoolean,
-  optionalObject,
-  optionalString,
-  requireArray,
-  requireNonEmptyString,
-  requireObject,
-  requireOneOf,
-  requireString,
-  type JsonRecord,
-} from './anthropic-request-fields.js';
+import { fieldError, fieldPath, optionalBoolean, optionalRecord, optionalString, requireArray, requireNonEmptyString, requireRecord, requireOneOf, requireString } from './anthropic-request-fields.js';
+import { isAbsent } from '../request-fields/index.js';
+import type { JsonRecord } from '../../shared/json-narrowing.js';
 
 export const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 
@@ -59,7 +48,7 @@ export function unsupportedBlock(type: unknown, path: string, allowedHere: reado
 }
 
 export function decodeCacheControl(value: unknown, path: string): CacheControl | undefined {
-  const object = optionalObject(value, path);
+  const object = optionalRecord(value, path);
   if (object === undefined) return undefined;
   requireOneOf(object['type'], ['ephemeral'] as const, fieldPath(path, 'type'));
   const cacheControl: CacheControl = { type: 'ephemeral' };
@@ -81,7 +70,7 @@ export function decodeTextBlock(block: JsonRecord, path: string): TextPart {
 
 export function decodeImageBlock(block: JsonRecord, path: string): ImagePart {
   const sourcePath = fieldPath(path, 'source');
-  const source = requireObject(block['source'], sourcePath);
+  const source = requireRecord(block['source'], sourcePath);
   const type = requireOneOf(source['type'], ['base64', 'url', 'file'] as const, fieldPath(sourcePath, 'type'));
   let media: MediaSource;
   switch (type) {
@@ -112,7 +101,7 @@ function filesApiRefusal(sourcePath: string): GatewayError {
  */
 export function decodeDocumentBlock(block: JsonRecord, path: string): Array<TextPart | DocumentPart> {
   const sourcePath = fieldPath(path, 'source');
-  const source = requireObject(block['source'], sourcePath);
+  const source = requireRecord(block['source'], sourcePath);
   const type = requireOneOf(source['type'], ['base64', 'url', 'text', 'content', 'file'] as const, fieldPath(sourcePath, 'type'));
   let document: DocumentPart;
   switch (type) {
@@ -150,7 +139,7 @@ function contentSourceText(value: unknown, path: string): string {
   return items
     .map((item, i) => {
       const itemPath = fieldPath(path, i);
-      const block = requireObject(item, itemPath);
+      const block = requireRecord(item, itemPath);
       if (block['type'] !== 'text') {
         throw fieldError(fieldPath(itemPath, 'type'), "only 'text' blocks are supported inside a document's content source");
       }
@@ -162,7 +151,7 @@ function contentSourceText(value: unknown, path: string): string {
 export function decodeToolUseBlock(block: JsonRecord, path: string): ToolCallPart {
   const id = requireNonEmptyString(block['id'], fieldPath(path, 'id'));
   const name = requireNonEmptyString(block['name'], fieldPath(path, 'name'));
-  const input = requireObject(block['input'], fieldPath(path, 'input'));
+  const input = requireRecord(block['input'], fieldPath(path, 'input'));
   return { type: 'tool_call', id, name, arguments: JSON.stringify(input) };
 }
 
@@ -182,7 +171,7 @@ function toolResultContent(value: unknown, path: string): Array<TextPart | Image
   if (typeof value === 'string') return value === '' ? [] : [{ type: 'text', text: value }];
   return requireArray(value, path).map((item, i) => {
     const itemPath = fieldPath(path, i);
-    const block = requireObject(item, itemPath);
+    const block = requireRecord(item, itemPath);
     switch (block['type']) {
       case 'text':
         return decodeTextBlock(block, itemPath);

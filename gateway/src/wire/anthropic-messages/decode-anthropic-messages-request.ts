@@ -7,20 +7,9 @@
 // metadata keys other than user_id) are ignored, as is any unknown field.
 
 import type { CacheControl, ContentPart, ReasoningOptions, UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
-import {
-  fieldError,
-  isAbsent,
-  optionalBoolean,
-  optionalNumber,
-  optionalObject,
-  optionalString,
-  requireArray,
-  requireNonEmptyString,
-  requireNumber,
-  requireOneOf,
-  requireString,
-  type JsonRecord,
-} from './anthropic-request-fields.js';
+import { fieldError, optionalBoolean, optionalNumber, optionalRecord, optionalString, requireArray, requireNonEmptyString, requireNumber, requireOneOf, requireString } from './anthropic-request-fields.js';
+import { isAbsent } from '../request-fields/index.js';
+import type { JsonRecord } from '../../shared/json-narrowing.js';
 import { decodeCacheControl } from './decode-anthropic-content-blocks.js';
 import { decodeAnthropicMessages, decodeAnthropicSystem } from './decode-anthropic-messages.js';
 import { decodeAnthropicToolChoice, decodeAnthropicTools } from './decode-anthropic-tools.js';
@@ -72,11 +61,11 @@ export function decodeAnthropicMessagesRequest(body: unknown, options: DecodeAnt
   const stopSequences = decodeStopSequences(b['stop_sequences']);
   if (stopSequences !== undefined) request.stopSequences = stopSequences;
 
-  const metadata = optionalObject(b['metadata'], 'metadata');
+  const metadata = optionalRecord(b['metadata'], 'metadata');
   const userId = metadata === undefined ? undefined : optionalString(metadata['user_id'], 'metadata.user_id');
   if (userId !== undefined && userId !== '') request.user = userId;
 
-  const outputConfig = optionalObject(b['output_config'], 'output_config');
+  const outputConfig = optionalRecord(b['output_config'], 'output_config');
   const reasoning = decodeReasoning(b['thinking'], outputConfig, request.maxOutputTokens);
   if (reasoning !== undefined) request.reasoning = reasoning;
   const schema = outputConfig === undefined ? undefined : decodeOutputFormat(outputConfig['format']);
@@ -113,7 +102,7 @@ const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
 function decodeReasoning(value: unknown, outputConfig: JsonRecord | undefined, maxTokens: number | undefined): ReasoningOptions | undefined {
   const effortValue = outputConfig?.['effort'];
   const effort = isAbsent(effortValue) ? undefined : unifiedEffort(requireOneOf(effortValue, EFFORTS, 'output_config.effort'));
-  const thinking = optionalObject(value, 'thinking');
+  const thinking = optionalRecord(value, 'thinking');
   if (thinking === undefined) return effort === undefined ? undefined : { effort };
   const type = requireOneOf(thinking['type'], ['enabled', 'disabled', 'adaptive', 'between_tools'] as const, 'thinking.type');
   switch (type) {
@@ -138,10 +127,10 @@ function unifiedEffort(effort: (typeof EFFORTS)[number]): NonNullable<ReasoningO
 }
 
 function decodeOutputFormat(value: unknown): Record<string, unknown> | undefined {
-  const format = optionalObject(value, 'output_config.format');
+  const format = optionalRecord(value, 'output_config.format');
   if (format === undefined) return undefined;
   requireOneOf(format['type'], ['json_schema'] as const, 'output_config.format.type');
-  const schema = optionalObject(format['schema'], 'output_config.format.schema');
+  const schema = optionalRecord(format['schema'], 'output_config.format.schema');
   if (schema === undefined) throw fieldError('output_config.format.schema', 'Field required');
   return schema;
 }

@@ -9,7 +9,9 @@
 //   the conversation (Gemini needs names, Anthropic only ids).
 
 import type { ContentPart, TextPart, ToolResultPart, UnifiedMessage } from '../../unified/chat-request.js';
-import { fieldError, fieldPath, isAbsent, requireArray, requireObject, requireOneOf, type JsonRecord } from './anthropic-request-fields.js';
+import { fieldError, fieldPath, requireArray, requireRecord, requireOneOf } from './anthropic-request-fields.js';
+import { isAbsent } from '../request-fields/index.js';
+import type { JsonRecord } from '../../shared/json-narrowing.js';
 import {
   decodeDocumentBlock,
   decodeImageBlock,
@@ -38,7 +40,7 @@ export function decodeAnthropicMessages(value: unknown): UnifiedMessage[] {
   const out: UnifiedMessage[] = [];
   items.forEach((item, index) => {
     const path = fieldPath('messages', index);
-    const message = requireObject(item, path);
+    const message = requireRecord(item, path);
     const role = requireOneOf(message['role'], ROLES, fieldPath(path, 'role'));
     const contentPath = fieldPath(path, 'content');
     const isFinal = index === items.length - 1;
@@ -68,7 +70,7 @@ function isEmptyContent(value: unknown): boolean {
 
 /** `content` as a string or an array of blocks, each block an object. */
 function contentBlocks(value: unknown, path: string): JsonRecord[] {
-  return requireArray(value, path).map((item, i) => requireObject(item, fieldPath(path, i)));
+  return requireArray(value, path).map((item, i) => requireRecord(item, fieldPath(path, i)));
 }
 
 function decodeTextOnlyContent(value: unknown, path: string): TextPart[] {

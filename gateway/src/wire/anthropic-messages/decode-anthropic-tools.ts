@@ -6,17 +6,8 @@
 // so a request naming one is refused with a 400 naming the tool's type, not silently stripped.
 
 import type { ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
-import {
-  fieldError,
-  fieldPath,
-  isAbsent,
-  optionalBoolean,
-  optionalString,
-  requireArray,
-  requireNonEmptyString,
-  requireObject,
-  requireOneOf,
-} from './anthropic-request-fields.js';
+import { fieldError, fieldPath, optionalBoolean, optionalString, requireArray, requireNonEmptyString, requireRecord, requireOneOf } from './anthropic-request-fields.js';
+import { isAbsent } from '../request-fields/index.js';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 
@@ -28,7 +19,7 @@ export function decodeAnthropicTools(value: unknown): UnifiedTool[] | undefined 
 }
 
 function decodeTool(item: unknown, path: string): UnifiedTool {
-  const tool = requireObject(item, path);
+  const tool = requireRecord(item, path);
   const type = tool['type'];
   if (!isAbsent(type) && type !== 'custom') {
     if (typeof type !== 'string') throw fieldError(fieldPath(path, 'type'), 'Input should be a valid string');
@@ -40,7 +31,7 @@ function decodeTool(item: unknown, path: string): UnifiedTool {
   const name = requireNonEmptyString(tool['name'], fieldPath(path, 'name'));
   if (!TOOL_NAME.test(name)) throw fieldError(fieldPath(path, 'name'), "String should match pattern '^[a-zA-Z0-9_-]{1,128}$'");
   const schemaPath = fieldPath(path, 'input_schema');
-  const schema = requireObject(tool['input_schema'], schemaPath);
+  const schema = requireRecord(tool['input_schema'], schemaPath);
   if (schema['type'] !== 'object') throw fieldError(fieldPath(schemaPath, 'type'), "Input should be 'object'");
   const decoded: UnifiedTool = { name, parameters: schema };
   const description = optionalString(tool['description'], fieldPath(path, 'description'));
@@ -58,7 +49,7 @@ export interface DecodedToolChoice {
 
 export function decodeAnthropicToolChoice(value: unknown, tools: readonly UnifiedTool[] | undefined): DecodedToolChoice | undefined {
   if (isAbsent(value)) return undefined;
-  const choice = requireObject(value, 'tool_choice');
+  const choice = requireRecord(value, 'tool_choice');
   const type = requireOneOf(choice['type'], ['auto', 'any', 'tool', 'none'] as const, 'tool_choice.type');
   let toolChoice: ToolChoice;
   switch (type) {

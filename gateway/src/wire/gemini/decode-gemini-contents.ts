@@ -15,7 +15,7 @@
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { ContentPart, ToolResultPart, UnifiedMessage } from '../../unified/chat-request.js';
-import { requireArray, requireRecord } from '../request-fields/request-fields.js';
+import { requireArray, requireRecord } from '../request-fields/index.js';
 import { decodeGeminiPart, type DecodedGeminiPart } from './decode-gemini-part.js';
 
 interface CallAwaitingAnswer {

@@ -13,7 +13,7 @@ import type { GeminiEmbeddingsMethod } from './gemini-embeddings.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
 import type { UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { FrontDoorContext } from '../../unified/front-door-codec.js';
-import { optionalNumber, optionalString, requireArray, requireRecord } from '../request-fields/request-fields.js';
+import { optionalNumber, optionalString, requireArray, requireRecord } from '../request-fields/index.js';
 import { decodeGeminiPart } from './decode-gemini-part.js';
 import { publicModelName } from './gemini-model-names.js';
 

@@ -11,7 +11,7 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { FrontDoorContext } from '../../unified/front-door-codec.js';
-import { optionalString, requireArray, requireNonEmptyString, requireRecord } from '../request-fields/request-fields.js';
+import { optionalString, requireArray, requireNonEmptyString, requireRecord } from '../request-fields/index.js';
 import { decodeGeminiContents, decodeGeminiSystemInstruction } from './decode-gemini-contents.js';
 import { decodeGeminiGenerationConfig } from './decode-gemini-generation-config.js';
 import { decodeGeminiTools } from './decode-gemini-tools.js';

@@ -16,7 +16,7 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import { convertGeminiSchemaToJsonSchema } from './convert-gemini-schema-to-json-schema.js';
 import { isRecord, type JsonRecord } from '../../shared/json-narrowing.js';
 import type { ReasoningOptions, ResponseFormat, UnifiedChatRequest } from '../../unified/chat-request.js';
-import { optionalBoolean, optionalNumber, optionalString, requireArray, requireRecord, requireString } from '../request-fields/request-fields.js';
+import { optionalBoolean, optionalNumber, optionalString, requireArray, requireRecord, requireString } from '../request-fields/index.js';
 
 export type GenerationOptions = Pick<
   UnifiedChatRequest,

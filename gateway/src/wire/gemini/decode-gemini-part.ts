@@ -15,7 +15,7 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import { mediaTypeFromUrl } from './convert-to-gemini-contents.js';
 import { isRecord, type JsonRecord } from '../../shared/json-narrowing.js';
 import type { DocumentPart, ImagePart, MediaSource, TextPart } from '../../unified/chat-request.js';
-import { optionalBoolean, optionalString, requireNonEmptyString, requireRecord, requireString } from '../request-fields/request-fields.js';
+import { optionalBoolean, optionalString, requireNonEmptyString, requireRecord, requireString } from '../request-fields/index.js';
 
 export type DecodedGeminiPart =
   | { kind: 'content'; part: TextPart | ImagePart | DocumentPart; signature?: string }

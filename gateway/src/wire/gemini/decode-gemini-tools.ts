@@ -14,7 +14,7 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import { convertGeminiSchemaToJsonSchema } from './convert-gemini-schema-to-json-schema.js';
 import { isRecord } from '../../shared/json-narrowing.js';
 import type { JsonSchema, ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
-import { optionalString, requireArray, requireNonEmptyString, requireRecord } from '../request-fields/request-fields.js';
+import { optionalString, requireArray, requireNonEmptyString, requireRecord } from '../request-fields/index.js';
 
 export interface DecodedGeminiTools {
   tools?: UnifiedTool[];

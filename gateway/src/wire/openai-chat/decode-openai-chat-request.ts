@@ -28,7 +28,7 @@ import {
   requireNonEmptyString,
   requireOneOf,
   requireRecord,
-} from '../request-fields/request-fields.js';
+} from '../request-fields/index.js';
 
 // Number rules, made once rather than as literals on every request.
 const POSITIVE_INTEGER = { integer: true, min: 1 } as const;

@@ -13,7 +13,7 @@ import type {
   ToolCallPart,
   UnifiedMessage,
 } from '../../unified/chat-request.js';
-import { optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/request-fields.js';
+import { optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/index.js';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 

@@ -7,7 +7,7 @@ import { encodeFloat32Base64 } from './float32-base64.js';
 import type { OpenAIEmbeddingsResponse } from './openai-chat-types.js';
 import type { UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
-import { optionalNumber, optionalString, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/request-fields.js';
+import { optionalNumber, optionalString, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/index.js';
 
 export function decodeOpenAIEmbeddingsRequest(body: unknown, pathModel?: string): UnifiedEmbeddingsRequest {
   const b = requireRecord(body, 'body');

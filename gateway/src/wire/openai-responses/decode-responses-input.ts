@@ -22,7 +22,7 @@ import type {
   ToolResultPart,
   UnifiedMessage,
 } from '../../unified/chat-request.js';
-import { optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/request-fields.js';
+import { optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/index.js';
 
 const MESSAGE_ROLES = ['user', 'assistant', 'system', 'developer'] as const;
 

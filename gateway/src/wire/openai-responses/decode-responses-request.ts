@@ -23,7 +23,7 @@ import type {
   ResponsesToolChoice,
 } from './openai-responses-types.js';
 import type { ReasoningOptions, ResponseFormat, UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
-import { optionalBoolean, optionalNumber, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/request-fields.js';
+import { optionalBoolean, optionalNumber, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/index.js';
 import { decodeResponsesInput } from './decode-responses-input.js';
 import { decodeResponsesToolChoice, decodeResponsesTools, restrictTools } from './decode-responses-tools.js';
 

@@ -6,7 +6,7 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { ResponsesFunctionTool, ResponsesToolChoice } from './openai-responses-types.js';
 import type { ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
-import { optionalBoolean, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/request-fields.js';
+import { optionalBoolean, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/index.js';
 
 export interface DecodedResponsesTools {
   tools: UnifiedTool[];
