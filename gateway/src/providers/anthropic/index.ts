@@ -1,5 +1,5 @@
 export { anthropicAdapter, createAnthropicAdapter, anthropicMessagesUrl, type AnthropicAdapterOptions } from './anthropic-adapter.js';
-export { convertToAnthropicMessagesRequest, THINKING_BUDGET_BY_EFFORT, MIN_THINKING_BUDGET_TOKENS } from '../../wire/anthropic-messages/convert-to-anthropic-messages.js';
+export { convertToAnthropicMessagesRequest } from '../../wire/anthropic-messages/convert-to-anthropic-messages.js';
 export { decodeAnthropicResponse } from '../../wire/anthropic-messages/decode-anthropic-response.js';
 export { AnthropicStreamDecoder, createAnthropicStreamDecoder } from '../../wire/anthropic-messages/anthropic-stream-decoder.js';
 export { decodeAnthropicError, decodeAnthropicStreamError } from '../../wire/anthropic-messages/decode-anthropic-error.js';

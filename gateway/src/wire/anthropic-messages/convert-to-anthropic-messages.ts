@@ -24,7 +24,6 @@ import type {
   ImagePart,
   JsonSchema,
   MediaSource,
-  ReasoningOptions,
   ResponseFormat,
   ToolResultPart,
   UnifiedChatRequest,
@@ -33,20 +32,8 @@ import type {
 } from '../../unified/chat-request.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
+import { MIN_THINKING_BUDGET_TOKENS, THINKING_BUDGET_BY_EFFORT } from './anthropic-thinking-budget.js';
 
-/** Anthropic refuses a thinking budget below this. */
-export const MIN_THINKING_BUDGET_TOKENS = 1024;
-
-/**
- * Thinking budgets for an `effort` without an explicit budget. `minimal` means no extended
- * thinking: Anthropic's smallest budget (1024) is already more than "minimal".
- */
-export const THINKING_BUDGET_BY_EFFORT: Record<NonNullable<ReasoningOptions['effort']>, number | undefined> = {
-  minimal: undefined,
-  low: 2048,
-  medium: 8192,
-  high: 24576,
-};
 
 export interface AnthropicRequestDefaults {
   /** Provider-side model id. */

@@ -10,12 +10,10 @@ import type { CacheControl, ContentPart, ReasoningOptions, UnifiedChatRequest, U
 import { fieldError, optionalBoolean, optionalNumber, optionalRecord, optionalString, requireArray, requireNonEmptyString, requireNumber, requireOneOf, requireString } from './anthropic-request-fields.js';
 import { isAbsent } from '../request-fields/index.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
+import { MIN_THINKING_BUDGET_TOKENS } from './anthropic-thinking-budget.js';
 import { decodeCacheControl } from './decode-anthropic-content-blocks.js';
 import { decodeAnthropicMessages, decodeAnthropicSystem } from './decode-anthropic-messages.js';
 import { decodeAnthropicToolChoice, decodeAnthropicTools } from './decode-anthropic-tools.js';
-
-/** Anthropic refuses extended thinking budgets below this. */
-export const MIN_THINKING_BUDGET_TOKENS = 1024;
 
 export interface DecodeAnthropicOptions {
   /** count_tokens bodies carry no `max_tokens` and no `stream`. */

@@ -7,3 +7,4 @@ export * from './anthropic-error-body.js';
 export * from './encode-anthropic-response.js';
 export * from './anthropic-stream-encoder.js';
 export * from './tool-call-input.js';
+export * from './anthropic-thinking-budget.js';

@@ -4,17 +4,8 @@
 // which counts thinking.
 
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { ReasoningOptions, UnifiedChatRequest } from '../../unified/chat-request.js';
-
-export const MIN_THINKING_BUDGET_TOKENS = 1024;
-
-/** Budgets for an effort without an explicit budget; `minimal` means no extended thinking. */
-export const THINKING_BUDGET_BY_EFFORT: Record<NonNullable<ReasoningOptions['effort']>, number | undefined> = {
-  minimal: undefined,
-  low: 2048,
-  medium: 8192,
-  high: 24576,
-};
+import type { UnifiedChatRequest } from '../../unified/chat-request.js';
+import { MIN_THINKING_BUDGET_TOKENS, THINKING_BUDGET_BY_EFFORT } from '../anthropic-messages/index.js';
 
 /** Claude models, including cross-region inference profiles (`us.anthropic.claude-...`) and ARNs. */
 export function isAnthropicModel(modelId: string): boolean {

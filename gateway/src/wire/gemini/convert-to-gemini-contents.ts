@@ -19,6 +19,7 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { ContentPart, DocumentPart, ImagePart, MediaSource, ToolResultPart, UnifiedMessage } from '../../unified/chat-request.js';
 import type { GeminiContent, GeminiPart, GeminiRole } from './gemini-wire-types.js';
+import { mediaTypeForExtension } from '../../shared/media-types.js';
 
 export const SKIP_THOUGHT_SIGNATURE_VALIDATOR = 'skip_thought_signature_validator';
 
@@ -197,20 +198,19 @@ function convertMediaSource(source: MediaSource, declaredType: string | undefine
   return { fileData: mimeType === undefined ? { fileUri: source.url } : { mimeType, fileUri: source.url } };
 }
 
-const MEDIA_TYPES_BY_EXTENSION: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  pdf: 'application/pdf',
-  mp3: 'audio/mp3',
-  wav: 'audio/wav',
-  mp4: 'video/mp4',
-  txt: 'text/plain',
-};
+const GEMINI_FILE_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/webp',
+  'image/gif',
+  'image/heic',
+  'image/heif',
+  'application/pdf',
+  'audio/mp3',
+  'audio/wav',
+  'video/mp4',
+  'text/plain',
+]);
 
 /** The media type a file URL's extension implies, if it is one Gemini takes. */
 export function mediaTypeFromUrl(url: string): string | undefined {
@@ -221,7 +221,7 @@ export function mediaTypeFromUrl(url: string): string | undefined {
     return undefined;
   }
   const extension = /\.([A-Za-z0-9]+)$/.exec(pathname)?.[1]?.toLowerCase();
-  return extension === undefined ? undefined : MEDIA_TYPES_BY_EXTENSION[extension];
+  return extension === undefined ? undefined : mediaTypeForExtension(extension, GEMINI_FILE_MEDIA_TYPES);
 }
 
 function parseToolArguments(text: string, id: string, name: string, at: string): Record<string, unknown> {

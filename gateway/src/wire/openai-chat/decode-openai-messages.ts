@@ -3,6 +3,7 @@
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { parseBase64DataUrl } from './data-url.js';
+import { decodeOpenAIFileData } from './decode-openai-file-data.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
 import type {
   CacheControl,
@@ -177,41 +178,12 @@ function decodeFilePart(part: JsonRecord, path: string): DocumentPart {
     );
   }
   const fileData = requireNonEmptyString(file.file_data, `${path}.file.file_data`);
-  const parsed = parseBase64DataUrl(fileData);
-  let mediaType: string;
-  let data: string;
-  if (parsed) {
-    ({ mediaType, data } = parsed);
-  } else if (fileData.startsWith('data:')) {
-    throw invalidRequest(`'${path}.file.file_data' must be base64 data or a base64 data URL`, `${path}.file.file_data`);
-  } else {
-    // Bare base64: the media type has to come from the file name.
-    data = fileData;
-    mediaType = mediaTypeFromFilename(filename);
-  }
-  if (!/^[A-Za-z0-9+/=\r\n]*$/.test(data)) {
-    throw invalidRequest(`'${path}.file.file_data' is not valid base64`, `${path}.file.file_data`);
-  }
+  const { mediaType, data } = decodeOpenAIFileData(fileData, filename, `${path}.file.file_data`);
   const document: DocumentPart = { type: 'document', source: { kind: 'base64', mediaType, data }, mediaType };
   if (filename !== undefined) document.filename = filename;
   const cacheControl = decodeCacheBreakpoint(part, path);
   if (cacheControl) document.cacheControl = cacheControl;
   return document;
-}
-
-const MEDIA_TYPES_BY_EXTENSION: Record<string, string> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  json: 'application/json',
-};
-
-/** OpenAI's chat `file` input is PDF-first, so a name without a known extension means PDF. */
-function mediaTypeFromFilename(filename: string | undefined): string {
-  const extension = filename?.toLowerCase().split('.').pop() ?? '';
-  return MEDIA_TYPES_BY_EXTENSION[extension] ?? 'application/pdf';
 }
 
 /** OpenAI's explicit prompt-cache breakpoint on a content part -> unified cache control. */

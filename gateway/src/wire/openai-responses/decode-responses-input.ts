@@ -11,6 +11,7 @@
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import { parseBase64DataUrl } from '../openai-chat/data-url.js';
+import { decodeOpenAIFileData } from '../openai-chat/decode-openai-file-data.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
 import { decodeReasoningState } from './responses-reasoning-state.js';
 import type {
@@ -178,15 +179,6 @@ function decodeInputImage(part: JsonRecord, path: string): ImagePart {
   return image;
 }
 
-const MEDIA_TYPES_BY_EXTENSION: Readonly<Record<string, string>> = {
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  md: 'text/markdown',
-  csv: 'text/csv',
-  html: 'text/html',
-  json: 'application/json',
-};
-
 function decodeInputFile(part: JsonRecord, path: string): DocumentPart {
   for (const field of ['file_id', 'file_url'] as const) {
     if (part[field] !== undefined && part[field] !== null) {
@@ -198,19 +190,7 @@ function decodeInputFile(part: JsonRecord, path: string): DocumentPart {
   }
   const filename = optionalString(part.filename, `${path}.filename`);
   const fileData = requireNonEmptyString(part.file_data, `${path}.file_data`);
-  const parsed = parseBase64DataUrl(fileData);
-  let mediaType: string;
-  let data: string;
-  if (parsed) {
-    ({ mediaType, data } = parsed);
-  } else if (fileData.startsWith('data:')) {
-    throw invalidRequest(`'${path}.file_data' must be base64 data or a base64 data URL`, `${path}.file_data`);
-  } else {
-    // Bare base64: the media type comes from the file name; OpenAI's file input is PDF-first.
-    data = fileData;
-    mediaType = MEDIA_TYPES_BY_EXTENSION[filename?.toLowerCase().split('.').pop() ?? ''] ?? 'application/pdf';
-  }
-  if (!/^[A-Za-z0-9+/=\r\n]*$/.test(data)) throw invalidRequest(`'${path}.file_data' is not valid base64`, `${path}.file_data`);
+  const { mediaType, data } = decodeOpenAIFileData(fileData, filename, `${path}.file_data`);
   const document: DocumentPart = { type: 'document', source: { kind: 'base64', mediaType, data }, mediaType };
   if (filename !== undefined) document.filename = filename;
   return document;
