@@ -18,7 +18,7 @@ import type { ChatFrontDoor } from '../front-door.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { encodeOpenAIError } from '../../wire/openai-chat/encode-openai-error.js';
 import { decodeResponsesRequest, type DecodedResponsesRequest } from '../../wire/openai-responses/decode-responses-request.js';
-import { InMemoryResponseStore, type ResponseStore } from './response-store.js';
+import type { ResponseStore } from './response-store.js';
 import { continueConversation, storeScopeOf, storedConversation, type ConversationTurn } from './responses-conversation.js';
 import { ResponsesStreamEncoder } from '../../wire/openai-responses/responses-stream-encoder.js';
 
@@ -122,9 +122,6 @@ function envelopeFor(decoded: DecodedResponsesRequest, model: string, createdAt:
   if (echo.safetyIdentifier !== undefined) envelope.safety_identifier = echo.safetyIdentifier;
   return envelope;
 }
-
-/** A Responses front door with its own in-memory store: a single process, tests. */
-export const openAIResponsesFrontDoor: ChatFrontDoor = createOpenAIResponsesFrontDoor({ store: new InMemoryResponseStore() });
 
 export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
 export { RedisResponseStore, MAX_STORED_CONVERSATION_BYTES } from './redis-response-store.js';
