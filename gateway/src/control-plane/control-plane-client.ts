@@ -9,7 +9,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import type { RoutingTable } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
-import { SseDecoder } from '../wire/sse/sse-decoder.js';
+import { SseDecoder } from '../wire/sse/index.js';
 import type { SpendSnapshot } from '../governance/budget/budget-ledger.js';
 import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
 

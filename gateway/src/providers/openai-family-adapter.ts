@@ -6,12 +6,7 @@ import type { ProviderName } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { BackendTarget, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { HttpProviderAdapter } from './provider-adapter.js';
-import { convertToOpenAIChatRequest } from '../wire/openai-chat/convert-to-openai-chat-request.js';
-import { decodeOpenAIChatResponse } from '../wire/openai-chat/decode-openai-chat-response.js';
-import type { OpenAIDialect } from '../wire/openai-chat/openai-dialect.js';
-import { convertToOpenAIEmbeddingsRequest, decodeOpenAIEmbeddingsResponse } from '../wire/openai-chat/openai-embeddings-upstream.js';
-import { decodeOpenAIError } from '../wire/openai-chat/decode-openai-error.js';
-import { OpenAIStreamDecoder } from '../wire/openai-chat/openai-chat-stream-decoder.js';
+import { convertToOpenAIChatRequest, decodeOpenAIChatResponse, type OpenAIDialect, convertToOpenAIEmbeddingsRequest, decodeOpenAIEmbeddingsResponse, decodeOpenAIError, OpenAIStreamDecoder } from '../wire/openai-chat/index.js';
 
 export interface OpenAIFamilyEndpoint {
   chatURL(target: BackendTarget): string;

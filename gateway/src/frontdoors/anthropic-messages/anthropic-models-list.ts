@@ -8,7 +8,7 @@
 
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { RuntimeKey, RuntimeTable } from '../../table/runtime-table.js';
-import { fieldError } from '../../wire/anthropic-messages/anthropic-request-fields.js';
+import { fieldError } from '../../wire/anthropic-messages/index.js';
 
 export interface AnthropicModelInfo {
   type: 'model';

@@ -13,7 +13,7 @@
 import { authorize } from '../../pipeline/authorize.js';
 import type { RuntimeKey } from '../../table/runtime-table.js';
 import type { ContentPart, DocumentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
-import { decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/decode-anthropic-messages-request.js';
+import { decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
 
 export const BYTES_PER_TOKEN = 3;
 export const IMAGE_TOKENS = 1_600;

@@ -4,12 +4,11 @@
 // the shared Anthropic wire-format converters in formats/anthropic, whatever provider answered.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
+import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse, decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor } from '../front-door.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import { decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/decode-anthropic-messages-request.js';
 
 export const anthropicMessagesFrontDoor: ChatFrontDoor = {
   format: 'anthropic',
@@ -31,7 +30,6 @@ export const anthropicMessagesFrontDoor: ChatFrontDoor = {
   },
 };
 
-export { decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/decode-anthropic-messages-request.js';
 export { countAnthropicInputTokens, estimateInputTokens } from './count-anthropic-tokens.js';
 export { anthropicModel, anthropicModelList, type AnthropicModelListQuery } from './anthropic-models-list.js';
 export {

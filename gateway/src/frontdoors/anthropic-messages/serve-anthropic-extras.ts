@@ -12,7 +12,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
-import { encodeAnthropicError } from '../../wire/anthropic-messages/anthropic-error-body.js';
+import { encodeAnthropicError } from '../../wire/anthropic-messages/index.js';
 import { authenticate } from '../../pipeline/authenticate.js';
 import { checkDeclaredLength, parseJsonObject, readRequestBody } from '../../pipeline/ingress.js';
 import type { RuntimeTable } from '../../table/runtime-table.js';

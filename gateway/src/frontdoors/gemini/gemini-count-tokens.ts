@@ -9,12 +9,10 @@
 // request itself and read usageMetadata.
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
-import type { GeminiCountTokensResponse } from '../../wire/gemini/gemini-wire-types.js';
+import { type GeminiCountTokensResponse, decodeGenerateContentFields, publicModelName } from '../../wire/gemini/index.js';
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { FrontDoorContext } from '../../unified/front-door-codec.js';
 import { requireRecord } from '../../wire/request-fields/index.js';
-import { decodeGenerateContentFields } from '../../wire/gemini/decode-gemini-generate-content-request.js';
-import { publicModelName } from '../../wire/gemini/gemini-model-names.js';
 
 const CHARACTERS_PER_TOKEN = 4;
 const TOKENS_PER_MEDIA_PART = 258;

@@ -2,18 +2,12 @@
 // has its own object (the route says which was called); chat behaves the same in both.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { encodeGeminiGenerateContentResponse } from '../../wire/gemini/encode-gemini-generate-content-response.js';
-import { encodeGoogleError } from '../../wire/gemini/encode-google-error.js';
-import { encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod } from '../../wire/gemini/gemini-embeddings.js';
-import { GeminiStreamEncoder } from '../../wire/gemini/gemini-stream-encoder.js';
+import { encodeGeminiGenerateContentResponse, encodeGoogleError, encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod, GeminiStreamEncoder, decodeGeminiGenerateContentRequest, decodeGeminiEmbeddingsRequest, geminiStreamFraming } from '../../wire/gemini/index.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../front-door.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import { decodeGeminiGenerateContentRequest } from '../../wire/gemini/decode-gemini-generate-content-request.js';
 import { decodeGeminiCountTokensRequest, encodeGeminiCountTokensResponse, estimateGeminiPromptTokens } from './gemini-count-tokens.js';
-import { decodeGeminiEmbeddingsRequest } from '../../wire/gemini/decode-gemini-embeddings-request.js';
-import { geminiStreamFraming } from '../../wire/gemini/gemini-stream-framing.js';
 
 export type GeminiFrontDoor = ChatFrontDoor & EmbeddingsFrontDoor;
 

@@ -3,7 +3,7 @@
 // everything after the last colon. Callers may write names as resources (`models/gemini-flash`);
 // the public name is the part after `models/` (wire/gemini/gemini-model-names.ts).
 
-import { publicModelName } from '../../wire/gemini/gemini-model-names.js';
+import { publicModelName } from '../../wire/gemini/index.js';
 
 export const GEMINI_CHAT_METHODS = ['generateContent', 'streamGenerateContent'] as const;
 export const GEMINI_METHODS = [...GEMINI_CHAT_METHODS, 'countTokens', 'embedContent', 'batchEmbedContents'] as const;

@@ -6,8 +6,7 @@
 // a chat route from an embeddings route, so every model lists every method the front door serves.
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
-import type { GeminiListModelsResponse, GeminiModel } from '../../wire/gemini/gemini-wire-types.js';
-import { modelResourceName, publicModelName } from '../../wire/gemini/gemini-model-names.js';
+import { type GeminiListModelsResponse, type GeminiModel, modelResourceName, publicModelName } from '../../wire/gemini/index.js';
 
 /** What the list needs from a virtual key (RuntimeKey satisfies it). */
 export interface GeminiModelCatalog<Route> {

@@ -11,9 +11,7 @@
 export { createGeminiFrontDoor, geminiFrontDoor, geminiBatchEmbedFrontDoor, countGeminiTokens, type GeminiFrontDoor } from './gemini-front-door.js';
 export { geminiFrontDoorRoutes, GEMINI_PATH_PREFIXES } from './gemini-front-door-routes.js';
 export { listGeminiModels, getGeminiModel, type GeminiModelCatalog } from './gemini-models-list.js';
-export { decodeGeminiGenerateContentRequest } from '../../wire/gemini/decode-gemini-generate-content-request.js';
 export { decodeGeminiCountTokensRequest, estimateGeminiPromptTokens, encodeGeminiCountTokensResponse } from './gemini-count-tokens.js';
 export { parseGeminiModelPath } from './gemini-model-path.js';
-export { publicModelName } from '../../wire/gemini/gemini-model-names.js';
 export { serveGeminiExtras, type GeminiExtrasDeps } from './serve-gemini-extras.js';
 export { adoptGoogleQueryKey } from './google-query-key.js';

@@ -11,7 +11,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, toGatewayError } from '../../errors/gateway-error.js';
-import { encodeGoogleError } from '../../wire/gemini/encode-google-error.js';
+import { encodeGoogleError } from '../../wire/gemini/index.js';
 import { authenticate } from '../../pipeline/authenticate.js';
 import { authorize } from '../../pipeline/authorize.js';
 import { checkDeclaredLength, parseJsonObject, readRequestBody } from '../../pipeline/ingress.js';

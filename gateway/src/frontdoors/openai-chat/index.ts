@@ -10,11 +10,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../front-door.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import { decodeOpenAIChatRequest } from '../../wire/openai-chat/decode-openai-chat-request.js';
-import { encodeOpenAIChatCompletion } from '../../wire/openai-chat/encode-openai-chat-response.js';
-import { OpenAIChatStreamEncoder } from '../../wire/openai-chat/openai-chat-stream-encoder.js';
-import { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from '../../wire/openai-chat/openai-embeddings-caller.js';
-import { encodeOpenAIError } from '../../wire/openai-chat/encode-openai-error.js';
+import { decodeOpenAIChatRequest, encodeOpenAIChatCompletion, OpenAIChatStreamEncoder, decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse, encodeOpenAIError } from '../../wire/openai-chat/index.js';
 
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
 const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();
@@ -50,8 +46,3 @@ export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor = {
     return JSON.stringify(encodeOpenAIEmbeddingsResponse(response, requestedModel, encodingFormatByContext.get(context)));
   },
 };
-
-export { decodeOpenAIChatRequest } from '../../wire/openai-chat/decode-openai-chat-request.js';
-export { encodeOpenAIChatCompletion } from '../../wire/openai-chat/encode-openai-chat-response.js';
-export { OpenAIChatStreamEncoder } from '../../wire/openai-chat/openai-chat-stream-encoder.js';
-export { encodeOpenAIError, openAIErrorBody } from '../../wire/openai-chat/encode-openai-error.js';

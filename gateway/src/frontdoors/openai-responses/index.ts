@@ -10,17 +10,14 @@
 // docs/frontdoors/responses.md.
 
 import { GatewayError } from '../../errors/gateway-error.js';
-import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions } from '../../wire/openai-responses/encode-responses-response.js';
-import { newResponseId } from '../../wire/openai-responses/responses-ids.js';
+import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions, newResponseId, decodeResponsesRequest, type DecodedResponsesRequest, ResponsesStreamEncoder } from '../../wire/openai-responses/index.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor } from '../front-door.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import { encodeOpenAIError } from '../../wire/openai-chat/encode-openai-error.js';
-import { decodeResponsesRequest, type DecodedResponsesRequest } from '../../wire/openai-responses/decode-responses-request.js';
+import { encodeOpenAIError } from '../../wire/openai-chat/index.js';
 import type { ResponseStore } from './response-store.js';
 import { continueConversation, storeScopeOf, storedConversation, type ConversationTurn } from './responses-conversation.js';
-import { ResponsesStreamEncoder } from '../../wire/openai-responses/responses-stream-encoder.js';
 
 export interface OpenAIResponsesFrontDoorOptions {
   store: ResponseStore;
@@ -125,5 +122,3 @@ function envelopeFor(decoded: DecodedResponsesRequest, model: string, createdAt:
 
 export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
 export { RedisResponseStore, MAX_STORED_CONVERSATION_BYTES } from './redis-response-store.js';
-export { decodeResponsesRequest } from '../../wire/openai-responses/decode-responses-request.js';
-export { ResponsesStreamEncoder } from '../../wire/openai-responses/responses-stream-encoder.js';

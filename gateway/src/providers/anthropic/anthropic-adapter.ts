@@ -1,14 +1,10 @@
 // The Anthropic Messages API as an HTTP provider: POST {baseURL}/v1/messages.
 
-import { ANTHROPIC_VERSION } from '../../wire/anthropic-messages/anthropic-messages-types.js';
+import { ANTHROPIC_VERSION, decodeAnthropicError, AnthropicStreamDecoder, convertToAnthropicMessagesRequest, decodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
-import { decodeAnthropicError } from '../../wire/anthropic-messages/decode-anthropic-error.js';
-import { AnthropicStreamDecoder } from '../../wire/anthropic-messages/anthropic-stream-decoder.js';
-import { convertToAnthropicMessagesRequest } from '../../wire/anthropic-messages/convert-to-anthropic-messages.js';
-import { decodeAnthropicResponse } from '../../wire/anthropic-messages/decode-anthropic-response.js';
 
 export interface AnthropicAdapterOptions {
   /** Clock for `created` (Anthropic answers carry no timestamp). */

@@ -5,7 +5,7 @@
 
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { createOpenAIFamilyAdapter } from '../openai-family-adapter.js';
-import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/openai-dialect.js';
+import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/index.js';
 import { azureOpenAIEndpoint } from './azure-openai-endpoint.js';
 
 /**

@@ -8,13 +8,9 @@ import type { CompiledBackend } from '@switchyard/compiler';
 import { awsUriEncode, signHttpRequest } from '../../shared/aws/sigv4-signer.js';
 import type { BackendTarget, StreamDecoder, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
-import { decodeBedrockError } from '../../wire/bedrock-converse/decode-bedrock-error.js';
+import { decodeBedrockError, BedrockStreamDecoder, convertFromBedrockConverse, type ResponseIdentity, convertToBedrockConverse } from '../../wire/bedrock-converse/index.js';
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
-import { BedrockStreamDecoder } from '../../wire/bedrock-converse/bedrock-stream-decoder.js';
-import { convertFromBedrockConverse, type ResponseIdentity } from '../../wire/bedrock-converse/convert-from-bedrock-converse.js';
-import { convertToBedrockConverse } from '../../wire/bedrock-converse/convert-to-bedrock-converse.js';
-import { convertToBedrockEmbeddings } from '../../wire/bedrock-embeddings/convert-to-bedrock-embeddings.js';
-import { decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/decode-bedrock-embeddings.js';
+import { convertToBedrockEmbeddings, decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/index.js';
 
 export const BEDROCK_SIGNING_SERVICE = 'bedrock';
 

@@ -6,11 +6,7 @@
 import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
-import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from '../../wire/gemini/gemini-embeddings.js';
-import { decodeGeminiError } from '../../wire/gemini/decode-gemini-error.js';
-import { decodeGeminiGenerateContentResponse } from '../../wire/gemini/decode-gemini-generate-content-response.js';
-import { encodeGeminiGenerateContentRequest } from '../../wire/gemini/encode-gemini-generate-content-request.js';
-import { GeminiSseStreamDecoder } from '../../wire/gemini/gemini-stream-decoder.js';
+import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, decodeGeminiError, decodeGeminiGenerateContentResponse, encodeGeminiGenerateContentRequest, GeminiSseStreamDecoder } from '../../wire/gemini/index.js';
 
 export const GEMINI_API_VERSION = 'v1beta';
 

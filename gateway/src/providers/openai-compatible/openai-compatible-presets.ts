@@ -4,7 +4,7 @@
 // (compiler/src/provider-defaults.ts): the table a gateway serves always has them resolved.
 
 import type { ProviderName } from '@switchyard/compiler';
-import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/openai-dialect.js';
+import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/index.js';
 
 export interface OpenAICompatiblePreset {
   provider: ProviderName;

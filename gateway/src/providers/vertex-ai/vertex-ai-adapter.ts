@@ -6,11 +6,8 @@
 // key and added in `authorizeRequest`, so the synchronous encoders stay free of I/O.
 
 import type { CompiledCredential } from '@switchyard/compiler';
-import { decodeGeminiGenerateContentResponse } from '../../wire/gemini/decode-gemini-generate-content-response.js';
-import { encodeGeminiGenerateContentRequest } from '../../wire/gemini/encode-gemini-generate-content-request.js';
-import { GeminiSseStreamDecoder } from '../../wire/gemini/gemini-stream-decoder.js';
-import { AnthropicStreamDecoder } from '../../wire/anthropic-messages/anthropic-stream-decoder.js';
-import { decodeAnthropicResponse } from '../../wire/anthropic-messages/decode-anthropic-response.js';
+import { decodeGeminiGenerateContentResponse, encodeGeminiGenerateContentRequest, GeminiSseStreamDecoder } from '../../wire/gemini/index.js';
+import { AnthropicStreamDecoder, decodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { type BackendTarget, type UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import { type HttpProviderAdapter, type RequestAuthorizationContext } from '../provider-adapter.js';
@@ -20,7 +17,7 @@ import { ServiceAccountKeyError } from './service-account-key.js';
 import type { TokenSourceOptions } from './service-account-token.js';
 import { ServiceAccountTokenSources } from './service-account-token-sources.js';
 import { encodeVertexAnthropicRequest } from './vertex-ai-anthropic-request.js';
-import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from '../../wire/vertex-embeddings/vertex-embeddings.js';
+import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from '../../wire/vertex-embeddings/index.js';
 import { decodeVertexAIError } from './vertex-ai-errors.js';
 import { vertexBackendUrl, vertexChatMethod, vertexPublisherForModel } from './vertex-ai-urls.js';
 

@@ -2,9 +2,8 @@
 // the URL, not the body, and the API version travels in the body as `anthropic_version`
 // (Vertex's own value), not in an `anthropic-version` header.
 
-import type { AnthropicMessagesRequest } from '../../wire/anthropic-messages/anthropic-messages-types.js';
+import { type AnthropicMessagesRequest, convertToAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
-import { convertToAnthropicMessagesRequest } from '../../wire/anthropic-messages/convert-to-anthropic-messages.js';
 
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 

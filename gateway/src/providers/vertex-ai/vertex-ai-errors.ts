@@ -4,8 +4,8 @@
 // model answered. The top-level `type: "error"` tells them apart; everything else (including a
 // proxy's HTML page) is read as Google's.
 
-import { decodeGeminiError } from '../../wire/gemini/decode-gemini-error.js';
-import { decodeAnthropicError } from '../../wire/anthropic-messages/decode-anthropic-error.js';
+import { decodeGeminiError } from '../../wire/gemini/index.js';
+import { decodeAnthropicError } from '../../wire/anthropic-messages/index.js';
 import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import type { UpstreamFailure } from '../../errors/upstream-failure.js';
 

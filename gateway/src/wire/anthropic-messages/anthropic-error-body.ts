@@ -4,7 +4,7 @@
 
 import type { GatewayError, GatewayErrorKind } from '../../errors/gateway-error.js';
 import type { EncodedError } from '../../unified/front-door-codec.js';
-import { formatSseEvent } from '../sse/sse-decoder.js';
+import { formatSseEvent } from '../sse/index.js';
 import type { AnthropicErrorBody, AnthropicErrorType } from './anthropic-messages-types.js';
 import { isRecord, stringField } from '../../shared/json-narrowing.js';
 

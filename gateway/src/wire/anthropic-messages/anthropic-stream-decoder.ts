@@ -14,7 +14,7 @@ import { readAnthropicError } from './anthropic-error-body.js';
 import { mergeAnthropicUsage, readAnthropicUsage, usageFromAnthropic, type AnthropicUsageCounters } from './anthropic-usage.js';
 import { isRecord, stringField, type JsonRecord } from '../../shared/json-narrowing.js';
 import { mapAnthropicStopReason } from './map-anthropic-stop-reason.js';
-import { SseDecoder, type ServerSentEvent } from '../sse/sse-decoder.js';
+import { SseDecoder, type ServerSentEvent } from '../sse/index.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';

@@ -10,7 +10,7 @@
 import type { Usage } from '@switchyard/compiler';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import { formatSseEvent } from '../sse/sse-decoder.js';
+import { formatSseEvent } from '../sse/index.js';
 import type { FinishReason } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import { formatAnthropicStreamError } from './anthropic-error-body.js';

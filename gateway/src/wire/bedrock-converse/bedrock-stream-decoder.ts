@@ -1,12 +1,7 @@
 // ConverseStream bytes -> unified stream events. Framing is AWS event-stream; each message is
 // an event (`:event-type`), an exception (`:exception-type`) or a generic error.
 
-import {
-  type EventStreamMessage,
-  EventStreamDecoder,
-  EventStreamFramingError,
-  stringHeader,
-} from '../aws-event-stream/event-stream-codec.js';
+import { type EventStreamMessage, EventStreamDecoder, EventStreamFramingError, stringHeader } from '../aws-event-stream/index.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';

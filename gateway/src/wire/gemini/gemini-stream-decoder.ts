@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
-import { SseDecoder, type ServerSentEvent } from '../sse/sse-decoder.js';
+import { SseDecoder, type ServerSentEvent } from '../sse/index.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import { createdSeconds } from './decode-gemini-generate-content-response.js';
 import { googleErrorFromJson, upstreamFailureFromGoogleError } from './decode-gemini-error.js';

@@ -20,15 +20,7 @@ import type {
   UnifiedTool,
 } from '../../unified/chat-request.js';
 import { decodeOpenAIMessages } from './decode-openai-messages.js';
-import {
-  optionalBoolean,
-  optionalNumber,
-  optionalString,
-  requireArray,
-  requireNonEmptyString,
-  requireOneOf,
-  requireRecord,
-} from '../request-fields/index.js';
+import { optionalBoolean, optionalNumber, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/index.js';
 
 // Number rules, made once rather than as literals on every request.
 const POSITIVE_INTEGER = { integer: true, min: 1 } as const;

@@ -11,7 +11,7 @@ import type { ProviderName, Usage } from '@switchyard/compiler';
 import { isRecord, optionalNumber, optionalString, tryParseJson, type JsonRecord } from '../../shared/json-narrowing.js';
 import { finishReasonFromOpenAI } from './map-openai-finish-reason.js';
 import { usageFromOpenAI } from './openai-usage.js';
-import { SseDecoder } from '../sse/sse-decoder.js';
+import { SseDecoder } from '../sse/index.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';

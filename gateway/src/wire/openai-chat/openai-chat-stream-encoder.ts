@@ -8,7 +8,7 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import { openAIFinishReason } from './map-openai-finish-reason.js';
 import type { OpenAIChatCompletionChunk, OpenAIChunkDelta, OpenAIFinishReason } from './openai-chat-types.js';
 import { openAIUsageFromUsage } from './openai-usage.js';
-import { formatSseEvent } from '../sse/sse-decoder.js';
+import { formatSseEvent } from '../sse/index.js';
 import type { Usage } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';

@@ -10,8 +10,7 @@
 // providers), and a reasoning item's encrypted_content that this gateway did not write.
 
 import { invalidRequest } from '../../errors/gateway-error.js';
-import { parseBase64DataUrl } from '../openai-chat/data-url.js';
-import { decodeOpenAIFileData } from '../openai-chat/decode-openai-file-data.js';
+import { parseBase64DataUrl, decodeOpenAIFileData } from '../openai-chat/index.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
 import { decodeReasoningState } from './responses-reasoning-state.js';
 import type {

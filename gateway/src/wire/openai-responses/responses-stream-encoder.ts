@@ -34,11 +34,11 @@ import type {
   ResponsesStreamEvent,
 } from './openai-responses-types.js';
 import { newItemId } from './responses-ids.js';
-import { formatSseEvent } from '../sse/sse-decoder.js';
+import { formatSseEvent } from '../sse/index.js';
 import type { FinishReason, OutputPart } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import { openAIErrorBody } from '../openai-chat/encode-openai-error.js';
+import { openAIErrorBody } from '../openai-chat/index.js';
 
 /** `status` is set when the item is done: completed when the model moved on, else the outcome's. */
 type StreamItem = { id: string; open: boolean; status?: ResponsesItemStatus } & (
