@@ -1,7 +1,7 @@
 // The Anthropic Messages front door: `POST /anthropic/v1/messages`, so the official Anthropic
 // SDKs work with only their base URL changed (`<gateway>/anthropic`) and a virtual key as the
 // API key. Requests decode into the unified model; answers, streams and errors are written by
-// the shared Anthropic wire-format converters in formats/anthropic, whatever provider answered.
+// the shared Anthropic wire-format converters in wire/anthropic-messages, whatever provider answered.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse, decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';

@@ -1,7 +1,7 @@
 // Gemini on Google AI Studio (the Generative Language API): `POST {baseURL}/v1beta/models/
 // {model}:generateContent`, `:streamGenerateContent?alt=sse`, `:embedContent` and
 // `:batchEmbedContents`, authenticated with the `x-goog-api-key` header. The body translations
-// live in formats/gemini, shared with the Vertex AI adapter and the Gemini front door.
+// live in wire/gemini, shared with the Vertex AI adapter and the Gemini front door.
 
 import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';

@@ -1,7 +1,7 @@
 // Vertex AI as an HTTP provider. One backend serves one model; the model id picks the publisher
 // (see vertex-ai-urls.ts): Gemini and other Google models speak the Gemini wire format
-// (formats/gemini, shared with the Gemini adapter), Claude models speak Anthropic's Messages
-// format (providers/anthropic, shared with the Anthropic adapter). Authentication is an OAuth2
+// (wire/gemini, shared with the Gemini adapter), Claude models speak Anthropic's Messages
+// format (wire/anthropic-messages, shared with the Anthropic adapter). Authentication is an OAuth2
 // access token made from the backend's service-account key (the JWT bearer grant), cached per
 // key and added in `authorizeRequest`, so the synchronous encoders stay free of I/O.
 

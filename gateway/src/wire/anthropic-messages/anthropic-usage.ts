@@ -1,6 +1,6 @@
 // Anthropic reports prompt tokens in three disjoint buckets (uncached `input_tokens`, cache
 // reads, cache writes); the unified Usage counts all prompt tokens in `inputTokens` with the
-// cached and cache-write shares broken out (DESIGN.md "Usage").
+// cached and cache-write shares broken out (docs/architecture.md).
 
 import type { Usage } from '@switchyard/compiler';
 import type { AnthropicUsage } from './anthropic-messages-types.js';
