@@ -3,7 +3,7 @@ import { decodeAnthropicResponse } from '../../../src/wire/anthropic-messages/de
 import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
-import { readFixtureJson } from './anthropic-test-support.js';
+import { readFixtureJson } from '../../providers/anthropic/anthropic-test-support.js';
 
 const NOW = 1_700_000_000_123;
 const usage = (inputTokens: number, outputTokens: number) => ({ inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens, reasoningTokens: 0 });

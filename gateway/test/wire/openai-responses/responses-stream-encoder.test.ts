@@ -4,8 +4,8 @@ import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { ResponsesStreamEncoder, type FinishedStream } from '../../../src/wire/openai-responses/responses-stream-encoder.js';
 import { decodeReasoningState } from '../../../src/wire/openai-responses/responses-reasoning-state.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { parseResponsesSse, streamSchemaErrors, type SseFrame } from './responses-schema-validator.js';
-import { RESPONSES_USAGE, replayThroughSdk, testEnvelope, USAGE } from './responses-test-support.js';
+import { parseResponsesSse, streamSchemaErrors, type SseFrame } from '../../frontdoors/openai-responses/responses-schema-validator.js';
+import { RESPONSES_USAGE, replayThroughSdk, testEnvelope, USAGE } from '../../frontdoors/openai-responses/responses-test-support.js';
 
 const START: UnifiedStreamEvent = { type: 'response_start', id: 'up-1', model: 'provider-model', created: 1 };
 const USAGE_EVENT: UnifiedStreamEvent = { type: 'usage', usage: USAGE };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { unifiedUsageFromBedrock } from '../../../src/wire/bedrock-converse/bedrock-usage.js';
-import { converseUsageFromUnified } from './converse-from-unified.js';
+import { converseUsageFromUnified } from '../../providers/bedrock/converse-from-unified.js';
 
 describe('unifiedUsageFromBedrock', () => {
   it.each([

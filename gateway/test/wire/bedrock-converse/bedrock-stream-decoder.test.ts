@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeConverseStreamEvent, encodeConverseStreamException, encodeEventStreamError } from './converse-stream-frames.js';
+import { encodeConverseStreamEvent, encodeConverseStreamException, encodeEventStreamError } from '../../providers/bedrock/converse-stream-frames.js';
 import { BedrockStreamDecoder } from '../../../src/wire/bedrock-converse/bedrock-stream-decoder.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { CAPTURES, captureWireBytes, foldStream, usage, type FoldedStream } from './bedrock-capture-support.js';
+import { CAPTURES, captureWireBytes, foldStream, usage, type FoldedStream } from '../../providers/bedrock/bedrock-capture-support.js';
 
 const identity = { id: 'bedrock-test-id', model: 'anthropic.claude-3-5-sonnet-20240620-v1:0', created: 1700000000 };
 

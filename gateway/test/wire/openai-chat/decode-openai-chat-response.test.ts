@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { decodeOpenAIChatResponse } from '../../../src/wire/openai-chat/decode-openai-chat-response.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
-import { readJsonFixture } from './openai-test-support.js';
+import { readJsonFixture } from '../../providers/openai/openai-test-support.js';
 
 const completion = (message: Record<string, unknown>, finishReason: string | null = 'stop', extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   id: 'chatcmpl-9',

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { encodeOpenAIChatCompletion } from '../../../src/wire/openai-chat/encode-openai-chat-response.js';
 import type { OpenAIChatCompletion } from '../../../src/wire/openai-chat/openai-chat-types.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
-import { openAISchemaErrors } from './openai-schema-validator.js';
+import { openAISchemaErrors } from '../../frontdoors/openai-chat/openai-schema-validator.js';
 
 const usage = { inputTokens: 120, cachedInputTokens: 100, cacheWriteTokens: 0, outputTokens: 50, reasoningTokens: 20 };
 

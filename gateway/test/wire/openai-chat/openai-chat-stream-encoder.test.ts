@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { OpenAIChatStreamEncoder } from '../../../src/wire/openai-chat/openai-chat-stream-encoder.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { openAISchemaErrors } from './openai-schema-validator.js';
+import { openAISchemaErrors } from '../../frontdoors/openai-chat/openai-schema-validator.js';
 
 const usage = { inputTokens: 10, cachedInputTokens: 2, cacheWriteTokens: 0, outputTokens: 5, reasoningTokens: 1 };
 

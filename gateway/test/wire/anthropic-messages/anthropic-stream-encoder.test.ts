@@ -4,7 +4,7 @@ import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { createAnthropicStreamEncoder } from '../../../src/wire/anthropic-messages/anthropic-stream-encoder.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { startMockHttpServer, type MockHttpServer } from '../../support/mock-http-server.js';
-import { captureAsSse, decodeSse, summarizeStream } from './anthropic-test-support.js';
+import { captureAsSse, decodeSse, summarizeStream } from '../../providers/anthropic/anthropic-test-support.js';
 
 const usage = { inputTokens: 1250, cachedInputTokens: 1000, cacheWriteTokens: 200, outputTokens: 40, reasoningTokens: 0 };
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { encodeResponsesResponse } from '../../../src/wire/openai-responses/encode-responses-response.js';
 import { decodeReasoningState } from '../../../src/wire/openai-responses/responses-reasoning-state.js';
 import type { FinishReason, OutputPart, UnifiedChatResponse } from '../../../src/unified/chat-response.js';
-import { responsesSchemaErrors } from './responses-schema-validator.js';
-import { RESPONSES_USAGE, testEnvelope, USAGE } from './responses-test-support.js';
+import { responsesSchemaErrors } from '../../frontdoors/openai-responses/responses-schema-validator.js';
+import { RESPONSES_USAGE, testEnvelope, USAGE } from '../../frontdoors/openai-responses/responses-test-support.js';
 
 function unified(content: OutputPart[], finishReason: FinishReason = 'stop'): UnifiedChatResponse {
   return { id: 'upstream-1', model: 'provider-model-id', created: 1, content, finishReason, usage: USAGE };

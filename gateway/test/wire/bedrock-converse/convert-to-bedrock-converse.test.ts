@@ -3,7 +3,7 @@ import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { UnsupportedFeatureError } from '../../../src/errors/unsupported-feature-error.js';
 import { convertToBedrockConverse } from '../../../src/wire/bedrock-converse/convert-to-bedrock-converse.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
-import { bedrockTarget, chatRequest } from './bedrock-test-target.js';
+import { bedrockTarget, chatRequest } from '../../providers/bedrock/bedrock-test-target.js';
 
 const user = (text: string) => ({ role: 'user' as const, content: [{ type: 'text' as const, text }] });
 const weatherTool = { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { OpenAIStreamDecoder } from '../../../src/wire/openai-chat/openai-chat-stream-decoder.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { decodeAll, summarize } from './openai-test-support.js';
+import { decodeAll, summarize } from '../../providers/openai/openai-test-support.js';
 
 const head = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o' };
 const chunk = (delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}): Record<string, unknown> => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { encodeAnthropicResponse, RAW_TOOL_ARGUMENTS_KEY } from '../../../src/wire/anthropic-messages/encode-anthropic-response.js';
 import { decodeAnthropicResponse } from '../../../src/wire/anthropic-messages/decode-anthropic-response.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
-import { readFixtureJson } from './anthropic-test-support.js';
+import { readFixtureJson } from '../../providers/anthropic/anthropic-test-support.js';
 
 const usage = { inputTokens: 1250, cachedInputTokens: 1000, cacheWriteTokens: 200, outputTokens: 40, reasoningTokens: 10 };
 

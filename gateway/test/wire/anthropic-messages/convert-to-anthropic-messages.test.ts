@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { convertToAnthropicMessagesRequest } from '../../../src/wire/anthropic-messages/convert-to-anthropic-messages.js';
 import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../../src/unified/chat-request.js';
-import { chatRequest } from './anthropic-test-support.js';
+import { chatRequest } from '../../providers/anthropic/anthropic-test-support.js';
 
 const defaults = { model: 'claude-sonnet-4-5', defaultMaxTokens: 4096 };
 const hello: UnifiedMessage = { role: 'user', content: [{ type: 'text', text: 'Hello' }] };

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { convertFromBedrockConverse } from '../../../src/wire/bedrock-converse/convert-from-bedrock-converse.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
-import { captureJson, usage } from './bedrock-capture-support.js';
+import { captureJson, usage } from '../../providers/bedrock/bedrock-capture-support.js';
 
 const identity = { id: 'bedrock-test-id', model: 'anthropic.claude-3-5-sonnet-20240620-v1:0', created: 1700000000 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Usage } from '@switchyard/compiler';
 import { OpenAIStreamDecoder } from '../../../src/wire/openai-chat/openai-chat-stream-decoder.js';
-import { captureAsSse, decodeAll, summarize } from './openai-test-support.js';
+import { captureAsSse, decodeAll, summarize } from '../../providers/openai/openai-test-support.js';
 
 interface Expected {
   textStart: string;

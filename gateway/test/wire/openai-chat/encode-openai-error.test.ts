@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError, type GatewayErrorKind } from '../../../src/errors/gateway-error.js';
 import { encodeOpenAIError } from '../../../src/wire/openai-chat/encode-openai-error.js';
-import { openAISchemaErrors } from './openai-schema-validator.js';
+import { openAISchemaErrors } from '../../frontdoors/openai-chat/openai-schema-validator.js';
 
 describe('OpenAI front door: errors', () => {
   const cases: Array<[GatewayErrorKind, number, string, string | null]> = [

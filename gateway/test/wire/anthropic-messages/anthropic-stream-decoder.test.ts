@@ -3,7 +3,7 @@ import { AnthropicStreamDecoder } from '../../../src/wire/anthropic-messages/ant
 import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { captureAsSse, decodeSse, sseFrames, summarizeStream, type StreamSummary } from './anthropic-test-support.js';
+import { captureAsSse, decodeSse, sseFrames, summarizeStream, type StreamSummary } from '../../providers/anthropic/anthropic-test-support.js';
 
 const usage = (inputTokens: number, outputTokens: number) => ({ inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens, reasoningTokens: 0 });
 

@@ -4,7 +4,7 @@ import { convertToAnthropicMessagesRequest } from '../../../src/wire/anthropic-m
 import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
 import { UnsupportedFeatureError } from '../../../src/errors/unsupported-feature-error.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../../src/unified/chat-request.js';
-import { chatRequest } from './anthropic-test-support.js';
+import { chatRequest } from '../../providers/anthropic/anthropic-test-support.js';
 
 const hello: UnifiedMessage = { role: 'user', content: [{ type: 'text', text: 'Hello' }] };
 
