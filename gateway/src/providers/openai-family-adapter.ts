@@ -17,14 +17,14 @@ export interface OpenAIFamilyEndpoint {
 }
 
 /** `{baseURL}/chat/completions` with `Authorization: Bearer <key>`; no key, no header (local servers). */
-export const bearerEndpoint: OpenAIFamilyEndpoint = {
+const bearerEndpoint: OpenAIFamilyEndpoint = {
   chatURL: (target) => `${trimSlash(target.backend.baseURL)}/chat/completions`,
   embeddingsURL: (target) => `${trimSlash(target.backend.baseURL)}/embeddings`,
   authHeaders: (target): Record<string, string> => (target.credential?.apiKey ? { authorization: `Bearer ${target.credential.apiKey}` } : {}),
   modelInBody: true,
 };
 
-export interface OpenAIFamilyAdapterOptions {
+interface OpenAIFamilyAdapterOptions {
   provider: ProviderName;
   dialect: OpenAIDialect;
   endpoint?: OpenAIFamilyEndpoint;

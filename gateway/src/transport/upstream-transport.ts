@@ -54,7 +54,7 @@ export class UpstreamBodyTooLargeError extends Error {
   }
 }
 
-export interface UpstreamTransportOptions {
+interface UpstreamTransportOptions {
   egressGuard: EgressGuard;
   /** How long an idle pooled connection is kept (undici's default is 4 s). */
   keepAliveTimeoutMs?: number;

@@ -5,11 +5,11 @@
 
 import { publicModelName } from '../../wire/gemini/index.js';
 
-export const GEMINI_CHAT_METHODS = ['generateContent', 'streamGenerateContent'] as const;
-export const GEMINI_METHODS = [...GEMINI_CHAT_METHODS, 'countTokens', 'embedContent', 'batchEmbedContents'] as const;
+const GEMINI_CHAT_METHODS = ['generateContent', 'streamGenerateContent'] as const;
+const GEMINI_METHODS = [...GEMINI_CHAT_METHODS, 'countTokens', 'embedContent', 'batchEmbedContents'] as const;
 export type GeminiMethod = (typeof GEMINI_METHODS)[number];
 
-export interface GeminiModelPath {
+interface GeminiModelPath {
   model: string;
   method: GeminiMethod;
 }

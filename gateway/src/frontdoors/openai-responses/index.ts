@@ -19,7 +19,7 @@ import { encodeOpenAIError } from '../../wire/openai-chat/index.js';
 import type { ResponseStore } from './response-store.js';
 import { continueConversation, storeScopeOf, storedConversation, type ConversationTurn } from './responses-conversation.js';
 
-export interface OpenAIResponsesFrontDoorOptions {
+interface OpenAIResponsesFrontDoorOptions {
   store: ResponseStore;
   /** Clock for `created_at`, for tests. */
   now?: () => number;

@@ -6,16 +6,16 @@ import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 
-export interface AnthropicAdapterOptions {
+interface AnthropicAdapterOptions {
   /** Clock for `created` (Anthropic answers carry no timestamp). */
   now?: () => number;
 }
 
-export function anthropicMessagesUrl(baseURL: string): string {
+function anthropicMessagesUrl(baseURL: string): string {
   return `${baseURL.replace(/\/+$/, '')}/v1/messages`;
 }
 
-export function createAnthropicAdapter(options: AnthropicAdapterOptions = {}): HttpProviderAdapter {
+function createAnthropicAdapter(options: AnthropicAdapterOptions = {}): HttpProviderAdapter {
   const now = options.now ?? Date.now;
   return {
     kind: 'http',

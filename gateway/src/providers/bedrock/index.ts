@@ -12,9 +12,9 @@ import { decodeBedrockError, BedrockStreamDecoder, convertFromBedrockConverse, t
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
 import { convertToBedrockEmbeddings, decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/index.js';
 
-export const BEDROCK_SIGNING_SERVICE = 'bedrock';
+const BEDROCK_SIGNING_SERVICE = 'bedrock';
 
-export interface BedrockAdapterOptions {
+interface BedrockAdapterOptions {
   /** Signing clock. */
   now?: () => Date;
   /** Where ambient credentials are read from (`bedrock.useAmbientCredentials`). */
@@ -29,7 +29,7 @@ function baseUrlOf(backend: CompiledBackend, region: string): string {
 }
 
 /** The model id goes in one path segment: `:` in `...-v1:0` and `/` in ARNs are percent-encoded. */
-export function bedrockOperationUrl(backend: CompiledBackend, region: string, operation: 'converse' | 'converse-stream' | 'invoke'): string {
+function bedrockOperationUrl(backend: CompiledBackend, region: string, operation: 'converse' | 'converse-stream' | 'invoke'): string {
   return `${baseUrlOf(backend, region)}/model/${awsUriEncode(backend.model)}/${operation}`;
 }
 

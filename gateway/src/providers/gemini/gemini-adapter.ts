@@ -8,13 +8,13 @@ import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, decodeGeminiError, decodeGeminiGenerateContentResponse, encodeGeminiGenerateContentRequest, GeminiSseStreamDecoder } from '../../wire/gemini/index.js';
 
-export const GEMINI_API_VERSION = 'v1beta';
+const GEMINI_API_VERSION = 'v1beta';
 
 /**
  * The model's resource name: `models/<id>` for a plain id, as given for ids that already name
  * a collection (`models/gemini-2.5-flash`, `tunedModels/my-model`).
  */
-export function geminiModelResource(model: string): string {
+function geminiModelResource(model: string): string {
   const trimmed = model.replace(/^\/+/, '');
   const segments = trimmed.includes('/') ? trimmed.split('/') : ['models', trimmed];
   return segments.map(encodeURIComponent).join('/');

@@ -21,13 +21,13 @@ import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from '.
 import { decodeVertexAIError } from './vertex-ai-errors.js';
 import { vertexBackendUrl, vertexChatMethod, vertexPublisherForModel } from './vertex-ai-urls.js';
 
-export interface VertexAIAdapterOptions {
+interface VertexAIAdapterOptions {
   /** Clock for `created` on Claude answers and for token expiry, Unix milliseconds. */
   now?: () => number;
   tokens?: TokenSourceOptions;
 }
 
-export function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProviderAdapter {
+function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProviderAdapter {
   const now = options.now ?? Date.now;
   const sources = new ServiceAccountTokenSources({ now, ...options.tokens });
 

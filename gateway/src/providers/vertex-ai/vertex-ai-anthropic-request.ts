@@ -5,9 +5,9 @@
 import { type AnthropicMessagesRequest, convertToAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 
-export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
-export type VertexAnthropicRequest = Omit<AnthropicMessagesRequest, 'model'> & { anthropic_version: string };
+type VertexAnthropicRequest = Omit<AnthropicMessagesRequest, 'model'> & { anthropic_version: string };
 
 export function encodeVertexAnthropicRequest(request: UnifiedChatRequest, model: string, defaultMaxTokens: number): VertexAnthropicRequest {
   const { model: _inUrl, ...body } = convertToAnthropicMessagesRequest(request, { model, defaultMaxTokens });

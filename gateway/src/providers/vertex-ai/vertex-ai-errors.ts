@@ -9,7 +9,7 @@ import { decodeAnthropicError } from '../../wire/anthropic-messages/index.js';
 import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import type { UpstreamFailure } from '../../errors/upstream-failure.js';
 
-export const VERTEX_SERVICE_NAME = 'Vertex AI';
+const VERTEX_SERVICE_NAME = 'Vertex AI';
 
 export function decodeVertexAIError(status: number, headers: UpstreamHeaders, bodyText: string): UpstreamFailure {
   if (isAnthropicErrorBody(bodyText)) return decodeAnthropicError(status, headers, bodyText);

@@ -10,7 +10,7 @@ export type VertexPublisher = 'google' | 'anthropic';
 
 export type VertexMethod = 'generateContent' | 'streamGenerateContent' | 'rawPredict' | 'streamRawPredict' | 'predict';
 
-export const VERTEX_API_VERSION = 'v1';
+const VERTEX_API_VERSION = 'v1';
 
 /** `claude-*` (any case, optionally with a `@version` suffix) is Anthropic on Vertex; the rest is Google. */
 export function vertexPublisherForModel(model: string): VertexPublisher {

@@ -72,11 +72,11 @@ const ERROR_TYPE_BY_KIND: Record<GatewayErrorKind, AnthropicErrorType> = {
   internal: 'api_error',
 };
 
-export function anthropicErrorTypeForGatewayError(error: GatewayError): AnthropicErrorType {
+function anthropicErrorTypeForGatewayError(error: GatewayError): AnthropicErrorType {
   return ERROR_TYPE_BY_KIND[error.kind];
 }
 
-export function anthropicErrorBody(error: GatewayError, requestId?: string): AnthropicErrorBody {
+function anthropicErrorBody(error: GatewayError, requestId?: string): AnthropicErrorBody {
   const body: AnthropicErrorBody = { type: 'error', error: { type: anthropicErrorTypeForGatewayError(error), message: error.message } };
   if (requestId !== undefined) body.request_id = requestId;
   return body;

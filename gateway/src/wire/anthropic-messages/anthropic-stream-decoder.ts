@@ -240,7 +240,3 @@ function blockIndex(data: JsonRecord): number {
   const index = data['index'];
   return typeof index === 'number' ? index : -1;
 }
-
-export function createAnthropicStreamDecoder(now: () => number = Date.now): AnthropicStreamDecoder {
-  return new AnthropicStreamDecoder(now);
-}

@@ -21,7 +21,7 @@ import { toAnthropicStopReason } from './map-anthropic-stop-reason.js';
 
 type OpenBlock = { kind: 'text' | 'thinking'; index: number } | { kind: 'tool_use'; index: number; toolIndex: number };
 
-export interface AnthropicStreamEncoderOptions {
+interface AnthropicStreamEncoderOptions {
   /** Written into `error` frames as `request_id`. */
   requestId?: string;
 }
@@ -159,7 +159,7 @@ export function createAnthropicStreamEncoder(requestedModel: string, options: An
 }
 
 /** One SSE frame exactly as Anthropic writes it: `event: <type>` then `data: <json>`. */
-export function formatAnthropicStreamEvent(event: AnthropicStreamEvent): string {
+function formatAnthropicStreamEvent(event: AnthropicStreamEvent): string {
   return formatSseEvent(JSON.stringify(event), event.type);
 }
 

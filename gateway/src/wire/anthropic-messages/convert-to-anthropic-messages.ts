@@ -35,7 +35,7 @@ import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
 import { MIN_THINKING_BUDGET_TOKENS, THINKING_BUDGET_BY_EFFORT } from './anthropic-thinking-budget.js';
 
 
-export interface AnthropicRequestDefaults {
+interface AnthropicRequestDefaults {
   /** Provider-side model id. */
   model: string;
   /** Sent as max_tokens when the caller gave none (Anthropic requires it). */

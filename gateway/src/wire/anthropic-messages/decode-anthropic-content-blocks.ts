@@ -19,7 +19,7 @@ import { fieldError, fieldPath, optionalBoolean, optionalRecord, optionalString,
 import { isAbsent } from '../request-fields/index.js';
 import type { JsonRecord } from '../../shared/json-narrowing.js';
 
-export const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
+const IMAGE_MEDIA_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'] as const;
 
 /** Block types Anthropic defines that this gateway cannot route to other providers. */
 const SERVER_SIDE_BLOCK_TYPES = new Set([

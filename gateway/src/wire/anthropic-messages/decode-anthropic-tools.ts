@@ -41,7 +41,7 @@ function decodeTool(item: unknown, path: string): UnifiedTool {
   return decoded;
 }
 
-export interface DecodedToolChoice {
+interface DecodedToolChoice {
   toolChoice: ToolChoice;
   /** `disable_parallel_tool_use: true` -> false. */
   parallelToolCalls?: boolean;

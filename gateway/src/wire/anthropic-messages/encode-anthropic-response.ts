@@ -18,7 +18,7 @@ export function anthropicMessageId(upstreamId: string): string {
   return upstreamId !== '' ? upstreamId : `msg_${randomUUID().replaceAll('-', '')}`;
 }
 
-export function toolUseInputFromArguments(argumentsText: string): Record<string, unknown> {
+function toolUseInputFromArguments(argumentsText: string): Record<string, unknown> {
   const parsed = parseToolCallInput(argumentsText);
   return parsed.ok ? parsed.input : { [RAW_TOOL_ARGUMENTS_KEY]: argumentsText };
 }

@@ -1,7 +1,7 @@
 // Unified tool calls carry arguments as JSON text (OpenAI's shape); Anthropic's `tool_use`
 // carries a parsed object. An empty string is how OpenAI-format clients send "no arguments".
 
-export type ParsedToolInput = { ok: true; input: Record<string, unknown> } | { ok: false; problem: string };
+type ParsedToolInput = { ok: true; input: Record<string, unknown> } | { ok: false; problem: string };
 
 export function parseToolCallInput(argumentsText: string): ParsedToolInput {
   if (argumentsText.trim() === '') return { ok: true, input: {} };

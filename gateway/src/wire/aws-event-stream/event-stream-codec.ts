@@ -10,7 +10,7 @@
 
 import * as zlib from 'node:zlib';
 
-export type EventStreamHeaderValue =
+type EventStreamHeaderValue =
   | { type: 'boolean'; value: boolean }
   | { type: 'byte'; value: number }
   | { type: 'short'; value: number }
@@ -43,7 +43,7 @@ const MESSAGE_CRC_LENGTH = 4;
 const MINIMUM_MESSAGE_LENGTH = PRELUDE_LENGTH + MESSAGE_CRC_LENGTH;
 /** AWS caps a message at 16 MiB and its headers at 128 KiB. */
 export const MAX_MESSAGE_LENGTH = 16 * 1024 * 1024;
-export const MAX_HEADERS_LENGTH = 128 * 1024;
+const MAX_HEADERS_LENGTH = 128 * 1024;
 
 const HEADER_TYPE = {
   boolTrue: 0,
@@ -152,7 +152,7 @@ function encodeHeaderValue(name: string, header: EventStreamHeaderValue): Uint8A
   }
 }
 
-export function encodeEventStreamHeaders(headers: EventStreamHeaders): Uint8Array {
+function encodeEventStreamHeaders(headers: EventStreamHeaders): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const [name, value] of Object.entries(headers)) {
     const nameBytes = textEncoder.encode(name);
@@ -185,7 +185,7 @@ function formatUuid(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function decodeEventStreamHeaders(bytes: Uint8Array): EventStreamHeaders {
+function decodeEventStreamHeaders(bytes: Uint8Array): EventStreamHeaders {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headers: EventStreamHeaders = {};
   let offset = 0;

@@ -55,7 +55,7 @@ export function convertImageToBedrock(part: ImagePart, where: string): ConverseI
 }
 
 /** Converse document names: letters, digits, whitespace (no runs), hyphens, parentheses, square brackets. */
-export function bedrockDocumentName(name: string): string {
+function bedrockDocumentName(name: string): string {
   const cleaned = name
     .replace(/\.[A-Za-z0-9]{1,5}$/, '')
     .replace(/[^A-Za-z0-9\s\-()[\]]/g, '-')

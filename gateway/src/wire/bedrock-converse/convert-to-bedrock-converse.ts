@@ -38,7 +38,7 @@ interface ConversionState {
 }
 
 /** Stands in for a tool result with no content: Bedrock rejects blank text blocks, even inside tool results. */
-export const EMPTY_TOOL_RESULT_TEXT = '(no output)';
+const EMPTY_TOOL_RESULT_TEXT = '(no output)';
 
 function isBlank(text: string): boolean {
   return text.trim() === '';

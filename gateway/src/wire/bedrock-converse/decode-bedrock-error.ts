@@ -48,7 +48,7 @@ function headerValue(headers: UpstreamHeaders, name: string): string | undefined
 }
 
 /** `ValidationException:http://internal...` or `com.amazon.coral.validate#ValidationException` -> `ValidationException`. */
-export function bareErrorType(value: string): string {
+function bareErrorType(value: string): string {
   const withoutNamespace = value.includes('#') ? value.slice(value.lastIndexOf('#') + 1) : value;
   return withoutNamespace.split(':')[0]?.trim() ?? '';
 }

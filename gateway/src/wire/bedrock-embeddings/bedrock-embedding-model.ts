@@ -4,7 +4,7 @@
 
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 
-export type BedrockEmbeddingFamily =
+type BedrockEmbeddingFamily =
   /** `amazon.titan-embed-text-v2:0`: one text per call, dimensions 256/512/1024, normalize. */
   | 'titan-v2'
   /** `amazon.titan-embed-text-v1` and other Titan embedders: one text per call, nothing else. */

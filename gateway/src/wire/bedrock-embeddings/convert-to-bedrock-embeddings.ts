@@ -7,23 +7,23 @@ import type { UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { bedrockEmbeddingFamily } from './bedrock-embedding-model.js';
 
-export interface TitanEmbeddingsBody {
+interface TitanEmbeddingsBody {
   inputText: string;
   dimensions?: number;
   normalize?: boolean;
 }
 
-export type CohereEmbedInputType = 'search_document' | 'search_query' | 'classification' | 'clustering';
+type CohereEmbedInputType = 'search_document' | 'search_query' | 'classification' | 'clustering';
 
-export interface CohereEmbedBody {
+interface CohereEmbedBody {
   texts: string[];
   input_type: CohereEmbedInputType;
 }
 
-export type BedrockEmbeddingsBody = TitanEmbeddingsBody | CohereEmbedBody;
+type BedrockEmbeddingsBody = TitanEmbeddingsBody | CohereEmbedBody;
 
-export const TITAN_V2_DIMENSIONS = [256, 512, 1024] as const;
-export const COHERE_MAX_TEXTS_PER_CALL = 96;
+const TITAN_V2_DIMENSIONS = [256, 512, 1024] as const;
+const COHERE_MAX_TEXTS_PER_CALL = 96;
 
 /**
  * Gemini task types (carried by the unified request) -> Cohere input types. Without one the

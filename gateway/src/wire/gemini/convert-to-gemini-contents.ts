@@ -21,9 +21,9 @@ import type { ContentPart, DocumentPart, ImagePart, MediaSource, ToolResultPart,
 import type { GeminiContent, GeminiPart, GeminiRole } from './gemini-wire-types.js';
 import { mediaTypeForExtension } from '../../shared/media-types.js';
 
-export const SKIP_THOUGHT_SIGNATURE_VALIDATOR = 'skip_thought_signature_validator';
+const SKIP_THOUGHT_SIGNATURE_VALIDATOR = 'skip_thought_signature_validator';
 
-export interface ConvertToGeminiContentsOptions {
+interface ConvertToGeminiContentsOptions {
   /** Give every replayed model turn with function calls a signature (Gemini 3 and later require one). */
   requireFunctionCallSignatures: boolean;
 }

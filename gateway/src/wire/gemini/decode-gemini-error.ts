@@ -66,7 +66,7 @@ export function upstreamFailureFromGoogleError(error: GoogleError, status: numbe
 }
 
 /** Reads Google's error envelope (also the `[{error}]` array form of JSON-array streams). */
-export function parseGoogleError(bodyText: string): GoogleError | undefined {
+function parseGoogleError(bodyText: string): GoogleError | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(bodyText);

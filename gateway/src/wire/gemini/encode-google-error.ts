@@ -23,7 +23,7 @@ const STATUS_BY_CODE: Record<number, string> = {
   504: 'DEADLINE_EXCEEDED',
 };
 
-export function googleStatusForHttpCode(code: number): string {
+function googleStatusForHttpCode(code: number): string {
   return STATUS_BY_CODE[code] ?? (code >= 500 ? 'INTERNAL' : code >= 400 ? 'FAILED_PRECONDITION' : 'UNKNOWN');
 }
 

@@ -18,7 +18,7 @@ import type {
 
 export type GeminiEmbeddingsMethod = 'embedContent' | 'batchEmbedContents';
 
-export interface EncodedGeminiEmbeddingsRequest {
+interface EncodedGeminiEmbeddingsRequest {
   method: GeminiEmbeddingsMethod;
   body: GeminiEmbedContentRequest | GeminiBatchEmbedContentsRequest;
 }

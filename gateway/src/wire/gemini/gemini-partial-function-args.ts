@@ -49,7 +49,7 @@ function pieceValue(piece: GeminiPartialArg): unknown {
 }
 
 /** Parses the RFC 9535 subset Gemini uses: `$`, `.name`, `['name']`, `["name"]`, `[0]`. */
-export function parseJsonPath(path: string): PathSegment[] {
+function parseJsonPath(path: string): PathSegment[] {
   if (!path.startsWith('$')) throw new Error(`partial argument path ${JSON.stringify(path)} does not start with $`);
   const segments: PathSegment[] = [];
   let i = 1;

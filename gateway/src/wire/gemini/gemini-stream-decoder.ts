@@ -33,7 +33,7 @@ interface OpenFunctionCall {
 }
 
 /** Framing-free core: parsed GenerateContentResponse chunks in, unified events out. */
-export class GeminiStreamAssembler {
+class GeminiStreamAssembler {
   private started = false;
   private finished = false;
   private toolCalls = 0;

@@ -26,7 +26,7 @@ interface HeldToolCall {
   signature: string | undefined;
 }
 
-export function formatGeminiSseChunk(body: unknown): string {
+function formatGeminiSseChunk(body: unknown): string {
   return `data: ${JSON.stringify(body)}\r\n\r\n`;
 }
 

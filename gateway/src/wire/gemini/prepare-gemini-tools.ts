@@ -10,7 +10,7 @@ import type { GeminiFunctionDeclaration, GeminiTool, GeminiToolConfig } from './
 // Gemini's documented limit for function names.
 const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
 
-export interface GeminiToolsSection {
+interface GeminiToolsSection {
   tools?: GeminiTool[];
   toolConfig?: GeminiToolConfig;
 }

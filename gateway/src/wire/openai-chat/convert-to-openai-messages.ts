@@ -131,7 +131,7 @@ const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
  * Mistral accepts only tool-call ids of nine alphanumerics. Ids from other providers are mapped
  * deterministically, so an assistant tool call and the tool message answering it still match.
  */
-export function nineAlphanumericId(id: string): string {
+function nineAlphanumericId(id: string): string {
   if (/^[A-Za-z0-9]{9}$/.test(id)) return id;
   const digest = createHash('sha256').update(id).digest();
   let out = '';

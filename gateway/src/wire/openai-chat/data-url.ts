@@ -14,7 +14,7 @@ export function parseBase64DataUrl(url: string): { mediaType: string; data: stri
   return { mediaType, data: match[3]! };
 }
 
-export function toDataUrl(mediaType: string, base64: string): string {
+function toDataUrl(mediaType: string, base64: string): string {
   return `data:${mediaType};base64,${base64}`;
 }
 

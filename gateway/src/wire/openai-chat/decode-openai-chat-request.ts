@@ -29,7 +29,7 @@ const TEMPERATURE_RANGE = { min: 0, max: 2 } as const;
 const UNIT_RANGE = { min: 0, max: 1 } as const;
 const PENALTY_RANGE = { min: -2, max: 2 } as const;
 
-export interface DecodedOpenAIChatRequest {
+interface DecodedOpenAIChatRequest {
   request: UnifiedChatRequest;
   /** `stream_options.include_usage`: the caller wants a final usage chunk. */
   includeUsage: boolean;

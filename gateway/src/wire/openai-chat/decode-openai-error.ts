@@ -9,7 +9,7 @@ import { redactSecrets } from '@switchyard/compiler';
 import type { UpstreamHeaders } from '../../unified/provider-codec.js';
 import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure, type UpstreamFailureKind } from '../../errors/upstream-failure.js';
 
-export interface OpenAIErrorFields {
+interface OpenAIErrorFields {
   message: string;
   type: string | undefined;
   code: string | undefined;
@@ -18,7 +18,7 @@ export interface OpenAIErrorFields {
 
 const MAX_MESSAGE_LENGTH = 1000;
 
-export function readOpenAIErrorBody(bodyText: string): OpenAIErrorFields {
+function readOpenAIErrorBody(bodyText: string): OpenAIErrorFields {
   let parsed = tryParseJson(bodyText);
   if (Array.isArray(parsed)) parsed = parsed[0];
   if (!isRecord(parsed)) {

@@ -5,7 +5,7 @@
 
 import { isRecord, type JsonRecord } from '../../shared/json-narrowing.js';
 
-export interface AssistantOutput {
+interface AssistantOutput {
   text: string;
   reasoning: string;
 }

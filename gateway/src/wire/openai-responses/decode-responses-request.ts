@@ -28,7 +28,7 @@ import { decodeResponsesInput } from './decode-responses-input.js';
 import { decodeResponsesToolChoice, decodeResponsesTools, restrictTools } from './decode-responses-tools.js';
 
 /** The request-derived members of the `response` object. */
-export interface ResponsesRequestEcho {
+interface ResponsesRequestEcho {
   instructions: string | null;
   maxOutputTokens: number | null;
   parallelToolCalls: boolean;

@@ -8,7 +8,7 @@ import type { ResponsesFunctionTool, ResponsesToolChoice } from './openai-respon
 import type { ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
 import { optionalBoolean, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/index.js';
 
-export interface DecodedResponsesTools {
+interface DecodedResponsesTools {
   tools: UnifiedTool[];
   echo: ResponsesFunctionTool[];
 }
@@ -41,7 +41,7 @@ export function decodeResponsesTools(value: unknown): DecodedResponsesTools {
   return { tools, echo };
 }
 
-export interface DecodedResponsesToolChoice {
+interface DecodedResponsesToolChoice {
   choice: ToolChoice | undefined;
   /** For `allowed_tools`: the only tools the model may see this turn. */
   allowedToolNames: Set<string> | undefined;

@@ -70,7 +70,7 @@ export function itemStatusFor(outcome: ResponsesOutcome): ResponsesItemStatus {
  * Unified output parts -> completed output items, in order: adjacent text parts share one
  * message item, each reasoning part is a reasoning item, each tool call a function_call item.
  */
-export function encodeResponsesOutput(content: OutputPart[], refused: boolean, options: ResponsesOutputOptions): ResponsesOutputItem[] {
+function encodeResponsesOutput(content: OutputPart[], refused: boolean, options: ResponsesOutputOptions): ResponsesOutputItem[] {
   const status: ResponsesItemStatus = 'completed';
   const items: ResponsesOutputItem[] = [];
   let message: { item: ResponsesOutputItem & { type: 'message' }; text: string } | undefined;

@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 
-export type ResponsesItemKind = 'msg' | 'fc' | 'rs';
+type ResponsesItemKind = 'msg' | 'fc' | 'rs';
 
 export function newResponseId(): string {
   return `resp_${randomBytes(24).toString('hex')}`;

@@ -9,7 +9,7 @@ import { isRecord, optionalString, tryParseJson } from '../../shared/json-narrow
 
 const PREFIX = 'sy1.';
 
-export interface ReasoningState {
+interface ReasoningState {
   text: string;
   signature?: string;
   redactedData?: string;

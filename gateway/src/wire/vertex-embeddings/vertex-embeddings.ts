@@ -8,7 +8,7 @@ import type { UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 
-export interface VertexEmbeddingInstance {
+interface VertexEmbeddingInstance {
   content: string;
   task_type?: string;
 }
