@@ -10,7 +10,15 @@
 // docs/frontdoors/responses.md.
 
 import { GatewayError } from '../../errors/gateway-error.js';
-import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions, newResponseId, decodeResponsesRequest, type DecodedResponsesRequest, ResponsesStreamEncoder } from '../../wire/openai-responses/index.js';
+import {
+  createResponsesEnvelope,
+  decodeResponsesRequest,
+  encodeResponsesResponse,
+  ResponsesStreamEncoder,
+  type DecodedResponsesRequest,
+  type ResponsesEnvelope,
+  type ResponsesOutputOptions,
+} from '../../wire/openai-responses/index.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor } from '../front-door.js';
@@ -56,7 +64,7 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
   const begin = (decoded: DecodedResponsesRequest, scope: string | undefined, history: readonly UnifiedMessage[], context: FrontDoorContext): UnifiedChatRequest => {
     const { request, turn } = continueConversation(decoded, scope, history);
     exchanges.set(context, {
-      envelope: envelopeFor(decoded, request.model, Math.floor(now() / 1000)),
+      envelope: createResponsesEnvelope(decoded, request.model, Math.floor(now() / 1000)),
       output: { includeEncryptedReasoning: decoded.includeEncryptedReasoning },
       turn: decoded.store ? turn : undefined,
     });
@@ -91,33 +99,6 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
       return encodeOpenAIError(error);
     },
   };
-}
-
-function envelopeFor(decoded: DecodedResponsesRequest, model: string, createdAt: number): ResponsesEnvelope {
-  const { echo } = decoded;
-  const envelope: ResponsesEnvelope = {
-    id: newResponseId(),
-    object: 'response',
-    created_at: createdAt,
-    background: false,
-    instructions: echo.instructions,
-    max_output_tokens: echo.maxOutputTokens,
-    model,
-    parallel_tool_calls: echo.parallelToolCalls,
-    previous_response_id: echo.previousResponseId,
-    reasoning: echo.reasoning,
-    store: echo.store,
-    temperature: echo.temperature,
-    text: { format: echo.textFormat },
-    tool_choice: echo.toolChoice,
-    tools: echo.tools,
-    top_p: echo.topP,
-    truncation: echo.truncation,
-    metadata: echo.metadata,
-  };
-  if (echo.user !== undefined) envelope.user = echo.user;
-  if (echo.safetyIdentifier !== undefined) envelope.safety_identifier = echo.safetyIdentifier;
-  return envelope;
 }
 
 export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';

@@ -1,7 +1,7 @@
 // Amazon Bedrock through the Converse API: `POST {baseURL}/model/{modelId}/converse` and
 // `/converse-stream`, and embeddings through InvokeModel (`/model/{modelId}/invoke`, a body per
-// model family), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer and the
-// event-stream codec live in shared/aws.
+// model family), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer lives in
+// shared/aws, the bodies and the event-stream codec in wire/.
 
 import { randomUUID } from 'node:crypto';
 import type { CompiledBackend } from '@switchyard/compiler';
