@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import OpenAI from 'openai';
 import { APP_KEY, startResponsesTestBed, type BackendDriver, type BackendLabel, type ResponsesTestBed, type ResponsesUsage } from '../frontdoors/openai-responses/responses-backend-drivers.js';
 import { openAISchemaErrors } from '../frontdoors/openai-chat/openai-schema-validator.js';
+import { isRecord } from '../../src/shared/json-narrowing.js';
 
 type ProviderId = 'mock' | 'openai' | 'anthropic' | 'gemini' | 'bedrock';
 const PROVIDERS: readonly ProviderId[] = ['mock', 'openai', 'anthropic', 'gemini', 'bedrock'];
@@ -55,10 +56,6 @@ function expectInOrder(body: string | undefined, texts: string[]): void {
     if (at < 0) throw new Error(`${JSON.stringify(text)} not found after position ${from} of the upstream request: ${body}`);
     from = at + text.length;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Whether any object nested in `value` satisfies `predicate`. */

@@ -55,6 +55,7 @@ import { parseAuthorizationHeader, signSigV4, toAmzDate, type AwsSigningCredenti
 import type { UnifiedChatResponse } from '../../src/unified/chat-response.js';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 import { wireFixturePath } from '../support/repo-paths.js';
+import { isRecord } from '../../src/shared/json-narrowing.js';
 
 export interface BedrockMockError {
   status: number;
@@ -187,10 +188,6 @@ function verifySignature(request: RecordedRequest, options: Required<Pick<Bedroc
 }
 
 // ---- Converse request validation (the rules Bedrock enforces that an encoder can get wrong) ----
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const CONTENT_BLOCK_KEYS = new Set(['text', 'image', 'document', 'video', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent', 'citationsContent']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

@@ -49,6 +49,7 @@ import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 import { wireFixturePath } from '../support/repo-paths.js';
+import { isRecord } from '../../src/shared/json-narrowing.js';
 
 export const OPENAI_MOCK_API_KEY = 'sk-mock-openai-0123456789abcdefghij';
 
@@ -501,10 +502,6 @@ function bearer(value: string | undefined): string | undefined {
 
 function maskKey(key: string): string {
   return key.length <= 8 ? '****' : `${key.slice(0, 3)}${'*'.repeat(8)}${key.slice(-4)}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function sleep(ms: number): Promise<void> {
