@@ -25,3 +25,14 @@ export function tryParseJson(text: string): unknown {
     return undefined;
   }
 }
+
+/** A string field of an object; absent, null or any other type reads as undefined. */
+export function stringField(object: JsonRecord, key: string): string | undefined {
+  return optionalString(object[key]);
+}
+
+/** A finite, non-negative number field; null, absent or anything else reads as undefined. */
+export function countField(object: JsonRecord, key: string): number | undefined {
+  const value = object[key];
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}

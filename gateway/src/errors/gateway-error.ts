@@ -29,7 +29,7 @@ const STATUS_BY_KIND: Record<Exclude<GatewayErrorKind, 'upstream_bad_request'>, 
   internal: 500,
 };
 
-export interface GatewayErrorOptions {
+interface GatewayErrorOptions {
   /** The request field at fault (400s), e.g. `messages[2].content`. */
   param?: string;
   /** Machine-readable code (OpenAI `error.code`), e.g. `model_not_found`, `budget_exceeded`. */

@@ -3,7 +3,7 @@
 // by the routing table, never free text.
 import type { Usage } from '@switchyard/compiler';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { UpstreamFailureKind } from '../providers/upstream-failure.js';
+import type { UpstreamFailureKind } from '../errors/upstream-failure.js';
 import { AggregatedHistogram, type HistogramSeries } from './aggregated-histogram.js';
 
 const LATENCY_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];

@@ -13,7 +13,7 @@
 //   answer costs one setTimeout and one clearTimeout.
 import { EventEmitter } from 'node:events';
 import type { CompiledTimeouts } from '@switchyard/compiler';
-import { UpstreamFailure } from '../providers/upstream-failure.js';
+import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { upstreamTimeout, type TimeoutPhase } from '../transport/transport-errors.js';
 import { ClientDisconnectedError } from './exchange.js';
 

@@ -5,9 +5,10 @@
 import type { CompiledTimeouts } from '@switchyard/compiler';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { BackendTarget, HttpProviderAdapter, InProcessProviderAdapter, ProviderAdapter, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../providers/provider-adapter.js';
-import { UnsupportedFeatureError } from '../providers/provider-adapter.js';
-import { UpstreamFailure } from '../providers/upstream-failure.js';
+import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
+import type { HttpProviderAdapter, InProcessProviderAdapter, ProviderAdapter } from '../providers/provider-adapter.js';
+import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.js';
+import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { classifyTransportError } from '../transport/transport-errors.js';
 import { UpstreamBodyTooLargeError, type BufferedUpstreamResponse, type UpstreamCallTimeouts, type UpstreamResponse, type UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';

@@ -8,8 +8,9 @@
 // ingress) so an unauthenticated caller cannot make the gateway parse a large JSON body.
 import type { CompiledCredential } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
-import type { FrontDoorContext, FrontDoorEndpoint } from '../frontdoors/front-door.js';
-import type { UpstreamFailure } from '../providers/upstream-failure.js';
+import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../unified/front-door-codec.js';
+import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import { planRoutes } from '../table/plan-routes.js';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';

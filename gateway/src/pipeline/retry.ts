@@ -6,9 +6,9 @@
 // inside this loop, which is how "never retry after the first byte" holds.
 import type { CompiledCredential } from '@switchyard/compiler';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
-import type { BackendTarget } from '../providers/provider-adapter.js';
-import { UnsupportedFeatureError } from '../providers/provider-adapter.js';
-import { UpstreamFailure, type UpstreamFailureKind } from '../providers/upstream-failure.js';
+import type { BackendTarget } from '../unified/provider-codec.js';
+import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.js';
+import { UpstreamFailure, type UpstreamFailureKind } from '../errors/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
 import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';

@@ -3,7 +3,7 @@
 // secret of the credential used for that attempt is cut out of it.
 import type { CompiledCredential } from '@switchyard/compiler';
 import { redactSecrets } from '../observe/logger.js';
-import { UpstreamFailure } from '../providers/upstream-failure.js';
+import { UpstreamFailure } from '../errors/upstream-failure.js';
 
 export function scrubCredential(text: string, credential: CompiledCredential | undefined): string {
   let out = text;

@@ -1,45 +1,10 @@
-import type { CompiledBackend, CompiledCredential, ProviderName } from '@switchyard/compiler';
+import type { ProviderName } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
+import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
-import type { UpstreamFailure } from './upstream-failure.js';
-
-/** What one upstream attempt targets: the backend, the credential picked for it, route defaults. */
-export interface BackendTarget {
-  backend: CompiledBackend;
-  credential: CompiledCredential | undefined;
-  /** Sent as max_tokens when the provider requires one and the caller gave none. */
-  defaultMaxTokens: number;
-}
-
-export interface UpstreamHttpRequest {
-  url: string;
-  method: 'POST' | 'GET';
-  headers: Record<string, string>;
-  body?: string | Uint8Array;
-}
-
-export type UpstreamHeaders = Record<string, string | string[] | undefined>;
-
-/**
- * Turns raw upstream stream bytes into unified events. Framing (SSE, AWS event-stream) and
- * provider semantics both live behind it. Throws UpstreamFailure for an error the provider
- * reports inside the stream.
- */
-export interface StreamDecoder {
-  push(chunk: Uint8Array): UnifiedStreamEvent[];
-  /** Called once at end of input; throws if the stream was cut before it completed. */
-  end(): UnifiedStreamEvent[];
-}
-
-/** Thrown by an encoder for a feature this provider cannot serve (-> 400 naming feature and backend). */
-export class UnsupportedFeatureError extends Error {
-  constructor(readonly feature: string, readonly provider: ProviderName) {
-    super(`${feature} is not supported by provider ${provider}`);
-    this.name = 'UnsupportedFeatureError';
-  }
-}
+import type { UpstreamFailure } from '../errors/upstream-failure.js';
 
 /**
  * What `authorizeRequest` may use to reach an authorization server: the gateway's transport (so

@@ -1,5 +1,7 @@
-// Provider name -> adapter. A provider missing here makes a routing table that uses it fail to
-// load with a message naming the route and backend (see table/runtime-table.ts).
+// Provider name -> adapter, complete by type: a ProviderName (from @switchyard/compiler) without
+// an adapter here fails to compile. A routing table can still name a provider this build does
+// not know (one compiled by a newer control plane); table/runtime-table.ts refuses such a table
+// with a message naming the route and backend.
 import type { ProviderName } from '@switchyard/compiler';
 import { anthropicAdapter } from './anthropic/index.js';
 import { azureOpenAIAdapter } from './azure-openai/index.js';
@@ -11,7 +13,7 @@ import { openaiAdapter } from './openai/index.js';
 import type { ProviderAdapter } from './provider-adapter.js';
 import { vertexAIAdapter } from './vertex-ai/index.js';
 
-export type ProviderRegistry = Partial<Record<ProviderName, ProviderAdapter>>;
+export type ProviderRegistry = Record<ProviderName, ProviderAdapter>;
 
 export function createProviderRegistry(): ProviderRegistry {
   return {

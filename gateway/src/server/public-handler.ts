@@ -2,7 +2,7 @@
 // on raw node:http; health endpoints are matched after them, and anything else is a 404 in the
 // format of the front door whose path it is.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FrontDoorContext } from '../frontdoors/front-door.js';
+import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import { startExchange } from '../pipeline/exchange.js';
 import { createPipeline } from '../pipeline/pipeline.js';
 import type { PipelineDeps } from '../pipeline/pipeline-deps.js';

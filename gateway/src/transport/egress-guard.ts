@@ -24,7 +24,7 @@ export interface EgressGuard {
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-export type GuardedLookup = (hostname: string, options: { all?: boolean; family?: number | string; hints?: number }, callback: LookupCallback) => void;
+type GuardedLookup = (hostname: string, options: { all?: boolean; family?: number | string; hints?: number }, callback: LookupCallback) => void;
 
 /** Parses a comma list such as `169.254.0.0/16,fe80::/10`; an empty string denies nothing. */
 export function parseCidrList(text: string): string[] {

@@ -1,7 +1,7 @@
 // Classifies what undici and the socket layer throw into the failure kinds the retry policy
 // speaks. Messages are written here, never copied from the request, so no header (and no
 // credential) can leak into them.
-import { UpstreamFailure } from '../providers/upstream-failure.js';
+import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { EgressDeniedError } from './egress-guard.js';
 
 export type TimeoutPhase = 'connect' | 'firstByte' | 'streamIdle' | 'total';

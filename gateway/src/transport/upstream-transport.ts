@@ -4,7 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
-import type { UpstreamHeaders, UpstreamHttpRequest } from '../providers/provider-adapter.js';
+import type { UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import { deniedLiteralAddress, EgressDeniedError, type EgressGuard } from './egress-guard.js';
 
 export interface UpstreamCallTimeouts {
@@ -54,7 +54,7 @@ export class UpstreamBodyTooLargeError extends Error {
   }
 }
 
-export interface UpstreamTransportOptions {
+interface UpstreamTransportOptions {
   egressGuard: EgressGuard;
   /** How long an idle pooled connection is kept (undici's default is 4 s). */
   keepAliveTimeoutMs?: number;

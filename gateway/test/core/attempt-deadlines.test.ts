@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CompiledTimeouts } from '@switchyard/compiler';
 import { AttemptScope } from '../../src/pipeline/attempt-scope.js';
 import { ClientDisconnectedError } from '../../src/pipeline/exchange.js';
-import { UpstreamFailure } from '../../src/providers/upstream-failure.js';
+import { UpstreamFailure } from '../../src/errors/upstream-failure.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CompiledBackend } from '@switchyard/compiler';
 import { mockAdapter } from '../../src/providers/mock/index.js';
-import type { BackendTarget } from '../../src/providers/provider-adapter.js';
-import { UpstreamFailure } from '../../src/providers/upstream-failure.js';
+import type { BackendTarget } from '../../src/unified/provider-codec.js';
+import { UpstreamFailure } from '../../src/errors/upstream-failure.js';
 import type { UnifiedChatRequest } from '../../src/unified/chat-request.js';
 import type { UnifiedStreamEvent } from '../../src/unified/stream-events.js';
 

@@ -34,7 +34,7 @@
 import type { ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
-import { providerFixturePath } from '../support/repo-paths.js';
+import { wireFixturePath } from '../support/repo-paths.js';
 
 export const ANTHROPIC_MOCK_API_KEY = 'sk-ant-mock-0123456789abcdefghij';
 
@@ -190,7 +190,7 @@ async function answer(res: ServerResponse, reply: AnthropicMockReply, stream: bo
   }
   if ('capture' in reply) {
     if (stream) await sendStream(res, readCaptureEvents(reply.capture), reply, requestId);
-    else sendRaw(res, 200, readFileSync(providerFixturePath('anthropic', `${reply.capture}.json`), 'utf8'), requestId);
+    else sendRaw(res, 200, readFileSync(wireFixturePath('anthropic-messages', `${reply.capture}.json`), 'utf8'), requestId);
     return;
   }
   const message = messageFromContent(reply);
@@ -200,7 +200,7 @@ async function answer(res: ServerResponse, reply: AnthropicMockReply, stream: bo
 
 /** A chunks.txt capture: one SSE data payload per line, sent verbatim. */
 function readCaptureEvents(name: string): string[] {
-  return readFileSync(providerFixturePath('anthropic', `${name}.chunks.txt`), 'utf8')
+  return readFileSync(wireFixturePath('anthropic-messages', `${name}.chunks.txt`), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '');
 }

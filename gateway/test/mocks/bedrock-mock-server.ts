@@ -45,17 +45,17 @@ import { isRecord } from '@switchyard/compiler';
 import {
   converseResponseFromUnified,
   converseStreamEventsFromUnified,
-} from '../../src/formats/bedrock/converse-from-unified.js';
+} from '../providers/bedrock/converse-from-unified.js';
 import {
   encodeConverseStreamEvent,
   encodeConverseStreamException,
   parseConverseStreamCapture,
-} from '../../src/formats/bedrock/converse-stream-frames.js';
-import type { ConverseStreamEvent } from '../../src/formats/bedrock/converse-types.js';
+} from '../providers/bedrock/converse-stream-frames.js';
+import type { ConverseStreamEvent } from '../../src/wire/bedrock-converse/converse-types.js';
 import { parseAuthorizationHeader, signSigV4, toAmzDate, type AwsSigningCredentials } from '../../src/shared/aws/sigv4-signer.js';
 import type { UnifiedChatResponse } from '../../src/unified/chat-response.js';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
-import { providerFixturePath } from '../support/repo-paths.js';
+import { wireFixturePath } from '../support/repo-paths.js';
 
 export interface BedrockMockError {
   status: number;
@@ -325,8 +325,8 @@ function synthesizeEmbeddings(family: EmbeddingModelFamily, body: Record<string,
 // ---- replies ----
 
 function loadCapture(name: string, operation: BedrockOperation): { json?: unknown; events?: ConverseStreamEvent[] } {
-  if (operation === 'converse') return { json: JSON.parse(readFileSync(providerFixturePath('bedrock', `${name}.json`), 'utf8')) as unknown };
-  return { events: parseConverseStreamCapture(readFileSync(providerFixturePath('bedrock', `${name}.chunks.txt`), 'utf8')) };
+  if (operation === 'converse') return { json: JSON.parse(readFileSync(wireFixturePath('bedrock-converse', `${name}.json`), 'utf8')) as unknown };
+  return { events: parseConverseStreamCapture(readFileSync(wireFixturePath('bedrock-converse', `${name}.chunks.txt`), 'utf8')) };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -32,7 +32,7 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { startMockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
-import { providerFixturePath } from '../support/repo-paths.js';
+import { wireFixturePath } from '../support/repo-paths.js';
 
 export interface GeminiMockCut {
   afterChunks: number;
@@ -215,12 +215,12 @@ function sleep(ms: number): Promise<void> {
 
 /** A recorded `:generateContent` body from `__fixtures__/<name>.json`. */
 export function loadGeminiCaptureJson(name: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(providerFixturePath('gemini', `${name}.json`), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(wireFixturePath('gemini', `${name}.json`), 'utf8')) as Record<string, unknown>;
 }
 
 /** A recorded stream from `__fixtures__/<name>.chunks.txt`: one GenerateContentResponse JSON per line. */
 export function loadGeminiCaptureChunks(name: string): Array<Record<string, unknown>> {
-  return readFileSync(providerFixturePath('gemini', `${name}.chunks.txt`), 'utf8')
+  return readFileSync(wireFixturePath('gemini', `${name}.chunks.txt`), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);

@@ -45,11 +45,11 @@
 //                      many chunks, then close (no [DONE]), as OpenAI does on a mid-stream failure
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { isRecord } from '@switchyard/compiler';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
-import { providerFixturePath } from '../support/repo-paths.js';
+import { wireFixturePath } from '../support/repo-paths.js';
 
 export const OPENAI_MOCK_API_KEY = 'sk-mock-openai-0123456789abcdefghij';
 
@@ -286,10 +286,9 @@ function replyHeaders(options: OpenAIMockReplyOptions, requestId: string): Recor
   return headers;
 }
 
-/** Captures live beside the adapters that replay them; names are unique across both folders. */
+/** OpenAI's captures and the compatible providers' share the Chat Completions wire folder. */
 function capturePath(file: string): string {
-  const openai = providerFixturePath('openai', file);
-  return existsSync(openai) ? openai : providerFixturePath('openai-compatible', file);
+  return wireFixturePath('openai-chat', file);
 }
 
 /** A chunks.txt capture: one SSE data payload per line. */

@@ -12,7 +12,7 @@
 
 import type { ContentPart, DocumentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { CountTokensCodec } from '../front-door.js';
-import { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
+import { decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
 
 export const BYTES_PER_TOKEN = 3;
 export const IMAGE_TOKENS = 1_600;

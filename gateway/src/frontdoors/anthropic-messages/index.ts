@@ -1,17 +1,17 @@
 // The Anthropic Messages front door: `POST /anthropic/v1/messages`, so the official Anthropic
 // SDKs work with only their base URL changed (`<gateway>/anthropic`) and a virtual key as the
 // API key. Requests decode into the unified model; answers, streams and errors are written by
-// the shared Anthropic wire-format converters in formats/anthropic, whatever provider answered.
+// the shared Anthropic wire-format converters in wire/anthropic-messages, whatever provider answered.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse } from '../../formats/anthropic/index.js';
+import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse, decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorDeclaration, FrontDoorStreamEncoder } from '../front-door.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
+import type { ChatFrontDoor, FrontDoorDeclaration } from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
 import { anthropicModelListCodec } from './anthropic-models-list.js';
 import { anthropicCountTokensCodec } from './count-anthropic-tokens.js';
-import { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
 
 export const anthropicMessagesFrontDoor: ChatFrontDoor = {
   format: 'anthropic',
@@ -50,5 +50,4 @@ export const anthropicFrontDoorDeclaration: FrontDoorDeclaration = {
   encodeError: encodeAnthropicError,
 };
 
-export { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
 export { estimateInputTokens } from './count-anthropic-tokens.js';

@@ -2,7 +2,7 @@
 // the router hands the pipeline the right operation. The SDKs default to v1beta; v1 is served
 // the same way for clients pinned to it. Every other path under /genai/ is a 404 in Google's shape.
 
-import { encodeGoogleError } from '../../formats/gemini/encode-google-error.js';
+import { encodeGoogleError } from '../../wire/gemini/index.js';
 import type { FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
 import { geminiCountTokensCodec } from './gemini-count-tokens.js';

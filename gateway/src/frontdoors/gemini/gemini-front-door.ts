@@ -2,17 +2,12 @@
 // has its own object (the route says which was called); chat behaves the same in both.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { encodeGeminiGenerateContentResponse } from '../../formats/gemini/encode-gemini-generate-content-response.js';
-import { encodeGoogleError } from '../../formats/gemini/encode-google-error.js';
-import { encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod } from '../../formats/gemini/gemini-embeddings.js';
-import { GeminiStreamEncoder } from '../../formats/gemini/gemini-stream-encoder.js';
+import { encodeGeminiGenerateContentResponse, encodeGoogleError, encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod, GeminiStreamEncoder, decodeGeminiGenerateContentRequest, decodeGeminiEmbeddingsRequest, geminiStreamFraming } from '../../wire/gemini/index.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../front-door.js';
-import { decodeGeminiGenerateContentRequest } from './decode-gemini-generate-content-request.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../front-door.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { decodeGeminiCountTokensRequest, encodeGeminiCountTokensResponse, estimateGeminiPromptTokens } from './gemini-count-tokens.js';
-import { decodeGeminiEmbeddingsRequest } from './gemini-embeddings-request.js';
-import { geminiStreamFraming } from './gemini-stream-framing.js';
 
 export type GeminiFrontDoor = ChatFrontDoor & EmbeddingsFrontDoor;
 

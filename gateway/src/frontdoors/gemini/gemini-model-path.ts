@@ -1,13 +1,15 @@
 // Gemini names models in the path: `/genai/v1beta/models/{model}:{method}`. Model names may
-// themselves contain `/` (`org/model`) but never `:` (DESIGN.md "Model names"), so the method is
+// themselves contain `/` (`org/model`) but never `:` (docs/architecture.md), so the method is
 // everything after the last colon. Callers may write names as resources (`models/gemini-flash`);
-// the public name is the part after `models/`.
+// the public name is the part after `models/` (wire/gemini/gemini-model-names.ts).
 
-export const GEMINI_CHAT_METHODS = ['generateContent', 'streamGenerateContent'] as const;
-export const GEMINI_METHODS = [...GEMINI_CHAT_METHODS, 'countTokens', 'embedContent', 'batchEmbedContents'] as const;
+import { publicModelName } from '../../wire/gemini/index.js';
+
+const GEMINI_CHAT_METHODS = ['generateContent', 'streamGenerateContent'] as const;
+const GEMINI_METHODS = [...GEMINI_CHAT_METHODS, 'countTokens', 'embedContent', 'batchEmbedContents'] as const;
 export type GeminiMethod = (typeof GEMINI_METHODS)[number];
 
-export interface GeminiModelPath {
+interface GeminiModelPath {
   model: string;
   method: GeminiMethod;
 }
@@ -26,14 +28,4 @@ export function parseGeminiModelPath(rest: string): GeminiModelPath | undefined 
   }
   model = publicModelName(model);
   return model === '' ? undefined : { model, method: method as GeminiMethod };
-}
-
-/** `models/gemini-flash` -> `gemini-flash`; a bare name is returned as it is. */
-export function publicModelName(name: string): string {
-  return name.startsWith('models/') ? name.slice('models/'.length) : name;
-}
-
-/** The resource name Google's responses use: `models/<name>`. */
-export function modelResourceName(name: string): string {
-  return `models/${name}`;
 }

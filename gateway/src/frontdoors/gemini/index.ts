@@ -11,7 +11,6 @@
 export { createGeminiFrontDoor, geminiFrontDoor, geminiBatchEmbedFrontDoor, countGeminiTokens, type GeminiFrontDoor } from './gemini-front-door.js';
 export { geminiFrontDoorDeclaration } from './gemini-front-door-routes.js';
 export { listGeminiModels, getGeminiModel, type GeminiModelCatalog } from './gemini-models-list.js';
-export { decodeGeminiGenerateContentRequest } from './decode-gemini-generate-content-request.js';
 export { decodeGeminiCountTokensRequest, estimateGeminiPromptTokens, encodeGeminiCountTokensResponse } from './gemini-count-tokens.js';
-export { parseGeminiModelPath, publicModelName } from './gemini-model-path.js';
+export { parseGeminiModelPath } from './gemini-model-path.js';
 export { adoptGoogleQueryKey } from './google-query-key.js';

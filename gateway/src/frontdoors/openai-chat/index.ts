@@ -8,13 +8,17 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, EncodedError, FrontDoorContext, FrontDoorDeclaration, FrontDoorStreamEncoder } from '../front-door.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorDeclaration } from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
-import { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
-import { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
-import { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
-import { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings.js';
-import { encodeOpenAIError } from './openai-error-encoder.js';
+import {
+  decodeOpenAIChatRequest,
+  decodeOpenAIEmbeddingsRequest,
+  encodeOpenAIChatCompletion,
+  encodeOpenAIEmbeddingsResponse,
+  encodeOpenAIError,
+  OpenAIChatStreamEncoder,
+} from '../../wire/openai-chat/index.js';
 import { openAIModelListCodec } from './openai-models-list.js';
 
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
@@ -62,8 +66,3 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
   ],
   encodeError: encodeOpenAIError,
 };
-
-export { decodeOpenAIChatRequest } from './decode-openai-chat-request.js';
-export { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
-export { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
-export { encodeOpenAIError, openAIErrorBody } from './openai-error-encoder.js';

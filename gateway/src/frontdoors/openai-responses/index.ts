@@ -10,18 +10,24 @@
 // docs/frontdoors/responses.md.
 
 import { GatewayError } from '../../errors/gateway-error.js';
-import { encodeResponsesResponse, type ResponsesEnvelope, type ResponsesOutputOptions } from '../../formats/openai-responses/encode-responses-response.js';
-import { newResponseId } from '../../formats/openai-responses/responses-ids.js';
+import {
+  createResponsesEnvelope,
+  decodeResponsesRequest,
+  encodeResponsesResponse,
+  ResponsesStreamEncoder,
+  type DecodedResponsesRequest,
+  type ResponsesEnvelope,
+  type ResponsesOutputOptions,
+} from '../../wire/openai-responses/index.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
-import type { ChatFrontDoor, EncodedError, FrontDoorContext, FrontDoorDeclaration, FrontDoorStreamEncoder } from '../front-door.js';
-import { encodeOpenAIError } from '../openai-chat/openai-error-encoder.js';
-import { decodeResponsesRequest, type DecodedResponsesRequest } from './decode-responses-request.js';
-import { InMemoryResponseStore, type ResponseStore } from './response-store.js';
+import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
+import { encodeOpenAIError } from '../../wire/openai-chat/index.js';
+import type { ChatFrontDoor, FrontDoorDeclaration } from '../front-door.js';
+import type { ResponseStore } from './response-store.js';
 import { continueConversation, storeScopeOf, storedConversation, type ConversationTurn } from './responses-conversation.js';
-import { ResponsesStreamEncoder } from './responses-stream-encoder.js';
 
-export interface OpenAIResponsesFrontDoorOptions {
+interface OpenAIResponsesFrontDoorOptions {
   store: ResponseStore;
   /** Clock for `created_at`, for tests. */
   now?: () => number;
@@ -58,7 +64,7 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
   const begin = (decoded: DecodedResponsesRequest, scope: string | undefined, history: readonly UnifiedMessage[], context: FrontDoorContext): UnifiedChatRequest => {
     const { request, turn } = continueConversation(decoded, scope, history);
     exchanges.set(context, {
-      envelope: envelopeFor(decoded, request.model, Math.floor(now() / 1000)),
+      envelope: createResponsesEnvelope(decoded, request.model, Math.floor(now() / 1000)),
       output: { includeEncryptedReasoning: decoded.includeEncryptedReasoning },
       turn: decoded.store ? turn : undefined,
     });
@@ -95,42 +101,10 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
   };
 }
 
-function envelopeFor(decoded: DecodedResponsesRequest, model: string, createdAt: number): ResponsesEnvelope {
-  const { echo } = decoded;
-  const envelope: ResponsesEnvelope = {
-    id: newResponseId(),
-    object: 'response',
-    created_at: createdAt,
-    background: false,
-    instructions: echo.instructions,
-    max_output_tokens: echo.maxOutputTokens,
-    model,
-    parallel_tool_calls: echo.parallelToolCalls,
-    previous_response_id: echo.previousResponseId,
-    reasoning: echo.reasoning,
-    store: echo.store,
-    temperature: echo.temperature,
-    text: { format: echo.textFormat },
-    tool_choice: echo.toolChoice,
-    tools: echo.tools,
-    top_p: echo.topP,
-    truncation: echo.truncation,
-    metadata: echo.metadata,
-  };
-  if (echo.user !== undefined) envelope.user = echo.user;
-  if (echo.safetyIdentifier !== undefined) envelope.safety_identifier = echo.safetyIdentifier;
-  return envelope;
-}
-
 /** `POST /v1/responses`, served by a front door built with the store the gateway is configured for. */
 export function openAIResponsesFrontDoorDeclaration(frontDoor: ChatFrontDoor): FrontDoorDeclaration {
   return { endpoints: [{ method: 'POST', path: '/v1/responses', operation: 'chat', frontDoor }], encodeError: encodeOpenAIError };
 }
 
-/** A Responses front door with its own in-memory store: a single process, tests. */
-export const openAIResponsesFrontDoor: ChatFrontDoor = createOpenAIResponsesFrontDoor({ store: new InMemoryResponseStore() });
-
 export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
 export { RedisResponseStore, MAX_STORED_CONVERSATION_BYTES } from './redis-response-store.js';
-export { decodeResponsesRequest } from './decode-responses-request.js';
-export { ResponsesStreamEncoder } from './responses-stream-encoder.js';

@@ -6,8 +6,8 @@
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import type { OutputPart } from '../../unified/chat-response.js';
-import type { FrontDoorContext } from '../front-door.js';
-import type { DecodedResponsesRequest } from './decode-responses-request.js';
+import type { FrontDoorContext } from '../../unified/front-door-codec.js';
+import type { DecodedResponsesRequest } from '../../wire/openai-responses/index.js';
 import type { ResponseStore, StoredResponse } from './response-store.js';
 
 export interface ConversationTurn {

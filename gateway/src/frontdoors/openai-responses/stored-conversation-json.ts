@@ -6,6 +6,7 @@
 
 import type { UnifiedMessage } from '../../unified/chat-request.js';
 import type { StoredResponse } from './response-store.js';
+import { isRecord } from '@switchyard/compiler';
 
 /** Bumped when the stored shape changes incompatibly; other versions read as absent. */
 const FORMAT_VERSION = 1;
@@ -93,8 +94,4 @@ function mediaProblem(source: unknown, textAllowed: boolean): string | undefined
   if (source.kind === 'base64') return typeof source.data === 'string' && typeof source.mediaType === 'string' ? undefined : 'base64 source without data or mediaType';
   if (source.kind === 'text' && textAllowed) return typeof source.text === 'string' ? undefined : 'text source without text';
   return `unknown source kind ${JSON.stringify(source.kind)}`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,24 +1,21 @@
 // The Anthropic Messages API as an HTTP provider: POST {baseURL}/v1/messages.
 
-import { ANTHROPIC_VERSION } from '../../formats/anthropic/anthropic-messages-types.js';
+import { ANTHROPIC_VERSION, decodeAnthropicError, AnthropicStreamDecoder, convertToAnthropicMessagesRequest, decodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
-import type { BackendTarget, HttpProviderAdapter, UpstreamHttpRequest } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
-import { decodeAnthropicError } from './anthropic-errors.js';
-import { AnthropicStreamDecoder } from './anthropic-stream-decoder.js';
-import { convertToAnthropicMessagesRequest } from './convert-to-anthropic-messages.js';
-import { decodeAnthropicResponse } from './decode-anthropic-response.js';
+import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../provider-adapter.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
 
-export interface AnthropicAdapterOptions {
+interface AnthropicAdapterOptions {
   /** Clock for `created` (Anthropic answers carry no timestamp). */
   now?: () => number;
 }
 
-export function anthropicMessagesUrl(baseURL: string): string {
+function anthropicMessagesUrl(baseURL: string): string {
   return `${baseURL.replace(/\/+$/, '')}/v1/messages`;
 }
 
-export function createAnthropicAdapter(options: AnthropicAdapterOptions = {}): HttpProviderAdapter {
+function createAnthropicAdapter(options: AnthropicAdapterOptions = {}): HttpProviderAdapter {
   const now = options.now ?? Date.now;
   return {
     kind: 'http',

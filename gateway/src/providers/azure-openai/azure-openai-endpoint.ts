@@ -3,8 +3,8 @@
 // and authenticates with an `api-key` header instead of a Bearer token. `baseURL` is the
 // resource endpoint, e.g. https://my-resource.openai.azure.com.
 
-import type { BackendTarget } from '../provider-adapter.js';
-import { trimSlash, type OpenAIFamilyEndpoint } from '../openai/create-openai-family-adapter.js';
+import type { BackendTarget } from '../../unified/provider-codec.js';
+import { trimSlash, type OpenAIFamilyEndpoint } from '../openai-family-adapter.js';
 
 export class AzureConfigurationError extends Error {
   constructor(backendName: string) {

@@ -4,15 +4,15 @@
 // `content_filter` (BadRequest, passed through to the caller with Azure's message).
 
 import type { HttpProviderAdapter } from '../provider-adapter.js';
-import { createOpenAIFamilyAdapter } from '../openai/create-openai-family-adapter.js';
-import { OPENAI_DIALECT, type OpenAIDialect } from '../openai/openai-dialect.js';
+import { createOpenAIFamilyAdapter } from '../openai-family-adapter.js';
+import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/index.js';
 import { azureOpenAIEndpoint } from './azure-openai-endpoint.js';
 
 /**
  * Azure serves OpenAI's models with OpenAI's parameters (max_completion_tokens needs api-version
  * 2024-09-01-preview or later) but lags on the newest: no explicit prompt-cache breakpoints.
  */
-export const AZURE_OPENAI_DIALECT: OpenAIDialect = { ...OPENAI_DIALECT, promptCacheBreakpoints: false };
+const AZURE_OPENAI_DIALECT: OpenAIDialect = { ...OPENAI_DIALECT, promptCacheBreakpoints: false };
 
 export const azureOpenAIAdapter: HttpProviderAdapter = createOpenAIFamilyAdapter({
   provider: 'azure-openai',

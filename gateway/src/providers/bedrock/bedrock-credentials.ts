@@ -1,7 +1,7 @@
 import type { CompiledBackend } from '@switchyard/compiler';
 import type { AwsSigningCredentials } from '../../shared/aws/sigv4-signer.js';
-import type { BackendTarget } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
+import type { BackendTarget } from '../../unified/provider-codec.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
 
 export type EnvironmentVariables = Readonly<Record<string, string | undefined>>;
 

@@ -1,23 +1,20 @@
 // Amazon Bedrock through the Converse API: `POST {baseURL}/model/{modelId}/converse` and
 // `/converse-stream`, and embeddings through InvokeModel (`/model/{modelId}/invoke`, a body per
-// model family), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer and the
-// event-stream codec live in shared/aws.
+// model family), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer lives in
+// shared/aws, the bodies and the event-stream codec in wire/.
 
 import { randomUUID } from 'node:crypto';
 import type { CompiledBackend } from '@switchyard/compiler';
 import { awsUriEncode, signHttpRequest } from '../../shared/aws/sigv4-signer.js';
-import type { BackendTarget, HttpProviderAdapter, StreamDecoder, UpstreamHttpRequest } from '../provider-adapter.js';
-import { decodeBedrockError } from './bedrock-errors.js';
+import type { BackendTarget, StreamDecoder, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../provider-adapter.js';
+import { decodeBedrockError, BedrockStreamDecoder, convertFromBedrockConverse, type ResponseIdentity, convertToBedrockConverse } from '../../wire/bedrock-converse/index.js';
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
-import { BedrockStreamDecoder } from './bedrock-stream-decoder.js';
-import { convertFromBedrockConverse, type ResponseIdentity } from './convert-from-bedrock-converse.js';
-import { convertToBedrockConverse } from './convert-to-bedrock-converse.js';
-import { convertToBedrockEmbeddings } from './convert-to-bedrock-embeddings.js';
-import { decodeBedrockEmbeddings } from './decode-bedrock-embeddings.js';
+import { convertToBedrockEmbeddings, decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/index.js';
 
-export const BEDROCK_SIGNING_SERVICE = 'bedrock';
+const BEDROCK_SIGNING_SERVICE = 'bedrock';
 
-export interface BedrockAdapterOptions {
+interface BedrockAdapterOptions {
   /** Signing clock. */
   now?: () => Date;
   /** Where ambient credentials are read from (`bedrock.useAmbientCredentials`). */
@@ -32,7 +29,7 @@ function baseUrlOf(backend: CompiledBackend, region: string): string {
 }
 
 /** The model id goes in one path segment: `:` in `...-v1:0` and `/` in ARNs are percent-encoded. */
-export function bedrockOperationUrl(backend: CompiledBackend, region: string, operation: 'converse' | 'converse-stream' | 'invoke'): string {
+function bedrockOperationUrl(backend: CompiledBackend, region: string, operation: 'converse' | 'converse-stream' | 'invoke'): string {
   return `${baseUrlOf(backend, region)}/model/${awsUriEncode(backend.model)}/${operation}`;
 }
 

@@ -1,23 +1,20 @@
 // Gemini on Google AI Studio (the Generative Language API): `POST {baseURL}/v1beta/models/
 // {model}:generateContent`, `:streamGenerateContent?alt=sse`, `:embedContent` and
 // `:batchEmbedContents`, authenticated with the `x-goog-api-key` header. The body translations
-// live in formats/gemini, shared with the Vertex AI adapter and the Gemini front door.
+// live in wire/gemini, shared with the Vertex AI adapter and the Gemini front door.
 
-import type { BackendTarget, HttpProviderAdapter, UpstreamHttpRequest } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
-import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest } from '../../formats/gemini/gemini-embeddings.js';
-import { decodeGeminiError } from '../../formats/gemini/gemini-errors.js';
-import { decodeGeminiGenerateContentResponse } from '../../formats/gemini/decode-gemini-generate-content-response.js';
-import { encodeGeminiGenerateContentRequest } from '../../formats/gemini/encode-gemini-generate-content-request.js';
-import { GeminiSseStreamDecoder } from '../../formats/gemini/gemini-stream-decoder.js';
+import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../provider-adapter.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
+import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, decodeGeminiError, decodeGeminiGenerateContentResponse, encodeGeminiGenerateContentRequest, GeminiSseStreamDecoder } from '../../wire/gemini/index.js';
 
-export const GEMINI_API_VERSION = 'v1beta';
+const GEMINI_API_VERSION = 'v1beta';
 
 /**
  * The model's resource name: `models/<id>` for a plain id, as given for ids that already name
  * a collection (`models/gemini-2.5-flash`, `tunedModels/my-model`).
  */
-export function geminiModelResource(model: string): string {
+function geminiModelResource(model: string): string {
   const trimmed = model.replace(/^\/+/, '');
   const segments = trimmed.includes('/') ? trimmed.split('/') : ['models', trimmed];
   return segments.map(encodeURIComponent).join('/');

@@ -1,1 +1,1 @@
-export { geminiAdapter, geminiMethodUrl, geminiModelResource, GEMINI_API_VERSION } from './gemini-adapter.js';
+export { geminiAdapter, geminiMethodUrl } from './gemini-adapter.js';

@@ -4,23 +4,10 @@
 // (compiler/src/provider-defaults.ts): the table a gateway serves always has them resolved.
 
 import type { ProviderName } from '@switchyard/compiler';
-import { OPENAI_DIALECT, type OpenAIDialect } from '../openai/openai-dialect.js';
-
-export type OpenAICompatibleProvider =
-  | 'mistral'
-  | 'groq'
-  | 'deepseek'
-  | 'xai'
-  | 'together'
-  | 'fireworks'
-  | 'openrouter'
-  | 'cohere'
-  | 'ollama'
-  | 'vllm'
-  | 'openai-compatible';
+import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/index.js';
 
 export interface OpenAICompatiblePreset {
-  provider: OpenAICompatibleProvider & ProviderName;
+  provider: ProviderName;
   dialect: OpenAIDialect;
 }
 
@@ -33,7 +20,7 @@ const COMMON: OpenAIDialect = {
   promptCacheBreakpoints: false,
 };
 
-export const OPENAI_COMPATIBLE_PRESETS: Record<OpenAICompatibleProvider, OpenAICompatiblePreset> = {
+export const OPENAI_COMPATIBLE_PRESETS = {
   mistral: {
     provider: 'mistral',
     // Mistral rejects unknown fields (422) and always reports usage in the last chunk.
@@ -102,4 +89,7 @@ export const OPENAI_COMPATIBLE_PRESETS: Record<OpenAICompatibleProvider, OpenAIC
     // Any OpenAI-format server; the conservative COMMON dialect.
     dialect: COMMON,
   },
-};
+} satisfies Partial<Record<ProviderName, OpenAICompatiblePreset>>;
+
+/** The providers served by a preset above: derived from the table, never listed by hand. */
+export type OpenAICompatibleProvider = keyof typeof OPENAI_COMPATIBLE_PRESETS;

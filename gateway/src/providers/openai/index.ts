@@ -1,11 +1,7 @@
 // The `openai` provider: OpenAI's Chat Completions and Embeddings APIs.
 
 import type { HttpProviderAdapter } from '../provider-adapter.js';
-import { createOpenAIFamilyAdapter } from './create-openai-family-adapter.js';
-import { OPENAI_DIALECT } from './openai-dialect.js';
+import { createOpenAIFamilyAdapter } from '../openai-family-adapter.js';
+import { OPENAI_DIALECT } from '../../wire/openai-chat/index.js';
 
 export const openaiAdapter: HttpProviderAdapter = createOpenAIFamilyAdapter({ provider: 'openai', dialect: OPENAI_DIALECT });
-
-export { createOpenAIFamilyAdapter, bearerEndpoint, type OpenAIFamilyEndpoint } from './create-openai-family-adapter.js';
-export { OPENAI_DIALECT, type OpenAIDialect } from './openai-dialect.js';
-export { OpenAIStreamDecoder } from './openai-stream-decoder.js';

@@ -7,9 +7,9 @@ import type { ServiceAccountKey } from './service-account-key.js';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** Google accepts assertions valid for at most an hour. */
-export const ASSERTION_LIFETIME_SECONDS = 3600;
+const ASSERTION_LIFETIME_SECONDS = 3600;
 
-export interface JwtAssertionClaims {
+interface JwtAssertionClaims {
   iss: string;
   sub: string;
   aud: string;

@@ -10,10 +10,10 @@ import { EventEmitter } from 'node:events';
 import { redactSecrets } from '../../observe/logger.js';
 import { classifyTransportError } from '../../transport/transport-errors.js';
 import type { UpstreamTransport } from '../../transport/upstream-transport.js';
-import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure } from '../upstream-failure.js';
+import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure } from '../../errors/upstream-failure.js';
 import type { ServiceAccountKey } from './service-account-key.js';
 
-export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
 const MAX_ERROR_DESCRIPTION_CHARS = 300;
@@ -24,7 +24,7 @@ export interface IssuedAccessToken {
 }
 
 /** What the exchange needs from the attempt that started it. */
-export interface TokenExchangeOptions {
+interface TokenExchangeOptions {
   transport: UpstreamTransport;
   timeouts: { connectMs: number; firstByteMs: number; streamIdleMs: number };
 }

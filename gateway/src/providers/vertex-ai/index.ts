@@ -1,10 +1,1 @@
-export { vertexAIAdapter, createVertexAIAdapter, type VertexAIAdapterOptions } from './vertex-ai-adapter.js';
-export { vertexModelUrl, vertexBackendUrl, vertexPublisherForModel, vertexChatMethod, VERTEX_API_VERSION, type VertexPublisher, type VertexMethod } from './vertex-ai-urls.js';
-export { GoogleServiceAccountTokenSource, DEFAULT_REFRESH_MARGIN_MS, type AccessTokenExchange, type TokenSourceOptions } from './service-account-token.js';
-export { ServiceAccountTokenSources } from './service-account-token-sources.js';
-export { parseServiceAccountKey, ServiceAccountKeyError, GOOGLE_TOKEN_URI, type ServiceAccountKey } from './service-account-key.js';
-export { signJwtAssertion, jwtAssertionClaims, CLOUD_PLATFORM_SCOPE, ASSERTION_LIFETIME_SECONDS, type JwtAssertionClaims } from './google-jwt-assertion.js';
-export { exchangeJwtAssertion, parseTokenResponse, tokenEndpointFailure, JWT_BEARER_GRANT_TYPE, type IssuedAccessToken, type TokenExchangeOptions } from './google-token-exchange.js';
-export { encodeVertexAnthropicRequest, VERTEX_ANTHROPIC_VERSION, type VertexAnthropicRequest } from './vertex-ai-anthropic-request.js';
-export { encodeVertexEmbeddingsRequest, decodeVertexEmbeddingsResponse, type VertexPredictEmbeddingsRequest } from './vertex-ai-embeddings.js';
-export { decodeVertexAIError, VERTEX_SERVICE_NAME } from './vertex-ai-errors.js';
+export { vertexAIAdapter } from './vertex-ai-adapter.js';

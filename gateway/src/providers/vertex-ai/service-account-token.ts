@@ -29,7 +29,7 @@ interface CachedToken {
   refreshAtMs: number;
 }
 
-export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
+const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 const DEFAULT_MIN_USABLE_MS = 60_000;
 const DEFAULT_RETRY_DELAY_MS = 5_000;
 

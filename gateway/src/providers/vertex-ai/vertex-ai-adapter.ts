@@ -1,34 +1,33 @@
 // Vertex AI as an HTTP provider. One backend serves one model; the model id picks the publisher
 // (see vertex-ai-urls.ts): Gemini and other Google models speak the Gemini wire format
-// (formats/gemini, shared with the Gemini adapter), Claude models speak Anthropic's Messages
-// format (providers/anthropic, shared with the Anthropic adapter). Authentication is an OAuth2
+// (wire/gemini, shared with the Gemini adapter), Claude models speak Anthropic's Messages
+// format (wire/anthropic-messages, shared with the Anthropic adapter). Authentication is an OAuth2
 // access token made from the backend's service-account key (the JWT bearer grant), cached per
 // key and added in `authorizeRequest`, so the synchronous encoders stay free of I/O.
 
 import type { CompiledCredential } from '@switchyard/compiler';
-import { decodeGeminiGenerateContentResponse } from '../../formats/gemini/decode-gemini-generate-content-response.js';
-import { encodeGeminiGenerateContentRequest } from '../../formats/gemini/encode-gemini-generate-content-request.js';
-import { GeminiSseStreamDecoder } from '../../formats/gemini/gemini-stream-decoder.js';
-import { AnthropicStreamDecoder } from '../anthropic/anthropic-stream-decoder.js';
-import { decodeAnthropicResponse } from '../anthropic/decode-anthropic-response.js';
-import { UnsupportedFeatureError, type BackendTarget, type HttpProviderAdapter, type RequestAuthorizationContext, type UpstreamHttpRequest } from '../provider-adapter.js';
-import { UpstreamFailure } from '../upstream-failure.js';
+import { decodeGeminiGenerateContentResponse, encodeGeminiGenerateContentRequest, GeminiSseStreamDecoder } from '../../wire/gemini/index.js';
+import { AnthropicStreamDecoder, decodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
+import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
+import { type BackendTarget, type UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import { type HttpProviderAdapter, type RequestAuthorizationContext } from '../provider-adapter.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { exchangeJwtAssertion } from './google-token-exchange.js';
 import { ServiceAccountKeyError } from './service-account-key.js';
 import type { TokenSourceOptions } from './service-account-token.js';
 import { ServiceAccountTokenSources } from './service-account-token-sources.js';
 import { encodeVertexAnthropicRequest } from './vertex-ai-anthropic-request.js';
-import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from './vertex-ai-embeddings.js';
+import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from '../../wire/vertex-embeddings/index.js';
 import { decodeVertexAIError } from './vertex-ai-errors.js';
 import { vertexBackendUrl, vertexChatMethod, vertexPublisherForModel } from './vertex-ai-urls.js';
 
-export interface VertexAIAdapterOptions {
+interface VertexAIAdapterOptions {
   /** Clock for `created` on Claude answers and for token expiry, Unix milliseconds. */
   now?: () => number;
   tokens?: TokenSourceOptions;
 }
 
-export function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProviderAdapter {
+function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProviderAdapter {
   const now = options.now ?? Date.now;
   const sources = new ServiceAccountTokenSources({ now, ...options.tokens });
 

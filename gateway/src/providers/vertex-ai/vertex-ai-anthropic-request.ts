@@ -2,13 +2,12 @@
 // the URL, not the body, and the API version travels in the body as `anthropic_version`
 // (Vertex's own value), not in an `anthropic-version` header.
 
-import type { AnthropicMessagesRequest } from '../../formats/anthropic/anthropic-messages-types.js';
+import { type AnthropicMessagesRequest, convertToAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
-import { convertToAnthropicMessagesRequest } from '../anthropic/convert-to-anthropic-messages.js';
 
-export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
-export type VertexAnthropicRequest = Omit<AnthropicMessagesRequest, 'model'> & { anthropic_version: string };
+type VertexAnthropicRequest = Omit<AnthropicMessagesRequest, 'model'> & { anthropic_version: string };
 
 export function encodeVertexAnthropicRequest(request: UnifiedChatRequest, model: string, defaultMaxTokens: number): VertexAnthropicRequest {
   const { model: _inUrl, ...body } = convertToAnthropicMessagesRequest(request, { model, defaultMaxTokens });

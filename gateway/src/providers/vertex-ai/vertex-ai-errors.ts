@@ -4,12 +4,12 @@
 // model answered. The top-level `type: "error"` tells them apart; everything else (including a
 // proxy's HTML page) is read as Google's.
 
-import { decodeGeminiError } from '../../formats/gemini/gemini-errors.js';
-import { decodeAnthropicError } from '../anthropic/anthropic-errors.js';
-import type { UpstreamHeaders } from '../provider-adapter.js';
-import type { UpstreamFailure } from '../upstream-failure.js';
+import { decodeGeminiError } from '../../wire/gemini/index.js';
+import { decodeAnthropicError } from '../../wire/anthropic-messages/index.js';
+import type { UpstreamHeaders } from '../../unified/provider-codec.js';
+import type { UpstreamFailure } from '../../errors/upstream-failure.js';
 
-export const VERTEX_SERVICE_NAME = 'Vertex AI';
+const VERTEX_SERVICE_NAME = 'Vertex AI';
 
 export function decodeVertexAIError(status: number, headers: UpstreamHeaders, bodyText: string): UpstreamFailure {
   if (isAnthropicErrorBody(bodyText)) return decodeAnthropicError(status, headers, bodyText);

@@ -4,13 +4,13 @@
 // (`:generateContent`, Gemini bodies; `:predict` for text embeddings).
 
 import type { CompiledBackend } from '@switchyard/compiler';
-import { UpstreamFailure } from '../upstream-failure.js';
+import { UpstreamFailure } from '../../errors/upstream-failure.js';
 
 export type VertexPublisher = 'google' | 'anthropic';
 
 export type VertexMethod = 'generateContent' | 'streamGenerateContent' | 'rawPredict' | 'streamRawPredict' | 'predict';
 
-export const VERTEX_API_VERSION = 'v1';
+const VERTEX_API_VERSION = 'v1';
 
 /** `claude-*` (any case, optionally with a `@version` suffix) is Anthropic on Vertex; the rest is Google. */
 export function vertexPublisherForModel(model: string): VertexPublisher {

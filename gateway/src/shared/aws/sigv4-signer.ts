@@ -13,9 +13,9 @@ export interface AwsSigningCredentials {
   sessionToken?: string;
 }
 
-export type SigV4Headers = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
+type SigV4Headers = Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
 
-export interface SigV4Request {
+interface SigV4Request {
   method: string;
   /** The path exactly as it goes on the wire (percent-encoding and all), starting with `/`. */
   path: string;
@@ -26,7 +26,7 @@ export interface SigV4Request {
   body?: string | Uint8Array;
 }
 
-export interface SigV4Options {
+interface SigV4Options {
   credentials: AwsSigningCredentials;
   region: string;
   service: string;
@@ -36,7 +36,7 @@ export interface SigV4Options {
   contentSha256Header?: boolean;
 }
 
-export interface SigV4Signature {
+interface SigV4Signature {
   /** Headers to add to the request: `authorization`, `x-amz-date`, and the optional ones. */
   headers: Record<string, string>;
   canonicalRequest: string;
@@ -74,7 +74,7 @@ export function awsUriEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function sha256Hex(data: string | Uint8Array): string {
+function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
@@ -117,7 +117,7 @@ function decodeQueryComponent(value: string): string {
   }
 }
 
-export function canonicalQueryString(query: string): string {
+function canonicalQueryString(query: string): string {
   if (query === '') return '';
   const pairs: Array<[string, string]> = [];
   for (const part of query.split('&')) {
@@ -206,7 +206,7 @@ export function signSigV4(request: SigV4Request, options: SigV4Options): SigV4Si
   };
 }
 
-export interface SigV4HttpRequest {
+interface SigV4HttpRequest {
   method: string;
   url: string;
   /** Headers that will be sent; `host` is taken from the URL when absent. */
@@ -222,7 +222,7 @@ export function signHttpRequest(request: SigV4HttpRequest, options: SigV4Options
   return signSigV4({ method: request.method, path: url.pathname, query: url.search.slice(1), headers, body: request.body }, options);
 }
 
-export interface ParsedAuthorization {
+interface ParsedAuthorization {
   accessKeyId: string;
   dateStamp: string;
   region: string;

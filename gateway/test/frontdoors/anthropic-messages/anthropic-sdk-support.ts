@@ -3,7 +3,7 @@
 // builders, and readers for raw SSE answers.
 
 import Anthropic from '@anthropic-ai/sdk';
-import { SseDecoder } from '../../../src/shared/sse-decoder.js';
+import { SseDecoder } from '../../../src/wire/sse/sse-decoder.js';
 import type { GatewayProcess } from '../../support/gateway-process.js';
 
 export const API_VERSION = 'switchyard.dev/v1alpha1';

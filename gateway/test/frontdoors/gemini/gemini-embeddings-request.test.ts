@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { geminiBatchEmbedFrontDoor, geminiFrontDoor } from '../../../src/frontdoors/gemini/gemini-front-door.js';
-import { decodeGeminiEmbeddingsRequest } from '../../../src/frontdoors/gemini/gemini-embeddings-request.js';
-import type { GeminiEmbeddingsMethod } from '../../../src/formats/gemini/gemini-embeddings.js';
+import { decodeGeminiEmbeddingsRequest } from '../../../src/wire/gemini/decode-gemini-embeddings-request.js';
+import type { GeminiEmbeddingsMethod } from '../../../src/wire/gemini/gemini-embeddings.js';
 import type { UnifiedEmbeddingsRequest } from '../../../src/unified/chat-request.js';
 
 const context = { requestId: 'r', pathModel: 'embedder' };

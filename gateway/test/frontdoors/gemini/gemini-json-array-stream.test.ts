@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { geminiFrontDoor } from '../../../src/frontdoors/gemini/gemini-front-door.js';
-import { geminiStreamFraming } from '../../../src/frontdoors/gemini/gemini-stream-framing.js';
+import { geminiStreamFraming } from '../../../src/wire/gemini/gemini-stream-framing.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 
 const usage = { inputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 2, reasoningTokens: 0 };

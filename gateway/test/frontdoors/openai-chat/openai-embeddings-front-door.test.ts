@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { openAIChatFrontDoor } from '../../../src/frontdoors/openai-chat/index.js';
-import { decodeFloat32Base64 } from '../../../src/formats/openai/float32-base64.js';
+import { decodeFloat32Base64 } from '../../../src/wire/openai-chat/float32-base64.js';
 import { openAISchemaErrors } from './openai-schema-validator.js';
 
 const response = { model: 'text-embedding-3-small', embeddings: [[0.5, -0.25, 0.125], [1, 0, -1]], usage: { inputTokens: 7 } };

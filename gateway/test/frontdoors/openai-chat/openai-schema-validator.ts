@@ -1,9 +1,9 @@
 // Validates values against OpenAI's official response schemas (extracted from the OpenAPI spec
-// into providers/openai/__fixtures__/openai-openapi-schemas.json by the script beside it).
+// into wire/openai-chat/__fixtures__/openai-openapi-schemas.json by the script beside it).
 
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { providerFixturePath } from '../../support/repo-paths.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
 export type OpenAISchemaName =
   | 'CreateChatCompletionResponse'
@@ -20,7 +20,7 @@ function validatorFor(name: OpenAISchemaName): ValidateFunction {
   if (validate) return validate;
   if (!ajv) {
     ajv = new Ajv2020({ strict: false, allErrors: true });
-    ajv.addSchema(JSON.parse(readFileSync(providerFixturePath('openai', 'openai-openapi-schemas.json'), 'utf8')) as object, 'openai');
+    ajv.addSchema(JSON.parse(readFileSync(wireFixturePath('openai-chat', 'openai-openapi-schemas.json'), 'utf8')) as object, 'openai');
   }
   validate = ajv.getSchema(`openai#/$defs/${name}`);
   if (!validate) throw new Error(`no schema ${name} in the OpenAI schema fixture`);

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import type { FrontDoorContext } from '../../../src/frontdoors/front-door.js';
+import type { FrontDoorContext } from '../../../src/unified/front-door-codec.js';
 import { createOpenAIResponsesFrontDoor } from '../../../src/frontdoors/openai-responses/index.js';
 import { InMemoryResponseStore } from '../../../src/frontdoors/openai-responses/response-store.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';

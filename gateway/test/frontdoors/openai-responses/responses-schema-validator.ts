@@ -1,5 +1,5 @@
 // Validates values against OpenAI's official Responses schemas (extracted from the OpenAPI spec
-// into formats/openai-responses/__fixtures__/openai-responses-schemas.json by the script beside it).
+// into wire/openai-responses/__fixtures__/openai-responses-schemas.json by the script beside it).
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { repoRoot } from '../../support/repo-paths.js';
 /** `ResponseStreamEvent` is the union of every event; validating one event uses its own schema. */
 export type ResponsesSchemaName = 'Response' | 'ResponseStreamEvent' | 'ErrorResponse';
 
-const FIXTURE = join(repoRoot, 'gateway', 'src', 'formats', 'openai-responses', '__fixtures__', 'openai-responses-schemas.json');
+const FIXTURE = join(repoRoot, 'gateway', 'src', 'wire', 'openai-responses', '__fixtures__', 'openai-responses-schemas.json');
 
 interface SchemaFixture {
   $defs: Record<string, { anyOf?: Array<{ $ref: string }>; properties?: { type?: { enum?: string[] } } }>;

@@ -5,7 +5,7 @@ import type { Usage } from '@switchyard/compiler';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator.mjs';
 import type { Response as SdkResponse, ResponseStreamEvent } from 'openai/resources/responses/responses.mjs';
 import { Stream } from 'openai/streaming.mjs';
-import type { ResponsesEnvelope } from '../../../src/formats/openai-responses/encode-responses-response.js';
+import type { ResponsesEnvelope } from '../../../src/wire/openai-responses/encode-responses-response.js';
 
 export function testEnvelope(overrides: Partial<ResponsesEnvelope> = {}): ResponsesEnvelope {
   return {

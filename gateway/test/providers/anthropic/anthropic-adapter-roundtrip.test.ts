@@ -2,13 +2,13 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { anthropicAdapter } from '../../../src/providers/anthropic/index.js';
-import type { BackendTarget, UpstreamHeaders } from '../../../src/providers/provider-adapter.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import type { BackendTarget, UpstreamHeaders } from '../../../src/unified/provider-codec.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { ANTHROPIC_MOCK_API_KEY, startAnthropicMockServer, type AnthropicMockServer } from '../../mocks/anthropic-mock-server.js';
-import { decodeAnthropicResponse } from '../../../src/providers/anthropic/decode-anthropic-response.js';
+import { decodeAnthropicResponse } from '../../../src/wire/anthropic-messages/decode-anthropic-response.js';
 import { backendTarget, chatRequest, readFixtureJson, summarizeStream } from './anthropic-test-support.js';
 
 let mock: AnthropicMockServer;

@@ -2,11 +2,11 @@
 
 import { readFileSync } from 'node:fs';
 import type { CompiledBackend } from '@switchyard/compiler';
-import type { BackendTarget } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { AnthropicStreamDecoder } from '../../../src/providers/anthropic/anthropic-stream-decoder.js';
-import { providerFixturePath } from '../../support/repo-paths.js';
+import { AnthropicStreamDecoder } from '../../../src/wire/anthropic-messages/anthropic-stream-decoder.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
 export const TEST_API_KEY = 'sk-ant-test-0123456789abcdefghij';
 
@@ -36,12 +36,12 @@ export function chatRequest(overrides: Partial<UnifiedChatRequest> = {}): Unifie
 }
 
 export function readFixtureJson(name: string): unknown {
-  return JSON.parse(readFileSync(providerFixturePath('anthropic', name), 'utf8'));
+  return JSON.parse(readFileSync(wireFixturePath('anthropic-messages', name), 'utf8'));
 }
 
 /** A chunks.txt capture as the SSE bytes Anthropic sends (`event: <type>` + `data: <json>`). */
 export function captureAsSse(name: string): string {
-  return readFileSync(providerFixturePath('anthropic', name), 'utf8')
+  return readFileSync(wireFixturePath('anthropic-messages', name), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => `event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`)

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { AzureConfigurationError, azureOpenAIAdapter } from '../../../src/providers/azure-openai/index.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../../mocks/openai-mock-server.js';
 import { completeOverHttp, embedOverHttp, streamOverHttp } from '../openai/call-adapter-over-http.js';

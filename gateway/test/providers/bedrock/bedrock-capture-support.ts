@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { encodeConverseStreamEvent, parseConverseStreamCapture } from '../../../src/formats/bedrock/converse-stream-frames.js';
-import type { ConverseStreamEvent } from '../../../src/formats/bedrock/converse-types.js';
+import { encodeConverseStreamEvent, parseConverseStreamCapture } from './converse-stream-frames.js';
+import type { ConverseStreamEvent } from '../../../src/wire/bedrock-converse/converse-types.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import type { Usage } from '../../../src/unified/chat-response.js';
-import { providerFixturePath } from '../../support/repo-paths.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
 export const CAPTURES = ['amazon-bedrock-text', 'amazon-bedrock-reasoning', 'amazon-bedrock-tool-call.1', 'amazon-bedrock-tool-no-args'] as const;
 
 export function captureEvents(name: string): ConverseStreamEvent[] {
-  return parseConverseStreamCapture(readFileSync(providerFixturePath('bedrock', `${name}.chunks.txt`), 'utf8'));
+  return parseConverseStreamCapture(readFileSync(wireFixturePath('bedrock-converse', `${name}.chunks.txt`), 'utf8'));
 }
 
 export function captureJson(name: string): unknown {
-  return JSON.parse(readFileSync(providerFixturePath('bedrock', `${name}.json`), 'utf8')) as unknown;
+  return JSON.parse(readFileSync(wireFixturePath('bedrock-converse', `${name}.json`), 'utf8')) as unknown;
 }
 
 /** The capture as Bedrock puts it on the wire: binary event-stream frames. */

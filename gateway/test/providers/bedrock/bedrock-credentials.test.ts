@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { resolveBedrockCredentials, resolveBedrockRegion } from '../../../src/providers/bedrock/bedrock-credentials.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import { bedrockTarget, TEST_AWS_IDENTITY } from './bedrock-test-target.js';
 
 const ambientEnv = { AWS_ACCESS_KEY_ID: 'ASIAAMBIENT', AWS_SECRET_ACCESS_KEY: 'ambient-secret', AWS_SESSION_TOKEN: 'ambient-token' };

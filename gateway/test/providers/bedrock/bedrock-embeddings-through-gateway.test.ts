@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
-import { decodeFloat32Base64 } from '../../../src/formats/openai/float32-base64.js';
+import { decodeFloat32Base64 } from '../../../src/wire/openai-chat/float32-base64.js';
 import { mockEmbedding, mockTokenCount, startBedrockMockServer, type BedrockMockServer } from '../../mocks/bedrock-mock-server.js';
 import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
 import { CLAUDE_MODEL_ID, TEST_AWS_IDENTITY } from './bedrock-test-target.js';

@@ -1,5 +1,6 @@
-import type { BackendTarget, HttpProviderAdapter } from '../../../src/providers/provider-adapter.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../../../src/providers/provider-adapter.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';

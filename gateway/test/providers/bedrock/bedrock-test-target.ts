@@ -1,5 +1,5 @@
 import type { CompiledBackend, CompiledCredential } from '@switchyard/compiler';
-import type { BackendTarget } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 
 export const CLAUDE_MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1:0';

@@ -3,11 +3,11 @@ import {
   converseResponseFromUnified,
   converseStopReasonFromUnified,
   converseStreamEventsFromUnified,
-} from '../../../src/formats/bedrock/converse-from-unified.js';
-import { encodeConverseStreamEvent, parseConverseStreamCapture } from '../../../src/formats/bedrock/converse-stream-frames.js';
-import { BedrockStreamDecoder } from '../../../src/providers/bedrock/bedrock-stream-decoder.js';
-import { convertFromBedrockConverse } from '../../../src/providers/bedrock/convert-from-bedrock-converse.js';
-import { decodeEventStreamMessage, stringHeader } from '../../../src/shared/aws/event-stream-codec.js';
+} from './converse-from-unified.js';
+import { encodeConverseStreamEvent, parseConverseStreamCapture } from './converse-stream-frames.js';
+import { BedrockStreamDecoder } from '../../../src/wire/bedrock-converse/bedrock-stream-decoder.js';
+import { convertFromBedrockConverse } from '../../../src/wire/bedrock-converse/convert-from-bedrock-converse.js';
+import { decodeEventStreamMessage, stringHeader } from '../../../src/wire/aws-event-stream/event-stream-codec.js';
 import type { FinishReason, UnifiedChatResponse } from '../../../src/unified/chat-response.js';
 import { foldStream, usage } from './bedrock-capture-support.js';
 

@@ -2,8 +2,8 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { geminiAdapter, geminiMethodUrl } from '../../../src/providers/gemini/index.js';
-import type { BackendTarget } from '../../../src/providers/provider-adapter.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../../src/unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../../src/unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';

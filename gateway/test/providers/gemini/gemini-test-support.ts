@@ -1,6 +1,6 @@
 // Shared builders for the Gemini provider tests.
 
-import type { BackendTarget, UpstreamHeaders } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget, UpstreamHeaders } from '../../../src/unified/provider-codec.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 
 export const GEMINI_TEST_KEY = 'test-gemini-key';

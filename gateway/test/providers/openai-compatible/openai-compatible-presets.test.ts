@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ProviderName } from '@switchyard/compiler';
-import { openAICompatibleAdapters, OPENAI_COMPATIBLE_PRESETS } from '../../../src/providers/openai-compatible/index.js';
+import { openAICompatibleAdapters, OPENAI_COMPATIBLE_PRESETS, type OpenAICompatibleProvider } from '../../../src/providers/openai-compatible/index.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import { backendTarget } from '../openai/openai-test-support.js';
 
@@ -36,7 +35,7 @@ interface Expectation {
   absent: string[];
 }
 
-const table: Array<[ProviderName, Expectation]> = (
+const table: Array<[OpenAICompatibleProvider, Expectation]> = (
   [
   [
     'mistral',
@@ -78,7 +77,7 @@ const table: Array<[ProviderName, Expectation]> = (
   ['vllm', { url: 'http://127.0.0.1:8000/v1/chat/completions', present: { max_tokens: 100, top_k: 20, parallel_tool_calls: true }, absent: [] }],
   ['openai-compatible', { url: 'http://127.0.0.1:9999/v1/chat/completions', present: { max_tokens: 100, stream_options: { include_usage: true } }, absent: ['top_k'] }],
   ] as Array<[string, Expectation]>
-).map(([provider, e]) => [provider as ProviderName, e]);
+).map(([provider, e]) => [provider as OpenAICompatibleProvider, e]);
 
 describe('OpenAI-compatible presets: one request, each provider dialect', () => {
   it('has an adapter for every compatible provider', () => {
@@ -86,9 +85,9 @@ describe('OpenAI-compatible presets: one request, each provider dialect', () => 
   });
 
   it.each(table)('%s', (provider, expected) => {
-    expect(OPENAI_COMPATIBLE_PRESETS[provider as keyof typeof OPENAI_COMPATIBLE_PRESETS].provider).toBe(provider);
+    expect(OPENAI_COMPATIBLE_PRESETS[provider].provider).toBe(provider);
     const baseURL = new URL(expected.url).origin + new URL(expected.url).pathname.replace(/\/chat\/completions$/, '');
-    const adapter = openAICompatibleAdapters[provider]!;
+    const adapter = openAICompatibleAdapters[provider];
     const encoded = adapter.encodeChatRequest(request, backendTarget({ provider, baseURL, model: 'upstream-model' }));
     expect(encoded.url).toBe(expected.url);
     expect(encoded.headers.authorization).toBe('Bearer sk-test-upstream-key-000000000000');
@@ -100,8 +99,8 @@ describe('OpenAI-compatible presets: one request, each provider dialect', () => 
 });
 
 describe('OpenAI-compatible presets: provider-specific mappings', () => {
-  const encode = (provider: ProviderName, extra: Partial<UnifiedChatRequest> = {}): Record<string, unknown> => {
-    const encoded = openAICompatibleAdapters[provider]!.encodeChatRequest({ ...request, ...extra }, backendTarget({ provider, baseURL: 'http://h/v1' }));
+  const encode = (provider: OpenAICompatibleProvider, extra: Partial<UnifiedChatRequest> = {}): Record<string, unknown> => {
+    const encoded = openAICompatibleAdapters[provider].encodeChatRequest({ ...request, ...extra }, backendTarget({ provider, baseURL: 'http://h/v1' }));
     return JSON.parse(String(encoded.body)) as Record<string, unknown>;
   };
   type Msg = Record<string, unknown> & { tool_calls?: Array<{ id: string }>; tool_call_id?: string };
@@ -135,12 +134,12 @@ describe('OpenAI-compatible presets: provider-specific mappings', () => {
   });
 
   it('a local server without a credential gets no Authorization header', () => {
-    const encoded = openAICompatibleAdapters.ollama!.encodeChatRequest(request, backendTarget({ provider: 'ollama', baseURL: 'http://127.0.0.1:11434/v1' }, null));
+    const encoded = openAICompatibleAdapters.ollama.encodeChatRequest(request, backendTarget({ provider: 'ollama', baseURL: 'http://127.0.0.1:11434/v1' }, null));
     expect(encoded.headers).not.toHaveProperty('authorization');
   });
 
   it('backend headers are sent, but never override authentication', () => {
-    const encoded = openAICompatibleAdapters.openrouter!.encodeChatRequest(
+    const encoded = openAICompatibleAdapters.openrouter.encodeChatRequest(
       request,
       backendTarget({ provider: 'openrouter', baseURL: 'https://openrouter.ai/api/v1', headers: { 'HTTP-Referer': 'https://example.com', Authorization: 'Bearer nope' } }),
     );

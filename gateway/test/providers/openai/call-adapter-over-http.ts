@@ -1,7 +1,8 @@
 // Drives an HttpProviderAdapter against a real HTTP server with fetch, the way the pipeline
 // does with undici: encode, send, then decode the body, the stream or the error.
 
-import type { BackendTarget, HttpProviderAdapter } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../../../src/providers/provider-adapter.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../../src/unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../../src/unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';

@@ -5,7 +5,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { CompiledBackend, CompiledCredential } from '@switchyard/compiler';
 import { azureOpenAIAdapter } from '../../../src/providers/azure-openai/index.js';
 import { openaiAdapter } from '../../../src/providers/openai/index.js';
-import type { BackendTarget, HttpProviderAdapter } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
+import type { HttpProviderAdapter } from '../../../src/providers/provider-adapter.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 
 const backend: CompiledBackend = {

@@ -1,10 +1,10 @@
 // Helpers shared by the OpenAI-family adapter tests.
 
 import { readFileSync } from 'node:fs';
-import type { CompiledBackend, ProviderName, Usage } from '@switchyard/compiler';
-import type { BackendTarget, StreamDecoder } from '../../../src/providers/provider-adapter.js';
+import type { CompiledBackend, Usage } from '@switchyard/compiler';
+import type { BackendTarget, StreamDecoder } from '../../../src/unified/provider-codec.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { providerFixturePath } from '../../support/repo-paths.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
 /** `apiKey: null` means a backend without credentials (local servers). */
 export function backendTarget(backend: Partial<CompiledBackend> = {}, apiKey: string | null = 'sk-test-upstream-key-000000000000'): BackendTarget {
@@ -24,18 +24,13 @@ export function backendTarget(backend: Partial<CompiledBackend> = {}, apiKey: st
   };
 }
 
-/** `openai` fixtures live under providers/openai, the compatible providers' under openai-compatible. */
-export function fixtureFolder(name: string): ProviderName | 'openai-compatible' {
-  return name.startsWith('openai-') ? 'openai' : 'openai-compatible';
-}
-
 export function readJsonFixture(name: string): unknown {
-  return JSON.parse(readFileSync(providerFixturePath(fixtureFolder(name), `${name}.json`), 'utf8')) as unknown;
+  return JSON.parse(readFileSync(wireFixturePath('openai-chat', `${name}.json`), 'utf8')) as unknown;
 }
 
 /** A chunks.txt capture framed as OpenAI frames it on the wire, `[DONE]` included. */
 export function captureAsSse(name: string, done = true): string {
-  const lines = readFileSync(providerFixturePath(fixtureFolder(name), `${name}.chunks.txt`), 'utf8')
+  const lines = readFileSync(wireFixturePath('openai-chat', `${name}.chunks.txt`), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '');
   return lines.map((line) => `data: ${line}\n\n`).join('') + (done ? 'data: [DONE]\n\n' : '');

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import type { UpstreamFailureKind } from '../../../src/providers/upstream-failure.js';
+import type { UpstreamFailureKind } from '../../../src/errors/upstream-failure.js';
 import { parseTokenResponse, tokenEndpointFailure } from '../../../src/providers/vertex-ai/google-token-exchange.js';
 import { providerFixturePath } from '../../support/repo-paths.js';
 

@@ -6,7 +6,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import type { IssuedAccessToken } from '../../../src/providers/vertex-ai/google-token-exchange.js';
 import { parseServiceAccountKey } from '../../../src/providers/vertex-ai/service-account-key.js';
 import { GoogleServiceAccountTokenSource, type AccessTokenExchange } from '../../../src/providers/vertex-ai/service-account-token.js';
-import { UpstreamFailure } from '../../../src/providers/upstream-failure.js';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import { createTestServiceAccount, TEST_CLIENT_EMAIL } from './vertex-ai-test-support.js';
 
 const account = createTestServiceAccount();

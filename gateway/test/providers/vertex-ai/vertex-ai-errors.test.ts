@@ -2,7 +2,7 @@
 // each is classified by its own rules.
 
 import { describe, expect, it } from '@jest/globals';
-import type { UpstreamFailureKind } from '../../../src/providers/upstream-failure.js';
+import type { UpstreamFailureKind } from '../../../src/errors/upstream-failure.js';
 import { decodeVertexAIError } from '../../../src/providers/vertex-ai/vertex-ai-errors.js';
 
 describe('decodeVertexAIError', () => {

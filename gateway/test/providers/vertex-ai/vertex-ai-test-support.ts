@@ -2,7 +2,7 @@
 // Google service account, its key JSON, and backend targets.
 
 import { generateKeyPairSync } from 'node:crypto';
-import type { BackendTarget } from '../../../src/providers/provider-adapter.js';
+import type { BackendTarget } from '../../../src/unified/provider-codec.js';
 
 export const TEST_PROJECT = 'switchyard-test-project';
 export const TEST_LOCATION = 'us-central1';

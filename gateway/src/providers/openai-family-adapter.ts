@@ -1,0 +1,101 @@
+// One HttpProviderAdapter for every OpenAI-format upstream. What differs per provider is the
+// dialect (which parameters it accepts) and the endpoint (URL layout and auth header): OpenAI and
+// the compatible providers use `{baseURL}/chat/completions` with a Bearer key, Azure its own.
+
+import type { ProviderName } from '@switchyard/compiler';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { BackendTarget, UpstreamHttpRequest } from '../unified/provider-codec.js';
+import type { HttpProviderAdapter } from './provider-adapter.js';
+import { convertToOpenAIChatRequest, decodeOpenAIChatResponse, type OpenAIDialect, convertToOpenAIEmbeddingsRequest, decodeOpenAIEmbeddingsResponse, decodeOpenAIError, OpenAIStreamDecoder } from '../wire/openai-chat/index.js';
+
+export interface OpenAIFamilyEndpoint {
+  chatURL(target: BackendTarget): string;
+  embeddingsURL(target: BackendTarget): string;
+  authHeaders(target: BackendTarget): Record<string, string>;
+  /** Whether the request body names the model (Azure takes it from the deployment in the URL). */
+  modelInBody: boolean;
+}
+
+/** `{baseURL}/chat/completions` with `Authorization: Bearer <key>`; no key, no header (local servers). */
+const bearerEndpoint: OpenAIFamilyEndpoint = {
+  chatURL: (target) => `${trimSlash(target.backend.baseURL)}/chat/completions`,
+  embeddingsURL: (target) => `${trimSlash(target.backend.baseURL)}/embeddings`,
+  authHeaders: (target): Record<string, string> => (target.credential?.apiKey ? { authorization: `Bearer ${target.credential.apiKey}` } : {}),
+  modelInBody: true,
+};
+
+interface OpenAIFamilyAdapterOptions {
+  provider: ProviderName;
+  dialect: OpenAIDialect;
+  endpoint?: OpenAIFamilyEndpoint;
+}
+
+/** URLs and headers of one (backend, credential): fixed for a table's lifetime, so built once. */
+interface PreparedTarget {
+  chatURL: string;
+  embeddingsURL: string;
+  /** Frozen: every request of the target shares them, so nothing downstream may add to them. */
+  jsonHeaders: Record<string, string>;
+  streamHeaders: Record<string, string>;
+}
+
+export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): HttpProviderAdapter {
+  const { provider, dialect } = options;
+  const endpoint = options.endpoint ?? bearerEndpoint;
+  // Keyed by the table's own objects: a new table (new backend objects) starts afresh, and the
+  // old entries go with the old table.
+  const preparedByBackend = new WeakMap<BackendTarget['backend'], Map<BackendTarget['credential'], PreparedTarget>>();
+
+  const prepare = (target: BackendTarget): PreparedTarget => {
+    let byCredential = preparedByBackend.get(target.backend);
+    if (byCredential === undefined) {
+      byCredential = new Map();
+      preparedByBackend.set(target.backend, byCredential);
+    }
+    let prepared = byCredential.get(target.credential);
+    if (prepared === undefined) {
+      const headers = (accept: string): Record<string, string> =>
+        Object.freeze({ ...lowerCaseNames(target.backend.headers), 'content-type': 'application/json', accept, ...endpoint.authHeaders(target) }) as Record<string, string>;
+      prepared = {
+        chatURL: endpoint.chatURL(target),
+        embeddingsURL: endpoint.embeddingsURL(target),
+        jsonHeaders: headers('application/json'),
+        streamHeaders: headers('text/event-stream'),
+      };
+      byCredential.set(target.credential, prepared);
+    }
+    return prepared;
+  };
+
+  return {
+    kind: 'http',
+    provider,
+    encodeChatRequest(request: UnifiedChatRequest, target: BackendTarget): UpstreamHttpRequest {
+      const body = convertToOpenAIChatRequest(request, target.backend.model, dialect, provider);
+      if (!endpoint.modelInBody) delete (body as { model?: string }).model;
+      const prepared = prepare(target);
+      return { url: prepared.chatURL, method: 'POST', headers: request.stream ? prepared.streamHeaders : prepared.jsonHeaders, body: JSON.stringify(body) };
+    },
+    decodeChatResponse: (body) => decodeOpenAIChatResponse(body, provider),
+    createStreamDecoder: () => new OpenAIStreamDecoder(provider),
+    decodeError: (status, headers, bodyText) => decodeOpenAIError(status, headers, bodyText, provider),
+    encodeEmbeddingsRequest(request: UnifiedEmbeddingsRequest, target: BackendTarget): UpstreamHttpRequest {
+      const body = convertToOpenAIEmbeddingsRequest(request, target.backend.model, dialect.user);
+      if (!endpoint.modelInBody) delete (body as { model?: string }).model;
+      const prepared = prepare(target);
+      return { url: prepared.embeddingsURL, method: 'POST', headers: prepared.jsonHeaders, body: JSON.stringify(body) };
+    },
+    decodeEmbeddingsResponse: (body) => decodeOpenAIEmbeddingsResponse(body, provider),
+  };
+}
+
+/** Header names are case-insensitive; lower-casing them lets ours replace a configured one. */
+function lowerCaseNames(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers) for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
+}
+
+export function trimSlash(url: string): string {
+  return url.endsWith('/') ? url.replace(/\/+$/, '') : url;
+}

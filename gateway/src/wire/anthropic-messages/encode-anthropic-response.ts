@@ -1,0 +1,56 @@
+// Unified response -> Anthropic Messages response JSON (for the Anthropic front door).
+
+import { randomUUID } from 'node:crypto';
+import type { UnifiedChatResponse, OutputPart } from '../../unified/chat-response.js';
+import type { AnthropicMessagesResponse, AnthropicResponseContentBlock } from './anthropic-messages-types.js';
+import { usageToAnthropic } from './anthropic-usage.js';
+import { toAnthropicStopReason } from './map-anthropic-stop-reason.js';
+import { parseToolCallInput } from './tool-call-input.js';
+
+/**
+ * Key under which a tool call's arguments travel when another provider's model produced
+ * arguments that are not a JSON object: `tool_use.input` must be an object, and dropping the
+ * model's output silently would hide the problem from the caller.
+ */
+export const RAW_TOOL_ARGUMENTS_KEY = '_switchyard_raw_arguments';
+
+export function anthropicMessageId(upstreamId: string): string {
+  return upstreamId !== '' ? upstreamId : `msg_${randomUUID().replaceAll('-', '')}`;
+}
+
+function toolUseInputFromArguments(argumentsText: string): Record<string, unknown> {
+  const parsed = parseToolCallInput(argumentsText);
+  return parsed.ok ? parsed.input : { [RAW_TOOL_ARGUMENTS_KEY]: argumentsText };
+}
+
+function toContentBlock(part: OutputPart): AnthropicResponseContentBlock | undefined {
+  switch (part.type) {
+    case 'text':
+      return part.text === '' ? undefined : { type: 'text', text: part.text };
+    case 'reasoning':
+      if (part.redactedData !== undefined) return { type: 'redacted_thinking', data: part.redactedData };
+      return { type: 'thinking', thinking: part.text, signature: part.signature ?? '' };
+    case 'tool_call':
+      return { type: 'tool_use', id: part.id, name: part.name, input: toolUseInputFromArguments(part.arguments) };
+  }
+}
+
+/** `requestedModel` is the public model name the caller used; the reply echoes it. */
+export function encodeAnthropicResponse(response: UnifiedChatResponse, requestedModel: string): AnthropicMessagesResponse {
+  const content: AnthropicResponseContentBlock[] = [];
+  for (const part of response.content) {
+    const block = toContentBlock(part);
+    if (block !== undefined) content.push(block);
+  }
+  const { stop_reason, stop_sequence } = toAnthropicStopReason(response.finishReason, response.stopSequence);
+  return {
+    id: anthropicMessageId(response.id),
+    type: 'message',
+    role: 'assistant',
+    model: requestedModel,
+    content,
+    stop_reason,
+    stop_sequence,
+    usage: usageToAnthropic(response.usage),
+  };
+}

@@ -1,0 +1,3 @@
+// Vertex AI text embeddings (`:predict`) both ways.
+
+export { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from './vertex-embeddings.js';
