@@ -9,4 +9,4 @@ export { GatewayMetrics } from './observe/metrics.js';
 export { createLogger, type Logger } from './observe/logger.js';
 export { UpstreamTransport } from './transport/upstream-transport.js';
 export { createEgressGuard, DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from './transport/egress-guard.js';
-export { admitWithoutLimits, type AdmissionControl, type Admission } from './pipeline/admit.js';
+export { admitWithoutLimits, type AdmissionControl, type Admission } from './governance/admission-control.js';

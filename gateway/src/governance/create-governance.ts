@@ -4,7 +4,7 @@
 // --state-file); with it they live in Redis (exact across every gateway sharing it).
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observe/logger.js';
-import type { AdmissionControl } from '../pipeline/admit.js';
+import type { AdmissionControl } from './admission-control.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { TableHolder } from '../table/table-holder.js';
 import { BudgetDirectory, GovernedTableHolder } from './budget/budget-directory.js';

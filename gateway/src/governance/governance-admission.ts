@@ -4,7 +4,7 @@
 // estimate with the real usage and cost. Keys without limits or budgets skip all of it.
 import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
-import type { Admission, AdmissionControl, AdmissionRequest, SettlementDetails } from '../pipeline/admit.js';
+import type { Admission, AdmissionControl, AdmissionRequest, SettlementDetails } from './admission-control.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import { accountKey, type BudgetLedger, type BudgetReserveOutcome } from './budget/budget-ledger.js';
 import type { BudgetDirectory } from './budget/budget-directory.js';

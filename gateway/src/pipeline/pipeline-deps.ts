@@ -6,7 +6,7 @@ import type { GatewayMetrics } from '../observe/metrics.js';
 import type { RequestTracer } from '../observe/tracing/request-tracer.js';
 import type { TableHolder } from '../table/table-holder.js';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
-import type { AdmissionControl } from './admit.js';
+import type { AdmissionControl } from '../governance/admission-control.js';
 import type { ExtraStages } from './stages.js';
 
 export interface PipelineDeps {

@@ -14,7 +14,7 @@ import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import { planRoutes } from '../table/plan-routes.js';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
-import type { Admission } from './admit.js';
+import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { tapForResponseCache } from './cache-lookup.js';

@@ -1,7 +1,7 @@
 // Stage 9, settle: the real usage and its cost go to metrics and back to whatever admission
 // reserved (rate-limit tokens, budget reservations). Runs once per request, failed ones included.
 import { exchangeCostNanos } from '../governance/cost/exchange-cost.js';
-import type { Admission } from './admit.js';
+import type { Admission } from '../governance/admission-control.js';
 import type { Exchange } from './exchange.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { requestLabels } from './observe.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { GatewayMetrics } from '../../src/observe/metrics.js';
 import { createLogger } from '../../src/observe/logger.js';
-import { admitWithoutLimits } from '../../src/pipeline/admit.js';
+import { admitWithoutLimits } from '../../src/governance/admission-control.js';
 import type { ExtraStages, StreamTransformer } from '../../src/pipeline/stages.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../../src/server/gateway-server.js';

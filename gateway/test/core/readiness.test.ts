@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GatewayMetrics } from '../../src/observe/metrics.js';
 import { createLogger } from '../../src/observe/logger.js';
-import { admitWithoutLimits } from '../../src/pipeline/admit.js';
+import { admitWithoutLimits } from '../../src/governance/admission-control.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../../src/server/gateway-server.js';
 import { TableHolder } from '../../src/table/table-holder.js';

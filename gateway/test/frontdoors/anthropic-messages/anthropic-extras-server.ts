@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { compileStandaloneFiles } from '@switchyard/compiler';
 import { GatewayMetrics } from '../../../src/observe/metrics.js';
 import { createLogger } from '../../../src/observe/logger.js';
-import { admitWithoutLimits } from '../../../src/pipeline/admit.js';
+import { admitWithoutLimits } from '../../../src/governance/admission-control.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { createFrontDoorRoutes } from '../../../src/server/front-door-routes.js';
 import { createFrontDoorRouter } from '../../../src/server/front-door-router.js';

@@ -1,5 +1,6 @@
-// Stage 4, admit: rate limits (requests, tokens, concurrency) and budget reservations. The
-// implementation is governance/governance-admission.ts; `admitWithoutLimits` admits every
+// What the pipeline's admit stage (stage 4: rate limits and budget reservations) asks of
+// governance. It is declared here, beside its implementation (governance-admission.ts), so the
+// pipeline depends on governance and never the reverse; `admitWithoutLimits` admits every
 // request and its settlement does nothing (tests and embedders that want no governance).
 import type { Usage } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
