@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
-import type { CallerFormat, EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../unified/front-door-codec.js';
+import type { CallerFormat, CountTokensCodec, EncodedError, FrontDoorContext, FrontDoorStreamEncoder, ModelListCodec } from '../unified/front-door-codec.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 
 export interface ChatFrontDoor {
@@ -24,37 +24,6 @@ export interface ChatFrontDoor {
 export interface EmbeddingsFrontDoor {
   decodeEmbeddingsRequest(body: unknown, context: FrontDoorContext): UnifiedEmbeddingsRequest;
   encodeEmbeddingsResponse(response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): string;
-}
-
-/** A model a key may use, as the model-list endpoints show it. */
-export interface ModelEntry {
-  /** The public name (a route's model or one of its aliases). */
-  readonly id: string;
-  /** The namespace of the route behind the name (OpenAI's `owned_by`). */
-  readonly owner: string;
-}
-
-/** The models one key may use, as the pipeline hands them to a front door's model-list codec. */
-export interface ModelCatalog {
-  /** Sorted by id (UTF-16 code unit order). */
-  readonly models: readonly ModelEntry[];
-  readonly byId: ReadonlyMap<string, ModelEntry>;
-  /** When the serving routing table was compiled, in seconds: the models' creation time. */
-  readonly createdAtSeconds: number;
-}
-
-/** count-tokens: the gateway's own estimate (no provider is asked), in the front door's formula and shapes. */
-export interface CountTokensCodec {
-  decodeCountTokensRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest;
-  estimateInputTokens(request: UnifiedChatRequest): number;
-  encodeCountTokensResponse(inputTokens: number, context: FrontDoorContext): string;
-}
-
-/** list-models and get-model in the front door's shapes. Both throw GatewayError (a bad page query, an unknown model). */
-export interface ModelListCodec {
-  encodeModelList(catalog: ModelCatalog, context: FrontDoorContext): string;
-  /** The model is `context.pathModel`; one the key may not use is a 404, as for an unknown one. */
-  encodeModel(catalog: ModelCatalog, context: FrontDoorContext): string;
 }
 
 /** What a parameterized path contributes to the front-door context. */

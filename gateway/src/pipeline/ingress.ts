@@ -2,8 +2,8 @@
 // the front door decode it into the unified request.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
-import type { ChatFrontDoor, CountTokensCodec, EmbeddingsFrontDoor } from '../frontdoors/front-door.js';
-import type { FrontDoorContext } from '../unified/front-door-codec.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../frontdoors/front-door.js';
+import type { CountTokensCodec, FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 
 export function payloadTooLarge(maxBytes: number): GatewayError {

@@ -1,7 +1,7 @@
 // The models a key may use (route names and aliases that pass its allow-list), as the model-list
 // operations hand them to a front door. Built once per key: a routing table's keys are rebuilt
 // with it, so a catalog never outlives the table it was read from.
-import type { ModelCatalog, ModelEntry } from '../frontdoors/front-door.js';
+import type { ModelCatalog, ModelEntry } from '../unified/front-door-codec.js';
 import type { RuntimeKey, RuntimeTable } from '../table/runtime-table.js';
 
 const catalogs = new WeakMap<RuntimeKey, ModelCatalog>();

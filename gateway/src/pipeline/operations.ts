@@ -5,7 +5,8 @@
 // calls nothing.
 import { emptyUsage } from '@switchyard/compiler';
 import type { CachedAnswer } from '../cache/cached-answer.js';
-import type { EndpointOperation, FrontDoorEndpoint, ModelCatalog } from '../frontdoors/front-door.js';
+import type { EndpointOperation, FrontDoorEndpoint } from '../frontdoors/front-door.js';
+import type { ModelCatalog } from '../unified/front-door-codec.js';
 import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import type { GenAiOperation } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';

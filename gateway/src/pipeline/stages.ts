@@ -1,7 +1,7 @@
 // The pipeline's hook points: what an input check, a whole-answer check and a stream transformer
 // are. The lists of them are composed in pipeline.ts; a new check or transformer is one module
 // exporting one of these and one entry in that file's lists.
-import type { ModelCatalog } from '../frontdoors/front-door.js';
+import type { ModelCatalog } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';

@@ -4,14 +4,19 @@
 // the shared Anthropic wire-format converters in wire/anthropic-messages, whatever provider answered.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { createAnthropicStreamEncoder, encodeAnthropicError, encodeAnthropicResponse, decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
+import {
+  anthropicCountTokensCodec,
+  anthropicModelListCodec,
+  createAnthropicStreamEncoder,
+  decodeAnthropicMessagesRequest,
+  encodeAnthropicError,
+  encodeAnthropicResponse,
+} from '../../wire/anthropic-messages/index.js';
 import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../../unified/chat-response.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import type { ChatFrontDoor, FrontDoorDeclaration } from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
-import { anthropicModelListCodec } from './anthropic-models-list.js';
-import { anthropicCountTokensCodec } from './count-anthropic-tokens.js';
 
 export const anthropicMessagesFrontDoor: ChatFrontDoor = {
   format: 'anthropic',
@@ -50,4 +55,3 @@ export const anthropicFrontDoorDeclaration: FrontDoorDeclaration = {
   encodeError: encodeAnthropicError,
 };
 
-export { estimateInputTokens } from './count-anthropic-tokens.js';

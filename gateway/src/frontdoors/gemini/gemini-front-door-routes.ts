@@ -2,13 +2,11 @@
 // the router hands the pipeline the right operation. The SDKs default to v1beta; v1 is served
 // the same way for clients pinned to it. Every other path under /genai/ is a 404 in Google's shape.
 
-import { encodeGoogleError } from '../../wire/gemini/index.js';
+import { encodeGoogleError, geminiCountTokensCodec, geminiModelListCodec } from '../../wire/gemini/index.js';
 import type { FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
-import { geminiCountTokensCodec } from './gemini-count-tokens.js';
 import { geminiBatchEmbedFrontDoor, geminiFrontDoor } from './gemini-front-door.js';
 import { parseGeminiModelPath, type GeminiMethod } from './gemini-model-path.js';
-import { geminiModelListCodec } from './gemini-models-list.js';
 import { adoptGoogleQueryKey } from './google-query-key.js';
 
 const GEMINI_PATH_PREFIXES = ['/genai/v1beta/models/', '/genai/v1/models/'] as const;

@@ -7,7 +7,6 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../front-door.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import { decodeGeminiCountTokensRequest, encodeGeminiCountTokensResponse, estimateGeminiPromptTokens } from './gemini-count-tokens.js';
 
 export type GeminiFrontDoor = ChatFrontDoor & EmbeddingsFrontDoor;
 
@@ -45,12 +44,3 @@ export function createGeminiFrontDoor(embeddingsMethod: GeminiEmbeddingsMethod):
 export const geminiFrontDoor: GeminiFrontDoor = createGeminiFrontDoor('embedContent');
 /** batchEmbedContents (its chat methods are geminiFrontDoor's). */
 export const geminiBatchEmbedFrontDoor: GeminiFrontDoor = createGeminiFrontDoor('batchEmbedContents');
-
-/**
- * `:countTokens` as one pure step for the server: the decoded request (whose `model` the server
- * authorizes like any other) and the answer body. Nothing is sent upstream.
- */
-export function countGeminiTokens(body: unknown, context: FrontDoorContext): { request: UnifiedChatRequest; responseBody: string } {
-  const request = decodeGeminiCountTokensRequest(body, context);
-  return { request, responseBody: JSON.stringify(encodeGeminiCountTokensResponse(estimateGeminiPromptTokens(request))) };
-}

@@ -5,12 +5,10 @@
 //   POST /genai/v1beta/models/{model}:streamGenerateContent    chat, streamed (alt=sse, or a JSON array)
 //   POST /genai/v1beta/models/{model}:embedContent             embeddings, one input
 //   POST /genai/v1beta/models/{model}:batchEmbedContents       embeddings, several
-//   POST /genai/v1beta/models/{model}:countTokens              gemini-count-tokens.ts
-//   GET  /genai/v1beta/models[/{model}]                        gemini-models-list.ts
+//   POST /genai/v1beta/models/{model}:countTokens              wire/gemini/gemini-count-tokens.ts
+//   GET  /genai/v1beta/models[/{model}]                        wire/gemini/gemini-models-list.ts
 
-export { createGeminiFrontDoor, geminiFrontDoor, geminiBatchEmbedFrontDoor, countGeminiTokens, type GeminiFrontDoor } from './gemini-front-door.js';
+export { createGeminiFrontDoor, geminiFrontDoor, geminiBatchEmbedFrontDoor, type GeminiFrontDoor } from './gemini-front-door.js';
 export { geminiFrontDoorDeclaration } from './gemini-front-door-routes.js';
-export { listGeminiModels, getGeminiModel, type GeminiModelCatalog } from './gemini-models-list.js';
-export { decodeGeminiCountTokensRequest, estimateGeminiPromptTokens, encodeGeminiCountTokensResponse } from './gemini-count-tokens.js';
 export { parseGeminiModelPath } from './gemini-model-path.js';
 export { adoptGoogleQueryKey } from './google-query-key.js';

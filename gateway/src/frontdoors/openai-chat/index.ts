@@ -18,8 +18,8 @@ import {
   encodeOpenAIEmbeddingsResponse,
   encodeOpenAIError,
   OpenAIChatStreamEncoder,
+  openAIModelListCodec,
 } from '../../wire/openai-chat/index.js';
-import { openAIModelListCodec } from './openai-models-list.js';
 
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
 const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();

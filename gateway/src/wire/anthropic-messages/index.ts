@@ -12,3 +12,5 @@ export { decodeAnthropicError } from './decode-anthropic-error.js';
 export { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
 export { decodeAnthropicResponse } from './decode-anthropic-response.js';
 export { encodeAnthropicResponse } from './encode-anthropic-response.js';
+export { anthropicModelListCodec } from './anthropic-models-list.js';
+export { anthropicCountTokensCodec, estimateInputTokens } from './count-anthropic-tokens.js';

@@ -14,3 +14,5 @@ export { GeminiSseStreamDecoder } from './gemini-stream-decoder.js';
 export { GeminiStreamEncoder } from './gemini-stream-encoder.js';
 export { geminiStreamFraming } from './gemini-stream-framing.js';
 export { type GeminiCountTokensResponse, type GeminiListModelsResponse, type GeminiModel } from './gemini-wire-types.js';
+export { geminiModelListCodec } from './gemini-models-list.js';
+export { decodeGeminiCountTokensRequest, encodeGeminiCountTokensResponse, estimateGeminiPromptTokens, geminiCountTokensCodec } from './gemini-count-tokens.js';

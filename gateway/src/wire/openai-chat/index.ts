@@ -14,3 +14,4 @@ export { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
 export { OPENAI_DIALECT, type OpenAIDialect } from './openai-dialect.js';
 export { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings-caller.js';
 export { convertToOpenAIEmbeddingsRequest, decodeOpenAIEmbeddingsResponse } from './openai-embeddings-upstream.js';
+export { openAIModelListCodec } from './openai-models-list.js';

@@ -11,7 +11,7 @@ import {
   PDF_PAGE_TOKENS,
   pdfPageCount,
   TOOL_USE_INSTRUCTION_TOKENS,
-} from '../../../src/frontdoors/anthropic-messages/count-anthropic-tokens.js';
+} from '../../../src/wire/anthropic-messages/count-anthropic-tokens.js';
 import { decodeAnthropicMessagesRequest } from '../../../src/wire/anthropic-messages/decode-anthropic-messages-request.js';
 import { startAnthropicExtrasServer, type AnthropicExtrasServer } from './anthropic-extras-server.js';
 import { documents, FRONT_DOOR_KEY, PNG_1X1, route, virtualKey, WEATHER_TOOL } from './anthropic-sdk-support.js';

@@ -7,9 +7,8 @@
 // fields Anthropic reports for its own models are null ("unknown"), which its SDK types allow.
 
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { FrontDoorContext } from '../../unified/front-door-codec.js';
-import { fieldError } from '../../wire/anthropic-messages/index.js';
-import type { ModelCatalog, ModelListCodec } from '../front-door.js';
+import type { FrontDoorContext, ModelCatalog, ModelListCodec } from '../../unified/front-door-codec.js';
+import { fieldError } from './anthropic-request-fields.js';
 
 export interface AnthropicModelInfo {
   type: 'model';

@@ -2,8 +2,7 @@
 // calling key may use. A catalog's list is rendered once (the pipeline keeps one catalog per key
 // and routing table).
 import { GatewayError } from '../../errors/gateway-error.js';
-import type { FrontDoorContext } from '../../unified/front-door-codec.js';
-import type { ModelCatalog, ModelEntry, ModelListCodec } from '../front-door.js';
+import type { FrontDoorContext, ModelCatalog, ModelEntry, ModelListCodec } from '../../unified/front-door-codec.js';
 
 interface OpenAIModelObject {
   id: string;

@@ -6,9 +6,9 @@
 // a chat route from an embeddings route, so every model lists every method the front door serves.
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
-import type { FrontDoorContext } from '../../unified/front-door-codec.js';
-import { type GeminiListModelsResponse, type GeminiModel, modelResourceName, publicModelName } from '../../wire/gemini/index.js';
-import type { ModelCatalog, ModelEntry, ModelListCodec } from '../front-door.js';
+import type { FrontDoorContext, ModelCatalog, ModelEntry, ModelListCodec } from '../../unified/front-door-codec.js';
+import { modelResourceName, publicModelName } from './gemini-model-names.js';
+import type { GeminiListModelsResponse, GeminiModel } from './gemini-wire-types.js';
 
 /** What the list needs from a virtual key's models. */
 export interface GeminiModelCatalog<Route> {

@@ -9,11 +9,12 @@
 // request itself and read usageMetadata.
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
-import { type GeminiCountTokensResponse, decodeGenerateContentFields, publicModelName } from '../../wire/gemini/index.js';
+import { decodeGenerateContentFields } from './decode-gemini-generate-content-request.js';
+import { publicModelName } from './gemini-model-names.js';
+import type { GeminiCountTokensResponse } from './gemini-wire-types.js';
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
-import type { FrontDoorContext } from '../../unified/front-door-codec.js';
-import { requireRecord } from '../../wire/request-fields/index.js';
-import type { CountTokensCodec } from '../front-door.js';
+import type { CountTokensCodec, FrontDoorContext } from '../../unified/front-door-codec.js';
+import { requireRecord } from '../request-fields/index.js';
 
 const CHARACTERS_PER_TOKEN = 4;
 const TOKENS_PER_MEDIA_PART = 258;

@@ -11,8 +11,8 @@
 // documented in docs/frontdoors/anthropic.md.
 
 import type { ContentPart, DocumentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
-import type { CountTokensCodec } from '../front-door.js';
-import { decodeAnthropicMessagesRequest } from '../../wire/anthropic-messages/index.js';
+import type { CountTokensCodec } from '../../unified/front-door-codec.js';
+import { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';
 
 export const BYTES_PER_TOKEN = 3;
 export const IMAGE_TOKENS = 1_600;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { getGeminiModel, listGeminiModels, type GeminiModelCatalog } from '../../../src/frontdoors/gemini/gemini-models-list.js';
+import { getGeminiModel, listGeminiModels, type GeminiModelCatalog } from '../../../src/wire/gemini/gemini-models-list.js';
 
 interface Route {
   id: string;

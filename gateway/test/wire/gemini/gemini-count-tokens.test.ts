@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeGeminiCountTokensRequest, estimateGeminiPromptTokens } from '../../../src/frontdoors/gemini/gemini-count-tokens.js';
-import { countGeminiTokens } from '../../../src/frontdoors/gemini/gemini-front-door.js';
+import { decodeGeminiCountTokensRequest, estimateGeminiPromptTokens, geminiCountTokensCodec } from '../../../src/wire/gemini/gemini-count-tokens.js';
 
 const context = { requestId: 'r', pathModel: 'gemini-flash' };
 const text = (t: string): unknown => ({ role: 'user', parts: [{ text: t }] });
@@ -41,11 +40,13 @@ describe('Gemini front door: countTokens', () => {
 
   it.each(cases)('%s', (_name, body, expected) => {
     expect(estimateGeminiPromptTokens(decodeGeminiCountTokensRequest(body, context))).toBe(expected);
-    expect(JSON.parse(countGeminiTokens(body, context).responseBody)).toEqual({ totalTokens: expected });
+    const codec = geminiCountTokensCodec;
+    const decoded = codec.decodeCountTokensRequest(body, context);
+    expect(JSON.parse(codec.encodeCountTokensResponse(codec.estimateInputTokens(decoded), context))).toEqual({ totalTokens: expected });
   });
 
   it('the decoded request names the path model, for authorization', () => {
-    expect(countGeminiTokens({ contents: [text('x')] }, { requestId: 'r', pathModel: 'models/gemini-flash' }).request.model).toBe('gemini-flash');
+    expect(geminiCountTokensCodec.decodeCountTokensRequest({ contents: [text('x')] }, { requestId: 'r', pathModel: 'models/gemini-flash' }).model).toBe('gemini-flash');
   });
 
   const errors: Array<[string, unknown, string]> = [
