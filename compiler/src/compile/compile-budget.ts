@@ -1,4 +1,5 @@
-import { CRD_DEFAULTS, type BudgetManifest } from '../manifest-types.js';
+import { CRD_DEFAULTS } from '../manifest-types.js';
+import { type BudgetManifest } from '../generated/resource-shapes.js';
 import type { CompiledBudget } from '../table-types.js';
 import { parseMoneyNanos } from '../values/money.js';
 

@@ -1,6 +1,6 @@
 // metav1.LabelSelector semantics: every requirement must hold; an empty selector matches all.
 
-import type { LabelSelector, LabelSelectorRequirement } from '../manifest-types.js';
+import type { LabelSelector, LabelSelectorRequirement } from '../generated/resource-shapes.js';
 
 export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 

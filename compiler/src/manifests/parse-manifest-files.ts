@@ -5,16 +5,10 @@
 
 import { parseAllDocuments, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
 import { ConfigError } from '../config-error.js';
-import {
-  describeObject,
-  SWITCHYARD_API_VERSION,
-  SWITCHYARD_GROUP,
-  type BudgetManifest,
-  type Manifest,
-  type ModelRouteManifest,
-  type SecretManifest,
-  type VirtualKeyManifest,
-} from '../manifest-types.js';
+import type { SwitchyardKind, SwitchyardManifest } from '../generated/resource-shapes.js';
+import type { KindObject } from '../kinds/kind-definition.js';
+import { BUILTIN_KINDS, type KindRegistry } from '../kinds/kind-registry.js';
+import { describeObject, SWITCHYARD_API_VERSION, SWITCHYARD_GROUP, type SecretManifest } from '../manifest-types.js';
 import { validateObjectMeta } from '../schema/object-meta.js';
 import { childPath } from '../schema/schema-issue.js';
 import { EnvExpansionError, expandEnvReferences } from './expand-env.js';
@@ -31,9 +25,8 @@ export interface ManifestSource {
 }
 
 export interface ParsedManifests {
-  routes: ModelRouteManifest[];
-  virtualKeys: VirtualKeyManifest[];
-  budgets: BudgetManifest[];
+  /** Objects of every registered kind, in file order. */
+  objects: KindObject[];
   secrets: SecretManifest[];
   /** Where each object came from, keyed by objectKey(kind, namespace, name). */
   sources: Record<string, ManifestSource>;
@@ -44,6 +37,13 @@ export interface ParsedManifests {
 export interface ParseOptions {
   /** Values for `${NAME}` in Secret stringData; defaults to process.env. */
   env?: Record<string, string | undefined>;
+  /** The kinds accepted in switchyard.dev; defaults to the built-in ones. */
+  kinds?: KindRegistry;
+}
+
+/** The objects of one built-in kind, typed. */
+export function objectsOfKind<K extends SwitchyardKind>(objects: readonly KindObject[], kind: K): Extract<SwitchyardManifest, { kind: K }>[] {
+  return objects.filter((object) => object.kind === kind) as Extract<SwitchyardManifest, { kind: K }>[];
 }
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -63,6 +63,10 @@ const YAML_OPTIONS: YamlParseOptions & DocumentOptions & SchemaOptions = {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isSecret(manifest: KindObject | SecretManifest): manifest is SecretManifest {
+  return manifest.kind === 'Secret' && manifest.apiVersion === 'v1';
 }
 
 function normalizeSecret(
@@ -121,7 +125,8 @@ function normalizeSecret(
  */
 export function parseManifestFiles(files: ManifestFile[], options: ParseOptions = {}): ParsedManifests {
   const env = options.env ?? process.env;
-  const parsed: ParsedManifests = { routes: [], virtualKeys: [], budgets: [], secrets: [], sources: {}, notes: [] };
+  const kinds = options.kinds ?? BUILTIN_KINDS;
+  const parsed: ParsedManifests = { objects: [], secrets: [], sources: {}, notes: [] };
 
   const accept = (raw: Record<string, unknown>, source: ManifestSource): void => {
     const where = `${source.path} (document ${source.document})`;
@@ -146,15 +151,15 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
     const name = isRecord(metadata) && typeof metadata['name'] === 'string' ? metadata['name'] : '';
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 
-    let manifest: Manifest;
+    let manifest: KindObject | SecretManifest;
     if (group === SWITCHYARD_GROUP) {
       if (apiVersion !== SWITCHYARD_API_VERSION) {
         throw new ConfigError({ file: where, object: describeObject(kind, { namespace, name }), field: 'apiVersion', reason: `must be ${SWITCHYARD_API_VERSION}` });
       }
-      if (kind !== 'ModelRoute' && kind !== 'VirtualKey' && kind !== 'Budget') {
-        throw new ConfigError({ file: where, field: 'kind', reason: `unknown kind ${kind}: must be ModelRoute, VirtualKey or Budget` });
+      if (!kinds.has(kind)) {
+        throw new ConfigError({ file: where, field: 'kind', reason: `unknown kind ${kind}: must be ${kinds.describe()}` });
       }
-      manifest = object as unknown as Manifest;
+      manifest = object as unknown as KindObject;
     } else if (apiVersion === 'v1' && kind === 'Secret') {
       manifest = normalizeSecret(object, source.path, env);
     } else {
@@ -172,20 +177,8 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
       });
     }
     parsed.sources[key] = source;
-    switch (manifest.kind) {
-      case 'ModelRoute':
-        parsed.routes.push(manifest);
-        break;
-      case 'VirtualKey':
-        parsed.virtualKeys.push(manifest);
-        break;
-      case 'Budget':
-        parsed.budgets.push(manifest);
-        break;
-      case 'Secret':
-        parsed.secrets.push(manifest);
-        break;
-    }
+    if (isSecret(manifest)) parsed.secrets.push(manifest);
+    else parsed.objects.push(manifest);
   };
 
   for (const file of files) {

@@ -5,7 +5,7 @@
 // per backend with `pricing`; a backend with neither reports PriceUnknown, so nothing is ever
 // charged as free by accident.
 
-import type { ProviderName } from '../table-types.js';
+import type { ProviderName } from '../generated/resource-shapes.js';
 import {
   ANTHROPIC_PRICES,
   BEDROCK_PRICES,
