@@ -48,7 +48,7 @@ const NAMED_TYPES = {
 // The order kinds are declared in (and compiled in); any other kind follows alphabetically.
 const KIND_ORDER = ['ModelRoute', 'VirtualKey', 'Budget'];
 
-function readCrds(dir = CRD_DIR) {
+export function readCrds(dir = CRD_DIR) {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.yaml'))
     .sort()
