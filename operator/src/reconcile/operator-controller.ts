@@ -4,6 +4,7 @@
 // content hash changed, and queues every object whose diagnostics changed. Queue workers are
 // level-triggered and idempotent: they make sure an object's generated Secret exists
 // (generated-secrets.ts) and write only the status difference (status-writer.ts), leader only.
+// When to compile is compile-scheduler.ts.
 // No kind is named here: what differs between kinds comes from the kind registry.
 import { BUILTIN_KINDS, type KindDefinition, type KindRegistry, type ObjectDiagnostic, type RoutingTable, type SecretManifest } from '@switchyard/compiler';
 import type { KubeClient } from '../kube/kube-client.js';
@@ -15,6 +16,7 @@ import { WorkQueue } from '../queue/work-queue.js';
 import type { StoreEvent } from '../watch/reflector.js';
 import type { WatchTuning } from '../watch/resource-cache.js';
 import { AcknowledgementTracker, type AckSource } from './acknowledgement-tracker.js';
+import { CompileScheduler } from './compile-scheduler.js';
 import type { EventRecorder } from './event-recorder.js';
 import { ensureGeneratedSecret } from './generated-secrets.js';
 import { KindWatches, type CrObject, type SecretObject } from './kind-watches.js';
@@ -39,7 +41,7 @@ export interface OperatorControllerOptions {
   watch?: WatchTuning;
   /** Every Budget the watch delivers, status included (the spend path reads other replicas' writes). */
   onBudgetObserved?(budget: KubeObject & { status?: unknown }): void;
-  /** Quiet time before a compile after the last change. Default 50 ms. */
+  /** Quiet time before a compile after the last change (compile-scheduler.ts). Default 50 ms. */
   compileDebounceMs?: number;
   /** A steady stream of changes still compiles at least this often. Default 500 ms. */
   compileMaxDelayMs?: number;
@@ -62,10 +64,7 @@ export class OperatorController {
   private readonly compilation: TableCompilation;
   private readonly status: StatusWriter;
   private readonly logger: Logger;
-  private dirty = false;
-  private firstDirtyAt: number | undefined;
-  private compileTimer: NodeJS.Timeout | undefined;
-  private compiling: Promise<void> | undefined;
+  private readonly scheduler: CompileScheduler;
   private resyncTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly syncWaiters: Array<() => void> = [];
@@ -109,6 +108,17 @@ export class OperatorController {
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
+    this.scheduler = new CompileScheduler({
+      compile: () => this.compile(),
+      // Every watch must have listed; onListed marks dirty again once they have.
+      ready: () => this.synced,
+      onError: (error) => {
+        options.metrics?.compiles.inc({ result: 'error' });
+        this.logger.error('compile failed; still serving the last table', { error: errorMessage(error) });
+      },
+      ...(options.compileDebounceMs !== undefined ? { debounceMs: options.compileDebounceMs } : {}),
+      ...(options.compileMaxDelayMs !== undefined ? { maxDelayMs: options.compileMaxDelayMs } : {}),
+    });
     this.status = new StatusWriter({
       client: options.client,
       events: options.events,
@@ -142,10 +152,10 @@ export class OperatorController {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
-    clearTimeout(this.compileTimer);
+    this.scheduler.stop();
     this.tracker.close();
     await this.watches.stop();
-    await this.compiling;
+    await this.scheduler.current();
     await this.queue.shutdown();
   }
 
@@ -174,12 +184,12 @@ export class OperatorController {
   /** Waits until no compile is pending and the queue is empty (tests, benchmarks). */
   async settle(): Promise<void> {
     for (;;) {
-      while (this.dirty || this.compiling) {
-        await this.compiling;
+      while (this.scheduler.busy) {
+        await this.scheduler.current();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       await this.queue.idle();
-      if (!this.dirty && !this.compiling) return;
+      if (!this.scheduler.busy) return;
     }
   }
 
@@ -223,40 +233,7 @@ export class OperatorController {
   // --- compile ------------------------------------------------------------------------------
 
   private markDirty(): void {
-    if (this.stopped) return;
-    this.dirty = true;
-    const now = Date.now();
-    this.firstDirtyAt ??= now;
-    if (this.compiling) return;
-    clearTimeout(this.compileTimer);
-    const debounce = this.options.compileDebounceMs ?? 50;
-    const maxDelay = this.options.compileMaxDelayMs ?? 500;
-    const wait = Math.max(0, Math.min(debounce, this.firstDirtyAt + maxDelay - now));
-    this.compileTimer = setTimeout(() => this.startCompile(), wait);
-  }
-
-  private startCompile(): void {
-    if (this.compiling || this.stopped) return;
-    if (!this.synced) return; // onListed marks dirty again once every watch has listed
-    this.dirty = false;
-    this.firstDirtyAt = undefined;
-    this.compiling = this.compile()
-      .catch((error: unknown) => {
-        this.options.metrics?.compiles.inc({ result: 'error' });
-        this.logger.error('compile failed; still serving the last table', { error: errorMessage(error) });
-        this.markDirtyLater();
-      })
-      .finally(() => {
-        this.compiling = undefined;
-        if (this.dirty) {
-          this.firstDirtyAt = undefined;
-          this.markDirty();
-        }
-      });
-  }
-
-  private markDirtyLater(): void {
-    setTimeout(() => this.markDirty(), 2_000).unref();
+    this.scheduler.markDirty();
   }
 
   private async compile(): Promise<void> {
