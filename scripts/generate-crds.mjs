@@ -18,7 +18,7 @@ import { readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'no
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { renderCrdReference, REFERENCE_PATH } from './generate-crd-reference.mjs';
+import { KIND_ORDER, renderCrdReference, REFERENCE_PATH } from './generate-crd-reference.mjs';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CRD_DIR = join(REPO_ROOT, 'crds');
@@ -44,9 +44,6 @@ const NAMED_TYPES = {
   'Budget spec.period': 'BudgetPeriod',
   'Budget spec.enforcement': 'BudgetEnforcement',
 };
-
-// The order kinds are declared in (and compiled in); any other kind follows alphabetically.
-const KIND_ORDER = ['ModelRoute', 'VirtualKey', 'Budget'];
 
 export function readCrds(dir = CRD_DIR) {
   return readdirSync(dir)
@@ -206,10 +203,7 @@ export function renderResourceShapes(crds = readCrds()) {
 export function renderRbac(text, kinds, file) {
   const plain = kinds.map((k) => k.names.plural);
   const status = kinds.filter((k) => k.rbac.status.length > 0).map((k) => `${k.names.plural}/status`);
-  const verbsOf = (pick) => {
-    const all = [...new Set(kinds.flatMap(pick))];
-    return all;
-  };
+  const verbsOf = (pick) => [...new Set(kinds.flatMap(pick))];
   const rules = [
     { resources: plain, verbs: verbsOf((k) => k.rbac.resource) },
     { resources: status, verbs: verbsOf((k) => k.rbac.status) },
