@@ -3,12 +3,10 @@
 // CRDs do not define: Secrets, the API version, the defaults' values for code.
 
 import type { ObjectMeta } from './object-meta-types.js';
-import type { BudgetEnforcement, BudgetPeriod, CacheScope, RetryableFailure, SwitchyardKind, SwitchyardManifest } from './generated/resource-shapes.js';
+import type { BudgetEnforcement, BudgetPeriod, CacheScope, RetryableFailure, SwitchyardManifest } from './generated/resource-shapes.js';
 
 export const SWITCHYARD_API_VERSION = 'switchyard.dev/v1alpha1';
 export const SWITCHYARD_GROUP = 'switchyard.dev';
-
-export type ManifestKind = SwitchyardKind | 'Secret';
 
 /** A core/v1 Secret. `data` values are base64, as the API server serves them. */
 export interface SecretManifest {

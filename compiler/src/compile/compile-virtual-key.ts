@@ -8,7 +8,7 @@ import type { CompiledRateLimit, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
 import { secretId, type SecretIndex } from './secret-index.js';
 
-export const MIN_KEY_LENGTH = 20;
+const MIN_KEY_LENGTH = 20;
 const KEY_SYNTAX = /^[\x21-\x7e]+$/;
 
 export function keyDigest(key: string): string {

@@ -49,7 +49,7 @@ export async function loadCertificatePair(certFile: string, keyFile: string): Pr
   return { cert, key, summary: validateCertificatePair(cert, key, certFile, keyFile) };
 }
 
-export function validateCertificatePair(cert: Buffer, key: Buffer, certFile: string, keyFile: string): CertificateSummary {
+function validateCertificatePair(cert: Buffer, key: Buffer, certFile: string, keyFile: string): CertificateSummary {
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(cert);
