@@ -67,9 +67,10 @@ export interface KindDefinition<M extends KindObject = KindObject> {
 }
 
 /**
- * Declares a kind; the hooks take the kind's own manifest type. Method parameters are checked
- * bivariantly, so the entry fits the registry's `KindDefinition` as it is.
+ * Declares a kind whose hooks take its own manifest type. The hooks are methods, whose parameters
+ * TypeScript checks bivariantly, so the entry is a registry `KindDefinition` as it is; the
+ * registry only hands a kind its own objects.
  */
 export function defineKind<M extends KindObject>(definition: KindDefinition<M>): KindDefinition {
-  return definition as unknown as KindDefinition;
+  return definition;
 }

@@ -58,15 +58,12 @@ function failingCondition(diagnostic: ObjectDiagnostic) {
   );
 }
 
-/** The checks kinds add for standalone mode, in file order (each kind says its own; see kinds/). */
+/** The checks each kind adds for standalone mode (VirtualKey: its Secret must be among the manifests). */
 function checkStandaloneReferences(objects: readonly KindObject[], secrets: readonly SecretManifest[], sourceOf: (object: KindObject) => string): void {
   const secretIds = new Set(secrets.map((s) => `${s.metadata.namespace ?? DEFAULT_NAMESPACE}/${s.metadata.name}`));
-  for (const kind of BUILTIN_KINDS.all()) {
-    for (const object of objects) {
-      if (object.kind !== kind.kind) continue;
-      const problem = kind.checkStandalone?.(object, secretIds);
-      if (problem) throw new ConfigError({ file: sourceOf(object), object: describeObject(object.kind, object.metadata), ...problem });
-    }
+  for (const object of objects) {
+    const problem = BUILTIN_KINDS.get(object.kind).checkStandalone?.(object, secretIds);
+    if (problem) throw new ConfigError({ file: sourceOf(object), object: describeObject(object.kind, object.metadata), ...problem });
   }
 }
 
