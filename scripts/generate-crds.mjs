@@ -82,6 +82,58 @@ function literal(value) {
   return `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+// CRD defaults the compiler falls back to when handed objects the API server did not default,
+// by `<Kind> <path>` -> the CRD_DEFAULTS member.
+const DEFAULT_NAMES = {
+  'ModelRoute spec.backends[].weight': 'backendWeight',
+  'ModelRoute spec.backends[].priority': 'backendPriority',
+  'ModelRoute spec.backends[].credentials[].weight': 'credentialWeight',
+  'ModelRoute spec.backends[].azure.apiVersion': 'azureApiVersion',
+  'ModelRoute spec.backends[].bedrock.useAmbientCredentials': 'bedrockUseAmbientCredentials',
+  'ModelRoute spec.backends[].mock.latency': 'mockLatency',
+  'ModelRoute spec.backends[].mock.failureRate': 'mockFailureRate',
+  'ModelRoute spec.retry.attempts': 'retryAttempts',
+  'ModelRoute spec.retry.backoff.initial': 'retryBackoffInitial',
+  'ModelRoute spec.retry.backoff.max': 'retryBackoffMax',
+  'ModelRoute spec.retry.on': 'retryOn',
+  'ModelRoute spec.timeouts.connect': 'timeoutConnect',
+  'ModelRoute spec.timeouts.firstByte': 'timeoutFirstByte',
+  'ModelRoute spec.timeouts.total': 'timeoutTotal',
+  'ModelRoute spec.timeouts.streamIdle': 'timeoutStreamIdle',
+  'ModelRoute spec.outlierDetection.consecutiveFailures': 'outlierConsecutiveFailures',
+  'ModelRoute spec.outlierDetection.ejectionTime': 'outlierEjectionTime',
+  'ModelRoute spec.defaultMaxTokens': 'defaultMaxTokens',
+  'ModelRoute spec.cache.scope': 'cacheScope',
+  'VirtualKey spec.disabled': 'keyDisabled',
+  'Budget spec.period': 'budgetPeriod',
+  'Budget spec.enforcement': 'budgetEnforcement',
+};
+
+/** The schema node at `<path>` (dots, `[]` for list items) below a kind's root. */
+function nodeAt(root, path) {
+  let node = root;
+  for (const part of path.replace(/\[\]/g, '.[]').split('.')) node = part === '[]' ? node?.items : node?.properties?.[part];
+  return node;
+}
+
+/** `export const CRD_DEFAULTS = {...}`: each value from the CRD, typed by the field's named type. */
+function renderDefaults(kinds) {
+  const out = ['/** The defaults the CRDs declare, for objects the API server did not default. */', 'export const CRD_DEFAULTS = {'];
+  for (const [where, name] of Object.entries(DEFAULT_NAMES)) {
+    const [kind, path] = where.split(' ');
+    const root = kinds.find((k) => k.names.kind === kind)?.root;
+    const node = root && nodeAt(root, path);
+    if (node?.default === undefined) throw new Error(`CRD_DEFAULTS.${name}: ${where} has no default in the CRD`);
+    const itemType = NAMED_TYPES[`${where}[]`];
+    const ownType = NAMED_TYPES[where];
+    const value = Array.isArray(node.default) ? `[${node.default.map(literal).join(', ')}]` : typeof node.default === 'string' ? literal(node.default) : String(node.default);
+    const cast = itemType ? ` as ${itemType}[]` : ownType ? ` as ${ownType}` : '';
+    out.push(`  ${name}: ${value}${cast},`);
+  }
+  out.push('} as const;');
+  return out;
+}
+
 class ShapeWriter {
   constructor() {
     /** name -> lines of a named declaration, in first-use order. */
@@ -178,6 +230,7 @@ export function renderResourceShapes(crds = readCrds()) {
     out.push(`export interface ${names.kind}Manifest {`, '  apiVersion: string;', `  kind: ${literal(names.kind)};`, '  metadata: ObjectMeta;', `  spec: ${names.kind}Spec;`, '}', '');
   }
   out.push(`export type SwitchyardKind = ${kinds.map((k) => literal(k.names.kind)).join(' | ')};`, '');
+  out.push(...renderDefaults(kinds), '');
   out.push(`export type SwitchyardManifest = ${kinds.map((k) => `${k.names.kind}Manifest`).join(' | ')};`, '');
 
   out.push('/** How the API server names each kind, and the columns `kubectl get` prints. */');

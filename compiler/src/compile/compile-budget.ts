@@ -1,5 +1,4 @@
-import { CRD_DEFAULTS } from '../manifest-types.js';
-import { type BudgetManifest } from '../generated/resource-shapes.js';
+import { CRD_DEFAULTS, type BudgetManifest } from '../generated/resource-shapes.js';
 import type { CompiledBudget } from '../table-types.js';
 import { parseMoneyNanos } from '../values/money.js';
 

@@ -2,8 +2,7 @@
 // hint; the plaintext goes no further than this function.
 
 import { hash } from 'node:crypto';
-import { CRD_DEFAULTS } from '../manifest-types.js';
-import { type VirtualKeyManifest } from '../generated/resource-shapes.js';
+import { CRD_DEFAULTS, type VirtualKeyManifest } from '../generated/resource-shapes.js';
 import type { CompiledRateLimit, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
 import { secretId, type SecretIndex } from './secret-index.js';

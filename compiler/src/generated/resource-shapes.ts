@@ -370,6 +370,32 @@ export interface BudgetManifest {
 
 export type SwitchyardKind = 'ModelRoute' | 'VirtualKey' | 'Budget';
 
+/** The defaults the CRDs declare, for objects the API server did not default. */
+export const CRD_DEFAULTS = {
+  backendWeight: 1,
+  backendPriority: 0,
+  credentialWeight: 1,
+  azureApiVersion: '2024-10-21',
+  bedrockUseAmbientCredentials: false,
+  mockLatency: '0s',
+  mockFailureRate: '0',
+  retryAttempts: 2,
+  retryBackoffInitial: '250ms',
+  retryBackoffMax: '4s',
+  retryOn: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] as RetryableFailure[],
+  timeoutConnect: '5s',
+  timeoutFirstByte: '30s',
+  timeoutTotal: '300s',
+  timeoutStreamIdle: '60s',
+  outlierConsecutiveFailures: 5,
+  outlierEjectionTime: '30s',
+  defaultMaxTokens: 4096,
+  cacheScope: 'VirtualKey' as CacheScope,
+  keyDisabled: false,
+  budgetPeriod: 'Monthly' as BudgetPeriod,
+  budgetEnforcement: 'Block' as BudgetEnforcement,
+} as const;
+
 export type SwitchyardManifest = ModelRouteManifest | VirtualKeyManifest | BudgetManifest;
 
 /** How the API server names each kind, and the columns `kubectl get` prints. */
