@@ -1,7 +1,7 @@
 // What the compiler says about each object. The operator turns these into status conditions;
 // standalone mode turns the failing ones into a ConfigError. Messages never carry key material.
 
-export type DiagnosticConditionType = 'Accepted' | 'ResolvedRefs' | 'PriceUnknown';
+type DiagnosticConditionType = 'Accepted' | 'ResolvedRefs' | 'PriceUnknown';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface DiagnosticCondition {

@@ -6,7 +6,7 @@ export * from './diagnostics.js';
 export { ConfigError } from './config-error.js';
 export { PROVIDER_DEFAULTS, resolveBaseURL, type OpenAICompatibleProvider } from './provider-defaults.js';
 export { loadCrdSchemas, type CrdSchemas } from './schema/load-crd-schemas.js';
-export type { OpenApiSchema, CelValidationRule } from './schema/openapi-schema.js';
+export type { OpenApiSchema } from './schema/openapi-schema.js';
 export { parseDurationMs } from './values/duration.js';
 export { MONEY_PATTERN, parseMoneyNanos, formatNanosAsUsd } from './values/money.js';
 export { globToRegExpSource, globMatches } from './values/glob.js';

@@ -6,7 +6,7 @@
 
 import type { ProviderName } from './generated/resource-shapes.js';
 
-export interface ProviderDefaults {
+interface ProviderDefaults {
   /** Default base URL; `{region}` is replaced by bedrock.region. Absent: the route must set baseURL. */
   baseURL?: string;
   /** Whether a backend of this provider may omit credentials (local servers, mock). */

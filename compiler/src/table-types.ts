@@ -14,7 +14,7 @@ export interface CompiledPricing {
   source: 'override' | 'catalog';
 }
 
-export interface AwsCredentials {
+interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -77,7 +77,7 @@ export interface CompiledOutlierDetection {
 }
 
 /** A route's exact response cache; absent on routes that do not cache. */
-export interface CompiledCache {
+interface CompiledCache {
   ttlMs: number;
   scope: CacheScope;
 }

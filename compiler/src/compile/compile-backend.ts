@@ -15,7 +15,7 @@ export interface RefProblem {
   message: string;
 }
 
-export interface BackendCompilation {
+interface BackendCompilation {
   /** Absent when the backend has to be dropped (every credential unresolved). */
   backend?: CompiledBackend;
   problems: RefProblem[];

@@ -2,7 +2,7 @@
 
 import type { LabelSelector, LabelSelectorRequirement } from '../generated/resource-shapes.js';
 
-export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
+type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 
 function requirementHolds(requirement: LabelSelectorRequirement, values: ReadonlySet<string>, labels: Readonly<Record<string, string>>): boolean {
   const present = Object.prototype.hasOwnProperty.call(labels, requirement.key);

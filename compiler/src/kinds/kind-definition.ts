@@ -16,13 +16,13 @@ export interface KindObject {
 }
 
 /** One compiled object of a table, with the generation it was compiled from. */
-export interface TableObjectRef {
+interface TableObjectRef {
   namespace: string;
   name: string;
   generation: number;
 }
 
-export interface GeneratedSecret {
+interface GeneratedSecret {
   name: string;
   /** The data entry holding the key. */
   entry: string;
@@ -31,7 +31,7 @@ export interface GeneratedSecret {
 }
 
 /** A problem only standalone mode has (in a cluster the operator would fix it). */
-export interface StandaloneProblem {
+interface StandaloneProblem {
   field: string;
   reason: string;
 }

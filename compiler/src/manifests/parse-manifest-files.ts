@@ -18,13 +18,13 @@ export interface ManifestFile {
   text: string;
 }
 
-export interface ManifestSource {
+interface ManifestSource {
   path: string;
   /** 1-based position of the YAML document in its file. */
   document: number;
 }
 
-export interface ParsedManifests {
+interface ParsedManifests {
   /** Objects of every registered kind, in file order. */
   objects: KindObject[];
   secrets: SecretManifest[];

@@ -35,7 +35,7 @@ export interface PriceCatalog {
 }
 
 /** The built-in catalog also exposes its data: each provider's table with its source page and date. */
-export interface BuiltinPriceCatalog extends PriceCatalog {
+interface BuiltinPriceCatalog extends PriceCatalog {
   readonly asOf: string;
   readonly tables: Readonly<Record<string, ProviderPriceTable>>;
 }

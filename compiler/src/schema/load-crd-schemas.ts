@@ -18,7 +18,7 @@ import { openApiToAjv } from './openapi-to-ajv.js';
 import type { OpenApiSchema } from './openapi-schema.js';
 import { childPath, itemPath, type SchemaIssue } from './schema-issue.js';
 
-export interface ValidationResult {
+interface ValidationResult {
   ok: boolean;
   issues: SchemaIssue[];
   /** A copy of the object with the CRD defaults applied and `status` dropped; present when ok. */

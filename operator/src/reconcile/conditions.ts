@@ -80,7 +80,7 @@ export function readConditions(status: unknown): Condition[] {
   return out;
 }
 
-export interface ProgrammedInput {
+interface ProgrammedInput {
   generation: number;
   /** Whether the object is in the current routing table. */
   accepted: boolean;

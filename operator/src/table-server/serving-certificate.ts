@@ -17,7 +17,7 @@ export interface CertificatePair {
 }
 
 /** What the logs and metrics say about a certificate (never anything from the key). */
-export interface CertificateSummary {
+interface CertificateSummary {
   subject: string;
   serial: string;
   notAfter: Date;
@@ -28,7 +28,7 @@ export interface LoadedCertificate extends CertificatePair {
   summary: CertificateSummary;
 }
 
-export type CertificateProblemKind = 'unreadable' | 'invalid' | 'mismatch' | 'expired';
+type CertificateProblemKind = 'unreadable' | 'invalid' | 'mismatch' | 'expired';
 
 /** Why a pair cannot be served; the message names the file and the problem, never key material. */
 export class CertificateProblem extends Error {
@@ -106,7 +106,7 @@ export interface ServingCertificateReloaderOptions {
   now?: () => number;
 }
 
-export type ReloadOutcome = 'unchanged' | 'reloaded' | 'refused';
+type ReloadOutcome = 'unchanged' | 'reloaded' | 'refused';
 
 export class ServingCertificateReloader {
   private readonly options: ServingCertificateReloaderOptions;
