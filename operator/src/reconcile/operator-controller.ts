@@ -25,8 +25,6 @@ import { SecretRelevance } from './secret-relevance.js';
 import { StatusWriter } from './status-writer.js';
 import { TableCompilation, type TablePublisher } from './table-compilation.js';
 
-export { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './generated-secrets.js';
-
 export interface OperatorControllerOptions {
   client: KubeClient;
   /** Undefined: every namespace. */
