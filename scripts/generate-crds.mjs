@@ -3,7 +3,7 @@
 // (the `provider` enum of a ModelRoute backend):
 //
 //   compiler/src/generated/resource-shapes.ts   TypeScript manifest types, kind names, enums
-//   charts/switchyard/crds/*.yaml               the chart's copy of the CRDs
+//   charts/switchyard/crds/*.yaml               the chart's copy of the CRDs (charts/sync-crds.sh)
 //   docs/reference.md                           the field reference (scripts/generate-crd-reference.mjs)
 //   charts/switchyard/templates/operator-rbac.yaml, operator/rbac/cluster-role.yaml
 //                                               the switchyard.dev RBAC rules, from the kind
@@ -14,7 +14,8 @@
 //
 // The output depends only on its inputs (no dates, stable order).
 
-import { readdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
@@ -22,7 +23,7 @@ import { KIND_ORDER, renderCrdReference, REFERENCE_PATH } from './generate-crd-r
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CRD_DIR = join(REPO_ROOT, 'crds');
-const CHART_CRD_DIR = join(REPO_ROOT, 'charts', 'switchyard', 'crds');
+const SYNC_CHART_CRDS = join(REPO_ROOT, 'charts', 'sync-crds.sh');
 const SHAPES_PATH = join(REPO_ROOT, 'compiler', 'src', 'generated', 'resource-shapes.ts');
 const RBAC_FILES = [join(REPO_ROOT, 'charts', 'switchyard', 'templates', 'operator-rbac.yaml'), join(REPO_ROOT, 'operator', 'rbac', 'cluster-role.yaml')];
 const REGISTRY_MODULE = join(REPO_ROOT, 'compiler', 'dist', 'src', 'kinds', 'kind-registry.js');
@@ -49,7 +50,7 @@ export function readCrds(dir = CRD_DIR) {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.yaml'))
     .sort()
-    .map((file) => ({ file, text: readFileSync(join(dir, file), 'utf8'), crd: parse(readFileSync(join(dir, file), 'utf8')) }))
+    .map((file) => ({ file, crd: parse(readFileSync(join(dir, file), 'utf8')) }))
     .sort((a, b) => rank(a.crd.spec.names.kind) - rank(b.crd.spec.names.kind) || a.crd.spec.names.kind.localeCompare(b.crd.spec.names.kind));
 }
 
@@ -287,13 +288,11 @@ async function loadRegistry() {
 
 // --- all outputs ---------------------------------------------------------------------------------
 
-/** Every generated file: path -> expected content (undefined: the file must not exist). */
+/** Every file generated here (the chart's CRD copies aside): path -> expected content. */
 export async function renderAll() {
   const crds = readCrds();
   const outputs = new Map();
   outputs.set(SHAPES_PATH, renderResourceShapes(crds));
-  for (const { file, text } of crds) outputs.set(join(CHART_CRD_DIR, file), text);
-  for (const stale of readdirSync(CHART_CRD_DIR)) if (!crds.some((c) => c.file === stale)) outputs.set(join(CHART_CRD_DIR, stale), undefined);
   outputs.set(REFERENCE_PATH, renderCrdReference(CRD_DIR));
   const kinds = await loadRegistry();
   for (const file of RBAC_FILES) outputs.set(file, renderRbac(readFileSync(file, 'utf8'), kinds, file));
@@ -310,8 +309,13 @@ if (invokedDirectly) {
     if (current === content) continue;
     stale.push(path.slice(REPO_ROOT.length + 1));
     if (check) continue;
-    if (content === undefined) rmSync(path);
-    else writeFileSync(path, content);
+    writeFileSync(path, content);
+  }
+  // The chart's CRD copies have their own tool, run here so one command regenerates everything.
+  const sync = spawnSync('bash', [SYNC_CHART_CRDS, ...(check ? ['--check'] : [])], { encoding: 'utf8' });
+  if (sync.status !== 0) {
+    if (!check) throw new Error(`charts/sync-crds.sh failed: ${sync.stderr}`);
+    stale.push('charts/switchyard/crds/ (charts/sync-crds.sh)');
   }
   if (check) {
     if (stale.length > 0) {
@@ -320,6 +324,7 @@ if (invokedDirectly) {
     }
     console.log('generated files are up to date');
   } else {
-    console.log(stale.length > 0 ? `wrote ${stale.join(', ')}` : 'nothing to change');
+    console.log(stale.length > 0 ? `wrote ${stale.join(', ')}` : 'nothing else to change');
+    process.stdout.write(sync.stdout);
   }
 }
