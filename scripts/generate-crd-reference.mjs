@@ -1,5 +1,6 @@
 // Writes docs/reference.md from the CRD manifests in crds/, so the resource reference can never
-// drift from the schemas the API server and the compiler enforce.
+// drift from the schemas the API server and the compiler enforce. scripts/generate-crds.mjs runs
+// it with every other file generated from crds/.
 //
 //   node scripts/generate-crd-reference.mjs            writes docs/reference.md
 //   node scripts/generate-crd-reference.mjs --check    exits 1 when docs/reference.md is stale
@@ -17,8 +18,9 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REFERENCE_PATH = join(REPO_ROOT, 'docs', 'reference.md');
 export const REGENERATE_COMMAND = 'node scripts/generate-crd-reference.mjs';
 
-// The order a newcomer meets the kinds in; any kind not listed follows alphabetically.
-const KIND_ORDER = ['ModelRoute', 'VirtualKey', 'Budget'];
+// The order a newcomer meets the kinds in (also the order of the generated types); any kind not
+// listed follows alphabetically.
+export const KIND_ORDER = ['ModelRoute', 'VirtualKey', 'Budget'];
 
 // Top-level fields every Kubernetes object has; the reference documents what is ours.
 const OBJECT_ENVELOPE = new Set(['apiVersion', 'kind', 'metadata']);

@@ -1,6 +1,6 @@
 // One clear line about invalid configuration: which file, which object, which field, and why.
 
-export interface ConfigErrorDetails {
+interface ConfigErrorDetails {
   /** The file the object came from, as the caller named it. */
   file?: string;
   /** `ModelRoute default/gpt-4o` */

@@ -1,9 +1,7 @@
 // What the compiler says about each object. The operator turns these into status conditions;
 // standalone mode turns the failing ones into a ConfigError. Messages never carry key material.
 
-import type { SwitchyardKind } from './manifest-types.js';
-
-export type DiagnosticConditionType = 'Accepted' | 'ResolvedRefs' | 'PriceUnknown';
+type DiagnosticConditionType = 'Accepted' | 'ResolvedRefs' | 'PriceUnknown';
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface DiagnosticCondition {
@@ -15,7 +13,8 @@ export interface DiagnosticCondition {
 }
 
 export interface ObjectDiagnostic {
-  kind: SwitchyardKind;
+  /** A registered kind (see kinds/kind-registry.ts). */
+  kind: string;
   namespace: string;
   name: string;
   generation: number;

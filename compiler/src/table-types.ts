@@ -2,28 +2,7 @@
 // It is plain JSON (the operator streams it to gateways), so matchers are kept as sources and
 // materialized once per table load by the gateway, never per request.
 
-export type ProviderName =
-  | 'openai'
-  | 'azure-openai'
-  | 'anthropic'
-  | 'gemini'
-  | 'vertex-ai'
-  | 'bedrock'
-  | 'mistral'
-  | 'groq'
-  | 'deepseek'
-  | 'xai'
-  | 'together'
-  | 'fireworks'
-  | 'openrouter'
-  | 'cohere'
-  | 'ollama'
-  | 'vllm'
-  | 'openai-compatible'
-  | 'mock';
-
-/** Upstream failure classes that a route's `retry.on` may name. */
-export type RetryableFailure = 'RateLimited' | 'ServerError' | 'Timeout' | 'ConnectError';
+import type { BudgetEnforcement, BudgetPeriod, CacheScope, ProviderName, RetryableFailure } from './generated/resource-shapes.js';
 
 /** Prices in integer nano-dollars per million tokens (USD * 1e9). Never floats. */
 export interface CompiledPricing {
@@ -35,7 +14,7 @@ export interface CompiledPricing {
   source: 'override' | 'catalog';
 }
 
-export interface AwsCredentials {
+interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
@@ -97,11 +76,8 @@ export interface CompiledOutlierDetection {
   ejectionTimeMs: number;
 }
 
-/** Who shares a cached answer: the key that caused it, or every key of that key's namespace. */
-export type CacheScope = 'VirtualKey' | 'Namespace';
-
 /** A route's exact response cache; absent on routes that do not cache. */
-export interface CompiledCache {
+interface CompiledCache {
   ttlMs: number;
   scope: CacheScope;
 }
@@ -150,8 +126,6 @@ export interface CompiledVirtualKey {
   budgetIds: string[];
 }
 
-export type BudgetPeriod = 'Daily' | 'Weekly' | 'Monthly' | 'Total';
-
 export interface CompiledBudget {
   id: string;
   namespace: string;
@@ -159,7 +133,7 @@ export interface CompiledBudget {
   generation: number;
   limitNanos: string;
   period: BudgetPeriod;
-  enforcement: 'Block' | 'Warn';
+  enforcement: BudgetEnforcement;
 }
 
 export interface RoutingTable {

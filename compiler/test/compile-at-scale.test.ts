@@ -69,7 +69,7 @@ describe('compiling a generated cluster', () => {
     const count = (input.routes?.length ?? 0) + (input.virtualKeys?.length ?? 0) + (input.budgets?.length ?? 0);
     expect(diagnostics).toHaveLength(count);
     const order = { ModelRoute: 0, VirtualKey: 1, Budget: 2 };
-    const sortKey = (d: (typeof diagnostics)[number]) => [order[d.kind], `${d.namespace}/${d.name}`] as const;
+    const sortKey = (d: (typeof diagnostics)[number]) => [order[d.kind as keyof typeof order], `${d.namespace}/${d.name}`] as const;
     for (let i = 1; i < diagnostics.length; i++) {
       const [aKind, aId] = sortKey(diagnostics[i - 1]!);
       const [bKind, bId] = sortKey(diagnostics[i]!);

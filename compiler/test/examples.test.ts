@@ -33,7 +33,7 @@ describe('examples', () => {
       .filter((f) => f.endsWith('.yaml'))
       .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
     const parsed = parseManifestFiles(files, { env: {} });
-    const objects = [...parsed.routes, ...parsed.virtualKeys, ...parsed.budgets];
+    const objects = parsed.objects;
     expect(objects.map((o) => o.kind).sort()).toEqual(['Budget', 'ModelRoute', 'VirtualKey']);
     for (const object of objects) expect(schemas.validate(object).issues).toEqual([]);
   });

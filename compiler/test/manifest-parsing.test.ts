@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseManifestFiles } from '../src/index.js';
+import { ConfigError, objectsOfKind, parseManifestFiles } from '../src/index.js';
 
 const routeYaml = (name: string, extra = '') => `apiVersion: switchyard.dev/v1alpha1
 kind: ModelRoute
@@ -29,8 +29,8 @@ describe('parseManifestFiles', () => {
       ],
       { env: {} },
     );
-    expect(parsed.routes.map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(['default/one', 'team-a/two']);
-    expect(parsed.virtualKeys.map((k) => k.metadata.namespace)).toEqual(['default']);
+    expect(objectsOfKind(parsed.objects, 'ModelRoute').map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(['default/one', 'team-a/two']);
+    expect(objectsOfKind(parsed.objects, 'VirtualKey').map((k) => k.metadata.namespace)).toEqual(['default']);
     expect(parsed.sources['ModelRoute/team-a/two']).toEqual({ path: 'a.yaml', document: 2 });
     expect(parsed.sources['VirtualKey/default/k']).toEqual({ path: 'b.yaml', document: 1 });
   });
@@ -38,7 +38,7 @@ describe('parseManifestFiles', () => {
   it('ignores other kinds with a note', () => {
     const parsed = parseManifestFiles([{ path: 'x.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n' }], { env: {} });
     expect(parsed.notes).toEqual(['x.yaml (document 1): ignored apps/v1 Deployment default/web (not a Switchyard resource or Secret)']);
-    expect(parsed.routes).toEqual([]);
+    expect(parsed.objects).toEqual([]);
   });
 
   it('expands a v1 List', () => {
@@ -49,8 +49,8 @@ describe('parseManifestFiles', () => {
   it('reads YAML as kubectl does: a bare on key is the boolean true, timestamps stay strings', () => {
     const text = routeYaml('r').replace('spec:\n', 'spec:\n  retry:\n    on: [Timeout]\n') + 'status:\n  at: 2027-01-01T00:00:00Z\n';
     const parsed = parseManifestFiles([{ path: 'r.yaml', text }], { env: {} });
-    expect(parsed.routes[0]?.spec.retry).toEqual({ true: ['Timeout'] });
-    expect((parsed.routes[0] as unknown as { status: { at: unknown } }).status.at).toBe('2027-01-01T00:00:00Z');
+    expect(objectsOfKind(parsed.objects, 'ModelRoute')[0]?.spec.retry).toEqual({ true: ['Timeout'] });
+    expect((objectsOfKind(parsed.objects, 'ModelRoute')[0] as unknown as { status: { at: unknown } }).status.at).toBe('2027-01-01T00:00:00Z');
   });
 
   it.each([

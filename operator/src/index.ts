@@ -1,6 +1,5 @@
-export const operatorAvailable = true;
 export { startOperator, StartupError, type RunningOperator, type StartOperatorDeps } from './run-operator.js';
 export { parseOperatorFlags, OPERATOR_USAGE, type OperatorFlags } from './cli/operator-flags.js';
 export { KubeClient, KubeApiError } from './kube/kube-client.js';
-export { OperatorController, MANAGED_BY_LABEL, MANAGED_BY_VALUE, VIRTUAL_KEY_LABEL } from './reconcile/operator-controller.js';
-export { generateVirtualKey, VIRTUAL_KEY_PREFIX } from './reconcile/generate-virtual-key.js';
+export { OperatorController } from './reconcile/operator-controller.js';
+export { generateVirtualKey } from './reconcile/generate-virtual-key.js';

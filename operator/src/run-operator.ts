@@ -55,19 +55,99 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   if (!tls && !isLoopbackHost(flags.listenHost)) {
     throw new StartupError(`--listen ${flags.listenHost}:${flags.listenPort} needs --tls-cert-file and --tls-key-file: tables carry provider credentials, so plain HTTP is allowed on loopback only`);
   }
-  let client: KubeClient;
-  try {
-    client = deps.client ?? KubeClient.fromKubeconfig(flags.kubeconfig);
-  } catch (error) {
-    throw new StartupError(`cannot load the Kubernetes client configuration: ${errorMessage(error)}`);
-  }
+  const client = kubeClientFor(flags, deps);
   if (flags.gatewayServiceAccounts.length === 0) {
     logger.warn('no --gateway-service-account given: every gateway will be refused (403)');
   }
 
   const metrics = new OperatorMetrics();
+  // The controller is created last but called back by parts created before it.
+  const late: { controller?: OperatorController } = {};
+  const gateways = createGatewaySide(flags, deps, { client, logger, metrics, late });
+  const stream = await listenForGateways(flags, deps, { tls, tableServer: gateways.tableServer, logger, metrics });
+  const election = createLeaderElection(flags, { client, logger, metrics, late });
+  const controller = createController(flags, deps, { client, logger, metrics, gateways, election });
+  late.controller = controller;
+
+  let health: HealthServers;
+  try {
+    health = await serveHealthAndMetrics(flags, { controller, election, tableServer: gateways.tableServer, metrics });
+  } catch (error) {
+    stream.server.close();
+    gateways.tableServer.close();
+    throw error;
+  }
+  stream.certificateReloader?.start();
+  const pruneTimer = startBackgroundWork({ controller, election, gateways, client, logger });
+  logger.info('operator started', {
+    listen: `${flags.listenHost}:${stream.port}`,
+    tls: Boolean(tls),
+    ...(tls ? { certificate: { subject: tls.summary.subject, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() } } : {}),
+    healthPort: health.healthPort,
+    metricsPort: health.metricsPort,
+    namespaces: flags.namespaces ?? 'all',
+    sharedNamespaces: flags.sharedNamespaces,
+    gatewayServiceAccounts: flags.gatewayServiceAccounts,
+    lease: `${flags.leaderElectionNamespace}/${flags.leaderElectionId}`,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    listenPort: stream.port,
+    healthPort: health.healthPort,
+    metricsPort: health.metricsPort,
+    controller,
+    election,
+    tableServer: gateways.tableServer,
+    spend: gateways.spend,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        clearInterval(pruneTimer);
+        stream.certificateReloader?.stop();
+        stream.server.close();
+        gateways.tableServer.close();
+        stream.server.closeAllConnections?.();
+        await gateways.spend.stop();
+        await Promise.all([election.stop(), gateways.reporter.stop(), gateways.collector.stop()]);
+        await controller.stop();
+        health.healthServer.close();
+        health.metricsServer?.close();
+        client.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+interface Shared {
+  client: KubeClient;
+  logger: Logger;
+  metrics: OperatorMetrics;
+}
+
+interface LateController {
+  late: { controller?: OperatorController };
+}
+
+function kubeClientFor(flags: OperatorFlags, deps: StartOperatorDeps): KubeClient {
+  try {
+    return deps.client ?? KubeClient.fromKubeconfig(flags.kubeconfig);
+  } catch (error) {
+    throw new StartupError(`cannot load the Kubernetes client configuration: ${errorMessage(error)}`);
+  }
+}
+
+/** What faces the gateways: the table stream, the spend aggregator and the acknowledgement reports. */
+interface GatewaySide {
+  tableServer: TableStreamServer;
+  spend: SpendAggregator;
+  reporter: ReplicaAckReporter;
+  collector: ReplicaAckCollector;
+}
+
+function createGatewaySide(flags: OperatorFlags, deps: StartOperatorDeps, { client, logger, metrics, late }: Shared & LateController): GatewaySide {
   const authenticator = new TokenReviewAuthenticator({ client, allowedServiceAccounts: flags.gatewayServiceAccounts });
-  let controller: OperatorController | undefined;
   const tableServer: TableStreamServer = new TableStreamServer({
     authenticate: (header) => authenticator.authenticate(header),
     replicaId: flags.replicaId,
@@ -76,7 +156,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     onSessionsChanged: () => {
       metrics.connectedGateways.set(tableServer.sessionCount);
       reporter.changed();
-      controller?.onAcknowledgementsChanged();
+      late.controller?.onAcknowledgementsChanged();
     },
     onTableSent: () => metrics.tablesSent.inc(),
     onAuthFailure: (status) => metrics.streamAuthFailures.inc({ status: String(status) }),
@@ -107,16 +187,30 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     group: flags.leaderElectionId,
     replicaId: flags.replicaId,
     logger: logger.child({ part: 'replica-reports' }),
-    onChanged: () => controller?.onAcknowledgementsChanged(),
+    onChanged: () => late.controller?.onAcknowledgementsChanged(),
   });
+  return { tableServer, spend, reporter, collector };
+}
 
+interface GatewayListener {
+  server: Server;
+  port: number;
+  certificateReloader: ServingCertificateReloader | undefined;
+}
+
+/** The table stream's HTTP(S) server, listening, with the serving certificate reloaded on rotation. */
+async function listenForGateways(
+  flags: OperatorFlags,
+  deps: StartOperatorDeps,
+  { tls, tableServer, logger, metrics }: { tls: LoadedCertificate | undefined; tableServer: TableStreamServer; logger: Logger; metrics: OperatorMetrics },
+): Promise<GatewayListener> {
   const streamHandler = (req: IncomingMessage, res: ServerResponse): void => {
     if (!tableServer.handle(req, res)) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no such endpoint ${req.method} ${req.url}` } }));
     }
   };
   const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, streamHandler) : undefined;
-  const streamServer: Server = httpsServer ?? createHttpServer(streamHandler);
+  const server: Server = httpsServer ?? createHttpServer(streamHandler);
   if (tls && isExpired(tls.summary, Date.now())) {
     // Served anyway: refusing to start would not help the gateways, and the renewal is picked up without a restart.
     logger.error('the serving certificate has expired; gateways will refuse it until it is renewed', { certFile: flags.tlsCertFile, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() });
@@ -135,11 +229,14 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
         })
       : undefined;
   // Streams are long-lived: no request timeout, but headers must arrive promptly.
-  streamServer.requestTimeout = 0;
-  streamServer.headersTimeout = 30_000;
-  const listenPort = await listen(streamServer, flags.listenHost, flags.listenPort, '--listen');
+  server.requestTimeout = 0;
+  server.headersTimeout = 30_000;
+  const port = await listen(server, flags.listenHost, flags.listenPort, '--listen');
+  return { server, port, certificateReloader };
+}
 
-  const election = new LeaseLeaderElection({
+function createLeaderElection(flags: OperatorFlags, { client, logger, metrics, late }: Shared & LateController): LeaseLeaderElection {
+  return new LeaseLeaderElection({
     client,
     namespace: flags.leaderElectionNamespace,
     name: flags.leaderElectionId,
@@ -150,36 +247,57 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     logger: logger.child({ part: 'leader-election' }),
     onStartedLeading: () => {
       metrics.leader.set(1);
-      controller?.onLeadershipChanged(true);
+      late.controller?.onLeadershipChanged(true);
     },
     onStoppedLeading: () => {
       metrics.leader.set(0);
-      controller?.onLeadershipChanged(false);
+      late.controller?.onLeadershipChanged(false);
     },
   });
+}
+
+function createController(
+  flags: OperatorFlags,
+  deps: StartOperatorDeps,
+  { client, logger, metrics, gateways, election }: Shared & { gateways: GatewaySide; election: LeaseLeaderElection },
+): OperatorController {
   const events = new EventRecorder({ client, replicaId: flags.replicaId, logger, onDropped: () => metrics.eventsDropped.inc() });
-  controller = new OperatorController({
+  return new OperatorController({
     client,
     namespaces: flags.namespaces,
     sharedNamespaces: flags.sharedNamespaces,
-    publisher: tableServer,
-    acknowledgements: combineAckSources(tableServer, collector),
+    publisher: gateways.tableServer,
+    acknowledgements: combineAckSources(gateways.tableServer, gateways.collector),
     events,
     isLeader: () => election.isLeader,
-    onBudgetObserved: (budget) => spend.observeBudget(budget),
+    onBudgetObserved: (budget) => gateways.spend.observeBudget(budget),
     logger: logger.child({ part: 'controller' }),
     metrics,
     watch: { inactivityTimeoutMs: flags.watchInactivityTimeoutMs },
     resyncPeriodMs: flags.resyncPeriodMs,
     ...(deps.compileDebounceMs !== undefined ? { compileDebounceMs: deps.compileDebounceMs } : {}),
   });
+}
 
+interface HealthServers {
+  healthServer: Server;
+  healthPort: number;
+  /** Present when metrics have their own port. */
+  metricsServer: Server | undefined;
+  metricsPort: number;
+}
+
+/** /healthz, /readyz and /metrics (on the health port unless --metrics-port names another). */
+async function serveHealthAndMetrics(
+  flags: OperatorFlags,
+  { controller, election, tableServer, metrics }: { controller: OperatorController; election: LeaseLeaderElection; tableServer: TableStreamServer; metrics: OperatorMetrics },
+): Promise<HealthServers> {
   const healthHandler = (withMetrics: boolean) => (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      const table = controller?.table;
-      if (!controller?.synced) return sendJson(res, 503, { status: 'watches not synced yet' });
+      const table = controller.table;
+      if (!controller.synced) return sendJson(res, 503, { status: 'watches not synced yet' });
       if (!table) return sendJson(res, 503, { status: 'no routing table compiled yet' });
       return sendJson(res, 200, { status: 'ready', tableVersion: table.version, tableHash: table.hash, leader: election.isLeader, gateways: tableServer.sessionCount });
     }
@@ -194,72 +312,37 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   };
   const separateMetrics = flags.metricsPort !== undefined && flags.metricsPort !== flags.healthPort;
   const healthServer = createHttpServer(healthHandler(!separateMetrics));
-  let healthPort: number;
-  let metricsServer: Server | undefined;
-  let metricsPort: number;
-  try {
-    healthPort = await listen(healthServer, '0.0.0.0', flags.healthPort, '--health-port');
-    if (separateMetrics) {
-      metricsServer = createHttpServer(healthHandler(true));
-      metricsPort = await listen(metricsServer, '0.0.0.0', flags.metricsPort as number, '--metrics-port');
-    } else {
-      metricsPort = healthPort;
-    }
-  } catch (error) {
-    streamServer.close();
-    tableServer.close();
-    throw error;
-  }
-  certificateReloader?.start();
+  const healthPort = await listen(healthServer, '0.0.0.0', flags.healthPort, '--health-port');
+  if (!separateMetrics) return { healthServer, healthPort, metricsServer: undefined, metricsPort: healthPort };
+  const metricsServer = createHttpServer(healthHandler(true));
+  const metricsPort = await listen(metricsServer, '0.0.0.0', flags.metricsPort as number, '--metrics-port');
+  return { healthServer, healthPort, metricsServer, metricsPort };
+}
 
+/** Starts the watches, the election, the reports and the spend loop; returns the prune timer. */
+function startBackgroundWork({
+  controller,
+  election,
+  gateways,
+  client,
+  logger,
+}: {
+  controller: OperatorController;
+  election: LeaseLeaderElection;
+  gateways: GatewaySide;
+  client: KubeClient;
+  logger: Logger;
+}): NodeJS.Timeout {
   controller.start();
   election.start();
-  reporter.start();
-  collector.start();
-  spend.start();
+  gateways.reporter.start();
+  gateways.collector.start();
+  gateways.spend.start();
   const pruneTimer = setInterval(() => {
-    if (election.isLeader) collector.pruneStale(client).catch((error: unknown) => logger.warn('could not prune replica reports', { error: errorMessage(error) }));
+    if (election.isLeader) gateways.collector.pruneStale(client).catch((error: unknown) => logger.warn('could not prune replica reports', { error: errorMessage(error) }));
   }, 60_000);
   pruneTimer.unref();
-  logger.info('operator started', {
-    listen: `${flags.listenHost}:${listenPort}`,
-    tls: Boolean(tls),
-    ...(tls ? { certificate: { subject: tls.summary.subject, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() } } : {}),
-    healthPort,
-    metricsPort,
-    namespaces: flags.namespaces ?? 'all',
-    sharedNamespaces: flags.sharedNamespaces,
-    gatewayServiceAccounts: flags.gatewayServiceAccounts,
-    lease: `${flags.leaderElectionNamespace}/${flags.leaderElectionId}`,
-  });
-
-  let closing: Promise<void> | undefined;
-  return {
-    listenPort,
-    healthPort,
-    metricsPort,
-    controller,
-    election,
-    tableServer,
-    spend,
-    metrics,
-    close() {
-      closing ??= (async () => {
-        clearInterval(pruneTimer);
-        certificateReloader?.stop();
-        streamServer.close();
-        tableServer.close();
-        streamServer.closeAllConnections?.();
-        await spend.stop();
-        await Promise.all([election.stop(), reporter.stop(), collector.stop()]);
-        await controller?.stop();
-        healthServer.close();
-        metricsServer?.close();
-        client.close();
-      })();
-      return closing;
-    },
-  };
+  return pruneTimer;
 }
 
 async function readTls(flags: OperatorFlags): Promise<LoadedCertificate | undefined> {

@@ -2,7 +2,7 @@
 // prices settled, durations in milliseconds. Missing Secrets are reported, not thrown: the route
 // keeps whatever backends remain.
 
-import { CRD_DEFAULTS, type BackendSpec, type CredentialSpec, type PricingSpec } from '../manifest-types.js';
+import { CRD_DEFAULTS, type BackendSpec, type CredentialSpec, type PricingSpec } from '../generated/resource-shapes.js';
 import type { CatalogPrice, PriceCatalog } from '../pricing/price-catalog.js';
 import { resolveBaseURL } from '../provider-defaults.js';
 import type { CompiledBackend, CompiledCredential, CompiledPricing } from '../table-types.js';
@@ -15,7 +15,7 @@ export interface RefProblem {
   message: string;
 }
 
-export interface BackendCompilation {
+interface BackendCompilation {
   /** Absent when the backend has to be dropped (every credential unresolved). */
   backend?: CompiledBackend;
   problems: RefProblem[];

@@ -1,4 +1,4 @@
-import { CRD_DEFAULTS, type BudgetManifest } from '../manifest-types.js';
+import { CRD_DEFAULTS, type BudgetManifest } from '../generated/resource-shapes.js';
 import type { CompiledBudget } from '../table-types.js';
 import { parseMoneyNanos } from '../values/money.js';
 

@@ -1,9 +1,9 @@
 // One ModelRoute -> CompiledRoute, before tenancy: backends resolved and ordered by tier,
 // policies in milliseconds. Name conflicts between routes are settled afterwards.
 
-import { CRD_DEFAULTS, type ModelRouteManifest } from '../manifest-types.js';
+import { CRD_DEFAULTS, type ModelRouteManifest, type RetryableFailure } from '../generated/resource-shapes.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
-import type { CompiledBackend, CompiledRoute, RetryableFailure } from '../table-types.js';
+import type { CompiledBackend, CompiledRoute } from '../table-types.js';
 import { parseDurationMs } from '../values/duration.js';
 import { compileBackend, type RefProblem } from './compile-backend.js';
 import type { SecretIndex } from './secret-index.js';

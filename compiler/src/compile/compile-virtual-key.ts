@@ -2,12 +2,12 @@
 // hint; the plaintext goes no further than this function.
 
 import { hash } from 'node:crypto';
-import { CRD_DEFAULTS, type VirtualKeyManifest } from '../manifest-types.js';
+import { CRD_DEFAULTS, type VirtualKeyManifest } from '../generated/resource-shapes.js';
 import type { CompiledRateLimit, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
 import { secretId, type SecretIndex } from './secret-index.js';
 
-export const MIN_KEY_LENGTH = 20;
+const MIN_KEY_LENGTH = 20;
 const KEY_SYNTAX = /^[\x21-\x7e]+$/;
 
 export function keyDigest(key: string): string {

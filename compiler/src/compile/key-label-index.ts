@@ -2,7 +2,7 @@
 // budgets x keys selector evaluations (500 x 10,000 at cluster scale); instead keys are indexed by
 // namespace and label, and a budget only tests the keys its narrowest requirement allows.
 
-import type { LabelSelector } from '../manifest-types.js';
+import type { LabelSelector } from '../generated/resource-shapes.js';
 import { compileLabelSelector } from './label-selector.js';
 
 interface Labelled {

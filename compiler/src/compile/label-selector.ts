@@ -1,8 +1,8 @@
 // metav1.LabelSelector semantics: every requirement must hold; an empty selector matches all.
 
-import type { LabelSelector, LabelSelectorRequirement } from '../manifest-types.js';
+import type { LabelSelector, LabelSelectorRequirement } from '../generated/resource-shapes.js';
 
-export type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
+type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 
 function requirementHolds(requirement: LabelSelectorRequirement, values: ReadonlySet<string>, labels: Readonly<Record<string, string>>): boolean {
   const present = Object.prototype.hasOwnProperty.call(labels, requirement.key);

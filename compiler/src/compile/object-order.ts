@@ -2,7 +2,7 @@
 // resolves (route names, duplicate keys). Objects without a creationTimestamp (standalone
 // manifests) count as equally old, so there namespace/name decides.
 
-import type { ObjectMeta } from '../manifest-types.js';
+import type { ObjectMeta } from '../object-meta-types.js';
 
 function createdAtMs(metadata: ObjectMeta): number {
   const parsed = metadata.creationTimestamp ? Date.parse(metadata.creationTimestamp) : Number.NaN;

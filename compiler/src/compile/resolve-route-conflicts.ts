@@ -5,7 +5,7 @@
 
 import type { CompiledRoute } from '../table-types.js';
 
-export interface RouteConflict {
+interface RouteConflict {
   routeId: string;
   message: string;
 }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { RoutingTable } from '../table-types.js';
 import { writeCanonicalJson } from '../values/canonical-json.js';
 
-export type TableContent = Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets'>;
+type TableContent = Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets'>;
 
 function contentOnly(content: TableContent): TableContent {
   return { routes: content.routes, modelsByNamespace: content.modelsByNamespace, keys: content.keys, budgets: content.budgets };

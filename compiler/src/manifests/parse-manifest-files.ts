@@ -5,16 +5,10 @@
 
 import { parseAllDocuments, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
 import { ConfigError } from '../config-error.js';
-import {
-  describeObject,
-  SWITCHYARD_API_VERSION,
-  SWITCHYARD_GROUP,
-  type BudgetManifest,
-  type Manifest,
-  type ModelRouteManifest,
-  type SecretManifest,
-  type VirtualKeyManifest,
-} from '../manifest-types.js';
+import type { SwitchyardKind, SwitchyardManifest } from '../generated/resource-shapes.js';
+import type { KindObject } from '../kinds/kind-definition.js';
+import { BUILTIN_KINDS, type KindRegistry } from '../kinds/kind-registry.js';
+import { describeObject, SWITCHYARD_API_VERSION, SWITCHYARD_GROUP, type SecretManifest } from '../manifest-types.js';
 import { validateObjectMeta } from '../schema/object-meta.js';
 import { isRecord } from '../shared/json-narrowing.js';
 import { childPath } from '../schema/schema-issue.js';
@@ -25,16 +19,15 @@ export interface ManifestFile {
   text: string;
 }
 
-export interface ManifestSource {
+interface ManifestSource {
   path: string;
   /** 1-based position of the YAML document in its file. */
   document: number;
 }
 
-export interface ParsedManifests {
-  routes: ModelRouteManifest[];
-  virtualKeys: VirtualKeyManifest[];
-  budgets: BudgetManifest[];
+interface ParsedManifests {
+  /** Objects of every registered kind, in file order. */
+  objects: KindObject[];
   secrets: SecretManifest[];
   /** Where each object came from, keyed by objectKey(kind, namespace, name). */
   sources: Record<string, ManifestSource>;
@@ -45,6 +38,13 @@ export interface ParsedManifests {
 export interface ParseOptions {
   /** Values for `${NAME}` in Secret stringData; defaults to process.env. */
   env?: Record<string, string | undefined>;
+  /** The kinds accepted in switchyard.dev; defaults to the built-in ones. */
+  kinds?: KindRegistry;
+}
+
+/** The objects of one built-in kind, typed. */
+export function objectsOfKind<K extends SwitchyardKind>(objects: readonly KindObject[], kind: K): Extract<SwitchyardManifest, { kind: K }>[] {
+  return objects.filter((object) => object.kind === kind) as Extract<SwitchyardManifest, { kind: K }>[];
 }
 
 export const DEFAULT_NAMESPACE = 'default';
@@ -61,6 +61,10 @@ const YAML_OPTIONS: YamlParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
   customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
 };
+
+function isSecret(manifest: KindObject | SecretManifest): manifest is SecretManifest {
+  return manifest.kind === 'Secret' && manifest.apiVersion === 'v1';
+}
 
 function normalizeSecret(
   object: Record<string, unknown>,
@@ -118,7 +122,8 @@ function normalizeSecret(
  */
 export function parseManifestFiles(files: ManifestFile[], options: ParseOptions = {}): ParsedManifests {
   const env = options.env ?? process.env;
-  const parsed: ParsedManifests = { routes: [], virtualKeys: [], budgets: [], secrets: [], sources: {}, notes: [] };
+  const kinds = options.kinds ?? BUILTIN_KINDS;
+  const parsed: ParsedManifests = { objects: [], secrets: [], sources: {}, notes: [] };
 
   const accept = (raw: Record<string, unknown>, source: ManifestSource): void => {
     const where = `${source.path} (document ${source.document})`;
@@ -143,15 +148,15 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
     const name = isRecord(metadata) && typeof metadata['name'] === 'string' ? metadata['name'] : '';
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 
-    let manifest: Manifest;
+    let manifest: KindObject | SecretManifest;
     if (group === SWITCHYARD_GROUP) {
       if (apiVersion !== SWITCHYARD_API_VERSION) {
         throw new ConfigError({ file: where, object: describeObject(kind, { namespace, name }), field: 'apiVersion', reason: `must be ${SWITCHYARD_API_VERSION}` });
       }
-      if (kind !== 'ModelRoute' && kind !== 'VirtualKey' && kind !== 'Budget') {
-        throw new ConfigError({ file: where, field: 'kind', reason: `unknown kind ${kind}: must be ModelRoute, VirtualKey or Budget` });
+      if (!kinds.has(kind)) {
+        throw new ConfigError({ file: where, field: 'kind', reason: `unknown kind ${kind}: must be ${kinds.describe()}` });
       }
-      manifest = object as unknown as Manifest;
+      manifest = object as unknown as KindObject;
     } else if (apiVersion === 'v1' && kind === 'Secret') {
       manifest = normalizeSecret(object, source.path, env);
     } else {
@@ -169,20 +174,8 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
       });
     }
     parsed.sources[key] = source;
-    switch (manifest.kind) {
-      case 'ModelRoute':
-        parsed.routes.push(manifest);
-        break;
-      case 'VirtualKey':
-        parsed.virtualKeys.push(manifest);
-        break;
-      case 'Budget':
-        parsed.budgets.push(manifest);
-        break;
-      case 'Secret':
-        parsed.secrets.push(manifest);
-        break;
-    }
+    if (isSecret(manifest)) parsed.secrets.push(manifest);
+    else parsed.objects.push(manifest);
   };
 
   for (const file of files) {

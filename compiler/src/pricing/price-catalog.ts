@@ -5,7 +5,7 @@
 // per backend with `pricing`; a backend with neither reports PriceUnknown, so nothing is ever
 // charged as free by accident.
 
-import type { ProviderName } from '../table-types.js';
+import type { ProviderName } from '../generated/resource-shapes.js';
 import {
   ANTHROPIC_PRICES,
   BEDROCK_PRICES,
@@ -35,7 +35,7 @@ export interface PriceCatalog {
 }
 
 /** The built-in catalog also exposes its data: each provider's table with its source page and date. */
-export interface BuiltinPriceCatalog extends PriceCatalog {
+interface BuiltinPriceCatalog extends PriceCatalog {
   readonly asOf: string;
   readonly tables: Readonly<Record<string, ProviderPriceTable>>;
 }

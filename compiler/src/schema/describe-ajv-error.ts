@@ -6,7 +6,7 @@ import { DURATION_PATTERN } from '../values/duration.js';
 import { MONEY_PATTERN } from '../values/money.js';
 import { childPath, itemPath, type SchemaIssue } from './schema-issue.js';
 
-export const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$';
+const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$';
 
 const PATTERN_DESCRIPTIONS: Record<string, string> = {
   [MODEL_NAME_PATTERN]:
@@ -26,7 +26,7 @@ const PATTERN_DESCRIPTIONS: Record<string, string> = {
 const BOOLEAN_LOOKING_KEYS = new Set(['true', 'false']);
 
 /** `/spec/backends/1/weight` -> `spec.backends[1].weight` */
-export function instancePathToField(pointer: string): string {
+function instancePathToField(pointer: string): string {
   if (!pointer) return '';
   return pointer
     .slice(1)
@@ -35,7 +35,7 @@ export function instancePathToField(pointer: string): string {
     .reduce((path, segment) => (/^[0-9]+$/.test(segment) ? itemPath(path, Number(segment)) : childPath(path, segment)), '');
 }
 
-export function describePattern(pattern: string): string {
+function describePattern(pattern: string): string {
   return PATTERN_DESCRIPTIONS[pattern] ?? `must match the pattern ${pattern}`;
 }
 

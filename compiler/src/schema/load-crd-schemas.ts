@@ -8,7 +8,9 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { defaultCrdDir } from '../crd-location.js';
 import { clonePlainData } from '../values/clone-plain-data.js';
-import { SWITCHYARD_API_VERSION, SWITCHYARD_GROUP, type SwitchyardKind, type SwitchyardManifest } from '../manifest-types.js';
+import { SWITCHYARD_API_VERSION, SWITCHYARD_GROUP } from '../manifest-types.js';
+import type { SwitchyardManifest } from '../generated/resource-shapes.js';
+import { BUILTIN_KINDS, type KindRegistry } from '../kinds/kind-registry.js';
 import { CEL_RULE_IMPLEMENTATIONS } from './cel-rules.js';
 import { describeAjvError } from './describe-ajv-error.js';
 import { isRfc3339, validateObjectMeta } from './object-meta.js';
@@ -16,7 +18,7 @@ import { openApiToAjv } from './openapi-to-ajv.js';
 import type { OpenApiSchema } from './openapi-schema.js';
 import { childPath, itemPath, type SchemaIssue } from './schema-issue.js';
 
-export interface ValidationResult {
+interface ValidationResult {
   ok: boolean;
   issues: SchemaIssue[];
   /** A copy of the object with the CRD defaults applied and `status` dropped; present when ok. */
@@ -24,9 +26,9 @@ export interface ValidationResult {
 }
 
 export interface CrdSchemas {
-  readonly kinds: readonly SwitchyardKind[];
+  readonly kinds: readonly string[];
   /** The openAPIV3Schema of a kind's served version, as written in the CRD. */
-  schemaOf(kind: SwitchyardKind): OpenApiSchema;
+  schemaOf(kind: string): OpenApiSchema;
   /**
    * Validates one Switchyard object as the API server would: metadata rules, unknown fields,
    * the OpenAPI schema (after defaulting), then the CEL rules. Never throws for bad input.
@@ -140,23 +142,25 @@ function readCrdFiles(crdDir: string): { file: string; crd: Record<string, unkno
 }
 
 /**
- * Reads the Switchyard CRDs (default: the repository's crds/) and builds a validator per kind.
- * Throws when a CRD is missing, unreadable, or has a CEL rule without a TypeScript twin.
+ * Reads the CRDs of the registered kinds (default: the repository's crds/, the built-in kinds)
+ * and builds a validator per kind. Throws when a CRD is missing, unreadable, or has a CEL rule
+ * without a TypeScript twin.
  */
-export function loadCrdSchemas(crdDir: string = defaultCrdDir()): CrdSchemas {
+export function loadCrdSchemas(crdDir: string = defaultCrdDir(), kinds: KindRegistry = BUILTIN_KINDS): CrdSchemas {
   const version = SWITCHYARD_API_VERSION.split('/')[1] as string;
   const ajv = createAjv();
-  const byKind = new Map<SwitchyardKind, KindSchema>();
+  const byKind = new Map<string, KindSchema>();
   for (const { file, crd } of readCrdFiles(crdDir)) {
     const spec = crd['spec'] as { group?: string; names?: { kind?: string }; versions?: { name: string; schema?: { openAPIV3Schema?: OpenApiSchema } }[] };
     if (spec?.group !== SWITCHYARD_GROUP) continue;
-    const kind = spec.names?.kind as SwitchyardKind;
+    const kind = spec.names?.kind;
+    if (!kinds.has(kind)) continue;
     const schema = spec.versions?.find((v) => v.name === version)?.schema?.openAPIV3Schema;
     if (!schema) throw new Error(`${file}: no openAPIV3Schema for ${SWITCHYARD_GROUP}/${version}`);
     assertCelRulesImplemented(schema, '', file);
-    byKind.set(kind, { schema, validate: ajv.compile(openApiToAjv(schema)) });
+    byKind.set(kind as string, { schema, validate: ajv.compile(openApiToAjv(schema)) });
   }
-  for (const kind of ['ModelRoute', 'VirtualKey', 'Budget'] as const) {
+  for (const kind of kinds.kinds) {
     if (!byKind.has(kind)) throw new Error(`no CRD for ${kind} (${SWITCHYARD_GROUP}) in ${crdDir}`);
   }
 
@@ -170,7 +174,7 @@ export function loadCrdSchemas(crdDir: string = defaultCrdDir()): CrdSchemas {
         return { ok: false, issues: [{ field: '<root>', message: 'must be an object' }] };
       }
       const kind = (object as Record<string, unknown>)['kind'];
-      const entry = byKind.get(kind as SwitchyardKind);
+      const entry = typeof kind === 'string' ? byKind.get(kind) : undefined;
       if (!entry) {
         return { ok: false, issues: [{ field: 'kind', message: `must be one of: ${[...byKind.keys()].join(', ')}` }] };
       }

@@ -1,6 +1,6 @@
 // The subset of a CRD's openAPIV3Schema (Kubernetes' structural schema dialect) the compiler reads.
 
-export interface CelValidationRule {
+interface CelValidationRule {
   rule: string;
   message: string;
   fieldPath?: string;

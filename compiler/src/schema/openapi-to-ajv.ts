@@ -5,7 +5,7 @@
 
 import type { OpenApiSchema } from './openapi-schema.js';
 
-export type AjvSchema = Record<string, unknown>;
+type AjvSchema = Record<string, unknown>;
 
 const COPIED_KEYWORDS = [
   'description',

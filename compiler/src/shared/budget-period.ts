@@ -1,7 +1,7 @@
 // Budget periods, all starting at 00:00 UTC: Daily, Weekly (from Monday), Monthly (the 1st),
 // Total (one period that never resets, starting at the epoch). The gateway keys its spend by
 // these starts and the operator aggregates by them, so both compute them here.
-import type { BudgetPeriod } from '../table-types.js';
+import type { BudgetPeriod } from '../generated/resource-shapes.js';
 
 const DAY_MS = 86_400_000;
 

@@ -6,7 +6,9 @@
 import { compileRoutingTable, type CompileResult } from '../compile/compile-routing-table.js';
 import { ConfigError } from '../config-error.js';
 import type { ObjectDiagnostic } from '../diagnostics.js';
-import { describeObject, type SwitchyardManifest } from '../manifest-types.js';
+import type { KindObject } from '../kinds/kind-definition.js';
+import { BUILTIN_KINDS } from '../kinds/kind-registry.js';
+import { describeObject, type SecretManifest } from '../manifest-types.js';
 import { DEFAULT_NAMESPACE, objectKey, parseManifestFiles, type ManifestFile } from '../manifests/parse-manifest-files.js';
 import { loadCrdSchemas, type CrdSchemas } from '../schema/load-crd-schemas.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
@@ -56,6 +58,15 @@ function failingCondition(diagnostic: ObjectDiagnostic) {
   );
 }
 
+/** The checks each kind adds for standalone mode (VirtualKey: its Secret must be among the manifests). */
+function checkStandaloneReferences(objects: readonly KindObject[], secrets: readonly SecretManifest[], sourceOf: (object: KindObject) => string): void {
+  const secretIds = new Set(secrets.map((s) => `${s.metadata.namespace ?? DEFAULT_NAMESPACE}/${s.metadata.name}`));
+  for (const object of objects) {
+    const problem = BUILTIN_KINDS.get(object.kind).checkStandalone?.(object, secretIds);
+    if (problem) throw new ConfigError({ file: sourceOf(object), object: describeObject(object.kind, object.metadata), ...problem });
+  }
+}
+
 /** Compiles already-read files; the watcher uses this so it compiles exactly what it hashed. */
 export function compileStandaloneFiles(files: ManifestFile[], options: StandaloneOptions = {}): StandaloneResult {
   const parsed = parseManifestFiles(files, options.env ? { env: options.env } : {});
@@ -63,42 +74,26 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
   const sourceOf = (object: { kind: string; metadata: { namespace?: string; name: string } }): string =>
     parsed.sources[objectKey(object.kind, object.metadata.namespace ?? DEFAULT_NAMESPACE, object.metadata.name)]?.path ?? '<unknown file>';
 
-  const validated = <T extends SwitchyardManifest>(objects: readonly T[]): T[] =>
-    objects.map((object) => {
-      const result = schemas.validate(object);
-      if (!result.ok || !result.value) {
-        const [first, ...rest] = result.issues;
-        throw new ConfigError({
-          file: sourceOf(object),
-          object: describeObject(object.kind, object.metadata),
-          field: first?.field ?? '',
-          reason: first?.message ?? 'invalid',
-          more: rest.map((issue) => `${issue.field}: ${issue.message}`),
-        });
-      }
-      return result.value as T;
-    });
-  const routes = validated(parsed.routes);
-  const virtualKeys = validated(parsed.virtualKeys);
-  const budgets = validated(parsed.budgets);
-
-  const secretIds = new Set(parsed.secrets.map((s) => `${s.metadata.namespace ?? DEFAULT_NAMESPACE}/${s.metadata.name}`));
-  for (const key of virtualKeys) {
-    const namespace = key.metadata.namespace ?? DEFAULT_NAMESPACE;
-    if (!secretIds.has(`${namespace}/${key.spec.secretName}`)) {
+  // Kind by kind, in registry order, so the first error reported does not depend on file order.
+  const inKindOrder = BUILTIN_KINDS.all().flatMap((kind) => parsed.objects.filter((object) => object.kind === kind.kind));
+  const objects = inKindOrder.map((object) => {
+    const result = schemas.validate(object);
+    if (!result.ok || !result.value) {
+      const [first, ...rest] = result.issues;
       throw new ConfigError({
-        file: sourceOf(key),
-        object: describeObject('VirtualKey', key.metadata),
-        field: 'spec.secretName',
-        reason: `Secret ${namespace}/${key.spec.secretName} is not among the manifests (standalone mode never generates keys: add a Secret with data.key or stringData.key)`,
+        file: sourceOf(object),
+        object: describeObject(object.kind, object.metadata),
+        field: first?.field ?? '',
+        reason: first?.message ?? 'invalid',
+        more: rest.map((issue) => `${issue.field}: ${issue.message}`),
       });
     }
-  }
+    return result.value;
+  });
+  checkStandaloneReferences(objects, parsed.secrets, sourceOf);
 
   const compiled: CompileResult = compileRoutingTable({
-    routes,
-    virtualKeys,
-    budgets,
+    objects,
     secrets: parsed.secrets,
     sharedNamespaces: options.sharedNamespaces ?? [DEFAULT_NAMESPACE],
     version: options.version ?? 1,

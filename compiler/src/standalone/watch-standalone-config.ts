@@ -20,12 +20,12 @@ export interface StandaloneWatchOptions extends StandaloneOptions {
   baselineContentHash?: string;
 }
 
-export interface StandaloneWatchHandlers {
+interface StandaloneWatchHandlers {
   onTable(result: StandaloneResult): void;
   onError(error: ConfigError): void;
 }
 
-export interface StandaloneWatcher {
+interface StandaloneWatcher {
   close(): void;
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeClient } from '../kube/kube-client.js';
 
-export const TABLE_STREAM_AUDIENCE = 'switchyard';
+const TABLE_STREAM_AUDIENCE = 'switchyard';
 
 export type AuthVerdict =
   | { ok: true; serviceAccount: string; username: string }

@@ -38,7 +38,7 @@ export class KubeApiError extends Error {
   }
 }
 
-export type PatchType = 'merge' | 'strategic' | 'json';
+type PatchType = 'merge' | 'strategic' | 'json';
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -58,7 +58,7 @@ export interface WatchStream {
   abort(): void;
 }
 
-export interface WatchCallbacks {
+interface WatchCallbacks {
   onLine(line: string): void;
   onClose(error?: Error): void;
 }

@@ -1,4 +1,6 @@
-// The API resources the operator reads and writes, and how their URL paths are built.
+// The API resources the operator reads and writes, and how their URL paths are built. The
+// Switchyard kinds come from the kind registry (@switchyard/compiler).
+import { BUILTIN_KINDS, type KindDefinition } from '@switchyard/compiler';
 
 export interface ResourceType {
   /** `''` for the core group. */
@@ -9,9 +11,14 @@ export interface ResourceType {
   namespaced: boolean;
 }
 
-export const MODEL_ROUTES: ResourceType = { group: 'switchyard.dev', version: 'v1alpha1', plural: 'modelroutes', kind: 'ModelRoute', namespaced: true };
-export const VIRTUAL_KEYS: ResourceType = { group: 'switchyard.dev', version: 'v1alpha1', plural: 'virtualkeys', kind: 'VirtualKey', namespaced: true };
-export const BUDGETS: ResourceType = { group: 'switchyard.dev', version: 'v1alpha1', plural: 'budgets', kind: 'Budget', namespaced: true };
+/** The API resource of a registered kind (every Switchyard kind is namespaced). */
+export function kindResourceType(definition: KindDefinition): ResourceType {
+  const { group, version, plural } = definition.names;
+  return { group, version, plural, kind: definition.kind, namespaced: true };
+}
+
+export const MODEL_ROUTES: ResourceType = kindResourceType(BUILTIN_KINDS.get('ModelRoute'));
+export const BUDGETS: ResourceType = kindResourceType(BUILTIN_KINDS.get('Budget'));
 export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
@@ -55,7 +62,7 @@ export interface KubeObjectMeta {
   ownerReferences?: OwnerReference[];
 }
 
-export interface OwnerReference {
+interface OwnerReference {
   apiVersion: string;
   kind: string;
   name: string;

@@ -11,7 +11,7 @@ import { LEASES, resourcePath, type KubeObjectMeta } from '../kube/resources.js'
 import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 import { sleep } from '../watch/backoff.js';
 
-export interface LeaseSpec {
+interface LeaseSpec {
   holderIdentity?: string | null;
   leaseDurationSeconds?: number;
   acquireTime?: string | null;

@@ -13,8 +13,8 @@ import type { AckSnapshot, AckSource } from '../reconcile/acknowledgement-tracke
 import { Reflector } from '../watch/reflector.js';
 import type { WatchTuning } from '../watch/resource-cache.js';
 
-export const REPLICA_GROUP_LABEL = 'switchyard.dev/operator-replicas';
-export const ACK_ANNOTATION = 'switchyard.dev/gateway-acks';
+const REPLICA_GROUP_LABEL = 'switchyard.dev/operator-replicas';
+const ACK_ANNOTATION = 'switchyard.dev/gateway-acks';
 
 interface ReplicaLease {
   apiVersion?: string;
@@ -23,7 +23,7 @@ interface ReplicaLease {
   spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number; renewTime?: string | null };
 }
 
-export function replicaLeaseName(group: string, replicaId: string): string {
+function replicaLeaseName(group: string, replicaId: string): string {
   return `${group}-replica-${createHash('sha256').update(replicaId).digest('hex').slice(0, 12)}`;
 }
 

@@ -17,7 +17,7 @@ export interface WorkQueueOptions {
   onResult?(result: 'success' | 'error'): void;
 }
 
-export type WorkHandler = (key: string) => Promise<void>;
+type WorkHandler = (key: string) => Promise<void>;
 
 export class WorkQueue {
   private readonly queue: string[] = [];

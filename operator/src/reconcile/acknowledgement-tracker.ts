@@ -3,7 +3,8 @@
 // generation of every object in recent tables, and works out for each object the generation
 // that every connected gateway holds. Only upgrades are reported: they are what Programmed=True
 // needs, written once per generation.
-import type { ObjectDiagnostic, RoutingTable, SwitchyardKind } from '@switchyard/compiler';
+import { BUILTIN_KINDS, type KindRegistry, type ObjectDiagnostic, type RoutingTable } from '@switchyard/compiler';
+import { objectKeyOf } from './object-keys.js';
 
 export interface AckSnapshot {
   /** Connected gateways. */
@@ -26,23 +27,13 @@ export interface AcknowledgementTrackerOptions {
   /** Tables remembered by hash; gateways lagging further behind count as not acknowledged. */
   historySize?: number;
   debounceMs?: number;
+  /** Whose objects a table holds; defaults to the built-in kinds. */
+  kinds?: KindRegistry;
 }
 
 interface RememberedTable {
   version: number;
   generations: Map<string, number>;
-}
-
-export function objectKeyOf(kind: SwitchyardKind, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
-}
-
-export function parseObjectKey(key: string): { kind: SwitchyardKind; namespace: string; name: string } {
-  const [kind, namespace, name] = key.split('/');
-  if ((kind !== 'ModelRoute' && kind !== 'VirtualKey' && kind !== 'Budget') || namespace === undefined || name === undefined) {
-    throw new Error(`not an object key: ${key}`);
-  }
-  return { kind, namespace, name };
 }
 
 export class AcknowledgementTracker {
@@ -56,9 +47,9 @@ export class AcknowledgementTracker {
 
   remember(table: RoutingTable): void {
     const generations = new Map<string, number>();
-    for (const route of Object.values(table.routes)) generations.set(objectKeyOf('ModelRoute', route.namespace, route.name), route.generation);
-    for (const key of table.keys) generations.set(objectKeyOf('VirtualKey', key.namespace, key.name), key.generation);
-    for (const budget of table.budgets) generations.set(objectKeyOf('Budget', budget.namespace, budget.name), budget.generation);
+    for (const kind of (this.options.kinds ?? BUILTIN_KINDS).all()) {
+      for (const object of kind.tableObjects(table)) generations.set(objectKeyOf(kind.kind, object.namespace, object.name), object.generation);
+    }
     this.tables.delete(table.hash);
     this.tables.set(table.hash, { version: table.version, generations });
     const limit = this.options.historySize ?? 16;

@@ -4,7 +4,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import { EVENTS, resourcePath, type KubeObject } from '../kube/resources.js';
 import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 
-export type EventType = 'Normal' | 'Warning';
+type EventType = 'Normal' | 'Warning';
 
 export interface EventRecorderOptions {
   client: Pick<KubeClient, 'create'>;

@@ -3,8 +3,8 @@
 // favour the first 8 characters, since 256 is not a multiple of 62).
 import { randomBytes } from 'node:crypto';
 
-export const VIRTUAL_KEY_PREFIX = 'sk-sy-';
-export const VIRTUAL_KEY_RANDOM_LENGTH = 40;
+const VIRTUAL_KEY_PREFIX = 'sk-sy-';
+const VIRTUAL_KEY_RANDOM_LENGTH = 40;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** The largest multiple of 62 that fits in a byte: bytes at or above it are thrown away. */
 const ACCEPT_BELOW = 256 - (256 % ALPHABET.length);

@@ -3,9 +3,7 @@
 // namespaces (RBAC cannot narrow it), but the cache keeps data only for relevant ones; the
 // rest are held as metadata, so a namespace full of Helm release Secrets costs little memory.
 import type { SecretManifest } from '@switchyard/compiler';
-
-const OWNED_LABEL = 'app.kubernetes.io/managed-by';
-const OWNED_VALUE = 'switchyard-operator';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './generated-secrets.js';
 
 export class SecretRelevance {
   private readonly byObject = new Map<string, string[]>();
@@ -41,7 +39,7 @@ export class SecretRelevance {
   }
 
   isRelevant(secretId: string, labels: Record<string, string> | undefined): boolean {
-    return this.referrers.has(secretId) || labels?.[OWNED_LABEL] === OWNED_VALUE;
+    return this.referrers.has(secretId) || labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
   }
 
   /** The form a Secret is cached in: whole when relevant, metadata only otherwise. */

@@ -4,13 +4,13 @@
 import { budgetPeriodStartMs, formatNanosAsUsd, parseMoneyNanos, type CompiledBudget } from '@switchyard/compiler';
 import { readConditions, type Condition } from '../reconcile/conditions.js';
 
-export interface AppliedBatch {
+interface AppliedBatch {
   bootId: string;
   seq: number;
   appliedAt?: string;
 }
 
-export interface BudgetSpendStatus {
+interface BudgetSpendStatus {
   spentNanos: bigint;
   /** Undefined when the operator never wrote spend for this Budget. */
   periodStartMs: number | undefined;
@@ -53,7 +53,7 @@ export function readBudgetSpendStatus(status: unknown): BudgetSpendStatus {
   return { spentNanos, periodStartMs: Number.isNaN(parsedStart) ? undefined : parsedStart, lastAppliedBatches, conditions: readConditions(status) };
 }
 
-export interface ApplyChargesResult {
+interface ApplyChargesResult {
   next: BudgetSpendStatus;
   changed: boolean;
 }

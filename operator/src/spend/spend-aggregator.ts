@@ -1,4 +1,4 @@
-// The spend path of every operator replica (DESIGN.md "Control-plane protocol"). Gateways POST
+// The spend path of every operator replica (docs/architecture.md, the spend protocol). Gateways POST
 // usage batches to whichever replica their connection reaches; the replica queues the charges
 // per budget and, at most every flushIntervalMs, writes each touched Budget's status once: read,
 // apply the charges not yet applied for each gateway boot (status.lastAppliedBatches), write with

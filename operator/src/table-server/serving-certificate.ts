@@ -17,7 +17,7 @@ export interface CertificatePair {
 }
 
 /** What the logs and metrics say about a certificate (never anything from the key). */
-export interface CertificateSummary {
+interface CertificateSummary {
   subject: string;
   serial: string;
   notAfter: Date;
@@ -28,7 +28,7 @@ export interface LoadedCertificate extends CertificatePair {
   summary: CertificateSummary;
 }
 
-export type CertificateProblemKind = 'unreadable' | 'invalid' | 'mismatch' | 'expired';
+type CertificateProblemKind = 'unreadable' | 'invalid' | 'mismatch' | 'expired';
 
 /** Why a pair cannot be served; the message names the file and the problem, never key material. */
 export class CertificateProblem extends Error {
@@ -49,7 +49,7 @@ export async function loadCertificatePair(certFile: string, keyFile: string): Pr
   return { cert, key, summary: validateCertificatePair(cert, key, certFile, keyFile) };
 }
 
-export function validateCertificatePair(cert: Buffer, key: Buffer, certFile: string, keyFile: string): CertificateSummary {
+function validateCertificatePair(cert: Buffer, key: Buffer, certFile: string, keyFile: string): CertificateSummary {
   let leaf: X509Certificate;
   try {
     leaf = new X509Certificate(cert);
@@ -106,7 +106,7 @@ export interface ServingCertificateReloaderOptions {
   now?: () => number;
 }
 
-export type ReloadOutcome = 'unchanged' | 'reloaded' | 'refused';
+type ReloadOutcome = 'unchanged' | 'reloaded' | 'refused';
 
 export class ServingCertificateReloader {
   private readonly options: ServingCertificateReloaderOptions;

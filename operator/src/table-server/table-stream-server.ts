@@ -28,7 +28,7 @@ export interface PublishedTable {
   gzipBytes: number;
 }
 
-export interface GatewaySession {
+interface GatewaySession {
   id: string;
   gatewayId: string;
   serviceAccount: string;

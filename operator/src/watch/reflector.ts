@@ -15,7 +15,7 @@ import { namespacedName, resourcePath, withQuery, type KubeList, type KubeObject
 import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 import { Backoff, sleep } from './backoff.js';
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface StoreEvent<T extends KubeObject> {
   type: WatchEventType;

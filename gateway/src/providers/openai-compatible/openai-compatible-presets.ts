@@ -1,9 +1,11 @@
-// The one table of OpenAI-compatible providers: how each one's dialect differs from OpenAI's
+// The one table of OpenAI-compatible providers: how each one's dialect differs from OpenAI's.
+// Which providers belong here is the compiler's `openAICompatible` flag (provider-defaults.ts):
+// the table must have exactly those keys or the gateway does not compile
 // (see OpenAIDialect for what each field means). docs/providers/openai.md renders it for
 // operators; keep the two in step. Default base URLs are the compiler's
 // (compiler/src/provider-defaults.ts): the table a gateway serves always has them resolved.
 
-import type { ProviderName } from '@switchyard/compiler';
+import type { OpenAICompatibleProvider, ProviderName } from '@switchyard/compiler';
 import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/index.js';
 
 export interface OpenAICompatiblePreset {
@@ -89,7 +91,4 @@ export const OPENAI_COMPATIBLE_PRESETS = {
     // Any OpenAI-format server; the conservative COMMON dialect.
     dialect: COMMON,
   },
-} satisfies Partial<Record<ProviderName, OpenAICompatiblePreset>>;
-
-/** The providers served by a preset above: derived from the table, never listed by hand. */
-export type OpenAICompatibleProvider = keyof typeof OPENAI_COMPATIBLE_PRESETS;
+} satisfies Record<OpenAICompatibleProvider, OpenAICompatiblePreset>;

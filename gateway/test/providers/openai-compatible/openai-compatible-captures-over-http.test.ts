@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { openAICompatibleAdapters, type OpenAICompatibleProvider } from '../../../src/providers/openai-compatible/index.js';
+import type { OpenAICompatibleProvider } from '@switchyard/compiler';
+import { openAICompatibleAdapters } from '../../../src/providers/openai-compatible/index.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../../mocks/openai-mock-server.js';
 import { completeOverHttp, streamOverHttp } from '../openai/call-adapter-over-http.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { openAICompatibleAdapters, OPENAI_COMPATIBLE_PRESETS, type OpenAICompatibleProvider } from '../../../src/providers/openai-compatible/index.js';
+import type { OpenAICompatibleProvider } from '@switchyard/compiler';
+import { openAICompatibleAdapters, OPENAI_COMPATIBLE_PRESETS } from '../../../src/providers/openai-compatible/index.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import { backendTarget } from '../openai/openai-test-support.js';
 

@@ -1,0 +1,46 @@
+// What every kind's compile step shares: the inputs (Secrets, prices, shared namespaces), the
+// table as the kinds compiled before it left it, and the helpers that write conditions.
+
+import type { DiagnosticCondition, ObjectDiagnostic } from '../diagnostics.js';
+import type { PriceCatalog } from '../pricing/price-catalog.js';
+import type { CompiledBudget, CompiledRoute, CompiledVirtualKey } from '../table-types.js';
+import type { RefProblem } from './compile-backend.js';
+import type { SecretIndex } from './secret-index.js';
+
+/** An object that passed validation, with the diagnostic its conditions go to. */
+export interface Admitted<M> {
+  manifest: M;
+  diagnostic: ObjectDiagnostic;
+}
+
+export interface CompileContext {
+  readonly secrets: SecretIndex;
+  readonly catalog: PriceCatalog;
+  /** Namespaces whose routes every key sees. */
+  readonly sharedNamespaces: ReadonlySet<string>;
+  /** Accepted routes, conflicts settled (filled by the ModelRoute step). */
+  readonly routes: CompiledRoute[];
+  /** Compiled keys (filled by the VirtualKey step; later steps may add budget ids). */
+  readonly keys: CompiledVirtualKey[];
+  readonly budgets: CompiledBudget[];
+  /** Runs `step` once every kind has compiled, in the order the steps were added. */
+  afterAllKinds(step: () => void): void;
+}
+
+export function condition(type: DiagnosticCondition['type'], status: DiagnosticCondition['status'], reason: string, message: string): DiagnosticCondition {
+  return { type, status, reason, message };
+}
+
+export function reject(diagnostic: ObjectDiagnostic, reason: string, message: string): void {
+  diagnostic.conditions.push(condition('Accepted', 'False', reason, message));
+}
+
+export function resolvedRefsCondition(problems: readonly RefProblem[], okMessage: string, resolvedReason: string): DiagnosticCondition {
+  if (problems.length === 0) return condition('ResolvedRefs', 'True', resolvedReason, okMessage);
+  return condition('ResolvedRefs', 'False', (problems[0] as RefProblem).reason, problems.map((p) => p.message).join('; '));
+}
+
+/** `s` when a count needs a plural. */
+export function plural(count: number): string {
+  return count === 1 ? '' : 's';
+}

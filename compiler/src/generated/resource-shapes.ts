@@ -1,0 +1,449 @@
+// Generated from crds/*.yaml by `node scripts/generate-crds.mjs`. Do not edit by hand: change the CRD and rerun it.
+// Fields the CRDs default are optional: the operator hands in API-server objects (defaults
+// applied), standalone mode objects defaulted by the same schemas, and the compiler falls back to
+// the same defaults (CRD_DEFAULTS) for anything else.
+
+import type { ObjectMeta } from '../object-meta-types.js';
+
+/** What clients call the model and where its traffic goes. */
+export interface ModelRouteSpec {
+  /**
+   * The public model name clients put in "model". Letters, digits, '.', '_', '/' and '-' (no ':', which
+   * Gemini paths use), starting with a letter or digit, at most 128 characters.
+   */
+  model: string;
+  /** Other public names that reach this route. Same syntax as model; must not repeat model. */
+  aliases?: string[];
+  /**
+   * Provider backends serving this model. The gateway serves from the lowest priority tier that has a usable
+   * backend, spreading traffic inside a tier by weight; backends are compiled in priority order.
+   */
+  backends: BackendSpec[];
+  /** How often and on which failures the gateway calls upstream again within this route. */
+  retry?: {
+    /**
+     * Upstream calls within the route, the first included (1 disables retries). Each fallback model has its
+     * own attempts.
+     */
+    attempts?: number;
+    /**
+     * Exponential backoff between attempts, with full jitter; a provider's retry-after is honoured up to
+     * max.
+     */
+    backoff?: {
+      /** Backoff before the second attempt, a duration such as 250ms. */
+      initial?: string;
+      /** Upper bound of any backoff, a duration such as 4s. */
+      max?: string;
+    };
+    /**
+     * Failure classes that are retried. An upstream 400/422 is never retried; nothing is retried once the
+     * first byte reached the client.
+     */
+    on?: RetryableFailure[];
+  };
+  /** Upstream timeouts per attempt. Every value is a duration greater than 0. */
+  timeouts?: {
+    /** TCP and TLS connection establishment. */
+    connect?: string;
+    /** From sending the request to the first byte of the upstream response. */
+    firstByte?: string;
+    /** Whole upstream exchange, streaming included. */
+    total?: string;
+    /** Longest silence between two chunks of a streamed response. */
+    streamIdle?: string;
+  };
+  /** Passive health checking; a backend that keeps failing is ejected for a while. */
+  outlierDetection?: {
+    /** Consecutive failed calls (5xx, timeout, connect error) that eject a backend. */
+    consecutiveFailures?: number;
+    /** How long an ejected backend receives no traffic, a duration such as 30s. */
+    ejectionTime?: string;
+  };
+  /**
+   * Other public model names tried in order after every backend of this route failed. They must pass the
+   * caller's allow-list too, and each has its own retry attempts.
+   */
+  fallbackModels?: string[];
+  /**
+   * max_tokens sent when a provider requires it and the caller gave none; also the output estimate of budget
+   * reservations.
+   */
+  defaultMaxTokens?: number;
+  /**
+   * Exact response cache, opt-in. A request whose content (model, messages, tools, tool choice, response
+   * format, sampling parameters, max tokens, stop sequences, seed) equals an earlier one on this route is
+   * answered from the stored answer, without an upstream call and at zero cost; transport details (stream,
+   * the end-user id) do not count, and the front door does not matter. Only answers that finished normally
+   * (stop, length, tool calls) are stored. Answers never cross namespaces. Callers skip the lookup with
+   * "Cache-Control: no-cache" and skip the cache entirely with "no-store". Semantic (similar-question)
+   * lookup is not built.
+   */
+  cache?: {
+    /** How long a stored answer is served, a duration from 1s to 24h such as 10m. */
+    ttl: string;
+    /**
+     * Who shares an answer. VirtualKey (default): only the key whose request produced it. Namespace: every
+     * key of the calling key's namespace (the tenant); keys of other namespaces never see it, even on a
+     * route in a shared namespace.
+     */
+    scope?: CacheScope;
+  };
+}
+
+/** One provider deployment of the model. */
+export interface BackendSpec {
+  /**
+   * Name of the backend, unique within the route (a DNS label). Reported in the x-switchyard-backend
+   * response header, metrics and logs.
+   */
+  name: string;
+  /** The provider API this backend speaks. */
+  provider: ProviderName;
+  /**
+   * Provider-side model id sent upstream (for example gpt-4o-2024-08-06,
+   * anthropic.claude-sonnet-4-5-20250929-v1:0 or llama3.1:8b). Any non-blank characters; ':' is allowed
+   * here.
+   */
+  model: string;
+  /**
+   * What the provider's official SDK calls its base URL. OpenAI and every OpenAI-compatible provider include
+   * the version (https://api.openai.com/v1); Anthropic and Gemini are the host; Bedrock is the runtime host;
+   * Azure OpenAI is https://<resource>.openai.azure.com/openai. Optional except for openai-compatible and
+   * azure-openai; each other provider has a default.
+   */
+  baseURL?: string;
+  /**
+   * Secrets holding the provider credential; traffic spreads across them by weight. Required except for
+   * ollama, vllm, openai-compatible and mock, and for bedrock with bedrock.useAmbientCredentials.
+   */
+  credentials?: CredentialSpec[];
+  /**
+   * Tier of the backend; 0 serves first, higher tiers only when every backend of the lower tiers failed or
+   * is ejected.
+   */
+  priority?: number;
+  /** Share of the tier's traffic this backend receives. 0 drains it. */
+  weight?: number;
+  /**
+   * USD per million tokens as decimal strings; overrides the built-in price catalog for this backend.
+   * Without a catalog price and without pricing, the route reports PriceUnknown and keys under a Block
+   * budget are refused this backend.
+   */
+  pricing?: PricingSpec;
+  /**
+   * Extra static HTTP headers sent upstream with every request (for example OpenAI-Organization or
+   * anthropic-beta). Headers carrying credentials or framing are owned by the gateway and may not be set.
+   */
+  headers?: Record<string, string>;
+  /** Azure OpenAI deployment. Required for, and only valid with, provider azure-openai. */
+  azure?: {
+    /** Name of the Azure OpenAI deployment (the path segment after /deployments/). */
+    deployment: string;
+    /** The api-version query parameter, for example 2024-10-21 or 2025-04-01-preview. */
+    apiVersion?: string;
+  };
+  /** Amazon Bedrock settings. Required for, and only valid with, provider bedrock. */
+  bedrock?: {
+    /** AWS region of the Bedrock runtime endpoint and of the SigV4 signature, for example us-east-1. */
+    region: string;
+    /**
+     * Sign with the gateway pod's ambient AWS identity (IRSA, instance profile, environment) instead of a
+     * Secret. Mutually exclusive with credentials.
+     */
+    useAmbientCredentials?: boolean;
+  };
+  /** Google Vertex AI settings. Required for, and only valid with, provider vertex-ai. */
+  vertex?: {
+    /** Google Cloud project id. */
+    project: string;
+    /** Vertex AI location, for example us-central1, europe-west4 or global. */
+    location: string;
+  };
+  /**
+   * Behaviour of the built-in mock provider (deterministic answers for demos, load tests and CI). Only valid
+   * with provider mock.
+   */
+  mock?: MockSpec;
+}
+
+/** The provider API this backend speaks. */
+export type ProviderName =
+  | 'openai'
+  | 'azure-openai'
+  | 'anthropic'
+  | 'gemini'
+  | 'vertex-ai'
+  | 'bedrock'
+  | 'mistral'
+  | 'groq'
+  | 'deepseek'
+  | 'xai'
+  | 'together'
+  | 'fireworks'
+  | 'openrouter'
+  | 'cohere'
+  | 'ollama'
+  | 'vllm'
+  | 'openai-compatible'
+  | 'mock';
+
+/** One credential. */
+export interface CredentialSpec {
+  /** A Secret in the route's namespace. */
+  secretRef: SecretRefSpec;
+  /** Share of this backend's traffic sent with this credential. 0 drains it. */
+  weight?: number;
+}
+
+/** A Secret in the route's namespace. */
+export interface SecretRefSpec {
+  /** Name of the Secret, in the same namespace as the ModelRoute. */
+  name: string;
+  /**
+   * Entry of the Secret holding the API key (the service-account JSON for vertex-ai). Omit it for bedrock,
+   * whose Secret holds accessKeyId, secretAccessKey and optionally sessionToken.
+   */
+  key?: string;
+}
+
+/**
+ * USD per million tokens as decimal strings; overrides the built-in price catalog for this backend. Without
+ * a catalog price and without pricing, the route reports PriceUnknown and keys under a Block budget are
+ * refused this backend.
+ */
+export interface PricingSpec {
+  /** USD per million uncached input tokens, a decimal string such as "2.50". */
+  inputPerMillion: string;
+  /** USD per million output tokens (reasoning included), a decimal string such as "10.00". */
+  outputPerMillion: string;
+  /** USD per million input tokens read from the provider's prompt cache. Defaults to inputPerMillion. */
+  cachedInputPerMillion?: string;
+  /** USD per million input tokens written to the provider's prompt cache. Defaults to inputPerMillion. */
+  cacheWritePerMillion?: string;
+}
+
+/**
+ * Behaviour of the built-in mock provider (deterministic answers for demos, load tests and CI). Only valid
+ * with provider mock.
+ */
+export interface MockSpec {
+  /** Delay before the first byte, a duration such as 250ms. */
+  latency?: string;
+  /**
+   * Share of calls that fail with an upstream 500, from 0 to 1. A decimal string ("0.25") or the integers 0
+   * and 1. The failure sequence is deterministic per backend.
+   */
+  failureRate?: number | string;
+  /** Fixed answer text. Without it the mock answers with the last user message. */
+  response?: string;
+}
+
+/** A failure class. */
+export type RetryableFailure = 'RateLimited' | 'ServerError' | 'Timeout' | 'ConnectError';
+
+/**
+ * Who shares an answer. VirtualKey (default): only the key whose request produced it. Namespace: every key
+ * of the calling key's namespace (the tenant); keys of other namespaces never see it, even on a route in a
+ * shared namespace.
+ */
+export type CacheScope = 'VirtualKey' | 'Namespace';
+
+/** Who may call which models, how fast, and until when. */
+export interface VirtualKeySpec {
+  /**
+   * Secret in the same namespace whose data.key is the key. In a cluster the operator creates it with a
+   * fresh random key (sk-sy- and at least 32 random base62 characters) when absent, owned by this
+   * VirtualKey; in standalone mode it must be among the manifests.
+   */
+  secretName: string;
+  /**
+   * Public model names this key may call, as globs where '*' matches any run of characters; they also match
+   * aliases, and fallback models must pass them too. Omit for every visible model; an empty list is invalid.
+   */
+  allowedModels?: string[];
+  /** Per-key limits, enforced across gateway replicas when Redis is configured. Absent means unlimited. */
+  rateLimit?: {
+    /** Requests admitted per rolling minute. */
+    requestsPerMinute?: number;
+    /** Input plus output tokens per rolling minute (estimated at admission, corrected at settlement). */
+    tokensPerMinute?: number;
+    /** Requests in flight at once. */
+    concurrentRequests?: number;
+  };
+  /** Switches the key off; requests with it get 401. */
+  disabled?: boolean;
+  /** RFC 3339 instant after which requests with the key get 401. Absent means never. */
+  expiresAt?: string;
+}
+
+/** The limit, its period, and the keys it covers. */
+export interface BudgetSpec {
+  /**
+   * Label selector over the VirtualKeys of the Budget's namespace (a metav1.LabelSelector). The requirements
+   * are ANDed; an empty selector ({}) covers every key of the namespace.
+   */
+  selector: LabelSelector;
+  /** USD per period, a decimal string such as "500.00" (at most 9 decimals). */
+  limit: string;
+  /**
+   * When spend starts again from zero, at 00:00 UTC: Daily, Weekly (from Monday), Monthly (from the 1st), or
+   * Total (never).
+   */
+  period?: BudgetPeriod;
+  /**
+   * Block denies requests (429, code budget_exceeded) once the limit is reached; Warn admits them, sets the
+   * Exceeded condition and alerts.
+   */
+  enforcement?: BudgetEnforcement;
+}
+
+/**
+ * Label selector over the VirtualKeys of the Budget's namespace (a metav1.LabelSelector). The requirements
+ * are ANDed; an empty selector ({}) covers every key of the namespace.
+ */
+export interface LabelSelector {
+  /** Labels a key must carry, each with exactly this value. */
+  matchLabels?: Record<string, string>;
+  /** Set-based label requirements. */
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+/** One requirement on one label key. */
+export interface LabelSelectorRequirement {
+  /** The label key. */
+  key: string;
+  /** In, NotIn, Exists or DoesNotExist. */
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  /** Label values; non-empty for In and NotIn, empty for Exists and DoesNotExist. */
+  values?: string[];
+}
+
+/**
+ * When spend starts again from zero, at 00:00 UTC: Daily, Weekly (from Monday), Monthly (from the 1st), or
+ * Total (never).
+ */
+export type BudgetPeriod = 'Daily' | 'Weekly' | 'Monthly' | 'Total';
+
+/**
+ * Block denies requests (429, code budget_exceeded) once the limit is reached; Warn admits them, sets the
+ * Exceeded condition and alerts.
+ */
+export type BudgetEnforcement = 'Block' | 'Warn';
+
+/**
+ * ModelRoute publishes one model name (plus aliases) to the virtual keys that can see it and says which
+ * provider backends serve it: priority tiers, weights inside a tier, retries, timeouts, outlier ejection and
+ * fallback models. Keys see the routes of their own namespace and of the shared namespaces; two visible
+ * routes may not claim one name (the older wins).
+ */
+export interface ModelRouteManifest {
+  apiVersion: string;
+  kind: 'ModelRoute';
+  metadata: ObjectMeta;
+  spec: ModelRouteSpec;
+}
+
+/**
+ * VirtualKey is a credential for one consumer of the gateway. The key itself lives in a Secret (data.key);
+ * the routing table only holds its SHA-256 digest. A key may use the ModelRoutes of its own namespace and of
+ * the shared namespaces, and is charged in every Budget of its namespace whose selector matches its labels.
+ */
+export interface VirtualKeyManifest {
+  apiVersion: string;
+  kind: 'VirtualKey';
+  metadata: ObjectMeta;
+  spec: VirtualKeySpec;
+}
+
+/**
+ * Budget is a USD spend limit per period over the VirtualKeys of its namespace that its selector matches. A
+ * key covered by several budgets is charged in each, and is admitted only while every Block budget covering
+ * it has room.
+ */
+export interface BudgetManifest {
+  apiVersion: string;
+  kind: 'Budget';
+  metadata: ObjectMeta;
+  spec: BudgetSpec;
+}
+
+export type SwitchyardKind = 'ModelRoute' | 'VirtualKey' | 'Budget';
+
+/** The defaults the CRDs declare, for objects the API server did not default. */
+export const CRD_DEFAULTS = {
+  backendWeight: 1,
+  backendPriority: 0,
+  credentialWeight: 1,
+  azureApiVersion: '2024-10-21',
+  bedrockUseAmbientCredentials: false,
+  mockLatency: '0s',
+  mockFailureRate: '0',
+  retryAttempts: 2,
+  retryBackoffInitial: '250ms',
+  retryBackoffMax: '4s',
+  retryOn: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] as RetryableFailure[],
+  timeoutConnect: '5s',
+  timeoutFirstByte: '30s',
+  timeoutTotal: '300s',
+  timeoutStreamIdle: '60s',
+  outlierConsecutiveFailures: 5,
+  outlierEjectionTime: '30s',
+  defaultMaxTokens: 4096,
+  cacheScope: 'VirtualKey' as CacheScope,
+  keyDisabled: false,
+  budgetPeriod: 'Monthly' as BudgetPeriod,
+  budgetEnforcement: 'Block' as BudgetEnforcement,
+} as const;
+
+export type SwitchyardManifest = ModelRouteManifest | VirtualKeyManifest | BudgetManifest;
+
+/** How the API server names each kind, and the columns `kubectl get` prints. */
+export interface CrdNames {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  listKind: string;
+  shortNames: readonly string[];
+  categories: readonly string[];
+  /** The CRD file under crds/. */
+  crdFile: string;
+  printerColumns: readonly string[];
+}
+
+export const CRD_NAMES: Readonly<Record<SwitchyardKind, CrdNames>> = {
+  ModelRoute: {
+    group: 'switchyard.dev',
+    version: 'v1alpha1',
+    plural: 'modelroutes',
+    singular: 'modelroute',
+    listKind: 'ModelRouteList',
+    shortNames: ['mr'],
+    categories: ['switchyard'],
+    crdFile: 'switchyard.dev_modelroutes.yaml',
+    printerColumns: ['Model', 'Backends', 'Accepted', 'Programmed', 'Age'],
+  },
+  VirtualKey: {
+    group: 'switchyard.dev',
+    version: 'v1alpha1',
+    plural: 'virtualkeys',
+    singular: 'virtualkey',
+    listKind: 'VirtualKeyList',
+    shortNames: ['vk'],
+    categories: ['switchyard'],
+    crdFile: 'switchyard.dev_virtualkeys.yaml',
+    printerColumns: ['Models', 'Disabled', 'Hint', 'Accepted', 'Age'],
+  },
+  Budget: {
+    group: 'switchyard.dev',
+    version: 'v1alpha1',
+    plural: 'budgets',
+    singular: 'budget',
+    listKind: 'BudgetList',
+    shortNames: ['budget'],
+    categories: ['switchyard'],
+    crdFile: 'switchyard.dev_budgets.yaml',
+    printerColumns: ['Spent', 'Limit', 'Period', 'Exceeded', 'Age'],
+  },
+};

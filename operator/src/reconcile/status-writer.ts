@@ -1,0 +1,88 @@
+// The status an object should have (its compile diagnostic, Programmed from the gateways'
+// acknowledgements, its kind's own fields), compared with the status it has; only the
+// difference is written, with an Event per condition that changed.
+import type { DiagnosticCondition, KindDefinition } from '@switchyard/compiler';
+import type { KubeClient } from '../kube/kube-client.js';
+import { KubeApiError } from '../kube/kube-client.js';
+import { kindResourceType, resourcePath } from '../kube/resources.js';
+import type { OperatorMetrics } from '../observe/operator-metrics.js';
+import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
+import { changedConditions, conditionsEqual, mergeConditions, programmedCondition, readConditions, type Condition, type DesiredCondition } from './conditions.js';
+import type { EventRecorder } from './event-recorder.js';
+import type { CrObject } from './kind-watches.js';
+import type { CompiledState } from './table-compilation.js';
+
+export interface StatusWriterOptions {
+  client: KubeClient;
+  events: EventRecorder;
+  tracker: AcknowledgementTracker;
+  metrics?: OperatorMetrics;
+  now?: () => Date;
+}
+
+export class StatusWriter {
+  constructor(private readonly options: StatusWriterOptions) {}
+
+  async write(kind: KindDefinition, key: string, object: CrObject, compiled: CompiledState): Promise<void> {
+    const diagnostic = compiled.diagnostics.get(key);
+    const generation = object.metadata.generation ?? 1;
+    // An object newer than the last compile waits for the compile already scheduled for it.
+    if (!diagnostic || diagnostic.generation !== generation) return;
+
+    const status = object.status ?? {};
+    const existing = readConditions(status);
+    const conditions = this.desiredConditions(key, diagnostic.conditions, generation, existing);
+    const fields = compiled.statusFields.get(key) ?? {};
+    const unchanged =
+      conditionsEqual(existing, conditions) &&
+      status['observedGeneration'] === generation &&
+      Object.entries(fields).every(([field, value]) => status[field] === value);
+    if (unchanged) return;
+
+    const patch: Record<string, unknown> = {
+      metadata: { resourceVersion: object.metadata.resourceVersion },
+      status: { observedGeneration: generation, conditions, ...fields },
+    };
+    try {
+      await this.options.client.patch(resourcePath(kindResourceType(kind), object.metadata.namespace, object.metadata.name, 'status'), patch, 'merge');
+      this.options.metrics?.statusWrites.inc({ result: 'success' });
+    } catch (error) {
+      this.options.metrics?.statusWrites.inc({ result: error instanceof KubeApiError && error.conflict ? 'conflict' : 'error' });
+      if (error instanceof KubeApiError && error.notFound) return; // deleted meanwhile
+      throw error;
+    }
+    this.recordEvents(object, existing, conditions);
+  }
+
+  /** The compiler's conditions plus Programmed, merged into the existing ones (transition times kept). */
+  private desiredConditions(key: string, compiledConditions: readonly DiagnosticCondition[], generation: number, existing: Condition[]): Condition[] {
+    const accepted = compiledConditions.some((c) => c.type === 'Accepted' && c.status === 'True');
+    const desired: DesiredCondition[] = compiledConditions.map((c) => ({
+      type: c.type,
+      status: c.status,
+      reason: c.reason,
+      message: c.message,
+      observedGeneration: generation,
+    }));
+    desired.push(
+      programmedCondition({
+        generation,
+        accepted,
+        acknowledgedGeneration: this.options.tracker.acknowledgedGeneration(key),
+        existing: existing.find((c) => c.type === 'Programmed'),
+      }),
+    );
+    const now = (this.options.now ?? (() => new Date()))().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return mergeConditions(existing, desired, now);
+  }
+
+  private recordEvents(object: CrObject, existing: Condition[], conditions: Condition[]): void {
+    for (const condition of changedConditions(existing, conditions)) {
+      if (condition.type === 'Programmed') continue; // once per generation: status says it, an Event would be noise
+      const healthy = condition.type === 'PriceUnknown' ? condition.status === 'False' : condition.status === 'True';
+      // A first healthy PriceUnknown=False says nothing worth an Event.
+      if (condition.type === 'PriceUnknown' && healthy && !existing.some((c) => c.type === 'PriceUnknown')) continue;
+      this.options.events.record(object, healthy ? 'Normal' : 'Warning', condition.reason, `${condition.type}=${condition.status}: ${condition.message}`);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// One compile of the whole cache: run the compiler, publish the table when its content hash
+// changed, and work out which objects' status inputs changed (those are queued).
+import { compileRoutingTable, type KindObject, type KindRegistry, type ObjectDiagnostic, type RoutingTable, type SecretManifest } from '@switchyard/compiler';
+import type { Logger } from '../observe/logger.js';
+import type { OperatorMetrics } from '../observe/operator-metrics.js';
+import type { PublishedTable } from '../table-server/table-stream-server.js';
+import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
+import { objectKeyOf } from './object-keys.js';
+
+export interface TablePublisher {
+  publish(table: RoutingTable, tableJson?: string): PublishedTable;
+}
+
+export interface CompiledState {
+  table: RoutingTable;
+  diagnostics: Map<string, ObjectDiagnostic>;
+  /** Per object key, the status fields its kind adds (VirtualKey: keyHint). */
+  statusFields: Map<string, Record<string, unknown>>;
+  /** Per object, everything its status is computed from; a change queues the object. */
+  statusInputs: Map<string, string>;
+}
+
+export interface TableCompilationOptions {
+  kinds: KindRegistry;
+  sharedNamespaces: readonly string[];
+  publisher: TablePublisher;
+  tracker: AcknowledgementTracker;
+  logger: Logger;
+  metrics?: OperatorMetrics;
+  /** First table version; versions grow from it across restarts. */
+  initialVersion: number;
+  now?: () => Date;
+}
+
+export class TableCompilation {
+  private version: number;
+  private state: CompiledState | undefined;
+
+  constructor(private readonly options: TableCompilationOptions) {
+    this.version = options.initialVersion;
+  }
+
+  get current(): CompiledState | undefined {
+    return this.state;
+  }
+
+  /** Compiles, publishes a changed table, and returns the keys of objects whose status inputs changed. */
+  run(objects: readonly KindObject[], secrets: readonly SecretManifest[]): string[] {
+    const started = process.hrtime.bigint();
+    const result = compileRoutingTable({
+      objects,
+      secrets,
+      sharedNamespaces: this.options.sharedNamespaces,
+      version: this.version + 1,
+      kinds: this.options.kinds,
+      ...(this.options.now ? { clock: this.options.now } : {}),
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.options.metrics?.compileDuration.observe(seconds);
+
+    const previous = this.state;
+    let table = result.table;
+    if (!previous || previous.table.hash !== table.hash) {
+      this.version += 1;
+      this.publish(table, result.tableJson, seconds);
+    } else {
+      table = previous.table;
+      this.options.metrics?.compiles.inc({ result: 'unchanged' });
+    }
+    this.state = this.stateOf(table, result.diagnostics);
+    this.options.tracker.setCurrentObjects(this.state.diagnostics);
+    const changed: string[] = [];
+    for (const [key, input] of this.state.statusInputs) if (previous?.statusInputs.get(key) !== input) changed.push(key);
+    return changed;
+  }
+
+  private publish(table: RoutingTable, tableJson: string, seconds: number): void {
+    const { metrics, logger, kinds } = this.options;
+    const published = this.options.publisher.publish(table, tableJson);
+    this.options.tracker.remember(table);
+    metrics?.compiles.inc({ result: 'changed' });
+    metrics?.tableVersion.set(table.version);
+    metrics?.tableBytes.set({ encoding: 'json' }, published.jsonBytes);
+    metrics?.tableBytes.set({ encoding: 'gzip' }, published.gzipBytes);
+    const counts: Record<string, number> = {};
+    for (const kind of kinds.all()) {
+      const count = kind.tableObjects(table).length;
+      metrics?.tableObjects.set({ kind: kind.kind }, count);
+      counts[kind.tableField] = count;
+    }
+    logger.info('routing table compiled', {
+      version: table.version,
+      hash: table.hash,
+      ...counts,
+      compileMs: Math.round(seconds * 1000),
+      bytes: published.jsonBytes,
+      gzipBytes: published.gzipBytes,
+    });
+  }
+
+  private stateOf(table: RoutingTable, compiled: readonly ObjectDiagnostic[]): CompiledState {
+    const diagnostics = new Map(compiled.map((d) => [objectKeyOf(d.kind, d.namespace, d.name), d]));
+    const statusFields = new Map<string, Record<string, unknown>>();
+    for (const kind of this.options.kinds.all()) {
+      for (const [id, fields] of kind.statusFields?.(table) ?? []) statusFields.set(`${kind.kind}/${id}`, fields);
+    }
+    const statusInputs = new Map<string, string>();
+    for (const [key, diagnostic] of diagnostics) statusInputs.set(key, JSON.stringify([diagnostic, statusFields.get(key) ?? null]));
+    return { table, diagnostics, statusFields, statusInputs };
+  }
+}
