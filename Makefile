@@ -12,7 +12,7 @@ NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
 export PATH := $(NODE_BIN_DIR):$(PATH)
 endif
 
-.PHONY: all install build test run bench clean lint
+.PHONY: all install build test run bench clean lint generate
 
 all: build
 
@@ -35,6 +35,13 @@ test: build
 
 run: build
 	node bin/switchyard.mjs gateway --config examples/standalone --host 127.0.0.1 --port 8080
+
+# Everything derived from the CRDs (docs/architecture.md, "The registry of kinds"): the TypeScript
+# resource shapes, the chart's CRD copies and RBAC rules, docs/reference.md. The generator reads the
+# built kind registry, so the compiler is built before and rebuilt after.
+generate: build
+	node scripts/generate-crds.mjs
+	bash scripts/build.sh
 
 # Formatting and lint rules (Biome), the import layering (docs/architecture.md) and unused files,
 # exports and dependencies (knip). `npx biome format --write .` fixes formatting.
