@@ -37,11 +37,12 @@ run: build
 	node bin/switchyard.mjs gateway --config examples/standalone --host 127.0.0.1 --port 8080
 
 # Everything derived from the CRDs (docs/architecture.md, "The registry of kinds"): the TypeScript
-# resource shapes, the chart's CRD copies and RBAC rules, docs/reference.md. The generator reads the
-# built kind registry, so the compiler is built before and rebuilt after.
-generate: build
-	node scripts/generate-crds.mjs
+# resource shapes, the chart's CRD copies and RBAC rules, docs/reference.md. The RBAC rules come
+# from the built kind registry, so the shapes are written first, then the build, then the rules.
+generate: install
+	node scripts/generate-crds.mjs --without-rbac
 	bash scripts/build.sh
+	node scripts/generate-crds.mjs
 
 # Formatting and lint rules (Biome), the import layering (docs/architecture.md) and unused files,
 # exports and dependencies (knip). `npx biome format --write .` fixes formatting.

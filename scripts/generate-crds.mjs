@@ -11,6 +11,7 @@
 //
 //   node scripts/generate-crds.mjs            writes them
 //   node scripts/generate-crds.mjs --check    exits 1 naming every stale file (the drift test runs this)
+//   node scripts/generate-crds.mjs --without-rbac   everything but the RBAC rules (no build needed)
 //
 // The output depends only on its inputs (no dates, stable order).
 
@@ -289,11 +290,12 @@ async function loadRegistry() {
 // --- all outputs ---------------------------------------------------------------------------------
 
 /** Every file generated here (the chart's CRD copies aside): path -> expected content. */
-export async function renderAll() {
+export async function renderAll({ withRbac = true } = {}) {
   const crds = readCrds();
   const outputs = new Map();
   outputs.set(SHAPES_PATH, renderResourceShapes(crds));
   outputs.set(REFERENCE_PATH, renderCrdReference(CRD_DIR));
+  if (!withRbac) return outputs;
   const kinds = await loadRegistry();
   for (const file of RBAC_FILES) outputs.set(file, renderRbac(readFileSync(file, 'utf8'), kinds, file));
   return outputs;
@@ -301,8 +303,10 @@ export async function renderAll() {
 
 const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  const outputs = await renderAll();
   const check = process.argv.includes('--check');
+  // --without-rbac: the shapes first, so a compiler that does not build against the old ones
+  // (a new provider or field) can be built; `make generate` then runs again for the RBAC rules.
+  const outputs = await renderAll({ withRbac: check || !process.argv.includes('--without-rbac') });
   const stale = [];
   for (const [path, content] of outputs) {
     const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
