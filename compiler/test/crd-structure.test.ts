@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { CEL_RULE_IMPLEMENTATIONS } from '../src/schema/cel-rules.js';
-import type { OpenApiSchema } from '../src/index.js';
+import { BUILTIN_KINDS, type OpenApiSchema } from '../src/index.js';
 import { crdDir } from './support/manifests.js';
 
 interface Crd {
@@ -33,8 +33,9 @@ function walk(node: OpenApiSchema, path: string, visit: (node: OpenApiSchema, pa
 }
 
 describe('CRD files', () => {
-  it('define the three kinds in switchyard.dev, namespaced, v1alpha1 with status', () => {
-    expect(Object.keys(crds).sort()).toEqual(['switchyard.dev_budgets.yaml', 'switchyard.dev_modelroutes.yaml', 'switchyard.dev_virtualkeys.yaml']);
+  it('define every registered kind, and only those, in switchyard.dev, namespaced, v1alpha1 with status', () => {
+    expect(Object.keys(crds).sort()).toEqual(BUILTIN_KINDS.all().map((kind) => kind.names.crdFile).sort());
+    expect(Object.values(crds).map((crd) => crd.spec.names.kind).sort()).toEqual([...BUILTIN_KINDS.kinds].sort());
     for (const crd of Object.values(crds)) {
       expect(crd.spec.group).toBe('switchyard.dev');
       expect(crd.spec.scope).toBe('Namespaced');

@@ -136,7 +136,7 @@ describe('a kind registered by a test', () => {
   it('is parsed only where it is registered', () => {
     const files = [{ path: 'notes.yaml', text: MANIFESTS }];
     expect(() => parseManifestFiles(files, { env: {} })).toThrow(ConfigError);
-    expect(() => parseManifestFiles(files, { env: {} })).toThrow('unknown kind RouteNote: must be ModelRoute, VirtualKey or Budget');
+    expect(() => parseManifestFiles(files, { env: {} })).toThrow(`unknown kind RouteNote: must be ${BUILTIN_KINDS.describe()}`);
     const parsed = parseManifestFiles(files, { env: {}, kinds });
     expect(parsed.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ModelRoute/chat', 'RouteNote/hello', 'RouteNote/dangling', 'RouteNote/long']);
   });
@@ -183,7 +183,7 @@ describe('a kind registered by a test', () => {
     expect(shapes).toContain("export interface RouteNoteManifest {\n  apiVersion: string;\n  kind: 'RouteNote';");
     expect(shapes).toContain('export interface RouteNoteSpec {');
     expect(shapes).toContain('  pinned?: boolean;');
-    expect(shapes).toContain("export type SwitchyardKind = 'ModelRoute' | 'VirtualKey' | 'Budget' | 'RouteNote';");
+    expect(shapes).toContain(`export type SwitchyardKind = ${[...BUILTIN_KINDS.kinds, 'RouteNote'].map((kind) => `'${kind}'`).join(' | ')};`);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, objectsOfKind, parseManifestFiles } from '../src/index.js';
+import { BUILTIN_KINDS, ConfigError, objectsOfKind, parseManifestFiles } from '../src/index.js';
 
 const routeYaml = (name: string, extra = '') => `apiVersion: switchyard.dev/v1alpha1
 kind: ModelRoute
@@ -62,7 +62,7 @@ describe('parseManifestFiles', () => {
       [{ path: 'v.yaml', text: routeYaml('r').replace('v1alpha1', 'v1beta1') }],
       /^v\.yaml \(document 1\): ModelRoute default\/r: apiVersion: must be switchyard\.dev\/v1alpha1$/,
     ],
-    ['an unknown Switchyard kind', [{ path: 'u.yaml', text: 'apiVersion: switchyard.dev/v1alpha1\nkind: Router\nmetadata: {name: x}\n' }], /^u\.yaml \(document 1\): kind: unknown kind Router: must be ModelRoute, VirtualKey or Budget$/],
+    ['an unknown Switchyard kind', [{ path: 'u.yaml', text: 'apiVersion: switchyard.dev/v1alpha1\nkind: Router\nmetadata: {name: x}\n' }], new RegExp(`^u\\.yaml \\(document 1\\): kind: unknown kind Router: must be ${BUILTIN_KINDS.describe()}$`)],
     [
       'the same object twice',
       [

@@ -16,6 +16,7 @@ import {
   skipNotice,
   type KubeDoc,
 } from './helm-chart-support.js';
+import { BUILTIN_KINDS } from '@switchyard/compiler';
 import { jsonPath } from './support/json-path.js';
 
 const describeWithHelm = helmPath() ? describe : describe.skip;
@@ -214,7 +215,8 @@ describeWithHelm('helm chart: default values', () => {
     }
     const clusterRules = jsonPath(findDoc(docs, 'ClusterRole', `${NAMESPACE}-${names.operator}`), 'rules');
     expect(clusterRules).toContainEqual({ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] });
-    expect(clusterRules).toContainEqual({ apiGroups: ['switchyard.dev'], resources: ['modelroutes', 'virtualkeys', 'budgets'], verbs: ['get', 'list', 'watch'] });
+    const plurals = BUILTIN_KINDS.all().map((kind) => kind.names.plural);
+    expect(clusterRules).toContainEqual({ apiGroups: ['switchyard.dev'], resources: plurals, verbs: ['get', 'list', 'watch'] });
     const leaseRole = findDoc(docs, 'Role', `${names.operator}-leader-election`);
     expect(leaseRole.metadata.namespace).toBe(NAMESPACE);
     expect(jsonPath(leaseRole, 'rules')).toEqual([
