@@ -34,7 +34,7 @@ export type EndpointPath = string | { readonly prefix: string; match(rest: strin
 
 /**
  * One endpoint of a front door: where it is served and which pipeline operation runs it. The
- * operation decides which stages run (docs in pipeline/README.md); `frontDoor` answers errors
+ * operation decides which stages run (docs/architecture.md, "The request pipeline"); `frontDoor` answers errors
  * in the caller's format, and the codec fields translate the operation's request and answer.
  */
 export type FrontDoorEndpoint =
