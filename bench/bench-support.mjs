@@ -9,7 +9,11 @@ import { Pool } from 'undici';
 
 export const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
 
-export const BENCH_REQUEST_BODY = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+export const BENCH_REQUEST_BODY = JSON.stringify({
+  model: 'bench-model',
+  messages: [{ role: 'user', content: 'Say hello in five words.' }],
+  max_tokens: 16,
+});
 
 /** The value below which a fraction `p` of the ascending `sorted` samples lie. */
 export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];

@@ -19,7 +19,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
 
 function parseArgs(argv) {
-  const options = { runs: 15, warmup: 3, routes: 1000, keys: 10000, budgets: 500, namespaces: 20, schemas: false, json: false, compiler: join(repoRoot, 'compiler', 'dist') };
+  const options = {
+    runs: 15,
+    warmup: 3,
+    routes: 1000,
+    keys: 10000,
+    budgets: 500,
+    namespaces: 20,
+    schemas: false,
+    json: false,
+    compiler: join(repoRoot, 'compiler', 'dist'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -28,16 +38,35 @@ function parseArgs(argv) {
       return next;
     };
     switch (arg) {
-      case '--runs': options.runs = Number(value()); break;
-      case '--warmup': options.warmup = Number(value()); break;
-      case '--routes': options.routes = Number(value()); break;
-      case '--keys': options.keys = Number(value()); break;
-      case '--budgets': options.budgets = Number(value()); break;
-      case '--namespaces': options.namespaces = Number(value()); break;
-      case '--compiler': options.compiler = resolve(value()); break;
-      case '--schemas': options.schemas = true; break;
-      case '--json': options.json = true; break;
-      default: throw new Error(`unknown argument ${arg}`);
+      case '--runs':
+        options.runs = Number(value());
+        break;
+      case '--warmup':
+        options.warmup = Number(value());
+        break;
+      case '--routes':
+        options.routes = Number(value());
+        break;
+      case '--keys':
+        options.keys = Number(value());
+        break;
+      case '--budgets':
+        options.budgets = Number(value());
+        break;
+      case '--namespaces':
+        options.namespaces = Number(value());
+        break;
+      case '--compiler':
+        options.compiler = resolve(value());
+        break;
+      case '--schemas':
+        options.schemas = true;
+        break;
+      case '--json':
+        options.json = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${arg}`);
     }
   }
   for (const name of ['runs', 'routes', 'keys', 'budgets', 'namespaces']) {
@@ -54,7 +83,15 @@ const BASE_TIME = Date.UTC(2025, 0, 1);
 const createdAt = (i) => new Date(BASE_TIME + ((i * 7919) % 31_536_000) * 1000).toISOString().replace('.000Z', 'Z');
 
 function meta(name, namespace, i, labels) {
-  return { name, namespace, generation: 1 + (i % 5), creationTimestamp: createdAt(i), uid: `uid-${namespace}-${name}`, resourceVersion: String(1000 + i), ...(labels ? { labels } : {}) };
+  return {
+    name,
+    namespace,
+    generation: 1 + (i % 5),
+    creationTimestamp: createdAt(i),
+    uid: `uid-${namespace}-${name}`,
+    resourceVersion: String(1000 + i),
+    ...(labels ? { labels } : {}),
+  };
 }
 
 /** The whole cluster's Switchyard objects. Namespaces `ns-0..` hold tenants; `shared` is shared. */
@@ -63,10 +100,28 @@ export function buildInput({ routes: routeCount, keys: keyCount, budgets: budget
   const secrets = [];
   for (let n = 0; n < namespaces; n++) {
     const namespace = `ns-${n}`;
-    secrets.push({ apiVersion: 'v1', kind: 'Secret', metadata: meta('openai', namespace, n), type: 'Opaque', data: { apiKey: b64(`sk-openai-${namespace}-0000000000000000`) } });
-    secrets.push({ apiVersion: 'v1', kind: 'Secret', metadata: meta('anthropic', namespace, n), type: 'Opaque', data: { apiKey: b64(`sk-ant-${namespace}-00000000000000000`) } });
+    secrets.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('openai', namespace, n),
+      type: 'Opaque',
+      data: { apiKey: b64(`sk-openai-${namespace}-0000000000000000`) },
+    });
+    secrets.push({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('anthropic', namespace, n),
+      type: 'Opaque',
+      data: { apiKey: b64(`sk-ant-${namespace}-00000000000000000`) },
+    });
   }
-  secrets.push({ apiVersion: 'v1', kind: 'Secret', metadata: meta('openai', 'shared', 0), type: 'Opaque', data: { apiKey: b64('sk-openai-shared-000000000000000') } });
+  secrets.push({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta('openai', 'shared', 0),
+    type: 'Opaque',
+    data: { apiKey: b64('sk-openai-shared-000000000000000') },
+  });
 
   const routes = [];
   for (let i = 0; i < routeCount; i++) {
@@ -94,7 +149,14 @@ export function buildInput({ routes: routeCount, keys: keyCount, budgets: budget
         headers: { 'x-team': `team-${i % 10}` },
       });
     }
-    if (i % 10 === 0) backends.push({ name: 'mock-canary', provider: 'mock', model: 'mock-1', priority: 2, mock: { latency: '20ms', failureRate: '0.01' } });
+    if (i % 10 === 0)
+      backends.push({
+        name: 'mock-canary',
+        provider: 'mock',
+        model: 'mock-1',
+        priority: 2,
+        mock: { latency: '20ms', failureRate: '0.01' },
+      });
     routes.push({
       apiVersion: API,
       kind: 'ModelRoute',
@@ -132,7 +194,7 @@ export function buildInput({ routes: routeCount, keys: keyCount, budgets: budget
       kind: 'Secret',
       metadata: meta(`${name}-secret`, namespace, i),
       type: 'Opaque',
-      data: { key: b64(`sk-sy-${namespace}-${name}-${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}abcdef`) },
+      data: { key: b64(`sk-sy-${namespace}-${name}-${((i * 2654435761) >>> 0).toString(16).padStart(8, '0')}abcdef`) },
     });
   }
 
@@ -141,16 +203,39 @@ export function buildInput({ routes: routeCount, keys: keyCount, budgets: budget
     const namespace = nsOf(i);
     let selector;
     switch (i % 4) {
-      case 0: selector = { matchLabels: { team: `team-${i % teams}` } }; break;
-      case 1: selector = { matchLabels: { customer: `customer-${i % 400}` } }; break;
-      case 2: selector = { matchLabels: { team: `team-${i % teams}` }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] }; break;
-      default: selector = i % 20 === 3 ? {} : { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['free'] }, { key: 'customer', operator: 'Exists' }] };
+      case 0:
+        selector = { matchLabels: { team: `team-${i % teams}` } };
+        break;
+      case 1:
+        selector = { matchLabels: { customer: `customer-${i % 400}` } };
+        break;
+      case 2:
+        selector = {
+          matchLabels: { team: `team-${i % teams}` },
+          matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }],
+        };
+        break;
+      default:
+        selector =
+          i % 20 === 3
+            ? {}
+            : {
+                matchExpressions: [
+                  { key: 'tier', operator: 'NotIn', values: ['free'] },
+                  { key: 'customer', operator: 'Exists' },
+                ],
+              };
     }
     budgets.push({
       apiVersion: API,
       kind: 'Budget',
       metadata: meta(`budget-${i}`, namespace, i),
-      spec: { selector, limit: `${100 + i}.50`, period: ['Daily', 'Weekly', 'Monthly', 'Total'][i % 4], enforcement: i % 5 === 0 ? 'Warn' : 'Block' },
+      spec: {
+        selector,
+        limit: `${100 + i}.50`,
+        period: ['Daily', 'Weekly', 'Monthly', 'Total'][i % 4],
+        enforcement: i % 5 === 0 ? 'Warn' : 'Block',
+      },
     });
   }
   return { routes, virtualKeys, budgets, secrets, sharedNamespaces: ['shared'] };
@@ -183,7 +268,14 @@ function time(runs, warmup, fn) {
     const cpu = process.cpuUsage(cpuStart);
     cpuSamples.push((cpu.user + cpu.system) / 1000);
   }
-  return { median: median(samples), p90: percentile(samples, 0.9), min: Math.min(...samples), cpuMedian: median(cpuSamples), samples, last };
+  return {
+    median: median(samples),
+    p90: percentile(samples, 0.9),
+    min: Math.min(...samples),
+    cpuMedian: median(cpuSamples),
+    samples,
+    last,
+  };
 }
 
 const mb = (bytes) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -213,7 +305,8 @@ async function main() {
   const serialize = time(options.runs, options.warmup, () => JSON.stringify(table));
   const json = Buffer.from(serialize.last, 'utf8');
   const tableJson = compile().tableJson;
-  const fromTableJson = typeof tableJson === 'string' ? time(options.runs, options.warmup, () => Buffer.from(tableJson, 'utf8')) : undefined;
+  const fromTableJson =
+    typeof tableJson === 'string' ? time(options.runs, options.warmup, () => Buffer.from(tableJson, 'utf8')) : undefined;
   if (fromTableJson && fromTableJson.last.length !== json.length) throw new Error('tableJson and JSON.stringify(table) differ in length');
   const gzip = time(Math.min(options.runs, 5), 1, () => gzipSync(json, { level: 6 }));
   const canonical = time(options.runs, options.warmup, () => compiler.hashTableContent(table));
@@ -228,7 +321,12 @@ async function main() {
   const rejected = diagnostics.filter((d) => d.conditions.some((c) => c.type === 'Accepted' && c.status === 'False'));
   const result = {
     compiler: options.compiler,
-    input: { routes: input.routes.length, virtualKeys: input.virtualKeys.length, budgets: input.budgets.length, secrets: input.secrets.length },
+    input: {
+      routes: input.routes.length,
+      virtualKeys: input.virtualKeys.length,
+      budgets: input.budgets.length,
+      secrets: input.secrets.length,
+    },
     table: {
       hash: table.hash,
       routes: Object.keys(table.routes).length,
@@ -252,7 +350,12 @@ async function main() {
       gzipMedian: ms(gzip.median),
       ...(schemas ? { compileWithSchemasMedian: ms(schemas.median), compileWithSchemasCpuMedian: ms(schemas.cpuMedian) } : {}),
     },
-    heapMb: { input: mb(heapBefore), withTable: mb(heapWithTable), tableAndDiagnostics: mb(heapWithTable - heapBeforeTable), rss: mb(process.memoryUsage().rss) },
+    heapMb: {
+      input: mb(heapBefore),
+      withTable: mb(heapWithTable),
+      tableAndDiagnostics: mb(heapWithTable - heapBeforeTable),
+      rss: mb(process.memoryUsage().rss),
+    },
     runs: options.runs,
     warmup: options.warmup,
     gcBetweenRuns: typeof globalThis.gc === 'function',
@@ -263,15 +366,31 @@ async function main() {
   }
   const t = result.table;
   console.log(`compiler: ${result.compiler}`);
-  console.log(`input: ${result.input.routes} routes, ${result.input.virtualKeys} keys, ${result.input.budgets} budgets, ${result.input.secrets} secrets`);
-  console.log(`table: ${t.routes} routes, ${t.keys} keys, ${t.budgets} budgets, ${t.namespaces} key namespaces; ${t.rejected} of ${t.diagnostics} objects rejected; hash ${t.hash.slice(0, 16)}...`);
+  console.log(
+    `input: ${result.input.routes} routes, ${result.input.virtualKeys} keys, ${result.input.budgets} budgets, ${result.input.secrets} secrets`,
+  );
+  console.log(
+    `table: ${t.routes} routes, ${t.keys} keys, ${t.budgets} budgets, ${t.namespaces} key namespaces; ${t.rejected} of ${t.diagnostics} objects rejected; hash ${t.hash.slice(0, 16)}...`,
+  );
   console.log(`table size: ${mb(t.jsonBytes)} MB JSON, ${mb(t.gzipBytes)} MB gzip`);
-  console.log(`compileRoutingTable: median ${result.ms.compileMedian} ms, p90 ${result.ms.compileP90} ms, min ${result.ms.compileMin} ms; CPU median ${result.ms.compileCpuMedian} ms (${result.runs} runs after ${result.warmup} warm-up)`);
-  console.log(`  of which hashTableContent alone: median ${result.ms.hashTableContentMedian} ms, CPU median ${result.ms.hashTableContentCpuMedian} ms`);
-  if (schemas) console.log(`compileRoutingTable with CRD schemas: median ${result.ms.compileWithSchemasMedian} ms, CPU median ${result.ms.compileWithSchemasCpuMedian} ms`);
+  console.log(
+    `compileRoutingTable: median ${result.ms.compileMedian} ms, p90 ${result.ms.compileP90} ms, min ${result.ms.compileMin} ms; CPU median ${result.ms.compileCpuMedian} ms (${result.runs} runs after ${result.warmup} warm-up)`,
+  );
+  console.log(
+    `  of which hashTableContent alone: median ${result.ms.hashTableContentMedian} ms, CPU median ${result.ms.hashTableContentCpuMedian} ms`,
+  );
+  if (schemas)
+    console.log(
+      `compileRoutingTable with CRD schemas: median ${result.ms.compileWithSchemasMedian} ms, CPU median ${result.ms.compileWithSchemasCpuMedian} ms`,
+    );
   console.log(`serialization: JSON.stringify median ${result.ms.jsonStringifyMedian} ms, gzip median ${result.ms.gzipMedian} ms`);
-  if (fromTableJson) console.log(`  reusing CompileResult.tableJson instead: Buffer.from median ${result.ms.tableJsonToBufferMedian} ms (no JSON.stringify)`);
-  console.log(`heap: ${result.heapMb.input} MB with the input, +${result.heapMb.tableAndDiagnostics} MB for table and diagnostics; rss ${result.heapMb.rss} MB${result.gcBetweenRuns ? '' : ' (run with --expose-gc for steadier numbers)'}`);
+  if (fromTableJson)
+    console.log(
+      `  reusing CompileResult.tableJson instead: Buffer.from median ${result.ms.tableJsonToBufferMedian} ms (no JSON.stringify)`,
+    );
+  console.log(
+    `heap: ${result.heapMb.input} MB with the input, +${result.heapMb.tableAndDiagnostics} MB for table and diagnostics; rss ${result.heapMb.rss} MB${result.gcBetweenRuns ? '' : ' (run with --expose-gc for steadier numbers)'}`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -89,7 +89,9 @@ async function freePort() {
 async function startRedis() {
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   await new Promise((resolve) => child.stdout.on('data', (d) => d.toString().includes('Ready to accept') && resolve()));
   return { url: `redis://127.0.0.1:${port}`, child };
 }
@@ -104,10 +106,24 @@ async function microBench(redisUrl) {
   const tables = new GovernedTableHolder(createProviderRegistry(), budgets);
   const runtime = tables.load(table);
   const route = runtime.routes.get('default/bench-model');
-  const request = { model: 'bench-model', messages: [{ role: 'user', content: [{ type: 'text', text: 'Say hello in five words.' }] }], maxOutputTokens: 16, stream: false };
+  const request = {
+    model: 'bench-model',
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'Say hello in five words.' }] }],
+    maxOutputTokens: 16,
+    stream: false,
+  };
   const usage = { inputTokens: 12, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 7, reasoningTokens: 0 };
   const clock = { nowMs: () => Date.now() };
-  const make = (rateLimiter, ledger) => new GovernanceAdmission({ rateLimiter, ledger, budgets, clock, metrics: new GovernanceMetrics(new Registry()), logger: quiet, failureMode: 'open' });
+  const make = (rateLimiter, ledger) =>
+    new GovernanceAdmission({
+      rateLimiter,
+      ledger,
+      budgets,
+      clock,
+      metrics: new GovernanceMetrics(new Registry()),
+      logger: quiet,
+      failureMode: 'open',
+    });
   const results = {};
   const run = async (name, admission, key, iterations) => {
     const durations = [];
@@ -118,7 +134,11 @@ async function microBench(redisUrl) {
       durations.push(Number(process.hrtime.bigint() - start) / 1000);
     }
     durations.sort((a, b) => a - b);
-    results[name] = { p50: percentile(durations, 0.5), p99: percentile(durations, 0.99), mean: durations.reduce((a, b) => a + b, 0) / durations.length };
+    results[name] = {
+      p50: percentile(durations, 0.5),
+      p99: percentile(durations, 0.99),
+      mean: durations.reduce((a, b) => a + b, 0) / durations.length,
+    };
   };
   const off = runtime.keysByDigest.get(keyDigest(KEYS.off));
   const governed = runtime.keysByDigest.get(keyDigest(KEYS.inProcess));
@@ -131,7 +151,10 @@ async function microBench(redisUrl) {
     const redis = connectRedis({ url: redisUrl, timeoutMs: 1000, logger: quiet, metrics: new GovernanceMetrics(new Registry()) });
     await redis.waitReady(5000);
     const retries = new SettlementRetryQueue(redis, quiet);
-    const shared = make(new RedisRateLimiter(redis, retries), RedisBudgetLedger.create({ redis, retries, logger: quiet, nowMs: () => Date.now() }));
+    const shared = make(
+      new RedisRateLimiter(redis, retries),
+      RedisBudgetLedger.create({ redis, retries, logger: quiet, nowMs: () => Date.now() }),
+    );
     await run('Redis limits + 2 budgets', shared, governed, 2000);
     await run('Redis limits + 2 budgets', shared, governed, 10_000);
     await redis.close();
@@ -145,9 +168,20 @@ async function endToEnd(redisUrl) {
   const upstream = await startProcess([join(here, 'mock-openai-upstream.mjs')], (m) => typeof m.port === 'number');
   const configDir = mkdtempSync(join(tmpdir(), 'switchyard-governance-bench-'));
   writeFileSync(join(configDir, 'bench.yaml'), manifests(`http://127.0.0.1:${upstream.info.port}`));
-  const gatewayArgs = (extra) => [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0', ...extra];
+  const gatewayArgs = (extra) => [
+    join(repoRoot, 'bin', 'switchyard.mjs'),
+    'gateway',
+    '--config',
+    configDir,
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    ...extra,
+  ];
   const local = await startProcess(gatewayArgs([]), (m) => m.msg === 'listening', QUIET);
-  const shared = redisUrl === undefined ? undefined : await startProcess(gatewayArgs(['--redis-url', redisUrl]), (m) => m.msg === 'listening', QUIET);
+  const shared =
+    redisUrl === undefined ? undefined : await startProcess(gatewayArgs(['--redis-url', redisUrl]), (m) => m.msg === 'listening', QUIET);
   const urlOf = (gateway) => `http://127.0.0.1:${gateway.info.port}/v1/chat/completions`;
   const cases = [
     ['governance off (key without limits or budgets)', urlOf(local), KEYS.off],
@@ -157,13 +191,16 @@ async function endToEnd(redisUrl) {
   const runs = Object.fromEntries(cases.map(([name]) => [name, []]));
   try {
     for (const [, url, key] of cases) await sequentialLatencies(url, key, SEQUENTIAL); // warm-up
-    for (let round = 0; round < ROUNDS; round++) for (const [name, url, key] of cases) runs[name].push(await sequentialLatencies(url, key, SEQUENTIAL));
+    for (let round = 0; round < ROUNDS; round++)
+      for (const [name, url, key] of cases) runs[name].push(await sequentialLatencies(url, key, SEQUENTIAL));
   } finally {
     local.child.kill('SIGTERM');
     shared?.child.kill('SIGTERM');
     upstream.child.kill('SIGTERM');
   }
-  return Object.fromEntries(Object.entries(runs).map(([name, r]) => [name, { p50: median(r.map((x) => x.p50)), p99: median(r.map((x) => x.p99)) }]));
+  return Object.fromEntries(
+    Object.entries(runs).map(([name, r]) => [name, { p50: median(r.map((x) => x.p50)), p99: median(r.map((x) => x.p99)) }]),
+  );
 }
 
 const redis = await startRedis();
@@ -177,13 +214,18 @@ try {
     '',
     '| configuration | p50 | p99 | mean | added p50 vs off |',
     '| --- | --- | --- | --- | --- |',
-    ...Object.entries(micro).map(([name, r]) => `| ${name} | ${r.p50.toFixed(2)} µs | ${r.p99.toFixed(2)} µs | ${r.mean.toFixed(2)} µs | ${(r.p50 - offMicro.p50).toFixed(2)} µs |`),
+    ...Object.entries(micro).map(
+      ([name, r]) =>
+        `| ${name} | ${r.p50.toFixed(2)} µs | ${r.p99.toFixed(2)} µs | ${r.mean.toFixed(2)} µs | ${(r.p50 - offMicro.p50).toFixed(2)} µs |`,
+    ),
     '',
     '### sequential requests through the gateway',
     '',
     '| configuration | p50 | p99 | added p50 vs off |',
     '| --- | --- | --- | --- |',
-    ...Object.entries(e2e).map(([name, r]) => `| ${name} | ${r.p50.toFixed(0)} µs | ${r.p99.toFixed(0)} µs | ${(r.p50 - offE2e.p50).toFixed(0)} µs |`),
+    ...Object.entries(e2e).map(
+      ([name, r]) => `| ${name} | ${r.p50.toFixed(0)} µs | ${r.p99.toFixed(0)} µs | ${(r.p50 - offE2e.p50).toFixed(0)} µs |`,
+    ),
     '',
     `${MICRO_ITERATIONS} in-process admissions per configuration (10 000 with Redis); ${SEQUENTIAL} sequential requests x ${ROUNDS} rounds (medians) end to end. Redis: a local redis-server, no persistence.`,
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}.`,

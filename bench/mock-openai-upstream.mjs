@@ -8,7 +8,14 @@ const body = JSON.stringify({
   object: 'chat.completion',
   created: 1770000000,
   model: 'bench-upstream-model',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the benchmark upstream.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Hello from the benchmark upstream.', refusal: null },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
   usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
 });
 

@@ -27,14 +27,21 @@ const TOP = Number(process.env.PROFILE_TOP ?? 40);
 const CONNECTIONS = 32;
 const CLOCK_TICKS_PER_SECOND = 100;
 
-const requestBody = JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+const requestBody = JSON.stringify({
+  model: 'bench-model',
+  messages: [{ role: 'user', content: 'Say hello in five words.' }],
+  max_tokens: 16,
+});
 const requestHeaders = { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` };
 
 /** utime and stime of a process, in microseconds (10 ms resolution). */
 function cpuTimes(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: (Number(fields[11]) * 1_000_000) / CLOCK_TICKS_PER_SECOND, system: (Number(fields[12]) * 1_000_000) / CLOCK_TICKS_PER_SECOND };
+  return {
+    user: (Number(fields[11]) * 1_000_000) / CLOCK_TICKS_PER_SECOND,
+    system: (Number(fields[12]) * 1_000_000) / CLOCK_TICKS_PER_SECOND,
+  };
 }
 
 function peakRssMb(pid) {
@@ -170,9 +177,14 @@ function summarizeProfile(name, file, windows, served) {
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, TOP)
-      .map(([label, micros]) => `${((micros / total) * 100).toFixed(1).padStart(5)}% ${(micros / served).toFixed(1).padStart(6)} µs/req  ${label}`)
+      .map(
+        ([label, micros]) =>
+          `${((micros / total) * 100).toFixed(1).padStart(5)}% ${(micros / served).toFixed(1).padStart(6)} µs/req  ${label}`,
+      )
       .join('\n');
-  console.log(`\n== ${name}: CPU profile ${file}\n${(total / 1000).toFixed(0)} ms busy in the measured passes (${(total / served).toFixed(0)} µs per request), ${(idle / 1000).toFixed(0)} ms idle`);
+  console.log(
+    `\n== ${name}: CPU profile ${file}\n${(total / 1000).toFixed(0)} ms busy in the measured passes (${(total / served).toFixed(0)} µs per request), ${(idle / 1000).toFixed(0)} ms idle`,
+  );
   console.log(`\nSelf time by file:\n${rows(byFile)}`);
   console.log(`\nSelf time by function:\n${rows(byFunction)}`);
   console.log(`\nInclusive time, gateway and prom-client functions:\n${rows(inclusive)}`);
@@ -182,7 +194,16 @@ function fileLabel(url) {
   const path = url.replace(/^file:\/\//, '');
   if (path.startsWith('node:')) return path;
   const nm = path.lastIndexOf('node_modules/');
-  if (nm >= 0) return path.slice(nm + 'node_modules/'.length).split('/').slice(0, 1).join('/') + '/' + basename(path);
+  if (nm >= 0)
+    return (
+      path
+        .slice(nm + 'node_modules/'.length)
+        .split('/')
+        .slice(0, 1)
+        .join('/') +
+      '/' +
+      basename(path)
+    );
   if (path.startsWith(repoRoot)) return path.slice(repoRoot.length + 1).replace('gateway/dist/src/', 'gw/');
   return path;
 }
@@ -196,14 +217,32 @@ async function main() {
   const configDir = writeConfig(upstreamOrigin);
   const profiled = (name, args) => (CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`, ...args] : args);
   const startGateway = (name, root) =>
-    startProcess(profiled(name, [join(root, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0']), (m) => m.msg === 'listening', {
-      SWITCHYARD_LOG_LEVEL: LOG_LEVEL,
-    });
-  const started = [['minimal-proxy', await startProcess(profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]), (m) => typeof m.port === 'number')]];
+    startProcess(
+      profiled(name, [join(root, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0']),
+      (m) => m.msg === 'listening',
+      {
+        SWITCHYARD_LOG_LEVEL: LOG_LEVEL,
+      },
+    );
+  const started = [
+    [
+      'minimal-proxy',
+      await startProcess(profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]), (m) => typeof m.port === 'number'),
+    ],
+  ];
   // PROFILE_COMPARE_ROOT: another checkout (built) measured in the same run, e.g. the last commit.
-  if (process.env.PROFILE_COMPARE_ROOT) started.push(['switchyard-compare', await startGateway('switchyard-compare', process.env.PROFILE_COMPARE_ROOT)]);
+  if (process.env.PROFILE_COMPARE_ROOT)
+    started.push(['switchyard-compare', await startGateway('switchyard-compare', process.env.PROFILE_COMPARE_ROOT)]);
   started.push(['switchyard', await startGateway('switchyard', repoRoot)]);
-  const targets = started.map(([name, proc]) => ({ name, proc, origin: `http://127.0.0.1:${proc.info.port}`, path: '/v1/chat/completions', pid: proc.child.pid, runs: [], windows: [] }));
+  const targets = started.map(([name, proc]) => ({
+    name,
+    proc,
+    origin: `http://127.0.0.1:${proc.info.port}`,
+    path: '/v1/chat/completions',
+    pid: proc.child.pid,
+    runs: [],
+    windows: [],
+  }));
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const target of targets) target.runs.push(await measure(target));
@@ -212,22 +251,31 @@ async function main() {
     for (const target of targets) target.rss = peakRssMb(target.pid);
     await Promise.all([...targets.map((t) => stopProcess(t.proc.child)), stopProcess(upstream.child)]);
   }
-  console.log(`${REQUESTS} requests at ${CONNECTIONS} connections + ${SEQUENTIAL} sequential per round, ${ROUNDS} rounds (medians); gateway log level ${LOG_LEVEL}`);
-  console.log('| process | CPU µs/request at 32 conn (user + sys) | CPU µs/request sequential (user) | req/s at 32 conn | p50 sequential (µs) | peak RSS |');
+  console.log(
+    `${REQUESTS} requests at ${CONNECTIONS} connections + ${SEQUENTIAL} sequential per round, ${ROUNDS} rounds (medians); gateway log level ${LOG_LEVEL}`,
+  );
+  console.log(
+    '| process | CPU µs/request at 32 conn (user + sys) | CPU µs/request sequential (user) | req/s at 32 conn | p50 sequential (µs) | peak RSS |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const target of targets) {
     const pick = (field) => median(target.runs.map((r) => r[field])).toFixed(0);
-    console.log(`| ${target.name} | ${pick('concurrentCpu')} (${pick('concurrentUser')} + ${pick('concurrentSystem')}) | ${pick('sequentialCpu')} (${pick('sequentialUser')}) | ${pick('rps')} | ${pick('p50')} | ${target.rss.toFixed(0)} MB |`);
+    console.log(
+      `| ${target.name} | ${pick('concurrentCpu')} (${pick('concurrentUser')} + ${pick('concurrentSystem')}) | ${pick('sequentialCpu')} (${pick('sequentialUser')}) | ${pick('rps')} | ${pick('p50')} | ${target.rss.toFixed(0)} MB |`,
+    );
   }
   for (const target of targets.slice(1)) {
     const ratio = (field) => median(target.runs.map((r) => r[field])) / median(targets[0].runs.map((r) => r[field]));
-    console.log(`${target.name} / minimal proxy CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential (user ${ratio('sequentialUser').toFixed(2)}x)`);
+    console.log(
+      `${target.name} / minimal proxy CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential (user ${ratio('sequentialUser').toFixed(2)}x)`,
+    );
   }
   if (CPU_PROFILE) {
     const served = ROUNDS * (REQUESTS + SEQUENTIAL);
     for (const target of targets) {
       writeFileSync(join(profileDir, target.name, 'windows.json'), JSON.stringify(target.windows));
-      for (const file of readdirSync(join(profileDir, target.name)).filter((f) => f.endsWith('.cpuprofile'))) summarizeProfile(target.name, join(profileDir, target.name, file), target.windows, served);
+      for (const file of readdirSync(join(profileDir, target.name)).filter((f) => f.endsWith('.cpuprofile')))
+        summarizeProfile(target.name, join(profileDir, target.name, file), target.windows, served);
     }
   }
 }

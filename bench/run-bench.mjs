@@ -7,7 +7,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parse as parseYaml } from 'yaml';
-import { BENCH_REQUEST_BODY, benchKeyYaml, benchRouteYaml, sequentialLatencies, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
+import {
+  BENCH_REQUEST_BODY,
+  benchKeyYaml,
+  benchRouteYaml,
+  sequentialLatencies,
+  startProcess,
+  stopProcess,
+  VIRTUAL_KEY,
+} from './bench-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
@@ -17,7 +25,13 @@ const CONNECTIONS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 // Streams: the mock upstream answers with 23 SSE events (role, 20 content deltas, finish, usage).
-const streamRequestBody = JSON.stringify({ model: 'bench-model', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'Say hello in five words.' }], max_tokens: 16 });
+const streamRequestBody = JSON.stringify({
+  model: 'bench-model',
+  stream: true,
+  stream_options: { include_usage: true },
+  messages: [{ role: 'user', content: 'Say hello in five words.' }],
+  max_tokens: 16,
+});
 const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 5);
 
 // The gateway runs as the Helm chart runs it: the same NODE_OPTIONS and MALLOC_ARENA_MAX (read
@@ -131,7 +145,11 @@ async function main() {
     `Switchyard vs the floor: ${(g.rps / f.rps).toFixed(2)}x the throughput, ${(added.p50 - floorAdded.p50).toFixed(0)} µs more added p50. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
     '',
     `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again); gateway peak RSS after the streaming passes ${streamingRss.toFixed(0)} MB.`,
-    `Gateway run as the Helm chart runs it: ${Object.entries(chartGatewayEnv()).map(([k, v]) => `${k}=${v}`).join(', ') || 'no tuning'}, log level info (one access-log line per request, written to a file).`,
+    `Gateway run as the Helm chart runs it: ${
+      Object.entries(chartGatewayEnv())
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || 'no tuning'
+    }, log level info (one access-log line per request, written to a file).`,
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; client, gateway and upstream share the cores.`,
   ];
   const table = lines.join('\n');

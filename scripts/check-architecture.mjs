@@ -113,7 +113,8 @@ for (const [file, targets] of graph) {
   if (fromDir === undefined) continue;
   const fromLayer = layerOfDir.get(fromDir);
   if (fromLayer === undefined) {
-    if (!unknownLayers.has(fromDir)) problems.push(`gateway/src/${fromDir}: not a known layer (add it to check-architecture.mjs and docs/architecture.md)`);
+    if (!unknownLayers.has(fromDir))
+      problems.push(`gateway/src/${fromDir}: not a known layer (add it to check-architecture.mjs and docs/architecture.md)`);
     unknownLayers.add(fromDir);
     continue;
   }
@@ -141,7 +142,9 @@ for (const [file, targets] of graph) {
     const toRel = relative(gatewaySrc, target).split('/');
     if (toRel[0] === rel[0] && toRel.length >= 3 && toRel[1] !== rel[1]) {
       if (allowed(rel.join('/'), toRel.join('/'))) continue;
-      problems.push(`gateway/src/${rel.join('/')} imports another ${rel[0] === 'providers' ? 'provider' : 'front door'}: ${toRel.join('/')}`);
+      problems.push(
+        `gateway/src/${rel.join('/')} imports another ${rel[0] === 'providers' ? 'provider' : 'front door'}: ${toRel.join('/')}`,
+      );
     }
   }
 }
@@ -197,7 +200,12 @@ function strongConnect(node) {
 }
 for (const file of graph.keys()) if (!indexOf.has(file)) strongConnect(file);
 for (const cycle of cycles) {
-  problems.push(`import cycle: ${cycle.map((file) => relative(root, file)).sort().join(' <-> ')}`);
+  problems.push(
+    `import cycle: ${cycle
+      .map((file) => relative(root, file))
+      .sort()
+      .join(' <-> ')}`,
+  );
 }
 
 if (problems.length > 0) {

@@ -37,7 +37,10 @@ export function renderCrdReference(crdDir = join(REPO_ROOT, 'crds')) {
       }
       return { file, crd };
     })
-    .sort((a, b) => kindRank(a.crd.spec.names.kind) - kindRank(b.crd.spec.names.kind) || a.crd.spec.names.kind.localeCompare(b.crd.spec.names.kind));
+    .sort(
+      (a, b) =>
+        kindRank(a.crd.spec.names.kind) - kindRank(b.crd.spec.names.kind) || a.crd.spec.names.kind.localeCompare(b.crd.spec.names.kind),
+    );
 
   const out = [];
   out.push('# Resource reference');
@@ -51,7 +54,9 @@ export function renderCrdReference(crdDir = join(REPO_ROOT, 'crds')) {
   );
   out.push('');
   out.push('Conventions used below: a path ending in `[]` is an element of a list, `{}` a value of a map.');
-  out.push('"Validation rules" are the CEL rules (`x-kubernetes-validations`) the API server evaluates; the message is what `kubectl apply` prints when one fails.');
+  out.push(
+    '"Validation rules" are the CEL rules (`x-kubernetes-validations`) the API server evaluates; the message is what `kubectl apply` prints when one fails.',
+  );
   out.push('');
   out.push('Kinds:');
   out.push('');
@@ -61,7 +66,12 @@ export function renderCrdReference(crdDir = join(REPO_ROOT, 'crds')) {
   }
   out.push('');
   for (const { file, crd } of crds) out.push(...renderKind(file, crd));
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 function kindRank(kind) {
@@ -87,9 +97,13 @@ function renderKind(file, crd) {
     }
     out.push('| | |');
     out.push('| --- | --- |');
-    out.push(`| API version | \`${group}/${version.name}\`${version.storage ? ' (storage version)' : ''}${version.served ? '' : ' (not served)'} |`);
+    out.push(
+      `| API version | \`${group}/${version.name}\`${version.storage ? ' (storage version)' : ''}${version.served ? '' : ' (not served)'} |`,
+    );
     out.push(`| Scope | ${scope} |`);
-    out.push(`| Names | kind \`${names.kind}\`, plural \`${names.plural}\`, singular \`${names.singular ?? names.kind.toLowerCase()}\`, list \`${names.listKind ?? `${names.kind}List`}\` |`);
+    out.push(
+      `| Names | kind \`${names.kind}\`, plural \`${names.plural}\`, singular \`${names.singular ?? names.kind.toLowerCase()}\`, list \`${names.listKind ?? `${names.kind}List`}\` |`,
+    );
     out.push(`| Short names | ${codeList(names.shortNames)} |`);
     out.push(`| Categories | ${codeList(names.categories)} |`);
     out.push(`| Subresources | ${codeList(Object.keys(version.subresources ?? {}).sort())} |`);
@@ -160,7 +174,9 @@ function fieldTable(rows) {
   const lines = ['| Field | Type | Required | Default | Constraints | Description |', '| --- | --- | --- | --- | --- | --- |'];
   for (const { path, schema, required } of rows) {
     const defaultValue = schema.default === undefined ? '' : code(formatValue(schema.default));
-    lines.push(`| ${code(path)} | ${cell(typeOf(schema))} | ${required ? 'yes' : ''} | ${defaultValue} | ${constraintsOf(schema)} | ${prose(schema.description ?? '')} |`);
+    lines.push(
+      `| ${code(path)} | ${cell(typeOf(schema))} | ${required ? 'yes' : ''} | ${defaultValue} | ${constraintsOf(schema)} | ${prose(schema.description ?? '')} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -206,7 +222,13 @@ function oneLine(text) {
 
 // Descriptions are plain text: '<resource>' must not become an HTML tag, 'claude-*' no emphasis.
 function prose(text) {
-  return cell(oneLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([*_\\[\]])/g, '\\$1'));
+  return cell(
+    oneLine(text)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/([*_\\[\]])/g, '\\$1'),
+  );
 }
 
 // GitHub tables split on '|' even inside code spans, so it is escaped everywhere.
@@ -226,7 +248,10 @@ function codeList(values) {
 }
 
 function anchor(heading) {
-  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 const invokedDirectly = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

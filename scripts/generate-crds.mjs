@@ -26,7 +26,10 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CRD_DIR = join(REPO_ROOT, 'crds');
 const SYNC_CHART_CRDS = join(REPO_ROOT, 'charts', 'sync-crds.sh');
 const SHAPES_PATH = join(REPO_ROOT, 'compiler', 'src', 'generated', 'resource-shapes.ts');
-const RBAC_FILES = [join(REPO_ROOT, 'charts', 'switchyard', 'templates', 'operator-rbac.yaml'), join(REPO_ROOT, 'operator', 'rbac', 'cluster-role.yaml')];
+const RBAC_FILES = [
+  join(REPO_ROOT, 'charts', 'switchyard', 'templates', 'operator-rbac.yaml'),
+  join(REPO_ROOT, 'operator', 'rbac', 'cluster-role.yaml'),
+];
 const REGISTRY_MODULE = join(REPO_ROOT, 'compiler', 'dist', 'src', 'kinds', 'kind-registry.js');
 export const GENERATE_COMMAND = 'node scripts/generate-crds.mjs';
 
@@ -52,7 +55,9 @@ export function readCrds(dir = CRD_DIR) {
     .filter((file) => file.endsWith('.yaml'))
     .sort()
     .map((file) => ({ file, crd: parse(readFileSync(join(dir, file), 'utf8')) }))
-    .sort((a, b) => rank(a.crd.spec.names.kind) - rank(b.crd.spec.names.kind) || a.crd.spec.names.kind.localeCompare(b.crd.spec.names.kind));
+    .sort(
+      (a, b) => rank(a.crd.spec.names.kind) - rank(b.crd.spec.names.kind) || a.crd.spec.names.kind.localeCompare(b.crd.spec.names.kind),
+    );
 }
 
 function rank(kind) {
@@ -128,7 +133,11 @@ function renderDefaults(kinds) {
     if (node?.default === undefined) throw new Error(`CRD_DEFAULTS.${name}: ${where} has no default in the CRD`);
     const itemType = NAMED_TYPES[`${where}[]`];
     const ownType = NAMED_TYPES[where];
-    const value = Array.isArray(node.default) ? `[${node.default.map(literal).join(', ')}]` : typeof node.default === 'string' ? literal(node.default) : String(node.default);
+    const value = Array.isArray(node.default)
+      ? `[${node.default.map(literal).join(', ')}]`
+      : typeof node.default === 'string'
+        ? literal(node.default)
+        : String(node.default);
     const cast = itemType ? ` as ${itemType}[]` : ownType ? ` as ${ownType}` : '';
     out.push(`  ${name}: ${value}${cast},`);
   }
@@ -163,7 +172,9 @@ class ShapeWriter {
       const type = this.inline(kind, path, schema, '');
       const oneLine = `export type ${name} = ${type};`;
       // Long unions one member a line, as a person would write them.
-      lines.push(oneLine.length > 110 && schema.enum ? `export type ${name} =\n${schema.enum.map((v) => `  | ${literal(v)}`).join('\n')};` : oneLine);
+      lines.push(
+        oneLine.length > 110 && schema.enum ? `export type ${name} =\n${schema.enum.map((v) => `  | ${literal(v)}`).join('\n')};` : oneLine,
+      );
     }
     return lines;
   }
@@ -197,7 +208,8 @@ class ShapeWriter {
       }
       case 'object':
         if (schema.properties) return `{\n${this.members(kind, path, schema, `${indent}  `).join('\n')}\n${indent}}`;
-        if (typeof schema.additionalProperties === 'object') return `Record<string, ${this.typeOf(kind, `${path}{}`, schema.additionalProperties, indent)}>`;
+        if (typeof schema.additionalProperties === 'object')
+          return `Record<string, ${this.typeOf(kind, `${path}{}`, schema.additionalProperties, indent)}>`;
         return 'Record<string, unknown>';
       default:
         return 'unknown';
@@ -229,7 +241,15 @@ export function renderResourceShapes(crds = readCrds()) {
 
   for (const { names, root } of kinds) {
     out.push(...comment(root.description, ''));
-    out.push(`export interface ${names.kind}Manifest {`, '  apiVersion: string;', `  kind: ${literal(names.kind)};`, '  metadata: ObjectMeta;', `  spec: ${names.kind}Spec;`, '}', '');
+    out.push(
+      `export interface ${names.kind}Manifest {`,
+      '  apiVersion: string;',
+      `  kind: ${literal(names.kind)};`,
+      '  metadata: ObjectMeta;',
+      `  spec: ${names.kind}Spec;`,
+      '}',
+      '',
+    );
   }
   out.push(`export type SwitchyardKind = ${kinds.map((k) => literal(k.names.kind)).join(' | ')};`, '');
   out.push(...renderDefaults(kinds), '');
@@ -237,19 +257,41 @@ export function renderResourceShapes(crds = readCrds()) {
 
   out.push('/** How the API server names each kind, and the columns `kubectl get` prints. */');
   out.push('export interface CrdNames {');
-  out.push('  group: string;', '  version: string;', '  plural: string;', '  singular: string;', '  listKind: string;', '  shortNames: readonly string[];');
-  out.push('  categories: readonly string[];', '  /** The CRD file under crds/. */', '  crdFile: string;', '  printerColumns: readonly string[];', '}', '');
+  out.push(
+    '  group: string;',
+    '  version: string;',
+    '  plural: string;',
+    '  singular: string;',
+    '  listKind: string;',
+    '  shortNames: readonly string[];',
+  );
+  out.push(
+    '  categories: readonly string[];',
+    '  /** The CRD file under crds/. */',
+    '  crdFile: string;',
+    '  printerColumns: readonly string[];',
+    '}',
+    '',
+  );
   out.push('export const CRD_NAMES: Readonly<Record<SwitchyardKind, CrdNames>> = {');
   for (const { file, group, version, names } of kinds) {
     const list = (values) => `[${(values ?? []).map(literal).join(', ')}]`;
     out.push(`  ${names.kind}: {`);
     out.push(`    group: ${literal(group)},`, `    version: ${literal(version.name)},`, `    plural: ${literal(names.plural)},`);
-    out.push(`    singular: ${literal(names.singular ?? names.kind.toLowerCase())},`, `    listKind: ${literal(names.listKind ?? `${names.kind}List`)},`);
+    out.push(
+      `    singular: ${literal(names.singular ?? names.kind.toLowerCase())},`,
+      `    listKind: ${literal(names.listKind ?? `${names.kind}List`)},`,
+    );
     out.push(`    shortNames: ${list(names.shortNames)},`, `    categories: ${list(names.categories)},`, `    crdFile: ${literal(file)},`);
     out.push(`    printerColumns: ${list((version.additionalPrinterColumns ?? []).map((c) => c.name))},`, '  },');
   }
   out.push('};', '');
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  return (
+    out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }
 
 // --- RBAC ----------------------------------------------------------------------------------------
@@ -272,7 +314,8 @@ export function renderRbac(text, kinds, file) {
     const isStatus = resourcesLine.includes('/status');
     const rule = rules[isStatus ? 1 : 0];
     const indent = `${match[1]}  `;
-    if (!/^\s*resources: \[/.test(resourcesLine) || !/^\s*verbs: \[/.test(lines[i + 2] ?? '')) throw new Error(`${file}: switchyard.dev rule at line ${i + 1} is not 'apiGroups, resources, verbs'`);
+    if (!/^\s*resources: \[/.test(resourcesLine) || !/^\s*verbs: \[/.test(lines[i + 2] ?? ''))
+      throw new Error(`${file}: switchyard.dev rule at line ${i + 1} is not 'apiGroups, resources, verbs'`);
     lines[i + 1] = `${indent}resources: [${rule.resources.join(', ')}]`;
     lines[i + 2] = `${indent}verbs: [${rule.verbs.join(', ')}]`;
     found++;

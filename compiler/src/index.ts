@@ -35,7 +35,15 @@ export {
   exitCommand,
 } from './shared/command-flags.js';
 export { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset } from './shared/budget-period.js';
-export { countField, isRecord, optionalNumber, optionalString, stringField, tryParseJson, type JsonRecord } from './shared/json-narrowing.js';
+export {
+  countField,
+  isRecord,
+  optionalNumber,
+  optionalString,
+  stringField,
+  tryParseJson,
+  type JsonRecord,
+} from './shared/json-narrowing.js';
 export {
   TABLE_STREAM_PATH,
   ACK_PATH,

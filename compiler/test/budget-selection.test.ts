@@ -34,7 +34,10 @@ describe('budget selection', () => {
       ],
       budgets: [
         budget({ name: 'payments-monthly', namespace: 'ai' }, { selector: { matchLabels: { team: 'payments' } }, limit: '500.00' }),
-        budget({ name: 'acme', namespace: 'ai' }, { selector: { matchLabels: { customer: 'acme' } }, limit: '50', period: 'Daily', enforcement: 'Warn' }),
+        budget(
+          { name: 'acme', namespace: 'ai' },
+          { selector: { matchLabels: { customer: 'acme' } }, limit: '50', period: 'Daily', enforcement: 'Warn' },
+        ),
         budget({ name: 'everything', namespace: 'ai' }, { selector: {}, limit: '1000' }),
       ],
       secrets: [keySecret('checkout', 'ai'), keySecret('refunds', 'ai'), keySecret('search', 'ai'), keySecret('elsewhere', 'other')],
@@ -47,8 +50,24 @@ describe('budget selection', () => {
     });
     expect(table.budgets).toEqual([
       { id: 'ai/acme', namespace: 'ai', name: 'acme', generation: 1, limitNanos: '50000000000', period: 'Daily', enforcement: 'Warn' },
-      { id: 'ai/everything', namespace: 'ai', name: 'everything', generation: 1, limitNanos: '1000000000000', period: 'Monthly', enforcement: 'Block' },
-      { id: 'ai/payments-monthly', namespace: 'ai', name: 'payments-monthly', generation: 1, limitNanos: '500000000000', period: 'Monthly', enforcement: 'Block' },
+      {
+        id: 'ai/everything',
+        namespace: 'ai',
+        name: 'everything',
+        generation: 1,
+        limitNanos: '1000000000000',
+        period: 'Monthly',
+        enforcement: 'Block',
+      },
+      {
+        id: 'ai/payments-monthly',
+        namespace: 'ai',
+        name: 'payments-monthly',
+        generation: 1,
+        limitNanos: '500000000000',
+        period: 'Monthly',
+        enforcement: 'Block',
+      },
     ]);
     expect(conditionOf(diagnostics, 'Budget', 'ai/payments-monthly', 'Accepted')?.message).toBe('covers 2 VirtualKeys of namespace ai');
   });
@@ -80,10 +99,26 @@ describe('budget selection', () => {
   });
 
   it.each<[string, LabelSelector, string]>([
-    ['matchLabels is a list', { matchLabels: ['team'] as unknown as Record<string, string> }, 'spec.selector.matchLabels must be a map of strings'],
-    ['a matchLabels value is a number', { matchLabels: { team: 5 as unknown as string } }, 'spec.selector.matchLabels.team must be a string'],
-    ['a requirement has no key', { matchExpressions: [{ operator: 'Exists' } as unknown as LabelSelectorRequirement] }, 'spec.selector.matchExpressions[0] needs a string key and a list of string values'],
-    ['values is a string', { matchExpressions: [{ key: 'a', operator: 'In', values: 'x' as unknown as string[] }] }, 'spec.selector.matchExpressions[0] needs a string key and a list of string values'],
+    [
+      'matchLabels is a list',
+      { matchLabels: ['team'] as unknown as Record<string, string> },
+      'spec.selector.matchLabels must be a map of strings',
+    ],
+    [
+      'a matchLabels value is a number',
+      { matchLabels: { team: 5 as unknown as string } },
+      'spec.selector.matchLabels.team must be a string',
+    ],
+    [
+      'a requirement has no key',
+      { matchExpressions: [{ operator: 'Exists' } as unknown as LabelSelectorRequirement] },
+      'spec.selector.matchExpressions[0] needs a string key and a list of string values',
+    ],
+    [
+      'values is a string',
+      { matchExpressions: [{ key: 'a', operator: 'In', values: 'x' as unknown as string[] }] },
+      'spec.selector.matchExpressions[0] needs a string key and a list of string values',
+    ],
   ])('names the problem when %s', (_name, selector, message) => {
     expect(() => selectorMatches(selector, {})).toThrow(message);
   });

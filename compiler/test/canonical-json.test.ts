@@ -7,7 +7,8 @@ import { seededRandom, type SeededRandom } from './support/seeded-random.js';
 // produce exactly these bytes, or every table hash would change.
 function referenceCanonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((item: unknown) => (item === undefined ? 'null' : referenceCanonicalJson(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item: unknown) => (item === undefined ? 'null' : referenceCanonicalJson(item))).join(',')}]`;
   const record = value as Record<string, unknown>;
   const members = Object.keys(record)
     .sort()
@@ -16,7 +17,26 @@ function referenceCanonicalJson(value: unknown): string {
   return `{${members.join(',')}}`;
 }
 
-const STRINGS = ['', 'a', 'default/gpt-4o', 'quote"inside', 'back\\slash', 'line\nbreak', 'tab\t', '\u0000\u001f', 'é ü ñ', '日本語', '😀', '\ud800 lone high', 'lone low \udc00', '\u2028\u2029', '10', '2', '__proto__', 'constructor'];
+const STRINGS = [
+  '',
+  'a',
+  'default/gpt-4o',
+  'quote"inside',
+  'back\\slash',
+  'line\nbreak',
+  'tab\t',
+  '\u0000\u001f',
+  'é ü ñ',
+  '日本語',
+  '😀',
+  '\ud800 lone high',
+  'lone low \udc00',
+  '\u2028\u2029',
+  '10',
+  '2',
+  '__proto__',
+  'constructor',
+];
 
 function randomValue(random: SeededRandom, depth: number): unknown {
   const roll = random.int(depth > 3 ? 6 : 9);
@@ -39,7 +59,13 @@ function randomValue(random: SeededRandom, depth: number): unknown {
       const size = random.int(6);
       for (let i = 0; i < size; i++) {
         const key = random.pick(STRINGS);
-        if (key === '__proto__') Object.defineProperty(record, key, { value: randomValue(random, depth + 1), enumerable: true, writable: true, configurable: true });
+        if (key === '__proto__')
+          Object.defineProperty(record, key, {
+            value: randomValue(random, depth + 1),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         else record[key] = randomValue(random, depth + 1);
       }
       return record;

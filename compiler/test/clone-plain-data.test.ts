@@ -9,7 +9,10 @@ describe('clonePlainData', () => {
     copy.spec.backends[0]!.credentials[0]!.weight = 9;
     (copy.metadata.labels as Record<string, string>)['extra'] = 'x';
     copy.spec.backends.push({ name: 'c', credentials: [] });
-    expect(original).toEqual({ metadata: { name: 'a', labels: { team: 't' } }, spec: { backends: [{ name: 'b', credentials: [{ weight: 1 }] }] } });
+    expect(original).toEqual({
+      metadata: { name: 'a', labels: { team: 't' } },
+      spec: { backends: [{ name: 'b', credentials: [{ weight: 1 }] }] },
+    });
   });
 
   it.each<[string, unknown]>([

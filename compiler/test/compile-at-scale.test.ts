@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { selectorMatches, type BudgetManifest, type CompileInput, type ModelRouteManifest, type SecretManifest, type VirtualKeyManifest } from '../src/index.js';
+import {
+  selectorMatches,
+  type BudgetManifest,
+  type CompileInput,
+  type ModelRouteManifest,
+  type SecretManifest,
+  type VirtualKeyManifest,
+} from '../src/index.js';
 import { compile } from './support/compile.js';
 import { budget, keySecret, route, secret, virtualKey } from './support/manifests.js';
 import { seededRandom } from './support/seeded-random.js';
@@ -39,8 +46,16 @@ function generatedCluster(seed: number): Partial<CompileInput> {
         selector: random.pick([
           {},
           { matchLabels: { team: `t${random.int(12)}` } },
-          { matchLabels: { team: `t${random.int(12)}` }, matchExpressions: [{ key: 'tier', operator: 'In' as const, values: ['gold', 'silver'] }] },
-          { matchExpressions: [{ key: 'tier', operator: 'NotIn' as const, values: ['free'] }, { key: 'team', operator: 'Exists' as const }] },
+          {
+            matchLabels: { team: `t${random.int(12)}` },
+            matchExpressions: [{ key: 'tier', operator: 'In' as const, values: ['gold', 'silver'] }],
+          },
+          {
+            matchExpressions: [
+              { key: 'tier', operator: 'NotIn' as const, values: ['free'] },
+              { key: 'team', operator: 'Exists' as const },
+            ],
+          },
           { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' as const }] },
         ]),
       },

@@ -34,7 +34,12 @@ describe('CRD defaults', () => {
     ['backend priority', 'ModelRoute', ['spec', 'backends', '[]', 'priority'], CRD_DEFAULTS.backendPriority],
     ['credential weight', 'ModelRoute', ['spec', 'backends', '[]', 'credentials', '[]', 'weight'], CRD_DEFAULTS.credentialWeight],
     ['azure apiVersion', 'ModelRoute', ['spec', 'backends', '[]', 'azure', 'apiVersion'], CRD_DEFAULTS.azureApiVersion],
-    ['bedrock ambient', 'ModelRoute', ['spec', 'backends', '[]', 'bedrock', 'useAmbientCredentials'], CRD_DEFAULTS.bedrockUseAmbientCredentials],
+    [
+      'bedrock ambient',
+      'ModelRoute',
+      ['spec', 'backends', '[]', 'bedrock', 'useAmbientCredentials'],
+      CRD_DEFAULTS.bedrockUseAmbientCredentials,
+    ],
     ['mock latency', 'ModelRoute', ['spec', 'backends', '[]', 'mock', 'latency'], CRD_DEFAULTS.mockLatency],
     ['mock failure rate', 'ModelRoute', ['spec', 'backends', '[]', 'mock', 'failureRate'], CRD_DEFAULTS.mockFailureRate],
     ['retry attempts', 'ModelRoute', ['spec', 'retry', 'attempts'], CRD_DEFAULTS.retryAttempts],
@@ -59,8 +64,19 @@ describe('CRD defaults', () => {
   it('applies defaults to a minimal route the way the API server does', () => {
     const result = schemas.validate(route({ name: 'gpt-4o' }, { backends: [{ name: 'm', provider: 'mock', model: 'm', mock: {} }] }));
     const spec = (result.value as ModelRouteManifest).spec;
-    expect(spec.backends[0]).toEqual({ name: 'm', provider: 'mock', model: 'm', priority: 0, weight: 1, mock: { latency: '0s', failureRate: '0' } });
-    expect(spec.retry).toEqual({ attempts: 2, backoff: { initial: '250ms', max: '4s' }, on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] });
+    expect(spec.backends[0]).toEqual({
+      name: 'm',
+      provider: 'mock',
+      model: 'm',
+      priority: 0,
+      weight: 1,
+      mock: { latency: '0s', failureRate: '0' },
+    });
+    expect(spec.retry).toEqual({
+      attempts: 2,
+      backoff: { initial: '250ms', max: '4s' },
+      on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'],
+    });
     expect(spec.timeouts).toEqual({ connect: '5s', firstByte: '30s', total: '300s', streamIdle: '60s' });
     expect(spec.outlierDetection).toEqual({ consecutiveFailures: 5, ejectionTime: '30s' });
     expect(spec.defaultMaxTokens).toBe(4096);
@@ -84,12 +100,23 @@ describe('CRD defaults', () => {
   it('compiles an undefaulted route to the same table as a defaulted one', () => {
     const raw = route({ name: 'gpt-4o' });
     const defaulted = schemas.validate(raw).value as ModelRouteManifest;
-    const common = { virtualKeys: [virtualKey({ name: 'k' })], budgets: [], secrets: [secret({ name: 'openai' }, { apiKey: 'sk-x' }), keySecret('k')], sharedNamespaces: ['default'], version: 1 };
+    const common = {
+      virtualKeys: [virtualKey({ name: 'k' })],
+      budgets: [],
+      secrets: [secret({ name: 'openai' }, { apiKey: 'sk-x' }), keySecret('k')],
+      sharedNamespaces: ['default'],
+      version: 1,
+    };
     const fromRaw = compileRoutingTable({ ...common, routes: [raw] });
     const fromDefaulted = compileRoutingTable({ ...common, routes: [defaulted] });
     expect(fromRaw.table.hash).toBe(fromDefaulted.table.hash);
     const compiled = fromRaw.table.routes['default/gpt-4o'];
-    expect(compiled?.retry).toEqual({ attempts: 2, initialBackoffMs: 250, maxBackoffMs: 4000, on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] });
+    expect(compiled?.retry).toEqual({
+      attempts: 2,
+      initialBackoffMs: 250,
+      maxBackoffMs: 4000,
+      on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'],
+    });
     expect(compiled?.timeouts).toEqual({ connectMs: 5000, firstByteMs: 30000, totalMs: 300000, streamIdleMs: 60000 });
     expect(compiled?.outlierDetection).toEqual({ consecutiveFailures: 5, ejectionTimeMs: 30000 });
     expect(compiled?.defaultMaxTokens).toBe(4096);

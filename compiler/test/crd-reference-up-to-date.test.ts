@@ -47,7 +47,13 @@ describe('docs/reference.md', () => {
   it('documents every kind, every spec field with a default, and every CEL message of the CRDs', () => {
     const markdown = generator.renderCrdReference(crdDir);
     for (const kind of ['ModelRoute', 'VirtualKey', 'Budget']) expect(markdown).toContain(`## ${kind}\n`);
-    for (const path of ['spec.retry.attempts', 'spec.backends[].credentials[].secretRef.key', 'spec.selector.matchExpressions[].operator', 'status.lastAppliedBatches[].seq', 'status.keyHint']) {
+    for (const path of [
+      'spec.retry.attempts',
+      'spec.backends[].credentials[].secretRef.key',
+      'spec.selector.matchExpressions[].operator',
+      'status.lastAppliedBatches[].seq',
+      'status.keyHint',
+    ]) {
       expect(markdown).toContain(`| \`${path}\` |`);
     }
     expect(markdown).toMatch(/\| `spec\.retry\.attempts` \| integer \(int32\) \| {2}\| `2` \| min 1; max 10 \|/);
@@ -57,7 +63,12 @@ describe('docs/reference.md', () => {
     const messages = [...crdText.matchAll(/^\s*message: (.+)$/gm)].map((m) => (m[1] as string).trim());
     expect(messages.length).toBeGreaterThan(20);
     for (const message of messages) {
-      const escaped = message.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([*_[\]])/g, '\\$1').replace(/\|/g, '\\|');
+      const escaped = message
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/([*_[\]])/g, '\\$1')
+        .replace(/\|/g, '\\|');
       expect(markdown).toContain(escaped);
     }
   });

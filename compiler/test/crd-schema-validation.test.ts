@@ -14,8 +14,7 @@ type Patch = Record<string, unknown>;
 
 const withSpec = (object: { spec: object }, patch: Patch): unknown => ({ ...object, spec: { ...object.spec, ...patch } });
 const routeWith = (patch: Patch): unknown => withSpec(route({ name: 'gpt-4o' }), patch);
-const backendWith = (patch: Patch, extra: Patch = {}): unknown =>
-  routeWith({ backends: [{ ...openaiBackend(), ...patch }], ...extra });
+const backendWith = (patch: Patch, extra: Patch = {}): unknown => routeWith({ backends: [{ ...openaiBackend(), ...patch }], ...extra });
 
 const cases: { name: string; object: unknown; field: string; message: string }[] = [
   { name: 'unknown field in a backend', object: backendWith({ wieght: 2 }), field: 'spec.backends[0].wieght', message: 'unknown field' },
@@ -26,7 +25,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec.retry.true',
     message: 'unknown field (YAML 1.1, which kubectl uses, reads an unquoted on/off/yes/no key as a boolean: quote it, e.g. "on":)',
   },
-  { name: 'unknown metadata field', object: { ...(route({ name: 'x' }) as object), metadata: { name: 'x', nmae: 'y' } }, field: 'metadata.nmae', message: 'unknown field' },
+  {
+    name: 'unknown metadata field',
+    object: { ...(route({ name: 'x' }) as object), metadata: { name: 'x', nmae: 'y' } },
+    field: 'metadata.nmae',
+    message: 'unknown field',
+  },
   {
     name: 'model name with a colon',
     object: routeWith({ model: 'gemini:pro' }),
@@ -69,7 +73,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec.outlierDetection.ejectionTime',
     message: 'must be a duration: a number and a unit (ms, s, m, h), such as "250ms", "30s" or "1h30m"',
   },
-  { name: 'zero timeout', object: routeWith({ timeouts: { connect: '0s' } }), field: 'spec.timeouts.connect', message: 'must be greater than 0' },
+  {
+    name: 'zero timeout',
+    object: routeWith({ timeouts: { connect: '0s' } }),
+    field: 'spec.timeouts.connect',
+    message: 'must be greater than 0',
+  },
   {
     name: 'backoff max below initial',
     object: routeWith({ retry: { backoff: { initial: '5s', max: '1s' } } }),
@@ -82,7 +91,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec',
     message: 'backend names must be unique within the route',
   },
-  { name: 'negative backend weight', object: routeWith({ backends: [openaiBackend(), openaiBackend({ name: 'b', weight: -1 })] }), field: 'spec.backends[1].weight', message: 'must be >= 0' },
+  {
+    name: 'negative backend weight',
+    object: routeWith({ backends: [openaiBackend(), openaiBackend({ name: 'b', weight: -1 })] }),
+    field: 'spec.backends[1].weight',
+    message: 'must be >= 0',
+  },
   { name: 'all weights zero', object: backendWith({ weight: 0 }), field: 'spec', message: 'at least one backend must have weight > 0' },
   {
     name: 'all credential weights zero',
@@ -124,7 +138,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec.backends[0]',
     message: 'baseURL is required for providers openai-compatible and azure-openai',
   },
-  { name: 'azure block on openai', object: backendWith({ azure: { deployment: 'd' } }), field: 'spec.backends[0]', message: 'azure is only valid with provider azure-openai' },
+  {
+    name: 'azure block on openai',
+    object: backendWith({ azure: { deployment: 'd' } }),
+    field: 'spec.backends[0]',
+    message: 'azure is only valid with provider azure-openai',
+  },
   {
     name: 'bedrock credential with a key',
     object: backendWith({ provider: 'bedrock', bedrock: { region: 'us-east-1' } }),
@@ -139,7 +158,11 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
   },
   {
     name: 'bedrock ambient and credentials',
-    object: backendWith({ provider: 'bedrock', credentials: [{ secretRef: { name: 'aws' } }], bedrock: { region: 'us-east-1', useAmbientCredentials: true } }),
+    object: backendWith({
+      provider: 'bedrock',
+      credentials: [{ secretRef: { name: 'aws' } }],
+      bedrock: { region: 'us-east-1', useAmbientCredentials: true },
+    }),
     field: 'spec.backends[0]',
     message: 'bedrock.useAmbientCredentials and credentials are mutually exclusive',
   },
@@ -169,7 +192,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec.backends[0]',
     message: 'vertex (project, location) is required for provider vertex-ai',
   },
-  { name: 'mock block on openai', object: backendWith({ mock: {} }), field: 'spec.backends[0]', message: 'mock is only valid with provider mock' },
+  {
+    name: 'mock block on openai',
+    object: backendWith({ mock: {} }),
+    field: 'spec.backends[0]',
+    message: 'mock is only valid with provider mock',
+  },
   {
     name: 'mock failure rate above 1',
     object: backendWith({ provider: 'mock', credentials: undefined, mock: { failureRate: '1.5' } }),
@@ -207,7 +235,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec.backends[0].baseURL',
     message: 'must be an http:// or https:// URL without query or fragment',
   },
-  { name: 'retry attempts as a string', object: routeWith({ retry: { attempts: '3' } }), field: 'spec.retry.attempts', message: 'must be an integer' },
+  {
+    name: 'retry attempts as a string',
+    object: routeWith({ retry: { attempts: '3' } }),
+    field: 'spec.retry.attempts',
+    message: 'must be an integer',
+  },
   { name: 'retry attempts zero', object: routeWith({ retry: { attempts: 0 } }), field: 'spec.retry.attempts', message: 'must be >= 1' },
   {
     name: 'unknown retry class',
@@ -234,7 +267,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec.expiresAt',
     message: 'must be an RFC 3339 date-time such as "2027-01-01T00:00:00Z"',
   },
-  { name: 'zero rate limit', object: withSpec(virtualKey({ name: 'k' }), { rateLimit: { requestsPerMinute: 0 } }), field: 'spec.rateLimit.requestsPerMinute', message: 'must be >= 1' },
+  {
+    name: 'zero rate limit',
+    object: withSpec(virtualKey({ name: 'k' }), { rateLimit: { requestsPerMinute: 0 } }),
+    field: 'spec.rateLimit.requestsPerMinute',
+    message: 'must be >= 1',
+  },
   {
     name: 'upper-case Secret name',
     object: withSpec(virtualKey({ name: 'k' }), { secretName: 'Key' }),
@@ -247,13 +285,24 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'spec.selector.matchExpressions[0]',
     message: 'values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist',
   },
-  { name: 'unknown budget period', object: withSpec(budget({ name: 'b' }), { period: 'Yearly' }), field: 'spec.period', message: 'must be one of: Daily, Weekly, Monthly, Total' },
-  { name: 'budget without selector', object: { ...budget({ name: 'b' }), spec: { limit: '5' } }, field: 'spec.selector', message: 'is required' },
+  {
+    name: 'unknown budget period',
+    object: withSpec(budget({ name: 'b' }), { period: 'Yearly' }),
+    field: 'spec.period',
+    message: 'must be one of: Daily, Weekly, Monthly, Total',
+  },
+  {
+    name: 'budget without selector',
+    object: { ...budget({ name: 'b' }), spec: { limit: '5' } },
+    field: 'spec.selector',
+    message: 'is required',
+  },
   {
     name: 'object name with upper case',
     object: route({ name: 'GPT' }),
     field: 'metadata.name',
-    message: "must be a lowercase DNS subdomain name: a-z, 0-9, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
+    message:
+      "must be a lowercase DNS subdomain name: a-z, 0-9, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
   },
   {
     name: 'bad label value',
@@ -261,7 +310,12 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     field: 'metadata.labels.team',
     message: "invalid label value: at most 63 characters: letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
   },
-  { name: 'wrong version', object: { ...route({ name: 'x' }), apiVersion: 'switchyard.dev/v1' }, field: 'apiVersion', message: 'must be switchyard.dev/v1alpha1' },
+  {
+    name: 'wrong version',
+    object: { ...route({ name: 'x' }), apiVersion: 'switchyard.dev/v1' },
+    field: 'apiVersion',
+    message: 'must be switchyard.dev/v1alpha1',
+  },
 ];
 
 describe('CRD schema validation rejects bad manifests with the exact message', () => {
@@ -276,17 +330,75 @@ describe('CRD schema validation accepts good manifests', () => {
   const good: { name: string; object: unknown }[] = [
     { name: 'minimal route', object: route({ name: 'gpt-4o' }) },
     { name: 'model with slash and dots', object: routeWith({ model: 'meta-llama/Llama-3.1-8B.Instruct', aliases: ['llama'] }) },
-    { name: 'provider model with a colon', object: backendWith({ model: 'anthropic.claude-sonnet-4-5-20250929-v1:0', provider: 'bedrock', credentials: [{ secretRef: { name: 'aws' } }], bedrock: { region: 'us-east-1' } }) },
-    { name: 'bedrock ambient', object: backendWith({ provider: 'bedrock', credentials: undefined, bedrock: { region: 'eu-central-1', useAmbientCredentials: true } }) },
+    {
+      name: 'provider model with a colon',
+      object: backendWith({
+        model: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+        provider: 'bedrock',
+        credentials: [{ secretRef: { name: 'aws' } }],
+        bedrock: { region: 'us-east-1' },
+      }),
+    },
+    {
+      name: 'bedrock ambient',
+      object: backendWith({
+        provider: 'bedrock',
+        credentials: undefined,
+        bedrock: { region: 'eu-central-1', useAmbientCredentials: true },
+      }),
+    },
     { name: 'ollama without credentials', object: backendWith({ provider: 'ollama', model: 'llama3.1:8b', credentials: undefined }) },
-    { name: 'azure', object: backendWith({ provider: 'azure-openai', baseURL: 'https://acme.openai.azure.com/openai', azure: { deployment: 'gpt-4o', apiVersion: '2025-04-01-preview' } }) },
-    { name: 'vertex', object: backendWith({ provider: 'vertex-ai', model: 'gemini-2.5-pro', credentials: [{ secretRef: { name: 'gcp', key: 'sa.json' } }], vertex: { project: 'acme-prod', location: 'us-central1' } }) },
+    {
+      name: 'azure',
+      object: backendWith({
+        provider: 'azure-openai',
+        baseURL: 'https://acme.openai.azure.com/openai',
+        azure: { deployment: 'gpt-4o', apiVersion: '2025-04-01-preview' },
+      }),
+    },
+    {
+      name: 'vertex',
+      object: backendWith({
+        provider: 'vertex-ai',
+        model: 'gemini-2.5-pro',
+        credentials: [{ secretRef: { name: 'gcp', key: 'sa.json' } }],
+        vertex: { project: 'acme-prod', location: 'us-central1' },
+      }),
+    },
     { name: 'mock rate as integer', object: backendWith({ provider: 'mock', credentials: undefined, mock: { failureRate: 1 } }) },
-    { name: 'mock rate as string', object: backendWith({ provider: 'mock', credentials: undefined, mock: { failureRate: '0.125', latency: '1.5s', response: 'hi' } }) },
-    { name: 'drained backend beside a live one', object: routeWith({ backends: [openaiBackend({ weight: 0 }), openaiBackend({ name: 'b' })] }) },
+    {
+      name: 'mock rate as string',
+      object: backendWith({ provider: 'mock', credentials: undefined, mock: { failureRate: '0.125', latency: '1.5s', response: 'hi' } }),
+    },
+    {
+      name: 'drained backend beside a live one',
+      object: routeWith({ backends: [openaiBackend({ weight: 0 }), openaiBackend({ name: 'b' })] }),
+    },
     { name: 'status is ignored', object: { ...(route({ name: 'x' }) as object), status: { anything: true } } },
-    { name: 'key with everything', object: virtualKey({ name: 'k', labels: { 'app.kubernetes.io/team': 'a' } }, { allowedModels: ['gpt-*'], rateLimit: { tokensPerMinute: 1000 }, disabled: true, expiresAt: '2027-01-01T00:00:00+02:00' }) },
-    { name: 'budget with expressions', object: budget({ name: 'b' }, { selector: { matchExpressions: [{ key: 'team', operator: 'Exists' }, { key: 'tier', operator: 'NotIn', values: ['free'] }] }, limit: '0.000000001', period: 'Weekly', enforcement: 'Warn' }) },
+    {
+      name: 'key with everything',
+      object: virtualKey(
+        { name: 'k', labels: { 'app.kubernetes.io/team': 'a' } },
+        { allowedModels: ['gpt-*'], rateLimit: { tokensPerMinute: 1000 }, disabled: true, expiresAt: '2027-01-01T00:00:00+02:00' },
+      ),
+    },
+    {
+      name: 'budget with expressions',
+      object: budget(
+        { name: 'b' },
+        {
+          selector: {
+            matchExpressions: [
+              { key: 'team', operator: 'Exists' },
+              { key: 'tier', operator: 'NotIn', values: ['free'] },
+            ],
+          },
+          limit: '0.000000001',
+          period: 'Weekly',
+          enforcement: 'Warn',
+        },
+      ),
+    },
   ];
   it.each(good)('$name', ({ object }) => {
     const result = schemas.validate(object);

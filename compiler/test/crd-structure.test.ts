@@ -15,7 +15,14 @@ interface Crd {
     group: string;
     scope: string;
     names: { kind: string; shortNames: string[]; categories: string[] };
-    versions: { name: string; served: boolean; storage: boolean; subresources?: { status?: object }; additionalPrinterColumns: { name: string; jsonPath: string }[]; schema: { openAPIV3Schema: OpenApiSchema } }[];
+    versions: {
+      name: string;
+      served: boolean;
+      storage: boolean;
+      subresources?: { status?: object };
+      additionalPrinterColumns: { name: string; jsonPath: string }[];
+      schema: { openAPIV3Schema: OpenApiSchema };
+    }[];
   };
 }
 
@@ -34,8 +41,16 @@ function walk(node: OpenApiSchema, path: string, visit: (node: OpenApiSchema, pa
 
 describe('CRD files', () => {
   it('define every registered kind, and only those, in switchyard.dev, namespaced, v1alpha1 with status', () => {
-    expect(Object.keys(crds).sort()).toEqual(BUILTIN_KINDS.all().map((kind) => kind.names.crdFile).sort());
-    expect(Object.values(crds).map((crd) => crd.spec.names.kind).sort()).toEqual([...BUILTIN_KINDS.kinds].sort());
+    expect(Object.keys(crds).sort()).toEqual(
+      BUILTIN_KINDS.all()
+        .map((kind) => kind.names.crdFile)
+        .sort(),
+    );
+    expect(
+      Object.values(crds)
+        .map((crd) => crd.spec.names.kind)
+        .sort(),
+    ).toEqual([...BUILTIN_KINDS.kinds].sort());
     for (const crd of Object.values(crds)) {
       expect(crd.spec.group).toBe('switchyard.dev');
       expect(crd.spec.scope).toBe('Namespaced');
@@ -71,7 +86,13 @@ describe('CRD files', () => {
       walk(crd.spec.versions[0]?.schema.openAPIV3Schema as OpenApiSchema, file, (node, path) => {
         if (!node.type && !node['x-kubernetes-int-or-string']) problems.push(`${path}: no type`);
         if (node.type === 'array' && node.maxItems === undefined) problems.push(`${path}: no maxItems`);
-        if (node.type === 'string' && node.maxLength === undefined && !node.enum && node.format !== 'date-time' && !/\.(apiVersion|kind)$/.test(path)) {
+        if (
+          node.type === 'string' &&
+          node.maxLength === undefined &&
+          !node.enum &&
+          node.format !== 'date-time' &&
+          !/\.(apiVersion|kind)$/.test(path)
+        ) {
           problems.push(`${path}: no maxLength`);
         }
       });

@@ -41,7 +41,9 @@ describe('Secret stringData expansion', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toBe('secrets.yaml: Secret default/openai: stringData.apiKey: environment variable OPENAI_API_KEY is not set');
+    expect((error as ConfigError).message).toBe(
+      'secrets.yaml: Secret default/openai: stringData.apiKey: environment variable OPENAI_API_KEY is not set',
+    );
   });
 
   it('does not expand data (base64 is taken as is)', () => {

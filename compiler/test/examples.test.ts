@@ -11,7 +11,10 @@ const examples = join(repoRoot, 'examples');
 describe('examples', () => {
   it('standalone: the mock route and the documented demo key compile without any environment', async () => {
     const result = await compileStandaloneConfig(join(examples, 'standalone'), { env: {} });
-    expect(result.table.modelsByNamespace['default']).toMatchObject({ 'mock-gpt': 'default/mock-gpt', 'mock-gpt-latest': 'default/mock-gpt' });
+    expect(result.table.modelsByNamespace['default']).toMatchObject({
+      'mock-gpt': 'default/mock-gpt',
+      'mock-gpt-latest': 'default/mock-gpt',
+    });
     expect(result.table.keys.map((k) => [k.id, k.digest, k.keyHint])).toEqual([['default/demo', keyDigest(DEMO_KEY), 'sk-sy-...0000']]);
     expect(result.table.routes['default/mock-gpt']?.backends.every((b) => b.provider === 'mock')).toBe(true);
     expect(result.table.keys[0]?.budgetIds).toEqual(['default/demo-daily']);
@@ -21,9 +24,14 @@ describe('examples', () => {
   it('providers: the OpenAI example needs OPENAI_API_KEY and compiles with it', async () => {
     const file = join(examples, 'providers', 'openai.yaml');
     await expect(compileStandaloneConfig(file, { env: {} })).rejects.toThrow(ConfigError);
-    await expect(compileStandaloneConfig(file, { env: {} })).rejects.toThrow('stringData.apiKey: environment variable OPENAI_API_KEY is not set');
+    await expect(compileStandaloneConfig(file, { env: {} })).rejects.toThrow(
+      'stringData.apiKey: environment variable OPENAI_API_KEY is not set',
+    );
     const result = await compileStandaloneConfig(file, { env: { OPENAI_API_KEY: 'sk-test' } });
-    expect(result.table.routes['default/gpt-4o']?.backends[0]).toMatchObject({ baseURL: 'https://api.openai.com/v1', pricing: { source: 'catalog' } });
+    expect(result.table.routes['default/gpt-4o']?.backends[0]).toMatchObject({
+      baseURL: 'https://api.openai.com/v1',
+      pricing: { source: 'catalog' },
+    });
   });
 
   it('cluster: every object passes the CRD schemas', () => {

@@ -9,7 +9,10 @@ import { repoRoot } from './support/manifests.js';
 
 describe('generated files', () => {
   it('match a fresh generation from crds/ and the kind registry', () => {
-    const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'generate-crds.mjs'), '--check'], { cwd: repoRoot, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'generate-crds.mjs'), '--check'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
     if (run.status !== 0) throw new Error(run.stderr || run.stdout);
     expect(run.stdout).toContain('generated files are up to date');
   });

@@ -40,12 +40,22 @@ describe('key label index', () => {
     ['In', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] }, ['ai/a', 'ai/c']],
     ['In with a repeated value', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'gold'] }] }, ['ai/a']],
     ['In with a value nobody has', { matchExpressions: [{ key: 'tier', operator: 'In', values: ['platinum'] }] }, []],
-    ['NotIn keeps keys without the label', { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['free'] }] }, ['ai/a', 'ai/c', 'ai/d']],
+    [
+      'NotIn keeps keys without the label',
+      { matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['free'] }] },
+      ['ai/a', 'ai/c', 'ai/d'],
+    ],
     ['Exists', { matchExpressions: [{ key: 'customer', operator: 'Exists' }] }, ['ai/a', 'ai/c']],
     ['DoesNotExist', { matchExpressions: [{ key: 'customer', operator: 'DoesNotExist' }] }, ['ai/b', 'ai/d']],
     [
       'labels and expressions together',
-      { matchLabels: { team: 'payments' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['free'] }, { key: 'customer', operator: 'Exists' }] },
+      {
+        matchLabels: { team: 'payments' },
+        matchExpressions: [
+          { key: 'tier', operator: 'NotIn', values: ['free'] },
+          { key: 'customer', operator: 'Exists' },
+        ],
+      },
       ['ai/a'],
     ],
     ['a prototype property name is not a label', { matchExpressions: [{ key: 'constructor', operator: 'Exists' }] }, []],

@@ -91,7 +91,9 @@ const routeNoteKind = defineKind<RouteNote>({
         reject(diagnostic, R.UnresolvedRefs, `ModelRoute ${namespace}/${manifest.spec.route} is not accepted`);
         continue;
       }
-      diagnostic.conditions.push(condition('Accepted', 'True', R.Accepted, `notes ${manifest.spec.route}${manifest.spec.pinned ? ' (pinned)' : ''}`));
+      diagnostic.conditions.push(
+        condition('Accepted', 'True', R.Accepted, `notes ${manifest.spec.route}${manifest.spec.pinned ? ' (pinned)' : ''}`),
+      );
     }
   },
   tableObjects: () => [],
@@ -138,12 +140,22 @@ describe('a kind registered by a test', () => {
     expect(() => parseManifestFiles(files, { env: {} })).toThrow(ConfigError);
     expect(() => parseManifestFiles(files, { env: {} })).toThrow(`unknown kind RouteNote: must be ${BUILTIN_KINDS.describe()}`);
     const parsed = parseManifestFiles(files, { env: {}, kinds });
-    expect(parsed.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ModelRoute/chat', 'RouteNote/hello', 'RouteNote/dangling', 'RouteNote/long']);
+    expect(parsed.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ModelRoute/chat',
+      'RouteNote/hello',
+      'RouteNote/dangling',
+      'RouteNote/long',
+    ]);
   });
 
   it('is validated against its CRD, defaults applied', () => {
     const schemas = loadCrdSchemas(toyCrdDir, kinds);
-    const note = { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RouteNote', metadata: { name: 'n', namespace: 'default' }, spec: { route: 'chat', text: 'hi' } };
+    const note = {
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'RouteNote',
+      metadata: { name: 'n', namespace: 'default' },
+      spec: { route: 'chat', text: 'hi' },
+    };
     expect(schemas.validate(note)).toMatchObject({ ok: true, value: { spec: { route: 'chat', text: 'hi', pinned: false } } });
     expect(schemas.validate({ ...note, spec: { route: 'chat' } }).ok).toBe(false);
     expect(schemas.validate({ ...note, spec: { ...note.spec, colour: 'red' } }).ok).toBe(false);
@@ -183,7 +195,9 @@ describe('a kind registered by a test', () => {
     expect(shapes).toContain("export interface RouteNoteManifest {\n  apiVersion: string;\n  kind: 'RouteNote';");
     expect(shapes).toContain('export interface RouteNoteSpec {');
     expect(shapes).toContain('  pinned?: boolean;');
-    expect(shapes).toContain(`export type SwitchyardKind = ${[...BUILTIN_KINDS.kinds, 'RouteNote'].map((kind) => `'${kind}'`).join(' | ')};`);
+    expect(shapes).toContain(
+      `export type SwitchyardKind = ${[...BUILTIN_KINDS.kinds, 'RouteNote'].map((kind) => `'${kind}'`).join(' | ')};`,
+    );
   });
 });
 

@@ -29,14 +29,19 @@ describe('parseManifestFiles', () => {
       ],
       { env: {} },
     );
-    expect(objectsOfKind(parsed.objects, 'ModelRoute').map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual(['default/one', 'team-a/two']);
+    expect(objectsOfKind(parsed.objects, 'ModelRoute').map((r) => `${r.metadata.namespace}/${r.metadata.name}`)).toEqual([
+      'default/one',
+      'team-a/two',
+    ]);
     expect(objectsOfKind(parsed.objects, 'VirtualKey').map((k) => k.metadata.namespace)).toEqual(['default']);
     expect(parsed.sources['ModelRoute/team-a/two']).toEqual({ path: 'a.yaml', document: 2 });
     expect(parsed.sources['VirtualKey/default/k']).toEqual({ path: 'b.yaml', document: 1 });
   });
 
   it('ignores other kinds with a note', () => {
-    const parsed = parseManifestFiles([{ path: 'x.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n' }], { env: {} });
+    const parsed = parseManifestFiles([{ path: 'x.yaml', text: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n' }], {
+      env: {},
+    });
     expect(parsed.notes).toEqual(['x.yaml (document 1): ignored apps/v1 Deployment default/web (not a Switchyard resource or Secret)']);
     expect(parsed.objects).toEqual([]);
   });
@@ -50,19 +55,33 @@ describe('parseManifestFiles', () => {
     const text = routeYaml('r').replace('spec:\n', 'spec:\n  retry:\n    on: [Timeout]\n') + 'status:\n  at: 2027-01-01T00:00:00Z\n';
     const parsed = parseManifestFiles([{ path: 'r.yaml', text }], { env: {} });
     expect(objectsOfKind(parsed.objects, 'ModelRoute')[0]?.spec.retry).toEqual({ true: ['Timeout'] });
-    expect((objectsOfKind(parsed.objects, 'ModelRoute')[0] as unknown as { status: { at: unknown } }).status.at).toBe('2027-01-01T00:00:00Z');
+    expect((objectsOfKind(parsed.objects, 'ModelRoute')[0] as unknown as { status: { at: unknown } }).status.at).toBe(
+      '2027-01-01T00:00:00Z',
+    );
   });
 
   it.each([
     ['YAML syntax', [{ path: 'bad.yaml', text: 'a: [1, 2\nb: c\n' }], /^bad\.yaml:\d+:\d+: invalid YAML: /],
-    ['a scalar document', [{ path: 's.yaml', text: 'just text\n' }], /^s\.yaml \(document 1\): a manifest must be a YAML mapping with apiVersion and kind$/],
-    ['no kind', [{ path: 'k.yaml', text: 'apiVersion: v1\nmetadata: {name: x}\n' }], /^k\.yaml \(document 1\): apiVersion and kind are required$/],
+    [
+      'a scalar document',
+      [{ path: 's.yaml', text: 'just text\n' }],
+      /^s\.yaml \(document 1\): a manifest must be a YAML mapping with apiVersion and kind$/,
+    ],
+    [
+      'no kind',
+      [{ path: 'k.yaml', text: 'apiVersion: v1\nmetadata: {name: x}\n' }],
+      /^k\.yaml \(document 1\): apiVersion and kind are required$/,
+    ],
     [
       'an unsupported version',
       [{ path: 'v.yaml', text: routeYaml('r').replace('v1alpha1', 'v1beta1') }],
       /^v\.yaml \(document 1\): ModelRoute default\/r: apiVersion: must be switchyard\.dev\/v1alpha1$/,
     ],
-    ['an unknown Switchyard kind', [{ path: 'u.yaml', text: 'apiVersion: switchyard.dev/v1alpha1\nkind: Router\nmetadata: {name: x}\n' }], new RegExp(`^u\\.yaml \\(document 1\\): kind: unknown kind Router: must be ${BUILTIN_KINDS.describe()}$`)],
+    [
+      'an unknown Switchyard kind',
+      [{ path: 'u.yaml', text: 'apiVersion: switchyard.dev/v1alpha1\nkind: Router\nmetadata: {name: x}\n' }],
+      new RegExp(`^u\\.yaml \\(document 1\\): kind: unknown kind Router: must be ${BUILTIN_KINDS.describe()}$`),
+    ],
     [
       'the same object twice',
       [
@@ -71,9 +90,21 @@ describe('parseManifestFiles', () => {
       ],
       /^b\.yaml: ModelRoute default\/r: defined twice \(first in a\.yaml, document 1\)$/,
     ],
-    ['bad base64', [{ path: 's.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {apiKey: not-base64!}\n' }], /^s\.yaml: Secret default\/s: data\.apiKey: must be base64 \(use stringData for plain text\)$/],
-    ['unknown Secret field', [{ path: 's.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstrngData: {a: b}\n' }], /^s\.yaml: Secret default\/s: strngData: unknown field$/],
-    ['a Secret without name', [{ path: 's.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {}\n' }], /^s\.yaml: Secret default\/<unnamed>: metadata\.name: is required$/],
+    [
+      'bad base64',
+      [{ path: 's.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {apiKey: not-base64!}\n' }],
+      /^s\.yaml: Secret default\/s: data\.apiKey: must be base64 \(use stringData for plain text\)$/,
+    ],
+    [
+      'unknown Secret field',
+      [{ path: 's.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstrngData: {a: b}\n' }],
+      /^s\.yaml: Secret default\/s: strngData: unknown field$/,
+    ],
+    [
+      'a Secret without name',
+      [{ path: 's.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {}\n' }],
+      /^s\.yaml: Secret default\/<unnamed>: metadata\.name: is required$/,
+    ],
   ])('rejects %s with one clear line', (_name, files, pattern) => {
     const message = parseError(files);
     expect(message).toMatch(pattern);

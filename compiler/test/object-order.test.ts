@@ -4,7 +4,11 @@ import { compareByAge, sortByAge } from '../src/compile/object-order.js';
 import { seededRandom } from './support/seeded-random.js';
 
 const object = (name: string, namespace: string | undefined, creationTimestamp?: string) => ({
-  metadata: { name, ...(namespace === undefined ? {} : { namespace }), ...(creationTimestamp === undefined ? {} : { creationTimestamp }) } as ObjectMeta,
+  metadata: {
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(creationTimestamp === undefined ? {} : { creationTimestamp }),
+  } as ObjectMeta,
 });
 const ids = (objects: readonly { metadata: ObjectMeta }[]) => objects.map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`);
 
@@ -30,8 +34,17 @@ describe('age order', () => {
 
   it('sorts exactly as sorting with compareByAge, without touching its input', () => {
     const random = seededRandom(99);
-    const stamps = ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00.500Z', '2026-01-01T01:00:00+01:00', '2025-12-31T23:59:59Z', 'bad', undefined];
-    const objects = Array.from({ length: 500 }, (_, i) => object(`o${random.int(40)}`, random.pick(['a', 'b', undefined]), random.pick(stamps)));
+    const stamps = [
+      '2026-01-01T00:00:00Z',
+      '2026-01-01T00:00:00.500Z',
+      '2026-01-01T01:00:00+01:00',
+      '2025-12-31T23:59:59Z',
+      'bad',
+      undefined,
+    ];
+    const objects = Array.from({ length: 500 }, (_, i) =>
+      object(`o${random.int(40)}`, random.pick(['a', 'b', undefined]), random.pick(stamps)),
+    );
     const before = [...objects];
     const sorted = sortByAge(objects);
     expect(objects).toEqual(before);

@@ -31,7 +31,18 @@ describe('prices in the table', () => {
 
   it('compiles an override to nano-dollars', () => {
     const { table, diagnostics } = compile({
-      routes: [route({ name: 'r' }, { backends: [openaiBackend({ pricing: { inputPerMillion: '2.5', outputPerMillion: '10', cachedInputPerMillion: '1.25', cacheWritePerMillion: '3.125' } })] })],
+      routes: [
+        route(
+          { name: 'r' },
+          {
+            backends: [
+              openaiBackend({
+                pricing: { inputPerMillion: '2.5', outputPerMillion: '10', cachedInputPerMillion: '1.25', cacheWritePerMillion: '3.125' },
+              }),
+            ],
+          },
+        ),
+      ],
       secrets,
     });
     expect(table.routes['default/r']?.backends[0]?.pricing).toEqual({
@@ -45,9 +56,19 @@ describe('prices in the table', () => {
   });
 
   it('uses the catalog, or an injected one', () => {
-    const catalog: PriceCatalog = { lookup: (_p, model) => (model === 'custom' ? { inputPerMillion: '1', outputPerMillion: '2' } : undefined) };
-    const { table } = compile({ routes: [route({ name: 'r' }, { backends: [openaiBackend({ model: 'custom' })] })], secrets, priceCatalog: catalog });
-    expect(table.routes['default/r']?.backends[0]?.pricing).toEqual({ inputPerMillionNanos: '1000000000', outputPerMillionNanos: '2000000000', source: 'catalog' });
+    const catalog: PriceCatalog = {
+      lookup: (_p, model) => (model === 'custom' ? { inputPerMillion: '1', outputPerMillion: '2' } : undefined),
+    };
+    const { table } = compile({
+      routes: [route({ name: 'r' }, { backends: [openaiBackend({ model: 'custom' })] })],
+      secrets,
+      priceCatalog: catalog,
+    });
+    expect(table.routes['default/r']?.backends[0]?.pricing).toEqual({
+      inputPerMillionNanos: '1000000000',
+      outputPerMillionNanos: '2000000000',
+      source: 'catalog',
+    });
   });
 
   it('flags backends with no price and leaves their pricing out', () => {
@@ -60,7 +81,8 @@ describe('prices in the table', () => {
       type: 'PriceUnknown',
       status: 'True',
       reason: 'PriceUnknown',
-      message: 'no catalog price and no pricing for backend local (ollama llama3.1:8b); keys under a Block budget are refused these backends',
+      message:
+        'no catalog price and no pricing for backend local (ollama llama3.1:8b); keys under a Block budget are refused these backends',
     });
   });
 });

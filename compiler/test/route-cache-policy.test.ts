@@ -36,7 +36,11 @@ describe('route cache policy rejects bad values with a clear message', () => {
     { name: 'ttl below 1s', cache: { ttl: '500ms' }, message: 'spec.cache.ttl: must be between 1s and 24h' },
     { name: 'ttl above 24h', cache: { ttl: '25h' }, message: 'spec.cache.ttl: must be between 1s and 24h' },
     { name: 'ttl zero', cache: { ttl: '0s' }, message: 'spec.cache.ttl: must be between 1s and 24h' },
-    { name: 'ttl without unit', cache: { ttl: '600' }, message: 'spec.cache.ttl: must be a duration: a number and a unit (ms, s, m, h), such as "250ms", "30s" or "1h30m"' },
+    {
+      name: 'ttl without unit',
+      cache: { ttl: '600' },
+      message: 'spec.cache.ttl: must be a duration: a number and a unit (ms, s, m, h), such as "250ms", "30s" or "1h30m"',
+    },
     { name: 'ttl missing', cache: { scope: 'Namespace' }, message: 'spec.cache.ttl: is required' },
     { name: 'unknown scope', cache: { ttl: '1m', scope: 'Global' }, message: 'spec.cache.scope: must be one of: VirtualKey, Namespace' },
     { name: 'unknown field', cache: { ttl: '1m', semantic: true }, message: 'spec.cache.semantic: unknown field' },

@@ -13,7 +13,10 @@ function referenceResolve(oldestFirst: readonly CompiledRoute[], shared: Readonl
     for (const name of routeNames(route)) {
       const owner = accepted.find((other) => routesMeet(route, other, shared) && routeNames(other).includes(name));
       if (owner) {
-        conflict = { routeId: route.id, message: `model name "${name}" is already claimed by the older ModelRoute ${owner.id}, visible to the same keys` };
+        conflict = {
+          routeId: route.id,
+          message: `model name "${name}" is already claimed by the older ModelRoute ${owner.id}, visible to the same keys`,
+        };
         break;
       }
     }
@@ -69,7 +72,9 @@ describe('route name index', () => {
       expect(result.conflicts).toEqual(expected.conflicts);
       expect(result.accepted.map((r) => r.id)).toEqual(expected.accepted.map((r) => r.id));
       const keyNamespaces = random.shuffle([...namespaces, 'no-routes', 'team-a']);
-      expect(buildModelsByNamespace(result.accepted, keyNamespaces, shared)).toEqual(referenceModels(expected.accepted, keyNamespaces, shared));
+      expect(buildModelsByNamespace(result.accepted, keyNamespaces, shared)).toEqual(
+        referenceModels(expected.accepted, keyNamespaces, shared),
+      );
     }
   });
 

@@ -5,7 +5,18 @@ import { openaiBackend, route, secret } from './support/manifests.js';
 describe('credential Secrets', () => {
   it('resolves API keys by entry, trimming a trailing newline, with a ref that names no value', () => {
     const { table } = compile({
-      routes: [route({ name: 'gpt-4o' }, { backends: [openaiBackend({ credentials: [{ secretRef: { name: 'openai', key: 'apiKey' }, weight: 3 }, { secretRef: { name: 'openai', key: 'spare' } }] })] })],
+      routes: [
+        route(
+          { name: 'gpt-4o' },
+          {
+            backends: [
+              openaiBackend({
+                credentials: [{ secretRef: { name: 'openai', key: 'apiKey' }, weight: 3 }, { secretRef: { name: 'openai', key: 'spare' } }],
+              }),
+            ],
+          },
+        ),
+      ],
       secrets: [secret({ name: 'openai' }, { apiKey: 'sk-first\n', spare: 'sk-second' })],
     });
     expect(table.routes['default/gpt-4o']?.backends[0]?.credentials).toEqual([
@@ -30,7 +41,9 @@ describe('credential Secrets', () => {
       ],
     });
     const [a, b] = table.routes['default/claude']?.backends ?? [];
-    expect(a?.credentials).toEqual([{ ref: 'default/aws-a', weight: 1, aws: { accessKeyId: 'AKIA1', secretAccessKey: 'secret1', sessionToken: 'token1' } }]);
+    expect(a?.credentials).toEqual([
+      { ref: 'default/aws-a', weight: 1, aws: { accessKeyId: 'AKIA1', secretAccessKey: 'secret1', sessionToken: 'token1' } },
+    ]);
     expect(b?.credentials[0]?.aws).toEqual({ accessKeyId: 'AKIA2', secretAccessKey: 'secret2' });
     expect(a?.baseURL).toBe('https://bedrock-runtime.us-west-2.amazonaws.com');
     expect(a?.bedrock).toEqual({ region: 'us-west-2', useAmbientCredentials: false });
@@ -40,9 +53,20 @@ describe('credential Secrets', () => {
     const json = JSON.stringify({ type: 'service_account', client_email: 'sa@p.iam.gserviceaccount.com' });
     const { table } = compile({
       routes: [
-        route({ name: 'gemini' }, {
-          backends: [{ name: 'v', provider: 'vertex-ai', model: 'gemini-2.5-pro', credentials: [{ secretRef: { name: 'gcp', key: 'sa.json' } }], vertex: { project: 'acme-prod', location: 'europe-west4' } }],
-        }),
+        route(
+          { name: 'gemini' },
+          {
+            backends: [
+              {
+                name: 'v',
+                provider: 'vertex-ai',
+                model: 'gemini-2.5-pro',
+                credentials: [{ secretRef: { name: 'gcp', key: 'sa.json' } }],
+                vertex: { project: 'acme-prod', location: 'europe-west4' },
+              },
+            ],
+          },
+        ),
       ],
       secrets: [secret({ name: 'gcp' }, { 'sa.json': json })],
     });
@@ -53,7 +77,17 @@ describe('credential Secrets', () => {
 
   it('drops backends whose Secret is missing, keeps the route, and says so without values', () => {
     const { table, diagnostics } = compile({
-      routes: [route({ name: 'gpt-4o' }, { backends: [openaiBackend({ name: 'good' }), openaiBackend({ name: 'bad', credentials: [{ secretRef: { name: 'nope', key: 'apiKey' } }] })] })],
+      routes: [
+        route(
+          { name: 'gpt-4o' },
+          {
+            backends: [
+              openaiBackend({ name: 'good' }),
+              openaiBackend({ name: 'bad', credentials: [{ secretRef: { name: 'nope', key: 'apiKey' } }] }),
+            ],
+          },
+        ),
+      ],
       secrets: [secret({ name: 'openai' }, { apiKey: 'sk-secret-value' })],
     });
     expect(table.routes['default/gpt-4o']?.backends.map((b) => b.name)).toEqual(['good']);
@@ -79,10 +113,27 @@ describe('credential Secrets', () => {
 
   it('reports AWS Secrets without the access key pair', () => {
     const { diagnostics } = compile({
-      routes: [route({ name: 'c' }, { backends: [{ name: 'b', provider: 'bedrock', model: 'm', credentials: [{ secretRef: { name: 'aws' } }], bedrock: { region: 'us-east-1' } }] })],
+      routes: [
+        route(
+          { name: 'c' },
+          {
+            backends: [
+              {
+                name: 'b',
+                provider: 'bedrock',
+                model: 'm',
+                credentials: [{ secretRef: { name: 'aws' } }],
+                bedrock: { region: 'us-east-1' },
+              },
+            ],
+          },
+        ),
+      ],
       secrets: [secret({ name: 'aws' }, { accessKeyId: 'AKIA' })],
     });
-    expect(conditionOf(diagnostics, 'ModelRoute', 'default/c', 'ResolvedRefs')?.message).toBe('backend b: Secret default/aws has no secretAccessKey');
+    expect(conditionOf(diagnostics, 'ModelRoute', 'default/c', 'ResolvedRefs')?.message).toBe(
+      'backend b: Secret default/aws has no secretAccessKey',
+    );
   });
 
   it('looks Secrets up in the route namespace only', () => {
@@ -96,13 +147,16 @@ describe('credential Secrets', () => {
   it('needs no Secret for ollama, mock and ambient bedrock', () => {
     const { table } = compile({
       routes: [
-        route({ name: 'local' }, {
-          backends: [
-            { name: 'ollama', provider: 'ollama', model: 'llama3.1:8b' },
-            { name: 'mock', provider: 'mock', model: 'm' },
-            { name: 'aws', provider: 'bedrock', model: 'm', bedrock: { region: 'eu-west-1', useAmbientCredentials: true } },
-          ],
-        }),
+        route(
+          { name: 'local' },
+          {
+            backends: [
+              { name: 'ollama', provider: 'ollama', model: 'llama3.1:8b' },
+              { name: 'mock', provider: 'mock', model: 'm' },
+              { name: 'aws', provider: 'bedrock', model: 'm', bedrock: { region: 'eu-west-1', useAmbientCredentials: true } },
+            ],
+          },
+        ),
       ],
     });
     expect(table.routes['default/local']?.backends.map((b) => [b.name, b.credentials.length, b.baseURL])).toEqual([

@@ -32,10 +32,17 @@ describe('compileStandaloneConfig', () => {
       await symlink(join('..data', 'c.yaml'), join(dir, 'c.yaml'));
 
       const result = await compileStandaloneConfig(dir, { env: {} });
-      expect(result.files).toEqual([join(dir, 'c.yaml'), join(dir, 'keys.yml'), join(dir, 'routes', 'a.yaml'), join(dir, 'routes', 'b.yaml')]);
+      expect(result.files).toEqual([
+        join(dir, 'c.yaml'),
+        join(dir, 'keys.yml'),
+        join(dir, 'routes', 'a.yaml'),
+        join(dir, 'routes', 'b.yaml'),
+      ]);
       expect(Object.keys(result.table.routes)).toEqual(['default/mock-a', 'default/mock-b', 'default/mock-c']);
       expect(result.table.keys.map((k) => k.digest)).toEqual([keyDigest(DEMO_KEY)]);
-      expect(result.table.modelsByNamespace).toEqual({ default: { 'mock-a': 'default/mock-a', 'mock-b': 'default/mock-b', 'mock-c': 'default/mock-c' } });
+      expect(result.table.modelsByNamespace).toEqual({
+        default: { 'mock-a': 'default/mock-a', 'mock-b': 'default/mock-b', 'mock-c': 'default/mock-c' },
+      });
       expect(result.table.version).toBe(1);
       expect(result.contentHash).toMatch(/^[0-9a-f]{64}$/);
     }));
@@ -43,7 +50,10 @@ describe('compileStandaloneConfig', () => {
   it('reads a single file and takes version and shared namespaces from options', () =>
     withTempDir(async (dir) => {
       const file = join(dir, 'all.yaml');
-      await writeFile(file, `${DEMO_KEY_YAML}---\n${mockRouteYaml('mock-gpt').replace('  name: mock-gpt\n', '  name: mock-gpt\n  namespace: platform\n')}`);
+      await writeFile(
+        file,
+        `${DEMO_KEY_YAML}---\n${mockRouteYaml('mock-gpt').replace('  name: mock-gpt\n', '  name: mock-gpt\n  namespace: platform\n')}`,
+      );
       const result = await compileStandaloneConfig(file, { env: {}, version: 9, sharedNamespaces: ['platform'] });
       expect(result.files).toEqual([file]);
       expect(result.table.version).toBe(9);
@@ -72,7 +82,7 @@ describe('compileStandaloneConfig', () => {
       '{dir}/routes.yaml: ModelRoute default/gpt-4o: spec: aliases must not repeat spec.model',
     ],
     [
-      "a VirtualKey whose Secret is not among the manifests",
+      'a VirtualKey whose Secret is not among the manifests',
       { 'key.yaml': DEMO_KEY_YAML.replace('secretName: demo-key', 'secretName: other-key') },
       '{dir}/key.yaml: VirtualKey default/demo: spec.secretName: Secret default/other-key is not among the manifests (standalone mode never generates keys: add a Secret with data.key or stringData.key)',
     ],
@@ -110,7 +120,12 @@ describe('compileStandaloneConfig', () => {
     withTempDir(async (dir) => {
       await writeFile(join(dir, 'r.yaml'), mockRouteYaml('gpt-4o', { weight: -1 }));
       const error = await configError(dir, { env: {} });
-      expect([error.file, error.object, error.field, error.reason]).toEqual([join(dir, 'r.yaml'), 'ModelRoute default/gpt-4o', 'spec.backends[1].weight', 'must be >= 0']);
+      expect([error.file, error.object, error.field, error.reason]).toEqual([
+        join(dir, 'r.yaml'),
+        'ModelRoute default/gpt-4o',
+        'spec.backends[1].weight',
+        'must be >= 0',
+      ]);
     }));
 
   it('names a missing path', async () => {
@@ -130,4 +145,3 @@ describe('compileStandaloneConfig', () => {
       expect(JSON.stringify(result.diagnostics)).not.toContain('sk-from-env-123');
     }));
 });
-

@@ -4,7 +4,13 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { compileStandaloneConfig, watchStandaloneConfig, type ConfigError, type StandaloneResult, type StandaloneWatchOptions } from '../src/index.js';
+import {
+  compileStandaloneConfig,
+  watchStandaloneConfig,
+  type ConfigError,
+  type StandaloneResult,
+  type StandaloneWatchOptions,
+} from '../src/index.js';
 import { withTempDir } from './support/temp-dir.js';
 import { DEMO_KEY_YAML, mockRouteYaml } from './support/yaml-manifests.js';
 
@@ -53,7 +59,11 @@ describe.each(modes)('watchStandaloneConfig (%s)', (_mode, modeOptions) => {
       await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt', { weight: 1 }));
       const initial = await compileStandaloneConfig(dir, { env: {} });
       const events = recorder();
-      const watcher = watchStandaloneConfig(dir, { env: {}, version: initial.table.version, baselineContentHash: initial.contentHash, debounceMs: 50, ...modeOptions }, events.handlers);
+      const watcher = watchStandaloneConfig(
+        dir,
+        { env: {}, version: initial.table.version, baselineContentHash: initial.contentHash, debounceMs: 50, ...modeOptions },
+        events.handlers,
+      );
       try {
         await new Promise((resolve) => setTimeout(resolve, 200));
         await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt', { weight: 5 }));
@@ -64,7 +74,9 @@ describe.each(modes)('watchStandaloneConfig (%s)', (_mode, modeOptions) => {
 
         await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt', { weight: -1 }));
         const failure = await events.next();
-        expect('error' in failure && failure.error.message).toBe(`${join(dir, 'route.yaml')}: ModelRoute default/mock-gpt: spec.backends[1].weight: must be >= 0`);
+        expect('error' in failure && failure.error.message).toBe(
+          `${join(dir, 'route.yaml')}: ModelRoute default/mock-gpt: spec.backends[1].weight: must be >= 0`,
+        );
 
         // Fixed by an atomic replace, as editors and ConfigMap updates do.
         await writeFile(join(dir, 'route.yaml.tmp'), mockRouteYaml('mock-gpt', { weight: 7 }));

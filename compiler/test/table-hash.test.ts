@@ -5,7 +5,10 @@ import { compile } from './support/compile.js';
 import { budget, keySecret, openaiBackend, route, secret, virtualKey } from './support/manifests.js';
 
 const input = (): Partial<CompileInput> => ({
-  routes: [route({ name: 'gpt-4o' }, { backends: [openaiBackend(), openaiBackend({ name: 'b', priority: 1 })] }), route({ name: 'gpt-4o-mini' })],
+  routes: [
+    route({ name: 'gpt-4o' }, { backends: [openaiBackend(), openaiBackend({ name: 'b', priority: 1 })] }),
+    route({ name: 'gpt-4o-mini' }),
+  ],
   virtualKeys: [virtualKey({ name: 'a', labels: { team: 't' } }), virtualKey({ name: 'b' })],
   budgets: [budget({ name: 'team' }, { selector: { matchLabels: { team: 't' } } })],
   secrets: [secret({ name: 'openai' }, { apiKey: 'sk-1' }), keySecret('a'), keySecret('b')],
@@ -32,8 +35,19 @@ describe('table hash', () => {
     ['a label changes budget membership', (i) => (i.virtualKeys![1]!.metadata.labels = { team: 't' })],
     ['a label changes without changing membership', (i) => (i.virtualKeys![1]!.metadata.labels = { other: 'x' })],
     ['a budget limit changes', (i) => (i.budgets![0]!.spec.limit = '101')],
-    ['a budget selects by expression instead', (i) => (i.budgets![0]!.spec.selector = { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] })],
-    ['a key value changes', (i) => (i.secrets = [secret({ name: 'openai' }, { apiKey: 'sk-1' }), keySecret('a', 'default', 'sk-sy-another-key-0123456789abcdef'), keySecret('b')])],
+    [
+      'a budget selects by expression instead',
+      (i) => (i.budgets![0]!.spec.selector = { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }),
+    ],
+    [
+      'a key value changes',
+      (i) =>
+        (i.secrets = [
+          secret({ name: 'openai' }, { apiKey: 'sk-1' }),
+          keySecret('a', 'default', 'sk-sy-another-key-0123456789abcdef'),
+          keySecret('b'),
+        ]),
+    ],
     ['a key is disabled', (i) => (i.virtualKeys![0]!.spec.disabled = true)],
     ['a key is removed', (i) => (i.virtualKeys = i.virtualKeys!.slice(1))],
     ['an alias is added', (i) => (i.routes![1]!.spec.aliases = ['mini'])],
@@ -69,14 +83,17 @@ describe('table hash', () => {
   it('orders backends by priority, keeping spec order inside a tier', () => {
     const { table } = compile({
       routes: [
-        route({ name: 'r' }, {
-          backends: [
-            { name: 'p2', provider: 'mock', model: 'm', priority: 2 },
-            { name: 'p0-a', provider: 'mock', model: 'm' },
-            { name: 'p1', provider: 'mock', model: 'm', priority: 1 },
-            { name: 'p0-b', provider: 'mock', model: 'm', priority: 0 },
-          ],
-        }),
+        route(
+          { name: 'r' },
+          {
+            backends: [
+              { name: 'p2', provider: 'mock', model: 'm', priority: 2 },
+              { name: 'p0-a', provider: 'mock', model: 'm' },
+              { name: 'p1', provider: 'mock', model: 'm', priority: 1 },
+              { name: 'p0-b', provider: 'mock', model: 'm', priority: 0 },
+            ],
+          },
+        ),
       ],
     });
     expect(table.routes['default/r']?.backends.map((b) => b.name)).toEqual(['p0-a', 'p0-b', 'p1', 'p2']);

@@ -51,14 +51,20 @@ describe('name conflicts', () => {
   }[] = [
     {
       name: 'the older route wins inside a namespace',
-      routes: [mockRoute('b-route', 'team-a', '2026-01-01T00:00:00Z', { model: 'gpt-4o' }), mockRoute('a-route', 'team-a', '2026-03-01T00:00:00Z', { model: 'gpt-4o' })],
+      routes: [
+        mockRoute('b-route', 'team-a', '2026-01-01T00:00:00Z', { model: 'gpt-4o' }),
+        mockRoute('a-route', 'team-a', '2026-03-01T00:00:00Z', { model: 'gpt-4o' }),
+      ],
       winner: 'team-a/b-route',
       loser: 'team-a/a-route',
       message: 'model name "gpt-4o" is already claimed by the older ModelRoute team-a/b-route, visible to the same keys',
     },
     {
       name: 'an alias conflicts with a model name',
-      routes: [mockRoute('one', 'team-a', '2026-01-01T00:00:00Z', { model: 'gpt-4o' }), mockRoute('two', 'team-a', '2026-01-02T00:00:00Z', { model: 'gpt-4o-2', aliases: ['gpt-4o'] })],
+      routes: [
+        mockRoute('one', 'team-a', '2026-01-01T00:00:00Z', { model: 'gpt-4o' }),
+        mockRoute('two', 'team-a', '2026-01-02T00:00:00Z', { model: 'gpt-4o-2', aliases: ['gpt-4o'] }),
+      ],
       winner: 'team-a/one',
       loser: 'team-a/two',
       message: 'model name "gpt-4o" is already claimed by the older ModelRoute team-a/one, visible to the same keys',
@@ -79,7 +85,10 @@ describe('name conflicts', () => {
     },
     {
       name: 'equal ages: namespace/name decides',
-      routes: [mockRoute('zeta', 'team-a', '2026-01-01T00:00:00Z', { model: 'm' }), mockRoute('alpha', 'team-a', '2026-01-01T00:00:00Z', { model: 'm' })],
+      routes: [
+        mockRoute('zeta', 'team-a', '2026-01-01T00:00:00Z', { model: 'm' }),
+        mockRoute('alpha', 'team-a', '2026-01-01T00:00:00Z', { model: 'm' }),
+      ],
       winner: 'team-a/alpha',
       loser: 'team-a/zeta',
       message: 'model name "m" is already claimed by the older ModelRoute team-a/alpha, visible to the same keys',
@@ -95,7 +104,12 @@ describe('name conflicts', () => {
     });
     expect(Object.keys(table.routes)).toEqual([winner]);
     const [loserNamespace, loserName] = loser.split('/');
-    expect(conditionOf(diagnostics, 'ModelRoute', `${loserNamespace}/${loserName}`, 'Accepted')).toEqual({ type: 'Accepted', status: 'False', reason: 'Conflict', message });
+    expect(conditionOf(diagnostics, 'ModelRoute', `${loserNamespace}/${loserName}`, 'Accepted')).toEqual({
+      type: 'Accepted',
+      status: 'False',
+      reason: 'Conflict',
+      message,
+    });
     expect(conditionOf(diagnostics, 'ModelRoute', winner, 'Accepted')).toMatchObject({ status: 'True' });
   });
 

@@ -16,7 +16,12 @@ describe('virtual key digests and hints', () => {
 
   it('puts the digest in the table and the plaintext nowhere', () => {
     const { table, diagnostics } = compile({
-      virtualKeys: [virtualKey({ name: 'demo', labels: { team: 'demo' } }, { allowedModels: ['mock-*'], rateLimit: { requestsPerMinute: 60 }, expiresAt: '2027-01-01T00:00:00Z' })],
+      virtualKeys: [
+        virtualKey(
+          { name: 'demo', labels: { team: 'demo' } },
+          { allowedModels: ['mock-*'], rateLimit: { requestsPerMinute: 60 }, expiresAt: '2027-01-01T00:00:00Z' },
+        ),
+      ],
       secrets: [secret({ name: 'demo-key' }, { key: `${DEMO_KEY}\n` })],
     });
     expect(table.keys).toEqual([
@@ -43,12 +48,27 @@ describe('virtual key digests and hints', () => {
   it.each([
     ['no Secret', [], 'SecretNotFound', 'Secret default/k-key not found'],
     ['no key entry', [secret({ name: 'k-key' }, { token: DEMO_KEY })], 'SecretKeyNotFound', 'Secret default/k-key has no entry "key"'],
-    ['a short key', [secret({ name: 'k-key' }, { key: 'sk-sy-short' })], 'InvalidSecret', 'entry "key" of Secret default/k-key must be at least 20 printable ASCII characters without spaces'],
-    ['a key with a space', [secret({ name: 'k-key' }, { key: 'sk-sy-has a space in it 00000' })], 'InvalidSecret', 'entry "key" of Secret default/k-key must be at least 20 printable ASCII characters without spaces'],
+    [
+      'a short key',
+      [secret({ name: 'k-key' }, { key: 'sk-sy-short' })],
+      'InvalidSecret',
+      'entry "key" of Secret default/k-key must be at least 20 printable ASCII characters without spaces',
+    ],
+    [
+      'a key with a space',
+      [secret({ name: 'k-key' }, { key: 'sk-sy-has a space in it 00000' })],
+      'InvalidSecret',
+      'entry "key" of Secret default/k-key must be at least 20 printable ASCII characters without spaces',
+    ],
   ])('leaves out a key with %s', (_name, secrets, reason, message) => {
     const { table, diagnostics } = compile({ virtualKeys: [virtualKey({ name: 'k' })], secrets });
     expect(table.keys).toEqual([]);
-    expect(conditionOf(diagnostics, 'VirtualKey', 'default/k', 'ResolvedRefs')).toEqual({ type: 'ResolvedRefs', status: 'False', reason, message });
+    expect(conditionOf(diagnostics, 'VirtualKey', 'default/k', 'ResolvedRefs')).toEqual({
+      type: 'ResolvedRefs',
+      status: 'False',
+      reason,
+      message,
+    });
     expect(conditionOf(diagnostics, 'VirtualKey', 'default/k', 'Accepted')).toMatchObject({ status: 'False', reason: 'UnresolvedRefs' });
   });
 
@@ -70,7 +90,10 @@ describe('virtual key digests and hints', () => {
   });
 
   it('compiles disabled keys (the gateway answers 401) and keeps labels', () => {
-    const { table } = compile({ virtualKeys: [virtualKey({ name: 'k', labels: { a: 'b' } }, { disabled: true })], secrets: [keySecret('k')] });
+    const { table } = compile({
+      virtualKeys: [virtualKey({ name: 'k', labels: { a: 'b' } }, { disabled: true })],
+      secrets: [keySecret('k')],
+    });
     expect(table.keys[0]).toMatchObject({ disabled: true, labels: { a: 'b' } });
     expect(table.keys[0]?.expiresAtMs).toBeUndefined();
     expect(table.keys[0]?.allowedModels).toBeUndefined();

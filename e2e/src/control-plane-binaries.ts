@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Binaries the control plane needs; all come from e2e/scripts/build-control-plane.sh. */
-export const CONTROL_PLANE_BINARIES = [
-  'etcd',
-  'kube-apiserver',
-  'kube-controller-manager',
-  'kubectl',
-  'helm',
-] as const;
+export const CONTROL_PLANE_BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'helm'] as const;
 
 export type ControlPlaneBinary = (typeof CONTROL_PLANE_BINARIES)[number];
 

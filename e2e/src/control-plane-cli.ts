@@ -19,9 +19,13 @@ async function isReady(state: ControlPlaneState): Promise<boolean> {
   const kubeconfig = JSON.parse(readFileSync(state.kubeconfigPath, 'utf8')) as { users?: { user?: { token?: unknown } }[] };
   const token = kubeconfig.users?.[0]?.user?.token;
   if (typeof token !== 'string') return false;
-  const res = await apiRequest({ server: state.server, token, ca: readFileSync(state.caFile, 'utf8') }, 'GET', '/readyz', undefined, 5_000).catch(
-    () => undefined,
-  );
+  const res = await apiRequest(
+    { server: state.server, token, ca: readFileSync(state.caFile, 'utf8') },
+    'GET',
+    '/readyz',
+    undefined,
+    5_000,
+  ).catch(() => undefined);
   return res?.status === 200;
 }
 

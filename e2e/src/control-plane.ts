@@ -165,13 +165,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       if (withControllerManager) {
         writeFileSync(
           files.kcmKubeconfig,
-          renderKubeconfig({ server: connection.server, caFile: candidate.apiserverCaFile, token: controllerManagerToken, user: 'kube-controller-manager' }),
+          renderKubeconfig({
+            server: connection.server,
+            caFile: candidate.apiserverCaFile,
+            token: controllerManagerToken,
+            user: 'kube-controller-manager',
+          }),
           { mode: 0o600 },
         );
         const kcm = spawnOne('kube-controller-manager', controllerManagerFlags(candidate));
         // The default ServiceAccount appears once the controllers run; Pods need it (admission).
         await waitFor('kube-controller-manager (default ServiceAccount)', deadline, [etcd, apiserver, kcm], async () => {
-          const res = await apiRequest(connection, 'GET', '/api/v1/namespaces/default/serviceaccounts/default', undefined, 5_000).catch(() => undefined);
+          const res = await apiRequest(connection, 'GET', '/api/v1/namespaces/default/serviceaccounts/default', undefined, 5_000).catch(
+            () => undefined,
+          );
           return res?.status === 200;
         });
         log('kube-controller-manager running');
@@ -189,9 +196,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   }
 
   const server = `https://127.0.0.1:${layout.apiserverPort}`;
-  writeFileSync(files.kubeconfig, renderKubeconfig({ server, caFile: layout.apiserverCaFile, token: adminToken, user: 'switchyard-e2e-admin' }), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    files.kubeconfig,
+    renderKubeconfig({ server, caFile: layout.apiserverCaFile, token: adminToken, user: 'switchyard-e2e-admin' }),
+    {
+      mode: 0o600,
+    },
+  );
   const state: ControlPlaneState = {
     server,
     kubeconfigPath: files.kubeconfig,
@@ -294,7 +305,9 @@ async function waitFor(what: string, deadline: number, processes: ManagedProcess
     for (const proc of processes) {
       const status = proc.exitStatus();
       if (status !== undefined) {
-        throw new Error(`${proc.name} ${status} while waiting for ${what}; last log lines (${proc.logFile}):\n${readTail(proc.logFile, 3000)}`);
+        throw new Error(
+          `${proc.name} ${status} while waiting for ${what}; last log lines (${proc.logFile}):\n${readTail(proc.logFile, 3000)}`,
+        );
       }
     }
     if (await check()) return;

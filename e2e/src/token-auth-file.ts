@@ -13,7 +13,8 @@ export function renderTokenAuthFile(users: StaticTokenUser[]): string {
   return users
     .map((user) => {
       for (const [field, value] of Object.entries({ token: user.token, username: user.username, uid: user.uid })) {
-        if (value === '' || /[",\s]/.test(value)) throw new Error(`token auth file: ${field} must be non-empty without commas, quotes or spaces`);
+        if (value === '' || /[",\s]/.test(value))
+          throw new Error(`token auth file: ${field} must be non-empty without commas, quotes or spaces`);
       }
       for (const group of user.groups) {
         if (/[",\s]/.test(group)) throw new Error(`token auth file: group '${group}' must not contain commas, quotes or spaces`);

@@ -44,7 +44,9 @@ describeWhenBuilt('control-plane CLI behind e2e-up / e2e-down (detached processe
 
     // The CLI has exited; the processes it started in their own process groups keep serving.
     const kubectlEnv = { ...process.env, KUBECONFIG: join(stateDir, 'kubeconfig'), KUBECACHEDIR: join(parent, 'kube-cache') };
-    const namespaces = await runCommand(join(binaries.binDir, 'kubectl'), ['get', 'namespace', 'kube-system', '-o', 'name'], { env: kubectlEnv });
+    const namespaces = await runCommand(join(binaries.binDir, 'kubectl'), ['get', 'namespace', 'kube-system', '-o', 'name'], {
+      env: kubectlEnv,
+    });
     expect(namespaces.stdout.trim()).toBe('namespace/kube-system');
 
     const pids = ['etcd', 'kube-apiserver'].map((name) => ({

@@ -22,15 +22,27 @@ describe('control-plane flags', () => {
     ['etcd peer URL pinned (default 2380 would clash)', etcdFlags(layout), '--initial-cluster=default=http://127.0.0.1:40002'],
     ['etcd without fsync', etcdFlags(layout), '--unsafe-no-fsync=true'],
     ['apiserver talks to our etcd', apiserverFlags(layout, { controllerManager: true }), '--etcd-servers=http://127.0.0.1:40001'],
-    ['apiserver issuer is its own URL', apiserverFlags(layout, { controllerManager: true }), '--service-account-issuer=https://127.0.0.1:40003'],
-    ['apiserver signs SA tokens', apiserverFlags(layout, { controllerManager: true }), '--service-account-signing-key-file=/state/pki/sa.key'],
+    [
+      'apiserver issuer is its own URL',
+      apiserverFlags(layout, { controllerManager: true }),
+      '--service-account-issuer=https://127.0.0.1:40003',
+    ],
+    [
+      'apiserver signs SA tokens',
+      apiserverFlags(layout, { controllerManager: true }),
+      '--service-account-signing-key-file=/state/pki/sa.key',
+    ],
     ['apiserver token auth', apiserverFlags(layout, { controllerManager: false }), '--token-auth-file=/state/pki/tokens.csv'],
     ['apiserver RBAC', apiserverFlags(layout, { controllerManager: false }), '--authorization-mode=RBAC'],
     ['apiserver no endpoint reconciler', apiserverFlags(layout, { controllerManager: false }), '--endpoint-reconciler-type=none'],
     ['kcm per-controller credentials', controllerManagerFlags(layout), '--use-service-account-credentials=true'],
     ['kcm root CA', controllerManagerFlags(layout), '--root-ca-file=/state/apiserver-certs/apiserver.crt'],
     ['kcm SA key', controllerManagerFlags(layout), '--service-account-private-key-file=/state/pki/sa.key'],
-    ['kcm controllers minus cloud', controllerManagerFlags(layout), '--controllers=*,-service-lb-controller,-node-route-controller,-cloud-node-lifecycle-controller'],
+    [
+      'kcm controllers minus cloud',
+      controllerManagerFlags(layout),
+      '--controllers=*,-service-lb-controller,-node-route-controller,-cloud-node-lifecycle-controller',
+    ],
   ])('%s', (_name, flags, expected) => {
     expect(flags).toContain(expected);
   });

@@ -5,9 +5,7 @@ import { eventually, jsonItems, jsonPath } from './support/json-path.js';
 const binaries = locateControlPlaneBinaries();
 const describeWhenBuilt = binaries.missing.length === 0 ? describe : describe.skip;
 if (binaries.missing.length > 0) {
-  console.warn(
-    `SKIPPED control-plane tests: ${binaries.missing.join(', ')} not built in ${binaries.binDir}; run \`make e2e-build\` first`,
-  );
+  console.warn(`SKIPPED control-plane tests: ${binaries.missing.join(', ')} not built in ${binaries.binDir}; run \`make e2e-build\` first`);
 }
 
 describeWhenBuilt('test control plane: etcd + kube-apiserver + kube-controller-manager', () => {
@@ -73,7 +71,10 @@ describeWhenBuilt('test control plane: etcd + kube-apiserver + kube-controller-m
         replicas: 2,
         selector: { matchLabels: { app: 'echo' } },
         // Never pulled: there is no kubelet. The Pods only have to exist.
-        template: { metadata: { labels: { app: 'echo' } }, spec: { containers: [{ name: 'echo', image: 'registry.invalid/echo:never-pulled' }] } },
+        template: {
+          metadata: { labels: { app: 'echo' } },
+          spec: { containers: [{ name: 'echo', image: 'registry.invalid/echo:never-pulled' }] },
+        },
       },
     };
     const created = await plane.kubectl(['create', '-f', '-'], JSON.stringify(deployment));

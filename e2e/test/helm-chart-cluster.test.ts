@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { locateControlPlaneBinaries, startControlPlane, type ControlPlane } from '../src/index.js';
-import { ALL_FEATURES, CHART_DIR, findDoc, names, NAMESPACE, parseManifests, podAnnotationsOf, RELEASE, type KubeDoc } from './helm-chart-support.js';
+import {
+  ALL_FEATURES,
+  CHART_DIR,
+  findDoc,
+  names,
+  NAMESPACE,
+  parseManifests,
+  podAnnotationsOf,
+  RELEASE,
+  type KubeDoc,
+} from './helm-chart-support.js';
 import { eventually, jsonItems, jsonPath } from './support/json-path.js';
 
 const binaries = locateControlPlaneBinaries();
@@ -52,8 +62,14 @@ const SERVICE_MONITOR_CRD = {
                       properties: {
                         port: { type: 'string' },
                         path: { type: 'string' },
-                        interval: { type: 'string', pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$' },
-                        scrapeTimeout: { type: 'string', pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$' },
+                        interval: {
+                          type: 'string',
+                          pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+                        },
+                        scrapeTimeout: {
+                          type: 'string',
+                          pattern: '^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$',
+                        },
                       },
                     },
                   },
@@ -111,15 +127,19 @@ describeWhenBuilt('helm chart on a real API server', () => {
   it.each([
     ['default values', [] as string[]],
     ['every optional feature on', ALL_FEATURES],
-  ])('the API server accepts every object rendered with %s (kubectl apply --dry-run=server)', async (_label, args) => {
-    const rendered = await helmOk(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...args]);
-    const docs = parseManifests(rendered);
-    const applied = await plane.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], rendered);
-    if (applied.code !== 0) throw new Error(`server-side dry-run rejected the chart:\n${applied.stderr}`);
-    const lines = applied.stdout.trim().split('\n');
-    expect(lines).toHaveLength(docs.length);
-    for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
-  }, 120_000);
+  ])(
+    'the API server accepts every object rendered with %s (kubectl apply --dry-run=server)',
+    async (_label, args) => {
+      const rendered = await helmOk(['template', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...args]);
+      const docs = parseManifests(rendered);
+      const applied = await plane.kubectl(['apply', '--dry-run=server', '--validate=strict', '-f', '-'], rendered);
+      if (applied.code !== 0) throw new Error(`server-side dry-run rejected the chart:\n${applied.stderr}`);
+      const lines = applied.stdout.trim().split('\n');
+      expect(lines).toHaveLength(docs.length);
+      for (const line of lines) expect(line).toMatch(/ (created|configured|unchanged) \(server dry run\)$/);
+    },
+    120_000,
+  );
 
   it('helm install creates the release, installs the CRDs from the chart and prints how to start', async () => {
     const output = await helmOk(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE]);
@@ -173,7 +193,9 @@ describeWhenBuilt('helm chart on a real API server', () => {
   }, 60_000);
 
   it('the examples apply against the CRDs the chart installed', async () => {
-    const examples = ['mock-gpt.yaml', 'demo-key.yaml'].map((file) => readFileSync(join(CHART_DIR, '..', '..', 'examples', 'cluster', file), 'utf8'));
+    const examples = ['mock-gpt.yaml', 'demo-key.yaml'].map((file) =>
+      readFileSync(join(CHART_DIR, '..', '..', 'examples', 'cluster', file), 'utf8'),
+    );
     for (const example of examples) await kubectlOk(['apply', '-n', NAMESPACE, '-f', '-'], example);
     const routes = jsonItems(await getJson(['get', 'modelroutes', '-n', NAMESPACE]));
     expect(routes.map((item) => jsonPath(item, 'metadata', 'name'))).toEqual(['mock-gpt']);
@@ -208,7 +230,16 @@ describeWhenBuilt('helm chart on a real API server', () => {
     const chartCrd = parse(readFileSync(join(CHART_DIR, 'crds', 'switchyard.dev_modelroutes.yaml'), 'utf8')) as KubeDoc;
     const columns = jsonPath(chartCrd, 'spec', 'versions', 0, 'additionalPrinterColumns') as unknown[];
     expect(columns.length).toBeGreaterThan(1);
-    const columnCount = async () => (jsonPath(await getJson(['get', 'crd', 'modelroutes.switchyard.dev']), 'spec', 'versions', 0, 'additionalPrinterColumns') as unknown[]).length;
+    const columnCount = async () =>
+      (
+        jsonPath(
+          await getJson(['get', 'crd', 'modelroutes.switchyard.dev']),
+          'spec',
+          'versions',
+          0,
+          'additionalPrinterColumns',
+        ) as unknown[]
+      ).length;
     // Pretend the cluster has an older ModelRoute CRD: one printer column fewer.
     const installOlderCrd = async () => {
       const older = structuredClone(chartCrd);
@@ -231,7 +262,9 @@ describeWhenBuilt('helm chart on a real API server', () => {
     // ... or straight from the chart. Helm 3 concatenates crds/ files without separators, so this
     // applies every CRD only because each file starts with `---`.
     await installOlderCrd();
-    expectAllApplied(await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], await helmOk(['show', 'crds', CHART_DIR])));
+    expectAllApplied(
+      await kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', '-'], await helmOk(['show', 'crds', CHART_DIR])),
+    );
     expect(await columnCount()).toBe(columns.length);
   }, 120_000);
 
@@ -247,6 +280,8 @@ describeWhenBuilt('helm chart on a real API server', () => {
       return left === '' ? true : undefined;
     });
     for (const crd of CRD_NAMES) await kubectlOk(['get', 'crd', crd]);
-    expect(jsonItems(await getJson(['get', 'modelroutes', '-n', NAMESPACE])).map((item) => jsonPath(item, 'metadata', 'name'))).toEqual(['mock-gpt']);
+    expect(jsonItems(await getJson(['get', 'modelroutes', '-n', NAMESPACE])).map((item) => jsonPath(item, 'metadata', 'name'))).toEqual([
+      'mock-gpt',
+    ]);
   }, 180_000);
 });

@@ -24,7 +24,8 @@ describe('helm chart CRDs', () => {
     for (const name of sources) {
       const chartCopy = readFileSync(join(CHART_CRDS_DIR, name));
       const source = readFileSync(join(SOURCE_DIR, name));
-      if (!chartCopy.equals(source)) throw new Error(`charts/switchyard/crds/${name} differs from crds/${name}; run: bash charts/sync-crds.sh`);
+      if (!chartCopy.equals(source))
+        throw new Error(`charts/switchyard/crds/${name} differs from crds/${name}; run: bash charts/sync-crds.sh`);
     }
   });
 

@@ -5,7 +5,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { ALL_FEATURES, argsOf, containersOf, findDoc, helmPath, names, NAMESPACE, REPO_ROOT, renderChart, skipNotice, type KubeDoc } from './helm-chart-support.js';
+import {
+  ALL_FEATURES,
+  argsOf,
+  containersOf,
+  findDoc,
+  helmPath,
+  names,
+  NAMESPACE,
+  REPO_ROOT,
+  renderChart,
+  skipNotice,
+  type KubeDoc,
+} from './helm-chart-support.js';
 import { jsonPath } from './support/json-path.js';
 
 const GATEWAY_FLAGS = join(REPO_ROOT, 'gateway', 'dist', 'src', 'cli', 'gateway-flags.js');
@@ -59,42 +71,50 @@ describeWhenReady('chart command lines against the programs’ flag parsers', ()
   it.each([
     ['default values', [] as string[]],
     ['every optional feature on', ALL_FEATURES],
-  ])('the gateway accepts its args with %s', async (_label, values) => {
-    const gateway = findDoc(await renderChart(values), 'Deployment', names.gateway);
-    const env = containerEnv(gateway, { SWITCHYARD_REDIS_URL: 'redis://redis.cache.svc:6379/0' });
-    const [command, ...args] = expandLikeKubelet(argsOf(gateway), env);
-    expect(command).toBe('gateway');
-    const flags = parseGatewayFlags(args);
-    expect(flags).toMatchObject({ host: '0.0.0.0', port: 8080, adminPort: 9090, shutdownGraceMs: 50_000 });
-    if (values.length > 0) expect(flags).toMatchObject({ redisUrl: 'redis://redis.cache.svc:6379/0', maxBodyBytes: 1_048_576 });
-  }, 60_000);
+  ])(
+    'the gateway accepts its args with %s',
+    async (_label, values) => {
+      const gateway = findDoc(await renderChart(values), 'Deployment', names.gateway);
+      const env = containerEnv(gateway, { SWITCHYARD_REDIS_URL: 'redis://redis.cache.svc:6379/0' });
+      const [command, ...args] = expandLikeKubelet(argsOf(gateway), env);
+      expect(command).toBe('gateway');
+      const flags = parseGatewayFlags(args);
+      expect(flags).toMatchObject({ host: '0.0.0.0', port: 8080, adminPort: 9090, shutdownGraceMs: 50_000 });
+      if (values.length > 0) expect(flags).toMatchObject({ redisUrl: 'redis://redis.cache.svc:6379/0', maxBodyBytes: 1_048_576 });
+    },
+    60_000,
+  );
 
   it.each([
     ['default values', [] as string[]],
     ['every optional feature on', ALL_FEATURES],
-  ])('the operator accepts its args with %s', async (_label, values) => {
-    const operator = findDoc(await renderChart(values), 'Deployment', names.operator);
-    const podName = `${names.operator}-7d9f8b6c5-abcde`;
-    const env = containerEnv(operator, { POD_NAME: podName, POD_NAMESPACE: NAMESPACE });
-    const [command, ...args] = expandLikeKubelet(argsOf(operator), env);
-    expect(command).toBe('operator');
-    const flags = parseOperatorFlags(args, env);
-    expect(flags).toMatchObject({
-      listenHost: '0.0.0.0',
-      listenPort: 8443,
-      healthPort: 8081,
-      tlsCertFile: '/etc/switchyard/tls/tls.crt',
-      tlsKeyFile: '/etc/switchyard/tls/tls.key',
-      gatewayServiceAccounts: [`${NAMESPACE}/${names.gateway}`],
-      leaderElectionNamespace: NAMESPACE,
-      leaderElectionId: names.operator,
-      replicaId: podName,
-    });
-    if (values.length === 0) {
-      expect(flags).toMatchObject({ namespaces: undefined, sharedNamespaces: [NAMESPACE] });
-    } else {
-      expect(flags).toMatchObject({ sharedNamespaces: ['shared-models'] });
-      expect([...(jsonPath(flags, 'namespaces') as string[])].sort()).toEqual(['shared-models', 'team-a', 'team-b']);
-    }
-  }, 60_000);
+  ])(
+    'the operator accepts its args with %s',
+    async (_label, values) => {
+      const operator = findDoc(await renderChart(values), 'Deployment', names.operator);
+      const podName = `${names.operator}-7d9f8b6c5-abcde`;
+      const env = containerEnv(operator, { POD_NAME: podName, POD_NAMESPACE: NAMESPACE });
+      const [command, ...args] = expandLikeKubelet(argsOf(operator), env);
+      expect(command).toBe('operator');
+      const flags = parseOperatorFlags(args, env);
+      expect(flags).toMatchObject({
+        listenHost: '0.0.0.0',
+        listenPort: 8443,
+        healthPort: 8081,
+        tlsCertFile: '/etc/switchyard/tls/tls.crt',
+        tlsKeyFile: '/etc/switchyard/tls/tls.key',
+        gatewayServiceAccounts: [`${NAMESPACE}/${names.gateway}`],
+        leaderElectionNamespace: NAMESPACE,
+        leaderElectionId: names.operator,
+        replicaId: podName,
+      });
+      if (values.length === 0) {
+        expect(flags).toMatchObject({ namespaces: undefined, sharedNamespaces: [NAMESPACE] });
+      } else {
+        expect(flags).toMatchObject({ sharedNamespaces: ['shared-models'] });
+        expect([...(jsonPath(flags, 'namespaces') as string[])].sort()).toEqual(['shared-models', 'team-a', 'team-b']);
+      }
+    },
+    60_000,
+  );
 });

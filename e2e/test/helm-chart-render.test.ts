@@ -71,7 +71,8 @@ describeWithHelm('helm chart: default values', () => {
         `ServiceAccount/${names.operator}`,
       ].sort(),
     );
-    for (const doc of docs) if (doc.kind !== 'ClusterRole' && doc.kind !== 'ClusterRoleBinding') expect(doc.metadata.namespace).toBe(NAMESPACE);
+    for (const doc of docs)
+      if (doc.kind !== 'ClusterRole' && doc.kind !== 'ClusterRoleBinding') expect(doc.metadata.namespace).toBe(NAMESPACE);
   });
 
   it.each(['gateway', 'operator'] as const)('runs the %s non-root, read-only, with no privileges and RuntimeDefault seccomp', (which) => {
@@ -148,7 +149,11 @@ describeWithHelm('helm chart: default values', () => {
       { serviceAccountToken: { audience: 'switchyard', expirationSeconds: 3600, path: 'token' } },
       { secret: { name: names.tlsSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
     ]);
-    expect(containersOf(gateway)[0]!['volumeMounts']).toContainEqual({ name: 'switchyard-credentials', mountPath: TOKEN_DIR, readOnly: true });
+    expect(containersOf(gateway)[0]!['volumeMounts']).toContainEqual({
+      name: 'switchyard-credentials',
+      mountPath: TOKEN_DIR,
+      readOnly: true,
+    });
     expect(argsOf(gateway)).toEqual(
       expect.arrayContaining([
         `--control-plane=https://${names.operator}.${NAMESPACE}.svc:8443`,
@@ -166,12 +171,19 @@ describeWithHelm('helm chart: default values', () => {
     expect(ca.ca).toBe(true);
     expect(cert.checkIssued(ca)).toBe(true);
     expect(cert.verify(ca.publicKey)).toBe(true);
-    for (const host of [names.operator, `${names.operator}.${NAMESPACE}`, `${names.operator}.${NAMESPACE}.svc`, `${names.operator}.${NAMESPACE}.svc.cluster.local`]) {
+    for (const host of [
+      names.operator,
+      `${names.operator}.${NAMESPACE}`,
+      `${names.operator}.${NAMESPACE}.svc`,
+      `${names.operator}.${NAMESPACE}.svc.cluster.local`,
+    ]) {
       expect(cert.checkHost(host)).toBe(host);
     }
     expect(decodeSecretField(secret, 'tls.key')).toMatch(/-----BEGIN (RSA )?PRIVATE KEY-----/);
     // The operator serves with it.
-    expect(argsOf(operator)).toEqual(expect.arrayContaining(['--tls-cert-file=/etc/switchyard/tls/tls.crt', '--tls-key-file=/etc/switchyard/tls/tls.key']));
+    expect(argsOf(operator)).toEqual(
+      expect.arrayContaining(['--tls-cert-file=/etc/switchyard/tls/tls.crt', '--tls-key-file=/etc/switchyard/tls/tls.key']),
+    );
     expect(jsonPath(volumeNamed(operator, 'tls'), 'secret', 'secretName')).toBe(names.tlsSecret);
   });
 
@@ -207,7 +219,8 @@ describeWithHelm('helm chart: default values', () => {
           for (const value of values as string[]) expect(value).not.toMatch(/\*/);
         }
         // Deleting is allowed only for the operator's own Leases (stale replica reports).
-        if (!(role.kind === 'Role' && role.metadata.name === `${names.operator}-leader-election`)) expect(rule['verbs']).not.toEqual(expect.arrayContaining(['delete']));
+        if (!(role.kind === 'Role' && role.metadata.name === `${names.operator}-leader-election`))
+          expect(rule['verbs']).not.toEqual(expect.arrayContaining(['delete']));
         expect(rule['verbs']).not.toEqual(expect.arrayContaining(['deletecollection']));
         expect(rule['verbs']).not.toEqual(expect.arrayContaining(['escalate']));
         expect(rule['verbs']).not.toEqual(expect.arrayContaining(['impersonate']));
@@ -237,7 +250,9 @@ describeWithHelm('helm chart: default values', () => {
     expect(jsonPath(findDoc(docs, 'Service', names.operator), 'spec', 'ports')).toEqual([
       { name: 'stream', port: 8443, targetPort: 'stream', protocol: 'TCP', appProtocol: 'https' },
     ]);
-    expect(jsonPath(findDoc(docs, 'Service', names.gateway), 'spec', 'selector')).toEqual(jsonPath(gateway, 'spec', 'selector', 'matchLabels'));
+    expect(jsonPath(findDoc(docs, 'Service', names.gateway), 'spec', 'selector')).toEqual(
+      jsonPath(gateway, 'spec', 'selector', 'matchLabels'),
+    );
   });
 
   it('autoscales the gateway (the Deployment leaves replicas to the HPA), keeps one up through disruptions, spreads it', () => {
@@ -283,7 +298,10 @@ describeWithHelm('helm chart: every optional feature on', () => {
     ]);
     const operatorPolicy = findDoc(docs, 'NetworkPolicy', names.operator);
     expect(jsonPath(operatorPolicy, 'spec', 'ingress')).toEqual([
-      { from: [{ podSelector: { matchLabels: jsonPath(gateway, 'spec', 'selector', 'matchLabels') } }], ports: [{ port: 8443, protocol: 'TCP' }] },
+      {
+        from: [{ podSelector: { matchLabels: jsonPath(gateway, 'spec', 'selector', 'matchLabels') } }],
+        ports: [{ port: 8443, protocol: 'TCP' }],
+      },
     ]);
   });
 
@@ -315,19 +333,28 @@ describeWithHelm('helm chart: every optional feature on', () => {
   it('with watched namespaces, grants Secrets and resources per namespace instead of cluster-wide', () => {
     const clusterRules = jsonPath(findDoc(docs, 'ClusterRole', `${NAMESPACE}-${names.operator}`), 'rules');
     expect(clusterRules).toEqual([{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }]);
-    const namespaced = docs.filter((doc) => doc.kind === 'Role' && doc.metadata.name === names.operator).map((doc) => doc.metadata.namespace);
+    const namespaced = docs
+      .filter((doc) => doc.kind === 'Role' && doc.metadata.name === names.operator)
+      .map((doc) => doc.metadata.namespace);
     expect(namespaced.sort()).toEqual(['shared-models', 'team-a', 'team-b']);
-    const bindings = docs.filter((doc) => doc.kind === 'RoleBinding' && doc.metadata.name === names.operator).map((doc) => doc.metadata.namespace);
+    const bindings = docs
+      .filter((doc) => doc.kind === 'RoleBinding' && doc.metadata.name === names.operator)
+      .map((doc) => doc.metadata.namespace);
     expect(bindings.sort()).toEqual(['shared-models', 'team-a', 'team-b']);
     const args = argsOf(findDoc(docs, 'Deployment', names.operator));
-    expect(args.filter((arg) => arg.startsWith('--namespace=')).sort()).toEqual(['--namespace=shared-models', '--namespace=team-a', '--namespace=team-b']);
+    expect(args.filter((arg) => arg.startsWith('--namespace=')).sort()).toEqual([
+      '--namespace=shared-models',
+      '--namespace=team-a',
+      '--namespace=team-b',
+    ]);
     expect(args.filter((arg) => arg.startsWith('--shared-namespace='))).toEqual(['--shared-namespace=shared-models']);
   });
 });
 
 describeWithHelm('helm chart: values that change what renders', () => {
   it('rolls gateways when the Redis URL changes, and only then', async () => {
-    const checksum = async (url: string) => podAnnotationsOf(findDoc(await renderChart(['--set', `redis.url=${url}`]), 'Deployment', names.gateway))['checksum/redis'];
+    const checksum = async (url: string) =>
+      podAnnotationsOf(findDoc(await renderChart(['--set', `redis.url=${url}`]), 'Deployment', names.gateway))['checksum/redis'];
     const first = await checksum('redis://redis-a:6379/0');
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(await checksum('redis://redis-a:6379/0')).toBe(first);
@@ -346,7 +373,9 @@ describeWithHelm('helm chart: values that change what renders', () => {
     const defaults = containersOf(findDoc(await renderChart([]), 'Deployment', names.gateway))[0]!['env'];
     expect(defaults).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-semi-space-size=8' });
     expect(defaults).toContainEqual({ name: 'MALLOC_ARENA_MAX', value: '2' });
-    const untuned = containersOf(findDoc(await renderChart(['--set', 'gateway.nodeOptions=', '--set', 'gateway.mallocArenaMax=0']), 'Deployment', names.gateway))[0]!['env'] as { name: string }[] | undefined;
+    const untuned = containersOf(
+      findDoc(await renderChart(['--set', 'gateway.nodeOptions=', '--set', 'gateway.mallocArenaMax=0']), 'Deployment', names.gateway),
+    )[0]!['env'] as { name: string }[] | undefined;
     expect((untuned ?? []).map((entry) => entry.name)).not.toEqual(expect.arrayContaining(['NODE_OPTIONS']));
     expect((untuned ?? []).map((entry) => entry.name)).not.toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX']));
   });
@@ -361,7 +390,14 @@ describeWithHelm('helm chart: values that change what renders', () => {
   });
 
   it('sets fixed replicas and no HPA when autoscaling is off; maxUnavailable overrides the PDB default', async () => {
-    const docs = await renderChart(['--set', 'gateway.autoscaling.enabled=false', '--set', 'gateway.replicas=3', '--set', 'gateway.podDisruptionBudget.maxUnavailable=1']);
+    const docs = await renderChart([
+      '--set',
+      'gateway.autoscaling.enabled=false',
+      '--set',
+      'gateway.replicas=3',
+      '--set',
+      'gateway.podDisruptionBudget.maxUnavailable=1',
+    ]);
     expect(docs.some((doc) => doc.kind === 'HorizontalPodAutoscaler')).toBe(false);
     expect(jsonPath(findDoc(docs, 'Deployment', names.gateway), 'spec', 'replicas')).toBe(3);
     expect(jsonPath(findDoc(docs, 'PodDisruptionBudget', names.gateway), 'spec')).toEqual({
@@ -372,9 +408,12 @@ describeWithHelm('helm chart: values that change what renders', () => {
 
   it('gives custom topology spread constraints the gateway selector when they have none', async () => {
     const docs = await renderChart([
-      '--set', 'gateway.topologySpreadConstraints[0].maxSkew=2',
-      '--set', 'gateway.topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname',
-      '--set', 'gateway.topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule',
+      '--set',
+      'gateway.topologySpreadConstraints[0].maxSkew=2',
+      '--set',
+      'gateway.topologySpreadConstraints[0].topologyKey=kubernetes.io/hostname',
+      '--set',
+      'gateway.topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule',
     ]);
     const gateway = findDoc(docs, 'Deployment', names.gateway);
     expect(podSpecOf(gateway)['topologySpreadConstraints']).toEqual([
@@ -402,7 +441,10 @@ describeWithHelm('helm chart: values that change what renders', () => {
     [['--set', 'gateway.service.type=ExternalName'], /service\.type must be one of/],
     [['--set', 'redis.url=http://not-redis'], /redis\.url/],
     [['--set', 'operator.sharedNamespaces={Bad_NS}'], /sharedNamespaces/],
-    [['--set', 'gateway.autoscaling.minReplicas=5', '--set', 'gateway.autoscaling.maxReplicas=3'], /minReplicas \(5\) is above maxReplicas \(3\)/],
+    [
+      ['--set', 'gateway.autoscaling.minReplicas=5', '--set', 'gateway.autoscaling.maxReplicas=3'],
+      /minReplicas \(5\) is above maxReplicas \(3\)/,
+    ],
   ])('rejects bad values %j', async (args, message) => {
     await expect(renderChart(args)).rejects.toThrow(message);
   });

@@ -23,15 +23,24 @@ export interface KubeDoc {
 
 /** Every optional feature switched on, as `--set` arguments. */
 export const ALL_FEATURES = [
-  '--set', 'networkPolicy.enabled=true',
-  '--set', 'serviceMonitor.enabled=true',
-  '--set', 'serviceMonitor.labels.release=prometheus',
-  '--set', 'redis.url=redis://:s3cret@redis.cache.svc:6379/0',
-  '--set', 'gateway.maxBodyBytes=1048576',
-  '--set', 'gateway.denyUpstreamCidrs=169.254.0.0/16',
-  '--set', 'gateway.autoscaling.targetMemoryUtilizationPercentage=80',
-  '--set', 'operator.watchNamespaces={team-a,team-b}',
-  '--set', 'operator.sharedNamespaces={shared-models}',
+  '--set',
+  'networkPolicy.enabled=true',
+  '--set',
+  'serviceMonitor.enabled=true',
+  '--set',
+  'serviceMonitor.labels.release=prometheus',
+  '--set',
+  'redis.url=redis://:s3cret@redis.cache.svc:6379/0',
+  '--set',
+  'gateway.maxBodyBytes=1048576',
+  '--set',
+  'gateway.denyUpstreamCidrs=169.254.0.0/16',
+  '--set',
+  'gateway.autoscaling.targetMemoryUtilizationPercentage=80',
+  '--set',
+  'operator.watchNamespaces={team-a,team-b}',
+  '--set',
+  'operator.sharedNamespaces={shared-models}',
 ];
 
 export function helmPath(): string | undefined {
@@ -53,7 +62,12 @@ export async function helm(args: string[], env?: NodeJS.ProcessEnv): Promise<Com
 /** helm with its caches in a throwaway place, so tests never touch the user's helm config. */
 function helmEnv(): NodeJS.ProcessEnv {
   const home = join(REPO_ROOT, 'e2e', 'dist', '.helm-home');
-  return { ...process.env, HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data') };
+  return {
+    ...process.env,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
 }
 
 /** `helm template` of the chart; throws with helm's message when rendering fails. */

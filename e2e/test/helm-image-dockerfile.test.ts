@@ -22,7 +22,17 @@ describe('Dockerfile lint (scripts/check-dockerfile.sh)', () => {
 
   it('fails a Dockerfile that runs as root, bakes in a secret and skips the build stage', async () => {
     const bad = join(scratch, 'Dockerfile');
-    writeFileSync(bad, ['FROM node:24-slim', 'ENV OPENAI_API_KEY=sk-test', 'ADD . /app', 'RUN npm install', 'CMD ["node", "/app/bin/switchyard.mjs"]', ''].join('\n'));
+    writeFileSync(
+      bad,
+      [
+        'FROM node:24-slim',
+        'ENV OPENAI_API_KEY=sk-test',
+        'ADD . /app',
+        'RUN npm install',
+        'CMD ["node", "/app/bin/switchyard.mjs"]',
+        '',
+      ].join('\n'),
+    );
     const result = await runCommand('bash', [SCRIPT, bad], { timeoutMs: 300_000 });
     expect(result.code).toBe(1);
     // hadolint's own findings ...

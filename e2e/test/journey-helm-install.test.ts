@@ -47,7 +47,13 @@ const METERED_ROUTE = {
   spec: {
     model: 'mock-metered',
     backends: [
-      { name: 'metered', provider: 'mock', model: 'mock-metered', mock: { response: 'abcd'.repeat(100) }, pricing: { inputPerMillion: '10', outputPerMillion: '10' } },
+      {
+        name: 'metered',
+        provider: 'mock',
+        model: 'mock-metered',
+        mock: { response: 'abcd'.repeat(100) },
+        pricing: { inputPerMillion: '10', outputPerMillion: '10' },
+      },
     ],
   },
 };
@@ -92,7 +98,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
   }
 
   async function gatewayPort(): Promise<number> {
-    const slices = jsonItems(await getJson(['get', 'endpointslices', '-n', NAMESPACE, '-l', `kubernetes.io/service-name=${names.gateway}`]));
+    const slices = jsonItems(
+      await getJson(['get', 'endpointslices', '-n', NAMESPACE, '-l', `kubernetes.io/service-name=${names.gateway}`]),
+    );
     const port = ((jsonPath(slices[0], 'ports') ?? []) as unknown[]).find((candidate) => jsonPath(candidate, 'name') === 'http');
     const number = jsonPath(port, 'port');
     if (typeof number !== 'number') throw new Error(`EndpointSlice of ${names.gateway} has no http port`);
@@ -107,7 +115,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     const pods = kubelet?.pods() ?? [];
     return [
       `kubelet stand-in log:\n${kubeletLog.slice(-40).join('\n')}`,
-      ...pods.map((pod) => `--- ${pod.namespace}/${pod.name} (${pod.podIP}, ready=${pod.ready}):\n${kubelet!.logTail(pod.namespace, pod.name, 1200)}`),
+      ...pods.map(
+        (pod) => `--- ${pod.namespace}/${pod.name} (${pod.podIP}, ready=${pod.ready}):\n${kubelet!.logTail(pod.namespace, pod.name, 1200)}`,
+      ),
     ].join('\n');
   }
 
@@ -120,7 +130,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
   }
 
   async function operatorLeader(): Promise<{ pod: string; address: string } | undefined> {
-    const holder = (await plane.kubectl(['get', 'lease', names.operator, '-n', NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}'])).stdout.trim();
+    const holder = (
+      await plane.kubectl(['get', 'lease', names.operator, '-n', NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}'])
+    ).stdout.trim();
     if (holder === '') return undefined;
     const address = (await plane.kubectl(['get', 'pod', holder, '-n', NAMESPACE, '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
     return address === '' ? undefined : { pod: holder, address };
@@ -128,7 +140,10 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
 
   async function operatorPodAt(address: string): Promise<string> {
     const pods = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=operator']));
-    const pod = pods.find((candidate) => jsonPath(candidate, 'status', 'podIP') === address && jsonPath(candidate, 'metadata', 'deletionTimestamp') === undefined);
+    const pod = pods.find(
+      (candidate) =>
+        jsonPath(candidate, 'status', 'podIP') === address && jsonPath(candidate, 'metadata', 'deletionTimestamp') === undefined,
+    );
     if (pod === undefined) throw new Error(`no operator Pod has address ${address}`);
     return String(jsonPath(pod, 'metadata', 'name'));
   }
@@ -138,7 +153,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     return pods.filter(
       (pod) =>
         jsonPath(pod, 'metadata', 'deletionTimestamp') === undefined &&
-        ((jsonPath(pod, 'status', 'conditions') ?? []) as unknown[]).some((condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True'),
+        ((jsonPath(pod, 'status', 'conditions') ?? []) as unknown[]).some(
+          (condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True',
+        ),
     ).length;
   }
 
@@ -172,7 +189,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       await eventually('2 operator and 2 gateway Pods Ready', 120_000, async () => {
         const pods = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/instance=${RELEASE}`]));
         const ready = pods.filter((pod) =>
-          ((jsonPath(pod, 'status', 'conditions') ?? []) as unknown[]).some((condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True'),
+          ((jsonPath(pod, 'status', 'conditions') ?? []) as unknown[]).some(
+            (condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True',
+          ),
         );
         return ready.length === 4 ? ready : undefined;
       });
@@ -186,8 +205,12 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       expect(String(jsonPath(pod, 'status', 'podIP'))).toMatch(/^10\.244\.0\.\d+$/);
     }
     // Real EndpointSlices, written by kube-controller-manager from the Pods' addresses and readiness.
-    await eventually('gateway Service endpoints', 30_000, async () => ((await readyEndpoints(names.gateway)).length === 2 ? true : undefined));
-    await eventually('operator Service endpoints', 30_000, async () => ((await readyEndpoints(names.operator)).length === 2 ? true : undefined));
+    await eventually('gateway Service endpoints', 30_000, async () =>
+      (await readyEndpoints(names.gateway)).length === 2 ? true : undefined,
+    );
+    await eventually('operator Service endpoints', 30_000, async () =>
+      (await readyEndpoints(names.operator)).length === 2 ? true : undefined,
+    );
   }, 180_000);
 
   it('kubectl apply the examples; the operator generates the key Secret; the OpenAI SDK gets an answer through the Service endpoints', async () => {
@@ -208,7 +231,10 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     for (const address of addresses) {
       const completion = await eventually(`an answer from the gateway at ${address}`, 60_000, async () => {
         try {
-          return await client(address, port).chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'hello from the journey' }] });
+          return await client(address, port).chat.completions.create({
+            model: 'mock-gpt',
+            messages: [{ role: 'user', content: 'hello from the journey' }],
+          });
         } catch {
           return undefined;
         }
@@ -253,11 +279,17 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     const seen = gateways.map(operatorAddressSeenByGateway);
     if (seen.some((address) => address !== leader.address)) {
       const follower = await operatorPodAt(seen.find((address) => address !== leader.address)!);
-      console.log(`journey budget: the operator Service name pointed the gateways at follower ${follower}, not leader ${leader.pod}; deleting ${follower}`);
+      console.log(
+        `journey budget: the operator Service name pointed the gateways at follower ${follower}, not leader ${leader.pod}; deleting ${follower}`,
+      );
       await kubectlOk(['delete', 'pod', follower, '-n', NAMESPACE, '--wait=false']);
       await eventually('the operator Service name at the leader, with 2 operators Ready', 120_000, async () => {
         const current = await operatorLeader();
-        return current?.pod === leader.pod && (await readyOperatorPods()) === 2 && gateways.every((gateway) => operatorAddressSeenByGateway(gateway) === current.address) ? true : undefined;
+        return current?.pod === leader.pod &&
+          (await readyOperatorPods()) === 2 &&
+          gateways.every((gateway) => operatorAddressSeenByGateway(gateway) === current.address)
+          ? true
+          : undefined;
       });
     } else {
       console.log(`journey budget: the operator Service name already pointed the gateways at leader ${leader.pod}`);
@@ -298,7 +330,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       }
     };
     for (const gateway of gateways) {
-      await eventually(`mock-metered in the table of ${gateway}`, 30_000, async () => ((await ask(gateway)) === undefined ? true : undefined));
+      await eventually(`mock-metered in the table of ${gateway}`, 30_000, async () =>
+        (await ask(gateway)) === undefined ? true : undefined,
+      );
     }
     for (const gateway of gateways) expect(await ask(gateway)).toBeUndefined();
 
@@ -327,7 +361,8 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       expect(refusal.headers?.get('x-should-retry')).toBe('false');
     };
     for (let i = 0; refusedAt.size === 0; i++) {
-      if (Date.now() - exhaustStart > 60_000) throw new Error(`no refusal within 60 s; ${formatNanosAsUsd(charged)} charged\n${diagnostics()}`);
+      if (Date.now() - exhaustStart > 60_000)
+        throw new Error(`no refusal within 60 s; ${formatNanosAsUsd(charged)} charged\n${diagnostics()}`);
       const gateway = gateways[i % 2]!;
       const refusal = await ask(gateway);
       if (refusal !== undefined) {
@@ -368,7 +403,10 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     for (const gateway of gateways) {
       await eventually(`${gateway} admits the demo key again`, 30_000, async () => {
         try {
-          await client(gateway, port).chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: 'after the budget' }] });
+          await client(gateway, port).chat.completions.create({
+            model: 'mock-gpt',
+            messages: [{ role: 'user', content: 'after the budget' }],
+          });
           return true;
         } catch {
           return undefined;
@@ -379,7 +417,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
 
   it('helm upgrade with a changed value rolls the gateway Pods with no failed request', async () => {
     const port = await gatewayPort();
-    const podsBefore = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=gateway'])).map((pod) => String(jsonPath(pod, 'metadata', 'name')));
+    const podsBefore = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=gateway'])).map((pod) =>
+      String(jsonPath(pod, 'metadata', 'name')),
+    );
     // Plays kube-proxy for the client: requests go round-robin to the Service's ready endpoints,
     // re-read every 250 ms. A terminating gateway leaves them during its preStop sleep.
     let endpoints = await readyEndpoints(names.gateway);
@@ -397,7 +437,10 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       for (let i = 0; running; i++) {
         const address = endpoints[i % endpoints.length]!;
         try {
-          const completion = await client(address, port).chat.completions.create({ model: 'mock-gpt', messages: [{ role: 'user', content: `request ${i}` }] });
+          const completion = await client(address, port).chat.completions.create({
+            model: 'mock-gpt',
+            messages: [{ role: 'user', content: `request ${i}` }],
+          });
           if (!completion.choices[0]?.message.content) failures.push(`${address}: empty answer`);
           else succeeded++;
         } catch (error) {
@@ -407,13 +450,24 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     })();
     const upgradeStart = Date.now();
     try {
-      const upgrade = await plane.helm(['upgrade', RELEASE, CHART_DIR, '--namespace', NAMESPACE, '--reuse-values', '--set', 'gateway.maxBodyBytes=1048576']);
+      const upgrade = await plane.helm([
+        'upgrade',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NAMESPACE,
+        '--reuse-values',
+        '--set',
+        'gateway.maxBodyBytes=1048576',
+      ]);
       if (upgrade.code !== 0) throw new Error(`helm upgrade failed: ${upgrade.stderr}`);
       const rollout = await plane.kubectl(['rollout', 'status', `deployment/${names.gateway}`, '-n', NAMESPACE, '--timeout=240s']);
       if (rollout.code !== 0) throw new Error(`rollout did not finish: ${rollout.stderr}\n${diagnostics()}`);
       // Old Pods gone for good (the stand-in deletes them after their processes exited).
       await eventually('old gateway Pods deleted', 120_000, async () => {
-        const names_ = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=gateway'])).map((pod) => String(jsonPath(pod, 'metadata', 'name')));
+        const names_ = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=gateway'])).map((pod) =>
+          String(jsonPath(pod, 'metadata', 'name')),
+        );
         return names_.some((name) => podsBefore.includes(name)) ? undefined : names_;
       });
     } finally {
@@ -441,12 +495,26 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     const uninstall = await plane.helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--wait', '--timeout', '3m']);
     if (uninstall.code !== 0) throw new Error(`helm uninstall failed: ${uninstall.stderr}`);
     const selector = `app.kubernetes.io/instance=${RELEASE}`;
-    expect((await kubectlOk(['get', 'deployments,services,secrets,serviceaccounts,roles,rolebindings', '-n', NAMESPACE, '-l', selector, '-o', 'name'])).trim()).toBe('');
+    expect(
+      (
+        await kubectlOk([
+          'get',
+          'deployments,services,secrets,serviceaccounts,roles,rolebindings',
+          '-n',
+          NAMESPACE,
+          '-l',
+          selector,
+          '-o',
+          'name',
+        ])
+      ).trim(),
+    ).toBe('');
     await eventually('Pods gone and their processes stopped', 150_000, async () => {
       const left = (await kubectlOk(['get', 'replicasets,pods', '-n', NAMESPACE, '-l', selector, '-o', 'name'])).trim();
       return left === '' && kubelet!.pods().length === 0 ? true : undefined;
     });
-    for (const crd of ['budgets.switchyard.dev', 'modelroutes.switchyard.dev', 'virtualkeys.switchyard.dev']) await kubectlOk(['get', 'crd', crd]);
+    for (const crd of ['budgets.switchyard.dev', 'modelroutes.switchyard.dev', 'virtualkeys.switchyard.dev'])
+      await kubectlOk(['get', 'crd', crd]);
     const routes = jsonItems(await getJson(['get', 'modelroutes', '-n', NAMESPACE])).map((item) => jsonPath(item, 'metadata', 'name'));
     expect(routes.sort()).toEqual(['mock-flaky', 'mock-gpt']);
   }, 200_000);

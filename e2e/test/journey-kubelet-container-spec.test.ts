@@ -58,7 +58,13 @@ describe('rewriteMountPaths', () => {
 });
 
 describe('resolveContainerPort', () => {
-  const container = { name: 'gateway', ports: [{ name: 'http', containerPort: 8080 }, { name: 'metrics', containerPort: 9090 }] };
+  const container = {
+    name: 'gateway',
+    ports: [
+      { name: 'http', containerPort: 8080 },
+      { name: 'metrics', containerPort: 9090 },
+    ],
+  };
   it.each([
     ['http' as string | number, 8080],
     ['metrics', 9090],

@@ -14,7 +14,13 @@ import { EventRecorder } from './reconcile/event-recorder.js';
 import { OperatorController } from './reconcile/operator-controller.js';
 import { SpendAggregator } from './spend/spend-aggregator.js';
 import { answerUsageReports } from './spend/usage-report-endpoint.js';
-import { CertificateProblem, isExpired, loadCertificatePair, ServingCertificateReloader, type LoadedCertificate } from './table-server/serving-certificate.js';
+import {
+  CertificateProblem,
+  isExpired,
+  loadCertificatePair,
+  ServingCertificateReloader,
+  type LoadedCertificate,
+} from './table-server/serving-certificate.js';
 import { TableStreamServer } from './table-server/table-stream-server.js';
 
 export interface RunningOperator {
@@ -53,7 +59,9 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   const logger = deps.logger ?? createLogger({ base: { component: 'operator', replica: flags.replicaId } });
   const tls = await readTls(flags);
   if (!tls && !isLoopbackHost(flags.listenHost)) {
-    throw new StartupError(`--listen ${flags.listenHost}:${flags.listenPort} needs --tls-cert-file and --tls-key-file: tables carry provider credentials, so plain HTTP is allowed on loopback only`);
+    throw new StartupError(
+      `--listen ${flags.listenHost}:${flags.listenPort} needs --tls-cert-file and --tls-key-file: tables carry provider credentials, so plain HTTP is allowed on loopback only`,
+    );
   }
   const client = kubeClientFor(flags, deps);
   if (flags.gatewayServiceAccounts.length === 0) {
@@ -82,7 +90,9 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   logger.info('operator started', {
     listen: `${flags.listenHost}:${stream.port}`,
     tls: Boolean(tls),
-    ...(tls ? { certificate: { subject: tls.summary.subject, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() } } : {}),
+    ...(tls
+      ? { certificate: { subject: tls.summary.subject, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() } }
+      : {}),
     healthPort: health.healthPort,
     metricsPort: health.metricsPort,
     namespaces: flags.namespaces ?? 'all',
@@ -146,7 +156,11 @@ interface GatewaySide {
   collector: ReplicaAckCollector;
 }
 
-function createGatewaySide(flags: OperatorFlags, deps: StartOperatorDeps, { client, logger, metrics, late }: Shared & LateController): GatewaySide {
+function createGatewaySide(
+  flags: OperatorFlags,
+  deps: StartOperatorDeps,
+  { client, logger, metrics, late }: Shared & LateController,
+): GatewaySide {
   const authenticator = new TokenReviewAuthenticator({ client, allowedServiceAccounts: flags.gatewayServiceAccounts });
   const tableServer: TableStreamServer = new TableStreamServer({
     authenticate: (header) => authenticator.authenticate(header),
@@ -202,18 +216,29 @@ interface GatewayListener {
 async function listenForGateways(
   flags: OperatorFlags,
   deps: StartOperatorDeps,
-  { tls, tableServer, logger, metrics }: { tls: LoadedCertificate | undefined; tableServer: TableStreamServer; logger: Logger; metrics: OperatorMetrics },
+  {
+    tls,
+    tableServer,
+    logger,
+    metrics,
+  }: { tls: LoadedCertificate | undefined; tableServer: TableStreamServer; logger: Logger; metrics: OperatorMetrics },
 ): Promise<GatewayListener> {
   const streamHandler = (req: IncomingMessage, res: ServerResponse): void => {
     if (!tableServer.handle(req, res)) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no such endpoint ${req.method} ${req.url}` } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `no such endpoint ${req.method} ${req.url}` } }));
     }
   };
   const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, streamHandler) : undefined;
   const server: Server = httpsServer ?? createHttpServer(streamHandler);
   if (tls && isExpired(tls.summary, Date.now())) {
     // Served anyway: refusing to start would not help the gateways, and the renewal is picked up without a restart.
-    logger.error('the serving certificate has expired; gateways will refuse it until it is renewed', { certFile: flags.tlsCertFile, serial: tls.summary.serial, notAfter: tls.summary.notAfter.toISOString() });
+    logger.error('the serving certificate has expired; gateways will refuse it until it is renewed', {
+      certFile: flags.tlsCertFile,
+      serial: tls.summary.serial,
+      notAfter: tls.summary.notAfter.toISOString(),
+    });
   }
   // A rotated Secret reaches new handshakes without a restart; open streams keep their session.
   const certificateReloader =
@@ -290,26 +315,39 @@ interface HealthServers {
 /** /healthz, /readyz and /metrics (on the health port unless --metrics-port names another). */
 async function serveHealthAndMetrics(
   flags: OperatorFlags,
-  { controller, election, tableServer, metrics }: { controller: OperatorController; election: LeaseLeaderElection; tableServer: TableStreamServer; metrics: OperatorMetrics },
+  {
+    controller,
+    election,
+    tableServer,
+    metrics,
+  }: { controller: OperatorController; election: LeaseLeaderElection; tableServer: TableStreamServer; metrics: OperatorMetrics },
 ): Promise<HealthServers> {
-  const healthHandler = (withMetrics: boolean) => (req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
-      const table = controller.table;
-      if (!controller.synced) return sendJson(res, 503, { status: 'watches not synced yet' });
-      if (!table) return sendJson(res, 503, { status: 'no routing table compiled yet' });
-      return sendJson(res, 200, { status: 'ready', tableVersion: table.version, tableHash: table.hash, leader: election.isLeader, gateways: tableServer.sessionCount });
-    }
-    if (withMetrics && path === '/metrics') {
-      metrics.render().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        (error: unknown) => sendJson(res, 500, { error: errorMessage(error) }),
-      );
-      return;
-    }
-    sendJson(res, 404, { error: 'not found' });
-  };
+  const healthHandler =
+    (withMetrics: boolean) =>
+    (req: IncomingMessage, res: ServerResponse): void => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/readyz') {
+        const table = controller.table;
+        if (!controller.synced) return sendJson(res, 503, { status: 'watches not synced yet' });
+        if (!table) return sendJson(res, 503, { status: 'no routing table compiled yet' });
+        return sendJson(res, 200, {
+          status: 'ready',
+          tableVersion: table.version,
+          tableHash: table.hash,
+          leader: election.isLeader,
+          gateways: tableServer.sessionCount,
+        });
+      }
+      if (withMetrics && path === '/metrics') {
+        metrics.render().then(
+          (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+          (error: unknown) => sendJson(res, 500, { error: errorMessage(error) }),
+        );
+        return;
+      }
+      sendJson(res, 404, { error: 'not found' });
+    };
   const separateMetrics = flags.metricsPort !== undefined && flags.metricsPort !== flags.healthPort;
   const healthServer = createHttpServer(healthHandler(!separateMetrics));
   const healthPort = await listen(healthServer, '0.0.0.0', flags.healthPort, '--health-port');
@@ -339,7 +377,10 @@ function startBackgroundWork({
   gateways.collector.start();
   gateways.spend.start();
   const pruneTimer = setInterval(() => {
-    if (election.isLeader) gateways.collector.pruneStale(client).catch((error: unknown) => logger.warn('could not prune replica reports', { error: errorMessage(error) }));
+    if (election.isLeader)
+      gateways.collector
+        .pruneStale(client)
+        .catch((error: unknown) => logger.warn('could not prune replica reports', { error: errorMessage(error) }));
   }, 60_000);
   pruneTimer.unref();
   return pruneTimer;
@@ -350,7 +391,8 @@ async function readTls(flags: OperatorFlags): Promise<LoadedCertificate | undefi
   try {
     return await loadCertificatePair(flags.tlsCertFile, flags.tlsKeyFile);
   } catch (error) {
-    if (error instanceof CertificateProblem && error.kind !== 'unreadable') throw new StartupError(`unusable TLS certificate or key: ${error.message}`);
+    if (error instanceof CertificateProblem && error.kind !== 'unreadable')
+      throw new StartupError(`unusable TLS certificate or key: ${error.message}`);
     throw new StartupError(`cannot read the TLS certificate or key: ${errorMessage(error)}`);
   }
 }

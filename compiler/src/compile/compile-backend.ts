@@ -75,7 +75,12 @@ function resolveCredential(
       const parsed: unknown = JSON.parse(value);
       if (parsed === null || typeof parsed !== 'object') throw new TypeError('not an object');
     } catch {
-      return { problem: { reason: 'InvalidSecret', message: `${where}: entry "${entryName}" of Secret ${id} is not a service-account JSON object` } };
+      return {
+        problem: {
+          reason: 'InvalidSecret',
+          message: `${where}: entry "${entryName}" of Secret ${id} is not a service-account JSON object`,
+        },
+      };
     }
     return { credential: { ref, weight, serviceAccountJson: value } };
   }

@@ -27,7 +27,12 @@ export interface CompileContext {
   afterAllKinds(step: () => void): void;
 }
 
-export function condition(type: DiagnosticCondition['type'], status: DiagnosticCondition['status'], reason: string, message: string): DiagnosticCondition {
+export function condition(
+  type: DiagnosticCondition['type'],
+  status: DiagnosticCondition['status'],
+  reason: string,
+  message: string,
+): DiagnosticCondition {
   return { type, status, reason, message };
 }
 

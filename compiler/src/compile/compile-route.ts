@@ -71,6 +71,7 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
     fallbackModels: [...(spec.fallbackModels ?? [])],
     defaultMaxTokens: spec.defaultMaxTokens ?? CRD_DEFAULTS.defaultMaxTokens,
   };
-  if (spec.cache !== undefined) route.cache = { ttlMs: parseDurationMs(spec.cache.ttl), scope: spec.cache.scope ?? CRD_DEFAULTS.cacheScope };
+  if (spec.cache !== undefined)
+    route.cache = { ttlMs: parseDurationMs(spec.cache.ttl), scope: spec.cache.scope ?? CRD_DEFAULTS.cacheScope };
   return { route, refProblems, unpricedBackends };
 }

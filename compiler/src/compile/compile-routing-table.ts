@@ -88,7 +88,12 @@ function createCompileContext(input: CompileInput): { context: CompileContext; f
 /** Every input object of a registered kind, by kind. */
 function groupByKind(input: CompileInput, kinds: KindRegistry): Map<string, KindObject[]> {
   const byKind = new Map<string, KindObject[]>();
-  const all: readonly KindObject[][] = [[...(input.routes ?? [])], [...(input.virtualKeys ?? [])], [...(input.budgets ?? [])], [...(input.objects ?? [])]];
+  const all: readonly KindObject[][] = [
+    [...(input.routes ?? [])],
+    [...(input.virtualKeys ?? [])],
+    [...(input.budgets ?? [])],
+    [...(input.objects ?? [])],
+  ];
   for (const object of all.flat()) {
     if (!kinds.has(object.kind)) continue;
     let list = byKind.get(object.kind);
@@ -131,7 +136,13 @@ class DiagnosticBook {
     const key = `${object.kind}/${id}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      const diagnostic = { kind: object.kind, namespace, name: object.metadata.name, generation: object.metadata.generation ?? 1, conditions: [] };
+      const diagnostic = {
+        kind: object.kind,
+        namespace,
+        name: object.metadata.name,
+        generation: object.metadata.generation ?? 1,
+        conditions: [],
+      };
       entry = { diagnostic, rank: this.kinds.rank(object.kind), id };
       this.entries.set(key, entry);
     }
@@ -153,7 +164,11 @@ function assembleTable(context: CompileContext, input: CompileInput): { table: R
   const budgets = [...context.budgets].sort(byId);
   const routes: Record<string, CompiledRoute> = {};
   for (const route of [...context.routes].sort(byId)) routes[route.id] = route;
-  const modelsByNamespace = buildModelsByNamespace(context.routes, keys.map((key) => key.namespace), context.sharedNamespaces);
+  const modelsByNamespace = buildModelsByNamespace(
+    context.routes,
+    keys.map((key) => key.namespace),
+    context.sharedNamespaces,
+  );
   const content = { routes, modelsByNamespace, keys, budgets };
   const { hash, json: contentJson } = hashAndSerializeTableContent(content);
   const table: RoutingTable = {

@@ -4,7 +4,11 @@ import type { LabelSelector, LabelSelectorRequirement } from '../generated/resou
 
 type LabelMatcher = (labels: Readonly<Record<string, string>>) => boolean;
 
-function requirementHolds(requirement: LabelSelectorRequirement, values: ReadonlySet<string>, labels: Readonly<Record<string, string>>): boolean {
+function requirementHolds(
+  requirement: LabelSelectorRequirement,
+  values: ReadonlySet<string>,
+  labels: Readonly<Record<string, string>>,
+): boolean {
   const present = Object.prototype.hasOwnProperty.call(labels, requirement.key);
   switch (requirement.operator) {
     case 'In':

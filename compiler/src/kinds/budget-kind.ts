@@ -23,7 +23,14 @@ function compileBudgets(objects: readonly Admitted<BudgetManifest>[], context: C
     }
     for (const key of selected) key.budgetIds.push(budget.id);
     context.budgets.push(budget);
-    diagnostic.conditions.push(condition('Accepted', 'True', R.Accepted, `covers ${selected.length} VirtualKey${plural(selected.length)} of namespace ${budget.namespace}`));
+    diagnostic.conditions.push(
+      condition(
+        'Accepted',
+        'True',
+        R.Accepted,
+        `covers ${selected.length} VirtualKey${plural(selected.length)} of namespace ${budget.namespace}`,
+      ),
+    );
   }
 }
 

@@ -17,7 +17,10 @@ interface CompiledEntry {
 
 function compileModelRoutes(objects: readonly Admitted<ModelRouteManifest>[], context: CompileContext): void {
   const entries = compileEach(objects, context);
-  const { accepted, conflicts } = resolveRouteConflicts([...entries.values()].map((entry) => entry.result.route), context.sharedNamespaces);
+  const { accepted, conflicts } = resolveRouteConflicts(
+    [...entries.values()].map((entry) => entry.result.route),
+    context.sharedNamespaces,
+  );
   for (const conflict of conflicts) {
     const entry = entries.get(conflict.routeId);
     if (entry) reject(entry.diagnostic, R.Conflict, conflict.message);
@@ -53,7 +56,12 @@ function compileEach(objects: readonly Admitted<ModelRouteManifest>[], context: 
 }
 
 /** A fallback model no accepted route visible to the route's keys serves is an unresolved reference. */
-function checkFallbacks(route: CompiledRoute, diagnostic: ObjectDiagnostic, acceptedByName: RoutesByName, shared: ReadonlySet<string>): void {
+function checkFallbacks(
+  route: CompiledRoute,
+  diagnostic: ObjectDiagnostic,
+  acceptedByName: RoutesByName,
+  shared: ReadonlySet<string>,
+): void {
   const missing = route.fallbackModels.filter((fallback) => !acceptedByName.claimantMeeting(route, fallback, shared, route));
   if (missing.length === 0) return;
   const message = `fallback model${plural(missing.length)} ${missing.map((m) => `"${m}"`).join(', ')} not served by any accepted route visible to this route's keys`;
@@ -69,13 +77,20 @@ function acceptRoute(route: CompiledRoute, { manifest, diagnostic, result }: Com
       'Accepted',
       'True',
       R.Accepted,
-      `serves ${routeNames(route).map((n) => `"${n}"`).join(', ')} with ${route.backends.length} backend${plural(route.backends.length)}` +
+      `serves ${routeNames(route)
+        .map((n) => `"${n}"`)
+        .join(', ')} with ${route.backends.length} backend${plural(route.backends.length)}` +
         (dropped > 0 ? ` (${dropped} dropped for missing credentials)` : ''),
     ),
   );
   diagnostic.conditions.push(
     result.unpricedBackends.length > 0
-      ? condition('PriceUnknown', 'True', R.PriceUnknown, `no catalog price and no pricing for backend ${result.unpricedBackends.join(', ')}; keys under a Block budget are refused these backends`)
+      ? condition(
+          'PriceUnknown',
+          'True',
+          R.PriceUnknown,
+          `no catalog price and no pricing for backend ${result.unpricedBackends.join(', ')}; keys under a Block budget are refused these backends`,
+        )
       : condition('PriceUnknown', 'False', R.PricesKnown, 'every backend has a price'),
   );
 }

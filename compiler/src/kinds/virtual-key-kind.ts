@@ -19,7 +19,9 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
     }
-    diagnostic.conditions.push(resolvedRefsCondition(compiled.problem ? [compiled.problem] : [], 'the key Secret was found', R.ResolvedRefs));
+    diagnostic.conditions.push(
+      resolvedRefsCondition(compiled.problem ? [compiled.problem] : [], 'the key Secret was found', R.ResolvedRefs),
+    );
     if (!compiled.key) {
       reject(diagnostic, R.UnresolvedRefs, compiled.problem?.message ?? 'key Secret not resolved');
       continue;
@@ -38,7 +40,12 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
     for (const { key, diagnostic } of accepted) {
       key.budgetIds.sort();
       diagnostic.conditions.push(
-        condition('Accepted', 'True', R.Accepted, `key compiled${key.budgetIds.length ? `; charged to budgets ${key.budgetIds.join(', ')}` : ''}`),
+        condition(
+          'Accepted',
+          'True',
+          R.Accepted,
+          `key compiled${key.budgetIds.length ? `; charged to budgets ${key.budgetIds.join(', ')}` : ''}`,
+        ),
       );
     }
   });

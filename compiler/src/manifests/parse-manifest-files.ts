@@ -43,7 +43,10 @@ export interface ParseOptions {
 }
 
 /** The objects of one built-in kind, typed. */
-export function objectsOfKind<K extends SwitchyardKind>(objects: readonly KindObject[], kind: K): Extract<SwitchyardManifest, { kind: K }>[] {
+export function objectsOfKind<K extends SwitchyardKind>(
+  objects: readonly KindObject[],
+  kind: K,
+): Extract<SwitchyardManifest, { kind: K }>[] {
   return objects.filter((object) => object.kind === kind) as Extract<SwitchyardManifest, { kind: K }>[];
 }
 
@@ -66,11 +69,7 @@ function isSecret(manifest: KindObject | SecretManifest): manifest is SecretMani
   return manifest.kind === 'Secret' && manifest.apiVersion === 'v1';
 }
 
-function normalizeSecret(
-  object: Record<string, unknown>,
-  file: string,
-  env: Record<string, string | undefined>,
-): SecretManifest {
+function normalizeSecret(object: Record<string, unknown>, file: string, env: Record<string, string | undefined>): SecretManifest {
   const describe = describeObject('Secret', object['metadata'] as { namespace?: string; name?: string });
   const fail = (field: string, reason: string): never => {
     throw new ConfigError({ file, object: describe, field, reason });
@@ -151,7 +150,12 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
     let manifest: KindObject | SecretManifest;
     if (group === SWITCHYARD_GROUP) {
       if (apiVersion !== SWITCHYARD_API_VERSION) {
-        throw new ConfigError({ file: where, object: describeObject(kind, { namespace, name }), field: 'apiVersion', reason: `must be ${SWITCHYARD_API_VERSION}` });
+        throw new ConfigError({
+          file: where,
+          object: describeObject(kind, { namespace, name }),
+          field: 'apiVersion',
+          reason: `must be ${SWITCHYARD_API_VERSION}`,
+        });
       }
       if (!kinds.has(kind)) {
         throw new ConfigError({ file: where, field: 'kind', reason: `unknown kind ${kind}: must be ${kinds.describe()}` });
@@ -160,7 +164,9 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
     } else if (apiVersion === 'v1' && kind === 'Secret') {
       manifest = normalizeSecret(object, source.path, env);
     } else {
-      parsed.notes.push(`${where}: ignored ${apiVersion} ${kind} ${namespace}/${name || '<unnamed>'} (not a Switchyard resource or Secret)`);
+      parsed.notes.push(
+        `${where}: ignored ${apiVersion} ${kind} ${namespace}/${name || '<unnamed>'} (not a Switchyard resource or Secret)`,
+      );
       return;
     }
 
@@ -192,7 +198,10 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
       const value: unknown = document.toJS();
       if (value === null || value === undefined) return;
       if (!isRecord(value)) {
-        throw new ConfigError({ file: `${file.path} (document ${index + 1})`, reason: 'a manifest must be a YAML mapping with apiVersion and kind' });
+        throw new ConfigError({
+          file: `${file.path} (document ${index + 1})`,
+          reason: 'a manifest must be a YAML mapping with apiVersion and kind',
+        });
       }
       accept(value, source);
     });

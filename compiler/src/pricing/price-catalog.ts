@@ -128,7 +128,9 @@ export const BUILTIN_PRICE_CATALOG: BuiltinPriceCatalog = {
         return family !== undefined ? find(ANTHROPIC_PRICES, family) : find(BEDROCK_PRICES, bedrockModelId(model));
       }
       case 'vertex-ai':
-        return find(ANTHROPIC_PRICES, anthropicFamily(model)) ?? find(GEMINI_PRICES, model.replace(/^(?:publishers\/google\/)?models\//, ''));
+        return (
+          find(ANTHROPIC_PRICES, anthropicFamily(model)) ?? find(GEMINI_PRICES, model.replace(/^(?:publishers\/google\/)?models\//, ''))
+        );
       case 'gemini':
         return find(GEMINI_PRICES, model.replace(/^models\//, ''));
       case 'mistral':

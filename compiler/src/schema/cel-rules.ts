@@ -8,9 +8,7 @@ import { parseDurationMs } from '../values/duration.js';
 type Json = unknown;
 
 function field(value: Json, name: string): Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, Json>)[name]
-    : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, Json>)[name] : undefined;
 }
 
 function has(value: Json, name: string): boolean {
@@ -30,7 +28,9 @@ function durationMs(value: Json): number {
 }
 
 const ambientBedrock = (self: Json): boolean =>
-  has(self, 'bedrock') && has(field(self, 'bedrock'), 'useAmbientCredentials') && field(field(self, 'bedrock'), 'useAmbientCredentials') === true;
+  has(self, 'bedrock') &&
+  has(field(self, 'bedrock'), 'useAmbientCredentials') &&
+  field(field(self, 'bedrock'), 'useAmbientCredentials') === true;
 
 const weightPositive = (item: Json): boolean => !has(item, 'weight') || (field(item, 'weight') as number) > 0;
 
@@ -72,8 +72,9 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   "self.provider == 'bedrock' || !has(self.credentials) || self.credentials.all(c, has(c.secretRef.key))": (self) =>
     field(self, 'provider') === 'bedrock' ||
     list(field(self, 'credentials')).every((credential) => has(field(credential, 'secretRef'), 'key')),
-  '!(has(self.credentials) && has(self.bedrock) && has(self.bedrock.useAmbientCredentials) && self.bedrock.useAmbientCredentials)':
-    (self) => !(has(self, 'credentials') && ambientBedrock(self)),
+  '!(has(self.credentials) && has(self.bedrock) && has(self.bedrock.useAmbientCredentials) && self.bedrock.useAmbientCredentials)': (
+    self,
+  ) => !(has(self, 'credentials') && ambientBedrock(self)),
   "self.provider in ['openai-compatible', 'azure-openai'] ? has(self.baseURL) : true": (self) =>
     !['openai-compatible', 'azure-openai'].includes(field(self, 'provider') as string) || has(self, 'baseURL'),
   "self.provider != 'azure-openai' || has(self.azure)": (self) => field(self, 'provider') !== 'azure-openai' || has(self, 'azure'),
@@ -100,9 +101,10 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
     !has(self, 'allowedModels') || list(field(self, 'allowedModels')).length > 0,
 
   // Budget selector requirement
-  "self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : (!has(self.values) || size(self.values) == 0)":
-    (self) =>
-      ['In', 'NotIn'].includes(field(self, 'operator') as string)
-        ? list(field(self, 'values')).length > 0
-        : list(field(self, 'values')).length === 0,
+  "self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : (!has(self.values) || size(self.values) == 0)": (
+    self,
+  ) =>
+    ['In', 'NotIn'].includes(field(self, 'operator') as string)
+      ? list(field(self, 'values')).length > 0
+      : list(field(self, 'values')).length === 0,
 };

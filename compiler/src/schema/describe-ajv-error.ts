@@ -9,8 +9,7 @@ import { childPath, itemPath, type SchemaIssue } from './schema-issue.js';
 const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$';
 
 const PATTERN_DESCRIPTIONS: Record<string, string> = {
-  [MODEL_NAME_PATTERN]:
-    "must be a model name: a letter or digit, then at most 127 letters, digits, '.', '_', '/' or '-' (no ':')",
+  [MODEL_NAME_PATTERN]: "must be a model name: a letter or digit, then at most 127 letters, digits, '.', '_', '/' or '-' (no ':')",
   [MONEY_PATTERN]: 'must be a decimal string of USD such as "2.50" (at most 9 decimals)',
   [DURATION_PATTERN]: 'must be a duration: a number and a unit (ms, s, m, h), such as "250ms", "30s" or "1h30m"',
   '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$': "must be a lowercase DNS label: a-z, 0-9 and '-', starting and ending with a letter or digit",

@@ -125,7 +125,9 @@ function celIssues(node: OpenApiSchema, value: unknown, path: string): SchemaIss
 function readCrdFiles(crdDir: string): { file: string; crd: Record<string, unknown> }[] {
   let names: string[];
   try {
-    names = readdirSync(crdDir).filter((name) => /\.ya?ml$/.test(name)).sort();
+    names = readdirSync(crdDir)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort();
   } catch (error) {
     throw new Error(`cannot read CRD directory ${crdDir}: ${(error as Error).message}`);
   }
@@ -151,7 +153,11 @@ export function loadCrdSchemas(crdDir: string = defaultCrdDir(), kinds: KindRegi
   const ajv = createAjv();
   const byKind = new Map<string, KindSchema>();
   for (const { file, crd } of readCrdFiles(crdDir)) {
-    const spec = crd['spec'] as { group?: string; names?: { kind?: string }; versions?: { name: string; schema?: { openAPIV3Schema?: OpenApiSchema } }[] };
+    const spec = crd['spec'] as {
+      group?: string;
+      names?: { kind?: string };
+      versions?: { name: string; schema?: { openAPIV3Schema?: OpenApiSchema } }[];
+    };
     if (spec?.group !== SWITCHYARD_GROUP) continue;
     const kind = spec.names?.kind;
     if (!kinds.has(kind)) continue;

@@ -62,7 +62,8 @@ function stringMapIssues(value: unknown, path: string, kind: 'labels' | 'annotat
       if (entry.length > 63 || !LABEL_VALUE.test(entry)) {
         issues.push({
           field: entryPath,
-          message: "invalid label value: at most 63 characters: letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+          message:
+            "invalid label value: at most 63 characters: letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
         });
       }
     }
@@ -88,7 +89,8 @@ export function validateObjectMeta(metadata: unknown): SchemaIssue[] {
   } else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
     issues.push({
       field: 'metadata.name',
-      message: "must be a lowercase DNS subdomain name: a-z, 0-9, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
+      message:
+        "must be a lowercase DNS subdomain name: a-z, 0-9, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
     });
   }
   const namespace = meta['namespace'];

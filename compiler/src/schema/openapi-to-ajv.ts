@@ -54,9 +54,7 @@ export function openApiToAjv(node: OpenApiSchema): AjvSchema {
   if (node.not) out['not'] = openApiToAjv(node.not);
 
   if (node.properties) {
-    out['properties'] = Object.fromEntries(
-      Object.entries(node.properties).map(([name, child]) => [name, openApiToAjv(child)]),
-    );
+    out['properties'] = Object.fromEntries(Object.entries(node.properties).map(([name, child]) => [name, openApiToAjv(child)]));
   }
   if (typeof node.additionalProperties === 'object') {
     out['additionalProperties'] = openApiToAjv(node.additionalProperties);

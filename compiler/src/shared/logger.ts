@@ -60,7 +60,7 @@ function installExitHook(): void {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const threshold = LEVEL_ORDER[options.level ?? ((process.env.SWITCHYARD_LOG_LEVEL as LogLevel | undefined) ?? 'info')] ?? 20;
+  const threshold = LEVEL_ORDER[options.level ?? (process.env.SWITCHYARD_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? 20;
   const write = options.write ?? writeStdoutBatched;
   const base = options.base ?? {};
   const baseJson = plainBaseJson(base);
@@ -88,7 +88,8 @@ export const silentLogger: Logger = {
 
 /** The message of anything thrown (duck-typed: errors from another realm are not `instanceof Error`). */
 export function errorMessage(error: unknown): string {
-  if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string')
+    return (error as { message: string }).message;
   return String(error);
 }
 
@@ -124,7 +125,13 @@ function plainBaseJson(base: Record<string, unknown>): string | undefined {
  * neither repeat a base or reserved name nor hold an Error or bigint at the top) is one
  * JSON.stringify of the caller's own object appended to a prefix, with no merged copy.
  */
-function formatLine(level: LogLevel, msg: string, base: Record<string, unknown>, baseJson: string | undefined, fields: Record<string, unknown> | undefined): string {
+function formatLine(
+  level: LogLevel,
+  msg: string,
+  base: Record<string, unknown>,
+  baseJson: string | undefined,
+  fields: Record<string, unknown> | undefined,
+): string {
   if (baseJson === undefined || (fields !== undefined && !plainFields(fields, base))) {
     return serialize({ time: isoTime(), level, msg, ...base, ...fields });
   }

@@ -59,7 +59,11 @@ function failingCondition(diagnostic: ObjectDiagnostic) {
 }
 
 /** The checks each kind adds for standalone mode (VirtualKey: its Secret must be among the manifests). */
-function checkStandaloneReferences(objects: readonly KindObject[], secrets: readonly SecretManifest[], sourceOf: (object: KindObject) => string): void {
+function checkStandaloneReferences(
+  objects: readonly KindObject[],
+  secrets: readonly SecretManifest[],
+  sourceOf: (object: KindObject) => string,
+): void {
   const secretIds = new Set(secrets.map((s) => `${s.metadata.namespace ?? DEFAULT_NAMESPACE}/${s.metadata.name}`));
   for (const object of objects) {
     const problem = BUILTIN_KINDS.get(object.kind).checkStandalone?.(object, secretIds);

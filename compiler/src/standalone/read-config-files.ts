@@ -34,13 +34,18 @@ export async function readConfigFiles(path: string): Promise<ManifestFile[]> {
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
-    throw new ConfigError({ file: path, reason: `cannot read configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    throw new ConfigError({
+      file: path,
+      reason: `cannot read configuration: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    });
   }
-  const paths = isDirectory ? (await listManifestFiles(path)).sort((a, b) => {
-    const ra = relative(path, a);
-    const rb = relative(path, b);
-    return ra < rb ? -1 : ra > rb ? 1 : 0;
-  }) : [path];
+  const paths = isDirectory
+    ? (await listManifestFiles(path)).sort((a, b) => {
+        const ra = relative(path, a);
+        const rb = relative(path, b);
+        return ra < rb ? -1 : ra > rb ? 1 : 0;
+      })
+    : [path];
   if (paths.length === 0) {
     throw new ConfigError({ file: path, reason: 'no *.yaml or *.yml files in the configuration directory' });
   }

@@ -37,11 +37,7 @@ function asConfigError(error: unknown, path: string): ConfigError {
  * Watches `path` (file or directory). `options.version` is the version of the table already
  * served (default 1); each successful recompile gets the next one.
  */
-export function watchStandaloneConfig(
-  path: string,
-  options: StandaloneWatchOptions,
-  handlers: StandaloneWatchHandlers,
-): StandaloneWatcher {
+export function watchStandaloneConfig(path: string, options: StandaloneWatchOptions, handlers: StandaloneWatchHandlers): StandaloneWatcher {
   const debounceMs = options.debounceMs ?? 150;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   let version = options.version ?? 1;

@@ -14,7 +14,17 @@ import { startTcpForwarder, type TcpForwarder } from './api-forwarder.js';
 import { expandVarRefs, fieldRefValue, resolveContainerPort, rewriteMountPaths, type MountRewrite } from './container-spec.js';
 import { jsonPath } from '../json-path.js';
 import { kubeApi, type KubeApi } from './kube-api.js';
-import { createBridge, createPodHost, deleteBridge, deletePodHost, HOST_ADDRESS, NAME_PREFIX, sweepPodNetwork, writePodHostsFile, type PodHost } from './pod-network.js';
+import {
+  createBridge,
+  createPodHost,
+  deleteBridge,
+  deletePodHost,
+  HOST_ADDRESS,
+  NAME_PREFIX,
+  sweepPodNetwork,
+  writePodHostsFile,
+  type PodHost,
+} from './pod-network.js';
 import type { Container, Pod } from './pod-types.js';
 import { materializeVolumes } from './pod-volumes.js';
 
@@ -212,18 +222,22 @@ class KubeletStandIn {
         metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace },
         target: { apiVersion: 'v1', kind: 'Node', name: this.nodeName },
       });
-      if (res.status !== 201 && res.status !== 409) this.log(`binding ${pod.metadata.namespace}/${pod.metadata.name} failed: ${res.status} ${res.body.slice(0, 200)}`);
+      if (res.status !== 201 && res.status !== 409)
+        this.log(`binding ${pod.metadata.namespace}/${pod.metadata.name} failed: ${res.status} ${res.body.slice(0, 200)}`);
     }
   }
 
   /** Plays cluster DNS: every Pod's hosts file maps Service names to a ready endpoint. */
   private async refreshDns(): Promise<void> {
-    const services = (jsonPath(await this.api.get('/api/v1/services'), 'items') ?? []) as { metadata: { name: string; namespace: string } }[];
+    const services = (jsonPath(await this.api.get('/api/v1/services'), 'items') ?? []) as {
+      metadata: { name: string; namespace: string };
+    }[];
     const slices = (jsonPath(await this.api.get('/apis/discovery.k8s.io/v1/endpointslices'), 'items') ?? []) as unknown[];
     const next = serviceHostEntries(services, slices);
     if (JSON.stringify(next) === JSON.stringify(this.dnsHosts)) return;
     this.dnsHosts = next;
-    for (const runtime of this.runtimes.values()) if (runtime.host) writePodHostsFile(runtime.host.netns, runtime.host.address, this.dnsHosts);
+    for (const runtime of this.runtimes.values())
+      if (runtime.host) writePodHostsFile(runtime.host.netns, runtime.host.address, this.dnsHosts);
   }
 
   /** One Pod bound to this node: start it, finish its deletion, or probe it. */
@@ -232,7 +246,10 @@ class KubeletStandIn {
     if (runtime && runtime.pod.metadata.uid !== pod.metadata.uid) return; // the old one is still being torn down
     if (!runtime) {
       if (pod.metadata.deletionTimestamp) {
-        this.track(`deleting ${key}`, this.api.call('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).then(() => undefined));
+        this.track(
+          `deleting ${key}`,
+          this.api.call('DELETE', podPath(pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).then(() => undefined),
+        );
         return;
       }
       const started = this.addRuntime(key, pod);
@@ -257,7 +274,15 @@ class KubeletStandIn {
   private addRuntime(key: string, pod: Pod): PodRuntime {
     const dir = join(this.root, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const runtime: PodRuntime = { key, pod, logFile: join(dir, 'process.log'), dir, ready: false, terminating: false, startedAt: new Date().toISOString() };
+    const runtime: PodRuntime = {
+      key,
+      pod,
+      logFile: join(dir, 'process.log'),
+      dir,
+      ready: false,
+      terminating: false,
+      startedAt: new Date().toISOString(),
+    };
     this.runtimes.set(key, runtime);
     return runtime;
   }
@@ -266,7 +291,10 @@ class KubeletStandIn {
     for (const runtime of this.runtimes.values()) {
       if (!seen.has(runtime.key) && !runtime.terminating) {
         runtime.terminating = true;
-        this.track(`stopping ${runtime.key} (Pod gone)`, this.terminatePod(runtime, false).finally(() => this.runtimes.delete(runtime.key)));
+        this.track(
+          `stopping ${runtime.key} (Pod gone)`,
+          this.terminatePod(runtime, false).finally(() => this.runtimes.delete(runtime.key)),
+        );
       }
     }
   }
@@ -294,7 +322,8 @@ class KubeletStandIn {
     const apiToken = [...volumes.apiTokens.values()][0];
     if (apiToken !== undefined) env['KUBECONFIG'] = this.writePodKubeconfig(runtime, apiToken);
     const args = (container.args ?? []).map((arg) => rewriteMountPaths(expandVarRefs(arg, env), mounts));
-    if (container.command && container.command.length > 0) throw new Error(`container ${container.name}: command overrides are not supported (the image entrypoint is switchyard)`);
+    if (container.command && container.command.length > 0)
+      throw new Error(`container ${container.name}: command overrides are not supported (the image entrypoint is switchyard)`);
     runtime.process = startManagedProcess({
       name: `${pod.metadata.namespace}_${pod.metadata.name}`,
       command: 'ip',
@@ -346,7 +375,9 @@ class KubeletStandIn {
     }
     const container = runtime.pod.spec.containers[0]!;
     const httpProbe = container.readinessProbe?.httpGet;
-    const ok = httpProbe ? await httpOk(runtime.host.address, resolveContainerPort(container, httpProbe.port), httpProbe.path ?? '/') : true;
+    const ok = httpProbe
+      ? await httpOk(runtime.host.address, resolveContainerPort(container, httpProbe.port), httpProbe.path ?? '/')
+      : true;
     if (ok !== runtime.ready) {
       await this.patchStatus(runtime, ok);
       this.log(`${runtime.key} ${ok ? 'Ready' : 'not ready'}`);
@@ -371,7 +402,12 @@ class KubeletStandIn {
     try {
       await this.terminatePod(runtime, true);
       // The kubelet's last word: delete with grace 0 once the containers are gone.
-      await this.api.call('DELETE', podPath(runtime.pod), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: runtime.pod.metadata.uid } });
+      await this.api.call('DELETE', podPath(runtime.pod), {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        gracePeriodSeconds: 0,
+        preconditions: { uid: runtime.pod.metadata.uid },
+      });
       this.log(`deleted ${runtime.key}`);
     } finally {
       this.runtimes.delete(runtime.key);
@@ -384,12 +420,19 @@ function podPath(pod: Pod): string {
 }
 
 /** `<service>.<namespace>.svc[.cluster.local]` -> the address of a ready endpoint, for every Service that has one. */
-function serviceHostEntries(services: readonly { metadata: { name: string; namespace: string } }[], slices: readonly unknown[]): Record<string, string> {
+function serviceHostEntries(
+  services: readonly { metadata: { name: string; namespace: string } }[],
+  slices: readonly unknown[],
+): Record<string, string> {
   const entries: Record<string, string> = {};
   for (const service of services) {
     const { name, namespace } = service.metadata;
     const address = slices
-      .filter((slice) => jsonPath(slice, 'metadata', 'namespace') === namespace && jsonPath(slice, 'metadata', 'labels', 'kubernetes.io/service-name') === name)
+      .filter(
+        (slice) =>
+          jsonPath(slice, 'metadata', 'namespace') === namespace &&
+          jsonPath(slice, 'metadata', 'labels', 'kubernetes.io/service-name') === name,
+      )
       .flatMap((slice) => (jsonPath(slice, 'endpoints') ?? []) as unknown[])
       .filter((endpoint) => jsonPath(endpoint, 'conditions', 'ready') === true)
       .map((endpoint) => jsonPath(endpoint, 'addresses', 0))
@@ -427,7 +470,9 @@ function podStatus(runtime: PodRuntime, ready: boolean, now: string): { status: 
           ready,
           started: true,
           restartCount: 0,
-          state: runtime.failed ? { terminated: { exitCode: 1, reason: 'Error', message: runtime.failed } } : { running: { startedAt: runtime.startedAt } },
+          state: runtime.failed
+            ? { terminated: { exitCode: 1, reason: 'Error', message: runtime.failed } }
+            : { running: { startedAt: runtime.startedAt } },
         },
       ],
     },
@@ -451,12 +496,14 @@ async function containerEnv(api: KubeApi, pod: Pod, container: Container, podIP:
       const secret = await api.call('GET', `/api/v1/namespaces/${namespace}/secrets/${from.secretKeyRef.name}`);
       const encoded = jsonPath(secret.json, 'data', from.secretKeyRef.key);
       if (typeof encoded === 'string') value = Buffer.from(encoded, 'base64').toString('utf8');
-      else if (!from.secretKeyRef.optional) throw new Error(`env ${variable.name}: Secret ${namespace}/${from.secretKeyRef.name} has no key ${from.secretKeyRef.key}`);
+      else if (!from.secretKeyRef.optional)
+        throw new Error(`env ${variable.name}: Secret ${namespace}/${from.secretKeyRef.name} has no key ${from.secretKeyRef.key}`);
     } else if (from?.configMapKeyRef) {
       const configMap = await api.call('GET', `/api/v1/namespaces/${namespace}/configmaps/${from.configMapKeyRef.name}`);
       const text = jsonPath(configMap.json, 'data', from.configMapKeyRef.key);
       if (typeof text === 'string') value = text;
-      else if (!from.configMapKeyRef.optional) throw new Error(`env ${variable.name}: ConfigMap ${namespace}/${from.configMapKeyRef.name} has no key ${from.configMapKeyRef.key}`);
+      else if (!from.configMapKeyRef.optional)
+        throw new Error(`env ${variable.name}: ConfigMap ${namespace}/${from.configMapKeyRef.name} has no key ${from.configMapKeyRef.key}`);
     }
     if (value !== undefined) env[variable.name] = value;
   }
@@ -480,7 +527,10 @@ async function registerNode(api: KubeApi, nodeName: string): Promise<void> {
     const created = await api.call('POST', '/api/v1/nodes', {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
+      metadata: {
+        name: nodeName,
+        labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      },
       spec: {},
     });
     if (created.status !== 201) throw new Error(`registering Node ${nodeName} failed: ${created.status} ${created.body.slice(0, 300)}`);
@@ -500,7 +550,16 @@ async function renewNode(api: KubeApi, nodeName: string): Promise<void> {
         { type: 'InternalIP', address: HOST_ADDRESS },
         { type: 'Hostname', address: nodeName },
       ],
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'the e2e kubelet stand-in is running', lastHeartbeatTime: now, lastTransitionTime: now }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'the e2e kubelet stand-in is running',
+          lastHeartbeatTime: now,
+          lastTransitionTime: now,
+        },
+      ],
       nodeInfo: {
         machineID: '',
         systemUUID: '',

@@ -38,7 +38,8 @@ export async function sweepPodNetwork(): Promise<string[]> {
     swept.push(name);
   }
   try {
-    for (const entry of readdirSync(NETNS_ETC)) if (entry.startsWith(NAME_PREFIX)) rmSync(join(NETNS_ETC, entry), { recursive: true, force: true });
+    for (const entry of readdirSync(NETNS_ETC))
+      if (entry.startsWith(NAME_PREFIX)) rmSync(join(NETNS_ETC, entry), { recursive: true, force: true });
   } catch {
     // No /etc/netns at all.
   }

@@ -24,16 +24,28 @@ export async function materializeVolumes(api: KubeApi, pod: Pod, podIP: string, 
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     hostDirs.set(volume.name, dir);
     if (volume.secret) {
-      await writeKeys(dir, await secretData(api, namespace, volume.secret.secretName, volume.secret.optional), volume.secret.items, `Secret ${volume.secret.secretName}`);
+      await writeKeys(
+        dir,
+        await secretData(api, namespace, volume.secret.secretName, volume.secret.optional),
+        volume.secret.items,
+        `Secret ${volume.secret.secretName}`,
+      );
     } else if (volume.configMap) {
-      await writeKeys(dir, await configMapData(api, namespace, volume.configMap.name, volume.configMap.optional), volume.configMap.items, `ConfigMap ${volume.configMap.name}`);
+      await writeKeys(
+        dir,
+        await configMapData(api, namespace, volume.configMap.name, volume.configMap.optional),
+        volume.configMap.items,
+        `ConfigMap ${volume.configMap.name}`,
+      );
     } else if (volume.projected) {
       for (const source of volume.projected.sources) {
         const token = await writeProjection(api, pod, podIP, dir, source);
         if (token !== undefined) apiTokens.set(volume.name, token);
       }
     } else if (!volume.emptyDir) {
-      throw new Error(`volume ${volume.name} of pod ${namespace}/${pod.metadata.name}: only secret, configMap, projected and emptyDir are supported`);
+      throw new Error(
+        `volume ${volume.name} of pod ${namespace}/${pod.metadata.name}: only secret, configMap, projected and emptyDir are supported`,
+      );
     }
   }
   return { hostDirs, apiTokens };
@@ -48,8 +60,20 @@ async function writeProjection(api: KubeApi, pod: Pod, podIP: string, dir: strin
     writeFile(join(dir, spec.path), token);
     return spec.audience === undefined || spec.audience === '' ? token : undefined;
   }
-  if (source.secret) await writeKeys(dir, await secretData(api, namespace, source.secret.name, source.secret.optional), source.secret.items, `Secret ${source.secret.name}`);
-  if (source.configMap) await writeKeys(dir, await configMapData(api, namespace, source.configMap.name, source.configMap.optional), source.configMap.items, `ConfigMap ${source.configMap.name}`);
+  if (source.secret)
+    await writeKeys(
+      dir,
+      await secretData(api, namespace, source.secret.name, source.secret.optional),
+      source.secret.items,
+      `Secret ${source.secret.name}`,
+    );
+  if (source.configMap)
+    await writeKeys(
+      dir,
+      await configMapData(api, namespace, source.configMap.name, source.configMap.optional),
+      source.configMap.items,
+      `ConfigMap ${source.configMap.name}`,
+    );
   for (const item of source.downwardAPI?.items ?? []) {
     if (item.fieldRef) writeFile(join(dir, item.path), fieldRefValue(pod, item.fieldRef.fieldPath, podIP));
   }
@@ -70,11 +94,17 @@ async function requestToken(api: KubeApi, pod: Pod, audience: string | undefined
     },
   });
   const token = jsonPath(res.json, 'status', 'token');
-  if (res.status !== 201 || typeof token !== 'string') throw new Error(`TokenRequest for ${namespace}/${account} failed: ${res.status} ${res.body.slice(0, 300)}`);
+  if (res.status !== 201 || typeof token !== 'string')
+    throw new Error(`TokenRequest for ${namespace}/${account} failed: ${res.status} ${res.body.slice(0, 300)}`);
   return token;
 }
 
-async function secretData(api: KubeApi, namespace: string, name: string, optional: boolean | undefined): Promise<Record<string, Buffer> | undefined> {
+async function secretData(
+  api: KubeApi,
+  namespace: string,
+  name: string,
+  optional: boolean | undefined,
+): Promise<Record<string, Buffer> | undefined> {
   const res = await api.call('GET', `/api/v1/namespaces/${namespace}/secrets/${name}`);
   if (res.status === 404 && optional) return undefined;
   if (res.status !== 200) throw new Error(`Secret ${namespace}/${name}: ${res.status}`);
@@ -82,7 +112,12 @@ async function secretData(api: KubeApi, namespace: string, name: string, optiona
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64')]));
 }
 
-async function configMapData(api: KubeApi, namespace: string, name: string, optional: boolean | undefined): Promise<Record<string, Buffer> | undefined> {
+async function configMapData(
+  api: KubeApi,
+  namespace: string,
+  name: string,
+  optional: boolean | undefined,
+): Promise<Record<string, Buffer> | undefined> {
   const res = await api.call('GET', `/api/v1/namespaces/${namespace}/configmaps/${name}`);
   if (res.status === 404 && optional) return undefined;
   if (res.status !== 200) throw new Error(`ConfigMap ${namespace}/${name}: ${res.status}`);
@@ -90,7 +125,12 @@ async function configMapData(api: KubeApi, namespace: string, name: string, opti
   return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'utf8')]));
 }
 
-async function writeKeys(dir: string, data: Record<string, Buffer> | undefined, items: KeyToPath[] | undefined, what: string): Promise<void> {
+async function writeKeys(
+  dir: string,
+  data: Record<string, Buffer> | undefined,
+  items: KeyToPath[] | undefined,
+  what: string,
+): Promise<void> {
   if (data === undefined) return;
   const wanted = items ?? Object.keys(data).map((key) => ({ key, path: key }));
   for (const item of wanted) {

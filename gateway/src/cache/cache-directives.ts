@@ -11,9 +11,7 @@ export function cacheDirectives(headers: IncomingHttpHeaders): CacheDirectives {
   const value = headers['cache-control'];
   if (value === undefined) return { lookup: true, store: true };
   const directives = new Set(
-    (Array.isArray(value) ? value.join(',') : value)
-      .split(',')
-      .map((directive) => directive.trim().toLowerCase().split('=')[0]),
+    (Array.isArray(value) ? value.join(',') : value).split(',').map((directive) => directive.trim().toLowerCase().split('=')[0]),
   );
   if (directives.has('no-store')) return { lookup: false, store: false };
   if (directives.has('no-cache')) return { lookup: false, store: true };

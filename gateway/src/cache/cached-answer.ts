@@ -34,6 +34,7 @@ export function parseCachedAnswer(text: string): CachedAnswer | undefined {
   if (typeof record.backend !== 'string' || typeof record.storedAtMs !== 'number') return undefined;
   if (typeof response !== 'object' || response === null) return undefined;
   const body = response as Record<string, unknown>;
-  if (!Array.isArray(body.content) || typeof body.finishReason !== 'string' || typeof body.usage !== 'object' || body.usage === null) return undefined;
+  if (!Array.isArray(body.content) || typeof body.finishReason !== 'string' || typeof body.usage !== 'object' || body.usage === null)
+    return undefined;
   return value as CachedAnswer;
 }

@@ -69,7 +69,10 @@ operator streams (cluster mode).
 export function checkClusterFilesExist(flags: GatewayFlags): void {
   if (flags.controlPlane === undefined) return;
   const tokenFile = flags.tokenFile ?? DEFAULT_TOKEN_FILE;
-  if (!existsSync(tokenFile)) throw new FlagError(`--token-file ${tokenFile} does not exist: mount a projected ServiceAccount token (audience switchyard) there or pass --token-file`);
+  if (!existsSync(tokenFile))
+    throw new FlagError(
+      `--token-file ${tokenFile} does not exist: mount a projected ServiceAccount token (audience switchyard) there or pass --token-file`,
+    );
   if (flags.caFile !== undefined && !existsSync(flags.caFile)) throw new FlagError(`--ca-file ${flags.caFile} does not exist`);
 }
 
@@ -96,10 +99,12 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
   const v = parseFlagValues(args, GATEWAY_FLAG_OPTIONS);
   const maxBodyText = v['max-body-bytes'];
   const maxBodyBytes = maxBodyText === undefined ? DEFAULT_MAX_BODY_BYTES : Number(maxBodyText);
-  if (maxBodyText !== undefined && (!/^\d+$/.test(maxBodyText) || maxBodyBytes < 1)) throw new FlagError(`--max-body-bytes must be a positive whole number of bytes, got "${maxBodyText}"`);
+  if (maxBodyText !== undefined && (!/^\d+$/.test(maxBodyText) || maxBodyBytes < 1))
+    throw new FlagError(`--max-body-bytes must be a positive whole number of bytes, got "${maxBodyText}"`);
   const cacheMaxText = v['cache-max-bytes'];
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
-  if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes))) throw new FlagError(`--cache-max-bytes must be a whole number of bytes (0 turns the cache off), got "${cacheMaxText}"`);
+  if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
+    throw new FlagError(`--cache-max-bytes must be a whole number of bytes (0 turns the cache off), got "${cacheMaxText}"`);
   let deniedUpstreamCidrs: string[];
   try {
     deniedUpstreamCidrs = parseCidrList(v['deny-upstream-cidrs'] ?? DEFAULT_DENIED_UPSTREAM_CIDRS);
@@ -108,7 +113,8 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
   }
   const shutdownGraceMs = durationFlag('shutdown-grace', v['shutdown-grace'], '25s');
   const redisFailureMode = v['redis-failure-mode'] ?? 'open';
-  if (redisFailureMode !== 'open' && redisFailureMode !== 'closed') throw new FlagError(`--redis-failure-mode must be open or closed, got "${redisFailureMode}"`);
+  if (redisFailureMode !== 'open' && redisFailureMode !== 'closed')
+    throw new FlagError(`--redis-failure-mode must be open or closed, got "${redisFailureMode}"`);
   const redisTimeoutMs = durationFlag('redis-timeout', v['redis-timeout'], '250ms');
   if (redisTimeoutMs < 1) throw new FlagError('--redis-timeout must be at least 1ms');
   const redisUrl = v['redis-url'];
@@ -126,14 +132,18 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
   rejectUnanchoredFlags(v, ['redis-failure-mode', 'redis-timeout'], 'redis-url');
   const controlPlane = v['control-plane'];
   if (controlPlane !== undefined) {
-    if (v.config !== undefined) throw new FlagError('--config and --control-plane are mutually exclusive: a gateway serves manifests from disk or tables from the operator');
+    if (v.config !== undefined)
+      throw new FlagError(
+        '--config and --control-plane are mutually exclusive: a gateway serves manifests from disk or tables from the operator',
+      );
     let url: URL;
     try {
       url = new URL(controlPlane);
     } catch {
       throw new FlagError(`--control-plane must be a URL such as https://switchyard-operator:8443, got "${controlPlane}"`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
   }
   rejectUnanchoredFlags(v, ['token-file', 'ca-file'], 'control-plane');
   return {

@@ -41,7 +41,11 @@ export async function main(args: string[]): Promise<void> {
     const tracingConfig = tracingConfigFromEnv(process.env);
     if (tracingConfig !== undefined) {
       tracing = await startTracing(tracingConfig, logger);
-      lifecycleLogger.info('tracing', { endpoint: tracingConfig.tracesEndpoint, protocol: tracingConfig.protocol, serviceName: tracingConfig.serviceName });
+      lifecycleLogger.info('tracing', {
+        endpoint: tracingConfig.tracesEndpoint,
+        protocol: tracingConfig.protocol,
+        serviceName: tracingConfig.serviceName,
+      });
     }
   } catch (error) {
     return fail(1, `invalid tracing configuration: ${error instanceof Error ? error.message : String(error)}`);
@@ -73,7 +77,8 @@ export async function main(args: string[]): Promise<void> {
 
   const cache = createResponseCache(flags, governance, metrics, logger);
   // Conversations for previous_response_id: in Redis when governance shares one, so any replica continues them.
-  const responsesStore = governance.redis !== undefined ? new RedisResponseStore({ redis: governance.redis, logger }) : new InMemoryResponseStore();
+  const responsesStore =
+    governance.redis !== undefined ? new RedisResponseStore({ redis: governance.redis, logger }) : new InMemoryResponseStore();
   const frontDoorRoutes = createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) });
   const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
   let gateway: RunningGateway;
@@ -83,7 +88,18 @@ export async function main(args: string[]): Promise<void> {
       port: flags.port,
       adminPort: flags.adminPort,
       frontDoorRoutes,
-      deps: { tables, transport, metrics, logger, admission: governance.admission, costs: governance.costs, tracer: tracing?.tracer, ...(cache === undefined ? {} : { cache }), maxBodyBytes: flags.maxBodyBytes, random: Math.random },
+      deps: {
+        tables,
+        transport,
+        metrics,
+        logger,
+        admission: governance.admission,
+        costs: governance.costs,
+        tracer: tracing?.tracer,
+        ...(cache === undefined ? {} : { cache }),
+        maxBodyBytes: flags.maxBodyBytes,
+        random: Math.random,
+      },
     });
   } catch (error) {
     return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
@@ -91,10 +107,24 @@ export async function main(args: string[]): Promise<void> {
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
-      ? startClusterTableSource({ url: flags.controlPlane, tokenFile: flags.tokenFile, caFile: flags.caFile, tables, metrics, logger: lifecycleLogger, ledger: governance.ledger })
+      ? startClusterTableSource({
+          url: flags.controlPlane,
+          tokenFile: flags.tokenFile,
+          caFile: flags.caFile,
+          tables,
+          metrics,
+          logger: lifecycleLogger,
+          ledger: governance.ledger,
+        })
       : undefined;
-  const watcher: StandaloneConfigSource = cluster ?? watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
-  const cacheDescription = flags.cacheMaxBytes === 0 ? 'off' : flags.redisUrl === undefined ? { store: 'memory', maxBytes: flags.cacheMaxBytes } : { store: 'redis' };
+  const watcher: StandaloneConfigSource =
+    cluster ?? watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
+  const cacheDescription =
+    flags.cacheMaxBytes === 0
+      ? 'off'
+      : flags.redisUrl === undefined
+        ? { store: 'memory', maxBytes: flags.cacheMaxBytes }
+        : { store: 'redis' };
   lifecycleLogger.info('listening', {
     host: gateway.host,
     port: gateway.port,
@@ -107,7 +137,17 @@ export async function main(args: string[]): Promise<void> {
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
-  installShutdown(gateway, watcher, transport, governance, cache, tracing, flags.shutdownGraceMs, lifecycleLogger, () => cluster?.flushUsage() ?? Promise.resolve());
+  installShutdown(
+    gateway,
+    watcher,
+    transport,
+    governance,
+    cache,
+    tracing,
+    flags.shutdownGraceMs,
+    lifecycleLogger,
+    () => cluster?.flushUsage() ?? Promise.resolve(),
+  );
 }
 
 function installShutdown(
@@ -156,7 +196,12 @@ function installShutdown(
 }
 
 /** In Redis when governance shares one, else in this process; none with --cache-max-bytes 0. */
-function createResponseCache(flags: GatewayFlags, governance: Governance, metrics: GatewayMetrics, logger: Logger): ResponseCacheService | undefined {
+function createResponseCache(
+  flags: GatewayFlags,
+  governance: Governance,
+  metrics: GatewayMetrics,
+  logger: Logger,
+): ResponseCacheService | undefined {
   if (flags.cacheMaxBytes === 0) return undefined;
   const nowMs = (): number => governance.clock.nowMs();
   if (governance.redis !== undefined) return { store: new RedisResponseCache({ redis: governance.redis, logger }), nowMs };

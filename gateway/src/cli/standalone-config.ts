@@ -11,18 +11,35 @@ export interface StandaloneConfigSource {
 }
 
 /** Compiles and loads the initial table; throws with the reason when it cannot. */
-export async function loadInitialConfig(path: string, tables: TableHolder, metrics: GatewayMetrics, logger: Logger): Promise<StandaloneResult> {
+export async function loadInitialConfig(
+  path: string,
+  tables: TableHolder,
+  metrics: GatewayMetrics,
+  logger: Logger,
+): Promise<StandaloneResult> {
   const result = await compileStandaloneConfig(path, { env: process.env, version: 1 });
   const table = tables.load(result.table);
   metrics.tableLoaded(table.version, table.hash);
   logProblems(logger, result.diagnostics);
   for (const note of result.notes) logger.info('configuration note', { note });
-  logger.info('routing table loaded', { version: table.version, hash: table.hash, routes: table.routes.size, keys: table.keysByDigest.size, files: result.files });
+  logger.info('routing table loaded', {
+    version: table.version,
+    hash: table.hash,
+    routes: table.routes.size,
+    keys: table.keysByDigest.size,
+    files: result.files,
+  });
   return result;
 }
 
 /** Watches from the initial load on: its version and content hash are the baseline, so no edit in between is missed. */
-export function watchConfig(path: string, initial: StandaloneResult, tables: TableHolder, metrics: GatewayMetrics, logger: Logger): StandaloneConfigSource {
+export function watchConfig(
+  path: string,
+  initial: StandaloneResult,
+  tables: TableHolder,
+  metrics: GatewayMetrics,
+  logger: Logger,
+): StandaloneConfigSource {
   return watchStandaloneConfig(
     path,
     { env: process.env, version: initial.table.version, baselineContentHash: initial.contentHash },
@@ -33,7 +50,12 @@ export function watchConfig(path: string, initial: StandaloneResult, tables: Tab
           const table = tables.load(result.table);
           metrics.tableLoaded(table.version, table.hash);
           logProblems(logger, result.diagnostics);
-          logger.info('routing table reloaded', { version: table.version, hash: table.hash, routes: table.routes.size, keys: table.keysByDigest.size });
+          logger.info('routing table reloaded', {
+            version: table.version,
+            hash: table.hash,
+            routes: table.routes.size,
+            keys: table.keysByDigest.size,
+          });
         } catch (error) {
           rejected(error);
         }
@@ -58,7 +80,13 @@ function logProblems(logger: Logger, diagnostics: readonly ObjectDiagnostic[]): 
     for (const condition of diagnostic.conditions) {
       const problem = condition.type === 'PriceUnknown' ? condition.status === 'True' : condition.status !== 'True';
       if (!problem) continue;
-      logger.warn('configuration problem', { object: `${diagnostic.kind} ${diagnostic.namespace}/${diagnostic.name}`, condition: condition.type, status: condition.status, reason: condition.reason, message: condition.message });
+      logger.warn('configuration problem', {
+        object: `${diagnostic.kind} ${diagnostic.namespace}/${diagnostic.name}`,
+        condition: condition.type,
+        status: condition.status,
+        reason: condition.reason,
+        message: condition.message,
+      });
     }
   }
 }

@@ -35,7 +35,9 @@ export function startClusterTableSource(options: ClusterTableSourceOptions): Clu
   const spendLogger = logger.child({ part: 'spend' });
   const applySnapshot = (snapshot: SpendSnapshot): void => {
     if (!ledger) return;
-    Promise.resolve(ledger.applySpendSnapshot(snapshot)).catch((error: unknown) => spendLogger.warn('could not apply a spend snapshot', { error: error instanceof Error ? error.message : String(error) }));
+    Promise.resolve(ledger.applySpendSnapshot(snapshot)).catch((error: unknown) =>
+      spendLogger.warn('could not apply a spend snapshot', { error: error instanceof Error ? error.message : String(error) }),
+    );
   };
   const connection = connectToControlPlane({
     url: options.url,

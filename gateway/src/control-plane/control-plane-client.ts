@@ -118,7 +118,8 @@ class ControlPlaneClient {
 
   constructor(private readonly options: ControlPlaneClientOptions) {
     const base = new URL(options.url);
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`--control-plane must be an http(s) URL, got ${options.url}`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new Error(`--control-plane must be an http(s) URL, got ${options.url}`);
     this.endpoint = { base, basePath: base.pathname.replace(/\/+$/, ''), gatewayId: options.gatewayId };
     this.logger = options.logger;
     this.random = options.random ?? Math.random;
@@ -165,7 +166,11 @@ class ControlPlaneClient {
   private logConnectionFailure(error: unknown): void {
     this.state.lastError = error instanceof Error ? error.message : String(error);
     const level = error instanceof HttpStatusError && (error.statusCode === 401 || error.statusCode === 403) ? 'error' : 'warn';
-    this.logger[level]('control plane connection failed', { url: this.options.url, error: this.state.lastError, servingVersion: this.state.appliedVersion });
+    this.logger[level]('control plane connection failed', {
+      url: this.options.url,
+      error: this.state.lastError,
+      servingVersion: this.state.appliedVersion,
+    });
   }
 
   private async waitBeforeRedial(delayMs: number): Promise<void> {
@@ -233,7 +238,10 @@ class ControlPlaneClient {
   /** A stream that stays silent past the inactivity timeout counts as dead. */
   private armInactivityTimer(stream: OpenStream): void {
     clearTimeout(stream.inactivityTimer);
-    stream.inactivityTimer = setTimeout(() => stream.finish(new Error(`no data from the control plane for ${this.inactivityMs} ms`)), this.inactivityMs);
+    stream.inactivityTimer = setTimeout(
+      () => stream.finish(new Error(`no data from the control plane for ${this.inactivityMs} ms`)),
+      this.inactivityMs,
+    );
   }
 
   /** False when the event ended the stream. */
@@ -272,13 +280,21 @@ class ControlPlaneClient {
       try {
         table = await decodeTableMessage(data);
       } catch (error) {
-        this.logger.error('undecodable routing table from the control plane; still serving the last one', { error: (error as Error).message });
+        this.logger.error('undecodable routing table from the control plane; still serving the last one', {
+          error: (error as Error).message,
+        });
         continue;
       }
       const failure = this.applyTable(table);
       if (failure === undefined) stream.gotTable = true;
       if (stream.session) {
-        const ack: AckMessage = { session: stream.session, version: table.version, hash: table.hash, applied: failure === undefined, ...(failure ? { error: failure } : {}) };
+        const ack: AckMessage = {
+          session: stream.session,
+          version: table.version,
+          hash: table.hash,
+          applied: failure === undefined,
+          ...(failure ? { error: failure } : {}),
+        };
         void acknowledgeTable(this.endpoint, stream.credentials, ack, this.logger, () => this.closed);
       }
     }
@@ -292,14 +308,23 @@ class ControlPlaneClient {
         this.options.onTable(table);
       } catch (error) {
         const failure = error instanceof Error ? error.message : String(error);
-        this.logger.error('routing table from the control plane rejected; still serving the last one', { version: table.version, error: failure, servingVersion: this.state.appliedVersion });
+        this.logger.error('routing table from the control plane rejected; still serving the last one', {
+          version: table.version,
+          error: failure,
+          servingVersion: this.state.appliedVersion,
+        });
         return failure;
       }
     }
     this.state.appliedVersion = table.version;
     this.state.appliedHash = table.hash;
     this.state.tablesApplied += 1;
-    this.logger.info('routing table applied from the control plane', { version: table.version, hash: table.hash, routes: Object.keys(table.routes).length, keys: table.keys.length });
+    this.logger.info('routing table applied from the control plane', {
+      version: table.version,
+      hash: table.hash,
+      routes: Object.keys(table.routes).length,
+      keys: table.keys.length,
+    });
     this.resolveFirst();
     return undefined;
   }
@@ -342,19 +367,34 @@ function openRequest(endpoint: OperatorEndpoint, path: string, method: string, c
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(body);
   }
-  return url.protocol === 'https:' ? httpsRequest(url, { method, headers, ...(credentials.ca ? { ca: credentials.ca } : {}) }) : httpRequest(url, { method, headers });
+  return url.protocol === 'https:'
+    ? httpsRequest(url, { method, headers, ...(credentials.ca ? { ca: credentials.ca } : {}) })
+    : httpRequest(url, { method, headers });
 }
 
 /** A refused stream: ends it with the status and what the operator said. */
 function failWithErrorBody(stream: OpenStream, res: IncomingMessage): void {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => stream.finish(new HttpStatusError(res.statusCode ?? 0, `control plane answered ${res.statusCode}: ${describeErrorBody(Buffer.concat(chunks).toString('utf8'))}`)));
+  res.on('end', () =>
+    stream.finish(
+      new HttpStatusError(
+        res.statusCode ?? 0,
+        `control plane answered ${res.statusCode}: ${describeErrorBody(Buffer.concat(chunks).toString('utf8'))}`,
+      ),
+    ),
+  );
   res.on('error', (error) => stream.finish(error));
 }
 
 /** Tells the operator what became of a table; three tries, then a warning (the next stream acknowledges again). */
-async function acknowledgeTable(endpoint: OperatorEndpoint, credentials: Credentials, ack: AckMessage, logger: Logger, closed: () => boolean): Promise<void> {
+async function acknowledgeTable(
+  endpoint: OperatorEndpoint,
+  credentials: Credentials,
+  ack: AckMessage,
+  logger: Logger,
+  closed: () => boolean,
+): Promise<void> {
   const body = JSON.stringify(ack);
   for (let attempt = 1; attempt <= 3 && !closed(); attempt++) {
     try {

@@ -37,8 +37,15 @@ export async function decodeTableMessage(data: string): Promise<RoutingTable> {
     throw new TableMessageError(`table is ${json.length} bytes, the message says ${message.size}`);
   }
   const table = parseJson(json.toString('utf8'), 'routing table') as unknown as RoutingTable;
-  if (table.version !== message.version || table.hash !== message.hash) throw new TableMessageError('table version or hash differ from the message');
-  if (typeof table.routes !== 'object' || table.routes === null || !Array.isArray(table.keys) || !Array.isArray(table.budgets) || typeof table.modelsByNamespace !== 'object') {
+  if (table.version !== message.version || table.hash !== message.hash)
+    throw new TableMessageError('table version or hash differ from the message');
+  if (
+    typeof table.routes !== 'object' ||
+    table.routes === null ||
+    !Array.isArray(table.keys) ||
+    !Array.isArray(table.budgets) ||
+    typeof table.modelsByNamespace !== 'object'
+  ) {
     throw new TableMessageError('routing table without routes, keys, budgets or modelsByNamespace');
   }
   return table;
@@ -53,7 +60,12 @@ export function parseSpendSnapshot(value: unknown): SpendSnapshot {
   for (const item of v.budgets as unknown[]) {
     if (!item || typeof item !== 'object') throw new TableMessageError('spend snapshot budget is not an object');
     const b = item as Record<string, unknown>;
-    if (typeof b.budgetId !== 'string' || typeof b.periodStart !== 'string' || typeof b.spentNanos !== 'string' || !/^\d+$/.test(b.spentNanos)) {
+    if (
+      typeof b.budgetId !== 'string' ||
+      typeof b.periodStart !== 'string' ||
+      typeof b.spentNanos !== 'string' ||
+      !/^\d+$/.test(b.spentNanos)
+    ) {
       throw new TableMessageError('spend snapshot budget needs budgetId, periodStart and a decimal spentNanos');
     }
     budgets.push({ budgetId: b.budgetId, periodStart: b.periodStart, spentNanos: b.spentNanos });
@@ -62,7 +74,8 @@ export function parseSpendSnapshot(value: unknown): SpendSnapshot {
   if (v.appliedReports !== undefined) {
     if (!isRecord(v.appliedReports)) throw new TableMessageError('spend snapshot appliedReports is not an object');
     for (const [bootId, seq] of Object.entries(v.appliedReports)) {
-      if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new TableMessageError(`spend snapshot appliedReports.${bootId} is not a sequence number`);
+      if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+        throw new TableMessageError(`spend snapshot appliedReports.${bootId} is not a sequence number`);
       appliedReports[bootId] = seq;
     }
   }

@@ -58,7 +58,10 @@ export function startUsageReporter(options: UsageReporterOptions): UsageReporter
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),
       };
-      const req = target.protocol === 'https:' ? httpsRequest(target, { method: 'POST', headers, ...(ca ? { ca } : {}) }) : httpRequest(target, { method: 'POST', headers });
+      const req =
+        target.protocol === 'https:'
+          ? httpsRequest(target, { method: 'POST', headers, ...(ca ? { ca } : {}) })
+          : httpRequest(target, { method: 'POST', headers });
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
@@ -69,7 +72,8 @@ export function startUsageReporter(options: UsageReporterOptions): UsageReporter
       req.on('error', reject);
       req.end(body);
     });
-    if (answer.status !== 200) throw new Error(`operator answered ${answer.status}${answer.status === 503 ? ' (not ready); reports stay pending' : ''}`);
+    if (answer.status !== 200)
+      throw new Error(`operator answered ${answer.status}${answer.status === 503 ? ' (not ready); reports stay pending' : ''}`);
     const parsed = JSON.parse(answer.text) as { snapshot?: unknown };
     if (parsed.snapshot !== null && parsed.snapshot !== undefined) options.applySnapshot(parseSpendSnapshot(parsed.snapshot));
     if (lastProblem !== undefined) options.logger.info('usage reports reach the operator again', { pendingReports: reports.length });

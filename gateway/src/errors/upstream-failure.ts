@@ -21,7 +21,12 @@ export class UpstreamFailure extends Error {
   /** Field named by the upstream for 400s, when it names one. */
   readonly param: string | undefined;
 
-  constructor(kind: UpstreamFailureKind, status: number, message: string, options: { retryAfterMs?: number; param?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: UpstreamFailureKind,
+    status: number,
+    message: string,
+    options: { retryAfterMs?: number; param?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UpstreamFailure';
     this.kind = kind;

@@ -4,7 +4,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
-import type { CallerFormat, CountTokensCodec, EncodedError, FrontDoorContext, FrontDoorStreamEncoder, ModelListCodec } from '../unified/front-door-codec.js';
+import type {
+  CallerFormat,
+  CountTokensCodec,
+  EncodedError,
+  FrontDoorContext,
+  FrontDoorStreamEncoder,
+  ModelListCodec,
+} from '../unified/front-door-codec.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 
 export interface ChatFrontDoor {
@@ -39,9 +46,26 @@ export type EndpointPath = string | { readonly prefix: string; match(rest: strin
  */
 export type FrontDoorEndpoint =
   | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'chat'; readonly frontDoor: ChatFrontDoor }
-  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'embeddings'; readonly frontDoor: ChatFrontDoor & EmbeddingsFrontDoor }
-  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'count-tokens'; readonly frontDoor: ChatFrontDoor; readonly codec: CountTokensCodec }
-  | { readonly method: 'GET'; readonly path: EndpointPath; readonly operation: 'list-models' | 'get-model'; readonly frontDoor: ChatFrontDoor; readonly codec: ModelListCodec };
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      readonly operation: 'embeddings';
+      readonly frontDoor: ChatFrontDoor & EmbeddingsFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      readonly operation: 'count-tokens';
+      readonly frontDoor: ChatFrontDoor;
+      readonly codec: CountTokensCodec;
+    }
+  | {
+      readonly method: 'GET';
+      readonly path: EndpointPath;
+      readonly operation: 'list-models' | 'get-model';
+      readonly frontDoor: ChatFrontDoor;
+      readonly codec: ModelListCodec;
+    };
 
 export type EndpointOperation = FrontDoorEndpoint['operation'];
 

@@ -24,7 +24,8 @@ class ClockFileError extends Error {
 function parseClockText(text: string, path: string): number {
   const trimmed = text.trim();
   const value = /^\d+$/.test(trimmed) ? Number(trimmed) : Date.parse(trimmed);
-  if (!Number.isFinite(value)) throw new ClockFileError(`${TEST_CLOCK_ENV} ${path}: "${trimmed}" is neither an ISO-8601 instant nor Unix milliseconds`);
+  if (!Number.isFinite(value))
+    throw new ClockFileError(`${TEST_CLOCK_ENV} ${path}: "${trimmed}" is neither an ISO-8601 instant nor Unix milliseconds`);
   return value;
 }
 

@@ -58,7 +58,9 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
   const environmentClock = clockFromEnvironment(options.env);
   const clock = options.clock ?? environmentClock.clock;
   if (options.clock === undefined && environmentClock.testClockFile !== undefined) {
-    logger.warn('governance clock read from a test clock file (NODE_ENV=test); never set this in production', { clockFile: environmentClock.testClockFile });
+    logger.warn('governance clock read from a test clock file (NODE_ENV=test); never set this in production', {
+      clockFile: environmentClock.testClockFile,
+    });
   }
   const metrics = new GovernanceMetrics(options.metricsRegistry);
   const budgets = new BudgetDirectory();
@@ -71,13 +73,23 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     redis = connectRedis({ url: options.redisUrl, timeoutMs: options.redisTimeoutMs, logger, metrics });
     const retries = new SettlementRetryQueue(redis, logger);
     rateLimiter = new RedisRateLimiter(redis, retries);
-    ledger = RedisBudgetLedger.create({ redis, retries, logger, ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }), nowMs: () => clock.nowMs() });
+    ledger = RedisBudgetLedger.create({
+      redis,
+      retries,
+      logger,
+      ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
+      nowMs: () => clock.nowMs(),
+    });
     if (!(await redis.waitReady(REDIS_START_WAIT_MS))) {
       logger.error('Redis not reachable at start; serving with --redis-failure-mode until it is', { mode: options.redisFailureMode });
     }
   } else {
     const inProcessLimiter = new InProcessRateLimiter();
-    const inProcessLedger = new InProcessBudgetLedger({ logger, ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }), nowMs: () => clock.nowMs() });
+    const inProcessLedger = new InProcessBudgetLedger({
+      logger,
+      ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
+      nowMs: () => clock.nowMs(),
+    });
     rateLimiter = inProcessLimiter;
     ledger = inProcessLedger;
     sweeper = setInterval(() => {
@@ -104,7 +116,15 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     },
   });
 
-  const admission = new GovernanceAdmission({ rateLimiter, ledger, budgets, clock, metrics, logger, failureMode: options.redisFailureMode });
+  const admission = new GovernanceAdmission({
+    rateLimiter,
+    ledger,
+    budgets,
+    clock,
+    metrics,
+    logger,
+    failureMode: options.redisFailureMode,
+  });
   return {
     tables: new GovernedTableHolder(options.providers, budgets),
     admission,

@@ -37,8 +37,10 @@ type Decided<T> = T | Promise<T>;
 /** The limiter's state as it is once a cancelled admission is undone. */
 function withoutThisRequest(state: RateLimitState, tokens: number): RateLimitState {
   const undone: RateLimitState = {};
-  if (state.requests !== undefined) undone.requests = { ...state.requests, remaining: Math.min(state.requests.limit, state.requests.remaining + 1) };
-  if (state.tokens !== undefined) undone.tokens = { ...state.tokens, remaining: Math.min(state.tokens.limit, state.tokens.remaining + tokens) };
+  if (state.requests !== undefined)
+    undone.requests = { ...state.requests, remaining: Math.min(state.requests.limit, state.requests.remaining + 1) };
+  if (state.tokens !== undefined)
+    undone.tokens = { ...state.tokens, remaining: Math.min(state.tokens.limit, state.tokens.remaining + tokens) };
   return undone;
 }
 
@@ -72,12 +74,17 @@ export class GovernanceAdmission implements AdmissionControl {
     let rate: Decided<RateLimitOutcome> | undefined;
     let budget: Decided<BudgetReserveOutcome> | undefined;
     try {
-      rate = limited ? this.options.rateLimiter.acquire({ keyId: key.id, limits, tokens: estimate.tokens, nowMs, leaseMs: estimate.leaseMs }) : undefined;
+      rate = limited
+        ? this.options.rateLimiter.acquire({ keyId: key.id, limits, tokens: estimate.tokens, nowMs, leaseMs: estimate.leaseMs })
+        : undefined;
     } catch (error) {
       return this.unavailable(error, key, route, budgets, estimate, undefined);
     }
     try {
-      budget = budgets.length > 0 ? this.options.ledger.reserve({ budgets, estimateNanos: estimate.costNanos, nowMs, leaseMs: estimate.leaseMs }) : undefined;
+      budget =
+        budgets.length > 0
+          ? this.options.ledger.reserve({ budgets, estimateNanos: estimate.costNanos, nowMs, leaseMs: estimate.leaseMs })
+          : undefined;
     } catch (error) {
       return this.unavailable(error, key, route, budgets, estimate, isPromise(rate) ? undefined : rate);
     }
@@ -97,7 +104,8 @@ export class GovernanceAdmission implements AdmissionControl {
     const [rateResult, budgetResult] = await Promise.allSettled([rate, budget]);
     const rateOutcome = rateResult.status === 'fulfilled' ? rateResult.value : undefined;
     const budgetOutcome = budgetResult.status === 'fulfilled' ? budgetResult.value : undefined;
-    const failure = rateResult.status === 'rejected' ? rateResult.reason : budgetResult.status === 'rejected' ? budgetResult.reason : undefined;
+    const failure =
+      rateResult.status === 'rejected' ? rateResult.reason : budgetResult.status === 'rejected' ? budgetResult.reason : undefined;
     if (failure !== undefined) {
       if (budgetOutcome?.admitted) budgetOutcome.reservation.settle(undefined, nowMs);
       return this.unavailable(failure, key, route, budgets, estimate, rateOutcome);
@@ -162,10 +170,17 @@ export class GovernanceAdmission implements AdmissionControl {
     const mode = this.options.failureMode;
     this.options.metrics.decidedDegraded(mode);
     if (mode === 'closed') {
-      this.options.logger.warn('request refused: Redis unreachable and --redis-failure-mode is closed', { key: key.id, route: route.id, reason: error.message });
+      this.options.logger.warn('request refused: Redis unreachable and --redis-failure-mode is closed', {
+        key: key.id,
+        route: route.id,
+        reason: error.message,
+      });
       throw governanceUnavailableError(budgets.length > 0 ? 'Rate limits and budgets' : 'Rate limits');
     }
-    this.options.logger.warn('request admitted without rate limits or budget reservation: Redis unreachable and --redis-failure-mode is open', { key: key.id, route: route.id, reason: error.message });
+    this.options.logger.warn(
+      'request admitted without rate limits or budget reservation: Redis unreachable and --redis-failure-mode is open',
+      { key: key.id, route: route.id, reason: error.message },
+    );
     if (budgets.length === 0) return UNGOVERNED;
     // Spend is still charged (the ledger queues it until Redis answers again); only the check was skipped.
     const ledger = this.options.ledger;
@@ -183,6 +198,11 @@ export class GovernanceAdmission implements AdmissionControl {
     const period = accountKey(budget.id, budgetPeriodStartMs(budget.period, nowMs));
     if (this.warnedPeriods.has(period)) return;
     this.warnedPeriods.add(period);
-    this.options.logger.warn('Warn budget exceeded: requests are flagged, not refused', { budget: budget.id, key: key.id, period: budget.period, periodStart: new Date(budgetPeriodStartMs(budget.period, nowMs)).toISOString() });
+    this.options.logger.warn('Warn budget exceeded: requests are flagged, not refused', {
+      budget: budget.id,
+      key: key.id,
+      period: budget.period,
+      periodStart: new Date(budgetPeriodStartMs(budget.period, nowMs)).toISOString(),
+    });
   }
 }

@@ -10,7 +10,14 @@ function wholeSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-export function rateLimitedError(key: RuntimeKey, refused: RefusedLimit, limit: number, retryAfterMs: number, estimateTokens: number, headers: Record<string, string> | undefined): GatewayError {
+export function rateLimitedError(
+  key: RuntimeKey,
+  refused: RefusedLimit,
+  limit: number,
+  retryAfterMs: number,
+  estimateTokens: number,
+  headers: Record<string, string> | undefined,
+): GatewayError {
   const retryAfterSeconds = wholeSeconds(retryAfterMs);
   const all = { ...headers };
   let message: string;
@@ -33,7 +40,12 @@ export function rateLimitedError(key: RuntimeKey, refused: RefusedLimit, limit: 
   return new GatewayError('rate_limited', message, { code: 'rate_limit_exceeded', retryAfterSeconds, headers: all });
 }
 
-export function budgetExceededError(budget: CompiledBudget, spentOut: boolean, nowMs: number, headers: Record<string, string> | undefined): GatewayError {
+export function budgetExceededError(
+  budget: CompiledBudget,
+  spentOut: boolean,
+  nowMs: number,
+  headers: Record<string, string> | undefined,
+): GatewayError {
   const resetAt = nextBudgetPeriodStartMs(budget.period, nowMs);
   const resets = resetAt === undefined ? 'it does not reset (period Total)' : `it resets at ${new Date(resetAt).toISOString()}`;
   const message = spentOut
@@ -47,7 +59,11 @@ export function budgetExceededError(budget: CompiledBudget, spentOut: boolean, n
   });
 }
 
-export function priceUnknownError(key: RuntimeKey, blockBudgets: readonly CompiledBudget[], unpriced: readonly UnpricedBackend[]): GatewayError {
+export function priceUnknownError(
+  key: RuntimeKey,
+  blockBudgets: readonly CompiledBudget[],
+  unpriced: readonly UnpricedBackend[],
+): GatewayError {
   const backends = unpriced.map((b) => `"${b.backend}" (${b.provider} ${b.model}) of route ${b.route}`).join(', ');
   return new GatewayError(
     'permission',
@@ -57,8 +73,12 @@ export function priceUnknownError(key: RuntimeKey, blockBudgets: readonly Compil
 }
 
 export function governanceUnavailableError(what: string): GatewayError {
-  return new GatewayError('no_backend', `${what} cannot be checked: the shared counter store (Redis) is unreachable and --redis-failure-mode is closed.`, {
-    code: 'governance_unavailable',
-    retryAfterSeconds: 1,
-  });
+  return new GatewayError(
+    'no_backend',
+    `${what} cannot be checked: the shared counter store (Redis) is unreachable and --redis-failure-mode is closed.`,
+    {
+      code: 'governance_unavailable',
+      retryAfterSeconds: 1,
+    },
+  );
 }

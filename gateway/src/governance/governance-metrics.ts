@@ -53,8 +53,17 @@ export class GovernanceMetrics {
       labelNames: ['key', 'route'],
       registers,
     });
-    this.sharedStoreUp = new Gauge({ name: 'switchyard_redis_up', help: '1 while the shared counter store (Redis) answers, 0 while it does not; absent without --redis-url', registers });
-    this.sharedStoreErrors = new Counter({ name: 'switchyard_redis_errors_total', help: 'Failed shared counter store (Redis) operations, by operation', labelNames: ['operation'], registers });
+    this.sharedStoreUp = new Gauge({
+      name: 'switchyard_redis_up',
+      help: '1 while the shared counter store (Redis) answers, 0 while it does not; absent without --redis-url',
+      registers,
+    });
+    this.sharedStoreErrors = new Counter({
+      name: 'switchyard_redis_errors_total',
+      help: 'Failed shared counter store (Redis) operations, by operation',
+      labelNames: ['operation'],
+      registers,
+    });
     this.degraded = new Counter({
       name: 'switchyard_governance_degraded_total',
       help: 'Requests decided without rate limits and budgets because Redis was unreachable, by --redis-failure-mode (open: admitted, closed: refused)',
@@ -70,7 +79,10 @@ export class GovernanceMetrics {
       async collect() {
         this.reset();
         for (const entry of (await self.spendSource?.budgetSpend()) ?? []) {
-          this.set({ budget: entry.budget.id, period: entry.budget.period, enforcement: entry.budget.enforcement }, nanosToUsdNumber(entry.spentNanos));
+          this.set(
+            { budget: entry.budget.id, period: entry.budget.period, enforcement: entry.budget.enforcement },
+            nanosToUsdNumber(entry.spentNanos),
+          );
         }
       },
     });
@@ -82,7 +94,10 @@ export class GovernanceMetrics {
       async collect() {
         this.reset();
         for (const entry of (await self.spendSource?.budgetSpend()) ?? []) {
-          this.set({ budget: entry.budget.id, period: entry.budget.period, enforcement: entry.budget.enforcement }, nanosToUsdNumber(BigInt(entry.budget.limitNanos)));
+          this.set(
+            { budget: entry.budget.id, period: entry.budget.period, enforcement: entry.budget.enforcement },
+            nanosToUsdNumber(BigInt(entry.budget.limitNanos)),
+          );
         }
       },
     });

@@ -111,8 +111,21 @@ export class AggregatedHistogram<T extends string> {
   }
 
   /** Registry.getMetricsAsJSON() reads this: each sample with all its labels. */
-  async get(): Promise<{ name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: Array<{ value: number; labels: Record<string, string | number>; metricName: string }> }> {
+  async get(): Promise<{
+    name: string;
+    help: string;
+    type: 'histogram';
+    aggregator: 'sum';
+    values: Array<{ value: number; labels: Record<string, string | number>; metricName: string }>;
+  }> {
     const exported = await this.getForPromString();
-    return { ...exported, values: exported.values.map(({ value, labels, sharedLabels, metricName }) => ({ value, labels: { ...labels, ...sharedLabels }, metricName })) };
+    return {
+      ...exported,
+      values: exported.values.map(({ value, labels, sharedLabels, metricName }) => ({
+        value,
+        labels: { ...labels, ...sharedLabels },
+        metricName,
+      })),
+    };
   }
 }

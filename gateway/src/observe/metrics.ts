@@ -67,7 +67,8 @@ export class GatewayMetrics {
         this.reset();
         for (const series of self.allKeySeries()) {
           const { route, backend } = series.backendSeries;
-          for (const [status, count] of series.requestsByStatus) this.inc({ route, backend, status: String(status), key: series.key }, count);
+          for (const [status, count] of series.requestsByStatus)
+            this.inc({ route, backend, status: String(status), key: series.key }, count);
         }
       },
     });
@@ -122,7 +123,8 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.reset();
-        for (const series of self.allBackendSeries()) if (series.attempts > 0) this.inc({ route: series.route, backend: series.backend }, series.attempts);
+        for (const series of self.allBackendSeries())
+          if (series.attempts > 0) this.inc({ route: series.route, backend: series.backend }, series.attempts);
       },
     });
     new Counter({
@@ -132,7 +134,8 @@ export class GatewayMetrics {
       registers,
       collect() {
         this.reset();
-        for (const series of self.allBackendSeries()) if (series.ejections > 0) this.inc({ route: series.route, backend: series.backend }, series.ejections);
+        for (const series of self.allBackendSeries())
+          if (series.ejections > 0) this.inc({ route: series.route, backend: series.backend }, series.ejections);
       },
     });
     new Gauge({
@@ -143,8 +146,18 @@ export class GatewayMetrics {
         this.set(self.inFlightCount);
       },
     });
-    this.tableInfo = new Gauge({ name: 'switchyard_routing_table_info', help: 'The routing table being served (value 1)', labelNames: ['version', 'hash'], registers });
-    this.tableLoads = new Counter({ name: 'switchyard_routing_table_loads_total', help: 'Routing table loads, by result', labelNames: ['result'], registers });
+    this.tableInfo = new Gauge({
+      name: 'switchyard_routing_table_info',
+      help: 'The routing table being served (value 1)',
+      labelNames: ['version', 'hash'],
+      registers,
+    });
+    this.tableLoads = new Counter({
+      name: 'switchyard_routing_table_loads_total',
+      help: 'Routing table loads, by result',
+      labelNames: ['result'],
+      registers,
+    });
     this.cacheRequests = new Counter({
       name: 'switchyard_cache_requests_total',
       help: 'Response cache lookups on routes with spec.cache, by result (hit, miss, bypass)',
@@ -153,7 +166,7 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'switchyard_cache_entries',
-      help: 'Answers held by this process\'s in-memory response cache',
+      help: "Answers held by this process's in-memory response cache",
       registers,
       collect() {
         const size = self.cacheStoreSize?.();
@@ -162,7 +175,7 @@ export class GatewayMetrics {
     });
     new Gauge({
       name: 'switchyard_cache_bytes',
-      help: 'Serialized bytes held by this process\'s in-memory response cache',
+      help: "Serialized bytes held by this process's in-memory response cache",
       registers,
       collect() {
         const size = self.cacheStoreSize?.();
@@ -274,7 +287,13 @@ export class GatewayMetrics {
     }
     let series = byKey.get(labels.key);
     if (series === undefined) {
-      series = { backendSeries: this.seriesForBackend(labels.route, labels.backend), key: labels.key, requestsByStatus: new Map(), tokens: [0, 0, 0, 0, 0], usageReported: false };
+      series = {
+        backendSeries: this.seriesForBackend(labels.route, labels.backend),
+        key: labels.key,
+        requestsByStatus: new Map(),
+        tokens: [0, 0, 0, 0, 0],
+        usageReported: false,
+      };
       byKey.set(labels.key, series);
     }
     return series;

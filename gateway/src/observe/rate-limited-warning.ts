@@ -22,7 +22,11 @@ export class RateLimitedWarning {
       this.heldBack += 1;
       return;
     }
-    this.logger.warn(this.message, { ...fields, occurrences: this.total, ...(this.heldBack > 0 ? { notLoggedSinceLastWarning: this.heldBack } : {}) });
+    this.logger.warn(this.message, {
+      ...fields,
+      occurrences: this.total,
+      ...(this.heldBack > 0 ? { notLoggedSinceLastWarning: this.heldBack } : {}),
+    });
     this.lastAt = now;
     this.heldBack = 0;
   }

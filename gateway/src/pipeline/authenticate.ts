@@ -32,7 +32,9 @@ export function authenticate(table: RuntimeTable, headers: IncomingHttpHeaders, 
 export function identifyKey(table: RuntimeTable, headers: IncomingHttpHeaders): RuntimeKey {
   const presented = presentedKey(headers);
   if (presented === undefined) {
-    throw new GatewayError('authentication', 'missing API key: send it as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key"', { code: 'missing_api_key' });
+    throw new GatewayError('authentication', 'missing API key: send it as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key"', {
+      code: 'missing_api_key',
+    });
   }
   const key = table.keysByDigest.get(keyDigest(presented));
   if (key === undefined) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' });
@@ -44,6 +46,8 @@ export function checkKeyActive(key: RuntimeKey, nowMs: number): void {
   if (key.compiled.disabled) throw new GatewayError('authentication', `API key ${key.id} is disabled`, { code: 'api_key_disabled' });
   const expiresAtMs = key.compiled.expiresAtMs;
   if (expiresAtMs !== undefined && expiresAtMs <= nowMs) {
-    throw new GatewayError('authentication', `API key ${key.id} expired at ${new Date(expiresAtMs).toISOString()}`, { code: 'api_key_expired' });
+    throw new GatewayError('authentication', `API key ${key.id} expired at ${new Date(expiresAtMs).toISOString()}`, {
+      code: 'api_key_expired',
+    });
   }
 }

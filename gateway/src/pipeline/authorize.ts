@@ -6,10 +6,16 @@ import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 export function authorize(key: RuntimeKey, model: string): RuntimeRoute {
   const route = key.models.get(model);
   if (route === undefined) {
-    throw new GatewayError('not_found', `The model \`${model}\` does not exist or you do not have access to it.`, { code: 'model_not_found', param: 'model' });
+    throw new GatewayError('not_found', `The model \`${model}\` does not exist or you do not have access to it.`, {
+      code: 'model_not_found',
+      param: 'model',
+    });
   }
   if (!key.mayUse(route)) {
-    throw new GatewayError('permission', `API key ${key.id} is not allowed to use model \`${model}\``, { code: 'model_not_allowed', param: 'model' });
+    throw new GatewayError('permission', `API key ${key.id} is not allowed to use model \`${model}\``, {
+      code: 'model_not_allowed',
+      param: 'model',
+    });
   }
   return route;
 }

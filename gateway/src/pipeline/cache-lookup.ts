@@ -54,7 +54,13 @@ export class CacheSession {
 }
 
 /** Undefined for routes without `cache` (or a gateway without a cache store): nothing changes. */
-export async function lookUpCache(deps: PipelineDeps, exchange: Exchange, key: RuntimeKey, route: RuntimeRoute, request: UnifiedChatRequest): Promise<CacheSession | undefined> {
+export async function lookUpCache(
+  deps: PipelineDeps,
+  exchange: Exchange,
+  key: RuntimeKey,
+  route: RuntimeRoute,
+  request: UnifiedChatRequest,
+): Promise<CacheSession | undefined> {
   const policy = route.compiled.cache;
   const service = deps.cache;
   if (policy === undefined || service === undefined) return undefined;

@@ -10,7 +10,13 @@ import type { HttpProviderAdapter, InProcessProviderAdapter, ProviderAdapter } f
 import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.js';
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { classifyTransportError } from '../transport/transport-errors.js';
-import { UpstreamBodyTooLargeError, type BufferedUpstreamResponse, type UpstreamCallTimeouts, type UpstreamResponse, type UpstreamTransport } from '../transport/upstream-transport.js';
+import {
+  UpstreamBodyTooLargeError,
+  type BufferedUpstreamResponse,
+  type UpstreamCallTimeouts,
+  type UpstreamResponse,
+  type UpstreamTransport,
+} from '../transport/upstream-transport.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
@@ -51,7 +57,11 @@ export async function callChat(call: UpstreamCall, request: UnifiedChatRequest):
   try {
     const { adapter } = call;
     if (adapter.kind === 'in-process') {
-      if (!request.stream) return { kind: 'complete', response: await scope.within(adapter.complete(request, call.target, scope.signal), call.timeouts.firstByteMs, 'firstByte') };
+      if (!request.stream)
+        return {
+          kind: 'complete',
+          response: await scope.within(adapter.complete(request, call.target, scope.signal), call.timeouts.firstByteMs, 'firstByte'),
+        };
       const stream = await openInProcessStream(adapter, call, request, scope);
       streaming = true;
       return { kind: 'stream', stream };
@@ -81,7 +91,8 @@ export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddi
       if (adapter.embed === undefined) throw new UnsupportedFeatureError('embeddings', adapter.provider);
       return await scope.within(adapter.embed(request, call.target, scope.signal), call.timeouts.firstByteMs, 'firstByte');
     }
-    if (adapter.encodeEmbeddingsRequest === undefined || adapter.decodeEmbeddingsResponse === undefined) throw new UnsupportedFeatureError('embeddings', adapter.provider);
+    if (adapter.encodeEmbeddingsRequest === undefined || adapter.decodeEmbeddingsResponse === undefined)
+      throw new UnsupportedFeatureError('embeddings', adapter.provider);
     const decodeEmbeddings = adapter.decodeEmbeddingsResponse.bind(adapter);
     const upstreamRequest = adapter.encodeEmbeddingsRequest(request, call.target);
     const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
@@ -104,10 +115,21 @@ function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
  * The wait ends when the attempt aborts even if a token fetch shared with other requests goes
  * on. Returns true: the first-byte phase is already running.
  */
-async function authorize(adapter: HttpProviderAdapter, call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope): Promise<true> {
+async function authorize(
+  adapter: HttpProviderAdapter,
+  call: UpstreamCall,
+  request: UpstreamHttpRequest,
+  scope: AttemptScope,
+): Promise<true> {
   const authorizeRequest = adapter.authorizeRequest as NonNullable<HttpProviderAdapter['authorizeRequest']>;
   scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
-  await scope.untilAborted(authorizeRequest.call(adapter, request, call.target, { transport: call.transport, signal: scope.abortEmitter, timeouts: call.timeouts }));
+  await scope.untilAborted(
+    authorizeRequest.call(adapter, request, call.target, {
+      transport: call.transport,
+      signal: scope.abortEmitter,
+      timeouts: call.timeouts,
+    }),
+  );
   return true;
 }
 
@@ -115,7 +137,12 @@ async function authorize(adapter: HttpProviderAdapter, call: UpstreamCall, reque
  * Sends and returns a 2xx response; any other status becomes the adapter's classified failure.
  * `firstByteOpen`: the first-byte phase began before (authorization), so its deadline stands.
  */
-async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<UpstreamResponse> {
+async function send(
+  call: UpstreamCall,
+  request: UpstreamHttpRequest,
+  scope: AttemptScope,
+  firstByteOpen = false,
+): Promise<UpstreamResponse> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: UpstreamResponse;
   // undici stops the request when the attempt aborts, so the first-byte deadline needs no race here.
@@ -136,7 +163,12 @@ async function send(call: UpstreamCall, request: UpstreamHttpRequest, scope: Att
  * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
  * the adapter's classified failure. The first-byte deadline covers the wait for headers.
  */
-async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<UpstreamJson> {
+async function sendForJson(
+  call: UpstreamCall,
+  request: UpstreamHttpRequest,
+  scope: AttemptScope,
+  firstByteOpen = false,
+): Promise<UpstreamJson> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: BufferedUpstreamResponse;
   if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
@@ -153,7 +185,8 @@ async function sendForJson(call: UpstreamCall, request: UpstreamHttpRequest, sco
   } finally {
     scope.endPhase();
   }
-  if (response.status < 200 || response.status >= 300) throw adapter.decodeError(response.status, response.headers, response.body.toString('utf8'));
+  if (response.status < 200 || response.status >= 300)
+    throw adapter.decodeError(response.status, response.headers, response.body.toString('utf8'));
   try {
     return { body: JSON.parse(response.body.toString('utf8')) as unknown, headers: response.headers };
   } catch {
@@ -172,7 +205,11 @@ function decodeWith<T>(decode: () => T): T {
     return decode();
   } catch (error) {
     if (error instanceof UpstreamFailure) throw error;
-    throw new UpstreamFailure('Other', 200, `could not decode the upstream answer: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UpstreamFailure(
+      'Other',
+      200,
+      `could not decode the upstream answer: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -191,7 +228,12 @@ async function readLimitedText(body: Dispatcher.ResponseData['body'], limit: num
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
-async function openHttpStream(adapter: HttpProviderAdapter, call: UpstreamCall, response: UpstreamResponse, scope: AttemptScope): Promise<UpstreamEventStream> {
+async function openHttpStream(
+  adapter: HttpProviderAdapter,
+  call: UpstreamCall,
+  response: UpstreamResponse,
+  scope: AttemptScope,
+): Promise<UpstreamEventStream> {
   const decoder: StreamDecoder = adapter.createStreamDecoder(call.target);
   const chunks = response.body[Symbol.asyncIterator]();
   let ended = false;
@@ -219,7 +261,12 @@ async function openHttpStream(adapter: HttpProviderAdapter, call: UpstreamCall, 
   return wrapStream(first, pull, scope, call, () => response.body.destroy());
 }
 
-async function openInProcessStream(adapter: InProcessProviderAdapter, call: UpstreamCall, request: UnifiedChatRequest, scope: AttemptScope): Promise<UpstreamEventStream> {
+async function openInProcessStream(
+  adapter: InProcessProviderAdapter,
+  call: UpstreamCall,
+  request: UnifiedChatRequest,
+  scope: AttemptScope,
+): Promise<UpstreamEventStream> {
   const events = adapter.stream(request, call.target, scope.signal)[Symbol.asyncIterator]();
   const firstResult = await scope.within(events.next(), call.timeouts.firstByteMs, 'firstByte');
   if (firstResult.done) throw new UpstreamFailure('Other', 0, 'upstream stream ended before any event');
@@ -230,7 +277,13 @@ async function openInProcessStream(adapter: InProcessProviderAdapter, call: Upst
   return wrapStream([firstResult.value], pull, scope, call, () => void events.return?.());
 }
 
-function wrapStream(first: UnifiedStreamEvent[], pull: () => Promise<UnifiedStreamEvent[] | null>, scope: AttemptScope, call: UpstreamCall, release: () => void): UpstreamEventStream {
+function wrapStream(
+  first: UnifiedStreamEvent[],
+  pull: () => Promise<UnifiedStreamEvent[] | null>,
+  scope: AttemptScope,
+  call: UpstreamCall,
+  release: () => void,
+): UpstreamEventStream {
   let closed = false;
   const close = (): void => {
     if (closed) return;
@@ -263,7 +316,8 @@ function wrapStream(first: UnifiedStreamEvent[], pull: () => Promise<UnifiedStre
 /** Normalizes whatever an attempt threw into UpstreamFailure (credentials scrubbed) or a pass-through error. */
 function attemptError(error: unknown, call: UpstreamCall, scope: AttemptScope): unknown {
   const explained = scope.explain(error);
-  if (explained instanceof ClientDisconnectedError || explained instanceof GatewayError || explained instanceof UnsupportedFeatureError) return explained;
+  if (explained instanceof ClientDisconnectedError || explained instanceof GatewayError || explained instanceof UnsupportedFeatureError)
+    return explained;
   if (explained instanceof UpstreamFailure) return scrubFailure(explained, call.target.credential);
   if (error instanceof Error && (error as { code?: unknown }).code !== undefined) return classifyTransportError(error, call.timeouts);
   return new UpstreamFailure('Other', 0, `upstream call failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -67,22 +67,39 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
     throw invalidRequest(`request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalidRequest(`request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`);
+    throw invalidRequest(
+      `request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`,
+    );
   }
   return parsed as Record<string, unknown>;
 }
 
-export async function ingestChatRequest(req: IncomingMessage, frontDoor: ChatFrontDoor, context: FrontDoorContext, maxBodyBytes: number): Promise<UnifiedChatRequest> {
+export async function ingestChatRequest(
+  req: IncomingMessage,
+  frontDoor: ChatFrontDoor,
+  context: FrontDoorContext,
+  maxBodyBytes: number,
+): Promise<UnifiedChatRequest> {
   const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeChatRequest(body, context);
 }
 
-export async function ingestEmbeddingsRequest(req: IncomingMessage, frontDoor: EmbeddingsFrontDoor, context: FrontDoorContext, maxBodyBytes: number): Promise<UnifiedEmbeddingsRequest> {
+export async function ingestEmbeddingsRequest(
+  req: IncomingMessage,
+  frontDoor: EmbeddingsFrontDoor,
+  context: FrontDoorContext,
+  maxBodyBytes: number,
+): Promise<UnifiedEmbeddingsRequest> {
   const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeEmbeddingsRequest(body, context);
 }
 
-export async function ingestCountTokensRequest(req: IncomingMessage, codec: CountTokensCodec, context: FrontDoorContext, maxBodyBytes: number): Promise<UnifiedChatRequest> {
+export async function ingestCountTokensRequest(
+  req: IncomingMessage,
+  codec: CountTokensCodec,
+  context: FrontDoorContext,
+  maxBodyBytes: number,
+): Promise<UnifiedChatRequest> {
   const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
   return codec.decodeCountTokensRequest(body, context);
 }

@@ -27,7 +27,8 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     attempts: exchange.attemptCount,
     stream: exchange.stream,
   };
-  if (exchange.firstEventAt !== undefined) fields.timeToFirstTokenMs = Math.round((exchange.firstEventAt - exchange.startedAt) * 1000) / 1000;
+  if (exchange.firstEventAt !== undefined)
+    fields.timeToFirstTokenMs = Math.round((exchange.firstEventAt - exchange.startedAt) * 1000) / 1000;
   if (exchange.usage !== undefined) {
     fields.inputTokens = exchange.usage.inputTokens;
     fields.outputTokens = exchange.usage.outputTokens;
@@ -35,9 +36,11 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
   if (exchange.cache !== undefined) fields.cache = exchange.cache;
   if (exchange.costNanos !== undefined) fields.costUsd = formatNanosAsUsd(exchange.costNanos);
   if (exchange.attempts.length > 0) fields.failedAttempts = exchange.attempts;
-  if (exchange.error !== undefined) fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };
+  if (exchange.error !== undefined)
+    fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };
   if (exchange.streamFailure !== undefined) fields.streamFailure = exchange.streamFailure;
-  if (exchange.status >= 500 && exchange.error?.kind === 'internal') deps.logger.error('request', { ...fields, cause: exchange.error.cause });
+  if (exchange.status >= 500 && exchange.error?.kind === 'internal')
+    deps.logger.error('request', { ...fields, cause: exchange.error.cause });
   else deps.logger.info('request', fields);
   if (exchange.span !== undefined) exchange.span.end(exchange);
 }

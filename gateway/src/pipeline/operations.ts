@@ -59,7 +59,15 @@ export interface OperationPlan<E extends FrontDoorEndpoint, Request extends Unif
   /** The answer as output checks see it; undefined for a stream (its events pass the stream chain). */
   whole(answer: Answer): WholeAnswer | undefined;
   /** 10. respond: returns a promise only while it is still writing (a stream). */
-  respond(exchange: Exchange, endpoint: E, answer: Answer, request: Request, context: FrontDoorContext, stages: PipelineStages, cache: CacheSession | undefined): void | Promise<void>;
+  respond(
+    exchange: Exchange,
+    endpoint: E,
+    answer: Answer,
+    request: Request,
+    context: FrontDoorContext,
+    stages: PipelineStages,
+    cache: CacheSession | undefined,
+  ): void | Promise<void>;
 }
 
 function noLocalAnswer(): never {
@@ -98,7 +106,14 @@ export const chatOperation: OperationPlan<Endpoint<'chat'>, UnifiedChatRequest, 
   whole: (answer) => (answer.kind === 'complete' ? { operation: 'chat', response: answer.response } : undefined),
   respond(exchange, endpoint, answer, request, context, stages, cache) {
     if (answer.kind === 'complete') return respondChat(exchange, endpoint.frontDoor, answer.response, request.model, context);
-    return respondStream(exchange, endpoint.frontDoor, answer.stream, request.model, context, streamChain(stages.streamStages, exchange, cache));
+    return respondStream(
+      exchange,
+      endpoint.frontDoor,
+      answer.stream,
+      request.model,
+      context,
+      streamChain(stages.streamStages, exchange, cache),
+    );
   },
 };
 
@@ -118,7 +133,8 @@ export const embeddingsOperation: OperationPlan<Endpoint<'embeddings'>, UnifiedE
     exchange.span?.responseModel(answer.model);
   },
   whole: (answer) => ({ operation: 'embeddings', response: answer }),
-  respond: (exchange, endpoint, answer, request, context) => respondEmbeddings(exchange, endpoint.frontDoor, answer, request.model, context),
+  respond: (exchange, endpoint, answer, request, context) =>
+    respondEmbeddings(exchange, endpoint.frontDoor, answer, request.model, context),
 };
 
 /** The gateway's own estimate: authorized like a real request, never admitted or sent upstream. */
@@ -135,7 +151,8 @@ export const countTokensOperation: OperationPlan<Endpoint<'count-tokens'>, Unifi
   answerHere: (endpoint, request) => endpoint.codec.estimateInputTokens(request),
   record: noUpstreamAnswer,
   whole: (inputTokens) => ({ operation: 'count-tokens', inputTokens }),
-  respond: (exchange, endpoint, inputTokens, _request, context) => respondJson(exchange, endpoint.codec.encodeCountTokensResponse(inputTokens, context)),
+  respond: (exchange, endpoint, inputTokens, _request, context) =>
+    respondJson(exchange, endpoint.codec.encodeCountTokensResponse(inputTokens, context)),
 };
 
 function modelsOperation(name: 'list-models' | 'get-model'): OperationPlan<Endpoint<'list-models' | 'get-model'>, undefined, ModelCatalog> {
@@ -153,7 +170,10 @@ function modelsOperation(name: 'list-models' | 'get-model'): OperationPlan<Endpo
     record: noUpstreamAnswer,
     whole: (models) => ({ operation: name, models }),
     respond(exchange, endpoint, catalog, _request, context) {
-      respondJson(exchange, name === 'list-models' ? endpoint.codec.encodeModelList(catalog, context) : endpoint.codec.encodeModel(catalog, context));
+      respondJson(
+        exchange,
+        name === 'list-models' ? endpoint.codec.encodeModelList(catalog, context) : endpoint.codec.encodeModel(catalog, context),
+      );
     },
   };
 }

@@ -23,7 +23,14 @@ import { countStreamUsage } from './count-stream-usage.js';
 import type { Exchange } from './exchange.js';
 import { checkDeclaredLength } from './ingress.js';
 import { observe } from './observe.js';
-import { chatOperation, countTokensOperation, embeddingsOperation, getModelOperation, listModelsOperation, type OperationPlan } from './operations.js';
+import {
+  chatOperation,
+  countTokensOperation,
+  embeddingsOperation,
+  getModelOperation,
+  listModelsOperation,
+  type OperationPlan,
+} from './operations.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { respondError } from './respond.js';
 import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryObserver, type RetryOptions } from './retry.js';
@@ -110,7 +117,10 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       }
     }
     // 5. cache: checked here so routes without a cache pay no await on the hot path
-    const cache = plan.cache !== undefined && route?.compiled.cache !== undefined ? await plan.cache.lookUp(deps, exchange, key, route, request) : undefined;
+    const cache =
+      plan.cache !== undefined && route?.compiled.cache !== undefined
+        ? await plan.cache.lookUp(deps, exchange, key, route, request)
+        : undefined;
     let answer: Answer;
     let target: AttemptTarget | undefined;
     let observer: RetryObserver | undefined;
@@ -120,7 +130,11 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       // 6. route, 7. call, 8. retry / fall back
       const call = plan.call;
       observer = retryObserver(deps, exchange);
-      ({ result: answer, target } = await callWithRetries(planRoutes(key, route), (t) => call(upstreamCall(deps, exchange, t), request), retryOptions(exchange, observer, deps.random)));
+      ({ result: answer, target } = await callWithRetries(
+        planRoutes(key, route),
+        (t) => call(upstreamCall(deps, exchange, t), request),
+        retryOptions(exchange, observer, deps.random),
+      ));
       answeredBy(exchange, target);
       plan.record(exchange, answer);
     } else {
@@ -131,7 +145,8 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
     // 10. respond
     const responding = plan.respond(exchange, endpoint, answer, request, context, stages, cache?.hit === undefined ? cache : undefined);
     if (responding !== undefined) await responding;
-    if (target !== undefined && observer !== undefined && exchange.streamFailure !== undefined) recordStreamFailure(target, exchange.streamFailure, observer);
+    if (target !== undefined && observer !== undefined && exchange.streamFailure !== undefined)
+      recordStreamFailure(target, exchange.streamFailure, observer);
     if (cache !== undefined && cache.hit === undefined && plan.cache !== undefined) await plan.cache.store(cache, exchange, answer);
   } catch (error) {
     respondError(exchange, (gatewayError) => endpoint.frontDoor.encodeError(gatewayError), error);
@@ -162,7 +177,13 @@ function servingTable(deps: PipelineDeps, exchange: Exchange): RuntimeTable {
 }
 
 function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTarget): UpstreamCall {
-  return { transport: deps.transport, adapter: target.backend.adapter, target: target.backendTarget, timeouts: target.route.compiled.timeouts, clientSignal: exchange.clientAbort.signal };
+  return {
+    transport: deps.transport,
+    adapter: target.backend.adapter,
+    target: target.backendTarget,
+    timeouts: target.route.compiled.timeouts,
+    clientSignal: exchange.clientAbort.signal,
+  };
 }
 
 function answeredBy(exchange: Exchange, target: AttemptTarget): void {
@@ -184,7 +205,11 @@ function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
     },
     backendEjected(route: RuntimeRoute, backend: RuntimeBackend) {
       deps.metrics.backendEjected(route.id, backend.name);
-      deps.logger.warn('backend ejected', { route: route.id, backend: backend.name, ejectionTimeMs: route.compiled.outlierDetection.ejectionTimeMs });
+      deps.logger.warn('backend ejected', {
+        route: route.id,
+        backend: backend.name,
+        ejectionTimeMs: route.compiled.outlierDetection.ejectionTimeMs,
+      });
     },
   };
 }

@@ -46,11 +46,23 @@ export function respondJson(exchange: Exchange, body: string): void {
   sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), body);
 }
 
-export function respondChat(exchange: Exchange, frontDoor: ChatFrontDoor, response: UnifiedChatResponse, requestedModel: string, context: FrontDoorContext): void {
+export function respondChat(
+  exchange: Exchange,
+  frontDoor: ChatFrontDoor,
+  response: UnifiedChatResponse,
+  requestedModel: string,
+  context: FrontDoorContext,
+): void {
   respondJson(exchange, frontDoor.encodeChatResponse(response, requestedModel, context));
 }
 
-export function respondEmbeddings(exchange: Exchange, frontDoor: EmbeddingsFrontDoor, response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): void {
+export function respondEmbeddings(
+  exchange: Exchange,
+  frontDoor: EmbeddingsFrontDoor,
+  response: UnifiedEmbeddingsResponse,
+  requestedModel: string,
+  context: FrontDoorContext,
+): void {
   respondJson(exchange, frontDoor.encodeEmbeddingsResponse(response, requestedModel, context));
 }
 
@@ -103,7 +115,9 @@ export async function respondStream(
     const streamError =
       failure?.kind === 'Timeout'
         ? new GatewayError('upstream_timeout', `upstream stream failed after it began: ${failure.message}`, { code: 'upstream_timeout' })
-        : new GatewayError('upstream_failed', `upstream stream failed after it began: ${failure?.message ?? 'internal error'}`, { code: 'upstream_stream_failed' });
+        : new GatewayError('upstream_failed', `upstream stream failed after it began: ${failure?.message ?? 'internal error'}`, {
+            code: 'upstream_stream_failed',
+          });
     res.end(encoder.error(streamError));
   }
 }
@@ -116,7 +130,12 @@ class StreamStageError extends Error {
 }
 
 /** `events` through the links from `from` on. */
-function throughChain(chain: readonly StreamTransformer[], from: number, events: UnifiedStreamEvent[], exchange: Exchange): UnifiedStreamEvent[] {
+function throughChain(
+  chain: readonly StreamTransformer[],
+  from: number,
+  events: UnifiedStreamEvent[],
+  exchange: Exchange,
+): UnifiedStreamEvent[] {
   try {
     for (let i = from; i < chain.length; i++) events = (chain[i] as StreamTransformer).transform(events, exchange);
     return events;
@@ -174,6 +193,10 @@ export function respondError(exchange: Exchange, encodeError: ChatFrontDoor['enc
     return;
   }
   const encoded = encodeError(gatewayError);
-  const headers: OutgoingHttpHeaders = { ...encoded.headers, ...gatewayError.headers, ...gatewayHeaders(exchange, encoded.headers['content-type'] ?? 'application/json') };
+  const headers: OutgoingHttpHeaders = {
+    ...encoded.headers,
+    ...gatewayError.headers,
+    ...gatewayHeaders(exchange, encoded.headers['content-type'] ?? 'application/json'),
+  };
   sendBody(exchange, encoded.status, headers, encoded.body);
 }

@@ -52,7 +52,11 @@ export interface RetryOutcome<T> {
   target: AttemptTarget;
 }
 
-export async function callWithRetries<T>(plan: readonly RuntimeRoute[], call: (target: AttemptTarget) => Promise<T>, options: RetryOptions): Promise<RetryOutcome<T>> {
+export async function callWithRetries<T>(
+  plan: readonly RuntimeRoute[],
+  call: (target: AttemptTarget) => Promise<T>,
+  options: RetryOptions,
+): Promise<RetryOutcome<T>> {
   const { attempts, observer, random } = options;
   let noBackendRoutes = 0;
   for (const route of plan) {
@@ -73,7 +77,12 @@ export async function callWithRetries<T>(plan: readonly RuntimeRoute[], call: (t
       }
       tried.add(backend);
       const credential = pickCredential(backend, random);
-      const target: AttemptTarget = { route, backend, credential, backendTarget: { backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens } };
+      const target: AttemptTarget = {
+        route,
+        backend,
+        credential,
+        backendTarget: { backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens },
+      };
       observer.attemptStarted(route, backend, credential);
       let failure: UpstreamFailure;
       try {
@@ -82,14 +91,24 @@ export async function callWithRetries<T>(plan: readonly RuntimeRoute[], call: (t
         return { result, target };
       } catch (error) {
         if (error instanceof ClientDisconnectedError || error instanceof GatewayError) throw error;
-        if (error instanceof UnsupportedFeatureError) throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
+        if (error instanceof UnsupportedFeatureError)
+          throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
         failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('Other', 0, 'upstream call failed');
       }
-      attempts.push({ route: route.id, backend: backend.name, status: failure.status, kind: failure.kind, reason: truncate(failure.message) });
+      attempts.push({
+        route: route.id,
+        backend: backend.name,
+        status: failure.status,
+        kind: failure.kind,
+        reason: truncate(failure.message),
+      });
       observer.attemptFailed(route, backend, failure);
       recordHealth(route, backend, failure, observer);
       if (failure.kind === 'BadRequest') {
-        throw new GatewayError('upstream_bad_request', failure.message, { status: failure.status || 400, ...(failure.param === undefined ? {} : { param: failure.param }) });
+        throw new GatewayError('upstream_bad_request', failure.message, {
+          status: failure.status || 400,
+          ...(failure.param === undefined ? {} : { param: failure.param }),
+        });
       }
       if (BACKEND_MISCONFIGURED_KINDS.has(failure.kind)) {
         // Calling this backend again would fail the same way; another backend may not.
@@ -125,14 +144,23 @@ function recordHealth(route: RuntimeRoute, backend: RuntimeBackend, failure: Ups
 function exhausted(plan: readonly RuntimeRoute[], attempts: readonly AttemptRecord[], noBackendRoutes: number): GatewayError {
   const model = plan[0]?.model ?? 'unknown';
   if (attempts.length === 0) {
-    const detail = noBackendRoutes > 0 ? 'every backend is ejected after repeated failures (or drained with weight 0)' : 'no backend could be tried';
+    const detail =
+      noBackendRoutes > 0 ? 'every backend is ejected after repeated failures (or drained with weight 0)' : 'no backend could be tried';
     return new GatewayError('no_backend', `no usable backend for model \`${model}\`: ${detail}`, { code: 'no_backend_available' });
   }
   const listed = attempts.map((a, i) => `[${i + 1}] backend=${a.backend} status=${a.status} reason=${a.kind}: ${a.reason}`).join('; ');
   if (attempts.every((a) => a.kind === 'Timeout')) {
-    return new GatewayError('upstream_timeout', `upstream timed out for model \`${model}\` (${attempts.length} attempt${attempts.length === 1 ? '' : 's'}): ${listed}`, { code: 'upstream_timeout' });
+    return new GatewayError(
+      'upstream_timeout',
+      `upstream timed out for model \`${model}\` (${attempts.length} attempt${attempts.length === 1 ? '' : 's'}): ${listed}`,
+      { code: 'upstream_timeout' },
+    );
   }
-  return new GatewayError('upstream_failed', `all upstream attempts failed for model \`${model}\` (${attempts.length} attempt${attempts.length === 1 ? '' : 's'}): ${listed}`, { code: 'upstream_failed' });
+  return new GatewayError(
+    'upstream_failed',
+    `all upstream attempts failed for model \`${model}\` (${attempts.length} attempt${attempts.length === 1 ? '' : 's'}): ${listed}`,
+    { code: 'upstream_failed' },
+  );
 }
 
 function truncate(text: string): string {

@@ -10,7 +10,13 @@ import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
  * one backend retries that backend). `avoid` holds backends that must not be tried again.
  * Undefined when every backend is ejected or avoided.
  */
-export function selectBackend(route: RuntimeRoute, tried: ReadonlySet<RuntimeBackend>, avoid: ReadonlySet<RuntimeBackend>, nowMs: number, random: () => number): RuntimeBackend | undefined {
+export function selectBackend(
+  route: RuntimeRoute,
+  tried: ReadonlySet<RuntimeBackend>,
+  avoid: ReadonlySet<RuntimeBackend>,
+  nowMs: number,
+  random: () => number,
+): RuntimeBackend | undefined {
   if (tried.size === 0 && avoid.size === 0) {
     // Common case: first attempt. Take the precomputed pick unless it is ejected.
     for (const tier of route.tiers) {

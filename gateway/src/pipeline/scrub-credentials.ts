@@ -8,7 +8,13 @@ import { UpstreamFailure } from '../errors/upstream-failure.js';
 export function scrubCredential(text: string, credential: CompiledCredential | undefined): string {
   let out = text;
   if (credential !== undefined) {
-    for (const secret of [credential.apiKey, credential.serviceAccountJson, credential.aws?.secretAccessKey, credential.aws?.sessionToken, credential.aws?.accessKeyId]) {
+    for (const secret of [
+      credential.apiKey,
+      credential.serviceAccountJson,
+      credential.aws?.secretAccessKey,
+      credential.aws?.sessionToken,
+      credential.aws?.accessKeyId,
+    ]) {
       if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
     }
   }

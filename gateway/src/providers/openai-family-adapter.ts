@@ -6,7 +6,15 @@ import type { ProviderName } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { BackendTarget, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { HttpProviderAdapter } from './provider-adapter.js';
-import { convertToOpenAIChatRequest, decodeOpenAIChatResponse, type OpenAIDialect, convertToOpenAIEmbeddingsRequest, decodeOpenAIEmbeddingsResponse, decodeOpenAIError, OpenAIStreamDecoder } from '../wire/openai-chat/index.js';
+import {
+  convertToOpenAIChatRequest,
+  decodeOpenAIChatResponse,
+  type OpenAIDialect,
+  convertToOpenAIEmbeddingsRequest,
+  decodeOpenAIEmbeddingsResponse,
+  decodeOpenAIError,
+  OpenAIStreamDecoder,
+} from '../wire/openai-chat/index.js';
 
 export interface OpenAIFamilyEndpoint {
   chatURL(target: BackendTarget): string;
@@ -20,7 +28,8 @@ export interface OpenAIFamilyEndpoint {
 const bearerEndpoint: OpenAIFamilyEndpoint = {
   chatURL: (target) => `${trimSlash(target.backend.baseURL)}/chat/completions`,
   embeddingsURL: (target) => `${trimSlash(target.backend.baseURL)}/embeddings`,
-  authHeaders: (target): Record<string, string> => (target.credential?.apiKey ? { authorization: `Bearer ${target.credential.apiKey}` } : {}),
+  authHeaders: (target): Record<string, string> =>
+    target.credential?.apiKey ? { authorization: `Bearer ${target.credential.apiKey}` } : {},
   modelInBody: true,
 };
 
@@ -55,7 +64,12 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     let prepared = byCredential.get(target.credential);
     if (prepared === undefined) {
       const headers = (accept: string): Record<string, string> =>
-        Object.freeze({ ...lowerCaseNames(target.backend.headers), 'content-type': 'application/json', accept, ...endpoint.authHeaders(target) }) as Record<string, string>;
+        Object.freeze({
+          ...lowerCaseNames(target.backend.headers),
+          'content-type': 'application/json',
+          accept,
+          ...endpoint.authHeaders(target),
+        }) as Record<string, string>;
       prepared = {
         chatURL: endpoint.chatURL(target),
         embeddingsURL: endpoint.embeddingsURL(target),
@@ -74,7 +88,12 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
       const body = convertToOpenAIChatRequest(request, target.backend.model, dialect, provider);
       if (!endpoint.modelInBody) delete (body as { model?: string }).model;
       const prepared = prepare(target);
-      return { url: prepared.chatURL, method: 'POST', headers: request.stream ? prepared.streamHeaders : prepared.jsonHeaders, body: JSON.stringify(body) };
+      return {
+        url: prepared.chatURL,
+        method: 'POST',
+        headers: request.stream ? prepared.streamHeaders : prepared.jsonHeaders,
+        body: JSON.stringify(body),
+      };
     },
     decodeChatResponse: (body) => decodeOpenAIChatResponse(body, provider),
     createStreamDecoder: () => new OpenAIStreamDecoder(provider),

@@ -52,7 +52,9 @@ export interface RedisConnectionOptions {
 
 /** Errors that say something about our script or data, not about Redis being reachable. */
 function isScriptFault(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ReplyError' && /^(ERR|WRONGTYPE)\b/.test(error.message) && !/NOSCRIPT/.test(error.message);
+  return (
+    error instanceof Error && error.name === 'ReplyError' && /^(ERR|WRONGTYPE)\b/.test(error.message) && !/NOSCRIPT/.test(error.message)
+  );
 }
 
 /** `redis://user:password@host:6379/0` -> `redis://host:6379/0` for logs. */

@@ -6,7 +6,11 @@ import type { TableHolder } from '../table/table-holder.js';
 import { serveHealthz, serveReadyz, type Lifecycle } from './health-endpoints.js';
 import { sendJson } from './send-json.js';
 
-export function createAdminHandler(tables: TableHolder, metrics: GatewayMetrics, lifecycle: Lifecycle): (req: IncomingMessage, res: ServerResponse) => void {
+export function createAdminHandler(
+  tables: TableHolder,
+  metrics: GatewayMetrics,
+  lifecycle: Lifecycle,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = req.url ?? '/';
     const queryStart = url.indexOf('?');

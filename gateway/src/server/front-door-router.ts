@@ -39,7 +39,8 @@ export function createFrontDoorRouter(doors: readonly FrontDoorDeclaration[]): F
       const { path } = endpoint;
       if (typeof path === 'string') {
         const served = exact.get(path) ?? [];
-        if (served.some((other) => other.endpoint.method === endpoint.method)) throw new Error(`two front doors claim ${endpoint.method} ${path}`);
+        if (served.some((other) => other.endpoint.method === endpoint.method))
+          throw new Error(`two front doors claim ${endpoint.method} ${path}`);
         served.push({ endpoint, door, match: undefined });
         exact.set(path, served);
       } else {
@@ -81,7 +82,10 @@ export function createFrontDoorRouter(doors: readonly FrontDoorDeclaration[]): F
     notFound(method, path) {
       const other = anyMethod(path);
       if (other !== undefined) {
-        return { error: new GatewayError('not_found', `unknown path: ${method} ${path} (use ${other.method})`, { code: 'unknown_url' }), encodeError: other.frontDoor.encodeError.bind(other.frontDoor) };
+        return {
+          error: new GatewayError('not_found', `unknown path: ${method} ${path} (use ${other.method})`, { code: 'unknown_url' }),
+          encodeError: other.frontDoor.encodeError.bind(other.frontDoor),
+        };
       }
       const door = rooted.find((candidate) => path.startsWith(candidate.root ?? '')) ?? fallback;
       const message = door.unknownPathMessage?.(method, path) ?? `unknown path: ${method} ${path}`;

@@ -4,7 +4,11 @@ import { anthropicFrontDoorDeclaration } from '../frontdoors/anthropic-messages/
 import type { ChatFrontDoor, FrontDoorDeclaration } from '../frontdoors/front-door.js';
 import { geminiFrontDoorDeclaration } from '../frontdoors/gemini/index.js';
 import { openAIChatFrontDoorDeclaration } from '../frontdoors/openai-chat/index.js';
-import { createOpenAIResponsesFrontDoor, InMemoryResponseStore, openAIResponsesFrontDoorDeclaration } from '../frontdoors/openai-responses/index.js';
+import {
+  createOpenAIResponsesFrontDoor,
+  InMemoryResponseStore,
+  openAIResponsesFrontDoorDeclaration,
+} from '../frontdoors/openai-responses/index.js';
 
 export interface FrontDoorRouteOptions {
   /**
@@ -20,5 +24,10 @@ export interface FrontDoorRouteOptions {
  */
 export function createFrontDoorRoutes(options: FrontDoorRouteOptions = {}): FrontDoorDeclaration[] {
   const responses = options.responses ?? createOpenAIResponsesFrontDoor({ store: new InMemoryResponseStore() });
-  return [openAIChatFrontDoorDeclaration, openAIResponsesFrontDoorDeclaration(responses), anthropicFrontDoorDeclaration, geminiFrontDoorDeclaration];
+  return [
+    openAIChatFrontDoorDeclaration,
+    openAIResponsesFrontDoorDeclaration(responses),
+    anthropicFrontDoorDeclaration,
+    geminiFrontDoorDeclaration,
+  ];
 }

@@ -41,12 +41,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const onRequestDone = (): void => {
     inFlight -= 1;
   };
-  const publicServer = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, noDelay: true }, (req: IncomingMessage, res: ServerResponse) => {
-    inFlight += 1;
-    // 'close' fires once per response; `on` skips the wrapper `once` allocates.
-    res.on('close', onRequestDone);
-    handlePublic(req, res);
-  });
+  const publicServer = createServer(
+    { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, noDelay: true },
+    (req: IncomingMessage, res: ServerResponse) => {
+      inFlight += 1;
+      // 'close' fires once per response; `on` skips the wrapper `once` allocates.
+      res.on('close', onRequestDone);
+      handlePublic(req, res);
+    },
+  );
   const adminServer = createServer({ noDelay: true }, createAdminHandler(options.deps.tables, options.deps.metrics, lifecycle));
   // A client that sends garbage gets a 400 from node:http and the server keeps going.
   for (const server of [publicServer, adminServer]) {

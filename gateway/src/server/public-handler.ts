@@ -11,7 +11,11 @@ import { serveHealthz, serveReadyz, type Lifecycle } from './health-endpoints.js
 import { requestIdFor } from './request-id.js';
 import { sendGatewayError } from './send-json.js';
 
-export function createPublicHandler(deps: PipelineDeps, router: FrontDoorRouter, lifecycle: Lifecycle): (req: IncomingMessage, res: ServerResponse) => void {
+export function createPublicHandler(
+  deps: PipelineDeps,
+  router: FrontDoorRouter,
+  lifecycle: Lifecycle,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const pipeline = createPipeline(deps);
   return (req, res) => {
     const url = req.url ?? '/';

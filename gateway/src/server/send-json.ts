@@ -8,7 +8,12 @@ export function sendJson(res: ServerResponse, status: number, body: string, head
   res.end(body);
 }
 
-export function sendGatewayError(res: ServerResponse, encodeError: ChatFrontDoor['encodeError'], error: GatewayError, requestId: string): void {
+export function sendGatewayError(
+  res: ServerResponse,
+  encodeError: ChatFrontDoor['encodeError'],
+  error: GatewayError,
+  requestId: string,
+): void {
   const encoded = encodeError(error);
   sendJson(res, encoded.status, encoded.body, { ...encoded.headers, 'x-request-id': requestId });
 }

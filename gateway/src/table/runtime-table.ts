@@ -72,7 +72,9 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     for (const backend of route.backends) {
       const adapter = options.registry[backend.provider];
       if (adapter === undefined) {
-        throw new TableLoadError(`route ${route.id} backend "${backend.name}": provider "${backend.provider}" has no adapter in this gateway build`);
+        throw new TableLoadError(
+          `route ${route.id} backend "${backend.name}": provider "${backend.provider}" has no adapter in this gateway build`,
+        );
       }
       adapters.set(backend, adapter);
       healthEntries.push({ routeId: route.id, backendName: backend.name });
@@ -95,7 +97,13 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
         health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
       });
     }
-    routes.set(route.id, { id: route.id, model: route.model, names: [route.model, ...route.aliases], compiled: route, tiers: groupIntoTiers(backends) });
+    routes.set(route.id, {
+      id: route.id,
+      model: route.model,
+      names: [route.model, ...route.aliases],
+      compiled: route,
+      tiers: groupIntoTiers(backends),
+    });
   }
 
   const modelsByNamespace = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
@@ -139,7 +147,8 @@ function groupIntoTiers(backends: RuntimeBackend[]): RuntimeTier[] {
 
 function createRuntimeKey(key: CompiledVirtualKey, models: ReadonlyMap<string, RuntimeRoute>): RuntimeKey {
   // Each source is anchored, so their alternation is too.
-  const allowList = key.allowedModels === undefined ? undefined : new RegExp(key.allowedModels.map((glob) => globToRegExpSource(glob)).join('|'));
+  const allowList =
+    key.allowedModels === undefined ? undefined : new RegExp(key.allowedModels.map((glob) => globToRegExpSource(glob)).join('|'));
   if (allowList === undefined) return { id: key.id, compiled: key, models, mayUse: () => true };
   // Decided once per route for the lifetime of this table.
   const decisions = new Map<RuntimeRoute, boolean>();

@@ -9,7 +9,10 @@ export const DEFAULT_DENIED_UPSTREAM_CIDRS = '169.254.0.0/16,fe80::/10';
 
 export class EgressDeniedError extends Error {
   readonly code = 'SWITCHYARD_EGRESS_DENIED';
-  constructor(readonly hostname: string, readonly address: string) {
+  constructor(
+    readonly hostname: string,
+    readonly address: string,
+  ) {
     super(`upstream ${hostname} resolves to ${address}, which --deny-upstream-cidrs refuses`);
     this.name = 'EgressDeniedError';
   }
@@ -24,7 +27,11 @@ export interface EgressGuard {
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-type GuardedLookup = (hostname: string, options: { all?: boolean; family?: number | string; hints?: number }, callback: LookupCallback) => void;
+type GuardedLookup = (
+  hostname: string,
+  options: { all?: boolean; family?: number | string; hints?: number },
+  callback: LookupCallback,
+) => void;
 
 /** Parses a comma list such as `169.254.0.0/16,fe80::/10`; an empty string denies nothing. */
 export function parseCidrList(text: string): string[] {

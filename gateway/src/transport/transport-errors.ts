@@ -11,7 +11,10 @@ export function upstreamTimeout(phase: TimeoutPhase, ms: number): UpstreamFailur
 }
 
 /** `timeouts` gives the configured values so the message can name the one that fired. */
-export function classifyTransportError(error: unknown, timeouts: { connectMs: number; firstByteMs: number; streamIdleMs: number }): UpstreamFailure {
+export function classifyTransportError(
+  error: unknown,
+  timeouts: { connectMs: number; firstByteMs: number; streamIdleMs: number },
+): UpstreamFailure {
   if (error instanceof UpstreamFailure) return error;
   if (error instanceof EgressDeniedError) return new UpstreamFailure('Other', 0, error.message);
   const code = errorCode(error);

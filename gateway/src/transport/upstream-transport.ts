@@ -105,7 +105,12 @@ export class UpstreamTransport {
    * API with a handler that collects the chunks costs about 30 µs less CPU per request here
    * than `request()`, whose body is a Readable stream read back through `.text()`.
    */
-  sendBuffered(request: UpstreamHttpRequest, timeouts: UpstreamCallTimeouts, signal: AbortEmitter, options: BufferedReadOptions): Promise<BufferedUpstreamResponse> {
+  sendBuffered(
+    request: UpstreamHttpRequest,
+    timeouts: UpstreamCallTimeouts,
+    signal: AbortEmitter,
+    options: BufferedReadOptions,
+  ): Promise<BufferedUpstreamResponse> {
     const target = this.targetOf(request.url);
     const agent = this.agentFor(timeouts.connectMs);
     return new Promise<BufferedUpstreamResponse>((resolve, reject) => {

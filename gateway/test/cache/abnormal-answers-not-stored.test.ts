@@ -2,7 +2,16 @@
 // answers, not streams that broke off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { cachedRoute, keyObjects, manifestsOf, openAIClient, postJson, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
+import {
+  cachedRoute,
+  keyObjects,
+  manifestsOf,
+  openAIClient,
+  postJson,
+  startCountingUpstream,
+  testKey,
+  type CountingUpstream,
+} from './cache-fixtures.js';
 
 const key = testKey('cacheabnormal');
 
@@ -12,14 +21,22 @@ describe('abnormal answers are not stored', () => {
 
   beforeAll(async () => {
     upstream = await startCountingUpstream();
-    gateway = await startGateway({ manifests: { 'all.yaml': manifestsOf(...keyObjects({ name: 'abnormal', key }), ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } })) } });
+    gateway = await startGateway({
+      manifests: {
+        'all.yaml': manifestsOf(
+          ...keyObjects({ name: 'abnormal', key }),
+          ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } }),
+        ),
+      },
+    });
   });
   afterAll(async () => {
     await gateway?.stop();
     await upstream?.close();
   });
 
-  const ask = (question: string, stream = false) => postJson(gateway, '/v1/chat/completions', key, { model: 'cached', stream, messages: [{ role: 'user', content: question }] });
+  const ask = (question: string, stream = false) =>
+    postJson(gateway, '/v1/chat/completions', key, { model: 'cached', stream, messages: [{ role: 'user', content: question }] });
 
   it.each([
     ['an upstream error', 'ERROR please', false],
@@ -38,7 +55,9 @@ describe('abnormal answers are not stored', () => {
   it('still stores a normal answer afterwards', async () => {
     const client = openAIClient(gateway, key);
     await client.chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: 'normal' }] });
-    const { response } = await client.chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: 'normal' }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'cached', messages: [{ role: 'user', content: 'normal' }] })
+      .withResponse();
     expect(response.headers.get('x-switchyard-cache')).toBe('hit');
   });
 });

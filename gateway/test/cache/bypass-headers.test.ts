@@ -12,7 +12,14 @@ describe('cache bypass headers', () => {
 
   beforeAll(async () => {
     upstream = await startCountingUpstream();
-    gateway = await startGateway({ manifests: { 'all.yaml': manifestsOf(...keyObjects({ name: 'bypass', key }), ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } })) } });
+    gateway = await startGateway({
+      manifests: {
+        'all.yaml': manifestsOf(
+          ...keyObjects({ name: 'bypass', key }),
+          ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } }),
+        ),
+      },
+    });
   });
   afterAll(async () => {
     await gateway?.stop();

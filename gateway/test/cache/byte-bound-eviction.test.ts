@@ -2,7 +2,15 @@
 // first, and the gauges report what is held.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { cachedRoute, keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
+import {
+  cachedRoute,
+  keyObjects,
+  manifestsOf,
+  openAIClient,
+  startCountingUpstream,
+  testKey,
+  type CountingUpstream,
+} from './cache-fixtures.js';
 
 const key = testKey('cacheevict');
 const MAX_BYTES = 1200;
@@ -15,7 +23,12 @@ describe('cache byte bound', () => {
     upstream = await startCountingUpstream();
     gateway = await startGateway({
       args: ['--cache-max-bytes', String(MAX_BYTES)],
-      manifests: { 'all.yaml': manifestsOf(...keyObjects({ name: 'evict', key }), ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } })) },
+      manifests: {
+        'all.yaml': manifestsOf(
+          ...keyObjects({ name: 'evict', key }),
+          ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } }),
+        ),
+      },
     });
   });
   afterAll(async () => {
@@ -24,7 +37,11 @@ describe('cache byte bound', () => {
   });
 
   const ask = async (question: string): Promise<string | null> =>
-    (await openAIClient(gateway, key).chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: question }] }).withResponse()).response.headers.get('x-switchyard-cache');
+    (
+      await openAIClient(gateway, key)
+        .chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: question }] })
+        .withResponse()
+    ).response.headers.get('x-switchyard-cache');
   const gauge = async (name: string): Promise<number> => {
     const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
     return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);

@@ -45,7 +45,9 @@ export async function startCountingUpstream(): Promise<CountingUpstream> {
     const text = `answer #${count} to ${prompt}`;
     const finishReason = prompt.includes('FILTER') ? 'content_filter' : 'stop';
     if (prompt.includes('ERROR')) {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'upstream broke', type: 'server_error' } }));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: 'upstream broke', type: 'server_error' } }));
       return;
     }
     const body = request.json as { stream?: boolean };

@@ -3,7 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { budgetObject, metricValue } from '../governance/governance-fixtures.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { cachedRoute, keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
+import {
+  cachedRoute,
+  keyObjects,
+  manifestsOf,
+  openAIClient,
+  startCountingUpstream,
+  testKey,
+  type CountingUpstream,
+} from './cache-fixtures.js';
 
 const key = testKey('cachebudget');
 
@@ -18,7 +26,12 @@ describe('a cache hit is not charged', () => {
         'all.yaml': manifestsOf(
           ...keyObjects({ name: 'charged', key, labels: { team: 'cache' } }),
           budgetObject({ name: 'cache-team', matchLabels: { team: 'cache' }, limit: '10.00', period: 'Total' }),
-          ...cachedRoute({ name: 'priced', upstreamUrl: upstream.server.url, cache: { ttl: '10m' }, pricing: { inputPerMillion: '1000', outputPerMillion: '2000' } }),
+          ...cachedRoute({
+            name: 'priced',
+            upstreamUrl: upstream.server.url,
+            cache: { ttl: '10m' },
+            pricing: { inputPerMillion: '1000', outputPerMillion: '2000' },
+          }),
         ),
       },
     });
@@ -30,7 +43,10 @@ describe('a cache hit is not charged', () => {
 
   it('charges the budget once for one upstream answer served three times', async () => {
     const client = openAIClient(gateway, key);
-    const ask = () => client.chat.completions.create({ model: 'priced', messages: [{ role: 'user', content: 'how much?' }], max_tokens: 20 }).withResponse();
+    const ask = () =>
+      client.chat.completions
+        .create({ model: 'priced', messages: [{ role: 'user', content: 'how much?' }], max_tokens: 20 })
+        .withResponse();
     const first = await ask();
     // 12 input tokens at $1000/M plus 7 output tokens at $2000/M.
     expect(first.response.headers.get('x-switchyard-cost-usd')).toBe('0.026');

@@ -3,7 +3,15 @@
 // namespace that both can see.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { cachedRoute, keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
+import {
+  cachedRoute,
+  keyObjects,
+  manifestsOf,
+  openAIClient,
+  startCountingUpstream,
+  testKey,
+  type CountingUpstream,
+} from './cache-fixtures.js';
 
 const teamA1 = testKey('scopeteamaone');
 const teamA2 = testKey('scopeteamatwo');
@@ -34,7 +42,9 @@ describe('cache scope', () => {
   });
 
   async function ask(key: string, model: string, question: string): Promise<{ cache: string | null; text: string | null | undefined }> {
-    const { data, response } = await openAIClient(gateway, key).chat.completions.create({ model, messages: [{ role: 'user', content: question }] }).withResponse();
+    const { data, response } = await openAIClient(gateway, key)
+      .chat.completions.create({ model, messages: [{ role: 'user', content: question }] })
+      .withResponse();
     return { cache: response.headers.get('x-switchyard-cache'), text: data.choices[0]?.message.content };
   }
 

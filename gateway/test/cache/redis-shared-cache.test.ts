@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../governance/redis-server-process.js';
-import { cachedRoute, keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
+import {
+  cachedRoute,
+  keyObjects,
+  manifestsOf,
+  openAIClient,
+  startCountingUpstream,
+  testKey,
+  type CountingUpstream,
+} from './cache-fixtures.js';
 
 const key = testKey('cacheredis');
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
@@ -18,7 +26,12 @@ describeWithRedis('response cache in Redis', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     upstream = await startCountingUpstream();
-    const manifests = { 'all.yaml': manifestsOf(...keyObjects({ name: 'redis', key }), ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } })) };
+    const manifests = {
+      'all.yaml': manifestsOf(
+        ...keyObjects({ name: 'redis', key }),
+        ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' } }),
+      ),
+    };
     first = await startGateway({ manifests, args: ['--redis-url', redis.url, '--redis-timeout', '200ms'] });
     second = await startGateway({ manifests, args: ['--redis-url', redis.url, '--redis-timeout', '200ms'] });
   });
@@ -30,7 +43,9 @@ describeWithRedis('response cache in Redis', () => {
   });
 
   const ask = async (gateway: GatewayProcess, question: string) => {
-    const { data, response } = await openAIClient(gateway, key).chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: question }] }).withResponse();
+    const { data, response } = await openAIClient(gateway, key)
+      .chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: question }] })
+      .withResponse();
     return { cache: response.headers.get('x-switchyard-cache'), text: data.choices[0]?.message.content };
   };
 

@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { cachedRoute, keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
+import {
+  cachedRoute,
+  keyObjects,
+  manifestsOf,
+  openAIClient,
+  startCountingUpstream,
+  testKey,
+  type CountingUpstream,
+} from './cache-fixtures.js';
 
 const key = testKey('cachehit');
 
@@ -19,7 +27,12 @@ describe('a repeated request is a cache hit', () => {
       manifests: {
         'all.yaml': manifestsOf(
           ...keyObjects({ name: 'hit', key }),
-          ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '10m' }, pricing: { inputPerMillion: '1', outputPerMillion: '2' } }),
+          ...cachedRoute({
+            name: 'cached',
+            upstreamUrl: upstream.server.url,
+            cache: { ttl: '10m' },
+            pricing: { inputPerMillion: '1', outputPerMillion: '2' },
+          }),
           ...cachedRoute({ name: 'plain', upstreamUrl: upstream.server.url, pricing: { inputPerMillion: '1', outputPerMillion: '2' } }),
         ),
       },
@@ -33,8 +46,12 @@ describe('a repeated request is a cache hit', () => {
   it('answers the second request from the cache, free, naming the backend that answered', async () => {
     const client = openAIClient(gateway, key);
     const before = upstream.calls();
-    const first = await client.chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: 'what is a gateway?' }], max_tokens: 50 }).withResponse();
-    const second = await client.chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: 'what is a gateway?' }], max_tokens: 50 }).withResponse();
+    const first = await client.chat.completions
+      .create({ model: 'cached', messages: [{ role: 'user', content: 'what is a gateway?' }], max_tokens: 50 })
+      .withResponse();
+    const second = await client.chat.completions
+      .create({ model: 'cached', messages: [{ role: 'user', content: 'what is a gateway?' }], max_tokens: 50 })
+      .withResponse();
     expect(upstream.calls() - before).toBe(1);
     expect(first.response.headers.get('x-switchyard-cache')).toBe('miss');
     expect(first.response.headers.get('age')).toBeNull();
@@ -53,9 +70,15 @@ describe('a repeated request is a cache hit', () => {
 
   it('serves the same entry through the Anthropic front door', async () => {
     const before = upstream.calls();
-    const openai = await openAIClient(gateway, key).chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: 'one door or another' }], max_tokens: 64 });
+    const openai = await openAIClient(gateway, key).chat.completions.create({
+      model: 'cached',
+      messages: [{ role: 'user', content: 'one door or another' }],
+      max_tokens: 64,
+    });
     const anthropic = new Anthropic({ baseURL: `${gateway.url}/anthropic`, apiKey: key, maxRetries: 0, timeout: 20_000 });
-    const { data, response } = await anthropic.messages.create({ model: 'cached', max_tokens: 64, messages: [{ role: 'user', content: 'one door or another' }] }).withResponse();
+    const { data, response } = await anthropic.messages
+      .create({ model: 'cached', max_tokens: 64, messages: [{ role: 'user', content: 'one door or another' }] })
+      .withResponse();
     expect(upstream.calls() - before).toBe(1);
     expect(response.headers.get('x-switchyard-cache')).toBe('hit');
     expect(data.content[0]?.type === 'text' ? data.content[0].text : undefined).toBe(openai.choices[0]?.message.content);
@@ -65,7 +88,9 @@ describe('a repeated request is a cache hit', () => {
     const client = openAIClient(gateway, key);
     const before = upstream.calls();
     for (let i = 0; i < 2; i++) {
-      const { response } = await client.chat.completions.create({ model: 'plain', messages: [{ role: 'user', content: 'uncached' }] }).withResponse();
+      const { response } = await client.chat.completions
+        .create({ model: 'plain', messages: [{ role: 'user', content: 'uncached' }] })
+        .withResponse();
       expect(response.headers.get('x-switchyard-cache')).toBeNull();
       expect(response.headers.get('age')).toBeNull();
     }
@@ -79,7 +104,10 @@ describe('a repeated request is a cache hit', () => {
     expect(metrics).toMatch(/switchyard_cache_entries [1-9]/);
     expect(metrics).toMatch(/switchyard_cache_bytes [1-9]/);
     expect(metrics).not.toMatch(/route="default\/plain",result=/);
-    const lines = gateway.logs().split('\n').filter((line) => line.includes('"msg":"request"'));
+    const lines = gateway
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('"msg":"request"'));
     expect(lines.some((line) => line.includes('"cache":"hit"'))).toBe(true);
     expect(lines.filter((line) => line.includes('"route":"default/plain"')).every((line) => !line.includes('"cache"'))).toBe(true);
   });

@@ -2,7 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { scratchDir, TestClock } from '../governance/governance-fixtures.js';
-import { cachedRoute, keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from './cache-fixtures.js';
+import {
+  cachedRoute,
+  keyObjects,
+  manifestsOf,
+  openAIClient,
+  startCountingUpstream,
+  testKey,
+  type CountingUpstream,
+} from './cache-fixtures.js';
 
 const key = testKey('cachettl');
 
@@ -18,7 +26,12 @@ describe('cache ttl', () => {
     clock = await TestClock.at(scratch.path, '2026-03-01T12:00:00Z');
     gateway = await startGateway({
       env: clock.env(),
-      manifests: { 'all.yaml': manifestsOf(...keyObjects({ name: 'ttl', key }), ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '5m' } })) },
+      manifests: {
+        'all.yaml': manifestsOf(
+          ...keyObjects({ name: 'ttl', key }),
+          ...cachedRoute({ name: 'cached', upstreamUrl: upstream.server.url, cache: { ttl: '5m' } }),
+        ),
+      },
     });
   });
   afterAll(async () => {
@@ -28,7 +41,9 @@ describe('cache ttl', () => {
   });
 
   async function ask(): Promise<{ cache: string | null; age: string | null }> {
-    const { response } = await openAIClient(gateway, key).chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: 'how long do you last?' }] }).withResponse();
+    const { response } = await openAIClient(gateway, key)
+      .chat.completions.create({ model: 'cached', messages: [{ role: 'user', content: 'how long do you last?' }] })
+      .withResponse();
     return { cache: response.headers.get('x-switchyard-cache'), age: response.headers.get('age') };
   }
 

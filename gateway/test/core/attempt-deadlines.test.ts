@@ -15,7 +15,9 @@ function timeouts(overrides: Partial<CompiledTimeouts>): CompiledTimeouts {
 
 /** Resolves with the abort reason and when it came. */
 function abortOf(scope: AttemptScope): Promise<{ reason: unknown; at: number }> {
-  return new Promise((resolve) => scope.abortEmitter.once('abort', () => resolve({ reason: scope.abortEmitter.reason, at: performance.now() })));
+  return new Promise((resolve) =>
+    scope.abortEmitter.once('abort', () => resolve({ reason: scope.abortEmitter.reason, at: performance.now() })),
+  );
 }
 
 function timeoutMessage(reason: unknown): string {

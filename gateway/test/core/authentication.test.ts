@@ -48,7 +48,9 @@ describe('authentication', () => {
   });
 
   it('surfaces as AuthenticationError in the SDK', async () => {
-    await expect(openAIClient(gateway, testKey('wrong')).chat.completions.create({ model: 'echo', messages: HELLO })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(
+      openAIClient(gateway, testKey('wrong')).chat.completions.create({ model: 'echo', messages: HELLO }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
   it('never logs a key, only key names', async () => {

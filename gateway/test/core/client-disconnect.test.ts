@@ -21,7 +21,13 @@ describe('client disconnect', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       let written = 0;
       const timer = setInterval(() => {
-        const chunk = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: `word${written} ` }, finish_reason: null }] };
+        const chunk = {
+          id: 'c1',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, delta: { content: `word${written} ` }, finish_reason: null }],
+        };
         res.write(`data: ${JSON.stringify(chunk)}\n\n`);
         written += 1;
       }, 50);
@@ -47,7 +53,10 @@ describe('client disconnect', () => {
 
   it('closes the upstream stream soon after the client aborts', async () => {
     const controller = new AbortController();
-    const stream = await openAIClient(gateway, key).chat.completions.create({ model: 'endless', messages: [{ role: 'user', content: 'go on' }], stream: true }, { signal: controller.signal });
+    const stream = await openAIClient(gateway, key).chat.completions.create(
+      { model: 'endless', messages: [{ role: 'user', content: 'go on' }], stream: true },
+      { signal: controller.signal },
+    );
     let received = 0;
     // The SDK ends the iteration (or throws an abort error, depending on timing) once aborted.
     try {

@@ -43,7 +43,9 @@ describe('switchyard command line', () => {
   });
 
   it('exits non-zero naming the problem when the configuration is invalid at start', async () => {
-    const error = await startGateway({ manifests: { 'bad.yaml': documents(routeObject({ name: 'r', backends: [{ ...mockBackend('m'), weight: -1 }] })) } }).then(
+    const error = await startGateway({
+      manifests: { 'bad.yaml': documents(routeObject({ name: 'r', backends: [{ ...mockBackend('m'), weight: -1 }] })) },
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );

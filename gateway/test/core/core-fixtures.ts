@@ -57,10 +57,18 @@ export function routeObject(spec: RouteSpec): unknown {
   if (spec.timeouts !== undefined) routeSpec.timeouts = spec.timeouts;
   if (spec.outlierDetection !== undefined) routeSpec.outlierDetection = spec.outlierDetection;
   if (spec.fallbackModels !== undefined) routeSpec.fallbackModels = spec.fallbackModels;
-  return { apiVersion: API_VERSION, kind: 'ModelRoute', metadata: { name: spec.name, namespace: spec.namespace ?? 'default' }, spec: routeSpec };
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ModelRoute',
+    metadata: { name: spec.name, namespace: spec.namespace ?? 'default' },
+    spec: routeSpec,
+  };
 }
 
-export function mockBackend(name: string, options: { latency?: string; failureRate?: string; response?: string; weight?: number; priority?: number } = {}): Record<string, unknown> {
+export function mockBackend(
+  name: string,
+  options: { latency?: string; failureRate?: string; response?: string; weight?: number; priority?: number } = {},
+): Record<string, unknown> {
   const mock: Record<string, unknown> = {};
   if (options.latency !== undefined) mock.latency = options.latency;
   if (options.failureRate !== undefined) mock.failureRate = options.failureRate;
@@ -72,7 +80,11 @@ export function mockBackend(name: string, options: { latency?: string; failureRa
 }
 
 /** An `openai` backend pointed at a mock OpenAI server, reading its key from the `openai` Secret. */
-export function openAIBackend(name: string, mockUrl: string, options: { weight?: number; priority?: number; model?: string; secret?: string } = {}): Record<string, unknown> {
+export function openAIBackend(
+  name: string,
+  mockUrl: string,
+  options: { weight?: number; priority?: number; model?: string; secret?: string } = {},
+): Record<string, unknown> {
   const backend: Record<string, unknown> = {
     name,
     provider: 'openai',
@@ -94,10 +106,20 @@ export function openAIClient(gateway: GatewayProcess, key: string, options: { ti
 }
 
 /** A raw POST to the gateway, for what the SDK would not send. */
-export async function postJson(gateway: GatewayProcess, path: string, key: string | undefined, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: unknown }> {
+export async function postJson(
+  gateway: GatewayProcess,
+  path: string,
+  key: string | undefined,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: unknown }> {
   const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
   if (key !== undefined) all.authorization = `Bearer ${key}`;
-  const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: all, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: all,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await response.text();
   let json: unknown;
   try {

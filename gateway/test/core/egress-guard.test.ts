@@ -12,9 +12,17 @@ function manifests(upstreamUrl: string): Record<string, string> {
     'all.yaml': documents(
       ...keyObjects({ name: 'k', key }),
       secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
-      routeObject({ name: 'metadata', retry: { attempts: 1 }, backends: [{ ...openAIBackend('metadata-service', 'http://169.254.169.254'), baseURL: 'http://169.254.169.254/v1' }] }),
+      routeObject({
+        name: 'metadata',
+        retry: { attempts: 1 },
+        backends: [{ ...openAIBackend('metadata-service', 'http://169.254.169.254'), baseURL: 'http://169.254.169.254/v1' }],
+      }),
       routeObject({ name: 'loopback', retry: { attempts: 1 }, backends: [openAIBackend('loopback-upstream', upstreamUrl)] }),
-      routeObject({ name: 'loopback-by-name', retry: { attempts: 1 }, backends: [openAIBackend('named-upstream', upstreamUrl.replace('127.0.0.1', 'localhost'))] }),
+      routeObject({
+        name: 'loopback-by-name',
+        retry: { attempts: 1 },
+        backends: [openAIBackend('named-upstream', upstreamUrl.replace('127.0.0.1', 'localhost'))],
+      }),
     ),
   };
 }

@@ -20,7 +20,11 @@ describe('embeddings', () => {
           ...keyObjects({ name: 'chat-only', key: chatOnly, allowedModels: ['chat-*'] }),
           secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
           routeObject({ name: 'embed-mock', backends: [mockBackend('mock-embedder')] }),
-          routeObject({ name: 'embed-http', backends: [openAIBackend('http-embedder', upstream.url, { model: 'text-embedding-3-small' })], retry: { attempts: 2, backoff: { initial: '1ms', max: '1ms' } } }),
+          routeObject({
+            name: 'embed-http',
+            backends: [openAIBackend('http-embedder', upstream.url, { model: 'text-embedding-3-small' })],
+            retry: { attempts: 2, backoff: { initial: '1ms', max: '1ms' } },
+          }),
         ),
       },
     });
@@ -31,7 +35,12 @@ describe('embeddings', () => {
   });
 
   it('embeds with the mock provider', async () => {
-    const result = await openAIClient(gateway, key).embeddings.create({ model: 'embed-mock', input: ['one', 'two'], dimensions: 16, encoding_format: 'float' });
+    const result = await openAIClient(gateway, key).embeddings.create({
+      model: 'embed-mock',
+      input: ['one', 'two'],
+      dimensions: 16,
+      encoding_format: 'float',
+    });
     expect(result.data).toHaveLength(2);
     expect(result.data[0]?.embedding).toHaveLength(16);
     expect(result.model).toBe('embed-mock');
@@ -39,13 +48,17 @@ describe('embeddings', () => {
 
   it('embeds through an HTTP upstream, retrying a server error', async () => {
     upstream.script({ error: { status: 500, message: 'boom', type: 'server_error' } });
-    const { data, response } = await openAIClient(gateway, key).embeddings.create({ model: 'embed-http', input: 'hello world', encoding_format: 'float' }).withResponse();
+    const { data, response } = await openAIClient(gateway, key)
+      .embeddings.create({ model: 'embed-http', input: 'hello world', encoding_format: 'float' })
+      .withResponse();
     expect(data.data[0]?.embedding).toHaveLength(8);
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');
     expect(upstream.embeddingRequests.at(-1)).toMatchObject({ model: 'text-embedding-3-small' });
   });
 
   it('applies the allow-list', async () => {
-    await expect(openAIClient(gateway, chatOnly).embeddings.create({ model: 'embed-mock', input: 'x' })).rejects.toMatchObject({ status: 403 });
+    await expect(openAIClient(gateway, chatOnly).embeddings.create({ model: 'embed-mock', input: 'x' })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 });

@@ -17,8 +17,19 @@ describe('fallback models', () => {
         'all.yaml': documents(
           ...keyObjects({ name: 'everything', key: everything }),
           ...keyObjects({ name: 'primary-only', key: primaryOnly, allowedModels: ['big'] }),
-          routeObject({ name: 'big', backends: [mockBackend('big-backend', { failureRate: '1' })], outlierDetection, retry: { attempts: 2, backoff: { initial: '1ms', max: '5ms' } }, fallbackModels: ['medium', 'small'] }),
-          routeObject({ name: 'medium', backends: [mockBackend('medium-backend', { failureRate: '1' })], outlierDetection, retry: { attempts: 1 } }),
+          routeObject({
+            name: 'big',
+            backends: [mockBackend('big-backend', { failureRate: '1' })],
+            outlierDetection,
+            retry: { attempts: 2, backoff: { initial: '1ms', max: '5ms' } },
+            fallbackModels: ['medium', 'small'],
+          }),
+          routeObject({
+            name: 'medium',
+            backends: [mockBackend('medium-backend', { failureRate: '1' })],
+            outlierDetection,
+            retry: { attempts: 1 },
+          }),
           routeObject({ name: 'small', backends: [mockBackend('small-backend', { response: 'small answered' })] }),
         ),
       },

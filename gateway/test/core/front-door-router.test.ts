@@ -37,16 +37,40 @@ describe('front-door router', () => {
   });
 
   it('names the method a path is served with, in the front door format', () => {
-    expect(notFoundBody('GET', '/v1/chat/completions')).toEqual({ status: 404, body: { error: expect.objectContaining({ message: 'unknown path: GET /v1/chat/completions (use POST)', code: 'unknown_url' }) } });
-    expect(notFoundBody('POST', '/v1/models')).toEqual({ status: 404, body: { error: expect.objectContaining({ message: 'unknown path: POST /v1/models (use GET)' }) } });
-    expect(notFoundBody('GET', '/anthropic/v1/messages/count_tokens')).toEqual({ status: 404, body: { type: 'error', error: { type: 'not_found_error', message: 'unknown path: GET /anthropic/v1/messages/count_tokens (use POST)' } } });
-    expect(notFoundBody('GET', '/genai/v1beta/models/g:generateContent').body).toMatchObject({ error: { code: 404, status: 'NOT_FOUND', message: 'unknown path: GET /genai/v1beta/models/g:generateContent (use POST)' } });
+    expect(notFoundBody('GET', '/v1/chat/completions')).toEqual({
+      status: 404,
+      body: { error: expect.objectContaining({ message: 'unknown path: GET /v1/chat/completions (use POST)', code: 'unknown_url' }) },
+    });
+    expect(notFoundBody('POST', '/v1/models')).toEqual({
+      status: 404,
+      body: { error: expect.objectContaining({ message: 'unknown path: POST /v1/models (use GET)' }) },
+    });
+    expect(notFoundBody('GET', '/anthropic/v1/messages/count_tokens')).toEqual({
+      status: 404,
+      body: {
+        type: 'error',
+        error: { type: 'not_found_error', message: 'unknown path: GET /anthropic/v1/messages/count_tokens (use POST)' },
+      },
+    });
+    expect(notFoundBody('GET', '/genai/v1beta/models/g:generateContent').body).toMatchObject({
+      error: { code: 404, status: 'NOT_FOUND', message: 'unknown path: GET /genai/v1beta/models/g:generateContent (use POST)' },
+    });
   });
 
   it('answers unknown paths in the format of the root they are under', () => {
-    expect(notFoundBody('POST', '/anthropic/v1/messages/batches').body).toEqual({ type: 'error', error: { type: 'not_found_error', message: 'unknown path: POST /anthropic/v1/messages/batches' } });
-    expect(notFoundBody('POST', '/genai/v1beta/models/g:predict').body).toMatchObject({ error: { status: 'NOT_FOUND', message: expect.stringContaining('unknown method in /genai/v1beta/models/g:predict') } });
-    expect(notFoundBody('GET', '/genai/v2/models').body).toMatchObject({ error: { status: 'NOT_FOUND', message: 'unknown path: GET /genai/v2/models' } });
-    expect(notFoundBody('GET', '/nowhere')).toEqual({ status: 404, body: { error: expect.objectContaining({ message: 'unknown path: GET /nowhere', code: 'unknown_url' }) } });
+    expect(notFoundBody('POST', '/anthropic/v1/messages/batches').body).toEqual({
+      type: 'error',
+      error: { type: 'not_found_error', message: 'unknown path: POST /anthropic/v1/messages/batches' },
+    });
+    expect(notFoundBody('POST', '/genai/v1beta/models/g:predict').body).toMatchObject({
+      error: { status: 'NOT_FOUND', message: expect.stringContaining('unknown method in /genai/v1beta/models/g:predict') },
+    });
+    expect(notFoundBody('GET', '/genai/v2/models').body).toMatchObject({
+      error: { status: 'NOT_FOUND', message: 'unknown path: GET /genai/v2/models' },
+    });
+    expect(notFoundBody('GET', '/nowhere')).toEqual({
+      status: 404,
+      body: { error: expect.objectContaining({ message: 'unknown path: GET /nowhere', code: 'unknown_url' }) },
+    });
   });
 });

@@ -18,7 +18,12 @@ async function requestInFlight(gateway: GatewayProcess): Promise<void> {
 describe('graceful shutdown', () => {
   it('drains an in-flight request and exits 0 on SIGTERM', async () => {
     const gateway = await startGateway({
-      manifests: { 'all.yaml': documents(...keyObjects({ name: 'k', key }), routeObject({ name: 'slow', backends: [mockBackend('slow-backend', { latency: '1s', response: 'finished anyway' })] })) },
+      manifests: {
+        'all.yaml': documents(
+          ...keyObjects({ name: 'k', key }),
+          routeObject({ name: 'slow', backends: [mockBackend('slow-backend', { latency: '1s', response: 'finished anyway' })] }),
+        ),
+      },
     });
     const exited = new Promise<number | null>((resolveExit) => gateway.process.once('exit', (code) => resolveExit(code)));
     const pending = openAIClient(gateway, key).chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'x' }] });
@@ -33,10 +38,19 @@ describe('graceful shutdown', () => {
 
   it('drains a stream in flight', async () => {
     const gateway = await startGateway({
-      manifests: { 'all.yaml': documents(...keyObjects({ name: 'k', key }), routeObject({ name: 'slow', backends: [mockBackend('slow-backend', { latency: '1s', response: 'streamed to the end' })] })) },
+      manifests: {
+        'all.yaml': documents(
+          ...keyObjects({ name: 'k', key }),
+          routeObject({ name: 'slow', backends: [mockBackend('slow-backend', { latency: '1s', response: 'streamed to the end' })] }),
+        ),
+      },
     });
     const exited = new Promise<number | null>((resolveExit) => gateway.process.once('exit', (code) => resolveExit(code)));
-    const streamPromise = openAIClient(gateway, key).chat.completions.create({ model: 'slow', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const streamPromise = openAIClient(gateway, key).chat.completions.create({
+      model: 'slow',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     await requestInFlight(gateway);
     gateway.process.kill('SIGTERM');
     let text = '';

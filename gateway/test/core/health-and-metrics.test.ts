@@ -44,13 +44,21 @@ describe('health, readiness and metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
-    expect(text).toContain('switchyard_requests_total{route="default/measured",backend="measured-backend",status="200",key="default/metrics-key"} 2');
+    expect(text).toContain(
+      'switchyard_requests_total{route="default/measured",backend="measured-backend",status="200",key="default/metrics-key"} 2',
+    );
     expect(text).toContain('switchyard_requests_total{route="default/always-failing",backend="",status="502",key="default/metrics-key"} 1');
     expect(text).toMatch(/switchyard_request_duration_seconds_count\{route="default\/measured",backend="measured-backend"\} 2/);
     expect(text).toMatch(/switchyard_time_to_first_token_seconds_count\{route="default\/measured",backend="measured-backend"\} 1/);
-    expect(text).toMatch(/switchyard_tokens_total\{route="default\/measured",backend="measured-backend",key="default\/metrics-key",direction="input"\} 4/);
-    expect(text).toMatch(/switchyard_tokens_total\{route="default\/measured",backend="measured-backend",key="default\/metrics-key",direction="output"\} \d+/);
-    expect(text).toContain('switchyard_upstream_errors_total{route="default/always-failing",backend="failing-backend",kind="ServerError"} 1');
+    expect(text).toMatch(
+      /switchyard_tokens_total\{route="default\/measured",backend="measured-backend",key="default\/metrics-key",direction="input"\} 4/,
+    );
+    expect(text).toMatch(
+      /switchyard_tokens_total\{route="default\/measured",backend="measured-backend",key="default\/metrics-key",direction="output"\} \d+/,
+    );
+    expect(text).toContain(
+      'switchyard_upstream_errors_total{route="default/always-failing",backend="failing-backend",kind="ServerError"} 1',
+    );
     expect(text).toMatch(/switchyard_routing_table_info\{version="\d+",hash="[0-9a-f]+"\} 1/);
     expect(text).not.toContain(key);
   });

@@ -7,7 +7,10 @@ import { documents, HELLO, keyObjects, mockBackend, postJson, routeObject, testK
 const key = testKey('reload');
 
 function routes(answer: string, extra: unknown[] = []): string {
-  return documents(routeObject({ name: 'steady', backends: [mockBackend('steady-backend', { response: answer, latency: '5ms' })] }), ...extra);
+  return documents(
+    routeObject({ name: 'steady', backends: [mockBackend('steady-backend', { response: answer, latency: '5ms' })] }),
+    ...extra,
+  );
 }
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
@@ -27,7 +30,9 @@ describe('hot reload', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    gateway = await startGateway({ manifests: { 'keys.yaml': documents(...keyObjects({ name: 'k', key })), 'routes.yaml': routes('version one') } });
+    gateway = await startGateway({
+      manifests: { 'keys.yaml': documents(...keyObjects({ name: 'k', key })), 'routes.yaml': routes('version one') },
+    });
   });
   afterAll(async () => gateway?.stop());
 
@@ -38,8 +43,15 @@ describe('hot reload', () => {
       while (!stop) statuses.push((await postJson(gateway, '/v1/chat/completions', key, { model: 'steady', messages: HELLO })).status);
     });
     for (const version of ['version two', 'version three']) {
-      await gateway.writeManifest('routes.yaml', routes(version, [routeObject({ name: `added-${version.replace(' ', '-')}`, backends: [mockBackend('added')] })]));
-      await waitFor(async () => contentOf((await postJson(gateway, '/v1/chat/completions', key, { model: 'steady', messages: HELLO })).json) === version, 10_000);
+      await gateway.writeManifest(
+        'routes.yaml',
+        routes(version, [routeObject({ name: `added-${version.replace(' ', '-')}`, backends: [mockBackend('added')] })]),
+      );
+      await waitFor(
+        async () =>
+          contentOf((await postJson(gateway, '/v1/chat/completions', key, { model: 'steady', messages: HELLO })).json) === version,
+        10_000,
+      );
     }
     stop = true;
     await Promise.all(load);
@@ -51,9 +63,17 @@ describe('hot reload', () => {
 
   it('rejects an invalid change with a clear log line and keeps the last good table', async () => {
     const before = gateway.logs().length;
-    await gateway.writeManifest('routes.yaml', documents(routeObject({ name: 'steady', backends: [{ ...mockBackend('broken'), weight: -5 }] })));
+    await gateway.writeManifest(
+      'routes.yaml',
+      documents(routeObject({ name: 'steady', backends: [{ ...mockBackend('broken'), weight: -5 }] })),
+    );
     await waitFor(async () => gateway.logs().slice(before).includes('configuration change rejected'), 10_000);
-    const line = gateway.logs().slice(before).split('\n').find((l) => l.includes('configuration change rejected')) ?? '';
+    const line =
+      gateway
+        .logs()
+        .slice(before)
+        .split('\n')
+        .find((l) => l.includes('configuration change rejected')) ?? '';
     expect(line).toMatch(/routes\.yaml/);
     expect(line).toMatch(/weight/);
     const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'steady', messages: HELLO });
@@ -63,6 +83,10 @@ describe('hot reload', () => {
 
   it('recovers when the file is fixed', async () => {
     await gateway.writeManifest('routes.yaml', routes('version four'));
-    await waitFor(async () => contentOf((await postJson(gateway, '/v1/chat/completions', key, { model: 'steady', messages: HELLO })).json) === 'version four', 10_000);
+    await waitFor(
+      async () =>
+        contentOf((await postJson(gateway, '/v1/chat/completions', key, { model: 'steady', messages: HELLO })).json) === 'version four',
+      10_000,
+    );
   });
 });

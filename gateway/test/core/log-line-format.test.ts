@@ -18,7 +18,17 @@ function expectedFor(line: string, base: Record<string, unknown>, msg: string, f
 }
 
 describe('log line format', () => {
-  const requestFields = { requestId: 'r-1', operation: 'chat', status: 200, durationMs: 0.532, key: 'default/k', route: undefined, attempts: 1, stream: false, failedAttempts: [{ backend: 'b', status: 503 }] };
+  const requestFields = {
+    requestId: 'r-1',
+    operation: 'chat',
+    status: 200,
+    durationMs: 0.532,
+    key: 'default/k',
+    route: undefined,
+    attempts: 1,
+    stream: false,
+    failedAttempts: [{ backend: 'b', status: 503 }],
+  };
   const cases: Array<[string, Record<string, unknown>, string, Record<string, unknown> | undefined]> = [
     ['a request line (the fast path)', { component: 'gateway' }, 'request', requestFields],
     ['no fields', { component: 'gateway' }, 'listening', undefined],

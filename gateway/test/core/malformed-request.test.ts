@@ -9,7 +9,9 @@ describe('malformed requests', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    gateway = await startGateway({ manifests: { 'all.yaml': documents(...keyObjects({ name: 'k', key }), routeObject({ name: 'echo', backends: [mockBackend('m')] })) } });
+    gateway = await startGateway({
+      manifests: { 'all.yaml': documents(...keyObjects({ name: 'k', key }), routeObject({ name: 'echo', backends: [mockBackend('m')] })) },
+    });
   });
   afterAll(async () => gateway?.stop());
 

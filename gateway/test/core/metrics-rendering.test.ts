@@ -42,13 +42,50 @@ const calls: Call[] = [
 function referenceRendering(): Promise<string> {
   const registry = new Registry();
   const registers = [registry];
-  const requests = new Counter({ name: 'switchyard_requests_total', help: 'Requests answered, by route, the backend that answered (empty when none), HTTP status and virtual key id', labelNames: ['route', 'backend', 'status', 'key'], registers });
-  const duration = new Histogram({ name: 'switchyard_request_duration_seconds', help: 'Time from request arrival to the last byte of the answer', labelNames: ['route', 'backend'], buckets: BUCKETS, registers });
-  const ttft = new Histogram({ name: 'switchyard_time_to_first_token_seconds', help: 'Streaming requests: time from request arrival to the first streamed event sent to the client', labelNames: ['route', 'backend'], buckets: BUCKETS, registers });
-  const tokens = new Counter({ name: 'switchyard_tokens_total', help: 'Tokens reported by upstreams, by direction (input includes cached_input; output includes reasoning)', labelNames: ['route', 'backend', 'key', 'direction'], registers });
-  const errors = new Counter({ name: 'switchyard_upstream_errors_total', help: 'Failed upstream attempts, by failure kind', labelNames: ['route', 'backend', 'kind'], registers });
-  const attempts = new Counter({ name: 'switchyard_upstream_attempts_total', help: 'Upstream attempts started', labelNames: ['route', 'backend'], registers });
-  const ejections = new Counter({ name: 'switchyard_backend_ejections_total', help: 'Times outlier detection ejected a backend', labelNames: ['route', 'backend'], registers });
+  const requests = new Counter({
+    name: 'switchyard_requests_total',
+    help: 'Requests answered, by route, the backend that answered (empty when none), HTTP status and virtual key id',
+    labelNames: ['route', 'backend', 'status', 'key'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'switchyard_request_duration_seconds',
+    help: 'Time from request arrival to the last byte of the answer',
+    labelNames: ['route', 'backend'],
+    buckets: BUCKETS,
+    registers,
+  });
+  const ttft = new Histogram({
+    name: 'switchyard_time_to_first_token_seconds',
+    help: 'Streaming requests: time from request arrival to the first streamed event sent to the client',
+    labelNames: ['route', 'backend'],
+    buckets: BUCKETS,
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'switchyard_tokens_total',
+    help: 'Tokens reported by upstreams, by direction (input includes cached_input; output includes reasoning)',
+    labelNames: ['route', 'backend', 'key', 'direction'],
+    registers,
+  });
+  const errors = new Counter({
+    name: 'switchyard_upstream_errors_total',
+    help: 'Failed upstream attempts, by failure kind',
+    labelNames: ['route', 'backend', 'kind'],
+    registers,
+  });
+  const attempts = new Counter({
+    name: 'switchyard_upstream_attempts_total',
+    help: 'Upstream attempts started',
+    labelNames: ['route', 'backend'],
+    registers,
+  });
+  const ejections = new Counter({
+    name: 'switchyard_backend_ejections_total',
+    help: 'Times outlier detection ejected a backend',
+    labelNames: ['route', 'backend'],
+    registers,
+  });
   for (const call of calls) {
     switch (call.kind) {
       case 'attempt':
@@ -94,7 +131,13 @@ function gatewayRendering(): Promise<string> {
         metrics.backendEjected(call.route, call.backend);
         break;
       case 'usage':
-        metrics.usage(call.labels, { inputTokens: call.input, outputTokens: call.output, cachedInputTokens: call.cached, cacheWriteTokens: 0, reasoningTokens: call.reasoning });
+        metrics.usage(call.labels, {
+          inputTokens: call.input,
+          outputTokens: call.output,
+          cachedInputTokens: call.cached,
+          cacheWriteTokens: 0,
+          reasoningTokens: call.reasoning,
+        });
         break;
       case 'firstToken':
         metrics.firstToken(call.labels, call.seconds);
@@ -110,7 +153,11 @@ function gatewayRendering(): Promise<string> {
 
 /** Only the request metrics: the reference has no in-flight gauge or table metrics. */
 function requestMetricLines(text: string): string[] {
-  return text.split('\n').filter((line) => /^(# (HELP|TYPE) )?switchyard_(requests_total|request_duration|time_to_first|tokens_total|upstream_|backend_ejections)/.test(line));
+  return text
+    .split('\n')
+    .filter((line) =>
+      /^(# (HELP|TYPE) )?switchyard_(requests_total|request_duration|time_to_first|tokens_total|upstream_|backend_ejections)/.test(line),
+    );
 }
 
 describe('request metrics rendering', () => {
@@ -130,7 +177,13 @@ describe('request metrics rendering', () => {
 
   it('exports histogram samples with all their labels to getMetricsAsJSON', async () => {
     const registry = new Registry();
-    const histogram = new AggregatedHistogram({ name: 'h_seconds', help: 'h', labelNames: ['route'], buckets: [0.1, 1], registers: [registry] });
+    const histogram = new AggregatedHistogram({
+      name: 'h_seconds',
+      help: 'h',
+      labelNames: ['route'],
+      buckets: [0.1, 1],
+      registers: [registry],
+    });
     histogram.series({ route: 'r' }).observe(0.5);
     histogram.observe({ route: 'r' }, 5);
     const [json] = await registry.getMetricsAsJSON();
@@ -150,6 +203,8 @@ describe('request metrics rendering', () => {
     held.observe(0.5);
     registry.resetMetrics();
     held.observe(2);
-    expect(await registry.metrics()).toContain('h_seconds_bucket{le="1",route="r"} 0\nh_seconds_bucket{le="+Inf",route="r"} 1\nh_seconds_sum{route="r"} 2\nh_seconds_count{route="r"} 1');
+    expect(await registry.metrics()).toContain(
+      'h_seconds_bucket{le="1",route="r"} 0\nh_seconds_bucket{le="+Inf",route="r"} 1\nh_seconds_sum{route="r"} 2\nh_seconds_count{route="r"} 1',
+    );
   });
 });

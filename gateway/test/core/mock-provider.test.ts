@@ -9,11 +9,23 @@ import type { UnifiedChatRequest } from '../../src/unified/chat-request.js';
 import type { UnifiedStreamEvent } from '../../src/unified/stream-events.js';
 
 function target(mock: CompiledBackend['mock'] = { latencyMs: 0, failureRate: 0 }): BackendTarget {
-  return { backend: { name: 'mock-backend', provider: 'mock', model: 'mock-model', baseURL: '', credentials: [], priority: 0, weight: 1, mock }, credential: undefined, defaultMaxTokens: 4096 };
+  return {
+    backend: { name: 'mock-backend', provider: 'mock', model: 'mock-model', baseURL: '', credentials: [], priority: 0, weight: 1, mock },
+    credential: undefined,
+    defaultMaxTokens: 4096,
+  };
 }
 
 function chat(text: string, extra: Partial<UnifiedChatRequest> = {}): UnifiedChatRequest {
-  return { model: 'public-name', messages: [{ role: 'system', content: [{ type: 'text', text: 'be brief' }] }, { role: 'user', content: [{ type: 'text', text }] }], stream: false, ...extra };
+  return {
+    model: 'public-name',
+    messages: [
+      { role: 'system', content: [{ type: 'text', text: 'be brief' }] },
+      { role: 'user', content: [{ type: 'text', text }] },
+    ],
+    stream: false,
+    ...extra,
+  };
 }
 
 const signal = new AbortController().signal;
@@ -29,7 +41,11 @@ describe('mock provider', () => {
     ['echoes the last user message', undefined, 'ping', 'Mock reply to: ping'],
     ['answers the configured response', 'Fixed answer.', 'ping', 'Fixed answer.'],
   ])('%s', async (_label, response, text, expected) => {
-    const answer = await mockAdapter.complete(chat(text), target({ latencyMs: 0, failureRate: 0, ...(response === undefined ? {} : { response }) }), signal);
+    const answer = await mockAdapter.complete(
+      chat(text),
+      target({ latencyMs: 0, failureRate: 0, ...(response === undefined ? {} : { response }) }),
+      signal,
+    );
     expect(answer.content).toEqual([{ type: 'text', text: expected }]);
     expect(answer.finishReason).toBe('stop');
     expect(answer.model).toBe('mock-model');
@@ -68,10 +84,23 @@ describe('mock provider', () => {
   });
 
   it('streams word by word, then finish and usage', async () => {
-    const events = await collect(mockAdapter.stream(chat('stream this', { stream: true }), target({ latencyMs: 0, failureRate: 0, response: 'alpha beta  gamma' }), signal));
+    const events = await collect(
+      mockAdapter.stream(
+        chat('stream this', { stream: true }),
+        target({ latencyMs: 0, failureRate: 0, response: 'alpha beta  gamma' }),
+        signal,
+      ),
+    );
     expect(events[0]).toMatchObject({ type: 'response_start', model: 'mock-model' });
-    expect(events.filter((e) => e.type === 'text_delta').map((e) => (e.type === 'text_delta' ? e.text : ''))).toEqual(['alpha ', 'beta  ', 'gamma']);
-    expect(events.slice(-2)).toEqual([{ type: 'finish', finishReason: 'stop' }, { type: 'usage', usage: expect.objectContaining({ outputTokens: 5 }) }]);
+    expect(events.filter((e) => e.type === 'text_delta').map((e) => (e.type === 'text_delta' ? e.text : ''))).toEqual([
+      'alpha ',
+      'beta  ',
+      'gamma',
+    ]);
+    expect(events.slice(-2)).toEqual([
+      { type: 'finish', finishReason: 'stop' },
+      { type: 'usage', usage: expect.objectContaining({ outputTokens: 5 }) },
+    ]);
   });
 
   it.each([

@@ -56,6 +56,9 @@ describe('model authorization', () => {
   it('surfaces 403 and 404 as the SDK error classes', async () => {
     const client = openAIClient(gateway, claudeOnly);
     await expect(client.chat.completions.create({ model: 'gpt', messages: HELLO })).rejects.toMatchObject({ status: 403 });
-    await expect(client.chat.completions.create({ model: 'missing', messages: HELLO })).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    await expect(client.chat.completions.create({ model: 'missing', messages: HELLO })).rejects.toMatchObject({
+      status: 404,
+      code: 'model_not_found',
+    });
   });
 });

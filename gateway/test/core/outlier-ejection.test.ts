@@ -36,7 +36,8 @@ describe('outlier ejection', () => {
 
   it('ejects after consecutive failures, answers 503 while ejected, and recovers', async () => {
     upstream.script(serverError, serverError, serverError);
-    for (let i = 0; i < 3; i++) expect((await postJson(gateway, '/v1/chat/completions', key, { model: 'flaky', messages: HELLO })).status).toBe(502);
+    for (let i = 0; i < 3; i++)
+      expect((await postJson(gateway, '/v1/chat/completions', key, { model: 'flaky', messages: HELLO })).status).toBe(502);
     expect(upstream.chatRequests).toHaveLength(3);
 
     const ejected = await postJson(gateway, '/v1/chat/completions', key, { model: 'flaky', messages: HELLO });
@@ -54,7 +55,8 @@ describe('outlier ejection', () => {
     upstream.reset();
     upstream.script(serverError, serverError, {}, serverError, serverError, {});
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push((await postJson(gateway, '/v1/chat/completions', key, { model: 'flaky', messages: HELLO })).status);
+    for (let i = 0; i < 6; i++)
+      statuses.push((await postJson(gateway, '/v1/chat/completions', key, { model: 'flaky', messages: HELLO })).status);
     expect(statuses).toEqual([502, 502, 200, 502, 502, 200]);
   });
 });

@@ -29,22 +29,29 @@ const toyStages: ExtraStages = {
   inputChecks: [
     (checked, exchange) => {
       seen.input.push(`${checked.operation} ${checked.request.model}`);
-      if (refuses(exchange.req.headers, 'input')) throw new GatewayError('invalid_request', 'the toy input check refused this request', { code: 'toy_input' });
+      if (refuses(exchange.req.headers, 'input'))
+        throw new GatewayError('invalid_request', 'the toy input check refused this request', { code: 'toy_input' });
     },
   ],
   outputChecks: [
     async (answer, exchange) => {
       // Asynchronous on purpose: a check may wait (a moderation call) before the answer is sent.
       await Promise.resolve();
-      seen.output.push(answer.operation === 'list-models' || answer.operation === 'get-model' ? `${answer.operation} ${answer.models.models.length}` : answer.operation);
-      if (refuses(exchange.req.headers, 'output')) throw new GatewayError('permission', 'the toy output check refused this answer', { code: 'toy_output' });
+      seen.output.push(
+        answer.operation === 'list-models' || answer.operation === 'get-model'
+          ? `${answer.operation} ${answer.models.models.length}`
+          : answer.operation,
+      );
+      if (refuses(exchange.req.headers, 'output'))
+        throw new GatewayError('permission', 'the toy output check refused this answer', { code: 'toy_output' });
     },
   ],
   streamStages: [
     (exchange): StreamTransformer => ({
       transform(events, current) {
         seen.stream.push(`${events.length} events`);
-        if (refuses(current.req.headers, 'stream')) throw new GatewayError('permission', 'the toy stream transformer refused this stream', { code: 'toy_stream' });
+        if (refuses(current.req.headers, 'stream'))
+          throw new GatewayError('permission', 'the toy stream transformer refused this stream', { code: 'toy_stream' });
         return events.map((event) => (event.type === 'text_delta' ? { ...event, text: event.text.toUpperCase() } : event));
       },
       end() {
@@ -61,7 +68,11 @@ describe('pipeline hook points', () => {
   let gateway: RunningGateway;
   const url = (path: string): string => `http://127.0.0.1:${gateway.port}${path}`;
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(url(path), { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(url(path), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
   const get = (path: string) => fetch(url(path), { headers: { authorization: `Bearer ${key}` } });
   const chatBody = { model: 'toy', messages: [{ role: 'user', content: 'hello' }] };
 
@@ -71,7 +82,16 @@ describe('pipeline hook points', () => {
       host: '127.0.0.1',
       port: 0,
       adminPort: 0,
-      deps: { tables, transport, metrics: new GatewayMetrics({ defaultMetrics: false }), logger: createLogger({ write: () => undefined }), admission: admitWithoutLimits, maxBodyBytes: 1 << 20, random: Math.random, extraStages: toyStages },
+      deps: {
+        tables,
+        transport,
+        metrics: new GatewayMetrics({ defaultMetrics: false }),
+        logger: createLogger({ write: () => undefined }),
+        admission: admitWithoutLimits,
+        maxBodyBytes: 1 << 20,
+        random: Math.random,
+        extraStages: toyStages,
+      },
     });
   });
   afterAll(async () => {
@@ -87,7 +107,9 @@ describe('pipeline hook points', () => {
   it('chat: the input check sees the decoded request and the output check the whole answer', async () => {
     const response = await post('/v1/chat/completions', chatBody);
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe('Mock reply to: hello');
+    expect(((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(
+      'Mock reply to: hello',
+    );
     expect(seen).toEqual({ input: ['chat toy'], output: ['chat'], stream: [] });
   });
 
@@ -107,7 +129,12 @@ describe('pipeline hook points', () => {
   });
 
   it('streams in other formats pass the same chain (Anthropic)', async () => {
-    const response = await post('/anthropic/v1/messages', { model: 'toy', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hello' }] });
+    const response = await post('/anthropic/v1/messages', {
+      model: 'toy',
+      max_tokens: 50,
+      stream: true,
+      messages: [{ role: 'user', content: 'hello' }],
+    });
     expect(response.status).toBe(200);
     const text = (await response.text())
       .split('\n')
@@ -125,14 +152,23 @@ describe('pipeline hook points', () => {
   });
 
   it('count-tokens runs both checks (Anthropic and Gemini)', async () => {
-    expect((await post('/anthropic/v1/messages/count_tokens', { model: 'toy', messages: [{ role: 'user', content: 'hello' }] })).status).toBe(200);
-    expect((await post('/genai/v1beta/models/toy:countTokens', { contents: [{ role: 'user', parts: [{ text: 'hello' }] }] })).status).toBe(200);
+    expect(
+      (await post('/anthropic/v1/messages/count_tokens', { model: 'toy', messages: [{ role: 'user', content: 'hello' }] })).status,
+    ).toBe(200);
+    expect((await post('/genai/v1beta/models/toy:countTokens', { contents: [{ role: 'user', parts: [{ text: 'hello' }] }] })).status).toBe(
+      200,
+    );
     expect(seen).toEqual({ input: ['count-tokens toy', 'count-tokens toy'], output: ['count-tokens', 'count-tokens'], stream: [] });
   });
 
   it('model lists run the whole-answer check (they have no request to check)', async () => {
-    for (const path of ['/v1/models', '/v1/models/toy', '/anthropic/v1/models', '/genai/v1beta/models', '/genai/v1beta/models/toy']) expect((await get(path)).status).toBe(200);
-    expect(seen).toEqual({ input: [], output: ['list-models 1', 'get-model 1', 'list-models 1', 'list-models 1', 'get-model 1'], stream: [] });
+    for (const path of ['/v1/models', '/v1/models/toy', '/anthropic/v1/models', '/genai/v1beta/models', '/genai/v1beta/models/toy'])
+      expect((await get(path)).status).toBe(200);
+    expect(seen).toEqual({
+      input: [],
+      output: ['list-models 1', 'get-model 1', 'list-models 1', 'list-models 1', 'get-model 1'],
+      stream: [],
+    });
   });
 
   it('an input check refuses before any upstream call, in the caller format', async () => {
@@ -140,9 +176,16 @@ describe('pipeline hook points', () => {
     expect(response.status).toBe(400);
     expect(response.headers.get('x-switchyard-attempts')).toBeNull();
     expect(await response.json()).toMatchObject({ error: { code: 'toy_input', message: 'the toy input check refused this request' } });
-    const anthropic = await post('/anthropic/v1/messages/count_tokens', { model: 'toy', messages: [{ role: 'user', content: 'hello' }] }, { [REFUSE]: 'input' });
+    const anthropic = await post(
+      '/anthropic/v1/messages/count_tokens',
+      { model: 'toy', messages: [{ role: 'user', content: 'hello' }] },
+      { [REFUSE]: 'input' },
+    );
     expect(anthropic.status).toBe(400);
-    expect(await anthropic.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'the toy input check refused this request' } });
+    expect(await anthropic.json()).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'the toy input check refused this request' },
+    });
   });
 
   it('an output check refuses a whole answer after the call', async () => {

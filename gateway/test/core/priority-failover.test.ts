@@ -16,14 +16,20 @@ describe('priority tiers and failover', () => {
           ...keyObjects({ name: 'k', key }),
           routeObject({
             name: 'healthy',
-            backends: [mockBackend('primary', { priority: 0, response: 'from primary' }), mockBackend('secondary', { priority: 1, response: 'from secondary' })],
+            backends: [
+              mockBackend('primary', { priority: 0, response: 'from primary' }),
+              mockBackend('secondary', { priority: 1, response: 'from secondary' }),
+            ],
           }),
           routeObject({
             name: 'failing-primary',
             retry: { attempts: 2, backoff: { initial: '10ms', max: '20ms' } },
             // High threshold: this test is about failover, not ejection.
             outlierDetection: { consecutiveFailures: 1000 },
-            backends: [mockBackend('broken', { priority: 0, failureRate: '1' }), mockBackend('standby', { priority: 1, response: 'from standby' })],
+            backends: [
+              mockBackend('broken', { priority: 0, failureRate: '1' }),
+              mockBackend('standby', { priority: 1, response: 'from standby' }),
+            ],
           }),
           routeObject({
             name: 'no-retries',

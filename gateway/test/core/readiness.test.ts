@@ -24,7 +24,15 @@ describe('readiness', () => {
       host: '127.0.0.1',
       port: 0,
       adminPort: 0,
-      deps: { tables, transport, metrics: new GatewayMetrics({ defaultMetrics: false }), logger: createLogger({ write: () => undefined }), admission: admitWithoutLimits, maxBodyBytes: 1 << 20, random: Math.random },
+      deps: {
+        tables,
+        transport,
+        metrics: new GatewayMetrics({ defaultMetrics: false }),
+        logger: createLogger({ write: () => undefined }),
+        admission: admitWithoutLimits,
+        maxBodyBytes: 1 << 20,
+        random: Math.random,
+      },
     });
   });
   afterAll(async () => {
@@ -33,7 +41,11 @@ describe('readiness', () => {
   });
 
   const chat = () =>
-    fetch(`${base(gateway.port)}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model: 'ready', messages: [{ role: 'user', content: 'hi' }] }) });
+    fetch(`${base(gateway.port)}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}` },
+      body: JSON.stringify({ model: 'ready', messages: [{ role: 'user', content: 'hi' }] }),
+    });
 
   it('is live but not ready before a table is loaded', async () => {
     for (const port of [gateway.port, gateway.adminPort]) {
@@ -56,7 +68,13 @@ describe('readiness', () => {
   });
 
   it('reports draining as not ready while it finishes the requests in flight', async () => {
-    tables.load(routingTable([compiledRoute('ready', [compiledBackend('slow', { mock: { latencyMs: 400, failureRate: 0 } })])], [compiledKey('k', key)], 8));
+    tables.load(
+      routingTable(
+        [compiledRoute('ready', [compiledBackend('slow', { mock: { latencyMs: 400, failureRate: 0 } })])],
+        [compiledKey('k', key)],
+        8,
+      ),
+    );
     const inFlight = chat();
     await new Promise((r) => setTimeout(r, 100));
     const closing = gateway.close(5_000);

@@ -11,12 +11,21 @@ const LIMIT = 4096;
 function chunkedPost(gateway: GatewayProcess, chunks: string[]): Promise<{ status: number; body: string }> {
   return new Promise((resolvePost, rejectPost) => {
     const url = new URL(`${gateway.url}/v1/chat/completions`);
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolvePost({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolvePost({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', rejectPost);
     for (const chunk of chunks) req.write(chunk);
     req.end();
@@ -35,7 +44,10 @@ describe('request body limit', () => {
   afterAll(async () => gateway?.stop());
 
   it('refuses a body whose content-length exceeds the limit with 413', async () => {
-    const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'echo', messages: [{ role: 'user', content: 'x'.repeat(LIMIT) }] });
+    const response = await postJson(gateway, '/v1/chat/completions', key, {
+      model: 'echo',
+      messages: [{ role: 'user', content: 'x'.repeat(LIMIT) }],
+    });
     expect(response.status).toBe(413);
     expect(errorOf(response.json).message).toContain(`${LIMIT}-byte limit`);
   });

@@ -21,9 +21,24 @@ describe('retries', () => {
         'all.yaml': documents(
           ...keyObjects({ name: 'k', key }),
           secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
-          routeObject({ name: 'three-tries', backends, outlierDetection, retry: { attempts: 3, backoff: { initial: '100ms', max: '400ms' } } }),
-          routeObject({ name: 'server-errors-only', backends, outlierDetection, retry: { attempts: 3, backoff: { initial: '10ms', max: '10ms' }, on: ['ServerError'] } }),
-          routeObject({ name: 'short-max', backends, outlierDetection, retry: { attempts: 3, backoff: { initial: '10ms', max: '200ms' } } }),
+          routeObject({
+            name: 'three-tries',
+            backends,
+            outlierDetection,
+            retry: { attempts: 3, backoff: { initial: '100ms', max: '400ms' } },
+          }),
+          routeObject({
+            name: 'server-errors-only',
+            backends,
+            outlierDetection,
+            retry: { attempts: 3, backoff: { initial: '10ms', max: '10ms' }, on: ['ServerError'] },
+          }),
+          routeObject({
+            name: 'short-max',
+            backends,
+            outlierDetection,
+            retry: { attempts: 3, backoff: { initial: '10ms', max: '200ms' } },
+          }),
         ),
       },
     });
@@ -58,7 +73,10 @@ describe('retries', () => {
   });
 
   it('waits for the upstream retry-after before trying the same backend again', async () => {
-    upstream.script({ error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, retryAfterMs: '350' });
+    upstream.script({
+      error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' },
+      retryAfterMs: '350',
+    });
     const started = Date.now();
     const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'three-tries', messages: HELLO });
     expect(response.status).toBe(200);

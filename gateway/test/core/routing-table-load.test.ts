@@ -19,7 +19,9 @@ describe('routing table load', () => {
     expect(a.health.isEjected(NOW + 1)).toBe(true);
 
     // Same route and backend names, other weights and a new backend: state carries over.
-    const second = holder.load(routingTable([compiledRoute('chat', [compiledBackend('a', { weight: 5 }), compiledBackend('b'), compiledBackend('c')])], [], 2));
+    const second = holder.load(
+      routingTable([compiledRoute('chat', [compiledBackend('a', { weight: 5 }), compiledBackend('b'), compiledBackend('c')])], [], 2),
+    );
     const names = second.routes.get('default/chat')?.tiers[0]?.backends.items.map((b) => [b.name, b.health.isEjected(NOW + 1)]);
     expect(names).toEqual([
       ['a', true],
@@ -30,7 +32,12 @@ describe('routing table load', () => {
     // Dropped and re-added: the state is forgotten.
     holder.load(routingTable([compiledRoute('chat', [compiledBackend('b')])], [], 3));
     const fourth = holder.load(routingTable([compiledRoute('chat', [compiledBackend('a'), compiledBackend('b')])], [], 4));
-    expect(fourth.routes.get('default/chat')?.tiers[0]?.backends.items.find((b) => b.name === 'a')?.health.isEjected(NOW + 1)).toBe(false);
+    expect(
+      fourth.routes
+        .get('default/chat')
+        ?.tiers[0]?.backends.items.find((b) => b.name === 'a')
+        ?.health.isEjected(NOW + 1),
+    ).toBe(false);
   });
 
   it('groups tiers by priority and leaves drained backends and credentials out', () => {
@@ -42,8 +49,18 @@ describe('routing table load', () => {
           compiledBackend('late', { priority: 2 }),
           compiledBackend('first', { priority: 0 }),
           compiledBackend('off', { priority: 0, weight: 0 }),
-          compiledBackend('creds', { priority: 1, provider: 'openai', baseURL: 'http://127.0.0.1:1/v1', credentials: [credential('drained', 0), credential('live', 2)] }),
-          compiledBackend('no-live-creds', { priority: 1, provider: 'openai', baseURL: 'http://127.0.0.1:1/v1', credentials: [credential('x', 0)] }),
+          compiledBackend('creds', {
+            priority: 1,
+            provider: 'openai',
+            baseURL: 'http://127.0.0.1:1/v1',
+            credentials: [credential('drained', 0), credential('live', 2)],
+          }),
+          compiledBackend('no-live-creds', {
+            priority: 1,
+            provider: 'openai',
+            baseURL: 'http://127.0.0.1:1/v1',
+            credentials: [credential('x', 0)],
+          }),
         ]),
       ]),
     );
@@ -65,7 +82,9 @@ describe('routing table load', () => {
     holder.load(routingTable([compiledRoute('ok', [compiledBackend('m')])]));
     const bad = routingTable([compiledRoute('gemini-pro', [compiledBackend('vx', { provider: 'vertex-ai' })])], [], 2);
     expect(() => holder.load(bad)).toThrow(TableLoadError);
-    expect(() => holder.load(bad)).toThrow('route default/gemini-pro backend "vx": provider "vertex-ai" has no adapter in this gateway build');
+    expect(() => holder.load(bad)).toThrow(
+      'route default/gemini-pro backend "vx": provider "vertex-ai" has no adapter in this gateway build',
+    );
     expect(holder.current?.version).toBe(1);
   });
 
@@ -73,7 +92,11 @@ describe('routing table load', () => {
     const holder = new TableHolder(createProviderRegistry());
     const table = holder.load(
       routingTable(
-        [compiledRoute('gpt-4o', [compiledBackend('a')], { aliases: ['gpt-4o-latest'] }), compiledRoute('claude-3', [compiledBackend('b')]), compiledRoute('gpt.mini', [compiledBackend('c')])],
+        [
+          compiledRoute('gpt-4o', [compiledBackend('a')], { aliases: ['gpt-4o-latest'] }),
+          compiledRoute('claude-3', [compiledBackend('b')]),
+          compiledRoute('gpt.mini', [compiledBackend('c')]),
+        ],
         [compiledKey('globs', 'plain-key', { allowedModels: ['claude-*', 'gpt-4o-latest'] })],
       ),
     );

@@ -14,7 +14,10 @@ describe('routing weights', () => {
       manifests: {
         'all.yaml': documents(
           ...keyObjects({ name: 'k', key }),
-          routeObject({ name: 'split', backends: [mockBackend('heavy', { weight: 3 }), mockBackend('light', { weight: 1 }), mockBackend('drained', { weight: 0 })] }),
+          routeObject({
+            name: 'split',
+            backends: [mockBackend('heavy', { weight: 3 }), mockBackend('light', { weight: 1 }), mockBackend('drained', { weight: 0 })],
+          }),
         ),
       },
     });
@@ -24,7 +27,9 @@ describe('routing weights', () => {
   it('spreads requests by weight within tolerance and never picks a drained backend', async () => {
     const counts: Record<string, number> = {};
     for (let batch = 0; batch < REQUESTS / 20; batch++) {
-      const responses = await Promise.all(Array.from({ length: 20 }, () => postJson(gateway, '/v1/chat/completions', key, { model: 'split', messages: HELLO })));
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () => postJson(gateway, '/v1/chat/completions', key, { model: 'split', messages: HELLO })),
+      );
       for (const response of responses) {
         expect(response.status).toBe(200);
         const backend = response.headers.get('x-switchyard-backend') ?? 'none';

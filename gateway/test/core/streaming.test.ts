@@ -20,7 +20,12 @@ describe('streaming', () => {
           ...keyObjects({ name: 'k', key }),
           secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
           routeObject({ name: 'mock-stream', backends: [mockBackend('words', { response: 'one two three four' })] }),
-          routeObject({ name: 'http-stream', backends: [openAIBackend('upstream', upstream.url)], retry: { attempts: 3, backoff: { initial: '1ms', max: '2ms' } }, outlierDetection: { consecutiveFailures: 1000 } }),
+          routeObject({
+            name: 'http-stream',
+            backends: [openAIBackend('upstream', upstream.url)],
+            retry: { attempts: 3, backoff: { initial: '1ms', max: '2ms' } },
+            outlierDetection: { consecutiveFailures: 1000 },
+          }),
         ),
       },
     });
@@ -32,7 +37,12 @@ describe('streaming', () => {
   beforeEach(() => upstream.reset());
 
   it('streams the mock provider word by word with usage at the end', async () => {
-    const stream = await openAIClient(gateway, key).chat.completions.create({ model: 'mock-stream', messages: [{ role: 'user', content: 'go' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openAIClient(gateway, key).chat.completions.create({
+      model: 'mock-stream',
+      messages: [{ role: 'user', content: 'go' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const deltas: string[] = [];
     let usage: OpenAI.CompletionUsage | undefined | null;
     let finish: string | null | undefined;
@@ -63,7 +73,11 @@ describe('streaming', () => {
 
   it('retries a stream that fails before its first byte', async () => {
     upstream.script({ error: { status: 500, message: 'boom', type: 'server_error' } });
-    const stream = await openAIClient(gateway, key).chat.completions.create({ model: 'http-stream', messages: [{ role: 'user', content: 'again' }], stream: true });
+    const stream = await openAIClient(gateway, key).chat.completions.create({
+      model: 'http-stream',
+      messages: [{ role: 'user', content: 'again' }],
+      stream: true,
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('mock:gpt-upstream: again');
@@ -76,7 +90,11 @@ describe('streaming', () => {
   ])('never retries after the first byte: when %s the stream ends with an error event', async (_label, cutMode) => {
     // The delay lets the first chunks reach the gateway before the cut.
     upstream.script({ content: 'this answer breaks in the middle', cutAfterChunks: 2, cutMode, chunkDelayMs: 30 });
-    const stream = await openAIClient(gateway, key).chat.completions.create({ model: 'http-stream', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await openAIClient(gateway, key).chat.completions.create({
+      model: 'http-stream',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     let text = '';
     await expect(
       (async () => {

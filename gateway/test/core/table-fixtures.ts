@@ -3,7 +3,17 @@ import { hash } from 'node:crypto';
 import type { CompiledBackend, CompiledRoute, CompiledVirtualKey, RoutingTable } from '@switchyard/compiler';
 
 export function compiledBackend(name: string, extra: Partial<CompiledBackend> = {}): CompiledBackend {
-  return { name, provider: 'mock', model: `${name}-model`, baseURL: '', credentials: [], priority: 0, weight: 1, mock: { latencyMs: 0, failureRate: 0 }, ...extra };
+  return {
+    name,
+    provider: 'mock',
+    model: `${name}-model`,
+    baseURL: '',
+    credentials: [],
+    priority: 0,
+    weight: 1,
+    mock: { latencyMs: 0, failureRate: 0 },
+    ...extra,
+  };
 }
 
 export function compiledRoute(name: string, backends: CompiledBackend[], extra: Partial<CompiledRoute> = {}): CompiledRoute {
@@ -25,7 +35,18 @@ export function compiledRoute(name: string, backends: CompiledBackend[], extra: 
 }
 
 export function compiledKey(name: string, plaintext: string, extra: Partial<CompiledVirtualKey> = {}): CompiledVirtualKey {
-  return { id: `default/${name}`, namespace: 'default', name, generation: 1, digest: hash('sha256', plaintext, 'hex'), keyHint: 'sk-sy-...', disabled: false, labels: {}, budgetIds: [], ...extra };
+  return {
+    id: `default/${name}`,
+    namespace: 'default',
+    name,
+    generation: 1,
+    digest: hash('sha256', plaintext, 'hex'),
+    keyHint: 'sk-sy-...',
+    disabled: false,
+    labels: {},
+    budgetIds: [],
+    ...extra,
+  };
 }
 
 export function routingTable(routes: CompiledRoute[], keys: CompiledVirtualKey[] = [], version = 1): RoutingTable {

@@ -41,7 +41,11 @@ describe('collector down', () => {
     const gateway = await startGateway({
       manifests,
       // A short export timeout so the exporter gives up on its retries within the test.
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://collector-user:collector-pass@127.0.0.1:${port}`, OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_EXPORTER_OTLP_TIMEOUT: '300' },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://collector-user:collector-pass@127.0.0.1:${port}`,
+        OTEL_BSP_SCHEDULE_DELAY: '20',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '300',
+      },
     });
     try {
       const started = performance.now();
@@ -58,7 +62,10 @@ describe('collector down', () => {
     } finally {
       await gateway.stop();
     }
-    const lines = gateway.logs().split('\n').filter((line) => line.includes('trace export failed'));
+    const lines = gateway
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('trace export failed'));
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0] as string) as { level: string; endpoint: string };
     expect(record.level).toBe('warn');
@@ -67,7 +74,10 @@ describe('collector down', () => {
   }, 60_000);
 
   it('a collector that never answers does not hold shutdown beyond its bound', async () => {
-    const gateway = await startGateway({ manifests, env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${blackholePort}`, OTEL_BSP_SCHEDULE_DELAY: '60000' } });
+    const gateway = await startGateway({
+      manifests,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${blackholePort}`, OTEL_BSP_SCHEDULE_DELAY: '60000' },
+    });
     const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'm', messages: HELLO });
     expect(response.status).toBe(200);
     const exited = new Promise<number | null>((r) => gateway.process.once('exit', (code) => r(code)));

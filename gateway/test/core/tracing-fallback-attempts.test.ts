@@ -23,7 +23,10 @@ describe('fallback attempts in the trace', () => {
         name: 'with-fallback',
         retry: { attempts: 2, backoff: { initial: '10ms', max: '20ms' }, on: ['ServerError'] },
         outlierDetection: { consecutiveFailures: 1000 },
-        backends: [openAIBackend('first', upstreamUrl, { priority: 0, model: 'first-model' }), openAIBackend('second', upstreamUrl, { priority: 1, model: 'second-model' })],
+        backends: [
+          openAIBackend('first', upstreamUrl, { priority: 0, model: 'first-model' }),
+          openAIBackend('second', upstreamUrl, { priority: 1, model: 'second-model' }),
+        ],
       }),
     ]);
     ({ collector, upstream, gateway } = traced);
@@ -34,7 +37,9 @@ describe('fallback attempts in the trace', () => {
 
   it('first backend 503, second OK: two attempt spans, the first failed with its status and retry-after', async () => {
     upstream.script({ error: { status: 503, message: 'overloaded', type: 'server_error' }, retryAfterMs: '7' });
-    const { response } = await openAIClient(gateway, key).chat.completions.create({ model: 'with-fallback', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await openAIClient(gateway, key)
+      .chat.completions.create({ model: 'with-fallback', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     expect(response.headers.get('x-switchyard-backend')).toBe('second');
     const requestId = response.headers.get('x-request-id');
 
@@ -43,16 +48,28 @@ describe('fallback attempts in the trace', () => {
       return server !== undefined && all.filter((s) => s.parentSpanId === server.spanId).length >= 2;
     });
     const server = spans.find((s) => s.attributes['switchyard.request_id'] === requestId) as CollectedSpan;
-    expect(server.attributes).toMatchObject({ 'switchyard.attempts': 2, 'switchyard.backend': 'second', 'http.response.status_code': 200, 'gen_ai.response.model': 'second-model' });
+    expect(server.attributes).toMatchObject({
+      'switchyard.attempts': 2,
+      'switchyard.backend': 'second',
+      'http.response.status_code': 200,
+      'gen_ai.response.model': 'second-model',
+    });
     expect(server.status.code).not.toBe(STATUS_ERROR);
 
-    const attempts = spans.filter((s) => s.parentSpanId === server.spanId).sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
+    const attempts = spans
+      .filter((s) => s.parentSpanId === server.spanId)
+      .sort((a, b) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1));
     expect(attempts).toHaveLength(2);
     const [failed, answered] = attempts as [CollectedSpan, CollectedSpan];
     expect(failed.kind).toBe(SPAN_KIND_CLIENT);
     expect(failed.name).toBe('chat first-model');
     expect(failed.status.code).toBe(STATUS_ERROR);
-    expect(failed.attributes).toMatchObject({ 'switchyard.backend': 'first', 'http.response.status_code': 503, 'error.type': 'ServerError', 'switchyard.retry_after_ms': 7 });
+    expect(failed.attributes).toMatchObject({
+      'switchyard.backend': 'first',
+      'http.response.status_code': 503,
+      'error.type': 'ServerError',
+      'switchyard.retry_after_ms': 7,
+    });
     expect(answered.name).toBe('chat second-model');
     expect(answered.status.code).not.toBe(STATUS_ERROR);
     expect(answered.attributes['switchyard.backend']).toBe('second');

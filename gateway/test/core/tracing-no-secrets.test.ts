@@ -20,7 +20,14 @@ describe('no secrets in spans', () => {
   let traced: TracedGateway | undefined;
 
   beforeAll(async () => {
-    traced = await startTracedGateway((upstreamUrl) => [...keyObjects({ name: 'k', key }), secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }), routeObject({ name: 'private', backends: [openAIBackend('upstream', upstreamUrl)] })], { prepareUpstream: (mock) => mock.setDefaultReply({ content: ANSWER }) });
+    traced = await startTracedGateway(
+      (upstreamUrl) => [
+        ...keyObjects({ name: 'k', key }),
+        secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+        routeObject({ name: 'private', backends: [openAIBackend('upstream', upstreamUrl)] }),
+      ],
+      { prepareUpstream: (mock) => mock.setDefaultReply({ content: ANSWER }) },
+    );
     ({ collector, upstream, gateway } = traced);
   }, 60_000);
   afterAll(async () => {
@@ -33,7 +40,11 @@ describe('no secrets in spans', () => {
     expect(completion.choices[0]?.message.content).toBe(ANSWER);
     const stream = await client.chat.completions.create({ model: 'private', messages: [{ role: 'user', content: PROMPT }], stream: true });
     for await (const chunk of stream) void chunk;
-    await new Anthropic({ baseURL: `${gateway.url}/anthropic`, apiKey: key, maxRetries: 0 }).messages.create({ model: 'private', max_tokens: 20, messages: [{ role: 'user', content: PROMPT }] });
+    await new Anthropic({ baseURL: `${gateway.url}/anthropic`, apiKey: key, maxRetries: 0 }).messages.create({
+      model: 'private',
+      max_tokens: 20,
+      messages: [{ role: 'user', content: PROMPT }],
+    });
     const gemini = await fetch(`${gateway.url}/genai/v1beta/models/private:generateContent?key=${key}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -55,7 +55,11 @@ describe('OpenTelemetry is not loaded when tracing is off', () => {
     }
     expect(gateway.logs()).toContain('"msg":"listening"');
     const resolved = resolvedOtelModules(gateway.logs());
-    const unexpected = resolved.filter(({ url, parent }) => !url.includes('/@opentelemetry/api/') || !(parent.includes('/node_modules/prom-client/') || parent.includes('/@opentelemetry/api/')));
+    const unexpected = resolved.filter(
+      ({ url, parent }) =>
+        !url.includes('/@opentelemetry/api/') ||
+        !(parent.includes('/node_modules/prom-client/') || parent.includes('/@opentelemetry/api/')),
+    );
     expect(unexpected).toEqual([]);
   }, 60_000);
 

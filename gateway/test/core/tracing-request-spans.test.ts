@@ -19,13 +19,24 @@ describe('request and attempt spans', () => {
   let traced: TracedGateway | undefined;
 
   beforeAll(async () => {
-    traced = await startTracedGateway((upstreamUrl) => [
-      ...keyObjects({ name: 'tracer', key }),
-      secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
-      routeObject({ name: 'traced', backends: [{ ...openAIBackend('openai-main', upstreamUrl), pricing: { inputPerMillion: '1.00', outputPerMillion: '2.00' } }] }),
-      routeObject({ name: 'mocked', backends: [mockBackend('mock-main')] }),
-      routeObject({ name: 'broken', retry: { attempts: 1 }, outlierDetection: { consecutiveFailures: 1000 }, backends: [mockBackend('always-fails', { failureRate: '1' })] }),
-    ], { env: { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test' } });
+    traced = await startTracedGateway(
+      (upstreamUrl) => [
+        ...keyObjects({ name: 'tracer', key }),
+        secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+        routeObject({
+          name: 'traced',
+          backends: [{ ...openAIBackend('openai-main', upstreamUrl), pricing: { inputPerMillion: '1.00', outputPerMillion: '2.00' } }],
+        }),
+        routeObject({ name: 'mocked', backends: [mockBackend('mock-main')] }),
+        routeObject({
+          name: 'broken',
+          retry: { attempts: 1 },
+          outlierDetection: { consecutiveFailures: 1000 },
+          backends: [mockBackend('always-fails', { failureRate: '1' })],
+        }),
+      ],
+      { env: { OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=tracing-test' } },
+    );
     ({ collector, gateway } = traced);
   }, 60_000);
   afterAll(async () => {
@@ -39,7 +50,10 @@ describe('request and attempt spans', () => {
 
   it('an OpenAI chat request continues the caller trace: SERVER span with GenAI and HTTP attributes, CLIENT child for the attempt', async () => {
     const { data, response } = await openAIClient(gateway, key)
-      .chat.completions.create({ model: 'traced', messages: [{ role: 'user', content: 'hi there' }] }, { headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`, tracestate: 'vendor=value' } })
+      .chat.completions.create(
+        { model: 'traced', messages: [{ role: 'user', content: 'hi there' }] },
+        { headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`, tracestate: 'vendor=value' } },
+      )
       .withResponse();
     const requestId = response.headers.get('x-request-id') as string;
     const server = await serverSpanFor(requestId);
@@ -92,7 +106,9 @@ describe('request and attempt spans', () => {
   });
 
   it('without a traceparent the request span starts a new trace', async () => {
-    const { response } = await openAIClient(gateway, key).chat.completions.create({ model: 'mocked', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await openAIClient(gateway, key)
+      .chat.completions.create({ model: 'mocked', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     const server = await serverSpanFor(response.headers.get('x-request-id') as string);
     expect(server.parentSpanId).toBe('');
     expect(server.traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -104,15 +120,26 @@ describe('request and attempt spans', () => {
     const { response } = await openAIClient(gateway, key).embeddings.create({ model: 'traced', input: 'a sentence' }).withResponse();
     const server = await serverSpanFor(response.headers.get('x-request-id') as string);
     expect(server.name).toBe('embeddings traced');
-    expect(server.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'url.path': '/v1/embeddings', 'http.response.status_code': 200, 'switchyard.backend': 'openai-main' });
+    expect(server.attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'url.path': '/v1/embeddings',
+      'http.response.status_code': 200,
+      'switchyard.backend': 'openai-main',
+    });
   });
 
   it('the Anthropic front door is traced the same way', async () => {
     const client = new Anthropic({ baseURL: `${gateway.url}/anthropic`, apiKey: key, maxRetries: 0, timeout: 20_000 });
-    const { response } = await client.messages.create({ model: 'mocked', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] }).withResponse();
+    const { response } = await client.messages
+      .create({ model: 'mocked', max_tokens: 50, messages: [{ role: 'user', content: 'hello' }] })
+      .withResponse();
     const server = await serverSpanFor(response.headers.get('x-request-id') as string);
     expect(server.name).toBe('chat mocked');
-    expect(server.attributes).toMatchObject({ 'url.path': '/anthropic/v1/messages', 'http.response.status_code': 200, 'switchyard.virtual_key': 'default/tracer' });
+    expect(server.attributes).toMatchObject({
+      'url.path': '/anthropic/v1/messages',
+      'http.response.status_code': 200,
+      'switchyard.virtual_key': 'default/tracer',
+    });
   });
 
   it('the Gemini front door records the path without its query (which may hold `key=`)', async () => {

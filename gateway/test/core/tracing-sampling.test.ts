@@ -31,7 +31,13 @@ describe('sampling from the environment', () => {
 
   it('drops a new trace, keeps a sampled parent', async () => {
     const unsampled = await postJson(gateway, '/v1/chat/completions', key, { model: 'm', messages: HELLO });
-    const sampled = await postJson(gateway, '/v1/chat/completions', key, { model: 'm', messages: HELLO }, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    const sampled = await postJson(
+      gateway,
+      '/v1/chat/completions',
+      key,
+      { model: 'm', messages: HELLO },
+      { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    );
     expect(unsampled.status).toBe(200);
     expect(sampled.status).toBe(200);
     const sampledId = sampled.headers.get('x-request-id');

@@ -17,7 +17,14 @@ describe('shutdown flush', () => {
   afterAll(async () => collector?.close());
 
   it('http/json: queued spans are exported on SIGTERM', async () => {
-    const gateway = await startGateway({ manifests, env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '600000' } });
+    const gateway = await startGateway({
+      manifests,
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '600000',
+      },
+    });
     const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'm', messages: HELLO });
     const requestId = response.headers.get('x-request-id');
     await new Promise((r) => setTimeout(r, 300));
@@ -29,7 +36,10 @@ describe('shutdown flush', () => {
 
   it('default protocol: protobuf to /v1/traces, flushed on SIGTERM', async () => {
     const before = collector.requests.length;
-    const gateway = await startGateway({ manifests, env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '600000' } });
+    const gateway = await startGateway({
+      manifests,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '600000' },
+    });
     const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'm', messages: HELLO });
     const requestId = response.headers.get('x-request-id') as string;
     await gateway.stop();

@@ -16,7 +16,11 @@ describe('first token on streams', () => {
   let traced: TracedGateway | undefined;
 
   beforeAll(async () => {
-    traced = await startTracedGateway((upstreamUrl) => [...keyObjects({ name: 'k', key }), secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }), routeObject({ name: 'streamed', backends: [openAIBackend('upstream', upstreamUrl)] })]);
+    traced = await startTracedGateway((upstreamUrl) => [
+      ...keyObjects({ name: 'k', key }),
+      secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+      routeObject({ name: 'streamed', backends: [openAIBackend('upstream', upstreamUrl)] }),
+    ]);
     ({ collector, upstream, gateway } = traced);
   }, 60_000);
   afterAll(async () => {
@@ -25,7 +29,14 @@ describe('first token on streams', () => {
 
   it('records gen_ai.first_token and the stream usage', async () => {
     upstream.script({ content: 'one two three four', firstChunkDelayMs: 60, chunkDelayMs: 40, model: 'gpt-upstream-2026-01-01' });
-    const { data: stream, response } = await openAIClient(gateway, key).chat.completions.create({ model: 'streamed', messages: [{ role: 'user', content: 'count' }], stream: true, stream_options: { include_usage: true } }).withResponse();
+    const { data: stream, response } = await openAIClient(gateway, key)
+      .chat.completions.create({
+        model: 'streamed',
+        messages: [{ role: 'user', content: 'count' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('one two three four');
@@ -36,7 +47,12 @@ describe('first token on streams', () => {
       return server !== undefined && all.some((s) => s.parentSpanId === server.spanId);
     });
     const server = spans.find((s) => s.attributes['switchyard.request_id'] === requestId) as CollectedSpan;
-    expect(server.attributes).toMatchObject({ 'switchyard.stream': true, 'http.response.status_code': 200, 'gen_ai.usage.output_tokens': 5, 'gen_ai.response.model': 'gpt-upstream-2026-01-01' });
+    expect(server.attributes).toMatchObject({
+      'switchyard.stream': true,
+      'http.response.status_code': 200,
+      'gen_ai.usage.output_tokens': 5,
+      'gen_ai.response.model': 'gpt-upstream-2026-01-01',
+    });
     const firstToken = server.events.find((e) => e.name === 'gen_ai.first_token');
     expect(firstToken).toBeDefined();
     const event = firstToken as CollectedSpan['events'][number];

@@ -51,7 +51,12 @@ describe('UpstreamTransport.sendBuffered', () => {
   });
 
   const send = (path: string, signal = new AttemptAbortEmitter(), options: BufferedReadOptions = LIMITS) =>
-    transport.sendBuffered({ method: 'POST', url: `${origin}${path}`, headers: { 'content-type': 'application/json' }, body: '{}' }, TIMEOUTS, signal, options);
+    transport.sendBuffered(
+      { method: 'POST', url: `${origin}${path}`, headers: { 'content-type': 'application/json' }, body: '{}' },
+      TIMEOUTS,
+      signal,
+      options,
+    );
 
   it('joins a body that arrives in several chunks and reports status and headers once they arrive', async () => {
     let headersSeen = 0;

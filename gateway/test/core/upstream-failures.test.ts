@@ -22,10 +22,41 @@ describe('upstream failures', () => {
           ...keyObjects({ name: 'k', key }),
           secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
           secretObject('openai-wrong', { apiKey: WRONG_UPSTREAM_KEY }),
-          routeObject({ name: 'two-backends', backends: [openAIBackend('first', upstream.url, { priority: 0 }), openAIBackend('second', upstream.url, { priority: 1 })], outlierDetection, retry }),
-          routeObject({ name: 'bad-credential', backends: [openAIBackend('misconfigured', upstream.url, { secret: 'openai-wrong' })], outlierDetection, retry }),
-          routeObject({ name: 'one-bad-credential', backends: [openAIBackend('revoked', upstream.url, { secret: 'openai-wrong', priority: 0 }), openAIBackend('valid', upstream.url, { priority: 1 })], outlierDetection, retry }),
-          routeObject({ name: 'unreachable', backends: [{ name: 'nowhere', provider: 'openai', model: 'm', baseURL: 'http://127.0.0.1:9/v1', credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }] }], outlierDetection, retry }),
+          routeObject({
+            name: 'two-backends',
+            backends: [openAIBackend('first', upstream.url, { priority: 0 }), openAIBackend('second', upstream.url, { priority: 1 })],
+            outlierDetection,
+            retry,
+          }),
+          routeObject({
+            name: 'bad-credential',
+            backends: [openAIBackend('misconfigured', upstream.url, { secret: 'openai-wrong' })],
+            outlierDetection,
+            retry,
+          }),
+          routeObject({
+            name: 'one-bad-credential',
+            backends: [
+              openAIBackend('revoked', upstream.url, { secret: 'openai-wrong', priority: 0 }),
+              openAIBackend('valid', upstream.url, { priority: 1 }),
+            ],
+            outlierDetection,
+            retry,
+          }),
+          routeObject({
+            name: 'unreachable',
+            backends: [
+              {
+                name: 'nowhere',
+                provider: 'openai',
+                model: 'm',
+                baseURL: 'http://127.0.0.1:9/v1',
+                credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }],
+              },
+            ],
+            outlierDetection,
+            retry,
+          }),
         ),
       },
     });
@@ -37,7 +68,10 @@ describe('upstream failures', () => {
   beforeEach(() => upstream.reset());
 
   it('answers 502 listing every attempt: backend, status and reason', async () => {
-    upstream.script({ error: { status: 500, message: 'first exploded', type: 'server_error' } }, { error: { status: 503, message: 'second overloaded', type: 'server_error' } });
+    upstream.script(
+      { error: { status: 500, message: 'first exploded', type: 'server_error' } },
+      { error: { status: 503, message: 'second overloaded', type: 'server_error' } },
+    );
     const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'two-backends', messages: HELLO });
     expect(response.status).toBe(502);
     const message = errorOf(response.json).message;

@@ -21,7 +21,11 @@ describe('upstream redirects', () => {
     });
     gateway = await startGateway({
       manifests: {
-        'all.yaml': documents(...keyObjects({ name: 'k', key }), secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }), routeObject({ name: 'moved', retry: { attempts: 1 }, backends: [openAIBackend('redirecting', redirector.url)] })),
+        'all.yaml': documents(
+          ...keyObjects({ name: 'k', key }),
+          secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+          routeObject({ name: 'moved', retry: { attempts: 1 }, backends: [openAIBackend('redirecting', redirector.url)] }),
+        ),
       },
     });
   });

@@ -4,7 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, errorOf, HELLO, keyObjects, mockBackend, openAIBackend, openAIClient, postJson, routeObject, secretObject, testKey } from './core-fixtures.js';
+import {
+  documents,
+  errorOf,
+  HELLO,
+  keyObjects,
+  mockBackend,
+  openAIBackend,
+  openAIClient,
+  postJson,
+  routeObject,
+  secretObject,
+  testKey,
+} from './core-fixtures.js';
 
 const key = testKey('timeouts');
 
@@ -20,10 +32,34 @@ describe('upstream timeouts', () => {
         'all.yaml': documents(
           ...keyObjects({ name: 'k', key }),
           secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
-          routeObject({ name: 'slow-http', backends: [openAIBackend('slow', upstream.url)], outlierDetection, retry: { attempts: 2, backoff: { initial: '1ms', max: '1ms' } }, timeouts: { firstByte: '200ms' } }),
-          routeObject({ name: 'idle-stream', backends: [openAIBackend('idle', upstream.url)], outlierDetection, retry: { attempts: 1 }, timeouts: { streamIdle: '200ms' } }),
-          routeObject({ name: 'total-bound', backends: [openAIBackend('long', upstream.url)], outlierDetection, retry: { attempts: 1 }, timeouts: { total: '300ms', streamIdle: '10s' } }),
-          routeObject({ name: 'slow-mock', backends: [mockBackend('sleepy', { latency: '2s' })], outlierDetection, retry: { attempts: 1 }, timeouts: { firstByte: '150ms' } }),
+          routeObject({
+            name: 'slow-http',
+            backends: [openAIBackend('slow', upstream.url)],
+            outlierDetection,
+            retry: { attempts: 2, backoff: { initial: '1ms', max: '1ms' } },
+            timeouts: { firstByte: '200ms' },
+          }),
+          routeObject({
+            name: 'idle-stream',
+            backends: [openAIBackend('idle', upstream.url)],
+            outlierDetection,
+            retry: { attempts: 1 },
+            timeouts: { streamIdle: '200ms' },
+          }),
+          routeObject({
+            name: 'total-bound',
+            backends: [openAIBackend('long', upstream.url)],
+            outlierDetection,
+            retry: { attempts: 1 },
+            timeouts: { total: '300ms', streamIdle: '10s' },
+          }),
+          routeObject({
+            name: 'slow-mock',
+            backends: [mockBackend('sleepy', { latency: '2s' })],
+            outlierDetection,
+            retry: { attempts: 1 },
+            timeouts: { firstByte: '150ms' },
+          }),
         ),
       },
     });

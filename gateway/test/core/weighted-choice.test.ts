@@ -45,11 +45,18 @@ describe('weighted choice', () => {
 
   it('selects by tier, skips ejected backends and prefers untried ones on retry', () => {
     const table = new TableHolder(createProviderRegistry()).load(
-      routingTable([compiledRoute('r', [compiledBackend('p0', { priority: 0 }), compiledBackend('p1a', { priority: 1 }), compiledBackend('p1b', { priority: 1 })])]),
+      routingTable([
+        compiledRoute('r', [
+          compiledBackend('p0', { priority: 0 }),
+          compiledBackend('p1a', { priority: 1 }),
+          compiledBackend('p1b', { priority: 1 }),
+        ]),
+      ]),
     );
     const route = table.routes.get('default/r');
     if (route === undefined) throw new Error('route missing');
-    const byName = (name: string): RuntimeBackend => route.tiers.flatMap((t) => t.backends.items).find((b) => b.name === name) as RuntimeBackend;
+    const byName = (name: string): RuntimeBackend =>
+      route.tiers.flatMap((t) => t.backends.items).find((b) => b.name === name) as RuntimeBackend;
     const now = Date.now();
     const none = new Set<RuntimeBackend>();
     expect(selectBackend(route, none, none, now, Math.random)?.name).toBe('p0');

@@ -6,7 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { budgetObject, documents, governedKey, HELLO, metricValue, openAIBackend, openAIClient, pricedMockBackend, routeObject, secretObject, testKey } from './governance-fixtures.js';
+import {
+  budgetObject,
+  documents,
+  governedKey,
+  HELLO,
+  metricValue,
+  openAIBackend,
+  openAIClient,
+  pricedMockBackend,
+  routeObject,
+  secretObject,
+  testKey,
+} from './governance-fixtures.js';
 
 const honestKey = testKey('overshoothonest');
 const overKey = testKey('overshootover');
@@ -17,7 +29,9 @@ const LIMIT_USD = 0.0129; // room for exactly 10 reservations
 
 async function fire(gateway: GatewayProcess, key: string, model: string): Promise<{ admitted: number; refused: number }> {
   const client = openAIClient(gateway, key, { timeoutMs: 30_000 });
-  const results = await Promise.allSettled(Array.from({ length: 50 }, () => client.chat.completions.create({ model, messages: HELLO, max_tokens: 100 })));
+  const results = await Promise.allSettled(
+    Array.from({ length: 50 }, () => client.chat.completions.create({ model, messages: HELLO, max_tokens: 100 })),
+  );
   const refused = results.filter((r) => r.status === 'rejected');
   for (const r of refused) expect((r as PromiseRejectedResult).reason).toMatchObject({ status: 429, code: 'budget_exceeded' });
   return { admitted: results.length - refused.length, refused: refused.length };
@@ -29,17 +43,35 @@ describe('budget: 50 concurrent requests', () => {
 
   beforeAll(async () => {
     // Bills 300 output tokens whatever max_tokens says, 300 ms after the request.
-    upstream = await startOpenAIMockServer({ apiKey: null, defaultReply: { content: 'long', usage: { prompt_tokens: 2, completion_tokens: 300 }, delayMs: 300 } });
+    upstream = await startOpenAIMockServer({
+      apiKey: null,
+      defaultReply: { content: 'long', usage: { prompt_tokens: 2, completion_tokens: 300 }, delayMs: 300 },
+    });
     gateway = await startGateway({
       manifests: {
-        'keys.yaml': documents(...governedKey({ name: 'honest', key: honestKey, labels: { pool: 'honest' } }), ...governedKey({ name: 'over', key: overKey, labels: { pool: 'over' } })),
+        'keys.yaml': documents(
+          ...governedKey({ name: 'honest', key: honestKey, labels: { pool: 'honest' } }),
+          ...governedKey({ name: 'over', key: overKey, labels: { pool: 'over' } }),
+        ),
         'budgets.yaml': documents(
           budgetObject({ name: 'honest-pool', matchLabels: { pool: 'honest' }, limit: String(LIMIT_USD), period: 'Total' }),
           budgetObject({ name: 'over-pool', matchLabels: { pool: 'over' }, limit: String(LIMIT_USD), period: 'Total' }),
         ),
         'routes.yaml': documents(
-          routeObject({ name: 'slow-metered', backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' }, { response: LONG_ANSWER, latency: '300ms' })] }),
-          routeObject({ name: 'overbilling', backends: [{ ...openAIBackend('overbiller', upstream.url), pricing: { inputPerMillion: '10', outputPerMillion: '10' } }] }),
+          routeObject({
+            name: 'slow-metered',
+            backends: [
+              pricedMockBackend(
+                'mock-metered',
+                { inputPerMillion: '10', outputPerMillion: '10' },
+                { response: LONG_ANSWER, latency: '300ms' },
+              ),
+            ],
+          }),
+          routeObject({
+            name: 'overbilling',
+            backends: [{ ...openAIBackend('overbiller', upstream.url), pricing: { inputPerMillion: '10', outputPerMillion: '10' } }],
+          }),
           secretObject('openai', { apiKey: 'sk-upstream-test-0123456789' }),
         ),
       },
@@ -59,7 +91,9 @@ describe('budget: 50 concurrent requests', () => {
     expect(spent).toBeCloseTo(0.0102, 12);
     const overshoot = Math.max(0, spent - LIMIT_USD);
     expect(overshoot).toBe(0);
-    console.log(`[overshoot] honest estimates: 50 concurrent, ${admitted} admitted, spent $${spent.toFixed(6)} of $${LIMIT_USD}, overshoot $${overshoot.toFixed(6)}`);
+    console.log(
+      `[overshoot] honest estimates: 50 concurrent, ${admitted} admitted, spent $${spent.toFixed(6)} of $${LIMIT_USD}, overshoot $${overshoot.toFixed(6)}`,
+    );
   });
 
   it('bounds the overshoot by what in-flight requests billed beyond their reservations', async () => {
@@ -71,8 +105,12 @@ describe('budget: 50 concurrent requests', () => {
     const overshoot = spent - LIMIT_USD;
     const bound = admitted * (perRequest - RESERVATION_USD);
     expect(overshoot).toBeLessThanOrEqual(bound + 1e-12);
-    console.log(`[overshoot] upstream billing 300 tokens beyond max_tokens 100: ${admitted} admitted, spent $${spent.toFixed(6)} of $${LIMIT_USD}, overshoot $${overshoot.toFixed(6)} (bound: in-flight excess over reservations $${bound.toFixed(6)})`);
+    console.log(
+      `[overshoot] upstream billing 300 tokens beyond max_tokens 100: ${admitted} admitted, spent $${spent.toFixed(6)} of $${LIMIT_USD}, overshoot $${overshoot.toFixed(6)} (bound: in-flight excess over reservations $${bound.toFixed(6)})`,
+    );
     // Spent is now past the limit: the next request is refused as exhausted.
-    await expect(openAIClient(gateway, overKey).chat.completions.create({ model: 'overbilling', messages: HELLO, max_tokens: 1 })).rejects.toMatchObject({ status: 429, message: expect.stringContaining('is exhausted') });
+    await expect(
+      openAIClient(gateway, overKey).chat.completions.create({ model: 'overbilling', messages: HELLO, max_tokens: 1 }),
+    ).rejects.toMatchObject({ status: 429, message: expect.stringContaining('is exhausted') });
   });
 });

@@ -4,7 +4,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { budgetObject, documents, governedKey, HELLO, metricValue, openAIClient, pricedMockBackend, routeObject, scratchDir, TestClock, testKey } from './governance-fixtures.js';
+import {
+  budgetObject,
+  documents,
+  governedKey,
+  HELLO,
+  metricValue,
+  openAIClient,
+  pricedMockBackend,
+  routeObject,
+  scratchDir,
+  TestClock,
+  testKey,
+} from './governance-fixtures.js';
 
 const key = testKey('budgetkey');
 // Every answer: 2 input + 100 output tokens at $10 per million each = $0.00102.
@@ -22,8 +34,15 @@ describe('budget exhaustion and reset', () => {
       env: clock.env(),
       manifests: {
         'keys.yaml': documents(...governedKey({ name: 'payer', key, labels: { team: 'payments' } })),
-        'budget.yaml': documents(budgetObject({ name: 'payments-daily', matchLabels: { team: 'payments' }, limit: '0.003', period: 'Daily' })),
-        'route.yaml': documents(routeObject({ name: 'metered', backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' }, { response: LONG_ANSWER })] })),
+        'budget.yaml': documents(
+          budgetObject({ name: 'payments-daily', matchLabels: { team: 'payments' }, limit: '0.003', period: 'Daily' }),
+        ),
+        'route.yaml': documents(
+          routeObject({
+            name: 'metered',
+            backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' }, { response: LONG_ANSWER })],
+          }),
+        ),
       },
     });
   });
@@ -51,7 +70,9 @@ describe('budget exhaustion and reset', () => {
       const { response } = await client.chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 }).withResponse();
       expect(response.headers.get('x-switchyard-cost-usd')).toBe('0.00102');
     }
-    const error = (await client.chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 }).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.RateLimitError>;
+    const error = (await client.chat.completions
+      .create({ model: 'metered', messages: HELLO, max_tokens: 100 })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.RateLimitError>;
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     expect(error.status).toBe(429);
     expect(error.code).toBe('budget_exceeded');
@@ -68,16 +89,25 @@ describe('budget exhaustion and reset', () => {
   it('is not retried by the SDK, whatever its retry setting', async () => {
     const before = (await metricValue(gateway, 'switchyard_requests_total', { key: 'default/payer', status: '429' })) ?? 0;
     const retrying = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 3 });
-    await expect(retrying.chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 })).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    await expect(retrying.chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 })).rejects.toMatchObject({
+      status: 429,
+      code: 'budget_exceeded',
+    });
     expect(await metricValue(gateway, 'switchyard_requests_total', { key: 'default/payer', status: '429' })).toBe(before + 1);
-    expect(await metricValue(gateway, 'switchyard_budget_rejections_total', { key: 'default/payer', budget: 'default/payments-daily' })).toBe(before + 1);
+    expect(
+      await metricValue(gateway, 'switchyard_budget_rejections_total', { key: 'default/payer', budget: 'default/payments-daily' }),
+    ).toBe(before + 1);
     // Smaller requests still fit: (29 + 1) x $10 per million = $0.0003 of reservation.
-    await expect(openAIClient(gateway, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 1 })).resolves.toBeDefined();
+    await expect(
+      openAIClient(gateway, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 1 }),
+    ).resolves.toBeDefined();
   });
 
   it('admits again from 00:00 UTC, with the new day starting from zero', async () => {
     await clock.set('2026-11-26T00:00:00.000Z');
-    await expect(openAIClient(gateway, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 })).resolves.toBeDefined();
+    await expect(
+      openAIClient(gateway, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 }),
+    ).resolves.toBeDefined();
     expect(await metricValue(gateway, 'switchyard_budget_spent_usd', { budget: 'default/payments-daily' })).toBeCloseTo(0.00102, 12);
   });
 });

@@ -5,7 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { budgetObject, documents, governedKey, HELLO, metricValue, openAIBackend, openAIClient, pricedMockBackend, routeObject, secretObject, testKey } from './governance-fixtures.js';
+import {
+  budgetObject,
+  documents,
+  governedKey,
+  HELLO,
+  metricValue,
+  openAIBackend,
+  openAIClient,
+  pricedMockBackend,
+  routeObject,
+  secretObject,
+  testKey,
+} from './governance-fixtures.js';
 
 const budgeted = testKey('unpricedbudgeted');
 const free = testKey('unpricedfree');
@@ -18,12 +30,22 @@ describe('PriceUnknown backends', () => {
     upstream = await startOpenAIMockServer({ apiKey: null });
     gateway = await startGateway({
       manifests: {
-        'keys.yaml': documents(...governedKey({ name: 'budgeted', key: budgeted, labels: { team: 'capped' } }), ...governedKey({ name: 'free', key: free })),
+        'keys.yaml': documents(
+          ...governedKey({ name: 'budgeted', key: budgeted, labels: { team: 'capped' } }),
+          ...governedKey({ name: 'free', key: free }),
+        ),
         'budget.yaml': documents(budgetObject({ name: 'capped', matchLabels: { team: 'capped' }, limit: '100' })),
         'routes.yaml': documents(
-          routeObject({ name: 'in-house', backends: [{ ...openAIBackend('local-llm', upstream.url, { model: 'llama-local' }), provider: 'openai-compatible' }] }),
+          routeObject({
+            name: 'in-house',
+            backends: [{ ...openAIBackend('local-llm', upstream.url, { model: 'llama-local' }), provider: 'openai-compatible' }],
+          }),
           // A priced route whose fallback is unpriced: the fallback could serve, so it is refused too.
-          routeObject({ name: 'with-fallback', fallbackModels: ['in-house'], backends: [pricedMockBackend('mock-priced', { inputPerMillion: '1', outputPerMillion: '1' })] }),
+          routeObject({
+            name: 'with-fallback',
+            fallbackModels: ['in-house'],
+            backends: [pricedMockBackend('mock-priced', { inputPerMillion: '1', outputPerMillion: '1' })],
+          }),
           routeObject({ name: 'priced', backends: [pricedMockBackend('mock-priced-2', { inputPerMillion: '1', outputPerMillion: '1' })] }),
           secretObject('openai', { apiKey: 'sk-upstream-test-0123456789' }),
         ),
@@ -44,11 +66,15 @@ describe('PriceUnknown backends', () => {
     expect(error.message).toContain('default/capped');
     expect(error.message).toContain('"local-llm" (openai-compatible llama-local) of route default/in-house has no price');
     expect(upstream.chatRequests).toHaveLength(0);
-    expect(await metricValue(gateway, 'switchyard_price_unknown_rejections_total', { key: 'default/budgeted', route: 'default/in-house' })).toBe(1);
+    expect(
+      await metricValue(gateway, 'switchyard_price_unknown_rejections_total', { key: 'default/budgeted', route: 'default/in-house' }),
+    ).toBe(1);
   });
 
   it('counts unpriced fallbacks too, and serves priced routes', async () => {
-    await expect(openAIClient(gateway, budgeted).chat.completions.create({ model: 'with-fallback', messages: HELLO })).rejects.toMatchObject({ status: 403, code: 'price_unknown' });
+    await expect(
+      openAIClient(gateway, budgeted).chat.completions.create({ model: 'with-fallback', messages: HELLO }),
+    ).rejects.toMatchObject({ status: 403, code: 'price_unknown' });
     await expect(openAIClient(gateway, budgeted).chat.completions.create({ model: 'priced', messages: HELLO })).resolves.toBeDefined();
   });
 

@@ -2,7 +2,18 @@
 // one log line per period) and still charged; a key under Warn and Block budgets is refused only by Block.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { budgetObject, documents, governedKey, HELLO, logRecords, metricValue, openAIClient, pricedMockBackend, routeObject, testKey } from './governance-fixtures.js';
+import {
+  budgetObject,
+  documents,
+  governedKey,
+  HELLO,
+  logRecords,
+  metricValue,
+  openAIClient,
+  pricedMockBackend,
+  routeObject,
+  testKey,
+} from './governance-fixtures.js';
 
 const key = testKey('warnkey');
 
@@ -15,10 +26,21 @@ describe('Warn budgets', () => {
         'keys.yaml': documents(...governedKey({ name: 'analyst', key, labels: { team: 'research', customer: 'acme' } })),
         'budgets.yaml': documents(
           // $0.0003 of reservation per request (29 + 1 tokens at $10 per million): the first already passes $0.0001.
-          budgetObject({ name: 'research-soft', matchLabels: { team: 'research' }, limit: '0.0001', period: 'Monthly', enforcement: 'Warn' }),
+          budgetObject({
+            name: 'research-soft',
+            matchLabels: { team: 'research' },
+            limit: '0.0001',
+            period: 'Monthly',
+            enforcement: 'Warn',
+          }),
           budgetObject({ name: 'acme-hard', matchLabels: { customer: 'acme' }, limit: '1000', period: 'Monthly', enforcement: 'Block' }),
         ),
-        'route.yaml': documents(routeObject({ name: 'metered', backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' })] })),
+        'route.yaml': documents(
+          routeObject({
+            name: 'metered',
+            backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' })],
+          }),
+        ),
       },
     });
   });
@@ -26,11 +48,15 @@ describe('Warn budgets', () => {
 
   it('admits past the limit and flags each answer with the Warn budget', async () => {
     for (let i = 0; i < 3; i++) {
-      const { response } = await openAIClient(gateway, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 1 }).withResponse();
+      const { response } = await openAIClient(gateway, key)
+        .chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 1 })
+        .withResponse();
       expect(response.status).toBe(200);
       expect(response.headers.get('x-switchyard-budget-warning')).toBe('default/research-soft');
     }
-    expect(await metricValue(gateway, 'switchyard_budget_warnings_total', { key: 'default/analyst', budget: 'default/research-soft' })).toBe(3);
+    expect(
+      await metricValue(gateway, 'switchyard_budget_warnings_total', { key: 'default/analyst', budget: 'default/research-soft' }),
+    ).toBe(3);
   });
 
   it('charges the Warn budget and every other budget covering the key', async () => {

@@ -12,7 +12,12 @@ const usage = (input: number, output: number, cached = 0, cacheWrite = 0, reason
 });
 
 // gpt-4o: $2.50 in, $1.25 cached, $10 out
-const GPT_4O: CompiledPricing = { inputPerMillionNanos: '2500000000', cachedInputPerMillionNanos: '1250000000', outputPerMillionNanos: '10000000000', source: 'catalog' };
+const GPT_4O: CompiledPricing = {
+  inputPerMillionNanos: '2500000000',
+  cachedInputPerMillionNanos: '1250000000',
+  outputPerMillionNanos: '10000000000',
+  source: 'catalog',
+};
 // claude-sonnet-4-5: $3 in, $0.30 cache read, $3.75 cache write, $15 out
 const SONNET: CompiledPricing = {
   inputPerMillionNanos: '3000000000',

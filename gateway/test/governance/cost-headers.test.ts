@@ -5,7 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startAnthropicMockServer, ANTHROPIC_MOCK_API_KEY, type AnthropicMockServer } from '../mocks/anthropic-mock-server.js';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, governedKey, HELLO, logRecords, metricValue, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './governance-fixtures.js';
+import {
+  documents,
+  governedKey,
+  HELLO,
+  logRecords,
+  metricValue,
+  openAIBackend,
+  openAIClient,
+  routeObject,
+  secretObject,
+  testKey,
+} from './governance-fixtures.js';
 
 const key = testKey('costkey');
 const USAGE = { prompt_tokens: 1200, completion_tokens: 300, cached_tokens: 200, reasoning_tokens: 100 };
@@ -18,19 +29,44 @@ describe('cost headers', () => {
   beforeAll(async () => {
     openai = await startOpenAIMockServer({ apiKey: null, defaultReply: { content: 'priced answer', usage: USAGE } });
     anthropic = await startAnthropicMockServer();
-    anthropic.setDefaultReply({ content: [{ type: 'text', text: 'cached answer' }], usage: { input_tokens: 100, cache_read_input_tokens: 1000, cache_creation_input_tokens: 2000, output_tokens: 50 } });
+    anthropic.setDefaultReply({
+      content: [{ type: 'text', text: 'cached answer' }],
+      usage: { input_tokens: 100, cache_read_input_tokens: 1000, cache_creation_input_tokens: 2000, output_tokens: 50 },
+    });
     gateway = await startGateway({
       manifests: {
         'keys.yaml': documents(...governedKey({ name: 'costs', key })),
-        'secrets.yaml': documents(secretObject('openai', { apiKey: 'sk-upstream-test-0123456789' }), secretObject('anthropic', { apiKey: ANTHROPIC_MOCK_API_KEY })),
+        'secrets.yaml': documents(
+          secretObject('openai', { apiKey: 'sk-upstream-test-0123456789' }),
+          secretObject('anthropic', { apiKey: ANTHROPIC_MOCK_API_KEY }),
+        ),
         'routes.yaml': documents(
           routeObject({ name: 'catalog-gpt', backends: [openAIBackend('gpt-mini', openai.url, { model: 'gpt-4o-mini-2024-07-18' })] }),
-          routeObject({ name: 'override', backends: [{ ...openAIBackend('negotiated', openai.url), pricing: { inputPerMillion: '2.50', cachedInputPerMillion: '1.25', outputPerMillion: '10' } }] }),
+          routeObject({
+            name: 'override',
+            backends: [
+              {
+                ...openAIBackend('negotiated', openai.url),
+                pricing: { inputPerMillion: '2.50', cachedInputPerMillion: '1.25', outputPerMillion: '10' },
+              },
+            ],
+          }),
           routeObject({
             name: 'claude',
-            backends: [{ name: 'sonnet', provider: 'anthropic', model: 'claude-sonnet-4-5-20250929', baseURL: anthropic.url, credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }] }],
+            backends: [
+              {
+                name: 'sonnet',
+                provider: 'anthropic',
+                model: 'claude-sonnet-4-5-20250929',
+                baseURL: anthropic.url,
+                credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }],
+              },
+            ],
           }),
-          routeObject({ name: 'unpriced', backends: [{ ...openAIBackend('mystery', openai.url, { model: 'in-house-model' }), provider: 'openai-compatible' }] }),
+          routeObject({
+            name: 'unpriced',
+            backends: [{ ...openAIBackend('mystery', openai.url, { model: 'in-house-model' }), provider: 'openai-compatible' }],
+          }),
         ),
       },
     });
@@ -54,18 +90,24 @@ describe('cost headers', () => {
   });
 
   it('prices Anthropic cache reads and writes: 100 x $3 + 1 000 x $0.30 + 2 000 x $3.75 + 50 x $15 per million', async () => {
-    const { data, response } = await openAIClient(gateway, key).chat.completions.create({ model: 'claude', messages: HELLO }).withResponse();
+    const { data, response } = await openAIClient(gateway, key)
+      .chat.completions.create({ model: 'claude', messages: HELLO })
+      .withResponse();
     expect(data.usage?.prompt_tokens).toBe(3100);
     // 300 + 300 + 7 500 + 750 = 8 850 micro-dollars
     expect(response.headers.get('x-switchyard-cost-usd')).toBe('0.00885');
   });
 
   it('sends no cost header on a stream, but logs and meters its cost', async () => {
-    const stream = await openAIClient(gateway, key).chat.completions.create({ model: 'override', messages: HELLO, stream: true, stream_options: { include_usage: true } }).withResponse();
+    const stream = await openAIClient(gateway, key)
+      .chat.completions.create({ model: 'override', messages: HELLO, stream: true, stream_options: { include_usage: true } })
+      .withResponse();
     expect(stream.response.headers.get('x-switchyard-cost-usd')).toBeNull();
     for await (const chunk of stream.data) void chunk;
     await new Promise((r) => setTimeout(r, 100));
-    const line = logRecords(gateway).find((record) => record.msg === 'request' && record.stream === true && record.route === 'default/override');
+    const line = logRecords(gateway).find(
+      (record) => record.msg === 'request' && record.stream === true && record.route === 'default/override',
+    );
     expect(line).toMatchObject({ costUsd: '0.00575', key: 'default/costs', backend: 'negotiated' });
   });
 
@@ -77,8 +119,12 @@ describe('cost headers', () => {
 
   it('exports the cost per key, route and backend', async () => {
     // One complete answer and one stream on the override route: 2 x $0.00575.
-    expect(await metricValue(gateway, 'switchyard_cost_usd_total', { route: 'default/override', backend: 'negotiated', key: 'default/costs' })).toBeCloseTo(0.0115, 10);
-    expect(await metricValue(gateway, 'switchyard_cost_usd_total', { route: 'default/claude', backend: 'sonnet', key: 'default/costs' })).toBeCloseTo(0.00885, 10);
+    expect(
+      await metricValue(gateway, 'switchyard_cost_usd_total', { route: 'default/override', backend: 'negotiated', key: 'default/costs' }),
+    ).toBeCloseTo(0.0115, 10);
+    expect(
+      await metricValue(gateway, 'switchyard_cost_usd_total', { route: 'default/claude', backend: 'sonnet', key: 'default/costs' }),
+    ).toBeCloseTo(0.00885, 10);
     expect(await metricValue(gateway, 'switchyard_cost_usd_total', { route: 'default/unpriced' })).toBeUndefined();
   });
 });

@@ -6,7 +6,19 @@ import { join } from 'node:path';
 import { API_VERSION } from '../core/core-fixtures.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
 
-export { API_VERSION, documents, errorOf, HELLO, mockBackend, openAIBackend, openAIClient, postJson, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
+export {
+  API_VERSION,
+  documents,
+  errorOf,
+  HELLO,
+  mockBackend,
+  openAIBackend,
+  openAIClient,
+  postJson,
+  routeObject,
+  secretObject,
+  testKey,
+} from '../core/core-fixtures.js';
 
 export interface GovernedKeySpec {
   name: string;
@@ -42,12 +54,21 @@ export function budgetObject(spec: BudgetSpec): unknown {
     apiVersion: API_VERSION,
     kind: 'Budget',
     metadata: { name: spec.name, namespace: spec.namespace ?? 'default' },
-    spec: { selector: { matchLabels: spec.matchLabels }, limit: spec.limit, period: spec.period ?? 'Monthly', enforcement: spec.enforcement ?? 'Block' },
+    spec: {
+      selector: { matchLabels: spec.matchLabels },
+      limit: spec.limit,
+      period: spec.period ?? 'Monthly',
+      enforcement: spec.enforcement ?? 'Block',
+    },
   };
 }
 
 /** A mock backend with a price override; the mock answers `response` (default "ok", 1 output token). */
-export function pricedMockBackend(name: string, pricing: { inputPerMillion: string; outputPerMillion: string; cachedInputPerMillion?: string }, options: { response?: string; latency?: string } = {}): Record<string, unknown> {
+export function pricedMockBackend(
+  name: string,
+  pricing: { inputPerMillion: string; outputPerMillion: string; cachedInputPerMillion?: string },
+  options: { response?: string; latency?: string } = {},
+): Record<string, unknown> {
   const mock: Record<string, unknown> = { response: options.response ?? 'ok' };
   if (options.latency !== undefined) mock.latency = options.latency;
   return { name, provider: 'mock', model: `${name}-model`, mock, pricing };
@@ -86,7 +107,8 @@ export async function metricValue(gateway: GatewayProcess, name: string, labels:
   const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([label, value]) => line.includes(`${label}="${value}"`))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Object.entries(labels).every(([label, value]) => line.includes(`${label}="${value}"`)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return undefined;
 }

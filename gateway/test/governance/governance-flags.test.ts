@@ -8,11 +8,28 @@ const base = ['--config', 'x.yaml'];
 
 describe('governance flags', () => {
   it('defaults to in-process counters, failure mode open and a 250 ms Redis timeout', () => {
-    expect(parseGatewayFlags(base)).toMatchObject({ redisUrl: undefined, redisFailureMode: 'open', redisTimeoutMs: 250, stateFile: undefined });
+    expect(parseGatewayFlags(base)).toMatchObject({
+      redisUrl: undefined,
+      redisFailureMode: 'open',
+      redisTimeoutMs: 250,
+      stateFile: undefined,
+    });
   });
 
   it('accepts Redis and state-file settings', () => {
-    expect(parseGatewayFlags([...base, '--redis-url', 'rediss://user:pw@redis.internal:6380/2', '--redis-failure-mode', 'closed', '--redis-timeout', '1s', '--state-file', '/var/lib/switchyard/spend.json'])).toMatchObject({
+    expect(
+      parseGatewayFlags([
+        ...base,
+        '--redis-url',
+        'rediss://user:pw@redis.internal:6380/2',
+        '--redis-failure-mode',
+        'closed',
+        '--redis-timeout',
+        '1s',
+        '--state-file',
+        '/var/lib/switchyard/spend.json',
+      ]),
+    ).toMatchObject({
       redisUrl: 'rediss://user:pw@redis.internal:6380/2',
       redisFailureMode: 'closed',
       redisTimeoutMs: 1000,

@@ -9,7 +9,12 @@ import { InProcessBudgetLedger } from '../../src/governance/budget/in-process-bu
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 const quiet = createLogger({ write: () => undefined });
 
-const budget = (name: string, limitNanos: bigint, enforcement: 'Block' | 'Warn' = 'Block', period: CompiledBudget['period'] = 'Daily'): CompiledBudget => ({
+const budget = (
+  name: string,
+  limitNanos: bigint,
+  enforcement: 'Block' | 'Warn' = 'Block',
+  period: CompiledBudget['period'] = 'Daily',
+): CompiledBudget => ({
   id: `ai/${name}`,
   namespace: 'ai',
   name,
@@ -73,7 +78,10 @@ describe('in-process budget ledger', () => {
   it('starts every period from zero at 00:00 UTC', () => {
     const ledger = new InProcessBudgetLedger({ logger: quiet });
     const daily = budget('daily', 1000n);
-    admitted(reserve(ledger, [daily], 1000n, Date.parse('2026-11-25T23:59:00Z'))).reservation.settle(1000n, Date.parse('2026-11-25T23:59:01Z'));
+    admitted(reserve(ledger, [daily], 1000n, Date.parse('2026-11-25T23:59:00Z'))).reservation.settle(
+      1000n,
+      Date.parse('2026-11-25T23:59:01Z'),
+    );
     expect(reserve(ledger, [daily], 1n, Date.parse('2026-11-25T23:59:59.999Z')).admitted).toBe(false);
     expect(reserve(ledger, [daily], 1000n, Date.parse('2026-11-26T00:00:00Z')).admitted).toBe(true);
   });
@@ -84,7 +92,10 @@ describe('in-process budget ledger', () => {
     const late = admitted(reserve(ledger, [daily], 800n, Date.parse('2026-11-25T23:59:59Z')));
     late.reservation.settle(300n, Date.parse('2026-11-26T00:00:05Z'));
     expect(ledger.spend(daily, Date.parse('2026-11-25T23:59:59Z'))).toMatchObject({ spentNanos: 0n, reservedNanos: 0n });
-    expect(ledger.spend(daily, Date.parse('2026-11-26T00:00:06Z'))).toMatchObject({ spentNanos: 300n, periodStart: '2026-11-26T00:00:00.000Z' });
+    expect(ledger.spend(daily, Date.parse('2026-11-26T00:00:06Z'))).toMatchObject({
+      spentNanos: 300n,
+      periodStart: '2026-11-26T00:00:00.000Z',
+    });
   });
 
   it('reports settled spend in numbered batches until a snapshot acknowledges them', () => {
@@ -94,7 +105,14 @@ describe('in-process budget ledger', () => {
     admitted(reserve(ledger, [team], 10n)).reservation.settle(7n, T0);
     admitted(reserve(ledger, [team], 10n)).reservation.settle(5n, T0);
     const first = ledger.drainUsageReports();
-    expect(first).toEqual([{ bootId: 'boot-1', seq: 1, createdAt: new Date(T0).toISOString(), entries: [{ budgetId: 'ai/team', periodStart: '2026-11-25T00:00:00.000Z', costNanos: '12', requests: 2 }] }]);
+    expect(first).toEqual([
+      {
+        bootId: 'boot-1',
+        seq: 1,
+        createdAt: new Date(T0).toISOString(),
+        entries: [{ budgetId: 'ai/team', periodStart: '2026-11-25T00:00:00.000Z', costNanos: '12', requests: 2 }],
+      },
+    ]);
     now += 1000;
     admitted(reserve(ledger, [team], 10n)).reservation.settle(3n, now);
     // Batch 1 was never acknowledged: it comes again, with batch 2 after it.
@@ -103,10 +121,16 @@ describe('in-process budget ledger', () => {
       [2, '3'],
     ]);
     // The operator applied batch 1 (and other gateways' spend): its total plus our unacknowledged 3.
-    ledger.applySpendSnapshot({ budgets: [{ budgetId: 'ai/team', periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '5000' }], appliedReports: { 'boot-1': 1 } });
+    ledger.applySpendSnapshot({
+      budgets: [{ budgetId: 'ai/team', periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '5000' }],
+      appliedReports: { 'boot-1': 1 },
+    });
     expect(ledger.spend(team, now).spentNanos).toBe(5003n);
     expect(ledger.drainUsageReports().map((r) => r.seq)).toEqual([2]);
-    ledger.applySpendSnapshot({ budgets: [{ budgetId: 'ai/team', periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '5003' }], appliedReports: { 'boot-1': 2 } });
+    ledger.applySpendSnapshot({
+      budgets: [{ budgetId: 'ai/team', periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '5003' }],
+      appliedReports: { 'boot-1': 2 },
+    });
     expect(ledger.spend(team, now).spentNanos).toBe(5003n);
     expect(ledger.drainUsageReports()).toEqual([]);
   });

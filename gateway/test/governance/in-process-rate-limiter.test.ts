@@ -76,7 +76,11 @@ describe('in-process rate limiter: tokens per minute', () => {
 
   it('refuses for good a request whose estimate alone exceeds the limit', () => {
     const limiter = new InProcessRateLimiter();
-    expect(acquire(limiter, { tokensPerMinute: 1000 }, T0, 1001)).toMatchObject({ admitted: false, refused: 'tokens_exceed_limit', limit: 1000 });
+    expect(acquire(limiter, { tokensPerMinute: 1000 }, T0, 1001)).toMatchObject({
+      admitted: false,
+      refused: 'tokens_exceed_limit',
+      limit: 1000,
+    });
   });
 
   it('releases the estimate without charging tokens when the call failed', () => {

@@ -4,7 +4,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { API_VERSION, documents, governedKey, HELLO, logRecords, metricValue, mockBackend, openAIClient, routeObject, testKey } from './governance-fixtures.js';
+import {
+  API_VERSION,
+  documents,
+  governedKey,
+  HELLO,
+  logRecords,
+  metricValue,
+  mockBackend,
+  openAIClient,
+  routeObject,
+  testKey,
+} from './governance-fixtures.js';
 
 const claudeOnly = testKey('accessclaude');
 const disabledKey = testKey('accessdisabled');
@@ -39,7 +50,9 @@ describe('key access', () => {
 
   it('serves allowed models and refuses others with 403 naming the key', async () => {
     const client = openAIClient(gateway, claudeOnly);
-    await expect(client.chat.completions.create({ model: 'claude-latest', messages: HELLO })).resolves.toMatchObject({ object: 'chat.completion' });
+    await expect(client.chat.completions.create({ model: 'claude-latest', messages: HELLO })).resolves.toMatchObject({
+      object: 'chat.completion',
+    });
     const refusal = await client.chat.completions.create({ model: 'gpt-4o', messages: HELLO }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(refusal).toMatchObject({ status: 403, code: 'model_not_allowed' });
@@ -65,12 +78,16 @@ describe('key access', () => {
   });
 
   it('names the key, never its value, on the log line and the metrics of refused requests too', async () => {
-    await openAIClient(gateway, disabledKey).chat.completions.create({ model: 'claude-sonnet', messages: HELLO }).catch(() => undefined);
+    await openAIClient(gateway, disabledKey)
+      .chat.completions.create({ model: 'claude-sonnet', messages: HELLO })
+      .catch(() => undefined);
     await new Promise((r) => setTimeout(r, 100));
     const lines = logRecords(gateway).filter((record) => record.msg === 'request');
     expect(lines.find((line) => line.status === 401 && line.key === 'default/switched-off')).toBeDefined();
     expect(lines.find((line) => line.status === 403 && line.key === 'default/claude-only')).toBeDefined();
-    expect(await metricValue(gateway, 'switchyard_requests_total', { key: 'default/switched-off', status: '401' })).toBeGreaterThanOrEqual(1);
+    expect(await metricValue(gateway, 'switchyard_requests_total', { key: 'default/switched-off', status: '401' })).toBeGreaterThanOrEqual(
+      1,
+    );
     expect(await metricValue(gateway, 'switchyard_requests_total', { key: 'default/lapsed', status: '401' })).toBeGreaterThanOrEqual(1);
     const everything = gateway.logs() + (await (await fetch(`${gateway.adminUrl}/metrics`)).text());
     for (const key of [claudeOnly, disabledKey, expiredKey]) expect(everything).not.toContain(key);

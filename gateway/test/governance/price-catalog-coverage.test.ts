@@ -8,7 +8,19 @@ const TABLES = Object.entries(BUILTIN_PRICE_CATALOG.tables);
 
 describe('price catalog data', () => {
   it('has a table for every provider that publishes list prices', () => {
-    expect(TABLES.map(([name]) => name).sort()).toEqual(['anthropic', 'bedrock', 'cohere', 'deepseek', 'fireworks', 'gemini', 'groq', 'mistral', 'openai', 'together', 'xai']);
+    expect(TABLES.map(([name]) => name).sort()).toEqual([
+      'anthropic',
+      'bedrock',
+      'cohere',
+      'deepseek',
+      'fireworks',
+      'gemini',
+      'groq',
+      'mistral',
+      'openai',
+      'together',
+      'xai',
+    ]);
     expect(BUILTIN_PRICE_CATALOG.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 
@@ -18,7 +30,8 @@ describe('price catalog data', () => {
     expect(Object.keys(table.models).length).toBeGreaterThan(0);
     const money = new RegExp(MONEY_PATTERN);
     for (const entry of Object.values(table.models)) {
-      for (const value of [entry.input, entry.output, entry.cachedInput, entry.cacheWrite]) if (value !== undefined) expect(value).toMatch(money);
+      for (const value of [entry.input, entry.output, entry.cachedInput, entry.cacheWrite])
+        if (value !== undefined) expect(value).toMatch(money);
     }
   });
 });
@@ -57,8 +70,17 @@ describe('catalog lookups', () => {
   });
 
   it('carries cache prices where the provider has them', () => {
-    expect(BUILTIN_PRICE_CATALOG.lookup('anthropic', 'claude-sonnet-4-5')).toEqual({ inputPerMillion: '3.00', outputPerMillion: '15.00', cachedInputPerMillion: '0.30', cacheWritePerMillion: '3.75' });
-    expect(BUILTIN_PRICE_CATALOG.lookup('openai', 'gpt-4o')).toEqual({ inputPerMillion: '2.50', outputPerMillion: '10.00', cachedInputPerMillion: '1.25' });
+    expect(BUILTIN_PRICE_CATALOG.lookup('anthropic', 'claude-sonnet-4-5')).toEqual({
+      inputPerMillion: '3.00',
+      outputPerMillion: '15.00',
+      cachedInputPerMillion: '0.30',
+      cacheWritePerMillion: '3.75',
+    });
+    expect(BUILTIN_PRICE_CATALOG.lookup('openai', 'gpt-4o')).toEqual({
+      inputPerMillion: '2.50',
+      outputPerMillion: '10.00',
+      cachedInputPerMillion: '1.25',
+    });
   });
 
   it('does not treat inherited object keys as models', () => {

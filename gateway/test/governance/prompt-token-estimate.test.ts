@@ -10,7 +10,12 @@ import {
 } from '../../src/governance/cost/estimate-prompt-tokens.js';
 import type { UnifiedChatRequest } from '../../src/unified/chat-request.js';
 
-const chat = (messages: UnifiedChatRequest['messages'], extra: Partial<UnifiedChatRequest> = {}): UnifiedChatRequest => ({ model: 'm', messages, stream: false, ...extra });
+const chat = (messages: UnifiedChatRequest['messages'], extra: Partial<UnifiedChatRequest> = {}): UnifiedChatRequest => ({
+  model: 'm',
+  messages,
+  stream: false,
+  ...extra,
+});
 
 describe('prompt token estimate', () => {
   it('counts UTF-8 bytes, so multi-byte text is never under-counted', () => {
@@ -43,7 +48,11 @@ describe('prompt token estimate', () => {
         role: 'user',
         content: [
           { type: 'image', source: { kind: 'url', url: 'https://example.com/a.png' } },
-          { type: 'document', mediaType: 'application/pdf', source: { kind: 'base64', mediaType: 'application/pdf', data: 'A'.repeat(400) } },
+          {
+            type: 'document',
+            mediaType: 'application/pdf',
+            source: { kind: 'base64', mediaType: 'application/pdf', data: 'A'.repeat(400) },
+          },
         ],
       },
     ]);
@@ -53,7 +62,9 @@ describe('prompt token estimate', () => {
   it('bounds the mock provider and real tokenizers from above on ordinary text', () => {
     const text = 'The quick brown fox jumps over the lazy dog. '.repeat(50);
     // Every common tokenizer produces at least ~1 token per 4-5 bytes of English; the bound is bytes.
-    expect(estimateChatPromptTokens(chat([{ role: 'user', content: [{ type: 'text', text }] }]))).toBeGreaterThanOrEqual(Buffer.byteLength(text));
+    expect(estimateChatPromptTokens(chat([{ role: 'user', content: [{ type: 'text', text }] }]))).toBeGreaterThanOrEqual(
+      Buffer.byteLength(text),
+    );
   });
 
   it('estimates embeddings input by bytes per input', () => {

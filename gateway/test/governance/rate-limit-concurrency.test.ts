@@ -3,7 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
-import { documents, governedKey, HELLO, metricValue, mockBackend, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './governance-fixtures.js';
+import {
+  documents,
+  governedKey,
+  HELLO,
+  metricValue,
+  mockBackend,
+  openAIBackend,
+  openAIClient,
+  routeObject,
+  secretObject,
+  testKey,
+} from './governance-fixtures.js';
 
 const key = testKey('concurrencykey');
 
@@ -19,7 +30,10 @@ describe('rate limit: concurrent requests', () => {
         'keys.yaml': documents(...governedKey({ name: 'conc', key, rateLimit: { concurrentRequests: 2 } })),
         'route.yaml': documents(
           routeObject({ name: 'slow', backends: [mockBackend('mock-slow', { latency: '400ms' })] }),
-          routeObject({ name: 'streamy', backends: [{ ...openAIBackend('upstream', upstream.url), pricing: { inputPerMillion: '1', outputPerMillion: '1' } }] }),
+          routeObject({
+            name: 'streamy',
+            backends: [{ ...openAIBackend('upstream', upstream.url), pricing: { inputPerMillion: '1', outputPerMillion: '1' } }],
+          }),
           secretObject('openai', { apiKey: 'sk-upstream-test-0123456789' }),
         ),
       },
@@ -32,9 +46,13 @@ describe('rate limit: concurrent requests', () => {
 
   it('admits two of five simultaneous requests and refuses three with 429', async () => {
     const client = openAIClient(gateway, key);
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => client.chat.completions.create({ model: 'slow', messages: HELLO })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => client.chat.completions.create({ model: 'slow', messages: HELLO })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
-    const refusals = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as InstanceType<typeof OpenAI.RateLimitError>);
+    const refusals = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as InstanceType<typeof OpenAI.RateLimitError>);
     expect(refusals).toHaveLength(3);
     for (const refusal of refusals) {
       expect(refusal).toBeInstanceOf(OpenAI.RateLimitError);
@@ -46,15 +64,28 @@ describe('rate limit: concurrent requests', () => {
 
   it('frees the slot when a request ends, and holds it while a stream is open', async () => {
     const client = openAIClient(gateway, key);
-    await expect(Promise.all([client.chat.completions.create({ model: 'slow', messages: HELLO }), client.chat.completions.create({ model: 'slow', messages: HELLO })])).resolves.toHaveLength(2);
+    await expect(
+      Promise.all([
+        client.chat.completions.create({ model: 'slow', messages: HELLO }),
+        client.chat.completions.create({ model: 'slow', messages: HELLO }),
+      ]),
+    ).resolves.toHaveLength(2);
     const stream = await client.chat.completions.create({ model: 'streamy', messages: HELLO, stream: true });
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next(); // the stream has begun and is not finished
-    const during = await Promise.allSettled([client.chat.completions.create({ model: 'slow', messages: HELLO }), client.chat.completions.create({ model: 'slow', messages: HELLO })]);
+    const during = await Promise.allSettled([
+      client.chat.completions.create({ model: 'slow', messages: HELLO }),
+      client.chat.completions.create({ model: 'slow', messages: HELLO }),
+    ]);
     expect(during.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     while (!(await iterator.next()).done) {
       // drain
     }
-    await expect(Promise.all([client.chat.completions.create({ model: 'slow', messages: HELLO }), client.chat.completions.create({ model: 'slow', messages: HELLO })])).resolves.toHaveLength(2);
+    await expect(
+      Promise.all([
+        client.chat.completions.create({ model: 'slow', messages: HELLO }),
+        client.chat.completions.create({ model: 'slow', messages: HELLO }),
+      ]),
+    ).resolves.toHaveLength(2);
   });
 });

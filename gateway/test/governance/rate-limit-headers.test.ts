@@ -18,7 +18,12 @@ describe('rate-limit headers', () => {
   });
 
   it('names limit, remaining and reset for requests and tokens', () => {
-    expect(rateLimitHeaders({ requests: { limit: 100, remaining: 99, resetMs: 600 }, tokens: { limit: 5000, remaining: 4200, resetMs: 12_000 } })).toEqual({
+    expect(
+      rateLimitHeaders({
+        requests: { limit: 100, remaining: 99, resetMs: 600 },
+        tokens: { limit: 5000, remaining: 4200, resetMs: 12_000 },
+      }),
+    ).toEqual({
       'x-ratelimit-limit-requests': '100',
       'x-ratelimit-remaining-requests': '99',
       'x-ratelimit-reset-requests': '600ms',

@@ -4,7 +4,18 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, governedKey, HELLO, metricValue, mockBackend, openAIClient, routeObject, scratchDir, TestClock, testKey } from './governance-fixtures.js';
+import {
+  documents,
+  governedKey,
+  HELLO,
+  metricValue,
+  mockBackend,
+  openAIClient,
+  routeObject,
+  scratchDir,
+  TestClock,
+  testKey,
+} from './governance-fixtures.js';
 
 const key = testKey('rpmkey');
 const START = '2026-11-25T10:00:00.000Z';

@@ -3,7 +3,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, governedKey, HELLO, openAIClient, pricedMockBackend, routeObject, scratchDir, TestClock, testKey } from './governance-fixtures.js';
+import {
+  documents,
+  governedKey,
+  HELLO,
+  openAIClient,
+  pricedMockBackend,
+  routeObject,
+  scratchDir,
+  TestClock,
+  testKey,
+} from './governance-fixtures.js';
 
 const key = testKey('tpmkey');
 // 400 characters: the mock reports 100 output tokens; "hello" is 2 input tokens.
@@ -23,7 +33,12 @@ describe('rate limit: tokens per minute', () => {
       env: clock.env(),
       manifests: {
         'keys.yaml': documents(...governedKey({ name: 'tpm', key, rateLimit: { tokensPerMinute: 250 } })),
-        'route.yaml': documents(routeObject({ name: 'talk', backends: [pricedMockBackend('mock-long', { inputPerMillion: '1', outputPerMillion: '1' }, { response: LONG_ANSWER })] })),
+        'route.yaml': documents(
+          routeObject({
+            name: 'talk',
+            backends: [pricedMockBackend('mock-long', { inputPerMillion: '1', outputPerMillion: '1' }, { response: LONG_ANSWER })],
+          }),
+        ),
       },
     });
   });
@@ -33,7 +48,9 @@ describe('rate limit: tokens per minute', () => {
   });
 
   it('admits a request whose estimate fits and reports what the estimate leaves', async () => {
-    const { data, response } = await openAIClient(gateway, key).chat.completions.create({ model: 'talk', messages: HELLO, max_tokens: 150 }).withResponse();
+    const { data, response } = await openAIClient(gateway, key)
+      .chat.completions.create({ model: 'talk', messages: HELLO, max_tokens: 150 })
+      .withResponse();
     expect(data.usage).toMatchObject({ prompt_tokens: 2, completion_tokens: 100 });
     expect(response.headers.get('x-ratelimit-limit-tokens')).toBe('250');
     expect(response.headers.get('x-ratelimit-remaining-tokens')).toBe(String(250 - (PROMPT_ESTIMATE + 150)));
@@ -53,7 +70,9 @@ describe('rate limit: tokens per minute', () => {
     expect(error.headers.get('retry-after')).toBe('51');
     expect(error.headers.get('x-ratelimit-reset-tokens')).toBe('51s');
     // A smaller max_tokens fits now.
-    await expect(openAIClient(gateway, key).chat.completions.create({ model: 'talk', messages: HELLO, max_tokens: 100 })).resolves.toBeDefined();
+    await expect(
+      openAIClient(gateway, key).chat.completions.create({ model: 'talk', messages: HELLO, max_tokens: 100 }),
+    ).resolves.toBeDefined();
   });
 
   it('refuses for good, without retry, a request larger than the whole limit', async () => {
@@ -68,6 +87,8 @@ describe('rate limit: tokens per minute', () => {
 
   it('has room again once the settled tokens left the window', async () => {
     await clock.set('2026-11-25T10:01:11.000Z');
-    await expect(openAIClient(gateway, key).chat.completions.create({ model: 'talk', messages: HELLO, max_tokens: 150 })).resolves.toBeDefined();
+    await expect(
+      openAIClient(gateway, key).chat.completions.create({ model: 'talk', messages: HELLO, max_tokens: 150 }),
+    ).resolves.toBeDefined();
   });
 });

@@ -49,7 +49,11 @@ describeWithRedis('Redis budget ledger', () => {
   it('reserves atomically across ledgers: 50 concurrent reservations of 100 under a limit of 1 000 admit exactly 10', async () => {
     const ledgers = [await ledger(), await ledger(), await ledger()];
     const team = budget(1000n);
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => (ledgers[i % 3] as RedisBudgetLedger).reserve({ budgets: [team], estimateNanos: 100n, nowMs: T0, leaseMs: 60_000 })));
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (ledgers[i % 3] as RedisBudgetLedger).reserve({ budgets: [team], estimateNanos: 100n, nowMs: T0, leaseMs: 60_000 }),
+      ),
+    );
     expect(outcomes.filter((o) => o.admitted)).toHaveLength(10);
     expect(await (ledgers[0] as RedisBudgetLedger).spend(team, T0)).toMatchObject({ spentNanos: 0n, reservedNanos: 1000n });
     for (const outcome of outcomes) if (outcome.admitted) outcome.reservation.settle(60n, T0 + 1);
@@ -62,7 +66,11 @@ describeWithRedis('Redis budget ledger', () => {
     const wide = budget(10_000n);
     const narrow = budget(50n);
     const soft = budget(10n, 'Warn');
-    expect(await l.reserve({ budgets: [wide, narrow], estimateNanos: 100n, nowMs: T0, leaseMs: 1_000 })).toMatchObject({ admitted: false, exhausted: narrow, spentOut: false });
+    expect(await l.reserve({ budgets: [wide, narrow], estimateNanos: 100n, nowMs: T0, leaseMs: 1_000 })).toMatchObject({
+      admitted: false,
+      exhausted: narrow,
+      spentOut: false,
+    });
     expect((await l.spend(wide, T0)).reservedNanos).toBe(0n);
     const outcome = admitted(await l.reserve({ budgets: [wide, soft], estimateNanos: 100n, nowMs: T0, leaseMs: 1_000 }));
     expect(outcome.warnings).toEqual([soft]);
@@ -101,9 +109,14 @@ describeWithRedis('Redis budget ledger', () => {
     const [report] = l.drainUsageReports();
     expect(report?.entries).toEqual([{ budgetId: team.id, periodStart: '2026-11-25T00:00:00.000Z', costNanos: '7', requests: 1 }]);
     // A snapshot below Redis's figure changes nothing; above it (Redis lost data) raises it.
-    await l.applySpendSnapshot({ budgets: [{ budgetId: team.id, periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '5' }], appliedReports: { [report?.bootId ?? '']: 1 } });
+    await l.applySpendSnapshot({
+      budgets: [{ budgetId: team.id, periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '5' }],
+      appliedReports: { [report?.bootId ?? '']: 1 },
+    });
     expect((await l.spend(team, T0)).spentNanos).toBe(7n);
-    await l.applySpendSnapshot({ budgets: [{ budgetId: team.id, periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '123456789012345678' }] });
+    await l.applySpendSnapshot({
+      budgets: [{ budgetId: team.id, periodStart: '2026-11-25T00:00:00.000Z', spentNanos: '123456789012345678' }],
+    });
     expect((await l.spend(team, T0)).spentNanos).toBe(123456789012345678n);
     expect(l.drainUsageReports()).toEqual([]);
   });

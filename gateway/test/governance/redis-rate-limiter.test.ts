@@ -50,14 +50,42 @@ describeWithRedis('Redis rate limiter', () => {
     const limiters = await replicas(3);
     const keyId = `default/shared-${++keyCounter}`;
     const outcomes = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => (limiters[i % 3] as RedisRateLimiter).acquire({ keyId, limits: { requestsPerMinute: 100 }, tokens: 0, nowMs: T0 + i, leaseMs: 60_000 })),
+      Array.from({ length: 300 }, (_, i) =>
+        (limiters[i % 3] as RedisRateLimiter).acquire({
+          keyId,
+          limits: { requestsPerMinute: 100 },
+          tokens: 0,
+          nowMs: T0 + i,
+          leaseMs: 60_000,
+        }),
+      ),
     );
     expect(outcomes.filter((o) => o.admitted)).toHaveLength(100);
     const refused = outcomes.find((o) => !o.admitted);
     expect(refused).toMatchObject({ admitted: false, refused: 'requests', limit: 100 });
     // Still full just before the earliest admission leaves the window; room again a minute after the last.
-    expect((await (limiters[0] as RedisRateLimiter).acquire({ keyId, limits: { requestsPerMinute: 100 }, tokens: 0, nowMs: T0 + 59_999, leaseMs: 60_000 })).admitted).toBe(false);
-    expect((await (limiters[0] as RedisRateLimiter).acquire({ keyId, limits: { requestsPerMinute: 100 }, tokens: 0, nowMs: T0 + 60_300, leaseMs: 60_000 })).admitted).toBe(true);
+    expect(
+      (
+        await (limiters[0] as RedisRateLimiter).acquire({
+          keyId,
+          limits: { requestsPerMinute: 100 },
+          tokens: 0,
+          nowMs: T0 + 59_999,
+          leaseMs: 60_000,
+        })
+      ).admitted,
+    ).toBe(false);
+    expect(
+      (
+        await (limiters[0] as RedisRateLimiter).acquire({
+          keyId,
+          limits: { requestsPerMinute: 100 },
+          tokens: 0,
+          nowMs: T0 + 60_300,
+          leaseMs: 60_000,
+        })
+      ).admitted,
+    ).toBe(true);
   });
 
   it('holds token estimates and settles real tokens, once', async () => {
@@ -65,7 +93,10 @@ describeWithRedis('Redis rate limiter', () => {
     const keyId = `default/tokens-${++keyCounter}`;
     const limits = { tokensPerMinute: 1000 };
     const first = admitted(await limiter.acquire({ keyId, limits, tokens: 600, nowMs: T0, leaseMs: 60_000 }));
-    expect(await limiter.acquire({ keyId, limits, tokens: 600, nowMs: T0, leaseMs: 60_000 })).toMatchObject({ admitted: false, refused: 'tokens' });
+    expect(await limiter.acquire({ keyId, limits, tokens: 600, nowMs: T0, leaseMs: 60_000 })).toMatchObject({
+      admitted: false,
+      refused: 'tokens',
+    });
     first.grant.settle(100, T0 + 1_500);
     first.grant.settle(100, T0 + 1_500);
     await flush();
@@ -74,8 +105,15 @@ describeWithRedis('Redis rate limiter', () => {
     second.grant.settle(800, T0 + 2_100);
     await flush();
     // 100 (slot ending T0+2 000) + 800 (slot ending T0+3 000) settled; 200 more fits only once the first slot leaves.
-    expect(await limiter.acquire({ keyId, limits, tokens: 200, nowMs: T0 + 10_000, leaseMs: 60_000 })).toMatchObject({ admitted: false, refused: 'tokens', retryAfterMs: 2_000 + 60_000 - 10_000 });
-    expect(await limiter.acquire({ keyId, limits, tokens: 2_000, nowMs: T0 + 10_000, leaseMs: 60_000 })).toMatchObject({ admitted: false, refused: 'tokens_exceed_limit' });
+    expect(await limiter.acquire({ keyId, limits, tokens: 200, nowMs: T0 + 10_000, leaseMs: 60_000 })).toMatchObject({
+      admitted: false,
+      refused: 'tokens',
+      retryAfterMs: 2_000 + 60_000 - 10_000,
+    });
+    expect(await limiter.acquire({ keyId, limits, tokens: 2_000, nowMs: T0 + 10_000, leaseMs: 60_000 })).toMatchObject({
+      admitted: false,
+      refused: 'tokens_exceed_limit',
+    });
   });
 
   it('counts concurrency across limiters, cancels completely, and reclaims expired leases', async () => {
@@ -84,14 +122,20 @@ describeWithRedis('Redis rate limiter', () => {
     const limits = { concurrentRequests: 2, requestsPerMinute: 10 };
     const held = admitted(await a.acquire({ keyId, limits, tokens: 0, nowMs: T0, leaseMs: 5_000 }));
     admitted(await b.acquire({ keyId, limits, tokens: 0, nowMs: T0, leaseMs: 5_000 }));
-    expect(await a.acquire({ keyId, limits, tokens: 0, nowMs: T0 + 1, leaseMs: 5_000 })).toMatchObject({ admitted: false, refused: 'concurrency' });
+    expect(await a.acquire({ keyId, limits, tokens: 0, nowMs: T0 + 1, leaseMs: 5_000 })).toMatchObject({
+      admitted: false,
+      refused: 'concurrency',
+    });
     held.grant.cancel(T0 + 2);
     await flush();
     const third = admitted(await b.acquire({ keyId, limits, tokens: 0, nowMs: T0 + 3, leaseMs: 5_000 }));
     // The cancelled one gave its request back too: 2 of 10 used.
     expect(third.state.requests?.remaining).toBe(8);
     // Both holders "crash" (never settle); their leases end at T0+5 000 and T0+5 003.
-    expect(await a.acquire({ keyId, limits, tokens: 0, nowMs: T0 + 4_000, leaseMs: 5_000 })).toMatchObject({ admitted: false, refused: 'concurrency' });
+    expect(await a.acquire({ keyId, limits, tokens: 0, nowMs: T0 + 4_000, leaseMs: 5_000 })).toMatchObject({
+      admitted: false,
+      refused: 'concurrency',
+    });
     expect((await a.acquire({ keyId, limits, tokens: 0, nowMs: T0 + 5_004, leaseMs: 5_000 })).admitted).toBe(true);
   });
 });

@@ -3,7 +3,18 @@
 // a small budget admit exactly the reservations that fit, whichever replica they reach.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { budgetObject, documents, governedKey, HELLO, metricValue, openAIClient, postJson, pricedMockBackend, routeObject, testKey } from './governance-fixtures.js';
+import {
+  budgetObject,
+  documents,
+  governedKey,
+  HELLO,
+  metricValue,
+  openAIClient,
+  postJson,
+  pricedMockBackend,
+  routeObject,
+  testKey,
+} from './governance-fixtures.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from './redis-server-process.js';
 
 const limitedKey = testKey('replicasrpm');
@@ -25,7 +36,16 @@ describeWithRedis('three gateways sharing Redis', () => {
       'budget.yaml': documents(budgetObject({ name: 'shared-pool', matchLabels: { pool: 'shared' }, limit: '0.0129', period: 'Total' })),
       'routes.yaml': documents(
         routeObject({ name: 'fast', backends: [pricedMockBackend('mock-fast', { inputPerMillion: '1', outputPerMillion: '1' })] }),
-        routeObject({ name: 'slow-metered', backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' }, { response: 'abcd'.repeat(100), latency: '300ms' })] }),
+        routeObject({
+          name: 'slow-metered',
+          backends: [
+            pricedMockBackend(
+              'mock-metered',
+              { inputPerMillion: '10', outputPerMillion: '10' },
+              { response: 'abcd'.repeat(100), latency: '300ms' },
+            ),
+          ],
+        }),
       ),
     };
     for (let i = 0; i < 3; i++) gateways.push(await startGateway({ manifests, args: ['--redis-url', redis.url] }));
@@ -40,7 +60,12 @@ describeWithRedis('three gateways sharing Redis', () => {
     // 30 at a time, round-robin over the replicas.
     for (let batch = 0; batch < 10; batch++) {
       const responses = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => postJson(gateways[(batch * 30 + i) % 3] as GatewayProcess, '/v1/chat/completions', limitedKey, { model: 'fast', messages: HELLO })),
+        Array.from({ length: 30 }, (_, i) =>
+          postJson(gateways[(batch * 30 + i) % 3] as GatewayProcess, '/v1/chat/completions', limitedKey, {
+            model: 'fast',
+            messages: HELLO,
+          }),
+        ),
       );
       statuses.push(...responses.map((r) => r.status));
     }
@@ -63,15 +88,26 @@ describeWithRedis('three gateways sharing Redis', () => {
 
   it('admits exactly 10 of 50 concurrent requests over three replicas against a budget with room for 10 reservations', async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 50 }, (_, i) => openAIClient(gateways[i % 3] as GatewayProcess, budgetedKey, { timeoutMs: 30_000 }).chat.completions.create({ model: 'slow-metered', messages: HELLO, max_tokens: 100 })),
+      Array.from({ length: 50 }, (_, i) =>
+        openAIClient(gateways[i % 3] as GatewayProcess, budgetedKey, { timeoutMs: 30_000 }).chat.completions.create({
+          model: 'slow-metered',
+          messages: HELLO,
+          max_tokens: 100,
+        }),
+      ),
     );
     const admitted = results.filter((r) => r.status === 'fulfilled').length;
     expect(admitted).toBe(10);
     await new Promise((r) => setTimeout(r, 200));
-    const spent = (await metricValue(gateways[0] as GatewayProcess, 'switchyard_budget_spent_usd', { budget: 'default/shared-pool' })) as number;
+    const spent = (await metricValue(gateways[0] as GatewayProcess, 'switchyard_budget_spent_usd', {
+      budget: 'default/shared-pool',
+    })) as number;
     expect(spent).toBeCloseTo(10 * 0.00102, 12);
-    console.log(`[overshoot] Redis, 3 replicas: 50 concurrent, ${admitted} admitted, spent $${spent.toFixed(6)} of $0.0129, overshoot $${Math.max(0, spent - 0.0129).toFixed(6)}`);
+    console.log(
+      `[overshoot] Redis, 3 replicas: 50 concurrent, ${admitted} admitted, spent $${spent.toFixed(6)} of $0.0129, overshoot $${Math.max(0, spent - 0.0129).toFixed(6)}`,
+    );
     // Every replica sees the same spend.
-    for (const gateway of gateways) expect(await metricValue(gateway, 'switchyard_budget_spent_usd', { budget: 'default/shared-pool' })).toBeCloseTo(spent, 12);
+    for (const gateway of gateways)
+      expect(await metricValue(gateway, 'switchyard_budget_spent_usd', { budget: 'default/shared-pool' })).toBeCloseTo(spent, 12);
   });
 });

@@ -14,9 +14,17 @@ describe('governance refusals in the caller format', () => {
   beforeAll(async () => {
     gateway = await startGateway({
       manifests: {
-        'keys.yaml': documents(...governedKey({ name: 'limited', key: limited, rateLimit: { requestsPerMinute: 1 } }), ...governedKey({ name: 'broke', key: broke, labels: { team: 'broke' } })),
+        'keys.yaml': documents(
+          ...governedKey({ name: 'limited', key: limited, rateLimit: { requestsPerMinute: 1 } }),
+          ...governedKey({ name: 'broke', key: broke, labels: { team: 'broke' } }),
+        ),
         'budget.yaml': documents(budgetObject({ name: 'empty', matchLabels: { team: 'broke' }, limit: '0', period: 'Weekly' })),
-        'route.yaml': documents(routeObject({ name: 'claude-sonnet-4-5', backends: [pricedMockBackend('mock-claude', { inputPerMillion: '3', outputPerMillion: '15' })] })),
+        'route.yaml': documents(
+          routeObject({
+            name: 'claude-sonnet-4-5',
+            backends: [pricedMockBackend('mock-claude', { inputPerMillion: '3', outputPerMillion: '15' })],
+          }),
+        ),
       },
     });
   });
@@ -24,11 +32,18 @@ describe('governance refusals in the caller format', () => {
 
   it('rate limits an Anthropic SDK caller with an Anthropic rate_limit_error', async () => {
     const client = new Anthropic({ baseURL: `${gateway.url}/anthropic`, apiKey: limited, maxRetries: 0 });
-    const { response } = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await client.messages
+      .create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('0');
-    const error = (await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.RateLimitError>;
+    const error = (await client.messages
+      .create({ model: 'claude-sonnet-4-5', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e)) as InstanceType<typeof Anthropic.RateLimitError>;
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
-    expect(error.error).toMatchObject({ type: 'error', error: { type: 'rate_limit_error', message: expect.stringContaining('default/limited') } });
+    expect(error.error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error', message: expect.stringContaining('default/limited') },
+    });
     expect(Number(error.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
@@ -46,6 +61,10 @@ describe('governance refusals in the caller format', () => {
     const body = (await response.json()) as { error: { status: string; message: string; details: Array<Record<string, unknown>> } };
     expect(body.error.status).toBe('RESOURCE_EXHAUSTED');
     expect(body.error.message).toContain('Budget default/empty');
-    expect(body.error.details).toContainEqual({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'BUDGET_EXCEEDED', domain: 'switchyard.dev' });
+    expect(body.error.details).toContainEqual({
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'BUDGET_EXCEEDED',
+      domain: 'switchyard.dev',
+    });
   });
 });

@@ -11,7 +11,15 @@ import { scratchDir } from './governance-fixtures.js';
 
 const quiet = createLogger({ write: () => undefined });
 const NOW = Date.parse('2026-11-25T10:00:00.000Z');
-const monthly: CompiledBudget = { id: 'ai/team', namespace: 'ai', name: 'team', generation: 1, limitNanos: '1000000000', period: 'Monthly', enforcement: 'Block' };
+const monthly: CompiledBudget = {
+  id: 'ai/team',
+  namespace: 'ai',
+  name: 'team',
+  generation: 1,
+  limitNanos: '1000000000',
+  period: 'Monthly',
+  enforcement: 'Block',
+};
 
 describe('spend state file', () => {
   let dir: { path: string; remove(): Promise<void> };
@@ -60,7 +68,10 @@ describe('spend state file', () => {
     ['not JSON', '{"version": 1, "budg'],
     ['another version', '{"version": 2, "budgets": []}'],
     ['a bad record', '{"version": 1, "budgets": [{"budgetId": "ai/team", "periodStart": "yesterday", "spentNanos": "1"}]}'],
-    ['a fractional amount', '{"version": 1, "budgets": [{"budgetId": "ai/team", "periodStart": "2026-11-01T00:00:00.000Z", "spentNanos": "1.5"}]}'],
+    [
+      'a fractional amount',
+      '{"version": 1, "budgets": [{"budgetId": "ai/team", "periodStart": "2026-11-01T00:00:00.000Z", "spentNanos": "1.5"}]}',
+    ],
   ])('refuses a file that is %s, naming it', async (_label, text) => {
     await writeFile(file, text);
     expect(() => new InProcessBudgetLedger({ logger: quiet, stateFile: file })).toThrow(StateFileError);

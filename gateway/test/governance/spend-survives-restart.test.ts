@@ -5,13 +5,29 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { budgetObject, documents, governedKey, HELLO, metricValue, openAIClient, pricedMockBackend, routeObject, scratchDir, testKey } from './governance-fixtures.js';
+import {
+  budgetObject,
+  documents,
+  governedKey,
+  HELLO,
+  metricValue,
+  openAIClient,
+  pricedMockBackend,
+  routeObject,
+  scratchDir,
+  testKey,
+} from './governance-fixtures.js';
 
 const key = testKey('durablekey');
 const manifests = {
   'keys.yaml': documents(...governedKey({ name: 'durable', key, labels: { team: 'durable' } })),
   'budget.yaml': documents(budgetObject({ name: 'durable-total', matchLabels: { team: 'durable' }, limit: '0.003', period: 'Total' })),
-  'route.yaml': documents(routeObject({ name: 'metered', backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' }, { response: 'abcd'.repeat(100) })] })),
+  'route.yaml': documents(
+    routeObject({
+      name: 'metered',
+      backends: [pricedMockBackend('mock-metered', { inputPerMillion: '10', outputPerMillion: '10' }, { response: 'abcd'.repeat(100) })],
+    }),
+  ),
 };
 
 async function spentNanosOnDisk(file: string): Promise<string | undefined> {
@@ -41,14 +57,17 @@ describe('spend survives restarts (--state-file)', () => {
   it('keeps spend across a graceful restart', async () => {
     const first = await start();
     // Each answer costs (2 + 100) tokens x $10 per million = $0.00102; the reservation is $0.00129.
-    for (let i = 0; i < 2; i++) await openAIClient(first, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 });
+    for (let i = 0; i < 2; i++)
+      await openAIClient(first, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 });
     await first.stop();
     expect(await spentNanosOnDisk(stateFile)).toBe('2040000');
 
     const second = await start();
     expect(await metricValue(second, 'switchyard_budget_spent_usd', { budget: 'default/durable-total' })).toBeCloseTo(0.00204, 12);
     // $0.00204 + $0.00129 > $0.003: refused as the first gateway would have.
-    await expect(openAIClient(second, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 })).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
+    await expect(
+      openAIClient(second, key).chat.completions.create({ model: 'metered', messages: HELLO, max_tokens: 100 }),
+    ).rejects.toMatchObject({ status: 429, code: 'budget_exceeded' });
     await second.stop();
   });
 

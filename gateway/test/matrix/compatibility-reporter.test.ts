@@ -29,7 +29,10 @@ interface Reporter {
 }
 
 interface ReporterModule {
-  default: new (globalConfig: { rootDir: string }, options: { outputFile: string; today: () => string; requireFullRun?: boolean }) => Reporter;
+  default: new (
+    globalConfig: { rootDir: string },
+    options: { outputFile: string; today: () => string; requireFullRun?: boolean },
+  ) => Reporter;
   parseCellName(fullName: string): ParsedCell;
   featuresOf(featureText: string): string[];
 }
@@ -68,15 +71,34 @@ async function runReporter(files: FakeFileResult[], existing?: string, requireFu
 function matrixRow(doc: string, frontDoor: string): string[] {
   const line = doc.split('\n').find((l) => l.startsWith(`| \`${frontDoor}\` |`));
   if (line === undefined) throw new Error(`no matrix row for ${frontDoor}`);
-  return line.split(' | ').slice(1).map((c) => c.replace(/ \|$/, ''));
+  return line
+    .split(' | ')
+    .slice(1)
+    .map((c) => c.replace(/ \|$/, ''));
 }
 
 describe('compatibility reporter: reading cell names', () => {
   it.each<[string, string, ParsedCell]>([
-    ['this matrix', 'openai-chat front door x bedrock provider openai-chat front door x bedrock provider: streaming tool call', { frontDoor: 'openai-chat', provider: 'bedrock', feature: 'streaming tool call' }],
-    ['Anthropic suites (cell in describe and title)', 'anthropic front door x gemini provider anthropic front door x gemini provider: text: system and user reach Gemini', { frontDoor: 'anthropic', provider: 'gemini', feature: 'text: system and user reach Gemini' }],
-    ['the Responses table (alias "responses")', 'responses front door x mock provider: image input', { frontDoor: 'openai-responses', provider: 'mock', feature: 'image input' }],
-    ['Gemini suites (behaviour after the cell)', 'usageMetadata gemini front door x openai provider: usage carried exactly, streamed', { frontDoor: 'gemini', provider: 'openai', feature: 'usage carried exactly, streamed' }],
+    [
+      'this matrix',
+      'openai-chat front door x bedrock provider openai-chat front door x bedrock provider: streaming tool call',
+      { frontDoor: 'openai-chat', provider: 'bedrock', feature: 'streaming tool call' },
+    ],
+    [
+      'Anthropic suites (cell in describe and title)',
+      'anthropic front door x gemini provider anthropic front door x gemini provider: text: system and user reach Gemini',
+      { frontDoor: 'anthropic', provider: 'gemini', feature: 'text: system and user reach Gemini' },
+    ],
+    [
+      'the Responses table (alias "responses")',
+      'responses front door x mock provider: image input',
+      { frontDoor: 'openai-responses', provider: 'mock', feature: 'image input' },
+    ],
+    [
+      'Gemini suites (behaviour after the cell)',
+      'usageMetadata gemini front door x openai provider: usage carried exactly, streamed',
+      { frontDoor: 'gemini', provider: 'openai', feature: 'usage carried exactly, streamed' },
+    ],
     ['a provider alias', 'genai front door x amazon-bedrock provider: text', { frontDoor: 'gemini', provider: 'bedrock', feature: 'text' }],
     ['a test tied to no provider', 'gemini front door x no provider: an unknown model is 404 NOT_FOUND', undefined],
     ['a test for any provider', 'gemini front door x any provider: alt=proto is a 400 naming alt', undefined],
@@ -142,7 +164,10 @@ describe('compatibility reporter: the document', () => {
       {
         testFilePath: anthropicFile,
         testResults: [
-          test('anthropic front door x openai provider anthropic front door x openai provider: thinking: the budget becomes reasoning_effort', 'failed'),
+          test(
+            'anthropic front door x openai provider anthropic front door x openai provider: thinking: the budget becomes reasoning_effort',
+            'failed',
+          ),
           test('anthropic front door x openai provider anthropic front door x openai provider: streaming with client.messages.stream'),
           test('anthropic front door x openai provider anthropic front door x openai provider: streaming with create({stream: true})'),
         ],
@@ -153,8 +178,20 @@ describe('compatibility reporter: the document', () => {
     expect(doc).toContain('Generated on 2030-01-02');
     expect(doc).toContain('`make test`');
     expect(doc).toContain('8 cell tests, 5 passed, 3 failed');
-    expect(matrixRow(doc, 'openai-chat')).toEqual(['not tested', 'pass (2/2)', 'not tested', 'FAIL: streaming tool call, image input', 'not tested']);
-    expect(matrixRow(doc, 'anthropic')).toEqual(['not tested', 'FAIL: thinking: the budget becomes reasoning_effort', 'not tested', 'not tested', 'not tested']);
+    expect(matrixRow(doc, 'openai-chat')).toEqual([
+      'not tested',
+      'pass (2/2)',
+      'not tested',
+      'FAIL: streaming tool call, image input',
+      'not tested',
+    ]);
+    expect(matrixRow(doc, 'anthropic')).toEqual([
+      'not tested',
+      'FAIL: thinking: the budget becomes reasoning_effort',
+      'not tested',
+      'not tested',
+      'not tested',
+    ]);
     expect(matrixRow(doc, 'openai-responses')).toEqual(['not tested', 'not tested', 'not tested', 'not tested', 'not tested']);
     const anthropicDetail = doc.slice(doc.indexOf('### `anthropic`'));
     expect(anthropicDetail).toContain('| streaming | not tested | pass (2/2) | not tested | not tested | not tested |');
@@ -166,7 +203,10 @@ describe('compatibility reporter: the document', () => {
 
   it('a run without any cell test leaves the existing document alone', async () => {
     const existing = '# the previous matrix\n';
-    const doc = await runReporter([{ testFilePath: 'gateway/dist/test/core/routing.test.js', testResults: [test('routing weights: a 3:1 split')] }], existing);
+    const doc = await runReporter(
+      [{ testFilePath: 'gateway/dist/test/core/routing.test.js', testResults: [test('routing weights: a 3:1 split')] }],
+      existing,
+    );
     expect(doc).toBe(existing);
   });
 
@@ -186,14 +226,20 @@ describe('compatibility reporter: the document', () => {
   });
 
   it('skipped cell tests alone do not count as a matrix run', async () => {
-    const doc = await runReporter([{ testFilePath: chatFile, testResults: [test('openai-chat front door x openai provider: text', 'skipped')] }]);
+    const doc = await runReporter([
+      { testFilePath: chatFile, testResults: [test('openai-chat front door x openai provider: text', 'skipped')] },
+    ]);
     expect(doc).toBeUndefined();
   });
 
   it('a front-door test file that failed to run is named, so its cells are not silently untested', async () => {
     const doc = await runReporter([
       { testFilePath: chatFile, testResults: [test('openai-chat front door x mock provider: text')] },
-      { testFilePath: 'gateway/dist/test/frontdoors/gemini/rig.test.js', testResults: [], testExecError: { message: 'Cannot find module ./gone.js\n    at stack' } },
+      {
+        testFilePath: 'gateway/dist/test/frontdoors/gemini/rig.test.js',
+        testResults: [],
+        testExecError: { message: 'Cannot find module ./gone.js\n    at stack' },
+      },
     ]);
     expect(doc).toContain('- `gateway/dist/test/frontdoors/gemini/rig.test.js`: Cannot find module ./gone.js');
     expect(doc).not.toContain('at stack');

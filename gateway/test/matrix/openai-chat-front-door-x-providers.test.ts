@@ -11,7 +11,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { isRecord } from '@switchyard/compiler';
-import { APP_KEY, startResponsesTestBed, type BackendDriver, type BackendLabel, type ResponsesTestBed, type ResponsesUsage } from '../frontdoors/openai-responses/responses-backend-drivers.js';
+import {
+  APP_KEY,
+  startResponsesTestBed,
+  type BackendDriver,
+  type BackendLabel,
+  type ResponsesTestBed,
+  type ResponsesUsage,
+} from '../frontdoors/openai-responses/responses-backend-drivers.js';
 import { openAISchemaErrors } from '../frontdoors/openai-chat/openai-schema-validator.js';
 
 type ProviderId = 'mock' | 'openai' | 'anthropic' | 'gemini' | 'bedrock';
@@ -24,7 +31,11 @@ const CALL_ARGUMENTS = '{"city":"Paris"}';
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionFunctionTool = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const forceWeather: OpenAI.Chat.Completions.ChatCompletionNamedToolChoice = { type: 'function', function: { name: 'get_weather' } };
 
@@ -72,8 +83,12 @@ function containsObject(value: unknown, predicate: (candidate: Record<string, un
 const toolResultLinkedToCall: Record<Exclude<ProviderId, 'mock'>, (candidate: Record<string, unknown>) => boolean> = {
   openai: (m) => m['role'] === 'tool' && m['tool_call_id'] === CALL_ID && m['content'] === TOOL_OUTPUT,
   anthropic: (b) => b['type'] === 'tool_result' && b['tool_use_id'] === CALL_ID && JSON.stringify(b['content']).includes(TOOL_OUTPUT),
-  gemini: (p) => isRecord(p['functionResponse']) && p['functionResponse']['name'] === 'get_weather' && JSON.stringify(p['functionResponse']).includes(TOOL_OUTPUT),
-  bedrock: (b) => isRecord(b['toolResult']) && b['toolResult']['toolUseId'] === CALL_ID && JSON.stringify(b['toolResult']).includes(TOOL_OUTPUT),
+  gemini: (p) =>
+    isRecord(p['functionResponse']) &&
+    p['functionResponse']['name'] === 'get_weather' &&
+    JSON.stringify(p['functionResponse']).includes(TOOL_OUTPUT),
+  bedrock: (b) =>
+    isRecord(b['toolResult']) && b['toolResult']['toolUseId'] === CALL_ID && JSON.stringify(b['toolResult']).includes(TOOL_OUTPUT),
 };
 
 function expectChunkConforms(chunk: unknown): void {
@@ -142,7 +157,14 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
     const question = 'What is the capital of France?';
     const script = driver.replyText(question, ['Answer in one word.', question]);
     const { data, response } = await client.chat.completions
-      .create({ model: driver.model, messages: [{ role: 'system', content: 'Answer in one word.' }, { role: 'user', content: question }], max_completion_tokens: 300 })
+      .create({
+        model: driver.model,
+        messages: [
+          { role: 'system', content: 'Answer in one word.' },
+          { role: 'user', content: question },
+        ],
+        max_completion_tokens: 300,
+      })
       .withResponse();
     expect(openAISchemaErrors('CreateChatCompletionResponse', data)).toEqual([]);
     expect(data).toMatchObject({ object: 'chat.completion', model: driver.model });
@@ -160,7 +182,11 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
   it(cell('streaming'), async () => {
     const question = 'Tell me a short story about a lighthouse.';
     const script = driver.replyText(question, [question]);
-    const stream = await client.chat.completions.create({ model: driver.model, messages: [{ role: 'user', content: question }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: driver.model,
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+    });
     const assembled = await assemble(stream);
     expect(assembled.text).toBe(script.text);
     expect(assembled.finishReason).toBe('stop');
@@ -174,7 +200,12 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
 
   it(cell('tool call'), async () => {
     const call = driver.replyToolCall('get_weather');
-    const data = await client.chat.completions.create({ model: driver.model, messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool], tool_choice: forceWeather });
+    const data = await client.chat.completions.create({
+      model: driver.model,
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [weatherTool],
+      tool_choice: forceWeather,
+    });
     expect(openAISchemaErrors('CreateChatCompletionResponse', data)).toEqual([]);
     const choice = data.choices[0];
     expect(choice?.finish_reason).toBe('tool_calls');
@@ -215,7 +246,11 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
       tools: [weatherTool],
       messages: [
         { role: 'user', content: question },
-        { role: 'assistant', content: null, tool_calls: [{ id: CALL_ID, type: 'function', function: { name: 'get_weather', arguments: CALL_ARGUMENTS } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: CALL_ID, type: 'function', function: { name: 'get_weather', arguments: CALL_ARGUMENTS } }],
+        },
         { role: 'tool', tool_call_id: CALL_ID, content: TOOL_OUTPUT },
       ],
     });
@@ -234,7 +269,15 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
     const script = driver.replyText(prompt, [prompt]);
     const data = await client.chat.completions.create({
       model: driver.model,
-      messages: [{ role: 'user', content: [{ type: 'text', text: prompt }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: prompt },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+          ],
+        },
+      ],
     });
     expect(data.choices[0]?.message.content).toBe(script.text);
     if (hasUpstream) expectInOrder(lastUpstream(), [prompt, PNG]);
@@ -247,7 +290,12 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
     expect(data.usage).toEqual(chatUsage(plain.usage));
 
     const streamed = driver.replyText(question, [question]);
-    const stream = await client.chat.completions.create({ model: driver.model, messages: [{ role: 'user', content: question }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: driver.model,
+      messages: [{ role: 'user', content: question }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const assembled = await assemble(stream);
     expect(assembled.text).toBe(streamed.text);
     expect(assembled.usage).toEqual(chatUsage(streamed.usage));

@@ -5,7 +5,13 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
-import { APP_KEY, startResponsesTestBed, type BackendDriver, type BackendLabel, type ResponsesTestBed } from '../frontdoors/openai-responses/responses-backend-drivers.js';
+import {
+  APP_KEY,
+  startResponsesTestBed,
+  type BackendDriver,
+  type BackendLabel,
+  type ResponsesTestBed,
+} from '../frontdoors/openai-responses/responses-backend-drivers.js';
 
 const PROVIDERS = ['mock', 'openai', 'anthropic', 'gemini', 'bedrock'] as const;
 

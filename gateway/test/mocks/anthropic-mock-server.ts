@@ -160,7 +160,11 @@ function checkRequest(request: RecordedRequest, apiKey: string): Refusal | undef
   const maxTokens = fields['max_tokens'];
   if (maxTokens === undefined) return { status: 400, type: 'invalid_request_error', message: 'max_tokens: Field required' };
   if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    return { status: 400, type: 'invalid_request_error', message: 'max_tokens: Input should be a valid integer greater than or equal to 1' };
+    return {
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'max_tokens: Input should be a valid integer greater than or equal to 1',
+    };
   }
   if (!Array.isArray(fields['messages'])) return { status: 400, type: 'invalid_request_error', message: 'messages: Field required' };
   return undefined;
@@ -185,7 +189,12 @@ async function answer(res: ServerResponse, reply: AnthropicMockReply, stream: bo
     return;
   }
   if ('events' in reply) {
-    await sendStream(res, reply.events.map((event) => JSON.stringify(event)), reply, requestId);
+    await sendStream(
+      res,
+      reply.events.map((event) => JSON.stringify(event)),
+      reply,
+      requestId,
+    );
     return;
   }
   if ('capture' in reply) {
@@ -194,7 +203,13 @@ async function answer(res: ServerResponse, reply: AnthropicMockReply, stream: bo
     return;
   }
   const message = messageFromContent(reply);
-  if (stream) await sendStream(res, streamEventsFor(message).map((event) => JSON.stringify(event)), reply, requestId);
+  if (stream)
+    await sendStream(
+      res,
+      streamEventsFor(message).map((event) => JSON.stringify(event)),
+      reply,
+      requestId,
+    );
   else sendJson(res, 200, message, requestId);
 }
 
@@ -285,10 +300,18 @@ function streamEventsFor(message: MockMessage): Array<Record<string, unknown>> {
         for (const piece of pieces(String(block['thinking'] ?? ''))) {
           events.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } });
         }
-        events.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: String(block['signature'] ?? '') } });
+        events.push({
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'signature_delta', signature: String(block['signature'] ?? '') },
+        });
         break;
       case 'tool_use':
-        events.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} } });
+        events.push({
+          type: 'content_block_start',
+          index,
+          content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} },
+        });
         events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } });
         for (const piece of pieces(JSON.stringify(block['input'] ?? {}))) {
           events.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
@@ -319,7 +342,14 @@ function pieces(text: string): string[] {
   return out;
 }
 
-function sendError(res: ServerResponse, status: number, type: string, message: string, requestId: string, headers: Record<string, string> = {}): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): void {
   const body = { type: 'error', error: { type, message }, request_id: requestId };
   sendRaw(res, status, JSON.stringify(body), requestId, headers);
 }

@@ -42,10 +42,7 @@ import { readFileSync } from 'node:fs';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { isRecord } from '@switchyard/compiler';
-import {
-  converseResponseFromUnified,
-  converseStreamEventsFromUnified,
-} from '../providers/bedrock/converse-from-unified.js';
+import { converseResponseFromUnified, converseStreamEventsFromUnified } from '../providers/bedrock/converse-from-unified.js';
 import {
   encodeConverseStreamEvent,
   encodeConverseStreamException,
@@ -75,7 +72,14 @@ export interface BedrockReplyModifiers {
 }
 
 export type BedrockMockReply = BedrockReplyModifiers &
-  ({ capture: string } | { response: UnifiedChatResponse } | { converse: unknown } | { events: ConverseStreamEvent[] } | { error: BedrockMockError } | { invoke: unknown });
+  (
+    | { capture: string }
+    | { response: UnifiedChatResponse }
+    | { converse: unknown }
+    | { events: ConverseStreamEvent[] }
+    | { error: BedrockMockError }
+    | { invoke: unknown }
+  );
 
 export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke';
 
@@ -134,36 +138,64 @@ function equalStrings(a: string, b: string): boolean {
 
 // ---- SigV4 verification ----
 
-function verifySignature(request: RecordedRequest, options: Required<Pick<BedrockMockServerOptions, 'region' | 'service' | 'maxClockSkewMs'>> & BedrockMockServerOptions): void {
+function verifySignature(
+  request: RecordedRequest,
+  options: Required<Pick<BedrockMockServerOptions, 'region' | 'service' | 'maxClockSkewMs'>> & BedrockMockServerOptions,
+): void {
   const authorization = headerString(request.headers, 'authorization');
   if (!authorization) throw new MockRefusal(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
   const parsed = parseAuthorizationHeader(authorization);
-  if (!parsed) throw new MockRefusal(403, 'IncompleteSignatureException', `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${authorization.split(' ')[0] ?? ''}`);
+  if (!parsed)
+    throw new MockRefusal(
+      403,
+      'IncompleteSignatureException',
+      `Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters. Authorization=${authorization.split(' ')[0] ?? ''}`,
+    );
   const identity = options.identities.find((candidate) => candidate.accessKeyId === parsed.accessKeyId);
   if (!identity) throw new MockRefusal(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
   const sentToken = headerString(request.headers, 'x-amz-security-token');
-  if ((identity.sessionToken ?? '') !== (sentToken ?? '')) throw new MockRefusal(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
+  if ((identity.sessionToken ?? '') !== (sentToken ?? ''))
+    throw new MockRefusal(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
   if (sentToken !== undefined && !parsed.signedHeaders.includes('x-amz-security-token')) {
     throw new MockRefusal(403, 'InvalidSignatureException', "'x-amz-security-token' must be a signed header.");
   }
-  if (parsed.region !== options.region) throw new MockRefusal(403, 'InvalidSignatureException', `Credential should be scoped to a valid region, not '${parsed.region}'.`);
-  if (parsed.service !== options.service) throw new MockRefusal(403, 'InvalidSignatureException', `Credential should be scoped to correct service: '${options.service}'.`);
+  if (parsed.region !== options.region)
+    throw new MockRefusal(403, 'InvalidSignatureException', `Credential should be scoped to a valid region, not '${parsed.region}'.`);
+  if (parsed.service !== options.service)
+    throw new MockRefusal(403, 'InvalidSignatureException', `Credential should be scoped to correct service: '${options.service}'.`);
   for (const required of ['host', 'x-amz-date']) {
-    if (!parsed.signedHeaders.includes(required)) throw new MockRefusal(403, 'InvalidSignatureException', `'${required}' must be a signed header.`);
+    if (!parsed.signedHeaders.includes(required))
+      throw new MockRefusal(403, 'InvalidSignatureException', `'${required}' must be a signed header.`);
   }
   const amzDate = headerString(request.headers, 'x-amz-date') ?? '';
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
-  const signedAt = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])) : NaN;
-  if (Number.isNaN(signedAt)) throw new MockRefusal(403, 'IncompleteSignatureException', 'Date must be in ISO-8601 \'basic format\'.');
+  const signedAt = match
+    ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6]))
+    : NaN;
+  if (Number.isNaN(signedAt)) throw new MockRefusal(403, 'IncompleteSignatureException', "Date must be in ISO-8601 'basic format'.");
   if (Math.abs(Date.now() - signedAt) > options.maxClockSkewMs) {
-    throw new MockRefusal(403, 'InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${toAmzDate(new Date(Date.now() - options.maxClockSkewMs))}`);
+    throw new MockRefusal(
+      403,
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier than ${toAmzDate(new Date(Date.now() - options.maxClockSkewMs))}`,
+    );
   }
-  if (amzDate.slice(0, 8) !== parsed.dateStamp) throw new MockRefusal(403, 'InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.dateStamp}' != '${amzDate.slice(0, 8)}'`);
+  if (amzDate.slice(0, 8) !== parsed.dateStamp)
+    throw new MockRefusal(
+      403,
+      'InvalidSignatureException',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${parsed.dateStamp}' != '${amzDate.slice(0, 8)}'`,
+    );
 
   const signedHeaders: Array<[string, string]> = [];
   for (const name of parsed.signedHeaders) {
     const value = headerString(request.headers, name);
-    if (value === undefined) throw new MockRefusal(403, 'InvalidSignatureException', `The request signature we calculated does not match the signature you provided: signed header '${name}' is missing.`);
+    if (value === undefined)
+      throw new MockRefusal(
+        403,
+        'InvalidSignatureException',
+        `The request signature we calculated does not match the signature you provided: signed header '${name}' is missing.`,
+      );
     signedHeaders.push([name, value]);
   }
   const questionMark = request.url.indexOf('?');
@@ -189,7 +221,18 @@ function verifySignature(request: RecordedRequest, options: Required<Pick<Bedroc
 
 // ---- Converse request validation (the rules Bedrock enforces that an encoder can get wrong) ----
 
-const CONTENT_BLOCK_KEYS = new Set(['text', 'image', 'document', 'video', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent', 'citationsContent']);
+const CONTENT_BLOCK_KEYS = new Set([
+  'text',
+  'image',
+  'document',
+  'video',
+  'toolUse',
+  'toolResult',
+  'guardContent',
+  'cachePoint',
+  'reasoningContent',
+  'citationsContent',
+]);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function validateConverseRequest(body: unknown): void {
@@ -205,50 +248,73 @@ function validateConverseRequest(body: unknown): void {
     if (!isRecord(message)) fail(`messages.${i} must be an object.`);
     const m = message as Record<string, unknown>;
     if (m['role'] !== 'user' && m['role'] !== 'assistant') fail(`messages.${i}.role must be 'user' or 'assistant'.`);
-    if (i === 0 && m['role'] !== 'user') fail('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+    if (i === 0 && m['role'] !== 'user')
+      fail('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
     const previous = (messages as Array<Record<string, unknown>>)[i - 1];
-    if (previous && previous['role'] === m['role']) fail('A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.');
+    if (previous && previous['role'] === m['role'])
+      fail(
+        'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.',
+      );
     const content = m['content'];
     if (!Array.isArray(content) || content.length === 0) fail(`messages.${i}.content must contain at least one content block.`);
     (content as unknown[]).forEach((block, j) => {
       const keys = isRecord(block) ? Object.keys(block) : [];
-      if (keys.length !== 1 || !CONTENT_BLOCK_KEYS.has(keys[0] ?? '')) fail(`messages.${i}.content.${j} must set exactly one content block member.`);
+      if (keys.length !== 1 || !CONTENT_BLOCK_KEYS.has(keys[0] ?? ''))
+        fail(`messages.${i}.content.${j} must set exactly one content block member.`);
       const b = block as Record<string, unknown>;
-      if ('text' in b && (typeof b['text'] !== 'string' || b['text'].trim() === '')) fail(`The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`);
+      if ('text' in b && (typeof b['text'] !== 'string' || b['text'].trim() === ''))
+        fail(
+          `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`,
+        );
       if ('toolUse' in b || 'toolResult' in b) usesTools = true;
       const toolResult = b['toolResult'];
       if (isRecord(toolResult)) {
         const resultContent = toolResult['content'];
-        if (!Array.isArray(resultContent) || resultContent.some((item) => isRecord(item) && 'text' in item && (typeof item['text'] !== 'string' || item['text'].trim() === ''))) {
+        if (
+          !Array.isArray(resultContent) ||
+          resultContent.some((item) => isRecord(item) && 'text' in item && (typeof item['text'] !== 'string' || item['text'].trim() === ''))
+        ) {
           fail('messages: text content blocks must be non-empty');
         }
       }
       const image = b['image'];
       if (image !== undefined) {
         const source = isRecord(image) && isRecord(image['source']) ? image['source'] : undefined;
-        if (!isRecord(image) || !['png', 'jpeg', 'gif', 'webp'].includes(String(image['format'])) || typeof source?.['bytes'] !== 'string' || !BASE64.test(source['bytes'])) {
+        if (
+          !isRecord(image) ||
+          !['png', 'jpeg', 'gif', 'webp'].includes(String(image['format'])) ||
+          typeof source?.['bytes'] !== 'string' ||
+          !BASE64.test(source['bytes'])
+        ) {
           fail(`messages.${i}.content.${j}.image needs a format of png, jpeg, gif or webp and base64 source.bytes.`);
         }
       }
     });
   });
   const system = request['system'];
-  if (system !== undefined && (!Array.isArray(system) || system.some((s) => !isRecord(s) || (typeof s['text'] !== 'string' && !('cachePoint' in s))))) fail('system must be a list of text blocks.');
+  if (
+    system !== undefined &&
+    (!Array.isArray(system) || system.some((s) => !isRecord(s) || (typeof s['text'] !== 'string' && !('cachePoint' in s))))
+  )
+    fail('system must be a list of text blocks.');
   const toolConfig = request['toolConfig'];
   if (usesTools && toolConfig === undefined) fail('The toolConfig field must be defined when using toolUse and toolResult content blocks.');
   if (toolConfig !== undefined) {
     const tools = isRecord(toolConfig) ? toolConfig['tools'] : undefined;
     if (!Array.isArray(tools) || tools.length === 0) fail('toolConfig.tools must contain at least one tool.');
     const names = (tools as unknown[]).map((tool) => (isRecord(tool) && isRecord(tool['toolSpec']) ? tool['toolSpec']['name'] : undefined));
-    if (names.some((name) => typeof name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(name))) fail('Each toolConfig.tools[].toolSpec.name must match [a-zA-Z0-9_-]{1,64}.');
+    if (names.some((name) => typeof name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(name)))
+      fail('Each toolConfig.tools[].toolSpec.name must match [a-zA-Z0-9_-]{1,64}.');
     const choice = isRecord(toolConfig) ? toolConfig['toolChoice'] : undefined;
-    if (isRecord(choice) && isRecord(choice['tool']) && !names.includes(choice['tool']['name'])) fail('toolChoice.tool.name must name one of the tools in toolConfig.tools.');
+    if (isRecord(choice) && isRecord(choice['tool']) && !names.includes(choice['tool']['name']))
+      fail('toolChoice.tool.name must name one of the tools in toolConfig.tools.');
   }
   const inference = request['inferenceConfig'];
   if (inference !== undefined) {
     if (!isRecord(inference)) fail('inferenceConfig must be an object.');
     const config = inference as Record<string, unknown>;
-    if (config['maxTokens'] !== undefined && (!Number.isInteger(config['maxTokens']) || (config['maxTokens'] as number) < 1)) fail('inferenceConfig.maxTokens must be a positive integer.');
+    if (config['maxTokens'] !== undefined && (!Number.isInteger(config['maxTokens']) || (config['maxTokens'] as number) < 1))
+      fail('inferenceConfig.maxTokens must be a positive integer.');
     for (const name of ['temperature', 'topP']) {
       if (config[name] !== undefined && typeof config[name] !== 'number') fail(`inferenceConfig.${name} must be a number.`);
     }
@@ -274,18 +340,27 @@ function validateInvokeEmbeddingsRequest(family: EmbeddingModelFamily, body: unk
   };
   if (!isRecord(body)) return fail('#: expected type: JSONObject');
   const request = body as Record<string, unknown>;
-  const allowed = family === 'cohere' ? ['texts', 'images', 'input_type', 'truncate', 'embedding_types'] : family === 'titan-v2' ? ['inputText', 'dimensions', 'normalize', 'embeddingTypes'] : ['inputText'];
+  const allowed =
+    family === 'cohere'
+      ? ['texts', 'images', 'input_type', 'truncate', 'embedding_types']
+      : family === 'titan-v2'
+        ? ['inputText', 'dimensions', 'normalize', 'embeddingTypes']
+        : ['inputText'];
   for (const key of Object.keys(request)) if (!allowed.includes(key)) fail(`#: extraneous key [${key}] is not permitted`);
   if (family === 'cohere') {
     const texts = request['texts'];
     if (!Array.isArray(texts) || texts.some((text) => typeof text !== 'string')) fail('#/texts: expected type: JSONArray of strings');
-    if ((texts as unknown[]).length === 0 || (texts as unknown[]).length > 96) fail(`#/texts: expected 1 to 96 items, got ${(texts as unknown[]).length}`);
-    if (!COHERE_INPUT_TYPES.includes(String(request['input_type']))) fail(`#/input_type: ${JSON.stringify(request['input_type'] ?? null)} is not a valid enum value`);
-    if (request['truncate'] !== undefined && !['NONE', 'START', 'END'].includes(String(request['truncate']))) fail('#/truncate: is not a valid enum value');
+    if ((texts as unknown[]).length === 0 || (texts as unknown[]).length > 96)
+      fail(`#/texts: expected 1 to 96 items, got ${(texts as unknown[]).length}`);
+    if (!COHERE_INPUT_TYPES.includes(String(request['input_type'])))
+      fail(`#/input_type: ${JSON.stringify(request['input_type'] ?? null)} is not a valid enum value`);
+    if (request['truncate'] !== undefined && !['NONE', 'START', 'END'].includes(String(request['truncate'])))
+      fail('#/truncate: is not a valid enum value');
     return;
   }
   if (typeof request['inputText'] !== 'string' || request['inputText'] === '') fail('#/inputText: expected minLength: 1');
-  if (request['dimensions'] !== undefined && ![256, 512, 1024].includes(request['dimensions'] as number)) fail(`#/dimensions: ${String(request['dimensions'])} is not a valid enum value`);
+  if (request['dimensions'] !== undefined && ![256, 512, 1024].includes(request['dimensions'] as number))
+    fail(`#/dimensions: ${String(request['dimensions'])} is not a valid enum value`);
   if (request['normalize'] !== undefined && typeof request['normalize'] !== 'boolean') fail('#/normalize: expected type: Boolean');
 }
 
@@ -306,11 +381,20 @@ export function mockEmbedding(text: string, dimensions: number, normalize = true
   return values.map((value) => value / length);
 }
 
-function synthesizeEmbeddings(family: EmbeddingModelFamily, body: Record<string, unknown>, requestId: string): { json: unknown; headers: Record<string, string> } {
+function synthesizeEmbeddings(
+  family: EmbeddingModelFamily,
+  body: Record<string, unknown>,
+  requestId: string,
+): { json: unknown; headers: Record<string, string> } {
   if (family === 'cohere') {
     const texts = body['texts'] as string[];
     return {
-      json: { embeddings: texts.map((text) => mockEmbedding(text, 1024)), id: requestId, response_type: 'embeddings_floats', texts: texts.map((text) => text.toLowerCase()) },
+      json: {
+        embeddings: texts.map((text) => mockEmbedding(text, 1024)),
+        id: requestId,
+        response_type: 'embeddings_floats',
+        texts: texts.map((text) => text.toLowerCase()),
+      },
       headers: { 'x-amzn-bedrock-input-token-count': String(texts.reduce((sum, text) => sum + mockTokenCount(text), 0)) },
     };
   }
@@ -318,14 +402,18 @@ function synthesizeEmbeddings(family: EmbeddingModelFamily, body: Record<string,
   const dimensions = family === 'titan-v2' ? ((body['dimensions'] as number | undefined) ?? 1024) : 1536;
   const embedding = mockEmbedding(text, dimensions, family !== 'titan-v2' || body['normalize'] !== false);
   const tokens = mockTokenCount(text);
-  const json = family === 'titan-v2' ? { embedding, inputTextTokenCount: tokens, embeddingsByType: { float: embedding } } : { embedding, inputTextTokenCount: tokens };
+  const json =
+    family === 'titan-v2'
+      ? { embedding, inputTextTokenCount: tokens, embeddingsByType: { float: embedding } }
+      : { embedding, inputTextTokenCount: tokens };
   return { json, headers: { 'x-amzn-bedrock-input-token-count': String(tokens) } };
 }
 
 // ---- replies ----
 
 function loadCapture(name: string, operation: BedrockOperation): { json?: unknown; events?: ConverseStreamEvent[] } {
-  if (operation === 'converse') return { json: JSON.parse(readFileSync(wireFixturePath('bedrock-converse', `${name}.json`), 'utf8')) as unknown };
+  if (operation === 'converse')
+    return { json: JSON.parse(readFileSync(wireFixturePath('bedrock-converse', `${name}.json`), 'utf8')) as unknown };
   return { events: parseConverseStreamCapture(readFileSync(wireFixturePath('bedrock-converse', `${name}.chunks.txt`), 'utf8')) };
 }
 
@@ -359,7 +447,11 @@ function converseJsonFor(reply: BedrockMockReply): unknown {
 async function writeStream(res: ServerResponse, reply: BedrockMockReply, events: ConverseStreamEvent[], requestId: string): Promise<void> {
   res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': requestId });
   const limit = reply.cutAfter?.events ?? reply.exceptionAfter?.events ?? events.length;
-  const frames = events.slice(0, limit).map((event, i) => encodeConverseStreamEvent(event, reply.padding ? { padding: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'.slice(0, (i * 7) % 30) } : {}));
+  const frames = events
+    .slice(0, limit)
+    .map((event, i) =>
+      encodeConverseStreamEvent(event, reply.padding ? { padding: 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'.slice(0, (i * 7) % 30) } : {}),
+    );
   if (reply.exceptionAfter) frames.push(encodeConverseStreamException(reply.exceptionAfter.type, reply.exceptionAfter.message));
   const nextEvent = events[limit];
   if (reply.cutAfter?.midFrame && nextEvent) {
@@ -410,9 +502,11 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
       sendError(res, { status, type, message }, requestId);
     };
     try {
-      if (request.method !== 'POST' || !route || !call.operation) throw new MockRefusal(404, 'UnknownOperationException', `No operation at ${request.method} ${request.url}`);
+      if (request.method !== 'POST' || !route || !call.operation)
+        throw new MockRefusal(404, 'UnknownOperationException', `No operation at ${request.method} ${request.url}`);
       verifySignature(request, settings);
-      if (options.knownModels && !options.knownModels.includes(call.modelId ?? '')) throw new MockRefusal(404, 'ResourceNotFoundException', 'The provided model identifier is invalid.');
+      if (options.knownModels && !options.knownModels.includes(call.modelId ?? ''))
+        throw new MockRefusal(404, 'ResourceNotFoundException', 'The provided model identifier is invalid.');
       if (call.operation === 'invoke') validateInvokeEmbeddingsRequest(embeddingFamilyOf(call.modelId ?? ''), request.json);
       else validateConverseRequest(request.json);
     } catch (error) {
@@ -429,7 +523,10 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
       return sendError(res, reply.error, requestId);
     }
     if (call.operation === 'invoke') {
-      const answer = 'invoke' in reply ? { json: reply.invoke, headers: {} } : synthesizeEmbeddings(embeddingFamilyOf(call.modelId ?? ''), request.json as Record<string, unknown>, requestId);
+      const answer =
+        'invoke' in reply
+          ? { json: reply.invoke, headers: {} }
+          : synthesizeEmbeddings(embeddingFamilyOf(call.modelId ?? ''), request.json as Record<string, unknown>, requestId);
       res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...answer.headers });
       res.end(JSON.stringify(answer.json));
       return;

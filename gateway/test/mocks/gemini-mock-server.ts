@@ -236,7 +236,9 @@ export function geminiCaptureSseBytes(name: string): string {
 /** 429 RESOURCE_EXHAUSTED as in capture google-429-retry-info.json, with the given RetryInfo delay. */
 export function rateLimitedReply(retryDelay = '34.4s'): GeminiMockReply {
   const capture = loadGeminiCaptureJson('google-429-retry-info') as { error: GoogleErrorPayload };
-  const details = (capture.error.details ?? []).map((d) => (d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo' ? { ...d, retryDelay } : d));
+  const details = (capture.error.details ?? []).map((d) =>
+    d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo' ? { ...d, retryDelay } : d,
+  );
   return { error: { ...capture.error, details } };
 }
 

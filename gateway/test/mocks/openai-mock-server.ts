@@ -136,12 +136,22 @@ export async function startOpenAIMockServer(options: OpenAIMockServerOptions = {
     const requestId = `req_mock_${sequence}`;
     const route = routeOf(request);
     if (route === 'models') {
-      sendJson(res, 200, { object: 'list', data: [{ id: 'mock-model', object: 'model', created: 1700000000, owned_by: 'switchyard-mock' }] }, requestId);
+      sendJson(
+        res,
+        200,
+        { object: 'list', data: [{ id: 'mock-model', object: 'model', created: 1700000000, owned_by: 'switchyard-mock' }] },
+        requestId,
+      );
       return;
     }
     const refusal = checkRequest(request, route, apiKey);
     if (refusal) {
-      sendError(res, refusal.status, { message: refusal.message, type: refusal.type, code: refusal.code ?? null, param: refusal.param ?? null }, requestId);
+      sendError(
+        res,
+        refusal.status,
+        { message: refusal.message, type: refusal.type, code: refusal.code ?? null, param: refusal.param ?? null },
+        requestId,
+      );
       return;
     }
     const body = request.json as Record<string, unknown>;
@@ -198,7 +208,12 @@ function checkRequest(request: RecordedRequest, route: Route, apiKey: string | n
   if (route === 'unknown') return { status: 404, type: 'invalid_request_error', message: `Invalid URL (${request.method} ${path})` };
   const azure = path.startsWith('/openai/deployments/');
   if (azure && !/(^|&)api-version=/.test(query)) {
-    return { status: 400, type: 'invalid_request_error', message: 'Missing required query parameter: api-version', code: 'missing_api_version' };
+    return {
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'Missing required query parameter: api-version',
+      code: 'missing_api_version',
+    };
   }
   if (apiKey !== null) {
     const presented = azure ? headerValue(request, 'api-key') : bearer(headerValue(request, 'authorization'));
@@ -206,7 +221,12 @@ function checkRequest(request: RecordedRequest, route: Route, apiKey: string | n
       return { status: 401, type: 'invalid_request_error', message: "You didn't provide an API key.", code: 'invalid_api_key' };
     }
     if (presented !== apiKey) {
-      return { status: 401, type: 'invalid_request_error', message: `Incorrect API key provided: ${maskKey(presented)}.`, code: 'invalid_api_key' };
+      return {
+        status: 401,
+        type: 'invalid_request_error',
+        message: `Incorrect API key provided: ${maskKey(presented)}.`,
+        code: 'invalid_api_key',
+      };
     }
   }
   const body = request.json;
@@ -242,7 +262,13 @@ async function answer(
 
   if (reply && 'error' in reply) {
     const { status, ...error } = reply.error;
-    sendError(res, status, { message: error.message, type: error.type ?? 'invalid_request_error', code: error.code ?? null, param: error.param ?? null }, requestId, headers);
+    sendError(
+      res,
+      status,
+      { message: error.message, type: error.type ?? 'invalid_request_error', code: error.code ?? null, param: error.param ?? null },
+      requestId,
+      headers,
+    );
     return;
   }
   if (reply && 'rawBody' in reply) {
@@ -273,7 +299,13 @@ async function answer(
   const completion = completionFor(built, body, sequence);
   if (stream) {
     const includeUsage = isRecord(body['stream_options']) && body['stream_options']['include_usage'] === true;
-    await sendStream(res, chunksFor(completion, includeUsage).map((c) => JSON.stringify(c)), true, options, headers);
+    await sendStream(
+      res,
+      chunksFor(completion, includeUsage).map((c) => JSON.stringify(c)),
+      true,
+      options,
+      headers,
+    );
   } else {
     sendJson(res, 200, completion, requestId, headers);
   }
@@ -298,7 +330,13 @@ export function readCaptureChunks(name: string): string[] {
     .filter((line) => line.trim() !== '');
 }
 
-async function sendStream(res: ServerResponse, payloads: string[], done: boolean, options: OpenAIMockReplyOptions, headers: Record<string, string>): Promise<void> {
+async function sendStream(
+  res: ServerResponse,
+  payloads: string[],
+  done: boolean,
+  options: OpenAIMockReplyOptions,
+  headers: Record<string, string>,
+): Promise<void> {
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   // Headers go out now, so a client sees the status before a slow first chunk.
   res.flushHeaders();
@@ -307,7 +345,9 @@ async function sendStream(res: ServerResponse, payloads: string[], done: boolean
     if (res.destroyed) return;
     const injected = options.errorAfterChunks;
     if (injected !== undefined && injected.after === sent) {
-      const error = { error: { message: injected.message, type: injected.type ?? 'server_error', code: injected.code ?? null, param: null } };
+      const error = {
+        error: { message: injected.message, type: injected.type ?? 'server_error', code: injected.code ?? null, param: null },
+      };
       res.write(`data: ${JSON.stringify(error)}\n\n`);
       res.end();
       return;
@@ -397,7 +437,12 @@ function completionFor(reply: BuiltReply, body: Record<string, unknown>, sequenc
       completion_tokens: usage.completion_tokens,
       total_tokens: usage.prompt_tokens + usage.completion_tokens,
       prompt_tokens_details: { cached_tokens: usage.cached_tokens ?? 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: usage.reasoning_tokens ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: usage.reasoning_tokens ?? 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     },
     system_fingerprint: 'fp_mock',
   };
@@ -405,7 +450,13 @@ function completionFor(reply: BuiltReply, body: Record<string, unknown>, sequenc
 
 /** The chunk sequence OpenAI streams for a completion. */
 function chunksFor(completion: MockCompletion, includeUsage: boolean): Array<Record<string, unknown>> {
-  const base = { id: completion.id, object: 'chat.completion.chunk', created: completion.created, model: completion.model, system_fingerprint: 'fp_mock' };
+  const base = {
+    id: completion.id,
+    object: 'chat.completion.chunk',
+    created: completion.created,
+    model: completion.model,
+    system_fingerprint: 'fp_mock',
+  };
   const usageField = includeUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> => ({
     ...base,
@@ -423,7 +474,8 @@ function chunksFor(completion: MockCompletion, includeUsage: boolean): Array<Rec
   toolCalls.forEach((call, index) => {
     const fn = isRecord(call['function']) ? call['function'] : {};
     chunks.push(chunk({ tool_calls: [{ index, id: call['id'], type: 'function', function: { name: fn['name'], arguments: '' } }] }));
-    for (const piece of pieces(String(fn['arguments'] ?? ''))) chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    for (const piece of pieces(String(fn['arguments'] ?? '')))
+      chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
   });
   chunks.push(chunk({}, choice.finish_reason));
   if (includeUsage) chunks.push({ ...base, choices: [], usage: completion.usage });
@@ -451,7 +503,10 @@ function embeddingsFor(body: Record<string, unknown>): Record<string, unknown> {
       return { object: 'embedding', index, embedding: base64 ? float32Base64(vector) : vector };
     }),
     model: typeof body['model'] === 'string' ? body['model'] : 'mock-embedding',
-    usage: { prompt_tokens: inputs.reduce((n, s) => n + s.split(/\s+/).filter(Boolean).length, 0), total_tokens: inputs.reduce((n, s) => n + s.split(/\s+/).filter(Boolean).length, 0) },
+    usage: {
+      prompt_tokens: inputs.reduce((n, s) => n + s.split(/\s+/).filter(Boolean).length, 0),
+      total_tokens: inputs.reduce((n, s) => n + s.split(/\s+/).filter(Boolean).length, 0),
+    },
   };
 }
 

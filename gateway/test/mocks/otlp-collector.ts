@@ -65,7 +65,10 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
     async waitForSpans(done, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!done(spans)) {
-        if (Date.now() > deadline) throw new Error(`collector: condition not met within ${timeoutMs} ms; received ${spans.length} spans: ${spans.map((s) => s.name).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `collector: condition not met within ${timeoutMs} ms; received ${spans.length} spans: ${spans.map((s) => s.name).join(', ')}`,
+          );
         await new Promise((r) => setTimeout(r, 50));
       }
       return [...spans];
@@ -120,7 +123,11 @@ export function decodeTraceRequest(body: unknown): CollectedSpan[] {
           startTimeUnixNano: nanos(raw.startTimeUnixNano),
           endTimeUnixNano: nanos(raw.endTimeUnixNano),
           attributes: attributesOf(raw.attributes),
-          events: ((raw.events ?? []) as Array<{ name?: string; timeUnixNano?: unknown; attributes?: unknown }>).map((e) => ({ name: String(e.name ?? ''), timeUnixNano: nanos(e.timeUnixNano), attributes: attributesOf(e.attributes) })),
+          events: ((raw.events ?? []) as Array<{ name?: string; timeUnixNano?: unknown; attributes?: unknown }>).map((e) => ({
+            name: String(e.name ?? ''),
+            timeUnixNano: nanos(e.timeUnixNano),
+            attributes: attributesOf(e.attributes),
+          })),
           status: { code: Number(status.code ?? 0), message: String(status.message ?? '') },
           resource,
           scope: ss.scope?.name ?? '',

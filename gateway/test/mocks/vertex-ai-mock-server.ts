@@ -124,22 +124,46 @@ export async function startVertexAIMockServer(options: VertexMockOptions): Promi
     }
 
     const match = MODEL_PATH.exec(url.pathname);
-    if (request.method !== 'POST' || match === null) return sendGoogleError(res, 404, 'NOT_FOUND', `The requested URL ${url.pathname} was not found.`);
-    const [, project, location, publisher, model, method] = match.map((part) => decodeURIComponent(part)) as [string, string, string, string, string, string];
+    if (request.method !== 'POST' || match === null)
+      return sendGoogleError(res, 404, 'NOT_FOUND', `The requested URL ${url.pathname} was not found.`);
+    const [, project, location, publisher, model, method] = match.map((part) => decodeURIComponent(part)) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const token = /^Bearer (.+)$/.exec(headerValue(request.headers['authorization']) ?? '')?.[1];
     const expiresAt = token === undefined ? undefined : expiry.get(token);
     if (token === undefined || expiresAt === undefined || expiresAt <= Date.now()) {
-      return sendGoogleError(res, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+      return sendGoogleError(
+        res,
+        401,
+        'UNAUTHENTICATED',
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      );
     }
     if (project !== options.project || location !== options.location) {
-      return sendGoogleError(res, 403, 'PERMISSION_DENIED', `Permission denied on resource project ${project} (or it may not exist) in location ${location}.`);
+      return sendGoogleError(
+        res,
+        403,
+        'PERMISSION_DENIED',
+        `Permission denied on resource project ${project} (or it may not exist) in location ${location}.`,
+      );
     }
     const alt = url.searchParams.get('alt') ?? undefined;
     const call: VertexMockCall = { publisher, project, location, model, method, alt, token, body: request.json };
 
     if (publisher === 'google' && (method === 'generateContent' || method === 'streamGenerateContent')) {
       calls.push(call);
-      return proxy(res, gemini.url, `/v1beta/models/${encodeURIComponent(model)}:${method}${url.search}`, { 'x-goog-api-key': GEMINI_INNER_KEY }, request.body);
+      return proxy(
+        res,
+        gemini.url,
+        `/v1beta/models/${encodeURIComponent(model)}:${method}${url.search}`,
+        { 'x-goog-api-key': GEMINI_INNER_KEY },
+        request.body,
+      );
     }
     if (publisher === 'google' && method === 'predict') {
       calls.push(call);
@@ -151,7 +175,13 @@ export async function startVertexAIMockServer(options: VertexMockOptions): Promi
       calls.push(call);
       const { anthropic_version: _version, ...body } = request.json as Record<string, unknown>;
       const forwarded = Buffer.from(JSON.stringify({ model, ...body }));
-      return proxy(res, anthropic.url, '/v1/messages', { 'x-api-key': ANTHROPIC_MOCK_API_KEY, 'anthropic-version': '2023-06-01' }, forwarded);
+      return proxy(
+        res,
+        anthropic.url,
+        '/v1/messages',
+        { 'x-api-key': ANTHROPIC_MOCK_API_KEY, 'anthropic-version': '2023-06-01' },
+        forwarded,
+      );
     }
     return sendGoogleError(res, 400, 'INVALID_ARGUMENT', `Method ${method} is not served for publisher ${publisher} by this mock.`);
   });
@@ -206,16 +236,21 @@ function checkTokenRequest(form: string, publicKey: KeyObject, clientEmail: stri
   record.header = decodeJsonPart(headerPart);
   record.claims = decodeJsonPart(claimsPart);
   if (record.header?.['alg'] !== 'RS256') return refuse('Invalid JWT: alg must be RS256.');
-  if (!verify('RSA-SHA256', Buffer.from(`${headerPart}.${claimsPart}`), publicKey, Buffer.from(signaturePart, 'base64url'))) return refuse('Invalid JWT Signature.');
+  if (!verify('RSA-SHA256', Buffer.from(`${headerPart}.${claimsPart}`), publicKey, Buffer.from(signaturePart, 'base64url')))
+    return refuse('Invalid JWT Signature.');
   const claims = record.claims ?? {};
-  if (claims['iss'] !== clientEmail || claims['sub'] !== clientEmail) return refuse('Invalid JWT: iss and sub must be the service account.');
+  if (claims['iss'] !== clientEmail || claims['sub'] !== clientEmail)
+    return refuse('Invalid JWT: iss and sub must be the service account.');
   if (claims['aud'] !== tokenUri) return refuse('Invalid JWT: aud must be the token endpoint.');
-  if (typeof claims['scope'] !== 'string' || !claims['scope'].split(' ').includes(CLOUD_PLATFORM_SCOPE)) return refuse('Invalid JWT: scope must include cloud-platform.');
+  if (typeof claims['scope'] !== 'string' || !claims['scope'].split(' ').includes(CLOUD_PLATFORM_SCOPE))
+    return refuse('Invalid JWT: scope must include cloud-platform.');
   const iat = claims['iat'];
   const exp = claims['exp'];
   const nowSeconds = Date.now() / 1000;
   if (typeof iat !== 'number' || typeof exp !== 'number' || exp <= iat || exp - iat > 3600 || Math.abs(iat - nowSeconds) > 60) {
-    return refuse('Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.');
+    return refuse(
+      'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+    );
   }
   return { ...record, accepted: true };
 }
@@ -223,7 +258,7 @@ function checkTokenRequest(form: string, publicKey: KeyObject, clientEmail: stri
 function checkAnthropicBody(body: unknown, streaming: boolean): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'The request body is not valid JSON.';
   const fields = body as Record<string, unknown>;
-  if (fields['anthropic_version'] !== 'vertex-2023-10-16') return 'anthropic_version: Input should be \'vertex-2023-10-16\'';
+  if (fields['anthropic_version'] !== 'vertex-2023-10-16') return "anthropic_version: Input should be 'vertex-2023-10-16'";
   if ('model' in fields) return 'model: Extra inputs are not permitted';
   if (streaming !== (fields['stream'] === true)) return `stream must be ${String(streaming)} for this method`;
   return undefined;
@@ -233,7 +268,8 @@ function answerPredict(res: ServerResponse, body: unknown, reply: VertexPredictR
   if (reply !== undefined && 'error' in reply) return sendGoogleError(res, reply.error.code, reply.error.status, reply.error.message);
   if (reply !== undefined) return sendJson(res, 200, reply);
   const fields = (body ?? {}) as { instances?: unknown; parameters?: { outputDimensionality?: unknown } };
-  if (!Array.isArray(fields.instances) || fields.instances.length === 0) return sendGoogleError(res, 400, 'INVALID_ARGUMENT', 'instances must be a non-empty list.');
+  if (!Array.isArray(fields.instances) || fields.instances.length === 0)
+    return sendGoogleError(res, 400, 'INVALID_ARGUMENT', 'instances must be a non-empty list.');
   const dimensions = typeof fields.parameters?.outputDimensionality === 'number' ? fields.parameters.outputDimensionality : 8;
   const predictions = fields.instances.map((instance) => {
     const content = (instance as { content?: unknown } | null)?.content;
@@ -247,17 +283,21 @@ function answerPredict(res: ServerResponse, body: unknown, reply: VertexPredictR
 /** Forwards to a provider mock and streams its answer back unchanged (status, headers, bytes). */
 function proxy(res: ServerResponse, origin: string, path: string, headers: Record<string, string>, body: Buffer): Promise<void> {
   return new Promise((resolveProxy, rejectProxy) => {
-    const upstream = httpRequest(`${origin}${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(body.length) } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-      answer.on('end', () => resolveProxy());
-      // A provider mock that cuts its stream cuts this one too.
-      answer.on('error', () => {
-        res.destroy();
-        resolveProxy();
-      });
-      answer.on('aborted', () => res.destroy());
-    });
+    const upstream = httpRequest(
+      `${origin}${path}`,
+      { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(body.length) } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+        answer.on('end', () => resolveProxy());
+        // A provider mock that cuts its stream cuts this one too.
+        answer.on('error', () => {
+          res.destroy();
+          resolveProxy();
+        });
+        answer.on('aborted', () => res.destroy());
+      },
+    );
     upstream.on('error', (error) => {
       if (res.headersSent) {
         res.destroy();

@@ -34,7 +34,11 @@ export interface GatewayProcess {
 }
 
 export class GatewayStartError extends Error {
-  constructor(message: string, readonly output: string, readonly exitCode: number | null) {
+  constructor(
+    message: string,
+    readonly output: string,
+    readonly exitCode: number | null,
+  ) {
     super(message);
     this.name = 'GatewayStartError';
   }
@@ -43,11 +47,15 @@ export class GatewayStartError extends Error {
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayProcess> {
   const configDir = await mkdtemp(join(tmpdir(), 'switchyard-gw-'));
   for (const [name, yaml] of Object.entries(options.manifests)) await writeFile(join(configDir, name), yaml);
-  const child = spawn(process.execPath, [switchyardBin, 'gateway', '--config', configDir, '--host', '127.0.0.1', '--port', '0', '--admin-port', '0', ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [switchyardBin, 'gateway', '--config', configDir, '--host', '127.0.0.1', '--port', '0', '--admin-port', '0', ...(options.args ?? [])],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolveExit) =>
@@ -66,7 +74,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     let pending = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      rejectListening(new GatewayStartError(`gateway did not report listening within ${options.startTimeoutMs ?? 20_000} ms:\n${output}`, output, null));
+      rejectListening(
+        new GatewayStartError(`gateway did not report listening within ${options.startTimeoutMs ?? 20_000} ms:\n${output}`, output, null),
+      );
     }, options.startTimeoutMs ?? 20_000);
     child.stdout.on('data', (text: string) => {
       output += text;
@@ -84,7 +94,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     });
     void exited.then(() => {
       clearTimeout(timer);
-      rejectListening(new GatewayStartError(`gateway exited with code ${String(exitCode)} before listening:\n${output}`, output, exitCode ?? null));
+      rejectListening(
+        new GatewayStartError(`gateway exited with code ${String(exitCode)} before listening:\n${output}`, output, exitCode ?? null),
+      );
     });
   }).catch(async (error: unknown) => {
     await rm(configDir, { recursive: true, force: true });

@@ -8,9 +8,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 
 const TABLE_STREAM_AUDIENCE = 'switchyard';
 
-export type AuthVerdict =
-  | { ok: true; serviceAccount: string; username: string }
-  | { ok: false; status: 401 | 403 | 503; reason: string };
+export type AuthVerdict = { ok: true; serviceAccount: string; username: string } | { ok: false; status: 401 | 403 | 503; reason: string };
 
 export interface TokenReviewAuthenticatorOptions {
   client: Pick<KubeClient, 'create'>;
@@ -87,13 +85,19 @@ export class TokenReviewAuthenticator {
     }
     const status = response.status ?? {};
     if (status.authenticated !== true) return { ok: false, status: 401, reason: 'token not valid for audience switchyard' };
-    if (status.audiences && !status.audiences.includes(this.audience)) return { ok: false, status: 401, reason: 'token not valid for audience switchyard' };
+    if (status.audiences && !status.audiences.includes(this.audience))
+      return { ok: false, status: 401, reason: 'token not valid for audience switchyard' };
     const username = status.user?.username ?? '';
-    if (!username.startsWith(SERVICE_ACCOUNT_PREFIX)) return { ok: false, status: 403, reason: `${username || 'the caller'} is not a ServiceAccount` };
+    if (!username.startsWith(SERVICE_ACCOUNT_PREFIX))
+      return { ok: false, status: 403, reason: `${username || 'the caller'} is not a ServiceAccount` };
     const [namespace, name] = username.slice(SERVICE_ACCOUNT_PREFIX.length).split(':');
     const serviceAccount = `${namespace}/${name}`;
     if (!this.allowed.has(serviceAccount)) {
-      return { ok: false, status: 403, reason: `ServiceAccount ${serviceAccount} is not a gateway ServiceAccount (--gateway-service-account)` };
+      return {
+        ok: false,
+        status: 403,
+        reason: `ServiceAccount ${serviceAccount} is not a gateway ServiceAccount (--gateway-service-account)`,
+      };
     }
     return { ok: true, serviceAccount, username };
   }

@@ -121,7 +121,8 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
   }
   const namespaces = v.namespace === undefined ? undefined : namespaceList('namespace', v.namespace);
   const podNamespace = defaultNamespace(env);
-  const sharedNamespaces = v['shared-namespace'] !== undefined ? namespaceList('shared-namespace', v['shared-namespace']) : podNamespace ? [podNamespace] : [];
+  const sharedNamespaces =
+    v['shared-namespace'] !== undefined ? namespaceList('shared-namespace', v['shared-namespace']) : podNamespace ? [podNamespace] : [];
   const leaseDurationMs = positiveDuration('lease-duration', v['lease-duration'], '15s');
   const renewDeadlineMs = positiveDuration('renew-deadline', v['renew-deadline'], '10s');
   const retryPeriodMs = positiveDuration('retry-period', v['retry-period'], '2s');
@@ -129,7 +130,8 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
     throw new FlagError('leader election needs --lease-duration > --renew-deadline > --retry-period');
   }
   const leaderElectionNamespace = v['leader-election-namespace'] ?? podNamespace ?? 'default';
-  if (!DNS_LABEL.test(leaderElectionNamespace)) throw new FlagError(`--leader-election-namespace "${leaderElectionNamespace}" is not a valid namespace name`);
+  if (!DNS_LABEL.test(leaderElectionNamespace))
+    throw new FlagError(`--leader-election-namespace "${leaderElectionNamespace}" is not a valid namespace name`);
   const leaderElectionId = v['leader-election-id'] ?? 'switchyard-operator';
   if (!DNS_SUBDOMAIN.test(leaderElectionId)) throw new FlagError(`--leader-election-id "${leaderElectionId}" is not a valid object name`);
   const replicaId = v['replica-id'] ?? `${hostname()}-${randomBytes(4).toString('hex')}`;

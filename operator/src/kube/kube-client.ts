@@ -200,7 +200,11 @@ export class KubeClient {
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const issue = url.protocol === 'http:' ? httpRequest : httpsRequest;
-      const req = issue(url, { ...requestOptions, ...(url.protocol === 'https:' ? { agent: this.agent } : {}), timeout: timeoutMs }, resolve);
+      const req = issue(
+        url,
+        { ...requestOptions, ...(url.protocol === 'https:' ? { agent: this.agent } : {}), timeout: timeoutMs },
+        resolve,
+      );
       onRequest?.(req);
       req.on('timeout', () => req.destroy(new Error(`${method} ${url.pathname}: no response within ${timeoutMs} ms`)));
       req.on('error', reject);

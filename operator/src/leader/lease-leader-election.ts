@@ -140,7 +140,13 @@ export class LeaseLeaderElection {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { name: this.options.name, namespace: this.options.namespace },
-          spec: { holderIdentity: this.options.identity, leaseDurationSeconds: durationSeconds, acquireTime: nowIso, renewTime: nowIso, leaseTransitions: 0 },
+          spec: {
+            holderIdentity: this.options.identity,
+            leaseDurationSeconds: durationSeconds,
+            acquireTime: nowIso,
+            renewTime: nowIso,
+            leaseTransitions: 0,
+          },
         });
         this.holder = this.options.identity;
         return true;
@@ -173,7 +179,15 @@ export class LeaseLeaderElection {
     };
     try {
       const written = await this.options.client.replace<Lease>(this.path(this.options.name), next);
-      this.observed = { record: JSON.stringify([written.spec.holderIdentity, written.spec.renewTime, written.spec.leaseDurationSeconds, written.spec.acquireTime]), at: this.now() };
+      this.observed = {
+        record: JSON.stringify([
+          written.spec.holderIdentity,
+          written.spec.renewTime,
+          written.spec.leaseDurationSeconds,
+          written.spec.acquireTime,
+        ]),
+        at: this.now(),
+      };
       this.holder = this.options.identity;
       return true;
     } catch (error) {

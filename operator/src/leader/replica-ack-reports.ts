@@ -79,7 +79,8 @@ export class ReplicaAckReporter {
     try {
       await this.options.client.delete(resourcePath(LEASES, this.options.namespace, this.name));
     } catch (error) {
-      if (!(error instanceof KubeApiError && error.notFound)) this.logger.warn('could not delete the replica report', { error: errorMessage(error) });
+      if (!(error instanceof KubeApiError && error.notFound))
+        this.logger.warn('could not delete the replica report', { error: errorMessage(error) });
     }
   }
 
@@ -106,7 +107,11 @@ export class ReplicaAckReporter {
   private async writeOnce(): Promise<void> {
     const snapshot = this.options.source.snapshot();
     const now = new Date().toISOString().replace(/Z$/, '000Z');
-    const spec = { holderIdentity: this.options.replicaId, leaseDurationSeconds: Math.ceil((3 * (this.options.heartbeatMs ?? 5_000)) / 1000), renewTime: now };
+    const spec = {
+      holderIdentity: this.options.replicaId,
+      leaseDurationSeconds: Math.ceil((3 * (this.options.heartbeatMs ?? 5_000)) / 1000),
+      renewTime: now,
+    };
     const metadata: KubeObjectMeta = {
       name: this.name,
       namespace: this.options.namespace,
@@ -119,7 +124,12 @@ export class ReplicaAckReporter {
         this.lease = await this.options.client.get<ReplicaLease>(path);
       } catch (error) {
         if (!(error instanceof KubeApiError && error.notFound)) throw error;
-        this.lease = await this.options.client.create<ReplicaLease>(resourcePath(LEASES, this.options.namespace), { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec });
+        this.lease = await this.options.client.create<ReplicaLease>(resourcePath(LEASES, this.options.namespace), {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata,
+          spec,
+        });
         return;
       }
     }

@@ -48,7 +48,8 @@ export class AcknowledgementTracker {
   remember(table: RoutingTable): void {
     const generations = new Map<string, number>();
     for (const kind of (this.options.kinds ?? BUILTIN_KINDS).all()) {
-      for (const object of kind.tableObjects(table)) generations.set(objectKeyOf(kind.kind, object.namespace, object.name), object.generation);
+      for (const object of kind.tableObjects(table))
+        generations.set(objectKeyOf(kind.kind, object.namespace, object.name), object.generation);
     }
     this.tables.delete(table.hash);
     this.tables.set(table.hash, { version: table.version, generations });

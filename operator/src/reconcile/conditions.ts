@@ -98,7 +98,13 @@ interface ProgrammedInput {
 export function programmedCondition(input: ProgrammedInput): DesiredCondition {
   const { generation } = input;
   if (!input.accepted) {
-    return { type: 'Programmed', status: 'False', reason: 'NotAccepted', message: 'not in the routing table (see Accepted)', observedGeneration: generation };
+    return {
+      type: 'Programmed',
+      status: 'False',
+      reason: 'NotAccepted',
+      message: 'not in the routing table (see Accepted)',
+      observedGeneration: generation,
+    };
   }
   const acknowledged =
     input.acknowledgedGeneration === generation ||

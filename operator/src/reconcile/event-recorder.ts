@@ -73,7 +73,11 @@ export class EventRecorder {
       count: 1,
     };
     this.options.client.create(resourcePath(EVENTS, namespace), event).catch((error: unknown) => {
-      this.logger.warn('could not record event', { object: `${object.kind} ${namespace}/${object.metadata.name}`, reason, error: errorMessage(error) });
+      this.logger.warn('could not record event', {
+        object: `${object.kind} ${namespace}/${object.metadata.name}`,
+        reason,
+        error: errorMessage(error),
+      });
     });
   }
 }

@@ -38,7 +38,9 @@ export async function ensureGeneratedSecret(kind: KindDefinition, object: CrObje
       name: wanted.name,
       namespace,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [wanted.ownerLabel]: object.metadata.name },
-      ownerReferences: [{ apiVersion: object.apiVersion, kind: kind.kind, name: object.metadata.name, uid: object.metadata.uid, controller: true }],
+      ownerReferences: [
+        { apiVersion: object.apiVersion, kind: kind.kind, name: object.metadata.name, uid: object.metadata.uid, controller: true },
+      ],
     },
     type: 'Opaque',
     data: { [wanted.entry]: Buffer.from(generateVirtualKey(), 'utf8').toString('base64') },

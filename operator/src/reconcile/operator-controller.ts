@@ -6,7 +6,14 @@
 // (generated-secrets.ts) and write only the status difference (status-writer.ts), leader only.
 // When to compile is compile-scheduler.ts.
 // No kind is named here: what differs between kinds comes from the kind registry.
-import { BUILTIN_KINDS, type KindDefinition, type KindRegistry, type ObjectDiagnostic, type RoutingTable, type SecretManifest } from '@switchyard/compiler';
+import {
+  BUILTIN_KINDS,
+  type KindDefinition,
+  type KindRegistry,
+  type ObjectDiagnostic,
+  type RoutingTable,
+  type SecretManifest,
+} from '@switchyard/compiler';
 import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-client.js';
 import { resourcePath, SECRETS, type KubeObject, type KubeObjectMeta } from '../kube/resources.js';
@@ -209,7 +216,8 @@ export class OperatorController {
     }
     if (event.type !== 'DELETED') this.queue.add(key);
     if (kind.kind === 'Budget' && event.type !== 'DELETED') this.options.onBudgetObserved?.(object);
-    if (refsBefore !== this.relevance.referencedCount) this.logger.debug('secret references changed', { referenced: this.relevance.referencedCount });
+    if (refsBefore !== this.relevance.referencedCount)
+      this.logger.debug('secret references changed', { referenced: this.relevance.referencedCount });
   }
 
   private onSecretEvent(event: StoreEvent<SecretObject>): void {
@@ -258,7 +266,9 @@ export class OperatorController {
     }
     for (const stripped of wanted) {
       try {
-        const full = await this.options.client.get<SecretObject>(resourcePath(SECRETS, stripped.metadata.namespace, stripped.metadata.name));
+        const full = await this.options.client.get<SecretObject>(
+          resourcePath(SECRETS, stripped.metadata.namespace, stripped.metadata.name),
+        );
         full.apiVersion ??= 'v1';
         full.kind ??= 'Secret';
         // A newer watch event may have arrived meanwhile; it carries data now, keep it.
@@ -274,7 +284,8 @@ export class OperatorController {
 
   private enqueueAll(): void {
     for (const kind of this.kinds.all()) {
-      for (const object of this.watches.cacheOf(kind.kind).values()) this.queue.add(objectKeyOf(kind.kind, object.metadata.namespace ?? '', object.metadata.name));
+      for (const object of this.watches.cacheOf(kind.kind).values())
+        this.queue.add(objectKeyOf(kind.kind, object.metadata.namespace ?? '', object.metadata.name));
     }
   }
 

@@ -7,7 +7,15 @@ import { KubeApiError } from '../kube/kube-client.js';
 import { kindResourceType, resourcePath } from '../kube/resources.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
 import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
-import { changedConditions, conditionsEqual, mergeConditions, programmedCondition, readConditions, type Condition, type DesiredCondition } from './conditions.js';
+import {
+  changedConditions,
+  conditionsEqual,
+  mergeConditions,
+  programmedCondition,
+  readConditions,
+  type Condition,
+  type DesiredCondition,
+} from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { CrObject } from './kind-watches.js';
 import type { CompiledState } from './table-compilation.js';
@@ -44,7 +52,11 @@ export class StatusWriter {
       status: { observedGeneration: generation, conditions, ...fields },
     };
     try {
-      await this.options.client.patch(resourcePath(kindResourceType(kind), object.metadata.namespace, object.metadata.name, 'status'), patch, 'merge');
+      await this.options.client.patch(
+        resourcePath(kindResourceType(kind), object.metadata.namespace, object.metadata.name, 'status'),
+        patch,
+        'merge',
+      );
       this.options.metrics?.statusWrites.inc({ result: 'success' });
     } catch (error) {
       this.options.metrics?.statusWrites.inc({ result: error instanceof KubeApiError && error.conflict ? 'conflict' : 'error' });
@@ -55,7 +67,12 @@ export class StatusWriter {
   }
 
   /** The compiler's conditions plus Programmed, merged into the existing ones (transition times kept). */
-  private desiredConditions(key: string, compiledConditions: readonly DiagnosticCondition[], generation: number, existing: Condition[]): Condition[] {
+  private desiredConditions(
+    key: string,
+    compiledConditions: readonly DiagnosticCondition[],
+    generation: number,
+    existing: Condition[],
+  ): Condition[] {
     const accepted = compiledConditions.some((c) => c.type === 'Accepted' && c.status === 'True');
     const desired: DesiredCondition[] = compiledConditions.map((c) => ({
       type: c.type,
@@ -72,7 +89,9 @@ export class StatusWriter {
         existing: existing.find((c) => c.type === 'Programmed'),
       }),
     );
-    const now = (this.options.now ?? (() => new Date()))().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = (this.options.now ?? (() => new Date()))()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     return mergeConditions(existing, desired, now);
   }
 
@@ -82,7 +101,12 @@ export class StatusWriter {
       const healthy = condition.type === 'PriceUnknown' ? condition.status === 'False' : condition.status === 'True';
       // A first healthy PriceUnknown=False says nothing worth an Event.
       if (condition.type === 'PriceUnknown' && healthy && !existing.some((c) => c.type === 'PriceUnknown')) continue;
-      this.options.events.record(object, healthy ? 'Normal' : 'Warning', condition.reason, `${condition.type}=${condition.status}: ${condition.message}`);
+      this.options.events.record(
+        object,
+        healthy ? 'Normal' : 'Warning',
+        condition.reason,
+        `${condition.type}=${condition.status}: ${condition.message}`,
+      );
     }
   }
 }

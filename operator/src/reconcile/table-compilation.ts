@@ -1,6 +1,13 @@
 // One compile of the whole cache: run the compiler, publish the table when its content hash
 // changed, and work out which objects' status inputs changed (those are queued).
-import { compileRoutingTable, type KindObject, type KindRegistry, type ObjectDiagnostic, type RoutingTable, type SecretManifest } from '@switchyard/compiler';
+import {
+  compileRoutingTable,
+  type KindObject,
+  type KindRegistry,
+  type ObjectDiagnostic,
+  type RoutingTable,
+  type SecretManifest,
+} from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
 import type { PublishedTable } from '../table-server/table-stream-server.js';

@@ -50,7 +50,12 @@ export function readBudgetSpendStatus(status: unknown): BudgetSpendStatus {
       lastAppliedBatches.push({ bootId: b.bootId, seq: b.seq, ...(typeof b.appliedAt === 'string' ? { appliedAt: b.appliedAt } : {}) });
     }
   }
-  return { spentNanos, periodStartMs: Number.isNaN(parsedStart) ? undefined : parsedStart, lastAppliedBatches, conditions: readConditions(status) };
+  return {
+    spentNanos,
+    periodStartMs: Number.isNaN(parsedStart) ? undefined : parsedStart,
+    lastAppliedBatches,
+    conditions: readConditions(status),
+  };
 }
 
 interface ApplyChargesResult {
@@ -63,7 +68,13 @@ interface ApplyChargesResult {
  * boot, rolls the period over at its 00:00 UTC boundary, and sets Exceeded. Spend of a period
  * that is already over is dropped (its batch still counts as applied).
  */
-export function applyCharges(current: BudgetSpendStatus, budget: CompiledBudget, charges: readonly BudgetCharge[], nowMs: number, generation?: number): ApplyChargesResult {
+export function applyCharges(
+  current: BudgetSpendStatus,
+  budget: CompiledBudget,
+  charges: readonly BudgetCharge[],
+  nowMs: number,
+  generation?: number,
+): ApplyChargesResult {
   const nowStart = budgetPeriodStartMs(budget.period, nowMs);
   let periodStart = current.periodStartMs;
   let spent = current.spentNanos;
@@ -125,7 +136,10 @@ function exceededCondition(budget: CompiledBudget, spent: bigint, generation: nu
   const limit = BigInt(budget.limitNanos);
   const figures = `spent $${formatNanosAsUsd(spent)} of $${formatNanosAsUsd(limit)} this ${budget.period === 'Total' ? 'budget' : 'period'}`;
   const exceeded = spent >= limit;
-  const consequence = budget.enforcement === 'Block' ? 'requests of the covered keys are refused (429 budget_exceeded)' : 'requests continue with a warning header (enforcement Warn)';
+  const consequence =
+    budget.enforcement === 'Block'
+      ? 'requests of the covered keys are refused (429 budget_exceeded)'
+      : 'requests continue with a warning header (enforcement Warn)';
   return {
     status: exceeded ? 'True' : 'False',
     reason: exceeded ? 'LimitReached' : 'WithinLimit',
@@ -139,7 +153,13 @@ function withExceeded(existing: readonly Condition[], desired: DesiredExceeded, 
   const have = existing.find((c) => c.type === 'Exceeded');
   const lastTransitionTime = have && have.status === desired.status && have.lastTransitionTime !== '' ? have.lastTransitionTime : now;
   const next: Condition = { type: 'Exceeded', ...desired, lastTransitionTime };
-  if (have && have.status === next.status && have.reason === next.reason && have.message === next.message && have.observedGeneration === next.observedGeneration) {
+  if (
+    have &&
+    have.status === next.status &&
+    have.reason === next.reason &&
+    have.message === next.message &&
+    have.observedGeneration === next.observedGeneration
+  ) {
     return [...existing];
   }
   return [...existing.filter((c) => c.type !== 'Exceeded'), next];

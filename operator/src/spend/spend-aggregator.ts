@@ -11,7 +11,13 @@ import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
 import { KubeApiError, type KubeClient } from '../kube/kube-client.js';
 import { BUDGETS, resourcePath, type KubeObject } from '../kube/resources.js';
 import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
-import { APPLIED_BATCH_RETENTION_MS, applyCharges, readBudgetSpendStatus, spendStatusFields, type BudgetCharge } from './budget-spend-status.js';
+import {
+  APPLIED_BATCH_RETENTION_MS,
+  applyCharges,
+  readBudgetSpendStatus,
+  spendStatusFields,
+  type BudgetCharge,
+} from './budget-spend-status.js';
 import type { SpendSnapshot, UsageReport } from './usage-report-message.js';
 
 export interface SpendAggregatorOptions {
@@ -80,7 +86,12 @@ export class SpendAggregator {
       if (report.seq <= (this.received.get(report.bootId) ?? 0)) continue;
       this.received.set(report.bootId, report.seq);
       for (const entry of report.entries) {
-        const charge: BudgetCharge = { bootId: report.bootId, seq: report.seq, periodStart: entry.periodStart, costNanos: BigInt(entry.costNanos) };
+        const charge: BudgetCharge = {
+          bootId: report.bootId,
+          seq: report.seq,
+          periodStart: entry.periodStart,
+          costNanos: BigInt(entry.costNanos),
+        };
         const list = this.pending.get(entry.budgetId);
         if (list) list.push(charge);
         else this.pending.set(entry.budgetId, [charge]);
@@ -118,7 +129,8 @@ export class SpendAggregator {
     const budgets = new Map(this.options.budgets().map((b) => [b.id, b]));
     let wrote = false;
     for (const [budgetId, charges] of taken) {
-      if (!budgets.has(budgetId)) this.logger.debug('usage for a budget not in the routing table dropped', { budget: budgetId, batches: charges.length });
+      if (!budgets.has(budgetId))
+        this.logger.debug('usage for a budget not in the routing table dropped', { budget: budgetId, batches: charges.length });
     }
     for (const budget of budgets.values()) {
       const charges = taken.get(budget.id) ?? [];
@@ -191,7 +203,8 @@ export class SpendAggregator {
   private updateAcknowledged(nowMs: number): boolean {
     const oldestQueued = new Map<string, number>();
     for (const charges of this.pending.values()) {
-      for (const charge of charges) oldestQueued.set(charge.bootId, Math.min(oldestQueued.get(charge.bootId) ?? Number.MAX_SAFE_INTEGER, charge.seq));
+      for (const charge of charges)
+        oldestQueued.set(charge.bootId, Math.min(oldestQueued.get(charge.bootId) ?? Number.MAX_SAFE_INTEGER, charge.seq));
     }
     let changed = false;
     for (const [bootId, received] of this.received) {
@@ -214,18 +227,24 @@ export class SpendAggregator {
   /** Keeps the later period, and within a period the larger spend; true when it changed. */
   private mergeTotal(budgetId: string, total: BudgetTotal): boolean {
     const have = this.totals.get(budgetId);
-    if (have && (have.periodStartMs > total.periodStartMs || (have.periodStartMs === total.periodStartMs && have.spentNanos >= total.spentNanos))) return false;
+    if (
+      have &&
+      (have.periodStartMs > total.periodStartMs || (have.periodStartMs === total.periodStartMs && have.spentNanos >= total.spentNanos))
+    )
+      return false;
     this.totals.set(budgetId, total);
     return true;
   }
 
   /** The budgets of the table only: the watch may know Budgets the table dropped or not yet compiled. */
   private buildSnapshot(inTable: ReadonlyMap<string, CompiledBudget>): SpendSnapshot {
-    const budgets = [...this.totals].filter(([budgetId]) => inTable.has(budgetId)).map(([budgetId, known]) => ({
-      budgetId,
-      periodStart: new Date(known.periodStartMs).toISOString(),
-      spentNanos: known.spentNanos.toString(),
-    }));
+    const budgets = [...this.totals]
+      .filter(([budgetId]) => inTable.has(budgetId))
+      .map(([budgetId, known]) => ({
+        budgetId,
+        periodStart: new Date(known.periodStartMs).toISOString(),
+        spentNanos: known.spentNanos.toString(),
+      }));
     return { budgets, appliedReports: Object.fromEntries([...this.acknowledged].map(([bootId, ack]) => [bootId, ack.seq])) };
   }
 }

@@ -27,7 +27,8 @@ export function parseUsageReports(value: unknown): UsageReport[] | string {
     const where = `reports[${index}]`;
     if (!item || typeof item !== 'object') return `${where} must be an object`;
     const r = item as Record<string, unknown>;
-    if (typeof r.bootId !== 'string' || !BOOT_ID.test(r.bootId)) return `${where}.bootId must be 1-128 letters, digits, '.', ':', '_' or '-'`;
+    if (typeof r.bootId !== 'string' || !BOOT_ID.test(r.bootId))
+      return `${where}.bootId must be 1-128 letters, digits, '.', ':', '_' or '-'`;
     if (typeof r.seq !== 'number' || !Number.isSafeInteger(r.seq) || r.seq < 1) return `${where}.seq must be a positive integer`;
     if (typeof r.createdAt !== 'string') return `${where}.createdAt must be a string`;
     if (!Array.isArray(r.entries)) return `${where}.entries must be an array`;
@@ -38,10 +39,14 @@ export function parseUsageReports(value: unknown): UsageReport[] | string {
       const at = `${where}.entries[${j}]`;
       if (!raw || typeof raw !== 'object') return `${at} must be an object`;
       const e = raw as Record<string, unknown>;
-      if (typeof e.budgetId !== 'string' || e.budgetId === '' || e.budgetId.length > 512) return `${at}.budgetId must be a non-empty string`;
-      if (typeof e.periodStart !== 'string' || Number.isNaN(Date.parse(e.periodStart))) return `${at}.periodStart must be an ISO-8601 instant`;
-      if (typeof e.costNanos !== 'string' || !NANOS.test(e.costNanos)) return `${at}.costNanos must be a non-negative decimal integer string`;
-      if (typeof e.requests !== 'number' || !Number.isSafeInteger(e.requests) || e.requests < 0) return `${at}.requests must be a non-negative integer`;
+      if (typeof e.budgetId !== 'string' || e.budgetId === '' || e.budgetId.length > 512)
+        return `${at}.budgetId must be a non-empty string`;
+      if (typeof e.periodStart !== 'string' || Number.isNaN(Date.parse(e.periodStart)))
+        return `${at}.periodStart must be an ISO-8601 instant`;
+      if (typeof e.costNanos !== 'string' || !NANOS.test(e.costNanos))
+        return `${at}.costNanos must be a non-negative decimal integer string`;
+      if (typeof e.requests !== 'number' || !Number.isSafeInteger(e.requests) || e.requests < 0)
+        return `${at}.requests must be a non-negative integer`;
       entries.push({ budgetId: e.budgetId, periodStart: e.periodStart, costNanos: e.costNanos, requests: e.requests });
     }
     reports.push({ bootId: r.bootId, seq: r.seq, createdAt: r.createdAt, entries });

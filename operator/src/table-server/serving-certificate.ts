@@ -64,7 +64,11 @@ function validateCertificatePair(cert: Buffer, key: Buffer, certFile: string, ke
     throw new CertificateProblem('invalid', keyFile, `${keyFile} is not a PEM private key: ${errorMessage(error)}`);
   }
   if (!leaf.checkPrivateKey(privateKey)) {
-    throw new CertificateProblem('mismatch', keyFile, `${keyFile} is not the private key of the certificate in ${certFile} (a half-written rotation, or files from different Secrets)`);
+    throw new CertificateProblem(
+      'mismatch',
+      keyFile,
+      `${keyFile} is not the private key of the certificate in ${certFile} (a half-written rotation, or files from different Secrets)`,
+    );
   }
   try {
     // The same check the TLS server makes when the context is applied: the whole chain must load.
@@ -72,7 +76,12 @@ function validateCertificatePair(cert: Buffer, key: Buffer, certFile: string, ke
   } catch (error) {
     throw new CertificateProblem('invalid', certFile, `${certFile} and ${keyFile} do not make a TLS context: ${errorMessage(error)}`);
   }
-  return { subject: leaf.subject.replace(/\n/g, ', '), serial: leaf.serialNumber, notAfter: new Date(leaf.validTo), fingerprint256: leaf.fingerprint256 };
+  return {
+    subject: leaf.subject.replace(/\n/g, ', '),
+    serial: leaf.serialNumber,
+    notAfter: new Date(leaf.validTo),
+    fingerprint256: leaf.fingerprint256,
+  };
 }
 
 export function isExpired(summary: CertificateSummary, nowMs: number): boolean {
@@ -187,7 +196,11 @@ export class ServingCertificateReloader {
     try {
       summary = validateCertificatePair(cert, key, certFile, keyFile);
       if (isExpired(summary, this.now())) {
-        throw new CertificateProblem('expired', certFile, `${certFile} expired at ${summary.notAfter.toISOString()} (serial ${summary.serial})`);
+        throw new CertificateProblem(
+          'expired',
+          certFile,
+          `${certFile} expired at ${summary.notAfter.toISOString()} (serial ${summary.serial})`,
+        );
       }
       this.options.apply({ cert, key });
     } catch (error) {
@@ -198,7 +211,12 @@ export class ServingCertificateReloader {
     this.current = { cert, key, summary };
     this.recordExpiry(summary);
     metrics?.servingCertificateReloads.inc({ result: 'success' });
-    logger.info('serving certificate reloaded', { subject: summary.subject, serial: summary.serial, notAfter: summary.notAfter.toISOString(), certFile });
+    logger.info('serving certificate reloaded', {
+      subject: summary.subject,
+      serial: summary.serial,
+      notAfter: summary.notAfter.toISOString(),
+      certFile,
+    });
     return 'reloaded';
   }
 
@@ -229,12 +247,18 @@ export class ServingCertificateReloader {
         const watcher = watch(directory, { persistent: false }, () => this.scheduleCheck());
         // A watch that dies (directory removed, inotify limits) leaves the poll to do the work.
         watcher.on('error', (error) => {
-          this.options.logger.warn('cannot watch the serving certificate directory; relying on the periodic check', { directory, error: errorMessage(error) });
+          this.options.logger.warn('cannot watch the serving certificate directory; relying on the periodic check', {
+            directory,
+            error: errorMessage(error),
+          });
           watcher.close();
         });
         this.watchers.push(watcher);
       } catch (error) {
-        this.options.logger.warn('cannot watch the serving certificate directory; relying on the periodic check', { directory, error: errorMessage(error) });
+        this.options.logger.warn('cannot watch the serving certificate directory; relying on the periodic check', {
+          directory,
+          error: errorMessage(error),
+        });
       }
     }
   }

@@ -88,9 +88,22 @@ export class TableStreamServer {
   publish(table: RoutingTable, tableJson?: string): PublishedTable {
     const json = Buffer.from(tableJson ?? JSON.stringify(table), 'utf8');
     const gzip = gzipSync(json, { level: 6 });
-    const message: TableMessage = { version: table.version, hash: table.hash, encoding: TABLE_ENCODING, size: json.length, data: gzip.toString('base64') };
+    const message: TableMessage = {
+      version: table.version,
+      hash: table.hash,
+      encoding: TABLE_ENCODING,
+      size: json.length,
+      data: gzip.toString('base64'),
+    };
     const frame = Buffer.from(`event: table\nid: ${table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');
-    const published: PublishedTable = { version: table.version, hash: table.hash, table, frame, jsonBytes: json.length, gzipBytes: gzip.length };
+    const published: PublishedTable = {
+      version: table.version,
+      hash: table.hash,
+      table,
+      frame,
+      jsonBytes: json.length,
+      gzipBytes: gzip.length,
+    };
     this.published = published;
     for (const session of this.sessions.values()) this.sendTable(session, published);
     return published;
@@ -184,7 +197,12 @@ export class TableStreamServer {
         this.options.onSessionsChanged?.();
       }
     });
-    this.logger.info('gateway connected', { session: session.id, gateway: gatewayId, serviceAccount: verdict.serviceAccount, remote: session.remoteAddress });
+    this.logger.info('gateway connected', {
+      session: session.id,
+      gateway: gatewayId,
+      serviceAccount: verdict.serviceAccount,
+      remote: session.remoteAddress,
+    });
     if (this.published) this.sendTable(session, this.published);
     if (this.spendFrame) res.write(this.spendFrame);
     this.options.onSessionsChanged?.();
@@ -213,7 +231,12 @@ export class TableStreamServer {
       this.logger.debug('gateway acknowledged table', { session: session.id, gateway: session.gatewayId, version: ack.version });
     } else {
       session.lastError = ack.error ?? 'not applied';
-      this.logger.warn('gateway could not apply table', { session: session.id, gateway: session.gatewayId, version: ack.version, error: session.lastError });
+      this.logger.warn('gateway could not apply table', {
+        session: session.id,
+        gateway: session.gatewayId,
+        version: ack.version,
+        error: session.lastError,
+      });
     }
     res.writeHead(204).end();
     this.options.onSessionsChanged?.();
@@ -237,7 +260,12 @@ export class TableStreamServer {
 
   private reject(req: IncomingMessage, res: ServerResponse, verdict: Extract<AuthVerdict, { ok: false }>): void {
     this.options.onAuthFailure?.(verdict.status);
-    this.logger.warn('table stream request rejected', { status: verdict.status, reason: verdict.reason, remote: req.socket.remoteAddress, path: req.url });
+    this.logger.warn('table stream request rejected', {
+      status: verdict.status,
+      reason: verdict.reason,
+      remote: req.socket.remoteAddress,
+      path: req.url,
+    });
     if (verdict.status === 401) res.setHeader('www-authenticate', 'Bearer realm="switchyard"');
     sendError(res, verdict.status, verdict.status === 503 ? 'cannot verify tokens right now; retry' : verdict.reason);
   }

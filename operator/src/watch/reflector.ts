@@ -159,11 +159,19 @@ export class Reflector<T extends KubeObject> {
     let resourceVersion = '';
     do {
       const page = await this.options.client.get<KubeList<T>>(
-        withQuery(this.basePath(), { limit: this.options.pageSize ?? 500, continue: continueToken, labelSelector: this.options.labelSelector }),
+        withQuery(this.basePath(), {
+          limit: this.options.pageSize ?? 500,
+          continue: continueToken,
+          labelSelector: this.options.labelSelector,
+        }),
       );
       for (const item of page.items ?? []) {
         // List items omit apiVersion/kind; events and the compiler want them.
-        const object = this.shape({ ...item, apiVersion: item.apiVersion ?? apiVersionOf(this.options.type), kind: item.kind ?? this.options.type.kind });
+        const object = this.shape({
+          ...item,
+          apiVersion: item.apiVersion ?? apiVersionOf(this.options.type),
+          kind: item.kind ?? this.options.type.kind,
+        });
         seen.set(namespacedName(object), object);
       }
       continueToken = page.metadata?.continue || undefined;

@@ -8,10 +8,20 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../../src/kube/kube-client.js';
 import { findFreePorts } from '../support/free-ports.js';
-import { readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
+import {
+  readyz,
+  startClusterGateway,
+  startOperatorProcess,
+  startTestCluster,
+  type GatewayProcess,
+  type OperatorProcess,
+  type TestCluster,
+} from '../support/cluster.js';
 import { waitFor } from '../support/wait-for.js';
 
-const { values } = parseArgs({ options: { keys: { type: 'string' }, routes: { type: 'string' }, changes: { type: 'string' }, namespaces: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { keys: { type: 'string' }, routes: { type: 'string' }, changes: { type: 'string' }, namespaces: { type: 'string' } },
+});
 const KEYS = Number(values.keys ?? 10_000);
 const ROUTES = Number(values.routes ?? 1_000);
 const CHANGES = Number(values.changes ?? 40);
@@ -40,7 +50,18 @@ const route = (namespace: string, name: string, answer: string) => ({
   apiVersion: 'switchyard.dev/v1alpha1',
   kind: 'ModelRoute',
   metadata: { name, namespace },
-  spec: { model: name, backends: [{ name: 'mock', provider: 'mock', model: 'echo', mock: { response: answer }, pricing: { inputPerMillion: '1', outputPerMillion: '2' } }] },
+  spec: {
+    model: name,
+    backends: [
+      {
+        name: 'mock',
+        provider: 'mock',
+        model: 'echo',
+        mock: { response: answer },
+        pricing: { inputPerMillion: '1', outputPerMillion: '2' },
+      },
+    ],
+  },
 });
 
 async function ask(gateway: GatewayProcess, key: string, model: string): Promise<string> {
@@ -53,12 +74,31 @@ async function ask(gateway: GatewayProcess, key: string, model: string): Promise
   return body.choices?.[0]?.message?.content ?? `status ${res.status}`;
 }
 
-async function changeLatencies(client: KubeClient, gateways: GatewayProcess[], key: string, namespace: string, name: string, changes: number): Promise<number[]> {
+async function changeLatencies(
+  client: KubeClient,
+  gateways: GatewayProcess[],
+  key: string,
+  namespace: string,
+  name: string,
+  changes: number,
+): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < changes; i++) {
     const answer = `answer-${Date.now()}-${i}`;
     const started = performance.now();
-    await client.patch(`/apis/switchyard.dev/v1alpha1/namespaces/${namespace}/modelroutes/${name}`, { spec: { backends: [{ name: 'mock', provider: 'mock', model: 'echo', mock: { response: answer }, pricing: { inputPerMillion: '1', outputPerMillion: '2' } }] } });
+    await client.patch(`/apis/switchyard.dev/v1alpha1/namespaces/${namespace}/modelroutes/${name}`, {
+      spec: {
+        backends: [
+          {
+            name: 'mock',
+            provider: 'mock',
+            model: 'echo',
+            mock: { response: answer },
+            pricing: { inputPerMillion: '1', outputPerMillion: '2' },
+          },
+        ],
+      },
+    });
     await Promise.all(gateways.map((gateway) => waitFor('the change', async () => (await ask(gateway, key, name)) === answer, 30_000, 5)));
     latencies.push(Math.round(performance.now() - started));
   }
@@ -66,7 +106,13 @@ async function changeLatencies(client: KubeClient, gateways: GatewayProcess[], k
 }
 
 function summary(latencies: number[]) {
-  return { n: latencies.length, p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1) };
+  return {
+    n: latencies.length,
+    p50: percentile(latencies, 50),
+    p90: percentile(latencies, 90),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1),
+  };
 }
 
 async function main(): Promise<void> {
@@ -77,14 +123,32 @@ async function main(): Promise<void> {
     const tokenFile = await cluster.tokenFile(GATEWAY_SA);
     const [listenPort] = (await findFreePorts(1)) as [number];
     const key = `sk-sy-${'b'.repeat(40)}`;
-    const secret = (namespace: string, name: string, value: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: { key: value } });
-    const vk = (namespace: string, name: string) => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'VirtualKey', metadata: { name, namespace, labels: { team: `t${name.length % 7}` } }, spec: { secretName: `${name}-key` } });
+    const secret = (namespace: string, name: string, value: string) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace },
+      stringData: { key: value },
+    });
+    const vk = (namespace: string, name: string) => ({
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'VirtualKey',
+      metadata: { name, namespace, labels: { team: `t${name.length % 7}` } },
+      spec: { secretName: `${name}-key` },
+    });
 
     // 1. Small: one route, one key.
     await client.create('/api/v1/namespaces/default/secrets', secret('default', 'bench-key', key));
-    await client.create('/apis/switchyard.dev/v1alpha1/namespaces/default/virtualkeys', { ...vk('default', 'bench'), spec: { secretName: 'bench-key' } });
+    await client.create('/apis/switchyard.dev/v1alpha1/namespaces/default/virtualkeys', {
+      ...vk('default', 'bench'),
+      spec: { secretName: 'bench-key' },
+    });
     await client.create('/apis/switchyard.dev/v1alpha1/namespaces/default/modelroutes', route('default', 'hot-route', 'start'));
-    let operator: OperatorProcess = await startOperatorProcess({ kubeconfigPath: cluster.kubeconfigPath, listenPort, replicaId: 'bench', args: ['--gateway-service-account', `default/${GATEWAY_SA}`] });
+    let operator: OperatorProcess = await startOperatorProcess({
+      kubeconfigPath: cluster.kubeconfigPath,
+      listenPort,
+      replicaId: 'bench',
+      args: ['--gateway-service-account', `default/${GATEWAY_SA}`],
+    });
     processes.push(operator.process);
     const gateways: GatewayProcess[] = [];
     for (const name of ['bench-gw-1', 'bench-gw-2']) {
@@ -94,13 +158,21 @@ async function main(): Promise<void> {
       await waitFor('ready', async () => (await readyz(gateway.url)).status === 200);
     }
     const small = summary(await changeLatencies(client, gateways, key, 'default', 'hot-route', CHANGES));
-    console.log(JSON.stringify({ phase: 'small', applyToAllGatewaysServingMs: small, loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') }));
+    console.log(
+      JSON.stringify({
+        phase: 'small',
+        applyToAllGatewaysServingMs: small,
+        loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      }),
+    );
     await operator.process.stop();
 
     // 2. Bulk objects, created while no operator runs.
     const createdAt = performance.now();
     const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
-    await pool(namespaces, 4, (ns) => client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).then(() => undefined));
+    await pool(namespaces, 4, (ns) =>
+      client.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).then(() => undefined),
+    );
     const routeJobs = Array.from({ length: ROUTES }, (_, i) => i);
     await pool(routeJobs, 16, async (i) => {
       const ns = namespaces[i % NAMESPACES] as string;
@@ -112,10 +184,17 @@ async function main(): Promise<void> {
       await client.create(`/api/v1/namespaces/${ns}/secrets`, secret(ns, `key-${i}-key`, `sk-sy-${String(i).padStart(40, '0')}`));
       await client.create(`/apis/switchyard.dev/v1alpha1/namespaces/${ns}/virtualkeys`, vk(ns, `key-${i}`));
     });
-    console.log(JSON.stringify({ phase: 'created', routes: ROUTES, keys: KEYS, seconds: Math.round((performance.now() - createdAt) / 1000) }));
+    console.log(
+      JSON.stringify({ phase: 'created', routes: ROUTES, keys: KEYS, seconds: Math.round((performance.now() - createdAt) / 1000) }),
+    );
 
     const startedAt = performance.now();
-    operator = await startOperatorProcess({ kubeconfigPath: cluster.kubeconfigPath, listenPort, replicaId: 'bench-2', args: ['--gateway-service-account', `default/${GATEWAY_SA}`] });
+    operator = await startOperatorProcess({
+      kubeconfigPath: cluster.kubeconfigPath,
+      listenPort,
+      replicaId: 'bench-2',
+      args: ['--gateway-service-account', `default/${GATEWAY_SA}`],
+    });
     processes.push(operator.process);
     const compiled = await operator.process.waitForRecord((r) => r.msg === 'routing table compiled' && Number(r.keys) >= KEYS, 600_000);
     const firstTableSeconds = (performance.now() - startedAt) / 1000;
@@ -144,7 +223,9 @@ async function main(): Promise<void> {
     const operatorHeap = await heapUsedMb();
     const gatewayRss = gateways.map((g) => rssMb(g.process.child.pid));
     const compiledBefore = operator.process.records().length;
-    const bulk = summary(await changeLatencies(client, gateways, `sk-sy-${'0'.repeat(40)}`, 'bench-0', 'model-0', Math.max(10, Math.round(CHANGES / 2))));
+    const bulk = summary(
+      await changeLatencies(client, gateways, `sk-sy-${'0'.repeat(40)}`, 'bench-0', 'model-0', Math.max(10, Math.round(CHANGES / 2))),
+    );
     const changeCompiles = operator.process
       .records()
       .slice(compiledBefore)

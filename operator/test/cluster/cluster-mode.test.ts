@@ -4,7 +4,16 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { findFreePorts } from '../support/free-ports.js';
-import { conditionOf, readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
+import {
+  conditionOf,
+  readyz,
+  startClusterGateway,
+  startOperatorProcess,
+  startTestCluster,
+  type GatewayProcess,
+  type OperatorProcess,
+  type TestCluster,
+} from '../support/cluster.js';
 import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -50,11 +59,26 @@ describeWithControlPlane('cluster mode: operator + two gateways against a real A
   const extraProcesses: Array<{ stop(): Promise<void> }> = [];
 
   let operatorKubeconfig: string;
-  const operatorArgs = () => ['--gateway-service-account', `${SYSTEM}/${GATEWAY_SA}`, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '1s'];
+  const operatorArgs = () => [
+    '--gateway-service-account',
+    `${SYSTEM}/${GATEWAY_SA}`,
+    '--lease-duration',
+    '4s',
+    '--renew-deadline',
+    '3s',
+    '--retry-period',
+    '1s',
+  ];
   // The operator runs as its ServiceAccount with exactly operator/rbac/: the RBAC is tested too.
   const allOperators: OperatorProcess[] = [];
   const startOperator = async (listenPort: number, replicaId: string) => {
-    const started = await startOperatorProcess({ kubeconfigPath: operatorKubeconfig, listenPort, replicaId, leaderElectionNamespace: SYSTEM, args: operatorArgs() });
+    const started = await startOperatorProcess({
+      kubeconfigPath: operatorKubeconfig,
+      listenPort,
+      replicaId,
+      leaderElectionNamespace: SYSTEM,
+      args: operatorArgs(),
+    });
     allOperators.push(started);
     return started;
   };
@@ -84,7 +108,10 @@ describeWithControlPlane('cluster mode: operator + two gateways against a real A
     expect(secret.metadata.ownerReferences).toEqual([
       { apiVersion: 'switchyard.dev/v1alpha1', kind: 'VirtualKey', name: 'checkout', uid: vk.metadata.uid, controller: true },
     ]);
-    expect(secret.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'switchyard-operator', 'switchyard.dev/virtual-key': 'checkout' });
+    expect(secret.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'switchyard-operator',
+      'switchyard.dev/virtual-key': 'checkout',
+    });
     apiKey = Buffer.from(secret.data.key as string, 'base64').toString('utf8');
     expect(apiKey).toMatch(/^sk-sy-[A-Za-z0-9]{40}$/);
 
@@ -126,9 +153,13 @@ describeWithControlPlane('cluster mode: operator + two gateways against a real A
     const applied = Date.now();
     await cluster.apply(route('chat', 'gpt-test', 'two'));
     const afterKubectl = Date.now();
-    await Promise.all(gateways.map((gateway) => waitFor('the new answer', async () => (await ask(gateway, apiKey, 'gpt-test')).text === 'two', 10_000, 20)));
+    await Promise.all(
+      gateways.map((gateway) => waitFor('the new answer', async () => (await ask(gateway, apiKey, 'gpt-test')).text === 'two', 10_000, 20)),
+    );
     const served = Date.now();
-    console.log(`apply -> both gateways serving: ${served - applied} ms (from kubectl start), ${served - afterKubectl} ms (from kubectl exit)`);
+    console.log(
+      `apply -> both gateways serving: ${served - applied} ms (from kubectl start), ${served - afterKubectl} ms (from kubectl exit)`,
+    );
     expect(served - afterKubectl).toBeLessThan(5_000);
     await waitFor('Programmed=True at generation 2', async () => {
       const programmed = conditionOf(await cluster.getJson(['modelroute', 'chat', '-n', 'default']), 'Programmed');
@@ -208,13 +239,23 @@ spec:
       const text = await (await fetch(`${operator.healthUrl}/metrics`)).text();
       return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
     };
-    await waitFor('gateways back and acknowledged', async () => (await metric('switchyard_operator_connected_gateways')) === 2 && (await metric('switchyard_operator_acknowledged_table_version')) > 0, 30_000);
+    await waitFor(
+      'gateways back and acknowledged',
+      async () =>
+        (await metric('switchyard_operator_connected_gateways')) === 2 &&
+        (await metric('switchyard_operator_acknowledged_table_version')) > 0,
+      30_000,
+    );
     await waitFor('leading', async () => (await metric('switchyard_operator_leader')) === 1, 15_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await metric('switchyard_operator_reconciles_total')).toBeGreaterThan(0);
     expect(await metric('switchyard_operator_status_writes_total')).toBe(0);
     await cluster.apply(route('chat', 'gpt-test', 'three'));
-    await Promise.all(gateways.map((gateway) => waitFor('the post-restart answer', async () => (await ask(gateway, apiKey, 'gpt-test')).text === 'three', 30_000, 100)));
+    await Promise.all(
+      gateways.map((gateway) =>
+        waitFor('the post-restart answer', async () => (await ask(gateway, apiKey, 'gpt-test')).text === 'three', 30_000, 100),
+      ),
+    );
   });
 
   it('gives a restarted gateway the current table', async () => {
@@ -227,7 +268,10 @@ spec:
   });
 
   let second: OperatorProcess;
-  const holder = async () => ((await cluster.getJson<Record<string, any>>(['lease', 'switchyard-operator', '-n', SYSTEM])).spec.holderIdentity as string | undefined) ?? '';
+  const holder = async () =>
+    ((await cluster.getJson<Record<string, any>>(['lease', 'switchyard-operator', '-n', SYSTEM])).spec.holderIdentity as
+      | string
+      | undefined) ?? '';
   const leaderGauge = async (op: OperatorProcess) => {
     const text = await (await fetch(`${op.healthUrl}/metrics`)).text();
     return Number(/^switchyard_operator_leader (\d+)/m.exec(text)?.[1] ?? NaN);
@@ -252,13 +296,19 @@ spec:
     const { readFile } = await import('node:fs/promises');
     const token = (await readFile(tokenFile, 'utf8')).trim();
     const silent = new AbortController();
-    const silentStream = await fetch(`${second.listenUrl}/v1/table-stream`, { headers: { authorization: `Bearer ${token}`, 'x-switchyard-gateway': 'silent' }, signal: silent.signal });
+    const silentStream = await fetch(`${second.listenUrl}/v1/table-stream`, {
+      headers: { authorization: `Bearer ${token}`, 'x-switchyard-gateway': 'silent' },
+      signal: silent.signal,
+    });
     expect(silentStream.status).toBe(200);
-    const generationOf = async () => (await cluster.getJson<Record<string, any>>(['modelroute', 'chat', '-n', 'default'])).metadata.generation as number;
+    const generationOf = async () =>
+      (await cluster.getJson<Record<string, any>>(['modelroute', 'chat', '-n', 'default'])).metadata.generation as number;
 
     await cluster.apply(route('chat', 'gpt-test', 'four'));
     const generation = await generationOf();
-    await Promise.all(gateways.map((gateway) => waitFor('answer four', async () => (await ask(gateway, apiKey, 'gpt-test')).text === 'four', 10_000, 50)));
+    await Promise.all(
+      gateways.map((gateway) => waitFor('answer four', async () => (await ask(gateway, apiKey, 'gpt-test')).text === 'four', 10_000, 50)),
+    );
     // Every real gateway acknowledged; the silent one holds Programmed back.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const pending = conditionOf(await cluster.getJson(['modelroute', 'chat', '-n', 'default']), 'Programmed');

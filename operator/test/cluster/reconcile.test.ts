@@ -20,7 +20,8 @@ describeWithControlPlane('operator reconciliation against a real API server', ()
   let operator: RunningOperator;
 
   const get = (kind: string, name: string, namespace = 'default') => cluster.getJson<Obj>([kind, name, '-n', namespace]);
-  const condition = async (kind: string, name: string, type: string, namespace = 'default') => conditionOf(await get(kind, name, namespace), type);
+  const condition = async (kind: string, name: string, type: string, namespace = 'default') =>
+    conditionOf(await get(kind, name, namespace), type);
 
   beforeAll(async () => {
     cluster = await startTestCluster();
@@ -130,7 +131,20 @@ spec: {model: other, aliases: [contested], backends: [{name: b, provider: mock, 
       '--subresource=status',
       '--type=merge',
       '-p',
-      JSON.stringify({ status: { conditions: [...(await get('modelroute', 'second')).status.conditions, { type: 'Audited', status: 'True', reason: 'Manual', message: 'checked by a human', lastTransitionTime: '2026-01-01T00:00:00Z' }] } }),
+      JSON.stringify({
+        status: {
+          conditions: [
+            ...(await get('modelroute', 'second')).status.conditions,
+            {
+              type: 'Audited',
+              status: 'True',
+              reason: 'Manual',
+              message: 'checked by a human',
+              lastTransitionTime: '2026-01-01T00:00:00Z',
+            },
+          ],
+        },
+      }),
     ]);
     await delay(500);
     await operator.controller.settle();
@@ -150,7 +164,11 @@ spec: {model: other, aliases: [contested], defaultMaxTokens: 100, backends: [{na
     expect(await counterTotal(operator.metrics.compiles)).toBeGreaterThan(compilesBefore);
     expect(conditionOf(after, 'Audited')).toMatchObject({ status: 'True', reason: 'Manual' });
     // Still Accepted: the transition time stays, only observedGeneration moves.
-    expect(conditionOf(after, 'Accepted')).toMatchObject({ status: 'True', observedGeneration: 2, lastTransitionTime: acceptedBefore?.lastTransitionTime });
+    expect(conditionOf(after, 'Accepted')).toMatchObject({
+      status: 'True',
+      observedGeneration: 2,
+      lastTransitionTime: acceptedBefore?.lastTransitionTime,
+    });
   });
 
   it('generates a new key when a generated Secret is deleted', async () => {
@@ -212,6 +230,9 @@ spec: {selector: {matchLabels: {team: a}}, limit: "10.00"}
 
     // A label change (no new generation) still recompiles: budgets select keys by label.
     await cluster.kubectl(['label', 'virtualkey', 'alice', '-n', 'team-a', 'team=other', '--overwrite']);
-    await waitFor('key left the budget', () => operator.controller.table?.keys.find((k) => k.id === 'team-a/alice')?.budgetIds.length === 0);
+    await waitFor(
+      'key left the budget',
+      () => operator.controller.table?.keys.find((k) => k.id === 'team-a/alice')?.budgetIds.length === 0,
+    );
   });
 });

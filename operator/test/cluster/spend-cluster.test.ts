@@ -7,7 +7,16 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { findFreePorts } from '../support/free-ports.js';
-import { conditionOf, readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
+import {
+  conditionOf,
+  readyz,
+  startClusterGateway,
+  startOperatorProcess,
+  startTestCluster,
+  type GatewayProcess,
+  type OperatorProcess,
+  type TestCluster,
+} from '../support/cluster.js';
 import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
 import { METERED_ANSWER_NANOS, METERED_ROUTE_AND_PAYER } from '../support/spend-manifests.js';
 import { delay, waitFor } from '../support/wait-for.js';
@@ -56,7 +65,16 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
       listenPort,
       replicaId,
       leaderElectionNamespace: SYSTEM,
-      args: ['--gateway-service-account', `${SYSTEM}/${GATEWAY_SA}`, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '1s'],
+      args: [
+        '--gateway-service-account',
+        `${SYSTEM}/${GATEWAY_SA}`,
+        '--lease-duration',
+        '4s',
+        '--renew-deadline',
+        '3s',
+        '--retry-period',
+        '1s',
+      ],
     });
   const spentOf = async (name: string): Promise<bigint | undefined> => {
     const budget = await cluster.getJson<BudgetView>(['budget', name, '-n', 'default']);
@@ -66,18 +84,25 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
     waitFor(`Budget ${name} spent = ${formatNanosAsUsd(nanos)}`, async () => (await spentOf(name)) === nanos, 20_000, 200);
   const client = (gateway: GatewayProcess) => new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
   const ask = async (gateway: GatewayProcess): Promise<void> => {
-    const { response } = await client(gateway).chat.completions.create({ model: 'metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 }).withResponse();
+    const { response } = await client(gateway)
+      .chat.completions.create({ model: 'metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 })
+      .withResponse();
     const cost = response.headers.get('x-switchyard-cost-usd');
     expect(cost).not.toBeNull();
     charged += parseMoneyNanos(cost as string);
   };
   const postReports = async (body: unknown): Promise<number> => {
     const token = (await readFile(tokenFile, 'utf8')).trim();
-    const res = await fetch(`${operator.listenUrl}/v1/usage-reports`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${operator.listenUrl}/v1/usage-reports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await res.arrayBuffer();
     return res.status;
   };
-  const gatewayReady = (gateway: GatewayProcess) => waitFor('gateway ready', async () => (await readyz(gateway.url)).status === 200, 30_000);
+  const gatewayReady = (gateway: GatewayProcess) =>
+    waitFor('gateway ready', async () => (await readyz(gateway.url)).status === 200, 30_000);
 
   beforeAll(async () => {
     cluster = await startTestCluster();
@@ -87,11 +112,16 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
     operator = await startOperator('operator-a');
     await cluster.apply(manifests);
     const secret = await waitFor('the generated key Secret', async () => {
-      const list = await cluster.getJson<{ items: Array<{ metadata: { name: string }; data?: { key?: string } }> }>(['secrets', '-n', 'default']);
+      const list = await cluster.getJson<{ items: Array<{ metadata: { name: string }; data?: { key?: string } }> }>([
+        'secrets',
+        '-n',
+        'default',
+      ]);
       return list.items.find((s) => s.metadata.name === 'payer-key');
     });
     apiKey = Buffer.from(secret.data?.key ?? '', 'base64').toString('utf8');
-    for (const name of ['gateway-1', 'gateway-2']) gateways.push(await startClusterGateway({ controlPlaneUrl: operator.listenUrl, tokenFile, name }));
+    for (const name of ['gateway-1', 'gateway-2'])
+      gateways.push(await startClusterGateway({ controlPlaneUrl: operator.listenUrl, tokenFile, name }));
     for (const gateway of gateways) await gatewayReady(gateway);
   }, 240_000);
 
@@ -128,7 +158,14 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
       bootId: 'retry-test-boot',
       seq: 1,
       createdAt: new Date().toISOString(),
-      entries: [{ budgetId: 'default/payments-watch', periodStart: `${new Date().toISOString().slice(0, 8)}01T00:00:00.000Z`, costNanos: '7', requests: 1 }],
+      entries: [
+        {
+          budgetId: 'default/payments-watch',
+          periodStart: `${new Date().toISOString().slice(0, 8)}01T00:00:00.000Z`,
+          costNanos: '7',
+          requests: 1,
+        },
+      ],
     };
     const before = (await spentOf('payments-watch')) as bigint;
     expect(await postReports({ reports: [report] })).toBe(200);
@@ -184,7 +221,10 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
         'both gateways refuse',
         async () => {
           // An admitted request (the snapshot not there yet) is charged like any other.
-          const outcome = await ask(gateway).then(() => undefined, (error: unknown) => error as { status?: number; code?: string });
+          const outcome = await ask(gateway).then(
+            () => undefined,
+            (error: unknown) => error as { status?: number; code?: string },
+          );
           return outcome?.status === 429 && outcome.code === 'budget_exceeded';
         },
         15_000,

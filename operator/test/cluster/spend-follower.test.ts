@@ -5,7 +5,15 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { findFreePorts } from '../support/free-ports.js';
-import { readyz, startClusterGateway, startOperatorProcess, startTestCluster, type GatewayProcess, type OperatorProcess, type TestCluster } from '../support/cluster.js';
+import {
+  readyz,
+  startClusterGateway,
+  startOperatorProcess,
+  startTestCluster,
+  type GatewayProcess,
+  type OperatorProcess,
+  type TestCluster,
+} from '../support/cluster.js';
 import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
 import { METERED_ANSWER_NANOS, METERED_ROUTE_AND_PAYER } from '../support/spend-manifests.js';
 import { delay, waitFor } from '../support/wait-for.js';
@@ -48,17 +56,29 @@ describeWithControlPlane('cluster spend: a gateway connected to the follower rep
       listenPort,
       replicaId,
       leaderElectionNamespace: SYSTEM,
-      args: ['--gateway-service-account', `${SYSTEM}/${GATEWAY_SA}`, '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '1s'],
+      args: [
+        '--gateway-service-account',
+        `${SYSTEM}/${GATEWAY_SA}`,
+        '--lease-duration',
+        '4s',
+        '--renew-deadline',
+        '3s',
+        '--retry-period',
+        '1s',
+      ],
     });
   };
   const spentOf = async (): Promise<bigint | undefined> => {
     const budget = await cluster.getJson<BudgetView>(['budget', 'shared-total', '-n', 'default']);
     return budget.status?.spent === undefined ? undefined : parseMoneyNanos(budget.status.spent);
   };
-  const waitForSpent = (nanos: bigint) => waitFor(`Budget spent = ${formatNanosAsUsd(nanos)}`, async () => (await spentOf()) === nanos, 20_000, 200);
+  const waitForSpent = (nanos: bigint) =>
+    waitFor(`Budget spent = ${formatNanosAsUsd(nanos)}`, async () => (await spentOf()) === nanos, 20_000, 200);
   const ask = async (gateway: GatewayProcess): Promise<void> => {
     const client = new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
-    const { response } = await client.chat.completions.create({ model: 'metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'metered', messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 })
+      .withResponse();
     const cost = response.headers.get('x-switchyard-cost-usd');
     expect(cost).not.toBeNull();
     charged += parseMoneyNanos(cost as string);
@@ -75,13 +95,18 @@ describeWithControlPlane('cluster spend: a gateway connected to the follower rep
     follower = await startReplica('operator-b', kubeconfig);
     await waitFor('operator-b ready', async () => (await readyz(follower.healthUrl)).status === 200, 30_000);
     const secret = await waitFor('the generated key Secret', async () => {
-      const list = await cluster.getJson<{ items: Array<{ metadata: { name: string }; data?: { key?: string } }> }>(['secrets', '-n', 'default']);
+      const list = await cluster.getJson<{ items: Array<{ metadata: { name: string }; data?: { key?: string } }> }>([
+        'secrets',
+        '-n',
+        'default',
+      ]);
       return list.items.find((s) => s.metadata.name === 'payer-key');
     });
     apiKey = Buffer.from(secret.data?.key ?? '', 'base64').toString('utf8');
     onFollower = await startClusterGateway({ controlPlaneUrl: follower.listenUrl, tokenFile, name: 'gateway-on-follower' });
     onLeader = await startClusterGateway({ controlPlaneUrl: leader.listenUrl, tokenFile, name: 'gateway-on-leader' });
-    for (const gateway of [onFollower, onLeader]) await waitFor('gateway ready', async () => (await readyz(gateway.url)).status === 200, 30_000);
+    for (const gateway of [onFollower, onLeader])
+      await waitFor('gateway ready', async () => (await readyz(gateway.url)).status === 200, 30_000);
   }, 240_000);
 
   afterAll(async () => {
@@ -109,7 +134,10 @@ describeWithControlPlane('cluster spend: a gateway connected to the follower rep
     // The follower sees the write through its Budget watch and sends a snapshot at its next flush (2 s).
     await delay(5000);
     // One request on its own would be admitted: the gateway knows only its own $0.00101 unless the snapshot arrived.
-    const outcome = await ask(onFollower).then(() => undefined, (error: unknown) => error as { status?: number; code?: string });
+    const outcome = await ask(onFollower).then(
+      () => undefined,
+      (error: unknown) => error as { status?: number; code?: string },
+    );
     expect(outcome).toMatchObject({ status: 429, code: 'budget_exceeded' });
     expect(await spentOf()).toBe(charged);
   }, 60_000);

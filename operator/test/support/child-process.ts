@@ -19,7 +19,11 @@ export interface LoggedProcess {
 }
 
 export function startSwitchyard(args: string[], env: NodeJS.ProcessEnv = {}): LoggedProcess {
-  const child = spawn(process.execPath, [switchyardBin, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [switchyardBin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let pending = '';
   const records: Array<Record<string, unknown>> = [];
@@ -73,7 +77,10 @@ export function startSwitchyard(args: string[], env: NodeJS.ProcessEnv = {}): Lo
       const found = records.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; output:\n${output.slice(-4000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching log line within ${timeoutMs} ms; output:\n${output.slice(-4000)}`)),
+          timeoutMs,
+        );
         const watcher = {
           match,
           resolve: (record: Record<string, unknown>) => {

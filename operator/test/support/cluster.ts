@@ -32,12 +32,20 @@ export async function startTestCluster(): Promise<TestCluster> {
   const tempDir = await mkdtemp(join(tmpdir(), 'switchyard-op-test-'));
   const kubectl = async (args: string[], input?: string): Promise<string> => {
     const result = await plane.kubectl(args, input);
-    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+    if (result.code !== 0)
+      throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
     return result.stdout;
   };
   try {
     await kubectl(['apply', '--server-side', '-f', crdDir]);
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/modelroutes.switchyard.dev', 'crd/virtualkeys.switchyard.dev', 'crd/budgets.switchyard.dev']);
+    await kubectl([
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/modelroutes.switchyard.dev',
+      'crd/virtualkeys.switchyard.dev',
+      'crd/budgets.switchyard.dev',
+    ]);
   } catch (error) {
     await plane.stop();
     await rm(tempDir, { recursive: true, force: true });
@@ -73,7 +81,9 @@ export async function startTestCluster(): Promise<TestCluster> {
     async tokenFile(serviceAccount, namespace = 'default', audience = 'switchyard') {
       const existing = await plane.kubectl(['get', 'serviceaccount', serviceAccount, '-n', namespace]);
       if (existing.code !== 0) await kubectl(['create', 'serviceaccount', serviceAccount, '-n', namespace]);
-      const token = (await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--audience', audience, '--duration', '1h'])).trim();
+      const token = (
+        await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--audience', audience, '--duration', '1h'])
+      ).trim();
       const file = join(tempDir, `token-${namespace}-${serviceAccount}-${++tokens}`);
       await writeFile(file, token, { mode: 0o600 });
       return file;
@@ -135,9 +145,26 @@ export interface GatewayProcess {
 }
 
 /** `switchyard gateway --control-plane ...`; resolves once it logged "listening" (not yet ready). */
-export async function startClusterGateway(options: { controlPlaneUrl: string; tokenFile: string; name: string; port?: number }): Promise<GatewayProcess> {
+export async function startClusterGateway(options: {
+  controlPlaneUrl: string;
+  tokenFile: string;
+  name: string;
+  port?: number;
+}): Promise<GatewayProcess> {
   const proc = startSwitchyard(
-    ['gateway', '--control-plane', options.controlPlaneUrl, '--token-file', options.tokenFile, '--host', '127.0.0.1', '--port', String(options.port ?? 0), '--admin-port', '0'],
+    [
+      'gateway',
+      '--control-plane',
+      options.controlPlaneUrl,
+      '--token-file',
+      options.tokenFile,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(options.port ?? 0),
+      '--admin-port',
+      '0',
+    ],
     { POD_NAME: options.name },
   );
   const listening = await proc.waitForRecord((r) => r.msg === 'listening');

@@ -34,15 +34,63 @@ export async function makeCertificate(dir: string, name: string, options: { days
   const certFile = join(dir, `${name}.crt`);
   const days = options.days ?? 1;
   if (days > 0) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', String(days), '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        String(days),
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
   } else {
     const csrFile = join(dir, `${name}.csr`);
-    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', keyFile, '-out', csrFile], { stdio: 'ignore' });
-    execFileSync('openssl', ['x509', '-req', '-in', csrFile, '-signkey', keyFile, '-days', String(days), '-out', certFile], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-subj',
+        `/CN=${name}`,
+        '-keyout',
+        keyFile,
+        '-out',
+        csrFile,
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync('openssl', ['x509', '-req', '-in', csrFile, '-signkey', keyFile, '-days', String(days), '-out', certFile], {
+      stdio: 'ignore',
+    });
   }
   const cert = await readFile(certFile);
   const parsed = new X509Certificate(cert);
-  return { cert, key: await readFile(keyFile), serial: parsed.serialNumber, fingerprint256: parsed.fingerprint256, notAfter: new Date(parsed.validTo) };
+  return {
+    cert,
+    key: await readFile(keyFile),
+    serial: parsed.serialNumber,
+    fingerprint256: parsed.fingerprint256,
+    notAfter: new Date(parsed.validTo),
+  };
 }
 
 /** A directory shaped like a mounted `kubernetes.io/tls` Secret. */

@@ -12,13 +12,19 @@ function table(hash: string, version: number, routeGenerations: Record<string, n
 }
 
 function objects(...names: string[]): Map<string, ObjectDiagnostic> {
-  return new Map(names.map((name) => [`ModelRoute/default/${name}`, { kind: 'ModelRoute', namespace: 'default', name, generation: 1, conditions: [] }]));
+  return new Map(
+    names.map((name) => [`ModelRoute/default/${name}`, { kind: 'ModelRoute', namespace: 'default', name, generation: 1, conditions: [] }]),
+  );
 }
 
 function tracker(snapshot: () => AckSnapshot) {
   const changes: string[][] = [];
   const versions: number[] = [];
-  const t = new AcknowledgementTracker({ source: { snapshot }, onChanged: (keys) => changes.push(keys), onAcknowledgedVersion: (v) => versions.push(v) });
+  const t = new AcknowledgementTracker({
+    source: { snapshot },
+    onChanged: (keys) => changes.push(keys),
+    onAcknowledgedVersion: (v) => versions.push(v),
+  });
   return { t, changes, versions };
 }
 
@@ -52,7 +58,10 @@ describe('AcknowledgementTracker', () => {
   });
 
   it('counts nothing as acknowledged with no gateways or an unknown table', () => {
-    for (const snap of [{ gateways: 0, pending: 0, hashes: [] }, { gateways: 1, pending: 0, hashes: ['unknown'] }]) {
+    for (const snap of [
+      { gateways: 0, pending: 0, hashes: [] },
+      { gateways: 1, pending: 0, hashes: ['unknown'] },
+    ]) {
       const { t, changes, versions } = tracker(() => snap);
       t.remember(table('h1', 1, { a: 1 }));
       t.setCurrentObjects(objects('a'));

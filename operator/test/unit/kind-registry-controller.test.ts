@@ -34,7 +34,9 @@ const routeNoteKind = defineKind<RouteNote>({
   compile(objects, context) {
     for (const { manifest, diagnostic } of objects) {
       const served = context.routes.some((route) => route.name === manifest.spec.route);
-      diagnostic.conditions.push(condition('Accepted', served ? 'True' : 'False', served ? R.Accepted : R.UnresolvedRefs, `route ${manifest.spec.route}`));
+      diagnostic.conditions.push(
+        condition('Accepted', served ? 'True' : 'False', served ? R.Accepted : R.UnresolvedRefs, `route ${manifest.spec.route}`),
+      );
     }
   },
   tableObjects: () => [],
@@ -50,7 +52,12 @@ const OBJECTS: Record<string, unknown[]> = {
     },
   ],
   routenotes: [
-    { apiVersion: 'switchyard.dev/v1alpha1', kind: 'RouteNote', metadata: { name: 'hello', namespace: 'default', uid: 'u2', generation: 3, resourceVersion: '6' }, spec: { route: 'chat' } },
+    {
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'RouteNote',
+      metadata: { name: 'hello', namespace: 'default', uid: 'u2', generation: 3, resourceVersion: '6' },
+      spec: { route: 'chat' },
+    },
   ],
 };
 
@@ -70,7 +77,9 @@ async function startFakeApi(): Promise<{ client: KubeClient; requests: string[];
       }
       if (req.method === 'GET') {
         const plural = url.pathname.split('/').at(-1) ?? '';
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ metadata: { resourceVersion: '10' }, items: OBJECTS[plural] ?? [] }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ metadata: { resourceVersion: '10' }, items: OBJECTS[plural] ?? [] }));
         return;
       }
       if (req.method === 'PATCH') patches.set(url.pathname, JSON.parse(body));
@@ -116,7 +125,14 @@ describe('OperatorController with a registered toy kind', () => {
       publisher: {
         publish: (table) => {
           published.push(table);
-          return { version: table.version, hash: table.hash, table, frame: Buffer.alloc(0), jsonBytes: 0, gzipBytes: 0 } satisfies PublishedTable;
+          return {
+            version: table.version,
+            hash: table.hash,
+            table,
+            frame: Buffer.alloc(0),
+            jsonBytes: 0,
+            gzipBytes: 0,
+          } satisfies PublishedTable;
         },
       },
       acknowledgements: { snapshot: () => ({ gateways: 0, pending: 0, hashes: [] }) },
@@ -135,7 +151,9 @@ describe('OperatorController with a registered toy kind', () => {
     expect(controller.diagnosticsOf('RouteNote', 'default', 'hello')?.conditions).toEqual([
       { type: 'Accepted', status: 'True', reason: 'Accepted', message: 'route chat' },
     ]);
-    const patch = api.patches.get('/apis/switchyard.dev/v1alpha1/namespaces/default/routenotes/hello/status') as { status: { observedGeneration: number; conditions: { type: string; status: string }[] } };
+    const patch = api.patches.get('/apis/switchyard.dev/v1alpha1/namespaces/default/routenotes/hello/status') as {
+      status: { observedGeneration: number; conditions: { type: string; status: string }[] };
+    };
     expect(patch.status.observedGeneration).toBe(3);
     expect(patch.status.conditions.map((c) => [c.type, c.status])).toEqual([
       ['Accepted', 'True'],

@@ -24,7 +24,8 @@ function leaseStore() {
     async replace<T>(path: string, body: unknown): Promise<T> {
       if (failing.has(identity)) throw new Error('connection refused');
       const next = structuredClone(body) as Lease;
-      if (!lease || next.metadata.resourceVersion !== lease.metadata.resourceVersion) throw new KubeApiError('PUT', path, 409, 'Conflict', 'modified');
+      if (!lease || next.metadata.resourceVersion !== lease.metadata.resourceVersion)
+        throw new KubeApiError('PUT', path, 409, 'Conflict', 'modified');
       next.metadata.resourceVersion = String(++rv);
       lease = next;
       return structuredClone(lease) as T;

@@ -30,7 +30,18 @@ describe('parseOperatorFlags', () => {
 
   it('parses repeatable and structured flags', () => {
     const flags = parseOperatorFlags(
-      ['--listen', '[::1]:9443', '--gateway-service-account', 'ai/gw', '--gateway-service-account', 'ai/gw', '--gateway-service-account', 'ops/gw-2', '--shared-namespace', 'ai'],
+      [
+        '--listen',
+        '[::1]:9443',
+        '--gateway-service-account',
+        'ai/gw',
+        '--gateway-service-account',
+        'ai/gw',
+        '--gateway-service-account',
+        'ops/gw-2',
+        '--shared-namespace',
+        'ai',
+      ],
       {},
     );
     expect(flags.listenHost).toBe('::1');

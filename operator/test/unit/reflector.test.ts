@@ -4,7 +4,11 @@ import { Reflector, type StoreEvent } from '../../src/watch/reflector.js';
 import { json, startScriptedApi, watchEvents, type ScriptedApi } from '../support/scripted-api-server.js';
 import { waitFor } from '../support/wait-for.js';
 
-const obj = (name: string, rv: number): KubeObject => ({ apiVersion: 'switchyard.dev/v1alpha1', kind: 'ModelRoute', metadata: { name, namespace: 'ai', resourceVersion: String(rv) } });
+const obj = (name: string, rv: number): KubeObject => ({
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'ModelRoute',
+  metadata: { name, namespace: 'ai', resourceVersion: String(rv) },
+});
 const list = (rv: number, ...items: KubeObject[]) => ({ kind: 'ModelRouteList', metadata: { resourceVersion: String(rv) }, items });
 
 describe('Reflector', () => {
@@ -18,7 +22,10 @@ describe('Reflector', () => {
   it('resumes, relists on 410 with synthesized deletes, restarts stalled and failed watches', async () => {
     api = await startScriptedApi([
       json(list(10, obj('a', 5), obj('b', 6))),
-      watchEvents([{ type: 'ADDED', object: obj('c', 11) }, { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } }]),
+      watchEvents([
+        { type: 'ADDED', object: obj('c', 11) },
+        { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } },
+      ]),
       json(list(20, obj('a', 5), obj('c', 11))),
       watchEvents([]), // silent: the inactivity timeout must end it
       watchEvents([{ type: 'BOOKMARK', object: { kind: 'ModelRoute', metadata: { resourceVersion: '25' } } }], 'end'),
@@ -55,8 +62,19 @@ describe('Reflector', () => {
   });
 
   it('keeps retrying a list that fails (e.g. the CRD is not installed yet) and syncs when it works', async () => {
-    api = await startScriptedApi([json({ kind: 'Status', code: 404, message: 'not found' }, 404), json({ kind: 'Status', code: 404 }, 404), json(list(3, obj('a', 2))), watchEvents([])]);
-    reflector = new Reflector<KubeObject>({ client: api.client, type: MODEL_ROUTES, onEvent: () => {}, backoffInitialMs: 10, backoffMaxMs: 20 });
+    api = await startScriptedApi([
+      json({ kind: 'Status', code: 404, message: 'not found' }, 404),
+      json({ kind: 'Status', code: 404 }, 404),
+      json(list(3, obj('a', 2))),
+      watchEvents([]),
+    ]);
+    reflector = new Reflector<KubeObject>({
+      client: api.client,
+      type: MODEL_ROUTES,
+      onEvent: () => {},
+      backoffInitialMs: 10,
+      backoffMaxMs: 20,
+    });
     reflector.start();
     await waitFor('synced', () => reflector?.synced);
     expect(reflector.store.size).toBe(1);

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../../src/observe/logger.js';
 import { OperatorMetrics } from '../../src/observe/operator-metrics.js';
-import { CertificateProblem, loadCertificatePair, ServingCertificateReloader, type CertificatePair, type ServingCertificateReloaderOptions } from '../../src/table-server/serving-certificate.js';
+import {
+  CertificateProblem,
+  loadCertificatePair,
+  ServingCertificateReloader,
+  type CertificatePair,
+  type ServingCertificateReloaderOptions,
+} from '../../src/table-server/serving-certificate.js';
 import { makeCertificate, opensslAvailable, type TestCertificate } from '../support/serving-certificates.js';
 import { delay, waitFor } from '../support/wait-for.js';
 
@@ -29,7 +35,11 @@ describeWithOpenssl('serving certificate reloader', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'switchyard-reloader-'));
-    [certA, certB, expired] = await Promise.all([makeCertificate(dir, 'cert-a'), makeCertificate(dir, 'cert-b'), makeCertificate(dir, 'cert-expired', { days: -1 })]);
+    [certA, certB, expired] = await Promise.all([
+      makeCertificate(dir, 'cert-a'),
+      makeCertificate(dir, 'cert-b'),
+      makeCertificate(dir, 'cert-expired', { days: -1 }),
+    ]);
   });
   afterEach(() => {
     for (const reloader of reloaders.splice(0)) reloader.stop();
@@ -59,7 +69,8 @@ describeWithOpenssl('serving certificate reloader', () => {
       ...options,
     });
     reloaders.push(reloader);
-    const reloads = async (result: string) => (await metrics.servingCertificateReloads.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+    const reloads = async (result: string) =>
+      (await metrics.servingCertificateReloads.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
     return { certFile, keyFile, applied, logs, rawLogs, metrics, reloader, reloads };
   }
 
@@ -104,7 +115,9 @@ describeWithOpenssl('serving certificate reloader', () => {
     const errors = logs.filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ file: keyFile, servingSerial: certA.serial });
-    expect(errors[0]?.problem).toBe(`${keyFile} is not the private key of the certificate in ${certFile} (a half-written rotation, or files from different Secrets)`);
+    expect(errors[0]?.problem).toBe(
+      `${keyFile} is not the private key of the certificate in ${certFile} (a half-written rotation, or files from different Secrets)`,
+    );
     for (const line of [...pemLines(certA.key), ...pemLines(certB.key)]) expect(rawLogs.join('')).not.toContain(line);
 
     await writeFile(keyFile, certB.key);
@@ -120,9 +133,13 @@ describeWithOpenssl('serving certificate reloader', () => {
     expect(await reloader.check()).toBe('refused');
     expect(applied).toEqual([]);
     expect(await reloads('error')).toBe(1);
-    expect(logs.find((l) => l.level === 'error')?.problem).toBe(`${certFile} expired at ${expired.notAfter.toISOString()} (serial ${expired.serial})`);
+    expect(logs.find((l) => l.level === 'error')?.problem).toBe(
+      `${certFile} expired at ${expired.notAfter.toISOString()} (serial ${expired.serial})`,
+    );
     // The gauge still describes what is served: certificate A.
-    expect((await metrics.servingCertificateExpiry.get()).values).toEqual([{ labels: { serial: certA.serial }, value: certA.notAfter.getTime() / 1000 }]);
+    expect((await metrics.servingCertificateExpiry.get()).values).toEqual([
+      { labels: { serial: certA.serial }, value: certA.notAfter.getTime() / 1000 },
+    ]);
   });
 
   it('names the file with bad PEM, and counts an unreadable file once until it is back', async () => {
@@ -153,25 +170,43 @@ describeWithOpenssl('serving certificate reloader', () => {
 
   it('sets the expiry gauge to the served certificate, one series at a time', async () => {
     const { certFile, keyFile, reloader, metrics } = await setUp('gauge');
-    expect((await metrics.servingCertificateExpiry.get()).values).toEqual([{ labels: { serial: certA.serial }, value: certA.notAfter.getTime() / 1000 }]);
+    expect((await metrics.servingCertificateExpiry.get()).values).toEqual([
+      { labels: { serial: certA.serial }, value: certA.notAfter.getTime() / 1000 },
+    ]);
     await writeFile(certFile, certB.cert);
     await writeFile(keyFile, certB.key);
     await reloader.check();
-    expect((await metrics.servingCertificateExpiry.get()).values).toEqual([{ labels: { serial: certB.serial }, value: certB.notAfter.getTime() / 1000 }]);
+    expect((await metrics.servingCertificateExpiry.get()).values).toEqual([
+      { labels: { serial: certB.serial }, value: certB.notAfter.getTime() / 1000 },
+    ]);
   });
 
   it('loadCertificatePair reports what is wrong with which file', async () => {
     const certFile = join(dir, 'cert-a.crt');
-    await expect(loadCertificatePair(certFile, join(dir, 'cert-b.key'))).rejects.toMatchObject({ kind: 'mismatch', file: join(dir, 'cert-b.key') });
+    await expect(loadCertificatePair(certFile, join(dir, 'cert-b.key'))).rejects.toMatchObject({
+      kind: 'mismatch',
+      file: join(dir, 'cert-b.key'),
+    });
     await expect(loadCertificatePair(join(dir, 'absent.crt'), join(dir, 'cert-a.key'))).rejects.toBeInstanceOf(CertificateProblem);
-    await expect(loadCertificatePair(join(dir, 'absent.crt'), join(dir, 'cert-a.key'))).rejects.toMatchObject({ kind: 'unreadable', file: join(dir, 'absent.crt') });
+    await expect(loadCertificatePair(join(dir, 'absent.crt'), join(dir, 'cert-a.key'))).rejects.toMatchObject({
+      kind: 'unreadable',
+      file: join(dir, 'absent.crt'),
+    });
     const loaded = await loadCertificatePair(certFile, join(dir, 'cert-a.key'));
-    expect(loaded.summary).toEqual({ subject: 'CN=cert-a', serial: certA.serial, notAfter: certA.notAfter, fingerprint256: certA.fingerprint256 });
+    expect(loaded.summary).toEqual({
+      subject: 'CN=cert-a',
+      serial: certA.serial,
+      notAfter: certA.notAfter,
+      fingerprint256: certA.fingerprint256,
+    });
   });
 });
 
 function pemLines(pem: Buffer): string[] {
-  return pem.toString().split('\n').filter((line) => line && !line.startsWith('-----'));
+  return pem
+    .toString()
+    .split('\n')
+    .filter((line) => line && !line.startsWith('-----'));
 }
 
 function escape(text: string): string {

@@ -9,7 +9,15 @@ import { SpendAggregator } from '../../src/spend/spend-aggregator.js';
 import { answerUsageReports } from '../../src/spend/usage-report-endpoint.js';
 import type { SpendSnapshot, UsageReport } from '../../src/spend/usage-report-message.js';
 
-const budget: CompiledBudget = { id: 'default/team', namespace: 'default', name: 'team', generation: 1, limitNanos: '1000000', period: 'Daily', enforcement: 'Block' };
+const budget: CompiledBudget = {
+  id: 'default/team',
+  namespace: 'default',
+  name: 'team',
+  generation: 1,
+  limitNanos: '1000000',
+  period: 'Daily',
+  enforcement: 'Block',
+};
 const DAY = Date.parse('2025-03-10T00:00:00Z');
 const NOON = DAY + 12 * 3_600_000;
 const PATH = '/apis/switchyard.dev/v1alpha1/namespaces/default/budgets/team';
@@ -18,7 +26,11 @@ type BudgetObject = KubeObject & { status?: unknown };
 
 /** One Budget behind GET and merge-PATCH of its status; `beforePatch` may change it first (another writer). */
 class FakeBudgetApi {
-  object: BudgetObject = { apiVersion: 'switchyard.dev/v1alpha1', kind: 'Budget', metadata: { name: 'team', namespace: 'default', generation: 1, resourceVersion: '1' } };
+  object: BudgetObject = {
+    apiVersion: 'switchyard.dev/v1alpha1',
+    kind: 'Budget',
+    metadata: { name: 'team', namespace: 'default', generation: 1, resourceVersion: '1' },
+  };
   patches = 0;
   conflicts = 0;
   beforePatch: (() => void) | undefined;
@@ -45,7 +57,11 @@ class FakeBudgetApi {
   write(status: Record<string, unknown>): void {
     this.patches += 1;
     const version = Number(this.object.metadata.resourceVersion) + 1;
-    this.object = { ...this.object, metadata: { ...this.object.metadata, resourceVersion: String(version) }, status: { ...(this.object.status as object | undefined), ...status } };
+    this.object = {
+      ...this.object,
+      metadata: { ...this.object.metadata, resourceVersion: String(version) },
+      status: { ...(this.object.status as object | undefined), ...status },
+    };
   }
 
   get spentNanos(): bigint {
@@ -70,11 +86,16 @@ describe('spend path on every operator replica', () => {
   it('answers 200 on any replica, with the snapshot once it has flushed', async () => {
     const api = new FakeBudgetApi();
     const { aggregator } = replica(api);
-    expect(answerUsageReports(aggregator, { reports: [report('boot-a', 1, 5)] })).toEqual({ status: 200, body: { accepted: 1, snapshot: null } });
+    expect(answerUsageReports(aggregator, { reports: [report('boot-a', 1, 5)] })).toEqual({
+      status: 200,
+      body: { accepted: 1, snapshot: null },
+    });
     await aggregator.flush();
     const answer = answerUsageReports(aggregator, { reports: [] });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ snapshot: { budgets: [{ budgetId: budget.id, spentNanos: '5' }], appliedReports: { 'boot-a': 1 } } });
+    expect(answer.body).toMatchObject({
+      snapshot: { budgets: [{ budgetId: budget.id, spentNanos: '5' }], appliedReports: { 'boot-a': 1 } },
+    });
     expect(answerUsageReports(aggregator, { reports: 'nope' }).status).toBe(400);
   });
 
@@ -89,7 +110,12 @@ describe('spend path on every operator replica', () => {
     expect(api.spentNanos).toBe(18n);
     expect(api.patches).toBe(2);
     const applied = readBudgetSpendStatus(api.object.status).lastAppliedBatches.map((x) => [x.bootId, x.seq]);
-    expect(applied).toEqual(expect.arrayContaining([['boot-a', 2], ['boot-b', 1]]));
+    expect(applied).toEqual(
+      expect.arrayContaining([
+        ['boot-a', 2],
+        ['boot-b', 1],
+      ]),
+    );
     expect(a.snapshots.at(-1)?.appliedReports).toEqual({ 'boot-a': 2 });
     expect(b.snapshots.at(-1)?.appliedReports).toEqual({ 'boot-b': 1 });
   });
@@ -127,7 +153,7 @@ describe('spend path on every operator replica', () => {
     expect(api.spentNanos).toBe(12n);
   });
 
-  it("pushes the spend other replicas wrote, seen through the Budget watch, to its own gateways", async () => {
+  it('pushes the spend other replicas wrote, seen through the Budget watch, to its own gateways', async () => {
     const api = new FakeBudgetApi();
     const a = replica(api);
     const b = replica(api);

@@ -11,7 +11,13 @@ import { parseOperatorFlags } from '../../src/cli/operator-flags.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startOperator, type RunningOperator } from '../../src/run-operator.js';
 import { startScriptedApi, type ScriptedApi } from '../support/scripted-api-server.js';
-import { KubeletSecretVolume, makeCertificate, opensslAvailable, servedCertificate, type TestCertificate } from '../support/serving-certificates.js';
+import {
+  KubeletSecretVolume,
+  makeCertificate,
+  opensslAvailable,
+  servedCertificate,
+  type TestCertificate,
+} from '../support/serving-certificates.js';
 import { waitFor } from '../support/wait-for.js';
 
 const hasOpenssl = opensslAvailable();
@@ -57,11 +63,26 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     const logs: LogRecord[] = [];
     const rawLogs: string[] = [];
     const logger = createLogger({ write: (line) => (rawLogs.push(line), logs.push(JSON.parse(line) as LogRecord)) });
-    const flags = parseOperatorFlags(['--listen', '127.0.0.1:0', '--health-port', '0', '--tls-cert-file', volume.certFile, '--tls-key-file', volume.keyFile, '--replica-id', name], {});
+    const flags = parseOperatorFlags(
+      [
+        '--listen',
+        '127.0.0.1:0',
+        '--health-port',
+        '0',
+        '--tls-cert-file',
+        volume.certFile,
+        '--tls-key-file',
+        volume.keyFile,
+        '--replica-id',
+        name,
+      ],
+      {},
+    );
     const operator: RunningOperator = await startOperator(flags, { logger, client: api.client, certificateReload: reload });
     cleanups.push(() => operator.close());
     const metricsText = async () => operator.metrics.render();
-    const reloads = async (result: string) => (await operator.metrics.servingCertificateReloads.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
+    const reloads = async (result: string) =>
+      (await operator.metrics.servingCertificateReloads.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
     const certificateLogs = () => logs.filter((l) => l.part === 'serving-certificate');
     return { volume, operator, logs, rawLogs, metricsText, reloads, certificateLogs };
   }
@@ -70,7 +91,9 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     const { volume, operator, metricsText, reloads, certificateLogs } = await startWithCertificateA('rotate');
     const port = operator.listenPort;
     expect(await servedCertificate(port)).toEqual({ serial: certA.serial, fingerprint256: certA.fingerprint256 });
-    expect(await metricsText()).toContain(`switchyard_operator_serving_certificate_expiry_timestamp_seconds{serial="${certA.serial}"} ${certA.notAfter.getTime() / 1000}`);
+    expect(await metricsText()).toContain(
+      `switchyard_operator_serving_certificate_expiry_timestamp_seconds{serial="${certA.serial}"} ${certA.notAfter.getTime() / 1000}`,
+    );
 
     const open = await openTlsConnection(port);
     cleanups.push(async () => void open.destroy());
@@ -79,10 +102,18 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     await waitFor('a new handshake to get certificate B', async () => (await servedCertificate(port)).serial === certB.serial, 5_000, 50);
     expect(await servedCertificate(port)).toEqual({ serial: certB.serial, fingerprint256: certB.fingerprint256 });
     expect(await reloads('success')).toBe(1);
-    expect(await metricsText()).toContain(`switchyard_operator_serving_certificate_expiry_timestamp_seconds{serial="${certB.serial}"} ${certB.notAfter.getTime() / 1000}`);
+    expect(await metricsText()).toContain(
+      `switchyard_operator_serving_certificate_expiry_timestamp_seconds{serial="${certB.serial}"} ${certB.notAfter.getTime() / 1000}`,
+    );
     expect(await metricsText()).not.toContain(`serial="${certA.serial}"`);
     expect(certificateLogs()).toEqual([
-      expect.objectContaining({ level: 'info', msg: 'serving certificate reloaded', subject: 'CN=cert-b', serial: certB.serial, notAfter: certB.notAfter.toISOString() }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'serving certificate reloaded',
+        subject: 'CN=cert-b',
+        serial: certB.serial,
+        notAfter: certB.notAfter.toISOString(),
+      }),
     ]);
 
     // The connection opened before the rotation still has certificate A and still answers.
@@ -100,13 +131,23 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     await waitFor('the mismatched pair refused', async () => (await reloads('error')) === 1, 5_000, 50);
     expect((await servedCertificate(port)).serial).toBe(certB.serial);
     const mismatch = certificateLogs().filter((l) => l.level === 'error');
-    expect(mismatch).toEqual([expect.objectContaining({ msg: 'serving certificate not reloaded; the previous one keeps serving', file: volume.keyFile, servingSerial: certB.serial })]);
+    expect(mismatch).toEqual([
+      expect.objectContaining({
+        msg: 'serving certificate not reloaded; the previous one keeps serving',
+        file: volume.keyFile,
+        servingSerial: certB.serial,
+      }),
+    ]);
     expect(String(mismatch[0]?.problem)).toContain('is not the private key of the certificate in');
 
     await volume.rotate(expired);
     await waitFor('the expired certificate refused', async () => (await reloads('error')) === 2, 5_000, 50);
     expect((await servedCertificate(port)).serial).toBe(certB.serial);
-    expect(certificateLogs().filter((l) => l.level === 'error').at(-1)?.problem).toBe(`${volume.certFile} expired at ${expired.notAfter.toISOString()} (serial ${expired.serial})`);
+    expect(
+      certificateLogs()
+        .filter((l) => l.level === 'error')
+        .at(-1)?.problem,
+    ).toBe(`${volume.certFile} expired at ${expired.notAfter.toISOString()} (serial ${expired.serial})`);
 
     // The next valid rotation is applied.
     await volume.rotate(certC);
@@ -114,14 +155,23 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     expect(await reloads('success')).toBe(2);
     expect(await reloads('error')).toBe(2);
     for (const key of [certA.key, certB.key, certC.key, expired.key]) {
-      for (const line of key.toString().split('\n').filter((l) => l && !l.startsWith('-----'))) expect(rawLogs.join('')).not.toContain(line);
+      for (const line of key
+        .toString()
+        .split('\n')
+        .filter((l) => l && !l.startsWith('-----')))
+        expect(rawLogs.join('')).not.toContain(line);
     }
   });
 
   it('with the watch off, the periodic check alone applies the rotation', async () => {
     const { volume, operator } = await startWithCertificateA('poll-only', { watch: false, pollIntervalMs: 200 });
     await volume.rotate(certB);
-    await waitFor('certificate B served after a poll', async () => (await servedCertificate(operator.listenPort)).serial === certB.serial, 5_000, 50);
+    await waitFor(
+      'certificate B served after a poll',
+      async () => (await servedCertificate(operator.listenPort)).serial === certB.serial,
+      5_000,
+      50,
+    );
   });
 
   it('starts with an expired certificate (logged) and picks up its renewal', async () => {
@@ -131,10 +181,19 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     cleanups.push(() => api.close());
     const logs: LogRecord[] = [];
     const logger = createLogger({ write: (line) => void logs.push(JSON.parse(line) as LogRecord) });
-    const flags = parseOperatorFlags(['--listen', '127.0.0.1:0', '--health-port', '0', '--tls-cert-file', volume.certFile, '--tls-key-file', volume.keyFile], {});
+    const flags = parseOperatorFlags(
+      ['--listen', '127.0.0.1:0', '--health-port', '0', '--tls-cert-file', volume.certFile, '--tls-key-file', volume.keyFile],
+      {},
+    );
     const operator = await startOperator(flags, { logger, client: api.client });
     cleanups.push(() => operator.close());
-    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'the serving certificate has expired; gateways will refuse it until it is renewed', serial: expired.serial }));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'the serving certificate has expired; gateways will refuse it until it is renewed',
+        serial: expired.serial,
+      }),
+    );
     expect((await servedCertificate(operator.listenPort)).serial).toBe(expired.serial);
     await volume.rotate(certA);
     await waitFor('the renewal served', async () => (await servedCertificate(operator.listenPort)).serial === certA.serial, 5_000, 50);
@@ -144,7 +203,9 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     const volume = new KubeletSecretVolume(join(dir, 'start-mismatch'));
     await volume.create({ cert: certA.cert, key: certB.key });
     const flags = parseOperatorFlags(['--listen', '127.0.0.1:0', '--tls-cert-file', volume.certFile, '--tls-key-file', volume.keyFile], {});
-    await expect(startOperator(flags)).rejects.toThrow(`unusable TLS certificate or key: ${volume.keyFile} is not the private key of the certificate in ${volume.certFile}`);
+    await expect(startOperator(flags)).rejects.toThrow(
+      `unusable TLS certificate or key: ${volume.keyFile} is not the private key of the certificate in ${volume.certFile}`,
+    );
   });
 });
 

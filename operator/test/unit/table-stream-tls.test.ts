@@ -17,7 +17,9 @@ import { TableStreamServer } from '../../src/table-server/table-stream-server.js
 import { repoRoot } from '../support/repo-paths.js';
 import { waitFor } from '../support/wait-for.js';
 
-const { connectToControlPlane } = (await import(pathToFileURL(join(repoRoot, 'gateway/dist/src/control-plane/control-plane-client.js')).href)) as typeof ClientModule;
+const { connectToControlPlane } = (await import(
+  pathToFileURL(join(repoRoot, 'gateway/dist/src/control-plane/control-plane-client.js')).href
+)) as typeof ClientModule;
 
 let hasOpenssl = true;
 try {
@@ -37,7 +39,29 @@ describe('table stream over TLS', () => {
     keyFile = join(dir, 'tls.key');
     await writeFile(join(dir, 'token'), 'gateway-token');
     if (hasOpenssl) {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=switchyard-operator', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=switchyard-operator',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+        ],
+        { stdio: 'ignore' },
+      );
     }
   });
   afterAll(async () => {
@@ -45,11 +69,26 @@ describe('table stream over TLS', () => {
   });
 
   (hasOpenssl ? it : it.skip)('delivers tables to a gateway that trusts the operator certificate, and only to it', async () => {
-    const stream = new TableStreamServer({ authenticate: async () => ({ ok: true, serviceAccount: 'ai/gw', username: 'system:serviceaccount:ai:gw' }), replicaId: 'tls', logger: silentLogger });
-    const server = createServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, (req, res) => void stream.handle(req, res));
+    const stream = new TableStreamServer({
+      authenticate: async () => ({ ok: true, serviceAccount: 'ai/gw', username: 'system:serviceaccount:ai:gw' }),
+      replicaId: 'tls',
+      logger: silentLogger,
+    });
+    const server = createServer(
+      { cert: await readFile(certFile), key: await readFile(keyFile) },
+      (req, res) => void stream.handle(req, res),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const table: RoutingTable = { version: 7, hash: 'c'.repeat(64), compiledAt: '', routes: {}, modelsByNamespace: {}, keys: [], budgets: [] };
+    const table: RoutingTable = {
+      version: 7,
+      hash: 'c'.repeat(64),
+      compiledAt: '',
+      routes: {},
+      modelsByNamespace: {},
+      keys: [],
+      budgets: [],
+    };
     stream.publish(table);
     const common = { url, tokenFile: join(dir, 'token'), gatewayId: 'gw', logger: silentLogger, backoffInitialMs: 20, backoffMaxMs: 50 };
     const trusting: RoutingTable[] = [];
@@ -71,10 +110,12 @@ describe('table stream over TLS', () => {
 
   it('refuses plain HTTP on a non-loopback address, and unreadable certificates', async () => {
     await expect(startOperator(parseOperatorFlags(['--listen', '0.0.0.0:0'], {}))).rejects.toThrow(
-      new StartupError('--listen 0.0.0.0:0 needs --tls-cert-file and --tls-key-file: tables carry provider credentials, so plain HTTP is allowed on loopback only'),
+      new StartupError(
+        '--listen 0.0.0.0:0 needs --tls-cert-file and --tls-key-file: tables carry provider credentials, so plain HTTP is allowed on loopback only',
+      ),
     );
-    await expect(startOperator(parseOperatorFlags(['--tls-cert-file', join(dir, 'missing.crt'), '--tls-key-file', join(dir, 'missing.key')], {}))).rejects.toThrow(
-      /cannot read the TLS certificate or key: ENOENT/,
-    );
+    await expect(
+      startOperator(parseOperatorFlags(['--tls-cert-file', join(dir, 'missing.crt'), '--tls-key-file', join(dir, 'missing.key')], {})),
+    ).rejects.toThrow(/cannot read the TLS certificate or key: ENOENT/);
   });
 });

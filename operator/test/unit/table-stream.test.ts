@@ -15,7 +15,9 @@ import { TableStreamServer } from '../../src/table-server/table-stream-server.js
 import { repoRoot } from '../support/repo-paths.js';
 import { waitFor } from '../support/wait-for.js';
 
-const { connectToControlPlane } = (await import(pathToFileURL(join(repoRoot, 'gateway/dist/src/control-plane/control-plane-client.js')).href)) as typeof ClientModule;
+const { connectToControlPlane } = (await import(
+  pathToFileURL(join(repoRoot, 'gateway/dist/src/control-plane/control-plane-client.js')).href
+)) as typeof ClientModule;
 
 function table(version: number, hash: string, model = 'm'): RoutingTable {
   return {
@@ -44,7 +46,9 @@ async function startOperatorStream(port = 0, allowed = new Set(['good-1', 'good-
   const authenticate = async (header: string | undefined): Promise<AuthVerdict> => {
     const token = header?.replace(/^Bearer /, '') ?? '';
     tokensSeen.push(token);
-    return allowed.has(token) ? { ok: true, serviceAccount: 'ai/gateway', username: 'system:serviceaccount:ai:gateway' } : { ok: false, status: 401, reason: 'bad token' };
+    return allowed.has(token)
+      ? { ok: true, serviceAccount: 'ai/gateway', username: 'system:serviceaccount:ai:gateway' }
+      : { ok: false, status: 401, reason: 'bad token' };
   };
   const stream = new TableStreamServer({ authenticate, replicaId: 'test', logger: silentLogger, keepaliveIntervalMs: 50 });
   const server = createServer((req, res) => {
@@ -78,7 +82,11 @@ describe('table stream: operator server and gateway client', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  function connect(operatorPort: number, applied: RoutingTable[], options: { reject?: boolean; inactivityTimeoutMs?: number; logger?: Logger } = {}) {
+  function connect(
+    operatorPort: number,
+    applied: RoutingTable[],
+    options: { reject?: boolean; inactivityTimeoutMs?: number; logger?: Logger } = {},
+  ) {
     const connection = connectToControlPlane({
       url: `http://127.0.0.1:${operatorPort}`,
       tokenFile,
@@ -115,7 +123,7 @@ describe('table stream: operator server and gateway client', () => {
     expect(connection.status()).toMatchObject({ connected: true, appliedVersion: 2, appliedHash: H2, tablesApplied: 2 });
   });
 
-  it('sends the compiler\'s own serialization when one is given instead of serializing again', async () => {
+  it("sends the compiler's own serialization when one is given instead of serializing again", async () => {
     const op = await startOperatorStream();
     cleanups.push(() => op.close());
     const compiled = table(1, H1);
@@ -193,7 +201,10 @@ describe('table stream: operator server and gateway client', () => {
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     });
     const lines: string[] = [];
-    connect((silent.address() as AddressInfo).port, [], { inactivityTimeoutMs: 150, logger: createLogger({ write: (line) => lines.push(line) }) });
+    connect((silent.address() as AddressInfo).port, [], {
+      inactivityTimeoutMs: 150,
+      logger: createLogger({ write: (line) => lines.push(line) }),
+    });
     await waitFor('a second dial', () => requests >= 2, 5_000);
     expect(lines.join('')).toContain('no data from the control plane for 150 ms');
   });
@@ -202,7 +213,11 @@ describe('table stream: operator server and gateway client', () => {
     const op = await startOperatorStream();
     cleanups.push(() => op.close());
     const post = (body: string) =>
-      fetch(`http://127.0.0.1:${op.port}/v1/acks`, { method: 'POST', headers: { authorization: 'Bearer good-1', 'content-type': 'application/json' }, body });
+      fetch(`http://127.0.0.1:${op.port}/v1/acks`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer good-1', 'content-type': 'application/json' },
+        body,
+      });
     expect((await post(JSON.stringify({ session: 'nope', version: 1, hash: H1, applied: true }))).status).toBe(404);
     const bad = await post(JSON.stringify({ session: 's', version: 'one', hash: H1, applied: true }));
     expect(bad.status).toBe(400);

@@ -18,14 +18,24 @@ function fakeApi(answer: (token: string) => Review | Error) {
   };
 }
 
-const serviceAccount = (ns: string, name: string): Review => ({ status: { authenticated: true, user: { username: `system:serviceaccount:${ns}:${name}` }, audiences: ['switchyard'] } });
+const serviceAccount = (ns: string, name: string): Review => ({
+  status: { authenticated: true, user: { username: `system:serviceaccount:${ns}:${name}` }, audiences: ['switchyard'] },
+});
 
 describe('TokenReviewAuthenticator', () => {
   it('asks for audience switchyard and admits only the listed ServiceAccounts', async () => {
     const api = fakeApi((token) => (token === 'gw' ? serviceAccount('ai', 'gateway') : serviceAccount('ai', 'some-app')));
     const auth = new TokenReviewAuthenticator({ client: api.client, allowedServiceAccounts: ['ai/gateway'] });
-    expect(await auth.authenticate('Bearer gw')).toEqual({ ok: true, serviceAccount: 'ai/gateway', username: 'system:serviceaccount:ai:gateway' });
-    expect(await auth.authenticate('Bearer app')).toMatchObject({ ok: false, status: 403, reason: expect.stringContaining('ai/some-app is not a gateway ServiceAccount') });
+    expect(await auth.authenticate('Bearer gw')).toEqual({
+      ok: true,
+      serviceAccount: 'ai/gateway',
+      username: 'system:serviceaccount:ai:gateway',
+    });
+    expect(await auth.authenticate('Bearer app')).toMatchObject({
+      ok: false,
+      status: 403,
+      reason: expect.stringContaining('ai/some-app is not a gateway ServiceAccount'),
+    });
     expect(api.calls[0]).toEqual({
       path: '/apis/authentication.k8s.io/v1/tokenreviews',
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 'gw', audiences: ['switchyard'] } },
@@ -40,7 +50,8 @@ describe('TokenReviewAuthenticator', () => {
     ['a user that is not a ServiceAccount', 'Bearer human', 403],
   ] as const)('refuses %s', async (_name, header, status) => {
     const api = fakeApi((token) => {
-      if (token === 'other-audience') return { status: { authenticated: true, user: { username: 'system:serviceaccount:ai:gateway' }, audiences: ['kubernetes'] } };
+      if (token === 'other-audience')
+        return { status: { authenticated: true, user: { username: 'system:serviceaccount:ai:gateway' }, audiences: ['kubernetes'] } };
       if (token === 'human') return { status: { authenticated: true, user: { username: 'alice' }, audiences: ['switchyard'] } };
       return { status: { authenticated: false } };
     });
@@ -52,7 +63,12 @@ describe('TokenReviewAuthenticator', () => {
     let now = 1_000_000;
     let failing = true;
     const api = fakeApi(() => (failing ? new Error('connection refused') : serviceAccount('ai', 'gateway')));
-    const auth = new TokenReviewAuthenticator({ client: api.client, allowedServiceAccounts: ['ai/gateway'], cacheTtlMs: 60_000, now: () => now });
+    const auth = new TokenReviewAuthenticator({
+      client: api.client,
+      allowedServiceAccounts: ['ai/gateway'],
+      cacheTtlMs: 60_000,
+      now: () => now,
+    });
     expect(await auth.authenticate('Bearer t')).toMatchObject({ ok: false, status: 503 });
     failing = false;
     expect((await auth.authenticate('Bearer t')).ok).toBe(true);

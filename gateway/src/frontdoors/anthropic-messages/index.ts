@@ -47,11 +47,28 @@ const ANTHROPIC_MODELS_PATH = '/anthropic/v1/models';
 export const anthropicFrontDoorDeclaration: FrontDoorDeclaration = {
   endpoints: [
     { method: 'POST', path: ANTHROPIC_MESSAGES_PATH, operation: 'chat', frontDoor: anthropicMessagesFrontDoor },
-    { method: 'POST', path: ANTHROPIC_COUNT_TOKENS_PATH, operation: 'count-tokens', frontDoor: anthropicMessagesFrontDoor, codec: anthropicCountTokensCodec },
-    { method: 'GET', path: ANTHROPIC_MODELS_PATH, operation: 'list-models', frontDoor: anthropicMessagesFrontDoor, codec: anthropicModelListCodec },
-    { method: 'GET', path: modelIdPath(`${ANTHROPIC_MODELS_PATH}/`), operation: 'get-model', frontDoor: anthropicMessagesFrontDoor, codec: anthropicModelListCodec },
+    {
+      method: 'POST',
+      path: ANTHROPIC_COUNT_TOKENS_PATH,
+      operation: 'count-tokens',
+      frontDoor: anthropicMessagesFrontDoor,
+      codec: anthropicCountTokensCodec,
+    },
+    {
+      method: 'GET',
+      path: ANTHROPIC_MODELS_PATH,
+      operation: 'list-models',
+      frontDoor: anthropicMessagesFrontDoor,
+      codec: anthropicModelListCodec,
+    },
+    {
+      method: 'GET',
+      path: modelIdPath(`${ANTHROPIC_MODELS_PATH}/`),
+      operation: 'get-model',
+      frontDoor: anthropicMessagesFrontDoor,
+      codec: anthropicModelListCodec,
+    },
   ],
   root: ANTHROPIC_ROOT,
   encodeError: encodeAnthropicError,
 };
-

@@ -24,10 +24,26 @@ const noMethod = (rest: string): boolean => !rest.includes(':');
 
 function versionEndpoints(prefix: string): FrontDoorEndpoint[] {
   return [
-    { method: 'POST', path: { prefix, match: matchMethods(['generateContent', 'streamGenerateContent']) }, operation: 'chat', frontDoor: geminiFrontDoor },
+    {
+      method: 'POST',
+      path: { prefix, match: matchMethods(['generateContent', 'streamGenerateContent']) },
+      operation: 'chat',
+      frontDoor: geminiFrontDoor,
+    },
     { method: 'POST', path: { prefix, match: matchMethods(['embedContent']) }, operation: 'embeddings', frontDoor: geminiFrontDoor },
-    { method: 'POST', path: { prefix, match: matchMethods(['batchEmbedContents']) }, operation: 'embeddings', frontDoor: geminiBatchEmbedFrontDoor },
-    { method: 'POST', path: { prefix, match: matchMethods(['countTokens']) }, operation: 'count-tokens', frontDoor: geminiFrontDoor, codec: geminiCountTokensCodec },
+    {
+      method: 'POST',
+      path: { prefix, match: matchMethods(['batchEmbedContents']) },
+      operation: 'embeddings',
+      frontDoor: geminiBatchEmbedFrontDoor,
+    },
+    {
+      method: 'POST',
+      path: { prefix, match: matchMethods(['countTokens']) },
+      operation: 'count-tokens',
+      frontDoor: geminiFrontDoor,
+      codec: geminiCountTokensCodec,
+    },
     { method: 'GET', path: prefix.slice(0, -1), operation: 'list-models', frontDoor: geminiFrontDoor, codec: geminiModelListCodec },
     { method: 'GET', path: modelIdPath(prefix, noMethod), operation: 'get-model', frontDoor: geminiFrontDoor, codec: geminiModelListCodec },
   ];

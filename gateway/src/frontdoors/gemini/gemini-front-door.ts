@@ -2,7 +2,16 @@
 // has its own object (the route says which was called); chat behaves the same in both.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { encodeGeminiGenerateContentResponse, encodeGoogleError, encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod, GeminiStreamEncoder, decodeGeminiGenerateContentRequest, decodeGeminiEmbeddingsRequest, geminiStreamFraming } from '../../wire/gemini/index.js';
+import {
+  encodeGeminiGenerateContentResponse,
+  encodeGoogleError,
+  encodeGeminiEmbeddingsResponse,
+  type GeminiEmbeddingsMethod,
+  GeminiStreamEncoder,
+  decodeGeminiGenerateContentRequest,
+  decodeGeminiEmbeddingsRequest,
+  geminiStreamFraming,
+} from '../../wire/gemini/index.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../front-door.js';

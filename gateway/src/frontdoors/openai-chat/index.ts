@@ -62,7 +62,13 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v1/chat/completions', operation: 'chat', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/embeddings', operation: 'embeddings', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
-    { method: 'GET', path: modelIdPath('/v1/models/'), operation: 'get-model', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
+    {
+      method: 'GET',
+      path: modelIdPath('/v1/models/'),
+      operation: 'get-model',
+      frontDoor: openAIChatFrontDoor,
+      codec: openAIModelListCodec,
+    },
   ],
   encodeError: encodeOpenAIError,
 };

@@ -61,7 +61,12 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
     if (exchange.turn !== undefined) void store.put(exchange.turn.scope, exchange.turn.finish(id, output));
   };
 
-  const begin = (decoded: DecodedResponsesRequest, scope: string | undefined, history: readonly UnifiedMessage[], context: FrontDoorContext): UnifiedChatRequest => {
+  const begin = (
+    decoded: DecodedResponsesRequest,
+    scope: string | undefined,
+    history: readonly UnifiedMessage[],
+    context: FrontDoorContext,
+  ): UnifiedChatRequest => {
     const { request, turn } = continueConversation(decoded, scope, history);
     exchanges.set(context, {
       envelope: createResponsesEnvelope(decoded, request.model, Math.floor(now() / 1000)),
@@ -92,7 +97,9 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
 
     createStreamEncoder(requestedModel: string, context: FrontDoorContext): FrontDoorStreamEncoder {
       const exchange = exchangeFor(context, requestedModel);
-      return new ResponsesStreamEncoder(exchange.envelope, exchange.output, ({ response, content }) => remember(exchange, response.id, content));
+      return new ResponsesStreamEncoder(exchange.envelope, exchange.output, ({ response, content }) =>
+        remember(exchange, response.id, content),
+      );
     },
 
     encodeError(error: GatewayError): EncodedError {

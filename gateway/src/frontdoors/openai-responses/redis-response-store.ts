@@ -70,10 +70,26 @@ export class RedisResponseStore implements ResponseStore {
     this.ttlMs = positive(options.ttlMs ?? DEFAULT_RESPONSE_STORE_LIMITS.ttlMs, 'ttlMs');
     this.maxEntryBytes = positive(options.maxEntryBytes ?? MAX_STORED_CONVERSATION_BYTES, 'maxEntryBytes');
     const { logger } = options;
-    this.failedWrites = new RateLimitedWarning(logger, 'responses store: a conversation could not be stored in Redis; previous_response_id will not find it', WARN_INTERVAL_MS);
-    this.oversized = new RateLimitedWarning(logger, 'responses store: a conversation is too large to store; previous_response_id will not find it', WARN_INTERVAL_MS);
-    this.failedLookups = new RateLimitedWarning(logger, 'responses store: Redis unavailable; previous_response_id requests answer 503 until it is back', WARN_INTERVAL_MS);
-    this.unreadable = new RateLimitedWarning(logger, 'responses store: an entry in Redis is not a stored conversation; treated as not found', WARN_INTERVAL_MS);
+    this.failedWrites = new RateLimitedWarning(
+      logger,
+      'responses store: a conversation could not be stored in Redis; previous_response_id will not find it',
+      WARN_INTERVAL_MS,
+    );
+    this.oversized = new RateLimitedWarning(
+      logger,
+      'responses store: a conversation is too large to store; previous_response_id will not find it',
+      WARN_INTERVAL_MS,
+    );
+    this.failedLookups = new RateLimitedWarning(
+      logger,
+      'responses store: Redis unavailable; previous_response_id requests answer 503 until it is back',
+      WARN_INTERVAL_MS,
+    );
+    this.unreadable = new RateLimitedWarning(
+      logger,
+      'responses store: an entry in Redis is not a stored conversation; treated as not found',
+      WARN_INTERVAL_MS,
+    );
     this.redis.onReady(() => this.loadScript());
     if (this.redis.up) this.loadScript();
   }
@@ -90,12 +106,16 @@ export class RedisResponseStore implements ResponseStore {
     } catch (error) {
       if (!(error instanceof SharedStoreUnavailableError)) throw error;
       this.failedLookups.report({ error: error.message });
-      throw new GatewayError('no_backend', `The response store (Redis) is unreachable, so previous_response_id '${id}' cannot be looked up right now; retry shortly.`, {
-        code: 'response_store_unavailable',
-        param: 'previous_response_id',
-        retryAfterSeconds: 1,
-        cause: error,
-      });
+      throw new GatewayError(
+        'no_backend',
+        `The response store (Redis) is unreachable, so previous_response_id '${id}' cannot be looked up right now; retry shortly.`,
+        {
+          code: 'response_store_unavailable',
+          param: 'previous_response_id',
+          retryAfterSeconds: 1,
+          cause: error,
+        },
+      );
     }
     if (typeof text !== 'string') return undefined;
     const parsed = parseStoredConversation(text);
@@ -115,10 +135,12 @@ export class RedisResponseStore implements ResponseStore {
     }
     // `run` hands the command to the connection before it first awaits, so the write is issued
     // by the time this returns (the ordering argument above relies on it).
-    return this.redis.run(RESPONSES_SCRIPT, [redisResponseKey(scope, response.id)], ['set', text, Math.max(1, Math.round(this.ttlMs))]).then(
-      () => undefined,
-      (error: unknown) => this.failedWrites.report({ error: error instanceof Error ? error.message : String(error) }),
-    );
+    return this.redis
+      .run(RESPONSES_SCRIPT, [redisResponseKey(scope, response.id)], ['set', text, Math.max(1, Math.round(this.ttlMs))])
+      .then(
+        () => undefined,
+        (error: unknown) => this.failedWrites.report({ error: error instanceof Error ? error.message : String(error) }),
+      );
   }
 
   /** A lookup of a key nobody writes: loads the script into Redis's cache ahead of the first write. */

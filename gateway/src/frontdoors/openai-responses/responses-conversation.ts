@@ -37,7 +37,10 @@ export function continueConversation(
 ): { request: UnifiedChatRequest; turn: ConversationTurn | undefined } {
   const input = decoded.input;
   nameToolResults(input, history);
-  const messages = history.length === 0 ? decoded.request.messages : [...(decoded.instructions === undefined ? [] : [decoded.instructions]), ...history, ...input];
+  const messages =
+    history.length === 0
+      ? decoded.request.messages
+      : [...(decoded.instructions === undefined ? [] : [decoded.instructions]), ...history, ...input];
   if (!messages.some((message) => message.role !== 'system')) {
     throw invalidRequest("Missing required parameter: 'input' (or 'previous_response_id' of a response to continue)", 'input');
   }
@@ -58,14 +61,21 @@ export function continueConversation(
 /** The conversation stored as `id` under `scope`; refuses, naming the id, when there is none. */
 export async function storedConversation(id: string, scope: string | undefined, store: ResponseStore): Promise<readonly UnifiedMessage[]> {
   if (scope === undefined) {
-    throw new GatewayError('invalid_request', "'previous_response_id' is not available: this gateway cannot tell which virtual key a stored response belongs to", {
-      param: 'previous_response_id',
-      code: 'previous_response_not_found',
-    });
+    throw new GatewayError(
+      'invalid_request',
+      "'previous_response_id' is not available: this gateway cannot tell which virtual key a stored response belongs to",
+      {
+        param: 'previous_response_id',
+        code: 'previous_response_not_found',
+      },
+    );
   }
   const stored = await store.get(scope, id);
   if (stored === undefined) {
-    throw new GatewayError('invalid_request', `Previous response with id '${id}' not found.`, { param: 'previous_response_id', code: 'previous_response_not_found' });
+    throw new GatewayError('invalid_request', `Previous response with id '${id}' not found.`, {
+      param: 'previous_response_id',
+      code: 'previous_response_not_found',
+    });
   }
   return stored.messages;
 }

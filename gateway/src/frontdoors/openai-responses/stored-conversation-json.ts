@@ -69,7 +69,9 @@ function partProblem(part: unknown, nested: boolean): string | undefined {
       return mediaProblem(part.source, true);
     case 'tool_call':
       if (nested) return 'tool call inside a tool result';
-      return typeof part.id === 'string' && typeof part.name === 'string' && typeof part.arguments === 'string' ? undefined : 'tool call without id, name or arguments';
+      return typeof part.id === 'string' && typeof part.name === 'string' && typeof part.arguments === 'string'
+        ? undefined
+        : 'tool call without id, name or arguments';
     case 'tool_result': {
       if (nested) return 'tool result inside a tool result';
       if (typeof part.toolCallId !== 'string') return 'tool result without toolCallId';
@@ -91,7 +93,8 @@ function partProblem(part: unknown, nested: boolean): string | undefined {
 function mediaProblem(source: unknown, textAllowed: boolean): string | undefined {
   if (!isRecord(source)) return 'media without a source';
   if (source.kind === 'url') return typeof source.url === 'string' ? undefined : 'url source without url';
-  if (source.kind === 'base64') return typeof source.data === 'string' && typeof source.mediaType === 'string' ? undefined : 'base64 source without data or mediaType';
+  if (source.kind === 'base64')
+    return typeof source.data === 'string' && typeof source.mediaType === 'string' ? undefined : 'base64 source without data or mediaType';
   if (source.kind === 'text' && textAllowed) return typeof source.text === 'string' ? undefined : 'text source without text';
   return `unknown source kind ${JSON.stringify(source.kind)}`;
 }

@@ -127,7 +127,8 @@ export class InProcessBudgetLedger implements BudgetLedger {
   /** Forgets accounts of periods long over (the longest resetting period is a month); Total accounts stay. */
   sweep(nowMs: number): void {
     for (const [key, account] of this.accounts) {
-      if (account.periodStartMs !== 0 && account.reservedNanos === 0n && account.periodStartMs < nowMs - STALE_ACCOUNT_MS) this.accounts.delete(key);
+      if (account.periodStartMs !== 0 && account.reservedNanos === 0n && account.periodStartMs < nowMs - STALE_ACCOUNT_MS)
+        this.accounts.delete(key);
     }
   }
 
@@ -156,7 +157,12 @@ export class InProcessBudgetLedger implements BudgetLedger {
   private records(): SpendRecord[] {
     const records: SpendRecord[] = [];
     for (const account of this.accounts.values()) {
-      if (account.spentNanos > 0n) records.push({ budgetId: account.budgetId, periodStart: new Date(account.periodStartMs).toISOString(), spentNanos: account.spentNanos.toString() });
+      if (account.spentNanos > 0n)
+        records.push({
+          budgetId: account.budgetId,
+          periodStart: new Date(account.periodStartMs).toISOString(),
+          spentNanos: account.spentNanos.toString(),
+        });
     }
     return records;
   }

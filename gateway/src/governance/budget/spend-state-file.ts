@@ -47,14 +47,27 @@ export function readSpendStateFile(path: string): SpendRecord[] | undefined {
   } catch {
     throw new StateFileError(`state file ${path} is not JSON; move it away to start with no recorded spend`);
   }
-  if (typeof document !== 'object' || document === null || (document as StateDocument).version !== STATE_FILE_VERSION || !Array.isArray((document as StateDocument).budgets)) {
+  if (
+    typeof document !== 'object' ||
+    document === null ||
+    (document as StateDocument).version !== STATE_FILE_VERSION ||
+    !Array.isArray((document as StateDocument).budgets)
+  ) {
     throw new StateFileError(`state file ${path} is not a version ${STATE_FILE_VERSION} Switchyard spend file`);
   }
   const records: SpendRecord[] = [];
   for (const [index, record] of ((document as StateDocument).budgets as unknown[]).entries()) {
     const { budgetId, periodStart, spentNanos } = (record ?? {}) as Partial<SpendRecord>;
-    if (typeof budgetId !== 'string' || typeof periodStart !== 'string' || Number.isNaN(Date.parse(periodStart)) || typeof spentNanos !== 'string' || !/^\d+$/.test(spentNanos)) {
-      throw new StateFileError(`state file ${path}: budgets[${index}] needs budgetId, an ISO periodStart and spentNanos as a decimal integer string`);
+    if (
+      typeof budgetId !== 'string' ||
+      typeof periodStart !== 'string' ||
+      Number.isNaN(Date.parse(periodStart)) ||
+      typeof spentNanos !== 'string' ||
+      !/^\d+$/.test(spentNanos)
+    ) {
+      throw new StateFileError(
+        `state file ${path}: budgets[${index}] needs budgetId, an ISO periodStart and spentNanos as a decimal integer string`,
+      );
     }
     records.push({ budgetId, periodStart, spentNanos });
   }
@@ -165,7 +178,10 @@ export class SpendStateWriter {
       // Spend stays in memory and the next settlement tries again; say so once per outage.
       if (!this.failing) {
         this.failing = true;
-        this.options.logger.error('cannot write spend state file; spend is kept in memory and retried', { stateFile: this.options.path, error: (error as Error).message });
+        this.options.logger.error('cannot write spend state file; spend is kept in memory and retried', {
+          stateFile: this.options.path,
+          error: (error as Error).message,
+        });
       }
       this.markDirtyLater();
     }

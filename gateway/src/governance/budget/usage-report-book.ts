@@ -35,7 +35,12 @@ export class UsageReportBook {
     if (this.open.size > 0) {
       const entries: UsageReportEntry[] = [];
       for (const entry of this.open.values()) {
-        entries.push({ budgetId: entry.budgetId, periodStart: new Date(entry.periodStartMs).toISOString(), costNanos: entry.costNanos.toString(), requests: entry.requests });
+        entries.push({
+          budgetId: entry.budgetId,
+          periodStart: new Date(entry.periodStartMs).toISOString(),
+          costNanos: entry.costNanos.toString(),
+          requests: entry.requests,
+        });
       }
       this.pending.push({ bootId: this.bootId, seq: this.nextSeq++, createdAt: new Date(nowMs).toISOString(), entries });
       this.open = new Map();
@@ -54,7 +59,8 @@ export class UsageReportBook {
     const periodStart = new Date(periodStartMs).toISOString();
     let total = this.open.get(key)?.costNanos ?? 0n;
     for (const report of this.pending) {
-      for (const entry of report.entries) if (entry.budgetId === budgetId && entry.periodStart === periodStart) total += BigInt(entry.costNanos);
+      for (const entry of report.entries)
+        if (entry.budgetId === budgetId && entry.periodStart === periodStart) total += BigInt(entry.costNanos);
     }
     return total;
   }

@@ -50,7 +50,8 @@ export function computeCostNanos(usage: Usage, pricing: CompiledPricing): bigint
   const written = tokens(usage.cacheWriteTokens);
   const allInput = tokens(usage.inputTokens);
   const uncached = allInput > cached + written ? allInput - cached - written : 0n;
-  const numerator = uncached * prices.input + cached * prices.cachedInput + written * prices.cacheWrite + tokens(usage.outputTokens) * prices.output;
+  const numerator =
+    uncached * prices.input + cached * prices.cachedInput + written * prices.cacheWrite + tokens(usage.outputTokens) * prices.output;
   return divideRoundingUp(numerator);
 }
 

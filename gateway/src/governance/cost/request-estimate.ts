@@ -60,7 +60,11 @@ export interface RequestEstimate {
 const LEASE_MARGIN_MS = 60_000;
 const MAX_LEASE_MS = 2 * 60 * 60 * 1000;
 
-export function estimateRequest(key: RuntimeKey, route: RuntimeRoute, request: UnifiedChatRequest | UnifiedEmbeddingsRequest): RequestEstimate {
+export function estimateRequest(
+  key: RuntimeKey,
+  route: RuntimeRoute,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest,
+): RequestEstimate {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
   let input = 0n;
   let output = 0n;

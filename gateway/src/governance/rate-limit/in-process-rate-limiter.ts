@@ -110,16 +110,34 @@ export class InProcessRateLimiter implements RateLimiter {
     if (rpm !== undefined && window.requests.size >= rpm) {
       // The window frees a slot when the entry that puts it at the limit leaves.
       const freeing = window.requests.at(window.requests.size - rpm);
-      return { admitted: false, refused: 'requests', limit: rpm, retryAfterMs: freeing + RATE_WINDOW_MS - nowMs, state: this.state(window, request) };
+      return {
+        admitted: false,
+        refused: 'requests',
+        limit: rpm,
+        retryAfterMs: freeing + RATE_WINDOW_MS - nowMs,
+        state: this.state(window, request),
+      };
     }
     const tpm = limits.tokensPerMinute;
     if (tpm !== undefined) {
       if (tokens > tpm) {
-        return { admitted: false, refused: 'tokens_exceed_limit', limit: tpm, retryAfterMs: RATE_WINDOW_MS, state: this.state(window, request) };
+        return {
+          admitted: false,
+          refused: 'tokens_exceed_limit',
+          limit: tpm,
+          retryAfterMs: RATE_WINDOW_MS,
+          state: this.state(window, request),
+        };
       }
       const excess = window.settledTokens + window.heldTokens + tokens - tpm;
       if (excess > 0) {
-        return { admitted: false, refused: 'tokens', limit: tpm, retryAfterMs: this.tokenWaitMs(window, excess, nowMs), state: this.state(window, request) };
+        return {
+          admitted: false,
+          refused: 'tokens',
+          limit: tpm,
+          retryAfterMs: this.tokenWaitMs(window, excess, nowMs),
+          state: this.state(window, request),
+        };
       }
     }
 

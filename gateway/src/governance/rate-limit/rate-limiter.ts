@@ -56,7 +56,10 @@ export interface RateLimiter {
 }
 
 export function hasRateLimit(limits: CompiledRateLimit | undefined): limits is CompiledRateLimit {
-  return limits !== undefined && (limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined || limits.concurrentRequests !== undefined);
+  return (
+    limits !== undefined &&
+    (limits.requestsPerMinute !== undefined || limits.tokensPerMinute !== undefined || limits.concurrentRequests !== undefined)
+  );
 }
 
 /** The end of the 1 s slot that `nowMs` falls in: settled tokens are stamped with it. */

@@ -68,7 +68,12 @@ export class RedisBudgetLedger implements BudgetLedger {
     if (options.stateFile !== undefined) {
       this.seedRecords = readSpendStateFile(options.stateFile) ?? [];
       for (const record of this.seedRecords) this.remember(record.budgetId, Date.parse(record.periodStart), BigInt(record.spentNanos));
-      this.writer = new SpendStateWriter({ path: options.stateFile, collect: () => this.records(), logger: options.logger, nowMs: options.nowMs });
+      this.writer = new SpendStateWriter({
+        path: options.stateFile,
+        collect: () => this.records(),
+        logger: options.logger,
+        nowMs: options.nowMs,
+      });
     }
   }
 
@@ -112,7 +117,10 @@ export class RedisBudgetLedger implements BudgetLedger {
 
   charge(budgets: readonly CompiledBudget[], costNanos: bigint, nowMs: number): void {
     const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
-    const keys = [`${TAG}:charged:${this.reservationPrefix}:${++this.seq}`, ...budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number))];
+    const keys = [
+      `${TAG}:charged:${this.reservationPrefix}:${++this.seq}`,
+      ...budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number)),
+    ];
     const args = [costNanos.toString(), ...budgets.map((budget, i) => expireAtMs(budget, starts[i] as number))];
     this.options.retries.run('budget charge', async () => {
       const reply = (await this.options.redis.run(CHARGE_BUDGETS, keys, args)) as string[];
@@ -124,7 +132,13 @@ export class RedisBudgetLedger implements BudgetLedger {
     const start = budgetPeriodStartMs(budget.period, nowMs);
     const [spent, reserved] = (await this.options.redis.run(READ_ACCOUNT, [accountRedisKey(budget.id, start)], [])) as [string, string];
     this.remember(budget.id, start, BigInt(spent));
-    return { budgetId: budget.id, period: budget.period, periodStart: new Date(start).toISOString(), spentNanos: BigInt(spent), reservedNanos: BigInt(reserved) };
+    return {
+      budgetId: budget.id,
+      period: budget.period,
+      periodStart: new Date(start).toISOString(),
+      spentNanos: BigInt(spent),
+      reservedNanos: BigInt(reserved),
+    };
   }
 
   async applySpendSnapshot(snapshot: SpendSnapshot): Promise<void> {
@@ -135,7 +149,9 @@ export class RedisBudgetLedger implements BudgetLedger {
       if (Number.isNaN(start) || !/^\d+$/.test(entry.spentNanos)) continue;
       // Redis already holds every replica's settled spend; the snapshot only raises a Redis that lost it.
       const spent = BigInt(entry.spentNanos) + this.reports.unacknowledged(entry.budgetId, start);
-      await this.options.retries.runAndWait('budget snapshot', () => this.options.redis.run(RAISE_SPENT, [accountRedisKey(entry.budgetId, start)], [spent.toString(), 0]));
+      await this.options.retries.runAndWait('budget snapshot', () =>
+        this.options.redis.run(RAISE_SPENT, [accountRedisKey(entry.budgetId, start)], [spent.toString(), 0]),
+      );
     }
   }
 
@@ -174,10 +190,17 @@ export class RedisBudgetLedger implements BudgetLedger {
     for (const record of this.seedRecords) {
       const start = Date.parse(record.periodStart);
       try {
-        const current = (await this.options.redis.run(RAISE_SPENT, [accountRedisKey(record.budgetId, start)], [record.spentNanos, 0])) as string;
+        const current = (await this.options.redis.run(
+          RAISE_SPENT,
+          [accountRedisKey(record.budgetId, start)],
+          [record.spentNanos, 0],
+        )) as string;
         this.remember(record.budgetId, start, BigInt(current));
       } catch (error) {
-        this.options.logger.warn('could not raise Redis spend to the state file; retried when Redis is back', { budget: record.budgetId, error: error instanceof Error ? error.message : String(error) });
+        this.options.logger.warn('could not raise Redis spend to the state file; retried when Redis is back', {
+          budget: record.budgetId,
+          error: error instanceof Error ? error.message : String(error),
+        });
         return;
       }
     }
@@ -191,6 +214,8 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 
   private records(): SpendRecord[] {
-    return [...this.known.values()].filter((k) => k.spent > 0n).map((k) => ({ budgetId: k.budgetId, periodStart: new Date(k.start).toISOString(), spentNanos: k.spent.toString() }));
+    return [...this.known.values()]
+      .filter((k) => k.spent > 0n)
+      .map((k) => ({ budgetId: k.budgetId, periodStart: new Date(k.start).toISOString(), spentNanos: k.spent.toString() }));
   }
 }

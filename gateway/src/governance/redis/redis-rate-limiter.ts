@@ -71,7 +71,13 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   private settle(keys: string[], id: string, actualTokens: number | undefined, nowMs: number, cancel: boolean): void {
-    const args = [id, actualTokens === undefined ? -1 : Math.max(0, Math.round(actualTokens)), tokenSlotEnd(nowMs), RATE_WINDOW_MS, cancel ? '1' : '0'];
+    const args = [
+      id,
+      actualTokens === undefined ? -1 : Math.max(0, Math.round(actualTokens)),
+      tokenSlotEnd(nowMs),
+      RATE_WINDOW_MS,
+      cancel ? '1' : '0',
+    ];
     // Settlement must not be lost when Redis blips: a failed one is retried (the script applies it once).
     this.retries.run('rate limit settle', () => this.redis.run(SETTLE_RATE, keys, args));
   }

@@ -48,13 +48,20 @@ export class SettlementRetryQueue {
 
   private failed(item: Pending, error: unknown): void {
     if (!(error instanceof SharedStoreUnavailableError)) {
-      this.logger.error('settlement failed and will not be retried', { what: item.what, error: error instanceof Error ? error.message : String(error) });
+      this.logger.error('settlement failed and will not be retried', {
+        what: item.what,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return;
     }
     if (this.pending.length >= this.capacity) {
       this.pending.shift();
       this.dropped += 1;
-      if (this.dropped === 1 || this.dropped % 1000 === 0) this.logger.error('settlement retry queue full: oldest settlements dropped, their spend is lost', { dropped: this.dropped, capacity: this.capacity });
+      if (this.dropped === 1 || this.dropped % 1000 === 0)
+        this.logger.error('settlement retry queue full: oldest settlements dropped, their spend is lost', {
+          dropped: this.dropped,
+          capacity: this.capacity,
+        });
     }
     this.pending.push(item);
     this.schedule();
@@ -84,7 +91,10 @@ export class SettlementRetryQueue {
             this.schedule();
             return;
           }
-          this.logger.error('queued settlement failed and is dropped', { what: item.what, error: error instanceof Error ? error.message : String(error) });
+          this.logger.error('queued settlement failed and is dropped', {
+            what: item.what,
+            error: error instanceof Error ? error.message : String(error),
+          });
         }
         this.pending.shift();
         sent += 1;

@@ -73,7 +73,11 @@ export class FailureLoggingSpanExporter implements SpanExporter {
   private succeeded(): void {
     if (!this.failing) return;
     this.failing = false;
-    this.options.logger.info('trace export recovered', { endpoint: this.options.endpoint, failedExportsSinceLastReport: this.failedSinceLog, droppedSpansSinceLastReport: this.droppedSinceLog });
+    this.options.logger.info('trace export recovered', {
+      endpoint: this.options.endpoint,
+      failedExportsSinceLastReport: this.failedSinceLog,
+      droppedSpansSinceLastReport: this.droppedSinceLog,
+    });
     this.failedSinceLog = 0;
     this.droppedSinceLog = 0;
     this.lastLoggedAt = Number.NEGATIVE_INFINITY;

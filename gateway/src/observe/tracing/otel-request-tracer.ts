@@ -5,9 +5,28 @@
 // Never recorded: prompt or response content, keys (virtual or upstream), key digests,
 // Authorization or any other request header, query strings (Gemini clients may put `key=` there).
 import { formatNanosAsUsd, type CompiledCredential } from '@switchyard/compiler';
-import { defaultTextMapGetter, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  defaultTextMapGetter,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 import { genAiProviderName } from './gen-ai-provider-name.js';
-import type { GenAiOperation, RequestSpan, RequestTracer, TracedBackend, TracedExchange, TracedFailure, TracedRoute } from './request-tracer.js';
+import type {
+  GenAiOperation,
+  RequestSpan,
+  RequestTracer,
+  TracedBackend,
+  TracedExchange,
+  TracedFailure,
+  TracedRoute,
+} from './request-tracer.js';
 
 // performance.now() values are converted to epoch milliseconds so span times never depend on
 // the SDK guessing which clock a number came from.
@@ -66,7 +85,11 @@ class OtelRequestSpan implements RequestSpan {
     };
     // The Secret reference (namespace/name/key), which names the credential without revealing it.
     if (credential !== undefined) attributes['switchyard.credential'] = credential.ref;
-    this.attempt = this.tracer.startSpan(`${this.operation} ${backend.compiled.model}`, { kind: SpanKind.CLIENT, attributes }, this.context);
+    this.attempt = this.tracer.startSpan(
+      `${this.operation} ${backend.compiled.model}`,
+      { kind: SpanKind.CLIENT, attributes },
+      this.context,
+    );
   }
 
   attemptFailed(failure: TracedFailure): void {
@@ -116,7 +139,11 @@ class OtelRequestSpan implements RequestSpan {
     if (exchange.cache !== undefined) attributes['switchyard.cache'] = exchange.cache;
     span.setAttributes(attributes);
     if (exchange.firstEventAt !== undefined) {
-      span.addEvent('gen_ai.first_token', { 'switchyard.time_to_first_token_ms': Math.round((exchange.firstEventAt - exchange.startedAt) * 1000) / 1000 }, TIME_ORIGIN_MS + exchange.firstEventAt);
+      span.addEvent(
+        'gen_ai.first_token',
+        { 'switchyard.time_to_first_token_ms': Math.round((exchange.firstEventAt - exchange.startedAt) * 1000) / 1000 },
+        TIME_ORIGIN_MS + exchange.firstEventAt,
+      );
     }
     const failed = failureOf(exchange);
     if (failed !== undefined) {

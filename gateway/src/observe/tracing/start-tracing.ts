@@ -20,18 +20,26 @@ export interface Tracing {
 
 export const TRACER_NAME = 'switchyard-gateway';
 
-export async function startTracing(config: TracingConfig, logger: Logger, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Tracing> {
+export async function startTracing(
+  config: TracingConfig,
+  logger: Logger,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Tracing> {
   const [{ NodeSDK }, api, resources, exporters, { createOtelRequestTracer }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/api'),
     import('@opentelemetry/resources'),
-    config.protocol === 'http/json' ? import('@opentelemetry/exporter-trace-otlp-http') : import('@opentelemetry/exporter-trace-otlp-proto'),
+    config.protocol === 'http/json'
+      ? import('@opentelemetry/exporter-trace-otlp-http')
+      : import('@opentelemetry/exporter-trace-otlp-proto'),
     import('./otel-request-tracer.js'),
   ]);
   const exporter = new FailureLoggingSpanExporter(new exporters.OTLPTraceExporter(), { endpoint: config.tracesEndpoint, logger });
   // The SDK's default detectors include `process`, whose command line may carry a
   // credential (`--redis-url redis://:password@...`); an explicit OTEL_NODE_RESOURCE_DETECTORS wins.
-  const detectors = env.OTEL_NODE_RESOURCE_DETECTORS?.trim() ? undefined : [resources.serviceInstanceIdDetector, resources.hostDetector, resources.osDetector, resources.envDetector];
+  const detectors = env.OTEL_NODE_RESOURCE_DETECTORS?.trim()
+    ? undefined
+    : [resources.serviceInstanceIdDetector, resources.hostDetector, resources.osDetector, resources.envDetector];
   const sdk = new NodeSDK({
     serviceName: config.serviceName,
     traceExporter: exporter,
@@ -58,8 +66,13 @@ export async function startTracing(config: TracingConfig, logger: Logger, env: R
         timedOut,
       ]);
       clearTimeout(timer);
-      if (outcome === 'timed out') logger.warn('tracing shutdown timed out; unsent spans dropped', { endpoint: config.tracesEndpoint, timeoutMs });
-      else if (outcome !== 'done') logger.warn('tracing shutdown failed', { endpoint: config.tracesEndpoint, error: outcome instanceof Error ? outcome.message : String(outcome) });
+      if (outcome === 'timed out')
+        logger.warn('tracing shutdown timed out; unsent spans dropped', { endpoint: config.tracesEndpoint, timeoutMs });
+      else if (outcome !== 'done')
+        logger.warn('tracing shutdown failed', {
+          endpoint: config.tracesEndpoint,
+          error: outcome instanceof Error ? outcome.message : String(outcome),
+        });
     },
   };
 }

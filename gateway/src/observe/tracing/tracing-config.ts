@@ -39,7 +39,8 @@ export function tracingConfigFromEnv(env: Readonly<Record<string, string | undef
   if (tracesEndpoint === undefined && baseEndpoint === undefined) return undefined;
 
   const unsupported = exporters.filter((name) => name !== 'otlp');
-  if (unsupported.length > 0) throw new TracingConfigError(`OTEL_TRACES_EXPORTER=${env.OTEL_TRACES_EXPORTER ?? ''}: only "otlp" (or "none") is supported`);
+  if (unsupported.length > 0)
+    throw new TracingConfigError(`OTEL_TRACES_EXPORTER=${env.OTEL_TRACES_EXPORTER ?? ''}: only "otlp" (or "none") is supported`);
   // The per-signal variable is used as given; the base one gets the signal path (OTLP spec).
   const endpointVariable = tracesEndpoint !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT';
   const endpoint = tracesEndpoint ?? `${(baseEndpoint as string).replace(/\/+$/, '')}/v1/traces`;
@@ -51,11 +52,14 @@ export function tracingConfigFromEnv(env: Readonly<Record<string, string | undef
 }
 
 function protocolFromEnv(env: Readonly<Record<string, string | undefined>>): OtlpHttpProtocol {
-  const variable = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const variable =
+    nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) !== undefined ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const value = nonEmpty(env[variable]);
   if (value === undefined || value === 'http/protobuf') return 'http/protobuf';
   if (value === 'http/json') return 'http/json';
-  throw new TracingConfigError(`${variable}=${value}: the gateway exports traces over OTLP/HTTP only; use "http/protobuf" (the default) or "http/json"`);
+  throw new TracingConfigError(
+    `${variable}=${value}: the gateway exports traces over OTLP/HTTP only; use "http/protobuf" (the default) or "http/json"`,
+  );
 }
 
 function displayEndpoint(endpoint: string, variable: string): string {
@@ -65,7 +69,8 @@ function displayEndpoint(endpoint: string, variable: string): string {
   } catch {
     throw new TracingConfigError(`${variable} is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TracingConfigError(`${variable} must be an http:// or https:// URL, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TracingConfigError(`${variable} must be an http:// or https:// URL, not ${url.protocol}`);
   return `${url.origin}${url.pathname}`;
 }
 

@@ -15,18 +15,27 @@ export function resolveBedrockCredentials(target: BackendTarget, env: Environmen
   const fromSecret = target.credential?.aws;
   if (fromSecret) {
     if (!fromSecret.accessKeyId || !fromSecret.secretAccessKey) {
-      throw new UpstreamFailure('AuthError', 0, `credential ${target.credential?.ref ?? '(unnamed)'} of backend ${target.backend.name} lacks accessKeyId or secretAccessKey`);
+      throw new UpstreamFailure(
+        'AuthError',
+        0,
+        `credential ${target.credential?.ref ?? '(unnamed)'} of backend ${target.backend.name} lacks accessKeyId or secretAccessKey`,
+      );
     }
     return fromSecret;
   }
   if (target.credential) {
-    throw new UpstreamFailure('AuthError', 0, `credential ${target.credential.ref} of backend ${target.backend.name} holds no AWS access key (bedrock Secrets need accessKeyId and secretAccessKey)`);
+    throw new UpstreamFailure(
+      'AuthError',
+      0,
+      `credential ${target.credential.ref} of backend ${target.backend.name} holds no AWS access key (bedrock Secrets need accessKeyId and secretAccessKey)`,
+    );
   }
   if (target.backend.bedrock?.useAmbientCredentials) {
     const accessKeyId = env['AWS_ACCESS_KEY_ID'];
     const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
     const sessionToken = env['AWS_SESSION_TOKEN'];
-    if (accessKeyId && secretAccessKey) return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+    if (accessKeyId && secretAccessKey)
+      return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
     throw new UpstreamFailure(
       'AuthError',
       0,

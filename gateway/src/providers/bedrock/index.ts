@@ -8,7 +8,13 @@ import type { CompiledBackend } from '@switchyard/compiler';
 import { awsUriEncode, signHttpRequest } from '../../shared/aws/sigv4-signer.js';
 import type { BackendTarget, StreamDecoder, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
-import { decodeBedrockError, BedrockStreamDecoder, convertFromBedrockConverse, type ResponseIdentity, convertToBedrockConverse } from '../../wire/bedrock-converse/index.js';
+import {
+  decodeBedrockError,
+  BedrockStreamDecoder,
+  convertFromBedrockConverse,
+  type ResponseIdentity,
+  convertToBedrockConverse,
+} from '../../wire/bedrock-converse/index.js';
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
 import { convertToBedrockEmbeddings, decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/index.js';
 
@@ -43,12 +49,20 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
     created: Math.floor(now().getTime() / 1000),
   });
 
-  const signedPost = (target: BackendTarget, operation: 'converse' | 'converse-stream' | 'invoke', body: string, accept: string): UpstreamHttpRequest => {
+  const signedPost = (
+    target: BackendTarget,
+    operation: 'converse' | 'converse-stream' | 'invoke',
+    body: string,
+    accept: string,
+  ): UpstreamHttpRequest => {
     const region = resolveBedrockRegion(target.backend);
     const credentials = resolveBedrockCredentials(target, env);
     const url = bedrockOperationUrl(target.backend, region, operation);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept };
-    const signed = signHttpRequest({ method: 'POST', url, headers, body }, { credentials, region, service: BEDROCK_SIGNING_SERVICE, date: now() });
+    const signed = signHttpRequest(
+      { method: 'POST', url, headers, body },
+      { credentials, region, service: BEDROCK_SIGNING_SERVICE, date: now() },
+    );
     // The signature covers these headers and the body byte for byte: send them unchanged.
     return { url, method: 'POST', headers: { ...headers, ...signed.headers }, body };
   };
@@ -59,7 +73,12 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
 
     encodeChatRequest(request, target): UpstreamHttpRequest {
       const body = JSON.stringify(convertToBedrockConverse(request, target));
-      return signedPost(target, request.stream ? 'converse-stream' : 'converse', body, request.stream ? 'application/vnd.amazon.eventstream' : 'application/json');
+      return signedPost(
+        target,
+        request.stream ? 'converse-stream' : 'converse',
+        body,
+        request.stream ? 'application/vnd.amazon.eventstream' : 'application/json',
+      );
     },
 
     decodeChatResponse(body, target) {

@@ -6,7 +6,14 @@
 import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
-import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, decodeGeminiError, decodeGeminiGenerateContentResponse, encodeGeminiGenerateContentRequest, GeminiSseStreamDecoder } from '../../wire/gemini/index.js';
+import {
+  decodeGeminiEmbeddingsResponse,
+  encodeGeminiEmbeddingsRequest,
+  decodeGeminiError,
+  decodeGeminiGenerateContentResponse,
+  encodeGeminiGenerateContentRequest,
+  GeminiSseStreamDecoder,
+} from '../../wire/gemini/index.js';
 
 const GEMINI_API_VERSION = 'v1beta';
 
@@ -30,7 +37,11 @@ export function geminiMethodUrl(baseURL: string, model: string, method: string):
 function requestHeaders(target: BackendTarget): Record<string, string> {
   const apiKey = target.credential?.apiKey;
   if (apiKey === undefined || apiKey === '') {
-    throw new UpstreamFailure('AuthError', 0, `backend ${target.backend.name} has no Gemini API key (credential ${target.credential?.ref ?? 'missing'})`);
+    throw new UpstreamFailure(
+      'AuthError',
+      0,
+      `backend ${target.backend.name} has no Gemini API key (credential ${target.credential?.ref ?? 'missing'})`,
+    );
   }
   return { ...target.backend.headers, 'content-type': 'application/json', 'x-goog-api-key': apiKey };
 }
@@ -44,7 +55,12 @@ export const geminiAdapter: HttpProviderAdapter = {
     const method = request.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
     const headers = requestHeaders(target);
     if (request.stream) headers['accept'] = 'text/event-stream';
-    return { url: geminiMethodUrl(target.backend.baseURL, target.backend.model, method), method: 'POST', headers, body: JSON.stringify(body) };
+    return {
+      url: geminiMethodUrl(target.backend.baseURL, target.backend.model, method),
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+    };
   },
 
   decodeChatResponse(body, target) {

@@ -25,7 +25,13 @@ async function begin(target: BackendTarget, signal: AbortSignal): Promise<void> 
 
 function usageFor(request: UnifiedChatRequest, answer: MockAnswer): Usage {
   const output = answer.kind === 'text' ? answer.text : answer.name + answer.arguments;
-  return { inputTokens: estimateTokens(promptText(request)), cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: estimateTokens(output), reasoningTokens: 0 };
+  return {
+    inputTokens: estimateTokens(promptText(request)),
+    cachedInputTokens: 0,
+    cacheWriteTokens: 0,
+    outputTokens: estimateTokens(output),
+    reasoningTokens: 0,
+  };
 }
 
 /** Splits after each run of whitespace so the deltas concatenate back to the exact text. */
@@ -41,7 +47,9 @@ export const mockAdapter: InProcessProviderAdapter = {
     await begin(target, signal);
     const answer = mockAnswer(request, target.backend.mock);
     const content: OutputPart[] =
-      answer.kind === 'text' ? [{ type: 'text', text: answer.text }] : [{ type: 'tool_call', id: answer.id, name: answer.name, arguments: answer.arguments }];
+      answer.kind === 'text'
+        ? [{ type: 'text', text: answer.text }]
+        : [{ type: 'tool_call', id: answer.id, name: answer.name, arguments: answer.arguments }];
     return {
       id: `mock-${requestDigest(request).slice(0, 24)}`,
       model: target.backend.model,
@@ -55,7 +63,12 @@ export const mockAdapter: InProcessProviderAdapter = {
   async *stream(request, target, signal): AsyncIterable<UnifiedStreamEvent> {
     await begin(target, signal);
     const answer = mockAnswer(request, target.backend.mock);
-    yield { type: 'response_start', id: `mock-${requestDigest(request).slice(0, 24)}`, model: target.backend.model, created: Math.floor(Date.now() / 1000) };
+    yield {
+      type: 'response_start',
+      id: `mock-${requestDigest(request).slice(0, 24)}`,
+      model: target.backend.model,
+      created: Math.floor(Date.now() / 1000),
+    };
     if (answer.kind === 'text') {
       for (const word of words(answer.text)) {
         if (signal.aborted) return;

@@ -13,7 +13,8 @@ export type MockAnswer =
 
 export function mockAnswer(request: UnifiedChatRequest, behaviour: MockBehaviour | undefined): MockAnswer {
   const forcedTool = forcedToolName(request);
-  if (forcedTool !== undefined) return { kind: 'tool_call', id: `call_${requestDigest(request).slice(0, 24)}`, name: forcedTool, arguments: '{}' };
+  if (forcedTool !== undefined)
+    return { kind: 'tool_call', id: `call_${requestDigest(request).slice(0, 24)}`, name: forcedTool, arguments: '{}' };
   const text = behaviour?.response ?? `Mock reply to: ${lastUserText(request)}`;
   const limit = request.maxOutputTokens;
   if (limit !== undefined && estimateTokens(text) > limit) return { kind: 'text', text: text.slice(0, limit * 4), finishReason: 'length' };

@@ -6,7 +6,10 @@ import type { OpenAICompatibleProvider } from '@switchyard/compiler';
 import { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible-presets.js';
 
 export const openAICompatibleAdapters = Object.fromEntries(
-  Object.values(OPENAI_COMPATIBLE_PRESETS).map((preset) => [preset.provider, createOpenAIFamilyAdapter({ provider: preset.provider, dialect: preset.dialect })]),
+  Object.values(OPENAI_COMPATIBLE_PRESETS).map((preset) => [
+    preset.provider,
+    createOpenAIFamilyAdapter({ provider: preset.provider, dialect: preset.dialect }),
+  ]),
 ) as Record<OpenAICompatibleProvider, HttpProviderAdapter>;
 
 export { OPENAI_COMPATIBLE_PRESETS, type OpenAICompatiblePreset } from './openai-compatible-presets.js';

@@ -34,9 +34,16 @@ interface TokenExchangeOptions {
  * starting attempt's abort signal: requests waiting for the same refresh share it, and one
  * client going away must not fail the others.
  */
-export async function exchangeJwtAssertion(assertion: string, key: ServiceAccountKey, options: TokenExchangeOptions): Promise<IssuedAccessToken> {
+export async function exchangeJwtAssertion(
+  assertion: string,
+  key: ServiceAccountKey,
+  options: TokenExchangeOptions,
+): Promise<IssuedAccessToken> {
   const abort = new TokenRequestAbort();
-  const timer = setTimeout(() => abort.abort(new UpstreamFailure('Timeout', 0, `no answer within ${options.timeouts.firstByteMs} ms`)), options.timeouts.firstByteMs);
+  const timer = setTimeout(
+    () => abort.abort(new UpstreamFailure('Timeout', 0, `no answer within ${options.timeouts.firstByteMs} ms`)),
+    options.timeouts.firstByteMs,
+  );
   let response;
   try {
     response = await options.transport.sendBuffered(
@@ -71,7 +78,8 @@ export function parseTokenResponse(status: number, text: string): IssuedAccessTo
   }
   const fields = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
   const accessToken = fields['access_token'];
-  if (typeof accessToken !== 'string' || accessToken === '') throw new UpstreamFailure('ServerError', status, 'token endpoint answered without an access_token');
+  if (typeof accessToken !== 'string' || accessToken === '')
+    throw new UpstreamFailure('ServerError', status, 'token endpoint answered without an access_token');
   const tokenType = fields['token_type'];
   if (typeof tokenType === 'string' && tokenType.toLowerCase() !== 'bearer') {
     throw new UpstreamFailure('AuthError', status, `token endpoint issued a ${tokenType.slice(0, 20)} token, not a Bearer token`);
@@ -83,12 +91,21 @@ export function parseTokenResponse(status: number, text: string): IssuedAccessTo
 }
 
 /** A refused exchange: OAuth's `{error, error_description}`, or whatever a proxy answered. */
-export function tokenEndpointFailure(status: number, headers: Record<string, string | string[] | undefined>, text: string): UpstreamFailure {
+export function tokenEndpointFailure(
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  text: string,
+): UpstreamFailure {
   const retryAfterMs = retryAfterMsFromHeaders(headers);
   const options = retryAfterMs === undefined ? {} : { retryAfterMs };
   // 400/401/403 are all the credential's problem here (invalid_grant, unauthorized_client), not the caller's request.
   const kind = status >= 400 && status < 500 && status !== 429 && status !== 408 ? 'AuthError' : failureKindForStatus(status);
-  return new UpstreamFailure(kind, status, `token endpoint refused the service account (HTTP ${status}${describeOAuthError(text)})`, options);
+  return new UpstreamFailure(
+    kind,
+    status,
+    `token endpoint refused the service account (HTTP ${status}${describeOAuthError(text)})`,
+    options,
+  );
 }
 
 function describeOAuthError(text: string): string {

@@ -35,7 +35,9 @@ export function parseServiceAccountKey(json: string): ServiceAccountKey {
   const fields = parsed as Record<string, unknown>;
   const type = fields['type'];
   if (type !== undefined && type !== 'service_account') {
-    throw new ServiceAccountKeyError(`has type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 40) : typeof type)}, not "service_account" (only service-account keys are supported)`);
+    throw new ServiceAccountKeyError(
+      `has type ${JSON.stringify(typeof type === 'string' ? type.slice(0, 40) : typeof type)}, not "service_account" (only service-account keys are supported)`,
+    );
   }
   const clientEmail = requiredString(fields, 'client_email');
   const privateKeyPem = requiredString(fields, 'private_key');
@@ -72,7 +74,10 @@ function rsaPrivateKey(pem: string): KeyObject {
     // The parser's own message may quote the input; it is not passed on.
     throw new ServiceAccountKeyError('has a private_key that is not a PEM private key');
   }
-  if (key.asymmetricKeyType !== 'rsa') throw new ServiceAccountKeyError(`has a ${key.asymmetricKeyType ?? 'non-RSA'} private_key; Google signs service-account JWTs with RS256 (RSA)`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new ServiceAccountKeyError(
+      `has a ${key.asymmetricKeyType ?? 'non-RSA'} private_key; Google signs service-account JWTs with RS256 (RSA)`,
+    );
   return key;
 }
 

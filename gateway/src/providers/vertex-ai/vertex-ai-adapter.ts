@@ -6,7 +6,11 @@
 // key and added in `authorizeRequest`, so the synchronous encoders stay free of I/O.
 
 import type { CompiledCredential } from '@switchyard/compiler';
-import { decodeGeminiGenerateContentResponse, encodeGeminiGenerateContentRequest, GeminiSseStreamDecoder } from '../../wire/gemini/index.js';
+import {
+  decodeGeminiGenerateContentResponse,
+  encodeGeminiGenerateContentRequest,
+  GeminiSseStreamDecoder,
+} from '../../wire/gemini/index.js';
 import { AnthropicStreamDecoder, decodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { type BackendTarget, type UpstreamHttpRequest } from '../../unified/provider-codec.js';
@@ -39,7 +43,10 @@ function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProvid
       const { backend } = target;
       const publisher = vertexPublisherForModel(backend.model);
       const url = vertexBackendUrl(backend, vertexChatMethod(publisher, request.stream));
-      const body = publisher === 'anthropic' ? encodeVertexAnthropicRequest(request, backend.model, target.defaultMaxTokens) : encodeGeminiGenerateContentRequest(request, backend.model);
+      const body =
+        publisher === 'anthropic'
+          ? encodeVertexAnthropicRequest(request, backend.model, target.defaultMaxTokens)
+          : encodeGeminiGenerateContentRequest(request, backend.model);
       return { url, method: 'POST', headers: requestHeaders(target, request.stream), body: JSON.stringify(body) };
     },
 
@@ -58,8 +65,14 @@ function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProvid
     encodeEmbeddingsRequest(request, target): UpstreamHttpRequest {
       const { backend } = target;
       // Anthropic publishes no embedding models.
-      if (vertexPublisherForModel(backend.model) === 'anthropic') throw new UnsupportedFeatureError('embeddings with a Claude model', 'vertex-ai');
-      return { url: vertexBackendUrl(backend, 'predict'), method: 'POST', headers: requestHeaders(target, false), body: JSON.stringify(encodeVertexEmbeddingsRequest(request)) };
+      if (vertexPublisherForModel(backend.model) === 'anthropic')
+        throw new UnsupportedFeatureError('embeddings with a Claude model', 'vertex-ai');
+      return {
+        url: vertexBackendUrl(backend, 'predict'),
+        method: 'POST',
+        headers: requestHeaders(target, false),
+        body: JSON.stringify(encodeVertexEmbeddingsRequest(request)),
+      };
     },
 
     decodeEmbeddingsResponse(body, target) {
@@ -70,7 +83,11 @@ function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProvid
       const { backend, credential } = target;
       const json = serviceAccountJson(credential);
       if (credential === undefined || json === undefined) {
-        throw new UpstreamFailure('AuthError', 0, `backend ${backend.name} has no service-account JSON (credential ${credential?.ref ?? 'missing'})`);
+        throw new UpstreamFailure(
+          'AuthError',
+          0,
+          `backend ${backend.name} has no service-account JSON (credential ${credential?.ref ?? 'missing'})`,
+        );
       }
       let token: string;
       try {
@@ -98,13 +115,26 @@ function serviceAccountJson(credential: CompiledCredential | undefined): string 
 /** Names the backend and the credential's source (a Secret reference), never its content. */
 function authorizationFailure(error: unknown, backendName: string, credentialRef: string): UpstreamFailure {
   if (error instanceof ServiceAccountKeyError) {
-    return new UpstreamFailure('AuthError', 0, `backend ${backendName}: the service-account JSON in credential ${credentialRef} ${error.problem}`);
+    return new UpstreamFailure(
+      'AuthError',
+      0,
+      `backend ${backendName}: the service-account JSON in credential ${credentialRef} ${error.problem}`,
+    );
   }
   if (error instanceof UpstreamFailure) {
     const options = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
-    return new UpstreamFailure(error.kind, error.status, `backend ${backendName}: Google OAuth ${error.message} (credential ${credentialRef})`, options);
+    return new UpstreamFailure(
+      error.kind,
+      error.status,
+      `backend ${backendName}: Google OAuth ${error.message} (credential ${credentialRef})`,
+      options,
+    );
   }
-  return new UpstreamFailure('Other', 0, `backend ${backendName}: could not get a Google access token (credential ${credentialRef}): ${error instanceof Error ? error.name : 'unknown error'}`);
+  return new UpstreamFailure(
+    'Other',
+    0,
+    `backend ${backendName}: could not get a Google access token (credential ${credentialRef}): ${error instanceof Error ? error.name : 'unknown error'}`,
+  );
 }
 
 export const vertexAIAdapter: HttpProviderAdapter = createVertexAIAdapter();

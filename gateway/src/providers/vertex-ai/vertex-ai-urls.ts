@@ -28,7 +28,13 @@ export function vertexChatMethod(publisher: VertexPublisher, stream: boolean): V
  * with `?alt=sse` for Google streams (Google's default stream framing is a JSON array).
  * A baseURL that already ends in `/v1` (or `/v1beta1`) keeps that version.
  */
-export function vertexModelUrl(baseURL: string, vertex: { project: string; location: string }, publisher: VertexPublisher, model: string, method: VertexMethod): string {
+export function vertexModelUrl(
+  baseURL: string,
+  vertex: { project: string; location: string },
+  publisher: VertexPublisher,
+  model: string,
+  method: VertexMethod,
+): string {
   const base = baseURL.replace(/\/+$/, '');
   const versioned = /\/v1(?:beta1)?$/.test(base) ? base : `${base}/${VERTEX_API_VERSION}`;
   const path = `projects/${pathSegment(vertex.project)}/locations/${pathSegment(vertex.location)}/publishers/${publisher}/models/${pathSegment(model)}`;
@@ -40,7 +46,8 @@ export function vertexModelUrl(baseURL: string, vertex: { project: string; locat
 export function vertexBackendUrl(backend: CompiledBackend, method: VertexMethod): string {
   const vertex = backend.vertex;
   // The CRD requires the block; a hand-built table without it fails this backend only.
-  if (vertex === undefined) throw new UpstreamFailure('Other', 0, `backend ${backend.name}: provider vertex-ai needs vertex: {project, location}`);
+  if (vertex === undefined)
+    throw new UpstreamFailure('Other', 0, `backend ${backend.name}: provider vertex-ai needs vertex: {project, location}`);
   return vertexModelUrl(backend.baseURL, vertex, vertexPublisherForModel(backend.model), backend.model, method);
 }
 

@@ -66,7 +66,10 @@ const UNSIGNED_HEADERS = new Set([
 /** `20150830T123600Z` */
 export function toAmzDate(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new TypeError('SigV4 signing date is not a valid date');
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** RFC 3986 encoding as AWS defines it: everything but `A-Za-z0-9-_.~` becomes `%XX` (UTF-8, upper-case hex). */
@@ -165,7 +168,8 @@ function canonicalHeaders(entries: ReadonlyArray<readonly [string, string]>): Ca
 /** Signs a request; the returned headers are to be added to the request as given. */
 export function signSigV4(request: SigV4Request, options: SigV4Options): SigV4Signature {
   const { credentials, region, service } = options;
-  if (!credentials.accessKeyId || !credentials.secretAccessKey) throw new TypeError('AWS credentials need an access key id and a secret access key');
+  if (!credentials.accessKeyId || !credentials.secretAccessKey)
+    throw new TypeError('AWS credentials need an access key id and a secret access key');
   const amzDate = toAmzDate(options.date);
   const dateStamp = amzDate.slice(0, 8);
   const body = request.body ?? '';

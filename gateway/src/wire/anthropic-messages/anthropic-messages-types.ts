@@ -11,9 +11,7 @@ export interface AnthropicCacheControl {
   ttl?: '5m' | '1h';
 }
 
-export type AnthropicImageSource =
-  | { type: 'base64'; media_type: string; data: string }
-  | { type: 'url'; url: string };
+export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
 export type AnthropicDocumentSource =
   | { type: 'base64'; media_type: 'application/pdf'; data: string }

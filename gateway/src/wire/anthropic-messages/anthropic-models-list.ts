@@ -97,7 +97,10 @@ function anthropicModelList(catalog: ModelCatalog, query: AnthropicModelListQuer
 /** One model the key may use, or 404 in the same words as a request naming an unknown model. */
 function anthropicModel(catalog: ModelCatalog, id: string): AnthropicModelInfo {
   if (!catalog.byId.has(id)) {
-    throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, { code: 'model_not_found', param: 'model' });
+    throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, {
+      code: 'model_not_found',
+      param: 'model',
+    });
   }
   return modelInfo(catalog, id);
 }
@@ -105,7 +108,9 @@ function anthropicModel(catalog: ModelCatalog, id: string): AnthropicModelInfo {
 export const anthropicModelListCodec: ModelListCodec = {
   encodeModelList(catalog: ModelCatalog, context: FrontDoorContext): string {
     const query = context.query;
-    return JSON.stringify(anthropicModelList(catalog, { limit: query?.get('limit'), after_id: query?.get('after_id'), before_id: query?.get('before_id') }));
+    return JSON.stringify(
+      anthropicModelList(catalog, { limit: query?.get('limit'), after_id: query?.get('after_id'), before_id: query?.get('before_id') }),
+    );
   },
   encodeModel(catalog: ModelCatalog, context: FrontDoorContext): string {
     return JSON.stringify(anthropicModel(catalog, context.pathModel ?? ''));

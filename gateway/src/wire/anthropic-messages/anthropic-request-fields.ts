@@ -23,7 +23,10 @@ const ANTHROPIC_FIELD_PROBLEMS: FieldProblems = {
   notNumber: (path, rule) => fieldError(path, rule.integer ? 'Input should be a valid integer' : 'Input should be a valid number'),
   notInteger: (path) => fieldError(path, 'Input should be a valid integer'),
   outOfRange: (path, rule, _value, side) =>
-    fieldError(path, side === 'min' ? `Input should be greater than or equal to ${rule.min}` : `Input should be less than or equal to ${rule.max}`),
+    fieldError(
+      path,
+      side === 'min' ? `Input should be greater than or equal to ${rule.min}` : `Input should be less than or equal to ${rule.max}`,
+    ),
   notArray: (path) => fieldError(path, 'Input should be a valid list'),
   notOneOf: (path, allowed) => fieldError(path, `Input should be ${describeChoices(allowed)}`),
 };

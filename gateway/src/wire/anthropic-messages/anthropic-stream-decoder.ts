@@ -185,12 +185,14 @@ export class AnthropicStreamDecoder implements StreamDecoder {
       }
       case 'thinking_delta': {
         const thinking = stringField(delta, 'thinking');
-        if (state.kind === 'thinking' && thinking !== undefined && thinking !== '') this.emit(out, { type: 'reasoning_delta', text: thinking });
+        if (state.kind === 'thinking' && thinking !== undefined && thinking !== '')
+          this.emit(out, { type: 'reasoning_delta', text: thinking });
         return;
       }
       case 'signature_delta': {
         const signature = stringField(delta, 'signature');
-        if (state.kind === 'thinking' && signature !== undefined && signature !== '') this.emit(out, { type: 'reasoning_signature', signature });
+        if (state.kind === 'thinking' && signature !== undefined && signature !== '')
+          this.emit(out, { type: 'reasoning_signature', signature });
         return;
       }
       case 'input_json_delta': {
@@ -228,8 +230,14 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     if (stopReason !== undefined) {
       const mapped = mapAnthropicStopReason(stopReason, stringField(delta, 'stop_sequence'));
       // The forced JSON-answer tool ends the turn with tool_use; to the caller it is a finished answer.
-      const finishReason = mapped.finishReason === 'tool_calls' && this.nextToolIndex === 0 && this.jsonAnswerSeen ? 'stop' : mapped.finishReason;
-      this.emit(out, mapped.stopSequence === undefined ? { type: 'finish', finishReason } : { type: 'finish', finishReason, stopSequence: mapped.stopSequence });
+      const finishReason =
+        mapped.finishReason === 'tool_calls' && this.nextToolIndex === 0 && this.jsonAnswerSeen ? 'stop' : mapped.finishReason;
+      this.emit(
+        out,
+        mapped.stopSequence === undefined
+          ? { type: 'finish', finishReason }
+          : { type: 'finish', finishReason, stopSequence: mapped.stopSequence },
+      );
     }
     this.usage = mergeAnthropicUsage(this.usage, readAnthropicUsage(data['usage']));
     this.emit(out, { type: 'usage', usage: usageFromAnthropic(this.usage) });

@@ -65,7 +65,9 @@ export class AnthropicStreamEncoder implements FrontDoorStreamEncoder {
         );
       }
       case 'tool_call_start':
-        return this.start('') + this.closeOpen() + this.openBlock({ type: 'tool_use', id: event.id, name: event.name, input: {} }, event.index);
+        return (
+          this.start('') + this.closeOpen() + this.openBlock({ type: 'tool_use', id: event.id, name: event.name, input: {} }, event.index)
+        );
       case 'tool_call_delta': {
         if (event.argumentsDelta === '') return '';
         const index = this.blockIndexByToolIndex.get(event.index);
@@ -125,7 +127,8 @@ export class AnthropicStreamEncoder implements FrontDoorStreamEncoder {
 
   private ensureOpen(kind: 'text' | 'thinking'): string {
     if (this.open?.kind === kind) return '';
-    const block: AnthropicContentBlockStart = kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' };
+    const block: AnthropicContentBlockStart =
+      kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' };
     return this.closeOpen() + this.openBlock(block, undefined);
   }
 

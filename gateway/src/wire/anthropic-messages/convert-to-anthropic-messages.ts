@@ -34,7 +34,6 @@ import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
 import { MIN_THINKING_BUDGET_TOKENS, THINKING_BUDGET_BY_EFFORT } from './anthropic-thinking-budget.js';
 
-
 interface AnthropicRequestDefaults {
   /** Provider-side model id. */
   model: string;
@@ -42,7 +41,10 @@ interface AnthropicRequestDefaults {
   defaultMaxTokens: number;
 }
 
-export function convertToAnthropicMessagesRequest(request: UnifiedChatRequest, defaults: AnthropicRequestDefaults): AnthropicMessagesRequest {
+export function convertToAnthropicMessagesRequest(
+  request: UnifiedChatRequest,
+  defaults: AnthropicRequestDefaults,
+): AnthropicMessagesRequest {
   const system: AnthropicTextBlock[] = [];
   const messages: AnthropicMessageParam[] = [];
   request.messages.forEach((message, index) => {
@@ -102,7 +104,10 @@ function systemBlocks(message: UnifiedMessage, index: number): AnthropicTextBloc
   const blocks: AnthropicTextBlock[] = [];
   message.content.forEach((part, partIndex) => {
     if (part.type !== 'text') {
-      throw invalidRequest(`messages[${index}]: a system message may only contain text, found ${part.type} at content[${partIndex}]`, `messages[${index}].content`);
+      throw invalidRequest(
+        `messages[${index}]: a system message may only contain text, found ${part.type} at content[${partIndex}]`,
+        `messages[${index}].content`,
+      );
     }
     if (part.text !== '') blocks.push(textBlock(part.text, part.cacheControl));
   });
@@ -149,7 +154,10 @@ function userBlocks(parts: ContentPart[], index: number): AnthropicUserContentBl
 function toolMessageBlocks(parts: ContentPart[], index: number): AnthropicUserContentBlock[] {
   return parts.map((part) => {
     if (part.type !== 'tool_result') {
-      throw invalidRequest(`messages[${index}]: a tool message may only contain tool results, found ${part.type}`, `messages[${index}].content`);
+      throw invalidRequest(
+        `messages[${index}]: a tool message may only contain tool results, found ${part.type}`,
+        `messages[${index}].content`,
+      );
     }
     return toolResultBlock(part, index);
   });
@@ -176,7 +184,8 @@ function assistantBlocks(parts: ContentPart[], index: number): AnthropicAssistan
       case 'reasoning':
         if (part.redactedData !== undefined) blocks.push({ type: 'redacted_thinking', data: part.redactedData });
         // Anthropic verifies thinking by its signature; unsigned reasoning (another provider's) is dropped.
-        else if (part.signature !== undefined && part.signature !== '') blocks.push({ type: 'thinking', thinking: part.text, signature: part.signature });
+        else if (part.signature !== undefined && part.signature !== '')
+          blocks.push({ type: 'thinking', thinking: part.text, signature: part.signature });
         break;
       case 'image':
       case 'document':
@@ -244,7 +253,10 @@ function documentSource(part: DocumentPart, index: number, partIndex: number): A
       return { type: 'text', media_type: 'text/plain', data: Buffer.from(inline.data, 'base64').toString('utf8') };
     }
   }
-  throw new UnsupportedFeatureError(`document of type ${JSON.stringify(mediaType)} in messages[${index}].content[${partIndex}] (PDF and plain text only)`, 'anthropic');
+  throw new UnsupportedFeatureError(
+    `document of type ${JSON.stringify(mediaType)} in messages[${index}].content[${partIndex}] (PDF and plain text only)`,
+    'anthropic',
+  );
 }
 
 function baseMediaType(mediaType: string): string {
@@ -303,10 +315,16 @@ function resolveTokenLimits(request: UnifiedChatRequest): { maxTokens: number | 
     const budget = reasoning.budgetTokens;
     if (budget === 0) return { maxTokens, thinkingBudget: undefined };
     if (budget < MIN_THINKING_BUDGET_TOKENS) {
-      throw invalidRequest(`reasoning budget ${budget} is below Anthropic's minimum thinking budget of ${MIN_THINKING_BUDGET_TOKENS} tokens`, 'reasoning');
+      throw invalidRequest(
+        `reasoning budget ${budget} is below Anthropic's minimum thinking budget of ${MIN_THINKING_BUDGET_TOKENS} tokens`,
+        'reasoning',
+      );
     }
     if (maxTokens !== undefined && budget >= maxTokens) {
-      throw invalidRequest(`reasoning budget ${budget} must be less than the max output tokens ${maxTokens} (Anthropic counts thinking in max_tokens)`, 'reasoning');
+      throw invalidRequest(
+        `reasoning budget ${budget} must be less than the max output tokens ${maxTokens} (Anthropic counts thinking in max_tokens)`,
+        'reasoning',
+      );
     }
     return { maxTokens, thinkingBudget: budget };
   }
@@ -326,7 +344,10 @@ function resolveTokenLimits(request: UnifiedChatRequest): { maxTokens: number | 
 
 function convertTool(tool: UnifiedTool, index: number): AnthropicTool {
   if (tool.name === JSON_RESPONSE_TOOL_NAME) {
-    throw invalidRequest(`tools[${index}]: the tool name ${JSON.stringify(JSON_RESPONSE_TOOL_NAME)} is reserved by the gateway`, `tools[${index}].name`);
+    throw invalidRequest(
+      `tools[${index}]: the tool name ${JSON.stringify(JSON_RESPONSE_TOOL_NAME)} is reserved by the gateway`,
+      `tools[${index}].name`,
+    );
   }
   const converted: AnthropicTool = { name: tool.name, input_schema: objectSchema(tool.parameters) };
   if (tool.description !== undefined && tool.description !== '') converted.description = tool.description;
@@ -350,7 +371,10 @@ function convertToolChoice(request: UnifiedChatRequest, tools: AnthropicTool[]):
     converted = { type: 'any' };
   } else {
     if (!tools.some((tool) => tool.name === choice.name)) {
-      throw invalidRequest(`tool_choice names the tool ${JSON.stringify(choice.name)}, which is not among the request's tools`, 'tool_choice');
+      throw invalidRequest(
+        `tool_choice names the tool ${JSON.stringify(choice.name)}, which is not among the request's tools`,
+        'tool_choice',
+      );
     }
     converted = { type: 'tool', name: choice.name };
   }

@@ -15,7 +15,18 @@ import type {
   ToolCallPart,
   ToolResultPart,
 } from '../../unified/chat-request.js';
-import { fieldError, fieldPath, optionalBoolean, optionalRecord, optionalString, requireArray, requireNonEmptyString, requireRecord, requireOneOf, requireString } from './anthropic-request-fields.js';
+import {
+  fieldError,
+  fieldPath,
+  optionalBoolean,
+  optionalRecord,
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireRecord,
+  requireOneOf,
+  requireString,
+} from './anthropic-request-fields.js';
 import { isAbsent } from '../request-fields/index.js';
 import type { JsonRecord } from '@switchyard/compiler';
 
@@ -40,7 +51,10 @@ const SERVER_SIDE_BLOCK_TYPES = new Set([
 export function unsupportedBlock(type: unknown, path: string, allowedHere: readonly string[]): never {
   const typePath = fieldPath(path, 'type');
   if (typeof type === 'string' && SERVER_SIDE_BLOCK_TYPES.has(type)) {
-    throw fieldError(typePath, `content blocks of type '${type}' are not supported by this gateway (they belong to Anthropic's server-side tools and features)`);
+    throw fieldError(
+      typePath,
+      `content blocks of type '${type}' are not supported by this gateway (they belong to Anthropic's server-side tools and features)`,
+    );
   }
   if (isAbsent(type)) throw fieldError(typePath, 'Field required');
   const listed = allowedHere.map((t) => `'${t}'`).join(', ');
@@ -91,7 +105,10 @@ export function decodeImageBlock(block: JsonRecord, path: string): ImagePart {
 }
 
 function filesApiRefusal(sourcePath: string): GatewayError {
-  return fieldError(fieldPath(sourcePath, 'type'), "sources of type 'file' (Anthropic Files API ids) are not supported by this gateway; send the content as base64 or a URL");
+  return fieldError(
+    fieldPath(sourcePath, 'type'),
+    "sources of type 'file' (Anthropic Files API ids) are not supported by this gateway; send the content as base64 or a URL",
+  );
 }
 
 /**
@@ -110,18 +127,34 @@ export function decodeDocumentBlock(block: JsonRecord, path: string): Array<Text
       document = {
         type: 'document',
         mediaType: 'application/pdf',
-        source: { kind: 'base64', mediaType: 'application/pdf', data: requireNonEmptyString(source['data'], fieldPath(sourcePath, 'data')) },
+        source: {
+          kind: 'base64',
+          mediaType: 'application/pdf',
+          data: requireNonEmptyString(source['data'], fieldPath(sourcePath, 'data')),
+        },
       };
       break;
     case 'url':
-      document = { type: 'document', mediaType: 'application/pdf', source: { kind: 'url', url: requireNonEmptyString(source['url'], fieldPath(sourcePath, 'url')) } };
+      document = {
+        type: 'document',
+        mediaType: 'application/pdf',
+        source: { kind: 'url', url: requireNonEmptyString(source['url'], fieldPath(sourcePath, 'url')) },
+      };
       break;
     case 'text':
       requireOneOf(source['media_type'], ['text/plain'] as const, fieldPath(sourcePath, 'media_type'));
-      document = { type: 'document', mediaType: 'text/plain', source: { kind: 'text', text: requireString(source['data'], fieldPath(sourcePath, 'data')) } };
+      document = {
+        type: 'document',
+        mediaType: 'text/plain',
+        source: { kind: 'text', text: requireString(source['data'], fieldPath(sourcePath, 'data')) },
+      };
       break;
     case 'content':
-      document = { type: 'document', mediaType: 'text/plain', source: { kind: 'text', text: contentSourceText(source['content'], fieldPath(sourcePath, 'content')) } };
+      document = {
+        type: 'document',
+        mediaType: 'text/plain',
+        source: { kind: 'text', text: contentSourceText(source['content'], fieldPath(sourcePath, 'content')) },
+      };
       break;
     case 'file':
       throw filesApiRefusal(sourcePath);
@@ -158,7 +191,11 @@ export function decodeToolUseBlock(block: JsonRecord, path: string): ToolCallPar
 /** `toolName` comes from the tool_use block with the same id earlier in the conversation. */
 export function decodeToolResultBlock(block: JsonRecord, path: string, toolNamesById: ReadonlyMap<string, string>): ToolResultPart {
   const toolCallId = requireNonEmptyString(block['tool_use_id'], fieldPath(path, 'tool_use_id'));
-  const part: ToolResultPart = { type: 'tool_result', toolCallId, content: toolResultContent(block['content'], fieldPath(path, 'content')) };
+  const part: ToolResultPart = {
+    type: 'tool_result',
+    toolCallId,
+    content: toolResultContent(block['content'], fieldPath(path, 'content')),
+  };
   const toolName = toolNamesById.get(toolCallId);
   if (toolName !== undefined) part.toolName = toolName;
   const isError = optionalBoolean(block['is_error'], fieldPath(path, 'is_error'));

@@ -41,7 +41,9 @@ export function decodeAnthropicStreamError(parsed: ParsedAnthropicError): Upstre
 }
 
 function failureFromAnthropicError(parsed: ParsedAnthropicError, status: number, options: { retryAfterMs?: number }): UpstreamFailure {
-  const kind = Object.hasOwn(KIND_BY_ERROR_TYPE, parsed.type) ? (KIND_BY_ERROR_TYPE[parsed.type] as UpstreamFailureKind) : failureKindForStatus(status);
+  const kind = Object.hasOwn(KIND_BY_ERROR_TYPE, parsed.type)
+    ? (KIND_BY_ERROR_TYPE[parsed.type] as UpstreamFailureKind)
+    : failureKindForStatus(status);
   // The message is kept verbatim (a 400 passes through to the caller with it), but upstream text
   // goes into logs and client errors, so it never may carry a key.
   const message = parsed.message === '' ? `anthropic ${parsed.type}` : parsed.message;

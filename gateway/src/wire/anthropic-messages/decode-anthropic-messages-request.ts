@@ -7,7 +7,18 @@
 // metadata keys other than user_id) are ignored, as is any unknown field.
 
 import type { CacheControl, ContentPart, ReasoningOptions, UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
-import { fieldError, optionalBoolean, optionalNumber, optionalRecord, optionalString, requireArray, requireNonEmptyString, requireNumber, requireOneOf, requireString } from './anthropic-request-fields.js';
+import {
+  fieldError,
+  optionalBoolean,
+  optionalNumber,
+  optionalRecord,
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireNumber,
+  requireOneOf,
+  requireString,
+} from './anthropic-request-fields.js';
 import { isAbsent } from '../request-fields/index.js';
 import type { JsonRecord } from '@switchyard/compiler';
 import { MIN_THINKING_BUDGET_TOKENS } from './anthropic-thinking-budget.js';
@@ -76,10 +87,16 @@ function refuseServerSideFeatures(b: JsonRecord): void {
     throw fieldError('container', "code execution containers are not supported by this gateway (they exist only on Anthropic's API)");
   }
   if (!isAbsent(b['mcp_servers']) && !(Array.isArray(b['mcp_servers']) && b['mcp_servers'].length === 0)) {
-    throw fieldError('mcp_servers', "remote MCP servers are not supported by this gateway (the MCP connector runs only on Anthropic's API)");
+    throw fieldError(
+      'mcp_servers',
+      "remote MCP servers are not supported by this gateway (the MCP connector runs only on Anthropic's API)",
+    );
   }
   if (!isAbsent(b['context_management'])) {
-    throw fieldError('context_management', "server-side context management is not supported by this gateway (it runs only on Anthropic's API)");
+    throw fieldError(
+      'context_management',
+      "server-side context management is not supported by this gateway (it runs only on Anthropic's API)",
+    );
   }
 }
 
@@ -97,7 +114,11 @@ const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
  * provider reads as "no reasoning"; adaptive (the model decides) -> the effort, `medium` when
  * none is given. Without `thinking`, an effort alone still carries over.
  */
-function decodeReasoning(value: unknown, outputConfig: JsonRecord | undefined, maxTokens: number | undefined): ReasoningOptions | undefined {
+function decodeReasoning(
+  value: unknown,
+  outputConfig: JsonRecord | undefined,
+  maxTokens: number | undefined,
+): ReasoningOptions | undefined {
   const effortValue = outputConfig?.['effort'];
   const effort = isAbsent(effortValue) ? undefined : unifiedEffort(requireOneOf(effortValue, EFFORTS, 'output_config.effort'));
   const thinking = optionalRecord(value, 'thinking');
@@ -109,7 +130,10 @@ function decodeReasoning(value: unknown, outputConfig: JsonRecord | undefined, m
     case 'adaptive':
       return { effort: effort ?? 'medium' };
     case 'between_tools':
-      throw fieldError('thinking.type', "thinking of type 'between_tools' is not supported by this gateway; use 'enabled' with a budget_tokens, or 'adaptive'");
+      throw fieldError(
+        'thinking.type',
+        "thinking of type 'between_tools' is not supported by this gateway; use 'enabled' with a budget_tokens, or 'adaptive'",
+      );
     case 'enabled': {
       const budget = requireNumber(thinking['budget_tokens'], 'thinking.budget_tokens', { integer: true, min: MIN_THINKING_BUDGET_TOKENS });
       if (maxTokens !== undefined && budget >= maxTokens) {

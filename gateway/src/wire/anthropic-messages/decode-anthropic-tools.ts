@@ -6,7 +6,16 @@
 // so a request naming one is refused with a 400 naming the tool's type, not silently stripped.
 
 import type { ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
-import { fieldError, fieldPath, optionalBoolean, optionalString, requireArray, requireNonEmptyString, requireRecord, requireOneOf } from './anthropic-request-fields.js';
+import {
+  fieldError,
+  fieldPath,
+  optionalBoolean,
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireRecord,
+  requireOneOf,
+} from './anthropic-request-fields.js';
 import { isAbsent } from '../request-fields/index.js';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;

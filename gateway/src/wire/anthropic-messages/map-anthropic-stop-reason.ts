@@ -32,10 +32,15 @@ export function mapAnthropicStopReason(stopReason: string | null | undefined, st
  * Unified finish reason -> Anthropic `stop_reason`, for the Anthropic front door. `other` and
  * `error` become `end_turn`: `pause_turn` would make Anthropic clients resend the turn.
  */
-export function toAnthropicStopReason(finishReason: FinishReason, stopSequence?: string): { stop_reason: AnthropicStopReason; stop_sequence: string | null } {
+export function toAnthropicStopReason(
+  finishReason: FinishReason,
+  stopSequence?: string,
+): { stop_reason: AnthropicStopReason; stop_sequence: string | null } {
   switch (finishReason) {
     case 'stop':
-      return stopSequence === undefined ? { stop_reason: 'end_turn', stop_sequence: null } : { stop_reason: 'stop_sequence', stop_sequence: stopSequence };
+      return stopSequence === undefined
+        ? { stop_reason: 'end_turn', stop_sequence: null }
+        : { stop_reason: 'stop_sequence', stop_sequence: stopSequence };
     case 'length':
       return { stop_reason: 'max_tokens', stop_sequence: null };
     case 'tool_calls':

@@ -156,7 +156,8 @@ function encodeEventStreamHeaders(headers: EventStreamHeaders): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const [name, value] of Object.entries(headers)) {
     const nameBytes = textEncoder.encode(name);
-    if (nameBytes.length === 0 || nameBytes.length > 255) throw new RangeError(`event-stream header name must be 1-255 bytes: ${JSON.stringify(name)}`);
+    if (nameBytes.length === 0 || nameBytes.length > 255)
+      throw new RangeError(`event-stream header name must be 1-255 bytes: ${JSON.stringify(name)}`);
     parts.push(Uint8Array.of(nameBytes.length), nameBytes, encodeHeaderValue(name, value));
   }
   return Buffer.concat(parts);
@@ -164,7 +165,8 @@ function encodeEventStreamHeaders(headers: EventStreamHeaders): Uint8Array {
 
 export function encodeEventStreamMessage(message: EventStreamMessage): Uint8Array {
   const headers = encodeEventStreamHeaders(message.headers);
-  if (headers.length > MAX_HEADERS_LENGTH) throw new RangeError(`event-stream headers are ${headers.length} bytes, over ${MAX_HEADERS_LENGTH}`);
+  if (headers.length > MAX_HEADERS_LENGTH)
+    throw new RangeError(`event-stream headers are ${headers.length} bytes, over ${MAX_HEADERS_LENGTH}`);
   const total = PRELUDE_LENGTH + headers.length + message.payload.length + MESSAGE_CRC_LENGTH;
   if (total > MAX_MESSAGE_LENGTH) throw new RangeError(`event-stream message is ${total} bytes, over ${MAX_MESSAGE_LENGTH}`);
   const out = new Uint8Array(total);
@@ -190,7 +192,8 @@ function decodeEventStreamHeaders(bytes: Uint8Array): EventStreamHeaders {
   const headers: EventStreamHeaders = {};
   let offset = 0;
   const need = (n: number, what: string): void => {
-    if (offset + n > bytes.length) throw new EventStreamFramingError(`event-stream header ${what} runs past the end of the headers section`);
+    if (offset + n > bytes.length)
+      throw new EventStreamFramingError(`event-stream header ${what} runs past the end of the headers section`);
   };
   while (offset < bytes.length) {
     const nameLength = bytes[offset] as number;
@@ -273,7 +276,8 @@ function decodeEventStreamHeaders(bytes: Uint8Array): EventStreamHeaders {
 
 /** Decodes one complete message (exactly `bytes`), verifying both CRCs. */
 export function decodeEventStreamMessage(bytes: Uint8Array): EventStreamMessage {
-  if (bytes.length < MINIMUM_MESSAGE_LENGTH) throw new EventStreamFramingError(`event-stream message of ${bytes.length} bytes is shorter than the 16-byte minimum`);
+  if (bytes.length < MINIMUM_MESSAGE_LENGTH)
+    throw new EventStreamFramingError(`event-stream message of ${bytes.length} bytes is shorter than the 16-byte minimum`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   checkPrelude(view);
   const total = view.getUint32(0);
@@ -281,7 +285,8 @@ export function decodeEventStreamMessage(bytes: Uint8Array): EventStreamMessage 
   const headersLength = view.getUint32(4);
   const expected = view.getUint32(total - MESSAGE_CRC_LENGTH);
   const actual = crc32(bytes.subarray(0, total - MESSAGE_CRC_LENGTH));
-  if (expected !== actual) throw new EventStreamFramingError(`event-stream message CRC mismatch (expected ${hex32(expected)}, computed ${hex32(actual)})`);
+  if (expected !== actual)
+    throw new EventStreamFramingError(`event-stream message CRC mismatch (expected ${hex32(expected)}, computed ${hex32(actual)})`);
   return {
     headers: decodeEventStreamHeaders(bytes.subarray(PRELUDE_LENGTH, PRELUDE_LENGTH + headersLength)),
     payload: bytes.slice(PRELUDE_LENGTH + headersLength, total - MESSAGE_CRC_LENGTH),
@@ -298,11 +303,15 @@ function checkPrelude(view: DataView): void {
   const headersLength = view.getUint32(4);
   const expected = view.getUint32(8);
   const actual = crc32(new Uint8Array(view.buffer, view.byteOffset, 8));
-  if (expected !== actual) throw new EventStreamFramingError(`event-stream prelude CRC mismatch (expected ${hex32(expected)}, computed ${hex32(actual)})`);
-  if (total < MINIMUM_MESSAGE_LENGTH) throw new EventStreamFramingError(`event-stream message length ${total} is below the 16-byte minimum`);
+  if (expected !== actual)
+    throw new EventStreamFramingError(`event-stream prelude CRC mismatch (expected ${hex32(expected)}, computed ${hex32(actual)})`);
+  if (total < MINIMUM_MESSAGE_LENGTH)
+    throw new EventStreamFramingError(`event-stream message length ${total} is below the 16-byte minimum`);
   if (total > MAX_MESSAGE_LENGTH) throw new EventStreamFramingError(`event-stream message length ${total} exceeds ${MAX_MESSAGE_LENGTH}`);
-  if (headersLength > MAX_HEADERS_LENGTH) throw new EventStreamFramingError(`event-stream headers length ${headersLength} exceeds ${MAX_HEADERS_LENGTH}`);
-  if (headersLength > total - MINIMUM_MESSAGE_LENGTH) throw new EventStreamFramingError(`event-stream headers length ${headersLength} does not fit in a ${total}-byte message`);
+  if (headersLength > MAX_HEADERS_LENGTH)
+    throw new EventStreamFramingError(`event-stream headers length ${headersLength} exceeds ${MAX_HEADERS_LENGTH}`);
+  if (headersLength > total - MINIMUM_MESSAGE_LENGTH)
+    throw new EventStreamFramingError(`event-stream headers length ${headersLength} does not fit in a ${total}-byte message`);
 }
 
 /**

@@ -79,11 +79,18 @@ export class BedrockStreamDecoder implements StreamDecoder {
   private handle(message: EventStreamMessage, events: UnifiedStreamEvent[]): void {
     const messageType = stringHeader(message, ':message-type') ?? 'event';
     if (messageType === 'exception') {
-      throw decodeBedrockStreamException(stringHeader(message, ':exception-type') ?? 'unknownException', textDecoder.decode(message.payload));
+      throw decodeBedrockStreamException(
+        stringHeader(message, ':exception-type') ?? 'unknownException',
+        textDecoder.decode(message.payload),
+      );
     }
     if (messageType === 'error') {
       const code = stringHeader(message, ':error-code') ?? 'UnknownError';
-      throw new UpstreamFailure('ServerError', 200, sanitizeAwsMessage(`${code}: ${stringHeader(message, ':error-message') ?? 'no message'}`));
+      throw new UpstreamFailure(
+        'ServerError',
+        200,
+        sanitizeAwsMessage(`${code}: ${stringHeader(message, ':error-message') ?? 'no message'}`),
+      );
     }
     const eventType = stringHeader(message, ':event-type');
     if (eventType === undefined) return;
@@ -142,10 +149,15 @@ export class BedrockStreamDecoder implements StreamDecoder {
     if (isRecord(toolUse)) {
       const input = str(toolUse['input']) ?? '';
       const block = typeof payload['contentBlockIndex'] === 'number' ? this.toolBlocks.get(payload['contentBlockIndex']) : undefined;
-      if (!block) throw new UpstreamFailure('StreamBroken', 200, 'Bedrock sent tool input for a content block that never started a tool call');
+      if (!block)
+        throw new UpstreamFailure('StreamBroken', 200, 'Bedrock sent tool input for a content block that never started a tool call');
       if (input !== '') {
         block.sawArguments = true;
-        events.push(block.toolIndex === undefined ? { type: 'text_delta', text: input } : { type: 'tool_call_delta', index: block.toolIndex, argumentsDelta: input });
+        events.push(
+          block.toolIndex === undefined
+            ? { type: 'text_delta', text: input }
+            : { type: 'tool_call_delta', index: block.toolIndex, argumentsDelta: input },
+        );
       }
     }
 
@@ -165,7 +177,11 @@ export class BedrockStreamDecoder implements StreamDecoder {
     const block = typeof payload['contentBlockIndex'] === 'number' ? this.toolBlocks.get(payload['contentBlockIndex']) : undefined;
     if (!block || block.sawArguments) return;
     block.sawArguments = true;
-    events.push(block.toolIndex === undefined ? { type: 'text_delta', text: '{}' } : { type: 'tool_call_delta', index: block.toolIndex, argumentsDelta: '{}' });
+    events.push(
+      block.toolIndex === undefined
+        ? { type: 'text_delta', text: '{}' }
+        : { type: 'tool_call_delta', index: block.toolIndex, argumentsDelta: '{}' },
+    );
   }
 
   private onMessageStop(payload: Record<string, unknown>, events: UnifiedStreamEvent[]): void {

@@ -1,12 +1,7 @@
 // Images and documents: Converse takes only inline bytes (base64 in JSON), never URLs.
 
 import type { DocumentPart, ImagePart, MediaSource } from '../../unified/chat-request.js';
-import type {
-  ConverseDocumentBlock,
-  ConverseDocumentFormat,
-  ConverseImageBlock,
-  ConverseImageFormat,
-} from './converse-types.js';
+import type { ConverseDocumentBlock, ConverseDocumentFormat, ConverseImageBlock, ConverseImageFormat } from './converse-types.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 
 const IMAGE_FORMATS: Record<string, ConverseImageFormat> = {
@@ -44,13 +39,17 @@ function inlineMedia(source: MediaSource, where: string, what: string): InlineMe
     const base64 = data[3] ? payload : Buffer.from(decodeURIComponent(payload), 'utf8').toString('base64');
     return { mediaType, base64 };
   }
-  throw new UnsupportedFeatureError(`${what} by URL (${where}); Bedrock Converse needs the bytes inline, send base64 data instead`, 'bedrock');
+  throw new UnsupportedFeatureError(
+    `${what} by URL (${where}); Bedrock Converse needs the bytes inline, send base64 data instead`,
+    'bedrock',
+  );
 }
 
 export function convertImageToBedrock(part: ImagePart, where: string): ConverseImageBlock {
   const media = inlineMedia(part.source, where, 'an image');
   const format = IMAGE_FORMATS[media.mediaType];
-  if (!format) throw new UnsupportedFeatureError(`image type ${media.mediaType} (${where}); Bedrock takes png, jpeg, gif and webp`, 'bedrock');
+  if (!format)
+    throw new UnsupportedFeatureError(`image type ${media.mediaType} (${where}); Bedrock takes png, jpeg, gif and webp`, 'bedrock');
   return { image: { format, source: { bytes: media.base64 } } };
 }
 
@@ -67,11 +66,21 @@ function bedrockDocumentName(name: string): string {
 export function convertDocumentToBedrock(part: DocumentPart, where: string, fallbackName: string): ConverseDocumentBlock {
   const name = bedrockDocumentName(part.title ?? part.filename ?? fallbackName);
   if (part.source.kind === 'text') {
-    return { document: { format: DOCUMENT_FORMATS[part.mediaType.toLowerCase()] ?? 'txt', name, source: { bytes: Buffer.from(part.source.text, 'utf8').toString('base64') } } };
+    return {
+      document: {
+        format: DOCUMENT_FORMATS[part.mediaType.toLowerCase()] ?? 'txt',
+        name,
+        source: { bytes: Buffer.from(part.source.text, 'utf8').toString('base64') },
+      },
+    };
   }
   const media = inlineMedia(part.source, where, 'a document');
   const mediaType = part.mediaType ? part.mediaType.toLowerCase() : media.mediaType;
   const format = DOCUMENT_FORMATS[mediaType] ?? DOCUMENT_FORMATS[media.mediaType];
-  if (!format) throw new UnsupportedFeatureError(`document type ${mediaType} (${where}); Bedrock takes pdf, csv, doc, docx, xls, xlsx, html, txt and md`, 'bedrock');
+  if (!format)
+    throw new UnsupportedFeatureError(
+      `document type ${mediaType} (${where}); Bedrock takes pdf, csv, doc, docx, xls, xlsx, html, txt and md`,
+      'bedrock',
+    );
   return { document: { format, name, source: { bytes: media.base64 } } };
 }

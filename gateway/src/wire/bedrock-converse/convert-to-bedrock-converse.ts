@@ -84,7 +84,9 @@ function convertPart(part: ContentPart, where: string, state: ConversionState): 
     case 'reasoning':
       if (part.redactedData !== undefined) blocks.push({ reasoningContent: { redactedContent: part.redactedData } });
       else if (part.text !== '' || part.signature !== undefined) {
-        blocks.push({ reasoningContent: { reasoningText: { text: part.text, ...(part.signature === undefined ? {} : { signature: part.signature }) } } });
+        blocks.push({
+          reasoningContent: { reasoningText: { text: part.text, ...(part.signature === undefined ? {} : { signature: part.signature }) } },
+        });
       }
       break;
   }
@@ -92,14 +94,18 @@ function convertPart(part: ContentPart, where: string, state: ConversionState): 
   return blocks;
 }
 
-function convertMessages(request: UnifiedChatRequest, state: ConversionState): { system: ConverseSystemBlock[]; messages: ConverseMessage[] } {
+function convertMessages(
+  request: UnifiedChatRequest,
+  state: ConversionState,
+): { system: ConverseSystemBlock[]; messages: ConverseMessage[] } {
   const system: ConverseSystemBlock[] = [];
   const messages: ConverseMessage[] = [];
   request.messages.forEach((message, messageIndex) => {
     const at = `messages[${messageIndex}]`;
     if (message.role === 'system') {
       message.content.forEach((part, partIndex) => {
-        if (part.type !== 'text') throw new UnsupportedFeatureError(`${part.type} content in a system message (${at}.content[${partIndex}])`, 'bedrock');
+        if (part.type !== 'text')
+          throw new UnsupportedFeatureError(`${part.type} content in a system message (${at}.content[${partIndex}])`, 'bedrock');
         if (isBlank(part.text)) return;
         system.push({ text: part.text });
         if (part.cacheControl) system.push(CACHE_POINT);
@@ -140,7 +146,10 @@ function convertTools(request: UnifiedChatRequest, state: ConversionState, jsonA
   }
   const choice = request.toolChoice;
   if (choice?.type === 'tool' && !tools.some((tool) => tool.name === choice.name)) {
-    throw invalidRequest(`tool_choice names the tool ${JSON.stringify(choice.name)}, which is not among the request's tools`, 'tool_choice');
+    throw invalidRequest(
+      `tool_choice names the tool ${JSON.stringify(choice.name)}, which is not among the request's tools`,
+      'tool_choice',
+    );
   }
 
   const specs: ConverseToolSpec[] = choice?.type === 'none' ? [] : tools.map(toolSpec);
@@ -163,7 +172,11 @@ function convertTools(request: UnifiedChatRequest, state: ConversionState, jsonA
   for (const name of state.toolNamesInHistory) {
     if (declared.has(name)) continue;
     const known = tools.find((tool) => tool.name === name);
-    specs.push(known ? toolSpec(known) : { toolSpec: { name, description: 'A tool used earlier in this conversation.', inputSchema: { json: { type: 'object' } } } });
+    specs.push(
+      known
+        ? toolSpec(known)
+        : { toolSpec: { name, description: 'A tool used earlier in this conversation.', inputSchema: { json: { type: 'object' } } } },
+    );
     declared.add(name);
   }
   if (specs.length === 0) return undefined;

@@ -21,10 +21,16 @@ export function resolveThinkingBudget(request: UnifiedChatRequest): number | und
     const budget = reasoning.budgetTokens;
     if (budget === 0) return undefined;
     if (budget < MIN_THINKING_BUDGET_TOKENS) {
-      throw invalidRequest(`reasoning budget ${budget} is below Anthropic's minimum thinking budget of ${MIN_THINKING_BUDGET_TOKENS} tokens`, 'reasoning');
+      throw invalidRequest(
+        `reasoning budget ${budget} is below Anthropic's minimum thinking budget of ${MIN_THINKING_BUDGET_TOKENS} tokens`,
+        'reasoning',
+      );
     }
     if (maxTokens !== undefined && budget >= maxTokens) {
-      throw invalidRequest(`reasoning budget ${budget} must be less than the max output tokens ${maxTokens} (Anthropic counts thinking in max_tokens)`, 'reasoning');
+      throw invalidRequest(
+        `reasoning budget ${budget} must be less than the max output tokens ${maxTokens} (Anthropic counts thinking in max_tokens)`,
+        'reasoning',
+      );
     }
     return budget;
   }

@@ -47,7 +47,10 @@ export function convertToBedrockEmbeddings(request: UnifiedEmbeddingsRequest, mo
 
   if (family === 'cohere') {
     if (request.input.length > COHERE_MAX_TEXTS_PER_CALL) {
-      throw new UnsupportedFeatureError(`${request.input.length} inputs in one request for ${modelId}, which embeds at most ${COHERE_MAX_TEXTS_PER_CALL} texts per call`, 'bedrock');
+      throw new UnsupportedFeatureError(
+        `${request.input.length} inputs in one request for ${modelId}, which embeds at most ${COHERE_MAX_TEXTS_PER_CALL} texts per call`,
+        'bedrock',
+      );
     }
     if (request.dimensions !== undefined) {
       throw new UnsupportedFeatureError(`dimensions for ${modelId}, whose embeddings have a fixed size`, 'bedrock');
@@ -60,17 +63,24 @@ export function convertToBedrockEmbeddings(request: UnifiedEmbeddingsRequest, mo
   // Titan embeds one text per InvokeModel call; fanning out would turn one request into many
   // upstream calls with separate failures, so more than one input is refused instead.
   if (request.input.length > 1) {
-    throw new UnsupportedFeatureError(`${request.input.length} inputs in one request for ${modelId}, which embeds one input per call (send one text per request)`, 'bedrock');
+    throw new UnsupportedFeatureError(
+      `${request.input.length} inputs in one request for ${modelId}, which embeds one input per call (send one text per request)`,
+      'bedrock',
+    );
   }
   const inputText = request.input[0] as string;
   if (family === 'titan') {
-    if (request.dimensions !== undefined) throw new UnsupportedFeatureError(`dimensions for ${modelId}, whose embeddings have a fixed size`, 'bedrock');
+    if (request.dimensions !== undefined)
+      throw new UnsupportedFeatureError(`dimensions for ${modelId}, whose embeddings have a fixed size`, 'bedrock');
     return { inputText };
   }
   const body: TitanEmbeddingsBody = { inputText, normalize: true };
   if (request.dimensions !== undefined) {
     if (!(TITAN_V2_DIMENSIONS as readonly number[]).includes(request.dimensions)) {
-      throw new UnsupportedFeatureError(`dimensions ${request.dimensions} for ${modelId}, which takes ${TITAN_V2_DIMENSIONS.join(', ')}`, 'bedrock');
+      throw new UnsupportedFeatureError(
+        `dimensions ${request.dimensions} for ${modelId}, which takes ${TITAN_V2_DIMENSIONS.join(', ')}`,
+        'bedrock',
+      );
     }
     body.dimensions = request.dimensions;
   }

@@ -119,7 +119,8 @@ function convertNode(node: unknown, path: string, context: ConversionContext): G
 
 function convertReference(node: JsonRecord, ref: string, path: string, context: ConversionContext): GeminiSchema {
   const target = resolveLocalReference(context.root, ref);
-  if (!isRecord(target)) throw invalidRequest(`${path}: $ref ${JSON.stringify(ref)} does not point into this schema's $defs/definitions`, path);
+  if (!isRecord(target))
+    throw invalidRequest(`${path}: $ref ${JSON.stringify(ref)} does not point into this schema's $defs/definitions`, path);
   const { $ref: _ref, ...siblings } = node;
   if (context.expanding.includes(ref)) {
     // Recursive schema: stop here with the shape's type only.
@@ -173,7 +174,9 @@ function mergeAllOf(node: JsonRecord, path: string): JsonRecord {
   const { allOf, ...merged } = node;
   const parts = allOf as unknown[];
   const properties: JsonRecord = isRecord(merged['properties']) ? { ...merged['properties'] } : {};
-  const required = new Set<string>(Array.isArray(merged['required']) ? merged['required'].filter((r): r is string => typeof r === 'string') : []);
+  const required = new Set<string>(
+    Array.isArray(merged['required']) ? merged['required'].filter((r): r is string => typeof r === 'string') : [],
+  );
   parts.forEach((part, i) => {
     if (!isRecord(part)) throw invalidRequest(`${path}.allOf[${i}] must be a JSON Schema object`, `${path}.allOf[${i}]`);
     for (const [key, value] of Object.entries(part)) {
@@ -187,7 +190,18 @@ function mergeAllOf(node: JsonRecord, path: string): JsonRecord {
   return merged;
 }
 
-const ANNOTATION_KEYS = new Set(['title', 'description', 'default', 'example', 'examples', '$schema', '$id', '$comment', '$defs', 'definitions']);
+const ANNOTATION_KEYS = new Set([
+  'title',
+  'description',
+  'default',
+  'example',
+  'examples',
+  '$schema',
+  '$id',
+  '$comment',
+  '$defs',
+  'definitions',
+]);
 
 function withAnnotations(node: JsonRecord, target: GeminiSchema): GeminiSchema {
   if (typeof node['title'] === 'string') target.title = node['title'];
@@ -261,5 +275,8 @@ function applyBounds(node: JsonRecord, result: GeminiSchema): void {
 }
 
 function isNullSchema(schema: unknown): boolean {
-  return isRecord(schema) && (schema['type'] === 'null' || (Array.isArray(schema['enum']) && schema['enum'].length === 1 && schema['enum'][0] === null));
+  return (
+    isRecord(schema) &&
+    (schema['type'] === 'null' || (Array.isArray(schema['enum']) && schema['enum'].length === 1 && schema['enum'][0] === null))
+  );
 }

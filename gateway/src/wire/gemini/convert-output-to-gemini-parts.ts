@@ -20,7 +20,12 @@ export function convertOutputToGeminiParts(content: OutputPart[]): GeminiPart[] 
         if (part.text !== '') push({ text: part.text });
         break;
       case 'reasoning':
-        if (part.text !== '') push(part.signature === undefined ? { text: part.text, thought: true } : { text: part.text, thought: true, thoughtSignature: part.signature });
+        if (part.text !== '')
+          push(
+            part.signature === undefined
+              ? { text: part.text, thought: true }
+              : { text: part.text, thought: true, thoughtSignature: part.signature },
+          );
         else if (part.signature !== undefined) pendingSignature = part.signature;
         break;
       case 'tool_call':

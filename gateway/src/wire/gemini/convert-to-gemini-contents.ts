@@ -67,7 +67,8 @@ export function convertToGeminiContents(messages: UnifiedMessage[], options: Con
     for (const content of contents) {
       if (content.role !== 'model') continue;
       const firstCall = content.parts.find((part) => part.functionCall !== undefined);
-      if (firstCall !== undefined && firstCall.thoughtSignature === undefined) firstCall.thoughtSignature = SKIP_THOUGHT_SIGNATURE_VALIDATOR;
+      if (firstCall !== undefined && firstCall.thoughtSignature === undefined)
+        firstCall.thoughtSignature = SKIP_THOUGHT_SIGNATURE_VALIDATOR;
     }
   }
 
@@ -79,7 +80,10 @@ export function convertToGeminiContents(messages: UnifiedMessage[], options: Con
 function convertSystemMessage(message: UnifiedMessage, where: string): GeminiPart[] {
   return message.content.flatMap((part, j): GeminiPart[] => {
     if (part.type !== 'text') {
-      throw invalidRequest(`${where}.content[${j}]: a system message may hold only text for Gemini, not ${part.type}`, `${where}.content[${j}]`);
+      throw invalidRequest(
+        `${where}.content[${j}]: a system message may hold only text for Gemini, not ${part.type}`,
+        `${where}.content[${j}]`,
+      );
     }
     return part.text === '' ? [] : [{ text: part.text }];
   });
@@ -170,13 +174,16 @@ function convertToolResult(part: ToolResultPart, at: string, toolNamesById: Map<
     .join('\n');
   const output = parseJsonObject(text) ?? { content: text };
   const response = part.isError === true ? { error: output } : output;
-  const images = part.content.filter((c): c is ImagePart => c.type === 'image').map((image, k) => convertMedia(image, `${at}.content[${k}]`));
+  const images = part.content
+    .filter((c): c is ImagePart => c.type === 'image')
+    .map((image, k) => convertMedia(image, `${at}.content[${k}]`));
   return [{ functionResponse: { name, response } }, ...images];
 }
 
 function convertMedia(part: ImagePart | DocumentPart, at: string): GeminiPart {
   const source = part.source;
-  if (source.kind === 'text') return { text: part.type === 'document' && part.title !== undefined ? `${part.title}\n\n${source.text}` : source.text };
+  if (source.kind === 'text')
+    return { text: part.type === 'document' && part.title !== undefined ? `${part.title}\n\n${source.text}` : source.text };
   const declaredType = part.type === 'document' ? part.mediaType : undefined;
   return convertMediaSource(source, declaredType, at);
 }
@@ -230,7 +237,10 @@ function parseToolArguments(text: string, id: string, name: string, at: string):
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw invalidRequest(`${at}: the arguments of tool call ${JSON.stringify(id)} (${name}) are not valid JSON: ${(error as Error).message}`, at);
+    throw invalidRequest(
+      `${at}: the arguments of tool call ${JSON.stringify(id)} (${name}) are not valid JSON: ${(error as Error).message}`,
+      at,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalidRequest(`${at}: the arguments of tool call ${JSON.stringify(id)} (${name}) must be a JSON object`, at);

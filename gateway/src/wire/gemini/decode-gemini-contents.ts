@@ -78,7 +78,11 @@ function assistantMessage(decoded: DecodedGeminiPart[], index: number, path: str
   let calls = 0;
   decoded.forEach((part, j) => {
     if (part.kind === 'thought') {
-      content.push(part.signature === undefined ? { type: 'reasoning', text: part.text } : { type: 'reasoning', text: part.text, signature: part.signature });
+      content.push(
+        part.signature === undefined
+          ? { type: 'reasoning', text: part.text }
+          : { type: 'reasoning', text: part.text, signature: part.signature },
+      );
       return;
     }
     if (part.kind === 'function_response') {

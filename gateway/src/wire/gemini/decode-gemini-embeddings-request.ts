@@ -35,7 +35,11 @@ interface EmbedEntry {
   dimensions: number | undefined;
 }
 
-export function decodeGeminiEmbeddingsRequest(body: unknown, context: FrontDoorContext, method: GeminiEmbeddingsMethod): UnifiedEmbeddingsRequest {
+export function decodeGeminiEmbeddingsRequest(
+  body: unknown,
+  context: FrontDoorContext,
+  method: GeminiEmbeddingsMethod,
+): UnifiedEmbeddingsRequest {
   const b = requireRecord(body, 'body');
   const pathModel = context.pathModel === undefined ? undefined : publicModelName(context.pathModel);
   if (method === 'embedContent') {
@@ -52,7 +56,10 @@ export function decodeGeminiEmbeddingsRequest(body: unknown, context: FrontDoorC
     if (entry.model !== undefined && entry.model !== null) {
       const named = requireModel(entry.model, `${path}.model`);
       if (model !== undefined && named !== model) {
-        throw invalidRequest(`${path}.model is models/${named} but the request is for models/${model}; every entry of a batch must name the model in the path`, `${path}.model`);
+        throw invalidRequest(
+          `${path}.model is models/${named} but the request is for models/${model}; every entry of a batch must name the model in the path`,
+          `${path}.model`,
+        );
       }
       model ??= named;
     }
@@ -62,10 +69,16 @@ export function decodeGeminiEmbeddingsRequest(body: unknown, context: FrontDoorC
   const first = entries[0] as EmbedEntry;
   entries.forEach((entry, i) => {
     if (entry.taskType !== first.taskType) {
-      throw invalidRequest(`requests[${i}].taskType differs from requests[0].taskType; one batch embeds with one task type`, `requests[${i}].taskType`);
+      throw invalidRequest(
+        `requests[${i}].taskType differs from requests[0].taskType; one batch embeds with one task type`,
+        `requests[${i}].taskType`,
+      );
     }
     if (entry.dimensions !== first.dimensions) {
-      throw invalidRequest(`requests[${i}].outputDimensionality differs from requests[0].outputDimensionality; one batch has one dimensionality`, `requests[${i}].outputDimensionality`);
+      throw invalidRequest(
+        `requests[${i}].outputDimensionality differs from requests[0].outputDimensionality; one batch has one dimensionality`,
+        `requests[${i}].outputDimensionality`,
+      );
     }
   });
   return toUnified(model, entries);
@@ -86,7 +99,8 @@ function decodeEntry(entry: JsonRecord, prefix: string): EmbedEntry {
   const texts = parts.map((part, j) => {
     const path = `${prefix}content.parts[${j}]`;
     const decoded = decodeGeminiPart(part, path);
-    if (decoded.kind !== 'content' || decoded.part.type !== 'text') throw invalidRequest(`${path}: only text can be embedded through the gateway`, path);
+    if (decoded.kind !== 'content' || decoded.part.type !== 'text')
+      throw invalidRequest(`${path}: only text can be embedded through the gateway`, path);
     return decoded.part.text;
   });
   const text = texts.join('\n');

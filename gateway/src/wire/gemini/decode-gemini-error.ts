@@ -26,7 +26,13 @@ const KIND_BY_STATUS: Record<string, UpstreamFailureKind> = {
   DEADLINE_EXCEEDED: 'Timeout',
 };
 
-const CREDENTIAL_REASONS = new Set(['API_KEY_INVALID', 'API_KEY_EXPIRED', 'API_KEY_SERVICE_BLOCKED', 'API_KEY_HTTP_REFERRER_BLOCKED', 'API_KEY_IP_ADDRESS_BLOCKED']);
+const CREDENTIAL_REASONS = new Set([
+  'API_KEY_INVALID',
+  'API_KEY_EXPIRED',
+  'API_KEY_SERVICE_BLOCKED',
+  'API_KEY_HTTP_REFERRER_BLOCKED',
+  'API_KEY_IP_ADDRESS_BLOCKED',
+]);
 
 const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
 const RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
@@ -41,13 +47,23 @@ export function decodeGeminiError(status: number, headers: UpstreamHeaders, body
   if (error === undefined) {
     const excerpt = redactSecrets(bodyText.trim().slice(0, 300));
     const retryAfterMs = retryAfterMsFromHeaders(headers);
-    return new UpstreamFailure(failureKindForStatus(status), status, `${service} returned HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`, retryAfterMs === undefined ? {} : { retryAfterMs });
+    return new UpstreamFailure(
+      failureKindForStatus(status),
+      status,
+      `${service} returned HTTP ${status}${excerpt === '' ? '' : `: ${excerpt}`}`,
+      retryAfterMs === undefined ? {} : { retryAfterMs },
+    );
   }
   return upstreamFailureFromGoogleError(error, status, headers, service);
 }
 
 /** Also used for an error object that arrives inside a stream, where `status` is the HTTP 200 of the stream. */
-export function upstreamFailureFromGoogleError(error: GoogleError, status: number, headers: UpstreamHeaders = {}, service = 'Gemini'): UpstreamFailure {
+export function upstreamFailureFromGoogleError(
+  error: GoogleError,
+  status: number,
+  headers: UpstreamHeaders = {},
+  service = 'Gemini',
+): UpstreamFailure {
   const httpStatus = status >= 400 ? status : typeof error.code === 'number' ? error.code : status;
   const details = error.details ?? [];
   let kind = KIND_BY_STATUS[error.status] ?? failureKindForStatus(httpStatus);

@@ -29,7 +29,10 @@ export function decodeGeminiGenerateContentRequest(body: unknown, context: Front
 /** The fields of a GenerateContentRequest; `:countTokens` reuses this for its `generateContentRequest`. */
 export function decodeGenerateContentFields(b: JsonRecord, model: string, stream: boolean): UnifiedChatRequest {
   if (b.cachedContent !== undefined && b.cachedContent !== null) {
-    throw invalidRequest('cachedContent is not supported by the gateway: a cache lives in one Google project, which a route cannot promise to reach', 'cachedContent');
+    throw invalidRequest(
+      'cachedContent is not supported by the gateway: a cache lives in one Google project, which a route cannot promise to reach',
+      'cachedContent',
+    );
   }
   const system = decodeGeminiSystemInstruction(b.systemInstruction);
   const messages: UnifiedMessage[] = [...(system === undefined ? [] : [system]), ...decodeGeminiContents(b.contents)];
@@ -45,7 +48,8 @@ export function decodeGenerateContentFields(b: JsonRecord, model: string, stream
 function modelFor(b: JsonRecord, context: FrontDoorContext): string {
   if (context.pathModel !== undefined && context.pathModel !== '') return publicModelName(context.pathModel);
   const model = optionalString(b.model, 'model');
-  if (model === undefined || publicModelName(model) === '') throw invalidRequest('the model is missing: call /genai/v1beta/models/{model}:generateContent', 'model');
+  if (model === undefined || publicModelName(model) === '')
+    throw invalidRequest('the model is missing: call /genai/v1beta/models/{model}:generateContent', 'model');
   return publicModelName(model);
 }
 

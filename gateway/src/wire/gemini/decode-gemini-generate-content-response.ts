@@ -16,7 +16,11 @@ import { usageFromGemini } from './gemini-usage.js';
 import type { GeminiGenerateContentResponse, GeminiPart } from './gemini-wire-types.js';
 import { finishReasonForBlockedPrompt, mapGeminiFinishReason } from './map-gemini-finish-reason.js';
 
-export function decodeGeminiGenerateContentResponse(body: unknown, fallbackModel: string, now: () => number = Date.now): UnifiedChatResponse {
+export function decodeGeminiGenerateContentResponse(
+  body: unknown,
+  fallbackModel: string,
+  now: () => number = Date.now,
+): UnifiedChatResponse {
   const response = asGenerateContentResponse(body);
   const candidate = response.candidates?.[0];
   const base = {
@@ -47,7 +51,12 @@ export function convertGeminiPartsToOutput(parts: GeminiPart[], toolCallId: Retu
     if (part.thoughtSignature !== undefined) output.push({ type: 'reasoning', text: '', signature: part.thoughtSignature });
     if (part.functionCall !== undefined) {
       const call = part.functionCall;
-      output.push({ type: 'tool_call', id: toolCallId(toolCalls++, call.id), name: call.name ?? '', arguments: JSON.stringify(call.args ?? {}) });
+      output.push({
+        type: 'tool_call',
+        id: toolCallId(toolCalls++, call.id),
+        name: call.name ?? '',
+        arguments: JSON.stringify(call.args ?? {}),
+      });
     } else if (typeof part.text === 'string' && part.text !== '') {
       output.push({ type: 'text', text: part.text });
     }
@@ -67,6 +76,7 @@ function asGenerateContentResponse(body: unknown): GeminiGenerateContentResponse
   const error = googleErrorFromJson(body);
   if (error !== undefined) throw upstreamFailureFromGoogleError(error, 200);
   const candidates = (body as { candidates?: unknown }).candidates;
-  if (candidates !== undefined && !Array.isArray(candidates)) throw new UpstreamFailure('Other', 200, 'Gemini returned a response whose candidates is not a list');
+  if (candidates !== undefined && !Array.isArray(candidates))
+    throw new UpstreamFailure('Other', 200, 'Gemini returned a response whose candidates is not a list');
   return body as GeminiGenerateContentResponse;
 }

@@ -20,7 +20,16 @@ import { optionalBoolean, optionalNumber, optionalString, requireArray, requireR
 
 export type GenerationOptions = Pick<
   UnifiedChatRequest,
-  'maxOutputTokens' | 'temperature' | 'topP' | 'topK' | 'stopSequences' | 'seed' | 'presencePenalty' | 'frequencyPenalty' | 'responseFormat' | 'reasoning'
+  | 'maxOutputTokens'
+  | 'temperature'
+  | 'topP'
+  | 'topK'
+  | 'stopSequences'
+  | 'seed'
+  | 'presencePenalty'
+  | 'frequencyPenalty'
+  | 'responseFormat'
+  | 'reasoning'
 >;
 
 const PATH = 'generationConfig';
@@ -89,10 +98,14 @@ function decodeResponseFormat(config: JsonRecord): ResponseFormat | undefined {
     return undefined;
   }
   if (mimeType !== 'application/json') {
-    throw invalidRequest(`${PATH}.responseMimeType ${JSON.stringify(mimeType)} is not supported by the gateway; use text/plain or application/json`, `${PATH}.responseMimeType`);
+    throw invalidRequest(
+      `${PATH}.responseMimeType ${JSON.stringify(mimeType)} is not supported by the gateway; use text/plain or application/json`,
+      `${PATH}.responseMimeType`,
+    );
   }
   if (jsonSchema !== undefined) {
-    if (!isRecord(jsonSchema)) throw invalidRequest(`${PATH}.responseJsonSchema must be a JSON Schema object`, `${PATH}.responseJsonSchema`);
+    if (!isRecord(jsonSchema))
+      throw invalidRequest(`${PATH}.responseJsonSchema must be a JSON Schema object`, `${PATH}.responseJsonSchema`);
     return { type: 'json_schema', name: 'response', schema: jsonSchema };
   }
   if (geminiSchema !== undefined) {

@@ -36,7 +36,10 @@ export function decodeGeminiPart(value: unknown, path: string): DecodedGeminiPar
   if (present.length === 0) {
     const unsupported = UNSUPPORTED_DATA_FIELDS.find((field) => part[field] !== undefined);
     if (unsupported !== undefined) {
-      throw invalidRequest(`${path}.${unsupported} is not supported by the gateway; send text, inlineData, fileData, functionCall or functionResponse`, `${path}.${unsupported}`);
+      throw invalidRequest(
+        `${path}.${unsupported} is not supported by the gateway; send text, inlineData, fileData, functionCall or functionResponse`,
+        `${path}.${unsupported}`,
+      );
     }
     if (part.thought === true || part.thoughtSignature !== undefined) return decodeThought(part, path);
     throw invalidRequest(`${path} must hold one of text, inlineData, fileData, functionCall or functionResponse`, path);

@@ -34,7 +34,10 @@ export function decodeGeminiTools(toolsValue: unknown, toolConfigValue: unknown)
   const offered = config.allowed === undefined ? declared : declared.filter((tool) => config.allowed?.includes(tool.name));
   if (offered.length === 0) {
     if (config.mode === 'ANY') {
-      throw invalidRequest('toolConfig.functionCallingConfig.mode ANY requires a function call, but no functionDeclarations were given', 'toolConfig.functionCallingConfig.mode');
+      throw invalidRequest(
+        'toolConfig.functionCallingConfig.mode ANY requires a function call, but no functionDeclarations were given',
+        'toolConfig.functionCallingConfig.mode',
+      );
     }
     return {};
   }
@@ -42,7 +45,8 @@ export function decodeGeminiTools(toolsValue: unknown, toolConfigValue: unknown)
     case 'NONE':
       return { tools: offered, toolChoice: { type: 'none' } };
     case 'ANY':
-      if (config.allowed?.length === 1 && offered[0] !== undefined) return { tools: offered, toolChoice: { type: 'tool', name: offered[0].name } };
+      if (config.allowed?.length === 1 && offered[0] !== undefined)
+        return { tools: offered, toolChoice: { type: 'tool', name: offered[0].name } };
       return { tools: offered, toolChoice: { type: 'required' } };
     default:
       return { tools: offered, toolChoice: { type: 'auto' } };
@@ -58,13 +62,19 @@ function decodeFunctionDeclarations(value: unknown): UnifiedTool[] {
     const tool = requireRecord(item, path);
     for (const [field, setting] of Object.entries(tool)) {
       if (field === 'functionDeclarations' || setting === undefined || setting === null) continue;
-      throw invalidRequest(`${path}.${field}: built-in tools are not supported by the gateway; declare functions in functionDeclarations`, `${path}.${field}`);
+      throw invalidRequest(
+        `${path}.${field}: built-in tools are not supported by the gateway; declare functions in functionDeclarations`,
+        `${path}.${field}`,
+      );
     }
     if (tool.functionDeclarations === undefined || tool.functionDeclarations === null) return;
     requireArray(tool.functionDeclarations, `${path}.functionDeclarations`).forEach((declaration, j) => {
       const decoded = decodeFunctionDeclaration(declaration, `${path}.functionDeclarations[${j}]`);
       if (names.has(decoded.name)) {
-        throw invalidRequest(`${path}.functionDeclarations[${j}].name: the function ${JSON.stringify(decoded.name)} is declared twice`, `${path}.functionDeclarations[${j}].name`);
+        throw invalidRequest(
+          `${path}.functionDeclarations[${j}].name: the function ${JSON.stringify(decoded.name)} is declared twice`,
+          `${path}.functionDeclarations[${j}].name`,
+        );
       }
       names.add(decoded.name);
       tools.push(decoded);
@@ -89,7 +99,8 @@ function decodeParameters(declaration: Record<string, unknown>, path: string): J
     throw invalidRequest(`${path}.parametersJsonSchema: give parameters or parametersJsonSchema, not both`, `${path}.parametersJsonSchema`);
   }
   if (jsonSchema !== undefined) {
-    if (!isRecord(jsonSchema)) throw invalidRequest(`${path}.parametersJsonSchema must be a JSON Schema object`, `${path}.parametersJsonSchema`);
+    if (!isRecord(jsonSchema))
+      throw invalidRequest(`${path}.parametersJsonSchema must be a JSON Schema object`, `${path}.parametersJsonSchema`);
     return jsonSchema;
   }
   if (geminiSchema === undefined) return NO_ARGUMENTS;
@@ -111,12 +122,16 @@ function decodeFunctionCallingConfig(value: unknown, declared: UnifiedTool[]): F
   if (config.allowedFunctionNames === undefined || config.allowedFunctionNames === null) return { mode, allowed: undefined };
 
   if (mode !== 'ANY' && mode !== 'VALIDATED') {
-    throw invalidRequest(`${path}.allowedFunctionNames may be set only with mode ANY or VALIDATED, not ${mode}`, `${path}.allowedFunctionNames`);
+    throw invalidRequest(
+      `${path}.allowedFunctionNames may be set only with mode ANY or VALIDATED, not ${mode}`,
+      `${path}.allowedFunctionNames`,
+    );
   }
   const allowed = requireArray(config.allowedFunctionNames, `${path}.allowedFunctionNames`).map((name, k) => {
     const field = `${path}.allowedFunctionNames[${k}]`;
     const text = requireNonEmptyString(name, field);
-    if (!declared.some((tool) => tool.name === text)) throw invalidRequest(`${field}: no function named ${JSON.stringify(text)} is declared in tools`, field);
+    if (!declared.some((tool) => tool.name === text))
+      throw invalidRequest(`${field}: no function named ${JSON.stringify(text)} is declared in tools`, field);
     return text;
   });
   return { mode, allowed: allowed.length === 0 ? undefined : allowed };

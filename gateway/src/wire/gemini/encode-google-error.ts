@@ -30,10 +30,17 @@ function googleStatusForHttpCode(code: number): string {
 export function googleErrorBody(error: GatewayError): GoogleErrorBody {
   const details: GoogleErrorDetail[] = [];
   if (error.code !== undefined) {
-    details.push({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: error.code.toUpperCase().replace(/[^A-Z0-9]+/g, '_'), domain: 'switchyard.dev' });
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: error.code.toUpperCase().replace(/[^A-Z0-9]+/g, '_'),
+      domain: 'switchyard.dev',
+    });
   }
   if (error.param !== undefined) {
-    details.push({ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: error.param, description: error.message }] });
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [{ field: error.param, description: error.message }],
+    });
   }
   if (error.retryAfterSeconds !== undefined) {
     details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${error.retryAfterSeconds}s` });

@@ -47,7 +47,8 @@ export function estimateGeminiPromptTokens(request: UnifiedChatRequest): number 
       if (part.type === 'tool_result') media += part.content.filter((inner) => inner.type === 'image').length;
     }
   }
-  for (const tool of request.tools ?? []) characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.parameters).length;
+  for (const tool of request.tools ?? [])
+    characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.parameters).length;
   return Math.ceil(characters / CHARACTERS_PER_TOKEN) + media * TOKENS_PER_MEDIA_PART;
 }
 

@@ -37,10 +37,16 @@ export function encodeGeminiEmbeddingsRequest(request: UnifiedEmbeddingsRequest,
 }
 
 export function decodeGeminiEmbeddingsResponse(body: unknown, model: string): UnifiedEmbeddingsResponse {
-  if (typeof body !== 'object' || body === null) throw new UpstreamFailure('Other', 200, 'Gemini returned an embeddings body that is not an object');
+  if (typeof body !== 'object' || body === null)
+    throw new UpstreamFailure('Other', 200, 'Gemini returned an embeddings body that is not an object');
   const record = body as Record<string, unknown>;
-  const list = Array.isArray(record['embeddings']) ? record['embeddings'] : record['embedding'] !== undefined ? [record['embedding']] : undefined;
-  if (list === undefined) throw new UpstreamFailure('Other', 200, 'Gemini returned an embeddings body with neither embedding nor embeddings');
+  const list = Array.isArray(record['embeddings'])
+    ? record['embeddings']
+    : record['embedding'] !== undefined
+      ? [record['embedding']]
+      : undefined;
+  if (list === undefined)
+    throw new UpstreamFailure('Other', 200, 'Gemini returned an embeddings body with neither embedding nor embeddings');
   let tokens = readCount((record['usageMetadata'] as Record<string, unknown> | undefined)?.['promptTokenCount']);
   const embeddings = list.map((entry, i) => {
     const values = (entry as { values?: unknown } | null)?.values;

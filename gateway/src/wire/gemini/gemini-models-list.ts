@@ -38,7 +38,10 @@ export function getGeminiModel<Route>(catalog: GeminiModelCatalog<Route>, name: 
   const model = publicModelName(name);
   const route = catalog.models.get(model);
   if (route === undefined || !catalog.mayUse(route)) {
-    throw new GatewayError('not_found', `models/${model} is not found for API version v1beta, or the API key may not use it.`, { code: 'model_not_found', param: 'model' });
+    throw new GatewayError('not_found', `models/${model} is not found for API version v1beta, or the API key may not use it.`, {
+      code: 'model_not_found',
+      param: 'model',
+    });
   }
   return describeModel(model);
 }

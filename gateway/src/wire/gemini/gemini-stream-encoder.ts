@@ -88,7 +88,8 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
     if (signature !== undefined) parts.push({ text: '', thoughtSignature: signature });
     const candidate: GeminiCandidate = { index: 0 };
     if (parts.length > 0) candidate.content = { role: 'model', parts };
-    else if (this.finishReason !== 'content_filter' && this.finishReason !== 'refusal') candidate.content = { role: 'model', parts: [{ text: '' }] };
+    else if (this.finishReason !== 'content_filter' && this.finishReason !== 'refusal')
+      candidate.content = { role: 'model', parts: [{ text: '' }] };
     if (this.finishReason !== undefined) candidate.finishReason = toGeminiFinishReason(this.finishReason);
     const body = this.envelope([candidate]);
     if (this.usage !== undefined) body.usageMetadata = usageToGemini(this.usage);

@@ -11,5 +11,8 @@ export function geminiStreamFraming(context: FrontDoorContext): GeminiStreamFram
   const alt = context.query?.get('alt') ?? null;
   if (alt === null || alt === '' || alt === 'json') return 'json-array';
   if (alt === 'sse') return 'sse';
-  throw invalidRequest(`alt=${JSON.stringify(alt)} is not supported: use alt=sse for server-sent events, or leave alt out for a JSON array`, 'alt');
+  throw invalidRequest(
+    `alt=${JSON.stringify(alt)} is not supported: use alt=sse for server-sent events, or leave alt out for a JSON array`,
+    'alt',
+  );
 }

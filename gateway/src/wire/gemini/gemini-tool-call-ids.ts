@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 export type ToolCallIdFactory = (index: number, upstreamId: string | undefined) => string;
 
 export function createToolCallIdFactory(responseId: string | undefined): ToolCallIdFactory {
-  const scope = responseId !== undefined && /^[A-Za-z0-9_-]+$/.test(responseId) ? responseId.slice(0, 24) : randomBytes(9).toString('base64url');
+  const scope =
+    responseId !== undefined && /^[A-Za-z0-9_-]+$/.test(responseId) ? responseId.slice(0, 24) : randomBytes(9).toString('base64url');
   return (index, upstreamId) => (upstreamId !== undefined && upstreamId !== '' ? upstreamId : `call_${scope}_${index}`);
 }

@@ -8,11 +8,21 @@ export { decodeGeminiGenerateContentResponse } from './decode-gemini-generate-co
 export { encodeGeminiGenerateContentRequest } from './encode-gemini-generate-content-request.js';
 export { encodeGeminiGenerateContentResponse } from './encode-gemini-generate-content-response.js';
 export { encodeGoogleError } from './encode-google-error.js';
-export { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, encodeGeminiEmbeddingsResponse, type GeminiEmbeddingsMethod } from './gemini-embeddings.js';
+export {
+  decodeGeminiEmbeddingsResponse,
+  encodeGeminiEmbeddingsRequest,
+  encodeGeminiEmbeddingsResponse,
+  type GeminiEmbeddingsMethod,
+} from './gemini-embeddings.js';
 export { modelResourceName, publicModelName } from './gemini-model-names.js';
 export { GeminiSseStreamDecoder } from './gemini-stream-decoder.js';
 export { GeminiStreamEncoder } from './gemini-stream-encoder.js';
 export { geminiStreamFraming } from './gemini-stream-framing.js';
 export { type GeminiCountTokensResponse, type GeminiListModelsResponse, type GeminiModel } from './gemini-wire-types.js';
 export { geminiModelListCodec } from './gemini-models-list.js';
-export { decodeGeminiCountTokensRequest, encodeGeminiCountTokensResponse, estimateGeminiPromptTokens, geminiCountTokensCodec } from './gemini-count-tokens.js';
+export {
+  decodeGeminiCountTokensRequest,
+  encodeGeminiCountTokensResponse,
+  estimateGeminiPromptTokens,
+  geminiCountTokensCodec,
+} from './gemini-count-tokens.js';

@@ -34,7 +34,10 @@ export function prepareGeminiTools(tools: UnifiedTool[] | undefined, toolChoice:
       break;
     case 'tool':
       if (!declarations.some((d) => d.name === toolChoice.name)) {
-        throw invalidRequest(`tool_choice names the tool ${JSON.stringify(toolChoice.name)}, which is not among the given tools`, 'tool_choice');
+        throw invalidRequest(
+          `tool_choice names the tool ${JSON.stringify(toolChoice.name)}, which is not among the given tools`,
+          'tool_choice',
+        );
       }
       section.toolConfig = { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [toolChoice.name] } };
       break;

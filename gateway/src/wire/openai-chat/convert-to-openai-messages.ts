@@ -3,17 +3,16 @@
 import { createHash } from 'node:crypto';
 import type { ProviderName } from '@switchyard/compiler';
 import { mediaSourceToUrl } from './data-url.js';
-import type {
-  OpenAIRequestMessage,
-  OpenAITextContentPart,
-  OpenAIToolCall,
-  OpenAIUserContentPart,
-} from './openai-chat-types.js';
+import type { OpenAIRequestMessage, OpenAITextContentPart, OpenAIToolCall, OpenAIUserContentPart } from './openai-chat-types.js';
 import type { ContentPart, DocumentPart, ImagePart, TextPart, ToolResultPart, UnifiedMessage } from '../../unified/chat-request.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import type { OpenAIDialect } from './openai-dialect.js';
 
-export function convertToOpenAIMessages(messages: UnifiedMessage[], dialect: OpenAIDialect, provider: ProviderName): OpenAIRequestMessage[] {
+export function convertToOpenAIMessages(
+  messages: UnifiedMessage[],
+  dialect: OpenAIDialect,
+  provider: ProviderName,
+): OpenAIRequestMessage[] {
   const out: OpenAIRequestMessage[] = [];
   // Tool messages must directly follow the assistant message that called the tools, so images
   // returned by tools (which a `tool` message cannot carry) go in one user message after the run.
@@ -28,7 +27,10 @@ export function convertToOpenAIMessages(messages: UnifiedMessage[], dialect: Ope
     const toolResults = message.content.filter((p): p is ToolResultPart => p.type === 'tool_result');
     const rest = message.content.filter((p) => p.type !== 'tool_result');
     for (const result of toolResults) {
-      const text = result.content.filter((p): p is TextPart => p.type === 'text').map((p) => p.text).join('\n');
+      const text = result.content
+        .filter((p): p is TextPart => p.type === 'text')
+        .map((p) => p.text)
+        .join('\n');
       out.push({ role: 'tool', tool_call_id: toolCallId(result.toolCallId), content: text });
       const images = result.content.filter((p): p is ImagePart => p.type === 'image');
       if (images.length > 0) {

@@ -12,15 +12,17 @@
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { JsonRecord } from '@switchyard/compiler';
-import type {
-  ReasoningOptions,
-  ResponseFormat,
-  ToolChoice,
-  UnifiedChatRequest,
-  UnifiedTool,
-} from '../../unified/chat-request.js';
+import type { ReasoningOptions, ResponseFormat, ToolChoice, UnifiedChatRequest, UnifiedTool } from '../../unified/chat-request.js';
 import { decodeOpenAIMessages } from './decode-openai-messages.js';
-import { optionalBoolean, optionalNumber, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/index.js';
+import {
+  optionalBoolean,
+  optionalNumber,
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireOneOf,
+  requireRecord,
+} from '../request-fields/index.js';
 
 // Number rules, made once rather than as literals on every request.
 const POSITIVE_INTEGER = { integer: true, min: 1 } as const;
@@ -98,7 +100,7 @@ function rejectUnsupported(b: JsonRecord): void {
   if (b.audio !== undefined && b.audio !== null) throw invalidRequest("'audio' output is not supported by this gateway", 'audio');
   if (b.modalities !== undefined && b.modalities !== null) {
     const modalities = requireArray(b.modalities, 'modalities');
-    if (modalities.some((m) => m !== 'text')) throw invalidRequest("'modalities': only [\"text\"] is supported", 'modalities');
+    if (modalities.some((m) => m !== 'text')) throw invalidRequest('\'modalities\': only ["text"] is supported', 'modalities');
   }
   if (b.web_search_options !== undefined && b.web_search_options !== null) {
     throw invalidRequest("'web_search_options' is not supported by this gateway", 'web_search_options');
@@ -118,11 +120,15 @@ function decodeTools(value: unknown): UnifiedTool[] | undefined {
   return items.map((item, i) => {
     const path = `tools[${i}]`;
     const tool = requireRecord(item, path);
-    if (tool.type !== 'function') throw invalidRequest(`'${path}.type' must be 'function' (custom tools are not supported)`, `${path}.type`);
+    if (tool.type !== 'function')
+      throw invalidRequest(`'${path}.type' must be 'function' (custom tools are not supported)`, `${path}.type`);
     const fn = requireRecord(tool.function, `${path}.function`);
     const decoded: UnifiedTool = {
       name: requireNonEmptyString(fn.name, `${path}.function.name`),
-      parameters: fn.parameters === undefined || fn.parameters === null ? { type: 'object', properties: {} } : requireRecord(fn.parameters, `${path}.function.parameters`),
+      parameters:
+        fn.parameters === undefined || fn.parameters === null
+          ? { type: 'object', properties: {} }
+          : requireRecord(fn.parameters, `${path}.function.parameters`),
     };
     const description = optionalString(fn.description, `${path}.function.description`);
     if (description !== undefined) decoded.description = description;
@@ -142,7 +148,10 @@ function decodeToolChoice(value: unknown): ToolChoice | undefined {
     const fn = requireRecord(choice.function, 'tool_choice.function');
     return { type: 'tool', name: requireNonEmptyString(fn.name, 'tool_choice.function.name') };
   }
-  throw invalidRequest("'tool_choice' must be 'auto', 'none', 'required' or {\"type\": \"function\", \"function\": {\"name\": ...}}", 'tool_choice');
+  throw invalidRequest(
+    '\'tool_choice\' must be \'auto\', \'none\', \'required\' or {"type": "function", "function": {"name": ...}}',
+    'tool_choice',
+  );
 }
 
 function decodeResponseFormat(value: unknown): ResponseFormat | undefined {

@@ -4,7 +4,14 @@ import { invalidRequest } from '../../errors/gateway-error.js';
 import { mediaTypeForExtension } from '../../shared/media-types.js';
 import { parseBase64DataUrl } from './data-url.js';
 
-const OPENAI_FILE_MEDIA_TYPES: ReadonlySet<string> = new Set(['application/pdf', 'text/plain', 'text/markdown', 'text/csv', 'text/html', 'application/json']);
+const OPENAI_FILE_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  'application/pdf',
+  'text/plain',
+  'text/markdown',
+  'text/csv',
+  'text/html',
+  'application/json',
+]);
 
 /** `param` is the field's full path, for the 400. */
 export function decodeOpenAIFileData(fileData: string, filename: string | undefined, param: string): { mediaType: string; data: string } {

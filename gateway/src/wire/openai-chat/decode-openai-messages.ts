@@ -14,7 +14,14 @@ import type {
   ToolCallPart,
   UnifiedMessage,
 } from '../../unified/chat-request.js';
-import { optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/index.js';
+import {
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireOneOf,
+  requireRecord,
+  requireString,
+} from '../request-fields/index.js';
 
 const ROLES = ['system', 'developer', 'user', 'assistant', 'tool'] as const;
 
@@ -29,7 +36,10 @@ export function decodeOpenAIMessages(value: unknown): UnifiedMessage[] {
 function decodeMessage(value: unknown, path: string, toolNamesById: Map<string, string>): UnifiedMessage {
   const message = requireRecord(value, path);
   if (message.role === 'function') {
-    throw invalidRequest(`'${path}.role': the deprecated 'function' role is not supported; use 'tool' messages with tool_call_id`, `${path}.role`);
+    throw invalidRequest(
+      `'${path}.role': the deprecated 'function' role is not supported; use 'tool' messages with tool_call_id`,
+      `${path}.role`,
+    );
   }
   const role = requireOneOf(message.role, ROLES, `${path}.role`);
   const name = optionalString(message.name, `${path}.name`);
@@ -149,12 +159,18 @@ function decodeTextPart(part: JsonRecord, path: string): TextPart {
 function decodeImagePart(part: JsonRecord, path: string): ImagePart {
   const image = requireRecord(part.image_url, `${path}.image_url`);
   const url = requireNonEmptyString(image.url, `${path}.image_url.url`);
-  const detail = image.detail === undefined || image.detail === null ? undefined : requireOneOf(image.detail, ['auto', 'low', 'high'] as const, `${path}.image_url.detail`);
+  const detail =
+    image.detail === undefined || image.detail === null
+      ? undefined
+      : requireOneOf(image.detail, ['auto', 'low', 'high'] as const, `${path}.image_url.detail`);
   let result: ImagePart;
   if (url.startsWith('data:')) {
     const parsed = parseBase64DataUrl(url);
     if (!parsed || !parsed.mediaType.startsWith('image/')) {
-      throw invalidRequest(`'${path}.image_url.url' must be an http(s) URL or a base64 data URL of an image (data:image/<type>;base64,...)`, `${path}.image_url.url`);
+      throw invalidRequest(
+        `'${path}.image_url.url' must be an http(s) URL or a base64 data URL of an image (data:image/<type>;base64,...)`,
+        `${path}.image_url.url`,
+      );
     }
     result = { type: 'image', source: { kind: 'base64', mediaType: parsed.mediaType, data: parsed.data } };
   } else if (/^https?:\/\//i.test(url)) {
@@ -195,6 +211,7 @@ function decodeCacheBreakpoint(part: JsonRecord, path: string): CacheControl | u
 }
 
 function requireNonEmptyParts(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value) || value.length === 0) throw invalidRequest(`'${path}' must be a string or a non-empty array of content parts`, path);
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidRequest(`'${path}' must be a string or a non-empty array of content parts`, path);
   return value;
 }

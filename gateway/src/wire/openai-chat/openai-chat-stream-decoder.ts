@@ -85,7 +85,11 @@ export class OpenAIStreamDecoder implements StreamDecoder {
       const reason = finishReasonFromOpenAI(choice.finish_reason);
       events.push({ type: 'finish', finishReason: this.refusal && reason === 'stop' ? 'refusal' : reason });
     }
-    const usage = isRecord(chunk.usage) ? chunk.usage : isRecord(chunk.x_groq) && isRecord(chunk.x_groq.usage) ? chunk.x_groq.usage : undefined;
+    const usage = isRecord(chunk.usage)
+      ? chunk.usage
+      : isRecord(chunk.x_groq) && isRecord(chunk.x_groq.usage)
+        ? chunk.x_groq.usage
+        : undefined;
     if (usage) this.usage = usageFromOpenAI(usage);
   }
 

@@ -45,10 +45,14 @@ export class OpenAIChatStreamEncoder implements FrontDoorStreamEncoder {
       case 'tool_call_start':
         return (
           this.start() +
-          this.chunk({ tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }] })
+          this.chunk({
+            tool_calls: [{ index: event.index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } }],
+          })
         );
       case 'tool_call_delta':
-        return event.argumentsDelta === '' ? '' : this.start() + this.chunk({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
+        return event.argumentsDelta === ''
+          ? ''
+          : this.start() + this.chunk({ tool_calls: [{ index: event.index, function: { arguments: event.argumentsDelta } }] });
       case 'finish':
         if (this.finished) return '';
         this.finished = true;

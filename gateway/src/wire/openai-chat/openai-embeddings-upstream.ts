@@ -9,7 +9,11 @@ import type { UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 
 /** Floats are always requested upstream: every compatible server supports them. */
-export function convertToOpenAIEmbeddingsRequest(request: UnifiedEmbeddingsRequest, upstreamModel: string, sendUser: boolean): OpenAIEmbeddingsRequest {
+export function convertToOpenAIEmbeddingsRequest(
+  request: UnifiedEmbeddingsRequest,
+  upstreamModel: string,
+  sendUser: boolean,
+): OpenAIEmbeddingsRequest {
   const body: OpenAIEmbeddingsRequest = { model: upstreamModel, input: request.input, encoding_format: 'float' };
   if (request.dimensions !== undefined) body.dimensions = request.dimensions;
   if (request.user !== undefined && sendUser) body.user = request.user;

@@ -31,7 +31,10 @@ export const openAIModelListCodec: ModelListCodec = {
     const id = context.pathModel ?? '';
     const model = catalog.byId.get(id);
     if (model === undefined) {
-      throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, { code: 'model_not_found', param: 'model' });
+      throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, {
+        code: 'model_not_found',
+        param: 'model',
+      });
     }
     return JSON.stringify(modelObject(catalog, model));
   },

@@ -22,7 +22,14 @@ import type {
   ToolResultPart,
   UnifiedMessage,
 } from '../../unified/chat-request.js';
-import { optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/index.js';
+import {
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireOneOf,
+  requireRecord,
+  requireString,
+} from '../request-fields/index.js';
 
 const MESSAGE_ROLES = ['user', 'assistant', 'system', 'developer'] as const;
 
@@ -112,7 +119,8 @@ function decodeParts(value: unknown, path: string, of: PartsOf): ContentPart[];
 function decodeParts(value: unknown, path: string, of: PartsOf): ContentPart[] {
   if (typeof value === 'string') return [{ type: 'text', text: value }];
   if (value === undefined || value === null) throw invalidRequest(`Missing required parameter: '${path}'`, path);
-  if (!Array.isArray(value) || value.length === 0) throw invalidRequest(`'${path}' must be a string or a non-empty array of content parts`, path);
+  if (!Array.isArray(value) || value.length === 0)
+    throw invalidRequest(`'${path}' must be a string or a non-empty array of content parts`, path);
   return value.map((entry, i) => {
     const p = `${path}[${i}]`;
     const part = requireRecord(entry, p);
@@ -162,7 +170,10 @@ function decodeInputImage(part: JsonRecord, path: string): ImagePart {
   if (url.startsWith('data:')) {
     const parsed = parseBase64DataUrl(url);
     if (!parsed || !parsed.mediaType.startsWith('image/')) {
-      throw invalidRequest(`'${path}.image_url' must be an http(s) URL or a base64 data URL of an image (data:image/<type>;base64,...)`, `${path}.image_url`);
+      throw invalidRequest(
+        `'${path}.image_url' must be an http(s) URL or a base64 data URL of an image (data:image/<type>;base64,...)`,
+        `${path}.image_url`,
+      );
     }
     image = { type: 'image', source: { kind: 'base64', mediaType: parsed.mediaType, data: parsed.data } };
   } else if (/^https?:\/\//i.test(url)) {

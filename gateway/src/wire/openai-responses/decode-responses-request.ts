@@ -23,7 +23,16 @@ import type {
   ResponsesToolChoice,
 } from './openai-responses-types.js';
 import type { ReasoningOptions, ResponseFormat, UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
-import { optionalBoolean, optionalNumber, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord, requireString } from '../request-fields/index.js';
+import {
+  optionalBoolean,
+  optionalNumber,
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireOneOf,
+  requireRecord,
+  requireString,
+} from '../request-fields/index.js';
 import { decodeResponsesInput } from './decode-responses-input.js';
 import { decodeResponsesToolChoice, decodeResponsesTools, restrictTools } from './decode-responses-tools.js';
 
@@ -68,7 +77,8 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
 
   const instructions = optionalString(b.instructions, 'instructions');
   const input = b.input === undefined || b.input === null ? [] : decodeResponsesInput(b.input, new Map());
-  const system: UnifiedMessage | undefined = instructions === undefined || instructions === '' ? undefined : { role: 'system', content: [{ type: 'text', text: instructions }] };
+  const system: UnifiedMessage | undefined =
+    instructions === undefined || instructions === '' ? undefined : { role: 'system', content: [{ type: 'text', text: instructions }] };
   const messages = system === undefined ? [...input] : [system, ...input];
 
   const request: UnifiedChatRequest = { model, messages, stream: optionalBoolean(b.stream, 'stream') ?? false };
@@ -123,7 +133,10 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
       toolChoice: toolChoiceEcho,
       tools: toolsEcho,
       topP: topP ?? null,
-      truncation: b.truncation === undefined || b.truncation === null ? 'disabled' : requireOneOf(b.truncation, ['auto', 'disabled'] as const, 'truncation'),
+      truncation:
+        b.truncation === undefined || b.truncation === null
+          ? 'disabled'
+          : requireOneOf(b.truncation, ['auto', 'disabled'] as const, 'truncation'),
       user,
       safetyIdentifier,
       metadata: decodeMetadata(b.metadata),
@@ -133,16 +146,26 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
 
 function rejectUnsupported(b: JsonRecord): void {
   if (optionalBoolean(b.background, 'background') === true) {
-    throw invalidRequest("'background': background responses are not supported by this gateway; send the request without it (streaming keeps long answers flowing)", 'background');
+    throw invalidRequest(
+      "'background': background responses are not supported by this gateway; send the request without it (streaming keeps long answers flowing)",
+      'background',
+    );
   }
   if (b.conversation !== undefined && b.conversation !== null) {
-    throw invalidRequest("'conversation': OpenAI's Conversations API is not supported by this gateway; continue a conversation with previous_response_id or send the history in 'input'", 'conversation');
+    throw invalidRequest(
+      "'conversation': OpenAI's Conversations API is not supported by this gateway; continue a conversation with previous_response_id or send the history in 'input'",
+      'conversation',
+    );
   }
   if (b.prompt !== undefined && b.prompt !== null) {
-    throw invalidRequest("'prompt': prompt templates are stored at OpenAI and are not supported by this gateway; send 'instructions' and 'input'", 'prompt');
+    throw invalidRequest(
+      "'prompt': prompt templates are stored at OpenAI and are not supported by this gateway; send 'instructions' and 'input'",
+      'prompt',
+    );
   }
   const topLogprobs = optionalNumber(b.top_logprobs, 'top_logprobs', { integer: true, min: 0, max: 20 });
-  if (topLogprobs !== undefined && topLogprobs > 0) throw invalidRequest("'top_logprobs': log probabilities are not supported by this gateway", 'top_logprobs');
+  if (topLogprobs !== undefined && topLogprobs > 0)
+    throw invalidRequest("'top_logprobs': log probabilities are not supported by this gateway", 'top_logprobs');
 }
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
@@ -150,7 +173,11 @@ const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 function decodeInclude(value: unknown): Set<string> {
   if (value === undefined || value === null) return new Set();
   const values = requireArray(value, 'include').map((entry, i) => requireString(entry, `include[${i}]`));
-  if (values.includes(LOGPROBS_INCLUDE)) throw invalidRequest(`'include': ${JSON.stringify(LOGPROBS_INCLUDE)} is not supported by this gateway (no log probabilities)`, 'include');
+  if (values.includes(LOGPROBS_INCLUDE))
+    throw invalidRequest(
+      `'include': ${JSON.stringify(LOGPROBS_INCLUDE)} is not supported by this gateway (no log probabilities)`,
+      'include',
+    );
   return new Set(values);
 }
 
@@ -185,8 +212,12 @@ const SUMMARIES = ['auto', 'concise', 'detailed'] as const;
 function decodeReasoning(value: unknown): { options: ReasoningOptions | undefined; echo: ResponsesReasoningConfig | null } {
   if (value === undefined || value === null) return { options: undefined, echo: null };
   const reasoning = requireRecord(value, 'reasoning');
-  const effort = reasoning.effort === undefined || reasoning.effort === null ? undefined : requireOneOf(reasoning.effort, EFFORTS, 'reasoning.effort');
-  const summary = reasoning.summary === undefined || reasoning.summary === null ? undefined : requireOneOf(reasoning.summary, SUMMARIES, 'reasoning.summary');
+  const effort =
+    reasoning.effort === undefined || reasoning.effort === null ? undefined : requireOneOf(reasoning.effort, EFFORTS, 'reasoning.effort');
+  const summary =
+    reasoning.summary === undefined || reasoning.summary === null
+      ? undefined
+      : requireOneOf(reasoning.summary, SUMMARIES, 'reasoning.summary');
   const echo: ResponsesReasoningConfig = { effort: effort ?? null, summary: summary ?? null };
   if (effort === undefined || effort === 'none') return { options: undefined, echo };
   return { options: { effort: effort === 'xhigh' || effort === 'max' ? 'high' : effort }, echo };
@@ -200,7 +231,11 @@ function decodeMetadata(value: unknown): Record<string, string> {
   if (entries.length > 16) throw invalidRequest(`'metadata' may hold at most 16 pairs, got ${entries.length}`, 'metadata');
   const result: Record<string, string> = {};
   for (const [key, entry] of entries) {
-    if (key.length > 64) throw invalidRequest(`'metadata': keys may be at most 64 characters, ${JSON.stringify(key.slice(0, 20))}... has ${key.length}`, 'metadata');
+    if (key.length > 64)
+      throw invalidRequest(
+        `'metadata': keys may be at most 64 characters, ${JSON.stringify(key.slice(0, 20))}... has ${key.length}`,
+        'metadata',
+      );
     const text = requireString(entry, `metadata.${key}`);
     if (text.length > 512) throw invalidRequest(`'metadata.${key}' may be at most 512 characters, got ${text.length}`, `metadata.${key}`);
     result[key] = text;

@@ -6,7 +6,14 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { ResponsesFunctionTool, ResponsesToolChoice } from './openai-responses-types.js';
 import type { ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
-import { optionalBoolean, optionalString, requireArray, requireNonEmptyString, requireOneOf, requireRecord } from '../request-fields/index.js';
+import {
+  optionalBoolean,
+  optionalString,
+  requireArray,
+  requireNonEmptyString,
+  requireOneOf,
+  requireRecord,
+} from '../request-fields/index.js';
 
 interface DecodedResponsesTools {
   tools: UnifiedTool[];
@@ -28,7 +35,8 @@ export function decodeResponsesTools(value: unknown): DecodedResponsesTools {
       );
     }
     const name = requireNonEmptyString(tool.name, `${path}.name`);
-    const parameters = tool.parameters === undefined || tool.parameters === null ? undefined : requireRecord(tool.parameters, `${path}.parameters`);
+    const parameters =
+      tool.parameters === undefined || tool.parameters === null ? undefined : requireRecord(tool.parameters, `${path}.parameters`);
     const description = optionalString(tool.description, `${path}.description`);
     const strict = optionalBoolean(tool.strict, `${path}.strict`);
     const decoded: UnifiedTool = { name, parameters: parameters ?? { type: 'object', properties: {} } };
@@ -67,7 +75,8 @@ export function decodeResponsesToolChoice(value: unknown): DecodedResponsesToolC
       requireArray(choice.tools, 'tool_choice.tools').forEach((entry, i) => {
         const path = `tool_choice.tools[${i}]`;
         const tool = requireRecord(entry, path);
-        if (tool.type !== 'function') throw invalidRequest(`'${path}.type' must be 'function': only function tools are supported by this gateway`, `${path}.type`);
+        if (tool.type !== 'function')
+          throw invalidRequest(`'${path}.type' must be 'function': only function tools are supported by this gateway`, `${path}.type`);
         const name = requireNonEmptyString(tool.name, `${path}.name`);
         names.add(name);
         echoed.push({ type: 'function', name });
@@ -89,7 +98,8 @@ export function restrictTools(tools: UnifiedTool[], allowed: Set<string> | undef
   if (allowed === undefined) return tools;
   const known = new Set(tools.map((tool) => tool.name));
   for (const name of allowed) {
-    if (!known.has(name)) throw invalidRequest(`'tool_choice.tools': ${JSON.stringify(name)} is not one of the request's tools`, 'tool_choice.tools');
+    if (!known.has(name))
+      throw invalidRequest(`'tool_choice.tools': ${JSON.stringify(name)} is not one of the request's tools`, 'tool_choice.tools');
   }
   return tools.filter((tool) => allowed.has(tool.name));
 }

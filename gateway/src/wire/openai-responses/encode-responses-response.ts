@@ -27,7 +27,11 @@ export interface ResponsesOutputOptions {
 /** OpenAI's wording when a model declines without saying why. */
 export const DEFAULT_REFUSAL = 'The model declined to respond.';
 
-export function encodeResponsesResponse(envelope: ResponsesEnvelope, response: UnifiedChatResponse, options: ResponsesOutputOptions): ResponsesResponse {
+export function encodeResponsesResponse(
+  envelope: ResponsesEnvelope,
+  response: UnifiedChatResponse,
+  options: ResponsesOutputOptions,
+): ResponsesResponse {
   const outcome = responsesOutcome(response.finishReason);
   const output = encodeResponsesOutput(response.content, response.finishReason === 'refusal', options);
   // The model moved on from every item but the last, which the outcome describes.
@@ -36,9 +40,22 @@ export function encodeResponsesResponse(envelope: ResponsesEnvelope, response: U
   return finishedResponse(envelope, outcome, output, response.usage);
 }
 
-export function finishedResponse(envelope: ResponsesEnvelope, outcome: ResponsesOutcome, output: ResponsesOutputItem[], usage: Usage | undefined): ResponsesResponse {
+export function finishedResponse(
+  envelope: ResponsesEnvelope,
+  outcome: ResponsesOutcome,
+  output: ResponsesOutputItem[],
+  usage: Usage | undefined,
+): ResponsesResponse {
   const completedAt = outcome.status === 'completed' ? Math.floor(Date.now() / 1000) : null;
-  return responseObject(envelope, outcome.status, completedAt, outcome.error, outcome.incompleteDetails, output, usage === undefined ? undefined : responsesUsageFromUsage(usage));
+  return responseObject(
+    envelope,
+    outcome.status,
+    completedAt,
+    outcome.error,
+    outcome.incompleteDetails,
+    output,
+    usage === undefined ? undefined : responsesUsageFromUsage(usage),
+  );
 }
 
 /** The response as response.created and response.in_progress carry it: no output yet. */
@@ -57,7 +74,17 @@ function responseObject(
 ): ResponsesResponse {
   // Members in the order OpenAI writes them, for people reading responses.
   const { id, object, created_at, ...echo } = envelope;
-  const response: ResponsesResponse = { id, object, created_at, status, completed_at: completedAt, error, incomplete_details: incompleteDetails, ...echo, output };
+  const response: ResponsesResponse = {
+    id,
+    object,
+    created_at,
+    status,
+    completed_at: completedAt,
+    error,
+    incomplete_details: incompleteDetails,
+    ...echo,
+    output,
+  };
   if (usage !== undefined) response.usage = usage;
   return response;
 }
@@ -101,7 +128,13 @@ function encodeResponsesOutput(content: OutputPart[], refused: boolean, options:
   closeMessage();
   // A refusal with no words still has to say so: a message holding the default refusal.
   if (refused && !items.some((item) => item.type === 'message')) {
-    items.push({ type: 'message', id: newItemId('msg'), role: 'assistant', status, content: [{ type: 'refusal', refusal: DEFAULT_REFUSAL }] });
+    items.push({
+      type: 'message',
+      id: newItemId('msg'),
+      role: 'assistant',
+      status,
+      content: [{ type: 'refusal', refusal: DEFAULT_REFUSAL }],
+    });
   }
   return items;
 }
@@ -117,7 +150,12 @@ export function encodeReasoningItem(
   status: ResponsesItemStatus,
   options: ResponsesOutputOptions,
 ): ResponsesReasoningItem {
-  const item: ResponsesReasoningItem = { type: 'reasoning', id, summary: part.text === '' ? [] : [{ type: 'summary_text', text: part.text }], status };
+  const item: ResponsesReasoningItem = {
+    type: 'reasoning',
+    id,
+    summary: part.text === '' ? [] : [{ type: 'summary_text', text: part.text }],
+    status,
+  };
   if (options.includeEncryptedReasoning) {
     const hasState = part.signature !== undefined || part.redactedData !== undefined;
     item.encrypted_content = hasState

@@ -18,7 +18,11 @@ export function responsesOutcome(finishReason: FinishReason): ResponsesOutcome {
     case 'content_filter':
       return { status: 'incomplete', incompleteDetails: { reason: 'content_filter' }, error: null };
     case 'error':
-      return { status: 'failed', incompleteDetails: null, error: { code: 'server_error', message: 'The upstream model stopped with an error.' } };
+      return {
+        status: 'failed',
+        incompleteDetails: null,
+        error: { code: 'server_error', message: 'The upstream model stopped with an error.' },
+      };
     default:
       return { status: 'completed', incompleteDetails: null, error: null };
   }

@@ -126,16 +126,31 @@ export type ResponsesContentPart = ResponsesOutputText | ResponsesRefusal;
 
 /** Streaming events, without `sequence_number`, which the encoder numbers as it writes them. */
 export type ResponsesStreamEvent =
-  | { type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed'; response: ResponsesResponse }
+  | {
+      type: 'response.created' | 'response.in_progress' | 'response.completed' | 'response.incomplete' | 'response.failed';
+      response: ResponsesResponse;
+    }
   | { type: 'response.output_item.added' | 'response.output_item.done'; output_index: number; item: ResponsesOutputItem }
-  | { type: 'response.content_part.added' | 'response.content_part.done'; item_id: string; output_index: number; content_index: number; part: ResponsesContentPart }
+  | {
+      type: 'response.content_part.added' | 'response.content_part.done';
+      item_id: string;
+      output_index: number;
+      content_index: number;
+      part: ResponsesContentPart;
+    }
   | { type: 'response.output_text.delta'; item_id: string; output_index: number; content_index: number; delta: string; logprobs: unknown[] }
   | { type: 'response.output_text.done'; item_id: string; output_index: number; content_index: number; text: string; logprobs: unknown[] }
   | { type: 'response.refusal.delta'; item_id: string; output_index: number; content_index: number; delta: string }
   | { type: 'response.refusal.done'; item_id: string; output_index: number; content_index: number; refusal: string }
   | { type: 'response.function_call_arguments.delta'; item_id: string; output_index: number; delta: string }
   | { type: 'response.function_call_arguments.done'; item_id: string; output_index: number; name: string; arguments: string }
-  | { type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done'; item_id: string; output_index: number; summary_index: number; part: ResponsesSummaryText }
+  | {
+      type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done';
+      item_id: string;
+      output_index: number;
+      summary_index: number;
+      part: ResponsesSummaryText;
+    }
   | { type: 'response.reasoning_summary_text.delta'; item_id: string; output_index: number; summary_index: number; delta: string }
   | { type: 'response.reasoning_summary_text.done'; item_id: string; output_index: number; summary_index: number; text: string }
   | {

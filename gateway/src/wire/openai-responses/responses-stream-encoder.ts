@@ -27,12 +27,7 @@ import {
   type ResponsesOutputOptions,
 } from './encode-responses-response.js';
 import { responsesOutcome, type ResponsesOutcome } from './map-responses-status.js';
-import type {
-  ResponsesItemStatus,
-  ResponsesOutputItem,
-  ResponsesResponse,
-  ResponsesStreamEvent,
-} from './openai-responses-types.js';
+import type { ResponsesItemStatus, ResponsesOutputItem, ResponsesResponse, ResponsesStreamEvent } from './openai-responses-types.js';
 import { newItemId } from './responses-ids.js';
 import { formatSseEvent } from '../sse/index.js';
 import type { FinishReason, OutputPart } from '../../unified/chat-response.js';
@@ -113,7 +108,12 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     if (finishReason === 'refusal') out += this.markRefusal();
     out += this.closeCurrent(status);
     out += this.closeToolCalls(status);
-    const response = finishedResponse(this.envelope, outcome, this.items.map((item) => this.outputItem(item, item.status ?? status)), this.usage);
+    const response = finishedResponse(
+      this.envelope,
+      outcome,
+      this.items.map((item) => this.outputItem(item, item.status ?? status)),
+      this.usage,
+    );
     this.closed = true;
     if (outcome.status !== 'failed') this.onFinished({ response, content: this.unifiedContent() });
     return out + this.frame({ type: terminalEventType(outcome), response });
@@ -130,7 +130,12 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       incompleteDetails: null,
       error: { code: error.kind === 'rate_limited' ? 'rate_limit_exceeded' : 'server_error', message: error.message },
     };
-    const response = finishedResponse(this.envelope, outcome, this.items.map((item) => this.outputItem(item, item.status ?? 'incomplete')), this.usage);
+    const response = finishedResponse(
+      this.envelope,
+      outcome,
+      this.items.map((item) => this.outputItem(item, item.status ?? 'incomplete')),
+      this.usage,
+    );
     return out + this.frame({ type: 'response.failed', response });
   }
 
@@ -149,11 +154,20 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       const opened = this.open({ kind: 'message', id: newItemId('msg'), text: '', refusal: false, open: true });
       index = this.current = opened.index;
       out += opened.frame;
-      out += this.frame({ type: 'response.content_part.added', item_id: this.items[index]!.id, output_index: index, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+      out += this.frame({
+        type: 'response.content_part.added',
+        item_id: this.items[index]!.id,
+        output_index: index,
+        content_index: 0,
+        part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+      });
     }
     const item = this.items[index]!;
     if (item.kind === 'message') item.text += text;
-    return out + this.frame({ type: 'response.output_text.delta', item_id: item.id, output_index: index, content_index: 0, delta: text, logprobs: [] });
+    return (
+      out +
+      this.frame({ type: 'response.output_text.delta', item_id: item.id, output_index: index, content_index: 0, delta: text, logprobs: [] })
+    );
   }
 
   private appendReasoning(text: string): string {
@@ -164,11 +178,20 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       const opened = this.openReasoning();
       index = opened.index;
       out += opened.frame;
-      out += this.frame({ type: 'response.reasoning_summary_part.added', item_id: this.items[index]!.id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: '' } });
+      out += this.frame({
+        type: 'response.reasoning_summary_part.added',
+        item_id: this.items[index]!.id,
+        output_index: index,
+        summary_index: 0,
+        part: { type: 'summary_text', text: '' },
+      });
     }
     const item = this.items[index]!;
     if (item.kind === 'reasoning') item.text += text;
-    return out + this.frame({ type: 'response.reasoning_summary_text.delta', item_id: item.id, output_index: index, summary_index: 0, delta: text });
+    return (
+      out +
+      this.frame({ type: 'response.reasoning_summary_text.delta', item_id: item.id, output_index: index, summary_index: 0, delta: text })
+    );
   }
 
   /**
@@ -227,14 +250,23 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     const index = (this.current = opened.index);
     const id = this.items[index]!.id;
     out += opened.frame;
-    out += this.frame({ type: 'response.content_part.added', item_id: id, output_index: index, content_index: 0, part: { type: 'refusal', refusal: '' } });
+    out += this.frame({
+      type: 'response.content_part.added',
+      item_id: id,
+      output_index: index,
+      content_index: 0,
+      part: { type: 'refusal', refusal: '' },
+    });
     out += this.frame({ type: 'response.refusal.delta', item_id: id, output_index: index, content_index: 0, delta: DEFAULT_REFUSAL });
     return out;
   }
 
   private open(item: StreamItem): OpenedItem {
     const index = this.items.push(item) - 1;
-    return { index, frame: this.frame({ type: 'response.output_item.added', output_index: index, item: this.outputItem(item, 'in_progress') }) };
+    return {
+      index,
+      frame: this.frame({ type: 'response.output_item.added', output_index: index, item: this.outputItem(item, 'in_progress') }),
+    };
   }
 
   private closeCurrent(status: ResponsesItemStatus): string {
@@ -249,14 +281,45 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     if (item.kind === 'message') {
       if (item.refusal) {
         out += this.frame({ type: 'response.refusal.done', item_id: item.id, output_index: index, content_index: 0, refusal: item.text });
-        out += this.frame({ type: 'response.content_part.done', item_id: item.id, output_index: index, content_index: 0, part: { type: 'refusal', refusal: item.text } });
+        out += this.frame({
+          type: 'response.content_part.done',
+          item_id: item.id,
+          output_index: index,
+          content_index: 0,
+          part: { type: 'refusal', refusal: item.text },
+        });
       } else {
-        out += this.frame({ type: 'response.output_text.done', item_id: item.id, output_index: index, content_index: 0, text: item.text, logprobs: [] });
-        out += this.frame({ type: 'response.content_part.done', item_id: item.id, output_index: index, content_index: 0, part: { type: 'output_text', text: item.text, annotations: [], logprobs: [] } });
+        out += this.frame({
+          type: 'response.output_text.done',
+          item_id: item.id,
+          output_index: index,
+          content_index: 0,
+          text: item.text,
+          logprobs: [],
+        });
+        out += this.frame({
+          type: 'response.content_part.done',
+          item_id: item.id,
+          output_index: index,
+          content_index: 0,
+          part: { type: 'output_text', text: item.text, annotations: [], logprobs: [] },
+        });
       }
     } else if (item.kind === 'reasoning' && item.text !== '') {
-      out += this.frame({ type: 'response.reasoning_summary_text.done', item_id: item.id, output_index: index, summary_index: 0, text: item.text });
-      out += this.frame({ type: 'response.reasoning_summary_part.done', item_id: item.id, output_index: index, summary_index: 0, part: { type: 'summary_text', text: item.text } });
+      out += this.frame({
+        type: 'response.reasoning_summary_text.done',
+        item_id: item.id,
+        output_index: index,
+        summary_index: 0,
+        text: item.text,
+      });
+      out += this.frame({
+        type: 'response.reasoning_summary_part.done',
+        item_id: item.id,
+        output_index: index,
+        summary_index: 0,
+        part: { type: 'summary_text', text: item.text },
+      });
     }
     return out + this.frame({ type: 'response.output_item.done', output_index: index, item: this.outputItem(item, status) });
   }
@@ -268,7 +331,13 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       if (item.kind !== 'function_call' || !item.open) continue;
       item.open = false;
       item.status = status;
-      out += this.frame({ type: 'response.function_call_arguments.done', item_id: item.id, output_index: index, name: item.name, arguments: item.arguments });
+      out += this.frame({
+        type: 'response.function_call_arguments.done',
+        item_id: item.id,
+        output_index: index,
+        name: item.name,
+        arguments: item.arguments,
+      });
       out += this.frame({ type: 'response.output_item.done', output_index: index, item: this.outputItem(item, status) });
     }
     return out;
@@ -283,12 +352,23 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
           id: item.id,
           role: 'assistant',
           status,
-          content: [item.refusal ? { type: 'refusal', refusal: item.text } : { type: 'output_text', text: item.text, annotations: [], logprobs: [] }],
+          content: [
+            item.refusal
+              ? { type: 'refusal', refusal: item.text }
+              : { type: 'output_text', text: item.text, annotations: [], logprobs: [] },
+          ],
         };
       case 'reasoning':
         return encodeReasoningItem(item.id, status === 'in_progress' ? { text: '' } : item, status, this.options);
       case 'function_call':
-        return { type: 'function_call', id: item.id, call_id: item.callId, name: item.name, arguments: status === 'in_progress' ? '' : item.arguments, status };
+        return {
+          type: 'function_call',
+          id: item.id,
+          call_id: item.callId,
+          name: item.name,
+          arguments: status === 'in_progress' ? '' : item.arguments,
+          status,
+        };
     }
   }
 

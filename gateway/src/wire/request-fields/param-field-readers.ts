@@ -15,12 +15,25 @@ const PARAM_FIELD_PROBLEMS: FieldProblems = {
   notNumber: (param) => paramProblem(param, 'must be a number'),
   notInteger: (param) => paramProblem(param, 'must be an integer'),
   outOfRange(param, rule, value) {
-    const range = rule.max === undefined ? `at least ${rule.min}` : rule.min === undefined ? `at most ${rule.max}` : `between ${rule.min} and ${rule.max}`;
+    const range =
+      rule.max === undefined
+        ? `at least ${rule.min}`
+        : rule.min === undefined
+          ? `at most ${rule.max}`
+          : `between ${rule.min} and ${rule.max}`;
     return paramProblem(param, `must be ${range}, got ${value}`);
   },
   notArray: (param) => paramProblem(param, 'must be an array'),
   notOneOf: (param, allowed) => paramProblem(param, `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`),
 };
 
-export const { requireRecord, requireString, requireNonEmptyString, optionalString, optionalBoolean, optionalNumber, requireArray, requireOneOf } =
-  createFieldReaders(PARAM_FIELD_PROBLEMS);
+export const {
+  requireRecord,
+  requireString,
+  requireNonEmptyString,
+  optionalString,
+  optionalBoolean,
+  optionalNumber,
+  requireArray,
+  requireOneOf,
+} = createFieldReaders(PARAM_FIELD_PROBLEMS);

@@ -20,7 +20,9 @@ export interface VertexPredictEmbeddingsRequest {
 
 export function encodeVertexEmbeddingsRequest(request: UnifiedEmbeddingsRequest): VertexPredictEmbeddingsRequest {
   if (request.input.length === 0) throw invalidRequest('input must hold at least one text to embed', 'input');
-  const instances = request.input.map((content): VertexEmbeddingInstance => (request.taskType === undefined ? { content } : { content, task_type: request.taskType }));
+  const instances = request.input.map(
+    (content): VertexEmbeddingInstance => (request.taskType === undefined ? { content } : { content, task_type: request.taskType }),
+  );
   const body: VertexPredictEmbeddingsRequest = { instances };
   if (request.dimensions !== undefined) body.parameters = { outputDimensionality: request.dimensions };
   return body;
@@ -28,16 +30,19 @@ export function encodeVertexEmbeddingsRequest(request: UnifiedEmbeddingsRequest)
 
 export function decodeVertexEmbeddingsResponse(body: unknown, model: string): UnifiedEmbeddingsResponse {
   const predictions = typeof body === 'object' && body !== null ? (body as { predictions?: unknown }).predictions : undefined;
-  if (!Array.isArray(predictions)) throw new UpstreamFailure('Other', 200, 'Vertex AI returned an embeddings body without a predictions list');
+  if (!Array.isArray(predictions))
+    throw new UpstreamFailure('Other', 200, 'Vertex AI returned an embeddings body without a predictions list');
   let inputTokens = 0;
   const embeddings = predictions.map((prediction, i) => {
-    const embedding = typeof prediction === 'object' && prediction !== null ? (prediction as { embeddings?: unknown }).embeddings : undefined;
+    const embedding =
+      typeof prediction === 'object' && prediction !== null ? (prediction as { embeddings?: unknown }).embeddings : undefined;
     const values = typeof embedding === 'object' && embedding !== null ? (embedding as { values?: unknown }).values : undefined;
     if (!Array.isArray(values) || !values.every((v) => typeof v === 'number')) {
       throw new UpstreamFailure('Other', 200, `Vertex AI returned prediction ${i} without a list of numbers at embeddings.values`);
     }
     const statistics = (embedding as { statistics?: unknown }).statistics;
-    const tokenCount = typeof statistics === 'object' && statistics !== null ? (statistics as { token_count?: unknown }).token_count : undefined;
+    const tokenCount =
+      typeof statistics === 'object' && statistics !== null ? (statistics as { token_count?: unknown }).token_count : undefined;
     if (typeof tokenCount === 'number' && Number.isFinite(tokenCount) && tokenCount > 0) inputTokens += Math.round(tokenCount);
     return values as number[];
   });

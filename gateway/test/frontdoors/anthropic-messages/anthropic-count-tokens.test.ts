@@ -18,7 +18,9 @@ import { documents, FRONT_DOOR_KEY, PNG_1X1, route, virtualKey, WEATHER_TOOL } f
 
 const text = (s: string): number => Math.ceil(Buffer.byteLength(s, 'utf8') / BYTES_PER_TOKEN);
 const pdf = (pages: number): string =>
-  Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Pages /Count ${pages} >> endobj\n${'2 0 obj << /Type /Page /Parent 1 0 R >> endobj\n'.repeat(pages)}%%EOF`).toString('base64');
+  Buffer.from(
+    `%PDF-1.4\n1 0 obj << /Type /Pages /Count ${pages} >> endobj\n${'2 0 obj << /Type /Page /Parent 1 0 R >> endobj\n'.repeat(pages)}%%EOF`,
+  ).toString('base64');
 
 function estimate(body: Record<string, unknown>): number {
   return estimateInputTokens(decodeAnthropicMessagesRequest({ model: 'm', ...body }, { countTokens: true }));
@@ -28,16 +30,46 @@ describe('anthropic count_tokens: the estimate', () => {
   const user = (content: unknown): Record<string, unknown> => ({ role: 'user', content });
   const cases: Array<[string, Record<string, unknown>, number]> = [
     ['one short message', { messages: [user('hello')] }, MESSAGE_FRAMING_TOKENS + text('hello')],
-    ['system counts as a message', { system: 'Be brief.', messages: [user('hello')] }, 2 * MESSAGE_FRAMING_TOKENS + text('Be brief.') + text('hello')],
+    [
+      'system counts as a message',
+      { system: 'Be brief.', messages: [user('hello')] },
+      2 * MESSAGE_FRAMING_TOKENS + text('Be brief.') + text('hello'),
+    ],
     ['multi-byte text counts its UTF-8 bytes', { messages: [user('日本語のテキスト')] }, MESSAGE_FRAMING_TOKENS + 8],
-    ['an image counts the most Anthropic charges for one', { messages: [user([{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1X1 } }, { type: 'text', text: 'what?' }])] }, MESSAGE_FRAMING_TOKENS + IMAGE_TOKENS + text('what?')],
-    ['a base64 PDF counts per page', { messages: [user([{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf(3) } }])] }, MESSAGE_FRAMING_TOKENS + 3 * PDF_PAGE_TOKENS],
-    ['a PDF by URL counts one page', { messages: [user([{ type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' } }])] }, MESSAGE_FRAMING_TOKENS + PDF_PAGE_TOKENS],
-    ['a text document counts its text', { messages: [user([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'abcdef' } }])] }, MESSAGE_FRAMING_TOKENS + 2],
+    [
+      'an image counts the most Anthropic charges for one',
+      {
+        messages: [
+          user([
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1X1 } },
+            { type: 'text', text: 'what?' },
+          ]),
+        ],
+      },
+      MESSAGE_FRAMING_TOKENS + IMAGE_TOKENS + text('what?'),
+    ],
+    [
+      'a base64 PDF counts per page',
+      { messages: [user([{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf(3) } }])] },
+      MESSAGE_FRAMING_TOKENS + 3 * PDF_PAGE_TOKENS,
+    ],
+    [
+      'a PDF by URL counts one page',
+      { messages: [user([{ type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' } }])] },
+      MESSAGE_FRAMING_TOKENS + PDF_PAGE_TOKENS,
+    ],
+    [
+      'a text document counts its text',
+      { messages: [user([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'abcdef' } }])] },
+      MESSAGE_FRAMING_TOKENS + 2,
+    ],
     [
       'tools add the tool-use instructions and their definitions',
       { messages: [user('hi')], tools: [WEATHER_TOOL] },
-      MESSAGE_FRAMING_TOKENS + text('hi') + TOOL_USE_INSTRUCTION_TOKENS + text(JSON.stringify({ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, input_schema: WEATHER_TOOL.input_schema })),
+      MESSAGE_FRAMING_TOKENS +
+        text('hi') +
+        TOOL_USE_INSTRUCTION_TOKENS +
+        text(JSON.stringify({ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, input_schema: WEATHER_TOOL.input_schema })),
     ],
     [
       'tool calls and results count their text',
@@ -75,7 +107,12 @@ describe('anthropic count_tokens: the endpoint through the official SDK', () => 
 
   beforeAll(async () => {
     server = await startAnthropicExtrasServer(
-      documents(...virtualKey(), ...virtualKey('limited', LIMITED_KEY, ['claude']), route('claude', [{ name: 'm1', provider: 'mock', model: 'x' }]), route('secret-model', [{ name: 'm2', provider: 'mock', model: 'x' }])),
+      documents(
+        ...virtualKey(),
+        ...virtualKey('limited', LIMITED_KEY, ['claude']),
+        route('claude', [{ name: 'm1', provider: 'mock', model: 'x' }]),
+        route('secret-model', [{ name: 'm2', provider: 'mock', model: 'x' }]),
+      ),
     );
     client = new Anthropic({ baseURL: `${server.url}/anthropic`, apiKey: FRONT_DOOR_KEY, maxRetries: 0 });
   });
@@ -84,23 +121,38 @@ describe('anthropic count_tokens: the endpoint through the official SDK', () => 
   });
 
   it('returns {input_tokens} for a request without max_tokens', async () => {
-    const counted = await client.messages.countTokens({ model: 'claude', system: 'Be brief.', messages: [{ role: 'user', content: 'hello' }] });
+    const counted = await client.messages.countTokens({
+      model: 'claude',
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'hello' }],
+    });
     expect(counted).toEqual({ input_tokens: 2 * MESSAGE_FRAMING_TOKENS + text('Be brief.') + text('hello') });
   });
 
-  it('401 without a valid key, in Anthropic\'s error shape', async () => {
-    const error = await new Anthropic({ baseURL: `${server.url}/anthropic`, apiKey: 'sk-sy-wrong0123456789abcdefghijklmnopqrstu', maxRetries: 0 }).messages
+  it("401 without a valid key, in Anthropic's error shape", async () => {
+    const error = await new Anthropic({
+      baseURL: `${server.url}/anthropic`,
+      apiKey: 'sk-sy-wrong0123456789abcdefghijklmnopqrstu',
+      maxRetries: 0,
+    }).messages
       .countTokens({ model: 'claude', messages: [{ role: 'user', content: 'hello' }] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
-    expect((error as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+    expect((error as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'authentication_error' },
+    });
   });
 
   it('404 for an unknown model and 403 for a model the key may not use', async () => {
-    const missing = await client.messages.countTokens({ model: 'nope', messages: [{ role: 'user', content: 'hello' }] }).catch((e: unknown) => e);
+    const missing = await client.messages
+      .countTokens({ model: 'nope', messages: [{ role: 'user', content: 'hello' }] })
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
     const limited = new Anthropic({ baseURL: `${server.url}/anthropic`, apiKey: LIMITED_KEY, maxRetries: 0 });
-    const denied = await limited.messages.countTokens({ model: 'secret-model', messages: [{ role: 'user', content: 'hello' }] }).catch((e: unknown) => e);
+    const denied = await limited.messages
+      .countTokens({ model: 'secret-model', messages: [{ role: 'user', content: 'hello' }] })
+      .catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(Anthropic.PermissionDeniedError);
   });
 

@@ -22,8 +22,12 @@ describe('anthropic front door: paths under /anthropic/', () => {
     ['POST on models', 'POST', '/anthropic/v1/models'],
   ];
 
-  it.each(unknown)('%s is a 404 in Anthropic\'s shape', async (_name, method, path) => {
-    const response = await fetch(`${server.url}${path}`, { method, headers: { 'x-api-key': FRONT_DOOR_KEY, 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{}' } : {}) });
+  it.each(unknown)("%s is a 404 in Anthropic's shape", async (_name, method, path) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { 'x-api-key': FRONT_DOOR_KEY, 'content-type': 'application/json' },
+      ...(method === 'POST' ? { body: '{}' } : {}),
+    });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: expect.stringContaining(path) } });
     expect(response.headers.get('x-request-id')).toMatch(/^req-extras-/);

@@ -23,7 +23,10 @@ export interface AnthropicExtrasServer {
   close(): Promise<void>;
 }
 
-export async function startAnthropicExtrasServer(manifests: string, options: { maxBodyBytes?: number } = {}): Promise<AnthropicExtrasServer> {
+export async function startAnthropicExtrasServer(
+  manifests: string,
+  options: { maxBodyBytes?: number } = {},
+): Promise<AnthropicExtrasServer> {
   const compiled = compileStandaloneFiles([{ path: 'extras.yaml', text: manifests }], { version: 1 });
   const tables = new TableHolder(createProviderRegistry());
   tables.load(compiled.table);

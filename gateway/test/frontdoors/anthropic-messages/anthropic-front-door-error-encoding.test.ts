@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { GatewayError, type GatewayErrorKind } from '../../../src/errors/gateway-error.js';
 import { anthropicMessagesFrontDoor } from '../../../src/frontdoors/anthropic-messages/index.js';
 
-describe('anthropic front door: every gateway error kind in Anthropic\'s error shape', () => {
+describe("anthropic front door: every gateway error kind in Anthropic's error shape", () => {
   const cases: Array<[GatewayErrorKind, number, string]> = [
     ['invalid_request', 400, 'invalid_request_error'],
     ['authentication', 401, 'authentication_error'],
@@ -37,13 +37,17 @@ describe('anthropic front door: every gateway error kind in Anthropic\'s error s
   });
 
   it('an exhausted budget tells SDKs not to retry (x-should-retry: false)', () => {
-    const encoded = anthropicMessagesFrontDoor.encodeError(new GatewayError('budget_exceeded', 'budget payments-monthly is exhausted', { code: 'budget_exceeded' }));
+    const encoded = anthropicMessagesFrontDoor.encodeError(
+      new GatewayError('budget_exceeded', 'budget payments-monthly is exhausted', { code: 'budget_exceeded' }),
+    );
     expect(encoded.status).toBe(429);
     expect(encoded.headers['x-should-retry']).toBe('false');
   });
 
   it('extra headers on the error (x-ratelimit-*) are kept', () => {
-    const encoded = anthropicMessagesFrontDoor.encodeError(new GatewayError('rate_limited', 'x', { headers: { 'x-ratelimit-remaining-requests': '0' } }));
+    const encoded = anthropicMessagesFrontDoor.encodeError(
+      new GatewayError('rate_limited', 'x', { headers: { 'x-ratelimit-remaining-requests': '0' } }),
+    );
     expect(encoded.headers['x-ratelimit-remaining-requests']).toBe('0');
   });
 

@@ -19,7 +19,13 @@ let client: Anthropic;
 
 beforeAll(async () => {
   mock = await startAnthropicMockServer();
-  const backend = { name: 'claude-main', provider: 'anthropic', model: 'claude-sonnet-4-5', baseURL: mock.url, credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }] };
+  const backend = {
+    name: 'claude-main',
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    baseURL: mock.url,
+    credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }],
+  };
   gateway = await startGateway({
     manifests: {
       'anthropic.yaml': documents(
@@ -93,20 +99,34 @@ describe(CELL, () => {
 
   it(`${CELL}: streaming with create({stream: true}): message_delta carries the stop reason and usage`, async () => {
     mock.enqueue({ content: [{ type: 'text', text: 'Short answer.' }], usage: { input_tokens: 21, output_tokens: 4 } });
-    const stream = await client.messages.create({ model: 'claude', max_tokens: 300, messages: [{ role: 'user', content: 'q' }], stream: true });
+    const stream = await client.messages.create({
+      model: 'claude',
+      max_tokens: 300,
+      messages: [{ role: 'user', content: 'q' }],
+      stream: true,
+    });
     const types: string[] = [];
     let delta: Anthropic.MessageDeltaEvent | undefined;
     for await (const event of stream) {
       types.push(event.type);
       if (event.type === 'message_delta') delta = event;
     }
-    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual(['message_start', 'content_block_start', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(delta?.delta.stop_reason).toBe('end_turn');
     expect(delta?.usage).toMatchObject({ input_tokens: 21, output_tokens: 4, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
   });
 
   it(`${CELL}: tool use, not streamed: tool_use comes back; tools and tool_choice reach Anthropic`, async () => {
-    mock.enqueue({ content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' } }], usage: { input_tokens: 30, output_tokens: 12 } });
+    mock.enqueue({
+      content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' } }],
+      usage: { input_tokens: 30, output_tokens: 12 },
+    });
     const message = await client.messages.create({
       model: 'claude',
       max_tokens: 300,
@@ -127,7 +147,12 @@ describe(CELL, () => {
         { type: 'tool_use', id: 'toolu_02', name: 'get_weather', input: { city: 'Paris' } },
       ],
     });
-    const stream = client.messages.stream({ model: 'claude', max_tokens: 300, messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [WEATHER_TOOL] });
+    const stream = client.messages.stream({
+      model: 'claude',
+      max_tokens: 300,
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [WEATHER_TOOL],
+    });
     const jsonPieces: string[] = [];
     stream.on('inputJson', (piece) => {
       jsonPieces.push(piece);
@@ -262,7 +287,12 @@ describe(CELL, () => {
         { type: 'text', text: '4' },
       ],
     });
-    const stream = client.messages.stream({ model: 'claude', max_tokens: 4000, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: [{ role: 'user', content: '2+2?' }] });
+    const stream = client.messages.stream({
+      model: 'claude',
+      max_tokens: 4000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: '2+2?' }],
+    });
     let thinking = '';
     let signature = '';
     stream.on('thinking', (delta) => {
@@ -302,13 +332,23 @@ describe(CELL, () => {
     mock.enqueue({ content: [{ type: 'text', text: 'Cached.' }], usage }, { content: [{ type: 'text', text: 'Cached.' }], usage });
     const message = await client.messages.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
     expect(message.usage).toEqual(usage);
-    const final = await client.messages.stream({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    const final = await client.messages
+      .stream({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage();
     expect(final.usage).toMatchObject(usage);
   });
 
   it(`${CELL}: stop sequences and refusals keep their stop reasons`, async () => {
-    mock.enqueue({ content: [{ type: 'text', text: 'Up to here' }], stopReason: 'stop_sequence', stopSequence: '###' }, { capture: 'anthropic-refusal' });
-    const stopped = await client.messages.create({ model: 'claude', max_tokens: 100, stop_sequences: ['###'], messages: [{ role: 'user', content: 'go' }] });
+    mock.enqueue(
+      { content: [{ type: 'text', text: 'Up to here' }], stopReason: 'stop_sequence', stopSequence: '###' },
+      { capture: 'anthropic-refusal' },
+    );
+    const stopped = await client.messages.create({
+      model: 'claude',
+      max_tokens: 100,
+      stop_sequences: ['###'],
+      messages: [{ role: 'user', content: 'go' }],
+    });
     expect(stopped.stop_reason).toBe('stop_sequence');
     expect(stopped.stop_sequence).toBe('###');
     const refused = await client.messages.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'bad' }] });
@@ -317,8 +357,12 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: an upstream 400 comes back as Anthropic's invalid_request_error with its message`, async () => {
-    mock.enqueue({ error: { status: 400, type: 'invalid_request_error', message: 'messages.0.content.0.text: text content blocks must be non-empty' } });
-    const error = await client.messages.create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    mock.enqueue({
+      error: { status: 400, type: 'invalid_request_error', message: 'messages.0.content.0.text: text content blocks must be non-empty' },
+    });
+    const error = await client.messages
+      .create({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     const api = error as InstanceType<typeof Anthropic.BadRequestError>;
     expect(api.status).toBe(400);
@@ -327,7 +371,10 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: a stream that fails after it began ends with event: error, which the SDK raises`, async () => {
-    mock.enqueue({ content: [{ type: 'text', text: 'The beginning of a long answer' }], errorAfterEvents: { after: 5, type: 'overloaded_error', message: 'Overloaded' } });
+    mock.enqueue({
+      content: [{ type: 'text', text: 'The beginning of a long answer' }],
+      errorAfterEvents: { after: 5, type: 'overloaded_error', message: 'Overloaded' },
+    });
     const stream = client.messages.stream({ model: 'claude', max_tokens: 100, messages: [{ role: 'user', content: 'go' }] });
     let text = '';
     stream.on('text', (delta) => {

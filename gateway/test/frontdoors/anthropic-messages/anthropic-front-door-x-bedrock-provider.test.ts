@@ -13,7 +13,8 @@ const CELL = 'anthropic front door x bedrock provider';
 const CLAUDE_MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
 const AWS_IDENTITY = { accessKeyId: 'AKIDANTHROPICDOOR001', secretAccessKey: 'anthropic/front+door/secret/0123456789' };
 const RECORDED_TEXT = 'Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** "r"s in "strawberry."';
-const RECORDED_STREAM_TEXT = 'Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** r\'s in "strawberry."';
+const RECORDED_STREAM_TEXT =
+  'Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** r\'s in "strawberry."';
 
 let bedrock: BedrockMockServer;
 let gateway: GatewayProcess;
@@ -21,9 +22,22 @@ let client: Anthropic;
 
 beforeAll(async () => {
   bedrock = await startBedrockMockServer({ identities: [AWS_IDENTITY] });
-  const backend = { name: 'bedrock-main', provider: 'bedrock', model: CLAUDE_MODEL_ID, baseURL: bedrock.url, bedrock: { region: 'us-east-1' }, credentials: [{ secretRef: { name: 'aws' } }] };
+  const backend = {
+    name: 'bedrock-main',
+    provider: 'bedrock',
+    model: CLAUDE_MODEL_ID,
+    baseURL: bedrock.url,
+    bedrock: { region: 'us-east-1' },
+    credentials: [{ secretRef: { name: 'aws' } }],
+  };
   gateway = await startGateway({
-    manifests: { 'bedrock.yaml': documents(secret('aws', AWS_IDENTITY), ...virtualKey(), route('claude-bedrock', [backend], { retry: { attempts: 1 } })) },
+    manifests: {
+      'bedrock.yaml': documents(
+        secret('aws', AWS_IDENTITY),
+        ...virtualKey(),
+        route('claude-bedrock', [backend], { retry: { attempts: 1 } }),
+      ),
+    },
   });
   client = anthropicClient(gateway);
 }, 30_000);
@@ -70,7 +84,11 @@ describe(CELL, () => {
 
   it(`${CELL}: streaming with client.messages.stream (binary frames): text and usage`, async () => {
     bedrock.enqueue({ capture: 'amazon-bedrock-text', chunkSize: 13 });
-    const stream = client.messages.stream({ model: 'claude-bedrock', max_tokens: 200, messages: [{ role: 'user', content: 'How many r in strawberry?' }] });
+    const stream = client.messages.stream({
+      model: 'claude-bedrock',
+      max_tokens: 200,
+      messages: [{ role: 'user', content: 'How many r in strawberry?' }],
+    });
     let text = '';
     stream.on('text', (delta) => {
       text += delta;
@@ -83,10 +101,21 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: streaming with create({stream: true}): the event sequence`, async () => {
-    const stream = await client.messages.create({ model: 'claude-bedrock', max_tokens: 200, messages: [{ role: 'user', content: 'q' }], stream: true });
+    const stream = await client.messages.create({
+      model: 'claude-bedrock',
+      max_tokens: 200,
+      messages: [{ role: 'user', content: 'q' }],
+      stream: true,
+    });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
-    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual(['message_start', 'content_block_start', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
   });
 
   it(`${CELL}: tool use, not streamed: toolUse becomes tool_use; cached-prompt usage is split exactly`, async () => {
@@ -110,16 +139,28 @@ describe(CELL, () => {
     expect(message.stop_reason).toBe('tool_use');
     expect(message.content).toEqual([{ type: 'tool_use', id: 'tooluse_paris', name: 'get_weather', input: { city: 'Paris' } }]);
     expect(message.usage).toEqual({ input_tokens: 50, output_tokens: 40, cache_read_input_tokens: 1000, cache_creation_input_tokens: 200 });
-    expect(lastCall().body).toMatchObject({ toolConfig: { tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: WEATHER_TOOL.input_schema } } }], toolChoice: { any: {} } } });
+    expect(lastCall().body).toMatchObject({
+      toolConfig: {
+        tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: WEATHER_TOOL.input_schema } } }],
+        toolChoice: { any: {} },
+      },
+    });
   });
 
   it(`${CELL}: tool use, streamed: the recorded tool-call stream becomes a tool_use block`, async () => {
     bedrock.enqueue({ capture: 'amazon-bedrock-tool-call.1' });
     const final = await client.messages
-      .stream({ model: 'claude-bedrock', max_tokens: 200, messages: [{ role: 'user', content: 'Go' }], tools: [{ name: 'test-tool', input_schema: { type: 'object', properties: { value: { type: 'string' } } } }] })
+      .stream({
+        model: 'claude-bedrock',
+        max_tokens: 200,
+        messages: [{ role: 'user', content: 'Go' }],
+        tools: [{ name: 'test-tool', input_schema: { type: 'object', properties: { value: { type: 'string' } } } }],
+      })
       .finalMessage();
     expect(final.stop_reason).toBe('tool_use');
-    expect(final.content.filter((block) => block.type === 'tool_use')).toEqual([{ type: 'tool_use', id: 'tool-use-id', name: 'test-tool', input: { value: 'Sparkle Day' } }]);
+    expect(final.content.filter((block) => block.type === 'tool_use')).toEqual([
+      { type: 'tool_use', id: 'tool-use-id', name: 'test-tool', input: { value: 'Sparkle Day' } },
+    ]);
   });
 
   it(`${CELL}: a tool conversation reaches Bedrock as toolUse and toolResult blocks`, async () => {
@@ -146,7 +187,15 @@ describe(CELL, () => {
     await client.messages.create({
       model: 'claude-bedrock',
       max_tokens: 200,
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1X1 } }, { type: 'text', text: 'What is it?' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1X1 } },
+            { type: 'text', text: 'What is it?' },
+          ],
+        },
+      ],
     });
     expect(lastCall().body).toMatchObject({
       messages: [{ role: 'user', content: [{ image: { format: 'png', source: { bytes: PNG_1X1 } } }, { text: 'What is it?' }] }],
@@ -180,6 +229,8 @@ describe(CELL, () => {
       ],
     });
     const sent = (lastCall().body as { messages: Array<{ content: unknown[] }> }).messages;
-    expect(sent[1]?.content[0]).toEqual({ reasoningContent: { reasoningText: { text: thinking.thinking, signature: thinking.signature } } });
+    expect(sent[1]?.content[0]).toEqual({
+      reasoningContent: { reasoningText: { text: thinking.thinking, signature: thinking.signature } },
+    });
   });
 });

@@ -77,7 +77,11 @@ describe(CELL, () => {
 
   it(`${CELL}: a Gemini thought signature sent back in the thinking block reaches Gemini on its part`, async () => {
     gemini.enqueue({ capture: 'google-text' }, textReply('Yes.', { promptTokenCount: 30, candidatesTokenCount: 1 }));
-    const first = await client.messages.create({ model: 'gemini-flash', max_tokens: 500, messages: [{ role: 'user', content: 'How many r in strawberry?' }] });
+    const first = await client.messages.create({
+      model: 'gemini-flash',
+      max_tokens: 500,
+      messages: [{ role: 'user', content: 'How many r in strawberry?' }],
+    });
     const signature = (first.content[0] as Anthropic.ThinkingBlock).signature;
     await client.messages.create({
       model: 'gemini-flash',
@@ -97,7 +101,11 @@ describe(CELL, () => {
 
   it(`${CELL}: streaming with client.messages.stream: text and exact usage`, async () => {
     gemini.enqueue({ capture: 'google-text' });
-    const stream = client.messages.stream({ model: 'gemini-flash', max_tokens: 500, messages: [{ role: 'user', content: 'How many r in strawberry?' }] });
+    const stream = client.messages.stream({
+      model: 'gemini-flash',
+      max_tokens: 500,
+      messages: [{ role: 'user', content: 'How many r in strawberry?' }],
+    });
     let text = '';
     stream.on('text', (delta) => {
       text += delta;
@@ -111,7 +119,12 @@ describe(CELL, () => {
 
   it(`${CELL}: streaming with create({stream: true}): the event sequence`, async () => {
     gemini.enqueue({ capture: 'google-text' });
-    const stream = await client.messages.create({ model: 'gemini-flash', max_tokens: 500, messages: [{ role: 'user', content: 'q' }], stream: true });
+    const stream = await client.messages.create({
+      model: 'gemini-flash',
+      max_tokens: 500,
+      messages: [{ role: 'user', content: 'q' }],
+      stream: true,
+    });
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     // A signature-only thinking block (Gemini's thought signature), then the text block.
@@ -214,7 +227,13 @@ describe(CELL, () => {
       response: {
         candidates: [
           {
-            content: { role: 'model', parts: [{ text: 'Count the letters one by one.', thought: true }, { text: 'Three.', thoughtSignature: 'gemini-sig-1' }] },
+            content: {
+              role: 'model',
+              parts: [
+                { text: 'Count the letters one by one.', thought: true },
+                { text: 'Three.', thoughtSignature: 'gemini-sig-1' },
+              ],
+            },
             finishReason: 'STOP',
             index: 0,
           },
@@ -230,7 +249,10 @@ describe(CELL, () => {
       thinking: { type: 'enabled', budget_tokens: 2048 },
       messages: [{ role: 'user', content: 'How many r in strawberry?' }],
     });
-    expect(callBody(0)['generationConfig']).toMatchObject({ maxOutputTokens: 4000, thinkingConfig: { thinkingBudget: 2048, includeThoughts: true } });
+    expect(callBody(0)['generationConfig']).toMatchObject({
+      maxOutputTokens: 4000,
+      thinkingConfig: { thinkingBudget: 2048, includeThoughts: true },
+    });
     const thinking = message.content.filter((block) => block.type === 'thinking') as Anthropic.ThinkingBlock[];
     expect(thinking.map((block) => block.thinking).join('')).toBe('Count the letters one by one.');
     expect(message.content.filter((block) => block.type === 'text')).toEqual([{ type: 'text', text: 'Three.' }]);
@@ -239,7 +261,12 @@ describe(CELL, () => {
 
   it(`${CELL}: thinking disabled sends a zero thinking budget`, async () => {
     gemini.enqueue({ capture: 'google-text' });
-    await client.messages.create({ model: 'gemini-flash', max_tokens: 100, thinking: { type: 'disabled' }, messages: [{ role: 'user', content: 'q' }] });
+    await client.messages.create({
+      model: 'gemini-flash',
+      max_tokens: 100,
+      thinking: { type: 'disabled' },
+      messages: [{ role: 'user', content: 'q' }],
+    });
     expect(callBody(0)['generationConfig']).toEqual({ maxOutputTokens: 100, thinkingConfig: { thinkingBudget: 0 } });
   });
 });

@@ -5,7 +5,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type Anthropic from '@anthropic-ai/sdk';
 import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
-import { anthropicClient, documents, eventNames, PNG_1X1, postForEvents, route, virtualKey, WEATHER_TOOL } from './anthropic-sdk-support.js';
+import {
+  anthropicClient,
+  documents,
+  eventNames,
+  PNG_1X1,
+  postForEvents,
+  route,
+  virtualKey,
+  WEATHER_TOOL,
+} from './anthropic-sdk-support.js';
 
 const CELL = 'anthropic front door x mock provider';
 const tokens = (text: string): number => Math.ceil(text.length / 4);
@@ -15,7 +24,9 @@ let client: Anthropic;
 
 beforeAll(async () => {
   gateway = await startGateway({
-    manifests: { 'mock.yaml': documents(...virtualKey(), route('claude-mock', [{ name: 'mock-main', provider: 'mock', model: 'mock-model' }])) },
+    manifests: {
+      'mock.yaml': documents(...virtualKey(), route('claude-mock', [{ name: 'mock-main', provider: 'mock', model: 'mock-model' }])),
+    },
   });
   client = anthropicClient(gateway);
 }, 30_000);
@@ -45,7 +56,11 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: streaming with client.messages.stream: text events and the final message`, async () => {
-    const stream = client.messages.stream({ model: 'claude-mock', max_tokens: 200, messages: [{ role: 'user', content: 'tell me a story' }] });
+    const stream = client.messages.stream({
+      model: 'claude-mock',
+      max_tokens: 200,
+      messages: [{ role: 'user', content: 'tell me a story' }],
+    });
     let streamed = '';
     stream.on('text', (delta) => {
       streamed += delta;
@@ -60,7 +75,12 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: streaming with create({stream: true}): Anthropic's event sequence`, async () => {
-    const stream = await client.messages.create({ model: 'claude-mock', max_tokens: 200, messages: [{ role: 'user', content: 'one two' }], stream: true });
+    const stream = await client.messages.create({
+      model: 'claude-mock',
+      max_tokens: 200,
+      messages: [{ role: 'user', content: 'one two' }],
+      stream: true,
+    });
     const types: string[] = [];
     let text = '';
     let stopReason: string | null | undefined;
@@ -74,7 +94,13 @@ describe(CELL, () => {
       }
     }
     expect(types[0]).toBe('message_start');
-    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual(['message_start', 'content_block_start', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(types.filter((t) => t === 'content_block_delta').length).toBeGreaterThan(1);
     expect(text).toBe('Mock reply to: one two');
     expect(stopReason).toBe('end_turn');
@@ -82,12 +108,24 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: raw SSE framing: event names match data types, message_start first, message_stop last`, async () => {
-    const { status, events } = await postForEvents(gateway, { model: 'claude-mock', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const { status, events } = await postForEvents(gateway, {
+      model: 'claude-mock',
+      max_tokens: 50,
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(status).toBe(200);
     for (const event of events) expect((event.data as { type: string }).type).toBe(event.event);
     // "Mock reply to: hi" streams as one delta per word.
     const deltas = ['content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_delta'];
-    expect(eventNames(events)).toEqual(['message_start', 'content_block_start', ...deltas, 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(eventNames(events)).toEqual([
+      'message_start',
+      'content_block_start',
+      ...deltas,
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     const start = events[0]?.data as { message: { model: string; role: string; content: unknown[] } };
     expect(start.message).toMatchObject({ model: 'claude-mock', role: 'assistant', content: [] });
   });
@@ -157,7 +195,11 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: an answer cut by max_tokens reports stop_reason max_tokens`, async () => {
-    const message = await client.messages.create({ model: 'claude-mock', max_tokens: 2, messages: [{ role: 'user', content: 'a long question indeed' }] });
+    const message = await client.messages.create({
+      model: 'claude-mock',
+      max_tokens: 2,
+      messages: [{ role: 'user', content: 'a long question indeed' }],
+    });
     expect(message.stop_reason).toBe('max_tokens');
     expect(message.content).toEqual([{ type: 'text', text: 'Mock rep' }]);
   });

@@ -8,7 +8,11 @@ import { startGateway, type GatewayProcess } from '../../support/gateway-process
 import { anthropicClient, documents, PNG_1X1, route, secret, virtualKey, WEATHER_TOOL } from './anthropic-sdk-support.js';
 
 const CELL = 'anthropic front door x openai provider';
-const TIME_TOOL = { name: 'get_time', description: 'Local time', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } };
+const TIME_TOOL = {
+  name: 'get_time',
+  description: 'Local time',
+  input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } },
+};
 
 let mock: OpenAIMockServer;
 let gateway: GatewayProcess;
@@ -16,9 +20,21 @@ let client: Anthropic;
 
 beforeAll(async () => {
   mock = await startOpenAIMockServer();
-  const backend = { name: 'openai-main', provider: 'openai', model: 'gpt-upstream', baseURL: `${mock.url}/v1`, credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }] };
+  const backend = {
+    name: 'openai-main',
+    provider: 'openai',
+    model: 'gpt-upstream',
+    baseURL: `${mock.url}/v1`,
+    credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }],
+  };
   gateway = await startGateway({
-    manifests: { 'openai.yaml': documents(secret('openai', { apiKey: OPENAI_MOCK_API_KEY }), ...virtualKey(), route('gpt', [backend], { retry: { attempts: 1 } })) },
+    manifests: {
+      'openai.yaml': documents(
+        secret('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+        ...virtualKey(),
+        route('gpt', [backend], { retry: { attempts: 1 } }),
+      ),
+    },
   });
   client = anthropicClient(gateway);
 }, 30_000);
@@ -83,14 +99,25 @@ describe(CELL, () => {
   });
 
   it(`${CELL}: streaming with create({stream: true}): the event sequence`, async () => {
-    const stream = await client.messages.create({ model: 'gpt', max_tokens: 100, messages: [{ role: 'user', content: 'hello there' }], stream: true });
+    const stream = await client.messages.create({
+      model: 'gpt',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hello there' }],
+      stream: true,
+    });
     const types: string[] = [];
     let text = '';
     for await (const event of stream) {
       types.push(event.type);
       if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
     }
-    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual(['message_start', 'content_block_start', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(types.filter((t) => t !== 'ping' && t !== 'content_block_delta')).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     expect(text).toBe('mock:gpt-upstream: hello there');
   });
 
@@ -103,16 +130,25 @@ describe(CELL, () => {
       tool_choice: { type: 'any', disable_parallel_tool_use: true },
     });
     expect(message.stop_reason).toBe('tool_use');
-    expect(message.content).toEqual([{ type: 'tool_use', id: expect.stringMatching(/^call_mock_/), name: 'get_weather', input: { input: 'Paris' } }]);
+    expect(message.content).toEqual([
+      { type: 'tool_use', id: expect.stringMatching(/^call_mock_/), name: 'get_weather', input: { input: 'Paris' } },
+    ]);
     expect(upstreamBody()).toMatchObject({
-      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: WEATHER_TOOL.input_schema } }],
+      tools: [
+        { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: WEATHER_TOOL.input_schema } },
+      ],
       tool_choice: 'required',
       parallel_tool_calls: false,
     });
   });
 
   it(`${CELL}: tool use, streamed: two parallel calls become two tool_use blocks`, async () => {
-    const stream = client.messages.stream({ model: 'gpt', max_tokens: 300, messages: [{ role: 'user', content: 'Oslo' }], tools: [WEATHER_TOOL, TIME_TOOL] });
+    const stream = client.messages.stream({
+      model: 'gpt',
+      max_tokens: 300,
+      messages: [{ role: 'user', content: 'Oslo' }],
+      tools: [WEATHER_TOOL, TIME_TOOL],
+    });
     const final = await stream.finalMessage();
     expect(final.stop_reason).toBe('tool_use');
     expect(final.content).toEqual([
@@ -128,7 +164,13 @@ describe(CELL, () => {
       tools: [WEATHER_TOOL],
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Checking.' },
+            { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
+          ],
+        },
         { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '18C and sunny' }] },
       ],
     });
@@ -167,10 +209,19 @@ describe(CELL, () => {
 
   it(`${CELL}: thinking: the budget becomes reasoning_effort; reasoning comes back as thinking blocks`, async () => {
     mock.script(
-      { content: 'The answer is 4.', reasoning: 'Two plus two.', usage: { prompt_tokens: 12, completion_tokens: 40, reasoning_tokens: 30 } },
+      {
+        content: 'The answer is 4.',
+        reasoning: 'Two plus two.',
+        usage: { prompt_tokens: 12, completion_tokens: 40, reasoning_tokens: 30 },
+      },
       { content: 'Four.', reasoning: 'Adding up again.', usage: { prompt_tokens: 12, completion_tokens: 40, reasoning_tokens: 30 } },
     );
-    const message = await client.messages.create({ model: 'gpt', max_tokens: 4000, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [{ role: 'user', content: '2+2?' }] });
+    const message = await client.messages.create({
+      model: 'gpt',
+      max_tokens: 4000,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+      messages: [{ role: 'user', content: '2+2?' }],
+    });
     expect(upstreamBody()['reasoning_effort']).toBe('low');
     expect(message.content).toEqual([
       { type: 'thinking', thinking: 'Two plus two.', signature: '' },
@@ -178,7 +229,12 @@ describe(CELL, () => {
     ]);
     expect(message.usage.output_tokens).toBe(40);
 
-    const stream = client.messages.stream({ model: 'gpt', max_tokens: 4000, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [{ role: 'user', content: '2+2?' }] });
+    const stream = client.messages.stream({
+      model: 'gpt',
+      max_tokens: 4000,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+      messages: [{ role: 'user', content: '2+2?' }],
+    });
     let thinking = '';
     stream.on('thinking', (delta) => {
       thinking += delta;
@@ -198,7 +254,10 @@ describe(CELL, () => {
       messages: [{ role: 'user', content: 'Answer in JSON.' }],
     };
     const message = await client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming);
-    expect(upstreamBody()).toMatchObject({ response_format: { type: 'json_schema', json_schema: { name: 'response', schema } }, reasoning_effort: 'high' });
+    expect(upstreamBody()).toMatchObject({
+      response_format: { type: 'json_schema', json_schema: { name: 'response', schema } },
+      reasoning_effort: 'high',
+    });
     expect(message.content).toEqual([{ type: 'text', text: JSON.stringify({ reply: 'mock:gpt-upstream: Answer in JSON.' }) }]);
   });
 
@@ -208,7 +267,13 @@ describe(CELL, () => {
       max_tokens: 100,
       messages: [
         { role: 'user', content: '2+2?' },
-        { role: 'assistant', content: [{ type: 'thinking', thinking: 'Two plus two.', signature: '' }, { type: 'text', text: '4' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'Two plus two.', signature: '' },
+            { type: 'text', text: '4' },
+          ],
+        },
         { role: 'user', content: 'Sure?' },
       ],
     });

@@ -46,7 +46,7 @@ describe('anthropic front door: models list', () => {
     expect(ids).toEqual(ALL_MODELS);
   });
 
-  it('the raw page has Anthropic\'s fields', async () => {
+  it("the raw page has Anthropic's fields", async () => {
     const { status, json } = await getJson('/anthropic/v1/models');
     expect(status).toBe(200);
     expect(json).toMatchObject({ has_more: false, first_id: 'claude-a', last_id: 'gpt-x' });
@@ -88,7 +88,10 @@ describe('anthropic front door: models list', () => {
   it('a bad limit or an unknown cursor is a 400 naming the parameter', async () => {
     const badLimit = await getJson('/anthropic/v1/models?limit=0');
     expect(badLimit.status).toBe(400);
-    expect(badLimit.json).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/^limit: /) } });
+    expect(badLimit.json).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringMatching(/^limit: /) },
+    });
     const badCursor = await getJson('/anthropic/v1/models?after_id=unknown');
     expect(badCursor.status).toBe(400);
     expect(badCursor.json).toMatchObject({ error: { message: expect.stringMatching(/^after_id: /) } });
@@ -100,10 +103,13 @@ describe('anthropic front door: models list', () => {
     const limited = new Anthropic({ baseURL: `${server.url}/anthropic`, apiKey: LIMITED_KEY, maxRetries: 0 });
     const error = await limited.models.retrieve('gpt-x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.NotFoundError);
-    expect((error as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    expect((error as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'not_found_error' },
+    });
   });
 
-  it('401 without a key, in Anthropic\'s error shape', async () => {
+  it("401 without a key, in Anthropic's error shape", async () => {
     const response = await fetch(`${server.url}/anthropic/v1/models`);
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });

@@ -33,7 +33,12 @@ export function virtualKey(name = 'front-door', key = FRONT_DOOR_KEY, allowedMod
 }
 
 export function route(model: string, backends: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): unknown {
-  return { apiVersion: API_VERSION, kind: 'ModelRoute', metadata: { name: model, namespace: 'default' }, spec: { model, backends, ...extra } };
+  return {
+    apiVersion: API_VERSION,
+    kind: 'ModelRoute',
+    metadata: { name: model, namespace: 'default' },
+    spec: { model, backends, ...extra },
+  };
 }
 
 export function anthropicClient(gateway: GatewayProcess, apiKey = FRONT_DOOR_KEY): Anthropic {
@@ -46,7 +51,11 @@ export interface RawSseEvent {
 }
 
 /** POSTs a body to the gateway's Anthropic door and reads the SSE answer event by event. */
-export async function postForEvents(gateway: GatewayProcess, body: unknown, apiKey = FRONT_DOOR_KEY): Promise<{ status: number; events: RawSseEvent[] }> {
+export async function postForEvents(
+  gateway: GatewayProcess,
+  body: unknown,
+  apiKey = FRONT_DOOR_KEY,
+): Promise<{ status: number; events: RawSseEvent[] }> {
   const response = await fetch(`${gateway.url}/anthropic/v1/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey, 'anthropic-version': '2023-06-01' },
@@ -67,8 +76,17 @@ export function eventNames(events: RawSseEvent[]): string[] {
 }
 
 /** Raw POST with the given headers, returning status, headers and parsed JSON. */
-export async function postAnthropic(gateway: GatewayProcess, path: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; headers: Headers; json: unknown }> {
-  const response = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+export async function postAnthropic(
+  gateway: GatewayProcess,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Headers; json: unknown }> {
+  const response = await fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   let json: unknown = text;
   try {

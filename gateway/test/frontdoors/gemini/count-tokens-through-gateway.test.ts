@@ -23,7 +23,10 @@ function upstreamCalls(): number {
 describe.each(providersInTree())('countTokens', (provider) => {
   it(cellName(provider, 'countTokens estimates one token per four characters and calls no provider'), async () => {
     // 44 characters of text -> 11 tokens.
-    const response = await rig.client.models.countTokens({ model: modelFor(provider), contents: 'The quick brown fox jumps over the lazy dog.' });
+    const response = await rig.client.models.countTokens({
+      model: modelFor(provider),
+      contents: 'The quick brown fox jumps over the lazy dog.',
+    });
     expect(response.totalTokens).toBe(11);
     expect(upstreamCalls()).toBe(0);
   });
@@ -47,11 +50,14 @@ describe.each(providersInTree())('countTokens', (provider) => {
   });
 
   if (provider !== 'mock') {
-    it(cellName(provider, 'countTokens on a model outside the key\'s allow-list is 403'), async () => {
-      const error = await rig.clientWithKey(NARROW_KEY).models.countTokens({ model: modelFor(provider), contents: 'hi' }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    it(cellName(provider, "countTokens on a model outside the key's allow-list is 403"), async () => {
+      const error = await rig
+        .clientWithKey(NARROW_KEY)
+        .models.countTokens({ model: modelFor(provider), contents: 'hi' })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(ApiError);
       expect((error as ApiError).status).toBe(403);
       expect(JSON.parse((error as ApiError).message)).toMatchObject({ error: { code: 403, status: 'PERMISSION_DENIED' } });

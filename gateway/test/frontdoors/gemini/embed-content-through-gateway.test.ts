@@ -50,7 +50,11 @@ async function expectUnsupported(call: Promise<unknown>, provider: ProviderFamil
 
 describe.each(providersInTree())('embeddings', (provider) => {
   it(cellName(provider, 'models.embedContent (batchEmbedContents) with taskType and outputDimensionality'), async () => {
-    const call = rig.client.models.embedContent({ model: modelFor(provider), contents: TEXTS, config: { outputDimensionality: 4, taskType: 'RETRIEVAL_DOCUMENT' } });
+    const call = rig.client.models.embedContent({
+      model: modelFor(provider),
+      contents: TEXTS,
+      config: { outputDimensionality: 4, taskType: 'RETRIEVAL_DOCUMENT' },
+    });
     const vectors = TEXTS.map((text) => expectedVector(provider, text, 4));
     if (vectors[0] === undefined) return expectUnsupported(call, provider);
 
@@ -59,7 +63,12 @@ describe.each(providersInTree())('embeddings', (provider) => {
     if (provider === 'gemini') {
       expect(rig.gemini.calls[0]).toMatchObject({ model: 'gemini-2.5-flash', method: 'batchEmbedContents' });
       expect(rig.gemini.calls[0]?.body).toEqual({
-        requests: TEXTS.map((text) => ({ model: 'models/gemini-2.5-flash', content: { parts: [{ text }] }, taskType: 'RETRIEVAL_DOCUMENT', outputDimensionality: 4 })),
+        requests: TEXTS.map((text) => ({
+          model: 'models/gemini-2.5-flash',
+          content: { parts: [{ text }] },
+          taskType: 'RETRIEVAL_DOCUMENT',
+          outputDimensionality: 4,
+        })),
       });
     }
     if (provider === 'openai') expect(rig.openai.embeddingRequests[0]).toMatchObject({ model: 'gpt-4o-mini', input: TEXTS, dimensions: 4 });

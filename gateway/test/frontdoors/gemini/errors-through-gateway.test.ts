@@ -57,14 +57,29 @@ function scriptUpstreamBadRequest(provider: ProviderFamily, message: string): vo
 function scriptBrokenStream(provider: ProviderFamily): void {
   switch (provider) {
     case 'openai':
-      rig.openai.script({ content: 'Once upon a time there was', chunkDelayMs: 40, errorAfterChunks: { after: 2, message: 'The server had an error while processing your request.' } });
+      rig.openai.script({
+        content: 'Once upon a time there was',
+        chunkDelayMs: 40,
+        errorAfterChunks: { after: 2, message: 'The server had an error while processing your request.' },
+      });
       break;
     case 'anthropic':
-      rig.anthropic.enqueue({ content: [{ type: 'text', text: 'Once upon a time there was' }], frameDelayMs: 40, errorAfterEvents: { after: 5, type: 'overloaded_error', message: 'Overloaded' } });
+      rig.anthropic.enqueue({
+        content: [{ type: 'text', text: 'Once upon a time there was' }],
+        frameDelayMs: 40,
+        errorAfterEvents: { after: 5, type: 'overloaded_error', message: 'Overloaded' },
+      });
       break;
     case 'gemini':
       rig.gemini.enqueue({
-        chunks: [{ candidates: [{ content: { role: 'model', parts: [{ text: 'Once upon' }] }, index: 0 }], modelVersion: 'gemini-2.5-flash', responseId: 'broken' }, { candidates: [] }],
+        chunks: [
+          {
+            candidates: [{ content: { role: 'model', parts: [{ text: 'Once upon' }] }, index: 0 }],
+            modelVersion: 'gemini-2.5-flash',
+            responseId: 'broken',
+          },
+          { candidates: [] },
+        ],
         cut: { afterChunks: 1, how: 'reset' },
       });
       break;
@@ -88,12 +103,16 @@ function scriptBrokenStream(provider: ProviderFamily): void {
 
 describe.each(providersInTree())('errors', (provider) => {
   it(cellName(provider, 'a wrong key is 401 UNAUTHENTICATED'), async () => {
-    const { status, body } = await apiError(rig.clientWithKey('sk-sy-NotAKeyTheGatewayKnows0123456789abcdef').models.generateContent({ model: modelFor(provider), contents: 'hi' }));
+    const { status, body } = await apiError(
+      rig
+        .clientWithKey('sk-sy-NotAKeyTheGatewayKnows0123456789abcdef')
+        .models.generateContent({ model: modelFor(provider), contents: 'hi' }),
+    );
     expect(status).toBe(401);
     expect(body.error).toMatchObject({ code: 401, status: 'UNAUTHENTICATED', message: 'invalid API key' });
   });
 
-  it(cellName(provider, 'a model outside the key\'s allow-list is 403 PERMISSION_DENIED'), async () => {
+  it(cellName(provider, "a model outside the key's allow-list is 403 PERMISSION_DENIED"), async () => {
     const call = rig.clientWithKey(NARROW_KEY).models.generateContent({ model: modelFor(provider), contents: 'hi' });
     if (provider === 'mock') {
       // The narrow key may use exactly this route.
@@ -123,7 +142,7 @@ describe.each(providersInTree())('errors', (provider) => {
   });
 
   if (provider !== 'mock') {
-    it(cellName(provider, 'the provider\'s own 400 passes through as 400 INVALID_ARGUMENT with its message'), async () => {
+    it(cellName(provider, "the provider's own 400 passes through as 400 INVALID_ARGUMENT with its message"), async () => {
       scriptUpstreamBadRequest(provider, 'the prompt is too long for this model');
       const { status, body } = await apiError(rig.client.models.generateContent({ model: modelFor(provider), contents: 'hi' }));
       expect(status).toBe(400);
@@ -131,11 +150,15 @@ describe.each(providersInTree())('errors', (provider) => {
       expect(body.error.message).toContain('the prompt is too long for this model');
     });
 
-    it(cellName(provider, 'a stream that fails after it began ends with Google\'s error chunk'), async () => {
+    it(cellName(provider, "a stream that fails after it began ends with Google's error chunk"), async () => {
       scriptBrokenStream(provider);
       let text = '';
       const failure = await (async () => {
-        for await (const chunk of await rig.client.models.generateContentStream({ model: modelFor(provider), contents: 'Tell me a story.' })) text += chunk.text ?? '';
+        for await (const chunk of await rig.client.models.generateContentStream({
+          model: modelFor(provider),
+          contents: 'Tell me a story.',
+        }))
+          text += chunk.text ?? '';
       })().then(
         () => undefined,
         (e: unknown) => e,

@@ -72,13 +72,26 @@ function expectDeclarationsUpstream(provider: ProviderFamily): void {
       break;
     case 'gemini':
       expect(upstream).toMatchObject({
-        tools: [{ functionDeclarations: [{ name: 'get_weather', description: 'Current weather for a city', parameters: { type: 'OBJECT', properties: { city: { type: 'STRING', description: 'City name' } }, required: ['city'] } }] }],
+        tools: [
+          {
+            functionDeclarations: [
+              {
+                name: 'get_weather',
+                description: 'Current weather for a city',
+                parameters: { type: 'OBJECT', properties: { city: { type: 'STRING', description: 'City name' } }, required: ['city'] },
+              },
+            ],
+          },
+        ],
         toolConfig: { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } },
       });
       break;
     case 'bedrock':
       expect(upstream).toMatchObject({
-        toolConfig: { tools: [{ toolSpec: { name: 'get_weather', description: 'Current weather for a city', inputSchema: { json: schema } } }], toolChoice: { tool: { name: 'get_weather' } } },
+        toolConfig: {
+          tools: [{ toolSpec: { name: 'get_weather', description: 'Current weather for a city', inputSchema: { json: schema } } }],
+          toolChoice: { tool: { name: 'get_weather' } },
+        },
       });
       break;
     case 'mock':
@@ -93,7 +106,10 @@ function expectResultMatchedUpstream(provider: ProviderFamily, callId: string): 
     case 'openai':
       expect(upstream?.['messages']).toEqual([
         { role: 'user', content: PROMPT },
-        expect.objectContaining({ role: 'assistant', tool_calls: [{ id: callId, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }),
+        expect.objectContaining({
+          role: 'assistant',
+          tool_calls: [{ id: callId, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        }),
         { role: 'tool', tool_call_id: callId, content: '{"temperatureC":18,"sky":"cloudy"}' },
       ]);
       break;
@@ -138,12 +154,16 @@ describe.each(providersInTree())('function calling', (provider) => {
 
     if (provider === 'mock') {
       // The mock calls the forced tool with {} and answers the follow-up with an echo of the prompt.
-      const second = await rig.client.models.generateContent(secondTurn(provider, first.candidates?.[0]?.content as Content, call as FunctionCall));
+      const second = await rig.client.models.generateContent(
+        secondTurn(provider, first.candidates?.[0]?.content as Content, call as FunctionCall),
+      );
       expect(second.text).toBe(mockProviderText(PROMPT));
       return;
     }
     const answer = scriptText(rig, provider, 'It is 18C and cloudy in Paris.', { input: 30, cached: 0, output: 9, reasoning: 0 }, PROMPT);
-    const second = await rig.client.models.generateContent(secondTurn(provider, first.candidates?.[0]?.content as Content, call as FunctionCall));
+    const second = await rig.client.models.generateContent(
+      secondTurn(provider, first.candidates?.[0]?.content as Content, call as FunctionCall),
+    );
     expect(second.text).toBe(answer);
     expectResultMatchedUpstream(provider, call?.id as string);
   });
@@ -168,7 +188,9 @@ describe.each(providersInTree())('function calling', (provider) => {
     const modelContent: Content = { role: 'model', parts: modelParts };
     const followUp = secondTurn(provider, modelContent, calls[0] as FunctionCall);
     const answer =
-      provider === 'mock' ? mockProviderText(PROMPT) : scriptText(rig, provider, 'Cloudy, 18C.', { input: 30, cached: 0, output: 5, reasoning: 0 }, PROMPT);
+      provider === 'mock'
+        ? mockProviderText(PROMPT)
+        : scriptText(rig, provider, 'Cloudy, 18C.', { input: 30, cached: 0, output: 5, reasoning: 0 }, PROMPT);
     let text = '';
     for await (const chunk of await rig.client.models.generateContentStream(followUp)) text += chunk.text ?? '';
     expect(text).toBe(answer);
@@ -179,11 +201,19 @@ describe.each(providersInTree())('function calling', (provider) => {
 describe('thought signatures', () => {
   it(cellName('gemini', 'a Gemini 3 thoughtSignature on a function call reaches the caller and goes back upstream unchanged'), async () => {
     rig.gemini.enqueue({ capture: 'google-tool-call' });
-    const weather: Tool = { functionDeclarations: [{ name: 'weather', parameters: { type: Type.OBJECT, properties: { location: { type: Type.STRING } } } }] };
-    const first = await rig.client.models.generateContent({ model: modelFor('gemini'), contents: 'Weather in San Francisco?', config: { tools: [weather] } });
+    const weather: Tool = {
+      functionDeclarations: [{ name: 'weather', parameters: { type: Type.OBJECT, properties: { location: { type: Type.STRING } } } }],
+    };
+    const first = await rig.client.models.generateContent({
+      model: modelFor('gemini'),
+      contents: 'Weather in San Francisco?',
+      config: { tools: [weather] },
+    });
     const modelContent = first.candidates?.[0]?.content as Content;
     const signature = 'EskgCsYgAb4+9vtF7/499YQS2bjZs3xcQI+iAl+ILn29nK1j0Kg6su7QsUUUk3nrAAfnS2w5WiVvlcCqu9fAebJ2cvfaEyBahEt5';
-    expect(modelContent.parts).toEqual([{ functionCall: { id: expect.any(String), name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: signature }]);
+    expect(modelContent.parts).toEqual([
+      { functionCall: { id: expect.any(String), name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: signature },
+    ]);
     expect(first.usageMetadata).toEqual({ promptTokenCount: 29, candidatesTokenCount: 15, thoughtsTokenCount: 893, totalTokenCount: 937 });
 
     scriptText(rig, 'gemini', 'Foggy.', { input: 40, cached: 0, output: 2, reasoning: 0 }, '');

@@ -17,15 +17,35 @@ describe('Gemini front door: embedContent / batchEmbedContents -> unified embedd
       { model: 'models/embedder', content: content('hello'), taskType: 'RETRIEVAL_QUERY', outputDimensionality: 256, title: 'dropped' },
       { model: 'embedder', input: ['hello'], taskType: 'RETRIEVAL_QUERY', dimensions: 256 },
     ],
-    ['several text parts are one input', 'embedContent', { content: { parts: [{ text: 'a' }, { text: 'b' }] } }, { model: 'embedder', input: ['a\nb'] }],
-    ['TASK_TYPE_UNSPECIFIED is no task type', 'embedContent', { content: content('x'), taskType: 'TASK_TYPE_UNSPECIFIED' }, { model: 'embedder', input: ['x'] }],
+    [
+      'several text parts are one input',
+      'embedContent',
+      { content: { parts: [{ text: 'a' }, { text: 'b' }] } },
+      { model: 'embedder', input: ['a\nb'] },
+    ],
+    [
+      'TASK_TYPE_UNSPECIFIED is no task type',
+      'embedContent',
+      { content: content('x'), taskType: 'TASK_TYPE_UNSPECIFIED' },
+      { model: 'embedder', input: ['x'] },
+    ],
     [
       'batchEmbedContents',
       'batchEmbedContents',
-      { requests: [{ model: 'models/embedder', content: content('a'), taskType: 'CLUSTERING' }, { model: 'models/embedder', content: content('b'), taskType: 'CLUSTERING' }] },
+      {
+        requests: [
+          { model: 'models/embedder', content: content('a'), taskType: 'CLUSTERING' },
+          { model: 'models/embedder', content: content('b'), taskType: 'CLUSTERING' },
+        ],
+      },
       { model: 'embedder', input: ['a', 'b'], taskType: 'CLUSTERING' },
     ],
-    ['batch entries may leave out the model', 'batchEmbedContents', { requests: [{ content: content('a') }] }, { model: 'embedder', input: ['a'] }],
+    [
+      'batch entries may leave out the model',
+      'batchEmbedContents',
+      { requests: [{ content: content('a') }] },
+      { model: 'embedder', input: ['a'] },
+    ],
   ];
 
   it.each(cases)('%s', (_name, method, body, expected) => {
@@ -34,15 +54,40 @@ describe('Gemini front door: embedContent / batchEmbedContents -> unified embedd
 
   const errors: Array<[string, GeminiEmbeddingsMethod, unknown, string]> = [
     ['embedContent without content', 'embedContent', {}, 'content'],
-    ['an image to embed', 'embedContent', { content: { parts: [{ inlineData: { mimeType: 'image/png', data: 'AAAA' } }] } }, 'content.parts[0]'],
+    [
+      'an image to embed',
+      'embedContent',
+      { content: { parts: [{ inlineData: { mimeType: 'image/png', data: 'AAAA' } }] } },
+      'content.parts[0]',
+    ],
     ['empty text', 'embedContent', { content: content('') }, 'content.parts'],
     ['an unknown taskType', 'embedContent', { content: content('x'), taskType: 'SEARCH' }, 'taskType'],
     ['outputDimensionality 0', 'embedContent', { content: content('x'), outputDimensionality: 0 }, 'outputDimensionality'],
     ['batch without requests', 'batchEmbedContents', {}, 'requests'],
     ['an empty batch', 'batchEmbedContents', { requests: [] }, 'requests'],
-    ['an entry for another model', 'batchEmbedContents', { requests: [{ model: 'models/embedder', content: content('a') }, { model: 'models/other', content: content('b') }] }, 'requests[1].model'],
-    ['mixed task types', 'batchEmbedContents', { requests: [{ content: content('a'), taskType: 'CLUSTERING' }, { content: content('b') }] }, 'requests[1].taskType'],
-    ['mixed dimensionality', 'batchEmbedContents', { requests: [{ content: content('a') }, { content: content('b'), outputDimensionality: 8 }] }, 'requests[1].outputDimensionality'],
+    [
+      'an entry for another model',
+      'batchEmbedContents',
+      {
+        requests: [
+          { model: 'models/embedder', content: content('a') },
+          { model: 'models/other', content: content('b') },
+        ],
+      },
+      'requests[1].model',
+    ],
+    [
+      'mixed task types',
+      'batchEmbedContents',
+      { requests: [{ content: content('a'), taskType: 'CLUSTERING' }, { content: content('b') }] },
+      'requests[1].taskType',
+    ],
+    [
+      'mixed dimensionality',
+      'batchEmbedContents',
+      { requests: [{ content: content('a') }, { content: content('b'), outputDimensionality: 8 }] },
+      'requests[1].outputDimensionality',
+    ],
     ['an entry without content', 'batchEmbedContents', { requests: [{ model: 'models/embedder' }] }, 'requests[0].content'],
   ];
 
@@ -60,13 +105,24 @@ describe('Gemini front door: embedContent / batchEmbedContents -> unified embedd
 });
 
 describe('Gemini front door: embeddings answers in the shape of the method called', () => {
-  const response = { model: 'text-embedding-3-small', embeddings: [[0.1, 0.2], [0.3, 0.4]], usage: { inputTokens: 4 } };
+  const response = {
+    model: 'text-embedding-3-small',
+    embeddings: [
+      [0.1, 0.2],
+      [0.3, 0.4],
+    ],
+    usage: { inputTokens: 4 },
+  };
 
   it('embedContent answers {embedding}', () => {
-    expect(JSON.parse(geminiFrontDoor.encodeEmbeddingsResponse({ ...response, embeddings: [[0.5, 0.6]] }, 'embedder', context))).toEqual({ embedding: { values: [0.5, 0.6] } });
+    expect(JSON.parse(geminiFrontDoor.encodeEmbeddingsResponse({ ...response, embeddings: [[0.5, 0.6]] }, 'embedder', context))).toEqual({
+      embedding: { values: [0.5, 0.6] },
+    });
   });
 
   it('batchEmbedContents answers {embeddings: [...]}', () => {
-    expect(JSON.parse(geminiBatchEmbedFrontDoor.encodeEmbeddingsResponse(response, 'embedder', context))).toEqual({ embeddings: [{ values: [0.1, 0.2] }, { values: [0.3, 0.4] }] });
+    expect(JSON.parse(geminiBatchEmbedFrontDoor.encodeEmbeddingsResponse(response, 'embedder', context))).toEqual({
+      embeddings: [{ values: [0.1, 0.2] }, { values: [0.3, 0.4] }],
+    });
   });
 });

@@ -36,7 +36,13 @@ describe('Gemini front door: responses', () => {
           index: 0,
         },
       ],
-      usageMetadata: { promptTokenCount: 20, cachedContentTokenCount: 5, candidatesTokenCount: 18, thoughtsTokenCount: 12, totalTokenCount: 50 },
+      usageMetadata: {
+        promptTokenCount: 20,
+        cachedContentTokenCount: 5,
+        candidatesTokenCount: 18,
+        thoughtsTokenCount: 12,
+        totalTokenCount: 50,
+      },
       modelVersion: 'public-model',
       responseId: 'resp-1',
     });
@@ -48,7 +54,7 @@ describe('Gemini front door: responses', () => {
     [new GatewayError('not_found', 'no such model'), 404, 'NOT_FOUND'],
     [new GatewayError('invalid_request', 'contents is required', { param: 'contents' }), 400, 'INVALID_ARGUMENT'],
     [new GatewayError('rate_limited', 'slow down', { retryAfterSeconds: 3 }), 429, 'RESOURCE_EXHAUSTED'],
-  ])('errors in Google\'s envelope: %s', (error, code, status) => {
+  ])("errors in Google's envelope: %s", (error, code, status) => {
     const encoded = geminiFrontDoor.encodeError(error);
     expect(encoded.status).toBe(code);
     expect(JSON.parse(encoded.body)).toMatchObject({ error: { code, status, message: error.message } });

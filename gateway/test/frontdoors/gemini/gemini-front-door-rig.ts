@@ -102,21 +102,40 @@ export async function startRig(): Promise<Rig> {
 
   const objects: unknown[] = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'openai', namespace: 'default' }, stringData: { apiKey: OPENAI_MOCK_API_KEY } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'anthropic', namespace: 'default' }, stringData: { apiKey: ANTHROPIC_MOCK_API_KEY } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'anthropic', namespace: 'default' },
+      stringData: { apiKey: ANTHROPIC_MOCK_API_KEY },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'gemini', namespace: 'default' }, stringData: { apiKey: GEMINI_UPSTREAM_KEY } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-key', namespace: 'default' }, stringData: { key: VIRTUAL_KEY } },
     { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'app', namespace: 'default' }, spec: { secretName: 'app-key' } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'narrow-key', namespace: 'default' }, stringData: { key: NARROW_KEY } },
-    { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'narrow', namespace: 'default' }, spec: { secretName: 'narrow-key', allowedModels: ['via-mock'] } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'VirtualKey',
+      metadata: { name: 'narrow', namespace: 'default' },
+      spec: { secretName: 'narrow-key', allowedModels: ['via-mock'] },
+    },
     route('mock', { model: 'mock-model' }),
     route('openai', { model: 'gpt-4o-mini', baseURL: `${openai.url}/v1`, credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }] }),
-    route('anthropic', { model: 'claude-sonnet-4-5', baseURL: anthropic.url, credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }] }),
+    route('anthropic', {
+      model: 'claude-sonnet-4-5',
+      baseURL: anthropic.url,
+      credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }],
+    }),
     route('gemini', { model: 'gemini-2.5-flash', baseURL: gemini.url, credentials: [{ secretRef: { name: 'gemini', key: 'apiKey' } }] }),
   ];
   if (bedrock !== undefined) {
     objects.push(
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bedrock', namespace: 'default' }, stringData: BEDROCK_IDENTITY },
-      route('bedrock', { model: 'anthropic.claude-3-5-haiku-20241022-v1:0', baseURL: bedrock.url, bedrock: { region: 'us-east-1' }, credentials: [{ secretRef: { name: 'bedrock' } }] }),
+      route('bedrock', {
+        model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+        baseURL: bedrock.url,
+        bedrock: { region: 'us-east-1' },
+        credentials: [{ secretRef: { name: 'bedrock' } }],
+      }),
     );
   }
   let gateway: GatewayProcess;
@@ -127,7 +146,10 @@ export async function startRig(): Promise<Rig> {
     throw error;
   }
   const clientWithKey = (apiKey: string): GoogleGenAI =>
-    new GoogleGenAI({ apiKey, httpOptions: { baseUrl: `${gateway.url}/genai`, retryOptions: { attempts: 1 }, timeout: 20_000, fetch: realmFetch } });
+    new GoogleGenAI({
+      apiKey,
+      httpOptions: { baseUrl: `${gateway.url}/genai`, retryOptions: { attempts: 1 }, timeout: 20_000, fetch: realmFetch },
+    });
 
   return {
     gateway,
@@ -172,7 +194,12 @@ export function scriptText(rig: Rig, provider: ProviderFamily, text: string, usa
     case 'openai':
       rig.openai.script({
         content: text,
-        usage: { prompt_tokens: usage.input, completion_tokens: usage.output + usage.reasoning, cached_tokens: usage.cached, reasoning_tokens: usage.reasoning },
+        usage: {
+          prompt_tokens: usage.input,
+          completion_tokens: usage.output + usage.reasoning,
+          cached_tokens: usage.cached,
+          reasoning_tokens: usage.reasoning,
+        },
       });
       return text;
     case 'anthropic':
@@ -180,7 +207,11 @@ export function scriptText(rig: Rig, provider: ProviderFamily, text: string, usa
       rig.anthropic.enqueue({
         content: [{ type: 'text', text }],
         stopReason: 'end_turn',
-        usage: { input_tokens: usage.input - usage.cached, cache_read_input_tokens: usage.cached, output_tokens: usage.output + usage.reasoning },
+        usage: {
+          input_tokens: usage.input - usage.cached,
+          cache_read_input_tokens: usage.cached,
+          output_tokens: usage.output + usage.reasoning,
+        },
       });
       return text;
     case 'gemini': {
@@ -213,7 +244,10 @@ export function scriptToolCall(rig: Rig, provider: ProviderFamily, call: ToolCal
       // The mock provider calls the forced tool with no arguments.
       return { name: call.name, args: {} };
     case 'openai':
-      rig.openai.script({ toolCalls: [{ id: call.id, name: call.name, arguments: JSON.stringify(call.args) }], finishReason: 'tool_calls' });
+      rig.openai.script({
+        toolCalls: [{ id: call.id, name: call.name, arguments: JSON.stringify(call.args) }],
+        finishReason: 'tool_calls',
+      });
       break;
     case 'anthropic':
       rig.anthropic.enqueue({ content: [{ type: 'tool_use', id: call.id, name: call.name, input: call.args }], stopReason: 'tool_use' });
@@ -221,7 +255,9 @@ export function scriptToolCall(rig: Rig, provider: ProviderFamily, call: ToolCal
     case 'gemini':
       rig.gemini.enqueue({
         response: {
-          candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: call.name, args: call.args } }] }, finishReason: 'STOP', index: 0 }],
+          candidates: [
+            { content: { role: 'model', parts: [{ functionCall: { name: call.name, args: call.args } }] }, finishReason: 'STOP', index: 0 },
+          ],
           usageMetadata: { promptTokenCount: 20, candidatesTokenCount: 6, totalTokenCount: 26 },
           modelVersion: 'gemini-2.5-flash',
           responseId: 'scriptedToolCall',
@@ -272,14 +308,23 @@ export function expectedUsageMetadata(usage: ScriptedUsage): Record<string, numb
   return metadata;
 }
 
-function unifiedText(text: string, usage: ScriptedUsage): { id: string; model: string; created: number; content: Array<{ type: 'text'; text: string }>; finishReason: 'stop'; usage: Usage } {
+function unifiedText(
+  text: string,
+  usage: ScriptedUsage,
+): { id: string; model: string; created: number; content: Array<{ type: 'text'; text: string }>; finishReason: 'stop'; usage: Usage } {
   return {
     id: 'bedrock-text',
     model: 'claude',
     created: 0,
     content: [{ type: 'text', text }],
     finishReason: 'stop',
-    usage: { inputTokens: usage.input, cachedInputTokens: usage.cached, cacheWriteTokens: 0, outputTokens: usage.output + usage.reasoning, reasoningTokens: usage.reasoning },
+    usage: {
+      inputTokens: usage.input,
+      cachedInputTokens: usage.cached,
+      cacheWriteTokens: 0,
+      outputTokens: usage.output + usage.reasoning,
+      reasoningTokens: usage.reasoning,
+    },
   };
 }
 

@@ -66,7 +66,7 @@ describe('Gemini front door: stream framing', () => {
     expect(sse.body).toBe(array.map((chunk) => `data: ${JSON.stringify(chunk)}\r\n\r\n`).join(''));
   });
 
-  it('a failure mid-stream closes the array with Google\'s error as its last element', () => {
+  it("a failure mid-stream closes the array with Google's error as its last element", () => {
     const encoder = geminiFrontDoor.createStreamEncoder('public', { requestId: 'r', pathStream: true });
     const body =
       encoder.encode({ type: 'response_start', id: 'r1', model: 'u', created: 1 }) +

@@ -15,9 +15,12 @@ describe('Gemini front door: models/{model}:{method} paths', () => {
     expect(parseGeminiModelPath(rest)).toEqual(expected);
   });
 
-  it.each([['gemini-flash'], [':generateContent'], ['gemini-flash:predict'], ['gemini-flash:'], ['%E0%A4%A:generateContent']])('%s names no model and known method', (rest) => {
-    expect(parseGeminiModelPath(rest)).toBeUndefined();
-  });
+  it.each([['gemini-flash'], [':generateContent'], ['gemini-flash:predict'], ['gemini-flash:'], ['%E0%A4%A:generateContent']])(
+    '%s names no model and known method',
+    (rest) => {
+      expect(parseGeminiModelPath(rest)).toBeUndefined();
+    },
+  );
 });
 
 describe('Gemini front door: routes', () => {
@@ -28,7 +31,12 @@ describe('Gemini front door: routes', () => {
     ['/genai/v1beta/models/gemini-flash:streamGenerateContent', 'chat', geminiFrontDoor, { pathModel: 'gemini-flash', pathStream: true }],
     ['/genai/v1/models/gemini-flash:generateContent', 'chat', geminiFrontDoor, { pathModel: 'gemini-flash', pathStream: false }],
     ['/genai/v1beta/models/embedder:embedContent', 'embeddings', geminiFrontDoor, { pathModel: 'embedder', pathStream: false }],
-    ['/genai/v1beta/models/embedder:batchEmbedContents', 'embeddings', geminiBatchEmbedFrontDoor, { pathModel: 'embedder', pathStream: false }],
+    [
+      '/genai/v1beta/models/embedder:batchEmbedContents',
+      'embeddings',
+      geminiBatchEmbedFrontDoor,
+      { pathModel: 'embedder', pathStream: false },
+    ],
   ])('%s', (path, operation, frontDoor, match) => {
     const routed = router.find('POST', path);
     expect(routed?.endpoint.operation).toBe(operation);

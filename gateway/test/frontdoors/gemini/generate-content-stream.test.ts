@@ -58,26 +58,36 @@ describe.each(providersInTree())('streamGenerateContent', (provider) => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=UTF-8');
-    const chunks = JSON.parse(await response.text()) as Array<{ candidates?: Array<{ content?: { parts?: Array<{ text?: string }> }; finishReason?: string }>; usageMetadata?: unknown }>;
+    const chunks = JSON.parse(await response.text()) as Array<{
+      candidates?: Array<{ content?: { parts?: Array<{ text?: string }> }; finishReason?: string }>;
+      usageMetadata?: unknown;
+    }>;
     expect(Array.isArray(chunks)).toBe(true);
     const text = chunks.map((c) => (c.candidates?.[0]?.content?.parts ?? []).map((p) => p.text ?? '').join('')).join('');
     expect(text).toBe(expectedText);
     expect(chunks[chunks.length - 1]?.candidates?.[0]?.finishReason).toBe('STOP');
-    expect(chunks[chunks.length - 1]?.usageMetadata).toEqual(expectedUsageMetadata(provider === 'mock' ? mockProviderUsage(prompt, expectedText) : usage));
+    expect(chunks[chunks.length - 1]?.usageMetadata).toEqual(
+      expectedUsageMetadata(provider === 'mock' ? mockProviderUsage(prompt, expectedText) : usage),
+    );
   });
 });
 
 describe('streamGenerateContent framing', () => {
-  it('gemini front door x any provider: alt=proto is a 400 naming alt, in Google\'s shape', async () => {
+  it("gemini front door x any provider: alt=proto is a 400 naming alt, in Google's shape", async () => {
     const response = await fetch(`${rig.gateway.url}/genai/v1beta/models/${modelFor('mock')}:streamGenerateContent?alt=proto`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': VIRTUAL_KEY },
       body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }),
     });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { code: number; status: string; message: string; details?: Array<Record<string, unknown>> } };
+    const body = (await response.json()) as {
+      error: { code: number; status: string; message: string; details?: Array<Record<string, unknown>> };
+    };
     expect(body.error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
     expect(body.error.message).toContain('alt');
-    expect(body.error.details).toContainEqual({ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'alt', description: body.error.message }] });
+    expect(body.error.details).toContainEqual({
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [{ field: 'alt', description: body.error.message }],
+    });
   });
 });

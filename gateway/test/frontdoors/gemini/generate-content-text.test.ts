@@ -3,7 +3,16 @@
 // upstream received.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { cellName, lastUpstreamBody, modelFor, mockProviderUsage, providersInTree, scriptText, startRig, type Rig } from './gemini-front-door-rig.js';
+import {
+  cellName,
+  lastUpstreamBody,
+  modelFor,
+  mockProviderUsage,
+  providersInTree,
+  scriptText,
+  startRig,
+  type Rig,
+} from './gemini-front-door-rig.js';
 
 let rig: Rig;
 
@@ -52,7 +61,13 @@ describe.each(providersInTree())('generateContent', (provider) => {
         });
         break;
       case 'anthropic':
-        expect(upstream).toMatchObject({ model: 'claude-sonnet-4-5', max_tokens: 50, temperature: 0.2, stop_sequences: ['END'], messages: [{ role: 'user' }] });
+        expect(upstream).toMatchObject({
+          model: 'claude-sonnet-4-5',
+          max_tokens: 50,
+          temperature: 0.2,
+          stop_sequences: ['END'],
+          messages: [{ role: 'user' }],
+        });
         expect(JSON.stringify(upstream?.['system'])).toContain('Answer in one word.');
         break;
       case 'gemini':
@@ -63,7 +78,10 @@ describe.each(providersInTree())('generateContent', (provider) => {
         });
         break;
       case 'bedrock':
-        expect(upstream).toMatchObject({ system: [{ text: 'Answer in one word.' }], inferenceConfig: { maxTokens: 50, temperature: 0.2, stopSequences: ['END'] } });
+        expect(upstream).toMatchObject({
+          system: [{ text: 'Answer in one word.' }],
+          inferenceConfig: { maxTokens: 50, temperature: 0.2, stopSequences: ['END'] },
+        });
         break;
       case 'mock':
         expect(upstream).toBeUndefined();

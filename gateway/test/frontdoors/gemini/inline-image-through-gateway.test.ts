@@ -20,7 +20,13 @@ beforeEach(() => rig.reset());
 
 describe.each(providersInTree())('inline image', (provider) => {
   it(cellName(provider, 'inlineData image part reaches the provider as an image'), async () => {
-    const expectedText = scriptText(rig, provider, 'A single transparent pixel.', { input: 270, cached: 0, output: 6, reasoning: 0 }, PROMPT);
+    const expectedText = scriptText(
+      rig,
+      provider,
+      'A single transparent pixel.',
+      { input: 270, cached: 0, output: 6, reasoning: 0 },
+      PROMPT,
+    );
     const response = await rig.client.models.generateContent({
       model: modelFor(provider),
       contents: [{ role: 'user', parts: [{ text: PROMPT }, { inlineData: { mimeType: 'image/png', data: PNG } }] }],
@@ -31,19 +37,35 @@ describe.each(providersInTree())('inline image', (provider) => {
     switch (provider) {
       case 'openai':
         expect(upstream?.['messages']).toEqual([
-          { role: 'user', content: [{ type: 'text', text: PROMPT }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: PROMPT },
+              { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+            ],
+          },
         ]);
         break;
       case 'anthropic':
         expect(upstream?.['messages']).toEqual([
-          { role: 'user', content: [{ type: 'text', text: PROMPT }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: PROMPT },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+            ],
+          },
         ]);
         break;
       case 'gemini':
-        expect(upstream?.['contents']).toEqual([{ role: 'user', parts: [{ text: PROMPT }, { inlineData: { mimeType: 'image/png', data: PNG } }] }]);
+        expect(upstream?.['contents']).toEqual([
+          { role: 'user', parts: [{ text: PROMPT }, { inlineData: { mimeType: 'image/png', data: PNG } }] },
+        ]);
         break;
       case 'bedrock':
-        expect(upstream?.['messages']).toEqual([{ role: 'user', content: [{ text: PROMPT }, { image: { format: 'png', source: { bytes: PNG } } }] }]);
+        expect(upstream?.['messages']).toEqual([
+          { role: 'user', content: [{ text: PROMPT }, { image: { format: 'png', source: { bytes: PNG } } }] },
+        ]);
         break;
       case 'mock':
         expect(upstream).toBeUndefined();

@@ -20,7 +20,11 @@ describe('models list', () => {
     const names: string[] = [];
     const pager = await rig.client.models.list({ config: { pageSize: 2 } });
     for await (const model of pager) names.push(model.name ?? '');
-    expect(names).toEqual(providersInTree().map((p) => `models/${modelFor(p)}`).sort());
+    expect(names).toEqual(
+      providersInTree()
+        .map((p) => `models/${modelFor(p)}`)
+        .sort(),
+    );
   });
 
   it('gemini front door: a key limited to one route lists only it', async () => {
@@ -34,16 +38,19 @@ describe('models list', () => {
     expect(model).toMatchObject({ name: 'models/via-openai', displayName: 'via-openai' });
     expect(model.supportedActions).toEqual(expect.arrayContaining(['generateContent', 'countTokens', 'embedContent']));
 
-    const error = await rig.clientWithKey(NARROW_KEY).models.get({ model: modelFor('openai') }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await rig
+      .clientWithKey(NARROW_KEY)
+      .models.get({ model: modelFor('openai') })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).status).toBe(404);
     expect(JSON.parse((error as ApiError).message)).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });
   });
 
-  it('gemini front door: the list in Google\'s raw shape, with the key in ?key=', async () => {
+  it("gemini front door: the list in Google's raw shape, with the key in ?key=", async () => {
     const response = await fetch(`${rig.gateway.url}/genai/v1beta/models?pageSize=1&key=${VIRTUAL_KEY}`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { models: unknown[]; nextPageToken?: string };
@@ -65,7 +72,7 @@ describe('models list', () => {
     ['POST', '/genai/v1beta/models'],
     ['POST', '/genai/v1beta/models/via-mock:predict'],
     ['GET', '/genai/v1beta/tunedModels'],
-  ])('gemini front door: %s %s is a 404 in Google\'s shape', async (method, path) => {
+  ])("gemini front door: %s %s is a 404 in Google's shape", async (method, path) => {
     const response = await fetch(`${rig.gateway.url}${path}`, { method, headers: { 'x-goog-api-key': VIRTUAL_KEY } });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });

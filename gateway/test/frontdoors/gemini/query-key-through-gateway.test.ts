@@ -29,11 +29,14 @@ describe('?key= query parameter', () => {
   });
 
   it('gemini front door x mock provider: streamGenerateContent with alt=sse and ?key=', async () => {
-    const response = await fetch(`${rig.gateway.url}/genai/v1beta/models/${modelFor('mock')}:streamGenerateContent?alt=sse&key=${VIRTUAL_KEY}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
+    const response = await fetch(
+      `${rig.gateway.url}/genai/v1beta/models/${modelFor('mock')}:streamGenerateContent?alt=sse&key=${VIRTUAL_KEY}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const text = await response.text();

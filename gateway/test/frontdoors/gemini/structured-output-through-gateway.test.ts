@@ -4,7 +4,16 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Type } from '@google/genai';
-import { cellName, lastUpstreamBody, modelFor, providersInTree, scriptText, startRig, type ProviderFamily, type Rig } from './gemini-front-door-rig.js';
+import {
+  cellName,
+  lastUpstreamBody,
+  modelFor,
+  providersInTree,
+  scriptText,
+  startRig,
+  type ProviderFamily,
+  type Rig,
+} from './gemini-front-door-rig.js';
 
 let rig: Rig;
 
@@ -16,13 +25,20 @@ afterAll(async () => {
 });
 beforeEach(() => rig.reset());
 
-const JSON_SCHEMA = { type: 'object', properties: { city: { type: 'string' }, population: { type: ['integer', 'null'] } }, required: ['city'] };
+const JSON_SCHEMA = {
+  type: 'object',
+  properties: { city: { type: 'string' }, population: { type: ['integer', 'null'] } },
+  required: ['city'],
+};
 const ANSWER = '{"city":"Paris","population":2100000}';
 
 function scriptJsonAnswer(provider: ProviderFamily): string {
   switch (provider) {
     case 'anthropic':
-      rig.anthropic.enqueue({ content: [{ type: 'tool_use', id: 'toolu_json', name: 'switchyard_json_response', input: JSON.parse(ANSWER) as unknown }], stopReason: 'tool_use' });
+      rig.anthropic.enqueue({
+        content: [{ type: 'tool_use', id: 'toolu_json', name: 'switchyard_json_response', input: JSON.parse(ANSWER) as unknown }],
+        stopReason: 'tool_use',
+      });
       return ANSWER;
     case 'bedrock':
       rig.bedrock?.enqueue({
@@ -49,7 +65,11 @@ describe.each(providersInTree())('structured output', (provider) => {
       contents: 'Largest city of France?',
       config: {
         responseMimeType: 'application/json',
-        responseSchema: { type: Type.OBJECT, properties: { city: { type: Type.STRING }, population: { type: Type.INTEGER, nullable: true } }, required: ['city'] },
+        responseSchema: {
+          type: Type.OBJECT,
+          properties: { city: { type: Type.STRING }, population: { type: Type.INTEGER, nullable: true } },
+          required: ['city'],
+        },
       },
     });
     expect(response.text).toBe(expected);
@@ -57,12 +77,19 @@ describe.each(providersInTree())('structured output', (provider) => {
     const upstream = lastUpstreamBody(rig, provider);
     switch (provider) {
       case 'openai':
-        expect(upstream?.['response_format']).toEqual({ type: 'json_schema', json_schema: expect.objectContaining({ name: 'response', schema: JSON_SCHEMA }) });
+        expect(upstream?.['response_format']).toEqual({
+          type: 'json_schema',
+          json_schema: expect.objectContaining({ name: 'response', schema: JSON_SCHEMA }),
+        });
         break;
       case 'gemini':
         expect(upstream?.['generationConfig']).toEqual({
           responseMimeType: 'application/json',
-          responseSchema: { type: 'OBJECT', properties: { city: { type: 'STRING' }, population: { type: 'INTEGER', nullable: true } }, required: ['city'] },
+          responseSchema: {
+            type: 'OBJECT',
+            properties: { city: { type: 'STRING' }, population: { type: 'INTEGER', nullable: true } },
+            required: ['city'],
+          },
         });
         break;
       case 'anthropic':

@@ -4,16 +4,29 @@ import { openAIChatFrontDoor } from '../../../src/frontdoors/openai-chat/index.j
 import { decodeFloat32Base64 } from '../../../src/wire/openai-chat/float32-base64.js';
 import { openAISchemaErrors } from './openai-schema-validator.js';
 
-const response = { model: 'text-embedding-3-small', embeddings: [[0.5, -0.25, 0.125], [1, 0, -1]], usage: { inputTokens: 7 } };
+const response = {
+  model: 'text-embedding-3-small',
+  embeddings: [
+    [0.5, -0.25, 0.125],
+    [1, 0, -1],
+  ],
+  usage: { inputTokens: 7 },
+};
 
 describe('OpenAI front door: embeddings', () => {
   it('decodes a string input', () => {
-    expect(openAIChatFrontDoor.decodeEmbeddingsRequest({ model: 'emb', input: 'hello' }, { requestId: 'r' })).toEqual({ model: 'emb', input: ['hello'] });
+    expect(openAIChatFrontDoor.decodeEmbeddingsRequest({ model: 'emb', input: 'hello' }, { requestId: 'r' })).toEqual({
+      model: 'emb',
+      input: ['hello'],
+    });
   });
 
   it('decodes an array input with options', () => {
     expect(
-      openAIChatFrontDoor.decodeEmbeddingsRequest({ model: 'emb', input: ['a', 'b'], dimensions: 256, encoding_format: 'float', user: 'u' }, { requestId: 'r' }),
+      openAIChatFrontDoor.decodeEmbeddingsRequest(
+        { model: 'emb', input: ['a', 'b'], dimensions: 256, encoding_format: 'float', user: 'u' },
+        { requestId: 'r' },
+      ),
     ).toEqual({ model: 'emb', input: ['a', 'b'], dimensions: 256, encodingFormat: 'float', user: 'u' });
   });
 
@@ -59,7 +72,9 @@ describe('OpenAI front door: embeddings', () => {
   it('encodes base64 (little-endian float32) when the caller asked for it', () => {
     const context = { requestId: 'r2' };
     openAIChatFrontDoor.decodeEmbeddingsRequest({ model: 'my-emb', input: ['a', 'b'], encoding_format: 'base64' }, context);
-    const body = JSON.parse(openAIChatFrontDoor.encodeEmbeddingsResponse(response, 'my-emb', context)) as { data: Array<{ embedding: string }> };
+    const body = JSON.parse(openAIChatFrontDoor.encodeEmbeddingsResponse(response, 'my-emb', context)) as {
+      data: Array<{ embedding: string }>;
+    };
     expect(typeof body.data[0]!.embedding).toBe('string');
     expect(decodeFloat32Base64(body.data[0]!.embedding)).toEqual([0.5, -0.25, 0.125]);
     expect(decodeFloat32Base64(body.data[1]!.embedding)).toEqual([1, 0, -1]);

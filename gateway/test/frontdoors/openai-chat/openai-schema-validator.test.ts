@@ -26,12 +26,21 @@ describe('OpenAI schema fixture', () => {
   });
 
   it('rejects a chunk without choices and an error without param', () => {
-    expect(openAISchemaErrors('CreateChatCompletionStreamResponse', { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm' })).not.toEqual([]);
+    expect(
+      openAISchemaErrors('CreateChatCompletionStreamResponse', { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm' }),
+    ).not.toEqual([]);
     expect(openAISchemaErrors('ErrorResponse', { error: { message: 'm', type: 't', code: null } })).not.toEqual([]);
   });
 
   it('accepts nullable stream fields as null', () => {
-    const chunk = { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: null }], usage: null };
+    const chunk = {
+      id: 'x',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: null }],
+      usage: null,
+    };
     expect(openAISchemaErrors('CreateChatCompletionStreamResponse', chunk)).toEqual([]);
   });
 });

@@ -51,7 +51,11 @@ function recordingLogger() {
   return { logger, warnings };
 }
 
-const conversation = (id: string, text = 'hello'): StoredResponse => ({ id, messages: [{ role: 'user', content: [{ type: 'text', text }] }], sizeBytes: 0 });
+const conversation = (id: string, text = 'hello'): StoredResponse => ({
+  id,
+  messages: [{ role: 'user', content: [{ type: 'text', text }] }],
+  sizeBytes: 0,
+});
 
 describe('Redis response store', () => {
   it('writes under the hashed scope and the id, with the TTL, and reads it back only under that scope', async () => {
@@ -82,7 +86,9 @@ describe('Redis response store', () => {
     await store.put('k', conversation('resp_big2', 'x'.repeat(300)));
     await store.put('k', conversation('resp_small'));
     expect([...redis.data.keys()].map((key) => key.split(':').at(-1))).toEqual(['resp_small']);
-    expect(log.warnings.map((w) => w.msg)).toEqual(['responses store: a conversation is too large to store; previous_response_id will not find it']);
+    expect(log.warnings.map((w) => w.msg)).toEqual([
+      'responses store: a conversation is too large to store; previous_response_id will not find it',
+    ]);
     expect(store.unstoredCount).toBe(2);
   });
 
@@ -94,7 +100,9 @@ describe('Redis response store', () => {
     const caught = await store.get('k', 'resp_1').catch((error: unknown) => error);
     expect(caught).toBeInstanceOf(GatewayError);
     expect(caught).toMatchObject({ status: 503, code: 'response_store_unavailable', param: 'previous_response_id' });
-    expect((caught as Error).message).toMatch(/^The response store \(Redis\) is unreachable, so previous_response_id 'resp_1' cannot be looked up/);
+    expect((caught as Error).message).toMatch(
+      /^The response store \(Redis\) is unreachable, so previous_response_id 'resp_1' cannot be looked up/,
+    );
 
     await expect(store.put('k', conversation('resp_1'))).resolves.toBeUndefined();
     await store.put('k', conversation('resp_2'));

@@ -35,7 +35,11 @@ describe('in-memory response store', () => {
     await store.put('k', stored('resp_1'));
     await store.put('k', stored('resp_2'));
     await store.put('k', stored('resp_3'));
-    expect((await Promise.all([store.get('k', 'resp_1'), store.get('k', 'resp_2'), store.get('k', 'resp_3')])).map((e) => e?.id)).toEqual([undefined, 'resp_2', 'resp_3']);
+    expect((await Promise.all([store.get('k', 'resp_1'), store.get('k', 'resp_2'), store.get('k', 'resp_3')])).map((e) => e?.id)).toEqual([
+      undefined,
+      'resp_2',
+      'resp_3',
+    ]);
     expect(store.size).toBe(2);
   });
 

@@ -92,11 +92,21 @@ export async function startResponsesTestBed(): Promise<ResponsesTestBed> {
     apiVersion: API_VERSION,
     kind: 'ModelRoute',
     metadata: { name, namespace: 'default' },
-    spec: { model: name, backends: [{ name: `${name}-backend`, ...backend }], retry: { attempts: 1 }, outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' } },
+    spec: {
+      model: name,
+      backends: [{ name: `${name}-backend`, ...backend }],
+      retry: { attempts: 1 },
+      outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' },
+    },
   });
   const objects = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'openai', namespace: 'default' }, stringData: { apiKey: OPENAI_MOCK_API_KEY } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'anthropic', namespace: 'default' }, stringData: { apiKey: ANTHROPIC_MOCK_API_KEY } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'anthropic', namespace: 'default' },
+      stringData: { apiKey: ANTHROPIC_MOCK_API_KEY },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'gemini', namespace: 'default' }, stringData: { apiKey: GEMINI_TEST_KEY } },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws', namespace: 'default' }, stringData: TEST_AWS_IDENTITY },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-key', namespace: 'default' }, stringData: { key: APP_KEY } },
@@ -104,12 +114,35 @@ export async function startResponsesTestBed(): Promise<ResponsesTestBed> {
     { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'app', namespace: 'default' }, spec: { secretName: 'app-key' } },
     { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'other', namespace: 'default' }, spec: { secretName: 'other-key' } },
     route('resp-mock', { provider: 'mock', model: 'mock-model', mock: {} }),
-    route('resp-openai', { provider: 'openai', model: 'gpt-4o-2024-08-06', baseURL: `${openai.url}/v1`, credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }] }),
-    route('resp-anthropic', { provider: 'anthropic', model: 'claude-sonnet-4-5', baseURL: anthropic.url, credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }] }),
-    route('resp-gemini', { provider: 'gemini', model: 'gemini-2.5-flash', baseURL: gemini.url, credentials: [{ secretRef: { name: 'gemini', key: 'apiKey' } }] }),
-    route('resp-bedrock', { provider: 'bedrock', model: CLAUDE_MODEL_ID, baseURL: bedrock.url, bedrock: { region: 'us-east-1' }, credentials: [{ secretRef: { name: 'aws' } }] }),
+    route('resp-openai', {
+      provider: 'openai',
+      model: 'gpt-4o-2024-08-06',
+      baseURL: `${openai.url}/v1`,
+      credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }],
+    }),
+    route('resp-anthropic', {
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      baseURL: anthropic.url,
+      credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }],
+    }),
+    route('resp-gemini', {
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+      baseURL: gemini.url,
+      credentials: [{ secretRef: { name: 'gemini', key: 'apiKey' } }],
+    }),
+    route('resp-bedrock', {
+      provider: 'bedrock',
+      model: CLAUDE_MODEL_ID,
+      baseURL: bedrock.url,
+      bedrock: { region: 'us-east-1' },
+      credentials: [{ secretRef: { name: 'aws' } }],
+    }),
   ];
-  const gateway = await startGateway({ manifests: { 'responses.yaml': objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n' } });
+  const gateway = await startGateway({
+    manifests: { 'responses.yaml': objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n' },
+  });
 
   const drivers: BackendDriver[] = [
     {
@@ -144,11 +177,17 @@ export async function startResponsesTestBed(): Promise<ResponsesTestBed> {
       reset: () => anthropic.reset(),
       replyText(lastUserText) {
         const text = `Claude answers: ${lastUserText}`;
-        anthropic.enqueue({ content: [{ type: 'text', text }], usage: { input_tokens: 24, output_tokens: 9, cache_read_input_tokens: 4, cache_creation_input_tokens: 3 } });
+        anthropic.enqueue({
+          content: [{ type: 'text', text }],
+          usage: { input_tokens: 24, output_tokens: 9, cache_read_input_tokens: 4, cache_creation_input_tokens: 3 },
+        });
         return { text, usage: usage(31, 4, 3, 9, 0) };
       },
       replyToolCall(toolName) {
-        anthropic.enqueue({ content: [{ type: 'tool_use', id: 'toolu_01AnthropicCall', name: toolName, input: JSON.parse(CITY_ARGUMENTS) as unknown }], stopReason: 'tool_use' });
+        anthropic.enqueue({
+          content: [{ type: 'tool_use', id: 'toolu_01AnthropicCall', name: toolName, input: JSON.parse(CITY_ARGUMENTS) as unknown }],
+          stopReason: 'tool_use',
+        });
         return { arguments: CITY_ARGUMENTS, callId: 'toolu_01AnthropicCall' };
       },
       upstreamBodies: () => anthropic.messageRequests.map((body) => JSON.stringify(body)),
@@ -159,7 +198,9 @@ export async function startResponsesTestBed(): Promise<ResponsesTestBed> {
       reset: () => gemini.reset(),
       replyText(lastUserText) {
         const text = `Gemini answers: ${lastUserText}`;
-        gemini.enqueue(textReply(text, { promptTokenCount: 31, cachedContentTokenCount: 4, candidatesTokenCount: 7, thoughtsTokenCount: 2 }));
+        gemini.enqueue(
+          textReply(text, { promptTokenCount: 31, cachedContentTokenCount: 4, candidatesTokenCount: 7, thoughtsTokenCount: 2 }),
+        );
         return { text, usage: usage(31, 4, 0, 9, 2) };
       },
       replyToolCall(toolName) {

@@ -102,9 +102,16 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
     const first = await client(a, APP_KEY).responses.create({ model: MODEL, input: 'The launch code is swordfish.' });
     const calls = upstream.calls();
     for (const gateway of [a, b]) {
-      const error = await refusal(client(gateway, OTHER_KEY).responses.create({ model: MODEL, input: 'What was the code?', previous_response_id: first.id }));
+      const error = await refusal(
+        client(gateway, OTHER_KEY).responses.create({ model: MODEL, input: 'What was the code?', previous_response_id: first.id }),
+      );
       expect(error.status).toBe(400);
-      expect(error.error).toEqual({ message: `Previous response with id '${first.id}' not found.`, type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' });
+      expect(error.error).toEqual({
+        message: `Previous response with id '${first.id}' not found.`,
+        type: 'invalid_request_error',
+        code: 'previous_response_not_found',
+        param: 'previous_response_id',
+      });
     }
     expect(upstream.calls()).toBe(calls);
   });
@@ -113,7 +120,9 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
     const first = await client(a, APP_KEY).responses.create({ model: MODEL, input: 'Remember this.' });
     await redis.kill();
     try {
-      const error = await refusal(client(b, APP_KEY).responses.create({ model: MODEL, input: 'What did I say?', previous_response_id: first.id }));
+      const error = await refusal(
+        client(b, APP_KEY).responses.create({ model: MODEL, input: 'What did I say?', previous_response_id: first.id }),
+      );
       expect(error.status).toBe(503);
       expect(error.error).toEqual({
         message: `The response store (Redis) is unreachable, so previous_response_id '${first.id}' cannot be looked up right now; retry shortly.`,
@@ -126,7 +135,10 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
       // A first turn is answered (its conversation cannot be stored, which is logged) and chat completions work.
       const fresh = await client(b, APP_KEY).responses.create({ model: MODEL, input: 'A new topic.' });
       expect(fresh.status).toBe('completed');
-      const chat = await client(b, APP_KEY).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'still there?' }] });
+      const chat = await client(b, APP_KEY).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'still there?' }],
+      });
       expect(chat.choices[0]?.message.content).toMatch(/^answer #\d+ to still there\?$/);
       await waitFor(() => b.logs().includes('responses store: a conversation could not be stored in Redis'));
       expect(b.logs()).toContain('responses store: Redis unavailable; previous_response_id requests answer 503');

@@ -24,7 +24,11 @@ beforeEach(() => {
 });
 
 async function post(body: unknown, key = APP_KEY): Promise<{ status: number; body: unknown; text: string; headers: Headers }> {
-  const response = await fetch(`${bed.gateway.url}/v1/responses`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${bed.gateway.url}/v1/responses`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -38,11 +42,35 @@ async function post(body: unknown, key = APP_KEY): Promise<{ status: number; bod
 describe('responses front door: requests refused in OpenAI error shape, naming the field', () => {
   const cases: Array<[string, Record<string, unknown>, number, string | null, RegExp]> = [
     ['a missing model', { input: 'x' }, 400, 'model', /Missing required parameter: 'model'/],
-    ['a built-in tool', { model: 'resp-mock', input: 'x', tools: [{ type: 'web_search' }] }, 400, 'tools[0].type', /built-in tool "web_search"/],
+    [
+      'a built-in tool',
+      { model: 'resp-mock', input: 'x', tools: [{ type: 'web_search' }] },
+      400,
+      'tools[0].type',
+      /built-in tool "web_search"/,
+    ],
     ['background mode', { model: 'resp-mock', input: 'x', background: true }, 400, 'background', /background responses are not supported/],
-    ['an image by file id', { model: 'resp-mock', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-abc', detail: 'auto' }] }] }, 400, 'input[0].content[0].file_id', /file stored at OpenAI/],
-    ['an item reference', { model: 'resp-mock', input: [{ type: 'item_reference', id: 'msg_1' }] }, 400, 'input[0].type', /item_reference is not supported/],
-    ["OpenAI's encrypted reasoning", { model: 'resp-mock', input: [{ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAAB' }] }, 400, 'input[0].encrypted_content', /not issued by this gateway/],
+    [
+      'an image by file id',
+      { model: 'resp-mock', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-abc', detail: 'auto' }] }] },
+      400,
+      'input[0].content[0].file_id',
+      /file stored at OpenAI/,
+    ],
+    [
+      'an item reference',
+      { model: 'resp-mock', input: [{ type: 'item_reference', id: 'msg_1' }] },
+      400,
+      'input[0].type',
+      /item_reference is not supported/,
+    ],
+    [
+      "OpenAI's encrypted reasoning",
+      { model: 'resp-mock', input: [{ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAAB' }] },
+      400,
+      'input[0].encrypted_content',
+      /not issued by this gateway/,
+    ],
     ['an unknown model', { model: 'no-such-model', input: 'x' }, 404, 'model', /no-such-model/],
   ];
   it.each(cases)('%s', async (_name, body, status, param, message) => {
@@ -61,7 +89,9 @@ describe('responses front door: requests refused in OpenAI error shape, naming t
   });
 
   it('an upstream 400 passes through with its message and param, through the SDK', async () => {
-    bed.openai.script({ error: { status: 400, message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature' } });
+    bed.openai.script({
+      error: { status: 400, message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature' },
+    });
     const error = await client.responses.create({ model: 'resp-openai', input: 'hi', temperature: 1.9 }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as APIError).message).toContain("Invalid value for 'temperature'");
@@ -72,7 +102,12 @@ describe('responses front door: answers that end short', () => {
   it('max_output_tokens reached: incomplete, with the reason', async () => {
     bed.openai.script({ content: 'Once upon a time', finishReason: 'length' });
     const response = await client.responses.create({ model: 'resp-openai', input: 'A long story please', max_output_tokens: 16 });
-    expect(response).toMatchObject({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, completed_at: null, output_text: 'Once upon a time' });
+    expect(response).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+      completed_at: null,
+      output_text: 'Once upon a time',
+    });
     expect(response.output[0]).toMatchObject({ type: 'message', status: 'incomplete' });
     expect(responsesSchemaErrors('Response', response)).toEqual([]);
   });
@@ -82,7 +117,10 @@ describe('responses front door: answers that end short', () => {
     const answer = await post({ model: 'resp-openai', input: 'A long story please', stream: true });
     const frames = parseResponsesSse(answer.text);
     expect(streamSchemaErrors(frames)).toEqual([]);
-    expect(frames.at(-1)?.data).toMatchObject({ type: 'response.incomplete', response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } });
+    expect(frames.at(-1)?.data).toMatchObject({
+      type: 'response.incomplete',
+      response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } },
+    });
   });
 
   it('a content filter: incomplete, with the reason', async () => {
@@ -119,8 +157,14 @@ describe('responses front door: a stream that breaks after it began', () => {
     expect(types.slice(-2)).toEqual(['error', 'response.failed']);
     expect(types).toContain('response.output_text.delta');
     expect(types).not.toContain('response.completed');
-    expect(frames.at(-2)?.data).toMatchObject({ type: 'error', code: 'upstream_stream_failed', message: expect.stringContaining('The server had an error') as unknown });
-    expect(frames.at(-1)?.data).toMatchObject({ response: { status: 'failed', error: { code: 'server_error' }, output: [{ type: 'message', status: 'incomplete' }] } });
+    expect(frames.at(-2)?.data).toMatchObject({
+      type: 'error',
+      code: 'upstream_stream_failed',
+      message: expect.stringContaining('The server had an error') as unknown,
+    });
+    expect(frames.at(-1)?.data).toMatchObject({
+      response: { status: 'failed', error: { code: 'server_error' }, output: [{ type: 'message', status: 'incomplete' }] },
+    });
     expect(bed.openai.chatRequests).toHaveLength(1);
   });
 

@@ -73,10 +73,24 @@ describe.each(BACKENDS)('responses front door x %s:', (label) => {
     const question = 'What is the capital of France?';
     const script = driver.replyText(question, ['Answer in one word.', question]);
     const { data, response } = await client.responses
-      .create({ model: driver.model, instructions: 'Answer in one word.', input: question, metadata: { cell: 'text' }, max_output_tokens: 300 })
+      .create({
+        model: driver.model,
+        instructions: 'Answer in one word.',
+        input: question,
+        metadata: { cell: 'text' },
+        max_output_tokens: 300,
+      })
       .withResponse();
     expect(data.output_text).toBe(script.text);
-    expect(data).toMatchObject({ object: 'response', status: 'completed', model: driver.model, instructions: 'Answer in one word.', metadata: { cell: 'text' }, max_output_tokens: 300, error: null });
+    expect(data).toMatchObject({
+      object: 'response',
+      status: 'completed',
+      model: driver.model,
+      instructions: 'Answer in one word.',
+      metadata: { cell: 'text' },
+      max_output_tokens: 300,
+      error: null,
+    });
     expect(data.id).toMatch(/^resp_[0-9a-f]{48}$/);
     expect(data.usage).toEqual(script.usage);
     expect(response.headers.get('x-switchyard-backend')).toBe(`${driver.model}-backend`);
@@ -101,12 +115,19 @@ describe.each(BACKENDS)('responses front door x %s:', (label) => {
     if (last?.type !== 'response.completed') return;
     expect(last.response.usage).toEqual(script.usage);
     expect(last.response.model).toBe(driver.model);
-    expect(last.response.output).toMatchObject([{ type: 'message', status: 'completed', content: [{ type: 'output_text', text: script.text }] }]);
+    expect(last.response.output).toMatchObject([
+      { type: 'message', status: 'completed', content: [{ type: 'output_text', text: script.text }] },
+    ]);
   });
 
   it('function call', async () => {
     const call = driver.replyToolCall('get_weather');
-    const data = await client.responses.create({ model: driver.model, input: 'Weather in Paris?', tools: [weatherTool], tool_choice: forceWeather });
+    const data = await client.responses.create({
+      model: driver.model,
+      input: 'Weather in Paris?',
+      tools: [weatherTool],
+      tool_choice: forceWeather,
+    });
     expectConforms(data);
     expect(data.status).toBe('completed');
     const [fc, ...more] = functionCalls(data);
@@ -125,7 +146,12 @@ describe.each(BACKENDS)('responses front door x %s:', (label) => {
 
   it('streaming function call (responses.stream)', async () => {
     const call = driver.replyToolCall('get_weather');
-    const stream = client.responses.stream({ model: driver.model, input: 'Weather in Paris?', tools: [weatherTool], tool_choice: forceWeather });
+    const stream = client.responses.stream({
+      model: driver.model,
+      input: 'Weather in Paris?',
+      tools: [weatherTool],
+      tool_choice: forceWeather,
+    });
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);
     const final = await stream.finalResponse();
@@ -160,7 +186,15 @@ describe.each(BACKENDS)('responses front door x %s:', (label) => {
     const script = driver.replyText(prompt, [prompt]);
     const data = await client.responses.create({
       model: driver.model,
-      input: [{ role: 'user', content: [{ type: 'input_text', text: prompt }, { type: 'input_image', image_url: `data:image/png;base64,${PNG}`, detail: 'auto' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: prompt },
+            { type: 'input_image', image_url: `data:image/png;base64,${PNG}`, detail: 'auto' },
+          ],
+        },
+      ],
     });
     expect(data.output_text).toBe(script.text);
     if (hasUpstream) expectInOrder(lastUpstream(), [prompt, PNG]);
@@ -171,7 +205,12 @@ describe.each(BACKENDS)('responses front door x %s:', (label) => {
     const one = await client.responses.create({ model: driver.model, instructions: 'Be brief.', input: 'My name is Ada.' });
     expect(one.output_text).toBe(first.text);
     const second = driver.replyText('What is my name?', ['Be formal.', 'My name is Ada.', first.text, 'What is my name?']);
-    const two = await client.responses.create({ model: driver.model, instructions: 'Be formal.', input: 'What is my name?', previous_response_id: one.id });
+    const two = await client.responses.create({
+      model: driver.model,
+      instructions: 'Be formal.',
+      input: 'What is my name?',
+      previous_response_id: one.id,
+    });
     expect(two.output_text).toBe(second.text);
     expect(two.previous_response_id).toBe(one.id);
     // The mock provider counts every prompt character: the history reached it.
@@ -186,7 +225,12 @@ describe.each(BACKENDS)('responses front door x %s:', (label) => {
 
   it('previous_response_id after a streamed function call carries the call to the tool answer', async () => {
     const call = driver.replyToolCall('get_weather');
-    const stream = client.responses.stream({ model: driver.model, input: 'Weather in Paris?', tools: [weatherTool], tool_choice: forceWeather });
+    const stream = client.responses.stream({
+      model: driver.model,
+      input: 'Weather in Paris?',
+      tools: [weatherTool],
+      tool_choice: forceWeather,
+    });
     const first = await stream.finalResponse();
     const [fc] = functionCalls(first);
     if (fc === undefined) throw new Error('no function call in the first response');

@@ -32,7 +32,12 @@ async function refusal(request: Promise<unknown>): Promise<APIError> {
 
 function expectNotFound(error: APIError, id: string): void {
   expect(error.status).toBe(400);
-  expect(error.error).toEqual({ message: `Previous response with id '${id}' not found.`, type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' });
+  expect(error.error).toEqual({
+    message: `Previous response with id '${id}' not found.`,
+    type: 'invalid_request_error',
+    code: 'previous_response_not_found',
+    param: 'previous_response_id',
+  });
   expect(responsesSchemaErrors('ErrorResponse', { error: error.error })).toEqual([]);
 }
 
@@ -44,7 +49,10 @@ describe('responses front door: stored conversations are scoped to the virtual k
     // The mock counts every prompt character, so the history is visible in the usage.
     expect(mine.usage?.input_tokens).toBe(Math.ceil(('The launch code is swordfish.' + first.output_text + 'Repeat it.').length / 4));
 
-    expectNotFound(await refusal(other.responses.create({ model: 'resp-mock', input: 'What was the code?', previous_response_id: first.id })), first.id);
+    expectNotFound(
+      await refusal(other.responses.create({ model: 'resp-mock', input: 'What was the code?', previous_response_id: first.id })),
+      first.id,
+    );
   });
 
   it("the other key's own conversations work for it", async () => {
@@ -69,7 +77,10 @@ describe('responses front door: stored conversations are scoped to the virtual k
 
   it('an unknown id is refused before any upstream call', async () => {
     bed.openai.reset();
-    expectNotFound(await refusal(app.responses.create({ model: 'resp-openai', input: 'x', previous_response_id: 'resp_doesnotexist' })), 'resp_doesnotexist');
+    expectNotFound(
+      await refusal(app.responses.create({ model: 'resp-openai', input: 'x', previous_response_id: 'resp_doesnotexist' })),
+      'resp_doesnotexist',
+    );
     expect(bed.openai.chatRequests).toEqual([]);
   });
 

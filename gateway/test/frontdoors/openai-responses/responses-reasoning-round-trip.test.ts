@@ -79,14 +79,23 @@ describe('responses front door: signed reasoning round trip with Anthropic', () 
       tools: [weatherTool],
       reasoning: { effort: 'low' },
       store: false,
-      input: [{ role: 'user', content: 'Weather in Paris?' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: 'toolu_01Weather', output: '18C' }],
+      input: [
+        { role: 'user', content: 'Weather in Paris?' },
+        ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+        { type: 'function_call_output', call_id: 'toolu_01Weather', output: '18C' },
+      ],
     });
     expect(second.output_text).toBe('It is sunny in Paris.');
     expect(secondAssistantTurn()).toEqual(SIGNED_TURN);
   });
 
   it('previous_response_id: the stored turn keeps the signature without the caller asking', async () => {
-    const first = await client.responses.create({ model: 'resp-anthropic', input: 'Weather in Paris?', tools: [weatherTool], reasoning: { effort: 'low' } });
+    const first = await client.responses.create({
+      model: 'resp-anthropic',
+      input: 'Weather in Paris?',
+      tools: [weatherTool],
+      reasoning: { effort: 'low' },
+    });
     expect(first.output[0]).toMatchObject({ type: 'reasoning', summary: [{ text: THINKING }] });
     expect(first.output[0]).not.toHaveProperty('encrypted_content');
     const second = await client.responses.create({

@@ -13,7 +13,15 @@ describe('OpenAI Responses schema fixture', () => {
     instructions: null,
     model: 'm',
     tools: [],
-    output: [{ type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'x', annotations: [], logprobs: [] }] }],
+    output: [
+      {
+        type: 'message',
+        id: 'msg_1',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: 'x', annotations: [], logprobs: [] }],
+      },
+    ],
     parallel_tool_calls: true,
     metadata: {},
     tool_choice: 'auto',
@@ -28,9 +36,15 @@ describe('OpenAI Responses schema fixture', () => {
   const invalid: Array<[string, unknown]> = [
     ['an unknown status', { ...valid, status: 'done' }],
     ['no tool_choice', { ...valid, tool_choice: undefined }],
-    ['output_text without logprobs', { ...valid, output: [{ ...valid.output[0], content: [{ type: 'output_text', text: 'x', annotations: [] }] }] }],
+    [
+      'output_text without logprobs',
+      { ...valid, output: [{ ...valid.output[0], content: [{ type: 'output_text', text: 'x', annotations: [] }] }] },
+    ],
     ['a function_call without call_id', { ...valid, output: [{ type: 'function_call', id: 'fc_1', name: 'f', arguments: '{}' }] }],
-    ['usage without input_tokens_details', { ...valid, usage: { input_tokens: 1, output_tokens: 1, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2 } }],
+    [
+      'usage without input_tokens_details',
+      { ...valid, usage: { input_tokens: 1, output_tokens: 1, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 2 } },
+    ],
     ['an incomplete reason outside the enum', { ...valid, incomplete_details: { reason: 'length' } }],
   ];
   it.each(invalid)('rejects a response with %s', (_name, value) => {
@@ -38,7 +52,15 @@ describe('OpenAI Responses schema fixture', () => {
   });
 
   it('checks stream events by their type', () => {
-    const delta = { type: 'response.output_text.delta', item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'x', logprobs: [], sequence_number: 3 };
+    const delta = {
+      type: 'response.output_text.delta',
+      item_id: 'msg_1',
+      output_index: 0,
+      content_index: 0,
+      delta: 'x',
+      logprobs: [],
+      sequence_number: 3,
+    };
     expect(responsesSchemaErrors('ResponseStreamEvent', delta)).toEqual([]);
     expect(responsesSchemaErrors('ResponseStreamEvent', { ...delta, sequence_number: undefined })).not.toEqual([]);
     expect(responsesSchemaErrors('ResponseStreamEvent', { ...delta, type: 'response.output_text.delta.extra' })).not.toEqual([]);

@@ -79,7 +79,10 @@ export function parseResponsesSse(text: string): SseFrame[] {
     .map((frame) => {
       const lines = frame.split('\n');
       const event = lines.find((line) => line.startsWith('event: '))?.slice('event: '.length);
-      const data = lines.filter((line) => line.startsWith('data: ')).map((line) => line.slice('data: '.length)).join('\n');
+      const data = lines
+        .filter((line) => line.startsWith('data: '))
+        .map((line) => line.slice('data: '.length))
+        .join('\n');
       const parsed = JSON.parse(data) as Record<string, unknown>;
       if (parsed.type !== event) throw new Error(`frame event ${String(event)} carries data of type ${String(parsed.type)}`);
       return { event, data: parsed };
@@ -88,5 +91,7 @@ export function parseResponsesSse(text: string): SseFrame[] {
 
 /** Every frame's schema violations, prefixed by its sequence number and type; empty when all conform. */
 export function streamSchemaErrors(frames: SseFrame[]): string[] {
-  return frames.flatMap((frame) => responsesSchemaErrors('ResponseStreamEvent', frame.data).map((e) => `#${String(frame.data.sequence_number)} ${frame.event}: ${e}`));
+  return frames.flatMap((frame) =>
+    responsesSchemaErrors('ResponseStreamEvent', frame.data).map((e) => `#${String(frame.data.sequence_number)} ${frame.event}: ${e}`),
+  );
 }

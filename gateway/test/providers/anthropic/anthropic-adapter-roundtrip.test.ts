@@ -93,7 +93,11 @@ describe('Anthropic adapter against the mock', () => {
 
   it('backend static headers are sent, the credential always wins', async () => {
     mock.enqueue({ capture: 'anthropic-text' });
-    const withHeaders = backendTarget({ baseURL: mock.url, headers: { 'anthropic-beta': 'context-1m-2025-08-07', 'x-api-key': 'overridden?' } }, 1024, ANTHROPIC_MOCK_API_KEY);
+    const withHeaders = backendTarget(
+      { baseURL: mock.url, headers: { 'anthropic-beta': 'context-1m-2025-08-07', 'x-api-key': 'overridden?' } },
+      1024,
+      ANTHROPIC_MOCK_API_KEY,
+    );
     await complete(chatRequest(), withHeaders);
     expect(mock.requests[0]?.headers['anthropic-beta']).toBe('context-1m-2025-08-07');
     expect(mock.requests[0]?.headers['x-api-key']).toBe(ANTHROPIC_MOCK_API_KEY);
@@ -118,7 +122,9 @@ describe('Anthropic adapter against the mock', () => {
   it('streams a capture: text, finish and usage', async () => {
     mock.enqueue({ capture: 'anthropic-text', frameDelayMs: 2 });
     const summary = summarizeStream(await stream(chatRequest()));
-    expect(summary.text).toBe("Hello! I'm doing well, thank you for asking. How are you doing today? Is there anything I can help you with?");
+    expect(summary.text).toBe(
+      "Hello! I'm doing well, thank you for asking. How are you doing today? Is there anything I can help you with?",
+    );
     expect(summary.finish).toEqual({ type: 'finish', finishReason: 'stop' });
     expect(summary.usage).toEqual({ inputTokens: 12, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 30, reasoningTokens: 0 });
     expect(mock.messageRequests[0]?.['stream']).toBe(true);
@@ -145,7 +151,9 @@ describe('Anthropic adapter against the mock', () => {
       const body = request.json as { tool_choice?: { name?: string } };
       return { content: [{ type: 'tool_use', id: 'toolu_j', name: body.tool_choice?.name ?? 'missing', input: { city: 'Paris' } }] };
     });
-    const request = chatRequest({ responseFormat: { type: 'json_schema', name: 'place', schema: { type: 'object', properties: { city: { type: 'string' } } } } });
+    const request = chatRequest({
+      responseFormat: { type: 'json_schema', name: 'place', schema: { type: 'object', properties: { city: { type: 'string' } } } },
+    });
     const response = await complete(request);
     expect(response.content).toEqual([{ type: 'text', text: '{"city":"Paris"}' }]);
     expect(response.finishReason).toBe('stop');
@@ -156,14 +164,32 @@ describe('Anthropic adapter against the mock', () => {
 
   const errorCases = [
     { name: '529 overloaded', status: 529, type: 'overloaded_error', retryAfter: undefined, kind: 'ServerError', retryAfterMs: undefined },
-    { name: '429 rate limit with retry-after', status: 429, type: 'rate_limit_error', retryAfter: '3', kind: 'RateLimited', retryAfterMs: 3000 },
-    { name: '400 invalid request', status: 400, type: 'invalid_request_error', retryAfter: undefined, kind: 'BadRequest', retryAfterMs: undefined },
+    {
+      name: '429 rate limit with retry-after',
+      status: 429,
+      type: 'rate_limit_error',
+      retryAfter: '3',
+      kind: 'RateLimited',
+      retryAfterMs: 3000,
+    },
+    {
+      name: '400 invalid request',
+      status: 400,
+      type: 'invalid_request_error',
+      retryAfter: undefined,
+      kind: 'BadRequest',
+      retryAfterMs: undefined,
+    },
     { name: '500 api error', status: 500, type: 'api_error', retryAfter: undefined, kind: 'ServerError', retryAfterMs: undefined },
     { name: '404 unknown model', status: 404, type: 'not_found_error', retryAfter: undefined, kind: 'NotFound', retryAfterMs: undefined },
   ] as const;
 
   it.each(errorCases)('$name -> $kind', async ({ status, type, retryAfter, kind, retryAfterMs }) => {
-    mock.enqueue(retryAfter === undefined ? { error: { status, type, message: `mock ${type}` } } : { error: { status, type, message: `mock ${type}` }, retryAfter });
+    mock.enqueue(
+      retryAfter === undefined
+        ? { error: { status, type, message: `mock ${type}` } }
+        : { error: { status, type, message: `mock ${type}` }, retryAfter },
+    );
     const error = await failure(complete(chatRequest()));
     expect(error.kind).toBe(kind);
     expect(error.status).toBe(status);
@@ -216,7 +242,11 @@ describe('Anthropic adapter against the mock', () => {
   });
 
   it('event: error mid-stream -> UpstreamFailure classified by the error type', async () => {
-    mock.enqueue({ capture: 'anthropic-text', errorAfterEvents: { after: 4, type: 'overloaded_error', message: 'Overloaded' }, frameDelayMs: 1 });
+    mock.enqueue({
+      capture: 'anthropic-text',
+      errorAfterEvents: { after: 4, type: 'overloaded_error', message: 'Overloaded' },
+      frameDelayMs: 1,
+    });
     const error = await failure(stream(chatRequest()));
     expect(error.kind).toBe('ServerError');
     expect(error.status).toBe(529);

@@ -25,13 +25,69 @@ async function post(body: unknown, headers: Record<string, string> = goodHeaders
 }
 
 describe('Anthropic mock server', () => {
-  const refusals: Array<{ name: string; headers: Record<string, string>; body: unknown; path: string; status: number; type: string; message: string }> = [
-    { name: 'missing x-api-key', headers: { 'anthropic-version': '2023-06-01' }, body: goodBody, path: '/v1/messages', status: 401, type: 'authentication_error', message: 'x-api-key header is required' },
-    { name: 'wrong x-api-key', headers: { ...goodHeaders, 'x-api-key': 'nope' }, body: goodBody, path: '/v1/messages', status: 401, type: 'authentication_error', message: 'invalid x-api-key' },
-    { name: 'missing anthropic-version', headers: { 'x-api-key': ANTHROPIC_MOCK_API_KEY }, body: goodBody, path: '/v1/messages', status: 400, type: 'invalid_request_error', message: 'anthropic-version: header is required' },
-    { name: 'missing max_tokens', headers: goodHeaders, body: { model: 'claude-x', messages: [] }, path: '/v1/messages', status: 400, type: 'invalid_request_error', message: 'max_tokens: Field required' },
-    { name: 'fractional max_tokens', headers: goodHeaders, body: { ...goodBody, max_tokens: 1.5 }, path: '/v1/messages', status: 400, type: 'invalid_request_error', message: 'max_tokens: Input should be a valid integer greater than or equal to 1' },
-    { name: 'wrong path', headers: goodHeaders, body: goodBody, path: '/v1/chat/completions', status: 404, type: 'not_found_error', message: 'Not found: POST /v1/chat/completions' },
+  const refusals: Array<{
+    name: string;
+    headers: Record<string, string>;
+    body: unknown;
+    path: string;
+    status: number;
+    type: string;
+    message: string;
+  }> = [
+    {
+      name: 'missing x-api-key',
+      headers: { 'anthropic-version': '2023-06-01' },
+      body: goodBody,
+      path: '/v1/messages',
+      status: 401,
+      type: 'authentication_error',
+      message: 'x-api-key header is required',
+    },
+    {
+      name: 'wrong x-api-key',
+      headers: { ...goodHeaders, 'x-api-key': 'nope' },
+      body: goodBody,
+      path: '/v1/messages',
+      status: 401,
+      type: 'authentication_error',
+      message: 'invalid x-api-key',
+    },
+    {
+      name: 'missing anthropic-version',
+      headers: { 'x-api-key': ANTHROPIC_MOCK_API_KEY },
+      body: goodBody,
+      path: '/v1/messages',
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'anthropic-version: header is required',
+    },
+    {
+      name: 'missing max_tokens',
+      headers: goodHeaders,
+      body: { model: 'claude-x', messages: [] },
+      path: '/v1/messages',
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'max_tokens: Field required',
+    },
+    {
+      name: 'fractional max_tokens',
+      headers: goodHeaders,
+      body: { ...goodBody, max_tokens: 1.5 },
+      path: '/v1/messages',
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'max_tokens: Input should be a valid integer greater than or equal to 1',
+    },
+    {
+      name: 'wrong path',
+      headers: goodHeaders,
+      body: goodBody,
+      path: '/v1/chat/completions',
+      status: 404,
+      type: 'not_found_error',
+      message: 'Not found: POST /v1/chat/completions',
+    },
   ];
 
   it.each(refusals)('refuses $name with $status $type', async ({ headers, body, path, status, type, message }) => {
@@ -54,7 +110,10 @@ describe('Anthropic mock server', () => {
   });
 
   it('replies in queue order, then with the default', async () => {
-    mock.enqueue({ error: { status: 529, type: 'overloaded_error', message: 'Overloaded' }, retryAfter: '1' }, { capture: 'anthropic-refusal' });
+    mock.enqueue(
+      { error: { status: 529, type: 'overloaded_error', message: 'Overloaded' }, retryAfter: '1' },
+      { capture: 'anthropic-refusal' },
+    );
     const first = await post(goodBody);
     expect(first.status).toBe(529);
     expect(first.headers.get('retry-after')).toBe('1');
@@ -87,7 +146,9 @@ describe('Anthropic mock server', () => {
     const usage = { input_tokens: 7, output_tokens: 20, cache_read_input_tokens: 100, cache_creation_input_tokens: 3 };
     mock.enqueue({ content, usage }, { content, usage });
     const plain = await client.messages.create({ model: 'claude-x', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
-    const streamed = await client.messages.stream({ model: 'claude-x', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    const streamed = await client.messages
+      .stream({ model: 'claude-x', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage();
     for (const message of [plain, streamed]) {
       expect(message.stop_reason).toBe('tool_use');
       expect(message.usage).toMatchObject(usage);
@@ -102,7 +163,9 @@ describe('Anthropic mock server', () => {
   it('the SDK sees a scripted error as Anthropic would send it', async () => {
     const client = new Anthropic({ apiKey: ANTHROPIC_MOCK_API_KEY, baseURL: mock.url, maxRetries: 0 });
     mock.enqueue({ error: { status: 400, type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty' } });
-    await expect(client.messages.create({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+    await expect(
+      client.messages.create({ model: 'claude-x', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }),
+    ).rejects.toMatchObject({
       status: 400,
       error: { type: 'error', error: { type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty' } },
     });

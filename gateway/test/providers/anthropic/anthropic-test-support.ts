@@ -10,7 +10,11 @@ import { wireFixturePath } from '../../support/repo-paths.js';
 
 export const TEST_API_KEY = 'sk-ant-test-0123456789abcdefghij';
 
-export function backendTarget(overrides: Partial<CompiledBackend> = {}, defaultMaxTokens = 4096, apiKey: string | null = TEST_API_KEY): BackendTarget {
+export function backendTarget(
+  overrides: Partial<CompiledBackend> = {},
+  defaultMaxTokens = 4096,
+  apiKey: string | null = TEST_API_KEY,
+): BackendTarget {
   const backend: CompiledBackend = {
     name: 'claude-main',
     provider: 'anthropic',
@@ -76,7 +80,17 @@ export interface StreamSummary {
 }
 
 export function summarizeStream(events: UnifiedStreamEvent[]): StreamSummary {
-  const summary: StreamSummary = { id: undefined, model: undefined, text: '', reasoning: '', signature: '', redacted: [], toolCalls: [], finish: undefined, usage: undefined };
+  const summary: StreamSummary = {
+    id: undefined,
+    model: undefined,
+    text: '',
+    reasoning: '',
+    signature: '',
+    redacted: [],
+    toolCalls: [],
+    finish: undefined,
+    usage: undefined,
+  };
   for (const event of events) {
     switch (event.type) {
       case 'response_start':

@@ -13,10 +13,25 @@ const STREAMED_TEXT = "Hello! I'm doing well, thank you for asking. How are you 
 
 function manifests(mockUrl: string): string {
   const objects = [
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'anthropic', namespace: 'default' }, stringData: { apiKey: ANTHROPIC_MOCK_API_KEY } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'wrong-anthropic', namespace: 'default' }, stringData: { apiKey: 'sk-ant-not-the-right-key-0123456789' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'anthropic', namespace: 'default' },
+      stringData: { apiKey: ANTHROPIC_MOCK_API_KEY },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'wrong-anthropic', namespace: 'default' },
+      stringData: { apiKey: 'sk-ant-not-the-right-key-0123456789' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'integration-key', namespace: 'default' }, stringData: { key: VIRTUAL_KEY } },
-    { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'integration', namespace: 'default' }, spec: { secretName: 'integration-key' } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'VirtualKey',
+      metadata: { name: 'integration', namespace: 'default' },
+      spec: { secretName: 'integration-key' },
+    },
     {
       apiVersion: API_VERSION,
       kind: 'ModelRoute',
@@ -24,7 +39,13 @@ function manifests(mockUrl: string): string {
       spec: {
         model: 'claude',
         backends: [
-          { name: 'claude-main', provider: 'anthropic', model: 'claude-sonnet-4-5', baseURL: mockUrl, credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }] },
+          {
+            name: 'claude-main',
+            provider: 'anthropic',
+            model: 'claude-sonnet-4-5',
+            baseURL: mockUrl,
+            credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }],
+          },
         ],
         retry: { attempts: 3, backoff: { initial: '10ms', max: '2s' }, on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] },
         outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' },
@@ -37,7 +58,13 @@ function manifests(mockUrl: string): string {
       spec: {
         model: 'claude-bad-key',
         backends: [
-          { name: 'claude-revoked', provider: 'anthropic', model: 'claude-sonnet-4-5', baseURL: mockUrl, credentials: [{ secretRef: { name: 'wrong-anthropic', key: 'apiKey' } }] },
+          {
+            name: 'claude-revoked',
+            provider: 'anthropic',
+            model: 'claude-sonnet-4-5',
+            baseURL: mockUrl,
+            credentials: [{ secretRef: { name: 'wrong-anthropic', key: 'apiKey' } }],
+          },
         ],
         retry: { attempts: 1 },
       },
@@ -71,7 +98,11 @@ function lastUpstreamBody(): Record<string, unknown> {
 
 const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 
 describe('OpenAI SDK -> gateway -> anthropic backend', () => {
@@ -119,7 +150,12 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
 
   it('streaming: text deltas, finish reason and the usage chunk', async () => {
     mock.enqueue({ capture: 'anthropic-text', frameDelayMs: 2 });
-    const stream = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let finish: string | null | undefined;
     let usage: OpenAI.CompletionUsage | null | undefined;
@@ -135,7 +171,10 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
   });
 
   it('tools, not streamed: tool_use comes back as tool_calls; the tool definition and choice reach Anthropic', async () => {
-    mock.enqueue({ content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' } }], usage: { input_tokens: 30, output_tokens: 12 } });
+    mock.enqueue({
+      content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' } }],
+      usage: { input_tokens: 30, output_tokens: 12 },
+    });
     const completion = await client.chat.completions.create({
       model: 'claude',
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
@@ -145,9 +184,13 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
     });
     const choice = completion.choices[0];
     expect(choice?.finish_reason).toBe('tool_calls');
-    expect(choice?.message.tool_calls).toEqual([{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+    expect(choice?.message.tool_calls).toEqual([
+      { id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
     const upstream = lastUpstreamBody();
-    expect(upstream['tools']).toEqual([{ name: 'get_weather', description: 'Weather for a city', input_schema: weatherTool.function.parameters }]);
+    expect(upstream['tools']).toEqual([
+      { name: 'get_weather', description: 'Weather for a city', input_schema: weatherTool.function.parameters },
+    ]);
     expect(upstream['tool_choice']).toEqual({ type: 'any', disable_parallel_tool_use: true });
   });
 
@@ -185,7 +228,11 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
       model: 'claude',
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'toolu_01', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'toolu_01', content: '18C and sunny' },
       ],
       tools: [weatherTool],
@@ -193,7 +240,10 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
     expect(completion.choices[0]?.message.content).toBe('It is 18C in Paris.');
     const messages = lastUpstreamBody()['messages'] as Array<{ role: string; content: Array<Record<string, unknown>> }>;
     expect(messages).toHaveLength(3);
-    expect(messages[1]).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' } }] });
+    expect(messages[1]).toEqual({
+      role: 'assistant',
+      content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Paris' } }],
+    });
     expect(messages[2]?.role).toBe('user');
     expect(messages[2]?.content[0]).toMatchObject({ type: 'tool_result', tool_use_id: 'toolu_01' });
     expect(JSON.stringify(messages[2]?.content[0])).toContain('18C and sunny');
@@ -230,7 +280,12 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
     expect(completion.usage).toMatchObject({ prompt_tokens: 480, completion_tokens: 15, total_tokens: 495 });
     expect(completion.usage?.prompt_tokens_details?.cached_tokens).toBe(400);
 
-    const stream = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'claude',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let streamedUsage: OpenAI.CompletionUsage | null | undefined;
     for await (const chunk of stream) if (chunk.usage) streamedUsage = chunk.usage;
     expect(streamedUsage).toMatchObject({ prompt_tokens: 480, completion_tokens: 15, total_tokens: 495 });
@@ -239,22 +294,32 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
 
   it('an upstream 529 overloaded is retried', async () => {
     mock.enqueue({ error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } }, { capture: 'anthropic-text' });
-    const { data, response } = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe(CAPTURED_TEXT);
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');
     expect(mock.messageRequests).toHaveLength(2);
   });
 
   it('an upstream 429 is retried after its retry-after', async () => {
-    mock.enqueue({ error: { status: 429, type: 'rate_limit_error', message: 'Rate limited' }, retryAfter: '1' }, { capture: 'anthropic-text' });
+    mock.enqueue(
+      { error: { status: 429, type: 'rate_limit_error', message: 'Rate limited' }, retryAfter: '1' },
+      { capture: 'anthropic-text' },
+    );
     const started = Date.now();
-    const { response } = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
   it('a stream that fails with overloaded right after message_start is retried', async () => {
-    mock.enqueue({ capture: 'anthropic-text', errorAfterEvents: { after: 2, type: 'overloaded_error', message: 'Overloaded' } }, { capture: 'anthropic-text' });
+    mock.enqueue(
+      { capture: 'anthropic-text', errorAfterEvents: { after: 2, type: 'overloaded_error', message: 'Overloaded' } },
+      { capture: 'anthropic-text' },
+    );
     const stream = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }], stream: true });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
@@ -263,8 +328,12 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
   });
 
   it('an upstream 400 passes through with its message and is not retried', async () => {
-    mock.enqueue({ error: { status: 400, type: 'invalid_request_error', message: 'messages.0.content: text content blocks must be non-empty' } });
-    const error = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
+    mock.enqueue({
+      error: { status: 400, type: 'invalid_request_error', message: 'messages.0.content: text content blocks must be non-empty' },
+    });
+    const error = await client.chat.completions
+      .create({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).status).toBe(400);
     expect((error as Error).message).toContain('text content blocks must be non-empty');
@@ -277,7 +346,11 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
         model: 'claude',
         messages: [
           { role: 'user', content: 'hi' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_x', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Par' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'toolu_x', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Par' } }],
+          },
           { role: 'tool', tool_call_id: 'toolu_x', content: 'error' },
         ],
         tools: [weatherTool],
@@ -288,8 +361,10 @@ describe('OpenAI SDK -> gateway -> anthropic backend', () => {
     expect(mock.messageRequests).toHaveLength(0);
   });
 
-  it('an Anthropic key that is refused upstream is the gateway\'s problem: 502, no key in the answer', async () => {
-    const error = await client.chat.completions.create({ model: 'claude-bad-key', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
+  it("an Anthropic key that is refused upstream is the gateway's problem: 502, no key in the answer", async () => {
+    const error = await client.chat.completions
+      .create({ model: 'claude-bad-key', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
     expect(JSON.stringify((error as InstanceType<typeof OpenAI.APIError>).error)).not.toContain('sk-ant-not-the-right-key');

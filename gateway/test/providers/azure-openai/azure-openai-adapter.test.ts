@@ -7,7 +7,12 @@ import { completeOverHttp, embedOverHttp, streamOverHttp } from '../openai/call-
 import { backendTarget, summarize } from '../openai/openai-test-support.js';
 
 let mock: OpenAIMockServer;
-const request: UnifiedChatRequest = { model: 'public', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false, maxOutputTokens: 10 };
+const request: UnifiedChatRequest = {
+  model: 'public',
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+  stream: false,
+  maxOutputTokens: 10,
+};
 const azure = { deployment: 'gpt4o-prod', apiVersion: '2024-10-21' };
 const target = () => backendTarget({ provider: 'azure-openai', baseURL: mock.url, model: 'gpt-4o', azure }, OPENAI_MOCK_API_KEY);
 
@@ -23,7 +28,14 @@ beforeEach(() => {
 
 describe('Azure OpenAI adapter', () => {
   it('builds the deployment URL with api-version and authenticates with api-key', () => {
-    const encoded = azureOpenAIAdapter.encodeChatRequest(request, backendTarget({ provider: 'azure-openai', baseURL: 'https://res.openai.azure.com/', azure: { deployment: 'my dep', apiVersion: '2024-10-21' } }));
+    const encoded = azureOpenAIAdapter.encodeChatRequest(
+      request,
+      backendTarget({
+        provider: 'azure-openai',
+        baseURL: 'https://res.openai.azure.com/',
+        azure: { deployment: 'my dep', apiVersion: '2024-10-21' },
+      }),
+    );
     expect(encoded.url).toBe('https://res.openai.azure.com/openai/deployments/my%20dep/chat/completions?api-version=2024-10-21');
     expect(encoded.headers['api-key']).toBe('sk-test-upstream-key-000000000000');
     expect(encoded.headers).not.toHaveProperty('authorization');
@@ -33,7 +45,9 @@ describe('Azure OpenAI adapter', () => {
   });
 
   it('refuses a backend without deployment settings', () => {
-    expect(() => azureOpenAIAdapter.encodeChatRequest(request, backendTarget({ provider: 'azure-openai', baseURL: 'https://res.openai.azure.com' }))).toThrow(AzureConfigurationError);
+    expect(() =>
+      azureOpenAIAdapter.encodeChatRequest(request, backendTarget({ provider: 'azure-openai', baseURL: 'https://res.openai.azure.com' })),
+    ).toThrow(AzureConfigurationError);
   });
 
   it('completes, streams and embeds against the mock on Azure paths', async () => {
@@ -58,7 +72,13 @@ describe('Azure OpenAI adapter', () => {
 
   it('a filtered prompt is a BadRequest carrying the content_filter code', async () => {
     mock.script({
-      error: { status: 400, message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.", type: 'invalid_request_error', code: 'content_filter', param: 'prompt' },
+      error: {
+        status: 400,
+        message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
+        type: 'invalid_request_error',
+        code: 'content_filter',
+        param: 'prompt',
+      },
     });
     let failure: unknown;
     try {

@@ -6,7 +6,11 @@ import { CAPTURES, foldStream, usage } from './bedrock-capture-support.js';
 import { completeThroughAdapter, failureOf, streamThroughAdapter } from './bedrock-round-trip-support.js';
 import { bedrockTarget, chatRequest, CLAUDE_MODEL_ID, TEST_AWS_IDENTITY } from './bedrock-test-target.js';
 
-const SESSION_IDENTITY = { accessKeyId: 'ASIASWITCHYARDTEMP01', secretAccessKey: 'temporary-secret-value', sessionToken: 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN' };
+const SESSION_IDENTITY = {
+  accessKeyId: 'ASIASWITCHYARDTEMP01',
+  secretAccessKey: 'temporary-secret-value',
+  sessionToken: 'FwoGZXIvYXdzEXAMPLESESSIONTOKEN',
+};
 
 let bedrock: BedrockMockServer;
 beforeAll(async () => {
@@ -19,7 +23,8 @@ beforeEach(() => {
   bedrock.setDefaultReply({ capture: 'amazon-bedrock-text' });
 });
 
-const target = (overrides: Parameters<typeof bedrockTarget>[0] = {}) => bedrockTarget({ ...overrides, backend: { baseURL: bedrock.url, ...overrides.backend } });
+const target = (overrides: Parameters<typeof bedrockTarget>[0] = {}) =>
+  bedrockTarget({ ...overrides, backend: { baseURL: bedrock.url, ...overrides.backend } });
 
 describe('Converse through the adapter and the mock', () => {
   it('answers a text request, with the model id percent-encoded in the path and a verified signature', async () => {
@@ -64,11 +69,15 @@ describe('Converse through the adapter and the mock', () => {
     expect(response.content).toEqual(scripted.content);
     expect(response.finishReason).toBe('tool_calls');
     expect(response.usage).toEqual(scripted.usage);
-    expect(bedrock.calls[bedrock.calls.length - 1]?.body).toMatchObject({ toolConfig: { toolChoice: { auto: {} }, tools: [{ toolSpec: { name: 'get_weather' } }] } });
+    expect(bedrock.calls[bedrock.calls.length - 1]?.body).toMatchObject({
+      toolConfig: { toolChoice: { auto: {} }, tools: [{ toolSpec: { name: 'get_weather' } }] },
+    });
 
     const streamed = foldStream((await streamThroughAdapter(bedrockAdapter, request, target())).events);
     expect(streamed.text).toBe('Let me check.');
-    expect(streamed.toolCalls).toEqual([{ index: 0, id: 'tooluse_abc', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' }]);
+    expect(streamed.toolCalls).toEqual([
+      { index: 0, id: 'tooluse_abc', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' },
+    ]);
     expect(streamed.finish).toEqual([{ finishReason: 'tool_calls' }]);
     expect(streamed.usage).toEqual([scripted.usage]);
   });
@@ -80,7 +89,10 @@ describe('Converse through the adapter and the mock', () => {
         messages: [
           { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
           { role: 'assistant', content: [{ type: 'tool_call', id: 't1', name: 'get_weather', arguments: '{"city":"Oslo"}' }] },
-          { role: 'tool', content: [{ type: 'tool_result', toolCallId: 't1', toolName: 'get_weather', content: [{ type: 'text', text: '' }] }] },
+          {
+            role: 'tool',
+            content: [{ type: 'tool_result', toolCallId: 't1', toolName: 'get_weather', content: [{ type: 'text', text: '' }] }],
+          },
         ],
       }),
       target(),
@@ -89,14 +101,28 @@ describe('Converse through the adapter and the mock', () => {
   });
 
   it('signs session credentials with x-amz-security-token', async () => {
-    const response = await completeThroughAdapter(bedrockAdapter, chatRequest(), target({ credential: { ref: 'ai/aws-temp', weight: 1, aws: SESSION_IDENTITY } }));
+    const response = await completeThroughAdapter(
+      bedrockAdapter,
+      chatRequest(),
+      target({ credential: { ref: 'ai/aws-temp', weight: 1, aws: SESSION_IDENTITY } }),
+    );
     expect(response.finishReason).toBe('stop');
     expect(bedrock.calls[bedrock.calls.length - 1]?.headers['x-amz-security-token']).toBe(SESSION_IDENTITY.sessionToken);
   });
 
   it('signs with ambient environment credentials when the backend opts in', async () => {
-    const adapter = createBedrockAdapter({ env: { AWS_ACCESS_KEY_ID: SESSION_IDENTITY.accessKeyId, AWS_SECRET_ACCESS_KEY: SESSION_IDENTITY.secretAccessKey, AWS_SESSION_TOKEN: SESSION_IDENTITY.sessionToken } });
-    const response = await completeThroughAdapter(adapter, chatRequest(), target({ credential: null, backend: { bedrock: { region: 'us-east-1', useAmbientCredentials: true } } }));
+    const adapter = createBedrockAdapter({
+      env: {
+        AWS_ACCESS_KEY_ID: SESSION_IDENTITY.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: SESSION_IDENTITY.secretAccessKey,
+        AWS_SESSION_TOKEN: SESSION_IDENTITY.sessionToken,
+      },
+    });
+    const response = await completeThroughAdapter(
+      adapter,
+      chatRequest(),
+      target({ credential: null, backend: { bedrock: { region: 'us-east-1', useAmbientCredentials: true } } }),
+    );
     expect(response.finishReason).toBe('stop');
   });
 
@@ -110,7 +136,11 @@ describe('Converse through the adapter and the mock', () => {
 describe('failures through the adapter and the mock', () => {
   it('a wrong secret is refused as InvalidSignatureException -> AuthError, without echoing the canonical request', async () => {
     const failure = await failureOf(
-      completeThroughAdapter(bedrockAdapter, chatRequest(), target({ credential: { ref: 'ai/aws', weight: 1, aws: { ...SESSION_IDENTITY, secretAccessKey: 'wrong' } } })),
+      completeThroughAdapter(
+        bedrockAdapter,
+        chatRequest(),
+        target({ credential: { ref: 'ai/aws', weight: 1, aws: { ...SESSION_IDENTITY, secretAccessKey: 'wrong' } } }),
+      ),
     );
     expect(failure).toMatchObject({ kind: 'AuthError', status: 403 });
     expect(failure.message).toMatch(/^InvalidSignatureException: The request signature we calculated does not match/);
@@ -119,9 +149,25 @@ describe('failures through the adapter and the mock', () => {
   });
 
   it('an unknown access key and a wrong session token are UnrecognizedClientException -> AuthError', async () => {
-    const unknown = await failureOf(completeThroughAdapter(bedrockAdapter, chatRequest(), target({ credential: { ref: 'a', weight: 1, aws: { accessKeyId: 'AKIDNOBODY', secretAccessKey: 's' } } })));
-    expect(unknown).toMatchObject({ kind: 'AuthError', status: 403, message: 'UnrecognizedClientException: The security token included in the request is invalid.' });
-    const badToken = await failureOf(completeThroughAdapter(bedrockAdapter, chatRequest(), target({ credential: { ref: 'a', weight: 1, aws: { ...SESSION_IDENTITY, sessionToken: 'other' } } })));
+    const unknown = await failureOf(
+      completeThroughAdapter(
+        bedrockAdapter,
+        chatRequest(),
+        target({ credential: { ref: 'a', weight: 1, aws: { accessKeyId: 'AKIDNOBODY', secretAccessKey: 's' } } }),
+      ),
+    );
+    expect(unknown).toMatchObject({
+      kind: 'AuthError',
+      status: 403,
+      message: 'UnrecognizedClientException: The security token included in the request is invalid.',
+    });
+    const badToken = await failureOf(
+      completeThroughAdapter(
+        bedrockAdapter,
+        chatRequest(),
+        target({ credential: { ref: 'a', weight: 1, aws: { ...SESSION_IDENTITY, sessionToken: 'other' } } }),
+      ),
+    );
     expect(badToken.kind).toBe('AuthError');
   });
 
@@ -132,9 +178,21 @@ describe('failures through the adapter and the mock', () => {
   });
 
   it('throttling is RateLimited with retry-after', async () => {
-    bedrock.enqueue({ error: { status: 429, type: 'ThrottlingException', message: 'Too many requests, please wait before trying again.', retryAfterSeconds: 2 } });
+    bedrock.enqueue({
+      error: {
+        status: 429,
+        type: 'ThrottlingException',
+        message: 'Too many requests, please wait before trying again.',
+        retryAfterSeconds: 2,
+      },
+    });
     const failure = await failureOf(completeThroughAdapter(bedrockAdapter, chatRequest(), target()));
-    expect(failure).toMatchObject({ kind: 'RateLimited', status: 429, retryAfterMs: 2000, message: 'ThrottlingException: Too many requests, please wait before trying again.' });
+    expect(failure).toMatchObject({
+      kind: 'RateLimited',
+      status: 429,
+      retryAfterMs: 2000,
+      message: 'ThrottlingException: Too many requests, please wait before trying again.',
+    });
   });
 
   it.each([
@@ -153,19 +211,31 @@ describe('failures through the adapter and the mock', () => {
   });
 
   it('a request Bedrock would reject is a ValidationException passed through as BadRequest', async () => {
-    const failure = await failureOf(completeThroughAdapter(bedrockAdapter, chatRequest({ messages: [{ role: 'assistant', content: [{ type: 'text', text: 'I start' }] }] }), target()));
+    const failure = await failureOf(
+      completeThroughAdapter(
+        bedrockAdapter,
+        chatRequest({ messages: [{ role: 'assistant', content: [{ type: 'text', text: 'I start' }] }] }),
+        target(),
+      ),
+    );
     expect(failure).toMatchObject({ kind: 'BadRequest', status: 400, message: expect.stringContaining('must start with a user message') });
   });
 
   it('an exception event mid-stream fails the stream after the events before it', async () => {
-    bedrock.enqueue({ capture: 'amazon-bedrock-text', exceptionAfter: { events: 4, type: 'modelStreamErrorException', message: 'The model stopped unexpectedly.' } });
+    bedrock.enqueue({
+      capture: 'amazon-bedrock-text',
+      exceptionAfter: { events: 4, type: 'modelStreamErrorException', message: 'The model stopped unexpectedly.' },
+    });
     const outcome = await streamThroughAdapter(bedrockAdapter, chatRequest(), target());
     expect(foldStream(outcome.events).text).toBe('Let me count the "r"s in "');
     expect(outcome.failure).toMatchObject({ kind: 'ServerError', message: 'modelStreamErrorException: The model stopped unexpectedly.' });
   });
 
   it('a throttling exception right after messageStart is RateLimited before any event (still retryable)', async () => {
-    bedrock.enqueue({ capture: 'amazon-bedrock-text', exceptionAfter: { events: 1, type: 'throttlingException', message: 'Too many tokens.' } });
+    bedrock.enqueue({
+      capture: 'amazon-bedrock-text',
+      exceptionAfter: { events: 1, type: 'throttlingException', message: 'Too many tokens.' },
+    });
     const outcome = await streamThroughAdapter(bedrockAdapter, chatRequest(), target());
     expect(outcome.events).toEqual([]);
     expect(outcome.failure?.kind).toBe('RateLimited');
@@ -186,7 +256,9 @@ describe('failures through the adapter and the mock', () => {
     const started = Date.now();
     const outcome = await streamThroughAdapter(bedrockAdapter, chatRequest(), target());
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
-    expect(foldStream(outcome.events).toolCalls).toEqual([{ index: 0, id: 'tool-use-id', name: 'test-tool', arguments: '{"value":"Sparkle Day"}' }]);
+    expect(foldStream(outcome.events).toolCalls).toEqual([
+      { index: 0, id: 'tool-use-id', name: 'test-tool', arguments: '{"value":"Sparkle Day"}' },
+    ]);
   });
 });
 
@@ -203,7 +275,11 @@ describe('the mock refuses requests without a signature', () => {
 
   it('403 InvalidSignatureException when the body is changed after signing', async () => {
     const upstream = bedrockAdapter.encodeChatRequest(chatRequest(), target());
-    const response = await fetch(upstream.url, { method: 'POST', headers: upstream.headers, body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'tampered' }] }] }) });
+    const response = await fetch(upstream.url, {
+      method: 'POST',
+      headers: upstream.headers,
+      body: JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'tampered' }] }] }),
+    });
     expect(response.status).toBe(403);
     expect(response.headers.get('x-amzn-errortype')).toMatch(/^InvalidSignatureException:/);
   });

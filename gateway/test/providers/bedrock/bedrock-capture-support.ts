@@ -5,7 +5,12 @@ import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import type { Usage } from '../../../src/unified/chat-response.js';
 import { wireFixturePath } from '../../support/repo-paths.js';
 
-export const CAPTURES = ['amazon-bedrock-text', 'amazon-bedrock-reasoning', 'amazon-bedrock-tool-call.1', 'amazon-bedrock-tool-no-args'] as const;
+export const CAPTURES = [
+  'amazon-bedrock-text',
+  'amazon-bedrock-reasoning',
+  'amazon-bedrock-tool-call.1',
+  'amazon-bedrock-tool-no-args',
+] as const;
 
 export function captureEvents(name: string): ConverseStreamEvent[] {
   return parseConverseStreamCapture(readFileSync(wireFixturePath('bedrock-converse', `${name}.chunks.txt`), 'utf8'));
@@ -17,7 +22,9 @@ export function captureJson(name: string): unknown {
 
 /** The capture as Bedrock puts it on the wire: binary event-stream frames. */
 export function captureWireBytes(name: string, padding = false): Buffer {
-  return Buffer.concat(captureEvents(name).map((event, i) => encodeConverseStreamEvent(event, padding ? { padding: 'x'.repeat(i % 13) } : {})));
+  return Buffer.concat(
+    captureEvents(name).map((event, i) => encodeConverseStreamEvent(event, padding ? { padding: 'x'.repeat(i % 13) } : {})),
+  );
 }
 
 export interface FoldedStream {
@@ -55,7 +62,11 @@ export function foldStream(events: UnifiedStreamEvent[]): FoldedStream {
         break;
       }
       case 'finish':
-        folded.finish.push(event.stopSequence === undefined ? { finishReason: event.finishReason } : { finishReason: event.finishReason, stopSequence: event.stopSequence });
+        folded.finish.push(
+          event.stopSequence === undefined
+            ? { finishReason: event.finishReason }
+            : { finishReason: event.finishReason, stopSequence: event.stopSequence },
+        );
         break;
       case 'usage':
         folded.usage.push(event.usage);

@@ -17,14 +17,20 @@ describe('resolveBedrockCredentials', () => {
 
   it('reads the environment only when the backend opts in', () => {
     const optedIn = bedrockTarget({ credential: null, backend: { bedrock: { region: 'us-east-1', useAmbientCredentials: true } } });
-    expect(resolveBedrockCredentials(optedIn, ambientEnv)).toEqual({ accessKeyId: 'ASIAAMBIENT', secretAccessKey: 'ambient-secret', sessionToken: 'ambient-token' });
+    expect(resolveBedrockCredentials(optedIn, ambientEnv)).toEqual({
+      accessKeyId: 'ASIAAMBIENT',
+      secretAccessKey: 'ambient-secret',
+      sessionToken: 'ambient-token',
+    });
     const notOptedIn = bedrockTarget({ credential: null });
     expect(() => resolveBedrockCredentials(notOptedIn, ambientEnv)).toThrow(/no AWS credentials.*useAmbientCredentials/);
   });
 
   it('explains an opted-in backend with an empty environment', () => {
     const target = bedrockTarget({ credential: null, backend: { bedrock: { region: 'us-east-1', useAmbientCredentials: true } } });
-    expect(() => resolveBedrockCredentials(target, { AWS_ACCESS_KEY_ID: 'x' })).toThrow(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set/);
+    expect(() => resolveBedrockCredentials(target, { AWS_ACCESS_KEY_ID: 'x' })).toThrow(
+      /AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not both set/,
+    );
   });
 
   it('refuses a credential without AWS keys, as an AuthError naming the Secret but no value', () => {
@@ -43,7 +49,9 @@ describe('resolveBedrockCredentials', () => {
 
 describe('resolveBedrockRegion', () => {
   it('takes bedrock.region, else the region in a standard runtime host', () => {
-    expect(resolveBedrockRegion(bedrockTarget({ backend: { bedrock: { region: 'eu-west-3', useAmbientCredentials: false } } }).backend)).toBe('eu-west-3');
+    expect(
+      resolveBedrockRegion(bedrockTarget({ backend: { bedrock: { region: 'eu-west-3', useAmbientCredentials: false } } }).backend),
+    ).toBe('eu-west-3');
     const { backend } = bedrockTarget({ backend: { baseURL: 'https://bedrock-runtime.ap-northeast-1.amazonaws.com' } });
     delete backend.bedrock;
     expect(resolveBedrockRegion(backend)).toBe('ap-northeast-1');

@@ -22,16 +22,35 @@ function manifests(mockUrl: string): string {
     metadata: { name, namespace: 'default' },
     spec: {
       model: name,
-      backends: [{ name: `${name}-backend`, provider: 'bedrock', model: modelId, baseURL: mockUrl, bedrock: { region: 'us-east-1' }, credentials: [{ secretRef: { name: secret } }] }],
+      backends: [
+        {
+          name: `${name}-backend`,
+          provider: 'bedrock',
+          model: modelId,
+          baseURL: mockUrl,
+          bedrock: { region: 'us-east-1' },
+          credentials: [{ secretRef: { name: secret } }],
+        },
+      ],
       retry: { attempts: 3, backoff: { initial: '10ms', max: '100ms' }, on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] },
       outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' },
     },
   });
   const objects = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws', namespace: 'default' }, stringData: TEST_AWS_IDENTITY },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-wrong', namespace: 'default' }, stringData: { ...TEST_AWS_IDENTITY, secretAccessKey: 'not-the-secret-0123456789' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'aws-wrong', namespace: 'default' },
+      stringData: { ...TEST_AWS_IDENTITY, secretAccessKey: 'not-the-secret-0123456789' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'embeddings-key', namespace: 'default' }, stringData: { key: VIRTUAL_KEY } },
-    { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'embeddings', namespace: 'default' }, spec: { secretName: 'embeddings-key' } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'VirtualKey',
+      metadata: { name: 'embeddings', namespace: 'default' },
+      spec: { secretName: 'embeddings-key' },
+    },
     route('titan-v2', TITAN_V2),
     route('titan-v1', TITAN_V1),
     route('cohere-embed', COHERE),
@@ -82,8 +101,15 @@ function expectVector(actual: readonly number[], expected: readonly number[]): v
 describe('OpenAI SDK embeddings -> gateway -> bedrock InvokeModel', () => {
   it('Titan V2 with dimensions: the signed InvokeModel body, the vector and usage', async () => {
     const text = 'The quick brown fox jumps';
-    const { data, response } = await client.embeddings.create({ model: 'titan-v2', input: text, dimensions: 256, encoding_format: 'float' }).withResponse();
-    expect(lastCall()).toMatchObject({ operation: 'invoke', modelId: TITAN_V2, status: 200, body: { inputText: text, dimensions: 256, normalize: true } });
+    const { data, response } = await client.embeddings
+      .create({ model: 'titan-v2', input: text, dimensions: 256, encoding_format: 'float' })
+      .withResponse();
+    expect(lastCall()).toMatchObject({
+      operation: 'invoke',
+      modelId: TITAN_V2,
+      status: 200,
+      body: { inputText: text, dimensions: 256, normalize: true },
+    });
     expect(data.model).toBe('titan-v2');
     expect(data.data).toHaveLength(1);
     expect(data.data[0]?.embedding).toEqual(mockEmbedding(text, 256));
@@ -152,9 +178,13 @@ describe('OpenAI SDK embeddings -> gateway -> bedrock InvokeModel', () => {
   });
 
   it('a ThrottlingException is retried and the next attempt answers', async () => {
-    bedrock.enqueue({ error: { status: 429, type: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' } });
+    bedrock.enqueue({
+      error: { status: 429, type: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' },
+    });
     const callsBefore = bedrock.calls.length;
-    const { data, response } = await client.embeddings.create({ model: 'cohere-embed', input: ['retry me'], encoding_format: 'float' }).withResponse();
+    const { data, response } = await client.embeddings
+      .create({ model: 'cohere-embed', input: ['retry me'], encoding_format: 'float' })
+      .withResponse();
     expect(data.data[0]?.embedding).toEqual(mockEmbedding('retry me', 1024));
     expect(bedrock.calls.slice(callsBefore).map((call) => call.status)).toEqual([429, 200]);
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');

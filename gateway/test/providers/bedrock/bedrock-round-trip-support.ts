@@ -27,13 +27,21 @@ async function send(adapter: HttpProviderAdapter, request: UnifiedChatRequest, t
 }
 
 /** What the gateway's call stage does with one non-streaming attempt, minus retries. */
-export async function completeThroughAdapter(adapter: HttpProviderAdapter, request: UnifiedChatRequest, target: BackendTarget): Promise<UnifiedChatResponse> {
+export async function completeThroughAdapter(
+  adapter: HttpProviderAdapter,
+  request: UnifiedChatRequest,
+  target: BackendTarget,
+): Promise<UnifiedChatResponse> {
   const response = await send(adapter, { ...request, stream: false }, target);
   return adapter.decodeChatResponse(await response.json(), target);
 }
 
 /** One streaming attempt: bytes through the adapter's decoder; a dropped connection reaches end(). */
-export async function streamThroughAdapter(adapter: HttpProviderAdapter, request: UnifiedChatRequest, target: BackendTarget): Promise<StreamOutcome> {
+export async function streamThroughAdapter(
+  adapter: HttpProviderAdapter,
+  request: UnifiedChatRequest,
+  target: BackendTarget,
+): Promise<StreamOutcome> {
   const response = await send(adapter, { ...request, stream: true }, target);
   const decoder = adapter.createStreamDecoder(target);
   const events: UnifiedStreamEvent[] = [];

@@ -12,7 +12,11 @@ import { CLAUDE_MODEL_ID, TEST_AWS_IDENTITY } from './bedrock-test-target.js';
 
 const API_VERSION = 'switchyard.dev/v1alpha1';
 const VIRTUAL_KEY = 'sk-sy-bedrockIntegration0123456789abcdefXYZ';
-const TEMPORARY_IDENTITY = { accessKeyId: 'ASIABEDROCKINTEGRATE', secretAccessKey: 'temporary/secret+value', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLESESSION' };
+const TEMPORARY_IDENTITY = {
+  accessKeyId: 'ASIABEDROCKINTEGRATE',
+  secretAccessKey: 'temporary/secret+value',
+  sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLESESSION',
+};
 
 function manifests(mockUrl: string): string {
   const retry = { attempts: 3, backoff: { initial: '10ms', max: '100ms' }, on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] };
@@ -22,7 +26,16 @@ function manifests(mockUrl: string): string {
     metadata: { name, namespace: 'default' },
     spec: {
       model: name,
-      backends: [{ name: `${name}-backend`, provider: 'bedrock', model: CLAUDE_MODEL_ID, baseURL: mockUrl, bedrock: { region: 'us-east-1' }, credentials: [{ secretRef: { name: secret } }] }],
+      backends: [
+        {
+          name: `${name}-backend`,
+          provider: 'bedrock',
+          model: CLAUDE_MODEL_ID,
+          baseURL: mockUrl,
+          bedrock: { region: 'us-east-1' },
+          credentials: [{ secretRef: { name: secret } }],
+        },
+      ],
       retry,
       outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' },
     },
@@ -30,9 +43,19 @@ function manifests(mockUrl: string): string {
   const objects = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws', namespace: 'default' }, stringData: TEST_AWS_IDENTITY },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-temporary', namespace: 'default' }, stringData: TEMPORARY_IDENTITY },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-wrong', namespace: 'default' }, stringData: { ...TEST_AWS_IDENTITY, secretAccessKey: 'not-the-secret-0123456789' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'aws-wrong', namespace: 'default' },
+      stringData: { ...TEST_AWS_IDENTITY, secretAccessKey: 'not-the-secret-0123456789' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'integration-key', namespace: 'default' }, stringData: { key: VIRTUAL_KEY } },
-    { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'integration', namespace: 'default' }, spec: { secretName: 'integration-key' } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'VirtualKey',
+      metadata: { name: 'integration', namespace: 'default' },
+      spec: { secretName: 'integration-key' },
+    },
     route('claude-bedrock', 'aws'),
     route('claude-bedrock-temporary', 'aws-temporary'),
     route('claude-bedrock-wrong-key', 'aws-wrong'),
@@ -58,7 +81,14 @@ beforeEach(() => {
 });
 
 const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-  { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
 ];
 
 function lastCall() {
@@ -81,7 +111,9 @@ describe('OpenAI SDK -> gateway -> bedrock backend', () => {
         stop: ['END'],
       })
       .withResponse();
-    expect(data.choices[0]?.message.content).toBe('Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** "r"s in "strawberry."');
+    expect(data.choices[0]?.message.content).toBe(
+      'Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** "r"s in "strawberry."',
+    );
     expect(data.choices[0]?.finish_reason).toBe('stop');
     expect(data.usage).toMatchObject({ prompt_tokens: 22, completion_tokens: 57, total_tokens: 79 });
     expect(data.model).toBe('claude-bedrock');
@@ -126,7 +158,12 @@ describe('OpenAI SDK -> gateway -> bedrock backend', () => {
       usage: usage(1250, 40, 1000, 200),
     };
     bedrock.enqueue({ response: scripted });
-    const data = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, tool_choice: 'required' });
+    const data = await client.chat.completions.create({
+      model: 'claude-bedrock',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools,
+      tool_choice: 'required',
+    });
     const call = data.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === 'function' ? call.function : undefined).toEqual({ name: 'get_weather', arguments: '{"city":"Paris"}' });
     expect(call?.id).toBe('tooluse_paris');
@@ -140,7 +177,12 @@ describe('OpenAI SDK -> gateway -> bedrock backend', () => {
 
   it('tools, streamed: the recorded tool-call stream becomes OpenAI tool-call deltas', async () => {
     bedrock.enqueue({ capture: 'amazon-bedrock-tool-call.1' });
-    const stream = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'Go' }], tools, stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'claude-bedrock',
+      messages: [{ role: 'user', content: 'Go' }],
+      tools,
+      stream: true,
+    });
     const calls = new Map<number, { id?: string; name: string; arguments: string }>();
     let finishReason: string | null | undefined;
     for await (const chunk of stream) {
@@ -162,7 +204,11 @@ describe('OpenAI SDK -> gateway -> bedrock backend', () => {
       model: 'claude-bedrock',
       messages: [
         { role: 'user', content: 'Weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_1', content: '18C and sunny' },
       ],
       tools,
@@ -185,18 +231,27 @@ describe('OpenAI SDK -> gateway -> bedrock backend', () => {
 
 describe('Bedrock failures through the gateway', () => {
   it('throttling is retried and the second attempt answers', async () => {
-    bedrock.enqueue({ error: { status: 429, type: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' } });
+    bedrock.enqueue({
+      error: { status: 429, type: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' },
+    });
     const callsBefore = bedrock.calls.length;
-    const { data, response } = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toContain('strawberry');
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');
     expect(bedrock.calls.slice(callsBefore).map((call) => call.status)).toEqual([429, 200]);
   });
 
   it('a throttling exception right after messageStart is retried before the client sees anything', async () => {
-    bedrock.enqueue({ capture: 'amazon-bedrock-text', exceptionAfter: { events: 1, type: 'throttlingException', message: 'Too many tokens, please wait.' } });
+    bedrock.enqueue({
+      capture: 'amazon-bedrock-text',
+      exceptionAfter: { events: 1, type: 'throttlingException', message: 'Too many tokens, please wait.' },
+    });
     const callsBefore = bedrock.calls.length;
-    const { data: stream, response } = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'hi' }], stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'hi' }], stream: true })
+      .withResponse();
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** r\'s in "strawberry."');
@@ -205,8 +260,15 @@ describe('Bedrock failures through the gateway', () => {
   });
 
   it('an exception event mid-stream ends the stream with an error after the text before it', async () => {
-    bedrock.enqueue({ capture: 'amazon-bedrock-text', exceptionAfter: { events: 6, type: 'modelStreamErrorException', message: 'The model stopped unexpectedly.' } });
-    const stream = await client.chat.completions.create({ model: 'claude-bedrock', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    bedrock.enqueue({
+      capture: 'amazon-bedrock-text',
+      exceptionAfter: { events: 6, type: 'modelStreamErrorException', message: 'The model stopped unexpectedly.' },
+    });
+    const stream = await client.chat.completions.create({
+      model: 'claude-bedrock',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
     let text = '';
     let failure: unknown;
     try {
@@ -220,7 +282,9 @@ describe('Bedrock failures through the gateway', () => {
   });
 
   it("a signature Bedrock refuses is the gateway's credential problem: 502, no secret in the answer", async () => {
-    const failure = await client.chat.completions.create({ model: 'claude-bedrock-wrong-key', messages: [{ role: 'user', content: 'hi' }] }).catch((error: unknown) => error);
+    const failure = await client.chat.completions
+      .create({ model: 'claude-bedrock-wrong-key', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OpenAI.APIError);
     expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
     const text = JSON.stringify((failure as InstanceType<typeof OpenAI.APIError>).error);

@@ -3,7 +3,13 @@
 
 import type { Usage } from '@switchyard/compiler';
 import type { FinishReason, UnifiedChatResponse } from '../../../src/unified/chat-response.js';
-import type { ConverseContentBlock, ConverseResponse, ConverseStopReason, ConverseStreamEvent, ConverseUsage } from '../../../src/wire/bedrock-converse/converse-types.js';
+import type {
+  ConverseContentBlock,
+  ConverseResponse,
+  ConverseStopReason,
+  ConverseStreamEvent,
+  ConverseUsage,
+} from '../../../src/wire/bedrock-converse/converse-types.js';
 
 /** Unified usage counts cached prompt tokens in inputTokens; Converse reports them beside it. */
 export function converseUsageFromUnified(usage: Usage): ConverseUsage {
@@ -53,7 +59,11 @@ export function converseResponseFromUnified(response: UnifiedChatResponse, laten
       case 'reasoning':
         return part.redactedData !== undefined
           ? { reasoningContent: { redactedContent: part.redactedData } }
-          : { reasoningContent: { reasoningText: { text: part.text, ...(part.signature === undefined ? {} : { signature: part.signature }) } } };
+          : {
+              reasoningContent: {
+                reasoningText: { text: part.text, ...(part.signature === undefined ? {} : { signature: part.signature }) },
+              },
+            };
     }
   });
   const extra = additionalFields(response);
@@ -80,19 +90,32 @@ export function converseStreamEventsFromUnified(response: UnifiedChatResponse, c
   response.content.forEach((part, contentBlockIndex) => {
     switch (part.type) {
       case 'text':
-        for (const text of chunks(part.text, chunkSize)) events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { text } } });
+        for (const text of chunks(part.text, chunkSize))
+          events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { text } } });
         break;
       case 'reasoning':
         if (part.redactedData !== undefined) {
-          events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { reasoningContent: { redactedContent: part.redactedData } } } });
+          events.push({
+            eventType: 'contentBlockDelta',
+            payload: { contentBlockIndex, delta: { reasoningContent: { redactedContent: part.redactedData } } },
+          });
           break;
         }
-        for (const text of chunks(part.text, chunkSize)) events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { reasoningContent: { text } } } });
-        if (part.signature !== undefined) events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { reasoningContent: { signature: part.signature } } } });
+        for (const text of chunks(part.text, chunkSize))
+          events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { reasoningContent: { text } } } });
+        if (part.signature !== undefined)
+          events.push({
+            eventType: 'contentBlockDelta',
+            payload: { contentBlockIndex, delta: { reasoningContent: { signature: part.signature } } },
+          });
         break;
       case 'tool_call':
-        events.push({ eventType: 'contentBlockStart', payload: { contentBlockIndex, start: { toolUse: { toolUseId: part.id, name: part.name } } } });
-        for (const input of chunks(part.arguments, chunkSize)) events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { toolUse: { input } } } });
+        events.push({
+          eventType: 'contentBlockStart',
+          payload: { contentBlockIndex, start: { toolUse: { toolUseId: part.id, name: part.name } } },
+        });
+        for (const input of chunks(part.arguments, chunkSize))
+          events.push({ eventType: 'contentBlockDelta', payload: { contentBlockIndex, delta: { toolUse: { input } } } });
         break;
     }
     events.push({ eventType: 'contentBlockStop', payload: { contentBlockIndex } });
@@ -100,7 +123,10 @@ export function converseStreamEventsFromUnified(response: UnifiedChatResponse, c
   const extra = additionalFields(response);
   events.push({
     eventType: 'messageStop',
-    payload: { stopReason: converseStopReasonFromUnified(response.finishReason, response.stopSequence), ...(extra ? { additionalModelResponseFields: extra } : {}) },
+    payload: {
+      stopReason: converseStopReasonFromUnified(response.finishReason, response.stopSequence),
+      ...(extra ? { additionalModelResponseFields: extra } : {}),
+    },
   });
   events.push({ eventType: 'metadata', payload: { usage: converseUsageFromUnified(response.usage), metrics: { latencyMs } } });
   return events;

@@ -4,7 +4,11 @@
 // naming the exception in `:exception-type`, with `{"message": ...}` as payload.
 
 import { encodeEventStreamMessage, type EventStreamHeaders } from '../../../src/wire/aws-event-stream/event-stream-codec.js';
-import { CONVERSE_STREAM_EVENT_TYPES, type ConverseStreamEvent, type ConverseStreamEventType } from '../../../src/wire/bedrock-converse/converse-types.js';
+import {
+  CONVERSE_STREAM_EVENT_TYPES,
+  type ConverseStreamEvent,
+  type ConverseStreamEventType,
+} from '../../../src/wire/bedrock-converse/converse-types.js';
 import { isRecord } from '@switchyard/compiler';
 
 const textEncoder = new TextEncoder();

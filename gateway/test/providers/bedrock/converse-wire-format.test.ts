@@ -1,9 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  converseResponseFromUnified,
-  converseStopReasonFromUnified,
-  converseStreamEventsFromUnified,
-} from './converse-from-unified.js';
+import { converseResponseFromUnified, converseStopReasonFromUnified, converseStreamEventsFromUnified } from './converse-from-unified.js';
 import { encodeConverseStreamEvent, parseConverseStreamCapture } from './converse-stream-frames.js';
 import { BedrockStreamDecoder } from '../../../src/wire/bedrock-converse/bedrock-stream-decoder.js';
 import { convertFromBedrockConverse } from '../../../src/wire/bedrock-converse/convert-from-bedrock-converse.js';
@@ -26,7 +22,9 @@ const scripted: UnifiedChatResponse = {
 
 describe('ConverseStream frames', () => {
   it('frames an event with the headers Bedrock sends and the payload as JSON', () => {
-    const message = decodeEventStreamMessage(encodeConverseStreamEvent({ eventType: 'messageStart', payload: { role: 'assistant' } }, { padding: 'abc' }));
+    const message = decodeEventStreamMessage(
+      encodeConverseStreamEvent({ eventType: 'messageStart', payload: { role: 'assistant' } }, { padding: 'abc' }),
+    );
     expect(stringHeader(message, ':event-type')).toBe('messageStart');
     expect(stringHeader(message, ':message-type')).toBe('event');
     expect(stringHeader(message, ':content-type')).toBe('application/json');
@@ -68,7 +66,13 @@ describe('unified -> Converse (mock side) is undone by the adapter', () => {
     ['error', undefined, 'malformed_model_output'],
   ])('finish %s (stop sequence %s) <- stopReason %s', (finishReason, stopSequence, stopReason) => {
     expect(converseStopReasonFromUnified(finishReason, stopSequence)).toBe(stopReason);
-    const response: UnifiedChatResponse = { ...identity, content: [{ type: 'text', text: 'x' }], finishReason, usage: usage(1, 1), ...(stopSequence ? { stopSequence } : {}) };
+    const response: UnifiedChatResponse = {
+      ...identity,
+      content: [{ type: 'text', text: 'x' }],
+      finishReason,
+      usage: usage(1, 1),
+      ...(stopSequence ? { stopSequence } : {}),
+    };
     const back = convertFromBedrockConverse(converseResponseFromUnified(response), identity);
     expect(back.stopSequence).toBe(stopSequence);
     expect(back.finishReason).toBe(finishReason === 'refusal' ? 'content_filter' : finishReason);

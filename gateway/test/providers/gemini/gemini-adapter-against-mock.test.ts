@@ -31,7 +31,12 @@ beforeEach(() => {
   mock.reset();
 });
 
-async function send(upstream: { url: string; method: string; headers: Record<string, string>; body?: string | Uint8Array }): Promise<Response> {
+async function send(upstream: {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}): Promise<Response> {
   const init: RequestInit = { method: upstream.method, headers: upstream.headers };
   if (upstream.body !== undefined) init.body = upstream.body;
   const response = await fetch(upstream.url, init);
@@ -76,10 +81,30 @@ async function failure(promise: Promise<unknown>): Promise<UpstreamFailure> {
 
 describe('geminiMethodUrl', () => {
   it.each([
-    ['https://generativelanguage.googleapis.com', 'gemini-2.5-flash', 'generateContent', 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent'],
-    ['https://generativelanguage.googleapis.com/', 'models/gemini-2.5-flash', 'streamGenerateContent?alt=sse', 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
-    ['https://generativelanguage.googleapis.com/v1beta', 'gemini-2.5-flash', 'embedContent', 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:embedContent'],
-    ['https://proxy.internal/google/v1alpha', 'gemini-3-pro-preview', 'generateContent', 'https://proxy.internal/google/v1alpha/models/gemini-3-pro-preview:generateContent'],
+    [
+      'https://generativelanguage.googleapis.com',
+      'gemini-2.5-flash',
+      'generateContent',
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent',
+    ],
+    [
+      'https://generativelanguage.googleapis.com/',
+      'models/gemini-2.5-flash',
+      'streamGenerateContent?alt=sse',
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    ],
+    [
+      'https://generativelanguage.googleapis.com/v1beta',
+      'gemini-2.5-flash',
+      'embedContent',
+      'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:embedContent',
+    ],
+    [
+      'https://proxy.internal/google/v1alpha',
+      'gemini-3-pro-preview',
+      'generateContent',
+      'https://proxy.internal/google/v1alpha/models/gemini-3-pro-preview:generateContent',
+    ],
     ['http://127.0.0.1:9', 'tunedModels/my-tuned-1', 'generateContent', 'http://127.0.0.1:9/v1beta/tunedModels/my-tuned-1:generateContent'],
   ])('%s + %s + %s', (baseURL, model, method, expected) => {
     expect(geminiMethodUrl(baseURL, model, method)).toBe(expected);
@@ -89,8 +114,17 @@ describe('geminiMethodUrl', () => {
 describe('Gemini adapter against the mock', () => {
   it('posts generateContent with x-goog-api-key and the translated body', async () => {
     mock.enqueue({ capture: 'google-text' });
-    const response = await complete(chatRequest({ maxOutputTokens: 64, temperature: 0.3, messages: [{ role: 'system', content: [{ type: 'text', text: 'Be exact.' }] }, ...chatRequest().messages] }));
-    expect(response.content.find((p) => p.type === 'text')).toEqual({ type: 'text', text: "There are **3** r's in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y." });
+    const response = await complete(
+      chatRequest({
+        maxOutputTokens: 64,
+        temperature: 0.3,
+        messages: [{ role: 'system', content: [{ type: 'text', text: 'Be exact.' }] }, ...chatRequest().messages],
+      }),
+    );
+    expect(response.content.find((p) => p.type === 'text')).toEqual({
+      type: 'text',
+      text: "There are **3** r's in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.",
+    });
     expect(response.usage).toEqual({ inputTokens: 9, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 272, reasoningTokens: 244 });
     const request = mock.requests[0]!;
     expect(request.url).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
@@ -110,18 +144,27 @@ describe('Gemini adapter against the mock', () => {
     expect(mock.requests[0]!.url).not.toContain(GEMINI_TEST_KEY);
   });
 
-  it.each(['google-text', 'google-reasoning', 'google-tool-call', 'google-stream-tool-call-arguments'])('streams capture %s over SSE', async (name) => {
-    mock.enqueue({ capture: name });
-    const events = await stream(chatRequest());
-    expect(mock.requests[0]!.url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
-    expect(events[0]!.type).toBe('response_start');
-    expect(events.filter((e) => e.type === 'finish')).toHaveLength(1);
-    expect(events.at(-1)!.type).toBe('usage');
-  });
+  it.each(['google-text', 'google-reasoning', 'google-tool-call', 'google-stream-tool-call-arguments'])(
+    'streams capture %s over SSE',
+    async (name) => {
+      mock.enqueue({ capture: name });
+      const events = await stream(chatRequest());
+      expect(mock.requests[0]!.url).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+      expect(events[0]!.type).toBe('response_start');
+      expect(events.filter((e) => e.type === 'finish')).toHaveLength(1);
+      expect(events.at(-1)!.type).toBe('usage');
+    },
+  );
 
   it('a tool round trip: the call comes back with an id, the result goes back by name', async () => {
     mock.enqueue({ capture: 'google-tool-call' });
-    const tools = [{ name: 'weather', description: 'Weather', parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] } }];
+    const tools = [
+      {
+        name: 'weather',
+        description: 'Weather',
+        parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+      },
+    ];
     const first = await complete(chatRequest({ tools, toolChoice: { type: 'auto' } }));
     const call = first.content.find((p) => p.type === 'tool_call');
     expect(call).toMatchObject({ type: 'tool_call', name: 'weather', arguments: '{"location":"San Francisco"}' });
@@ -134,15 +177,30 @@ describe('Gemini adapter against the mock', () => {
         messages: [
           ...chatRequest().messages,
           { role: 'assistant', content: first.content },
-          { role: 'tool', content: [{ type: 'tool_result', toolCallId: (call as { id: string }).id, content: [{ type: 'text', text: '{"tempC":18,"sky":"fog"}' }] }] },
+          {
+            role: 'tool',
+            content: [
+              {
+                type: 'tool_result',
+                toolCallId: (call as { id: string }).id,
+                content: [{ type: 'text', text: '{"tempC":18,"sky":"fog"}' }],
+              },
+            ],
+          },
         ],
       }),
     );
     expect(second.content).toEqual([{ type: 'text', text: 'It is 18C and foggy.' }]);
     const sent = mock.calls[1]!.body as { contents: Array<{ role: string; parts: Array<Record<string, unknown>> }> };
-    const capturedSignature = ((first.content[0] as { signature?: string }).signature);
-    expect(sent.contents[1]).toEqual({ role: 'model', parts: [{ functionCall: { name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: capturedSignature }] });
-    expect(sent.contents[2]).toEqual({ role: 'user', parts: [{ functionResponse: { name: 'weather', response: { tempC: 18, sky: 'fog' } } }] });
+    const capturedSignature = (first.content[0] as { signature?: string }).signature;
+    expect(sent.contents[1]).toEqual({
+      role: 'model',
+      parts: [{ functionCall: { name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: capturedSignature }],
+    });
+    expect(sent.contents[2]).toEqual({
+      role: 'user',
+      parts: [{ functionResponse: { name: 'weather', response: { tempC: 18, sky: 'fog' } } }],
+    });
   });
 
   it('a blocked prompt is an empty content_filter answer', async () => {
@@ -178,7 +236,13 @@ describe('Gemini adapter against the mock', () => {
   });
 
   it.each(['end', 'reset', 'mid-event'] as const)('a stream cut (%s) before any finishReason is StreamBroken', async (how) => {
-    mock.enqueue({ chunks: [{ candidates: [{ content: { parts: [{ text: 'Once upon' }] } }] }, { candidates: [{ content: { parts: [{ text: ' a time' }] } }] }], cut: { afterChunks: 1, how } });
+    mock.enqueue({
+      chunks: [
+        { candidates: [{ content: { parts: [{ text: 'Once upon' }] } }] },
+        { candidates: [{ content: { parts: [{ text: ' a time' }] } }] },
+      ],
+      cut: { afterChunks: 1, how },
+    });
     const error = await failure(stream(chatRequest()));
     expect(error.kind).toBe('StreamBroken');
   });

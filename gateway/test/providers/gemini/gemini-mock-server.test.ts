@@ -58,7 +58,10 @@ describe('Gemini mock server', () => {
     const limited = await post('/v1beta/models/m:generateContent', body);
     expect(limited.status).toBe(429);
     const details = ((await limited.json()) as { error: { details: Array<Record<string, unknown>> } }).error.details;
-    expect(details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo')).toEqual({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '1.5s' });
+    expect(details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.RetryInfo')).toEqual({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: '1.5s',
+    });
     const ok = await post('/v1beta/models/m:generateContent', body);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { responseId: string }).responseId).toBe('Un6LacrVMcjUxs0PmJfWoQc');

@@ -5,7 +5,10 @@ import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 
 export const GEMINI_TEST_KEY = 'test-gemini-key';
 
-export function geminiTarget(baseURL: string, options: { model?: string; apiKey?: string; headers?: Record<string, string> } = {}): BackendTarget {
+export function geminiTarget(
+  baseURL: string,
+  options: { model?: string; apiKey?: string; headers?: Record<string, string> } = {},
+): BackendTarget {
   const backend: BackendTarget['backend'] = {
     name: 'gemini-main',
     provider: 'gemini',
@@ -22,7 +25,12 @@ export function geminiTarget(baseURL: string, options: { model?: string; apiKey?
 }
 
 export function chatRequest(overrides: Partial<UnifiedChatRequest> = {}): UnifiedChatRequest {
-  return { model: 'gemini-public', messages: [{ role: 'user', content: [{ type: 'text', text: 'How many r in strawberry?' }] }], stream: false, ...overrides };
+  return {
+    model: 'gemini-public',
+    messages: [{ role: 'user', content: [{ type: 'text', text: 'How many r in strawberry?' }] }],
+    stream: false,
+    ...overrides,
+  };
 }
 
 export function headersOf(response: Response): UpstreamHeaders {

@@ -52,7 +52,12 @@ function geminiRoute(name: string, model: string, options: { secret?: string; re
 function manifests(): string {
   return documents(
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'gemini', namespace: 'default' }, stringData: { apiKey: GEMINI_TEST_KEY } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'gemini-revoked', namespace: 'default' }, stringData: { apiKey: 'a-revoked-key' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'gemini-revoked', namespace: 'default' },
+      stringData: { apiKey: 'a-revoked-key' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-key', namespace: 'default' }, stringData: { key: VIRTUAL_KEY } },
     { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'app', namespace: 'default' }, spec: { secretName: 'app-key' } },
     geminiRoute('gemini-flash', 'gemini-2.5-flash'),
@@ -88,7 +93,14 @@ describe('openai SDK -> gateway -> gemini', () => {
   it('text: the answer, finish reason and exact usage, with the backend named', async () => {
     gemini.enqueue({ capture: 'google-text' });
     const { data, response } = await client.chat.completions
-      .create({ model: 'gemini-flash', messages: [{ role: 'system', content: 'Be exact.' }, { role: 'user', content: 'How many r in strawberry?' }], max_tokens: 500 })
+      .create({
+        model: 'gemini-flash',
+        messages: [
+          { role: 'system', content: 'Be exact.' },
+          { role: 'user', content: 'How many r in strawberry?' },
+        ],
+        max_tokens: 500,
+      })
       .withResponse();
     expect(data.model).toBe('gemini-flash');
     expect(data.choices[0]!.message.content).toBe("There are **3** r's in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.");
@@ -143,7 +155,17 @@ describe('openai SDK -> gateway -> gemini', () => {
     expect(JSON.parse(call.function.arguments)).toEqual({ location: 'San Francisco' });
     expect(call.id).toMatch(/^call_/);
     expect(gemini.calls[0]!.body).toMatchObject({
-      tools: [{ functionDeclarations: [{ name: 'weather', description: 'Current weather for a place', parameters: { type: 'OBJECT', properties: { location: { type: 'STRING' } }, required: ['location'] } }] }],
+      tools: [
+        {
+          functionDeclarations: [
+            {
+              name: 'weather',
+              description: 'Current weather for a place',
+              parameters: { type: 'OBJECT', properties: { location: { type: 'STRING' } }, required: ['location'] },
+            },
+          ],
+        },
+      ],
       toolConfig: { functionCallingConfig: { mode: 'ANY' } },
     });
 
@@ -162,7 +184,12 @@ describe('openai SDK -> gateway -> gemini', () => {
     expect(replay.contents).toEqual([
       { role: 'user', parts: [{ text: 'Weather in San Francisco?' }] },
       // The OpenAI format has nowhere to keep Gemini 3's thought signature, so the gateway sends Google's documented skip value.
-      { role: 'model', parts: [{ functionCall: { name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: 'skip_thought_signature_validator' }] },
+      {
+        role: 'model',
+        parts: [
+          { functionCall: { name: 'weather', args: { location: 'San Francisco' } }, thoughtSignature: 'skip_thought_signature_validator' },
+        ],
+      },
       { role: 'user', parts: [{ functionResponse: { name: 'weather', response: { tempC: 18, sky: 'fog' } } }] },
     ]);
   });
@@ -225,7 +252,10 @@ describe('openai SDK -> gateway -> gemini', () => {
 
   it('a blocked prompt answers with finish_reason content_filter, not an error', async () => {
     gemini.enqueue(blockedPromptReply('SAFETY'));
-    const completion = await client.chat.completions.create({ model: 'gemini-flash', messages: [{ role: 'user', content: 'something unsafe' }] });
+    const completion = await client.chat.completions.create({
+      model: 'gemini-flash',
+      messages: [{ role: 'user', content: 'something unsafe' }],
+    });
     expect(completion.choices[0]!.finish_reason).toBe('content_filter');
     expect(completion.choices[0]!.message.content ?? '').toBe('');
     expect(completion.usage?.prompt_tokens).toBe(12);
@@ -233,15 +263,26 @@ describe('openai SDK -> gateway -> gemini', () => {
 
   it('a SAFETY stop while streaming ends with finish_reason content_filter', async () => {
     gemini.enqueue(safetyStopReply('SAFETY'));
-    const stream = await client.chat.completions.create({ model: 'gemini-flash', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gemini-flash',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     let finish: string | null = null;
     for await (const chunk of stream) finish = chunk.choices[0]?.finish_reason ?? finish;
     expect(finish).toBe('content_filter');
   });
 
   it('a stream Gemini cuts before any finishReason ends with an error event, not a clean finish', async () => {
-    gemini.enqueue({ chunks: [{ candidates: [{ content: { parts: [{ text: 'Once upon' }], role: 'model' } }], responseId: 'cut1' }], cut: { afterChunks: 1, how: 'reset' } });
-    const stream = await client.chat.completions.create({ model: 'gemini-flash', messages: [{ role: 'user', content: 'story' }], stream: true });
+    gemini.enqueue({
+      chunks: [{ candidates: [{ content: { parts: [{ text: 'Once upon' }], role: 'model' } }], responseId: 'cut1' }],
+      cut: { afterChunks: 1, how: 'reset' },
+    });
+    const stream = await client.chat.completions.create({
+      model: 'gemini-flash',
+      messages: [{ role: 'user', content: 'story' }],
+      stream: true,
+    });
     let text = '';
     let finish: string | null = null;
     let thrown: unknown;
@@ -261,7 +302,9 @@ describe('openai SDK -> gateway -> gemini', () => {
   it('a 429 with RetryInfo is retried after the delay Google asked for', async () => {
     gemini.enqueue(rateLimitedReply('0.8s'), { capture: 'google-text' });
     const started = Date.now();
-    const { data, response } = await client.chat.completions.create({ model: 'gemini-flash', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gemini-flash', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     const elapsed = Date.now() - started;
     expect(data.choices[0]!.finish_reason).toBe('stop');
     expect(gemini.calls).toHaveLength(2);
@@ -301,7 +344,12 @@ describe('openai SDK -> gateway -> gemini', () => {
     expect(single.data[0]!.embedding).toEqual(Array.from(Float32Array.from(deterministicEmbedding('alpha', 8))));
     expect(gemini.calls[0]).toMatchObject({ model: 'gemini-embedding-001', method: 'embedContent' });
 
-    const batch = await client.embeddings.create({ model: 'gemini-embed', input: ['alpha', 'beta', 'gamma'], dimensions: 4, encoding_format: 'float' });
+    const batch = await client.embeddings.create({
+      model: 'gemini-embed',
+      input: ['alpha', 'beta', 'gamma'],
+      dimensions: 4,
+      encoding_format: 'float',
+    });
     expect(batch.data.map((d) => d.index)).toEqual([0, 1, 2]);
     expect(batch.data.map((d) => d.embedding)).toEqual(['alpha', 'beta', 'gamma'].map((t) => deterministicEmbedding(t, 4)));
     expect(gemini.calls[1]).toMatchObject({ method: 'batchEmbedContents' });

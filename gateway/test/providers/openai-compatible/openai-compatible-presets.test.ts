@@ -38,45 +38,96 @@ interface Expectation {
 
 const table: Array<[OpenAICompatibleProvider, Expectation]> = (
   [
-  [
-    'mistral',
-    {
-      url: 'https://api.mistral.ai/v1/chat/completions',
-      present: { max_tokens: 100, random_seed: 5, tool_choice: 'any', parallel_tool_calls: true },
-      absent: ['seed', 'stream_options', 'user', 'reasoning_effort', 'max_completion_tokens', 'top_k'],
-    },
-  ],
-  [
-    'groq',
-    {
-      url: 'https://api.groq.com/openai/v1/chat/completions',
-      present: { max_completion_tokens: 100, seed: 5, reasoning_effort: 'low', stream_options: { include_usage: true }, user: 'end-user-1' },
-      absent: ['max_tokens', 'top_k'],
-    },
-  ],
-  [
-    'deepseek',
-    {
-      url: 'https://api.deepseek.com/v1/chat/completions',
-      present: { max_tokens: 100, response_format: { type: 'json_object' }, stream_options: { include_usage: true } },
-      absent: ['seed', 'parallel_tool_calls', 'reasoning_effort', 'user', 'top_k'],
-    },
-  ],
-  ['xai', { url: 'https://api.x.ai/v1/chat/completions', present: { max_completion_tokens: 100, reasoning_effort: 'low', seed: 5 }, absent: ['top_k'] }],
-  ['together', { url: 'https://api.together.xyz/v1/chat/completions', present: { max_tokens: 100, top_k: 20, seed: 5 }, absent: ['parallel_tool_calls', 'user'] }],
-  ['fireworks', { url: 'https://api.fireworks.ai/inference/v1/chat/completions', present: { max_tokens: 100, top_k: 20 }, absent: ['parallel_tool_calls'] }],
-  ['openrouter', { url: 'https://openrouter.ai/api/v1/chat/completions', present: { max_tokens: 100, reasoning: { effort: 'low' }, top_k: 20 }, absent: ['reasoning_effort'] }],
-  [
-    'cohere',
-    {
-      url: 'https://api.cohere.ai/compatibility/v1/chat/completions',
-      present: { max_tokens: 100, seed: 5 },
-      absent: ['stream_options', 'parallel_tool_calls', 'reasoning_effort', 'user'],
-    },
-  ],
-  ['ollama', { url: 'http://127.0.0.1:11434/v1/chat/completions', present: { max_tokens: 100, reasoning_effort: 'low' }, absent: ['parallel_tool_calls', 'user'] }],
-  ['vllm', { url: 'http://127.0.0.1:8000/v1/chat/completions', present: { max_tokens: 100, top_k: 20, parallel_tool_calls: true }, absent: [] }],
-  ['openai-compatible', { url: 'http://127.0.0.1:9999/v1/chat/completions', present: { max_tokens: 100, stream_options: { include_usage: true } }, absent: ['top_k'] }],
+    [
+      'mistral',
+      {
+        url: 'https://api.mistral.ai/v1/chat/completions',
+        present: { max_tokens: 100, random_seed: 5, tool_choice: 'any', parallel_tool_calls: true },
+        absent: ['seed', 'stream_options', 'user', 'reasoning_effort', 'max_completion_tokens', 'top_k'],
+      },
+    ],
+    [
+      'groq',
+      {
+        url: 'https://api.groq.com/openai/v1/chat/completions',
+        present: {
+          max_completion_tokens: 100,
+          seed: 5,
+          reasoning_effort: 'low',
+          stream_options: { include_usage: true },
+          user: 'end-user-1',
+        },
+        absent: ['max_tokens', 'top_k'],
+      },
+    ],
+    [
+      'deepseek',
+      {
+        url: 'https://api.deepseek.com/v1/chat/completions',
+        present: { max_tokens: 100, response_format: { type: 'json_object' }, stream_options: { include_usage: true } },
+        absent: ['seed', 'parallel_tool_calls', 'reasoning_effort', 'user', 'top_k'],
+      },
+    ],
+    [
+      'xai',
+      {
+        url: 'https://api.x.ai/v1/chat/completions',
+        present: { max_completion_tokens: 100, reasoning_effort: 'low', seed: 5 },
+        absent: ['top_k'],
+      },
+    ],
+    [
+      'together',
+      {
+        url: 'https://api.together.xyz/v1/chat/completions',
+        present: { max_tokens: 100, top_k: 20, seed: 5 },
+        absent: ['parallel_tool_calls', 'user'],
+      },
+    ],
+    [
+      'fireworks',
+      {
+        url: 'https://api.fireworks.ai/inference/v1/chat/completions',
+        present: { max_tokens: 100, top_k: 20 },
+        absent: ['parallel_tool_calls'],
+      },
+    ],
+    [
+      'openrouter',
+      {
+        url: 'https://openrouter.ai/api/v1/chat/completions',
+        present: { max_tokens: 100, reasoning: { effort: 'low' }, top_k: 20 },
+        absent: ['reasoning_effort'],
+      },
+    ],
+    [
+      'cohere',
+      {
+        url: 'https://api.cohere.ai/compatibility/v1/chat/completions',
+        present: { max_tokens: 100, seed: 5 },
+        absent: ['stream_options', 'parallel_tool_calls', 'reasoning_effort', 'user'],
+      },
+    ],
+    [
+      'ollama',
+      {
+        url: 'http://127.0.0.1:11434/v1/chat/completions',
+        present: { max_tokens: 100, reasoning_effort: 'low' },
+        absent: ['parallel_tool_calls', 'user'],
+      },
+    ],
+    [
+      'vllm',
+      { url: 'http://127.0.0.1:8000/v1/chat/completions', present: { max_tokens: 100, top_k: 20, parallel_tool_calls: true }, absent: [] },
+    ],
+    [
+      'openai-compatible',
+      {
+        url: 'http://127.0.0.1:9999/v1/chat/completions',
+        present: { max_tokens: 100, stream_options: { include_usage: true } },
+        absent: ['top_k'],
+      },
+    ],
   ] as Array<[string, Expectation]>
 ).map(([provider, e]) => [provider as OpenAICompatibleProvider, e]);
 
@@ -101,7 +152,10 @@ describe('OpenAI-compatible presets: one request, each provider dialect', () => 
 
 describe('OpenAI-compatible presets: provider-specific mappings', () => {
   const encode = (provider: OpenAICompatibleProvider, extra: Partial<UnifiedChatRequest> = {}): Record<string, unknown> => {
-    const encoded = openAICompatibleAdapters[provider].encodeChatRequest({ ...request, ...extra }, backendTarget({ provider, baseURL: 'http://h/v1' }));
+    const encoded = openAICompatibleAdapters[provider].encodeChatRequest(
+      { ...request, ...extra },
+      backendTarget({ provider, baseURL: 'http://h/v1' }),
+    );
     return JSON.parse(String(encoded.body)) as Record<string, unknown>;
   };
   type Msg = Record<string, unknown> & { tool_calls?: Array<{ id: string }>; tool_call_id?: string };
@@ -135,14 +189,21 @@ describe('OpenAI-compatible presets: provider-specific mappings', () => {
   });
 
   it('a local server without a credential gets no Authorization header', () => {
-    const encoded = openAICompatibleAdapters.ollama.encodeChatRequest(request, backendTarget({ provider: 'ollama', baseURL: 'http://127.0.0.1:11434/v1' }, null));
+    const encoded = openAICompatibleAdapters.ollama.encodeChatRequest(
+      request,
+      backendTarget({ provider: 'ollama', baseURL: 'http://127.0.0.1:11434/v1' }, null),
+    );
     expect(encoded.headers).not.toHaveProperty('authorization');
   });
 
   it('backend headers are sent, but never override authentication', () => {
     const encoded = openAICompatibleAdapters.openrouter.encodeChatRequest(
       request,
-      backendTarget({ provider: 'openrouter', baseURL: 'https://openrouter.ai/api/v1', headers: { 'HTTP-Referer': 'https://example.com', Authorization: 'Bearer nope' } }),
+      backendTarget({
+        provider: 'openrouter',
+        baseURL: 'https://openrouter.ai/api/v1',
+        headers: { 'HTTP-Referer': 'https://example.com', Authorization: 'Bearer nope' },
+      }),
     );
     expect(encoded.headers['http-referer']).toBe('https://example.com');
     const authorization = Object.entries(encoded.headers).filter(([name]) => name.toLowerCase() === 'authorization');
@@ -151,9 +212,18 @@ describe('OpenAI-compatible presets: provider-specific mappings', () => {
 
   it('providers without file input refuse PDFs with UnsupportedFeatureError', () => {
     const pdf: Partial<UnifiedChatRequest> = {
-      messages: [{ role: 'user', content: [{ type: 'document', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERg==' }, mediaType: 'application/pdf' }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'document', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERg==' }, mediaType: 'application/pdf' },
+          ],
+        },
+      ],
     };
     expect(() => encode('groq', pdf)).toThrow(/document input \(application\/pdf\) is not supported by provider groq/);
-    expect(encode('openrouter', pdf).messages).toEqual([{ role: 'user', content: [{ type: 'file', file: { filename: 'document.pdf', file_data: 'data:application/pdf;base64,JVBERg==' } }] }]);
+    expect(encode('openrouter', pdf).messages).toEqual([
+      { role: 'user', content: [{ type: 'file', file: { filename: 'document.pdf', file_data: 'data:application/pdf;base64,JVBERg==' } }] },
+    ]);
   });
 });

@@ -7,8 +7,16 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../../src/
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../../src/unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 
-async function send(adapter: HttpProviderAdapter, request: { url: string; method: string; headers: Record<string, string>; body?: string | Uint8Array }): Promise<Response> {
-  const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body ?? null, redirect: 'manual' });
+async function send(
+  adapter: HttpProviderAdapter,
+  request: { url: string; method: string; headers: Record<string, string>; body?: string | Uint8Array },
+): Promise<Response> {
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body ?? null,
+    redirect: 'manual',
+  });
   if (!response.ok) {
     const headers: Record<string, string> = {};
     response.headers.forEach((value, key) => {
@@ -19,12 +27,20 @@ async function send(adapter: HttpProviderAdapter, request: { url: string; method
   return response;
 }
 
-export async function completeOverHttp(adapter: HttpProviderAdapter, request: UnifiedChatRequest, target: BackendTarget): Promise<UnifiedChatResponse> {
+export async function completeOverHttp(
+  adapter: HttpProviderAdapter,
+  request: UnifiedChatRequest,
+  target: BackendTarget,
+): Promise<UnifiedChatResponse> {
   const response = await send(adapter, adapter.encodeChatRequest({ ...request, stream: false }, target));
   return adapter.decodeChatResponse(await response.json(), target);
 }
 
-export async function streamOverHttp(adapter: HttpProviderAdapter, request: UnifiedChatRequest, target: BackendTarget): Promise<UnifiedStreamEvent[]> {
+export async function streamOverHttp(
+  adapter: HttpProviderAdapter,
+  request: UnifiedChatRequest,
+  target: BackendTarget,
+): Promise<UnifiedStreamEvent[]> {
   const response = await send(adapter, adapter.encodeChatRequest({ ...request, stream: true }, target));
   const decoder = adapter.createStreamDecoder(target);
   const events: UnifiedStreamEvent[] = [];
@@ -38,7 +54,11 @@ export async function streamOverHttp(adapter: HttpProviderAdapter, request: Unif
   return events;
 }
 
-export async function embedOverHttp(adapter: HttpProviderAdapter, request: UnifiedEmbeddingsRequest, target: BackendTarget): Promise<UnifiedEmbeddingsResponse> {
+export async function embedOverHttp(
+  adapter: HttpProviderAdapter,
+  request: UnifiedEmbeddingsRequest,
+  target: BackendTarget,
+): Promise<UnifiedEmbeddingsResponse> {
   const response = await send(adapter, adapter.encodeEmbeddingsRequest!(request, target));
   return adapter.decodeEmbeddingsResponse!(await response.json(), target);
 }

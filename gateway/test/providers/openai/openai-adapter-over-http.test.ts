@@ -7,7 +7,11 @@ import { completeOverHttp, embedOverHttp, streamOverHttp } from './call-adapter-
 import { backendTarget, summarize } from './openai-test-support.js';
 
 let mock: OpenAIMockServer;
-const request: UnifiedChatRequest = { model: 'public', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false };
+const request: UnifiedChatRequest = {
+  model: 'public',
+  messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+  stream: false,
+};
 const target = () => backendTarget({ baseURL: `${mock.url}/v1` }, OPENAI_MOCK_API_KEY);
 
 async function failureOf(promise: Promise<unknown>): Promise<UpstreamFailure> {
@@ -38,7 +42,11 @@ describe('OpenAI adapter against the mock OpenAI server', () => {
     const sent = mock.requests[0]!;
     expect(sent.url).toBe('/v1/chat/completions');
     expect(sent.headers.authorization).toBe(`Bearer ${OPENAI_MOCK_API_KEY}`);
-    expect(mock.chatRequests[0]).toEqual({ model: 'gpt-4o-2024-08-06', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 20 });
+    expect(mock.chatRequests[0]).toEqual({
+      model: 'gpt-4o-2024-08-06',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_completion_tokens: 20,
+    });
   });
 
   it('streams with usage always requested', async () => {
@@ -81,7 +89,10 @@ describe('OpenAI adapter against the mock OpenAI server', () => {
   });
 
   it('429 with retry-after is RateLimited with the wait', async () => {
-    mock.script({ error: { status: 429, message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' }, retryAfter: '2' });
+    mock.script({
+      error: { status: 429, message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' },
+      retryAfter: '2',
+    });
     const failure = await failureOf(completeOverHttp(openaiAdapter, request, target()));
     expect(failure.kind).toBe('RateLimited');
     expect(failure.retryAfterMs).toBe(2000);
@@ -91,7 +102,14 @@ describe('OpenAI adapter against the mock OpenAI server', () => {
   it('500 is a ServerError; 400 passes its param', async () => {
     mock.script(
       { error: { status: 500, message: 'The server had an error processing your request.', type: 'server_error' } },
-      { error: { status: 400, message: "Invalid type for 'messages[0].content'", type: 'invalid_request_error', param: 'messages[0].content' } },
+      {
+        error: {
+          status: 400,
+          message: "Invalid type for 'messages[0].content'",
+          type: 'invalid_request_error',
+          param: 'messages[0].content',
+        },
+      },
     );
     expect((await failureOf(completeOverHttp(openaiAdapter, request, target()))).kind).toBe('ServerError');
     const bad = await failureOf(completeOverHttp(openaiAdapter, request, target()));
@@ -100,7 +118,9 @@ describe('OpenAI adapter against the mock OpenAI server', () => {
   });
 
   it('a wrong key is an AuthError whose message does not repeat the key', async () => {
-    const failure = await failureOf(completeOverHttp(openaiAdapter, request, backendTarget({ baseURL: `${mock.url}/v1` }, 'sk-wrong-key-abcdefghijklmnopqrstuvwxyz')));
+    const failure = await failureOf(
+      completeOverHttp(openaiAdapter, request, backendTarget({ baseURL: `${mock.url}/v1` }, 'sk-wrong-key-abcdefghijklmnopqrstuvwxyz')),
+    );
     expect(failure.kind).toBe('AuthError');
     expect(failure.message).not.toContain('abcdefghijklmnopqrstuvwxyz');
   });
@@ -119,8 +139,17 @@ describe('OpenAI adapter against the mock OpenAI server', () => {
   });
 
   it('embeddings: floats requested, vectors decoded in input order', async () => {
-    const response = await embedOverHttp(openaiAdapter, { model: 'e', input: ['one', 'two'], dimensions: 4, encodingFormat: 'base64' }, backendTarget({ baseURL: `${mock.url}/v1`, model: 'text-embedding-3-small' }, OPENAI_MOCK_API_KEY));
-    expect(mock.embeddingRequests[0]).toEqual({ model: 'text-embedding-3-small', input: ['one', 'two'], encoding_format: 'float', dimensions: 4 });
+    const response = await embedOverHttp(
+      openaiAdapter,
+      { model: 'e', input: ['one', 'two'], dimensions: 4, encodingFormat: 'base64' },
+      backendTarget({ baseURL: `${mock.url}/v1`, model: 'text-embedding-3-small' }, OPENAI_MOCK_API_KEY),
+    );
+    expect(mock.embeddingRequests[0]).toEqual({
+      model: 'text-embedding-3-small',
+      input: ['one', 'two'],
+      encoding_format: 'float',
+      dimensions: 4,
+    });
     expect(mock.requests[0]!.url).toBe('/v1/embeddings');
     expect(response.embeddings).toEqual([deterministicVector('one', 4), deterministicVector('two', 4)]);
     expect(response.usage.inputTokens).toBe(2);

@@ -46,7 +46,12 @@ describe('OpenAI-family request target', () => {
 
   it('asks for an event stream only on streaming requests', () => {
     const t = target(first);
-    expect(encode(openaiAdapter, t, true).headers).toEqual({ 'openai-organization': 'org-1', 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer sk-first' });
+    expect(encode(openaiAdapter, t, true).headers).toEqual({
+      'openai-organization': 'org-1',
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: 'Bearer sk-first',
+    });
     expect(encode(openaiAdapter, t, false).headers.accept).toBe('application/json');
     expect(encode(openaiAdapter, t, true).headers.accept).toBe('text/event-stream');
   });
@@ -57,11 +62,17 @@ describe('OpenAI-family request target', () => {
 
   it('builds the URL from the backend, and a new table object gets its own', () => {
     expect(encode(openaiAdapter, target(first), false).url).toBe('https://api.openai.com/v1/chat/completions');
-    expect(encode(openaiAdapter, target(first, { baseURL: 'http://127.0.0.1:9/v1/' }), false).url).toBe('http://127.0.0.1:9/v1/chat/completions');
+    expect(encode(openaiAdapter, target(first, { baseURL: 'http://127.0.0.1:9/v1/' }), false).url).toBe(
+      'http://127.0.0.1:9/v1/chat/completions',
+    );
   });
 
   it('uses the endpoint of the adapter (Azure: deployment URL and api-key header)', () => {
-    const azure = target(first, { provider: 'azure-openai', baseURL: 'https://res.openai.azure.com', azure: { deployment: 'gpt4o', apiVersion: '2024-10-21' } });
+    const azure = target(first, {
+      provider: 'azure-openai',
+      baseURL: 'https://res.openai.azure.com',
+      azure: { deployment: 'gpt4o', apiVersion: '2024-10-21' },
+    });
     const encoded = encode(azureOpenAIAdapter, azure, false);
     expect(encoded.url).toContain('/openai/deployments/gpt4o/chat/completions');
     expect(encoded.headers['api-key']).toBe('sk-first');

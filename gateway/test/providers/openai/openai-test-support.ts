@@ -7,7 +7,10 @@ import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { wireFixturePath } from '../../support/repo-paths.js';
 
 /** `apiKey: null` means a backend without credentials (local servers). */
-export function backendTarget(backend: Partial<CompiledBackend> = {}, apiKey: string | null = 'sk-test-upstream-key-000000000000'): BackendTarget {
+export function backendTarget(
+  backend: Partial<CompiledBackend> = {},
+  apiKey: string | null = 'sk-test-upstream-key-000000000000',
+): BackendTarget {
   return {
     backend: {
       name: 'openai-main',

@@ -22,18 +22,41 @@ function manifests(mockUrl: string): string {
   const credentials = [{ secretRef: { name: 'openai', key: 'apiKey' } }];
   const objects = [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'openai', namespace: 'default' }, stringData: { apiKey: OPENAI_MOCK_API_KEY } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'revoked', namespace: 'default' }, stringData: { apiKey: 'sk-revoked-0123456789abcdefghijklmnop' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'revoked', namespace: 'default' },
+      stringData: { apiKey: 'sk-revoked-0123456789abcdefghijklmnop' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'integration-key', namespace: 'default' }, stringData: { key: VIRTUAL_KEY } },
-    { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name: 'integration', namespace: 'default' }, spec: { secretName: 'integration-key' } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'VirtualKey',
+      metadata: { name: 'integration', namespace: 'default' },
+      spec: { secretName: 'integration-key' },
+    },
     route(
       'gpt-4o',
       { name: 'openai-main', provider: 'openai', model: 'gpt-4o-2024-08-06', baseURL: `${mockUrl}/v1`, credentials },
       { attempts: 3, backoff: { initial: '10ms', max: '2s' }, on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] },
     ),
     route('embed', { name: 'openai-embed', provider: 'openai', model: 'text-embedding-3-small', baseURL: `${mockUrl}/v1`, credentials }),
-    route('gpt-azure', { name: 'azure-east', provider: 'azure-openai', model: 'gpt-4o', baseURL: mockUrl, azure: { deployment: 'gpt4o-east', apiVersion: '2024-10-21' }, credentials }),
+    route('gpt-azure', {
+      name: 'azure-east',
+      provider: 'azure-openai',
+      model: 'gpt-4o',
+      baseURL: mockUrl,
+      azure: { deployment: 'gpt4o-east', apiVersion: '2024-10-21' },
+      credentials,
+    }),
     route('llama', { name: 'groq-main', provider: 'groq', model: 'llama-3.3-70b-versatile', baseURL: `${mockUrl}/openai/v1`, credentials }),
-    route('gpt-revoked', { name: 'openai-revoked', provider: 'openai', model: 'gpt-4o', baseURL: `${mockUrl}/v1`, credentials: [{ secretRef: { name: 'revoked', key: 'apiKey' } }] }),
+    route('gpt-revoked', {
+      name: 'openai-revoked',
+      provider: 'openai',
+      model: 'gpt-4o',
+      baseURL: `${mockUrl}/v1`,
+      credentials: [{ secretRef: { name: 'revoked', key: 'apiKey' } }],
+    }),
   ];
   return objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n') + '\n';
 }
@@ -62,7 +85,11 @@ function lastUpstreamBody(): Record<string, unknown> {
 }
 
 async function rawPost(path: string, body: unknown, key = VIRTUAL_KEY): Promise<Response> {
-  return fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Splits an SSE body into its data payloads. */
@@ -77,7 +104,14 @@ function ssePayloads(text: string): string[] {
 }
 
 const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-  { type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Weather for a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } } },
+    },
+  },
   { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
 ];
 
@@ -120,7 +154,12 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
   });
 
   it('streaming: deltas, finish reason, the usage chunk; usage asked upstream', async () => {
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'stream me' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'stream me' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let finish: string | null | undefined;
     let usage: OpenAI.CompletionUsage | null | undefined;
@@ -146,7 +185,13 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
   });
 
   it('tools, not streamed: parallel tool calls come back; tools and choice reach OpenAI', async () => {
-    const completion = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Paris' }], tools, tool_choice: 'auto', parallel_tool_calls: true });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'Paris' }],
+      tools,
+      tool_choice: 'auto',
+      parallel_tool_calls: true,
+    });
     const calls = completion.choices[0]?.message.tool_calls ?? [];
     expect(calls.map((c) => (c.type === 'function' ? [c.function.name, c.function.arguments] : []))).toEqual([
       ['get_weather', '{"input":"Paris"}'],
@@ -162,7 +207,10 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
     const final = await stream.finalChatCompletion();
     const calls = final.choices[0]?.message.tool_calls ?? [];
     expect(calls.map((c) => (c.type === 'function' ? c.function.name : ''))).toEqual(['get_weather', 'get_time']);
-    expect(calls.map((c) => (c.type === 'function' ? JSON.parse(c.function.arguments) : null))).toEqual([{ input: 'Rome' }, { input: 'Rome' }]);
+    expect(calls.map((c) => (c.type === 'function' ? JSON.parse(c.function.arguments) : null))).toEqual([
+      { input: 'Rome' },
+      { input: 'Rome' },
+    ]);
     expect(final.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
@@ -172,13 +220,21 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
       tools,
       messages: [
         { role: 'user', content: 'weather?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_77', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_77', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_77', content: '-3C' },
       ],
     });
     const messages = lastUpstreamBody().messages as unknown[];
     expect(messages.slice(1)).toEqual([
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_77', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_77', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_77', content: '-3C' },
     ]);
   });
@@ -208,7 +264,11 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
   });
 
   it('JSON mode and structured outputs', async () => {
-    const json = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'json please' }], response_format: { type: 'json_object' } });
+    const json = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'json please' }],
+      response_format: { type: 'json_object' },
+    });
     expect(JSON.parse(json.choices[0]?.message.content ?? '')).toEqual({ reply: 'mock:gpt-4o-2024-08-06: json please' });
     const schema = { type: 'object', properties: { reply: { type: 'string' } }, required: ['reply'], additionalProperties: false };
     const parsed = await client.chat.completions.parse({
@@ -231,22 +291,33 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
   });
 
   it('an upstream 400 passes through with its message and param, not retried', async () => {
-    mock.script({ error: { status: 400, message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature' } });
-    const error = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
+    mock.script({
+      error: { status: 400, message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature' },
+    });
+    const error = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as APIError).message).toContain("Invalid value for 'temperature'");
     expect(mock.chatRequests).toHaveLength(1);
   });
 
   it('an upstream 429 is retried after its retry-after, a 500 too', async () => {
-    mock.script({ error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, retryAfterMs: '100' }, { error: { status: 500, message: 'oops', type: 'server_error' } });
-    const { data, response } = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'again' }] }).withResponse();
+    mock.script(
+      { error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }, retryAfterMs: '100' },
+      { error: { status: 500, message: 'oops', type: 'server_error' } },
+    );
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'again' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe('mock:gpt-4o-2024-08-06: again');
     expect(response.headers.get('x-switchyard-attempts')).toBe('3');
   });
 
   it("an upstream 401 is the gateway's credential problem: 502, never the key", async () => {
-    const error = await client.chat.completions.create({ model: 'gpt-revoked', messages: [{ role: 'user', content: 'hi' }] }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ model: 'gpt-revoked', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as APIError).status).toBe(502);
     expect(JSON.stringify((error as APIError).error)).not.toContain('sk-revoked');
@@ -256,7 +327,11 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
     // Paced chunks, so the first ones reach the caller before the error does (before that, the
     // gateway may still retry).
     mock.script({ chunkDelayMs: 60, errorAfterChunks: { after: 3, message: 'The server had an error', type: 'server_error' } });
-    const response = await rawPost('/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'a longer message to stream' }], stream: true });
+    const response = await rawPost('/v1/chat/completions', {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'a longer message to stream' }],
+      stream: true,
+    });
     const payloads = ssePayloads(await response.text());
     expect(payloads).not.toContain('[DONE]');
     expect(JSON.parse(payloads[1]!)).toMatchObject({ choices: [{ delta: { content: expect.any(String) } }] });
@@ -268,14 +343,22 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
 
 describe('OpenAI SDK -> gateway -> azure-openai and a compatible preset', () => {
   it('azure: the deployment URL, api-key header, streaming', async () => {
-    const completion = await client.chat.completions.create({ model: 'gpt-azure', messages: [{ role: 'user', content: 'hi azure' }], max_tokens: 9 });
+    const completion = await client.chat.completions.create({
+      model: 'gpt-azure',
+      messages: [{ role: 'user', content: 'hi azure' }],
+      max_tokens: 9,
+    });
     expect(completion.choices[0]?.message.content).toBe('mock:mock-model: hi azure');
     expect(mock.requests[0]?.url).toBe('/openai/deployments/gpt4o-east/chat/completions?api-version=2024-10-21');
     expect(mock.requests[0]?.headers['api-key']).toBe(OPENAI_MOCK_API_KEY);
     expect(lastUpstreamBody()).toEqual({ messages: [{ role: 'user', content: 'hi azure' }], max_completion_tokens: 9 });
 
     let text = '';
-    for await (const chunk of await client.chat.completions.create({ model: 'gpt-azure', messages: [{ role: 'user', content: 'stream' }], stream: true })) {
+    for await (const chunk of await client.chat.completions.create({
+      model: 'gpt-azure',
+      messages: [{ role: 'user', content: 'stream' }],
+      stream: true,
+    })) {
       text += chunk.choices[0]?.delta.content ?? '';
     }
     expect(text).toBe('mock:mock-model: stream');
@@ -289,7 +372,13 @@ describe('OpenAI SDK -> gateway -> azure-openai and a compatible preset', () => 
 
   it("groq: the recorded tool-call stream, with Groq's dialect upstream", async () => {
     mock.script({ capture: 'groq-tool-call' });
-    const stream = client.chat.completions.stream({ model: 'llama', messages: [{ role: 'user', name: 'alice', content: 'weather?' }], tools, max_tokens: 30, stream_options: { include_usage: true } });
+    const stream = client.chat.completions.stream({
+      model: 'llama',
+      messages: [{ role: 'user', name: 'alice', content: 'weather?' }],
+      tools,
+      max_tokens: 30,
+      stream_options: { include_usage: true },
+    });
     const final = await stream.finalChatCompletion();
     const call = final.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === 'function' ? [call.id, call.function.name, call.function.arguments] : []).toEqual(['tk85n1k4m', 'weather', '{}']);
@@ -315,11 +404,18 @@ describe("the gateway's OpenAI-format replies conform to OpenAI's OpenAPI schema
 
   it('every stream chunk, usage chunk included', async () => {
     for (const extra of [{}, { tools }]) {
-      const response = await rawPost('/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi there' }], stream: true, stream_options: { include_usage: true }, ...extra });
+      const response = await rawPost('/v1/chat/completions', {
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi there' }],
+        stream: true,
+        stream_options: { include_usage: true },
+        ...extra,
+      });
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const payloads = ssePayloads(await response.text());
       expect(payloads.at(-1)).toBe('[DONE]');
-      for (const payload of payloads.slice(0, -1)) expect(openAISchemaErrors('CreateChatCompletionStreamResponse', JSON.parse(payload))).toEqual([]);
+      for (const payload of payloads.slice(0, -1))
+        expect(openAISchemaErrors('CreateChatCompletionStreamResponse', JSON.parse(payload))).toEqual([]);
     }
   });
 
@@ -329,13 +425,20 @@ describe("the gateway's OpenAI-format replies conform to OpenAI's OpenAPI schema
   });
 
   it('errors: bad request naming the field, bad key, unknown model', async () => {
-    const bad = await rawPost('/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x' } }] }] });
+    const bad = await rawPost('/v1/chat/completions', {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'ftp://x' } }] }],
+    });
     expect(bad.status).toBe(400);
     const badBody = (await bad.json()) as { error: { param: string } };
     expect(openAISchemaErrors('ErrorResponse', badBody)).toEqual([]);
     expect(badBody.error.param).toBe('messages[0].content[0].image_url.url');
 
-    const unauthorized = await rawPost('/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }, 'sk-sy-notAKnownKey0123456789abcdefghijklmn');
+    const unauthorized = await rawPost(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] },
+      'sk-sy-notAKnownKey0123456789abcdefghijklmn',
+    );
     expect(unauthorized.status).toBe(401);
     expect(openAISchemaErrors('ErrorResponse', await unauthorized.json())).toEqual([]);
 

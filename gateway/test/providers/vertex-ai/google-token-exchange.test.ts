@@ -8,7 +8,10 @@ import { providerFixturePath } from '../../support/repo-paths.js';
 
 describe('parseTokenResponse', () => {
   it('reads access_token and expires_in', () => {
-    expect(parseTokenResponse(200, JSON.stringify({ access_token: 'ya29.abc', expires_in: 3599, token_type: 'Bearer' }))).toEqual({ accessToken: 'ya29.abc', expiresInSeconds: 3599 });
+    expect(parseTokenResponse(200, JSON.stringify({ access_token: 'ya29.abc', expires_in: 3599, token_type: 'Bearer' }))).toEqual({
+      accessToken: 'ya29.abc',
+      expiresInSeconds: 3599,
+    });
   });
   it('assumes an hour when expires_in is missing', () => {
     expect(parseTokenResponse(200, JSON.stringify({ access_token: 'ya29.abc' })).expiresInSeconds).toBe(3600);
@@ -34,7 +37,16 @@ describe('tokenEndpointFailure', () => {
   const invalidGrant = readFileSync(providerFixturePath('vertex-ai', 'google-oauth-invalid-grant.json'), 'utf8');
   const cases: Array<[string, number, string, UpstreamFailureKind, string]> = [
     ['invalid_grant', 400, invalidGrant, 'AuthError', 'HTTP 400: invalid_grant: Invalid JWT Signature.'],
-    ['unauthorized_client', 401, JSON.stringify({ error: 'unauthorized_client', error_description: 'Client is unauthorized to retrieve access tokens using this method.' }), 'AuthError', 'unauthorized_client: Client is unauthorized'],
+    [
+      'unauthorized_client',
+      401,
+      JSON.stringify({
+        error: 'unauthorized_client',
+        error_description: 'Client is unauthorized to retrieve access tokens using this method.',
+      }),
+      'AuthError',
+      'unauthorized_client: Client is unauthorized',
+    ],
     ['disabled account', 403, JSON.stringify({ error: 'access_denied' }), 'AuthError', 'HTTP 403: access_denied'],
     ['rate limited', 429, '', 'RateLimited', 'HTTP 429'],
     ['unavailable', 503, JSON.stringify({ error: 'temporarily_unavailable' }), 'ServerError', 'temporarily_unavailable'],

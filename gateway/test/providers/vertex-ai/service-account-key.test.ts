@@ -46,7 +46,11 @@ describe('parseServiceAccountKey', () => {
     ['no private_key', without('private_key'), 'has no private_key'],
     ['an empty private_key', withFields({ private_key: '' }), 'has an empty or non-string private_key'],
     ['a numeric client_email', withFields({ client_email: 42 }), 'has an empty or non-string client_email'],
-    ['a private_key that is not PEM', withFields({ private_key: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' }), 'has a private_key that is not a PEM private key'],
+    [
+      'a private_key that is not PEM',
+      withFields({ private_key: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' }),
+      'has a private_key that is not a PEM private key',
+    ],
     ['an EC private_key', withFields({ private_key: ecKeyPem }), 'has a ec private_key'],
     ['a token_uri that is not a URL', withFields({ token_uri: 'not a url' }), 'has a token_uri that is not a URL'],
     ['plain http to another host', withFields({ token_uri: 'http://oauth2.example.com/token' }), 'has a token_uri that is not https'],

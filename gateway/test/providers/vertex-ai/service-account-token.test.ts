@@ -53,7 +53,11 @@ describe('GoogleServiceAccountTokenSource', () => {
     await expect(token).resolves.toBe('tok-1');
 
     const [header, claims, signature] = (endpoint.assertions[0] as string).split('.') as [string, string, string];
-    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({ alg: 'RS256', typ: 'JWT', kid: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' });
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toEqual({
+      alg: 'RS256',
+      typ: 'JWT',
+      kid: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    });
     const iat = Math.floor(clock.ms / 1000);
     expect(JSON.parse(Buffer.from(claims, 'base64url').toString())).toEqual({
       iss: TEST_CLIENT_EMAIL,
@@ -63,7 +67,9 @@ describe('GoogleServiceAccountTokenSource', () => {
       iat,
       exp: iat + 3600,
     });
-    expect(verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), createPublicKey(account.publicKeyPem), Buffer.from(signature, 'base64url'))).toBe(true);
+    expect(
+      verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), createPublicKey(account.publicKeyPem), Buffer.from(signature, 'base64url')),
+    ).toBe(true);
   });
 
   it('reuses a token until five minutes before it expires, then refreshes', async () => {

@@ -49,7 +49,12 @@ async function failureOf(model: string): Promise<InstanceType<typeof OpenAI.APIE
 }
 
 beforeAll(async () => {
-  vertex = await startVertexAIMockServer({ publicKey: account.publicKeyPem, clientEmail: TEST_CLIENT_EMAIL, project: TEST_PROJECT, location: TEST_LOCATION });
+  vertex = await startVertexAIMockServer({
+    publicKey: account.publicKeyPem,
+    clientEmail: TEST_CLIENT_EMAIL,
+    project: TEST_PROJECT,
+    location: TEST_LOCATION,
+  });
   const where = (name: string) => ({ baseURL: vertex.url, project: TEST_PROJECT, location: TEST_LOCATION, secret: name });
   const manifests = documents(
     secret('gcp-short', { 'sa.json': keyFile('short-lived') }),
@@ -59,9 +64,16 @@ beforeAll(async () => {
     secret('gcp-unreachable', { 'sa.json': keyFile('unreachable', { token_uri: 'http://127.0.0.1:9/token' }) }),
     secret('gcp-impostor', { 'sa.json': impostor.json(vertex.tokenUri) }),
     secret('gcp-broken', {
-      'sa.json': JSON.stringify({ type: 'service_account', client_email: TEST_CLIENT_EMAIL, private_key: `-----BEGIN PRIVATE KEY-----\n${BROKEN_KEY_MARKER}\n-----END PRIVATE KEY-----\n`, token_uri: vertex.tokenUri }),
+      'sa.json': JSON.stringify({
+        type: 'service_account',
+        client_email: TEST_CLIENT_EMAIL,
+        private_key: `-----BEGIN PRIVATE KEY-----\n${BROKEN_KEY_MARKER}\n-----END PRIVATE KEY-----\n`,
+        token_uri: vertex.tokenUri,
+      }),
     }),
-    secret('gcp-incomplete', { 'sa.json': JSON.stringify({ type: 'service_account', private_key: account.privateKeyPem, token_uri: vertex.tokenUri }) }),
+    secret('gcp-incomplete', {
+      'sa.json': JSON.stringify({ type: 'service_account', private_key: account.privateKeyPem, token_uri: vertex.tokenUri }),
+    }),
     ...virtualKey('app', VIRTUAL_KEY),
     vertexRoute('short-lived', 'gemini-2.5-flash', where('gcp-short')),
     vertexRoute('shared', 'claude-sonnet-4-5@20250929', where('gcp-shared')),
@@ -105,7 +117,11 @@ describe('vertex-ai access tokens', () => {
   it('concurrent requests on a cold cache share one token fetch', async () => {
     vertex.setTokenDelay(300);
     const before = vertex.issuedTokens.length;
-    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => client.chat.completions.create({ model: 'shared', messages: [{ role: 'user', content: `hi ${i}` }] })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        client.chat.completions.create({ model: 'shared', messages: [{ role: 'user', content: `hi ${i}` }] }),
+      ),
+    );
     expect(answers.every((a) => a.choices[0]!.finish_reason === 'stop')).toBe(true);
     expect(vertex.issuedTokens.length - before).toBe(1);
     expect(new Set(vertex.calls.map((c) => c.token))).toEqual(new Set([vertex.issuedTokens[before]]));

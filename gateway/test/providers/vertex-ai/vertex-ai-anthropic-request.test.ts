@@ -10,12 +10,37 @@ function request(overrides: Partial<UnifiedChatRequest> = {}): UnifiedChatReques
 
 describe('encodeVertexAnthropicRequest', () => {
   const cases: Array<[string, UnifiedChatRequest, Record<string, unknown>]> = [
-    ['defaults', request(), { anthropic_version: 'vertex-2023-10-16', max_tokens: 4096, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] }],
-    ['caller max tokens and stream', request({ maxOutputTokens: 100, stream: true }), { anthropic_version: 'vertex-2023-10-16', max_tokens: 100, stream: true, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] }],
+    [
+      'defaults',
+      request(),
+      { anthropic_version: 'vertex-2023-10-16', max_tokens: 4096, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] },
+    ],
+    [
+      'caller max tokens and stream',
+      request({ maxOutputTokens: 100, stream: true }),
+      {
+        anthropic_version: 'vertex-2023-10-16',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+      },
+    ],
     [
       'system and temperature',
-      request({ messages: [{ role: 'system', content: [{ type: 'text', text: 'Be brief.' }] }, { role: 'user', content: [{ type: 'text', text: 'Hi' }] }], temperature: 0.2 }),
-      { anthropic_version: 'vertex-2023-10-16', max_tokens: 4096, system: [{ type: 'text', text: 'Be brief.' }], temperature: 0.2, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] },
+      request({
+        messages: [
+          { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
+          { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+        ],
+        temperature: 0.2,
+      }),
+      {
+        anthropic_version: 'vertex-2023-10-16',
+        max_tokens: 4096,
+        system: [{ type: 'text', text: 'Be brief.' }],
+        temperature: 0.2,
+        messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }],
+      },
     ],
   ];
   it.each(cases)('%s', (_name, unified, expected) => {

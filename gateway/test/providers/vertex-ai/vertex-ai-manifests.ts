@@ -11,7 +11,10 @@ export function secret(name: string, data: Record<string, string>): unknown {
 }
 
 export function virtualKey(name: string, key: string): unknown[] {
-  return [secret(`${name}-key`, { key }), { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name, namespace: 'default' }, spec: { secretName: `${name}-key` } }];
+  return [
+    secret(`${name}-key`, { key }),
+    { apiVersion: API_VERSION, kind: 'VirtualKey', metadata: { name, namespace: 'default' }, spec: { secretName: `${name}-key` } },
+  ];
 }
 
 export interface VertexRouteOptions {
@@ -40,7 +43,11 @@ export function vertexRoute(name: string, model: string, options: VertexRouteOpt
           pricing: { inputPerMillion: '0.30', outputPerMillion: '2.50' },
         },
       ],
-      retry: options.retry ?? { attempts: 2, backoff: { initial: '10ms', max: '100ms' }, on: ['RateLimited', 'ServerError', 'ConnectError'] },
+      retry: options.retry ?? {
+        attempts: 2,
+        backoff: { initial: '10ms', max: '100ms' },
+        on: ['RateLimited', 'ServerError', 'ConnectError'],
+      },
     },
   };
 }

@@ -37,7 +37,11 @@ export function createTestServiceAccount(clientEmail = TEST_CLIENT_EMAIL): TestS
   };
 }
 
-export function vertexTarget(baseURL: string, serviceAccountJson: string, options: { model?: string; location?: string; name?: string } = {}): BackendTarget {
+export function vertexTarget(
+  baseURL: string,
+  serviceAccountJson: string,
+  options: { model?: string; location?: string; name?: string } = {},
+): BackendTarget {
   const credential = { ref: 'default/gcp/sa.json', weight: 1, serviceAccountJson };
   return {
     backend: {

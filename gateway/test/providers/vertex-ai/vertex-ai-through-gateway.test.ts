@@ -31,7 +31,12 @@ const weatherTool: OpenAI.Chat.Completions.ChatCompletionTool = {
 };
 
 beforeAll(async () => {
-  vertex = await startVertexAIMockServer({ publicKey: account.publicKeyPem, clientEmail: TEST_CLIENT_EMAIL, project: TEST_PROJECT, location: TEST_LOCATION });
+  vertex = await startVertexAIMockServer({
+    publicKey: account.publicKeyPem,
+    clientEmail: TEST_CLIENT_EMAIL,
+    project: TEST_PROJECT,
+    location: TEST_LOCATION,
+  });
   openai = await startOpenAIMockServer();
   const where = { baseURL: vertex.url, project: TEST_PROJECT, location: TEST_LOCATION };
   const manifests = documents(
@@ -46,7 +51,18 @@ beforeAll(async () => {
       apiVersion: API_VERSION,
       kind: 'ModelRoute',
       metadata: { name: 'gpt-4o', namespace: 'default' },
-      spec: { model: 'gpt-4o', backends: [{ name: 'openai-main', provider: 'openai', model: 'gpt-4o', baseURL: `${openai.url}/v1`, credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }] }] },
+      spec: {
+        model: 'gpt-4o',
+        backends: [
+          {
+            name: 'openai-main',
+            provider: 'openai',
+            model: 'gpt-4o',
+            baseURL: `${openai.url}/v1`,
+            credentials: [{ secretRef: { name: 'openai', key: 'apiKey' } }],
+          },
+        ],
+      },
     },
   );
   gateway = await startGateway({ manifests: { 'vertex.yaml': manifests } });
@@ -68,7 +84,14 @@ describe('openai SDK -> gateway -> vertex-ai, Google publisher', () => {
   it('text: the Gemini answer and usage, sent to the project/location generateContent URL with a bearer token', async () => {
     vertex.gemini.enqueue({ capture: 'google-text' });
     const { data, response } = await client.chat.completions
-      .create({ model: 'vertex-gemini', messages: [{ role: 'system', content: 'Be exact.' }, { role: 'user', content: 'How many r in strawberry?' }], max_tokens: 500 })
+      .create({
+        model: 'vertex-gemini',
+        messages: [
+          { role: 'system', content: 'Be exact.' },
+          { role: 'user', content: 'How many r in strawberry?' },
+        ],
+        max_tokens: 500,
+      })
       .withResponse();
     expect(data.model).toBe('vertex-gemini');
     expect(data.choices[0]!.message.content).toBe("There are **3** r's in strawberry.\n\nHere is the breakdown: st**r**awbe**rr**y.");
@@ -77,7 +100,13 @@ describe('openai SDK -> gateway -> vertex-ai, Google publisher', () => {
     expect(response.headers.get('x-switchyard-backend')).toBe('vertex-gemini-backend');
 
     expect(vertex.calls).toHaveLength(1);
-    expect(vertex.calls[0]).toMatchObject({ publisher: 'google', project: TEST_PROJECT, location: TEST_LOCATION, model: 'gemini-2.5-flash', method: 'generateContent' });
+    expect(vertex.calls[0]).toMatchObject({
+      publisher: 'google',
+      project: TEST_PROJECT,
+      location: TEST_LOCATION,
+      model: 'gemini-2.5-flash',
+      method: 'generateContent',
+    });
     expect(vertex.issuedTokens).toContain(vertex.calls[0]!.token);
     expect(vertex.calls[0]!.body).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'How many r in strawberry?' }] }],
@@ -115,14 +144,25 @@ describe('openai SDK -> gateway -> vertex-ai, Google publisher', () => {
     expect(call.function.name).toBe('weather');
     expect(JSON.parse(call.function.arguments)).toEqual({ location: 'San Francisco' });
     expect(vertex.calls[0]!.body).toMatchObject({
-      tools: [{ functionDeclarations: [{ name: 'weather', parameters: { type: 'OBJECT', properties: { location: { type: 'STRING' } }, required: ['location'] } }] }],
+      tools: [
+        {
+          functionDeclarations: [
+            { name: 'weather', parameters: { type: 'OBJECT', properties: { location: { type: 'STRING' } }, required: ['location'] } },
+          ],
+        },
+      ],
       toolConfig: { functionCallingConfig: { mode: 'ANY' } },
     });
   });
 
   it('streamed tools: both calls of the recorded stream arrive', async () => {
     vertex.gemini.enqueue({ capture: 'google-stream-tool-call-arguments' });
-    const stream = await client.chat.completions.create({ model: 'vertex-gemini-3', messages: [{ role: 'user', content: 'Weather in Boston and San Francisco?' }], tools: [weatherTool], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'vertex-gemini-3',
+      messages: [{ role: 'user', content: 'Weather in Boston and San Francisco?' }],
+      tools: [weatherTool],
+      stream: true,
+    });
     const { toolCalls: calls, finish } = await collectChatStream(stream);
     expect(finish).toBe('tool_calls');
     expect(calls.map((c) => ({ name: c.name, args: JSON.parse(c.arguments) as unknown }))).toEqual([
@@ -142,12 +182,19 @@ describe('openai SDK -> gateway -> vertex-ai, Google publisher', () => {
     }
     expect(result.usage.prompt_tokens).toBe(5);
     expect(vertex.calls[0]).toMatchObject({ publisher: 'google', model: 'text-embedding-005', method: 'predict' });
-    expect(vertex.calls[0]!.body).toEqual({ instances: [{ content: 'the quick brown fox' }, { content: 'jumps' }], parameters: { outputDimensionality: 16 } });
+    expect(vertex.calls[0]!.body).toEqual({
+      instances: [{ content: 'the quick brown fox' }, { content: 'jumps' }],
+      parameters: { outputDimensionality: 16 },
+    });
   });
 
   it('a Google error from Vertex passes through as a 400 with its message', async () => {
-    vertex.gemini.enqueue({ error: { code: 400, status: 'INVALID_ARGUMENT', message: 'Unable to submit request because it has an empty text parameter.' } });
-    const error = await client.chat.completions.create({ model: 'vertex-gemini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    vertex.gemini.enqueue({
+      error: { code: 400, status: 'INVALID_ARGUMENT', message: 'Unable to submit request because it has an empty text parameter.' },
+    });
+    const error = await client.chat.completions
+      .create({ model: 'vertex-gemini', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('empty text parameter');
   });
@@ -157,9 +204,17 @@ describe('openai SDK -> gateway -> vertex-ai, Anthropic publisher', () => {
   it('text: Claude via rawPredict, body without model and with the Vertex anthropic_version', async () => {
     vertex.anthropic.enqueue({ capture: 'anthropic-text' });
     const { data, response } = await client.chat.completions
-      .create({ model: 'vertex-claude', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hello, how are you?' }] })
+      .create({
+        model: 'vertex-claude',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hello, how are you?' },
+        ],
+      })
       .withResponse();
-    expect(data.choices[0]!.message.content).toBe("Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?");
+    expect(data.choices[0]!.message.content).toBe(
+      "Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?",
+    );
     expect(data.choices[0]!.finish_reason).toBe('stop');
     expect(data.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 29 });
     expect(response.headers.get('x-switchyard-backend')).toBe('vertex-claude-backend');
@@ -190,14 +245,31 @@ describe('openai SDK -> gateway -> vertex-ai, Anthropic publisher', () => {
   });
 
   it('tools: tool_use comes back as tool_calls, streamed and not', async () => {
-    vertex.anthropic.enqueue({ content: [{ type: 'tool_use', id: 'toolu_01', name: 'weather', input: { location: 'Paris' } }], usage: { input_tokens: 30, output_tokens: 12 } });
-    const result = await client.chat.completions.create({ model: 'vertex-claude', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weatherTool], tool_choice: 'required' });
+    vertex.anthropic.enqueue({
+      content: [{ type: 'tool_use', id: 'toolu_01', name: 'weather', input: { location: 'Paris' } }],
+      usage: { input_tokens: 30, output_tokens: 12 },
+    });
+    const result = await client.chat.completions.create({
+      model: 'vertex-claude',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [weatherTool],
+      tool_choice: 'required',
+    });
     expect(result.choices[0]!.finish_reason).toBe('tool_calls');
-    expect(result.choices[0]!.message.tool_calls).toEqual([{ id: 'toolu_01', type: 'function', function: { name: 'weather', arguments: '{"location":"Paris"}' } }]);
-    expect((vertex.calls[0]!.body as Record<string, unknown>)['tools']).toEqual([{ name: 'weather', description: 'Current weather for a place', input_schema: weatherTool.function.parameters }]);
+    expect(result.choices[0]!.message.tool_calls).toEqual([
+      { id: 'toolu_01', type: 'function', function: { name: 'weather', arguments: '{"location":"Paris"}' } },
+    ]);
+    expect((vertex.calls[0]!.body as Record<string, unknown>)['tools']).toEqual([
+      { name: 'weather', description: 'Current weather for a place', input_schema: weatherTool.function.parameters },
+    ]);
 
     vertex.anthropic.enqueue({ content: [{ type: 'tool_use', id: 'toolu_02', name: 'weather', input: { location: 'Rome' } }] });
-    const stream = await client.chat.completions.create({ model: 'vertex-claude', messages: [{ role: 'user', content: 'Weather in Rome?' }], tools: [weatherTool], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'vertex-claude',
+      messages: [{ role: 'user', content: 'Weather in Rome?' }],
+      tools: [weatherTool],
+      stream: true,
+    });
     const { toolCalls, finish } = await collectChatStream(stream);
     const { id, arguments: args } = toolCalls[0] ?? { id: '', arguments: '' };
     expect(id).toBe('toolu_02');
@@ -207,7 +279,9 @@ describe('openai SDK -> gateway -> vertex-ai, Anthropic publisher', () => {
 
   it("an Anthropic error from Claude on Vertex is classified by Anthropic's type (overloaded is retried)", async () => {
     vertex.anthropic.enqueue({ error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } }, { capture: 'anthropic-text' });
-    const { response } = await client.chat.completions.create({ model: 'vertex-claude', messages: [{ role: 'user', content: 'Hello' }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'vertex-claude', messages: [{ role: 'user', content: 'Hello' }] })
+      .withResponse();
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');
     expect(vertex.calls).toHaveLength(2);
   });

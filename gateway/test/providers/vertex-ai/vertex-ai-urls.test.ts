@@ -2,7 +2,13 @@
 
 import { describe, expect, it } from '@jest/globals';
 import { resolveBaseURL } from '@switchyard/compiler';
-import { vertexChatMethod, vertexModelUrl, vertexPublisherForModel, type VertexMethod, type VertexPublisher } from '../../../src/providers/vertex-ai/vertex-ai-urls.js';
+import {
+  vertexChatMethod,
+  vertexModelUrl,
+  vertexPublisherForModel,
+  type VertexMethod,
+  type VertexPublisher,
+} from '../../../src/providers/vertex-ai/vertex-ai-urls.js';
 
 describe('vertexPublisherForModel', () => {
   const cases: Array<[string, VertexPublisher]> = [
@@ -125,9 +131,18 @@ describe('vertexModelUrl', () => {
 
 describe('the compiled default base URL reaches the adapter', () => {
   const cases: Array<[string, string]> = [
-    ['us-central1', 'https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent'],
-    ['europe-west4', 'https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/publishers/google/models/gemini-2.5-flash:generateContent'],
-    ['global', 'https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/google/models/gemini-2.5-flash:generateContent'],
+    [
+      'us-central1',
+      'https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent',
+    ],
+    [
+      'europe-west4',
+      'https://europe-west4-aiplatform.googleapis.com/v1/projects/p/locations/europe-west4/publishers/google/models/gemini-2.5-flash:generateContent',
+    ],
+    [
+      'global',
+      'https://aiplatform.googleapis.com/v1/projects/p/locations/global/publishers/google/models/gemini-2.5-flash:generateContent',
+    ],
   ];
   it.each(cases)('location %s', (location, expected) => {
     const baseURL = resolveBaseURL('vertex-ai', undefined, { location });

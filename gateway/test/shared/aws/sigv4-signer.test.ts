@@ -35,7 +35,9 @@ interface Suite {
   cases: SuiteCase[];
 }
 
-const suite = JSON.parse(readFileSync(join(repoRoot, 'gateway', 'src', 'shared', 'aws', '__fixtures__', 'sigv4-test-suite.json'), 'utf8')) as Suite;
+const suite = JSON.parse(
+  readFileSync(join(repoRoot, 'gateway', 'src', 'shared', 'aws', '__fixtures__', 'sigv4-test-suite.json'), 'utf8'),
+) as Suite;
 const date = new Date(suite.date);
 
 describe('SigV4 against the AWS test suite', () => {
@@ -55,9 +57,12 @@ describe('SigV4 against the AWS test suite', () => {
     expect(signed.headers['x-amz-date']).toBe('20150830T123600Z');
   });
 
-  it.each(suite.signingKeys.map((k) => [`${k.dateStamp}/${k.region}/${k.service}`, k] as const))('derives the documented signing key %s', (_name, key) => {
-    expect(deriveSigningKey(key.secretAccessKey, key.dateStamp, key.region, key.service).toString('hex')).toBe(key.hex);
-  });
+  it.each(suite.signingKeys.map((k) => [`${k.dateStamp}/${k.region}/${k.service}`, k] as const))(
+    'derives the documented signing key %s',
+    (_name, key) => {
+      expect(deriveSigningKey(key.secretAccessKey, key.dateStamp, key.region, key.service).toString('hex')).toBe(key.hex);
+    },
+  );
 });
 
 describe('SigV4 rules Bedrock depends on', () => {
@@ -109,27 +114,43 @@ describe('SigV4 rules Bedrock depends on', () => {
 
   it('leaves hop-by-hop and user-agent headers unsigned', () => {
     const signed = signHttpRequest(
-      { method: 'GET', url: 'https://example.amazonaws.com/', headers: { 'User-Agent': 'x', Connection: 'keep-alive', Accept: 'application/json' }, body: '' },
+      {
+        method: 'GET',
+        url: 'https://example.amazonaws.com/',
+        headers: { 'User-Agent': 'x', Connection: 'keep-alive', Accept: 'application/json' },
+        body: '',
+      },
       { credentials, region: 'us-east-1', service: 'service', date },
     );
     expect(signed.signedHeaders).toBe('accept;host;x-amz-date');
   });
 
   it('includes a non-default port in the signed host', () => {
-    const signed = signHttpRequest({ method: 'GET', url: 'http://127.0.0.1:8123/x', headers: {} }, { credentials, region: 'us-east-1', service: 'bedrock', date });
+    const signed = signHttpRequest(
+      { method: 'GET', url: 'http://127.0.0.1:8123/x', headers: {} },
+      { credentials, region: 'us-east-1', service: 'bedrock', date },
+    );
     expect(signed.canonicalRequest.split('\n')).toContain('host:127.0.0.1:8123');
   });
 
   it('changes the signature when the body changes', () => {
     const sign = (body: string) =>
-      signHttpRequest({ method: 'POST', url: 'https://example.amazonaws.com/', headers: {}, body }, { credentials, region: 'us-east-1', service: 'service', date }).signature;
+      signHttpRequest(
+        { method: 'POST', url: 'https://example.amazonaws.com/', headers: {}, body },
+        { credentials, region: 'us-east-1', service: 'service', date },
+      ).signature;
     expect(sign('{"a":1}')).not.toBe(sign('{"a":2}'));
   });
 
   it('refuses to sign without a host header or with empty credentials', () => {
-    expect(() => signSigV4({ method: 'GET', path: '/', headers: {} }, { credentials, region: 'us-east-1', service: 's', date })).toThrow(/host/);
+    expect(() => signSigV4({ method: 'GET', path: '/', headers: {} }, { credentials, region: 'us-east-1', service: 's', date })).toThrow(
+      /host/,
+    );
     expect(() =>
-      signSigV4({ method: 'GET', path: '/', headers: { host: 'h' } }, { credentials: { accessKeyId: '', secretAccessKey: 'x' }, region: 'us-east-1', service: 's', date }),
+      signSigV4(
+        { method: 'GET', path: '/', headers: { host: 'h' } },
+        { credentials: { accessKeyId: '', secretAccessKey: 'x' }, region: 'us-east-1', service: 's', date },
+      ),
     ).toThrow(/access key id/);
   });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeAnthropicError, formatAnthropicStreamError, parseAnthropicErrorBody } from '../../../src/wire/anthropic-messages/anthropic-error-body.js';
+import {
+  encodeAnthropicError,
+  formatAnthropicStreamError,
+  parseAnthropicErrorBody,
+} from '../../../src/wire/anthropic-messages/anthropic-error-body.js';
 import { GatewayError, type GatewayErrorKind } from '../../../src/errors/gateway-error.js';
 
 describe('encodeAnthropicError', () => {
@@ -37,7 +41,10 @@ describe('encodeAnthropicError', () => {
   });
 
   it('extra headers of the error are kept and the request id goes into the body', () => {
-    const encoded = encodeAnthropicError(new GatewayError('rate_limited', 'slow', { headers: { 'x-ratelimit-limit-requests': '10' } }), 'req_1');
+    const encoded = encodeAnthropicError(
+      new GatewayError('rate_limited', 'slow', { headers: { 'x-ratelimit-limit-requests': '10' } }),
+      'req_1',
+    );
     expect(encoded.headers['x-ratelimit-limit-requests']).toBe('10');
     expect(JSON.parse(encoded.body).request_id).toBe('req_1');
   });

@@ -3,9 +3,21 @@ import { AnthropicStreamDecoder } from '../../../src/wire/anthropic-messages/ant
 import { JSON_RESPONSE_TOOL_NAME } from '../../../src/wire/anthropic-messages/json-response-tool.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
-import { captureAsSse, decodeSse, sseFrames, summarizeStream, type StreamSummary } from '../../providers/anthropic/anthropic-test-support.js';
+import {
+  captureAsSse,
+  decodeSse,
+  sseFrames,
+  summarizeStream,
+  type StreamSummary,
+} from '../../providers/anthropic/anthropic-test-support.js';
 
-const usage = (inputTokens: number, outputTokens: number) => ({ inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens, reasoningTokens: 0 });
+const usage = (inputTokens: number, outputTokens: number) => ({
+  inputTokens,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
+  outputTokens,
+  reasoningTokens: 0,
+});
 
 describe('AnthropicStreamDecoder: recorded streams', () => {
   const cases: Array<{ capture: string; expected: Partial<StreamSummary> }> = [
@@ -97,7 +109,19 @@ describe('AnthropicStreamDecoder: recorded streams', () => {
   });
 });
 
-const start = { type: 'message_start', message: { id: 'msg_s', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 20, output_tokens: 1, cache_read_input_tokens: 500, cache_creation_input_tokens: 30 } } };
+const start = {
+  type: 'message_start',
+  message: {
+    id: 'msg_s',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-x',
+    content: [],
+    stop_reason: null,
+    stop_sequence: null,
+    usage: { input_tokens: 20, output_tokens: 1, cache_read_input_tokens: 500, cache_creation_input_tokens: 30 },
+  },
+};
 const stop = { type: 'message_stop' };
 const delta = (stopReason: string, stopSequence: string | null = null, usageFields: Record<string, unknown> = { output_tokens: 9 }) => ({
   type: 'message_delta',
@@ -168,7 +192,11 @@ describe('AnthropicStreamDecoder: event handling', () => {
   it('the forced JSON-answer tool streams as text and finishes with stop', () => {
     const events = decodeEvents([
       start,
-      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_j', name: JSON_RESPONSE_TOOL_NAME, input: {} } },
+      {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'tool_use', id: 'toolu_j', name: JSON_RESPONSE_TOOL_NAME, input: {} },
+      },
       { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"answer":' } },
       { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"Paris"}' } },
@@ -185,7 +213,11 @@ describe('AnthropicStreamDecoder: event handling', () => {
   it('server-tool blocks, citations and unknown events are ignored', () => {
     const events = decodeEvents([
       start,
-      { type: 'content_block_start', index: 0, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } },
+      {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} },
+      },
       { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"query":"x"}' } },
       { type: 'content_block_stop', index: 0 },
       { type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } },
@@ -202,7 +234,12 @@ describe('AnthropicStreamDecoder: event handling', () => {
   });
 
   it('events after message_stop are ignored', () => {
-    const events = decodeEvents([start, delta('end_turn'), stop, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'late' } }]);
+    const events = decodeEvents([
+      start,
+      delta('end_turn'),
+      stop,
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'late' } },
+    ]);
     expect(summarizeStream(events).text).toBe('');
   });
 });
@@ -241,7 +278,9 @@ describe('AnthropicStreamDecoder: failures', () => {
   it('an error right after message_start fails before any event is emitted, so the attempt stays retryable', () => {
     const decoder = new AnthropicStreamDecoder(() => 0);
     expect(decoder.push(new TextEncoder().encode(sseFrames([start, { type: 'ping' }])))).toEqual([]);
-    const failure = failureOf(() => decoder.push(new TextEncoder().encode(sseFrames([{ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }]))));
+    const failure = failureOf(() =>
+      decoder.push(new TextEncoder().encode(sseFrames([{ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }]))),
+    );
     expect(failure.kind).toBe('ServerError');
     expect(failure.status).toBe(529);
   });
@@ -249,7 +288,9 @@ describe('AnthropicStreamDecoder: failures', () => {
   it('response_start is released with the first content event', () => {
     const decoder = new AnthropicStreamDecoder(() => 0);
     expect(decoder.push(new TextEncoder().encode(sseFrames([start])))).toEqual([]);
-    const events = decoder.push(new TextEncoder().encode(sseFrames([{ type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'Hi' } }])));
+    const events = decoder.push(
+      new TextEncoder().encode(sseFrames([{ type: 'content_block_start', index: 0, content_block: { type: 'text', text: 'Hi' } }])),
+    );
     expect(events).toEqual([
       { type: 'response_start', id: 'msg_s', model: 'claude-x', created: 0 },
       { type: 'text_delta', text: 'Hi' },

@@ -69,12 +69,33 @@ describe('AnthropicStreamEncoder', () => {
     ]);
     expect(frames[0]?.[1]).toEqual({
       type: 'message_start',
-      message: { id: 'msg_up', type: 'message', role: 'assistant', model: 'claude-public', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } },
+      message: {
+        id: 'msg_up',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-public',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: 0, output_tokens: 0 },
+      },
     });
-    expect(frames[2]?.[1]).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } });
+    expect(frames[2]?.[1]).toEqual({
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'thinking', thinking: '', signature: '' },
+    });
     expect(frames[5]?.[1]).toEqual({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'sig-1' } });
-    expect(frames[10]?.[1]).toEqual({ type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'call_a', name: 'lookup', input: {} } });
-    expect(frames[15]?.[1]).toEqual({ type: 'content_block_delta', index: 3, delta: { type: 'input_json_delta', partial_json: '{"q":"b"}' } });
+    expect(frames[10]?.[1]).toEqual({
+      type: 'content_block_start',
+      index: 2,
+      content_block: { type: 'tool_use', id: 'call_a', name: 'lookup', input: {} },
+    });
+    expect(frames[15]?.[1]).toEqual({
+      type: 'content_block_delta',
+      index: 3,
+      delta: { type: 'input_json_delta', partial_json: '{"q":"b"}' },
+    });
     expect(frames[17]?.[1]).toEqual({
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
@@ -91,11 +112,21 @@ describe('AnthropicStreamEncoder', () => {
         { type: 'tool_call_delta', index: 0, argumentsDelta: '{}' },
       ]),
     );
-    expect(frames.find(([name]) => name === 'content_block_delta')?.[1]).toEqual({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{}' } });
+    expect(frames.find(([name]) => name === 'content_block_delta')?.[1]).toEqual({
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'input_json_delta', partial_json: '{}' },
+    });
   });
 
   it('redacted thinking is a block of its own, opened and closed at once', () => {
-    const frames = parseFrames(encodeAll([{ type: 'response_start', id: 'msg_1', model: 'x', created: 1 }, { type: 'reasoning_redacted', data: 'opaque' }, { type: 'text_delta', text: 'hi' }]));
+    const frames = parseFrames(
+      encodeAll([
+        { type: 'response_start', id: 'msg_1', model: 'x', created: 1 },
+        { type: 'reasoning_redacted', data: 'opaque' },
+        { type: 'text_delta', text: 'hi' },
+      ]),
+    );
     expect(frames.slice(2, 5).map(([, data]) => data)).toEqual([
       { type: 'content_block_start', index: 0, content_block: { type: 'redacted_thinking', data: 'opaque' } },
       { type: 'content_block_stop', index: 0 },
@@ -106,7 +137,11 @@ describe('AnthropicStreamEncoder', () => {
   it('a stream with no events still is a complete message', () => {
     const frames = parseFrames(createAnthropicStreamEncoder('m').end());
     expect(frames.map(([name]) => name)).toEqual(['message_start', 'ping', 'message_delta', 'message_stop']);
-    expect(frames[2]?.[1]).toEqual({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 0 } });
+    expect(frames[2]?.[1]).toEqual({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 0 },
+    });
   });
 
   it('a failure after the first byte ends the stream with event: error and nothing after it', () => {
@@ -151,11 +186,18 @@ describe('AnthropicStreamEncoder output read by the official Anthropic SDK', () 
   it('MessageStream accumulates the blocks, stop reason and usage', async () => {
     body = encodeAll(mixed);
     const client = new Anthropic({ apiKey: 'sk-sy-test', baseURL: server.url, maxRetries: 0 });
-    const message = await client.messages.stream({ model: 'claude-public', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }).finalMessage();
+    const message = await client.messages
+      .stream({ model: 'claude-public', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+      .finalMessage();
     expect(message.id).toBe('msg_up');
     expect(message.model).toBe('claude-public');
     expect(message.stop_reason).toBe('tool_use');
-    expect(message.usage).toMatchObject({ input_tokens: 50, cache_read_input_tokens: 1000, cache_creation_input_tokens: 200, output_tokens: 40 });
+    expect(message.usage).toMatchObject({
+      input_tokens: 50,
+      cache_read_input_tokens: 1000,
+      cache_creation_input_tokens: 200,
+      output_tokens: 40,
+    });
     expect(message.content).toEqual([
       { type: 'thinking', thinking: 'Need two lookups.', signature: 'sig-1' },
       expect.objectContaining({ type: 'text', text: 'Looking up.' }),

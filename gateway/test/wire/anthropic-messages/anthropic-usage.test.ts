@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { mergeAnthropicUsage, readAnthropicUsage, usageFromAnthropic, usageToAnthropic } from '../../../src/wire/anthropic-messages/anthropic-usage.js';
+import {
+  mergeAnthropicUsage,
+  readAnthropicUsage,
+  usageFromAnthropic,
+  usageToAnthropic,
+} from '../../../src/wire/anthropic-messages/anthropic-usage.js';
 
 describe('Anthropic usage -> unified usage', () => {
   const cases = [
@@ -35,7 +40,13 @@ describe('Anthropic usage -> unified usage', () => {
   });
 
   it('a missing usage object is all zeros', () => {
-    expect(usageFromAnthropic(readAnthropicUsage(undefined))).toEqual({ inputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0 });
+    expect(usageFromAnthropic(readAnthropicUsage(undefined))).toEqual({
+      inputTokens: 0,
+      cachedInputTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: 0,
+      reasoningTokens: 0,
+    });
   });
 });
 

@@ -26,7 +26,10 @@ describe('convertToAnthropicMessagesRequest refuses what Anthropic cannot take',
     {
       name: 'tool call arguments that are not JSON name the message',
       request: {
-        messages: [hello, { role: 'assistant', content: [{ type: 'tool_call', id: 'toolu_9', name: 'get_weather', arguments: '{"city": "Par' }] }],
+        messages: [
+          hello,
+          { role: 'assistant', content: [{ type: 'tool_call', id: 'toolu_9', name: 'get_weather', arguments: '{"city": "Par' }] },
+        ],
       },
       message: /messages\[1\]: tool call "get_weather" \(id "toolu_9"\): arguments are not valid JSON/,
       param: 'messages[1].tool_calls',
@@ -122,7 +125,13 @@ describe('convertToAnthropicMessagesRequest refuses what Anthropic cannot take',
         messages: [
           {
             role: 'user',
-            content: [{ type: 'document', mediaType: 'application/msword', source: { kind: 'base64', mediaType: 'application/msword', data: 'AAAA' } }],
+            content: [
+              {
+                type: 'document',
+                mediaType: 'application/msword',
+                source: { kind: 'base64', mediaType: 'application/msword', data: 'AAAA' },
+              },
+            ],
           },
         ],
       },
@@ -130,7 +139,11 @@ describe('convertToAnthropicMessagesRequest refuses what Anthropic cannot take',
     },
     {
       name: 'a plain-text document by URL (Anthropic fetches PDFs only)',
-      request: { messages: [{ role: 'user', content: [{ type: 'document', mediaType: 'text/plain', source: { kind: 'url', url: 'https://x/notes.txt' } }] }] },
+      request: {
+        messages: [
+          { role: 'user', content: [{ type: 'document', mediaType: 'text/plain', source: { kind: 'url', url: 'https://x/notes.txt' } }] },
+        ],
+      },
       feature: /document of type "text\/plain"/,
     },
   ];

@@ -7,7 +7,11 @@ import { chatRequest } from '../../providers/anthropic/anthropic-test-support.js
 const defaults = { model: 'claude-sonnet-4-5', defaultMaxTokens: 4096 };
 const hello: UnifiedMessage = { role: 'user', content: [{ type: 'text', text: 'Hello' }] };
 const helloBlocks = [{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }];
-const weatherTool = { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
+const weatherTool = {
+  name: 'get_weather',
+  description: 'Weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } } },
+};
 const anthropicWeatherTool = { name: 'get_weather', description: 'Weather for a city', input_schema: weatherTool.parameters };
 
 function convert(overrides: Partial<UnifiedChatRequest>) {
@@ -34,7 +38,11 @@ describe('convertToAnthropicMessagesRequest: request parameters', () => {
       request: { providerOptions: { anthropic: { metadata: { user_id: 'u-7', other: 'dropped' } } } },
       expected: { metadata: { user_id: 'u-7' } },
     },
-    { name: 'user wins over provider-option metadata', request: { user: 'u-1', providerOptions: { anthropic: { metadata: { user_id: 'u-2' } } } }, expected: { metadata: { user_id: 'u-1' } } },
+    {
+      name: 'user wins over provider-option metadata',
+      request: { user: 'u-1', providerOptions: { anthropic: { metadata: { user_id: 'u-2' } } } },
+      expected: { metadata: { user_id: 'u-1' } },
+    },
     { name: 'stream', request: { stream: true }, expected: { stream: true } },
     {
       name: 'seed and penalties are dropped (no Anthropic equivalent)',
@@ -52,10 +60,23 @@ describe('convertToAnthropicMessagesRequest: request parameters', () => {
       request: { reasoning: { budgetTokens: 5000 } },
       expected: { thinking: { type: 'enabled', budget_tokens: 5000 }, max_tokens: 9096 },
     },
-    { name: 'effort low', request: { reasoning: { effort: 'low' } }, expected: { thinking: { type: 'enabled', budget_tokens: 2048 }, max_tokens: 4096 + 2048 } },
-    { name: 'effort medium', request: { reasoning: { effort: 'medium' } }, expected: { thinking: { type: 'enabled', budget_tokens: 8192 } } },
+    {
+      name: 'effort low',
+      request: { reasoning: { effort: 'low' } },
+      expected: { thinking: { type: 'enabled', budget_tokens: 2048 }, max_tokens: 4096 + 2048 },
+    },
+    {
+      name: 'effort medium',
+      request: { reasoning: { effort: 'medium' } },
+      expected: { thinking: { type: 'enabled', budget_tokens: 8192 } },
+    },
     { name: 'effort high', request: { reasoning: { effort: 'high' } }, expected: { thinking: { type: 'enabled', budget_tokens: 24576 } } },
-    { name: 'effort minimal means no extended thinking', request: { reasoning: { effort: 'minimal' } }, expected: {}, absent: ['thinking'] },
+    {
+      name: 'effort minimal means no extended thinking',
+      request: { reasoning: { effort: 'minimal' } },
+      expected: {},
+      absent: ['thinking'],
+    },
     { name: 'budget 0 means no extended thinking', request: { reasoning: { budgetTokens: 0 } }, expected: {}, absent: ['thinking'] },
     {
       name: 'effort budget is capped below the caller max tokens',
@@ -102,8 +123,20 @@ describe('convertToAnthropicMessagesRequest: messages', () => {
         { role: 'user', content: [{ type: 'text', text: 'Good.' }] },
       ],
       messagesOut: [
-        { role: 'user', content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: 'Are you there?' }] },
-        { role: 'assistant', content: [{ type: 'text', text: 'Yes.' }, { type: 'text', text: 'Still here.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hello' },
+            { type: 'text', text: 'Are you there?' },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Yes.' },
+            { type: 'text', text: 'Still here.' },
+          ],
+        },
         { role: 'user', content: [{ type: 'text', text: 'Good.' }] },
       ],
     },
@@ -138,10 +171,29 @@ describe('convertToAnthropicMessagesRequest: messages', () => {
         {
           role: 'user',
           content: [
-            { type: 'document', mediaType: 'application/pdf', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERi0=' }, title: 'Report' },
-            { type: 'document', mediaType: 'application/pdf', source: { kind: 'url', url: 'https://example.com/a.pdf' }, filename: 'a.pdf' },
-            { type: 'document', mediaType: 'text/plain', source: { kind: 'text', text: 'plain notes' }, cacheControl: { type: 'ephemeral' } },
-            { type: 'document', mediaType: 'text/plain', source: { kind: 'base64', mediaType: 'text/plain', data: Buffer.from('encoded notes').toString('base64') } },
+            {
+              type: 'document',
+              mediaType: 'application/pdf',
+              source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERi0=' },
+              title: 'Report',
+            },
+            {
+              type: 'document',
+              mediaType: 'application/pdf',
+              source: { kind: 'url', url: 'https://example.com/a.pdf' },
+              filename: 'a.pdf',
+            },
+            {
+              type: 'document',
+              mediaType: 'text/plain',
+              source: { kind: 'text', text: 'plain notes' },
+              cacheControl: { type: 'ephemeral' },
+            },
+            {
+              type: 'document',
+              mediaType: 'text/plain',
+              source: { kind: 'base64', mediaType: 'text/plain', data: Buffer.from('encoded notes').toString('base64') },
+            },
           ],
         },
       ],
@@ -151,7 +203,11 @@ describe('convertToAnthropicMessagesRequest: messages', () => {
           content: [
             { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0=' }, title: 'Report' },
             { type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' }, title: 'a.pdf' },
-            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'plain notes' }, cache_control: { type: 'ephemeral' } },
+            {
+              type: 'document',
+              source: { type: 'text', media_type: 'text/plain', data: 'plain notes' },
+              cache_control: { type: 'ephemeral' },
+            },
             { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'encoded notes' } },
           ],
         },
@@ -267,7 +323,15 @@ describe('convertToAnthropicMessagesRequest: messages', () => {
         { role: 'assistant', content: [{ type: 'text', text: '' }] },
         { role: 'user', content: [{ type: 'text', text: 'Again' }] },
       ],
-      messagesOut: [{ role: 'user', content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: 'Again' }] }],
+      messagesOut: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Hello' },
+            { type: 'text', text: 'Again' },
+          ],
+        },
+      ],
     },
     {
       name: 'a final assistant prefill loses trailing whitespace',
@@ -347,12 +411,20 @@ describe('convertToAnthropicMessagesRequest: response_format', () => {
   });
 
   it('a caller forcing its own tool keeps that choice', () => {
-    const body = convert({ tools: [weatherTool], toolChoice: { type: 'tool', name: 'get_weather' }, responseFormat: { type: 'json_schema', name: 'answer', schema } });
+    const body = convert({
+      tools: [weatherTool],
+      toolChoice: { type: 'tool', name: 'get_weather' },
+      responseFormat: { type: 'json_schema', name: 'answer', schema },
+    });
     expect(body['tool_choice']).toEqual({ type: 'tool', name: 'get_weather' });
   });
 
   it('caller tools with tool choice none: the answer tool is forced', () => {
-    const body = convert({ tools: [weatherTool], toolChoice: { type: 'none' }, responseFormat: { type: 'json_schema', name: 'answer', schema } });
+    const body = convert({
+      tools: [weatherTool],
+      toolChoice: { type: 'none' },
+      responseFormat: { type: 'json_schema', name: 'answer', schema },
+    });
     expect(body['tool_choice']).toEqual({ type: 'tool', name: JSON_RESPONSE_TOOL_NAME });
   });
 

@@ -14,7 +14,12 @@ describe('decodeAnthropicError', () => {
     { status: 403, type: 'permission_error', message: 'Your API key does not have permission', kind: 'AuthError' },
     { status: 402, type: 'billing_error', message: 'Your credit balance is too low', kind: 'AuthError' },
     { status: 404, type: 'not_found_error', message: 'model: claude-nope', kind: 'NotFound' },
-    { status: 429, type: 'rate_limit_error', message: 'Number of request tokens has exceeded your per-minute rate limit', kind: 'RateLimited' },
+    {
+      status: 429,
+      type: 'rate_limit_error',
+      message: 'Number of request tokens has exceeded your per-minute rate limit',
+      kind: 'RateLimited',
+    },
     { status: 500, type: 'api_error', message: 'Internal server error', kind: 'ServerError' },
     { status: 504, type: 'timeout_error', message: 'Request timed out', kind: 'Timeout' },
     { status: 529, type: 'overloaded_error', message: 'Overloaded', kind: 'ServerError' },
@@ -57,7 +62,11 @@ describe('decodeAnthropicError', () => {
   });
 
   it('an upstream message that echoes a key is redacted', () => {
-    const failure = decodeAnthropicError(401, {}, errorBody('authentication_error', 'invalid x-api-key sk-ant-api03-abcdefghijklmnopqrstuvwxyz'));
+    const failure = decodeAnthropicError(
+      401,
+      {},
+      errorBody('authentication_error', 'invalid x-api-key sk-ant-api03-abcdefghijklmnopqrstuvwxyz'),
+    );
     expect(failure.message).not.toContain('abcdefghijklmnopqrstuvwxyz');
     expect(failure.message).toContain('[REDACTED]');
   });

@@ -20,13 +20,29 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
     ],
     [
       'system as text blocks with cache_control',
-      { system: [{ type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } }, { type: 'text', text: 'More' }], messages: [user('q')] },
+      {
+        system: [
+          { type: 'text', text: 'Long rules', cache_control: { type: 'ephemeral', ttl: '1h' } },
+          { type: 'text', text: 'More' },
+        ],
+        messages: [user('q')],
+      },
       [
-        { role: 'system', content: [{ type: 'text', text: 'Long rules', cacheControl: { type: 'ephemeral', ttl: '1h' } }, { type: 'text', text: 'More' }] },
+        {
+          role: 'system',
+          content: [
+            { type: 'text', text: 'Long rules', cacheControl: { type: 'ephemeral', ttl: '1h' } },
+            { type: 'text', text: 'More' },
+          ],
+        },
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
       ],
     ],
-    ['an empty system string is no system message', { system: '', messages: [user('q')] }, [{ role: 'user', content: [{ type: 'text', text: 'q' }] }]],
+    [
+      'an empty system string is no system message',
+      { system: '', messages: [user('q')] },
+      [{ role: 'user', content: [{ type: 'text', text: 'q' }] }],
+    ],
     [
       'system-role messages inside messages stay in place',
       { messages: [user('a'), { role: 'system', content: 'Now answer in French.' }, user('b')] },
@@ -38,8 +54,23 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
     ],
     [
       'text blocks with cache_control; citations on input text are not forwarded',
-      { messages: [user([{ type: 'text', text: 'a', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'b', citations: null }])] },
-      [{ role: 'user', content: [{ type: 'text', text: 'a', cacheControl: { type: 'ephemeral' } }, { type: 'text', text: 'b' }] }],
+      {
+        messages: [
+          user([
+            { type: 'text', text: 'a', cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'b', citations: null },
+          ]),
+        ],
+      },
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'a', cacheControl: { type: 'ephemeral' } },
+            { type: 'text', text: 'b' },
+          ],
+        },
+      ],
     ],
     [
       'images: base64 and url',
@@ -70,8 +101,22 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
           user([
             { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF }, title: 'Report' },
             { type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' } },
-            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'plain words' }, context: 'From the wiki', citations: { enabled: true } },
-            { type: 'document', source: { type: 'content', content: [{ type: 'text', text: 'one' }, { type: 'text', text: 'two' }] } },
+            {
+              type: 'document',
+              source: { type: 'text', media_type: 'text/plain', data: 'plain words' },
+              context: 'From the wiki',
+              citations: { enabled: true },
+            },
+            {
+              type: 'document',
+              source: {
+                type: 'content',
+                content: [
+                  { type: 'text', text: 'one' },
+                  { type: 'text', text: 'two' },
+                ],
+              },
+            },
             { type: 'document', source: { type: 'content', content: 'single' }, cache_control: { type: 'ephemeral' } },
           ]),
         ],
@@ -80,7 +125,12 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
         {
           role: 'user',
           content: [
-            { type: 'document', mediaType: 'application/pdf', source: { kind: 'base64', mediaType: 'application/pdf', data: PDF }, title: 'Report' },
+            {
+              type: 'document',
+              mediaType: 'application/pdf',
+              source: { kind: 'base64', mediaType: 'application/pdf', data: PDF },
+              title: 'Report',
+            },
             { type: 'document', mediaType: 'application/pdf', source: { kind: 'url', url: 'https://example.com/a.pdf' } },
             { type: 'text', text: 'From the wiki' },
             { type: 'document', mediaType: 'text/plain', source: { kind: 'text', text: 'plain words' } },
@@ -120,7 +170,10 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
             { type: 'tool_call', id: 'toolu_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
           ],
         },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'toolu_1', toolName: 'get_weather', content: [{ type: 'text', text: '18C' }] }] },
+        {
+          role: 'tool',
+          content: [{ type: 'tool_result', toolCallId: 'toolu_1', toolName: 'get_weather', content: [{ type: 'text', text: '18C' }] }],
+        },
       ],
     ],
     [
@@ -133,7 +186,14 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
             { type: 'tool_use', id: 'b', name: 'calc', input: { x: 1 } },
           ]),
           user([
-            { type: 'tool_result', tool_use_id: 'a', content: [{ type: 'text', text: 'see' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }] },
+            {
+              type: 'tool_result',
+              tool_use_id: 'a',
+              content: [
+                { type: 'text', text: 'see' },
+                { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+              ],
+            },
             { type: 'tool_result', tool_use_id: 'b', content: 'boom', is_error: true },
             { type: 'text', text: 'Carry on.' },
           ]),
@@ -198,11 +258,26 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
       ],
     ],
     [
-      'thinking with an empty signature (another provider\'s reasoning) carries no signature',
-      { messages: [user('q'), assistant([{ type: 'thinking', thinking: 'hmm', signature: '' }, { type: 'text', text: 'a' }]), user('q2')] },
+      "thinking with an empty signature (another provider's reasoning) carries no signature",
+      {
+        messages: [
+          user('q'),
+          assistant([
+            { type: 'thinking', thinking: 'hmm', signature: '' },
+            { type: 'text', text: 'a' },
+          ]),
+          user('q2'),
+        ],
+      },
       [
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'hmm' }, { type: 'text', text: 'a' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'hmm' },
+            { type: 'text', text: 'a' },
+          ],
+        },
         { role: 'user', content: [{ type: 'text', text: 'q2' }] },
       ],
     ],
@@ -221,7 +296,11 @@ describe('Anthropic front door: system and messages -> unified messages', () => 
     ],
     [
       'top-level cache_control marks the last cacheable block',
-      { system: 'sys', messages: [user('first'), assistant('reply'), user([{ type: 'text', text: 'last' }])], cache_control: { type: 'ephemeral' } },
+      {
+        system: 'sys',
+        messages: [user('first'), assistant('reply'), user([{ type: 'text', text: 'last' }])],
+        cache_control: { type: 'ephemeral' },
+      },
       [
         { role: 'system', content: [{ type: 'text', text: 'sys' }] },
         { role: 'user', content: [{ type: 'text', text: 'first' }] },
@@ -243,39 +322,174 @@ describe('Anthropic front door: bad messages -> 400 naming the field, Anthropic 
     ['role unknown', [{ role: 'tool', content: 'hi' }], 'messages.0.role', /'user', 'assistant' or 'system'/],
     ['content missing', [{ role: 'user' }], 'messages.0.content', /Field required/],
     ['content a number', [{ role: 'user', content: 5 }], 'messages.0.content', /valid list/],
-    ['empty user content', [{ role: 'user', content: '' }], 'messages.0.content', /non-empty content except for the optional final assistant message/],
+    [
+      'empty user content',
+      [{ role: 'user', content: '' }],
+      'messages.0.content',
+      /non-empty content except for the optional final assistant message/,
+    ],
     ['empty assistant content before the end', [user('a'), assistant([]), user('b')], 'messages.1.content', /non-empty content/],
     ['block not an object', [user(['hi'])], 'messages.0.content.0', /an object/],
     ['block type missing', [user([{ text: 'hi' }])], 'messages.0.content.0.type', /Field required/],
     ['text without text', [user([{ type: 'text' }])], 'messages.0.content.0.text', /Field required/],
-    ['text cache_control bad', [user([{ type: 'text', text: 'a', cache_control: { type: 'forever' } }])], 'messages.0.content.0.cache_control.type', /'ephemeral'/],
+    [
+      'text cache_control bad',
+      [user([{ type: 'text', text: 'a', cache_control: { type: 'forever' } }])],
+      'messages.0.content.0.cache_control.type',
+      /'ephemeral'/,
+    ],
     ['image without source', [user([{ type: 'image' }])], 'messages.0.content.0.source', /Field required/],
-    ['image source type unknown', [user([{ type: 'image', source: { type: 'path', path: '/x' } }])], 'messages.0.content.0.source.type', /'base64', 'url' or 'file'/],
-    ['image media type unsupported', [user('x'), assistant('y'), user([{ type: 'image', source: { type: 'base64', media_type: 'image/tiff', data: 'AA==' } }])], 'messages.2.content.0.source.media_type', /'image\/jpeg', 'image\/png', 'image\/gif' or 'image\/webp'/],
-    ['image base64 without data', [user([{ type: 'image', source: { type: 'base64', media_type: 'image/png' } }])], 'messages.0.content.0.source.data', /Field required/],
+    [
+      'image source type unknown',
+      [user([{ type: 'image', source: { type: 'path', path: '/x' } }])],
+      'messages.0.content.0.source.type',
+      /'base64', 'url' or 'file'/,
+    ],
+    [
+      'image media type unsupported',
+      [user('x'), assistant('y'), user([{ type: 'image', source: { type: 'base64', media_type: 'image/tiff', data: 'AA==' } }])],
+      'messages.2.content.0.source.media_type',
+      /'image\/jpeg', 'image\/png', 'image\/gif' or 'image\/webp'/,
+    ],
+    [
+      'image base64 without data',
+      [user([{ type: 'image', source: { type: 'base64', media_type: 'image/png' } }])],
+      'messages.0.content.0.source.data',
+      /Field required/,
+    ],
     ['image url without url', [user([{ type: 'image', source: { type: 'url' } }])], 'messages.0.content.0.source.url', /Field required/],
-    ['image from the Files API', [user([{ type: 'image', source: { type: 'file', file_id: 'file_1' } }])], 'messages.0.content.0.source.type', /Files API.*not supported/],
-    ['document base64 not a pdf', [user([{ type: 'document', source: { type: 'base64', media_type: 'application/msword', data: 'AA==' } }])], 'messages.0.content.0.source.media_type', /'application\/pdf'/],
-    ['document text with the wrong media type', [user([{ type: 'document', source: { type: 'text', media_type: 'text/html', data: '<p>' } }])], 'messages.0.content.0.source.media_type', /'text\/plain'/],
-    ['document content source with an image', [user([{ type: 'document', source: { type: 'content', content: [{ type: 'image', source: { type: 'url', url: 'https://x' } }] } }])], 'messages.0.content.0.source.content.0.type', /only 'text'/],
-    ['document from the Files API', [user([{ type: 'document', source: { type: 'file', file_id: 'file_1' } }])], 'messages.0.content.0.source.type', /Files API/],
-    ['document title not a string', [user([{ type: 'document', source: { type: 'url', url: 'https://x/a.pdf' }, title: 1 }])], 'messages.0.content.0.title', /valid string/],
-    ['tool_use in a user message', [user([{ type: 'tool_use', id: 'a', name: 'f', input: {} }])], 'messages.0.content.0.type', /'tool_use' is not allowed here/],
-    ['thinking in a user message', [user([{ type: 'thinking', thinking: 'x', signature: 's' }])], 'messages.0.content.0.type', /'thinking' is not allowed here/],
-    ['tool_result in an assistant message', [user('a'), assistant([{ type: 'tool_result', tool_use_id: 'a', content: 'x' }])], 'messages.1.content.0.type', /'tool_result' is not allowed here/],
-    ['image in a system message', [{ role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x' } }] }, user('q')], 'messages.0.content.0.type', /expected one of 'text'/],
-    ['tool_use without id', [user('a'), assistant([{ type: 'tool_use', name: 'f', input: {} }])], 'messages.1.content.0.id', /Field required/],
-    ['tool_use without name', [user('a'), assistant([{ type: 'tool_use', id: 'a', input: {} }])], 'messages.1.content.0.name', /Field required/],
-    ['tool_use input not an object', [user('a'), assistant([{ type: 'tool_use', id: 'a', name: 'f', input: '{}' }])], 'messages.1.content.0.input', /an object/],
-    ['tool_result without tool_use_id', [user([{ type: 'tool_result', content: 'x' }])], 'messages.0.content.0.tool_use_id', /Field required/],
-    ['tool_result is_error not a boolean', [user([{ type: 'tool_result', tool_use_id: 'a', is_error: 'yes' }])], 'messages.0.content.0.is_error', /valid boolean/],
-    ['tool_result content with a document', [user([{ type: 'tool_result', tool_use_id: 'a', content: [{ type: 'document', source: { type: 'url', url: 'https://x' } }] }])], 'messages.0.content.0.content.0.type', /'document' is not allowed here/],
-    ['tool_result content with a search result', [user([{ type: 'tool_result', tool_use_id: 'a', content: [{ type: 'search_result', source: 's', title: 't', content: [] }] }])], 'messages.0.content.0.content.0.type', /'search_result' are not supported/],
-    ['thinking without signature', [user('a'), assistant([{ type: 'thinking', thinking: 'x' }])], 'messages.1.content.0.signature', /Field required/],
-    ['redacted_thinking without data', [user('a'), assistant([{ type: 'redacted_thinking' }])], 'messages.1.content.0.data', /Field required/],
-    ['server_tool_use block', [user('a'), assistant([{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }])], 'messages.1.content.0.type', /'server_tool_use' are not supported/],
-    ['web_search_tool_result block', [user('a'), assistant([{ type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] }])], 'messages.1.content.0.type', /'web_search_tool_result' are not supported/],
-    ['unknown block type', [user([{ type: 'audio', data: 'x' }])], 'messages.0.content.0.type', /'audio' is not allowed here; expected one of 'text', 'image', 'document', 'tool_result'/],
+    [
+      'image from the Files API',
+      [user([{ type: 'image', source: { type: 'file', file_id: 'file_1' } }])],
+      'messages.0.content.0.source.type',
+      /Files API.*not supported/,
+    ],
+    [
+      'document base64 not a pdf',
+      [user([{ type: 'document', source: { type: 'base64', media_type: 'application/msword', data: 'AA==' } }])],
+      'messages.0.content.0.source.media_type',
+      /'application\/pdf'/,
+    ],
+    [
+      'document text with the wrong media type',
+      [user([{ type: 'document', source: { type: 'text', media_type: 'text/html', data: '<p>' } }])],
+      'messages.0.content.0.source.media_type',
+      /'text\/plain'/,
+    ],
+    [
+      'document content source with an image',
+      [user([{ type: 'document', source: { type: 'content', content: [{ type: 'image', source: { type: 'url', url: 'https://x' } }] } }])],
+      'messages.0.content.0.source.content.0.type',
+      /only 'text'/,
+    ],
+    [
+      'document from the Files API',
+      [user([{ type: 'document', source: { type: 'file', file_id: 'file_1' } }])],
+      'messages.0.content.0.source.type',
+      /Files API/,
+    ],
+    [
+      'document title not a string',
+      [user([{ type: 'document', source: { type: 'url', url: 'https://x/a.pdf' }, title: 1 }])],
+      'messages.0.content.0.title',
+      /valid string/,
+    ],
+    [
+      'tool_use in a user message',
+      [user([{ type: 'tool_use', id: 'a', name: 'f', input: {} }])],
+      'messages.0.content.0.type',
+      /'tool_use' is not allowed here/,
+    ],
+    [
+      'thinking in a user message',
+      [user([{ type: 'thinking', thinking: 'x', signature: 's' }])],
+      'messages.0.content.0.type',
+      /'thinking' is not allowed here/,
+    ],
+    [
+      'tool_result in an assistant message',
+      [user('a'), assistant([{ type: 'tool_result', tool_use_id: 'a', content: 'x' }])],
+      'messages.1.content.0.type',
+      /'tool_result' is not allowed here/,
+    ],
+    [
+      'image in a system message',
+      [{ role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x' } }] }, user('q')],
+      'messages.0.content.0.type',
+      /expected one of 'text'/,
+    ],
+    [
+      'tool_use without id',
+      [user('a'), assistant([{ type: 'tool_use', name: 'f', input: {} }])],
+      'messages.1.content.0.id',
+      /Field required/,
+    ],
+    [
+      'tool_use without name',
+      [user('a'), assistant([{ type: 'tool_use', id: 'a', input: {} }])],
+      'messages.1.content.0.name',
+      /Field required/,
+    ],
+    [
+      'tool_use input not an object',
+      [user('a'), assistant([{ type: 'tool_use', id: 'a', name: 'f', input: '{}' }])],
+      'messages.1.content.0.input',
+      /an object/,
+    ],
+    [
+      'tool_result without tool_use_id',
+      [user([{ type: 'tool_result', content: 'x' }])],
+      'messages.0.content.0.tool_use_id',
+      /Field required/,
+    ],
+    [
+      'tool_result is_error not a boolean',
+      [user([{ type: 'tool_result', tool_use_id: 'a', is_error: 'yes' }])],
+      'messages.0.content.0.is_error',
+      /valid boolean/,
+    ],
+    [
+      'tool_result content with a document',
+      [user([{ type: 'tool_result', tool_use_id: 'a', content: [{ type: 'document', source: { type: 'url', url: 'https://x' } }] }])],
+      'messages.0.content.0.content.0.type',
+      /'document' is not allowed here/,
+    ],
+    [
+      'tool_result content with a search result',
+      [user([{ type: 'tool_result', tool_use_id: 'a', content: [{ type: 'search_result', source: 's', title: 't', content: [] }] }])],
+      'messages.0.content.0.content.0.type',
+      /'search_result' are not supported/,
+    ],
+    [
+      'thinking without signature',
+      [user('a'), assistant([{ type: 'thinking', thinking: 'x' }])],
+      'messages.1.content.0.signature',
+      /Field required/,
+    ],
+    [
+      'redacted_thinking without data',
+      [user('a'), assistant([{ type: 'redacted_thinking' }])],
+      'messages.1.content.0.data',
+      /Field required/,
+    ],
+    [
+      'server_tool_use block',
+      [user('a'), assistant([{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} }])],
+      'messages.1.content.0.type',
+      /'server_tool_use' are not supported/,
+    ],
+    [
+      'web_search_tool_result block',
+      [user('a'), assistant([{ type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] }])],
+      'messages.1.content.0.type',
+      /'web_search_tool_result' are not supported/,
+    ],
+    [
+      'unknown block type',
+      [user([{ type: 'audio', data: 'x' }])],
+      'messages.0.content.0.type',
+      /'audio' is not allowed here; expected one of 'text', 'image', 'document', 'tool_result'/,
+    ],
   ];
 
   it.each(cases)('%s', (_name, messages, param, message) => {

@@ -6,7 +6,13 @@ import type { UnifiedChatResponse } from '../../../src/unified/chat-response.js'
 import { readFixtureJson } from '../../providers/anthropic/anthropic-test-support.js';
 
 const NOW = 1_700_000_000_123;
-const usage = (inputTokens: number, outputTokens: number) => ({ inputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens, reasoningTokens: 0 });
+const usage = (inputTokens: number, outputTokens: number) => ({
+  inputTokens,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
+  outputTokens,
+  reasoningTokens: 0,
+});
 
 describe('decodeAnthropicResponse: recorded responses', () => {
   const cases: Array<{ capture: string; expected: UnifiedChatResponse }> = [
@@ -16,7 +22,12 @@ describe('decodeAnthropicResponse: recorded responses', () => {
         id: 'msg_01VdEjxAP5ahtHKrrRdNBteQ',
         model: 'claude-sonnet-4-5-20250929',
         created: 1_700_000_000,
-        content: [{ type: 'text', text: "Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?" }],
+        content: [
+          {
+            type: 'text',
+            text: "Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?",
+          },
+        ],
         finishReason: 'stop',
         usage: usage(12, 29),
       },
@@ -101,16 +112,36 @@ describe('decodeAnthropicResponse: recorded responses', () => {
 });
 
 describe('decodeAnthropicResponse: other shapes', () => {
-  const base = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x', stop_sequence: null, usage: { input_tokens: 3, output_tokens: 4 } };
+  const base = {
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-x',
+    stop_sequence: null,
+    usage: { input_tokens: 3, output_tokens: 4 },
+  };
 
   it('stop_sequence carries the matched sequence', () => {
-    const response = decodeAnthropicResponse({ ...base, content: [{ type: 'text', text: 'a' }], stop_reason: 'stop_sequence', stop_sequence: '###' }, NOW);
+    const response = decodeAnthropicResponse(
+      { ...base, content: [{ type: 'text', text: 'a' }], stop_reason: 'stop_sequence', stop_sequence: '###' },
+      NOW,
+    );
     expect(response.finishReason).toBe('stop');
     expect(response.stopSequence).toBe('###');
   });
 
   it('redacted thinking keeps its opaque data', () => {
-    const response = decodeAnthropicResponse({ ...base, content: [{ type: 'redacted_thinking', data: 'EmwKAhgB' }, { type: 'text', text: 'ok' }], stop_reason: 'end_turn' }, NOW);
+    const response = decodeAnthropicResponse(
+      {
+        ...base,
+        content: [
+          { type: 'redacted_thinking', data: 'EmwKAhgB' },
+          { type: 'text', text: 'ok' },
+        ],
+        stop_reason: 'end_turn',
+      },
+      NOW,
+    );
     expect(response.content).toEqual([
       { type: 'reasoning', text: '', redactedData: 'EmwKAhgB' },
       { type: 'text', text: 'ok' },
@@ -119,7 +150,12 @@ describe('decodeAnthropicResponse: other shapes', () => {
 
   it('cache usage is folded into inputTokens', () => {
     const response = decodeAnthropicResponse(
-      { ...base, content: [], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 300, cache_creation_input_tokens: 40 } },
+      {
+        ...base,
+        content: [],
+        stop_reason: 'end_turn',
+        usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 300, cache_creation_input_tokens: 40 },
+      },
       NOW,
     );
     expect(response.usage).toEqual({ inputTokens: 350, cachedInputTokens: 300, cacheWriteTokens: 40, outputTokens: 2, reasoningTokens: 0 });
@@ -127,7 +163,11 @@ describe('decodeAnthropicResponse: other shapes', () => {
 
   it('the forced JSON-answer tool comes back as text with finish reason stop', () => {
     const response = decodeAnthropicResponse(
-      { ...base, content: [{ type: 'tool_use', id: 'toolu_j', name: JSON_RESPONSE_TOOL_NAME, input: { answer: 'Paris' } }], stop_reason: 'tool_use' },
+      {
+        ...base,
+        content: [{ type: 'tool_use', id: 'toolu_j', name: JSON_RESPONSE_TOOL_NAME, input: { answer: 'Paris' } }],
+        stop_reason: 'tool_use',
+      },
       NOW,
     );
     expect(response.content).toEqual([{ type: 'text', text: '{"answer":"Paris"}' }]);
@@ -169,7 +209,11 @@ describe('decodeAnthropicResponse: other shapes', () => {
     { name: 'not an object', body: 'hello', message: /without a content array/ },
     { name: 'no content', body: { ...base }, message: /without a content array/ },
     { name: 'a text block without text', body: { ...base, content: [{ type: 'text' }] }, message: /content\[0\]: text block without text/ },
-    { name: 'a tool_use block without a name', body: { ...base, content: [{ type: 'tool_use', id: 't' }] }, message: /content\[0\]: tool_use block without id or name/ },
+    {
+      name: 'a tool_use block without a name',
+      body: { ...base, content: [{ type: 'tool_use', id: 't' }] },
+      message: /content\[0\]: tool_use block without id or name/,
+    },
   ];
 
   it.each(malformed)('malformed: $name', ({ body, message }) => {

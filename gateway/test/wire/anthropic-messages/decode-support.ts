@@ -1,6 +1,9 @@
 // Helpers for the Anthropic front door's decode tests.
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import { decodeAnthropicMessagesRequest, type DecodeAnthropicOptions } from '../../../src/wire/anthropic-messages/decode-anthropic-messages-request.js';
+import {
+  decodeAnthropicMessagesRequest,
+  type DecodeAnthropicOptions,
+} from '../../../src/wire/anthropic-messages/decode-anthropic-messages-request.js';
 import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 
 export const BASE_BODY = { model: 'claude', max_tokens: 256, messages: [{ role: 'user', content: 'hi' }] };

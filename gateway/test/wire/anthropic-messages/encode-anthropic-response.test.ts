@@ -54,7 +54,10 @@ describe('encodeAnthropicResponse', () => {
   });
 
   it('tool arguments that are not a JSON object are kept under a named key instead of lost', () => {
-    const body = encodeAnthropicResponse(response({ content: [{ type: 'tool_call', id: 'c', name: 'f', arguments: '{"broken' }], finishReason: 'tool_calls' }), 'm');
+    const body = encodeAnthropicResponse(
+      response({ content: [{ type: 'tool_call', id: 'c', name: 'f', arguments: '{"broken' }], finishReason: 'tool_calls' }),
+      'm',
+    );
     expect(body.content[0]).toEqual({ type: 'tool_use', id: 'c', name: 'f', input: { [RAW_TOOL_ARGUMENTS_KEY]: '{"broken' } });
   });
 

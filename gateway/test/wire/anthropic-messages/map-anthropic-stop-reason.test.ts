@@ -3,7 +3,11 @@ import { mapAnthropicStopReason, toAnthropicStopReason } from '../../../src/wire
 import type { FinishReason } from '../../../src/unified/chat-response.js';
 
 describe('mapAnthropicStopReason', () => {
-  const cases: Array<{ stopReason: string | null; stopSequence?: string | null; expected: { finishReason: FinishReason; stopSequence?: string } }> = [
+  const cases: Array<{
+    stopReason: string | null;
+    stopSequence?: string | null;
+    expected: { finishReason: FinishReason; stopSequence?: string };
+  }> = [
     { stopReason: 'end_turn', expected: { finishReason: 'stop' } },
     { stopReason: 'stop_sequence', stopSequence: '###', expected: { finishReason: 'stop', stopSequence: '###' } },
     { stopReason: 'stop_sequence', stopSequence: null, expected: { finishReason: 'stop' } },
@@ -23,7 +27,11 @@ describe('mapAnthropicStopReason', () => {
 });
 
 describe('toAnthropicStopReason', () => {
-  const cases: Array<{ finishReason: FinishReason; stopSequence?: string; expected: { stop_reason: string; stop_sequence: string | null } }> = [
+  const cases: Array<{
+    finishReason: FinishReason;
+    stopSequence?: string;
+    expected: { stop_reason: string; stop_sequence: string | null };
+  }> = [
     { finishReason: 'stop', expected: { stop_reason: 'end_turn', stop_sequence: null } },
     { finishReason: 'stop', stopSequence: 'END', expected: { stop_reason: 'stop_sequence', stop_sequence: 'END' } },
     { finishReason: 'length', expected: { stop_reason: 'max_tokens', stop_sequence: null } },

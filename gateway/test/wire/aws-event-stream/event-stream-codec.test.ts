@@ -21,7 +21,9 @@ interface Vector {
 }
 
 const vectors = (
-  JSON.parse(readFileSync(join(repoRoot, 'gateway', 'src', 'wire', 'aws-event-stream', '__fixtures__', 'event-stream-vectors.json'), 'utf8')) as {
+  JSON.parse(
+    readFileSync(join(repoRoot, 'gateway', 'src', 'wire', 'aws-event-stream', '__fixtures__', 'event-stream-vectors.json'), 'utf8'),
+  ) as {
     vectors: Record<string, Vector>;
   }
 ).vectors;
@@ -146,15 +148,23 @@ describe('event-stream header types', () => {
 
   it('refuses to encode out-of-range values', () => {
     expect(() => encodeEventStreamMessage({ headers: { b: { type: 'byte', value: 128 } }, payload: new Uint8Array() })).toThrow(RangeError);
-    expect(() => encodeEventStreamMessage({ headers: { u: { type: 'uuid', value: 'nope' } }, payload: new Uint8Array() })).toThrow(RangeError);
+    expect(() => encodeEventStreamMessage({ headers: { u: { type: 'uuid', value: 'nope' } }, payload: new Uint8Array() })).toThrow(
+      RangeError,
+    );
   });
 });
 
 describe('incremental decoding', () => {
   const frames = [
-    encodeEventStreamMessage({ headers: { ':event-type': { type: 'string', value: 'messageStart' } }, payload: utf8('{"role":"assistant"}') }),
+    encodeEventStreamMessage({
+      headers: { ':event-type': { type: 'string', value: 'messageStart' } },
+      payload: utf8('{"role":"assistant"}'),
+    }),
     encodeEventStreamMessage({ headers: {}, payload: new Uint8Array() }),
-    encodeEventStreamMessage({ headers: { ':event-type': { type: 'string', value: 'contentBlockDelta' } }, payload: utf8('{"delta":{"text":"hé"}}') }),
+    encodeEventStreamMessage({
+      headers: { ':event-type': { type: 'string', value: 'contentBlockDelta' } },
+      payload: utf8('{"delta":{"text":"hé"}}'),
+    }),
   ];
   const stream = Buffer.concat(frames);
   const expected = frames.map((f) => decodeEventStreamMessage(f));

@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeConverseStreamEvent, encodeConverseStreamException, encodeEventStreamError } from '../../providers/bedrock/converse-stream-frames.js';
+import {
+  encodeConverseStreamEvent,
+  encodeConverseStreamException,
+  encodeEventStreamError,
+} from '../../providers/bedrock/converse-stream-frames.js';
 import { BedrockStreamDecoder } from '../../../src/wire/bedrock-converse/bedrock-stream-decoder.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
@@ -38,7 +42,8 @@ const expected: Record<(typeof CAPTURES)[number], FoldedStream> = {
   },
   'amazon-bedrock-reasoning': {
     text: 'There are **3** r\'s in "strawberry":\n\n1. st**r**awbe**r****r**y',
-    reasoning: 'Let me count the r\'s in "strawberry":\n\ns-t-r-a-w-b-e-r-r-y\n\nr appears at positions 3, 8, and 9.\n\nSo there are 3 r\'s.',
+    reasoning:
+      'Let me count the r\'s in "strawberry":\n\ns-t-r-a-w-b-e-r-r-y\n\nr appears at positions 3, 8, and 9.\n\nSo there are 3 r\'s.',
     signatures: [SIGNATURE],
     toolCalls: [],
     finish: [{ finishReason: 'stop' }],
@@ -72,15 +77,19 @@ describe('BedrockStreamDecoder on recorded ConverseStream captures', () => {
     expect(foldStream(events)).toEqual(expected[name]);
   });
 
-  it.each(CAPTURES)('%s gives identical events for every split of the bytes', (name) => {
-    const bytes = captureWireBytes(name);
-    const whole = JSON.stringify(decode([bytes]));
-    const differing: number[] = [];
-    for (let split = 1; split < bytes.length; split++) {
-      if (JSON.stringify(decode([bytes.subarray(0, split), bytes.subarray(split)])) !== whole) differing.push(split);
-    }
-    expect(differing).toEqual([]);
-  }, 60_000);
+  it.each(CAPTURES)(
+    '%s gives identical events for every split of the bytes',
+    (name) => {
+      const bytes = captureWireBytes(name);
+      const whole = JSON.stringify(decode([bytes]));
+      const differing: number[] = [];
+      for (let split = 1; split < bytes.length; split++) {
+        if (JSON.stringify(decode([bytes.subarray(0, split), bytes.subarray(split)])) !== whole) differing.push(split);
+      }
+      expect(differing).toEqual([]);
+    },
+    60_000,
+  );
 
   it.each(CAPTURES)('%s decodes one byte at a time and with Bedrock payload padding', (name) => {
     const whole = decode([captureWireBytes(name)]);
@@ -118,7 +127,9 @@ describe('BedrockStreamDecoder failures', () => {
   it('messageStart alone produces no event, so an exception right after it fails before anything reached the client', () => {
     const decoder = new BedrockStreamDecoder(identity);
     expect(decoder.push(start)).toEqual([]);
-    expect(failureOf(() => decoder.push(encodeConverseStreamException('throttlingException', 'Too many tokens')))).toMatchObject({ kind: 'RateLimited' });
+    expect(failureOf(() => decoder.push(encodeConverseStreamException('throttlingException', 'Too many tokens')))).toMatchObject({
+      kind: 'RateLimited',
+    });
   });
 
   it('a generic event-stream error message is a ServerError', () => {
@@ -129,21 +140,33 @@ describe('BedrockStreamDecoder failures', () => {
   it('a stream cut inside a frame is StreamBroken at end()', () => {
     const decoder = new BedrockStreamDecoder(identity);
     decoder.push(Buffer.concat([start, delta, stop.subarray(0, 10)]));
-    expect(failureOf(() => decoder.end())).toMatchObject({ kind: 'StreamBroken', message: expect.stringContaining('ended inside a message') });
+    expect(failureOf(() => decoder.end())).toMatchObject({
+      kind: 'StreamBroken',
+      message: expect.stringContaining('ended inside a message'),
+    });
   });
 
   it('a stream cut between frames before messageStop is StreamBroken at end()', () => {
-    expect(failureOf(() => decode([start, delta]))).toMatchObject({ kind: 'StreamBroken', message: 'Bedrock stream ended before its messageStop event' });
+    expect(failureOf(() => decode([start, delta]))).toMatchObject({
+      kind: 'StreamBroken',
+      message: 'Bedrock stream ended before its messageStop event',
+    });
   });
 
   it('a corrupted frame is StreamBroken', () => {
     const corrupted = Uint8Array.from(delta);
     corrupted[corrupted.length - 6] = (corrupted[corrupted.length - 6] as number) ^ 0xff;
-    expect(failureOf(() => decode([start, corrupted]))).toMatchObject({ kind: 'StreamBroken', message: expect.stringContaining('CRC mismatch') });
+    expect(failureOf(() => decode([start, corrupted]))).toMatchObject({
+      kind: 'StreamBroken',
+      message: expect.stringContaining('CRC mismatch'),
+    });
   });
 
   it('tool input for a block that never started a tool call is StreamBroken', () => {
-    const orphan = encodeConverseStreamEvent({ eventType: 'contentBlockDelta', payload: { contentBlockIndex: 3, delta: { toolUse: { input: '{}' } } } });
+    const orphan = encodeConverseStreamEvent({
+      eventType: 'contentBlockDelta',
+      payload: { contentBlockIndex: 3, delta: { toolUse: { input: '{}' } } },
+    });
     expect(failureOf(() => decode([start, orphan]))).toMatchObject({ kind: 'StreamBroken' });
   });
 
@@ -158,7 +181,10 @@ describe('BedrockStreamDecoder details', () => {
     const events = decode(
       [
         { eventType: 'messageStart', payload: { role: 'assistant' } },
-        { eventType: 'contentBlockStart', payload: { contentBlockIndex: 0, start: { toolUse: { toolUseId: 't', name: 'switchyard_json_response' } } } },
+        {
+          eventType: 'contentBlockStart',
+          payload: { contentBlockIndex: 0, start: { toolUse: { toolUseId: 't', name: 'switchyard_json_response' } } },
+        },
         { eventType: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolUse: { input: '{"city":' } } } },
         { eventType: 'contentBlockDelta', payload: { contentBlockIndex: 0, delta: { toolUse: { input: '"Paris"}' } } } },
         { eventType: 'contentBlockStop', payload: { contentBlockIndex: 0 } },
@@ -179,7 +205,10 @@ describe('BedrockStreamDecoder details', () => {
         { eventType: 'contentBlockDelta', payload: { contentBlockIndex: 2, delta: { toolUse: { input: '{"y":2}' } } } },
         { eventType: 'contentBlockDelta', payload: { contentBlockIndex: 1, delta: { toolUse: { input: '{"x":1}' } } } },
         { eventType: 'messageStop', payload: { stopReason: 'stop_sequence', additionalModelResponseFields: { stop_sequence: '###' } } },
-        { eventType: 'metadata', payload: { usage: { inputTokens: 5, outputTokens: 6, cacheReadInputTokens: 100, cacheWriteInputTokens: 0 } } },
+        {
+          eventType: 'metadata',
+          payload: { usage: { inputTokens: 5, outputTokens: 6, cacheReadInputTokens: 100, cacheWriteInputTokens: 0 } },
+        },
       ].map((e) => encodeConverseStreamEvent(e)),
     );
     const folded = foldStream(events);

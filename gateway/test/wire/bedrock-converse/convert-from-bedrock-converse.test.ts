@@ -13,7 +13,12 @@ const expected: Array<[string, Omit<UnifiedChatResponse, 'id' | 'model' | 'creat
   [
     'amazon-bedrock-text',
     {
-      content: [{ type: 'text', text: 'Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** "r"s in "strawberry."' }],
+      content: [
+        {
+          type: 'text',
+          text: 'Let me count the "r"s in "strawberry":\n\ns-t-**r**-a-w-b-e-**r**-**r**-y\n\nThere are **3** "r"s in "strawberry."',
+        },
+      ],
       finishReason: 'stop',
       usage: usage(22, 57),
     },
@@ -22,7 +27,11 @@ const expected: Array<[string, Omit<UnifiedChatResponse, 'id' | 'model' | 'creat
     'amazon-bedrock-reasoning',
     {
       content: [
-        { type: 'reasoning', text: 'Let me count the r\'s in "strawberry":\n\ns-t-r-a-w-b-e-r-r-y\n\nThere are 3 r\'s.', signature: REASONING_SIGNATURE },
+        {
+          type: 'reasoning',
+          text: 'Let me count the r\'s in "strawberry":\n\ns-t-r-a-w-b-e-r-r-y\n\nThere are 3 r\'s.',
+          signature: REASONING_SIGNATURE,
+        },
         { type: 'text', text: 'There are **3** r\'s in "strawberry":\n\n1. st**r**awbe**r****r**y' },
       ],
       finishReason: 'stop',
@@ -31,7 +40,11 @@ const expected: Array<[string, Omit<UnifiedChatResponse, 'id' | 'model' | 'creat
   ],
   [
     'amazon-bedrock-tool-call.1',
-    { content: [{ type: 'tool_call', id: 'tool-use-id', name: 'bash', arguments: '{"command":"ls -l"}' }], finishReason: 'tool_calls', usage: usage(10, 20) },
+    {
+      content: [{ type: 'tool_call', id: 'tool-use-id', name: 'bash', arguments: '{"command":"ls -l"}' }],
+      finishReason: 'tool_calls',
+      usage: usage(10, 20),
+    },
   ],
   [
     'amazon-bedrock-tool-no-args',
@@ -55,11 +68,19 @@ describe('convertFromBedrockConverse on recorded Converse responses', () => {
 describe('convertFromBedrockConverse details', () => {
   it('turns the response_format answer tool into text and finishes with stop', () => {
     const body = {
-      output: { message: { role: 'assistant', content: [{ toolUse: { toolUseId: 't', name: 'switchyard_json_response', input: { city: 'Paris' } } }] } },
+      output: {
+        message: {
+          role: 'assistant',
+          content: [{ toolUse: { toolUseId: 't', name: 'switchyard_json_response', input: { city: 'Paris' } } }],
+        },
+      },
       stopReason: 'tool_use',
       usage: { inputTokens: 1, outputTokens: 2 },
     };
-    expect(convertFromBedrockConverse(body, identity)).toMatchObject({ content: [{ type: 'text', text: '{"city":"Paris"}' }], finishReason: 'stop' });
+    expect(convertFromBedrockConverse(body, identity)).toMatchObject({
+      content: [{ type: 'text', text: '{"city":"Paris"}' }],
+      finishReason: 'stop',
+    });
   });
 
   it('keeps tool_calls when a real tool was called beside the answer tool', () => {
@@ -78,7 +99,16 @@ describe('convertFromBedrockConverse details', () => {
 
   it('reads stop sequences, cache usage and redacted reasoning; skips blocks it cannot render', () => {
     const body = JSON.stringify({
-      output: { message: { role: 'assistant', content: [{ reasoningContent: { redactedContent: 'b3BhcXVl' } }, { image: { format: 'png', source: { bytes: 'AA==' } } }, { text: 'done' }] } },
+      output: {
+        message: {
+          role: 'assistant',
+          content: [
+            { reasoningContent: { redactedContent: 'b3BhcXVl' } },
+            { image: { format: 'png', source: { bytes: 'AA==' } } },
+            { text: 'done' },
+          ],
+        },
+      },
       stopReason: 'stop_sequence',
       additionalModelResponseFields: { stop_sequence: 'END' },
       usage: { inputTokens: 4, outputTokens: 2, cacheReadInputTokens: 10, cacheWriteInputTokens: 3 },

@@ -6,7 +6,11 @@ import type { UnifiedChatRequest } from '../../../src/unified/chat-request.js';
 import { bedrockTarget, chatRequest } from '../../providers/bedrock/bedrock-test-target.js';
 
 const user = (text: string) => ({ role: 'user' as const, content: [{ type: 'text' as const, text }] });
-const weatherTool = { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+const weatherTool = {
+  name: 'get_weather',
+  description: 'Weather by city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+};
 const weatherSpec = { toolSpec: { name: 'get_weather', description: 'Weather by city', inputSchema: { json: weatherTool.parameters } } };
 const PNG_BASE64 = 'iVBORw0KGgo=';
 
@@ -32,11 +36,28 @@ const cases: Case[] = [
   {
     name: 'consecutive turns of one role are merged so roles alternate',
     request: { messages: [user('a'), user('b'), { role: 'assistant', content: [{ type: 'text', text: 'c' }] }] },
-    expected: { messages: [{ role: 'user', content: [{ text: 'a' }, { text: 'b' }] }, { role: 'assistant', content: [{ text: 'c' }] }] },
+    expected: {
+      messages: [
+        { role: 'user', content: [{ text: 'a' }, { text: 'b' }] },
+        { role: 'assistant', content: [{ text: 'c' }] },
+      ],
+    },
   },
   {
     name: 'blank text parts and the messages they empty are dropped',
-    request: { messages: [user('a'), { role: 'assistant', content: [{ type: 'text', text: '' }, { type: 'text', text: ' \n' }] }, user('b')] },
+    request: {
+      messages: [
+        user('a'),
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: '' },
+            { type: 'text', text: ' \n' },
+          ],
+        },
+        user('b'),
+      ],
+    },
     expected: { messages: [{ role: 'user', content: [{ text: 'a' }, { text: 'b' }] }] },
   },
   {
@@ -45,15 +66,30 @@ const cases: Case[] = [
       tools: [weatherTool],
       messages: [
         user('Weather in Paris?'),
-        { role: 'assistant', content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_call', id: 'call-1', name: 'get_weather', arguments: '{"city":"Paris"}' }] },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call-1', toolName: 'get_weather', content: [{ type: 'text', text: '18C' }] }] },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call-2', content: [{ type: 'text', text: 'boom' }], isError: true }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Checking.' },
+            { type: 'tool_call', id: 'call-1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+          ],
+        },
+        {
+          role: 'tool',
+          content: [{ type: 'tool_result', toolCallId: 'call-1', toolName: 'get_weather', content: [{ type: 'text', text: '18C' }] }],
+        },
+        {
+          role: 'tool',
+          content: [{ type: 'tool_result', toolCallId: 'call-2', content: [{ type: 'text', text: 'boom' }], isError: true }],
+        },
       ],
     },
     expected: {
       messages: [
         { role: 'user', content: [{ text: 'Weather in Paris?' }] },
-        { role: 'assistant', content: [{ text: 'Checking.' }, { toolUse: { toolUseId: 'call-1', name: 'get_weather', input: { city: 'Paris' } } }] },
+        {
+          role: 'assistant',
+          content: [{ text: 'Checking.' }, { toolUse: { toolUseId: 'call-1', name: 'get_weather', input: { city: 'Paris' } } }],
+        },
         {
           role: 'user',
           content: [
@@ -80,7 +116,17 @@ const cases: Case[] = [
         { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'lookup', input: {} } }] },
         { role: 'user', content: [{ toolResult: { toolUseId: 't1', content: [{ text: '(no output)' }] } }] },
       ],
-      toolConfig: { tools: [{ toolSpec: { name: 'lookup', description: 'A tool used earlier in this conversation.', inputSchema: { json: { type: 'object' } } } }] },
+      toolConfig: {
+        tools: [
+          {
+            toolSpec: {
+              name: 'lookup',
+              description: 'A tool used earlier in this conversation.',
+              inputSchema: { json: { type: 'object' } },
+            },
+          },
+        ],
+      },
     },
   },
   {
@@ -115,7 +161,12 @@ const cases: Case[] = [
         {
           role: 'user',
           content: [
-            { type: 'document', mediaType: 'application/pdf', filename: 'Q3_report.v2.pdf', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERi0=' } },
+            {
+              type: 'document',
+              mediaType: 'application/pdf',
+              filename: 'Q3_report.v2.pdf',
+              source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERi0=' },
+            },
             { type: 'document', mediaType: 'text/plain', source: { kind: 'text', text: 'plain notes' } },
           ],
         },
@@ -164,13 +215,28 @@ const cases: Case[] = [
   },
   {
     name: 'sampling settings go to inferenceConfig; seed, penalties and user are dropped',
-    request: { maxOutputTokens: 300, temperature: 0.2, topP: 0.9, stopSequences: ['END'], seed: 7, frequencyPenalty: 0.5, presencePenalty: 0.1, user: 'u1' },
-    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], inferenceConfig: { maxTokens: 300, temperature: 0.2, topP: 0.9, stopSequences: ['END'] } },
+    request: {
+      maxOutputTokens: 300,
+      temperature: 0.2,
+      topP: 0.9,
+      stopSequences: ['END'],
+      seed: 7,
+      frequencyPenalty: 0.5,
+      presencePenalty: 0.1,
+      user: 'u1',
+    },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      inferenceConfig: { maxTokens: 300, temperature: 0.2, topP: 0.9, stopSequences: ['END'] },
+    },
   },
   {
     name: 'tool_choice auto',
     request: { tools: [weatherTool], toolChoice: { type: 'auto' } },
-    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], toolConfig: { tools: [weatherSpec], toolChoice: { auto: {} } } },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      toolConfig: { tools: [weatherSpec], toolChoice: { auto: {} } },
+    },
   },
   {
     name: 'tool_choice required -> any',
@@ -180,7 +246,10 @@ const cases: Case[] = [
   {
     name: 'tool_choice tool -> tool by name',
     request: { tools: [weatherTool], toolChoice: { type: 'tool', name: 'get_weather' } },
-    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], toolConfig: { tools: [weatherSpec], toolChoice: { tool: { name: 'get_weather' } } } },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      toolConfig: { tools: [weatherSpec], toolChoice: { tool: { name: 'get_weather' } } },
+    },
   },
   {
     name: 'tool_choice none -> tools omitted',
@@ -190,11 +259,16 @@ const cases: Case[] = [
   {
     name: 'a tool without a schema gets an empty object schema',
     request: { tools: [{ name: 'ping', parameters: {} }] },
-    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], toolConfig: { tools: [{ toolSpec: { name: 'ping', inputSchema: { json: { type: 'object', properties: {} } } } }] } },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      toolConfig: { tools: [{ toolSpec: { name: 'ping', inputSchema: { json: { type: 'object', properties: {} } } } }] },
+    },
   },
   {
     name: 'response_format json_schema (object root) alone -> forced answer tool',
-    request: { responseFormat: { type: 'json_schema', name: 'city', schema: { type: 'object', properties: { name: { type: 'string' } } } } },
+    request: {
+      responseFormat: { type: 'json_schema', name: 'city', schema: { type: 'object', properties: { name: { type: 'string' } } } },
+    },
     expected: {
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
       toolConfig: {
@@ -213,22 +287,35 @@ const cases: Case[] = [
   },
   {
     name: 'response_format json_schema beside caller tools -> any tool must be called; a forced caller tool stays forced',
-    request: { tools: [weatherTool], toolChoice: { type: 'tool', name: 'get_weather' }, responseFormat: { type: 'json_schema', name: 'c', description: 'The city.', schema: { type: 'object' } } },
+    request: {
+      tools: [weatherTool],
+      toolChoice: { type: 'tool', name: 'get_weather' },
+      responseFormat: { type: 'json_schema', name: 'c', description: 'The city.', schema: { type: 'object' } },
+    },
     expected: {
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
       toolConfig: {
-        tools: [weatherSpec, { toolSpec: { name: 'switchyard_json_response', description: 'The city.', inputSchema: { json: { type: 'object' } } } }],
+        tools: [
+          weatherSpec,
+          { toolSpec: { name: 'switchyard_json_response', description: 'The city.', inputSchema: { json: { type: 'object' } } } },
+        ],
         toolChoice: { tool: { name: 'get_weather' } },
       },
     },
   },
   {
     name: 'response_format json_schema with auto caller tools -> any',
-    request: { tools: [weatherTool], responseFormat: { type: 'json_schema', name: 'c', description: 'The city.', schema: { type: 'object' } } },
+    request: {
+      tools: [weatherTool],
+      responseFormat: { type: 'json_schema', name: 'c', description: 'The city.', schema: { type: 'object' } },
+    },
     expected: {
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
       toolConfig: {
-        tools: [weatherSpec, { toolSpec: { name: 'switchyard_json_response', description: 'The city.', inputSchema: { json: { type: 'object' } } } }],
+        tools: [
+          weatherSpec,
+          { toolSpec: { name: 'switchyard_json_response', description: 'The city.', inputSchema: { json: { type: 'object' } } } },
+        ],
         toolChoice: { any: {} },
       },
     },
@@ -246,7 +333,11 @@ const cases: Case[] = [
     name: 'response_format json_schema with a non-object root -> system instruction carrying the schema',
     request: { responseFormat: { type: 'json_schema', name: 'names', schema: { type: 'array', items: { type: 'string' } } } },
     expected: {
-      system: [{ text: 'Respond with a single valid JSON value and nothing else (no prose, no code fences) that conforms to this JSON Schema named "names":\n{"type":"array","items":{"type":"string"}}' }],
+      system: [
+        {
+          text: 'Respond with a single valid JSON value and nothing else (no prose, no code fences) that conforms to this JSON Schema named "names":\n{"type":"array","items":{"type":"string"}}',
+        },
+      ],
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
     },
   },
@@ -254,7 +345,11 @@ const cases: Case[] = [
     name: 'response_format json_schema with Claude thinking -> system instruction (a tool cannot be forced while thinking)',
     request: { reasoning: { effort: 'medium' }, responseFormat: { type: 'json_schema', name: 'c', schema: { type: 'object' } } },
     expected: {
-      system: [{ text: 'Respond with a single valid JSON value and nothing else (no prose, no code fences) that conforms to this JSON Schema named "c":\n{"type":"object"}' }],
+      system: [
+        {
+          text: 'Respond with a single valid JSON value and nothing else (no prose, no code fences) that conforms to this JSON Schema named "c":\n{"type":"object"}',
+        },
+      ],
       messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
       inferenceConfig: { maxTokens: 4096 + 8192 },
       additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 8192 } },
@@ -290,7 +385,11 @@ const cases: Case[] = [
   {
     name: 'effort minimal or a zero budget -> no thinking, sampling kept, top_k for Claude',
     request: { reasoning: { effort: 'minimal', budgetTokens: 0 }, temperature: 0.1, topK: 7 },
-    expected: { messages: [{ role: 'user', content: [{ text: 'Hello' }] }], inferenceConfig: { temperature: 0.1 }, additionalModelRequestFields: { top_k: 7 } },
+    expected: {
+      messages: [{ role: 'user', content: [{ text: 'Hello' }] }],
+      inferenceConfig: { temperature: 0.1 },
+      additionalModelRequestFields: { top_k: 7 },
+    },
   },
   {
     name: 'reasoning and top_k are not sent to non-Anthropic models',
@@ -309,7 +408,13 @@ const cases: Case[] = [
     request: {
       messages: [
         { role: 'system', content: [{ type: 'text', text: 'long system', cacheControl: { type: 'ephemeral' } }] },
-        { role: 'user', content: [{ type: 'text', text: 'long context', cacheControl: { type: 'ephemeral' } }, { type: 'text', text: 'question' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'long context', cacheControl: { type: 'ephemeral' } },
+            { type: 'text', text: 'question' },
+          ],
+        },
       ],
     },
     expected: {
@@ -330,7 +435,17 @@ describe('convertToBedrockConverse refusals', () => {
   const refusals: Array<[string, Partial<UnifiedChatRequest>, new (...args: never[]) => Error, RegExp]> = [
     [
       'an image URL (Converse needs bytes), naming the part',
-      { messages: [{ role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' } }] }] },
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'see' },
+              { type: 'image', source: { kind: 'url', url: 'https://example.com/cat.png' } },
+            ],
+          },
+        ],
+      },
       UnsupportedFeatureError,
       /image by URL \(messages\[0\]\.content\[1\]\).*bedrock/,
     ],
@@ -342,7 +457,14 @@ describe('convertToBedrockConverse refusals', () => {
     ],
     [
       'a document URL',
-      { messages: [{ role: 'user', content: [{ type: 'document', mediaType: 'application/pdf', source: { kind: 'url', url: 'https://example.com/a.pdf' } }] }] },
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'document', mediaType: 'application/pdf', source: { kind: 'url', url: 'https://example.com/a.pdf' } }],
+          },
+        ],
+      },
       UnsupportedFeatureError,
       /document by URL/,
     ],
@@ -352,14 +474,44 @@ describe('convertToBedrockConverse refusals', () => {
       GatewayError,
       /messages\[1\]\.content\[0\] are not valid JSON/,
     ],
-    ['tool_choice naming an unknown tool', { tools: [weatherTool], toolChoice: { type: 'tool', name: 'nope' } }, GatewayError, /"nope", which is not among/],
-    ['a caller tool using the reserved answer-tool name', { tools: [{ name: 'switchyard_json_response', parameters: {} }] }, GatewayError, /reserved/],
-    ['a thinking budget below 1024', { reasoning: { budgetTokens: 500 } }, GatewayError, /below Anthropic's minimum thinking budget of 1024/],
-    ['a thinking budget not below the max tokens', { reasoning: { budgetTokens: 5000 }, maxOutputTokens: 3000 }, GatewayError, /must be less than the max output tokens 3000/],
-    ['an effort whose cap leaves under 1024 tokens', { reasoning: { effort: 'low' }, maxOutputTokens: 1000 }, GatewayError, /leave no room/],
+    [
+      'tool_choice naming an unknown tool',
+      { tools: [weatherTool], toolChoice: { type: 'tool', name: 'nope' } },
+      GatewayError,
+      /"nope", which is not among/,
+    ],
+    [
+      'a caller tool using the reserved answer-tool name',
+      { tools: [{ name: 'switchyard_json_response', parameters: {} }] },
+      GatewayError,
+      /reserved/,
+    ],
+    [
+      'a thinking budget below 1024',
+      { reasoning: { budgetTokens: 500 } },
+      GatewayError,
+      /below Anthropic's minimum thinking budget of 1024/,
+    ],
+    [
+      'a thinking budget not below the max tokens',
+      { reasoning: { budgetTokens: 5000 }, maxOutputTokens: 3000 },
+      GatewayError,
+      /must be less than the max output tokens 3000/,
+    ],
+    [
+      'an effort whose cap leaves under 1024 tokens',
+      { reasoning: { effort: 'low' }, maxOutputTokens: 1000 },
+      GatewayError,
+      /leave no room/,
+    ],
     [
       'an image in a system message',
-      { messages: [{ role: 'system', content: [{ type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: PNG_BASE64 } }] }, user('q')] },
+      {
+        messages: [
+          { role: 'system', content: [{ type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: PNG_BASE64 } }] },
+          user('q'),
+        ],
+      },
       UnsupportedFeatureError,
       /image content in a system message/,
     ],

@@ -27,7 +27,9 @@ describe('decodeBedrockError', () => {
   });
 
   it('falls back to the body __type, then to the status', () => {
-    expect(decodeBedrockError(400, {}, JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', Message: 'bad' }))).toMatchObject({
+    expect(
+      decodeBedrockError(400, {}, JSON.stringify({ __type: 'com.amazon.coral.validate#ValidationException', Message: 'bad' })),
+    ).toMatchObject({
       kind: 'BadRequest',
       message: 'ValidationException: bad',
     });
@@ -36,7 +38,11 @@ describe('decodeBedrockError', () => {
   });
 
   it('carries retry-after', () => {
-    const failure = decodeBedrockError(429, { 'x-amzn-errortype': 'ThrottlingException', 'retry-after': '3' }, '{"message":"Too many requests, please wait before trying again."}');
+    const failure = decodeBedrockError(
+      429,
+      { 'x-amzn-errortype': 'ThrottlingException', 'retry-after': '3' },
+      '{"message":"Too many requests, please wait before trying again."}',
+    );
     expect(failure.retryAfterMs).toBe(3000);
   });
 

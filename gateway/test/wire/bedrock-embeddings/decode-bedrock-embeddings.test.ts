@@ -9,7 +9,12 @@ const fixture = (name: string): unknown => JSON.parse(readFileSync(wireFixturePa
 
 describe('decodeBedrockEmbeddings', () => {
   it.each<[string, string, number[][], number]>([
-    ['titan-embed-text-v2.invoke.json', 'amazon.titan-embed-text-v2:0', [[-0.0382, 0.0244, 0.0547, -0.0121, 0.0913, -0.0035, 0.0702, -0.0458]], 7],
+    [
+      'titan-embed-text-v2.invoke.json',
+      'amazon.titan-embed-text-v2:0',
+      [[-0.0382, 0.0244, 0.0547, -0.0121, 0.0913, -0.0035, 0.0702, -0.0458]],
+      7,
+    ],
     ['titan-embed-text-v1.invoke.json', 'amazon.titan-embed-text-v1', [[0.4375, -0.1416, 0.289, 0.0078, -0.3671, 0.1992]], 5],
     [
       'cohere-embed-english-v3.invoke.json',
@@ -36,13 +41,20 @@ describe('decodeBedrockEmbeddings', () => {
 
   it('reads Cohere usage from the X-Amzn-Bedrock-Input-Token-Count header', () => {
     const body = { id: 'e1', response_type: 'embeddings_floats', texts: ['a', 'b'], embeddings: [[0.5], [0.25]] };
-    expect(decodeBedrockEmbeddings(body, 'cohere.embed-english-v3', { 'x-amzn-bedrock-input-token-count': '9' }).usage).toEqual({ inputTokens: 9 });
-    expect(decodeBedrockEmbeddings(body, 'cohere.embed-english-v3', { 'x-amzn-bedrock-input-token-count': 'nine' }).usage).toEqual({ inputTokens: 0 });
+    expect(decodeBedrockEmbeddings(body, 'cohere.embed-english-v3', { 'x-amzn-bedrock-input-token-count': '9' }).usage).toEqual({
+      inputTokens: 9,
+    });
+    expect(decodeBedrockEmbeddings(body, 'cohere.embed-english-v3', { 'x-amzn-bedrock-input-token-count': 'nine' }).usage).toEqual({
+      inputTokens: 0,
+    });
     expect(decodeBedrockEmbeddings(body, 'cohere.embed-english-v3').usage).toEqual({ inputTokens: 0 });
   });
 
   it('reads Titan V2 embeddingsByType.float when the plain embedding is absent', () => {
-    expect(decodeBedrockEmbeddings({ embeddingsByType: { float: [0.5, 0.25] }, inputTextTokenCount: 2 }, 'amazon.titan-embed-text-v2:0').embeddings).toEqual([[0.5, 0.25]]);
+    expect(
+      decodeBedrockEmbeddings({ embeddingsByType: { float: [0.5, 0.25] }, inputTextTokenCount: 2 }, 'amazon.titan-embed-text-v2:0')
+        .embeddings,
+    ).toEqual([[0.5, 0.25]]);
   });
 
   it.each<[string, string, unknown, string]>([
@@ -51,7 +63,12 @@ describe('decodeBedrockEmbeddings', () => {
     ['titan: strings in the vector', 'amazon.titan-embed-text-v1', { embedding: ['0.1'] }, 'no embedding list of numbers'],
     ['cohere: no embeddings', 'cohere.embed-english-v3', { id: 'x' }, 'no embeddings list of floats'],
     ['cohere: a bad row', 'cohere.embed-english-v3', { embeddings: [[0.1], 'oops'] }, 'embeddings[1] is not a list of numbers'],
-    ['cohere: only int8 by type', 'cohere.embed-english-v3', { embeddings: { int8: [[1, 2]] }, response_type: 'embeddings_by_type' }, 'no embeddings list of floats'],
+    [
+      'cohere: only int8 by type',
+      'cohere.embed-english-v3',
+      { embeddings: { int8: [[1, 2]] }, response_type: 'embeddings_by_type' },
+      'no embeddings list of floats',
+    ],
   ])('a malformed body (%s) is a ServerError naming the model and the problem', (_name, modelId, body, problem) => {
     let caught: unknown;
     try {

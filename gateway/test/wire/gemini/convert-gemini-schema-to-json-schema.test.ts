@@ -10,20 +10,45 @@ describe('Gemini schema -> JSON Schema', () => {
     ['TYPE_UNSPECIFIED is no type', { type: 'TYPE_UNSPECIFIED', description: 'anything' }, { description: 'anything' }],
     ['NULL', { type: 'NULL' }, { type: 'null' }],
     ['nullable', { type: 'STRING', nullable: true }, { type: ['string', 'null'] }],
-    ['nullable enum admits null', { type: 'STRING', format: 'enum', enum: ['a', 'b'], nullable: true }, { type: ['string', 'null'], format: 'enum', enum: ['a', 'b', null] }],
+    [
+      'nullable enum admits null',
+      { type: 'STRING', format: 'enum', enum: ['a', 'b'], nullable: true },
+      { type: ['string', 'null'], format: 'enum', enum: ['a', 'b', null] },
+    ],
     ['nullable without a type adds nothing', { nullable: true, description: 'd' }, { description: 'd' }],
-    ['nullable anyOf gets a null branch', { anyOf: [{ type: 'STRING' }, { type: 'NUMBER' }], nullable: true }, { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] }],
+    [
+      'nullable anyOf gets a null branch',
+      { anyOf: [{ type: 'STRING' }, { type: 'NUMBER' }], nullable: true },
+      { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'null' }] },
+    ],
     [
       'object with properties, required and annotations',
-      { type: 'OBJECT', title: 'Place', description: 'A place', properties: { city: { type: 'STRING', example: 'Paris' } }, required: ['city'], propertyOrdering: ['city'] },
-      { type: 'object', title: 'Place', description: 'A place', properties: { city: { type: 'string', examples: ['Paris'] } }, required: ['city'] },
+      {
+        type: 'OBJECT',
+        title: 'Place',
+        description: 'A place',
+        properties: { city: { type: 'STRING', example: 'Paris' } },
+        required: ['city'],
+        propertyOrdering: ['city'],
+      },
+      {
+        type: 'object',
+        title: 'Place',
+        description: 'A place',
+        properties: { city: { type: 'string', examples: ['Paris'] } },
+        required: ['city'],
+      },
     ],
     [
       'array with bounds; counts given as strings (Google int64 JSON)',
       { type: 'ARRAY', items: { type: 'NUMBER', format: 'double', minimum: 0, maximum: 1 }, minItems: '1', maxItems: 5 },
       { type: 'array', items: { type: 'number', format: 'double', minimum: 0, maximum: 1 }, minItems: 1, maxItems: 5 },
     ],
-    ['string bounds and pattern', { type: 'STRING', minLength: 2, maxLength: 8, pattern: '^[a-z]+$', default: 'ab' }, { type: 'string', minLength: 2, maxLength: 8, pattern: '^[a-z]+$', default: 'ab' }],
+    [
+      'string bounds and pattern',
+      { type: 'STRING', minLength: 2, maxLength: 8, pattern: '^[a-z]+$', default: 'ab' },
+      { type: 'string', minLength: 2, maxLength: 8, pattern: '^[a-z]+$', default: 'ab' },
+    ],
     ['object bounds', { type: 'OBJECT', minProperties: 1, maxProperties: 3 }, { type: 'object', minProperties: 1, maxProperties: 3 }],
     ['unknown keywords are dropped', { type: 'OBJECT', additionalProperties: false, $ref: '#/x' }, { type: 'object' }],
   ];
@@ -34,7 +59,17 @@ describe('Gemini schema -> JSON Schema', () => {
 
   // What a Gemini caller declares reaches a Gemini backend unchanged (propertyOrdering aside).
   const roundTrips: Array<[string, Record<string, unknown>]> = [
-    ['a nested object', { type: 'OBJECT', properties: { a: { type: 'STRING', description: 'x' }, b: { type: 'ARRAY', items: { type: 'INTEGER', format: 'int64' }, maxItems: 2 } }, required: ['a'] }],
+    [
+      'a nested object',
+      {
+        type: 'OBJECT',
+        properties: {
+          a: { type: 'STRING', description: 'x' },
+          b: { type: 'ARRAY', items: { type: 'INTEGER', format: 'int64' }, maxItems: 2 },
+        },
+        required: ['a'],
+      },
+    ],
     ['a nullable string enum', { type: 'STRING', format: 'enum', enum: ['x', 'y'], nullable: true }],
     ['a union', { anyOf: [{ type: 'STRING' }, { type: 'OBJECT', properties: { n: { type: 'NUMBER', minimum: 0 } } }] }],
     ['an example', { type: 'STRING', example: 'hello', title: 'T' }],

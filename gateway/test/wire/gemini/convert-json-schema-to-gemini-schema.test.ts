@@ -23,7 +23,10 @@ const cases: Array<{ name: string; input: unknown; expected: unknown }> = [
       $id: 'urn:x',
       type: 'object',
       additionalProperties: false,
-      properties: { n: { type: 'number', exclusiveMinimum: 0, multipleOf: 2 }, tags: { type: 'array', uniqueItems: true, items: { type: 'string' }, minItems: 1, maxItems: 3 } },
+      properties: {
+        n: { type: 'number', exclusiveMinimum: 0, multipleOf: 2 },
+        tags: { type: 'array', uniqueItems: true, items: { type: 'string' }, minItems: 1, maxItems: 3 },
+      },
     },
     expected: {
       type: 'OBJECT',
@@ -82,13 +85,37 @@ const cases: Array<{ name: string; input: unknown; expected: unknown }> = [
   },
   {
     name: 'unsupported string formats dropped, date-time kept',
-    input: { type: 'object', properties: { at: { type: 'string', format: 'date-time' }, mail: { type: 'string', format: 'email' }, id: { type: 'string', format: 'uuid', pattern: '^[a-f0-9-]+$' } } },
-    expected: { type: 'OBJECT', properties: { at: { type: 'STRING', format: 'date-time' }, mail: { type: 'STRING' }, id: { type: 'STRING', pattern: '^[a-f0-9-]+$' } } },
+    input: {
+      type: 'object',
+      properties: {
+        at: { type: 'string', format: 'date-time' },
+        mail: { type: 'string', format: 'email' },
+        id: { type: 'string', format: 'uuid', pattern: '^[a-f0-9-]+$' },
+      },
+    },
+    expected: {
+      type: 'OBJECT',
+      properties: {
+        at: { type: 'STRING', format: 'date-time' },
+        mail: { type: 'STRING' },
+        id: { type: 'STRING', pattern: '^[a-f0-9-]+$' },
+      },
+    },
   },
   {
     name: 'numeric formats kept only for their type',
-    input: { type: 'object', properties: { f: { type: 'number', format: 'float' }, i: { type: 'integer', format: 'int64' }, bad: { type: 'integer', format: 'float' } } },
-    expected: { type: 'OBJECT', properties: { f: { type: 'NUMBER', format: 'float' }, i: { type: 'INTEGER', format: 'int64' }, bad: { type: 'INTEGER' } } },
+    input: {
+      type: 'object',
+      properties: {
+        f: { type: 'number', format: 'float' },
+        i: { type: 'integer', format: 'int64' },
+        bad: { type: 'integer', format: 'float' },
+      },
+    },
+    expected: {
+      type: 'OBJECT',
+      properties: { f: { type: 'NUMBER', format: 'float' }, i: { type: 'INTEGER', format: 'int64' }, bad: { type: 'INTEGER' } },
+    },
   },
   {
     name: 'required names that are not properties are dropped',
@@ -104,7 +131,9 @@ const cases: Array<{ name: string; input: unknown; expected: unknown }> = [
     },
     expected: {
       type: 'OBJECT',
-      properties: { home: { type: 'OBJECT', description: 'Home address', properties: { street: { type: 'STRING' } }, required: ['street'] } },
+      properties: {
+        home: { type: 'OBJECT', description: 'Home address', properties: { street: { type: 'STRING' } }, required: ['street'] },
+      },
     },
   },
   {
@@ -116,7 +145,9 @@ const cases: Array<{ name: string; input: unknown; expected: unknown }> = [
     name: 'recursive $ref stops at the type',
     input: {
       $ref: '#/$defs/node',
-      $defs: { node: { type: 'object', properties: { value: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } } } },
+      $defs: {
+        node: { type: 'object', properties: { value: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } } },
+      },
     },
     expected: {
       type: 'OBJECT',
@@ -161,10 +192,25 @@ describe('convertJsonSchemaToGeminiSchema', () => {
   });
 
   const errors: Array<{ name: string; input: unknown; param: string; message: RegExp }> = [
-    { name: 'unknown type', input: { type: 'object', properties: { a: { type: 'text' } } }, param: 'tools[0].parameters.properties.a.type', message: /"text" is not a JSON Schema type/ },
-    { name: 'remote $ref', input: { $ref: 'https://example.com/s.json' }, param: 'tools[0].parameters', message: /\$ref .* does not point/ },
+    {
+      name: 'unknown type',
+      input: { type: 'object', properties: { a: { type: 'text' } } },
+      param: 'tools[0].parameters.properties.a.type',
+      message: /"text" is not a JSON Schema type/,
+    },
+    {
+      name: 'remote $ref',
+      input: { $ref: 'https://example.com/s.json' },
+      param: 'tools[0].parameters',
+      message: /\$ref .* does not point/,
+    },
     { name: 'missing $def', input: { $ref: '#/$defs/nope' }, param: 'tools[0].parameters', message: /does not point/ },
-    { name: 'false schema', input: { type: 'object', properties: { x: false } }, param: 'tools[0].parameters.properties.x', message: /cannot be expressed/ },
+    {
+      name: 'false schema',
+      input: { type: 'object', properties: { x: false } },
+      param: 'tools[0].parameters.properties.x',
+      message: /cannot be expressed/,
+    },
     { name: 'non-object schema', input: 'string', param: 'tools[0].parameters', message: /must be a JSON Schema object/ },
   ];
 

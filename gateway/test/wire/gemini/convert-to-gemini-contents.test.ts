@@ -108,7 +108,10 @@ const cases: Array<{ name: string; messages: UnifiedMessage[]; expected: GeminiP
         { role: 'user', parts: [{ text: 'Weather in Paris and Rome?' }] },
         {
           role: 'model',
-          parts: [{ functionCall: { name: 'weather', args: { city: 'Paris' } } }, { functionCall: { name: 'weather', args: { city: 'Rome', units: 'c' } } }],
+          parts: [
+            { functionCall: { name: 'weather', args: { city: 'Paris' } } },
+            { functionCall: { name: 'weather', args: { city: 'Rome', units: 'c' } } },
+          ],
         },
         {
           role: 'user',
@@ -195,7 +198,11 @@ const cases: Array<{ name: string; messages: UnifiedMessage[]; expected: GeminiP
     messages: [
       {
         role: 'assistant',
-        content: [{ type: 'text', text: 'Answer.' }, { type: 'reasoning', text: '', redactedData: 'opaque' }, { type: 'reasoning', text: '', signature: 'SIG_END' }],
+        content: [
+          { type: 'text', text: 'Answer.' },
+          { type: 'reasoning', text: '', redactedData: 'opaque' },
+          { type: 'reasoning', text: '', signature: 'SIG_END' },
+        ],
       },
     ],
     expected: { contents: [{ role: 'model', parts: [{ text: 'Answer.', thoughtSignature: 'SIG_END' }] }] },
@@ -212,8 +219,20 @@ const cases: Array<{ name: string; messages: UnifiedMessage[]; expected: GeminiP
           { type: 'tool_call', id: 'c2', name: 'f', arguments: '{}' },
         ],
       },
-      { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'c1', content: [text('1')] }, { type: 'tool_result', toolCallId: 'c2', content: [text('2')] }] },
-      { role: 'assistant', content: [{ type: 'reasoning', text: '', signature: 'REAL' }, { type: 'tool_call', id: 'c3', name: 'f', arguments: '{}' }] },
+      {
+        role: 'tool',
+        content: [
+          { type: 'tool_result', toolCallId: 'c1', content: [text('1')] },
+          { type: 'tool_result', toolCallId: 'c2', content: [text('2')] },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'reasoning', text: '', signature: 'REAL' },
+          { type: 'tool_call', id: 'c3', name: 'f', arguments: '{}' },
+        ],
+      },
     ],
     expected: {
       contents: [
@@ -255,7 +274,10 @@ describe('convertToGeminiContents', () => {
   const errors: Array<{ name: string; messages: UnifiedMessage[]; param: string; message: RegExp }> = [
     {
       name: 'tool-call arguments that are not JSON (names the message and the call)',
-      messages: [{ role: 'user', content: [text('x')] }, { role: 'assistant', content: [{ type: 'tool_call', id: 'call_9', name: 'f', arguments: '{"a":' }] }],
+      messages: [
+        { role: 'user', content: [text('x')] },
+        { role: 'assistant', content: [{ type: 'tool_call', id: 'call_9', name: 'f', arguments: '{"a":' }] },
+      ],
       param: 'messages[1].content[0]',
       message: /messages\[1\]\.content\[0\]: the arguments of tool call "call_9" \(f\) are not valid JSON/,
     },

@@ -24,7 +24,11 @@ describe('Gemini front door: contents -> unified messages', () => {
   const cases: Array<[string, unknown[], UnifiedMessage[]]> = [
     ['a text part', [user({ text: 'hi' })], [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]],
     ['no role means user', [{ parts: [{ text: 'hi' }] }], [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]],
-    ['the legacy function role is a user turn', [{ role: 'function', parts: [{ text: 'hi' }] }], [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]],
+    [
+      'the legacy function role is a user turn',
+      [{ role: 'function', parts: [{ text: 'hi' }] }],
+      [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+    ],
     [
       'a model turn is an assistant message',
       [user({ text: 'hi' }), model({ text: 'hello' })],
@@ -41,7 +45,14 @@ describe('Gemini front door: contents -> unified messages', () => {
     [
       'inlineData of another type is a document',
       [user({ inlineData: { mimeType: 'application/pdf', data: 'JVBERi0x' } })],
-      [{ role: 'user', content: [{ type: 'document', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERi0x' }, mediaType: 'application/pdf' }] }],
+      [
+        {
+          role: 'user',
+          content: [
+            { type: 'document', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERi0x' }, mediaType: 'application/pdf' },
+          ],
+        },
+      ],
     ],
     [
       'fileData with an image type',
@@ -51,7 +62,12 @@ describe('Gemini front door: contents -> unified messages', () => {
     [
       'fileData without a type takes it from the extension',
       [user({ fileData: { fileUri: 'https://example.com/paper.pdf' } })],
-      [{ role: 'user', content: [{ type: 'document', source: { kind: 'url', url: 'https://example.com/paper.pdf' }, mediaType: 'application/pdf' }] }],
+      [
+        {
+          role: 'user',
+          content: [{ type: 'document', source: { kind: 'url', url: 'https://example.com/paper.pdf' }, mediaType: 'application/pdf' }],
+        },
+      ],
     ],
     [
       'fileData with no type to tell stays a URL (Gemini takes YouTube links so)',
@@ -63,7 +79,13 @@ describe('Gemini front door: contents -> unified messages', () => {
       [user({ text: 'q' }), model({ text: 'thinking...', thought: true, thoughtSignature: 'sig1' }, { text: 'answer' })],
       [
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'thinking...', signature: 'sig1' }, { type: 'text', text: 'answer' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'thinking...', signature: 'sig1' },
+            { type: 'text', text: 'answer' },
+          ],
+        },
       ],
     ],
     [
@@ -89,7 +111,11 @@ describe('Gemini front door: contents -> unified messages', () => {
       'calls without ids get call_<content>_<n>; responses take them by name and order',
       [
         user({ text: 'weather in two cities' }),
-        model({ functionCall: { name: 'weather', args: { city: 'A' } } }, { functionCall: { name: 'weather', args: { city: 'B' } } }, { functionCall: { name: 'time' } }),
+        model(
+          { functionCall: { name: 'weather', args: { city: 'A' } } },
+          { functionCall: { name: 'weather', args: { city: 'B' } } },
+          { functionCall: { name: 'time' } },
+        ),
         user(
           { functionResponse: { name: 'time', response: { now: '12:00' } } },
           { functionResponse: { name: 'weather', response: { sky: 'sun' } } },
@@ -121,7 +147,10 @@ describe('Gemini front door: contents -> unified messages', () => {
       [
         user({ text: 'q' }),
         model({ functionCall: { id: 'toolu_1', name: 'f', args: {} } }, { functionCall: { id: 'toolu_2', name: 'f', args: {} } }),
-        user({ functionResponse: { id: 'toolu_2', name: 'f', response: { n: 2 } } }, { functionResponse: { id: 'toolu_1', name: 'f', response: { n: 1 } } }),
+        user(
+          { functionResponse: { id: 'toolu_2', name: 'f', response: { n: 2 } } },
+          { functionResponse: { id: 'toolu_1', name: 'f', response: { n: 1 } } },
+        ),
       ],
       [
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
@@ -143,11 +172,18 @@ describe('Gemini front door: contents -> unified messages', () => {
     ],
     [
       'a response id that matches no call falls back to the call of that name',
-      [user({ text: 'q' }), model({ functionCall: { name: 'f' } }), user({ functionResponse: { id: 'stale-id', name: 'f', response: {} } })],
+      [
+        user({ text: 'q' }),
+        model({ functionCall: { name: 'f' } }),
+        user({ functionResponse: { id: 'stale-id', name: 'f', response: {} } }),
+      ],
       [
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
         { role: 'assistant', content: [{ type: 'tool_call', id: 'call_1_0', name: 'f', arguments: '{}' }] },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call_1_0', toolName: 'f', content: [{ type: 'text', text: '{}' }] }] },
+        {
+          role: 'tool',
+          content: [{ type: 'tool_result', toolCallId: 'call_1_0', toolName: 'f', content: [{ type: 'text', text: '{}' }] }],
+        },
       ],
     ],
     [
@@ -165,20 +201,42 @@ describe('Gemini front door: contents -> unified messages', () => {
     ],
     [
       '{error: ...} alone is a failed call',
-      [user({ text: 'q' }), model({ functionCall: { name: 'f' } }), user({ functionResponse: { name: 'f', response: { error: 'city not found' } } })],
+      [
+        user({ text: 'q' }),
+        model({ functionCall: { name: 'f' } }),
+        user({ functionResponse: { name: 'f', response: { error: 'city not found' } } }),
+      ],
       [
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
         { role: 'assistant', content: [{ type: 'tool_call', id: 'call_1_0', name: 'f', arguments: '{}' }] },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call_1_0', toolName: 'f', content: [{ type: 'text', text: 'city not found' }], isError: true }] },
+        {
+          role: 'tool',
+          content: [
+            {
+              type: 'tool_result',
+              toolCallId: 'call_1_0',
+              toolName: 'f',
+              content: [{ type: 'text', text: 'city not found' }],
+              isError: true,
+            },
+          ],
+        },
       ],
     ],
     [
       'function responses lead a user turn, its other parts follow as a user message',
-      [user({ text: 'q' }), model({ functionCall: { name: 'f' } }), user({ text: 'also this' }, { functionResponse: { name: 'f', response: { ok: true } } })],
+      [
+        user({ text: 'q' }),
+        model({ functionCall: { name: 'f' } }),
+        user({ text: 'also this' }, { functionResponse: { name: 'f', response: { ok: true } } }),
+      ],
       [
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
         { role: 'assistant', content: [{ type: 'tool_call', id: 'call_1_0', name: 'f', arguments: '{}' }] },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call_1_0', toolName: 'f', content: [{ type: 'text', text: '{"ok":true}' }] }] },
+        {
+          role: 'tool',
+          content: [{ type: 'tool_result', toolCallId: 'call_1_0', toolName: 'f', content: [{ type: 'text', text: '{"ok":true}' }] }],
+        },
         { role: 'user', content: [{ type: 'text', text: 'also this' }] },
       ],
     ],
@@ -187,7 +245,13 @@ describe('Gemini front door: contents -> unified messages', () => {
       [
         user({ text: 'q' }),
         model({ functionCall: { name: 'snap' } }),
-        user({ functionResponse: { name: 'snap', response: { taken: true }, parts: [{ inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } }] } }),
+        user({
+          functionResponse: {
+            name: 'snap',
+            response: { taken: true },
+            parts: [{ inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } }],
+          },
+        }),
       ],
       [
         { role: 'user', content: [{ type: 'text', text: 'q' }] },
@@ -229,22 +293,46 @@ describe('Gemini front door: invalid contents are 400s naming the field', () => 
     ['text that is not a string', [user({ text: 5 })], 'contents[0].parts[0].text'],
     ['executableCode', [user({ executableCode: { code: 'print(1)' } })], 'contents[0].parts[0].executableCode'],
     ['inlineData without mimeType', [user({ text: 'a' }, { inlineData: { data: 'AAAA' } })], 'contents[0].parts[1].inlineData.mimeType'],
-    ['inlineData with empty data', [user({ text: 'a' }, { inlineData: { mimeType: 'image/png', data: '' } })], 'contents[0].parts[1].inlineData.data'],
-    ['inlineData that is not base64', [user({ text: 'a' }, { inlineData: { mimeType: 'image/png', data: 'not base64!' } })], 'contents[0].parts[1].inlineData.data'],
+    [
+      'inlineData with empty data',
+      [user({ text: 'a' }, { inlineData: { mimeType: 'image/png', data: '' } })],
+      'contents[0].parts[1].inlineData.data',
+    ],
+    [
+      'inlineData that is not base64',
+      [user({ text: 'a' }, { inlineData: { mimeType: 'image/png', data: 'not base64!' } })],
+      'contents[0].parts[1].inlineData.data',
+    ],
     ['fileData without fileUri', [user({ fileData: { mimeType: 'image/png' } })], 'contents[0].parts[0].fileData.fileUri'],
     ['a functionCall without name', [model({ functionCall: { args: {} } })], 'contents[0].parts[0].functionCall.name'],
-    ['functionCall args that are not an object', [model({ functionCall: { name: 'f', args: [1] } })], 'contents[0].parts[0].functionCall.args'],
+    [
+      'functionCall args that are not an object',
+      [model({ functionCall: { name: 'f', args: [1] } })],
+      'contents[0].parts[0].functionCall.args',
+    ],
     ['a functionCall in a user turn', [user({ functionCall: { name: 'f' } })], 'contents[0].parts[0].functionCall'],
-    ['a functionResponse in a model turn', [model({ functionResponse: { name: 'f', response: {} } })], 'contents[0].parts[0].functionResponse'],
+    [
+      'a functionResponse in a model turn',
+      [model({ functionResponse: { name: 'f', response: {} } })],
+      'contents[0].parts[0].functionResponse',
+    ],
     ['a functionResponse without name', [user({ functionResponse: { response: {} } })], 'contents[0].parts[0].functionResponse.name'],
-    ['a functionResponse whose response is not an object', [user({ functionResponse: { name: 'f', response: 'ok' } })], 'contents[0].parts[0].functionResponse.response'],
+    [
+      'a functionResponse whose response is not an object',
+      [user({ functionResponse: { name: 'f', response: 'ok' } })],
+      'contents[0].parts[0].functionResponse.response',
+    ],
     [
       'a non-image file in a function response',
       [user({ functionResponse: { name: 'f', response: {}, parts: [{ inlineData: { mimeType: 'application/pdf', data: 'JVBE' } }] } })],
       'contents[0].parts[0].functionResponse.parts[0]',
     ],
     ['a thought in a user turn', [user({ text: 'hmm', thought: true })], 'contents[0].parts[0].thought'],
-    ['a thought flag on inlineData', [model({ inlineData: { mimeType: 'image/png', data: 'AAAA' }, thought: true })], 'contents[0].parts[0].thought'],
+    [
+      'a thought flag on inlineData',
+      [model({ inlineData: { mimeType: 'image/png', data: 'AAAA' }, thought: true })],
+      'contents[0].parts[0].thought',
+    ],
     ['a thoughtSignature that is not a string', [model({ text: 'a', thoughtSignature: 7 })], 'contents[0].parts[0].thoughtSignature'],
   ];
 

@@ -20,9 +20,13 @@ describe('decodeGeminiError', () => {
   it.each<[string, number, string, UpstreamFailureKind, unknown[]]>([
     ['INVALID_ARGUMENT', 400, 'Invalid value at contents[0]', 'BadRequest', []],
     ['FAILED_PRECONDITION', 400, 'User location is not supported for the API use.', 'BadRequest', []],
-    ['INVALID_ARGUMENT with API_KEY_INVALID is a credential problem', 400, 'API key not valid. Please pass a valid API key.', 'AuthError', [
-      { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
-    ]],
+    [
+      'INVALID_ARGUMENT with API_KEY_INVALID is a credential problem',
+      400,
+      'API key not valid. Please pass a valid API key.',
+      'AuthError',
+      [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }],
+    ],
     ['UNAUTHENTICATED', 401, 'Request had invalid authentication credentials.', 'AuthError', []],
     ['PERMISSION_DENIED', 403, 'The caller does not have permission', 'AuthError', []],
     ['NOT_FOUND', 404, 'models/gemini-9 is not found for API version v1beta', 'NotFound', []],
@@ -39,7 +43,10 @@ describe('decodeGeminiError', () => {
 
   it('takes the field of a BadRequest violation as param', () => {
     const body = googleError(400, 'INVALID_ARGUMENT', 'bad temperature', [
-      { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'generation_config.temperature', description: 'out of range' }] },
+      {
+        '@type': 'type.googleapis.com/google.rpc.BadRequest',
+        fieldViolations: [{ field: 'generation_config.temperature', description: 'out of range' }],
+      },
     ]);
     expect(decodeGeminiError(400, {}, body).param).toBe('generation_config.temperature');
   });
@@ -62,7 +69,11 @@ describe('decodeGeminiError', () => {
   });
 
   it('redacts a key echoed in a Google message', () => {
-    const failure = decodeGeminiError(400, {}, googleError(400, 'INVALID_ARGUMENT', 'key AIzaSyA1234567890abcdefghijklmnopqrstuv rejected'));
+    const failure = decodeGeminiError(
+      400,
+      {},
+      googleError(400, 'INVALID_ARGUMENT', 'key AIzaSyA1234567890abcdefghijklmnopqrstuv rejected'),
+    );
     expect(failure.message).not.toContain('AIzaSy');
   });
 });

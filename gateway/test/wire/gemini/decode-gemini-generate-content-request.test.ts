@@ -81,11 +81,26 @@ describe('Gemini front door: invalid requests are 400s naming the field', () => 
   const cases: Array<[string, unknown, FrontDoorContext, string]> = [
     ['a body that is not an object', [contents], context(), 'body'],
     ['no model anywhere', { contents }, { requestId: 'r' }, 'model'],
-    ['a streaming call with an unsupported alt', { contents }, context({ pathStream: true, query: new URLSearchParams('alt=proto') }), 'alt'],
+    [
+      'a streaming call with an unsupported alt',
+      { contents },
+      context({ pathStream: true, query: new URLSearchParams('alt=proto') }),
+      'alt',
+    ],
     ['cachedContent', { contents, cachedContent: 'cachedContents/abc' }, context(), 'cachedContent'],
     ['safetySettings not a list', { contents, safetySettings: { category: 'x' } }, context(), 'safetySettings'],
-    ['a safety setting without threshold', { contents, safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT' }] }, context(), 'safetySettings[0].threshold'],
-    ['a bad part deep inside', { contents: [{ role: 'user', parts: [{ text: 'a' }, { inlineData: { mimeType: 'image/png', data: '' } }] }] }, context(), 'contents[0].parts[1].inlineData.data'],
+    [
+      'a safety setting without threshold',
+      { contents, safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT' }] },
+      context(),
+      'safetySettings[0].threshold',
+    ],
+    [
+      'a bad part deep inside',
+      { contents: [{ role: 'user', parts: [{ text: 'a' }, { inlineData: { mimeType: 'image/png', data: '' } }] }] },
+      context(),
+      'contents[0].parts[1].inlineData.data',
+    ],
     ['candidateCount 2', { contents, generationConfig: { candidateCount: 2 } }, context(), 'generationConfig.candidateCount'],
   ];
 

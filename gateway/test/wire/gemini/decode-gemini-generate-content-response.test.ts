@@ -67,7 +67,11 @@ describe('decodeGeminiGenerateContentResponse: shapes', () => {
   const usage = { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 };
 
   it('a blocked prompt is an empty content_filter answer, not an error', () => {
-    const response = decodeGeminiGenerateContentResponse({ promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 12, totalTokenCount: 12 } }, 'gemini-2.5-flash', now);
+    const response = decodeGeminiGenerateContentResponse(
+      { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 12, totalTokenCount: 12 } },
+      'gemini-2.5-flash',
+      now,
+    );
     expect(response.content).toEqual([]);
     expect(response.finishReason).toBe('content_filter');
     expect(response.usage.inputTokens).toBe(12);
@@ -76,7 +80,11 @@ describe('decodeGeminiGenerateContentResponse: shapes', () => {
   });
 
   it('a candidate stopped by SAFETY without content', () => {
-    const response = decodeGeminiGenerateContentResponse({ candidates: [{ finishReason: 'SAFETY', index: 0 }], usageMetadata: usage }, 'm', now);
+    const response = decodeGeminiGenerateContentResponse(
+      { candidates: [{ finishReason: 'SAFETY', index: 0 }], usageMetadata: usage },
+      'm',
+      now,
+    );
     expect(response.content).toEqual([]);
     expect(response.finishReason).toBe('content_filter');
   });
@@ -117,7 +125,11 @@ describe('decodeGeminiGenerateContentResponse: shapes', () => {
   });
 
   it('MAX_TOKENS -> length; MALFORMED_FUNCTION_CALL -> error; createTime sets created', () => {
-    const cut = decodeGeminiGenerateContentResponse({ candidates: [{ content: { parts: [{ text: 'Once upon' }] }, finishReason: 'MAX_TOKENS' }], usageMetadata: usage }, 'm', now);
+    const cut = decodeGeminiGenerateContentResponse(
+      { candidates: [{ content: { parts: [{ text: 'Once upon' }] }, finishReason: 'MAX_TOKENS' }], usageMetadata: usage },
+      'm',
+      now,
+    );
     expect(cut.finishReason).toBe('length');
     const malformed = decodeGeminiGenerateContentResponse(
       { candidates: [{ finishReason: 'MALFORMED_FUNCTION_CALL' }], createTime: '2026-04-02T17:03:50.399550Z' },

@@ -12,14 +12,27 @@ describe('Gemini front door: generationConfig -> unified options', () => {
     ['stopSequences', { stopSequences: ['END', '###'] }, { stopSequences: ['END', '###'] }],
     ['empty stopSequences', { stopSequences: [] }, {}],
     ['seed', { seed: 1234 }, { seed: 1234 }],
-    ['presencePenalty and frequencyPenalty', { presencePenalty: 0.5, frequencyPenalty: -0.5 }, { presencePenalty: 0.5, frequencyPenalty: -0.5 }],
+    [
+      'presencePenalty and frequencyPenalty',
+      { presencePenalty: 0.5, frequencyPenalty: -0.5 },
+      { presencePenalty: 0.5, frequencyPenalty: -0.5 },
+    ],
     ['candidateCount 1', { candidateCount: 1 }, {}],
     ['responseMimeType text/plain', { responseMimeType: 'text/plain' }, {}],
     ['responseMimeType application/json', { responseMimeType: 'application/json' }, { responseFormat: { type: 'json_object' } }],
     [
       'responseSchema (Gemini schema) -> json_schema',
-      { responseMimeType: 'application/json', responseSchema: { type: 'OBJECT', properties: { name: { type: 'STRING', nullable: true } }, required: ['name'] } },
-      { responseFormat: { type: 'json_schema', name: 'response', schema: { type: 'object', properties: { name: { type: ['string', 'null'] } }, required: ['name'] } } },
+      {
+        responseMimeType: 'application/json',
+        responseSchema: { type: 'OBJECT', properties: { name: { type: 'STRING', nullable: true } }, required: ['name'] },
+      },
+      {
+        responseFormat: {
+          type: 'json_schema',
+          name: 'response',
+          schema: { type: 'object', properties: { name: { type: ['string', 'null'] } }, required: ['name'] },
+        },
+      },
     ],
     [
       'responseJsonSchema -> json_schema as it is',
@@ -56,15 +69,31 @@ describe('Gemini front door: invalid generationConfig is a 400 naming the field'
     ['a stop sequence that is not a string', { stopSequences: ['a', 1] }, 'generationConfig.stopSequences[1]'],
     ['responseMimeType text/x.enum', { responseMimeType: 'text/x.enum' }, 'generationConfig.responseMimeType'],
     ['a schema without application/json', { responseSchema: { type: 'STRING' } }, 'generationConfig.responseMimeType'],
-    ['both schemas', { responseMimeType: 'application/json', responseSchema: { type: 'STRING' }, responseJsonSchema: { type: 'string' } }, 'generationConfig.responseJsonSchema'],
-    ['a bad responseSchema type', { responseMimeType: 'application/json', responseSchema: { type: 'OBJECT', properties: { a: { type: 'DATE' } } } }, 'generationConfig.responseSchema.properties.a.type'],
-    ['responseJsonSchema not an object', { responseMimeType: 'application/json', responseJsonSchema: true }, 'generationConfig.responseJsonSchema'],
+    [
+      'both schemas',
+      { responseMimeType: 'application/json', responseSchema: { type: 'STRING' }, responseJsonSchema: { type: 'string' } },
+      'generationConfig.responseJsonSchema',
+    ],
+    [
+      'a bad responseSchema type',
+      { responseMimeType: 'application/json', responseSchema: { type: 'OBJECT', properties: { a: { type: 'DATE' } } } },
+      'generationConfig.responseSchema.properties.a.type',
+    ],
+    [
+      'responseJsonSchema not an object',
+      { responseMimeType: 'application/json', responseJsonSchema: true },
+      'generationConfig.responseJsonSchema',
+    ],
     ['image output', { responseModalities: ['TEXT', 'IMAGE'] }, 'generationConfig.responseModalities[1]'],
     ['responseLogprobs', { responseLogprobs: true }, 'generationConfig.responseLogprobs'],
     ['logprobs', { logprobs: 3 }, 'generationConfig.logprobs'],
     ['thinkingBudget below -1', { thinkingConfig: { thinkingBudget: -2 } }, 'generationConfig.thinkingConfig.thinkingBudget'],
     ['an unknown thinkingLevel', { thinkingConfig: { thinkingLevel: 'EXTREME' } }, 'generationConfig.thinkingConfig.thinkingLevel'],
-    ['thinkingBudget and thinkingLevel', { thinkingConfig: { thinkingBudget: 100, thinkingLevel: 'LOW' } }, 'generationConfig.thinkingConfig.thinkingLevel'],
+    [
+      'thinkingBudget and thinkingLevel',
+      { thinkingConfig: { thinkingBudget: 100, thinkingLevel: 'LOW' } },
+      'generationConfig.thinkingConfig.thinkingLevel',
+    ],
   ];
 
   it.each(cases)('%s', (_name, config, param) => {

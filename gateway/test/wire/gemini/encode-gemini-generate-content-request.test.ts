@@ -17,9 +17,27 @@ const weatherTool = {
 const cases: Array<{ name: string; model?: string; request: Partial<UnifiedChatRequest>; expected: Record<string, unknown> }> = [
   {
     name: 'sampling parameters -> generationConfig',
-    request: { maxOutputTokens: 256, temperature: 0.2, topP: 0.9, topK: 40, stopSequences: ['END'], seed: 7, presencePenalty: 0.5, frequencyPenalty: -0.25 },
+    request: {
+      maxOutputTokens: 256,
+      temperature: 0.2,
+      topP: 0.9,
+      topK: 40,
+      stopSequences: ['END'],
+      seed: 7,
+      presencePenalty: 0.5,
+      frequencyPenalty: -0.25,
+    },
     expected: {
-      generationConfig: { maxOutputTokens: 256, temperature: 0.2, topP: 0.9, topK: 40, stopSequences: ['END'], seed: 7, presencePenalty: 0.5, frequencyPenalty: -0.25 },
+      generationConfig: {
+        maxOutputTokens: 256,
+        temperature: 0.2,
+        topP: 0.9,
+        topK: 40,
+        stopSequences: ['END'],
+        seed: 7,
+        presencePenalty: 0.5,
+        frequencyPenalty: -0.25,
+      },
     },
   },
   {
@@ -34,9 +52,18 @@ const cases: Array<{ name: string; model?: string; request: Partial<UnifiedChatR
   },
   {
     name: 'json_schema -> responseMimeType + converted responseSchema',
-    request: { responseFormat: { type: 'json_schema', name: 'person', schema: { type: 'object', properties: { age: { type: ['integer', 'null'] } }, additionalProperties: false } } },
+    request: {
+      responseFormat: {
+        type: 'json_schema',
+        name: 'person',
+        schema: { type: 'object', properties: { age: { type: ['integer', 'null'] } }, additionalProperties: false },
+      },
+    },
     expected: {
-      generationConfig: { responseMimeType: 'application/json', responseSchema: { type: 'OBJECT', properties: { age: { type: 'INTEGER', nullable: true } } } },
+      generationConfig: {
+        responseMimeType: 'application/json',
+        responseSchema: { type: 'OBJECT', properties: { age: { type: 'INTEGER', nullable: true } } },
+      },
     },
   },
   {
@@ -73,7 +100,11 @@ const cases: Array<{ name: string; model?: string; request: Partial<UnifiedChatR
       tools: [
         {
           functionDeclarations: [
-            { name: 'get_weather', description: 'Current weather', parameters: { type: 'OBJECT', properties: { city: { type: 'STRING' } }, required: ['city'] } },
+            {
+              name: 'get_weather',
+              description: 'Current weather',
+              parameters: { type: 'OBJECT', properties: { city: { type: 'STRING' } }, required: ['city'] },
+            },
             { name: 'now' },
           ],
         },
@@ -113,7 +144,12 @@ const cases: Array<{ name: string; model?: string; request: Partial<UnifiedChatR
   },
   {
     name: 'system messages -> systemInstruction beside contents',
-    request: { messages: [{ role: 'system', content: [{ type: 'text', text: 'sys' }] }, { role: 'user', content: [{ type: 'text', text: 'u' }] }] },
+    request: {
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'sys' }] },
+        { role: 'user', content: [{ type: 'text', text: 'u' }] },
+      ],
+    },
     expected: { systemInstruction: { parts: [{ text: 'sys' }] }, contents: [{ role: 'user', parts: [{ text: 'u' }] }] },
   },
 ];
@@ -151,12 +187,28 @@ describe('encodeGeminiGenerateContentRequest', () => {
   });
 
   const errors: Array<{ name: string; request: Partial<UnifiedChatRequest>; param: string }> = [
-    { name: 'tool_choice names an unknown tool', request: { tools: [weatherTool], toolChoice: { type: 'tool', name: 'nope' } }, param: 'tool_choice' },
+    {
+      name: 'tool_choice names an unknown tool',
+      request: { tools: [weatherTool], toolChoice: { type: 'tool', name: 'nope' } },
+      param: 'tool_choice',
+    },
     { name: 'tool_choice required without tools', request: { toolChoice: { type: 'required' } }, param: 'tool_choice' },
     { name: 'a tool name Gemini rejects', request: { tools: [{ ...weatherTool, name: 'get weather' }] }, param: 'tools[0].name' },
-    { name: 'a tool schema that cannot convert', request: { tools: [{ ...weatherTool, parameters: { type: 'object', properties: { a: { type: 'date' } } } }] }, param: 'tools[0].parameters.properties.a.type' },
-    { name: 'a malformed safety setting', request: { providerOptions: { gemini: { safetySettings: [{ category: 'X' }] } } }, param: 'safetySettings[0]' },
-    { name: 'a response schema that cannot convert', request: { responseFormat: { type: 'json_schema', name: 'x', schema: { $ref: '#/nowhere' } } }, param: 'response_format.json_schema.schema' },
+    {
+      name: 'a tool schema that cannot convert',
+      request: { tools: [{ ...weatherTool, parameters: { type: 'object', properties: { a: { type: 'date' } } } }] },
+      param: 'tools[0].parameters.properties.a.type',
+    },
+    {
+      name: 'a malformed safety setting',
+      request: { providerOptions: { gemini: { safetySettings: [{ category: 'X' }] } } },
+      param: 'safetySettings[0]',
+    },
+    {
+      name: 'a response schema that cannot convert',
+      request: { responseFormat: { type: 'json_schema', name: 'x', schema: { $ref: '#/nowhere' } } },
+      param: 'response_format.json_schema.schema',
+    },
   ];
 
   it.each(errors)('rejects $name with a 400 naming $param', ({ request: overrides, param }) => {

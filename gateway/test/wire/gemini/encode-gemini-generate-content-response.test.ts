@@ -23,7 +23,13 @@ describe('encodeGeminiGenerateContentResponse', () => {
       expected: {
         candidates: [
           {
-            content: { role: 'model', parts: [{ text: 'thinking', thought: true, thoughtSignature: 'T' }, { text: 'Hello', thoughtSignature: 'S' }] },
+            content: {
+              role: 'model',
+              parts: [
+                { text: 'thinking', thought: true, thoughtSignature: 'T' },
+                { text: 'Hello', thoughtSignature: 'S' },
+              ],
+            },
             finishReason: 'STOP',
             index: 0,
           },
@@ -48,7 +54,10 @@ describe('encodeGeminiGenerateContentResponse', () => {
           {
             content: {
               role: 'model',
-              parts: [{ functionCall: { id: 'call_1', name: 'weather', args: { city: 'Paris' } } }, { functionCall: { id: 'call_2', name: 'weather', args: {} } }],
+              parts: [
+                { functionCall: { id: 'call_1', name: 'weather', args: { city: 'Paris' } } },
+                { functionCall: { id: 'call_2', name: 'weather', args: {} } },
+              ],
             },
             finishReason: 'STOP',
             index: 0,
@@ -79,8 +88,12 @@ describe('encodeGeminiGenerateContentResponse', () => {
     const again = decodeGeminiGenerateContentResponse(encodeGeminiGenerateContentResponse(once, once.model), 'm', () => 0);
     expect(again).toEqual(once);
     // Parts come back with the same signatures on the same parts as Google sent them.
-    const encoded = encodeGeminiGenerateContentResponse(once, once.model) as { candidates: Array<{ content: { parts: Array<Record<string, unknown>> } }> };
+    const encoded = encodeGeminiGenerateContentResponse(once, once.model) as {
+      candidates: Array<{ content: { parts: Array<Record<string, unknown>> } }>;
+    };
     const original = capture as { candidates: Array<{ content: { parts: Array<Record<string, unknown>> } }> };
-    expect(encoded.candidates[0]!.content.parts.map((p) => p['thoughtSignature'])).toEqual(original.candidates[0]!.content.parts.map((p) => p['thoughtSignature']));
+    expect(encoded.candidates[0]!.content.parts.map((p) => p['thoughtSignature'])).toEqual(
+      original.candidates[0]!.content.parts.map((p) => p['thoughtSignature']),
+    );
   });
 });

@@ -25,7 +25,9 @@ describe('encodeGoogleError', () => {
   });
 
   it('carries the field, the code and the retry delay as Google details', () => {
-    const rateLimited = encodeGoogleError(new GatewayError('rate_limited', 'slow down', { retryAfterSeconds: 7, code: 'rate_limit_exceeded' }));
+    const rateLimited = encodeGoogleError(
+      new GatewayError('rate_limited', 'slow down', { retryAfterSeconds: 7, code: 'rate_limit_exceeded' }),
+    );
     expect(rateLimited.headers['retry-after']).toBe('7');
     expect(JSON.parse(rateLimited.body).error.details).toEqual([
       { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED', domain: 'switchyard.dev' },
@@ -33,12 +35,17 @@ describe('encodeGoogleError', () => {
     ]);
     const bad = encodeGoogleError(invalidRequest('temperature must be <= 2', 'temperature'));
     expect(JSON.parse(bad.body).error.details).toEqual([
-      { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'temperature', description: 'temperature must be <= 2' }] },
+      {
+        '@type': 'type.googleapis.com/google.rpc.BadRequest',
+        fieldViolations: [{ field: 'temperature', description: 'temperature must be <= 2' }],
+      },
     ]);
   });
 
   it('budget exhaustion tells SDKs not to retry', () => {
-    const encoded = encodeGoogleError(new GatewayError('budget_exceeded', 'budget payments-monthly exhausted', { code: 'budget_exceeded' }));
+    const encoded = encodeGoogleError(
+      new GatewayError('budget_exceeded', 'budget payments-monthly exhausted', { code: 'budget_exceeded' }),
+    );
     expect(encoded.status).toBe(429);
     expect(encoded.headers['x-should-retry']).toBe('false');
   });

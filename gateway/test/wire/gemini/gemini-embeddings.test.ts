@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeGeminiEmbeddingsResponse, encodeGeminiEmbeddingsRequest, encodeGeminiEmbeddingsResponse } from '../../../src/wire/gemini/gemini-embeddings.js';
+import {
+  decodeGeminiEmbeddingsResponse,
+  encodeGeminiEmbeddingsRequest,
+  encodeGeminiEmbeddingsResponse,
+} from '../../../src/wire/gemini/gemini-embeddings.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 
@@ -17,8 +21,18 @@ describe('encodeGeminiEmbeddingsRequest', () => {
         method: 'batchEmbedContents',
         body: {
           requests: [
-            { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'a' }] }, taskType: 'RETRIEVAL_DOCUMENT', outputDimensionality: 256 },
-            { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'b' }] }, taskType: 'RETRIEVAL_DOCUMENT', outputDimensionality: 256 },
+            {
+              model: 'models/gemini-embedding-001',
+              content: { parts: [{ text: 'a' }] },
+              taskType: 'RETRIEVAL_DOCUMENT',
+              outputDimensionality: 256,
+            },
+            {
+              model: 'models/gemini-embedding-001',
+              content: { parts: [{ text: 'b' }] },
+              taskType: 'RETRIEVAL_DOCUMENT',
+              outputDimensionality: 256,
+            },
           ],
         },
       },
@@ -35,16 +49,33 @@ describe('encodeGeminiEmbeddingsRequest', () => {
 describe('decodeGeminiEmbeddingsResponse', () => {
   it.each([
     { name: 'embedContent', body: { embedding: { values: [0.1, -0.2] } }, embeddings: [[0.1, -0.2]], tokens: 0 },
-    { name: 'batchEmbedContents', body: { embeddings: [{ values: [1, 0] }, { values: [0, 1] }] }, embeddings: [[1, 0], [0, 1]], tokens: 0 },
+    {
+      name: 'batchEmbedContents',
+      body: { embeddings: [{ values: [1, 0] }, { values: [0, 1] }] },
+      embeddings: [
+        [1, 0],
+        [0, 1],
+      ],
+      tokens: 0,
+    },
     {
       name: 'token counts when the response has them',
-      body: { embeddings: [{ values: [1], statistics: { tokenCount: 3 } }, { values: [2], statistics: { tokenCount: 4 } }] },
+      body: {
+        embeddings: [
+          { values: [1], statistics: { tokenCount: 3 } },
+          { values: [2], statistics: { tokenCount: 4 } },
+        ],
+      },
       embeddings: [[1], [2]],
       tokens: 7,
     },
     { name: 'usageMetadata', body: { embedding: { values: [1] }, usageMetadata: { promptTokenCount: 5 } }, embeddings: [[1]], tokens: 5 },
   ])('$name', ({ body, embeddings, tokens }) => {
-    expect(decodeGeminiEmbeddingsResponse(body, 'gemini-embedding-001')).toEqual({ model: 'gemini-embedding-001', embeddings, usage: { inputTokens: tokens } });
+    expect(decodeGeminiEmbeddingsResponse(body, 'gemini-embedding-001')).toEqual({
+      model: 'gemini-embedding-001',
+      embeddings,
+      usage: { inputTokens: tokens },
+    });
   });
 
   it.each([
@@ -57,9 +88,18 @@ describe('decodeGeminiEmbeddingsResponse', () => {
 });
 
 describe('encodeGeminiEmbeddingsResponse', () => {
-  const response = { model: 'm', embeddings: [[1, 2], [3, 4]], usage: { inputTokens: 0 } };
+  const response = {
+    model: 'm',
+    embeddings: [
+      [1, 2],
+      [3, 4],
+    ],
+    usage: { inputTokens: 0 },
+  };
   it('batch form', () => {
-    expect(encodeGeminiEmbeddingsResponse(response, 'batchEmbedContents')).toEqual({ embeddings: [{ values: [1, 2] }, { values: [3, 4] }] });
+    expect(encodeGeminiEmbeddingsResponse(response, 'batchEmbedContents')).toEqual({
+      embeddings: [{ values: [1, 2] }, { values: [3, 4] }],
+    });
   });
   it('single form', () => {
     expect(encodeGeminiEmbeddingsResponse(response, 'embedContent')).toEqual({ embedding: { values: [1, 2] } });

@@ -26,10 +26,13 @@ function names(query: string): { names: string[]; next: string | undefined } {
 
 describe('Gemini front door: GET /genai/v1beta/models', () => {
   it('lists the names the key may use, sorted, as models/<name>', () => {
-    expect(names('')).toEqual({ names: ['models/claude', 'models/gemini-flash', 'models/gpt-4o', 'models/team/embedder'], next: undefined });
+    expect(names('')).toEqual({
+      names: ['models/claude', 'models/gemini-flash', 'models/gpt-4o', 'models/team/embedder'],
+      next: undefined,
+    });
   });
 
-  it('describes each model in Google\'s shape', () => {
+  it("describes each model in Google's shape", () => {
     expect(listGeminiModels(keyCatalog, undefined).models[0]).toEqual({
       name: 'models/claude',
       baseModelId: 'claude',

@@ -28,7 +28,9 @@ function frames(chunks: unknown[]): string {
 }
 
 function signatureOfChunk(name: string, chunkIndex: number): string {
-  const chunk = loadGeminiCaptureChunks(name)[chunkIndex] as { candidates: Array<{ content: { parts: Array<{ thoughtSignature: string }> } }> };
+  const chunk = loadGeminiCaptureChunks(name)[chunkIndex] as {
+    candidates: Array<{ content: { parts: Array<{ thoughtSignature: string }> } }>;
+  };
   return chunk.candidates[0]!.content.parts[0]!.thoughtSignature;
 }
 
@@ -69,7 +71,12 @@ const captures: Array<{ name: string; expected: () => UnifiedStreamEvent[] }> = 
   {
     name: 'google-stream-tool-call-arguments',
     expected: () => [
-      { type: 'response_start', id: 'dqHOab6xGLzWodAPkPuViA4', model: 'gemini-3.1-pro-preview', created: Math.floor(Date.UTC(2026, 3, 2, 17, 3, 50) / 1000) },
+      {
+        type: 'response_start',
+        id: 'dqHOab6xGLzWodAPkPuViA4',
+        model: 'gemini-3.1-pro-preview',
+        created: Math.floor(Date.UTC(2026, 3, 2, 17, 3, 50) / 1000),
+      },
       { type: 'reasoning_signature', signature: signatureOfChunk('google-stream-tool-call-arguments', 0) },
       { type: 'tool_call_start', index: 0, id: 'call_dqHOab6xGLzWodAPkPuViA4_0', name: 'getWeather' },
       { type: 'tool_call_delta', index: 0, argumentsDelta: '{"location":"Boston"}' },
@@ -101,7 +108,11 @@ describe('GeminiSseStreamDecoder: stream shapes', () => {
       frames([
         { responseId: 'r', candidates: [{ content: { role: 'model', parts: [{ text: 'Counting letters', thought: true }] } }] },
         { responseId: 'r', candidates: [{ content: { role: 'model', parts: [{ text: '...', thought: true, thoughtSignature: 'TS' }] } }] },
-        { responseId: 'r', candidates: [{ content: { role: 'model', parts: [{ text: 'Three.' }] }, finishReason: 'STOP' }], usageMetadata: { ...usage, thoughtsTokenCount: 10 } },
+        {
+          responseId: 'r',
+          candidates: [{ content: { role: 'model', parts: [{ text: 'Three.' }] }, finishReason: 'STOP' }],
+          usageMetadata: { ...usage, thoughtsTokenCount: 10 },
+        },
       ]),
     );
     expect(events.slice(1)).toEqual([
@@ -115,7 +126,15 @@ describe('GeminiSseStreamDecoder: stream shapes', () => {
   });
 
   it('a blocked prompt finishes with content_filter and no content', () => {
-    const events = decode(frames([{ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' }, usageMetadata: { promptTokenCount: 7, totalTokenCount: 7 }, responseId: 'b' }]));
+    const events = decode(
+      frames([
+        {
+          promptFeedback: { blockReason: 'PROHIBITED_CONTENT' },
+          usageMetadata: { promptTokenCount: 7, totalTokenCount: 7 },
+          responseId: 'b',
+        },
+      ]),
+    );
     expect(events.map((e) => e.type)).toEqual(['response_start', 'finish', 'usage']);
     expect(events[1]).toEqual({ type: 'finish', finishReason: 'content_filter' });
   });
@@ -138,16 +157,46 @@ describe('GeminiSseStreamDecoder: stream shapes', () => {
         { usageMetadata: { trafficType: 'ON_DEMAND' } },
       ]),
     );
-    expect(events.at(-1)).toEqual({ type: 'usage', usage: { inputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 4, reasoningTokens: 0 } });
+    expect(events.at(-1)).toEqual({
+      type: 'usage',
+      usage: { inputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 4, reasoningTokens: 0 },
+    });
   });
 
   it('assembles streamed arguments with nested paths, numbers, booleans, nulls and out-of-order keys', () => {
     const events = decode(
       frames([
         { candidates: [{ content: { parts: [{ functionCall: { name: 'plan', willContinue: true } }] } }] },
-        { candidates: [{ content: { parts: [{ functionCall: { partialArgs: [{ jsonPath: '$.trip.stops[0].city', stringValue: 'Par', willContinue: true }], willContinue: true } }] } }] },
-        { candidates: [{ content: { parts: [{ functionCall: { partialArgs: [{ jsonPath: '$.days', numberValue: 3 }], willContinue: true } }] } }] },
-        { candidates: [{ content: { parts: [{ functionCall: { partialArgs: [{ jsonPath: '$.trip.stops[0].city', stringValue: 'is' }], willContinue: true } }] } }] },
+        {
+          candidates: [
+            {
+              content: {
+                parts: [
+                  {
+                    functionCall: {
+                      partialArgs: [{ jsonPath: '$.trip.stops[0].city', stringValue: 'Par', willContinue: true }],
+                      willContinue: true,
+                    },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+        {
+          candidates: [
+            { content: { parts: [{ functionCall: { partialArgs: [{ jsonPath: '$.days', numberValue: 3 }], willContinue: true } }] } },
+          ],
+        },
+        {
+          candidates: [
+            {
+              content: {
+                parts: [{ functionCall: { partialArgs: [{ jsonPath: '$.trip.stops[0].city', stringValue: 'is' }], willContinue: true } }],
+              },
+            },
+          ],
+        },
         {
           candidates: [
             {
@@ -186,7 +235,14 @@ describe('GeminiSseStreamDecoder: stream shapes', () => {
     const events = decode(
       frames([
         { candidates: [{ content: { parts: [{ functionCall: { name: 'f', willContinue: true } }] } }] },
-        { candidates: [{ content: { parts: [{ functionCall: { partialArgs: [{ jsonPath: '$.__proto__.polluted', stringValue: 'yes' }] } }] }, finishReason: 'STOP' }] },
+        {
+          candidates: [
+            {
+              content: { parts: [{ functionCall: { partialArgs: [{ jsonPath: '$.__proto__.polluted', stringValue: 'yes' }] } }] },
+              finishReason: 'STOP',
+            },
+          ],
+        },
       ]),
     );
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
@@ -197,7 +253,15 @@ describe('GeminiSseStreamDecoder: stream shapes', () => {
   it('an open streamed call is closed by the finish chunk', () => {
     const events = decode(
       frames([
-        { candidates: [{ content: { parts: [{ functionCall: { name: 'f', willContinue: true, partialArgs: [{ jsonPath: '$.q', stringValue: 'x' }] } }] } }] },
+        {
+          candidates: [
+            {
+              content: {
+                parts: [{ functionCall: { name: 'f', willContinue: true, partialArgs: [{ jsonPath: '$.q', stringValue: 'x' }] } }],
+              },
+            },
+          ],
+        },
         { candidates: [{ finishReason: 'STOP' }], usageMetadata: usage },
       ]),
     );
@@ -224,7 +288,18 @@ describe('GeminiSseStreamDecoder: stream shapes', () => {
     { name: 'empty', sse: () => '', message: /without sending any chunk/ },
     {
       name: 'an unreadable partial-args path',
-      sse: () => frames([{ candidates: [{ content: { parts: [{ functionCall: { name: 'f', willContinue: true, partialArgs: [{ jsonPath: 'location', stringValue: 'x' }] } }] } }] }]),
+      sse: () =>
+        frames([
+          {
+            candidates: [
+              {
+                content: {
+                  parts: [{ functionCall: { name: 'f', willContinue: true, partialArgs: [{ jsonPath: 'location', stringValue: 'x' }] } }],
+                },
+              },
+            ],
+          },
+        ]),
       message: /unusable function-call argument/,
     },
   ];

@@ -41,7 +41,11 @@ describe('GeminiStreamEncoder', () => {
       ]),
     );
     expect(frames).toEqual([
-      { candidates: [{ content: { role: 'model', parts: [{ text: 'hmm', thought: true }] }, index: 0 }], modelVersion: 'public-model', responseId: 'r1' },
+      {
+        candidates: [{ content: { role: 'model', parts: [{ text: 'hmm', thought: true }] }, index: 0 }],
+        modelVersion: 'public-model',
+        responseId: 'r1',
+      },
       { candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] }, index: 0 }], modelVersion: 'public-model', responseId: 'r1' },
       { candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, index: 0 }], modelVersion: 'public-model', responseId: 'r1' },
       {
@@ -85,7 +89,12 @@ describe('GeminiStreamEncoder', () => {
   });
 
   it('a content filter ends without content', () => {
-    const frames = parseFrames(encodeAll([{ type: 'response_start', id: 'r3', model: 'up', created: 1 }, { type: 'finish', finishReason: 'content_filter' }]));
+    const frames = parseFrames(
+      encodeAll([
+        { type: 'response_start', id: 'r3', model: 'up', created: 1 },
+        { type: 'finish', finishReason: 'content_filter' },
+      ]),
+    );
     expect(frames).toEqual([{ candidates: [{ finishReason: 'SAFETY', index: 0 }], modelVersion: 'public-model', responseId: 'r3' }]);
   });
 

@@ -52,7 +52,9 @@ describe('usageToGemini', () => {
       thoughtsTokenCount: 244,
       totalTokenCount: 281,
     });
-    expect(usageToGemini({ inputTokens: 1200, cachedInputTokens: 1024, cacheWriteTokens: 0, outputTokens: 40, reasoningTokens: 0 })).toEqual({
+    expect(
+      usageToGemini({ inputTokens: 1200, cachedInputTokens: 1024, cacheWriteTokens: 0, outputTokens: 40, reasoningTokens: 0 }),
+    ).toEqual({
       promptTokenCount: 1200,
       cachedContentTokenCount: 1024,
       candidatesTokenCount: 40,

@@ -35,12 +35,21 @@ describe('OpenAI adapter: unified parameters -> Chat Completions request', () =>
       'tools with parallel_tool_calls and a named choice',
       { tools: [{ ...tool, strict: true }], parallelToolCalls: false, toolChoice: { type: 'tool', name: 'f' } },
       {
-        tools: [{ type: 'function', function: { name: 'f', description: 'does f', parameters: { type: 'object', properties: {} }, strict: true } }],
+        tools: [
+          {
+            type: 'function',
+            function: { name: 'f', description: 'does f', parameters: { type: 'object', properties: {} }, strict: true },
+          },
+        ],
         parallel_tool_calls: false,
         tool_choice: { type: 'function', function: { name: 'f' } },
       },
     ],
-    ['tool choice required', { tools: [tool], toolChoice: { type: 'required' } }, { tools: [{ type: 'function', function: tool }], tool_choice: 'required' }],
+    [
+      'tool choice required',
+      { tools: [tool], toolChoice: { type: 'required' } },
+      { tools: [{ type: 'function', function: tool }], tool_choice: 'required' },
+    ],
     ['parallel_tool_calls is never sent without tools', { parallelToolCalls: true }, {}],
     ['topK is not an OpenAI parameter', { topK: 40 }, {}],
   ];
@@ -56,7 +65,13 @@ describe('OpenAI adapter: unified messages -> Chat Completions messages', () => 
     [
       'system parts join into one string; names kept',
       [
-        { role: 'system', content: [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }] },
+        {
+          role: 'system',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'text', text: 'b' },
+          ],
+        },
         { role: 'user', name: 'bob', content: [{ type: 'text', text: 'hi' }] },
       ],
       [
@@ -93,9 +108,18 @@ describe('OpenAI adapter: unified messages -> Chat Completions messages', () => 
         {
           role: 'user',
           content: [
-            { type: 'document', source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERg==' }, mediaType: 'application/pdf', filename: 'r.pdf' },
+            {
+              type: 'document',
+              source: { kind: 'base64', mediaType: 'application/pdf', data: 'JVBERg==' },
+              mediaType: 'application/pdf',
+              filename: 'r.pdf',
+            },
             { type: 'document', source: { kind: 'text', text: 'plain body' }, mediaType: 'text/plain', title: 'Notes' },
-            { type: 'document', source: { kind: 'base64', mediaType: 'text/plain', data: Buffer.from('b64 text').toString('base64') }, mediaType: 'text/plain' },
+            {
+              type: 'document',
+              source: { kind: 'base64', mediaType: 'text/plain', data: Buffer.from('b64 text').toString('base64') },
+              mediaType: 'text/plain',
+            },
           ],
         },
       ],
@@ -127,7 +151,13 @@ describe('OpenAI adapter: unified messages -> Chat Completions messages', () => 
           ],
         },
       ],
-      [{ role: 'assistant', content: 'Let me check.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] }],
+      [
+        {
+          role: 'assistant',
+          content: 'Let me check.',
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
+      ],
     ],
     [
       'assistant with only tool calls has null content',
@@ -140,8 +170,21 @@ describe('OpenAI adapter: unified messages -> Chat Completions messages', () => 
         {
           role: 'tool',
           content: [
-            { type: 'tool_result', toolCallId: 'a', toolName: 'f', content: [{ type: 'text', text: 'A1' }, { type: 'text', text: 'A2' }] },
-            { type: 'tool_result', toolCallId: 'b', content: [{ type: 'image', source: { kind: 'url', url: 'https://x/s.png' } }], isError: false },
+            {
+              type: 'tool_result',
+              toolCallId: 'a',
+              toolName: 'f',
+              content: [
+                { type: 'text', text: 'A1' },
+                { type: 'text', text: 'A2' },
+              ],
+            },
+            {
+              type: 'tool_result',
+              toolCallId: 'b',
+              content: [{ type: 'image', source: { kind: 'url', url: 'https://x/s.png' } }],
+              isError: false,
+            },
           ],
         },
         { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'c', content: [{ type: 'text', text: 'C' }] }] },
@@ -151,7 +194,13 @@ describe('OpenAI adapter: unified messages -> Chat Completions messages', () => 
         { role: 'tool', tool_call_id: 'a', content: 'A1\nA2' },
         { role: 'tool', tool_call_id: 'b', content: '' },
         { role: 'tool', tool_call_id: 'c', content: 'C' },
-        { role: 'user', content: [{ type: 'text', text: 'Images returned by tool call b:' }, { type: 'image_url', image_url: { url: 'https://x/s.png' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Images returned by tool call b:' },
+            { type: 'image_url', image_url: { url: 'https://x/s.png' } },
+          ],
+        },
         { role: 'user', content: 'next' },
       ],
     ],
@@ -179,7 +228,11 @@ describe('OpenAI adapter: unified messages -> Chat Completions messages', () => 
 
   it('refuses a document given by URL', () => {
     expect(() =>
-      encode({ messages: [{ role: 'user', content: [{ type: 'document', source: { kind: 'url', url: 'https://x/a.pdf' }, mediaType: 'application/pdf' }] }] }),
+      encode({
+        messages: [
+          { role: 'user', content: [{ type: 'document', source: { kind: 'url', url: 'https://x/a.pdf' }, mediaType: 'application/pdf' }] },
+        ],
+      }),
     ).toThrow(UnsupportedFeatureError);
   });
 });

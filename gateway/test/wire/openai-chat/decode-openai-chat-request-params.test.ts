@@ -41,28 +41,64 @@ describe('OpenAI front door: request parameters -> unified request', () => {
     ['tool_choice auto', { tool_choice: 'auto' }, { toolChoice: { type: 'auto' } }],
     ['tool_choice none', { tool_choice: 'none' }, { toolChoice: { type: 'none' } }],
     ['tool_choice required', { tool_choice: 'required' }, { toolChoice: { type: 'required' } }],
-    ['tool_choice function', { tool_choice: { type: 'function', function: { name: 'get_weather' } } }, { toolChoice: { type: 'tool', name: 'get_weather' } }],
+    [
+      'tool_choice function',
+      { tool_choice: { type: 'function', function: { name: 'get_weather' } } },
+      { toolChoice: { type: 'tool', name: 'get_weather' } },
+    ],
     ['response_format text', { response_format: { type: 'text' } }, { responseFormat: { type: 'text' } }],
     ['response_format json_object', { response_format: { type: 'json_object' } }, { responseFormat: { type: 'json_object' } }],
     [
       'response_format json_schema',
-      { response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' }, strict: true, description: 'd' } } },
+      {
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'answer', schema: { type: 'object' }, strict: true, description: 'd' },
+        },
+      },
       { responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true, description: 'd' } },
     ],
-    ['json_schema without a schema is JSON mode', { response_format: { type: 'json_schema', json_schema: { name: 'x' } } }, { responseFormat: { type: 'json_object' } }],
+    [
+      'json_schema without a schema is JSON mode',
+      { response_format: { type: 'json_schema', json_schema: { name: 'x' } } },
+      { responseFormat: { type: 'json_object' } },
+    ],
     [
       'tools',
-      { tools: [{ type: 'function', function: { name: 'f', description: 'does f', parameters: { type: 'object', properties: { a: { type: 'string' } } }, strict: true } }] },
-      { tools: [{ name: 'f', description: 'does f', parameters: { type: 'object', properties: { a: { type: 'string' } } }, strict: true }] },
+      {
+        tools: [
+          {
+            type: 'function',
+            function: {
+              name: 'f',
+              description: 'does f',
+              parameters: { type: 'object', properties: { a: { type: 'string' } } },
+              strict: true,
+            },
+          },
+        ],
+      },
+      {
+        tools: [{ name: 'f', description: 'does f', parameters: { type: 'object', properties: { a: { type: 'string' } } }, strict: true }],
+      },
     ],
-    ['a tool without parameters takes no arguments', { tools: [{ type: 'function', function: { name: 'now' } }] }, { tools: [{ name: 'now', parameters: { type: 'object', properties: {} } }] }],
+    [
+      'a tool without parameters takes no arguments',
+      { tools: [{ type: 'function', function: { name: 'now' } }] },
+      { tools: [{ name: 'now', parameters: { type: 'object', properties: {} } }] },
+    ],
     ['null means unset', { temperature: null, stop: null, seed: null, max_tokens: null, n: null, tool_choice: null }, {}],
     ['n = 1 is fine', { n: 1 }, {}],
   ];
 
   it.each(cases)('%s', (_name, extra, expected) => {
     const request = decode(extra);
-    expect(request).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false, ...expected });
+    expect(request).toEqual({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+      stream: false,
+      ...expected,
+    });
   });
 
   it('reasoning_effort none leaves reasoning unset', () => {
@@ -117,12 +153,20 @@ describe('OpenAI front door: invalid requests name the field', () => {
     ['reasoning_effort unknown', { ...base, reasoning_effort: 'extreme' }, 'reasoning_effort'],
     ['tool type custom', { ...base, tools: [{ type: 'custom', custom: { name: 'x' } }] }, 'tools[0].type'],
     ['tool without name', { ...base, tools: [{ type: 'function', function: {} }] }, 'tools[0].function.name'],
-    ['tool parameters not an object', { ...base, tools: [{ type: 'function', function: { name: 'f', parameters: 'x' } }] }, 'tools[0].function.parameters'],
+    [
+      'tool parameters not an object',
+      { ...base, tools: [{ type: 'function', function: { name: 'f', parameters: 'x' } }] },
+      'tools[0].function.parameters',
+    ],
     ['tool_choice unknown string', { ...base, tool_choice: 'always' }, 'tool_choice'],
     ['tool_choice allowed_tools', { ...base, tool_choice: { type: 'allowed_tools', allowed_tools: {} } }, 'tool_choice'],
     ['tool_choice function without name', { ...base, tool_choice: { type: 'function', function: {} } }, 'tool_choice.function.name'],
     ['response_format type unknown', { ...base, response_format: { type: 'yaml' } }, 'response_format.type'],
-    ['json_schema without name', { ...base, response_format: { type: 'json_schema', json_schema: { schema: {} } } }, 'response_format.json_schema.name'],
+    [
+      'json_schema without name',
+      { ...base, response_format: { type: 'json_schema', json_schema: { schema: {} } } },
+      'response_format.json_schema.name',
+    ],
     ['parallel_tool_calls not a boolean', { ...base, parallel_tool_calls: 1 }, 'parallel_tool_calls'],
   ];
 

@@ -7,7 +7,15 @@ import { openAISchemaErrors } from '../../frontdoors/openai-chat/openai-schema-v
 const usage = { inputTokens: 120, cachedInputTokens: 100, cacheWriteTokens: 0, outputTokens: 50, reasoningTokens: 20 };
 
 function response(overrides: Partial<UnifiedChatResponse>): UnifiedChatResponse {
-  return { id: 'msg_01abc', model: 'claude-sonnet-4-5', created: 1_760_000_000, content: [{ type: 'text', text: 'Hello' }], finishReason: 'stop', usage, ...overrides };
+  return {
+    id: 'msg_01abc',
+    model: 'claude-sonnet-4-5',
+    created: 1_760_000_000,
+    content: [{ type: 'text', text: 'Hello' }],
+    finishReason: 'stop',
+    usage,
+    ...overrides,
+  };
 }
 
 describe('OpenAI front door: unified response -> chat.completion', () => {
@@ -18,7 +26,14 @@ describe('OpenAI front door: unified response -> chat.completion', () => {
       object: 'chat.completion',
       created: 1_760_000_000,
       model: 'my-model',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello', refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello', refusal: null, annotations: [] },
+          logprobs: null,
+          finish_reason: 'stop',
+        },
+      ],
       usage: {
         prompt_tokens: 120,
         completion_tokens: 50,
@@ -79,14 +94,25 @@ describe('OpenAI front door: unified response -> chat.completion', () => {
   });
 
   it('reports a refusal in message.refusal', () => {
-    const out = encodeOpenAIChatCompletion(response({ content: [{ type: 'text', text: 'I cannot help with that.' }], finishReason: 'refusal' }), 'm');
+    const out = encodeOpenAIChatCompletion(
+      response({ content: [{ type: 'text', text: 'I cannot help with that.' }], finishReason: 'refusal' }),
+      'm',
+    );
     expect(out.choices[0]!.message.content).toBeNull();
     expect(out.choices[0]!.message.refusal).toBe('I cannot help with that.');
     expect(out.choices[0]!.finish_reason).toBe('content_filter');
   });
 
   it('carries reasoning as reasoning_content beside the text', () => {
-    const out = encodeOpenAIChatCompletion(response({ content: [{ type: 'reasoning', text: 'hmm', signature: 'sig' }, { type: 'text', text: '42' }] }), 'm');
+    const out = encodeOpenAIChatCompletion(
+      response({
+        content: [
+          { type: 'reasoning', text: 'hmm', signature: 'sig' },
+          { type: 'text', text: '42' },
+        ],
+      }),
+      'm',
+    );
     expect(out.choices[0]!.message.content).toBe('42');
     expect(out.choices[0]!.message.reasoning_content).toBe('hmm');
     expect(openAISchemaErrors('CreateChatCompletionResponse', out)).toEqual([]);

@@ -28,8 +28,17 @@ describe('OpenAI front door: errors', () => {
   });
 
   it('names the field and keeps an explicit code', () => {
-    const encoded = encodeOpenAIError(new GatewayError('invalid_request', 'bad url', { param: 'messages[1].content[0].image_url.url', code: 'invalid_image_url' }));
-    expect(JSON.parse(encoded.body)).toEqual({ error: { message: 'bad url', type: 'invalid_request_error', code: 'invalid_image_url', param: 'messages[1].content[0].image_url.url' } });
+    const encoded = encodeOpenAIError(
+      new GatewayError('invalid_request', 'bad url', { param: 'messages[1].content[0].image_url.url', code: 'invalid_image_url' }),
+    );
+    expect(JSON.parse(encoded.body)).toEqual({
+      error: {
+        message: 'bad url',
+        type: 'invalid_request_error',
+        code: 'invalid_image_url',
+        param: 'messages[1].content[0].image_url.url',
+      },
+    });
   });
 
   it('passes an upstream 422 through with its status', () => {
@@ -39,7 +48,9 @@ describe('OpenAI front door: errors', () => {
   });
 
   it('sets retry-after in whole seconds and keeps extra headers', () => {
-    const encoded = encodeOpenAIError(new GatewayError('rate_limited', 'slow down', { retryAfterSeconds: 1.2, headers: { 'x-ratelimit-remaining-requests': '0' } }));
+    const encoded = encodeOpenAIError(
+      new GatewayError('rate_limited', 'slow down', { retryAfterSeconds: 1.2, headers: { 'x-ratelimit-remaining-requests': '0' } }),
+    );
     expect(encoded.headers['retry-after']).toBe('2');
     expect(encoded.headers['x-ratelimit-remaining-requests']).toBe('0');
     expect(encoded.headers['x-should-retry']).toBeUndefined();

@@ -5,7 +5,11 @@ import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { decodeAll, summarize } from '../../providers/openai/openai-test-support.js';
 
 const head = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o' };
-const chunk = (delta: Record<string, unknown>, finishReason: string | null = null, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+const chunk = (
+  delta: Record<string, unknown>,
+  finishReason: string | null = null,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
   ...head,
   choices: [{ index: 0, delta, finish_reason: finishReason }],
   ...extra,
@@ -34,7 +38,11 @@ describe('OpenAI-format stream decoder: behaviour', () => {
         chunk({ role: 'assistant', content: '' }),
         chunk({ content: 'Hi' }),
         chunk({}, 'stop'),
-        { ...head, choices: [], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6, prompt_tokens_details: { cached_tokens: 2 } } },
+        {
+          ...head,
+          choices: [],
+          usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6, prompt_tokens_details: { cached_tokens: 2 } },
+        },
         '[DONE]',
       ),
     );
@@ -99,12 +107,16 @@ describe('OpenAI-format stream decoder: behaviour', () => {
   });
 
   it('generates an id when a provider sends none', () => {
-    const summary = summarize(decode(sse(chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: '{}' } }] }), chunk({}, 'tool_calls'), '[DONE]')));
+    const summary = summarize(
+      decode(sse(chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: '{}' } }] }), chunk({}, 'tool_calls'), '[DONE]')),
+    );
     expect(summary.toolCalls[0]!.id).toMatch(/^call_/);
   });
 
   it('reads `reasoning` (OpenRouter, Ollama) as well as `reasoning_content`', () => {
-    const summary = summarize(decode(sse(chunk({ reasoning: 'a' }), chunk({ reasoning_content: 'b' }), chunk({ content: 'c' }), chunk({}, 'stop'), '[DONE]')));
+    const summary = summarize(
+      decode(sse(chunk({ reasoning: 'a' }), chunk({ reasoning_content: 'b' }), chunk({ content: 'c' }), chunk({}, 'stop'), '[DONE]')),
+    );
     expect(summary.reasoning).toBe('ab');
     expect(summary.text).toBe('c');
   });
@@ -118,7 +130,14 @@ describe('OpenAI-format stream decoder: behaviour', () => {
   it('skips Azure prompt-filter chunks that precede the completion', () => {
     const events = decode(
       sse(
-        { id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] },
+        {
+          id: '',
+          object: '',
+          created: 0,
+          model: '',
+          choices: [],
+          prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }],
+        },
         chunk({ role: 'assistant', content: 'ok' }),
         chunk({}, 'content_filter'),
         '[DONE]',
@@ -130,7 +149,9 @@ describe('OpenAI-format stream decoder: behaviour', () => {
 
   it('emits usage once even when a provider repeats cumulative usage', () => {
     const usage = (n: number): Record<string, unknown> => ({ usage: { prompt_tokens: 3, completion_tokens: n, total_tokens: 3 + n } });
-    const summary = summarize(decode(sse(chunk({ content: 'a' }, null, usage(1)), chunk({ content: 'b' }, null, usage(2)), chunk({}, 'stop', usage(3)), '[DONE]')));
+    const summary = summarize(
+      decode(sse(chunk({ content: 'a' }, null, usage(1)), chunk({ content: 'b' }, null, usage(2)), chunk({}, 'stop', usage(3)), '[DONE]')),
+    );
     expect(summary.usages).toEqual([{ inputTokens: 3, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 3, reasoningTokens: 0 }]);
   });
 

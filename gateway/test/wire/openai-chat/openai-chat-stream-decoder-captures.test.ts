@@ -27,9 +27,20 @@ const captures: Array<[string, Expected]> = [
   ['openai-text', { textStart: '**Holiday Name:** Ha', textEnd: 'mutual respect.', textLength: 1724, finish: 'stop', usage: u(16, 300) }],
   [
     'deepseek-reasoning',
-    { textStart: 'The word "strawberry', textEnd: 'ins three "r"s.', textLength: 42, reasoningStart: 'We need to coun', reasoningLength: 606, finish: 'stop', usage: u(18, 219, 0, 205) },
+    {
+      textStart: 'The word "strawberry',
+      textEnd: 'ins three "r"s.',
+      textLength: 42,
+      reasoningStart: 'We need to coun',
+      reasoningLength: 606,
+      finish: 'stop',
+      usage: u(18, 219, 0, 205),
+    },
   ],
-  ['deepseek-text', { textStart: '## **Holiday Name:**', textEnd: 'lent looking at', textLength: 1855, finish: 'length', usage: u(13, 400) }],
+  [
+    'deepseek-text',
+    { textStart: '## **Holiday Name:**', textEnd: 'lent looking at', textLength: 1855, finish: 'length', usage: u(13, 400) },
+  ],
   [
     'deepseek-tool-call',
     {
@@ -46,7 +57,14 @@ const captures: Array<[string, Expected]> = [
   ['groq-text', { textStart: 'Introducing "Luminar', textEnd: 'magic of light.', textLength: 3189, finish: 'stop', usage: u(45, 662) }],
   [
     'groq-tool-call',
-    { textStart: '', textEnd: '', textLength: 0, toolCalls: [{ index: 0, id: 'tk85n1k4m', name: 'weather', arguments: '{}' }], finish: 'tool_calls', usage: u(210, 15) },
+    {
+      textStart: '',
+      textEnd: '',
+      textLength: 0,
+      toolCalls: [{ index: 0, id: 'tk85n1k4m', name: 'weather', arguments: '{}' }],
+      finish: 'tool_calls',
+      usage: u(210, 15),
+    },
   ],
   ['mistral-text', { textStart: 'Hello, world! This i', textEnd: ' test response.', textLength: 38, finish: 'stop', usage: u(13, 8) }],
   [
@@ -55,7 +73,9 @@ const captures: Array<[string, Expected]> = [
       textStart: '',
       textEnd: '',
       textLength: 0,
-      toolCalls: [{ index: 0, id: 'chatcmpl-tool-9f149c74c42f265b', name: 'webSearchTool', arguments: '{"query": "current Berlin weather"}' }],
+      toolCalls: [
+        { index: 0, id: 'chatcmpl-tool-9f149c74c42f265b', name: 'webSearchTool', arguments: '{"query": "current Berlin weather"}' },
+      ],
       finish: 'tool_calls',
       usage: u(171, 14, 128),
     },
@@ -85,8 +105,11 @@ describe('OpenAI-format stream decoder: recorded provider streams', () => {
     expect(summarize(sliced)).toEqual(summarize(whole));
   });
 
-  it.each([['openai-text'], ['groq-tool-call'], ['deepseek-tool-call']])('%s without [DONE] still completes: the finish chunk arrived', (name) => {
-    const summary = summarize(decodeAll(new OpenAIStreamDecoder('openai'), captureAsSse(name, false)));
-    expect(summary.finishReasons).toHaveLength(1);
-  });
+  it.each([['openai-text'], ['groq-tool-call'], ['deepseek-tool-call']])(
+    '%s without [DONE] still completes: the finish chunk arrived',
+    (name) => {
+      const summary = summarize(decodeAll(new OpenAIStreamDecoder('openai'), captureAsSse(name, false)));
+      expect(summary.finishReasons).toHaveLength(1);
+    },
+  );
 });

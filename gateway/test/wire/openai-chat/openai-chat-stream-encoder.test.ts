@@ -22,7 +22,13 @@ function run(events: UnifiedStreamEvent[], includeUsage: boolean, finish: 'end' 
     });
 }
 
-type Chunk = { id: string; model: string; created: number; choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>; usage?: unknown };
+type Chunk = {
+  id: string;
+  model: string;
+  created: number;
+  choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>;
+  usage?: unknown;
+};
 
 describe('OpenAI front door: stream encoder', () => {
   it('text: role chunk, content deltas, finish, usage chunk, [DONE]', () => {
@@ -54,12 +60,25 @@ describe('OpenAI front door: stream encoder', () => {
     expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
     expect(chunks.at(-1)).toMatchObject({
       choices: [],
-      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 2 }, completion_tokens_details: { reasoning_tokens: 1 } },
+      usage: {
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        total_tokens: 15,
+        prompt_tokens_details: { cached_tokens: 2 },
+        completion_tokens_details: { reasoning_tokens: 1 },
+      },
     });
   });
 
   it('sends no usage chunk (and no usage fields) unless the caller asked', () => {
-    const frames = run([{ type: 'text_delta', text: 'x' }, { type: 'finish', finishReason: 'length' }, { type: 'usage', usage }], false);
+    const frames = run(
+      [
+        { type: 'text_delta', text: 'x' },
+        { type: 'finish', finishReason: 'length' },
+        { type: 'usage', usage },
+      ],
+      false,
+    );
     const chunks = frames.slice(0, -1) as Chunk[];
     expect(chunks).toHaveLength(3);
     expect(chunks.every((c) => !('usage' in c))).toBe(true);
@@ -68,7 +87,14 @@ describe('OpenAI front door: stream encoder', () => {
   });
 
   it('usage that arrives before the finish still lands in the closing usage chunk', () => {
-    const frames = run([{ type: 'usage', usage }, { type: 'text_delta', text: 'x' }, { type: 'finish', finishReason: 'stop' }], true);
+    const frames = run(
+      [
+        { type: 'usage', usage },
+        { type: 'text_delta', text: 'x' },
+        { type: 'finish', finishReason: 'stop' },
+      ],
+      true,
+    );
     expect((frames.at(-2) as Chunk).usage).toMatchObject({ prompt_tokens: 10 });
   });
 
@@ -109,7 +135,12 @@ describe('OpenAI front door: stream encoder', () => {
       false,
     );
     const deltas = (frames.slice(0, -1) as Chunk[]).map((c) => c.choices[0]!.delta);
-    expect(deltas).toEqual([{ role: 'assistant', content: '', refusal: null }, { reasoning_content: 'thinking' }, { content: 'answer' }, {}]);
+    expect(deltas).toEqual([
+      { role: 'assistant', content: '', refusal: null },
+      { reasoning_content: 'thinking' },
+      { content: 'answer' },
+      {},
+    ]);
     expect((frames.at(-2) as Chunk).choices[0]!.finish_reason).toBe('content_filter');
   });
 

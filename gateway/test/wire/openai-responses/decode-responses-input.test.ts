@@ -32,12 +32,40 @@ describe('responses input -> unified messages', () => {
     [
       'typed messages with content parts: input_text, output_text and refusal in assistant history',
       [
-        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'q1' }, { type: 'input_text', text: 'q2' }] },
-        { type: 'message', role: 'assistant', id: 'msg_1', status: 'completed', content: [{ type: 'output_text', text: 'a1', annotations: [] }, { type: 'refusal', refusal: 'no' }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'q1' },
+            { type: 'input_text', text: 'q2' },
+          ],
+        },
+        {
+          type: 'message',
+          role: 'assistant',
+          id: 'msg_1',
+          status: 'completed',
+          content: [
+            { type: 'output_text', text: 'a1', annotations: [] },
+            { type: 'refusal', refusal: 'no' },
+          ],
+        },
       ],
       [
-        { role: 'user', content: [{ type: 'text', text: 'q1' }, { type: 'text', text: 'q2' }] },
-        { role: 'assistant', content: [{ type: 'text', text: 'a1' }, { type: 'text', text: 'no' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'q1' },
+            { type: 'text', text: 'q2' },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'a1' },
+            { type: 'text', text: 'no' },
+          ],
+        },
       ],
     ],
     [
@@ -78,8 +106,18 @@ describe('responses input -> unified messages', () => {
         {
           role: 'user',
           content: [
-            { type: 'document', source: { kind: 'base64', mediaType: 'application/pdf', data: PDF }, mediaType: 'application/pdf', filename: 'report.pdf' },
-            { type: 'document', source: { kind: 'base64', mediaType: 'text/plain', data: 'aGVsbG8=' }, mediaType: 'text/plain', filename: 'notes.txt' },
+            {
+              type: 'document',
+              source: { kind: 'base64', mediaType: 'application/pdf', data: PDF },
+              mediaType: 'application/pdf',
+              filename: 'report.pdf',
+            },
+            {
+              type: 'document',
+              source: { kind: 'base64', mediaType: 'text/plain', data: 'aGVsbG8=' },
+              mediaType: 'text/plain',
+              filename: 'notes.txt',
+            },
           ],
         },
       ],
@@ -93,7 +131,14 @@ describe('responses input -> unified messages', () => {
         { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
         { type: 'function_call', id: 'fc_2', call_id: 'call_2', name: 'get_weather', arguments: '{"city":"Rome"}' },
         { type: 'function_call_output', call_id: 'call_1', output: '18C' },
-        { type: 'function_call_output', call_id: 'call_2', output: [{ type: 'input_text', text: '21C' }, { type: 'input_image', image_url: 'https://example.com/sun.png' }] },
+        {
+          type: 'function_call_output',
+          call_id: 'call_2',
+          output: [
+            { type: 'input_text', text: '21C' },
+            { type: 'input_image', image_url: 'https://example.com/sun.png' },
+          ],
+        },
       ],
       [
         { role: 'user', content: [{ type: 'text', text: 'weather in Paris and Rome?' }] },
@@ -106,17 +151,35 @@ describe('responses input -> unified messages', () => {
             { type: 'tool_call', id: 'call_2', name: 'get_weather', arguments: '{"city":"Rome"}' },
           ],
         },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call_1', toolName: 'get_weather', content: [{ type: 'text', text: '18C' }] }] },
         {
           role: 'tool',
-          content: [{ type: 'tool_result', toolCallId: 'call_2', toolName: 'get_weather', content: [{ type: 'text', text: '21C' }, { type: 'image', source: { kind: 'url', url: 'https://example.com/sun.png' } }] }],
+          content: [{ type: 'tool_result', toolCallId: 'call_1', toolName: 'get_weather', content: [{ type: 'text', text: '18C' }] }],
+        },
+        {
+          role: 'tool',
+          content: [
+            {
+              type: 'tool_result',
+              toolCallId: 'call_2',
+              toolName: 'get_weather',
+              content: [
+                { type: 'text', text: '21C' },
+                { type: 'image', source: { kind: 'url', url: 'https://example.com/sun.png' } },
+              ],
+            },
+          ],
         },
       ],
     ],
     [
       'a tool answer to a call from an earlier (stored) turn is named from that turn',
       [{ type: 'function_call_output', call_id: 'call_9', output: 'done' }],
-      [{ role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call_9', toolName: 'deploy', content: [{ type: 'text', text: 'done' }] }] }],
+      [
+        {
+          role: 'tool',
+          content: [{ type: 'tool_result', toolCallId: 'call_9', toolName: 'deploy', content: [{ type: 'text', text: 'done' }] }],
+        },
+      ],
     ],
     [
       'a tool answer to an unknown call keeps no name',
@@ -125,13 +188,37 @@ describe('responses input -> unified messages', () => {
     ],
     [
       'reasoning with full reasoning_text content prefers it over the summary',
-      [{ type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'short' }], content: [{ type: 'reasoning_text', text: 'long a' }, { type: 'reasoning_text', text: 'long b' }] }],
+      [
+        {
+          type: 'reasoning',
+          id: 'rs_1',
+          summary: [{ type: 'summary_text', text: 'short' }],
+          content: [
+            { type: 'reasoning_text', text: 'long a' },
+            { type: 'reasoning_text', text: 'long b' },
+          ],
+        },
+      ],
       [{ role: 'assistant', content: [{ type: 'reasoning', text: 'long a\n\nlong b' }] }],
     ],
-    ['an empty reasoning item carries nothing and is dropped', [{ role: 'user', content: 'x' }, { type: 'reasoning', id: 'rs_1', summary: [] }], [{ role: 'user', content: [{ type: 'text', text: 'x' }] }]],
+    [
+      'an empty reasoning item carries nothing and is dropped',
+      [
+        { role: 'user', content: 'x' },
+        { type: 'reasoning', id: 'rs_1', summary: [] },
+      ],
+      [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
+    ],
     [
       "reasoning with this gateway's encrypted_content restores the signed thinking",
-      [{ type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'ignored' }], encrypted_content: encodeReasoningState({ text: 'exact thinking', signature: 'sig==' }) }],
+      [
+        {
+          type: 'reasoning',
+          id: 'rs_1',
+          summary: [{ type: 'summary_text', text: 'ignored' }],
+          encrypted_content: encodeReasoningState({ text: 'exact thinking', signature: 'sig==' }),
+        },
+      ],
       [{ role: 'assistant', content: [{ type: 'reasoning', text: 'exact thinking', signature: 'sig==' }] }],
     ],
     [
@@ -155,25 +242,108 @@ describe('responses input the gateway refuses, naming the item', () => {
     ['an item without type or role', [{ content: 'x' }], 'input[0].type', /must have a 'type'/],
     ['an unknown role', [{ role: 'tool', content: 'x' }], 'input[0].role', /must be one of/],
     ['item_reference', [{ type: 'item_reference', id: 'msg_1' }], 'input[0].type', /item_reference is not supported/],
-    ['a built-in tool call item', [{ role: 'user', content: 'x' }, { type: 'web_search_call', id: 'ws_1', status: 'completed' }], 'input[1].type', /"web_search_call" are not supported/],
-    ['a computer_call_output item', [{ type: 'computer_call_output', call_id: 'c', output: {} }], 'input[0].type', /"computer_call_output"/],
-    ['input_image by file_id', [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1', detail: 'auto' }] }], 'input[0].content[0].file_id', /file stored at OpenAI/],
-    ['input_image with an ftp URL', [{ role: 'user', content: [{ type: 'input_image', image_url: 'ftp://x/y.png' }] }], 'input[0].content[0].image_url', /http\(s\) URL or a base64 data URL/],
-    ['input_image with a non-image data URL', [{ role: 'user', content: [{ type: 'input_image', image_url: `data:application/pdf;base64,${PDF}` }] }], 'input[0].content[0].image_url', /of an image/],
-    ['input_file by file_id', [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-1' }] }], 'input[0].content[0].file_id', /send the content inline/],
-    ['input_file by file_url', [{ role: 'user', content: [{ type: 'input_file', file_url: 'https://x/a.pdf' }] }], 'input[0].content[0].file_url', /send the content inline/],
-    ['input_file that is not base64', [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'not base64!' }] }], 'input[0].content[0].file_data', /not valid base64/],
-    ['an image in a system message', [{ role: 'system', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }], 'input[0].content[0].type', /input_image may only appear in user messages/],
-    ['output_text in a user message', [{ role: 'user', content: [{ type: 'output_text', text: 'x' }] }], 'input[0].content[0].type', /only appear in assistant messages/],
-    ['an image in an assistant message', [{ role: 'assistant', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }], 'input[0].content[0].type', /only appear in user messages/],
-    ['audio input', [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }], 'input[0].content[0].type', /audio input is not supported/],
+    [
+      'a built-in tool call item',
+      [
+        { role: 'user', content: 'x' },
+        { type: 'web_search_call', id: 'ws_1', status: 'completed' },
+      ],
+      'input[1].type',
+      /"web_search_call" are not supported/,
+    ],
+    [
+      'a computer_call_output item',
+      [{ type: 'computer_call_output', call_id: 'c', output: {} }],
+      'input[0].type',
+      /"computer_call_output"/,
+    ],
+    [
+      'input_image by file_id',
+      [{ role: 'user', content: [{ type: 'input_image', file_id: 'file-1', detail: 'auto' }] }],
+      'input[0].content[0].file_id',
+      /file stored at OpenAI/,
+    ],
+    [
+      'input_image with an ftp URL',
+      [{ role: 'user', content: [{ type: 'input_image', image_url: 'ftp://x/y.png' }] }],
+      'input[0].content[0].image_url',
+      /http\(s\) URL or a base64 data URL/,
+    ],
+    [
+      'input_image with a non-image data URL',
+      [{ role: 'user', content: [{ type: 'input_image', image_url: `data:application/pdf;base64,${PDF}` }] }],
+      'input[0].content[0].image_url',
+      /of an image/,
+    ],
+    [
+      'input_file by file_id',
+      [{ role: 'user', content: [{ type: 'input_file', file_id: 'file-1' }] }],
+      'input[0].content[0].file_id',
+      /send the content inline/,
+    ],
+    [
+      'input_file by file_url',
+      [{ role: 'user', content: [{ type: 'input_file', file_url: 'https://x/a.pdf' }] }],
+      'input[0].content[0].file_url',
+      /send the content inline/,
+    ],
+    [
+      'input_file that is not base64',
+      [{ role: 'user', content: [{ type: 'input_file', filename: 'a.pdf', file_data: 'not base64!' }] }],
+      'input[0].content[0].file_data',
+      /not valid base64/,
+    ],
+    [
+      'an image in a system message',
+      [{ role: 'system', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }],
+      'input[0].content[0].type',
+      /input_image may only appear in user messages/,
+    ],
+    [
+      'output_text in a user message',
+      [{ role: 'user', content: [{ type: 'output_text', text: 'x' }] }],
+      'input[0].content[0].type',
+      /only appear in assistant messages/,
+    ],
+    [
+      'an image in an assistant message',
+      [{ role: 'assistant', content: [{ type: 'input_image', image_url: 'https://x/y.png' }] }],
+      'input[0].content[0].type',
+      /only appear in user messages/,
+    ],
+    [
+      'audio input',
+      [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }],
+      'input[0].content[0].type',
+      /audio input is not supported/,
+    ],
     ['an empty content array', [{ role: 'user', content: [] }], 'input[0].content', /non-empty array/],
     ['a function_call without call_id', [{ type: 'function_call', name: 'f', arguments: '{}' }], 'input[0].call_id', /must be a string/],
     ['a function_call_output without output', [{ type: 'function_call_output', call_id: 'c' }], 'input[0].output', /string or an array/],
-    ['a file in a function_call_output', [{ type: 'function_call_output', call_id: 'c', output: [{ type: 'input_file', file_data: PDF }] }], 'input[0].output[0].type', /files in tool output/],
-    ["OpenAI's encrypted reasoning", [{ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAABo...' }], 'input[0].encrypted_content', /not issued by this gateway/],
-    ['a damaged encrypted_content of ours', [{ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'sy1.!!!' }], 'input[0].encrypted_content', /not issued by this gateway/],
-    ['a reasoning summary part of the wrong type', [{ type: 'reasoning', id: 'rs_1', summary: [{ type: 'text', text: 'x' }] }], 'input[0].summary[0].type', /must be 'summary_text'/],
+    [
+      'a file in a function_call_output',
+      [{ type: 'function_call_output', call_id: 'c', output: [{ type: 'input_file', file_data: PDF }] }],
+      'input[0].output[0].type',
+      /files in tool output/,
+    ],
+    [
+      "OpenAI's encrypted reasoning",
+      [{ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAABo...' }],
+      'input[0].encrypted_content',
+      /not issued by this gateway/,
+    ],
+    [
+      'a damaged encrypted_content of ours',
+      [{ type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'sy1.!!!' }],
+      'input[0].encrypted_content',
+      /not issued by this gateway/,
+    ],
+    [
+      'a reasoning summary part of the wrong type',
+      [{ type: 'reasoning', id: 'rs_1', summary: [{ type: 'text', text: 'x' }] }],
+      'input[0].summary[0].type',
+      /must be 'summary_text'/,
+    ],
   ];
   it.each(cases)('%s', (_name, input, param, message) => {
     let caught: unknown;

@@ -21,7 +21,16 @@ function rejection(body: unknown): { message: string; param: string | undefined;
 describe('responses request parameters -> unified request', () => {
   const cases: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
     ['nothing extra', {}, { model: 'gpt-x', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] }],
-    ['instructions lead as a system message', { instructions: 'Be brief.' }, { messages: [{ role: 'system', content: [{ type: 'text', text: 'Be brief.' }] }, { role: 'user', content: [{ type: 'text', text: 'hi' }] }] }],
+    [
+      'instructions lead as a system message',
+      { instructions: 'Be brief.' },
+      {
+        messages: [
+          { role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
+          { role: 'user', content: [{ type: 'text', text: 'hi' }] },
+        ],
+      },
+    ],
     ['stream', { stream: true }, { stream: true }],
     ['max_output_tokens', { max_output_tokens: 64 }, { maxOutputTokens: 64 }],
     ['temperature and top_p', { temperature: 0.2, top_p: 0.9 }, { temperature: 0.2, topP: 0.9 }],
@@ -39,10 +48,33 @@ describe('responses request parameters -> unified request', () => {
     ],
     [
       'function tools with name, parameters and strict',
-      { tools: [{ type: 'function', name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true }] },
-      { tools: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true }] },
+      {
+        tools: [
+          {
+            type: 'function',
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+            strict: true,
+          },
+        ],
+      },
+      {
+        tools: [
+          {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+            strict: true,
+          },
+        ],
+      },
     ],
-    ['a function tool without parameters gets an empty object schema', { tools: [{ type: 'function', name: 'now' }] }, { tools: [{ name: 'now', parameters: { type: 'object', properties: {} } }] }],
+    [
+      'a function tool without parameters gets an empty object schema',
+      { tools: [{ type: 'function', name: 'now' }] },
+      { tools: [{ name: 'now', parameters: { type: 'object', properties: {} } }] },
+    ],
     ['tool_choice required', { tool_choice: 'required' }, { toolChoice: { type: 'required' } }],
     ['tool_choice function', { tool_choice: { type: 'function', name: 'now' } }, { toolChoice: { type: 'tool', name: 'now' } }],
     [
@@ -63,7 +95,17 @@ describe('responses request parameters -> unified request', () => {
 
   it('leaves out what the caller did not set', () => {
     const { request } = decode({});
-    for (const key of ['tools', 'toolChoice', 'responseFormat', 'maxOutputTokens', 'temperature', 'topP', 'user', 'reasoning', 'parallelToolCalls']) {
+    for (const key of [
+      'tools',
+      'toolChoice',
+      'responseFormat',
+      'maxOutputTokens',
+      'temperature',
+      'topP',
+      'user',
+      'reasoning',
+      'parallelToolCalls',
+    ]) {
       expect(request).not.toHaveProperty(key);
     }
   });
@@ -113,7 +155,15 @@ describe('responses request parameters -> unified request', () => {
   });
 
   it('ignores parameters that cannot change the answer a client parses', () => {
-    const { request } = decode({ service_tier: 'flex', prompt_cache_key: 'k', text: { verbosity: 'low' }, stream_options: { include_obfuscation: false }, max_tool_calls: 3, include: ['web_search_call.results'], some_future_field: 1 });
+    const { request } = decode({
+      service_tier: 'flex',
+      prompt_cache_key: 'k',
+      text: { verbosity: 'low' },
+      stream_options: { include_obfuscation: false },
+      max_tool_calls: 3,
+      include: ['web_search_call.results'],
+      some_future_field: 1,
+    });
     expect(request).toEqual({ model: 'gpt-x', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] });
   });
 });
@@ -129,19 +179,54 @@ describe('responses request parameters the gateway refuses, naming the field', (
     ['top_logprobs', { ...base, top_logprobs: 2 }, 'top_logprobs', /log probabilities/],
     ['logprobs in include', { ...base, include: ['message.output_text.logprobs'] }, 'include', /log probabilities/],
     ['web_search', { ...base, tools: [{ type: 'web_search' }] }, 'tools[0].type', /built-in tool "web_search"/],
-    ['file_search', { ...base, tools: [{ type: 'function', name: 'f' }, { type: 'file_search', vector_store_ids: ['vs_1'] }] }, 'tools[1].type', /built-in tool "file_search"/],
-    ['code_interpreter', { ...base, tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, 'tools[0].type', /built-in tool "code_interpreter"/],
+    [
+      'file_search',
+      {
+        ...base,
+        tools: [
+          { type: 'function', name: 'f' },
+          { type: 'file_search', vector_store_ids: ['vs_1'] },
+        ],
+      },
+      'tools[1].type',
+      /built-in tool "file_search"/,
+    ],
+    [
+      'code_interpreter',
+      { ...base, tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] },
+      'tools[0].type',
+      /built-in tool "code_interpreter"/,
+    ],
     ['a function tool without a name', { ...base, tools: [{ type: 'function' }] }, 'tools[0].name', /must be a string/],
     ['a built-in tool_choice', { ...base, tool_choice: { type: 'file_search' } }, 'tool_choice.type', /"file_search" is not supported/],
-    ['allowed_tools naming an unknown tool', { ...base, tools: [{ type: 'function', name: 'a' }], tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'b' }] } }, 'tool_choice.tools', /"b" is not one of the request's tools/],
+    [
+      'allowed_tools naming an unknown tool',
+      {
+        ...base,
+        tools: [{ type: 'function', name: 'a' }],
+        tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'b' }] },
+      },
+      'tool_choice.tools',
+      /"b" is not one of the request's tools/,
+    ],
     ['an unknown tool_choice string', { ...base, tool_choice: 'any' }, 'tool_choice', /must be one of 'auto', 'none', 'required'/],
-    ['json_schema without a schema', { ...base, text: { format: { type: 'json_schema', name: 'a' } } }, 'text.format.schema', /must be an object/],
+    [
+      'json_schema without a schema',
+      { ...base, text: { format: { type: 'json_schema', name: 'a' } } },
+      'text.format.schema',
+      /must be an object/,
+    ],
     ['an unknown text format', { ...base, text: { format: { type: 'xml' } } }, 'text.format.type', /must be one of/],
     ['temperature above 2', { ...base, temperature: 3 }, 'temperature', /between 0 and 2/],
     ['a fractional max_output_tokens', { ...base, max_output_tokens: 1.5 }, 'max_output_tokens', /integer/],
     ['an unknown reasoning effort', { ...base, reasoning: { effort: 'extreme' } }, 'reasoning.effort', /must be one of/],
     ['a non-string metadata value', { ...base, metadata: { n: 1 } }, 'metadata.n', /must be a string/],
-    ['more than 16 metadata pairs', { ...base, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata', /at most 16 pairs/],
+    [
+      'more than 16 metadata pairs',
+      { ...base, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) },
+      'metadata',
+      /at most 16 pairs/,
+    ],
     ['an empty previous_response_id', { ...base, previous_response_id: '' }, 'previous_response_id', /must not be empty/],
     ['a non-boolean store', { ...base, store: 'yes' }, 'store', /must be a boolean/],
     ['an unknown truncation', { ...base, truncation: 'middle' }, 'truncation', /must be one of/],

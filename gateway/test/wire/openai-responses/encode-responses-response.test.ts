@@ -24,7 +24,12 @@ describe('unified response -> Responses `response` object', () => {
     [
       'text',
       unified([{ type: 'text', text: 'Hello' }]),
-      { status: 'completed', incomplete_details: null, error: null, output: [{ type: 'message', role: 'assistant', status: 'completed', content: [outputText('Hello')] }] },
+      {
+        status: 'completed',
+        incomplete_details: null,
+        error: null,
+        output: [{ type: 'message', role: 'assistant', status: 'completed', content: [outputText('Hello')] }],
+      },
     ],
     [
       'adjacent text parts share one message',
@@ -32,7 +37,12 @@ describe('unified response -> Responses `response` object', () => {
         { type: 'text', text: 'Hel' },
         { type: 'text', text: 'lo' },
       ]),
-      { status: 'completed', incomplete_details: null, error: null, output: [{ type: 'message', role: 'assistant', status: 'completed', content: [outputText('Hello')] }] },
+      {
+        status: 'completed',
+        incomplete_details: null,
+        error: null,
+        output: [{ type: 'message', role: 'assistant', status: 'completed', content: [outputText('Hello')] }],
+      },
     ],
     [
       'reasoning, text and parallel tool calls, in order',
@@ -86,16 +96,39 @@ describe('unified response -> Responses `response` object', () => {
         ],
       },
     ],
-    ['content filter: incomplete', unified([], 'content_filter'), { status: 'incomplete', incomplete_details: { reason: 'content_filter' }, error: null, output: [] }],
+    [
+      'content filter: incomplete',
+      unified([], 'content_filter'),
+      { status: 'incomplete', incomplete_details: { reason: 'content_filter' }, error: null, output: [] },
+    ],
     [
       'a refusal with words: a refusal part',
       unified([{ type: 'text', text: 'I cannot help with that.' }], 'refusal'),
-      { status: 'completed', incomplete_details: null, error: null, output: [{ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] }] },
+      {
+        status: 'completed',
+        incomplete_details: null,
+        error: null,
+        output: [
+          { type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] },
+        ],
+      },
     ],
     [
       'a refusal without words still says so',
       unified([], 'refusal'),
-      { status: 'completed', incomplete_details: null, error: null, output: [{ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'refusal', refusal: 'The model declined to respond.' }] }] },
+      {
+        status: 'completed',
+        incomplete_details: null,
+        error: null,
+        output: [
+          {
+            type: 'message',
+            role: 'assistant',
+            status: 'completed',
+            content: [{ type: 'refusal', refusal: 'The model declined to respond.' }],
+          },
+        ],
+      },
     ],
     [
       'an upstream that stopped on an error: failed',
@@ -112,22 +145,50 @@ describe('unified response -> Responses `response` object', () => {
   it.each(cases)('%s', (_name, response, expected) => {
     const encoded = encodeResponsesResponse(testEnvelope(), response, { includeEncryptedReasoning: false });
     expect(responsesSchemaErrors('Response', encoded)).toEqual([]);
-    expect({ status: encoded.status, incomplete_details: encoded.incomplete_details, error: encoded.error, output: withoutIds(encoded.output) }).toEqual(expected);
+    expect({
+      status: encoded.status,
+      incomplete_details: encoded.incomplete_details,
+      error: encoded.error,
+      output: withoutIds(encoded.output),
+    }).toEqual(expected);
     expect(encoded.usage).toEqual(RESPONSES_USAGE);
     expect(encoded.completed_at === null).toBe(encoded.status !== 'completed');
   });
 
   it('keeps the envelope: id, public model name, echoed request members', () => {
-    const envelope = testEnvelope({ instructions: 'Be brief.', metadata: { team: 'a' }, temperature: 0.5, user: 'u-1', previous_response_id: 'resp_prev' });
+    const envelope = testEnvelope({
+      instructions: 'Be brief.',
+      metadata: { team: 'a' },
+      temperature: 0.5,
+      user: 'u-1',
+      previous_response_id: 'resp_prev',
+    });
     const encoded = encodeResponsesResponse(envelope, unified([{ type: 'text', text: 'x' }]), { includeEncryptedReasoning: false });
-    expect(encoded).toMatchObject({ id: 'resp_test', object: 'response', created_at: 1_700_000_000, model: 'public-model', instructions: 'Be brief.', metadata: { team: 'a' }, temperature: 0.5, user: 'u-1', previous_response_id: 'resp_prev' });
+    expect(encoded).toMatchObject({
+      id: 'resp_test',
+      object: 'response',
+      created_at: 1_700_000_000,
+      model: 'public-model',
+      instructions: 'Be brief.',
+      metadata: { team: 'a' },
+      temperature: 0.5,
+      user: 'u-1',
+      previous_response_id: 'resp_prev',
+    });
     expect(Object.keys(encoded).slice(0, 4)).toEqual(['id', 'object', 'created_at', 'status']);
   });
 
   it('gives every item its own prefixed id', () => {
     const encoded = encodeResponsesResponse(
       testEnvelope(),
-      unified([{ type: 'reasoning', text: 'r' }, { type: 'text', text: 't' }, { type: 'tool_call', id: 'c', name: 'f', arguments: '{}' }], 'tool_calls'),
+      unified(
+        [
+          { type: 'reasoning', text: 'r' },
+          { type: 'text', text: 't' },
+          { type: 'tool_call', id: 'c', name: 'f', arguments: '{}' },
+        ],
+        'tool_calls',
+      ),
       { includeEncryptedReasoning: false },
     );
     const ids = encoded.output.map((item) => item.id);
@@ -149,14 +210,23 @@ describe('unified response -> Responses `response` object', () => {
     const asked = encodeResponsesResponse(testEnvelope(), unified(content), { includeEncryptedReasoning: true });
     expect(responsesSchemaErrors('Response', asked)).toEqual([]);
     const [signed, redacted, unsigned] = asked.output;
-    expect(signed?.type === 'reasoning' && decodeReasoningState(signed.encrypted_content ?? '')).toEqual({ text: 'signed thought', signature: 'sig==' });
+    expect(signed?.type === 'reasoning' && decodeReasoningState(signed.encrypted_content ?? '')).toEqual({
+      text: 'signed thought',
+      signature: 'sig==',
+    });
     expect(redacted?.type === 'reasoning' && redacted.summary).toEqual([]);
-    expect(redacted?.type === 'reasoning' && decodeReasoningState(redacted.encrypted_content ?? '')).toEqual({ text: '', redactedData: 'opaque' });
+    expect(redacted?.type === 'reasoning' && decodeReasoningState(redacted.encrypted_content ?? '')).toEqual({
+      text: '',
+      redactedData: 'opaque',
+    });
     expect(unsigned?.type === 'reasoning' && unsigned.encrypted_content).toBeNull();
   });
 
   it('maps usage one-to-one, total included', () => {
-    const response = { ...unified([{ type: 'text', text: 'x' }]), usage: { inputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1, reasoningTokens: 0 } };
+    const response = {
+      ...unified([{ type: 'text', text: 'x' }]),
+      usage: { inputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 1, reasoningTokens: 0 },
+    };
     expect(encodeResponsesResponse(testEnvelope(), response, { includeEncryptedReasoning: false }).usage).toEqual({
       input_tokens: 100,
       input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },

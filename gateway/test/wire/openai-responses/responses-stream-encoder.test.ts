@@ -17,9 +17,16 @@ interface Encoded {
   finished: FinishedStream[];
 }
 
-function encodeStream(events: UnifiedStreamEvent[], options: { includeEncryptedReasoning?: boolean; failWith?: GatewayError } = {}): Encoded {
+function encodeStream(
+  events: UnifiedStreamEvent[],
+  options: { includeEncryptedReasoning?: boolean; failWith?: GatewayError } = {},
+): Encoded {
   const finished: FinishedStream[] = [];
-  const encoder = new ResponsesStreamEncoder(testEnvelope(), { includeEncryptedReasoning: options.includeEncryptedReasoning ?? false }, (f) => finished.push(f));
+  const encoder = new ResponsesStreamEncoder(
+    testEnvelope(),
+    { includeEncryptedReasoning: options.includeEncryptedReasoning ?? false },
+    (f) => finished.push(f),
+  );
   let sse = events.map((event) => encoder.encode(event)).join('');
   sse += options.failWith === undefined ? encoder.end() : encoder.error(options.failWith);
   // Nothing more once closed.
@@ -38,9 +45,19 @@ describe('unified stream -> Responses semantic events', () => {
   const cases: Array<[string, UnifiedStreamEvent[], string[], { status: string; text?: string; output: unknown[] }]> = [
     [
       'text',
-      [START, { type: 'text_delta', text: 'Hel' }, { type: 'text_delta', text: 'lo' }, { type: 'finish', finishReason: 'stop' }, USAGE_EVENT],
+      [
+        START,
+        { type: 'text_delta', text: 'Hel' },
+        { type: 'text_delta', text: 'lo' },
+        { type: 'finish', finishReason: 'stop' },
+        USAGE_EVENT,
+      ],
       [...OPENING, ...TEXT_ITEM, 'response.output_text.delta', 'response.output_text.delta', ...TEXT_DONE, 'response.completed'],
-      { status: 'completed', text: 'Hello', output: [{ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'Hello' }] }] },
+      {
+        status: 'completed',
+        text: 'Hello',
+        output: [{ type: 'message', status: 'completed', content: [{ type: 'output_text', text: 'Hello' }] }],
+      },
     ],
     [
       'usage before the finish reason, empty deltas skipped',
@@ -50,7 +67,14 @@ describe('unified stream -> Responses semantic events', () => {
     ],
     [
       'reasoning, then text',
-      [START, { type: 'reasoning_delta', text: 'Think' }, { type: 'reasoning_delta', text: 'ing.' }, { type: 'text_delta', text: 'Answer' }, { type: 'finish', finishReason: 'stop' }, USAGE_EVENT],
+      [
+        START,
+        { type: 'reasoning_delta', text: 'Think' },
+        { type: 'reasoning_delta', text: 'ing.' },
+        { type: 'text_delta', text: 'Answer' },
+        { type: 'finish', finishReason: 'stop' },
+        USAGE_EVENT,
+      ],
       [
         ...OPENING,
         ...REASONING_ITEM,
@@ -62,7 +86,14 @@ describe('unified stream -> Responses semantic events', () => {
         ...TEXT_DONE,
         'response.completed',
       ],
-      { status: 'completed', text: 'Answer', output: [{ type: 'reasoning', summary: [{ type: 'summary_text', text: 'Thinking.' }] }, { type: 'message', content: [{ type: 'output_text', text: 'Answer' }] }] },
+      {
+        status: 'completed',
+        text: 'Answer',
+        output: [
+          { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Thinking.' }] },
+          { type: 'message', content: [{ type: 'output_text', text: 'Answer' }] },
+        ],
+      },
     ],
     [
       'text, then parallel tool calls whose argument deltas interleave',
@@ -106,7 +137,11 @@ describe('unified stream -> Responses semantic events', () => {
       'max tokens reached: response.incomplete',
       [START, { type: 'text_delta', text: 'Once' }, { type: 'finish', finishReason: 'length' }, USAGE_EVENT],
       [...OPENING, ...TEXT_ITEM, 'response.output_text.delta', ...TEXT_DONE, 'response.incomplete'],
-      { status: 'incomplete', text: 'Once', output: [{ type: 'message', status: 'incomplete', content: [{ type: 'output_text', text: 'Once' }] }] },
+      {
+        status: 'incomplete',
+        text: 'Once',
+        output: [{ type: 'message', status: 'incomplete', content: [{ type: 'output_text', text: 'Once' }] }],
+      },
     ],
     [
       'max tokens while a tool call streams: only the item still open is incomplete',
@@ -139,7 +174,16 @@ describe('unified stream -> Responses semantic events', () => {
     [
       'a wordless refusal: a refusal part',
       [START, { type: 'finish', finishReason: 'refusal' }, USAGE_EVENT],
-      [...OPENING, 'response.output_item.added', 'response.content_part.added', 'response.refusal.delta', 'response.refusal.done', 'response.content_part.done', 'response.output_item.done', 'response.completed'],
+      [
+        ...OPENING,
+        'response.output_item.added',
+        'response.content_part.added',
+        'response.refusal.delta',
+        'response.refusal.done',
+        'response.content_part.done',
+        'response.output_item.done',
+        'response.completed',
+      ],
       { status: 'completed', output: [{ type: 'message', content: [{ type: 'refusal', refusal: 'The model declined to respond.' }] }] },
     ],
     ['an upstream that sent nothing at all', [], [...OPENING, 'response.completed'], { status: 'completed', output: [] }],
@@ -165,7 +209,12 @@ describe('unified stream -> Responses semantic events', () => {
   });
 
   it('items announced as in progress carry no content yet; every item id is announced before use', () => {
-    const { frames } = encodeStream([START, { type: 'text_delta', text: 'a' }, { type: 'tool_call_start', index: 0, id: 'c', name: 'f' }, { type: 'tool_call_delta', index: 0, argumentsDelta: '{}' }]);
+    const { frames } = encodeStream([
+      START,
+      { type: 'text_delta', text: 'a' },
+      { type: 'tool_call_start', index: 0, id: 'c', name: 'f' },
+      { type: 'tool_call_delta', index: 0, argumentsDelta: '{}' },
+    ]);
     const added = frames.filter((f) => f.data.type === 'response.output_item.added').map((f) => f.data.item as Record<string, unknown>);
     expect(added).toMatchObject([
       { type: 'message', status: 'in_progress', content: [] },
@@ -196,7 +245,13 @@ describe('unified stream -> Responses semantic events', () => {
 
   it('reasoning state travels in encrypted_content when the caller asked for it', () => {
     const { frames } = encodeStream(
-      [START, { type: 'reasoning_delta', text: 'hmm' }, { type: 'reasoning_signature', signature: 'sig==' }, { type: 'text_delta', text: 'ok' }, { type: 'finish', finishReason: 'stop' }],
+      [
+        START,
+        { type: 'reasoning_delta', text: 'hmm' },
+        { type: 'reasoning_signature', signature: 'sig==' },
+        { type: 'text_delta', text: 'ok' },
+        { type: 'finish', finishReason: 'stop' },
+      ],
       { includeEncryptedReasoning: true },
     );
     expect(streamSchemaErrors(frames)).toEqual([]);
@@ -206,7 +261,9 @@ describe('unified stream -> Responses semantic events', () => {
 });
 
 describe('a stream that fails after it began', () => {
-  const failure = new GatewayError('upstream_failed', 'upstream stream failed after it began: connection reset', { code: 'upstream_stream_failed' });
+  const failure = new GatewayError('upstream_failed', 'upstream stream failed after it began: connection reset', {
+    code: 'upstream_stream_failed',
+  });
 
   it('ends with an error event, then response.failed holding the partial output; nothing is stored', async () => {
     const { sse, frames, types, finished } = encodeStream([START, { type: 'text_delta', text: 'partial' }], { failWith: failure });
@@ -233,7 +290,9 @@ describe('a stream that fails after it began', () => {
   });
 
   it('before any event: the opening events, then the failure', () => {
-    const { frames, types } = encodeStream([], { failWith: new GatewayError('upstream_timeout', 'upstream stream failed after it began: idle', { code: 'upstream_timeout' }) });
+    const { frames, types } = encodeStream([], {
+      failWith: new GatewayError('upstream_timeout', 'upstream stream failed after it began: idle', { code: 'upstream_timeout' }),
+    });
     expect(types).toEqual([...OPENING, 'error', 'response.failed']);
     expect(streamSchemaErrors(frames)).toEqual([]);
   });

@@ -4,15 +4,27 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import type { UnifiedEmbeddingsRequest } from '../../../src/unified/chat-request.js';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
-import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest, type VertexPredictEmbeddingsRequest } from '../../../src/wire/vertex-embeddings/vertex-embeddings.js';
+import {
+  decodeVertexEmbeddingsResponse,
+  encodeVertexEmbeddingsRequest,
+  type VertexPredictEmbeddingsRequest,
+} from '../../../src/wire/vertex-embeddings/vertex-embeddings.js';
 import { wireFixturePath } from '../../support/repo-paths.js';
 
 describe('encodeVertexEmbeddingsRequest', () => {
   const cases: Array<[string, UnifiedEmbeddingsRequest, VertexPredictEmbeddingsRequest]> = [
     ['one input', { model: 'm', input: ['hello'] }, { instances: [{ content: 'hello' }] }],
     ['several inputs', { model: 'm', input: ['a', 'b', 'c'] }, { instances: [{ content: 'a' }, { content: 'b' }, { content: 'c' }] }],
-    ['dimensions', { model: 'm', input: ['a'], dimensions: 256 }, { instances: [{ content: 'a' }], parameters: { outputDimensionality: 256 } }],
-    ['a Gemini task type', { model: 'm', input: ['q'], taskType: 'RETRIEVAL_QUERY' }, { instances: [{ content: 'q', task_type: 'RETRIEVAL_QUERY' }] }],
+    [
+      'dimensions',
+      { model: 'm', input: ['a'], dimensions: 256 },
+      { instances: [{ content: 'a' }], parameters: { outputDimensionality: 256 } },
+    ],
+    [
+      'a Gemini task type',
+      { model: 'm', input: ['q'], taskType: 'RETRIEVAL_QUERY' },
+      { instances: [{ content: 'q', task_type: 'RETRIEVAL_QUERY' }] },
+    ],
   ];
   it.each(cases)('%s', (_name, request, expected) => {
     expect(encodeVertexEmbeddingsRequest(request)).toEqual(expected);
@@ -41,7 +53,11 @@ describe('decodeVertexEmbeddingsResponse', () => {
     ['not an object', 'x', 'without a predictions list'],
     ['no predictions', { embeddings: [] }, 'without a predictions list'],
     ['values missing', { predictions: [{ embeddings: {} }] }, 'prediction 0 without a list of numbers'],
-    ['values not numbers', { predictions: [{ embeddings: { values: [1] } }, { embeddings: { values: ['a'] } }] }, 'prediction 1 without a list of numbers'],
+    [
+      'values not numbers',
+      { predictions: [{ embeddings: { values: [1] } }, { embeddings: { values: ['a'] } }] },
+      'prediction 1 without a list of numbers',
+    ],
   ];
   it.each(broken)('%s -> UpstreamFailure', (_name, body, message) => {
     expect(() => decodeVertexEmbeddingsResponse(body, 'm')).toThrow(UpstreamFailure);
