@@ -34,7 +34,7 @@ const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, r
     }
   });
 });
-server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
+server.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`));
 process.on('SIGTERM', () => {
   server.close();
   server.closeAllConnections();

@@ -32,7 +32,7 @@ export function renderCrdReference(crdDir = join(REPO_ROOT, 'crds')) {
     .sort()
     .map((file) => {
       const crd = parse(readFileSync(join(crdDir, file), 'utf8'));
-      if (!crd || crd.kind !== 'CustomResourceDefinition' || !crd.spec?.names?.kind) {
+      if (crd?.kind !== 'CustomResourceDefinition' || !crd.spec?.names?.kind) {
         throw new Error(`${file}: not a CustomResourceDefinition with spec.names.kind`);
       }
       return { file, crd };
@@ -66,12 +66,10 @@ export function renderCrdReference(crdDir = join(REPO_ROOT, 'crds')) {
   }
   out.push('');
   for (const { file, crd } of crds) out.push(...renderKind(file, crd));
-  return (
-    out
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trimEnd() + '\n'
-  );
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 function kindRank(kind) {

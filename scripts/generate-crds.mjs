@@ -286,12 +286,10 @@ export function renderResourceShapes(crds = readCrds()) {
     out.push(`    printerColumns: ${list((version.additionalPrinterColumns ?? []).map((c) => c.name))},`, '  },');
   }
   out.push('};', '');
-  return (
-    out
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trimEnd() + '\n'
-  );
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 // --- RBAC ----------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ describe('parseManifestFiles', () => {
   });
 
   it('reads YAML as kubectl does: a bare on key is the boolean true, timestamps stay strings', () => {
-    const text = routeYaml('r').replace('spec:\n', 'spec:\n  retry:\n    on: [Timeout]\n') + 'status:\n  at: 2027-01-01T00:00:00Z\n';
+    const text = `${routeYaml('r').replace('spec:\n', 'spec:\n  retry:\n    on: [Timeout]\n')}status:\n  at: 2027-01-01T00:00:00Z\n`;
     const parsed = parseManifestFiles([{ path: 'r.yaml', text }], { env: {} });
     expect(objectsOfKind(parsed.objects, 'ModelRoute')[0]?.spec.retry).toEqual({ true: ['Timeout'] });
     expect((objectsOfKind(parsed.objects, 'ModelRoute')[0] as unknown as { status: { at: unknown } }).status.at).toBe(

@@ -42,7 +42,7 @@ describe('age order', () => {
       'bad',
       undefined,
     ];
-    const objects = Array.from({ length: 500 }, (_, i) =>
+    const objects = Array.from({ length: 500 }, (_, _i) =>
       object(`o${random.int(40)}`, random.pick(['a', 'b', undefined]), random.pick(stamps)),
     );
     const before = [...objects];
@@ -50,6 +50,8 @@ describe('age order', () => {
     expect(objects).toEqual(before);
     const expected = [...objects].sort(compareByAge);
     expect(sorted.length).toBe(expected.length);
-    sorted.forEach((entry, i) => expect(entry).toBe(expected[i]));
+    sorted.forEach((entry, i) => {
+      expect(entry).toBe(expected[i]);
+    });
   });
 });

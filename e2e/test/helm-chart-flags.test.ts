@@ -40,7 +40,7 @@ async function loadParser(file: string, name: string): Promise<FlagParser> {
 /** What the kubelet does to args: $(VAR) becomes the container's env value. */
 function expandLikeKubelet(args: string[], env: Record<string, string>): string[] {
   return args.map((arg) =>
-    arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => {
+    arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (_whole, name: string) => {
       const value = env[name];
       if (value === undefined) throw new Error(`arg ${arg} refers to $(${name}), which the container does not define`);
       return value;

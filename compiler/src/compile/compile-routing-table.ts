@@ -82,7 +82,12 @@ function createCompileContext(input: CompileInput): { context: CompileContext; f
     budgets: [],
     afterAllKinds: (step) => finalSteps.push(step),
   };
-  return { context, finish: () => finalSteps.forEach((step) => step()) };
+  return {
+    context,
+    finish: () => {
+      for (const step of finalSteps) step();
+    },
+  };
 }
 
 /** Every input object of a registered kind, by kind. */

@@ -9,7 +9,7 @@ function requirementHolds(
   values: ReadonlySet<string>,
   labels: Readonly<Record<string, string>>,
 ): boolean {
-  const present = Object.prototype.hasOwnProperty.call(labels, requirement.key);
+  const present = Object.hasOwn(labels, requirement.key);
   switch (requirement.operator) {
     case 'In':
       return present && values.has(labels[requirement.key] as string);

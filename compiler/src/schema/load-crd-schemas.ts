@@ -105,7 +105,12 @@ function celIssues(node: OpenApiSchema, value: unknown, path: string): SchemaIss
         }
       });
     }
-    if (node.items) value.forEach((item, index) => issues.push(...celIssues(node.items as OpenApiSchema, item, itemPath(path, index))));
+    if (node.items) {
+      const items = node.items as OpenApiSchema;
+      value.forEach((item, index) => {
+        issues.push(...celIssues(items, item, itemPath(path, index)));
+      });
+    }
     return issues;
   }
   if (typeof value === 'object') {

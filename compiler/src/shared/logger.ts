@@ -66,7 +66,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const baseJson = plainBaseJson(base);
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVEL_ORDER[level] < threshold) return;
-    write(redactSecrets(formatLine(level, msg, base, baseJson, fields)) + '\n');
+    write(`${redactSecrets(formatLine(level, msg, base, baseJson, fields))}\n`);
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../config-error.js';
 import { compileStandaloneFiles, type StandaloneOptions, type StandaloneResult } from './compile-standalone-config.js';
+import type { ManifestFile } from '../manifests/parse-manifest-files.js';
 import { contentHashOf, readConfigFiles } from './read-config-files.js';
 
 export interface StandaloneWatchOptions extends StandaloneOptions {
@@ -68,7 +69,7 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
     try {
       do {
         rerun = false;
-        let files;
+        let files: ManifestFile[];
         try {
           files = await readConfigFiles(path);
         } catch (error) {

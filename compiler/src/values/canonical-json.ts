@@ -9,6 +9,7 @@ const CHUNK_CHARS = 32 * 1024;
 
 // JSON.stringify escapes quotes, backslashes, control characters and lone surrogates. Strings
 // without any of those (nearly all of them: ids, names, digests) are quoted directly.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function quote(text: string): string {

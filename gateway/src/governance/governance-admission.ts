@@ -115,7 +115,7 @@ export class GovernanceAdmission implements AdmissionControl {
 
   private decide(
     key: RuntimeKey,
-    budgets: readonly CompiledBudget[],
+    _budgets: readonly CompiledBudget[],
     estimate: RequestEstimate,
     nowMs: number,
     rate: RateLimitOutcome | undefined,

@@ -37,7 +37,7 @@ const CLIENT_LINK = Symbol('switchyard.attemptLink');
 type LinkedSignal = AbortSignal & { [CLIENT_LINK]?: ClientLink };
 
 function linkToClient(clientSignal: LinkedSignal, scope: AttemptScope): ClientLink {
-  let link = clientSignal[CLIENT_LINK];
+  const link = clientSignal[CLIENT_LINK];
   if (link === undefined) {
     const created: ClientLink = { current: scope };
     clientSignal.addEventListener('abort', () => created.current?.abort(new ClientDisconnectedError()), { once: true });

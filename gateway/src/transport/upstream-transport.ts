@@ -213,7 +213,7 @@ class BufferedResponseHandler implements Dispatcher.DispatchHandler {
     if (this.signal.aborted) controller.abort(asError(this.signal.reason));
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // 1xx informational answers are followed by the real one.
     if (statusCode < 200) return;
     this.status = statusCode;

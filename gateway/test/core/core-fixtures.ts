@@ -12,7 +12,7 @@ export function testKey(label: string): string {
 }
 
 export function documents(...objects: unknown[]): string {
-  return objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n')}\n`;
 }
 
 export interface KeySpec {

@@ -1,7 +1,7 @@
 // Streaming through the OpenAI SDK, from the mock provider and from an HTTP upstream; a failure
 // after the first byte ends the stream with an error event and is never retried.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { documents, keyObjects, mockBackend, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';

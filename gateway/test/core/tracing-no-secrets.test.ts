@@ -4,7 +4,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { keyDigest } from '@switchyard/compiler';
 import { OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
-import { type OtlpCollector } from '../mocks/otlp-collector.js';
+import type { OtlpCollector } from '../mocks/otlp-collector.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
 import { keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
 import { startTracedGateway, type TracedGateway } from './tracing-fixtures.js';

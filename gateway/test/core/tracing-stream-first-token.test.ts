@@ -2,7 +2,7 @@
 // request span, between the span's start and end; the attempt span lasts as long as the stream.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OPENAI_MOCK_API_KEY, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
-import { type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import type { CollectedSpan, OtlpCollector } from '../mocks/otlp-collector.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
 import { keyObjects, openAIBackend, openAIClient, routeObject, secretObject, testKey } from './core-fixtures.js';
 import { startTracedGateway, type TracedGateway } from './tracing-fixtures.js';

@@ -522,7 +522,9 @@ export function deterministicVector(text: string, dimensions: number): number[] 
 
 function float32Base64(values: number[]): string {
   const buffer = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+  values.forEach((v, i) => {
+    buffer.writeFloatLE(v, i * 4);
+  });
   return buffer.toString('base64');
 }
 

@@ -99,7 +99,7 @@ describeWithControlPlane('cluster mode: operator + two gateways against a real A
   }, 120_000);
 
   it('generates the VirtualKey Secret with an owner reference and sets keyHint and conditions', async () => {
-    await cluster.apply(route('chat', 'gpt-test', 'one') + '---' + virtualKey);
+    await cluster.apply(`${route('chat', 'gpt-test', 'one')}---${virtualKey}`);
     const secret = await waitFor('the generated key Secret', async () => {
       const list = await cluster.getJson<{ items: Array<Record<string, any>> }>(['secrets', '-n', 'default']);
       return list.items.find((s) => s.metadata.name === 'checkout-key');

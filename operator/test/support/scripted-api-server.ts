@@ -48,7 +48,13 @@ export async function startScriptedApi(steps: Step[]): Promise<ScriptedApi> {
       if (requests.length >= n) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`request ${n} did not arrive; got ${requests.join(', ')}`)), timeoutMs);
-        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({
+          n,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
     async close() {

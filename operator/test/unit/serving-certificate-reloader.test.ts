@@ -62,7 +62,12 @@ describeWithOpenssl('serving certificate reloader', () => {
       keyFile,
       initial: await loadCertificatePair(certFile, keyFile),
       apply: (pair) => void applied.push(pair),
-      logger: createLogger({ write: (line) => (rawLogs.push(line), logs.push(JSON.parse(line) as LogRecord)) }),
+      logger: createLogger({
+        write: (line) => {
+          rawLogs.push(line);
+          logs.push(JSON.parse(line) as LogRecord);
+        },
+      }),
       metrics,
       watch: false,
       pollIntervalMs: 60_000,
@@ -147,13 +152,13 @@ describeWithOpenssl('serving certificate reloader', () => {
     await writeFile(keyFile, '-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n');
     expect(await reloader.check()).toBe('refused');
     expect(logs.at(-1)).toMatchObject({ level: 'error', file: keyFile });
-    expect(String(logs.at(-1)?.problem)).toMatch(new RegExp(`^${escape(keyFile)} is not a PEM private key: `));
+    expect(String(logs.at(-1)?.problem)).toMatch(new RegExp(`^${escapeRegExp(keyFile)} is not a PEM private key: `));
 
     await writeFile(keyFile, certA.key);
     await writeFile(certFile, 'half a certificate');
     expect(await reloader.check()).toBe('refused');
     expect(logs.at(-1)).toMatchObject({ level: 'error', file: certFile });
-    expect(String(logs.at(-1)?.problem)).toMatch(new RegExp(`^${escape(certFile)} is not a PEM certificate: `));
+    expect(String(logs.at(-1)?.problem)).toMatch(new RegExp(`^${escapeRegExp(certFile)} is not a PEM certificate: `));
 
     await rm(certFile);
     expect(await reloader.check()).toBe('refused');
@@ -209,6 +214,6 @@ function pemLines(pem: Buffer): string[] {
     .filter((line) => line && !line.startsWith('-----'));
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

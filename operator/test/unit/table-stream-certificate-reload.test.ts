@@ -62,7 +62,12 @@ describeWithOpenssl('table stream: serving certificate rotation', () => {
     cleanups.push(() => api.close());
     const logs: LogRecord[] = [];
     const rawLogs: string[] = [];
-    const logger = createLogger({ write: (line) => (rawLogs.push(line), logs.push(JSON.parse(line) as LogRecord)) });
+    const logger = createLogger({
+      write: (line) => {
+        rawLogs.push(line);
+        logs.push(JSON.parse(line) as LogRecord);
+      },
+    });
     const flags = parseOperatorFlags(
       [
         '--listen',

@@ -76,7 +76,7 @@ export function readSpendStateFile(path: string): SpendRecord[] | undefined {
 
 function serialize(records: readonly SpendRecord[], nowMs: number): string {
   const document: StateDocument = { version: STATE_FILE_VERSION, savedAt: new Date(nowMs).toISOString(), budgets: [...records] };
-  return JSON.stringify(document, null, 2) + '\n';
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 export interface SpendStateWriterOptions {

@@ -36,6 +36,7 @@ function routePriceBounds(route: RuntimeRoute): RoutePriceBounds {
       continue;
     }
     const prices = pricesOf(backend.pricing);
+    // biome-ignore lint/complexity/useMathMinMax: bigint nano-dollars; Math.max takes numbers only
     const dearestInput = prices.cacheWrite > prices.input ? prices.cacheWrite : prices.input;
     if (dearestInput > input) input = dearestInput;
     if (prices.output > output) output = prices.output;

@@ -15,7 +15,7 @@ export class AzureConfigurationError extends Error {
 
 function deploymentURL(target: BackendTarget, operation: 'chat/completions' | 'embeddings'): string {
   const azure = target.backend.azure;
-  if (!azure || !azure.deployment || !azure.apiVersion) throw new AzureConfigurationError(target.backend.name);
+  if (!azure?.deployment || !azure.apiVersion) throw new AzureConfigurationError(target.backend.name);
   return `${trimSlash(target.backend.baseURL)}/openai/deployments/${encodeURIComponent(azure.deployment)}/${operation}?api-version=${encodeURIComponent(azure.apiVersion)}`;
 }
 

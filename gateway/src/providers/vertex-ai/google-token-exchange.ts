@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { redactSecrets } from '../../observe/logger.js';
 import { classifyTransportError } from '../../transport/transport-errors.js';
-import type { UpstreamTransport } from '../../transport/upstream-transport.js';
+import type { BufferedUpstreamResponse, UpstreamTransport } from '../../transport/upstream-transport.js';
 import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure } from '../../errors/upstream-failure.js';
 import type { ServiceAccountKey } from './service-account-key.js';
 
@@ -44,7 +44,7 @@ export async function exchangeJwtAssertion(
     () => abort.abort(new UpstreamFailure('Timeout', 0, `no answer within ${options.timeouts.firstByteMs} ms`)),
     options.timeouts.firstByteMs,
   );
-  let response;
+  let response: BufferedUpstreamResponse;
   try {
     response = await options.transport.sendBuffered(
       {

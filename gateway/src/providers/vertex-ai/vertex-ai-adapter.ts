@@ -13,8 +13,8 @@ import {
 } from '../../wire/gemini/index.js';
 import { AnthropicStreamDecoder, decodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
-import { type BackendTarget, type UpstreamHttpRequest } from '../../unified/provider-codec.js';
-import { type HttpProviderAdapter, type RequestAuthorizationContext } from '../provider-adapter.js';
+import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import type { HttpProviderAdapter, RequestAuthorizationContext } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { exchangeJwtAssertion } from './google-token-exchange.js';
 import { ServiceAccountKeyError } from './service-account-key.js';

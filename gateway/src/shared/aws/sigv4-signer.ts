@@ -247,7 +247,7 @@ export function parseAuthorizationHeader(value: string): ParsedAuthorization | u
   const credential = fields.get('Credential')?.split('/');
   const signedHeaders = fields.get('SignedHeaders');
   const signature = fields.get('Signature');
-  if (!credential || credential.length !== 5 || credential[4] !== 'aws4_request' || !signedHeaders || !signature) return undefined;
+  if (credential?.length !== 5 || credential[4] !== 'aws4_request' || !signedHeaders || !signature) return undefined;
   const [accessKeyId, dateStamp, region, service] = credential as [string, string, string, string, string];
   return { accessKeyId, dateStamp, region, service, signedHeaders: signedHeaders.split(';'), signature };
 }

@@ -111,7 +111,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     }
   }
 
-  private messageStart(data: JsonRecord, out: UnifiedStreamEvent[]): void {
+  private messageStart(data: JsonRecord, _out: UnifiedStreamEvent[]): void {
     const message = isRecord(data['message']) ? data['message'] : {};
     this.usage = readAnthropicUsage(message['usage']);
     this.heldStart = {

@@ -15,7 +15,7 @@ import type {
   ConverseToolResultContent,
   ConverseToolSpec,
 } from './converse-types.js';
-import { type BackendTarget } from '../../unified/provider-codec.js';
+import type { BackendTarget } from '../../unified/provider-codec.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { convertDocumentToBedrock, convertImageToBedrock } from './convert-media-to-bedrock.js';
 import { JSON_RESPONSE_TOOL_NAME, planJsonAnswer, type JsonAnswerPlan } from './bedrock-json-response-tool.js';

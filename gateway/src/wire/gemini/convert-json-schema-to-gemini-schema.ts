@@ -181,8 +181,9 @@ function mergeAllOf(node: JsonRecord, path: string): JsonRecord {
     if (!isRecord(part)) throw invalidRequest(`${path}.allOf[${i}] must be a JSON Schema object`, `${path}.allOf[${i}]`);
     for (const [key, value] of Object.entries(part)) {
       if (key === 'properties' && isRecord(value)) Object.assign(properties, value);
-      else if (key === 'required' && Array.isArray(value)) value.forEach((r) => typeof r === 'string' && required.add(r));
-      else if (!(key in merged)) merged[key] = value;
+      else if (key === 'required' && Array.isArray(value)) {
+        for (const r of value) if (typeof r === 'string') required.add(r);
+      } else if (!(key in merged)) merged[key] = value;
     }
   });
   if (Object.keys(properties).length > 0) merged['properties'] = properties;

@@ -122,7 +122,9 @@ function decodeFunctionResponse(value: unknown, path: string): DecodedGeminiPart
   const content: Array<TextPart | ImagePart> = [{ type: 'text', text: typeof payload === 'string' ? payload : JSON.stringify(payload) }];
   if (reply.parts !== undefined && reply.parts !== null) {
     if (!Array.isArray(reply.parts)) throw invalidRequest(`${path}.parts must be a list`, `${path}.parts`);
-    reply.parts.forEach((item, i) => content.push(decodeFunctionResponseMedia(item, `${path}.parts[${i}]`)));
+    reply.parts.forEach((item, i) => {
+      content.push(decodeFunctionResponseMedia(item, `${path}.parts[${i}]`));
+    });
   }
   return { kind: 'function_response', id: optionalId(reply.id, `${path}.id`), name, content, isError };
 }

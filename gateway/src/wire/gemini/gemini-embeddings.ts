@@ -53,7 +53,7 @@ export function decodeGeminiEmbeddingsResponse(body: unknown, model: string): Un
     if (!Array.isArray(values) || !values.every((v) => typeof v === 'number')) {
       throw new UpstreamFailure('Other', 200, `Gemini returned embedding ${i} without a list of numbers`);
     }
-    tokens += readCount(((entry as { statistics?: Record<string, unknown> }).statistics ?? {})['tokenCount']);
+    tokens += readCount((entry as { statistics?: Record<string, unknown> }).statistics?.['tokenCount']);
     return values as number[];
   });
   return { model, embeddings, usage: { inputTokens: tokens } };

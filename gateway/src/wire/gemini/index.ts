@@ -18,7 +18,7 @@ export { modelResourceName, publicModelName } from './gemini-model-names.js';
 export { GeminiSseStreamDecoder } from './gemini-stream-decoder.js';
 export { GeminiStreamEncoder } from './gemini-stream-encoder.js';
 export { geminiStreamFraming } from './gemini-stream-framing.js';
-export { type GeminiCountTokensResponse, type GeminiListModelsResponse, type GeminiModel } from './gemini-wire-types.js';
+export type { GeminiCountTokensResponse, GeminiListModelsResponse, GeminiModel } from './gemini-wire-types.js';
 export { geminiModelListCodec } from './gemini-models-list.js';
 export {
   decodeGeminiCountTokensRequest,

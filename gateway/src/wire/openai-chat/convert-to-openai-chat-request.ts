@@ -91,7 +91,7 @@ function responseFormat(format: ResponseFormat, dialect: OpenAIDialect): { forma
 /** The schema instruction goes after the caller's leading system messages. */
 function insertSystemInstruction(messages: OpenAIRequestMessage[], instruction: string): void {
   let at = 0;
-  while (at < messages.length && messages[at]!.role === 'system') at++;
+  while (at < messages.length && messages[at].role === 'system') at++;
   messages.splice(at, 0, { role: 'system', content: instruction });
 }
 

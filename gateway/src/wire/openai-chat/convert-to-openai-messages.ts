@@ -71,7 +71,7 @@ function userContent(parts: ContentPart[], dialect: OpenAIDialect, provider: Pro
     else if (part.type === 'document') converted.push(documentPart(part, dialect, provider));
     // Reasoning and tool calls do not occur in user turns; nothing to send for them.
   }
-  const onlyPlainText = converted.length === 1 && converted[0]!.type === 'text' && converted[0]!.prompt_cache_breakpoint === undefined;
+  const onlyPlainText = converted.length === 1 && converted[0].type === 'text' && converted[0].prompt_cache_breakpoint === undefined;
   return onlyPlainText ? (converted[0] as OpenAITextContentPart).text : converted;
 }
 
@@ -137,6 +137,6 @@ function nineAlphanumericId(id: string): string {
   if (/^[A-Za-z0-9]{9}$/.test(id)) return id;
   const digest = createHash('sha256').update(id).digest();
   let out = '';
-  for (let i = 0; i < 9; i++) out += ALPHANUMERIC[digest[i]! % ALPHANUMERIC.length];
+  for (let i = 0; i < 9; i++) out += ALPHANUMERIC[digest[i] % ALPHANUMERIC.length];
   return out;
 }

@@ -10,8 +10,8 @@ export function parseBase64DataUrl(url: string): { mediaType: string; data: stri
   if (!url.startsWith('data:')) return undefined;
   const match = DATA_URL.exec(url);
   if (!match) return undefined;
-  const mediaType = match[1] === '' ? 'application/octet-stream' : match[1]!.toLowerCase();
-  return { mediaType, data: match[3]! };
+  const mediaType = match[1] === '' ? 'application/octet-stream' : match[1].toLowerCase();
+  return { mediaType, data: match[3] };
 }
 
 function toDataUrl(mediaType: string, base64: string): string {

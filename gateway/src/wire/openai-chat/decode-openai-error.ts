@@ -71,7 +71,7 @@ function messageText(value: unknown): string | undefined {
     // FastAPI/pydantic validation detail: [{loc: [...], msg}]
     const parts = value.map((item) =>
       isRecord(item) && typeof item.msg === 'string'
-        ? `${Array.isArray(item.loc) ? item.loc.join('.') + ': ' : ''}${item.msg}`
+        ? `${Array.isArray(item.loc) ? `${item.loc.join('.')}: ` : ''}${item.msg}`
         : JSON.stringify(item),
     );
     return truncate(parts.join('; '));

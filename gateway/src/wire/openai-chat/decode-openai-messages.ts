@@ -166,7 +166,7 @@ function decodeImagePart(part: JsonRecord, path: string): ImagePart {
   let result: ImagePart;
   if (url.startsWith('data:')) {
     const parsed = parseBase64DataUrl(url);
-    if (!parsed || !parsed.mediaType.startsWith('image/')) {
+    if (!parsed?.mediaType.startsWith('image/')) {
       throw invalidRequest(
         `'${path}.image_url.url' must be an http(s) URL or a base64 data URL of an image (data:image/<type>;base64,...)`,
         `${path}.image_url.url`,

@@ -3,7 +3,7 @@
 
 export function encodeFloat32Base64(values: readonly number[]): string {
   const buffer = Buffer.alloc(values.length * 4);
-  for (let i = 0; i < values.length; i++) buffer.writeFloatLE(values[i]!, i * 4);
+  for (let i = 0; i < values.length; i++) buffer.writeFloatLE(values[i], i * 4);
   return buffer.toString('base64');
 }
 

@@ -42,7 +42,9 @@ export function decodeResponsesInput(value: unknown, knownToolNames: ReadonlyMap
   const items = requireArray(value, 'input');
   const toolNames = new Map(knownToolNames);
   const messages: UnifiedMessage[] = [];
-  items.forEach((entry, i) => decodeItem(entry, `input[${i}]`, messages, toolNames));
+  items.forEach((entry, i) => {
+    decodeItem(entry, `input[${i}]`, messages, toolNames);
+  });
   return messages;
 }
 
@@ -169,7 +171,7 @@ function decodeInputImage(part: JsonRecord, path: string): ImagePart {
   let image: ImagePart;
   if (url.startsWith('data:')) {
     const parsed = parseBase64DataUrl(url);
-    if (!parsed || !parsed.mediaType.startsWith('image/')) {
+    if (!parsed?.mediaType.startsWith('image/')) {
       throw invalidRequest(
         `'${path}.image_url' must be an http(s) URL or a base64 data URL of an image (data:image/<type>;base64,...)`,
         `${path}.image_url`,

@@ -156,13 +156,13 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       out += opened.frame;
       out += this.frame({
         type: 'response.content_part.added',
-        item_id: this.items[index]!.id,
+        item_id: this.items[index].id,
         output_index: index,
         content_index: 0,
         part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
       });
     }
-    const item = this.items[index]!;
+    const item = this.items[index];
     if (item.kind === 'message') item.text += text;
     return (
       out +
@@ -180,13 +180,13 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       out += opened.frame;
       out += this.frame({
         type: 'response.reasoning_summary_part.added',
-        item_id: this.items[index]!.id,
+        item_id: this.items[index].id,
         output_index: index,
         summary_index: 0,
         part: { type: 'summary_text', text: '' },
       });
     }
-    const item = this.items[index]!;
+    const item = this.items[index];
     if (item.kind === 'reasoning') item.text += text;
     return (
       out +
@@ -200,7 +200,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
    */
   private signReasoning(signature: string): string {
     for (let i = this.items.length - 1; i >= 0; i--) {
-      const item = this.items[i]!;
+      const item = this.items[i];
       if (item.kind !== 'reasoning') continue;
       if (item.signature !== undefined || item.redactedData !== undefined) break;
       item.signature = signature;
@@ -208,7 +208,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     }
     const out = this.start() + this.closeCurrent('completed') + this.closeToolCalls('completed');
     const opened = this.openReasoning();
-    const item = this.items[opened.index]!;
+    const item = this.items[opened.index];
     if (item.kind === 'reasoning') item.signature = signature;
     return out + opened.frame;
   }
@@ -216,7 +216,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
   private redactedReasoning(data: string): string {
     const out = this.start() + this.closeCurrent('completed') + this.closeToolCalls('completed');
     const opened = this.openReasoning();
-    const item = this.items[opened.index]!;
+    const item = this.items[opened.index];
     if (item.kind === 'reasoning') item.redactedData = data;
     return out + opened.frame + this.closeCurrent('completed');
   }
@@ -236,10 +236,11 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
 
   private appendArguments(toolIndex: number, delta: string): string {
     const index = this.toolCalls.get(toolIndex);
-    const item = index === undefined ? undefined : this.items[index];
+    if (index === undefined) return '';
+    const item = this.items[index];
     if (delta === '' || item?.kind !== 'function_call' || !item.open) return '';
     item.arguments += delta;
-    return this.frame({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: index!, delta });
+    return this.frame({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: index, delta });
   }
 
   /** A refusal stream that said nothing still answers with a refusal message. */
@@ -248,7 +249,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     let out = this.closeCurrent('completed') + this.closeToolCalls('completed');
     const opened = this.open({ kind: 'message', id: newItemId('msg'), text: DEFAULT_REFUSAL, refusal: true, open: true });
     const index = (this.current = opened.index);
-    const id = this.items[index]!.id;
+    const id = this.items[index].id;
     out += opened.frame;
     out += this.frame({
       type: 'response.content_part.added',
@@ -273,7 +274,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     const index = this.current;
     this.current = undefined;
     if (index === undefined) return '';
-    const item = this.items[index]!;
+    const item = this.items[index];
     if (!item.open) return '';
     item.open = false;
     item.status = status;
@@ -327,7 +328,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
   private closeToolCalls(status: ResponsesItemStatus): string {
     let out = '';
     for (const index of this.toolCalls.values()) {
-      const item = this.items[index]!;
+      const item = this.items[index];
       if (item.kind !== 'function_call' || !item.open) continue;
       item.open = false;
       item.status = status;
@@ -373,20 +374,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
   }
 
   private unifiedContent(): OutputPart[] {
-    return this.items.map((item): OutputPart => {
-      switch (item.kind) {
-        case 'message':
-          return { type: 'text', text: item.text };
-        case 'reasoning': {
-          const part: OutputPart = { type: 'reasoning', text: item.text };
-          if (item.signature !== undefined) part.signature = item.signature;
-          if (item.redactedData !== undefined) part.redactedData = item.redactedData;
-          return part;
-        }
-        case 'function_call':
-          return { type: 'tool_call', id: item.callId, name: item.name, arguments: item.arguments };
-      }
-    });
+    return this.items.map(outputPartOf);
   }
 
   private frame(event: ResponsesStreamEvent): string {
@@ -402,5 +390,20 @@ function terminalEventType(outcome: ResponsesOutcome): 'response.completed' | 'r
       return 'response.incomplete';
     case 'failed':
       return 'response.failed';
+  }
+}
+
+function outputPartOf(item: StreamItem): OutputPart {
+  switch (item.kind) {
+    case 'message':
+      return { type: 'text', text: item.text };
+    case 'reasoning': {
+      const part: OutputPart = { type: 'reasoning', text: item.text };
+      if (item.signature !== undefined) part.signature = item.signature;
+      if (item.redactedData !== undefined) part.redactedData = item.redactedData;
+      return part;
+    }
+    case 'function_call':
+      return { type: 'tool_call', id: item.callId, name: item.name, arguments: item.arguments };
   }
 }

@@ -18,7 +18,7 @@ export const WEATHER_TOOL = {
 };
 
 export function documents(...objects: unknown[]): string {
-  return objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n')}\n`;
 }
 
 export function secret(name: string, data: Record<string, string>): unknown {

@@ -73,7 +73,7 @@ export function providersInTree(): ProviderFamily[] {
 const realmFetch: typeof fetch = (input, init) => fetch(input, init);
 
 function documents(...objects: unknown[]): string {
-  return objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n')}\n`;
 }
 
 function route(provider: ProviderFamily, backend: Record<string, unknown>): unknown {

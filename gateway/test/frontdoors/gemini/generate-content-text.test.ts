@@ -39,7 +39,7 @@ describe.each(providersInTree())('generateContent', (provider) => {
     expect(response.text).toBe(expectedText);
     expect(response.candidates?.[0]?.finishReason).toBe('STOP');
     expect(response.modelVersion).toBe(modelFor(provider));
-    const expectedUsage = provider === 'mock' ? mockProviderUsage('Answer in one word.' + prompt, expectedText) : usage;
+    const expectedUsage = provider === 'mock' ? mockProviderUsage(`Answer in one word.${prompt}`, expectedText) : usage;
     expect(response.usageMetadata).toEqual({
       promptTokenCount: expectedUsage.input,
       candidatesTokenCount: expectedUsage.output,

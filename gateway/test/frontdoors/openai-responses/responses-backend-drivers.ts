@@ -141,7 +141,7 @@ export async function startResponsesTestBed(): Promise<ResponsesTestBed> {
     }),
   ];
   const gateway = await startGateway({
-    manifests: { 'responses.yaml': objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n' },
+    manifests: { 'responses.yaml': `${objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n')}\n` },
   });
 
   const drivers: BackendDriver[] = [

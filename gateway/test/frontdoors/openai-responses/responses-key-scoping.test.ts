@@ -47,7 +47,7 @@ describe('responses front door: stored conversations are scoped to the virtual k
     const mine = await app.responses.create({ model: 'resp-mock', input: 'Repeat it.', previous_response_id: first.id });
     expect(mine.previous_response_id).toBe(first.id);
     // The mock counts every prompt character, so the history is visible in the usage.
-    expect(mine.usage?.input_tokens).toBe(Math.ceil(('The launch code is swordfish.' + first.output_text + 'Repeat it.').length / 4));
+    expect(mine.usage?.input_tokens).toBe(Math.ceil(`The launch code is swordfish.${first.output_text}Repeat it.`.length / 4));
 
     expectNotFound(
       await refusal(other.responses.create({ model: 'resp-mock', input: 'What was the code?', previous_response_id: first.id })),
@@ -66,7 +66,7 @@ describe('responses front door: stored conversations are scoped to the virtual k
     const stream = app.responses.stream({ model: 'resp-mock', input: 'stream this' });
     const first = await stream.finalResponse();
     const second = await app.responses.create({ model: 'resp-mock', input: 'and then?', previous_response_id: first.id });
-    expect(second.usage?.input_tokens).toBe(Math.ceil(('stream this' + first.output_text + 'and then?').length / 4));
+    expect(second.usage?.input_tokens).toBe(Math.ceil(`stream this${first.output_text}and then?`.length / 4));
   });
 
   it('store: false keeps nothing to continue', async () => {

@@ -70,7 +70,7 @@ function manifests(mockUrl: string): string {
       },
     },
   ];
-  return objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n')}\n`;
 }
 
 let mock: AnthropicMockServer;

@@ -57,7 +57,7 @@ function manifests(mockUrl: string): string {
     route('claude-as-embedder', CLAUDE_MODEL_ID),
     route('titan-v2-wrong-key', TITAN_V2, 'aws-wrong'),
   ];
-  return objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n')}\n`;
 }
 
 let bedrock: BedrockMockServer;
@@ -95,7 +95,9 @@ async function failureOf(promise: Promise<unknown>): Promise<InstanceType<typeof
 function expectVector(actual: readonly number[], expected: readonly number[]): void {
   expect(actual).toHaveLength(expected.length);
   // The SDK's default base64 transport carries float32.
-  actual.forEach((value, i) => expect(value).toBeCloseTo(expected[i] as number, 6));
+  actual.forEach((value, i) => {
+    expect(value).toBeCloseTo(expected[i] as number, 6);
+  });
 }
 
 describe('OpenAI SDK embeddings -> gateway -> bedrock InvokeModel', () => {
@@ -138,7 +140,9 @@ describe('OpenAI SDK embeddings -> gateway -> bedrock InvokeModel', () => {
     const result = await client.embeddings.create({ model: 'cohere-embed', input: texts, encoding_format: 'float' });
     expect(lastCall()).toMatchObject({ operation: 'invoke', modelId: COHERE, status: 200, body: { texts, input_type: 'search_document' } });
     expect(result.data.map((row) => row.index)).toEqual([0, 1, 2]);
-    result.data.forEach((row, i) => expect(row.embedding).toEqual(mockEmbedding(texts[i] as string, 1024)));
+    result.data.forEach((row, i) => {
+      expect(row.embedding).toEqual(mockEmbedding(texts[i] as string, 1024));
+    });
     // Cohere's token count travels only in Bedrock's X-Amzn-Bedrock-Input-Token-Count header.
     expect(result.usage.prompt_tokens).toBe(texts.reduce((sum, text) => sum + mockTokenCount(text), 0));
     expect(result.usage.prompt_tokens).toBeGreaterThan(0);

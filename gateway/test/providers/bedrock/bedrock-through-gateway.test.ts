@@ -60,7 +60,7 @@ function manifests(mockUrl: string): string {
     route('claude-bedrock-temporary', 'aws-temporary'),
     route('claude-bedrock-wrong-key', 'aws-wrong'),
   ];
-  return objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n')}\n`;
 }
 
 let bedrock: BedrockMockServer;

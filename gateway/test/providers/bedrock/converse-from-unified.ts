@@ -50,22 +50,7 @@ function parseArguments(text: string): unknown {
 }
 
 export function converseResponseFromUnified(response: UnifiedChatResponse, latencyMs = 0): ConverseResponse {
-  const content: ConverseContentBlock[] = response.content.map((part): ConverseContentBlock => {
-    switch (part.type) {
-      case 'text':
-        return { text: part.text };
-      case 'tool_call':
-        return { toolUse: { toolUseId: part.id, name: part.name, input: parseArguments(part.arguments) } };
-      case 'reasoning':
-        return part.redactedData !== undefined
-          ? { reasoningContent: { redactedContent: part.redactedData } }
-          : {
-              reasoningContent: {
-                reasoningText: { text: part.text, ...(part.signature === undefined ? {} : { signature: part.signature }) },
-              },
-            };
-    }
-  });
+  const content: ConverseContentBlock[] = response.content.map(converseBlockFromUnified);
   const extra = additionalFields(response);
   return {
     output: { message: { role: 'assistant', content } },
@@ -130,4 +115,21 @@ export function converseStreamEventsFromUnified(response: UnifiedChatResponse, c
   });
   events.push({ eventType: 'metadata', payload: { usage: converseUsageFromUnified(response.usage), metrics: { latencyMs } } });
   return events;
+}
+
+function converseBlockFromUnified(part: UnifiedChatResponse['content'][number]): ConverseContentBlock {
+  switch (part.type) {
+    case 'text':
+      return { text: part.text };
+    case 'tool_call':
+      return { toolUse: { toolUseId: part.id, name: part.name, input: parseArguments(part.arguments) } };
+    case 'reasoning':
+      return part.redactedData !== undefined
+        ? { reasoningContent: { redactedContent: part.redactedData } }
+        : {
+            reasoningContent: {
+              reasoningText: { text: part.text, ...(part.signature === undefined ? {} : { signature: part.signature }) },
+            },
+          };
+  }
 }

@@ -24,7 +24,7 @@ let gateway: GatewayProcess;
 let client: OpenAI;
 
 function documents(...objects: unknown[]): string {
-  return objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((o) => JSON.stringify(o, null, 2)).join('\n---\n')}\n`;
 }
 
 function geminiRoute(name: string, model: string, options: { secret?: string; retry?: Record<string, unknown> } = {}): unknown {

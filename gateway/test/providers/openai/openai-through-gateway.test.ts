@@ -3,7 +3,7 @@
 // upstream receives, and that the gateway's replies match OpenAI's published schemas.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import OpenAI, { APIError } from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
 import { openAISchemaErrors } from '../../frontdoors/openai-chat/openai-schema-validator.js';
@@ -58,7 +58,7 @@ function manifests(mockUrl: string): string {
       credentials: [{ secretRef: { name: 'revoked', key: 'apiKey' } }],
     }),
   ];
-  return objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n') + '\n';
+  return `${objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n')}\n`;
 }
 
 let mock: OpenAIMockServer;

@@ -178,7 +178,9 @@ describe('openai SDK -> gateway -> vertex-ai, Google publisher', () => {
       const expected = deterministicEmbedding(text, 16);
       const got = result.data[i]!.embedding;
       expect(got).toHaveLength(16);
-      got.forEach((value, j) => expect(value).toBeCloseTo(expected[j] as number, 5));
+      got.forEach((value, j) => {
+        expect(value).toBeCloseTo(expected[j] as number, 5);
+      });
     }
     expect(result.usage.prompt_tokens).toBe(5);
     expect(vertex.calls[0]).toMatchObject({ publisher: 'google', model: 'text-embedding-005', method: 'predict' });

@@ -49,7 +49,7 @@ describe('decodeAnthropicError', () => {
   });
 
   it('a body that is not Anthropic JSON falls back to the status and quotes the start of the body', () => {
-    const failure = decodeAnthropicError(502, {}, '<html><body>Bad Gateway</body></html>' + 'x'.repeat(500));
+    const failure = decodeAnthropicError(502, {}, `<html><body>Bad Gateway</body></html>${'x'.repeat(500)}`);
     expect(failure.kind).toBe('ServerError');
     expect(failure.message).toMatch(/^anthropic answered HTTP 502: <html><body>Bad Gateway/);
     expect(failure.message.length).toBeLessThan(260);

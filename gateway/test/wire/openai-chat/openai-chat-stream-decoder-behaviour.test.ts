@@ -162,7 +162,7 @@ describe('OpenAI-format stream decoder: behaviour', () => {
 
   const broken: Array<[string, string]> = [
     ['cut before any finish', sse(chunk({ role: 'assistant', content: '' }), chunk({ content: 'partial' }))],
-    ['cut in the middle of a frame', sse(chunk({ content: 'partial' })) + 'data: {"id":"chatcmpl-1","choi'],
+    ['cut in the middle of a frame', `${sse(chunk({ content: 'partial' }))}data: {"id":"chatcmpl-1","choi`],
     ['empty body', ''],
     ['only [DONE]', sse('[DONE]')],
   ];
