@@ -47,9 +47,7 @@ generate: install
 # Formatting and lint rules (Biome), the import layering (docs/architecture.md) and unused files,
 # exports and dependencies (knip). `npx biome format --write .` fixes formatting.
 lint: install
-	npx biome ci --error-on-warnings .
-	node scripts/check-architecture.mjs
-	npx knip --no-progress
+	npm run --silent lint
 
 bench: build
 	node bench/run-bench.mjs

@@ -4,7 +4,7 @@
 import { writeSync } from 'node:fs';
 import { redactSecrets } from '../values/redact-secrets.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

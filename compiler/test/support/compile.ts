@@ -1,6 +1,6 @@
 import { compileRoutingTable, type CompileInput, type CompileResult, type ObjectDiagnostic } from '../../src/index.js';
 
-export const FIXED_CLOCK = () => new Date('2026-01-01T00:00:00Z');
+const FIXED_CLOCK = () => new Date('2026-01-01T00:00:00Z');
 
 /** compileRoutingTable with empty defaults for everything the test does not care about. */
 export function compile(input: Partial<CompileInput>): CompileResult {

@@ -38,7 +38,7 @@ export interface FakeKubeletOptions {
   log?: (line: string) => void;
 }
 
-export interface RunningPodInfo {
+interface RunningPodInfo {
   namespace: string;
   name: string;
   podIP: string;
@@ -68,7 +68,7 @@ interface PodRuntime {
   failed?: string;
 }
 
-export function isSwitchyardPod(pod: Pod): boolean {
+function isSwitchyardPod(pod: Pod): boolean {
   const command = pod.spec.containers[0]?.args?.[0];
   return pod.metadata.labels?.['app.kubernetes.io/name'] === 'switchyard' && (command === 'operator' || command === 'gateway');
 }
@@ -510,7 +510,7 @@ async function containerEnv(api: KubeApi, pod: Pod, container: Container, podIP:
   return env;
 }
 
-export function renderPodKubeconfig(server: string, caFile: string, token: string): string {
+function renderPodKubeconfig(server: string, caFile: string, token: string): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Config',

@@ -1,10 +1,6 @@
 export {
   startFakeKubelet,
-  isSwitchyardPod,
-  renderPodKubeconfig,
   type FakeKubelet,
-  type FakeKubeletOptions,
-  type RunningPodInfo,
 } from './fake-kubelet.js';
-export { networkNamespacesWork, sweepPodNetwork, HOST_ADDRESS, NAME_PREFIX } from './pod-network.js';
+export { networkNamespacesWork } from './pod-network.js';
 export { expandVarRefs, rewriteMountPaths, resolveContainerPort, fieldRefValue } from './container-spec.js';

@@ -1,6 +1,6 @@
 // The slice of the core/v1 Pod shape the kubelet stand-in reads. Field names are the API's.
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name: string;
   namespace?: string;
   uid?: string;
@@ -10,7 +10,7 @@ export interface ObjectMeta {
   resourceVersion?: string;
 }
 
-export interface EnvVar {
+interface EnvVar {
   name: string;
   value?: string;
   valueFrom?: {
@@ -20,12 +20,12 @@ export interface EnvVar {
   };
 }
 
-export interface ContainerPort {
+interface ContainerPort {
   name?: string;
   containerPort: number;
 }
 
-export interface HttpGetProbe {
+interface HttpGetProbe {
   httpGet?: { path?: string; port: number | string; scheme?: string };
 }
 
@@ -52,7 +52,7 @@ export interface ProjectionSource {
   downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[] };
 }
 
-export interface Volume {
+interface Volume {
   name: string;
   secret?: { secretName: string; items?: KeyToPath[]; optional?: boolean };
   configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };

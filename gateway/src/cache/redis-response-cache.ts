@@ -8,7 +8,7 @@ import { luaScript, type RedisConnection } from '../redis/redis-connection.js';
 import { MAX_ENTRY_BYTES, parseCachedAnswer, serializeCachedAnswer, type CachedAnswer } from './cached-answer.js';
 import type { ResponseCache } from './response-cache.js';
 
-export const REDIS_CACHE_PREFIX = 'switchyard:cache:';
+const REDIS_CACHE_PREFIX = 'switchyard:cache:';
 const WARN_INTERVAL_MS = 30_000;
 
 const GET_ENTRY = luaScript('cache-get', "return redis.call('GET', KEYS[1])");

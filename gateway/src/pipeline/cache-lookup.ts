@@ -17,7 +17,7 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import type { UpstreamEventStream } from './call-upstream.js';
 import type { StreamStage, StreamTransformer } from './stages.js';
 
-export type CacheOutcome = 'hit' | 'miss' | 'bypass';
+type CacheOutcome = 'hit' | 'miss' | 'bypass';
 
 /** One request's dealings with the cache. */
 export class CacheSession {

@@ -6,7 +6,7 @@ import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../frontdoors/front-doo
 import type { CountTokensCodec, FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 
-export function payloadTooLarge(maxBytes: number): GatewayError {
+function payloadTooLarge(maxBytes: number): GatewayError {
   return new GatewayError('payload_too_large', `request body exceeds the ${maxBytes}-byte limit (--max-body-bytes)`);
 }
 
@@ -16,7 +16,7 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number): voi
   if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
 }
 
-export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolveBody, rejectBody) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -58,7 +58,7 @@ export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise
   });
 }
 
-export function parseJsonObject(body: Buffer): Record<string, unknown> {
+function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw invalidRequest('request body is empty; expected a JSON object');
   let parsed: unknown;
   try {

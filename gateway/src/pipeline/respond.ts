@@ -15,11 +15,11 @@ import { ClientDisconnectedError, type Exchange } from './exchange.js';
 import type { StreamTransformer } from './stages.js';
 
 /** nginx's convention for "client closed the request": only ever in logs and metrics. */
-export const CLIENT_CLOSED_STATUS = 499;
+const CLIENT_CLOSED_STATUS = 499;
 
-export const COST_HEADER = 'x-switchyard-cost-usd';
+const COST_HEADER = 'x-switchyard-cost-usd';
 /** `hit`, `miss` or `bypass` on routes with a response cache; absent elsewhere. */
-export const CACHE_HEADER = 'x-switchyard-cache';
+const CACHE_HEADER = 'x-switchyard-cache';
 
 function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { 'content-type': contentType, 'x-request-id': exchange.requestId };

@@ -5,7 +5,7 @@ import type { CompiledCredential } from '@switchyard/compiler';
 import { redactSecrets } from '../observe/logger.js';
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 
-export function scrubCredential(text: string, credential: CompiledCredential | undefined): string {
+function scrubCredential(text: string, credential: CompiledCredential | undefined): string {
   let out = text;
   if (credential !== undefined) {
     for (const secret of [

@@ -38,7 +38,7 @@ export interface RedisConnection {
 }
 
 /** Where the connection reports reachability and failed commands (governance's metrics). */
-export interface RedisHealthMetrics {
+interface RedisHealthMetrics {
   sharedStore(up: boolean): void;
   sharedStoreError(operation: string): void;
 }

@@ -5,13 +5,13 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatFrontDoor, FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../frontdoors/front-door.js';
 
-export interface RoutedRequest {
+interface RoutedRequest {
   readonly endpoint: FrontDoorEndpoint;
   readonly door: FrontDoorDeclaration;
   readonly match: PathMatch | undefined;
 }
 
-export interface NotFound {
+interface NotFound {
   readonly error: GatewayError;
   readonly encodeError: ChatFrontDoor['encodeError'];
 }

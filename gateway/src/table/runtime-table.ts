@@ -18,7 +18,7 @@ export interface RuntimeBackend {
   readonly health: BackendHealth;
 }
 
-export interface RuntimeTier {
+interface RuntimeTier {
   readonly priority: number;
   readonly backends: WeightedPicker<RuntimeBackend>;
 }

@@ -3,9 +3,9 @@
 // builders for cached routes and keys in several namespaces.
 import type { ServerResponse } from 'node:http';
 import { startMockHttpServer, writeSse, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
-import { API_VERSION, documents, keyObjects, openAIBackend, secretObject } from '../core/core-fixtures.js';
+import { API_VERSION, documents, openAIBackend, secretObject } from '../core/core-fixtures.js';
 
-export { documents, keyObjects, openAIClient, postJson, testKey } from '../core/core-fixtures.js';
+export { keyObjects, openAIClient, postJson, testKey } from '../core/core-fixtures.js';
 
 /**
  * The last user message decides the behaviour: containing FILTER the answer is content-filtered,
@@ -121,5 +121,3 @@ export function manifestsOf(...objects: unknown[]): string {
   });
   return documents(...unique);
 }
-
-export { keyObjects as cacheKeyObjects };

@@ -13,7 +13,7 @@ export interface TracedGateway {
 }
 
 /** The OTEL_* variables that point a gateway at `collectorUrl`. */
-export function tracingEnv(collectorUrl: string): Record<string, string> {
+function tracingEnv(collectorUrl: string): Record<string, string> {
   return { OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' };
 }
 

@@ -9,7 +9,6 @@ import type { GatewayProcess } from '../support/gateway-process.js';
 export {
   API_VERSION,
   documents,
-  errorOf,
   HELLO,
   mockBackend,
   openAIBackend,

@@ -38,7 +38,7 @@ import { wireFixturePath } from '../support/repo-paths.js';
 
 export const ANTHROPIC_MOCK_API_KEY = 'sk-ant-mock-0123456789abcdefghij';
 
-export interface AnthropicMockReplyOptions {
+interface AnthropicMockReplyOptions {
   delayMs?: number;
   frameDelayMs?: number;
   retryAfter?: string;
@@ -47,14 +47,14 @@ export interface AnthropicMockReplyOptions {
   errorAfterEvents?: { after: number; type: string; message: string };
 }
 
-export interface AnthropicMockUsage {
+interface AnthropicMockUsage {
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens?: number;
   cache_creation_input_tokens?: number;
 }
 
-export type AnthropicMockReply = AnthropicMockReplyOptions &
+type AnthropicMockReply = AnthropicMockReplyOptions &
   (
     | { capture: string }
     | {
@@ -70,7 +70,7 @@ export type AnthropicMockReply = AnthropicMockReplyOptions &
     | { error: { status: number; type: string; message: string } }
   );
 
-export type AnthropicMockReplySource = AnthropicMockReply | ((request: RecordedRequest) => AnthropicMockReply);
+type AnthropicMockReplySource = AnthropicMockReply | ((request: RecordedRequest) => AnthropicMockReply);
 
 export interface AnthropicMockServer {
   url: string;

@@ -54,7 +54,7 @@ import type { UnifiedChatResponse } from '../../src/unified/chat-response.js';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 import { wireFixturePath } from '../support/repo-paths.js';
 
-export interface BedrockMockError {
+interface BedrockMockError {
   status: number;
   /** AWS error type, e.g. ThrottlingException. */
   type: string;
@@ -62,7 +62,7 @@ export interface BedrockMockError {
   retryAfterSeconds?: number;
 }
 
-export interface BedrockReplyModifiers {
+interface BedrockReplyModifiers {
   delayMs?: number;
   chunkSize?: number;
   writeDelayMs?: number;
@@ -71,7 +71,7 @@ export interface BedrockReplyModifiers {
   cutAfter?: { events: number; midFrame?: boolean };
 }
 
-export type BedrockMockReply = BedrockReplyModifiers &
+type BedrockMockReply = BedrockReplyModifiers &
   (
     | { capture: string }
     | { response: UnifiedChatResponse }
@@ -81,9 +81,9 @@ export type BedrockMockReply = BedrockReplyModifiers &
     | { invoke: unknown }
   );
 
-export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke';
+type BedrockOperation = 'converse' | 'converse-stream' | 'invoke';
 
-export interface BedrockMockCall {
+interface BedrockMockCall {
   operation: BedrockOperation | undefined;
   modelId: string | undefined;
   body: unknown;

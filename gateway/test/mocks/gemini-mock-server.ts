@@ -34,7 +34,7 @@ import type { ServerResponse } from 'node:http';
 import { startMockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 import { wireFixturePath } from '../support/repo-paths.js';
 
-export interface GeminiMockCut {
+interface GeminiMockCut {
   afterChunks: number;
   how: 'end' | 'reset' | 'mid-event';
 }
@@ -47,14 +47,14 @@ export type GeminiMockReply = { delayMs?: number } & (
   | { embeddings: number[][] }
 );
 
-export interface GoogleErrorPayload {
+interface GoogleErrorPayload {
   code: number;
   status: string;
   message: string;
   details?: Array<Record<string, unknown>>;
 }
 
-export interface GeminiMockCall {
+interface GeminiMockCall {
   model: string;
   method: string;
   /** The `alt` query parameter (`sse` for SSE streams). */
@@ -278,7 +278,7 @@ export interface MockUsage {
   cachedContentTokenCount?: number;
 }
 
-export function textResponse(text: string, usage: MockUsage, responseId = 'mockTextResponse01'): Record<string, unknown> {
+function textResponse(text: string, usage: MockUsage, responseId = 'mockTextResponse01'): Record<string, unknown> {
   return {
     candidates: [{ content: { parts: [{ text }], role: 'model' }, finishReason: 'STOP', index: 0 }],
     usageMetadata: {

@@ -53,7 +53,7 @@ import { wireFixturePath } from '../support/repo-paths.js';
 
 export const OPENAI_MOCK_API_KEY = 'sk-mock-openai-0123456789abcdefghij';
 
-export interface OpenAIMockReplyOptions {
+interface OpenAIMockReplyOptions {
   delayMs?: number;
   firstChunkDelayMs?: number;
   chunkDelayMs?: number;
@@ -65,20 +65,20 @@ export interface OpenAIMockReplyOptions {
   errorAfterChunks?: { after: number; message: string; type?: string; code?: string };
 }
 
-export interface OpenAIMockUsage {
+interface OpenAIMockUsage {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens?: number;
   reasoning_tokens?: number;
 }
 
-export interface OpenAIMockToolCall {
+interface OpenAIMockToolCall {
   id?: string;
   name: string;
   arguments: string;
 }
 
-export type OpenAIMockReply = OpenAIMockReplyOptions &
+type OpenAIMockReply = OpenAIMockReplyOptions &
   (
     | { capture: string }
     | {
@@ -96,7 +96,7 @@ export type OpenAIMockReply = OpenAIMockReplyOptions &
     | { status: number; rawBody: string; contentType?: string }
   );
 
-export type OpenAIMockReplySource = OpenAIMockReply | ((request: RecordedRequest) => OpenAIMockReply);
+type OpenAIMockReplySource = OpenAIMockReply | ((request: RecordedRequest) => OpenAIMockReply);
 
 export interface OpenAIMockServer {
   /** `http://127.0.0.1:<port>`; OpenAI-style backends use `${url}/v1`. */
@@ -324,7 +324,7 @@ function capturePath(file: string): string {
 }
 
 /** A chunks.txt capture: one SSE data payload per line. */
-export function readCaptureChunks(name: string): string[] {
+function readCaptureChunks(name: string): string[] {
   return readFileSync(capturePath(`${name}.chunks.txt`), 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '');

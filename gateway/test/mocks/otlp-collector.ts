@@ -8,7 +8,7 @@
 //   collector.rawBodies    // every POST body, for "is this anywhere in what was exported" checks
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 
-export type AttributeValue = string | number | boolean;
+type AttributeValue = string | number | boolean;
 
 export interface CollectedSpan {
   traceId: string;
@@ -106,7 +106,7 @@ function nanos(value: unknown): bigint {
 }
 
 /** Flattens an OTLP JSON ExportTraceServiceRequest. */
-export function decodeTraceRequest(body: unknown): CollectedSpan[] {
+function decodeTraceRequest(body: unknown): CollectedSpan[] {
   const out: CollectedSpan[] = [];
   const resourceSpans = (body as { resourceSpans?: unknown[] } | undefined)?.resourceSpans ?? [];
   for (const rs of resourceSpans as Array<{ resource?: { attributes?: unknown }; scopeSpans?: unknown[] }>) {

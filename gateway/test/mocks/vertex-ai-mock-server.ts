@@ -46,7 +46,7 @@ export interface VertexMockOptions {
   location: string;
 }
 
-export interface TokenRequestRecord {
+interface TokenRequestRecord {
   grantType: string | null;
   header: Record<string, unknown> | undefined;
   claims: Record<string, unknown> | undefined;
@@ -55,13 +55,13 @@ export interface TokenRequestRecord {
   refusal?: string;
 }
 
-export interface TokenReplyOverride {
+interface TokenReplyOverride {
   status: number;
   body: unknown;
   delayMs?: number;
 }
 
-export interface VertexMockCall {
+interface VertexMockCall {
   publisher: string;
   project: string;
   location: string;
@@ -72,7 +72,7 @@ export interface VertexMockCall {
   body: unknown;
 }
 
-export type VertexPredictReply = { predictions: unknown[] } | { error: { code: number; status: string; message: string } };
+type VertexPredictReply = { predictions: unknown[] } | { error: { code: number; status: string; message: string } };
 
 export interface VertexAIMockServer {
   url: string;

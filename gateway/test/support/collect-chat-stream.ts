@@ -2,7 +2,7 @@
 // last finish reason, the usage chunk and the tool calls (by index, fragments joined).
 import type OpenAI from 'openai';
 
-export interface CollectedToolCall {
+interface CollectedToolCall {
   id: string;
   name: string;
   arguments: string;

@@ -71,7 +71,7 @@ function namespaceList(name: string, values: string[] | undefined): string[] {
   return [...new Set(values ?? [])];
 }
 
-export function parseListen(text: string): { host: string; port: number } {
+function parseListen(text: string): { host: string; port: number } {
   const match = /^(?:\[([0-9a-fA-F:]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
   if (!match) throw new FlagError(`--listen must be host:port (IPv6 as [addr]:port), got "${text}"`);
   return { host: (match[1] ?? match[2]) as string, port: portFlag('listen', match[3], 8443) };

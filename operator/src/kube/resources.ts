@@ -23,10 +23,6 @@ export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secret
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 
-export function apiVersionOf(type: ResourceType): string {
-  return type.group === '' ? type.version : `${type.group}/${type.version}`;
-}
-
 /**
  * `/apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>[/<sub>]]`. No namespace on a
  * namespaced type means every namespace (list and watch only).

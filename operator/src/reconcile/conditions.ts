@@ -2,7 +2,7 @@
 // leaves the others (Budget's Exceeded, written by the spend path) alone. lastTransitionTime
 // moves only when a condition's status changes, so rewriting an unchanged condition is a no-op.
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface Condition {
   type: string;

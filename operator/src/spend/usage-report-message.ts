@@ -3,7 +3,7 @@
 // which always names the reports it applied.
 import type { SpendSnapshot as ReceivedSpendSnapshot, UsageReport, UsageReportEntry } from '@switchyard/compiler';
 
-export type { SpendSnapshotEntry, UsageReport, UsageReportEntry } from '@switchyard/compiler';
+export type { UsageReport } from '@switchyard/compiler';
 
 export interface SpendSnapshot extends ReceivedSpendSnapshot {
   /** bootId -> the highest seq of that boot whose spend every budget in `budgets` includes. */

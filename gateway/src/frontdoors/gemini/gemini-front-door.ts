@@ -19,7 +19,7 @@ import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../
 
 export type GeminiFrontDoor = ChatFrontDoor & EmbeddingsFrontDoor;
 
-export function createGeminiFrontDoor(embeddingsMethod: GeminiEmbeddingsMethod): GeminiFrontDoor {
+function createGeminiFrontDoor(embeddingsMethod: GeminiEmbeddingsMethod): GeminiFrontDoor {
   return {
     format: 'gemini',
 

@@ -8,7 +8,4 @@
 //   POST /genai/v1beta/models/{model}:countTokens              wire/gemini/gemini-count-tokens.ts
 //   GET  /genai/v1beta/models[/{model}]                        wire/gemini/gemini-models-list.ts
 
-export { createGeminiFrontDoor, geminiFrontDoor, geminiBatchEmbedFrontDoor, type GeminiFrontDoor } from './gemini-front-door.js';
 export { geminiFrontDoorDeclaration } from './gemini-front-door-routes.js';
-export { parseGeminiModelPath } from './gemini-model-path.js';
-export { adoptGoogleQueryKey } from './google-query-key.js';

@@ -113,5 +113,5 @@ export function openAIResponsesFrontDoorDeclaration(frontDoor: ChatFrontDoor): F
   return { endpoints: [{ method: 'POST', path: '/v1/responses', operation: 'chat', frontDoor }], encodeError: encodeOpenAIError };
 }
 
-export { InMemoryResponseStore, DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
-export { RedisResponseStore, MAX_STORED_CONVERSATION_BYTES } from './redis-response-store.js';
+export { InMemoryResponseStore } from './response-store.js';
+export { RedisResponseStore } from './redis-response-store.js';

@@ -31,9 +31,9 @@ import { RateLimitedWarning } from '../../observe/rate-limited-warning.js';
 import { DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
 import { parseStoredConversation, serializeStoredConversation } from './stored-conversation-json.js';
 
-export const REDIS_RESPONSES_PREFIX = 'switchyard:responses:';
+const REDIS_RESPONSES_PREFIX = 'switchyard:responses:';
 /** Entries larger than this, serialized, are not stored (a conversation that long is refused by most models anyway). */
-export const MAX_STORED_CONVERSATION_BYTES = 8 * 1024 * 1024;
+const MAX_STORED_CONVERSATION_BYTES = 8 * 1024 * 1024;
 const WARN_INTERVAL_MS = 30_000;
 
 // One script for both directions, so loading it for a lookup (or the warm-up) also readies writes.
@@ -52,7 +52,7 @@ export interface RedisResponseStoreOptions {
   maxEntryBytes?: number;
 }
 
-export function redisResponseKey(scope: string, id: string): string {
+function redisResponseKey(scope: string, id: string): string {
   return `${REDIS_RESPONSES_PREFIX}${createHash('sha256').update(scope, 'utf8').digest('hex')}:${id}`;
 }
 

@@ -18,7 +18,7 @@ export interface Tracing {
   shutdown(timeoutMs: number): Promise<void>;
 }
 
-export const TRACER_NAME = 'switchyard-gateway';
+const TRACER_NAME = 'switchyard-gateway';
 
 export async function startTracing(
   config: TracingConfig,

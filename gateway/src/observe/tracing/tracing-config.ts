@@ -2,7 +2,7 @@
 // imports nothing from OpenTelemetry: with tracing off, the SDK is never loaded (it costs
 // resident memory the gateway does not otherwise need).
 
-export type OtlpHttpProtocol = 'http/protobuf' | 'http/json';
+type OtlpHttpProtocol = 'http/protobuf' | 'http/json';
 
 export interface TracingConfig {
   /** The URL spans are sent to, without userinfo or query: safe to log. */

@@ -20,4 +20,4 @@ export const azureOpenAIAdapter: HttpProviderAdapter = createOpenAIFamilyAdapter
   endpoint: azureOpenAIEndpoint,
 });
 
-export { AzureConfigurationError, azureOpenAIEndpoint } from './azure-openai-endpoint.js';
+export { AzureConfigurationError } from './azure-openai-endpoint.js';

@@ -12,4 +12,4 @@ export const openAICompatibleAdapters = Object.fromEntries(
   ]),
 ) as Record<OpenAICompatibleProvider, HttpProviderAdapter>;
 
-export { OPENAI_COMPATIBLE_PRESETS, type OpenAICompatiblePreset } from './openai-compatible-presets.js';
+export { OPENAI_COMPATIBLE_PRESETS } from './openai-compatible-presets.js';

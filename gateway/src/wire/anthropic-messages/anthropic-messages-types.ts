@@ -13,7 +13,7 @@ export interface AnthropicCacheControl {
 
 export type AnthropicImageSource = { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string };
 
-export type AnthropicDocumentSource =
+type AnthropicDocumentSource =
   | { type: 'base64'; media_type: 'application/pdf'; data: string }
   | { type: 'url'; url: string }
   | { type: 'text'; media_type: 'text/plain'; data: string };
@@ -37,7 +37,7 @@ export interface AnthropicDocumentBlock {
   cache_control?: AnthropicCacheControl;
 }
 
-export interface AnthropicToolUseBlock {
+interface AnthropicToolUseBlock {
   type: 'tool_use';
   id: string;
   name: string;
@@ -53,13 +53,13 @@ export interface AnthropicToolResultBlock {
   cache_control?: AnthropicCacheControl;
 }
 
-export interface AnthropicThinkingBlock {
+interface AnthropicThinkingBlock {
   type: 'thinking';
   thinking: string;
   signature: string;
 }
 
-export interface AnthropicRedactedThinkingBlock {
+interface AnthropicRedactedThinkingBlock {
   type: 'redacted_thinking';
   data: string;
 }
@@ -89,7 +89,7 @@ export type AnthropicToolChoice =
   | { type: 'tool'; name: string; disable_parallel_tool_use?: boolean }
   | { type: 'none' };
 
-export type AnthropicThinkingConfig = { type: 'enabled'; budget_tokens: number } | { type: 'disabled' };
+type AnthropicThinkingConfig = { type: 'enabled'; budget_tokens: number } | { type: 'disabled' };
 
 export interface AnthropicMessagesRequest {
   model: string;

@@ -10,7 +10,7 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { FrontDoorContext, ModelCatalog, ModelListCodec } from '../../unified/front-door-codec.js';
 import { fieldError } from './anthropic-request-fields.js';
 
-export interface AnthropicModelInfo {
+interface AnthropicModelInfo {
   type: 'model';
   id: string;
   display_name: string;
@@ -24,7 +24,7 @@ export interface AnthropicModelInfo {
   retires_at: null;
 }
 
-export interface AnthropicModelListPage {
+interface AnthropicModelListPage {
   data: AnthropicModelInfo[];
   has_more: boolean;
   first_id: string | null;
@@ -37,8 +37,8 @@ interface AnthropicModelListQuery {
   before_id?: string | null;
 }
 
-export const DEFAULT_MODEL_PAGE_SIZE = 20;
-export const MAX_MODEL_PAGE_SIZE = 1000;
+const DEFAULT_MODEL_PAGE_SIZE = 20;
+const MAX_MODEL_PAGE_SIZE = 1000;
 
 function modelInfo(catalog: ModelCatalog, id: string): AnthropicModelInfo {
   return {

@@ -3,7 +3,6 @@
 
 export { encodeAnthropicError } from './anthropic-error-body.js';
 export { ANTHROPIC_VERSION, type AnthropicMessagesRequest } from './anthropic-messages-types.js';
-export { fieldError } from './anthropic-request-fields.js';
 export { AnthropicStreamDecoder } from './anthropic-stream-decoder.js';
 export { createAnthropicStreamEncoder } from './anthropic-stream-encoder.js';
 export { MIN_THINKING_BUDGET_TOKENS, THINKING_BUDGET_BY_EFFORT } from './anthropic-thinking-budget.js';
@@ -13,4 +12,4 @@ export { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-requ
 export { decodeAnthropicResponse } from './decode-anthropic-response.js';
 export { encodeAnthropicResponse } from './encode-anthropic-response.js';
 export { anthropicModelListCodec } from './anthropic-models-list.js';
-export { anthropicCountTokensCodec, estimateInputTokens } from './count-anthropic-tokens.js';
+export { anthropicCountTokensCodec } from './count-anthropic-tokens.js';

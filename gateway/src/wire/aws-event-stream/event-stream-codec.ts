@@ -42,7 +42,7 @@ const PRELUDE_LENGTH = 12;
 const MESSAGE_CRC_LENGTH = 4;
 const MINIMUM_MESSAGE_LENGTH = PRELUDE_LENGTH + MESSAGE_CRC_LENGTH;
 /** AWS caps a message at 16 MiB and its headers at 128 KiB. */
-export const MAX_MESSAGE_LENGTH = 16 * 1024 * 1024;
+const MAX_MESSAGE_LENGTH = 16 * 1024 * 1024;
 const MAX_HEADERS_LENGTH = 128 * 1024;
 
 const HEADER_TYPE = {

@@ -7,11 +7,11 @@ export type ConverseImageFormat = 'png' | 'jpeg' | 'gif' | 'webp';
 export type ConverseDocumentFormat = 'pdf' | 'csv' | 'doc' | 'docx' | 'xls' | 'xlsx' | 'html' | 'txt' | 'md';
 
 /** Blobs travel base64-encoded in the JSON protocol. */
-export interface ConverseBytesSource {
+interface ConverseBytesSource {
   bytes: string;
 }
 
-export interface ConverseTextBlock {
+interface ConverseTextBlock {
   text: string;
 }
 
@@ -23,21 +23,21 @@ export interface ConverseDocumentBlock {
   document: { format: ConverseDocumentFormat; name: string; source: ConverseBytesSource };
 }
 
-export interface ConverseToolUseBlock {
+interface ConverseToolUseBlock {
   toolUse: { toolUseId: string; name: string; input: unknown };
 }
 
 export type ConverseToolResultContent = ConverseTextBlock | { json: unknown } | ConverseImageBlock | ConverseDocumentBlock;
 
-export interface ConverseToolResultBlock {
+interface ConverseToolResultBlock {
   toolResult: { toolUseId: string; content: ConverseToolResultContent[]; status?: 'success' | 'error' };
 }
 
-export interface ConverseReasoningBlock {
+interface ConverseReasoningBlock {
   reasoningContent: { reasoningText: { text: string; signature?: string } } | { redactedContent: string };
 }
 
-export interface ConverseCachePointBlock {
+interface ConverseCachePointBlock {
   cachePoint: { type: 'default' };
 }
 
@@ -111,7 +111,7 @@ export interface ConverseResponse {
 
 // ---- ConverseStream: one event-stream message per event, `:event-type` = the key below ----
 
-export interface ConverseStreamEventPayloads {
+interface ConverseStreamEventPayloads {
   messageStart: { role: ConverseRole };
   contentBlockStart: { contentBlockIndex: number; start: { toolUse?: { toolUseId: string; name: string } } };
   contentBlockDelta: {
@@ -141,11 +141,3 @@ export const CONVERSE_STREAM_EVENT_TYPES: readonly ConverseStreamEventType[] = [
   'messageStop',
   'metadata',
 ];
-
-/** Exceptions ConverseStream can send inside a 200 stream (`:message-type: exception`). */
-export type ConverseStreamExceptionType =
-  | 'internalServerException'
-  | 'modelStreamErrorException'
-  | 'validationException'
-  | 'throttlingException'
-  | 'serviceUnavailableException';

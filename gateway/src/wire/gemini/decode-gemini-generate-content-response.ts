@@ -38,7 +38,7 @@ export function decodeGeminiGenerateContentResponse(
   return { ...base, content, finishReason: mapGeminiFinishReason(candidate.finishReason, hasToolCalls) };
 }
 
-export function convertGeminiPartsToOutput(parts: GeminiPart[], toolCallId: ReturnType<typeof createToolCallIdFactory>): OutputPart[] {
+function convertGeminiPartsToOutput(parts: GeminiPart[], toolCallId: ReturnType<typeof createToolCallIdFactory>): OutputPart[] {
   const output: OutputPart[] = [];
   let toolCalls = 0;
   for (const part of parts) {

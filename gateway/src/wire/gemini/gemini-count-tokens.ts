@@ -52,7 +52,7 @@ export function estimateGeminiPromptTokens(request: UnifiedChatRequest): number 
   return Math.ceil(characters / CHARACTERS_PER_TOKEN) + media * TOKENS_PER_MEDIA_PART;
 }
 
-export function encodeGeminiCountTokensResponse(totalTokens: number): GeminiCountTokensResponse {
+function encodeGeminiCountTokensResponse(totalTokens: number): GeminiCountTokensResponse {
   return { totalTokens };
 }
 

@@ -2,13 +2,13 @@
 // Only the fields Switchyard uses are typed; anything else the API adds passes unseen.
 // Field names follow the REST reference (camelCase); enums are the proto names.
 
-export interface GeminiInlineData {
+interface GeminiInlineData {
   mimeType: string;
   /** Base64 of the bytes. */
   data: string;
 }
 
-export interface GeminiFileData {
+interface GeminiFileData {
   mimeType?: string;
   fileUri: string;
 }
@@ -34,7 +34,7 @@ export interface GeminiFunctionCall {
   willContinue?: boolean;
 }
 
-export interface GeminiFunctionResponse {
+interface GeminiFunctionResponse {
   id?: string;
   name: string;
   response: Record<string, unknown>;
@@ -99,7 +99,7 @@ export interface GeminiTool {
   functionDeclarations: GeminiFunctionDeclaration[];
 }
 
-export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
+type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
 
 export interface GeminiToolConfig {
   functionCallingConfig: {
@@ -108,7 +108,7 @@ export interface GeminiToolConfig {
   };
 }
 
-export type GeminiThinkingLevel = 'minimal' | 'low' | 'medium' | 'high';
+type GeminiThinkingLevel = 'minimal' | 'low' | 'medium' | 'high';
 
 export interface GeminiThinkingConfig {
   includeThoughts?: boolean;
@@ -156,7 +156,7 @@ export interface GeminiUsageMetadata {
   totalTokenCount?: number;
 }
 
-export interface GeminiSafetyRating {
+interface GeminiSafetyRating {
   category: string;
   probability: string;
   blocked?: boolean;
@@ -170,7 +170,7 @@ export interface GeminiCandidate {
   safetyRatings?: GeminiSafetyRating[];
 }
 
-export interface GeminiPromptFeedback {
+interface GeminiPromptFeedback {
   blockReason?: string;
   safetyRatings?: GeminiSafetyRating[];
 }
@@ -186,17 +186,6 @@ export interface GeminiGenerateContentResponse {
   createTime?: string;
 }
 
-export type GeminiEmbeddingTaskType =
-  | 'TASK_TYPE_UNSPECIFIED'
-  | 'RETRIEVAL_QUERY'
-  | 'RETRIEVAL_DOCUMENT'
-  | 'SEMANTIC_SIMILARITY'
-  | 'CLASSIFICATION'
-  | 'CLUSTERING'
-  | 'QUESTION_ANSWERING'
-  | 'FACT_VERIFICATION'
-  | 'CODE_RETRIEVAL_QUERY';
-
 export interface GeminiEmbedContentRequest {
   /** `models/<id>`; required inside a batch. */
   model?: string;
@@ -210,7 +199,7 @@ export interface GeminiBatchEmbedContentsRequest {
   requests: GeminiEmbedContentRequest[];
 }
 
-export interface GeminiContentEmbedding {
+interface GeminiContentEmbedding {
   values: number[];
 }
 
@@ -222,13 +211,7 @@ export interface GeminiBatchEmbedContentsResponse {
   embeddings: GeminiContentEmbedding[];
 }
 
-/** `:countTokens` takes either bare `contents` or a whole `generateContentRequest`. */
-export interface GeminiCountTokensRequest {
-  contents?: GeminiContent[];
-  generateContentRequest?: GeminiGenerateContentRequest & { model?: string };
-}
-
-export interface GeminiModalityTokenCount {
+interface GeminiModalityTokenCount {
   modality: string;
   tokenCount: number;
 }

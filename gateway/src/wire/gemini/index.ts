@@ -3,7 +3,7 @@
 
 export { decodeGeminiEmbeddingsRequest } from './decode-gemini-embeddings-request.js';
 export { decodeGeminiError } from './decode-gemini-error.js';
-export { decodeGeminiGenerateContentRequest, decodeGenerateContentFields } from './decode-gemini-generate-content-request.js';
+export { decodeGeminiGenerateContentRequest } from './decode-gemini-generate-content-request.js';
 export { decodeGeminiGenerateContentResponse } from './decode-gemini-generate-content-response.js';
 export { encodeGeminiGenerateContentRequest } from './encode-gemini-generate-content-request.js';
 export { encodeGeminiGenerateContentResponse } from './encode-gemini-generate-content-response.js';
@@ -14,15 +14,9 @@ export {
   encodeGeminiEmbeddingsResponse,
   type GeminiEmbeddingsMethod,
 } from './gemini-embeddings.js';
-export { modelResourceName, publicModelName } from './gemini-model-names.js';
+export { publicModelName } from './gemini-model-names.js';
 export { GeminiSseStreamDecoder } from './gemini-stream-decoder.js';
 export { GeminiStreamEncoder } from './gemini-stream-encoder.js';
 export { geminiStreamFraming } from './gemini-stream-framing.js';
-export type { GeminiCountTokensResponse, GeminiListModelsResponse, GeminiModel } from './gemini-wire-types.js';
 export { geminiModelListCodec } from './gemini-models-list.js';
-export {
-  decodeGeminiCountTokensRequest,
-  encodeGeminiCountTokensResponse,
-  estimateGeminiPromptTokens,
-  geminiCountTokensCodec,
-} from './gemini-count-tokens.js';
+export { geminiCountTokensCodec } from './gemini-count-tokens.js';

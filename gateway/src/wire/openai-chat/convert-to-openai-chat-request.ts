@@ -102,7 +102,7 @@ type Effort = (typeof EFFORT_ORDER)[number];
  * The caller's effort, or one derived from an explicit thinking budget (Anthropic/Gemini
  * callers), moved to the nearest level the provider accepts (upwards first).
  */
-export function reasoningEffort(options: ReasoningOptions | undefined, dialect: OpenAIDialect): Effort | undefined {
+function reasoningEffort(options: ReasoningOptions | undefined, dialect: OpenAIDialect): Effort | undefined {
   if (!options || dialect.reasoningEffort === 'drop') return undefined;
   let effort: Effort | undefined = options.effort;
   if (effort === undefined && options.budgetTokens !== undefined) {

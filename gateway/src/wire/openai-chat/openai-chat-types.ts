@@ -9,13 +9,13 @@ export interface OpenAITextContentPart {
   prompt_cache_breakpoint?: { mode: 'explicit' };
 }
 
-export interface OpenAIImageContentPart {
+interface OpenAIImageContentPart {
   type: 'image_url';
   image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
   prompt_cache_breakpoint?: { mode: 'explicit' };
 }
 
-export interface OpenAIFileContentPart {
+interface OpenAIFileContentPart {
   type: 'file';
   file: { filename?: string; file_data?: string; file_id?: string };
   prompt_cache_breakpoint?: { mode: 'explicit' };
@@ -42,7 +42,7 @@ export type OpenAIRequestMessage =
     }
   | { role: 'tool'; content: string | OpenAITextContentPart[]; tool_call_id: string };
 
-export interface OpenAIFunctionTool {
+interface OpenAIFunctionTool {
   type: 'function';
   function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
 }
@@ -111,7 +111,7 @@ export interface OpenAIChatCompletion {
   usage?: OpenAICompletionUsage;
 }
 
-export interface OpenAIToolCallChunk {
+interface OpenAIToolCallChunk {
   index: number;
   id?: string;
   type?: 'function';

@@ -3,24 +3,24 @@
 // members follow the official OpenAPI spec (components.schemas.Response, ResponseStreamEvent),
 // which the tests validate every encoded value against.
 
-export type ResponsesStatus = 'completed' | 'failed' | 'in_progress' | 'incomplete';
+type ResponsesStatus = 'completed' | 'failed' | 'in_progress' | 'incomplete';
 export type ResponsesItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
-export interface ResponsesOutputText {
+interface ResponsesOutputText {
   type: 'output_text';
   text: string;
   annotations: unknown[];
   logprobs: unknown[];
 }
 
-export interface ResponsesRefusal {
+interface ResponsesRefusal {
   type: 'refusal';
   refusal: string;
 }
 
 export type ResponsesMessageContent = ResponsesOutputText | ResponsesRefusal;
 
-export interface ResponsesOutputMessage {
+interface ResponsesOutputMessage {
   type: 'message';
   id: string;
   role: 'assistant';
@@ -28,7 +28,7 @@ export interface ResponsesOutputMessage {
   content: ResponsesMessageContent[];
 }
 
-export interface ResponsesFunctionCall {
+interface ResponsesFunctionCall {
   type: 'function_call';
   id: string;
   call_id: string;
@@ -37,7 +37,7 @@ export interface ResponsesFunctionCall {
   status: ResponsesItemStatus;
 }
 
-export interface ResponsesSummaryText {
+interface ResponsesSummaryText {
   type: 'summary_text';
   text: string;
 }
@@ -122,7 +122,7 @@ export interface ResponsesResponse {
   metadata: Record<string, string>;
 }
 
-export type ResponsesContentPart = ResponsesOutputText | ResponsesRefusal;
+type ResponsesContentPart = ResponsesOutputText | ResponsesRefusal;
 
 /** Streaming events, without `sequence_number`, which the encoder numbers as it writes them. */
 export type ResponsesStreamEvent =

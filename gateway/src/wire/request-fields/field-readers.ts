@@ -7,6 +7,10 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { isRecord, type JsonRecord } from '@switchyard/compiler';
 
+/**
+ * A number field's bounds. Exported because the readers' exported signatures name it.
+ * @public
+ */
 export interface NumberRule {
   integer?: boolean;
   min?: number;

@@ -1,5 +1,5 @@
 // Readers for caller-supplied JSON fields, shared by every front door's decoder.
-export { createFieldReaders, isAbsent, type FieldProblems, type FieldReaders, type NumberRule } from './field-readers.js';
+export { createFieldReaders, isAbsent, type FieldProblems } from './field-readers.js';
 export {
   optionalBoolean,
   optionalNumber,

@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { SseDecoder } from '../../../src/wire/sse/sse-decoder.js';
 import type { GatewayProcess } from '../../support/gateway-process.js';
 
-export const API_VERSION = 'switchyard.dev/v1alpha1';
+const API_VERSION = 'switchyard.dev/v1alpha1';
 export const FRONT_DOOR_KEY = 'sk-sy-AnthropicFrontDoor0123456789abcdefXYZ';
 
 export const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';

@@ -17,11 +17,11 @@ import { startGateway, type GatewayProcess } from '../../support/gateway-process
 
 export type ProviderFamily = 'mock' | 'openai' | 'anthropic' | 'gemini' | 'bedrock';
 
-export const API_VERSION = 'switchyard.dev/v1alpha1';
+const API_VERSION = 'switchyard.dev/v1alpha1';
 export const VIRTUAL_KEY = 'sk-sy-GeminiFrontDoor0123456789abcdefghijXYZ';
 /** A key whose allow-list admits only `via-mock`. */
 export const NARROW_KEY = 'sk-sy-GeminiFrontDoorNarrow0123456789abcdefXY';
-export const GEMINI_UPSTREAM_KEY = 'test-gemini-upstream-key';
+const GEMINI_UPSTREAM_KEY = 'test-gemini-upstream-key';
 const BEDROCK_IDENTITY = { accessKeyId: 'AKIDGEMINIFRONTDOOR01', secretAccessKey: 'bedrock-secret-for-the-gemini-front-door' };
 
 /** The route (public model name) that reaches each provider. */

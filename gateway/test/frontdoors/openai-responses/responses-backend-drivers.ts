@@ -24,13 +24,13 @@ export interface ResponsesUsage {
   total_tokens: number;
 }
 
-export interface ScriptedText {
+interface ScriptedText {
   /** The text the caller must see. */
   text: string;
   usage: ResponsesUsage;
 }
 
-export interface ScriptedToolCall {
+interface ScriptedToolCall {
   arguments: string;
   /** The call id the provider gave, when it gives one (Gemini and the mock provider do not). */
   callId: string | undefined;

@@ -8,7 +8,7 @@ import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { AnthropicStreamDecoder } from '../../../src/wire/anthropic-messages/anthropic-stream-decoder.js';
 import { wireFixturePath } from '../../support/repo-paths.js';
 
-export const TEST_API_KEY = 'sk-ant-test-0123456789abcdefghij';
+const TEST_API_KEY = 'sk-ant-test-0123456789abcdefghij';
 
 export function backendTarget(
   overrides: Partial<CompiledBackend> = {},

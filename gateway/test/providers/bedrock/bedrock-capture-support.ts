@@ -12,7 +12,7 @@ export const CAPTURES = [
   'amazon-bedrock-tool-no-args',
 ] as const;
 
-export function captureEvents(name: string): ConverseStreamEvent[] {
+function captureEvents(name: string): ConverseStreamEvent[] {
   return parseConverseStreamCapture(readFileSync(wireFixturePath('bedrock-converse', `${name}.chunks.txt`), 'utf8'));
 }
 

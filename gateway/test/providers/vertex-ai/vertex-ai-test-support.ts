@@ -1,8 +1,7 @@
 // Shared builders for the Vertex AI tests: a fresh RSA key pair (node:crypto) standing in for a
-// Google service account, its key JSON, and backend targets.
+// Google service account and its key JSON.
 
 import { generateKeyPairSync } from 'node:crypto';
-import type { BackendTarget } from '../../../src/unified/provider-codec.js';
 
 export const TEST_PROJECT = 'switchyard-test-project';
 export const TEST_LOCATION = 'us-central1';
@@ -34,27 +33,5 @@ export function createTestServiceAccount(clientEmail = TEST_CLIENT_EMAIL): TestS
         token_uri: tokenUri,
         ...overrides,
       }),
-  };
-}
-
-export function vertexTarget(
-  baseURL: string,
-  serviceAccountJson: string,
-  options: { model?: string; location?: string; name?: string } = {},
-): BackendTarget {
-  const credential = { ref: 'default/gcp/sa.json', weight: 1, serviceAccountJson };
-  return {
-    backend: {
-      name: options.name ?? 'vertex-main',
-      provider: 'vertex-ai',
-      model: options.model ?? 'gemini-2.5-flash',
-      baseURL,
-      credentials: [credential],
-      priority: 0,
-      weight: 1,
-      vertex: { project: TEST_PROJECT, location: options.location ?? TEST_LOCATION },
-    },
-    credential,
-    defaultMaxTokens: 4096,
   };
 }
