@@ -34,6 +34,7 @@ export {
   readCommandFlags,
   exitCommand,
 } from './shared/command-flags.js';
+export { exitOnStopSignals, type StopSignalOptions } from './shared/stop-signals.js';
 export { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset } from './shared/budget-period.js';
 export {
   countField,

@@ -1,5 +1,5 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
-import { exitCommand, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
+import { exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
@@ -161,38 +161,25 @@ function installShutdown(
   logger: Logger,
   flushUsage: () => Promise<void>,
 ): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn('second signal: exiting without waiting', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info('shutting down', { signal, inFlight: gateway.inFlight, graceMs });
-    watcher.close();
-    gateway
-      .close(graceMs)
-      .then(() => transport.close())
-      // After the drain, every request has settled: cluster mode reports that spend to the operator.
-      .then(() => flushUsage())
-      // After the drain: every in-flight request has settled, so the state file gets its spend.
-      .then(() => governance.close())
-      .then(() => cache?.store.close())
-      // Last: every request span has ended by now. Bounded, so a dead collector cannot hold the exit.
-      .then(() => tracing?.shutdown(TRACING_SHUTDOWN_TIMEOUT_MS))
-      .then(
-        () => {
-          logger.info('stopped');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          logger.error('shutdown failed', { error });
-          process.exit(1);
-        },
+  exitOnStopSignals({
+    logger,
+    describe: () => ({ inFlight: gateway.inFlight, graceMs }),
+    shutdown: () => {
+      watcher.close();
+      return (
+        gateway
+          .close(graceMs)
+          .then(() => transport.close())
+          // After the drain, every request has settled: cluster mode reports that spend to the operator.
+          .then(() => flushUsage())
+          // After the drain: every in-flight request has settled, so the state file gets its spend.
+          .then(() => governance.close())
+          .then(() => cache?.store.close())
+          // Last: every request span has ended by now. Bounded, so a dead collector cannot hold the exit.
+          .then(() => tracing?.shutdown(TRACING_SHUTDOWN_TIMEOUT_MS))
       );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+    },
+  });
 }
 
 /** In Redis when governance shares one, else in this process; none with --cache-max-bytes 0. */

@@ -1,7 +1,7 @@
 // `switchyard operator`: start, serve, and on SIGTERM drain: stop serving tables (gateways
 // reconnect to another replica), release the lease so a successor takes over at once, stop.
-import { exitCommand, readCommandFlags } from '@switchyard/compiler';
-import { createLogger, errorMessage } from '../observe/logger.js';
+import { exitCommand, exitOnStopSignals, readCommandFlags } from '@switchyard/compiler';
+import { createLogger } from '../observe/logger.js';
 import { startOperator, StartupError, type RunningOperator } from '../run-operator.js';
 import { OPERATOR_USAGE, parseOperatorFlags } from './operator-flags.js';
 
@@ -22,32 +22,7 @@ export async function main(args: string[]): Promise<void> {
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn('second signal: exiting without waiting', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info('shutting down', { signal });
-    const deadline = setTimeout(() => {
-      logger.error('shutdown took too long; exiting', { deadlineMs: SHUTDOWN_DEADLINE_MS });
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    deadline.unref();
-    operator.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error('shutdown failed', { error: errorMessage(error) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  exitOnStopSignals({ logger, deadlineMs: SHUTDOWN_DEADLINE_MS, shutdown: () => operator.close() });
 }
 
 function fail(code: number, message: string): never {

@@ -32,7 +32,7 @@ import type {
 } from '../../unified/chat-request.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { JSON_RESPONSE_TOOL_NAME } from './json-response-tool.js';
-import { MIN_THINKING_BUDGET_TOKENS, THINKING_BUDGET_BY_EFFORT } from './anthropic-thinking-budget.js';
+import { resolveThinkingBudget } from './anthropic-thinking-budget.js';
 
 interface AnthropicRequestDefaults {
   /** Provider-side model id. */
@@ -62,7 +62,8 @@ export function convertToAnthropicMessagesRequest(
     throw invalidRequest('messages must contain at least one user or assistant message besides system messages', 'messages');
   }
 
-  const { maxTokens, thinkingBudget } = resolveTokenLimits(request);
+  const maxTokens = request.maxOutputTokens;
+  const thinkingBudget = resolveThinkingBudget(request);
   const body: AnthropicMessagesRequest = { model: defaults.model, max_tokens: maxTokens ?? defaults.defaultMaxTokens, messages };
   if (thinkingBudget !== undefined) {
     body.thinking = { type: 'enabled', budget_tokens: thinkingBudget };
@@ -305,41 +306,6 @@ function trimFinalAssistantWhitespace(messages: AnthropicMessageParam[]): void {
   lastBlock.text = lastBlock.text.trimEnd();
   if (lastBlock.text === '') last.content.pop();
   if (last.content.length === 0) messages.pop();
-}
-
-function resolveTokenLimits(request: UnifiedChatRequest): { maxTokens: number | undefined; thinkingBudget: number | undefined } {
-  const maxTokens = request.maxOutputTokens;
-  const reasoning = request.reasoning;
-  if (reasoning === undefined) return { maxTokens, thinkingBudget: undefined };
-  if (reasoning.budgetTokens !== undefined) {
-    const budget = reasoning.budgetTokens;
-    if (budget === 0) return { maxTokens, thinkingBudget: undefined };
-    if (budget < MIN_THINKING_BUDGET_TOKENS) {
-      throw invalidRequest(
-        `reasoning budget ${budget} is below Anthropic's minimum thinking budget of ${MIN_THINKING_BUDGET_TOKENS} tokens`,
-        'reasoning',
-      );
-    }
-    if (maxTokens !== undefined && budget >= maxTokens) {
-      throw invalidRequest(
-        `reasoning budget ${budget} must be less than the max output tokens ${maxTokens} (Anthropic counts thinking in max_tokens)`,
-        'reasoning',
-      );
-    }
-    return { maxTokens, thinkingBudget: budget };
-  }
-  const effortBudget = reasoning.effort === undefined ? undefined : THINKING_BUDGET_BY_EFFORT[reasoning.effort];
-  if (effortBudget === undefined) return { maxTokens, thinkingBudget: undefined };
-  if (maxTokens === undefined) return { maxTokens, thinkingBudget: effortBudget };
-  // The caller capped total output: thinking gets what the cap leaves, if that is enough.
-  const budget = Math.min(effortBudget, maxTokens - 1);
-  if (budget < MIN_THINKING_BUDGET_TOKENS) {
-    throw invalidRequest(
-      `max output tokens ${maxTokens} leave no room for Anthropic's minimum thinking budget of ${MIN_THINKING_BUDGET_TOKENS} tokens; raise it or drop reasoning effort`,
-      'reasoning',
-    );
-  }
-  return { maxTokens, thinkingBudget: budget };
 }
 
 function convertTool(tool: UnifiedTool, index: number): AnthropicTool {

@@ -5,7 +5,7 @@ export { encodeAnthropicError } from './anthropic-error-body.js';
 export { ANTHROPIC_VERSION, type AnthropicMessagesRequest } from './anthropic-messages-types.js';
 export { AnthropicStreamDecoder } from './anthropic-stream-decoder.js';
 export { createAnthropicStreamEncoder } from './anthropic-stream-encoder.js';
-export { MIN_THINKING_BUDGET_TOKENS, THINKING_BUDGET_BY_EFFORT } from './anthropic-thinking-budget.js';
+export { resolveThinkingBudget } from './anthropic-thinking-budget.js';
 export { convertToAnthropicMessagesRequest } from './convert-to-anthropic-messages.js';
 export { decodeAnthropicError } from './decode-anthropic-error.js';
 export { decodeAnthropicMessagesRequest } from './decode-anthropic-messages-request.js';

@@ -19,7 +19,8 @@ import type { BackendTarget } from '../../unified/provider-codec.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
 import { convertDocumentToBedrock, convertImageToBedrock } from './convert-media-to-bedrock.js';
 import { JSON_RESPONSE_TOOL_NAME, planJsonAnswer, type JsonAnswerPlan } from './bedrock-json-response-tool.js';
-import { isAnthropicModel, resolveThinkingBudget } from './resolve-bedrock-thinking.js';
+import { resolveThinkingBudget } from '../anthropic-messages/index.js';
+import { isAnthropicModel } from './resolve-bedrock-thinking.js';
 
 const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
 
