@@ -30,7 +30,8 @@ install: node_modules/.install-stamp
 build: install
 	bash scripts/build.sh
 
-test: build
+# Lint first: a formatting slip or an import against the layers fails in seconds, not after the suite.
+test: build lint
 	bash scripts/test.sh
 
 run: build
