@@ -8,7 +8,8 @@
 // Env: PROFILE_REQUESTS (per round, default 20000), PROFILE_SEQUENTIAL (default 3000),
 // PROFILE_ROUNDS (default 3), PROFILE_LOG_LEVEL (gateway log level, default info: the request
 // line is part of the cost), PROFILE_CPU=1 (write and summarize a .cpuprofile),
-// PROFILE_TOP (rows in the summary, default 40).
+// PROFILE_TOP (rows in the summary, default 40), PROFILE_STREAM=1 (streamed answers: 23 SSE events
+// each, so the stream path's per-event work is what is measured).
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -27,10 +28,12 @@ const TOP = Number(process.env.PROFILE_TOP ?? 40);
 const CONNECTIONS = 32;
 const CLOCK_TICKS_PER_SECOND = 100;
 
+const STREAM = process.env.PROFILE_STREAM === '1';
 const requestBody = JSON.stringify({
   model: 'bench-model',
   messages: [{ role: 'user', content: 'Say hello in five words.' }],
   max_tokens: 16,
+  ...(STREAM ? { stream: true } : {}),
 });
 const requestHeaders = { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` };
 
@@ -224,12 +227,18 @@ async function main() {
         SWITCHYARD_LOG_LEVEL: LOG_LEVEL,
       },
     );
-  const started = [
-    [
-      'minimal-proxy',
-      await startProcess(profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]), (m) => typeof m.port === 'number'),
-    ],
-  ];
+  // The floor parses whole JSON answers, so it has no streaming counterpart: streamed runs compare gateways only.
+  const started = STREAM
+    ? []
+    : [
+        [
+          'minimal-proxy',
+          await startProcess(
+            profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]),
+            (m) => typeof m.port === 'number',
+          ),
+        ],
+      ];
   // PROFILE_COMPARE_ROOT: another checkout (built) measured in the same run, e.g. the last commit.
   if (process.env.PROFILE_COMPARE_ROOT)
     started.push(['switchyard-compare', await startGateway('switchyard-compare', process.env.PROFILE_COMPARE_ROOT)]);
@@ -252,7 +261,7 @@ async function main() {
     await Promise.all([...targets.map((t) => stopProcess(t.proc.child)), stopProcess(upstream.child)]);
   }
   console.log(
-    `${REQUESTS} requests at ${CONNECTIONS} connections + ${SEQUENTIAL} sequential per round, ${ROUNDS} rounds (medians); gateway log level ${LOG_LEVEL}`,
+    `${REQUESTS} ${STREAM ? 'streamed ' : ''}requests at ${CONNECTIONS} connections + ${SEQUENTIAL} sequential per round, ${ROUNDS} rounds (medians); gateway log level ${LOG_LEVEL}`,
   );
   console.log(
     '| process | CPU µs/request at 32 conn (user + sys) | CPU µs/request sequential (user) | req/s at 32 conn | p50 sequential (µs) | peak RSS |',
@@ -264,10 +273,12 @@ async function main() {
       `| ${target.name} | ${pick('concurrentCpu')} (${pick('concurrentUser')} + ${pick('concurrentSystem')}) | ${pick('sequentialCpu')} (${pick('sequentialUser')}) | ${pick('rps')} | ${pick('p50')} | ${target.rss.toFixed(0)} MB |`,
     );
   }
+  // Each process against the first one: the floor, or in streamed runs the compared checkout.
+  const baseline = targets[0];
   for (const target of targets.slice(1)) {
-    const ratio = (field) => median(target.runs.map((r) => r[field])) / median(targets[0].runs.map((r) => r[field]));
+    const ratio = (field) => median(target.runs.map((r) => r[field])) / median(baseline.runs.map((r) => r[field]));
     console.log(
-      `${target.name} / minimal proxy CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential (user ${ratio('sequentialUser').toFixed(2)}x)`,
+      `${target.name} / ${baseline.name} CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential (user ${ratio('sequentialUser').toFixed(2)}x)`,
     );
   }
   if (CPU_PROFILE) {

@@ -1,5 +1,5 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
-import { exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
+import { errorMessage, exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
@@ -21,6 +21,9 @@ import { loadInitialConfig, watchConfig, type StandaloneConfigSource } from './s
 /** How long shutdown waits for the last spans to reach the collector. */
 const TRACING_SHUTDOWN_TIMEOUT_MS = 2_000;
 
+/** A start-up step that cannot go on: exit 1 with this message. */
+class StartupFailure extends Error {}
+
 /** Runs `switchyard gateway <args>`; `args` excludes the subcommand. */
 export async function main(args: string[]): Promise<void> {
   const flags = readCommandFlags('gateway', GATEWAY_USAGE, () => {
@@ -30,80 +33,25 @@ export async function main(args: string[]): Promise<void> {
   });
   if (flags === undefined) return;
   if (flags.config === undefined && flags.controlPlane === undefined) return fail(2, `--config <file|dir> is required\n\n${GATEWAY_USAGE}`);
+  try {
+    await startGateway(flags);
+  } catch (error) {
+    if (error instanceof StartupFailure) return fail(1, error.message);
+    throw error;
+  }
+}
 
+async function startGateway(flags: GatewayFlags): Promise<void> {
   const logger = createLogger({ base: { component: 'gateway' } });
   // Start, reload and stop lines are written whatever SWITCHYARD_LOG_LEVEL says: tooling waits for "listening".
   const lifecycleLogger = createLogger({ level: 'info', base: { component: 'gateway' } });
   const metrics = new GatewayMetrics();
-  // Tracing only when an OTLP endpoint is configured; otherwise OpenTelemetry is never loaded.
-  let tracing: Tracing | undefined;
-  try {
-    const tracingConfig = tracingConfigFromEnv(process.env);
-    if (tracingConfig !== undefined) {
-      tracing = await startTracing(tracingConfig, logger);
-      lifecycleLogger.info('tracing', {
-        endpoint: tracingConfig.tracesEndpoint,
-        protocol: tracingConfig.protocol,
-        serviceName: tracingConfig.serviceName,
-      });
-    }
-  } catch (error) {
-    return fail(1, `invalid tracing configuration: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  let governance: Governance;
-  try {
-    governance = await createGovernance({
-      providers: createProviderRegistry(),
-      metricsRegistry: metrics.registry,
-      logger,
-      stateFile: flags.stateFile,
-      redisUrl: flags.redisUrl,
-      redisFailureMode: flags.redisFailureMode,
-      redisTimeoutMs: flags.redisTimeoutMs,
-      env: process.env,
-    });
-  } catch (error) {
-    return fail(1, `cannot start governance: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const tables = governance.tables;
-  let initial: StandaloneResult | undefined;
-  if (flags.config !== undefined) {
-    try {
-      initial = await loadInitialConfig(flags.config, tables, metrics, lifecycleLogger);
-    } catch (error) {
-      return fail(1, `invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
+  const tracing = await startTracingIfConfigured(logger, lifecycleLogger);
+  const governance = await startGovernance(flags, metrics, logger);
+  const initial = flags.config === undefined ? undefined : await loadStandaloneConfig(flags.config, governance, metrics, lifecycleLogger);
   const cache = createResponseCache(flags, governance, metrics, logger);
-  // Conversations for previous_response_id: in Redis when governance shares one, so any replica continues them.
-  const responsesStore =
-    governance.redis !== undefined ? new RedisResponseStore({ redis: governance.redis, logger }) : new InMemoryResponseStore();
-  const frontDoorRoutes = createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) });
   const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
-  let gateway: RunningGateway;
-  try {
-    gateway = await startGatewayServer({
-      host: flags.host,
-      port: flags.port,
-      adminPort: flags.adminPort,
-      frontDoorRoutes,
-      deps: {
-        tables,
-        transport,
-        metrics,
-        logger,
-        admission: governance.admission,
-        costs: governance.costs,
-        tracer: tracing?.tracer,
-        ...(cache === undefined ? {} : { cache }),
-        maxBodyBytes: flags.maxBodyBytes,
-        random: Math.random,
-      },
-    });
-  } catch (error) {
-    return fail(1, `cannot listen: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
@@ -111,28 +59,15 @@ export async function main(args: string[]): Promise<void> {
           url: flags.controlPlane,
           tokenFile: flags.tokenFile,
           caFile: flags.caFile,
-          tables,
+          tables: governance.tables,
           metrics,
           logger: lifecycleLogger,
           ledger: governance.ledger,
         })
       : undefined;
   const watcher: StandaloneConfigSource =
-    cluster ?? watchConfig(flags.config as string, initial as StandaloneResult, tables, metrics, lifecycleLogger);
-  const cacheDescription =
-    flags.cacheMaxBytes === 0
-      ? 'off'
-      : flags.redisUrl === undefined
-        ? { store: 'memory', maxBytes: flags.cacheMaxBytes }
-        : { store: 'redis' };
-  lifecycleLogger.info('listening', {
-    host: gateway.host,
-    port: gateway.port,
-    adminPort: gateway.adminPort,
-    governance: governance.describe(),
-    responseCache: cacheDescription,
-    responsesStore: governance.redis !== undefined ? 'redis' : 'memory',
-  });
+    cluster ?? watchConfig(flags.config as string, initial as StandaloneResult, governance.tables, metrics, lifecycleLogger);
+  logListening(lifecycleLogger, flags, gateway, governance);
 
   // A bug in one request must not take the process (and every other request) down.
   process.on('uncaughtException', (error) => logger.error('uncaught exception', { error, stack: error.stack }));
@@ -148,6 +83,109 @@ export async function main(args: string[]): Promise<void> {
     lifecycleLogger,
     () => cluster?.flushUsage() ?? Promise.resolve(),
   );
+}
+
+/** Tracing only when an OTLP endpoint is configured; otherwise OpenTelemetry is never loaded. */
+async function startTracingIfConfigured(logger: Logger, lifecycleLogger: Logger): Promise<Tracing | undefined> {
+  try {
+    const tracingConfig = tracingConfigFromEnv(process.env);
+    if (tracingConfig === undefined) return undefined;
+    const tracing = await startTracing(tracingConfig, logger);
+    lifecycleLogger.info('tracing', {
+      endpoint: tracingConfig.tracesEndpoint,
+      protocol: tracingConfig.protocol,
+      serviceName: tracingConfig.serviceName,
+    });
+    return tracing;
+  } catch (error) {
+    throw new StartupFailure(`invalid tracing configuration: ${errorMessage(error)}`);
+  }
+}
+
+async function startGovernance(flags: GatewayFlags, metrics: GatewayMetrics, logger: Logger): Promise<Governance> {
+  try {
+    return await createGovernance({
+      providers: createProviderRegistry(),
+      metricsRegistry: metrics.registry,
+      logger,
+      stateFile: flags.stateFile,
+      redisUrl: flags.redisUrl,
+      redisFailureMode: flags.redisFailureMode,
+      redisTimeoutMs: flags.redisTimeoutMs,
+      env: process.env,
+    });
+  } catch (error) {
+    throw new StartupFailure(`cannot start governance: ${errorMessage(error)}`);
+  }
+}
+
+async function loadStandaloneConfig(
+  path: string,
+  governance: Governance,
+  metrics: GatewayMetrics,
+  logger: Logger,
+): Promise<StandaloneResult> {
+  try {
+    return await loadInitialConfig(path, governance.tables, metrics, logger);
+  } catch (error) {
+    throw new StartupFailure(`invalid configuration: ${errorMessage(error)}`);
+  }
+}
+
+interface ServingParts {
+  transport: UpstreamTransport;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  tracing: Tracing | undefined;
+  cache: ResponseCacheService | undefined;
+}
+
+/** The public and admin listeners, with every front door. */
+async function listen(flags: GatewayFlags, governance: Governance, parts: ServingParts): Promise<RunningGateway> {
+  // Conversations for previous_response_id: in Redis when governance shares one, so any replica continues them.
+  const responsesStore =
+    governance.redis !== undefined
+      ? new RedisResponseStore({ redis: governance.redis, logger: parts.logger })
+      : new InMemoryResponseStore();
+  try {
+    return await startGatewayServer({
+      host: flags.host,
+      port: flags.port,
+      adminPort: flags.adminPort,
+      frontDoorRoutes: createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) }),
+      deps: {
+        tables: governance.tables,
+        transport: parts.transport,
+        metrics: parts.metrics,
+        logger: parts.logger,
+        admission: governance.admission,
+        costs: governance.costs,
+        tracer: parts.tracing?.tracer,
+        ...(parts.cache === undefined ? {} : { cache: parts.cache }),
+        maxBodyBytes: flags.maxBodyBytes,
+        random: Math.random,
+      },
+    });
+  } catch (error) {
+    throw new StartupFailure(`cannot listen: ${errorMessage(error)}`);
+  }
+}
+
+function logListening(logger: Logger, flags: GatewayFlags, gateway: RunningGateway, governance: Governance): void {
+  const cacheDescription =
+    flags.cacheMaxBytes === 0
+      ? 'off'
+      : flags.redisUrl === undefined
+        ? { store: 'memory', maxBytes: flags.cacheMaxBytes }
+        : { store: 'redis' };
+  logger.info('listening', {
+    host: gateway.host,
+    port: gateway.port,
+    adminPort: gateway.adminPort,
+    governance: governance.describe(),
+    responseCache: cacheDescription,
+    responsesStore: governance.redis !== undefined ? 'redis' : 'memory',
+  });
 }
 
 function installShutdown(
