@@ -10,6 +10,7 @@ import type { FrontDoorContext, FrontDoorStreamEncoder } from '../unified/front-
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
+import { closeIfBodyUnread } from '../shared/unread-request-body.js';
 import type { UpstreamEventStream } from './call-upstream.js';
 import { ClientDisconnectedError, type Exchange } from './exchange.js';
 import type { StreamTransformer } from './stages.js';
@@ -36,6 +37,7 @@ function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHe
 
 function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeaders, body: string): void {
   headers['content-length'] = Buffer.byteLength(body);
+  closeIfBodyUnread(exchange.req, exchange.res, headers);
   exchange.status = status;
   exchange.res.writeHead(status, headers);
   exchange.res.end(body);

@@ -1,7 +1,7 @@
 // The public port's request handler: every front-door endpoint goes straight into the pipeline
 // on raw node:http; health endpoints are matched after them, and anything else is a 404 in the
 // format of the front door whose path it is.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import { startExchange } from '../pipeline/exchange.js';
 import { createPipeline } from '../pipeline/pipeline.js';
@@ -10,6 +10,7 @@ import type { FrontDoorRouter } from './front-door-router.js';
 import { serveHealthz, serveReadyz, type Lifecycle } from './health-endpoints.js';
 import { requestIdFor } from './request-id.js';
 import { sendGatewayError } from './send-json.js';
+import { closeIfBodyUnread } from '../shared/unread-request-body.js';
 
 export function createPublicHandler(
   deps: PipelineDeps,
@@ -46,7 +47,9 @@ export function createPublicHandler(
 function lastResort(deps: PipelineDeps, res: ServerResponse, error: unknown): void {
   deps.logger.error('unhandled error in request pipeline', { error });
   if (!res.headersSent) {
-    res.writeHead(500, { 'content-type': 'application/json' });
+    const headers: OutgoingHttpHeaders = { 'content-type': 'application/json' };
+    closeIfBodyUnread(res.req, res, headers);
+    res.writeHead(500, headers);
     res.end('{"error":{"message":"internal gateway error","type":"api_error","code":null,"param":null}}');
   } else {
     res.destroy();

@@ -1,10 +1,13 @@
 // Small JSON answers for the non-hot endpoints (health, errors on unknown paths).
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ChatFrontDoor } from '../frontdoors/front-door.js';
+import { closeIfBodyUnread } from '../shared/unread-request-body.js';
 
 export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  const all: OutgoingHttpHeaders = { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+  closeIfBodyUnread(res.req, res, all);
+  res.writeHead(status, all);
   res.end(body);
 }
 
