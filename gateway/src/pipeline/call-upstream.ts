@@ -39,6 +39,12 @@ export interface UpstreamEventStream {
   next(): Promise<UnifiedStreamEvent[] | null>;
   /** Stops the upstream when the stream is abandoned early. */
   close(): void;
+  /**
+   * Calls `listener` once if the attempt ends before the stream does (its total deadline, the
+   * client gone); returns the unsubscribe. Lets a wait outside `next` (respond waiting for a slow
+   * client to take a write) end on the route's total timeout too. Absent on replayed answers.
+   */
+  whenAborted?(listener: (reason: unknown) => void): () => void;
 }
 
 export type ChatCallResult = { kind: 'complete'; response: UnifiedChatResponse } | { kind: 'stream'; stream: UpstreamEventStream };
@@ -309,6 +315,16 @@ function wrapStream(
     close() {
       if (!closed) scope.abort(new ClientDisconnectedError());
       close();
+    },
+    whenAborted(listener) {
+      const emitter = scope.abortEmitter;
+      const onAbort = (): void => listener(emitter.reason);
+      if (emitter.aborted) {
+        onAbort();
+        return () => undefined;
+      }
+      emitter.once('abort', onAbort);
+      return () => emitter.off('abort', onAbort);
     },
   };
 }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledPricing, Usage } from '@switchyard/compiler';
 import type { GatewayError } from '../errors/gateway-error.js';
+import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { RequestSpan } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 
@@ -21,6 +22,31 @@ export class ClientDisconnectedError extends Error {
     super('client disconnected');
     this.name = 'ClientDisconnectedError';
   }
+}
+
+/**
+ * The gateway cut the connection itself at the end of its shutdown grace (`--shutdown-grace`):
+ * for the pipeline a disconnect like any other (nothing more is sent, no attempt follows), but
+ * logged and settled as the gateway's doing, not the caller's.
+ */
+export class GatewayShutdownError extends ClientDisconnectedError {
+  constructor() {
+    super();
+    this.message = 'connection closed by the gateway at the end of its shutdown grace';
+    this.name = 'GatewayShutdownError';
+  }
+}
+
+/**
+ * Why the gateway itself ended a request whose stream had begun: the client took no write for
+ * the route's streamIdle, the route's total timeout passed while the gateway waited on the
+ * client, or the shutdown grace ran out. Such a stream is settled from what was streamed.
+ */
+type GatewayCut = 'write_stall' | 'total_timeout' | 'shutdown';
+
+/** What the shutdown tells requests: set when the grace is over and connections are being closed. */
+export interface ShutdownState {
+  readonly cutting?: boolean;
 }
 
 export interface Exchange {
@@ -56,6 +82,16 @@ export interface Exchange {
   firstEventAt: number | undefined;
   /** Why a stream that had begun ended early. */
   streamFailure: string | undefined;
+  /** Set when the gateway itself ended the request early (not the caller, not the upstream). */
+  cut: GatewayCut | undefined;
+  /** Streamed output so far (text, reasoning, tool names and arguments), in UTF-16 code units. */
+  streamedChars: number;
+  /** Streamed delta events so far; upstreams send at least one token per delta. */
+  streamedDeltas: number;
+  /** `usage` is the gateway's estimate from what was streamed, not the upstream's report. */
+  usageEstimated: boolean;
+  /** The decoded request, once ingress has it (the estimate of a cut stream's prompt reads it). */
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | undefined;
   /** The request's trace span; undefined when tracing is off. */
   span: RequestSpan | undefined;
   /** The response cache's outcome; undefined on routes without a cache. */
@@ -64,7 +100,7 @@ export interface Exchange {
   cacheAgeSeconds: number | undefined;
 }
 
-export function startExchange(req: IncomingMessage, res: ServerResponse, requestId: string): Exchange {
+export function startExchange(req: IncomingMessage, res: ServerResponse, requestId: string, shutdown?: ShutdownState): Exchange {
   const clientAbort = new AbortController();
   const exchange: Exchange = {
     requestId,
@@ -88,12 +124,17 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     error: undefined,
     firstEventAt: undefined,
     streamFailure: undefined,
+    cut: undefined,
+    streamedChars: 0,
+    streamedDeltas: 0,
+    usageEstimated: false,
+    request: undefined,
     span: undefined,
     cache: undefined,
     cacheAgeSeconds: undefined,
   };
   res.once('close', () => {
-    if (!res.writableFinished) clientAbort.abort(new ClientDisconnectedError());
+    if (!res.writableFinished) clientAbort.abort(shutdown?.cutting === true ? new GatewayShutdownError() : new ClientDisconnectedError());
   });
   return exchange;
 }

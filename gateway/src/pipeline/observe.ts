@@ -32,6 +32,7 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
   if (exchange.usage !== undefined) {
     fields.inputTokens = exchange.usage.inputTokens;
     fields.outputTokens = exchange.usage.outputTokens;
+    if (exchange.usageEstimated) fields.usageEstimated = true;
   }
   if (exchange.cache !== undefined) fields.cache = exchange.cache;
   if (exchange.costNanos !== undefined) fields.costUsd = formatNanosAsUsd(exchange.costNanos);
@@ -39,6 +40,7 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
   if (exchange.error !== undefined)
     fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };
   if (exchange.streamFailure !== undefined) fields.streamFailure = exchange.streamFailure;
+  if (exchange.cut !== undefined) fields.cut = exchange.cut;
   if (exchange.status >= 500 && exchange.error?.kind === 'internal')
     deps.logger.error('request', { ...fields, cause: exchange.error.cause });
   else deps.logger.info('request', fields);

@@ -105,6 +105,7 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
     let route: RuntimeRoute | undefined;
     if (request !== undefined) {
       exchange.model = request.model;
+      exchange.request = request;
       exchange.stream = plan.streams(request);
       // 3. authorize
       route = exchange.route = authorize(key, request.model);

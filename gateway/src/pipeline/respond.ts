@@ -12,11 +12,23 @@ import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import { closeIfBodyUnread } from '../shared/unread-request-body.js';
 import type { UpstreamEventStream } from './call-upstream.js';
-import { ClientDisconnectedError, type Exchange } from './exchange.js';
+import { ClientDisconnectedError, GatewayShutdownError, type Exchange } from './exchange.js';
 import type { StreamTransformer } from './stages.js';
 
 /** nginx's convention for "client closed the request": only ever in logs and metrics. */
 const CLIENT_CLOSED_STATUS = 499;
+/**
+ * Logged for a stream the gateway cut because the client stopped reading (the answer's head had
+ * already gone out as 200): a client-side timeout, so 4xx, and apart from 499 (the client hung up).
+ */
+const CLIENT_STALLED_STATUS = 408;
+/** Logged for a request still running when the shutdown grace ran out: the gateway went away. */
+const SHUTDOWN_CUT_STATUS = 503;
+/**
+ * The write-stall deadline when a request has no route (none reaches a stream without one); the
+ * route's `timeouts.streamIdle` otherwise, whose default this is.
+ */
+const DEFAULT_WRITE_STALL_MS = 60_000;
 
 const COST_HEADER = 'x-switchyard-cost-usd';
 /** `hit`, `miss` or `bypass` on routes with a response cache; absent elsewhere. */
@@ -95,15 +107,23 @@ export async function respondStream(
       if (frames.length > 0) {
         const flushed = res.write(frames);
         exchange.firstEventAt ??= performance.now();
-        if (!flushed) await drained(exchange);
+        if (!flushed) await drained(exchange, stream);
       }
       events = await stream.next();
     }
     res.end(closingFrames(exchange, chain, encoder) + encoder.end());
   } catch (error) {
     stream.close();
+    if (error instanceof ClientStalledError) {
+      // Nothing more can reach a client that does not read: free its slot and its connection.
+      exchange.status = CLIENT_STALLED_STATUS;
+      exchange.cut = error.cut;
+      exchange.streamFailure = error.message;
+      res.destroy();
+      return;
+    }
     if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
-      exchange.status = CLIENT_CLOSED_STATUS;
+      markDisconnected(exchange);
       return;
     }
     if (error instanceof StreamStageError) {
@@ -162,28 +182,85 @@ function closingFrames(exchange: Exchange, chain: readonly StreamTransformer[], 
   return frames;
 }
 
-function drained(exchange: Exchange): Promise<void> {
+/** The client stopped taking writes; the gateway cuts the stream (respondStream's catch). */
+class ClientStalledError extends Error {
+  constructor(
+    readonly cut: 'write_stall' | 'total_timeout',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Waits until the client has taken what was written, bounded: by the write-stall deadline (the
+ * route's `timeouts.streamIdle`, the same patience the gateway has with a silent upstream, here
+ * with a client that takes nothing), and by the route's total timeout, which keeps running
+ * while the gateway is blocked on the client. Without them a client that never reads would hold
+ * its slot, its upstream connection and its reservation forever.
+ */
+function drained(exchange: Exchange, stream: UpstreamEventStream): Promise<void> {
   return new Promise((resolveDrain, rejectDrain) => {
     const { res, clientAbort } = exchange;
-    const onDrain = (): void => {
+    const timeouts = exchange.route?.compiled.timeouts;
+    const stallMs = timeouts?.streamIdleMs ?? DEFAULT_WRITE_STALL_MS;
+    let stallTimer: NodeJS.Timeout | undefined;
+    let stopWatchingStream: (() => void) | undefined;
+    const settle = (): void => {
+      clearTimeout(stallTimer);
+      res.off('drain', onDrain);
       clientAbort.signal.removeEventListener('abort', onAbort);
+      stopWatchingStream?.();
+    };
+    const onDrain = (): void => {
+      settle();
       resolveDrain();
     };
     const onAbort = (): void => {
-      res.off('drain', onDrain);
+      settle();
       rejectDrain(new ClientDisconnectedError());
     };
+    const onStall = (): void => {
+      settle();
+      rejectDrain(
+        new ClientStalledError('write_stall', `the client took no write for ${stallMs} ms (the route's timeouts.streamIdle); stream cut`),
+      );
+    };
+    const onStreamAborted = (reason: unknown): void => {
+      if (reason instanceof ClientDisconnectedError) return onAbort();
+      settle();
+      rejectDrain(
+        new ClientStalledError(
+          'total_timeout',
+          `the route's timeouts.total (${timeouts?.totalMs ?? 0} ms) passed while the client was not reading; stream cut`,
+        ),
+      );
+    };
     if (clientAbort.signal.aborted) return onAbort();
+    stallTimer = setTimeout(onStall, stallMs);
     res.once('drain', onDrain);
     clientAbort.signal.addEventListener('abort', onAbort, { once: true });
+    stopWatchingStream = stream.whenAborted?.(onStreamAborted);
   });
+}
+
+/** The connection went away: the caller hung up (499), or the gateway cut it at the end of its shutdown grace. */
+function markDisconnected(exchange: Exchange): void {
+  const reason: unknown = exchange.clientAbort.signal.reason;
+  if (reason instanceof GatewayShutdownError) {
+    exchange.status = SHUTDOWN_CUT_STATUS;
+    exchange.cut = 'shutdown';
+    exchange.streamFailure = reason.message;
+  } else {
+    exchange.status = CLIENT_CLOSED_STATUS;
+  }
 }
 
 /** Renders any failure in the caller's format; a disconnected client gets nothing. */
 export function respondError(exchange: Exchange, encodeError: ChatFrontDoor['encodeError'], error: unknown): void {
   const { res } = exchange;
   if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
-    exchange.status = CLIENT_CLOSED_STATUS;
+    markDisconnected(exchange);
     if (!res.writableEnded) res.destroy();
     return;
   }

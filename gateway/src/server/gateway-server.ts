@@ -83,6 +83,8 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
         publicServer.closeIdleConnections();
         await new Promise((r) => setTimeout(r, 25));
       }
+      // Requests still running are cut by the gateway, not closed by their callers (logged and settled as such).
+      lifecycle.cutting = true;
       publicServer.closeAllConnections();
       await publicClosed;
       const adminClosed = new Promise<void>((resolveClose) => adminServer.close(() => resolveClose()));

@@ -6,6 +6,8 @@ import { sendJson } from './send-json.js';
 
 export interface Lifecycle {
   draining: boolean;
+  /** The shutdown grace is over and the remaining connections are being closed (requests cut now are the gateway's doing). */
+  cutting?: boolean;
 }
 
 export function serveHealthz(res: ServerResponse): void {

@@ -27,7 +27,7 @@ export function createPublicHandler(
 
     const routed = router.find(method, path);
     if (routed !== undefined) {
-      const exchange = startExchange(req, res, requestId);
+      const exchange = startExchange(req, res, requestId, lifecycle);
       const context: FrontDoorContext = { requestId, ...routed.match };
       if (queryStart >= 0) context.query = new URLSearchParams(url.slice(queryStart + 1));
       routed.door.adoptCredentials?.(req.headers, context.query);

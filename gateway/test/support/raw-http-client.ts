@@ -22,7 +22,7 @@ function parseResponseHead(text: string): RawResponseHead | undefined {
 }
 
 /** Connects to the gateway on loopback; `allowHalfOpen` keeps writing possible after the gateway's FIN. */
-async function connectRaw(port: number): Promise<Socket> {
+export async function connectRaw(port: number): Promise<Socket> {
   const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
   await new Promise<void>((resolveConnect, rejectConnect) => {
     socket.once('connect', resolveConnect);
