@@ -48,11 +48,51 @@ function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHe
 }
 
 function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeaders, body: string): void {
-  headers['content-length'] = Buffer.byteLength(body);
+  const length = Buffer.byteLength(body);
+  headers['content-length'] = length;
   closeIfBodyUnread(exchange.req, exchange.res, headers);
   exchange.status = status;
   exchange.res.writeHead(status, headers);
   exchange.res.end(body);
+  if (length > WATCHED_ANSWER_BYTES) closeIfNotTaken(exchange.res, writeStallMs(exchange));
+}
+
+/**
+ * Whole answers larger than this are watched until the client has taken them; smaller ones fit
+ * in the socket buffers at once, so a client that does not read them holds nothing of ours.
+ */
+const WATCHED_ANSWER_BYTES = 256 * 1024;
+
+function writeStallMs(exchange: Exchange): number {
+  return exchange.route?.compiled.timeouts.streamIdleMs ?? DEFAULT_WRITE_STALL_MS;
+}
+
+/**
+ * A whole answer is written with one `end`; a client that stops reading it would keep the
+ * unsent rest in memory and its connection open for as long as it likes. The connection is
+ * closed when a whole write-stall period passes without the client taking any of it.
+ */
+function closeIfNotTaken(res: Exchange['res'], stallMs: number): void {
+  const socket = res.socket;
+  if (socket === null) return;
+  let pending = unsentBytes(socket);
+  const check = setInterval(() => {
+    const now = unsentBytes(socket);
+    if (now >= pending) socket.destroy();
+    pending = now;
+  }, stallMs);
+  check.unref();
+  res.once('close', () => clearInterval(check));
+}
+
+/**
+ * Bytes the socket has not handed to the kernel yet. One `end` is one write request, so the
+ * stream's own `writableLength` only drops when all of it is out; libuv's write queue size (on
+ * the socket's handle) drops as the client takes each part.
+ */
+function unsentBytes(socket: NonNullable<Exchange['res']['socket']>): number {
+  const queued = (socket as { _handle?: { writeQueueSize?: unknown } })._handle?.writeQueueSize;
+  return typeof queued === 'number' ? queued : socket.writableLength;
 }
 
 /** A whole answer already encoded by the front door, as JSON with the gateway's headers. */
@@ -203,7 +243,7 @@ function drained(exchange: Exchange, stream: UpstreamEventStream): Promise<void>
   return new Promise((resolveDrain, rejectDrain) => {
     const { res, clientAbort } = exchange;
     const timeouts = exchange.route?.compiled.timeouts;
-    const stallMs = timeouts?.streamIdleMs ?? DEFAULT_WRITE_STALL_MS;
+    const stallMs = writeStallMs(exchange);
     let stallTimer: NodeJS.Timeout | undefined;
     let stopWatchingStream: (() => void) | undefined;
     const settle = (): void => {

@@ -31,6 +31,13 @@ async function inFlight(gateway: GatewayProcess): Promise<number> {
   return Number(match?.[1] ?? -1);
 }
 
+function requestLogged(gateway: GatewayProcess, model: string): boolean {
+  return gateway
+    .logs()
+    .split('\n')
+    .some((l) => l.includes('"msg":"request"') && l.includes(`"model":"${model}"`));
+}
+
 /** The request log line of the (one) request for `model`, once written. */
 async function requestLine(gateway: GatewayProcess, model: string): Promise<string> {
   const find = (): string | undefined =>
@@ -42,12 +49,27 @@ async function requestLine(gateway: GatewayProcess, model: string): Promise<stri
   return find() ?? '';
 }
 
-/** Sends a streaming chat request on a raw socket and never reads the answer. */
-async function requestWithoutReading(gateway: GatewayProcess, model: string): Promise<Socket> {
+/**
+ * A whole (non-streamed) answer of about 7 MB: more than the socket buffers take from a client
+ * that does not read (about 4 MB on loopback), and below any sane cap on upstream answers.
+ */
+function bigCompletion(): unknown {
+  return {
+    id: 'big',
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'y'.repeat(7_000_000) }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 5, completion_tokens: 1_750_000, total_tokens: 1_750_005 },
+  };
+}
+
+/** Sends a chat request on a raw socket and never reads the answer. */
+async function requestWithoutReading(gateway: GatewayProcess, model: string, stream = true): Promise<Socket> {
   const socket = await connectRaw(Number(new URL(gateway.url).port));
   socket.pause();
   socket.on('error', () => undefined);
-  const body = JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'go on forever' }] });
+  const body = JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'go on forever' }] });
   socket.write(
     `POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/json\r\nauthorization: Bearer ${key}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
@@ -61,7 +83,12 @@ describe('a client that stops reading', () => {
 
   beforeAll(async () => {
     // An endless stream of large events, written as fast as the gateway takes them.
-    upstream = await startMockHttpServer(async (_request, res) => {
+    upstream = await startMockHttpServer(async (request, res) => {
+      if ((request.json as { stream?: boolean }).stream !== true) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(bigCompletion()));
+        return;
+      }
       upstreamStreamsOpen += 1;
       let open = true;
       res.on('close', () => {
@@ -91,6 +118,7 @@ describe('a client that stops reading', () => {
             backends: [openAIBackend('flood-upstream', upstream.url)],
             timeouts: { total: '3s', streamIdle: '60s' },
           }),
+          routeObject({ name: 'big-answer', backends: [openAIBackend('flood-upstream', upstream.url)], timeouts: { streamIdle: '2s' } }),
           routeObject({ name: 'quick', backends: [mockBackend('quick-backend', { response: 'still fast' })] }),
         ),
       },
@@ -122,6 +150,8 @@ describe('a client that stops reading', () => {
     expect(line).toContain('"status":408');
     expect(line).toContain('"cut":"write_stall"');
     expect(line).toContain('timeouts.streamIdle');
+    // Charged for what was streamed (see shutdown-cut-settlement.test.ts for the amounts).
+    expect(line).toContain('"usageEstimated":true');
     socket.destroy();
   });
 
@@ -139,6 +169,26 @@ describe('a client that stops reading', () => {
     expect(line).toContain('"status":408');
     expect(line).toContain('"cut":"total_timeout"');
     expect(line).toContain('timeouts.total');
+    socket.destroy();
+  });
+
+  it('has a whole answer it does not read closed after the route streamIdle without progress', async () => {
+    const socket = await requestWithoutReading(gateway, 'big-answer', false);
+    await eventually(async () => requestLogged(gateway, 'big-answer'), 10_000);
+    // Two stall periods (2 s) and a margin without reading, then read what is left.
+    await new Promise((r) => setTimeout(r, 5_000));
+    let received = 0;
+    let closed = false;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    // The gateway's side ends (FIN after what the kernel already held); allowHalfOpen keeps ours open.
+    for (const event of ['end', 'close']) socket.on(event, () => (closed = true));
+    socket.resume();
+    await eventually(async () => closed, 5_000).catch(() => undefined);
+    expect(closed).toBe(true);
+    // Cut short: the socket buffers' worth arrived, not the 7 MB answer.
+    expect(received).toBeLessThan(7_000_000);
     socket.destroy();
   });
 });
