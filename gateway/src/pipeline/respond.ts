@@ -290,7 +290,7 @@ function markDisconnected(exchange: Exchange): void {
   if (reason instanceof GatewayShutdownError) {
     exchange.status = SHUTDOWN_CUT_STATUS;
     exchange.cut = 'shutdown';
-    exchange.streamFailure = reason.message;
+    if (exchange.firstEventAt !== undefined) exchange.streamFailure = reason.message;
   } else {
     exchange.status = CLIENT_CLOSED_STATUS;
   }
