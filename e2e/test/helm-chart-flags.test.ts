@@ -80,7 +80,12 @@ describeWhenReady('chart command lines against the programs’ flag parsers', ()
       expect(command).toBe('gateway');
       const flags = parseGatewayFlags(args);
       expect(flags).toMatchObject({ host: '0.0.0.0', port: 8080, adminPort: 9090, shutdownGraceMs: 50_000 });
-      if (values.length > 0) expect(flags).toMatchObject({ redisUrl: 'redis://redis.cache.svc:6379/0', maxBodyBytes: 1_048_576 });
+      if (values.length > 0)
+        expect(flags).toMatchObject({
+          redisUrl: 'redis://redis.cache.svc:6379/0',
+          maxBodyBytes: 1_048_576,
+          maxResponseBytes: 8_388_608,
+        });
     },
     60_000,
   );

@@ -34,6 +34,8 @@ export const ALL_FEATURES = [
   '--set',
   'gateway.maxBodyBytes=1048576',
   '--set',
+  'gateway.maxResponseBytes=8388608',
+  '--set',
   'gateway.denyUpstreamCidrs=169.254.0.0/16',
   '--set',
   'gateway.autoscaling.targetMemoryUtilizationPercentage=80',

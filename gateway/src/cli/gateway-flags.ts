@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { durationFlag, FlagError, parseFlagValues, portFlag, rejectUnanchoredFlags } from '@switchyard/compiler';
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -15,6 +16,8 @@ export interface GatewayFlags {
   port: number;
   adminPort: number;
   maxBodyBytes: number;
+  /** Largest whole (non-streaming) upstream answer read; larger ones fail the attempt (502). */
+  maxResponseBytes: number;
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
   stateFile: string | undefined;
@@ -44,6 +47,8 @@ operator streams (cluster mode).
   --port <n>                   public port (default 8080; 0 picks a free port)
   --admin-port <n>             health, readiness and /metrics (default 9090; 0 picks a free port)
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-response-bytes <n>     largest non-streamed upstream answer read into memory (default ${DEFAULT_MAX_RESPONSE_BYTES});
+                               a larger one fails that backend (502 naming the limit); streams are not bounded by it
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
@@ -82,6 +87,7 @@ const GATEWAY_FLAG_OPTIONS = {
   port: { type: 'string' },
   'admin-port': { type: 'string' },
   'max-body-bytes': { type: 'string' },
+  'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
   'state-file': { type: 'string' },
   'redis-url': { type: 'string' },
@@ -97,10 +103,8 @@ const GATEWAY_FLAG_OPTIONS = {
 
 export function parseGatewayFlags(args: string[]): GatewayFlags {
   const v = parseFlagValues(args, GATEWAY_FLAG_OPTIONS);
-  const maxBodyText = v['max-body-bytes'];
-  const maxBodyBytes = maxBodyText === undefined ? DEFAULT_MAX_BODY_BYTES : Number(maxBodyText);
-  if (maxBodyText !== undefined && (!/^\d+$/.test(maxBodyText) || maxBodyBytes < 1))
-    throw new FlagError(`--max-body-bytes must be a positive whole number of bytes, got "${maxBodyText}"`);
+  const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
+  const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
   const cacheMaxText = v['cache-max-bytes'];
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
   if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
@@ -153,6 +157,7 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     port: portFlag('port', v.port, 8080),
     adminPort: portFlag('admin-port', v['admin-port'], 9090),
     maxBodyBytes,
+    maxResponseBytes,
     cacheMaxBytes,
     stateFile: v['state-file'],
     redisUrl,
@@ -164,4 +169,12 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     tokenFile: v['token-file'],
     caFile: v['ca-file'],
   };
+}
+
+function positiveBytesFlag(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || !Number.isSafeInteger(value))
+    throw new FlagError(`--${name} must be a positive whole number of bytes, got "${text}"`);
+  return value;
 }

@@ -50,7 +50,10 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
   const governance = await startGovernance(flags, metrics, logger);
   const initial = flags.config === undefined ? undefined : await loadStandaloneConfig(flags.config, governance, metrics, lifecycleLogger);
   const cache = createResponseCache(flags, governance, metrics, logger);
-  const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
+  const transport = new UpstreamTransport({
+    egressGuard: createEgressGuard(flags.deniedUpstreamCidrs),
+    maxResponseBytes: flags.maxResponseBytes,
+  });
   const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =

@@ -12,6 +12,7 @@ import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { classifyTransportError } from '../transport/transport-errors.js';
 import {
   UpstreamBodyTooLargeError,
+  takeBodyText,
   type BufferedUpstreamResponse,
   type UpstreamCallTimeouts,
   type UpstreamResponse,
@@ -25,12 +26,6 @@ import { ClientDisconnectedError } from './exchange.js';
 import { scrubFailure } from './scrub-credentials.js';
 
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
-/**
- * The largest whole (non-streaming) answer accepted from an upstream. Generous: a batch of
- * 2,048 float embeddings of 3,072 dimensions is about 130 MB of JSON. It exists so a broken
- * upstream cannot make the gateway buffer without end.
- */
-const MAX_RESPONSE_BODY_BYTES = 256 * 1024 * 1024;
 
 /** A stream that has produced its first events; the rest is pulled batch by batch. */
 export interface UpstreamEventStream {
@@ -174,7 +169,8 @@ async function sendForJson(
   if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
   try {
     response = await call.transport.sendBuffered(request, transportTimeouts(call.timeouts), scope.abortEmitter, {
-      maxBodyBytes: MAX_RESPONSE_BODY_BYTES,
+      // The process-wide cap (--max-response-bytes), so a broken upstream cannot make the gateway buffer without end.
+      maxBodyBytes: call.transport.maxResponseBytes,
       maxErrorBodyBytes: ERROR_BODY_LIMIT_BYTES,
       onHeaders: () => scope.endPhase(),
     });
@@ -185,10 +181,11 @@ async function sendForJson(
   } finally {
     scope.endPhase();
   }
-  if (response.status < 200 || response.status >= 300)
-    throw adapter.decodeError(response.status, response.headers, response.body.toString('utf8'));
+  if (response.status < 200 || response.status >= 300) throw adapter.decodeError(response.status, response.headers, takeBodyText(response));
+  // The bytes are released as they become text, so a large answer is held once while it is parsed.
+  const text = takeBodyText(response);
   try {
-    return { body: JSON.parse(response.body.toString('utf8')) as unknown, headers: response.headers };
+    return { body: JSON.parse(text) as unknown, headers: response.headers };
   } catch {
     throw new UpstreamFailure('Other', response.status, 'upstream answered with a body that is not JSON');
   }
