@@ -5,6 +5,7 @@ import { durationFlag, FlagError, parseFlagValues, portFlag, rejectUnanchoredFla
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -15,6 +16,8 @@ export interface GatewayFlags {
   host: string;
   port: number;
   adminPort: number;
+  /** Client-side deadlines and the connection cap of the listeners. */
+  limits: ListenerLimits;
   maxBodyBytes: number;
   /** Largest whole (non-streaming) upstream answer read; larger ones fail the attempt (502). */
   maxResponseBytes: number;
@@ -46,6 +49,14 @@ operator streams (cluster mode).
   --host <addr>                listen address (default 127.0.0.1)
   --port <n>                   public port (default 8080; 0 picks a free port)
   --admin-port <n>             health, readiness and /metrics (default 9090; 0 picks a free port)
+  --headers-timeout <duration> longest a client may take to send a request's headers, and how long a new
+                               connection may stay silent (default ${seconds(DEFAULT_LISTENER_LIMITS.headersTimeoutMs)}); then 408 and closed
+  --request-timeout <duration> longest a client may take to send a whole request, body included
+                               (default ${seconds(DEFAULT_LISTENER_LIMITS.requestTimeoutMs)}); then 408 and closed. Answers are not bounded by it
+  --keep-alive-timeout <duration>
+                               how long an idle keep-alive connection is kept (default ${seconds(DEFAULT_LISTENER_LIMITS.keepAliveTimeoutMs)}; above load balancers' 60s)
+  --max-connections <n>        open connections on the public port; more are closed at once and counted in
+                               switchyard_connections_refused_total (default ${DEFAULT_LISTENER_LIMITS.maxConnections})
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
   --max-response-bytes <n>     largest non-streamed upstream answer read into memory (default ${DEFAULT_MAX_RESPONSE_BYTES});
                                a larger one fails that backend (502 naming the limit); streams are not bounded by it
@@ -86,6 +97,10 @@ const GATEWAY_FLAG_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'admin-port': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
@@ -103,6 +118,7 @@ const GATEWAY_FLAG_OPTIONS = {
 
 export function parseGatewayFlags(args: string[]): GatewayFlags {
   const v = parseFlagValues(args, GATEWAY_FLAG_OPTIONS);
+  const limits = parseListenerLimits(v);
   const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
   const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
   const cacheMaxText = v['cache-max-bytes'];
@@ -156,6 +172,7 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     host: v.host ?? '127.0.0.1',
     port: portFlag('port', v.port, 8080),
     adminPort: portFlag('admin-port', v['admin-port'], 9090),
+    limits,
     maxBodyBytes,
     maxResponseBytes,
     cacheMaxBytes,
@@ -169,6 +186,31 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     tokenFile: v['token-file'],
     caFile: v['ca-file'],
   };
+}
+
+function parseListenerLimits(v: Readonly<Record<string, string | boolean | undefined>>): ListenerLimits {
+  const duration = (name: string, fallbackMs: number): number => {
+    const text = v[name];
+    return durationFlag(name, typeof text === 'string' ? text : undefined, `${fallbackMs}ms`, { positive: true });
+  };
+  const headersTimeoutMs = duration('headers-timeout', DEFAULT_LISTENER_LIMITS.headersTimeoutMs);
+  const requestTimeoutMs = duration('request-timeout', DEFAULT_LISTENER_LIMITS.requestTimeoutMs);
+  // node:http refuses the reverse: the headers are part of the request.
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new FlagError(`--headers-timeout (${headersTimeoutMs}ms) must not be longer than --request-timeout (${requestTimeoutMs}ms)`);
+  const keepAliveTimeoutMs = duration('keep-alive-timeout', DEFAULT_LISTENER_LIMITS.keepAliveTimeoutMs);
+  const maxText = v['max-connections'];
+  let maxConnections = DEFAULT_LISTENER_LIMITS.maxConnections;
+  if (typeof maxText === 'string') {
+    maxConnections = Number(maxText);
+    if (!/^\d+$/.test(maxText) || maxConnections < 1 || !Number.isSafeInteger(maxConnections))
+      throw new FlagError(`--max-connections must be a positive whole number, got "${maxText}"`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections };
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
 }
 
 function positiveBytesFlag(name: string, text: string | undefined, fallback: number): number {

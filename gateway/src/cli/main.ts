@@ -155,6 +155,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
       host: flags.host,
       port: flags.port,
       adminPort: flags.adminPort,
+      limits: flags.limits,
       frontDoorRoutes: createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) }),
       deps: {
         tables: governance.tables,
