@@ -75,11 +75,17 @@ describeWhenReady('chart command lines against the programs’ flag parsers', ()
     'the gateway accepts its args with %s',
     async (_label, values) => {
       const gateway = findDoc(await renderChart(values), 'Deployment', names.gateway);
-      const env = containerEnv(gateway, { SWITCHYARD_REDIS_URL: 'redis://redis.cache.svc:6379/0' });
+      const env = containerEnv(gateway, { SWITCHYARD_REDIS_URL: 'redis://redis.cache.svc:6379/0', POD_IP: '10.42.0.7' });
       const [command, ...args] = expandLikeKubelet(argsOf(gateway), env);
       expect(command).toBe('gateway');
       const flags = parseGatewayFlags(args);
-      expect(flags).toMatchObject({ host: '0.0.0.0', port: 8080, adminPort: 9090, shutdownGraceMs: 50_000 });
+      expect(flags).toMatchObject({
+        host: '0.0.0.0',
+        port: 8080,
+        adminPort: 9090,
+        adminHosts: ['10.42.0.7', '127.0.0.1'],
+        shutdownGraceMs: 50_000,
+      });
       if (values.length > 0)
         expect(flags).toMatchObject({
           redisUrl: 'redis://redis.cache.svc:6379/0',

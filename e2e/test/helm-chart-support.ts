@@ -110,6 +110,7 @@ export function findDoc(docs: KubeDoc[], kind: string, name: string): KubeDoc {
 export const names = {
   operator: `${RELEASE}-switchyard-operator`,
   gateway: `${RELEASE}-switchyard-gateway`,
+  gatewayMetrics: `${RELEASE}-switchyard-gateway-metrics`,
   tlsSecret: `${RELEASE}-switchyard-operator-tls`,
   redisSecret: `${RELEASE}-switchyard-redis`,
 };

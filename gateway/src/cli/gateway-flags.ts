@@ -16,6 +16,8 @@ export interface GatewayFlags {
   host: string;
   port: number;
   adminPort: number;
+  /** Where the admin port listens (one listener per address); loopback unless given. */
+  adminHosts: string[];
   /** Client-side deadlines and the connection cap of the listeners. */
   limits: ListenerLimits;
   maxBodyBytes: number;
@@ -49,6 +51,8 @@ operator streams (cluster mode).
   --host <addr>                listen address (default 127.0.0.1)
   --port <n>                   public port (default 8080; 0 picks a free port)
   --admin-port <n>             health, readiness and /metrics (default 9090; 0 picks a free port)
+  --admin-host <addr>[,<addr>] where the admin port listens, apart from --host: /metrics names keys and spend
+                               (default 127.0.0.1; the chart passes the pod IP and 127.0.0.1)
   --headers-timeout <duration> longest a client may take to send a request's headers, and how long a new
                                connection may stay silent (default ${seconds(DEFAULT_LISTENER_LIMITS.headersTimeoutMs)}); then 408 and closed
   --request-timeout <duration> longest a client may take to send a whole request, body included
@@ -97,6 +101,7 @@ const GATEWAY_FLAG_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'admin-port': { type: 'string' },
+  'admin-host': { type: 'string' },
   'headers-timeout': { type: 'string' },
   'request-timeout': { type: 'string' },
   'keep-alive-timeout': { type: 'string' },
@@ -172,6 +177,7 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     host: v.host ?? '127.0.0.1',
     port: portFlag('port', v.port, 8080),
     adminPort: portFlag('admin-port', v['admin-port'], 9090),
+    adminHosts: parseAdminHosts(v['admin-host']),
     limits,
     maxBodyBytes,
     maxResponseBytes,
@@ -207,6 +213,13 @@ function parseListenerLimits(v: Readonly<Record<string, string | boolean | undef
       throw new FlagError(`--max-connections must be a positive whole number, got "${maxText}"`);
   }
   return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections };
+}
+
+function parseAdminHosts(text: string | undefined): string[] {
+  if (text === undefined) return ['127.0.0.1'];
+  const hosts = text.split(',').map((host) => host.trim());
+  if (hosts.some((host) => host === '')) throw new FlagError(`--admin-host must be an address or a comma list of addresses, got "${text}"`);
+  return [...new Set(hosts)];
 }
 
 function seconds(ms: number): string {

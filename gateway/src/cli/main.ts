@@ -155,6 +155,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
       host: flags.host,
       port: flags.port,
       adminPort: flags.adminPort,
+      adminHosts: flags.adminHosts,
       limits: flags.limits,
       frontDoorRoutes: createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) }),
       deps: {
@@ -185,6 +186,7 @@ function logListening(logger: Logger, flags: GatewayFlags, gateway: RunningGatew
   logger.info('listening', {
     host: gateway.host,
     port: gateway.port,
+    adminHosts: gateway.adminHosts,
     adminPort: gateway.adminPort,
     governance: governance.describe(),
     responseCache: cacheDescription,

@@ -45,8 +45,12 @@ export const DEFAULT_LISTENER_LIMITS: Readonly<ListenerLimits> = {
 export interface GatewayServerOptions {
   host: string;
   port: number;
-  /** Address of the admin listener (health, readiness, /metrics); default `host`. */
-  adminHost?: string;
+  /**
+   * Addresses of the admin listener (health, readiness, /metrics, which names keys and spend),
+   * one listener each on the same port; default `host`. Kept apart from `host` so metrics need
+   * not be reachable wherever the API is.
+   */
+  adminHosts?: readonly string[];
   adminPort: number;
   /** Default DEFAULT_LISTENER_LIMITS. */
   limits?: Partial<ListenerLimits>;
@@ -58,7 +62,8 @@ export interface GatewayServerOptions {
 export interface RunningGateway {
   host: string;
   port: number;
-  adminHost: string;
+  /** The admin listener's addresses, in the order given. */
+  adminHosts: readonly string[];
   adminPort: number;
   /** Requests being served on the public port. */
   readonly inFlight: number;
@@ -105,23 +110,29 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     socket.on('close', onConnectionClosed);
   });
   metrics.observeConnections(() => openConnections);
-  const adminServer = createServer({ ...timeouts, noDelay: true }, createAdminHandler(options.deps.tables, metrics, lifecycle));
-  for (const server of [publicServer, adminServer])
+  const adminHosts = options.adminHosts !== undefined && options.adminHosts.length > 0 ? options.adminHosts : [options.host];
+  const handleAdmin = createAdminHandler(options.deps.tables, metrics, lifecycle);
+  const adminServers = adminHosts.map(() => createServer({ ...timeouts, noDelay: true }, handleAdmin));
+  for (const server of [publicServer, ...adminServers])
     server.on('clientError', (error: Error, socket: Socket) => answerClientError(error, socket, limits, metrics));
   const port = await listen(publicServer, options.host, options.port);
-  const adminHost = options.adminHost ?? options.host;
-  let adminPort: number;
+  let adminPort = options.adminPort;
+  const listening: Server[] = [publicServer];
   try {
-    adminPort = await listen(adminServer, adminHost, options.adminPort);
+    for (const [index, server] of adminServers.entries()) {
+      // Port 0 picks a free port on the first address; the others then take the same one.
+      adminPort = await listen(server, adminHosts[index] as string, adminPort);
+      listening.push(server);
+    }
   } catch (error) {
-    publicServer.close();
+    for (const server of listening) server.close();
     throw error;
   }
 
   return {
     host: options.host,
     port,
-    adminHost,
+    adminHosts,
     adminPort,
     get inFlight() {
       return inFlight;
@@ -137,9 +148,13 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       }
       publicServer.closeAllConnections();
       await publicClosed;
-      const adminClosed = new Promise<void>((resolveClose) => adminServer.close(() => resolveClose()));
-      adminServer.closeAllConnections();
-      await adminClosed;
+      await Promise.all(
+        adminServers.map((server) => {
+          const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+          server.closeAllConnections();
+          return closed;
+        }),
+      );
     },
   };
 }
