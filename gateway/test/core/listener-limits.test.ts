@@ -106,6 +106,18 @@ describe('client deadlines (--headers-timeout, --request-timeout)', () => {
     expect((await postJson(gateway, '/v1/chat/completions', key, { model: 'echo', messages: HELLO })).status).toBe(200);
   });
 
+  it("answers headers over node:http's size limit with 431 and a request that does not parse with 400, and keeps serving", async () => {
+    const large = await open(gateway.url);
+    large.socket.write(`GET /healthz HTTP/1.1\r\nhost: gateway\r\nx-padding: ${'p'.repeat(20 * 1024)}\r\n\r\n`);
+    await large.closed;
+    expect(large.received()).toMatch(/^HTTP\/1\.1 431 /);
+    const garbage = await open(gateway.url);
+    garbage.socket.write('NOT HTTP AT ALL\r\n\r\n');
+    await garbage.closed;
+    expect(garbage.received()).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
+  });
+
   it('does not cut a request whose body arrived in time, even when answering takes longer than --request-timeout', async () => {
     const slow = await startGateway({
       manifests: {
