@@ -7,14 +7,14 @@
 const MAX_REFLECTED_CHARS = 256;
 
 /**
- * `value` as is when it is at most `MAX_REFLECTED_CHARS` long, else its first characters and a
- * note of how long it was, so the caller can still recognize what was refused.
+ * `value` as is when it is at most `maxChars` long, else its first characters and a note of how
+ * long it was, so the caller can still recognize what was refused.
  */
-export function reflected(value: string): string {
-  if (value.length <= MAX_REFLECTED_CHARS) return value;
-  let end = MAX_REFLECTED_CHARS;
+export function reflected(value: string, maxChars = MAX_REFLECTED_CHARS): string {
+  if (value.length <= maxChars) return value;
+  let end = maxChars;
   // Never split a surrogate pair: half of one is not valid UTF-16 and would be mangled on output.
   const last = value.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${value.slice(0, end)}... (${value.length} characters, truncated to ${MAX_REFLECTED_CHARS})`;
+  return `${value.slice(0, end)}... (${value.length} characters, truncated to ${maxChars})`;
 }
