@@ -59,7 +59,7 @@ function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-function parseJsonObject(body: Buffer): Record<string, unknown> {
+export function parseRequestBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw invalidRequest('request body is empty; expected a JSON object');
   let parsed: unknown;
   try {
@@ -140,7 +140,7 @@ export async function ingestChatRequest(
   context: FrontDoorContext,
   maxBodyBytes: number,
 ): Promise<UnifiedChatRequest> {
-  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeChatRequest(body, context);
 }
 
@@ -150,7 +150,7 @@ export async function ingestEmbeddingsRequest(
   context: FrontDoorContext,
   maxBodyBytes: number,
 ): Promise<UnifiedEmbeddingsRequest> {
-  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeEmbeddingsRequest(body, context);
 }
 
@@ -160,6 +160,6 @@ export async function ingestCountTokensRequest(
   context: FrontDoorContext,
   maxBodyBytes: number,
 ): Promise<UnifiedChatRequest> {
-  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return codec.decodeCountTokensRequest(body, context);
 }
