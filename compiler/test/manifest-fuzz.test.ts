@@ -149,6 +149,19 @@ describe('manifest compilation under fuzzing', () => {
     ).not.toThrow();
   });
 
+  // What the fuzzing found, kept as plain cases: both threw a TypeError / ReferenceError before.
+  it.each([
+    [
+      'a ModelRoute without metadata',
+      '{"apiVersion":"switchyard.dev/v1alpha1","kind":"ModelRoute","spec":{"model":"m","backends":[]}}',
+      /metadata: must be an object/,
+    ],
+    ['an alias to an anchor that was never set', 'apiVersion: v1\nkind: Secret\nmetadata: *missing\n', /invalid YAML/],
+  ])('refuses %s with a ConfigError', (_name, text, message) => {
+    expect(() => compileStandaloneFiles([{ path: 'fuzz.yaml', text }], { env: {} })).toThrow(ConfigError);
+    expect(() => compileStandaloneFiles([{ path: 'fuzz.yaml', text }], { env: {} })).toThrow(message);
+  });
+
   it('compiles mutated manifests or refuses them with a ConfigError', () => {
     fc.assert(fc.property(mutatedManifests, compilesOrConfigError), { seed, numRuns, endOnFailure: true });
   });

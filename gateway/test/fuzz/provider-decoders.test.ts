@@ -205,6 +205,19 @@ describe('provider decoders under fuzzing', () => {
     expect(http.filter((adapter) => !covered.has(adapter.provider)).map((adapter) => adapter.provider)).toEqual([]);
   });
 
+  // What the fuzzing found, kept as plain cases: each threw a TypeError from inside the decoder before.
+  it.each([
+    ['parts that are not a list', { candidates: [{ content: { parts: 0 } }] }, 'candidates[0].content.parts is not a list'],
+    ['a part that is null', { candidates: [{ content: { parts: [null] } }] }, 'candidates[0].content.parts[0] is not an object'],
+    ['candidates that are not objects', { candidates: [1] }, 'candidates[0] is not an object'],
+  ])('Gemini: an answer with %s is an UpstreamFailure naming the field, whole or streamed', (_name, body, message) => {
+    const gemini = CASES.find((c) => c.name === 'gemini') as Case;
+    expect(() => gemini.adapter.decodeChatResponse(body, gemini.target)).toThrow(UpstreamFailure);
+    expect(() => gemini.adapter.decodeChatResponse(body, gemini.target)).toThrow(message);
+    const decoder = gemini.adapter.createStreamDecoder(gemini.target);
+    expect(() => decoder.push(Buffer.from(`data: ${JSON.stringify(body)}\n\n`))).toThrow(message);
+  });
+
   it.each(CASES.map((c) => [c.name, c] as const))('%s: whole answers decode or fail typed', (_name, c) => {
     const bodies = fc.oneof(
       { weight: 5, arbitrary: fc.oneof(...RESPONSES[c.family].map(mutated)) },
