@@ -50,6 +50,8 @@ interface GatewayErrorOptions {
  * from caller or upstream text, since each one reaches the caller's answer and the log line.
  */
 const MAX_ERROR_MESSAGE_CHARS = 2048;
+/** Room for a field path already cut by `reflected()` (256 characters and its length note). */
+const MAX_PARAM_CHARS = 512;
 
 export class GatewayError extends Error {
   readonly kind: GatewayErrorKind;
@@ -64,7 +66,7 @@ export class GatewayError extends Error {
     this.name = 'GatewayError';
     this.kind = kind;
     this.status = kind === 'upstream_bad_request' ? (options.status ?? 400) : STATUS_BY_KIND[kind];
-    this.param = options.param === undefined ? undefined : reflected(options.param);
+    this.param = options.param === undefined ? undefined : reflected(options.param, MAX_PARAM_CHARS);
     this.code = options.code;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.headers = options.headers ?? {};
