@@ -223,7 +223,9 @@ class ControlPlaneClient {
     this.state.connects += 1;
     delete this.state.lastError;
     this.armInactivityTimer(stream);
-    const decoder = new SseDecoder();
+    // The operator is trusted and one table event holds the whole routing table, which may be
+    // larger than any provider event: no cap beyond the runtime's own string limit.
+    const decoder = new SseDecoder({ maxEventChars: Number.POSITIVE_INFINITY });
     res.on('data', (chunk: Buffer) => {
       this.armInactivityTimer(stream);
       for (const event of decoder.push(chunk)) {

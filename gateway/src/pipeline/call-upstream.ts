@@ -2,6 +2,7 @@
 // sent through the transport and decoded (whole, or chunk by chunk into the adapter's stream
 // decoder); in-process providers are called directly under the same timeouts. A streaming call
 // returns as soon as the first events are decoded: until then it can still be retried.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CompiledTimeouts } from '@switchyard/compiler';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -26,6 +27,12 @@ import { ClientDisconnectedError } from './exchange.js';
 import { scrubFailure } from './scrub-credentials.js';
 
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+/**
+ * Stream bytes decoded without producing an event before the pull loop gives the event loop a
+ * turn: chunks already buffered resolve as microtasks, so a fast upstream sending one huge line
+ * would otherwise keep every other request (and /healthz) waiting until the line ends.
+ */
+const STREAM_BYTES_PER_TURN = 1024 * 1024;
 
 /** A stream that has produced its first events; the rest is pulled batch by batch. */
 export interface UpstreamEventStream {
@@ -235,7 +242,12 @@ async function openHttpStream(
   const chunks = response.body[Symbol.asyncIterator]();
   let ended = false;
   const pull = async (): Promise<UnifiedStreamEvent[] | null> => {
+    let bytesThisTurn = 0;
     while (!ended) {
+      if (bytesThisTurn >= STREAM_BYTES_PER_TURN) {
+        bytesThisTurn = 0;
+        await nextTurn();
+      }
       let chunk: IteratorResult<unknown>;
       try {
         // The body ends with an error when the attempt aborts, so the idle deadline needs no race.
@@ -248,7 +260,9 @@ async function openHttpStream(
         const tail = decodeWith(() => decoder.end());
         return tail.length > 0 ? tail : null;
       }
-      const events = decodeWith(() => decoder.push(chunk.value as Uint8Array));
+      const bytes = chunk.value as Uint8Array;
+      bytesThisTurn += bytes.length;
+      const events = decodeWith(() => decoder.push(bytes));
       if (events.length > 0) return events;
     }
     return null;
