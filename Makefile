@@ -12,7 +12,7 @@ NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
 export PATH := $(NODE_BIN_DIR):$(PATH)
 endif
 
-.PHONY: all install build test run bench clean lint generate
+.PHONY: all install build test run bench soak clean lint generate
 
 all: build
 
@@ -52,6 +52,11 @@ lint: install
 
 bench: build
 	node bench/run-bench.mjs
+
+# Half an hour of mixed traffic with memory and event-loop delay judged (bench/soak.mjs); not in
+# `make test`. SOAK_MINUTES and SOAK_RPS shorten or load it.
+soak: build
+	node bench/soak.mjs
 
 clean:
 	npx tsc -b --clean || true

@@ -75,12 +75,24 @@ describeWhenReady('chart command lines against the programs’ flag parsers', ()
     'the gateway accepts its args with %s',
     async (_label, values) => {
       const gateway = findDoc(await renderChart(values), 'Deployment', names.gateway);
-      const env = containerEnv(gateway, { SWITCHYARD_REDIS_URL: 'redis://redis.cache.svc:6379/0' });
+      const env = containerEnv(gateway, { SWITCHYARD_REDIS_URL: 'redis://redis.cache.svc:6379/0', POD_IP: '10.42.0.7' });
       const [command, ...args] = expandLikeKubelet(argsOf(gateway), env);
       expect(command).toBe('gateway');
       const flags = parseGatewayFlags(args);
-      expect(flags).toMatchObject({ host: '0.0.0.0', port: 8080, adminPort: 9090, shutdownGraceMs: 50_000 });
-      if (values.length > 0) expect(flags).toMatchObject({ redisUrl: 'redis://redis.cache.svc:6379/0', maxBodyBytes: 1_048_576 });
+      expect(flags).toMatchObject({
+        host: '0.0.0.0',
+        port: 8080,
+        adminPort: 9090,
+        adminHosts: ['10.42.0.7', '127.0.0.1'],
+        shutdownGraceMs: 50_000,
+      });
+      if (values.length > 0)
+        expect(flags).toMatchObject({
+          redisUrl: 'redis://redis.cache.svc:6379/0',
+          maxBodyBytes: 1_048_576,
+          maxResponseBytes: 8_388_608,
+          limits: { headersTimeoutMs: 5_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 75_000, maxConnections: 2_000 },
+        });
     },
     60_000,
   );

@@ -60,12 +60,14 @@ describeWithHelm('helm chart: default values', () => {
         `Deployment/${names.gateway}`,
         `Deployment/${names.operator}`,
         `HorizontalPodAutoscaler/${names.gateway}`,
+        `NetworkPolicy/${names.gateway}`,
         `PodDisruptionBudget/${names.gateway}`,
         `PodDisruptionBudget/${names.operator}`,
         `Role/${names.operator}-leader-election`,
         `RoleBinding/${names.operator}-leader-election`,
         `Secret/${names.tlsSecret}`,
         `Service/${names.gateway}`,
+        `Service/${names.gatewayMetrics}`,
         `Service/${names.operator}`,
         `ServiceAccount/${names.gateway}`,
         `ServiceAccount/${names.operator}`,
@@ -108,6 +110,26 @@ describeWithHelm('helm chart: default values', () => {
     expect(jsonPath(container, 'livenessProbe', 'httpGet')).toEqual({ path: '/healthz', port: 'metrics' });
     expect(jsonPath(container, 'readinessProbe', 'httpGet')).toEqual({ path: '/readyz', port: 'http' });
     expect(argsOf(gateway)).toEqual(expect.arrayContaining(['gateway', '--host=0.0.0.0', '--port=8080', '--admin-port=9090']));
+  });
+
+  it('binds the admin port to the pod IP (downward API) and loopback, never to every address', () => {
+    const [container] = containersOf(gateway);
+    expect(argsOf(gateway)).toContain('--admin-host=$(POD_IP),127.0.0.1');
+    expect(argsOf(gateway).filter((arg) => arg.startsWith('--admin-host'))).toHaveLength(1);
+    expect(container!['env']).toContainEqual({ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+  });
+
+  it('restricts the admin port by default: a gateway NetworkPolicy admits the public port from anywhere, the admin port only from the monitoring namespaces', () => {
+    const policy = findDoc(docs, 'NetworkPolicy', names.gateway);
+    expect(jsonPath(policy, 'spec', 'podSelector', 'matchLabels')).toEqual(jsonPath(gateway, 'spec', 'selector', 'matchLabels'));
+    expect(jsonPath(policy, 'spec', 'policyTypes')).toEqual(['Ingress']);
+    expect(jsonPath(policy, 'spec', 'ingress')).toEqual([
+      { ports: [{ port: 8080, protocol: 'TCP' }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: {} }],
+        ports: [{ port: 9090, protocol: 'TCP' }],
+      },
+    ]);
   });
 
   it('probes the operator on its health port', () => {
@@ -242,11 +264,16 @@ describeWithHelm('helm chart: default values', () => {
     }
   });
 
-  it('exposes the gateway on port 80 (-> 8080) and its admin port as "metrics"; the operator stream on 8443', () => {
+  it('exposes the gateway on port 80 (-> 8080) only, its admin port on a separate headless metrics Service; the operator stream on 8443', () => {
     expect(jsonPath(findDoc(docs, 'Service', names.gateway), 'spec', 'ports')).toEqual([
       { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+    ]);
+    const metricsService = findDoc(docs, 'Service', names.gatewayMetrics);
+    expect(jsonPath(metricsService, 'spec', 'ports')).toEqual([
       { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP', appProtocol: 'http' },
     ]);
+    expect(jsonPath(metricsService, 'spec', 'clusterIP')).toBe('None');
+    expect(jsonPath(metricsService, 'spec', 'selector')).toEqual(jsonPath(gateway, 'spec', 'selector', 'matchLabels'));
     expect(jsonPath(findDoc(docs, 'Service', names.operator), 'spec', 'ports')).toEqual([
       { name: 'stream', port: 8443, targetPort: 'stream', protocol: 'TCP', appProtocol: 'https' },
     ]);
@@ -305,12 +332,20 @@ describeWithHelm('helm chart: every optional feature on', () => {
     ]);
   });
 
-  it('renders a ServiceMonitor for the metrics port with the labels Prometheus selects by', () => {
+  it('renders a ServiceMonitor for the metrics Service (and only it) with the labels Prometheus selects by', () => {
     const monitor = findDoc(docs, 'ServiceMonitor', names.gateway);
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.metadata.labels?.['release']).toBe('prometheus');
     expect(jsonPath(monitor, 'spec', 'endpoints')).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s', scrapeTimeout: '10s' }]);
-    expect(jsonPath(monitor, 'spec', 'selector', 'matchLabels')).toEqual(jsonPath(gateway, 'spec', 'selector', 'matchLabels'));
+    const selector = jsonPath(monitor, 'spec', 'selector', 'matchLabels') as Record<string, string>;
+    expect(selector).toEqual({
+      ...(jsonPath(gateway, 'spec', 'selector', 'matchLabels') as Record<string, string>),
+      'switchyard.dev/service': 'metrics',
+    });
+    const selects = (service: KubeDoc): boolean =>
+      Object.entries(selector).every(([label, value]) => service.metadata.labels?.[label] === value);
+    expect(selects(findDoc(docs, 'Service', names.gatewayMetrics))).toBe(true);
+    expect(selects(findDoc(docs, 'Service', names.gateway))).toBe(false);
   });
 
   it('keeps the Redis URL (and its password) in a Secret, passed to --redis-url through an env var', () => {
@@ -448,4 +483,32 @@ describeWithHelm('helm chart: values that change what renders', () => {
   ])('rejects bad values %j', async (args, message) => {
     await expect(renderChart(args)).rejects.toThrow(message);
   });
+});
+
+describeWithHelm('helm chart: the gateway NetworkPolicy switches', () => {
+  it('renders no NetworkPolicy with both switches off, and only the gateway one with networkPolicy.enabled off', async () => {
+    const off = await renderChart(['--set', 'networkPolicy.gateway.enabled=false']);
+    expect(off.filter((doc) => doc.kind === 'NetworkPolicy')).toEqual([]);
+    const gatewayOnly = await renderChart([]);
+    expect(gatewayOnly.filter((doc) => doc.kind === 'NetworkPolicy').map((doc) => doc.metadata.name)).toEqual([names.gateway]);
+  }, 60_000);
+
+  it('follows the monitoring selectors and the admin port value', async () => {
+    const docs = await renderChart([
+      '--set',
+      'gateway.adminPort=9191',
+      '--set',
+      'networkPolicy.monitoringNamespaceSelector.matchLabels.team=observability',
+      '--set',
+      'gateway.adminHost=10.1.2.3',
+    ]);
+    const ingress = jsonPath(findDoc(docs, 'NetworkPolicy', names.gateway), 'spec', 'ingress') as unknown[];
+    expect(ingress[1]).toEqual({
+      from: [
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring', team: 'observability' } }, podSelector: {} },
+      ],
+      ports: [{ port: 9191, protocol: 'TCP' }],
+    });
+    expect(argsOf(findDoc(docs, 'Deployment', names.gateway))).toContain('--admin-host=10.1.2.3');
+  }, 60_000);
 });

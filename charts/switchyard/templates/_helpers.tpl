@@ -26,6 +26,11 @@
 {{- printf "%s-gateway" (include "switchyard.fullname" .) -}}
 {{- end -}}
 
+{{/* The headless Service that lists gateway pods' admin ports for Prometheus (never the public Service). */}}
+{{- define "switchyard.gateway.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "switchyard.gateway.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end -}}
+
 {{- define "switchyard.operator.serviceAccountName" -}}
 {{- default (include "switchyard.operator.fullname" .) .Values.operator.serviceAccount.name -}}
 {{- end -}}

@@ -147,6 +147,17 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
     const name = isRecord(metadata) && typeof metadata['name'] === 'string' ? metadata['name'] : '';
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 
+    // Everything after this reads the object's namespace and name from its metadata.
+    const ours = group === SWITCHYARD_GROUP || (apiVersion === 'v1' && kind === 'Secret');
+    if (ours && !isRecord(metadata)) {
+      throw new ConfigError({
+        file: where,
+        object: describeObject(kind, { namespace, name }),
+        field: 'metadata',
+        reason: 'must be an object with a name',
+      });
+    }
+
     let manifest: KindObject | SecretManifest;
     if (group === SWITCHYARD_GROUP) {
       if (apiVersion !== SWITCHYARD_API_VERSION) {
@@ -195,7 +206,15 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
         const at = position ? `${file.path}:${position.line}:${position.col}` : file.path;
         throw new ConfigError({ file: at, reason: `invalid YAML: ${error.message.split('\n')[0]}` });
       }
-      const value: unknown = document.toJS();
+      let value: unknown;
+      try {
+        value = document.toJS();
+      } catch (toJsError) {
+        // Aliases are resolved here, not while parsing: an unknown anchor, or more aliases than the
+        // library allows (its guard against exponential expansion), throws from toJS.
+        const message = toJsError instanceof Error ? toJsError.message : String(toJsError);
+        throw new ConfigError({ file: `${file.path} (document ${index + 1})`, reason: `invalid YAML: ${message.split('\n')[0]}` });
+      }
       if (value === null || value === undefined) return;
       if (!isRecord(value)) {
         throw new ConfigError({

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { durationFlag, FlagError, parseFlagValues, portFlag, rejectUnanchoredFlags } from '@switchyard/compiler';
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -14,7 +16,13 @@ export interface GatewayFlags {
   host: string;
   port: number;
   adminPort: number;
+  /** Where the admin port listens (one listener per address); loopback unless given. */
+  adminHosts: string[];
+  /** Client-side deadlines and the connection cap of the listeners. */
+  limits: ListenerLimits;
   maxBodyBytes: number;
+  /** Largest whole (non-streaming) upstream answer read; larger ones fail the attempt (502). */
+  maxResponseBytes: number;
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
   stateFile: string | undefined;
@@ -43,7 +51,19 @@ operator streams (cluster mode).
   --host <addr>                listen address (default 127.0.0.1)
   --port <n>                   public port (default 8080; 0 picks a free port)
   --admin-port <n>             health, readiness and /metrics (default 9090; 0 picks a free port)
+  --admin-host <addr>[,<addr>] where the admin port listens, apart from --host: /metrics names keys and spend
+                               (default 127.0.0.1; the chart passes the pod IP and 127.0.0.1)
+  --headers-timeout <duration> longest a client may take to send a request's headers, and how long a new
+                               connection may stay silent (default ${seconds(DEFAULT_LISTENER_LIMITS.headersTimeoutMs)}); then 408 and closed
+  --request-timeout <duration> longest a client may take to send a whole request, body included
+                               (default ${seconds(DEFAULT_LISTENER_LIMITS.requestTimeoutMs)}); then 408 and closed. Answers are not bounded by it
+  --keep-alive-timeout <duration>
+                               how long an idle keep-alive connection is kept (default ${seconds(DEFAULT_LISTENER_LIMITS.keepAliveTimeoutMs)}; above load balancers' 60s)
+  --max-connections <n>        open connections on the public port; more are closed at once and counted in
+                               switchyard_connections_refused_total (default ${DEFAULT_LISTENER_LIMITS.maxConnections})
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-response-bytes <n>     largest non-streamed upstream answer read into memory (default ${DEFAULT_MAX_RESPONSE_BYTES});
+                               a larger one fails that backend (502 naming the limit); streams are not bounded by it
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
@@ -81,7 +101,13 @@ const GATEWAY_FLAG_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'admin-port': { type: 'string' },
+  'admin-host': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
   'max-body-bytes': { type: 'string' },
+  'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
   'state-file': { type: 'string' },
   'redis-url': { type: 'string' },
@@ -97,10 +123,9 @@ const GATEWAY_FLAG_OPTIONS = {
 
 export function parseGatewayFlags(args: string[]): GatewayFlags {
   const v = parseFlagValues(args, GATEWAY_FLAG_OPTIONS);
-  const maxBodyText = v['max-body-bytes'];
-  const maxBodyBytes = maxBodyText === undefined ? DEFAULT_MAX_BODY_BYTES : Number(maxBodyText);
-  if (maxBodyText !== undefined && (!/^\d+$/.test(maxBodyText) || maxBodyBytes < 1))
-    throw new FlagError(`--max-body-bytes must be a positive whole number of bytes, got "${maxBodyText}"`);
+  const limits = parseListenerLimits(v);
+  const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
+  const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
   const cacheMaxText = v['cache-max-bytes'];
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
   if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
@@ -152,7 +177,10 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     host: v.host ?? '127.0.0.1',
     port: portFlag('port', v.port, 8080),
     adminPort: portFlag('admin-port', v['admin-port'], 9090),
+    adminHosts: parseAdminHosts(v['admin-host']),
+    limits,
     maxBodyBytes,
+    maxResponseBytes,
     cacheMaxBytes,
     stateFile: v['state-file'],
     redisUrl,
@@ -164,4 +192,44 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     tokenFile: v['token-file'],
     caFile: v['ca-file'],
   };
+}
+
+function parseListenerLimits(v: Readonly<Record<string, string | boolean | undefined>>): ListenerLimits {
+  const duration = (name: string, fallbackMs: number): number => {
+    const text = v[name];
+    return durationFlag(name, typeof text === 'string' ? text : undefined, `${fallbackMs}ms`, { positive: true });
+  };
+  const headersTimeoutMs = duration('headers-timeout', DEFAULT_LISTENER_LIMITS.headersTimeoutMs);
+  const requestTimeoutMs = duration('request-timeout', DEFAULT_LISTENER_LIMITS.requestTimeoutMs);
+  // node:http refuses the reverse: the headers are part of the request.
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new FlagError(`--headers-timeout (${headersTimeoutMs}ms) must not be longer than --request-timeout (${requestTimeoutMs}ms)`);
+  const keepAliveTimeoutMs = duration('keep-alive-timeout', DEFAULT_LISTENER_LIMITS.keepAliveTimeoutMs);
+  const maxText = v['max-connections'];
+  let maxConnections = DEFAULT_LISTENER_LIMITS.maxConnections;
+  if (typeof maxText === 'string') {
+    maxConnections = Number(maxText);
+    if (!/^\d+$/.test(maxText) || maxConnections < 1 || !Number.isSafeInteger(maxConnections))
+      throw new FlagError(`--max-connections must be a positive whole number, got "${maxText}"`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections };
+}
+
+function parseAdminHosts(text: string | undefined): string[] {
+  if (text === undefined) return ['127.0.0.1'];
+  const hosts = text.split(',').map((host) => host.trim());
+  if (hosts.some((host) => host === '')) throw new FlagError(`--admin-host must be an address or a comma list of addresses, got "${text}"`);
+  return [...new Set(hosts)];
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+function positiveBytesFlag(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || !Number.isSafeInteger(value))
+    throw new FlagError(`--${name} must be a positive whole number of bytes, got "${text}"`);
+  return value;
 }

@@ -50,7 +50,10 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
   const governance = await startGovernance(flags, metrics, logger);
   const initial = flags.config === undefined ? undefined : await loadStandaloneConfig(flags.config, governance, metrics, lifecycleLogger);
   const cache = createResponseCache(flags, governance, metrics, logger);
-  const transport = new UpstreamTransport({ egressGuard: createEgressGuard(flags.deniedUpstreamCidrs) });
+  const transport = new UpstreamTransport({
+    egressGuard: createEgressGuard(flags.deniedUpstreamCidrs),
+    maxResponseBytes: flags.maxResponseBytes,
+  });
   const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
@@ -152,6 +155,8 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
       host: flags.host,
       port: flags.port,
       adminPort: flags.adminPort,
+      adminHosts: flags.adminHosts,
+      limits: flags.limits,
       frontDoorRoutes: createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) }),
       deps: {
         tables: governance.tables,
@@ -181,6 +186,7 @@ function logListening(logger: Logger, flags: GatewayFlags, gateway: RunningGatew
   logger.info('listening', {
     host: gateway.host,
     port: gateway.port,
+    adminHosts: gateway.adminHosts,
     adminPort: gateway.adminPort,
     governance: governance.describe(),
     responseCache: cacheDescription,

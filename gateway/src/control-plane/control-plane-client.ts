@@ -13,6 +13,9 @@ import { SseDecoder, type ServerSentEvent } from '../wire/sse/index.js';
 import type { SpendSnapshot } from '../governance/budget/budget-ledger.js';
 import { decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
 
+/** The largest table-stream event accepted: 256 Mi characters of compressed table (a 10,000-key table is a few MB). */
+const MAX_TABLE_EVENT_CHARS = 256 * 1024 * 1024;
+
 export const DEFAULT_TOKEN_FILE = '/var/run/secrets/switchyard/token';
 
 export interface ControlPlaneClientOptions {
@@ -223,10 +226,20 @@ class ControlPlaneClient {
     this.state.connects += 1;
     delete this.state.lastError;
     this.armInactivityTimer(stream);
-    const decoder = new SseDecoder();
+    // One table event holds the whole routing table (gzip-compressed, base64), far larger than
+    // any provider event, so it gets its own bound; past it the stream ends and is redialled
+    // (logged as the connection's error) instead of growing a buffer without end.
+    const decoder = new SseDecoder({ maxEventChars: MAX_TABLE_EVENT_CHARS });
     res.on('data', (chunk: Buffer) => {
       this.armInactivityTimer(stream);
-      for (const event of decoder.push(chunk)) {
+      let events: ServerSentEvent[];
+      try {
+        events = decoder.push(chunk);
+      } catch (error) {
+        stream.finish(error as Error);
+        return;
+      }
+      for (const event of events) {
         if (!this.handleStreamEvent(stream, event)) return;
       }
     });

@@ -1,5 +1,6 @@
 // One error type for everything the gateway refuses or fails; each front door renders it in
 // its caller's format (OpenAI, Anthropic, Google) with the same status.
+import { reflected } from './reflected-input.js';
 
 export type GatewayErrorKind =
   | 'invalid_request' // 400
@@ -43,6 +44,15 @@ interface GatewayErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * The longest message (and `param`) an error carries. Where a message repeats caller input it
+ * cuts that input with `reflected()`; this bound is the backstop for every other message built
+ * from caller or upstream text, since each one reaches the caller's answer and the log line.
+ */
+const MAX_ERROR_MESSAGE_CHARS = 2048;
+/** Room for a field path already cut by `reflected()` (256 characters and its length note). */
+const MAX_PARAM_CHARS = 512;
+
 export class GatewayError extends Error {
   readonly kind: GatewayErrorKind;
   readonly status: number;
@@ -52,11 +62,11 @@ export class GatewayError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(kind: GatewayErrorKind, message: string, options: GatewayErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(reflected(message, MAX_ERROR_MESSAGE_CHARS), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.kind = kind;
     this.status = kind === 'upstream_bad_request' ? (options.status ?? 400) : STATUS_BY_KIND[kind];
-    this.param = options.param;
+    this.param = options.param === undefined ? undefined : reflected(options.param, MAX_PARAM_CHARS);
     this.code = options.code;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.headers = options.headers ?? {};

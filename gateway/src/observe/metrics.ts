@@ -51,6 +51,9 @@ export class GatewayMetrics {
   private readonly tableLoads: Counter<'result'>;
   private readonly cacheRequests: Counter<'route' | 'result'>;
   private cacheStoreSize: (() => { entries: number; bytes: number }) | undefined;
+  private readonly connectionsRefused: Counter;
+  private readonly clientTimeouts: Counter<'phase'>;
+  private openConnections: (() => number) | undefined;
   private inFlightCount = 0;
   private readonly backendSeries = new Map<string, Map<string, BackendSeries>>();
   private readonly keySeries = new Map<string, Map<string, Map<string, KeySeries>>>();
@@ -182,6 +185,26 @@ export class GatewayMetrics {
         if (size !== undefined) this.set(size.bytes);
       },
     });
+    this.connectionsRefused = new Counter({
+      name: 'switchyard_connections_refused_total',
+      help: 'Connections to the public port closed as soon as they were accepted because --max-connections were open',
+      registers,
+    });
+    new Gauge({
+      name: 'switchyard_connections_open',
+      help: 'Connections open on the public port',
+      registers,
+      collect() {
+        const open = self.openConnections?.();
+        if (open !== undefined) this.set(open);
+      },
+    });
+    this.clientTimeouts = new Counter({
+      name: 'switchyard_client_timeouts_total',
+      help: 'Requests answered 408 because the client did not send them in time, by phase (headers: --headers-timeout, body: --request-timeout)',
+      labelNames: ['phase'],
+      registers,
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
   }
 
@@ -237,6 +260,19 @@ export class GatewayMetrics {
   /** The in-memory response cache reports its size through this when scraped. */
   observeCacheStore(size: () => { entries: number; bytes: number }): void {
     this.cacheStoreSize = size;
+  }
+
+  connectionRefused(): void {
+    this.connectionsRefused.inc();
+  }
+
+  /** The public listener reports its open connections through this when scraped. */
+  observeConnections(open: () => number): void {
+    this.openConnections = open;
+  }
+
+  clientTimedOut(phase: 'headers' | 'body'): void {
+    this.clientTimeouts.inc({ phase });
   }
 
   tableRejected(): void {

@@ -2,6 +2,7 @@
 // sent through the transport and decoded (whole, or chunk by chunk into the adapter's stream
 // decoder); in-process providers are called directly under the same timeouts. A streaming call
 // returns as soon as the first events are decoded: until then it can still be retried.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CompiledTimeouts } from '@switchyard/compiler';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -12,6 +13,7 @@ import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { classifyTransportError } from '../transport/transport-errors.js';
 import {
   UpstreamBodyTooLargeError,
+  takeBodyText,
   type BufferedUpstreamResponse,
   type UpstreamCallTimeouts,
   type UpstreamResponse,
@@ -26,11 +28,11 @@ import { scrubFailure } from './scrub-credentials.js';
 
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
 /**
- * The largest whole (non-streaming) answer accepted from an upstream. Generous: a batch of
- * 2,048 float embeddings of 3,072 dimensions is about 130 MB of JSON. It exists so a broken
- * upstream cannot make the gateway buffer without end.
+ * Stream bytes decoded without producing an event before the pull loop gives the event loop a
+ * turn: chunks already buffered resolve as microtasks, so a fast upstream sending one huge line
+ * would otherwise keep every other request (and /healthz) waiting until the line ends.
  */
-const MAX_RESPONSE_BODY_BYTES = 256 * 1024 * 1024;
+const STREAM_BYTES_PER_TURN = 1024 * 1024;
 
 /** A stream that has produced its first events; the rest is pulled batch by batch. */
 export interface UpstreamEventStream {
@@ -180,7 +182,8 @@ async function sendForJson(
   if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
   try {
     response = await call.transport.sendBuffered(request, transportTimeouts(call.timeouts), scope.abortEmitter, {
-      maxBodyBytes: MAX_RESPONSE_BODY_BYTES,
+      // The process-wide cap (--max-response-bytes), so a broken upstream cannot make the gateway buffer without end.
+      maxBodyBytes: call.transport.maxResponseBytes,
       maxErrorBodyBytes: ERROR_BODY_LIMIT_BYTES,
       onHeaders: () => scope.endPhase(),
     });
@@ -191,10 +194,11 @@ async function sendForJson(
   } finally {
     scope.endPhase();
   }
-  if (response.status < 200 || response.status >= 300)
-    throw adapter.decodeError(response.status, response.headers, response.body.toString('utf8'));
+  if (response.status < 200 || response.status >= 300) throw adapter.decodeError(response.status, response.headers, takeBodyText(response));
+  // The bytes are released as they become text, so a large answer is held once while it is parsed.
+  const text = takeBodyText(response);
   try {
-    return { body: JSON.parse(response.body.toString('utf8')) as unknown, headers: response.headers };
+    return { body: JSON.parse(text) as unknown, headers: response.headers };
   } catch {
     throw new UpstreamFailure('Other', response.status, 'upstream answered with a body that is not JSON');
   }
@@ -244,7 +248,12 @@ async function openHttpStream(
   const chunks = response.body[Symbol.asyncIterator]();
   let ended = false;
   const pull = async (): Promise<UnifiedStreamEvent[] | null> => {
+    let bytesThisTurn = 0;
     while (!ended) {
+      if (bytesThisTurn >= STREAM_BYTES_PER_TURN) {
+        bytesThisTurn = 0;
+        await nextTurn();
+      }
       let chunk: IteratorResult<unknown>;
       try {
         // The body ends with an error when the attempt aborts, so the idle deadline needs no race.
@@ -257,7 +266,9 @@ async function openHttpStream(
         const tail = decodeWith(() => decoder.end());
         return tail.length > 0 ? tail : null;
       }
-      const events = decodeWith(() => decoder.push(chunk.value as Uint8Array));
+      const bytes = chunk.value as Uint8Array;
+      bytesThisTurn += bytes.length;
+      const events = decodeWith(() => decoder.push(bytes));
       if (events.length > 0) return events;
     }
     return null;

@@ -14,6 +14,8 @@ export interface AttemptRecord {
   status: number;
   kind: string;
   reason: string;
+  /** For the request's log line only, never the caller's message (e.g. the address the egress guard refused). */
+  logDetail?: string;
 }
 
 /** The client went away; nothing more is sent and no attempt follows. */

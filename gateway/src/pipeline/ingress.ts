@@ -1,7 +1,8 @@
-// Stage 1, ingress: read the body once (bounded by --max-body-bytes), parse it once, and let
-// the front door decode it into the unified request.
+// Stage 1, ingress: read the body once (bounded by --max-body-bytes), parse it once, check its
+// nesting depth, and let the front door decode it into the unified request.
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
+import { reflected } from '../errors/reflected-input.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../frontdoors/front-door.js';
 import type { CountTokensCodec, FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
@@ -58,7 +59,7 @@ function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-function parseJsonObject(body: Buffer): Record<string, unknown> {
+export function parseRequestBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw invalidRequest('request body is empty; expected a JSON object');
   let parsed: unknown;
   try {
@@ -71,7 +72,66 @@ function parseJsonObject(body: Buffer): Record<string, unknown> {
       `request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : typeof parsed}`,
     );
   }
+  checkNestingDepth(parsed as Record<string, unknown>);
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * How deeply a request body's objects and arrays may nest (the body itself is level 1). The
+ * decoders, the token estimators and the provider encoders walk JSON schemas and content
+ * recursively; a body thousands of levels deep overflowed the stack in them and answered 500.
+ * Real requests (tool schemas included) stay well below this. docs/configuration.md, "Request
+ * nesting depth".
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** One container met by the depth walk; `parent` and `key` rebuild its path only when it is too deep. */
+interface NestingFrame {
+  readonly value: object;
+  readonly depth: number;
+  readonly key: string | number | undefined;
+  readonly parent: NestingFrame | undefined;
+}
+
+/**
+ * Refuses a body nested deeper than `MAX_JSON_DEPTH`, naming the first field found too deep.
+ * The walk keeps its own stack, so it cannot overflow on the input it exists to refuse; only
+ * containers are pushed, so a long array of numbers costs one type check per element.
+ */
+function checkNestingDepth(body: Record<string, unknown>): void {
+  const stack: NestingFrame[] = [{ value: body, depth: 1, key: undefined, parent: undefined }];
+  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+    const childDepth = frame.depth + 1;
+    if (Array.isArray(frame.value)) {
+      const items = frame.value as unknown[];
+      for (let index = 0; index < items.length; index++) {
+        const item = items[index];
+        if (typeof item !== 'object' || item === null) continue;
+        const child: NestingFrame = { value: item, depth: childDepth, key: index, parent: frame };
+        if (childDepth > MAX_JSON_DEPTH) throw tooDeep(child);
+        stack.push(child);
+      }
+    } else {
+      const fields = frame.value as Record<string, unknown>;
+      for (const key in fields) {
+        const item = fields[key];
+        if (typeof item !== 'object' || item === null) continue;
+        const child: NestingFrame = { value: item, depth: childDepth, key, parent: frame };
+        if (childDepth > MAX_JSON_DEPTH) throw tooDeep(child);
+        stack.push(child);
+      }
+    }
+  }
+}
+
+function tooDeep(frame: NestingFrame): GatewayError {
+  const keys: Array<string | number> = [];
+  for (let at: NestingFrame | undefined = frame; at?.key !== undefined; at = at.parent) keys.push(at.key);
+  keys.reverse();
+  // `messages[2].content`, the way the decoders name fields; cut short, since the path is as long as
+  // the nesting and its keys are the caller's.
+  const path = reflected(keys.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? key : `.${key}`)).join(''));
+  return invalidRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels (the limit on JSON nesting) at ${path}`, path);
 }
 
 export async function ingestChatRequest(
@@ -80,7 +140,7 @@ export async function ingestChatRequest(
   context: FrontDoorContext,
   maxBodyBytes: number,
 ): Promise<UnifiedChatRequest> {
-  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeChatRequest(body, context);
 }
 
@@ -90,7 +150,7 @@ export async function ingestEmbeddingsRequest(
   context: FrontDoorContext,
   maxBodyBytes: number,
 ): Promise<UnifiedEmbeddingsRequest> {
-  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeEmbeddingsRequest(body, context);
 }
 
@@ -100,6 +160,6 @@ export async function ingestCountTokensRequest(
   context: FrontDoorContext,
   maxBodyBytes: number,
 ): Promise<UnifiedChatRequest> {
-  const body = parseJsonObject(await readRequestBody(req, maxBodyBytes));
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return codec.decodeCountTokensRequest(body, context);
 }

@@ -8,6 +8,7 @@
 // ingress) so an unauthenticated caller cannot make the gateway parse a large JSON body.
 import type { CompiledCredential } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
+import { reflected } from '../errors/reflected-input.js';
 import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
 import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -104,7 +105,8 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
     const request = await plan.ingest(exchange, endpoint, context, deps.maxBodyBytes);
     let route: RuntimeRoute | undefined;
     if (request !== undefined) {
-      exchange.model = request.model;
+      // As the log line and the trace span show it: the caller's text, bounded.
+      exchange.model = reflected(request.model);
       exchange.request = request;
       exchange.stream = plan.streams(request);
       // 3. authorize

@@ -10,6 +10,7 @@ import type { BackendTarget } from '../unified/provider-codec.js';
 import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.js';
 import { UpstreamFailure, type UpstreamFailureKind } from '../errors/upstream-failure.js';
 import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
+import { egressLogDetail } from '../transport/egress-guard.js';
 import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
 import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
 import { pickCredential, selectBackend } from './route.js';
@@ -101,6 +102,7 @@ export async function callWithRetries<T>(
         status: failure.status,
         kind: failure.kind,
         reason: truncate(failure.message),
+        ...logOnly(egressLogDetail(failure.cause)),
       });
       observer.attemptFailed(route, backend, failure);
       recordHealth(route, backend, failure, observer);
@@ -161,6 +163,10 @@ function exhausted(plan: readonly RuntimeRoute[], attempts: readonly AttemptReco
     `all upstream attempts failed for model \`${model}\` (${attempts.length} attempt${attempts.length === 1 ? '' : 's'}): ${listed}`,
     { code: 'upstream_failed' },
   );
+}
+
+function logOnly(detail: string | undefined): { logDetail?: string } {
+  return detail === undefined ? {} : { logDetail: truncate(detail) };
 }
 
 function truncate(text: string): string {

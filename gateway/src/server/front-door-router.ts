@@ -3,6 +3,7 @@
 // endpoint takes gets a 404 in the format of the front door whose path it is: "use POST" (or
 // GET) when an endpoint serves the path with another method. Built once at startup.
 import { GatewayError } from '../errors/gateway-error.js';
+import { reflected } from '../errors/reflected-input.js';
 import type { ChatFrontDoor, FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../frontdoors/front-door.js';
 
 interface RoutedRequest {
@@ -81,14 +82,17 @@ export function createFrontDoorRouter(doors: readonly FrontDoorDeclaration[]): F
 
     notFound(method, path) {
       const other = anyMethod(path);
+      // The method and path are the caller's: the answer repeats a bounded prefix of each.
+      const shownMethod = reflected(method);
+      const shownPath = reflected(path);
       if (other !== undefined) {
         return {
-          error: new GatewayError('not_found', `unknown path: ${method} ${path} (use ${other.method})`, { code: 'unknown_url' }),
+          error: new GatewayError('not_found', `unknown path: ${shownMethod} ${shownPath} (use ${other.method})`, { code: 'unknown_url' }),
           encodeError: other.frontDoor.encodeError.bind(other.frontDoor),
         };
       }
       const door = rooted.find((candidate) => path.startsWith(candidate.root ?? '')) ?? fallback;
-      const message = door.unknownPathMessage?.(method, path) ?? `unknown path: ${method} ${path}`;
+      const message = door.unknownPathMessage?.(shownMethod, shownPath) ?? `unknown path: ${shownMethod} ${shownPath}`;
       return { error: new GatewayError('not_found', message, { code: 'unknown_url' }), encodeError: door.encodeError };
     },
   };

@@ -2,7 +2,7 @@
 // speaks. Messages are written here, never copied from the request, so no header (and no
 // credential) can leak into them.
 import { UpstreamFailure } from '../errors/upstream-failure.js';
-import { EgressDeniedError } from './egress-guard.js';
+import { EGRESS_REFUSED_MESSAGE, EgressDeniedError } from './egress-guard.js';
 
 export type TimeoutPhase = 'connect' | 'firstByte' | 'streamIdle' | 'total';
 
@@ -16,10 +16,11 @@ export function classifyTransportError(
   timeouts: { connectMs: number; firstByteMs: number; streamIdleMs: number },
 ): UpstreamFailure {
   if (error instanceof UpstreamFailure) return error;
-  if (error instanceof EgressDeniedError) return new UpstreamFailure('Other', 0, error.message);
   const code = errorCode(error);
-  // Not retried: another attempt would resolve to the same refused address.
-  if (code === 'SWITCHYARD_EGRESS_DENIED' && error instanceof Error) return new UpstreamFailure('Other', 0, error.message);
+  // Not retried: another attempt would resolve to the same refused address. The caller learns
+  // only that the backend was refused; the address stays in the cause, for the log line.
+  if (error instanceof EgressDeniedError || (code === 'SWITCHYARD_EGRESS_DENIED' && error instanceof Error))
+    return new UpstreamFailure('Other', 0, EGRESS_REFUSED_MESSAGE, { cause: error });
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return upstreamTimeout('connect', timeouts.connectMs);

@@ -27,8 +27,24 @@ export interface UpstreamResponse {
 export interface BufferedUpstreamResponse {
   status: number;
   headers: UpstreamHeaders;
-  /** The body; for a non-2xx status at most `maxErrorBodyBytes` of it. */
+  /**
+   * The body, in one buffer; for a non-2xx status at most `maxErrorBodyBytes` of it. Use
+   * `takeBodyText` to read it as text: it drops this reference so the bytes and their text are
+   * not both kept alive while the text is parsed.
+   */
   body: Buffer;
+}
+
+const EMPTY_BODY = Buffer.alloc(0);
+
+/**
+ * The body as UTF-8 text, releasing the response's reference to the bytes: a large answer is
+ * then held once as text while it is parsed, not as bytes and text together.
+ */
+export function takeBodyText(response: BufferedUpstreamResponse): string {
+  const { body } = response;
+  response.body = EMPTY_BODY;
+  return body.toString('utf8');
 }
 
 export interface BufferedReadOptions {
@@ -48,14 +64,33 @@ export interface AbortEmitter extends EventEmitter {
 
 export class UpstreamBodyTooLargeError extends Error {
   readonly code = 'SWITCHYARD_UPSTREAM_BODY_TOO_LARGE';
-  constructor(readonly limitBytes: number) {
-    super(`upstream response body exceeds the ${limitBytes}-byte limit`);
+  /** `declaredBytes`: the upstream's content-length, when that alone exceeded the limit (nothing was read). */
+  constructor(
+    readonly limitBytes: number,
+    readonly declaredBytes?: number,
+  ) {
+    super(
+      declaredBytes === undefined
+        ? `upstream answer exceeds the ${limitBytes}-byte limit (--max-response-bytes)`
+        : `upstream answer declares ${declaredBytes} bytes, over the ${limitBytes}-byte limit (--max-response-bytes)`,
+    );
     this.name = 'UpstreamBodyTooLargeError';
   }
 }
 
+/**
+ * Default cap on a whole (non-streaming) upstream answer: the same bound as a request body
+ * (--max-body-bytes). A chat answer is a few MB at most even at the largest output-token
+ * limits; the big ones are float embeddings (2,048 inputs of 1,536 dimensions are ~60 MB of
+ * JSON), and a deployment that sends such batches raises it. Streams are not buffered and not
+ * bounded by it.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 interface UpstreamTransportOptions {
   egressGuard: EgressGuard;
+  /** Largest whole (non-streaming) answer the pipeline accepts (default DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   /** How long an idle pooled connection is kept (undici's default is 4 s). */
   keepAliveTimeoutMs?: number;
 }
@@ -76,8 +111,12 @@ export class UpstreamTransport {
   // value (routes rarely use more than one or two); each Agent pools per origin.
   private readonly agents = new Map<number, Agent>();
   private readonly targets = new Map<string, UpstreamTarget>();
+  /** Largest whole (non-streaming) answer the pipeline reads (--max-response-bytes). */
+  readonly maxResponseBytes: number;
 
-  constructor(private readonly options: UpstreamTransportOptions) {}
+  constructor(private readonly options: UpstreamTransportOptions) {
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  }
 
   /**
    * `signal` may be an AbortSignal or, cheaper to listen to, an EventEmitter that emits 'abort'
@@ -180,12 +219,20 @@ function guardedConnector(guard: EgressGuard, connectMs: number): buildConnector
   };
 }
 
-/** Collects one response for sendBuffered, honouring the abort signal and the size limits. */
+/**
+ * Collects one response for sendBuffered, honouring the abort signal and the size limits. A 2xx
+ * body is kept in one buffer: when the upstream declares its length (the usual case for JSON
+ * answers) that buffer is allocated once and each chunk copied in and released as it arrives;
+ * a declared length over the limit fails before a byte of the body is read. Without a declared
+ * length the chunks are joined once at the end.
+ */
 class BufferedResponseHandler implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
-  private readonly chunks: Buffer[] = [];
+  private chunks: Buffer[] = [];
+  /** The preallocated body when the length is declared; `received` bytes of it are filled. */
+  private whole: Buffer | undefined;
   private received = 0;
   private kept = 0;
   private settled = false;
@@ -213,20 +260,40 @@ class BufferedResponseHandler implements Dispatcher.DispatchHandler {
     if (this.signal.aborted) controller.abort(asError(this.signal.reason));
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // 1xx informational answers are followed by the real one.
     if (statusCode < 200) return;
     this.status = statusCode;
     this.headers = headers;
     this.options.onHeaders?.();
+    if (statusCode >= 300) return;
+    const declared = declaredLength(headers['content-length']);
+    if (declared === undefined) return;
+    if (declared > this.options.maxBodyBytes) {
+      controller.abort(new UpstreamBodyTooLargeError(this.options.maxBodyBytes, declared));
+      return;
+    }
+    // undici fails the response if the body runs past or short of its content-length, so the buffer is exactly filled.
+    if (declared > 0) this.whole = Buffer.allocUnsafe(declared);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const start = this.received;
     this.received += chunk.length;
     if (this.status >= 200 && this.status < 300) {
       if (this.received > this.options.maxBodyBytes) {
         controller.abort(new UpstreamBodyTooLargeError(this.options.maxBodyBytes));
         return;
+      }
+      const { whole } = this;
+      if (whole !== undefined) {
+        if (this.received <= whole.length) {
+          chunk.copy(whole, start);
+          return;
+        }
+        // More than declared (undici reports that as an error next): fall back to collecting.
+        this.chunks.push(whole.subarray(0, start));
+        this.whole = undefined;
       }
       this.chunks.push(chunk);
       return;
@@ -240,14 +307,23 @@ class BufferedResponseHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     if (this.finish()) return;
-    const { chunks } = this;
-    const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    this.resolve({ status: this.status, headers: this.headers, body });
+    this.resolve({ status: this.status, headers: this.headers, body: this.takeBody() });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.finish()) return;
+    this.chunks = [];
+    this.whole = undefined;
     this.reject(error);
+  }
+
+  private takeBody(): Buffer {
+    const { chunks, whole } = this;
+    this.chunks = [];
+    this.whole = undefined;
+    // `received` short of the declared length only when undici did not catch it: never return unfilled bytes.
+    if (whole !== undefined) return whole.subarray(0, this.received);
+    return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
   }
 
   /** True when already settled; otherwise marks it settled and stops listening. */
@@ -257,6 +333,12 @@ class BufferedResponseHandler implements Dispatcher.DispatchHandler {
     this.signal.removeListener('abort', this.onAbort);
     return false;
   }
+}
+
+/** A content-length header's value when it is one well-formed number. */
+function declaredLength(value: string | string[] | undefined): number | undefined {
+  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return undefined;
+  return Number(value);
 }
 
 function asError(reason: unknown): Error {

@@ -34,6 +34,13 @@ describe('switchyard command line', () => {
     [['gateway', '--config', 'x', '--port', 'eighty'], /--port must be a port number/],
     [['gateway', '--config', 'x', '--unknown-flag'], /Unknown option '--unknown-flag'/],
     [['gateway', '--config', 'x', '--deny-upstream-cidrs', '10.0.0.0/99'], /invalid CIDR "10.0.0.0\/99"/],
+    [
+      ['gateway', '--config', 'x', '--headers-timeout', '30s', '--request-timeout', '10s'],
+      /--headers-timeout \(30000ms\) must not be longer/,
+    ],
+    [['gateway', '--config', 'x', '--request-timeout', '0s'], /--request-timeout: must be positive/],
+    [['gateway', '--config', 'x', '--max-connections', '0'], /--max-connections must be a positive whole number/],
+    [['gateway', '--config', 'x', '--max-response-bytes', '1e6'], /--max-response-bytes must be a positive whole number of bytes/],
     [['gateway'], /--config <file\|dir> is required/],
     [['frobnicate'], /unknown command "frobnicate"/],
   ])('exits 2 for %j', async (args, message) => {

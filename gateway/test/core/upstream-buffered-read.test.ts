@@ -27,6 +27,16 @@ describe('UpstreamTransport.sendBuffered', () => {
       } else if (path === '/large') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(`"${'x'.repeat(5_000)}"`);
+      } else if (path === '/declared-large') {
+        // Declares more than the limit, sends a little and then nothing: only the declared length can refuse it.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '5000' });
+        res.write('"xxxxxxxx');
+        res.on('close', () => closedMidBody.push(path));
+      } else if (path === '/declared-exact') {
+        const body = `"${'y'.repeat(998)}"`;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
+        res.write(body.slice(0, 300));
+        setTimeout(() => res.end(body.slice(300)), 20);
       } else if (path === '/error') {
         res.writeHead(429, { 'retry-after': '3' });
         res.end('0123456789abcdefghij');
@@ -71,6 +81,22 @@ describe('UpstreamTransport.sendBuffered', () => {
     await expect(send('/large')).rejects.toBeInstanceOf(UpstreamBodyTooLargeError);
     const next = await send('/ok');
     expect(next.body.toString('utf8')).toBe('{}');
+  });
+
+  it('refuses a declared length above the limit without waiting for the body, and the error names the limit', async () => {
+    const error: unknown = await send('/declared-large').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamBodyTooLargeError);
+    expect((error as UpstreamBodyTooLargeError).declaredBytes).toBe(5000);
+    expect((error as Error).message).toContain('1000-byte limit (--max-response-bytes)');
+    const deadline = Date.now() + 2_000;
+    while (!closedMidBody.includes('/declared-large') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(closedMidBody).toContain('/declared-large');
+  });
+
+  it('fills a declared-length body at exactly the limit from several chunks', async () => {
+    const response = await send('/declared-exact');
+    expect(response.body.length).toBe(1000);
+    expect(JSON.parse(response.body.toString('utf8'))).toBe('y'.repeat(998));
   });
 
   it('keeps only the first bytes of an error body', async () => {

@@ -19,12 +19,12 @@ import {
   type ResponsesEnvelope,
   type ResponsesOutputOptions,
 } from '../../wire/openai-responses/index.js';
-import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
+import type { UnifiedChatRequest } from '../../unified/chat-request.js';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { encodeOpenAIError } from '../../wire/openai-chat/index.js';
 import type { ChatFrontDoor, FrontDoorDeclaration } from '../front-door.js';
-import type { ResponseStore } from './response-store.js';
+import type { ResponseStore, StoredResponse } from './response-store.js';
 import { continueConversation, storeScopeOf, storedConversation, type ConversationTurn } from './responses-conversation.js';
 
 interface OpenAIResponsesFrontDoorOptions {
@@ -64,10 +64,10 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
   const begin = (
     decoded: DecodedResponsesRequest,
     scope: string | undefined,
-    history: readonly UnifiedMessage[],
+    previous: StoredResponse | undefined,
     context: FrontDoorContext,
   ): UnifiedChatRequest => {
-    const { request, turn } = continueConversation(decoded, scope, history);
+    const { request, turn } = continueConversation(decoded, scope, previous);
     exchanges.set(context, {
       envelope: createResponsesEnvelope(decoded, request.model, Math.floor(now() / 1000)),
       output: { includeEncryptedReasoning: decoded.includeEncryptedReasoning },
@@ -84,8 +84,8 @@ export function createOpenAIResponsesFrontDoor(options: OpenAIResponsesFrontDoor
       const decoded = decodeResponsesRequest(body);
       const scope = storeScopeOf(context);
       const previous = decoded.previousResponseId;
-      if (previous === undefined) return begin(decoded, scope, [], context);
-      return storedConversation(previous, scope, store).then((history) => begin(decoded, scope, history, context));
+      if (previous === undefined) return begin(decoded, scope, undefined, context);
+      return storedConversation(previous, scope, store).then((stored) => begin(decoded, scope, stored, context));
     },
 
     encodeChatResponse(response: UnifiedChatResponse, requestedModel: string, context: FrontDoorContext): string {

@@ -3,7 +3,9 @@
 // entry is the whole conversation up to that response, as JSON under
 // `switchyard:responses:<sha256(scope)>:<id>` with `SET ... PX ttl`. The scope is the virtual
 // key's identity (`namespace/name`, never key material), hashed so key names stay uniform; a
-// lookup under another scope reads another key and finds nothing.
+// lookup under another scope reads another key and finds nothing. Each key holds its whole
+// conversation and nothing is shared between keys, so what Redis counts is what it keeps (unlike
+// the in-memory store, whose responses share earlier turns; see response-store.ts).
 //
 // Why the write is not awaited, and why a follow-up still finds it: `put` is called while the
 // answer is encoded, before its bytes are handed to the caller's socket, and it hands the SET to
@@ -28,7 +30,13 @@ import { luaScript, type RedisConnection } from '../../redis/redis-connection.js
 import { SharedStoreUnavailableError } from '../../redis/shared-store-unavailable.js';
 import type { Logger } from '../../observe/logger.js';
 import { RateLimitedWarning } from '../../observe/rate-limited-warning.js';
-import { DEFAULT_RESPONSE_STORE_LIMITS, type ResponseStore, type StoredResponse } from './response-store.js';
+import {
+  conversationOf,
+  DEFAULT_RESPONSE_STORE_LIMITS,
+  type ResponseStore,
+  type StoredResponse,
+  type StoredTurn,
+} from './response-store.js';
 import { parseStoredConversation, serializeStoredConversation } from './stored-conversation-json.js';
 
 const REDIS_RESPONSES_PREFIX = 'switchyard:responses:';
@@ -126,8 +134,8 @@ export class RedisResponseStore implements ResponseStore {
     return parsed.response.id === id ? parsed.response : undefined;
   }
 
-  put(scope: string, response: StoredResponse): Promise<void> {
-    const text = serializeStoredConversation(response);
+  put(scope: string, turn: StoredTurn): Promise<void> {
+    const text = serializeStoredConversation({ id: turn.id, messages: conversationOf(turn) });
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > this.maxEntryBytes) {
       this.oversized.report({ bytes, maxBytes: this.maxEntryBytes });
@@ -135,12 +143,10 @@ export class RedisResponseStore implements ResponseStore {
     }
     // `run` hands the command to the connection before it first awaits, so the write is issued
     // by the time this returns (the ordering argument above relies on it).
-    return this.redis
-      .run(RESPONSES_SCRIPT, [redisResponseKey(scope, response.id)], ['set', text, Math.max(1, Math.round(this.ttlMs))])
-      .then(
-        () => undefined,
-        (error: unknown) => this.failedWrites.report({ error: error instanceof Error ? error.message : String(error) }),
-      );
+    return this.redis.run(RESPONSES_SCRIPT, [redisResponseKey(scope, turn.id)], ['set', text, Math.max(1, Math.round(this.ttlMs))]).then(
+      () => undefined,
+      (error: unknown) => this.failedWrites.report({ error: error instanceof Error ? error.message : String(error) }),
+    );
   }
 
   /** A lookup of a key nobody writes: loads the script into Redis's cache ahead of the first write. */

@@ -14,14 +14,24 @@ export interface StoredResponse {
   id: string;
   /**
    * The conversation up to and including this response's output, without `instructions` (which
-   * OpenAI does not carry over to the next turn). Shared with later entries: never mutated.
+   * OpenAI does not carry over to the next turn). Never mutated.
    */
   messages: readonly UnifiedMessage[];
-  /**
-   * Approximate bytes this entry adds to memory: the messages it appended to the conversation
-   * it continued (earlier messages are shared with that entry, not copied).
-   */
-  sizeBytes: number;
+}
+
+/** What the front door stores once a turn is answered. */
+export interface StoredTurn {
+  /** The new response's id. */
+  id: string;
+  /** The stored response this turn continued, exactly as `get` returned it; undefined for a first turn. */
+  previous: StoredResponse | undefined;
+  /** What this turn added to the conversation: its input and the model's output. Never mutated. */
+  appended: readonly UnifiedMessage[];
+}
+
+/** The whole conversation a turn ends: what it continued, then what it added. */
+export function conversationOf(turn: StoredTurn): readonly UnifiedMessage[] {
+  return turn.previous === undefined ? turn.appended : [...turn.previous.messages, ...turn.appended];
 }
 
 export interface ResponseStore {
@@ -35,13 +45,13 @@ export interface ResponseStore {
    * the ordering argument in redis-response-store.ts), but a store must have issued its write
    * before `put` returns.
    */
-  put(scope: string, response: StoredResponse): Promise<void>;
+  put(scope: string, turn: StoredTurn): Promise<void>;
 }
 
 export interface InMemoryResponseStoreOptions {
   /** Most entries kept (default 10 000). */
   maxEntries?: number;
-  /** Most bytes kept, by each entry's sizeBytes (default 256 MiB). */
+  /** Most bytes kept, counting every turn still reachable once (default 256 MiB). */
   maxBytes?: number;
   /** How long an entry lives after it is stored (default 1 hour). */
   ttlMs?: number;
@@ -51,8 +61,25 @@ export interface InMemoryResponseStoreOptions {
 
 export const DEFAULT_RESPONSE_STORE_LIMITS = { maxEntries: 10_000, maxBytes: 256 * 1024 * 1024, ttlMs: 60 * 60 * 1000 } as const;
 
+/**
+ * One turn's messages and the turn it continued. A conversation is a chain of these, shared by
+ * every response of it, so storing turn N costs turn N's messages, not the whole history again.
+ *
+ * The byte count must follow what the chain keeps alive, not what the map holds: evicting a
+ * response whose later turns are still stored frees nothing, because they still reach it. So a
+ * turn is counted while anything holds it (its own entry, or a counted turn continuing it) and
+ * uncounted when the last holder lets go, which is exactly when it becomes garbage.
+ */
+interface TurnNode {
+  readonly parent: TurnNode | undefined;
+  readonly messages: readonly UnifiedMessage[];
+  readonly bytes: number;
+  /** The entry storing this turn (at most one) plus every counted turn whose parent this is. */
+  holders: number;
+}
+
 interface Entry {
-  response: StoredResponse;
+  node: TurnNode;
   expiresAt: number;
 }
 
@@ -62,6 +89,8 @@ interface Entry {
  */
 export class InMemoryResponseStore implements ResponseStore {
   private readonly entries = new Map<string, Entry>();
+  /** The chain behind each response `get` handed out, so a turn continuing it can share it. */
+  private readonly nodesOf = new WeakMap<StoredResponse, TurnNode>();
   private bytes = 0;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
@@ -79,6 +108,7 @@ export class InMemoryResponseStore implements ResponseStore {
     return this.entries.size;
   }
 
+  /** Estimated heap bytes of every turn the store keeps reachable, each counted once. */
   get totalBytes(): number {
     return this.bytes;
   }
@@ -87,8 +117,8 @@ export class InMemoryResponseStore implements ResponseStore {
     return Promise.resolve(this.lookUp(scope, id));
   }
 
-  put(scope: string, response: StoredResponse): Promise<void> {
-    this.keep(scope, response);
+  put(scope: string, turn: StoredTurn): Promise<void> {
+    this.keep(scope, turn);
     return Promise.resolve();
   }
 
@@ -100,28 +130,106 @@ export class InMemoryResponseStore implements ResponseStore {
       this.remove(key, entry);
       return undefined;
     }
-    return entry.response;
+    const response: StoredResponse = { id, messages: messagesOf(entry.node) };
+    this.nodesOf.set(response, entry.node);
+    return response;
   }
 
-  private keep(scope: string, response: StoredResponse): void {
-    const key = entryKey(scope, response.id);
+  private keep(scope: string, turn: StoredTurn): void {
+    const key = entryKey(scope, turn.id);
     const existing = this.entries.get(key);
     if (existing !== undefined) this.remove(key, existing);
-    // An entry larger than the whole store would evict everything and still not fit.
-    if (response.sizeBytes > this.maxBytes) return;
+    const node = this.nodeFor(turn);
+    // A turn larger than the whole store would evict everything and still not fit.
+    if (node.bytes > this.maxBytes) return;
     const now = this.now();
-    this.entries.set(key, { response, expiresAt: now + this.ttlMs });
-    this.bytes += response.sizeBytes;
+    this.hold(node);
+    this.entries.set(key, { node, expiresAt: now + this.ttlMs });
+    // Evicting an entry whose turn later entries still reach frees nothing; the loop goes on to
+    // those entries, so the bound holds on what is really kept. A conversation whose whole
+    // history exceeds maxBytes therefore cannot be kept at all (its newest entry goes too).
     for (const [oldestKey, oldest] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes && oldest.expiresAt > now) break;
       this.remove(oldestKey, oldest);
     }
   }
 
+  /** The new turn's node, linked to the chain of the response it continued when this store handed that out. */
+  private nodeFor(turn: StoredTurn): TurnNode {
+    const parent = turn.previous === undefined ? undefined : this.nodesOf.get(turn.previous);
+    // A previous response this store did not hand out has no chain to share: keep it whole.
+    const messages = parent === undefined ? conversationOf(turn) : turn.appended;
+    return { parent, messages, bytes: TURN_OVERHEAD_BYTES + estimateHeapBytes(messages), holders: 0 };
+  }
+
   private remove(key: string, entry: Entry): void {
     this.entries.delete(key);
-    this.bytes -= entry.response.sizeBytes;
+    this.release(entry.node);
   }
+
+  /** One more holder; a turn that had none is counted again, and holds its parent in turn. */
+  private hold(node: TurnNode): void {
+    for (let turn: TurnNode | undefined = node; turn !== undefined; turn = turn.parent) {
+      turn.holders += 1;
+      if (turn.holders > 1) return;
+      this.bytes += turn.bytes;
+    }
+  }
+
+  /** One holder fewer; a turn left with none is uncounted (it is garbage now) and lets go of its parent. */
+  private release(node: TurnNode): void {
+    for (let turn: TurnNode | undefined = node; turn !== undefined; turn = turn.parent) {
+      turn.holders -= 1;
+      if (turn.holders > 0) return;
+      this.bytes -= turn.bytes;
+    }
+  }
+}
+
+function messagesOf(node: TurnNode): UnifiedMessage[] {
+  const chain: TurnNode[] = [];
+  for (let turn: TurnNode | undefined = node; turn !== undefined; turn = turn.parent) chain.push(turn);
+  return chain.reverse().flatMap((turn) => turn.messages);
+}
+
+/** The entry, its key and the node themselves: small next to any message, but a flood of tiny turns must still count. */
+const TURN_OVERHEAD_BYTES = 256;
+
+// V8 on 64-bit without pointer compression (Node's build): a string is a 16-byte header plus
+// one byte per character, or two when any character is above U+00FF; an object a 24-byte header
+// plus a slot per property (more when properties are added after creation); an array a 32-byte
+// object plus a 16-byte backing store plus a slot per element. The constants round these up, so
+// the estimate errs high; property names are shared by every object of a shape and not counted.
+const STRING_BYTES = 24;
+const OBJECT_BYTES = 48;
+const ARRAY_BYTES = 56;
+const SLOT_BYTES = 16;
+const TWO_BYTE_CHARACTER = /[\u0100-\uffff]/;
+
+/**
+ * Approximate heap bytes of plain message data, walked without recursion. This, not the JSON
+ * size, is what the byte bound counts: JSON counts a non-Latin-1 text at up to half what V8
+ * keeps, and a message of many tiny parts at a fraction of its objects.
+ */
+function estimateHeapBytes(value: unknown): number {
+  let total = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      total += STRING_BYTES + item.length * (TWO_BYTE_CHARACTER.test(item) ? 2 : 1);
+    } else if (Array.isArray(item)) {
+      total += ARRAY_BYTES + item.length * SLOT_BYTES;
+      for (const element of item) pending.push(element);
+    } else if (typeof item === 'object' && item !== null) {
+      const values = Object.values(item);
+      total += OBJECT_BYTES + values.length * SLOT_BYTES;
+      for (const element of values) pending.push(element);
+    } else {
+      total += SLOT_BYTES;
+    }
+  }
+  return total;
 }
 
 /** Scope and id joined by a character neither can contain (ids are `resp_` + hex). */

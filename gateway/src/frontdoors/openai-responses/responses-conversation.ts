@@ -8,13 +8,13 @@ import type { UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-requ
 import type { OutputPart } from '../../unified/chat-response.js';
 import type { FrontDoorContext } from '../../unified/front-door-codec.js';
 import type { DecodedResponsesRequest } from '../../wire/openai-responses/index.js';
-import type { ResponseStore, StoredResponse } from './response-store.js';
+import type { ResponseStore, StoredResponse, StoredTurn } from './response-store.js';
 
 export interface ConversationTurn {
   /** The store scope: the virtual key this turn was authenticated with. */
   scope: string;
-  /** The stored form of this turn once answered: history, input, and the model's output. */
-  finish(id: string, output: OutputPart[]): StoredResponse;
+  /** The stored form of this turn once answered: what it continued, its input, and the model's output. */
+  finish(id: string, output: OutputPart[]): StoredTurn;
 }
 
 /**
@@ -27,15 +27,16 @@ export function storeScopeOf(context: FrontDoorContext): string | undefined {
 }
 
 /**
- * Joins `history` (the stored conversation `previous_response_id` named, from
- * storedConversation; empty for a first turn) with the request's own input.
+ * Joins `previous` (the stored response `previous_response_id` named, from storedConversation;
+ * undefined for a first turn) with the request's own input.
  */
 export function continueConversation(
   decoded: DecodedResponsesRequest,
   scope: string | undefined,
-  history: readonly UnifiedMessage[],
+  previous: StoredResponse | undefined,
 ): { request: UnifiedChatRequest; turn: ConversationTurn | undefined } {
   const input = decoded.input;
+  const history: readonly UnifiedMessage[] = previous?.messages ?? [];
   nameToolResults(input, history);
   const messages =
     history.length === 0
@@ -52,14 +53,14 @@ export function continueConversation(
       scope,
       finish(id, output) {
         const appended: UnifiedMessage[] = output.length === 0 ? [...input] : [...input, { role: 'assistant', content: [...output] }];
-        return { id, messages: [...history, ...appended], sizeBytes: Buffer.byteLength(JSON.stringify(appended)) };
+        return { id, previous, appended };
       },
     },
   };
 }
 
-/** The conversation stored as `id` under `scope`; refuses, naming the id, when there is none. */
-export async function storedConversation(id: string, scope: string | undefined, store: ResponseStore): Promise<readonly UnifiedMessage[]> {
+/** The response stored as `id` under `scope`; refuses, naming the id, when there is none. */
+export async function storedConversation(id: string, scope: string | undefined, store: ResponseStore): Promise<StoredResponse> {
   if (scope === undefined) {
     throw new GatewayError(
       'invalid_request',
@@ -77,7 +78,7 @@ export async function storedConversation(id: string, scope: string | undefined, 
       code: 'previous_response_not_found',
     });
   }
-  return stored.messages;
+  return stored;
 }
 
 /** Tool answers in the input name the tool they answer when its call is in the stored history. */

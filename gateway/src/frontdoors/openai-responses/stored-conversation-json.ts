@@ -38,7 +38,7 @@ export function parseStoredConversation(text: string): { response: StoredRespons
     const problem = messageProblem(message);
     if (problem !== undefined) return { problem: `messages[${index}]: ${problem}` };
   }
-  return { response: { id: parsed.id, messages: parsed.messages as UnifiedMessage[], sizeBytes: Buffer.byteLength(text, 'utf8') } };
+  return { response: { id: parsed.id, messages: parsed.messages as UnifiedMessage[] } };
 }
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);

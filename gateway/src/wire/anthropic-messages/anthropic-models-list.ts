@@ -7,6 +7,7 @@
 // fields Anthropic reports for its own models are null ("unknown"), which its SDK types allow.
 
 import { GatewayError } from '../../errors/gateway-error.js';
+import { reflected } from '../../errors/reflected-input.js';
 import type { FrontDoorContext, ModelCatalog, ModelListCodec } from '../../unified/front-door-codec.js';
 import { fieldError } from './anthropic-request-fields.js';
 
@@ -97,7 +98,7 @@ function anthropicModelList(catalog: ModelCatalog, query: AnthropicModelListQuer
 /** One model the key may use, or 404 in the same words as a request naming an unknown model. */
 function anthropicModel(catalog: ModelCatalog, id: string): AnthropicModelInfo {
   if (!catalog.byId.has(id)) {
-    throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, {
+    throw new GatewayError('not_found', `The model \`${reflected(id)}\` does not exist or you do not have access to it.`, {
       code: 'model_not_found',
       param: 'model',
     });

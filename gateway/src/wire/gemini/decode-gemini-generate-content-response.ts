@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OutputPart, UnifiedChatResponse } from '../../unified/chat-response.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
+import { checkGeminiResponseShape } from './check-gemini-response-shape.js';
 import { googleErrorFromJson, upstreamFailureFromGoogleError } from './decode-gemini-error.js';
 import { createToolCallIdFactory } from './gemini-tool-call-ids.js';
 import { usageFromGemini } from './gemini-usage.js';
@@ -75,8 +76,5 @@ function asGenerateContentResponse(body: unknown): GeminiGenerateContentResponse
   }
   const error = googleErrorFromJson(body);
   if (error !== undefined) throw upstreamFailureFromGoogleError(error, 200);
-  const candidates = (body as { candidates?: unknown }).candidates;
-  if (candidates !== undefined && !Array.isArray(candidates))
-    throw new UpstreamFailure('Other', 200, 'Gemini returned a response whose candidates is not a list');
-  return body as GeminiGenerateContentResponse;
+  return checkGeminiResponseShape(body as Record<string, unknown>, 'Other');
 }

@@ -6,6 +6,7 @@
 // a chat route from an embeddings route, so every model lists every method the front door serves.
 
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
+import { reflected } from '../../errors/reflected-input.js';
 import type { FrontDoorContext, ModelCatalog, ModelEntry, ModelListCodec } from '../../unified/front-door-codec.js';
 import { modelResourceName, publicModelName } from './gemini-model-names.js';
 import type { GeminiListModelsResponse, GeminiModel } from './gemini-wire-types.js';
@@ -38,7 +39,7 @@ export function getGeminiModel<Route>(catalog: GeminiModelCatalog<Route>, name: 
   const model = publicModelName(name);
   const route = catalog.models.get(model);
   if (route === undefined || !catalog.mayUse(route)) {
-    throw new GatewayError('not_found', `models/${model} is not found for API version v1beta, or the API key may not use it.`, {
+    throw new GatewayError('not_found', `models/${reflected(model)} is not found for API version v1beta, or the API key may not use it.`, {
       code: 'model_not_found',
       param: 'model',
     });

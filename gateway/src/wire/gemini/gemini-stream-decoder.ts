@@ -19,12 +19,13 @@ import type { StreamDecoder } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import { SseDecoder, type ServerSentEvent } from '../sse/index.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
+import { checkGeminiResponseShape } from './check-gemini-response-shape.js';
 import { createdSeconds } from './decode-gemini-generate-content-response.js';
 import { googleErrorFromJson, upstreamFailureFromGoogleError } from './decode-gemini-error.js';
 import { PartialFunctionArgs } from './gemini-partial-function-args.js';
 import { createToolCallIdFactory, type ToolCallIdFactory } from './gemini-tool-call-ids.js';
 import { hasTokenCounts, usageFromGemini } from './gemini-usage.js';
-import type { GeminiFunctionCall, GeminiGenerateContentResponse, GeminiPart, GeminiUsageMetadata } from './gemini-wire-types.js';
+import type { GeminiFunctionCall, GeminiPart, GeminiUsageMetadata } from './gemini-wire-types.js';
 import { finishReasonForBlockedPrompt, mapGeminiFinishReason } from './map-gemini-finish-reason.js';
 
 interface OpenFunctionCall {
@@ -52,7 +53,7 @@ class GeminiStreamAssembler {
     }
     const error = googleErrorFromJson(chunk);
     if (error !== undefined) throw upstreamFailureFromGoogleError(error, 200);
-    const response = chunk as GeminiGenerateContentResponse;
+    const response = checkGeminiResponseShape(chunk as Record<string, unknown>, 'StreamBroken');
     const events: UnifiedStreamEvent[] = [];
     if (!this.started) {
       this.started = true;

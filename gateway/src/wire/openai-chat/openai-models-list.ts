@@ -2,6 +2,7 @@
 // calling key may use. A catalog's list is rendered once (the pipeline keeps one catalog per key
 // and routing table).
 import { GatewayError } from '../../errors/gateway-error.js';
+import { reflected } from '../../errors/reflected-input.js';
 import type { FrontDoorContext, ModelCatalog, ModelEntry, ModelListCodec } from '../../unified/front-door-codec.js';
 
 interface OpenAIModelObject {
@@ -31,7 +32,7 @@ export const openAIModelListCodec: ModelListCodec = {
     const id = context.pathModel ?? '';
     const model = catalog.byId.get(id);
     if (model === undefined) {
-      throw new GatewayError('not_found', `The model \`${id}\` does not exist or you do not have access to it.`, {
+      throw new GatewayError('not_found', `The model \`${reflected(id)}\` does not exist or you do not have access to it.`, {
         code: 'model_not_found',
         param: 'model',
       });

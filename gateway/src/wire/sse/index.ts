@@ -1,3 +1,3 @@
 // Server-sent events: the framing of every HTTP stream but Bedrock's.
 
-export { SseDecoder, formatSseEvent, type ServerSentEvent } from './sse-decoder.js';
+export { MAX_SSE_EVENT_CHARS, SseDecoder, SseEventTooLargeError, formatSseEvent, type ServerSentEvent } from './sse-decoder.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { RedisResponseStore } from '../../../src/frontdoors/openai-responses/redis-response-store.js';
-import type { StoredResponse } from '../../../src/frontdoors/openai-responses/response-store.js';
+import type { StoredTurn } from '../../../src/frontdoors/openai-responses/response-store.js';
 import type { LuaScript, RedisConnection } from '../../../src/redis/redis-connection.js';
 import { SharedStoreUnavailableError } from '../../../src/redis/shared-store-unavailable.js';
 import type { Logger } from '../../../src/observe/logger.js';
@@ -51,11 +51,10 @@ function recordingLogger() {
   return { logger, warnings };
 }
 
-const conversation = (id: string, text = 'hello'): StoredResponse => ({
-  id,
-  messages: [{ role: 'user', content: [{ type: 'text', text }] }],
-  sizeBytes: 0,
-});
+const conversation = (id: string, text = 'hello'): StoredTurn & { messages: StoredTurn['appended'] } => {
+  const messages: StoredTurn['appended'] = [{ role: 'user', content: [{ type: 'text', text }] }];
+  return { id, previous: undefined, appended: messages, messages };
+};
 
 describe('Redis response store', () => {
   it('writes under the hashed scope and the id, with the TTL, and reads it back only under that scope', async () => {
@@ -70,6 +69,16 @@ describe('Redis response store', () => {
     expect((await store.get('default/app', 'resp_1'))?.messages).toEqual(conversation('resp_1').messages);
     expect(await store.get('default/other', 'resp_1')).toBeUndefined();
     expect(await store.get('default/app', 'resp_2')).toBeUndefined();
+  });
+
+  it('stores a continuation as the whole conversation, so any replica reads it from one key', async () => {
+    const redis = recordingRedis();
+    const store = new RedisResponseStore({ redis: redis.connection, logger: recordingLogger().logger });
+    await store.put('k', conversation('resp_1', 'first'));
+    const first = await store.get('k', 'resp_1');
+    const second = conversation('resp_2', 'second');
+    await store.put('k', { ...second, previous: first });
+    expect((await store.get('k', 'resp_2'))?.messages).toEqual([...conversation('resp_1', 'first').messages, ...second.messages]);
   });
 
   it('defaults to the in-memory TTL of one hour', async () => {

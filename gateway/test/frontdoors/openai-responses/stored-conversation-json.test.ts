@@ -100,9 +100,9 @@ const cases: Array<[string, UnifiedMessage[]]> = [
 
 describe('stored conversation JSON', () => {
   it.each(cases)('round-trips %s', (_label, messages) => {
-    const text = serializeStoredConversation({ id: 'resp_abc', messages, sizeBytes: 1 });
+    const text = serializeStoredConversation({ id: 'resp_abc', messages });
     const parsed = parseStoredConversation(text);
-    expect(parsed).toEqual({ response: { id: 'resp_abc', messages, sizeBytes: Buffer.byteLength(text, 'utf8') } });
+    expect(parsed).toEqual({ response: { id: 'resp_abc', messages } });
   });
 
   it.each([
