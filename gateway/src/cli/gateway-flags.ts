@@ -67,7 +67,7 @@ operator streams (cluster mode).
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
-                               (default ${DEFAULT_DENIED_UPSTREAM_CIDRS}; "" allows all)
+                               (default: link-local and the cloud metadata addresses, docs/routing.md; "" allows all)
   --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s)
   --state-file <path>          budget spend, kept across restarts (JSON, written atomically; standalone mode)
   --redis-url <url>            share rate limits and budgets with every gateway on this Redis

@@ -14,10 +14,15 @@
 // learns the response id only from that answer, so a follow-up exists only after the answer
 // crossed the network to the caller, the caller sent a new request, and a replica read it and
 // sent its GET: at least a network round trip after the SET left. One Redis server applies
-// commands in the order it receives them, so the GET finds the entry. (The script is loaded as
-// soon as Redis is reachable, so a write never waits for a NOSCRIPT round trip except in the
-// moment after Redis itself restarted.) Awaiting the write would hold every answer back by a
-// Redis round trip to close a window that needs a caller faster than that. A streamed answer is
+// commands in the order it receives them, so the GET normally finds the entry. Not always: the
+// answer's bytes reach the socket within the turn and the SET only at its end, and a replica
+// starved of CPU (a throttled pod, a loaded node; the replica test saw it on a busy 2-core
+// machine) can be descheduled in between while the caller and another replica run ahead. So a
+// lookup that misses reads again a few times, MISS_RECHECK_DELAYS_MS apart (at most ~150 ms,
+// paid only by follow-ups naming an id Redis does not have yet or at all). (The script is
+// loaded as soon as Redis is reachable, so a write never waits for a NOSCRIPT round trip except
+// in the moment after Redis itself restarted.) Awaiting the write would hold every answer back
+// by a Redis round trip to close a window this rare. A streamed answer is
 // stored from its final event, so it can be continued once the stream has ended, as in memory.
 //
 // Failures: a lookup while Redis is unreachable answers 503 `response_store_unavailable` (the
@@ -38,6 +43,9 @@ import {
   type StoredTurn,
 } from './response-store.js';
 import { parseStoredConversation, serializeStoredConversation } from './stored-conversation-json.js';
+
+/** Re-reads of a missed lookup, in case its SET is still on its way (see the top of this file). */
+const MISS_RECHECK_DELAYS_MS = [10, 40, 100];
 
 const REDIS_RESPONSES_PREFIX = 'switchyard:responses:';
 /** Entries larger than this, serialized, are not stored (a conversation that long is refused by most models anyway). */
@@ -108,9 +116,24 @@ export class RedisResponseStore implements ResponseStore {
   }
 
   async get(scope: string, id: string): Promise<StoredResponse | undefined> {
-    let text: unknown;
+    let text = await this.read(scope, id);
+    for (const delayMs of MISS_RECHECK_DELAYS_MS) {
+      if (typeof text === 'string') break;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      text = await this.read(scope, id);
+    }
+    if (typeof text !== 'string') return undefined;
+    const parsed = parseStoredConversation(text);
+    if ('problem' in parsed) {
+      this.unreadable.report({ problem: parsed.problem });
+      return undefined;
+    }
+    return parsed.response.id === id ? parsed.response : undefined;
+  }
+
+  private async read(scope: string, id: string): Promise<unknown> {
     try {
-      text = await this.redis.run(RESPONSES_SCRIPT, [redisResponseKey(scope, id)], ['get']);
+      return await this.redis.run(RESPONSES_SCRIPT, [redisResponseKey(scope, id)], ['get']);
     } catch (error) {
       if (!(error instanceof SharedStoreUnavailableError)) throw error;
       this.failedLookups.report({ error: error.message });
@@ -125,13 +148,6 @@ export class RedisResponseStore implements ResponseStore {
         },
       );
     }
-    if (typeof text !== 'string') return undefined;
-    const parsed = parseStoredConversation(text);
-    if ('problem' in parsed) {
-      this.unreadable.report({ problem: parsed.problem });
-      return undefined;
-    }
-    return parsed.response.id === id ? parsed.response : undefined;
   }
 
   put(scope: string, turn: StoredTurn): Promise<void> {
