@@ -6,6 +6,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { parse as parseYaml } from 'yaml';
 
 export const VIRTUAL_KEY = 'sk-sy-bench000000000000000000000000000000';
 
@@ -124,4 +125,16 @@ kind: Secret
 metadata: {name: ${name}-key}
 stringData: {key: ${key}}
 `;
+}
+
+/**
+ * The environment the Helm chart gives the gateway: the same NODE_OPTIONS and MALLOC_ARENA_MAX,
+ * read from the chart's values so benchmarks and the chart cannot drift apart.
+ */
+export function chartGatewayEnv(repoRoot) {
+  const values = parseYaml(readFileSync(join(repoRoot, 'charts', 'switchyard', 'values.yaml'), 'utf8'));
+  const env = {};
+  if (values.gateway.nodeOptions) env.NODE_OPTIONS = values.gateway.nodeOptions;
+  if (values.gateway.mallocArenaMax) env.MALLOC_ARENA_MAX = String(values.gateway.mallocArenaMax);
+  return env;
 }

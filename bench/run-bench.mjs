@@ -6,10 +6,10 @@ import { tmpdir, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { parse as parseYaml } from 'yaml';
 import {
   BENCH_REQUEST_BODY,
   benchKeyYaml,
+  chartGatewayEnv,
   benchRouteYaml,
   sequentialLatencies,
   startProcess,
@@ -33,17 +33,6 @@ const streamRequestBody = JSON.stringify({
   max_tokens: 16,
 });
 const STREAM_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 5);
-
-// The gateway runs as the Helm chart runs it: the same NODE_OPTIONS and MALLOC_ARENA_MAX (read
-// from the chart's values, so the two cannot drift apart) and the default log level (info: one
-// access-log line per request, part of the cost).
-function chartGatewayEnv() {
-  const values = parseYaml(readFileSync(join(repoRoot, 'charts', 'switchyard', 'values.yaml'), 'utf8'));
-  const env = {};
-  if (values.gateway.nodeOptions) env.NODE_OPTIONS = values.gateway.nodeOptions;
-  if (values.gateway.mallocArenaMax) env.MALLOC_ARENA_MAX = String(values.gateway.mallocArenaMax);
-  return env;
-}
 
 function peakRssMb(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -92,7 +81,7 @@ async function main() {
   const gateway = await startProcess(
     [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0'],
     (m) => m.msg === 'listening',
-    { ...chartGatewayEnv(), SWITCHYARD_LOG_LEVEL: 'info' },
+    { ...chartGatewayEnv(repoRoot), SWITCHYARD_LOG_LEVEL: 'info' },
   );
   // The floor: node:http in, one undici Pool out, one JSON parse and serialize each way; no
   // auth, routing, metrics or logs. Measured in the same rounds, so the machine's state on the
@@ -146,7 +135,7 @@ async function main() {
     '',
     `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again); gateway peak RSS after the streaming passes ${streamingRss.toFixed(0)} MB.`,
     `Gateway run as the Helm chart runs it: ${
-      Object.entries(chartGatewayEnv())
+      Object.entries(chartGatewayEnv(repoRoot))
         .map(([k, v]) => `${k}=${v}`)
         .join(', ') || 'no tuning'
     }, log level info (one access-log line per request, written to a file).`,

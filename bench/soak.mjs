@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { benchKeyYaml, benchRouteYaml, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
+import { benchKeyYaml, benchRouteYaml, chartGatewayEnv, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
@@ -136,10 +136,17 @@ function rssMb(pid) {
   return match ? Number(match[1]) / 1024 : Number.NaN;
 }
 
-async function loopP99Ms(adminOrigin) {
+/** Event-loop delay p99 of the last window (the histogram resets on every scrape) and V8 heap used. */
+async function scrape(adminOrigin) {
   const text = await (await fetch(`${adminOrigin}/metrics`)).text();
-  const match = /^switchyard_process_nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(text);
-  return match ? Number(match[1]) * 1000 : Number.NaN;
+  const metric = (name) => {
+    const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : Number.NaN;
+  };
+  return {
+    loopP99Ms: metric('switchyard_process_nodejs_eventloop_lag_p99_seconds') * 1000,
+    heapUsedMb: metric('switchyard_process_nodejs_heap_size_used_bytes') / 1024 / 1024,
+  };
 }
 
 /** Least-squares slope of y over x. */
@@ -157,7 +164,9 @@ async function main() {
   const gateway = await startProcess(
     [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0'],
     (m) => m.msg === 'listening',
-    { SWITCHYARD_LOG_LEVEL: 'warn' },
+    // As the chart runs it (semi-space size, malloc arenas): RSS without them measures V8's and
+    // glibc's appetite on a 24 GiB host, not the gateway.
+    { ...chartGatewayEnv(repoRoot), SWITCHYARD_LOG_LEVEL: 'warn' },
   );
   const origin = `http://127.0.0.1:${gateway.info.port}`;
   const adminOrigin = `http://127.0.0.1:${gateway.info.adminPort}`;
@@ -199,8 +208,8 @@ async function main() {
   };
 
   const sampler = setInterval(async () => {
-    const loop = await loopP99Ms(adminOrigin).catch(() => Number.NaN);
-    samples.push({ minutes: (Date.now() - startedAt) / 60_000, rssMb: rssMb(gateway.child.pid), loopP99Ms: loop });
+    const scraped = await scrape(adminOrigin).catch(() => ({ loopP99Ms: Number.NaN, heapUsedMb: Number.NaN }));
+    samples.push({ minutes: (Date.now() - startedAt) / 60_000, rssMb: rssMb(gateway.child.pid), ...scraped });
   }, SAMPLE_MS);
 
   // Open-loop pacing: requests are issued on schedule whatever the answers' latency, so a slow
@@ -227,6 +236,13 @@ async function main() {
   const failed = [...counts.values()].reduce((sum, c) => sum + c.failed, 0);
   const sent = [...counts.values()].reduce((sum, c) => sum + c.sent, 0);
   const rss = steady.map((s) => s.rssMb);
+  const heap = steady.map((s) => s.heapUsedMb).filter(Number.isFinite);
+  const heapSlope =
+    heap.length >= 2
+      ? slope(steady.filter((s) => Number.isFinite(s.heapUsedMb)).map((s) => ({ x: s.minutes / 60, y: s.heapUsedMb })))
+      : Number.NaN;
+  const samplesFile = join(mkdtempSync(join(tmpdir(), 'switchyard-soak-samples-')), 'samples.json');
+  writeFileSync(samplesFile, JSON.stringify(samples));
   const checks = [
     [
       `RSS slope after ${warmupMinutes.toFixed(1)} min warm-up: ${slopeMbPerHour.toFixed(1)} MB/h (bound ${MAX_SLOPE_MB_PER_HOUR})`,
@@ -239,6 +255,12 @@ async function main() {
   console.log('| kind | sent | failed |\n| --- | --- | --- |');
   for (const [name, count] of counts) console.log(`| ${name} | ${count.sent} | ${count.failed} |`);
   if (rss.length > 0) console.log(`RSS after warm-up: ${Math.min(...rss).toFixed(0)}-${Math.max(...rss).toFixed(0)} MB`);
+  if (heap.length > 0) {
+    console.log(
+      `V8 heap used after warm-up: ${Math.min(...heap).toFixed(0)}-${Math.max(...heap).toFixed(0)} MB, slope ${heapSlope.toFixed(1)} MB/h`,
+    );
+  }
+  console.log(`samples (minutes, RSS, heap used, loop p99): ${samplesFile}`);
   for (const [line, ok] of checks) console.log(`${ok ? 'PASS' : 'FAIL'} ${line}`);
   for (const failure of failures) console.log(`  failure: ${failure}`);
   if (checks.some(([, ok]) => !ok)) process.exitCode = 1;
