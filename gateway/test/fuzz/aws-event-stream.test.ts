@@ -10,7 +10,7 @@ import {
   type EventStreamHeaders,
   type EventStreamMessage,
 } from '../../src/wire/aws-event-stream/event-stream-codec.js';
-import { decodesOrThrowsTyped, fuzzParameters } from './fuzz-support.js';
+import { decodesOrThrowsTyped, fuzzParameters, splitAt } from './fuzz-support.js';
 
 const headerValue = fc.oneof(
   fc.boolean().map((value) => ({ type: 'boolean' as const, value })),
@@ -42,18 +42,6 @@ function decodeChunks(chunks: Uint8Array[]): EventStreamMessage[] {
   const messages = chunks.flatMap((chunk) => decoder.push(chunk));
   decoder.end();
   return messages;
-}
-
-function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((cut) => Math.floor(cut * bytes.length)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(bytes.subarray(start, point));
-    start = point;
-  }
-  chunks.push(bytes.subarray(start));
-  return chunks;
 }
 
 /** What a message is after a trip: header values compared by type and value, payload by bytes. */

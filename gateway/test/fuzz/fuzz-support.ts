@@ -157,4 +157,17 @@ export function jsonInputs(templates: readonly Json[]): fc.Arbitrary<string> {
   );
 }
 
+/** Bytes cut at the given points (fractions of the input): one input, delivered in chunks. */
+export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
+  const points = [...new Set(cuts.map((cut) => Math.floor(cut * bytes.length)))].sort((a, b) => a - b);
+  const chunks: Uint8Array[] = [];
+  let start = 0;
+  for (const point of points) {
+    chunks.push(bytes.subarray(start, point));
+    start = point;
+  }
+  chunks.push(bytes.subarray(start));
+  return chunks;
+}
+
 export type { Json };

@@ -16,7 +16,7 @@ import { EventStreamFramingError } from '../../src/wire/aws-event-stream/index.j
 import { SseEventTooLargeError } from '../../src/wire/sse/index.js';
 import { encodeConverseStreamEvent, parseConverseStreamCapture } from '../providers/bedrock/converse-stream-frames.js';
 import { wireFixturePath } from '../support/repo-paths.js';
-import { decodesOrThrowsTyped, fuzzParameters, type Json, mutated } from './fuzz-support.js';
+import { decodesOrThrowsTyped, fuzzParameters, type Json, mutated, splitAt } from './fuzz-support.js';
 
 const TYPED = [UpstreamFailure, GatewayError, SseEventTooLargeError, EventStreamFramingError] as const;
 
@@ -115,18 +115,6 @@ function frame(family: Family, chunks: Json[]): Uint8Array {
       return Buffer.concat(frames);
     }
   }
-}
-
-function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((cut) => Math.floor(cut * bytes.length)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(bytes.subarray(start, point));
-    start = point;
-  }
-  chunks.push(bytes.subarray(start));
-  return chunks;
 }
 
 interface Case {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { formatSseEvent, SseDecoder, SseEventTooLargeError, type ServerSentEvent } from '../../src/wire/sse/index.js';
-import { decodesOrThrowsTyped, fuzzParameters } from './fuzz-support.js';
+import { decodesOrThrowsTyped, fuzzParameters, splitAt } from './fuzz-support.js';
 
 /** Text made of SSE's own pieces, so the framing paths are hit far more often than by random bytes. */
 const sseText = fc
@@ -20,19 +20,6 @@ const anyBytes = fc.oneof(
   sseText.map((text) => new TextEncoder().encode(text)),
   fc.uint8Array({ maxLength: 400 }),
 );
-
-/** Cut points, as fractions of the input, turned into chunks. */
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((cut) => Math.floor(cut * bytes.length)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(bytes.subarray(start, point));
-    start = point;
-  }
-  chunks.push(bytes.subarray(start));
-  return chunks;
-}
 
 function decode(chunks: Uint8Array[], maxEventChars?: number): ServerSentEvent[] | SseEventTooLargeError {
   const decoder = new SseDecoder(maxEventChars === undefined ? {} : { maxEventChars });
@@ -52,7 +39,7 @@ describe('SSE decoder under fuzzing', () => {
       fc.property(anyBytes, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 8 }), (bytes, cuts) => {
         decodesOrThrowsTyped(() => {
           const whole = decode([bytes]);
-          expect(decode(split(bytes, cuts))).toEqual(whole);
+          expect(decode(splitAt(bytes, cuts))).toEqual(whole);
           // One byte at a time is the worst case for a decoder that keeps state between chunks.
           expect(decode([...bytes].map((byte) => Uint8Array.of(byte)))).toEqual(whole);
         }, []);
@@ -87,7 +74,7 @@ describe('SSE decoder under fuzzing', () => {
         fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 4 }),
         (data, event, cuts) => {
           const bytes = new TextEncoder().encode(formatSseEvent(data, event) + formatSseEvent('second'));
-          const decoded = decode(split(bytes, cuts));
+          const decoded = decode(splitAt(bytes, cuts));
           expect(decoded).toEqual([
             // Field values lose one leading space, which is the one formatSseEvent writes after the colon.
             { event, id: undefined, data: data.replace(/\r\n|\r/g, '\n') },
