@@ -20,7 +20,7 @@ const PACKAGE_DEPENDENCIES = {
 // Gateway layers, bottom to top: a module may import its own folder, any lower layer, and the
 // siblings its layer lists as open. docs/architecture.md explains each layer.
 const GATEWAY_LAYERS = [
-  { dirs: ['errors', 'unified', 'shared'], siblingsOpen: true },
+  { dirs: ['errors', 'unified', 'common'], siblingsOpen: true },
   { dirs: ['wire'], siblingsOpen: true },
   { dirs: ['transport', 'observe', 'redis'], siblingsOpen: true },
   { dirs: ['providers', 'frontdoors'], siblingsOpen: false },

@@ -24,7 +24,7 @@ export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult 
 export { watchStandaloneConfig, type StandaloneWatchOptions } from './standalone/watch-standalone-config.js';
 export { redactSecrets } from './values/redact-secrets.js';
 export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from './spend-report-types.js';
-export { createLogger, errorMessage, silentLogger, type Logger, type LoggerOptions } from './shared/logger.js';
+export { createLogger, errorMessage, silentLogger, type Logger, type LoggerOptions } from './common/logger.js';
 export {
   FlagError,
   parseFlagValues,
@@ -33,9 +33,9 @@ export {
   rejectUnanchoredFlags,
   readCommandFlags,
   exitCommand,
-} from './shared/command-flags.js';
-export { exitOnStopSignals, type StopSignalOptions } from './shared/stop-signals.js';
-export { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset } from './shared/budget-period.js';
+} from './common/command-flags.js';
+export { exitOnStopSignals, type StopSignalOptions } from './common/stop-signals.js';
+export { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset } from './common/budget-period.js';
 export {
   countField,
   isRecord,
@@ -44,7 +44,7 @@ export {
   stringField,
   tryParseJson,
   type JsonRecord,
-} from './shared/json-narrowing.js';
+} from './common/json-narrowing.js';
 export {
   TABLE_STREAM_PATH,
   ACK_PATH,
@@ -55,4 +55,4 @@ export {
   type HelloMessage,
   type TableMessage,
   type AckMessage,
-} from './shared/table-stream-protocol.js';
+} from './common/table-stream-protocol.js';

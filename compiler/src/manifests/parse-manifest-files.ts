@@ -10,7 +10,7 @@ import type { KindObject } from '../kinds/kind-definition.js';
 import { BUILTIN_KINDS, type KindRegistry } from '../kinds/kind-registry.js';
 import { describeObject, SWITCHYARD_API_VERSION, SWITCHYARD_GROUP, type SecretManifest } from '../manifest-types.js';
 import { validateObjectMeta } from '../schema/object-meta.js';
-import { isRecord } from '../shared/json-narrowing.js';
+import { isRecord } from '../common/json-narrowing.js';
 import { childPath } from '../schema/schema-issue.js';
 import { EnvExpansionError, expandEnvReferences } from './expand-env.js';
 

@@ -10,7 +10,7 @@ import type { FrontDoorContext, FrontDoorStreamEncoder } from '../unified/front-
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
-import { closeIfBodyUnread } from '../shared/unread-request-body.js';
+import { closeIfBodyUnread } from '../common/unread-request-body.js';
 import type { UpstreamEventStream } from './call-upstream.js';
 import { ClientDisconnectedError, GatewayShutdownError, type Exchange } from './exchange.js';
 import type { StreamTransformer } from './stages.js';

@@ -10,7 +10,7 @@ import type { FrontDoorRouter } from './front-door-router.js';
 import { serveHealthz, serveReadyz, type Lifecycle } from './health-endpoints.js';
 import { requestIdFor } from './request-id.js';
 import { sendGatewayError } from './send-json.js';
-import { closeIfBodyUnread } from '../shared/unread-request-body.js';
+import { closeIfBodyUnread } from '../common/unread-request-body.js';
 
 export function createPublicHandler(
   deps: PipelineDeps,

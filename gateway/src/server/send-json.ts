@@ -2,7 +2,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { ChatFrontDoor } from '../frontdoors/front-door.js';
-import { closeIfBodyUnread } from '../shared/unread-request-body.js';
+import { closeIfBodyUnread } from '../common/unread-request-body.js';
 
 export function sendJson(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   const all: OutgoingHttpHeaders = { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };

@@ -49,7 +49,7 @@ import {
   parseConverseStreamCapture,
 } from '../providers/bedrock/converse-stream-frames.js';
 import type { ConverseStreamEvent } from '../../src/wire/bedrock-converse/converse-types.js';
-import { parseAuthorizationHeader, signSigV4, toAmzDate, type AwsSigningCredentials } from '../../src/shared/aws/sigv4-signer.js';
+import { parseAuthorizationHeader, signSigV4, toAmzDate, type AwsSigningCredentials } from '../../src/common/aws/sigv4-signer.js';
 import type { UnifiedChatResponse } from '../../src/unified/chat-response.js';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 import { wireFixturePath } from '../support/repo-paths.js';

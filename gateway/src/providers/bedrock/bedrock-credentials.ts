@@ -1,5 +1,5 @@
 import type { CompiledBackend } from '@switchyard/compiler';
-import type { AwsSigningCredentials } from '../../shared/aws/sigv4-signer.js';
+import type { AwsSigningCredentials } from '../../common/aws/sigv4-signer.js';
 import type { BackendTarget } from '../../unified/provider-codec.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 

@@ -1,11 +1,11 @@
 // Amazon Bedrock through the Converse API: `POST {baseURL}/model/{modelId}/converse` and
 // `/converse-stream`, and embeddings through InvokeModel (`/model/{modelId}/invoke`, a body per
 // model family), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer lives in
-// shared/aws, the bodies and the event-stream codec in wire/.
+// common/aws, the bodies and the event-stream codec in wire/.
 
 import { randomUUID } from 'node:crypto';
 import type { CompiledBackend } from '@switchyard/compiler';
-import { awsUriEncode, signHttpRequest } from '../../shared/aws/sigv4-signer.js';
+import { awsUriEncode, signHttpRequest } from '../../common/aws/sigv4-signer.js';
 import type { BackendTarget, StreamDecoder, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import {

@@ -19,7 +19,7 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { ContentPart, DocumentPart, ImagePart, MediaSource, ToolResultPart, UnifiedMessage } from '../../unified/chat-request.js';
 import type { GeminiContent, GeminiPart, GeminiRole } from './gemini-wire-types.js';
-import { mediaTypeForExtension } from '../../shared/media-types.js';
+import { mediaTypeForExtension } from '../../common/media-types.js';
 
 const SKIP_THOUGHT_SIGNATURE_VALIDATOR = 'skip_thought_signature_validator';
 

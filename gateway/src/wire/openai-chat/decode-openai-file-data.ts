@@ -1,7 +1,7 @@
 // A `file_data` field (Chat Completions `file.file_data`, Responses `input_file.file_data`):
 // base64 data or a base64 data URL. Bare base64 carries no media type, so the file name tells it.
 import { invalidRequest } from '../../errors/gateway-error.js';
-import { mediaTypeForExtension } from '../../shared/media-types.js';
+import { mediaTypeForExtension } from '../../common/media-types.js';
 import { parseBase64DataUrl } from './data-url.js';
 
 const OPENAI_FILE_MEDIA_TYPES: ReadonlySet<string> = new Set([

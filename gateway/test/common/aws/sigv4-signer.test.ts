@@ -8,7 +8,7 @@ import {
   signHttpRequest,
   signSigV4,
   toAmzDate,
-} from '../../../src/shared/aws/sigv4-signer.js';
+} from '../../../src/common/aws/sigv4-signer.js';
 import { repoRoot } from '../../support/repo-paths.js';
 
 interface SuiteCase {
@@ -36,7 +36,7 @@ interface Suite {
 }
 
 const suite = JSON.parse(
-  readFileSync(join(repoRoot, 'gateway', 'src', 'shared', 'aws', '__fixtures__', 'sigv4-test-suite.json'), 'utf8'),
+  readFileSync(join(repoRoot, 'gateway', 'src', 'common', 'aws', '__fixtures__', 'sigv4-test-suite.json'), 'utf8'),
 ) as Suite;
 const date = new Date(suite.date);
 
