@@ -6,7 +6,7 @@ export { TableHolder } from './table/table-holder.js';
 export { TableLoadError, type RuntimeTable } from './table/runtime-table.js';
 export { createProviderRegistry, type ProviderRegistry } from './providers/registry.js';
 export { GatewayMetrics } from './observe/metrics.js';
-export { createLogger, type Logger } from './observe/logger.js';
+export { createLogger, type Logger } from '@switchyard/compiler';
 export { UpstreamTransport } from './transport/upstream-transport.js';
 export { createEgressGuard, DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from './transport/egress-guard.js';
 export { admitWithoutLimits, type AdmissionControl, type Admission } from './governance/admission-control.js';

@@ -2,7 +2,7 @@
 // every replica serves what any of them stored. Redis trouble is a miss (or a skipped store) and
 // a warning at most once per WARN_INTERVAL_MS, never a failed request. It shares governance's
 // connection, whose no-offline-queue policy makes a dead Redis fail fast.
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import { RateLimitedWarning } from '../observe/rate-limited-warning.js';
 import { luaScript, type RedisConnection } from '../redis/redis-connection.js';
 import { MAX_ENTRY_BYTES, parseCachedAnswer, serializeCachedAnswer, type CachedAnswer } from './cached-answer.js';

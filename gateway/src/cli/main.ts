@@ -4,7 +4,7 @@ import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
-import { createLogger, type Logger } from '../observe/logger.js';
+import { createLogger, type Logger } from '@switchyard/compiler';
 import { GatewayMetrics } from '../observe/metrics.js';
 import { startTracing, type Tracing } from '../observe/tracing/start-tracing.js';
 import { tracingConfigFromEnv } from '../observe/tracing/tracing-config.js';

@@ -2,7 +2,7 @@
 // then recompile on every change; a change that fails to compile or load is logged in one line
 // and the last good table keeps serving.
 import { compileStandaloneConfig, watchStandaloneConfig, type ObjectDiagnostic, type StandaloneResult } from '@switchyard/compiler';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import type { TableHolder } from '../table/table-holder.js';
 

@@ -4,7 +4,7 @@
 // to the operator (usage-reporter.ts) and its spend snapshots come back into the ledger.
 import { hostname } from 'node:os';
 import type { BudgetLedger, SpendSnapshot } from '../governance/budget/budget-ledger.js';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import type { TableHolder } from '../table/table-holder.js';
 import { connectToControlPlane, DEFAULT_TOKEN_FILE, type ControlPlaneConnection } from './control-plane-client.js';

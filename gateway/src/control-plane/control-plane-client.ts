@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, type AckMessage, type RoutingTable } from '@switchyard/compiler';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import { SseDecoder, type ServerSentEvent } from '../wire/sse/index.js';
 import type { SpendSnapshot } from '../governance/budget/budget-ledger.js';
 import { decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';

@@ -10,7 +10,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { GATEWAY_ID_HEADER, USAGE_REPORTS_PATH } from '@switchyard/compiler';
 import type { BudgetLedger, SpendSnapshot } from '../governance/budget/budget-ledger.js';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import { parseSpendSnapshot } from './table-stream-messages.js';
 
 export interface UsageReporterOptions {

@@ -3,7 +3,7 @@
 // limiter and ledger live in this process (exact for one gateway; spend durable through
 // --state-file); with it they live in Redis (exact across every gateway sharing it).
 import type { Registry } from 'prom-client';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import type { AdmissionControl } from './admission-control.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { TableHolder } from '../table/table-holder.js';

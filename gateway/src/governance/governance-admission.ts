@@ -3,7 +3,7 @@
 // from every budget covering the key, and returns an Admission whose settlement replaces the
 // estimate with the real usage and cost. Keys without limits or budgets skip all of it.
 import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import type { Admission, AdmissionControl, AdmissionRequest, SettlementDetails } from './admission-control.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import { accountKey, type BudgetLedger, type BudgetReserveOutcome } from './budget/budget-ledger.js';

@@ -1,6 +1,6 @@
 // A warning that is logged at most once per interval, with how many were held back since the
 // last line: a failing shared store must not write a line per request.
-import type { Logger } from './logger.js';
+import type { Logger } from '@switchyard/compiler';
 
 export class RateLimitedWarning {
   private lastAt = Number.NEGATIVE_INFINITY;

@@ -1,7 +1,7 @@
 // What the pipeline needs from the process, built once at startup.
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import type { CostObserver } from '../governance/cost/exchange-cost.js';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import type { RequestTracer } from '../observe/tracing/request-tracer.js';
 import type { TableHolder } from '../table/table-holder.js';

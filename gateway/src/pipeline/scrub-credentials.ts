@@ -2,7 +2,7 @@
 // provided: sk-..."). Before a message can reach a caller, a log line or a metric, every
 // secret of the credential used for that attempt is cut out of it.
 import type { CompiledCredential } from '@switchyard/compiler';
-import { redactSecrets } from '../observe/logger.js';
+import { redactSecrets } from '@switchyard/compiler';
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 
 function scrubCredential(text: string, credential: CompiledCredential | undefined): string {

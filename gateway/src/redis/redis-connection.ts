@@ -5,7 +5,7 @@
 // log line and the switchyard_redis_up gauge on every change between reachable and not.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Logger } from '../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import { SharedStoreUnavailableError } from './shared-store-unavailable.js';
 
 // ioredis is loaded only when a gateway is given --redis-url: importing it costs every other

@@ -2,7 +2,7 @@
 // new object. Whatever path a line takes, its text must be what JSON.stringify of that merged
 // object gives (the key order and the last-wins rule for repeated names included).
 import { describe, expect, it } from '@jest/globals';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 
 function lineFor(base: Record<string, unknown>, msg: string, fields: Record<string, unknown> | undefined): string {
   const lines: string[] = [];

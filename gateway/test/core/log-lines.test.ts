@@ -1,7 +1,7 @@
 // Structured log lines: one JSON object per line, errors and bigints rendered, secrets
 // redacted as the last line of defence.
 import { describe, expect, it } from '@jest/globals';
-import { createLogger, redactSecrets } from '../../src/observe/logger.js';
+import { createLogger, redactSecrets } from '@switchyard/compiler';
 
 function capture(level: 'debug' | 'info' | 'warn' | 'error' = 'debug'): {
   lines: Array<Record<string, unknown>>;

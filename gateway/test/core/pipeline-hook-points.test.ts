@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import { GatewayMetrics } from '../../src/observe/metrics.js';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 import { admitWithoutLimits } from '../../src/governance/admission-control.js';
 import type { ExtraStages, StreamTransformer } from '../../src/pipeline/stages.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';

@@ -2,7 +2,7 @@
 // and 503 `not_ready` to requests; loading a table makes it ready; draining makes it unready.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GatewayMetrics } from '../../src/observe/metrics.js';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 import { admitWithoutLimits } from '../../src/governance/admission-control.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../../src/server/gateway-server.js';

@@ -2,7 +2,7 @@
 // resets, and the cluster hooks (usage reports out, spend snapshots in).
 import { describe, expect, it } from '@jest/globals';
 import type { CompiledBudget } from '@switchyard/compiler';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 import type { BudgetReserveOutcome } from '../../src/governance/budget/budget-ledger.js';
 import { InProcessBudgetLedger } from '../../src/governance/budget/in-process-budget-ledger.js';
 

@@ -8,7 +8,7 @@ import { GovernanceMetrics } from '../../src/governance/governance-metrics.js';
 import { RedisBudgetLedger } from '../../src/governance/redis/redis-budget-ledger.js';
 import { connectRedis, type RedisConnection } from '../../src/redis/redis-connection.js';
 import { SettlementRetryQueue } from '../../src/governance/redis/settlement-retry-queue.js';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 import { redisServerAvailable, startRedisServer, type RedisServer } from './redis-server-process.js';
 
 const quiet = createLogger({ write: () => undefined });

@@ -7,7 +7,7 @@ import type { RateLimitOutcome } from '../../src/governance/rate-limit/rate-limi
 import { connectRedis, type RedisConnection } from '../../src/redis/redis-connection.js';
 import { RedisRateLimiter } from '../../src/governance/redis/redis-rate-limiter.js';
 import { SettlementRetryQueue } from '../../src/governance/redis/settlement-retry-queue.js';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 import { redisServerAvailable, startRedisServer, type RedisServer } from './redis-server-process.js';
 
 const quiet = createLogger({ write: () => undefined });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { CompiledBudget } from '@switchyard/compiler';
 import { InProcessBudgetLedger } from '../../src/governance/budget/in-process-budget-ledger.js';
 import { readSpendStateFile, StateFileError } from '../../src/governance/budget/spend-state-file.js';
-import { createLogger } from '../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 import { scratchDir } from './governance-fixtures.js';
 
 const quiet = createLogger({ write: () => undefined });

@@ -33,7 +33,7 @@ import { createHash } from 'node:crypto';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { luaScript, type RedisConnection } from '../../redis/redis-connection.js';
 import { SharedStoreUnavailableError } from '../../redis/shared-store-unavailable.js';
-import type { Logger } from '../../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import { RateLimitedWarning } from '../../observe/rate-limited-warning.js';
 import {
   conversationOf,

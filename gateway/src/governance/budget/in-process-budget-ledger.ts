@@ -3,7 +3,7 @@
 // kept per budget and period; a new period starts from zero (or from what a snapshot or the
 // state file says about it).
 import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
-import type { Logger } from '../../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import {
   accountKey,
   type BudgetLedger,

@@ -7,7 +7,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Logger } from '../../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 
 const STATE_FILE_VERSION = 1;
 const DEFAULT_FLUSH_DELAY_MS = 200;

@@ -6,7 +6,7 @@
 // so a Redis that lost its data does not reset budgets to zero.
 import { randomUUID } from 'node:crypto';
 import { budgetPeriodStartMs, nextBudgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
-import type { Logger } from '../../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import {
   accountKey,
   type BudgetLedger,

@@ -2,7 +2,7 @@
 // again when it answers, oldest first. Each script applies a given settlement at most once, so
 // resending one that did reach Redis (its reply was lost) charges nothing twice. The queue is
 // bounded; overflowing it is logged, since that spend is then lost.
-import type { Logger } from '../../observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 import { SharedStoreUnavailableError } from '../../redis/shared-store-unavailable.js';
 import type { RedisConnection } from '../../redis/redis-connection.js';
 

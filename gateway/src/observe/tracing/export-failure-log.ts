@@ -2,7 +2,7 @@
 // rate-limited log line naming the endpoint (never its credentials or headers), and a line
 // when exports succeed again. Spans that fail are dropped; requests never notice.
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import type { Logger } from '../logger.js';
+import type { Logger } from '@switchyard/compiler';
 
 type SpanExporter = NodeSDKConfiguration['traceExporter'];
 type ExportedSpans = Parameters<SpanExporter['export']>[0];

@@ -7,7 +7,7 @@
 // exporter (endpoint, headers, timeout and compression from the OTEL_EXPORTER_OTLP_* variables),
 // the sampler from OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, propagators from
 // OTEL_PROPAGATORS (W3C trace context and baggage by default).
-import type { Logger } from '../logger.js';
+import type { Logger } from '@switchyard/compiler';
 import { FailureLoggingSpanExporter } from './export-failure-log.js';
 import type { RequestTracer } from './request-tracer.js';
 import type { TracingConfig } from './tracing-config.js';

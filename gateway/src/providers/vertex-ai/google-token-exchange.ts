@@ -7,7 +7,7 @@
 // than Google allows); a 5xx, a timeout or a connect error is worth another attempt.
 
 import { EventEmitter } from 'node:events';
-import { redactSecrets } from '../../observe/logger.js';
+import { redactSecrets } from '@switchyard/compiler';
 import { classifyTransportError } from '../../transport/transport-errors.js';
 import type { BufferedUpstreamResponse, UpstreamTransport } from '../../transport/upstream-transport.js';
 import { failureKindForStatus, retryAfterMsFromHeaders, UpstreamFailure } from '../../errors/upstream-failure.js';

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { compileStandaloneFiles } from '@switchyard/compiler';
 import { GatewayMetrics } from '../../../src/observe/metrics.js';
-import { createLogger } from '../../../src/observe/logger.js';
+import { createLogger } from '@switchyard/compiler';
 import { admitWithoutLimits } from '../../../src/governance/admission-control.js';
 import { createProviderRegistry } from '../../../src/providers/registry.js';
 import { createFrontDoorRoutes } from '../../../src/server/front-door-routes.js';

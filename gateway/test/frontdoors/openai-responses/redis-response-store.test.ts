@@ -8,7 +8,7 @@ import { RedisResponseStore } from '../../../src/frontdoors/openai-responses/red
 import type { StoredTurn } from '../../../src/frontdoors/openai-responses/response-store.js';
 import type { LuaScript, RedisConnection } from '../../../src/redis/redis-connection.js';
 import { SharedStoreUnavailableError } from '../../../src/redis/shared-store-unavailable.js';
-import type { Logger } from '../../../src/observe/logger.js';
+import type { Logger } from '@switchyard/compiler';
 
 interface Call {
   keys: readonly string[];
