@@ -1,12 +1,12 @@
 # Helm chart and container image targets, included by the root Makefile.
-#   make image              docker build -t $(IMAGE_REPOSITORY):$(IMAGE_TAG) .   (needs Docker)
+#   make image              build the image into podman's local store, no registry needed
+#                           (IMAGE names the tag; default localhost/switchyard:<appVersion>)
+#   make image-docker       the same image with `docker build` from the Dockerfile (needs a registry)
 #   make chart-lint         helm lint --strict, CRD drift check, Dockerfile lint (hadolint)
 #   make chart-crds         copy crds/ into charts/switchyard/crds/ (keeps them byte-identical)
 #   make chart-test         the chart's jest tests (helm template; real API server when built)
 #   make dockerfile-lint    hadolint + project rules (no Docker needed)
-#   make image-smoke        run the Dockerfile's build stage without Docker and serve the result
-#                           as uid 10001 (root, npm registry; a minute or two)
-.PHONY: image image-smoke chart-lint chart-crds chart-test dockerfile-lint
+.PHONY: image image-docker chart-lint chart-crds chart-test dockerfile-lint
 
 CHART_DIR := charts/switchyard
 CHART_APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$$/\1/p' $(CHART_DIR)/Chart.yaml)
@@ -17,7 +17,11 @@ DOCKER ?= docker
 CHART_K8S_VERSION := $(shell sed -n 's/^K8S_VERSION=//p' e2e/scripts/versions.env)
 HELM ?= $(shell command -v helm 2>/dev/null || echo $${SWITCHYARD_CACHE:-$$HOME/.cache/switchyard}/k8s-$(CHART_K8S_VERSION)/bin/helm)
 
-image:
+IMAGE ?= localhost/$(IMAGE_REPOSITORY):$(IMAGE_TAG)
+image: build
+	IMAGE=$(IMAGE) bash scripts/build-image.sh
+
+image-docker:
 	@command -v $(DOCKER) >/dev/null 2>&1 && $(DOCKER) info >/dev/null 2>&1 \
 	  || { echo "image: needs a running Docker engine (not available here); 'make dockerfile-lint' checks the Dockerfile without it" >&2; exit 1; }
 	$(DOCKER) build --build-arg VERSION=$(IMAGE_TAG) -t $(IMAGE_REPOSITORY):$(IMAGE_TAG) .
@@ -27,9 +31,6 @@ chart-crds:
 
 dockerfile-lint:
 	bash scripts/check-dockerfile.sh
-
-image-smoke: install
-	bash scripts/check-dockerfile.sh --assemble
 
 chart-lint: dockerfile-lint
 	bash charts/sync-crds.sh --check

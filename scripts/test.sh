@@ -14,6 +14,17 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# podman with runc builds and runs the image (e2e image and Helm journey tests); slirp4netns and
+# uidmap are what Debian's podman expects beside it.
+if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1; then
+  echo "test.sh: installing podman and runc (Debian) for the image tests"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc slirp4netns uidmap >/dev/null
+  else
+    echo "test.sh: podman is missing and this user cannot install it; image tests will skip" >&2
+  fi
+fi
+
 # Only an unfiltered run may rewrite docs/compatibility.md (scripts/compatibility-reporter.mjs).
 if [ "$#" -eq 0 ]; then export SWITCHYARD_FULL_TEST_RUN=1; else export SWITCHYARD_FULL_TEST_RUN=0; fi
 exec node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js --ci "$@"

