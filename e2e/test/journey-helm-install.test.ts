@@ -1,26 +1,32 @@
 // The platform team's journey on a real API server + controller manager, with the kubelet
-// played by e2e/src/kubelet (one real switchyard process per Pod, each in its own network
-// namespace): helm install, Pods Ready, kubectl apply the examples, read the generated key,
-// call the gateway Service's endpoint with the OpenAI SDK, see a fallback, spend a Block budget
-// through the operator leader until 429. Times are reported.
+// played by e2e/src/kubelet: each Pod's container runs from the image `make image` builds, with
+// podman and runc, in the Pod's own network namespace, with the chart's security context
+// enforced. helm install, Pods Ready, kubectl apply the examples, read the generated key, call
+// the gateway Service's endpoint with the OpenAI SDK, see a fallback, spend a Block budget
+// through the operator leader until 429, upgrade with no failed request, uninstall. Times are
+// reported.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { locateControlPlaneBinaries, startControlPlane, type ControlPlane } from '../src/index.js';
+import { ensureTestImage, podmanWorks, privatePodman, type BuiltImage, type Podman } from '../src/image/index.js';
 import { networkNamespacesWork, startFakeKubelet, type FakeKubelet } from '../src/kubelet/index.js';
 import { CHART_DIR, names, NAMESPACE, RELEASE, REPO_ROOT } from './helm-chart-support.js';
 import { eventually, jsonItems, jsonPath } from './support/json-path.js';
 
 const binaries = locateControlPlaneBinaries();
 const netns = await networkNamespacesWork();
+const containers = await podmanWorks();
 const skipReason =
   binaries.missing.length > 0
     ? `${binaries.missing.join(', ')} not built in ${binaries.binDir}; run \`make e2e-build\` first`
     : !netns.ok
       ? `network namespaces unavailable (${netns.reason}); the kubelet stand-in needs root and iproute2`
-      : undefined;
+      : !containers.ok
+        ? `containers unavailable (${containers.reason})`
+        : undefined;
 if (skipReason) console.warn(`SKIPPED journey (helm install to first request): ${skipReason}`);
 const describeWhenPossible = skipReason === undefined ? describe : describe.skip;
 
@@ -74,6 +80,8 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
   const timings: Record<string, number> = {};
   let plane: ControlPlane;
   let kubelet: FakeKubelet | undefined;
+  let podman: Podman;
+  let image: BuiltImage;
   const kubeletLog: string[] = [];
   let installStart = 0;
   let apiKey = '';
@@ -159,16 +167,25 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     ).length;
   }
 
+  /** The chart's image values pointing at the image built for this run; never pulled. */
+  function imageValues(): string[] {
+    return ['--set', `image.repository=${image.repository}`, '--set', `image.tag=${image.tag}`, '--set', 'image.pullPolicy=Never'];
+  }
+
   beforeAll(async () => {
-    plane = await startControlPlane({ controllerManager: true });
-    timings['control plane up'] = Date.now() - suiteStart;
+    podman = privatePodman();
+    const [built, started] = await Promise.all([ensureTestImage(podman, REPO_ROOT), startControlPlane({ controllerManager: true })]);
+    image = built;
+    plane = started;
+    timings['control plane up, image ready'] = Date.now() - suiteStart;
+    timings[image.builtNow ? 'image built' : 'image reused'] = image.elapsedMs;
     kubelet = await startFakeKubelet({
       connection: { server: plane.server, token: plane.token, ca: readFileSync(plane.caFile, 'utf8') },
-      repoRoot: REPO_ROOT,
+      podman,
       log: (line) => kubeletLog.push(`${new Date().toISOString()} ${line}`),
     });
     await kubectlOk(['create', 'namespace', NAMESPACE]);
-  }, 300_000);
+  }, 900_000);
 
   afterAll(async () => {
     try {
@@ -180,9 +197,9 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     console.log(`journey timings (ms): ${JSON.stringify(timings)}`);
   }, 120_000);
 
-  it('helm install: operator and gateway Pods run as real processes on their own test hosts and become Ready', async () => {
+  it('helm install: operator and gateway Pods run from the image on their own test hosts and become Ready', async () => {
     installStart = Date.now();
-    const output = await plane.helm(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE]);
+    const output = await plane.helm(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...imageValues()]);
     if (output.code !== 0) throw new Error(`helm install failed: ${output.stderr}`);
     timings['helm install command'] = Date.now() - installStart;
     try {
@@ -203,6 +220,25 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     for (const pod of pods) {
       expect(jsonPath(pod, 'spec', 'nodeName')).toBe(kubelet!.nodeName);
       expect(String(jsonPath(pod, 'status', 'podIP'))).toMatch(/^10\.244\.0\.\d+$/);
+      expect(jsonPath(pod, 'status', 'containerStatuses', 0, 'image')).toBe(image.reference);
+    }
+    // The chart's security context is enforced, not just rendered: every container's process runs
+    // as 10001 with no capabilities, no privilege escalation and a read-only root filesystem.
+    for (const name of await podman
+      .ok(['ps', '--format', '{{.Names}}', '--filter', 'name=^sy-e2e-'])
+      .then((out) => out.trim().split('\n'))) {
+      const inspected = JSON.parse(
+        await podman
+          .ok(['inspect', '--format', '{{json .State.Pid}} {{json .HostConfig.ReadonlyRootfs}} {{json .ImageName}}', name])
+          .then((out) => `[${out.trim().split(' ').join(',')}]`),
+      ) as [number, boolean, string];
+      const [pid, readOnly, imageName] = inspected;
+      expect({ name, readOnly, imageName }).toEqual({ name, readOnly: true, imageName: image.reference });
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      expect(status).toMatch(/^Uid:\s+10001\s+10001\s+10001\s+10001$/m);
+      expect(status).toMatch(/^Groups:.*\b10001\b/m);
+      expect(status).toMatch(/^CapEff:\s+0+$/m);
+      expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
     }
     // Real EndpointSlices, written by kube-controller-manager from the Pods' addresses and readiness.
     await eventually('gateway Service endpoints', 30_000, async () =>
@@ -457,6 +493,7 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
         '--namespace',
         NAMESPACE,
         '--reuse-values',
+        ...imageValues(),
         '--set',
         'gateway.maxBodyBytes=1048576',
       ]);
@@ -491,7 +528,7 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     expect(tooBig.status).toBe(413);
   }, 300_000);
 
-  it('helm uninstall removes the release and its Pods (their processes and test hosts too) and keeps the CRDs and resources', async () => {
+  it('helm uninstall removes the release and its Pods (their containers and test hosts too) and keeps the CRDs and resources', async () => {
     const uninstall = await plane.helm(['uninstall', RELEASE, '--namespace', NAMESPACE, '--wait', '--timeout', '3m']);
     if (uninstall.code !== 0) throw new Error(`helm uninstall failed: ${uninstall.stderr}`);
     const selector = `app.kubernetes.io/instance=${RELEASE}`;
@@ -509,9 +546,10 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
         ])
       ).trim(),
     ).toBe('');
-    await eventually('Pods gone and their processes stopped', 150_000, async () => {
+    await eventually('Pods gone and their containers removed', 150_000, async () => {
       const left = (await kubectlOk(['get', 'replicasets,pods', '-n', NAMESPACE, '-l', selector, '-o', 'name'])).trim();
-      return left === '' && kubelet!.pods().length === 0 ? true : undefined;
+      const containersLeft = (await podman.ok(['ps', '--all', '--format', '{{.Names}}', '--filter', 'name=^sy-e2e-'])).trim();
+      return left === '' && kubelet!.pods().length === 0 && containersLeft === '' ? true : undefined;
     });
     for (const crd of ['budgets.switchyard.dev', 'modelroutes.switchyard.dev', 'virtualkeys.switchyard.dev'])
       await kubectlOk(['get', 'crd', crd]);

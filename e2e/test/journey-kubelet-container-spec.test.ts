@@ -1,8 +1,17 @@
-// The kubelet stand-in's container-spec steps: $(VAR) expansion, downward-API fields, mount-path
-// rewriting and named ports. Pure functions; no cluster needed.
+// The kubelet stand-in's container-spec steps: $(VAR) expansion, downward-API fields, the
+// effective security context as podman flags, and named ports. Pure functions; no cluster needed.
 import { describe, expect, it } from '@jest/globals';
-import { expandVarRefs, fieldRefValue, resolveContainerPort, rewriteMountPaths } from '../src/kubelet/index.js';
-import type { Pod } from '../src/kubelet/pod-types.js';
+import {
+  ContainerConfigError,
+  containerIdentity,
+  cpuCores,
+  expandVarRefs,
+  fieldRefValue,
+  memoryBytes,
+  resolveContainerPort,
+  securityFlags,
+} from '../src/kubelet/index.js';
+import type { Container, Pod } from '../src/kubelet/pod-types.js';
 
 const pod: Pod = {
   metadata: { name: 'sy-switchyard-operator-abc', namespace: 'ai', uid: 'u-1', labels: { 'app.kubernetes.io/component': 'operator' } },
@@ -39,27 +48,93 @@ describe('fieldRefValue', () => {
   });
 });
 
-describe('rewriteMountPaths', () => {
-  const mounts = [
-    { mountPath: '/var/run/secrets/switchyard', hostPath: '/tmp/p/volumes/creds' },
-    { mountPath: '/tmp', hostPath: '/tmp/p/volumes/tmp' },
-    { mountPath: '/etc/switchyard/tls', hostPath: '/tmp/p/volumes/tls' },
-  ];
+describe('containerIdentity: the user a container runs as, refused as the kubelet refuses it', () => {
+  const withContexts = (podContext: Pod['spec']['securityContext'], own: Container['securityContext']): [Pod, Container] => {
+    const container: Container = { name: 'c', image: 'i', ...(own ? { securityContext: own } : {}) };
+    return [{ ...pod, spec: { ...pod.spec, ...(podContext ? { securityContext: podContext } : {}), containers: [container] } }, container];
+  };
   it.each([
-    ['--token-file=/var/run/secrets/switchyard/token', '--token-file=/tmp/p/volumes/creds/token'],
-    ['/etc/switchyard/tls/tls.crt', '/tmp/p/volumes/tls/tls.crt'],
-    ['--state=/tmp', '--state=/tmp/p/volumes/tmp'],
-    ['--state=/tmpfoo/x', '--state=/tmpfoo/x'],
-    ['--host=0.0.0.0', '--host=0.0.0.0'],
-    ['--other=/var/run/secrets/switchyardx/token', '--other=/var/run/secrets/switchyardx/token'],
-  ])('%s -> %s', (arg, expected) => {
-    expect(rewriteMountPaths(arg, mounts)).toBe(expected);
+    ['the image user', undefined, undefined, '10001:10001', '10001:10001'],
+    ['the Pod runAsUser over the image', { runAsUser: 2000, runAsGroup: 3000 }, undefined, '10001:10001', '2000:3000'],
+    ['the container over the Pod', { runAsUser: 2000 }, { runAsUser: 4000, runAsGroup: 5 }, '', '4000:5'],
+    ['a named image user without runAsNonRoot', undefined, undefined, 'nonroot', 'nonroot'],
+    ['root when nothing says otherwise', undefined, undefined, '', '0:0'],
+  ])('%s', (_what, podContext, own, imageUser, expected) => {
+    const [p, c] = withContexts(podContext, own);
+    expect(containerIdentity(p, c, imageUser).user).toBe(expected);
+  });
+  it.each([
+    ['an image that runs as root', { runAsNonRoot: true }, undefined, '', 'image will run as root'],
+    ['runAsUser 0', { runAsNonRoot: true, runAsUser: 0 }, undefined, '10001', 'image will run as root'],
+    ['a user name that cannot be verified', undefined, { runAsNonRoot: true }, 'nonroot', 'non-numeric user (nonroot)'],
+  ])('runAsNonRoot refuses %s', (_what, podContext, own, imageUser, message) => {
+    const [p, c] = withContexts(podContext, own);
+    expect(() => containerIdentity(p, c, imageUser)).toThrow(ContainerConfigError);
+    expect(() => containerIdentity(p, c, imageUser)).toThrow(message);
+  });
+});
+
+describe('securityFlags: the chart security context as podman flags', () => {
+  it('enforces non-root, read-only root, no capabilities, no privilege escalation, fsGroup and limits', () => {
+    const container: Container = {
+      name: 'gateway',
+      image: 'i',
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        privileged: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      resources: { limits: { cpu: '500m', memory: '512Mi' } },
+    };
+    const chartPod: Pod = {
+      ...pod,
+      spec: {
+        ...pod.spec,
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+        containers: [container],
+      },
+    };
+    const flags = securityFlags(chartPod, container, containerIdentity(chartPod, container, '10001:10001'));
+    expect(flags).toEqual([
+      '--user',
+      '10001:10001',
+      '--group-add',
+      '10001',
+      '--read-only',
+      '--read-only-tmpfs=false',
+      '--cap-drop',
+      'all',
+      '--security-opt',
+      'no-new-privileges',
+      '--memory',
+      `${512 * 1024 * 1024}b`,
+      '--cpus',
+      '0.5',
+    ]);
+  });
+  it.each([
+    ['512Mi', 536870912],
+    ['1G', 1e9],
+    ['134217728', 134217728],
+    ['1.5Gi', 1610612736],
+  ])('memory %s is %d bytes', (quantity, bytes) => expect(memoryBytes(quantity)).toBe(bytes));
+  it.each([
+    ['1', 1],
+    ['250m', 0.25],
+    ['0.5', 0.5],
+  ])('cpu %s is %d cores', (quantity, cores) => expect(cpuCores(quantity)).toBe(cores));
+  it('names a quantity it cannot read', () => {
+    expect(() => memoryBytes('lots')).toThrow('memory limit lots');
   });
 });
 
 describe('resolveContainerPort', () => {
-  const container = {
+  const container: Container = {
     name: 'gateway',
+    image: 'switchyard',
     ports: [
       { name: 'http', containerPort: 8080 },
       { name: 'metrics', containerPort: 9090 },

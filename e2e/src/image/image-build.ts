@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { runCommand } from '../run-command.js';
 import type { Podman } from './podman.js';
 
-export const TEST_IMAGE_REPOSITORY = 'localhost/switchyard-test';
+const TEST_IMAGE_REPOSITORY = 'localhost/switchyard-test';
 
 export interface BuiltImage {
   /** repository:tag, as a Pod spec names it. */
@@ -41,7 +41,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** A digest of the image's inputs, short enough for a tag. */
-export function imageInputDigest(repoRoot: string): string {
+function imageInputDigest(repoRoot: string): string {
   const hash = createHash('sha256');
   const files = [...INPUT_FILES.map((file) => join(repoRoot, file)), ...INPUT_TREES.flatMap((tree) => filesUnder(join(repoRoot, tree)))];
   for (const file of files) {

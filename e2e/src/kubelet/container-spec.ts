@@ -1,5 +1,5 @@
-// What the kubelet does to a container spec before exec: $(VAR) expansion, downward-API field
-// values, named ports, and (the stand-in's own step) mount paths rewritten to per-pod host dirs.
+// What the kubelet does to a container spec before it starts the container: $(VAR) expansion,
+// downward-API field values, named ports.
 import type { Container, Pod } from './pod-types.js';
 
 /**
@@ -34,35 +34,6 @@ export function fieldRefValue(pod: Pod, fieldPath: string, podIP: string): strin
       throw new Error(`fieldRef ${fieldPath} is not supported by the kubelet stand-in`);
     }
   }
-}
-
-export interface MountRewrite {
-  mountPath: string;
-  hostPath: string;
-}
-
-/**
- * Replaces a container mount path inside an argument (`--token-file=/var/run/x/token`) with the
- * host directory holding that volume. Longest mount path first, and only at a path boundary, so
- * `/tmp` never rewrites `/tmpfoo`.
- */
-export function rewriteMountPaths(arg: string, mounts: readonly MountRewrite[]): string {
-  const ordered = [...mounts].sort((a, b) => b.mountPath.length - a.mountPath.length);
-  for (const mount of ordered) {
-    const prefix = mount.mountPath.replace(/\/+$/, '');
-    let from = 0;
-    for (;;) {
-      const at = arg.indexOf(prefix, from);
-      if (at < 0) break;
-      const before = at === 0 ? '' : arg[at - 1]!;
-      const after = arg[at + prefix.length] ?? '';
-      const boundaryBefore = before === '' || before === '=' || before === ':' || before === ',';
-      const boundaryAfter = after === '' || after === '/';
-      if (boundaryBefore && boundaryAfter) return arg.slice(0, at) + mount.hostPath + arg.slice(at + prefix.length);
-      from = at + 1;
-    }
-  }
-  return arg;
 }
 
 /** A probe's port: a number, or the name of one of the container's ports. */

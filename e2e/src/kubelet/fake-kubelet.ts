@@ -1,17 +1,21 @@
 // Plays kubelet (and the scheduler, cluster DNS and the API server's pod route) for the chart's
 // Pods on a control plane without one: registers a Ready Node and keeps its Lease fresh, binds
-// unscheduled Pods it runs, starts one real process per Pod inside the Pod's own network
-// namespace, reports phase/podIP/Ready from the container's readiness probe, and on deletion
-// runs the preStop sleep, SIGTERM, waits out the grace period and deletes the Pod for good.
+// unscheduled Pods it runs, runs each Pod's container from its image with podman (runc) inside the
+// Pod's own network namespace, with its volumes, env, security context and limits enforced,
+// reports phase/podIP/Ready from the readiness probe, restarts a container whose liveness probe
+// fails, and on deletion runs the preStop sleep, SIGTERM, waits out the grace period and deletes
+// the Pod for good. Images come from the local store only: nothing is pulled.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiConnection } from '../api-request.js';
-import { delay, startManagedProcess, type ManagedProcess } from '../managed-process.js';
+import type { Podman } from '../image/index.js';
+import { delay } from '../managed-process.js';
 import { startTcpForwarder, type TcpForwarder } from './api-forwarder.js';
-import { expandVarRefs, fieldRefValue, resolveContainerPort, rewriteMountPaths, type MountRewrite } from './container-spec.js';
+import { ContainerConfigError, containerIdentity, securityFlags, type ContainerIdentity } from './container-security.js';
+import { expandVarRefs, fieldRefValue, resolveContainerPort } from './container-spec.js';
 import { jsonPath } from '../json-path.js';
 import { kubeApi, type KubeApi } from './kube-api.js';
 import {
@@ -25,13 +29,14 @@ import {
   writePodHostsFile,
   type PodHost,
 } from './pod-network.js';
-import type { Container, Pod } from './pod-types.js';
+import { inspectLocalImage, startPodContainer, type ImageInfo, type PodContainer } from './pod-container.js';
+import type { Container, HttpGetProbe, Pod } from './pod-types.js';
 import { materializeVolumes } from './pod-volumes.js';
 
 export interface FakeKubeletOptions {
   connection: ApiConnection;
-  /** Repository root: processes run `node <repoRoot>/bin/switchyard.mjs <container args>`. */
-  repoRoot: string;
+  /** Runs the containers; their images must be in its store already. */
+  podman: Podman;
   nodeName?: string;
   /** Which Pods this stand-in binds and runs; others stay Pending. Default: the chart's switchyard Pods. */
   selects?: (pod: Pod) => boolean;
@@ -59,13 +64,27 @@ interface PodRuntime {
   pod: Pod;
   host?: PodHost;
   octet?: number;
-  process?: ManagedProcess;
+  container?: PodContainer;
+  /** What a restart needs again: the container as first started. */
+  launch?: () => Promise<PodContainer>;
+  image?: ImageInfo;
+  restartCount: number;
+  livenessFailures: number;
+  lastLivenessProbe: number;
+  containerStartedAt: number;
   logFile: string;
   dir: string;
   ready: boolean;
   terminating: boolean;
   startedAt: string;
   failed?: string;
+  /** A container that never started: kubelet's Waiting reason (ErrImageNeverPull, CreateContainerConfigError). */
+  waiting?: { reason: string; message: string };
+}
+
+/** podman container names: the Pod's namespace and name, with the stand-in's prefix for sweeping. */
+function containerName(pod: Pod): string {
+  return `${NAME_PREFIX}${pod.metadata.namespace ?? 'default'}_${pod.metadata.name}`;
 }
 
 function isSwitchyardPod(pod: Pod): boolean {
@@ -119,7 +138,11 @@ class KubeletStandIn {
 
   /** The bridge, the API server forwarder and a registered Node; undone again if any step fails. */
   async prepareHost(): Promise<void> {
-    const swept = await sweepPodNetwork();
+    const leftovers = (await this.options.podman.run(['ps', '--all', '--format', '{{.Names}}', '--filter', `name=^${NAME_PREFIX}`])).stdout
+      .split('\n')
+      .filter((name) => name.startsWith(NAME_PREFIX));
+    this.options.podman.removeNow(leftovers);
+    const swept = [...leftovers, ...(await sweepPodNetwork())];
     if (swept.length > 0) this.log(`swept leftovers of an earlier run: ${swept.join(', ')}`);
     await createBridge();
     process.once('exit', this.killOnExit);
@@ -185,14 +208,10 @@ class KubeletStandIn {
 
   // Last resort if the test process dies without stop(): no process or namespace outlives it.
   private readonly killOnExit = (): void => {
+    this.options.podman.removeNow(
+      [...this.runtimes.values()].filter((runtime) => runtime.container).map((runtime) => containerName(runtime.pod)),
+    );
     for (const runtime of this.runtimes.values()) {
-      if (runtime.process) {
-        try {
-          process.kill(runtime.process.pid, 'SIGKILL');
-        } catch {
-          // Gone already.
-        }
-      }
       if (runtime.host) execQuiet(['netns', 'del', runtime.host.netns]);
     }
     execQuiet(['link', 'del', 'sy-e2e-br0']);
@@ -282,6 +301,10 @@ class KubeletStandIn {
       ready: false,
       terminating: false,
       startedAt: new Date().toISOString(),
+      restartCount: 0,
+      livenessFailures: 0,
+      lastLivenessProbe: 0,
+      containerStartedAt: 0,
     };
     this.runtimes.set(key, runtime);
     return runtime;
@@ -309,30 +332,64 @@ class KubeletStandIn {
   private async startPod(runtime: PodRuntime): Promise<void> {
     const pod = runtime.pod;
     const container = pod.spec.containers[0]!;
+    const podman = this.options.podman;
+    runtime.image = await inspectLocalImage(podman, container.image);
+    if (runtime.image === undefined) {
+      // Nothing is pulled here: an image missing from the local store is the kubelet's
+      // ErrImageNeverPull (pullPolicy Never) or an image pull back-off.
+      const reason = container.imagePullPolicy === 'Never' ? 'ErrImageNeverPull' : 'ImagePullBackOff';
+      runtime.waiting = { reason, message: `image ${container.image} is not in the node's image store (the stand-in never pulls)` };
+      this.log(`${runtime.key}: ${reason}: ${runtime.waiting.message}`);
+      await this.patchStatus(runtime, false);
+      return;
+    }
+    let identity: ContainerIdentity;
+    try {
+      identity = containerIdentity(pod, container, runtime.image.user);
+    } catch (error) {
+      if (!(error instanceof ContainerConfigError)) throw error;
+      runtime.waiting = { reason: 'CreateContainerConfigError', message: error.message };
+      this.log(`${runtime.key}: CreateContainerConfigError: ${error.message}`);
+      await this.patchStatus(runtime, false);
+      return;
+    }
     runtime.octet = this.allocateOctet();
     runtime.host = await createPodHost(runtime.octet, this.dnsHosts);
     const podIP = runtime.host.address;
     const volumes = await materializeVolumes(this.api, pod, podIP, join(runtime.dir, 'volumes'));
-    const mounts: MountRewrite[] = (container.volumeMounts ?? []).map((mount) => {
-      const hostPath = volumes.hostDirs.get(mount.name);
-      if (hostPath === undefined) throw new Error(`container ${container.name} mounts unknown volume ${mount.name}`);
-      return { mountPath: mount.mountPath, hostPath };
+    const mounts = (container.volumeMounts ?? []).map((mount) => {
+      const source = volumes.hostDirs.get(mount.name);
+      if (source === undefined) throw new Error(`container ${container.name} mounts unknown volume ${mount.name}`);
+      return { source, destination: mount.mountPath, readOnly: mount.readOnly ?? false };
     });
     const env = await containerEnv(this.api, pod, container, podIP);
     const apiToken = [...volumes.apiTokens.values()][0];
-    if (apiToken !== undefined) env['KUBECONFIG'] = this.writePodKubeconfig(runtime, apiToken);
-    const args = (container.args ?? []).map((arg) => rewriteMountPaths(expandVarRefs(arg, env), mounts));
+    if (apiToken !== undefined) {
+      mounts.push({ source: this.writePodKubeconfig(runtime, apiToken, identity), destination: POD_KUBECONFIG_DIR, readOnly: true });
+      env['KUBECONFIG'] = `${POD_KUBECONFIG_DIR}/kubeconfig`;
+    }
+    const args = (container.args ?? []).map((arg) => expandVarRefs(arg, env));
     if (container.command && container.command.length > 0)
       throw new Error(`container ${container.name}: command overrides are not supported (the image entrypoint is switchyard)`);
-    runtime.process = startManagedProcess({
-      name: `${pod.metadata.namespace}_${pod.metadata.name}`,
-      command: 'ip',
-      args: ['netns', 'exec', runtime.host.netns, process.execPath, join(this.options.repoRoot, 'bin', 'switchyard.mjs'), ...args],
-      env,
-      logFile: runtime.logFile,
-      pidDir: this.pidDir,
-    });
-    this.log(`started ${runtime.key} at ${podIP} (pid ${runtime.process.pid}): switchyard ${args[0] ?? ''}`);
+    const host = runtime.host;
+    const flags = securityFlags(pod, container, identity);
+    runtime.launch = () =>
+      startPodContainer(podman, {
+        name: containerName(pod),
+        image: container.image,
+        netns: host.netns,
+        hostname: pod.metadata.name,
+        hostsFile: podHostsFile(host.netns),
+        mounts,
+        env,
+        args,
+        securityFlags: flags,
+        logFile: runtime.logFile,
+        pidDir: this.pidDir,
+      });
+    runtime.container = await runtime.launch();
+    runtime.containerStartedAt = Date.now();
+    this.log(`started ${runtime.key} at ${podIP} from ${container.image} as ${identity.user}: switchyard ${args[0] ?? ''}`);
     await this.patchStatus(runtime, false);
   }
 
@@ -347,12 +404,24 @@ class KubeletStandIn {
   /**
    * Stands in for in-cluster config, whose token path is fixed: same token, same CA, the API
    * server reached through the forwarder on the bridge (its certificate names
-   * kubernetes.default.svc, hence tls-server-name).
+   * kubernetes.default.svc, hence tls-server-name). A directory mounted read-only into the
+   * container, readable by the container's user only.
    */
-  private writePodKubeconfig(runtime: PodRuntime, apiToken: string): string {
-    const kubeconfig = join(runtime.dir, 'kubeconfig');
-    writeFileSync(kubeconfig, renderPodKubeconfig(`https://${HOST_ADDRESS}:${this.apiserverPort}`, this.caFile, apiToken), { mode: 0o600 });
-    return kubeconfig;
+  private writePodKubeconfig(runtime: PodRuntime, apiToken: string, identity: ContainerIdentity): string {
+    const dir = join(runtime.dir, 'kube');
+    mkdirSync(dir, { recursive: true });
+    const kubeconfig = join(dir, 'kubeconfig');
+    const ca = join(dir, 'ca.crt');
+    writeFileSync(ca, readFileSync(this.caFile));
+    writeFileSync(
+      kubeconfig,
+      renderPodKubeconfig(`https://${HOST_ADDRESS}:${this.apiserverPort}`, `${POD_KUBECONFIG_DIR}/ca.crt`, apiToken),
+    );
+    for (const path of [dir, kubeconfig, ca]) {
+      chownSync(path, identity.uid ?? 0, identity.gid ?? 0);
+      chmodSync(path, path === dir ? 0o500 : 0o400);
+    }
+    return dir;
   }
 
   private async patchStatus(runtime: PodRuntime, ready: boolean): Promise<void> {
@@ -361,10 +430,13 @@ class KubeletStandIn {
     else if (res.status !== 404) this.log(`status patch of ${runtime.key} failed: ${res.status} ${res.body.slice(0, 200)}`);
   }
 
-  /** Reports an exited process once, and readiness changes as the readiness probe sees them. */
+  /**
+   * Reports an exited container once; restarts a container whose liveness probe failed
+   * failureThreshold times in a row (after its startup grace); reports readiness changes.
+   */
   private async probe(runtime: PodRuntime): Promise<void> {
-    if (!runtime.host || !runtime.process || runtime.terminating) return;
-    const exit = runtime.process.exitStatus();
+    if (!runtime.host || !runtime.container || runtime.terminating) return;
+    const exit = runtime.container.exitStatus();
     if (exit !== undefined) {
       if (runtime.failed === undefined) {
         runtime.failed = exit;
@@ -374,24 +446,49 @@ class KubeletStandIn {
       return;
     }
     const container = runtime.pod.spec.containers[0]!;
-    const httpProbe = container.readinessProbe?.httpGet;
-    const ok = httpProbe
-      ? await httpOk(runtime.host.address, resolveContainerPort(container, httpProbe.port), httpProbe.path ?? '/')
-      : true;
+    const address = runtime.host.address;
+    const liveness = container.livenessProbe;
+    // The chart's startup probe allows 60 s; liveness is only judged after it.
+    if (liveness?.httpGet && Date.now() - runtime.containerStartedAt > 60_000) {
+      const period = (liveness.periodSeconds ?? 10) * 1000;
+      if (Date.now() - runtime.lastLivenessProbe >= period) {
+        runtime.lastLivenessProbe = Date.now();
+        runtime.livenessFailures = (await probeOk(address, container, liveness)) ? 0 : runtime.livenessFailures + 1;
+        if (runtime.livenessFailures >= (liveness.failureThreshold ?? 3)) {
+          await this.restartContainer(runtime, container);
+          return;
+        }
+      }
+    }
+    const readiness = container.readinessProbe;
+    const ok = readiness?.httpGet ? await probeOk(address, container, readiness) : true;
     if (ok !== runtime.ready) {
       await this.patchStatus(runtime, ok);
       this.log(`${runtime.key} ${ok ? 'Ready' : 'not ready'}`);
     }
   }
 
+  /** The kubelet's answer to a failed liveness probe: kill the container, start it again. */
+  private async restartContainer(runtime: PodRuntime, container: Container): Promise<void> {
+    this.log(`${runtime.key}: liveness probe failed ${runtime.livenessFailures} times; restarting the container`);
+    await this.patchStatus(runtime, false);
+    await runtime.container?.stop((runtime.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000);
+    if (runtime.terminating || !runtime.launch) return;
+    runtime.restartCount++;
+    runtime.livenessFailures = 0;
+    runtime.container = await runtime.launch();
+    runtime.containerStartedAt = Date.now();
+    this.log(`${runtime.key}: container ${container.name} restarted (restart ${runtime.restartCount})`);
+  }
+
   private async terminatePod(runtime: PodRuntime, gracefully: boolean): Promise<void> {
     runtime.terminating = true;
     const container = runtime.pod.spec.containers[0];
-    if (runtime.process) {
+    if (runtime.container) {
       const preStop = container?.lifecycle?.preStop?.sleep?.seconds ?? 0;
       if (gracefully && preStop > 0) await delay(preStop * 1000);
       const grace = gracefully ? (runtime.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000 : 5_000;
-      await runtime.process.stop(grace);
+      await runtime.container.stop(grace);
     }
     if (runtime.host) await deletePodHost(runtime.host);
     if (runtime.octet !== undefined) this.usedOctets.delete(runtime.octet);
@@ -450,7 +547,7 @@ function podStatus(runtime: PodRuntime, ready: boolean, now: string): { status: 
   const container = runtime.pod.spec.containers[0]!;
   return {
     status: {
-      phase: 'Running',
+      phase: runtime.waiting ? 'Pending' : 'Running',
       hostIP: HOST_ADDRESS,
       hostIPs: [{ ip: HOST_ADDRESS }],
       ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
@@ -464,15 +561,17 @@ function podStatus(runtime: PodRuntime, ready: boolean, now: string): { status: 
       containerStatuses: [
         {
           name: container.name,
-          image: 'switchyard (local build, run by the e2e kubelet stand-in)',
-          imageID: '',
-          containerID: `sy-e2e://${runtime.process?.pid ?? 0}`,
+          image: container.image,
+          imageID: runtime.image?.id ?? '',
+          containerID: runtime.container ? `podman://${runtime.container.name}` : '',
           ready,
-          started: true,
-          restartCount: 0,
-          state: runtime.failed
-            ? { terminated: { exitCode: 1, reason: 'Error', message: runtime.failed } }
-            : { running: { startedAt: runtime.startedAt } },
+          started: runtime.container !== undefined,
+          restartCount: runtime.restartCount,
+          state: runtime.waiting
+            ? { waiting: runtime.waiting }
+            : runtime.failed
+              ? { terminated: { exitCode: exitCodeOf(runtime.failed), reason: 'Error', message: runtime.failed } }
+              : { running: { startedAt: new Date(runtime.containerStartedAt || Date.now()).toISOString() } },
         },
       ],
     },
@@ -483,10 +582,28 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Where a Pod's stand-in kubeconfig (and the API server's CA) is mounted in its container. */
+const POD_KUBECONFIG_DIR = '/var/run/sy-e2e-kube';
+
+function podHostsFile(netns: string): string {
+  return `/etc/netns/${netns}/hosts`;
+}
+
+function exitCodeOf(status: string): number {
+  const match = /exited with code (\d+)/.exec(status);
+  return match ? Number(match[1]) : 137;
+}
+
+/** An HTTP probe against the container on its Pod address. */
+function probeOk(address: string, container: Container, probe: HttpGetProbe): Promise<boolean> {
+  const httpProbe = probe.httpGet!;
+  return httpOk(address, resolveContainerPort(container, httpProbe.port), httpProbe.path ?? '/', (probe.timeoutSeconds ?? 2) * 1000);
+}
+
 async function containerEnv(api: KubeApi, pod: Pod, container: Container, podIP: string): Promise<Record<string, string>> {
   const namespace = pod.metadata.namespace ?? 'default';
-  // A container starts from the image's environment, not the host's: PATH and HOME only.
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp' };
+  // The image supplies PATH and HOME; only the Pod's variables are added.
+  const env: Record<string, string> = {};
   for (const variable of container.env ?? []) {
     const from = variable.valueFrom;
     let value: string | undefined;
@@ -588,9 +705,9 @@ async function renewNode(api: KubeApi, nodeName: string): Promise<void> {
   }
 }
 
-function httpOk(host: string, port: number, path: string): Promise<boolean> {
+function httpOk(host: string, port: number, path: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = httpGet({ host, port, path, timeout: 2_000, agent: false }, (res) => {
+    const req = httpGet({ host, port, path, timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
       resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);
     });

@@ -3,4 +3,5 @@ export {
   type FakeKubelet,
 } from './fake-kubelet.js';
 export { networkNamespacesWork } from './pod-network.js';
-export { expandVarRefs, rewriteMountPaths, resolveContainerPort, fieldRefValue } from './container-spec.js';
+export { expandVarRefs, resolveContainerPort, fieldRefValue } from './container-spec.js';
+export { containerIdentity, securityFlags, memoryBytes, cpuCores, ContainerConfigError } from './container-security.js';

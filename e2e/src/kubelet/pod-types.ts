@@ -25,17 +25,41 @@ interface ContainerPort {
   containerPort: number;
 }
 
-interface HttpGetProbe {
+export interface HttpGetProbe {
   httpGet?: { path?: string; port: number | string; scheme?: string };
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+
+interface SecurityContext {
+  runAsUser?: number;
+  runAsGroup?: number;
+  runAsNonRoot?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  privileged?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  seccompProfile?: { type: string; localhostProfile?: string };
+}
+
+interface PodSecurityContext extends Pick<SecurityContext, 'runAsUser' | 'runAsGroup' | 'runAsNonRoot' | 'seccompProfile'> {
+  fsGroup?: number;
+  supplementalGroups?: number[];
 }
 
 export interface Container {
   name: string;
+  image: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   args?: string[];
   command?: string[];
   env?: EnvVar[];
   ports?: ContainerPort[];
   readinessProbe?: HttpGetProbe;
+  livenessProbe?: HttpGetProbe;
+  securityContext?: SecurityContext;
+  resources?: { limits?: { cpu?: string; memory?: string } };
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   lifecycle?: { preStop?: { sleep?: { seconds: number } } };
 }
@@ -54,9 +78,9 @@ export interface ProjectionSource {
 
 interface Volume {
   name: string;
-  secret?: { secretName: string; items?: KeyToPath[]; optional?: boolean };
-  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean };
-  projected?: { sources: ProjectionSource[] };
+  secret?: { secretName: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number };
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number };
+  projected?: { sources: ProjectionSource[]; defaultMode?: number };
   emptyDir?: Record<string, unknown>;
 }
 
@@ -66,6 +90,7 @@ export interface Pod {
     nodeName?: string;
     serviceAccountName?: string;
     terminationGracePeriodSeconds?: number;
+    securityContext?: PodSecurityContext;
     containers: Container[];
     volumes?: Volume[];
   };

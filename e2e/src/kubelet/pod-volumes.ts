@@ -1,7 +1,10 @@
 // Writes a Pod's volumes into a host directory, as the kubelet would mount them: Secrets and
 // ConfigMaps (all keys or the listed items), projected volumes (ServiceAccount token minted
 // with a TokenRequest bound to the Pod, Secret, ConfigMap and downward-API items), emptyDirs.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+// Modes and ownership follow the kubelet's: files get the volume's defaultMode (0644 unless
+// set), and with a Pod fsGroup everything is group-owned by it, so a non-root container reads
+// its Secrets through the group; an emptyDir is writable by everyone (0777).
+import { chmodSync, chownSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fieldRefValue } from './container-spec.js';
 import type { KubeApi } from './kube-api.js';
@@ -16,6 +19,7 @@ export interface MountedVolumes {
 }
 
 export async function materializeVolumes(api: KubeApi, pod: Pod, podIP: string, root: string): Promise<MountedVolumes> {
+  const fsGroup = pod.spec.securityContext?.fsGroup;
   const namespace = pod.metadata.namespace ?? 'default';
   const hostDirs = new Map<string, string>();
   const apiTokens = new Map<string, string>();
@@ -46,6 +50,11 @@ export async function materializeVolumes(api: KubeApi, pod: Pod, podIP: string, 
       throw new Error(
         `volume ${volume.name} of pod ${namespace}/${pod.metadata.name}: only secret, configMap, projected and emptyDir are supported`,
       );
+    }
+    if (volume.emptyDir) setOwnership(dir, { dirMode: 0o777, fileMode: 0o666, fsGroup });
+    else {
+      const defaultMode = volume.secret?.defaultMode ?? volume.configMap?.defaultMode ?? volume.projected?.defaultMode ?? 0o644;
+      setOwnership(dir, { dirMode: 0o755, fileMode: defaultMode, fsGroup });
     }
   }
   return { hostDirs, apiTokens };
@@ -137,6 +146,19 @@ async function writeKeys(
     const value = data[item.key];
     if (value === undefined) throw new Error(`${what} has no key ${item.key}`);
     writeFile(join(dir, item.path), value);
+  }
+}
+
+/** Modes (and the fsGroup group) on a volume directory and everything in it. */
+function setOwnership(dir: string, how: { dirMode: number; fileMode: number; fsGroup: number | undefined }): void {
+  const apply = (path: string, mode: number): void => {
+    if (how.fsGroup !== undefined) chownSync(path, 0, how.fsGroup);
+    chmodSync(path, mode);
+  };
+  apply(dir, how.dirMode);
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    apply(path, entry.isDirectory() ? how.dirMode : how.fileMode);
   }
 }
 
