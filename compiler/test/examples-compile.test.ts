@@ -19,7 +19,11 @@ const PLACEHOLDER_ENV: Record<string, string> = {
   ANTHROPIC_API_KEY: 'sk-ant-placeholder-not-a-real-key',
   AZURE_OPENAI_API_KEY: 'placeholder-not-a-real-key',
   GEMINI_API_KEY: 'placeholder-not-a-real-key',
-  VERTEX_SERVICE_ACCOUNT_JSON: JSON.stringify({ type: 'service_account', project_id: 'my-gcp-project', client_email: 'placeholder@example.invalid' }),
+  VERTEX_SERVICE_ACCOUNT_JSON: JSON.stringify({
+    type: 'service_account',
+    project_id: 'my-gcp-project',
+    client_email: 'placeholder@example.invalid',
+  }),
   AWS_ACCESS_KEY_ID: 'AKIAPLACEHOLDERNOTREAL',
   AWS_SECRET_ACCESS_KEY: 'placeholder-not-a-real-secret',
 };
