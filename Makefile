@@ -58,6 +58,17 @@ bench: build
 soak: build
 	node bench/soak.mjs
 
+# A CycloneDX SBOM of the production npm tree (what `npm prune --omit=dev` keeps, so what the image
+# ships), by the maintained generator @cyclonedx/cyclonedx-npm; reproducible (no timestamp or
+# serial number) so two runs over one lockfile give the same file, and validated against the
+# CycloneDX schema before it is written.
+RELEASE_DIR ?= dist-release
+.PHONY: sbom
+sbom: install
+	mkdir -p $(RELEASE_DIR)/sbom
+	npm run --silent sbom:npm -- --output-file $(RELEASE_DIR)/sbom/switchyard-npm.cdx.json
+	@echo "wrote $(RELEASE_DIR)/sbom/switchyard-npm.cdx.json"
+
 clean:
 	npx tsc -b --clean || true
 	rm -rf compiler/dist gateway/dist operator/dist

@@ -40,3 +40,18 @@ chart-lint: dockerfile-lint
 
 chart-test: build
 	node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js e2e/dist/test/helm-
+
+# make chart-package: the installable chart archive, $(RELEASE_DIR)/switchyard-<chart version>.tgz
+# (`helm install NAME ./dist-release/switchyard-0.1.0.tgz`, docs/install.md). It refuses to package
+# a chart whose appVersion is not the package.json version (the one version source for package,
+# chart and image) or whose crds/ drifted from the top-level crds/.
+RELEASE_DIR ?= dist-release
+PACKAGE_VERSION := $(shell sed -n 's/^  "version": "\([^"]*\)",$$/\1/p' package.json)
+.PHONY: chart-package
+chart-package:
+	@test -x "$(HELM)" || { echo "chart-package: helm not found (put it on PATH or run 'make e2e-build')" >&2; exit 1; }
+	@[ "$(CHART_APP_VERSION)" = "$(PACKAGE_VERSION)" ] \
+	  || { echo "chart-package: $(CHART_DIR)/Chart.yaml appVersion $(CHART_APP_VERSION) is not the package.json version $(PACKAGE_VERSION)" >&2; exit 1; }
+	bash charts/sync-crds.sh --check
+	mkdir -p $(RELEASE_DIR)
+	$(HELM) package $(CHART_DIR) --destination $(RELEASE_DIR)
