@@ -19,7 +19,7 @@ interface ConfigErrorDetails extends ConfigProblem {
 }
 
 /** Problems spelled out in one message; the rest are counted. Keeps a log line readable. */
-export const MAX_LISTED_CONFIG_PROBLEMS = 20;
+const MAX_LISTED_CONFIG_PROBLEMS = 20;
 
 export class ConfigError extends Error {
   readonly file: string | undefined;
