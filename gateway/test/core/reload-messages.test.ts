@@ -3,8 +3,8 @@
 // are logged on reload too, undoing a rejected change says the configuration is valid again, and
 // the table version counts the tables actually served.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { documents, HELLO, keyObjects, mockBackend, postJson, routeObject, testKey } from './core-fixtures.js';
+import { GatewayStartError, startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import { documents, HELLO, keyObjects, mockBackend, openAIBackend, postJson, routeObject, testKey } from './core-fixtures.js';
 
 const key = testKey('messages');
 const ROUTES = documents(routeObject({ name: 'steady', backends: [mockBackend('steady-backend', { response: 'one' })] }));
@@ -109,5 +109,25 @@ describe('standalone reload messages', () => {
     expect(await servedTableVersion(gateway)).toBe('2');
     const response = await postJson(gateway, '/v1/chat/completions', key, { model: 'steady', messages: HELLO });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('standalone start with a missing credential Secret', () => {
+  it('fails naming the Secret and the key it was needed for', async () => {
+    const error = await startGateway({
+      manifests: {
+        'local.yaml': documents(
+          routeObject({ name: 'local', backends: [openAIBackend('local', 'http://127.0.0.1:9', { secret: 'local-secret' })] }),
+        ),
+      },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(GatewayStartError);
+    expect((error as GatewayStartError).output).toContain(
+      'ModelRoute default/local: Accepted=False (NoBackends): no backend left: every backend is missing its credentials; ' +
+        'backend local: Secret default/local-secret not found (needed for key "apiKey")',
+    );
   });
 });
