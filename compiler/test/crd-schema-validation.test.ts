@@ -17,7 +17,12 @@ const routeWith = (patch: Patch): unknown => withSpec(route({ name: 'gpt-4o' }),
 const backendWith = (patch: Patch, extra: Patch = {}): unknown => routeWith({ backends: [{ ...openaiBackend(), ...patch }], ...extra });
 
 const cases: { name: string; object: unknown; field: string; message: string }[] = [
-  { name: 'unknown field in a backend', object: backendWith({ wieght: 2 }), field: 'spec.backends[0].wieght', message: 'unknown field' },
+  {
+    name: 'unknown field in a backend',
+    object: backendWith({ wieght: 2 }),
+    field: 'spec.backends[0].wieght',
+    message: 'unknown field (did you mean "weight"?)',
+  },
   { name: 'unknown field in spec', object: routeWith({ retries: 3 }), field: 'spec.retries', message: 'unknown field' },
   {
     name: 'bare YAML 1.1 on key',
@@ -29,7 +34,7 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     name: 'unknown metadata field',
     object: { ...(route({ name: 'x' }) as object), metadata: { name: 'x', nmae: 'y' } },
     field: 'metadata.nmae',
-    message: 'unknown field',
+    message: 'unknown field (did you mean "name"?)',
   },
   {
     name: 'model name with a colon',
@@ -59,7 +64,7 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     name: 'money as a number',
     object: withSpec(budget({ name: 'b' }), { limit: 500 }),
     field: 'spec.limit',
-    message: 'must be a string',
+    message: 'must be a string (quote it: "500")',
   },
   {
     name: 'duration with a space',
@@ -214,7 +219,7 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     name: 'mock failure rate as a float',
     object: backendWith({ provider: 'mock', credentials: undefined, mock: { failureRate: 0.25 } }),
     field: 'spec.backends[0].mock.failureRate',
-    message: 'must be an integer or a string',
+    message: 'must be an integer or a string (quote it: "0.25")',
   },
   {
     name: 'reserved upstream header',
@@ -239,7 +244,7 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     name: 'retry attempts as a string',
     object: routeWith({ retry: { attempts: '3' } }),
     field: 'spec.retry.attempts',
-    message: 'must be an integer',
+    message: 'must be an integer (write it without quotes: 3)',
   },
   { name: 'retry attempts zero', object: routeWith({ retry: { attempts: 0 } }), field: 'spec.retry.attempts', message: 'must be >= 1' },
   {

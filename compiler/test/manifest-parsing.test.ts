@@ -46,6 +46,43 @@ describe('parseManifestFiles', () => {
     expect(parsed.objects).toEqual([]);
   });
 
+  it.each([
+    [
+      'a Switchyard kind under another group',
+      'apiVersion: switchyard.io/v1alpha1\nkind: ModelRoute\nmetadata: {name: local, namespace: team-a}\n',
+      'w.yaml (document 1): ignored ModelRoute team-a/local with apiVersion switchyard.io/v1alpha1: group switchyard.io is not switchyard.dev; a ModelRoute needs apiVersion: switchyard.dev/v1alpha1',
+    ],
+    [
+      'a Switchyard kind in other letter case and no group',
+      'apiVersion: v1alpha1\nkind: virtualkey\nmetadata: {name: k}\n',
+      'w.yaml (document 1): ignored virtualkey default/k with apiVersion v1alpha1: no group is not switchyard.dev; a VirtualKey needs apiVersion: switchyard.dev/v1alpha1',
+    ],
+    [
+      'an unknown kind under a group close to ours',
+      'apiVersion: swithcyard.dev/v1alpha1\nkind: ModelRoutes\nmetadata: {name: r}\n',
+      "w.yaml (document 1): ignored ModelRoutes default/r with apiVersion swithcyard.dev/v1alpha1: group swithcyard.dev resembles switchyard.dev, but Switchyard's kinds (ModelRoute, VirtualKey or Budget) need apiVersion: switchyard.dev/v1alpha1 (did you mean kind ModelRoute?)",
+    ],
+    [
+      'a Secret under another apiVersion',
+      'apiVersion: core/v1\nkind: Secret\nmetadata: {name: s}\n',
+      'w.yaml (document 1): ignored Secret default/s with apiVersion core/v1: a Secret needs apiVersion: v1 and kind: Secret',
+    ],
+  ])('ignores %s with a warning naming the object and the apiVersion it needs', (_name, text, warning) => {
+    const parsed = parseManifestFiles([{ path: 'w.yaml', text }], { env: {} });
+    expect(parsed.warnings).toEqual([warning]);
+    expect(parsed.notes).toEqual([]);
+    expect(parsed.objects).toEqual([]);
+    expect(parsed.secrets).toEqual([]);
+  });
+
+  it('does not warn about objects that look foreign', () => {
+    const text =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\n';
+    const parsed = parseManifestFiles([{ path: 'x.yaml', text }], { env: {} });
+    expect(parsed.warnings).toEqual([]);
+    expect(parsed.notes).toHaveLength(2);
+  });
+
   it('expands a v1 List', () => {
     const text = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: s}\n  stringData: {k: v}\n`;
     expect(parseManifestFiles([{ path: 'l.yaml', text }], { env: {} }).secrets.map((s) => s.metadata.name)).toEqual(['s']);
@@ -98,7 +135,7 @@ describe('parseManifestFiles', () => {
     [
       'unknown Secret field',
       [{ path: 's.yaml', text: 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstrngData: {a: b}\n' }],
-      /^s\.yaml: Secret default\/s: strngData: unknown field$/,
+      /^s\.yaml: Secret default\/s: strngData: unknown field \(did you mean "stringData"\?\)$/,
     ],
     [
       'a Secret without name',

@@ -95,7 +95,7 @@ describe('credential Secrets', () => {
       type: 'ResolvedRefs',
       status: 'False',
       reason: 'SecretNotFound',
-      message: 'backend bad: Secret default/nope not found',
+      message: 'backend bad: Secret default/nope not found (needed for key "apiKey")',
     });
     expect(conditionOf(diagnostics, 'ModelRoute', 'default/gpt-4o', 'Accepted')).toMatchObject({ status: 'True', reason: 'Accepted' });
     expect(JSON.stringify(diagnostics)).not.toContain('sk-secret-value');
@@ -109,6 +109,41 @@ describe('credential Secrets', () => {
     expect(table.routes).toEqual({});
     expect(conditionOf(diagnostics, 'ModelRoute', 'default/gpt-4o', 'ResolvedRefs')).toMatchObject({ status: 'False', reason, message });
     expect(conditionOf(diagnostics, 'ModelRoute', 'default/gpt-4o', 'Accepted')).toMatchObject({ status: 'False', reason: 'NoBackends' });
+  });
+
+  // Accepted=False wins over ResolvedRefs wherever one condition is shown (standalone errors,
+  // `kubectl get` columns), so the NoBackends message itself names every Secret it lacks.
+  it('names each missing Secret and key in the NoBackends message', () => {
+    const { table, diagnostics } = compile({
+      routes: [
+        route(
+          { name: 'local' },
+          {
+            backends: [
+              openaiBackend({ name: 'a', credentials: [{ secretRef: { name: 'local-secret', key: 'apiKey' } }] }),
+              {
+                name: 'b',
+                provider: 'bedrock',
+                model: 'm',
+                credentials: [{ secretRef: { name: 'aws' } }],
+                bedrock: { region: 'us-east-1' },
+              },
+            ],
+          },
+        ),
+      ],
+      secrets: [],
+    });
+    expect(table.routes).toEqual({});
+    expect(conditionOf(diagnostics, 'ModelRoute', 'default/local', 'Accepted')).toEqual({
+      type: 'Accepted',
+      status: 'False',
+      reason: 'NoBackends',
+      message:
+        'no backend left: every backend is missing its credentials; ' +
+        'backend a: Secret default/local-secret not found (needed for key "apiKey"); ' +
+        'backend b: Secret default/aws not found (needed for keys accessKeyId and secretAccessKey)',
+    });
   });
 
   it('reports AWS Secrets without the access key pair', () => {

@@ -69,12 +69,22 @@ describe('compileStandaloneConfig', () => {
     [
       'an unknown field',
       { 'routes.yaml': mockRouteYaml('gpt-4o').replace('    weight:', '    wieght:') },
-      '{dir}/routes.yaml: ModelRoute default/gpt-4o: spec.backends[1].wieght: unknown field',
+      '{dir}/routes.yaml: ModelRoute default/gpt-4o: spec.backends[1].wieght: unknown field (did you mean "weight"?)',
     ],
     [
-      'several problems (the first is named)',
+      'several problems of one object',
       { 'routes.yaml': mockRouteYaml('gpt-4o', { weight: -1, latency: 'soon' }) },
-      '{dir}/routes.yaml: ModelRoute default/gpt-4o: spec.backends[1].weight: must be >= 0 (and 1 more problem)',
+      '{dir}/routes.yaml: ModelRoute default/gpt-4o: spec.backends[1].weight: must be >= 0 (and 1 more problem: spec.backends[1].mock.latency: must be a duration: a number and a unit (ms, s, m, h), such as "250ms", "30s" or "1h30m")',
+    ],
+    [
+      'problems in several objects and files',
+      {
+        'a.yaml': mockRouteYaml('gpt-4o', { weight: -1 }),
+        'b.yaml': `${mockRouteYaml('gpt-4o-mini').replace('    weight:', '    wieght:')}---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  k: \${UNSET}\n`,
+      },
+      '{dir}/b.yaml: Secret default/s: stringData.k: environment variable UNSET is not set (and 2 more problems: ' +
+        '{dir}/a.yaml: ModelRoute default/gpt-4o: spec.backends[1].weight: must be >= 0; ' +
+        '{dir}/b.yaml: ModelRoute default/gpt-4o-mini: spec.backends[1].wieght: unknown field (did you mean "weight"?))',
     ],
     [
       'a CEL rule',
@@ -92,7 +102,7 @@ describe('compileStandaloneConfig', () => {
         'openai.yaml':
           'apiVersion: switchyard.dev/v1alpha1\nkind: ModelRoute\nmetadata: {name: gpt-4o}\nspec:\n  model: gpt-4o\n  backends:\n  - {name: main, provider: openai, model: gpt-4o, credentials: [{secretRef: {name: openai, key: apiKey}}]}\n',
       },
-      '{dir}/openai.yaml: ModelRoute default/gpt-4o: Accepted=False (NoBackends): no backend left: every backend is missing its credentials',
+      '{dir}/openai.yaml: ModelRoute default/gpt-4o: Accepted=False (NoBackends): no backend left: every backend is missing its credentials; backend main: Secret default/openai not found (needed for key "apiKey")',
     ],
     [
       'a name conflict',
@@ -115,6 +125,29 @@ describe('compileStandaloneConfig', () => {
       else expect(error.message).toBe(message);
     }),
   );
+
+  it('names at most 20 problems in its message and counts the rest', () =>
+    withTempDir(async (dir) => {
+      for (let i = 0; i < 25; i += 1)
+        await writeFile(join(dir, `r${String(i).padStart(2, '0')}.yaml`), mockRouteYaml(`m${i}`, { weight: -1 }));
+      const error = await configError(dir, { env: {} });
+      expect(error.problems).toHaveLength(25);
+      expect(error.message.match(/must be >= 0/g)).toHaveLength(20);
+      expect(error.message).toContain('r19.yaml: ModelRoute default/m19: spec.backends[1].weight: must be >= 0');
+      expect(error.message).not.toContain('r20.yaml');
+      expect(error.message).toMatch(/ \(and 24 more problems: .*; 5 more not listed \(at most 20 problems are\)\)$/);
+    }));
+
+  it('reports every route that lacks its credentials, not only the first', () =>
+    withTempDir(async (dir) => {
+      const route = (name: string) =>
+        `apiVersion: switchyard.dev/v1alpha1\nkind: ModelRoute\nmetadata: {name: ${name}}\nspec:\n  model: ${name}\n  backends:\n  - {name: main, provider: openai, model: gpt-4o, credentials: [{secretRef: {name: ${name}-secret, key: apiKey}}]}\n`;
+      await writeFile(join(dir, 'routes.yaml'), `${route('one')}---\n${route('two')}`);
+      const error = await configError(dir, { env: {} });
+      expect(error.problems.map((p) => p.object)).toEqual(['ModelRoute default/one', 'ModelRoute default/two']);
+      expect(error.message).toContain('Secret default/one-secret not found (needed for key "apiKey")');
+      expect(error.message).toContain('Secret default/two-secret not found (needed for key "apiKey")');
+    }));
 
   it('exposes the parts of the error', () =>
     withTempDir(async (dir) => {

@@ -89,6 +89,69 @@ describe.each(modes)('watchStandaloneConfig (%s)', (_mode, modeOptions) => {
       }
     }));
 
+  it('keeps the version when a change compiles to the table served, and when the new table is refused', () =>
+    withTempDir(async (dir) => {
+      await writeFile(join(dir, 'keys.yaml'), DEMO_KEY_YAML);
+      await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt'));
+      const initial = await compileStandaloneConfig(dir, { env: {} });
+      const events: string[] = [];
+      let refuse = false;
+      const next = recorder();
+      const watcher = watchStandaloneConfig(
+        dir,
+        {
+          env: {},
+          version: initial.table.version,
+          baselineContentHash: initial.contentHash,
+          baselineTableHash: initial.table.hash,
+          debounceMs: 50,
+          ...modeOptions,
+        },
+        {
+          onTable(result) {
+            if (refuse) throw new Error('cannot load');
+            events.push(`table ${result.table.version}`);
+            next.handlers.onTable(result);
+          },
+          onError(error) {
+            events.push(`error ${error.message}`);
+            next.handlers.onError(error);
+          },
+          onUnchanged(result) {
+            events.push(`unchanged ${result.table.version}`);
+            next.handlers.onTable(result);
+          },
+        },
+      );
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        // A comment: new content, same table.
+        await writeFile(join(dir, 'route.yaml'), `# edited\n${mockRouteYaml('mock-gpt')}`);
+        expect(tableOf(await next.next()).table.hash).toBe(initial.table.hash);
+        // Broken, then undone: the undo compiles to the table served.
+        await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt', { weight: -1 }));
+        await next.next();
+        await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt'));
+        await next.next();
+        // A new table the handler refuses: reported, and its number is not used up.
+        refuse = true;
+        await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt', { weight: 3 }));
+        await next.next();
+        refuse = false;
+        await writeFile(join(dir, 'route.yaml'), mockRouteYaml('mock-gpt', { weight: 4 }));
+        expect(tableOf(await next.next()).table.routes['default/mock-gpt']?.backends[1]?.weight).toBe(4);
+        expect(events).toEqual([
+          'unchanged 1',
+          `error ${join(dir, 'route.yaml')}: ModelRoute default/mock-gpt: spec.backends[1].weight: must be >= 0`,
+          'unchanged 1',
+          `error ${dir}: the new routing table could not be loaded: cannot load`,
+          'table 2',
+        ]);
+      } finally {
+        watcher.close();
+      }
+    }));
+
   it('ignores events that do not change the content and stops after close', () =>
     withTempDir(async (dir) => {
       const file = join(dir, 'all.yaml');

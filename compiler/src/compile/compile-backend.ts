@@ -45,7 +45,9 @@ function resolveCredential(
   const where = `backend ${spec.name}`;
   const entries = secrets.get(id);
   if (!entries) {
-    return { problem: { reason: 'SecretNotFound', message: `${where}: Secret ${id} not found` } };
+    // The entries the backend would have read are named too, so the message says what to create.
+    const wanted = spec.provider === 'bedrock' ? 'keys accessKeyId and secretAccessKey' : `key "${key ?? ''}"`;
+    return { problem: { reason: 'SecretNotFound', message: `${where}: Secret ${id} not found (needed for ${wanted})` } };
   }
   const weight = credential.weight ?? CRD_DEFAULTS.credentialWeight;
   if (spec.provider === 'bedrock') {

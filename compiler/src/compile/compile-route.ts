@@ -35,7 +35,9 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
     return {
       refProblems,
       unpricedBackends,
-      noBackendsReason: 'no backend left: every backend is missing its credentials',
+      // Accepted=False is the condition people read first (and the one standalone mode reports),
+      // so it names the missing Secrets itself rather than leaving them to ResolvedRefs.
+      noBackendsReason: `no backend left: every backend is missing its credentials; ${refProblems.map((p) => p.message).join('; ')}`,
     };
   }
   // Array.prototype.sort is stable: spec order is kept inside a tier.

@@ -3,7 +3,7 @@
 // `kubectl apply`. Secrets come out as the API server stores them: stringData (with `${ENV}`
 // expanded) merged into base64 data.
 
-import { parseAllDocuments, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
+import { parseAllDocuments, type Document, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
 import { ConfigError } from '../config-error.js';
 import type { SwitchyardKind, SwitchyardManifest } from '../generated/resource-shapes.js';
 import type { KindObject } from '../kinds/kind-definition.js';
@@ -11,8 +11,9 @@ import { BUILTIN_KINDS, type KindRegistry } from '../kinds/kind-registry.js';
 import { describeObject, SWITCHYARD_API_VERSION, SWITCHYARD_GROUP, type SecretManifest } from '../manifest-types.js';
 import { validateObjectMeta } from '../schema/object-meta.js';
 import { isRecord } from '../common/json-narrowing.js';
-import { childPath } from '../schema/schema-issue.js';
+import { childPath, unknownFieldMessage } from '../schema/schema-issue.js';
 import { EnvExpansionError, expandEnvReferences } from './expand-env.js';
+import { closestName, editDistance } from '../values/edit-distance.js';
 
 export interface ManifestFile {
   path: string;
@@ -33,6 +34,13 @@ interface ParsedManifests {
   sources: Record<string, ManifestSource>;
   /** Objects of other kinds, ignored (one line each). */
   notes: string[];
+  /**
+   * Objects ignored although they look like ours (a Switchyard kind under another group, a group
+   * resembling switchyard.dev, a Secret under another apiVersion): most likely a typo that would
+   * otherwise drop a route without a word. One line each, naming the object and the apiVersion
+   * it needs.
+   */
+  warnings: string[];
 }
 
 export interface ParseOptions {
@@ -65,6 +73,29 @@ const YAML_OPTIONS: YamlParseOptions & DocumentOptions & SchemaOptions = {
   customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp'),
 };
 
+/** How close a foreign group may be to ours to count as a typo of it (`switchyard.io`, `swithcyard.dev`). */
+const GROUP_TYPO_DISTANCE = 3;
+
+/**
+ * Why an object we ignore probably was meant for us, or undefined when it looks foreign. A kind
+ * of ours (any letter case) or a group near ours is a typo until proven otherwise; a warning
+ * costs one log line, a silently dropped route costs an afternoon.
+ */
+function lookalikeWarning(kind: string, group: string, kinds: KindRegistry): string | undefined {
+  if (kind.toLowerCase() === 'secret') return `a Secret needs apiVersion: v1 and kind: Secret`;
+  const ourKind = kinds.kinds.find((known) => known.toLowerCase() === kind.toLowerCase());
+  const groupLike =
+    group.toLowerCase().includes('switchyard') || editDistance(group.toLowerCase(), SWITCHYARD_GROUP) <= GROUP_TYPO_DISTANCE;
+  if (!ourKind && !groupLike) return undefined;
+  const groupText = group ? `group ${group}` : 'no group';
+  if (ourKind) return `${groupText} is not ${SWITCHYARD_GROUP}; a ${ourKind} needs apiVersion: ${SWITCHYARD_API_VERSION}`;
+  const suggestion = closestName(kind, kinds.kinds);
+  return (
+    `${groupText} resembles ${SWITCHYARD_GROUP}, but Switchyard's kinds (${kinds.describe()}) need apiVersion: ${SWITCHYARD_API_VERSION}` +
+    (suggestion ? ` (did you mean kind ${suggestion}?)` : '')
+  );
+}
+
 function isSecret(manifest: KindObject | SecretManifest): manifest is SecretManifest {
   return manifest.kind === 'Secret' && manifest.apiVersion === 'v1';
 }
@@ -77,7 +108,7 @@ function normalizeSecret(object: Record<string, unknown>, file: string, env: Rec
   const metaIssue = validateObjectMeta(object['metadata'])[0];
   if (metaIssue) fail(metaIssue.field, metaIssue.message);
   for (const key of Object.keys(object)) {
-    if (!SECRET_FIELDS.has(key)) fail(key, 'unknown field');
+    if (!SECRET_FIELDS.has(key)) fail(key, unknownFieldMessage(key, SECRET_FIELDS));
   }
   const data: Record<string, string> = {};
   for (const section of ['data', 'stringData'] as const) {
@@ -116,13 +147,21 @@ function normalizeSecret(object: Record<string, unknown>, file: string, env: Rec
  * Reads multi-document YAML files into Switchyard objects and Secrets, in file order.
  * `metadata.namespace` defaults to `default`. Throws ConfigError (file, object, field) on YAML
  * syntax errors, documents that are not objects, unsupported switchyard.dev versions, duplicate
- * objects, malformed Secrets and unset `${ENV}` references. Does not validate Switchyard specs:
- * that is loadCrdSchemas().validate.
+ * objects, malformed Secrets and unset `${ENV}` references, naming every such document at once.
+ * Does not validate Switchyard specs: that is loadCrdSchemas().validate.
  */
 export function parseManifestFiles(files: ManifestFile[], options: ParseOptions = {}): ParsedManifests {
+  const { parsed, errors } = readManifestFiles(files, options);
+  if (errors.length > 0) throw ConfigError.combine(errors);
+  return parsed;
+}
+
+/** parseManifestFiles, returning the problem documents beside what did parse instead of throwing. */
+export function readManifestFiles(files: ManifestFile[], options: ParseOptions = {}): { parsed: ParsedManifests; errors: ConfigError[] } {
   const env = options.env ?? process.env;
   const kinds = options.kinds ?? BUILTIN_KINDS;
-  const parsed: ParsedManifests = { objects: [], secrets: [], sources: {}, notes: [] };
+  const parsed: ParsedManifests = { objects: [], secrets: [], sources: {}, notes: [], warnings: [] };
+  const errors: ConfigError[] = [];
 
   const accept = (raw: Record<string, unknown>, source: ManifestSource): void => {
     const where = `${source.path} (document ${source.document})`;
@@ -175,9 +214,10 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
     } else if (apiVersion === 'v1' && kind === 'Secret') {
       manifest = normalizeSecret(object, source.path, env);
     } else {
-      parsed.notes.push(
-        `${where}: ignored ${apiVersion} ${kind} ${namespace}/${name || '<unnamed>'} (not a Switchyard resource or Secret)`,
-      );
+      const described = `${kind} ${namespace}/${name || '<unnamed>'}`;
+      const lookalike = lookalikeWarning(kind, group, kinds);
+      if (lookalike) parsed.warnings.push(`${where}: ignored ${described} with apiVersion ${apiVersion}: ${lookalike}`);
+      else parsed.notes.push(`${where}: ignored ${apiVersion} ${described} (not a Switchyard resource or Secret)`);
       return;
     }
 
@@ -195,35 +235,44 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
     else parsed.objects.push(manifest);
   };
 
+  const readDocument = (file: ManifestFile, document: Document.Parsed, index: number): void => {
+    const source = { path: file.path, document: index + 1 };
+    const error = document.errors[0];
+    if (error) {
+      const position = error.linePos?.[0];
+      const at = position ? `${file.path}:${position.line}:${position.col}` : file.path;
+      throw new ConfigError({ file: at, reason: `invalid YAML: ${error.message.split('\n')[0]}` });
+    }
+    let value: unknown;
+    try {
+      value = document.toJS();
+    } catch (toJsError) {
+      // Aliases are resolved here, not while parsing: an unknown anchor, or more aliases than the
+      // library allows (its guard against exponential expansion), throws from toJS.
+      const message = toJsError instanceof Error ? toJsError.message : String(toJsError);
+      throw new ConfigError({ file: `${file.path} (document ${index + 1})`, reason: `invalid YAML: ${message.split('\n')[0]}` });
+    }
+    if (value === null || value === undefined) return;
+    if (!isRecord(value)) {
+      throw new ConfigError({
+        file: `${file.path} (document ${index + 1})`,
+        reason: 'a manifest must be a YAML mapping with apiVersion and kind',
+      });
+    }
+    accept(value, source);
+  };
+
   for (const file of files) {
     const documents = parseAllDocuments(file.text, YAML_OPTIONS);
     const list = Array.isArray(documents) ? documents : [];
     list.forEach((document, index) => {
-      const source = { path: file.path, document: index + 1 };
-      const error = document.errors[0];
-      if (error) {
-        const position = error.linePos?.[0];
-        const at = position ? `${file.path}:${position.line}:${position.col}` : file.path;
-        throw new ConfigError({ file: at, reason: `invalid YAML: ${error.message.split('\n')[0]}` });
-      }
-      let value: unknown;
       try {
-        value = document.toJS();
-      } catch (toJsError) {
-        // Aliases are resolved here, not while parsing: an unknown anchor, or more aliases than the
-        // library allows (its guard against exponential expansion), throws from toJS.
-        const message = toJsError instanceof Error ? toJsError.message : String(toJsError);
-        throw new ConfigError({ file: `${file.path} (document ${index + 1})`, reason: `invalid YAML: ${message.split('\n')[0]}` });
+        readDocument(file, document, index);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        errors.push(error);
       }
-      if (value === null || value === undefined) return;
-      if (!isRecord(value)) {
-        throw new ConfigError({
-          file: `${file.path} (document ${index + 1})`,
-          reason: 'a manifest must be a YAML mapping with apiVersion and kind',
-        });
-      }
-      accept(value, source);
     });
   }
-  return parsed;
+  return { parsed, errors };
 }

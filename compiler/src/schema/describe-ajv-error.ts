@@ -4,7 +4,7 @@
 import type { ErrorObject } from 'ajv';
 import { DURATION_PATTERN } from '../values/duration.js';
 import { MONEY_PATTERN } from '../values/money.js';
-import { childPath, itemPath, type SchemaIssue } from './schema-issue.js';
+import { childPath, itemPath, unknownFieldMessage, type SchemaIssue } from './schema-issue.js';
 
 const MODEL_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$';
 
@@ -51,16 +51,41 @@ function describeFormat(format: string): string {
   }
 }
 
+/**
+ * The usual cause of a type error in YAML is quoting: `failureRate: 0.5` or `limit: 500` where a
+ * string is wanted (YAML reads them as numbers), `attempts: "3"` where a number is. Say how to
+ * write the value the accepted way, when that form would pass the field's pattern.
+ */
+function typeHint(types: readonly string[], data: unknown, pattern: unknown): string {
+  if (types.includes('string') && (typeof data === 'number' || typeof data === 'boolean')) {
+    const text = String(data);
+    if (typeof pattern === 'string' && !new RegExp(pattern, 'u').test(text)) return `, and ${describePattern(pattern)}`;
+    return ` (quote it: "${text}")`;
+  }
+  const numeric = types.includes('integer') || types.includes('number');
+  if (numeric && typeof data === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(data.trim())) {
+    const number = Number(data);
+    if (types.includes('number') || Number.isInteger(number)) return ` (write it without quotes: ${data.trim()})`;
+  }
+  return '';
+}
+
 export function describeAjvError(error: ErrorObject): SchemaIssue {
   const path = instancePathToField(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const name = String(params['additionalProperty']);
-      const hint = BOOLEAN_LOOKING_KEYS.has(name)
-        ? ' (YAML 1.1, which kubectl uses, reads an unquoted on/off/yes/no key as a boolean: quote it, e.g. "on":)'
-        : '';
-      return { field: childPath(path, name), message: `unknown field${hint}` };
+      if (BOOLEAN_LOOKING_KEYS.has(name)) {
+        return {
+          field: childPath(path, name),
+          message: 'unknown field (YAML 1.1, which kubectl uses, reads an unquoted on/off/yes/no key as a boolean: quote it, e.g. "on":)',
+        };
+      }
+      // verbose: true gives the schema the field was looked up in: its properties are the names
+      // a misspelling is compared with, at that level only.
+      const properties = (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+      return { field: childPath(path, name), message: unknownFieldMessage(name, Object.keys(properties)) };
     }
     case 'required':
       return { field: childPath(path, String(params['missingProperty'])), message: 'is required' };
@@ -69,7 +94,11 @@ export function describeAjvError(error: ErrorObject): SchemaIssue {
     case 'type': {
       const type = params['type'];
       const types = Array.isArray(type) ? type.map(String) : String(type).split(',');
-      return { field: path, message: `must be ${types.map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')}` };
+      const expected = `must be ${types.map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ')}`;
+      return {
+        field: path,
+        message: expected + typeHint(types, error.data, (error.parentSchema as { pattern?: unknown } | undefined)?.pattern),
+      };
     }
     case 'pattern':
       return { field: path, message: describePattern(String(params['pattern'])) };

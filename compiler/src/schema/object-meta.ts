@@ -1,7 +1,7 @@
 // The API server validates metadata itself (the CRD schema only says "object"), so standalone
 // mode checks the same rules here: DNS names, label syntax, and no unknown metadata fields.
 
-import { childPath, type SchemaIssue } from './schema-issue.js';
+import { childPath, unknownFieldMessage, type SchemaIssue } from './schema-issue.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -79,7 +79,7 @@ export function validateObjectMeta(metadata: unknown): SchemaIssue[] {
   const meta = metadata as Record<string, unknown>;
   const issues: SchemaIssue[] = [];
   for (const key of Object.keys(meta)) {
-    if (!KNOWN_FIELDS.has(key)) issues.push({ field: childPath('metadata', key), message: 'unknown field' });
+    if (!KNOWN_FIELDS.has(key)) issues.push({ field: childPath('metadata', key), message: unknownFieldMessage(key, KNOWN_FIELDS) });
   }
   const name = meta['name'];
   if (name === undefined || name === '') {

@@ -1,5 +1,7 @@
 // A problem with one field of one object, in the words the API server would use.
 
+import { closestName } from '../values/edit-distance.js';
+
 export interface SchemaIssue {
   /** `spec.backends[1].weight`; the object itself is `<root>`. */
   field: string;
@@ -17,4 +19,10 @@ export function childPath(parent: string, name: string): string {
 
 export function itemPath(parent: string, index: number): string {
   return `${parent}[${index}]`;
+}
+
+/** `unknown field`, with `(did you mean "baseURL"?)` when one of the known names at that level is close. */
+export function unknownFieldMessage(name: string, known: Iterable<string>): string {
+  const suggestion = closestName(name, known);
+  return suggestion === undefined ? 'unknown field' : `unknown field (did you mean "${suggestion}"?)`;
 }

@@ -1,7 +1,7 @@
 // Standalone mode: manifests on disk -> routing table, with the same validation the API server
 // applies and stricter reference checks (nothing generates a missing Secret here, and a broken
-// reference on a laptop is a typo, not an object that will appear later). Any problem is one
-// ConfigError line naming the file, the object and the field.
+// reference on a laptop is a typo, not an object that will appear later). Problems make one
+// ConfigError line naming, for each, the file, the object and the field.
 
 import { compileRoutingTable, type CompileResult } from '../compile/compile-routing-table.js';
 import { ConfigError } from '../config-error.js';
@@ -9,7 +9,7 @@ import type { ObjectDiagnostic } from '../diagnostics.js';
 import type { KindObject } from '../kinds/kind-definition.js';
 import { BUILTIN_KINDS } from '../kinds/kind-registry.js';
 import { describeObject, type SecretManifest } from '../manifest-types.js';
-import { DEFAULT_NAMESPACE, objectKey, parseManifestFiles, type ManifestFile } from '../manifests/parse-manifest-files.js';
+import { DEFAULT_NAMESPACE, objectKey, readManifestFiles, type ManifestFile } from '../manifests/parse-manifest-files.js';
 import { loadCrdSchemas, type CrdSchemas } from '../schema/load-crd-schemas.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
 import type { RoutingTable } from '../table-types.js';
@@ -35,6 +35,8 @@ export interface StandaloneResult {
   files: string[];
   /** Objects of other kinds that were ignored, one line each. */
   notes: string[];
+  /** Ignored objects that look like Switchyard's (probably a wrong apiVersion), one line each. */
+  warnings: string[];
   /** Identifies the files' content; the watcher recompiles only when it changes. */
   contentHash: string;
 }
@@ -63,38 +65,53 @@ function checkStandaloneReferences(
   objects: readonly KindObject[],
   secrets: readonly SecretManifest[],
   sourceOf: (object: KindObject) => string,
-): void {
+): ConfigError[] {
   const secretIds = new Set(secrets.map((s) => `${s.metadata.namespace ?? DEFAULT_NAMESPACE}/${s.metadata.name}`));
+  const errors: ConfigError[] = [];
   for (const object of objects) {
     const problem = BUILTIN_KINDS.get(object.kind).checkStandalone?.(object, secretIds);
-    if (problem) throw new ConfigError({ file: sourceOf(object), object: describeObject(object.kind, object.metadata), ...problem });
+    if (problem) errors.push(new ConfigError({ file: sourceOf(object), object: describeObject(object.kind, object.metadata), ...problem }));
   }
+  return errors;
 }
 
-/** Compiles already-read files; the watcher uses this so it compiles exactly what it hashed. */
+/**
+ * Compiles already-read files; the watcher uses this so it compiles exactly what it hashed.
+ * Every problem of a stage is reported together (documents that do not parse, then objects that
+ * fail their schema or references, then objects the compiler rejects), so one run names them all.
+ */
 export function compileStandaloneFiles(files: ManifestFile[], options: StandaloneOptions = {}): StandaloneResult {
-  const parsed = parseManifestFiles(files, options.env ? { env: options.env } : {});
+  const { parsed, errors } = readManifestFiles(files, options.env ? { env: options.env } : {});
+  const unparsed = errors.length > 0;
   const schemas = schemasFor(options.crdDir);
   const sourceOf = (object: { kind: string; metadata: { namespace?: string; name: string } }): string =>
     parsed.sources[objectKey(object.kind, object.metadata.namespace ?? DEFAULT_NAMESPACE, object.metadata.name)]?.path ?? '<unknown file>';
 
-  // Kind by kind, in registry order, so the first error reported does not depend on file order.
+  // Kind by kind, in registry order, so the order of the problems does not depend on file order.
   const inKindOrder = BUILTIN_KINDS.all().flatMap((kind) => parsed.objects.filter((object) => object.kind === kind.kind));
-  const objects = inKindOrder.map((object) => {
+  const objects: KindObject[] = [];
+  for (const object of inKindOrder) {
     const result = schemas.validate(object);
-    if (!result.ok || !result.value) {
-      const [first, ...rest] = result.issues;
-      throw new ConfigError({
-        file: sourceOf(object),
-        object: describeObject(object.kind, object.metadata),
+    if (result.ok && result.value) {
+      objects.push(result.value);
+      continue;
+    }
+    const [first, ...rest] = result.issues;
+    const where = { file: sourceOf(object), object: describeObject(object.kind, object.metadata) };
+    errors.push(
+      new ConfigError({
+        ...where,
         field: first?.field ?? '',
         reason: first?.message ?? 'invalid',
-        more: rest.map((issue) => `${issue.field}: ${issue.message}`),
-      });
-    }
-    return result.value;
-  });
-  checkStandaloneReferences(objects, parsed.secrets, sourceOf);
+        more: rest.map((issue) => ({ ...where, field: issue.field, reason: issue.message })),
+      }),
+    );
+  }
+  // A Secret in a document that did not parse would be reported missing too: a second message
+  // for one problem. Likewise compiling what is left would add problems that follow from these
+  // (a fallback to a route that failed validation), so each stage runs only on a clean earlier one.
+  if (!unparsed) errors.push(...checkStandaloneReferences(objects, parsed.secrets, sourceOf));
+  if (errors.length > 0) throw ConfigError.combine(errors);
 
   const compiled: CompileResult = compileRoutingTable({
     objects,
@@ -107,18 +124,22 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
   for (const diagnostic of compiled.diagnostics) {
     const failing = failingCondition(diagnostic);
     if (failing) {
-      throw new ConfigError({
-        file: sourceOf({ kind: diagnostic.kind, metadata: diagnostic }),
-        object: describeObject(diagnostic.kind, diagnostic),
-        reason: `${failing.type}=False (${failing.reason}): ${failing.message}`,
-      });
+      errors.push(
+        new ConfigError({
+          file: sourceOf({ kind: diagnostic.kind, metadata: diagnostic }),
+          object: describeObject(diagnostic.kind, diagnostic),
+          reason: `${failing.type}=False (${failing.reason}): ${failing.message}`,
+        }),
+      );
     }
   }
+  if (errors.length > 0) throw ConfigError.combine(errors);
   return {
     table: compiled.table,
     diagnostics: compiled.diagnostics,
     files: files.map((file) => file.path),
     notes: parsed.notes,
+    warnings: parsed.warnings,
     contentHash: contentHashOf(files),
   };
 }

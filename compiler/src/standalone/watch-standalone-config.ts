@@ -1,6 +1,8 @@
 // Standalone reload: watch the configuration, and when its content really changed, compile it
-// again. A good compile becomes the next table version; a bad one is reported and the caller
-// keeps serving the last good table.
+// again. A good compile that changes the table becomes the next table version; one that compiles
+// to the table already served (a comment edited, a rejected change undone) keeps the version, so
+// versions count the tables actually served; a bad one is reported and the caller keeps serving
+// the last good table.
 
 import { watch, type FSWatcher } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -19,11 +21,19 @@ export interface StandaloneWatchOptions extends StandaloneOptions {
   usePolling?: boolean;
   /** contentHash of the configuration already being served, so no change slips in between. */
   baselineContentHash?: string;
+  /** Hash of the routing table already being served: a recompile to the same table is not a new version. */
+  baselineTableHash?: string;
 }
 
 interface StandaloneWatchHandlers {
+  /** A new table (the next version). Throwing refuses it: onError is called and the version stays. */
   onTable(result: StandaloneResult): void;
   onError(error: ConfigError): void;
+  /**
+   * The files changed and compile, but to the table already served (its version, unchanged, is
+   * in result.table): nothing to swap, though notes, warnings and diagnostics may be news.
+   */
+  onUnchanged?(result: StandaloneResult): void;
 }
 
 interface StandaloneWatcher {
@@ -42,6 +52,7 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
   const debounceMs = options.debounceMs ?? 150;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   let version = options.version ?? 1;
+  let servedTableHash = options.baselineTableHash;
   let lastHash: string | undefined = options.baselineContentHash;
   let closed = false;
   let running = false;
@@ -58,6 +69,24 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
     } catch (error) {
       if (!closed) handlers.onError(new ConfigError({ file: path, reason: `reload handler failed: ${(error as Error).message}` }));
     }
+  };
+
+  const deliver = (result: StandaloneResult): void => {
+    if (closed) return;
+    if (result.table.hash === servedTableHash) {
+      const unchanged = { ...result, table: { ...result.table, version } };
+      report(() => handlers.onUnchanged?.(unchanged));
+      return;
+    }
+    try {
+      handlers.onTable(result);
+    } catch (error) {
+      if (!closed)
+        handlers.onError(new ConfigError({ file: path, reason: `the new routing table could not be loaded: ${(error as Error).message}` }));
+      return;
+    }
+    version = result.table.version;
+    servedTableHash = result.table.hash;
   };
 
   const recheck = async (): Promise<void> => {
@@ -84,13 +113,14 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
         const hash = contentHashOf(files);
         if (hash === lastHash) continue;
         lastHash = hash;
+        let result: StandaloneResult;
         try {
-          const result = compileStandaloneFiles(files, { ...options, version: version + 1 });
-          version += 1;
-          report(() => handlers.onTable(result));
+          result = compileStandaloneFiles(files, { ...options, version: version + 1 });
         } catch (error) {
           report(() => handlers.onError(asConfigError(error, path)));
+          continue;
         }
+        deliver(result);
       } while (rerun && !closed);
     } finally {
       running = false;

@@ -1,6 +1,7 @@
 // Standalone mode's table source: compile the manifests at start (a failure there is fatal),
 // then recompile on every change; a change that fails to compile or load is logged in one line
-// and the last good table keeps serving.
+// and the last good table keeps serving. Every compile, at start or on reload, logs its notes and
+// warnings, and every change logs a line saying what is served, so the last line is never stale.
 import { compileStandaloneConfig, watchStandaloneConfig, type ObjectDiagnostic, type StandaloneResult } from '@switchyard/compiler';
 import type { Logger } from '@switchyard/compiler';
 import type { GatewayMetrics } from '../observe/metrics.js';
@@ -20,8 +21,7 @@ export async function loadInitialConfig(
   const result = await compileStandaloneConfig(path, { env: process.env, version: 1 });
   const table = tables.load(result.table);
   metrics.tableLoaded(table.version, table.hash);
-  logProblems(logger, result.diagnostics);
-  for (const note of result.notes) logger.info('configuration note', { note });
+  logCompileReport(logger, result);
   logger.info('routing table loaded', {
     version: table.version,
     hash: table.hash,
@@ -40,31 +40,47 @@ export function watchConfig(
   metrics: GatewayMetrics,
   logger: Logger,
 ): StandaloneConfigSource {
+  let lastWasRejected = false;
   return watchStandaloneConfig(
     path,
-    { env: process.env, version: initial.table.version, baselineContentHash: initial.contentHash },
     {
+      env: process.env,
+      version: initial.table.version,
+      baselineContentHash: initial.contentHash,
+      baselineTableHash: initial.table.hash,
+    },
+    {
+      // A table that fails to load throws back to the watcher, which reports it through onError
+      // and keeps the version, so the next good table is the next number.
       onTable(result) {
-        if (result.table.hash === tables.current?.hash) return;
-        try {
-          const table = tables.load(result.table);
-          metrics.tableLoaded(table.version, table.hash);
-          logProblems(logger, result.diagnostics);
-          logger.info('routing table reloaded', {
-            version: table.version,
-            hash: table.hash,
-            routes: table.routes.size,
-            keys: table.keysByDigest.size,
-          });
-        } catch (error) {
-          rejected(error);
-        }
+        const table = tables.load(result.table);
+        metrics.tableLoaded(table.version, table.hash);
+        lastWasRejected = false;
+        logCompileReport(logger, result);
+        logger.info('routing table reloaded', {
+          version: table.version,
+          hash: table.hash,
+          routes: table.routes.size,
+          keys: table.keysByDigest.size,
+        });
+      },
+      // Without this line, undoing a rejected change would leave the rejection as the last word.
+      onUnchanged(result) {
+        logCompileReport(logger, result);
+        logger.info(
+          lastWasRejected
+            ? 'configuration valid again; the routing table served is unchanged'
+            : 'configuration changed; the routing table served is unchanged',
+          { version: tables.current?.version, hash: tables.current?.hash },
+        );
+        lastWasRejected = false;
       },
       onError: rejected,
     },
   );
 
   function rejected(error: unknown): void {
+    lastWasRejected = true;
     metrics.tableRejected();
     logger.error('configuration change rejected; still serving the last good routing table', {
       reason: error instanceof Error ? error.message : String(error),
@@ -72,6 +88,13 @@ export function watchConfig(
       servingHash: tables.current?.hash,
     });
   }
+}
+
+/** What a compile has to say besides the table: problems, warnings (manifests that look like ours but are not read), notes. */
+function logCompileReport(logger: Logger, result: StandaloneResult): void {
+  logProblems(logger, result.diagnostics);
+  for (const warning of result.warnings) logger.warn('configuration warning', { warning });
+  for (const note of result.notes) logger.info('configuration note', { note });
 }
 
 /** Conditions that say something is wrong (PriceUnknown is a problem when True). */

@@ -119,6 +119,32 @@ spec: {model: other, aliases: [contested], backends: [{name: b, provider: mock, 
     await waitFor('second accepted', async () => (await condition('modelroute', 'second', 'Accepted'))?.status === 'True');
   });
 
+  it('names the missing Secret and key in Accepted=False (NoBackends), and accepts the route once the Secret exists', async () => {
+    await cluster.apply(`
+apiVersion: switchyard.dev/v1alpha1
+kind: ModelRoute
+metadata: {name: local, namespace: default}
+spec:
+  model: local
+  backends:
+  - {name: local, provider: openai, model: gpt-4o, credentials: [{secretRef: {name: local-secret, key: apiKey}}]}
+`);
+    const accepted = await waitFor('local rejected', async () => {
+      const current = await condition('modelroute', 'local', 'Accepted');
+      return current?.status === 'False' ? current : undefined;
+    });
+    expect(accepted.reason).toBe('NoBackends');
+    expect(accepted.message).toBe(
+      'no backend left: every backend is missing its credentials; backend local: Secret default/local-secret not found (needed for key "apiKey")',
+    );
+    expect(await condition('modelroute', 'local', 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'SecretNotFound' });
+
+    await cluster.kubectl(['create', 'secret', 'generic', 'local-secret', '-n', 'default', '--from-literal=apiKey=sk-local']);
+    await waitFor('local accepted', async () => (await condition('modelroute', 'local', 'Accepted'))?.status === 'True');
+    expect(JSON.stringify(await get('modelroute', 'local'))).not.toContain('sk-local');
+    await cluster.kubectl(['delete', 'modelroute', 'local', '-n', 'default']);
+  });
+
   it('does not compile for status-only changes and keeps conditions it does not own', async () => {
     await operator.controller.settle();
     const compilesBefore = await counterTotal(operator.metrics.compiles);
