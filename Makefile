@@ -34,8 +34,13 @@ build: install
 test: build lint
 	bash scripts/test.sh
 
+# `make run PORT=8081 ADMIN_PORT=9091 HOST=0.0.0.0` moves the listeners; CONFIG serves other manifests.
+HOST ?= 127.0.0.1
+PORT ?= 8080
+ADMIN_PORT ?= 9090
+CONFIG ?= examples/standalone
 run: build
-	node bin/switchyard.mjs gateway --config examples/standalone --host 127.0.0.1 --port 8080
+	node bin/switchyard.mjs gateway --config $(CONFIG) --host $(HOST) --port $(PORT) --admin-port $(ADMIN_PORT)
 
 # Everything derived from the CRDs (docs/architecture.md, "The registry of kinds"): the TypeScript
 # resource shapes, the chart's CRD copies and RBAC rules, docs/reference.md. The RBAC rules come
