@@ -34,8 +34,16 @@ build: install
 test: build lint
 	bash scripts/test.sh
 
+# `make run PORT=8081 ADMIN_PORT=9091 HOST=0.0.0.0` moves the listeners; CONFIG serves other manifests.
+# Only the command line sets them: zsh exports HOST (the machine's name) and platforms export
+# PORT, which must not move a laptop's listeners unasked.
+from_command_line = $(if $(filter command line,$(origin $(1))),$($(1)),$(2))
+RUN_HOST := $(call from_command_line,HOST,127.0.0.1)
+RUN_PORT := $(call from_command_line,PORT,8080)
+RUN_ADMIN_PORT := $(call from_command_line,ADMIN_PORT,9090)
+RUN_CONFIG := $(call from_command_line,CONFIG,examples/standalone)
 run: build
-	node bin/switchyard.mjs gateway --config examples/standalone --host 127.0.0.1 --port 8080
+	node bin/switchyard.mjs gateway --config $(RUN_CONFIG) --host $(RUN_HOST) --port $(RUN_PORT) --admin-port $(RUN_ADMIN_PORT)
 
 # Everything derived from the CRDs (docs/architecture.md, "The registry of kinds"): the TypeScript
 # resource shapes, the chart's CRD copies and RBAC rules, docs/reference.md. The RBAC rules come

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npx switchyard` entry. npx puts node_modules/.bin first on PATH, where the `node` package's
-// Node 24 binary lives; when started by an older Node anyway, re-exec under that binary.
+// Node 24 binary lives; when started by an older Node anyway, re-exec under that binary. That is
+// why package.json's `engines` says >=20 (what this file needs), not the >=22 the programs need:
+// npm would otherwise print an EBADENGINE warning wall on Node 20 before every command.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -14,6 +16,7 @@ const USAGE = `Usage: switchyard <command> [options]
 Commands:
   gateway    serve the LLM gateway (standalone: --config <file|dir>)
   operator   run the Kubernetes control plane
+  version    print the version (also --version, -v)
 
 Run "switchyard <command> --help" for a command's options.
 `;
@@ -43,6 +46,10 @@ async function run(args) {
     process.stdout.write(USAGE);
     process.exit(command === undefined ? 2 : 0);
   }
+  if (command === 'version' || command === '--version' || command === '-v') {
+    process.stdout.write(`${await describeBuild()}\n`);
+    process.exit(0);
+  }
   if (command === 'gateway') {
     const entry = join(root, 'gateway', 'dist', 'src', 'cli', 'main.js');
     if (!existsSync(entry)) exitWith(2, 'the gateway is not built; run "make build" first');
@@ -59,6 +66,15 @@ async function run(args) {
     return;
   }
   exitWith(2, `unknown command "${command}"\n\n${USAGE}`);
+}
+
+// The compiler package's description of the build (version, Node, commit), so the command, the
+// startup log line and switchyard_build_info agree; before a build, the package.json version alone.
+async function describeBuild() {
+  const entry = join(root, 'compiler', 'dist', 'src', 'common', 'build-info.js');
+  if (existsSync(entry)) return (await import(pathToFileURL(entry).href)).describeBuild();
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return `switchyard ${version} (node ${process.version}; not built)`;
 }
 
 function exitWith(code, message) {

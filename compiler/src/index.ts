@@ -33,7 +33,12 @@ export {
   rejectUnanchoredFlags,
   readCommandFlags,
   exitCommand,
+  LOG_FLAG_OPTIONS,
+  logFlagsUsage,
+  logSettings,
+  type LogSettings,
 } from './common/command-flags.js';
+export { buildInfo, describeBuild } from './common/build-info.js';
 export { exitOnStopSignals, type StopSignalOptions } from './common/stop-signals.js';
 export { budgetPeriodStartMs, nextBudgetPeriodStartMs, secondsUntilBudgetReset } from './common/budget-period.js';
 export {

@@ -3,6 +3,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { buildInfo } from '@switchyard/compiler';
 import { TokenReviewAuthenticator } from './auth/token-review-authenticator.js';
 import { isLoopbackHost, type OperatorFlags } from './cli/operator-flags.js';
 import { KubeClient } from './kube/kube-client.js';
@@ -56,7 +57,9 @@ export class StartupError extends Error {
 }
 
 export async function startOperator(flags: OperatorFlags, deps: StartOperatorDeps = {}): Promise<RunningOperator> {
-  const logger = deps.logger ?? createLogger({ base: { component: 'operator', replica: flags.replicaId } });
+  const logger =
+    deps.logger ??
+    createLogger({ level: flags.log.level, format: flags.log.format, base: { component: 'operator', replica: flags.replicaId } });
   const tls = await readTls(flags);
   if (!tls && !isLoopbackHost(flags.listenHost)) {
     throw new StartupError(
@@ -87,7 +90,11 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   }
   stream.certificateReloader?.start();
   const pruneTimer = startBackgroundWork({ controller, election, gateways, client, logger });
+  const build = buildInfo();
   logger.info('operator started', {
+    version: build.version,
+    nodeVersion: build.nodeVersion,
+    ...(build.commit === undefined ? {} : { commit: build.commit }),
     listen: `${flags.listenHost}:${stream.port}`,
     tls: Boolean(tls),
     ...(tls

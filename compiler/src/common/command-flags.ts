@@ -3,6 +3,7 @@
 // line naming the flag, which the command prints with its usage before exiting with code 2.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { parseDurationMs } from '../values/duration.js';
+import { flushLogOutput, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
 export class FlagError extends Error {
   constructor(message: string) {
@@ -39,6 +40,59 @@ export function durationFlag(name: string, text: string | undefined, fallback: s
   }
 }
 
+/** The flags both commands take for their logs; add them to a command's parseArgs options. */
+export const LOG_FLAG_OPTIONS = {
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+} as const;
+
+/** The usage lines for LOG_FLAG_OPTIONS, aligned at `column`. */
+export function logFlagsUsage(column: number): string {
+  const flag = (text: string): string => `  ${text.padEnd(column - 2)} `;
+  const indent = ' '.repeat(column + 1);
+  return [
+    `${flag('--log-level <level>')}${LOG_LEVELS.join(', ')} (default $SWITCHYARD_LOG_LEVEL, else info)`,
+    `${flag('--log-format <format>')}json: one JSON object per line; pretty: one readable line per event`,
+    `${indent}(default $SWITCHYARD_LOG_FORMAT, else pretty on a terminal and json otherwise)`,
+  ].join('\n');
+}
+
+export interface LogSettings {
+  level: LogLevel;
+  format: LogFormat;
+}
+
+/**
+ * The log level and format: the flag, else its environment variable, else info and (json, or
+ * pretty on a terminal). An unknown value is a FlagError naming where it came from and what is
+ * accepted: a typo must not quietly log at a level nobody asked for.
+ */
+export function logSettings(
+  values: { 'log-level'?: string | undefined; 'log-format'?: string | undefined },
+  env: NodeJS.ProcessEnv,
+  stdoutIsTerminal: boolean,
+): LogSettings {
+  const level = oneOf(LOG_LEVELS, values['log-level'], '--log-level', env.SWITCHYARD_LOG_LEVEL, 'SWITCHYARD_LOG_LEVEL') ?? 'info';
+  const format =
+    oneOf(LOG_FORMATS, values['log-format'], '--log-format', env.SWITCHYARD_LOG_FORMAT, 'SWITCHYARD_LOG_FORMAT') ??
+    (stdoutIsTerminal ? 'pretty' : 'json');
+  return { level, format };
+}
+
+function oneOf<const T extends string>(
+  accepted: readonly T[],
+  flagValue: string | undefined,
+  flagName: string,
+  envValue: string | undefined,
+  envName: string,
+): T | undefined {
+  const [source, text] = flagValue !== undefined ? [flagName, flagValue] : [envName, envValue];
+  // An empty variable is the same as an unset one (`SWITCHYARD_LOG_LEVEL= switchyard ...`).
+  if (text === undefined || (source === envName && text === '')) return undefined;
+  if ((accepted as readonly string[]).includes(text)) return text as T;
+  throw new FlagError(`${source} must be one of ${accepted.join(', ')}; got "${text}"`);
+}
+
 /** Flags that mean something only beside `anchor`: any of `names` given without it is a FlagError. */
 export function rejectUnanchoredFlags(values: Readonly<Record<string, unknown>>, names: readonly string[], anchor: string): void {
   if (values[anchor] !== undefined) return;
@@ -67,6 +121,8 @@ export function readCommandFlags<Flags extends { help: boolean }>(command: strin
 
 /** Ends `switchyard <command>` with one message on stderr and the exit code. */
 export function exitCommand(command: string, code: number, message: string): never {
+  // Log lines written before the failure come first, also when stdout and stderr share a terminal or file.
+  flushLogOutput();
   process.stderr.write(`switchyard ${command}: ${message.trimEnd()}\n`);
   process.exit(code);
 }

@@ -1,10 +1,14 @@
-// Structured JSON logs, one object per line on stdout, for the gateway and the operator alike.
-// Callers pass names and digests, never key material; `redactSecrets` is the last line of
-// defence for free-form text.
+// Structured logs, one line per event on stdout, for the gateway and the operator alike: a JSON
+// object (the default off a terminal, for collectors) or a short human-readable line (`pretty`,
+// the default on a terminal). Callers pass names and digests, never key material;
+// `redactSecrets` is the last line of defence for free-form text, in both formats.
 import { writeSync } from 'node:fs';
 import { redactSecrets } from '../values/redact-secrets.js';
 
-type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -19,6 +23,8 @@ export interface Logger {
 export interface LoggerOptions {
   /** Default: $SWITCHYARD_LOG_LEVEL, else info. */
   level?: LogLevel;
+  /** Default: json. */
+  format?: LogFormat;
   /** Fields every line carries. */
   base?: Record<string, unknown>;
   /** Where finished lines go; default: stdout, batched per event-loop turn. */
@@ -31,6 +37,17 @@ export interface LoggerOptions {
 const FLUSH_AT_CHARS = 64 * 1024;
 let pendingOutput = '';
 let flushScheduled = false;
+
+/**
+ * Writes whatever lines are still batched, synchronously. A command that ends with a message on
+ * stderr calls this first, so the log lines before the failure come before its message.
+ */
+export function flushLogOutput(): void {
+  if (pendingOutput.length === 0) return;
+  const output = pendingOutput;
+  pendingOutput = '';
+  writeSync(1, output);
+}
 
 function flushStdout(): void {
   flushScheduled = false;
@@ -64,9 +81,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? writeStdoutBatched;
   const base = options.base ?? {};
   const baseJson = plainBaseJson(base);
+  const pretty = options.format === 'pretty';
   const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVEL_ORDER[level] < threshold) return;
-    write(`${redactSecrets(formatLine(level, msg, base, baseJson, fields))}\n`);
+    const line = pretty ? prettyLine(level, msg, base, fields) : formatLine(level, msg, base, baseJson, fields);
+    write(`${redactSecrets(line)}\n`);
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
@@ -173,6 +192,34 @@ function serialize(record: Record<string, unknown>): string {
     return JSON.stringify(record);
   } catch {
     return JSON.stringify(record, errorReplacer);
+  }
+}
+
+/**
+ * `04:05:06.789Z INFO  gateway listening host=127.0.0.1 port=8080`: time of day (UTC), level,
+ * component, message, then the fields as name=value; strings with spaces or quotes and nested
+ * objects as JSON, so a line can still be pasted into jq-minded tooling piece by piece.
+ */
+function prettyLine(level: LogLevel, msg: string, base: Record<string, unknown>, fields: Record<string, unknown> | undefined): string {
+  const record: Record<string, unknown> = { ...base, ...fields };
+  const component = typeof record.component === 'string' ? `${record.component} ` : '';
+  let line = `${isoTime().slice(11)} ${level.toUpperCase().padEnd(5)} ${component}${msg}`;
+  for (const name in record) {
+    const value = record[name];
+    if (value === undefined || (name === 'component' && component !== '')) continue;
+    line += ` ${name}=${prettyValue(value)}`;
+  }
+  return line;
+}
+
+function prettyValue(value: unknown): string {
+  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof Error) return JSON.stringify(value.message);
+  try {
+    return JSON.stringify(value, errorReplacer) ?? String(value);
+  } catch {
+    return String(value);
   }
 }
 

@@ -1,7 +1,17 @@
 // `switchyard gateway` flags, parsed and checked before anything starts. A bad flag is one
 // clear line and exit code 2.
 import { existsSync } from 'node:fs';
-import { durationFlag, FlagError, parseFlagValues, portFlag, rejectUnanchoredFlags } from '@switchyard/compiler';
+import {
+  durationFlag,
+  FlagError,
+  LOG_FLAG_OPTIONS,
+  logFlagsUsage,
+  logSettings,
+  parseFlagValues,
+  portFlag,
+  rejectUnanchoredFlags,
+  type LogSettings,
+} from '@switchyard/compiler';
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
@@ -39,6 +49,7 @@ export interface GatewayFlags {
   tokenFile: string | undefined;
   /** CA bundle for the operator's TLS certificate. */
   caFile: string | undefined;
+  log: LogSettings;
 }
 
 export const GATEWAY_USAGE = `Usage: switchyard gateway --config <file|dir> [options]          (standalone)
@@ -79,6 +90,7 @@ operator streams (cluster mode).
   --token-file <path>          ServiceAccount token for the operator, audience switchyard
                                (default /var/run/secrets/switchyard/token; re-read on every reconnect)
   --ca-file <path>             CA bundle that signed the operator's certificate
+${logFlagsUsage(30)}
   -h, --help                   this text
 `;
 
@@ -118,11 +130,17 @@ const GATEWAY_FLAG_OPTIONS = {
   'control-plane': { type: 'string' },
   'token-file': { type: 'string' },
   'ca-file': { type: 'string' },
+  ...LOG_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function parseGatewayFlags(args: string[]): GatewayFlags {
+export function parseGatewayFlags(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+): GatewayFlags {
   const v = parseFlagValues(args, GATEWAY_FLAG_OPTIONS);
+  const log = logSettings(v, env, stdoutIsTerminal);
   const limits = parseListenerLimits(v);
   const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
   const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
@@ -191,6 +209,7 @@ export function parseGatewayFlags(args: string[]): GatewayFlags {
     controlPlane,
     tokenFile: v['token-file'],
     caFile: v['ca-file'],
+    log,
   };
 }
 

@@ -1,5 +1,5 @@
 // `switchyard gateway`: load the configuration, serve, reload on change, drain on SIGTERM.
-import { errorMessage, exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
+import { buildInfo, errorMessage, exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
@@ -42,9 +42,9 @@ export async function main(args: string[]): Promise<void> {
 }
 
 async function startGateway(flags: GatewayFlags): Promise<void> {
-  const logger = createLogger({ base: { component: 'gateway' } });
-  // Start, reload and stop lines are written whatever SWITCHYARD_LOG_LEVEL says: tooling waits for "listening".
-  const lifecycleLogger = createLogger({ level: 'info', base: { component: 'gateway' } });
+  const logger = createLogger({ level: flags.log.level, format: flags.log.format, base: { component: 'gateway' } });
+  // Start, reload and stop lines are written whatever the log level says: tooling waits for "listening".
+  const lifecycleLogger = createLogger({ level: 'info', format: flags.log.format, base: { component: 'gateway' } });
   const metrics = new GatewayMetrics();
   const tracing = await startTracingIfConfigured(logger, lifecycleLogger);
   const governance = await startGovernance(flags, metrics, logger);
@@ -172,8 +172,24 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
       },
     });
   } catch (error) {
-    throw new StartupFailure(`cannot listen: ${errorMessage(error)}`);
+    throw new StartupFailure(`cannot listen: ${listenFailure(error, flags)}`);
   }
+}
+
+/**
+ * Which listener could not bind and the flag that moves it: the public port (--port) or the
+ * admin port (--admin-port). Node's listen errors carry the port and address they tried.
+ */
+function listenFailure(error: unknown, flags: GatewayFlags): string {
+  const { code, port, address } = error as { code?: unknown; port?: unknown; address?: unknown };
+  if (code !== 'EADDRINUSE' || typeof port !== 'number') return errorMessage(error);
+  const where = typeof address === 'string' ? ` on ${address}` : '';
+  if (port === flags.port && port === flags.adminPort)
+    return `port ${port}${where} is already in use: --port and --admin-port are both ${port}; give them different ports`;
+  // The public port binds first and only port 0 lets the system choose, so any other clash is an admin listener's.
+  if (port === flags.port)
+    return `port ${port}${where} is already in use (EADDRINUSE); stop what holds it or pass --port <n> (0 picks a free port)`;
+  return `admin port ${port}${where} is already in use (EADDRINUSE); stop what holds it or pass --admin-port <n> (0 picks a free port)`;
 }
 
 function logListening(logger: Logger, flags: GatewayFlags, gateway: RunningGateway, governance: Governance): void {
@@ -183,7 +199,11 @@ function logListening(logger: Logger, flags: GatewayFlags, gateway: RunningGatew
       : flags.redisUrl === undefined
         ? { store: 'memory', maxBytes: flags.cacheMaxBytes }
         : { store: 'redis' };
+  const build = buildInfo();
   logger.info('listening', {
+    version: build.version,
+    nodeVersion: build.nodeVersion,
+    ...(build.commit === undefined ? {} : { commit: build.commit }),
     host: gateway.host,
     port: gateway.port,
     adminHosts: gateway.adminHosts,

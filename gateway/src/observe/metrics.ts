@@ -1,7 +1,7 @@
 // Prometheus metrics for the data plane, on their own registry (served on the admin port only:
 // they name keys). Label values are route ids, backend names, key ids and statuses, all bounded
 // by the routing table, never free text.
-import type { Usage } from '@switchyard/compiler';
+import { buildInfo, type Usage } from '@switchyard/compiler';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { UpstreamFailureKind } from '../errors/upstream-failure.js';
 import { AggregatedHistogram, type HistogramSeries } from './aggregated-histogram.js';
@@ -149,6 +149,14 @@ export class GatewayMetrics {
         this.set(self.inFlightCount);
       },
     });
+    // The usual Prometheus build-info idiom: constant 1, the build in the labels, for joins and upgrade dashboards.
+    const build = buildInfo();
+    new Gauge({
+      name: 'switchyard_build_info',
+      help: 'The running build (value 1): version from package.json, Node.js version, component',
+      labelNames: ['version', 'node_version', 'component'],
+      registers,
+    }).set({ version: build.version, node_version: build.nodeVersion, component: 'gateway' }, 1);
     this.tableInfo = new Gauge({
       name: 'switchyard_routing_table_info',
       help: 'The routing table being served (value 1)',

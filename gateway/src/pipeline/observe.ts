@@ -41,8 +41,11 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };
   if (exchange.streamFailure !== undefined) fields.streamFailure = exchange.streamFailure;
   if (exchange.cut !== undefined) fields.cut = exchange.cut;
+  // The level follows the outcome: a caller's mistake (4xx) is routine, a failure to answer (5xx:
+  // upstreams down, timeouts, overload) is worth a look, and a bug of ours (internal) is an error.
   if (exchange.status >= 500 && exchange.error?.kind === 'internal')
     deps.logger.error('request', { ...fields, cause: exchange.error.cause });
+  else if (exchange.status >= 500) deps.logger.warn('request', fields);
   else deps.logger.info('request', fields);
   if (exchange.span !== undefined) exchange.span.end(exchange);
 }

@@ -1,6 +1,7 @@
 // When every attempt fails the caller gets 502 listing each attempt (backend, status, reason),
 // never a credential; an upstream 401/403 is the gateway's problem (502, never 401).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { eventually } from '../support/eventually.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { documents, errorOf, HELLO, keyObjects, openAIBackend, postJson, routeObject, secretObject, testKey } from './core-fixtures.js';
@@ -104,5 +105,23 @@ describe('upstream failures', () => {
     expect(response.status).toBe(502);
     expect(errorOf(response.json).message).toMatch(/backend=nowhere status=0 reason=ConnectError/);
     expect(response.headers.get('x-switchyard-attempts')).toBe('2');
+  });
+
+  it('logs a request the gateway could not answer (502) at warn, and a caller mistake (4xx) at info', async () => {
+    const failed = await postJson(gateway, '/v1/chat/completions', key, { model: 'unreachable', messages: HELLO });
+    const refused = await postJson(gateway, '/v1/chat/completions', key, { model: 'no-such-model', messages: HELLO });
+    expect([failed.status, refused.status]).toEqual([502, 404]);
+    const requestLine = (response: { headers: Headers }) => () => {
+      const id = response.headers.get('x-request-id');
+      return gateway
+        .logs()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((record) => record.msg === 'request' && record.requestId === id);
+    };
+    await eventually(async () => requestLine(failed)() !== undefined && requestLine(refused)() !== undefined);
+    expect(requestLine(failed)()).toMatchObject({ level: 'warn', status: 502, error: { code: 'upstream_failed' } });
+    expect(requestLine(refused)()).toMatchObject({ level: 'info', status: 404 });
   });
 });

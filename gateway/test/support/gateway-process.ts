@@ -52,7 +52,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     [switchyardBin, 'gateway', '--config', configDir, '--host', '127.0.0.1', '--port', '0', '--admin-port', '0', ...(options.args ?? [])],
     {
       cwd: repoRoot,
-      env: { ...process.env, ...options.env },
+      // JSON lines whatever the developer's shell sets: the listening line is found by parsing them.
+      env: { ...process.env, SWITCHYARD_LOG_FORMAT: 'json', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -11,7 +11,11 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 export async function main(args: string[]): Promise<void> {
   const flags = readCommandFlags('operator', OPERATOR_USAGE, () => parseOperatorFlags(args));
   if (flags === undefined) return;
-  const logger = createLogger({ base: { component: 'operator', replica: flags.replicaId } });
+  const logger = createLogger({
+    level: flags.log.level,
+    format: flags.log.format,
+    base: { component: 'operator', replica: flags.replicaId },
+  });
   let operator: RunningOperator;
   try {
     operator = await startOperator(flags, { logger });

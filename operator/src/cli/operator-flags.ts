@@ -3,7 +3,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { durationFlag, FlagError, parseFlagValues, portFlag } from '@switchyard/compiler';
+import {
+  durationFlag,
+  FlagError,
+  LOG_FLAG_OPTIONS,
+  logFlagsUsage,
+  logSettings,
+  parseFlagValues,
+  portFlag,
+  type LogSettings,
+} from '@switchyard/compiler';
 
 export interface OperatorFlags {
   help: boolean;
@@ -26,6 +35,7 @@ export interface OperatorFlags {
   resyncPeriodMs: number;
   watchInactivityTimeoutMs: number;
   replicaId: string;
+  log: LogSettings;
 }
 
 export const OPERATOR_USAGE = `Usage: switchyard operator [options]
@@ -54,6 +64,7 @@ reference, compile routing tables, stream them to gateways, and write status.
   --resync-period <d>                  replay every object and recompile (default 10m)
   --watch-inactivity-timeout <d>       restart a silent watch (default 5m)
   --replica-id <id>                    this replica's identity (default <hostname>-<random>)
+${logFlagsUsage(38)}
   -h, --help                           this text
 `;
 
@@ -103,11 +114,17 @@ const OPERATOR_FLAG_OPTIONS = {
   'resync-period': { type: 'string' },
   'watch-inactivity-timeout': { type: 'string' },
   'replica-id': { type: 'string' },
+  ...LOG_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = process.env): OperatorFlags {
+export function parseOperatorFlags(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTerminal: boolean = process.stdout.isTTY === true,
+): OperatorFlags {
   const v = parseFlagValues(args, OPERATOR_FLAG_OPTIONS);
+  const log = logSettings(v, env, stdoutIsTerminal);
   const listen = parseListen(v.listen ?? '0.0.0.0:8443');
   if ((v['tls-cert-file'] === undefined) !== (v['tls-key-file'] === undefined)) {
     throw new FlagError('--tls-cert-file and --tls-key-file go together');
@@ -157,6 +174,7 @@ export function parseOperatorFlags(args: string[], env: NodeJS.ProcessEnv = proc
     resyncPeriodMs: positiveDuration('resync-period', v['resync-period'], '10m'),
     watchInactivityTimeoutMs: positiveDuration('watch-inactivity-timeout', v['watch-inactivity-timeout'], '5m'),
     replicaId,
+    log,
   };
 }
 

@@ -1,4 +1,5 @@
 // Prometheus metrics for the operator, on their own registry.
+import { buildInfo } from '@switchyard/compiler';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class OperatorMetrics {
@@ -24,6 +25,14 @@ export class OperatorMetrics {
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
+    // Named like the gateway's, not switchyard_operator_*: one query finds every component's build.
+    const build = buildInfo();
+    new Gauge({
+      name: 'switchyard_build_info',
+      help: 'The running build (value 1): version from package.json, Node.js version, component',
+      labelNames: ['version', 'node_version', 'component'],
+      registers,
+    }).set({ version: build.version, node_version: build.nodeVersion, component: 'operator' }, 1);
     this.reconciles = new Counter({
       name: 'switchyard_operator_reconciles_total',
       help: 'Object reconciles run from the work queue, by result',

@@ -21,7 +21,8 @@ export interface LoggedProcess {
 export function startSwitchyard(args: string[], env: NodeJS.ProcessEnv = {}): LoggedProcess {
   const child = spawn(process.execPath, [switchyardBin, ...args], {
     cwd: repoRoot,
-    env: { ...process.env, ...env },
+    // JSON lines whatever the developer's shell sets: records are found by parsing them.
+    env: { ...process.env, SWITCHYARD_LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
