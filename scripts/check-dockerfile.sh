@@ -56,6 +56,20 @@ if [[ -f .dockerignore ]]; then
   for pattern in '**/node_modules' '**/dist' '**/.env'; do
     grep -qxF "$pattern" .dockerignore || fail ".dockerignore must exclude $pattern"
   done
+  # The context starts from nothing ("*"), so every COPY source must be let back in by name.
+  while read -r -a parts; do
+    for source in "${parts[@]:1:${#parts[@]}-2}"; do
+      [[ "$source" == --* ]] && continue
+      let_in=0
+      prefix=""
+      IFS=/ read -r -a components <<<"${source%/}"
+      for component in "${components[@]}"; do
+        prefix="${prefix:+$prefix/}$component"
+        if grep -qxF "!$prefix" .dockerignore || grep -qxF "!$prefix/" .dockerignore; then let_in=1; break; fi
+      done
+      [[ $let_in == 1 ]] || fail ".dockerignore leaves out $source, which the Dockerfile copies (add !$source)"
+    done
+  done < <(grep -E '^COPY ' "$dockerfile" | grep -v -- '--from=')
 else
   fail ".dockerignore is missing"
 fi

@@ -86,6 +86,9 @@ describeWhenPossible('the runtime image (podman, runc, no registry)', () => {
     expect(config.Labels['org.opencontainers.image.version']).toBe(VERSION);
     expect(config.Labels['org.opencontainers.image.licenses']).toBe('Apache-2.0');
     expect(config.Env).toContain('NODE_ENV=production');
+    // `podman run IMAGE --version`: the version from /app/package.json, the image's own Node.
+    const version = await podman.ok(['run', '--rm', '--network', 'none', '--read-only', image.reference, '--version']);
+    expect(version.trim()).toMatch(new RegExp(`^switchyard ${VERSION.replaceAll('.', '\\.')} \\(node v24\\.`));
   });
 
   it('holds no shell and no package manager, only Node, its libraries, certificates and /app', async () => {
