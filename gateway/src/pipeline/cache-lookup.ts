@@ -22,6 +22,7 @@ type CacheOutcome = 'hit' | 'miss' | 'bypass';
 /** One request's dealings with the cache. */
 export class CacheSession {
   private accumulator: StreamResponseAccumulator | undefined;
+  private answeredAtMs: number | undefined;
 
   constructor(
     private readonly service: ResponseCacheService,
@@ -43,13 +44,23 @@ export class CacheSession {
     };
   }
 
+  /**
+   * The moment the answer was complete, before it is sent: the store happens after the caller
+   * has it, and the entry's age must count from the answer, not from when the write got its turn.
+   */
+  noteAnswered(): void {
+    if (this.storing) this.answeredAtMs = this.service.nowMs();
+  }
+
   /** Stores a whole answer, or the streamed one when the stream ended cleanly. */
   async store(exchange: Exchange, whole?: UnifiedChatResponse): Promise<void> {
     if (!this.storing || exchange.backend === undefined) return;
     if (exchange.streamFailure !== undefined || exchange.error !== undefined || exchange.status !== 200) return;
     const response = whole ?? this.accumulator?.response();
     if (response === undefined || !isCacheableResponse(response)) return;
-    await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs: this.service.nowMs() }, this.ttlMs);
+    // A stream is complete only when it ended, just before this call; a whole answer was complete before it was sent.
+    const storedAtMs = whole !== undefined ? (this.answeredAtMs ?? this.service.nowMs()) : this.service.nowMs();
+    await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs }, this.ttlMs);
   }
 }
 

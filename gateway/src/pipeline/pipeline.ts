@@ -146,6 +146,7 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
     // output checks on whole answers (a stream's events pass the stream chain in respond)
     if (stages.outputChecks.length > 0) await runOutputChecks(stages.outputChecks, plan.whole(answer), exchange);
     // 10. respond
+    if (cache !== undefined && cache.hit === undefined) cache.noteAnswered();
     const responding = plan.respond(exchange, endpoint, answer, request, context, stages, cache?.hit === undefined ? cache : undefined);
     if (responding !== undefined) await responding;
     if (target !== undefined && observer !== undefined && exchange.streamFailure !== undefined)

@@ -1,5 +1,6 @@
 // With --redis-url, answers are kept in Redis: two gateway processes share an entry, and Redis
 // going away turns lookups into misses, never failed requests.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
@@ -15,6 +16,11 @@ import {
 } from './cache-fixtures.js';
 
 const key = testKey('cacheredis');
+
+function redisEntries(redis: RedisServer): number {
+  const output = spawnSync('redis-cli', ['-p', String(redis.port), 'dbsize'], { encoding: 'utf8', timeout: 5_000 });
+  return Number(output.stdout.trim());
+}
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
 
 describeWithRedis('response cache in Redis', () => {
@@ -53,6 +59,9 @@ describeWithRedis('response cache in Redis', () => {
     const before = upstream.calls();
     const stored = await ask(first, 'shared across replicas');
     expect(stored.cache).toBe('miss');
+    // The gateway stores after it has answered; until the entry is in Redis, the second gateway
+    // would miss, call upstream itself and store a different answer.
+    await eventually(async () => redisEntries(redis) >= 1);
     let served: { cache: string | null; text: string | null | undefined } | undefined;
     await eventually(async () => (served = await ask(second, 'shared across replicas')).cache === 'hit');
     expect(served?.text).toBe(stored.text);
