@@ -71,11 +71,18 @@ soak: build
 # serial number) so two runs over one lockfile give the same file, and validated against the
 # CycloneDX schema before it is written.
 RELEASE_DIR ?= dist-release
-.PHONY: sbom
-sbom: install
+.PHONY: sbom sbom-npm sbom-image
+# CycloneDX SBOMs in $(RELEASE_DIR)/sbom/: the production npm tree (from the lockfile) and the
+# built image (syft, pinned, built from Go modules into the cache on first use).
+sbom: sbom-npm sbom-image
+
+sbom-npm: install
 	mkdir -p $(RELEASE_DIR)/sbom
 	npm run --silent sbom:npm -- --output-file $(RELEASE_DIR)/sbom/switchyard-npm.cdx.json
 	@echo "wrote $(RELEASE_DIR)/sbom/switchyard-npm.cdx.json"
+
+sbom-image: image
+	bash scripts/image-sbom.sh $(IMAGE) $(RELEASE_DIR)/sbom/switchyard-image.cdx.json
 
 clean:
 	npx tsc -b --clean || true

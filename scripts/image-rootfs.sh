@@ -48,6 +48,16 @@ done
 cp "$ca_bundle" "$rootfs/etc/ssl/certs/ca-certificates.crt"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:10001:10001:switchyard:/nonexistent:/sbin/nologin\n' >"$rootfs/etc/passwd"
 printf 'root:x:0:\nnonroot:x:10001:\n' >"$rootfs/etc/group"
+# Names the distribution the libraries come from, so scanners match them against its advisories
+# (Debian's security tracker) and SBOMs give them pkg:deb purls.
+[[ -r /etc/os-release ]] || fail "/etc/os-release is missing: cannot say which distribution the libraries come from"
+(
+  # shellcheck disable=SC1091
+  . /etc/os-release
+  [[ "${ID:-}" == debian ]] || fail "the libraries must come from Debian (this host is ${ID:-unknown})"
+  printf 'PRETTY_NAME="Switchyard (libraries from %s)"\nNAME="%s"\nID=%s\nVERSION_ID="%s"\nVERSION_CODENAME=%s\nHOME_URL="%s"\n' \
+    "$PRETTY_NAME" "$NAME" "$ID" "$VERSION_ID" "${VERSION_CODENAME:-}" "${HOME_URL:-}" >"$rootfs/etc/os-release"
+)
 # getaddrinfo reads these; without nsswitch.conf glibc still falls back to files then DNS.
 printf 'hosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
 

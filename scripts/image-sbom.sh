@@ -3,16 +3,22 @@
 # as an OCI archive saved from podman's store: the Debian packages recorded in
 # /var/lib/dpkg/status.d/, the Node binary and every npm package under /app/node_modules.
 #   bash scripts/image-sbom.sh IMAGE OUTPUT.cdx.json
+#   bash scripts/image-sbom.sh --install      only build syft into the cache (prints its path)
 # Environment:
 #   PODMAN   the podman command with global flags (default: podman)
 #   SYFT     a syft binary to use instead of the pinned one built from Go modules into the cache
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[[ $# -eq 2 ]] || { echo "usage: image-sbom.sh IMAGE OUTPUT.cdx.json" >&2; exit 2; }
-image="$1"
-output="$2"
-read -r -a podman <<<"${PODMAN:-podman}"
 SYFT_VERSION=v1.57.2
+install_only=0
+if [[ "${1:-}" == --install ]]; then
+  install_only=1
+else
+  [[ $# -eq 2 ]] || { echo "usage: image-sbom.sh IMAGE OUTPUT.cdx.json | --install" >&2; exit 2; }
+  image="$1"
+  output="$2"
+fi
+read -r -a podman <<<"${PODMAN:-podman}"
 
 syft="${SYFT:-}"
 if [[ -z "$syft" ]]; then
@@ -24,6 +30,11 @@ if [[ -z "$syft" ]]; then
     mkdir -p "$tools"
     GOBIN="$tools" GOFLAGS=-mod=mod go install "github.com/anchore/syft/cmd/syft@$SYFT_VERSION"
   fi
+fi
+
+if [[ $install_only == 1 ]]; then
+  echo "$syft"
+  exit 0
 fi
 
 work="$(mktemp -d /tmp/switchyard-sbom.XXXXXX)"

@@ -25,6 +25,12 @@ if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1; the
   fi
 fi
 
+# syft writes the image SBOM (release-image-sbom test): built once from Go modules into the cache,
+# here rather than inside a test's deadline (a few minutes cold on 2 cores).
+if command -v go >/dev/null 2>&1; then
+  bash scripts/image-sbom.sh --install >/dev/null || echo "test.sh: building syft failed; the image SBOM test will skip" >&2
+fi
+
 # Only an unfiltered run may rewrite docs/compatibility.md (scripts/compatibility-reporter.mjs).
 if [ "$#" -eq 0 ]; then export SWITCHYARD_FULL_TEST_RUN=1; else export SWITCHYARD_FULL_TEST_RUN=0; fi
 exec node --experimental-vm-modules --no-warnings=ExperimentalWarning node_modules/jest/bin/jest.js --ci "$@"

@@ -1,6 +1,6 @@
-// `make sbom`: the CycloneDX SBOM of the production npm tree. The expected content is not written
+// `make sbom-npm`: the CycloneDX SBOM of the production npm tree. The expected content is not written
 // down here but derived from package-lock.json, which is what `npm ci` and the image's
-// `npm prune --omit=dev` install: every non-dev package of the lockfile, at its locked version,
+// `npm ci --omit=dev` install: every non-dev package of the lockfile, at its locked version,
 // and nothing else (no jest, no TypeScript, no SDKs the tests drive the gateway with).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,16 +61,16 @@ async function makeSbom(releaseDir: string): Promise<Record<string, unknown>> {
   // test rerun `npm ci` underneath the other tests.
   const result = await runCommand(
     'make',
-    ['-s', '-o', 'node_modules/.install-stamp', '-C', REPO_ROOT, 'sbom', `RELEASE_DIR=${releaseDir}`],
+    ['-s', '-o', 'node_modules/.install-stamp', '-C', REPO_ROOT, 'sbom-npm', `RELEASE_DIR=${releaseDir}`],
     {
       timeoutMs: 180_000,
     },
   );
-  if (result.code !== 0) throw new Error(`make sbom failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0) throw new Error(`make sbom-npm failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
   return readJson(join(releaseDir, 'sbom', 'switchyard-npm.cdx.json'));
 }
 
-describe('make sbom (CycloneDX, production npm tree)', () => {
+describe('make sbom-npm (CycloneDX, production npm tree)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'switchyard-sbom-'));
   let bom: Record<string, unknown>;
   beforeAll(async () => {
