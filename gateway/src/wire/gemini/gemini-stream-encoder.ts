@@ -21,6 +21,7 @@ import type { FinishReason, Usage } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import { toGeminiFunctionCall } from './convert-output-to-gemini-parts.js';
 import { googleErrorBody } from './encode-google-error.js';
+import { geminiResponseId } from './gemini-response-id.js';
 import { usageToGemini } from './gemini-usage.js';
 import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiPart } from './gemini-wire-types.js';
 import { toGeminiFinishReason } from './map-gemini-finish-reason.js';
@@ -61,7 +62,7 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
   encode(event: UnifiedStreamEvent): string {
     switch (event.type) {
       case 'response_start':
-        this.responseId = event.id;
+        this.responseId = geminiResponseId(event.id);
         return '';
       case 'text_delta': {
         if (event.text === '') return '';

@@ -164,7 +164,8 @@ describe('anthropic count_tokens: the endpoint through the official SDK', () => 
 
   it('GET on the count_tokens path is refused', async () => {
     const response = await fetch(`${server.url}/anthropic/v1/messages/count_tokens`, { headers: { 'x-api-key': FRONT_DOOR_KEY } });
-    expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
   });
 });
