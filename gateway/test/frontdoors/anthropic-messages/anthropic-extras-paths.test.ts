@@ -45,7 +45,10 @@ describe('anthropic front door: paths under /anthropic/', () => {
     });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe(allow);
-    expect(await response.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining(path) } });
+    expect(await response.json()).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: expect.stringContaining(path) },
+    });
     expect(response.headers.get('x-request-id')).toMatch(/^req-extras-/);
   });
 

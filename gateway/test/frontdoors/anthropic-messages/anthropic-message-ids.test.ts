@@ -75,7 +75,8 @@ describe('Responses front door ids', () => {
     expect(whole.id).toMatch(/^resp_/);
     const streamed = await client().responses.create({ model: 'via-openai', input: 'hello', stream: true });
     const ids: string[] = [];
-    for await (const event of streamed) if (event.type === 'response.created' || event.type === 'response.completed') ids.push(event.response.id);
+    for await (const event of streamed)
+      if (event.type === 'response.created' || event.type === 'response.completed') ids.push(event.response.id);
     expect(ids).toHaveLength(2);
     for (const id of ids) expect(id).toMatch(/^resp_/);
   });
