@@ -7,6 +7,7 @@ export type GatewayErrorKind =
   | 'authentication' // 401
   | 'permission' // 403
   | 'not_found' // 404
+  | 'method_not_allowed' // 405, with an `allow` header
   | 'payload_too_large' // 413
   | 'rate_limited' // 429
   | 'budget_exceeded' // 429, x-should-retry: false
@@ -21,6 +22,7 @@ const STATUS_BY_KIND: Record<Exclude<GatewayErrorKind, 'upstream_bad_request'>, 
   authentication: 401,
   permission: 403,
   not_found: 404,
+  method_not_allowed: 405,
   payload_too_large: 413,
   rate_limited: 429,
   budget_exceeded: 429,

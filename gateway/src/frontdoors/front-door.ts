@@ -36,8 +36,12 @@ export interface EmbeddingsFrontDoor {
 /** What a parameterized path contributes to the front-door context. */
 export type PathMatch = Pick<FrontDoorContext, 'pathModel' | 'pathStream'>;
 
-/** An exact path, or a prefix plus a parser for paths that carry a parameter (Gemini's `models/{model}:generateContent`). */
-export type EndpointPath = string | { readonly prefix: string; match(rest: string): PathMatch | undefined };
+/**
+ * An exact path, or a prefix plus a parser for paths that carry a parameter (Gemini's
+ * `models/{model}:generateContent`) and one path the parser accepts, so tests can reach every
+ * declared endpoint without knowing its parameters.
+ */
+export type EndpointPath = string | { readonly prefix: string; match(rest: string): PathMatch | undefined; readonly example: string };
 
 /**
  * One endpoint of a front door: where it is served and which pipeline operation runs it. The
@@ -96,5 +100,9 @@ function decodePathSegment(segment: string): string {
 
 /** `{prefix}{id}` with a non-empty id (decoded into `pathModel`): the get-model endpoints. */
 export function modelIdPath(prefix: string, accept: (rest: string) => boolean = () => true): EndpointPath {
-  return { prefix, match: (rest: string) => (rest.length > 0 && accept(rest) ? { pathModel: decodePathSegment(rest) } : undefined) };
+  return {
+    prefix,
+    match: (rest: string) => (rest.length > 0 && accept(rest) ? { pathModel: decodePathSegment(rest) } : undefined),
+    example: `${prefix}example-model`,
+  };
 }

@@ -1,7 +1,8 @@
 // Which front-door endpoint serves a request, from the endpoints the front doors declare: an
 // exact-path lookup first (one Map get), then the few parameterized prefixes. A request no
-// endpoint takes gets a 404 in the format of the front door whose path it is: "use POST" (or
-// GET) when an endpoint serves the path with another method. Built once at startup.
+// endpoint takes gets, in the format of the front door whose path it is, a 405 with `Allow` when
+// endpoints serve the path with other methods (RFC 9110, section 15.5.6), else a 404. Built once
+// at startup.
 import { GatewayError } from '../errors/gateway-error.js';
 import { reflected } from '../errors/reflected-input.js';
 import type { ChatFrontDoor, FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../frontdoors/front-door.js';
@@ -20,7 +21,7 @@ interface NotFound {
 export interface FrontDoorRouter {
   /** `path` without the query string; HEAD is served by GET endpoints. Undefined when no endpoint serves the request. */
   find(method: string, path: string): RoutedRequest | undefined;
-  /** The answer to a request `find` did not route. */
+  /** The answer to a request `find` did not route: a 405 when the path is served with other methods, else a 404. */
   notFound(method: string, path: string): NotFound;
 }
 
@@ -55,14 +56,13 @@ export function createFrontDoorRouter(doors: readonly FrontDoorDeclaration[]): F
   const fallback = doors.find((door) => door.root === undefined) ?? doors[0];
   if (fallback === undefined) throw new Error('a router needs at least one front door');
 
-  /** The first endpoint serving `path` whatever its method, for the "use POST" hint. */
-  const anyMethod = (path: string): FrontDoorEndpoint | undefined => {
-    const served = exact.get(path);
-    if (served !== undefined) return served[0]?.endpoint;
+  /** The endpoints serving `path` whatever their method, in declaration order. */
+  const anyMethod = (path: string): FrontDoorEndpoint[] => {
+    const served = (exact.get(path) ?? []).map((routed) => routed.endpoint);
     for (const entry of prefixed) {
-      if (path.startsWith(entry.prefix) && entry.match(path.slice(entry.prefix.length)) !== undefined) return entry.endpoint;
+      if (path.startsWith(entry.prefix) && entry.match(path.slice(entry.prefix.length)) !== undefined) served.push(entry.endpoint);
     }
-    return undefined;
+    return served;
   };
 
   return {
@@ -81,14 +81,19 @@ export function createFrontDoorRouter(doors: readonly FrontDoorDeclaration[]): F
     },
 
     notFound(method, path) {
-      const other = anyMethod(path);
+      const others = anyMethod(path);
       // The method and path are the caller's: the answer repeats a bounded prefix of each.
       const shownMethod = reflected(method);
       const shownPath = reflected(path);
-      if (other !== undefined) {
+      const first = others[0];
+      if (first !== undefined) {
+        const allowed = allowedMethods(others);
         return {
-          error: new GatewayError('not_found', `unknown path: ${shownMethod} ${shownPath} (use ${other.method})`, { code: 'unknown_url' }),
-          encodeError: other.frontDoor.encodeError.bind(other.frontDoor),
+          error: new GatewayError('method_not_allowed', `method not allowed: ${shownMethod} ${shownPath} (allowed: ${allowed})`, {
+            code: 'method_not_allowed',
+            headers: { allow: allowed },
+          }),
+          encodeError: first.frontDoor.encodeError.bind(first.frontDoor),
         };
       }
       const door = rooted.find((candidate) => path.startsWith(candidate.root ?? '')) ?? fallback;
@@ -96,4 +101,14 @@ export function createFrontDoorRouter(doors: readonly FrontDoorDeclaration[]): F
       return { error: new GatewayError('not_found', message, { code: 'unknown_url' }), encodeError: door.encodeError };
     },
   };
+}
+
+/** The `Allow` value for a path: the methods its endpoints declare, with HEAD wherever GET is served (`find` runs GET endpoints for HEAD). */
+function allowedMethods(endpoints: readonly FrontDoorEndpoint[]): string {
+  const methods = new Set<string>();
+  for (const endpoint of endpoints) {
+    methods.add(endpoint.method);
+    if (endpoint.method === 'GET') methods.add('HEAD');
+  }
+  return [...methods].join(', ');
 }

@@ -1,5 +1,5 @@
 // The router serves what the front doors declare and answers everything else from the same
-// declarations: "use POST" / "use GET" when another method is served on the path, a 404 in the
+// declarations: a 405 with `Allow` when another method is served on the path, a 404 in the
 // shape of the front door whose root the path is under, and OpenAI's shape elsewhere.
 import { describe, expect, it } from '@jest/globals';
 import { createFrontDoorRouter } from '../../src/server/front-door-router.js';
@@ -36,24 +36,33 @@ describe('front-door router', () => {
     expect(router.find('GET', '/v1/models/team%2Fmodel')?.match).toEqual({ pathModel: 'team/model' });
   });
 
-  it('names the method a path is served with, in the front door format', () => {
+  it('answers 405 naming the methods a path is served with, in the front door format', () => {
     expect(notFoundBody('GET', '/v1/chat/completions')).toEqual({
-      status: 404,
-      body: { error: expect.objectContaining({ message: 'unknown path: GET /v1/chat/completions (use POST)', code: 'unknown_url' }) },
+      status: 405,
+      body: {
+        error: expect.objectContaining({
+          message: 'method not allowed: GET /v1/chat/completions (allowed: POST)',
+          code: 'method_not_allowed',
+        }),
+      },
     });
     expect(notFoundBody('POST', '/v1/models')).toEqual({
-      status: 404,
-      body: { error: expect.objectContaining({ message: 'unknown path: POST /v1/models (use GET)' }) },
+      status: 405,
+      body: { error: expect.objectContaining({ message: 'method not allowed: POST /v1/models (allowed: GET, HEAD)' }) },
     });
     expect(notFoundBody('GET', '/anthropic/v1/messages/count_tokens')).toEqual({
-      status: 404,
+      status: 405,
       body: {
         type: 'error',
-        error: { type: 'not_found_error', message: 'unknown path: GET /anthropic/v1/messages/count_tokens (use POST)' },
+        error: { type: 'invalid_request_error', message: 'method not allowed: GET /anthropic/v1/messages/count_tokens (allowed: POST)' },
       },
     });
     expect(notFoundBody('GET', '/genai/v1beta/models/g:generateContent').body).toMatchObject({
-      error: { code: 404, status: 'NOT_FOUND', message: 'unknown path: GET /genai/v1beta/models/g:generateContent (use POST)' },
+      error: {
+        code: 405,
+        status: 'UNIMPLEMENTED',
+        message: 'method not allowed: GET /genai/v1beta/models/g:generateContent (allowed: POST)',
+      },
     });
   });
 

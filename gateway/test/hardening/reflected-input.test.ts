@@ -93,18 +93,18 @@ describe('reflected input', () => {
   });
 
   it.each([
-    ['an unknown path', 'POST', `/v1/${LONG_SEGMENT}`, bearer],
-    ['an unknown Anthropic path', 'POST', `/anthropic/v1/${LONG_SEGMENT}`, anthropic],
-    ['an unknown Gemini method', 'POST', `/genai/v1beta/models/echo:${LONG_SEGMENT}`, google],
-    ['a path served by another method', 'POST', `/v1/models/${LONG_SEGMENT}`, bearer],
-    ['an unknown model in the OpenAI model list', 'GET', `/v1/models/${LONG_SEGMENT}`, bearer],
-    ['an unknown model in the Anthropic model list', 'GET', `/anthropic/v1/models/${LONG_SEGMENT}`, anthropic],
-    ['an unknown model in the Gemini model list', 'GET', `/genai/v1beta/models/${LONG_SEGMENT}`, google],
-    ['an unknown Gemini model', 'POST', `/genai/v1beta/models/${LONG_SEGMENT}:generateContent`, google],
-  ])('%s: the 404 repeats a bounded part of what was sent', async (_name, method, path, headers) => {
+    ['an unknown path', 'POST', `/v1/${LONG_SEGMENT}`, bearer, 404],
+    ['an unknown Anthropic path', 'POST', `/anthropic/v1/${LONG_SEGMENT}`, anthropic, 404],
+    ['an unknown Gemini method', 'POST', `/genai/v1beta/models/echo:${LONG_SEGMENT}`, google, 404],
+    ['a path served by another method', 'POST', `/v1/models/${LONG_SEGMENT}`, bearer, 405],
+    ['an unknown model in the OpenAI model list', 'GET', `/v1/models/${LONG_SEGMENT}`, bearer, 404],
+    ['an unknown model in the Anthropic model list', 'GET', `/anthropic/v1/models/${LONG_SEGMENT}`, anthropic, 404],
+    ['an unknown model in the Gemini model list', 'GET', `/genai/v1beta/models/${LONG_SEGMENT}`, google, 404],
+    ['an unknown Gemini model', 'POST', `/genai/v1beta/models/${LONG_SEGMENT}:generateContent`, google, 404],
+  ])('%s: the 4xx repeats a bounded part of what was sent', async (_name, method, path, headers, status) => {
     const body = method === 'POST' ? { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] } : undefined;
     const answer = await call(gateway, method, path, headers, body);
-    expect(answer.status).toBe(404);
+    expect(answer.status).toBe(status);
     const message = errorMessage(answer.json);
     expect(message).toContain(LONG_SEGMENT.slice(0, 100));
     expect(message).not.toContain(LONG_SEGMENT);

@@ -3,7 +3,7 @@
 // the same way for clients pinned to it. Every other path under /genai/ is a 404 in Google's shape.
 
 import { encodeGoogleError, geminiCountTokensCodec, geminiModelListCodec } from '../../wire/gemini/index.js';
-import type { FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../front-door.js';
+import type { EndpointPath, FrontDoorDeclaration, FrontDoorEndpoint, PathMatch } from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
 import { geminiBatchEmbedFrontDoor, geminiFrontDoor } from './gemini-front-door.js';
 import { parseGeminiModelPath, type GeminiMethod } from './gemini-model-path.js';
@@ -12,11 +12,15 @@ import { adoptGoogleQueryKey } from './google-query-key.js';
 const GEMINI_PATH_PREFIXES = ['/genai/v1beta/models/', '/genai/v1/models/'] as const;
 const GEMINI_ROOT = '/genai/';
 
-function matchMethods(methods: readonly GeminiMethod[]): (rest: string) => PathMatch | undefined {
-  return (rest) => {
-    const parsed = parseGeminiModelPath(rest);
-    if (parsed === undefined || !methods.includes(parsed.method)) return undefined;
-    return { pathModel: parsed.model, pathStream: parsed.method === 'streamGenerateContent' };
+function methodsPath(prefix: string, methods: readonly [GeminiMethod, ...GeminiMethod[]]): EndpointPath {
+  return {
+    prefix,
+    match(rest: string): PathMatch | undefined {
+      const parsed = parseGeminiModelPath(rest);
+      if (parsed === undefined || !methods.includes(parsed.method)) return undefined;
+      return { pathModel: parsed.model, pathStream: parsed.method === 'streamGenerateContent' };
+    },
+    example: `${prefix}example-model:${methods[0]}`,
   };
 }
 
@@ -26,20 +30,20 @@ function versionEndpoints(prefix: string): FrontDoorEndpoint[] {
   return [
     {
       method: 'POST',
-      path: { prefix, match: matchMethods(['generateContent', 'streamGenerateContent']) },
+      path: methodsPath(prefix, ['generateContent', 'streamGenerateContent']),
       operation: 'chat',
       frontDoor: geminiFrontDoor,
     },
-    { method: 'POST', path: { prefix, match: matchMethods(['embedContent']) }, operation: 'embeddings', frontDoor: geminiFrontDoor },
+    { method: 'POST', path: methodsPath(prefix, ['embedContent']), operation: 'embeddings', frontDoor: geminiFrontDoor },
     {
       method: 'POST',
-      path: { prefix, match: matchMethods(['batchEmbedContents']) },
+      path: methodsPath(prefix, ['batchEmbedContents']),
       operation: 'embeddings',
       frontDoor: geminiBatchEmbedFrontDoor,
     },
     {
       method: 'POST',
-      path: { prefix, match: matchMethods(['countTokens']) },
+      path: methodsPath(prefix, ['countTokens']),
       operation: 'count-tokens',
       frontDoor: geminiFrontDoor,
       codec: geminiCountTokensCodec,

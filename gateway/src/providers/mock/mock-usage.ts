@@ -1,9 +1,13 @@
-// Deterministic token counts for the mock provider: one token per four characters, rounded up,
-// which is close enough to real tokenizers for budgets and dashboards to look plausible.
+// Deterministic token counts for the mock provider, by the gateway's one token estimate (one
+// token per 4 bytes of UTF-8, unified/estimate-input-tokens.ts): the prompt tokens a mock answer
+// reports for a text conversation are what count_tokens and countTokens answer for it, whichever
+// front door asks, and close enough to real tokenizers for budgets and dashboards to look
+// plausible.
 import type { ContentPart, UnifiedChatRequest } from '../../unified/chat-request.js';
+import { estimateTextTokens } from '../../unified/estimate-input-tokens.js';
 
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
+  return estimateTextTokens(text);
 }
 
 export function promptText(request: UnifiedChatRequest): string {

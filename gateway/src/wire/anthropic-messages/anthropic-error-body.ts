@@ -61,6 +61,8 @@ const ERROR_TYPE_BY_KIND: Record<GatewayErrorKind, AnthropicErrorType> = {
   authentication: 'authentication_error',
   permission: 'permission_error',
   not_found: 'not_found_error',
+  // Anthropic's error types have no method error; the status (405) says which it is.
+  method_not_allowed: 'invalid_request_error',
   payload_too_large: 'request_too_large',
   rate_limited: 'rate_limit_error',
   // Anthropic has no budget error; the status stays 429 and `x-should-retry: false` stops SDK retries.

@@ -14,8 +14,16 @@ import { parseToolCallInput } from './tool-call-input.js';
  */
 export const RAW_TOOL_ARGUMENTS_KEY = '_switchyard_raw_arguments';
 
+/**
+ * The Anthropic front door's message id: `msg_`-prefixed as Anthropic's are, whatever the upstream
+ * (an OpenAI upstream's `chatcmpl-...` would otherwise reach Anthropic callers). An Anthropic
+ * upstream's own id passes unchanged; another upstream's id, in a safe alphabet, is kept after the
+ * prefix (`msg_chatcmpl-...`) so the answer can still be traced to the upstream call.
+ */
 export function anthropicMessageId(upstreamId: string): string {
-  return upstreamId !== '' ? upstreamId : `msg_${randomUUID().replaceAll('-', '')}`;
+  if (upstreamId.startsWith('msg_')) return upstreamId;
+  if (/^[A-Za-z0-9_.-]{1,200}$/.test(upstreamId)) return `msg_${upstreamId}`;
+  return `msg_${randomUUID().replaceAll('-', '')}`;
 }
 
 function toolUseInputFromArguments(argumentsText: string): Record<string, unknown> {

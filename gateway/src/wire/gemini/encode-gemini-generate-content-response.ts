@@ -2,6 +2,7 @@
 
 import type { UnifiedChatResponse } from '../../unified/chat-response.js';
 import { convertOutputToGeminiParts } from './convert-output-to-gemini-parts.js';
+import { geminiResponseId } from './gemini-response-id.js';
 import { usageToGemini } from './gemini-usage.js';
 import type { GeminiCandidate, GeminiGenerateContentResponse } from './gemini-wire-types.js';
 import { toGeminiFinishReason } from './map-gemini-finish-reason.js';
@@ -16,6 +17,6 @@ export function encodeGeminiGenerateContentResponse(response: UnifiedChatRespons
     candidates: [candidate],
     usageMetadata: usageToGemini(response.usage),
     modelVersion: requestedModel,
-    responseId: response.id,
+    responseId: geminiResponseId(response.id),
   };
 }

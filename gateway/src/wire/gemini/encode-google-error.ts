@@ -11,6 +11,8 @@ const STATUS_BY_CODE: Record<number, string> = {
   401: 'UNAUTHENTICATED',
   403: 'PERMISSION_DENIED',
   404: 'NOT_FOUND',
+  // The canonical code for "this operation is not supported here"; the HTTP status stays 405.
+  405: 'UNIMPLEMENTED',
   409: 'ABORTED',
   413: 'INVALID_ARGUMENT',
   422: 'INVALID_ARGUMENT',

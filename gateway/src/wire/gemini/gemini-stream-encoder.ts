@@ -3,10 +3,17 @@
 // CRLF, no [DONE]; without it, one JSON array written element by element (`[`, the chunks
 // separated by `,` CRLF, `]` at the end), so the body as a whole is valid JSON.
 //
-// Text and thoughts go out as they arrive. Gemini sends function calls whole, so tool calls are
-// held until their arguments are complete (the next non-tool event, or the end) and then sent
-// in one chunk. finishReason and usageMetadata travel in the last chunk, written by `end()`,
-// because usage may arrive after the finish event.
+// Thoughts go out as they arrive. Gemini sends function calls whole, so tool calls are held until
+// their arguments are complete (the next non-tool event, or the end) and then sent in one chunk.
+// finishReason and usageMetadata travel in the last chunk, written by `end()`, because usage may
+// arrive after the finish event. Gemini puts them on the chunk holding the answer's last content,
+// not on a chunk of its own with an empty `{"text": ""}` part: clients keep an empty part in their
+// chat history and send it back, and the Google GenAI SDK's chat session drops a streamed turn
+// whose chunks include one without parts. So each text chunk is written when the next event
+// arrives (its wait is the gap to the next upstream event; events decoded from one upstream read
+// pass without waiting), and the last one is written by `end()` with the finish. An answer whose
+// last content was not text (a thought) ends on a chunk without content; a thought signature still
+// pending at the end rides on an empty text part, as Gemini itself sends it.
 
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
@@ -14,6 +21,7 @@ import type { FinishReason, Usage } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import { toGeminiFunctionCall } from './convert-output-to-gemini-parts.js';
 import { googleErrorBody } from './encode-google-error.js';
+import { geminiResponseId } from './gemini-response-id.js';
 import { usageToGemini } from './gemini-usage.js';
 import type { GeminiCandidate, GeminiGenerateContentResponse, GeminiPart } from './gemini-wire-types.js';
 import { toGeminiFinishReason } from './map-gemini-finish-reason.js';
@@ -40,6 +48,8 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
   private heldCalls: HeldToolCall[] = [];
   private finishReason: FinishReason | undefined;
   private usage: Usage | undefined;
+  /** The latest text chunk's parts, not yet written: the finish rides on it if nothing follows. */
+  private heldText: GeminiPart[] | undefined;
 
   /** `requestedModel` is the public model name the caller used, reported as modelVersion. */
   constructor(
@@ -52,22 +62,28 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
   encode(event: UnifiedStreamEvent): string {
     switch (event.type) {
       case 'response_start':
-        this.responseId = event.id;
+        this.responseId = geminiResponseId(event.id);
         return '';
-      case 'text_delta':
-        return event.text === '' ? '' : this.flushCalls() + this.chunk([this.withPendingSignature({ text: event.text })]);
+      case 'text_delta': {
+        if (event.text === '') return '';
+        const written = this.flushText() + this.flushCalls();
+        this.heldText = [this.withPendingSignature({ text: event.text })];
+        return written;
+      }
       case 'reasoning_delta':
-        return event.text === '' ? '' : this.flushCalls() + this.chunk([{ text: event.text, thought: true }]);
+        return event.text === '' ? '' : this.flushText() + this.flushCalls() + this.chunk([{ text: event.text, thought: true }]);
       case 'reasoning_signature': {
-        const flushed = this.flushCalls() + this.flushSignature();
+        const flushed = this.flushText() + this.flushCalls() + this.flushSignature();
         this.pendingSignature = event.signature;
         return flushed;
       }
       case 'reasoning_redacted':
         return '';
-      case 'tool_call_start':
+      case 'tool_call_start': {
+        const written = this.flushText();
         this.heldCalls.push({ index: event.index, id: event.id, name: event.name, arguments: '', signature: this.takePendingSignature() });
-        return '';
+        return written;
+      }
       case 'tool_call_delta': {
         const call = this.heldCalls.find((c) => c.index === event.index);
         if (call !== undefined) call.arguments += event.argumentsDelta;
@@ -83,13 +99,11 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
   }
 
   end(): string {
-    const parts = this.takeCallParts();
+    const parts = [...this.takeHeldText(), ...this.takeCallParts()];
     const signature = this.takePendingSignature();
     if (signature !== undefined) parts.push({ text: '', thoughtSignature: signature });
     const candidate: GeminiCandidate = { index: 0 };
     if (parts.length > 0) candidate.content = { role: 'model', parts };
-    else if (this.finishReason !== 'content_filter' && this.finishReason !== 'refusal')
-      candidate.content = { role: 'model', parts: [{ text: '' }] };
     if (this.finishReason !== undefined) candidate.finishReason = toGeminiFinishReason(this.finishReason);
     const body = this.envelope([candidate]);
     if (this.usage !== undefined) body.usageMetadata = usageToGemini(this.usage);
@@ -97,7 +111,7 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
   }
 
   error(error: GatewayError): string {
-    return this.flushCalls() + this.frame(googleErrorBody(error)) + this.closing();
+    return this.flushText() + this.flushCalls() + this.frame(googleErrorBody(error)) + this.closing();
   }
 
   private chunk(parts: GeminiPart[]): string {
@@ -119,6 +133,17 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
     const body: GeminiGenerateContentResponse = { candidates, modelVersion: this.requestedModel };
     if (this.responseId !== undefined) body.responseId = this.responseId;
     return body;
+  }
+
+  private flushText(): string {
+    const parts = this.takeHeldText();
+    return parts.length === 0 ? '' : this.chunk(parts);
+  }
+
+  private takeHeldText(): GeminiPart[] {
+    const parts = this.heldText ?? [];
+    this.heldText = undefined;
+    return parts;
   }
 
   private flushCalls(): string {

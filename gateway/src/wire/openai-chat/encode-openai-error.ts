@@ -10,6 +10,8 @@ const TYPE_BY_KIND: Record<GatewayErrorKind, string> = {
   authentication: 'authentication_error',
   permission: 'permission_error',
   not_found: 'not_found_error',
+  // OpenAI answers a wrong method on a known URL with a 405 of this type.
+  method_not_allowed: 'invalid_request_error',
   payload_too_large: 'invalid_request_error',
   rate_limited: 'rate_limit_error',
   budget_exceeded: 'insufficient_quota',

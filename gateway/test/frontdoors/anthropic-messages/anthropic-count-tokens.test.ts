@@ -1,5 +1,5 @@
-// POST /anthropic/v1/messages/count_tokens: the documented estimate (table-driven) and the
-// endpoint as the official SDK's `client.messages.countTokens` sees it.
+// POST /anthropic/v1/messages/count_tokens: the gateway's documented estimate (table-driven) and
+// the endpoint as the official SDK's `client.messages.countTokens` sees it.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
@@ -7,16 +7,15 @@ import {
   BYTES_PER_TOKEN,
   estimateInputTokens,
   IMAGE_TOKENS,
-  MESSAGE_FRAMING_TOKENS,
   PDF_PAGE_TOKENS,
   pdfPageCount,
-  TOOL_USE_INSTRUCTION_TOKENS,
-} from '../../../src/wire/anthropic-messages/count-anthropic-tokens.js';
+} from '../../../src/unified/estimate-input-tokens.js';
 import { decodeAnthropicMessagesRequest } from '../../../src/wire/anthropic-messages/decode-anthropic-messages-request.js';
 import { startAnthropicExtrasServer, type AnthropicExtrasServer } from './anthropic-extras-server.js';
 import { documents, FRONT_DOOR_KEY, PNG_1X1, route, virtualKey, WEATHER_TOOL } from './anthropic-sdk-support.js';
 
-const text = (s: string): number => Math.ceil(Buffer.byteLength(s, 'utf8') / BYTES_PER_TOKEN);
+/** The texts' UTF-8 bytes together, one token per BYTES_PER_TOKEN, rounded up once. */
+const text = (...texts: string[]): number => Math.ceil(texts.reduce((sum, s) => sum + Buffer.byteLength(s, 'utf8'), 0) / BYTES_PER_TOKEN);
 const pdf = (pages: number): string =>
   Buffer.from(
     `%PDF-1.4\n1 0 obj << /Type /Pages /Count ${pages} >> endobj\n${'2 0 obj << /Type /Page /Parent 1 0 R >> endobj\n'.repeat(pages)}%%EOF`,
@@ -29,15 +28,15 @@ function estimate(body: Record<string, unknown>): number {
 describe('anthropic count_tokens: the estimate', () => {
   const user = (content: unknown): Record<string, unknown> => ({ role: 'user', content });
   const cases: Array<[string, Record<string, unknown>, number]> = [
-    ['one short message', { messages: [user('hello')] }, MESSAGE_FRAMING_TOKENS + text('hello')],
+    ['one short message', { messages: [user('hello')] }, text('hello')],
     [
-      'system counts as a message',
+      'the system prompt counts like a message, with no framing',
       { system: 'Be brief.', messages: [user('hello')] },
-      2 * MESSAGE_FRAMING_TOKENS + text('Be brief.') + text('hello'),
+      text('Be brief.', 'hello'),
     ],
-    ['multi-byte text counts its UTF-8 bytes', { messages: [user('日本語のテキスト')] }, MESSAGE_FRAMING_TOKENS + 8],
+    ['multi-byte text counts its UTF-8 bytes', { messages: [user('日本語のテキスト')] }, 6],
     [
-      'an image counts the most Anthropic charges for one',
+      'an image counts the shared image charge',
       {
         messages: [
           user([
@@ -46,30 +45,27 @@ describe('anthropic count_tokens: the estimate', () => {
           ]),
         ],
       },
-      MESSAGE_FRAMING_TOKENS + IMAGE_TOKENS + text('what?'),
+      IMAGE_TOKENS + text('what?'),
     ],
     [
       'a base64 PDF counts per page',
       { messages: [user([{ type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: pdf(3) } }])] },
-      MESSAGE_FRAMING_TOKENS + 3 * PDF_PAGE_TOKENS,
+      3 * PDF_PAGE_TOKENS,
     ],
     [
       'a PDF by URL counts one page',
       { messages: [user([{ type: 'document', source: { type: 'url', url: 'https://example.com/a.pdf' } }])] },
-      MESSAGE_FRAMING_TOKENS + PDF_PAGE_TOKENS,
+      PDF_PAGE_TOKENS,
     ],
     [
       'a text document counts its text',
       { messages: [user([{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'abcdef' } }])] },
-      MESSAGE_FRAMING_TOKENS + 2,
+      2,
     ],
     [
-      'tools add the tool-use instructions and their definitions',
+      'tools count their definitions as JSON',
       { messages: [user('hi')], tools: [WEATHER_TOOL] },
-      MESSAGE_FRAMING_TOKENS +
-        text('hi') +
-        TOOL_USE_INSTRUCTION_TOKENS +
-        text(JSON.stringify({ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, input_schema: WEATHER_TOOL.input_schema })),
+      text('hi', JSON.stringify({ name: WEATHER_TOOL.name, description: WEATHER_TOOL.description, parameters: WEATHER_TOOL.input_schema })),
     ],
     [
       'tool calls and results count their text',
@@ -80,7 +76,7 @@ describe('anthropic count_tokens: the estimate', () => {
           user([{ type: 'tool_result', tool_use_id: 't1', content: 'two' }]),
         ],
       },
-      3 * MESSAGE_FRAMING_TOKENS + text('go') + text('calc') + text('{"x":1}') + text('two'),
+      text('go', 'calc', '{"x":1}', 'two'),
     ],
   ];
 
@@ -92,11 +88,6 @@ describe('anthropic count_tokens: the estimate', () => {
     expect(pdfPageCount(pdf(1))).toBe(1);
     expect(pdfPageCount(pdf(5))).toBe(5);
     expect(pdfPageCount(Buffer.from('not a pdf').toString('base64'))).toBe(1);
-  });
-
-  it('errs high for English prose (at least ~4 characters per token is what tokenizers achieve)', () => {
-    const prose = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
-    expect(estimate({ messages: [user(prose)] })).toBeGreaterThanOrEqual(Math.ceil(prose.length / 4));
   });
 });
 
@@ -126,7 +117,7 @@ describe('anthropic count_tokens: the endpoint through the official SDK', () => 
       system: 'Be brief.',
       messages: [{ role: 'user', content: 'hello' }],
     });
-    expect(counted).toEqual({ input_tokens: 2 * MESSAGE_FRAMING_TOKENS + text('Be brief.') + text('hello') });
+    expect(counted).toEqual({ input_tokens: text('Be brief.', 'hello') });
   });
 
   it("401 without a valid key, in Anthropic's error shape", async () => {
@@ -164,7 +155,8 @@ describe('anthropic count_tokens: the endpoint through the official SDK', () => 
 
   it('GET on the count_tokens path is refused', async () => {
     const response = await fetch(`${server.url}/anthropic/v1/messages/count_tokens`, { headers: { 'x-api-key': FRONT_DOOR_KEY } });
-    expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
   });
 });

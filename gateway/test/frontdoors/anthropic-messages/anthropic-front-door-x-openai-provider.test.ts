@@ -61,7 +61,7 @@ describe(CELL, () => {
       metadata: { user_id: 'end-user-7' },
     });
     expect(message.model).toBe('gpt');
-    expect(message.id).toMatch(/^chatcmpl-mock/);
+    expect(message.id).toMatch(/^msg_chatcmpl-mock/);
     expect(message.content).toEqual([{ type: 'text', text: 'mock:gpt-upstream: hello' }]);
     expect(message.stop_reason).toBe('end_turn');
     expect(message.usage).toEqual({ input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });

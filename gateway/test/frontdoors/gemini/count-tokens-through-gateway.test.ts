@@ -2,6 +2,7 @@
 // every route the key may use, without any upstream call; the key's allow-list still applies.
 // The count-tokens endpoint the Gemini front door declares, run by the pipeline.
 
+import { IMAGE_TOKENS } from '../../../src/unified/estimate-input-tokens.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ApiError } from '@google/genai';
 import { cellName, modelFor, NARROW_KEY, providersInTree, startRig, VIRTUAL_KEY, type Rig } from './gemini-front-door-rig.js';
@@ -45,8 +46,9 @@ describe.each(providersInTree())('countTokens', (provider) => {
       }),
     });
     expect(response.status).toBe(200);
-    // "Be brief." 9 + "What is this?" 13 + tool "f" 1 + its schema {"type":"object","properties":{}} 33 = 56 chars -> 14, plus 258 for the image.
-    expect(await response.json()).toEqual({ totalTokens: 14 + 258 });
+    // "Be brief." 9 + "What is this?" 13 bytes + the tool as JSON, 4 bytes a token, plus the image charge.
+    const tool = JSON.stringify({ name: 'f', description: '', parameters: { type: 'object', properties: {} } });
+    expect(await response.json()).toEqual({ totalTokens: Math.ceil((9 + 13 + tool.length) / 4) + IMAGE_TOKENS });
   });
 
   if (provider !== 'mock') {

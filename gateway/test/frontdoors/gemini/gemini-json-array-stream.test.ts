@@ -49,9 +49,8 @@ describe('Gemini front door: stream framing', () => {
     const chunks = JSON.parse(body) as Array<Record<string, unknown>>;
     expect(chunks).toEqual([
       { candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] }, index: 0 }], modelVersion: 'public', responseId: 'r1' },
-      { candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, index: 0 }], modelVersion: 'public', responseId: 'r1' },
       {
-        candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }],
+        candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP', index: 0 }],
         modelVersion: 'public',
         responseId: 'r1',
         usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },

@@ -46,6 +46,40 @@ describe.each(providersInTree())('streamGenerateContent', (provider) => {
     expect(chunks.slice(0, -1).every((chunk) => chunk.candidates?.[0]?.finishReason === undefined)).toBe(true);
   });
 
+  it(cellName(provider, 'no chunk carries an empty text part: STOP and usage ride on the last text'), async () => {
+    const prompt = 'Name three colours.';
+    const usage = { input: 6, cached: 0, output: 5, reasoning: 0 };
+    const expectedText = scriptText(rig, provider, 'Red, green and blue.', usage, prompt);
+
+    const stream = await rig.client.models.generateContentStream({ model: modelFor(provider), contents: prompt });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const parts = chunks.flatMap((chunk) => chunk.candidates?.[0]?.content?.parts ?? []);
+    expect(parts.filter((part) => part.text === '')).toEqual([]);
+    expect(parts.map((part) => part.text ?? '').join('')).toBe(expectedText);
+    const last = chunks[chunks.length - 1]?.candidates?.[0];
+    expect(last?.finishReason).toBe('STOP');
+    expect(last?.content?.parts?.[0]?.text).not.toBe('');
+  });
+
+  it(cellName(provider, "a streamed chat turn stays in the SDK's curated history"), async () => {
+    const prompt = 'Say hello.';
+    const usage = { input: 4, cached: 0, output: 2, reasoning: 0 };
+    const expectedText = scriptText(rig, provider, 'Hello there.', usage, prompt);
+
+    const chat = rig.client.chats.create({ model: modelFor(provider) });
+    let text = '';
+    for await (const chunk of await chat.sendMessageStream({ message: prompt })) text += chunk.text ?? '';
+    expect(text).toBe(expectedText);
+    // The SDK keeps a streamed turn only when every chunk holds a usable part.
+    const history = chat.getHistory(true);
+    expect(history.map((content) => content.role)).toEqual(['user', ...history.slice(1).map(() => 'model')]);
+    expect(history.length).toBeGreaterThan(1);
+    const kept = history.slice(1).flatMap((content) => content.parts ?? []);
+    expect(kept.map((part) => part.text ?? '').join('')).toBe(expectedText);
+    expect(kept.filter((part) => part.text === '')).toEqual([]);
+  });
+
   it(cellName(provider, 'streamed text without alt: one JSON array of GenerateContentResponse chunks'), async () => {
     const prompt = 'Say hi.';
     const usage = { input: 5, cached: 0, output: 3, reasoning: 0 };

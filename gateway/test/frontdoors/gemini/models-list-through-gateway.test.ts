@@ -68,13 +68,13 @@ describe('models list', () => {
   });
 
   it.each([
-    ['GET', '/genai/v1beta/models/via-mock:generateContent'],
-    ['POST', '/genai/v1beta/models'],
-    ['POST', '/genai/v1beta/models/via-mock:predict'],
-    ['GET', '/genai/v1beta/tunedModels'],
-  ])("gemini front door: %s %s is a 404 in Google's shape", async (method, path) => {
+    ['GET', '/genai/v1beta/models/via-mock:generateContent', 405, 'UNIMPLEMENTED'],
+    ['POST', '/genai/v1beta/models', 405, 'UNIMPLEMENTED'],
+    ['POST', '/genai/v1beta/models/via-mock:predict', 404, 'NOT_FOUND'],
+    ['GET', '/genai/v1beta/tunedModels', 404, 'NOT_FOUND'],
+  ])("gemini front door: %s %s is a %d in Google's shape", async (method, path, code, status) => {
     const response = await fetch(`${rig.gateway.url}${path}`, { method, headers: { 'x-goog-api-key': VIRTUAL_KEY } });
-    expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { code: 404, status: 'NOT_FOUND' } });
+    expect(response.status).toBe(code);
+    expect(await response.json()).toMatchObject({ error: { code, status } });
   });
 });

@@ -97,3 +97,18 @@ describe('encodeGeminiGenerateContentResponse', () => {
     );
   });
 });
+
+describe('Gemini responseId', () => {
+  const answer = (id: string): UnifiedChatResponse => ({ ...base, id, content: [{ type: 'text', text: 'hi' }], finishReason: 'stop' });
+
+  it("keeps the upstream's id, so the answer stays traceable to the upstream call", () => {
+    expect(encodeGeminiGenerateContentResponse(answer('chatcmpl-abc'), 'm').responseId).toBe('chatcmpl-abc');
+  });
+
+  it('gives a fresh, distinct id when the upstream gave none', () => {
+    const first = encodeGeminiGenerateContentResponse(answer(''), 'm').responseId;
+    const second = encodeGeminiGenerateContentResponse(answer(''), 'm').responseId;
+    expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(second).not.toBe(first);
+  });
+});

@@ -1,27 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import {
-  decodeGeminiCountTokensRequest,
-  estimateGeminiPromptTokens,
-  geminiCountTokensCodec,
-} from '../../../src/wire/gemini/gemini-count-tokens.js';
+import { IMAGE_TOKENS, PDF_PAGE_TOKENS } from '../../../src/unified/estimate-input-tokens.js';
+import { geminiCountTokensCodec } from '../../../src/wire/gemini/gemini-count-tokens.js';
 
 const context = { requestId: 'r', pathModel: 'gemini-flash' };
 const text = (t: string): unknown => ({ role: 'user', parts: [{ text: t }] });
 
 describe('Gemini front door: countTokens', () => {
   const cases: Array<[string, unknown, number]> = [
-    ['text: one token per four characters, rounded up', { contents: [text('abcdefghi')] }, 3],
-    ['every content counts', { contents: [text('abcd'), { role: 'model', parts: [{ text: 'efgh' }] }, text('ijkl')] }, 3],
+    ['text: one token per four bytes, rounded up', { contents: [text('abcdefghi')] }, 3],
+    ['every content counts, rounded once', { contents: [text('abcd'), { role: 'model', parts: [{ text: 'efg' }] }, text('ijkl')] }, 3],
     [
-      'an image counts 258',
+      'an image counts the shared image charge',
       { contents: [{ role: 'user', parts: [{ text: 'abcd' }, { inlineData: { mimeType: 'image/png', data: 'AAAA' } }] }] },
-      1 + 258,
+      1 + IMAGE_TOKENS,
     ],
     [
-      'a file by URI counts 258',
+      'a file by URI counts one page',
       { contents: [{ role: 'user', parts: [{ fileData: { mimeType: 'application/pdf', fileUri: 'https://x/y.pdf' } }] }] },
-      258,
+      PDF_PAGE_TOKENS,
     ],
     [
       'function calls and responses count their names and JSON',
@@ -51,13 +48,16 @@ describe('Gemini front door: countTokens', () => {
           ],
         },
       },
-      // 4 + 4 + "f" 1 + "dd" 2 + '{"type":"object","properties":{"a":{"type":"string"}}}' 54 = 65 -> 17
-      17,
+      // 4 + 4 bytes of text and the declaration as JSON, rounded once
+      Math.ceil(
+        (8 +
+          JSON.stringify({ name: 'f', description: 'dd', parameters: { type: 'object', properties: { a: { type: 'string' } } } }).length) /
+          4,
+      ),
     ],
   ];
 
   it.each(cases)('%s', (_name, body, expected) => {
-    expect(estimateGeminiPromptTokens(decodeGeminiCountTokensRequest(body, context))).toBe(expected);
     const codec = geminiCountTokensCodec;
     const decoded = codec.decodeCountTokensRequest(body, context);
     expect(JSON.parse(codec.encodeCountTokensResponse(codec.estimateInputTokens(decoded), context))).toEqual({ totalTokens: expected });
@@ -92,7 +92,7 @@ describe('Gemini front door: countTokens', () => {
   it.each(errors)('%s is a 400 naming the field', (_name, body, param) => {
     let caught: unknown;
     try {
-      decodeGeminiCountTokensRequest(body, context);
+      geminiCountTokensCodec.decodeCountTokensRequest(body, context);
     } catch (error) {
       caught = error;
     }

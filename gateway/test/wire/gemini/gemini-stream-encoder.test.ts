@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { GeminiStreamEncoder } from '../../../src/wire/gemini/gemini-stream-encoder.js';
 import { GeminiSseStreamDecoder } from '../../../src/wire/gemini/gemini-stream-decoder.js';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import type { UnifiedStreamEvent } from '../../../src/unified/stream-events.js';
 import { geminiCaptureSseBytes } from '../../mocks/gemini-mock-server.js';
+import { wireFixturePath } from '../../support/repo-paths.js';
 
 const usage = { inputTokens: 9, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 12, reasoningTokens: 4 };
 
@@ -29,7 +31,7 @@ function decodeAll(sse: string): UnifiedStreamEvent[] {
 }
 
 describe('GeminiStreamEncoder', () => {
-  it('writes text as it arrives and finishReason + usage in the last chunk', () => {
+  it('writes finishReason + usage on the chunk with the last text, never on an empty text part', () => {
     const frames = parseFrames(
       encodeAll([
         { type: 'response_start', id: 'r1', model: 'up', created: 1 },
@@ -47,14 +49,82 @@ describe('GeminiStreamEncoder', () => {
         responseId: 'r1',
       },
       { candidates: [{ content: { role: 'model', parts: [{ text: 'Hel' }] }, index: 0 }], modelVersion: 'public-model', responseId: 'r1' },
-      { candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, index: 0 }], modelVersion: 'public-model', responseId: 'r1' },
       {
-        candidates: [{ content: { role: 'model', parts: [{ text: '' }] }, finishReason: 'STOP', index: 0 }],
+        candidates: [{ content: { role: 'model', parts: [{ text: 'lo' }] }, finishReason: 'STOP', index: 0 }],
         modelVersion: 'public-model',
         responseId: 'r1',
         usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 8, thoughtsTokenCount: 4, totalTokenCount: 21 },
       },
     ]);
+  });
+
+  it('matches the front-door text stream fixture: the finish and usage ride on the last text chunk', () => {
+    const expected = readFileSync(wireFixturePath('gemini', 'front-door-text-stream.chunks.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as unknown);
+    const frames = parseFrames(
+      encodeAll(
+        [
+          { type: 'response_start', id: 'resp-fixture', model: 'upstream', created: 1 },
+          { type: 'text_delta', text: 'The sky' },
+          { type: 'text_delta', text: ' is blue.' },
+          { type: 'finish', finishReason: 'stop' },
+          { type: 'usage', usage: { inputTokens: 7, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 4, reasoningTokens: 0 } },
+        ],
+        'gemini-fixture',
+      ),
+    );
+    expect(frames).toEqual(expected);
+  });
+
+  it('writes each text chunk when the next event arrives, the last one at the end', () => {
+    const encoder = new GeminiStreamEncoder('m');
+    expect(encoder.encode({ type: 'text_delta', text: 'a' })).toBe('');
+    expect(parseFrames(encoder.encode({ type: 'text_delta', text: 'b' }))).toEqual([
+      { candidates: [{ content: { role: 'model', parts: [{ text: 'a' }] }, index: 0 }], modelVersion: 'm' },
+    ]);
+    expect(encoder.encode({ type: 'finish', finishReason: 'length' })).toBe('');
+    expect(parseFrames(encoder.end())).toEqual([
+      { candidates: [{ content: { role: 'model', parts: [{ text: 'b' }] }, finishReason: 'MAX_TOKENS', index: 0 }], modelVersion: 'm' },
+    ]);
+  });
+
+  it('a held text chunk goes out before a thought, a tool call or an error that follows it', () => {
+    const encoder = new GeminiStreamEncoder('m');
+    encoder.encode({ type: 'text_delta', text: 'a' });
+    expect(parseFrames(encoder.encode({ type: 'reasoning_delta', text: 't' }))).toEqual([
+      { candidates: [{ content: { role: 'model', parts: [{ text: 'a' }] }, index: 0 }], modelVersion: 'm' },
+      { candidates: [{ content: { role: 'model', parts: [{ text: 't', thought: true }] }, index: 0 }], modelVersion: 'm' },
+    ]);
+    encoder.encode({ type: 'text_delta', text: 'b' });
+    expect(parseFrames(encoder.encode({ type: 'tool_call_start', index: 0, id: 'c', name: 'f' }))).toHaveLength(1);
+    encoder.encode({ type: 'tool_call_delta', index: 0, argumentsDelta: '{}' });
+    encoder.encode({ type: 'text_delta', text: 'c' });
+    const failed = parseFrames(encoder.error(new GatewayError('upstream_failed', 'gone')));
+    expect(failed.at(-2)).toEqual({ candidates: [{ content: { role: 'model', parts: [{ text: 'c' }] }, index: 0 }], modelVersion: 'm' });
+    expect(failed.at(-1)).toMatchObject({ error: { code: 502 } });
+  });
+
+  it('a signature after the text ends on an empty text part carrying it, as Gemini sends it; a thought ends without content', () => {
+    const signed = parseFrames(
+      encodeAll([
+        { type: 'text_delta', text: 'a' },
+        { type: 'reasoning_signature', signature: 'SIG' },
+        { type: 'finish', finishReason: 'stop' },
+      ]),
+    );
+    expect(signed.at(-1)).toEqual({
+      candidates: [{ content: { role: 'model', parts: [{ text: '', thoughtSignature: 'SIG' }] }, finishReason: 'STOP', index: 0 }],
+      modelVersion: 'public-model',
+    });
+    const thought = parseFrames(
+      encodeAll([
+        { type: 'reasoning_delta', text: 't' },
+        { type: 'finish', finishReason: 'length' },
+      ]),
+    );
+    expect(thought.at(-1)).toEqual({ candidates: [{ finishReason: 'MAX_TOKENS', index: 0 }], modelVersion: 'public-model' });
   });
 
   it('sends tool calls whole, once their arguments are complete, with the pending signature', () => {
