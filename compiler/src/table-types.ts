@@ -98,6 +98,7 @@ export interface CompiledRoute {
   fallbackModels: string[];
   defaultMaxTokens: number;
   cache?: CompiledCache;
+  mcp?: CompiledRouteMCP;
 }
 
 export interface CompiledRateLimit {
@@ -124,6 +125,58 @@ export interface CompiledVirtualKey {
   labels: Record<string, string>;
   /** Ids of the Budgets that select this key. */
   budgetIds: string[];
+  mcp?: CompiledKeyMCP;
+}
+
+/** A VirtualKey's MCP permissions; absent means the key sees no tools at all (deny by default). */
+export interface CompiledKeyMCP {
+  /** Glob sources (`*` only) over prefixed tool names, e.g. `github__*`. */
+  allowedTools: string[];
+  rateLimit?: { callsPerMinute?: number };
+}
+
+/** How the gateway authenticates to an upstream MCP server. Secret values are resolved, like backend credentials. */
+export type CompiledMCPAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; ref: string; token: string }
+  | { type: 'oauth2ClientCredentials'; tokenURL: string; clientId: string; clientSecretRef: string; clientSecret: string; scopes: string[] }
+  | {
+      type: 'oauth2PerUser';
+      authorizationURL: string;
+      tokenURL: string;
+      clientId: string;
+      clientSecretRef: string;
+      clientSecret: string;
+      scopes: string[];
+    };
+
+/** One upstream MCP server (kind MCPServer). */
+export interface CompiledMCPServer {
+  /** `<namespace>/<name>` */
+  id: string;
+  namespace: string;
+  name: string;
+  generation: number;
+  /** Tools appear to callers as `<prefix>__<tool>`; default the resource name. */
+  prefix: string;
+  transport: 'streamable-http' | 'sse' | 'stdio';
+  /** Absent only for stdio servers (standalone mode), which have `command`. */
+  url?: string;
+  command?: string[];
+  /** Static headers sent upstream, Secret values resolved; `headerRefs` names their sources for logs. */
+  headers: Record<string, string>;
+  headerRefs: Record<string, string>;
+  auth: CompiledMCPAuth;
+  /** Glob sources over the upstream's own (unprefixed) tool names. */
+  toolFilter: { include: string[]; exclude: string[] };
+  timeouts: { connectMs: number; callMs: number };
+}
+
+/** A ModelRoute's hosted tools for chat completions (`spec.mcp`). */
+export interface CompiledRouteMCP {
+  /** MCPServer ids (`<namespace>/<name>`). */
+  servers: string[];
+  maxRounds: number;
 }
 
 export interface CompiledBudget {
@@ -151,6 +204,10 @@ export interface RoutingTable {
   modelsByNamespace: Record<string, Record<string, string>>;
   keys: CompiledVirtualKey[];
   budgets: CompiledBudget[];
+  /** MCPServer id -> server. */
+  mcpServers?: Record<string, CompiledMCPServer>;
+  /** Key namespace -> ids of the MCPServers its keys may reach (its own namespace plus the shared ones). */
+  mcpServersByNamespace?: Record<string, string[]>;
 }
 
 /** The unified usage shape every front door and provider maps to and from. */
