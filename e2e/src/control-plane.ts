@@ -40,6 +40,12 @@ export interface ControlPlane {
   helm(args: string[], input?: string): Promise<CommandResult>;
   /** A JSON request to the API server as the admin user. */
   request(method: string, path: string, body?: unknown): Promise<ApiResponse>;
+  /**
+   * Chaos: kills kube-apiserver (SIGKILL), keeps it down for `downMs`, starts it again on the same
+   * port with the same certificates and waits until it is ready. Resolves with how long it was
+   * unavailable in total.
+   */
+  restartApiServer(downMs: number): Promise<{ unavailableMs: number }>;
   /** Stops every process and removes stateDir (set SWITCHYARD_E2E_KEEP_STATE=1 to keep it). */
   stop(): Promise<void>;
 }
@@ -214,6 +220,24 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   const connection: ApiConnection = { server, token: adminToken, ca };
   const env = toolEnv(binDir, files.kubeconfig, dirs.home);
+  const readyLayout = layout;
+  const restartApiServer = async (downMs: number): Promise<{ unavailableMs: number }> => {
+    const killedAt = Date.now();
+    const apiserver = started.find((proc) => proc.name === 'kube-apiserver');
+    if (apiserver === undefined) throw new Error('kube-apiserver is not running');
+    signalQuietly(apiserver.pid, 'SIGKILL');
+    await apiserver.stop(5_000);
+    started.splice(started.indexOf(apiserver), 1);
+    await delay(downMs);
+    const restarted = spawnOne('kube-apiserver', apiserverFlags(readyLayout, { controllerManager: withControllerManager }));
+    const etcd = started.filter((proc) => proc.name === 'etcd');
+    await waitFor('kube-apiserver /readyz after a restart', Date.now() + 120_000, [...etcd, restarted], async () => {
+      const res = await apiRequest(connection, 'GET', '/readyz', undefined, 5_000).catch(() => undefined);
+      return res?.status === 200;
+    });
+    log('kube-apiserver restarted');
+    return { unavailableMs: Date.now() - killedAt };
+  };
   let stopped = false;
   const killOnExit = () => {
     for (const proc of started) {
@@ -237,6 +261,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     kubectl: (args, input) => runCommand(join(binDir, 'kubectl'), args, input === undefined ? { env } : { env, input }),
     helm: (args, input) => runCommand(join(binDir, 'helm'), args, input === undefined ? { env } : { env, input }),
     request: (method, path, body) => apiRequest(connection, method, path, body),
+    restartApiServer,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -245,6 +270,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       if (process.env.SWITCHYARD_E2E_KEEP_STATE !== '1') rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
 }
 
 /**

@@ -69,6 +69,9 @@ interface PodRuntime {
   launch?: () => Promise<PodContainer>;
   image?: ImageInfo;
   restartCount: number;
+  /** When the running container exited (for the restart back-off), and how, once it is replaced. */
+  exitedAt?: number;
+  lastTermination?: string;
   livenessFailures: number;
   lastLivenessProbe: number;
   containerStartedAt: number;
@@ -440,9 +443,11 @@ class KubeletStandIn {
     if (exit !== undefined) {
       if (runtime.failed === undefined) {
         runtime.failed = exit;
+        runtime.exitedAt = Date.now();
         this.log(`${runtime.key} ${exit}; last log lines:\n${tail(runtime.logFile, 1500)}`);
         await this.patchStatus(runtime, false);
       }
+      await this.restartExited(runtime, exit);
       return;
     }
     const container = runtime.pod.spec.containers[0]!;
@@ -466,6 +471,26 @@ class KubeletStandIn {
       await this.patchStatus(runtime, ok);
       this.log(`${runtime.key} ${ok ? 'Ready' : 'not ready'}`);
     }
+  }
+
+  /**
+   * restartPolicy (Always for a Deployment's Pods): an exited container is started again after a
+   * back-off that doubles per restart, 1 s up to 8 s (the kubelet's is 10 s up to 5 min;
+   * shortened so chaos tests see the restart).
+   */
+  private async restartExited(runtime: PodRuntime, exit: string): Promise<void> {
+    const policy = runtime.pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Never' || (policy === 'OnFailure' && exitCodeOf(exit) === 0) || !runtime.launch) return;
+    const backoffMs = Math.min(1000 * 2 ** runtime.restartCount, 8000);
+    if (Date.now() - (runtime.exitedAt ?? 0) < backoffMs) return;
+    runtime.restartCount++;
+    runtime.lastTermination = exit;
+    runtime.failed = undefined;
+    runtime.livenessFailures = 0;
+    runtime.container = await runtime.launch();
+    runtime.containerStartedAt = Date.now();
+    this.log(`${runtime.key}: container restarted after it ${exit} (restart ${runtime.restartCount})`);
+    await this.patchStatus(runtime, false);
   }
 
   /** The kubelet's answer to a failed liveness probe: kill the container, start it again. */
@@ -567,6 +592,13 @@ function podStatus(runtime: PodRuntime, ready: boolean, now: string): { status: 
           ready,
           started: runtime.container !== undefined,
           restartCount: runtime.restartCount,
+          ...(runtime.lastTermination
+            ? {
+                lastState: {
+                  terminated: { exitCode: exitCodeOf(runtime.lastTermination), reason: 'Error', message: runtime.lastTermination },
+                },
+              }
+            : {}),
           state: runtime.waiting
             ? { waiting: runtime.waiting }
             : runtime.failed

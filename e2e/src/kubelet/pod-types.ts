@@ -90,6 +90,7 @@ export interface Pod {
     nodeName?: string;
     serviceAccountName?: string;
     terminationGracePeriodSeconds?: number;
+    restartPolicy?: 'Always' | 'OnFailure' | 'Never';
     securityContext?: PodSecurityContext;
     containers: Container[];
     volumes?: Volume[];

@@ -60,7 +60,10 @@ export class CacheSession {
     if (response === undefined || !isCacheableResponse(response)) return;
     // A stream is complete only when it ended, just before this call; a whole answer was complete before it was sent.
     const storedAtMs = whole !== undefined ? (this.answeredAtMs ?? this.service.nowMs()) : this.service.nowMs();
-    await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs }, this.ttlMs);
+    // The ttl runs from the answer too: what is left of it when the write gets its turn.
+    const remainingMs = storedAtMs + this.ttlMs - this.service.nowMs();
+    if (remainingMs <= 0) return;
+    await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs }, remainingMs);
   }
 }
 
