@@ -287,9 +287,11 @@ describeWhenPossible('chaos: Redis, the API server, the operator leader and a ga
     const streamOutcomes = await Promise.allSettled(streams);
     // A SIGKILLed process cannot finish what it was sending: every stream in flight fails, visibly.
     expect(streamOutcomes.map((outcome) => outcome.status)).toEqual(Array(5).fill('rejected'));
-    await eventually('the victim restarted and Ready again', 120_000, async () =>
-      (await cluster.readyPods('gateway')).some((pod) => pod.name === victim.name) ? true : undefined,
-    );
+    await eventually('the victim restarted (restartCount 1) and Ready again', 120_000, async () => {
+      const pod = await cluster.getJson(['get', 'pod', victim.name, '-n', NAMESPACE]);
+      const restarted = Number(jsonPath(pod, 'status', 'containerStatuses', 0, 'restartCount') ?? 0) >= 1;
+      return restarted && (await cluster.readyPods('gateway')).some((ready) => ready.name === victim.name) ? true : undefined;
+    });
     report['gateway kill: kill -> Ready again ms'] = Date.now() - killedAt;
     await delay(2_000);
     const outcomes = await load.stop();
@@ -303,7 +305,7 @@ describeWhenPossible('chaos: Redis, the API server, the operator leader and a ga
     // The survivor answered throughout.
     expect(outcomes.filter((outcome) => outcome.address === survivor.address && !outcome.ok)).toEqual([]);
     const pod = await cluster.getJson(['get', 'pod', victim.name, '-n', NAMESPACE]);
-    expect(jsonPath(pod, 'status', 'containerStatuses', 0, 'restartCount')).toBeGreaterThanOrEqual(1);
+    expect(jsonPath(pod, 'status', 'containerStatuses', 0, 'lastState', 'terminated', 'exitCode')).toBe(137);
   }, 300_000);
 
   it('no spend lost and none charged twice: the Budget spent equals the sum of every answer cost', async () => {

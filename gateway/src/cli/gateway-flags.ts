@@ -36,6 +36,7 @@ export interface GatewayFlags {
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
   stateFile: string | undefined;
+  usageJournal: string | undefined;
   redisUrl: string | undefined;
   /** Redis unreachable: `open` admits without rate limits and budget checks, `closed` refuses with 503. */
   redisFailureMode: 'open' | 'closed';
@@ -90,6 +91,9 @@ operator streams (cluster mode).
   --token-file <path>          ServiceAccount token for the operator, audience switchyard
                                (default /var/run/secrets/switchyard/token; re-read on every reconnect)
   --ca-file <path>             CA bundle that signed the operator's certificate
+  --usage-journal <path>       cluster mode: settled spend not yet acknowledged by the operator, kept on
+                               disk after every settlement, so a restarted container resends it
+                               (put it on a volume that outlives the container: the chart uses an emptyDir)
 ${logFlagsUsage(30)}
   -h, --help                   this text
 `;
@@ -122,6 +126,7 @@ const GATEWAY_FLAG_OPTIONS = {
   'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
   'state-file': { type: 'string' },
+  'usage-journal': { type: 'string' },
   'redis-url': { type: 'string' },
   'redis-failure-mode': { type: 'string' },
   'redis-timeout': { type: 'string' },
@@ -188,7 +193,7 @@ export function parseGatewayFlags(
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
   }
-  rejectUnanchoredFlags(v, ['token-file', 'ca-file'], 'control-plane');
+  rejectUnanchoredFlags(v, ['token-file', 'ca-file', 'usage-journal'], 'control-plane');
   return {
     help: v.help === true,
     config: v.config,
@@ -201,6 +206,7 @@ export function parseGatewayFlags(
     maxResponseBytes,
     cacheMaxBytes,
     stateFile: v['state-file'],
+    usageJournal: v['usage-journal'],
     redisUrl,
     redisFailureMode,
     redisTimeoutMs,

@@ -112,6 +112,7 @@ async function startGovernance(flags: GatewayFlags, metrics: GatewayMetrics, log
       metricsRegistry: metrics.registry,
       logger,
       stateFile: flags.stateFile,
+      usageJournal: flags.usageJournal,
       redisUrl: flags.redisUrl,
       redisFailureMode: flags.redisFailureMode,
       redisTimeoutMs: flags.redisTimeoutMs,

@@ -27,6 +27,8 @@ export interface GovernanceOptions {
   metricsRegistry: Registry;
   logger: Logger;
   stateFile?: string | undefined;
+  /** --usage-journal (cluster mode). */
+  usageJournal?: string | undefined;
   redisUrl?: string | undefined;
   redisFailureMode: SharedStoreFailureMode;
   redisTimeoutMs: number;
@@ -78,6 +80,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       retries,
       logger,
       ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
+      ...(options.usageJournal === undefined ? {} : { usageJournal: options.usageJournal }),
       nowMs: () => clock.nowMs(),
     });
     if (!(await redis.waitReady(REDIS_START_WAIT_MS))) {
@@ -88,6 +91,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     const inProcessLedger = new InProcessBudgetLedger({
       logger,
       ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
+      ...(options.usageJournal === undefined ? {} : { usageJournal: options.usageJournal }),
       nowMs: () => clock.nowMs(),
     });
     rateLimiter = inProcessLimiter;
@@ -136,6 +140,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       counters: redis === undefined ? 'in-process' : 'redis',
       ...(options.redisUrl === undefined ? {} : { redisFailureMode: options.redisFailureMode }),
       ...(options.stateFile === undefined ? {} : { stateFile: options.stateFile }),
+      ...(options.usageJournal === undefined ? {} : { usageJournal: options.usageJournal }),
     }),
     async close() {
       if (sweeper !== undefined) clearInterval(sweeper);

@@ -14,8 +14,10 @@ import {
   type SpendSnapshot,
   type UsageReport,
 } from './budget-ledger.js';
-import { readSpendStateFile, SpendStateWriter, type SpendRecord } from './spend-state-file.js';
-import { UsageReportBook } from './usage-report-book.js';
+import { readSpendStateFile, spendStateWriter, type SpendRecord } from './spend-state-file.js';
+import type { DurableFileWriter } from './durable-file-writer.js';
+import { openUsageReportBook } from './usage-journal.js';
+import type { UsageReportBook } from './usage-report-book.js';
 
 const STALE_ACCOUNT_MS = 40 * 86_400_000;
 
@@ -30,6 +32,8 @@ export interface InProcessBudgetLedgerOptions {
   logger: Logger;
   /** --state-file: loaded now, rewritten (debounced) after settlements. */
   stateFile?: string;
+  /** --usage-journal: the usage report book, kept on disk after every change (cluster mode). */
+  usageJournal?: string;
   flushDelayMs?: number;
   bootId?: string;
   nowMs?: () => number;
@@ -38,11 +42,16 @@ export interface InProcessBudgetLedgerOptions {
 export class InProcessBudgetLedger implements BudgetLedger {
   private readonly accounts = new Map<string, Account>();
   private readonly reports: UsageReportBook;
-  private readonly writer: SpendStateWriter | undefined;
+  private readonly writer: DurableFileWriter | undefined;
+  private readonly journal: DurableFileWriter | undefined;
   private readonly nowMs: () => number;
 
   constructor(options: InProcessBudgetLedgerOptions) {
-    this.reports = new UsageReportBook(options.bootId);
+    ({ book: this.reports, journal: this.journal } = openUsageReportBook({
+      journalPath: options.usageJournal,
+      bootId: options.bootId,
+      logger: options.logger,
+    }));
     this.nowMs = options.nowMs ?? Date.now;
     if (options.stateFile !== undefined) {
       // Throws StateFileError (the caller exits naming it) rather than silently starting from zero.
@@ -50,7 +59,7 @@ export class InProcessBudgetLedger implements BudgetLedger {
         const start = Date.parse(record.periodStart);
         this.account(record.budgetId, start).spentNanos = BigInt(record.spentNanos);
       }
-      this.writer = new SpendStateWriter({
+      this.writer = spendStateWriter({
         path: options.stateFile,
         collect: () => this.records(),
         logger: options.logger,
@@ -133,11 +142,12 @@ export class InProcessBudgetLedger implements BudgetLedger {
   }
 
   async flush(): Promise<void> {
-    await this.writer?.flush();
+    await Promise.all([this.writer?.flush(), this.journal?.flush()]);
   }
 
   flushSync(): void {
     this.writer?.flushSync();
+    this.journal?.flushSync();
   }
 
   async close(): Promise<void> {

@@ -17,8 +17,10 @@ import {
   type SpendSnapshot,
   type UsageReport,
 } from '../budget/budget-ledger.js';
-import { readSpendStateFile, SpendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
-import { UsageReportBook } from '../budget/usage-report-book.js';
+import { readSpendStateFile, spendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
+import type { DurableFileWriter } from '../budget/durable-file-writer.js';
+import { openUsageReportBook } from '../budget/usage-journal.js';
+import type { UsageReportBook } from '../budget/usage-report-book.js';
 import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS } from './budget-scripts.js';
 import type { RedisConnection } from '../../redis/redis-connection.js';
 import type { SettlementRetryQueue } from './settlement-retry-queue.js';
@@ -46,6 +48,8 @@ export interface RedisBudgetLedgerOptions {
   retries: SettlementRetryQueue;
   logger: Logger;
   stateFile?: string;
+  /** --usage-journal: the usage report book, kept on disk after every change (cluster mode). */
+  usageJournal?: string;
   nowMs: () => number;
 }
 
@@ -56,19 +60,21 @@ interface KnownSpend {
 }
 
 export class RedisBudgetLedger implements BudgetLedger {
-  private readonly reports = new UsageReportBook();
+  private readonly reports: UsageReportBook;
+  private readonly journal: DurableFileWriter | undefined;
   private readonly reservationPrefix = randomUUID();
   private seq = 0;
   /** This gateway's latest view of spend, for the state file. */
   private readonly known = new Map<string, KnownSpend>();
-  private readonly writer: SpendStateWriter | undefined;
+  private readonly writer: DurableFileWriter | undefined;
   private seedRecords: SpendRecord[] = [];
 
   private constructor(private readonly options: RedisBudgetLedgerOptions) {
+    ({ book: this.reports, journal: this.journal } = openUsageReportBook({ journalPath: options.usageJournal, logger: options.logger }));
     if (options.stateFile !== undefined) {
       this.seedRecords = readSpendStateFile(options.stateFile) ?? [];
       for (const record of this.seedRecords) this.remember(record.budgetId, Date.parse(record.periodStart), BigInt(record.spentNanos));
-      this.writer = new SpendStateWriter({
+      this.writer = spendStateWriter({
         path: options.stateFile,
         collect: () => this.records(),
         logger: options.logger,
@@ -160,7 +166,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 
   async flush(): Promise<void> {
-    await this.writer?.flush();
+    await Promise.all([this.writer?.flush(), this.journal?.flush()]);
   }
 
   async close(): Promise<void> {
