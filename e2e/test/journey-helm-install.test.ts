@@ -10,23 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
-import { locateControlPlaneBinaries, startControlPlane, type ControlPlane } from '../src/index.js';
-import { ensureTestImage, podmanWorks, privatePodman, type BuiltImage, type Podman } from '../src/image/index.js';
-import { networkNamespacesWork, startFakeKubelet, type FakeKubelet } from '../src/kubelet/index.js';
 import { CHART_DIR, names, NAMESPACE, RELEASE, REPO_ROOT } from './helm-chart-support.js';
+import { chartClusterSkipReason, startChartCluster, type ChartCluster } from './support/chart-cluster.js';
 import { eventually, jsonItems, jsonPath } from './support/json-path.js';
 
-const binaries = locateControlPlaneBinaries();
-const netns = await networkNamespacesWork();
-const containers = await podmanWorks();
-const skipReason =
-  binaries.missing.length > 0
-    ? `${binaries.missing.join(', ')} not built in ${binaries.binDir}; run \`make e2e-build\` first`
-    : !netns.ok
-      ? `network namespaces unavailable (${netns.reason}); the kubelet stand-in needs root and iproute2`
-      : !containers.ok
-        ? `containers unavailable (${containers.reason})`
-        : undefined;
+const skipReason = await chartClusterSkipReason();
 if (skipReason) console.warn(`SKIPPED journey (helm install to first request): ${skipReason}`);
 const describeWhenPossible = skipReason === undefined ? describe : describe.skip;
 
@@ -78,56 +66,22 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describeWhenPossible('journey: helm install to first request, with the kubelet played by the harness', () => {
   const suiteStart = Date.now();
   const timings: Record<string, number> = {};
-  let plane: ControlPlane;
-  let kubelet: FakeKubelet | undefined;
-  let podman: Podman;
-  let image: BuiltImage;
-  const kubeletLog: string[] = [];
+  let cluster: ChartCluster;
+  let plane: ChartCluster['plane'];
+  let kubelet: ChartCluster['kubelet'] | undefined;
+  let podman: ChartCluster['podman'];
+  let image: ChartCluster['image'];
   let installStart = 0;
   let apiKey = '';
 
-  async function kubectlOk(args: string[], input?: string): Promise<string> {
-    const result = await plane.kubectl(args, input);
-    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-    return result.stdout;
-  }
-
-  async function getJson(args: string[]): Promise<unknown> {
-    return JSON.parse(await kubectlOk([...args, '-o', 'json'])) as unknown;
-  }
-
-  /** Ready addresses of a Service, from its EndpointSlices (what kube-proxy would route to). */
-  async function readyEndpoints(service: string): Promise<string[]> {
-    const slices = jsonItems(await getJson(['get', 'endpointslices', '-n', NAMESPACE, '-l', `kubernetes.io/service-name=${service}`]));
-    return slices
-      .flatMap((slice) => (jsonPath(slice, 'endpoints') ?? []) as unknown[])
-      .filter((endpoint) => jsonPath(endpoint, 'conditions', 'ready') === true)
-      .map((endpoint) => String(jsonPath(endpoint, 'addresses', 0)));
-  }
-
-  async function gatewayPort(): Promise<number> {
-    const slices = jsonItems(
-      await getJson(['get', 'endpointslices', '-n', NAMESPACE, '-l', `kubernetes.io/service-name=${names.gateway}`]),
-    );
-    const port = ((jsonPath(slices[0], 'ports') ?? []) as unknown[]).find((candidate) => jsonPath(candidate, 'name') === 'http');
-    const number = jsonPath(port, 'port');
-    if (typeof number !== 'number') throw new Error(`EndpointSlice of ${names.gateway} has no http port`);
-    return number;
-  }
-
-  function client(address: string, port: number): OpenAI {
-    return new OpenAI({ apiKey, baseURL: `http://${address}:${port}/v1`, maxRetries: 0, timeout: 15_000 });
-  }
-
-  function diagnostics(): string {
-    const pods = kubelet?.pods() ?? [];
-    return [
-      `kubelet stand-in log:\n${kubeletLog.slice(-40).join('\n')}`,
-      ...pods.map(
-        (pod) => `--- ${pod.namespace}/${pod.name} (${pod.podIP}, ready=${pod.ready}):\n${kubelet!.logTail(pod.namespace, pod.name, 1200)}`,
-      ),
-    ].join('\n');
-  }
+  const kubectlOk = (args: string[], input?: string): Promise<string> => cluster.kubectlOk(args, input);
+  const getJson = (args: string[]): Promise<unknown> => cluster.getJson(args);
+  const readyEndpoints = (service: string): Promise<string[]> => cluster.readyEndpoints(service);
+  const gatewayPort = (): Promise<number> => cluster.gatewayPort();
+  const client = (address: string, port: number): OpenAI => cluster.client(address, port, apiKey);
+  const diagnostics = (): string => cluster.diagnostics();
+  const operatorLeader = () => cluster.operatorLeader();
+  const readyOperatorPods = async (): Promise<number> => (await cluster.readyPods('operator')).length;
 
   /** The operator address the gateways' cluster DNS gives for the operator Service (their hosts file). */
   function operatorAddressSeenByGateway(gatewayAddress: string): string | undefined {
@@ -135,15 +89,6 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     const hosts = readFileSync(`/etc/netns/sy-e2e-${octet}/hosts`, 'utf8');
     const line = hosts.split('\n').find((entry) => entry.split(/\s+/).includes(`${names.operator}.${NAMESPACE}.svc`));
     return line?.split(/\s+/)[0];
-  }
-
-  async function operatorLeader(): Promise<{ pod: string; address: string } | undefined> {
-    const holder = (
-      await plane.kubectl(['get', 'lease', names.operator, '-n', NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}'])
-    ).stdout.trim();
-    if (holder === '') return undefined;
-    const address = (await plane.kubectl(['get', 'pod', holder, '-n', NAMESPACE, '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
-    return address === '' ? undefined : { pod: holder, address };
   }
 
   async function operatorPodAt(address: string): Promise<string> {
@@ -156,50 +101,23 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     return String(jsonPath(pod, 'metadata', 'name'));
   }
 
-  async function readyOperatorPods(): Promise<number> {
-    const pods = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=operator']));
-    return pods.filter(
-      (pod) =>
-        jsonPath(pod, 'metadata', 'deletionTimestamp') === undefined &&
-        ((jsonPath(pod, 'status', 'conditions') ?? []) as unknown[]).some(
-          (condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True',
-        ),
-    ).length;
-  }
-
-  /** The chart's image values pointing at the image built for this run; never pulled. */
-  function imageValues(): string[] {
-    return ['--set', `image.repository=${image.repository}`, '--set', `image.tag=${image.tag}`, '--set', 'image.pullPolicy=Never'];
-  }
-
   beforeAll(async () => {
-    podman = privatePodman();
-    const [built, started] = await Promise.all([ensureTestImage(podman, REPO_ROOT), startControlPlane({ controllerManager: true })]);
-    image = built;
-    plane = started;
-    timings['control plane up, image ready'] = Date.now() - suiteStart;
+    cluster = await startChartCluster();
+    ({ plane, kubelet, podman, image } = cluster);
+    timings['control plane up, image ready'] = cluster.startedInMs;
     timings[image.builtNow ? 'image built' : 'image reused'] = image.elapsedMs;
-    kubelet = await startFakeKubelet({
-      connection: { server: plane.server, token: plane.token, ca: readFileSync(plane.caFile, 'utf8') },
-      podman,
-      log: (line) => kubeletLog.push(`${new Date().toISOString()} ${line}`),
-    });
     await kubectlOk(['create', 'namespace', NAMESPACE]);
   }, 900_000);
 
   afterAll(async () => {
-    try {
-      await kubelet?.stop();
-    } finally {
-      await plane?.stop();
-    }
+    await cluster?.stop();
     timings['whole suite'] = Date.now() - suiteStart;
     console.log(`journey timings (ms): ${JSON.stringify(timings)}`);
   }, 120_000);
 
   it('helm install: operator and gateway Pods run from the image on their own test hosts and become Ready', async () => {
     installStart = Date.now();
-    const output = await plane.helm(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...imageValues()]);
+    const output = await plane.helm(['install', RELEASE, CHART_DIR, '--namespace', NAMESPACE, ...cluster.imageValues()]);
     if (output.code !== 0) throw new Error(`helm install failed: ${output.stderr}`);
     timings['helm install command'] = Date.now() - installStart;
     try {
@@ -493,7 +411,7 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
         '--namespace',
         NAMESPACE,
         '--reuse-values',
-        ...imageValues(),
+        ...cluster.imageValues(),
         '--set',
         'gateway.maxBodyBytes=1048576',
       ]);

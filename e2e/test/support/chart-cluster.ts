@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { locateControlPlaneBinaries, startControlPlane, type ControlPlane } from '../../src/index.js';
+import { acquireMachineLock } from '../../src/machine-lock.js';
 import { ensureTestImage, podmanWorks, privatePodman, type BuiltImage, type Podman } from '../../src/image/index.js';
 import { networkNamespacesWork, startFakeKubelet, type FakeKubelet } from '../../src/kubelet/index.js';
 import { names, NAMESPACE, REPO_ROOT } from '../helm-chart-support.js';
@@ -49,21 +50,29 @@ export interface ChartCluster {
 export async function startChartCluster(): Promise<ChartCluster> {
   const start = Date.now();
   const podman = privatePodman();
-  const [image, plane] = await Promise.all([ensureTestImage(podman, REPO_ROOT), startControlPlane({ controllerManager: true })]);
   const kubeletLog: string[] = [];
+  // The stand-in owns the machine's sy-e2e-* names: one cluster journey at a time.
+  const release = await acquireMachineLock('switchyard-e2e-kubelet', 900_000, (line) => console.log(line));
+  let plane: ControlPlane | undefined;
   let kubelet: FakeKubelet;
+  let image: BuiltImage;
   try {
+    let started: ControlPlane;
+    [image, started] = await Promise.all([ensureTestImage(podman, REPO_ROOT), startControlPlane({ controllerManager: true })]);
+    plane = started;
     kubelet = await startFakeKubelet({
-      connection: { server: plane.server, token: plane.token, ca: readFileSync(plane.caFile, 'utf8') },
+      connection: { server: started.server, token: started.token, ca: readFileSync(started.caFile, 'utf8') },
       podman,
       log: (line) => kubeletLog.push(`${new Date().toISOString()} ${line}`),
     });
   } catch (error) {
-    await plane.stop();
+    await plane?.stop();
+    release();
     throw error;
   }
+  const clusterPlane = plane;
   const kubectlOk = async (args: string[], input?: string): Promise<string> => {
-    const result = await plane.kubectl(args, input);
+    const result = await clusterPlane.kubectl(args, input);
     if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
     return result.stdout;
   };
@@ -74,7 +83,7 @@ export async function startChartCluster(): Promise<ChartCluster> {
       (condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True',
     );
   const cluster: ChartCluster = {
-    plane,
+    plane: clusterPlane,
     kubelet,
     podman,
     image,
@@ -84,7 +93,8 @@ export async function startChartCluster(): Promise<ChartCluster> {
       try {
         await kubelet.stop();
       } finally {
-        await plane.stop();
+        await clusterPlane.stop();
+        release();
       }
     },
     imageValues: () => [
@@ -118,7 +128,7 @@ export async function startChartCluster(): Promise<ChartCluster> {
         await plane.kubectl(['get', 'lease', names.operator, '-n', NAMESPACE, '-o', 'jsonpath={.spec.holderIdentity}'])
       ).stdout.trim();
       if (holder === '') return undefined;
-      const address = (await plane.kubectl(['get', 'pod', holder, '-n', NAMESPACE, '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
+      const address = (await clusterPlane.kubectl(['get', 'pod', holder, '-n', NAMESPACE, '-o', 'jsonpath={.status.podIP}'])).stdout.trim();
       return address === '' ? undefined : { pod: holder, address };
     },
     async readyPods(component) {
