@@ -115,8 +115,9 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       if (stages.inputChecks.length > 0) await runInputChecks(stages.inputChecks, plan.checked(request), exchange);
       // 4. admit
       if (plan.admits) {
-        admission = await deps.admission.admit({ key, route, request });
+        const admitted = (admission = await deps.admission.admit({ key, route, request }));
         exchange.admissionHeaders = admission.headers;
+        exchange.settleBeforeLastByte = () => settle(deps, exchange, admitted);
       }
     }
     // 5. cache: checked here so routes without a cache pay no await on the hot path
