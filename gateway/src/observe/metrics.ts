@@ -2,7 +2,7 @@
 // they name keys). Label values are route ids, backend names, key ids and statuses, all bounded
 // by the routing table, never free text.
 import { buildInfo, type Usage } from '@switchyard/compiler';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamFailureKind } from '../errors/upstream-failure.js';
 import { AggregatedHistogram, type HistogramSeries } from './aggregated-histogram.js';
 
@@ -53,6 +53,8 @@ export class GatewayMetrics {
   private cacheStoreSize: (() => { entries: number; bytes: number }) | undefined;
   private readonly connectionsRefused: Counter;
   private readonly clientTimeouts: Counter<'phase'>;
+  private readonly mcpToolCalls: Counter<'server' | 'tool' | 'status'>;
+  private readonly mcpToolCallDuration: Histogram<'server' | 'tool'>;
   private openConnections: (() => number) | undefined;
   private inFlightCount = 0;
   private readonly backendSeries = new Map<string, Map<string, BackendSeries>>();
@@ -213,7 +215,27 @@ export class GatewayMetrics {
       labelNames: ['phase'],
       registers,
     });
+    this.mcpToolCalls = new Counter({
+      name: 'switchyard_mcp_tool_calls_total',
+      help: 'MCP tool calls through /mcp, by MCPServer id, prefixed tool name and status (ok, tool_error, upstream_error, unavailable, timeout, too_large, denied, rate_limited); denied calls have empty server and tool',
+      labelNames: ['server', 'tool', 'status'],
+      registers,
+    });
+    this.mcpToolCallDuration = new Histogram({
+      name: 'switchyard_mcp_tool_call_duration_seconds',
+      help: 'Time from a tools/call reaching the gateway to its answer, by MCPServer id and prefixed tool name',
+      labelNames: ['server', 'tool'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+  }
+
+  /** One MCP tool call; a denied call is counted without server and tool (its name is the caller's, unbounded). */
+  mcpToolCall(server: string, tool: string, status: string, seconds: number): void {
+    const labels = server === '' ? { server: '', tool: '' } : { server, tool };
+    this.mcpToolCalls.inc({ ...labels, status });
+    if (server !== '') this.mcpToolCallDuration.observe(labels, seconds);
   }
 
   requestStarted(): void {
