@@ -13,7 +13,7 @@ const MCP_PATH = '/mcp';
 
 function encodeMcpError(error: GatewayError): EncodedError {
   const code = error.status >= 500 ? JSON_RPC_ERRORS.internalError : JSON_RPC_ERRORS.invalidRequest;
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { ...error.headers, 'content-type': 'application/json' };
   if (error.status === 401) headers['www-authenticate'] = 'Bearer realm="switchyard"';
   if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
   return { status: error.status, headers, body: encodeJsonRpcError(null, code, error.message) };
