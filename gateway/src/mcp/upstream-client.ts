@@ -72,7 +72,13 @@ export class StreamableHttpUpstream implements McpUpstream {
     const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
     try {
       await this.negotiate(combined);
-      let outcome = await this.send(method, params, combined);
+      let outcome = await this.send(method, params, combined).catch((error: unknown) => {
+        // A pooled connection the upstream closed (a restart) fails the first request on it. Only
+        // requests that change nothing upstream are sent again: a tool call may have run.
+        if (!(error instanceof McpUpstreamError) || error.reason !== 'unreachable' || method === 'tools/call' || combined.aborted)
+          throw error;
+        return this.send(method, params, combined);
+      });
       if (outcome === 'session-lost' || outcome === 'unauthorized') {
         // The upstream forgot our session (restart) or our token: once more, from the start.
         this.reset(outcome === 'unauthorized');

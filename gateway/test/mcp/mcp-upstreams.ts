@@ -38,10 +38,11 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   return text.length === 0 ? undefined : JSON.parse(text);
 }
 
-function listen(server: HttpServer): Promise<string> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`)),
-  );
+function listen(server: HttpServer, port = 0): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`));
+  });
 }
 
 function closeServer(server: HttpServer): Promise<void> {
@@ -52,7 +53,7 @@ function closeServer(server: HttpServer): Promise<void> {
 /** An SDK server; `stateful` keeps one transport per Mcp-Session-Id like a real deployment. */
 export async function startSdkUpstream(
   tools: readonly UpstreamTool[],
-  options: { stateful: boolean; requireBearer?: string },
+  options: { stateful: boolean; requireBearer?: string; port?: number },
 ): Promise<RunningUpstream> {
   const bearerDigests: string[] = [];
   const methods: string[] = [];
@@ -110,7 +111,7 @@ export async function startSdkUpstream(
       if (!res.headersSent) res.writeHead(500).end(String(error));
     });
   });
-  const url = await listen(http);
+  const url = await listen(http, options.port);
   return { url, bearerDigests, methods, calls, close: () => closeServer(http) };
 }
 
