@@ -71,6 +71,8 @@ export interface McpHttpRequest {
   readonly sessionId: string | undefined;
   readonly protocolHeader: string | undefined;
   readonly signal: AbortSignal;
+  /** The audit line, metrics and span of one tool call of this request. */
+  recordToolCall(record: ToolCallRecord): void;
 }
 
 export interface McpHttpAnswer {
@@ -85,8 +87,6 @@ export interface McpServerOptions {
   readonly sessions: McpSessionSigner;
   /** Admits one tool call under the key's calls-per-minute limit; resolves with the wait in ms when refused. */
   admitToolCall(keyId: string, callsPerMinute: number): Promise<number | undefined>;
-  /** The audit line and metrics of one tool call. */
-  recordToolCall(record: ToolCallRecord): void;
   /** An upstream that failed while listing tools (its tools are left out of the answer). */
   upstreamFailed(server: CompiledMCPServer, error: unknown): void;
   readonly serverInfo: { readonly name: string; readonly version: string };
@@ -142,7 +142,7 @@ export class McpGatewayServer {
       case 'tools/list':
         return this.listTools(caller, id, params, mode, request.signal);
       case 'tools/call':
-        return this.callTool(caller, id, params, mode, request.signal);
+        return this.callTool(caller, id, params, mode, request);
       default:
         return jsonRpcError(200, id, JSON_RPC_ERRORS.methodNotFound, `method not found: ${method.slice(0, 128)}`);
     }
@@ -230,8 +230,9 @@ export class McpGatewayServer {
     id: JsonRpcId,
     params: Record<string, unknown>,
     mode: Mode,
-    signal: AbortSignal,
+    request: McpHttpRequest,
   ): Promise<McpHttpAnswer> {
+    const { signal } = request;
     const started = performance.now();
     const name = params.name;
     if (typeof name !== 'string' || name.length === 0)
@@ -241,7 +242,7 @@ export class McpGatewayServer {
       return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.arguments must be an object');
     const argumentsJson = JSON.stringify(args ?? {});
     const record = (server: string, status: ToolCallStatus): void =>
-      this.options.recordToolCall({
+      request.recordToolCall({
         keyId: caller.keyId,
         server,
         tool: name.slice(0, 256),

@@ -39,7 +39,6 @@ export function createMcpOperation(deps: PipelineDeps): McpOperation {
     }),
     sessions: options.sessions,
     admitToolCall: (keyId, perMinute) => deps.admission.admitToolCall?.(keyId, perMinute) ?? Promise.resolve(undefined),
-    recordToolCall: (record) => auditToolCall(deps, record),
     upstreamFailed: (failed, error) =>
       deps.logger.warn('MCP server failed to list its tools; they are left out', {
         server: failed.id,
@@ -87,6 +86,7 @@ async function runMcp(
         sessionId: header(exchange, MCP_SESSION_HEADER),
         protocolHeader: header(exchange, MCP_PROTOCOL_VERSION_HEADER),
         signal: exchange.clientAbort.signal,
+        recordToolCall: (record) => auditToolCall(deps, record, exchange),
       },
     );
     send(exchange, answer.status, answer.headers, answer.body ?? '');
@@ -114,7 +114,7 @@ function send(exchange: Exchange, status: number, headers: Record<string, string
  * The audit line of one tool call: who (key), what (server, tool), how much and which arguments
  * (their byte size and SHA-256, never their values), the outcome and how long it took.
  */
-function auditToolCall(deps: PipelineDeps, record: ToolCallRecord): void {
+function auditToolCall(deps: PipelineDeps, record: ToolCallRecord, exchange: Exchange): void {
   deps.logger.info('mcp tool call', {
     key: record.keyId,
     server: record.server || undefined,
@@ -125,4 +125,8 @@ function auditToolCall(deps: PipelineDeps, record: ToolCallRecord): void {
     latencyMs: record.latencyMs,
   });
   deps.metrics.mcpToolCall(record.server, record.tool, record.status, record.latencyMs / 1000);
+  if (deps.tracer !== undefined) {
+    const endedAt = performance.now();
+    deps.tracer.toolCall(exchange, { ...record, startedAt: endedAt - record.latencyMs, endedAt });
+  }
 }

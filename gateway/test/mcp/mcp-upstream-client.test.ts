@@ -180,7 +180,6 @@ describe('the upstream MCP client', () => {
       upstreams: new McpUpstreamPool({ transport, maxResultBytes: 1 << 20, clientInfo: CLIENT_INFO }),
       sessions: McpSessionSigner.ephemeral(),
       admitToolCall: () => Promise.resolve(undefined),
-      recordToolCall: () => undefined,
       upstreamFailed: () => undefined,
       serverInfo: CLIENT_INFO,
       nowMs: Date.now,
@@ -193,6 +192,7 @@ describe('the upstream MCP client', () => {
         sessionId: undefined,
         protocolHeader: '2026-07-28',
         signal: new AbortController().signal,
+        recordToolCall: () => undefined,
       });
       return JSON.parse(answer.body as string) as {
         result?: { tools: Array<{ name: string }>; nextCursor?: string };
