@@ -48,6 +48,13 @@ const NAMED_TYPES = {
   'Budget spec.selector.matchExpressions[]': 'LabelSelectorRequirement',
   'Budget spec.period': 'BudgetPeriod',
   'Budget spec.enforcement': 'BudgetEnforcement',
+  'ModelRoute spec.mcp': 'RouteMCPSpec',
+  'VirtualKey spec.mcp': 'KeyMCPSpec',
+  'MCPServer spec.transport': 'MCPTransport',
+  'MCPServer spec.headers[]': 'MCPHeaderSpec',
+  'MCPServer spec.auth': 'MCPAuthSpec',
+  'MCPServer spec.auth.type': 'MCPAuthType',
+  'MCPServer spec.auth.secretRef': 'SecretKeyRefSpec',
 };
 
 export function readCrds(dir = CRD_DIR) {
@@ -114,6 +121,14 @@ const DEFAULT_NAMES = {
   'VirtualKey spec.disabled': 'keyDisabled',
   'Budget spec.period': 'budgetPeriod',
   'Budget spec.enforcement': 'budgetEnforcement',
+  'ModelRoute spec.mcp.maxRounds': 'routeMcpMaxRounds',
+  'MCPServer spec.transport': 'mcpTransport',
+  'MCPServer spec.auth.type': 'mcpAuthType',
+  'MCPServer spec.toolFilter.include': 'mcpToolInclude',
+  'MCPServer spec.toolFilter.exclude': 'mcpToolExclude',
+  'MCPServer spec.timeouts.connect': 'mcpTimeoutConnect',
+  'MCPServer spec.timeouts.call': 'mcpTimeoutCall',
+  'MCPServer spec.openapi.operations': 'mcpOpenAPIOperations',
 };
 
 /** The schema node at `<path>` (dots, `[]` for list items) below a kind's root. */

@@ -36,4 +36,7 @@ export const DiagnosticReasons = {
   FallbackNotFound: 'FallbackNotFound',
   PriceUnknown: 'PriceUnknown',
   PricesKnown: 'PricesKnown',
+  NotSupported: 'NotSupported',
+  StandaloneOnly: 'StandaloneOnly',
+  MCPServerNotFound: 'MCPServerNotFound',
 } as const;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { canonicalJson, hashTableContent, type CompileInput } from '../src/index.js';
+import { canonicalJson, hashTableContent, type CompileInput, type MCPServerManifest } from '../src/index.js';
 import { compile } from './support/compile.js';
-import { budget, keySecret, openaiBackend, route, secret, virtualKey } from './support/manifests.js';
+import { budget, keySecret, mcpServer, openaiBackend, route, secret, virtualKey } from './support/manifests.js';
 
 const input = (): Partial<CompileInput> => ({
   routes: [
@@ -11,7 +11,8 @@ const input = (): Partial<CompileInput> => ({
   ],
   virtualKeys: [virtualKey({ name: 'a', labels: { team: 't' } }), virtualKey({ name: 'b' })],
   budgets: [budget({ name: 'team' }, { selector: { matchLabels: { team: 't' } } })],
-  secrets: [secret({ name: 'openai' }, { apiKey: 'sk-1' }), keySecret('a'), keySecret('b')],
+  objects: [mcpServer({ name: 'github' }, { auth: { type: 'bearer', secretRef: { name: 'gh', key: 'token' } } })],
+  secrets: [secret({ name: 'openai' }, { apiKey: 'sk-1' }), keySecret('a'), keySecret('b'), secret({ name: 'gh' }, { token: 'ghp-1' })],
 });
 
 describe('table hash', () => {
@@ -35,6 +36,8 @@ describe('table hash', () => {
     ['a label changes budget membership', (i) => (i.virtualKeys![1]!.metadata.labels = { team: 't' })],
     ['a label changes without changing membership', (i) => (i.virtualKeys![1]!.metadata.labels = { other: 'x' })],
     ['a budget limit changes', (i) => (i.budgets![0]!.spec.limit = '101')],
+    ['an MCP server URL changes', (i) => ((i.objects![0] as MCPServerManifest).spec.url = 'https://other.example.com/mcp')],
+    ['a key gains MCP tools', (i) => (i.virtualKeys![0]!.spec.mcp = { allowedTools: ['github__*'] })],
     [
       'a budget selects by expression instead',
       (i) => (i.budgets![0]!.spec.selector = { matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }),
@@ -60,9 +63,16 @@ describe('table hash', () => {
     expect(compile(changed).table.hash).not.toBe(compile(input()).table.hash);
   });
 
-  it('is the SHA-256 of the canonical JSON of routes, modelsByNamespace, keys and budgets', () => {
+  it('is the SHA-256 of the canonical JSON of routes, modelsByNamespace, keys, budgets and the MCP servers', () => {
     const { table } = compile(input());
-    const content = { routes: table.routes, modelsByNamespace: table.modelsByNamespace, keys: table.keys, budgets: table.budgets };
+    const content = {
+      routes: table.routes,
+      modelsByNamespace: table.modelsByNamespace,
+      keys: table.keys,
+      budgets: table.budgets,
+      mcpServers: table.mcpServers,
+      mcpServersByNamespace: table.mcpServersByNamespace,
+    };
     const expected = createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
     expect(table.hash).toBe(expected);
     expect(hashTableContent(table)).toBe(expected);

@@ -3,7 +3,7 @@
 
 import type { DiagnosticCondition, ObjectDiagnostic } from '../diagnostics.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
-import type { CompiledBudget, CompiledRoute, CompiledVirtualKey } from '../table-types.js';
+import type { CompiledBudget, CompiledMCPServer, CompiledRoute, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
 import type { SecretIndex } from './secret-index.js';
 
@@ -23,6 +23,10 @@ export interface CompileContext {
   /** Compiled keys (filled by the VirtualKey step; later steps may add budget ids). */
   readonly keys: CompiledVirtualKey[];
   readonly budgets: CompiledBudget[];
+  /** Accepted MCPServers, prefix conflicts settled (filled by the MCPServer step). */
+  readonly mcpServers: CompiledMCPServer[];
+  /** Compiling standalone manifests (where stdio MCP servers are allowed), not a cluster's objects. */
+  readonly standalone: boolean;
   /** Runs `step` once every kind has compiled, in the order the steps were added. */
   afterAllKinds(step: () => void): void;
 }

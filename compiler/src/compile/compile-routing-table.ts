@@ -12,7 +12,7 @@ import type { BudgetManifest, ModelRouteManifest, VirtualKeyManifest } from '../
 import { BUILTIN_PRICE_CATALOG, type PriceCatalog } from '../pricing/price-catalog.js';
 import type { CrdSchemas } from '../schema/load-crd-schemas.js';
 import { formatSchemaIssue } from '../schema/schema-issue.js';
-import type { CompiledRoute, RoutingTable } from '../table-types.js';
+import type { CompiledMCPServer, CompiledRoute, RoutingTable } from '../table-types.js';
 import { reject, type Admitted, type CompileContext } from './compile-context.js';
 import { sortByAge } from './object-order.js';
 import { buildModelsByNamespace } from './resolve-route-conflicts.js';
@@ -41,6 +41,8 @@ export interface CompileInput {
    * API-server-validated.
    */
   schemas?: CrdSchemas;
+  /** Standalone mode: allows what only a local gateway can do (stdio MCP servers). Default false. */
+  standalone?: boolean;
   /** The kinds compiled; defaults to the built-in ones. Objects of other kinds are ignored. */
   kinds?: KindRegistry;
 }
@@ -80,6 +82,8 @@ function createCompileContext(input: CompileInput): { context: CompileContext; f
     routes: [],
     keys: [],
     budgets: [],
+    mcpServers: [],
+    standalone: input.standalone ?? false,
     afterAllKinds: (step) => finalSteps.push(step),
   };
   return {
@@ -163,6 +167,25 @@ function byId<T extends { id: string }>(a: T, b: T): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/**
+ * Key namespace -> ids of the MCPServers its keys may reach: the namespace's own plus the shared
+ * namespaces', sorted by id (the order tools are listed in). Per namespace, like the model names.
+ */
+function buildMCPServersByNamespace(
+  servers: readonly CompiledMCPServer[],
+  keyNamespaces: readonly string[],
+  shared: ReadonlySet<string>,
+): Record<string, string[]> {
+  const byNamespace: Record<string, string[]> = {};
+  for (const namespace of [...new Set(keyNamespaces)].sort()) {
+    byNamespace[namespace] = servers
+      .filter((server) => server.namespace === namespace || shared.has(server.namespace))
+      .map((server) => server.id)
+      .sort();
+  }
+  return byNamespace;
+}
+
 /** The table from what the kinds compiled: sorted, names resolved per namespace, hashed. */
 function assembleTable(context: CompileContext, input: CompileInput): { table: RoutingTable; tableJson: string } {
   const keys = [...context.keys].sort(byId);
@@ -174,7 +197,14 @@ function assembleTable(context: CompileContext, input: CompileInput): { table: R
     keys.map((key) => key.namespace),
     context.sharedNamespaces,
   );
-  const content = { routes, modelsByNamespace, keys, budgets };
+  const mcpServers: Record<string, CompiledMCPServer> = {};
+  for (const server of [...context.mcpServers].sort(byId)) mcpServers[server.id] = server;
+  const mcpServersByNamespace = buildMCPServersByNamespace(
+    context.mcpServers,
+    keys.map((key) => key.namespace),
+    context.sharedNamespaces,
+  );
+  const content = { routes, modelsByNamespace, keys, budgets, mcpServers, mcpServersByNamespace };
   const { hash, json: contentJson } = hashAndSerializeTableContent(content);
   const table: RoutingTable = {
     version: input.version,

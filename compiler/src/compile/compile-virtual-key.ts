@@ -63,6 +63,10 @@ export function compileVirtualKey(manifest: VirtualKeyManifest, secrets: SecretI
     if (spec.rateLimit.concurrentRequests !== undefined) rateLimit.concurrentRequests = spec.rateLimit.concurrentRequests;
     if (Object.keys(rateLimit).length > 0) compiled.rateLimit = rateLimit;
   }
+  if (spec.mcp) {
+    compiled.mcp = { allowedTools: [...spec.mcp.allowedTools] };
+    if (spec.mcp.rateLimit?.callsPerMinute !== undefined) compiled.mcp.rateLimit = { callsPerMinute: spec.mcp.rateLimit.callsPerMinute };
+  }
   if (spec.expiresAt) {
     const expiresAtMs = Date.parse(spec.expiresAt);
     if (Number.isNaN(expiresAtMs)) throw new Error(`spec.expiresAt: not an RFC 3339 date-time`);

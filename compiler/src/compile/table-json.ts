@@ -6,10 +6,19 @@ import { createHash } from 'node:crypto';
 import type { RoutingTable } from '../table-types.js';
 import { writeCanonicalJson } from '../values/canonical-json.js';
 
-type TableContent = Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets'>;
+type TableContent = Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace'>;
 
 function contentOnly(content: TableContent): TableContent {
-  return { routes: content.routes, modelsByNamespace: content.modelsByNamespace, keys: content.keys, budgets: content.budgets };
+  const only: TableContent = {
+    routes: content.routes,
+    modelsByNamespace: content.modelsByNamespace,
+    keys: content.keys,
+    budgets: content.budgets,
+  };
+  // Optional so that tables built by hand (tests, older producers) hash as before.
+  if (content.mcpServers !== undefined) only.mcpServers = content.mcpServers;
+  if (content.mcpServersByNamespace !== undefined) only.mcpServersByNamespace = content.mcpServersByNamespace;
+  return only;
 }
 
 /** SHA-256 over the canonical JSON of the table's content (not version, hash or compiledAt). */

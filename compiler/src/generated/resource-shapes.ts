@@ -71,6 +71,12 @@ export interface ModelRouteSpec {
    */
   defaultMaxTokens?: number;
   /**
+   * Hosted tools for Chat Completions on this route: the gateway offers the tools of these MCPServers (those
+   * the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the results
+   * back, for at most maxRounds model rounds.
+   */
+  mcp?: RouteMCPSpec;
+  /**
    * Exact response cache, opt-in. A request whose content (model, messages, tools, tool choice, response
    * format, sampling parameters, max tokens, stop sequences, seed) equals an earlier one on this route is
    * answered from the stored answer, without an upstream call and at zero cost; transport details (stream,
@@ -243,6 +249,18 @@ export interface MockSpec {
 export type RetryableFailure = 'RateLimited' | 'ServerError' | 'Timeout' | 'ConnectError';
 
 /**
+ * Hosted tools for Chat Completions on this route: the gateway offers the tools of these MCPServers (those
+ * the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the results
+ * back, for at most maxRounds model rounds.
+ */
+export interface RouteMCPSpec {
+  /** Names of MCPServers in the route's namespace or a shared namespace. */
+  servers: string[];
+  /** Most model calls per request, the first included. */
+  maxRounds?: number;
+}
+
+/**
  * Who shares an answer. VirtualKey (default): only the key whose request produced it. Namespace: every key
  * of the calling key's namespace (the tenant); keys of other namespaces never see it, even on a route in a
  * shared namespace.
@@ -275,6 +293,31 @@ export interface VirtualKeySpec {
   disabled?: boolean;
   /** RFC 3339 instant after which requests with the key get 401. Absent means never. */
   expiresAt?: string;
+  /**
+   * Which MCP tools the key may list and call on the gateway's /mcp endpoint, among the MCPServers of its
+   * own namespace and the shared namespaces. Absent means no tools at all: MCP access is denied by default.
+   */
+  mcp?: KeyMCPSpec;
+}
+
+/**
+ * Which MCP tools the key may list and call on the gateway's /mcp endpoint, among the MCPServers of its own
+ * namespace and the shared namespaces. Absent means no tools at all: MCP access is denied by default.
+ */
+export interface KeyMCPSpec {
+  /**
+   * Globs over prefixed tool names (<prefix>__<tool>), where '*' matches any run of characters:
+   * github__create_issue, github__*, or * for every tool the key can see.
+   */
+  allowedTools: string[];
+  /**
+   * Limits on this key's tool calls, across gateway replicas when Redis is configured. Absent means
+   * unlimited.
+   */
+  rateLimit?: {
+    /** tools/call requests admitted per rolling minute. */
+    callsPerMinute?: number;
+  };
 }
 
 /** The limit, its period, and the keys it covers. */
@@ -332,6 +375,143 @@ export type BudgetPeriod = 'Daily' | 'Weekly' | 'Monthly' | 'Total';
 export type BudgetEnforcement = 'Block' | 'Warn';
 
 /**
+ * Where the server is, how the gateway authenticates to it, and which of its tools are offered. Exactly one
+ * of url, openapi and command is set.
+ */
+export interface MCPServerSpec {
+  /**
+   * The server's MCP endpoint, an http:// or https:// URL (the streamable HTTP endpoint, or the SSE endpoint
+   * with transport sse). The gateway's egress guard applies as for ModelRoute backends.
+   */
+  url?: string;
+  /**
+   * How the gateway speaks to url: streamable-http (the current MCP transport) or sse (the legacy HTTP+SSE
+   * transport of protocol 2024-11-05). Ignored for openapi and command.
+   */
+  transport?: MCPTransport;
+  /** Extra headers sent with every request to the server, each from a literal value or a Secret. */
+  headers?: MCPHeaderSpec[];
+  /**
+   * How the gateway authenticates to the server: none (default), bearer (a token from a Secret),
+   * oauth2ClientCredentials (the gateway's own token from tokenURL, cached and refreshed) or oauth2PerUser
+   * (the caller's own token, obtained with the authorization-code flow and PKCE).
+   */
+  auth?: MCPAuthSpec;
+  /**
+   * Callers see this server's tools as <prefix>__<tool>. Lowercase letters, digits, '_' and '-', without
+   * '__'. Defaults to metadata.name. Two servers a key can see may not share a prefix (the older one keeps
+   * it).
+   */
+  prefix?: string;
+  /**
+   * Which of the server's tools are offered, by their own (unprefixed) names: those matching an include glob
+   * and no exclude glob. '*' matches any run of characters.
+   */
+  toolFilter?: {
+    /** Globs of tools to offer. */
+    include?: string[];
+    /** Globs of tools never offered, even when included. */
+    exclude?: string[];
+  };
+  /** Deadlines for talking to the server. */
+  timeouts?: {
+    /** Establishing the connection and the protocol handshake (initialize or server/discover). At most 5m. */
+    connect?: string;
+    /** One request to the server, such as a tools/call, from sending it to the whole answer. At most 1h. */
+    call?: string;
+  };
+  /**
+   * Hosted tools instead of an MCP server: an OpenAPI 3 document whose selected operations become tools the
+   * gateway executes as HTTP calls against baseURL. Not supported yet: such a server is reported
+   * Accepted=False, reason NotSupported.
+   */
+  openapi?: {
+    /** The ConfigMap entry holding the OpenAPI document (JSON or YAML), in the server's namespace. */
+    configMapRef: {
+      /** Name of the ConfigMap. */
+      name: string;
+      /** Entry of the ConfigMap holding the document. */
+      key: string;
+    };
+    /** Where the operations are called. */
+    baseURL: string;
+    /** Globs over operationId selecting the operations offered as tools. */
+    operations?: string[];
+  };
+  /**
+   * Standalone mode only: a stdio server the gateway starts, as the program and its arguments. Refused in a
+   * cluster, where the gateway runs no child processes.
+   */
+  command?: string[];
+}
+
+/**
+ * How the gateway speaks to url: streamable-http (the current MCP transport) or sse (the legacy HTTP+SSE
+ * transport of protocol 2024-11-05). Ignored for openapi and command.
+ */
+export type MCPTransport = 'streamable-http' | 'sse';
+
+/** One header; exactly one of value and valueFrom. */
+export interface MCPHeaderSpec {
+  /**
+   * Header name: letters, digits and '-'. Authorization, Host, Content-Length, Content-Type,
+   * Transfer-Encoding, Connection and the MCP protocol headers are the gateway's own (use auth for
+   * credentials).
+   */
+  name: string;
+  /** A literal value (not for secrets; use valueFrom). */
+  value?: string;
+  /** Where the value comes from. */
+  valueFrom?: {
+    /** An entry of a Secret in the server's namespace. */
+    secretKeyRef: {
+      /** Name of the Secret, in the same namespace as the MCPServer. */
+      name: string;
+      /** Entry of the Secret holding the header value. */
+      key: string;
+    };
+  };
+}
+
+/**
+ * How the gateway authenticates to the server: none (default), bearer (a token from a Secret),
+ * oauth2ClientCredentials (the gateway's own token from tokenURL, cached and refreshed) or oauth2PerUser
+ * (the caller's own token, obtained with the authorization-code flow and PKCE).
+ */
+export interface MCPAuthSpec {
+  /** The authentication scheme. */
+  type?: MCPAuthType;
+  /** For bearer, the Secret entry holding the token (sent as Authorization Bearer). */
+  secretRef?: SecretKeyRefSpec;
+  /** For oauth2PerUser, the authorization server's authorization endpoint. */
+  authorizationURL?: string;
+  /** For the oauth2 types, the authorization server's token endpoint. */
+  tokenURL?: string;
+  /** For the oauth2 types, the gateway's OAuth client id. */
+  clientId?: string;
+  /** For the oauth2 types, the Secret entry holding the client secret. */
+  clientSecretRef?: {
+    /** Name of the Secret, in the same namespace as the MCPServer. */
+    name: string;
+    /** Entry of the Secret holding the client secret. */
+    key: string;
+  };
+  /** For the oauth2 types, the scopes requested. */
+  scopes?: string[];
+}
+
+/** The authentication scheme. */
+export type MCPAuthType = 'none' | 'bearer' | 'oauth2ClientCredentials' | 'oauth2PerUser';
+
+/** For bearer, the Secret entry holding the token (sent as Authorization Bearer). */
+export interface SecretKeyRefSpec {
+  /** Name of the Secret, in the same namespace as the MCPServer. */
+  name: string;
+  /** Entry of the Secret holding the token. */
+  key: string;
+}
+
+/**
  * ModelRoute publishes one model name (plus aliases) to the virtual keys that can see it and says which
  * provider backends serve it: priority tiers, weights inside a tier, retries, timeouts, outlier ejection and
  * fallback models. Keys see the routes of their own namespace and of the shared namespaces; two visible
@@ -368,7 +548,20 @@ export interface BudgetManifest {
   spec: BudgetSpec;
 }
 
-export type SwitchyardKind = 'ModelRoute' | 'VirtualKey' | 'Budget';
+/**
+ * MCPServer is one upstream Model Context Protocol server whose tools the gateway offers on its /mcp
+ * endpoint, each named <prefix>__<tool>. Keys of its own namespace (and, for a server in a shared namespace,
+ * keys of every namespace) may use its tools when their spec.mcp.allowedTools globs match; a key without
+ * spec.mcp sees no tools at all.
+ */
+export interface MCPServerManifest {
+  apiVersion: string;
+  kind: 'MCPServer';
+  metadata: ObjectMeta;
+  spec: MCPServerSpec;
+}
+
+export type SwitchyardKind = 'ModelRoute' | 'VirtualKey' | 'Budget' | 'MCPServer';
 
 /** The defaults the CRDs declare, for objects the API server did not default. */
 export const CRD_DEFAULTS = {
@@ -394,9 +587,17 @@ export const CRD_DEFAULTS = {
   keyDisabled: false,
   budgetPeriod: 'Monthly' as BudgetPeriod,
   budgetEnforcement: 'Block' as BudgetEnforcement,
+  routeMcpMaxRounds: 5,
+  mcpTransport: 'streamable-http' as MCPTransport,
+  mcpAuthType: 'none' as MCPAuthType,
+  mcpToolInclude: ['*'],
+  mcpToolExclude: [],
+  mcpTimeoutConnect: '5s',
+  mcpTimeoutCall: '60s',
+  mcpOpenAPIOperations: ['*'],
 } as const;
 
-export type SwitchyardManifest = ModelRouteManifest | VirtualKeyManifest | BudgetManifest;
+export type SwitchyardManifest = ModelRouteManifest | VirtualKeyManifest | BudgetManifest | MCPServerManifest;
 
 /** How the API server names each kind, and the columns `kubectl get` prints. */
 export interface CrdNames {
@@ -445,5 +646,16 @@ export const CRD_NAMES: Readonly<Record<SwitchyardKind, CrdNames>> = {
     categories: ['switchyard'],
     crdFile: 'switchyard.dev_budgets.yaml',
     printerColumns: ['Spent', 'Limit', 'Period', 'Exceeded', 'Age'],
+  },
+  MCPServer: {
+    group: 'switchyard.dev',
+    version: 'v1alpha1',
+    plural: 'mcpservers',
+    singular: 'mcpserver',
+    listKind: 'MCPServerList',
+    shortNames: ['mcps'],
+    categories: ['switchyard'],
+    crdFile: 'switchyard.dev_mcpservers.yaml',
+    printerColumns: ['URL', 'Transport', 'Tools', 'Ready', 'Age'],
   },
 };

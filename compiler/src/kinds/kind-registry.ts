@@ -3,6 +3,7 @@
 
 import { budgetKind } from './budget-kind.js';
 import type { KindDefinition } from './kind-definition.js';
+import { mcpServerKind } from './mcp-server-kind.js';
 import { modelRouteKind } from './model-route-kind.js';
 import { virtualKeyKind } from './virtual-key-kind.js';
 
@@ -59,5 +60,8 @@ export class KindRegistry {
   }
 }
 
-/** ModelRoutes first (keys see routes), then VirtualKeys, then Budgets (they select keys). */
-export const BUILTIN_KINDS = new KindRegistry([modelRouteKind, virtualKeyKind, budgetKind]);
+/**
+ * ModelRoutes first (keys see routes), then VirtualKeys, then Budgets (they select keys), then
+ * MCPServers (a route's spec.mcp names them; it is resolved once every kind has compiled).
+ */
+export const BUILTIN_KINDS = new KindRegistry([modelRouteKind, virtualKeyKind, budgetKind, mcpServerKind]);

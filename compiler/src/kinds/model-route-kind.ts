@@ -5,7 +5,7 @@ import { DiagnosticReasons as R, type DiagnosticCondition, type ObjectDiagnostic
 import { condition, plural, reject, resolvedRefsCondition, type Admitted, type CompileContext } from '../compile/compile-context.js';
 import { compileRoute, type RouteCompilation } from '../compile/compile-route.js';
 import { resolveRouteConflicts, routeNames, RoutesByName } from '../compile/resolve-route-conflicts.js';
-import { CRD_NAMES, type ModelRouteManifest } from '../generated/resource-shapes.js';
+import { CRD_DEFAULTS, CRD_NAMES, type ModelRouteManifest, type RouteMCPSpec } from '../generated/resource-shapes.js';
 import type { CompiledRoute } from '../table-types.js';
 import { defineKind } from './kind-definition.js';
 
@@ -32,6 +32,37 @@ function compileModelRoutes(objects: readonly Admitted<ModelRouteManifest>[], co
     acceptRoute(route, entry);
   }
   context.routes.push(...accepted);
+  // MCPServers compile after routes; their names are resolved once every kind has compiled.
+  context.afterAllKinds(() => {
+    for (const route of accepted) {
+      const entry = entries.get(route.id) as CompiledEntry;
+      if (entry.manifest.spec.mcp) resolveRouteMCP(route, entry, context);
+    }
+  });
+}
+
+/**
+ * `spec.mcp.servers` names -> MCPServer ids: the route's own namespace first, then the shared
+ * namespaces (in name order), as a key's model names are looked up. An unknown or refused server
+ * is an unresolved reference; the route keeps the servers that resolved.
+ */
+function resolveRouteMCP(route: CompiledRoute, { manifest, diagnostic }: CompiledEntry, context: CompileContext): void {
+  const spec = manifest.spec.mcp as RouteMCPSpec;
+  const byId = new Map(context.mcpServers.map((server) => [server.id, server]));
+  const shared = [...context.sharedNamespaces].sort();
+  const servers: string[] = [];
+  const missing: string[] = [];
+  for (const name of spec.servers) {
+    const id = [route.namespace, ...shared].map((namespace) => `${namespace}/${name}`).find((candidate) => byId.has(candidate));
+    if (id === undefined) missing.push(name);
+    else if (!servers.includes(id)) servers.push(id);
+  }
+  if (servers.length > 0) route.mcp = { servers, maxRounds: spec.maxRounds ?? CRD_DEFAULTS.routeMcpMaxRounds };
+  if (missing.length === 0) return;
+  const message = `spec.mcp: MCPServer${plural(missing.length)} ${missing.map((m) => `"${m}"`).join(', ')} not found among the accepted MCPServers of namespace ${route.namespace} and the shared namespaces`;
+  const refs = diagnostic.conditions.find((c) => c.type === 'ResolvedRefs') as DiagnosticCondition;
+  if (refs.status === 'True') Object.assign(refs, { status: 'False', reason: R.MCPServerNotFound, message });
+  else refs.message = `${refs.message}; ${message}`;
 }
 
 /** Compiles every route on its own; those with no backend left are rejected here. */

@@ -46,6 +46,20 @@ const RESERVED_HEADERS = new Set([
   'connection',
 ]);
 
+const MCP_RESERVED_HEADERS = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+]);
+
+const OAUTH2_TYPES = new Set<Json>(['oauth2ClientCredentials', 'oauth2PerUser']);
+
 export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => boolean>> = {
   // ModelRoute spec
   'self.backends.all(b, self.backends.exists_one(c, c.name == b.name))': (self) => {
@@ -99,6 +113,41 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   // VirtualKey spec
   '!has(self.allowedModels) || size(self.allowedModels) > 0': (self) =>
     !has(self, 'allowedModels') || list(field(self, 'allowedModels')).length > 0,
+
+  // MCPServer
+  '(has(self.url) ? 1 : 0) + (has(self.openapi) ? 1 : 0) + (has(self.command) ? 1 : 0) == 1': (self) =>
+    ['url', 'openapi', 'command'].filter((name) => has(self, name)).length === 1,
+  // The one rule whose twin differs from the API server on purpose: stdio servers are what
+  // standalone mode (the only user of these twins) adds over a cluster, where the CRD refuses them.
+  // The compiler refuses `command` too unless it compiles for standalone mode.
+  '!has(self.command)': () => true,
+  'has(self.value) != has(self.valueFrom)': (self) => has(self, 'value') !== has(self, 'valueFrom'),
+  "!(self.name.lowerAscii() in ['authorization', 'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'])":
+    (self) => !MCP_RESERVED_HEADERS.has(String(field(self, 'name')).toLowerCase()),
+  "self.type != 'bearer' || has(self.secretRef)": (self) => field(self, 'type') !== 'bearer' || has(self, 'secretRef'),
+  "self.type == 'bearer' || !has(self.secretRef)": (self) => field(self, 'type') === 'bearer' || !has(self, 'secretRef'),
+  "!(self.type in ['oauth2ClientCredentials', 'oauth2PerUser']) || (has(self.tokenURL) && has(self.clientId) && has(self.clientSecretRef))":
+    (self) => !OAUTH2_TYPES.has(field(self, 'type')) || (has(self, 'tokenURL') && has(self, 'clientId') && has(self, 'clientSecretRef')),
+  "self.type in ['oauth2ClientCredentials', 'oauth2PerUser'] || !(has(self.tokenURL) || has(self.clientId) || has(self.clientSecretRef) || has(self.scopes))":
+    (self) =>
+      OAUTH2_TYPES.has(field(self, 'type')) || !['tokenURL', 'clientId', 'clientSecretRef', 'scopes'].some((name) => has(self, name)),
+  "self.type != 'oauth2PerUser' || has(self.authorizationURL)": (self) =>
+    field(self, 'type') !== 'oauth2PerUser' || has(self, 'authorizationURL'),
+  "self.type == 'oauth2PerUser' || !has(self.authorizationURL)": (self) =>
+    field(self, 'type') === 'oauth2PerUser' || !has(self, 'authorizationURL'),
+  "!self.contains('__')": (self) => typeof self === 'string' && !self.includes('__'),
+  "duration(self) > duration('0s') && duration(self) <= duration('5m')": (self) => {
+    const ms = durationMs(self);
+    return ms > 0 && ms <= 300_000;
+  },
+  "duration(self) > duration('0s') && duration(self) <= duration('1h')": (self) => {
+    const ms = durationMs(self);
+    return ms > 0 && ms <= 3_600_000;
+  },
+  "has(self.spec.prefix) || (size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z0-9][a-z0-9_-]*$'))": (self) => {
+    const name = field(field(self, 'metadata'), 'name');
+    return has(field(self, 'spec'), 'prefix') || (typeof name === 'string' && name.length <= 63 && /^[a-z0-9][a-z0-9_-]*$/.test(name));
+  },
 
   // Budget selector requirement
   "self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : (!has(self.values) || size(self.values) == 0)": (

@@ -20,6 +20,10 @@ const PATTERN_DESCRIPTIONS: Record<string, string> = {
   '^[^\\s]+$': 'must not be empty or contain whitespace',
   '^[^\\r\\n]*$': 'must not contain line breaks',
   '^[-._a-zA-Z0-9]+$': "must be a Secret key: letters, digits, '-', '_' and '.'",
+  '^[a-z0-9][a-z0-9_-]*$': "must be a tool prefix: lowercase letters, digits, '_' and '-', starting with a letter or digit",
+  '^[A-Za-z0-9_.*/-]{1,128}$': "must be a tool name glob: letters, digits, '_', '.', '/', '-' and '*' (at most 128)",
+  '^[A-Za-z0-9_.*/-]{1,256}$': "must be a prefixed tool name glob such as github__*: letters, digits, '_', '.', '/', '-' and '*'",
+  '^[A-Za-z0-9-]{1,128}$': "must be a header name: letters, digits and '-' (at most 128)",
 };
 
 const BOOLEAN_LOOKING_KEYS = new Set(['true', 'false']);

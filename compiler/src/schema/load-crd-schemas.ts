@@ -87,7 +87,9 @@ function celIssues(node: OpenApiSchema, value: unknown, path: string): SchemaIss
   for (const rule of node['x-kubernetes-validations'] ?? []) {
     const check = CEL_RULE_IMPLEMENTATIONS[rule.rule] as (self: unknown) => boolean;
     if (!check(value)) {
-      const target = rule.fieldPath ? `${path}${rule.fieldPath.startsWith('[') ? '' : '.'}${rule.fieldPath.replace(/^\./, '')}` : path;
+      const target = rule.fieldPath
+        ? `${path}${rule.fieldPath.startsWith('[') || !path ? '' : '.'}${rule.fieldPath.replace(/^\./, '')}`
+        : path;
       issues.push({ field: target, message: rule.message });
     }
   }

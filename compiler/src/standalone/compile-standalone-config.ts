@@ -118,6 +118,7 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
     secrets: parsed.secrets,
     sharedNamespaces: options.sharedNamespaces ?? [DEFAULT_NAMESPACE],
     version: options.version ?? 1,
+    standalone: true,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.priceCatalog ? { priceCatalog: options.priceCatalog } : {}),
   });

@@ -6,6 +6,8 @@ import type {
   BackendSpec,
   BudgetManifest,
   BudgetSpec,
+  MCPServerManifest,
+  MCPServerSpec,
   ModelRouteManifest,
   ModelRouteSpec,
   ObjectMeta,
@@ -51,6 +53,10 @@ export function virtualKey(m: Meta, spec: Partial<VirtualKeySpec> = {}): Virtual
 
 export function budget(m: Meta, spec: Partial<BudgetSpec> = {}): BudgetManifest {
   return { apiVersion: API, kind: 'Budget', metadata: meta(m), spec: { selector: {}, limit: '100', ...spec } };
+}
+
+export function mcpServer(m: Meta, spec: Partial<MCPServerSpec> = {}): MCPServerManifest {
+  return { apiVersion: API, kind: 'MCPServer', metadata: meta(m), spec: { url: 'https://mcp.example.com/mcp', ...spec } };
 }
 
 /** A Secret as the API server serves it: values base64 in data. */

@@ -1,0 +1,72 @@
+// MCPServer: compiled into `mcpServers`. Two servers a key can see may not share a tool prefix
+// (their tools would have the same names): the older keeps it, as with route names. Whether the
+// server answers is not the compiler's business: the operator probes it and writes Ready.
+
+import { DiagnosticReasons as R } from '../diagnostics.js';
+import { condition, reject, resolvedRefsCondition, type Admitted, type CompileContext } from '../compile/compile-context.js';
+import { compileMCPServer, type MCPServerCompilation } from '../compile/compile-mcp-server.js';
+import { routesMeet } from '../compile/resolve-route-conflicts.js';
+import { CRD_NAMES, type MCPServerManifest } from '../generated/resource-shapes.js';
+import type { CompiledMCPServer } from '../table-types.js';
+import { defineKind } from './kind-definition.js';
+
+function compileMCPServers(objects: readonly Admitted<MCPServerManifest>[], context: CompileContext): void {
+  const accepted: CompiledMCPServer[] = [];
+  for (const { manifest, diagnostic } of objects) {
+    let compiled: MCPServerCompilation;
+    try {
+      compiled = compileMCPServer(manifest, context.secrets, { standalone: context.standalone });
+    } catch (error) {
+      reject(diagnostic, R.Invalid, (error as Error).message);
+      continue;
+    }
+    if (compiled.refusal) {
+      reject(diagnostic, compiled.refusal.reason, compiled.refusal.message);
+      continue;
+    }
+    diagnostic.conditions.push(resolvedRefsCondition(compiled.refProblems, 'every referenced Secret was found', R.ResolvedRefs));
+    const server = compiled.server;
+    if (!server) {
+      // Accepted=False names the missing Secrets itself: it is what people (and standalone mode) read first.
+      reject(diagnostic, R.UnresolvedRefs, compiled.refProblems.map((p) => p.message).join('; '));
+      continue;
+    }
+    // Objects arrive oldest first, so the server already holding the prefix is the older one.
+    const owner = accepted.find((other) => other.prefix === server.prefix && routesMeet(server, other, context.sharedNamespaces));
+    if (owner) {
+      reject(
+        diagnostic,
+        R.Conflict,
+        `prefix "${server.prefix}" is already used by the older MCPServer ${owner.id}, visible to the same keys`,
+      );
+      continue;
+    }
+    accepted.push(server);
+    diagnostic.conditions.push(
+      condition('Accepted', 'True', R.Accepted, `offers its tools as ${server.prefix}__<tool> over ${server.transport}`),
+    );
+  }
+  context.mcpServers.push(...accepted);
+}
+
+export const mcpServerKind = defineKind<MCPServerManifest>({
+  kind: 'MCPServer',
+  names: CRD_NAMES.MCPServer,
+  tableField: 'mcpServers',
+  selects: [],
+  rbac: { resource: ['get', 'list', 'watch'], status: ['get', 'update', 'patch'] },
+  referencedSecrets(server) {
+    const namespace = server.metadata.namespace ?? '';
+    const ids = new Set<string>();
+    for (const header of server.spec?.headers ?? []) {
+      const name = header?.valueFrom?.secretKeyRef?.name;
+      if (name) ids.add(`${namespace}/${name}`);
+    }
+    const auth = server.spec?.auth;
+    if (auth?.secretRef?.name) ids.add(`${namespace}/${auth.secretRef.name}`);
+    if (auth?.clientSecretRef?.name) ids.add(`${namespace}/${auth.clientSecretRef.name}`);
+    return [...ids];
+  },
+  compile: compileMCPServers,
+  tableObjects: (table) => Object.values(table.mcpServers ?? {}),
+});
