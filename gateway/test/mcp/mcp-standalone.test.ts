@@ -93,6 +93,10 @@ async function statelessCall(gateway: string, plaintext: string, method: string,
   return { status: response.status, body: (await response.json()) as { result?: Record<string, unknown>; error?: { message: string } } };
 }
 
+function names(result: Record<string, unknown> | undefined): string[] {
+  return ((result?.tools as Array<{ name: string }> | undefined) ?? []).map((tool) => tool.name);
+}
+
 describe('/mcp in standalone gateway processes', () => {
   const upstreams: RunningUpstream[] = [];
   let secretDir: string;
@@ -158,19 +162,19 @@ describe('/mcp in standalone gateway processes', () => {
 
   it("denials: allowedTools, a key without mcp, another namespace's server", async () => {
     const narrow = await statelessCall(gatewayA.url, KEYS.narrow, 'tools/list');
-    expect((narrow.body.result?.tools as Array<{ name: string }>).map((tool) => tool.name)).toEqual(['main__echo']);
+    expect(names(narrow.body.result)).toEqual(['main__echo']);
     expect(
       (await statelessCall(gatewayA.url, KEYS.narrow, 'tools/call', { name: 'main__fail', arguments: {} })).body.error?.message,
     ).toContain('unknown tool');
     expect((await statelessCall(gatewayA.url, KEYS.none, 'tools/list')).body.result?.tools).toEqual([]);
     // team-a sees the shared namespace's servers, never team-b's; team-b sees its own and the shared ones.
     const teamA = await statelessCall(gatewayA.url, KEYS.teamA, 'tools/list');
-    expect((teamA.body.result?.tools as Array<{ name: string }>).map((tool) => tool.name)).not.toContain('priv__secret');
+    expect(names(teamA.body.result)).not.toContain('priv__secret');
     expect(
       (await statelessCall(gatewayA.url, KEYS.teamA, 'tools/call', { name: 'priv__secret', arguments: { text: 'x' } })).body.error?.message,
     ).toContain('unknown tool');
     const teamB = await statelessCall(gatewayA.url, KEYS.teamB, 'tools/list');
-    expect((teamB.body.result?.tools as Array<{ name: string }>).map((tool) => tool.name)).toContain('priv__secret');
+    expect(names(teamB.body.result)).toContain('priv__secret');
   });
 
   it('the bearer token from the Secret reaches the upstream; the audit line has no argument values; /metrics counts the call', async () => {
@@ -210,7 +214,7 @@ describe('/mcp in standalone gateway processes', () => {
       expect(down.body.result?.isError).toBe(true);
       expect(JSON.stringify(down.body.result?.content)).toContain('MCP server default/gone is unavailable');
       const listed = await statelessCall(gateway.url, KEYS.full, 'tools/list');
-      expect((listed.body.result?.tools as Array<{ name: string }>).map((tool) => tool.name)).toContain('main__echo');
+      expect(names(listed.body.result)).toContain('main__echo');
       const up = await statelessCall(gateway.url, KEYS.full, 'tools/call', { name: 'main__echo', arguments: { text: 'alive' } });
       expect(up.body.result?.structuredContent).toEqual({ echoed: 'alive', tool: 'echo' });
     } finally {
