@@ -380,7 +380,7 @@ describe('the /mcp endpoint', () => {
     expect(gatewayB.lines.join('\n')).not.toContain(secretValue);
   });
 
-  it('rejects what is not MCP: a bad key (401), a wrong method (405 with Allow), a malformed message', async () => {
+  it('rejects what is not MCP: a bad key (401), a wrong method (405 with Allow), a malformed message, a body too large (413)', async () => {
     const badKey = await rpc(gatewayA.url, 'sk-sy-not-a-key', 'tools/list', {});
     expect(badKey.status).toBe(401);
     expect(badKey.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
@@ -394,5 +394,22 @@ describe('the /mcp endpoint', () => {
     });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -32600 } });
+    // Bounded like every endpoint (--max-body-bytes; 1 MiB in these gateways).
+    const large = await fetch(gatewayA.url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.full}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'main__echo', arguments: { text: 'x'.repeat(2 << 20) } },
+      }),
+    });
+    expect(large.status).toBe(413);
+    expect(await large.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: expect.stringContaining('--max-body-bytes') },
+    });
   });
 });
