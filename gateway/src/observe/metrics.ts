@@ -43,6 +43,9 @@ interface KeySeries {
  * `collect`): prom-client's own `inc(labels)` validates and hashes the label object on every
  * call, which cost more than the rest of the observe stage together.
  */
+/** Distinct `tool` label values per MCP server; further names are counted as `other`. */
+const MAX_MCP_TOOL_SERIES = 500;
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly duration: AggregatedHistogram<'route' | 'backend'>;
@@ -55,6 +58,7 @@ export class GatewayMetrics {
   private readonly clientTimeouts: Counter<'phase'>;
   private readonly mcpToolCalls: Counter<'server' | 'tool' | 'status'>;
   private readonly mcpToolCallDuration: Histogram<'server' | 'tool'>;
+  private readonly mcpToolNames = new Map<string, Set<string>>();
   private openConnections: (() => number) | undefined;
   private inFlightCount = 0;
   private readonly backendSeries = new Map<string, Map<string, BackendSeries>>();
@@ -217,7 +221,7 @@ export class GatewayMetrics {
     });
     this.mcpToolCalls = new Counter({
       name: 'switchyard_mcp_tool_calls_total',
-      help: 'MCP tool calls through /mcp, by MCPServer id, prefixed tool name and status (ok, tool_error, upstream_error, unavailable, timeout, too_large, denied, rate_limited); denied calls have empty server and tool',
+      help: 'MCP tool calls through /mcp, by MCPServer id, prefixed tool name and status (ok, tool_error, upstream_error, unavailable, timeout, too_large, denied, rate_limited); tool is empty unless the upstream ran it, server is empty for denied calls',
       labelNames: ['server', 'tool', 'status'],
       registers,
     });
@@ -231,9 +235,23 @@ export class GatewayMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
   }
 
-  /** One MCP tool call; a denied call is counted without server and tool (its name is the caller's, unbounded). */
+  /**
+   * One MCP tool call; `tool` is empty unless the upstream ran it. An upstream may also "run" a name
+   * the caller made up (answering with `isError`), so each server keeps at most
+   * MAX_MCP_TOOL_SERIES tool names as labels and counts the rest as `tool="other"`.
+   */
   mcpToolCall(server: string, tool: string, status: string, seconds: number): void {
-    const labels = server === '' ? { server: '', tool: '' } : { server, tool };
+    let known = this.mcpToolNames.get(server);
+    if (known === undefined) {
+      known = new Set();
+      this.mcpToolNames.set(server, known);
+    }
+    let shown = tool;
+    if (tool !== '' && !known.has(tool)) {
+      if (known.size >= MAX_MCP_TOOL_SERIES) shown = 'other';
+      else known.add(tool);
+    }
+    const labels = { server, tool: shown };
     this.mcpToolCalls.inc({ ...labels, status });
     if (server !== '') this.mcpToolCallDuration.observe(labels, seconds);
   }

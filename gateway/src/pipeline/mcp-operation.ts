@@ -124,7 +124,10 @@ function auditToolCall(deps: PipelineDeps, record: ToolCallRecord, exchange: Exc
     status: record.status,
     latencyMs: record.latencyMs,
   });
-  deps.metrics.mcpToolCall(record.server, record.tool, record.status, record.latencyMs / 1000);
+  // The tool label only for tools the upstream ran: any other name is the caller's text, and a
+  // caller inventing names must not be able to create metric series without bound.
+  const ran = record.status === 'ok' || record.status === 'tool_error';
+  deps.metrics.mcpToolCall(record.server, ran ? record.tool : '', record.status, record.latencyMs / 1000);
   if (deps.tracer !== undefined) {
     const endedAt = performance.now();
     deps.tracer.toolCall(exchange, { ...record, startedAt: endedAt - record.latencyMs, endedAt });

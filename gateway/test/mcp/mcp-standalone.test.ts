@@ -202,6 +202,9 @@ describe('/mcp in standalone gateway processes', () => {
     expect(gatewayA.logs()).not.toContain(value);
     const metrics = await (await fetch(`${gatewayA.adminUrl}/metrics`)).text();
     expect(metrics).toContain('switchyard_mcp_tool_calls_total{server="default/secured",tool="sec__whoami",status="ok"} 1');
+    // The denied calls of the test above: no server, and never the caller's name as a label.
+    expect(metrics).toMatch(/switchyard_mcp_tool_calls_total\{server="",tool="",status="denied"\} [1-9]/);
+    expect(metrics).not.toContain('tool="priv__secret"');
   });
 
   it('an upstream that goes down: a clear tool error for its tools, the others keep working', async () => {
