@@ -12,6 +12,8 @@ import { combineAckSources, ReplicaAckCollector, ReplicaAckReporter } from './le
 import { createLogger, errorMessage, type Logger } from './observe/logger.js';
 import { OperatorMetrics } from './observe/operator-metrics.js';
 import { EventRecorder } from './reconcile/event-recorder.js';
+import { MCPReadiness } from './mcp/mcp-readiness.js';
+import { probeMCPServer } from './mcp/probe-mcp-server.js';
 import { OperatorController } from './reconcile/operator-controller.js';
 import { SpendAggregator } from './spend/spend-aggregator.js';
 import { answerUsageReports } from './spend/usage-report-endpoint.js';
@@ -307,6 +309,15 @@ function createController(
     metrics,
     watch: { inactivityTimeoutMs: flags.watchInactivityTimeoutMs },
     resyncPeriodMs: flags.resyncPeriodMs,
+    statusContributors: (enqueue) => [
+      new MCPReadiness({
+        probe: (server) => probeMCPServer(server),
+        onChanged: enqueue,
+        isLeader: () => election.isLeader,
+        recheckMs: flags.mcpRecheckIntervalMs,
+        logger: logger.child({ part: 'mcp-readiness' }),
+      }),
+    ],
     ...(deps.compileDebounceMs !== undefined ? { compileDebounceMs: deps.compileDebounceMs } : {}),
   });
 }

@@ -34,14 +34,15 @@ export interface OperatorFlags {
   retryPeriodMs: number;
   resyncPeriodMs: number;
   watchInactivityTimeoutMs: number;
+  mcpRecheckIntervalMs: number;
   replicaId: string;
   log: LogSettings;
 }
 
 export const OPERATOR_USAGE = `Usage: switchyard operator [options]
 
-Run the Kubernetes control plane: watch ModelRoute, VirtualKey, Budget and the Secrets they
-reference, compile routing tables, stream them to gateways, and write status.
+Run the Kubernetes control plane: watch ModelRoute, VirtualKey, Budget, MCPServer and the Secrets
+they reference, compile routing tables, stream them to gateways, check MCP servers, and write status.
 
   --kubeconfig <path>                  kubeconfig (default: in-cluster, then $KUBECONFIG, then ~/.kube/config)
   --namespace <ns>                     namespace to watch; repeatable (default: every namespace)
@@ -63,6 +64,8 @@ reference, compile routing tables, stream them to gateways, and write status.
   --retry-period <d>                   (default 2s)
   --resync-period <d>                  replay every object and recompile (default 10m)
   --watch-inactivity-timeout <d>       restart a silent watch (default 5m)
+  --mcp-recheck-interval <d>           connect to every MCPServer again and refresh Ready and its
+                                       tools this often (default 60s; also on every change)
   --replica-id <id>                    this replica's identity (default <hostname>-<random>)
 ${logFlagsUsage(38)}
   -h, --help                           this text
@@ -113,6 +116,7 @@ const OPERATOR_FLAG_OPTIONS = {
   'retry-period': { type: 'string' },
   'resync-period': { type: 'string' },
   'watch-inactivity-timeout': { type: 'string' },
+  'mcp-recheck-interval': { type: 'string' },
   'replica-id': { type: 'string' },
   ...LOG_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -173,6 +177,7 @@ export function parseOperatorFlags(
     retryPeriodMs,
     resyncPeriodMs: positiveDuration('resync-period', v['resync-period'], '10m'),
     watchInactivityTimeoutMs: positiveDuration('watch-inactivity-timeout', v['watch-inactivity-timeout'], '5m'),
+    mcpRecheckIntervalMs: positiveDuration('mcp-recheck-interval', v['mcp-recheck-interval'], '60s'),
     replicaId,
     log,
   };

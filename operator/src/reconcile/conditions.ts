@@ -16,7 +16,7 @@ export interface Condition {
 export type DesiredCondition = Omit<Condition, 'lastTransitionTime'>;
 
 /** Condition types this operator writes; any other type on an object is preserved. */
-const MANAGED_CONDITION_TYPES = ['Accepted', 'ResolvedRefs', 'Programmed', 'PriceUnknown'] as const;
+const MANAGED_CONDITION_TYPES = ['Accepted', 'ResolvedRefs', 'Programmed', 'PriceUnknown', 'Ready'] as const;
 
 /** The API server caps messages at 32 KiB; keep them well under it. */
 const MAX_MESSAGE_LENGTH = 4096;

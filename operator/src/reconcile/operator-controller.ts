@@ -29,6 +29,7 @@ import { ensureGeneratedSecret } from './generated-secrets.js';
 import { KindWatches, type CrObject, type SecretObject } from './kind-watches.js';
 import { objectKeyOf, parseObjectKey } from './object-keys.js';
 import { SecretRelevance } from './secret-relevance.js';
+import type { StatusContributor } from './status-contributor.js';
 import { StatusWriter } from './status-writer.js';
 import { TableCompilation, type TablePublisher } from './table-compilation.js';
 
@@ -58,6 +59,11 @@ export interface OperatorControllerOptions {
   now?: () => Date;
   /** The kinds watched and compiled; defaults to the built-in ones. */
   kinds?: KindRegistry;
+  /**
+   * Status from the operator's own checks (MCPServer Ready). Built with the controller's queue
+   * callback, so a changed check result queues its object.
+   */
+  statusContributors?: (enqueue: (key: string) => void) => readonly StatusContributor[];
 }
 
 export class OperatorController {
@@ -70,6 +76,7 @@ export class OperatorController {
   private readonly status: StatusWriter;
   private readonly logger: Logger;
   private readonly scheduler: CompileScheduler;
+  private readonly contributors: readonly StatusContributor[];
   private resyncTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly syncWaiters: Array<() => void> = [];
@@ -124,10 +131,12 @@ export class OperatorController {
       ...(options.compileDebounceMs !== undefined ? { debounceMs: options.compileDebounceMs } : {}),
       ...(options.compileMaxDelayMs !== undefined ? { maxDelayMs: options.compileMaxDelayMs } : {}),
     });
+    this.contributors = options.statusContributors?.((key) => this.queue.add(key)) ?? [];
     this.status = new StatusWriter({
       client: options.client,
       events: options.events,
       tracker: this.tracker,
+      contributors: this.contributors,
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -157,6 +166,7 @@ export class OperatorController {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.resyncTimer);
+    for (const contributor of this.contributors) contributor.stop();
     this.scheduler.stop();
     this.tracker.close();
     await this.watches.stop();
@@ -172,7 +182,9 @@ export class OperatorController {
 
   /** Leadership arrived: everything may need status the previous leader did not write. */
   onLeadershipChanged(leading: boolean): void {
-    if (leading) this.enqueueAll();
+    if (!leading) return;
+    this.enqueueAll();
+    for (const contributor of this.contributors) contributor.recheckAll();
   }
 
   /** A gateway connected, left or acknowledged: Programmed may have moved. */
@@ -247,6 +259,8 @@ export class OperatorController {
     const secrets: SecretManifest[] = [];
     for (const secret of this.watches.secrets.values()) if (!this.relevance.isStripped(secret)) secrets.push(secret);
     for (const key of this.compilation.run([...this.watches.objects()], secrets)) this.queue.add(key);
+    const table = this.compilation.current?.table;
+    if (table) for (const contributor of this.contributors) contributor.observe(table);
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
 

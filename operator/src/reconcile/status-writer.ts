@@ -18,6 +18,7 @@ import {
 } from './conditions.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { CrObject } from './kind-watches.js';
+import type { StatusContribution, StatusContributor } from './status-contributor.js';
 import type { CompiledState } from './table-compilation.js';
 
 export interface StatusWriterOptions {
@@ -26,6 +27,8 @@ export interface StatusWriterOptions {
   tracker: AcknowledgementTracker;
   metrics?: OperatorMetrics;
   now?: () => Date;
+  /** Conditions and fields from the operator's own checks, by kind (MCPServer Ready). */
+  contributors?: readonly StatusContributor[];
 }
 
 export class StatusWriter {
@@ -39,12 +42,15 @@ export class StatusWriter {
 
     const status = object.status ?? {};
     const existing = readConditions(status);
-    const conditions = this.desiredConditions(key, diagnostic.conditions, generation, existing);
-    const fields = compiled.statusFields.get(key) ?? {};
+    const accepted = diagnostic.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
+    const contributed = this.contributions(kind, key, generation, accepted);
+    const conditions = this.desiredConditions(key, diagnostic.conditions, generation, existing, contributed.conditions);
+    const fields = { ...(compiled.statusFields.get(key) ?? {}), ...contributed.fields };
     const unchanged =
       conditionsEqual(existing, conditions) &&
       status['observedGeneration'] === generation &&
-      Object.entries(fields).every(([field, value]) => status[field] === value);
+      // Fields may be lists (MCPServer tools): compared by value.
+      Object.entries(fields).every(([field, value]) => JSON.stringify(status[field]) === JSON.stringify(value));
     if (unchanged) return;
 
     const patch: Record<string, unknown> = {
@@ -66,12 +72,24 @@ export class StatusWriter {
     this.recordEvents(object, existing, conditions);
   }
 
-  /** The compiler's conditions plus Programmed, merged into the existing ones (transition times kept). */
+  private contributions(kind: KindDefinition, key: string, generation: number, accepted: boolean): StatusContribution {
+    const all: StatusContribution = { conditions: [], fields: {} };
+    for (const contributor of this.options.contributors ?? []) {
+      if (contributor.kind !== kind.kind) continue;
+      const contribution = contributor.statusOf(key, generation, accepted);
+      all.conditions.push(...contribution.conditions);
+      Object.assign(all.fields, contribution.fields);
+    }
+    return all;
+  }
+
+  /** The compiler's conditions, Programmed and the contributed ones, merged into the existing ones (transition times kept). */
   private desiredConditions(
     key: string,
     compiledConditions: readonly DiagnosticCondition[],
     generation: number,
     existing: Condition[],
+    contributed: readonly DesiredCondition[],
   ): Condition[] {
     const accepted = compiledConditions.some((c) => c.type === 'Accepted' && c.status === 'True');
     const desired: DesiredCondition[] = compiledConditions.map((c) => ({
@@ -88,6 +106,7 @@ export class StatusWriter {
         acknowledgedGeneration: this.options.tracker.acknowledgedGeneration(key),
         existing: existing.find((c) => c.type === 'Programmed'),
       }),
+      ...contributed,
     );
     const now = (this.options.now ?? (() => new Date()))()
       .toISOString()
@@ -98,6 +117,7 @@ export class StatusWriter {
   private recordEvents(object: CrObject, existing: Condition[], conditions: Condition[]): void {
     for (const condition of changedConditions(existing, conditions)) {
       if (condition.type === 'Programmed') continue; // once per generation: status says it, an Event would be noise
+      if (condition.type === 'Ready' && condition.status === 'Unknown') continue; // a check under way is not news
       const healthy = condition.type === 'PriceUnknown' ? condition.status === 'False' : condition.status === 'True';
       // A first healthy PriceUnknown=False says nothing worth an Event.
       if (condition.type === 'PriceUnknown' && healthy && !existing.some((c) => c.type === 'PriceUnknown')) continue;

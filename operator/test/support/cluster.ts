@@ -45,6 +45,7 @@ export async function startTestCluster(): Promise<TestCluster> {
       'crd/modelroutes.switchyard.dev',
       'crd/virtualkeys.switchyard.dev',
       'crd/budgets.switchyard.dev',
+      'crd/mcpservers.switchyard.dev',
     ]);
   } catch (error) {
     await plane.stop();
