@@ -23,6 +23,7 @@ import type { UpstreamCall } from './call-upstream.js';
 import { countStreamUsage } from './count-stream-usage.js';
 import type { Exchange } from './exchange.js';
 import { checkDeclaredLength } from './ingress.js';
+import { createMcpOperation } from './mcp-operation.js';
 import { observe } from './observe.js';
 import {
   chatOperation,
@@ -64,6 +65,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     outputChecks: [...OUTPUT_CHECKS, ...(extra?.outputChecks ?? [])],
     streamStages: streamStages(extra?.streamStages ?? []),
   };
+  const mcp = createMcpOperation(deps);
   return {
     run(exchange, endpoint, context) {
       switch (endpoint.operation) {
@@ -77,6 +79,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, listModelsOperation, endpoint, exchange, context);
         case 'get-model':
           return runOperation(deps, stages, getModelOperation, endpoint, exchange, context);
+        case 'mcp':
+          return mcp(deps, endpoint, exchange, context);
       }
     },
   };

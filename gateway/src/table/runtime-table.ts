@@ -2,7 +2,14 @@
 // map lookups only. Digests index keys, model names index routes per namespace, allow-list
 // globs are compiled RegExps, weights are cumulative arrays, and every backend is bound to its
 // provider adapter and to its health state.
-import type { CompiledBackend, CompiledCredential, CompiledRoute, CompiledVirtualKey, RoutingTable } from '@switchyard/compiler';
+import type {
+  CompiledBackend,
+  CompiledCredential,
+  CompiledMCPServer,
+  CompiledRoute,
+  CompiledVirtualKey,
+  RoutingTable,
+} from '@switchyard/compiler';
 import { globToRegExpSource } from '@switchyard/compiler';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -48,6 +55,8 @@ export interface RuntimeTable {
   readonly compiledAtSeconds: number;
   readonly keysByDigest: ReadonlyMap<string, RuntimeKey>;
   readonly routes: ReadonlyMap<string, RuntimeRoute>;
+  /** Key namespace -> the MCPServers its keys may reach, ordered by id (the `/mcp` endpoint's tool order starts here). */
+  readonly mcpServersByNamespace: ReadonlyMap<string, readonly CompiledMCPServer[]>;
 }
 
 export class TableLoadError extends Error {
@@ -125,12 +134,26 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
 
   const compiledAtMs = Date.parse(table.compiledAt);
   return {
+    mcpServersByNamespace: mcpServersByNamespace(table),
     version: table.version,
     hash: table.hash,
     compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
     keysByDigest,
     routes,
   };
+}
+
+function mcpServersByNamespace(table: RoutingTable): Map<string, readonly CompiledMCPServer[]> {
+  const byNamespace = new Map<string, readonly CompiledMCPServer[]>();
+  for (const [namespace, ids] of Object.entries(table.mcpServersByNamespace ?? {})) {
+    const servers = [...ids].sort().map((id) => {
+      const server = table.mcpServers?.[id];
+      if (server === undefined) throw new TableLoadError(`namespace ${namespace}: MCP server ${id} is not in the table`);
+      return server;
+    });
+    byNamespace.set(namespace, servers);
+  }
+  return byNamespace;
 }
 
 function groupIntoTiers(backends: RuntimeBackend[]): RuntimeTier[] {
