@@ -17,7 +17,7 @@ const packageVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'),
 
 // The generated CA and serving certificate differ on every render; with a TLS Secret of the
 // user's own the chart renders deterministically, so two renders can be compared byte for byte.
-const OWN_TLS = ['--set', 'tls.existingSecret=operator-cert'];
+const OWN_TLS = ['--set', 'tls.existingSecret=operator-cert', '--set', 'mcp.sessionSecret.existingSecret=mcp-session'];
 
 function makeChartPackage(releaseDir: string, scratch: string, extra: string[] = []): Promise<CommandResult> {
   const home = join(scratch, 'helm-home');

@@ -65,6 +65,7 @@ describeWithHelm('helm chart: default values', () => {
         `PodDisruptionBudget/${names.operator}`,
         `Role/${names.operator}-leader-election`,
         `RoleBinding/${names.operator}-leader-election`,
+        `Secret/${names.mcpSessionSecret}`,
         `Secret/${names.tlsSecret}`,
         `Service/${names.gateway}`,
         `Service/${names.gatewayMetrics}`,
@@ -165,12 +166,15 @@ describeWithHelm('helm chart: default values', () => {
     }
   });
 
-  it('mounts a projected token with audience switchyard (1 h) and the CA, and points the gateway at them', () => {
+  it('mounts a projected token with audience switchyard (1 h), the CA and the MCP session key, and points the gateway at them', () => {
     const volume = volumeNamed(gateway, 'switchyard-credentials');
     expect(jsonPath(volume, 'projected', 'sources')).toEqual([
       { serviceAccountToken: { audience: 'switchyard', expirationSeconds: 3600, path: 'token' } },
       { secret: { name: names.tlsSecret, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { secret: { name: names.mcpSessionSecret, items: [{ key: 'secret', path: 'mcp-session-secret' }] } },
     ]);
+    // 48 random characters, generated once (lookup keeps them on upgrade): over the gateway's 32-byte minimum.
+    expect(decodeSecretField(findDoc(docs, 'Secret', names.mcpSessionSecret), 'secret')).toMatch(/^[A-Za-z0-9]{48}$/);
     expect(containersOf(gateway)[0]!['volumeMounts']).toContainEqual({
       name: 'switchyard-credentials',
       mountPath: TOKEN_DIR,
@@ -181,6 +185,7 @@ describeWithHelm('helm chart: default values', () => {
         `--control-plane=https://${names.operator}.${NAMESPACE}.svc:8443`,
         `--token-file=${TOKEN_DIR}/token`,
         `--ca-file=${TOKEN_DIR}/ca.crt`,
+        `--mcp-session-secret-file=${TOKEN_DIR}/mcp-session-secret`,
       ]),
     );
   });
@@ -396,9 +401,16 @@ describeWithHelm('helm chart: values that change what renders', () => {
     expect(await checksum('redis://redis-b:6379/0')).not.toBe(first);
   }, 60_000);
 
+  it('uses an existing MCP session Secret and key instead of generating one', async () => {
+    const docs = await renderChart(['--set', 'mcp.sessionSecret.existingSecret=mcp-keys', '--set', 'mcp.sessionSecret.key=session']);
+    expect(docs.filter((doc) => doc.kind === 'Secret').map((doc) => doc.metadata.name)).toEqual([names.tlsSecret]);
+    const sources = jsonPath(volumeNamed(findDoc(docs, 'Deployment', names.gateway), 'switchyard-credentials'), 'projected', 'sources');
+    expect(sources).toContainEqual({ secret: { name: 'mcp-keys', items: [{ key: 'session', path: 'mcp-session-secret' }] } });
+  });
+
   it('uses an existing TLS Secret instead of generating one', async () => {
     const docs = await renderChart(['--set', 'tls.existingSecret=operator-cert']);
-    expect(docs.filter((doc) => doc.kind === 'Secret')).toEqual([]);
+    expect(docs.filter((doc) => doc.kind === 'Secret').map((doc) => doc.metadata.name)).toEqual([names.mcpSessionSecret]);
     expect(jsonPath(volumeNamed(findDoc(docs, 'Deployment', names.operator), 'tls'), 'secret', 'secretName')).toBe('operator-cert');
     const sources = jsonPath(volumeNamed(findDoc(docs, 'Deployment', names.gateway), 'switchyard-credentials'), 'projected', 'sources');
     expect(sources).toContainEqual({ secret: { name: 'operator-cert', items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
@@ -417,7 +429,7 @@ describeWithHelm('helm chart: values that change what renders', () => {
 
   it('reads the Redis URL from an existing Secret', async () => {
     const docs = await renderChart(['--set', 'redis.existingSecret.name=cache-credentials', '--set', 'redis.existingSecret.key=redisUrl']);
-    expect(docs.filter((doc) => doc.kind === 'Secret').map((doc) => doc.metadata.name)).toEqual([names.tlsSecret]);
+    expect(docs.filter((doc) => doc.kind === 'Secret').map((doc) => doc.metadata.name)).toEqual([names.mcpSessionSecret, names.tlsSecret]);
     expect(containersOf(findDoc(docs, 'Deployment', names.gateway))[0]!['env']).toContainEqual({
       name: 'SWITCHYARD_REDIS_URL',
       valueFrom: { secretKeyRef: { name: 'cache-credentials', key: 'redisUrl' } },

@@ -112,6 +112,7 @@ export const names = {
   gateway: `${RELEASE}-switchyard-gateway`,
   gatewayMetrics: `${RELEASE}-switchyard-gateway-metrics`,
   tlsSecret: `${RELEASE}-switchyard-operator-tls`,
+  mcpSessionSecret: `${RELEASE}-switchyard-mcp-session`,
   redisSecret: `${RELEASE}-switchyard-redis`,
 };
 

@@ -47,6 +47,14 @@
 {{- default (printf "%s-operator-tls" (include "switchyard.fullname" .)) .Values.tls.existingSecret -}}
 {{- end -}}
 
+{{- define "switchyard.mcpSession.secretName" -}}
+{{- default (printf "%s-mcp-session" (include "switchyard.fullname" .)) .Values.mcp.sessionSecret.existingSecret -}}
+{{- end -}}
+
+{{- define "switchyard.mcpSession.secretKey" -}}
+{{- if .Values.mcp.sessionSecret.existingSecret -}}{{ .Values.mcp.sessionSecret.key }}{{- else -}}secret{{- end -}}
+{{- end -}}
+
 {{- define "switchyard.redis.secretName" -}}
 {{- if .Values.redis.existingSecret.name -}}
 {{- .Values.redis.existingSecret.name -}}
