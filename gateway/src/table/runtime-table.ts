@@ -2,7 +2,14 @@
 // map lookups only. Digests index keys, model names index routes per namespace, allow-list
 // globs are compiled RegExps, weights are cumulative arrays, and every backend is bound to its
 // provider adapter and to its health state.
-import type { CompiledBackend, CompiledCredential, CompiledRoute, CompiledVirtualKey, RoutingTable } from '@switchyard/compiler';
+import type {
+  CompiledBackend,
+  CompiledCredential,
+  CompiledGuardrailPolicy,
+  CompiledRoute,
+  CompiledVirtualKey,
+  RoutingTable,
+} from '@switchyard/compiler';
 import { globToRegExpSource } from '@switchyard/compiler';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
@@ -48,6 +55,8 @@ export interface RuntimeTable {
   readonly compiledAtSeconds: number;
   readonly keysByDigest: ReadonlyMap<string, RuntimeKey>;
   readonly routes: ReadonlyMap<string, RuntimeRoute>;
+  /** GuardrailPolicies by id; keys list the ones that select them (pipeline/guardrails). */
+  readonly guardrailPolicies: ReadonlyMap<string, CompiledGuardrailPolicy>;
 }
 
 export class TableLoadError extends Error {
@@ -130,6 +139,7 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
     keysByDigest,
     routes,
+    guardrailPolicies: new Map(Object.entries(table.guardrailPolicies ?? {})),
   };
 }
 
