@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import {
   anthropicClient,
@@ -143,6 +144,7 @@ describe('guardrail block', () => {
     const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/switchyard_guardrail_decisions_total\{policy="default\/pii",check="cards",action="block",direction="input"\} [1-9]/);
     expect(metrics).toMatch(/switchyard_guardrail_decisions_total\{policy="default\/pii",check="words",action="block",direction="output"\} [1-9]/);
+    await eventually(async () => requestLines(gateway).length >= 8);
     const blocked = requestLines(gateway).filter((line) => Array.isArray(line.guardrails));
     expect(blocked.length).toBeGreaterThan(0);
     expect(blocked[0]?.guardrails).toEqual([{ policy: 'default/pii', check: 'cards', action: 'block', on: 'input' }]);
