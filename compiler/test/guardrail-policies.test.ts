@@ -74,12 +74,20 @@ describe('GuardrailPolicy compilation', () => {
     const { table, diagnostics } = compileWith(contractPolicy);
     const policy = table.guardrailPolicies?.['ai/pii'];
     expect(policy?.checks).toEqual([
-      { name: 'cards', "on": 'input', type: 'pii', action: 'block', entities: ['credit_card', 'iban'] },
-      { name: 'emails', "on": 'both', type: 'pii', action: 'redact', entities: ['email'] },
-      { name: 'words', "on": 'output', type: 'denylist', action: 'block', phrases: ['project falcon'] },
-      { name: 'corp', "on": 'both', type: 'regex', action: 'redact', pattern: 'ACME-[0-9]{6}' },
-      { name: 'hook', "on": 'input', type: 'webhook', action: 'block', url: 'http://guard.svc/check', timeoutMs: 500, failurePolicy: 'Closed' },
-      { name: 'mod', "on": 'input', type: 'moderation', action: 'block', model: 'omni-moderation' },
+      { name: 'cards', on: 'input', type: 'pii', action: 'block', entities: ['credit_card', 'iban'] },
+      { name: 'emails', on: 'both', type: 'pii', action: 'redact', entities: ['email'] },
+      { name: 'words', on: 'output', type: 'denylist', action: 'block', phrases: ['project falcon'] },
+      { name: 'corp', on: 'both', type: 'regex', action: 'redact', pattern: 'ACME-[0-9]{6}' },
+      {
+        name: 'hook',
+        on: 'input',
+        type: 'webhook',
+        action: 'block',
+        url: 'http://guard.svc/check',
+        timeoutMs: 500,
+        failurePolicy: 'Closed',
+      },
+      { name: 'mod', on: 'input', type: 'moderation', action: 'block', model: 'omni-moderation' },
     ]);
     expect(policy?.streamHoldback).toBe(128);
     expect(policy?.routeIds).toEqual(['ai/chat', 'ai/other']);
@@ -113,17 +121,37 @@ spec:
   checks: [${item}]`;
 
   it.each<[string, string, string]>([
-    ['a catastrophic regex', '{name: r, type: regex, pattern: "(a+)+$", "on": input, action: block}', 'repeats a group that holds a quantifier'],
+    [
+      'a catastrophic regex',
+      '{name: r, type: regex, pattern: "(a+)+$", "on": input, action: block}',
+      'repeats a group that holds a quantifier',
+    ],
     ['a backreference', '{name: r, type: regex, pattern: "(a)\\\\1", "on": input, action: block}', 'backreference'],
-    ['an invalid regex', '{name: r, type: regex, pattern: "([a-z]", "on": input, action: block}', 'pattern is not a valid regular expression'],
+    [
+      'an invalid regex',
+      '{name: r, type: regex, pattern: "([a-z]", "on": input, action: block}',
+      'pattern is not a valid regular expression',
+    ],
     ['pii without entities', '{name: p, type: pii, "on": input, action: block}', 'a pii check needs a non-empty entities list'],
-    ['denylist without phrases', '{name: d, type: denylist, "on": input, action: block}', 'a denylist check needs a non-empty phrases list'],
+    [
+      'denylist without phrases',
+      '{name: d, type: denylist, "on": input, action: block}',
+      'a denylist check needs a non-empty phrases list',
+    ],
     ['regex without a pattern', '{name: r, type: regex, "on": input, action: block}', 'a regex check needs a pattern'],
     ['webhook without a url', '{name: w, type: webhook, "on": input}', 'a webhook check needs a url'],
     ['moderation without a model', '{name: m, type: moderation, "on": input, action: block}', 'a moderation check needs a model'],
     ['no action', '{name: s, type: secrets, "on": input}', 'action is required on every check but webhook checks'],
-    ['a timeout on a pii check', '{name: p, type: pii, entities: [email], timeout: 1s, "on": input, action: log}', 'url, timeout and failurePolicy belong to webhook checks only'],
-    ['a webhook timeout over 30s', '{name: w, type: webhook, url: "http://x/", timeout: 1m, "on": input}', 'timeout must be more than 0s and at most 30s'],
+    [
+      'a timeout on a pii check',
+      '{name: p, type: pii, entities: [email], timeout: 1s, "on": input, action: log}',
+      'url, timeout and failurePolicy belong to webhook checks only',
+    ],
+    [
+      'a webhook timeout over 30s',
+      '{name: w, type: webhook, url: "http://x/", timeout: 1m, "on": input}',
+      'timeout must be more than 0s and at most 30s',
+    ],
     ['an unknown entity', '{name: p, type: pii, entities: [passport], "on": input, action: block}', 'entities'],
     ['an unknown action', '{name: s, type: secrets, "on": input, action: drop}', 'action'],
     ['a url that is not http', '{name: w, type: webhook, url: "ftp://x/", "on": input}', 'url'],

@@ -8,7 +8,7 @@ import { parseDurationMs } from '../values/duration.js';
 import { unsafeRegexReason } from '../values/safe-regex.js';
 
 /** Characters of streamed text held back when spec.streamHoldback is absent (docs/guardrails.md). */
-export const DEFAULT_STREAM_HOLDBACK = 128;
+const DEFAULT_STREAM_HOLDBACK = 128;
 /** A webhook check's timeout when it names none. */
 const DEFAULT_WEBHOOK_TIMEOUT_MS = 500;
 

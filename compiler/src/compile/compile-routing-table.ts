@@ -206,7 +206,10 @@ function assembleTable(context: CompileContext, input: CompileInput): { table: R
     keys.map((key) => key.namespace),
     context.sharedNamespaces,
   );
-  const content: Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace' | 'guardrailPolicies'> = {
+  const content: Pick<
+    RoutingTable,
+    'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace' | 'guardrailPolicies'
+  > = {
     routes,
     modelsByNamespace,
     keys,

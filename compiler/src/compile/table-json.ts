@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import type { RoutingTable } from '../table-types.js';
 import { writeCanonicalJson } from '../values/canonical-json.js';
 
-type TableContent = Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace' | 'guardrailPolicies'>;
+type TableContent = Pick<
+  RoutingTable,
+  'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace' | 'guardrailPolicies'
+>;
 
 function contentOnly(content: TableContent): TableContent {
   const only: TableContent = {

@@ -55,7 +55,8 @@ export function unsafeRegexReason(pattern: string): string | undefined {
     if (char === '\\') {
       const next = pattern[i + 1] ?? '';
       if (/[1-9]/.test(next)) return `backreference \\${next} at position ${i} (backreferences can backtrack exponentially)`;
-      if (next === 'k' && pattern[i + 2] === '<') return `named backreference at position ${i} (backreferences can backtrack exponentially)`;
+      if (next === 'k' && pattern[i + 2] === '<')
+        return `named backreference at position ${i} (backreferences can backtrack exponentially)`;
       i += 2;
       // \p{...}, \P{...}, \u{...}: the braces belong to the escape, not a quantifier.
       if ((next === 'p' || next === 'P' || next === 'u') && pattern[i] === '{') {

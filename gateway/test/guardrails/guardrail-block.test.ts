@@ -142,8 +142,12 @@ describe('guardrail block', () => {
 
   it('logs and counts each decision by policy, check and action', async () => {
     const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
-    expect(metrics).toMatch(/switchyard_guardrail_decisions_total\{policy="default\/pii",check="cards",action="block",direction="input"\} [1-9]/);
-    expect(metrics).toMatch(/switchyard_guardrail_decisions_total\{policy="default\/pii",check="words",action="block",direction="output"\} [1-9]/);
+    expect(metrics).toMatch(
+      /switchyard_guardrail_decisions_total\{policy="default\/pii",check="cards",action="block",direction="input"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /switchyard_guardrail_decisions_total\{policy="default\/pii",check="words",action="block",direction="output"\} [1-9]/,
+    );
     await eventually(async () => requestLines(gateway).length >= 8);
     const blocked = requestLines(gateway).filter((line) => Array.isArray(line.guardrails));
     expect(blocked.length).toBeGreaterThan(0);

@@ -56,7 +56,9 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
         }
       }
       res.write(chunk({}, 'stop'));
-      res.write(`data: ${JSON.stringify({ id: 'chatcmpl-g', object: 'chat.completion.chunk', created: 1770933892, model: 'gpt-upstream', choices: [], usage: USAGE })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: 'chatcmpl-g', object: 'chat.completion.chunk', created: 1770933892, model: 'gpt-upstream', choices: [], usage: USAGE })}\n\n`,
+      );
       res.end('data: [DONE]\n\n');
       return;
     }
@@ -66,7 +68,9 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
         object: 'chat.completion',
         created: 1770933883,
         model: 'gpt-upstream',
-        choices: [{ index: 0, message: { role: 'assistant', content: parts.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        choices: [
+          { index: 0, message: { role: 'assistant', content: parts.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' },
+        ],
         usage: USAGE,
       }),
     );
@@ -83,15 +87,34 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
 }
 
 /** A GuardrailPolicy object (`checks` written as the CRD has them). */
-export function policyObject(name: string, selector: Record<string, string>, checks: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): unknown {
-  return { apiVersion: API_VERSION, kind: 'GuardrailPolicy', metadata: { name }, spec: { selector: { matchLabels: selector }, checks, ...extra } };
+export function policyObject(
+  name: string,
+  selector: Record<string, string>,
+  checks: Array<Record<string, unknown>>,
+  extra: Record<string, unknown> = {},
+): unknown {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'GuardrailPolicy',
+    metadata: { name },
+    spec: { selector: { matchLabels: selector }, checks, ...extra },
+  };
 }
 
 /** The route `chat` on the scripted upstream, the given keys (name -> labels) and policies. */
-export function guardrailManifests(upstreamUrl: string, keys: Array<{ name: string; key: string; labels: Record<string, string> }>, ...policies: unknown[]): string {
+export function guardrailManifests(
+  upstreamUrl: string,
+  keys: Array<{ name: string; key: string; labels: Record<string, string> }>,
+  ...policies: unknown[]
+): string {
   return documents(
     secretObject('openai', { apiKey: 'sk-upstream' }),
-    { apiVersion: API_VERSION, kind: 'ModelRoute', metadata: { name: 'chat' }, spec: { model: 'chat', backends: [openAIBackend('up', upstreamUrl)], retry: { attempts: 1 } } },
+    {
+      apiVersion: API_VERSION,
+      kind: 'ModelRoute',
+      metadata: { name: 'chat' },
+      spec: { model: 'chat', backends: [openAIBackend('up', upstreamUrl)], retry: { attempts: 1 } },
+    },
     ...keys.flatMap((k) => keyObjects(k)),
     ...policies,
   );
@@ -105,7 +128,10 @@ export function anthropicClient(gateway: GatewayProcess, key: string): Anthropic
 const realmFetch: typeof fetch = (input, init) => fetch(input, init);
 
 export function geminiClient(gateway: GatewayProcess, key: string): GoogleGenAI {
-  return new GoogleGenAI({ apiKey: key, httpOptions: { baseUrl: `${gateway.url}/genai`, retryOptions: { attempts: 1 }, timeout: 20_000, fetch: realmFetch } });
+  return new GoogleGenAI({
+    apiKey: key,
+    httpOptions: { baseUrl: `${gateway.url}/genai`, retryOptions: { attempts: 1 }, timeout: 20_000, fetch: realmFetch },
+  });
 }
 
 /** The request log lines the gateway wrote, parsed. */

@@ -57,8 +57,12 @@ describe('guardrail log-only', () => {
 
     await eventually(async () => requestLines(gateway).length === 2);
     const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
-    expect(metrics).toMatch(/switchyard_guardrail_decisions_total\{policy="default\/audit",check="creds",action="log",direction="input"\} 1/);
-    expect(metrics).toMatch(/switchyard_guardrail_decisions_total\{policy="default\/audit",check="creds",action="log",direction="output"\} 2/);
+    expect(metrics).toMatch(
+      /switchyard_guardrail_decisions_total\{policy="default\/audit",check="creds",action="log",direction="input"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /switchyard_guardrail_decisions_total\{policy="default\/audit",check="creds",action="log",direction="output"\} 2/,
+    );
     const lines = requestLines(gateway);
     expect(lines.map((line) => line.guardrails)).toEqual([
       [

@@ -3,7 +3,15 @@
 // finished (here: while the upstream is still paused after its first chunk).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { anthropicClient, guardrailManifests, openAIClient, policyObject, startScriptedUpstream, testKey, type ScriptedUpstream } from './guardrail-fixtures.js';
+import {
+  anthropicClient,
+  guardrailManifests,
+  openAIClient,
+  policyObject,
+  startScriptedUpstream,
+  testKey,
+  type ScriptedUpstream,
+} from './guardrail-fixtures.js';
 
 const key = testKey('grwindow');
 
@@ -18,9 +26,14 @@ describe('guardrail stream window', () => {
         'all.yaml': guardrailManifests(
           upstream.server.url,
           [{ name: 'pay', key, labels: { team: 'payments' } }],
-          policyObject('pii', { team: 'payments' }, [{ name: 'cards', type: 'pii', entities: ['credit_card'], on: 'output', action: 'redact' }], {
-            streamHoldback: 32,
-          }),
+          policyObject(
+            'pii',
+            { team: 'payments' },
+            [{ name: 'cards', type: 'pii', entities: ['credit_card'], on: 'output', action: 'redact' }],
+            {
+              streamHoldback: 32,
+            },
+          ),
         ),
       },
     });

@@ -5,10 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { documents } from '../core/core-fixtures.js';
 import { eventually } from '../support/eventually.js';
 import { GatewayStartError, startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { guardrailManifests, openAIClient, policyObject, startScriptedUpstream, testKey, type ScriptedUpstream } from './guardrail-fixtures.js';
+import {
+  guardrailManifests,
+  openAIClient,
+  policyObject,
+  startScriptedUpstream,
+  testKey,
+  type ScriptedUpstream,
+} from './guardrail-fixtures.js';
 
 const key = testKey('grregex');
-const catastrophic = policyObject('evil', { team: 'x' }, [{ name: 'nested', type: 'regex', pattern: '(a+)+$', on: 'input', action: 'block' }]);
+const catastrophic = policyObject('evil', { team: 'x' }, [
+  { name: 'nested', type: 'regex', pattern: '(a+)+$', on: 'input', action: 'block' },
+]);
 
 describe('guardrail unsafe regex', () => {
   let upstream: ScriptedUpstream;
@@ -16,7 +25,9 @@ describe('guardrail unsafe regex', () => {
 
   beforeAll(async () => {
     upstream = await startScriptedUpstream();
-    gateway = await startGateway({ manifests: { 'all.yaml': guardrailManifests(upstream.server.url, [{ name: 'x', key, labels: { team: 'x' } }]) } });
+    gateway = await startGateway({
+      manifests: { 'all.yaml': guardrailManifests(upstream.server.url, [{ name: 'x', key, labels: { team: 'x' } }]) },
+    });
   });
   afterAll(async () => {
     await gateway?.stop();
@@ -30,13 +41,18 @@ describe('guardrail unsafe regex', () => {
     expect(error).toBeInstanceOf(GatewayStartError);
     const output = (error as GatewayStartError).output;
     expect(output).toContain('GuardrailPolicy default/evil');
-    expect(output).toContain('spec.checks[0] (nested): pattern refused: quantifier "+" at position 4 repeats a group that holds a quantifier');
+    expect(output).toContain(
+      'spec.checks[0] (nested): pattern refused: quantifier "+" at position 4 repeats a group that holds a quantifier',
+    );
   });
 
   it('refuses a reload that adds it and keeps serving the last good table', async () => {
     await gateway.writeManifest('evil.yaml', documents(catastrophic));
     await eventually(async () => gateway.logs().includes('pattern refused'));
-    const answer = await openAIClient(gateway, key).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'SAY:aaaa' }] });
+    const answer = await openAIClient(gateway, key).chat.completions.create({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'SAY:aaaa' }],
+    });
     expect(answer.choices[0]?.message.content).toBe('aaaa');
   });
 });

@@ -2,7 +2,7 @@
 // documented JSON contract, the rewrite reaching the upstream, and failurePolicy Open (let through,
 // recorded) and Closed (blocked) on a timeout.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { startMockHttpServer, type MockHttpServer } from '../support/mock-http-server.js';
@@ -74,7 +74,15 @@ describe('guardrail webhook', () => {
     expect(answer.choices[0]?.message.content).toBe('hello');
     const sent = hook.requests.at(-1);
     expect(sent?.method).toBe('POST');
-    expect(sent?.json).toMatchObject({ version: 'v1', policy: 'default/closed', check: 'hook', on: 'input', key: 'default/closed', model: 'chat', texts: ['SAY:hello'] });
+    expect(sent?.json).toMatchObject({
+      version: 'v1',
+      policy: 'default/closed',
+      check: 'hook',
+      on: 'input',
+      key: 'default/closed',
+      model: 'chat',
+      texts: ['SAY:hello'],
+    });
   });
 
   it('blocks on a block verdict and sends the rewrite upstream', async () => {
@@ -84,7 +92,10 @@ describe('guardrail webhook', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('guardrail_blocked');
     expect((error as Error).message).toContain('GuardrailPolicy default/closed, check hook');
 
-    await openAIClient(gateway, closedKey).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'please HOOK_REWRITE me' }] });
+    await openAIClient(gateway, closedKey).chat.completions.create({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'please HOOK_REWRITE me' }],
+    });
     expect(lastUserContent(upstream.bodies().at(-1) as never)).toBe('please [rewritten] me');
   });
 

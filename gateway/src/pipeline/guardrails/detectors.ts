@@ -90,7 +90,11 @@ const PII_DETECTORS: Record<PiiEntity, Detector> = {
   credit_card: patternDetector(/(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])/g, 'CREDIT_CARD', (c) => luhnValid(digitsOf(c))),
   iban: patternDetector(/(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Za-z0-9])/g, 'IBAN', ibanValid),
   us_ssn: patternDetector(/(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])/g, 'US_SSN', ssnValid),
-  phone: patternDetector(/(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]?\d{3,4}(?![\w-])/g, 'PHONE', phoneValid),
+  phone: patternDetector(
+    /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]?\d{3,4}(?![\w-])/g,
+    'PHONE',
+    phoneValid,
+  ),
   ip_address: {
     find(text) {
       return [

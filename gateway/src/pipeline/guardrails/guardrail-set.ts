@@ -59,7 +59,12 @@ function runtimeChecks(policy: CompiledGuardrailPolicy): readonly RuntimeCheck[]
 }
 
 function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRoute): GuardrailSet | null {
-  const set = { input: [] as RuntimeCheck[], inputHooks: [] as RuntimeCheck[], output: [] as RuntimeCheck[], outputHooks: [] as RuntimeCheck[] };
+  const set = {
+    input: [] as RuntimeCheck[],
+    inputHooks: [] as RuntimeCheck[],
+    output: [] as RuntimeCheck[],
+    outputHooks: [] as RuntimeCheck[],
+  };
   let streamHoldback = 0;
   for (const policy of policies) {
     if (policy.routeIds !== undefined && !policy.routeIds.includes(route.id)) continue;
@@ -79,7 +84,11 @@ function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRo
 }
 
 /** The checks for this key on this route; undefined when none apply. */
-export function guardrailsFor(table: RuntimeTable | undefined, key: RuntimeKey | undefined, route: RuntimeRoute | undefined): GuardrailSet | undefined {
+export function guardrailsFor(
+  table: RuntimeTable | undefined,
+  key: RuntimeKey | undefined,
+  route: RuntimeRoute | undefined,
+): GuardrailSet | undefined {
   const ids = key?.compiled.guardrailPolicyIds;
   if (ids === undefined || key === undefined || route === undefined || table === undefined) return undefined;
   let byRoute = setsByKey.get(key);

@@ -48,9 +48,13 @@ export class GuardrailState {
 
 export function blockedError(policy: string, check: string, on: Direction, why = ''): GatewayError {
   const what = on === 'input' ? 'request' : 'answer';
-  return new GatewayError('invalid_request', `guardrail_blocked: the ${what} was blocked by GuardrailPolicy ${policy}, check ${check}${why}`, {
-    code: 'guardrail_blocked',
-  });
+  return new GatewayError(
+    'invalid_request',
+    `guardrail_blocked: the ${what} was blocked by GuardrailPolicy ${policy}, check ${check}${why}`,
+    {
+      code: 'guardrail_blocked',
+    },
+  );
 }
 
 /** What the checks found in one text: a block, or the redactions to apply. */
