@@ -216,6 +216,24 @@ describeWithControlPlane('cluster spend: two gateways report to the operator, wh
       await delay(400);
     }
     expect(refusedBy).toBeDefined();
+    // Then each gateway is asked only once the operator's snapshot with all of it has reached it:
+    // the overshoot bound below is about admissions on a stale view during the alternating phase,
+    // not about how slowly a loaded machine delivers the last snapshot.
+    await waitForSpent('payments-monthly', charged);
+    for (const gateway of gateways) {
+      await waitFor(
+        `the gateway at ${gateway.url} knows ${formatNanosAsUsd(charged)} was spent`,
+        async () => {
+          const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+          const line = metrics
+            .split('\n')
+            .find((entry) => entry.startsWith('switchyard_budget_spent_usd{') && entry.includes('payments-monthly'));
+          return line !== undefined && parseMoneyNanos(line.slice(line.lastIndexOf(' ') + 1)) >= charged;
+        },
+        20_000,
+        200,
+      );
+    }
     for (const gateway of gateways) {
       await waitFor(
         'both gateways refuse',
