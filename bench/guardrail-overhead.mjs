@@ -86,12 +86,19 @@ async function oneStream(pool, key, paced) {
   return { first, total: performance.now() - start };
 }
 
-const median = (values) => percentile([...values].sort((a, b) => a - b), 0.5);
+const median = (values) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 async function main() {
   const upstream = await startUpstream();
   const configDir = mkdtempSync(join(tmpdir(), 'switchyard-guardrail-bench-'));
-  const guardedKey = benchKeyYaml('guarded', GUARDED_KEY).replace('metadata: {name: guarded}', 'metadata: {name: guarded, labels: {guarded: "yes"}}');
+  const guardedKey = benchKeyYaml('guarded', GUARDED_KEY).replace(
+    'metadata: {name: guarded}',
+    'metadata: {name: guarded, labels: {guarded: "yes"}}',
+  );
   writeFileSync(
     join(configDir, 'bench.yaml'),
     [benchRouteYaml(`http://127.0.0.1:${upstream.address().port}`), benchKeyYaml('plain', PLAIN_KEY), guardedKey, policyYaml].join('---\n'),
