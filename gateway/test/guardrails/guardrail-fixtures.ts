@@ -1,6 +1,6 @@
 // Shared set-up for the guardrail tests: a scripted OpenAI upstream that records what reached it
 // and answers what the prompt asks (`SAY:a|b|c` streams the chunks a, b, c; `SLOW:` pauses after
-// the first chunk until released), a webhook service, and manifest builders. Every test drives
+// the first chunk until released; `TOOL:a|b` streams a tool call whose arguments come in pieces), a webhook service, and manifest builders. Every test drives
 // the real gateway process (standalone) with the official SDKs.
 import type { ServerResponse } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
@@ -42,6 +42,25 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     const slow = prompt.startsWith('SLOW:');
     const said = /(?:SAY|SLOW):(.*)$/s.exec(prompt)?.[1];
     const parts = said === undefined ? ['ok'] : said.split('|');
+    const tool = /^TOOL:(.*)$/s.exec(prompt)?.[1];
+    if (body.stream === true && tool !== undefined) {
+      // A streamed tool call whose arguments arrive in the given pieces.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(
+        chunk(
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'send', arguments: '' } }],
+          },
+          null,
+        ),
+      );
+      for (const piece of tool.split('|')) res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null));
+      res.write(chunk({}, 'tool_calls'));
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     if (body.stream === true) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(chunk({ role: 'assistant', content: '' }, null));

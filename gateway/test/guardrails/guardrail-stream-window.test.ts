@@ -60,6 +60,21 @@ describe('guardrail stream window', () => {
     expect(message.content[0]?.type === 'text' ? message.content[0].text : '').toBe(expected);
   });
 
+  it('holds back a streamed tool call’s arguments the same way', async () => {
+    const stream = await openAIClient(gateway, key).chat.completions.create({
+      model: 'chat',
+      stream: true,
+      messages: [{ role: 'user', content: 'TOOL:{"note":"pay with 4111 1|111 1111 |1111 today"}' }],
+    });
+    const pieces: string[] = [];
+    for await (const event of stream) {
+      const piece = event.choices[0]?.delta.tool_calls?.[0]?.function?.arguments;
+      if (piece) pieces.push(piece);
+    }
+    expect(JSON.parse(pieces.join(''))).toEqual({ note: 'pay with [CREDIT_CARD_1] today' });
+    expect(pieces.some((p) => /\d/.test(p.replace(/\[CREDIT_CARD_1\]/g, '')))).toBe(false);
+  });
+
   it('releases clean text beyond the window while the upstream is still writing', async () => {
     const clean = 'x'.repeat(100);
     const stream = await openAIClient(gateway, key).chat.completions.create({

@@ -49,14 +49,17 @@ export const guardrailOutputCheck: OutputCheck = (answer, exchange) => {
 };
 
 /**
- * Holds back the last `window` characters of streamed text. Each batch, the held text is checked
- * whole: a block ends the stream (the front door's error event); matches that end before the
- * window are redacted and released with the clean text before them; a match reaching into the
- * window is held until it is complete, unless the held text grows past four windows. Any event
- * other than text (a tool call, the finish) releases everything first, so order is kept.
+ * Holds back the last `window` characters of streamed text, per channel: the answer text, or one
+ * tool call's arguments. Each batch, the held text is checked whole: a block ends the stream (the
+ * front door's error event); matches that end before the window are redacted and released with
+ * the clean text before them; a match reaching into the window is held until it is complete,
+ * unless the held text grows past four windows. Any other event (a tool call starting, the
+ * finish), or a delta of another channel, releases everything held first, so order is kept.
  */
 class HoldbackTransformer implements StreamTransformer {
   private held = '';
+  /** undefined: the answer text; a number: that tool call's arguments. */
+  private channel: number | undefined;
 
   constructor(
     private readonly checks: readonly RuntimeCheck[],
@@ -67,25 +70,37 @@ class HoldbackTransformer implements StreamTransformer {
   transform(events: UnifiedStreamEvent[]): UnifiedStreamEvent[] {
     const out: UnifiedStreamEvent[] = [];
     for (const event of events) {
-      if (event.type === 'text_delta') {
-        this.held += event.text;
-        const released = this.release(false);
-        if (released.length > 0) out.push({ type: 'text_delta', text: released });
+      if (event.type === 'text_delta' || event.type === 'tool_call_delta') {
+        const channel = event.type === 'text_delta' ? undefined : event.index;
+        if (channel !== this.channel) this.flush(out);
+        this.channel = channel;
+        this.held += event.type === 'text_delta' ? event.text : event.argumentsDelta;
+        this.emit(out, this.release(false));
         continue;
       }
-      if (this.held.length > 0 && event.type !== 'response_start' && event.type !== 'usage') {
-        const released = this.release(true);
-        if (released.length > 0) out.push({ type: 'text_delta', text: released });
-      }
+      if (event.type !== 'response_start' && event.type !== 'usage') this.flush(out);
       out.push(event);
     }
     return out;
   }
 
   end(): UnifiedStreamEvent[] | undefined {
-    if (this.held.length === 0) return undefined;
-    const released = this.release(true);
-    return released.length > 0 ? [{ type: 'text_delta', text: released }] : undefined;
+    const out: UnifiedStreamEvent[] = [];
+    this.flush(out);
+    return out.length > 0 ? out : undefined;
+  }
+
+  private flush(out: UnifiedStreamEvent[]): void {
+    if (this.held.length > 0) this.emit(out, this.release(true));
+  }
+
+  private emit(out: UnifiedStreamEvent[], released: string): void {
+    if (released.length === 0) return;
+    out.push(
+      this.channel === undefined
+        ? { type: 'text_delta', text: released }
+        : { type: 'tool_call_delta', index: this.channel, argumentsDelta: released },
+    );
   }
 
   private release(all: boolean): string {
