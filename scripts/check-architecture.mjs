@@ -23,7 +23,7 @@ const GATEWAY_LAYERS = [
   { dirs: ['errors', 'unified', 'common'], siblingsOpen: true },
   { dirs: ['wire'], siblingsOpen: true },
   { dirs: ['transport', 'observe', 'redis'], siblingsOpen: true },
-  { dirs: ['providers', 'frontdoors'], siblingsOpen: false },
+  { dirs: ['providers', 'frontdoors', 'mcp'], siblingsOpen: false },
   { dirs: ['table'], siblingsOpen: false },
   { dirs: ['governance', 'cache'], siblingsOpen: false },
   { dirs: ['pipeline'], siblingsOpen: false },

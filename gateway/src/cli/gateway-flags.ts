@@ -15,6 +15,8 @@ import {
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
+import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
+import { DEFAULT_MCP_SESSION_MAX_AGE_MS, MIN_MCP_SESSION_SECRET_BYTES } from '../mcp/session-token.js';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -33,6 +35,10 @@ export interface GatewayFlags {
   maxBodyBytes: number;
   /** Largest whole (non-streaming) upstream answer read; larger ones fail the attempt (502). */
   maxResponseBytes: number;
+  /** File holding the secret that signs `/mcp` session ids (shared by every replica); undefined: a random per-process secret. */
+  mcpSessionSecretFile: string | undefined;
+  /** Largest upstream MCP answer read; a larger tool result is a tool error. */
+  mcpMaxResultBytes: number;
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
   stateFile: string | undefined;
@@ -76,6 +82,13 @@ operator streams (cluster mode).
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
   --max-response-bytes <n>     largest non-streamed upstream answer read into memory (default ${DEFAULT_MAX_RESPONSE_BYTES});
                                a larger one fails that backend (502 naming the limit); streams are not bounded by it
+  --mcp-session-secret-file <path>
+                               secret (at least ${MIN_MCP_SESSION_SECRET_BYTES} bytes) signing /mcp session ids; give every replica the
+                               same one so a session started on one continues on any other (env SWITCHYARD_MCP_SESSION_SECRET_FILE;
+                               default: a random secret per process, so sessions end with it); sessions last
+                               ${DEFAULT_MCP_SESSION_MAX_AGE_MS / 3_600_000}h
+  --mcp-max-result-bytes <n>   largest answer read from an upstream MCP server (default ${DEFAULT_MCP_MAX_RESULT_BYTES}); a larger
+                               tool result is refused with a tool error naming the limit
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
@@ -125,6 +138,8 @@ const GATEWAY_FLAG_OPTIONS = {
   'max-body-bytes': { type: 'string' },
   'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
+  'mcp-session-secret-file': { type: 'string' },
+  'mcp-max-result-bytes': { type: 'string' },
   'state-file': { type: 'string' },
   'usage-journal': { type: 'string' },
   'redis-url': { type: 'string' },
@@ -149,6 +164,8 @@ export function parseGatewayFlags(
   const limits = parseListenerLimits(v);
   const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
   const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
+  const mcpMaxResultBytes = positiveBytesFlag('mcp-max-result-bytes', v['mcp-max-result-bytes'], DEFAULT_MCP_MAX_RESULT_BYTES);
+  const mcpSessionSecretFile = v['mcp-session-secret-file'] ?? emptyToUndefined(env.SWITCHYARD_MCP_SESSION_SECRET_FILE);
   const cacheMaxText = v['cache-max-bytes'];
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
   if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
@@ -204,6 +221,8 @@ export function parseGatewayFlags(
     limits,
     maxBodyBytes,
     maxResponseBytes,
+    mcpSessionSecretFile,
+    mcpMaxResultBytes,
     cacheMaxBytes,
     stateFile: v['state-file'],
     usageJournal: v['usage-journal'],
@@ -217,6 +236,10 @@ export function parseGatewayFlags(
     caFile: v['ca-file'],
     log,
   };
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.length === 0 ? undefined : value;
 }
 
 function parseListenerLimits(v: Readonly<Record<string, string | boolean | undefined>>): ListenerLimits {

@@ -15,6 +15,9 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
+import { McpSessionSigner } from '../mcp/session-token.js';
+import type { McpEndpointOptions } from '../mcp/mcp-server.js';
+import { readFileSync } from 'node:fs';
 import { checkClusterFilesExist, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
 import { loadInitialConfig, watchConfig, type StandaloneConfigSource } from './standalone-config.js';
 
@@ -54,7 +57,8 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
     egressGuard: createEgressGuard(flags.deniedUpstreamCidrs),
     maxResponseBytes: flags.maxResponseBytes,
   });
-  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache });
+  const mcp = mcpOptions(flags, lifecycleLogger);
+  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
@@ -136,7 +140,34 @@ async function loadStandaloneConfig(
   }
 }
 
+/**
+ * The `/mcp` session secret: read once at start (a replica restarted with the same file accepts
+ * the sessions the others issued). Without one, a random per-process secret works for a single
+ * gateway; replicas behind one Service would then refuse each other's sessions.
+ */
+function mcpOptions(flags: GatewayFlags, logger: Logger): McpEndpointOptions {
+  if (flags.mcpSessionSecretFile === undefined) {
+    if (flags.controlPlane !== undefined)
+      logger.warn('no --mcp-session-secret-file: /mcp sessions (protocol 2025-11-25) are accepted only by the replica that issued them');
+    return { sessions: McpSessionSigner.ephemeral(), maxResultBytes: flags.mcpMaxResultBytes };
+  }
+  let secret: Buffer;
+  try {
+    secret = readFileSync(flags.mcpSessionSecretFile);
+  } catch (error) {
+    throw new StartupFailure(`cannot read --mcp-session-secret-file ${flags.mcpSessionSecretFile}: ${errorMessage(error)}`);
+  }
+  // A Secret mounted from `kubectl create secret --from-file` or an editor may end with a newline.
+  const trimmed = Buffer.from(secret.toString('utf8').trimEnd(), 'utf8');
+  try {
+    return { sessions: new McpSessionSigner(trimmed), maxResultBytes: flags.mcpMaxResultBytes };
+  } catch (error) {
+    throw new StartupFailure(errorMessage(error));
+  }
+}
+
 interface ServingParts {
+  mcp: McpEndpointOptions;
   transport: UpstreamTransport;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -169,6 +200,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         tracer: parts.tracing?.tracer,
         ...(parts.cache === undefined ? {} : { cache: parts.cache }),
         maxBodyBytes: flags.maxBodyBytes,
+        mcp: parts.mcp,
         random: Math.random,
       },
     });

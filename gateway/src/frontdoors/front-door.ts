@@ -48,6 +48,9 @@ export type EndpointPath = string | { readonly prefix: string; match(rest: strin
  * operation decides which stages run (docs/architecture.md, "The request pipeline"); `frontDoor` answers errors
  * in the caller's format, and the codec fields translate the operation's request and answer.
  */
+/** The MCP endpoint's front door: it only renders errors; the MCP messages are the operation's (pipeline/mcp-operation.ts). */
+export type McpFrontDoor = Pick<ChatFrontDoor, 'encodeError'>;
+
 export type FrontDoorEndpoint =
   | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'chat'; readonly frontDoor: ChatFrontDoor }
   | {
@@ -69,7 +72,8 @@ export type FrontDoorEndpoint =
       readonly operation: 'list-models' | 'get-model';
       readonly frontDoor: ChatFrontDoor;
       readonly codec: ModelListCodec;
-    };
+    }
+  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor };
 
 export type EndpointOperation = FrontDoorEndpoint['operation'];
 

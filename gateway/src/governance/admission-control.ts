@@ -31,6 +31,11 @@ export interface Admission {
 export interface AdmissionControl {
   /** Throws GatewayError (429 rate_limited / budget_exceeded) to refuse. */
   admit(request: AdmissionRequest): Admission | Promise<Admission>;
+  /**
+   * One MCP tool call under the key's `spec.mcp.rateLimit.callsPerMinute`: undefined when
+   * admitted, else how long to wait in ms. Absent: tool calls are not limited.
+   */
+  admitToolCall?(keyId: string, callsPerMinute: number): Promise<number | undefined>;
 }
 
 const NOTHING_HELD: Admission = { settle: () => undefined };

@@ -48,11 +48,39 @@ function isPromise<T>(value: Decided<T> | undefined): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
 }
 
+/** A tool call holds no concurrency slot, so its lease only bounds a counter a crashed gateway left behind. */
+const TOOL_CALL_LEASE_MS = 60_000;
+
 export class GovernanceAdmission implements AdmissionControl {
   /** `budgetId@periodStart` of Warn budgets already logged as exceeded, so the log says it once per period. */
   private readonly warnedPeriods = new Set<string>();
 
   constructor(private readonly options: GovernanceAdmissionOptions) {}
+
+  /**
+   * Tool calls are counted by the same limiter as requests (in process, or in Redis across
+   * gateways), under their own name so they never use up the key's requestsPerMinute.
+   */
+  async admitToolCall(keyId: string, callsPerMinute: number): Promise<number | undefined> {
+    const nowMs = this.options.clock.nowMs();
+    let outcome: RateLimitOutcome;
+    try {
+      outcome = await this.options.rateLimiter.acquire({
+        keyId: `${keyId}#mcp-tools`,
+        limits: { requestsPerMinute: callsPerMinute },
+        tokens: 0,
+        nowMs,
+        leaseMs: TOOL_CALL_LEASE_MS,
+      });
+    } catch (error) {
+      // The shared store is down: the same choice as for requests (--redis-failure-mode).
+      this.options.logger.warn('tool call rate limit unavailable', { key: keyId, mode: this.options.failureMode, error });
+      return this.options.failureMode === 'open' ? undefined : TOOL_CALL_LEASE_MS;
+    }
+    if (!outcome.admitted) return outcome.retryAfterMs;
+    outcome.grant.settle(undefined, nowMs);
+    return undefined;
+  }
 
   admit(admission: AdmissionRequest): Admission | Promise<Admission> {
     const { key, route } = admission;

@@ -2,7 +2,7 @@
 // they name keys). Label values are route ids, backend names, key ids and statuses, all bounded
 // by the routing table, never free text.
 import { buildInfo, type Usage } from '@switchyard/compiler';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamFailureKind } from '../errors/upstream-failure.js';
 import { AggregatedHistogram, type HistogramSeries } from './aggregated-histogram.js';
 
@@ -43,6 +43,9 @@ interface KeySeries {
  * `collect`): prom-client's own `inc(labels)` validates and hashes the label object on every
  * call, which cost more than the rest of the observe stage together.
  */
+/** Distinct `tool` label values per MCP server; further names are counted as `other`. */
+const MAX_MCP_TOOL_SERIES = 500;
+
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly duration: AggregatedHistogram<'route' | 'backend'>;
@@ -54,6 +57,9 @@ export class GatewayMetrics {
   private readonly connectionsRefused: Counter;
   private readonly guardrailDecisions: Counter<'policy' | 'check' | 'action' | 'direction'>;
   private readonly clientTimeouts: Counter<'phase'>;
+  private readonly mcpToolCalls: Counter<'server' | 'tool' | 'status'>;
+  private readonly mcpToolCallDuration: Histogram<'server' | 'tool'>;
+  private readonly mcpToolNames = new Map<string, Set<string>>();
   private openConnections: (() => number) | undefined;
   private inFlightCount = 0;
   private readonly backendSeries = new Map<string, Map<string, BackendSeries>>();
@@ -220,7 +226,41 @@ export class GatewayMetrics {
       labelNames: ['phase'],
       registers,
     });
+    this.mcpToolCalls = new Counter({
+      name: 'switchyard_mcp_tool_calls_total',
+      help: 'MCP tool calls through /mcp, by MCPServer id, prefixed tool name and status (ok, tool_error, upstream_error, unavailable, timeout, too_large, denied, rate_limited); tool is empty unless the upstream ran it, server is empty for denied calls',
+      labelNames: ['server', 'tool', 'status'],
+      registers,
+    });
+    this.mcpToolCallDuration = new Histogram({
+      name: 'switchyard_mcp_tool_call_duration_seconds',
+      help: 'Time from a tools/call reaching the gateway to its answer, by MCPServer id and prefixed tool name',
+      labelNames: ['server', 'tool'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+  }
+
+  /**
+   * One MCP tool call; `tool` is empty unless the upstream ran it. An upstream may also "run" a name
+   * the caller made up (answering with `isError`), so each server keeps at most
+   * MAX_MCP_TOOL_SERIES tool names as labels and counts the rest as `tool="other"`.
+   */
+  mcpToolCall(server: string, tool: string, status: string, seconds: number): void {
+    let known = this.mcpToolNames.get(server);
+    if (known === undefined) {
+      known = new Set();
+      this.mcpToolNames.set(server, known);
+    }
+    let shown = tool;
+    if (tool !== '' && !known.has(tool)) {
+      if (known.size >= MAX_MCP_TOOL_SERIES) shown = 'other';
+      else known.add(tool);
+    }
+    const labels = { server, tool: shown };
+    this.mcpToolCalls.inc({ ...labels, status });
+    if (server !== '') this.mcpToolCallDuration.observe(labels, seconds);
   }
 
   requestStarted(): void {

@@ -62,6 +62,14 @@ export interface Exchange {
   readonly clientAbort: AbortController;
   /** The table this request started with; a swap does not change it. */
   table: RuntimeTable | undefined;
+  /**
+   * Settles the request (stage 9) once, called just before the answer's last byte is written and
+   * again, as a no-op, at the end of the pipeline: spend is recorded (and journaled) before the
+   * caller can hold a complete answer, so a gateway killed right after has it on disk.
+   */
+  settleBeforeLastByte?: (() => void) | undefined;
+  /** Set once stage 9 ran. */
+  settled?: boolean;
   key: RuntimeKey | undefined;
   model: string | undefined;
   route: RuntimeRoute | undefined;

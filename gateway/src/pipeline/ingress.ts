@@ -59,6 +59,11 @@ function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
+/** Read (bounded) and parse a JSON object body: ingress for endpoints without a chat codec (`/mcp`). */
+export async function readJsonObjectBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+  return parseRequestBody(await readRequestBody(req, maxBytes));
+}
+
 export function parseRequestBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) throw invalidRequest('request body is empty; expected a JSON object');
   let parsed: unknown;

@@ -7,6 +7,7 @@ import type { RequestTracer } from '../observe/tracing/request-tracer.js';
 import type { TableHolder } from '../table/table-holder.js';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import type { AdmissionControl } from '../governance/admission-control.js';
+import type { McpEndpointOptions } from '../mcp/mcp-server.js';
 import type { ExtraStages } from './stages.js';
 
 export interface PipelineDeps {
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   /** The exact response cache for routes with `spec.cache`; absent (--cache-max-bytes 0), nothing is cached. */
   cache?: ResponseCacheService;
   maxBodyBytes: number;
+  /** The `/mcp` endpoint's session secret and result bound; absent: a per-process secret and the default bound. */
+  mcp?: McpEndpointOptions;
   /** Source of randomness for weights and jitter; tests may pin it. */
   random: () => number;
   /** Checks and stream transformers beyond those composed in pipeline.ts (tests add toy stages here). */

@@ -24,6 +24,7 @@ import { countStreamUsage } from './count-stream-usage.js';
 import type { Exchange } from './exchange.js';
 import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from './guardrails/guardrail-stages.js';
 import { checkDeclaredLength } from './ingress.js';
+import { createMcpOperation } from './mcp-operation.js';
 import { observe } from './observe.js';
 import {
   chatOperation,
@@ -66,6 +67,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     outputChecks: [...OUTPUT_CHECKS, ...(extra?.outputChecks ?? [])],
     streamStages: streamStages(extra?.streamStages ?? []),
   };
+  const mcp = createMcpOperation(deps);
   return {
     run(exchange, endpoint, context) {
       switch (endpoint.operation) {
@@ -79,6 +81,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, listModelsOperation, endpoint, exchange, context);
         case 'get-model':
           return runOperation(deps, stages, getModelOperation, endpoint, exchange, context);
+        case 'mcp':
+          return mcp(deps, endpoint, exchange, context);
       }
     },
   };
@@ -117,8 +121,9 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       if (stages.inputChecks.length > 0) await runInputChecks(stages.inputChecks, plan.checked(request), exchange);
       // 4. admit
       if (plan.admits) {
-        admission = await deps.admission.admit({ key, route, request });
+        const admitted = (admission = await deps.admission.admit({ key, route, request }));
         exchange.admissionHeaders = admission.headers;
+        exchange.settleBeforeLastByte = () => settle(deps, exchange, admitted);
       }
     }
     // 5. cache: checked here so routes without a cache pay no await on the hot path

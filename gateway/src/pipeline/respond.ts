@@ -53,6 +53,7 @@ function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeade
   closeIfBodyUnread(exchange.req, exchange.res, headers);
   exchange.status = status;
   exchange.res.writeHead(status, headers);
+  if (status === 200) exchange.settleBeforeLastByte?.();
   exchange.res.end(body);
   if (length > WATCHED_ANSWER_BYTES) closeIfNotTaken(exchange.res, writeStallMs(exchange));
 }
@@ -151,7 +152,9 @@ export async function respondStream(
       }
       events = await stream.next();
     }
-    res.end(closingFrames(exchange, chain, encoder) + encoder.end());
+    const closing = closingFrames(exchange, chain, encoder) + encoder.end();
+    exchange.settleBeforeLastByte?.();
+    res.end(closing);
   } catch (error) {
     stream.close();
     if (error instanceof ClientStalledError) {

@@ -17,6 +17,8 @@ import { requestLabels } from './observe.js';
 const CHARS_PER_OUTPUT_TOKEN = 4;
 
 export function settle(deps: PipelineDeps, exchange: Exchange, admission: Admission | undefined): void {
+  if (exchange.settled) return;
+  exchange.settled = true;
   if (exchange.cut !== undefined && exchange.firstEventAt !== undefined) estimateStreamedUsage(exchange);
   const labels = requestLabels(exchange);
   if (exchange.usage !== undefined) deps.metrics.usage(labels, exchange.usage);

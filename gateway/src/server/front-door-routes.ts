@@ -3,6 +3,7 @@
 import { anthropicFrontDoorDeclaration } from '../frontdoors/anthropic-messages/index.js';
 import type { ChatFrontDoor, FrontDoorDeclaration } from '../frontdoors/front-door.js';
 import { geminiFrontDoorDeclaration } from '../frontdoors/gemini/index.js';
+import { mcpFrontDoorDeclaration } from '../frontdoors/mcp/index.js';
 import { openAIChatFrontDoorDeclaration } from '../frontdoors/openai-chat/index.js';
 import {
   createOpenAIResponsesFrontDoor,
@@ -29,5 +30,6 @@ export function createFrontDoorRoutes(options: FrontDoorRouteOptions = {}): Fron
     openAIResponsesFrontDoorDeclaration(responses),
     anthropicFrontDoorDeclaration,
     geminiFrontDoorDeclaration,
+    mcpFrontDoorDeclaration,
   ];
 }

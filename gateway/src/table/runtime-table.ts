@@ -6,6 +6,7 @@ import type {
   CompiledBackend,
   CompiledCredential,
   CompiledGuardrailPolicy,
+  CompiledMCPServer,
   CompiledRoute,
   CompiledVirtualKey,
   RoutingTable,
@@ -55,6 +56,8 @@ export interface RuntimeTable {
   readonly compiledAtSeconds: number;
   readonly keysByDigest: ReadonlyMap<string, RuntimeKey>;
   readonly routes: ReadonlyMap<string, RuntimeRoute>;
+  /** Key namespace -> the MCPServers its keys may reach, ordered by id (the `/mcp` endpoint's tool order starts here). */
+  readonly mcpServersByNamespace: ReadonlyMap<string, readonly CompiledMCPServer[]>;
   /** GuardrailPolicies by id; keys list the ones that select them (pipeline/guardrails). */
   readonly guardrailPolicies: ReadonlyMap<string, CompiledGuardrailPolicy>;
 }
@@ -134,6 +137,7 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
 
   const compiledAtMs = Date.parse(table.compiledAt);
   return {
+    mcpServersByNamespace: mcpServersByNamespace(table),
     version: table.version,
     hash: table.hash,
     compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
@@ -141,6 +145,19 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     routes,
     guardrailPolicies: new Map(Object.entries(table.guardrailPolicies ?? {})),
   };
+}
+
+function mcpServersByNamespace(table: RoutingTable): Map<string, readonly CompiledMCPServer[]> {
+  const byNamespace = new Map<string, readonly CompiledMCPServer[]>();
+  for (const [namespace, ids] of Object.entries(table.mcpServersByNamespace ?? {})) {
+    const servers = [...ids].sort().map((id) => {
+      const server = table.mcpServers?.[id];
+      if (server === undefined) throw new TableLoadError(`namespace ${namespace}: MCP server ${id} is not in the table`);
+      return server;
+    });
+    byNamespace.set(namespace, servers);
+  }
+  return byNamespace;
 }
 
 function groupIntoTiers(backends: RuntimeBackend[]): RuntimeTier[] {

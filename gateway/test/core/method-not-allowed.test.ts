@@ -26,11 +26,14 @@ function serves(endpoint: FrontDoorEndpoint, path: string): boolean {
   return path.startsWith(declared.prefix) && declared.match(path.slice(declared.prefix.length)) !== undefined;
 }
 
+/** The LLM front doors' formats, and `mcp`: JSON-RPC errors (`/mcp`). */
+type ErrorFormat = CallerFormat | 'mcp';
+
 interface Row {
   path: string;
   method: string;
   allowed: string[];
-  format: CallerFormat;
+  format: ErrorFormat;
 }
 
 /** One row per declared path and method it is not declared for. */
@@ -48,15 +51,19 @@ function rows(): Row[] {
   for (const [path, served] of byPath) {
     const declared = new Set<string>(served.map((endpoint) => endpoint.method));
     const allowed = METHODS.filter((method) => declared.has(method)).flatMap((method) => (method === 'GET' ? ['GET', 'HEAD'] : [method]));
-    const format = served[0]?.frontDoor.format ?? 'openai';
+    const door = served[0]?.frontDoor;
+    const format: ErrorFormat = door === undefined ? 'openai' : 'format' in door ? door.format : 'mcp';
     for (const method of METHODS) if (!declared.has(method)) table.push({ path, method, allowed, format });
   }
   return table;
 }
 
 /** The message of an error body in `format`'s shape; fails when the body is not in that shape. */
-function messageIn(format: CallerFormat, body: unknown): string {
+function messageIn(format: ErrorFormat, body: unknown): string {
   switch (format) {
+    case 'mcp':
+      expect(body).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.any(String) } });
+      break;
     case 'openai':
     case 'openai-responses':
       expect(body).toEqual({
@@ -86,7 +93,7 @@ describe('wrong method on a declared path', () => {
   const table = rows();
 
   it('covers every front door and both kinds of path', () => {
-    expect(new Set(table.map((row) => row.format))).toEqual(new Set(['openai', 'openai-responses', 'anthropic', 'gemini']));
+    expect(new Set(table.map((row) => row.format))).toEqual(new Set(['openai', 'openai-responses', 'anthropic', 'gemini', 'mcp']));
     expect(table.some((row) => row.path === '/v1/chat/completions' && row.method === 'GET')).toBe(true);
     expect(endpoints.some((endpoint) => typeof endpoint.path !== 'string')).toBe(true);
     // Each example must reach its own endpoint, or the table above would test the wrong path.

@@ -9,6 +9,7 @@ import type { FrontDoorEndpoint } from '../../src/frontdoors/front-door.js';
 import { parseRequestBody } from '../../src/pipeline/ingress.js';
 import { createFrontDoorRoutes } from '../../src/server/front-door-routes.js';
 import type { FrontDoorContext } from '../../src/unified/front-door-codec.js';
+import { decodeMcpMessage, McpWireError } from '../../src/wire/mcp/index.js';
 import { decodesOrRejectsTyped, decodesOrThrowsTyped, fuzzParameters, jsonInputs, type Json } from './fuzz-support.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -156,6 +157,19 @@ const GEMINI_BATCH_EMBED: Json[] = [
   },
 ];
 const ANTHROPIC_COUNT: Json[] = ANTHROPIC;
+const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+const MCP: Json[] = [
+  {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+  },
+  { jsonrpc: '2.0', method: 'notifications/initialized' },
+  { jsonrpc: '2.0', id: 'a', method: 'tools/call', params: { name: 'p__t', arguments: { city: 'a', days: 2 }, _meta: META } },
+  { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { cursor: 'dDE6MTAw', _meta: META } },
+  { jsonrpc: '2.0', id: 3, result: {} },
+];
 
 interface EndpointCase {
   name: string;
@@ -177,6 +191,7 @@ const CASES: EndpointCase[] = [
     { name: `Gemini ${version} embedContent`, path: `/genai/${version}/models/m:embedContent`, templates: GEMINI_EMBED },
     { name: `Gemini ${version} batchEmbedContents`, path: `/genai/${version}/models/m:batchEmbedContents`, templates: GEMINI_BATCH_EMBED },
   ]),
+  { name: 'MCP JSON-RPC message', path: '/mcp', templates: MCP },
 ];
 
 const doors = createFrontDoorRoutes();
@@ -212,6 +227,9 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
       expect(Number.isFinite(estimate) && estimate >= 0).toBe(true);
       return;
     }
+    case 'mcp':
+      decodeMcpMessage(body);
+      return;
     default:
       throw new Error(`unexpected operation ${endpoint.operation}`);
   }
@@ -230,7 +248,7 @@ describe('front-door request decoders under fuzzing', () => {
     for (const template of endpointCase.templates) await ingest(endpoint, context, JSON.stringify(template));
     await fc.assert(
       fc.asyncProperty(jsonInputs(endpointCase.templates), async (text) => {
-        const error = await decodesOrRejectsTyped(() => ingest(endpoint, context, text), [GatewayError]);
+        const error = await decodesOrRejectsTyped(() => ingest(endpoint, context, text), [GatewayError, McpWireError]);
         if (error instanceof GatewayError) expect(error.status).toBeLessThan(500);
       }),
       fuzzParameters(300),

@@ -43,15 +43,10 @@ export class InProcessBudgetLedger implements BudgetLedger {
   private readonly accounts = new Map<string, Account>();
   private readonly reports: UsageReportBook;
   private readonly writer: DurableFileWriter | undefined;
-  private readonly journal: DurableFileWriter | undefined;
   private readonly nowMs: () => number;
 
   constructor(options: InProcessBudgetLedgerOptions) {
-    ({ book: this.reports, journal: this.journal } = openUsageReportBook({
-      journalPath: options.usageJournal,
-      bootId: options.bootId,
-      logger: options.logger,
-    }));
+    this.reports = openUsageReportBook({ journalPath: options.usageJournal, bootId: options.bootId, logger: options.logger });
     this.nowMs = options.nowMs ?? Date.now;
     if (options.stateFile !== undefined) {
       // Throws StateFileError (the caller exits naming it) rather than silently starting from zero.
@@ -142,12 +137,11 @@ export class InProcessBudgetLedger implements BudgetLedger {
   }
 
   async flush(): Promise<void> {
-    await Promise.all([this.writer?.flush(), this.journal?.flush()]);
+    await this.writer?.flush();
   }
 
   flushSync(): void {
     this.writer?.flushSync();
-    this.journal?.flushSync();
   }
 
   async close(): Promise<void> {

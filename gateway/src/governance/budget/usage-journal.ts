@@ -1,11 +1,13 @@
-// Cluster mode's usage journal (--usage-journal): the usage report book on disk, rewritten after
-// every settlement and acknowledgement (coalesced, atomic, fsync'd), so a gateway container that
-// is killed and restarted in the same Pod (the path is on an emptyDir) continues its book and
-// resends what the operator has not acknowledged. At risk in a kill: only spend settled in the
-// moment between a settlement and the write that follows it.
-import { readFileSync, renameSync } from 'node:fs';
+// Cluster mode's usage journal (--usage-journal): the usage report book on disk, rewritten
+// (temporary file, then rename) synchronously on every settlement and acknowledgement, before
+// the settlement returns, so a gateway container that is killed and restarted in the same Pod (the
+// path is on an emptyDir) continues its book and resends what the operator has not acknowledged.
+// The pipeline settles before the answer's last byte, so an answer the caller has in full is in
+// the journal. No fsync: the file must outlive the process, not the node (an emptyDir does not
+// outlive its node either), and a write to the page cache survives SIGKILL.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '@switchyard/compiler';
-import { DurableFileWriter } from './durable-file-writer.js';
 import { UsageReportBook, type UsageBookState } from './usage-report-book.js';
 
 const JOURNAL_VERSION = 1;
@@ -75,9 +77,9 @@ export interface UsageBookOptions {
   logger: Logger;
 }
 
-/** The ledger's usage report book, continued from the journal when there is one, and the journal's writer. */
-export function openUsageReportBook(options: UsageBookOptions): { book: UsageReportBook; journal: DurableFileWriter | undefined } {
-  if (options.journalPath === undefined) return { book: new UsageReportBook(options.bootId), journal: undefined };
+/** The ledger's usage report book, continued from the journal when there is one, and written to it on every change. */
+export function openUsageReportBook(options: UsageBookOptions): UsageReportBook {
+  if (options.journalPath === undefined) return new UsageReportBook(options.bootId);
   const path = options.journalPath;
   const restored = readUsageJournal(path, options.logger);
   const book = restored === undefined ? new UsageReportBook(options.bootId) : UsageReportBook.continueFrom(restored);
@@ -88,14 +90,28 @@ export function openUsageReportBook(options: UsageBookOptions): { book: UsageRep
       openBudgets: restored.open.length,
     });
   }
-  const journal = new DurableFileWriter({
-    path,
-    render: () => `${JSON.stringify({ version: JOURNAL_VERSION, ...book.state() } satisfies JournalDocument)}\n`,
-    logger: options.logger,
-    what: 'usage journal',
-    logField: 'usageJournal',
-    flushDelayMs: 0,
-  });
-  book.onChange = () => journal.markDirty();
-  return { book, journal };
+  const temporary = join(dirname(path), `.${basename(path)}.tmp`);
+  let failing = false;
+  book.onChange = () => {
+    try {
+      writeFileSync(temporary, `${JSON.stringify({ version: JOURNAL_VERSION, ...book.state() } satisfies JournalDocument)}\n`, {
+        mode: 0o600,
+      });
+      renameSync(temporary, path);
+      if (failing) {
+        failing = false;
+        options.logger.info('usage journal writable again', { usageJournal: path });
+      }
+    } catch (error) {
+      // The book stays in memory and the next change writes it again; said once per outage.
+      if (!failing) {
+        failing = true;
+        options.logger.error('cannot write the usage journal; unacknowledged spend is kept in memory only until it can', {
+          usageJournal: path,
+          error: (error as Error).message,
+        });
+      }
+    }
+  };
+  return book;
 }

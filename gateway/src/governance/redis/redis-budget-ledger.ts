@@ -61,7 +61,6 @@ interface KnownSpend {
 
 export class RedisBudgetLedger implements BudgetLedger {
   private readonly reports: UsageReportBook;
-  private readonly journal: DurableFileWriter | undefined;
   private readonly reservationPrefix = randomUUID();
   private seq = 0;
   /** This gateway's latest view of spend, for the state file. */
@@ -70,7 +69,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   private seedRecords: SpendRecord[] = [];
 
   private constructor(private readonly options: RedisBudgetLedgerOptions) {
-    ({ book: this.reports, journal: this.journal } = openUsageReportBook({ journalPath: options.usageJournal, logger: options.logger }));
+    this.reports = openUsageReportBook({ journalPath: options.usageJournal, logger: options.logger });
     if (options.stateFile !== undefined) {
       this.seedRecords = readSpendStateFile(options.stateFile) ?? [];
       for (const record of this.seedRecords) this.remember(record.budgetId, Date.parse(record.periodStart), BigInt(record.spentNanos));
@@ -128,9 +127,10 @@ export class RedisBudgetLedger implements BudgetLedger {
       ...budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number)),
     ];
     const args = [costNanos.toString(), ...budgets.map((budget, i) => expireAtMs(budget, starts[i] as number))];
+    for (const [i, budget] of budgets.entries()) this.reports.record(budget.id, starts[i] as number, costNanos);
     this.options.retries.run('budget charge', async () => {
       const reply = (await this.options.redis.run(CHARGE_BUDGETS, keys, args)) as string[];
-      if (reply.length > 0) this.charged(budgets, starts, costNanos, reply);
+      if (reply.length > 0) this.charged(budgets, starts, reply);
     });
   }
 
@@ -166,7 +166,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   }
 
   async flush(): Promise<void> {
-    await Promise.all([this.writer?.flush(), this.journal?.flush()]);
+    await this.writer?.flush();
   }
 
   async close(): Promise<void> {
@@ -177,18 +177,17 @@ export class RedisBudgetLedger implements BudgetLedger {
     const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
     const keys = [...reservedKeys, ...budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number))];
     const args = [id, costNanos.toString(), ...budgets.map((budget, i) => expireAtMs(budget, starts[i] as number))];
+    // The operator's spend (what Budget status shows) comes from usage reports: recorded now, not
+    // when Redis confirms, so a Redis outage or a killed gateway delays nothing the journal holds.
+    if (costNanos > 0n) for (const [i, budget] of budgets.entries()) this.reports.record(budget.id, starts[i] as number, costNanos);
     this.options.retries.run('budget settle', async () => {
       const reply = (await this.options.redis.run(SETTLE_BUDGETS, keys, args)) as string[];
-      if (reply.length > 0 && costNanos > 0n) this.charged(budgets, starts, costNanos, reply);
+      if (reply.length > 0 && costNanos > 0n) this.charged(budgets, starts, reply);
     });
   }
 
-  private charged(budgets: readonly CompiledBudget[], starts: number[], costNanos: bigint, spent: string[]): void {
-    budgets.forEach((budget, i) => {
-      const start = starts[i] as number;
-      this.reports.record(budget.id, start, costNanos);
-      this.remember(budget.id, start, BigInt(spent[i] ?? '0'));
-    });
+  private charged(budgets: readonly CompiledBudget[], starts: number[], spent: string[]): void {
+    for (const [i, budget] of budgets.entries()) this.remember(budget.id, starts[i] as number, BigInt(spent[i] ?? '0'));
     this.writer?.markDirty();
   }
 

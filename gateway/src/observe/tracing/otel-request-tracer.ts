@@ -26,6 +26,7 @@ import type {
   TracedExchange,
   TracedFailure,
   TracedRoute,
+  TracedToolCall,
 } from './request-tracer.js';
 
 // performance.now() values are converted to epoch milliseconds so span times never depend on
@@ -51,6 +52,29 @@ export function createOtelRequestTracer(tracer: Tracer): RequestTracer {
         parent,
       );
       return new OtelRequestSpan(tracer, span, trace.setSpan(parent, span), operation);
+    },
+    toolCall(exchange: TracedExchange, call: TracedToolCall) {
+      // MCP semantic conventions: `{mcp.method.name} {gen_ai.tool.name}`, operation execute_tool.
+      const parent = propagation.extract(ROOT_CONTEXT, exchange.req.headers, defaultTextMapGetter);
+      const attributes: Attributes = {
+        'mcp.method.name': 'tools/call',
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': call.tool,
+        'switchyard.virtual_key': call.keyId,
+        'switchyard.request_id': exchange.requestId,
+        'switchyard.mcp.status': call.status,
+      };
+      if (call.server !== '') attributes['switchyard.mcp.server'] = call.server;
+      const span = tracer.startSpan(
+        `tools/call ${call.tool}`,
+        { kind: SpanKind.SERVER, startTime: TIME_ORIGIN_MS + call.startedAt, attributes },
+        parent,
+      );
+      if (call.status !== 'ok') {
+        span.setAttribute('error.type', call.status);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: call.status });
+      }
+      span.end(TIME_ORIGIN_MS + call.endedAt);
     },
   };
 }

@@ -51,9 +51,25 @@ export interface TracedExchange {
 /** `gen_ai.operation.name` values the gateway serves. */
 export type GenAiOperation = 'chat' | 'embeddings';
 
+/** One MCP tool call through `/mcp`, as its span records it (never the arguments or the result). */
+export interface TracedToolCall {
+  /** The prefixed name the caller used. */
+  readonly tool: string;
+  /** MCPServer id; empty when the name resolved to no server the key may use. */
+  readonly server: string;
+  readonly keyId: string;
+  /** `ok`, `tool_error`, `denied`, ... (mcp/mcp-server.ts). */
+  readonly status: string;
+  /** performance.now() when the call arrived, and when it was answered. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 export interface RequestTracer {
   /** Opens the SERVER span of one request, continuing the caller's `traceparent` if it sent one. */
   startRequest(exchange: TracedExchange, operation: GenAiOperation): RequestSpan;
+  /** Records one finished MCP tool call as a SERVER span, continuing the caller's `traceparent`. */
+  toolCall(exchange: TracedExchange, call: TracedToolCall): void;
 }
 
 export interface RequestSpan {

@@ -1,0 +1,28 @@
+// The MCP front door: `POST /mcp`, the streamable HTTP transport of the Model Context Protocol,
+// run by the pipeline's `mcp` operation (pipeline/mcp-operation.ts). GET (a server-to-client
+// event stream) and DELETE (ending a session) are answered 405 with `Allow: POST`, which the
+// transport permits: the gateway sends no server-initiated messages yet, and its sessions are
+// signed tokens that cannot be ended early (mcp/session-token.ts). Errors before a JSON-RPC
+// message is read (a bad key, a body too large) are JSON-RPC errors with a null id.
+import type { GatewayError } from '../../errors/gateway-error.js';
+import type { EncodedError } from '../../unified/front-door-codec.js';
+import { encodeJsonRpcError, JSON_RPC_ERRORS } from '../../wire/mcp/index.js';
+import type { FrontDoorDeclaration, McpFrontDoor } from '../front-door.js';
+
+const MCP_PATH = '/mcp';
+
+function encodeMcpError(error: GatewayError): EncodedError {
+  const code = error.status >= 500 ? JSON_RPC_ERRORS.internalError : JSON_RPC_ERRORS.invalidRequest;
+  const headers: Record<string, string> = { ...error.headers, 'content-type': 'application/json' };
+  if (error.status === 401) headers['www-authenticate'] = 'Bearer realm="switchyard"';
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  return { status: error.status, headers, body: encodeJsonRpcError(null, code, error.message) };
+}
+
+const mcpFrontDoor: McpFrontDoor = { encodeError: encodeMcpError };
+
+export const mcpFrontDoorDeclaration: FrontDoorDeclaration = {
+  endpoints: [{ method: 'POST', path: MCP_PATH, operation: 'mcp', frontDoor: mcpFrontDoor }],
+  root: `${MCP_PATH}/`,
+  encodeError: encodeMcpError,
+};

@@ -1,0 +1,96 @@
+// OAuth 2.0 client credentials (RFC 6749 section 4.4) for MCPServers with
+// `auth.type: oauth2ClientCredentials`: one token per server, fetched through the gateway's
+// transport (so the token endpoint obeys the egress guard too), kept until shortly before it
+// expires, and fetched again then or when the upstream refuses it. Concurrent calls share one
+// fetch.
+import type { CompiledMCPAuth } from '@switchyard/compiler';
+import { isRecord } from '@switchyard/compiler';
+import type { UpstreamTransport } from '../transport/upstream-transport.js';
+import { McpUpstreamError } from './upstream-errors.js';
+
+/** A token is replaced this long before it expires, so no call goes out with one about to lapse. */
+const TOKEN_REFRESH_MARGIN_MS = 30_000;
+/** Tokens answered without `expires_in` are kept this long. */
+const DEFAULT_TOKEN_LIFETIME_MS = 5 * 60_000;
+/** Largest token endpoint answer read. */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+type ClientCredentialsAuth = Extract<CompiledMCPAuth, { type: 'oauth2ClientCredentials' }>;
+
+export class ClientCredentialsTokens {
+  private cached: { token: string; refreshAtMs: number } | undefined;
+  private fetching: Promise<string> | undefined;
+
+  constructor(
+    private readonly auth: ClientCredentialsAuth,
+    private readonly transport: UpstreamTransport,
+    private readonly timeouts: { connectMs: number; callMs: number },
+    private readonly nowMs: () => number,
+  ) {}
+
+  token(): Promise<string> {
+    const cached = this.cached;
+    if (cached !== undefined && this.nowMs() < cached.refreshAtMs) return Promise.resolve(cached.token);
+    this.fetching ??= this.fetchToken().finally(() => {
+      this.fetching = undefined;
+    });
+    return this.fetching;
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: this.auth.clientId,
+      client_secret: this.auth.clientSecret,
+    });
+    if (this.auth.scopes.length > 0) form.set('scope', this.auth.scopes.join(' '));
+    let text: string;
+    let status: number;
+    try {
+      const response = await this.transport.send(
+        {
+          url: this.auth.tokenURL,
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: form.toString(),
+        },
+        { connectMs: this.timeouts.connectMs, bodyIdleMs: this.timeouts.callMs },
+        AbortSignal.timeout(this.timeouts.callMs),
+      );
+      status = response.status;
+      const chunks: Buffer[] = [];
+      let received = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        received += chunk.length;
+        if (received > MAX_TOKEN_RESPONSE_BYTES) {
+          response.body.destroy();
+          throw new McpUpstreamError(`the token endpoint's answer is larger than ${MAX_TOKEN_RESPONSE_BYTES} bytes`, 'auth');
+        }
+        chunks.push(chunk);
+      }
+      text = Buffer.concat(chunks).toString('utf8');
+    } catch (error) {
+      if (error instanceof McpUpstreamError) throw error;
+      throw new McpUpstreamError('cannot reach the token endpoint', 'auth', { cause: error });
+    }
+    // The body is not repeated: a token endpoint's error may echo the client secret.
+    if (status < 200 || status >= 300)
+      throw new McpUpstreamError(`the token endpoint refused the client credentials (HTTP ${status})`, 'auth');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!isRecord(parsed) || typeof parsed.access_token !== 'string' || parsed.access_token.length === 0)
+      throw new McpUpstreamError('the token endpoint answered without an access_token', 'auth');
+    const lifetimeMs =
+      typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in * 1000 : DEFAULT_TOKEN_LIFETIME_MS;
+    this.cached = { token: parsed.access_token, refreshAtMs: this.nowMs() + Math.max(0, lifetimeMs - TOKEN_REFRESH_MARGIN_MS) };
+    return parsed.access_token;
+  }
+}

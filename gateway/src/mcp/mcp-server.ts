@@ -1,0 +1,383 @@
+// The gateway's MCP server behind `/mcp`: one JSON-RPC message in, one HTTP answer out. It
+// negotiates the protocol per client (2026-07-28 when the request's `_meta` names it, else the
+// 2025-11-25 handshake with a signed session id, session-token.ts), and aggregates the tools of
+// every MCPServer the caller's namespace may reach: names prefixed `<prefix>__<tool>`, each
+// server's toolFilter and then the key's allowedTools applied (a key without `mcp` sees none),
+// sorted by name and paginated with an opaque cursor. A call goes to the owning server with the
+// prefix stripped and its result passes through intact; an upstream that cannot answer gives a
+// tool error naming it while the other servers keep working.
+//
+// The pipeline (pipeline/mcp-operation.ts) authenticates the key, reads the body and passes in
+// the servers the table lets the key's namespace reach; rate limits and the audit line are
+// handed in as functions, so this folder stays below governance and the pipeline.
+import { hash } from 'node:crypto';
+import type { CompiledKeyMCP, CompiledMCPServer } from '@switchyard/compiler';
+import { globToRegExpSource, isRecord } from '@switchyard/compiler';
+import {
+  decodeToolsListResult,
+  encodeJsonRpcError,
+  encodeJsonRpcResult,
+  JSON_RPC_ERRORS,
+  MCP_PROTOCOL_VERSION_HEADER,
+  MCP_SESSION_HEADER,
+  MCP_STATEFUL_VERSION,
+  MCP_STATELESS_VERSION,
+  MCP_SUPPORTED_VERSIONS,
+  metaProtocolVersion,
+  toolErrorResult,
+  type JsonRpcId,
+  type McpClientMessage,
+  type McpToolDefinition,
+} from '../wire/mcp/index.js';
+import type { McpSessionSigner } from './session-token.js';
+import type { McpUpstreams } from './upstream-pool.js';
+import { McpUpstreamError } from './upstream-errors.js';
+
+/** Tools per `tools/list` page the gateway answers. */
+const MCP_TOOLS_PAGE_SIZE = 100;
+/** Pages read from one upstream's `tools/list` before the rest is ignored (a loop guard). */
+const MAX_UPSTREAM_LIST_PAGES = 20;
+/** Separates a server's prefix from its tool's own name. */
+const PREFIX_SEPARATOR = '__';
+
+/** The 2025-11-25 family the handshake accepts; an older client gets its own version echoed. */
+const STATEFUL_VERSIONS: readonly string[] = [MCP_STATEFUL_VERSION, '2025-06-18', '2025-03-26'];
+
+type ToolCallStatus = 'ok' | 'tool_error' | 'upstream_error' | 'unavailable' | 'timeout' | 'too_large' | 'denied' | 'rate_limited';
+
+/** One tool call as the audit line and the metrics see it: never the arguments themselves. */
+export interface ToolCallRecord {
+  readonly keyId: string;
+  /** MCPServer id; empty when the name resolved to none the key may use. */
+  readonly server: string;
+  /** The prefixed name the caller used. */
+  readonly tool: string;
+  readonly argumentsBytes: number;
+  readonly argumentsSha256: string;
+  readonly status: ToolCallStatus;
+  readonly latencyMs: number;
+}
+
+export interface McpCaller {
+  readonly keyId: string;
+  /** The key's MCP permissions; undefined: no tools at all. */
+  readonly mcp: CompiledKeyMCP | undefined;
+  /** The MCPServers the key's namespace may reach, in a stable order. */
+  readonly servers: readonly CompiledMCPServer[];
+}
+
+export interface McpHttpRequest {
+  readonly message: McpClientMessage;
+  readonly sessionId: string | undefined;
+  readonly protocolHeader: string | undefined;
+  readonly signal: AbortSignal;
+  /** The audit line, metrics and span of one tool call of this request. */
+  recordToolCall(record: ToolCallRecord): void;
+}
+
+export interface McpHttpAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** Undefined: no body (202 to a notification). */
+  readonly body: string | undefined;
+}
+
+export interface McpServerOptions {
+  readonly upstreams: McpUpstreams;
+  readonly sessions: McpSessionSigner;
+  /** Admits one tool call under the key's calls-per-minute limit; resolves with the wait in ms when refused. */
+  admitToolCall(keyId: string, callsPerMinute: number): Promise<number | undefined>;
+  /** An upstream that failed while listing tools (its tools are left out of the answer). */
+  upstreamFailed(server: CompiledMCPServer, error: unknown): void;
+  readonly serverInfo: { readonly name: string; readonly version: string };
+  nowMs(): number;
+}
+
+/** What the `/mcp` endpoint is configured with (--mcp-session-secret-file, --mcp-max-result-bytes). */
+export interface McpEndpointOptions {
+  /** Signs session ids; every replica behind one Service needs the same secret. */
+  readonly sessions: McpSessionSigner;
+  /** Largest upstream MCP answer read; a larger tool result is refused with a tool error. */
+  readonly maxResultBytes: number;
+}
+
+type Mode = { readonly stateless: true } | { readonly stateless: false; readonly version: string };
+
+export class McpGatewayServer {
+  private readonly allowLists = new WeakMap<CompiledKeyMCP, RegExp>();
+  private readonly filters = new WeakMap<CompiledMCPServer, (name: string) => boolean>();
+
+  constructor(private readonly options: McpServerOptions) {}
+
+  async handle(caller: McpCaller, request: McpHttpRequest): Promise<McpHttpAnswer> {
+    const { message } = request;
+    if (message.kind !== 'request') return { status: 202, headers: {}, body: undefined };
+    const { id, method, params } = message;
+    if (method === 'server/discover') return ok(id, this.discoverResult());
+    const requested = metaProtocolVersion(params);
+    let mode: Mode;
+    if (requested !== undefined) {
+      if (requested !== MCP_STATELESS_VERSION || (request.protocolHeader !== undefined && request.protocolHeader !== requested))
+        return unsupportedVersion(id, requested);
+      mode = { stateless: true };
+    } else if (method === 'initialize') {
+      return this.initialize(caller, id, params);
+    } else {
+      const token = request.sessionId;
+      if (token === undefined)
+        return jsonRpcError(
+          400,
+          id,
+          JSON_RPC_ERRORS.invalidRequest,
+          `missing ${MCP_SESSION_HEADER}: send initialize first (protocol ${MCP_STATEFUL_VERSION}), or name protocol ${MCP_STATELESS_VERSION} in each request's _meta`,
+        );
+      const check = this.options.sessions.verify(token, caller.keyId, this.options.nowMs());
+      // 404 tells a 2025-11-25 client to start a new session.
+      if (!check.ok) return jsonRpcError(404, id, JSON_RPC_ERRORS.invalidRequest, `unknown MCP session: ${check.reason}; initialize again`);
+      mode = { stateless: false, version: check.session.protocolVersion };
+    }
+    switch (method) {
+      case 'ping':
+        return ok(id, complete(mode, {}));
+      case 'tools/list':
+        return this.listTools(caller, id, params, mode, request.signal);
+      case 'tools/call':
+        return this.callTool(caller, id, params, mode, request);
+      default:
+        return jsonRpcError(200, id, JSON_RPC_ERRORS.methodNotFound, `method not found: ${method.slice(0, 128)}`);
+    }
+  }
+
+  private discoverResult(): Record<string, unknown> {
+    return {
+      resultType: 'complete',
+      supportedVersions: [...MCP_SUPPORTED_VERSIONS],
+      capabilities: { tools: { listChanged: false } },
+      serverInfo: this.options.serverInfo,
+    };
+  }
+
+  private initialize(caller: McpCaller, id: JsonRpcId, params: Record<string, unknown>): McpHttpAnswer {
+    const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : undefined;
+    const version = asked !== undefined && STATEFUL_VERSIONS.includes(asked) ? asked : MCP_STATEFUL_VERSION;
+    const sessionId = this.options.sessions.issue(caller.keyId, version, params.capabilities, this.options.nowMs());
+    const body = encodeJsonRpcResult(id, {
+      protocolVersion: version,
+      capabilities: { tools: { listChanged: false } },
+      serverInfo: this.options.serverInfo,
+    });
+    return { status: 200, headers: { [MCP_SESSION_HEADER]: sessionId, 'content-type': 'application/json' }, body };
+  }
+
+  private async listTools(
+    caller: McpCaller,
+    id: JsonRpcId,
+    params: Record<string, unknown>,
+    mode: Mode,
+    signal: AbortSignal,
+  ): Promise<McpHttpAnswer> {
+    let offset = 0;
+    if (params.cursor !== undefined) {
+      const decoded = typeof params.cursor === 'string' ? decodeCursor(params.cursor) : undefined;
+      if (decoded === undefined)
+        return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'invalid cursor: pass back a nextCursor this endpoint returned');
+      offset = decoded;
+    }
+    const tools = await this.visibleTools(caller, signal);
+    const page = tools.slice(offset, offset + MCP_TOOLS_PAGE_SIZE);
+    const result: Record<string, unknown> = { tools: page };
+    if (offset + MCP_TOOLS_PAGE_SIZE < tools.length) result.nextCursor = encodeCursor(offset + MCP_TOOLS_PAGE_SIZE);
+    return ok(id, complete(mode, result));
+  }
+
+  /** Every tool the key may see, prefixed and sorted; servers that fail to list are left out. */
+  private async visibleTools(caller: McpCaller, signal: AbortSignal): Promise<McpToolDefinition[]> {
+    const allow = this.allowList(caller.mcp);
+    if (allow === undefined) return [];
+    const lists = await Promise.all(
+      caller.servers.map(async (server) => {
+        try {
+          return await this.serverTools(server, signal);
+        } catch (error) {
+          this.options.upstreamFailed(server, error);
+          return [];
+        }
+      }),
+    );
+    const tools = lists.flat().filter((tool) => allow.test(tool.name));
+    return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  private async serverTools(server: CompiledMCPServer, signal: AbortSignal): Promise<McpToolDefinition[]> {
+    const upstream = this.options.upstreams.get(server);
+    const filter = this.toolFilter(server);
+    const tools: McpToolDefinition[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_UPSTREAM_LIST_PAGES; page++) {
+      const outcome = await upstream.request('tools/list', cursor === undefined ? {} : { cursor }, signal);
+      if ('error' in outcome) throw new McpUpstreamError(`tools/list failed: ${outcome.error.message}`, 'protocol');
+      const listed = decodeToolsListResult(outcome.result);
+      for (const tool of listed.tools)
+        if (filter(tool.name)) tools.push({ ...tool, name: `${server.prefix}${PREFIX_SEPARATOR}${tool.name}` });
+      cursor = listed.nextCursor;
+      if (cursor === undefined) break;
+    }
+    return tools;
+  }
+
+  private async callTool(
+    caller: McpCaller,
+    id: JsonRpcId,
+    params: Record<string, unknown>,
+    mode: Mode,
+    request: McpHttpRequest,
+  ): Promise<McpHttpAnswer> {
+    const { signal } = request;
+    const started = performance.now();
+    const name = params.name;
+    if (typeof name !== 'string' || name.length === 0)
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.name must be a tool name');
+    const args = params.arguments;
+    if (args !== undefined && !isRecord(args))
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.arguments must be an object');
+    const argumentsJson = JSON.stringify(args ?? {});
+    const record = (server: string, status: ToolCallStatus): void =>
+      request.recordToolCall({
+        keyId: caller.keyId,
+        server,
+        tool: name.slice(0, 256),
+        argumentsBytes: Buffer.byteLength(argumentsJson),
+        argumentsSha256: hash('sha256', argumentsJson, 'hex'),
+        status,
+        latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+
+    const resolved = this.resolve(caller, name);
+    if (resolved === undefined) {
+      record('', 'denied');
+      // The same answer for a tool that does not exist and one the key may not use: nothing is revealed.
+      return jsonRpcError(
+        200,
+        id,
+        JSON_RPC_ERRORS.invalidParams,
+        `unknown tool: ${name.slice(0, 256)} (not among the tools this key may use)`,
+      );
+    }
+    const { server, upstreamName } = resolved;
+    const perMinute = caller.mcp?.rateLimit?.callsPerMinute;
+    if (perMinute !== undefined) {
+      const waitMs = await this.options.admitToolCall(caller.keyId, perMinute);
+      if (waitMs !== undefined) {
+        record(server.id, 'rate_limited');
+        const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+        return ok(
+          id,
+          complete(
+            mode,
+            toolErrorResult(
+              `rate limit reached: this key may make ${perMinute} tool calls per minute (VirtualKey spec.mcp.rateLimit.callsPerMinute); retry in ${seconds} s`,
+            ),
+          ),
+        );
+      }
+    }
+    try {
+      const forwarded: Record<string, unknown> = { name: upstreamName };
+      if (args !== undefined) forwarded.arguments = args;
+      const outcome = await this.options.upstreams.get(server).request('tools/call', forwarded, signal);
+      if ('error' in outcome) {
+        record(server.id, 'upstream_error');
+        return jsonRpcError(200, id, outcome.error.code, `MCP server ${server.id}: ${outcome.error.message}`, outcome.error.data);
+      }
+      record(server.id, outcome.result.isError === true ? 'tool_error' : 'ok');
+      return ok(id, mode.stateless ? { resultType: 'complete', ...outcome.result } : outcome.result);
+    } catch (error) {
+      if (!(error instanceof McpUpstreamError)) throw error;
+      const status: ToolCallStatus = error.reason === 'too_large' ? 'too_large' : error.reason === 'timeout' ? 'timeout' : 'unavailable';
+      record(server.id, status);
+      const text =
+        status === 'too_large'
+          ? `the result of ${name} was refused: ${error.message}`
+          : `MCP server ${server.id} is unavailable, so ${name} cannot run: ${error.message}`;
+      return ok(id, complete(mode, toolErrorResult(text)));
+    }
+  }
+
+  /** The server owning `name` (longest matching prefix) when the key may call it, and the upstream's own name. */
+  private resolve(caller: McpCaller, name: string): { server: CompiledMCPServer; upstreamName: string } | undefined {
+    const allow = this.allowList(caller.mcp);
+    if (allow === undefined || !allow.test(name)) return undefined;
+    let best: CompiledMCPServer | undefined;
+    for (const server of caller.servers) {
+      const prefix = `${server.prefix}${PREFIX_SEPARATOR}`;
+      if (name.length > prefix.length && name.startsWith(prefix) && (best === undefined || server.prefix.length > best.prefix.length))
+        best = server;
+    }
+    if (best === undefined) return undefined;
+    const upstreamName = name.slice(best.prefix.length + PREFIX_SEPARATOR.length);
+    return this.toolFilter(best)(upstreamName) ? { server: best, upstreamName } : undefined;
+  }
+
+  /** The key's allowedTools as one anchored alternation; undefined: the key has no MCP section (deny all). */
+  private allowList(mcp: CompiledKeyMCP | undefined): RegExp | undefined {
+    if (mcp === undefined) return undefined;
+    let allow = this.allowLists.get(mcp);
+    if (allow === undefined) {
+      allow = mcp.allowedTools.length === 0 ? /(?!)/ : new RegExp(mcp.allowedTools.map((glob) => globToRegExpSource(glob)).join('|'));
+      this.allowLists.set(mcp, allow);
+    }
+    return allow;
+  }
+
+  /** A server's toolFilter over its own tool names: included (all when no include globs) and not excluded. */
+  private toolFilter(server: CompiledMCPServer): (name: string) => boolean {
+    let filter = this.filters.get(server);
+    if (filter === undefined) {
+      const include = alternation(server.toolFilter.include);
+      const exclude = alternation(server.toolFilter.exclude);
+      filter = (name) => (include === undefined || include.test(name)) && (exclude === undefined || !exclude.test(name));
+      this.filters.set(server, filter);
+    }
+    return filter;
+  }
+}
+
+function alternation(globs: readonly string[]): RegExp | undefined {
+  return globs.length === 0 ? undefined : new RegExp(globs.map((glob) => globToRegExpSource(glob)).join('|'));
+}
+
+/** 2026-07-28 results say they are complete (not an input request). */
+function complete(mode: Mode, result: Record<string, unknown>): Record<string, unknown> {
+  return mode.stateless ? { resultType: 'complete', ...result } : result;
+}
+
+function ok(id: JsonRpcId, result: Record<string, unknown>): McpHttpAnswer {
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: encodeJsonRpcResult(id, result) };
+}
+
+function jsonRpcError(status: number, id: JsonRpcId | null, code: number, message: string, data?: unknown): McpHttpAnswer {
+  return { status, headers: { 'content-type': 'application/json' }, body: encodeJsonRpcError(id, code, message, data) };
+}
+
+function unsupportedVersion(id: JsonRpcId, requested: string): McpHttpAnswer {
+  return jsonRpcError(
+    400,
+    id,
+    JSON_RPC_ERRORS.invalidParams,
+    `unsupported protocol version ${requested.slice(0, 64)} (or ${MCP_PROTOCOL_VERSION_HEADER} disagrees with _meta)`,
+    {
+      supported: [...MCP_SUPPORTED_VERSIONS],
+      requested: requested.slice(0, 64),
+    },
+  );
+}
+
+/** Cursors are opaque to callers: a versioned offset, base64url. */
+function encodeCursor(offset: number): string {
+  return Buffer.from(`t1:${offset}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number | undefined {
+  const match = /^t1:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match === null ? undefined : Number(match[1]);
+}

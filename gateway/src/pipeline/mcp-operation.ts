@@ -1,0 +1,135 @@
+// The `mcp` operation: the `/mcp` endpoint through the pipeline's own stages. Ingress's size
+// check, authenticate (the same headers as the LLM front doors) and the key checks run first, so
+// an unauthenticated caller cannot make the gateway parse a body; then the JSON-RPC message is
+// read (bounded by --max-body-bytes) and answered by the MCP server (mcp/mcp-server.ts) with the
+// MCPServers the table lets the key's namespace reach. Tool calls are admitted by governance's
+// rate limiter (`callsPerMinute`) and audited here; respondError and observe are the pipeline's.
+// No model is named, so authorize, the response cache and the LLM upstream stages do not apply
+// (docs/architecture.md, "The request pipeline").
+import type { OutgoingHttpHeaders } from 'node:http';
+import { buildInfo } from '@switchyard/compiler';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
+import { McpGatewayServer, type McpEndpointOptions, type ToolCallRecord } from '../mcp/mcp-server.js';
+import { McpSessionSigner } from '../mcp/session-token.js';
+import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
+import { McpUpstreamPool } from '../mcp/upstream-pool.js';
+import type { FrontDoorContext } from '../unified/front-door-codec.js';
+import { decodeMcpMessage, encodeJsonRpcError, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER, McpWireError } from '../wire/mcp/index.js';
+import { checkKeyActive, identifyKey } from './authenticate.js';
+import type { Exchange } from './exchange.js';
+import { checkDeclaredLength, readJsonObjectBody } from './ingress.js';
+import { observe } from './observe.js';
+import type { PipelineDeps } from './pipeline-deps.js';
+import { respondError } from './respond.js';
+
+type McpEndpoint = Extract<FrontDoorEndpoint, { operation: 'mcp' }>;
+
+export type McpOperation = (deps: PipelineDeps, endpoint: McpEndpoint, exchange: Exchange, context: FrontDoorContext) => Promise<void>;
+
+/** The operation, with the upstream clients it keeps for the life of the pipeline. */
+export function createMcpOperation(deps: PipelineDeps): McpOperation {
+  const options: McpEndpointOptions = deps.mcp ?? { sessions: McpSessionSigner.ephemeral(), maxResultBytes: DEFAULT_MCP_MAX_RESULT_BYTES };
+  const build = buildInfo();
+  const server = new McpGatewayServer({
+    upstreams: new McpUpstreamPool({
+      transport: deps.transport,
+      maxResultBytes: options.maxResultBytes,
+      clientInfo: { name: 'switchyard', version: build.version },
+    }),
+    sessions: options.sessions,
+    admitToolCall: (keyId, perMinute) => deps.admission.admitToolCall?.(keyId, perMinute) ?? Promise.resolve(undefined),
+    upstreamFailed: (failed, error) =>
+      deps.logger.warn('MCP server failed to list its tools; they are left out', {
+        server: failed.id,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    serverInfo: { name: 'switchyard', version: build.version },
+    nowMs: Date.now,
+  });
+  return (_deps, endpoint, exchange, context) => runMcp(deps, server, endpoint, exchange, context);
+}
+
+async function runMcp(
+  deps: PipelineDeps,
+  server: McpGatewayServer,
+  endpoint: McpEndpoint,
+  exchange: Exchange,
+  context: FrontDoorContext,
+): Promise<void> {
+  deps.metrics.requestStarted();
+  try {
+    const table = deps.tables.current;
+    if (table === undefined) throw new GatewayError('no_backend', 'the gateway has not loaded a routing table yet', { code: 'not_ready' });
+    exchange.table = table;
+    // 1. ingress, size check only
+    checkDeclaredLength(exchange.req, deps.maxBodyBytes);
+    // 2. authenticate
+    const key = (exchange.key = identifyKey(table, exchange.req.headers));
+    checkKeyActive(key, Date.now());
+    context.keyId = key.id;
+    // 1. ingress: read and parse (bounded)
+    const body = await readJsonObjectBody(exchange.req, deps.maxBodyBytes);
+    let message: ReturnType<typeof decodeMcpMessage>;
+    try {
+      message = decodeMcpMessage(body);
+    } catch (error) {
+      if (!(error instanceof McpWireError)) throw error;
+      send(exchange, 400, { 'content-type': 'application/json' }, encodeJsonRpcError(error.id, error.code, error.message));
+      return;
+    }
+    if (message.kind === 'request') exchange.model = `mcp:${message.method.slice(0, 64)}`;
+    const answer = await server.handle(
+      { keyId: key.id, mcp: key.compiled.mcp, servers: table.mcpServersByNamespace.get(key.compiled.namespace) ?? [] },
+      {
+        message,
+        sessionId: header(exchange, MCP_SESSION_HEADER),
+        protocolHeader: header(exchange, MCP_PROTOCOL_VERSION_HEADER),
+        signal: exchange.clientAbort.signal,
+        recordToolCall: (record) => auditToolCall(deps, record, exchange),
+      },
+    );
+    send(exchange, answer.status, answer.headers, answer.body ?? '');
+  } catch (error) {
+    respondError(exchange, (gatewayError) => endpoint.frontDoor.encodeError(gatewayError), error);
+  } finally {
+    observe(deps, exchange, 'mcp');
+  }
+}
+
+function header(exchange: Exchange, name: string): string | undefined {
+  const value = exchange.req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(exchange: Exchange, status: number, headers: Record<string, string>, body: string): void {
+  if (exchange.clientAbort.signal.aborted || exchange.res.headersSent) return;
+  const all: OutgoingHttpHeaders = { ...headers, 'x-request-id': exchange.requestId, 'content-length': Buffer.byteLength(body) };
+  exchange.status = status;
+  exchange.res.writeHead(status, all);
+  exchange.res.end(body);
+}
+
+/**
+ * The audit line of one tool call: who (key), what (server, tool), how much and which arguments
+ * (their byte size and SHA-256, never their values), the outcome and how long it took.
+ */
+function auditToolCall(deps: PipelineDeps, record: ToolCallRecord, exchange: Exchange): void {
+  deps.logger.info('mcp tool call', {
+    key: record.keyId,
+    server: record.server || undefined,
+    tool: record.tool,
+    argumentsBytes: record.argumentsBytes,
+    argumentsSha256: record.argumentsSha256,
+    status: record.status,
+    latencyMs: record.latencyMs,
+  });
+  // The tool label only for tools the upstream ran: any other name is the caller's text, and a
+  // caller inventing names must not be able to create metric series without bound.
+  const ran = record.status === 'ok' || record.status === 'tool_error';
+  deps.metrics.mcpToolCall(record.server, ran ? record.tool : '', record.status, record.latencyMs / 1000);
+  if (deps.tracer !== undefined) {
+    const endedAt = performance.now();
+    deps.tracer.toolCall(exchange, { ...record, startedAt: endedAt - record.latencyMs, endedAt });
+  }
+}

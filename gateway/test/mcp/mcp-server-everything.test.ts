@@ -1,0 +1,103 @@
+// The reference MCP server, `@modelcontextprotocol/server-everything`, over streamable HTTP as a
+// child process on loopback, behind a standalone gateway: its tools are offered prefixed, a call
+// passes its text and structured content through, and a tool outside the key's globs is refused.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { API_VERSION, documents, testKey } from '../core/core-fixtures.js';
+import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+
+const KEY = testKey('everything');
+const ENTRY = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts the server and resolves once it says it listens. */
+function startEverything(port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY, 'streamableHttp'], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server-everything did not start: ${output}`));
+    }, 20_000);
+    // It announces the port on stderr.
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString('utf8');
+      if (output.includes(`listening on port ${port}`)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server-everything exited with ${code}: ${output}`));
+    });
+  });
+}
+
+describe('server-everything behind /mcp', () => {
+  let everything: ChildProcess;
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    everything = await startEverything(port);
+    gateway = await startGateway({
+      manifests: {
+        'all.yaml': documents(
+          { apiVersion: API_VERSION, kind: 'MCPServer', metadata: { name: 'everything' }, spec: { url: `http://127.0.0.1:${port}/mcp` } },
+          { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'agent-key' }, stringData: { key: KEY } },
+          {
+            apiVersion: API_VERSION,
+            kind: 'VirtualKey',
+            metadata: { name: 'agent' },
+            spec: { secretName: 'agent-key', mcp: { allowedTools: ['everything__echo', 'everything__get-*'] } },
+          },
+        ),
+      },
+    });
+  }, 40_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    everything?.kill('SIGTERM');
+  });
+
+  it('lists its tools prefixed and filtered by the key, and passes calls through', async () => {
+    const client = new Client({ name: 'everything-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${KEY}` } } }),
+    );
+    try {
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(names).toContain('everything__echo');
+      expect(names).toContain('everything__get-sum');
+      expect(names.every((name) => name === 'everything__echo' || name.startsWith('everything__get-'))).toBe(true);
+      expect([...names].sort()).toEqual(names);
+
+      const echoed = await client.callTool({ name: 'everything__echo', arguments: { message: 'through the gateway' } });
+      expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: through the gateway' }]);
+      const weather = await client.callTool({ name: 'everything__get-structured-content', arguments: { location: 'Chicago' } });
+      expect(weather.structuredContent).toMatchObject({ temperature: expect.any(Number) });
+      await expect(client.callTool({ name: 'everything__trigger-long-running-operation', arguments: {} })).rejects.toThrow(/unknown tool/);
+    } finally {
+      await client.close();
+    }
+  });
+});
