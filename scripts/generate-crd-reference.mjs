@@ -20,7 +20,7 @@ export const REGENERATE_COMMAND = 'node scripts/generate-crd-reference.mjs';
 
 // The order a newcomer meets the kinds in (also the order of the generated types); any kind not
 // listed follows alphabetically.
-export const KIND_ORDER = ['ModelRoute', 'VirtualKey', 'Budget', 'MCPServer'];
+export const KIND_ORDER = ['ModelRoute', 'VirtualKey', 'Budget', 'MCPServer', 'GuardrailPolicy'];
 
 // Top-level fields every Kubernetes object has; the reference documents what is ours.
 const OBJECT_ENVELOPE = new Set(['apiVersion', 'kind', 'metadata']);

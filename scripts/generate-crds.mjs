@@ -55,6 +55,11 @@ const NAMED_TYPES = {
   'MCPServer spec.auth': 'MCPAuthSpec',
   'MCPServer spec.auth.type': 'MCPAuthType',
   'MCPServer spec.auth.secretRef': 'SecretKeyRefSpec',
+  'GuardrailPolicy spec.checks[]': 'GuardrailCheckSpec',
+  'GuardrailPolicy spec.checks[].type': 'GuardrailCheckType',
+  'GuardrailPolicy spec.checks[].action': 'GuardrailAction',
+  'GuardrailPolicy spec.checks[].on': 'GuardrailDirection',
+  'GuardrailPolicy spec.checks[].entities[]': 'PiiEntity',
 };
 
 export function readCrds(dir = CRD_DIR) {

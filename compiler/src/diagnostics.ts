@@ -39,4 +39,5 @@ export const DiagnosticReasons = {
   NotSupported: 'NotSupported',
   StandaloneOnly: 'StandaloneOnly',
   MCPServerNotFound: 'MCPServerNotFound',
+  UnsafePattern: 'UnsafePattern',
 } as const;

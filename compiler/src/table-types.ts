@@ -2,7 +2,16 @@
 // It is plain JSON (the operator streams it to gateways), so matchers are kept as sources and
 // materialized once per table load by the gateway, never per request.
 
-import type { BudgetEnforcement, BudgetPeriod, CacheScope, ProviderName, RetryableFailure } from './generated/resource-shapes.js';
+import type {
+  BudgetEnforcement,
+  BudgetPeriod,
+  CacheScope,
+  GuardrailAction,
+  GuardrailDirection,
+  PiiEntity,
+  ProviderName,
+  RetryableFailure,
+} from './generated/resource-shapes.js';
 
 /** Prices in integer nano-dollars per million tokens (USD * 1e9). Never floats. */
 export interface CompiledPricing {
@@ -125,6 +134,8 @@ export interface CompiledVirtualKey {
   labels: Record<string, string>;
   /** Ids of the Budgets that select this key. */
   budgetIds: string[];
+  /** Ids of the GuardrailPolicies that select this key, in the order they run (namespace/name); absent when none. */
+  guardrailPolicyIds?: string[];
   mcp?: CompiledKeyMCP;
 }
 
@@ -189,6 +200,42 @@ export interface CompiledBudget {
   enforcement: BudgetEnforcement;
 }
 
+/** Fields every guardrail check has. */
+interface GuardrailCheckBase {
+  name: string;
+  on: GuardrailDirection;
+}
+
+/** One check of a GuardrailPolicy, settings resolved (durations in ms, defaults applied). */
+export type CompiledGuardrailCheck =
+  | (GuardrailCheckBase & { type: 'pii'; action: GuardrailAction; entities: PiiEntity[] })
+  | (GuardrailCheckBase & { type: 'secrets'; action: GuardrailAction })
+  | (GuardrailCheckBase & { type: 'regex'; action: GuardrailAction; pattern: string })
+  | (GuardrailCheckBase & { type: 'denylist'; action: GuardrailAction; phrases: string[] })
+  | (GuardrailCheckBase & {
+      type: 'webhook';
+      /** What a `block` verdict does: block, or log only. */
+      action: GuardrailAction;
+      url: string;
+      timeoutMs: number;
+      failurePolicy: 'Open' | 'Closed';
+    })
+  | (GuardrailCheckBase & { type: 'moderation'; action: GuardrailAction; model: string });
+
+/** A GuardrailPolicy (kind GuardrailPolicy), selected keys resolved onto the keys (`guardrailPolicyIds`). */
+export interface CompiledGuardrailPolicy {
+  /** `<namespace>/<name>` */
+  id: string;
+  namespace: string;
+  name: string;
+  generation: number;
+  checks: CompiledGuardrailCheck[];
+  /** Ids of the routes its routeSelector matched; absent: every route. */
+  routeIds?: string[];
+  /** Characters of streamed text held back (spec.streamHoldback or the default). */
+  streamHoldback: number;
+}
+
 export interface RoutingTable {
   /** Monotonic per producer; the hash identifies content. */
   version: number;
@@ -208,6 +255,8 @@ export interface RoutingTable {
   mcpServers?: Record<string, CompiledMCPServer>;
   /** Key namespace -> ids of the MCPServers its keys may reach (its own namespace plus the shared ones). */
   mcpServersByNamespace?: Record<string, string[]>;
+  /** GuardrailPolicy id -> policy; absent when there are none. */
+  guardrailPolicies?: Record<string, CompiledGuardrailPolicy>;
 }
 
 /** The unified usage shape every front door and provider maps to and from. */

@@ -203,7 +203,7 @@ describe('a kind registered by a test', () => {
 
 describe('the built-in registry', () => {
   it('compiles ModelRoute, VirtualKey, Budget, MCPServer in that order, each after the kinds it selects', () => {
-    expect(BUILTIN_KINDS.kinds).toEqual(['ModelRoute', 'VirtualKey', 'Budget', 'MCPServer']);
+    expect(BUILTIN_KINDS.kinds).toEqual(['ModelRoute', 'VirtualKey', 'Budget', 'MCPServer', 'GuardrailPolicy']);
     expect(BUILTIN_KINDS.get('Budget').selects).toEqual(['VirtualKey']);
     expect(() => BUILTIN_KINDS.with(routeNoteKind, routeNoteKind)).toThrow('registered twice');
   });

@@ -60,7 +60,7 @@ describe('parseManifestFiles', () => {
     [
       'an unknown kind under a group close to ours',
       'apiVersion: swithcyard.dev/v1alpha1\nkind: ModelRoutes\nmetadata: {name: r}\n',
-      "w.yaml (document 1): ignored ModelRoutes default/r with apiVersion swithcyard.dev/v1alpha1: group swithcyard.dev resembles switchyard.dev, but Switchyard's kinds (ModelRoute, VirtualKey, Budget or MCPServer) need apiVersion: switchyard.dev/v1alpha1 (did you mean kind ModelRoute?)",
+      `w.yaml (document 1): ignored ModelRoutes default/r with apiVersion swithcyard.dev/v1alpha1: group swithcyard.dev resembles switchyard.dev, but Switchyard's kinds (${BUILTIN_KINDS.describe()}) need apiVersion: switchyard.dev/v1alpha1 (did you mean kind ModelRoute?)`,
     ],
     [
       'a Secret under another apiVersion',

@@ -3,7 +3,7 @@
 
 import type { DiagnosticCondition, ObjectDiagnostic } from '../diagnostics.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
-import type { CompiledBudget, CompiledMCPServer, CompiledRoute, CompiledVirtualKey } from '../table-types.js';
+import type { CompiledBudget, CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
 import type { SecretIndex } from './secret-index.js';
 
@@ -25,6 +25,10 @@ export interface CompileContext {
   readonly budgets: CompiledBudget[];
   /** Accepted MCPServers, prefix conflicts settled (filled by the MCPServer step). */
   readonly mcpServers: CompiledMCPServer[];
+  /** Labels of the accepted routes by route id (filled by the ModelRoute step; GuardrailPolicies select routes by them). */
+  readonly routeLabels: Map<string, Readonly<Record<string, string>>>;
+  /** Accepted GuardrailPolicies (filled by the GuardrailPolicy step). */
+  readonly guardrailPolicies: CompiledGuardrailPolicy[];
   /** Compiling standalone manifests (where stdio MCP servers are allowed), not a cluster's objects. */
   readonly standalone: boolean;
   /** Runs `step` once every kind has compiled, in the order the steps were added. */

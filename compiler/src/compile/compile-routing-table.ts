@@ -12,7 +12,7 @@ import type { BudgetManifest, ModelRouteManifest, VirtualKeyManifest } from '../
 import { BUILTIN_PRICE_CATALOG, type PriceCatalog } from '../pricing/price-catalog.js';
 import type { CrdSchemas } from '../schema/load-crd-schemas.js';
 import { formatSchemaIssue } from '../schema/schema-issue.js';
-import type { CompiledMCPServer, CompiledRoute, RoutingTable } from '../table-types.js';
+import type { CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, RoutingTable } from '../table-types.js';
 import { reject, type Admitted, type CompileContext } from './compile-context.js';
 import { sortByAge } from './object-order.js';
 import { buildModelsByNamespace } from './resolve-route-conflicts.js';
@@ -83,6 +83,8 @@ function createCompileContext(input: CompileInput): { context: CompileContext; f
     keys: [],
     budgets: [],
     mcpServers: [],
+    routeLabels: new Map(),
+    guardrailPolicies: [],
     standalone: input.standalone ?? false,
     afterAllKinds: (step) => finalSteps.push(step),
   };
@@ -204,7 +206,23 @@ function assembleTable(context: CompileContext, input: CompileInput): { table: R
     keys.map((key) => key.namespace),
     context.sharedNamespaces,
   );
-  const content = { routes, modelsByNamespace, keys, budgets, mcpServers, mcpServersByNamespace };
+  const content: Pick<
+    RoutingTable,
+    'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace' | 'guardrailPolicies'
+  > = {
+    routes,
+    modelsByNamespace,
+    keys,
+    budgets,
+    mcpServers,
+    mcpServersByNamespace,
+  };
+  // Only when there are policies, so tables without any hash as before.
+  if (context.guardrailPolicies.length > 0) {
+    const policies: Record<string, CompiledGuardrailPolicy> = {};
+    for (const policy of [...context.guardrailPolicies].sort(byId)) policies[policy.id] = policy;
+    content.guardrailPolicies = policies;
+  }
   const { hash, json: contentJson } = hashAndSerializeTableContent(content);
   const table: RoutingTable = {
     version: input.version,

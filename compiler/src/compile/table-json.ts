@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
 import type { RoutingTable } from '../table-types.js';
 import { writeCanonicalJson } from '../values/canonical-json.js';
 
-type TableContent = Pick<RoutingTable, 'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace'>;
+type TableContent = Pick<
+  RoutingTable,
+  'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace' | 'guardrailPolicies'
+>;
 
 function contentOnly(content: TableContent): TableContent {
   const only: TableContent = {
@@ -18,6 +21,7 @@ function contentOnly(content: TableContent): TableContent {
   // Optional so that tables built by hand (tests, older producers) hash as before.
   if (content.mcpServers !== undefined) only.mcpServers = content.mcpServers;
   if (content.mcpServersByNamespace !== undefined) only.mcpServersByNamespace = content.mcpServersByNamespace;
+  if (content.guardrailPolicies !== undefined) only.guardrailPolicies = content.guardrailPolicies;
   return only;
 }
 

@@ -511,6 +511,122 @@ export interface SecretKeyRefSpec {
   key: string;
 }
 
+/** The keys and routes the policy applies to, and its checks in order. */
+export interface GuardrailPolicySpec {
+  /**
+   * Label selector over the VirtualKeys of the policy's namespace (a metav1.LabelSelector). The requirements
+   * are ANDed; an empty selector ({}) selects every key of the namespace.
+   */
+  selector: {
+    /** Labels a key must carry, each with exactly this value. */
+    matchLabels?: Record<string, string>;
+    /** Set-based label requirements. */
+    matchExpressions?: {
+      /** The label key. */
+      key: string;
+      /** In, NotIn, Exists or DoesNotExist. */
+      operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+      /** Label values; non-empty for In and NotIn, empty for Exists and DoesNotExist. */
+      values?: string[];
+    }[];
+  };
+  /**
+   * Optional label selector over the ModelRoutes the selected keys can use (their own namespace and the
+   * shared namespaces). Absent, the policy applies on every route; an empty selector ({}) also matches every
+   * route.
+   */
+  routeSelector?: {
+    /** Labels a route must carry, each with exactly this value. */
+    matchLabels?: Record<string, string>;
+    /** Set-based label requirements. */
+    matchExpressions?: {
+      /** The label key. */
+      key: string;
+      /** In, NotIn, Exists or DoesNotExist. */
+      operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+      /** Label values; non-empty for In and NotIn, empty for Exists and DoesNotExist. */
+      values?: string[];
+    }[];
+  };
+  /**
+   * Characters of streamed answer text held back so that a match spanning chunks is caught before it reaches
+   * the caller (default 128). Text older than the window is released at once. When several policies apply,
+   * the largest window is used. A match longer than the window may reach the caller in part.
+   */
+  streamHoldback?: number;
+  /** The checks, run in this order. */
+  checks: GuardrailCheckSpec[];
+}
+
+/** One check, its direction and its action. */
+export interface GuardrailCheckSpec {
+  /** Names the check in errors, metrics and logs; unique within the policy. */
+  name: string;
+  /**
+   * pii (built-in detectors named in entities, validated by checksum where one exists), secrets (API-key and
+   * private-key patterns), regex (pattern, linear-time subset only), denylist (phrases, case-insensitive,
+   * whole words), webhook (an HTTP service decides), moderation (accepted, not enforced yet).
+   */
+  type: GuardrailCheckType;
+  /**
+   * Where the check runs - input (the prompt, tool calls and tool results sent upstream), output (the
+   * answer), or both.
+   */
+  on: GuardrailDirection;
+  /**
+   * block refuses the request or the answer (HTTP 400, code guardrail_blocked; a stream ends with the front
+   * door's error event); redact replaces each match with a placeholder such as [EMAIL_1], stable within a
+   * request; log only records the decision. Optional for webhook checks, where it is what a block verdict
+   * does (default block).
+   */
+  action?: GuardrailAction;
+  /** PII detectors of a pii check. */
+  entities?: PiiEntity[];
+  /** Words or phrases of a denylist check, matched case-insensitively on word boundaries. */
+  phrases?: string[];
+  /**
+   * A JavaScript regular expression of a regex check. Only patterns that cannot backtrack catastrophically
+   * are accepted - no backreferences, no lookaround, and no quantifier on a group that itself holds a
+   * quantifier or an alternation.
+   */
+  pattern?: string;
+  /** The http(s) URL a webhook check POSTs its JSON request to (contract in docs/guardrails.md). */
+  url?: string;
+  /** How long a webhook check waits for its answer (default 500ms, at most 30s). */
+  timeout?: string;
+  /**
+   * What a webhook that times out, fails or answers nonsense means - Closed blocks the request (default),
+   * Open lets it through and records the failure.
+   */
+  failurePolicy?: 'Open' | 'Closed';
+  /** The model a moderation check asks (schema only; not enforced yet). */
+  model?: string;
+}
+
+/**
+ * pii (built-in detectors named in entities, validated by checksum where one exists), secrets (API-key and
+ * private-key patterns), regex (pattern, linear-time subset only), denylist (phrases, case-insensitive,
+ * whole words), webhook (an HTTP service decides), moderation (accepted, not enforced yet).
+ */
+export type GuardrailCheckType = 'pii' | 'secrets' | 'regex' | 'denylist' | 'webhook' | 'moderation';
+
+/**
+ * Where the check runs - input (the prompt, tool calls and tool results sent upstream), output (the answer),
+ * or both.
+ */
+export type GuardrailDirection = 'input' | 'output' | 'both';
+
+/**
+ * block refuses the request or the answer (HTTP 400, code guardrail_blocked; a stream ends with the front
+ * door's error event); redact replaces each match with a placeholder such as [EMAIL_1], stable within a
+ * request; log only records the decision. Optional for webhook checks, where it is what a block verdict does
+ * (default block).
+ */
+export type GuardrailAction = 'block' | 'redact' | 'log';
+
+/** A built-in PII detector. */
+export type PiiEntity = 'email' | 'phone' | 'credit_card' | 'iban' | 'us_ssn' | 'ip_address';
+
 /**
  * ModelRoute publishes one model name (plus aliases) to the virtual keys that can see it and says which
  * provider backends serve it: priority tiers, weights inside a tier, retries, timeouts, outlier ejection and
@@ -561,7 +677,20 @@ export interface MCPServerManifest {
   spec: MCPServerSpec;
 }
 
-export type SwitchyardKind = 'ModelRoute' | 'VirtualKey' | 'Budget' | 'MCPServer';
+/**
+ * GuardrailPolicy checks prompts and answers of the VirtualKeys of its namespace that its selector matches
+ * (and, with routeSelector, only on the ModelRoutes it matches). Several policies may apply to one request:
+ * they run in namespace/name order, each policy's checks in list order, and when several checks match the
+ * same text block wins over redact, which wins over log. See docs/guardrails.md.
+ */
+export interface GuardrailPolicyManifest {
+  apiVersion: string;
+  kind: 'GuardrailPolicy';
+  metadata: ObjectMeta;
+  spec: GuardrailPolicySpec;
+}
+
+export type SwitchyardKind = 'ModelRoute' | 'VirtualKey' | 'Budget' | 'MCPServer' | 'GuardrailPolicy';
 
 /** The defaults the CRDs declare, for objects the API server did not default. */
 export const CRD_DEFAULTS = {
@@ -597,7 +726,7 @@ export const CRD_DEFAULTS = {
   mcpOpenAPIOperations: ['*'],
 } as const;
 
-export type SwitchyardManifest = ModelRouteManifest | VirtualKeyManifest | BudgetManifest | MCPServerManifest;
+export type SwitchyardManifest = ModelRouteManifest | VirtualKeyManifest | BudgetManifest | MCPServerManifest | GuardrailPolicyManifest;
 
 /** How the API server names each kind, and the columns `kubectl get` prints. */
 export interface CrdNames {
@@ -657,5 +786,16 @@ export const CRD_NAMES: Readonly<Record<SwitchyardKind, CrdNames>> = {
     categories: ['switchyard'],
     crdFile: 'switchyard.dev_mcpservers.yaml',
     printerColumns: ['URL', 'Transport', 'Tools', 'Ready', 'Age'],
+  },
+  GuardrailPolicy: {
+    group: 'switchyard.dev',
+    version: 'v1alpha1',
+    plural: 'guardrailpolicies',
+    singular: 'guardrailpolicy',
+    listKind: 'GuardrailPolicyList',
+    shortNames: ['guardrail', 'grp'],
+    categories: ['switchyard'],
+    crdFile: 'switchyard.dev_guardrailpolicies.yaml',
+    printerColumns: ['Checks', 'Keys', 'Accepted', 'Age'],
   },
 };

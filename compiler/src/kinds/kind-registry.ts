@@ -2,6 +2,7 @@
 // registry with more (tests register toy kinds without touching the built-in list).
 
 import { budgetKind } from './budget-kind.js';
+import { guardrailPolicyKind } from './guardrail-policy-kind.js';
 import type { KindDefinition } from './kind-definition.js';
 import { mcpServerKind } from './mcp-server-kind.js';
 import { modelRouteKind } from './model-route-kind.js';
@@ -62,6 +63,7 @@ export class KindRegistry {
 
 /**
  * ModelRoutes first (keys see routes), then VirtualKeys, then Budgets (they select keys), then
- * MCPServers (a route's spec.mcp names them; it is resolved once every kind has compiled).
+ * MCPServers (a route's spec.mcp names them; it is resolved once every kind has compiled), then
+ * GuardrailPolicies (they select keys and routes).
  */
-export const BUILTIN_KINDS = new KindRegistry([modelRouteKind, virtualKeyKind, budgetKind, mcpServerKind]);
+export const BUILTIN_KINDS = new KindRegistry([modelRouteKind, virtualKeyKind, budgetKind, mcpServerKind, guardrailPolicyKind]);

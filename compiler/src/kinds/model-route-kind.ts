@@ -32,6 +32,7 @@ function compileModelRoutes(objects: readonly Admitted<ModelRouteManifest>[], co
     acceptRoute(route, entry);
   }
   context.routes.push(...accepted);
+  for (const route of accepted) context.routeLabels.set(route.id, (entries.get(route.id) as CompiledEntry).manifest.metadata.labels ?? {});
   // MCPServers compile after routes; their names are resolved once every kind has compiled.
   context.afterAllKinds(() => {
     for (const route of accepted) {

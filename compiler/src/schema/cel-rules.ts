@@ -149,6 +149,26 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
     return has(field(self, 'spec'), 'prefix') || (typeof name === 'string' && name.length <= 63 && /^[a-z0-9][a-z0-9_-]*$/.test(name));
   },
 
+  // GuardrailPolicy
+  'self.checks.all(c, self.checks.exists_one(d, d.name == c.name))': (self) => {
+    const names = list(field(self, 'checks')).map((check) => field(check, 'name'));
+    return new Set(names).size === names.length;
+  },
+  "self.type != 'pii' || (has(self.entities) && size(self.entities) > 0)": (self) =>
+    field(self, 'type') !== 'pii' || list(field(self, 'entities')).length > 0,
+  "self.type != 'denylist' || (has(self.phrases) && size(self.phrases) > 0)": (self) =>
+    field(self, 'type') !== 'denylist' || list(field(self, 'phrases')).length > 0,
+  "self.type != 'regex' || has(self.pattern)": (self) => field(self, 'type') !== 'regex' || has(self, 'pattern'),
+  "self.type != 'webhook' || has(self.url)": (self) => field(self, 'type') !== 'webhook' || has(self, 'url'),
+  "self.type != 'moderation' || has(self.model)": (self) => field(self, 'type') !== 'moderation' || has(self, 'model'),
+  "self.type == 'webhook' || has(self.action)": (self) => field(self, 'type') === 'webhook' || has(self, 'action'),
+  "self.type == 'webhook' || !(has(self.url) || has(self.timeout) || has(self.failurePolicy))": (self) =>
+    field(self, 'type') === 'webhook' || !['url', 'timeout', 'failurePolicy'].some((name) => has(self, name)),
+  "duration(self) > duration('0s') && duration(self) <= duration('30s')": (self) => {
+    const ms = durationMs(self);
+    return ms > 0 && ms <= 30_000;
+  },
+
   // Budget selector requirement
   "self.operator in ['In', 'NotIn'] ? (has(self.values) && size(self.values) > 0) : (!has(self.values) || size(self.values) == 0)": (
     self,

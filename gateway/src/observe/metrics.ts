@@ -55,6 +55,7 @@ export class GatewayMetrics {
   private readonly cacheRequests: Counter<'route' | 'result'>;
   private cacheStoreSize: (() => { entries: number; bytes: number }) | undefined;
   private readonly connectionsRefused: Counter;
+  private readonly guardrailDecisions: Counter<'policy' | 'check' | 'action' | 'direction'>;
   private readonly clientTimeouts: Counter<'phase'>;
   private readonly mcpToolCalls: Counter<'server' | 'tool' | 'status'>;
   private readonly mcpToolCallDuration: Histogram<'server' | 'tool'>;
@@ -199,6 +200,12 @@ export class GatewayMetrics {
         if (size !== undefined) this.set(size.bytes);
       },
     });
+    this.guardrailDecisions = new Counter({
+      name: 'switchyard_guardrail_decisions_total',
+      help: 'Requests in which a guardrail check matched, by GuardrailPolicy id, check name, action taken (block, redact, log) and direction (input, output)',
+      labelNames: ['policy', 'check', 'action', 'direction'],
+      registers,
+    });
     this.connectionsRefused = new Counter({
       name: 'switchyard_connections_refused_total',
       help: 'Connections to the public port closed as soon as they were accepted because --max-connections were open',
@@ -299,6 +306,11 @@ export class GatewayMetrics {
     this.tableInfo.reset();
     this.tableInfo.set({ version: String(version), hash }, 1);
     this.tableLoads.inc({ result: 'success' });
+  }
+
+  /** Label values are policy ids and check names from the routing table, never matched text. */
+  guardrailDecision(policy: string, check: string, action: string, direction: string): void {
+    this.guardrailDecisions.inc({ policy, check, action, direction });
   }
 
   cacheRequest(route: string, result: 'hit' | 'miss' | 'bypass'): void {

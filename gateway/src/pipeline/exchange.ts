@@ -6,6 +6,7 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { RequestSpan } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
+import type { GuardrailState } from './guardrails/scan.js';
 
 export interface AttemptRecord {
   route: string;
@@ -108,6 +109,8 @@ export interface Exchange {
   cache: 'hit' | 'miss' | 'bypass' | undefined;
   /** Seconds since a cached answer was stored, on a hit. */
   cacheAgeSeconds: number | undefined;
+  /** Guardrail decisions and placeholders; undefined when no guardrail applies. */
+  guardrails: GuardrailState | undefined;
 }
 
 export function startExchange(req: IncomingMessage, res: ServerResponse, requestId: string, shutdown?: ShutdownState): Exchange {
@@ -142,6 +145,7 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     span: undefined,
     cache: undefined,
     cacheAgeSeconds: undefined,
+    guardrails: undefined,
   };
   res.once('close', () => {
     if (!res.writableFinished) clientAbort.abort(shutdown?.cutting === true ? new GatewayShutdownError() : new ClientDisconnectedError());

@@ -41,6 +41,12 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     fields.error = { kind: exchange.error.kind, code: exchange.error.code, message: exchange.error.message };
   if (exchange.streamFailure !== undefined) fields.streamFailure = exchange.streamFailure;
   if (exchange.cut !== undefined) fields.cut = exchange.cut;
+  // Which checks matched and what they did; never the matched text.
+  if (exchange.guardrails !== undefined && exchange.guardrails.decisions.length > 0) {
+    fields.guardrails = exchange.guardrails.decisions;
+    for (const decision of exchange.guardrails.decisions)
+      deps.metrics.guardrailDecision(decision.policy, decision.check, decision.action, decision.on);
+  }
   // The level follows the outcome: a caller's mistake (4xx) is routine, a failure to answer (5xx:
   // upstreams down, timeouts, overload) is worth a look, and a bug of ours (internal) is an error.
   if (exchange.status >= 500 && exchange.error?.kind === 'internal')

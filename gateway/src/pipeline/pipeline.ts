@@ -22,6 +22,7 @@ import { tapForResponseCache } from './cache-lookup.js';
 import type { UpstreamCall } from './call-upstream.js';
 import { countStreamUsage } from './count-stream-usage.js';
 import type { Exchange } from './exchange.js';
+import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from './guardrails/guardrail-stages.js';
 import { checkDeclaredLength } from './ingress.js';
 import { createMcpOperation } from './mcp-operation.js';
 import { observe } from './observe.js';
@@ -40,15 +41,16 @@ import { settle } from './settle.js';
 import type { CheckedRequest, InputCheck, OutputCheck, PipelineStages, StreamStage, WholeAnswer } from './stages.js';
 
 /** Input checks: on every decoded request, after authorize and before admit. Guardrails on prompts go here. */
-const INPUT_CHECKS: readonly InputCheck[] = [];
+const INPUT_CHECKS: readonly InputCheck[] = [guardrailInputCheck];
 
 /** Output checks: on every whole answer, before respond. */
-const OUTPUT_CHECKS: readonly OutputCheck[] = [];
+const OUTPUT_CHECKS: readonly OutputCheck[] = [guardrailOutputCheck];
 
 /** The stream chain, from the upstream's events to the front door's encoder. */
 function streamStages(extra: readonly StreamStage[]): StreamStage[] {
   return [
     countStreamUsage, // first: it records what the upstream reported
+    guardrailStreamStage, // holds back a window of answer text (docs/guardrails.md)
     ...extra,
     tapForResponseCache, // last: the cache keeps what the caller was sent
   ];

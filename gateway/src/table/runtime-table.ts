@@ -5,6 +5,7 @@
 import type {
   CompiledBackend,
   CompiledCredential,
+  CompiledGuardrailPolicy,
   CompiledMCPServer,
   CompiledRoute,
   CompiledVirtualKey,
@@ -57,6 +58,8 @@ export interface RuntimeTable {
   readonly routes: ReadonlyMap<string, RuntimeRoute>;
   /** Key namespace -> the MCPServers its keys may reach, ordered by id (the `/mcp` endpoint's tool order starts here). */
   readonly mcpServersByNamespace: ReadonlyMap<string, readonly CompiledMCPServer[]>;
+  /** GuardrailPolicies by id; keys list the ones that select them (pipeline/guardrails). */
+  readonly guardrailPolicies: ReadonlyMap<string, CompiledGuardrailPolicy>;
 }
 
 export class TableLoadError extends Error {
@@ -140,6 +143,7 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
     keysByDigest,
     routes,
+    guardrailPolicies: new Map(Object.entries(table.guardrailPolicies ?? {})),
   };
 }
 

@@ -1,0 +1,136 @@
+// Guardrails at the pipeline's hook points (docs/guardrails.md): an input check on prompts
+// (chat and embeddings; count-tokens sends nothing upstream), an output check on whole chat
+// answers, and a stream transformer that holds back a bounded window of answer text so a match
+// spanning chunks is caught, releasing the rest at once.
+import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
+import type { Exchange } from '../exchange.js';
+import type { InputCheck, OutputCheck, StreamStage, StreamTransformer } from '../stages.js';
+import { guardrailsFor, type RuntimeCheck } from './guardrail-set.js';
+import { applyRedactions, blockedError, checkJsonText, checkText, GuardrailState, inspect, type Direction } from './scan.js';
+import { chatRequestSlots, chatResponseSlots, embeddingsRequestSlots, type TextSlot } from './text-slots.js';
+import { runWebhooks } from './webhook.js';
+
+function stateOf(exchange: Exchange): GuardrailState {
+  exchange.guardrails ??= new GuardrailState();
+  return exchange.guardrails;
+}
+
+function checkSlots(
+  checks: readonly RuntimeCheck[],
+  hooks: readonly RuntimeCheck[],
+  slots: readonly TextSlot[],
+  on: Direction,
+  exchange: Exchange,
+): void | Promise<void> {
+  const state = stateOf(exchange);
+  if (checks.length > 0) {
+    for (const slot of slots) {
+      const text = slot.get();
+      const checked = slot.json ? checkJsonText(checks, text, on, state) : checkText(checks, text, on, state);
+      if (checked !== text) slot.set(checked);
+    }
+  }
+  if (hooks.length > 0) return runWebhooks(hooks, slots, on, exchange, state);
+}
+
+export const guardrailInputCheck: InputCheck = (checked, exchange) => {
+  if (checked.operation === 'count-tokens') return;
+  const set = guardrailsFor(exchange.table, exchange.key, exchange.route);
+  if (set === undefined || set.input.length + set.inputHooks.length === 0) return;
+  const slots = checked.operation === 'embeddings' ? embeddingsRequestSlots(checked.request) : chatRequestSlots(checked.request);
+  return checkSlots(set.input, set.inputHooks, slots, 'input', exchange);
+};
+
+export const guardrailOutputCheck: OutputCheck = (answer, exchange) => {
+  if (answer.operation !== 'chat') return;
+  const set = guardrailsFor(exchange.table, exchange.key, exchange.route);
+  if (set === undefined || set.output.length + set.outputHooks.length === 0) return;
+  return checkSlots(set.output, set.outputHooks, chatResponseSlots(answer.response), 'output', exchange);
+};
+
+/**
+ * Holds back the last `window` characters of streamed text, per channel: the answer text, or one
+ * tool call's arguments. Each batch, the held text is checked whole: a block ends the stream (the
+ * front door's error event); matches that end before the window are redacted and released with
+ * the clean text before them; a match reaching into the window is held until it is complete,
+ * unless the held text grows past four windows. Any other event (a tool call starting, the
+ * finish), or a delta of another channel, releases everything held first, so order is kept.
+ */
+class HoldbackTransformer implements StreamTransformer {
+  private held = '';
+  /** undefined: the answer text; a number: that tool call's arguments. */
+  private channel: number | undefined;
+
+  constructor(
+    private readonly checks: readonly RuntimeCheck[],
+    private readonly window: number,
+    private readonly state: GuardrailState,
+  ) {}
+
+  transform(events: UnifiedStreamEvent[]): UnifiedStreamEvent[] {
+    const out: UnifiedStreamEvent[] = [];
+    for (const event of events) {
+      if (event.type === 'text_delta' || event.type === 'tool_call_delta') {
+        const channel = event.type === 'text_delta' ? undefined : event.index;
+        if (channel !== this.channel) this.flush(out);
+        this.channel = channel;
+        this.held += event.type === 'text_delta' ? event.text : event.argumentsDelta;
+        this.emit(out, this.release(false));
+        continue;
+      }
+      if (event.type !== 'response_start' && event.type !== 'usage') this.flush(out);
+      out.push(event);
+    }
+    return out;
+  }
+
+  end(): UnifiedStreamEvent[] | undefined {
+    const out: UnifiedStreamEvent[] = [];
+    this.flush(out);
+    return out.length > 0 ? out : undefined;
+  }
+
+  private flush(out: UnifiedStreamEvent[]): void {
+    if (this.held.length > 0) this.emit(out, this.release(true));
+  }
+
+  private emit(out: UnifiedStreamEvent[], released: string): void {
+    if (released.length === 0) return;
+    out.push(
+      this.channel === undefined
+        ? { type: 'text_delta', text: released }
+        : { type: 'tool_call_delta', index: this.channel, argumentsDelta: released },
+    );
+  }
+
+  private release(all: boolean): string {
+    const text = this.held;
+    if (!all && text.length <= this.window) return '';
+    const verdict = inspect(this.checks, text, 'output', this.state);
+    if (verdict.blocked !== undefined) {
+      this.held = '';
+      throw blockedError(verdict.blocked.policy, verdict.blocked.compiled.name, 'output');
+    }
+    let cut = all ? text.length : text.length - this.window;
+    const redactions = [];
+    for (const match of verdict.redactions) {
+      if (match.end <= cut) redactions.push(match);
+      else if (match.start < cut) {
+        // Still growing, perhaps: hold it, unless holding it would keep too much back.
+        if (text.length - match.start > 4 * this.window) {
+          redactions.push(match);
+          cut = match.end;
+        } else cut = match.start;
+        break;
+      } else break;
+    }
+    this.held = text.slice(cut);
+    return applyRedactions(text.slice(0, cut), redactions, this.state);
+  }
+}
+
+export const guardrailStreamStage: StreamStage = (exchange) => {
+  const set = guardrailsFor(exchange.table, exchange.key, exchange.route);
+  if (set === undefined || set.output.length === 0) return undefined;
+  return new HoldbackTransformer(set.output, set.streamHoldback, stateOf(exchange));
+};

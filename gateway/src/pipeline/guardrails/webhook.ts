@@ -1,0 +1,103 @@
+// The webhook check: the gateway POSTs the texts a check covers to a service and applies its
+// verdict. The contract (docs/guardrails.md, "Webhook checks"):
+//
+//   request  {"version":"v1","policy":"<ns>/<name>","check":"<name>","on":"input"|"output",
+//             "requestId":"...","key":"<ns>/<name>","model":"...","texts":["...", ...]}
+//   answer   {"verdict":"allow"} | {"verdict":"block"} | {"verdict":"rewrite","texts":[...]}
+//
+// `rewrite` carries one text per text sent, in order. A timeout, a status other than 2xx, or an
+// answer outside the contract is a failure: failurePolicy Closed blocks, Open lets the texts
+// through unchanged; both are recorded. The service's answer never reaches the caller.
+import type { Exchange } from '../exchange.js';
+import type { RuntimeCheck } from './guardrail-set.js';
+import { blockedError, type Direction, type GuardrailState } from './scan.js';
+import type { TextSlot } from './text-slots.js';
+
+/** The largest webhook answer read; a longer one is a failure. */
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+type Verdict = { verdict: 'allow' } | { verdict: 'block' } | { verdict: 'rewrite'; texts: string[] };
+
+function parseVerdict(body: unknown, sent: number): Verdict | string {
+  if (body === null || typeof body !== 'object') return 'the answer is not a JSON object';
+  const { verdict, texts } = body as Record<string, unknown>;
+  if (verdict === 'allow' || verdict === 'block') return { verdict };
+  if (verdict !== 'rewrite') return 'verdict is not allow, block or rewrite';
+  if (!Array.isArray(texts) || texts.length !== sent || !texts.every((t) => typeof t === 'string')) {
+    return `a rewrite must carry ${sent} texts`;
+  }
+  return { verdict, texts: texts as string[] };
+}
+
+async function askWebhook(check: RuntimeCheck, texts: string[], on: Direction, exchange: Exchange): Promise<Verdict | string> {
+  const compiled = check.compiled;
+  if (compiled.type !== 'webhook') return 'not a webhook check';
+  const signal = AbortSignal.any([AbortSignal.timeout(compiled.timeoutMs), exchange.clientAbort.signal]);
+  try {
+    const response = await fetch(compiled.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        version: 'v1',
+        policy: check.policy,
+        check: compiled.name,
+        on,
+        requestId: exchange.requestId,
+        key: exchange.key?.id,
+        model: exchange.model,
+        texts,
+      }),
+      signal,
+      redirect: 'error',
+    });
+    const text = await response.text();
+    if (response.status < 200 || response.status > 299) return `the webhook answered HTTP ${response.status}`;
+    if (text.length > MAX_ANSWER_BYTES) return 'the webhook answer is too large';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return 'the webhook answer is not JSON';
+    }
+    return parseVerdict(body, texts.length);
+  } catch (error) {
+    if (signal.aborted && !exchange.clientAbort.signal.aborted) return `the webhook did not answer within ${compiled.timeoutMs} ms`;
+    return `the webhook could not be reached (${(error as Error).name})`;
+  }
+}
+
+/** Runs the webhook checks in order on the slots, applying rewrites; throws the guardrail error on a block. */
+export async function runWebhooks(
+  hooks: readonly RuntimeCheck[],
+  slots: readonly TextSlot[],
+  on: Direction,
+  exchange: Exchange,
+  state: GuardrailState,
+): Promise<void> {
+  for (const hook of hooks) {
+    if (hook.compiled.type !== 'webhook') continue;
+    const texts = slots.map((slot) => slot.get());
+    const verdict = await askWebhook(hook, texts, on, exchange);
+    const decision = { policy: hook.policy, check: hook.compiled.name, on };
+    if (typeof verdict === 'string') {
+      if (hook.compiled.failurePolicy === 'Open') {
+        state.record({ ...decision, action: 'log', failure: 'failed_open' });
+        continue;
+      }
+      state.record({ ...decision, action: 'block', failure: 'failed_closed' });
+      throw blockedError(hook.policy, hook.compiled.name, on, ` (${verdict}; failurePolicy is Closed)`);
+    }
+    if (verdict.verdict === 'allow') continue;
+    if (verdict.verdict === 'block') {
+      const action = hook.compiled.action === 'log' ? 'log' : 'block';
+      state.record({ ...decision, action });
+      if (action === 'block') throw blockedError(hook.policy, hook.compiled.name, on);
+      continue;
+    }
+    state.record({ ...decision, action: 'redact' });
+    verdict.texts.forEach((text, i) => {
+      const slot = slots[i] as TextSlot;
+      if (slot.get() !== text) slot.set(text);
+    });
+  }
+}
