@@ -29,10 +29,13 @@ export class BackendHealth {
    */
   recordFirstByte(elapsedMs: number, nowMs: number): void {
     const sample = Math.max(0, elapsedMs);
-    if (this.latencyAtMs === 0 || sample >= this.latencyMs) this.latencyMs = sample;
+    // Blend with the estimate as decayed to now, so the first answer after a long pause is not
+    // averaged with what the backend did before the pause.
+    const current = this.latencyEstimateMs(nowMs);
+    if (this.latencyAtMs === 0 || sample >= current) this.latencyMs = sample;
     else {
       const keep = Math.exp(-Math.max(0, nowMs - this.latencyAtMs) / LATENCY_EWMA_TAU_MS);
-      this.latencyMs = this.latencyMs * keep + sample * (1 - keep);
+      this.latencyMs = current * keep + sample * (1 - keep);
     }
     this.latencyAtMs = nowMs;
   }
