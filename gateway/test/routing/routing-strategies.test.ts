@@ -98,18 +98,20 @@ describe('routing strategies', () => {
   });
 
   it("cheapest: prices this request's estimated prompt and output tokens", async () => {
-    // prompt-cheap: $1 in / $10 out; output-cheap: $5 in / $2 out.
-    const longPromptShortAnswer = await answeredBy(client, {
-      model: 'tradeoff',
-      max_tokens: 1,
-      messages: [{ role: 'user', content: longText(5000) }],
-    });
-    const shortPromptLongAnswer = await answeredBy(client, {
-      model: 'tradeoff',
-      max_tokens: 4000,
-      messages: [{ role: 'user', content: 'hi' }],
-    });
-    expect([longPromptShortAnswer, shortPromptLongAnswer]).toEqual(['prompt-cheap', 'output-cheap']);
+    // prompt-cheap: $1 in / $10 out; output-cheap: $5 in / $2 out. Equal weights: a weighted
+    // choice would get all ten right with probability 2^-10.
+    const longPromptShortAnswer: string[] = [];
+    const shortPromptLongAnswer: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      longPromptShortAnswer.push(
+        await answeredBy(client, { model: 'tradeoff', max_tokens: 1, messages: [{ role: 'user', content: longText(5000) }] }),
+      );
+      shortPromptLongAnswer.push(
+        await answeredBy(client, { model: 'tradeoff', max_tokens: 4000, messages: [{ role: 'user', content: 'hi' }] }),
+      );
+    }
+    expect(countBy(longPromptShortAnswer)).toEqual({ 'prompt-cheap': 5 });
+    expect(countBy(shortPromptLongAnswer)).toEqual({ 'output-cheap': 5 });
   });
 
   it('cheapest: only among backends that can serve the request', async () => {
