@@ -334,8 +334,8 @@ export interface RuleMatchSpec {
    */
   tags?: string[];
   /**
-   * Entries the request body's metadata object (OpenAI Chat Completions) must carry with exactly these
-   * string values.
+   * Entries the request body's metadata object (OpenAI Chat Completions and Responses) must carry with
+   * exactly these string values.
    */
   metadata?: Record<string, string>;
   /**

@@ -129,6 +129,15 @@ describe('routing rules', () => {
     }
   });
 
+  it('matches the metadata of a Responses API request', async () => {
+    for (let i = 0; i < REPEAT; i++) {
+      const { response } = await client.responses
+        .create({ model: 'ruled', input: 'hello', store: false, metadata: { task: 'extract' } })
+        .withResponse();
+      expect(response.headers.get('x-switchyard-backend')).toBe('meta');
+    }
+  });
+
   it("matches the calling key's labels", async () => {
     const research = openAIClient(gateway, researchKey);
     for (let i = 0; i < REPEAT; i++)
