@@ -42,21 +42,58 @@ export function routingFeatures(
       conversation: undefined,
     };
   }
-  const maxOutputTokens = request.maxOutputTokens;
-  return {
-    tags,
-    metadata: request.routingHints?.metadata ?? NO_ENTRIES,
-    promptTokens: estimateChatPromptTokens(request),
-    maxOutputTokens,
-    outputTokens: (route: RuntimeRoute) => maxOutputTokens ?? route.compiled.defaultMaxTokens,
-    hasTools: (request.tools?.length ?? 0) > 0,
-    hasImages: hasImages(request),
-    jsonSchema: request.responseFormat?.type === 'json_schema',
-    reasoning: request.reasoning !== undefined,
-    frontDoor,
-    keyLabels,
-    conversation: conversationOf(request, headers, key),
-  };
+  return new ChatFeatures(request, headers, key, frontDoor, tags);
+}
+
+/**
+ * A chat request's features. The prompt estimate and the conversation digest cost a pass over the
+ * prompt, so each is computed on first use: a route without rules, capabilities, cheapest or
+ * affinity never pays for them.
+ */
+class ChatFeatures implements RequestFeatures {
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly maxOutputTokens: number | undefined;
+  readonly hasTools: boolean;
+  readonly jsonSchema: boolean;
+  readonly reasoning: boolean;
+  readonly keyLabels: Readonly<Record<string, string>>;
+  private prompt: number | undefined;
+  private images: boolean | undefined;
+  private conversationKey: string | null | undefined;
+
+  constructor(
+    private readonly request: UnifiedChatRequest,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly key: RuntimeKey,
+    readonly frontDoor: CallerFormat,
+    readonly tags: ReadonlySet<string>,
+  ) {
+    this.metadata = request.routingHints?.metadata ?? NO_ENTRIES;
+    this.maxOutputTokens = request.maxOutputTokens;
+    this.hasTools = (request.tools?.length ?? 0) > 0;
+    this.jsonSchema = request.responseFormat?.type === 'json_schema';
+    this.reasoning = request.reasoning !== undefined;
+    this.keyLabels = key.compiled.labels;
+  }
+
+  get promptTokens(): number {
+    this.prompt ??= estimateChatPromptTokens(this.request);
+    return this.prompt;
+  }
+
+  get hasImages(): boolean {
+    this.images ??= hasImages(this.request);
+    return this.images;
+  }
+
+  get conversation(): string | undefined {
+    if (this.conversationKey === undefined) this.conversationKey = conversationOf(this.request, this.headers, this.key) ?? null;
+    return this.conversationKey ?? undefined;
+  }
+
+  outputTokens(route: RuntimeRoute): number {
+    return this.maxOutputTokens ?? route.compiled.defaultMaxTokens;
+  }
 }
 
 function readTags(header: string | string[] | undefined): ReadonlySet<string> {
