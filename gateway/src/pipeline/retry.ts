@@ -122,6 +122,8 @@ export async function callWithRetries<T>(
         if (error instanceof UnsupportedFeatureError)
           throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
         failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('Other', 0, 'upstream call failed');
+        // A timeout says the backend is at least this slow; other failures say nothing about its speed.
+        if (failure.kind === 'Timeout') backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
       }
       attempts.push({
         route: route.id,
