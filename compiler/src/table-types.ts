@@ -11,6 +11,8 @@ import type {
   PiiEntity,
   ProviderName,
   RetryableFailure,
+  RoutingStrategy,
+  RuleFrontDoor,
 } from './generated/resource-shapes.js';
 
 /** Prices in integer nano-dollars per million tokens (USD * 1e9). Never floats. */
@@ -64,6 +66,41 @@ export interface CompiledBackend {
   mock?: MockBehaviour;
   /** Extra static headers sent upstream (already templated at compile time). */
   headers?: Record<string, string>;
+  labels?: Record<string, string>;
+  /** What the model can serve; absent fields are unknown and never filter. Absent: nothing known. */
+  capabilities?: CompiledCapabilities;
+}
+
+export interface CompiledCapabilities {
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  tools?: boolean;
+  vision?: boolean;
+  jsonSchema?: boolean;
+  reasoning?: boolean;
+}
+
+/** One routing rule's conditions; an absent condition always holds. */
+export interface CompiledRuleMatch {
+  /** Every tag must be in the request's x-switchyard-tags header. */
+  tags?: string[];
+  /** Every entry must be in the body's `metadata` with this value. */
+  metadata?: Record<string, string>;
+  minPromptTokens?: number;
+  maxPromptTokens?: number;
+  hasTools?: boolean;
+  hasImages?: boolean;
+  jsonSchema?: boolean;
+  frontDoors?: RuleFrontDoor[];
+  keyLabels?: Record<string, string>;
+}
+
+export interface CompiledRule {
+  /** The rule's name, or `rule-<index>` (from 0) when it has none. */
+  name: string;
+  match: CompiledRuleMatch;
+  /** Names of backends of the same route, validated at compile time. */
+  backends: string[];
 }
 
 export interface CompiledRetryPolicy {
@@ -108,6 +145,12 @@ export interface CompiledRoute {
   defaultMaxTokens: number;
   cache?: CompiledCache;
   mcp?: CompiledRouteMCP;
+  /** Absent means `weighted`. */
+  strategy?: RoutingStrategy;
+  /** Ordered; first match wins. Absent or empty: every backend serves every request. */
+  rules?: CompiledRule[];
+  /** Present only when prompt-cache affinity is enabled. */
+  affinity?: { ttlMs: number };
 }
 
 export interface CompiledRateLimit {

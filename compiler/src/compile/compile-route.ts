@@ -1,9 +1,9 @@
 // One ModelRoute -> CompiledRoute, before tenancy: backends resolved and ordered by tier,
 // policies in milliseconds. Name conflicts between routes are settled afterwards.
 
-import { CRD_DEFAULTS, type ModelRouteManifest, type RetryableFailure } from '../generated/resource-shapes.js';
+import { CRD_DEFAULTS, type ModelRouteManifest, type RetryableFailure, type RouteRuleSpec } from '../generated/resource-shapes.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
-import type { CompiledBackend, CompiledRoute } from '../table-types.js';
+import type { CompiledBackend, CompiledRoute, CompiledRule, CompiledRuleMatch } from '../table-types.js';
 import { parseDurationMs } from '../values/duration.js';
 import { compileBackend, type RefProblem } from './compile-backend.js';
 import type { SecretIndex } from './secret-index.js';
@@ -16,6 +16,27 @@ export interface RouteCompilation {
   unpricedBackends: string[];
   /** Why the route has no backend, when it has none. */
   noBackendsReason?: string;
+}
+
+/**
+ * A rule as the gateway evaluates it: conditions copied as data, empty lists and maps dropped
+ * (an empty condition always holds), so the request path tests plain fields and never reads
+ * the manifest. Its backend names may name backends left out for missing Secrets; the gateway
+ * skips those as it skips drained ones.
+ */
+function compileRule(rule: RouteRuleSpec, index: number): CompiledRule {
+  const match: CompiledRuleMatch = {};
+  const given = rule.match;
+  if (given.tags !== undefined && given.tags.length > 0) match.tags = [...new Set(given.tags)];
+  if (given.metadata !== undefined && Object.keys(given.metadata).length > 0) match.metadata = { ...given.metadata };
+  if (given.minPromptTokens !== undefined) match.minPromptTokens = given.minPromptTokens;
+  if (given.maxPromptTokens !== undefined) match.maxPromptTokens = given.maxPromptTokens;
+  if (given.hasTools !== undefined) match.hasTools = given.hasTools;
+  if (given.hasImages !== undefined) match.hasImages = given.hasImages;
+  if (given.jsonSchema !== undefined) match.jsonSchema = given.jsonSchema;
+  if (given.frontDoors !== undefined && given.frontDoors.length > 0) match.frontDoors = [...new Set(given.frontDoors)];
+  if (given.keyLabels !== undefined && Object.keys(given.keyLabels).length > 0) match.keyLabels = { ...given.keyLabels };
+  return { name: rule.name ?? `rule-${index}`, match, backends: [...new Set(rule.backends)] };
 }
 
 export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex, catalog: PriceCatalog): RouteCompilation {
@@ -75,5 +96,11 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
   };
   if (spec.cache !== undefined)
     route.cache = { ttlMs: parseDurationMs(spec.cache.ttl), scope: spec.cache.scope ?? CRD_DEFAULTS.cacheScope };
+  const strategy = spec.strategy ?? CRD_DEFAULTS.routingStrategy;
+  // Absent means weighted, so tables of routes that never set a strategy hash as before.
+  if (strategy !== 'weighted') route.strategy = strategy;
+  if (spec.rules !== undefined && spec.rules.length > 0) route.rules = spec.rules.map((rule, index) => compileRule(rule, index));
+  if (spec.affinity?.enabled ?? CRD_DEFAULTS.affinityEnabled)
+    route.affinity = { ttlMs: parseDurationMs(spec.affinity?.ttl ?? CRD_DEFAULTS.affinityTtl) };
   return { route, refProblems, unpricedBackends };
 }

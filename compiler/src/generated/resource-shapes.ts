@@ -66,6 +66,29 @@ export interface ModelRouteSpec {
    */
   fallbackModels?: string[];
   /**
+   * How a backend is chosen inside a priority tier. weighted: at random by weight. least-outstanding: the
+   * backend with the fewest requests in flight in this gateway, divided by its weight. latency: the lowest
+   * peak-EWMA time to first byte, times its requests in flight, divided by its weight; a stale measurement
+   * decays (half-life 10s) so a slow period does not exile a backend. cheapest: the backend with the lowest
+   * estimated cost for this request (estimated prompt tokens and max output at its price); unpriced backends
+   * come last. Retries, tiers, ejection and capabilities apply to every strategy.
+   */
+  strategy?: RoutingStrategy;
+  /**
+   * Ordered routing rules: the first rule whose match fits the request limits this route's backends to the
+   * ones it names (tiers, weights and the strategy then apply among them). No matching rule: every backend
+   * of the route, as without rules.
+   */
+  rules?: RouteRuleSpec[];
+  /**
+   * Prompt-cache affinity: requests of one conversation go to the backend and credential that served it
+   * last, while that backend is healthy and serves the request, so the provider's prompt cache keeps
+   * hitting. The conversation is the body's prompt_cache_key, else the x-switchyard-session header, else the
+   * body's user, else a digest of the system prompt, tools and first user message. Each gateway remembers at
+   * most 10000 conversations (least recently used forgotten first).
+   */
+  affinity?: AffinitySpec;
+  /**
    * max_tokens sent when a provider requires it and the caller gave none; also the output estimate of budget
    * reservations.
    */
@@ -142,6 +165,19 @@ export interface BackendSpec {
    * anthropic-beta). Headers carrying credentials or framing are owned by the gateway and may not be set.
    */
   headers?: Record<string, string>;
+  /**
+   * Free-form labels of the backend (for example region: eu or tier: frontier), carried into the routing
+   * table. Keys and values follow Kubernetes label syntax.
+   */
+  labels?: Record<string, string>;
+  /**
+   * What the backend's model can serve. A request this backend cannot serve (a prompt estimate over
+   * contextWindow, max output above maxOutputTokens, images to a model without vision, tools to a model
+   * without tools, JSON-schema output to a model without jsonSchema, reasoning options to a model without
+   * reasoning) never goes to it, on any attempt or fallback. An absent field means the gateway does not know
+   * and does not filter on it.
+   */
+  capabilities?: BackendCapabilitiesSpec;
   /** Azure OpenAI deployment. Required for, and only valid with, provider azure-openai. */
   azure?: {
     /** Name of the Azure OpenAI deployment (the path segment after /deployments/). */
@@ -230,6 +266,28 @@ export interface PricingSpec {
 }
 
 /**
+ * What the backend's model can serve. A request this backend cannot serve (a prompt estimate over
+ * contextWindow, max output above maxOutputTokens, images to a model without vision, tools to a model
+ * without tools, JSON-schema output to a model without jsonSchema, reasoning options to a model without
+ * reasoning) never goes to it, on any attempt or fallback. An absent field means the gateway does not know
+ * and does not filter on it.
+ */
+export interface BackendCapabilitiesSpec {
+  /** Most prompt tokens the model accepts (input plus cached input). */
+  contextWindow?: number;
+  /** Most output tokens one answer may ask for; a request whose max_tokens is larger skips this backend. */
+  maxOutputTokens?: number;
+  /** Whether the model accepts tool (function) definitions. */
+  tools?: boolean;
+  /** Whether the model accepts images in the prompt. */
+  vision?: boolean;
+  /** Whether the model supports structured output constrained by a JSON schema. */
+  jsonSchema?: boolean;
+  /** Whether the model accepts reasoning options (reasoning_effort, thinking budgets). */
+  reasoning?: boolean;
+}
+
+/**
  * Behaviour of the built-in mock provider (deterministic answers for demos, load tests and CI). Only valid
  * with provider mock.
  */
@@ -247,6 +305,77 @@ export interface MockSpec {
 
 /** A failure class. */
 export type RetryableFailure = 'RateLimited' | 'ServerError' | 'Timeout' | 'ConnectError';
+
+/**
+ * How a backend is chosen inside a priority tier. weighted: at random by weight. least-outstanding: the
+ * backend with the fewest requests in flight in this gateway, divided by its weight. latency: the lowest
+ * peak-EWMA time to first byte, times its requests in flight, divided by its weight; a stale measurement
+ * decays (half-life 10s) so a slow period does not exile a backend. cheapest: the backend with the lowest
+ * estimated cost for this request (estimated prompt tokens and max output at its price); unpriced backends
+ * come last. Retries, tiers, ejection and capabilities apply to every strategy.
+ */
+export type RoutingStrategy = 'weighted' | 'least-outstanding' | 'latency' | 'cheapest';
+
+/** One rule. Every condition given must hold; an empty match matches every request. */
+export interface RouteRuleSpec {
+  /** Optional name of the rule, reported in the request's log line. */
+  name?: string;
+  /** Request features the rule requires. */
+  match: RuleMatchSpec;
+  /** Names of this route's backends the rule selects. */
+  backends: string[];
+}
+
+/** Request features the rule requires. */
+export interface RuleMatchSpec {
+  /**
+   * Tags the request must all carry in the x-switchyard-tags header (comma-separated, compared
+   * case-sensitively after trimming).
+   */
+  tags?: string[];
+  /**
+   * Entries the request body's metadata object (OpenAI Chat Completions and Responses) must carry with
+   * exactly these string values.
+   */
+  metadata?: Record<string, string>;
+  /**
+   * Least estimated prompt tokens (the gateway's byte-based upper bound, the estimate budget reservations
+   * use).
+   */
+  minPromptTokens?: number;
+  /** Most estimated prompt tokens (same estimate as minPromptTokens). */
+  maxPromptTokens?: number;
+  /** Whether the request must (true) or must not (false) define tools. */
+  hasTools?: boolean;
+  /** Whether the request must (true) or must not (false) carry images. */
+  hasImages?: boolean;
+  /** Whether the request must (true) or must not (false) ask for JSON-schema output. */
+  jsonSchema?: boolean;
+  /** The wire formats the caller may have spoken (one of them must fit). */
+  frontDoors?: RuleFrontDoor[];
+  /** Labels the calling VirtualKey must carry with exactly these values. */
+  keyLabels?: Record<string, string>;
+}
+
+/** A front door's wire format. */
+export type RuleFrontDoor = 'openai' | 'openai-responses' | 'anthropic' | 'gemini';
+
+/**
+ * Prompt-cache affinity: requests of one conversation go to the backend and credential that served it last,
+ * while that backend is healthy and serves the request, so the provider's prompt cache keeps hitting. The
+ * conversation is the body's prompt_cache_key, else the x-switchyard-session header, else the body's user,
+ * else a digest of the system prompt, tools and first user message. Each gateway remembers at most 10000
+ * conversations (least recently used forgotten first).
+ */
+export interface AffinitySpec {
+  /** Whether requests of one conversation stick to one backend and credential. */
+  enabled?: boolean;
+  /**
+   * How long after its last request a conversation keeps its backend, a duration from 1s to 24h (match the
+   * provider's prompt-cache lifetime, typically 5m).
+   */
+  ttl?: string;
+}
 
 /**
  * Hosted tools for Chat Completions on this route: the gateway offers the tools of these MCPServers (those
@@ -713,6 +842,9 @@ export const CRD_DEFAULTS = {
   outlierEjectionTime: '30s',
   defaultMaxTokens: 4096,
   cacheScope: 'VirtualKey' as CacheScope,
+  routingStrategy: 'weighted' as RoutingStrategy,
+  affinityEnabled: false,
+  affinityTtl: '5m',
   keyDisabled: false,
   budgetPeriod: 'Monthly' as BudgetPeriod,
   budgetEnforcement: 'Block' as BudgetEnforcement,

@@ -74,6 +74,15 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
     return !list(field(self, 'fallbackModels')).some((model) => own.has(model));
   },
 
+  '!has(self.rules) || self.rules.all(r, r.backends.all(n, self.backends.exists(b, b.name == n)))': (self) => {
+    const names = new Set(list(field(self, 'backends')).map((backend) => field(backend, 'name')));
+    return list(field(self, 'rules')).every((rule) => list(field(rule, 'backends')).every((name) => names.has(name)));
+  },
+  '!has(self.minPromptTokens) || !has(self.maxPromptTokens) || self.minPromptTokens <= self.maxPromptTokens': (self) =>
+    !has(self, 'minPromptTokens') ||
+    !has(self, 'maxPromptTokens') ||
+    (field(self, 'minPromptTokens') as number) <= (field(self, 'maxPromptTokens') as number),
+
   // ModelRoute backend
   "has(self.credentials) || self.provider in ['ollama', 'vllm', 'openai-compatible', 'mock'] || (self.provider == 'bedrock' && has(self.bedrock) && has(self.bedrock.useAmbientCredentials) && self.bedrock.useAmbientCredentials)":
     (self) =>
@@ -98,6 +107,8 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   "self.provider != 'vertex-ai' || has(self.vertex)": (self) => field(self, 'provider') !== 'vertex-ai' || has(self, 'vertex'),
   "!has(self.vertex) || self.provider == 'vertex-ai'": (self) => !has(self, 'vertex') || field(self, 'provider') === 'vertex-ai',
   "!has(self.mock) || self.provider == 'mock'": (self) => !has(self, 'mock') || field(self, 'provider') === 'mock',
+  "self.all(k, k.matches('^[A-Za-z0-9]([-A-Za-z0-9_./]{0,61}[A-Za-z0-9])?$'))": (self) =>
+    keys(self).every((name) => /^[A-Za-z0-9]([-A-Za-z0-9_./]{0,61}[A-Za-z0-9])?$/.test(name)),
   'self.exists(c, !has(c.weight) || c.weight > 0)': (self) => list(self).some(weightPositive),
   "self.all(k, k.matches('^[A-Za-z0-9-]{1,128}$'))": (self) => keys(self).every((name) => /^[A-Za-z0-9-]{1,128}$/.test(name)),
   "self.all(k, !(k.lowerAscii() in ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'host', 'content-length', 'content-type', 'transfer-encoding', 'connection']))":

@@ -20,9 +20,9 @@ function cacheScopeId(input: Pick<CacheKeyInput, 'scope' | 'keyId' | 'keyNamespa
   return input.scope === 'Namespace' ? `namespace:${input.keyNamespace}` : `key:${input.keyId}`;
 }
 
-/** The request without what only concerns delivery: stream flags and end-user identifiers. */
+/** The request without what only concerns delivery: stream flags, end-user identifiers and routing hints. */
 function semanticContent(request: UnifiedChatRequest): Record<string, unknown> {
-  const { stream: _stream, user: _user, providerOptions, ...content } = request;
+  const { stream: _stream, user: _user, routingHints: _routingHints, providerOptions, ...content } = request;
   const kept: Record<string, unknown> = { ...content };
   // Anthropic `metadata` only carries the end-user id; Gemini safety settings change the answer.
   if (providerOptions?.gemini !== undefined) kept.providerOptions = { gemini: providerOptions.gemini };

@@ -76,6 +76,8 @@ export interface Exchange {
   stream: boolean;
   /** Name of the backend that answered. */
   backend: string | undefined;
+  /** The ModelRoute rule that chose the answering route's backends, if one matched. */
+  routingRule?: string | undefined;
   /** Failed attempts, in order. */
   attempts: AttemptRecord[];
   /** Upstream attempts started, the successful one included. */

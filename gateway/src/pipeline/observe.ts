@@ -27,6 +27,7 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     attempts: exchange.attemptCount,
     stream: exchange.stream,
   };
+  if (exchange.routingRule !== undefined) fields.rule = exchange.routingRule;
   if (exchange.firstEventAt !== undefined)
     fields.timeToFirstTokenMs = Math.round((exchange.firstEventAt - exchange.startedAt) * 1000) / 1000;
   if (exchange.usage !== undefined) {

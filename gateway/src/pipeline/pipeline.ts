@@ -13,6 +13,7 @@ import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
 import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import { planRoutes } from '../table/plan-routes.js';
+import type { RequestFeatures } from '../table/request-features.js';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { Admission } from '../governance/admission-control.js';
@@ -37,6 +38,7 @@ import {
 import type { PipelineDeps } from './pipeline-deps.js';
 import { respondError } from './respond.js';
 import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryObserver, type RetryOptions } from './retry.js';
+import { routingFeatures } from './routing-features.js';
 import { settle } from './settle.js';
 import type { CheckedRequest, InputCheck, OutputCheck, PipelineStages, StreamStage, WholeAnswer } from './stages.js';
 
@@ -97,6 +99,8 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
   context: FrontDoorContext,
 ): Promise<void> {
   let admission: Admission | undefined;
+  /** Ends the answering backend's in-flight count once the answer is delivered (or failed). */
+  let release: (() => void) | undefined;
   deps.metrics.requestStarted();
   if (deps.tracer !== undefined && plan.traced !== undefined) exchange.span = deps.tracer.startRequest(exchange, plan.traced);
   try {
@@ -140,11 +144,22 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       // 6. route, 7. call, 8. retry / fall back
       const call = plan.call;
       observer = retryObserver(deps, exchange);
-      ({ result: answer, target } = await callWithRetries(
+      // Operations that call a route (chat, embeddings) are served by front doors with a wire format.
+      const format = 'format' in endpoint.frontDoor ? endpoint.frontDoor.format : undefined;
+      if (format === undefined) throw new Error(`operation ${plan.name} calls a route but its front door has no wire format`);
+      const features = routingFeatures(request as UnifiedChatRequest | UnifiedEmbeddingsRequest, exchange.req.headers, key, format);
+      let rule: string | undefined;
+      ({
+        result: answer,
+        target,
+        rule,
+        release,
+      } = await callWithRetries(
         planRoutes(key, route),
         (t) => call(upstreamCall(deps, exchange, t), request),
-        retryOptions(exchange, observer, deps.random),
+        retryOptions(exchange, observer, deps, features),
       ));
+      exchange.routingRule = rule;
       answeredBy(exchange, target);
       plan.record(exchange, answer);
     } else {
@@ -159,7 +174,9 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
     if (target !== undefined && observer !== undefined && exchange.streamFailure !== undefined)
       recordStreamFailure(target, exchange.streamFailure, observer);
     if (cache !== undefined && cache.hit === undefined && plan.cache !== undefined) await plan.cache.store(cache, exchange, answer);
+    release?.();
   } catch (error) {
+    release?.();
     respondError(exchange, (gatewayError) => endpoint.frontDoor.encodeError(gatewayError), error);
   } finally {
     // 9. settle
@@ -225,6 +242,13 @@ function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
   };
 }
 
-function retryOptions(exchange: Exchange, observer: RetryObserver, random: () => number): RetryOptions {
-  return { clientSignal: exchange.clientAbort.signal, attempts: exchange.attempts, observer, random };
+function retryOptions(exchange: Exchange, observer: RetryObserver, deps: PipelineDeps, features: RequestFeatures): RetryOptions {
+  return {
+    clientSignal: exchange.clientAbort.signal,
+    attempts: exchange.attempts,
+    observer,
+    random: deps.random,
+    features,
+    affinity: deps.tables.affinity,
+  };
 }

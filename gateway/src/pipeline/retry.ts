@@ -9,11 +9,13 @@ import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import type { BackendTarget } from '../unified/provider-codec.js';
 import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.js';
 import { UpstreamFailure, type UpstreamFailureKind } from '../errors/upstream-failure.js';
+import type { AffinityStore } from '../table/affinity.js';
+import { chooseTiers, type RequestFeatures, type RouteChoice } from '../table/request-features.js';
 import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 import { egressLogDetail } from '../transport/egress-guard.js';
 import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
 import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
-import { pickCredential, selectBackend } from './route.js';
+import { selectBackend } from './route.js';
 
 /** Failure kinds that count toward ejecting a backend (5xx, timeouts, connection failures): it, not the request, is at fault. */
 const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'StreamBroken']);
@@ -46,11 +48,22 @@ export interface RetryOptions {
   attempts: AttemptRecord[];
   observer: RetryObserver;
   random: () => number;
+  /** What rules and capabilities are matched against. */
+  features: RequestFeatures;
+  /** Where routes with `affinity` remember conversations; absent, affinity is not used. */
+  affinity?: AffinityStore;
 }
 
 export interface RetryOutcome<T> {
   result: T;
   target: AttemptTarget;
+  /** The routing rule that chose the answering route's backends, if one matched. */
+  rule: string | undefined;
+  /**
+   * Ends the answering backend's in-flight count (least-outstanding, latency). Call it once the
+   * answer is fully delivered (a stream's last event), whatever the outcome; calls after the first do nothing.
+   */
+  release(): void;
 }
 
 export async function callWithRetries<T>(
@@ -58,26 +71,33 @@ export async function callWithRetries<T>(
   call: (target: AttemptTarget) => Promise<T>,
   options: RetryOptions,
 ): Promise<RetryOutcome<T>> {
-  const { attempts, observer, random } = options;
+  const { attempts, observer, random, features } = options;
   let noBackendRoutes = 0;
+  const unfitRoutes: RouteChoice[] = [];
   for (const route of plan) {
+    const choice = chooseTiers(route, features);
+    if (choice.noneFit) {
+      // Capabilities are about the request, not the moment: this route is skipped, fallbacks included.
+      unfitRoutes.push(choice);
+      continue;
+    }
     const policy = route.compiled.retry;
     const tried = new Set<RuntimeBackend>();
     const avoid = new Set<RuntimeBackend>();
     let previous: { backend: RuntimeBackend; failure: UpstreamFailure } | undefined;
     for (let attempt = 0; attempt < Math.max(1, policy.attempts); attempt++) {
-      const backend = selectBackend(route, tried, avoid, Date.now(), random);
-      if (backend === undefined) {
+      const selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
+      if (selection === undefined) {
         if (attempt === 0) noBackendRoutes += 1;
         break;
       }
+      const { backend, credential } = selection;
       if (previous !== undefined) {
         const backoff = backoffDelayMs(policy, attempt, random);
         const retryAfter = previous.backend === backend ? (previous.failure.retryAfterMs ?? 0) : 0;
         await waitUnlessDisconnected(Math.max(backoff, retryAfter), options.clientSignal);
       }
       tried.add(backend);
-      const credential = pickCredential(backend, random);
       const target: AttemptTarget = {
         route,
         backend,
@@ -86,15 +106,24 @@ export async function callWithRetries<T>(
       };
       observer.attemptStarted(route, backend, credential);
       let failure: UpstreamFailure;
+      backend.health.inFlight += 1;
+      const startedMs = performance.now();
       try {
         const result = await call(target);
         backend.health.recordSuccess();
-        return { result, target };
+        backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
+        const affinity = route.compiled.affinity;
+        if (affinity !== undefined && features.conversation !== undefined)
+          options.affinity?.remember(route.id, features.conversation, backend.name, credential?.ref, affinity.ttlMs, Date.now());
+        return { result, target, rule: choice.rule, release: releaseOnce(backend) };
       } catch (error) {
+        backend.health.inFlight -= 1;
         if (error instanceof ClientDisconnectedError || error instanceof GatewayError) throw error;
         if (error instanceof UnsupportedFeatureError)
           throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
         failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('Other', 0, 'upstream call failed');
+        // A timeout says the backend is at least this slow; other failures say nothing about its speed.
+        if (failure.kind === 'Timeout') backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
       }
       attempts.push({
         route: route.id,
@@ -125,7 +154,26 @@ export async function callWithRetries<T>(
       previous = { backend, failure };
     }
   }
+  if (attempts.length === 0 && unfitRoutes.length > 0) throw noCapableBackend(unfitRoutes);
   throw exhausted(plan, attempts, noBackendRoutes);
+}
+
+function releaseOnce(backend: RuntimeBackend): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    backend.health.inFlight -= 1;
+  };
+}
+
+/** A 400: no backend of any route the request may use can serve it; says which backend lacks what. */
+function noCapableBackend(choices: readonly RouteChoice[]): GatewayError {
+  const model = choices[0]?.route.model ?? 'unknown';
+  const reasons = choices.flatMap((choice) =>
+    [...choice.unfit].map(([backend, reason]) => `backend "${backend.name}" of model ${choice.route.model}: ${reason}`),
+  );
+  return invalidRequest(`no backend of model \`${model}\` can serve this request: ${reasons.join('; ')}`);
 }
 
 /** A stream that broke after its first byte is not retried, but it counts against its backend. */

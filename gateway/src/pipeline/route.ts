@@ -1,43 +1,81 @@
 // Stage 6, route: for each attempt, which backend and credential serve it (which routes a
-// request may try is table/plan-routes.ts). Tiers are tried in priority order; inside a tier
-// the weights decide; ejected backends are skipped.
+// request may try is table/plan-routes.ts). The route's first matching rule narrows its
+// backends, backends that cannot serve the request are left out, tiers are tried in priority
+// order, the route's strategy picks inside a tier, ejected backends are skipped, and a
+// conversation with affinity goes back to its backend and credential while that one is usable.
 import type { CompiledCredential } from '@switchyard/compiler';
-import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
+import type { AffinityStore } from '../table/affinity.js';
+import type { RequestFeatures, RouteChoice } from '../table/request-features.js';
+import type { RuntimeBackend } from '../table/runtime-table.js';
+import { pickInTier, type StrategyContext } from '../table/strategies.js';
+
+export interface Selection {
+  backend: RuntimeBackend;
+  credential: CompiledCredential | undefined;
+}
 
 /**
- * Picks the backend for the next attempt on a route: the first tier with a healthy backend
- * this request has not tried yet; failing that, a healthy one it already tried (a route with
- * one backend retries that backend). `avoid` holds backends that must not be tried again.
- * Undefined when every backend is ejected or avoided.
+ * Picks the backend for the next attempt on a route: the first tier with a usable backend this
+ * request has not tried yet; failing that, a usable one it already tried (a route with one
+ * backend retries that backend). `avoid` holds backends that must not be tried again. Usable:
+ * not ejected, and able to serve the request. Undefined when no backend is usable.
  */
 export function selectBackend(
-  route: RuntimeRoute,
+  choice: RouteChoice,
+  features: RequestFeatures,
   tried: ReadonlySet<RuntimeBackend>,
   avoid: ReadonlySet<RuntimeBackend>,
   nowMs: number,
   random: () => number,
-): RuntimeBackend | undefined {
-  if (tried.size === 0 && avoid.size === 0) {
+  affinity?: AffinityStore,
+): Selection | undefined {
+  const { route, unfit } = choice;
+  const unusable = (b: RuntimeBackend): boolean => avoid.has(b) || unfit.has(b) || b.health.isEjected(nowMs);
+  if (tried.size === 0) {
+    const sticky = affinity === undefined ? undefined : stickySelection(choice, features, unusable, nowMs, affinity);
+    if (sticky !== undefined) return sticky;
+  }
+  if (tried.size === 0 && avoid.size === 0 && unfit.size === 0 && route.strategy === 'weighted') {
     // Common case: first attempt. Take the precomputed pick unless it is ejected.
-    for (const tier of route.tiers) {
+    for (const tier of choice.tiers) {
       const picked = tier.backends.pick(random);
-      if (!picked.health.isEjected(nowMs)) return picked;
+      if (!picked.health.isEjected(nowMs)) return withCredential(picked, random);
       const other = tier.backends.pickExcluding((b) => b.health.isEjected(nowMs), random);
-      if (other !== undefined) return other;
+      if (other !== undefined) return withCredential(other, random);
     }
     return undefined;
   }
-  for (const tier of route.tiers) {
-    const fresh = tier.backends.pickExcluding((b) => tried.has(b) || avoid.has(b) || b.health.isEjected(nowMs), random);
-    if (fresh !== undefined) return fresh;
+  const context: StrategyContext = { route, features, nowMs, random };
+  for (const tier of choice.tiers) {
+    const fresh = pickInTier(tier, route.strategy, (b) => tried.has(b) || unusable(b), context);
+    if (fresh !== undefined) return withCredential(fresh, random);
   }
-  for (const tier of route.tiers) {
-    const again = tier.backends.pickExcluding((b) => avoid.has(b) || b.health.isEjected(nowMs), random);
-    if (again !== undefined) return again;
+  for (const tier of choice.tiers) {
+    const again = pickInTier(tier, route.strategy, unusable, context);
+    if (again !== undefined) return withCredential(again, random);
   }
   return undefined;
 }
 
-export function pickCredential(backend: RuntimeBackend, random: () => number): CompiledCredential | undefined {
-  return backend.credentials?.pick(random);
+/** The conversation's remembered backend and credential, when both still exist and the backend is usable. */
+function stickySelection(
+  choice: RouteChoice,
+  features: RequestFeatures,
+  unusable: (b: RuntimeBackend) => boolean,
+  nowMs: number,
+  affinity: AffinityStore,
+): Selection | undefined {
+  if (choice.route.compiled.affinity === undefined || features.conversation === undefined) return undefined;
+  const entry = affinity.lookup(choice.route.id, features.conversation, nowMs);
+  if (entry === undefined) return undefined;
+  const backend = choice.route.backendsByName.get(entry.backend);
+  // A backend outside the matched rule's tiers is not a candidate for this request.
+  if (backend === undefined || unusable(backend) || !choice.tiers.some((tier) => tier.backends.items.includes(backend))) return undefined;
+  if (backend.credentials === undefined) return { backend, credential: undefined };
+  const credential = backend.credentials.items.find((c) => c.ref === entry.credential);
+  return credential === undefined ? undefined : { backend, credential };
+}
+
+function withCredential(backend: RuntimeBackend, random: () => number): Selection {
+  return { backend, credential: backend.credentials?.pick(random) };
 }

@@ -3,10 +3,48 @@
 // outside the routing table so a reload that keeps a route's backend keeps its health.
 import type { CompiledOutlierDetection } from '@switchyard/compiler';
 
+/**
+ * How fast a latency measurement that is not renewed loses weight (docs/routing.md,
+ * "Strategies"): a backend left alone after a slow period is tried again once its stale
+ * estimate has decayed below its peers', instead of being judged by that period forever.
+ */
+const LATENCY_DECAY_HALF_LIFE_MS = 5_000;
+/** Time constant of the EWMA that brings a peak back down as faster answers come in. */
+const LATENCY_EWMA_TAU_MS = 10_000;
+
 export class BackendHealth {
   consecutiveFailures = 0;
   /** Unix ms until which the backend takes no traffic; 0 when not ejected. */
   ejectedUntilMs = 0;
+  /** Requests this gateway has in flight on the backend (from the attempt's start to the answer's end). */
+  inFlight = 0;
+  /** Peak-EWMA of the time to first byte in ms; 0 until the first measurement. */
+  private latencyMs = 0;
+  private latencyAtMs = 0;
+
+  /**
+   * Peak-EWMA: a slower answer than the estimate replaces it at once (reacting to a slowdown
+   * within one request); a faster one pulls it down by a weight that grows with the time since
+   * the last measurement.
+   */
+  recordFirstByte(elapsedMs: number, nowMs: number): void {
+    const sample = Math.max(0, elapsedMs);
+    // Blend with the estimate as decayed to now, so the first answer after a long pause is not
+    // averaged with what the backend did before the pause.
+    const current = this.latencyEstimateMs(nowMs);
+    if (this.latencyAtMs === 0 || sample >= current) this.latencyMs = sample;
+    else {
+      const keep = Math.exp(-Math.max(0, nowMs - this.latencyAtMs) / LATENCY_EWMA_TAU_MS);
+      this.latencyMs = current * keep + sample * (1 - keep);
+    }
+    this.latencyAtMs = nowMs;
+  }
+
+  /** The estimate as of `nowMs`, halved for every half-life since it was last renewed; 0 when never measured. */
+  latencyEstimateMs(nowMs: number): number {
+    if (this.latencyAtMs === 0) return 0;
+    return this.latencyMs * 0.5 ** (Math.max(0, nowMs - this.latencyAtMs) / LATENCY_DECAY_HALF_LIFE_MS);
+  }
 
   isEjected(nowMs: number): boolean {
     return this.ejectedUntilMs > nowMs;

@@ -8,7 +8,9 @@ import type {
   CompiledGuardrailPolicy,
   CompiledMCPServer,
   CompiledRoute,
+  CompiledRuleMatch,
   CompiledVirtualKey,
+  RoutingStrategy,
   RoutingTable,
 } from '@switchyard/compiler';
 import { globToRegExpSource } from '@switchyard/compiler';
@@ -26,9 +28,16 @@ export interface RuntimeBackend {
   readonly health: BackendHealth;
 }
 
-interface RuntimeTier {
+export interface RuntimeTier {
   readonly priority: number;
   readonly backends: WeightedPicker<RuntimeBackend>;
+}
+
+/** A routing rule with its backends already grouped into tiers, so a match costs no allocation. */
+interface RuntimeRule {
+  readonly name: string;
+  readonly match: CompiledRuleMatch;
+  readonly tiers: readonly RuntimeTier[];
 }
 
 export interface RuntimeRoute {
@@ -39,6 +48,11 @@ export interface RuntimeRoute {
   readonly compiled: CompiledRoute;
   /** Priority tiers, lowest priority number (served first) first; drained (weight 0) backends left out. */
   readonly tiers: readonly RuntimeTier[];
+  readonly strategy: RoutingStrategy;
+  /** In spec order; rules whose every backend is drained are left out (they could serve nothing). */
+  readonly rules: readonly RuntimeRule[];
+  /** Usable (not drained) backends by name, for affinity. */
+  readonly backendsByName: ReadonlyMap<string, RuntimeBackend>;
 }
 
 export interface RuntimeKey {
@@ -109,12 +123,21 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
         health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
       });
     }
+    const rules: RuntimeRule[] = [];
+    for (const rule of route.rules ?? []) {
+      const named = new Set(rule.backends);
+      const members = backends.filter((backend) => named.has(backend.name));
+      if (members.length > 0) rules.push({ name: rule.name, match: rule.match, tiers: groupIntoTiers(members) });
+    }
     routes.set(route.id, {
       id: route.id,
       model: route.model,
       names: [route.model, ...route.aliases],
       compiled: route,
       tiers: groupIntoTiers(backends),
+      strategy: route.strategy ?? 'weighted',
+      rules,
+      backendsByName: new Map(backends.map((backend) => [backend.name, backend])),
     });
   }
 

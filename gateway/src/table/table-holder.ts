@@ -2,12 +2,15 @@
 // and keeps that object to its end, so a swap never changes a request's view mid-flight.
 import type { RoutingTable } from '@switchyard/compiler';
 import type { ProviderRegistry } from '../providers/registry.js';
+import { AffinityStore } from './affinity.js';
 import { BackendHealthStore } from './backend-health.js';
 import { materializeTable, type RuntimeTable } from './runtime-table.js';
 
 export class TableHolder {
   private table: RuntimeTable | undefined;
   private readonly health = new BackendHealthStore();
+  /** Conversations' backends for routes with affinity; kept across table swaps like health. */
+  readonly affinity = new AffinityStore();
 
   constructor(private readonly registry: ProviderRegistry) {}
 

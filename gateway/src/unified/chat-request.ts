@@ -93,6 +93,13 @@ export interface ReasoningOptions {
   budgetTokens?: number;
 }
 
+export interface RoutingHints {
+  /** String entries of the body's `metadata` (OpenAI Chat Completions), for rules. */
+  metadata?: Record<string, string>;
+  /** OpenAI's `prompt_cache_key`: names the conversation for affinity. */
+  promptCacheKey?: string;
+}
+
 export interface UnifiedChatRequest {
   /** The public model name the caller asked for (route name or alias). */
   model: string;
@@ -114,6 +121,8 @@ export interface UnifiedChatRequest {
   user?: string;
   reasoning?: ReasoningOptions;
   stream: boolean;
+  /** What the caller told the gateway's routing; never sent upstream (docs/routing.md, "Rules", "Affinity"). */
+  routingHints?: RoutingHints;
   /** Provider-specific settings a front door carried that have no unified meaning. */
   providerOptions?: {
     gemini?: { safetySettings?: unknown[] };

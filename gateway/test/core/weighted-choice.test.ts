@@ -2,12 +2,39 @@
 // tiers are tried in order, retries prefer untried backends.
 import { describe, expect, it } from '@jest/globals';
 import { selectBackend } from '../../src/pipeline/route.js';
+import { chooseTiers, type RequestFeatures } from '../../src/table/request-features.js';
 import { backoffDelayMs } from '../../src/pipeline/backoff.js';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { createWeightedPicker } from '../../src/table/weighted-picker.js';
 import { TableHolder } from '../../src/table/table-holder.js';
-import type { RuntimeBackend } from '../../src/table/runtime-table.js';
+import type { RuntimeBackend, RuntimeRoute } from '../../src/table/runtime-table.js';
 import { compiledBackend, compiledRoute, routingTable } from './table-fixtures.js';
+
+/** A request no rule or capability singles out. */
+const PLAIN: RequestFeatures = {
+  tags: new Set(),
+  metadata: {},
+  promptTokens: 10,
+  maxOutputTokens: undefined,
+  outputTokens: () => 10,
+  hasTools: false,
+  hasImages: false,
+  jsonSchema: false,
+  reasoning: false,
+  frontDoor: 'openai',
+  keyLabels: {},
+  conversation: undefined,
+};
+
+function pick(
+  route: RuntimeRoute,
+  tried: ReadonlySet<RuntimeBackend>,
+  avoid: ReadonlySet<RuntimeBackend>,
+  now: number,
+  random: () => number,
+): RuntimeBackend | undefined {
+  return selectBackend(chooseTiers(route, PLAIN), PLAIN, tried, avoid, now, random)?.backend;
+}
 
 /** A deterministic sweep of [0, 1) so shares come out exact. */
 function sweep(n: number): () => number {
@@ -59,16 +86,16 @@ describe('weighted choice', () => {
       route.tiers.flatMap((t) => t.backends.items).find((b) => b.name === name) as RuntimeBackend;
     const now = Date.now();
     const none = new Set<RuntimeBackend>();
-    expect(selectBackend(route, none, none, now, Math.random)?.name).toBe('p0');
+    expect(pick(route, none, none, now, Math.random)?.name).toBe('p0');
     // p0 tried: the next tier serves.
-    expect(selectBackend(route, new Set([byName('p0')]), none, now, () => 0)?.name).toBe('p1a');
+    expect(pick(route, new Set([byName('p0')]), none, now, () => 0)?.name).toBe('p1a');
     // Everything tried: back to the first tier.
-    expect(selectBackend(route, new Set([byName('p0'), byName('p1a'), byName('p1b')]), none, now, () => 0)?.name).toBe('p0');
+    expect(pick(route, new Set([byName('p0'), byName('p1a'), byName('p1b')]), none, now, () => 0)?.name).toBe('p0');
     // p0 ejected: tier 1 serves a first attempt.
     byName('p0').health.recordFailure({ consecutiveFailures: 1, ejectionTimeMs: 10_000 }, now);
-    expect(selectBackend(route, none, none, now, () => 0.99)?.name).toBe('p1b');
+    expect(pick(route, none, none, now, () => 0.99)?.name).toBe('p1b');
     // All ejected or avoided: nothing.
-    expect(selectBackend(route, none, new Set([byName('p1a'), byName('p1b')]), now, Math.random)).toBeUndefined();
+    expect(pick(route, none, new Set([byName('p1a'), byName('p1b')]), now, Math.random)).toBeUndefined();
   });
 
   it.each([

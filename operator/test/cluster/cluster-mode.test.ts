@@ -167,6 +167,43 @@ describeWithControlPlane('cluster mode: operator + two gateways against a real A
     });
   });
 
+  it('routes by rules, strategy and capabilities compiled by the operator', async () => {
+    await cluster.apply(`
+apiVersion: switchyard.dev/v1alpha1
+kind: ModelRoute
+metadata: {name: routed, namespace: default}
+spec:
+  model: routed
+  strategy: cheapest
+  rules:
+  - match: {tags: [classify], keyLabels: {team: payments}}
+    backends: [mini]
+  affinity: {enabled: true}
+  backends:
+  - {name: mini, provider: mock, model: echo, capabilities: {contextWindow: 1000}, pricing: {inputPerMillion: "5", outputPerMillion: "15"}}
+  - {name: big, provider: mock, model: echo, pricing: {inputPerMillion: "0.10", outputPerMillion: "0.40"}}
+`);
+    const gateway = gateways[0] as GatewayProcess;
+    const client = new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
+    const backendFor = async (content: string, tags?: string): Promise<string | null> => {
+      const { response } = await client.chat.completions
+        .create(
+          { model: 'routed', messages: [{ role: 'user', content }] },
+          tags === undefined ? {} : { headers: { 'x-switchyard-tags': tags } },
+        )
+        .withResponse();
+      return response.headers.get('x-switchyard-backend');
+    };
+    await waitFor('the routed model', async () => (await backendFor('hi').catch(() => null)) !== null);
+    // No rule matches: the cheapest backend. The key's label and the tag match the rule: mini.
+    expect(await backendFor('hi')).toBe('big');
+    expect(await backendFor('hi', 'classify')).toBe('mini');
+    // The rule's only backend cannot take the prompt: a 400 that says why.
+    const refused = await backendFor('x'.repeat(3000), 'classify').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(String((refused as Error).message)).toContain('exceeds its contextWindow of 1000');
+  });
+
   it('refuses bad tokens: garbage 401, wrong audience 401, another ServiceAccount 403', async () => {
     const stream = `${operator.listenUrl}/v1/table-stream`;
     const statusWith = async (token: string) => {

@@ -4,6 +4,7 @@
 // docs/providers/openai.md:
 // - ignored, because dropping them cannot change the shape of the answer a client parses:
 //   store, metadata, service_tier, prompt_cache_key, prompt_cache_retention, prompt_cache_options,
+//   (metadata's string entries and prompt_cache_key are kept as routing hints, never sent upstream)
 //   verbosity, logit_bias, prediction, moderation, stream_options.include_obfuscation,
 //   modalities: ["text"], top_logprobs when logprobs is not requested, and any unknown field;
 // - refused with a 400 naming the parameter, because a client asking for them expects output the
@@ -12,7 +13,14 @@
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { JsonRecord } from '@switchyard/compiler';
-import type { ReasoningOptions, ResponseFormat, ToolChoice, UnifiedChatRequest, UnifiedTool } from '../../unified/chat-request.js';
+import type {
+  ReasoningOptions,
+  ResponseFormat,
+  RoutingHints,
+  ToolChoice,
+  UnifiedChatRequest,
+  UnifiedTool,
+} from '../../unified/chat-request.js';
 import { decodeOpenAIMessages } from './decode-openai-messages.js';
 import {
   optionalBoolean,
@@ -77,12 +85,41 @@ export function decodeOpenAIChatRequest(body: unknown, pathModel?: string): Deco
   const reasoning = decodeReasoningEffort(b.reasoning_effort);
   if (reasoning) request.reasoning = reasoning;
 
+  const routingHints = decodeRoutingHints(b);
+  if (routingHints !== undefined) request.routingHints = routingHints;
+
   let includeUsage = false;
   if (b.stream_options !== undefined && b.stream_options !== null) {
     const options = requireRecord(b.stream_options, 'stream_options');
     includeUsage = optionalBoolean(options.include_usage, 'stream_options.include_usage') ?? false;
   }
   return { request, includeUsage };
+}
+
+/** Most metadata entries kept for routing rules (OpenAI allows 16). */
+const MAX_METADATA_ENTRIES = 16;
+const MAX_HINT_CHARS = 512;
+
+/**
+ * `metadata` and `prompt_cache_key` as routing hints. These fields were always ignored, so a
+ * malformed one is still ignored rather than refused: only string values of bounded length count.
+ */
+function decodeRoutingHints(b: JsonRecord): RoutingHints | undefined {
+  const hints: RoutingHints = {};
+  if (typeof b.prompt_cache_key === 'string' && b.prompt_cache_key.length > 0 && b.prompt_cache_key.length <= MAX_HINT_CHARS)
+    hints.promptCacheKey = b.prompt_cache_key;
+  if (b.metadata !== null && typeof b.metadata === 'object' && !Array.isArray(b.metadata)) {
+    const metadata: Record<string, string> = {};
+    let count = 0;
+    for (const [name, value] of Object.entries(b.metadata as Record<string, unknown>)) {
+      if (count >= MAX_METADATA_ENTRIES) break;
+      if (typeof value !== 'string' || value.length > MAX_HINT_CHARS || name.length > MAX_HINT_CHARS) continue;
+      metadata[name] = value;
+      count += 1;
+    }
+    if (count > 0) hints.metadata = metadata;
+  }
+  return hints.metadata === undefined && hints.promptCacheKey === undefined ? undefined : hints;
 }
 
 function assign<K extends 'temperature' | 'topP' | 'seed' | 'frequencyPenalty' | 'presencePenalty' | 'user'>(

@@ -5,7 +5,7 @@
 //
 // Parameters without a unified meaning, documented in docs/frontdoors/responses.md:
 // - ignored, because dropping them cannot change the shape of the answer a client parses:
-//   service_tier, prompt_cache_key, prompt_cache_retention, prompt_cache_options,
+//   service_tier, prompt_cache_key (kept as a routing hint), prompt_cache_retention, prompt_cache_options,
 //   safety_identifier beside user, text.verbosity, reasoning.summary (echoed),
 //   stream_options, max_tool_calls (built-in tools only), moderation, context_management,
 //   include values other than reasoning.encrypted_content and message.output_text.logprobs,
@@ -114,6 +114,16 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
   if (previousResponseId === '') throw invalidRequest("'previous_response_id' must not be empty", 'previous_response_id');
   const store = optionalBoolean(b.store, 'store') ?? true;
 
+  // metadata and prompt_cache_key also steer routing (rules, affinity); neither is sent upstream.
+  const metadata = decodeMetadata(b.metadata);
+  const promptCacheKey = typeof b.prompt_cache_key === 'string' && b.prompt_cache_key.length <= 512 ? b.prompt_cache_key : '';
+  if (Object.keys(metadata).length > 0 || promptCacheKey !== '') {
+    request.routingHints = {
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+      ...(promptCacheKey === '' ? {} : { promptCacheKey }),
+    };
+  }
+
   return {
     request,
     instructions: system,
@@ -139,7 +149,7 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
           : requireOneOf(b.truncation, ['auto', 'disabled'] as const, 'truncation'),
       user,
       safetyIdentifier,
-      metadata: decodeMetadata(b.metadata),
+      metadata,
     },
   };
 }

@@ -122,7 +122,20 @@ describe('OpenAI front door: request parameters -> unified request', () => {
       stream_options: { include_obfuscation: false },
       some_future_field: { x: 1 },
     });
-    expect(request).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false });
+    // metadata and prompt_cache_key are kept for routing only (rules, affinity), never sent upstream.
+    expect(request).toEqual({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+      stream: false,
+      routingHints: { metadata: { a: 'b' }, promptCacheKey: 'k' },
+    });
+  });
+
+  it('keeps only bounded string metadata entries as routing hints, and ignores malformed ones', () => {
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, `v${i}`]));
+    expect(decode({ metadata: many }).routingHints?.metadata).toEqual(Object.fromEntries(Object.entries(many).slice(0, 16)));
+    expect(decode({ metadata: { n: 1, long: 'x'.repeat(513), ok: 'y' } }).routingHints).toEqual({ metadata: { ok: 'y' } });
+    expect(decode({ metadata: ['a'], prompt_cache_key: 7 }).routingHints).toBeUndefined();
   });
 });
 

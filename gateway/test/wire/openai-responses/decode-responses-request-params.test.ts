@@ -164,7 +164,13 @@ describe('responses request parameters -> unified request', () => {
       include: ['web_search_call.results'],
       some_future_field: 1,
     });
-    expect(request).toEqual({ model: 'gpt-x', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] });
+    // prompt_cache_key is kept for routing only (affinity), never sent upstream.
+    expect(request).toEqual({
+      model: 'gpt-x',
+      stream: false,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+      routingHints: { promptCacheKey: 'k' },
+    });
   });
 });
 

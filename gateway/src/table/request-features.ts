@@ -1,0 +1,103 @@
+// What routing knows about one request: the features rules match on and capabilities are checked
+// against. The pipeline reads them once per request (pipeline/routing-features.ts); everything
+// here only compares them with what the table compiled.
+import type { CompiledCapabilities, CompiledRuleMatch, RuleFrontDoor } from '@switchyard/compiler';
+import type { RuntimeBackend, RuntimeRoute, RuntimeTier } from './runtime-table.js';
+
+export interface RequestFeatures {
+  /** From the x-switchyard-tags header. */
+  readonly tags: ReadonlySet<string>;
+  /** The body's `metadata` entries with string values (OpenAI Chat Completions). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The gateway's prompt estimate (the byte-based upper bound budget reservations use). */
+  readonly promptTokens: number;
+  /** The caller's max output tokens, if it set one. */
+  readonly maxOutputTokens: number | undefined;
+  /** The output tokens a cost estimate assumes: the caller's max, else the route's defaultMaxTokens. */
+  outputTokens(route: RuntimeRoute): number;
+  readonly hasTools: boolean;
+  readonly hasImages: boolean;
+  readonly jsonSchema: boolean;
+  readonly reasoning: boolean;
+  readonly frontDoor: RuleFrontDoor;
+  readonly keyLabels: Readonly<Record<string, string>>;
+  /** Identifies the conversation for affinity; undefined when affinity has nothing to go by. */
+  readonly conversation: string | undefined;
+}
+
+function entriesHold(required: Readonly<Record<string, string>> | undefined, actual: Readonly<Record<string, string>>): boolean {
+  if (required === undefined) return true;
+  for (const [name, value] of Object.entries(required)) if (!Object.hasOwn(actual, name) || actual[name] !== value) return false;
+  return true;
+}
+
+function flagHolds(required: boolean | undefined, actual: boolean): boolean {
+  return required === undefined || required === actual;
+}
+
+function ruleMatches(match: CompiledRuleMatch, features: RequestFeatures): boolean {
+  if (match.tags !== undefined && !match.tags.every((tag) => features.tags.has(tag))) return false;
+  if (match.minPromptTokens !== undefined && features.promptTokens < match.minPromptTokens) return false;
+  if (match.maxPromptTokens !== undefined && features.promptTokens > match.maxPromptTokens) return false;
+  if (!flagHolds(match.hasTools, features.hasTools)) return false;
+  if (!flagHolds(match.hasImages, features.hasImages)) return false;
+  if (!flagHolds(match.jsonSchema, features.jsonSchema)) return false;
+  if (match.frontDoors !== undefined && !match.frontDoors.includes(features.frontDoor)) return false;
+  return entriesHold(match.metadata, features.metadata) && entriesHold(match.keyLabels, features.keyLabels);
+}
+
+/** Why a backend with these capabilities cannot serve the request; undefined when it can (or nothing is known). */
+function unfitReason(capabilities: CompiledCapabilities | undefined, features: RequestFeatures): string | undefined {
+  if (capabilities === undefined) return undefined;
+  if (capabilities.contextWindow !== undefined && features.promptTokens > capabilities.contextWindow)
+    return `the prompt (estimated at ${features.promptTokens} tokens) exceeds its contextWindow of ${capabilities.contextWindow}`;
+  if (
+    capabilities.maxOutputTokens !== undefined &&
+    features.maxOutputTokens !== undefined &&
+    features.maxOutputTokens > capabilities.maxOutputTokens
+  )
+    return `max output tokens ${features.maxOutputTokens} exceed its maxOutputTokens of ${capabilities.maxOutputTokens}`;
+  if (capabilities.vision === false && features.hasImages) return 'the request carries images and it has no vision';
+  if (capabilities.tools === false && features.hasTools) return 'the request defines tools and it takes no tools';
+  if (capabilities.jsonSchema === false && features.jsonSchema) return 'the request asks for JSON-schema output and it has no jsonSchema';
+  if (capabilities.reasoning === false && features.reasoning) return 'the request sets reasoning options and it has no reasoning';
+  return undefined;
+}
+
+/** The backends a request may use on one route: its rule's (or all) tiers, minus those that cannot serve it. */
+export interface RouteChoice {
+  readonly route: RuntimeRoute;
+  readonly tiers: readonly RuntimeTier[];
+  /** The rule that matched; undefined when none did. */
+  readonly rule: string | undefined;
+  /** Backends of `tiers` that cannot serve the request, with the reason. */
+  readonly unfit: ReadonlyMap<RuntimeBackend, string>;
+  /** True when no backend of `tiers` can serve the request. */
+  readonly noneFit: boolean;
+}
+
+const NOTHING_UNFIT: ReadonlyMap<RuntimeBackend, string> = new Map();
+
+export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): RouteChoice {
+  let tiers = route.tiers;
+  let rule: string | undefined;
+  for (const candidate of route.rules) {
+    if (ruleMatches(candidate.match, features)) {
+      tiers = candidate.tiers;
+      rule = candidate.name;
+      break;
+    }
+  }
+  let unfit: Map<RuntimeBackend, string> | undefined;
+  let total = 0;
+  for (const tier of tiers) {
+    for (const backend of tier.backends.items) {
+      total += 1;
+      const reason = unfitReason(backend.compiled.capabilities, features);
+      if (reason === undefined) continue;
+      unfit ??= new Map();
+      unfit.set(backend, reason);
+    }
+  }
+  return { route, tiers, rule, unfit: unfit ?? NOTHING_UNFIT, noneFit: unfit !== undefined && unfit.size === total };
+}
