@@ -8,9 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import OpenAI from 'openai';
 import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { CHART_DIR, names, NAMESPACE, RELEASE, REPO_ROOT } from './helm-chart-support.js';
+import { findFreePorts } from '../src/free-port.js';
+import { startServerEverything } from './support/server-everything.js';
 import { chartClusterSkipReason, startChartCluster, type ChartCluster } from './support/chart-cluster.js';
 import { eventually, jsonItems, jsonPath } from './support/json-path.js';
 
@@ -368,6 +372,77 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       });
     }
   }, 300_000);
+
+  it('an MCPServer applied with kubectl becomes Ready with its tools; an MCP session begun on one gateway continues on the other', async () => {
+    const [everythingPort] = await findFreePorts(1);
+    const everything = await startServerEverything(everythingPort!);
+    try {
+      const agentKey = `sk-sy-mcpagent${'0'.repeat(32)}`;
+      for (const object of [
+        {
+          apiVersion: 'switchyard.dev/v1alpha1',
+          kind: 'MCPServer',
+          metadata: { name: 'everything' },
+          spec: { url: `http://10.244.0.1:${everythingPort}/mcp` },
+        },
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mcp-agent-key' }, stringData: { key: agentKey } },
+        {
+          apiVersion: 'switchyard.dev/v1alpha1',
+          kind: 'VirtualKey',
+          metadata: { name: 'mcp-agent' },
+          spec: { secretName: 'mcp-agent-key', mcp: { allowedTools: ['everything__echo', 'everything__get-sum'] } },
+        },
+      ])
+        await kubectlOk(['apply', '-n', NAMESPACE, '-f', '-'], JSON.stringify(object));
+      // The operator leader asks the server for its tools and writes them to status.
+      const status = await eventually('MCPServer everything Ready with its tools', 60_000, async () => {
+        const server = await getJson(['get', 'mcpserver', 'everything', '-n', NAMESPACE]);
+        const ready = ((jsonPath(server, 'status', 'conditions') ?? []) as unknown[]).some(
+          (condition) => jsonPath(condition, 'type') === 'Ready' && jsonPath(condition, 'status') === 'True',
+        );
+        return ready ? server : undefined;
+      });
+      expect(Number(jsonPath(status, 'status', 'toolCount'))).toBeGreaterThan(5);
+      expect(jsonPath(status, 'status', 'tools')).toEqual(expect.arrayContaining(['everything__echo', 'everything__get-sum']));
+
+      // A ClusterIP would spread one client's requests over the replicas: initialize on one,
+      // everything after on the other, with no sticky routing. The chart's shared session key is
+      // what makes the second replica accept the first one's session.
+      const port = await gatewayPort();
+      const [first, second] = await readyEndpoints(names.gateway);
+      expect(second).toBeDefined();
+      const connect = async (): Promise<Client> => {
+        let sent = 0;
+        const client = new Client({ name: 'journey', version: '1.0.0' });
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(`http://${first}:${port}/mcp`), {
+            requestInit: { headers: { authorization: `Bearer ${agentKey}` } },
+            fetch: (url, init) => {
+              sent += 1;
+              return fetch(sent === 1 ? url : String(url).replace(`//${first}:`, `//${second}:`), init);
+            },
+          }),
+        );
+        return client;
+      };
+      const client = await eventually("the key and the server in both gateways' tables", 60_000, async () => {
+        const candidate = await connect().catch(() => undefined);
+        const tools = await candidate?.listTools().catch(() => undefined);
+        if (tools?.tools.some((tool) => tool.name === 'everything__echo')) return candidate;
+        await candidate?.close();
+        return undefined;
+      });
+      try {
+        expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['everything__echo', 'everything__get-sum']);
+        const echoed = await client.callTool({ name: 'everything__echo', arguments: { message: 'across replicas' } });
+        expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: across replicas' }]);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      everything.kill('SIGTERM');
+    }
+  }, 180_000);
 
   it('helm upgrade with a changed value rolls the gateway Pods with no failed request', async () => {
     const port = await gatewayPort();
