@@ -436,6 +436,25 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
         expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(['everything__echo', 'everything__get-sum']);
         const echoed = await client.callTool({ name: 'everything__echo', arguments: { message: 'across replicas' } });
         expect(echoed.content).toEqual([{ type: 'text', text: 'Echo: across replicas' }]);
+        // Narrowing the key's tools reaches the gateways with the next table: get-sum disappears
+        // from the list and is refused, on the same session.
+        const narrowedAt = Date.now();
+        await kubectlOk([
+          'patch',
+          'virtualkey',
+          'mcp-agent',
+          '-n',
+          NAMESPACE,
+          '--type=merge',
+          '-p',
+          '{"spec":{"mcp":{"allowedTools":["everything__echo"]}}}',
+        ]);
+        await eventually('get-sum gone from the key', 60_000, async () => {
+          const tools = (await client.listTools()).tools.map((tool) => tool.name);
+          return tools.length === 1 && tools[0] === 'everything__echo' ? true : undefined;
+        });
+        timings['mcp: allowedTools change -> the session sees it'] = Date.now() - narrowedAt;
+        await expect(client.callTool({ name: 'everything__get-sum', arguments: { a: 1, b: 2 } })).rejects.toThrow(/unknown tool/);
       } finally {
         await client.close();
       }
