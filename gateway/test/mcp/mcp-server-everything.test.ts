@@ -14,6 +14,7 @@ import { startGateway, type GatewayProcess } from '../support/gateway-process.js
 const KEY = testKey('everything');
 /** A key granted the whole server, which is what reading its resources takes. */
 const WHOLE_KEY = testKey('everything-whole');
+const LEGACY_KEY = testKey('everything-legacy');
 const ENTRY = fileURLToPath(import.meta.resolve('@modelcontextprotocol/server-everything/dist/index.js'));
 
 async function freePort(): Promise<number> {
@@ -24,10 +25,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the server and resolves once it says it listens. */
-function startEverything(port: number): Promise<ChildProcess> {
+/** Starts the server (streamable HTTP at /mcp, or the legacy SSE transport at /sse) and resolves once it says it listens. */
+function startEverything(port: number, transport: 'streamableHttp' | 'sse' = 'streamableHttp'): Promise<ChildProcess> {
+  const ready = transport === 'sse' ? `running on port ${port}` : `listening on port ${port}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ENTRY, 'streamableHttp'], {
+    const child = spawn(process.execPath, [ENTRY, transport], {
       env: { ...process.env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -39,7 +41,7 @@ function startEverything(port: number): Promise<ChildProcess> {
     // It announces the port on stderr.
     const read = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
-      if (output.includes(`listening on port ${port}`)) {
+      if (output.includes(ready)) {
         clearTimeout(timer);
         resolve(child);
       }
@@ -55,17 +57,32 @@ function startEverything(port: number): Promise<ChildProcess> {
 
 describe('server-everything behind /mcp', () => {
   let everything: ChildProcess;
+  let legacy: ChildProcess;
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
     const port = await freePort();
-    everything = await startEverything(port);
+    const ssePort = await freePort();
+    [everything, legacy] = await Promise.all([startEverything(port), startEverything(ssePort, 'sse')]);
     gateway = await startGateway({
       manifests: {
         'all.yaml': documents(
           { apiVersion: API_VERSION, kind: 'MCPServer', metadata: { name: 'everything' }, spec: { url: `http://127.0.0.1:${port}/mcp` } },
+          {
+            apiVersion: API_VERSION,
+            kind: 'MCPServer',
+            metadata: { name: 'legacy' },
+            spec: { url: `http://127.0.0.1:${ssePort}/sse`, transport: 'sse' },
+          },
           { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'agent-key' }, stringData: { key: KEY } },
           { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'whole-key' }, stringData: { key: WHOLE_KEY } },
+          { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'legacy-key' }, stringData: { key: LEGACY_KEY } },
+          {
+            apiVersion: API_VERSION,
+            kind: 'VirtualKey',
+            metadata: { name: 'legacy' },
+            spec: { secretName: 'legacy-key', mcp: { allowedTools: ['legacy__*'] } },
+          },
           {
             apiVersion: API_VERSION,
             kind: 'VirtualKey',
@@ -86,6 +103,32 @@ describe('server-everything behind /mcp', () => {
   afterAll(async () => {
     await gateway?.stop();
     everything?.kill('SIGTERM');
+    legacy?.kill('SIGTERM');
+  });
+
+  it('speaks the legacy SSE transport to an upstream: tools, prompts and resources', async () => {
+    const client = await connect(LEGACY_KEY);
+    try {
+      const names = (await client.listTools()).tools.map((tool) => tool.name);
+      expect(names).toContain('legacy__echo');
+      expect(names.every((name) => name.startsWith('legacy__'))).toBe(true);
+      // Concurrent calls share the one event stream and are matched by id.
+      const echoes = await Promise.all(
+        ['one', 'two', 'three'].map((message) => client.callTool({ name: 'legacy__echo', arguments: { message } })),
+      );
+      expect(echoes.map((echo) => echo.content)).toEqual(
+        ['one', 'two', 'three'].map((message) => [{ type: 'text', text: `Echo: ${message}` }]),
+      );
+      const sum = await client.callTool({ name: 'legacy__get-sum', arguments: { a: 2, b: 3 } });
+      expect(JSON.stringify(sum.content)).toContain('5');
+      expect((await client.listPrompts()).prompts.map((prompt) => prompt.name)).toContain('legacy__simple-prompt');
+      const resources = (await client.listResources()).resources;
+      const first = resources[0];
+      if (first === undefined) throw new Error('no resource over SSE');
+      expect((await client.readResource({ uri: first.uri })).contents[0]?.uri).toBe(first.uri);
+    } finally {
+      await client.close();
+    }
   });
 
   async function connect(key: string): Promise<Client> {
