@@ -111,12 +111,12 @@ describe('prompts and resources behind /mcp', () => {
     const firstPrompts = first.result?.prompts as Array<{ name: string }>;
     expect(firstPrompts).toHaveLength(100);
     const second = await call(whole, 'prompts/list', { cursor: first.result?.nextCursor });
-    const names = [...firstPrompts, ...(second.result?.prompts as Array<{ name: string }>)].map((prompt) => prompt.name);
+    const names = [...firstPrompts, ...((second.result?.prompts ?? []) as Array<{ name: string }>)].map((prompt) => prompt.name);
     expect(second.result?.nextCursor).toBeUndefined();
     expect(names).toEqual(Array.from({ length: 150 }, (_, index) => `s__p${String(index).padStart(3, '0')}`));
 
     const resources = await call(whole, 'resources/list');
-    expect((resources.result?.resources as Array<{ uri: string }>)[0]?.uri).toBe('s__file:///p000.txt');
+    expect(((resources.result?.resources ?? []) as Array<{ uri: string }>)[0]?.uri).toBe('s__file:///p000.txt');
     // A cursor of one list is refused by another.
     expect((await call(whole, 'resources/list', { cursor: first.result?.nextCursor })).error?.code).toBe(-32602);
     expect((await call(whole, 'prompts/list', { cursor: resources.result?.nextCursor })).error?.code).toBe(-32602);
