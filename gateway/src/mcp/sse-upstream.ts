@@ -116,11 +116,16 @@ export class SseUpstream implements McpUpstream {
 
   /** The open session, or a new one: the stream, its endpoint, and the initialize handshake on it. */
   private open(signal: AbortSignal): Promise<Session> {
-    this.session ??= this.connect(signal).catch((error: unknown) => {
+    // The handshake has its own deadline, not the first caller's: a caller that goes away must
+    // not fail the others waiting on the same stream.
+    this.session ??= this.connect(AbortSignal.timeout(this.server.timeouts.callMs)).catch((error: unknown) => {
       this.session = undefined;
-      throw error;
+      if (error instanceof McpUpstreamError) throw error;
+      throw new McpUpstreamError(`no SSE session within the server's call timeout (${this.server.timeouts.callMs} ms)`, 'timeout', {
+        cause: error,
+      });
     });
-    return this.session;
+    return untilAborted(this.session, signal);
   }
 
   private async connect(signal: AbortSignal): Promise<Session> {
@@ -355,6 +360,16 @@ export class SseUpstream implements McpUpstream {
 }
 
 type Body = Awaited<ReturnType<UpstreamTransport['send']>>['body'];
+
+/** `promise`, or the abort reason once `signal` fires first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** Reads and discards a body, stopping (and closing it) past `limit` bytes. */
 async function readCut(body: Body, limit: number): Promise<void> {

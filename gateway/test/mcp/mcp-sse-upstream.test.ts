@@ -17,6 +17,8 @@ interface Script {
   endpoint?: (origin: string) => string;
   /** What tools/list does: answer, answer with `bytes` of padding, or end the stream. */
   list?: 'answer' | 'huge' | 'close-once';
+  /** How long initialize waits before its answer. */
+  initDelayMs?: number;
 }
 
 interface Scripted {
@@ -72,11 +74,15 @@ async function startScripted(): Promise<Scripted> {
       if (id === undefined) return;
       switch (message.method) {
         case 'initialize':
-          send({
-            jsonrpc: '2.0',
-            id,
-            result: { protocolVersion: '2024-11-05', capabilities: { tools: {} }, serverInfo: { name: 's', version: '1' } },
-          });
+          setTimeout(
+            () =>
+              send({
+                jsonrpc: '2.0',
+                id,
+                result: { protocolVersion: '2024-11-05', capabilities: { tools: {} }, serverInfo: { name: 's', version: '1' } },
+              }),
+            scripted.script.initDelayMs ?? 0,
+          );
           return;
         case 'tools/list': {
           const mode = scripted.script.list ?? 'answer';
@@ -164,6 +170,17 @@ describe('legacy SSE upstream client', () => {
     expect(fast).toEqual({ result: { content: [{ type: 'text', text: 'fast' }] } });
     expect(upstream.gets - gets).toBe(1);
     expect(sse.protocolVersion).toBe('2024-11-05');
+  });
+
+  it('a caller that leaves during the handshake does not fail the others waiting on it', async () => {
+    upstream.script = { initDelayMs: 300 };
+    const sse = client();
+    const leaving = new AbortController();
+    const first = sse.request('tools/list', {}, leaving.signal);
+    const second = sse.request('tools/list', {});
+    setTimeout(() => leaving.abort(new Error('caller left')), 50);
+    await expect(first).rejects.toThrow(/caller left/);
+    expect(await second).toMatchObject({ result: { tools: [{ name: 'a' }] } });
   });
 
   it('refuses an endpoint on another origin and sends it nothing', async () => {
