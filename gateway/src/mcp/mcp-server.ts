@@ -39,6 +39,15 @@ const MCP_TOOLS_PAGE_SIZE = 100;
 const MAX_UPSTREAM_LIST_PAGES = 20;
 /** Separates a server's prefix from its tool's own name. */
 const PREFIX_SEPARATOR = '__';
+/** MCP's error code for a resource that does not exist (specification, server/resources). */
+const RESOURCE_NOT_FOUND = -32002;
+
+/** What `/mcp` offers: the aggregated lists, with no change notifications or subscriptions yet. */
+const CAPABILITIES = {
+  tools: { listChanged: false },
+  prompts: { listChanged: false },
+  resources: { listChanged: false, subscribe: false },
+} as const;
 
 /** The 2025-11-25 family the handshake accepts; an older client gets its own version echoed. */
 const STATEFUL_VERSIONS: readonly string[] = [MCP_STATEFUL_VERSION, '2025-06-18', '2025-03-26'];
@@ -143,6 +152,18 @@ export class McpGatewayServer {
         return this.listTools(caller, id, params, mode, request.signal);
       case 'tools/call':
         return this.callTool(caller, id, params, mode, request);
+      case 'prompts/list':
+        return this.listPage(id, params, mode, 'prompts', () => this.visiblePrompts(caller, request.signal));
+      case 'resources/list':
+        return this.listPage(id, params, mode, 'resources', () => this.visibleResources(caller, 'resources', request.signal));
+      case 'resources/templates/list':
+        return this.listPage(id, params, mode, 'resourceTemplates', () =>
+          this.visibleResources(caller, 'resourceTemplates', request.signal),
+        );
+      case 'prompts/get':
+        return this.getPrompt(caller, id, params, mode, request.signal);
+      case 'resources/read':
+        return this.readResource(caller, id, params, mode, request.signal);
       default:
         return jsonRpcError(200, id, JSON_RPC_ERRORS.methodNotFound, `method not found: ${method.slice(0, 128)}`);
     }
@@ -152,7 +173,7 @@ export class McpGatewayServer {
     return {
       resultType: 'complete',
       supportedVersions: [...MCP_SUPPORTED_VERSIONS],
-      capabilities: { tools: { listChanged: false } },
+      capabilities: CAPABILITIES,
       serverInfo: this.options.serverInfo,
     };
   }
@@ -163,7 +184,7 @@ export class McpGatewayServer {
     const sessionId = this.options.sessions.issue(caller.keyId, version, params.capabilities, this.options.nowMs());
     const body = encodeJsonRpcResult(id, {
       protocolVersion: version,
-      capabilities: { tools: { listChanged: false } },
+      capabilities: CAPABILITIES,
       serverInfo: this.options.serverInfo,
     });
     return { status: 200, headers: { [MCP_SESSION_HEADER]: sessionId, 'content-type': 'application/json' }, body };
@@ -176,18 +197,225 @@ export class McpGatewayServer {
     mode: Mode,
     signal: AbortSignal,
   ): Promise<McpHttpAnswer> {
+    return this.listPage(id, params, mode, 'tools', () => this.visibleTools(caller, signal));
+  }
+
+  /** One page of an aggregated list; the cursor names the list it belongs to, so one list's cursor fails on another. */
+  private async listPage(
+    id: JsonRpcId,
+    params: Record<string, unknown>,
+    mode: Mode,
+    field: ListField,
+    gather: () => Promise<readonly Record<string, unknown>[]>,
+  ): Promise<McpHttpAnswer> {
     let offset = 0;
     if (params.cursor !== undefined) {
-      const decoded = typeof params.cursor === 'string' ? decodeCursor(params.cursor) : undefined;
+      const decoded = typeof params.cursor === 'string' ? decodeCursor(params.cursor, field) : undefined;
       if (decoded === undefined)
         return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'invalid cursor: pass back a nextCursor this endpoint returned');
       offset = decoded;
     }
-    const tools = await this.visibleTools(caller, signal);
-    const page = tools.slice(offset, offset + MCP_TOOLS_PAGE_SIZE);
-    const result: Record<string, unknown> = { tools: page };
-    if (offset + MCP_TOOLS_PAGE_SIZE < tools.length) result.nextCursor = encodeCursor(offset + MCP_TOOLS_PAGE_SIZE);
+    const items = await gather();
+    const result: Record<string, unknown> = { [field]: items.slice(offset, offset + MCP_TOOLS_PAGE_SIZE) };
+    if (offset + MCP_TOOLS_PAGE_SIZE < items.length) result.nextCursor = encodeCursor(offset + MCP_TOOLS_PAGE_SIZE, field);
     return ok(id, complete(mode, result));
+  }
+
+  /** Every prompt the key may see: named `<prefix>__<prompt>` like tools, and filtered by the same allowedTools globs. */
+  private async visiblePrompts(caller: McpCaller, signal: AbortSignal): Promise<Record<string, unknown>[]> {
+    const allow = this.allowList(caller.mcp);
+    if (allow === undefined) return [];
+    const lists = await this.gatherEach(caller.servers, async (server) =>
+      (await this.listUpstream(server, 'prompts/list', 'prompts', signal)).flatMap((prompt) =>
+        typeof prompt.name === 'string' && prompt.name.length > 0
+          ? [{ ...prompt, name: `${server.prefix}${PREFIX_SEPARATOR}${prompt.name}` }]
+          : [],
+      ),
+    );
+    return sortBy(
+      lists.filter((prompt) => allow.test(prompt.name as string)),
+      'name',
+    );
+  }
+
+  /**
+   * Resources or resource templates of the servers whose resources the key may read (see
+   * `resourcesAllowed`), their `uri` (`uriTemplate`) prefixed `<prefix>__` so two servers' URIs
+   * never collide and a read finds its owner.
+   */
+  private async visibleResources(
+    caller: McpCaller,
+    field: 'resources' | 'resourceTemplates',
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>[]> {
+    const uriField = field === 'resources' ? 'uri' : 'uriTemplate';
+    const servers = caller.servers.filter((server) => this.resourcesAllowed(caller, server));
+    const method = field === 'resources' ? 'resources/list' : 'resources/templates/list';
+    const lists = await this.gatherEach(servers, async (server) =>
+      (await this.listUpstream(server, method, field, signal)).flatMap((item) => {
+        const uri = item[uriField];
+        return typeof uri === 'string' && uri.length > 0 ? [{ ...item, [uriField]: `${server.prefix}${PREFIX_SEPARATOR}${uri}` }] : [];
+      }),
+    );
+    return sortBy(lists, uriField);
+  }
+
+  /** Runs `list` on every server at once; a server that fails is logged and left out. */
+  private async gatherEach(
+    servers: readonly CompiledMCPServer[],
+    list: (server: CompiledMCPServer) => Promise<Record<string, unknown>[]>,
+  ): Promise<Record<string, unknown>[]> {
+    const lists = await Promise.all(
+      servers.map(async (server) => {
+        try {
+          return await list(server);
+        } catch (error) {
+          this.options.upstreamFailed(server, error);
+          return [];
+        }
+      }),
+    );
+    return lists.flat();
+  }
+
+  /** Every page (up to MAX_UPSTREAM_LIST_PAGES) of one upstream list; a server without the method lists nothing. */
+  private async listUpstream(
+    server: CompiledMCPServer,
+    method: string,
+    field: ListField,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>[]> {
+    const upstream = this.options.upstreams.get(server);
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_UPSTREAM_LIST_PAGES; page++) {
+      const outcome = await upstream.request(method, cursor === undefined ? {} : { cursor }, signal);
+      if ('error' in outcome) {
+        // A server without prompts or resources says so with method-not-found: nothing to list.
+        if (outcome.error.code === JSON_RPC_ERRORS.methodNotFound && method !== 'tools/list') return [];
+        throw new McpUpstreamError(`${method} failed: ${outcome.error.message}`, 'protocol');
+      }
+      const listed = outcome.result[field];
+      if (Array.isArray(listed)) for (const item of listed) if (isRecord(item)) items.push(item);
+      const next = outcome.result.nextCursor;
+      cursor = typeof next === 'string' && next.length > 0 ? next : undefined;
+      if (cursor === undefined) break;
+    }
+    return items;
+  }
+
+  private async getPrompt(
+    caller: McpCaller,
+    id: JsonRpcId,
+    params: Record<string, unknown>,
+    mode: Mode,
+    signal: AbortSignal,
+  ): Promise<McpHttpAnswer> {
+    const name = params.name;
+    if (typeof name !== 'string' || name.length === 0)
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.name must be a prompt name');
+    const allow = this.allowList(caller.mcp);
+    const owner = allow?.test(name) === true ? this.owner(caller, name) : undefined;
+    // Unknown and not permitted get the same answer, so nothing is revealed.
+    if (owner === undefined)
+      return jsonRpcError(
+        200,
+        id,
+        JSON_RPC_ERRORS.invalidParams,
+        `unknown prompt: ${name.slice(0, 256)} (not among the prompts this key may use)`,
+      );
+    const forwarded: Record<string, unknown> = { name: owner.rest };
+    if (params.arguments !== undefined) forwarded.arguments = params.arguments;
+    return this.forward(id, mode, owner.server, 'prompts/get', forwarded, signal, (result) => result);
+  }
+
+  private async readResource(
+    caller: McpCaller,
+    id: JsonRpcId,
+    params: Record<string, unknown>,
+    mode: Mode,
+    signal: AbortSignal,
+  ): Promise<McpHttpAnswer> {
+    const uri = params.uri;
+    if (typeof uri !== 'string' || uri.length === 0)
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.uri must be a resource URI');
+    const owner = this.owner(caller, uri);
+    if (owner === undefined || !this.resourcesAllowed(caller, owner.server))
+      return jsonRpcError(
+        200,
+        id,
+        RESOURCE_NOT_FOUND,
+        `unknown resource: ${uri.slice(0, 256)} (not among the resources this key may read)`,
+        {
+          uri: uri.slice(0, 256),
+        },
+      );
+    const { server } = owner;
+    return this.forward(id, mode, server, 'resources/read', { uri: owner.rest }, signal, (result) =>
+      Array.isArray(result.contents)
+        ? {
+            ...result,
+            // The contents name their URIs as the caller knows them.
+            contents: result.contents.map((content: unknown) =>
+              isRecord(content) && typeof content.uri === 'string'
+                ? { ...content, uri: `${server.prefix}${PREFIX_SEPARATOR}${content.uri}` }
+                : content,
+            ),
+          }
+        : result,
+    );
+  }
+
+  /** One request to `server`; its JSON-RPC error passes on with the server named, a failure to answer is -32603 saying why. */
+  private async forward(
+    id: JsonRpcId,
+    mode: Mode,
+    server: CompiledMCPServer,
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+    rewrite: (result: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<McpHttpAnswer> {
+    try {
+      const outcome = await this.options.upstreams.get(server).request(method, params, signal);
+      if ('error' in outcome)
+        return jsonRpcError(200, id, outcome.error.code, `MCP server ${server.id}: ${outcome.error.message}`, outcome.error.data);
+      return ok(id, complete(mode, rewrite(outcome.result)));
+    } catch (error) {
+      if (!(error instanceof McpUpstreamError)) throw error;
+      const text =
+        error.reason === 'too_large'
+          ? `the answer of MCP server ${server.id} to ${method} was refused: ${error.message}`
+          : `MCP server ${server.id} is unavailable, so ${method} cannot run: ${error.message}`;
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.internalError, text);
+    }
+  }
+
+  /** The server whose `<prefix>__` starts `name` (the longest such prefix), and the rest of the name. */
+  private owner(caller: McpCaller, name: string): { server: CompiledMCPServer; rest: string } | undefined {
+    let best: CompiledMCPServer | undefined;
+    for (const server of caller.servers) {
+      const prefix = `${server.prefix}${PREFIX_SEPARATOR}`;
+      if (name.length > prefix.length && name.startsWith(prefix) && (best === undefined || server.prefix.length > best.prefix.length))
+        best = server;
+    }
+    return best === undefined ? undefined : { server: best, rest: name.slice(best.prefix.length + PREFIX_SEPARATOR.length) };
+  }
+
+  /**
+   * Resources have no names the allowedTools globs could select, so the least-privilege rule is:
+   * a key reads a server's resources only when it may use every tool that server could offer,
+   * that is when one of its globs is `*` or a literal start of `<prefix>__` followed by a single
+   * final `*` (`github__*`, `git*`). `github__create_*` grants those tools and no resources.
+   */
+  private resourcesAllowed(caller: McpCaller, server: CompiledMCPServer): boolean {
+    if (caller.mcp === undefined) return false;
+    const whole = `${server.prefix}${PREFIX_SEPARATOR}`;
+    return caller.mcp.allowedTools.some((glob) => {
+      if (!glob.endsWith('*')) return false;
+      const start = glob.slice(0, -1);
+      return !start.includes('*') && whole.startsWith(start);
+    });
   }
 
   /** Every tool the key may see, prefixed and sorted; servers that fail to list are left out. */
@@ -307,15 +535,9 @@ export class McpGatewayServer {
   private resolve(caller: McpCaller, name: string): { server: CompiledMCPServer; upstreamName: string } | undefined {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined || !allow.test(name)) return undefined;
-    let best: CompiledMCPServer | undefined;
-    for (const server of caller.servers) {
-      const prefix = `${server.prefix}${PREFIX_SEPARATOR}`;
-      if (name.length > prefix.length && name.startsWith(prefix) && (best === undefined || server.prefix.length > best.prefix.length))
-        best = server;
-    }
-    if (best === undefined) return undefined;
-    const upstreamName = name.slice(best.prefix.length + PREFIX_SEPARATOR.length);
-    return this.toolFilter(best)(upstreamName) ? { server: best, upstreamName } : undefined;
+    const owner = this.owner(caller, name);
+    if (owner === undefined) return undefined;
+    return this.toolFilter(owner.server)(owner.rest) ? { server: owner.server, upstreamName: owner.rest } : undefined;
   }
 
   /** The key's allowedTools as one anchored alternation; undefined: the key has no MCP section (deny all). */
@@ -372,12 +594,24 @@ function unsupportedVersion(id: JsonRpcId, requested: string): McpHttpAnswer {
   );
 }
 
-/** Cursors are opaque to callers: a versioned offset, base64url. */
-function encodeCursor(offset: number): string {
-  return Buffer.from(`t1:${offset}`, 'utf8').toString('base64url');
+/** The lists `/mcp` aggregates, by their result field. */
+type ListField = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
+
+/** Each list's cursor tag (`t1` kept from the first release, so tools cursors already issued stay valid). */
+const CURSOR_TAGS: Record<ListField, string> = { tools: 't1', prompts: 'p1', resources: 'r1', resourceTemplates: 'rt1' };
+
+/** Cursors are opaque to callers: a versioned, per-list offset, base64url. */
+function encodeCursor(offset: number, field: ListField): string {
+  return Buffer.from(`${CURSOR_TAGS[field]}:${offset}`, 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): number | undefined {
-  const match = /^t1:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  return match === null ? undefined : Number(match[1]);
+function decodeCursor(cursor: string, field: ListField): number | undefined {
+  const match = /^([a-z0-9]{1,4}):(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match === null || match[1] !== CURSOR_TAGS[field] ? undefined : Number(match[2]);
+}
+
+/** Sorted by a string field in byte order, so every replica pages the same list. */
+function sortBy(items: Record<string, unknown>[], field: string): Record<string, unknown>[] {
+  const key = (item: Record<string, unknown>): string => item[field] as string;
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

@@ -6,7 +6,7 @@
 // `Mcp-Session-Id` is kept per upstream in this process (a new one after a restart or when the
 // upstream forgets it: a 404 on a session is answered by initializing again once).
 //
-// Later transports (legacy SSE, stdio) implement the same `McpUpstream` interface.
+// The legacy SSE transport (sse-upstream.ts) and later ones implement the same `McpUpstream` interface.
 import type { CompiledMCPServer } from '@switchyard/compiler';
 import { isRecord } from '@switchyard/compiler';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
@@ -210,7 +210,7 @@ export class StreamableHttpUpstream implements McpUpstream {
       );
     } catch (error) {
       if (error instanceof McpUpstreamError) throw error;
-      throw new McpUpstreamError(`cannot reach the upstream: ${describe(error)}`, 'unreachable', { cause: error });
+      throw new McpUpstreamError(`cannot reach the upstream: ${describeTransportError(error)}`, 'unreachable', { cause: error });
     }
     const { status, headers } = response;
     if (status === 401 || status === 403) {
@@ -268,7 +268,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function describe(error: unknown): string {
+export function describeTransportError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as { code?: unknown }).code;
   // The egress guard's own message names the address: callers get the flag only.
@@ -276,7 +276,7 @@ function describe(error: unknown): string {
   return typeof code === 'string' ? `${code}` : error.message;
 }
 
-function tooLarge(limit: number): McpUpstreamError {
+export function tooLargeError(limit: number): McpUpstreamError {
   return new McpUpstreamError(`the upstream's answer is larger than the ${limit}-byte limit (--mcp-max-result-bytes)`, 'too_large');
 }
 
@@ -289,7 +289,7 @@ async function readBounded(body: Body, limit: number, cut: boolean): Promise<str
     if (received > limit) {
       body.destroy();
       if (cut) break;
-      throw tooLarge(limit);
+      throw tooLargeError(limit);
     }
     chunks.push(chunk);
   }
@@ -311,7 +311,7 @@ async function readSseAnswer(body: Body, id: number, limit: number): Promise<Jso
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       received += chunk.length;
-      if (received > limit) throw tooLarge(limit);
+      if (received > limit) throw tooLargeError(limit);
       for (const event of decoder.push(chunk)) {
         const outcome = event.data.length > 0 ? parseJson(event.data, id) : undefined;
         if (outcome !== undefined) return outcome;

@@ -6,6 +6,7 @@
 import type { CompiledMCPServer } from '@switchyard/compiler';
 import { canonicalJson } from '@switchyard/compiler';
 import { StreamableHttpUpstream, type McpUpstream, type UpstreamClientOptions } from './upstream-client.js';
+import { SseUpstream } from './sse-upstream.js';
 import { McpUpstreamError } from './upstream-errors.js';
 
 export interface McpUpstreams {
@@ -26,9 +27,10 @@ export class McpUpstreamPool implements McpUpstreams {
       known.compiled = server;
       return known.upstream;
     }
-    if (server.transport !== 'streamable-http')
-      throw new McpUpstreamError(`transport "${server.transport}" is not supported by this gateway yet`, 'protocol');
-    const upstream = new StreamableHttpUpstream(server, this.options);
+    let upstream: McpUpstream;
+    if (server.transport === 'streamable-http') upstream = new StreamableHttpUpstream(server, this.options);
+    else if (server.transport === 'sse') upstream = new SseUpstream(server, this.options);
+    else throw new McpUpstreamError(`transport "${server.transport}" is not supported by this gateway yet`, 'protocol');
     this.clients.set(server.id, { fingerprint, compiled: server, upstream });
     return upstream;
   }
