@@ -31,6 +31,7 @@ import {
   chatOperation,
   countTokensOperation,
   embeddingsOperation,
+  moderationsOperation,
   getModelOperation,
   listModelsOperation,
   type OperationPlan,
@@ -77,6 +78,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, chatOperation, endpoint, exchange, context);
         case 'embeddings':
           return runOperation(deps, stages, embeddingsOperation, endpoint, exchange, context);
+        case 'moderations':
+          return runOperation(deps, stages, moderationsOperation, endpoint, exchange, context);
         case 'count-tokens':
           return runOperation(deps, stages, countTokensOperation, endpoint, exchange, context);
         case 'list-models':
