@@ -104,7 +104,7 @@ describe('GuardrailPolicy compilation', () => {
     const accepted = diagnostics.find((d) => d.kind === 'GuardrailPolicy')?.conditions.find((c) => c.type === 'Accepted');
     expect(accepted?.status).toBe('True');
     expect(accepted?.message).toContain('6 checks on 1 VirtualKey of namespace ai, 2 routes');
-    expect(accepted?.message).toContain('moderation checks are accepted but not enforced yet');
+    expect(accepted?.message).not.toContain('not enforced');
   });
 
   it('selects routes by label and lists policies on a key in namespace/name order', () => {

@@ -26,6 +26,7 @@ import type { Exchange } from './exchange.js';
 import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from './guardrails/guardrail-stages.js';
 import { checkDeclaredLength } from './ingress.js';
 import { createMcpOperation } from './mcp-operation.js';
+import { createModerator } from './moderator.js';
 import { observe } from './observe.js';
 import {
   chatOperation,
@@ -71,8 +72,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     streamStages: streamStages(extra?.streamStages ?? []),
   };
   const mcp = createMcpOperation(deps);
+  const moderate = createModerator(deps);
   return {
     run(exchange, endpoint, context) {
+      exchange.moderate = moderate;
       switch (endpoint.operation) {
         case 'chat':
           return runOperation(deps, stages, chatOperation, endpoint, exchange, context);

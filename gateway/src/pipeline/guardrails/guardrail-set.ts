@@ -17,7 +17,7 @@ export interface RuntimeCheck {
 export interface GuardrailSet {
   /** Built-in checks on prompts, in policy then list order. */
   readonly input: readonly RuntimeCheck[];
-  /** Webhook checks on prompts, in order; they run after the built-in ones. */
+  /** Webhook and moderation checks on prompts, in order; they run after the built-in ones. */
   readonly inputHooks: readonly RuntimeCheck[];
   readonly output: readonly RuntimeCheck[];
   readonly outputHooks: readonly RuntimeCheck[];
@@ -72,9 +72,8 @@ function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRo
   for (const policy of policies) {
     if (policy.routeIds !== undefined && !policy.routeIds.includes(route.id)) continue;
     for (const check of runtimeChecks(policy)) {
-      // Moderation checks are accepted by the schema and not enforced yet (docs/guardrails.md).
-      if (check.compiled.type === 'moderation') continue;
-      const hook = check.compiled.type === 'webhook';
+      // Webhook and moderation checks call out, after the built-in checks (docs/guardrails.md).
+      const hook = check.compiled.type === 'webhook' || check.compiled.type === 'moderation';
       if (check.compiled.on !== 'output') {
         (hook ? set.inputHooks : set.input).push(check);
         if (check.compiled.restore === true) {

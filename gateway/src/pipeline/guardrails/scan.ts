@@ -100,6 +100,9 @@ export function blockedError(policy: string, check: string, on: Direction, why =
   );
 }
 
+/** What a webhook or moderation check decided about the texts it was given. */
+export type Verdict = { verdict: 'allow' } | { verdict: 'block' } | { verdict: 'rewrite'; texts: string[] };
+
 /** What the checks found in one text: a block, or the redactions to apply. */
 export interface TextVerdict {
   blocked: RuntimeCheck | undefined;
