@@ -12,6 +12,7 @@ const blockKey = testKey('modblock');
 const closedKey = testKey('modclosed');
 const openKey = testKey('modopen');
 const claudeKey = testKey('modclaude');
+const outputKey = testKey('modoutput');
 
 function moderation(model: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { name: 'mod', type: 'moderation', model, on: 'input', action: 'block', ...extra };
@@ -55,10 +56,12 @@ describe('guardrail moderation check', () => {
           ...keyObjects({ name: 'closed', key: closedKey, labels: { g: 'closed' } }),
           ...keyObjects({ name: 'open', key: openKey, labels: { g: 'open' } }),
           ...keyObjects({ name: 'claude', key: claudeKey, labels: { g: 'claude' } }),
+          ...keyObjects({ name: 'output', key: outputKey, labels: { g: 'output' } }),
           policyObject('block', { g: 'block' }, [moderation('mod')]),
           policyObject('closed', { g: 'closed' }, [moderation('mod', { timeout: '200ms', failurePolicy: 'Closed' })]),
           policyObject('open', { g: 'open' }, [moderation('mod', { timeout: '200ms', failurePolicy: 'Open' })]),
           policyObject('claude', { g: 'claude' }, [moderation('claude')]),
+          policyObject('output', { g: 'output' }, [moderation('mod', { on: 'output' })]),
         ),
       },
     });
@@ -128,6 +131,18 @@ describe('guardrail moderation check', () => {
     expect(requestLines(gateway).find((l) => l.key === 'default/open')?.guardrails).toEqual([
       { policy: 'default/open', check: 'mod', action: 'log', on: 'input', failure: 'failed_open' },
     ]);
+  });
+
+  it('on: output checks the whole answer, not the prompt', async () => {
+    const chats = upstream.chatBodies().length;
+    const refused = await refusal(
+      openAIClient(gateway, outputKey).chat.completions.create({ model: 'chat', messages: [{ role: 'user', content: 'kill -9 1234' }] }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.message).toContain('guardrail_blocked: the answer was blocked by GuardrailPolicy default/output, check mod');
+    // The prompt went upstream (only the answer is checked), and the answer is what was moderated.
+    expect(upstream.chatBodies().length).toBe(chats + 1);
+    expect(upstream.moderationBodies().at(-1)?.input).toEqual(['echo: kill -9 1234']);
   });
 
   it('a moderation model on a provider without moderations fails, saying why', async () => {

@@ -34,6 +34,8 @@ describe('guardrail redact with restore', () => {
             [
               { name: 'emails', type: 'pii', entities: ['email'], on: 'both', action: 'redact', restore: true },
               { name: 'corp', type: 'regex', pattern: 'ACME-[0-9]{6}', on: 'input', action: 'redact' },
+              // A value with a quote: restored into tool-call arguments, it must be JSON-escaped.
+              { name: 'quote', type: 'regex', pattern: 'Q"[0-9]{3}', on: 'input', action: 'redact', restore: true },
             ],
             // The smallest window, shorter than a placeholder: restoring must still hold a split one whole.
             { streamHoldback: 8 },
@@ -87,6 +89,19 @@ describe('guardrail redact with restore', () => {
     expect(text).toBe('cy@example.com and cy@example.com ok');
     // No chunk carried part of a placeholder.
     expect(pieces.join('\n')).not.toMatch(/\[|\]/);
+  });
+
+  it('restores into streamed tool-call arguments, JSON-escaped', async () => {
+    // Upstream receives `TOOL:{"to":"[EMA|IL_1]","ref":"[QUOTE_1]"} [EMAIL_1] [QUOTE_1]` and streams the pieces as argument deltas.
+    const stream = await openAIClient(gateway, key).chat.completions.create({
+      model: 'chat',
+      stream: true,
+      messages: [{ role: 'user', content: 'TOOL:{"to":"[EMA|IL_1]","ref":"[QUOTE_1]"} fay@example.com Q"123' }],
+    });
+    let args = '';
+    for await (const event of stream) args += event.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+    expect(args).toBe('{"to":"fay@example.com","ref":"Q\\"123"} fay@example.com Q\\"123');
+    expect(JSON.parse(args.slice(0, args.indexOf('}') + 1))).toEqual({ to: 'fay@example.com', ref: 'Q"123' });
   });
 
   it('restores in an Anthropic stream, chunk by chunk', async () => {
