@@ -247,6 +247,8 @@ export interface CompiledBudget {
 interface GuardrailCheckBase {
   name: string;
   on: GuardrailDirection;
+  /** Redact checks: the answer gets the original values back where it echoes this check's placeholders. */
+  restore?: true;
 }
 
 /** One check of a GuardrailPolicy, settings resolved (durations in ms, defaults applied). */
@@ -263,7 +265,14 @@ export type CompiledGuardrailCheck =
       timeoutMs: number;
       failurePolicy: 'Open' | 'Closed';
     })
-  | (GuardrailCheckBase & { type: 'moderation'; action: GuardrailAction; model: string });
+  | (GuardrailCheckBase & {
+      type: 'moderation';
+      action: GuardrailAction;
+      /** The public model name the check asks through the gateway's own moderations pipeline. */
+      model: string;
+      timeoutMs: number;
+      failurePolicy: 'Open' | 'Closed';
+    });
 
 /** A GuardrailPolicy (kind GuardrailPolicy), selected keys resolved onto the keys (`guardrailPolicyIds`). */
 export interface CompiledGuardrailPolicy {

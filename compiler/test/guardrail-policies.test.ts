@@ -48,7 +48,7 @@ spec:
   routeSelector: {matchLabels: {}}
   checks:
     - {name: cards, type: pii, entities: [credit_card, iban], "on": input, action: block}
-    - {name: emails, type: pii, entities: [email], "on": both, action: redact}
+    - {name: emails, type: pii, entities: [email], "on": both, action: redact, restore: true}
     - {name: words, type: denylist, phrases: ["project falcon"], "on": output, action: block}
     - {name: corp, type: regex, pattern: "ACME-[0-9]{6}", "on": both, action: redact}
     - {name: hook, type: webhook, url: http://guard.svc/check, timeout: 500ms, failurePolicy: Closed, "on": input}
@@ -75,7 +75,7 @@ describe('GuardrailPolicy compilation', () => {
     const policy = table.guardrailPolicies?.['ai/pii'];
     expect(policy?.checks).toEqual([
       { name: 'cards', on: 'input', type: 'pii', action: 'block', entities: ['credit_card', 'iban'] },
-      { name: 'emails', on: 'both', type: 'pii', action: 'redact', entities: ['email'] },
+      { name: 'emails', on: 'both', type: 'pii', action: 'redact', entities: ['email'], restore: true },
       { name: 'words', on: 'output', type: 'denylist', action: 'block', phrases: ['project falcon'] },
       { name: 'corp', on: 'both', type: 'regex', action: 'redact', pattern: 'ACME-[0-9]{6}' },
       {
@@ -87,7 +87,15 @@ describe('GuardrailPolicy compilation', () => {
         timeoutMs: 500,
         failurePolicy: 'Closed',
       },
-      { name: 'mod', on: 'input', type: 'moderation', action: 'block', model: 'omni-moderation' },
+      {
+        name: 'mod',
+        on: 'input',
+        type: 'moderation',
+        action: 'block',
+        model: 'omni-moderation',
+        timeoutMs: 2000,
+        failurePolicy: 'Closed',
+      },
     ]);
     expect(policy?.streamHoldback).toBe(128);
     expect(policy?.routeIds).toEqual(['ai/chat', 'ai/other']);
@@ -96,7 +104,7 @@ describe('GuardrailPolicy compilation', () => {
     const accepted = diagnostics.find((d) => d.kind === 'GuardrailPolicy')?.conditions.find((c) => c.type === 'Accepted');
     expect(accepted?.status).toBe('True');
     expect(accepted?.message).toContain('6 checks on 1 VirtualKey of namespace ai, 2 routes');
-    expect(accepted?.message).toContain('moderation checks are accepted but not enforced yet');
+    expect(accepted?.message).not.toContain('not enforced');
   });
 
   it('selects routes by label and lists policies on a key in namespace/name order', () => {
@@ -145,7 +153,17 @@ spec:
     [
       'a timeout on a pii check',
       '{name: p, type: pii, entities: [email], timeout: 1s, "on": input, action: log}',
-      'url, timeout and failurePolicy belong to webhook checks only',
+      'timeout and failurePolicy belong to webhook and moderation checks only',
+    ],
+    [
+      'a url on a moderation check',
+      '{name: m, type: moderation, model: x, url: "http://x/", "on": input, action: block}',
+      'url belongs to webhook checks only',
+    ],
+    [
+      'restore on a block check',
+      '{name: p, type: pii, entities: [email], restore: true, "on": input, action: block}',
+      'restore belongs to built-in checks whose action is redact',
     ],
     [
       'a webhook timeout over 30s',

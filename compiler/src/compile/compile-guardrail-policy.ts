@@ -11,6 +11,8 @@ import { unsafeRegexReason } from '../values/safe-regex.js';
 const DEFAULT_STREAM_HOLDBACK = 128;
 /** A webhook check's timeout when it names none. */
 const DEFAULT_WEBHOOK_TIMEOUT_MS = 500;
+/** A moderation check's timeout when it names none: a model call, slower than a webhook. */
+const DEFAULT_MODERATION_TIMEOUT_MS = 2000;
 
 /** A check refused for its pattern, with the sentence Accepted=False carries. */
 export class UnsafePatternError extends Error {
@@ -21,7 +23,7 @@ export class UnsafePatternError extends Error {
 }
 
 function compileCheck(spec: GuardrailCheckSpec, index: number): CompiledGuardrailCheck {
-  const base = { name: spec.name, on: spec.on };
+  const base = { name: spec.name, on: spec.on, ...(spec.restore === true ? { restore: true as const } : {}) };
   const action = spec.action ?? 'block';
   const where = `spec.checks[${index}] (${spec.name})`;
   switch (spec.type) {
@@ -42,13 +44,16 @@ function compileCheck(spec: GuardrailCheckSpec, index: number): CompiledGuardrai
       if (unsafe !== undefined) throw new UnsafePatternError(`${where}: pattern refused: ${unsafe}; see docs/guardrails.md`);
       return { ...base, type: 'regex', action, pattern };
     }
-    case 'webhook': {
-      const timeoutMs = spec.timeout === undefined ? DEFAULT_WEBHOOK_TIMEOUT_MS : parseDurationMs(spec.timeout);
+    case 'webhook':
+    case 'moderation': {
+      const fallback = spec.type === 'webhook' ? DEFAULT_WEBHOOK_TIMEOUT_MS : DEFAULT_MODERATION_TIMEOUT_MS;
+      const timeoutMs = spec.timeout === undefined ? fallback : parseDurationMs(spec.timeout);
       if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error(`${where}: timeout "${spec.timeout}" is not a positive duration`);
-      return { ...base, type: 'webhook', action, url: spec.url ?? '', timeoutMs, failurePolicy: spec.failurePolicy ?? 'Closed' };
+      const failurePolicy = spec.failurePolicy ?? 'Closed';
+      return spec.type === 'webhook'
+        ? { ...base, type: 'webhook', action, url: spec.url ?? '', timeoutMs, failurePolicy }
+        : { ...base, type: 'moderation', action, model: spec.model ?? '', timeoutMs, failurePolicy };
     }
-    case 'moderation':
-      return { ...base, type: 'moderation', action, model: spec.model ?? '' };
   }
 }
 

@@ -694,7 +694,8 @@ export interface GuardrailCheckSpec {
   /**
    * pii (built-in detectors named in entities, validated by checksum where one exists), secrets (API-key and
    * private-key patterns), regex (pattern, linear-time subset only), denylist (phrases, case-insensitive,
-   * whole words), webhook (an HTTP service decides), moderation (accepted, not enforced yet).
+   * whole words), webhook (an HTTP service decides), moderation (asks a route of the gateway serving
+   * /v1/moderations; a flagged text triggers the action).
    */
   type: GuardrailCheckType;
   /**
@@ -709,6 +710,12 @@ export interface GuardrailCheckSpec {
    * does (default block).
    */
   action?: GuardrailAction;
+  /**
+   * With action redact - put the original values back where the model's answer echoes this check's
+   * placeholders (whole answers and streams), so the caller reads its own data while the upstream never saw
+   * it. Default false.
+   */
+  restore?: boolean;
   /** PII detectors of a pii check. */
   entities?: PiiEntity[];
   /** Words or phrases of a denylist check, matched case-insensitively on word boundaries. */
@@ -721,21 +728,28 @@ export interface GuardrailCheckSpec {
   pattern?: string;
   /** The http(s) URL a webhook check POSTs its JSON request to (contract in docs/guardrails.md). */
   url?: string;
-  /** How long a webhook check waits for its answer (default 500ms, at most 30s). */
+  /**
+   * How long a webhook or moderation check waits for its answer (default 500ms for webhooks, 2s for
+   * moderation; at most 30s).
+   */
   timeout?: string;
   /**
-   * What a webhook that times out, fails or answers nonsense means - Closed blocks the request (default),
-   * Open lets it through and records the failure.
+   * What a webhook or moderation check that times out, fails or answers nonsense means - Closed blocks the
+   * request (default), Open lets it through and records the failure.
    */
   failurePolicy?: 'Open' | 'Closed';
-  /** The model a moderation check asks (schema only; not enforced yet). */
+  /**
+   * The public model name (a ModelRoute the key can reach) a moderation check asks through the gateway's own
+   * /v1/moderations pipeline.
+   */
   model?: string;
 }
 
 /**
  * pii (built-in detectors named in entities, validated by checksum where one exists), secrets (API-key and
  * private-key patterns), regex (pattern, linear-time subset only), denylist (phrases, case-insensitive,
- * whole words), webhook (an HTTP service decides), moderation (accepted, not enforced yet).
+ * whole words), webhook (an HTTP service decides), moderation (asks a route of the gateway serving
+ * /v1/moderations; a flagged text triggers the action).
  */
 export type GuardrailCheckType = 'pii' | 'secrets' | 'regex' | 'denylist' | 'webhook' | 'moderation';
 

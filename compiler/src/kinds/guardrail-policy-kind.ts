@@ -36,15 +36,13 @@ function compileGuardrailPolicies(objects: readonly Admitted<GuardrailPolicyMani
       continue;
     }
     accepted.push({ policy, keys: selected });
-    const moderation = policy.checks.filter((check) => check.type === 'moderation').length;
     const routes = policy.routeIds === undefined ? 'every route' : `${policy.routeIds.length} route${plural(policy.routeIds.length)}`;
     diagnostic.conditions.push(
       condition(
         'Accepted',
         'True',
         R.Accepted,
-        `${policy.checks.length} check${plural(policy.checks.length)} on ${selected.length} VirtualKey${plural(selected.length)} of namespace ${policy.namespace}, ${routes}` +
-          (moderation > 0 ? `; moderation checks are accepted but not enforced yet` : ''),
+        `${policy.checks.length} check${plural(policy.checks.length)} on ${selected.length} VirtualKey${plural(selected.length)} of namespace ${policy.namespace}, ${routes}`,
       ),
     );
   }

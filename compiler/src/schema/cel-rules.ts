@@ -173,8 +173,15 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   "self.type != 'webhook' || has(self.url)": (self) => field(self, 'type') !== 'webhook' || has(self, 'url'),
   "self.type != 'moderation' || has(self.model)": (self) => field(self, 'type') !== 'moderation' || has(self, 'model'),
   "self.type == 'webhook' || has(self.action)": (self) => field(self, 'type') === 'webhook' || has(self, 'action'),
-  "self.type == 'webhook' || !(has(self.url) || has(self.timeout) || has(self.failurePolicy))": (self) =>
-    field(self, 'type') === 'webhook' || !['url', 'timeout', 'failurePolicy'].some((name) => has(self, name)),
+  "self.type == 'webhook' || !has(self.url)": (self) => field(self, 'type') === 'webhook' || !has(self, 'url'),
+  "self.type == 'webhook' || self.type == 'moderation' || !(has(self.timeout) || has(self.failurePolicy))": (self) =>
+    field(self, 'type') === 'webhook' ||
+    field(self, 'type') === 'moderation' ||
+    !['timeout', 'failurePolicy'].some((name) => has(self, name)),
+  "!has(self.restore) || !self.restore || (has(self.action) && self.action == 'redact' && self.type != 'webhook' && self.type != 'moderation')":
+    (self) =>
+      field(self, 'restore') !== true ||
+      (field(self, 'action') === 'redact' && field(self, 'type') !== 'webhook' && field(self, 'type') !== 'moderation'),
   "duration(self) > duration('0s') && duration(self) <= duration('30s')": (self) => {
     const ms = durationMs(self);
     return ms > 0 && ms <= 30_000;

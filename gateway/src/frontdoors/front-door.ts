@@ -13,6 +13,7 @@ import type {
   ModelListCodec,
 } from '../unified/front-door-codec.js';
 import type { GatewayError } from '../errors/gateway-error.js';
+import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 
 export interface ChatFrontDoor {
   readonly format: CallerFormat;
@@ -31,6 +32,12 @@ export interface ChatFrontDoor {
 export interface EmbeddingsFrontDoor {
   decodeEmbeddingsRequest(body: unknown, context: FrontDoorContext): UnifiedEmbeddingsRequest;
   encodeEmbeddingsResponse(response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): string;
+}
+
+/** OpenAI's /v1/moderations: the one format with a moderations API. */
+export interface ModerationsFrontDoor {
+  decodeModerationsRequest(body: unknown, context: FrontDoorContext): UnifiedModerationsRequest;
+  encodeModerationsResponse(response: UnifiedModerationsResponse, requestedModel: string): string;
 }
 
 /** What a parameterized path contributes to the front-door context. */
@@ -58,6 +65,12 @@ export type FrontDoorEndpoint =
       readonly path: EndpointPath;
       readonly operation: 'embeddings';
       readonly frontDoor: ChatFrontDoor & EmbeddingsFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      readonly operation: 'moderations';
+      readonly frontDoor: ChatFrontDoor & ModerationsFrontDoor;
     }
   | {
       readonly method: 'POST';

@@ -21,6 +21,7 @@ import {
 } from '../transport/upstream-transport.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
+import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import { AttemptScope } from './attempt-scope.js';
 import { ClientDisconnectedError } from './exchange.js';
@@ -88,6 +89,24 @@ export async function callChat(call: UpstreamCall, request: UnifiedChatRequest):
     throw attemptError(error, call, scope);
   } finally {
     if (!streaming) scope.dispose();
+  }
+}
+
+export async function callModerations(call: UpstreamCall, request: UnifiedModerationsRequest): Promise<UnifiedModerationsResponse> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process' || adapter.encodeModerationsRequest === undefined || adapter.decodeModerationsResponse === undefined)
+      throw new UnsupportedFeatureError('moderations (/v1/moderations)', adapter.provider);
+    const decode = adapter.decodeModerationsResponse.bind(adapter);
+    const upstreamRequest = adapter.encodeModerationsRequest(request, call.target);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
+    const { body } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
+    return decodeWith(() => decode(body, call.target));
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    scope.dispose();
   }
 }
 

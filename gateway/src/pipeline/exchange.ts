@@ -7,6 +7,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { RequestSpan } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { GuardrailState } from './guardrails/scan.js';
+import type { UnifiedModerationsResponse } from '../unified/moderations.js';
 
 export interface AttemptRecord {
   route: string;
@@ -113,7 +114,12 @@ export interface Exchange {
   cacheAgeSeconds: number | undefined;
   /** Guardrail decisions and placeholders; undefined when no guardrail applies. */
   guardrails: GuardrailState | undefined;
+  /** Asks a moderation model through this gateway's routes (moderation checks); set by the pipeline. */
+  moderate?: Moderator;
 }
+
+/** One moderations call for `exchange`'s key, in-process through the routing, call and retry stages. */
+export type Moderator = (exchange: Exchange, model: string, texts: string[], signal: AbortSignal) => Promise<UnifiedModerationsResponse>;
 
 export function startExchange(req: IncomingMessage, res: ServerResponse, requestId: string, shutdown?: ShutdownState): Exchange {
   const clientAbort = new AbortController();

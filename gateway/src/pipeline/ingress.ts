@@ -3,9 +3,10 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import { reflected } from '../errors/reflected-input.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor } from '../frontdoors/front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, ModerationsFrontDoor } from '../frontdoors/front-door.js';
 import type { CountTokensCodec, FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { UnifiedModerationsRequest } from '../unified/moderations.js';
 
 function payloadTooLarge(maxBytes: number): GatewayError {
   return new GatewayError('payload_too_large', `request body exceeds the ${maxBytes}-byte limit (--max-body-bytes)`);
@@ -157,6 +158,16 @@ export async function ingestEmbeddingsRequest(
 ): Promise<UnifiedEmbeddingsRequest> {
   const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeEmbeddingsRequest(body, context);
+}
+
+export async function ingestModerationsRequest(
+  req: IncomingMessage,
+  frontDoor: ModerationsFrontDoor,
+  context: FrontDoorContext,
+  maxBodyBytes: number,
+): Promise<UnifiedModerationsRequest> {
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
+  return frontDoor.decodeModerationsRequest(body, context);
 }
 
 export async function ingestCountTokensRequest(

@@ -12,10 +12,11 @@ import type { GenAiOperation } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
+import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import { answerFromCache, cachedStream, lookUpCache, type CacheSession } from './cache-lookup.js';
-import { callChat, callEmbeddings, type ChatCallResult, type UpstreamCall } from './call-upstream.js';
+import { callChat, callEmbeddings, callModerations, type ChatCallResult, type UpstreamCall } from './call-upstream.js';
 import type { Exchange } from './exchange.js';
-import { ingestChatRequest, ingestCountTokensRequest, ingestEmbeddingsRequest } from './ingress.js';
+import { ingestChatRequest, ingestCountTokensRequest, ingestEmbeddingsRequest, ingestModerationsRequest } from './ingress.js';
 import { modelCatalog } from './model-catalog.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { respondChat, respondEmbeddings, respondJson, respondStream } from './respond.js';
@@ -135,6 +136,31 @@ export const embeddingsOperation: OperationPlan<Endpoint<'embeddings'>, UnifiedE
   whole: (answer) => ({ operation: 'embeddings', response: answer }),
   respond: (exchange, endpoint, answer, request, context) =>
     respondEmbeddings(exchange, endpoint.frontDoor, answer, request.model, context),
+};
+
+/**
+ * OpenAI's /v1/moderations, routed like embeddings (authorized, admitted on its input tokens,
+ * retried and fallen back). Guardrails do not check it: it is what a moderation check calls, and
+ * a classifier needs the text it is asked about.
+ */
+export const moderationsOperation: OperationPlan<Endpoint<'moderations'>, UnifiedModerationsRequest, UnifiedModerationsResponse> = {
+  name: 'moderations',
+  traced: undefined,
+  readsBody: true,
+  ingest: (exchange, endpoint, context, maxBodyBytes) => ingestModerationsRequest(exchange.req, endpoint.frontDoor, context, maxBodyBytes),
+  streams: () => false,
+  checked: () => undefined,
+  admits: true,
+  cache: undefined,
+  call: callModerations,
+  answerHere: noLocalAnswer,
+  record(exchange, answer) {
+    exchange.usage = emptyUsage();
+    exchange.span?.responseModel(answer.model);
+  },
+  whole: () => undefined,
+  respond: (exchange, endpoint, answer, request) =>
+    respondJson(exchange, endpoint.frontDoor.encodeModerationsResponse(answer, request.model)),
 };
 
 /** The gateway's own estimate: authorized like a real request, never admitted or sent upstream. */

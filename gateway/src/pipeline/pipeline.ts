@@ -26,11 +26,13 @@ import type { Exchange } from './exchange.js';
 import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from './guardrails/guardrail-stages.js';
 import { checkDeclaredLength } from './ingress.js';
 import { createMcpOperation } from './mcp-operation.js';
+import { createModerator } from './moderator.js';
 import { observe } from './observe.js';
 import {
   chatOperation,
   countTokensOperation,
   embeddingsOperation,
+  moderationsOperation,
   getModelOperation,
   listModelsOperation,
   type OperationPlan,
@@ -70,13 +72,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     streamStages: streamStages(extra?.streamStages ?? []),
   };
   const mcp = createMcpOperation(deps);
+  const moderate = createModerator(deps);
   return {
     run(exchange, endpoint, context) {
+      exchange.moderate = moderate;
       switch (endpoint.operation) {
         case 'chat':
           return runOperation(deps, stages, chatOperation, endpoint, exchange, context);
         case 'embeddings':
           return runOperation(deps, stages, embeddingsOperation, endpoint, exchange, context);
+        case 'moderations':
+          return runOperation(deps, stages, moderationsOperation, endpoint, exchange, context);
         case 'count-tokens':
           return runOperation(deps, stages, countTokensOperation, endpoint, exchange, context);
         case 'list-models':

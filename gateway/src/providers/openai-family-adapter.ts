@@ -6,12 +6,15 @@ import type { ProviderName } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { BackendTarget, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { HttpProviderAdapter } from './provider-adapter.js';
+import type { UnifiedModerationsRequest } from '../unified/moderations.js';
 import {
   convertToOpenAIChatRequest,
   decodeOpenAIChatResponse,
   type OpenAIDialect,
   convertToOpenAIEmbeddingsRequest,
   decodeOpenAIEmbeddingsResponse,
+  convertToOpenAIModerationsRequest,
+  decodeOpenAIModerationsResponse,
   decodeOpenAIError,
   OpenAIStreamDecoder,
 } from '../wire/openai-chat/index.js';
@@ -81,7 +84,7 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     return prepared;
   };
 
-  return {
+  const adapter: HttpProviderAdapter = {
     kind: 'http',
     provider,
     encodeChatRequest(request: UnifiedChatRequest, target: BackendTarget): UpstreamHttpRequest {
@@ -106,6 +109,22 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     },
     decodeEmbeddingsResponse: (body) => decodeOpenAIEmbeddingsResponse(body, provider),
   };
+  // Only OpenAI and compatible servers have /moderations (Azure OpenAI and the other dialects do
+  // not); the others leave the methods out, and the call answers 400 naming the provider.
+  if (provider === 'openai' || provider === 'openai-compatible') {
+    adapter.encodeModerationsRequest = (request: UnifiedModerationsRequest, target: BackendTarget): UpstreamHttpRequest => {
+      const prepared = prepare(target);
+      const body = convertToOpenAIModerationsRequest(request, target.backend.model);
+      return {
+        url: `${trimSlash(target.backend.baseURL)}/moderations`,
+        method: 'POST',
+        headers: prepared.jsonHeaders,
+        body: JSON.stringify(body),
+      };
+    };
+    adapter.decodeModerationsResponse = (body) => decodeOpenAIModerationsResponse(body, provider);
+  }
+  return adapter;
 }
 
 /** Header names are case-insensitive; lower-casing them lets ours replace a configured one. */

@@ -2,6 +2,7 @@ import type { ProviderName } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
+import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -29,6 +30,9 @@ export interface HttpProviderAdapter {
   encodeEmbeddingsRequest?(request: UnifiedEmbeddingsRequest, target: BackendTarget): UpstreamHttpRequest;
   /** `headers`: the answer's headers, for providers that report usage there (Cohere on Bedrock). */
   decodeEmbeddingsResponse?(body: unknown, target: BackendTarget, headers?: UpstreamHeaders): UnifiedEmbeddingsResponse;
+  /** Only providers with a moderations API (OpenAI and OpenAI-compatible servers). */
+  encodeModerationsRequest?(request: UnifiedModerationsRequest, target: BackendTarget): UpstreamHttpRequest;
+  decodeModerationsResponse?(body: unknown, target: BackendTarget): UnifiedModerationsResponse;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.

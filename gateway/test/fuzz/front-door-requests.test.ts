@@ -62,6 +62,10 @@ const OPENAI_EMBEDDINGS: Json[] = [
   { model: 'e', input: ['a', 'b'], dimensions: 8, encoding_format: 'base64' },
   { model: 'e', input: 'one' },
 ];
+const OPENAI_MODERATIONS: Json[] = [
+  { model: 'mod', input: ['a', { type: 'text', text: 'b' }] },
+  { model: 'mod', input: 'one' },
+];
 const RESPONSES: Json[] = [
   {
     model: 'm',
@@ -181,6 +185,7 @@ interface EndpointCase {
 const CASES: EndpointCase[] = [
   { name: 'OpenAI chat', path: '/v1/chat/completions', templates: OPENAI_CHAT },
   { name: 'OpenAI embeddings', path: '/v1/embeddings', templates: OPENAI_EMBEDDINGS },
+  { name: 'OpenAI moderations', path: '/v1/moderations', templates: OPENAI_MODERATIONS },
   { name: 'OpenAI Responses', path: '/v1/responses', templates: RESPONSES },
   { name: 'Anthropic messages', path: '/anthropic/v1/messages', templates: ANTHROPIC },
   { name: 'Anthropic count_tokens', path: '/anthropic/v1/messages/count_tokens', templates: ANTHROPIC_COUNT },
@@ -220,6 +225,9 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
       return;
     case 'embeddings':
       endpoint.frontDoor.decodeEmbeddingsRequest(body, { ...context });
+      return;
+    case 'moderations':
+      endpoint.frontDoor.decodeModerationsRequest(body, { ...context });
       return;
     case 'count-tokens': {
       const request = endpoint.codec.decodeCountTokensRequest(body, { ...context });

@@ -1,4 +1,5 @@
-// The OpenAI front door: POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models[/{id}].
+// The OpenAI front door: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/moderations and
+// GET /v1/models[/{id}].
 //
 // Two request options shape the reply but have no place in the unified request:
 // `stream_options.include_usage` and the embeddings `encoding_format`. They are remembered per
@@ -9,11 +10,13 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorDeclaration } from '../front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorDeclaration, ModerationsFrontDoor } from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
 import {
   decodeOpenAIChatRequest,
   decodeOpenAIEmbeddingsRequest,
+  decodeOpenAIModerationsRequest,
+  encodeOpenAIModerationsResponse,
   encodeOpenAIChatCompletion,
   encodeOpenAIEmbeddingsResponse,
   encodeOpenAIError,
@@ -24,7 +27,7 @@ import {
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
 const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();
 
-export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor = {
+export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor & ModerationsFrontDoor = {
   format: 'openai',
 
   decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
@@ -54,6 +57,9 @@ export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor = {
   encodeEmbeddingsResponse(response: UnifiedEmbeddingsResponse, requestedModel: string, context: FrontDoorContext): string {
     return JSON.stringify(encodeOpenAIEmbeddingsResponse(response, requestedModel, encodingFormatByContext.get(context)));
   },
+
+  decodeModerationsRequest: (body) => decodeOpenAIModerationsRequest(body),
+  encodeModerationsResponse: (response, requestedModel) => encodeOpenAIModerationsResponse(response, requestedModel),
 };
 
 /** The OpenAI door claims no root: its error shape is the gateway's default for paths no door claims. */
@@ -61,6 +67,7 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
   endpoints: [
     { method: 'POST', path: '/v1/chat/completions', operation: 'chat', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/embeddings', operation: 'embeddings', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/moderations', operation: 'moderations', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
     {
       method: 'GET',

@@ -11,6 +11,8 @@ export interface Match {
   start: number;
   end: number;
   label: string;
+  /** Found on a prompt by a check with `restore`: the answer gets the value back. */
+  restore?: true;
 }
 
 /** Finds every (non-overlapping, left to right) match in a text. */

@@ -17,12 +17,14 @@ export interface RuntimeCheck {
 export interface GuardrailSet {
   /** Built-in checks on prompts, in policy then list order. */
   readonly input: readonly RuntimeCheck[];
-  /** Webhook checks on prompts, in order; they run after the built-in ones. */
+  /** Webhook and moderation checks on prompts, in order; they run after the built-in ones. */
   readonly inputHooks: readonly RuntimeCheck[];
   readonly output: readonly RuntimeCheck[];
   readonly outputHooks: readonly RuntimeCheck[];
-  /** Characters of streamed text held back: the largest window of the policies with output checks. */
+  /** Characters of streamed text held back: the largest window of the policies with output or restore checks. */
   readonly streamHoldback: number;
+  /** Some input check restores its placeholders in the answer. */
+  readonly restore: boolean;
 }
 
 function placeholderLabel(name: string): string {
@@ -66,13 +68,20 @@ function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRo
     outputHooks: [] as RuntimeCheck[],
   };
   let streamHoldback = 0;
+  let restore = false;
   for (const policy of policies) {
     if (policy.routeIds !== undefined && !policy.routeIds.includes(route.id)) continue;
     for (const check of runtimeChecks(policy)) {
-      // Moderation checks are accepted by the schema and not enforced yet (docs/guardrails.md).
-      if (check.compiled.type === 'moderation') continue;
-      const hook = check.compiled.type === 'webhook';
-      if (check.compiled.on !== 'output') (hook ? set.inputHooks : set.input).push(check);
+      // Webhook and moderation checks call out, after the built-in checks (docs/guardrails.md).
+      const hook = check.compiled.type === 'webhook' || check.compiled.type === 'moderation';
+      if (check.compiled.on !== 'output') {
+        (hook ? set.inputHooks : set.input).push(check);
+        if (check.compiled.restore === true) {
+          // Restoring on streams reuses the hold-back window, so a placeholder split across chunks is whole when released.
+          restore = true;
+          streamHoldback = Math.max(streamHoldback, policy.streamHoldback);
+        }
+      }
       if (check.compiled.on !== 'input') {
         (hook ? set.outputHooks : set.output).push(check);
         streamHoldback = Math.max(streamHoldback, policy.streamHoldback);
@@ -80,7 +89,7 @@ function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRo
     }
   }
   const empty = set.input.length + set.inputHooks.length + set.output.length + set.outputHooks.length === 0;
-  return empty ? null : { ...set, streamHoldback };
+  return empty ? null : { ...set, streamHoldback, restore };
 }
 
 /** The checks for this key on this route; undefined when none apply. */

@@ -41,11 +41,28 @@ export const guardrailInputCheck: InputCheck = (checked, exchange) => {
   return checkSlots(set.input, set.inputHooks, slots, 'input', exchange);
 };
 
+/** Puts the prompt's restorable values back into the answer, after the output checks ran on what the model wrote. */
+function restoreSlots(slots: readonly TextSlot[], state: GuardrailState): void {
+  for (const slot of slots) {
+    const text = slot.get();
+    const restored = state.restore(text, slot.json);
+    if (restored !== text) slot.set(restored);
+  }
+}
+
 export const guardrailOutputCheck: OutputCheck = (answer, exchange) => {
   if (answer.operation !== 'chat') return;
   const set = guardrailsFor(exchange.table, exchange.key, exchange.route);
-  if (set === undefined || set.output.length + set.outputHooks.length === 0) return;
-  return checkSlots(set.output, set.outputHooks, chatResponseSlots(answer.response), 'output', exchange);
+  if (set === undefined || set.output.length + set.outputHooks.length === 0) {
+    if (set?.restore === true && exchange.guardrails !== undefined) restoreSlots(chatResponseSlots(answer.response), exchange.guardrails);
+    return;
+  }
+  const slots = chatResponseSlots(answer.response);
+  const checked = checkSlots(set.output, set.outputHooks, slots, 'output', exchange);
+  if (!set.restore) return checked;
+  const state = stateOf(exchange);
+  if (checked === undefined) return restoreSlots(slots, state);
+  return checked.then(() => restoreSlots(slots, state));
 };
 
 /**
@@ -112,6 +129,8 @@ class HoldbackTransformer implements StreamTransformer {
       throw blockedError(verdict.blocked.policy, verdict.blocked.compiled.name, 'output');
     }
     let cut = all ? text.length : text.length - this.window;
+    // Never release part of a placeholder to restore: hold it until it is whole.
+    if (!all) cut = this.state.placeholderCut(text, cut);
     const redactions = [];
     for (const match of verdict.redactions) {
       if (match.end <= cut) redactions.push(match);
@@ -125,12 +144,12 @@ class HoldbackTransformer implements StreamTransformer {
       } else break;
     }
     this.held = text.slice(cut);
-    return applyRedactions(text.slice(0, cut), redactions, this.state);
+    return this.state.restore(applyRedactions(text.slice(0, cut), redactions, this.state), this.channel !== undefined);
   }
 }
 
 export const guardrailStreamStage: StreamStage = (exchange) => {
   const set = guardrailsFor(exchange.table, exchange.key, exchange.route);
-  if (set === undefined || set.output.length === 0) return undefined;
+  if (set === undefined || (set.output.length === 0 && !set.restore)) return undefined;
   return new HoldbackTransformer(set.output, set.streamHoldback, stateOf(exchange));
 };

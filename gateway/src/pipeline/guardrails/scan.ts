@@ -24,6 +24,10 @@ export class GuardrailState {
   private readonly seen = new Set<string>();
   private readonly placeholders = new Map<string, string>();
   private readonly counters = new Map<string, number>();
+  /** Placeholder -> original value, for placeholders a `restore` check issued on the prompt. */
+  readonly restorable = new Map<string, string>();
+  /** The longest placeholder in `restorable`: a longer fragment cannot be one still arriving. */
+  longestRestorable = 0;
 
   record(decision: GuardrailDecision): void {
     const id = `${decision.policy}\u0000${decision.check}\u0000${decision.action}\u0000${decision.on}\u0000${decision.failure ?? ''}`;
@@ -44,7 +48,46 @@ export class GuardrailState {
     }
     return placeholder;
   }
+
+  remember(placeholder: string, value: string): void {
+    this.restorable.set(placeholder, value);
+    this.longestRestorable = Math.max(this.longestRestorable, placeholder.length);
+  }
+
+  /**
+   * The text with every restorable placeholder replaced by its value; in JSON text (tool-call
+   * arguments) the value is escaped as a JSON string's content, since placeholders only occur
+   * inside strings there.
+   */
+  restore(text: string, json: boolean): string {
+    if (this.restorable.size === 0 || !text.includes('[')) return text;
+    return text.replace(PLACEHOLDER, (placeholder) => {
+      const value = this.restorable.get(placeholder);
+      if (value === undefined) return placeholder;
+      return json ? JSON.stringify(value).slice(1, -1) : value;
+    });
+  }
+
+  /**
+   * Where a restorable placeholder straddles `cut` in `text` (complete, or a prefix still
+   * arriving at the end of the text), its start; otherwise `cut`. Placeholders hold no `[`, so
+   * only the last `[` before the cut can start one.
+   */
+  placeholderCut(text: string, cut: number): number {
+    if (this.restorable.size === 0 || cut === 0) return cut;
+    const at = text.lastIndexOf('[', cut - 1);
+    if (at < 0 || cut - at >= this.longestRestorable) return cut;
+    const tail = text.slice(at, at + this.longestRestorable);
+    for (const placeholder of this.restorable.keys()) {
+      if (at + placeholder.length <= cut) continue;
+      if (tail.startsWith(placeholder) || (at + tail.length === text.length && placeholder.startsWith(tail))) return at;
+    }
+    return cut;
+  }
 }
+
+// Placeholders as `placeholder` writes them: a label of capitals, digits and `_`, then a count.
+const PLACEHOLDER = /\[[A-Z0-9_]+_[0-9]+\]/g;
 
 export function blockedError(policy: string, check: string, on: Direction, why = ''): GatewayError {
   const what = on === 'input' ? 'request' : 'answer';
@@ -56,6 +99,9 @@ export function blockedError(policy: string, check: string, on: Direction, why =
     },
   );
 }
+
+/** What a webhook or moderation check decided about the texts it was given. */
+export type Verdict = { verdict: 'allow' } | { verdict: 'block' } | { verdict: 'rewrite'; texts: string[] };
 
 /** What the checks found in one text: a block, or the redactions to apply. */
 export interface TextVerdict {
@@ -75,7 +121,11 @@ export function inspect(checks: readonly RuntimeCheck[], text: string, on: Direc
     const action = check.compiled.action;
     state.record({ policy: check.policy, check: check.compiled.name, action, on });
     if (action === 'block') blocked ??= check;
-    else if (action === 'redact') (redactions ??= []).push(...found);
+    else if (action === 'redact') {
+      // Only prompt placeholders are restored: an answer's own redactions stay redacted.
+      const restore = check.compiled.restore === true && on === 'input';
+      (redactions ??= []).push(...(restore ? found.map((match) => ({ ...match, restore: true as const })) : found));
+    }
   }
   return { blocked, redactions: redactions === undefined ? [] : withoutOverlaps(redactions) };
 }
@@ -85,7 +135,10 @@ export function applyRedactions(text: string, redactions: readonly Match[], stat
   let out = '';
   let at = 0;
   for (const match of redactions) {
-    out += text.slice(at, match.start) + state.placeholder(match.label, text.slice(match.start, match.end));
+    const value = text.slice(match.start, match.end);
+    const placeholder = state.placeholder(match.label, value);
+    if (match.restore === true) state.remember(placeholder, value);
+    out += text.slice(at, match.start) + placeholder;
     at = match.end;
   }
   return out + text.slice(at);

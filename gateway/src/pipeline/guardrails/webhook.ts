@@ -10,13 +10,12 @@
 // through unchanged; both are recorded. The service's answer never reaches the caller.
 import type { Exchange } from '../exchange.js';
 import type { RuntimeCheck } from './guardrail-set.js';
-import { blockedError, type Direction, type GuardrailState } from './scan.js';
+import { blockedError, type Direction, type GuardrailState, type Verdict } from './scan.js';
 import type { TextSlot } from './text-slots.js';
+import { askModeration } from './moderation.js';
 
 /** The largest webhook answer read; a longer one is a failure. */
 const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-
-type Verdict = { verdict: 'allow' } | { verdict: 'block' } | { verdict: 'rewrite'; texts: string[] };
 
 function parseVerdict(body: unknown, sent: number): Verdict | string {
   if (body === null || typeof body !== 'object') return 'the answer is not a JSON object';
@@ -66,7 +65,7 @@ async function askWebhook(check: RuntimeCheck, texts: string[], on: Direction, e
   }
 }
 
-/** Runs the webhook checks in order on the slots, applying rewrites; throws the guardrail error on a block. */
+/** Runs the webhook and moderation checks in order on the slots, applying rewrites; throws the guardrail error on a block. */
 export async function runWebhooks(
   hooks: readonly RuntimeCheck[],
   slots: readonly TextSlot[],
@@ -75,12 +74,14 @@ export async function runWebhooks(
   state: GuardrailState,
 ): Promise<void> {
   for (const hook of hooks) {
-    if (hook.compiled.type !== 'webhook') continue;
     const texts = slots.map((slot) => slot.get());
-    const verdict = await askWebhook(hook, texts, on, exchange);
+    const verdict =
+      hook.compiled.type === 'webhook' ? await askWebhook(hook, texts, on, exchange) : await askModeration(hook, texts, exchange);
     const decision = { policy: hook.policy, check: hook.compiled.name, on };
     if (typeof verdict === 'string') {
-      if (hook.compiled.failurePolicy === 'Open') {
+      const compiled = hook.compiled;
+      const failurePolicy = compiled.type === 'webhook' || compiled.type === 'moderation' ? compiled.failurePolicy : 'Closed';
+      if (failurePolicy === 'Open') {
         state.record({ ...decision, action: 'log', failure: 'failed_open' });
         continue;
       }

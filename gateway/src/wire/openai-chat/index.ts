@@ -15,3 +15,9 @@ export { OPENAI_DIALECT, type OpenAIDialect } from './openai-dialect.js';
 export { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings-caller.js';
 export { convertToOpenAIEmbeddingsRequest, decodeOpenAIEmbeddingsResponse } from './openai-embeddings-upstream.js';
 export { openAIModelListCodec } from './openai-models-list.js';
+export {
+  convertToOpenAIModerationsRequest,
+  decodeOpenAIModerationsRequest,
+  decodeOpenAIModerationsResponse,
+  encodeOpenAIModerationsResponse,
+} from './openai-moderations.js';
