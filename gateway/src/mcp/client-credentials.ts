@@ -3,7 +3,7 @@
 // transport (so the token endpoint obeys the egress guard too), kept until shortly before it
 // expires, and fetched again then or when the upstream refuses it. Concurrent calls share one
 // fetch.
-import type { CompiledMCPAuth } from '@switchyard/compiler';
+import type { CompiledMCPAuth, CompiledMCPServer } from '@switchyard/compiler';
 import { isRecord } from '@switchyard/compiler';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import { McpUpstreamError } from './upstream-errors.js';
@@ -92,5 +92,37 @@ export class ClientCredentialsTokens {
       typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in * 1000 : DEFAULT_TOKEN_LIFETIME_MS;
     this.cached = { token: parsed.access_token, refreshAtMs: this.nowMs() + Math.max(0, lifetimeMs - TOKEN_REFRESH_MARGIN_MS) };
     return parsed.access_token;
+  }
+}
+
+/**
+ * What every request to one upstream MCP server carries, whatever its transport: the server's
+ * static headers and its credential (a bearer token, or a client-credentials token fetched and
+ * cached by ClientCredentialsTokens).
+ */
+export class UpstreamCredentials {
+  private readonly tokens: ClientCredentialsTokens | undefined;
+
+  constructor(
+    private readonly server: CompiledMCPServer,
+    transport: UpstreamTransport,
+    nowMs: () => number,
+  ) {
+    const { auth } = server;
+    this.tokens =
+      auth.type === 'oauth2ClientCredentials' ? new ClientCredentialsTokens(auth, transport, server.timeouts, nowMs) : undefined;
+  }
+
+  async headers(): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { ...this.server.headers };
+    const { auth } = this.server;
+    if (auth.type === 'bearer') headers.authorization = `Bearer ${auth.token}`;
+    else if (this.tokens !== undefined) headers.authorization = `Bearer ${await this.tokens.token()}`;
+    return headers;
+  }
+
+  /** The upstream refused the credential: a client-credentials token is fetched again next time. */
+  refused(): void {
+    this.tokens?.invalidate();
   }
 }

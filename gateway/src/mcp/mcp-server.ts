@@ -261,10 +261,7 @@ export class McpGatewayServer {
   }
 
   /** Runs `list` on every server at once; a server that fails is logged and left out. */
-  private async gatherEach(
-    servers: readonly CompiledMCPServer[],
-    list: (server: CompiledMCPServer) => Promise<Record<string, unknown>[]>,
-  ): Promise<Record<string, unknown>[]> {
+  private async gatherEach<T>(servers: readonly CompiledMCPServer[], list: (server: CompiledMCPServer) => Promise<T[]>): Promise<T[]> {
     const lists = await Promise.all(
       servers.map(async (server) => {
         try {
@@ -422,35 +419,17 @@ export class McpGatewayServer {
   private async visibleTools(caller: McpCaller, signal: AbortSignal): Promise<McpToolDefinition[]> {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined) return [];
-    const lists = await Promise.all(
-      caller.servers.map(async (server) => {
-        try {
-          return await this.serverTools(server, signal);
-        } catch (error) {
-          this.options.upstreamFailed(server, error);
-          return [];
-        }
-      }),
+    const tools = (await this.gatherEach(caller.servers, (server) => this.serverTools(server, signal))).filter((tool) =>
+      allow.test(tool.name),
     );
-    const tools = lists.flat().filter((tool) => allow.test(tool.name));
     return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** One server's tools after its toolFilter, named `<prefix>__<tool>`. */
   private async serverTools(server: CompiledMCPServer, signal: AbortSignal): Promise<McpToolDefinition[]> {
-    const upstream = this.options.upstreams.get(server);
     const filter = this.toolFilter(server);
-    const tools: McpToolDefinition[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_UPSTREAM_LIST_PAGES; page++) {
-      const outcome = await upstream.request('tools/list', cursor === undefined ? {} : { cursor }, signal);
-      if ('error' in outcome) throw new McpUpstreamError(`tools/list failed: ${outcome.error.message}`, 'protocol');
-      const listed = decodeToolsListResult(outcome.result);
-      for (const tool of listed.tools)
-        if (filter(tool.name)) tools.push({ ...tool, name: `${server.prefix}${PREFIX_SEPARATOR}${tool.name}` });
-      cursor = listed.nextCursor;
-      if (cursor === undefined) break;
-    }
-    return tools;
+    const { tools } = decodeToolsListResult({ tools: await this.listUpstream(server, 'tools/list', 'tools', signal) });
+    return tools.filter((tool) => filter(tool.name)).map((tool) => ({ ...tool, name: `${server.prefix}${PREFIX_SEPARATOR}${tool.name}` }));
   }
 
   private async callTool(

@@ -22,8 +22,15 @@ import {
   type JsonRpcOutcome,
 } from '../wire/mcp/index.js';
 import { SseDecoder, SseEventTooLargeError } from '../wire/sse/index.js';
-import { ClientCredentialsTokens } from './client-credentials.js';
-import { describeTransportError, tooLargeError, type McpUpstream, type UpstreamClientOptions } from './upstream-client.js';
+import { UpstreamCredentials } from './client-credentials.js';
+import {
+  asCallTimeout,
+  callDeadline,
+  describeTransportError,
+  tooLargeError,
+  type McpUpstream,
+  type UpstreamClientOptions,
+} from './upstream-client.js';
 import { McpUpstreamError } from './upstream-errors.js';
 
 /** An SSE session without requests for this long is closed (and reopened on the next request). */
@@ -49,23 +56,18 @@ export class SseUpstream implements McpUpstream {
   private session: Promise<Session> | undefined;
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
-  private readonly tokens: ClientCredentialsTokens | undefined;
+  private readonly credentials: UpstreamCredentials;
 
   constructor(
     private readonly server: CompiledMCPServer,
     private readonly options: UpstreamClientOptions,
   ) {
     if (server.url === undefined) throw new Error(`MCPServer ${server.id} has no url`);
-    const { auth } = server;
-    this.tokens =
-      auth.type === 'oauth2ClientCredentials'
-        ? new ClientCredentialsTokens(auth, options.transport, server.timeouts, options.nowMs ?? Date.now)
-        : undefined;
+    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now);
   }
 
   async request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome> {
-    const deadline = AbortSignal.timeout(this.server.timeouts.callMs);
-    const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    const { deadline, combined } = callDeadline(this.server, signal);
     this.clearIdle();
     try {
       let session = await this.open(combined);
@@ -80,11 +82,7 @@ export class SseUpstream implements McpUpstream {
         return await this.exchange(session, method, params, combined);
       }
     } catch (error) {
-      if (deadline.aborted && !(error instanceof McpUpstreamError && error.reason === 'too_large'))
-        throw new McpUpstreamError(`no answer within the server's call timeout (${this.server.timeouts.callMs} ms)`, 'timeout', {
-          cause: error,
-        });
-      throw error;
+      throw asCallTimeout(this.server, deadline, error);
     } finally {
       this.armIdle();
     }
@@ -165,7 +163,7 @@ export class SseUpstream implements McpUpstream {
     let response: Awaited<ReturnType<UpstreamTransport['send']>>;
     try {
       response = await this.options.transport.send(
-        { url, method: 'GET', headers: { ...(await this.headers()), accept: 'text/event-stream' } },
+        { url, method: 'GET', headers: { ...(await this.credentials.headers()), accept: 'text/event-stream' } },
         // The stream is idle between requests; SSE_IDLE_CLOSE_MS and the call deadline bound it instead.
         { connectMs: this.server.timeouts.connectMs, bodyIdleMs: 0 },
         signal,
@@ -177,7 +175,7 @@ export class SseUpstream implements McpUpstream {
     const { status, body } = response;
     if (status === 401 || status === 403) {
       await body.dump();
-      this.tokens?.invalidate();
+      this.credentials.refused();
       throw new McpUpstreamError(`the upstream refused the gateway's credentials (${status})`, 'auth');
     }
     const contentType = String(response.headers['content-type'] ?? '').toLowerCase();
@@ -298,7 +296,12 @@ export class SseUpstream implements McpUpstream {
     let response: Awaited<ReturnType<UpstreamTransport['send']>>;
     try {
       response = await this.options.transport.send(
-        { url: session.endpoint, method: 'POST', headers: { ...(await this.headers()), 'content-type': 'application/json' }, body },
+        {
+          url: session.endpoint,
+          method: 'POST',
+          headers: { ...(await this.credentials.headers()), 'content-type': 'application/json' },
+          body,
+        },
         { connectMs: this.server.timeouts.connectMs, bodyIdleMs: this.server.timeouts.callMs },
         signal,
       );
@@ -310,7 +313,7 @@ export class SseUpstream implements McpUpstream {
     await readCut(response.body, MAX_POST_ANSWER_BYTES);
     if (status >= 200 && status < 300) return;
     if (status === 401 || status === 403) {
-      this.tokens?.invalidate();
+      this.credentials.refused();
       this.drop(session, new McpUpstreamError(`the upstream refused the gateway's credentials (${status})`, 'auth'));
       throw new McpUpstreamError(`the upstream refused the gateway's credentials (${status})`, 'auth');
     }
@@ -321,14 +324,6 @@ export class SseUpstream implements McpUpstream {
       throw lost;
     }
     throw new McpUpstreamError(`upstream answered HTTP ${status} to a message`, 'protocol');
-  }
-
-  private async headers(): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { ...this.server.headers };
-    const { auth } = this.server;
-    if (auth.type === 'bearer') headers.authorization = `Bearer ${auth.token}`;
-    else if (this.tokens !== undefined) headers.authorization = `Bearer ${await this.tokens.token()}`;
-    return headers;
   }
 
   private takeId(): number {

@@ -25,7 +25,7 @@ import {
   type JsonRpcOutcome,
 } from '../wire/mcp/index.js';
 import { SseDecoder } from '../wire/sse/index.js';
-import { ClientCredentialsTokens } from './client-credentials.js';
+import { UpstreamCredentials } from './client-credentials.js';
 import { McpUpstreamError } from './upstream-errors.js';
 
 /** Largest upstream answer read, per message (--mcp-max-result-bytes). */
@@ -53,23 +53,18 @@ export class StreamableHttpUpstream implements McpUpstream {
   private sessionId: string | undefined;
   private negotiating: Promise<void> | undefined;
   private nextId = 1;
-  private readonly tokens: ClientCredentialsTokens | undefined;
+  private readonly credentials: UpstreamCredentials;
 
   constructor(
     private readonly server: CompiledMCPServer,
     private readonly options: UpstreamClientOptions,
   ) {
     if (server.url === undefined) throw new Error(`MCPServer ${server.id} has no url`);
-    const { auth } = server;
-    this.tokens =
-      auth.type === 'oauth2ClientCredentials'
-        ? new ClientCredentialsTokens(auth, options.transport, server.timeouts, options.nowMs ?? Date.now)
-        : undefined;
+    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now);
   }
 
   async request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome> {
-    const deadline = AbortSignal.timeout(this.server.timeouts.callMs);
-    const combined = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
+    const { deadline, combined } = callDeadline(this.server, signal);
     try {
       await this.negotiate(combined);
       let outcome = await this.send(method, params, combined).catch((error: unknown) => {
@@ -89,11 +84,7 @@ export class StreamableHttpUpstream implements McpUpstream {
       if (outcome === 'unauthorized') throw new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
       return outcome;
     } catch (error) {
-      if (deadline.aborted && !(error instanceof McpUpstreamError && error.reason === 'too_large'))
-        throw new McpUpstreamError(`no answer within the server's call timeout (${this.server.timeouts.callMs} ms)`, 'timeout', {
-          cause: error,
-        });
-      throw error;
+      throw asCallTimeout(this.server, deadline, error);
     }
   }
 
@@ -101,7 +92,7 @@ export class StreamableHttpUpstream implements McpUpstream {
     this.protocolVersion = undefined;
     this.sessionId = undefined;
     this.negotiating = undefined;
-    if (dropToken) this.tokens?.invalidate();
+    if (dropToken) this.credentials.refused();
   }
 
   /** Learns the version to speak: 2026-07-28 when `server/discover` offers it, else the 2025-11-25 handshake. */
@@ -189,12 +180,9 @@ export class StreamableHttpUpstream implements McpUpstream {
   }
 
   private async headers(version: string | undefined): Promise<Record<string, string>> {
-    const headers: Record<string, string> = { ...this.server.headers, 'content-type': 'application/json', accept: ACCEPT };
+    const headers: Record<string, string> = { ...(await this.credentials.headers()), 'content-type': 'application/json', accept: ACCEPT };
     if (version !== undefined) headers[MCP_PROTOCOL_VERSION_HEADER] = version;
     if (this.sessionId !== undefined) headers[MCP_SESSION_HEADER] = this.sessionId;
-    const { auth } = this.server;
-    if (auth.type === 'bearer') headers.authorization = `Bearer ${auth.token}`;
-    else if (this.tokens !== undefined) headers.authorization = `Bearer ${await this.tokens.token()}`;
     return headers;
   }
 
@@ -274,6 +262,18 @@ export function describeTransportError(error: unknown): string {
   // The egress guard's own message names the address: callers get the flag only.
   if (code === 'SWITCHYARD_EGRESS_DENIED') return 'refused by the egress guard (its address is in --deny-upstream-cidrs)';
   return typeof code === 'string' ? `${code}` : error.message;
+}
+
+/** The server's call timeout, and a signal that fires on it or on the caller's signal, whichever comes first. */
+export function callDeadline(server: CompiledMCPServer, signal: AbortSignal | undefined): { deadline: AbortSignal; combined: AbortSignal } {
+  const deadline = AbortSignal.timeout(server.timeouts.callMs);
+  return { deadline, combined: signal === undefined ? deadline : AbortSignal.any([signal, deadline]) };
+}
+
+/** An error raised once the call timeout fired, reported as that timeout (an oversized answer keeps its own reason). */
+export function asCallTimeout(server: CompiledMCPServer, deadline: AbortSignal, error: unknown): unknown {
+  if (!deadline.aborted || (error instanceof McpUpstreamError && error.reason === 'too_large')) return error;
+  return new McpUpstreamError(`no answer within the server's call timeout (${server.timeouts.callMs} ms)`, 'timeout', { cause: error });
 }
 
 export function tooLargeError(limit: number): McpUpstreamError {
