@@ -14,8 +14,7 @@ import {
   type SpendSnapshot,
   type UsageReport,
 } from './budget-ledger.js';
-import { readSpendStateFile, spendStateWriter, type SpendRecord } from './spend-state-file.js';
-import type { DurableFileWriter } from './durable-file-writer.js';
+import { readSpendStateFile, SpendStateWriter, type SpendRecord } from './spend-state-file.js';
 import { openUsageReportBook } from './usage-journal.js';
 import type { UsageReportBook } from './usage-report-book.js';
 
@@ -42,7 +41,7 @@ export interface InProcessBudgetLedgerOptions {
 export class InProcessBudgetLedger implements BudgetLedger {
   private readonly accounts = new Map<string, Account>();
   private readonly reports: UsageReportBook;
-  private readonly writer: DurableFileWriter | undefined;
+  private readonly writer: SpendStateWriter | undefined;
   private readonly nowMs: () => number;
 
   constructor(options: InProcessBudgetLedgerOptions) {
@@ -54,7 +53,7 @@ export class InProcessBudgetLedger implements BudgetLedger {
         const start = Date.parse(record.periodStart);
         this.account(record.budgetId, start).spentNanos = BigInt(record.spentNanos);
       }
-      this.writer = spendStateWriter({
+      this.writer = new SpendStateWriter({
         path: options.stateFile,
         collect: () => this.records(),
         logger: options.logger,

@@ -4,9 +4,10 @@
 // document, never half of one. Writes are debounced: the first settlement after a write
 // schedules the next one `flushDelayMs` later, so at most that much settled spend is at risk in
 // a crash; a graceful stop writes immediately.
-import { readFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Logger } from '@switchyard/compiler';
-import { DurableFileWriter } from './durable-file-writer.js';
 
 const STATE_FILE_VERSION = 1;
 const DEFAULT_FLUSH_DELAY_MS = 200;
@@ -87,15 +88,111 @@ export interface SpendStateWriterOptions {
   nowMs?: () => number;
 }
 
-/** The --state-file writer: debounced (DEFAULT_FLUSH_DELAY_MS), atomic, fsync'd. */
-export function spendStateWriter(options: SpendStateWriterOptions): DurableFileWriter {
-  const nowMs = options.nowMs ?? Date.now;
-  return new DurableFileWriter({
-    path: options.path,
-    render: () => serialize(options.collect(), nowMs()),
-    logger: options.logger,
-    what: 'spend state file',
-    logField: 'stateFile',
-    flushDelayMs: options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS,
-  });
+export class SpendStateWriter {
+  private readonly temporary: string;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> | undefined;
+  private dirtyWhileWriting = false;
+  private failing = false;
+
+  constructor(private readonly options: SpendStateWriterOptions) {
+    this.temporary = join(dirname(options.path), `.${basename(options.path)}.tmp`);
+  }
+
+  /** Something changed: write within flushDelayMs. */
+  markDirty(): void {
+    if (this.writing !== undefined) {
+      this.dirtyWhileWriting = true;
+      return;
+    }
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.options.flushDelayMs ?? DEFAULT_FLUSH_DELAY_MS);
+    this.timer.unref();
+  }
+
+  /** Writes now (after any write in progress); resolves once the file and its directory entry are on disk. */
+  async flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    while (this.writing !== undefined) await this.writing;
+    this.writing = this.write().finally(() => {
+      this.writing = undefined;
+    });
+    await this.writing;
+    if (this.dirtyWhileWriting) {
+      this.dirtyWhileWriting = false;
+      this.markDirty();
+    }
+  }
+
+  /** For process exit paths that cannot await. */
+  flushSync(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const body = serialize(this.options.collect(), (this.options.nowMs ?? Date.now)());
+    const fd = openSync(this.temporary, 'w', 0o600);
+    try {
+      writeSync(fd, body);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(this.temporary, this.options.path);
+    const dir = openSync(dirname(this.options.path), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  }
+
+  private async write(): Promise<void> {
+    const body = serialize(this.options.collect(), (this.options.nowMs ?? Date.now)());
+    try {
+      const file = await open(this.temporary, 'w', 0o600);
+      try {
+        await file.writeFile(body, 'utf8');
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(this.temporary, this.options.path);
+      const dir = await open(dirname(this.options.path), 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+      if (this.failing) {
+        this.failing = false;
+        this.options.logger.info('spend state file writable again', { stateFile: this.options.path });
+      }
+    } catch (error) {
+      // Spend stays in memory and the next settlement tries again; say so once per outage.
+      if (!this.failing) {
+        this.failing = true;
+        this.options.logger.error('cannot write spend state file; spend is kept in memory and retried', {
+          stateFile: this.options.path,
+          error: (error as Error).message,
+        });
+      }
+      this.markDirtyLater();
+    }
+  }
+
+  private markDirtyLater(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, 1_000);
+    this.timer.unref();
+  }
 }

@@ -17,8 +17,7 @@ import {
   type SpendSnapshot,
   type UsageReport,
 } from '../budget/budget-ledger.js';
-import { readSpendStateFile, spendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
-import type { DurableFileWriter } from '../budget/durable-file-writer.js';
+import { readSpendStateFile, SpendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
 import { openUsageReportBook } from '../budget/usage-journal.js';
 import type { UsageReportBook } from '../budget/usage-report-book.js';
 import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS } from './budget-scripts.js';
@@ -65,7 +64,7 @@ export class RedisBudgetLedger implements BudgetLedger {
   private seq = 0;
   /** This gateway's latest view of spend, for the state file. */
   private readonly known = new Map<string, KnownSpend>();
-  private readonly writer: DurableFileWriter | undefined;
+  private readonly writer: SpendStateWriter | undefined;
   private seedRecords: SpendRecord[] = [];
 
   private constructor(private readonly options: RedisBudgetLedgerOptions) {
@@ -73,7 +72,7 @@ export class RedisBudgetLedger implements BudgetLedger {
     if (options.stateFile !== undefined) {
       this.seedRecords = readSpendStateFile(options.stateFile) ?? [];
       for (const record of this.seedRecords) this.remember(record.budgetId, Date.parse(record.periodStart), BigInt(record.spentNanos));
-      this.writer = spendStateWriter({
+      this.writer = new SpendStateWriter({
         path: options.stateFile,
         collect: () => this.records(),
         logger: options.logger,
