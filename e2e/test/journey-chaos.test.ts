@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { findFreePorts } from '../src/free-port.js';
+import { HOST_ADDRESS } from '../src/kubelet/index.js';
 import { CHART_DIR, names, NAMESPACE, RELEASE } from './helm-chart-support.js';
 import { chartClusterSkipReason, startChartCluster, waitForChartPods, type ChartCluster } from './support/chart-cluster.js';
 import { eventually, jsonPath } from './support/json-path.js';
@@ -16,8 +17,6 @@ const skipReason = await chartClusterSkipReason();
 if (skipReason) console.warn(`SKIPPED chaos journey: ${skipReason}`);
 const describeWhenPossible = skipReason === undefined ? describe : describe.skip;
 
-/** The bridge address every test host reaches (the root namespace's side). */
-const HOST_ADDRESS = '10.244.0.1';
 /** How long after a gateway is SIGKILLed requests sent to it may still fail: the stand-in notices the exit within 0.5 s, the EndpointSlice follows. */
 const KILLED_GATEWAY_WINDOW_MS = 10_000;
 /** How long a change may take to reach both gateways when the operator leader was just killed (lease 15 s, then a full resync). */
@@ -113,40 +112,27 @@ describeWhenPossible('chaos: Redis, the API server, the operator leader and a ga
   function startLoad(model = 'chaos-steady'): { stop(): Promise<Outcome[]> } {
     let running = true;
     const outcomes: Outcome[] = [];
-    let endpoints: string[] = [];
-    const watcher = (async () => {
-      while (running) {
-        const next = await cluster.readyEndpoints(names.gateway).catch(() => endpoints);
-        if (next.length > 0) endpoints = next;
-        await delay(250);
-      }
-    })();
+    const watching = cluster.watchReadyEndpoints(names.gateway);
     const worker = (async () => {
+      const endpoints = await watching;
       for (let i = 0; running; i++) {
-        if (endpoints.length === 0) {
+        const ready = endpoints.current();
+        if (ready.length === 0) {
           await delay(100);
           continue;
         }
-        const address = endpoints[i % endpoints.length]!;
+        const address = ready[i % ready.length]!;
         const at = Date.now();
-        try {
-          const { response } = await cluster
-            .client(address, port, apiKey)
-            .chat.completions.create({ model, messages: [{ role: 'user', content: `request ${i}` }], max_tokens: 20 })
-            .withResponse();
-          chargedNanos += parseMoneyNanos(response.headers.get('x-switchyard-cost-usd') ?? '0');
-          answers++;
-          outcomes.push({ at, address, ok: true });
-        } catch (error) {
-          outcomes.push({ at, address, ok: false, error: error instanceof Error ? error.message : String(error) });
-        }
+        const error = await charged(address, model, `request ${i}`);
+        outcomes.push(error === undefined ? { at, address, ok: true } : { at, address, ok: false, error });
         await delay(50);
       }
     })();
     return {
       async stop() {
         running = false;
-        await Promise.all([watcher, worker]);
+        await worker;
+        await (await watching).stop();
         return outcomes;
       },
     };
@@ -154,20 +140,24 @@ describeWhenPossible('chaos: Redis, the API server, the operator leader and a ga
 
   const failuresOf = (outcomes: Outcome[]) => outcomes.filter((outcome) => !outcome.ok);
 
-  /** One charged request outside the load; its cost counts like the load's. Undefined when it failed. */
-  async function askOnce(address: string, model: string): Promise<true | undefined> {
+  /** One request whose answer's cost is counted; undefined when answered, else why it failed. */
+  async function charged(address: string, model: string, content: string): Promise<string | undefined> {
     try {
       const { response } = await cluster
         .client(address, port, apiKey)
-        .chat.completions.create({ model, messages: [{ role: 'user', content: 'are you there?' }], max_tokens: 20 })
+        .chat.completions.create({ model, messages: [{ role: 'user', content }], max_tokens: 20 })
         .withResponse();
       chargedNanos += parseMoneyNanos(response.headers.get('x-switchyard-cost-usd') ?? '0');
       answers++;
-      return true;
-    } catch {
       return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
     }
   }
+
+  /** One charged request outside the load, for `eventually`: true once answered. */
+  const askOnce = async (address: string, model: string): Promise<true | undefined> =>
+    (await charged(address, model, 'are you there?')) === undefined ? true : undefined;
 
   beforeAll(async () => {
     cluster = await startChartCluster();

@@ -14,6 +14,7 @@ import OpenAI from 'openai';
 import { formatNanosAsUsd, parseMoneyNanos } from '@switchyard/compiler';
 import { CHART_DIR, names, NAMESPACE, RELEASE, REPO_ROOT } from './helm-chart-support.js';
 import { findFreePorts } from '../src/free-port.js';
+import { HOST_ADDRESS } from '../src/kubelet/index.js';
 import { startServerEverything } from './support/server-everything.js';
 import { chartClusterSkipReason, startChartCluster, type ChartCluster } from './support/chart-cluster.js';
 import { eventually, jsonItems, jsonPath } from './support/json-path.js';
@@ -383,7 +384,7 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
           apiVersion: 'switchyard.dev/v1alpha1',
           kind: 'MCPServer',
           metadata: { name: 'everything' },
-          spec: { url: `http://10.244.0.1:${everythingPort}/mcp` },
+          spec: { url: `http://${HOST_ADDRESS}:${everythingPort}/mcp` },
         },
         { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'mcp-agent-key' }, stringData: { key: agentKey } },
         {
@@ -468,22 +469,16 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
     const podsBefore = jsonItems(await getJson(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=gateway'])).map((pod) =>
       String(jsonPath(pod, 'metadata', 'name')),
     );
-    // Plays kube-proxy for the client: requests go round-robin to the Service's ready endpoints,
-    // re-read every 250 ms. A terminating gateway leaves them during its preStop sleep.
-    let endpoints = await readyEndpoints(names.gateway);
+    // Requests go round-robin to the Service's ready endpoints; a terminating gateway leaves them
+    // during its preStop sleep.
+    const endpoints = await cluster.watchReadyEndpoints(names.gateway);
     let running = true;
-    const watcher = (async () => {
-      while (running) {
-        const next = await readyEndpoints(names.gateway).catch(() => endpoints);
-        if (next.length > 0) endpoints = next;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    })();
     const failures: string[] = [];
     let succeeded = 0;
     const load = (async () => {
       for (let i = 0; running; i++) {
-        const address = endpoints[i % endpoints.length]!;
+        const ready = endpoints.current();
+        const address = ready[i % ready.length]!;
         try {
           const completion = await client(address, port).chat.completions.create({
             model: 'mock-gpt',
@@ -521,7 +516,7 @@ describeWhenPossible('journey: helm install to first request, with the kubelet p
       });
     } finally {
       running = false;
-      await Promise.all([load, watcher]);
+      await Promise.all([load, endpoints.stop()]);
     }
     timings['helm upgrade -> rolled'] = Date.now() - upgradeStart;
     console.log(`journey upgrade: ${succeeded} requests succeeded, ${failures.length} failed during the roll`);

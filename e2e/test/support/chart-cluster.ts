@@ -36,6 +36,11 @@ export interface ChartCluster {
   getJson(args: string[]): Promise<unknown>;
   /** Ready addresses of a Service, from its EndpointSlices (what kube-proxy would route to). */
   readyEndpoints(service: string): Promise<string[]>;
+  /**
+   * Plays kube-proxy for a client: the Service's ready endpoints, re-read every 250 ms (an empty
+   * read keeps the last list), for round-robin requests while Pods come and go.
+   */
+  watchReadyEndpoints(service: string): Promise<{ current(): readonly string[]; stop(): Promise<void> }>;
   /** The gateway Service's `http` port. */
   gatewayPort(): Promise<number>;
   operatorLeader(): Promise<{ pod: string; address: string } | undefined>;
@@ -113,6 +118,24 @@ export async function startChartCluster(): Promise<ChartCluster> {
         .flatMap((slice) => (jsonPath(slice, 'endpoints') ?? []) as unknown[])
         .filter((endpoint) => jsonPath(endpoint, 'conditions', 'ready') === true)
         .map((endpoint) => String(jsonPath(endpoint, 'addresses', 0)));
+    },
+    async watchReadyEndpoints(service) {
+      let endpoints = await cluster.readyEndpoints(service);
+      let running = true;
+      const loop = (async () => {
+        while (running) {
+          const next = await cluster.readyEndpoints(service).catch(() => endpoints);
+          if (next.length > 0) endpoints = next;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      })();
+      return {
+        current: () => endpoints,
+        async stop() {
+          running = false;
+          await loop;
+        },
+      };
     },
     async gatewayPort() {
       const slices = jsonItems(
