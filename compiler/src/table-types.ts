@@ -217,6 +217,9 @@ export interface CompiledMCPServer {
   /** Absent only for stdio servers (standalone mode), which have `command`. */
   url?: string;
   command?: string[];
+  /** A stdio server's environment (`spec.env`), Secret values resolved; `envRefs` names their sources for logs. */
+  env?: Record<string, string>;
+  envRefs?: Record<string, string>;
   /** Static headers sent upstream, Secret values resolved; `headerRefs` names their sources for logs. */
   headers: Record<string, string>;
   headerRefs: Record<string, string>;

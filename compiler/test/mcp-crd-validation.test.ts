@@ -33,6 +33,28 @@ const rejected: { name: string; object: unknown; field: string; message: string 
     message: 'exactly one of url, openapi and command must be set',
   },
   {
+    name: 'env on a url server',
+    object: serverWith({ env: [{ name: 'TOKEN', value: 'x' }] }),
+    field: 'spec',
+    message: 'env is for stdio servers (command); use headers for url servers',
+  },
+  {
+    name: 'an env entry with both value and valueFrom',
+    object: serverWith({
+      url: undefined,
+      command: ['node', 'server.mjs'],
+      env: [{ name: 'TOKEN', value: 'x', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } }],
+    }),
+    field: 'spec.env[0]',
+    message: 'set exactly one of value and valueFrom',
+  },
+  {
+    name: 'an env name that is not a variable name',
+    object: serverWith({ url: undefined, command: ['node', 'server.mjs'], env: [{ name: '1-TOKEN', value: 'x' }] }),
+    field: 'spec.env[0].name',
+    message: 'must match the pattern ^[A-Za-z_][A-Za-z0-9_]{0,127}$',
+  },
+  {
     name: 'a URL with a query',
     object: serverWith({ url: 'https://mcp.example.com/mcp?x=1' }),
     field: 'spec.url',

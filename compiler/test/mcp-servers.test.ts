@@ -188,6 +188,29 @@ describe('MCPServer compilation', () => {
     expect(standalone.server?.url).toBeUndefined();
   });
 
+  it("resolves a stdio server's env from literals and Secrets; a missing Secret keeps it out and names the entry", () => {
+    const env = [
+      { name: 'GREETING', value: 'hello' },
+      { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } },
+    ];
+    const { server } = compileServer({ url: undefined, command: ['node', 'server.mjs'], env } as Partial<MCPServerSpec>, {
+      standalone: true,
+    });
+    expect(server?.env).toEqual({ GREETING: 'hello', TOKEN: 'ghp-token' });
+    expect(server?.envRefs).toEqual({ TOKEN: 'default/gh/token' });
+
+    const missing = compileServer(
+      {
+        url: undefined,
+        command: ['node'],
+        env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'nope', key: 'token' } } }],
+      } as Partial<MCPServerSpec>,
+      { standalone: true },
+    );
+    expect(missing.server).toBeUndefined();
+    expect(missing.accepted?.message).toContain('env TOKEN: Secret default/nope not found');
+  });
+
   it('refuses a name that is no tool prefix when spec.prefix is absent (objects the API server did not check)', () => {
     const result = compile({ objects: [mcpServer({ name: 'git.hub' })] });
     expect(result.table.mcpServers).toEqual({});

@@ -76,6 +76,35 @@ function compileAuth(
   return { type, authorizationURL: auth.authorizationURL, ...common };
 }
 
+/**
+ * Header or environment entries, each a literal `value` or a Secret entry (`valueFrom`): the values
+ * resolved, and for Secret entries where each came from (for logs; never the value).
+ */
+function literalOrSecretValues(
+  entries: readonly { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[],
+  what: 'header' | 'env',
+  namespace: string,
+  secrets: SecretIndex,
+  problems: RefProblem[],
+): { values: Record<string, string>; refs: Record<string, string> } {
+  const values: Record<string, string> = {};
+  const refs: Record<string, string> = {};
+  for (const entry of entries) {
+    if (entry.value !== undefined) {
+      values[entry.name] = entry.value;
+      continue;
+    }
+    if (!entry.valueFrom) throw new Error(`spec.${what === 'header' ? 'headers' : 'env'}: ${what} ${entry.name} needs value or valueFrom`);
+    const resolved = secretEntry(secrets, namespace, entry.valueFrom.secretKeyRef, `${what} ${entry.name}`);
+    if (resolved.problem) problems.push(resolved.problem);
+    else {
+      values[entry.name] = resolved.value as string;
+      refs[entry.name] = resolved.ref;
+    }
+  }
+  return { values, refs };
+}
+
 export function compileMCPServer(
   manifest: MCPServerManifest,
   secrets: SecretIndex,
@@ -99,21 +128,8 @@ export function compileMCPServer(
   if (!spec.url && !spec.command) throw new Error('spec: exactly one of url, openapi and command must be set');
 
   const refProblems: RefProblem[] = [];
-  const headers: Record<string, string> = {};
-  const headerRefs: Record<string, string> = {};
-  for (const header of spec.headers ?? []) {
-    if (header.value !== undefined) {
-      headers[header.name] = header.value;
-      continue;
-    }
-    if (!header.valueFrom) throw new Error(`spec.headers: header ${header.name} needs value or valueFrom`);
-    const entry = secretEntry(secrets, namespace, header.valueFrom.secretKeyRef, `header ${header.name}`);
-    if (entry.problem) refProblems.push(entry.problem);
-    else {
-      headers[header.name] = entry.value as string;
-      headerRefs[header.name] = entry.ref;
-    }
-  }
+  const { values: headers, refs: headerRefs } = literalOrSecretValues(spec.headers ?? [], 'header', namespace, secrets, refProblems);
+  const env = literalOrSecretValues(spec.env ?? [], 'env', namespace, secrets, refProblems);
   const auth = compileAuth(manifest, namespace, secrets, refProblems);
   if (refProblems.length > 0 || !auth) return { refProblems };
 
@@ -145,6 +161,10 @@ export function compileMCPServer(
     },
   };
   if (spec.url) server.url = spec.url;
-  if (spec.command) server.command = [...spec.command];
+  if (spec.command) {
+    server.command = [...spec.command];
+    server.env = env.values;
+    server.envRefs = env.refs;
+  }
   return { server, refProblems };
 }

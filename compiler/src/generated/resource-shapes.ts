@@ -572,6 +572,27 @@ export interface MCPServerSpec {
    * cluster, where the gateway runs no child processes.
    */
   command?: string[];
+  /**
+   * Standalone mode only, with command: environment variables for the stdio server, each from a literal
+   * value or a Secret. The server sees these and PATH, HOME, LANG and TMPDIR from the gateway's own
+   * environment, never the rest of it (which holds the gateway's credentials).
+   */
+  env?: {
+    /** Variable name, letters, digits and '_', not starting with a digit. */
+    name: string;
+    /** A literal value (not for secrets; use valueFrom). */
+    value?: string;
+    /** Where the value comes from. */
+    valueFrom?: {
+      /** An entry of a Secret in the server's namespace. */
+      secretKeyRef: {
+        /** Name of the Secret, in the same namespace as the MCPServer. */
+        name: string;
+        /** Entry of the Secret holding the variable's value. */
+        key: string;
+      };
+    };
+  }[];
 }
 
 /**

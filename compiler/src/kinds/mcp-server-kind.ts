@@ -58,8 +58,8 @@ export const mcpServerKind = defineKind<MCPServerManifest>({
   referencedSecrets(server) {
     const namespace = server.metadata.namespace ?? '';
     const ids = new Set<string>();
-    for (const header of server.spec?.headers ?? []) {
-      const name = header?.valueFrom?.secretKeyRef?.name;
+    for (const entry of [...(server.spec?.headers ?? []), ...(server.spec?.env ?? [])]) {
+      const name = entry?.valueFrom?.secretKeyRef?.name;
       if (name) ids.add(`${namespace}/${name}`);
     }
     const auth = server.spec?.auth;

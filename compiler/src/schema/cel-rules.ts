@@ -132,6 +132,7 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   // standalone mode (the only user of these twins) adds over a cluster, where the CRD refuses them.
   // The compiler refuses `command` too unless it compiles for standalone mode.
   '!has(self.command)': () => true,
+  '!has(self.env) || has(self.command)': (self) => !has(self, 'env') || has(self, 'command'),
   'has(self.value) != has(self.valueFrom)': (self) => has(self, 'value') !== has(self, 'valueFrom'),
   "!(self.name.lowerAscii() in ['authorization', 'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'])":
     (self) => !MCP_RESERVED_HEADERS.has(String(field(self, 'name')).toLowerCase()),

@@ -9,20 +9,11 @@
 // use, shared by concurrent requests, dropped when it ends, fails or stays unused for
 // SSE_IDLE_CLOSE_MS, and opened again by the next request.
 import type { CompiledMCPServer } from '@switchyard/compiler';
-import { isRecord } from '@switchyard/compiler';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
-import {
-  decodeJsonRpcResponse,
-  encodeJsonRpcError,
-  encodeJsonRpcNotification,
-  encodeJsonRpcRequest,
-  encodeJsonRpcResult,
-  JSON_RPC_ERRORS,
-  MCP_STATEFUL_VERSION,
-  type JsonRpcOutcome,
-} from '../wire/mcp/index.js';
+import { encodeJsonRpcNotification, encodeJsonRpcRequest, MCP_STATEFUL_VERSION, type JsonRpcOutcome } from '../wire/mcp/index.js';
 import { SseDecoder, SseEventTooLargeError } from '../wire/sse/index.js';
 import { UpstreamCredentials } from './client-credentials.js';
+import { routeUpstreamMessage, sendAndAwaitAnswer, untilAborted, type PendingAnswer } from './upstream-messages.js';
 import {
   asCallTimeout,
   callDeadline,
@@ -38,16 +29,11 @@ const SSE_IDLE_CLOSE_MS = 5 * 60_000;
 /** Largest answer read from a POST (the answers themselves come on the stream; this is its 202 text). */
 const MAX_POST_ANSWER_BYTES = 64 * 1024;
 
-interface Pending {
-  resolve(outcome: JsonRpcOutcome): void;
-  reject(error: McpUpstreamError): void;
-}
-
 /** One open event stream and the endpoint it named. */
 interface Session {
   readonly endpoint: string;
   readonly controller: AbortController;
-  readonly pending: Map<number, Pending>;
+  readonly pending: Map<number, PendingAnswer>;
   closed: boolean;
 }
 
@@ -89,27 +75,9 @@ export class SseUpstream implements McpUpstream {
   }
 
   /** Sends one request on `session` and waits for its answer on the stream. */
-  private async exchange(session: Session, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<JsonRpcOutcome> {
+  private exchange(session: Session, method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<JsonRpcOutcome> {
     const id = this.takeId();
-    const answer = new Promise<JsonRpcOutcome>((resolve, reject) => {
-      session.pending.set(id, { resolve, reject });
-    });
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = (): void => reject(signal.reason);
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-    // Either may settle while the other is awaited (or before either is): neither goes unhandled.
-    answer.catch(() => undefined);
-    aborted.catch(() => undefined);
-    try {
-      await this.post(session, encodeJsonRpcRequest(id, method, params), signal);
-      return await Promise.race([answer, aborted]);
-    } finally {
-      session.pending.delete(id);
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-    }
+    return sendAndAwaitAnswer(session.pending, id, () => this.post(session, encodeJsonRpcRequest(id, method, params), signal), signal);
   }
 
   /** The open session, or a new one: the stream, its endpoint, and the initialize handshake on it. */
@@ -244,7 +212,7 @@ export class SseUpstream implements McpUpstream {
     }
   }
 
-  /** One `message` event: the answer to a pending request, or a request from the upstream. */
+  /** One `message` event: the answer to a pending request, or a request from the upstream (answered on a POST). */
   private dispatch(session: Session, data: string): void {
     if (data.length === 0) return;
     let message: unknown;
@@ -253,26 +221,8 @@ export class SseUpstream implements McpUpstream {
     } catch {
       return;
     }
-    if (!isRecord(message)) return;
-    const { id } = message;
-    if (typeof message.method === 'string') {
-      // The upstream asks something of its client (ping, sampling, roots): only ping is served.
-      if (typeof id === 'string' || typeof id === 'number') {
-        const reply =
-          message.method === 'ping'
-            ? encodeJsonRpcResult(id, {})
-            : encodeJsonRpcError(id, JSON_RPC_ERRORS.methodNotFound, `the gateway does not serve ${message.method.slice(0, 64)}`);
-        this.post(session, reply, session.controller.signal).catch(() => undefined);
-      }
-      return;
-    }
-    if (typeof id !== 'number') return;
-    const waiting = session.pending.get(id);
-    const outcome = waiting === undefined ? undefined : decodeJsonRpcResponse(message, id);
-    if (waiting !== undefined && outcome !== undefined) {
-      session.pending.delete(id);
-      waiting.resolve(outcome);
-    }
+    const reply = routeUpstreamMessage(message, session.pending);
+    if (reply !== undefined) this.post(session, reply, session.controller.signal).catch(() => undefined);
   }
 
   /** Ends `session`: its stream is closed, its waiting requests fail, and the next request opens another. */
@@ -355,16 +305,6 @@ export class SseUpstream implements McpUpstream {
 }
 
 type Body = Awaited<ReturnType<UpstreamTransport['send']>>['body'];
-
-/** `promise`, or the abort reason once `signal` fires first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
 
 /** Reads and discards a body, stopping (and closing it) past `limit` bytes. */
 async function readCut(body: Body, limit: number): Promise<void> {

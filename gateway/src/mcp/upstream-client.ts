@@ -36,6 +36,8 @@ export interface McpUpstream {
   request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome>;
   /** The protocol version agreed with the upstream, once known. */
   readonly protocolVersion: string | undefined;
+  /** Releases what the client holds (a stdio server's child process); later requests fail. */
+  close?(): void;
 }
 
 export interface UpstreamClientOptions {

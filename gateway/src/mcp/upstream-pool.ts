@@ -1,16 +1,17 @@
 // One upstream client per MCPServer, kept across requests (and across table reloads while the
-// server's compiled definition is unchanged) so a 2025-11-25 upstream's session and an OAuth
-// token are reused rather than renegotiated per call. A changed definition (new URL, rotated
-// Secret) replaces its client. A server removed from the table leaves its (small, idle) client
-// here until the process ends.
+// server's compiled definition is unchanged) so a 2025-11-25 upstream's session, an OAuth token
+// and a stdio server's child process are reused rather than renegotiated per call. A changed
+// definition (new URL or command, rotated Secret) replaces its client; `retain` drops the clients
+// of servers no longer in the table. Either way a replaced client is closed, which for a stdio
+// server stops its child; HTTP clients hold nothing a close must release.
 import type { CompiledMCPServer } from '@switchyard/compiler';
 import { canonicalJson } from '@switchyard/compiler';
 import { StreamableHttpUpstream, type McpUpstream, type UpstreamClientOptions } from './upstream-client.js';
 import { SseUpstream } from './sse-upstream.js';
-import { McpUpstreamError } from './upstream-errors.js';
+import { StdioUpstream } from './stdio-upstream.js';
 
 export interface McpUpstreams {
-  /** The client for `server`; throws McpUpstreamError for a transport this gateway does not speak yet. */
+  /** The client for `server`. */
   get(server: CompiledMCPServer): McpUpstream;
 }
 
@@ -27,11 +28,29 @@ export class McpUpstreamPool implements McpUpstreams {
       known.compiled = server;
       return known.upstream;
     }
-    let upstream: McpUpstream;
-    if (server.transport === 'streamable-http') upstream = new StreamableHttpUpstream(server, this.options);
-    else if (server.transport === 'sse') upstream = new SseUpstream(server, this.options);
-    else throw new McpUpstreamError(`transport "${server.transport}" is not supported by this gateway yet`, 'protocol');
+    known?.upstream.close?.();
+    const upstream = this.create(server);
     this.clients.set(server.id, { fingerprint, compiled: server, upstream });
     return upstream;
+  }
+
+  /** Closes and forgets the clients of servers whose ids are not in `live` (called when the table changes). */
+  retain(live: ReadonlySet<string>): void {
+    for (const [id, client] of this.clients) {
+      if (live.has(id)) continue;
+      client.upstream.close?.();
+      this.clients.delete(id);
+    }
+  }
+
+  private create(server: CompiledMCPServer): McpUpstream {
+    switch (server.transport) {
+      case 'streamable-http':
+        return new StreamableHttpUpstream(server, this.options);
+      case 'sse':
+        return new SseUpstream(server, this.options);
+      case 'stdio':
+        return new StdioUpstream(server, this.options);
+    }
   }
 }

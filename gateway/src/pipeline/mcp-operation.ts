@@ -14,6 +14,7 @@ import { McpGatewayServer, type McpEndpointOptions, type ToolCallRecord } from '
 import { McpSessionSigner } from '../mcp/session-token.js';
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
 import { McpUpstreamPool } from '../mcp/upstream-pool.js';
+import type { RuntimeTable } from '../table/runtime-table.js';
 import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import { decodeMcpMessage, encodeJsonRpcError, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER, McpWireError } from '../wire/mcp/index.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
@@ -31,12 +32,13 @@ export type McpOperation = (deps: PipelineDeps, endpoint: McpEndpoint, exchange:
 export function createMcpOperation(deps: PipelineDeps): McpOperation {
   const options: McpEndpointOptions = deps.mcp ?? { sessions: McpSessionSigner.ephemeral(), maxResultBytes: DEFAULT_MCP_MAX_RESULT_BYTES };
   const build = buildInfo();
+  const upstreams = new McpUpstreamPool({
+    transport: deps.transport,
+    maxResultBytes: options.maxResultBytes,
+    clientInfo: { name: 'switchyard', version: build.version },
+  });
   const server = new McpGatewayServer({
-    upstreams: new McpUpstreamPool({
-      transport: deps.transport,
-      maxResultBytes: options.maxResultBytes,
-      clientInfo: { name: 'switchyard', version: build.version },
-    }),
+    upstreams,
     sessions: options.sessions,
     admitToolCall: (keyId, perMinute) => deps.admission.admitToolCall?.(keyId, perMinute) ?? Promise.resolve(undefined),
     upstreamFailed: (failed, error) =>
@@ -47,7 +49,16 @@ export function createMcpOperation(deps: PipelineDeps): McpOperation {
     serverInfo: { name: 'switchyard', version: build.version },
     nowMs: Date.now,
   });
-  return (_deps, endpoint, exchange, context) => runMcp(deps, server, endpoint, exchange, context);
+  let seenTable: RuntimeTable | undefined;
+  return (_deps, endpoint, exchange, context) => {
+    const table = deps.tables.current;
+    if (table !== undefined && table !== seenTable) {
+      // A new table may have dropped servers: their clients (a stdio server's child) go with them.
+      seenTable = table;
+      upstreams.retain(new Set([...table.mcpServersByNamespace.values()].flatMap((servers) => servers.map((s) => s.id))));
+    }
+    return runMcp(deps, server, endpoint, exchange, context);
+  };
 }
 
 async function runMcp(

@@ -85,6 +85,9 @@ describeWithControlPlane('MCPServers against a real API server', () => {
     expect(await rejected('{url: "https://a.example/mcp", command: [node]}')).toContain(
       'exactly one of url, openapi and command must be set',
     );
+    expect(await rejected('{url: "https://a.example/mcp", env: [{name: TOKEN, value: x}]}')).toContain(
+      'env is for stdio servers (command); use headers for url servers',
+    );
     expect(await rejected('{url: "https://a.example/mcp", prefix: git__hub}')).toContain("prefix may not contain '__'");
     expect(await rejected('{url: "https://a.example/mcp", auth: {type: bearer}}')).toContain('auth type bearer needs secretRef');
     expect(

@@ -1,0 +1,79 @@
+// What the two transports that carry answers apart from their requests share: the legacy SSE
+// transport (answers arrive on the event stream) and stdio (answers arrive on the child's stdout).
+// Each keeps a map of requests waiting for an answer by id; every message the upstream sends goes
+// through routeUpstreamMessage, which settles the request it answers or returns the reply to a
+// request the upstream made of its client.
+import { isRecord } from '@switchyard/compiler';
+import { decodeJsonRpcResponse, encodeJsonRpcError, encodeJsonRpcResult, JSON_RPC_ERRORS, type JsonRpcOutcome } from '../wire/mcp/index.js';
+import type { McpUpstreamError } from './upstream-errors.js';
+
+export interface PendingAnswer {
+  resolve(outcome: JsonRpcOutcome): void;
+  reject(error: McpUpstreamError): void;
+}
+
+/**
+ * One parsed message from the upstream. An answer settles its waiting request; a request of the
+ * upstream's own (ping, sampling, roots) gets the reply returned here to send back: only ping is
+ * served, the rest are refused, since the gateway has no model or roots to lend an upstream.
+ * Notifications and answers nobody waits for are dropped.
+ */
+export function routeUpstreamMessage(message: unknown, pending: Map<number, PendingAnswer>): string | undefined {
+  if (!isRecord(message)) return undefined;
+  const { id } = message;
+  if (typeof message.method === 'string') {
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+    return message.method === 'ping'
+      ? encodeJsonRpcResult(id, {})
+      : encodeJsonRpcError(id, JSON_RPC_ERRORS.methodNotFound, `the gateway does not serve ${message.method.slice(0, 64)}`);
+  }
+  if (typeof id !== 'number') return undefined;
+  const waiting = pending.get(id);
+  const outcome = waiting === undefined ? undefined : decodeJsonRpcResponse(message, id);
+  if (waiting !== undefined && outcome !== undefined) {
+    pending.delete(id);
+    waiting.resolve(outcome);
+  }
+  return undefined;
+}
+
+/**
+ * Registers request `id` in `pending`, sends it with `send`, and waits for its answer or for
+ * `signal`, whichever comes first; the entry is removed either way.
+ */
+export async function sendAndAwaitAnswer(
+  pending: Map<number, PendingAnswer>,
+  id: number,
+  send: () => Promise<void>,
+  signal: AbortSignal,
+): Promise<JsonRpcOutcome> {
+  const answer = new Promise<JsonRpcOutcome>((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+  });
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // Either may settle while the other is awaited (or before either is): neither goes unhandled.
+  answer.catch(() => undefined);
+  aborted.catch(() => undefined);
+  try {
+    await send();
+    return await Promise.race([answer, aborted]);
+  } finally {
+    pending.delete(id);
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** `promise`, or the abort reason once `signal` fires first. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
