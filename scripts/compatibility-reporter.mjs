@@ -126,12 +126,19 @@ export function collectMatrix(aggregatedResults, rootDir) {
   const files = new Set();
   const unknownNames = new Set();
   const brokenFiles = [];
+  const conformance = [];
   for (const fileResult of aggregatedResults.testResults ?? []) {
     const file = relative(rootDir, fileResult.testFilePath);
     let fileHasCells = false;
     for (const test of fileResult.testResults ?? []) {
       if (test.status !== 'passed' && test.status !== 'failed') continue;
-      const parsed = parseCellName(test.fullName ?? [...(test.ancestorTitles ?? []), test.title].join(' '));
+      const fullName = test.fullName ?? [...(test.ancestorTitles ?? []), test.title].join(' ');
+      const scenario = parseConformanceName(fullName);
+      if (scenario !== undefined) {
+        conformance.push({ ...scenario, passed: test.status === 'passed' });
+        continue;
+      }
+      const parsed = parseCellName(fullName);
       if (parsed === undefined) continue;
       if ('unknown' in parsed) {
         unknownNames.add(parsed.unknown);
@@ -162,7 +169,18 @@ export function collectMatrix(aggregatedResults, rootDir) {
   }
   const total = [...cells.values()].reduce((sum, cell) => sum + cell.passed + cell.failed, 0);
   const failed = [...cells.values()].reduce((sum, cell) => sum + cell.failed, 0);
-  return { cells, files: [...files].sort(), unknownNames: [...unknownNames].sort(), brokenFiles, total, failed };
+  conformance.sort((a, b) => (a.expected === b.expected ? (a.scenario < b.scenario ? -1 : 1) : a.expected === 'pass' ? -1 : 1));
+  return { cells, files: [...files].sort(), unknownNames: [...unknownNames].sort(), brokenFiles, total, failed, conformance };
+}
+
+/**
+ * `MCP conformance scenario <name>: passes` or `...: fails as expected (<reason>)`, the names of
+ * gateway/test/mcp/mcp-conformance.test.ts; undefined for any other test.
+ */
+export function parseConformanceName(fullName) {
+  const match = /MCP conformance scenario (\S+): (passes|fails as expected \((.*)\))$/.exec(fullName);
+  if (match === null) return undefined;
+  return match[2] === 'passes' ? { scenario: match[1], expected: 'pass' } : { scenario: match[1], expected: 'fail', reason: match[3] };
 }
 
 function shorten(text, max = 80) {
@@ -253,6 +271,29 @@ export function renderCompatibilityDoc(matrix, date) {
       for (const failure of failures)
         lines.push(`- \`${frontDoor} front door x ${failure.provider} provider: ${tableCell(failure.feature)}\` (\`${failure.file}\`)`);
     }
+  }
+  const conformance = matrix.conformance ?? [];
+  if (conformance.length > 0) {
+    lines.push('');
+    lines.push('## MCP conformance (`/mcp`)');
+    lines.push('');
+    lines.push('The server scenarios of the official MCP conformance suite (`@modelcontextprotocol/conformance`) run');
+    lines.push('against a gateway whose only upstream is the reference server (`@modelcontextprotocol/server-everything`,');
+    lines.push('as a stdio MCPServer). The gateway is an aggregator: the suite calls tools, prompts and resources by the');
+    lines.push("reference server's own names, which the gateway offers under the MCPServer's prefix, so those scenarios");
+    lines.push('fail by design; the rest are what the gateway serves or does not serve yet. `as expected` means the run');
+    lines.push('matched the expectation (`gateway/test/mcp/mcp-conformance.test.ts` fails otherwise, in both directions).');
+    lines.push('');
+    lines.push('| scenario | result | why |');
+    lines.push('| --- | --- | --- |');
+    for (const row of conformance) {
+      const result =
+        row.expected === 'pass' ? (row.passed ? 'pass' : 'FAIL') : row.passed ? 'fails (as expected)' : 'UNEXPECTED (see the test)';
+      lines.push(`| \`${row.scenario}\` | ${result} | ${tableCell(row.reason ?? '')} |`);
+    }
+    const passing = conformance.filter((row) => row.expected === 'pass' && row.passed).length;
+    lines.push('');
+    lines.push(`${passing} of ${conformance.length} scenarios pass.`);
   }
   lines.push('');
   lines.push('## How this file is made');

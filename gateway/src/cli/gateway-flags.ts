@@ -16,6 +16,7 @@ import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
+import { DEFAULT_MCP_ALLOWED_ORIGINS, OriginPolicy } from '../mcp/origin-policy.js';
 import { DEFAULT_MCP_SESSION_MAX_AGE_MS, MIN_MCP_SESSION_SECRET_BYTES } from '../mcp/session-token.js';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
 
@@ -39,6 +40,8 @@ export interface GatewayFlags {
   mcpSessionSecretFile: string | undefined;
   /** Largest upstream MCP answer read; a larger tool result is a tool error. */
   mcpMaxResultBytes: number;
+  /** Browser origins that may call /mcp (--mcp-allowed-origins). */
+  mcpAllowedOrigins: OriginPolicy;
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
   stateFile: string | undefined;
@@ -89,6 +92,9 @@ operator streams (cluster mode).
                                ${DEFAULT_MCP_SESSION_MAX_AGE_MS / 3_600_000}h
   --mcp-max-result-bytes <n>   largest answer read from an upstream MCP server (default ${DEFAULT_MCP_MAX_RESULT_BYTES}); a larger
                                tool result is refused with a tool error naming the limit
+  --mcp-allowed-origins <list> browser origins that may call /mcp: a comma list of origins, loopback (localhost, 127.0.0.1
+                               and [::1] on any port) or * (default ${DEFAULT_MCP_ALLOWED_ORIGINS}); a request whose Origin header is
+                               not allowed gets 403, requests without Origin are not affected
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
@@ -140,6 +146,7 @@ const GATEWAY_FLAG_OPTIONS = {
   'cache-max-bytes': { type: 'string' },
   'mcp-session-secret-file': { type: 'string' },
   'mcp-max-result-bytes': { type: 'string' },
+  'mcp-allowed-origins': { type: 'string' },
   'state-file': { type: 'string' },
   'usage-journal': { type: 'string' },
   'redis-url': { type: 'string' },
@@ -166,6 +173,12 @@ export function parseGatewayFlags(
   const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
   const mcpMaxResultBytes = positiveBytesFlag('mcp-max-result-bytes', v['mcp-max-result-bytes'], DEFAULT_MCP_MAX_RESULT_BYTES);
   const mcpSessionSecretFile = v['mcp-session-secret-file'] ?? emptyToUndefined(env.SWITCHYARD_MCP_SESSION_SECRET_FILE);
+  let mcpAllowedOrigins: OriginPolicy;
+  try {
+    mcpAllowedOrigins = OriginPolicy.parse(v['mcp-allowed-origins'] ?? DEFAULT_MCP_ALLOWED_ORIGINS);
+  } catch (error) {
+    throw new FlagError(`--mcp-allowed-origins: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const cacheMaxText = v['cache-max-bytes'];
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
   if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
@@ -223,6 +236,7 @@ export function parseGatewayFlags(
     maxResponseBytes,
     mcpSessionSecretFile,
     mcpMaxResultBytes,
+    mcpAllowedOrigins,
     cacheMaxBytes,
     stateFile: v['state-file'],
     usageJournal: v['usage-journal'],

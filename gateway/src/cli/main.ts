@@ -149,7 +149,7 @@ function mcpOptions(flags: GatewayFlags, logger: Logger): McpEndpointOptions {
   if (flags.mcpSessionSecretFile === undefined) {
     if (flags.controlPlane !== undefined)
       logger.warn('no --mcp-session-secret-file: /mcp sessions (protocol 2025-11-25) are accepted only by the replica that issued them');
-    return { sessions: McpSessionSigner.ephemeral(), maxResultBytes: flags.mcpMaxResultBytes };
+    return { sessions: McpSessionSigner.ephemeral(), maxResultBytes: flags.mcpMaxResultBytes, allowedOrigins: flags.mcpAllowedOrigins };
   }
   let secret: Buffer;
   try {
@@ -160,7 +160,7 @@ function mcpOptions(flags: GatewayFlags, logger: Logger): McpEndpointOptions {
   // A Secret mounted from `kubectl create secret --from-file` or an editor may end with a newline.
   const trimmed = Buffer.from(secret.toString('utf8').trimEnd(), 'utf8');
   try {
-    return { sessions: new McpSessionSigner(trimmed), maxResultBytes: flags.mcpMaxResultBytes };
+    return { sessions: new McpSessionSigner(trimmed), maxResultBytes: flags.mcpMaxResultBytes, allowedOrigins: flags.mcpAllowedOrigins };
   } catch (error) {
     throw new StartupFailure(errorMessage(error));
   }

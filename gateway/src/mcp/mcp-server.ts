@@ -31,6 +31,7 @@ import {
 } from '../wire/mcp/index.js';
 import type { McpSessionSigner } from './session-token.js';
 import type { McpUpstreams } from './upstream-pool.js';
+import type { OriginPolicy } from './origin-policy.js';
 import { McpUpstreamError } from './upstream-errors.js';
 
 /** Tools per `tools/list` page the gateway answers. */
@@ -108,6 +109,8 @@ export interface McpEndpointOptions {
   readonly sessions: McpSessionSigner;
   /** Largest upstream MCP answer read; a larger tool result is refused with a tool error. */
   readonly maxResultBytes: number;
+  /** Browser origins that may call /mcp; absent: loopback origins only (DEFAULT_MCP_ALLOWED_ORIGINS). */
+  readonly allowedOrigins?: OriginPolicy;
 }
 
 type Mode = { readonly stateless: true } | { readonly stateless: false; readonly version: string };

@@ -11,6 +11,7 @@ import { buildInfo } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
 import { McpGatewayServer, type McpEndpointOptions, type ToolCallRecord } from '../mcp/mcp-server.js';
+import { DEFAULT_MCP_ALLOWED_ORIGINS, OriginPolicy } from '../mcp/origin-policy.js';
 import { McpSessionSigner } from '../mcp/session-token.js';
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
 import { McpUpstreamPool } from '../mcp/upstream-pool.js';
@@ -50,6 +51,7 @@ export function createMcpOperation(deps: PipelineDeps): McpOperation {
     nowMs: Date.now,
   });
   let seenTable: RuntimeTable | undefined;
+  const origins = options.allowedOrigins ?? OriginPolicy.parse(DEFAULT_MCP_ALLOWED_ORIGINS);
   return (_deps, endpoint, exchange, context) => {
     const table = deps.tables.current;
     if (table !== undefined && table !== seenTable) {
@@ -57,13 +59,14 @@ export function createMcpOperation(deps: PipelineDeps): McpOperation {
       seenTable = table;
       upstreams.retain(new Set([...table.mcpServersByNamespace.values()].flatMap((servers) => servers.map((s) => s.id))));
     }
-    return runMcp(deps, server, endpoint, exchange, context);
+    return runMcp(deps, server, origins, endpoint, exchange, context);
   };
 }
 
 async function runMcp(
   deps: PipelineDeps,
   server: McpGatewayServer,
+  origins: OriginPolicy,
   endpoint: McpEndpoint,
   exchange: Exchange,
   context: FrontDoorContext,
@@ -73,6 +76,12 @@ async function runMcp(
     const table = deps.tables.current;
     if (table === undefined) throw new GatewayError('no_backend', 'the gateway has not loaded a routing table yet', { code: 'not_ready' });
     exchange.table = table;
+    // 0. a browser page may call only from an allowed origin (DNS rebinding; docs/mcp.md)
+    const origin = header(exchange, 'origin');
+    if (!origins.allows(origin))
+      throw new GatewayError('permission', `origin ${origin?.slice(0, 200)} may not call /mcp (--mcp-allowed-origins)`, {
+        code: 'origin_not_allowed',
+      });
     // 1. ingress, size check only
     checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate

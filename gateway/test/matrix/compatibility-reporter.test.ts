@@ -201,6 +201,36 @@ describe('compatibility reporter: the document', () => {
     expect(doc).not.toContain('routing');
   });
 
+  it('MCP conformance scenarios get their own table: passes first, then expected failures with their reason', async () => {
+    const doc = await runReporter([
+      { testFilePath: chatFile, testResults: [test('openai-chat front door x openai provider: text')] },
+      {
+        testFilePath: 'gateway/dist/test/mcp/mcp-conformance.test.js',
+        testResults: [
+          test(
+            'the MCP conformance suite against /mcp MCP conformance scenario tools-call-image: fails as expected (tool names are prefixed)',
+          ),
+          test('the MCP conformance suite against /mcp MCP conformance scenario ping: passes'),
+          test('the MCP conformance suite against /mcp MCP conformance scenario tools-list: passes', 'failed'),
+          test(
+            'the MCP conformance suite against /mcp MCP conformance scenario resources-subscribe: fails as expected (not | served)',
+            'failed',
+          ),
+        ],
+      },
+    ]);
+    if (doc === undefined) throw new Error('the reporter wrote nothing');
+    const section = doc.slice(doc.indexOf('## MCP conformance'), doc.indexOf('## How this file is made'));
+    expect(section.split('\n').filter((line) => line.startsWith('| `'))).toEqual([
+      '| `ping` | pass |  |',
+      '| `tools-list` | FAIL |  |',
+      '| `resources-subscribe` | UNEXPECTED (see the test) | not \\| served |',
+      '| `tools-call-image` | fails (as expected) | tool names are prefixed |',
+    ]);
+    expect(section).toContain('1 of 4 scenarios pass.');
+    expect(doc).toContain('1 cell tests, 1 passed, 0 failed');
+  });
+
   it('a run without any cell test leaves the existing document alone', async () => {
     const existing = '# the previous matrix\n';
     const doc = await runReporter(
