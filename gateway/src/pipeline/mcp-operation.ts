@@ -7,6 +7,7 @@
 // No model is named, so authorize, the response cache and the LLM upstream stages do not apply
 // (docs/architecture.md, "The request pipeline").
 import type { OutgoingHttpHeaders } from 'node:http';
+import type { CompiledMCPServer } from '@switchyard/compiler';
 import { buildInfo } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
@@ -29,8 +30,14 @@ type McpEndpoint = Extract<FrontDoorEndpoint, { operation: 'mcp' }>;
 
 export type McpOperation = (deps: PipelineDeps, endpoint: McpEndpoint, exchange: Exchange, context: FrontDoorContext) => Promise<void>;
 
-/** The operation, with the upstream clients it keeps for the life of the pipeline. */
-export function createMcpOperation(deps: PipelineDeps): McpOperation {
+/** The gateway's MCP server and the upstream clients it keeps for the life of the pipeline, shared by /mcp and hosted tools. */
+export interface McpGateway {
+  readonly server: McpGatewayServer;
+  /** The servers `exchange` may use under its serving table (stopping clients of servers the table dropped). */
+  serversFor(table: RuntimeTable, namespace: string): readonly CompiledMCPServer[];
+}
+
+export function createMcpGateway(deps: PipelineDeps): McpGateway {
   const options: McpEndpointOptions = deps.mcp ?? { sessions: McpSessionSigner.ephemeral(), maxResultBytes: DEFAULT_MCP_MAX_RESULT_BYTES };
   const build = buildInfo();
   const upstreams = new McpUpstreamPool({
@@ -51,21 +58,28 @@ export function createMcpOperation(deps: PipelineDeps): McpOperation {
     nowMs: Date.now,
   });
   let seenTable: RuntimeTable | undefined;
-  const origins = options.allowedOrigins ?? OriginPolicy.parse(DEFAULT_MCP_ALLOWED_ORIGINS);
-  return (_deps, endpoint, exchange, context) => {
-    const table = deps.tables.current;
-    if (table !== undefined && table !== seenTable) {
-      // A new table may have dropped servers: their clients (a stdio server's child) go with them.
-      seenTable = table;
-      upstreams.retain(new Set([...table.mcpServersByNamespace.values()].flatMap((servers) => servers.map((s) => s.id))));
-    }
-    return runMcp(deps, server, origins, endpoint, exchange, context);
+  return {
+    server,
+    serversFor(table, namespace) {
+      if (table !== seenTable && table === deps.tables.current) {
+        // A new table may have dropped servers: their clients (a stdio server's child) go with them.
+        seenTable = table;
+        upstreams.retain(new Set([...table.mcpServersByNamespace.values()].flatMap((servers) => servers.map((s) => s.id))));
+      }
+      return table.mcpServersByNamespace.get(namespace) ?? [];
+    },
   };
+}
+
+/** The /mcp operation on `gateway`. */
+export function createMcpOperation(deps: PipelineDeps, gateway: McpGateway): McpOperation {
+  const origins = deps.mcp?.allowedOrigins ?? OriginPolicy.parse(DEFAULT_MCP_ALLOWED_ORIGINS);
+  return (_deps, endpoint, exchange, context) => runMcp(deps, gateway, origins, endpoint, exchange, context);
 }
 
 async function runMcp(
   deps: PipelineDeps,
-  server: McpGatewayServer,
+  gateway: McpGateway,
   origins: OriginPolicy,
   endpoint: McpEndpoint,
   exchange: Exchange,
@@ -99,8 +113,8 @@ async function runMcp(
       return;
     }
     if (message.kind === 'request') exchange.model = `mcp:${message.method.slice(0, 64)}`;
-    const answer = await server.handle(
-      { keyId: key.id, mcp: key.compiled.mcp, servers: table.mcpServersByNamespace.get(key.compiled.namespace) ?? [] },
+    const answer = await gateway.server.handle(
+      { keyId: key.id, mcp: key.compiled.mcp, servers: gateway.serversFor(table, key.compiled.namespace) },
       {
         message,
         sessionId: header(exchange, MCP_SESSION_HEADER),
@@ -134,7 +148,7 @@ function send(exchange: Exchange, status: number, headers: Record<string, string
  * The audit line of one tool call: who (key), what (server, tool), how much and which arguments
  * (their byte size and SHA-256, never their values), the outcome and how long it took.
  */
-function auditToolCall(deps: PipelineDeps, record: ToolCallRecord, exchange: Exchange): void {
+export function auditToolCall(deps: PipelineDeps, record: ToolCallRecord, exchange: Exchange): void {
   deps.logger.info('mcp tool call', {
     key: record.keyId,
     server: record.server || undefined,

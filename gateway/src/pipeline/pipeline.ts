@@ -14,18 +14,19 @@ import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import { planRoutes } from '../table/plan-routes.js';
 import type { RequestFeatures } from '../table/request-features.js';
-import type { RuntimeBackend, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
+import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { authorize } from './authorize.js';
 import { tapForResponseCache } from './cache-lookup.js';
-import type { UpstreamCall } from './call-upstream.js';
+import { callChat, type UpstreamCall } from './call-upstream.js';
 import { countStreamUsage } from './count-stream-usage.js';
 import type { Exchange } from './exchange.js';
 import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from './guardrails/guardrail-stages.js';
 import { checkDeclaredLength } from './ingress.js';
-import { createMcpOperation } from './mcp-operation.js';
+import { auditToolCall, createMcpGateway, createMcpOperation, type McpGateway } from './mcp-operation.js';
+import { offerHostedTools, type HostedToolContext, type HostedToolLoop } from './hosted-tools.js';
 import { createModerator } from './moderator.js';
 import { observe } from './observe.js';
 import {
@@ -71,24 +72,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     outputChecks: [...OUTPUT_CHECKS, ...(extra?.outputChecks ?? [])],
     streamStages: streamStages(extra?.streamStages ?? []),
   };
-  const mcp = createMcpOperation(deps);
+  const mcpGateway = createMcpGateway(deps);
+  const mcp = createMcpOperation(deps, mcpGateway);
   const moderate = createModerator(deps);
   return {
     run(exchange, endpoint, context) {
       exchange.moderate = moderate;
       switch (endpoint.operation) {
         case 'chat':
-          return runOperation(deps, stages, chatOperation, endpoint, exchange, context);
+          return runOperation(deps, stages, mcpGateway, chatOperation, endpoint, exchange, context);
         case 'embeddings':
-          return runOperation(deps, stages, embeddingsOperation, endpoint, exchange, context);
+          return runOperation(deps, stages, mcpGateway, embeddingsOperation, endpoint, exchange, context);
         case 'moderations':
-          return runOperation(deps, stages, moderationsOperation, endpoint, exchange, context);
+          return runOperation(deps, stages, mcpGateway, moderationsOperation, endpoint, exchange, context);
         case 'count-tokens':
-          return runOperation(deps, stages, countTokensOperation, endpoint, exchange, context);
+          return runOperation(deps, stages, mcpGateway, countTokensOperation, endpoint, exchange, context);
         case 'list-models':
-          return runOperation(deps, stages, listModelsOperation, endpoint, exchange, context);
+          return runOperation(deps, stages, mcpGateway, listModelsOperation, endpoint, exchange, context);
         case 'get-model':
-          return runOperation(deps, stages, getModelOperation, endpoint, exchange, context);
+          return runOperation(deps, stages, mcpGateway, getModelOperation, endpoint, exchange, context);
         case 'mcp':
           return mcp(deps, endpoint, exchange, context);
       }
@@ -99,12 +101,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 async function runOperation<E extends FrontDoorEndpoint, Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | undefined, Answer>(
   deps: PipelineDeps,
   stages: PipelineStages,
+  mcpGateway: McpGateway,
   plan: OperationPlan<E, Request, Answer>,
   endpoint: E,
   exchange: Exchange,
   context: FrontDoorContext,
 ): Promise<void> {
   let admission: Admission | undefined;
+  /** The hosted-tool loop of a chat request on a route with spec.mcp (hosted-tools.ts). */
+  let hosted: HostedToolLoop | undefined;
   /** Ends the answering backend's in-flight count once the answer is delivered (or failed). */
   let release: (() => void) | undefined;
   deps.metrics.requestStarted();
@@ -129,6 +134,9 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       route = exchange.route = authorize(key, request.model);
       // input checks
       if (stages.inputChecks.length > 0) await runInputChecks(stages.inputChecks, plan.checked(request), exchange);
+      // hosted tools: the route's MCP tools join the request before it is admitted (their schemas are prompt tokens)
+      if (plan.name === 'chat' && route.compiled.mcp !== undefined)
+        hosted = await offerHostedTools(hostedToolContext(deps, mcpGateway, exchange, table, key, route), request as UnifiedChatRequest);
       // 4. admit
       if (plan.admits) {
         const admitted = (admission = await deps.admission.admit({ key, route, request }));
@@ -137,8 +145,9 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       }
     }
     // 5. cache: checked here so routes without a cache pay no await on the hot path
+    // (not for a hosted-tool loop: its answer depends on what the tools said this time)
     const cache =
-      plan.cache !== undefined && route?.compiled.cache !== undefined
+      plan.cache !== undefined && route?.compiled.cache !== undefined && hosted === undefined
         ? await plan.cache.lookUp(deps, exchange, key, route, request)
         : undefined;
     let answer: Answer;
@@ -162,7 +171,11 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
         release,
       } = await callWithRetries(
         planRoutes(key, route),
-        (t) => call(upstreamCall(deps, exchange, t), request),
+        (t) => {
+          if (hosted === undefined) return call(upstreamCall(deps, exchange, t), request);
+          // Only chat offers hosted tools, and chat's call is callChat and its answer a ChatCallResult.
+          return hosted.run((round) => callChat(upstreamCall(deps, exchange, t), round), request as UnifiedChatRequest) as Promise<Answer>;
+        },
         retryOptions(exchange, observer, deps, features),
       ));
       exchange.routingRule = rule;
@@ -208,6 +221,24 @@ function servingTable(deps: PipelineDeps, exchange: Exchange): RuntimeTable {
   if (table === undefined) throw new GatewayError('no_backend', 'the gateway has not loaded a routing table yet', { code: 'not_ready' });
   exchange.table = table;
   return table;
+}
+
+function hostedToolContext(
+  deps: PipelineDeps,
+  gateway: McpGateway,
+  exchange: Exchange,
+  table: RuntimeTable,
+  key: RuntimeKey,
+  route: RuntimeRoute,
+): HostedToolContext {
+  return {
+    gateway,
+    table,
+    key,
+    route,
+    signal: exchange.clientAbort.signal,
+    recordToolCall: (record) => auditToolCall(deps, record, exchange),
+  };
 }
 
 function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTarget): UpstreamCall {
