@@ -69,6 +69,10 @@ export interface CompiledBackend {
   labels?: Record<string, string>;
   /** What the model can serve; absent fields are unknown and never filter. Absent: nothing known. */
   capabilities?: CompiledCapabilities;
+  /** Most requests one gateway has in flight to this backend; absent: no limit. */
+  maxConcurrency?: number;
+  /** This backend's attempt timeouts (the route's with the backend's overrides); absent: the route's. */
+  timeouts?: CompiledTimeouts;
 }
 
 export interface CompiledCapabilities {

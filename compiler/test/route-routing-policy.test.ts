@@ -98,6 +98,20 @@ describe('routing fields compile', () => {
     expect(compiled?.backends[1]?.labels).toBeUndefined();
     expect(compiled?.backends[1]?.capabilities).toBeUndefined();
   });
+
+  it("carries maxConcurrency, and a backend's timeouts are the route's with the backend's overrides", () => {
+    const { compiled } = compileSpec({ timeouts: { firstByte: '10s', total: '120s' } }, [
+      { ...mini, maxConcurrency: 8, timeouts: { firstByte: '90s' } },
+      big,
+    ]);
+    expect(compiled?.backends[0]).toMatchObject({
+      maxConcurrency: 8,
+      timeouts: { connectMs: 5_000, firstByteMs: 90_000, totalMs: 120_000, streamIdleMs: 60_000 },
+    });
+    expect(compiled?.timeouts).toEqual({ connectMs: 5_000, firstByteMs: 10_000, totalMs: 120_000, streamIdleMs: 60_000 });
+    expect(compiled?.backends[1]?.maxConcurrency).toBeUndefined();
+    expect(compiled?.backends[1]?.timeouts).toBeUndefined();
+  });
 });
 
 describe('routing fields reject bad values with a clear message', () => {
@@ -132,6 +146,18 @@ describe('routing fields reject bad values with a clear message', () => {
       name: 'an affinity ttl over 24h',
       spec: { affinity: { enabled: true, ttl: '25h' } },
       message: 'spec.affinity.ttl: must be between 1s and 24h',
+    },
+    {
+      name: 'a zero maxConcurrency',
+      spec: {},
+      backends: [{ ...mini, maxConcurrency: 0 }],
+      message: 'spec.backends[0].maxConcurrency: must be >= 1',
+    },
+    {
+      name: 'a zero backend timeout',
+      spec: {},
+      backends: [{ ...mini, timeouts: { firstByte: '0s' } }],
+      message: 'spec.backends[0].timeouts.firstByte: must be greater than 0',
     },
     {
       name: 'a zero context window',

@@ -145,5 +145,6 @@ export function compileBackend(spec: BackendSpec, namespace: string, secrets: Se
   if (spec.headers && Object.keys(spec.headers).length > 0) backend.headers = { ...spec.headers };
   if (spec.labels && Object.keys(spec.labels).length > 0) backend.labels = { ...spec.labels };
   if (spec.capabilities && Object.keys(spec.capabilities).length > 0) backend.capabilities = { ...spec.capabilities };
+  if (spec.maxConcurrency !== undefined) backend.maxConcurrency = spec.maxConcurrency;
   return { backend, problems, priceUnknown };
 }

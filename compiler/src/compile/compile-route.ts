@@ -3,7 +3,7 @@
 
 import { CRD_DEFAULTS, type ModelRouteManifest, type RetryableFailure, type RouteRuleSpec } from '../generated/resource-shapes.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
-import type { CompiledBackend, CompiledRoute, CompiledRule, CompiledRuleMatch } from '../table-types.js';
+import type { CompiledBackend, CompiledRoute, CompiledRule, CompiledRuleMatch, CompiledTimeouts } from '../table-types.js';
 import { parseDurationMs } from '../values/duration.js';
 import { compileBackend, type RefProblem } from './compile-backend.js';
 import type { SecretIndex } from './secret-index.js';
@@ -45,10 +45,14 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
   const refProblems: RefProblem[] = [];
   const unpricedBackends: string[] = [];
   const kept: CompiledBackend[] = [];
+  const routeTimeouts = compileTimeouts(spec.timeouts ?? {});
   for (const backendSpec of spec.backends) {
     const result = compileBackend(backendSpec, namespace, secrets, catalog);
     refProblems.push(...result.problems);
     if (!result.backend) continue;
+    const overrides = backendSpec.timeouts ?? {};
+    // Only a backend that overrides something carries timeouts, so other tables hash as before.
+    if (Object.keys(overrides).length > 0) result.backend.timeouts = compileTimeouts(overrides, routeTimeouts);
     kept.push(result.backend);
     if (result.priceUnknown) unpricedBackends.push(`${backendSpec.name} (${backendSpec.provider} ${backendSpec.model})`);
   }
@@ -65,7 +69,6 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
   const backends = kept.sort((a, b) => a.priority - b.priority);
 
   const retry = spec.retry ?? {};
-  const timeouts = spec.timeouts ?? {};
   const outlier = spec.outlierDetection ?? {};
   const route: CompiledRoute = {
     id: `${namespace}/${metadata.name}`,
@@ -81,12 +84,7 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
       maxBackoffMs: parseDurationMs(retry.backoff?.max ?? CRD_DEFAULTS.retryBackoffMax),
       on: [...new Set<RetryableFailure>(retry.on ?? CRD_DEFAULTS.retryOn)],
     },
-    timeouts: {
-      connectMs: parseDurationMs(timeouts.connect ?? CRD_DEFAULTS.timeoutConnect),
-      firstByteMs: parseDurationMs(timeouts.firstByte ?? CRD_DEFAULTS.timeoutFirstByte),
-      totalMs: parseDurationMs(timeouts.total ?? CRD_DEFAULTS.timeoutTotal),
-      streamIdleMs: parseDurationMs(timeouts.streamIdle ?? CRD_DEFAULTS.timeoutStreamIdle),
-    },
+    timeouts: routeTimeouts,
     outlierDetection: {
       consecutiveFailures: outlier.consecutiveFailures ?? CRD_DEFAULTS.outlierConsecutiveFailures,
       ejectionTimeMs: parseDurationMs(outlier.ejectionTime ?? CRD_DEFAULTS.outlierEjectionTime),
@@ -103,4 +101,18 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
   if (spec.affinity?.enabled ?? CRD_DEFAULTS.affinityEnabled)
     route.affinity = { ttlMs: parseDurationMs(spec.affinity?.ttl ?? CRD_DEFAULTS.affinityTtl) };
   return { route, refProblems, unpricedBackends };
+}
+
+type TimeoutsSpec = { connect?: string; firstByte?: string; total?: string; streamIdle?: string };
+
+/** Durations in ms; each value absent from `spec` comes from `base` (a backend's route) or the CRD default. */
+function compileTimeouts(spec: TimeoutsSpec, base?: CompiledTimeouts): CompiledTimeouts {
+  const pick = (value: string | undefined, inherited: number | undefined, fallback: string): number =>
+    value !== undefined ? parseDurationMs(value) : (inherited ?? parseDurationMs(fallback));
+  return {
+    connectMs: pick(spec.connect, base?.connectMs, CRD_DEFAULTS.timeoutConnect),
+    firstByteMs: pick(spec.firstByte, base?.firstByteMs, CRD_DEFAULTS.timeoutFirstByte),
+    totalMs: pick(spec.total, base?.totalMs, CRD_DEFAULTS.timeoutTotal),
+    streamIdleMs: pick(spec.streamIdle, base?.streamIdleMs, CRD_DEFAULTS.timeoutStreamIdle),
+  };
 }

@@ -178,6 +178,27 @@ export interface BackendSpec {
    * and does not filter on it.
    */
   capabilities?: BackendCapabilitiesSpec;
+  /**
+   * Most requests one gateway replica has in flight to this backend at once (from the call to the last byte
+   * of the answer). When every usable backend of the route is at its limit, a request waits for a free slot
+   * up to the first-byte timeout, then fails with 503 backends_saturated; a backend at its limit is passed
+   * over while another (any tier) has room. Unset: no limit.
+   */
+  maxConcurrency?: number;
+  /**
+   * Timeouts for this backend's attempts, each replacing the route's spec.timeouts value of the same name (a
+   * slow frontier model beside fast small ones).
+   */
+  timeouts?: {
+    /** TCP and TLS connection establishment. */
+    connect?: string;
+    /** From sending the request to the first byte of the upstream response. */
+    firstByte?: string;
+    /** Whole upstream exchange, streaming included. */
+    total?: string;
+    /** Longest silence between two chunks of a streamed response. */
+    streamIdle?: string;
+  };
   /** Azure OpenAI deployment. Required for, and only valid with, provider azure-openai. */
   azure?: {
     /** Name of the Azure OpenAI deployment (the path segment after /deployments/). */

@@ -246,7 +246,7 @@ function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTar
     transport: deps.transport,
     adapter: target.backend.adapter,
     target: target.backendTarget,
-    timeouts: target.route.compiled.timeouts,
+    timeouts: target.backend.compiled.timeouts ?? target.route.compiled.timeouts,
     clientSignal: exchange.clientAbort.signal,
   };
 }

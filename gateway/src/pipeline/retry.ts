@@ -15,7 +15,7 @@ import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 import { egressLogDetail } from '../transport/egress-guard.js';
 import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
 import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
-import { selectBackend } from './route.js';
+import { isFull, selectBackend } from './route.js';
 
 /** Failure kinds that count toward ejecting a backend (5xx, timeouts, connection failures): it, not the request, is at fault. */
 const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'StreamBroken']);
@@ -28,6 +28,8 @@ const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError',
 const BACKEND_MISCONFIGURED_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['AuthError', 'NotFound', 'Other']);
 
 const MAX_REASON_CHARS = 300;
+/** Requests that may wait for a slot on one backend at its maxConcurrency (docs/routing.md). */
+const MAX_QUEUED_PER_BACKEND = 1000;
 
 export interface AttemptTarget {
   route: RuntimeRoute;
@@ -86,7 +88,12 @@ export async function callWithRetries<T>(
     const avoid = new Set<RuntimeBackend>();
     let previous: { backend: RuntimeBackend; failure: UpstreamFailure } | undefined;
     for (let attempt = 0; attempt < Math.max(1, policy.attempts); attempt++) {
-      const selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
+      let selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
+      if (selection === undefined && attempt === 0 && saturated(choice, avoid)) {
+        // Every usable backend is at its maxConcurrency: wait for a slot, up to the first-byte timeout.
+        await waitForSlot(choice, avoid, options.clientSignal);
+        selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
+      }
       if (selection === undefined) {
         if (attempt === 0) noBackendRoutes += 1;
         break;
@@ -117,7 +124,7 @@ export async function callWithRetries<T>(
           options.affinity?.remember(route.id, features.conversation, backend.name, credential?.ref, affinity.ttlMs, Date.now());
         return { result, target, rule: choice.rule, release: releaseOnce(backend) };
       } catch (error) {
-        backend.health.inFlight -= 1;
+        backend.health.released();
         if (error instanceof ClientDisconnectedError || error instanceof GatewayError) throw error;
         if (error instanceof UnsupportedFeatureError)
           throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
@@ -158,12 +165,71 @@ export async function callWithRetries<T>(
   throw exhausted(plan, attempts, noBackendRoutes);
 }
 
+/** Whether backends of the route are usable but every one of them is at its maxConcurrency. */
+function saturated(choice: RouteChoice, avoid: ReadonlySet<RuntimeBackend>): boolean {
+  const nowMs = Date.now();
+  let full = false;
+  for (const tier of choice.tiers) {
+    for (const backend of tier.backends.items) {
+      if (avoid.has(backend) || choice.unfit.has(backend) || backend.health.isEjected(nowMs)) continue;
+      if (!isFull(backend)) return false;
+      full = true;
+    }
+  }
+  return full;
+}
+
+/**
+ * Waits until one of the route's usable backends frees a slot, for at most the route's
+ * first-byte timeout; then 503 `backends_saturated`. A queue already MAX_QUEUED_PER_BACKEND deep
+ * on every backend refuses at once: past that, waiting would only grow memory and latency.
+ */
+async function waitForSlot(choice: RouteChoice, avoid: ReadonlySet<RuntimeBackend>, clientSignal: AbortSignal): Promise<void> {
+  const nowMs = Date.now();
+  const backends = choice.tiers.flatMap((tier) =>
+    tier.backends.items.filter((b) => !avoid.has(b) && !choice.unfit.has(b) && !b.health.isEjected(nowMs)),
+  );
+  const limits = backends.map((b) => `${b.name}: ${b.compiled.maxConcurrency}`).join(', ');
+  const waitMs = choice.route.compiled.timeouts.firstByteMs;
+  if (backends.every((b) => b.health.queued >= MAX_QUEUED_PER_BACKEND))
+    throw saturatedError(choice.route, `${MAX_QUEUED_PER_BACKEND} requests already wait on each backend (${limits})`);
+  const unsubscribes: Array<() => void> = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(saturatedError(choice.route, `no slot freed within the first-byte timeout (${waitMs} ms; maxConcurrency ${limits})`)),
+        waitMs,
+      );
+      const done = (): void => {
+        clearTimeout(timer);
+        clientSignal.removeEventListener('abort', gone);
+        resolve();
+      };
+      const gone = (): void => {
+        clearTimeout(timer);
+        reject(new ClientDisconnectedError());
+      };
+      if (clientSignal.aborted) return gone();
+      clientSignal.addEventListener('abort', gone, { once: true });
+      for (const backend of backends) unsubscribes.push(backend.health.onSlotFreed(done));
+    });
+  } finally {
+    for (const unsubscribe of unsubscribes) unsubscribe();
+  }
+}
+
+function saturatedError(route: RuntimeRoute, detail: string): GatewayError {
+  return new GatewayError('no_backend', `every backend of model \`${route.model}\` is at its maxConcurrency: ${detail}`, {
+    code: 'backends_saturated',
+  });
+}
+
 function releaseOnce(backend: RuntimeBackend): () => void {
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    backend.health.inFlight -= 1;
+    backend.health.released();
   };
 }
 

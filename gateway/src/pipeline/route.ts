@@ -1,7 +1,8 @@
 // Stage 6, route: for each attempt, which backend and credential serve it (which routes a
 // request may try is table/plan-routes.ts). The route's first matching rule narrows its
 // backends, backends that cannot serve the request are left out, tiers are tried in priority
-// order, the route's strategy picks inside a tier, ejected backends are skipped, and a
+// order, the route's strategy picks inside a tier, ejected backends and backends at their
+// maxConcurrency are skipped (retry.ts waits for a slot when every one is full), and a
 // conversation with affinity goes back to its backend and credential while that one is usable.
 import type { CompiledCredential } from '@switchyard/compiler';
 import type { AffinityStore } from '../table/affinity.js';
@@ -30,7 +31,7 @@ export function selectBackend(
   affinity?: AffinityStore,
 ): Selection | undefined {
   const { route, unfit } = choice;
-  const unusable = (b: RuntimeBackend): boolean => avoid.has(b) || unfit.has(b) || b.health.isEjected(nowMs);
+  const unusable = (b: RuntimeBackend): boolean => avoid.has(b) || unfit.has(b) || b.health.isEjected(nowMs) || isFull(b);
   if (tried.size === 0) {
     const sticky = affinity === undefined ? undefined : stickySelection(choice, features, unusable, nowMs, affinity);
     if (sticky !== undefined) return sticky;
@@ -39,8 +40,8 @@ export function selectBackend(
     // Common case: first attempt. Take the precomputed pick unless it is ejected.
     for (const tier of choice.tiers) {
       const picked = tier.backends.pick(random);
-      if (!picked.health.isEjected(nowMs)) return withCredential(picked, random);
-      const other = tier.backends.pickExcluding((b) => b.health.isEjected(nowMs), random);
+      if (!picked.health.isEjected(nowMs) && !isFull(picked)) return withCredential(picked, random);
+      const other = tier.backends.pickExcluding((b) => b.health.isEjected(nowMs) || isFull(b), random);
       if (other !== undefined) return withCredential(other, random);
     }
     return undefined;
@@ -55,6 +56,12 @@ export function selectBackend(
     if (again !== undefined) return withCredential(again, random);
   }
   return undefined;
+}
+
+/** A backend at its maxConcurrency takes no new request until one of its own ends. */
+export function isFull(backend: RuntimeBackend): boolean {
+  const limit = backend.compiled.maxConcurrency;
+  return limit !== undefined && backend.health.inFlight >= limit;
 }
 
 /** The conversation's remembered backend and credential, when both still exist and the backend is usable. */

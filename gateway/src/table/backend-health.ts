@@ -18,6 +18,8 @@ export class BackendHealth {
   ejectedUntilMs = 0;
   /** Requests this gateway has in flight on the backend (from the attempt's start to the answer's end). */
   inFlight = 0;
+  /** Requests waiting for a slot under the backend's maxConcurrency, oldest first (each is told once). */
+  private readonly slotWaiters = new Set<() => void>();
   /** Peak-EWMA of the time to first byte in ms; 0 until the first measurement. */
   private latencyMs = 0;
   private latencyAtMs = 0;
@@ -44,6 +46,26 @@ export class BackendHealth {
   latencyEstimateMs(nowMs: number): number {
     if (this.latencyAtMs === 0) return 0;
     return this.latencyMs * 0.5 ** (Math.max(0, nowMs - this.latencyAtMs) / LATENCY_DECAY_HALF_LIFE_MS);
+  }
+
+  /** One request on the backend ended: its slot goes to the oldest request waiting for one. */
+  released(): void {
+    this.inFlight -= 1;
+    const oldest = this.slotWaiters.values().next();
+    if (oldest.done === true) return;
+    this.slotWaiters.delete(oldest.value);
+    oldest.value();
+  }
+
+  /** Calls `listener` once when a request on the backend ends; returns the unsubscribe. */
+  onSlotFreed(listener: () => void): () => void {
+    this.slotWaiters.add(listener);
+    return () => this.slotWaiters.delete(listener);
+  }
+
+  /** Requests waiting for a slot. */
+  get queued(): number {
+    return this.slotWaiters.size;
   }
 
   isEjected(nowMs: number): boolean {

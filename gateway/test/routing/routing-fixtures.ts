@@ -12,6 +12,9 @@ export interface ControlledUpstream {
   status: number;
   /** Authorization headers of the chat requests received, in order. */
   readonly authorizations: string[];
+  /** Requests being answered right now, and the most at any moment so far. */
+  inFlight: number;
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -22,10 +25,17 @@ export async function startControlledUpstream(name: string): Promise<ControlledU
     delayMs: 0,
     status: 200,
     authorizations,
+    inFlight: 0,
+    maxInFlight: 0,
     close: () => upstream.server.close(),
   };
   const handle = async (request: RecordedRequest, res: ServerResponse): Promise<void> => {
     authorizations.push(String(request.headers.authorization ?? ''));
+    upstream.inFlight += 1;
+    upstream.maxInFlight = Math.max(upstream.maxInFlight, upstream.inFlight);
+    res.once('close', () => {
+      upstream.inFlight -= 1;
+    });
     if (upstream.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, upstream.delayMs));
     res.setHeader('content-type', 'application/json');
     if (upstream.status !== 200) {
