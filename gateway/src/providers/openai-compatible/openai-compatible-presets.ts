@@ -20,6 +20,7 @@ const COMMON: OpenAIDialect = {
   reasoningEfforts: ['low', 'medium', 'high'],
   fileParts: false,
   promptCacheBreakpoints: false,
+  promptCacheKey: false,
 };
 
 export const OPENAI_COMPATIBLE_PRESETS = {

@@ -47,6 +47,8 @@ export function convertToOpenAIChatRequest(
   if (request.frequencyPenalty !== undefined) body.frequency_penalty = request.frequencyPenalty;
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
   if (request.user !== undefined && dialect.user) body.user = request.user;
+  const cacheKey = request.routingHints?.promptCacheKey;
+  if (cacheKey !== undefined && dialect.promptCacheKey) body.prompt_cache_key = cacheKey;
   const effort = reasoningEffort(request.reasoning, dialect);
   if (effort !== undefined) {
     if (dialect.reasoningEffort === 'reasoning_effort') body.reasoning_effort = effort;

@@ -4,7 +4,8 @@
 // docs/providers/openai.md:
 // - ignored, because dropping them cannot change the shape of the answer a client parses:
 //   store, metadata, service_tier, prompt_cache_key, prompt_cache_retention, prompt_cache_options,
-//   (metadata's string entries and prompt_cache_key are kept as routing hints, never sent upstream)
+//   (metadata's string entries and prompt_cache_key are kept as routing hints; prompt_cache_key is also
+//   forwarded to providers that take it, OpenAI's own API; metadata never is)
 //   verbosity, logit_bias, prediction, moderation, stream_options.include_obfuscation,
 //   modalities: ["text"], top_logprobs when logprobs is not requested, and any unknown field;
 // - refused with a 400 naming the parameter, because a client asking for them expects output the

@@ -75,6 +75,8 @@ export interface OpenAIChatRequest {
   frequency_penalty?: number;
   presence_penalty?: number;
   user?: string;
+  /** Names the conversation for OpenAI's prompt-cache routing. */
+  prompt_cache_key?: string;
   reasoning_effort?: string;
   /** OpenRouter's reasoning control. */
   reasoning?: { effort: string };

@@ -36,6 +36,8 @@ export interface OpenAIDialect {
   fileParts: boolean;
   /** Whether OpenAI's explicit `prompt_cache_breakpoint` on content parts is sent. */
   promptCacheBreakpoints: boolean;
+  /** Whether the caller's `prompt_cache_key` is forwarded (it steers OpenAI's own cache routing). */
+  promptCacheKey: boolean;
   /**
    * Whether assistant reasoning from earlier turns is sent back as `reasoning_content`
    * (DeepSeek's thinking mode rejects tool-call histories without it).
@@ -60,6 +62,7 @@ export const OPENAI_DIALECT: OpenAIDialect = {
   requiredToolChoice: 'required',
   fileParts: true,
   promptCacheBreakpoints: true,
+  promptCacheKey: true,
   reasoningInHistory: false,
   toolCallIds: 'any',
 };

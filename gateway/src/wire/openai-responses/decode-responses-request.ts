@@ -114,7 +114,8 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
   if (previousResponseId === '') throw invalidRequest("'previous_response_id' must not be empty", 'previous_response_id');
   const store = optionalBoolean(b.store, 'store') ?? true;
 
-  // metadata and prompt_cache_key also steer routing (rules, affinity); neither is sent upstream.
+  // metadata and prompt_cache_key also steer routing (rules, affinity); prompt_cache_key is also
+  // forwarded to providers that take it (OpenAI's own API), metadata never is.
   const metadata = decodeMetadata(b.metadata);
   const promptCacheKey = typeof b.prompt_cache_key === 'string' && b.prompt_cache_key.length <= 512 ? b.prompt_cache_key : '';
   if (Object.keys(metadata).length > 0 || promptCacheKey !== '') {

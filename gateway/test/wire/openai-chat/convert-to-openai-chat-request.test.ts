@@ -22,6 +22,8 @@ describe('OpenAI adapter: unified parameters -> Chat Completions request', () =>
     ['seed', { seed: 7 }, { seed: 7 }],
     ['penalties', { frequencyPenalty: 0.1, presencePenalty: 0.2 }, { frequency_penalty: 0.1, presence_penalty: 0.2 }],
     ['user', { user: 'end-user' }, { user: 'end-user' }],
+    ['prompt_cache_key is forwarded', { routingHints: { promptCacheKey: 'conv-42' } }, { prompt_cache_key: 'conv-42' }],
+    ['metadata hints are never forwarded', { routingHints: { metadata: { team: 'a' } } }, {}],
     ['reasoning effort', { reasoning: { effort: 'minimal' } }, { reasoning_effort: 'minimal' }],
     ['thinking budget -> effort', { reasoning: { budgetTokens: 4000 } }, { reasoning_effort: 'medium' }],
     ['stream asks for usage', { stream: true }, { stream: true, stream_options: { include_usage: true } }],
