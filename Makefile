@@ -12,7 +12,7 @@ NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
 export PATH := $(NODE_BIN_DIR):$(PATH)
 endif
 
-.PHONY: all install build test run bench soak clean lint generate
+.PHONY: all install build test run bench bench-peers soak clean lint generate
 
 all: build
 
@@ -60,6 +60,12 @@ lint: install
 
 bench: build
 	node bench/run-bench.mjs
+
+# Switchyard beside Portkey's gateway (npm) and the LiteLLM proxy (PyPI), installed on demand under
+# ~/.cache/switchyard/peers, in the same rounds against the same mock (bench/peers.mjs); not in
+# `make test` or `make bench`.
+bench-peers: build
+	node bench/peers.mjs
 
 # Half an hour of mixed traffic with memory and event-loop delay judged (bench/soak.mjs); not in
 # `make test`. SOAK_MINUTES and SOAK_RPS shorten or load it.

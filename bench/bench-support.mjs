@@ -2,9 +2,10 @@
 // it, the standalone manifests of the bench route (one openai backend on the mock upstream)
 // with its virtual key, the bench request and its sequential latency pass.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { parse as parseYaml } from 'yaml';
 
@@ -24,7 +25,7 @@ export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math
  * connection, timed with hrtime: autocannon's histogram has 1 ms resolution, too coarse for
  * microsecond overheads.
  */
-export async function sequentialLatencies(url, key, count) {
+export async function sequentialLatencies(url, key, count, extraHeaders = {}) {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
   const samples = [];
@@ -34,7 +35,7 @@ export async function sequentialLatencies(url, key, count) {
       const response = await pool.request({
         path: target.pathname,
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...extraHeaders },
         body: BENCH_REQUEST_BODY,
       });
       await response.body.arrayBuffer();
@@ -137,4 +138,54 @@ export function chartGatewayEnv(repoRoot) {
   if (values.gateway.nodeOptions) env.NODE_OPTIONS = values.gateway.nodeOptions;
   if (values.gateway.mallocArenaMax) env.MALLOC_ARENA_MAX = String(values.gateway.mallocArenaMax);
   return env;
+}
+
+/** Concurrent connections of the throughput pass. */
+export const CONNECTIONS = 32;
+
+/** One autocannon run of the bench request (or `options.body`) against `url`. */
+export function loadTest(url, options, key = VIRTUAL_KEY, extraHeaders = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...extraHeaders },
+        body: BENCH_REQUEST_BODY,
+        ...options,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+/**
+ * One round on `url`: a warm-up, `sequential` requests one at a time (p50/p99 in µs) and
+ * `seconds` at CONNECTIONS connections (mean req/s); any failed request fails the round.
+ */
+export async function measureRound(url, { sequential, seconds, key = VIRTUAL_KEY, headers = {} }) {
+  await loadTest(url, { connections: 8, duration: 2 }, key, headers); // warm up JIT and pools
+  const latencies = await sequentialLatencies(url, key, sequential, headers);
+  const concurrent = await loadTest(url, { connections: CONNECTIONS, duration: seconds }, key, headers);
+  const errors = concurrent.errors + concurrent.non2xx;
+  if (errors > 0) throw new Error(`${url}: ${errors} failed requests`);
+  return { p50us: latencies.p50, p99us: latencies.p99, rps: concurrent.requests.average };
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Replaces the block between `start` and `end` in docs/benchmarks.md (or appends it): the prose around it stays. */
+export function writeGeneratedBlock(docPath, start, end, body) {
+  let doc;
+  try {
+    doc = readFileSync(docPath, 'utf8');
+  } catch {
+    doc = '# Benchmarks\n';
+  }
+  const block = `${start}\n${body}\n${end}`;
+  const startAt = doc.indexOf(start);
+  const endAt = doc.indexOf(end);
+  if (startAt >= 0 && endAt > startAt) doc = doc.slice(0, startAt) + block + doc.slice(endAt + end.length);
+  else doc = `${doc.trimEnd()}\n\n${block}\n`;
+  writeFileSync(docPath, doc);
 }

@@ -10,10 +10,10 @@
 // SSE_IDLE_CLOSE_MS, and opened again by the next request.
 import type { CompiledMCPServer } from '@switchyard/compiler';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
-import { encodeJsonRpcNotification, encodeJsonRpcRequest, MCP_STATEFUL_VERSION, type JsonRpcOutcome } from '../wire/mcp/index.js';
+import { encodeJsonRpcRequest, type JsonRpcOutcome } from '../wire/mcp/index.js';
 import { SseDecoder, SseEventTooLargeError } from '../wire/sse/index.js';
 import { UpstreamCredentials } from './client-credentials.js';
-import { routeUpstreamMessage, sendAndAwaitAnswer, untilAborted, type PendingAnswer } from './upstream-messages.js';
+import { initializeSession, routeUpstreamMessage, sendAndAwaitAnswer, untilAborted, type PendingAnswer } from './upstream-messages.js';
 import {
   asCallTimeout,
   callDeadline,
@@ -102,17 +102,11 @@ export class SseUpstream implements McpUpstream {
       const { response, endpoint } = await this.openStream(controller.signal);
       const session: Session = { endpoint, controller, pending: new Map(), closed: false };
       void this.pump(session, response.body, response.chunks, response.decoder, response.buffered);
-      const outcome = await this.exchange(
-        session,
-        'initialize',
-        { protocolVersion: MCP_STATEFUL_VERSION, capabilities: {}, clientInfo: this.options.clientInfo },
-        signal,
+      this.protocolVersion = await initializeSession(
+        (method, params) => this.exchange(session, method, params, signal),
+        (message) => this.post(session, message, signal),
+        this.options.clientInfo,
       );
-      if ('error' in outcome) throw new McpUpstreamError(`initialize failed: ${outcome.error.message}`, 'protocol');
-      const version = outcome.result.protocolVersion;
-      if (typeof version !== 'string') throw new McpUpstreamError('initialize answered without a protocolVersion', 'protocol');
-      this.protocolVersion = version;
-      await this.post(session, encodeJsonRpcNotification('notifications/initialized', {}), signal);
       return session;
     } catch (error) {
       controller.abort();

@@ -12,10 +12,10 @@
 // (upstream-pool.ts), and every child still running is killed when the gateway exits.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { CompiledMCPServer } from '@switchyard/compiler';
-import { encodeJsonRpcNotification, encodeJsonRpcRequest, MCP_STATEFUL_VERSION, type JsonRpcOutcome } from '../wire/mcp/index.js';
+import { encodeJsonRpcRequest, type JsonRpcOutcome } from '../wire/mcp/index.js';
 import { asCallTimeout, callDeadline, tooLargeError, type McpUpstream, type UpstreamClientOptions } from './upstream-client.js';
 import { McpUpstreamError } from './upstream-errors.js';
-import { routeUpstreamMessage, sendAndAwaitAnswer, untilAborted, type PendingAnswer } from './upstream-messages.js';
+import { initializeSession, routeUpstreamMessage, sendAndAwaitAnswer, untilAborted, type PendingAnswer } from './upstream-messages.js';
 
 /** The gateway's own variables a child inherits (so `npx` and interpreters work); everything else comes from spec.env. */
 const CHILD_ENV_PASSTHROUGH = ['PATH', 'HOME', 'LANG', 'TMPDIR'] as const;
@@ -133,17 +133,11 @@ export class StdioUpstream implements McpUpstream {
     const session: Session = { child, pending: new Map(), closed: false, failure: undefined, done: new AbortController() };
     this.attach(session);
     try {
-      const outcome = await this.exchange(
-        session,
-        'initialize',
-        { protocolVersion: MCP_STATEFUL_VERSION, capabilities: {}, clientInfo: this.options.clientInfo },
-        signal,
+      this.protocolVersion = await initializeSession(
+        (method, params) => this.exchange(session, method, params, signal),
+        (message) => this.write(session, message, signal),
+        this.options.clientInfo,
       );
-      if ('error' in outcome) throw new McpUpstreamError(`initialize failed: ${outcome.error.message}`, 'protocol');
-      const version = outcome.result.protocolVersion;
-      if (typeof version !== 'string') throw new McpUpstreamError('initialize answered without a protocolVersion', 'protocol');
-      await this.write(session, encodeJsonRpcNotification('notifications/initialized', {}), signal);
-      this.protocolVersion = version;
       this.failedStarts = 0;
       this.lastFailure = undefined;
       this.live = session;

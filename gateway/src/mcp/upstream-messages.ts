@@ -4,8 +4,16 @@
 // through routeUpstreamMessage, which settles the request it answers or returns the reply to a
 // request the upstream made of its client.
 import { isRecord } from '@switchyard/compiler';
-import { decodeJsonRpcResponse, encodeJsonRpcError, encodeJsonRpcResult, JSON_RPC_ERRORS, type JsonRpcOutcome } from '../wire/mcp/index.js';
-import type { McpUpstreamError } from './upstream-errors.js';
+import {
+  decodeJsonRpcResponse,
+  encodeJsonRpcError,
+  encodeJsonRpcNotification,
+  encodeJsonRpcResult,
+  JSON_RPC_ERRORS,
+  MCP_STATEFUL_VERSION,
+  type JsonRpcOutcome,
+} from '../wire/mcp/index.js';
+import { McpUpstreamError } from './upstream-errors.js';
 
 export interface PendingAnswer {
   resolve(outcome: JsonRpcOutcome): void;
@@ -76,4 +84,21 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/**
+ * The 2025-11-25 handshake on a session: `initialize` (sent with `request`), then the
+ * `notifications/initialized` message (sent with `notify`); resolves with the version agreed.
+ */
+export async function initializeSession(
+  request: (method: string, params: Record<string, unknown>) => Promise<JsonRpcOutcome>,
+  notify: (message: string) => Promise<void>,
+  clientInfo: { name: string; version: string },
+): Promise<string> {
+  const outcome = await request('initialize', { protocolVersion: MCP_STATEFUL_VERSION, capabilities: {}, clientInfo });
+  if ('error' in outcome) throw new McpUpstreamError(`initialize failed: ${outcome.error.message}`, 'protocol');
+  const version = outcome.result.protocolVersion;
+  if (typeof version !== 'string') throw new McpUpstreamError('initialize answered without a protocolVersion', 'protocol');
+  await notify(encodeJsonRpcNotification('notifications/initialized', {}));
+  return version;
 }
