@@ -36,6 +36,8 @@ const CONCURRENT_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 /** How long a peer may take to answer its first request after start (LiteLLM imports a lot). */
 const PEER_START_TIMEOUT_MS = 180_000;
+/** LiteLLM's master key, which its proxy requires; a bench-only value. */
+const LITELLM_MASTER_KEY = 'sk-litellm-bench-0123456789abcdef';
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
@@ -138,7 +140,8 @@ async function main() {
     answers(portkeyUrl, { authorization: 'Bearer sk-upstream-bench-not-a-real-key', ...portkeyHeaders }),
   );
 
-  // LiteLLM: one model entry on the upstream, one worker, no master key, database or callbacks.
+  // LiteLLM: one model entry on the upstream, one worker, a master key (it refuses to start without
+  // one, and Switchyard checks a key too), no database or callbacks.
   const litellmPort = await freePort();
   const litellmConfig = join(configDir, 'litellm.yaml');
   writeFileSync(
@@ -150,15 +153,15 @@ async function main() {
     'litellm',
     litellmBin,
     ['--config', litellmConfig, '--host', '127.0.0.1', '--port', String(litellmPort), '--num_workers', '1'],
-    () => answers(litellmUrl, { authorization: 'Bearer anything' }),
-    { LITELLM_LOG: 'ERROR' },
+    () => answers(litellmUrl, { authorization: `Bearer ${LITELLM_MASTER_KEY}` }),
+    { LITELLM_LOG: 'ERROR', LITELLM_MASTER_KEY },
   );
 
   const targets = [
     { name: 'upstream directly', url: `${upstreamUrl}/v1/chat/completions`, key: VIRTUAL_KEY, headers: {} },
     { name: `Switchyard (this checkout)`, url: `http://127.0.0.1:${gateway.info.port}/v1/chat/completions`, key: VIRTUAL_KEY, headers: {} },
     { name: `Portkey gateway ${PORTKEY_VERSION}`, url: portkeyUrl, key: 'sk-upstream-bench-not-a-real-key', headers: portkeyHeaders },
-    { name: `LiteLLM proxy ${LITELLM_VERSION}`, url: litellmUrl, key: 'anything', headers: {} },
+    { name: `LiteLLM proxy ${LITELLM_VERSION}`, url: litellmUrl, key: LITELLM_MASTER_KEY, headers: {} },
   ];
   const runs = new Map(targets.map((target) => [target.name, []]));
   try {
@@ -203,7 +206,7 @@ async function main() {
     '',
     lines.join('\n'),
     '',
-    `Settings: Switchyard as the Helm chart runs it (info logging, metrics on, tracing off). Portkey gateway ${PORTKEY_VERSION} from npm (\`start-server.js --headless\`, provider \`openai\` with \`x-portkey-custom-host\`). LiteLLM proxy ${LITELLM_VERSION} from PyPI (\`litellm[proxy]\`, ${python}, one worker, one \`openai/\` model entry with \`api_base\`, no master key, database, cache or callbacks, \`LITELLM_LOG=ERROR\`). Bifrost is not measured: it cannot be built on this machine (docs/benchmarks.md, "Peers").`,
+    `Settings: Switchyard as the Helm chart runs it (info logging, metrics on, tracing off). Portkey gateway ${PORTKEY_VERSION} from npm (\`start-server.js --headless\`, provider \`openai\` with \`x-portkey-custom-host\`). LiteLLM proxy ${LITELLM_VERSION} from PyPI (\`litellm[proxy]\`, ${python}, one worker, one \`openai/\` model entry with \`api_base\`, a master key as the bearer, no database, cache or callbacks, \`LITELLM_LOG=ERROR\`). Bifrost is not measured: it cannot be built on this machine (docs/benchmarks.md, "Peers").`,
     `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; client, gateways and upstream share the cores.`,
   ].join('\n');
   console.log(body);
