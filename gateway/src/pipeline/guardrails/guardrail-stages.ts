@@ -8,6 +8,7 @@ import type { InputCheck, OutputCheck, StreamStage, StreamTransformer } from '..
 import { guardrailsFor, type RuntimeCheck } from './guardrail-set.js';
 import { applyRedactions, blockedError, checkJsonText, checkText, GuardrailState, inspect, type Direction } from './scan.js';
 import { chatRequestSlots, chatResponseSlots, embeddingsRequestSlots, type TextSlot } from './text-slots.js';
+import { StreamHooks } from './stream-hooks.js';
 import { runWebhooks } from './webhook.js';
 
 function stateOf(exchange: Exchange): GuardrailState {
@@ -77,14 +78,19 @@ class HoldbackTransformer implements StreamTransformer {
   private held = '';
   /** undefined: the answer text; a number: that tool call's arguments. */
   private channel: number | undefined;
+  /** Set by release when the webhook and moderation checks ask the stream to wait for them. */
+  private wait: Promise<void> | undefined;
 
   constructor(
     private readonly checks: readonly RuntimeCheck[],
     private readonly window: number,
     private readonly state: GuardrailState,
+    /** Webhook and moderation output checks, trailing the release; undefined when there are none. */
+    private readonly hooks: StreamHooks | undefined,
   ) {}
 
-  transform(events: UnifiedStreamEvent[]): UnifiedStreamEvent[] {
+  transform(events: UnifiedStreamEvent[]): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
+    this.hooks?.check();
     const out: UnifiedStreamEvent[] = [];
     for (const event of events) {
       if (event.type === 'text_delta' || event.type === 'tool_call_delta') {
@@ -98,13 +104,24 @@ class HoldbackTransformer implements StreamTransformer {
       if (event.type !== 'response_start' && event.type !== 'usage') this.flush(out);
       out.push(event);
     }
-    return out;
+    return this.after(out);
   }
 
-  end(): UnifiedStreamEvent[] | undefined {
+  end(): UnifiedStreamEvent[] | undefined | Promise<UnifiedStreamEvent[] | undefined> {
     const out: UnifiedStreamEvent[] = [];
     this.flush(out);
-    return out.length > 0 ? out : undefined;
+    const rest = out.length > 0 ? out : undefined;
+    if (this.hooks === undefined) return rest;
+    // The stream ends only once the checks have seen all of it.
+    return this.hooks.finish().then(() => rest);
+  }
+
+  /** The released events, once the checks let the stream go on. */
+  private after(out: UnifiedStreamEvent[]): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
+    const wait = this.wait;
+    if (wait === undefined) return out;
+    this.wait = undefined;
+    return wait.then(() => out);
   }
 
   private flush(out: UnifiedStreamEvent[]): void {
@@ -144,12 +161,22 @@ class HoldbackTransformer implements StreamTransformer {
       } else break;
     }
     this.held = text.slice(cut);
-    return this.state.restore(applyRedactions(text.slice(0, cut), redactions, this.state), this.channel !== undefined);
+    const released = applyRedactions(text.slice(0, cut), redactions, this.state);
+    // The webhook and moderation checks see the text the built-in checks left, before restoring, as on whole answers.
+    if (this.hooks !== undefined && released.length > 0) {
+      const wait = this.hooks.add(released);
+      if (wait !== undefined) this.wait = this.wait === undefined ? wait : this.wait.then(() => wait);
+    }
+    return this.state.restore(released, this.channel !== undefined);
   }
 }
 
 export const guardrailStreamStage: StreamStage = (exchange) => {
   const set = guardrailsFor(exchange.table, exchange.key, exchange.route);
-  if (set === undefined || (set.output.length === 0 && !set.restore)) return undefined;
-  return new HoldbackTransformer(set.output, set.streamHoldback, stateOf(exchange));
+  if (set === undefined || (set.output.length === 0 && set.outputHooks.length === 0 && !set.restore)) return undefined;
+  const state = stateOf(exchange);
+  const hooks = set.outputHooks.length > 0 ? new StreamHooks(set.outputHooks, set.streamHoldback, exchange, state) : undefined;
+  // Webhook and moderation checks alone hold nothing back: they trail the release.
+  const window = set.output.length === 0 && !set.restore ? 0 : set.streamHoldback;
+  return new HoldbackTransformer(set.output, window, state, hooks);
 };

@@ -8,6 +8,7 @@
 // `rewrite` carries one text per text sent, in order. A timeout, a status other than 2xx, or an
 // answer outside the contract is a failure: failurePolicy Closed blocks, Open lets the texts
 // through unchanged; both are recorded. The service's answer never reaches the caller.
+import type { GatewayError } from '../../errors/gateway-error.js';
 import type { Exchange } from '../exchange.js';
 import type { RuntimeCheck } from './guardrail-set.js';
 import { blockedError, type Direction, type GuardrailState, type Verdict } from './scan.js';
@@ -65,6 +66,42 @@ async function askWebhook(check: RuntimeCheck, texts: string[], on: Direction, e
   }
 }
 
+/** What one webhook or moderation check made of the texts, with the decision recorded. */
+export type HookOutcome = { kind: 'pass' } | { kind: 'rewrite'; texts: string[] } | { kind: 'block'; error: GatewayError };
+
+/**
+ * Asks one webhook or moderation check about the texts and records its decision: a failure is
+ * decided by failurePolicy, a block verdict by the check's action. Throws nothing.
+ */
+export async function judge(
+  hook: RuntimeCheck,
+  texts: string[],
+  on: Direction,
+  exchange: Exchange,
+  state: GuardrailState,
+): Promise<HookOutcome> {
+  const verdict =
+    hook.compiled.type === 'webhook' ? await askWebhook(hook, texts, on, exchange) : await askModeration(hook, texts, exchange);
+  const decision = { policy: hook.policy, check: hook.compiled.name, on };
+  if (typeof verdict === 'string') {
+    const compiled = hook.compiled;
+    const failurePolicy = compiled.type === 'webhook' || compiled.type === 'moderation' ? compiled.failurePolicy : 'Closed';
+    if (failurePolicy === 'Open') {
+      state.record({ ...decision, action: 'log', failure: 'failed_open' });
+      return { kind: 'pass' };
+    }
+    state.record({ ...decision, action: 'block', failure: 'failed_closed' });
+    return { kind: 'block', error: blockedError(hook.policy, hook.compiled.name, on, ` (${verdict}; failurePolicy is Closed)`) };
+  }
+  if (verdict.verdict === 'allow') return { kind: 'pass' };
+  if (verdict.verdict === 'block') {
+    const action = hook.compiled.action === 'log' ? 'log' : 'block';
+    state.record({ ...decision, action });
+    return action === 'block' ? { kind: 'block', error: blockedError(hook.policy, hook.compiled.name, on) } : { kind: 'pass' };
+  }
+  return { kind: 'rewrite', texts: verdict.texts };
+}
+
 /** Runs the webhook and moderation checks in order on the slots, applying rewrites; throws the guardrail error on a block. */
 export async function runWebhooks(
   hooks: readonly RuntimeCheck[],
@@ -74,29 +111,17 @@ export async function runWebhooks(
   state: GuardrailState,
 ): Promise<void> {
   for (const hook of hooks) {
-    const texts = slots.map((slot) => slot.get());
-    const verdict =
-      hook.compiled.type === 'webhook' ? await askWebhook(hook, texts, on, exchange) : await askModeration(hook, texts, exchange);
-    const decision = { policy: hook.policy, check: hook.compiled.name, on };
-    if (typeof verdict === 'string') {
-      const compiled = hook.compiled;
-      const failurePolicy = compiled.type === 'webhook' || compiled.type === 'moderation' ? compiled.failurePolicy : 'Closed';
-      if (failurePolicy === 'Open') {
-        state.record({ ...decision, action: 'log', failure: 'failed_open' });
-        continue;
-      }
-      state.record({ ...decision, action: 'block', failure: 'failed_closed' });
-      throw blockedError(hook.policy, hook.compiled.name, on, ` (${verdict}; failurePolicy is Closed)`);
-    }
-    if (verdict.verdict === 'allow') continue;
-    if (verdict.verdict === 'block') {
-      const action = hook.compiled.action === 'log' ? 'log' : 'block';
-      state.record({ ...decision, action });
-      if (action === 'block') throw blockedError(hook.policy, hook.compiled.name, on);
-      continue;
-    }
-    state.record({ ...decision, action: 'redact' });
-    verdict.texts.forEach((text, i) => {
+    const outcome = await judge(
+      hook,
+      slots.map((slot) => slot.get()),
+      on,
+      exchange,
+      state,
+    );
+    if (outcome.kind === 'block') throw outcome.error;
+    if (outcome.kind === 'pass') continue;
+    state.record({ policy: hook.policy, check: hook.compiled.name, on, action: 'redact' });
+    outcome.texts.forEach((text, i) => {
       const slot = slots[i] as TextSlot;
       if (slot.get() !== text) slot.set(text);
     });
