@@ -70,6 +70,7 @@ export function createOtelRequestTracer(tracer: Tracer): RequestTracer {
         { kind: SpanKind.SERVER, startTime: TIME_ORIGIN_MS + call.startedAt, attributes },
         parent,
       );
+      recordGuardrails(span, exchange);
       if (call.status !== 'ok') {
         span.setAttribute('error.type', call.status);
         span.setStatus({ code: SpanStatusCode.ERROR, message: call.status });

@@ -11,12 +11,12 @@ import { chatRequestSlots, chatResponseSlots, embeddingsRequestSlots, type TextS
 import { StreamHooks } from './stream-hooks.js';
 import { runWebhooks } from './webhook.js';
 
-function stateOf(exchange: Exchange): GuardrailState {
+export function stateOf(exchange: Exchange): GuardrailState {
   exchange.guardrails ??= new GuardrailState();
   return exchange.guardrails;
 }
 
-function checkSlots(
+export function checkSlots(
   checks: readonly RuntimeCheck[],
   hooks: readonly RuntimeCheck[],
   slots: readonly TextSlot[],
@@ -43,7 +43,7 @@ export const guardrailInputCheck: InputCheck = (checked, exchange) => {
 };
 
 /** Puts the prompt's restorable values back into the answer, after the output checks ran on what the model wrote. */
-function restoreSlots(slots: readonly TextSlot[], state: GuardrailState): void {
+export function restoreSlots(slots: readonly TextSlot[], state: GuardrailState): void {
   for (const slot of slots) {
     const text = slot.get();
     const restored = state.restore(text, slot.json);
