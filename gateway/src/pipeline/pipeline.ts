@@ -24,6 +24,7 @@ import type { UpstreamCall } from './call-upstream.js';
 import { countStreamUsage } from './count-stream-usage.js';
 import type { Exchange } from './exchange.js';
 import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from './guardrails/guardrail-stages.js';
+import { createWebhookPoster } from './guardrails/webhook-transport.js';
 import { checkDeclaredLength } from './ingress.js';
 import { createMcpOperation } from './mcp-operation.js';
 import { createModerator } from './moderator.js';
@@ -73,9 +74,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
   const mcp = createMcpOperation(deps);
   const moderate = createModerator(deps);
+  const postWebhook = createWebhookPoster(deps.transport);
   return {
     run(exchange, endpoint, context) {
       exchange.moderate = moderate;
+      exchange.postWebhook = postWebhook;
       switch (endpoint.operation) {
         case 'chat':
           return runOperation(deps, stages, chatOperation, endpoint, exchange, context);

@@ -14,9 +14,7 @@ import type { RuntimeCheck } from './guardrail-set.js';
 import { blockedError, type Direction, type GuardrailState, type Verdict } from './scan.js';
 import type { TextSlot } from './text-slots.js';
 import { askModeration } from './moderation.js';
-
-/** The largest webhook answer read; a longer one is a failure. */
-const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+import { webhookFailure } from './webhook-transport.js';
 
 function parseVerdict(body: unknown, sent: number): Verdict | string {
   if (body === null || typeof body !== 'object') return 'the answer is not a JSON object';
@@ -32,37 +30,32 @@ function parseVerdict(body: unknown, sent: number): Verdict | string {
 async function askWebhook(check: RuntimeCheck, texts: string[], on: Direction, exchange: Exchange): Promise<Verdict | string> {
   const compiled = check.compiled;
   if (compiled.type !== 'webhook') return 'not a webhook check';
+  if (exchange.postWebhook === undefined) return 'webhook calls are not available here';
   const signal = AbortSignal.any([AbortSignal.timeout(compiled.timeoutMs), exchange.clientAbort.signal]);
   try {
-    const response = await fetch(compiled.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        version: 'v1',
-        policy: check.policy,
-        check: compiled.name,
-        on,
-        requestId: exchange.requestId,
-        key: exchange.key?.id,
-        model: exchange.model,
-        texts,
-      }),
-      signal,
-      redirect: 'error',
+    const body = JSON.stringify({
+      version: 'v1',
+      policy: check.policy,
+      check: compiled.name,
+      on,
+      requestId: exchange.requestId,
+      key: exchange.key?.id,
+      model: exchange.model,
+      texts,
     });
-    const text = await response.text();
-    if (response.status < 200 || response.status > 299) return `the webhook answered HTTP ${response.status}`;
-    if (text.length > MAX_ANSWER_BYTES) return 'the webhook answer is too large';
-    let body: unknown;
+    // Through the upstream transport: the egress guard (--deny-upstream-cidrs) applies, redirects are never followed.
+    const answer = await exchange.postWebhook(compiled.url, body, compiled.timeoutMs, signal);
+    if (answer.status < 200 || answer.status > 299) return `the webhook answered HTTP ${answer.status}`;
+    let parsed: unknown;
     try {
-      body = JSON.parse(text);
+      parsed = JSON.parse(answer.text);
     } catch {
       return 'the webhook answer is not JSON';
     }
-    return parseVerdict(body, texts.length);
+    return parseVerdict(parsed, texts.length);
   } catch (error) {
     if (signal.aborted && !exchange.clientAbort.signal.aborted) return `the webhook did not answer within ${compiled.timeoutMs} ms`;
-    return `the webhook could not be reached (${(error as Error).name})`;
+    return `the webhook ${webhookFailure(error)}`;
   }
 }
 
