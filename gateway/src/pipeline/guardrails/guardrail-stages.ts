@@ -111,9 +111,12 @@ class HoldbackTransformer implements StreamTransformer {
     const out: UnifiedStreamEvent[] = [];
     this.flush(out);
     const rest = out.length > 0 ? out : undefined;
-    if (this.hooks === undefined) return rest;
+    const hooks = this.hooks;
+    if (hooks === undefined) return rest;
     // The stream ends only once the checks have seen all of it.
-    return this.hooks.finish().then(() => rest);
+    const wait = this.wait ?? Promise.resolve();
+    this.wait = undefined;
+    return wait.then(() => hooks.finish()).then(() => rest);
   }
 
   /** The released events, once the checks let the stream go on. */
@@ -165,7 +168,13 @@ class HoldbackTransformer implements StreamTransformer {
     // The webhook and moderation checks see the text the built-in checks left, before restoring, as on whole answers.
     if (this.hooks !== undefined && released.length > 0) {
       const wait = this.hooks.add(released);
-      if (wait !== undefined) this.wait = this.wait === undefined ? wait : this.wait.then(() => wait);
+      if (wait !== undefined) {
+        // Marked handled: a block thrown later in this batch leaves the waits unread (the stream ends with that block).
+        const chained = this.wait === undefined ? wait : this.wait.then(() => wait);
+        wait.catch(() => undefined);
+        chained.catch(() => undefined);
+        this.wait = chained;
+      }
     }
     return this.state.restore(released, this.channel !== undefined);
   }

@@ -76,6 +76,9 @@ export async function judge(
   const verdict =
     hook.compiled.type === 'webhook' ? await askWebhook(hook, texts, on, exchange) : await askModeration(hook, texts, exchange);
   const decision = { policy: hook.policy, check: hook.compiled.name, on };
+  // A caller that went away aborted the call: that is no verdict and no failure of the check.
+  if (exchange.clientAbort.signal.aborted)
+    return { kind: 'block', error: blockedError(hook.policy, hook.compiled.name, on, ' (the caller went away)') };
   if (typeof verdict === 'string') {
     const compiled = hook.compiled;
     const failurePolicy = compiled.type === 'webhook' || compiled.type === 'moderation' ? compiled.failurePolicy : 'Closed';
