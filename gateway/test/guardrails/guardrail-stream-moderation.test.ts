@@ -60,7 +60,8 @@ describe('guardrail moderation and webhook checks on streams', () => {
           ...keyObjects({ name: 'mod', key: modKey, labels: { g: 'mod' } }),
           ...keyObjects({ name: 'closed', key: closedKey, labels: { g: 'closed' } }),
           ...keyObjects({ name: 'hook', key: hookKey, labels: { g: 'hook' } }),
-          policyObject('mod', { g: 'mod' }, [mod()], { streamHoldback: WINDOW }),
+          // A generous timeout: on a loaded machine a slow answer must not pass for a flag.
+          policyObject('mod', { g: 'mod' }, [mod({ timeout: '20s' })], { streamHoldback: WINDOW }),
           policyObject('closed', { g: 'closed' }, [mod({ timeout: '200ms', failurePolicy: 'Closed' })], { streamHoldback: WINDOW }),
           policyObject('hook', { g: 'hook' }, [{ name: 'hook', type: 'webhook', url: `${hook.url}/check`, on: 'output' }], {
             streamHoldback: WINDOW,
@@ -103,6 +104,7 @@ describe('guardrail moderation and webhook checks on streams', () => {
       const outcome = await door.stream(gateway, modKey, `SAY:${clean.slice(0, 6).join('|')}|and then we ki|ll it`);
       expect(errorText(outcome.error)).toContain('guardrail_blocked');
       expect(errorText(outcome.error)).toContain('the answer was blocked by GuardrailPolicy default/mod, check mod');
+      expect(errorText(outcome.error)).not.toContain('failurePolicy');
       // The checks trail the release: the text went out, but the stream never finished cleanly.
       expect(outcome.deltas.join('')).toContain('sentence 5 is calm.');
     },
