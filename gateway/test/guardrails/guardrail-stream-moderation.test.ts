@@ -82,9 +82,10 @@ describe('guardrail moderation and webhook checks on streams', () => {
 
   const clean = Array.from({ length: 12 }, (_, i) => `sentence ${i} is calm.`);
 
-  it('a clean stream passes whole; it was moderated in bounded segments that cover all of it', async () => {
+  // BURST: the upstream writes every chunk at once, so the gateway reads them in one batch.
+  it.each(['SAY', 'BURST'])('%s: a clean stream passes whole; it was moderated in bounded segments that cover all of it', async (mode) => {
     const sent = moderation.moderationBodies().length;
-    const outcome = await FRONT_DOORS[0]?.stream(gateway, modKey, `SAY:${clean.join('|')}`);
+    const outcome = await FRONT_DOORS[0]?.stream(gateway, modKey, `${mode}:${clean.join('|')}`);
     expect(outcome?.error).toBeUndefined();
     expect(outcome?.deltas.join('')).toBe(clean.join(''));
     const segments = moderation
@@ -93,7 +94,8 @@ describe('guardrail moderation and webhook checks on streams', () => {
       .map((body) => (body.input as string[]).join(''));
     // Several calls, none of them the whole answer, each at most a lag bound of text plus its context window.
     expect(segments.length).toBeGreaterThan(1);
-    for (const segment of segments) expect(segment.length).toBeLessThanOrEqual(6 * WINDOW + 32);
+    // A window of context, four windows of lag and the chunk that crossed the bound.
+    for (const segment of segments) expect(segment.length).toBeLessThanOrEqual(5 * WINDOW + 24);
     for (const sentence of clean) expect(segments.some((segment) => segment.includes(sentence))).toBe(true);
     expect(segments.at(-1)?.endsWith('sentence 11 is calm.')).toBe(true);
   });
@@ -110,8 +112,9 @@ describe('guardrail moderation and webhook checks on streams', () => {
     },
   );
 
-  it('a flag early in a long stream ends it before the rest is sent', async () => {
-    const outcome = await FRONT_DOORS[0]?.stream(gateway, modKey, `SAY:we will kill |${clean.join('|')}`);
+  it('a flag early in a long stream ends it before the rest is sent, even when the whole answer arrives at once', async () => {
+    // One upstream write: the gateway reads every chunk in one batch, and must still not release it all ahead of the check.
+    const outcome = await FRONT_DOORS[0]?.stream(gateway, modKey, `BURST:we will kill |${clean.join('|')}`);
     expect(errorText(outcome?.error)).toContain('check mod');
     // Moderation trails the release by a bounded amount: most of the answer never reached the caller.
     expect(outcome?.deltas.join('')).not.toContain('sentence 11');

@@ -91,20 +91,41 @@ class HoldbackTransformer implements StreamTransformer {
 
   transform(events: UnifiedStreamEvent[]): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
     this.hooks?.check();
-    const out: UnifiedStreamEvent[] = [];
-    for (const event of events) {
+    return this.process(events, 0, []);
+  }
+
+  /**
+   * The events from `from` on, appended to `out`. When the webhook and moderation checks ask the
+   * release to wait (too much text queued behind their call), the rest of the batch waits too:
+   * a batch of many chunks cannot run further ahead of the checks than one chunk.
+   */
+  private process(
+    events: UnifiedStreamEvent[],
+    from: number,
+    out: UnifiedStreamEvent[],
+  ): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
+    for (let i = from; i < events.length; i++) {
+      const event = events[i] as UnifiedStreamEvent;
       if (event.type === 'text_delta' || event.type === 'tool_call_delta') {
         const channel = event.type === 'text_delta' ? undefined : event.index;
         if (channel !== this.channel) this.flush(out);
         this.channel = channel;
         this.held += event.type === 'text_delta' ? event.text : event.argumentsDelta;
         this.emit(out, this.release(false));
-        continue;
+      } else {
+        if (event.type !== 'response_start' && event.type !== 'usage') this.flush(out);
+        out.push(event);
       }
-      if (event.type !== 'response_start' && event.type !== 'usage') this.flush(out);
-      out.push(event);
+      const wait = this.wait;
+      if (wait !== undefined) {
+        this.wait = undefined;
+        return wait.then(() => {
+          this.hooks?.check();
+          return this.process(events, i + 1, out);
+        });
+      }
     }
-    return this.after(out);
+    return out;
   }
 
   end(): UnifiedStreamEvent[] | undefined | Promise<UnifiedStreamEvent[] | undefined> {
@@ -117,14 +138,6 @@ class HoldbackTransformer implements StreamTransformer {
     const wait = this.wait ?? Promise.resolve();
     this.wait = undefined;
     return wait.then(() => hooks.finish()).then(() => rest);
-  }
-
-  /** The released events, once the checks let the stream go on. */
-  private after(out: UnifiedStreamEvent[]): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
-    const wait = this.wait;
-    if (wait === undefined) return out;
-    this.wait = undefined;
-    return wait.then(() => out);
   }
 
   private flush(out: UnifiedStreamEvent[]): void {

@@ -7,7 +7,9 @@
 // the stream at the next chunk with the front door's error event; the end of the stream waits for
 // the last call. The caller may have read the flagged segment by then: that is the price of not
 // holding the answer back. How far the release may run ahead is bounded: past four windows of
-// text not yet sent out, the stream waits for the call in flight.
+// text not yet sent out, the stream waits for the call in flight (the hold-back transformer stops
+// in the middle of a batch for it), so a segment is at most a window of context, four windows and
+// the chunk that crossed the bound.
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { Exchange } from '../exchange.js';
 import type { RuntimeCheck } from './guardrail-set.js';
