@@ -135,6 +135,9 @@ async function main() {
           guarded,
           addedTtftMs: Number((guarded.ttftMs - plain.ttftMs).toFixed(3)),
           addedPerChunkUs: Number((((guarded.totalMs - plain.totalMs) * 1000) / CHUNKS).toFixed(1)),
+          // Same-run ratios (guarded over plain): comparable across machines, unlike the absolute times.
+          ttftRatio: Number((guarded.ttftMs / plain.ttftMs).toFixed(2)),
+          totalRatio: Number((guarded.totalMs / plain.totalMs).toFixed(2)),
         }),
       );
     }

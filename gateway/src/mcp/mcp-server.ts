@@ -11,6 +11,7 @@
 // the servers the table lets the key's namespace reach; rate limits and the audit line are
 // handed in as functions, so this folder stays below governance and the pipeline.
 import { hash } from 'node:crypto';
+import { GatewayError } from '../errors/gateway-error.js';
 import type { CompiledKeyMCP, CompiledMCPServer } from '@switchyard/compiler';
 import { globToRegExpSource, isRecord } from '@switchyard/compiler';
 import {
@@ -53,7 +54,34 @@ const CAPABILITIES = {
 /** The 2025-11-25 family the handshake accepts; an older client gets its own version echoed. */
 const STATEFUL_VERSIONS: readonly string[] = [MCP_STATEFUL_VERSION, '2025-06-18', '2025-03-26'];
 
-type ToolCallStatus = 'ok' | 'tool_error' | 'upstream_error' | 'unavailable' | 'timeout' | 'too_large' | 'denied' | 'rate_limited';
+type ToolCallStatus =
+  | 'ok'
+  | 'tool_error'
+  | 'upstream_error'
+  | 'unavailable'
+  | 'timeout'
+  | 'too_large'
+  | 'denied'
+  | 'rate_limited'
+  | 'guardrail_blocked';
+
+/**
+ * The JSON-RPC error code of a tool call a guardrail refused (its arguments or its result), in
+ * the range JSON-RPC leaves to servers; `data.code` is `guardrail_blocked` (docs/guardrails.md).
+ */
+const GUARDRAIL_BLOCKED_CODE = -32040;
+
+/**
+ * Guardrails on one tool call, handed in by the pipeline (pipeline/guardrails/mcp-tool-guard.ts):
+ * each returns what may go on (arguments upstream, the result to the caller), perhaps rewritten,
+ * or throws a GatewayError with code `guardrail_blocked` to refuse the call.
+ */
+export interface McpToolGuard {
+  checkArguments(
+    args: Record<string, unknown> | undefined,
+  ): Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>;
+  checkResult(result: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>>;
+}
 
 /** One tool call as the audit line and the metrics see it: never the arguments themselves. */
 export interface ToolCallRecord {
@@ -83,6 +111,8 @@ export interface McpHttpRequest {
   readonly signal: AbortSignal;
   /** The audit line, metrics and span of one tool call of this request. */
   recordToolCall(record: ToolCallRecord): void;
+  /** Guardrails on tool calls; undefined when no GuardrailPolicy applies to the key. */
+  readonly toolGuard?: McpToolGuard | undefined;
 }
 
 export interface McpHttpAnswer {
@@ -491,17 +521,26 @@ export class McpGatewayServer {
         );
       }
     }
+    const guard = request.toolGuard;
     try {
+      // Guardrails see the call once it is known to be allowed, before it is sent (a redact rewrites the arguments).
+      const sent = guard === undefined ? args : await guard.checkArguments(args);
       const forwarded: Record<string, unknown> = { name: upstreamName };
-      if (args !== undefined) forwarded.arguments = args;
+      if (sent !== undefined) forwarded.arguments = sent;
       const outcome = await this.options.upstreams.get(server).request('tools/call', forwarded, signal);
       if ('error' in outcome) {
         record(server.id, 'upstream_error');
         return jsonRpcError(200, id, outcome.error.code, `MCP server ${server.id}: ${outcome.error.message}`, outcome.error.data);
       }
-      record(server.id, outcome.result.isError === true ? 'tool_error' : 'ok');
-      return ok(id, mode.stateless ? { resultType: 'complete', ...outcome.result } : outcome.result);
+      const result = guard === undefined ? outcome.result : await guard.checkResult(outcome.result);
+      record(server.id, result.isError === true ? 'tool_error' : 'ok');
+      return ok(id, mode.stateless ? { resultType: 'complete', ...result } : result);
     } catch (error) {
+      if (error instanceof GatewayError && error.code === 'guardrail_blocked') {
+        record(server.id, 'guardrail_blocked');
+        // The policy and the check are in the message; the matched text never is.
+        return jsonRpcError(200, id, GUARDRAIL_BLOCKED_CODE, error.message, { code: 'guardrail_blocked' });
+      }
       if (!(error instanceof McpUpstreamError)) throw error;
       const status: ToolCallStatus = error.reason === 'too_large' ? 'too_large' : error.reason === 'timeout' ? 'timeout' : 'unavailable';
       record(server.id, status);

@@ -116,7 +116,17 @@ export interface Exchange {
   guardrails: GuardrailState | undefined;
   /** Asks a moderation model through this gateway's routes (moderation checks); set by the pipeline. */
   moderate?: Moderator;
+  /** POSTs a webhook check's request through the upstream transport and its egress guard; set by the pipeline. */
+  postWebhook?: WebhookPoster;
 }
+
+/** One webhook POST (JSON body) and its bounded answer; throws on transport failures (an egress refusal among them). */
+export type WebhookPoster = (
+  url: string,
+  body: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+) => Promise<{ status: number; text: string }>;
 
 /** One moderations call for `exchange`'s key, in-process through the routing, call and retry stages. */
 export type Moderator = (exchange: Exchange, model: string, texts: string[], signal: AbortSignal) => Promise<UnifiedModerationsResponse>;

@@ -21,6 +21,7 @@ import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import { decodeMcpMessage, encodeJsonRpcError, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER, McpWireError } from '../wire/mcp/index.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import type { Exchange } from './exchange.js';
+import { mcpToolGuard } from './guardrails/mcp-tool-guard.js';
 import { checkDeclaredLength, readJsonObjectBody } from './ingress.js';
 import { observe } from './observe.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -121,6 +122,7 @@ async function runMcp(
         protocolHeader: header(exchange, MCP_PROTOCOL_VERSION_HEADER),
         signal: exchange.clientAbort.signal,
         recordToolCall: (record) => auditToolCall(deps, record, exchange),
+        toolGuard: message.kind === 'request' && message.method === 'tools/call' ? mcpToolGuard(exchange) : undefined,
       },
     );
     send(exchange, answer.status, answer.headers, answer.body ?? '');

@@ -24,6 +24,7 @@ import { callChat, type UpstreamCall } from './call-upstream.js';
 import { countStreamUsage } from './count-stream-usage.js';
 import type { Exchange } from './exchange.js';
 import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from './guardrails/guardrail-stages.js';
+import { createWebhookPoster } from './guardrails/webhook-transport.js';
 import { checkDeclaredLength } from './ingress.js';
 import { auditToolCall, createMcpGateway, createMcpOperation, type McpGateway } from './mcp-operation.js';
 import { offerHostedTools, type HostedToolContext, type HostedToolLoop } from './hosted-tools.js';
@@ -75,9 +76,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const mcpGateway = createMcpGateway(deps);
   const mcp = createMcpOperation(deps, mcpGateway);
   const moderate = createModerator(deps);
+  const postWebhook = createWebhookPoster(deps.transport);
   return {
     run(exchange, endpoint, context) {
       exchange.moderate = moderate;
+      exchange.postWebhook = postWebhook;
       switch (endpoint.operation) {
         case 'chat':
           return runOperation(deps, stages, mcpGateway, chatOperation, endpoint, exchange, context);

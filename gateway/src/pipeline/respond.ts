@@ -142,7 +142,10 @@ export async function respondStream(
   let events: UnifiedStreamEvent[] | null = stream.first;
   try {
     while (events !== null) {
-      if (chain.length > 0) events = throughChain(chain, 0, events, exchange);
+      if (chain.length > 0) {
+        const passed = throughChain(chain, 0, events, exchange);
+        events = passed instanceof Promise ? await passed : passed;
+      }
       let frames = '';
       for (const event of events) frames += encoder.encode(event);
       if (frames.length > 0) {
@@ -152,7 +155,7 @@ export async function respondStream(
       }
       events = await stream.next();
     }
-    const closing = closingFrames(exchange, chain, encoder) + encoder.end();
+    const closing = (await closingFrames(exchange, chain, encoder)) + encoder.end();
     exchange.settleBeforeLastByte?.();
     res.end(closing);
   } catch (error) {
@@ -194,33 +197,45 @@ class StreamStageError extends Error {
   }
 }
 
-/** `events` through the links from `from` on. */
+/** `events` through the links from `from` on; a promise only when a link answered with one. */
 function throughChain(
   chain: readonly StreamTransformer[],
   from: number,
   events: UnifiedStreamEvent[],
   exchange: Exchange,
-): UnifiedStreamEvent[] {
-  try {
-    for (let i = from; i < chain.length; i++) events = (chain[i] as StreamTransformer).transform(events, exchange);
-    return events;
-  } catch (error) {
-    throw new StreamStageError(toGatewayError(error));
+): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
+  for (let i = from; i < chain.length; i++) {
+    let passed: UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]>;
+    try {
+      passed = (chain[i] as StreamTransformer).transform(events, exchange);
+    } catch (error) {
+      throw new StreamStageError(toGatewayError(error));
+    }
+    if (passed instanceof Promise) {
+      return passed.then(
+        (ready) => throughChain(chain, i + 1, ready, exchange),
+        (error: unknown) => {
+          throw new StreamStageError(toGatewayError(error));
+        },
+      );
+    }
+    events = passed;
   }
+  return events;
 }
 
 /** Events the chain's links add at the end, each passed through the links after it. */
-function closingFrames(exchange: Exchange, chain: readonly StreamTransformer[], encoder: FrontDoorStreamEncoder): string {
+async function closingFrames(exchange: Exchange, chain: readonly StreamTransformer[], encoder: FrontDoorStreamEncoder): Promise<string> {
   let frames = '';
   for (let i = 0; i < chain.length; i++) {
     let added: UnifiedStreamEvent[] | undefined;
     try {
-      added = (chain[i] as StreamTransformer).end?.(exchange);
+      added = await (chain[i] as StreamTransformer).end?.(exchange);
     } catch (error) {
       throw new StreamStageError(toGatewayError(error));
     }
     if (added === undefined) continue;
-    for (const event of throughChain(chain, i + 1, added, exchange)) frames += encoder.encode(event);
+    for (const event of await throughChain(chain, i + 1, added, exchange)) frames += encoder.encode(event);
   }
   return frames;
 }

@@ -37,8 +37,12 @@ export type OutputCheck = (answer: WholeAnswer, exchange: Exchange) => void | Pr
  * A transformer throwing ends the stream in-band with the front door's error event.
  */
 export interface StreamTransformer {
-  transform(events: UnifiedStreamEvent[], exchange: Exchange): UnifiedStreamEvent[];
-  end?(exchange: Exchange): UnifiedStreamEvent[] | undefined;
+  /**
+   * A promise makes the stream wait for it (guardrail webhook and moderation checks do, rarely);
+   * the other links answer synchronously and cost no await.
+   */
+  transform(events: UnifiedStreamEvent[], exchange: Exchange): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]>;
+  end?(exchange: Exchange): UnifiedStreamEvent[] | undefined | Promise<UnifiedStreamEvent[] | undefined>;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Shared set-up for the guardrail tests: a scripted OpenAI upstream that records what reached it
-// and answers what the prompt asks (`SAY:a|b|c` streams the chunks a, b, c; `SLOW:` pauses after
+// and answers what the prompt asks (`SAY:a|b|c` streams the chunks a, b, c; `BURST:` writes them
+// all at once; `SLOW:` pauses after
 // the first chunk until released; `TOOL:a|b` streams a tool call whose arguments come in pieces), a webhook service, and manifest builders. Every test drives
 // the real gateway process (standalone) with the official SDKs.
 import type { ServerResponse } from 'node:http';
@@ -40,7 +41,8 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     const body = request.json as { stream?: boolean; messages?: Array<{ role: string; content: unknown }> };
     const prompt = lastUserText(body);
     const slow = prompt.startsWith('SLOW:');
-    const said = /(?:SAY|SLOW):(.*)$/s.exec(prompt)?.[1];
+    const burst = prompt.startsWith('BURST:');
+    const said = /(?:SAY|SLOW|BURST):(.*)$/s.exec(prompt)?.[1];
     const parts = said === undefined ? ['ok'] : said.split('|');
     const tool = /^TOOL:(.*)$/s.exec(prompt)?.[1];
     if (body.stream === true && tool !== undefined) {
@@ -64,7 +66,9 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     if (body.stream === true) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(chunk({ role: 'assistant', content: '' }, null));
-      for (const [i, part] of parts.entries()) {
+      // BURST: every chunk in one write, so the gateway reads them as one batch.
+      if (burst) res.write(parts.map((part) => chunk({ content: part }, null)).join(''));
+      for (const [i, part] of (burst ? [] : parts).entries()) {
         res.write(chunk({ content: part }, null));
         if (slow && i === 0) {
           await new Promise<void>((resolve) => {

@@ -8,7 +8,8 @@
 //   collector.rawBodies    // every POST body, for "is this anywhere in what was exported" checks
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 
-type AttributeValue = string | number | boolean;
+type ScalarValue = string | number | boolean;
+type AttributeValue = ScalarValue | ScalarValue[];
 
 export interface CollectedSpan {
   traceId: string;
@@ -77,9 +78,25 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
   };
 }
 
+interface OtlpAnyValue {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: OtlpAnyValue[] };
+}
+
 interface OtlpKeyValue {
   key: string;
-  value: { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
+  value: OtlpAnyValue;
+}
+
+function scalarOf(v: OtlpAnyValue): ScalarValue | undefined {
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.intValue !== undefined) return Number(v.intValue);
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  return undefined;
 }
 
 function attributesOf(list: unknown): Record<string, AttributeValue> {
@@ -87,10 +104,12 @@ function attributesOf(list: unknown): Record<string, AttributeValue> {
   if (!Array.isArray(list)) return out;
   for (const entry of list as OtlpKeyValue[]) {
     const v = entry.value ?? {};
-    if (v.stringValue !== undefined) out[entry.key] = v.stringValue;
-    else if (v.intValue !== undefined) out[entry.key] = Number(v.intValue);
-    else if (v.doubleValue !== undefined) out[entry.key] = v.doubleValue;
-    else if (v.boolValue !== undefined) out[entry.key] = v.boolValue;
+    // Arrays of scalars (homogeneous, as the OpenTelemetry API allows them on attributes).
+    if (v.arrayValue !== undefined) out[entry.key] = (v.arrayValue.values ?? []).map((item) => scalarOf(item) ?? '');
+    else {
+      const scalar = scalarOf(v);
+      if (scalar !== undefined) out[entry.key] = scalar;
+    }
   }
   return out;
 }

@@ -70,6 +70,7 @@ export function createOtelRequestTracer(tracer: Tracer): RequestTracer {
         { kind: SpanKind.SERVER, startTime: TIME_ORIGIN_MS + call.startedAt, attributes },
         parent,
       );
+      recordGuardrails(span, exchange);
       if (call.status !== 'ok') {
         span.setAttribute('error.type', call.status);
         span.setStatus({ code: SpanStatusCode.ERROR, message: call.status });
@@ -162,6 +163,7 @@ class OtelRequestSpan implements RequestSpan {
     if (exchange.costNanos !== undefined) attributes['switchyard.cost_usd'] = formatNanosAsUsd(exchange.costNanos);
     if (exchange.cache !== undefined) attributes['switchyard.cache'] = exchange.cache;
     span.setAttributes(attributes);
+    recordGuardrails(span, exchange);
     if (exchange.firstEventAt !== undefined) {
       span.addEvent(
         'gen_ai.first_token',
@@ -191,6 +193,39 @@ class OtelRequestSpan implements RequestSpan {
     }
     span.end(endTime);
   }
+}
+
+const GUARDRAIL_RANK: Record<string, number> = { log: 1, redact: 2, block: 3 };
+
+/**
+ * Guardrail decisions (docs/guardrails.md, "Observability"): one `switchyard.guardrail` event per
+ * decision with its policy, check, action, direction and failure, and on the span the strongest
+ * action taken and the decisions as parallel arrays, so a trace search can filter on them. Names
+ * and outcomes only: the matched text is never on the span.
+ */
+function recordGuardrails(span: Span, exchange: TracedExchange): void {
+  const decisions = exchange.guardrails?.decisions;
+  if (decisions === undefined || decisions.length === 0) return;
+  let strongest = 'log';
+  for (const decision of decisions) {
+    const attributes: Attributes = {
+      'switchyard.guardrail.policy': decision.policy,
+      'switchyard.guardrail.check': decision.check,
+      'switchyard.guardrail.action': decision.action,
+      'switchyard.guardrail.direction': decision.on,
+    };
+    if (decision.failure !== undefined) attributes['switchyard.guardrail.failure'] = decision.failure;
+    span.addEvent('switchyard.guardrail', attributes);
+    if ((GUARDRAIL_RANK[decision.action] ?? 0) > (GUARDRAIL_RANK[strongest] ?? 0)) strongest = decision.action;
+  }
+  span.setAttributes({
+    'switchyard.guardrail.action': strongest,
+    'switchyard.guardrail.policies': decisions.map((d) => d.policy),
+    'switchyard.guardrail.checks': decisions.map((d) => d.check),
+    'switchyard.guardrail.actions': decisions.map((d) => d.action),
+    'switchyard.guardrail.directions': decisions.map((d) => d.on),
+    'switchyard.guardrail.failures': decisions.map((d) => d.failure ?? ''),
+  });
 }
 
 /** The error kind/code of a failed request: a 5xx, or a stream that broke after it began. */

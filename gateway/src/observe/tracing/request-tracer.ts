@@ -46,6 +46,17 @@ export interface TracedExchange {
   readonly firstEventAt: number | undefined;
   readonly error: { readonly code?: string | undefined; readonly kind: string } | undefined;
   readonly streamFailure: string | undefined;
+  /** Guardrail decisions (pipeline/guardrails/scan.ts); undefined when no guardrail applied. */
+  readonly guardrails?: { readonly decisions: readonly TracedGuardrailDecision[] } | undefined;
+}
+
+/** One guardrail check that matched: names and outcome only, never the matched text. */
+interface TracedGuardrailDecision {
+  readonly policy: string;
+  readonly check: string;
+  readonly action: string;
+  readonly on: string;
+  readonly failure?: string | undefined;
 }
 
 /** `gen_ai.operation.name` values the gateway serves. */

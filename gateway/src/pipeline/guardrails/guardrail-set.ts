@@ -50,6 +50,7 @@ function detectorOf(check: CompiledGuardrailCheck): Detector | undefined {
 // Keyed by the table's own objects, so a reload builds fresh detectors and drops the old ones.
 const checksByPolicy = new WeakMap<CompiledGuardrailPolicy, readonly RuntimeCheck[]>();
 const setsByKey = new WeakMap<RuntimeKey, Map<RuntimeRoute, GuardrailSet | null>>();
+const toolSetsByKey = new WeakMap<RuntimeKey, GuardrailSet | null>();
 
 function runtimeChecks(policy: CompiledGuardrailPolicy): readonly RuntimeCheck[] {
   let checks = checksByPolicy.get(policy);
@@ -60,7 +61,8 @@ function runtimeChecks(policy: CompiledGuardrailPolicy): readonly RuntimeCheck[]
   return checks;
 }
 
-function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRoute): GuardrailSet | null {
+/** `route` undefined: MCP tool calls, which no ModelRoute serves, so only policies without a routeSelector apply. */
+function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRoute | undefined): GuardrailSet | null {
   const set = {
     input: [] as RuntimeCheck[],
     inputHooks: [] as RuntimeCheck[],
@@ -70,7 +72,7 @@ function buildSet(policies: readonly CompiledGuardrailPolicy[], route: RuntimeRo
   let streamHoldback = 0;
   let restore = false;
   for (const policy of policies) {
-    if (policy.routeIds !== undefined && !policy.routeIds.includes(route.id)) continue;
+    if (policy.routeIds !== undefined && (route === undefined || !policy.routeIds.includes(route.id))) continue;
     for (const check of runtimeChecks(policy)) {
       // Webhook and moderation checks call out, after the built-in checks (docs/guardrails.md).
       const hook = check.compiled.type === 'webhook' || check.compiled.type === 'moderation';
@@ -107,6 +109,19 @@ export function guardrailsFor(
     const policies = ids.map((id) => table.guardrailPolicies.get(id)).filter((p): p is CompiledGuardrailPolicy => p !== undefined);
     set = buildSet(policies, route);
     byRoute.set(route, set);
+  }
+  return set ?? undefined;
+}
+
+/** The checks for this key's MCP tool calls (`POST /mcp`); undefined when none apply. */
+export function guardrailsForTools(table: RuntimeTable | undefined, key: RuntimeKey | undefined): GuardrailSet | undefined {
+  const ids = key?.compiled.guardrailPolicyIds;
+  if (ids === undefined || key === undefined || table === undefined) return undefined;
+  let set = toolSetsByKey.get(key);
+  if (set === undefined) {
+    const policies = ids.map((id) => table.guardrailPolicies.get(id)).filter((p): p is CompiledGuardrailPolicy => p !== undefined);
+    set = buildSet(policies, undefined);
+    toolSetsByKey.set(key, set);
   }
   return set ?? undefined;
 }

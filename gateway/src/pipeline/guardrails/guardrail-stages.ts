@@ -8,14 +8,15 @@ import type { InputCheck, OutputCheck, StreamStage, StreamTransformer } from '..
 import { guardrailsFor, type RuntimeCheck } from './guardrail-set.js';
 import { applyRedactions, blockedError, checkJsonText, checkText, GuardrailState, inspect, type Direction } from './scan.js';
 import { chatRequestSlots, chatResponseSlots, embeddingsRequestSlots, type TextSlot } from './text-slots.js';
+import { StreamHooks } from './stream-hooks.js';
 import { runWebhooks } from './webhook.js';
 
-function stateOf(exchange: Exchange): GuardrailState {
+export function stateOf(exchange: Exchange): GuardrailState {
   exchange.guardrails ??= new GuardrailState();
   return exchange.guardrails;
 }
 
-function checkSlots(
+export function checkSlots(
   checks: readonly RuntimeCheck[],
   hooks: readonly RuntimeCheck[],
   slots: readonly TextSlot[],
@@ -42,7 +43,7 @@ export const guardrailInputCheck: InputCheck = (checked, exchange) => {
 };
 
 /** Puts the prompt's restorable values back into the answer, after the output checks ran on what the model wrote. */
-function restoreSlots(slots: readonly TextSlot[], state: GuardrailState): void {
+export function restoreSlots(slots: readonly TextSlot[], state: GuardrailState): void {
   for (const slot of slots) {
     const text = slot.get();
     const restored = state.restore(text, slot.json);
@@ -77,34 +78,66 @@ class HoldbackTransformer implements StreamTransformer {
   private held = '';
   /** undefined: the answer text; a number: that tool call's arguments. */
   private channel: number | undefined;
+  /** Set by release when the webhook and moderation checks ask the stream to wait for them. */
+  private wait: Promise<void> | undefined;
 
   constructor(
     private readonly checks: readonly RuntimeCheck[],
     private readonly window: number,
     private readonly state: GuardrailState,
+    /** Webhook and moderation output checks, trailing the release; undefined when there are none. */
+    private readonly hooks: StreamHooks | undefined,
   ) {}
 
-  transform(events: UnifiedStreamEvent[]): UnifiedStreamEvent[] {
-    const out: UnifiedStreamEvent[] = [];
-    for (const event of events) {
+  transform(events: UnifiedStreamEvent[]): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
+    this.hooks?.check();
+    return this.process(events, 0, []);
+  }
+
+  /**
+   * The events from `from` on, appended to `out`. When the webhook and moderation checks ask the
+   * release to wait (too much text queued behind their call), the rest of the batch waits too:
+   * a batch of many chunks cannot run further ahead of the checks than one chunk.
+   */
+  private process(
+    events: UnifiedStreamEvent[],
+    from: number,
+    out: UnifiedStreamEvent[],
+  ): UnifiedStreamEvent[] | Promise<UnifiedStreamEvent[]> {
+    for (let i = from; i < events.length; i++) {
+      const event = events[i] as UnifiedStreamEvent;
       if (event.type === 'text_delta' || event.type === 'tool_call_delta') {
         const channel = event.type === 'text_delta' ? undefined : event.index;
         if (channel !== this.channel) this.flush(out);
         this.channel = channel;
         this.held += event.type === 'text_delta' ? event.text : event.argumentsDelta;
         this.emit(out, this.release(false));
-        continue;
+      } else {
+        if (event.type !== 'response_start' && event.type !== 'usage') this.flush(out);
+        out.push(event);
       }
-      if (event.type !== 'response_start' && event.type !== 'usage') this.flush(out);
-      out.push(event);
+      const wait = this.wait;
+      if (wait !== undefined) {
+        this.wait = undefined;
+        return wait.then(() => {
+          this.hooks?.check();
+          return this.process(events, i + 1, out);
+        });
+      }
     }
     return out;
   }
 
-  end(): UnifiedStreamEvent[] | undefined {
+  end(): UnifiedStreamEvent[] | undefined | Promise<UnifiedStreamEvent[] | undefined> {
     const out: UnifiedStreamEvent[] = [];
     this.flush(out);
-    return out.length > 0 ? out : undefined;
+    const rest = out.length > 0 ? out : undefined;
+    const hooks = this.hooks;
+    if (hooks === undefined) return rest;
+    // The stream ends only once the checks have seen all of it.
+    const wait = this.wait ?? Promise.resolve();
+    this.wait = undefined;
+    return wait.then(() => hooks.finish()).then(() => rest);
   }
 
   private flush(out: UnifiedStreamEvent[]): void {
@@ -144,12 +177,28 @@ class HoldbackTransformer implements StreamTransformer {
       } else break;
     }
     this.held = text.slice(cut);
-    return this.state.restore(applyRedactions(text.slice(0, cut), redactions, this.state), this.channel !== undefined);
+    const released = applyRedactions(text.slice(0, cut), redactions, this.state);
+    // The webhook and moderation checks see the text the built-in checks left, before restoring, as on whole answers.
+    if (this.hooks !== undefined && released.length > 0) {
+      const wait = this.hooks.add(released);
+      if (wait !== undefined) {
+        // Marked handled: a block thrown later in this batch leaves the waits unread (the stream ends with that block).
+        const chained = this.wait === undefined ? wait : this.wait.then(() => wait);
+        wait.catch(() => undefined);
+        chained.catch(() => undefined);
+        this.wait = chained;
+      }
+    }
+    return this.state.restore(released, this.channel !== undefined);
   }
 }
 
 export const guardrailStreamStage: StreamStage = (exchange) => {
   const set = guardrailsFor(exchange.table, exchange.key, exchange.route);
-  if (set === undefined || (set.output.length === 0 && !set.restore)) return undefined;
-  return new HoldbackTransformer(set.output, set.streamHoldback, stateOf(exchange));
+  if (set === undefined || (set.output.length === 0 && set.outputHooks.length === 0 && !set.restore)) return undefined;
+  const state = stateOf(exchange);
+  const hooks = set.outputHooks.length > 0 ? new StreamHooks(set.outputHooks, set.streamHoldback, exchange, state) : undefined;
+  // Webhook and moderation checks alone hold nothing back: they trail the release.
+  const window = set.output.length === 0 && !set.restore ? 0 : set.streamHoldback;
+  return new HoldbackTransformer(set.output, window, state, hooks);
 };
