@@ -18,7 +18,7 @@
 import { emptyUsage, isRecord, type Usage } from '@switchyard/compiler';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import { UpstreamFailure } from '../errors/upstream-failure.js';
-import type { McpCaller, ToolCallRecord } from '../mcp/mcp-server.js';
+import type { McpCaller, McpToolGuard, ToolCallRecord } from '../mcp/mcp-server.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type {
   ContentPart,
@@ -55,6 +55,8 @@ export interface HostedToolContext {
   readonly key: RuntimeKey;
   readonly route: RuntimeRoute;
   readonly signal: AbortSignal;
+  /** The key's guardrails on tool calls, as on `POST /mcp` (a block becomes an error result the model reads). */
+  readonly toolGuard: McpToolGuard | undefined;
   recordToolCall(record: ToolCallRecord): void;
 }
 
@@ -130,6 +132,7 @@ async function mcpRequest(
     sessionId: undefined,
     protocolHeader: MCP_STATELESS_VERSION,
     signal: context.signal,
+    toolGuard: method === 'tools/call' ? context.toolGuard : undefined,
     recordToolCall: (record) => context.recordToolCall(record),
   });
   const body = answer.body === undefined ? undefined : (JSON.parse(answer.body) as Record<string, unknown>);

@@ -27,6 +27,7 @@ import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from 
 import { createWebhookPoster } from './guardrails/webhook-transport.js';
 import { checkDeclaredLength } from './ingress.js';
 import { auditToolCall, createMcpGateway, createMcpOperation, type McpGateway } from './mcp-operation.js';
+import { mcpToolGuard } from './guardrails/mcp-tool-guard.js';
 import { offerHostedTools, type HostedToolContext, type HostedToolLoop } from './hosted-tools.js';
 import { createModerator } from './moderator.js';
 import { observe } from './observe.js';
@@ -240,6 +241,7 @@ function hostedToolContext(
     key,
     route,
     signal: exchange.clientAbort.signal,
+    toolGuard: mcpToolGuard(exchange),
     recordToolCall: (record) => auditToolCall(deps, record, exchange),
   };
 }

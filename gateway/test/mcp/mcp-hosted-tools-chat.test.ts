@@ -4,11 +4,13 @@
 // gateway runs it, feeds the result back and returns the model's final answer, streamed or not,
 // with the usage of every round added up. Also: the last allowed round asks for text, a key
 // without spec.mcp gets no tools, a caller's tool with a hosted tool's name is refused, and a
-// round that calls the caller's own tool hands it back without running the hosted one.
+// round that calls the caller's own tool hands it back without running the hosted one, and the
+// key's guardrails refuse a hosted call as they would on POST /mcp (the model reads the refusal).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type OpenAI from 'openai';
 import { API_VERSION, documents, openAIBackend, openAIClient, secretObject, testKey } from '../core/core-fixtures.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
+import { policyObject } from '../guardrails/guardrail-fixtures.js';
 import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { echoTool, startSdkUpstream, type RunningUpstream } from './mcp-upstreams.js';
@@ -23,7 +25,7 @@ function key(name: string, plaintext: string, mcp?: Record<string, unknown>): un
     {
       apiVersion: API_VERSION,
       kind: 'VirtualKey',
-      metadata: { name, namespace: 'default' },
+      metadata: { name, namespace: 'default', labels: { tier: name } },
       spec: { secretName: `${name}-key`, ...(mcp === undefined ? {} : { mcp }) },
     },
   ];
@@ -58,6 +60,9 @@ describe('hosted tools for chat completions (ModelRoute spec.mcp)', () => {
           route('short', model.url, 2),
           ...key('agent', KEY, { allowedTools: ['tools__*'] }),
           ...key('plain', NO_MCP_KEY),
+          policyObject('agent-pii', { tier: 'agent' }, [
+            { name: 'cards', type: 'pii', entities: ['credit_card'], on: 'input', action: 'block' },
+          ]),
         ),
       },
     });
@@ -176,5 +181,24 @@ describe('hosted tools for chat completions (ModelRoute spec.mcp)', () => {
     expect(completion.choices[0]?.message.tool_calls?.map((call) => call.type === 'function' && call.function.name)).toEqual(['lookup']);
     expect(tools.calls).toEqual([]);
     expect(model.chatRequests).toHaveLength(1);
+  });
+
+  it("the key's guardrails refuse a hosted call's arguments; the model reads the refusal, the tool never runs", async () => {
+    model.script(
+      {
+        toolCalls: [toolCall('call_6', 'tools__echo', { text: 'pay with 4111 1111 1111 1111' })],
+        finishReason: 'tool_calls',
+        usage: USAGE,
+      },
+      { content: 'I cannot send card numbers to tools.', usage: USAGE },
+    );
+    const completion = await client.chat.completions.create({ model: 'assistant', messages: [{ role: 'user', content: 'pay' }] });
+    expect(completion.choices[0]?.message.content).toBe('I cannot send card numbers to tools.');
+    expect(tools.calls).toEqual([]);
+    const history = (model.chatRequests[1]?.messages ?? []) as Array<Record<string, unknown>>;
+    const refusal = history.find((message) => message.role === 'tool');
+    expect(refusal).toMatchObject({ tool_call_id: 'call_6' });
+    expect(String(refusal?.content)).toContain('blocked by GuardrailPolicy default/agent-pii, check cards');
+    expect(String(refusal?.content)).not.toContain('4111');
   });
 });
