@@ -143,8 +143,9 @@ export interface BackendSpec {
    */
   baseURL?: string;
   /**
-   * Secrets holding the provider credential; traffic spreads across them by weight. Required except for
-   * ollama, vllm, openai-compatible and mock, and for bedrock with bedrock.useAmbientCredentials.
+   * Where the provider credential comes from: Secrets (secretRef) or files mounted into the gateway pods
+   * (file, e.g. by the Vault or Secrets Store CSI driver); traffic spreads across them by weight. Required
+   * except for ollama, vllm, openai-compatible and mock, and for bedrock with bedrock.useAmbientCredentials.
    */
   credentials?: CredentialSpec[];
   /**
@@ -166,8 +167,9 @@ export interface BackendSpec {
    */
   headers?: Record<string, string>;
   /**
-   * Free-form labels of the backend (for example region: eu or tier: frontier), carried into the routing
-   * table. Keys and values follow Kubernetes label syntax.
+   * Labels of the backend (for example region: eu or residency: gdpr), carried into the routing table. A
+   * VirtualKey's backendSelector matches them: such a key is only ever routed, retried and fallen back to
+   * backends carrying every label it requires. Keys and values follow Kubernetes label syntax.
    */
   labels?: Record<string, string>;
   /**
@@ -230,10 +232,21 @@ export type ProviderName =
   | 'openai-compatible'
   | 'mock';
 
-/** One credential. */
+/** One credential, from exactly one source (secretRef or file). */
 export interface CredentialSpec {
+  /**
+   * A file in the gateway's own filesystem holding the API key (the service-account JSON for vertex-ai),
+   * typically mounted from a vault by a CSI driver through the chart's gateway.extraVolumes. Only the path
+   * is compiled: the operator never reads the value. Every gateway re-reads it when it changes (new requests
+   * use the new value within seconds, requests in flight finish on the old one); while it cannot be read,
+   * attempts with this credential fail and move on to other backends.
+   */
+  file?: {
+    /** Absolute path of the file inside the gateway container, such as /vault/openai/key. */
+    path: string;
+  };
   /** A Secret in the route's namespace. */
-  secretRef: SecretRefSpec;
+  secretRef?: SecretRefSpec;
   /** Share of this backend's traffic sent with this credential. 0 drains it. */
   weight?: number;
 }
@@ -427,6 +440,16 @@ export interface VirtualKeySpec {
    * own namespace and the shared namespaces. Absent means no tools at all: MCP access is denied by default.
    */
   mcp?: KeyMCPSpec;
+  /**
+   * Data residency: the backend labels this key requires. Requests with the key are routed, retried and
+   * fallen back only to ModelRoute backends whose labels include every entry of matchLabels (for example
+   * region: eu); a model with no such backend answers 403 backend_selector_unmatched. Absent means every
+   * backend.
+   */
+  backendSelector?: {
+    /** Label key and value every backend serving this key must carry. */
+    matchLabels: Record<string, string>;
+  };
 }
 
 /**
