@@ -238,8 +238,9 @@ export interface CredentialSpec {
    * A file in the gateway's own filesystem holding the API key (the service-account JSON for vertex-ai),
    * typically mounted from a vault by a CSI driver through the chart's gateway.extraVolumes. Only the path
    * is compiled: the operator never reads the value. Every gateway re-reads it when it changes (new requests
-   * use the new value within seconds, requests in flight finish on the old one); while it cannot be read,
-   * attempts with this credential fail and move on to other backends.
+   * use the new value within seconds, requests in flight finish on the old one). A file that was never
+   * readable fails the attempts that pick it, which move on to other backends; one that becomes unreadable
+   * keeps its last value until it is readable again.
    */
   file?: {
     /** Absolute path of the file inside the gateway container, such as /vault/openai/key. */

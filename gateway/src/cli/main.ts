@@ -51,6 +51,7 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
   const metrics = new GatewayMetrics();
   const tracing = await startTracingIfConfigured(logger, lifecycleLogger);
   const governance = await startGovernance(flags, metrics, logger);
+  governance.tables.fileCredentials.useLogger(lifecycleLogger);
   const initial = flags.config === undefined ? undefined : await loadStandaloneConfig(flags.config, governance, metrics, lifecycleLogger);
   const cache = createResponseCache(flags, governance, metrics, logger);
   const transport = new UpstreamTransport({

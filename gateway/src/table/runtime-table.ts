@@ -14,8 +14,10 @@ import type {
   RoutingTable,
 } from '@switchyard/compiler';
 import { globToRegExpSource } from '@switchyard/compiler';
+import { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { FileCredentialStore } from './file-credentials.js';
 import { healthKey, type BackendHealth, type BackendHealthStore } from './backend-health.js';
 import { createWeightedPicker, type WeightedPicker } from './weighted-picker.js';
 
@@ -26,6 +28,11 @@ export interface RuntimeBackend {
   /** Undefined for backends without credentials (mock, ambient AWS identity). */
   readonly credentials: WeightedPicker<CompiledCredential> | undefined;
   readonly health: BackendHealth;
+  /**
+   * The credential an attempt sends: the picked one, or for a file credential one carrying the
+   * file's current value. Throws an AuthError UpstreamFailure while the file cannot be used.
+   */
+  resolveCredential(credential: CompiledCredential): CompiledCredential;
 }
 
 export interface RuntimeTier {
@@ -91,6 +98,17 @@ export class TableLoadError extends Error {
 export interface MaterializeOptions {
   registry: ProviderRegistry;
   health: BackendHealthStore;
+  /** Where `file` credentials are read; absent, attempts with one fail (naming the path). */
+  fileCredentials?: FileCredentialStore;
+}
+
+/** The paths of every file credential in a table, which the gateway then watches. */
+export function credentialFiles(table: RoutingTable): Set<string> {
+  const paths = new Set<string>();
+  for (const route of Object.values(table.routes))
+    for (const backend of route.backends)
+      for (const credential of backend.credentials) if (credential.file) paths.add(credential.file.path);
+  return paths;
 }
 
 export function materializeTable(table: RoutingTable, options: MaterializeOptions): RuntimeTable {
@@ -126,6 +144,7 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
         adapter: adapters.get(backend) as ProviderAdapter,
         credentials: credentials.length > 0 ? createWeightedPicker(credentials, (c) => c.weight) : undefined,
         health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
+        resolveCredential: fileCredentialResolver(backend, options.fileCredentials),
       });
     }
     routes.set(route.id, runtimeRoute(route, backends));
@@ -160,6 +179,18 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     keysByDigest,
     routes,
     guardrailPolicies: new Map(Object.entries(table.guardrailPolicies ?? {})),
+  };
+}
+
+function fileCredentialResolver(
+  backend: CompiledBackend,
+  store: FileCredentialStore | undefined,
+): (credential: CompiledCredential) => CompiledCredential {
+  if (!backend.credentials.some((credential) => credential.file !== undefined)) return (credential) => credential;
+  return (credential) => {
+    if (credential.file === undefined) return credential;
+    if (store === undefined) throw new UpstreamFailure('AuthError', 0, `credential file ${credential.file.path} is not read by this table`);
+    return store.resolve(credential, backend.provider);
   };
 }
 
