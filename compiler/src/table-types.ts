@@ -155,6 +155,8 @@ export interface CompiledRoute {
   strategy?: RoutingStrategy;
   /** Ordered; first match wins. Absent or empty: every backend serves every request. */
   rules?: CompiledRule[];
+  /** `spec.audit.includeContent`: audit records of this route carry the (redacted) prompt and answer text. */
+  auditContent?: true;
   /** Present only when prompt-cache affinity is enabled. */
   affinity?: { ttlMs: number };
 }

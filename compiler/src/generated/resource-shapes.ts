@@ -94,6 +94,19 @@ export interface ModelRouteSpec {
    */
   defaultMaxTokens?: number;
   /**
+   * What the gateway's request audit log (--audit-log, --audit-otlp) records for this route beyond its usual
+   * fields (who, key, backend, tokens, cost, status, cache and guardrail outcome), which never include
+   * prompt or answer text.
+   */
+  audit?: {
+    /**
+     * Adds the prompt text (as sent upstream, after guardrail redaction) and the answer text of chat
+     * requests to their audit records, each cut at 16384 characters and with anything shaped like a
+     * credential redacted. Absent or false: no content.
+     */
+    includeContent?: boolean;
+  };
+  /**
    * Hosted tools for Chat Completions on this route: the gateway offers the tools of these MCPServers (those
    * the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the results
    * back, for at most maxRounds model rounds.

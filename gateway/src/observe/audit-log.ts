@@ -58,6 +58,8 @@ export interface AuditRecord {
   guardrails?: ReadonlyArray<Readonly<Record<string, string>>>;
   /** The error code of a refused or failed request. */
   error?: string;
+  /** Prompt and answer text, redacted and bounded, only on routes with `spec.audit.includeContent`. */
+  content?: { prompt?: string; answer?: string };
   /** MCP tool calls: the server and tool. */
   server?: string;
   tool?: string;

@@ -1,6 +1,6 @@
 // The audit record of one request (observe stage), built from what the stages left on the
-// exchange: who, which key, route and backend, what it cost and how it ended. It carries no
-// prompt or answer text, no key and no credential; guardrail decisions name the check, never
+// exchange: who, which key, route and backend, what it cost and how it ended. It carries no key
+// and no credential, and prompt or answer text only where the route asks (audit-content.ts); guardrail decisions name the check, never
 // the text it matched.
 import { formatNanosAsUsd } from '@switchyard/compiler';
 import type { AuditIdentity, AuditRecord } from '../observe/audit-log.js';
@@ -43,6 +43,7 @@ export function auditRecord(exchange: Exchange, operation: string, finishedAt: n
     }));
   }
   if (exchange.error !== undefined) record.error = exchange.error.code ?? exchange.error.kind;
+  if (exchange.auditContent !== undefined) record.content = exchange.auditContent;
   return record;
 }
 

@@ -155,6 +155,54 @@ describe('request audit log', () => {
     }
   });
 
+  it('adds the redacted prompt and answer text only on a route with spec.audit.includeContent', async () => {
+    const path = join(dir, 'content.jsonl');
+    const recorded = routeObject({ name: 'recorded', backends: [mockBackend('recorded-backend', { response: 'the answer is 42' })] }) as {
+      spec: Record<string, unknown>;
+    };
+    recorded.spec.audit = { includeContent: true };
+    const plain = routeObject({ name: 'plain', backends: [mockBackend('plain-backend', { response: 'unrecorded answer' })] });
+    const gateway = await startGateway({
+      manifests: { 'all.yaml': documents(...keyObjects({ name: 'caller', key }), recorded, plain) },
+      args: ['--audit-log', path],
+    });
+    try {
+      const client = openAIClient(gateway, key);
+      const credential = 'sk-proj-abcdefghijklmnopqrstuvwxyz012345';
+      await client.chat.completions.create({
+        model: 'recorded',
+        messages: [{ role: 'user', content: `my key is ${credential}, what is 6 x 7?` }],
+      });
+      let streamed = '';
+      const stream = await client.chat.completions.create({
+        model: 'recorded',
+        messages: [{ role: 'user', content: 'stream it' }],
+        stream: true,
+      });
+      for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
+      expect(streamed).toBe('the answer is 42');
+      await client.chat.completions.create({ model: 'plain', messages: [{ role: 'user', content: 'keep this out' }] });
+      const records = await until('three records', async () => {
+        const found = await readRecords(path);
+        return found.length >= 3 ? found : undefined;
+      });
+      const [whole, streamedRecord, unrecorded] = [
+        records.find((r) => r.route === 'default/recorded' && r.stream === false),
+        records.find((r) => r.route === 'default/recorded' && r.stream === true),
+        records.find((r) => r.route === 'default/plain'),
+      ];
+      expect(whole?.content).toEqual({ prompt: 'user: my key is [REDACTED], what is 6 x 7?', answer: 'the answer is 42' });
+      expect(streamedRecord?.content).toEqual({ prompt: 'user: stream it', answer: 'the answer is 42' });
+      expect(unrecorded).toBeDefined();
+      expect(unrecorded?.content).toBeUndefined();
+      const text = await readFile(path, 'utf8');
+      expect(text).not.toContain(credential);
+      expect(text).not.toContain('keep this out');
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('loses no record on SIGTERM with requests in flight, in the file and at a slow collector', async () => {
     const path = join(dir, 'shutdown.jsonl');
     // A collector that takes its time: records are still queued for it when the drain ends.
