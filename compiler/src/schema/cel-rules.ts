@@ -89,9 +89,11 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
       has(self, 'credentials') ||
       ['ollama', 'vllm', 'openai-compatible', 'mock'].includes(field(self, 'provider') as string) ||
       (field(self, 'provider') === 'bedrock' && ambientBedrock(self)),
-  "self.provider != 'bedrock' || !has(self.credentials) || self.credentials.all(c, has(c.secretRef) && !has(c.secretRef.key))": (self) =>
+  "self.provider != 'bedrock' || !has(self.credentials) || self.credentials.all(c, !has(c.secretRef) || !has(c.secretRef.key))": (self) =>
     field(self, 'provider') !== 'bedrock' ||
-    list(field(self, 'credentials')).every((credential) => has(credential, 'secretRef') && !has(field(credential, 'secretRef'), 'key')),
+    list(field(self, 'credentials')).every((credential) => !has(credential, 'secretRef') || !has(field(credential, 'secretRef'), 'key')),
+  "self.provider != 'bedrock' || !has(self.credentials) || self.credentials.all(c, has(c.secretRef))": (self) =>
+    field(self, 'provider') !== 'bedrock' || list(field(self, 'credentials')).every((credential) => has(credential, 'secretRef')),
   "self.provider == 'bedrock' || !has(self.credentials) || self.credentials.all(c, !has(c.secretRef) || has(c.secretRef.key))": (self) =>
     field(self, 'provider') === 'bedrock' ||
     list(field(self, 'credentials')).every((credential) => !has(credential, 'secretRef') || has(field(credential, 'secretRef'), 'key')),
