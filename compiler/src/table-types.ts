@@ -32,9 +32,15 @@ interface AwsCredentials {
 }
 
 export interface CompiledCredential {
-  /** `<namespace>/<secret name>[/<key>]`: names the source for logs, never the value. */
+  /** `<namespace>/<secret name>[/<key>]` or `file:<path>`: names the source for logs, never the value. */
   ref: string;
   weight: number;
+  /**
+   * A credential the gateway reads from its own filesystem (a vault CSI mount): only the path is in
+   * the table, the value never is; the gateway fills in `apiKey` (`serviceAccountJson` for
+   * vertex-ai) per attempt from the file's current content.
+   */
+  file?: { path: string };
   apiKey?: string;
   aws?: AwsCredentials;
   serviceAccountJson?: string;
@@ -153,6 +159,8 @@ export interface CompiledRoute {
   strategy?: RoutingStrategy;
   /** Ordered; first match wins. Absent or empty: every backend serves every request. */
   rules?: CompiledRule[];
+  /** `spec.audit.includeContent`: audit records of this route carry the (redacted) prompt and answer text. */
+  auditContent?: true;
   /** Present only when prompt-cache affinity is enabled. */
   affinity?: { ttlMs: number };
 }
@@ -184,6 +192,8 @@ export interface CompiledVirtualKey {
   /** Ids of the GuardrailPolicies that select this key, in the order they run (namespace/name); absent when none. */
   guardrailPolicyIds?: string[];
   mcp?: CompiledKeyMCP;
+  /** Data residency: labels every backend serving this key must carry (`spec.backendSelector.matchLabels`); absent: any backend. */
+  backendSelector?: { matchLabels: Record<string, string> };
 }
 
 /** A VirtualKey's MCP permissions; absent means the key sees no tools at all (deny by default). */

@@ -156,6 +156,36 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     message: 'bedrock credentials name a Secret holding accessKeyId and secretAccessKey (optionally sessionToken); omit secretRef.key',
   },
   {
+    name: 'bedrock credential from a file',
+    object: backendWith({ provider: 'bedrock', bedrock: { region: 'us-east-1' }, credentials: [{ file: { path: '/vault/aws' } }] }),
+    field: 'spec.backends[0]',
+    message: 'bedrock credentials come from Secrets (accessKeyId and secretAccessKey); file credentials are not supported for bedrock',
+  },
+  {
+    name: 'credential with both a Secret and a file',
+    object: backendWith({ credentials: [{ secretRef: { name: 'openai', key: 'apiKey' }, file: { path: '/vault/openai/key' } }] }),
+    field: 'spec.backends[0].credentials[0]',
+    message: 'each credential names exactly one source, secretRef or file',
+  },
+  {
+    name: 'credential with neither a Secret nor a file',
+    object: backendWith({ credentials: [{ weight: 2 }] }),
+    field: 'spec.backends[0].credentials[0]',
+    message: 'each credential names exactly one source, secretRef or file',
+  },
+  {
+    name: 'credential file path not absolute',
+    object: backendWith({ credentials: [{ file: { path: 'vault/openai/key' } }] }),
+    field: 'spec.backends[0].credentials[0].file.path',
+    message: 'must match the pattern ^/[^\\x00]*$',
+  },
+  {
+    name: 'empty backendSelector',
+    object: withSpec(virtualKey({ name: 'k' }), { backendSelector: { matchLabels: {} } }),
+    field: 'spec.backendSelector.matchLabels',
+    message: 'must not have fewer than 1 properties',
+  },
+  {
     name: 'bedrock without region block',
     object: backendWith({ provider: 'bedrock', credentials: [{ secretRef: { name: 'aws' } }] }),
     field: 'spec.backends[0]',

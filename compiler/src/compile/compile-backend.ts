@@ -40,6 +40,11 @@ function resolveCredential(
   namespace: string,
   secrets: SecretIndex,
 ): { credential?: CompiledCredential; problem?: RefProblem } {
+  const weight = credential.weight ?? CRD_DEFAULTS.credentialWeight;
+  // Only the path: the value lives in the gateway's filesystem and never enters the table.
+  if (credential.file !== undefined)
+    return { credential: { ref: `file:${credential.file.path}`, weight, file: { path: credential.file.path } } };
+  if (credential.secretRef === undefined) throw new Error(`backend ${spec.name}: a credential has neither secretRef nor file`);
   const { name, key } = credential.secretRef;
   const id = secretId(namespace, name);
   const where = `backend ${spec.name}`;
@@ -49,7 +54,6 @@ function resolveCredential(
     const wanted = spec.provider === 'bedrock' ? 'keys accessKeyId and secretAccessKey' : `key "${key ?? ''}"`;
     return { problem: { reason: 'SecretNotFound', message: `${where}: Secret ${id} not found (needed for ${wanted})` } };
   }
-  const weight = credential.weight ?? CRD_DEFAULTS.credentialWeight;
   if (spec.provider === 'bedrock') {
     const accessKeyId = entries.get('accessKeyId')?.trim();
     const secretAccessKey = entries.get('secretAccessKey')?.trim();

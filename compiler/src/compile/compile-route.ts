@@ -98,6 +98,7 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
   // Absent means weighted, so tables of routes that never set a strategy hash as before.
   if (strategy !== 'weighted') route.strategy = strategy;
   if (spec.rules !== undefined && spec.rules.length > 0) route.rules = spec.rules.map((rule, index) => compileRule(rule, index));
+  if (spec.audit?.includeContent === true) route.auditContent = true;
   if (spec.affinity?.enabled ?? CRD_DEFAULTS.affinityEnabled)
     route.affinity = { ttlMs: parseDurationMs(spec.affinity?.ttl ?? CRD_DEFAULTS.affinityTtl) };
   return { route, refProblems, unpricedBackends };

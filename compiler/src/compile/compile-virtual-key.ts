@@ -67,6 +67,7 @@ export function compileVirtualKey(manifest: VirtualKeyManifest, secrets: SecretI
     compiled.mcp = { allowedTools: [...spec.mcp.allowedTools] };
     if (spec.mcp.rateLimit?.callsPerMinute !== undefined) compiled.mcp.rateLimit = { callsPerMinute: spec.mcp.rateLimit.callsPerMinute };
   }
+  if (spec.backendSelector) compiled.backendSelector = { matchLabels: { ...spec.backendSelector.matchLabels } };
   if (spec.expiresAt) {
     const expiresAtMs = Date.parse(spec.expiresAt);
     if (Number.isNaN(expiresAtMs)) throw new Error(`spec.expiresAt: not an RFC 3339 date-time`);

@@ -94,6 +94,19 @@ export interface ModelRouteSpec {
    */
   defaultMaxTokens?: number;
   /**
+   * What the gateway's request audit log (--audit-log, --audit-otlp) records for this route beyond its usual
+   * fields (who, key, backend, tokens, cost, status, cache and guardrail outcome), which never include
+   * prompt or answer text.
+   */
+  audit?: {
+    /**
+     * Adds the prompt text (as sent upstream, after guardrail redaction) and the answer text of chat
+     * requests to their audit records, each cut at 16384 characters and with anything shaped like a
+     * credential redacted. Absent or false: no content.
+     */
+    includeContent?: boolean;
+  };
+  /**
    * Hosted tools for Chat Completions on this route: the gateway offers the tools of these MCPServers (those
    * the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the results
    * back, for at most maxRounds model rounds.
@@ -143,8 +156,9 @@ export interface BackendSpec {
    */
   baseURL?: string;
   /**
-   * Secrets holding the provider credential; traffic spreads across them by weight. Required except for
-   * ollama, vllm, openai-compatible and mock, and for bedrock with bedrock.useAmbientCredentials.
+   * Where the provider credential comes from: Secrets (secretRef) or files mounted into the gateway pods
+   * (file, e.g. by the Vault or Secrets Store CSI driver); traffic spreads across them by weight. Required
+   * except for ollama, vllm, openai-compatible and mock, and for bedrock with bedrock.useAmbientCredentials.
    */
   credentials?: CredentialSpec[];
   /**
@@ -166,8 +180,9 @@ export interface BackendSpec {
    */
   headers?: Record<string, string>;
   /**
-   * Free-form labels of the backend (for example region: eu or tier: frontier), carried into the routing
-   * table. Keys and values follow Kubernetes label syntax.
+   * Labels of the backend (for example region: eu or residency: gdpr), carried into the routing table. A
+   * VirtualKey's backendSelector matches them: such a key is only ever routed, retried and fallen back to
+   * backends carrying every label it requires. Keys and values follow Kubernetes label syntax.
    */
   labels?: Record<string, string>;
   /**
@@ -251,10 +266,22 @@ export type ProviderName =
   | 'openai-compatible'
   | 'mock';
 
-/** One credential. */
+/** One credential, from exactly one source (secretRef or file). */
 export interface CredentialSpec {
+  /**
+   * A file in the gateway's own filesystem holding the API key (the service-account JSON for vertex-ai),
+   * typically mounted from a vault by a CSI driver through the chart's gateway.extraVolumes. Only the path
+   * is compiled: the operator never reads the value. Every gateway re-reads it when it changes (new requests
+   * use the new value within seconds, requests in flight finish on the old one). A file that was never
+   * readable fails the attempts that pick it, which move on to other backends; one that becomes unreadable
+   * keeps its last value until it is readable again.
+   */
+  file?: {
+    /** Absolute path of the file inside the gateway container, such as /vault/openai/key. */
+    path: string;
+  };
   /** A Secret in the route's namespace. */
-  secretRef: SecretRefSpec;
+  secretRef?: SecretRefSpec;
   /** Share of this backend's traffic sent with this credential. 0 drains it. */
   weight?: number;
 }
@@ -448,6 +475,16 @@ export interface VirtualKeySpec {
    * own namespace and the shared namespaces. Absent means no tools at all: MCP access is denied by default.
    */
   mcp?: KeyMCPSpec;
+  /**
+   * Data residency: the backend labels this key requires. Requests with the key are routed, retried and
+   * fallen back only to ModelRoute backends whose labels include every entry of matchLabels (for example
+   * region: eu); a model with no such backend answers 403 backend_selector_unmatched. Absent means every
+   * backend.
+   */
+  backendSelector?: {
+    /** Label key and value every backend serving this key must carry. */
+    matchLabels: Record<string, string>;
+  };
 }
 
 /**

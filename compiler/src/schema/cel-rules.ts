@@ -89,12 +89,16 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
       has(self, 'credentials') ||
       ['ollama', 'vllm', 'openai-compatible', 'mock'].includes(field(self, 'provider') as string) ||
       (field(self, 'provider') === 'bedrock' && ambientBedrock(self)),
-  "self.provider != 'bedrock' || !has(self.credentials) || self.credentials.all(c, !has(c.secretRef.key))": (self) =>
+  "self.provider != 'bedrock' || !has(self.credentials) || self.credentials.all(c, !has(c.secretRef) || !has(c.secretRef.key))": (self) =>
     field(self, 'provider') !== 'bedrock' ||
-    list(field(self, 'credentials')).every((credential) => !has(field(credential, 'secretRef'), 'key')),
-  "self.provider == 'bedrock' || !has(self.credentials) || self.credentials.all(c, has(c.secretRef.key))": (self) =>
+    list(field(self, 'credentials')).every((credential) => !has(credential, 'secretRef') || !has(field(credential, 'secretRef'), 'key')),
+  "self.provider != 'bedrock' || !has(self.credentials) || self.credentials.all(c, has(c.secretRef))": (self) =>
+    field(self, 'provider') !== 'bedrock' || list(field(self, 'credentials')).every((credential) => has(credential, 'secretRef')),
+  "self.provider == 'bedrock' || !has(self.credentials) || self.credentials.all(c, !has(c.secretRef) || has(c.secretRef.key))": (self) =>
     field(self, 'provider') === 'bedrock' ||
-    list(field(self, 'credentials')).every((credential) => has(field(credential, 'secretRef'), 'key')),
+    list(field(self, 'credentials')).every((credential) => !has(credential, 'secretRef') || has(field(credential, 'secretRef'), 'key')),
+  // ModelRoute backend credential
+  'has(self.secretRef) != has(self.file)': (self) => has(self, 'secretRef') !== has(self, 'file'),
   '!(has(self.credentials) && has(self.bedrock) && has(self.bedrock.useAmbientCredentials) && self.bedrock.useAmbientCredentials)': (
     self,
   ) => !(has(self, 'credentials') && ambientBedrock(self)),

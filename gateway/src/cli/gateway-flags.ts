@@ -19,6 +19,8 @@ import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
 import { DEFAULT_MCP_ALLOWED_ORIGINS, OriginPolicy } from '../mcp/origin-policy.js';
 import { DEFAULT_MCP_SESSION_MAX_AGE_MS, MIN_MCP_SESSION_SECRET_BYTES } from '../mcp/session-token.js';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
+import { DEFAULT_AUDIT_BUFFER_RECORDS, DEFAULT_AUDIT_FLUSH_TIMEOUT_MS } from '../observe/audit-log.js';
+import { auditOtlpTarget, type AuditOtlpTarget } from '../observe/audit-otlp-config.js';
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -60,6 +62,13 @@ export interface GatewayFlags {
   /** CA bundle for the operator's TLS certificate. */
   caFile: string | undefined;
   log: LogSettings;
+  /** The request audit log: `stdout`, a file, and/or OTLP logs; buffer and shutdown flush bounds. */
+  audit: {
+    file: string | undefined;
+    otlp: AuditOtlpTarget | undefined;
+    bufferRecords: number;
+    flushTimeoutMs: number;
+  };
 }
 
 export const GATEWAY_USAGE = `Usage: switchyard gateway --config <file|dir> [options]          (standalone)
@@ -113,6 +122,14 @@ operator streams (cluster mode).
   --usage-journal <path>       cluster mode: settled spend not yet acknowledged by the operator, kept on
                                disk after every settlement, so a restarted container resends it
                                (put it on a volume that outlives the container: the chart uses an emptyDir)
+  --audit-log <path|stdout>    request audit log: one JSON line per request (who, key, route, backend, model,
+                               tokens, cost, status, latency, cache and guardrail outcome; never prompt text or keys)
+  --audit-otlp                 also export audit records as OTLP logs (JSON) to OTEL_EXPORTER_OTLP_LOGS_ENDPOINT or
+                               <OTEL_EXPORTER_OTLP_ENDPOINT>/v1/logs
+  --audit-buffer <n>           audit records held per sink while it is behind (default ${DEFAULT_AUDIT_BUFFER_RECORDS}); beyond, records
+                               are dropped and counted in switchyard_audit_records_dropped_total
+  --audit-flush-timeout <duration>
+                               longest shutdown waits, after the drain, for the audit sinks (default ${DEFAULT_AUDIT_FLUSH_TIMEOUT_MS / 1000}s)
 ${logFlagsUsage(30)}
   -h, --help                   this text
 `;
@@ -157,6 +174,10 @@ const GATEWAY_FLAG_OPTIONS = {
   'control-plane': { type: 'string' },
   'token-file': { type: 'string' },
   'ca-file': { type: 'string' },
+  'audit-log': { type: 'string' },
+  'audit-otlp': { type: 'boolean' },
+  'audit-buffer': { type: 'string' },
+  'audit-flush-timeout': { type: 'string' },
   ...LOG_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -224,6 +245,7 @@ export function parseGatewayFlags(
       throw new FlagError(`--control-plane must be an http(s) URL, got "${controlPlane}"`);
   }
   rejectUnanchoredFlags(v, ['token-file', 'ca-file', 'usage-journal'], 'control-plane');
+  const audit = parseAuditFlags(v, env);
   return {
     help: v.help === true,
     config: v.config,
@@ -249,7 +271,34 @@ export function parseGatewayFlags(
     tokenFile: v['token-file'],
     caFile: v['ca-file'],
     log,
+    audit,
   };
+}
+
+function parseAuditFlags(v: Readonly<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv): GatewayFlags['audit'] {
+  const file = typeof v['audit-log'] === 'string' ? v['audit-log'] : undefined;
+  if (file === '') throw new FlagError('--audit-log must be a file path or stdout');
+  let otlp: AuditOtlpTarget | undefined;
+  if (v['audit-otlp'] === true) {
+    const target = auditOtlpTarget(env);
+    if (typeof target === 'string') throw new FlagError(target);
+    otlp = target;
+  }
+  const bufferText = v['audit-buffer'];
+  const bufferRecords = typeof bufferText === 'string' ? Number(bufferText) : DEFAULT_AUDIT_BUFFER_RECORDS;
+  if (typeof bufferText === 'string' && (!/^\d+$/.test(bufferText) || bufferRecords < 1 || !Number.isSafeInteger(bufferRecords)))
+    throw new FlagError(`--audit-buffer must be a positive whole number of records, got "${bufferText}"`);
+  const flushText = v['audit-flush-timeout'];
+  const flushTimeoutMs = durationFlag(
+    'audit-flush-timeout',
+    typeof flushText === 'string' ? flushText : undefined,
+    `${DEFAULT_AUDIT_FLUSH_TIMEOUT_MS}ms`,
+  );
+  if (file === undefined && otlp === undefined) {
+    for (const name of ['audit-buffer', 'audit-flush-timeout'])
+      if (v[name] !== undefined) throw new FlagError(`--${name} needs --audit-log or --audit-otlp`);
+  }
+  return { file, otlp, bufferRecords, flushTimeoutMs };
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

@@ -5,6 +5,7 @@ import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { createLogger, type Logger } from '@switchyard/compiler';
+import { AuditLog } from '../observe/audit-log.js';
 import { GatewayMetrics } from '../observe/metrics.js';
 import { startTracing, type Tracing } from '../observe/tracing/start-tracing.js';
 import { tracingConfigFromEnv } from '../observe/tracing/tracing-config.js';
@@ -51,6 +52,7 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
   const metrics = new GatewayMetrics();
   const tracing = await startTracingIfConfigured(logger, lifecycleLogger);
   const governance = await startGovernance(flags, metrics, logger);
+  governance.tables.fileCredentials.useLogger(lifecycleLogger);
   const initial = flags.config === undefined ? undefined : await loadStandaloneConfig(flags.config, governance, metrics, lifecycleLogger);
   const cache = createResponseCache(flags, governance, metrics, logger);
   const transport = new UpstreamTransport({
@@ -58,7 +60,8 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
     maxResponseBytes: flags.maxResponseBytes,
   });
   const mcp = mcpOptions(flags, lifecycleLogger);
-  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp });
+  const audit = createAuditLog(flags, metrics, logger);
+  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, audit });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
@@ -86,6 +89,7 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
     governance,
     cache,
     tracing,
+    audit,
     flags.shutdownGraceMs,
     lifecycleLogger,
     () => cluster?.flushUsage() ?? Promise.resolve(),
@@ -173,6 +177,7 @@ interface ServingParts {
   logger: Logger;
   tracing: Tracing | undefined;
   cache: ResponseCacheService | undefined;
+  audit: AuditLog | undefined;
 }
 
 /** The public and admin listeners, with every front door. */
@@ -199,6 +204,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         costs: governance.costs,
         tracer: parts.tracing?.tracer,
         ...(parts.cache === undefined ? {} : { cache: parts.cache }),
+        ...(parts.audit === undefined ? {} : { audit: parts.audit }),
         maxBodyBytes: flags.maxBodyBytes,
         mcp: parts.mcp,
         random: Math.random,
@@ -254,6 +260,7 @@ function installShutdown(
   governance: Governance,
   cache: ResponseCacheService | undefined,
   tracing: Tracing | undefined,
+  audit: AuditLog | undefined,
   graceMs: number,
   logger: Logger,
   flushUsage: () => Promise<void>,
@@ -272,6 +279,8 @@ function installShutdown(
           // After the drain: every in-flight request has settled, so the state file gets its spend.
           .then(() => governance.close())
           .then(() => cache?.store.close())
+          // After the drain every request has its audit record: write them all out (bounded by --audit-flush-timeout).
+          .then(() => audit?.close())
           // Last: every request span has ended by now. Bounded, so a dead collector cannot hold the exit.
           .then(() => tracing?.shutdown(TRACING_SHUTDOWN_TIMEOUT_MS))
       );
@@ -292,6 +301,24 @@ function createResponseCache(
   const store = new MemoryResponseCache({ maxBytes: flags.cacheMaxBytes, nowMs });
   metrics.observeCacheStore(() => ({ entries: store.size, bytes: store.bytes }));
   return { store, nowMs };
+}
+
+/** The request audit log, when --audit-log or --audit-otlp asks for one. */
+function createAuditLog(flags: GatewayFlags, metrics: GatewayMetrics, logger: Logger): AuditLog | undefined {
+  const { file, otlp, bufferRecords, flushTimeoutMs } = flags.audit;
+  if (file === undefined && otlp === undefined) return undefined;
+  try {
+    return new AuditLog({
+      ...(file === undefined ? {} : { file }),
+      ...(otlp === undefined ? {} : { otlp }),
+      bufferRecords,
+      flushTimeoutMs,
+      registry: metrics.registry,
+      logger,
+    });
+  } catch (error) {
+    throw new StartupFailure(`cannot open the audit log: ${errorMessage(error)}`);
+  }
 }
 
 function fail(code: number, message: string): never {

@@ -18,5 +18,16 @@ export function authorize(key: RuntimeKey, model: string): RuntimeRoute {
       param: 'model',
     });
   }
+  if (route.backendSelectorUnmatched === true) {
+    // Data residency: the key may use the model, but no backend of it may serve this key.
+    const required = Object.entries(key.compiled.backendSelector?.matchLabels ?? {})
+      .map(([label, value]) => `${label}=${value}`)
+      .join(',');
+    throw new GatewayError(
+      'permission',
+      `API key ${key.id} requires backends labelled ${required} (its VirtualKey's spec.backendSelector); model \`${reflected(model)}\` (route ${route.id}) has none`,
+      { code: 'backend_selector_unmatched', param: 'model' },
+    );
+  }
   return route;
 }

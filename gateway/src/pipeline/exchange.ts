@@ -114,6 +114,8 @@ export interface Exchange {
   cacheAgeSeconds: number | undefined;
   /** Guardrail decisions and placeholders; undefined when no guardrail applies. */
   guardrails: GuardrailState | undefined;
+  /** Redacted prompt and answer text for the audit record; only on routes with `spec.audit.includeContent`. */
+  auditContent?: { prompt?: string; answer?: string };
   /** Asks a moderation model through this gateway's routes (moderation checks); set by the pipeline. */
   moderate?: Moderator;
   /** POSTs a webhook check's request through the upstream transport and its egress guard; set by the pipeline. */

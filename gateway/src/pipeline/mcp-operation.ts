@@ -160,6 +160,21 @@ export function auditToolCall(deps: PipelineDeps, record: ToolCallRecord, exchan
     status: record.status,
     latencyMs: record.latencyMs,
   });
+  deps.audit?.record({
+    time: new Date().toISOString(),
+    requestId: exchange.requestId,
+    operation: 'mcp-tool-call',
+    method: exchange.req.method ?? 'POST',
+    path: (exchange.req.url ?? '').split('?', 1)[0] as string,
+    identity: { kind: 'VirtualKey', name: record.keyId },
+    key: record.keyId,
+    ...(record.server ? { server: record.server } : {}),
+    tool: record.tool,
+    // The tool's outcome (`ok`, `tool_error`, `denied`...): the JSON-RPC answer itself is a 200.
+    status: exchange.status || 200,
+    ...(record.status === 'ok' ? {} : { error: record.status }),
+    latencyMs: record.latencyMs,
+  });
   // The tool label only for tools the upstream ran: any other name is the caller's text, and a
   // caller inventing names must not be able to create metric series without bound.
   const ran = record.status === 'ok' || record.status === 'tool_error';

@@ -5,6 +5,7 @@ import type { EndpointOperation } from '../frontdoors/front-door.js';
 import type { RequestLabels } from '../observe/metrics.js';
 import type { Exchange } from './exchange.js';
 import type { PipelineDeps } from './pipeline-deps.js';
+import { auditRecord } from './audit-record.js';
 
 export function requestLabels(exchange: Exchange): RequestLabels {
   return { route: exchange.route?.id ?? '', backend: exchange.backend ?? '', key: exchange.key?.id ?? '' };
@@ -55,4 +56,5 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
   else if (exchange.status >= 500) deps.logger.warn('request', fields);
   else deps.logger.info('request', fields);
   if (exchange.span !== undefined) exchange.span.end(exchange);
+  if (deps.audit !== undefined) deps.audit.record(auditRecord(exchange, operation, finishedAt));
 }

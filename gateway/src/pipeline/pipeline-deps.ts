@@ -2,6 +2,7 @@
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import type { CostObserver } from '../governance/cost/exchange-cost.js';
 import type { Logger } from '@switchyard/compiler';
+import type { AuditLog } from '../observe/audit-log.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import type { RequestTracer } from '../observe/tracing/request-tracer.js';
 import type { TableHolder } from '../table/table-holder.js';
@@ -18,6 +19,8 @@ export interface PipelineDeps {
   admission: AdmissionControl;
   /** Receives each answered request's cost (the cost metric); absent, costs still reach headers and logs. */
   costs?: CostObserver;
+  /** The request audit log (--audit-log, --audit-otlp); absent, no audit records are made. */
+  audit?: AuditLog;
   /** Present only when tracing is configured; absent, the pipeline makes no spans. */
   tracer?: RequestTracer;
   /** The exact response cache for routes with `spec.cache`; absent (--cache-max-bytes 0), nothing is cached. */

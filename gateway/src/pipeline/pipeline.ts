@@ -18,6 +18,7 @@ import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTable } from '../
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
+import { auditAnswerCheck, auditAnswerStreamStage, auditPromptCheck } from './audit-content.js';
 import { authorize } from './authorize.js';
 import { tapForResponseCache } from './cache-lookup.js';
 import { callChat, type UpstreamCall } from './call-upstream.js';
@@ -48,10 +49,10 @@ import { settle } from './settle.js';
 import type { CheckedRequest, InputCheck, OutputCheck, PipelineStages, StreamStage, WholeAnswer } from './stages.js';
 
 /** Input checks: on every decoded request, after authorize and before admit. Guardrails on prompts go here. */
-const INPUT_CHECKS: readonly InputCheck[] = [guardrailInputCheck];
+const INPUT_CHECKS: readonly InputCheck[] = [guardrailInputCheck, auditPromptCheck];
 
 /** Output checks: on every whole answer, before respond. */
-const OUTPUT_CHECKS: readonly OutputCheck[] = [guardrailOutputCheck];
+const OUTPUT_CHECKS: readonly OutputCheck[] = [guardrailOutputCheck, auditAnswerCheck];
 
 /** The stream chain, from the upstream's events to the front door's encoder. */
 function streamStages(extra: readonly StreamStage[]): StreamStage[] {
@@ -59,6 +60,7 @@ function streamStages(extra: readonly StreamStage[]): StreamStage[] {
     countStreamUsage, // first: it records what the upstream reported
     guardrailStreamStage, // holds back a window of answer text (docs/guardrails.md)
     ...extra,
+    auditAnswerStreamStage, // the answer text for audit records, on routes that ask for it
     tapForResponseCache, // last: the cache keeps what the caller was sent
   ];
 }

@@ -105,7 +105,7 @@ export async function callWithRetries<T>(
         await waitUnlessDisconnected(Math.max(backoff, retryAfter), options.clientSignal);
       }
       tried.add(backend);
-      const target: AttemptTarget = {
+      let target: AttemptTarget = {
         route,
         backend,
         credential,
@@ -116,6 +116,7 @@ export async function callWithRetries<T>(
       backend.health.inFlight += 1;
       const startedMs = performance.now();
       try {
+        target = withCurrentCredential(target);
         const result = await call(target);
         backend.health.recordSuccess();
         backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
@@ -281,6 +282,15 @@ function exhausted(plan: readonly RuntimeRoute[], attempts: readonly AttemptReco
 
 function logOnly(detail: string | undefined): { logDetail?: string } {
   return detail === undefined ? {} : { logDetail: truncate(detail) };
+}
+
+/** A file credential's current value, taken once per attempt: the attempt keeps it to its end, whatever rotation follows. */
+function withCurrentCredential(target: AttemptTarget): AttemptTarget {
+  const picked = target.credential;
+  if (picked === undefined) return target;
+  const credential = target.backend.resolveCredential(picked);
+  if (credential === picked) return target;
+  return { ...target, credential, backendTarget: { ...target.backendTarget, credential } };
 }
 
 function truncate(text: string): string {

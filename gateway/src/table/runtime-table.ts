@@ -14,8 +14,10 @@ import type {
   RoutingTable,
 } from '@switchyard/compiler';
 import { globToRegExpSource } from '@switchyard/compiler';
+import { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { FileCredentialStore } from './file-credentials.js';
 import { healthKey, type BackendHealth, type BackendHealthStore } from './backend-health.js';
 import { createWeightedPicker, type WeightedPicker } from './weighted-picker.js';
 
@@ -26,6 +28,11 @@ export interface RuntimeBackend {
   /** Undefined for backends without credentials (mock, ambient AWS identity). */
   readonly credentials: WeightedPicker<CompiledCredential> | undefined;
   readonly health: BackendHealth;
+  /**
+   * The credential an attempt sends: the picked one, or for a file credential one carrying the
+   * file's current value. Throws an AuthError UpstreamFailure while the file cannot be used.
+   */
+  resolveCredential(credential: CompiledCredential): CompiledCredential;
 }
 
 export interface RuntimeTier {
@@ -53,6 +60,11 @@ export interface RuntimeRoute {
   readonly rules: readonly RuntimeRule[];
   /** Usable (not drained) backends by name, for affinity. */
   readonly backendsByName: ReadonlyMap<string, RuntimeBackend>;
+  /**
+   * Set on a key's view of a route (keys with `backendSelector`) when none of the route's
+   * backends carries the labels the key requires: the route answers 403 and is never a fallback.
+   */
+  readonly backendSelectorUnmatched?: true;
 }
 
 export interface RuntimeKey {
@@ -86,6 +98,17 @@ export class TableLoadError extends Error {
 export interface MaterializeOptions {
   registry: ProviderRegistry;
   health: BackendHealthStore;
+  /** Where `file` credentials are read; absent, attempts with one fail (naming the path). */
+  fileCredentials?: FileCredentialStore;
+}
+
+/** The paths of every file credential in a table, which the gateway then watches. */
+export function credentialFiles(table: RoutingTable): Set<string> {
+  const paths = new Set<string>();
+  for (const route of Object.values(table.routes))
+    for (const backend of route.backends)
+      for (const credential of backend.credentials) if (credential.file) paths.add(credential.file.path);
+  return paths;
 }
 
 export function materializeTable(table: RoutingTable, options: MaterializeOptions): RuntimeTable {
@@ -121,24 +144,10 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
         adapter: adapters.get(backend) as ProviderAdapter,
         credentials: credentials.length > 0 ? createWeightedPicker(credentials, (c) => c.weight) : undefined,
         health: healthByKey.get(healthKey(route.id, backend.name)) as BackendHealth,
+        resolveCredential: fileCredentialResolver(backend, options.fileCredentials),
       });
     }
-    const rules: RuntimeRule[] = [];
-    for (const rule of route.rules ?? []) {
-      const named = new Set(rule.backends);
-      const members = backends.filter((backend) => named.has(backend.name));
-      if (members.length > 0) rules.push({ name: rule.name, match: rule.match, tiers: groupIntoTiers(members) });
-    }
-    routes.set(route.id, {
-      id: route.id,
-      model: route.model,
-      names: [route.model, ...route.aliases],
-      compiled: route,
-      tiers: groupIntoTiers(backends),
-      strategy: route.strategy ?? 'weighted',
-      rules,
-      backendsByName: new Map(backends.map((backend) => [backend.name, backend])),
-    });
+    routes.set(route.id, runtimeRoute(route, backends));
   }
 
   const modelsByNamespace = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
@@ -154,8 +163,11 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
 
   const noModels: ReadonlyMap<string, RuntimeRoute> = new Map();
   const keysByDigest = new Map<string, RuntimeKey>();
+  const views = new ResidencyViews();
   for (const key of table.keys) {
-    keysByDigest.set(key.digest.toLowerCase(), createRuntimeKey(key, modelsByNamespace.get(key.namespace) ?? noModels));
+    const models = modelsByNamespace.get(key.namespace) ?? noModels;
+    const visible = key.backendSelector === undefined ? models : views.modelsFor(key.namespace, models, key.backendSelector.matchLabels);
+    keysByDigest.set(key.digest.toLowerCase(), createRuntimeKey(key, visible));
   }
 
   const compiledAtMs = Date.parse(table.compiledAt);
@@ -168,6 +180,88 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     routes,
     guardrailPolicies: new Map(Object.entries(table.guardrailPolicies ?? {})),
   };
+}
+
+function fileCredentialResolver(
+  backend: CompiledBackend,
+  store: FileCredentialStore | undefined,
+): (credential: CompiledCredential) => CompiledCredential {
+  if (!backend.credentials.some((credential) => credential.file !== undefined)) return (credential) => credential;
+  return (credential) => {
+    if (credential.file === undefined) return credential;
+    if (store === undefined) throw new UpstreamFailure('AuthError', 0, `credential file ${credential.file.path} is not read by this table`);
+    return store.resolve(credential, backend.provider);
+  };
+}
+
+function runtimeRoute(route: CompiledRoute, backends: RuntimeBackend[], selectorUnmatched = false): RuntimeRoute {
+  const rules: RuntimeRule[] = [];
+  for (const rule of route.rules ?? []) {
+    const named = new Set(rule.backends);
+    const members = backends.filter((backend) => named.has(backend.name));
+    if (members.length > 0) rules.push({ name: rule.name, match: rule.match, tiers: groupIntoTiers(members) });
+  }
+  return {
+    id: route.id,
+    model: route.model,
+    names: [route.model, ...route.aliases],
+    compiled: route,
+    tiers: groupIntoTiers(backends),
+    strategy: route.strategy ?? 'weighted',
+    rules,
+    backendsByName: new Map(backends.map((backend) => [backend.name, backend])),
+    ...(selectorUnmatched ? { backendSelectorUnmatched: true as const } : {}),
+  };
+}
+
+/**
+ * Data residency, decided once per table load: a key with `backendSelector` sees each route as a
+ * view holding only the backends whose labels match, so tiers, weights, rules, retries and
+ * fallbacks can only ever pick among those. The views share the backends (and their health) with
+ * the full route, and keys with the same selector in one namespace share one map of views.
+ */
+class ResidencyViews {
+  private readonly byNamespaceAndSelector = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
+  private readonly viewsBySelector = new Map<string, Map<RuntimeRoute, RuntimeRoute>>();
+
+  modelsFor(
+    namespace: string,
+    models: ReadonlyMap<string, RuntimeRoute>,
+    matchLabels: Record<string, string>,
+  ): ReadonlyMap<string, RuntimeRoute> {
+    const selector = JSON.stringify(Object.entries(matchLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const cacheKey = `${namespace}\u0000${selector}`;
+    const cached = this.byNamespaceAndSelector.get(cacheKey);
+    if (cached !== undefined) return cached;
+    let views = this.viewsBySelector.get(selector);
+    if (views === undefined) {
+      views = new Map();
+      this.viewsBySelector.set(selector, views);
+    }
+    const visible = new Map<string, RuntimeRoute>();
+    for (const [name, route] of models) {
+      let view = views.get(route);
+      if (view === undefined) {
+        view = residencyView(route, matchLabels);
+        views.set(route, view);
+      }
+      visible.set(name, view);
+    }
+    this.byNamespaceAndSelector.set(cacheKey, visible);
+    return visible;
+  }
+}
+
+function residencyView(route: RuntimeRoute, matchLabels: Record<string, string>): RuntimeRoute {
+  const matches = (backend: CompiledBackend): boolean =>
+    Object.entries(matchLabels).every(([label, value]) => backend.labels?.[label] === value);
+  // Decided over every compiled backend, drained ones included: a route whose matching backends
+  // are merely drained is out of service (503), not out of bounds (403).
+  if (!route.compiled.backends.some(matches)) return runtimeRoute(route.compiled, [], true);
+  return runtimeRoute(
+    route.compiled,
+    [...route.backendsByName.values()].filter((backend) => matches(backend.compiled)),
+  );
 }
 
 function mcpServersByNamespace(table: RoutingTable): Map<string, readonly CompiledMCPServer[]> {

@@ -8,6 +8,7 @@ import type { Logger } from '../observe/logger.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
 import type { StoreEvent } from '../watch/reflector.js';
 import { ResourceCache, type WatchTuning } from '../watch/resource-cache.js';
+import { lastWriter, type LastWriter } from './config-audit.js';
 
 export type CrObject = KindObject & KubeObject & { status?: Record<string, unknown> };
 export type SecretObject = SecretManifest & KubeObject;
@@ -108,13 +109,16 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**
  * Drops what the operator never reads and what costs the most memory at 10k objects:
- * managedFields and kubectl's copy of the whole object in last-applied-configuration.
+ * managedFields (all but who last wrote the object, which the configuration audit names) and
+ * kubectl's copy of the whole object in last-applied-configuration.
  */
 function withoutBookkeeping<T extends KubeObject>(object: T): T {
   const metadata = object.metadata as KubeObjectMeta & { managedFields?: unknown };
   const annotations = metadata.annotations;
   if (metadata.managedFields === undefined && annotations?.[LAST_APPLIED] === undefined) return object;
-  const { managedFields: _managedFields, ...rest } = metadata;
+  const { managedFields, ...rest } = metadata;
+  const writer = lastWriter(managedFields);
+  if (writer !== undefined) (rest as { managedFields?: LastWriter[] }).managedFields = [writer];
   if (annotations?.[LAST_APPLIED] !== undefined) {
     const { [LAST_APPLIED]: _lastApplied, ...others } = annotations;
     rest.annotations = others;

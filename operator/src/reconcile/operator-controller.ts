@@ -24,6 +24,7 @@ import type { StoreEvent } from '../watch/reflector.js';
 import type { WatchTuning } from '../watch/resource-cache.js';
 import { AcknowledgementTracker, type AckSource } from './acknowledgement-tracker.js';
 import { CompileScheduler } from './compile-scheduler.js';
+import { ConfigAudit } from './config-audit.js';
 import type { EventRecorder } from './event-recorder.js';
 import { ensureGeneratedSecret } from './generated-secrets.js';
 import { KindWatches, type CrObject, type SecretObject } from './kind-watches.js';
@@ -80,6 +81,7 @@ export class OperatorController {
   private resyncTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly syncWaiters: Array<() => void> = [];
+  private readonly configAudit: ConfigAudit;
 
   constructor(private readonly options: OperatorControllerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -131,6 +133,7 @@ export class OperatorController {
       ...(options.compileDebounceMs !== undefined ? { debounceMs: options.compileDebounceMs } : {}),
       ...(options.compileMaxDelayMs !== undefined ? { maxDelayMs: options.compileMaxDelayMs } : {}),
     });
+    this.configAudit = new ConfigAudit(this.logger, options.events);
     this.contributors = options.statusContributors?.((key) => this.queue.add(key)) ?? [];
     this.status = new StatusWriter({
       client: options.client,
@@ -258,8 +261,12 @@ export class OperatorController {
     await this.fetchNewlyReferencedSecrets();
     const secrets: SecretManifest[] = [];
     for (const secret of this.watches.secrets.values()) if (!this.relevance.isStripped(secret)) secrets.push(secret);
-    for (const key of this.compilation.run([...this.watches.objects()], secrets)) this.queue.add(key);
+    const objects = [...this.watches.objects()];
+    const versionBefore = this.compilation.current?.table.version;
+    for (const key of this.compilation.run(objects, secrets)) this.queue.add(key);
     const table = this.compilation.current?.table;
+    if (table !== undefined && table.version !== versionBefore)
+      this.configAudit.tableVersion(table.version, table.hash, [...objects, ...secrets], this.options.isLeader());
     if (table) for (const contributor of this.contributors) contributor.observe(table);
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
