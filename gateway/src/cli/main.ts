@@ -4,6 +4,7 @@ import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
+import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { createLogger, type Logger } from '@switchyard/compiler';
 import { GatewayMetrics } from '../observe/metrics.js';
 import { startTracing, type Tracing } from '../observe/tracing/start-tracing.js';
@@ -15,6 +16,8 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
+import { createTokenAuthenticator } from '../governance/identity/create-token-authenticator.js';
+import type { TokenAuthenticator } from '../governance/identity/token-authenticator.js';
 import { McpSessionSigner } from '../mcp/session-token.js';
 import type { McpEndpointOptions } from '../mcp/mcp-server.js';
 import { readFileSync } from 'node:fs';
@@ -58,7 +61,11 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
     maxResponseBytes: flags.maxResponseBytes,
   });
   const mcp = mcpOptions(flags, lifecycleLogger);
-  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp });
+  const tokens = createTokenAuthenticator(
+    { ...flags.identity, ownTokenFile: flags.controlPlane === undefined ? undefined : (flags.tokenFile ?? DEFAULT_TOKEN_FILE) },
+    transport,
+  );
+  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, tokens });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
@@ -173,6 +180,7 @@ interface ServingParts {
   logger: Logger;
   tracing: Tracing | undefined;
   cache: ResponseCacheService | undefined;
+  tokens: TokenAuthenticator;
 }
 
 /** The public and admin listeners, with every front door. */
@@ -200,6 +208,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         tracer: parts.tracing?.tracer,
         ...(parts.cache === undefined ? {} : { cache: parts.cache }),
         maxBodyBytes: flags.maxBodyBytes,
+        tokens: parts.tokens,
         mcp: parts.mcp,
         random: Math.random,
       },
