@@ -192,7 +192,14 @@ export interface CompiledVirtualKey {
  * same name) and is refused.
  */
 export type CompiledSubject =
-  | { kind: 'ServiceAccount'; namespace: string; name: string; uid?: string }
+  | {
+      kind: 'ServiceAccount';
+      namespace: string;
+      name: string;
+      uid?: string;
+      /** The operator found no such ServiceAccount (deleted, or not yet created): its tokens are refused. */
+      missing?: true;
+    }
   | {
       kind: 'OIDC';
       issuer: string;

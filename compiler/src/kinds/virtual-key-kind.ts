@@ -69,8 +69,8 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
 
 /**
  * Refuses a ServiceAccount an older key already binds, and in a cluster fills each bound
- * ServiceAccount's uid (dropping subjects whose ServiceAccount does not exist: no token of theirs
- * can be valid). Returns the problem, if any.
+ * ServiceAccount's uid, or marks it missing (no token of a ServiceAccount that does not exist is
+ * valid; the gateway says so). Returns the problem, if any.
  */
 function bindServiceAccounts(
   key: CompiledVirtualKey,
@@ -94,10 +94,9 @@ function bindServiceAccounts(
       continue;
     }
     const uid = context.serviceAccounts.get(id);
-    if (uid !== undefined) kept.push({ ...subject, uid });
+    kept.push(uid === undefined ? { ...subject, missing: true } : { ...subject, uid });
   }
-  if (kept.length > 0) key.subjects = kept;
-  else delete key.subjects;
+  key.subjects = kept;
   return undefined;
 }
 

@@ -93,6 +93,10 @@ export class OperatorController {
       ...(options.watch ? { watch: options.watch } : {}),
       onObjectEvent: (kind, event) => this.onObjectEvent(kind, event),
       onSecretEvent: (event) => this.onSecretEvent(event),
+      // Only existence and uid matter: a new or deleted ServiceAccount may change a subject's binding.
+      onServiceAccountEvent: (event) => {
+        if (event.type !== 'MODIFIED' || event.old?.metadata.uid !== event.object.metadata.uid) this.markDirty();
+      },
       onListed: () => this.onListed(),
       shapeSecret: (secret) => this.relevance.shape(secret),
     });
@@ -258,7 +262,7 @@ export class OperatorController {
     await this.fetchNewlyReferencedSecrets();
     const secrets: SecretManifest[] = [];
     for (const secret of this.watches.secrets.values()) if (!this.relevance.isStripped(secret)) secrets.push(secret);
-    for (const key of this.compilation.run([...this.watches.objects()], secrets)) this.queue.add(key);
+    for (const key of this.compilation.run([...this.watches.objects()], secrets, this.watches.serviceAccountUids())) this.queue.add(key);
     const table = this.compilation.current?.table;
     if (table) for (const contributor of this.contributors) contributor.observe(table);
     for (const resolve of this.syncWaiters.splice(0)) resolve();

@@ -7,12 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { isRecord } from '@switchyard/compiler';
+import { EgressDeniedError } from '../../transport/egress-guard.js';
 import type { UpstreamTransport } from '../../transport/upstream-transport.js';
 
 /** Longest one discovery or JWKS fetch may take, connection included. */
 const ISSUER_FETCH_TIMEOUT_MS = 5_000;
 /** Largest discovery document or JWKS read (real ones are a few KiB). */
 const MAX_ISSUER_DOCUMENT_BYTES = 256 * 1024;
+
+/** The API server answers its JWKS only to a client that accepts the JWK Set media type (RFC 7517, section 8.5). */
+const ACCEPT = 'application/json, application/jwk-set+json';
 
 /** The issuer's keys cannot be had right now: the gateway's problem, not the caller's (503). */
 export class IssuerUnavailableError extends Error {
@@ -56,6 +60,11 @@ async function readBoundedJson(
 
 function unreachable(url: string, error: unknown): IssuerUnavailableError {
   if (error instanceof IssuerUnavailableError) return error;
+  // Like a refused backend: the caller learns the guard refused it, not which address it resolved to.
+  if (error instanceof EgressDeniedError)
+    return new IssuerUnavailableError(`GET ${url}: issuer refused by the egress guard (its address is in --deny-upstream-cidrs)`, {
+      cause: error,
+    });
   const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
   return new IssuerUnavailableError(
     timedOut ? `GET ${url}: no answer within ${ISSUER_FETCH_TIMEOUT_MS} ms` : `GET ${url} failed: ${(error as Error).message}`,
@@ -68,7 +77,7 @@ export function guardedJsonFetcher(transport: UpstreamTransport): JsonFetcher {
   return async (url) => {
     try {
       const response = await transport.send(
-        { url, method: 'GET', headers: { accept: 'application/json' } },
+        { url, method: 'GET', headers: { accept: ACCEPT } },
         { connectMs: ISSUER_FETCH_TIMEOUT_MS, bodyIdleMs: ISSUER_FETCH_TIMEOUT_MS },
         AbortSignal.timeout(ISSUER_FETCH_TIMEOUT_MS),
       );
@@ -100,7 +109,7 @@ export function clusterJsonFetcher(options: ClusterIssuerFetchOptions): { fetch:
   const issuerOrigin = new URL(options.issuer).origin;
   return {
     async fetch(url) {
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { accept: ACCEPT };
       if (options.tokenFile !== undefined && new URL(url).origin === issuerOrigin) {
         headers.authorization = `Bearer ${readFileSync(options.tokenFile, 'utf8').trim()}`;
       }

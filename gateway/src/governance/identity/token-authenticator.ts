@@ -38,7 +38,7 @@ type OidcSubject = Extract<CompiledSubject, { kind: 'OIDC' }>;
 
 /** The subjects of one table, indexed once per table. */
 interface SubjectIndex {
-  serviceAccounts: Map<string, { key: RuntimeKey; uid: string | undefined }>;
+  serviceAccounts: Map<string, { key: RuntimeKey; uid: string | undefined; missing: boolean }>;
   /** Issuer -> its subjects with their keys, in the table's key order. */
   oidc: Map<string, { key: RuntimeKey; subject: OidcSubject }[]>;
 }
@@ -90,7 +90,7 @@ export class TokenAuthenticator {
     for (const key of table.keysWithSubjects) {
       for (const subject of key.compiled.subjects ?? []) {
         if (subject.kind === 'ServiceAccount') {
-          index.serviceAccounts.set(`${subject.namespace}/${subject.name}`, { key, uid: subject.uid });
+          index.serviceAccounts.set(`${subject.namespace}/${subject.name}`, { key, uid: subject.uid, missing: subject.missing === true });
         } else {
           const list = index.oidc.get(subject.issuer) ?? [];
           list.push({ key, subject });
@@ -163,7 +163,8 @@ export class TokenAuthenticator {
       });
     }
     // The operator resolved the bound ServiceAccount's uid: a token of a deleted ServiceAccount, or
-    // of an earlier one with the same name, carries another uid.
+    // of an earlier one with the same name, carries another uid (or there is none at all).
+    if (binding.missing) throw refuse(`token belongs to ServiceAccount ${id}, which does not exist (deleted)`, 'service_account_deleted');
     if (binding.uid !== undefined && account?.uid !== binding.uid) {
       throw refuse(`token belongs to a ServiceAccount ${id} that no longer exists (deleted or recreated)`, 'service_account_deleted');
     }
