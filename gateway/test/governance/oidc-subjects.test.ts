@@ -275,7 +275,8 @@ describe('OIDC subjects: tokens from a local issuer', () => {
     }
     expect(issuer.jwksFetches).toBe(before + 1);
     // The retired key no longer verifies.
-    const retired = await refusal(gateway, jwt(rsa, claims({ sub: 'alice', azp: 'notebook', groups: ['data-team'] })));
+    // A token never seen before (a verified token is remembered for a minute, whatever key signed it).
+    const retired = await refusal(gateway, jwt(rsa, claims({ sub: 'alice', azp: 'notebook', groups: ['data-team'], jti: 'never-seen' })));
     expect(retired.status).toBe(401);
   }, 30_000);
 

@@ -3,6 +3,7 @@
 // issuer. The token is validated offline against the issuer's published keys (issuer-keys.ts),
 // then its claims (iss, aud, exp, nbf; ServiceAccount uid; OIDC claims and groups) are matched
 // against the subjects the routing table binds. Error messages name what failed, never the token.
+import { hash } from 'node:crypto';
 import type { CompiledSubject } from '@switchyard/compiler';
 import { GatewayError } from '../../errors/gateway-error.js';
 import { reflected } from '../../errors/reflected-input.js';
@@ -16,6 +17,14 @@ import { type DecodedJwt, decodeJwt, signatureValid, TokenInvalidError } from '.
 export const DEFAULT_TOKEN_AUDIENCE = 'switchyard-gateway';
 /** Clock difference tolerated on exp, nbf and iat between the issuer and the gateway. */
 const TOKEN_CLOCK_SKEW_MS = 30_000;
+/**
+ * A token whose signature verified is remembered (by SHA-256) this long, so a caller's repeated
+ * requests skip the signature check (tens of microseconds); expiry, audience and binding are still
+ * checked on every request. Bounds how long a token signed by a key the issuer withdrew keeps working.
+ */
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** Remembered tokens; the memory is cleared when full. */
+const MAX_VERIFIED_TOKENS = 10_000;
 
 export interface TokenAuthenticatorOptions {
   /** The audience ServiceAccount tokens must carry. */
@@ -54,6 +63,7 @@ function refuse(message: string, code = 'invalid_token'): GatewayError {
 export class TokenAuthenticator {
   private readonly indexes = new WeakMap<RuntimeTable, SubjectIndex>();
   private readonly issuers = new Map<string, IssuerKeys>();
+  private readonly verified = new Map<string, { payload: Record<string, unknown>; iss: string; atMs: number }>();
   private readonly serviceAccountIssuer: string | undefined;
   private readonly nowMs: () => number;
 
@@ -64,23 +74,40 @@ export class TokenAuthenticator {
 
   /** Authenticates a JWT and finds the key that binds its subject; throws a GatewayError (401, 403 or 503). */
   async authenticate(table: RuntimeTable, token: string, seen?: (identity: CallerIdentity) => void): Promise<TokenAuthentication> {
-    let jwt: DecodedJwt;
-    try {
-      jwt = decodeJwt(token);
-    } catch (error) {
-      throw refuse(`invalid token: ${(error as Error).message}`);
+    const digest = hash('sha256', token, 'base64');
+    const verified = this.verified.get(digest);
+    let payload: Record<string, unknown>;
+    let iss: string;
+    if (verified !== undefined && this.nowMs() - verified.atMs < VERIFIED_TOKEN_TTL_MS) {
+      ({ payload, iss } = verified);
+    } else {
+      let jwt: DecodedJwt;
+      try {
+        jwt = decodeJwt(token);
+      } catch (error) {
+        throw refuse(`invalid token: ${(error as Error).message}`);
+      }
+      payload = jwt.payload;
+      const claimed = typeof payload.iss === 'string' ? withoutTrailingSlash(payload.iss) : undefined;
+      if (claimed === undefined) throw refuse('invalid token: it has no iss claim');
+      iss = claimed;
+      this.checkIssuerKnown(table, iss);
+      await this.verifySignature(iss, jwt, iss === this.serviceAccountIssuer);
+      if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+      this.verified.set(digest, { payload, iss, atMs: this.nowMs() });
     }
-    const iss = typeof jwt.payload.iss === 'string' ? withoutTrailingSlash(jwt.payload.iss) : undefined;
-    if (iss === undefined) throw refuse('invalid token: it has no iss claim');
+    // Times, audience and binding are checked on every request, cached signature or not.
+    this.checkIssuerKnown(table, iss);
+    this.checkTimes(payload);
     const index = this.indexOf(table);
-    const serviceAccount = iss === this.serviceAccountIssuer;
-    const oidcSubjects = index.oidc.get(iss);
-    if (!serviceAccount && oidcSubjects === undefined) {
-      throw refuse(`token issuer ${reflected(iss, 128)} is neither the cluster's ServiceAccount issuer nor the issuer of any OIDC subject`);
-    }
-    await this.verifySignature(iss, jwt, serviceAccount);
-    this.checkTimes(jwt.payload);
-    return serviceAccount ? this.serviceAccountKey(index, jwt.payload, seen) : this.oidcKey(iss, oidcSubjects ?? [], jwt.payload, seen);
+    return iss === this.serviceAccountIssuer
+      ? this.serviceAccountKey(index, payload, seen)
+      : this.oidcKey(iss, index.oidc.get(iss) ?? [], payload, seen);
+  }
+
+  private checkIssuerKnown(table: RuntimeTable, iss: string): void {
+    if (iss === this.serviceAccountIssuer || this.indexOf(table).oidc.has(iss)) return;
+    throw refuse(`token issuer ${reflected(iss, 128)} is neither the cluster's ServiceAccount issuer nor the issuer of any OIDC subject`);
   }
 
   private indexOf(table: RuntimeTable): SubjectIndex {
