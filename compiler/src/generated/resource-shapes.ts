@@ -432,8 +432,9 @@ export interface VirtualKeySpec {
    * Callers that use this key with a token of their own instead of the key's secret: a ServiceAccount's
    * projected token (audience: the gateway's --token-audience), or a token from an OIDC issuer. The gateway
    * validates the token offline (signature against the issuer's published keys, issuer, audience, expiry)
-   * and serves the request as this key. One ServiceAccount may be bound by one VirtualKey only (the older
-   * keeps it); an OIDC token is served by the first key, in namespace/name order, with a subject it matches.
+   * and serves the request as this key. One ServiceAccount may be bound by one VirtualKey only (the oldest
+   * in the ServiceAccount's own namespace keeps it, else the oldest); an OIDC token is served by the first
+   * key, in namespace/name order, with a subject it matches.
    */
   subjects?: {
     /** ServiceAccount (a Kubernetes ServiceAccount of this cluster) or OIDC (any OpenID Connect issuer). */

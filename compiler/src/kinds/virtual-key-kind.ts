@@ -12,8 +12,7 @@ import { defineKind } from './kind-definition.js';
 function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], context: CompileContext): void {
   const accepted: { key: CompiledVirtualKey; diagnostic: ObjectDiagnostic }[] = [];
   const digestOwner = new Map<string, string>();
-  /** ServiceAccount `namespace/name` -> the VirtualKey binding it: a token must map to one key. */
-  const subjectOwner = new Map<string, string>();
+  const subjectOwner = serviceAccountOwners(objects);
   for (const { manifest, diagnostic } of objects) {
     let compiled: VirtualKeyCompilation;
     try {
@@ -46,8 +45,6 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       continue;
     }
     if (digest !== undefined) digestOwner.set(digest, key.id);
-    for (const subject of key.subjects ?? [])
-      if (subject.kind === 'ServiceAccount') subjectOwner.set(`${subject.namespace}/${subject.name}`, key.id);
     accepted.push({ key, diagnostic });
   }
   context.keys.push(...accepted.map((entry) => entry.key));
@@ -68,7 +65,7 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
 }
 
 /**
- * Refuses a ServiceAccount an older key already binds, and in a cluster fills each bound
+ * Refuses a ServiceAccount another key binds (serviceAccountOwners), and in a cluster fills each bound
  * ServiceAccount's uid, or marks it missing (no token of a ServiceAccount that does not exist is
  * valid; the gateway says so). Returns the problem, if any.
  */
@@ -87,8 +84,9 @@ function bindServiceAccounts(
     }
     const id = `${subject.namespace}/${subject.name}`;
     const owner = subjectOwner.get(id);
-    if (owner !== undefined)
-      return `ServiceAccount ${id} is already bound by the older VirtualKey ${owner}; a ServiceAccount may be bound by one key`;
+    if (owner !== undefined && owner !== key.id) {
+      return `ServiceAccount ${id} is bound by VirtualKey ${owner}; a ServiceAccount may be bound by one key (one in its own namespace first, else the oldest)`;
+    }
     if (context.serviceAccounts === undefined) {
       kept.push(subject);
       continue;
@@ -98,6 +96,27 @@ function bindServiceAccounts(
   }
   key.subjects = kept;
   return undefined;
+}
+
+/**
+ * ServiceAccount `namespace/name` -> the one VirtualKey that binds it (a token must map to one key):
+ * the oldest key in the ServiceAccount's own namespace, else the oldest key. So another namespace
+ * binding a team's ServiceAccount first can never take it from the team's own key.
+ */
+function serviceAccountOwners(objects: readonly Admitted<VirtualKeyManifest>[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const sameNamespaceFirst of [true, false]) {
+    for (const { manifest } of objects) {
+      const namespace = manifest.metadata.namespace ?? 'default';
+      for (const subject of manifest.spec.subjects ?? []) {
+        if (subject.kind !== 'ServiceAccount' || subject.namespace === undefined || subject.name === undefined) continue;
+        if (sameNamespaceFirst && subject.namespace !== namespace) continue;
+        const id = `${subject.namespace}/${subject.name}`;
+        if (!owners.has(id)) owners.set(id, `${namespace}/${manifest.metadata.name}`);
+      }
+    }
+  }
+  return owners;
 }
 
 /** Bound ServiceAccounts the cluster does not have (none in standalone mode, which cannot tell). */
