@@ -5,8 +5,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { locateControlPlaneBinaries, startControlPlane, type ControlPlane } from '../src/index.js';
-import { CHART_DIR, helmPath, NAMESPACE, RELEASE, REPO_ROOT } from './helm-chart-support.js';
-import { eventually } from './support/json-path.js';
+import {
+  argsOf,
+  CHART_DIR,
+  findDoc,
+  helmPath,
+  type KubeDoc,
+  names,
+  NAMESPACE,
+  podSpecOf,
+  RELEASE,
+  renderChart,
+  REPO_ROOT,
+} from './helm-chart-support.js';
+import { eventually, jsonPath } from './support/json-path.js';
 
 const binaries = locateControlPlaneBinaries();
 const ready = binaries.missing.length === 0 && helmPath() !== undefined;
@@ -194,5 +206,52 @@ describeWhenBuilt('helm chart user roles, by impersonation against a real API se
     );
     expect(inOther.code).not.toBe(0);
     expect(inOther.stderr).toMatch(/forbidden/);
+  });
+});
+
+const describeWithHelm = helmPath() === undefined ? describe.skip : describe;
+
+describeWithHelm('helm chart: callers’ ServiceAccount tokens (gateway.callerTokens)', () => {
+  const issuerVolume = (deployment: KubeDoc) =>
+    (jsonPath(podSpecOf(deployment), 'volumes') as Array<Record<string, unknown>>).find((volume) => volume.name === 'issuer-discovery');
+
+  it('by default mounts an API-audience token and the cluster CA, points the gateway at them, and binds issuer discovery', async () => {
+    const docs = await renderChart();
+    const gateway = findDoc(docs, 'Deployment', names.gateway);
+    expect(argsOf(gateway)).toEqual(
+      expect.arrayContaining([
+        '--token-audience=switchyard-gateway',
+        '--issuer-token-file=/var/run/secrets/switchyard-issuer/token',
+        '--issuer-ca-file=/var/run/secrets/switchyard-issuer/ca.crt',
+      ]),
+    );
+    expect(jsonPath(issuerVolume(gateway), 'projected', 'sources')).toEqual([
+      { serviceAccountToken: { expirationSeconds: 3600, path: 'token' } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    ]);
+    expect(jsonPath(findDoc(docs, 'ClusterRoleBinding', `${NAMESPACE}-${names.gateway}-issuer-discovery`), 'roleRef', 'name')).toBe(
+      'system:service-account-issuer-discovery',
+    );
+  });
+
+  it('with serviceAccounts false leaves the pod without an API token and the gateway without any binding', async () => {
+    const docs = await renderChart([
+      '--set',
+      'gateway.callerTokens.serviceAccounts=false',
+      '--set',
+      'rbac.userRoles=false',
+      '--set',
+      'gateway.callerTokens.audience=llm',
+    ]);
+    const gateway = findDoc(docs, 'Deployment', names.gateway);
+    expect(issuerVolume(gateway)).toBeUndefined();
+    expect(argsOf(gateway).filter((arg) => arg.startsWith('--issuer-'))).toEqual([]);
+    expect(argsOf(gateway)).toContain('--token-audience=llm');
+    expect(docs.filter((doc) => doc.metadata.name.includes('issuer-discovery') || doc.metadata.name.startsWith('switchyard-'))).toEqual([]);
+  });
+
+  it('passes an explicit issuer through', async () => {
+    const docs = await renderChart(['--set', 'gateway.callerTokens.serviceAccountIssuer=https://oidc.example.com/id/ABC']);
+    expect(argsOf(findDoc(docs, 'Deployment', names.gateway))).toContain('--service-account-issuer=https://oidc.example.com/id/ABC');
   });
 });
