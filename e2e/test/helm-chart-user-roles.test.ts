@@ -227,7 +227,7 @@ describeWithHelm('helm chart: callers’ ServiceAccount tokens (gateway.callerTo
     );
     expect(jsonPath(issuerVolume(gateway), 'projected', 'sources')).toEqual([
       { serviceAccountToken: { expirationSeconds: 3600, path: 'token' } },
-      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { configMap: { name: 'kube-root-ca.crt', optional: true, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
     ]);
     expect(jsonPath(findDoc(docs, 'ClusterRoleBinding', `${NAMESPACE}-${names.gateway}-issuer-discovery`), 'roleRef', 'name')).toBe(
       'system:service-account-issuer-discovery',

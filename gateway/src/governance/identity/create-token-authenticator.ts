@@ -32,9 +32,7 @@ export function createTokenAuthenticator(settings: TokenAuthenticatorSettings, t
     audience: settings.tokenAudience,
     serviceAccountIssuer: issuer,
     serviceAccountFetcher:
-      issuer === undefined
-        ? undefined
-        : clusterJsonFetcher({ issuer, caFile: settings.issuerCaFile, tokenFile: settings.issuerTokenFile }).fetch,
+      issuer === undefined ? undefined : clusterJsonFetcher({ issuer, caFile: settings.issuerCaFile, tokenFile: settings.issuerTokenFile }),
     oidcFetcher: guardedJsonFetcher(transport),
   });
 }

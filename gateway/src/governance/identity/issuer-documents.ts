@@ -103,28 +103,44 @@ export interface ClusterIssuerFetchOptions {
  * token of API audience; the token is never sent to another origin (a jwks_uri elsewhere, such
  * as a cloud's public OIDC bucket, is fetched without it).
  */
-export function clusterJsonFetcher(options: ClusterIssuerFetchOptions): { fetch: JsonFetcher; close(): Promise<void> } {
-  const ca = options.caFile === undefined ? undefined : readFileSync(options.caFile, 'utf8');
-  const agent = new Agent({ connect: { timeout: ISSUER_FETCH_TIMEOUT_MS, ...(ca === undefined ? {} : { ca }) } });
+export function clusterJsonFetcher(options: ClusterIssuerFetchOptions): JsonFetcher {
   const issuerOrigin = new URL(options.issuer).origin;
-  return {
-    async fetch(url) {
-      const headers: Record<string, string> = { accept: ACCEPT };
-      if (options.tokenFile !== undefined && new URL(url).origin === issuerOrigin) {
-        headers.authorization = `Bearer ${readFileSync(options.tokenFile, 'utf8').trim()}`;
-      }
+  // Made at the first fetch, and again after a failure to read the CA: the CA file is a mounted
+  // volume, which may appear after the gateway started (and is not needed until a token arrives).
+  let agent: Agent | undefined;
+  const agentNow = (): Agent => {
+    if (agent !== undefined) return agent;
+    let ca: string | undefined;
+    try {
+      ca = options.caFile === undefined ? undefined : readFileSync(options.caFile, 'utf8');
+    } catch (error) {
+      throw new IssuerUnavailableError(`cannot read --issuer-ca-file ${options.caFile}: ${(error as Error).message}`);
+    }
+    agent = new Agent({ connect: { timeout: ISSUER_FETCH_TIMEOUT_MS, ...(ca === undefined ? {} : { ca }) } });
+    return agent;
+  };
+  return async (url) => {
+    const dispatcher = agentNow();
+    const headers: Record<string, string> = { accept: ACCEPT };
+    if (options.tokenFile !== undefined && new URL(url).origin === issuerOrigin) {
+      let token: string;
       try {
-        const response = await request(url, {
-          dispatcher: agent,
-          method: 'GET',
-          headers,
-          signal: AbortSignal.timeout(ISSUER_FETCH_TIMEOUT_MS),
-        });
-        return await readBoundedJson(url, response.statusCode, response.body as never);
+        token = readFileSync(options.tokenFile, 'utf8').trim();
       } catch (error) {
-        throw unreachable(url, error);
+        throw new IssuerUnavailableError(`cannot read --issuer-token-file ${options.tokenFile}: ${(error as Error).message}`);
       }
-    },
-    close: () => agent.close(),
+      headers.authorization = `Bearer ${token}`;
+    }
+    try {
+      const response = await request(url, {
+        dispatcher,
+        method: 'GET',
+        headers,
+        signal: AbortSignal.timeout(ISSUER_FETCH_TIMEOUT_MS),
+      });
+      return await readBoundedJson(url, response.statusCode, response.body as never);
+    } catch (error) {
+      throw unreachable(url, error);
+    }
   };
 }
