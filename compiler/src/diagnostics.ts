@@ -28,6 +28,7 @@ export const DiagnosticReasons = {
   Conflict: 'Conflict',
   NoBackends: 'NoBackends',
   DuplicateKey: 'DuplicateKey',
+  DuplicateSubject: 'DuplicateSubject',
   UnresolvedRefs: 'UnresolvedRefs',
   ResolvedRefs: 'ResolvedRefs',
   SecretNotFound: 'SecretNotFound',

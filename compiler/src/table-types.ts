@@ -177,9 +177,12 @@ export interface CompiledVirtualKey {
   namespace: string;
   name: string;
   generation: number;
-  /** Lower-case hex SHA-256 of the key; the plaintext is never in the table. */
-  digest: string;
-  keyHint: string;
+  /** Lower-case hex SHA-256 of the key; the plaintext is never in the table. Absent for a key with subjects and no Secret. */
+  digest?: string;
+  /** Absent with `digest`. */
+  keyHint?: string;
+  /** Callers that use the key with their own token (spec.subjects); absent when none. */
+  subjects?: CompiledSubject[];
   /** Glob sources (`*` only); absent means every visible model. */
   allowedModels?: string[];
   rateLimit?: CompiledRateLimit;
@@ -195,6 +198,33 @@ export interface CompiledVirtualKey {
   /** Data residency: labels every backend serving this key must carry (`spec.backendSelector.matchLabels`); absent: any backend. */
   backendSelector?: { matchLabels: Record<string, string> };
 }
+
+/**
+ * A caller bound to a VirtualKey by its own token. A ServiceAccount's `uid` is filled by the
+ * operator from the live object (absent in standalone mode, where nothing can resolve it): a token
+ * whose ServiceAccount uid differs was issued to a deleted ServiceAccount (or an older one of the
+ * same name) and is refused.
+ */
+export type CompiledSubject =
+  | {
+      kind: 'ServiceAccount';
+      namespace: string;
+      name: string;
+      uid?: string;
+      /** The operator found no such ServiceAccount (deleted, or not yet created): its tokens are refused. */
+      missing?: true;
+    }
+  | {
+      kind: 'OIDC';
+      issuer: string;
+      audience: string;
+      /** Exact string values the token's claims must have. */
+      claims: Record<string, string>;
+      /** Where the caller's groups are read (default `groups`). */
+      groupsClaim: string;
+      /** At least one of these groups is required; absent: not checked. */
+      groups?: string[];
+    };
 
 /** A VirtualKey's MCP permissions; absent means the key sees no tools at all (deny by default). */
 export interface CompiledKeyMCP {

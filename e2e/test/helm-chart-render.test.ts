@@ -57,6 +57,11 @@ describeWithHelm('helm chart: default values', () => {
       [
         `ClusterRole/${NAMESPACE}-${names.operator}`,
         `ClusterRoleBinding/${NAMESPACE}-${names.operator}`,
+        // The user roles (helm-chart-user-roles.test.ts) and the gateway's issuer-discovery binding.
+        'ClusterRole/switchyard-admin',
+        'ClusterRole/switchyard-editor',
+        'ClusterRole/switchyard-viewer',
+        `ClusterRoleBinding/${NAMESPACE}-${names.gateway}-issuer-discovery`,
         `Deployment/${names.gateway}`,
         `Deployment/${names.operator}`,
         `HorizontalPodAutoscaler/${names.gateway}`,
@@ -154,7 +159,7 @@ describeWithHelm('helm chart: default values', () => {
     expect(grace).toBeGreaterThan(preStop + 50);
   });
 
-  it('gives the gateway no Kubernetes API access: no token automounted, no RBAC binding', () => {
+  it("gives the gateway no Kubernetes API access but the issuer's discovery document and JWKS: no token automounted, one binding", () => {
     expect(podSpecOf(gateway)['automountServiceAccountToken']).toBe(false);
     expect(podSpecOf(gateway)['serviceAccountName']).toBe(names.gateway);
     expect(findDoc(docs, 'ServiceAccount', names.gateway)['automountServiceAccountToken']).toBe(false);
@@ -162,7 +167,17 @@ describeWithHelm('helm chart: default values', () => {
     expect(bindings.length).toBeGreaterThan(0);
     for (const binding of bindings) {
       const subjects = jsonPath(binding, 'subjects');
-      expect(subjects).toEqual([{ kind: 'ServiceAccount', name: names.operator, namespace: NAMESPACE }]);
+      if (binding.metadata.name === `${NAMESPACE}-${names.gateway}-issuer-discovery`) {
+        // Callers' ServiceAccount tokens are checked against the API server's published keys.
+        expect(subjects).toEqual([{ kind: 'ServiceAccount', name: names.gateway, namespace: NAMESPACE }]);
+        expect(jsonPath(binding, 'roleRef')).toEqual({
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: 'system:service-account-issuer-discovery',
+        });
+      } else {
+        expect(subjects).toEqual([{ kind: 'ServiceAccount', name: names.operator, namespace: NAMESPACE }]);
+      }
     }
   });
 
@@ -234,7 +249,8 @@ describeWithHelm('helm chart: default values', () => {
   });
 
   it('grants the operator only listed verbs, never a wildcard', () => {
-    const roles = docs.filter((doc) => doc.kind === 'Role' || doc.kind === 'ClusterRole');
+    // The user roles (switchyard-admin, -editor, -viewer) are people's, tested in helm-chart-user-roles.test.ts.
+    const roles = docs.filter((doc) => (doc.kind === 'Role' || doc.kind === 'ClusterRole') && !doc.metadata.name.startsWith('switchyard-'));
     for (const role of roles) {
       const rules = jsonPath(role, 'rules');
       expect(Array.isArray(rules)).toBe(true);

@@ -11,7 +11,7 @@ import { parseMoneyNanos } from '../values/money.js';
 import { secretId, type SecretIndex } from './secret-index.js';
 
 export interface RefProblem {
-  reason: 'SecretNotFound' | 'SecretKeyNotFound' | 'InvalidSecret';
+  reason: 'SecretNotFound' | 'SecretKeyNotFound' | 'InvalidSecret' | 'ServiceAccountNotFound';
   message: string;
 }
 

@@ -31,6 +31,8 @@ export interface CompileContext {
   readonly guardrailPolicies: CompiledGuardrailPolicy[];
   /** Compiling standalone manifests (where stdio MCP servers are allowed), not a cluster's objects. */
   readonly standalone: boolean;
+  /** ServiceAccount uids by `namespace/name` (cluster mode only; see CompileInput.serviceAccounts). */
+  readonly serviceAccounts: ReadonlyMap<string, string> | undefined;
   /** Runs `step` once every kind has compiled, in the order the steps were added. */
   afterAllKinds(step: () => void): void;
 }

@@ -45,6 +45,12 @@ export interface CompileInput {
   standalone?: boolean;
   /** The kinds compiled; defaults to the built-in ones. Objects of other kinds are ignored. */
   kinds?: KindRegistry;
+  /**
+   * The cluster's ServiceAccounts (`namespace/name` -> uid), from the operator's watch: bound
+   * ServiceAccount subjects get their uid, and a subject whose ServiceAccount does not exist is
+   * left out. Absent (standalone mode): subjects are compiled without a uid.
+   */
+  serviceAccounts?: ReadonlyMap<string, string>;
 }
 
 export interface CompileResult {
@@ -86,6 +92,7 @@ function createCompileContext(input: CompileInput): { context: CompileContext; f
     routeLabels: new Map(),
     guardrailPolicies: [],
     standalone: input.standalone ?? false,
+    serviceAccounts: input.serviceAccounts,
     afterAllKinds: (step) => finalSteps.push(step),
   };
   return {

@@ -449,9 +449,10 @@ export interface VirtualKeySpec {
   /**
    * Secret in the same namespace whose data.key is the key. In a cluster the operator creates it with a
    * fresh random key (sk-sy- and at least 32 random base62 characters) when absent, owned by this
-   * VirtualKey; in standalone mode it must be among the manifests.
+   * VirtualKey; in standalone mode it must be among the manifests. Omit it for a key used only through
+   * spec.subjects: then no secret exists at all.
    */
-  secretName: string;
+  secretName?: string;
   /**
    * Public model names this key may call, as globs where '*' matches any run of characters; they also match
    * aliases, and fallback models must pass them too. Omit for every visible model; an empty list is invalid.
@@ -485,6 +486,44 @@ export interface VirtualKeySpec {
     /** Label key and value every backend serving this key must carry. */
     matchLabels: Record<string, string>;
   };
+  /**
+   * Callers that use this key with a token of their own instead of the key's secret: a ServiceAccount's
+   * projected token (audience: the gateway's --token-audience), or a token from an OIDC issuer. The gateway
+   * validates the token offline (signature against the issuer's published keys, issuer, audience, expiry)
+   * and serves the request as this key. One ServiceAccount may be bound by one VirtualKey only (the oldest
+   * in the ServiceAccount's own namespace keeps it, else the oldest); an OIDC token is served by the first
+   * key, in namespace/name order, with a subject it matches.
+   */
+  subjects?: {
+    /** ServiceAccount (a Kubernetes ServiceAccount of this cluster) or OIDC (any OpenID Connect issuer). */
+    kind: 'ServiceAccount' | 'OIDC';
+    /**
+     * ServiceAccount only. Its namespace; any namespace may be named (the VirtualKey's author decides who
+     * may use it).
+     */
+    namespace?: string;
+    /** ServiceAccount only. Its name. */
+    name?: string;
+    /**
+     * OIDC only. The issuer URL exactly as the token's iss claim has it (https://...). The gateway reads
+     * <issuer>/.well-known/openid-configuration and the jwks_uri it names through its egress guard.
+     */
+    issuer?: string;
+    /** OIDC only. A value the token's aud claim must contain. */
+    audience?: string;
+    /**
+     * OIDC only. Claims the token must carry with exactly these string values, e.g. sub, email or azp.
+     * Absent: any token of the issuer for the audience matches.
+     */
+    claims?: Record<string, string>;
+    /** OIDC only. The claim holding the caller's groups (an array of strings, or one string). Default groups. */
+    groupsClaim?: string;
+    /**
+     * OIDC only. The caller must be a member of at least one of these groups (read from groupsClaim).
+     * Absent: group membership is not checked.
+     */
+    groups?: string[];
+  }[];
 }
 
 /**

@@ -60,8 +60,8 @@ export interface KindDefinition<M extends KindObject = KindObject> {
    * `namespace/name` (built once per table: there may be 10,000 objects).
    */
   statusFields?(table: RoutingTable): ReadonlyMap<string, Record<string, unknown>>;
-  /** The Secret the operator creates, holding a fresh random key, for an object whose Secret is missing. */
-  generatedSecret?(object: M): GeneratedSecret;
+  /** The Secret the operator creates, holding a fresh random key, for an object whose Secret is missing; undefined: the object names none. */
+  generatedSecret?(object: M): GeneratedSecret | undefined;
   /** Checks standalone mode adds to the schema (it never creates Secrets). */
   checkStandalone?(object: M, secretIds: ReadonlySet<string>): StandaloneProblem | undefined;
 }

@@ -5,12 +5,14 @@ import { DiagnosticReasons as R, type ObjectDiagnostic } from '../diagnostics.js
 import { condition, reject, resolvedRefsCondition, type Admitted, type CompileContext } from '../compile/compile-context.js';
 import { compileVirtualKey, type VirtualKeyCompilation } from '../compile/compile-virtual-key.js';
 import { CRD_NAMES, type VirtualKeyManifest } from '../generated/resource-shapes.js';
-import type { CompiledVirtualKey } from '../table-types.js';
+import type { RefProblem } from '../compile/compile-backend.js';
+import type { CompiledSubject, CompiledVirtualKey } from '../table-types.js';
 import { defineKind } from './kind-definition.js';
 
 function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], context: CompileContext): void {
   const accepted: { key: CompiledVirtualKey; diagnostic: ObjectDiagnostic }[] = [];
   const digestOwner = new Map<string, string>();
+  const subjectOwner = serviceAccountOwners(objects);
   for (const { manifest, diagnostic } of objects) {
     let compiled: VirtualKeyCompilation;
     try {
@@ -20,19 +22,30 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       continue;
     }
     diagnostic.conditions.push(
-      resolvedRefsCondition(compiled.problem ? [compiled.problem] : [], 'the key Secret was found', R.ResolvedRefs),
+      resolvedRefsCondition(
+        compiled.problem ? [compiled.problem] : missingServiceAccounts(manifest, context),
+        manifest.spec.secretName === undefined ? 'no key Secret (subjects only)' : 'the key Secret was found',
+        R.ResolvedRefs,
+      ),
     );
     if (!compiled.key) {
       reject(diagnostic, R.UnresolvedRefs, compiled.problem?.message ?? 'key Secret not resolved');
       continue;
     }
-    const owner = digestOwner.get(compiled.key.digest);
+    const key = compiled.key;
+    const digest = key.digest;
+    const owner = digest === undefined ? undefined : digestOwner.get(digest);
     if (owner) {
       reject(diagnostic, R.DuplicateKey, `its key is also the key of the older VirtualKey ${owner}; every key must be unique`);
       continue;
     }
-    digestOwner.set(compiled.key.digest, compiled.key.id);
-    accepted.push({ key: compiled.key, diagnostic });
+    const subjectProblem = bindServiceAccounts(key, subjectOwner, context);
+    if (subjectProblem !== undefined) {
+      reject(diagnostic, R.DuplicateSubject, subjectProblem);
+      continue;
+    }
+    if (digest !== undefined) digestOwner.set(digest, key.id);
+    accepted.push({ key, diagnostic });
   }
   context.keys.push(...accepted.map((entry) => entry.key));
   // Accepted names the budgets a key is charged to, which are known once every kind compiled.
@@ -51,6 +64,79 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
   });
 }
 
+/**
+ * Refuses a ServiceAccount another key binds (serviceAccountOwners), and in a cluster fills each bound
+ * ServiceAccount's uid, or marks it missing (no token of a ServiceAccount that does not exist is
+ * valid; the gateway says so). Returns the problem, if any.
+ */
+function bindServiceAccounts(
+  key: CompiledVirtualKey,
+  subjectOwner: ReadonlyMap<string, string>,
+  context: CompileContext,
+): string | undefined {
+  const subjects = key.subjects;
+  if (subjects === undefined) return undefined;
+  const kept: CompiledSubject[] = [];
+  for (const subject of subjects) {
+    if (subject.kind !== 'ServiceAccount') {
+      kept.push(subject);
+      continue;
+    }
+    const id = `${subject.namespace}/${subject.name}`;
+    const owner = subjectOwner.get(id);
+    if (owner !== undefined && owner !== key.id) {
+      return `ServiceAccount ${id} is bound by VirtualKey ${owner}; a ServiceAccount may be bound by one key (one in its own namespace first, else the oldest)`;
+    }
+    if (context.serviceAccounts === undefined) {
+      kept.push(subject);
+      continue;
+    }
+    const uid = context.serviceAccounts.get(id);
+    kept.push(uid === undefined ? { ...subject, missing: true } : { ...subject, uid });
+  }
+  key.subjects = kept;
+  return undefined;
+}
+
+/**
+ * ServiceAccount `namespace/name` -> the one VirtualKey that binds it (a token must map to one key):
+ * the oldest key in the ServiceAccount's own namespace, else the oldest key. So another namespace
+ * binding a team's ServiceAccount first can never take it from the team's own key.
+ */
+function serviceAccountOwners(objects: readonly Admitted<VirtualKeyManifest>[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const sameNamespaceFirst of [true, false]) {
+    for (const { manifest } of objects) {
+      const namespace = manifest.metadata.namespace ?? 'default';
+      for (const subject of manifest.spec.subjects ?? []) {
+        if (subject.kind !== 'ServiceAccount' || subject.namespace === undefined || subject.name === undefined) continue;
+        if (sameNamespaceFirst && subject.namespace !== namespace) continue;
+        const id = `${subject.namespace}/${subject.name}`;
+        if (!owners.has(id)) owners.set(id, `${namespace}/${manifest.metadata.name}`);
+      }
+    }
+  }
+  return owners;
+}
+
+/** Bound ServiceAccounts the cluster does not have (none in standalone mode, which cannot tell). */
+function missingServiceAccounts(manifest: VirtualKeyManifest, context: CompileContext): RefProblem[] {
+  const known = context.serviceAccounts;
+  if (known === undefined) return [];
+  const problems: RefProblem[] = [];
+  for (const subject of manifest.spec.subjects ?? []) {
+    if (subject.kind !== 'ServiceAccount') continue;
+    const id = `${subject.namespace ?? ''}/${subject.name ?? ''}`;
+    if (!known.has(id)) {
+      problems.push({
+        reason: 'ServiceAccountNotFound',
+        message: `ServiceAccount ${id} not found; its tokens are refused until it exists`,
+      });
+    }
+  }
+  return problems;
+}
+
 export const virtualKeyKind = defineKind<VirtualKeyManifest>({
   kind: 'VirtualKey',
   names: CRD_NAMES.VirtualKey,
@@ -63,9 +149,11 @@ export const virtualKeyKind = defineKind<VirtualKeyManifest>({
   },
   compile: compileVirtualKeys,
   tableObjects: (table) => table.keys,
-  statusFields: (table) => new Map(table.keys.map((key) => [key.id, { keyHint: key.keyHint }])),
-  generatedSecret: (key) => ({ name: key.spec.secretName, entry: 'key', ownerLabel: 'switchyard.dev/virtual-key' }),
+  statusFields: (table) => new Map(table.keys.map((key) => [key.id, key.keyHint === undefined ? {} : { keyHint: key.keyHint }])),
+  generatedSecret: (key) =>
+    key.spec.secretName === undefined ? undefined : { name: key.spec.secretName, entry: 'key', ownerLabel: 'switchyard.dev/virtual-key' },
   checkStandalone(key, secretIds) {
+    if (key.spec.secretName === undefined) return undefined;
     const namespace = key.metadata.namespace ?? 'default';
     if (secretIds.has(`${namespace}/${key.spec.secretName}`)) return undefined;
     return {

@@ -128,6 +128,18 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   // VirtualKey spec
   '!has(self.allowedModels) || size(self.allowedModels) > 0': (self) =>
     !has(self, 'allowedModels') || list(field(self, 'allowedModels')).length > 0,
+  'has(self.secretName) || (has(self.subjects) && size(self.subjects) > 0)': (self) =>
+    has(self, 'secretName') || list(field(self, 'subjects')).length > 0,
+  "self.kind != 'ServiceAccount' || (has(self.namespace) && has(self.name))": (self) =>
+    field(self, 'kind') !== 'ServiceAccount' || (has(self, 'namespace') && has(self, 'name')),
+  "self.kind != 'ServiceAccount' || !(has(self.issuer) || has(self.audience) || has(self.claims) || has(self.groupsClaim) || has(self.groups))":
+    (self) =>
+      field(self, 'kind') !== 'ServiceAccount' ||
+      !['issuer', 'audience', 'claims', 'groupsClaim', 'groups'].some((name) => has(self, name)),
+  "self.kind != 'OIDC' || (has(self.issuer) && has(self.audience))": (self) =>
+    field(self, 'kind') !== 'OIDC' || (has(self, 'issuer') && has(self, 'audience')),
+  "self.kind != 'OIDC' || !(has(self.namespace) || has(self.name))": (self) =>
+    field(self, 'kind') !== 'OIDC' || !(has(self, 'namespace') || has(self, 'name')),
 
   // MCPServer
   '(has(self.url) ? 1 : 0) + (has(self.openapi) ? 1 : 0) + (has(self.command) ? 1 : 0) == 1': (self) =>

@@ -13,6 +13,7 @@ import {
   type LogSettings,
 } from '@switchyard/compiler';
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
+import { DEFAULT_TOKEN_AUDIENCE } from '../governance/identity/token-authenticator.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
@@ -61,6 +62,8 @@ export interface GatewayFlags {
   tokenFile: string | undefined;
   /** CA bundle for the operator's TLS certificate. */
   caFile: string | undefined;
+  /** Callers' own tokens (VirtualKey spec.subjects). */
+  identity: IdentityFlags;
   log: LogSettings;
   /** The request audit log: `stdout`, a file, and/or OTLP logs; buffer and shutdown flush bounds. */
   audit: {
@@ -69,6 +72,17 @@ export interface GatewayFlags {
     bufferRecords: number;
     flushTimeoutMs: number;
   };
+}
+
+interface IdentityFlags {
+  /** Audience ServiceAccount tokens must carry. */
+  tokenAudience: string;
+  /** The cluster's ServiceAccount issuer; undefined: the iss of --token-file's token in cluster mode, else none. */
+  serviceAccountIssuer: string | undefined;
+  /** CA bundle for the ServiceAccount issuer's discovery and JWKS; undefined: the system roots. */
+  issuerCaFile: string | undefined;
+  /** Token (API audience) sent to the ServiceAccount issuer; undefined: anonymous. */
+  issuerTokenFile: string | undefined;
 }
 
 export const GATEWAY_USAGE = `Usage: switchyard gateway --config <file|dir> [options]          (standalone)
@@ -119,6 +133,15 @@ operator streams (cluster mode).
   --token-file <path>          ServiceAccount token for the operator, audience switchyard
                                (default /var/run/secrets/switchyard/token; re-read on every reconnect)
   --ca-file <path>             CA bundle that signed the operator's certificate
+  --token-audience <aud>       audience a caller's ServiceAccount token must carry (VirtualKey spec.subjects;
+                               default ${DEFAULT_TOKEN_AUDIENCE})
+  --service-account-issuer <url>
+                               the cluster's ServiceAccount token issuer (the API server's --service-account-issuer);
+                               default: the iss of --token-file's token in cluster mode, none standalone
+                               (ServiceAccount tokens are then refused)
+  --issuer-ca-file <path>      CA bundle for that issuer's discovery document and JWKS (default: system roots)
+  --issuer-token-file <path>   token of API audience sent to that issuer (the API server serves its keys to
+                               system:service-account-issuer-discovery); re-read on every fetch; default: none
   --usage-journal <path>       cluster mode: settled spend not yet acknowledged by the operator, kept on
                                disk after every settlement, so a restarted container resends it
                                (put it on a volume that outlives the container: the chart uses an emptyDir)
@@ -178,6 +201,10 @@ const GATEWAY_FLAG_OPTIONS = {
   'audit-otlp': { type: 'boolean' },
   'audit-buffer': { type: 'string' },
   'audit-flush-timeout': { type: 'string' },
+  'token-audience': { type: 'string' },
+  'service-account-issuer': { type: 'string' },
+  'issuer-ca-file': { type: 'string' },
+  'issuer-token-file': { type: 'string' },
   ...LOG_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -270,6 +297,7 @@ export function parseGatewayFlags(
     controlPlane,
     tokenFile: v['token-file'],
     caFile: v['ca-file'],
+    identity: parseIdentityFlags(v),
     log,
     audit,
   };
@@ -299,6 +327,19 @@ function parseAuditFlags(v: Readonly<Record<string, string | boolean | undefined
       if (v[name] !== undefined) throw new FlagError(`--${name} needs --audit-log or --audit-otlp`);
   }
   return { file, otlp, bufferRecords, flushTimeoutMs };
+}
+
+function parseIdentityFlags(v: Readonly<Record<string, string | boolean | undefined>>): IdentityFlags {
+  const text = (name: string): string | undefined => {
+    const value = v[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const tokenAudience = text('token-audience') ?? DEFAULT_TOKEN_AUDIENCE;
+  if (tokenAudience.trim() === '') throw new FlagError('--token-audience must not be empty');
+  const serviceAccountIssuer = text('service-account-issuer');
+  if (serviceAccountIssuer !== undefined && (!URL.canParse(serviceAccountIssuer) || new URL(serviceAccountIssuer).protocol !== 'https:'))
+    throw new FlagError(`--service-account-issuer must be an https:// URL, got "${serviceAccountIssuer}"`);
+  return { tokenAudience, serviceAccountIssuer, issuerCaFile: text('issuer-ca-file'), issuerTokenFile: text('issuer-token-file') };
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

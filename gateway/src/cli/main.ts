@@ -4,6 +4,7 @@ import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
+import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { createLogger, type Logger } from '@switchyard/compiler';
 import { AuditLog } from '../observe/audit-log.js';
 import { GatewayMetrics } from '../observe/metrics.js';
@@ -16,6 +17,8 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { startGatewayServer, type RunningGateway } from '../server/gateway-server.js';
 import { createEgressGuard } from '../transport/egress-guard.js';
 import { UpstreamTransport } from '../transport/upstream-transport.js';
+import { createTokenAuthenticator } from '../governance/identity/create-token-authenticator.js';
+import type { TokenAuthenticator } from '../governance/identity/token-authenticator.js';
 import { McpSessionSigner } from '../mcp/session-token.js';
 import type { McpEndpointOptions } from '../mcp/mcp-server.js';
 import { readFileSync } from 'node:fs';
@@ -61,7 +64,11 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
   });
   const mcp = mcpOptions(flags, lifecycleLogger);
   const audit = createAuditLog(flags, metrics, logger);
-  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, audit });
+  const tokens = createTokenAuthenticator(
+    { ...flags.identity, ownTokenFile: flags.controlPlane === undefined ? undefined : (flags.tokenFile ?? DEFAULT_TOKEN_FILE) },
+    transport,
+  );
+  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, audit, tokens });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
@@ -178,6 +185,7 @@ interface ServingParts {
   tracing: Tracing | undefined;
   cache: ResponseCacheService | undefined;
   audit: AuditLog | undefined;
+  tokens: TokenAuthenticator;
 }
 
 /** The public and admin listeners, with every front door. */
@@ -206,6 +214,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         ...(parts.cache === undefined ? {} : { cache: parts.cache }),
         ...(parts.audit === undefined ? {} : { audit: parts.audit }),
         maxBodyBytes: flags.maxBodyBytes,
+        tokens: parts.tokens,
         mcp: parts.mcp,
         random: Math.random,
       },

@@ -1,9 +1,14 @@
 // Stage 2, authenticate: find the virtual key by the SHA-256 digest of what the caller sent
-// (the table holds digests only) and refuse unknown, disabled and expired keys.
+// (the table holds digests only), or, when what was sent is a JWT no key has as its secret, by
+// the token's subject (VirtualKey spec.subjects, governance/identity); refuse unknown, disabled
+// and expired keys. A virtual key is answered synchronously, so only token callers pay an await.
 import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { GatewayError } from '../errors/gateway-error.js';
+import { looksLikeJwt } from '../governance/identity/jwt.js';
+import type { TokenAuthenticator } from '../governance/identity/token-authenticator.js';
 import type { RuntimeKey, RuntimeTable } from '../table/runtime-table.js';
+import type { Exchange } from './exchange.js';
 
 /** The key from `Authorization: Bearer`, `x-api-key` (Anthropic SDKs) or `x-goog-api-key` (Google SDKs). */
 function presentedKey(headers: IncomingHttpHeaders): string | undefined {
@@ -22,17 +27,37 @@ function keyDigest(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
-/** The key the caller presented, active or not; unknown and missing keys are refused (401). */
-export function identifyKey(table: RuntimeTable, headers: IncomingHttpHeaders): RuntimeKey {
-  const presented = presentedKey(headers);
+/**
+ * The key the caller presented (its secret, or a token one of its subjects holds), active or not;
+ * unknown and missing keys are refused (401), a valid token no key binds too (403). Sets
+ * `exchange.identity`. A Promise only for tokens.
+ */
+export function identifyKey(
+  table: RuntimeTable,
+  exchange: Exchange,
+  tokens: TokenAuthenticator | undefined,
+): RuntimeKey | Promise<RuntimeKey> {
+  const presented = presentedKey(exchange.req.headers);
   if (presented === undefined) {
-    throw new GatewayError('authentication', 'missing API key: send it as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key"', {
-      code: 'missing_api_key',
-    });
+    throw new GatewayError(
+      'authentication',
+      'missing API key: send it (or a token bound by a VirtualKey) as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key"',
+      { code: 'missing_api_key' },
+    );
   }
   const key = table.keysByDigest.get(keyDigest(presented));
-  if (key === undefined) throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' });
-  return key;
+  if (key !== undefined) {
+    exchange.identity = { kind: 'key', subject: key.id };
+    return key;
+  }
+  if (tokens !== undefined && looksLikeJwt(presented)) {
+    return tokens
+      .authenticate(table, presented, (identity) => {
+        exchange.identity = identity;
+      })
+      .then((found) => found.key);
+  }
+  throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' });
 }
 
 /** Refuses disabled and expired keys (401, like OpenAI's revoked keys); split from identifyKey so the log line can name them. */

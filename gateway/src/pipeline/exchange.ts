@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CompiledPricing, Usage } from '@switchyard/compiler';
 import type { GatewayError } from '../errors/gateway-error.js';
+import type { CallerIdentity } from '../governance/identity/caller-identity.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { RequestSpan } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
@@ -72,6 +73,8 @@ export interface Exchange {
   /** Set once stage 9 ran. */
   settled?: boolean;
   key: RuntimeKey | undefined;
+  /** Who the caller is (set by authenticate once known, refused callers included); never a token or key value. */
+  identity: CallerIdentity | undefined;
   model: string | undefined;
   route: RuntimeRoute | undefined;
   stream: boolean;
@@ -143,6 +146,7 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     clientAbort,
     table: undefined,
     key: undefined,
+    identity: undefined,
     model: undefined,
     route: undefined,
     stream: false,

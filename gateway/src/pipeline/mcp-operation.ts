@@ -100,7 +100,8 @@ async function runMcp(
     // 1. ingress, size check only
     checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
-    const key = (exchange.key = identifyKey(table, exchange.req.headers));
+    const identified = identifyKey(table, exchange, deps.tokens);
+    const key = (exchange.key = identified instanceof Promise ? await identified : identified);
     checkKeyActive(key, Date.now());
     context.keyId = key.id;
     // 1. ingress: read and parse (bounded)

@@ -22,6 +22,8 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     status: exchange.status,
     durationMs: Math.round((finishedAt - exchange.startedAt) * 1000) / 1000,
     key: labels.key || undefined,
+    // Who called: the key's own secret, or a ServiceAccount or OIDC subject bound by the key.
+    identity: exchange.identity,
     model: exchange.model,
     route: labels.route || undefined,
     backend: labels.backend || undefined,

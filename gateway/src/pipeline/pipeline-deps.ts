@@ -9,6 +9,7 @@ import type { TableHolder } from '../table/table-holder.js';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import type { AdmissionControl } from '../governance/admission-control.js';
 import type { McpEndpointOptions } from '../mcp/mcp-server.js';
+import type { TokenAuthenticator } from '../governance/identity/token-authenticator.js';
 import type { ExtraStages } from './stages.js';
 
 export interface PipelineDeps {
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   /** The exact response cache for routes with `spec.cache`; absent (--cache-max-bytes 0), nothing is cached. */
   cache?: ResponseCacheService;
   maxBodyBytes: number;
+  /** Callers with their own tokens (VirtualKey spec.subjects); absent: only virtual keys' secrets are accepted. */
+  tokens?: TokenAuthenticator;
   /** The `/mcp` endpoint's session secret and result bound; absent: a per-process secret and the default bound. */
   mcp?: McpEndpointOptions;
   /** Source of randomness for weights and jitter; tests may pin it. */

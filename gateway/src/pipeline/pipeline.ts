@@ -125,7 +125,8 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
     // 1. ingress, size check only: refuse what is too large before anything else
     if (plan.readsBody) checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
-    const key = (exchange.key = identifyKey(table, exchange.req.headers));
+    const identified = identifyKey(table, exchange, deps.tokens);
+    const key = (exchange.key = identified instanceof Promise ? await identified : identified);
     checkKeyActive(key, Date.now());
     context.keyId = key.id;
     // 1. ingress: read, parse, decode

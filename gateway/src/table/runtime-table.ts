@@ -81,6 +81,8 @@ export interface RuntimeTable {
   readonly hash: string;
   readonly compiledAtSeconds: number;
   readonly keysByDigest: ReadonlyMap<string, RuntimeKey>;
+  /** Keys with `subjects` (callers with their own tokens), in namespace/name order (governance/identity indexes them). */
+  readonly keysWithSubjects: readonly RuntimeKey[];
   readonly routes: ReadonlyMap<string, RuntimeRoute>;
   /** Key namespace -> the MCPServers its keys may reach, ordered by id (the `/mcp` endpoint's tool order starts here). */
   readonly mcpServersByNamespace: ReadonlyMap<string, readonly CompiledMCPServer[]>;
@@ -164,10 +166,13 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
   const noModels: ReadonlyMap<string, RuntimeRoute> = new Map();
   const keysByDigest = new Map<string, RuntimeKey>();
   const views = new ResidencyViews();
+  const keysWithSubjects: RuntimeKey[] = [];
   for (const key of table.keys) {
     const models = modelsByNamespace.get(key.namespace) ?? noModels;
     const visible = key.backendSelector === undefined ? models : views.modelsFor(key.namespace, models, key.backendSelector.matchLabels);
-    keysByDigest.set(key.digest.toLowerCase(), createRuntimeKey(key, visible));
+    const runtime = createRuntimeKey(key, visible);
+    if (key.digest !== undefined) keysByDigest.set(key.digest.toLowerCase(), runtime);
+    if (key.subjects !== undefined) keysWithSubjects.push(runtime);
   }
 
   const compiledAtMs = Date.parse(table.compiledAt);
@@ -177,6 +182,7 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
     hash: table.hash,
     compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
     keysByDigest,
+    keysWithSubjects,
     routes,
     guardrailPolicies: new Map(Object.entries(table.guardrailPolicies ?? {})),
   };

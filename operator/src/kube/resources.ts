@@ -20,6 +20,13 @@ export function kindResourceType(definition: KindDefinition): ResourceType {
 export const MODEL_ROUTES: ResourceType = kindResourceType(BUILTIN_KINDS.get('ModelRoute'));
 export const BUDGETS: ResourceType = kindResourceType(BUILTIN_KINDS.get('Budget'));
 export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+export const SERVICE_ACCOUNTS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'serviceaccounts',
+  kind: 'ServiceAccount',
+  namespaced: true,
+};
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true };
 export const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true };
 

@@ -3,7 +3,7 @@
 // without the bookkeeping the operator never reads.
 import type { KindDefinition, KindObject, KindRegistry, SecretManifest } from '@switchyard/compiler';
 import type { KubeClient } from '../kube/kube-client.js';
-import { kindResourceType, SECRETS, type KubeObject, type KubeObjectMeta } from '../kube/resources.js';
+import { kindResourceType, SECRETS, SERVICE_ACCOUNTS, type KubeObject, type KubeObjectMeta } from '../kube/resources.js';
 import type { Logger } from '../observe/logger.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
 import type { StoreEvent } from '../watch/reflector.js';
@@ -23,6 +23,8 @@ export interface KindWatchesOptions {
   watch?: WatchTuning;
   onObjectEvent(kind: KindDefinition, event: StoreEvent<CrObject>): void;
   onSecretEvent(event: StoreEvent<SecretObject>): void;
+  /** A ServiceAccount appeared or went away (VirtualKey subjects bind them by uid). */
+  onServiceAccountEvent(event: StoreEvent<KubeObject>): void;
   /** A watch finished a list. */
   onListed(): void;
   /** The form a Secret is cached in (data kept only for relevant ones). */
@@ -32,6 +34,8 @@ export interface KindWatchesOptions {
 export class KindWatches {
   private readonly caches = new Map<string, ResourceCache<CrObject>>();
   readonly secrets: ResourceCache<SecretObject>;
+  /** ServiceAccounts, names and uids only: a bound subject is compiled with its ServiceAccount's uid. */
+  readonly serviceAccounts: ResourceCache<KubeObject>;
   private secretsStarted = false;
 
   constructor(options: KindWatchesOptions) {
@@ -62,6 +66,13 @@ export class KindWatches {
       onError: (reason) => options.metrics?.watchErrors.inc({ resource: 'secrets', reason }),
       transform: (secret) => options.shapeSecret(withoutBookkeeping(secret)),
     });
+    this.serviceAccounts = new ResourceCache<KubeObject>({
+      ...common,
+      type: SERVICE_ACCOUNTS,
+      onEvent: (event) => options.onServiceAccountEvent(event),
+      onError: (reason) => options.metrics?.watchErrors.inc({ resource: 'serviceaccounts', reason }),
+      transform: identityOnly,
+    });
   }
 
   /** Every kind's watch has listed once. */
@@ -70,7 +81,17 @@ export class KindWatches {
   }
 
   get synced(): boolean {
-    return this.kindsSynced && this.secrets.synced;
+    return this.kindsSynced && this.secrets.synced && this.serviceAccounts.synced;
+  }
+
+  /** `namespace/name` -> uid of every ServiceAccount watched. */
+  serviceAccountUids(): Map<string, string> {
+    const uids = new Map<string, string>();
+    for (const account of this.serviceAccounts.values()) {
+      if (account.metadata.uid !== undefined)
+        uids.set(`${account.metadata.namespace ?? ''}/${account.metadata.name}`, account.metadata.uid);
+    }
+    return uids;
   }
 
   /**
@@ -80,6 +101,7 @@ export class KindWatches {
    */
   startKinds(): void {
     for (const cache of this.caches.values()) cache.start();
+    this.serviceAccounts.start();
   }
 
   /** Starts the Secret watch if every kind has listed and it has not started yet. */
@@ -90,7 +112,7 @@ export class KindWatches {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...[...this.caches.values()].map((cache) => cache.stop()), this.secrets.stop()]);
+    await Promise.all([...[...this.caches.values()].map((cache) => cache.stop()), this.secrets.stop(), this.serviceAccounts.stop()]);
   }
 
   cacheOf(kind: string): ResourceCache<CrObject> {
@@ -103,6 +125,21 @@ export class KindWatches {
   *objects(): Generator<CrObject> {
     for (const cache of this.caches.values()) yield* cache.values();
   }
+}
+
+/** A ServiceAccount as the operator keeps it: its name and uid (secrets lists and annotations are never read). */
+function identityOnly(account: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion } = account.metadata;
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name,
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(uid === undefined ? {} : { uid }),
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+    },
+  };
 }
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

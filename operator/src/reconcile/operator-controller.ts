@@ -95,6 +95,10 @@ export class OperatorController {
       ...(options.watch ? { watch: options.watch } : {}),
       onObjectEvent: (kind, event) => this.onObjectEvent(kind, event),
       onSecretEvent: (event) => this.onSecretEvent(event),
+      // Only existence and uid matter: a new or deleted ServiceAccount may change a subject's binding.
+      onServiceAccountEvent: (event) => {
+        if (event.type !== 'MODIFIED' || event.old?.metadata.uid !== event.object.metadata.uid) this.markDirty();
+      },
       onListed: () => this.onListed(),
       shapeSecret: (secret) => this.relevance.shape(secret),
     });
@@ -263,7 +267,7 @@ export class OperatorController {
     for (const secret of this.watches.secrets.values()) if (!this.relevance.isStripped(secret)) secrets.push(secret);
     const objects = [...this.watches.objects()];
     const versionBefore = this.compilation.current?.table.version;
-    for (const key of this.compilation.run(objects, secrets)) this.queue.add(key);
+    for (const key of this.compilation.run(objects, secrets, this.watches.serviceAccountUids())) this.queue.add(key);
     const table = this.compilation.current?.table;
     if (table !== undefined && table.version !== versionBefore)
       this.configAudit.tableVersion(table.version, table.hash, [...objects, ...secrets], this.options.isLeader());

@@ -52,11 +52,12 @@ export class TableCompilation {
   }
 
   /** Compiles, publishes a changed table, and returns the keys of objects whose status inputs changed. */
-  run(objects: readonly KindObject[], secrets: readonly SecretManifest[]): string[] {
+  run(objects: readonly KindObject[], secrets: readonly SecretManifest[], serviceAccounts?: ReadonlyMap<string, string>): string[] {
     const started = process.hrtime.bigint();
     const result = compileRoutingTable({
       objects,
       secrets,
+      ...(serviceAccounts === undefined ? {} : { serviceAccounts }),
       sharedNamespaces: this.options.sharedNamespaces,
       version: this.version + 1,
       kinds: this.options.kinds,

@@ -151,6 +151,8 @@ export async function startClusterGateway(options: {
   tokenFile: string;
   name: string;
   port?: number;
+  /** More gateway flags. */
+  args?: string[];
 }): Promise<GatewayProcess> {
   const proc = startSwitchyard(
     [
@@ -165,6 +167,7 @@ export async function startClusterGateway(options: {
       String(options.port ?? 0),
       '--admin-port',
       '0',
+      ...(options.args ?? []),
     ],
     { POD_NAME: options.name },
   );

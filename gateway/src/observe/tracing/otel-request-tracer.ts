@@ -151,6 +151,11 @@ class OtelRequestSpan implements RequestSpan {
     };
     if (exchange.route !== undefined) attributes['switchyard.route'] = exchange.route.id;
     if (exchange.key !== undefined) attributes['switchyard.virtual_key'] = exchange.key.id;
+    if (exchange.identity !== undefined) {
+      attributes['switchyard.identity.kind'] = exchange.identity.kind;
+      attributes['switchyard.identity.subject'] = exchange.identity.subject;
+      if (exchange.identity.issuer !== undefined) attributes['switchyard.identity.issuer'] = exchange.identity.issuer;
+    }
     if (exchange.backend !== undefined) {
       attributes['switchyard.backend'] = exchange.backend;
       if (this.provider !== undefined) attributes['gen_ai.provider.name'] = this.provider;

@@ -39,6 +39,8 @@ export interface TracedExchange {
   readonly stream: boolean;
   readonly route: { readonly id: string } | undefined;
   readonly key: { readonly id: string } | undefined;
+  /** Who called (governance/identity/caller-identity.ts): kind, subject and, for OIDC, the issuer. */
+  readonly identity: { readonly kind: string; readonly subject: string; readonly issuer?: string | undefined } | undefined;
   readonly backend: string | undefined;
   readonly usage: Usage | undefined;
   readonly costNanos: bigint | undefined;
