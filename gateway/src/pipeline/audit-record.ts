@@ -48,11 +48,13 @@ export function auditRecord(exchange: Exchange, operation: string, finishedAt: n
 }
 
 /**
- * Who the caller is. A virtual-key caller is its key; a caller that authenticated with a token
- * (ServiceAccount or OIDC subjects of a VirtualKey) is named by that token's identity once the
- * authenticate stage records it on the exchange.
+ * Who the caller is: the token's identity when the caller authenticated with one (ServiceAccount
+ * or OIDC subjects of a VirtualKey), else the key whose secret it presented.
  */
 function identityOf(exchange: Exchange): AuditIdentity | undefined {
+  const identity = exchange.identity;
+  if (identity !== undefined && identity.kind !== 'key')
+    return { kind: identity.kind, name: identity.subject, ...(identity.issuer === undefined ? {} : { issuer: identity.issuer }) };
   if (exchange.key === undefined) return undefined;
   return { kind: 'VirtualKey', name: exchange.key.id };
 }

@@ -170,7 +170,7 @@ describe('OIDC subjects: tokens from a local issuer', () => {
       ),
     };
     const env = { NODE_EXTRA_CA_CERTS: join(dir, 'issuer.crt') };
-    gateway = await startGateway({ manifests, env });
+    gateway = await startGateway({ manifests, env, args: ['--audit-log', join(dir, 'audit.jsonl')] });
     // The same issuer behind an egress guard that denies loopback: discovery must go through it.
     guarded = await startGateway({ manifests, env, args: ['--deny-upstream-cidrs', '127.0.0.0/8'] });
   });
@@ -182,13 +182,21 @@ describe('OIDC subjects: tokens from a local issuer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('answers an RS256 token whose claims and groups match, and logs the identity, never the token', async () => {
+  it('answers an RS256 token whose claims and groups match, and logs and audits the identity, never the token', async () => {
     const token = jwt(rsa, claims({ sub: 'alice', azp: 'notebook', groups: ['staff', 'data-team'] }));
     const answer = await client(gateway, token).chat.completions.create({ model: 'echo', messages: HELLO });
     expect(answer.choices[0]?.message.content).toBe('Mock reply to: hello');
     const line = await requestLine(gateway, (r) => r.key === 'default/analysts' && r.status === 200);
     expect(line).toMatchObject({ identity: { kind: 'OIDC', subject: 'alice', issuer: issuer.issuer } });
     expect(gateway.logs()).not.toContain(token.split('.')[2]);
+    let audit = '';
+    await eventually(async () => {
+      const text = readFileSync(join(dir, 'audit.jsonl'), { encoding: 'utf8', flag: 'a+' });
+      audit = text.split('\n').find((record) => record.includes('"default/analysts"') && record.includes('"status":200')) ?? '';
+      return audit !== '';
+    });
+    expect(JSON.parse(audit)).toMatchObject({ identity: { kind: 'OIDC', name: 'alice', issuer: issuer.issuer }, key: 'default/analysts' });
+    expect(audit).not.toContain(token.split('.')[2]);
   });
 
   it('answers an ES256 token through the key whose subject it matches, groups read from a custom claim', async () => {
