@@ -1,17 +1,47 @@
-// Deterministic unit vectors from a hash of each input: equal inputs embed equally, different
-// inputs differ, and no randomness leaks into tests.
+// The mock embedding model: deterministic unit vectors in which paraphrases are close. A text is
+// folded to lower-case words; each word is mapped through a small lexicon (synonyms to one
+// canonical word, filler words dropped, negations and numbers kept with extra weight, see
+// mock-embedding-lexicon.ts); every remaining word and its character trigrams are hashed
+// (feature hashing with a hashed sign) into the vector, which is then normalized. Equal inputs
+// embed equally; texts sharing no meaningful word are nearly orthogonal. No randomness leaks into
+// tests, and the semantic cache's evaluation and tests use it as their embedding model.
 import { createHash } from 'node:crypto';
+import { canonicalWord, type WordClass } from './mock-embedding-lexicon.js';
 
 export const DEFAULT_MOCK_EMBEDDING_DIMENSIONS = 256;
 
+/** A word's own feature weighs this much; a number or a negation changes the meaning, so it weighs more. */
+const WORD_WEIGHT: Record<WordClass, number> = { word: 1, number: 2.5, negation: 2.5 };
+/** Each character trigram of a word (with its boundaries): spelling variants and inflections overlap. */
+const TRIGRAM_WEIGHT = 0.25;
+
 export function mockEmbedding(input: string, dimensions: number): number[] {
-  const values: number[] = [];
-  for (let block = 0; values.length < dimensions; block++) {
-    const digest = createHash('sha256').update(`${block}\u0000${input}`).digest();
-    for (let offset = 0; offset + 4 <= digest.length && values.length < dimensions; offset += 4) {
-      values.push(digest.readUInt32BE(offset) / 0x7fffffff - 1);
-    }
+  const values = new Float64Array(dimensions);
+  let features = 0;
+  for (const raw of input
+    .toLowerCase()
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}.,']+/u)) {
+    const cleaned = raw.replace(/'/g, '').replace(/^[.,]+|[.,]+$/g, '');
+    if (cleaned === '') continue;
+    const canonical = canonicalWord(cleaned);
+    if (canonical === undefined) continue;
+    addFeature(values, `w:${canonical.word}`, WORD_WEIGHT[canonical.kind]);
+    features += 1;
+    if (canonical.kind !== 'word') continue;
+    const padded = `^${canonical.word}$`;
+    for (let i = 0; i + 3 <= padded.length; i++) addFeature(values, `t:${padded.slice(i, i + 3)}`, TRIGRAM_WEIGHT);
   }
-  const norm = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0)) || 1;
-  return values.map((v) => v / norm);
+  // Only filler (or nothing): the text itself is the one feature, so different texts still differ.
+  if (features === 0) addFeature(values, `x:${input}`, 1);
+  let norm = 0;
+  for (const value of values) norm += value * value;
+  norm = Math.sqrt(norm) || 1;
+  return Array.from(values, (value) => value / norm);
+}
+
+function addFeature(values: Float64Array, feature: string, weight: number): void {
+  const digest = createHash('sha256').update(feature).digest();
+  const index = digest.readUInt32BE(0) % values.length;
+  values[index] = (values[index] as number) + ((digest[4] as number) % 2 === 0 ? weight : -weight);
 }

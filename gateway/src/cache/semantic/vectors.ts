@@ -1,0 +1,36 @@
+// Embeddings as the semantic index keeps them: float32, scaled to unit length once when stored,
+// so a cosine similarity is one dot product at lookup. In Redis they travel as base64 of the
+// little-endian float32 bytes (Lua strings are binary-safe, but the connection's arguments are
+// text).
+
+/** A unit-length float32 copy; undefined for a vector with no length (all zeros, NaN). */
+export function unitVector(values: readonly number[]): Float32Array | undefined {
+  let norm = 0;
+  for (const value of values) norm += value * value;
+  norm = Math.sqrt(norm);
+  if (!(norm > 0) || !Number.isFinite(norm)) return undefined;
+  const vector = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) vector[i] = (values[i] as number) / norm;
+  return vector;
+}
+
+/** Cosine similarity of two unit vectors; -1 when their dimensions differ (never a match). */
+export function similarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return -1;
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
+  return dot;
+}
+
+export function encodeVector(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+/** Undefined when the text is not a whole number of float32 values. */
+export function decodeVector(text: string): Float32Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length === 0 || bytes.length % 4 !== 0) return undefined;
+  const vector = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < vector.length; i++) vector[i] = bytes.readFloatLE(i * 4);
+  return vector;
+}
