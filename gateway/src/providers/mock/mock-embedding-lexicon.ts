@@ -15,17 +15,26 @@ const SYNONYM_GROUPS: readonly string[] = [
   'make create build generate produce construct',
   'fix repair resolve solve troubleshoot',
   'error errors bug bugs problem problems issue issues failure',
-  'explain describe clarify elaborate',
   'meaning definition mean means define meant',
-  'show display list print output',
+  'display print output',
   'get obtain fetch retrieve acquire',
   'buy purchase order',
   'price cost costs priced expensive',
   'start begin launch initiate starting started beginning',
+  'enable activate',
+  'disable deactivate',
+  'abbreviation acronym',
+  'suggest recommend recommendation',
+  'main primary principal',
+  'bicycle bike',
+  'productive productivity efficient',
+  'backup',
+  'name names',
+  'scale scaling',
   'stop end halt terminate kill stopping',
   'delete remove erase drop deleting removing',
   'add insert append adding',
-  'change modify alter update edit changing updating',
+  'change modify alter update edit changing updating upgrade replace',
   'use utilize employ using used',
   'help assist support aid',
   'write compose draft author writing',
@@ -122,13 +131,27 @@ const STOPWORDS = (
   'a an the is are was were be been am of to in on for at by with and or please can could would will you me i my ' +
   'your it its this that these those do does did what whats which how hey hi hello kindly just some there about ' +
   'into from as so us we our thanks thank know like want need give provide let lets quick briefly really actually ' +
-  'tell show explain im id should way ways anyone someone one s any all whole thing things go going'
+  'tell show explain describe clarify elaborate im id should way ways anyone someone one s any all whole thing things go ' +
+  'going simply simple terms using via get'
 ).split(' ');
 
 /** Words that flip a meaning ("not", "without"): a question and its negation must stay apart. */
 const NEGATIONS = (
   'not no never none nothing without dont doesnt isnt arent cant cannot wont shouldnt wasnt werent didnt neither ' + 'nor except avoid'
 ).split(' ');
+
+/** Multi-word phrases folded to one word before the words are looked up. */
+export const PHRASES: readonly (readonly [RegExp, string])[] = [
+  [/\bturn(ed|s|ing)? on\b/g, 'enable'],
+  [/\bturn(ed|s|ing)? off\b/g, 'disable'],
+  [/\bset(ting)? up\b/g, 'setup'],
+  [/\bback(ing)? up\b/g, 'backup'],
+  [/\b(stand|stands|short) for\b/g, 'abbreviation'],
+  [/\bhow (much|many) people live in\b/g, 'population'],
+  [/\bhow fast\b/g, 'speed'],
+  [/\bhow (much time|long)\b/g, 'duration'],
+  [/\ba lot of\b/g, 'high'],
+];
 
 const synonyms = new Map<string, string>();
 for (const line of SYNONYM_GROUPS) {

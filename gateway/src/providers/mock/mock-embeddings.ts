@@ -6,27 +6,35 @@
 // embed equally; texts sharing no meaningful word are nearly orthogonal. No randomness leaks into
 // tests, and the semantic cache's evaluation and tests use it as their embedding model.
 import { createHash } from 'node:crypto';
-import { canonicalWord, type WordClass } from './mock-embedding-lexicon.js';
+import { canonicalWord, PHRASES, type WordClass } from './mock-embedding-lexicon.js';
 
 export const DEFAULT_MOCK_EMBEDDING_DIMENSIONS = 256;
 
 /** A word's own feature weighs this much; a number or a negation changes the meaning, so it weighs more. */
-const WORD_WEIGHT: Record<WordClass, number> = { word: 1, number: 2.5, negation: 2.5 };
+const WORD_WEIGHT: Record<WordClass | 'name', number> = { word: 1, name: 2, number: 2.5, negation: 3 };
 /** Each character trigram of a word (with its boundaries): spelling variants and inflections overlap. */
 const TRIGRAM_WEIGHT = 0.25;
 
 export function mockEmbedding(input: string, dimensions: number): number[] {
   const values = new Float64Array(dimensions);
   let features = 0;
-  for (const raw of input
-    .toLowerCase()
-    .normalize('NFKC')
-    .split(/[^\p{L}\p{N}.,']+/u)) {
+  let text = input.normalize('NFKC');
+  // Before lower-casing: a capitalized word after the first, or one with inner capitals or digits
+  // (PostgreSQL, iPhone), names something; changing it changes the question.
+  const names = new Set<string>();
+  text.split(/\s+/).forEach((word, index) => {
+    const bare = word.replace(/[^\p{L}\p{N}]/gu, '');
+    if ((index > 0 && /^\p{Lu}/u.test(bare)) || /.\p{Lu}/u.test(bare)) names.add(bare.toLowerCase());
+  });
+  text = text.toLowerCase().replace(/'s\b/g, '');
+  for (const [phrase, word] of PHRASES) text = text.replace(phrase, word);
+  for (const raw of text.split(/[^\p{L}\p{N}.,']+/u)) {
     const cleaned = raw.replace(/'/g, '').replace(/^[.,]+|[.,]+$/g, '');
     if (cleaned === '') continue;
-    const canonical = canonicalWord(cleaned);
+    const canonical = canonicalWord(stem(cleaned));
     if (canonical === undefined) continue;
-    addFeature(values, `w:${canonical.word}`, WORD_WEIGHT[canonical.kind]);
+    const kind = canonical.kind === 'word' && names.has(cleaned) ? 'name' : canonical.kind;
+    addFeature(values, `w:${canonical.word}`, WORD_WEIGHT[kind]);
     features += 1;
     if (canonical.kind !== 'word') continue;
     const padded = `^${canonical.word}$`;
@@ -38,6 +46,13 @@ export function mockEmbedding(input: string, dimensions: number): number[] {
   for (const value of values) norm += value * value;
   norm = Math.sqrt(norm) || 1;
   return Array.from(values, (value) => value / norm);
+}
+
+/** A plural's singular when the singular is not a known word of its own ("files" -> "file"; "is", "bus" stay). */
+function stem(word: string): string {
+  if (word.length <= 3 || !word.endsWith('s') || /(ss|us|is)$/.test(word)) return word;
+  if (word.endsWith('ies')) return `${word.slice(0, -3)}y`;
+  return word.slice(0, -1);
 }
 
 function addFeature(values: Float64Array, feature: string, weight: number): void {
