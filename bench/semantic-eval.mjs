@@ -1,4 +1,4 @@
-// The semantic cache's quality evaluation: every labelled pair of pairs.jsonl through the real
+// The semantic cache's quality evaluation: every labelled pair of semantic-eval/pairs.jsonl through the real
 // gateway and its real cache (docs/cache.md, "How good is a semantic hit"). For each pair, A is
 // asked (a miss, stored), then B: the similarity of B's semantic hit (header
 // x-switchyard-cache-similarity) is the pair's score; a miss scores 0. The route's threshold is
@@ -6,24 +6,24 @@
 // Each pair gets its own system prompt, so pairs never see each other's entries (different
 // partitions), exactly as two unrelated conversations would not.
 //
-// Usage: npm run build, then `node bench/semantic-eval/run-eval.mjs` (the mock embedding model).
+// Usage: npm run build, then `node bench/semantic-eval.mjs` (the mock embedding model).
 // Against a real embedding model, give the embedding backend as JSON and its API key:
 //   SEMANTIC_EVAL_BACKEND='{"name":"oa","provider":"openai","model":"text-embedding-3-small"}' \
-//   SEMANTIC_EVAL_API_KEY=sk-... node bench/semantic-eval/run-eval.mjs
+//   SEMANTIC_EVAL_API_KEY=sk-... node bench/semantic-eval.mjs
 // (the key goes into a Secret `eval-provider`, key `apiKey`, which the backend's credentials read).
 // SEMANTIC_EVAL_LIMIT=<n> evaluates only the first n pairs.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess, stopProcess } from '../bench-support.mjs';
+import { startProcess, stopProcess } from './bench-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, '..', '..');
+const repoRoot = join(here, '..');
 const KEY = 'sk-sy-semanticeval00000000000000000000000';
 const THRESHOLDS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95];
 
-const pairs = readFileSync(join(here, 'pairs.jsonl'), 'utf8')
+const pairs = readFileSync(join(here, 'semantic-eval', 'pairs.jsonl'), 'utf8')
   .split('\n')
   .filter((line) => line.trim() !== '')
   .map((line) => JSON.parse(line))
