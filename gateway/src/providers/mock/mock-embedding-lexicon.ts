@@ -78,6 +78,8 @@ const SYNONYM_GROUPS: readonly string[] = [
   'drawback drawbacks disadvantage disadvantages cons downside downsides',
   'example examples sample instance',
   'healthy health nutritious',
+  'toxic poisonous poison harmful',
+  'take bring carry',
   'sleep rest nap',
   'exercise workout training',
   'improve boost enhance increase better',
