@@ -7,9 +7,9 @@ import type { GatewayProcess } from '../../support/gateway-process.js';
 import { API_VERSION, openAIBackend, secretObject } from '../../core/core-fixtures.js';
 import { openAIClient } from '../cache-fixtures.js';
 
-export { keyObjects, manifestsOf, openAIClient, startCountingUpstream, testKey, type CountingUpstream } from '../cache-fixtures.js';
+export { keyObjects, manifestsOf, startCountingUpstream, testKey, type CountingUpstream } from '../cache-fixtures.js';
 
-export const EMBEDDER = 'embedder';
+const EMBEDDER = 'embedder';
 
 export interface SemanticRouteSpec {
   name: string;
