@@ -12,7 +12,7 @@ import { similarity } from './vectors.js';
  * ArrayBuffer headers, the 64-character key string and the list slot, rounded up from what
  * gateway/test/cache/semantic/semantic-memory-bound.test.ts measures.
  */
-const ENTRY_OVERHEAD_BYTES = 400;
+const ENTRY_OVERHEAD_BYTES = 512;
 /** A partition's Map slot, its key string and its list. */
 const PARTITION_OVERHEAD_BYTES = 400;
 
