@@ -907,7 +907,7 @@ export const CRD_DEFAULTS = {
   outlierEjectionTime: '30s',
   defaultMaxTokens: 4096,
   cacheScope: 'VirtualKey' as CacheScope,
-  semanticThreshold: 0.85,
+  semanticThreshold: 0.9,
   semanticMaxEntriesPerPartition: 256,
   semanticMaxTemperature: 1,
   semanticMaxTurnChars: 2000,

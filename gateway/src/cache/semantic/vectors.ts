@@ -17,9 +17,21 @@ export function unitVector(values: readonly number[]): Float32Array | undefined 
 /** Cosine similarity of two unit vectors; -1 when their dimensions differ (never a match). */
 export function similarity(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return -1;
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
-  return dot;
+  // Four running sums: independent additions the CPU can overlap (about twice as fast as one sum).
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const end = a.length - (a.length % 4);
+  let i = 0;
+  for (; i < end; i += 4) {
+    s0 += (a[i] as number) * (b[i] as number);
+    s1 += (a[i + 1] as number) * (b[i + 1] as number);
+    s2 += (a[i + 2] as number) * (b[i + 2] as number);
+    s3 += (a[i + 3] as number) * (b[i + 3] as number);
+  }
+  for (; i < a.length; i++) s0 += (a[i] as number) * (b[i] as number);
+  return s0 + s1 + s2 + s3;
 }
 
 export function encodeVector(vector: Float32Array): string {

@@ -55,8 +55,17 @@ function stem(word: string): string {
   return word.slice(0, -1);
 }
 
+/**
+ * Each feature lands in HASHES positions with hashed signs, so two features (two numbers) share
+ * their whole weight only if all positions collide, not with the 1-in-2·dimensions chance of one.
+ */
+const HASHES = 3;
+
 function addFeature(values: Float64Array, feature: string, weight: number): void {
   const digest = createHash('sha256').update(feature).digest();
-  const index = digest.readUInt32BE(0) % values.length;
-  values[index] = (values[index] as number) + ((digest[4] as number) % 2 === 0 ? weight : -weight);
+  const share = weight / Math.sqrt(HASHES);
+  for (let h = 0; h < HASHES; h++) {
+    const index = digest.readUInt32BE(h * 5) % values.length;
+    values[index] = (values[index] as number) + ((digest[h * 5 + 4] as number) % 2 === 0 ? share : -share);
+  }
 }
