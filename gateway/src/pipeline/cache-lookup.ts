@@ -78,10 +78,11 @@ export class CacheSession {
     // The ttl runs from the answer too: what is left of it when the write gets its turn.
     const remainingMs = storedAtMs + this.ttlMs - this.service.nowMs();
     if (remainingMs <= 0) return;
-    await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs }, remainingMs);
-    // After the answer: the vector leads to it, so it must not be found before the answer is there.
+    const stored = await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs }, remainingMs);
+    // After the answer, and only when it was stored: the vector leads to it, so it must not be
+    // found before the answer is there, nor fill a partition slot leading nowhere.
     const semantic = this.semantic;
-    if (semantic !== undefined)
+    if (stored && semantic !== undefined)
       await semantic.index.add(semantic.partition, { vector: semantic.vector, answerKey: this.key }, remainingMs, semantic.maxEntries);
   }
 }
