@@ -125,7 +125,8 @@ export interface ModelRouteSpec {
      * turn carries tool results, images or documents, whose temperature is above maxTemperature, or whose
      * last user turn is longer than maxTurnChars are not looked up semantically. The embedding call goes
      * through this gateway's routing to embeddingModel under the caller's key, and its cost is charged on
-     * hits and misses; a semantic hit is charged the embedding only.
+     * hits and misses; a semantic hit is charged the embedding only. A semantic hit answers with
+     * "x-switchyard-cache: semantic-hit" and its cosine similarity in "x-switchyard-cache-similarity".
      */
     semantic?: SemanticCacheSpec;
   };
@@ -414,7 +415,8 @@ export type CacheScope = 'VirtualKey' | 'Namespace';
  * tool results, images or documents, whose temperature is above maxTemperature, or whose last user turn is
  * longer than maxTurnChars are not looked up semantically. The embedding call goes through this gateway's
  * routing to embeddingModel under the caller's key, and its cost is charged on hits and misses; a semantic
- * hit is charged the embedding only.
+ * hit is charged the embedding only. A semantic hit answers with "x-switchyard-cache: semantic-hit" and its
+ * cosine similarity in "x-switchyard-cache-similarity".
  */
 export interface SemanticCacheSpec {
   /**
