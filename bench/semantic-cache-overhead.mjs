@@ -12,6 +12,7 @@
 //
 // Env: SEMANTIC_BENCH_REQUESTS (per case, default 1000), SEMANTIC_BENCH_ITERATIONS (in-process
 // repetitions per case, default 2000).
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -98,6 +99,64 @@ for (const dimensions of [256, 1536]) {
   for (const entries of [1, 16, 256, 4096]) {
     const result = await inProcess(dimensions, entries);
     stageRows.push(`| ${dimensions} | ${entries} | ${fmt(result.miss)} | ${fmt(result.hit)} |`);
+  }
+}
+
+// --- 1b. the shared index in Redis (when redis-server is installed) ---------------------------
+// A lookup reads the whole partition (LRANGE) and scores it in the gateway: its cost grows with
+// the bytes of the partition, entries x (dimensions x 4 x 4/3 base64 + ~80).
+const redisRows = [];
+if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0) {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const redisServer = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 300));
+  const { connectRedis } = await import(join(repoRoot, 'gateway/dist/src/redis/redis-connection.js'));
+  const { RedisSemanticIndex } = await import(join(repoRoot, 'gateway/dist/src/cache/semantic/redis-semantic-index.js'));
+  const { GovernanceMetrics } = await import(join(repoRoot, 'gateway/dist/src/governance/governance-metrics.js'));
+  const { Registry } = await import('prom-client');
+  const { createLogger } = await import('@switchyard/compiler');
+  const quiet = createLogger({ write: () => undefined });
+  const redis = connectRedis({
+    url: `redis://127.0.0.1:${port}`,
+    timeoutMs: 2_000,
+    logger: quiet,
+    metrics: new GovernanceMetrics(new Registry()),
+  });
+  try {
+    await redis.waitReady(5_000);
+    const index = new RedisSemanticIndex({ redis, logger: quiet, nowMs: () => Date.now() });
+    for (const dimensions of [256, 1536]) {
+      for (const entries of [16, 256]) {
+        const partition = `bench-${dimensions}-${entries}`;
+        for (let i = 0; i < entries; i++)
+          await index.add(
+            partition,
+            { vector: unitVector(randomValues(dimensions, i)), answerKey: `k${i}`.padEnd(64, '0') },
+            3_600_000,
+            4096,
+          );
+        const query = unitVector(randomValues(dimensions, 0));
+        const lookups = [];
+        const adds = [];
+        for (let i = 0; i < Math.min(ITERATIONS, 300); i++) {
+          let start = process.hrtime.bigint();
+          await index.search(partition, query, 0.9);
+          lookups.push(Number(process.hrtime.bigint() - start) / 1000);
+          start = process.hrtime.bigint();
+          await index.add(
+            partition,
+            { vector: unitVector(randomValues(dimensions, 5000 + i)), answerKey: `n${i}`.padEnd(64, '0') },
+            3_600_000,
+            entries,
+          );
+          adds.push(Number(process.hrtime.bigint() - start) / 1000);
+        }
+        redisRows.push(`| ${dimensions} | ${entries} | ${fmt(median(lookups))} | ${fmt(median(adds))} |`);
+      }
+    }
+  } finally {
+    await redis.close();
+    redisServer.kill();
   }
 }
 
@@ -215,6 +274,12 @@ console.log('In process, the semantic stage around the embedding call (median pe
 console.log('| dimensions | entries in the partition | miss: digest, normalize, search, add | hit: digest, normalize, search |');
 console.log('|---|---|---|---|');
 for (const row of stageRows) console.log(row);
+if (redisRows.length > 0) {
+  console.log('\nThe shared index in Redis (local redis-server), median per operation:\n');
+  console.log('| dimensions | entries in the partition | lookup (LRANGE, decode, score) | add (one script) |');
+  console.log('|---|---|---|---|');
+  for (const row of redisRows) console.log(row);
+}
 console.log(`\nThrough the gateway, ${REQUESTS} requests per case alternating on one connection (median):\n`);
 console.log('| case | median |');
 console.log('|---|---|');

@@ -1,11 +1,11 @@
-// The shared semantic index: one Redis list per partition, `switchyard:semcache:<partition>`,
-// whose items are `<expiresAtMs>:<answer key>:<base64 float32 vector>`, oldest first. A lookup
-// reads the partition's list (LRANGE) and scores it in the gateway: plain Redis 7, no modules.
-// An add drops the same answer's older vector and expired items, appends, trims the list to
-// maxEntriesPerPartition and keeps the key alive for the longest ttl in it, in one script.
-// An entry is visible to every replica as soon as that script ran, which is right after the
-// answer was sent (docs/cache.md states the delay). Redis trouble is a miss or a skipped add and
-// a rate-limited warning, never a failed request, like the exact cache in Redis.
+// The shared semantic index: per partition, a Redis list of its entries,
+// `switchyard:semcache:{<partition>}` holding `<expiresAtMs>:<answer key>` oldest first, and a
+// hash of their vectors, `switchyard:semcache:{<partition>}:vectors` (answer key -> base64 of the
+// float32 vector). A lookup reads both in one script and scores them in the gateway: plain Redis
+// 7, no modules. An add (one script) walks only the small entry list, so Redis is not held up
+// copying vectors. An entry is visible to every replica as soon as that script ran, which is
+// right after the answer was stored (docs/cache.md states the delay). Redis trouble is a miss or
+// a skipped add and a rate-limited warning, never a failed request, like the exact cache in Redis.
 import type { Logger } from '@switchyard/compiler';
 import { RateLimitedWarning } from '../../observe/rate-limited-warning.js';
 import { luaScript, type RedisConnection } from '../../redis/redis-connection.js';
@@ -15,28 +15,51 @@ import { decodeVector, encodeVector, similarity } from './vectors.js';
 const PREFIX = 'switchyard:semcache:';
 const WARN_INTERVAL_MS = 30_000;
 
-const READ_PARTITION = luaScript('semcache-read', "return redis.call('LRANGE', KEYS[1], 0, -1)");
+/**
+ * Reads a partition: its entries' `<expiresAtMs>:<answer key>`, oldest first, and the vector of
+ * each (HMGET), in one round trip. Items of entries past their expiry are left for the next add.
+ */
+const READ_PARTITION = luaScript(
+  'semcache-read',
+  `local entries = redis.call('LRANGE', KEYS[1], 0, -1)
+if #entries == 0 then return {} end
+local fields = {}
+for i, item in ipairs(entries) do
+  local sep = string.find(item, ':', 1, true)
+  fields[i] = sep and string.sub(item, sep + 1) or ''
+end
+return {entries, redis.call('HMGET', KEYS[2], unpack(fields))}`,
+);
 
+/**
+ * Adds one entry: drops expired entries and the same answer's older one (their vectors too),
+ * appends, trims to maxEntries (oldest first), and keeps both keys alive for the longest ttl in
+ * them. The loop walks the small entry list only; vectors are never read here.
+ */
 const ADD_ENTRY = luaScript(
   'semcache-add',
-  `local key = KEYS[1]
-local answerKey = ARGV[2]
-local maxEntries = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[4])
-local now = tonumber(ARGV[5])
-for _, item in ipairs(redis.call('LRANGE', key, 0, -1)) do
-  local first = string.find(item, ':', 1, true)
-  local second = first and string.find(item, ':', first + 1, true)
-  if not second then
-    redis.call('LREM', key, 0, item)
-  else
-    local expires = tonumber(string.sub(item, 1, first - 1)) or 0
-    if expires <= now or string.sub(item, first + 1, second - 1) == answerKey then redis.call('LREM', key, 0, item) end
+  `local list, vectors = KEYS[1], KEYS[2]
+local answerKey, vector = ARGV[1], ARGV[2]
+local maxEntries, ttl, now = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+for _, item in ipairs(redis.call('LRANGE', list, 0, -1)) do
+  local sep = string.find(item, ':', 1, true)
+  local expires = sep and tonumber(string.sub(item, 1, sep - 1)) or 0
+  local key = sep and string.sub(item, sep + 1) or ''
+  if expires <= now or key == answerKey then
+    redis.call('LREM', list, 0, item)
+    if key ~= answerKey then redis.call('HDEL', vectors, key) end
   end
 end
-redis.call('RPUSH', key, ARGV[1])
-redis.call('LTRIM', key, -maxEntries, -1)
-if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+redis.call('RPUSH', list, (now + ttl) .. ':' .. answerKey)
+redis.call('HSET', vectors, answerKey, vector)
+while redis.call('LLEN', list) > maxEntries do
+  local oldest = redis.call('LPOP', list)
+  local sep = string.find(oldest, ':', 1, true)
+  if sep then redis.call('HDEL', vectors, string.sub(oldest, sep + 1)) end
+end
+for _, key in ipairs(KEYS) do
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+end
 return 1`,
 );
 
@@ -54,31 +77,34 @@ export class RedisSemanticIndex implements SemanticIndex {
   }
 
   async search(partition: string, vector: Float32Array, threshold: number): Promise<SemanticMatch | undefined> {
-    let items: unknown;
+    let reply: unknown;
     try {
-      items = await this.options.redis.run(READ_PARTITION, [PREFIX + partition], []);
+      reply = await this.options.redis.run(READ_PARTITION, partitionKeys(partition), []);
     } catch (error) {
       this.warn('lookup', error);
       return undefined;
     }
-    if (!Array.isArray(items)) return undefined;
+    if (!Array.isArray(reply) || !Array.isArray(reply[0]) || !Array.isArray(reply[1])) return undefined;
+    const [entries, vectors] = reply as [unknown[], unknown[]];
     const now = this.options.nowMs();
     let best: SemanticMatch | undefined;
-    for (const item of items) {
-      const entry = typeof item === 'string' ? parseItem(item) : undefined;
-      if (entry === undefined || entry.expiresAtMs <= now) continue;
-      const score = similarity(vector, entry.vector);
+    entries.forEach((item, i) => {
+      const entry = typeof item === 'string' ? parseEntry(item) : undefined;
+      const encoded = vectors[i];
+      if (entry === undefined || entry.expiresAtMs <= now || typeof encoded !== 'string') return;
+      const stored = decodeVector(encoded);
+      if (stored === undefined) return;
+      const score = similarity(vector, stored);
       if (score >= threshold && (best === undefined || score >= best.similarity)) best = { answerKey: entry.answerKey, similarity: score };
-    }
+    });
     return best;
   }
 
   async add(partition: string, entry: SemanticEntry, ttlMs: number, maxEntries: number): Promise<void> {
-    const now = this.options.nowMs();
     const ttl = Math.max(1, Math.round(ttlMs));
-    const item = `${now + ttl}:${entry.answerKey}:${encodeVector(entry.vector)}`;
+    const args = [entry.answerKey, encodeVector(entry.vector), maxEntries, ttl, this.options.nowMs()];
     try {
-      await this.options.redis.run(ADD_ENTRY, [PREFIX + partition], [item, entry.answerKey, maxEntries, ttl, now]);
+      await this.options.redis.run(ADD_ENTRY, partitionKeys(partition), args);
     } catch (error) {
       this.warn('store', error);
     }
@@ -92,12 +118,14 @@ export class RedisSemanticIndex implements SemanticIndex {
   }
 }
 
-function parseItem(item: string): { expiresAtMs: number; answerKey: string; vector: Float32Array } | undefined {
-  const first = item.indexOf(':');
-  const second = first === -1 ? -1 : item.indexOf(':', first + 1);
-  if (second === -1) return undefined;
-  const expiresAtMs = Number(item.slice(0, first));
-  const vector = decodeVector(item.slice(second + 1));
-  if (!Number.isFinite(expiresAtMs) || vector === undefined) return undefined;
-  return { expiresAtMs, answerKey: item.slice(first + 1, second), vector };
+/** The partition's entry list and its vectors' hash. The hash tag keeps both on one Redis Cluster slot. */
+function partitionKeys(partition: string): [string, string] {
+  return [`${PREFIX}{${partition}}`, `${PREFIX}{${partition}}:vectors`];
+}
+
+function parseEntry(item: string): { expiresAtMs: number; answerKey: string } | undefined {
+  const sep = item.indexOf(':');
+  if (sep === -1) return undefined;
+  const expiresAtMs = Number(item.slice(0, sep));
+  return Number.isFinite(expiresAtMs) ? { expiresAtMs, answerKey: item.slice(sep + 1) } : undefined;
 }

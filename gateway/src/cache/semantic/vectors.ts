@@ -2,6 +2,7 @@
 // so a cosine similarity is one dot product at lookup. In Redis they travel as base64 of the
 // little-endian float32 bytes (Lua strings are binary-safe, but the connection's arguments are
 // text).
+import { endianness } from 'node:os';
 
 /** A unit-length float32 copy; undefined for a vector with no length (all zeros, NaN). */
 export function unitVector(values: readonly number[]): Float32Array | undefined {
@@ -35,13 +36,21 @@ export function similarity(a: Float32Array, b: Float32Array): number {
 }
 
 export function encodeVector(vector: Float32Array): string {
-  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+  if (LITTLE_ENDIAN) return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+  const bytes = Buffer.alloc(vector.length * 4);
+  for (let i = 0; i < vector.length; i++) bytes.writeFloatLE(vector[i] as number, i * 4);
+  return bytes.toString('base64');
 }
+
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** Undefined when the text is not a whole number of float32 values. */
 export function decodeVector(text: string): Float32Array | undefined {
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length === 0 || bytes.length % 4 !== 0) return undefined;
+  // On a little-endian host (every platform Node ships for but s390x) the bytes are the floats:
+  // one copy into an aligned buffer instead of a read per value.
+  if (LITTLE_ENDIAN) return new Float32Array(new Uint8Array(bytes).buffer);
   const vector = new Float32Array(bytes.length / 4);
   for (let i = 0; i < vector.length; i++) vector[i] = bytes.readFloatLE(i * 4);
   return vector;
