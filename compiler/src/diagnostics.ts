@@ -40,5 +40,6 @@ export const DiagnosticReasons = {
   NotSupported: 'NotSupported',
   StandaloneOnly: 'StandaloneOnly',
   MCPServerNotFound: 'MCPServerNotFound',
+  EmbeddingModelNotFound: 'EmbeddingModelNotFound',
   UnsafePattern: 'UnsafePattern',
 } as const;

@@ -136,6 +136,17 @@ export interface CompiledOutlierDetection {
 interface CompiledCache {
   ttlMs: number;
   scope: CacheScope;
+  /** Semantic lookup after an exact miss (docs/cache.md); absent when off or its embedding route did not resolve. */
+  semantic?: CompiledSemanticCache;
+}
+
+export interface CompiledSemanticCache {
+  /** Id (`namespace/name`) of the ModelRoute that serves the embeddings. */
+  embeddingRouteId: string;
+  threshold: number;
+  maxEntriesPerPartition: number;
+  maxTemperature: number;
+  maxTurnChars: number;
 }
 
 export interface CompiledRoute {

@@ -43,7 +43,7 @@ describe('route cache policy rejects bad values with a clear message', () => {
     },
     { name: 'ttl missing', cache: { scope: 'Namespace' }, message: 'spec.cache.ttl: is required' },
     { name: 'unknown scope', cache: { ttl: '1m', scope: 'Global' }, message: 'spec.cache.scope: must be one of: VirtualKey, Namespace' },
-    { name: 'unknown field', cache: { ttl: '1m', semantic: true }, message: 'spec.cache.semantic: unknown field' },
+    { name: 'unknown field', cache: { ttl: '1m', similarity: 0.9 }, message: 'spec.cache.similarity: unknown field' },
   ];
   it.each(bad)('$name', ({ cache, message }) => {
     const { compiled, accepted } = compileCache(cache);

@@ -118,8 +118,9 @@ export interface ModelRouteSpec {
    * answered from the stored answer, without an upstream call and at zero cost; transport details (stream,
    * the end-user id) do not count, and the front door does not matter. Only answers that finished normally
    * (stop, length, tool calls) are stored. Answers never cross namespaces. Callers skip the lookup with
-   * "Cache-Control: no-cache" and skip the cache entirely with "no-store". Semantic (similar-question)
-   * lookup is not built.
+   * "Cache-Control: no-cache" and skip the cache entirely with "no-store". With semantic set, a request that
+   * misses the exact cache may be answered with the stored answer of an earlier request that differs only in
+   * the wording of its last user turn (docs/cache.md).
    */
   cache?: {
     /** How long a stored answer is served, a duration from 1s to 24h such as 10m. */
@@ -130,6 +131,17 @@ export interface ModelRouteSpec {
      * route in a shared namespace.
      */
     scope?: CacheScope;
+    /**
+     * Semantic lookup, opt-in, after an exact miss. Only the text of the last user turn is compared by
+     * meaning (cosine similarity of its embeddings); everything else (system prompt, earlier turns, tools
+     * and tool results, sampling and format parameters, model, scope) must be identical. Requests whose last
+     * turn carries tool results, images or documents, whose temperature is above maxTemperature, or whose
+     * last user turn is longer than maxTurnChars are not looked up semantically. The embedding call goes
+     * through this gateway's routing to embeddingModel under the caller's key, and its cost is charged on
+     * hits and misses; a semantic hit is charged the embedding only. A semantic hit answers with
+     * "x-switchyard-cache: semantic-hit" and its cosine similarity in "x-switchyard-cache-similarity".
+     */
+    semantic?: SemanticCacheSpec;
   };
 }
 
@@ -443,6 +455,47 @@ export interface RouteMCPSpec {
  * shared namespace.
  */
 export type CacheScope = 'VirtualKey' | 'Namespace';
+
+/**
+ * Semantic lookup, opt-in, after an exact miss. Only the text of the last user turn is compared by meaning
+ * (cosine similarity of its embeddings); everything else (system prompt, earlier turns, tools and tool
+ * results, sampling and format parameters, model, scope) must be identical. Requests whose last turn carries
+ * tool results, images or documents, whose temperature is above maxTemperature, or whose last user turn is
+ * longer than maxTurnChars are not looked up semantically. The embedding call goes through this gateway's
+ * routing to embeddingModel under the caller's key, and its cost is charged on hits and misses; a semantic
+ * hit is charged the embedding only. A semantic hit answers with "x-switchyard-cache: semantic-hit" and its
+ * cosine similarity in "x-switchyard-cache-similarity".
+ */
+export interface SemanticCacheSpec {
+  /**
+   * Name of the ModelRoute that serves the embeddings, in this route's namespace or a shared namespace (this
+   * namespace first). It is called through the gateway's own routing, retries and fallbacks under the
+   * calling key.
+   */
+  embeddingModel: string;
+  /**
+   * Lowest cosine similarity (0 to 1] between the last user turns at which a stored answer is served. Higher
+   * is stricter. The default was chosen from the labelled evaluation in docs/cache.md. Callers may raise it
+   * per request with the x-switchyard-cache-threshold header, never lower it.
+   */
+  threshold?: number;
+  /**
+   * Most stored questions per partition (requests identical except for the last user turn, in one scope);
+   * the oldest goes first. Bounds the work of one lookup, which compares against every entry of its
+   * partition.
+   */
+  maxEntriesPerPartition?: number;
+  /**
+   * Requests whose temperature is above this are not looked up or stored semantically: a caller asking for
+   * variety should not get a neighbour's answer. A request without temperature counts as allowed.
+   */
+  maxTemperature?: number;
+  /**
+   * Last user turns longer than this many characters are not looked up or stored semantically: in a long
+   * text one changed number or name barely moves the embedding. The exact cache still applies.
+   */
+  maxTurnChars?: number;
+}
 
 /** Who may call which models, how fast, and until when. */
 export interface VirtualKeySpec {
@@ -974,6 +1027,10 @@ export const CRD_DEFAULTS = {
   outlierEjectionTime: '30s',
   defaultMaxTokens: 4096,
   cacheScope: 'VirtualKey' as CacheScope,
+  semanticThreshold: 0.9,
+  semanticMaxEntriesPerPartition: 256,
+  semanticMaxTemperature: 1,
+  semanticMaxTurnChars: 2000,
   routingStrategy: 'weighted' as RoutingStrategy,
   affinityEnabled: false,
   affinityTtl: '5m',

@@ -4,6 +4,7 @@
 import { DiagnosticReasons as R, type DiagnosticCondition, type ObjectDiagnostic } from '../diagnostics.js';
 import { condition, plural, reject, resolvedRefsCondition, type Admitted, type CompileContext } from '../compile/compile-context.js';
 import { compileRoute, type RouteCompilation } from '../compile/compile-route.js';
+import { resolveSemanticCache } from '../compile/resolve-semantic-cache.js';
 import { resolveRouteConflicts, routeNames, RoutesByName } from '../compile/resolve-route-conflicts.js';
 import { CRD_DEFAULTS, CRD_NAMES, type ModelRouteManifest, type RouteMCPSpec } from '../generated/resource-shapes.js';
 import type { CompiledRoute } from '../table-types.js';
@@ -29,6 +30,7 @@ function compileModelRoutes(objects: readonly Admitted<ModelRouteManifest>[], co
   for (const route of accepted) {
     const entry = entries.get(route.id) as CompiledEntry;
     checkFallbacks(route, entry.diagnostic, acceptedByName, context.sharedNamespaces);
+    resolveSemanticCache(route, entry.manifest, entry.diagnostic, accepted, context.sharedNamespaces);
     acceptRoute(route, entry);
   }
   context.routes.push(...accepted);

@@ -120,6 +120,11 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   '!has(self.initial) || !has(self.max) || duration(self.max) >= duration(self.initial)': (self) =>
     !has(self, 'initial') || !has(self, 'max') || durationMs(field(self, 'max')) >= durationMs(field(self, 'initial')),
   "duration(self) > duration('0s')": (self) => durationMs(self) > 0,
+  // ModelRoute spec.cache.semantic
+  '!has(self.threshold) || (self.threshold > 0.0 && self.threshold <= 1.0)': (self) =>
+    !has(self, 'threshold') || ((field(self, 'threshold') as number) > 0 && (field(self, 'threshold') as number) <= 1),
+  '!has(self.maxTemperature) || (self.maxTemperature >= 0.0 && self.maxTemperature <= 2.0)': (self) =>
+    !has(self, 'maxTemperature') || ((field(self, 'maxTemperature') as number) >= 0 && (field(self, 'maxTemperature') as number) <= 2),
   "duration(self) >= duration('1s') && duration(self) <= duration('24h')": (self) => {
     const ms = durationMs(self);
     return ms >= 1000 && ms <= 86_400_000;

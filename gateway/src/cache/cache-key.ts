@@ -16,12 +16,12 @@ export interface CacheKeyInput {
 }
 
 /** Who shares an entry. The namespace is always in it, so answers never cross tenants. */
-function cacheScopeId(input: Pick<CacheKeyInput, 'scope' | 'keyId' | 'keyNamespace'>): string {
+export function cacheScopeId(input: Pick<CacheKeyInput, 'scope' | 'keyId' | 'keyNamespace'>): string {
   return input.scope === 'Namespace' ? `namespace:${input.keyNamespace}` : `key:${input.keyId}`;
 }
 
 /** The request without what only concerns delivery: stream flags, end-user identifiers and routing hints. */
-function semanticContent(request: UnifiedChatRequest): Record<string, unknown> {
+export function semanticContent(request: UnifiedChatRequest): Record<string, unknown> {
   const { stream: _stream, user: _user, routingHints: _routingHints, providerOptions, ...content } = request;
   const kept: Record<string, unknown> = { ...content };
   // Anthropic `metadata` only carries the end-user id; Gemini safety settings change the answer.

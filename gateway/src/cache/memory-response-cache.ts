@@ -41,15 +41,16 @@ export class MemoryResponseCache implements ResponseCache {
     return parseCachedAnswer(entry.text);
   }
 
-  async put(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> {
+  async put(key: string, answer: CachedAnswer, ttlMs: number): Promise<boolean> {
     const text = serializeCachedAnswer(answer);
     const bytes = Buffer.byteLength(text, 'utf8') + Buffer.byteLength(key, 'utf8');
-    if (bytes > MAX_ENTRY_BYTES || bytes > this.options.maxBytes) return;
+    if (bytes > MAX_ENTRY_BYTES || bytes > this.options.maxBytes) return false;
     const previous = this.entries.get(key);
     if (previous !== undefined) this.remove(key, previous);
     this.entries.set(key, { text, bytes, expiresAtMs: this.options.nowMs() + ttlMs });
     this.totalBytes += bytes;
     this.evict();
+    return true;
   }
 
   async close(): Promise<void> {

@@ -37,13 +37,15 @@ export class RedisResponseCache implements ResponseCache {
     }
   }
 
-  async put(key: string, answer: CachedAnswer, ttlMs: number): Promise<void> {
+  async put(key: string, answer: CachedAnswer, ttlMs: number): Promise<boolean> {
     const text = serializeCachedAnswer(answer);
-    if (Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) return;
+    if (Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) return false;
     try {
       await this.options.redis.run(SET_ENTRY, [REDIS_CACHE_PREFIX + key], [text, Math.max(1, Math.round(ttlMs))]);
+      return true;
     } catch (error) {
       this.warn('store', error);
+      return false;
     }
   }
 

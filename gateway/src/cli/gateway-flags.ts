@@ -25,6 +25,7 @@ import { auditOtlpTarget, type AuditOtlpTarget } from '../observe/audit-otlp-con
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_SEMANTIC_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface GatewayFlags {
   help: boolean;
@@ -47,6 +48,8 @@ export interface GatewayFlags {
   mcpAllowedOrigins: OriginPolicy;
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
+  /** In-memory semantic index bound (vectors of routes with spec.cache.semantic); 0 turns semantic lookup off. */
+  semanticCacheMaxBytes: number;
   stateFile: string | undefined;
   usageJournal: string | undefined;
   redisUrl: string | undefined;
@@ -120,6 +123,9 @@ operator streams (cluster mode).
                                not allowed gets 403, requests without Origin are not affected
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
+  --semantic-cache-max-bytes <n>
+                               in-memory semantic index size for routes with spec.cache.semantic (default
+                               ${DEFAULT_SEMANTIC_CACHE_MAX_BYTES}); 0 turns semantic lookup off; with --redis-url vectors are kept in Redis
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
                                (default: link-local and the cloud metadata addresses, docs/routing.md; "" allows all)
   --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s)
@@ -184,6 +190,7 @@ const GATEWAY_FLAG_OPTIONS = {
   'max-body-bytes': { type: 'string' },
   'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
+  'semantic-cache-max-bytes': { type: 'string' },
   'mcp-session-secret-file': { type: 'string' },
   'mcp-max-result-bytes': { type: 'string' },
   'mcp-allowed-origins': { type: 'string' },
@@ -231,6 +238,12 @@ export function parseGatewayFlags(
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
   if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
     throw new FlagError(`--cache-max-bytes must be a whole number of bytes (0 turns the cache off), got "${cacheMaxText}"`);
+  const semanticMaxText = v['semantic-cache-max-bytes'];
+  const semanticCacheMaxBytes = semanticMaxText === undefined ? DEFAULT_SEMANTIC_CACHE_MAX_BYTES : Number(semanticMaxText);
+  if (semanticMaxText !== undefined && (!/^\d+$/.test(semanticMaxText) || !Number.isSafeInteger(semanticCacheMaxBytes)))
+    throw new FlagError(
+      `--semantic-cache-max-bytes must be a whole number of bytes (0 turns semantic lookup off), got "${semanticMaxText}"`,
+    );
   let deniedUpstreamCidrs: string[];
   try {
     deniedUpstreamCidrs = parseCidrList(v['deny-upstream-cidrs'] ?? DEFAULT_DENIED_UPSTREAM_CIDRS);
@@ -287,6 +300,7 @@ export function parseGatewayFlags(
     mcpMaxResultBytes,
     mcpAllowedOrigins,
     cacheMaxBytes,
+    semanticCacheMaxBytes,
     stateFile: v['state-file'],
     usageJournal: v['usage-journal'],
     redisUrl,

@@ -2,6 +2,8 @@
 import { buildInfo, errorMessage, exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
+import { MemorySemanticIndex } from '../cache/semantic/memory-semantic-index.js';
+import { RedisSemanticIndex } from '../cache/semantic/redis-semantic-index.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
@@ -245,7 +247,7 @@ function logListening(logger: Logger, flags: GatewayFlags, gateway: RunningGatew
     flags.cacheMaxBytes === 0
       ? 'off'
       : flags.redisUrl === undefined
-        ? { store: 'memory', maxBytes: flags.cacheMaxBytes }
+        ? { store: 'memory', maxBytes: flags.cacheMaxBytes, semanticMaxBytes: flags.semanticCacheMaxBytes }
         : { store: 'redis' };
   const build = buildInfo();
   logger.info('listening', {
@@ -288,6 +290,7 @@ function installShutdown(
           // After the drain: every in-flight request has settled, so the state file gets its spend.
           .then(() => governance.close())
           .then(() => cache?.store.close())
+          .then(() => cache?.semantic?.close())
           // After the drain every request has its audit record: write them all out (bounded by --audit-flush-timeout).
           .then(() => audit?.close())
           // Last: every request span has ended by now. Bounded, so a dead collector cannot hold the exit.
@@ -306,10 +309,17 @@ function createResponseCache(
 ): ResponseCacheService | undefined {
   if (flags.cacheMaxBytes === 0) return undefined;
   const nowMs = (): number => governance.clock.nowMs();
-  if (governance.redis !== undefined) return { store: new RedisResponseCache({ redis: governance.redis, logger }), nowMs };
+  const semanticOn = flags.semanticCacheMaxBytes > 0;
+  if (governance.redis !== undefined) {
+    const redis = governance.redis;
+    const store = new RedisResponseCache({ redis, logger });
+    return semanticOn ? { store, semantic: new RedisSemanticIndex({ redis, logger, nowMs }), nowMs } : { store, nowMs };
+  }
   const store = new MemoryResponseCache({ maxBytes: flags.cacheMaxBytes, nowMs });
   metrics.observeCacheStore(() => ({ entries: store.size, bytes: store.bytes }));
-  return { store, nowMs };
+  return semanticOn
+    ? { store, semantic: new MemorySemanticIndex({ maxBytes: flags.semanticCacheMaxBytes, nowMs }), nowMs }
+    : { store, nowMs };
 }
 
 /** The request audit log, when --audit-log or --audit-otlp asks for one. */

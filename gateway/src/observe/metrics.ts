@@ -178,7 +178,7 @@ export class GatewayMetrics {
     });
     this.cacheRequests = new Counter({
       name: 'switchyard_cache_requests_total',
-      help: 'Response cache lookups on routes with spec.cache, by result (hit, miss, bypass)',
+      help: 'Response cache lookups on routes with spec.cache, by result (hit, semantic-hit, miss, bypass)',
       labelNames: ['route', 'result'],
       registers,
     });
@@ -313,7 +313,7 @@ export class GatewayMetrics {
     this.guardrailDecisions.inc({ policy, check, action, direction });
   }
 
-  cacheRequest(route: string, result: 'hit' | 'miss' | 'bypass'): void {
+  cacheRequest(route: string, result: 'hit' | 'semantic-hit' | 'miss' | 'bypass'): void {
     this.cacheRequests.inc({ route, result });
   }
 

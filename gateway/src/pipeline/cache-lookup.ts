@@ -1,23 +1,37 @@
-// Stage 5, cache: the exact response cache of routes that opt in (`spec.cache`). Runs after
-// admit (a cached request still counts against rate limits; its budget reservation is released
-// at zero cost) and before route/call. A hit is answered without an upstream call; a miss
-// hands the pipeline a session that stores the answer once it completed normally.
-import { emptyUsage } from '@switchyard/compiler';
-import { cacheDirectives } from '../cache/cache-directives.js';
-import { responseCacheKey } from '../cache/cache-key.js';
+// Stage 5, cache: the response cache of routes that opt in (`spec.cache`). Runs after admit (a
+// cached request still counts against rate limits; its budget reservation is released at zero
+// cost) and before route/call. The exact lookup comes first; only on an exact miss, on routes
+// with `spec.cache.semantic`, the last user turn is embedded and compared with the stored ones
+// of its partition (docs/cache.md, "Semantic lookup"). A hit of either kind is answered without
+// an upstream call; a miss hands the pipeline a session that stores the answer once it completed
+// normally, and its vector beside it.
+import { emptyUsage, type CompiledSemanticCache } from '@switchyard/compiler';
+import { cacheDirectives, type CacheDirectives } from '../cache/cache-directives.js';
+import { responseCacheKey, type CacheKeyInput } from '../cache/cache-key.js';
 import { isCacheableResponse, type CachedAnswer } from '../cache/cached-answer.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { responseStreamEvents } from '../cache/response-stream-events.js';
+import type { SemanticIndex } from '../cache/semantic/semantic-index.js';
+import { semanticRequest } from '../cache/semantic/semantic-request.js';
+import { effectiveThreshold } from '../cache/semantic/threshold-header.js';
+import { unitVector } from '../cache/semantic/vectors.js';
 import { StreamResponseAccumulator } from '../cache/stream-response-accumulator.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import type { UnifiedChatRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse } from '../unified/chat-response.js';
-import type { Exchange } from './exchange.js';
+import { embedForCache } from './cache-embedding.js';
+import type { CacheOutcome, Exchange } from './exchange.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import type { UpstreamEventStream } from './call-upstream.js';
 import type { StreamStage, StreamTransformer } from './stages.js';
 
-type CacheOutcome = 'hit' | 'miss' | 'bypass';
+/** What a semantic miss stores beside the answer: its vector, in its partition. */
+interface SemanticStore {
+  index: SemanticIndex;
+  partition: string;
+  vector: Float32Array;
+  maxEntries: number;
+}
 
 /** One request's dealings with the cache. */
 export class CacheSession {
@@ -30,6 +44,7 @@ export class CacheSession {
     private readonly ttlMs: number,
     private readonly storing: boolean,
     readonly hit: CachedAnswer | undefined,
+    private readonly semantic?: SemanticStore,
   ) {}
 
   /** A tap that accumulates the streamed answer as sent; undefined when nothing will be stored. */
@@ -63,7 +78,12 @@ export class CacheSession {
     // The ttl runs from the answer too: what is left of it when the write gets its turn.
     const remainingMs = storedAtMs + this.ttlMs - this.service.nowMs();
     if (remainingMs <= 0) return;
-    await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs }, remainingMs);
+    const stored = await this.service.store.put(this.key, { response, backend: exchange.backend, storedAtMs }, remainingMs);
+    // After the answer, and only when it was stored: the vector leads to it, so it must not be
+    // found before the answer is there, nor fill a partition slot leading nowhere.
+    const semantic = this.semantic;
+    if (stored && semantic !== undefined)
+      await semantic.index.add(semantic.partition, { vector: semantic.vector, answerKey: this.key }, remainingMs, semantic.maxEntries);
   }
 }
 
@@ -79,14 +99,65 @@ export async function lookUpCache(
   const service = deps.cache;
   if (policy === undefined || service === undefined) return undefined;
   const directives = cacheDirectives(exchange.req.headers);
-  const scope = { scope: policy.scope, keyId: key.id, keyNamespace: key.compiled.namespace };
-  const cacheKey = responseCacheKey({ ...scope, routeId: route.id, request });
-  const hit = directives.lookup ? await service.store.get(cacheKey) : undefined;
-  const outcome: CacheOutcome = !directives.lookup ? 'bypass' : hit !== undefined ? 'hit' : 'miss';
+  const semanticPolicy = service.semantic === undefined ? undefined : policy.semantic;
+  // Checked before any lookup: a malformed header is refused even when the exact cache would have answered.
+  const threshold = semanticPolicy === undefined ? undefined : effectiveThreshold(exchange.req.headers, semanticPolicy.threshold);
+  const keyInput: CacheKeyInput = { scope: policy.scope, keyId: key.id, keyNamespace: key.compiled.namespace, routeId: route.id, request };
+  const cacheKey = responseCacheKey(keyInput);
+  let hit = directives.lookup ? await service.store.get(cacheKey) : undefined;
+  let outcome: CacheOutcome = !directives.lookup ? 'bypass' : hit !== undefined ? 'hit' : 'miss';
+  let semanticStore: SemanticStore | undefined;
+  if (outcome === 'miss' && semanticPolicy !== undefined && service.semantic !== undefined && threshold !== undefined) {
+    const semantic = await lookUpSemantic(deps, exchange, key, keyInput, service, service.semantic, semanticPolicy, threshold, directives);
+    if (semantic.hit !== undefined) {
+      hit = semantic.hit;
+      outcome = 'semantic-hit';
+    }
+    semanticStore = semantic.store;
+  }
   exchange.cache = outcome;
   if (hit !== undefined) exchange.cacheAgeSeconds = Math.max(0, Math.floor((service.nowMs() - hit.storedAtMs) / 1000));
   deps.metrics.cacheRequest(route.id, outcome);
-  return new CacheSession(service, cacheKey, policy.ttlMs, directives.store, hit);
+  return new CacheSession(service, cacheKey, policy.ttlMs, directives.store, hit, semanticStore);
+}
+
+/**
+ * After an exact miss: embed the last user turn, find the closest stored one of the partition at
+ * or above the threshold, and fetch the answer it leads to from the exact store. A miss returns
+ * what to store beside the fresh answer; a request the rules keep out returns nothing.
+ */
+async function lookUpSemantic(
+  deps: PipelineDeps,
+  exchange: Exchange,
+  key: RuntimeKey,
+  keyInput: CacheKeyInput,
+  service: ResponseCacheService,
+  index: SemanticIndex,
+  policy: CompiledSemanticCache,
+  threshold: number,
+  directives: CacheDirectives,
+): Promise<{ hit?: CachedAnswer; store?: SemanticStore }> {
+  const plan = semanticRequest(keyInput, policy);
+  if ('skip' in plan) {
+    exchange.cacheSemantic = plan.skip;
+    return {};
+  }
+  const embedded = await embedForCache(deps, exchange, key, policy.embeddingRouteId, plan.text);
+  const vector = 'vector' in embedded ? unitVector(embedded.vector) : undefined;
+  if (vector === undefined) {
+    exchange.cacheSemantic = 'failed' in embedded ? embedded.failed : 'embedding_failed';
+    return {};
+  }
+  const store = directives.store ? { index, partition: plan.partition, vector, maxEntries: policy.maxEntriesPerPartition } : undefined;
+  const match = await index.search(plan.partition, vector, threshold);
+  const hit = match === undefined ? undefined : await service.store.get(match.answerKey);
+  if (match === undefined || hit === undefined) {
+    exchange.cacheSemantic = 'miss';
+    return store === undefined ? {} : { store };
+  }
+  exchange.cacheSemantic = 'hit';
+  exchange.cacheSimilarity = match.similarity;
+  return { hit };
 }
 
 /** Stream stage: the cache's tap, last in the chain so the cache keeps what the caller was sent. */

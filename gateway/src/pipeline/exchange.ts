@@ -112,7 +112,11 @@ export interface Exchange {
   /** The request's trace span; undefined when tracing is off. */
   span: RequestSpan | undefined;
   /** The response cache's outcome; undefined on routes without a cache. */
-  cache: 'hit' | 'miss' | 'bypass' | undefined;
+  cache: CacheOutcome | undefined;
+  /** The semantic lookup's outcome (`hit`, `miss`) or why there was none; undefined where it does not apply. */
+  cacheSemantic?: string;
+  /** Cosine similarity of a semantic hit's last user turn to the stored one. */
+  cacheSimilarity?: number;
   /** Seconds since a cached answer was stored, on a hit. */
   cacheAgeSeconds: number | undefined;
   /** Guardrail decisions and placeholders; undefined when no guardrail applies. */
@@ -132,6 +136,9 @@ export type WebhookPoster = (
   timeoutMs: number,
   signal: AbortSignal,
 ) => Promise<{ status: number; text: string }>;
+
+/** What the response cache did: `x-switchyard-cache` (docs/cache.md). */
+export type CacheOutcome = 'hit' | 'semantic-hit' | 'miss' | 'bypass';
 
 /** One moderations call for `exchange`'s key, in-process through the routing, call and retry stages. */
 export type Moderator = (exchange: Exchange, model: string, texts: string[], signal: AbortSignal) => Promise<UnifiedModerationsResponse>;

@@ -31,8 +31,10 @@ const SHUTDOWN_CUT_STATUS = 503;
 const DEFAULT_WRITE_STALL_MS = 60_000;
 
 const COST_HEADER = 'x-switchyard-cost-usd';
-/** `hit`, `miss` or `bypass` on routes with a response cache; absent elsewhere. */
+/** `hit`, `semantic-hit`, `miss` or `bypass` on routes with a response cache; absent elsewhere. */
 const CACHE_HEADER = 'x-switchyard-cache';
+/** A semantic hit's cosine similarity, four decimals. */
+const SIMILARITY_HEADER = 'x-switchyard-cache-similarity';
 
 function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { 'content-type': contentType, 'x-request-id': exchange.requestId };
@@ -40,6 +42,7 @@ function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHe
   if (exchange.attemptCount > 0) headers['x-switchyard-attempts'] = String(exchange.attemptCount);
   if (exchange.admissionHeaders !== undefined) Object.assign(headers, exchange.admissionHeaders);
   if (exchange.cache !== undefined) headers[CACHE_HEADER] = exchange.cache;
+  if (exchange.cacheSimilarity !== undefined) headers[SIMILARITY_HEADER] = exchange.cacheSimilarity.toFixed(4);
   if (exchange.cacheAgeSeconds !== undefined) headers.age = String(exchange.cacheAgeSeconds);
   // Known before the body only when the answer is complete; a stream's usage comes after its headers.
   const cost = exchangeCostNanos(exchange);

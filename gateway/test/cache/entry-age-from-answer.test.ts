@@ -26,6 +26,7 @@ function recordingStore(): { store: ResponseCache; puts: { answer: CachedAnswer;
       get: async () => undefined,
       put: async (_key, cached, ttlMs) => {
         puts.push({ answer: cached, ttlMs });
+        return true;
       },
       close: async () => undefined,
     },
