@@ -35,7 +35,12 @@ describeWhenReady('chart values for the audit log and vault volumes', () => {
   it('adds no audit flag and no extra volume by default', async () => {
     const gateway = findDoc(await renderChart(), 'Deployment', names.gateway);
     expect(argsOf(gateway).filter((arg) => arg.startsWith('--audit'))).toEqual([]);
-    expect((podSpecOf(gateway).volumes as Array<{ name: string }>).map((v) => v.name)).toEqual(['switchyard-credentials', 'tmp']);
+    // The chart's own volumes only (issuer-discovery: callerTokens.serviceAccounts is on by default).
+    expect((podSpecOf(gateway).volumes as Array<{ name: string }>).map((v) => v.name)).toEqual([
+      'switchyard-credentials',
+      'tmp',
+      'issuer-discovery',
+    ]);
   }, 60_000);
 
   it('renders the audit flags the gateway accepts, and mounts the CSI volume', async () => {

@@ -56,6 +56,7 @@ export class GatewayMetrics {
   private cacheStoreSize: (() => { entries: number; bytes: number }) | undefined;
   private readonly connectionsRefused: Counter;
   private readonly guardrailDecisions: Counter<'policy' | 'check' | 'action' | 'direction'>;
+  private readonly tokenAuthentications: Counter<'kind' | 'result'>;
   private readonly clientTimeouts: Counter<'phase'>;
   private readonly mcpToolCalls: Counter<'server' | 'tool' | 'status'>;
   private readonly mcpToolCallDuration: Histogram<'server' | 'tool'>;
@@ -206,6 +207,12 @@ export class GatewayMetrics {
       labelNames: ['policy', 'check', 'action', 'direction'],
       registers,
     });
+    this.tokenAuthentications = new Counter({
+      name: 'switchyard_token_authentications_total',
+      help: "Callers that presented a token instead of a key's secret (VirtualKey spec.subjects), by identity kind (ServiceAccount, OIDC; unknown when the token named no known issuer) and result (accepted, or the error code of the refusal)",
+      labelNames: ['kind', 'result'],
+      registers,
+    });
     this.connectionsRefused = new Counter({
       name: 'switchyard_connections_refused_total',
       help: 'Connections to the public port closed as soon as they were accepted because --max-connections were open',
@@ -311,6 +318,11 @@ export class GatewayMetrics {
   /** Label values are policy ids and check names from the routing table, never matched text. */
   guardrailDecision(policy: string, check: string, action: string, direction: string): void {
     this.guardrailDecisions.inc({ policy, check, action, direction });
+  }
+
+  /** `kind` and `result` are bounded: three identity kinds, `accepted` and the token refusal codes. */
+  tokenAuthentication(kind: string, result: string): void {
+    this.tokenAuthentications.inc({ kind, result });
   }
 
   cacheRequest(route: string, result: 'hit' | 'semantic-hit' | 'miss' | 'bypass'): void {

@@ -36,6 +36,7 @@ export function identifyKey(
   table: RuntimeTable,
   exchange: Exchange,
   tokens: TokenAuthenticator | undefined,
+  counted: (kind: string, result: string) => void,
 ): RuntimeKey | Promise<RuntimeKey> {
   const presented = presentedKey(exchange.req.headers);
   if (presented === undefined) {
@@ -55,7 +56,18 @@ export function identifyKey(
       .authenticate(table, presented, (identity) => {
         exchange.identity = identity;
       })
-      .then((found) => found.key);
+      .then(
+        (found) => {
+          counted(exchange.identity?.kind ?? 'unknown', 'accepted');
+          return found.key;
+        },
+        (error: unknown) => {
+          // The result label is the refusal's code: a fixed set (invalid_token, token_expired, ...).
+          const code = error instanceof GatewayError ? (error.code ?? error.kind) : 'internal';
+          counted(exchange.identity?.kind ?? 'unknown', code);
+          throw error;
+        },
+      );
   }
   throw new GatewayError('authentication', 'invalid API key', { code: 'invalid_api_key' });
 }

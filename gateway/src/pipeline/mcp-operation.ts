@@ -100,7 +100,7 @@ async function runMcp(
     // 1. ingress, size check only
     checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
-    const identified = identifyKey(table, exchange, deps.tokens);
+    const identified = identifyKey(table, exchange, deps.tokens, (kind, result) => deps.metrics.tokenAuthentication(kind, result));
     const key = (exchange.key = identified instanceof Promise ? await identified : identified);
     checkKeyActive(key, Date.now());
     context.keyId = key.id;

@@ -125,7 +125,7 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
     // 1. ingress, size check only: refuse what is too large before anything else
     if (plan.readsBody) checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
-    const identified = identifyKey(table, exchange, deps.tokens);
+    const identified = identifyKey(table, exchange, deps.tokens, (kind, result) => deps.metrics.tokenAuthentication(kind, result));
     const key = (exchange.key = identified instanceof Promise ? await identified : identified);
     checkKeyActive(key, Date.now());
     context.keyId = key.id;

@@ -302,4 +302,16 @@ describe('OIDC subjects: tokens from a local issuer', () => {
     expect(refused.status).toBe(401);
     expect(refused.message).toMatch(/invalid API key/);
   });
+
+  it('counts token callers by identity kind and result, with no subject in the labels', async () => {
+    const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    const count = (labels: string): number =>
+      Number(new RegExp(`^switchyard_token_authentications_total\\{${labels}\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0);
+    expect(count('kind="OIDC",result="accepted"')).toBeGreaterThanOrEqual(2);
+    expect(count('kind="[A-Za-z]+",result="token_expired"')).toBe(1);
+    expect(count('kind="[A-Za-z]+",result="invalid_token"')).toBeGreaterThanOrEqual(4);
+    expect(metrics).not.toMatch(/switchyard_token_authentications_total\{[^}]*(alice|ci-bot)/);
+    // A key's secret is not a token: it is not counted here.
+    expect(metrics).not.toMatch(/switchyard_token_authentications_total\{kind="key"/);
+  });
 });
