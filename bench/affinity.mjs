@@ -77,9 +77,7 @@ function startCachingUpstream() {
             object: 'chat.completion',
             created: Math.floor(Date.now() / 1000),
             model: body.model,
-            choices: [
-              { index: 0, message: { role: 'assistant', content: 'x'.repeat(COMPLETION_TOKENS * 4) }, finish_reason: 'stop' },
-            ],
+            choices: [{ index: 0, message: { role: 'assistant', content: 'x'.repeat(COMPLETION_TOKENS * 4) }, finish_reason: 'stop' }],
             usage: {
               prompt_tokens: promptTokens,
               completion_tokens: COMPLETION_TOKENS,
