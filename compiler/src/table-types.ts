@@ -208,7 +208,12 @@ export interface CompiledVirtualKey {
   mcp?: CompiledKeyMCP;
   /** Data residency: labels every backend serving this key must carry (`spec.backendSelector.matchLabels`); absent: any backend. */
   backendSelector?: { matchLabels: Record<string, string> };
+  /** `spec.timeouts`: values replacing the serving backend's (or route's) of the same name; absent when none. */
+  timeouts?: CompiledKeyTimeouts;
 }
+
+/** A VirtualKey's timeout overrides: only the fields it sets. */
+export type CompiledKeyTimeouts = Partial<CompiledTimeouts>;
 
 /**
  * A caller bound to a VirtualKey by its own token. A ServiceAccount's `uid` is filled by the

@@ -525,6 +525,21 @@ export interface VirtualKeySpec {
   /** RFC 3339 instant after which requests with the key get 401. Absent means never. */
   expiresAt?: string;
   /**
+   * Upstream timeouts for this key's requests, each replacing the value of the same name that the serving
+   * backend or its route sets (a batch client that waits minutes for a long answer, an interactive one that
+   * would rather fail over sooner). Absent fields keep the route's and backend's values.
+   */
+  timeouts?: {
+    /** TCP and TLS connection establishment. */
+    connect?: string;
+    /** From sending the request to the first byte of the upstream response. */
+    firstByte?: string;
+    /** Whole upstream exchange, streaming included. */
+    total?: string;
+    /** Longest silence between two chunks of a streamed response. */
+    streamIdle?: string;
+  };
+  /**
    * Which MCP tools the key may list and call on the gateway's /mcp endpoint, among the MCPServers of its
    * own namespace and the shared namespaces. Absent means no tools at all: MCP access is denied by default.
    */

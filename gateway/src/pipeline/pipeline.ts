@@ -6,7 +6,7 @@
 //
 // The key is checked before the body is parsed (authenticate before the decode half of
 // ingress) so an unauthenticated caller cannot make the gateway parse a large JSON body.
-import type { CompiledCredential } from '@switchyard/compiler';
+import type { CompiledCredential, CompiledTimeouts } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import { reflected } from '../errors/reflected-input.js';
 import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
@@ -254,9 +254,16 @@ function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTar
     transport: deps.transport,
     adapter: target.backend.adapter,
     target: target.backendTarget,
-    timeouts: target.backend.compiled.timeouts ?? target.route.compiled.timeouts,
+    timeouts: attemptTimeouts(exchange, target),
     clientSignal: exchange.clientAbort.signal,
   };
+}
+
+/** The backend's timeouts (else its route's), with the calling key's overrides (VirtualKey spec.timeouts) on top. */
+function attemptTimeouts(exchange: Exchange, target: AttemptTarget): CompiledTimeouts {
+  const timeouts = target.backend.compiled.timeouts ?? target.route.compiled.timeouts;
+  const overrides = exchange.key?.compiled.timeouts;
+  return overrides === undefined ? timeouts : { ...timeouts, ...overrides };
 }
 
 function answeredBy(exchange: Exchange, target: AttemptTarget): void {
@@ -295,5 +302,6 @@ function retryOptions(exchange: Exchange, observer: RetryObserver, deps: Pipelin
     random: deps.random,
     features,
     affinity: deps.tables.affinity,
+    keyFirstByteMs: exchange.key?.compiled.timeouts?.firstByteMs,
   };
 }

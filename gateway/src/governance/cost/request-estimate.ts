@@ -61,6 +61,16 @@ export interface RequestEstimate {
 const LEASE_MARGIN_MS = 60_000;
 const MAX_LEASE_MS = 2 * 60 * 60 * 1000;
 
+/** The longest an attempt on `route` may last for `key`: its own total timeout, else the longest of the route's and its backends'. */
+function longestAttemptMs(key: RuntimeKey, route: RuntimeRoute): number {
+  const keyTotalMs = key.compiled.timeouts?.totalMs;
+  if (keyTotalMs !== undefined) return keyTotalMs;
+  let longest = route.compiled.timeouts.totalMs;
+  for (const backend of route.compiled.backends)
+    if (backend.timeouts !== undefined && backend.timeouts.totalMs > longest) longest = backend.timeouts.totalMs;
+  return longest;
+}
+
 export function estimateRequest(
   key: RuntimeKey,
   route: RuntimeRoute,
@@ -76,7 +86,7 @@ export function estimateRequest(
     if (bounds.input > input) input = bounds.input;
     if (bounds.output > output) output = bounds.output;
     if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
-    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * candidate.compiled.timeouts.totalMs;
+    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * longestAttemptMs(key, candidate);
   }
   const embeddings = isEmbeddingsRequest(request);
   const promptTokens = embeddings ? estimateEmbeddingsInputTokens(request) : estimateChatPromptTokens(request);
