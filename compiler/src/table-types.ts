@@ -109,8 +109,10 @@ export interface CompiledRule {
   /** The rule's name, or `rule-<index>` (from 0) when it has none. */
   name: string;
   match: CompiledRuleMatch;
-  /** Names of backends of the same route, validated at compile time. */
+  /** Names of backends of the same route, validated at compile time; empty for a rule with `route`. */
   backends: string[];
+  /** The public model name of another route that serves matching requests instead (`spec.rules[].route`). */
+  route?: string;
 }
 
 export interface CompiledRetryPolicy {

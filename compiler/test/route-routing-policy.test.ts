@@ -37,6 +37,11 @@ describe('routing fields compile', () => {
       expected: { rules: [{ name: 'rule-0', match: { tags: ['classify'], maxPromptTokens: 4000, hasTools: false }, backends: ['mini'] }] },
     },
     {
+      name: 'a rule handing requests to another route names no backends',
+      spec: { rules: [{ name: 'cheap', match: { tags: ['classify'] }, route: 'gpt-mini' }] },
+      expected: { rules: [{ name: 'cheap', match: { tags: ['classify'] }, backends: [], route: 'gpt-mini' }] },
+    },
+    {
       name: 'every condition, empty ones dropped, names kept in order',
       spec: {
         rules: [
@@ -137,6 +142,21 @@ describe('routing fields reject bad values with a clear message', () => {
       message: 'spec.rules[0].backends: must not have fewer than 1 items',
     },
     { name: 'a rule without match', spec: { rules: [{ backends: ['mini'] }] }, message: 'spec.rules[0].match: is required' },
+    {
+      name: 'a rule naming backends and a route',
+      spec: { rules: [{ match: {}, backends: ['mini'], route: 'other' }] },
+      message: 'spec.rules[0]: a rule names either backends or a route, not both and not neither',
+    },
+    {
+      name: 'a rule naming neither backends nor a route',
+      spec: { rules: [{ match: {} }] },
+      message: 'spec.rules[0]: a rule names either backends or a route, not both and not neither',
+    },
+    {
+      name: "a rule naming the route's own model",
+      spec: { rules: [{ match: {}, route: 'r' }] },
+      message: "spec: a rule's route must be another model than this route's own name and aliases",
+    },
     {
       name: 'an unknown front door',
       spec: { rules: [{ match: { frontDoors: ['bedrock'] }, backends: ['mini'] }] },

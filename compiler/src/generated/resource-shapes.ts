@@ -76,8 +76,8 @@ export interface ModelRouteSpec {
   strategy?: RoutingStrategy;
   /**
    * Ordered routing rules: the first rule whose match fits the request limits this route's backends to the
-   * ones it names (tiers, weights and the strategy then apply among them). No matching rule: every backend
-   * of the route, as without rules.
+   * ones it names (tiers, weights and the strategy then apply among them), or hands the request to another
+   * route. No matching rule: every backend of the route, as without rules.
    */
   rules?: RouteRuleSpec[];
   /**
@@ -376,14 +376,25 @@ export type RetryableFailure = 'RateLimited' | 'ServerError' | 'Timeout' | 'Conn
  */
 export type RoutingStrategy = 'weighted' | 'least-outstanding' | 'latency' | 'cheapest';
 
-/** One rule. Every condition given must hold; an empty match matches every request. */
+/**
+ * One rule. Every condition given must hold; an empty match matches every request. It names either backends
+ * of this route or another route.
+ */
 export interface RouteRuleSpec {
   /** Optional name of the rule, reported in the request's log line. */
   name?: string;
   /** Request features the rule requires. */
   match: RuleMatchSpec;
   /** Names of this route's backends the rule selects. */
-  backends: string[];
+  backends?: string[];
+  /**
+   * The public model name (or alias) of another ModelRoute in this namespace (or a shared one) that serves
+   * the matching requests instead of this route: its backends, strategy, retries, fallbacks, prices and
+   * cache. The caller's key must be allowed to use it; otherwise the rule is passed over. That route's own
+   * rules choose among its backends, but a rule there naming yet another route is not followed (one
+   * hand-over per request).
+   */
+  route?: string;
 }
 
 /** Request features the rule requires. */

@@ -82,6 +82,9 @@ export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): Rou
   let tiers = route.tiers;
   let rule: string | undefined;
   for (const candidate of route.rules) {
+    // A rule naming another route was decided before admission (handOver); reaching it here
+    // means the key may not use that route, and the rule is passed over.
+    if (candidate.route !== undefined) continue;
     if (ruleMatches(candidate.match, features)) {
       tiers = candidate.tiers;
       rule = candidate.name;
@@ -100,4 +103,24 @@ export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): Rou
     }
   }
   return { route, tiers, rule, unfit: unfit ?? NOTHING_UNFIT, noneFit: unfit !== undefined && unfit.size === total };
+}
+
+/**
+ * The route a request is handed to by the first matching rule of `route` when that rule names
+ * another route (`spec.rules[].route`) the key may use, with the rule's name; undefined when the
+ * first matching rule names backends, or no rule matches. A named route the key may not use (or
+ * cannot reach: another namespace, residency) is passed over and matching goes on.
+ */
+export function handOver(
+  route: RuntimeRoute,
+  features: RequestFeatures,
+  usable: (model: string) => RuntimeRoute | undefined,
+): { route: RuntimeRoute; rule: string } | undefined {
+  for (const candidate of route.rules) {
+    if (!ruleMatches(candidate.match, features)) continue;
+    if (candidate.route === undefined) return undefined;
+    const target = usable(candidate.route);
+    if (target !== undefined && target !== route) return { route: target, rule: candidate.name };
+  }
+  return undefined;
 }
