@@ -77,6 +77,8 @@ export interface CompiledBackend {
   capabilities?: CompiledCapabilities;
   /** Most requests one gateway has in flight to this backend; absent: no limit. */
   maxConcurrency?: number;
+  /** `affinityTTL`: how long a conversation stays with this backend, replacing the route's affinity ttl. */
+  affinityTTLMs?: number;
   /** This backend's attempt timeouts (the route's with the backend's overrides); absent: the route's. */
   timeouts?: CompiledTimeouts;
 }

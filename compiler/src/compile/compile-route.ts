@@ -56,6 +56,7 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
     const overrides = backendSpec.timeouts ?? {};
     // Only a backend that overrides something carries timeouts, so other tables hash as before.
     if (Object.keys(overrides).length > 0) result.backend.timeouts = compileTimeouts(overrides, routeTimeouts);
+    if (backendSpec.affinityTTL !== undefined) result.backend.affinityTTLMs = parseDurationMs(backendSpec.affinityTTL);
     kept.push(result.backend);
     if (result.priceUnknown) unpricedBackends.push(`${backendSpec.name} (${backendSpec.provider} ${backendSpec.model})`);
   }

@@ -213,6 +213,13 @@ export interface BackendSpec {
    */
   maxConcurrency?: number;
   /**
+   * How long a conversation stays with this backend after its last answered request when the route has
+   * affinity enabled, replacing the route's affinity.ttl: set it to this provider's prompt-cache lifetime
+   * (Anthropic's 1-hour cache, OpenAI's extended retention) when it differs from the route's other backends.
+   * Between 1s and 24h.
+   */
+  affinityTTL?: string;
+  /**
    * Timeouts for this backend's attempts, each replacing the route's spec.timeouts value of the same name (a
    * slow frontier model beside fast small ones).
    */

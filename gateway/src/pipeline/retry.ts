@@ -124,7 +124,14 @@ export async function callWithRetries<T>(
         backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
         const affinity = route.compiled.affinity;
         if (affinity !== undefined && features.conversation !== undefined)
-          options.affinity?.remember(route.id, features.conversation, backend.name, credential?.ref, affinity.ttlMs, Date.now());
+          options.affinity?.remember(
+            route.id,
+            features.conversation,
+            backend.name,
+            credential?.ref,
+            backend.compiled.affinityTTLMs ?? affinity.ttlMs,
+            Date.now(),
+          );
         return { result, target, rule: choice.rule, release: releaseOnce(backend) };
       } catch (error) {
         backend.health.released();
