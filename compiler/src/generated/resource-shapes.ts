@@ -201,8 +201,9 @@ export interface BackendSpec {
    * What the backend's model can serve. A request this backend cannot serve (a prompt estimate over
    * contextWindow, max output above maxOutputTokens, images to a model without vision, tools to a model
    * without tools, JSON-schema output to a model without jsonSchema, reasoning options to a model without
-   * reasoning) never goes to it, on any attempt or fallback. An absent field means the gateway does not know
-   * and does not filter on it.
+   * reasoning) never goes to it, on any attempt or fallback. A field left out takes the built-in capability
+   * catalog's value for the backend's provider and model, when the catalog lists them; otherwise the gateway
+   * does not know and does not filter on it.
    */
   capabilities?: BackendCapabilitiesSpec;
   /**
@@ -336,8 +337,9 @@ export interface PricingSpec {
  * What the backend's model can serve. A request this backend cannot serve (a prompt estimate over
  * contextWindow, max output above maxOutputTokens, images to a model without vision, tools to a model
  * without tools, JSON-schema output to a model without jsonSchema, reasoning options to a model without
- * reasoning) never goes to it, on any attempt or fallback. An absent field means the gateway does not know
- * and does not filter on it.
+ * reasoning) never goes to it, on any attempt or fallback. A field left out takes the built-in capability
+ * catalog's value for the backend's provider and model, when the catalog lists them; otherwise the gateway
+ * does not know and does not filter on it.
  */
 export interface BackendCapabilitiesSpec {
   /** Most prompt tokens the model accepts (input plus cached input). */
