@@ -58,6 +58,7 @@ describe('budget selection', () => {
         limitNanos: '1000000000000',
         period: 'Monthly',
         enforcement: 'Block',
+        reservation: 'Strict',
       },
       {
         id: 'ai/payments-monthly',
@@ -67,6 +68,7 @@ describe('budget selection', () => {
         limitNanos: '500000000000',
         period: 'Monthly',
         enforcement: 'Block',
+        reservation: 'Strict',
       },
     ]);
     expect(conditionOf(diagnostics, 'Budget', 'ai/payments-monthly', 'Accepted')?.message).toBe('covers 2 VirtualKeys of namespace ai');
