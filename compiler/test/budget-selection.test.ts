@@ -49,7 +49,16 @@ describe('budget selection', () => {
       'other/elsewhere': [],
     });
     expect(table.budgets).toEqual([
-      { id: 'ai/acme', namespace: 'ai', name: 'acme', generation: 1, limitNanos: '50000000000', period: 'Daily', enforcement: 'Warn' },
+      {
+        id: 'ai/acme',
+        namespace: 'ai',
+        name: 'acme',
+        generation: 1,
+        limitNanos: '50000000000',
+        period: 'Daily',
+        enforcement: 'Warn',
+        reservation: 'Strict',
+      },
       {
         id: 'ai/everything',
         namespace: 'ai',

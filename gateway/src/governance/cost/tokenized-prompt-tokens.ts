@@ -42,8 +42,9 @@ function openAIEncoding(name: OpenAIEncodingName): OpenAIEncoding {
 const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 /**
- * A ratio family's calibration: `wordCharsPerToken` applies to ASCII letters and spaces only.
- * Every ASCII digit, punctuation mark and control character counts as a whole token (digits are
+ * A ratio family's calibration: `wordCharsPerToken` applies to ASCII letters and spaces only,
+ * in runs of letters and digits that can be words (a longer run, such as base64 or a hash,
+ * counts one token per RUN_CHARS_PER_TOKEN characters). Every ASCII digit, punctuation mark and control character counts as a whole token (digits are
  * single tokens in Gemini and Claude; code and JSON are mostly punctuation), and every other
  * character counts its UTF-8 bytes, the Strict bound (non-Latin scripts vary too much between
  * tokenizers for a ratio to be safe). The ratio was set below the lowest letters-per-token seen
@@ -64,15 +65,37 @@ const RATIOS: Record<Exclude<TokenFamily, OpenAIEncodingName>, RatioCalibration>
   other: { wordCharsPerToken: 3, perMessage: 8, perRequest: 48 },
 };
 
+/** Letters and digits in one run past which the run is no word (base64, hashes, identifiers). */
+const WORD_RUN_LIMIT = 16;
+/** Characters per token of such runs: OpenAI's encodings give 1.4-2 on random letters and digits. */
+const RUN_CHARS_PER_TOKEN = 1.25;
+
 export function ratioTokens(text: string, wordCharsPerToken: number): number {
   let wordChars = 0;
   let whole = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x20) wordChars++;
-      else whole++;
-    } else if (c < 0x800) whole += 2;
+  let letters = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) {
+      letters++;
+      continue;
+    }
+    if (c >= 0x30 && c <= 0x39) {
+      digits++;
+      continue;
+    }
+    if (letters + digits > WORD_RUN_LIMIT) whole += Math.ceil((letters + digits) / RUN_CHARS_PER_TOKEN);
+    else {
+      wordChars += letters;
+      whole += digits;
+    }
+    letters = 0;
+    digits = 0;
+    if (i === text.length) break;
+    if (c === 0x20) wordChars++;
+    else if (c < 0x80) whole++;
+    else if (c < 0x800) whole += 2;
     else if (c >= 0xd800 && c <= 0xdbff) {
       // A surrogate pair: one code point of 4 UTF-8 bytes.
       whole += 4;
