@@ -2,12 +2,13 @@
 // "Reservations"): the same walk over the prompt as the Strict byte bound
 // (estimate-prompt-tokens.ts), with each text measured by its backend family's tokenizer.
 //
-// - OpenAI families: gpt-tokenizer's o200k_base / cl100k_base, loaded on first use (about 150 ms
-//   and 40 MB each, so gateways without Tokenized budgets never pay it), plus OpenAI's documented
+// - OpenAI families: gpt-tokenizer's o200k_base / cl100k_base (about 150 ms and 40 MB each to
+//   load, so only gateways with Tokenized budgets load them: o200k_base when such a table loads,
+//   cl100k_base on first use), plus OpenAI's documented
 //   chat framing (3 tokens per message, 3 to prime the answer) with one token of slack each.
 // - Other families: a calibrated ratio (ratioTokens below) plus per-family framing.
 //
-// Tokenizing is the only step whose cost grows faster than a byte count, so one request spends
+// Tokenizing costs far more per character than counting bytes (docs/benchmarks.md), so one request spends
 // at most MAX_TOKENIZED_CHARS characters of tokenizer work; texts past that are measured by their
 // UTF-8 bytes, exactly as Strict does. The ratio is a linear scan and needs no cap.
 import { createRequire } from 'node:module';
@@ -36,6 +37,16 @@ function openAIEncoding(name: OpenAIEncodingName): OpenAIEncoding {
     loaded.set(name, encoding);
   }
   return encoding;
+}
+
+/**
+ * Loads o200k_base (the encoding of every current OpenAI model) off the request path: called when
+ * a table with a Tokenized budget loads, so the first Tokenized request does not wait for it.
+ * cl100k_base (older models) still loads on first use.
+ */
+export function preloadTokenizer(): void {
+  if (loaded.has('o200k_base')) return;
+  setImmediate(() => openAIEncoding('o200k_base'));
 }
 
 /** Text such as `<|endoftext|>` in a prompt is plain text to the API, never a special token. */
