@@ -106,4 +106,15 @@ describe('Budget reservation: Strict and Tokenized', () => {
     expect(await metricValue(gateway, 'switchyard_budget_spent_usd', { budget: 'default/tokenized-budget' })).toBeCloseTo(costUsd, 12);
     expect(await metricValue(gateway, 'switchyard_budget_spent_usd', { budget: 'default/strict-budget' })).toBe(0);
   });
+
+  it('leaves room by what was charged, not what was reserved: one more fits, then the budget refuses', async () => {
+    // Each request costs about $0.09 and reserves a few tokens more; $0.20 holds two, never three.
+    await expect(ask(tokenizedKey)).resolves.toBeDefined();
+    const error = (await ask(tokenizedKey).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.RateLimitError>;
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.message).toContain('Budget default/tokenized-budget has too little left');
+    const real = openAIPromptTokens([{ content: PROMPT }]);
+    const twoCostsUsd = Number(2n * BigInt(real + COMPLETION_TOKENS) * NANOS_PER_TOKEN) / 1e9;
+    expect(await metricValue(gateway, 'switchyard_budget_spent_usd', { budget: 'default/tokenized-budget' })).toBeCloseTo(twoCostsUsd, 12);
+  });
 });
