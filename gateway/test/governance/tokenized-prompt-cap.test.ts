@@ -34,7 +34,8 @@ describe('tokenizer work cap', () => {
   it('shares the cap between the families a route reaches', () => {
     const half = SENTENCE.repeat(Math.ceil(MAX_TOKENIZED_CHARS / 2 / SENTENCE.length) + 1);
     const two = [half, half];
-    // o200k takes the whole budget on its two texts? No: the first family spends it, the second sees what is left.
+    // Two texts of just over half the cap: one family tokenizes the first and counts the second by bytes;
+    // a second family finds the cap spent and counts both by bytes.
     const oneFamily = tokenizedPromptTokens(chat(two), ['o200k_base']);
     const twoFamilies = tokenizedPromptTokens(chat(two), ['o200k_base', 'cl100k_base']);
     expect(oneFamily).toBeLessThan(Buffer.byteLength(half) * 2);
