@@ -4,6 +4,7 @@
 
 import type {
   BudgetEnforcement,
+  BudgetReservation,
   BudgetPeriod,
   CacheScope,
   GuardrailAction,
@@ -308,6 +309,11 @@ export interface CompiledBudget {
   limitNanos: string;
   period: BudgetPeriod;
   enforcement: BudgetEnforcement;
+  /**
+   * How admission bounds the prompt: the byte bound (Strict) or the family tokenizer's count
+   * (Tokenized). Absent means Strict, as in tables compiled before the field existed.
+   */
+  reservation?: BudgetReservation;
 }
 
 /** Fields every guardrail check has. */

@@ -653,6 +653,17 @@ export interface BudgetSpec {
    * Exceeded condition and alerts.
    */
   enforcement?: BudgetEnforcement;
+  /**
+   * How admission bounds a request's prompt tokens before the provider reports them (the reservation is then
+   * settled to the real cost). Strict counts every UTF-8 byte as a token, a proven upper bound for
+   * byte-level tokenizers that is 3-4 times the real count for English. Tokenized counts with the provider
+   * family's own tokenizer where one is published (OpenAI models: exact text tokens) and with a calibrated
+   * characters-per-token ratio and a safety margin elsewhere; it can fall short of the real count on unusual
+   * text, so the budget can overshoot by that much (docs/governance.md states the bound seen). Prompts
+   * longer than the tokenizer's character cap are bounded as Strict. A key covered by several budgets is
+   * estimated as Tokenized only when all of them are; its tokensPerMinute limit then uses the same estimate.
+   */
+  reservation?: BudgetReservation;
 }
 
 /**
@@ -687,6 +698,18 @@ export type BudgetPeriod = 'Daily' | 'Weekly' | 'Monthly' | 'Total';
  * Exceeded condition and alerts.
  */
 export type BudgetEnforcement = 'Block' | 'Warn';
+
+/**
+ * How admission bounds a request's prompt tokens before the provider reports them (the reservation is then
+ * settled to the real cost). Strict counts every UTF-8 byte as a token, a proven upper bound for byte-level
+ * tokenizers that is 3-4 times the real count for English. Tokenized counts with the provider family's own
+ * tokenizer where one is published (OpenAI models: exact text tokens) and with a calibrated
+ * characters-per-token ratio and a safety margin elsewhere; it can fall short of the real count on unusual
+ * text, so the budget can overshoot by that much (docs/governance.md states the bound seen). Prompts longer
+ * than the tokenizer's character cap are bounded as Strict. A key covered by several budgets is estimated as
+ * Tokenized only when all of them are; its tokensPerMinute limit then uses the same estimate.
+ */
+export type BudgetReservation = 'Strict' | 'Tokenized';
 
 /**
  * Where the server is, how the gateway authenticates to it, and which of its tools are offered. Exactly one
@@ -1072,6 +1095,7 @@ export const CRD_DEFAULTS = {
   keyDisabled: false,
   budgetPeriod: 'Monthly' as BudgetPeriod,
   budgetEnforcement: 'Block' as BudgetEnforcement,
+  budgetReservation: 'Strict' as BudgetReservation,
   routeMcpMaxRounds: 5,
   mcpTransport: 'streamable-http' as MCPTransport,
   mcpAuthType: 'none' as MCPAuthType,
