@@ -1,7 +1,7 @@
 // What routing knows about one request: the features rules match on and capabilities are checked
 // against. The pipeline reads them once per request (pipeline/routing-features.ts); everything
 // here only compares them with what the table compiled.
-import type { CompiledCapabilities, CompiledRuleMatch, RuleFrontDoor } from '@switchyard/compiler';
+import type { CompiledRuleMatch, RuleFrontDoor } from '@switchyard/compiler';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTier } from './runtime-table.js';
 
 export interface RequestFeatures {
@@ -11,6 +11,12 @@ export interface RequestFeatures {
   readonly metadata: Readonly<Record<string, string>>;
   /** The gateway's prompt estimate (the byte-based upper bound budget reservations use). */
   readonly promptTokens: number;
+  /**
+   * The prompt's tokens as `backend`'s tokenizer would count them, for its context window: asked
+   * only when `promptTokens`, an upper bound, exceeds the window (a prompt can fit a window its
+   * byte count exceeds by 3-4 times).
+   */
+  contextTokens(backend: RuntimeBackend): number;
   /** The caller's max output tokens, if it set one. */
   readonly maxOutputTokens: number | undefined;
   /** The output tokens a cost estimate assumes: the caller's max, else the route's defaultMaxTokens. */
@@ -47,10 +53,14 @@ function ruleMatches(match: CompiledRuleMatch, features: RequestFeatures): boole
 }
 
 /** Why a backend with these capabilities cannot serve the request; undefined when it can (or nothing is known). */
-function unfitReason(capabilities: CompiledCapabilities | undefined, features: RequestFeatures): string | undefined {
+function unfitReason(backend: RuntimeBackend, features: RequestFeatures): string | undefined {
+  const capabilities = backend.compiled.capabilities;
   if (capabilities === undefined) return undefined;
-  if (capabilities.contextWindow !== undefined && features.promptTokens > capabilities.contextWindow)
-    return `the prompt (estimated at ${features.promptTokens} tokens) exceeds its contextWindow of ${capabilities.contextWindow}`;
+  if (capabilities.contextWindow !== undefined && features.promptTokens > capabilities.contextWindow) {
+    const counted = features.contextTokens(backend);
+    if (counted > capabilities.contextWindow)
+      return `the prompt (about ${counted} tokens) exceeds its contextWindow of ${capabilities.contextWindow}`;
+  }
   if (
     capabilities.maxOutputTokens !== undefined &&
     features.maxOutputTokens !== undefined &&
@@ -96,7 +106,7 @@ export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): Rou
   for (const tier of tiers) {
     for (const backend of tier.backends.items) {
       total += 1;
-      const reason = unfitReason(backend.compiled.capabilities, features);
+      const reason = unfitReason(backend, features);
       if (reason === undefined) continue;
       unfit ??= new Map();
       unfit.set(backend, reason);

@@ -11,8 +11,10 @@ import { answeredBy, countBy, longText, startControlledUpstream, type Controlled
 
 const key = testKey('catalog-capabilities');
 const REPEAT = 4;
-/** Over gpt-4o's 128,000-token window by the gateway's estimate, well under gpt-4.1's 1,047,576. */
-const OVERSIZED = 200_000;
+/** About 200,000 tokens for gpt-4o's tokenizer (one per 6 bytes of longText): over its 128,000-token window, well under gpt-4.1's 1,047,576. */
+const OVERSIZED = 1_200_000;
+/** 200,000 bytes (the byte bound exceeds 128,000) but about 67,000 tokens: it fits gpt-4o's window. */
+const FITS_BY_TOKENS = 200_000;
 const IMAGE: OpenAI.Chat.ChatCompletionContentPart = {
   type: 'image_url',
   image_url: {
@@ -82,6 +84,10 @@ describe('backend capabilities from the catalog', () => {
     expect(upstreams['gpt-4o']?.authorizations.length).toBe(before);
   });
 
+  it("counts a prompt whose byte bound exceeds the window with the model's tokenizer: one that fits is not refused", async () => {
+    expect(await many('long', longText(FITS_BY_TOKENS))).toEqual({ 'gpt-4o': REPEAT });
+  });
+
   it('never sends an image to the text-only model', async () => {
     const before = upstreams['o3-mini']?.authorizations.length;
     expect(await many('look', [{ type: 'text', text: 'what is it?' }, IMAGE])).toEqual({ 'gpt-4o-mini': REPEAT });
@@ -95,7 +101,7 @@ describe('backend capabilities from the catalog', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(
-      /backend "only" of model short: the prompt \(estimated at \d+ tokens\) exceeds its contextWindow of 128000/,
+      /backend "only" of model short: the prompt \(about \d+ tokens\) exceeds its contextWindow of 128000/,
     );
     expect(upstreams['gpt-4o-alone']?.authorizations).toEqual([]);
   });

@@ -168,3 +168,35 @@ export function tokenizedPromptTokens(request: UnifiedChatRequest | UnifiedEmbed
   }
   return tokens;
 }
+
+/**
+ * Tokenizer work allowed for one context-window check: far above the 100,000 characters of a
+ * reservation, because the check runs only for prompts whose byte bound already exceeds a
+ * backend's window (about 14 ms per million characters), and a bound must not refuse them.
+ */
+const CONTEXT_TOKENIZED_CHARS = 8_000_000;
+
+/**
+ * Characters per token that a prompt of a ratio family is taken to have when checking it against
+ * a context window: the typical English density (Claude 3.5-4.5, Gemini 4-5 characters per
+ * token) rather than the reservation's safe minimum, so a prompt that fits is never refused. A
+ * denser prompt (non-Latin scripts, code) may then pass and be refused by the provider itself.
+ */
+const CONTEXT_CHARS_PER_TOKEN: Record<Exclude<TokenFamily, OpenAIEncodingName>, number> = { anthropic: 4, gemini: 5, other: 4 };
+
+/**
+ * The prompt's tokens as a backend of `family` would count them, for its context window
+ * (routing capabilities): exact for OpenAI-family models, a typical density elsewhere.
+ */
+export function contextWindowTokens(request: UnifiedChatRequest | UnifiedEmbeddingsRequest, family: TokenFamily): number {
+  const measure: PromptMeasure =
+    family === 'o200k_base' || family === 'cl100k_base'
+      ? tokenizerMeasure(family, { remaining: CONTEXT_TOKENIZED_CHARS })
+      : {
+          text: (text: string) => Math.ceil(text.length / CONTEXT_CHARS_PER_TOKEN[family]),
+          perMessage: 4,
+          perRequest: 4,
+          perInput: 0,
+        };
+  return isEmbeddingsRequest(request) ? measureEmbeddingsInput(request, measure) : measureChatPrompt(request, measure);
+}
