@@ -145,6 +145,8 @@ function nextNonSpace(text: string, from: number): number {
 export function promqlNames(expr: string): PromqlNames {
   const metrics = new Set<string>();
   const unknownFunctions = new Set<string>();
+  // Parentheses are not skipped as a block (they hold metrics), so their balance is kept here.
+  let depth = 0;
   let i = 0;
   while (i < expr.length) {
     const c = expr[i] as string;
@@ -176,9 +178,13 @@ export function promqlNames(expr: string): PromqlNames {
         metrics.add(word);
       }
     } else {
+      if (c === '(') depth++;
+      else if (c === ')' && --depth < 0) throw new Error(`unbalanced ) at ${i} in: ${expr}`);
+      else if (c === '}' || c === ']') throw new Error(`unbalanced ${c} at ${i} in: ${expr}`);
       i++;
     }
   }
+  if (depth !== 0) throw new Error(`unbalanced ( in: ${expr}`);
   return { metrics: [...metrics].sort(), unknownFunctions: [...unknownFunctions].sort() };
 }
 

@@ -184,6 +184,14 @@ describe('promqlNames', () => {
     expect(promqlNames('rat(x[5m])')).toEqual({ metrics: ['x'], unknownFunctions: ['rat'] });
   });
 
+  it('refuses unbalanced brackets', () => {
+    expect(() => promqlNames('sum(rate(x[5m])')).toThrow('unbalanced (');
+    expect(() => promqlNames('sum(rate(x[5m])))')).toThrow('unbalanced )');
+    expect(() => promqlNames('x{a="b"')).toThrow('unbalanced {');
+    expect(() => promqlNames('x[5m')).toThrow('unbalanced [');
+    expect(() => promqlNames('x}')).toThrow('unbalanced }');
+  });
+
   it('reads the selector of label_values, not the label', () => {
     expect(grafanaVariableNames('label_values(m_total{namespace=~"$namespace"}, route)').metrics).toEqual(['m_total']);
     expect(grafanaVariableNames('label_values(namespace)').metrics).toEqual([]);
