@@ -115,7 +115,7 @@ describe('MCPServer spec.openapi', () => {
 
     const create = operations.find((operation) => operation.name === 'createPet');
     expect(create?.body).toEqual({ required: true, mediaType: 'application/json' });
-    const body = (create?.inputSchema.properties as Record<string, Record<string, unknown>>).body;
+    const body = (create?.inputSchema.properties as Record<string, Record<string, unknown>> | undefined)?.body;
     expect(create?.inputSchema.required).toEqual(['body']);
     // $refs resolved, OpenAPI 3.0 nullable as a JSON Schema null type, a recursive reference cut.
     expect(body).toMatchObject({
