@@ -8,6 +8,7 @@
 // references that fan out could otherwise expand exponentially). Only references inside the
 // document are followed; the compiler never fetches anything.
 
+import { createHash } from 'node:crypto';
 import { parse, YAMLParseError } from 'yaml';
 import { isRecord } from '../common/json-narrowing.js';
 import type { CompiledOpenAPIOperation, CompiledOpenAPIParameter } from '../table-types.js';
@@ -54,8 +55,35 @@ export interface OpenAPICompilation {
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
-/** Parses and compiles; throws OpenAPIDocumentError naming the problem. */
+/** Compilations kept, so a table recompiled for an unrelated change does not parse every document again. */
+const CACHE_ENTRIES = 64;
+const cache = new Map<string, OpenAPICompilation | OpenAPIDocumentError>();
+
+/**
+ * Parses and compiles; throws OpenAPIDocumentError naming the problem. The result is remembered
+ * by the document's digest and the selection (the compiled operations are never modified, so
+ * tables may share them).
+ */
 export function compileOpenAPIDocument(text: string, selection: readonly string[]): OpenAPICompilation {
+  const key = `${createHash('sha256').update(text).digest('hex')}\0${JSON.stringify(selection)}`;
+  let result = cache.get(key);
+  if (result === undefined) {
+    try {
+      result = compileUncached(text, selection);
+    } catch (error) {
+      if (!(error instanceof OpenAPIDocumentError)) throw error;
+      result = error;
+    }
+    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  } else {
+    cache.delete(key); // most recently used last
+  }
+  cache.set(key, result);
+  if (result instanceof OpenAPIDocumentError) throw result;
+  return result;
+}
+
+function compileUncached(text: string, selection: readonly string[]): OpenAPICompilation {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > OPENAPI_MAX_DOCUMENT_BYTES) {
     throw new OpenAPIDocumentError(`the document is ${bytes} bytes, more than the ${OPENAPI_MAX_DOCUMENT_BYTES}-byte limit`);
