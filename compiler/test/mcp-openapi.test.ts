@@ -216,6 +216,11 @@ describe('MCPServer spec.openapi', () => {
       'paths./a/{id}.get: path parameter {id} is not declared in parameters',
     ],
     [
+      'a header parameter that is no header name',
+      JSON.stringify(withPaths({ '/a': { get: { operationId: 'a', parameters: [{ name: 'X Bad', in: 'header' }] } } })),
+      'paths./a.get.parameters[0].name: "X Bad" is not a valid HTTP header name',
+    ],
+    [
       'two operations with one tool name',
       JSON.stringify(withPaths({ '/a-b': { get: {} }, '/a_b': { get: {} } })),
       'both become the tool "get_a_b"',

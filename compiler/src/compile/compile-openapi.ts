@@ -38,6 +38,9 @@ const IGNORED_HEADER_PARAMETERS = new Set([
   'connection',
 ]);
 
+/** An HTTP header field name (RFC 9110 token). */
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
 export class OpenAPIDocumentError extends Error {
   constructor(message: string) {
     super(message);
@@ -221,6 +224,11 @@ function compileOperation(resolver: RefResolver, operation: JsonObject, context:
       continue;
     }
     if (location === 'header' && IGNORED_HEADER_PARAMETERS.has((parameter.name as string).toLowerCase())) continue;
+    if (location === 'header' && !HEADER_NAME.test(parameter.name as string)) {
+      throw new OpenAPIDocumentError(
+        `${parameterWhere}.name: "${(parameter.name as string).slice(0, 64)}" is not a valid HTTP header name`,
+      );
+    }
     kept.push({ parameter, where: parameterWhere, in: location as 'path' | 'query' | 'header' });
   }
   for (const match of context.path.matchAll(/\{([^}]*)\}/g)) {
