@@ -89,12 +89,10 @@ export class OpenApiUpstream implements McpUpstream {
   }
 
   private async send(built: BuiltRequest, signal: AbortSignal): Promise<{ status: number; contentType: string; text: string }> {
-    // The operation's header parameters first: the server's own headers and credentials win.
-    const headers: Record<string, string> = {
-      ...built.headers,
-      ...(await this.credentials.headers()),
-      accept: 'application/json, */*;q=0.8',
-    };
+    // Names compared case-insensitively, in this order: a default Accept, the operation's header
+    // parameters (from the caller), then the server's own headers and credential, which win.
+    const headers: Record<string, string> = { accept: 'application/json, */*;q=0.8', ...built.headers };
+    for (const [name, value] of Object.entries(await this.credentials.headers())) headers[name.toLowerCase()] = value;
     if (built.body !== undefined) headers['content-type'] = built.mediaType;
     let response: Awaited<ReturnType<UpstreamTransport['send']>>;
     try {

@@ -90,6 +90,7 @@ const PETS_DOCUMENT = {
           { name: 'limit', in: 'query', schema: { type: 'integer' } },
           { name: 'tag', in: 'query', schema: { type: 'array', items: { type: 'string' } } },
           { name: 'X-Request-Id', in: 'header', schema: { type: 'string' } },
+          { name: 'x-team', in: 'header', schema: { type: 'string' } },
         ],
       },
       post: {
@@ -199,7 +200,12 @@ describe('hosted tools from an OpenAPI document', () => {
     expect(list?.description).toBe('List pets');
     expect(list?.inputSchema).toEqual({
       type: 'object',
-      properties: { limit: { type: 'integer' }, tag: { type: 'array', items: { type: 'string' } }, 'X-Request-Id': { type: 'string' } },
+      properties: {
+        limit: { type: 'integer' },
+        tag: { type: 'array', items: { type: 'string' } },
+        'X-Request-Id': { type: 'string' },
+        'x-team': { type: 'string' },
+      },
       additionalProperties: false,
     });
     const create = tools.find((tool) => tool.name === 'pets__createPet');
@@ -227,11 +233,16 @@ describe('hosted tools from an OpenAPI document', () => {
 
   it('sends query parameters (arrays repeated) and header parameters', async () => {
     const before = api.requests.length;
-    const result = await full.callTool({ name: 'pets__listPets', arguments: { limit: 1, tag: ['x', 'y'], 'X-Request-Id': 'req-7' } });
+    const result = await full.callTool({
+      name: 'pets__listPets',
+      arguments: { limit: 1, tag: ['x', 'y'], 'X-Request-Id': 'req-7', 'x-team': 'intruder' },
+    });
     expect(result.structuredContent).toEqual({ pets: [{ id: 'a b/c', name: 'Slash' }], tags: ['x', 'y'] });
     const [request] = api.requests.slice(before);
     expect(request?.url).toBe('/v1/pets?limit=1&tag=x&tag=y');
     expect(request?.headers['x-request-id']).toBe('req-7');
+    // A header parameter named like one of the server's headers never replaces it.
+    expect(request?.headers['x-team']).toBe('platform');
   });
 
   it('sends the JSON request body', async () => {
