@@ -143,7 +143,11 @@ export function compileMCPServer(
     const document = openAPIDocumentText(spec.openapi, namespace, options.configMaps ?? new Map());
     if ('problem' in document) return { refProblems: [document.problem] };
     try {
-      const compiled = compileOpenAPIDocument(document.text, spec.openapi.operations ?? CRD_DEFAULTS.mcpOpenAPIOperations);
+      const compiled = compileOpenAPIDocument(
+        document.text,
+        spec.openapi.operations ?? CRD_DEFAULTS.mcpOpenAPIOperations,
+        `${namespace}/${metadata.name}`,
+      );
       openapi = { baseURL: spec.openapi.baseURL, source: document.source, version: compiled.version, operations: compiled.operations };
       skippedOperations = compiled.skipped;
     } catch (error) {

@@ -58,30 +58,38 @@ export interface OpenAPICompilation {
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
-/** Compilations kept, so a table recompiled for an unrelated change does not parse every document again. */
-const CACHE_ENTRIES = 64;
-const cache = new Map<string, OpenAPICompilation | OpenAPIDocumentError>();
+/**
+ * The last compilation per MCPServer, so a table recompiled for an unrelated change does not parse
+ * every document again. One entry per server (what its table entry holds anyway), at most this many
+ * servers; the oldest is forgotten first.
+ */
+const CACHE_SERVERS = 1024;
+const cache = new Map<string, { key: string; result: OpenAPICompilation | OpenAPIDocumentError }>();
 
 /**
- * Parses and compiles; throws OpenAPIDocumentError naming the problem. The result is remembered
- * by the document's digest and the selection (the compiled operations are never modified, so
- * tables may share them).
+ * Parses and compiles; throws OpenAPIDocumentError naming the problem. `server` (its id) keys the
+ * cache: the same document and selection for the same server reuse the last result (the compiled
+ * operations are never modified, so tables may share them).
  */
-export function compileOpenAPIDocument(text: string, selection: readonly string[]): OpenAPICompilation {
+export function compileOpenAPIDocument(text: string, selection: readonly string[], server?: string): OpenAPICompilation {
   const key = `${createHash('sha256').update(text).digest('hex')}\0${JSON.stringify(selection)}`;
-  let result = cache.get(key);
-  if (result === undefined) {
+  const cached = server === undefined ? undefined : cache.get(server);
+  let result: OpenAPICompilation | OpenAPIDocumentError;
+  if (cached !== undefined && cached.key === key) {
+    result = cached.result;
+  } else {
     try {
       result = compileUncached(text, selection);
     } catch (error) {
       if (!(error instanceof OpenAPIDocumentError)) throw error;
       result = error;
     }
-    if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-  } else {
-    cache.delete(key); // most recently used last
+    if (server !== undefined) {
+      cache.delete(server);
+      if (cache.size >= CACHE_SERVERS) cache.delete(cache.keys().next().value as string);
+      cache.set(server, { key, result });
+    }
   }
-  cache.set(key, result);
   if (result instanceof OpenAPIDocumentError) throw result;
   return result;
 }
