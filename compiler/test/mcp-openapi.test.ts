@@ -257,6 +257,15 @@ describe('MCPServer spec.openapi', () => {
     expect(accepted?.message).toContain(message);
   });
 
+  it('compiles an unchanged document once per server, and a changed one again', () => {
+    const first = compileOpenAPI(inline(petstore())).server?.openapi?.operations;
+    const again = compileOpenAPI(inline(petstore())).server?.openapi?.operations;
+    expect(again).toBe(first);
+    const changed = compileOpenAPI(inline({ ...petstore(), openapi: '3.0.4' })).server?.openapi?.operations;
+    expect(changed).not.toBe(first);
+    expect(changed).toEqual(first);
+  });
+
   it('refuses operations globs that select nothing', () => {
     const { accepted } = compileOpenAPI({ ...inline(petstore()), operations: ['nothing*'] });
     expect(accepted).toMatchObject({ status: 'False', reason: 'InvalidOpenAPIDocument' });
