@@ -278,9 +278,11 @@ export interface CompiledMCPServer {
   generation: number;
   /** Tools appear to callers as `<prefix>__<tool>`; default the resource name. */
   prefix: string;
-  transport: 'streamable-http' | 'sse' | 'stdio';
-  /** Absent only for stdio servers (standalone mode), which have `command`. */
+  transport: 'streamable-http' | 'sse' | 'stdio' | 'openapi';
+  /** Absent for stdio servers (standalone mode), which have `command`, and for hosted tools, which have `openapi`. */
   url?: string;
+  /** Hosted tools (`spec.openapi`): the document's selected operations, compiled. */
+  openapi?: CompiledOpenAPI;
   command?: string[];
   /** A stdio server's environment (`spec.env`), Secret values resolved; `envRefs` names their sources for logs. */
   env?: Record<string, string>;
@@ -292,6 +294,43 @@ export interface CompiledMCPServer {
   /** Glob sources over the upstream's own (unprefixed) tool names. */
   toolFilter: { include: string[]; exclude: string[] };
   timeouts: { connectMs: number; callMs: number };
+}
+
+/** An MCPServer's `spec.openapi`: the operations the gateway runs as tools, the document already compiled. */
+export interface CompiledOpenAPI {
+  /** Every call goes to this base URL plus the operation's path (the document's `servers` are ignored). */
+  baseURL: string;
+  /** Where the document came from, for messages: `ConfigMap <namespace>/<name> key <key>` or `inline`. */
+  source: string;
+  /** The document's `openapi` field (3.0.x or 3.1.x). */
+  version: string;
+  /** Sorted by name. */
+  operations: CompiledOpenAPIOperation[];
+}
+
+/** One operation offered as a tool; `inputSchema` is what callers see, the rest says how to build the HTTP request. */
+export interface CompiledOpenAPIOperation {
+  /** The tool's own (unprefixed) name: the operationId, or `<method>_<path>` for an operation without one. */
+  name: string;
+  description?: string;
+  /** Upper case: GET, POST, ... */
+  method: string;
+  /** The path template as the document writes it (`/pets/{petId}`). */
+  path: string;
+  parameters: CompiledOpenAPIParameter[];
+  /** The JSON request body, taken from the input property `body`. */
+  body?: { required: boolean; mediaType: string };
+  /** A JSON Schema object: one property per parameter plus `body`, local `$ref`s resolved. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface CompiledOpenAPIParameter {
+  /** The input schema property holding its value (the parameter's name, or `<in>_<name>` when two would clash). */
+  property: string;
+  /** Its name in the HTTP request. */
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
 }
 
 /** A ModelRoute's hosted tools for chat completions (`spec.mcp`). */

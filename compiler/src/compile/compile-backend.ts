@@ -12,7 +12,13 @@ import { parseMoneyNanos } from '../values/money.js';
 import { secretId, type SecretIndex } from './secret-index.js';
 
 export interface RefProblem {
-  reason: 'SecretNotFound' | 'SecretKeyNotFound' | 'InvalidSecret' | 'ServiceAccountNotFound';
+  reason:
+    | 'SecretNotFound'
+    | 'SecretKeyNotFound'
+    | 'InvalidSecret'
+    | 'ServiceAccountNotFound'
+    | 'ConfigMapNotFound'
+    | 'ConfigMapKeyNotFound';
   message: string;
 }
 

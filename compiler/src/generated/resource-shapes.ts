@@ -758,21 +758,32 @@ export interface MCPServerSpec {
     call?: string;
   };
   /**
-   * Hosted tools instead of an MCP server: an OpenAPI 3 document whose selected operations become tools the
-   * gateway executes as HTTP calls against baseURL. Not supported yet: such a server is reported
-   * Accepted=False, reason NotSupported.
+   * Hosted tools instead of an MCP server: an OpenAPI 3.0 or 3.1 document (JSON or YAML, at most 1 MiB)
+   * whose selected operations become tools, each executed by the gateway as an HTTP call to baseURL with the
+   * server's headers and auth. Exactly one of configMapRef and inline. A document that does not compile
+   * leaves the server Accepted=False, reason InvalidOpenAPIDocument, naming the problem.
    */
   openapi?: {
     /** The ConfigMap entry holding the OpenAPI document (JSON or YAML), in the server's namespace. */
-    configMapRef: {
+    configMapRef?: {
       /** Name of the ConfigMap. */
       name: string;
       /** Entry of the ConfigMap holding the document. */
       key: string;
     };
-    /** Where the operations are called. */
+    /** The OpenAPI document itself (JSON or YAML text), instead of configMapRef. */
+    inline?: string;
+    /**
+     * Where the operations are called: each tool call goes to baseURL followed by the operation's path. The
+     * document's servers are ignored, so the document cannot send calls (and credentials) elsewhere. The
+     * egress guard applies.
+     */
     baseURL: string;
-    /** Globs over operationId selecting the operations offered as tools. */
+    /**
+     * Globs ('*' matches any run of characters) over the tool names (the operationId, or for an operation
+     * without one the derived <method>_<path> name) selecting the operations offered as tools; at most 256
+     * may be selected.
+     */
     operations?: string[];
   };
   /**

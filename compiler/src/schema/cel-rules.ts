@@ -162,6 +162,7 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   '!has(self.command)': () => true,
   '!has(self.env) || has(self.command)': (self) => !has(self, 'env') || has(self, 'command'),
   'has(self.value) != has(self.valueFrom)': (self) => has(self, 'value') !== has(self, 'valueFrom'),
+  'has(self.configMapRef) != has(self.inline)': (self) => has(self, 'configMapRef') !== has(self, 'inline'),
   "!(self.name.lowerAscii() in ['authorization', 'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'])":
     (self) => !MCP_RESERVED_HEADERS.has(String(field(self, 'name')).toLowerCase()),
   "self.type != 'bearer' || has(self.secretRef)": (self) => field(self, 'type') !== 'bearer' || has(self, 'secretRef'),
