@@ -151,8 +151,7 @@ async function listKeys(ctx: KubeContext, flags: PluginFlags, out: CommandOutput
 async function setDisabled(ctx: KubeContext, flags: PluginFlags, name: string, disabled: boolean, out: CommandOutput): Promise<void> {
   const namespace = ctx.namespace;
   try {
-    // null removes the field: an enabled key reads as it was written without it.
-    await ctx.client.patch(resourcePath(VIRTUAL_KEYS, namespace, name), { spec: { disabled: disabled ? true : null } });
+    await ctx.client.patch(resourcePath(VIRTUAL_KEYS, namespace, name), { spec: { disabled } });
   } catch (error) {
     throw describeApiFailure(error, objectName(VIRTUAL_KEYS, namespace, name), ctx.server);
   }

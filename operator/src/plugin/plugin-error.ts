@@ -7,6 +7,8 @@ export class PluginError extends Error {
   constructor(
     message: string,
     readonly exitCode: 1 | 2 = 1,
+    /** The API server's HTTP status, when the failure is its answer. */
+    readonly apiStatus?: number,
   ) {
     super(message);
     this.name = 'PluginError';
@@ -17,14 +19,14 @@ const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'update
 
 /**
  * A readable sentence for an API failure. `what` names the object or collection ("VirtualKey
- * default/team-a"). 403 keeps the API server's message: it already says which user lacked which
+ * default/team-a"), `verbOverride` the verb when the method alone does not say it (a GET that lists). 403 keeps the API server's message: it already says which user lacked which
  * verb on which resource.
  */
-export function describeApiFailure(error: unknown, what: string, server: string): PluginError {
+export function describeApiFailure(error: unknown, what: string, server: string, verbOverride?: string): PluginError {
   if (error instanceof PluginError) return error;
   if (error instanceof KubeApiError) {
-    const verb = VERBS[error.method] ?? error.method;
-    if (error.statusCode === 403) return new PluginError(`forbidden: cannot ${verb} ${what}: ${apiMessage(error)}`);
+    const verb = verbOverride ?? VERBS[error.method] ?? error.method;
+    if (error.statusCode === 403) return new PluginError(`forbidden: cannot ${verb} ${what}: ${apiMessage(error)}`, 1, 403);
     if (error.statusCode === 401) return new PluginError(`unauthorized: the API server at ${server} rejected the kubeconfig's credentials`);
     if (error.statusCode === 404) return new PluginError(`${what} not found`);
     if (error.statusCode === 409) return new PluginError(`${what} already exists (or changed meanwhile): ${apiMessage(error)}`);

@@ -27,12 +27,14 @@ Commands:
   keys enable NAME     clear spec.disabled
   spend                Budget spend: period, start, spent, limit, remaining
       --by budget          the only grouping: spend is recorded per Budget (see docs/cli.md)
-  status               operator, gateways, table version, Programmed N/N, conditions that are not well
+  status               operator and gateways (any namespace), table version, Accepted and Programmed N/N,
+                       and every condition that is not in its good state, with its message
   try MODEL            one chat completion through the gateway Service (API-server service proxy)
       --key KEY            the virtual key to send (or $SWITCHYARD_API_KEY)
       --key-from-secret S  read the key from Secret S (data.key) in the namespace
       --prompt TEXT        the user message (default "${DEFAULT_PROMPT}")
-      --service NAME       the gateway Service (default: found by the chart's labels)
+      --service [NS/]NAME[:PORT]  the gateway Service (default: found by the chart's labels, in -n's
+                           namespace, else anywhere in the cluster; port "http")
       --server-url URL     send straight to this gateway URL instead (a port-forward, a local gateway)
 
 Options:

@@ -68,7 +68,7 @@ export async function listObjects<T extends KubeObject>(
       continueToken = list.metadata?.continue || undefined;
     } while (continueToken !== undefined);
   } catch (error) {
-    throw describeApiFailure(error, objectName(type, namespace), ctx.server);
+    throw describeApiFailure(error, objectName(type, namespace), ctx.server, 'list');
   }
   return items;
 }
@@ -84,5 +84,24 @@ export async function waitUntil<T>(what: string, timeoutMs: number, check: () =>
     if (value !== undefined) return value;
     if (Date.now() >= deadline) throw new PluginError(`timed out after ${timeoutMs / 1000}s (--timeout) waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+/**
+ * The chart's components wherever they run: every namespace when the caller may list them there,
+ * else `namespace` alone (RBAC often grants a team only its own namespace). Switchyard's operator
+ * and gateways usually live in a namespace of their own, apart from the keys and routes.
+ */
+export async function listAnywhere<T extends KubeObject>(
+  ctx: KubeContext,
+  type: ResourceType,
+  namespace: string | undefined,
+  labelSelector?: string,
+): Promise<T[]> {
+  try {
+    return await listObjects<T>(ctx, type, undefined, labelSelector);
+  } catch (error) {
+    if (namespace === undefined || !(error instanceof PluginError) || error.apiStatus !== 403) throw error;
+    return listObjects<T>(ctx, type, namespace, labelSelector);
   }
 }

@@ -1,7 +1,8 @@
 // `status`: one look at the installation. The operator (its Deployment when apps/v1 may be read,
 // its leader Lease, and each operator pod's /readyz through the API server's pod proxy for the
 // table version), the gateway pods, Accepted and Programmed N/N for every Switchyard kind, and
-// every condition that is not in its good state, with its message. A section the caller may
+// every condition that is not in its good state, with its message. The operator and gateways are
+// looked for in every namespace (they usually run apart from the keys), else in -n's. A section the caller may
 // not read is skipped with a note naming the resource, not a failure of the whole command.
 import { BUILTIN_KINDS } from '@switchyard/compiler';
 import { kindResourceType, type KubeObject, type ResourceType } from '../kube/resources.js';
@@ -11,6 +12,7 @@ import {
   conditionOf,
   DEPLOYMENTS,
   LEASE_TYPE,
+  listAnywhere,
   listObjects,
   PART_OF_SELECTOR,
   PODS,
@@ -22,6 +24,8 @@ import { PluginError } from './plugin-error.js';
 
 /** Conditions whose good state is False: True is the problem. */
 const TRUE_IS_BAD = new Set(['Exceeded', 'PriceUnknown']);
+/** The label on each operator replica's own Lease (operator/src/leader/replica-ack-reports.ts). */
+const REPLICA_GROUP_LABEL = 'switchyard.dev/operator-replicas';
 const OPERATOR_SELECTOR = `${PART_OF_SELECTOR},app.kubernetes.io/component=operator`;
 const GATEWAY_SELECTOR = `${PART_OF_SELECTOR},app.kubernetes.io/component=gateway`;
 /** The operator's /readyz answers at once; a pod that does not is reported, not waited for. */
@@ -60,13 +64,16 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
     }
   };
 
-  const deployments = (await attempt(() => listObjects<DeploymentObject>(ctx, DEPLOYMENTS, namespace, OPERATOR_SELECTOR))) ?? [];
-  const leases = ((await attempt(() => listObjects<LeaseObject>(ctx, LEASE_TYPE, namespace))) ?? []).filter((lease) =>
-    /operator/.test(lease.metadata.name),
-  );
-  const operatorPods = (await attempt(() => listObjects<PodObject>(ctx, PODS, namespace, OPERATOR_SELECTOR))) ?? [];
+  const deployments = (await attempt(() => listAnywhere<DeploymentObject>(ctx, DEPLOYMENTS, namespace, OPERATOR_SELECTOR))) ?? [];
+  // The election Lease carries no labels; its name does (the chart's "<release>-switchyard-operator",
+  // --leader-election-id's default "switchyard-operator"). Each replica also keeps a Lease of its
+  // own, labelled with the election's name: their number is the number of replicas reporting.
+  const allLeases = (await attempt(() => listAnywhere<LeaseObject>(ctx, LEASE_TYPE, namespace))) ?? [];
+  const replicaGroup = (lease: LeaseObject) => lease.metadata.labels?.[REPLICA_GROUP_LABEL];
+  const leases = allLeases.filter((lease) => replicaGroup(lease) === undefined && /switchyard.*operator/.test(lease.metadata.name));
+  const operatorPods = (await attempt(() => listAnywhere<PodObject>(ctx, PODS, namespace, OPERATOR_SELECTOR))) ?? [];
   const replicas = await Promise.all(operatorPods.map((pod) => readyzOf(ctx, pod)));
-  const gatewayPods = (await attempt(() => listObjects<PodObject>(ctx, PODS, namespace, GATEWAY_SELECTOR))) ?? [];
+  const gatewayPods = (await attempt(() => listAnywhere<PodObject>(ctx, PODS, namespace, GATEWAY_SELECTOR))) ?? [];
 
   const resources: Array<{ kind: string; total: number; accepted: number; programmed: number }> = [];
   const problems: Array<{ kind: string; namespace: string; name: string; type: string; status: string; reason: string; message: string }> =
@@ -108,6 +115,8 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
         name: lease.metadata.name,
         holder: lease.spec?.holderIdentity || null,
         renewTime: lease.spec?.renewTime ?? null,
+        replicas: allLeases.filter((r) => r.metadata.namespace === lease.metadata.namespace && replicaGroup(r) === lease.metadata.name)
+          .length,
       })),
       pods: replicas,
     },
@@ -133,13 +142,13 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
   if (report.operator.deployments.length > 0)
     operatorLines.push(
       renderTable(
-        [...ns('namespace'), 'deployment', 'ready'],
-        report.operator.deployments.map((d) => [...ns(d.namespace), d.name, `${d.ready}/${d.replicas}`]),
+        ['namespace', 'deployment', 'ready'],
+        report.operator.deployments.map((d) => [d.namespace, d.name, `${d.ready}/${d.replicas}`]),
       ).trimEnd(),
     );
   for (const lease of report.operator.leases)
     operatorLines.push(
-      `leader: ${lease.holder ?? '(none)'} (Lease ${lease.namespace}/${lease.name}${lease.renewTime ? `, renewed ${age(lease.renewTime, nowMs)} ago` : ''})`,
+      `leader: ${lease.holder ?? '(none)'} (Lease ${lease.namespace}/${lease.name}${lease.renewTime ? `, renewed ${age(lease.renewTime, nowMs)} ago` : ''}), ${lease.replicas} replica(s) reporting`,
     );
   for (const pod of replicas)
     operatorLines.push(
@@ -152,8 +161,8 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
     report.gateways.length === 0
       ? 'GATEWAYS\nno gateway pods found'
       : `GATEWAYS\n${renderTable(
-          [...ns('namespace'), 'pod', 'phase', 'ready', 'restarts'],
-          report.gateways.map((g) => [...ns(g.namespace), g.name, g.phase, String(g.ready), String(g.restarts)]),
+          ['namespace', 'pod', 'phase', 'ready', 'restarts'],
+          report.gateways.map((g) => [g.namespace, g.name, g.phase, String(g.ready), String(g.restarts)]),
         ).trimEnd()}`,
   );
   sections.push(

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { KubeContext } from './kube-context.js';
 import { renderData, renderTable, type CommandOutput } from './output.js';
-import { CORE_SECRETS, getObject, listObjects, PART_OF_SELECTOR, SERVICES } from './plugin-kube.js';
+import { CORE_SECRETS, getObject, listAnywhere, listObjects, PART_OF_SELECTOR, SERVICES } from './plugin-kube.js';
 import type { PluginFlags } from './plugin-flags.js';
 import { describeApiFailure, PluginError } from './plugin-error.js';
 import type { KubeObject } from '../kube/resources.js';
@@ -33,11 +33,9 @@ export async function runTry(ctx: KubeContext | undefined, flags: PluginFlags, o
     answer = await direct(flags.serverUrl, key, body, flags.timeoutMs);
   } else {
     if (ctx === undefined) throw new PluginError('no kubeconfig to reach the gateway Service with; pass --server-url');
-    const service = flags.service ?? (await discoverService(ctx));
-    const [name, port] = service.includes(':') ? service.split(':', 2) : [service, SERVICE_PORT_NAME];
-    const namespace = ctx.namespace;
+    const { namespace, name, port } = flags.service === undefined ? await discoverService(ctx) : serviceFlag(flags.service, ctx.namespace);
     via = `service ${namespace}/${name}:${port} (API-server proxy)`;
-    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name ?? '')}:${encodeURIComponent(port ?? '')}/proxy${CHAT_PATH}`;
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}:${encodeURIComponent(port)}/proxy${CHAT_PATH}`;
     try {
       answer = await ctx.client.exchange('POST', path, {
         body,
@@ -107,16 +105,34 @@ async function resolveKey(ctx: KubeContext | undefined, flags: PluginFlags): Pro
   throw new PluginError('try needs a key: pass --key, --key-from-secret NAME, or set $SWITCHYARD_API_KEY', 2);
 }
 
-async function discoverService(ctx: KubeContext): Promise<string> {
-  const services = await listObjects<KubeObject>(ctx, SERVICES, ctx.namespace, GATEWAY_SERVICE_SELECTOR);
-  if (services.length === 1) return (services[0] as KubeObject).metadata.name;
+interface ServiceRef {
+  namespace: string;
+  name: string;
+  port: string;
+}
+
+/** `--service [NAMESPACE/]NAME[:PORT]`; the namespace defaults to -n's, the port to "http". */
+function serviceFlag(text: string, namespace: string): ServiceRef {
+  const match = /^(?:([a-z0-9-]+)\/)?([a-z0-9-]+)(?::([a-z0-9-]+))?$/.exec(text);
+  if (match === null) throw new PluginError(`--service must be [NAMESPACE/]NAME[:PORT]; got "${text}"`, 2);
+  return { namespace: match[1] ?? namespace, name: match[2] ?? '', port: match[3] ?? SERVICE_PORT_NAME };
+}
+
+/**
+ * The chart's gateway Service: in -n's namespace, else the one in the cluster (the gateways
+ * usually run in a namespace of their own, apart from the keys).
+ */
+async function discoverService(ctx: KubeContext): Promise<ServiceRef> {
+  let services = await listObjects<KubeObject>(ctx, SERVICES, ctx.namespace, GATEWAY_SERVICE_SELECTOR);
+  if (services.length === 0) services = await listAnywhere<KubeObject>(ctx, SERVICES, ctx.namespace, GATEWAY_SERVICE_SELECTOR);
+  const names = services.map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name}`);
   if (services.length === 0)
     throw new PluginError(
-      `no gateway Service in namespace ${ctx.namespace} (labels app.kubernetes.io/part-of=switchyard, app.kubernetes.io/component=gateway); pass --service NAME or -n`,
+      'no gateway Service found (labels app.kubernetes.io/part-of=switchyard, app.kubernetes.io/component=gateway); pass --service [NAMESPACE/]NAME',
     );
-  throw new PluginError(
-    `several gateway Services in namespace ${ctx.namespace} (${services.map((s) => s.metadata.name).join(', ')}); pass --service NAME`,
-  );
+  if (services.length > 1) throw new PluginError(`several gateway Services (${names.join(', ')}); pass --service NAMESPACE/NAME`);
+  const service = services[0] as KubeObject;
+  return { namespace: service.metadata.namespace ?? ctx.namespace, name: service.metadata.name, port: SERVICE_PORT_NAME };
 }
 
 async function direct(baseUrl: string, key: string, body: unknown, timeoutMs: number): Promise<Answer> {
