@@ -5,7 +5,7 @@
 // --context, the namespace and clear errors when there is nothing to read.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../kube/kube-client.js';
 import { PluginError } from './plugin-error.js';
@@ -32,11 +32,17 @@ export function openKubeContext(options: KubeContextOptions, env: NodeJS.Process
       if (!existsSync(options.kubeconfig)) throw new PluginError(`--kubeconfig ${options.kubeconfig}: no such file`);
       config.loadFromFile(options.kubeconfig);
     } else if (env.KUBECONFIG !== undefined && env.KUBECONFIG !== '') {
-      const files = env.KUBECONFIG.split(':').filter((file) => file !== '' && existsSync(file));
+      const files = env.KUBECONFIG.split(delimiter).filter((file) => file !== '' && existsSync(file));
       if (files.length === 0) throw new PluginError(`$KUBECONFIG names no existing file (${env.KUBECONFIG})`);
-      config.loadFromDefault();
+      // kubectl's rule: merged in order, the first file to set a value wins (its current-context too).
+      config.loadFromFile(files[0] as string);
+      for (const next of files.slice(1)) {
+        const more = new KubeConfig();
+        more.loadFromFile(next);
+        config.mergeConfig(more, true);
+      }
     } else if (existsSync(join(env.HOME ?? homedir(), '.kube', 'config'))) {
-      config.loadFromDefault();
+      config.loadFromFile(join(env.HOME ?? homedir(), '.kube', 'config'));
     } else if (env.KUBERNETES_SERVICE_HOST !== undefined) {
       config.loadFromCluster();
     } else {

@@ -9,11 +9,12 @@
 // and its Endpoints itself, pointing at the gateway process on this machine's non-loopback
 // address (the API server refuses to proxy to loopback endpoints).
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { parseMoneyNanos } from '@switchyard/compiler';
+import { locateControlPlaneBinaries } from '@switchyard/e2e';
 import { parse as parseYaml } from 'yaml';
 import {
   conditionOf,
@@ -141,6 +142,25 @@ spec:
     const noConfig = await plugin(['keys', 'list'], { HOME: cluster.tempDir });
     expect(noConfig.code).toBe(1);
     expect(noConfig.stderr).toContain('no kubeconfig');
+  }, 90_000);
+
+  it('runs as `kubectl switchyard` once kubectl-switchyard is on the PATH (what npm install -g does)', async () => {
+    const binDir = join(cluster.tempDir, 'path-bin');
+    await mkdir(binDir, { recursive: true });
+    await symlink(pluginBin, join(binDir, 'kubectl-switchyard'));
+    const kubectl = join(locateControlPlaneBinaries().binDir, 'kubectl');
+    const result = await new Promise<PluginResult>((resolve) =>
+      execFile(
+        kubectl,
+        ['switchyard', 'spend', '--kubeconfig', kubeconfig, '-o', 'json'],
+        // The plugin's #!/usr/bin/env node finds this Node first.
+        { env: { ...process.env, PATH: `${binDir}:${dirname(process.execPath)}:${process.env.PATH ?? ''}` }, timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }),
+      ),
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as Obj).items.map((b: Obj) => b.name)).toEqual(['payments']);
   }, 90_000);
 
   let teamKey = '';
