@@ -70,7 +70,7 @@ function budgetView(budget: BudgetObject, nowMs: number) {
     name: budget.metadata.name,
     period,
     periodStart: budget.status?.periodStart ?? null,
-    resetsAt: next === undefined ? null : new Date(next).toISOString(),
+    resetsAt: next === undefined ? null : new Date(next).toISOString().replace('.000Z', 'Z'),
     spent: formatNanosAsUsd(spent),
     limit: formatNanosAsUsd(limit),
     remaining: formatNanosAsUsd(remaining),

@@ -28,7 +28,7 @@ import {
 } from '../support/cluster.js';
 import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
 import { findFreePorts } from '../support/free-ports.js';
-import { repoRoot } from '../support/repo-paths.js';
+import { repoRoot, switchyardBin } from '../support/repo-paths.js';
 import { METERED_ANSWER_NANOS, METERED_ROUTE_AND_PAYER } from '../support/spend-manifests.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -161,6 +161,22 @@ spec:
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as Obj).items.map((b: Obj) => b.name)).toEqual(['payments']);
+
+    // The same commands under `switchyard`.
+    const same = await new Promise<PluginResult>((resolve) =>
+      execFile(
+        process.execPath,
+        [switchyardBin, 'spend', '--kubeconfig', kubeconfig, '-o', 'json'],
+        { timeout: 60_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? -1), stdout, stderr }),
+      ),
+    );
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toEqual(JSON.parse(result.stdout));
+    const help = await new Promise<string>((resolve) =>
+      execFile(process.execPath, [switchyardBin, '--help'], (_e, stdout) => resolve(stdout)),
+    );
+    for (const command of ['keys', 'spend', 'status', 'try']) expect(help).toMatch(new RegExp(`\\n  ${command} `));
   }, 90_000);
 
   let teamKey = '';
