@@ -78,10 +78,14 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
   const resources: Array<{ kind: string; total: number; accepted: number; programmed: number }> = [];
   const problems: Array<{ kind: string; namespace: string; name: string; type: string; status: string; reason: string; message: string }> =
     [];
+  const unreadKinds: string[] = [];
   for (const definition of BUILTIN_KINDS.all()) {
     const type: ResourceType = kindResourceType(definition);
     const objects = await attempt(() => listObjects<StatusObject>(ctx, type, namespace));
-    if (objects === undefined) continue;
+    if (objects === undefined) {
+      unreadKinds.push(definition.kind);
+      continue;
+    }
     const count = (conditionType: string) => objects.filter((o) => conditionOf(o, conditionType)?.status === 'True').length;
     resources.push({ kind: definition.kind, total: objects.length, accepted: count('Accepted'), programmed: count('Programmed') });
     for (const object of objects) {
@@ -101,7 +105,7 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
     }
   }
   const versions = replicas.flatMap((replica) => (replica.tableVersion === undefined ? [] : [replica.tableVersion]));
-  const report = {
+  const report: StatusReport = {
     namespace: namespace ?? null,
     operator: {
       deployments: deployments.map((d) => ({
@@ -133,9 +137,16 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
     problems,
     notes,
   };
-  if (flags.output !== 'table') return out.write(renderData(flags.output, report));
+  if (flags.output === 'table') out.write(renderStatusTable(report, replicas, namespace === undefined, nowMs));
+  else out.write(renderData(flags.output, report));
+  // The operator's parts are extras a namespace user may not see; the resources are the point.
+  if (unreadKinds.length > 0)
+    throw new PluginError(`could not read ${unreadKinds.join(', ')} (see the notes): the status above is partial`);
+}
 
-  const all = namespace === undefined;
+function renderStatusTable(report: StatusReport, replicas: ReplicaView[], all: boolean, nowMs: number): string {
+  const { resources, problems, notes } = report;
+
   const ns = (value: string) => (all ? [value] : []);
   const sections: string[] = [];
   const operatorLines: string[] = [];
@@ -180,7 +191,21 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
         ).trimEnd()}`,
   );
   if (notes.length > 0) sections.push(`NOTES\n${notes.join('\n')}`);
-  out.write(`${sections.join('\n\n')}\n`);
+  return `${sections.join('\n\n')}\n`;
+}
+
+interface StatusReport {
+  namespace: string | null;
+  operator: {
+    deployments: Array<{ namespace: string; name: string; replicas: number; ready: number }>;
+    leases: Array<{ namespace: string; name: string; holder: string | null; renewTime: string | null; replicas: number }>;
+    pods: ReplicaView[];
+  };
+  tableVersion: number | null;
+  gateways: Array<{ namespace: string; name: string; phase: string; ready: boolean; restarts: number }>;
+  resources: Array<{ kind: string; total: number; accepted: number; programmed: number }>;
+  problems: Array<{ kind: string; namespace: string; name: string; type: string; status: string; reason: string; message: string }>;
+  notes: string[];
 }
 
 interface ReplicaView {

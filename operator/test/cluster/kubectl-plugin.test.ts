@@ -464,6 +464,13 @@ spec:
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('forbidden: cannot list virtualkeys in namespace default');
     expect(result.stderr).toContain('cannot list resource "virtualkeys"');
+    // status shows what it could read, notes what it could not, and fails: it is partial.
+    const status = await plugin(['status', '--kubeconfig', file]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toContain('NOTES');
+    expect(status.stdout).toContain('skipped: forbidden: cannot list modelroutes in namespace default');
+    expect(status.stdout).toContain('skipped: forbidden: cannot list deployments in namespace default');
+    expect(status.stderr).toContain('could not read ModelRoute, VirtualKey, Budget');
     const context = await plugin(['spend', '--kubeconfig', file, '--context', 'elsewhere']);
     expect(context.stderr).toContain('--context elsewhere: the kubeconfig has no such context');
   }, 90_000);
