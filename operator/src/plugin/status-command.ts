@@ -75,9 +75,8 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
   const replicas = await Promise.all(operatorPods.map((pod) => readyzOf(ctx, pod)));
   const gatewayPods = (await attempt(() => listAnywhere<PodObject>(ctx, PODS, namespace, GATEWAY_SELECTOR))) ?? [];
 
-  const resources: Array<{ kind: string; total: number; accepted: number; programmed: number }> = [];
-  const problems: Array<{ kind: string; namespace: string; name: string; type: string; status: string; reason: string; message: string }> =
-    [];
+  const resources: StatusReport['resources'] = [];
+  const problems: StatusReport['problems'] = [];
   const unreadKinds: string[] = [];
   for (const definition of BUILTIN_KINDS.all()) {
     const type: ResourceType = kindResourceType(definition);
@@ -137,16 +136,15 @@ export async function runStatus(ctx: KubeContext, flags: PluginFlags, out: Comma
     problems,
     notes,
   };
-  if (flags.output === 'table') out.write(renderStatusTable(report, replicas, namespace === undefined, nowMs));
+  if (flags.output === 'table') out.write(renderStatusTable(report, namespace === undefined, nowMs));
   else out.write(renderData(flags.output, report));
   // The operator's parts are extras a namespace user may not see; the resources are the point.
   if (unreadKinds.length > 0)
     throw new PluginError(`could not read ${unreadKinds.join(', ')} (see the notes): the status above is partial`);
 }
 
-function renderStatusTable(report: StatusReport, replicas: ReplicaView[], all: boolean, nowMs: number): string {
+function renderStatusTable(report: StatusReport, all: boolean, nowMs: number): string {
   const { resources, problems, notes } = report;
-
   const ns = (value: string) => (all ? [value] : []);
   const sections: string[] = [];
   const operatorLines: string[] = [];
@@ -161,7 +159,7 @@ function renderStatusTable(report: StatusReport, replicas: ReplicaView[], all: b
     operatorLines.push(
       `leader: ${lease.holder ?? '(none)'} (Lease ${lease.namespace}/${lease.name}${lease.renewTime ? `, renewed ${age(lease.renewTime, nowMs)} ago` : ''}), ${lease.replicas} replica(s) reporting`,
     );
-  for (const pod of replicas)
+  for (const pod of report.operator.pods)
     operatorLines.push(
       `pod ${pod.namespace}/${pod.name}: ${pod.error === undefined ? `table version ${pod.tableVersion ?? '?'}, ${pod.leader ? 'leader' : 'follower'}, ${pod.gateways ?? 0} gateway(s) connected` : pod.error}`,
     );
