@@ -16,10 +16,16 @@ const USAGE = `Usage: switchyard <command> [options]
 Commands:
   gateway    serve the LLM gateway (standalone: --config <file|dir>)
   operator   run the Kubernetes control plane
+  keys       create, rotate, list, disable or enable VirtualKeys (with your kubeconfig)
+  spend      Budget spend: period, spent, limit, remaining
+  status     operator, gateways, table version, Programmed, conditions that are not well
+  try        send one chat completion through the gateway Service
   version    print the version (also --version, -v)
 
 Run "switchyard <command> --help" for a command's options.
 `;
+
+const PLUGIN_COMMANDS = new Set(['keys', 'spend', 'status', 'try']);
 
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
@@ -63,6 +69,14 @@ async function run(args) {
       exitWith(2, 'the operator is not available in this build (operator/dist/src/cli/main.js is missing; run "make build")');
     const { main } = await import(pathToFileURL(entry).href);
     await main(rest);
+    return;
+  }
+  if (PLUGIN_COMMANDS.has(command)) {
+    // The kubectl plugin's commands (bin/kubectl-switchyard.mjs), with the same flags.
+    const entry = join(root, 'operator', 'dist', 'src', 'plugin', 'plugin-main.js');
+    if (!existsSync(entry)) exitWith(2, `"${command}" is not available in this build (${entry} is missing; run "make build")`);
+    const { main } = await import(pathToFileURL(entry).href);
+    await main(args, 'switchyard');
     return;
   }
   exitWith(2, `unknown command "${command}"\n\n${USAGE}`);

@@ -2,7 +2,7 @@
 // @kubernetes/client-node hide the raw watch stream and its errors; the operator needs both
 // (resourceVersion bookkeeping, 410 Gone, inactivity timeouts), so it speaks HTTP itself and
 // uses KubeConfig only for what it is good at: finding the server and the credentials.
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -51,6 +51,8 @@ export interface KubeRequestOptions {
   contentType?: string;
   timeoutMs?: number;
   accept?: string;
+  /** More request headers (the service proxy passes them to the Service). */
+  headers?: Record<string, string>;
 }
 
 export interface WatchStream {
@@ -126,6 +128,20 @@ export class KubeClient {
   }
 
   /**
+   * One request whose status and headers the caller reads, whatever they are: the API server's
+   * service proxy answers with the proxied Service's status, headers and body.
+   */
+  async exchange(
+    method: string,
+    path: string,
+    options: KubeRequestOptions = {},
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+    const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body), 'utf8');
+    const res = await this.send(method, path, payload, options);
+    return { status: res.statusCode ?? 0, headers: res.headers, body: await readBody(res) };
+  }
+
+  /**
    * Opens a watch (or any streaming GET) and hands over each newline-delimited line. The caller
    * owns timeouts: the request has none of its own once the response headers arrived.
    */
@@ -191,6 +207,7 @@ export class KubeClient {
     // Re-applied per request: in-cluster tokens are files that the kubelet rotates.
     await this.kubeConfig.applyToHTTPSOptions(requestOptions);
     const headers = requestOptions.headers as Record<string, string | number>;
+    for (const [name, value] of Object.entries(options.headers ?? {})) headers[name] = value;
     headers['accept'] = options.accept ?? 'application/json';
     headers['user-agent'] = this.userAgent;
     if (payload) {
