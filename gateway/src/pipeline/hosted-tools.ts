@@ -11,7 +11,8 @@
 // Every round goes to the backend that answered the first (one conversation, one prompt cache),
 // and only the first round is retried or falls back: a later round follows tool calls that have
 // run, so a failure then ends the request instead of running them again elsewhere. The usage of
-// every round is added up, so settle charges budgets and rate limits for all of them. A round
+// every round is added up, so settle charges budgets and token rate limits for all of them, and
+// every later round takes one more request from the key's requestsPerMinute before it is sent. A round
 // whose tool calls include one of the caller's own tools ends the loop: the caller gets those
 // calls (and none of the hosted ones, which are not run) to answer itself. The last allowed round
 // is sent with `tool_choice: none`, so the model answers in text.
@@ -71,6 +72,8 @@ export interface HostedToolContext {
   /** The key's guardrails on tool calls, as on `POST /mcp` (a block becomes an error result the model reads). */
   readonly toolGuard: McpToolGuard | undefined;
   recordToolCall(record: ToolCallRecord): void;
+  /** Counts round `n` (2 and later) against the key's requestsPerMinute; throws (429) when there is no room. */
+  admitRound(n: number): Promise<void>;
 }
 
 /** What the loop knows of the tools it offered: which it runs, and how the caller sees those it asked for. */
@@ -296,7 +299,7 @@ async function runLoop(
       }
     }
     request = nextRequest(request, answer.content, results);
-    const next = await laterRound(round, roundRequest(request, n + 1, maxRounds), n + 1);
+    const next = await laterRound(context, round, roundRequest(request, n + 1, maxRounds), n + 1);
     if (next.kind !== 'complete') throw new Error('a hosted-tool round answered a stream to a request that asked for none');
     answer = next.response;
     usage = addUsage(usage, answer.usage);
@@ -315,8 +318,12 @@ function roundRequest(request: UnifiedChatRequest, n: number, maxRounds: number)
   return n >= maxRounds ? { ...request, toolChoice: { type: 'none' } } : request;
 }
 
-/** A round after the first: never retried or fallen back (its tools have run), so an upstream failure ends the request here. */
-async function laterRound(round: ChatRound, request: UnifiedChatRequest, n: number): Promise<ChatCallResult> {
+/**
+ * A round after the first: counted as a request of its own by the key's requestsPerMinute, and
+ * never retried or fallen back (its tools have run), so an upstream failure ends the request here.
+ */
+async function laterRound(context: HostedToolContext, round: ChatRound, request: UnifiedChatRequest, n: number): Promise<ChatCallResult> {
+  await context.admitRound(n);
   try {
     return await round(request);
   } catch (error) {
@@ -504,7 +511,7 @@ class HostedToolStream implements UpstreamEventStream {
     }
     this.request = nextRequest(this.request, assistant, runs);
     this.n += 1;
-    const answer = await laterRound(this.round, roundRequest(this.request, this.n, this.tools.maxRounds), this.n);
+    const answer = await laterRound(this.context, this.round, roundRequest(this.request, this.n, this.tools.maxRounds), this.n);
     if (answer.kind !== 'stream') throw new Error('a hosted-tool round answered a whole response to a request that asked for a stream');
     this.current = answer.stream;
     this.watch(answer.stream);

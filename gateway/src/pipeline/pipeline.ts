@@ -247,6 +247,7 @@ function hostedToolContext(
     signal: exchange.clientAbort.signal,
     toolGuard: mcpToolGuard(exchange),
     recordToolCall: (record) => auditToolCall(deps, record, exchange),
+    admitRound: (n) => deps.admission.admitRound?.(key, n) ?? Promise.resolve(),
   };
 }
 

@@ -1,7 +1,8 @@
 // The deployment the front-door hosted-tool tests share: a loopback OpenAI-format model, an
 // official MCP SDK server with four tools, a standalone gateway whose route has no spec.mcp (the
 // caller names the servers in its own request), an MCPServer in another namespace the key never
-// sees, a key allowed three of the four tools and a key without spec.mcp.
+// sees, a key allowed three of the four tools, the same with 2 requests per minute, and a key
+// without spec.mcp.
 import { API_VERSION, documents, openAIBackend, secretObject, testKey } from '../core/core-fixtures.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
@@ -25,17 +26,19 @@ export interface HostedToolsDeployment {
   readonly agentKey: string;
   /** No spec.mcp. */
   readonly plainKey: string;
+  /** As agentKey, with spec.rateLimit.requestsPerMinute 2. */
+  readonly limitedKey: string;
   stop(): Promise<void>;
 }
 
-function key(name: string, plaintext: string, mcp?: Record<string, unknown>): unknown[] {
+function key(name: string, plaintext: string, mcp?: Record<string, unknown>, rateLimit?: Record<string, unknown>): unknown[] {
   return [
     secretObject(`${name}-key`, { key: plaintext }),
     {
       apiVersion: API_VERSION,
       kind: 'VirtualKey',
       metadata: { name, namespace: 'default' },
-      spec: { secretName: `${name}-key`, ...(mcp === undefined ? {} : { mcp }) },
+      spec: { secretName: `${name}-key`, ...(mcp === undefined ? {} : { mcp }), ...(rateLimit === undefined ? {} : { rateLimit }) },
     },
   ];
 }
@@ -47,6 +50,8 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
   });
   const agentKey = testKey(`${label}agent`);
   const plainKey = testKey(`${label}plain`);
+  const limitedKey = testKey(`${label}limited`);
+  const allowedTools = ['tools__echo', 'tools__broken', 'tools__lookup'];
   const gateway = await startGateway({
     manifests: {
       'all.yaml': documents(
@@ -59,7 +64,8 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
           metadata: { name: 'assistant', namespace: 'default' },
           spec: { model: 'assistant', backends: [openAIBackend('main', model.url)], retry: { attempts: 1 } },
         },
-        ...key('agent', agentKey, { allowedTools: ['tools__echo', 'tools__broken', 'tools__lookup'] }),
+        ...key('agent', agentKey, { allowedTools }),
+        ...key('limited', limitedKey, { allowedTools }, { requestsPerMinute: 2 }),
         ...key('plain', plainKey),
       ),
     },
@@ -70,6 +76,7 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
     gateway,
     agentKey,
     plainKey,
+    limitedKey,
     async stop() {
       await gateway.stop();
       await tools.close();
