@@ -1,9 +1,11 @@
-// The deployment the front-door hosted-tool tests share: a loopback OpenAI-format model, an
+// The deployment the front-door hosted-tool tests share: a loopback OpenAI-format model (route
+// `assistant`) and a loopback Anthropic-format one (route `claude`), an
 // official MCP SDK server with four tools, a standalone gateway whose route has no spec.mcp (the
 // caller names the servers in its own request), an MCPServer in another namespace the key never
 // sees, a key allowed three of the four tools, the same with 2 requests per minute, and a key
 // without spec.mcp.
 import { API_VERSION, documents, openAIBackend, secretObject, testKey } from '../core/core-fixtures.js';
+import { ANTHROPIC_MOCK_API_KEY, startAnthropicMockServer, type AnthropicMockServer } from '../mocks/anthropic-mock-server.js';
 import { OPENAI_MOCK_API_KEY, startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { echoTool, failingTool, startSdkUpstream, type RunningUpstream, type UpstreamTool } from './mcp-upstreams.js';
@@ -20,6 +22,8 @@ function readOnlyTool(name: string): UpstreamTool {
 
 export interface HostedToolsDeployment {
   readonly model: OpenAIMockServer;
+  /** The model behind route `claude`, speaking Anthropic Messages. */
+  readonly claude: AnthropicMockServer;
   readonly tools: RunningUpstream;
   readonly gateway: GatewayProcess;
   /** allowedTools: tools__echo, tools__broken, tools__lookup (not tools__secret). */
@@ -45,6 +49,7 @@ function key(name: string, plaintext: string, mcp?: Record<string, unknown>, rat
 
 export async function startHostedToolsDeployment(label: string): Promise<HostedToolsDeployment> {
   const model = await startOpenAIMockServer();
+  const claude = await startAnthropicMockServer();
   const tools = await startSdkUpstream([echoTool('echo'), failingTool('broken'), readOnlyTool('lookup'), echoTool('secret')], {
     stateful: false,
   });
@@ -56,6 +61,7 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
     manifests: {
       'all.yaml': documents(
         secretObject('openai', { apiKey: OPENAI_MOCK_API_KEY }),
+        secretObject('anthropic', { apiKey: ANTHROPIC_MOCK_API_KEY }),
         { apiVersion: API_VERSION, kind: 'MCPServer', metadata: { name: 'tools', namespace: 'default' }, spec: { url: tools.url } },
         { apiVersion: API_VERSION, kind: 'MCPServer', metadata: { name: 'elsewhere', namespace: 'other' }, spec: { url: tools.url } },
         {
@@ -63,6 +69,24 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
           kind: 'ModelRoute',
           metadata: { name: 'assistant', namespace: 'default' },
           spec: { model: 'assistant', backends: [openAIBackend('main', model.url)], retry: { attempts: 1 } },
+        },
+        {
+          apiVersion: API_VERSION,
+          kind: 'ModelRoute',
+          metadata: { name: 'claude', namespace: 'default' },
+          spec: {
+            model: 'claude',
+            backends: [
+              {
+                name: 'claude-main',
+                provider: 'anthropic',
+                model: 'claude-sonnet-4-5',
+                baseURL: claude.url,
+                credentials: [{ secretRef: { name: 'anthropic', key: 'apiKey' } }],
+              },
+            ],
+            retry: { attempts: 1 },
+          },
         },
         ...key('agent', agentKey, { allowedTools }),
         ...key('limited', limitedKey, { allowedTools }, { requestsPerMinute: 2 }),
@@ -72,6 +96,7 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
   });
   return {
     model,
+    claude,
     tools,
     gateway,
     agentKey,
@@ -81,6 +106,7 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
       await gateway.stop();
       await tools.close();
       await model.close();
+      await claude.close();
     },
   };
 }
