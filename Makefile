@@ -12,7 +12,7 @@ NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
 export PATH := $(NODE_BIN_DIR):$(PATH)
 endif
 
-.PHONY: all install build test run bench bench-peers soak clean lint generate
+.PHONY: all install build test run bench bench-peers bench-affinity soak clean lint generate
 
 all: build
 
@@ -66,6 +66,11 @@ bench: build
 # `make test` or `make bench`.
 bench-peers: build
 	node bench/peers.mjs
+
+# The same multi-turn workload with prompt-cache affinity off and on, against an upstream that
+# models a provider's prompt cache per credential (bench/affinity.mjs); not in `make test`.
+bench-affinity: build
+	node bench/affinity.mjs
 
 # Half an hour of mixed traffic with memory and event-loop delay judged (bench/soak.mjs); not in
 # `make test`. SOAK_MINUTES and SOAK_RPS shorten or load it.

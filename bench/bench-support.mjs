@@ -1,8 +1,8 @@
 // What the benchmark scripts share: starting a process and waiting for its ready line, stopping
 // it, the standalone manifests of the bench route (one openai backend on the mock upstream)
 // with its virtual key, the bench request and its sequential latency pass.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -163,13 +163,66 @@ export function loadTest(url, options, key = VIRTUAL_KEY, extraHeaders = {}) {
  * One round on `url`: a warm-up, `sequential` requests one at a time (p50/p99 in µs) and
  * `seconds` at CONNECTIONS connections (mean req/s); any failed request fails the round.
  */
-export async function measureRound(url, { sequential, seconds, key = VIRTUAL_KEY, headers = {} }) {
+export async function measureRound(url, { sequential, seconds, key = VIRTUAL_KEY, headers = {}, pid }) {
   await loadTest(url, { connections: 8, duration: 2 }, key, headers); // warm up JIT and pools
   const latencies = await sequentialLatencies(url, key, sequential, headers);
+  const cpuBefore = pid === undefined ? undefined : processTreeCpuSeconds(pid);
   const concurrent = await loadTest(url, { connections: CONNECTIONS, duration: seconds }, key, headers);
   const errors = concurrent.errors + concurrent.non2xx;
   if (errors > 0) throw new Error(`${url}: ${errors} failed requests`);
-  return { p50us: latencies.p50, p99us: latencies.p99, rps: concurrent.requests.average };
+  const cpuSeconds = cpuBefore === undefined ? undefined : processTreeCpuSeconds(pid) - cpuBefore;
+  return {
+    p50us: latencies.p50,
+    p99us: latencies.p99,
+    rps: concurrent.requests.average,
+    // Requests served per second of CPU the serving process (and its children) used in the
+    // throughput pass: what decides pod count and cost, independent of how busy the machine was.
+    requestsPerCpuSecond: cpuSeconds === undefined || cpuSeconds <= 0 ? undefined : concurrent.requests.total / cpuSeconds,
+  };
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * User plus system CPU seconds of `pid`, its reaped children, and its live descendants (a Python
+ * proxy may run its server in a child process), read from /proc.
+ */
+export function processTreeCpuSeconds(pid) {
+  let ticks = 0;
+  const visit = (id) => {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${id}/stat`, 'utf8');
+    } catch {
+      return; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14 ... cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    let tasks = [];
+    try {
+      tasks = readdirSync(`/proc/${id}/task`);
+    } catch {
+      return;
+    }
+    for (const task of tasks) {
+      let children = '';
+      try {
+        children = readFileSync(`/proc/${id}/task/${task}/children`, 'utf8');
+      } catch {
+        continue;
+      }
+      for (const child of children.trim().split(/\s+/).filter(Boolean)) visit(child);
+    }
+  };
+  visit(pid);
+  return ticks / CLOCK_TICKS;
 }
 
 export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -159,9 +159,21 @@ async function main() {
 
   const targets = [
     { name: 'upstream directly', url: `${upstreamUrl}/v1/chat/completions`, key: VIRTUAL_KEY, headers: {} },
-    { name: `Switchyard (this checkout)`, url: `http://127.0.0.1:${gateway.info.port}/v1/chat/completions`, key: VIRTUAL_KEY, headers: {} },
-    { name: `Portkey gateway ${PORTKEY_VERSION}`, url: portkeyUrl, key: 'sk-upstream-bench-not-a-real-key', headers: portkeyHeaders },
-    { name: `LiteLLM proxy ${LITELLM_VERSION}`, url: litellmUrl, key: LITELLM_MASTER_KEY, headers: {} },
+    {
+      name: `Switchyard (this checkout)`,
+      url: `http://127.0.0.1:${gateway.info.port}/v1/chat/completions`,
+      key: VIRTUAL_KEY,
+      headers: {},
+      pid: gateway.child.pid,
+    },
+    {
+      name: `Portkey gateway ${PORTKEY_VERSION}`,
+      url: portkeyUrl,
+      key: 'sk-upstream-bench-not-a-real-key',
+      headers: portkeyHeaders,
+      pid: portkey.child.pid,
+    },
+    { name: `LiteLLM proxy ${LITELLM_VERSION}`, url: litellmUrl, key: LITELLM_MASTER_KEY, headers: {}, pid: litellm.child.pid },
   ];
   const runs = new Map(targets.map((target) => [target.name, []]));
   try {
@@ -173,6 +185,7 @@ async function main() {
             seconds: CONCURRENT_SECONDS,
             key: target.key,
             headers: target.headers,
+            pid: target.pid,
           }),
         );
       }
@@ -188,16 +201,17 @@ async function main() {
       p50: median(measured.map((r) => r.p50us)),
       p99: median(measured.map((r) => r.p99us)),
       rps: median(measured.map((r) => r.rps)),
+      perCpu: target.pid === undefined ? undefined : median(measured.map((r) => r.requestsPerCpuSecond ?? 0)),
     };
   });
   const direct = rows[0];
   const switchyard = rows[1];
   const lines = [
-    `| path | p50 (sequential) | p99 (sequential) | added p50 | req/s at ${CONNECTIONS} connections | throughput vs Switchyard |`,
-    '| --- | --- | --- | --- | --- | --- |',
+    `| path | p50 (sequential) | p99 (sequential) | added p50 | req/s at ${CONNECTIONS} connections | throughput vs Switchyard | requests per CPU-second |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (row, i) =>
-        `| ${row.name} | ${row.p50.toFixed(0)} µs | ${row.p99.toFixed(0)} µs | ${i === 0 ? '-' : `${(row.p50 - direct.p50).toFixed(0)} µs`} | ${row.rps.toFixed(0)} | ${i === 0 ? '-' : `${(row.rps / switchyard.rps).toFixed(2)}x`} |`,
+        `| ${row.name} | ${row.p50.toFixed(0)} µs | ${row.p99.toFixed(0)} µs | ${i === 0 ? '-' : `${(row.p50 - direct.p50).toFixed(0)} µs`} | ${row.rps.toFixed(0)} | ${i === 0 ? '-' : `${(row.rps / switchyard.rps).toFixed(2)}x`} | ${row.perCpu === undefined ? '-' : row.perCpu.toFixed(0)} |`,
     ),
   ];
   const python = version('python3', ['--version']);

@@ -48,7 +48,7 @@ async function measureStreams(url) {
   return result.requests.average;
 }
 
-const measure = (url) => measureRound(url, { sequential: SEQUENTIAL_REQUESTS, seconds: CONCURRENT_SECONDS });
+const measure = (url, pid) => measureRound(url, { sequential: SEQUENTIAL_REQUESTS, seconds: CONCURRENT_SECONDS, pid });
 
 async function main() {
   const upstream = await startProcess([join(here, 'mock-openai-upstream.mjs')], (m) => typeof m.port === 'number');
@@ -79,8 +79,8 @@ async function main() {
   try {
     for (let round = 0; round < ROUNDS; round++) {
       direct.push(await measure(directUrl));
-      viaFloor.push(await measure(floorUrl));
-      viaGateway.push(await measure(gatewayUrl));
+      viaFloor.push(await measure(floorUrl, floor.child.pid));
+      viaGateway.push(await measure(gatewayUrl, gateway.child.pid));
     }
     // The peak is a high-water mark: read it before the streaming passes, which add their own.
     rss = peakRssMb(gateway.child.pid);
@@ -95,20 +95,27 @@ async function main() {
   }
 
   const pick = (runs, field) => median(runs.map((r) => r[field]));
-  const row = (name, runs) => ({ name, p50: pick(runs, 'p50us'), p99: pick(runs, 'p99us'), rps: pick(runs, 'rps') });
+  const row = (name, runs) => ({
+    name,
+    p50: pick(runs, 'p50us'),
+    p99: pick(runs, 'p99us'),
+    rps: pick(runs, 'rps'),
+    perCpu: runs[0]?.requestsPerCpuSecond === undefined ? undefined : pick(runs, 'requestsPerCpuSecond'),
+  });
+  const perCpu = (r) => (r.perCpu === undefined ? '-' : r.perCpu.toFixed(0));
   const d = row('upstream directly', direct);
   const g = row('through switchyard', viaGateway);
   const f = row('floor: minimal node:http + undici proxy', viaFloor);
   const added = { p50: g.p50 - d.p50, p99: g.p99 - d.p99 };
   const floorAdded = { p50: f.p50 - d.p50, p99: f.p99 - d.p99 };
   const lines = [
-    `| path | p50 (sequential) | p99 (sequential) | added p50 / p99 | req/s at ${CONNECTIONS} connections | peak RSS |`,
-    '| --- | --- | --- | --- | --- | --- |',
-    `| ${d.name} | ${d.p50.toFixed(0)} µs | ${d.p99.toFixed(0)} µs | - | ${d.rps.toFixed(0)} | - |`,
-    `| ${f.name} | ${f.p50.toFixed(0)} µs | ${f.p99.toFixed(0)} µs | ${floorAdded.p50.toFixed(0)} / ${floorAdded.p99.toFixed(0)} µs | ${f.rps.toFixed(0)} | ${floorRss.toFixed(0)} MB |`,
-    `| ${g.name} | ${g.p50.toFixed(0)} µs | ${g.p99.toFixed(0)} µs | ${added.p50.toFixed(0)} / ${added.p99.toFixed(0)} µs | ${g.rps.toFixed(0)} | ${rss.toFixed(0)} MB |`,
+    `| path | p50 (sequential) | p99 (sequential) | added p50 / p99 | req/s at ${CONNECTIONS} connections | requests per CPU-second | peak RSS |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${d.name} | ${d.p50.toFixed(0)} µs | ${d.p99.toFixed(0)} µs | - | ${d.rps.toFixed(0)} | - | - |`,
+    `| ${f.name} | ${f.p50.toFixed(0)} µs | ${f.p99.toFixed(0)} µs | ${floorAdded.p50.toFixed(0)} / ${floorAdded.p99.toFixed(0)} µs | ${f.rps.toFixed(0)} | ${perCpu(f)} | ${floorRss.toFixed(0)} MB |`,
+    `| ${g.name} | ${g.p50.toFixed(0)} µs | ${g.p99.toFixed(0)} µs | ${added.p50.toFixed(0)} / ${added.p99.toFixed(0)} µs | ${g.rps.toFixed(0)} | ${perCpu(g)} | ${rss.toFixed(0)} MB |`,
     '',
-    `Switchyard vs the floor: ${(g.rps / f.rps).toFixed(2)}x the throughput, ${(added.p50 - floorAdded.p50).toFixed(0)} µs more added p50. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
+    `Switchyard vs the floor: ${(g.rps / f.rps).toFixed(2)}x the throughput, ${g.perCpu !== undefined && f.perCpu !== undefined ? `${(g.perCpu / f.perCpu).toFixed(2)}x the requests per CPU-second, ` : ''}${(added.p50 - floorAdded.p50).toFixed(0)} µs more added p50. Requests per CPU-second: requests served in the throughput pass divided by the user and system CPU seconds the serving process used in it (/proc), a figure the machine's other load barely moves. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
     '',
     `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again); gateway peak RSS after the streaming passes ${streamingRss.toFixed(0)} MB.`,
     `Gateway run as the Helm chart runs it: ${

@@ -14,6 +14,17 @@ if ! command -v redis-server >/dev/null 2>&1; then
   fi
 fi
 
+# Prometheus runs the chart's dashboard queries and alert rules against live metrics
+# (operator/test/unit/dashboard-queries-prometheus.test.ts); Debian's package brings promtool too.
+if ! command -v prometheus >/dev/null 2>&1; then
+  echo "test.sh: installing prometheus (Debian) for the dashboard and alert rule tests"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "test.sh: prometheus is missing and this user cannot install it; the dashboard query tests will skip" >&2
+  fi
+fi
+
 # podman with runc builds and runs the image (e2e image and Helm journey tests); slirp4netns and
 # uidmap are what Debian's podman expects beside it.
 if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1; then

@@ -18,6 +18,12 @@ export { defineKind, type KindDefinition, type KindObject } from './kinds/kind-d
 export { condition, reject } from './compile/compile-context.js';
 export { compileRoutingTable, hashTableContent, type CompileInput, type CompileResult } from './compile/compile-routing-table.js';
 export { keyDigest, keyHint } from './compile/compile-virtual-key.js';
+export {
+  OPENAPI_MAX_DOCUMENT_BYTES,
+  OPENAPI_MAX_OPERATIONS,
+  OPENAPI_MAX_REF_DEPTH,
+  OPENAPI_MAX_SCHEMA_NODES,
+} from './compile/compile-openapi.js';
 export { selectorMatches } from './compile/label-selector.js';
 export { BUILTIN_PRICE_CATALOG, type PriceCatalog } from './pricing/price-catalog.js';
 export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult } from './standalone/compile-standalone-config.js';

@@ -1,6 +1,6 @@
 // The manifests the compiler reads. The Switchyard kinds' shapes are generated from the CRDs in
 // crds/ (generated/resource-shapes.ts, by scripts/generate-crds.mjs, with CRD_DEFAULTS); this
-// file adds what the CRDs do not define: Secrets and the API version.
+// file adds what the CRDs do not define: Secrets, ConfigMaps and the API version.
 
 import type { ObjectMeta } from './object-meta-types.js';
 import type { SwitchyardManifest } from './generated/resource-shapes.js';
@@ -24,4 +24,14 @@ export type Manifest = SwitchyardManifest | SecretManifest;
 /** `ModelRoute default/gpt-4o`: how messages name an object. */
 export function describeObject(kind: string, metadata: { namespace?: string; name?: string } | undefined): string {
   return `${kind} ${metadata?.namespace ?? 'default'}/${metadata?.name ?? '<unnamed>'}`;
+}
+
+/** A core/v1 ConfigMap (MCPServer `spec.openapi.configMapRef`). `binaryData` values are base64. */
+export interface ConfigMapManifest {
+  apiVersion: string;
+  kind: 'ConfigMap';
+  metadata: ObjectMeta;
+  immutable?: boolean;
+  data?: Record<string, string>;
+  binaryData?: Record<string, string>;
 }

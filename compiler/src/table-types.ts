@@ -4,6 +4,7 @@
 
 import type {
   BudgetEnforcement,
+  BudgetReservation,
   BudgetPeriod,
   CacheScope,
   GuardrailAction,
@@ -77,6 +78,8 @@ export interface CompiledBackend {
   capabilities?: CompiledCapabilities;
   /** Most requests one gateway has in flight to this backend; absent: no limit. */
   maxConcurrency?: number;
+  /** `affinityTTL`: how long a conversation stays with this backend, replacing the route's affinity ttl. */
+  affinityTTLMs?: number;
   /** This backend's attempt timeouts (the route's with the backend's overrides); absent: the route's. */
   timeouts?: CompiledTimeouts;
 }
@@ -109,8 +112,10 @@ export interface CompiledRule {
   /** The rule's name, or `rule-<index>` (from 0) when it has none. */
   name: string;
   match: CompiledRuleMatch;
-  /** Names of backends of the same route, validated at compile time. */
+  /** Names of backends of the same route, validated at compile time; empty for a rule with `route`. */
   backends: string[];
+  /** The public model name of another route that serves matching requests instead (`spec.rules[].route`). */
+  route?: string;
 }
 
 export interface CompiledRetryPolicy {
@@ -208,7 +213,12 @@ export interface CompiledVirtualKey {
   mcp?: CompiledKeyMCP;
   /** Data residency: labels every backend serving this key must carry (`spec.backendSelector.matchLabels`); absent: any backend. */
   backendSelector?: { matchLabels: Record<string, string> };
+  /** `spec.timeouts`: values replacing the serving backend's (or route's) of the same name; absent when none. */
+  timeouts?: CompiledKeyTimeouts;
 }
+
+/** A VirtualKey's timeout overrides: only the fields it sets. */
+export type CompiledKeyTimeouts = Partial<CompiledTimeouts>;
 
 /**
  * A caller bound to a VirtualKey by its own token. A ServiceAccount's `uid` is filled by the
@@ -268,9 +278,11 @@ export interface CompiledMCPServer {
   generation: number;
   /** Tools appear to callers as `<prefix>__<tool>`; default the resource name. */
   prefix: string;
-  transport: 'streamable-http' | 'sse' | 'stdio';
-  /** Absent only for stdio servers (standalone mode), which have `command`. */
+  transport: 'streamable-http' | 'sse' | 'stdio' | 'openapi';
+  /** Absent for stdio servers (standalone mode), which have `command`, and for hosted tools, which have `openapi`. */
   url?: string;
+  /** Hosted tools (`spec.openapi`): the document's selected operations, compiled. */
+  openapi?: CompiledOpenAPI;
   command?: string[];
   /** A stdio server's environment (`spec.env`), Secret values resolved; `envRefs` names their sources for logs. */
   env?: Record<string, string>;
@@ -282,6 +294,43 @@ export interface CompiledMCPServer {
   /** Glob sources over the upstream's own (unprefixed) tool names. */
   toolFilter: { include: string[]; exclude: string[] };
   timeouts: { connectMs: number; callMs: number };
+}
+
+/** An MCPServer's `spec.openapi`: the operations the gateway runs as tools, the document already compiled. */
+export interface CompiledOpenAPI {
+  /** Every call goes to this base URL plus the operation's path (the document's `servers` are ignored). */
+  baseURL: string;
+  /** Where the document came from, for messages: `ConfigMap <namespace>/<name> key <key>` or `inline`. */
+  source: string;
+  /** The document's `openapi` field (3.0.x or 3.1.x). */
+  version: string;
+  /** Sorted by name. */
+  operations: CompiledOpenAPIOperation[];
+}
+
+/** One operation offered as a tool; `inputSchema` is what callers see, the rest says how to build the HTTP request. */
+export interface CompiledOpenAPIOperation {
+  /** The tool's own (unprefixed) name: the operationId, or `<method>_<path>` for an operation without one. */
+  name: string;
+  description?: string;
+  /** Upper case: GET, POST, ... */
+  method: string;
+  /** The path template as the document writes it (`/pets/{petId}`). */
+  path: string;
+  parameters: CompiledOpenAPIParameter[];
+  /** The JSON request body, taken from the input property `body`. */
+  body?: { required: boolean; mediaType: string };
+  /** A JSON Schema object: one property per parameter plus `body`, local `$ref`s resolved. */
+  inputSchema: Record<string, unknown>;
+}
+
+export interface CompiledOpenAPIParameter {
+  /** The input schema property holding its value (the parameter's name, or `<in>_<name>` when two would clash). */
+  property: string;
+  /** Its name in the HTTP request. */
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
 }
 
 /** A ModelRoute's hosted tools for chat completions (`spec.mcp`). */
@@ -299,6 +348,11 @@ export interface CompiledBudget {
   limitNanos: string;
   period: BudgetPeriod;
   enforcement: BudgetEnforcement;
+  /**
+   * How admission bounds the prompt: the byte bound (Strict) or the family tokenizer's count
+   * (Tokenized). Absent means Strict, as in tables compiled before the field existed.
+   */
+  reservation?: BudgetReservation;
 }
 
 /** Fields every guardrail check has. */

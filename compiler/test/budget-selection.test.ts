@@ -49,7 +49,16 @@ describe('budget selection', () => {
       'other/elsewhere': [],
     });
     expect(table.budgets).toEqual([
-      { id: 'ai/acme', namespace: 'ai', name: 'acme', generation: 1, limitNanos: '50000000000', period: 'Daily', enforcement: 'Warn' },
+      {
+        id: 'ai/acme',
+        namespace: 'ai',
+        name: 'acme',
+        generation: 1,
+        limitNanos: '50000000000',
+        period: 'Daily',
+        enforcement: 'Warn',
+        reservation: 'Strict',
+      },
       {
         id: 'ai/everything',
         namespace: 'ai',
@@ -58,6 +67,7 @@ describe('budget selection', () => {
         limitNanos: '1000000000000',
         period: 'Monthly',
         enforcement: 'Block',
+        reservation: 'Strict',
       },
       {
         id: 'ai/payments-monthly',
@@ -67,6 +77,7 @@ describe('budget selection', () => {
         limitNanos: '500000000000',
         period: 'Monthly',
         enforcement: 'Block',
+        reservation: 'Strict',
       },
     ]);
     expect(conditionOf(diagnostics, 'Budget', 'ai/payments-monthly', 'Accepted')?.message).toBe('covers 2 VirtualKeys of namespace ai');

@@ -186,6 +186,18 @@ const cases: { name: string; object: unknown; field: string; message: string }[]
     message: 'must not have fewer than 1 properties',
   },
   {
+    name: 'key timeout of zero',
+    object: withSpec(virtualKey({ name: 'k' }), { timeouts: { firstByte: '0s' } }),
+    field: 'spec.timeouts.firstByte',
+    message: 'must be greater than 0',
+  },
+  {
+    name: 'key timeout not a duration',
+    object: withSpec(virtualKey({ name: 'k' }), { timeouts: { total: '10 minutes' } }),
+    field: 'spec.timeouts.total',
+    message: 'must be a duration: a number and a unit (ms, s, m, h), such as "250ms", "30s" or "1h30m"',
+  },
+  {
     name: 'bedrock without region block',
     object: backendWith({ provider: 'bedrock', credentials: [{ secretRef: { name: 'aws' } }] }),
     field: 'spec.backends[0]',

@@ -169,15 +169,6 @@ describe('MCPServer compilation', () => {
     expect(JSON.stringify([refs, accepted])).not.toMatch(/ghp-token|acme|cs-1/);
   });
 
-  it('refuses openapi as not supported yet', () => {
-    const { server, accepted } = compileServer({
-      url: undefined,
-      openapi: { configMapRef: { name: 'api', key: 'openapi.yaml' }, baseURL: 'https://api.example.com' },
-    } as Partial<MCPServerSpec>);
-    expect(server).toBeUndefined();
-    expect(accepted).toMatchObject({ status: 'False', reason: 'NotSupported' });
-  });
-
   it('refuses a stdio server outside standalone mode and compiles it in standalone mode', () => {
     const spec = { url: undefined, command: ['node', 'server.mjs'] } as Partial<MCPServerSpec>;
     const cluster = compileServer(spec);

@@ -37,6 +37,11 @@ describe('routing fields compile', () => {
       expected: { rules: [{ name: 'rule-0', match: { tags: ['classify'], maxPromptTokens: 4000, hasTools: false }, backends: ['mini'] }] },
     },
     {
+      name: 'a rule handing requests to another route names no backends',
+      spec: { rules: [{ name: 'cheap', match: { tags: ['classify'] }, route: 'gpt-mini' }] },
+      expected: { rules: [{ name: 'cheap', match: { tags: ['classify'] }, backends: [], route: 'gpt-mini' }] },
+    },
+    {
       name: 'every condition, empty ones dropped, names kept in order',
       spec: {
         rules: [
@@ -99,17 +104,19 @@ describe('routing fields compile', () => {
     expect(compiled?.backends[1]?.capabilities).toBeUndefined();
   });
 
-  it("carries maxConcurrency, and a backend's timeouts are the route's with the backend's overrides", () => {
+  it("carries maxConcurrency and affinityTTL, and a backend's timeouts are the route's with the backend's overrides", () => {
     const { compiled } = compileSpec({ timeouts: { firstByte: '10s', total: '120s' } }, [
-      { ...mini, maxConcurrency: 8, timeouts: { firstByte: '90s' } },
+      { ...mini, maxConcurrency: 8, affinityTTL: '1h', timeouts: { firstByte: '90s' } },
       big,
     ]);
     expect(compiled?.backends[0]).toMatchObject({
       maxConcurrency: 8,
+      affinityTTLMs: 3_600_000,
       timeouts: { connectMs: 5_000, firstByteMs: 90_000, totalMs: 120_000, streamIdleMs: 60_000 },
     });
     expect(compiled?.timeouts).toEqual({ connectMs: 5_000, firstByteMs: 10_000, totalMs: 120_000, streamIdleMs: 60_000 });
     expect(compiled?.backends[1]?.maxConcurrency).toBeUndefined();
+    expect(compiled?.backends[1]).not.toHaveProperty('affinityTTLMs');
     expect(compiled?.backends[1]?.timeouts).toBeUndefined();
   });
 });
@@ -138,6 +145,21 @@ describe('routing fields reject bad values with a clear message', () => {
     },
     { name: 'a rule without match', spec: { rules: [{ backends: ['mini'] }] }, message: 'spec.rules[0].match: is required' },
     {
+      name: 'a rule naming backends and a route',
+      spec: { rules: [{ match: {}, backends: ['mini'], route: 'other' }] },
+      message: 'spec.rules[0]: a rule names either backends or a route, not both and not neither',
+    },
+    {
+      name: 'a rule naming neither backends nor a route',
+      spec: { rules: [{ match: {} }] },
+      message: 'spec.rules[0]: a rule names either backends or a route, not both and not neither',
+    },
+    {
+      name: "a rule naming the route's own model",
+      spec: { rules: [{ match: {}, route: 'r' }] },
+      message: "spec: a rule's route must be another model than this route's own name and aliases",
+    },
+    {
       name: 'an unknown front door',
       spec: { rules: [{ match: { frontDoors: ['bedrock'] }, backends: ['mini'] }] },
       message: 'spec.rules[0].match.frontDoors[0]: must be one of: openai, openai-responses, anthropic, gemini',
@@ -146,6 +168,12 @@ describe('routing fields reject bad values with a clear message', () => {
       name: 'an affinity ttl over 24h',
       spec: { affinity: { enabled: true, ttl: '25h' } },
       message: 'spec.affinity.ttl: must be between 1s and 24h',
+    },
+    {
+      name: 'a backend affinityTTL over 24h',
+      spec: {},
+      backends: [{ ...mini, affinityTTL: '48h' }],
+      message: 'spec.backends[0].affinityTTL: must be between 1s and 24h',
     },
     {
       name: 'a zero maxConcurrency',

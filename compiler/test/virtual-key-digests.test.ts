@@ -98,4 +98,20 @@ describe('virtual key digests and hints', () => {
     expect(table.keys[0]?.expiresAtMs).toBeUndefined();
     expect(table.keys[0]?.allowedModels).toBeUndefined();
   });
+
+  it('compiles spec.timeouts to the milliseconds it sets, and nothing for a key that sets none', () => {
+    const { table } = compile({
+      virtualKeys: [
+        virtualKey({ name: 'batch' }, { timeouts: { firstByte: '2m', total: '1h', streamIdle: '90s' } }),
+        virtualKey({ name: 'plain' }),
+      ],
+      secrets: [secret({ name: 'batch-key' }, { key: DEMO_KEY }), secret({ name: 'plain-key' }, { key: `${DEMO_KEY}1` })],
+    });
+    expect(table.keys.find((k) => k.name === 'batch')?.timeouts).toEqual({
+      firstByteMs: 120_000,
+      totalMs: 3_600_000,
+      streamIdleMs: 90_000,
+    });
+    expect(table.keys.find((k) => k.name === 'plain')).not.toHaveProperty('timeouts');
+  });
 });

@@ -1,17 +1,24 @@
-// One ModelRoute backend -> CompiledBackend: credentials resolved from Secrets, base URL and
-// prices settled, durations in milliseconds. Missing Secrets are reported, not thrown: the route
-// keeps whatever backends remain.
+// One ModelRoute backend -> CompiledBackend: credentials resolved from Secrets, base URL, prices
+// and capabilities settled (catalog merged with the spec), durations in milliseconds. Missing
+// Secrets are reported, not thrown: the route keeps whatever backends remain.
 
 import { CRD_DEFAULTS, type BackendSpec, type CredentialSpec, type PricingSpec } from '../generated/resource-shapes.js';
+import { BUILTIN_CAPABILITY_CATALOG } from '../pricing/model-capabilities.js';
 import type { CatalogPrice, PriceCatalog } from '../pricing/price-catalog.js';
 import { resolveBaseURL } from '../provider-defaults.js';
-import type { CompiledBackend, CompiledCredential, CompiledPricing } from '../table-types.js';
+import type { CompiledBackend, CompiledCapabilities, CompiledCredential, CompiledPricing } from '../table-types.js';
 import { parseDurationMs } from '../values/duration.js';
 import { parseMoneyNanos } from '../values/money.js';
 import { secretId, type SecretIndex } from './secret-index.js';
 
 export interface RefProblem {
-  reason: 'SecretNotFound' | 'SecretKeyNotFound' | 'InvalidSecret' | 'ServiceAccountNotFound';
+  reason:
+    | 'SecretNotFound'
+    | 'SecretKeyNotFound'
+    | 'InvalidSecret'
+    | 'ServiceAccountNotFound'
+    | 'ConfigMapNotFound'
+    | 'ConfigMapKeyNotFound';
   message: string;
 }
 
@@ -32,6 +39,17 @@ function compilePricing(price: PricingSpec | CatalogPrice, source: CompiledPrici
   if (price.cachedInputPerMillion !== undefined) compiled.cachedInputPerMillionNanos = nanos(price.cachedInputPerMillion);
   if (price.cacheWritePerMillion !== undefined) compiled.cacheWritePerMillionNanos = nanos(price.cacheWritePerMillion);
   return compiled;
+}
+
+/**
+ * The built-in catalog's capabilities for the backend's model, with each field the backend sets
+ * replacing the catalog's (so a backend can both narrow and widen what the catalog says). Absent
+ * when neither knows anything: absent fields never filter a request.
+ */
+function compileCapabilities(spec: BackendSpec): CompiledCapabilities | undefined {
+  const fromSpec = Object.fromEntries(Object.entries(spec.capabilities ?? {}).filter(([, value]) => value !== undefined));
+  const merged: CompiledCapabilities = { ...BUILTIN_CAPABILITY_CATALOG.lookup(spec.provider, spec.model), ...fromSpec };
+  return Object.keys(merged).length > 0 ? merged : undefined;
 }
 
 function resolveCredential(
@@ -148,7 +166,8 @@ export function compileBackend(spec: BackendSpec, namespace: string, secrets: Se
   }
   if (spec.headers && Object.keys(spec.headers).length > 0) backend.headers = { ...spec.headers };
   if (spec.labels && Object.keys(spec.labels).length > 0) backend.labels = { ...spec.labels };
-  if (spec.capabilities && Object.keys(spec.capabilities).length > 0) backend.capabilities = { ...spec.capabilities };
+  const capabilities = compileCapabilities(spec);
+  if (capabilities) backend.capabilities = capabilities;
   if (spec.maxConcurrency !== undefined) backend.maxConcurrency = spec.maxConcurrency;
   return { backend, problems, priceUnknown };
 }

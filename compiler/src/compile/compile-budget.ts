@@ -13,5 +13,6 @@ export function compileBudget(manifest: BudgetManifest): CompiledBudget {
     limitNanos: parseMoneyNanos(spec.limit).toString(),
     period: spec.period ?? CRD_DEFAULTS.budgetPeriod,
     enforcement: spec.enforcement ?? CRD_DEFAULTS.budgetEnforcement,
+    reservation: spec.reservation ?? CRD_DEFAULTS.budgetReservation,
   };
 }

@@ -5,7 +5,7 @@ import type { DiagnosticCondition, ObjectDiagnostic } from '../diagnostics.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
 import type { CompiledBudget, CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
-import type { SecretIndex } from './secret-index.js';
+import type { ConfigMapIndex, SecretIndex } from './secret-index.js';
 
 /** An object that passed validation, with the diagnostic its conditions go to. */
 export interface Admitted<M> {
@@ -15,6 +15,8 @@ export interface Admitted<M> {
 
 export interface CompileContext {
   readonly secrets: SecretIndex;
+  /** ConfigMaps (MCPServer OpenAPI documents). */
+  readonly configMaps: ConfigMapIndex;
   readonly catalog: PriceCatalog;
   /** Namespaces whose routes every key sees. */
   readonly sharedNamespaces: ReadonlySet<string>;

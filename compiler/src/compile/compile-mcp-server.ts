@@ -4,10 +4,11 @@
 // out of the table, because calling it without them would only fail (or act as nobody).
 
 import { CRD_DEFAULTS, type MCPServerManifest } from '../generated/resource-shapes.js';
-import type { CompiledMCPAuth, CompiledMCPServer } from '../table-types.js';
+import type { CompiledMCPAuth, CompiledMCPServer, CompiledOpenAPI } from '../table-types.js';
 import { parseDurationMs } from '../values/duration.js';
 import type { RefProblem } from './compile-backend.js';
-import { secretId, type SecretIndex } from './secret-index.js';
+import { compileOpenAPIDocument, OpenAPIDocumentError } from './compile-openapi.js';
+import { secretId, type ConfigMapIndex, type SecretIndex } from './secret-index.js';
 
 const TOOL_PREFIX = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -16,7 +17,9 @@ export interface MCPServerCompilation {
   server?: CompiledMCPServer;
   refProblems: RefProblem[];
   /** Set when the server is refused for a reason other than its references. */
-  refusal?: { reason: 'NotSupported' | 'StandaloneOnly'; message: string };
+  refusal?: { reason: 'InvalidOpenAPIDocument' | 'StandaloneOnly'; message: string };
+  /** For openapi servers: selected operations that cannot be called, one line each (for the Accepted message). */
+  skippedOperations?: string[];
 }
 
 /** Reads one Secret entry; `what` names its use in the message, never the value. */
@@ -105,18 +108,55 @@ function literalOrSecretValues(
   return { values, refs };
 }
 
+/** The OpenAPI document's text: inline, or the ConfigMap entry (a missing one is a reference problem). */
+function openAPIDocumentText(
+  openapi: NonNullable<MCPServerManifest['spec']['openapi']>,
+  namespace: string,
+  configMaps: ConfigMapIndex,
+): { text: string; source: string } | { problem: RefProblem } {
+  if (openapi.inline !== undefined) return { text: openapi.inline, source: 'inline' };
+  const ref = openapi.configMapRef;
+  if (!ref) throw new Error('spec.openapi: exactly one of configMapRef and inline is needed');
+  const id = secretId(namespace, ref.name);
+  const entries = configMaps.get(id);
+  if (!entries) {
+    return {
+      problem: { reason: 'ConfigMapNotFound', message: `openapi.configMapRef: ConfigMap ${id} not found (needed for key "${ref.key}")` },
+    };
+  }
+  const text = entries.get(ref.key);
+  if (text === undefined)
+    return { problem: { reason: 'ConfigMapKeyNotFound', message: `openapi.configMapRef: ConfigMap ${id} has no entry "${ref.key}"` } };
+  return { text, source: `ConfigMap ${id} key ${ref.key}` };
+}
+
 export function compileMCPServer(
   manifest: MCPServerManifest,
   secrets: SecretIndex,
-  options: { standalone: boolean },
+  options: { standalone: boolean; configMaps?: ConfigMapIndex },
 ): MCPServerCompilation {
   const { metadata, spec } = manifest;
   const namespace = metadata.namespace ?? 'default';
+  let openapi: CompiledOpenAPI | undefined;
+  let skippedOperations: string[] | undefined;
   if (spec.openapi) {
-    return {
-      refProblems: [],
-      refusal: { reason: 'NotSupported', message: 'spec.openapi (hosted tools from an OpenAPI document) is not supported yet; use url' },
-    };
+    const document = openAPIDocumentText(spec.openapi, namespace, options.configMaps ?? new Map());
+    if ('problem' in document) return { refProblems: [document.problem] };
+    try {
+      const compiled = compileOpenAPIDocument(
+        document.text,
+        spec.openapi.operations ?? CRD_DEFAULTS.mcpOpenAPIOperations,
+        `${namespace}/${metadata.name}`,
+      );
+      openapi = { baseURL: spec.openapi.baseURL, source: document.source, version: compiled.version, operations: compiled.operations };
+      skippedOperations = compiled.skipped;
+    } catch (error) {
+      if (!(error instanceof OpenAPIDocumentError)) throw error;
+      return {
+        refProblems: [],
+        refusal: { reason: 'InvalidOpenAPIDocument', message: `OpenAPI document (${document.source}): ${error.message}` },
+      };
+    }
   }
   if (spec.command && !options.standalone) {
     // The CRD refuses this in a cluster; an object that got past it (an older CRD) is refused here.
@@ -125,7 +165,9 @@ export function compileMCPServer(
       refusal: { reason: 'StandaloneOnly', message: 'spec.command (a stdio server) is only for standalone mode; use url' },
     };
   }
-  if (!spec.url && !spec.command) throw new Error('spec: exactly one of url, openapi and command must be set');
+  if ([spec.url, spec.openapi, spec.command].filter((where) => where !== undefined).length !== 1) {
+    throw new Error('spec: exactly one of url, openapi and command must be set');
+  }
 
   const refProblems: RefProblem[] = [];
   const { values: headers, refs: headerRefs } = literalOrSecretValues(spec.headers ?? [], 'header', namespace, secrets, refProblems);
@@ -147,7 +189,7 @@ export function compileMCPServer(
     name: metadata.name,
     generation: metadata.generation ?? 1,
     prefix,
-    transport: spec.command ? 'stdio' : (spec.transport ?? CRD_DEFAULTS.mcpTransport),
+    transport: spec.command ? 'stdio' : openapi ? 'openapi' : (spec.transport ?? CRD_DEFAULTS.mcpTransport),
     headers,
     headerRefs,
     auth,
@@ -161,10 +203,11 @@ export function compileMCPServer(
     },
   };
   if (spec.url) server.url = spec.url;
+  if (openapi) server.openapi = openapi;
   if (spec.command) {
     server.command = [...spec.command];
     server.env = env.values;
     server.envRefs = env.refs;
   }
-  return { server, refProblems };
+  return skippedOperations && skippedOperations.length > 0 ? { server, refProblems, skippedOperations } : { server, refProblems };
 }

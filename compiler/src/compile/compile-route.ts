@@ -36,7 +36,10 @@ function compileRule(rule: RouteRuleSpec, index: number): CompiledRule {
   if (given.jsonSchema !== undefined) match.jsonSchema = given.jsonSchema;
   if (given.frontDoors !== undefined && given.frontDoors.length > 0) match.frontDoors = [...new Set(given.frontDoors)];
   if (given.keyLabels !== undefined && Object.keys(given.keyLabels).length > 0) match.keyLabels = { ...given.keyLabels };
-  return { name: rule.name ?? `rule-${index}`, match, backends: [...new Set(rule.backends)] };
+  const name = rule.name ?? `rule-${index}`;
+  // A rule that hands the request to another route names no backends of its own.
+  if (rule.route !== undefined) return { name, match, backends: [], route: rule.route };
+  return { name, match, backends: [...new Set(rule.backends ?? [])] };
 }
 
 export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex, catalog: PriceCatalog): RouteCompilation {
@@ -53,6 +56,7 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
     const overrides = backendSpec.timeouts ?? {};
     // Only a backend that overrides something carries timeouts, so other tables hash as before.
     if (Object.keys(overrides).length > 0) result.backend.timeouts = compileTimeouts(overrides, routeTimeouts);
+    if (backendSpec.affinityTTL !== undefined) result.backend.affinityTTLMs = parseDurationMs(backendSpec.affinityTTL);
     kept.push(result.backend);
     if (result.priceUnknown) unpricedBackends.push(`${backendSpec.name} (${backendSpec.provider} ${backendSpec.model})`);
   }

@@ -7,7 +7,7 @@
 import { DiagnosticReasons as R, type ObjectDiagnostic } from '../diagnostics.js';
 import type { KindObject } from '../kinds/kind-definition.js';
 import { BUILTIN_KINDS, type KindRegistry } from '../kinds/kind-registry.js';
-import type { SecretManifest } from '../manifest-types.js';
+import type { ConfigMapManifest, SecretManifest } from '../manifest-types.js';
 import type { BudgetManifest, ModelRouteManifest, VirtualKeyManifest } from '../generated/resource-shapes.js';
 import { BUILTIN_PRICE_CATALOG, type PriceCatalog } from '../pricing/price-catalog.js';
 import type { CrdSchemas } from '../schema/load-crd-schemas.js';
@@ -16,7 +16,7 @@ import type { CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, Routing
 import { reject, type Admitted, type CompileContext } from './compile-context.js';
 import { sortByAge } from './object-order.js';
 import { buildModelsByNamespace } from './resolve-route-conflicts.js';
-import { buildSecretIndex } from './secret-index.js';
+import { buildConfigMapIndex, buildSecretIndex } from './secret-index.js';
 import { hashAndSerializeTableContent, hashTableContent, routingTableJson } from './table-json.js';
 
 export { hashTableContent };
@@ -28,6 +28,8 @@ export interface CompileInput {
   /** Objects of any registered kind, in any order (the operator hands in its whole cache). */
   objects?: readonly KindObject[];
   secrets: readonly SecretManifest[];
+  /** ConfigMaps that MCPServers read OpenAPI documents from (others may be included; they are ignored). */
+  configMaps?: readonly ConfigMapManifest[];
   /** Namespaces whose routes every key sees (operator `--shared-namespace`; `default` standalone). */
   sharedNamespaces: readonly string[];
   version: number;
@@ -83,6 +85,7 @@ function createCompileContext(input: CompileInput): { context: CompileContext; f
   const finalSteps: Array<() => void> = [];
   const context: CompileContext = {
     secrets: buildSecretIndex(input.secrets),
+    configMaps: buildConfigMapIndex(input.configMaps ?? []),
     catalog: input.priceCatalog ?? BUILTIN_PRICE_CATALOG,
     sharedNamespaces: new Set(input.sharedNamespaces),
     routes: [],

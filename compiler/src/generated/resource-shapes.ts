@@ -76,8 +76,8 @@ export interface ModelRouteSpec {
   strategy?: RoutingStrategy;
   /**
    * Ordered routing rules: the first rule whose match fits the request limits this route's backends to the
-   * ones it names (tiers, weights and the strategy then apply among them). No matching rule: every backend
-   * of the route, as without rules.
+   * ones it names (tiers, weights and the strategy then apply among them), or hands the request to another
+   * route. No matching rule: every backend of the route, as without rules.
    */
   rules?: RouteRuleSpec[];
   /**
@@ -201,8 +201,9 @@ export interface BackendSpec {
    * What the backend's model can serve. A request this backend cannot serve (a prompt estimate over
    * contextWindow, max output above maxOutputTokens, images to a model without vision, tools to a model
    * without tools, JSON-schema output to a model without jsonSchema, reasoning options to a model without
-   * reasoning) never goes to it, on any attempt or fallback. An absent field means the gateway does not know
-   * and does not filter on it.
+   * reasoning) never goes to it, on any attempt or fallback. A field left out takes the built-in capability
+   * catalog's value for the backend's provider and model, when the catalog lists them; otherwise the gateway
+   * does not know and does not filter on it.
    */
   capabilities?: BackendCapabilitiesSpec;
   /**
@@ -212,6 +213,13 @@ export interface BackendSpec {
    * over while another (any tier) has room. Unset: no limit.
    */
   maxConcurrency?: number;
+  /**
+   * How long a conversation stays with this backend after its last answered request when the route has
+   * affinity enabled, replacing the route's affinity.ttl: set it to this provider's prompt-cache lifetime
+   * (Anthropic's 1-hour cache, OpenAI's extended retention) when it differs from the route's other backends.
+   * Between 1s and 24h.
+   */
+  affinityTTL?: string;
   /**
    * Timeouts for this backend's attempts, each replacing the route's spec.timeouts value of the same name (a
    * slow frontier model beside fast small ones).
@@ -329,8 +337,9 @@ export interface PricingSpec {
  * What the backend's model can serve. A request this backend cannot serve (a prompt estimate over
  * contextWindow, max output above maxOutputTokens, images to a model without vision, tools to a model
  * without tools, JSON-schema output to a model without jsonSchema, reasoning options to a model without
- * reasoning) never goes to it, on any attempt or fallback. An absent field means the gateway does not know
- * and does not filter on it.
+ * reasoning) never goes to it, on any attempt or fallback. A field left out takes the built-in capability
+ * catalog's value for the backend's provider and model, when the catalog lists them; otherwise the gateway
+ * does not know and does not filter on it.
  */
 export interface BackendCapabilitiesSpec {
   /** Most prompt tokens the model accepts (input plus cached input). */
@@ -376,14 +385,25 @@ export type RetryableFailure = 'RateLimited' | 'ServerError' | 'Timeout' | 'Conn
  */
 export type RoutingStrategy = 'weighted' | 'least-outstanding' | 'latency' | 'cheapest';
 
-/** One rule. Every condition given must hold; an empty match matches every request. */
+/**
+ * One rule. Every condition given must hold; an empty match matches every request. It names either backends
+ * of this route or another route.
+ */
 export interface RouteRuleSpec {
   /** Optional name of the rule, reported in the request's log line. */
   name?: string;
   /** Request features the rule requires. */
   match: RuleMatchSpec;
   /** Names of this route's backends the rule selects. */
-  backends: string[];
+  backends?: string[];
+  /**
+   * The public model name (or alias) of another ModelRoute in this namespace (or a shared one) that serves
+   * the matching requests instead of this route: its backends, strategy, retries, fallbacks, prices and
+   * cache. The caller's key must be allowed to use it; otherwise the rule is passed over. That route's own
+   * rules choose among its backends, but a rule there naming yet another route is not followed (one
+   * hand-over per request).
+   */
+  route?: string;
 }
 
 /** Request features the rule requires. */
@@ -525,6 +545,21 @@ export interface VirtualKeySpec {
   /** RFC 3339 instant after which requests with the key get 401. Absent means never. */
   expiresAt?: string;
   /**
+   * Upstream timeouts for this key's requests, each replacing the value of the same name that the serving
+   * backend or its route sets (a batch client that waits minutes for a long answer, an interactive one that
+   * would rather fail over sooner). Absent fields keep the route's and backend's values.
+   */
+  timeouts?: {
+    /** TCP and TLS connection establishment. */
+    connect?: string;
+    /** From sending the request to the first byte of the upstream response. */
+    firstByte?: string;
+    /** Whole upstream exchange, streaming included. */
+    total?: string;
+    /** Longest silence between two chunks of a streamed response. */
+    streamIdle?: string;
+  };
+  /**
    * Which MCP tools the key may list and call on the gateway's /mcp endpoint, among the MCPServers of its
    * own namespace and the shared namespaces. Absent means no tools at all: MCP access is denied by default.
    */
@@ -618,6 +653,17 @@ export interface BudgetSpec {
    * Exceeded condition and alerts.
    */
   enforcement?: BudgetEnforcement;
+  /**
+   * How admission bounds a request's prompt tokens before the provider reports them (the reservation is then
+   * settled to the real cost). Strict counts every UTF-8 byte as a token, a proven upper bound for
+   * byte-level tokenizers that is 3-4 times the real count for English. Tokenized counts with the provider
+   * family's own tokenizer where one is published (OpenAI models: exact text tokens) and with a calibrated
+   * characters-per-token ratio and a safety margin elsewhere; it can fall short of the real count on unusual
+   * text, so the budget can overshoot by that much (docs/governance.md states the bound seen). Prompts
+   * longer than the tokenizer's character cap are bounded as Strict. A key covered by several budgets is
+   * estimated as Tokenized only when all of them are; its tokensPerMinute limit then uses the same estimate.
+   */
+  reservation?: BudgetReservation;
 }
 
 /**
@@ -652,6 +698,18 @@ export type BudgetPeriod = 'Daily' | 'Weekly' | 'Monthly' | 'Total';
  * Exceeded condition and alerts.
  */
 export type BudgetEnforcement = 'Block' | 'Warn';
+
+/**
+ * How admission bounds a request's prompt tokens before the provider reports them (the reservation is then
+ * settled to the real cost). Strict counts every UTF-8 byte as a token, a proven upper bound for byte-level
+ * tokenizers that is 3-4 times the real count for English. Tokenized counts with the provider family's own
+ * tokenizer where one is published (OpenAI models: exact text tokens) and with a calibrated
+ * characters-per-token ratio and a safety margin elsewhere; it can fall short of the real count on unusual
+ * text, so the budget can overshoot by that much (docs/governance.md states the bound seen). Prompts longer
+ * than the tokenizer's character cap are bounded as Strict. A key covered by several budgets is estimated as
+ * Tokenized only when all of them are; its tokensPerMinute limit then uses the same estimate.
+ */
+export type BudgetReservation = 'Strict' | 'Tokenized';
 
 /**
  * Where the server is, how the gateway authenticates to it, and which of its tools are offered. Exactly one
@@ -700,21 +758,32 @@ export interface MCPServerSpec {
     call?: string;
   };
   /**
-   * Hosted tools instead of an MCP server: an OpenAPI 3 document whose selected operations become tools the
-   * gateway executes as HTTP calls against baseURL. Not supported yet: such a server is reported
-   * Accepted=False, reason NotSupported.
+   * Hosted tools instead of an MCP server: an OpenAPI 3.0 or 3.1 document (JSON or YAML, at most 1 MiB)
+   * whose selected operations become tools, each executed by the gateway as an HTTP call to baseURL with the
+   * server's headers and auth. Exactly one of configMapRef and inline. A document that does not compile
+   * leaves the server Accepted=False, reason InvalidOpenAPIDocument, naming the problem.
    */
   openapi?: {
     /** The ConfigMap entry holding the OpenAPI document (JSON or YAML), in the server's namespace. */
-    configMapRef: {
+    configMapRef?: {
       /** Name of the ConfigMap. */
       name: string;
       /** Entry of the ConfigMap holding the document. */
       key: string;
     };
-    /** Where the operations are called. */
+    /** The OpenAPI document itself (JSON or YAML text), instead of configMapRef. */
+    inline?: string;
+    /**
+     * Where the operations are called: each tool call goes to baseURL followed by the operation's path. The
+     * document's servers are ignored, so the document cannot send calls (and credentials) elsewhere. The
+     * egress guard applies.
+     */
     baseURL: string;
-    /** Globs over operationId selecting the operations offered as tools. */
+    /**
+     * Globs ('*' matches any run of characters) over the tool names (the operationId, or for an operation
+     * without one the derived <method>_<path> name) selecting the operations offered as tools; at most 256
+     * may be selected.
+     */
     operations?: string[];
   };
   /**
@@ -1037,6 +1106,7 @@ export const CRD_DEFAULTS = {
   keyDisabled: false,
   budgetPeriod: 'Monthly' as BudgetPeriod,
   budgetEnforcement: 'Block' as BudgetEnforcement,
+  budgetReservation: 'Strict' as BudgetReservation,
   routeMcpMaxRounds: 5,
   mcpTransport: 'streamable-http' as MCPTransport,
   mcpAuthType: 'none' as MCPAuthType,

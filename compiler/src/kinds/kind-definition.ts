@@ -48,6 +48,8 @@ export interface KindDefinition<M extends KindObject = KindObject> {
   readonly rbac: { readonly resource: readonly string[]; readonly status: readonly string[] };
   /** `namespace/name` of every Secret an object references; the operator keeps their data. */
   referencedSecrets(object: M): string[];
+  /** `namespace/name` of every ConfigMap an object references (MCPServer OpenAPI documents); the operator keeps their data. */
+  referencedConfigMaps?(object: M): string[];
   /**
    * Compiles the admitted objects (schema-valid, oldest first) into the table under construction,
    * recording each object's conditions on its diagnostic.

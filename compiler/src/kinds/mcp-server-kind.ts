@@ -15,7 +15,7 @@ function compileMCPServers(objects: readonly Admitted<MCPServerManifest>[], cont
   for (const { manifest, diagnostic } of objects) {
     let compiled: MCPServerCompilation;
     try {
-      compiled = compileMCPServer(manifest, context.secrets, { standalone: context.standalone });
+      compiled = compileMCPServer(manifest, context.secrets, { standalone: context.standalone, configMaps: context.configMaps });
     } catch (error) {
       reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
@@ -24,10 +24,12 @@ function compileMCPServers(objects: readonly Admitted<MCPServerManifest>[], cont
       reject(diagnostic, compiled.refusal.reason, compiled.refusal.message);
       continue;
     }
-    diagnostic.conditions.push(resolvedRefsCondition(compiled.refProblems, 'every referenced Secret was found', R.ResolvedRefs));
+    diagnostic.conditions.push(
+      resolvedRefsCondition(compiled.refProblems, 'every referenced Secret and ConfigMap was found', R.ResolvedRefs),
+    );
     const server = compiled.server;
     if (!server) {
-      // Accepted=False names the missing Secrets itself: it is what people (and standalone mode) read first.
+      // Accepted=False names the missing Secrets (ConfigMaps) itself: it is what people (and standalone mode) read first.
       reject(diagnostic, R.UnresolvedRefs, compiled.refProblems.map((p) => p.message).join('; '));
       continue;
     }
@@ -42,11 +44,16 @@ function compileMCPServers(objects: readonly Admitted<MCPServerManifest>[], cont
       continue;
     }
     accepted.push(server);
-    diagnostic.conditions.push(
-      condition('Accepted', 'True', R.Accepted, `offers its tools as ${server.prefix}__<tool> over ${server.transport}`),
-    );
+    diagnostic.conditions.push(condition('Accepted', 'True', R.Accepted, acceptedMessage(server, compiled.skippedOperations)));
   }
   context.mcpServers.push(...accepted);
+}
+
+function acceptedMessage(server: CompiledMCPServer, skipped: readonly string[] | undefined): string {
+  if (!server.openapi) return `offers its tools as ${server.prefix}__<tool> over ${server.transport}`;
+  const count = server.openapi.operations.length;
+  const base = `offers ${count} operation${count === 1 ? '' : 's'} of the OpenAPI ${server.openapi.version} document as ${server.prefix}__<tool>, called at ${server.openapi.baseURL}`;
+  return skipped && skipped.length > 0 ? `${base}; left out: ${skipped.join('; ')}` : base;
 }
 
 export const mcpServerKind = defineKind<MCPServerManifest>({
@@ -66,6 +73,10 @@ export const mcpServerKind = defineKind<MCPServerManifest>({
     if (auth?.secretRef?.name) ids.add(`${namespace}/${auth.secretRef.name}`);
     if (auth?.clientSecretRef?.name) ids.add(`${namespace}/${auth.clientSecretRef.name}`);
     return [...ids];
+  },
+  referencedConfigMaps(server) {
+    const name = server.spec?.openapi?.configMapRef?.name;
+    return name ? [`${server.metadata.namespace ?? ''}/${name}`] : [];
   },
   compile: compileMCPServers,
   tableObjects: (table) => Object.values(table.mcpServers ?? {}),

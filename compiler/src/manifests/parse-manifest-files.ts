@@ -1,14 +1,21 @@
 // Multi-document YAML -> the objects the compiler reads. YAML is read as kubectl reads it
 // (YAML 1.1: an unquoted `on:` key is the boolean true), so a manifest that works here works with
 // `kubectl apply`. Secrets come out as the API server stores them: stringData (with `${ENV}`
-// expanded) merged into base64 data.
+// expanded) merged into base64 data. ConfigMaps (OpenAPI documents of MCPServers) are read as
+// they are written.
 
 import { parseAllDocuments, type Document, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
 import { ConfigError } from '../config-error.js';
 import type { SwitchyardKind, SwitchyardManifest } from '../generated/resource-shapes.js';
 import type { KindObject } from '../kinds/kind-definition.js';
 import { BUILTIN_KINDS, type KindRegistry } from '../kinds/kind-registry.js';
-import { describeObject, SWITCHYARD_API_VERSION, SWITCHYARD_GROUP, type SecretManifest } from '../manifest-types.js';
+import {
+  describeObject,
+  SWITCHYARD_API_VERSION,
+  SWITCHYARD_GROUP,
+  type ConfigMapManifest,
+  type SecretManifest,
+} from '../manifest-types.js';
 import { validateObjectMeta } from '../schema/object-meta.js';
 import { isRecord } from '../common/json-narrowing.js';
 import { childPath, unknownFieldMessage } from '../schema/schema-issue.js';
@@ -30,6 +37,7 @@ interface ParsedManifests {
   /** Objects of every registered kind, in file order. */
   objects: KindObject[];
   secrets: SecretManifest[];
+  configMaps: ConfigMapManifest[];
   /** Where each object came from, keyed by objectKey(kind, namespace, name). */
   sources: Record<string, ManifestSource>;
   /** Objects of other kinds, ignored (one line each). */
@@ -65,6 +73,7 @@ export function objectKey(kind: string, namespace: string, name: string): string
 }
 
 const SECRET_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'type', 'immutable', 'data', 'stringData']);
+const CONFIG_MAP_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'immutable', 'data', 'binaryData']);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 // kubectl's YAML (go-yaml v2 under sigs.k8s.io/yaml) keeps timestamps as strings.
@@ -83,6 +92,7 @@ const GROUP_TYPO_DISTANCE = 3;
  */
 function lookalikeWarning(kind: string, group: string, kinds: KindRegistry): string | undefined {
   if (kind.toLowerCase() === 'secret') return `a Secret needs apiVersion: v1 and kind: Secret`;
+  if (kind.toLowerCase() === 'configmap') return `a ConfigMap needs apiVersion: v1 and kind: ConfigMap`;
   const ourKind = kinds.kinds.find((known) => known.toLowerCase() === kind.toLowerCase());
   const groupLike =
     group.toLowerCase().includes('switchyard') || editDistance(group.toLowerCase(), SWITCHYARD_GROUP) <= GROUP_TYPO_DISTANCE;
@@ -96,8 +106,44 @@ function lookalikeWarning(kind: string, group: string, kinds: KindRegistry): str
   );
 }
 
-function isSecret(manifest: KindObject | SecretManifest): manifest is SecretManifest {
+function isSecret(manifest: KindObject | SecretManifest | ConfigMapManifest): manifest is SecretManifest {
   return manifest.kind === 'Secret' && manifest.apiVersion === 'v1';
+}
+
+function isConfigMap(manifest: KindObject | SecretManifest | ConfigMapManifest): manifest is ConfigMapManifest {
+  return manifest.kind === 'ConfigMap' && manifest.apiVersion === 'v1';
+}
+
+function normalizeConfigMap(object: Record<string, unknown>, file: string): ConfigMapManifest {
+  const describe = describeObject('ConfigMap', object['metadata'] as { namespace?: string; name?: string });
+  const fail = (field: string, reason: string): never => {
+    throw new ConfigError({ file, object: describe, field, reason });
+  };
+  const metaIssue = validateObjectMeta(object['metadata'])[0];
+  if (metaIssue) fail(metaIssue.field, metaIssue.message);
+  for (const key of Object.keys(object)) {
+    if (!CONFIG_MAP_FIELDS.has(key)) fail(key, unknownFieldMessage(key, CONFIG_MAP_FIELDS));
+  }
+  const configMap: ConfigMapManifest = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: object['metadata'] as ConfigMapManifest['metadata'],
+  };
+  for (const section of ['data', 'binaryData'] as const) {
+    const entries = object[section];
+    if (entries === undefined || entries === null) continue;
+    if (!isRecord(entries)) fail(section, 'must be a map of strings');
+    const values: Record<string, string> = {};
+    for (const [key, value] of Object.entries(entries as Record<string, unknown>)) {
+      const field = childPath(section, key);
+      if (!/^[-._a-zA-Z0-9]+$/.test(key)) fail(field, "a ConfigMap key must consist of letters, digits, '-', '_' or '.'");
+      if (typeof value !== 'string') fail(field, 'must be a string');
+      if (section === 'binaryData' && !BASE64.test((value as string).replace(/\s+/g, ''))) fail(field, 'must be base64');
+      values[key] = section === 'binaryData' ? (value as string).replace(/\s+/g, '') : (value as string);
+    }
+    configMap[section] = values;
+  }
+  return configMap;
 }
 
 function normalizeSecret(object: Record<string, unknown>, file: string, env: Record<string, string | undefined>): SecretManifest {
@@ -160,7 +206,7 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
 export function readManifestFiles(files: ManifestFile[], options: ParseOptions = {}): { parsed: ParsedManifests; errors: ConfigError[] } {
   const env = options.env ?? process.env;
   const kinds = options.kinds ?? BUILTIN_KINDS;
-  const parsed: ParsedManifests = { objects: [], secrets: [], sources: {}, notes: [], warnings: [] };
+  const parsed: ParsedManifests = { objects: [], secrets: [], configMaps: [], sources: {}, notes: [], warnings: [] };
   const errors: ConfigError[] = [];
 
   const accept = (raw: Record<string, unknown>, source: ManifestSource): void => {
@@ -187,7 +233,7 @@ export function readManifestFiles(files: ManifestFile[], options: ParseOptions =
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 
     // Everything after this reads the object's namespace and name from its metadata.
-    const ours = group === SWITCHYARD_GROUP || (apiVersion === 'v1' && kind === 'Secret');
+    const ours = group === SWITCHYARD_GROUP || (apiVersion === 'v1' && (kind === 'Secret' || kind === 'ConfigMap'));
     if (ours && !isRecord(metadata)) {
       throw new ConfigError({
         file: where,
@@ -197,7 +243,7 @@ export function readManifestFiles(files: ManifestFile[], options: ParseOptions =
       });
     }
 
-    let manifest: KindObject | SecretManifest;
+    let manifest: KindObject | SecretManifest | ConfigMapManifest;
     if (group === SWITCHYARD_GROUP) {
       if (apiVersion !== SWITCHYARD_API_VERSION) {
         throw new ConfigError({
@@ -213,6 +259,8 @@ export function readManifestFiles(files: ManifestFile[], options: ParseOptions =
       manifest = object as unknown as KindObject;
     } else if (apiVersion === 'v1' && kind === 'Secret') {
       manifest = normalizeSecret(object, source.path, env);
+    } else if (apiVersion === 'v1' && kind === 'ConfigMap') {
+      manifest = normalizeConfigMap(object, source.path);
     } else {
       const described = `${kind} ${namespace}/${name || '<unnamed>'}`;
       const lookalike = lookalikeWarning(kind, group, kinds);
@@ -232,6 +280,7 @@ export function readManifestFiles(files: ManifestFile[], options: ParseOptions =
     }
     parsed.sources[key] = source;
     if (isSecret(manifest)) parsed.secrets.push(manifest);
+    else if (isConfigMap(manifest)) parsed.configMaps.push(manifest);
     else parsed.objects.push(manifest);
   };
 

@@ -74,10 +74,17 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
     return !list(field(self, 'fallbackModels')).some((model) => own.has(model));
   },
 
-  '!has(self.rules) || self.rules.all(r, r.backends.all(n, self.backends.exists(b, b.name == n)))': (self) => {
+  '!has(self.rules) || self.rules.all(r, !has(r.backends) || r.backends.all(n, self.backends.exists(b, b.name == n)))': (self) => {
     const names = new Set(list(field(self, 'backends')).map((backend) => field(backend, 'name')));
     return list(field(self, 'rules')).every((rule) => list(field(rule, 'backends')).every((name) => names.has(name)));
   },
+  '!has(self.rules) || self.rules.all(r, !has(r.route) || (r.route != self.model && (!has(self.aliases) || !(r.route in self.aliases))))': (
+    self,
+  ) => {
+    const own = new Set([field(self, 'model'), ...list(field(self, 'aliases'))]);
+    return list(field(self, 'rules')).every((rule) => !has(rule, 'route') || !own.has(field(rule, 'route')));
+  },
+  'has(self.backends) != has(self.route)': (self) => has(self, 'backends') !== has(self, 'route'),
   '!has(self.minPromptTokens) || !has(self.maxPromptTokens) || self.minPromptTokens <= self.maxPromptTokens': (self) =>
     !has(self, 'minPromptTokens') ||
     !has(self, 'maxPromptTokens') ||
@@ -155,6 +162,7 @@ export const CEL_RULE_IMPLEMENTATIONS: Readonly<Record<string, (self: Json) => b
   '!has(self.command)': () => true,
   '!has(self.env) || has(self.command)': (self) => !has(self, 'env') || has(self, 'command'),
   'has(self.value) != has(self.valueFrom)': (self) => has(self, 'value') !== has(self, 'valueFrom'),
+  'has(self.configMapRef) != has(self.inline)': (self) => has(self, 'configMapRef') !== has(self, 'inline'),
   "!(self.name.lowerAscii() in ['authorization', 'host', 'content-length', 'content-type', 'transfer-encoding', 'connection', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'])":
     (self) => !MCP_RESERVED_HEADERS.has(String(field(self, 'name')).toLowerCase()),
   "self.type != 'bearer' || has(self.secretRef)": (self) => field(self, 'type') !== 'bearer' || has(self, 'secretRef'),

@@ -116,6 +116,7 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
   const compiled: CompileResult = compileRoutingTable({
     objects,
     secrets: parsed.secrets,
+    configMaps: parsed.configMaps,
     sharedNamespaces: options.sharedNamespaces ?? [DEFAULT_NAMESPACE],
     version: options.version ?? 1,
     standalone: true,

@@ -9,7 +9,7 @@ import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import { accountKey, type BudgetLedger, type BudgetReserveOutcome } from './budget/budget-ledger.js';
 import type { BudgetDirectory } from './budget/budget-directory.js';
 import type { Clock } from './clock.js';
-import { estimateRequest, type RequestEstimate } from './cost/request-estimate.js';
+import { estimateRequest, type PromptCounter, type RequestEstimate } from './cost/request-estimate.js';
 import {
   budgetExceededError,
   governanceUnavailableError,
@@ -52,6 +52,17 @@ function withoutThisRequest(state: RateLimitState, tokens: number): RateLimitSta
 
 function isPromise<T>(value: Decided<T> | undefined): value is Promise<T> {
   return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+/**
+ * A key's requests are counted Tokenized only when every budget covering it asks for it: one
+ * Strict budget keeps the proven bound for all (the ledger reserves one amount in each budget).
+ * The tokensPerMinute limit takes the same estimate; a key without budgets keeps the byte bound.
+ */
+function promptCounterOf(budgets: readonly CompiledBudget[]): PromptCounter {
+  if (budgets.length === 0) return 'Strict';
+  for (const budget of budgets) if (budget.reservation !== 'Tokenized') return 'Strict';
+  return 'Tokenized';
 }
 
 /** A tool call holds no concurrency slot, so its lease only bounds a counter a crashed gateway left behind. */
@@ -126,7 +137,7 @@ export class GovernanceAdmission implements AdmissionControl {
     if (!limited && budgets.length === 0) return UNGOVERNED;
 
     const nowMs = this.options.clock.nowMs();
-    const estimate = estimateRequest(key, route, admission.request);
+    const estimate = estimateRequest(key, route, admission.request, promptCounterOf(budgets));
     if (estimate.unpriced.length > 0) {
       const blocking = budgets.filter((budget) => budget.enforcement === 'Block');
       if (blocking.length > 0) {

@@ -9,6 +9,7 @@ import { canonicalJson } from '@switchyard/compiler';
 import { StreamableHttpUpstream, type McpUpstream, type UpstreamClientOptions } from './upstream-client.js';
 import { SseUpstream } from './sse-upstream.js';
 import { StdioUpstream } from './stdio-upstream.js';
+import { OpenApiUpstream } from './openapi-upstream.js';
 
 export interface McpUpstreams {
   /** The client for `server`. */
@@ -51,6 +52,8 @@ export class McpUpstreamPool implements McpUpstreams {
         return new SseUpstream(server, this.options);
       case 'stdio':
         return new StdioUpstream(server, this.options);
+      case 'openapi':
+        return new OpenApiUpstream(server, this.options);
     }
   }
 }

@@ -6,14 +6,13 @@
 //
 // The key is checked before the body is parsed (authenticate before the decode half of
 // ingress) so an unauthenticated caller cannot make the gateway parse a large JSON body.
-import type { CompiledCredential } from '@switchyard/compiler';
+import type { CompiledCredential, CompiledTimeouts } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import { reflected } from '../errors/reflected-input.js';
 import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
 import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import { planRoutes } from '../table/plan-routes.js';
-import type { RequestFeatures } from '../table/request-features.js';
 import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { Admission } from '../governance/admission-control.js';
@@ -45,6 +44,8 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import { respondError } from './respond.js';
 import { callWithRetries, recordStreamFailure, type AttemptTarget, type RetryObserver, type RetryOptions } from './retry.js';
 import { routingFeatures } from './routing-features.js';
+import { handOver, type RequestFeatures } from '../table/request-features.js';
+import type { CallerFormat } from '../unified/front-door-codec.js';
 import { settle } from './settle.js';
 import type { CheckedRequest, InputCheck, OutputCheck, PipelineStages, StreamStage, WholeAnswer } from './stages.js';
 
@@ -118,6 +119,10 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
   let hosted: HostedToolLoop | undefined;
   /** Ends the answering backend's in-flight count once the answer is delivered (or failed). */
   let release: (() => void) | undefined;
+  /** What routing matches rules on: read before admission when a rule may hand the request over, else before the first attempt. */
+  let features: RequestFeatures | undefined;
+  /** The rule that handed the request to another route (spec.rules[].route). */
+  let handOverRule: string | undefined;
   deps.metrics.requestStarted();
   if (deps.tracer !== undefined && plan.traced !== undefined) exchange.span = deps.tracer.startRequest(exchange, plan.traced);
   try {
@@ -139,6 +144,20 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       exchange.stream = plan.streams(request);
       // 3. authorize
       route = exchange.route = authorize(key, request.model);
+      // a rule naming another route hands the request over before anything is checked, priced or cached
+      if (route.handsOver === true && plan.call !== undefined) {
+        features = routingFeatures(
+          request as UnifiedChatRequest | UnifiedEmbeddingsRequest,
+          exchange.req.headers,
+          key,
+          wireFormat(plan, endpoint),
+        );
+        const handed = handOver(route, features, (model) => usableRoute(key, model));
+        if (handed !== undefined) {
+          route = exchange.route = handed.route;
+          handOverRule = handed.rule;
+        }
+      }
       // input checks
       if (stages.inputChecks.length > 0) await runInputChecks(stages.inputChecks, plan.checked(request), exchange);
       // hosted tools: the route's MCP tools and the MCP servers the caller named join the request
@@ -167,10 +186,12 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       // 6. route, 7. call, 8. retry / fall back
       const call = plan.call;
       observer = retryObserver(deps, exchange);
-      // Operations that call a route (chat, embeddings) are served by front doors with a wire format.
-      const format = 'format' in endpoint.frontDoor ? endpoint.frontDoor.format : undefined;
-      if (format === undefined) throw new Error(`operation ${plan.name} calls a route but its front door has no wire format`);
-      const features = routingFeatures(request as UnifiedChatRequest | UnifiedEmbeddingsRequest, exchange.req.headers, key, format);
+      features ??= routingFeatures(
+        request as UnifiedChatRequest | UnifiedEmbeddingsRequest,
+        exchange.req.headers,
+        key,
+        wireFormat(plan, endpoint),
+      );
       let rule: string | undefined;
       ({
         result: answer,
@@ -186,7 +207,8 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
         },
         retryOptions(exchange, observer, deps, features),
       ));
-      exchange.routingRule = rule;
+      // The target route's backend rule when one matched, else the rule that handed the request over.
+      exchange.routingRule = rule ?? handOverRule;
       answeredBy(exchange, target);
       plan.record(exchange, answer);
     } else {
@@ -251,14 +273,34 @@ function hostedToolContext(
   };
 }
 
+/** Operations that call a route (chat, embeddings) are served by front doors with a wire format. */
+function wireFormat(plan: { name: string }, endpoint: FrontDoorEndpoint): CallerFormat {
+  const format = 'format' in endpoint.frontDoor ? endpoint.frontDoor.format : undefined;
+  if (format === undefined) throw new Error(`operation ${plan.name} calls a route but its front door has no wire format`);
+  return format;
+}
+
+/** A route a rule may hand a request to: one the key sees, may use, and has backends for (residency). */
+function usableRoute(key: RuntimeKey, model: string): RuntimeRoute | undefined {
+  const route = key.models.get(model);
+  return route !== undefined && key.mayUse(route) && route.backendSelectorUnmatched !== true ? route : undefined;
+}
+
 function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTarget): UpstreamCall {
   return {
     transport: deps.transport,
     adapter: target.backend.adapter,
     target: target.backendTarget,
-    timeouts: target.backend.compiled.timeouts ?? target.route.compiled.timeouts,
+    timeouts: attemptTimeouts(exchange, target),
     clientSignal: exchange.clientAbort.signal,
   };
+}
+
+/** The backend's timeouts (else its route's), with the calling key's overrides (VirtualKey spec.timeouts) on top. */
+function attemptTimeouts(exchange: Exchange, target: AttemptTarget): CompiledTimeouts {
+  const timeouts = target.backend.compiled.timeouts ?? target.route.compiled.timeouts;
+  const overrides = exchange.key?.compiled.timeouts;
+  return overrides === undefined ? timeouts : { ...timeouts, ...overrides };
 }
 
 function answeredBy(exchange: Exchange, target: AttemptTarget): void {
@@ -297,5 +339,6 @@ function retryOptions(exchange: Exchange, observer: RetryObserver, deps: Pipelin
     random: deps.random,
     features,
     affinity: deps.tables.affinity,
+    keyFirstByteMs: exchange.key?.compiled.timeouts?.firstByteMs,
   };
 }

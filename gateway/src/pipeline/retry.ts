@@ -54,6 +54,8 @@ export interface RetryOptions {
   features: RequestFeatures;
   /** Where routes with `affinity` remember conversations; absent, affinity is not used. */
   affinity?: AffinityStore;
+  /** The calling key's first-byte timeout (VirtualKey spec.timeouts), which bounds a wait for a slot in place of the route's. */
+  keyFirstByteMs?: number | undefined;
 }
 
 export interface RetryOutcome<T> {
@@ -91,7 +93,7 @@ export async function callWithRetries<T>(
       let selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
       if (selection === undefined && attempt === 0 && saturated(choice, avoid)) {
         // Every usable backend is at its maxConcurrency: wait for a slot, up to the first-byte timeout.
-        await waitForSlot(choice, avoid, options.clientSignal);
+        await waitForSlot(choice, avoid, options.clientSignal, options.keyFirstByteMs);
         selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
       }
       if (selection === undefined) {
@@ -122,7 +124,14 @@ export async function callWithRetries<T>(
         backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
         const affinity = route.compiled.affinity;
         if (affinity !== undefined && features.conversation !== undefined)
-          options.affinity?.remember(route.id, features.conversation, backend.name, credential?.ref, affinity.ttlMs, Date.now());
+          options.affinity?.remember(
+            route.id,
+            features.conversation,
+            backend.name,
+            credential?.ref,
+            backend.compiled.affinityTTLMs ?? affinity.ttlMs,
+            Date.now(),
+          );
         return { result, target, rule: choice.rule, release: releaseOnce(backend) };
       } catch (error) {
         backend.health.released();
@@ -185,13 +194,18 @@ function saturated(choice: RouteChoice, avoid: ReadonlySet<RuntimeBackend>): boo
  * first-byte timeout; then 503 `backends_saturated`. A queue already MAX_QUEUED_PER_BACKEND deep
  * on every backend refuses at once: past that, waiting would only grow memory and latency.
  */
-async function waitForSlot(choice: RouteChoice, avoid: ReadonlySet<RuntimeBackend>, clientSignal: AbortSignal): Promise<void> {
+async function waitForSlot(
+  choice: RouteChoice,
+  avoid: ReadonlySet<RuntimeBackend>,
+  clientSignal: AbortSignal,
+  keyFirstByteMs: number | undefined,
+): Promise<void> {
   const nowMs = Date.now();
   const backends = choice.tiers.flatMap((tier) =>
     tier.backends.items.filter((b) => !avoid.has(b) && !choice.unfit.has(b) && !b.health.isEjected(nowMs)),
   );
   const limits = backends.map((b) => `${b.name}: ${b.compiled.maxConcurrency}`).join(', ');
-  const waitMs = choice.route.compiled.timeouts.firstByteMs;
+  const waitMs = keyFirstByteMs ?? choice.route.compiled.timeouts.firstByteMs;
   if (backends.every((b) => b.health.queued >= MAX_QUEUED_PER_BACKEND))
     throw saturatedError(choice.route, `${MAX_QUEUED_PER_BACKEND} requests already wait on each backend (${limits})`);
   const unsubscribes: Array<() => void> = [];

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { estimateChatPromptTokens, estimateEmbeddingsInputTokens, isEmbeddingsRequest } from '../governance/cost/estimate-prompt-tokens.js';
 import type { RequestFeatures } from '../table/request-features.js';
-import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
+import { tokenFamilyOf, type TokenFamily } from '../governance/cost/prompt-token-families.js';
+import { contextWindowTokens } from '../governance/cost/tokenized-prompt-tokens.js';
+import type { RuntimeBackend, RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import type { CallerFormat } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 
@@ -40,6 +42,7 @@ export function routingFeatures(
       frontDoor,
       keyLabels,
       conversation: undefined,
+      contextTokens: (backend) => contextTokensOf(request, backend, new Map()),
     };
   }
   return new ChatFeatures(request, headers, key, frontDoor, tags);
@@ -60,6 +63,8 @@ class ChatFeatures implements RequestFeatures {
   private prompt: number | undefined;
   private images: boolean | undefined;
   private conversationKey: string | null | undefined;
+  /** Context-window counts by tokenizer family, each computed once. */
+  private readonly countedByFamily = new Map<TokenFamily, number>();
 
   constructor(
     private readonly request: UnifiedChatRequest,
@@ -94,6 +99,24 @@ class ChatFeatures implements RequestFeatures {
   outputTokens(route: RuntimeRoute): number {
     return this.maxOutputTokens ?? route.compiled.defaultMaxTokens;
   }
+
+  contextTokens(backend: RuntimeBackend): number {
+    return contextTokensOf(this.request, backend, this.countedByFamily);
+  }
+}
+
+function contextTokensOf(
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest,
+  backend: RuntimeBackend,
+  counted: Map<TokenFamily, number>,
+): number {
+  const family = tokenFamilyOf(backend.compiled.provider, backend.compiled.model);
+  let tokens = counted.get(family);
+  if (tokens === undefined) {
+    tokens = contextWindowTokens(request, family);
+    counted.set(family, tokens);
+  }
+  return tokens;
 }
 
 function readTags(header: string | string[] | undefined): ReadonlySet<string> {

@@ -1,7 +1,7 @@
 // What routing knows about one request: the features rules match on and capabilities are checked
 // against. The pipeline reads them once per request (pipeline/routing-features.ts); everything
 // here only compares them with what the table compiled.
-import type { CompiledCapabilities, CompiledRuleMatch, RuleFrontDoor } from '@switchyard/compiler';
+import type { CompiledRuleMatch, RuleFrontDoor } from '@switchyard/compiler';
 import type { RuntimeBackend, RuntimeRoute, RuntimeTier } from './runtime-table.js';
 
 export interface RequestFeatures {
@@ -11,6 +11,12 @@ export interface RequestFeatures {
   readonly metadata: Readonly<Record<string, string>>;
   /** The gateway's prompt estimate (the byte-based upper bound budget reservations use). */
   readonly promptTokens: number;
+  /**
+   * The prompt's tokens as `backend`'s tokenizer would count them, for its context window: asked
+   * only when `promptTokens`, an upper bound, exceeds the window (a prompt can fit a window its
+   * byte count exceeds by 3-4 times).
+   */
+  contextTokens(backend: RuntimeBackend): number;
   /** The caller's max output tokens, if it set one. */
   readonly maxOutputTokens: number | undefined;
   /** The output tokens a cost estimate assumes: the caller's max, else the route's defaultMaxTokens. */
@@ -47,10 +53,14 @@ function ruleMatches(match: CompiledRuleMatch, features: RequestFeatures): boole
 }
 
 /** Why a backend with these capabilities cannot serve the request; undefined when it can (or nothing is known). */
-function unfitReason(capabilities: CompiledCapabilities | undefined, features: RequestFeatures): string | undefined {
+function unfitReason(backend: RuntimeBackend, features: RequestFeatures): string | undefined {
+  const capabilities = backend.compiled.capabilities;
   if (capabilities === undefined) return undefined;
-  if (capabilities.contextWindow !== undefined && features.promptTokens > capabilities.contextWindow)
-    return `the prompt (estimated at ${features.promptTokens} tokens) exceeds its contextWindow of ${capabilities.contextWindow}`;
+  if (capabilities.contextWindow !== undefined && features.promptTokens > capabilities.contextWindow) {
+    const counted = features.contextTokens(backend);
+    if (counted > capabilities.contextWindow)
+      return `the prompt (about ${counted} tokens) exceeds its contextWindow of ${capabilities.contextWindow}`;
+  }
   if (
     capabilities.maxOutputTokens !== undefined &&
     features.maxOutputTokens !== undefined &&
@@ -82,6 +92,9 @@ export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): Rou
   let tiers = route.tiers;
   let rule: string | undefined;
   for (const candidate of route.rules) {
+    // A rule naming another route was decided before admission (handOver); reaching it here
+    // means the key may not use that route, and the rule is passed over.
+    if (candidate.route !== undefined) continue;
     if (ruleMatches(candidate.match, features)) {
       tiers = candidate.tiers;
       rule = candidate.name;
@@ -93,11 +106,31 @@ export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): Rou
   for (const tier of tiers) {
     for (const backend of tier.backends.items) {
       total += 1;
-      const reason = unfitReason(backend.compiled.capabilities, features);
+      const reason = unfitReason(backend, features);
       if (reason === undefined) continue;
       unfit ??= new Map();
       unfit.set(backend, reason);
     }
   }
   return { route, tiers, rule, unfit: unfit ?? NOTHING_UNFIT, noneFit: unfit !== undefined && unfit.size === total };
+}
+
+/**
+ * The route a request is handed to by the first matching rule of `route` when that rule names
+ * another route (`spec.rules[].route`) the key may use, with the rule's name; undefined when the
+ * first matching rule names backends, or no rule matches. A named route the key may not use (or
+ * cannot reach: another namespace, residency) is passed over and matching goes on.
+ */
+export function handOver(
+  route: RuntimeRoute,
+  features: RequestFeatures,
+  usable: (model: string) => RuntimeRoute | undefined,
+): { route: RuntimeRoute; rule: string } | undefined {
+  for (const candidate of route.rules) {
+    if (!ruleMatches(candidate.match, features)) continue;
+    if (candidate.route === undefined) return undefined;
+    const target = usable(candidate.route);
+    if (target !== undefined && target !== route) return { route: target, rule: candidate.name };
+  }
+  return undefined;
 }

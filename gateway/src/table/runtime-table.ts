@@ -44,7 +44,10 @@ export interface RuntimeTier {
 interface RuntimeRule {
   readonly name: string;
   readonly match: CompiledRuleMatch;
+  /** Empty for a rule that names another route. */
   readonly tiers: readonly RuntimeTier[];
+  /** The public model name of the route that serves matching requests instead (`spec.rules[].route`). */
+  readonly route?: string;
 }
 
 export interface RuntimeRoute {
@@ -60,6 +63,8 @@ export interface RuntimeRoute {
   readonly rules: readonly RuntimeRule[];
   /** Usable (not drained) backends by name, for affinity. */
   readonly backendsByName: ReadonlyMap<string, RuntimeBackend>;
+  /** Set when a rule names another route: the pipeline matches rules before admission then. */
+  readonly handsOver?: true;
   /**
    * Set on a key's view of a route (keys with `backendSelector`) when none of the route's
    * backends carries the labels the key requires: the route answers 403 and is never a fallback.
@@ -202,7 +207,13 @@ function fileCredentialResolver(
 
 function runtimeRoute(route: CompiledRoute, backends: RuntimeBackend[], selectorUnmatched = false): RuntimeRoute {
   const rules: RuntimeRule[] = [];
+  let handsOver = false;
   for (const rule of route.rules ?? []) {
+    if (rule.route !== undefined) {
+      rules.push({ name: rule.name, match: rule.match, tiers: [], route: rule.route });
+      handsOver = true;
+      continue;
+    }
     const named = new Set(rule.backends);
     const members = backends.filter((backend) => named.has(backend.name));
     if (members.length > 0) rules.push({ name: rule.name, match: rule.match, tiers: groupIntoTiers(members) });
@@ -215,6 +226,7 @@ function runtimeRoute(route: CompiledRoute, backends: RuntimeBackend[], selector
     tiers: groupIntoTiers(backends),
     strategy: route.strategy ?? 'weighted',
     rules,
+    ...(handsOver ? { handsOver: true as const } : {}),
     backendsByName: new Map(backends.map((backend) => [backend.name, backend])),
     ...(selectorUnmatched ? { backendSelectorUnmatched: true as const } : {}),
   };

@@ -14,7 +14,8 @@ export interface BackendTarget {
 
 export interface UpstreamHttpRequest {
   url: string;
-  method: 'POST' | 'GET';
+  /** Providers use POST and GET; OpenAPI hosted tools (mcp/openapi-upstream.ts) any method an operation names. */
+  method: 'POST' | 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
   headers: Record<string, string>;
   body?: string | Uint8Array;
 }

@@ -24,6 +24,7 @@ const PLAIN: RequestFeatures = {
   frontDoor: 'openai',
   keyLabels: {},
   conversation: undefined,
+  contextTokens: () => 10,
 };
 
 function pick(

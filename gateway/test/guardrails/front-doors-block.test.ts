@@ -3,9 +3,9 @@
 // the text) before anything reaches the upstream; an answer that matches is replaced by the
 // error, or, streamed, ends with the front door's own error event, no part of the match shown.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import { errorText, FRONT_DOORS } from './front-door-drivers.js';
-import { guardrailManifests, policyObject, startScriptedUpstream, testKey, type ScriptedUpstream } from './guardrail-fixtures.js';
+import { policyObject, type ScriptedUpstream, startGuardrailGateway, testKey } from './guardrail-fixtures.js';
 
 const key = testKey('grdoorblock');
 const CARD = '4111 1111 1111 1111';
@@ -15,19 +15,15 @@ describe('guardrail block through every front door', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'pay', key, labels: { team: 'payments' } }],
-          policyObject('pii', { team: 'payments' }, [
-            { name: 'cards', type: 'pii', entities: ['credit_card'], on: 'input', action: 'block' },
-            { name: 'words', type: 'denylist', phrases: ['project falcon'], on: 'output', action: 'block' },
-          ]),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'pay', key, labels: { team: 'payments' } }],
+      [
+        policyObject('pii', { team: 'payments' }, [
+          { name: 'cards', type: 'pii', entities: ['credit_card'], on: 'input', action: 'block' },
+          { name: 'words', type: 'denylist', phrases: ['project falcon'], on: 'output', action: 'block' },
+        ]),
+      ],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

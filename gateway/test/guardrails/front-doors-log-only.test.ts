@@ -2,16 +2,15 @@
 // answer pass unchanged, and each request's log line records the decision, never the text.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.js';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import { FRONT_DOORS } from './front-door-drivers.js';
 import {
-  guardrailManifests,
   lastUserContent,
   policyObject,
   requestLines,
-  startScriptedUpstream,
-  testKey,
   type ScriptedUpstream,
+  startGuardrailGateway,
+  testKey,
 } from './guardrail-fixtures.js';
 
 const key = testKey('grdoorlog');
@@ -22,16 +21,10 @@ describe('guardrail log-only through every front door', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'dev', key, labels: { team: 'dev' } }],
-          policyObject('audit', { team: 'dev' }, [{ name: 'creds', type: 'secrets', on: 'both', action: 'log' }]),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'dev', key, labels: { team: 'dev' } }],
+      [policyObject('audit', { team: 'dev' }, [{ name: 'creds', type: 'secrets', on: 'both', action: 'log' }])],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -2,16 +2,9 @@
 // upstream sees placeholders only; the caller reads its own values where the answer echoes them,
 // a placeholder split across stream chunks included, and no chunk carries part of one.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import { FRONT_DOORS } from './front-door-drivers.js';
-import {
-  guardrailManifests,
-  lastUserContent,
-  policyObject,
-  startScriptedUpstream,
-  testKey,
-  type ScriptedUpstream,
-} from './guardrail-fixtures.js';
+import { lastUserContent, policyObject, type ScriptedUpstream, startGuardrailGateway, testKey } from './guardrail-fixtures.js';
 
 const key = testKey('grdoorrestore');
 
@@ -20,24 +13,20 @@ describe('guardrail redact and restore through every front door', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'pay', key, labels: { team: 'payments' } }],
-          policyObject(
-            'pii',
-            { team: 'payments' },
-            [
-              { name: 'emails', type: 'pii', entities: ['email'], on: 'input', action: 'redact', restore: true },
-              { name: 'corp', type: 'regex', pattern: 'ACME-[0-9]{6}', on: 'input', action: 'redact' },
-            ],
-            { streamHoldback: 8 },
-          ),
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'pay', key, labels: { team: 'payments' } }],
+      [
+        policyObject(
+          'pii',
+          { team: 'payments' },
+          [
+            { name: 'emails', type: 'pii', entities: ['email'], on: 'input', action: 'redact', restore: true },
+            { name: 'corp', type: 'regex', pattern: 'ACME-[0-9]{6}', on: 'input', action: 'redact' },
+          ],
+          { streamHoldback: 8 },
         ),
-      },
-    });
+      ],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

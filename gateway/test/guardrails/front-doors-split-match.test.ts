@@ -2,9 +2,9 @@
 // redact check sees the card number whole although it arrives in four pieces, the caller gets the
 // placeholder and never a digit of it, and clean text before it is released with it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import { FRONT_DOORS } from './front-door-drivers.js';
-import { guardrailManifests, policyObject, startScriptedUpstream, testKey, type ScriptedUpstream } from './guardrail-fixtures.js';
+import { policyObject, type ScriptedUpstream, startGuardrailGateway, testKey } from './guardrail-fixtures.js';
 
 const key = testKey('grdoorsplit');
 
@@ -13,23 +13,19 @@ describe('guardrail match split across stream chunks, every front door', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'pay', key, labels: { team: 'payments' } }],
-          policyObject(
-            'pii',
-            { team: 'payments' },
-            [{ name: 'cards', type: 'pii', entities: ['credit_card'], on: 'output', action: 'redact' }],
-            {
-              streamHoldback: 32,
-            },
-          ),
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'pay', key, labels: { team: 'payments' } }],
+      [
+        policyObject(
+          'pii',
+          { team: 'payments' },
+          [{ name: 'cards', type: 'pii', entities: ['credit_card'], on: 'output', action: 'redact' }],
+          {
+            streamHoldback: 32,
+          },
         ),
-      },
-    });
+      ],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

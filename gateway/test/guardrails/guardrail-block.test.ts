@@ -6,17 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { eventually } from '../support/eventually.js';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import {
   anthropicClient,
   geminiClient,
-  guardrailManifests,
   openAIClient,
   policyObject,
   requestLines,
-  startScriptedUpstream,
-  testKey,
   type ScriptedUpstream,
+  startGuardrailGateway,
+  testKey,
 } from './guardrail-fixtures.js';
 
 const key = testKey('grblock');
@@ -28,22 +27,18 @@ describe('guardrail block', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [
-            { name: 'pay', key, labels: { team: 'payments' } },
-            { name: 'web', key: other, labels: { team: 'web' } },
-          ],
-          policyObject('pii', { team: 'payments' }, [
-            { name: 'cards', type: 'pii', entities: ['credit_card', 'iban'], on: 'input', action: 'block' },
-            { name: 'words', type: 'denylist', phrases: ['project falcon'], on: 'output', action: 'block' },
-          ]),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [
+        { name: 'pay', key, labels: { team: 'payments' } },
+        { name: 'web', key: other, labels: { team: 'web' } },
+      ],
+      [
+        policyObject('pii', { team: 'payments' }, [
+          { name: 'cards', type: 'pii', entities: ['credit_card', 'iban'], on: 'input', action: 'block' },
+          { name: 'words', type: 'denylist', phrases: ['project falcon'], on: 'output', action: 'block' },
+        ]),
+      ],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

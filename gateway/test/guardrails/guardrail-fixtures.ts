@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { API_VERSION, documents, keyObjects, openAIBackend, secretObject } from '../core/core-fixtures.js';
-import type { GatewayProcess } from '../support/gateway-process.js';
+import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 
 export { openAIClient, testKey } from '../core/core-fixtures.js';
@@ -141,6 +141,26 @@ export function guardrailManifests(
     ...keys.flatMap((k) => keyObjects(k)),
     ...policies,
   );
+}
+
+/**
+ * The common set-up of a guardrail test: a scripted upstream and a gateway serving
+ * guardrailManifests on it (with `args`, when given).
+ */
+export async function startGuardrailGateway(
+  keys: Array<{ name: string; key: string; labels: Record<string, string> }>,
+  policies: unknown[],
+  args?: string[],
+): Promise<{ upstream: ScriptedUpstream; gateway: GatewayProcess }> {
+  const upstream = await startScriptedUpstream();
+  const gateway = await startGateway({
+    manifests: { 'all.yaml': guardrailManifests(upstream.server.url, keys, ...policies) },
+    ...(args === undefined ? {} : { args }),
+  }).catch(async (error: unknown) => {
+    await upstream.server.close();
+    throw error;
+  });
+  return { upstream, gateway };
 }
 
 export function anthropicClient(gateway: GatewayProcess, key: string): Anthropic {

@@ -2,17 +2,16 @@
 // the request's log line, never the matched text.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.js';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import {
   geminiClient,
-  guardrailManifests,
   lastUserContent,
   openAIClient,
   policyObject,
   requestLines,
-  startScriptedUpstream,
-  testKey,
   type ScriptedUpstream,
+  startGuardrailGateway,
+  testKey,
 } from './guardrail-fixtures.js';
 
 const key = testKey('grlog');
@@ -23,16 +22,10 @@ describe('guardrail log-only', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'dev', key, labels: { team: 'dev' } }],
-          policyObject('audit', { team: 'dev' }, [{ name: 'creds', type: 'secrets', on: 'both', action: 'log' }]),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'dev', key, labels: { team: 'dev' } }],
+      [policyObject('audit', { team: 'dev' }, [{ name: 'creds', type: 'secrets', on: 'both', action: 'log' }])],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

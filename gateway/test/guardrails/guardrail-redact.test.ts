@@ -3,16 +3,15 @@
 // text, tool-call arguments (still valid JSON) and tool results; matches in the answer are
 // replaced with the same numbering, whole answers and streams alike.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import {
   anthropicClient,
-  guardrailManifests,
   lastUserContent,
   openAIClient,
   policyObject,
-  startScriptedUpstream,
-  testKey,
   type ScriptedUpstream,
+  startGuardrailGateway,
+  testKey,
 } from './guardrail-fixtures.js';
 
 const key = testKey('grredact');
@@ -22,19 +21,15 @@ describe('guardrail redact', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'pay', key, labels: { team: 'payments' } }],
-          policyObject('pii', { team: 'payments' }, [
-            { name: 'emails', type: 'pii', entities: ['email'], on: 'both', action: 'redact' },
-            { name: 'corp', type: 'regex', pattern: 'ACME-[0-9]{6}', on: 'both', action: 'redact' },
-          ]),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'pay', key, labels: { team: 'payments' } }],
+      [
+        policyObject('pii', { team: 'payments' }, [
+          { name: 'emails', type: 'pii', entities: ['email'], on: 'both', action: 'redact' },
+          { name: 'corp', type: 'regex', pattern: 'ACME-[0-9]{6}', on: 'both', action: 'redact' },
+        ]),
+      ],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

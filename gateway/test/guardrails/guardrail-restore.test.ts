@@ -3,16 +3,15 @@
 // chunks included, held by the stream window until whole), through the OpenAI and Anthropic
 // front doors. Placeholders of checks without restore, and of the answer's own redactions, stay.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import {
   anthropicClient,
-  guardrailManifests,
   lastUserContent,
   openAIClient,
   policyObject,
-  startScriptedUpstream,
-  testKey,
   type ScriptedUpstream,
+  startGuardrailGateway,
+  testKey,
 } from './guardrail-fixtures.js';
 
 const key = testKey('grrestore');
@@ -22,27 +21,23 @@ describe('guardrail redact with restore', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'pay', key, labels: { team: 'payments' } }],
-          policyObject(
-            'pii',
-            { team: 'payments' },
-            [
-              { name: 'emails', type: 'pii', entities: ['email'], on: 'both', action: 'redact', restore: true },
-              { name: 'corp', type: 'regex', pattern: 'ACME-[0-9]{6}', on: 'input', action: 'redact' },
-              // A value with a quote: restored into tool-call arguments, it must be JSON-escaped.
-              { name: 'quote', type: 'regex', pattern: 'Q"[0-9]{3}', on: 'input', action: 'redact', restore: true },
-            ],
-            // The smallest window, shorter than a placeholder: restoring must still hold a split one whole.
-            { streamHoldback: 8 },
-          ),
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'pay', key, labels: { team: 'payments' } }],
+      [
+        policyObject(
+          'pii',
+          { team: 'payments' },
+          [
+            { name: 'emails', type: 'pii', entities: ['email'], on: 'both', action: 'redact', restore: true },
+            { name: 'corp', type: 'regex', pattern: 'ACME-[0-9]{6}', on: 'input', action: 'redact' },
+            // A value with a quote: restored into tool-call arguments, it must be JSON-escaped.
+            { name: 'quote', type: 'regex', pattern: 'Q"[0-9]{3}', on: 'input', action: 'redact', restore: true },
+          ],
+          // The smallest window, shorter than a placeholder: restoring must still hold a split one whole.
+          { streamHoldback: 8 },
         ),
-      },
-    });
+      ],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -2,15 +2,14 @@
 // in part, and clean text older than the window is released at once, before the upstream has
 // finished (here: while the upstream is still paused after its first chunk).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import type { GatewayProcess } from '../support/gateway-process.js';
 import {
   anthropicClient,
-  guardrailManifests,
   openAIClient,
   policyObject,
-  startScriptedUpstream,
-  testKey,
   type ScriptedUpstream,
+  startGuardrailGateway,
+  testKey,
 } from './guardrail-fixtures.js';
 
 const key = testKey('grwindow');
@@ -20,23 +19,19 @@ describe('guardrail stream window', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': guardrailManifests(
-          upstream.server.url,
-          [{ name: 'pay', key, labels: { team: 'payments' } }],
-          policyObject(
-            'pii',
-            { team: 'payments' },
-            [{ name: 'cards', type: 'pii', entities: ['credit_card'], on: 'output', action: 'redact' }],
-            {
-              streamHoldback: 32,
-            },
-          ),
+    ({ upstream, gateway } = await startGuardrailGateway(
+      [{ name: 'pay', key, labels: { team: 'payments' } }],
+      [
+        policyObject(
+          'pii',
+          { team: 'payments' },
+          [{ name: 'cards', type: 'pii', entities: ['credit_card'], on: 'output', action: 'redact' }],
+          {
+            streamHoldback: 32,
+          },
         ),
-      },
-    });
+      ],
+    ));
   });
   afterAll(async () => {
     await gateway?.stop();

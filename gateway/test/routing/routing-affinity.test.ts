@@ -1,7 +1,7 @@
 // Prompt-cache affinity through the gateway with the OpenAI SDK: the turns of one conversation
 // (named by prompt_cache_key, the session header, `user`, or the stable prefix of the prompt)
 // stay on one backend and credential; an ejected backend breaks the affinity and the
-// conversation sticks to the backend that took over.
+// conversation sticks to the backend that took over; a backend's affinityTTL outlasts the route's.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type OpenAI from 'openai';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
@@ -40,6 +40,19 @@ describe('prompt-cache affinity', () => {
             outlierDetection: { consecutiveFailures: 1, ejectionTime: '10m' },
             backends: [compatibleBackend('x', x, { credentials }), compatibleBackend('y', y, { credentials })],
           }),
+          // x serves first (tier 0); y takes over while x is ejected (for 500ms). The route keeps a
+          // conversation for 1s; on 'long', y keeps it for an hour (its prompt cache lives longer).
+          ...['short', 'long'].map((name) =>
+            route(name, {
+              affinity: { enabled: true, ttl: '1s' },
+              retry: { attempts: 2, backoff: { initial: '1ms', max: '2ms' } },
+              outlierDetection: { consecutiveFailures: 1, ejectionTime: '500ms' },
+              backends: [
+                compatibleBackend('x', x),
+                compatibleBackend('y', y, { priority: 1, ...(name === 'long' ? { affinityTTL: '1h' } : {}) }),
+              ],
+            }),
+          ),
         ),
       },
     });
@@ -129,5 +142,23 @@ describe('prompt-cache affinity', () => {
     expect(after).toEqual({ [otherName]: TURNS });
     // The new backend keeps one credential for the conversation as well.
     expect(new Set(other.authorizations).size).toBe(1);
+  });
+
+  it("keeps a conversation on a backend for the backend's affinityTTL, past the route's ttl", async () => {
+    for (const upstream of [x, y]) {
+      upstream.status = 200;
+      upstream.authorizations.length = 0;
+    }
+    const ask = (model: string, session: string): Promise<string> =>
+      answeredBy(client, { model, messages: [{ role: 'user', content: 'q' }] }, { 'x-switchyard-session': session });
+    // x fails once: ejected on both routes, the retries land on y, which becomes each conversation's backend.
+    x.status = 500;
+    expect(await ask('short', 'ttl-short')).toBe('y');
+    expect(await ask('long', 'ttl-long')).toBe('y');
+    x.status = 200;
+    // Past the ejection (500ms) and the route's ttl (1s).
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(await ask('short', 'ttl-short')).toBe('x');
+    expect(await ask('long', 'ttl-long')).toBe('y');
   });
 });

@@ -101,6 +101,6 @@ describe('backend capabilities', () => {
     const message = (error as InstanceType<typeof OpenAI.BadRequestError>).message;
     expect(message).toContain('no backend of model `text-only` can serve this request');
     expect(message).toContain('backend "t1" of model text-only: the request carries images and it has no vision');
-    expect(message).toMatch(/backend "t2" of model text-only: the prompt \(estimated at \d+ tokens\) exceeds its contextWindow of 100/);
+    expect(message).toMatch(/backend "t2" of model text-only: the prompt \(about \d+ tokens\) exceeds its contextWindow of 100/);
   });
 });

@@ -20,6 +20,7 @@ export function kindResourceType(definition: KindDefinition): ResourceType {
 export const MODEL_ROUTES: ResourceType = kindResourceType(BUILTIN_KINDS.get('ModelRoute'));
 export const BUDGETS: ResourceType = kindResourceType(BUILTIN_KINDS.get('Budget'));
 export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
+export const CONFIG_MAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true };
 export const SERVICE_ACCOUNTS: ResourceType = {
   group: '',
   version: 'v1',

@@ -2,12 +2,15 @@
 // when its compiled form changes (spec, or a Secret it reads) and again every recheck interval,
 // and hands the status writer a Ready condition and the tool fields. A changed result queues the
 // object, so the write goes through the same level-triggered path as every other status.
-import type { CompiledMCPServer, RoutingTable } from '@switchyard/compiler';
+// Hosted tools (`spec.openapi`) have no MCP server to connect to: their tools are the operations
+// the compiler took from the document, so they are Ready as soon as that compiled; the API itself
+// is not called, since no operation is known to be free of side effects.
+import { type CompiledMCPServer, globMatches, type RoutingTable } from '@switchyard/compiler';
 import { errorMessage, type Logger, silentLogger } from '../observe/logger.js';
 import type { DesiredCondition } from '../reconcile/conditions.js';
 import { objectKeyOf } from '../reconcile/object-keys.js';
 import type { StatusContribution, StatusContributor } from '../reconcile/status-contributor.js';
-import type { ProbeResult } from './probe-mcp-server.js';
+import { STATUS_TOOL_LIMIT, type ProbeResult } from './probe-mcp-server.js';
 
 /** Default period between two checks of one server (flag --mcp-recheck-interval). */
 const DEFAULT_MCP_RECHECK_MS = 60_000;
@@ -59,7 +62,9 @@ export class MCPReadiness implements StatusContributor {
       if (entry && entry.fingerprint === fingerprint) continue;
       if (entry) Object.assign(entry, { server, fingerprint });
       else this.entries.set(key, { server, fingerprint, probing: false, again: false });
-      this.schedule(key);
+      // Hosted tools are known from the table itself: their status is written again now.
+      if (server.openapi) this.options.onChanged(key);
+      else this.schedule(key);
     }
     for (const key of [...this.entries.keys()]) if (!seen.has(key)) this.entries.delete(key);
   }
@@ -69,11 +74,15 @@ export class MCPReadiness implements StatusContributor {
     for (const key of this.entries.keys()) this.schedule(key);
   }
 
-  statusOf(key: string, generation: number, accepted: boolean): StatusContribution {
+  statusOf(key: string, generation: number, accepted: boolean, refusal?: string): StatusContribution {
     if (!accepted) {
-      return { conditions: [ready('False', 'NotAccepted', 'not in the routing table (see Accepted)', generation)], fields: {} };
+      // The Accepted message says what is wrong (an OpenAPI document that does not compile, a
+      // missing Secret); Ready repeats it, so whoever reads only Ready learns it too.
+      const message = refusal === undefined ? 'not in the routing table (see Accepted)' : `not in the routing table: ${refusal}`;
+      return { conditions: [ready('False', 'NotAccepted', message, generation)], fields: {} };
     }
     const entry = this.entries.get(key);
+    if (entry?.server.openapi && entry.server.generation === generation) return openAPIStatus(entry.server, generation);
     if (entry?.server.auth.type === 'oauth2PerUser') {
       const message = "tools are listed with each user's own token; the operator has none to list them with";
       return { conditions: [ready('Unknown', 'PerUserAuthorization', message, generation)], fields: {} };
@@ -101,7 +110,8 @@ export class MCPReadiness implements StatusContributor {
     const entry = this.entries.get(key);
     if (!entry || this.stopped || !this.options.isLeader()) return;
     // Its tools are listed with each caller's token; without one the check could only fail.
-    if (entry.server.auth.type === 'oauth2PerUser') return;
+    // Hosted tools need no check (see openAPIStatus).
+    if (entry.server.auth.type === 'oauth2PerUser' || entry.server.openapi) return;
     if (entry.probing) {
       entry.again = true;
       return;
@@ -144,6 +154,24 @@ export class MCPReadiness implements StatusContributor {
       this.options.onChanged(key);
     }
   }
+}
+
+/** Hosted tools: the compiled operations, after toolFilter, are the tools. */
+function openAPIStatus(server: CompiledMCPServer, generation: number): StatusContribution {
+  const openapi = server.openapi as NonNullable<CompiledMCPServer['openapi']>;
+  const offered = openapi.operations
+    .map((operation) => operation.name)
+    .filter(
+      (name) =>
+        server.toolFilter.include.some((glob) => globMatches(glob, name)) &&
+        !server.toolFilter.exclude.some((glob) => globMatches(glob, name)),
+    );
+  const tools = offered.map((name) => `${server.prefix}__${name}`).sort();
+  const message = `${tools.length} tool${tools.length === 1 ? '' : 's'} from the OpenAPI ${openapi.version} document (${openapi.source}), called at ${openapi.baseURL}`;
+  return {
+    conditions: [ready('True', 'Ready', message, generation)],
+    fields: { toolCount: tools.length, tools: tools.slice(0, STATUS_TOOL_LIMIT), protocolVersion: `openapi ${openapi.version}` },
+  };
 }
 
 function ready(status: DesiredCondition['status'], reason: string, message: string, generation: number): DesiredCondition {

@@ -1,9 +1,9 @@
-// One watch per registered kind plus the Secret watch, behind one interface: the controller asks
+// One watch per registered kind plus the Secret and ConfigMap watches, behind one interface: the controller asks
 // for "every object" or "the cache of this kind" and never names a kind. Objects are cached
 // without the bookkeeping the operator never reads.
-import type { KindDefinition, KindObject, KindRegistry, SecretManifest } from '@switchyard/compiler';
+import type { ConfigMapManifest, KindDefinition, KindObject, KindRegistry, SecretManifest } from '@switchyard/compiler';
 import type { KubeClient } from '../kube/kube-client.js';
-import { kindResourceType, SECRETS, SERVICE_ACCOUNTS, type KubeObject, type KubeObjectMeta } from '../kube/resources.js';
+import { CONFIG_MAPS, kindResourceType, SECRETS, SERVICE_ACCOUNTS, type KubeObject, type KubeObjectMeta } from '../kube/resources.js';
 import type { Logger } from '../observe/logger.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
 import type { StoreEvent } from '../watch/reflector.js';
@@ -12,6 +12,7 @@ import { lastWriter, type LastWriter } from './config-audit.js';
 
 export type CrObject = KindObject & KubeObject & { status?: Record<string, unknown> };
 export type SecretObject = SecretManifest & KubeObject;
+export type ConfigMapObject = ConfigMapManifest & KubeObject;
 
 export interface KindWatchesOptions {
   client: KubeClient;
@@ -23,17 +24,21 @@ export interface KindWatchesOptions {
   watch?: WatchTuning;
   onObjectEvent(kind: KindDefinition, event: StoreEvent<CrObject>): void;
   onSecretEvent(event: StoreEvent<SecretObject>): void;
+  onConfigMapEvent(event: StoreEvent<ConfigMapObject>): void;
   /** A ServiceAccount appeared or went away (VirtualKey subjects bind them by uid). */
   onServiceAccountEvent(event: StoreEvent<KubeObject>): void;
   /** A watch finished a list. */
   onListed(): void;
   /** The form a Secret is cached in (data kept only for relevant ones). */
   shapeSecret(secret: SecretObject): SecretObject;
+  /** The form a ConfigMap is cached in (data kept only for those an MCPServer references). */
+  shapeConfigMap(configMap: ConfigMapObject): ConfigMapObject;
 }
 
 export class KindWatches {
   private readonly caches = new Map<string, ResourceCache<CrObject>>();
   readonly secrets: ResourceCache<SecretObject>;
+  readonly configMaps: ResourceCache<ConfigMapObject>;
   /** ServiceAccounts, names and uids only: a bound subject is compiled with its ServiceAccount's uid. */
   readonly serviceAccounts: ResourceCache<KubeObject>;
   private secretsStarted = false;
@@ -66,6 +71,13 @@ export class KindWatches {
       onError: (reason) => options.metrics?.watchErrors.inc({ resource: 'secrets', reason }),
       transform: (secret) => options.shapeSecret(withoutBookkeeping(secret)),
     });
+    this.configMaps = new ResourceCache<ConfigMapObject>({
+      ...common,
+      type: CONFIG_MAPS,
+      onEvent: (event) => options.onConfigMapEvent(event),
+      onError: (reason) => options.metrics?.watchErrors.inc({ resource: 'configmaps', reason }),
+      transform: (configMap) => options.shapeConfigMap(withoutBookkeeping(configMap)),
+    });
     this.serviceAccounts = new ResourceCache<KubeObject>({
       ...common,
       type: SERVICE_ACCOUNTS,
@@ -81,7 +93,7 @@ export class KindWatches {
   }
 
   get synced(): boolean {
-    return this.kindsSynced && this.secrets.synced && this.serviceAccounts.synced;
+    return this.kindsSynced && this.secrets.synced && this.configMaps.synced && this.serviceAccounts.synced;
   }
 
   /** `namespace/name` -> uid of every ServiceAccount watched. */
@@ -104,15 +116,21 @@ export class KindWatches {
     this.serviceAccounts.start();
   }
 
-  /** Starts the Secret watch if every kind has listed and it has not started yet. */
+  /** Starts the Secret and ConfigMap watches if every kind has listed and they have not started yet. */
   startSecretsWhenReady(): void {
     if (this.secretsStarted || !this.kindsSynced) return;
     this.secretsStarted = true;
     this.secrets.start();
+    this.configMaps.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...[...this.caches.values()].map((cache) => cache.stop()), this.secrets.stop(), this.serviceAccounts.stop()]);
+    await Promise.all([
+      ...[...this.caches.values()].map((cache) => cache.stop()),
+      this.secrets.stop(),
+      this.configMaps.stop(),
+      this.serviceAccounts.stop(),
+    ]);
   }
 
   cacheOf(kind: string): ResourceCache<CrObject> {

@@ -16,18 +16,18 @@ import {
 } from '@switchyard/compiler';
 import type { KubeClient } from '../kube/kube-client.js';
 import { KubeApiError } from '../kube/kube-client.js';
-import { resourcePath, SECRETS, type KubeObject, type KubeObjectMeta } from '../kube/resources.js';
+import { CONFIG_MAPS, resourcePath, SECRETS, type KubeObject, type KubeObjectMeta, type ResourceType } from '../kube/resources.js';
 import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import type { StoreEvent } from '../watch/reflector.js';
-import type { WatchTuning } from '../watch/resource-cache.js';
+import type { ResourceCache, WatchTuning } from '../watch/resource-cache.js';
 import { AcknowledgementTracker, type AckSource } from './acknowledgement-tracker.js';
 import { CompileScheduler } from './compile-scheduler.js';
 import { ConfigAudit } from './config-audit.js';
 import type { EventRecorder } from './event-recorder.js';
 import { ensureGeneratedSecret } from './generated-secrets.js';
-import { KindWatches, type CrObject, type SecretObject } from './kind-watches.js';
+import { KindWatches, type ConfigMapObject, type CrObject, type SecretObject } from './kind-watches.js';
 import { objectKeyOf, parseObjectKey } from './object-keys.js';
 import { SecretRelevance } from './secret-relevance.js';
 import type { StatusContributor } from './status-contributor.js';
@@ -71,6 +71,8 @@ export class OperatorController {
   private readonly kinds: KindRegistry;
   private readonly watches: KindWatches;
   private readonly relevance = new SecretRelevance();
+  /** ConfigMaps MCPServers read OpenAPI documents from: only these keep their data in the cache. */
+  private readonly configMapRelevance = new SecretRelevance();
   private readonly queue: WorkQueue;
   private readonly tracker: AcknowledgementTracker;
   private readonly compilation: TableCompilation;
@@ -95,12 +97,14 @@ export class OperatorController {
       ...(options.watch ? { watch: options.watch } : {}),
       onObjectEvent: (kind, event) => this.onObjectEvent(kind, event),
       onSecretEvent: (event) => this.onSecretEvent(event),
+      onConfigMapEvent: (event) => this.onConfigMapEvent(event),
       // Only existence and uid matter: a new or deleted ServiceAccount may change a subject's binding.
       onServiceAccountEvent: (event) => {
         if (event.type !== 'MODIFIED' || event.old?.metadata.uid !== event.object.metadata.uid) this.markDirty();
       },
       onListed: () => this.onListed(),
       shapeSecret: (secret) => this.relevance.shape(secret),
+      shapeConfigMap: (configMap) => this.configMapRelevance.shape(configMap),
     });
     this.queue = new WorkQueue({
       logger: this.logger,
@@ -228,8 +232,13 @@ export class OperatorController {
     const object = event.object;
     const key = objectKeyOf(kind.kind, object.metadata.namespace ?? '', object.metadata.name);
     const refsBefore = this.relevance.referencedCount;
-    if (event.type === 'DELETED') this.relevance.forget(key);
-    else this.relevance.track(key, kind.referencedSecrets(object));
+    if (event.type === 'DELETED') {
+      this.relevance.forget(key);
+      this.configMapRelevance.forget(key);
+    } else {
+      this.relevance.track(key, kind.referencedSecrets(object));
+      if (kind.referencedConfigMaps) this.configMapRelevance.track(key, kind.referencedConfigMaps(object));
+    }
     if (event.type === 'DELETED' || event.type === 'ADDED' || !event.old || compileFingerprint(event.old) !== compileFingerprint(object)) {
       this.markDirty();
     }
@@ -255,6 +264,13 @@ export class OperatorController {
     }
   }
 
+  private onConfigMapEvent(event: StoreEvent<ConfigMapObject>): void {
+    const configMap = event.object;
+    const id = `${configMap.metadata.namespace ?? ''}/${configMap.metadata.name}`;
+    if (!this.configMapRelevance.isRelevant(id, undefined)) return;
+    if (event.type !== 'MODIFIED' || !event.old || configMapFingerprint(event.old) !== configMapFingerprint(configMap)) this.markDirty();
+  }
+
   // --- compile ------------------------------------------------------------------------------
 
   private markDirty(): void {
@@ -262,12 +278,16 @@ export class OperatorController {
   }
 
   private async compile(): Promise<void> {
-    await this.fetchNewlyReferencedSecrets();
+    await this.fetchNewlyReferenced(this.watches.secrets, this.relevance, SECRETS);
+    await this.fetchNewlyReferenced(this.watches.configMaps, this.configMapRelevance, CONFIG_MAPS);
     const secrets: SecretManifest[] = [];
     for (const secret of this.watches.secrets.values()) if (!this.relevance.isStripped(secret)) secrets.push(secret);
+    const configMaps: ConfigMapObject[] = [];
+    for (const configMap of this.watches.configMaps.values())
+      if (!this.configMapRelevance.isStripped(configMap)) configMaps.push(configMap);
     const objects = [...this.watches.objects()];
     const versionBefore = this.compilation.current?.table.version;
-    for (const key of this.compilation.run(objects, secrets, this.watches.serviceAccountUids())) this.queue.add(key);
+    for (const key of this.compilation.run(objects, secrets, this.watches.serviceAccountUids(), configMaps)) this.queue.add(key);
     const table = this.compilation.current?.table;
     if (table !== undefined && table.version !== versionBefore)
       this.configAudit.tableVersion(table.version, table.hash, [...objects, ...secrets], this.options.isLeader());
@@ -275,27 +295,28 @@ export class OperatorController {
     for (const resolve of this.syncWaiters.splice(0)) resolve();
   }
 
-  /** Secrets that became referenced after their watch event arrived hold no data yet: GET them. */
-  private async fetchNewlyReferencedSecrets(): Promise<void> {
-    const cache = this.watches.secrets;
-    const wanted: SecretObject[] = [];
+  /** Secrets (ConfigMaps) that became referenced after their watch event arrived hold no data yet: GET them. */
+  private async fetchNewlyReferenced<T extends SecretObject | ConfigMapObject>(
+    cache: ResourceCache<T>,
+    relevance: SecretRelevance,
+    type: ResourceType,
+  ): Promise<void> {
+    const wanted: T[] = [];
     for (const secret of cache.values()) {
       const id = `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`;
-      const relevant = this.relevance.isRelevant(id, secret.metadata.labels);
-      if (this.relevance.isStripped(secret)) {
+      const relevant = relevance.isRelevant(id, secret.metadata.labels);
+      if (relevance.isStripped(secret)) {
         if (relevant) wanted.push(secret);
       } else if (!relevant) {
         // No longer referenced: drop its data from memory.
-        cache.replaceIfCurrent(this.relevance.strip(secret));
+        cache.replaceIfCurrent(relevance.strip(secret));
       }
     }
     for (const stripped of wanted) {
       try {
-        const full = await this.options.client.get<SecretObject>(
-          resourcePath(SECRETS, stripped.metadata.namespace, stripped.metadata.name),
-        );
+        const full = await this.options.client.get<T>(resourcePath(type, stripped.metadata.namespace, stripped.metadata.name));
         full.apiVersion ??= 'v1';
-        full.kind ??= 'Secret';
+        (full as { kind?: string }).kind ??= type.kind;
         // A newer watch event may have arrived meanwhile; it carries data now, keep it.
         cache.replaceIfCurrent(full);
       } catch (error) {
@@ -338,6 +359,11 @@ function compileFingerprint(object: CrObject): string {
   const meta: KubeObjectMeta = object.metadata;
   const labels = Object.entries(meta.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   return JSON.stringify([meta.generation, meta.uid, meta.creationTimestamp, labels, meta.deletionTimestamp ?? null]);
+}
+
+function configMapFingerprint(configMap: ConfigMapObject): string {
+  const entries = (record: Record<string, string> | undefined) => Object.entries(record ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([entries(configMap.data), entries(configMap.binaryData), configMap.metadata.uid]);
 }
 
 function secretFingerprint(secret: SecretObject): string {

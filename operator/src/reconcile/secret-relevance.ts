@@ -2,8 +2,16 @@
 // those it generated (labelled as ours). The Secret watch sees every Secret of the watched
 // namespaces (RBAC cannot narrow it), but the cache keeps data only for relevant ones; the
 // rest are held as metadata, so a namespace full of Helm release Secrets costs little memory.
-import type { SecretManifest } from '@switchyard/compiler';
+// ConfigMaps (MCPServer OpenAPI documents) are kept the same way, by a second instance.
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './generated-secrets.js';
+
+/** A Secret or ConfigMap: metadata plus the data fields dropped from irrelevant ones. */
+interface DataObject {
+  metadata: { namespace?: string; name: string; labels?: Record<string, string> };
+  data?: unknown;
+  stringData?: unknown;
+  binaryData?: unknown;
+}
 
 export class SecretRelevance {
   private readonly byObject = new Map<string, string[]>();
@@ -43,14 +51,14 @@ export class SecretRelevance {
   }
 
   /** The form a Secret is cached in: whole when relevant, metadata only otherwise. */
-  shape<T extends SecretManifest>(secret: T): T {
+  shape<T extends DataObject>(secret: T): T {
     const id = `${secret.metadata.namespace ?? ''}/${secret.metadata.name}`;
     if (this.isRelevant(id, secret.metadata.labels)) return secret;
     return this.strip(secret);
   }
 
-  strip<T extends SecretManifest>(secret: T): T {
-    const { data: _data, stringData: _stringData, ...rest } = secret;
+  strip<T extends DataObject>(secret: T): T {
+    const { data: _data, stringData: _stringData, binaryData: _binaryData, ...rest } = secret;
     const stripped = { ...rest } as T;
     this.stripped.add(stripped);
     return stripped;

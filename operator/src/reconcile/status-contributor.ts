@@ -18,6 +18,7 @@ export interface StatusContributor {
   observe(table: RoutingTable): void;
   /** Leadership arrived: whatever it knows may be stale. */
   recheckAll(): void;
-  statusOf(key: string, generation: number, accepted: boolean): StatusContribution;
+  /** `refusal`: when not accepted, the Accepted=False message (what is wrong), for a contributor to repeat. */
+  statusOf(key: string, generation: number, accepted: boolean, refusal?: string): StatusContribution;
   stop(): void;
 }

@@ -43,7 +43,8 @@ export class StatusWriter {
     const status = object.status ?? {};
     const existing = readConditions(status);
     const accepted = diagnostic.conditions.some((c) => c.type === 'Accepted' && c.status === 'True');
-    const contributed = this.contributions(kind, key, generation, accepted);
+    const refusal = diagnostic.conditions.find((c) => c.type === 'Accepted' && c.status === 'False')?.message;
+    const contributed = this.contributions(kind, key, generation, accepted, refusal);
     const conditions = this.desiredConditions(key, diagnostic.conditions, generation, existing, contributed.conditions);
     const fields = { ...(compiled.statusFields.get(key) ?? {}), ...contributed.fields };
     const unchanged =
@@ -72,11 +73,17 @@ export class StatusWriter {
     this.recordEvents(object, existing, conditions);
   }
 
-  private contributions(kind: KindDefinition, key: string, generation: number, accepted: boolean): StatusContribution {
+  private contributions(
+    kind: KindDefinition,
+    key: string,
+    generation: number,
+    accepted: boolean,
+    refusal: string | undefined,
+  ): StatusContribution {
     const all: StatusContribution = { conditions: [], fields: {} };
     for (const contributor of this.options.contributors ?? []) {
       if (contributor.kind !== kind.kind) continue;
-      const contribution = contributor.statusOf(key, generation, accepted);
+      const contribution = contributor.statusOf(key, generation, accepted, refusal);
       all.conditions.push(...contribution.conditions);
       Object.assign(all.fields, contribution.fields);
     }

@@ -6,6 +6,7 @@ import {
   type KindRegistry,
   type ObjectDiagnostic,
   type RoutingTable,
+  type ConfigMapManifest,
   type SecretManifest,
 } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
@@ -52,11 +53,17 @@ export class TableCompilation {
   }
 
   /** Compiles, publishes a changed table, and returns the keys of objects whose status inputs changed. */
-  run(objects: readonly KindObject[], secrets: readonly SecretManifest[], serviceAccounts?: ReadonlyMap<string, string>): string[] {
+  run(
+    objects: readonly KindObject[],
+    secrets: readonly SecretManifest[],
+    serviceAccounts?: ReadonlyMap<string, string>,
+    configMaps: readonly ConfigMapManifest[] = [],
+  ): string[] {
     const started = process.hrtime.bigint();
     const result = compileRoutingTable({
       objects,
       secrets,
+      configMaps,
       ...(serviceAccounts === undefined ? {} : { serviceAccounts }),
       sharedNamespaces: this.options.sharedNamespaces,
       version: this.version + 1,

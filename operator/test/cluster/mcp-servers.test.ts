@@ -2,7 +2,8 @@
 // it ships with, and real upstream MCP servers: what the CRD refuses, an applied server becoming
 // Ready with its tools in status (server-everything over streamable HTTP and SSE, an SDK server
 // behind a bearer token), the failures Ready names, re-checks on change and on the period, and
-// the compiled table (servers per namespace, a key's allowedTools).
+// the compiled table (servers per namespace, a key's allowedTools), and hosted tools from an
+// OpenAPI document in a ConfigMap (Ready with its tool count, an invalid document named).
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { parseOperatorFlags } from '../../src/cli/operator-flags.js';
 import { createLogger } from '../../src/observe/logger.js';
@@ -89,6 +90,7 @@ describeWithControlPlane('MCPServers against a real API server', () => {
       'env is for stdio servers (command); use headers for url servers',
     );
     expect(await rejected('{url: "https://a.example/mcp", prefix: git__hub}')).toContain("prefix may not contain '__'");
+    expect(await rejected('{openapi: {baseURL: "https://a.example"}}')).toContain('openapi needs exactly one of configMapRef and inline');
     expect(await rejected('{url: "https://a.example/mcp", auth: {type: bearer}}')).toContain('auth type bearer needs secretRef');
     expect(
       await rejected(
@@ -236,5 +238,53 @@ spec: {secretName: other-key}
     });
     expect(table.keys.find((key) => key.id === 'team-b/other')).not.toHaveProperty('mcp');
     expect(table.mcpServers?.['ai/github']?.auth).toEqual({ type: 'bearer', ref: 'ai/gh/token', token: 'ghp-right' });
+  }, 60_000);
+  it('reads an OpenAPI document from a ConfigMap: Ready with its tools, an invalid document named in Ready', async () => {
+    const document = (paths: Record<string, unknown>) => JSON.stringify(JSON.stringify({ openapi: '3.1.0', info: {}, paths }));
+    const configMap = (paths: Record<string, unknown>) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: pets-api, namespace: ai}
+data:
+  openapi.json: ${document(paths)}
+`;
+    await cluster.apply(`
+apiVersion: switchyard.dev/v1alpha1
+kind: MCPServer
+metadata: {name: pets, namespace: ai}
+spec:
+  openapi:
+    configMapRef: {name: pets-api, key: openapi.json}
+    baseURL: https://pets.example.com/v1
+  toolFilter: {exclude: ["delete*"]}
+`);
+    const missing = await readyOf('pets', (c) => c.status === 'False' && c.reason === 'NotAccepted');
+    expect(conditionOf(missing, 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'ConfigMapNotFound' });
+    expect(conditionOf(missing, 'Ready')?.message).toContain('ConfigMap ai/pets-api not found');
+
+    await cluster.apply(
+      configMap({
+        '/pets': { get: { operationId: 'listPets' }, post: { operationId: 'createPet' } },
+        '/pets/{id}': { delete: { operationId: 'deletePet', parameters: [{ name: 'id', in: 'path', required: true }] } },
+      }),
+    );
+    const ready = await readyOf('pets', (c) => c.status === 'True');
+    expect(ready.status.toolCount).toBe(2);
+    expect(ready.status.tools).toEqual(['pets__createPet', 'pets__listPets']);
+    expect(ready.status.protocolVersion).toBe('openapi 3.1.0');
+    expect(conditionOf(ready, 'Ready')?.message).toBe(
+      '2 tools from the OpenAPI 3.1.0 document (ConfigMap ai/pets-api key openapi.json), called at https://pets.example.com/v1',
+    );
+    expect(operator.controller.table?.mcpServers?.['ai/pets']?.openapi?.operations.map((operation) => operation.name)).toEqual([
+      'createPet',
+      'deletePet',
+      'listPets',
+    ]);
+
+    // The ConfigMap changes, not the MCPServer: the document is compiled again and the problem named.
+    await cluster.apply(configMap({ '/pets/{id}': { get: { operationId: 'getPet' } } }));
+    const invalid = await readyOf('pets', (c) => c.status === 'False' && c.reason === 'NotAccepted');
+    expect(conditionOf(invalid, 'Accepted')).toMatchObject({ status: 'False', reason: 'InvalidOpenAPIDocument' });
+    expect(conditionOf(invalid, 'Ready')?.message).toContain('paths./pets/{id}.get: path parameter {id} is not declared in parameters');
   }, 60_000);
 });

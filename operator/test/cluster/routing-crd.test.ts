@@ -33,6 +33,9 @@ spec:
   - name: vision
     match: {hasImages: true, metadata: {task: look}, frontDoors: [anthropic], keyLabels: {team: a}}
     backends: [mini, big]
+  - name: extract
+    match: {tags: ["extract"]}
+    route: cheap-extractor
   affinity: {enabled: true, ttl: 5m}
   backends:
   - name: mini
@@ -47,6 +50,7 @@ spec:
     expect(result.code).toBe(0);
     const stored = await cluster.getJson<Record<string, any>>(['modelroute', 'routed', '-n', 'default']);
     expect(stored.spec.rules[0]).toEqual({ match: { tags: ['classify'], maxPromptTokens: 4000, hasTools: false }, backends: ['mini'] });
+    expect(stored.spec.rules[2]).toEqual({ name: 'extract', match: { tags: ['extract'] }, route: 'cheap-extractor' });
     expect(stored.spec.affinity).toEqual({ enabled: true, ttl: '5m' });
   });
 
@@ -62,6 +66,12 @@ spec:
       'minPromptTokens must be <= maxPromptTokens',
     ],
     ['an affinity ttl over 24h', 'affinity: {enabled: true, ttl: 25h}', 'must be between 1s and 24h'],
+    [
+      'a rule naming backends and a route',
+      'rules: [{match: {}, backends: [mini], route: other}]',
+      'a rule names either backends or a route, not both and not neither',
+    ],
+    ["a rule naming the route's own model", 'rules: [{match: {}, route: refused}]', "a rule's route must be another model"],
   ])('refuses %s with the CRD message', async (_name, field, message) => {
     const result = await cluster.plane.kubectl(
       ['apply', '-f', '-'],

@@ -5,6 +5,7 @@ import type { CompiledBudget, RoutingTable } from '@switchyard/compiler';
 import type { ProviderRegistry } from '../../providers/registry.js';
 import type { RuntimeTable } from '../../table/runtime-table.js';
 import { TableHolder } from '../../table/table-holder.js';
+import { preloadTokenizer } from '../cost/tokenized-prompt-tokens.js';
 
 export class BudgetDirectory {
   private byId = new Map<string, CompiledBudget>();
@@ -13,6 +14,7 @@ export class BudgetDirectory {
   update(budgets: readonly CompiledBudget[]): void {
     this.byId = new Map(budgets.map((budget) => [budget.id, budget]));
     this.resolved = new WeakMap();
+    if (budgets.some((budget) => budget.reservation === 'Tokenized')) preloadTokenizer();
   }
 
   /** The budgets of a key (its `budgetIds` array); ids no longer in the table are skipped. */

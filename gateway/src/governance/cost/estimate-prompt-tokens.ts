@@ -16,54 +16,88 @@ export const TOKENS_PER_IMAGE = 3_000;
 /** A document fetched by URL: its size is unknown at admission. */
 const TOKENS_PER_REMOTE_DOCUMENT = 50_000;
 
-function utf8Bytes(text: string): number {
+/**
+ * How one way of counting measures text; everything else about a prompt (which parts count,
+ * images, documents, tools) is walked the same way for every counter, so the Strict bound and
+ * the Tokenized count (tokenized-prompt-tokens.ts) can never disagree about what the upstream
+ * reads as prompt.
+ */
+export interface PromptMeasure {
+  text(text: string): number;
+  /** Role and separator tokens around each message, tool call, tool result and tool definition. */
+  readonly perMessage: number;
+  /** Priming and framing around the whole prompt. */
+  readonly perRequest: number;
+  /** Framing around each embeddings input. */
+  readonly perInput: number;
+}
+
+export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
+
+/** The byte bound (Budget `reservation: Strict`, and routing's prompt size). */
+const STRICT_MEASURE: PromptMeasure = {
+  text: utf8Bytes,
+  perMessage: TOKENS_PER_MESSAGE,
+  perRequest: TOKENS_PER_REQUEST,
+  perInput: 2,
+};
 
 function base64DecodedBytes(data: string): number {
   return Math.floor((data.length * 3) / 4);
 }
 
-function partTokens(part: ContentPart): number {
+function partTokens(part: ContentPart, measure: PromptMeasure): number {
   switch (part.type) {
     case 'text':
     case 'reasoning':
-      return utf8Bytes(part.text);
+      return measure.text(part.text);
     case 'tool_call':
-      return utf8Bytes(part.name) + utf8Bytes(part.arguments) + TOKENS_PER_MESSAGE;
+      return measure.text(part.name) + measure.text(part.arguments) + measure.perMessage;
     case 'tool_result': {
-      let total = TOKENS_PER_MESSAGE;
-      for (const inner of part.content) total += partTokens(inner);
+      let total = measure.perMessage;
+      for (const inner of part.content) total += partTokens(inner, measure);
       return total;
     }
     case 'image':
       return TOKENS_PER_IMAGE;
     case 'document':
-      if (part.source.kind === 'text') return utf8Bytes(part.source.text);
+      if (part.source.kind === 'text') return measure.text(part.source.text);
+      // A PDF's text is inside its encoding: only its size bounds it, whatever the counter.
       if (part.source.kind === 'base64') return base64DecodedBytes(part.source.data);
       return TOKENS_PER_REMOTE_DOCUMENT;
   }
 }
 
-export function estimateChatPromptTokens(request: UnifiedChatRequest): number {
-  let total = TOKENS_PER_REQUEST;
+export function measureChatPrompt(request: UnifiedChatRequest, measure: PromptMeasure): number {
+  let total = measure.perRequest;
   for (const message of request.messages) {
-    total += TOKENS_PER_MESSAGE;
-    for (const part of message.content) total += partTokens(part);
+    total += measure.perMessage;
+    for (const part of message.content) total += partTokens(part, measure);
   }
   if (request.tools !== undefined) {
     for (const tool of request.tools) {
-      total += TOKENS_PER_MESSAGE + utf8Bytes(tool.name) + utf8Bytes(tool.description ?? '') + utf8Bytes(JSON.stringify(tool.parameters));
+      total +=
+        measure.perMessage + measure.text(tool.name) + measure.text(tool.description ?? '') + measure.text(JSON.stringify(tool.parameters));
     }
   }
-  if (request.responseFormat?.type === 'json_schema') total += utf8Bytes(JSON.stringify(request.responseFormat.schema));
+  if (request.responseFormat?.type === 'json_schema') total += measure.text(JSON.stringify(request.responseFormat.schema));
   return total;
 }
 
-export function estimateEmbeddingsInputTokens(request: UnifiedEmbeddingsRequest): number {
+export function measureEmbeddingsInput(request: UnifiedEmbeddingsRequest, measure: PromptMeasure): number {
   let total = 0;
-  for (const input of request.input) total += utf8Bytes(input) + 2;
+  for (const input of request.input) total += measure.text(input) + measure.perInput;
   return total;
+}
+
+export function estimateChatPromptTokens(request: UnifiedChatRequest): number {
+  return measureChatPrompt(request, STRICT_MEASURE);
+}
+
+export function estimateEmbeddingsInputTokens(request: UnifiedEmbeddingsRequest): number {
+  return measureEmbeddingsInput(request, STRICT_MEASURE);
 }
 
 export function isEmbeddingsRequest(request: UnifiedChatRequest | UnifiedEmbeddingsRequest): request is UnifiedEmbeddingsRequest {

@@ -1,5 +1,5 @@
-// What admission reserves for one request: its prompt tokens (a byte-based upper bound), its
-// output tokens (the caller's max, else the route's defaultMaxTokens), and their cost at the
+// What admission reserves for one request: its prompt tokens (the byte-based upper bound, or
+// with `reservation: Tokenized` the count of every backend family it may reach), its output tokens (the caller's max, else the route's defaultMaxTokens), and their cost at the
 // dearest prices of every backend the request may reach (its route's and its fallback routes').
 // Price bounds are computed once per route per table load, not per request.
 import type { RuntimeKey, RuntimeRoute } from '../../table/runtime-table.js';
@@ -7,6 +7,8 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified
 import { planRoutes } from '../../table/plan-routes.js';
 import { estimateCostNanos, pricesOf } from './compute-cost.js';
 import { estimateChatPromptTokens, estimateEmbeddingsInputTokens, isEmbeddingsRequest } from './estimate-prompt-tokens.js';
+import { type TokenFamily, tokenFamilyOf } from './prompt-token-families.js';
+import { tokenizedPromptTokens } from './tokenized-prompt-tokens.js';
 
 export interface UnpricedBackend {
   route: string;
@@ -20,6 +22,8 @@ interface RoutePriceBounds {
   input: bigint;
   output: bigint;
   unpriced: readonly UnpricedBackend[];
+  /** The tokenizer families of its backends, for Tokenized reservations. */
+  families: readonly TokenFamily[];
 }
 
 const boundsByRoute = new WeakMap<RuntimeRoute, RoutePriceBounds>();
@@ -30,7 +34,9 @@ function routePriceBounds(route: RuntimeRoute): RoutePriceBounds {
   let input = 0n;
   let output = 0n;
   const unpriced: UnpricedBackend[] = [];
+  const families = new Set<TokenFamily>();
   for (const backend of route.compiled.backends) {
+    families.add(tokenFamilyOf(backend.provider, backend.model));
     if (backend.pricing === undefined) {
       unpriced.push({ route: route.id, backend: backend.name, provider: backend.provider, model: backend.model });
       continue;
@@ -41,7 +47,7 @@ function routePriceBounds(route: RuntimeRoute): RoutePriceBounds {
     if (dearestInput > input) input = dearestInput;
     if (prices.output > output) output = prices.output;
   }
-  bounds = { input, output, unpriced };
+  bounds = { input, output, unpriced, families: [...families] };
   boundsByRoute.set(route, bounds);
   return bounds;
 }
@@ -61,25 +67,46 @@ export interface RequestEstimate {
 const LEASE_MARGIN_MS = 60_000;
 const MAX_LEASE_MS = 2 * 60 * 60 * 1000;
 
+/** The longest an attempt on `route` may last for `key`: its own total timeout, else the longest of the route's and its backends'. */
+function longestAttemptMs(key: RuntimeKey, route: RuntimeRoute): number {
+  const keyTotalMs = key.compiled.timeouts?.totalMs;
+  if (keyTotalMs !== undefined) return keyTotalMs;
+  let longest = route.compiled.timeouts.totalMs;
+  for (const backend of route.compiled.backends)
+    if (backend.timeouts !== undefined && backend.timeouts.totalMs > longest) longest = backend.timeouts.totalMs;
+  return longest;
+}
+
+/** How the prompt is bounded: Budget `spec.reservation` (docs/governance.md, "Reservations"). */
+export type PromptCounter = 'Strict' | 'Tokenized';
+
 export function estimateRequest(
   key: RuntimeKey,
   route: RuntimeRoute,
   request: UnifiedChatRequest | UnifiedEmbeddingsRequest,
+  counter: PromptCounter = 'Strict',
 ): RequestEstimate {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
   let input = 0n;
   let output = 0n;
   let unpriced: readonly UnpricedBackend[] = [];
   let leaseMs = LEASE_MARGIN_MS;
+  let families: readonly TokenFamily[] = [];
   for (const candidate of plan) {
     const bounds = routePriceBounds(candidate);
+    if (counter === 'Tokenized') families = families.length === 0 ? bounds.families : [...new Set([...families, ...bounds.families])];
     if (bounds.input > input) input = bounds.input;
     if (bounds.output > output) output = bounds.output;
     if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
-    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * candidate.compiled.timeouts.totalMs;
+    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * longestAttemptMs(key, candidate);
   }
   const embeddings = isEmbeddingsRequest(request);
-  const promptTokens = embeddings ? estimateEmbeddingsInputTokens(request) : estimateChatPromptTokens(request);
+  const promptTokens =
+    counter === 'Tokenized' && families.length > 0
+      ? tokenizedPromptTokens(request, families)
+      : embeddings
+        ? estimateEmbeddingsInputTokens(request)
+        : estimateChatPromptTokens(request);
   const outputTokens = embeddings ? 0 : (request.maxOutputTokens ?? route.compiled.defaultMaxTokens);
   return {
     promptTokens,

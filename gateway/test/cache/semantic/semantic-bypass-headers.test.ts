@@ -1,19 +1,8 @@
 // The exact cache's request headers govern the semantic lookup too: `Cache-Control: no-cache` and
 // `no-store` skip it (`bypass`, no embedding call), and without them the same paraphrase hits.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
-import {
-  ask,
-  askAndStore,
-  embedderRoute,
-  embeddingCalls,
-  keyObjects,
-  manifestsOf,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
-  type CountingUpstream,
-} from './semantic-fixtures.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
+import { ask, askAndStore, type CountingUpstream, embeddingCalls, startSemanticGateway, testKey } from './semantic-fixtures.js';
 
 const key = testKey('sembypass');
 const STORED = 'How do I create a pivot table in Excel?';
@@ -24,16 +13,7 @@ describe('semantic cache: bypass headers', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'bypass', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url }),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startSemanticGateway({ keyName: 'bypass', key }));
     await askAndStore(gateway, key, 'chat', STORED);
   });
   afterAll(async () => {

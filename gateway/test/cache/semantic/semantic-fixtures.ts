@@ -3,9 +3,9 @@
 // calls) with `spec.cache.semantic` pointing at an embedding route served by the `mock` provider,
 // whose embeddings make paraphrases close (providers/mock/mock-embeddings.ts).
 import type OpenAI from 'openai';
-import type { GatewayProcess } from '../../support/gateway-process.js';
+import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
 import { API_VERSION, openAIBackend, secretObject } from '../../core/core-fixtures.js';
-import { openAIClient } from '../cache-fixtures.js';
+import { keyObjects, manifestsOf, openAIClient, startCountingUpstream, type CountingUpstream } from '../cache-fixtures.js';
 
 export { keyObjects, manifestsOf, startCountingUpstream, testKey, type CountingUpstream } from '../cache-fixtures.js';
 
@@ -36,6 +36,38 @@ export function semanticRoute(spec: SemanticRouteSpec): unknown[] {
       spec: { model: spec.name, backends: [backend], retry: { attempts: 1 }, cache },
     },
   ];
+}
+
+/**
+ * The common set-up of a semantic cache test: the counting upstream, and a gateway with one key
+ * (`keyName`, `key`), the embedding route and the chat route `chat` (its semantic block extended
+ * by `semantic`), started with `args`.
+ */
+export async function startSemanticGateway(options: {
+  keyName: string;
+  key: string;
+  semantic?: Record<string, unknown>;
+  args?: string[];
+}): Promise<{ upstream: CountingUpstream; gateway: GatewayProcess }> {
+  const upstream = await startCountingUpstream();
+  const gateway = await startGateway({
+    manifests: {
+      'all.yaml': manifestsOf(
+        ...keyObjects({ name: options.keyName, key: options.key }),
+        embedderRoute(),
+        ...semanticRoute({
+          name: 'chat',
+          upstreamUrl: upstream.server.url,
+          ...(options.semantic === undefined ? {} : { semantic: options.semantic }),
+        }),
+      ),
+    },
+    ...(options.args === undefined ? {} : { args: options.args }),
+  }).catch(async (error: unknown) => {
+    await upstream.close();
+    throw error;
+  });
+  return { upstream, gateway };
 }
 
 /** The embedding route (`embedder`, in `default`, which every namespace shares): one mock backend. */

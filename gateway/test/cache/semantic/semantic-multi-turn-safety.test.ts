@@ -3,18 +3,8 @@
 // sampling parameter is a miss; a paraphrase after the same history hits.
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
-import {
-  ask,
-  askAndStore,
-  embedderRoute,
-  keyObjects,
-  manifestsOf,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
-  type CountingUpstream,
-} from './semantic-fixtures.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
+import { ask, askAndStore, type CountingUpstream, startSemanticGateway, testKey } from './semantic-fixtures.js';
 
 const key = testKey('semmultiturn');
 
@@ -33,16 +23,7 @@ describe('semantic cache: multi-turn safety', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'multi', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url }),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startSemanticGateway({ keyName: 'multi', key }));
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -2,18 +2,8 @@
 // a negation, a different number, a different entity, another language. Each case first shows
 // that a paraphrase of the stored question does hit, so a miss is the threshold's doing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
-import {
-  ask,
-  askAndStore,
-  embedderRoute,
-  keyObjects,
-  manifestsOf,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
-  type CountingUpstream,
-} from './semantic-fixtures.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
+import { ask, askAndStore, type CountingUpstream, startSemanticGateway, testKey } from './semantic-fixtures.js';
 
 const key = testKey('semnearmiss');
 
@@ -30,16 +20,7 @@ describe('semantic cache: near misses', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'near', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url }),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startSemanticGateway({ keyName: 'near', key }));
   });
   afterAll(async () => {
     await gateway?.stop();

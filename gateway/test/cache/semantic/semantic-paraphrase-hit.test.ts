@@ -3,20 +3,16 @@
 // call; through the OpenAI SDK and the Anthropic SDK alike (the entry is the unified answer).
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
 import {
   answerOf,
   ask,
   askAndStore,
-  embedderRoute,
-  embeddingCalls,
-  keyObjects,
-  manifestsOf,
-  metricSum,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
   type CountingUpstream,
+  embeddingCalls,
+  metricSum,
+  startSemanticGateway,
+  testKey,
 } from './semantic-fixtures.js';
 
 const key = testKey('semparaphrase');
@@ -26,16 +22,7 @@ describe('semantic cache: paraphrase hit', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'para', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url }),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startSemanticGateway({ keyName: 'para', key }));
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -3,18 +3,9 @@
 // back, paraphrases hit again.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '../../support/eventually.js';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../../governance/redis-server-process.js';
-import {
-  ask,
-  embedderRoute,
-  keyObjects,
-  manifestsOf,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
-  type CountingUpstream,
-} from './semantic-fixtures.js';
+import { ask, type CountingUpstream, startSemanticGateway, testKey } from './semantic-fixtures.js';
 
 const key = testKey('semredisdown');
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
@@ -26,17 +17,11 @@ describeWithRedis('semantic cache with Redis down', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'down', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url }),
-        ),
-      },
+    ({ upstream, gateway } = await startSemanticGateway({
+      keyName: 'down',
+      key,
       args: ['--redis-url', redis.url, '--redis-timeout', '200ms'],
-    });
+    }));
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -2,19 +2,8 @@
 // semantically: a caller asking for variety should not get a neighbour's answer. At or below the
 // ceiling the same paraphrase hits.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
-import {
-  ask,
-  askAndStore,
-  embedderRoute,
-  embeddingCalls,
-  keyObjects,
-  manifestsOf,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
-  type CountingUpstream,
-} from './semantic-fixtures.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
+import { ask, askAndStore, type CountingUpstream, embeddingCalls, startSemanticGateway, testKey } from './semantic-fixtures.js';
 
 const key = testKey('semtemperature');
 
@@ -23,16 +12,7 @@ describe('semantic cache: temperature ceiling', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'temp', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url, semantic: { maxTemperature: 0.5 } }),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startSemanticGateway({ keyName: 'temp', key, semantic: { maxTemperature: 0.5 } }));
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -2,19 +2,9 @@
 // the route's threshold, never looser; a value that is not a number in (0, 1] is refused with a
 // 400 naming the header.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
 import { errorOf, postJson } from '../../core/core-fixtures.js';
-import {
-  ask,
-  askAndStore,
-  embedderRoute,
-  keyObjects,
-  manifestsOf,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
-  type CountingUpstream,
-} from './semantic-fixtures.js';
+import { ask, askAndStore, type CountingUpstream, startSemanticGateway, testKey } from './semantic-fixtures.js';
 
 const key = testKey('semthreshold');
 const STORED = 'In JavaScript, how do I remove duplicate entries from an array?';
@@ -25,16 +15,7 @@ describe('semantic cache: per-request threshold', () => {
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'threshold', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url }),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startSemanticGateway({ keyName: 'threshold', key }));
     await askAndStore(gateway, key, 'chat', STORED);
   });
   afterAll(async () => {

@@ -5,20 +5,16 @@
 // paraphrase hits.
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
+import type { GatewayProcess } from '../../support/gateway-process.js';
 import {
+  type Answer,
   answerOf,
   ask,
   askAndStore,
-  embedderRoute,
-  embeddingCalls,
-  keyObjects,
-  manifestsOf,
-  semanticRoute,
-  startCountingUpstream,
-  testKey,
-  type Answer,
   type CountingUpstream,
+  embeddingCalls,
+  startSemanticGateway,
+  testKey,
 } from './semantic-fixtures.js';
 
 const key = testKey('semtoolresult');
@@ -35,16 +31,7 @@ describe('semantic cache: tool results bypass', () => {
   let anthropic: Anthropic;
 
   beforeAll(async () => {
-    upstream = await startCountingUpstream();
-    gateway = await startGateway({
-      manifests: {
-        'all.yaml': manifestsOf(
-          ...keyObjects({ name: 'tools', key }),
-          embedderRoute(),
-          ...semanticRoute({ name: 'chat', upstreamUrl: upstream.server.url }),
-        ),
-      },
-    });
+    ({ upstream, gateway } = await startSemanticGateway({ keyName: 'tools', key }));
     anthropic = new Anthropic({ baseURL: `${gateway.url}/anthropic`, apiKey: key, maxRetries: 0, timeout: 20_000 });
   });
   afterAll(async () => {

@@ -37,7 +37,16 @@ function manifests(mockUrl: string): string {
     },
     route(
       'gpt-4o',
-      { name: 'openai-main', provider: 'openai', model: 'gpt-4o-2024-08-06', baseURL: `${mockUrl}/v1`, credentials },
+      // The catalog says gpt-4o takes no reasoning options; the spec overrides it so the text test
+      // can show reasoning_effort forwarded as sent.
+      {
+        name: 'openai-main',
+        provider: 'openai',
+        model: 'gpt-4o-2024-08-06',
+        baseURL: `${mockUrl}/v1`,
+        credentials,
+        capabilities: { reasoning: true },
+      },
       { attempts: 3, backoff: { initial: '10ms', max: '2s' }, on: ['RateLimited', 'ServerError', 'Timeout', 'ConnectError'] },
     ),
     route('embed', { name: 'openai-embed', provider: 'openai', model: 'text-embedding-3-small', baseURL: `${mockUrl}/v1`, credentials }),
