@@ -36,6 +36,13 @@ export interface AdmissionControl {
    * admitted, else how long to wait in ms. Absent: tool calls are not limited.
    */
   admitToolCall?(keyId: string, callsPerMinute: number): Promise<number | undefined>;
+  /**
+   * One more model round of a request's hosted-tool loop (round 2 and later) under the key's
+   * `requestsPerMinute`: every model call counts as a request. Throws GatewayError (429) to
+   * refuse. Tokens and budgets need nothing here: the request's settlement carries every round's
+   * usage. Absent: rounds are not counted.
+   */
+  admitRound?(key: RuntimeKey, round: number): Promise<void>;
 }
 
 const NOTHING_HELD: Admission = { settle: () => undefined };

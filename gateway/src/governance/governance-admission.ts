@@ -10,7 +10,13 @@ import { accountKey, type BudgetLedger, type BudgetReserveOutcome } from './budg
 import type { BudgetDirectory } from './budget/budget-directory.js';
 import type { Clock } from './clock.js';
 import { estimateRequest, type PromptCounter, type RequestEstimate } from './cost/request-estimate.js';
-import { budgetExceededError, governanceUnavailableError, priceUnknownError, rateLimitedError } from './governance-errors.js';
+import {
+  budgetExceededError,
+  governanceUnavailableError,
+  priceUnknownError,
+  rateLimitedError,
+  roundRateLimitedError,
+} from './governance-errors.js';
 import type { GovernanceMetrics } from './governance-metrics.js';
 import { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
 import { hasRateLimit, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './rate-limit/rate-limiter.js';
@@ -91,6 +97,36 @@ export class GovernanceAdmission implements AdmissionControl {
     if (!outcome.admitted) return outcome.retryAfterMs;
     outcome.grant.settle(undefined, nowMs);
     return undefined;
+  }
+
+  /**
+   * A later model round of a hosted-tool loop takes one request from the key's requestsPerMinute
+   * (the same log the request itself was admitted by), holding nothing: the request keeps its
+   * concurrency slot, and its settlement logs every round's tokens.
+   */
+  async admitRound(key: RuntimeKey, round: number): Promise<void> {
+    const perMinute = key.compiled.rateLimit?.requestsPerMinute;
+    if (perMinute === undefined) return;
+    const nowMs = this.options.clock.nowMs();
+    let outcome: RateLimitOutcome;
+    try {
+      outcome = await this.options.rateLimiter.acquire({
+        keyId: key.id,
+        limits: { requestsPerMinute: perMinute },
+        tokens: 0,
+        nowMs,
+        leaseMs: TOOL_CALL_LEASE_MS,
+      });
+    } catch (error) {
+      this.options.logger.warn('rate limit unavailable for a hosted tool round', { key: key.id, mode: this.options.failureMode, error });
+      if (this.options.failureMode === 'open') return;
+      throw governanceUnavailableError(`Round ${round} of the hosted tool loop`);
+    }
+    if (!outcome.admitted) {
+      this.options.metrics.rateLimitRefused(key.id, outcome.refused);
+      throw roundRateLimitedError(key, round, perMinute, outcome.retryAfterMs);
+    }
+    outcome.grant.settle(undefined, nowMs);
   }
 
   admit(admission: AdmissionRequest): Admission | Promise<Admission> {

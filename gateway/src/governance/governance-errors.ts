@@ -40,6 +40,16 @@ export function rateLimitedError(
   return new GatewayError('rate_limited', message, { code: 'rate_limit_exceeded', retryAfterSeconds, headers: all });
 }
 
+/** A later model round of a hosted-tool loop found no room under the key's requestsPerMinute. */
+export function roundRateLimitedError(key: RuntimeKey, round: number, limit: number, retryAfterMs: number): GatewayError {
+  const retryAfterSeconds = wholeSeconds(retryAfterMs);
+  return new GatewayError(
+    'rate_limited',
+    `Rate limit reached for API key ${key.id}: ${limit} requests per minute, and every model round of the hosted tool loop counts as one; round ${round} was refused. Try again in ${retryAfterSeconds}s.`,
+    { code: 'rate_limit_exceeded', retryAfterSeconds },
+  );
+}
+
 export function budgetExceededError(
   budget: CompiledBudget,
   spentOut: boolean,

@@ -1,27 +1,34 @@
-// Hosted tools for Chat Completions (ModelRoute `spec.mcp`): the gateway offers the tools of the
-// route's MCPServers to the model, runs the calls the model asks for through the gateway's own
-// MCP server (the same allowedTools, rate limit, audit line, metrics and span as `/mcp`), feeds
-// the results back and asks again, for at most `maxRounds` model calls (docs/mcp.md, "Hosted
-// tools").
+// Hosted tools (docs/mcp.md, "Hosted tools"): the gateway offers the tools of MCPServers to the
+// model, runs the calls the model asks for through the gateway's own MCP server (the same
+// allowedTools, rate limit, audit line, metrics and span as `/mcp`), feeds the results back and
+// asks again, for at most `maxRounds` model calls. Two selections feed one loop: the route's
+// `spec.mcp` (any front door; its tools stay invisible to the caller) and the servers a caller
+// names in its own request (`request.hostedMcp`: the Responses API's `mcp` tools, Anthropic
+// Messages' `mcp_servers`), resolved against the MCPServers the caller's key may use, whose
+// listings and calls the answer reports (hosted_tool_list / hosted_tool_call parts and events)
+// for the front door to write in its own items. The upstream model only ever sees function tools.
 //
 // Every round goes to the backend that answered the first (one conversation, one prompt cache),
 // and only the first round is retried or falls back: a later round follows tool calls that have
 // run, so a failure then ends the request instead of running them again elsewhere. The usage of
-// every round is added up, so settle charges budgets and rate limits for all of them. A round
+// every round is added up, so settle charges budgets and token rate limits for all of them, and
+// every later round takes one more request from the key's requestsPerMinute before it is sent. A round
 // whose tool calls include one of the caller's own tools ends the loop: the caller gets those
 // calls (and none of the hosted ones, which are not run) to answer itself. The last allowed round
 // is sent with `tool_choice: none`, so the model answers in text.
 //
 // Streams stay streams: text of every round reaches the caller as it is generated; the hosted
-// calls, the intermediate finish and usage events are held back, and the caller's stream ends
-// with the last round's finish and the summed usage.
-import { emptyUsage, isRecord, type Usage } from '@switchyard/compiler';
+// calls, the intermediate finish and usage events are held back (reported calls are announced
+// before they run and their results after), and the caller's stream ends with the last round's
+// finish and the summed usage.
+import { CRD_DEFAULTS, emptyUsage, isRecord, type CompiledMCPServer, type Usage } from '@switchyard/compiler';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { McpCaller, McpToolGuard, ToolCallRecord } from '../mcp/mcp-server.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type {
   ContentPart,
+  HostedMcpServer,
   ImagePart,
   ReasoningPart,
   TextPart,
@@ -30,12 +37,19 @@ import type {
   UnifiedChatRequest,
   UnifiedTool,
 } from '../unified/chat-request.js';
+import type {
+  HostedToolCallPart,
+  HostedToolDescription,
+  HostedToolListPart,
+  HostedToolOutcome,
+  HostedToolReport,
+} from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
-import { MCP_STATELESS_VERSION, META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../wire/mcp/index.js';
+import { JSON_RPC_ERRORS, MCP_STATELESS_VERSION, META_CLIENT_CAPABILITIES, META_PROTOCOL_VERSION } from '../wire/mcp/index.js';
 import type { ChatCallResult, UpstreamEventStream } from './call-upstream.js';
 import type { McpGateway } from './mcp-operation.js';
 
-/** Pages of `tools/list` read when offering a route's tools (100 tools each). */
+/** Pages of `tools/list` read when offering a server's tools (100 tools each). */
 const MAX_LIST_PAGES = 10;
 
 /** One model call of the loop, on the backend the first round chose. */
@@ -58,55 +72,155 @@ export interface HostedToolContext {
   /** The key's guardrails on tool calls, as on `POST /mcp` (a block becomes an error result the model reads). */
   readonly toolGuard: McpToolGuard | undefined;
   recordToolCall(record: ToolCallRecord): void;
+  /** Counts round `n` (2 and later) against the key's requestsPerMinute; throws (429) when there is no room. */
+  admitRound(n: number): Promise<void>;
+}
+
+/** What the loop knows of the tools it offered: which it runs, and how the caller sees those it asked for. */
+interface HostedTools {
+  readonly caller: McpCaller;
+  /** Prefixed names of every hosted tool. */
+  readonly names: ReadonlySet<string>;
+  /** The tools the caller asked for by name (request.hostedMcp): their server label and own name, for the reports. */
+  readonly reported: ReadonlyMap<string, { server: string; name: string }>;
+  /** The listing of each server the caller asked for, reported before anything else. */
+  readonly lists: readonly HostedToolListPart[];
+  readonly maxRounds: number;
 }
 
 /**
- * Adds the route's hosted tools to `request.tools` and returns the loop that runs them, or
- * undefined when the route has no `spec.mcp` or the key may use none of its tools (a key without
- * `spec.mcp` sees no tools: deny by default, as on `/mcp`).
+ * Adds the hosted tools to `request.tools` and returns the loop that runs them, or undefined
+ * when there are none to offer: the route has no `spec.mcp` (or the key may use none of its
+ * tools: a key without `spec.mcp` sees no tools, deny by default, as on `/mcp`) and the caller
+ * named no MCP servers. A server the caller names that its key may not use is refused (400).
  */
 export async function offerHostedTools(context: HostedToolContext, request: UnifiedChatRequest): Promise<HostedToolLoop | undefined> {
+  const asked = request.hostedMcp ?? [];
   const routeMcp = context.route.compiled.mcp;
-  if (routeMcp === undefined || context.key.compiled.mcp === undefined) return undefined;
-  const wanted = new Set(routeMcp.servers);
-  const caller: McpCaller = {
-    keyId: context.key.id,
-    mcp: context.key.compiled.mcp,
-    servers: context.gateway.serversFor(context.table, context.key.compiled.namespace).filter((server) => wanted.has(server.id)),
-  };
-  if (caller.servers.length === 0) return undefined;
-  const tools = await listTools(context, caller);
-  if (tools.length === 0) return undefined;
-  const names = new Set(tools.map((tool) => tool.name));
-  for (const own of request.tools ?? []) {
-    if (names.has(own.name))
-      throw invalidRequest(
-        `tool "${own.name.slice(0, 128)}" is one of the caller's tools and a hosted tool of route ${context.route.id} (spec.mcp); rename the caller's tool`,
-        'tools',
-      );
+  const keyMcp = context.key.compiled.mcp;
+  const reachable = context.gateway.serversFor(context.table, context.key.compiled.namespace);
+  const resolved = resolveAsked(context, reachable, asked);
+  if (asked.length === 0 && (routeMcp === undefined || keyMcp === undefined)) return undefined;
+  const wanted = new Set(routeMcp?.servers ?? []);
+  const routeServers = keyMcp === undefined ? [] : reachable.filter((server) => wanted.has(server.id));
+  const servers = [...new Set([...resolved.map(({ server }) => server), ...routeServers])];
+  const caller: McpCaller = { keyId: context.key.id, mcp: keyMcp, servers };
+
+  const offered: UnifiedTool[] = [];
+  const reported = new Map<string, { server: string; name: string }>();
+  const lists: HostedToolListPart[] = [];
+  for (const { entry, server } of resolved) {
+    const listed = (await listTools(context, { ...caller, servers: [server] }, `MCP server "${entry.label}"`)).filter((tool) =>
+      wantedByCaller(entry, ownName(server, tool.name), tool.annotations),
+    );
+    lists.push({ type: 'hosted_tool_list', server: entry.label, tools: listed.map((tool) => description(server, tool)) });
+    for (const tool of listed) {
+      reported.set(tool.name, { server: entry.label, name: ownName(server, tool.name) });
+      offered.push(unifiedTool(tool));
+    }
   }
-  request.tools = [...(request.tools ?? []), ...tools];
-  return {
-    names,
-    run: (round, first) => runLoop(context, caller, names, routeMcp.maxRounds, round, first),
-  };
+  if (routeServers.length > 0) {
+    for (const tool of await listTools(context, { ...caller, servers: routeServers }, `the hosted tools of route ${context.route.id}`))
+      if (!reported.has(tool.name)) offered.push(unifiedTool(tool));
+  }
+  if (offered.length === 0 && asked.length === 0) return undefined;
+  const names = new Set(offered.map((tool) => tool.name));
+  for (const own of request.tools ?? []) {
+    if (!names.has(own.name)) continue;
+    const server = reported.get(own.name)?.server;
+    const hostedBy = server === undefined ? `route ${context.route.id} (spec.mcp)` : `MCP server "${server}"`;
+    throw invalidRequest(
+      `tool "${own.name.slice(0, 128)}" is one of the caller's tools and a hosted tool of ${hostedBy}; rename the caller's tool`,
+      'tools',
+    );
+  }
+  if (offered.length > 0) request.tools = [...(request.tools ?? []), ...offered];
+  const hosted: HostedTools = { caller, names, reported, lists, maxRounds: routeMcp?.maxRounds ?? CRD_DEFAULTS.routeMcpMaxRounds };
+  return { names, run: (round, first) => runLoop(context, hosted, round, first) };
 }
 
-async function listTools(context: HostedToolContext, caller: McpCaller): Promise<UnifiedTool[]> {
-  const tools: UnifiedTool[] = [];
+/**
+ * The MCPServers the caller named, each resolved as `/mcp` resolves them for this key: by the
+ * prefix its tools carry there (the resource name unless `spec.prefix` says otherwise) or by
+ * `namespace/name`, among the servers the key's namespace reaches. Anything else is a 400 naming
+ * the field and the label; the gateway never calls a server that is not declared as a resource.
+ */
+function resolveAsked(
+  context: HostedToolContext,
+  reachable: readonly CompiledMCPServer[],
+  asked: readonly HostedMcpServer[],
+): Array<{ entry: HostedMcpServer; server: CompiledMCPServer }> {
+  const resolved: Array<{ entry: HostedMcpServer; server: CompiledMCPServer }> = [];
+  for (const entry of asked) {
+    const field = `${entry.field}.${entry.labelField}`;
+    const label = JSON.stringify(entry.label.slice(0, 128));
+    const server =
+      context.key.compiled.mcp === undefined
+        ? undefined
+        : (reachable.find((candidate) => candidate.prefix === entry.label) ?? reachable.find((candidate) => candidate.id === entry.label));
+    if (server === undefined)
+      throw invalidRequest(
+        `'${field}': MCP server ${label} is not one this key may use (an MCPServer in the key's namespace or a shared one, named by its prefix or namespace/name, and a key with spec.mcp)`,
+        field,
+      );
+    if (entry.url !== undefined && entry.url !== server.url) {
+      const urlField = `${entry.field}.${entry.urlField ?? 'url'}`;
+      throw invalidRequest(
+        `'${urlField}': this gateway calls only MCPServers declared as resources, and the URL given is not that of MCP server ${label}; leave the URL out`,
+        urlField,
+      );
+    }
+    if (resolved.some((earlier) => earlier.server.id === server.id))
+      throw invalidRequest(`'${field}': MCP server ${label} is named twice`, field);
+    resolved.push({ entry, server });
+  }
+  return resolved;
+}
+
+/** A listed tool, prefixed as the gateway's MCP server names it. */
+interface ListedTool {
+  readonly name: string;
+  readonly description?: string;
+  readonly inputSchema: Record<string, unknown>;
+  readonly annotations?: Record<string, unknown>;
+}
+
+function ownName(server: CompiledMCPServer, prefixed: string): string {
+  const prefix = `${server.prefix}__`;
+  return prefixed.startsWith(prefix) ? prefixed.slice(prefix.length) : prefixed;
+}
+
+/** The caller's own narrowing (`allowed_tools`), on top of the key's allowedTools that the listing already applied. */
+function wantedByCaller(entry: HostedMcpServer, name: string, annotations: Record<string, unknown> | undefined): boolean {
+  if (entry.allowedTools !== undefined && !entry.allowedTools.includes(name)) return false;
+  return entry.readOnly !== true || annotations?.readOnlyHint === true;
+}
+
+function description(server: CompiledMCPServer, tool: ListedTool): HostedToolDescription {
+  const described: HostedToolDescription = { name: ownName(server, tool.name), inputSchema: tool.inputSchema };
+  if (tool.description !== undefined) described.description = tool.description;
+  if (tool.annotations !== undefined) described.annotations = tool.annotations;
+  return described;
+}
+
+function unifiedTool(tool: ListedTool): UnifiedTool {
+  return { name: tool.name, ...(tool.description === undefined ? {} : { description: tool.description }), parameters: tool.inputSchema };
+}
+
+async function listTools(context: HostedToolContext, caller: McpCaller, what: string): Promise<ListedTool[]> {
+  const tools: ListedTool[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
     const result = await mcpRequest(context, caller, 'tools/list', cursor === undefined ? {} : { cursor });
-    if ('error' in result)
-      throw new GatewayError('upstream_failed', `the hosted tools of route ${context.route.id} could not be listed: ${result.error}`);
+    if ('error' in result) throw new GatewayError('upstream_failed', `${what} could not be listed: ${result.error.message}`);
     const listed = Array.isArray(result.result.tools) ? (result.result.tools as Array<Record<string, unknown>>) : [];
     for (const tool of listed) {
       if (typeof tool.name !== 'string') continue;
-      const parameters = isRecord(tool.inputSchema) ? tool.inputSchema : { type: 'object' };
       tools.push({
         name: tool.name,
         ...(typeof tool.description === 'string' ? { description: tool.description } : {}),
-        parameters,
+        inputSchema: isRecord(tool.inputSchema) ? tool.inputSchema : { type: 'object' },
+        ...(isRecord(tool.annotations) ? { annotations: tool.annotations } : {}),
       });
     }
     cursor = typeof result.result.nextCursor === 'string' ? result.result.nextCursor : undefined;
@@ -121,7 +235,7 @@ async function mcpRequest(
   caller: McpCaller,
   method: 'tools/list' | 'tools/call',
   params: Record<string, unknown>,
-): Promise<{ result: Record<string, unknown> } | { error: string }> {
+): Promise<{ result: Record<string, unknown> } | { error: { code: number; message: string } }> {
   const answer = await context.gateway.server.handle(caller, {
     message: {
       kind: 'request',
@@ -137,40 +251,66 @@ async function mcpRequest(
   });
   const body = answer.body === undefined ? undefined : (JSON.parse(answer.body) as Record<string, unknown>);
   if (body !== undefined && isRecord(body.result)) return { result: body.result };
-  const error =
-    body !== undefined && isRecord(body.error) && typeof body.error.message === 'string' ? body.error.message : `HTTP ${answer.status}`;
-  return { error };
+  const error = body !== undefined && isRecord(body.error) ? body.error : undefined;
+  return {
+    error: {
+      code: typeof error?.code === 'number' ? error.code : JSON_RPC_ERRORS.internalError,
+      message: typeof error?.message === 'string' ? error.message : `HTTP ${answer.status}`,
+    },
+  };
 }
 
 async function runLoop(
   context: HostedToolContext,
-  caller: McpCaller,
-  names: ReadonlySet<string>,
-  maxRounds: number,
+  hosted: HostedTools,
   round: ChatRound,
   first: UnifiedChatRequest,
 ): Promise<ChatCallResult> {
+  const { names, maxRounds } = hosted;
   const firstAnswer = await round(roundRequest(first, 1, maxRounds));
   if (firstAnswer.kind === 'stream')
-    return { kind: 'stream', stream: new HostedToolStream(context, caller, names, maxRounds, round, first, firstAnswer.stream) };
+    return { kind: 'stream', stream: new HostedToolStream(context, hosted, round, first, firstAnswer.stream) };
   let request = first;
   let answer = firstAnswer.response;
   let usage = addUsage(emptyUsage(), answer.usage);
+  // What the caller is shown before the answer: the listings, then the reported calls (only of
+  // the servers the caller named). Earlier rounds' words are not: like the route-level loop, a
+  // whole answer is the last round's, which the output checks see.
+  const shown: HostedToolReport[] = [...hosted.lists];
   for (let n = 1; ; n += 1) {
     const calls = answer.content.filter((part): part is ToolCallPart => part.type === 'tool_call');
-    const hosted = calls.filter((call) => names.has(call.name));
-    if (n >= maxRounds || answer.finishReason !== 'tool_calls' || hosted.length === 0 || hosted.length !== calls.length)
+    const ran = calls.filter((call) => names.has(call.name));
+    if (n >= maxRounds || answer.finishReason !== 'tool_calls' || ran.length === 0 || ran.length !== calls.length)
       // Hosted calls the loop does not run are the gateway's business, never the caller's (as on a stream).
       return {
         kind: 'complete',
-        response: { ...answer, content: answer.content.filter((part) => part.type !== 'tool_call' || !names.has(part.name)), usage },
+        response: {
+          ...answer,
+          content: answer.content.filter((part) => part.type !== 'tool_call' || !names.has(part.name)),
+          ...(shown.length > 0 ? { hosted: shown } : {}),
+          usage,
+        },
       };
-    request = await nextRequest(context, caller, request, answer.content, hosted);
-    const next = await laterRound(round, roundRequest(request, n + 1, maxRounds), n + 1);
+    const results = await runTools(context, hosted, ran);
+    if (hosted.reported.size > 0) {
+      for (const [i, call] of ran.entries()) {
+        const report = reportedCall(hosted, call, results[i]?.outcome);
+        if (report !== undefined) shown.push(report);
+      }
+    }
+    request = nextRequest(request, answer.content, results);
+    const next = await laterRound(context, round, roundRequest(request, n + 1, maxRounds), n + 1);
     if (next.kind !== 'complete') throw new Error('a hosted-tool round answered a stream to a request that asked for none');
     answer = next.response;
     usage = addUsage(usage, answer.usage);
   }
+}
+
+/** A call the caller asked to see, with its outcome. */
+function reportedCall(hosted: HostedTools, call: ToolCallPart, outcome: HostedToolOutcome | undefined): HostedToolCallPart | undefined {
+  const report = hosted.reported.get(call.name);
+  if (report === undefined || outcome === undefined) return undefined;
+  return { type: 'hosted_tool_call', id: call.id, server: report.server, name: report.name, arguments: call.arguments, ...outcome };
 }
 
 /** The request of round `n`: the last allowed round asks for text (tool_choice none). */
@@ -178,8 +318,12 @@ function roundRequest(request: UnifiedChatRequest, n: number, maxRounds: number)
   return n >= maxRounds ? { ...request, toolChoice: { type: 'none' } } : request;
 }
 
-/** A round after the first: never retried or fallen back (its tools have run), so an upstream failure ends the request here. */
-async function laterRound(round: ChatRound, request: UnifiedChatRequest, n: number): Promise<ChatCallResult> {
+/**
+ * A round after the first: counted as a request of its own by the key's requestsPerMinute, and
+ * never retried or fallen back (its tools have run), so an upstream failure ends the request here.
+ */
+async function laterRound(context: HostedToolContext, round: ChatRound, request: UnifiedChatRequest, n: number): Promise<ChatCallResult> {
+  await context.admitRound(n);
   try {
     return await round(request);
   } catch (error) {
@@ -188,44 +332,46 @@ async function laterRound(round: ChatRound, request: UnifiedChatRequest, n: numb
   }
 }
 
+interface ToolRun {
+  readonly result: ToolResultPart;
+  readonly outcome: HostedToolOutcome;
+}
+
+/** Every hosted call of one round, in parallel. */
+function runTools(context: HostedToolContext, hosted: HostedTools, calls: readonly ToolCallPart[]): Promise<ToolRun[]> {
+  return Promise.all(calls.map((call) => runTool(context, hosted.caller, call)));
+}
+
 /** The history for the next round: the model's turn as it was, then one tool message with every hosted call's result. */
-async function nextRequest(
-  context: HostedToolContext,
-  caller: McpCaller,
-  request: UnifiedChatRequest,
-  assistant: ContentPart[],
-  hosted: readonly ToolCallPart[],
-): Promise<UnifiedChatRequest> {
-  const results = await Promise.all(hosted.map((call) => runTool(context, caller, call)));
+function nextRequest(request: UnifiedChatRequest, assistant: ContentPart[], runs: readonly ToolRun[]): UnifiedChatRequest {
   return {
     ...request,
-    messages: [...request.messages, { role: 'assistant', content: assistant }, { role: 'tool', content: results }],
+    messages: [...request.messages, { role: 'assistant', content: assistant }, { role: 'tool', content: runs.map((run) => run.result) }],
   };
 }
 
-async function runTool(context: HostedToolContext, caller: McpCaller, call: ToolCallPart): Promise<ToolResultPart> {
-  const failed = (text: string): ToolResultPart => ({
-    type: 'tool_result',
-    toolCallId: call.id,
-    toolName: call.name,
-    content: [{ type: 'text', text }],
-    isError: true,
+async function runTool(context: HostedToolContext, caller: McpCaller, call: ToolCallPart): Promise<ToolRun> {
+  const failed = (code: number, message: string): ToolRun => ({
+    result: { type: 'tool_result', toolCallId: call.id, toolName: call.name, content: [{ type: 'text', text: message }], isError: true },
+    outcome: { output: message, error: { kind: 'protocol', code, message } },
   });
   let args: unknown;
   try {
     args = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
   } catch {
-    return failed(`the arguments of ${call.name} are not JSON`);
+    return failed(JSON_RPC_ERRORS.invalidParams, `the arguments of ${call.name} are not JSON`);
   }
-  if (!isRecord(args)) return failed(`the arguments of ${call.name} are not a JSON object`);
+  if (!isRecord(args)) return failed(JSON_RPC_ERRORS.invalidParams, `the arguments of ${call.name} are not a JSON object`);
   const answer = await mcpRequest(context, caller, 'tools/call', { name: call.name, arguments: args });
-  if ('error' in answer) return failed(answer.error);
+  if ('error' in answer) return failed(answer.error.code, answer.error.message);
+  const content = toolResultContent(answer.result);
+  const isError = answer.result.isError === true;
+  const output = content.map((part) => (part.type === 'text' ? part.text : JSON.stringify(part))).join('');
   return {
-    type: 'tool_result',
-    toolCallId: call.id,
-    toolName: call.name,
-    content: toolResultContent(answer.result),
-    ...(answer.result.isError === true ? { isError: true } : {}),
+    result: { type: 'tool_result', toolCallId: call.id, toolName: call.name, content, ...(isError ? { isError: true } : {}) },
+    outcome: isError
+      ? { output, error: { kind: 'tool', content: Array.isArray(answer.result.content) ? answer.result.content : [] } }
+      : { output },
   };
 }
 
@@ -262,15 +408,17 @@ class HostedToolStream implements UpstreamEventStream {
   /** This round's text and reasoning, for the history of the next. */
   private text = '';
   private reasoning: ReasoningPart | undefined;
+  /** The current round's upstream stream has ended (it is never read again). */
+  private roundEnded = false;
+  /** The listings the caller asked for have been sent (with the first events). */
+  private listed = false;
   private ended = false;
   private readonly abortListeners = new Set<(reason: unknown) => void>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly context: HostedToolContext,
-    private readonly caller: McpCaller,
-    private readonly names: ReadonlySet<string>,
-    private readonly maxRounds: number,
+    private readonly tools: HostedTools,
     private readonly round: ChatRound,
     request: UnifiedChatRequest,
     stream: UpstreamEventStream,
@@ -283,19 +431,25 @@ class HostedToolStream implements UpstreamEventStream {
 
   async next(): Promise<UnifiedStreamEvent[] | null> {
     while (!this.ended) {
-      const batch = await this.current.next();
-      if (batch !== null) {
-        const events = this.filter(batch);
-        if (events.length > 0) return events;
-        continue;
+      if (!this.roundEnded) {
+        const batch = await this.current.next();
+        if (batch !== null) {
+          const events = this.filter(batch);
+          if (events.length > 0) return events;
+          continue;
+        }
+        this.roundEnded = true;
+        // The calls the caller asked to see are announced before they run.
+        const announced = this.continues() ? this.announce() : [];
+        if (announced.length > 0) return announced;
       }
-      const continued = await this.startNextRound();
-      if (continued !== undefined) {
+      if (this.continues()) {
+        const continued = await this.startNextRound();
         if (continued.length > 0) return continued;
         continue;
       }
       this.ended = true;
-      return [this.finish ?? { type: 'finish', finishReason: 'other' }, { type: 'usage', usage: this.usage }];
+      return [...this.lists(), this.finish ?? { type: 'finish', finishReason: 'other' }, { type: 'usage', usage: this.usage }];
     }
     return null;
   }
@@ -317,27 +471,57 @@ class HostedToolStream implements UpstreamEventStream {
     });
   }
 
-  /** Runs this round's hosted calls and starts the next round; undefined when the loop ends here. */
-  private async startNextRound(): Promise<UnifiedStreamEvent[] | undefined> {
+  /** The loop goes on after this round: every call of it is hosted, and rounds remain. */
+  private continues(): boolean {
+    return (
+      this.n < this.tools.maxRounds && this.finish?.finishReason === 'tool_calls' && this.hosted.size > 0 && this.callerIndex.size === 0
+    );
+  }
+
+  /** The listings, once, ahead of everything but response_start. */
+  private lists(): UnifiedStreamEvent[] {
+    if (this.listed) return [];
+    this.listed = true;
+    return this.tools.lists.map((list) => ({ type: 'hosted_tool_list', server: list.server, tools: list.tools }));
+  }
+
+  private announce(): UnifiedStreamEvent[] {
+    const events: UnifiedStreamEvent[] = [];
+    for (const call of this.hosted.values()) {
+      const report = this.tools.reported.get(call.name);
+      if (report !== undefined)
+        events.push({ type: 'hosted_tool_call', id: call.id, server: report.server, name: report.name, arguments: call.arguments });
+    }
+    return events;
+  }
+
+  /** Runs this round's hosted calls, then starts the next round: the reported results and the next round's first events. */
+  private async startNextRound(): Promise<UnifiedStreamEvent[]> {
     const hosted = [...this.hosted.values()];
-    if (this.n >= this.maxRounds || this.finish?.finishReason !== 'tool_calls' || hosted.length === 0 || this.callerIndex.size > 0)
-      return undefined;
     const assistant: ContentPart[] = [];
     if (this.reasoning !== undefined) assistant.push(this.reasoning);
     if (this.text !== '') assistant.push({ type: 'text', text: this.text });
     assistant.push(...hosted);
-    this.request = await nextRequest(this.context, this.caller, this.request, assistant, hosted);
+    const runs = await runTools(this.context, this.tools, hosted);
+    const results: UnifiedStreamEvent[] = [];
+    for (const [i, call] of hosted.entries()) {
+      const outcome = runs[i]?.outcome;
+      if (outcome !== undefined && this.tools.reported.has(call.name))
+        results.push({ type: 'hosted_tool_result', id: call.id, ...outcome });
+    }
+    this.request = nextRequest(this.request, assistant, runs);
     this.n += 1;
-    const answer = await laterRound(this.round, roundRequest(this.request, this.n, this.maxRounds), this.n);
+    const answer = await laterRound(this.context, this.round, roundRequest(this.request, this.n, this.tools.maxRounds), this.n);
     if (answer.kind !== 'stream') throw new Error('a hosted-tool round answered a whole response to a request that asked for a stream');
     this.current = answer.stream;
     this.watch(answer.stream);
+    this.roundEnded = false;
     this.finish = undefined;
     this.hosted = new Map();
     this.callerIndex = new Map();
     this.text = '';
     this.reasoning = undefined;
-    return this.filter(answer.stream.first);
+    return [...results, ...this.filter(answer.stream.first)];
   }
 
   /** One batch of this round as the caller sees it. */
@@ -365,7 +549,7 @@ class HostedToolStream implements UpstreamEventStream {
           out.push(event);
           break;
         case 'tool_call_start':
-          if (this.names.has(event.name))
+          if (this.tools.names.has(event.name))
             this.hosted.set(event.index, { type: 'tool_call', id: event.id, name: event.name, arguments: '' });
           else {
             const index = this.nextCallerIndex++;
@@ -388,7 +572,16 @@ class HostedToolStream implements UpstreamEventStream {
         case 'usage':
           this.usage = addUsage(this.usage, event.usage);
           break;
+        case 'hosted_tool_list':
+        case 'hosted_tool_call':
+        case 'hosted_tool_result':
+          // Only this loop reports hosted tools; an upstream never does.
+          break;
       }
+    }
+    if (!this.listed && (out.length > 0 || batch.length > 0)) {
+      const at = out[0]?.type === 'response_start' ? 1 : 0;
+      out.splice(at, 0, ...this.lists());
     }
     return out;
   }

@@ -115,7 +115,7 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
   context: FrontDoorContext,
 ): Promise<void> {
   let admission: Admission | undefined;
-  /** The hosted-tool loop of a chat request on a route with spec.mcp (hosted-tools.ts). */
+  /** The hosted-tool loop of a chat request on a route with spec.mcp or naming MCP servers (hosted-tools.ts). */
   let hosted: HostedToolLoop | undefined;
   /** Ends the answering backend's in-flight count once the answer is delivered (or failed). */
   let release: (() => void) | undefined;
@@ -160,8 +160,9 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       }
       // input checks
       if (stages.inputChecks.length > 0) await runInputChecks(stages.inputChecks, plan.checked(request), exchange);
-      // hosted tools: the route's MCP tools join the request before it is admitted (their schemas are prompt tokens)
-      if (plan.name === 'chat' && route.compiled.mcp !== undefined)
+      // hosted tools: the route's MCP tools and the MCP servers the caller named join the request
+      // before it is admitted (their schemas are prompt tokens)
+      if (plan.name === 'chat' && (route.compiled.mcp !== undefined || (request as UnifiedChatRequest).hostedMcp !== undefined))
         hosted = await offerHostedTools(hostedToolContext(deps, mcpGateway, exchange, table, key, route), request as UnifiedChatRequest);
       // 4. admit
       if (plan.admits) {
@@ -268,6 +269,7 @@ function hostedToolContext(
     signal: exchange.clientAbort.signal,
     toolGuard: mcpToolGuard(exchange),
     recordToolCall: (record) => auditToolCall(deps, record, exchange),
+    admitRound: (n) => deps.admission.admitRound?.(key, n) ?? Promise.resolve(),
   };
 }
 

@@ -100,6 +100,27 @@ export interface RoutingHints {
   promptCacheKey?: string;
 }
 
+/**
+ * An MCP server a caller asked the gateway to run tools from (the Responses API's `mcp` tool,
+ * Anthropic Messages' `mcp_servers`). The pipeline resolves `label` against the MCPServers the
+ * caller's key may use; the front door only says what was asked, in its own field names.
+ */
+export interface HostedMcpServer {
+  /** The MCPServer's prefix (its name unless spec.prefix says otherwise) or `namespace/name`. */
+  label: string;
+  /** Where the caller named it in its request (`tools[0]`, `mcp_servers[1]`), for error messages. */
+  field: string;
+  /** The field holding `label` (`server_label`, `name`), for error messages. */
+  labelField: string;
+  /** A URL the caller gave; accepted only when it is the resolved MCPServer's own (`urlField` names it). */
+  url?: string;
+  urlField?: string;
+  /** The server's own tool names the caller narrowed to; undefined: every tool the key may use. */
+  allowedTools?: string[];
+  /** Only tools the server annotates `readOnlyHint: true` (Responses `allowed_tools.read_only`). */
+  readOnly?: boolean;
+}
+
 export interface UnifiedChatRequest {
   /** The public model name the caller asked for (route name or alias). */
   model: string;
@@ -121,6 +142,12 @@ export interface UnifiedChatRequest {
   user?: string;
   reasoning?: ReasoningOptions;
   stream: boolean;
+  /**
+   * MCP servers whose tools the gateway offers to the model and runs itself (docs/mcp.md, "Hosted
+   * tools"); the answer reports the listings and calls in the front door's own items. Never sent
+   * upstream: the model sees plain function tools.
+   */
+  hostedMcp?: HostedMcpServer[];
   /** What the caller told the gateway's routing; never sent upstream (docs/routing.md, "Rules", "Affinity"). */
   routingHints?: RoutingHints;
   /** Provider-specific settings a front door carried that have no unified meaning. */

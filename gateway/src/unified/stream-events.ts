@@ -1,5 +1,5 @@
 import type { Usage } from '@switchyard/compiler';
-import type { FinishReason } from './chat-response.js';
+import type { FinishReason, HostedToolDescription, HostedToolOutcome } from './chat-response.js';
 
 /**
  * Provider stream decoders emit these; front-door stream encoders consume them. Tool calls are
@@ -16,4 +16,9 @@ export type UnifiedStreamEvent =
   | { type: 'tool_call_start'; index: number; id: string; name: string }
   | { type: 'tool_call_delta'; index: number; argumentsDelta: string }
   | { type: 'finish'; finishReason: FinishReason; stopSequence?: string }
-  | { type: 'usage'; usage: Usage };
+  | { type: 'usage'; usage: Usage }
+  // Hosted tools (docs/mcp.md, "Hosted tools"): only when the caller asked through its front door;
+  // encoders without such items (Chat Completions, Gemini) write nothing for them.
+  | { type: 'hosted_tool_list'; server: string; tools: HostedToolDescription[] }
+  | { type: 'hosted_tool_call'; id: string; server: string; name: string; arguments: string }
+  | ({ type: 'hosted_tool_result'; id: string } & HostedToolOutcome);

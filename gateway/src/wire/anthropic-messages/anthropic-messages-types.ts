@@ -125,7 +125,23 @@ export interface AnthropicUsage {
   output_tokens_details?: { thinking_tokens: number } | null;
 }
 
-export type AnthropicResponseContentBlock = AnthropicAssistantContentBlock;
+/** The MCP connector's blocks: a tool the gateway ran for the model (hosted tools), and its result. */
+export interface AnthropicMcpToolUseBlock {
+  type: 'mcp_tool_use';
+  id: string;
+  name: string;
+  server_name: string;
+  input: Record<string, unknown>;
+}
+
+export interface AnthropicMcpToolResultBlock {
+  type: 'mcp_tool_result';
+  tool_use_id: string;
+  is_error: boolean;
+  content: Array<{ type: 'text'; text: string }>;
+}
+
+export type AnthropicResponseContentBlock = AnthropicAssistantContentBlock | AnthropicMcpToolUseBlock | AnthropicMcpToolResultBlock;
 
 export interface AnthropicMessagesResponse {
   id: string;
@@ -161,7 +177,9 @@ export type AnthropicContentBlockStart =
   | { type: 'text'; text: string }
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
+  | AnthropicMcpToolUseBlock
+  | AnthropicMcpToolResultBlock;
 
 export type AnthropicContentBlockDelta =
   | { type: 'text_delta'; text: string }

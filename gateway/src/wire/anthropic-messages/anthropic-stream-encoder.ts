@@ -16,6 +16,7 @@ import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import { formatAnthropicStreamError } from './anthropic-error-body.js';
 import type { AnthropicContentBlockDelta, AnthropicContentBlockStart, AnthropicStreamEvent } from './anthropic-messages-types.js';
 import { usageToAnthropic } from './anthropic-usage.js';
+import { mcpToolResultBlock, mcpToolUseBlock } from './encode-anthropic-mcp-blocks.js';
 import { anthropicMessageId } from './encode-anthropic-response.js';
 import { toAnthropicStopReason } from './map-anthropic-stop-reason.js';
 
@@ -82,6 +83,30 @@ export class AnthropicStreamEncoder implements FrontDoorStreamEncoder {
       case 'usage':
         this.usage = event.usage;
         return '';
+      case 'hosted_tool_list':
+        // The MCP connector lists nothing in the answer; the calls below say which tools ran.
+        return '';
+      case 'hosted_tool_call': {
+        // As Anthropic streams a tool's input: the block opens with an empty input, then one input_json_delta.
+        const block = mcpToolUseBlock(event);
+        const index = this.nextBlockIndex++;
+        return (
+          this.start('') +
+          this.closeOpen() +
+          frame({ type: 'content_block_start', index, content_block: { ...block, input: {} } }) +
+          frame({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } }) +
+          frame({ type: 'content_block_stop', index })
+        );
+      }
+      case 'hosted_tool_result': {
+        const index = this.nextBlockIndex++;
+        return (
+          this.start('') +
+          this.closeOpen() +
+          frame({ type: 'content_block_start', index, content_block: mcpToolResultBlock(event) }) +
+          frame({ type: 'content_block_stop', index })
+        );
+      }
     }
   }
 

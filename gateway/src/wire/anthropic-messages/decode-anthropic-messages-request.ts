@@ -24,6 +24,7 @@ import type { JsonRecord } from '@switchyard/compiler';
 import { MIN_THINKING_BUDGET_TOKENS } from './anthropic-thinking-budget.js';
 import { decodeCacheControl } from './decode-anthropic-content-blocks.js';
 import { decodeAnthropicMessages, decodeAnthropicSystem } from './decode-anthropic-messages.js';
+import { decodeAnthropicMcpServers } from './decode-anthropic-mcp-servers.js';
 import { decodeAnthropicToolChoice, decodeAnthropicTools } from './decode-anthropic-tools.js';
 
 export interface DecodeAnthropicOptions {
@@ -61,6 +62,10 @@ export function decodeAnthropicMessagesRequest(body: unknown, options: DecodeAnt
     if (choice.parallelToolCalls !== undefined) request.parallelToolCalls = choice.parallelToolCalls;
   }
 
+  // MCP servers whose tools the gateway runs (the MCP connector, answered by the gateway itself).
+  const hostedMcp = options.countTokens ? undefined : decodeAnthropicMcpServers(b['mcp_servers']);
+  if (hostedMcp !== undefined) request.hostedMcp = hostedMcp;
+
   const temperature = optionalNumber(b['temperature'], 'temperature', { min: 0, max: 1 });
   if (temperature !== undefined) request.temperature = temperature;
   const topP = optionalNumber(b['top_p'], 'top_p', { min: 0, max: 1 });
@@ -85,12 +90,6 @@ export function decodeAnthropicMessagesRequest(body: unknown, options: DecodeAnt
 function refuseServerSideFeatures(b: JsonRecord): void {
   if (!isAbsent(b['container'])) {
     throw fieldError('container', "code execution containers are not supported by this gateway (they exist only on Anthropic's API)");
-  }
-  if (!isAbsent(b['mcp_servers']) && !(Array.isArray(b['mcp_servers']) && b['mcp_servers'].length === 0)) {
-    throw fieldError(
-      'mcp_servers',
-      "remote MCP servers are not supported by this gateway (the MCP connector runs only on Anthropic's API)",
-    );
   }
   if (!isAbsent(b['context_management'])) {
     throw fieldError(

@@ -53,9 +53,12 @@ export function decodeAnthropicMessages(value: unknown): UnifiedMessage[] {
       case 'system':
         out.push({ role: 'system', content: decodeTextOnlyContent(message['content'], contentPath) });
         return;
-      case 'assistant':
-        out.push({ role: 'assistant', content: decodeAssistantContent(message['content'], contentPath, toolNamesById) });
+      case 'assistant': {
+        const content = decodeAssistantContent(message['content'], contentPath, toolNamesById);
+        // A turn that held only the gateway's MCP reports has nothing left for the model.
+        if (content.length > 0) out.push({ role: 'assistant', content });
         return;
+      }
       case 'user':
         out.push(...decodeUserTurn(message['content'], contentPath, toolNamesById));
         return;
@@ -84,20 +87,25 @@ function decodeTextOnlyContent(value: unknown, path: string): TextPart[] {
 
 function decodeAssistantContent(value: unknown, path: string, toolNamesById: Map<string, string>): ContentPart[] {
   if (typeof value === 'string') return [{ type: 'text', text: value }];
-  return contentBlocks(value, path).map((block, i): ContentPart => {
+  return contentBlocks(value, path).flatMap((block, i): ContentPart[] => {
     const blockPath = fieldPath(path, i);
     switch (block['type']) {
       case 'text':
-        return decodeTextBlock(block, blockPath);
+        return [decodeTextBlock(block, blockPath)];
       case 'tool_use': {
         const call = decodeToolUseBlock(block, blockPath);
         toolNamesById.set(call.id, call.name);
-        return call;
+        return [call];
       }
       case 'thinking':
-        return decodeThinkingBlock(block, blockPath);
+        return [decodeThinkingBlock(block, blockPath)];
       case 'redacted_thinking':
-        return decodeRedactedThinkingBlock(block, blockPath);
+        return [decodeRedactedThinkingBlock(block, blockPath)];
+      case 'mcp_tool_use':
+      case 'mcp_tool_result':
+        // The gateway's reports of hosted calls in an earlier answer, sent back with the rest of
+        // it: the text that followed them is what the model needs (docs/mcp.md, "Hosted tools").
+        return [];
       default:
         return unsupportedBlock(block['type'], blockPath, ASSISTANT_BLOCKS);
     }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { UnifiedChatResponse, OutputPart } from '../../unified/chat-response.js';
 import type { AnthropicMessagesResponse, AnthropicResponseContentBlock } from './anthropic-messages-types.js';
 import { usageToAnthropic } from './anthropic-usage.js';
+import { mcpBlocks } from './encode-anthropic-mcp-blocks.js';
 import { toAnthropicStopReason } from './map-anthropic-stop-reason.js';
 import { parseToolCallInput } from './tool-call-input.js';
 
@@ -45,7 +46,8 @@ function toContentBlock(part: OutputPart): AnthropicResponseContentBlock | undef
 
 /** `requestedModel` is the public model name the caller used; the reply echoes it. */
 export function encodeAnthropicResponse(response: UnifiedChatResponse, requestedModel: string): AnthropicMessagesResponse {
-  const content: AnthropicResponseContentBlock[] = [];
+  // The gateway's hosted calls (only when the request named mcp_servers) came before the answer.
+  const content: AnthropicResponseContentBlock[] = mcpBlocks(response.hosted);
   for (const part of response.content) {
     const block = toContentBlock(part);
     if (block !== undefined) content.push(block);

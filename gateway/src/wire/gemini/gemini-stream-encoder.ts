@@ -95,6 +95,11 @@ export class GeminiStreamEncoder implements FrontDoorStreamEncoder {
       case 'usage':
         this.usage = event.usage;
         return '';
+      case 'hosted_tool_list':
+      case 'hosted_tool_call':
+      case 'hosted_tool_result':
+        // Gemini's format has no items for tools the gateway ran (route spec.mcp keeps them hidden).
+        return '';
     }
   }
 

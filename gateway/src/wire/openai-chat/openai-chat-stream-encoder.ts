@@ -64,6 +64,11 @@ export class OpenAIChatStreamEncoder implements FrontDoorStreamEncoder {
       case 'reasoning_redacted':
         // Anthropic's opaque reasoning fields have no place in a Chat Completions stream.
         return '';
+      case 'hosted_tool_list':
+      case 'hosted_tool_call':
+      case 'hosted_tool_result':
+        // Chat Completions has no items for tools the gateway ran (route spec.mcp keeps them hidden).
+        return '';
     }
   }
 

@@ -1,6 +1,7 @@
 // Responses `input` -> unified messages. A string is one user message. Items are messages
 // (user, system, developer, assistant), the model's earlier output (function_call, reasoning)
-// and the caller's tool answers (function_call_output). The model's output items of one turn
+// and the caller's tool answers (function_call_output); the gateway's hosted-tool reports
+// (mcp_list_tools, mcp_call) are accepted and left out. The model's output items of one turn
 // sit side by side in `input`; they are joined into one assistant message, as a provider
 // expects a turn's text, reasoning and tool calls together.
 //
@@ -75,6 +76,12 @@ function decodeItem(value: unknown, path: string, messages: UnifiedMessage[], to
       if (reasoning !== undefined) appendToAssistant(messages, [reasoning]);
       return;
     }
+    case 'mcp_list_tools':
+    case 'mcp_call':
+      // The gateway's own reports of an earlier turn's hosted tools, sent back as callers send
+      // back whole outputs: the answer that followed them is what the model needs, so they are
+      // left out (docs/mcp.md, "Hosted tools").
+      return;
     case 'item_reference':
       throw invalidRequest(
         `'${path}': item_reference is not supported by this gateway (items are not kept by id); send the item itself, or continue with previous_response_id`,
@@ -84,7 +91,7 @@ function decodeItem(value: unknown, path: string, messages: UnifiedMessage[], to
       throw invalidRequest(`'${path}' must have a 'type' (or a 'role' for a message)`, `${path}.type`);
     default:
       throw invalidRequest(
-        `'${path}.type': input items of type ${JSON.stringify(type)} are not supported by this gateway; only messages, function_call, function_call_output and reasoning items are`,
+        `'${path}.type': input items of type ${JSON.stringify(type)} are not supported by this gateway; only messages, function_call, function_call_output, reasoning, mcp_list_tools and mcp_call items are`,
         `${path}.type`,
       );
   }

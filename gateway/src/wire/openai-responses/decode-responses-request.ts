@@ -12,16 +12,12 @@
 //   truncation (echoed; no truncation happens), and any unknown field;
 // - refused with a 400 naming the parameter, because a client asking for them expects work the
 //   gateway cannot do: background: true, conversation, prompt, top_logprobs > 0 and
-//   include: ["message.output_text.logprobs"], built-in tools (see decode-responses-tools.ts).
+//   include: ["message.output_text.logprobs"], built-in tools other than `mcp` (see
+//   decode-responses-tools.ts; `mcp` tools are run by the gateway, decode-responses-mcp-tool.ts).
 
 import { invalidRequest } from '../../errors/gateway-error.js';
 import type { JsonRecord } from '@switchyard/compiler';
-import type {
-  ResponsesFunctionTool,
-  ResponsesReasoningConfig,
-  ResponsesTextFormat,
-  ResponsesToolChoice,
-} from './openai-responses-types.js';
+import type { ResponsesReasoningConfig, ResponsesTool, ResponsesTextFormat, ResponsesToolChoice } from './openai-responses-types.js';
 import type { ReasoningOptions, ResponseFormat, UnifiedChatRequest, UnifiedMessage } from '../../unified/chat-request.js';
 import {
   optionalBoolean,
@@ -47,7 +43,7 @@ interface ResponsesRequestEcho {
   temperature: number | null;
   textFormat: ResponsesTextFormat;
   toolChoice: ResponsesToolChoice;
-  tools: ResponsesFunctionTool[];
+  tools: ResponsesTool[];
   topP: number | null;
   truncation: 'auto' | 'disabled';
   user: string | undefined;
@@ -83,7 +79,8 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
 
   const request: UnifiedChatRequest = { model, messages, stream: optionalBoolean(b.stream, 'stream') ?? false };
 
-  const { tools, echo: toolsEcho } = decodeResponsesTools(b.tools);
+  const { tools, hostedMcp, echo: toolsEcho } = decodeResponsesTools(b.tools);
+  if (hostedMcp.length > 0) request.hostedMcp = hostedMcp;
   const { choice, allowedToolNames, echo: toolChoiceEcho } = decodeResponsesToolChoice(b.tool_choice);
   const offered = restrictTools(tools, allowedToolNames);
   if (offered.length > 0) request.tools = offered;

@@ -1,11 +1,13 @@
 // Responses `tools` and `tool_choice` -> unified tools and tool choice, plus their echo for the
-// `response` object. Only function tools travel to other providers; OpenAI's built-in tools
-// (web_search, file_search, code_interpreter, computer_use_preview, image_generation, mcp, ...)
-// run inside OpenAI and are refused with a 400 naming the tool type.
+// `response` object. Function tools travel to the provider; `mcp` tools name MCP servers whose
+// tools the gateway runs itself (decode-responses-mcp-tool.ts); OpenAI's other built-in tools
+// (web_search, file_search, code_interpreter, computer_use_preview, image_generation, ...) run
+// inside OpenAI and are refused with a 400 naming the tool type.
 
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { ResponsesFunctionTool, ResponsesToolChoice } from './openai-responses-types.js';
-import type { ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
+import type { ResponsesTool, ResponsesToolChoice } from './openai-responses-types.js';
+import type { HostedMcpServer, ToolChoice, UnifiedTool } from '../../unified/chat-request.js';
+import { decodeResponsesMcpTool } from './decode-responses-mcp-tool.js';
 import {
   optionalBoolean,
   optionalString,
@@ -17,16 +19,25 @@ import {
 
 interface DecodedResponsesTools {
   tools: UnifiedTool[];
-  echo: ResponsesFunctionTool[];
+  /** The `mcp` tools: servers whose tools the gateway runs. */
+  hostedMcp: HostedMcpServer[];
+  echo: ResponsesTool[];
 }
 
 export function decodeResponsesTools(value: unknown): DecodedResponsesTools {
-  if (value === undefined || value === null) return { tools: [], echo: [] };
+  if (value === undefined || value === null) return { tools: [], hostedMcp: [], echo: [] };
   const tools: UnifiedTool[] = [];
-  const echo: ResponsesFunctionTool[] = [];
+  const hostedMcp: HostedMcpServer[] = [];
+  const echo: ResponsesTool[] = [];
   requireArray(value, 'tools').forEach((entry, i) => {
     const path = `tools[${i}]`;
     const tool = requireRecord(entry, path);
+    if (tool.type === 'mcp') {
+      const decoded = decodeResponsesMcpTool(tool, path);
+      hostedMcp.push(decoded.server);
+      echo.push(decoded.echo);
+      return;
+    }
     if (tool.type !== 'function') {
       const type = typeof tool.type === 'string' ? tool.type : JSON.stringify(tool.type);
       throw invalidRequest(
@@ -46,7 +57,7 @@ export function decodeResponsesTools(value: unknown): DecodedResponsesTools {
     tools.push(decoded);
     echo.push({ type: 'function', name, description: description ?? null, parameters: parameters ?? null, strict: strict ?? null });
   });
-  return { tools, echo };
+  return { tools, hostedMcp, echo };
 }
 
 interface DecodedResponsesToolChoice {

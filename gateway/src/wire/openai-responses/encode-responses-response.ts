@@ -12,6 +12,7 @@ import type {
   ResponsesReasoningItem,
   ResponsesResponse,
 } from './openai-responses-types.js';
+import { encodeMcpItems } from './encode-responses-mcp-items.js';
 import { newItemId } from './responses-ids.js';
 import { encodeReasoningState } from './responses-reasoning-state.js';
 import { responsesUsageFromUsage } from './responses-usage.js';
@@ -36,8 +37,9 @@ export function encodeResponsesResponse(
   const output = encodeResponsesOutput(response.content, response.finishReason === 'refusal', options);
   // The model moved on from every item but the last, which the outcome describes.
   const last = output[output.length - 1];
-  if (last !== undefined) last.status = itemStatusFor(outcome);
-  return finishedResponse(envelope, outcome, output, response.usage);
+  if (last !== undefined && last.type !== 'mcp_list_tools' && last.type !== 'mcp_call') last.status = itemStatusFor(outcome);
+  // The hosted tools the gateway listed and ran (requests with `mcp` tools) came before the answer.
+  return finishedResponse(envelope, outcome, [...encodeMcpItems(response.hosted), ...output], response.usage);
 }
 
 export function finishedResponse(

@@ -51,7 +51,43 @@ export interface ResponsesReasoningItem {
   encrypted_content?: string | null;
 }
 
-export type ResponsesOutputItem = ResponsesOutputMessage | ResponsesFunctionCall | ResponsesReasoningItem;
+/** A hosted MCP server's tools, as the gateway offered them to the model (components.schemas.MCPListTools). */
+export interface ResponsesMcpListTools {
+  type: 'mcp_list_tools';
+  id: string;
+  server_label: string;
+  tools: Array<{
+    name: string;
+    description: string | null;
+    input_schema: Record<string, unknown>;
+    annotations: Record<string, unknown> | null;
+  }>;
+  error: string | null;
+}
+
+/** MCPToolCallError: the tool answered isError (its content), or the call did not run (a JSON-RPC code and message). */
+export type ResponsesMcpCallError =
+  | { type: 'mcp_tool_execution_error'; content: unknown[] }
+  | { type: 'mcp_protocol_error'; code: number; message: string };
+
+/** A call the gateway ran on a hosted MCP server (components.schemas.MCPToolCall). */
+export interface ResponsesMcpCall {
+  type: 'mcp_call';
+  id: string;
+  server_label: string;
+  name: string;
+  arguments: string;
+  output: string | null;
+  error: ResponsesMcpCallError | null;
+  status: 'in_progress' | 'completed' | 'incomplete' | 'calling' | 'failed';
+}
+
+export type ResponsesOutputItem =
+  | ResponsesOutputMessage
+  | ResponsesFunctionCall
+  | ResponsesReasoningItem
+  | ResponsesMcpListTools
+  | ResponsesMcpCall;
 
 export interface ResponsesUsage {
   input_tokens: number;
@@ -67,13 +103,24 @@ export interface ResponsesError {
   message: string;
 }
 
-export interface ResponsesFunctionTool {
+interface ResponsesFunctionTool {
   type: 'function';
   name: string;
   description: string | null;
   parameters: Record<string, unknown> | null;
   strict: boolean | null;
 }
+
+/** An `mcp` tool as the response echoes it. */
+export interface ResponsesMcpTool {
+  type: 'mcp';
+  server_label: string;
+  server_url?: string;
+  allowed_tools: string[] | { tool_names?: string[]; read_only?: boolean } | null;
+  require_approval: 'never';
+}
+
+export type ResponsesTool = ResponsesFunctionTool | ResponsesMcpTool;
 
 export type ResponsesToolChoice =
   | 'auto'
@@ -112,7 +159,7 @@ export interface ResponsesResponse {
   temperature: number | null;
   text: { format: ResponsesTextFormat };
   tool_choice: ResponsesToolChoice;
-  tools: ResponsesFunctionTool[];
+  tools: ResponsesTool[];
   top_p: number | null;
   truncation: 'auto' | 'disabled';
   /** Absent until the model has answered (the spec's schema does not allow null). */
@@ -144,6 +191,18 @@ export type ResponsesStreamEvent =
   | { type: 'response.refusal.done'; item_id: string; output_index: number; content_index: number; refusal: string }
   | { type: 'response.function_call_arguments.delta'; item_id: string; output_index: number; delta: string }
   | { type: 'response.function_call_arguments.done'; item_id: string; output_index: number; name: string; arguments: string }
+  | { type: 'response.mcp_call_arguments.delta'; item_id: string; output_index: number; delta: string }
+  | { type: 'response.mcp_call_arguments.done'; item_id: string; output_index: number; arguments: string }
+  | {
+      type:
+        | 'response.mcp_call.in_progress'
+        | 'response.mcp_call.completed'
+        | 'response.mcp_call.failed'
+        | 'response.mcp_list_tools.in_progress'
+        | 'response.mcp_list_tools.completed';
+      item_id: string;
+      output_index: number;
+    }
   | {
       type: 'response.reasoning_summary_part.added' | 'response.reasoning_summary_part.done';
       item_id: string;

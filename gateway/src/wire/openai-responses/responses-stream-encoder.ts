@@ -7,6 +7,9 @@
 //     message:       content_part.added, output_text.delta..., output_text.done, content_part.done
 //     reasoning:     reasoning_summary_part.added, reasoning_summary_text.delta..., .done, part.done
 //     function_call: function_call_arguments.delta..., function_call_arguments.done
+//     mcp_list_tools: mcp_list_tools.in_progress, mcp_list_tools.completed
+//     mcp_call:      mcp_call_arguments.delta, mcp_call_arguments.done, mcp_call.in_progress, then
+//                    (once the gateway has run it) mcp_call.completed or mcp_call.failed
 //   response.output_item.done
 //   response.completed | response.incomplete | response.failed (the whole response, usage included)
 //
@@ -28,9 +31,10 @@ import {
 } from './encode-responses-response.js';
 import { responsesOutcome, type ResponsesOutcome } from './map-responses-status.js';
 import type { ResponsesItemStatus, ResponsesOutputItem, ResponsesResponse, ResponsesStreamEvent } from './openai-responses-types.js';
+import { mcpCallItem, mcpListToolsItem } from './encode-responses-mcp-items.js';
 import { newItemId } from './responses-ids.js';
 import { formatSseEvent } from '../sse/index.js';
-import type { FinishReason, OutputPart } from '../../unified/chat-response.js';
+import type { FinishReason, HostedToolDescription, HostedToolOutcome, OutputPart } from '../../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../../unified/stream-events.js';
 import type { FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import { openAIErrorBody } from '../openai-chat/index.js';
@@ -40,6 +44,8 @@ type StreamItem = { id: string; open: boolean; status?: ResponsesItemStatus } & 
   | { kind: 'message'; text: string; refusal: boolean }
   | { kind: 'reasoning'; text: string; signature?: string; redactedData?: string }
   | { kind: 'function_call'; callId: string; name: string; arguments: string }
+  | { kind: 'mcp_list_tools'; server: string; tools: HostedToolDescription[] }
+  | { kind: 'mcp_call'; callId: string; server: string; name: string; arguments: string; outcome?: HostedToolOutcome }
 );
 
 /** A newly opened item and its output_item.added frame. */
@@ -96,6 +102,12 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
       case 'usage':
         this.usage = event.usage;
         return '';
+      case 'hosted_tool_list':
+        return this.listTools(event.server, event.tools);
+      case 'hosted_tool_call':
+        return this.startMcpCall(event);
+      case 'hosted_tool_result':
+        return this.finishMcpCall(event.id, event);
     }
   }
 
@@ -243,6 +255,62 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
     return this.frame({ type: 'response.function_call_arguments.delta', item_id: item.id, output_index: index, delta });
   }
 
+  /** A hosted server's listing: one item, complete as soon as it is added. */
+  private listTools(server: string, tools: HostedToolDescription[]): string {
+    const out = this.start() + this.closeCurrent('completed') + this.closeToolCalls('completed');
+    const opened = this.open({ kind: 'mcp_list_tools', id: newItemId('mcpl'), server, tools, open: false, status: 'completed' });
+    const id = this.items[opened.index].id;
+    return (
+      out +
+      opened.frame +
+      this.frame({ type: 'response.mcp_list_tools.in_progress', item_id: id, output_index: opened.index }) +
+      this.frame({ type: 'response.mcp_list_tools.completed', item_id: id, output_index: opened.index }) +
+      this.frame({
+        type: 'response.output_item.done',
+        output_index: opened.index,
+        item: this.outputItem(this.items[opened.index], 'completed'),
+      })
+    );
+  }
+
+  /** A hosted call about to run: its arguments are whole already (the gateway held them back). */
+  private startMcpCall(call: { id: string; server: string; name: string; arguments: string }): string {
+    const out = this.start() + this.closeCurrent('completed') + this.closeToolCalls('completed');
+    const opened = this.open({
+      kind: 'mcp_call',
+      id: newItemId('mcp'),
+      callId: call.id,
+      server: call.server,
+      name: call.name,
+      arguments: '',
+      open: true,
+    });
+    const item = this.items[opened.index];
+    if (item.kind === 'mcp_call') item.arguments = call.arguments;
+    const at = { item_id: item.id, output_index: opened.index };
+    return (
+      out +
+      opened.frame +
+      (call.arguments === '' ? '' : this.frame({ type: 'response.mcp_call_arguments.delta', ...at, delta: call.arguments })) +
+      this.frame({ type: 'response.mcp_call_arguments.done', ...at, arguments: call.arguments }) +
+      this.frame({ type: 'response.mcp_call.in_progress', ...at })
+    );
+  }
+
+  private finishMcpCall(callId: string, outcome: HostedToolOutcome): string {
+    const index = this.items.findIndex((item) => item.kind === 'mcp_call' && item.callId === callId && item.open);
+    const item = this.items[index];
+    if (item?.kind !== 'mcp_call') return '';
+    item.outcome = { output: outcome.output, ...(outcome.error === undefined ? {} : { error: outcome.error }) };
+    item.open = false;
+    item.status = 'completed';
+    const at = { item_id: item.id, output_index: index };
+    return (
+      this.frame({ type: outcome.error === undefined ? 'response.mcp_call.completed' : 'response.mcp_call.failed', ...at }) +
+      this.frame({ type: 'response.output_item.done', output_index: index, item: this.outputItem(item, 'completed') })
+    );
+  }
+
   /** A refusal stream that said nothing still answers with a refusal message. */
   private markRefusal(): string {
     if (this.items.some((item) => item.kind === 'message')) return '';
@@ -370,11 +438,23 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
           arguments: status === 'in_progress' ? '' : item.arguments,
           status,
         };
+      case 'mcp_list_tools':
+        return mcpListToolsItem(item.id, item.server, item.tools);
+      case 'mcp_call': {
+        const call = mcpCallItem(item.id, { ...item, arguments: status === 'in_progress' ? '' : item.arguments }, item.outcome);
+        // A call whose result never came (the stream ended first) ends as the response does.
+        if (item.outcome === undefined && status !== 'in_progress') call.status = status;
+        return call;
+      }
     }
   }
 
+  /** The model's output for the conversation store: the gateway's hosted-tool reports are not part of it. */
   private unifiedContent(): OutputPart[] {
-    return this.items.map(outputPartOf);
+    return this.items.flatMap((item) => {
+      const part = outputPartOf(item);
+      return part === undefined ? [] : [part];
+    });
   }
 
   private frame(event: ResponsesStreamEvent): string {
@@ -393,7 +473,7 @@ function terminalEventType(outcome: ResponsesOutcome): 'response.completed' | 'r
   }
 }
 
-function outputPartOf(item: StreamItem): OutputPart {
+function outputPartOf(item: StreamItem): OutputPart | undefined {
   switch (item.kind) {
     case 'message':
       return { type: 'text', text: item.text };
@@ -405,5 +485,8 @@ function outputPartOf(item: StreamItem): OutputPart {
     }
     case 'function_call':
       return { type: 'tool_call', id: item.callId, name: item.name, arguments: item.arguments };
+    case 'mcp_list_tools':
+    case 'mcp_call':
+      return undefined;
   }
 }

@@ -7,7 +7,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { repoRoot } from '../../support/repo-paths.js';
 
 /** `ResponseStreamEvent` is the union of every event; validating one event uses its own schema. */
-export type ResponsesSchemaName = 'Response' | 'ResponseStreamEvent' | 'ErrorResponse';
+export type ResponsesSchemaName = 'Response' | 'ResponseStreamEvent' | 'ErrorResponse' | 'MCPListTools' | 'MCPToolCall';
 
 const FIXTURE = join(repoRoot, 'gateway', 'src', 'wire', 'openai-responses', '__fixtures__', 'openai-responses-schemas.json');
 

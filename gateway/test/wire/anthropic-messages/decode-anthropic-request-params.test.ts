@@ -106,6 +106,28 @@ describe('Anthropic front door: request parameters -> unified request', () => {
       {},
     ],
     [
+      'mcp_servers name the MCP servers whose tools the gateway runs',
+      {
+        mcp_servers: [
+          { type: 'url', url: 'https://mcp.example.com/mcp', name: 'tools', tool_configuration: { allowed_tools: ['echo'] } },
+          { type: 'url', url: '', name: 'default/other', tool_configuration: { enabled: false } },
+        ],
+      },
+      {
+        hostedMcp: [
+          {
+            label: 'tools',
+            field: 'mcp_servers.0',
+            labelField: 'name',
+            url: 'https://mcp.example.com/mcp',
+            urlField: 'url',
+            allowedTools: ['echo'],
+          },
+          { label: 'default/other', field: 'mcp_servers.1', labelField: 'name', allowedTools: [] },
+        ],
+      },
+    ],
+    [
       'account and routing fields are ignored',
       {
         service_tier: 'auto',
@@ -204,10 +226,17 @@ describe('Anthropic front door: bad parameters -> 400 naming the field', () => {
     ['cache_control ttl unknown', { ...BASE_BODY, cache_control: { type: 'ephemeral', ttl: '2h' } }, 'cache_control.ttl', /'5m' or '1h'/],
     ['container', { ...BASE_BODY, container: 'cntr_1' }, 'container', /not supported/],
     [
-      'mcp_servers',
-      { ...BASE_BODY, mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'x' }] },
-      'mcp_servers',
-      /MCP.*not supported/,
+      'mcp_servers with an authorization token',
+      { ...BASE_BODY, mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'x', authorization_token: 't' }] },
+      'mcp_servers.0.authorization_token',
+      /own credentials/,
+    ],
+    ['mcp_servers of another type', { ...BASE_BODY, mcp_servers: [{ type: 'stdio', name: 'x' }] }, 'mcp_servers.0.type', /'url'/],
+    [
+      'mcp_servers without name',
+      { ...BASE_BODY, mcp_servers: [{ type: 'url', url: 'https://mcp.example.com' }] },
+      'mcp_servers.0.name',
+      /Field required/,
     ],
     ['context_management', { ...BASE_BODY, context_management: { edits: [] } }, 'context_management', /not supported/],
     ['tools not a list', { ...BASE_BODY, tools: {} }, 'tools', /valid list/],

@@ -38,6 +38,28 @@ describe('responses request parameters -> unified request', () => {
     ['safety_identifier when no user', { safety_identifier: 's-1' }, { user: 's-1' }],
     ['user wins over safety_identifier', { user: 'u-1', safety_identifier: 's-1' }, { user: 'u-1' }],
     ['reasoning.effort', { reasoning: { effort: 'low' } }, { reasoning: { effort: 'low' } }],
+    [
+      'mcp tools name the MCP servers whose tools the gateway runs',
+      {
+        tools: [
+          { type: 'mcp', server_label: 'tools', server_url: 'http://tools.ai/mcp', allowed_tools: ['echo'], require_approval: 'never' },
+          { type: 'mcp', server_label: 'ai/docs', allowed_tools: { read_only: true }, require_approval: 'never' },
+        ],
+      },
+      {
+        hostedMcp: [
+          {
+            label: 'tools',
+            field: 'tools[0]',
+            labelField: 'server_label',
+            url: 'http://tools.ai/mcp',
+            urlField: 'server_url',
+            allowedTools: ['echo'],
+          },
+          { label: 'ai/docs', field: 'tools[1]', labelField: 'server_label', readOnly: true },
+        ],
+      },
+    ],
     ['reasoning.effort xhigh clamps to high', { reasoning: { effort: 'xhigh' } }, { reasoning: { effort: 'high' } }],
     ['parallel_tool_calls', { parallel_tool_calls: false }, { parallelToolCalls: false }],
     ['text.format json_object', { text: { format: { type: 'json_object' } } }, { responseFormat: { type: 'json_object' } }],
@@ -204,6 +226,42 @@ describe('responses request parameters the gateway refuses, naming the field', (
       /built-in tool "code_interpreter"/,
     ],
     ['a function tool without a name', { ...base, tools: [{ type: 'function' }] }, 'tools[0].name', /must be a string/],
+    [
+      'an mcp tool without require_approval (OpenAI asks for approval by default)',
+      { ...base, tools: [{ type: 'mcp', server_label: 'tools' }] },
+      'tools[0].require_approval',
+      /approval requests are not supported by this gateway; send "never"/,
+    ],
+    [
+      'an mcp tool that requires approval',
+      { ...base, tools: [{ type: 'mcp', server_label: 'tools', require_approval: 'always' }] },
+      'tools[0].require_approval',
+      /approval requests are not supported/,
+    ],
+    [
+      "an mcp tool with the caller's own token",
+      { ...base, tools: [{ type: 'mcp', server_label: 'tools', require_approval: 'never', authorization: 'tok' }] },
+      'tools[0].authorization',
+      /own credentials/,
+    ],
+    [
+      'an mcp tool with headers',
+      { ...base, tools: [{ type: 'mcp', server_label: 'tools', require_approval: 'never', headers: { 'x-a': 'b' } }] },
+      'tools[0].headers',
+      /own credentials/,
+    ],
+    [
+      'an OpenAI connector',
+      { ...base, tools: [{ type: 'mcp', server_label: 'drive', connector_id: 'connector_googledrive', require_approval: 'never' }] },
+      'tools[0].connector_id',
+      /connectors and tunnels are not supported/,
+    ],
+    [
+      'an mcp tool without server_label',
+      { ...base, tools: [{ type: 'mcp', require_approval: 'never' }] },
+      'tools[0].server_label',
+      /must be a string/,
+    ],
     ['a built-in tool_choice', { ...base, tool_choice: { type: 'file_search' } }, 'tool_choice.type', /"file_search" is not supported/],
     [
       'allowed_tools naming an unknown tool',
