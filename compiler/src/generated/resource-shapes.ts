@@ -107,9 +107,9 @@ export interface ModelRouteSpec {
     includeContent?: boolean;
   };
   /**
-   * Hosted tools for Chat Completions on this route: the gateway offers the tools of these MCPServers (those
-   * the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the results
-   * back, for at most maxRounds model rounds.
+   * Hosted tools on this route, whatever the front door: the gateway offers the tools of these MCPServers
+   * (those the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the
+   * results back, for at most maxRounds model rounds.
    */
   mcp?: RouteMCPSpec;
   /**
@@ -458,9 +458,9 @@ export interface AffinitySpec {
 }
 
 /**
- * Hosted tools for Chat Completions on this route: the gateway offers the tools of these MCPServers (those
- * the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the results
- * back, for at most maxRounds model rounds.
+ * Hosted tools on this route, whatever the front door: the gateway offers the tools of these MCPServers
+ * (those the calling key's allowedTools permit) to the model, runs the calls it asks for, and feeds the
+ * results back, for at most maxRounds model rounds.
  */
 export interface RouteMCPSpec {
   /** Names of MCPServers in the route's namespace or a shared namespace. */
