@@ -172,6 +172,8 @@ describeWhenBuilt('helm chart on a real API server', () => {
       ['create', 'events', '-n', 'team-a'],
       ['create', 'tokenreviews.authentication.k8s.io'],
       ['update', 'leases.coordination.k8s.io', '-n', NAMESPACE],
+      // OpenAPI documents of MCPServers (spec.openapi.configMapRef), read like Secrets.
+      ['list', 'configmaps', '-n', 'team-a'],
     ];
     for (const args of operatorMay) expect([args.join(' '), await canI(names.operator, args)]).toEqual([args.join(' '), 'yes']);
     const operatorMayNot: string[][] = [
@@ -180,7 +182,7 @@ describeWhenBuilt('helm chart on a real API server', () => {
       ['update', 'modelroutes.switchyard.dev', '-n', 'team-a'],
       ['create', 'leases.coordination.k8s.io', '-n', 'team-a'],
       ['create', 'pods', '-n', NAMESPACE],
-      ['get', 'configmaps', '-n', NAMESPACE],
+      ['update', 'configmaps', '-n', 'team-a'],
     ];
     for (const args of operatorMayNot) expect([args.join(' '), await canI(names.operator, args)]).toEqual([args.join(' '), 'no']);
     const gatewayMayNot: string[][] = [

