@@ -6,7 +6,8 @@ import type { RuntimeKey, RuntimeRoute } from '../../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import { planRoutes } from '../../table/plan-routes.js';
 import { estimateCostNanos, pricesOf } from './compute-cost.js';
-import { estimateChatPromptTokens, estimateEmbeddingsInputTokens, isEmbeddingsRequest } from './estimate-prompt-tokens.js';
+import type { UnifiedRerankRequest } from '../../unified/rerank.js';
+import { estimateChatPromptTokens, estimateInputOnlyTokens, isChatRequest } from './estimate-prompt-tokens.js';
 
 export interface UnpricedBackend {
   route: string;
@@ -74,7 +75,7 @@ function longestAttemptMs(key: RuntimeKey, route: RuntimeRoute): number {
 export function estimateRequest(
   key: RuntimeKey,
   route: RuntimeRoute,
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
 ): RequestEstimate {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
   let input = 0n;
@@ -88,9 +89,9 @@ export function estimateRequest(
     if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
     leaseMs += Math.max(1, candidate.compiled.retry.attempts) * longestAttemptMs(key, candidate);
   }
-  const embeddings = isEmbeddingsRequest(request);
-  const promptTokens = embeddings ? estimateEmbeddingsInputTokens(request) : estimateChatPromptTokens(request);
-  const outputTokens = embeddings ? 0 : (request.maxOutputTokens ?? route.compiled.defaultMaxTokens);
+  const chat = isChatRequest(request);
+  const promptTokens = chat ? estimateChatPromptTokens(request) : estimateInputOnlyTokens(request);
+  const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
   return {
     promptTokens,
     outputTokens,

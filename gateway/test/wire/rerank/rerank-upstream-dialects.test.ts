@@ -1,0 +1,114 @@
+// The two upstream rerank dialects, both directions: the body each is sent, and each one's
+// answers (fixtures from each server's documented examples) decoded to the unified answer, ordered
+// best first and cut to top_n.
+import { describe, expect, it } from '@jest/globals';
+import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
+import type { UnifiedRerankRequest } from '../../../src/unified/rerank.js';
+import {
+  convertToCohereRerankRequest,
+  convertToJinaRerankRequest,
+  decodeCohereRerankResponse,
+  decodeJinaRerankResponse,
+} from '../../../src/wire/rerank/index.js';
+import { readRerankFixture } from './rerank-fixtures.js';
+
+const request = (documents: number, extra: Partial<UnifiedRerankRequest> = {}): UnifiedRerankRequest => ({
+  model: 'rr',
+  query: 'capital of France',
+  documents: Array.from({ length: documents }, (_, i) => `doc ${i}`),
+  returnDocuments: false,
+  ...extra,
+});
+
+describe('upstream rerank requests', () => {
+  it.each([
+    ['Cohere, all options', convertToCohereRerankRequest, { topN: 2, maxTokensPerDoc: 32 }, { top_n: 2, max_tokens_per_doc: 32 }],
+    ['Cohere, none', convertToCohereRerankRequest, {}, {}],
+    // Jina-style servers are never asked for documents back, and have no max_tokens_per_doc.
+    [
+      'Jina-style, all options',
+      convertToJinaRerankRequest,
+      { topN: 2, maxTokensPerDoc: 32, returnDocuments: true },
+      { top_n: 2, return_documents: false },
+    ],
+    ['Jina-style, none', convertToJinaRerankRequest, {}, { return_documents: false }],
+  ])('%s', (_name, convert, options, expected) => {
+    expect(convert(request(2, options), 'upstream-model')).toEqual({
+      model: 'upstream-model',
+      query: 'capital of France',
+      documents: ['doc 0', 'doc 1'],
+      ...expected,
+    });
+  });
+});
+
+interface Expected {
+  id?: string;
+  indexes: number[];
+  inputTokens?: number;
+  searchUnits?: number;
+}
+
+describe('upstream rerank answers', () => {
+  it.each<[string, typeof decodeJinaRerankResponse, string, UnifiedRerankRequest, Expected]>([
+    [
+      'Cohere v2 (search units, no tokens)',
+      decodeCohereRerankResponse,
+      'cohere-v2-rerank',
+      request(5),
+      { id: '07734bd2-2473-4f07-94e1-0d9f0e6843cf', indexes: [3, 4, 0], searchUnits: 1 },
+    ],
+    [
+      'Cohere v2 cut to top_n',
+      decodeCohereRerankResponse,
+      'cohere-v2-rerank',
+      request(5, { topN: 2 }),
+      { indexes: [3, 4], searchUnits: 1 },
+    ],
+    ['vLLM (usage.total_tokens)', decodeJinaRerankResponse, 'vllm-rerank', request(2), { indexes: [1, 0], inputTokens: 56 }],
+    ['Together (usage.prompt_tokens)', decodeJinaRerankResponse, 'together-rerank', request(3), { indexes: [0, 2], inputTokens: 1837 }],
+    ['Jina (usage.total_tokens)', decodeJinaRerankResponse, 'jina-rerank', request(2, { topN: 1 }), { indexes: [0], inputTokens: 815 }],
+  ])('%s', (_name, decode, fixture, caller, expected) => {
+    const answer = decode(readRerankFixture(fixture), caller, 'openai-compatible');
+    expect(answer.results.map((r) => r.index)).toEqual(expected.indexes);
+    const scores = answer.results.map((r) => r.relevanceScore);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    expect(answer.inputTokens).toBe(expected.inputTokens);
+    expect(answer.searchUnits).toBe(expected.searchUnits);
+    if (expected.id !== undefined) expect(answer.id).toBe(expected.id);
+  });
+
+  it('orders an unordered answer best first', () => {
+    const body = {
+      results: [
+        { index: 0, relevance_score: 0.1 },
+        { index: 1, relevance_score: 0.9 },
+      ],
+    };
+    expect(decodeJinaRerankResponse(body, request(2), 'vllm').results).toEqual([
+      { index: 1, relevanceScore: 0.9 },
+      { index: 0, relevanceScore: 0.1 },
+    ]);
+  });
+
+  it.each([
+    ['no results', {}, 'no results array'],
+    ['an index past the documents', { results: [{ index: 2, relevance_score: 0.5 }] }, 'results[0].index is not a document index'],
+    ['a negative index', { results: [{ index: -1, relevance_score: 0.5 }] }, 'results[0].index'],
+    ['no score', { results: [{ index: 0 }] }, 'results[0] has no numeric relevance_score'],
+    ['not an object', [], 'not a JSON object'],
+  ])('refuses an answer with %s as a server error naming the provider', (_name, body, message) => {
+    for (const decode of [decodeCohereRerankResponse, decodeJinaRerankResponse]) {
+      let error: unknown;
+      try {
+        decode(body, request(2), 'vllm');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(UpstreamFailure);
+      expect((error as UpstreamFailure).kind).toBe('ServerError');
+      expect((error as UpstreamFailure).message).toContain('vllm returned a malformed rerank response');
+      expect((error as UpstreamFailure).message).toContain(message);
+    }
+  });
+});
