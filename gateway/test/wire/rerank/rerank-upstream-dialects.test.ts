@@ -5,6 +5,9 @@ import { describe, expect, it } from '@jest/globals';
 import { UpstreamFailure } from '../../../src/errors/upstream-failure.js';
 import type { UnifiedRerankRequest } from '../../../src/unified/rerank.js';
 import {
+  bedrockRerankModelArn,
+  convertToBedrockRerankRequest,
+  decodeBedrockRerankResponse,
   convertToCohereRerankRequest,
   convertToJinaRerankRequest,
   decodeCohereRerankResponse,
@@ -49,6 +52,33 @@ interface Expected {
   searchUnits?: number;
 }
 
+describe('Bedrock Rerank requests', () => {
+  it.each([
+    ['a foundation model id', 'amazon.rerank-v1:0', 'arn:aws:bedrock:eu-central-1::foundation-model/amazon.rerank-v1:0'],
+    ['an ARN, kept', 'arn:aws:bedrock:eu-central-1:123:provisioned-model/x', 'arn:aws:bedrock:eu-central-1:123:provisioned-model/x'],
+  ])('names %s by its ARN', (_name, model, arn) => {
+    expect(bedrockRerankModelArn(model, 'eu-central-1')).toBe(arn);
+  });
+
+  it.each([
+    ['top_n', { topN: 1 }, 1],
+    ['no top_n: every document', {}, 2],
+    ['top_n past the documents: every document', { topN: 5 }, 2],
+  ])('numberOfResults with %s', (_name, options, count) => {
+    expect(convertToBedrockRerankRequest(request(2, options), 'arn:m')).toEqual({
+      queries: [{ type: 'TEXT', textQuery: { text: 'capital of France' } }],
+      sources: [
+        { type: 'INLINE', inlineDocumentSource: { type: 'TEXT', textDocument: { text: 'doc 0' } } },
+        { type: 'INLINE', inlineDocumentSource: { type: 'TEXT', textDocument: { text: 'doc 1' } } },
+      ],
+      rerankingConfiguration: {
+        type: 'BEDROCK_RERANKING_MODEL',
+        bedrockRerankingConfiguration: { numberOfResults: count, modelConfiguration: { modelArn: 'arn:m' } },
+      },
+    });
+  });
+});
+
 describe('upstream rerank answers', () => {
   it.each<[string, typeof decodeJinaRerankResponse, string, UnifiedRerankRequest, Expected]>([
     [
@@ -67,6 +97,7 @@ describe('upstream rerank answers', () => {
     ],
     ['vLLM (usage.total_tokens)', decodeJinaRerankResponse, 'vllm-rerank', request(2), { indexes: [1, 0], inputTokens: 56 }],
     ['Together (usage.prompt_tokens)', decodeJinaRerankResponse, 'together-rerank', request(3), { indexes: [0, 2], inputTokens: 1837 }],
+    ['Bedrock (camelCase scores, no usage)', decodeBedrockRerankResponse, 'bedrock-rerank', request(3), { indexes: [2, 0] }],
     ['Jina (usage.total_tokens)', decodeJinaRerankResponse, 'jina-rerank', request(2, { topN: 1 }), { indexes: [0], inputTokens: 815 }],
   ])('%s', (_name, decode, fixture, caller, expected) => {
     const answer = decode(readRerankFixture(fixture), caller, 'openai-compatible');
@@ -99,6 +130,7 @@ describe('upstream rerank answers', () => {
     ['not an object', [], 'not a JSON object'],
   ])('refuses an answer with %s as a server error naming the provider', (_name, body, message) => {
     for (const decode of [decodeCohereRerankResponse, decodeJinaRerankResponse]) {
+      // (Bedrock's decoder reads `relevanceScore`; its own case is below.)
       let error: unknown;
       try {
         decode(body, request(2), 'vllm');
@@ -110,5 +142,11 @@ describe('upstream rerank answers', () => {
       expect((error as UpstreamFailure).message).toContain('vllm returned a malformed rerank response');
       expect((error as UpstreamFailure).message).toContain(message);
     }
+  });
+
+  it('refuses a Bedrock answer whose result points past the documents', () => {
+    expect(() => decodeBedrockRerankResponse({ results: [{ index: 5, relevanceScore: 0.5 }] }, request(2), 'bedrock')).toThrow(
+      'bedrock returned a malformed rerank response: results[0].index is not a document index',
+    );
   });
 });
