@@ -177,7 +177,7 @@ export const moderationsOperation: OperationPlan<Endpoint<'moderations'>, Unifie
  * documents are a retrieval system's corpus rather than a prompt, and a rerank answer holds no
  * text of its own (only indexes and scores; a `return_documents` answer echoes the caller's
  * texts). Usage is the upstream's token count; an upstream that reports none (Cohere bills
- * search units) is charged the gateway's estimate, marked `usageEstimated` (docs/api.md).
+ * search units) is charged the gateway's estimate, marked `usageEstimated` (docs/governance.md, "Rerank and search units").
  */
 export const rerankOperation: OperationPlan<Endpoint<'rerank'>, UnifiedRerankRequest, UnifiedRerankResponse> = {
   name: 'rerank',
