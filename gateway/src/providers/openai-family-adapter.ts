@@ -131,8 +131,8 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     };
     adapter.decodeModerationsResponse = (body) => decodeOpenAIModerationsResponse(body, provider);
   }
-  // Rerank is no OpenAI API: Cohere has its own (/v2/rerank), and vLLM, Together and most
-  // self-hosted servers (Infinity, TEI behind a Jina-style proxy) serve Jina's `{baseURL}/rerank`.
+  // Rerank is no OpenAI API: Cohere has its own (/v2/rerank), and vLLM, Together, Jina and
+  // self-hosted servers such as Infinity serve the Jina-style `{baseURL}/rerank`.
   // The other presets have none; their call answers 400 naming the provider.
   const rerankDialect = RERANK_DIALECTS[provider];
   if (rerankDialect !== undefined) {
@@ -150,8 +150,8 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
       };
     };
     adapter.decodeRerankResponse = cohere
-      ? (body, request) => decodeCohereRerankResponse(body, request, provider)
-      : (body, request) => decodeJinaRerankResponse(body, request, provider);
+      ? (body, request, target) => decodeCohereRerankResponse(body, request, provider, target.backend.model)
+      : (body, request, target) => decodeJinaRerankResponse(body, request, provider, target.backend.model);
   }
   return adapter;
 }

@@ -47,6 +47,7 @@ describe('rerank trace span', () => {
       'switchyard.route': 'default/traced-rr',
       'switchyard.backend': 'co',
       'switchyard.search_units': 1,
+      'gen_ai.response.model': 'rerank-v3.5',
     });
     expect(Number(server.attributes['gen_ai.usage.input_tokens'])).toBeGreaterThan(0);
   });

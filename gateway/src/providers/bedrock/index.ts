@@ -119,7 +119,7 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
       return signedPost(target, 'rerank', body, 'application/json');
     },
 
-    decodeRerankResponse: (body, request) => decodeBedrockRerankResponse(body, request, 'bedrock'),
+    decodeRerankResponse: (body, request, target) => decodeBedrockRerankResponse(body, request, 'bedrock', target.backend.model),
   };
 }
 

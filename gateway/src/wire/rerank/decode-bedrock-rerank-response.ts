@@ -8,10 +8,16 @@ import { isRecord } from '@switchyard/compiler';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../../unified/rerank.js';
 import { malformedRerank, readRerankResults } from './rerank-results.js';
 
-export function decodeBedrockRerankResponse(body: unknown, request: UnifiedRerankRequest, provider: ProviderName): UnifiedRerankResponse {
+/** `upstreamModel`: the backend's model (Bedrock's answer names none). */
+export function decodeBedrockRerankResponse(
+  body: unknown,
+  request: UnifiedRerankRequest,
+  provider: ProviderName,
+  upstreamModel: string,
+): UnifiedRerankResponse {
   if (!isRecord(body)) throw malformedRerank(provider, 'not a JSON object');
   const results = Array.isArray(body.results)
     ? body.results.map((item) => (isRecord(item) ? { index: item.index, relevance_score: item.relevanceScore } : item))
     : body.results;
-  return { id: '', model: request.model, results: readRerankResults(results, request, provider) };
+  return { id: '', model: upstreamModel, results: readRerankResults(results, request, provider) };
 }

@@ -8,11 +8,17 @@ import { isRecord } from '@switchyard/compiler';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../../unified/rerank.js';
 import { countOrUndefined, malformedRerank, readRerankResults } from './rerank-results.js';
 
-export function decodeCohereRerankResponse(body: unknown, request: UnifiedRerankRequest, provider: ProviderName): UnifiedRerankResponse {
+/** `upstreamModel`: the backend's model, which Cohere's answer does not name. */
+export function decodeCohereRerankResponse(
+  body: unknown,
+  request: UnifiedRerankRequest,
+  provider: ProviderName,
+  upstreamModel: string,
+): UnifiedRerankResponse {
   if (!isRecord(body)) throw malformedRerank(provider, 'not a JSON object');
   const response: UnifiedRerankResponse = {
     id: typeof body.id === 'string' ? body.id : '',
-    model: request.model,
+    model: upstreamModel,
     results: readRerankResults(body.results, request, provider),
   };
   const meta = isRecord(body.meta) ? body.meta : undefined;

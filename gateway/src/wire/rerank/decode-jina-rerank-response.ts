@@ -7,11 +7,17 @@ import { isRecord } from '@switchyard/compiler';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../../unified/rerank.js';
 import { countOrUndefined, malformedRerank, readRerankResults } from './rerank-results.js';
 
-export function decodeJinaRerankResponse(body: unknown, request: UnifiedRerankRequest, provider: ProviderName): UnifiedRerankResponse {
+/** `upstreamModel`: the backend's model, for servers whose answer does not name one. */
+export function decodeJinaRerankResponse(
+  body: unknown,
+  request: UnifiedRerankRequest,
+  provider: ProviderName,
+  upstreamModel: string,
+): UnifiedRerankResponse {
   if (!isRecord(body)) throw malformedRerank(provider, 'not a JSON object');
   const response: UnifiedRerankResponse = {
     id: typeof body.id === 'string' ? body.id : '',
-    model: typeof body.model === 'string' ? body.model : request.model,
+    model: typeof body.model === 'string' ? body.model : upstreamModel,
     results: readRerankResults(body.results, request, provider),
   };
   const usage = isRecord(body.usage) ? body.usage : undefined;

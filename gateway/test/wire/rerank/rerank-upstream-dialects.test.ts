@@ -47,6 +47,8 @@ describe('upstream rerank requests', () => {
 
 interface Expected {
   id?: string;
+  /** The model the answer names: the upstream's, else the backend's. */
+  model?: string;
   indexes: number[];
   inputTokens?: number;
   searchUnits?: number;
@@ -86,7 +88,7 @@ describe('upstream rerank answers', () => {
       decodeCohereRerankResponse,
       'cohere-v2-rerank',
       request(5),
-      { id: '07734bd2-2473-4f07-94e1-0d9f0e6843cf', indexes: [3, 4, 0], searchUnits: 1 },
+      { id: '07734bd2-2473-4f07-94e1-0d9f0e6843cf', model: 'upstream-model', indexes: [3, 4, 0], searchUnits: 1 },
     ],
     [
       'Cohere v2 cut to top_n',
@@ -95,18 +97,31 @@ describe('upstream rerank answers', () => {
       request(5, { topN: 2 }),
       { indexes: [3, 4], searchUnits: 1 },
     ],
-    ['vLLM (usage.total_tokens)', decodeJinaRerankResponse, 'vllm-rerank', request(2), { indexes: [1, 0], inputTokens: 56 }],
+    [
+      'vLLM (usage.total_tokens)',
+      decodeJinaRerankResponse,
+      'vllm-rerank',
+      request(2),
+      { model: 'BAAI/bge-reranker-base', indexes: [1, 0], inputTokens: 56 },
+    ],
     ['Together (usage.prompt_tokens)', decodeJinaRerankResponse, 'together-rerank', request(3), { indexes: [0, 2], inputTokens: 1837 }],
-    ['Bedrock (camelCase scores, no usage)', decodeBedrockRerankResponse, 'bedrock-rerank', request(3), { indexes: [2, 0] }],
+    [
+      'Bedrock (camelCase scores, no usage)',
+      decodeBedrockRerankResponse,
+      'bedrock-rerank',
+      request(3),
+      { model: 'upstream-model', indexes: [2, 0] },
+    ],
     ['Jina (usage.total_tokens)', decodeJinaRerankResponse, 'jina-rerank', request(2, { topN: 1 }), { indexes: [0], inputTokens: 815 }],
   ])('%s', (_name, decode, fixture, caller, expected) => {
-    const answer = decode(readRerankFixture(fixture), caller, 'openai-compatible');
+    const answer = decode(readRerankFixture(fixture), caller, 'openai-compatible', 'upstream-model');
     expect(answer.results.map((r) => r.index)).toEqual(expected.indexes);
     const scores = answer.results.map((r) => r.relevanceScore);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(answer.inputTokens).toBe(expected.inputTokens);
     expect(answer.searchUnits).toBe(expected.searchUnits);
     if (expected.id !== undefined) expect(answer.id).toBe(expected.id);
+    if (expected.model !== undefined) expect(answer.model).toBe(expected.model);
   });
 
   it('orders an unordered answer best first', () => {
@@ -116,7 +131,7 @@ describe('upstream rerank answers', () => {
         { index: 1, relevance_score: 0.9 },
       ],
     };
-    expect(decodeJinaRerankResponse(body, request(2), 'vllm').results).toEqual([
+    expect(decodeJinaRerankResponse(body, request(2), 'vllm', 'm').results).toEqual([
       { index: 1, relevanceScore: 0.9 },
       { index: 0, relevanceScore: 0.1 },
     ]);
@@ -133,7 +148,7 @@ describe('upstream rerank answers', () => {
       // (Bedrock's decoder reads `relevanceScore`; its own case is below.)
       let error: unknown;
       try {
-        decode(body, request(2), 'vllm');
+        decode(body, request(2), 'vllm', 'm');
       } catch (caught) {
         error = caught;
       }
@@ -145,7 +160,7 @@ describe('upstream rerank answers', () => {
   });
 
   it('refuses a Bedrock answer whose result points past the documents', () => {
-    expect(() => decodeBedrockRerankResponse({ results: [{ index: 5, relevanceScore: 0.5 }] }, request(2), 'bedrock')).toThrow(
+    expect(() => decodeBedrockRerankResponse({ results: [{ index: 5, relevanceScore: 0.5 }] }, request(2), 'bedrock', 'm')).toThrow(
       'bedrock returned a malformed rerank response: results[0].index is not a document index',
     );
   });
