@@ -212,6 +212,41 @@ function featureSummary(tally) {
   return `FAIL (${tally.passed}/${total} pass)`;
 }
 
+/**
+ * Endpoints outside the front door x provider matrix (one wire shape in, a few providers behind
+ * it): which providers serve each, how, and the tests that cover it. Written as it stands, not
+ * from the run's results; the named tests are what a change here must keep green.
+ */
+const OTHER_ENDPOINTS = [
+  {
+    endpoint: '`POST /v1/rerank`, `POST /v2/rerank`',
+    rows: [
+      ['`cohere`', "Cohere v2 `POST /v2/rerank` at the base URL's host", 'search units; tokens estimated'],
+      ['`vllm`, `together`, `openai-compatible`', 'Jina-style `POST {baseURL}/rerank`', 'tokens reported'],
+      ['`bedrock`', 'Agent Runtime `Rerank` (`bedrock-agent-runtime` host, SigV4)', 'tokens estimated'],
+      ['every other provider', '400 naming the provider', ''],
+    ],
+    tests: 'gateway/test/rerank/, gateway/test/wire/rerank/',
+    docs: 'providers/openai.md#post-v1rerank-and-post-v2rerank',
+  },
+];
+
+function renderOtherEndpoints(lines) {
+  lines.push('## Other endpoints');
+  lines.push('');
+  lines.push('Served by the OpenAI front door to the providers that have the API; not part of the matrix above.');
+  for (const entry of OTHER_ENDPOINTS) {
+    lines.push('');
+    lines.push(`### ${entry.endpoint}`);
+    lines.push('');
+    lines.push('| provider | upstream call | usage |');
+    lines.push('| --- | --- | --- |');
+    for (const [provider, call, usage] of entry.rows) lines.push(`| ${provider} | ${call} | ${usage} |`);
+    lines.push('');
+    lines.push(`Tests: \`${entry.tests}\`. Details: [${entry.docs.split('#')[0]}](${entry.docs}).`);
+  }
+}
+
 export function renderCompatibilityDoc(matrix, date) {
   const cellOf = (frontDoor, provider) => matrix.cells.get(`${frontDoor}|${provider}`);
   const lines = [];
@@ -272,6 +307,8 @@ export function renderCompatibilityDoc(matrix, date) {
         lines.push(`- \`${frontDoor} front door x ${failure.provider} provider: ${tableCell(failure.feature)}\` (\`${failure.file}\`)`);
     }
   }
+  lines.push('');
+  renderOtherEndpoints(lines);
   const conformance = matrix.conformance ?? [];
   if (conformance.length > 0) {
     lines.push('');

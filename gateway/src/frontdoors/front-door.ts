@@ -14,6 +14,7 @@ import type {
 } from '../unified/front-door-codec.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
+import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
 
 export interface ChatFrontDoor {
   readonly format: CallerFormat;
@@ -38,6 +39,13 @@ export interface EmbeddingsFrontDoor {
 export interface ModerationsFrontDoor {
   decodeModerationsRequest(body: unknown, context: FrontDoorContext): UnifiedModerationsRequest;
   encodeModerationsResponse(response: UnifiedModerationsResponse, requestedModel: string): string;
+}
+
+/** /v1/rerank (and Cohere's /v2/rerank path): the rerank shape Cohere, Jina and vLLM share. */
+export interface RerankFrontDoor {
+  decodeRerankRequest(body: unknown, context: FrontDoorContext): UnifiedRerankRequest;
+  /** `request` gives the caller's model name and the documents a `return_documents` answer echoes; `id` stands in when the upstream gave none. */
+  encodeRerankResponse(response: UnifiedRerankResponse, request: UnifiedRerankRequest, id: string): string;
 }
 
 /** What a parameterized path contributes to the front-door context. */
@@ -71,6 +79,12 @@ export type FrontDoorEndpoint =
       readonly path: EndpointPath;
       readonly operation: 'moderations';
       readonly frontDoor: ChatFrontDoor & ModerationsFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      readonly operation: 'rerank';
+      readonly frontDoor: ChatFrontDoor & RerankFrontDoor;
     }
   | {
       readonly method: 'POST';

@@ -4,13 +4,14 @@
 // request and its settlement does nothing (tests and embedders that want no governance).
 import type { Usage } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 
 export interface AdmissionRequest {
   key: RuntimeKey;
   route: RuntimeRoute;
   /** The decoded request; estimates for reservations are made from it. */
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest;
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest;
 }
 
 /** What settlement knows besides the usage. */

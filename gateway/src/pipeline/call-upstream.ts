@@ -22,6 +22,7 @@ import {
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
+import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import { AttemptScope } from './attempt-scope.js';
 import { ClientDisconnectedError } from './exchange.js';
@@ -103,6 +104,24 @@ export async function callModerations(call: UpstreamCall, request: UnifiedModera
     const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
     const { body } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
     return decodeWith(() => decode(body, call.target));
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
+export async function callRerank(call: UpstreamCall, request: UnifiedRerankRequest): Promise<UnifiedRerankResponse> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process' || adapter.encodeRerankRequest === undefined || adapter.decodeRerankResponse === undefined)
+      throw new UnsupportedFeatureError('rerank (/v1/rerank)', adapter.provider);
+    const decode = adapter.decodeRerankResponse.bind(adapter);
+    const upstreamRequest = adapter.encodeRerankRequest(request, call.target);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
+    const { body } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
+    return decodeWith(() => decode(body, request, call.target));
   } catch (error) {
     throw attemptError(error, call, scope);
   } finally {

@@ -5,6 +5,7 @@ import type { CompiledPricing, Usage } from '@switchyard/compiler';
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { CallerIdentity } from '../governance/identity/caller-identity.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import type { RequestSpan } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { GuardrailState } from './guardrails/scan.js';
@@ -105,10 +106,12 @@ export interface Exchange {
   streamedChars: number;
   /** Streamed delta events so far; upstreams send at least one token per delta. */
   streamedDeltas: number;
-  /** `usage` is the gateway's estimate from what was streamed, not the upstream's report. */
+  /** `usage` is the gateway's estimate (from what was streamed, or of a rerank whose upstream reports no tokens), not the upstream's report. */
   usageEstimated: boolean;
+  /** Cohere's rerank billing unit, as the upstream reported it (log line, span). */
+  searchUnits?: number;
   /** The decoded request, once ingress has it (the estimate of a cut stream's prompt reads it). */
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | undefined;
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | undefined;
   /** The request's trace span; undefined when tracing is off. */
   span: RequestSpan | undefined;
   /** The response cache's outcome; undefined on routes without a cache. */

@@ -3,10 +3,11 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import { reflected } from '../errors/reflected-input.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, ModerationsFrontDoor } from '../frontdoors/front-door.js';
+import type { ChatFrontDoor, EmbeddingsFrontDoor, ModerationsFrontDoor, RerankFrontDoor } from '../frontdoors/front-door.js';
 import type { CountTokensCodec, FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedModerationsRequest } from '../unified/moderations.js';
+import type { UnifiedRerankRequest } from '../unified/rerank.js';
 
 function payloadTooLarge(maxBytes: number): GatewayError {
   return new GatewayError('payload_too_large', `request body exceeds the ${maxBytes}-byte limit (--max-body-bytes)`);
@@ -168,6 +169,16 @@ export async function ingestModerationsRequest(
 ): Promise<UnifiedModerationsRequest> {
   const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
   return frontDoor.decodeModerationsRequest(body, context);
+}
+
+export async function ingestRerankRequest(
+  req: IncomingMessage,
+  frontDoor: RerankFrontDoor,
+  context: FrontDoorContext,
+  maxBodyBytes: number,
+): Promise<UnifiedRerankRequest> {
+  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
+  return frontDoor.decodeRerankRequest(body, context);
 }
 
 export async function ingestCountTokensRequest(

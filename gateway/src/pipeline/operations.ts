@@ -13,10 +13,18 @@ import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-ta
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
+import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import { estimateRerankInputTokens } from '../governance/cost/estimate-prompt-tokens.js';
 import { answerFromCache, cachedStream, lookUpCache, type CacheSession } from './cache-lookup.js';
-import { callChat, callEmbeddings, callModerations, type ChatCallResult, type UpstreamCall } from './call-upstream.js';
+import { callChat, callEmbeddings, callModerations, callRerank, type ChatCallResult, type UpstreamCall } from './call-upstream.js';
 import type { Exchange } from './exchange.js';
-import { ingestChatRequest, ingestCountTokensRequest, ingestEmbeddingsRequest, ingestModerationsRequest } from './ingress.js';
+import {
+  ingestChatRequest,
+  ingestCountTokensRequest,
+  ingestEmbeddingsRequest,
+  ingestModerationsRequest,
+  ingestRerankRequest,
+} from './ingress.js';
 import { modelCatalog } from './model-catalog.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 import { respondChat, respondEmbeddings, respondJson, respondStream } from './respond.js';
@@ -24,7 +32,7 @@ import { streamChain, type CheckedRequest, type PipelineStages, type WholeAnswer
 
 type Endpoint<Operation extends EndpointOperation> = Extract<FrontDoorEndpoint, { operation: Operation }>;
 
-type UnifiedRequest = UnifiedChatRequest | UnifiedEmbeddingsRequest;
+type UnifiedRequest = UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest;
 
 /** The response cache's part in an operation it can answer. */
 interface CachePlan<Request, Answer> {
@@ -161,6 +169,37 @@ export const moderationsOperation: OperationPlan<Endpoint<'moderations'>, Unifie
   whole: () => undefined,
   respond: (exchange, endpoint, answer, request) =>
     respondJson(exchange, endpoint.frontDoor.encodeModerationsResponse(answer, request.model)),
+};
+
+/**
+ * /v1/rerank, routed like embeddings: authorized, admitted on its input-token estimate (every
+ * query-document pair), retried and fallen back, never cached. Guardrails do not check it: the
+ * documents are a retrieval system's corpus rather than a prompt, and a rerank answer holds no
+ * text of its own (only indexes and scores; a `return_documents` answer echoes the caller's
+ * texts). Usage is the upstream's token count; an upstream that reports none (Cohere bills
+ * search units) is charged the gateway's estimate, marked `usageEstimated` (docs/governance.md, "Rerank and search units").
+ */
+export const rerankOperation: OperationPlan<Endpoint<'rerank'>, UnifiedRerankRequest, UnifiedRerankResponse> = {
+  name: 'rerank',
+  traced: 'rerank',
+  readsBody: true,
+  ingest: (exchange, endpoint, context, maxBodyBytes) => ingestRerankRequest(exchange.req, endpoint.frontDoor, context, maxBodyBytes),
+  streams: () => false,
+  checked: () => undefined,
+  admits: true,
+  cache: undefined,
+  call: callRerank,
+  answerHere: noLocalAnswer,
+  record(exchange, answer) {
+    const request = exchange.request as UnifiedRerankRequest;
+    exchange.usage = { ...emptyUsage(), inputTokens: answer.inputTokens ?? estimateRerankInputTokens(request) };
+    exchange.usageEstimated = answer.inputTokens === undefined;
+    if (answer.searchUnits !== undefined) exchange.searchUnits = answer.searchUnits;
+    exchange.span?.responseModel(answer.model);
+  },
+  whole: () => undefined,
+  respond: (exchange, endpoint, answer, request) =>
+    respondJson(exchange, endpoint.frontDoor.encodeRerankResponse(answer, request, `rerank-${exchange.requestId}`)),
 };
 
 /** The gateway's own estimate: authorized like a real request, never admitted or sent upstream. */

@@ -15,6 +15,7 @@ import type { UpstreamFailure } from '../errors/upstream-failure.js';
 import { planRoutes } from '../table/plan-routes.js';
 import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { auditAnswerCheck, auditAnswerStreamStage, auditPromptCheck } from './audit-content.js';
@@ -36,6 +37,7 @@ import {
   countTokensOperation,
   embeddingsOperation,
   moderationsOperation,
+  rerankOperation,
   getModelOperation,
   listModelsOperation,
   type OperationPlan,
@@ -92,6 +94,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, embeddingsOperation, endpoint, exchange, context);
         case 'moderations':
           return runOperation(deps, stages, mcpGateway, moderationsOperation, endpoint, exchange, context);
+        case 'rerank':
+          return runOperation(deps, stages, mcpGateway, rerankOperation, endpoint, exchange, context);
         case 'count-tokens':
           return runOperation(deps, stages, mcpGateway, countTokensOperation, endpoint, exchange, context);
         case 'list-models':
@@ -105,7 +109,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
 }
 
-async function runOperation<E extends FrontDoorEndpoint, Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | undefined, Answer>(
+async function runOperation<
+  E extends FrontDoorEndpoint,
+  Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | undefined,
+  Answer,
+>(
   deps: PipelineDeps,
   stages: PipelineStages,
   mcpGateway: McpGateway,
@@ -147,7 +155,7 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       // a rule naming another route hands the request over before anything is checked, priced or cached
       if (route.handsOver === true && plan.call !== undefined) {
         features = routingFeatures(
-          request as UnifiedChatRequest | UnifiedEmbeddingsRequest,
+          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
           exchange.req.headers,
           key,
           wireFormat(plan, endpoint),
@@ -187,7 +195,7 @@ async function runOperation<E extends FrontDoorEndpoint, Request extends Unified
       const call = plan.call;
       observer = retryObserver(deps, exchange);
       features ??= routingFeatures(
-        request as UnifiedChatRequest | UnifiedEmbeddingsRequest,
+        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
         exchange.req.headers,
         key,
         wireFormat(plan, endpoint),

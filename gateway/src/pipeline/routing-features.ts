@@ -3,13 +3,14 @@
 // cheapest strategy prices them, affinity keys the conversation by them.
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { estimateChatPromptTokens, estimateEmbeddingsInputTokens, isEmbeddingsRequest } from '../governance/cost/estimate-prompt-tokens.js';
+import { estimateChatPromptTokens, estimateInputOnlyTokens, isChatRequest } from '../governance/cost/estimate-prompt-tokens.js';
 import type { RequestFeatures } from '../table/request-features.js';
 import { tokenFamilyOf, type TokenFamily } from '../governance/cost/prompt-token-families.js';
 import { contextWindowTokens } from '../governance/cost/tokenized-prompt-tokens.js';
 import type { RuntimeBackend, RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import type { CallerFormat } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
+import type { UnifiedRerankRequest } from '../unified/rerank.js';
 
 const TAGS_HEADER = 'x-switchyard-tags';
 const SESSION_HEADER = 'x-switchyard-session';
@@ -21,18 +22,18 @@ const NO_TAGS: ReadonlySet<string> = new Set();
 const NO_ENTRIES: Readonly<Record<string, string>> = Object.freeze({});
 
 export function routingFeatures(
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
   headers: IncomingHttpHeaders,
   key: RuntimeKey,
   frontDoor: CallerFormat,
 ): RequestFeatures {
   const tags = readTags(headers[TAGS_HEADER]);
   const keyLabels = key.compiled.labels;
-  if (isEmbeddingsRequest(request)) {
+  if (!isChatRequest(request)) {
     return {
       tags,
       metadata: NO_ENTRIES,
-      promptTokens: estimateEmbeddingsInputTokens(request),
+      promptTokens: estimateInputOnlyTokens(request),
       maxOutputTokens: undefined,
       outputTokens: () => 0,
       hasTools: false,
@@ -42,7 +43,9 @@ export function routingFeatures(
       frontDoor,
       keyLabels,
       conversation: undefined,
-      contextTokens: (backend) => contextTokensOf(request, backend, new Map()),
+      // A rerank keeps its pair bound: a reranker's window applies per query-document pair.
+      contextTokens: (backend) =>
+        'documents' in request ? estimateInputOnlyTokens(request) : contextTokensOf(request, backend, new Map()),
     };
   }
   return new ChatFeatures(request, headers, key, frontDoor, tags);

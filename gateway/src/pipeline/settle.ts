@@ -2,7 +2,7 @@
 // reserved (rate-limit tokens, budget reservations). Runs once per request, failed ones included.
 import { emptyUsage } from '@switchyard/compiler';
 import { exchangeCostNanos } from '../governance/cost/exchange-cost.js';
-import { estimateChatPromptTokens, isEmbeddingsRequest } from '../governance/cost/estimate-prompt-tokens.js';
+import { estimateChatPromptTokens, isChatRequest } from '../governance/cost/estimate-prompt-tokens.js';
 import type { Admission } from '../governance/admission-control.js';
 import type { Exchange } from './exchange.js';
 import type { PipelineDeps } from './pipeline-deps.js';
@@ -40,7 +40,7 @@ function estimateStreamedUsage(exchange: Exchange): void {
   const request = exchange.request;
   exchange.usage = {
     ...emptyUsage(),
-    inputTokens: request === undefined || isEmbeddingsRequest(request) ? 0 : estimateChatPromptTokens(request),
+    inputTokens: request === undefined || !isChatRequest(request) ? 0 : estimateChatPromptTokens(request),
     outputTokens: Math.max(exchange.streamedDeltas, Math.ceil(exchange.streamedChars / CHARS_PER_OUTPUT_TOKEN)),
   };
   exchange.costNanos = undefined;

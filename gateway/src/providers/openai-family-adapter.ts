@@ -7,6 +7,13 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { BackendTarget, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { HttpProviderAdapter } from './provider-adapter.js';
 import type { UnifiedModerationsRequest } from '../unified/moderations.js';
+import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import {
+  convertToCohereRerankRequest,
+  convertToJinaRerankRequest,
+  decodeCohereRerankResponse,
+  decodeJinaRerankResponse,
+} from '../wire/rerank/index.js';
 import {
   convertToOpenAIChatRequest,
   decodeOpenAIChatResponse,
@@ -124,7 +131,47 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     };
     adapter.decodeModerationsResponse = (body) => decodeOpenAIModerationsResponse(body, provider);
   }
+  // Rerank is no OpenAI API: Cohere has its own (/v2/rerank), and vLLM, Together, Jina and
+  // self-hosted servers such as Infinity serve the Jina-style `{baseURL}/rerank`.
+  // The other presets have none; their call answers 400 naming the provider.
+  const rerankDialect = RERANK_DIALECTS[provider];
+  if (rerankDialect !== undefined) {
+    const cohere = rerankDialect === 'cohere';
+    adapter.encodeRerankRequest = (request: UnifiedRerankRequest, target: BackendTarget): UpstreamHttpRequest => {
+      const prepared = prepare(target);
+      const model = target.backend.model;
+      const body = cohere ? convertToCohereRerankRequest(request, model) : convertToJinaRerankRequest(request, model);
+      const base = trimSlash(target.backend.baseURL);
+      return {
+        url: cohere ? cohereRerankURL(base) : `${base}/rerank`,
+        method: 'POST',
+        headers: prepared.jsonHeaders,
+        body: JSON.stringify(body),
+      };
+    };
+    adapter.decodeRerankResponse = cohere
+      ? (body, request, target) => decodeCohereRerankResponse(body, request, provider, target.backend.model)
+      : (body, request, target) => decodeJinaRerankResponse(body, request, provider, target.backend.model);
+  }
   return adapter;
+}
+
+/** Which rerank API each provider with one speaks. */
+const RERANK_DIALECTS: Partial<Record<ProviderName, 'cohere' | 'jina'>> = {
+  cohere: 'cohere',
+  vllm: 'jina',
+  together: 'jina',
+  'openai-compatible': 'jina',
+};
+
+/**
+ * Cohere's rerank is on its native API, `/v2/rerank` at the host, while the provider's default
+ * base URL is the OpenAI compatibility API (`https://api.cohere.ai/compatibility/v1`): the
+ * version path (`/compatibility/v1`, `/v1`, `/v2`) is dropped and `/v2/rerank` added to what
+ * remains, so a base URL pointing at a proxy or a private deployment keeps its host and prefix.
+ */
+function cohereRerankURL(baseURL: string): string {
+  return `${baseURL.replace(/\/(?:compatibility\/)?v[12]$/, '')}/v2/rerank`;
 }
 
 /** Header names are case-insensitive; lower-casing them lets ours replace a configured one. */

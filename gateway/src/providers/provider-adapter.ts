@@ -3,6 +3,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
+import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -33,6 +34,10 @@ export interface HttpProviderAdapter {
   /** Only providers with a moderations API (OpenAI and OpenAI-compatible servers). */
   encodeModerationsRequest?(request: UnifiedModerationsRequest, target: BackendTarget): UpstreamHttpRequest;
   decodeModerationsResponse?(body: unknown, target: BackendTarget): UnifiedModerationsResponse;
+  /** Only providers with a rerank API (Cohere, vLLM, Together, OpenAI-compatible servers: docs/compatibility.md). */
+  encodeRerankRequest?(request: UnifiedRerankRequest, target: BackendTarget): UpstreamHttpRequest;
+  /** `request`: the decoded caller request, against which result indexes are checked and `top_n` applied. */
+  decodeRerankResponse?(body: unknown, request: UnifiedRerankRequest, target: BackendTarget): UnifiedRerankResponse;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.

@@ -66,6 +66,10 @@ const OPENAI_MODERATIONS: Json[] = [
   { model: 'mod', input: ['a', { type: 'text', text: 'b' }] },
   { model: 'mod', input: 'one' },
 ];
+const RERANK: Json[] = [
+  { model: 'rr', query: 'q', documents: ['a', 'b'], top_n: 1, return_documents: true, max_tokens_per_doc: 16 },
+  { model: 'rr', query: 'q', documents: [{ text: 'a' }, 'b'] },
+];
 const RESPONSES: Json[] = [
   {
     model: 'm',
@@ -186,6 +190,8 @@ const CASES: EndpointCase[] = [
   { name: 'OpenAI chat', path: '/v1/chat/completions', templates: OPENAI_CHAT },
   { name: 'OpenAI embeddings', path: '/v1/embeddings', templates: OPENAI_EMBEDDINGS },
   { name: 'OpenAI moderations', path: '/v1/moderations', templates: OPENAI_MODERATIONS },
+  { name: 'rerank (v1 path)', path: '/v1/rerank', templates: RERANK },
+  { name: 'rerank (Cohere v2 path)', path: '/v2/rerank', templates: RERANK },
   { name: 'OpenAI Responses', path: '/v1/responses', templates: RESPONSES },
   { name: 'Anthropic messages', path: '/anthropic/v1/messages', templates: ANTHROPIC },
   { name: 'Anthropic count_tokens', path: '/anthropic/v1/messages/count_tokens', templates: ANTHROPIC_COUNT },
@@ -228,6 +234,9 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
       return;
     case 'moderations':
       endpoint.frontDoor.decodeModerationsRequest(body, { ...context });
+      return;
+    case 'rerank':
+      endpoint.frontDoor.decodeRerankRequest(body, { ...context });
       return;
     case 'count-tokens': {
       const request = endpoint.codec.decodeCountTokensRequest(body, { ...context });

@@ -79,9 +79,10 @@ type BedrockMockReply = BedrockReplyModifiers &
     | { events: ConverseStreamEvent[] }
     | { error: BedrockMockError }
     | { invoke: unknown }
+    | { rerank: unknown }
   );
 
-type BedrockOperation = 'converse' | 'converse-stream' | 'invoke';
+type BedrockOperation = 'converse' | 'converse-stream' | 'invoke' | 'rerank';
 
 interface BedrockMockCall {
   operation: BedrockOperation | undefined;
@@ -365,6 +366,54 @@ function validateInvokeEmbeddingsRequest(family: EmbeddingModelFamily, body: unk
 }
 
 /** One token per whitespace-separated word: the mock's own rule, so tests can predict usage. */
+interface RerankBody {
+  queries: Array<{ textQuery: { text: string } }>;
+  sources: Array<{ inlineDocumentSource: { textDocument: { text: string } } }>;
+  rerankingConfiguration: { bedrockRerankingConfiguration: { numberOfResults?: number; modelConfiguration: { modelArn: string } } };
+}
+
+function rerankModelArn(body: unknown): string | undefined {
+  return (body as Partial<RerankBody> | undefined)?.rerankingConfiguration?.bedrockRerankingConfiguration?.modelConfiguration?.modelArn;
+}
+
+/** The Agent Runtime's Rerank input rules: one TEXT query, 1-1000 INLINE TEXT sources, a model ARN, numberOfResults 1-1000. */
+function validateRerankRequest(body: unknown): void {
+  const invalid = (message: string): MockRefusal => new MockRefusal(400, 'ValidationException', message);
+  const b = body as Record<string, unknown> | undefined;
+  const queries = b?.queries;
+  if (!Array.isArray(queries) || queries.length !== 1) throw invalid('queries must hold exactly one query');
+  const query = queries[0] as { type?: unknown; textQuery?: { text?: unknown } };
+  if (query.type !== 'TEXT' || typeof query.textQuery?.text !== 'string') throw invalid('queries[0] must be a TEXT query');
+  const sources = b?.sources;
+  if (!Array.isArray(sources) || sources.length < 1 || sources.length > 1000) throw invalid('sources must hold 1 to 1000 items');
+  for (const source of sources as Array<{ type?: unknown; inlineDocumentSource?: { type?: unknown; textDocument?: { text?: unknown } } }>) {
+    if (
+      source.type !== 'INLINE' ||
+      source.inlineDocumentSource?.type !== 'TEXT' ||
+      typeof source.inlineDocumentSource.textDocument?.text !== 'string'
+    )
+      throw invalid('every source must be an INLINE TEXT document');
+  }
+  const config = b?.rerankingConfiguration as { type?: unknown; bedrockRerankingConfiguration?: { numberOfResults?: unknown } } | undefined;
+  if (config?.type !== 'BEDROCK_RERANKING_MODEL') throw invalid('rerankingConfiguration.type must be BEDROCK_RERANKING_MODEL');
+  const arn = rerankModelArn(body);
+  if (typeof arn !== 'string' || !arn.startsWith('arn:aws:bedrock:'))
+    throw invalid('modelConfiguration.modelArn must be a Bedrock model ARN');
+  const count = config.bedrockRerankingConfiguration?.numberOfResults;
+  if (count !== undefined && (typeof count !== 'number' || count < 1 || count > 1000)) throw invalid('numberOfResults must be 1 to 1000');
+}
+
+/** Each document's share of the query's words, best first, cut to numberOfResults. */
+function synthesizeRerank(body: RerankBody): unknown {
+  const queryWords = body.queries[0]?.textQuery.text.toLowerCase().split(/\W+/).filter(Boolean) ?? [];
+  const results = body.sources.map((source, index) => {
+    const words = new Set(source.inlineDocumentSource.textDocument.text.toLowerCase().split(/\W+/));
+    return { index, relevanceScore: queryWords.filter((w) => words.has(w)).length / Math.max(1, queryWords.length) };
+  });
+  results.sort((a, b) => b.relevanceScore - a.relevanceScore);
+  return { results: results.slice(0, body.rerankingConfiguration.bedrockRerankingConfiguration.numberOfResults ?? results.length) };
+}
+
 export function mockTokenCount(text: string): number {
   return text.split(/\s+/).filter((word) => word !== '').length;
 }
@@ -486,10 +535,12 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
 
   const server: MockHttpServer = await startMockHttpServer(async (request, res) => {
     const requestId = randomUUID();
-    const route = /^\/model\/([^/?]+)\/(converse|converse-stream|invoke)(?:\?.*)?$/.exec(request.url);
+    // The Agent Runtime's Rerank (its own host in AWS; one mock serves both here) names its model in the body.
+    const rerank = /^\/rerank(?:\?.*)?$/.test(request.url);
+    const route = rerank ? ['', undefined, 'rerank'] : /^\/model\/([^/?]+)\/(converse|converse-stream|invoke)(?:\?.*)?$/.exec(request.url);
     const call: BedrockMockCall = {
       operation: route?.[2] as BedrockOperation | undefined,
-      modelId: route?.[1] === undefined ? undefined : decodeURIComponent(route[1]),
+      modelId: rerank ? rerankModelArn(request.json) : route?.[1] === undefined ? undefined : decodeURIComponent(route[1]),
       body: request.json,
       headers: request.headers,
       status: 200,
@@ -508,6 +559,7 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
       if (options.knownModels && !options.knownModels.includes(call.modelId ?? ''))
         throw new MockRefusal(404, 'ResourceNotFoundException', 'The provided model identifier is invalid.');
       if (call.operation === 'invoke') validateInvokeEmbeddingsRequest(embeddingFamilyOf(call.modelId ?? ''), request.json);
+      else if (call.operation === 'rerank') validateRerankRequest(request.json);
       else validateConverseRequest(request.json);
     } catch (error) {
       if (error instanceof MockRefusal) return refuse(error.status, error.type, error.message);
@@ -529,6 +581,11 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
           : synthesizeEmbeddings(embeddingFamilyOf(call.modelId ?? ''), request.json as Record<string, unknown>, requestId);
       res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...answer.headers });
       res.end(JSON.stringify(answer.json));
+      return;
+    }
+    if (call.operation === 'rerank') {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId });
+      res.end(JSON.stringify('rerank' in reply ? reply.rerank : synthesizeRerank(request.json as RerankBody)));
       return;
     }
     if (call.operation === 'converse-stream') {

@@ -6,6 +6,7 @@
 // provider charges for one image, documents by their decoded size. Settlement replaces the
 // estimate with the provider's count, so over-estimating only holds room a little longer.
 import type { ContentPart, UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
+import type { UnifiedRerankRequest } from '../../unified/rerank.js';
 
 /** Per message: role and separator tokens (OpenAI documents 3-4; Anthropic and Gemini fewer). */
 export const TOKENS_PER_MESSAGE = 8;
@@ -102,4 +103,34 @@ export function estimateEmbeddingsInputTokens(request: UnifiedEmbeddingsRequest)
 
 export function isEmbeddingsRequest(request: UnifiedChatRequest | UnifiedEmbeddingsRequest): request is UnifiedEmbeddingsRequest {
   return Array.isArray((request as UnifiedEmbeddingsRequest).input);
+}
+
+/** Per query-document pair of a rerank: the separators a cross-encoder puts around and between them. */
+const TOKENS_PER_RERANK_PAIR = 4;
+
+/**
+ * A reranker reads the query once per document (cross-encoders score each query-document pair;
+ * Cohere splits long documents into chunks that each repeat the query), so the bound is every
+ * pair's bytes. `max_tokens_per_doc` caps a document's share where the upstream truncates.
+ */
+export function estimateRerankInputTokens(request: UnifiedRerankRequest): number {
+  const query = utf8Bytes(request.query);
+  let total = 0;
+  for (const document of request.documents) {
+    const bytes = utf8Bytes(document);
+    total += query + TOKENS_PER_RERANK_PAIR + (request.maxTokensPerDoc === undefined ? bytes : Math.min(bytes, request.maxTokensPerDoc));
+  }
+  return total;
+}
+
+/** The input estimate of a request that generates nothing (embeddings, rerank). */
+export function estimateInputOnlyTokens(request: UnifiedEmbeddingsRequest | UnifiedRerankRequest): number {
+  return 'documents' in request ? estimateRerankInputTokens(request) : estimateEmbeddingsInputTokens(request);
+}
+
+/** Chat generates output; embeddings and rerank only read their input. */
+export function isChatRequest(
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+): request is UnifiedChatRequest {
+  return Array.isArray((request as UnifiedChatRequest).messages);
 }

@@ -6,7 +6,8 @@ import type { RuntimeKey, RuntimeRoute } from '../../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import { planRoutes } from '../../table/plan-routes.js';
 import { estimateCostNanos, pricesOf } from './compute-cost.js';
-import { estimateChatPromptTokens, estimateEmbeddingsInputTokens, isEmbeddingsRequest } from './estimate-prompt-tokens.js';
+import type { UnifiedRerankRequest } from '../../unified/rerank.js';
+import { estimateChatPromptTokens, estimateInputOnlyTokens, isChatRequest } from './estimate-prompt-tokens.js';
 import { type TokenFamily, tokenFamilyOf } from './prompt-token-families.js';
 import { tokenizedPromptTokens } from './tokenized-prompt-tokens.js';
 
@@ -83,7 +84,7 @@ export type PromptCounter = 'Strict' | 'Tokenized';
 export function estimateRequest(
   key: RuntimeKey,
   route: RuntimeRoute,
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
   counter: PromptCounter = 'Strict',
 ): RequestEstimate {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
@@ -100,14 +101,15 @@ export function estimateRequest(
     if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
     leaseMs += Math.max(1, candidate.compiled.retry.attempts) * longestAttemptMs(key, candidate);
   }
-  const embeddings = isEmbeddingsRequest(request);
+  const chat = isChatRequest(request);
+  // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
   const promptTokens =
-    counter === 'Tokenized' && families.length > 0
+    counter === 'Tokenized' && families.length > 0 && !('documents' in request)
       ? tokenizedPromptTokens(request, families)
-      : embeddings
-        ? estimateEmbeddingsInputTokens(request)
-        : estimateChatPromptTokens(request);
-  const outputTokens = embeddings ? 0 : (request.maxOutputTokens ?? route.compiled.defaultMaxTokens);
+      : chat
+        ? estimateChatPromptTokens(request)
+        : estimateInputOnlyTokens(request);
+  const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
   return {
     promptTokens,
     outputTokens,

@@ -43,6 +43,8 @@ export interface TracedExchange {
   readonly identity: { readonly kind: string; readonly subject: string; readonly issuer?: string | undefined } | undefined;
   readonly backend: string | undefined;
   readonly usage: Usage | undefined;
+  /** Cohere's rerank billing unit, when the upstream reported it. */
+  readonly searchUnits?: number | undefined;
   readonly costNanos: bigint | undefined;
   readonly cache: string | undefined;
   readonly firstEventAt: number | undefined;
@@ -61,8 +63,8 @@ interface TracedGuardrailDecision {
   readonly failure?: string | undefined;
 }
 
-/** `gen_ai.operation.name` values the gateway serves. */
-export type GenAiOperation = 'chat' | 'embeddings';
+/** `gen_ai.operation.name` values the gateway serves (`rerank` is not in the conventions' list, which is open). */
+export type GenAiOperation = 'chat' | 'embeddings' | 'rerank';
 
 /** One MCP tool call through `/mcp`, as its span records it (never the arguments or the result). */
 export interface TracedToolCall {

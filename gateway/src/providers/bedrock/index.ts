@@ -1,6 +1,7 @@
 // Amazon Bedrock through the Converse API: `POST {baseURL}/model/{modelId}/converse` and
-// `/converse-stream`, and embeddings through InvokeModel (`/model/{modelId}/invoke`, a body per
-// model family), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer lives in
+// `/converse-stream`, embeddings through InvokeModel (`/model/{modelId}/invoke`, a body per
+// model family), and rerank through the Agent Runtime's `Rerank` (`POST /rerank` on the
+// `bedrock-agent-runtime` host), all signed with SigV4 (service `bedrock`). No AWS SDK: the signer lives in
 // common/aws, the bodies and the event-stream codec in wire/.
 
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,7 @@ import {
 } from '../../wire/bedrock-converse/index.js';
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
 import { convertToBedrockEmbeddings, decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/index.js';
+import { bedrockRerankModelArn, convertToBedrockRerankRequest, decodeBedrockRerankResponse } from '../../wire/rerank/index.js';
 
 const BEDROCK_SIGNING_SERVICE = 'bedrock';
 
@@ -39,6 +41,15 @@ function bedrockOperationUrl(backend: CompiledBackend, region: string, operation
   return `${baseUrlOf(backend, region)}/model/${awsUriEncode(backend.model)}/${operation}`;
 }
 
+/**
+ * Rerank is an Agent Runtime operation, on its own host: the runtime host of the base URL
+ * (`bedrock-runtime.{region}`, the default) becomes `bedrock-agent-runtime.{region}`; any other
+ * base URL (a proxy) is used as it is.
+ */
+function bedrockRerankUrl(backend: CompiledBackend, region: string): string {
+  return `${baseUrlOf(backend, region).replace('://bedrock-runtime.', '://bedrock-agent-runtime.')}/rerank`;
+}
+
 export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpProviderAdapter {
   const now = options.now ?? (() => new Date());
   const env = options.env ?? process.env;
@@ -51,20 +62,22 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
 
   const signedPost = (
     target: BackendTarget,
-    operation: 'converse' | 'converse-stream' | 'invoke',
-    body: string,
+    operation: 'converse' | 'converse-stream' | 'invoke' | 'rerank',
+    body: string | ((region: string) => string),
     accept: string,
   ): UpstreamHttpRequest => {
     const region = resolveBedrockRegion(target.backend);
     const credentials = resolveBedrockCredentials(target, env);
-    const url = bedrockOperationUrl(target.backend, region, operation);
+    const url = operation === 'rerank' ? bedrockRerankUrl(target.backend, region) : bedrockOperationUrl(target.backend, region, operation);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept };
+    // Rerank names its model by an ARN in the backend's region, known only here.
+    const text = typeof body === 'string' ? body : body(region);
     const signed = signHttpRequest(
-      { method: 'POST', url, headers, body },
+      { method: 'POST', url, headers, body: text },
       { credentials, region, service: BEDROCK_SIGNING_SERVICE, date: now() },
     );
     // The signature covers these headers and the body byte for byte: send them unchanged.
-    return { url, method: 'POST', headers: { ...headers, ...signed.headers }, body };
+    return { url, method: 'POST', headers: { ...headers, ...signed.headers }, body: text };
   };
 
   return {
@@ -99,6 +112,14 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
     decodeEmbeddingsResponse(body, target, headers) {
       return decodeBedrockEmbeddings(body, target.backend.model, headers);
     },
+
+    encodeRerankRequest(request, target): UpstreamHttpRequest {
+      const body = (region: string): string =>
+        JSON.stringify(convertToBedrockRerankRequest(request, bedrockRerankModelArn(target.backend.model, region)));
+      return signedPost(target, 'rerank', body, 'application/json');
+    },
+
+    decodeRerankResponse: (body, request, target) => decodeBedrockRerankResponse(body, request, 'bedrock', target.backend.model),
   };
 }
 
