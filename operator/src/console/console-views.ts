@@ -295,8 +295,10 @@ export function projectBudget(budget: Obj, nowMs: number): BudgetProjection | un
   return { spent, limit, periodStartMs, periodEndMs, exhaustionMs };
 }
 
+/** Dollars with two decimals, up to four below $100 (a few requests cost fractions of a cent). */
 function money(value: number): string {
-  return `$${value.toFixed(value >= 100 ? 2 : 4).replace(/(\.\d\d)\d*?0+$/, '$1')}`;
+  const [whole, fraction = ''] = value.toFixed(value >= 100 ? 2 : 4).split('.');
+  return `$${whole}.${fraction.replace(/0+$/, '').padEnd(2, '0')}`;
 }
 
 function budgets(objects: Obj[], nowMs: number, live: Live): string {

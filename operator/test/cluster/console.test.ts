@@ -231,9 +231,13 @@ describeWithBrowser('the web console in a headless browser against a live contro
           ['modelroute', 'chat-b', 'team-b'],
           ['virtualkey', 'key-a', 'team-a'],
           ['guardrailpolicy', 'pii-a', 'team-a'],
+          // The gateway charges only budgets in the table it holds when the request arrives.
+          ['budget', 'budget-a', 'team-a'],
         ] as const) {
           if (conditionOf(await get(kind, name, namespace), 'Programmed')?.status !== 'True') return false;
         }
+        // The spend path has taken the Budget up (it writes spent "0" first); usage reported earlier would not count.
+        if ((await get('budget', 'budget-a', 'team-a')).status?.spent === undefined) return false;
         return conditionOf(await get('mcpserver', 'tools-a', 'team-a'), 'Ready')?.status === 'False';
       },
       60_000,
@@ -247,7 +251,10 @@ describeWithBrowser('the web console in a headless browser against a live contro
       async () => Number((await get('budget', 'budget-a', 'team-a')).status?.spent ?? 0) > 0,
       30_000,
       250,
-    );
+    ).catch((error: unknown) => {
+      console.error(`operator log:\n${operator.process.logs().slice(-6000)}\ngateway log:\n${gateway.process.logs().slice(-4000)}`);
+      throw error;
+    });
 
     browser = await chromium.launch({ executablePath: chromiumPath as string, args: ['--no-sandbox'] });
   }, 240_000);
@@ -375,8 +382,24 @@ describeWithBrowser('the web console in a headless browser against a live contro
     const spentCell = page.locator('[data-live="Budget/team-a/budget-a:spent"]');
     const before = (await spentCell.textContent()) ?? '';
     const client = new OpenAI({ apiKey: keys['key-a'], baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
+    const spentBefore = Number((await get('budget', 'budget-a', 'team-a')).status.spent);
     await client.chat.completions.create({ model: 'chat-a', messages: [{ role: 'user', content: 'again' }] });
-    await waitFor('the open page shows the new spend', async () => (await spentCell.textContent()) !== before, 30_000, 250);
+    await waitFor(
+      'budget-a status.spent to grow',
+      async () => Number((await get('budget', 'budget-a', 'team-a')).status.spent) > spentBefore,
+      30_000,
+      250,
+    );
+    await waitFor(
+      'the open page shows the new spend',
+      async () => {
+        const text = await spentCell.textContent();
+        if (text !== before) return true;
+        throw new Error(`still ${text}; refresh status "${await page.locator('#refresh-status').textContent()}"`);
+      },
+      30_000,
+      250,
+    );
     const after = Number(((await spentCell.textContent()) ?? '').slice(1));
     expect(after).toBeGreaterThan(Number(before.slice(1)));
     await expect(page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).resolves.toBe(true);
