@@ -66,7 +66,12 @@ spec:
     model: echo
     mock: {response: "${'abcd'.repeat(100)}"}
     pricing: {inputPerMillion: "10", outputPerMillion: "10"}
-  - {name: mock-a2, provider: mock, model: echo2, mock: {response: "spare"}}
+  # Priced the same: either backend may answer, and every answer must cost something.
+  - name: mock-a2
+    provider: mock
+    model: echo2
+    mock: {response: "${'wxyz'.repeat(100)}"}
+    pricing: {inputPerMillion: "10", outputPerMillion: "10"}
 ---
 apiVersion: switchyard.dev/v1alpha1
 kind: VirtualKey
