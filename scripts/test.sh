@@ -25,6 +25,16 @@ if ! command -v prometheus >/dev/null 2>&1; then
   fi
 fi
 
+# Debian's chromium runs the web console's browser tests (operator/test/cluster/console.test.ts).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test.sh: installing chromium (Debian) for the console browser tests"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test.sh: chromium is missing and this user cannot install it; console browser tests will skip" >&2
+  fi
+fi
+
 # podman with runc builds and runs the image (e2e image and Helm journey tests); slirp4netns and
 # uidmap are what Debian's podman expects beside it.
 if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1; then

@@ -3,14 +3,16 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { buildInfo } from '@switchyard/compiler';
+import { BUILTIN_KINDS, buildInfo } from '@switchyard/compiler';
 import { TokenReviewAuthenticator } from './auth/token-review-authenticator.js';
+import { UserAccessReview } from './auth/user-access-review.js';
 import { isLoopbackHost, type OperatorFlags } from './cli/operator-flags.js';
 import { KubeClient } from './kube/kube-client.js';
 import { LeaseLeaderElection } from './leader/lease-leader-election.js';
 import { combineAckSources, ReplicaAckCollector, ReplicaAckReporter } from './leader/replica-ack-reports.js';
 import { createLogger, errorMessage, type Logger } from './observe/logger.js';
 import { OperatorMetrics } from './observe/operator-metrics.js';
+import { ConsoleServer } from './console/console-server.js';
 import { EventRecorder } from './reconcile/event-recorder.js';
 import { MCPReadiness } from './mcp/mcp-readiness.js';
 import { probeMCPServer } from './mcp/probe-mcp-server.js';
@@ -30,6 +32,8 @@ export interface RunningOperator {
   listenPort: number;
   healthPort: number;
   metricsPort: number;
+  /** Where the web console listens; undefined without --console-listen. */
+  consolePort: number | undefined;
   controller: OperatorController;
   election: LeaseLeaderElection;
   tableServer: TableStreamServer;
@@ -90,6 +94,20 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     gateways.tableServer.close();
     throw error;
   }
+  let consoleServer: Server | undefined;
+  let consolePort: number | undefined;
+  if (flags.consoleListen) {
+    try {
+      consoleServer = createConsole({ client, controller, tableServer: gateways.tableServer });
+      consolePort = await listen(consoleServer, flags.consoleListen.host, flags.consoleListen.port, '--console-listen');
+    } catch (error) {
+      stream.server.close();
+      gateways.tableServer.close();
+      health.healthServer.close();
+      health.metricsServer?.close();
+      throw error;
+    }
+  }
   stream.certificateReloader?.start();
   const pruneTimer = startBackgroundWork({ controller, election, gateways, client, logger });
   const build = buildInfo();
@@ -104,6 +122,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
       : {}),
     healthPort: health.healthPort,
     metricsPort: health.metricsPort,
+    ...(flags.consoleListen ? { console: `${flags.consoleListen.host}:${String(consolePort)}` } : {}),
     namespaces: flags.namespaces ?? 'all',
     sharedNamespaces: flags.sharedNamespaces,
     gatewayServiceAccounts: flags.gatewayServiceAccounts,
@@ -115,6 +134,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     listenPort: stream.port,
     healthPort: health.healthPort,
     metricsPort: health.metricsPort,
+    consolePort,
     controller,
     election,
     tableServer: gateways.tableServer,
@@ -132,6 +152,8 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
         await controller.stop();
         health.healthServer.close();
         health.metricsServer?.close();
+        consoleServer?.close();
+        consoleServer?.closeAllConnections();
         client.close();
       })();
       return closing;
@@ -373,6 +395,35 @@ async function serveHealthAndMetrics(
   const metricsServer = createHttpServer(healthHandler(true));
   const metricsPort = await listen(metricsServer, '0.0.0.0', flags.metricsPort as number, '--metrics-port');
   return { healthServer, healthPort, metricsServer, metricsPort };
+}
+
+/** The read-only web console over the controller's caches (see console/console-server.ts). */
+function createConsole({
+  client,
+  controller,
+  tableServer,
+}: {
+  client: KubeClient;
+  controller: OperatorController;
+  tableServer: TableStreamServer;
+}): Server {
+  const handler = new ConsoleServer({
+    access: new UserAccessReview({ client }),
+    data: {
+      objectsOf: (kind) => controller.objectsOf(kind),
+      resourceOf: (kind) => {
+        const { group, plural } = BUILTIN_KINDS.get(kind).names;
+        return { group, plural };
+      },
+      tableVersion: () => controller.table?.version,
+      gatewaysConnected: () => tableServer.sessionCount,
+      synced: () => controller.synced,
+    },
+  });
+  const server = createHttpServer((req, res) => handler.handle(req, res));
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 60_000;
+  return server;
 }
 
 /** Starts the watches, the election, the reports and the spend loop; returns the prune timer. */

@@ -36,6 +36,8 @@ export interface OperatorFlags {
   watchInactivityTimeoutMs: number;
   mcpRecheckIntervalMs: number;
   replicaId: string;
+  /** Where the web console listens; undefined: no console (the default). */
+  consoleListen: { host: string; port: number } | undefined;
   log: LogSettings;
 }
 
@@ -67,6 +69,9 @@ they reference, compile routing tables, stream them to gateways, check MCP serve
   --mcp-recheck-interval <d>           connect to every MCPServer again and refresh Ready and its
                                        tools this often (default 60s; also on every change)
   --replica-id <id>                    this replica's identity (default <hostname>-<random>)
+  --console-listen <host:port>         serve the read-only web console here (default: off); a
+                                       loopback address only, e.g. 127.0.0.1:8090, reached with
+                                       kubectl port-forward. Sign in with a Kubernetes token
 ${logFlagsUsage(38)}
   -h, --help                           this text
 `;
@@ -85,10 +90,22 @@ function namespaceList(name: string, values: string[] | undefined): string[] {
   return [...new Set(values ?? [])];
 }
 
-function parseListen(text: string): { host: string; port: number } {
+function parseListen(text: string, name = 'listen'): { host: string; port: number } {
   const match = /^(?:\[([0-9a-fA-F:]+)\]|([^:[\]]+)):(\d+)$/.exec(text);
-  if (!match) throw new FlagError(`--listen must be host:port (IPv6 as [addr]:port), got "${text}"`);
-  return { host: (match[1] ?? match[2]) as string, port: portFlag('listen', match[3], 8443) };
+  if (!match) throw new FlagError(`--${name} must be host:port (IPv6 as [addr]:port), got "${text}"`);
+  return { host: (match[1] ?? match[2]) as string, port: portFlag(name, match[3], 8443) };
+}
+
+/** The console receives users' Kubernetes tokens over plain HTTP, so it binds to loopback only. */
+function parseConsoleListen(text: string | undefined): { host: string; port: number } | undefined {
+  if (text === undefined) return undefined;
+  const address = parseListen(text, 'console-listen');
+  if (!isLoopbackHost(address.host)) {
+    throw new FlagError(
+      `--console-listen ${text}: the console takes Kubernetes tokens over plain HTTP, so it binds to a loopback address only (e.g. 127.0.0.1:8090); reach it with kubectl port-forward`,
+    );
+  }
+  return address;
 }
 
 const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -118,6 +135,7 @@ const OPERATOR_FLAG_OPTIONS = {
   'watch-inactivity-timeout': { type: 'string' },
   'mcp-recheck-interval': { type: 'string' },
   'replica-id': { type: 'string' },
+  'console-listen': { type: 'string' },
   ...LOG_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -179,6 +197,7 @@ export function parseOperatorFlags(
     watchInactivityTimeoutMs: positiveDuration('watch-inactivity-timeout', v['watch-inactivity-timeout'], '5m'),
     mcpRecheckIntervalMs: positiveDuration('mcp-recheck-interval', v['mcp-recheck-interval'], '60s'),
     replicaId,
+    consoleListen: parseConsoleListen(v['console-listen']),
     log,
   };
 }

@@ -162,6 +162,11 @@ export class OperatorController {
     return this.compilation.current?.table;
   }
 
+  /** The watched objects of one kind, status included, as the watch last delivered them (the console reads these). */
+  objectsOf(kind: string): IterableIterator<CrObject> {
+    return this.watches.cacheOf(kind).values();
+  }
+
   diagnosticsOf(kind: string, namespace: string, name: string): ObjectDiagnostic | undefined {
     return this.compilation.current?.diagnostics.get(objectKeyOf(kind, namespace, name));
   }

@@ -18,7 +18,17 @@ describe('parseOperatorFlags', () => {
       retryPeriodMs: 2_000,
       resyncPeriodMs: 600_000,
       gatewayServiceAccounts: [],
+      consoleListen: undefined,
     });
+  });
+
+  it('serves the console only on a loopback address', () => {
+    expect(parseOperatorFlags(['--console-listen', '127.0.0.1:8090'], {}).consoleListen).toEqual({ host: '127.0.0.1', port: 8090 });
+    expect(parseOperatorFlags(['--console-listen', '[::1]:0'], {}).consoleListen).toEqual({ host: '::1', port: 0 });
+    expect(() => parseOperatorFlags(['--console-listen', '0.0.0.0:8090'], {})).toThrow(
+      /--console-listen 0\.0\.0\.0:8090: .*loopback address only/,
+    );
+    expect(() => parseOperatorFlags(['--console-listen', '8090'], {})).toThrow(/--console-listen must be host:port/);
   });
 
   it('shares and leads from the pod namespace by default, and watches shared namespaces', () => {
