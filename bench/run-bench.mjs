@@ -3,6 +3,7 @@
 // connections, and the gateway's peak RSS. Writes the table to docs/benchmarks.md.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
+import { Pool } from 'undici';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,6 +14,7 @@ import {
   loadTest,
   measureRound,
   median,
+  percentile,
   startProcess,
   stopProcess,
   VIRTUAL_KEY,
@@ -48,6 +50,44 @@ async function measureStreams(url) {
   return result.requests.average;
 }
 
+/** Events in one streamed bench answer (role, 20 content deltas, finish, usage). */
+const STREAM_EVENTS = 23;
+const STREAM_SEQUENTIAL = Number(process.env.BENCH_STREAM_SEQUENTIAL ?? 1000);
+
+/**
+ * Time to the first body byte and to the end of `count` streamed answers, one at a time over one
+ * connection (p50 in µs): what a streaming caller waits for the first token, and what the events
+ * after it cost.
+ */
+async function streamTimings(url, count) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: 1, pipelining: 1 });
+  const first = [];
+  const total = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const start = process.hrtime.bigint();
+      const response = await pool.request({
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${VIRTUAL_KEY}` },
+        body: streamRequestBody,
+      });
+      let firstAt;
+      for await (const _chunk of response.body) firstAt ??= process.hrtime.bigint();
+      const end = process.hrtime.bigint();
+      if (response.statusCode !== 200) throw new Error(`${url}: status ${response.statusCode}`);
+      first.push(Number((firstAt ?? end) - start) / 1000);
+      total.push(Number(end - start) / 1000);
+    }
+  } finally {
+    await pool.close();
+  }
+  first.sort((a, b) => a - b);
+  total.sort((a, b) => a - b);
+  return { ttft: percentile(first, 0.5), total: percentile(total, 0.5) };
+}
+
 const measure = (url, pid) => measureRound(url, { sequential: SEQUENTIAL_REQUESTS, seconds: CONCURRENT_SECONDS, pid });
 
 async function main() {
@@ -73,6 +113,8 @@ async function main() {
   const viaFloor = [];
   const directStreams = [];
   const gatewayStreams = [];
+  const directStreamTimes = [];
+  const gatewayStreamTimes = [];
   let rss;
   let floorRss;
   let streamingRss;
@@ -88,6 +130,8 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       directStreams.push(await measureStreams(directUrl));
       gatewayStreams.push(await measureStreams(gatewayUrl));
+      directStreamTimes.push(await streamTimings(directUrl, STREAM_SEQUENTIAL));
+      gatewayStreamTimes.push(await streamTimings(gatewayUrl, STREAM_SEQUENTIAL));
     }
     streamingRss = peakRssMb(gateway.child.pid);
   } finally {
@@ -118,6 +162,12 @@ async function main() {
     `Switchyard vs the floor: ${(g.rps / f.rps).toFixed(2)}x the throughput, ${g.perCpu !== undefined && f.perCpu !== undefined ? `${(g.perCpu / f.perCpu).toFixed(2)}x the requests per CPU-second, ` : ''}${(added.p50 - floorAdded.p50).toFixed(0)} µs more added p50. Requests per CPU-second: requests served in the throughput pass divided by the user and system CPU seconds the serving process used in it (/proc), a figure the machine's other load barely moves. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
     '',
     `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again); gateway peak RSS after the streaming passes ${streamingRss.toFixed(0)} MB.`,
+    (() => {
+      const d = { ttft: median(directStreamTimes.map((t) => t.ttft)), total: median(directStreamTimes.map((t) => t.total)) };
+      const w = { ttft: median(gatewayStreamTimes.map((t) => t.ttft)), total: median(gatewayStreamTimes.map((t) => t.total)) };
+      const perEvent = (w.total - w.ttft - (d.total - d.ttft)) / (STREAM_EVENTS - 1);
+      return `Streaming, one at a time (${STREAM_SEQUENTIAL} per round, p50): time to the first byte ${d.ttft.toFixed(0)} µs directly, ${w.ttft.toFixed(0)} µs through switchyard (+${(w.ttft - d.ttft).toFixed(0)} µs); whole answer ${d.total.toFixed(0)} µs and ${w.total.toFixed(0)} µs; the events after the first add about ${perEvent.toFixed(1)} µs each at the gateway (this upstream writes every event at once, so they arrive and leave in few batches; the per-chunk cost of work on each event, with guardrails on, is measured in "Guardrails on streams").`;
+    })(),
     `Gateway run as the Helm chart runs it: ${
       Object.entries(chartGatewayEnv(repoRoot))
         .map(([k, v]) => `${k}=${v}`)
