@@ -3,9 +3,10 @@
 
 import { CRD_DEFAULTS, type ModelRouteManifest, type RetryableFailure, type RouteRuleSpec } from '../generated/resource-shapes.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
-import type { CompiledBackend, CompiledRoute, CompiledRule, CompiledRuleMatch, CompiledTimeouts } from '../table-types.js';
+import type { CompiledBackend, CompiledRoute, CompiledRule, CompiledRuleMatch } from '../table-types.js';
 import { parseDurationMs } from '../values/duration.js';
 import { compileBackend, type RefProblem } from './compile-backend.js';
+import { compileTimeouts } from './compile-timeouts.js';
 import type { SecretIndex } from './secret-index.js';
 
 export interface RouteCompilation {
@@ -106,18 +107,4 @@ export function compileRoute(manifest: ModelRouteManifest, secrets: SecretIndex,
   if (spec.affinity?.enabled ?? CRD_DEFAULTS.affinityEnabled)
     route.affinity = { ttlMs: parseDurationMs(spec.affinity?.ttl ?? CRD_DEFAULTS.affinityTtl) };
   return { route, refProblems, unpricedBackends };
-}
-
-type TimeoutsSpec = { connect?: string; firstByte?: string; total?: string; streamIdle?: string };
-
-/** Durations in ms; each value absent from `spec` comes from `base` (a backend's route) or the CRD default. */
-function compileTimeouts(spec: TimeoutsSpec, base?: CompiledTimeouts): CompiledTimeouts {
-  const pick = (value: string | undefined, inherited: number | undefined, fallback: string): number =>
-    value !== undefined ? parseDurationMs(value) : (inherited ?? parseDurationMs(fallback));
-  return {
-    connectMs: pick(spec.connect, base?.connectMs, CRD_DEFAULTS.timeoutConnect),
-    firstByteMs: pick(spec.firstByte, base?.firstByteMs, CRD_DEFAULTS.timeoutFirstByte),
-    totalMs: pick(spec.total, base?.totalMs, CRD_DEFAULTS.timeoutTotal),
-    streamIdleMs: pick(spec.streamIdle, base?.streamIdleMs, CRD_DEFAULTS.timeoutStreamIdle),
-  };
 }

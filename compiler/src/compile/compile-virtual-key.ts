@@ -3,8 +3,8 @@
 
 import { hash } from 'node:crypto';
 import { CRD_DEFAULTS, type VirtualKeyManifest } from '../generated/resource-shapes.js';
-import type { CompiledKeyTimeouts, CompiledRateLimit, CompiledSubject, CompiledVirtualKey } from '../table-types.js';
-import { parseDurationMs } from '../values/duration.js';
+import type { CompiledRateLimit, CompiledSubject, CompiledVirtualKey } from '../table-types.js';
+import { compileTimeoutOverrides } from './compile-timeouts.js';
 import type { RefProblem } from './compile-backend.js';
 import { secretId, type SecretIndex } from './secret-index.js';
 
@@ -62,11 +62,7 @@ export function compileVirtualKey(manifest: VirtualKeyManifest, secrets: SecretI
   }
   if (spec.backendSelector) compiled.backendSelector = { matchLabels: { ...spec.backendSelector.matchLabels } };
   if (spec.timeouts) {
-    const timeouts: CompiledKeyTimeouts = {};
-    if (spec.timeouts.connect !== undefined) timeouts.connectMs = parseDurationMs(spec.timeouts.connect);
-    if (spec.timeouts.firstByte !== undefined) timeouts.firstByteMs = parseDurationMs(spec.timeouts.firstByte);
-    if (spec.timeouts.total !== undefined) timeouts.totalMs = parseDurationMs(spec.timeouts.total);
-    if (spec.timeouts.streamIdle !== undefined) timeouts.streamIdleMs = parseDurationMs(spec.timeouts.streamIdle);
+    const timeouts = compileTimeoutOverrides(spec.timeouts);
     // Only a key that overrides something carries timeouts, so other tables hash as before.
     if (Object.keys(timeouts).length > 0) compiled.timeouts = timeouts;
   }

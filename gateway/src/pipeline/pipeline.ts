@@ -160,7 +160,7 @@ async function runOperation<
           key,
           wireFormat(plan, endpoint),
         );
-        const handed = handOver(route, features, (model) => usableRoute(key, model));
+        const handed = handOver(route, features, key);
         if (handed !== undefined) {
           route = exchange.route = handed.route;
           handOverRule = handed.rule;
@@ -286,12 +286,6 @@ function wireFormat(plan: { name: string }, endpoint: FrontDoorEndpoint): Caller
   const format = 'format' in endpoint.frontDoor ? endpoint.frontDoor.format : undefined;
   if (format === undefined) throw new Error(`operation ${plan.name} calls a route but its front door has no wire format`);
   return format;
-}
-
-/** A route a rule may hand a request to: one the key sees, may use, and has backends for (residency). */
-function usableRoute(key: RuntimeKey, model: string): RuntimeRoute | undefined {
-  const route = key.models.get(model);
-  return route !== undefined && key.mayUse(route) && route.backendSelectorUnmatched !== true ? route : undefined;
 }
 
 function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTarget): UpstreamCall {

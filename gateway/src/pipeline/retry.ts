@@ -175,18 +175,17 @@ export async function callWithRetries<T>(
   throw exhausted(plan, attempts, noBackendRoutes);
 }
 
+/** The route's backends this request could use now: not avoided, able to serve it, not ejected. */
+function usableBackends(choice: RouteChoice, avoid: ReadonlySet<RuntimeBackend>, nowMs: number): RuntimeBackend[] {
+  return choice.tiers.flatMap((tier) =>
+    tier.backends.items.filter((b) => !avoid.has(b) && !choice.unfit.has(b) && !b.health.isEjected(nowMs)),
+  );
+}
+
 /** Whether backends of the route are usable but every one of them is at its maxConcurrency. */
 function saturated(choice: RouteChoice, avoid: ReadonlySet<RuntimeBackend>): boolean {
-  const nowMs = Date.now();
-  let full = false;
-  for (const tier of choice.tiers) {
-    for (const backend of tier.backends.items) {
-      if (avoid.has(backend) || choice.unfit.has(backend) || backend.health.isEjected(nowMs)) continue;
-      if (!isFull(backend)) return false;
-      full = true;
-    }
-  }
-  return full;
+  const usable = usableBackends(choice, avoid, Date.now());
+  return usable.length > 0 && usable.every(isFull);
 }
 
 /**
@@ -200,10 +199,7 @@ async function waitForSlot(
   clientSignal: AbortSignal,
   keyFirstByteMs: number | undefined,
 ): Promise<void> {
-  const nowMs = Date.now();
-  const backends = choice.tiers.flatMap((tier) =>
-    tier.backends.items.filter((b) => !avoid.has(b) && !choice.unfit.has(b) && !b.health.isEjected(nowMs)),
-  );
+  const backends = usableBackends(choice, avoid, Date.now());
   const limits = backends.map((b) => `${b.name}: ${b.compiled.maxConcurrency}`).join(', ');
   const waitMs = keyFirstByteMs ?? choice.route.compiled.timeouts.firstByteMs;
   if (backends.every((b) => b.health.queued >= MAX_QUEUED_PER_BACKEND))

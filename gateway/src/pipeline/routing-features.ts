@@ -30,6 +30,7 @@ export function routingFeatures(
   const tags = readTags(headers[TAGS_HEADER]);
   const keyLabels = key.compiled.labels;
   if (!isChatRequest(request)) {
+    const counted = new Map<TokenFamily, number>();
     return {
       tags,
       metadata: NO_ENTRIES,
@@ -44,8 +45,7 @@ export function routingFeatures(
       keyLabels,
       conversation: undefined,
       // A rerank keeps its pair bound: a reranker's window applies per query-document pair.
-      contextTokens: (backend) =>
-        'documents' in request ? estimateInputOnlyTokens(request) : contextTokensOf(request, backend, new Map()),
+      contextTokens: (backend) => ('documents' in request ? estimateInputOnlyTokens(request) : contextTokensOf(request, backend, counted)),
     };
   }
   return new ChatFeatures(request, headers, key, frontDoor, tags);

@@ -11,8 +11,18 @@ export function planRoutes(key: RuntimeKey, primary: RuntimeRoute): RuntimeRoute
   if (fallbacks.length === 0) return [primary];
   const plan = [primary];
   for (const model of fallbacks) {
-    const route = key.models.get(model);
-    if (route !== undefined && !plan.includes(route) && key.mayUse(route) && route.backendSelectorUnmatched !== true) plan.push(route);
+    const route = usableRoute(key, model);
+    if (route !== undefined && !plan.includes(route)) plan.push(route);
   }
   return plan;
+}
+
+/**
+ * The route `model` names for `key` when the key may use it: it sees the model, its allow-list
+ * admits it, and the route has a backend the key's `backendSelector` accepts. What a fallback
+ * model and a rule's hand-over (`rules[].route`) both require.
+ */
+export function usableRoute(key: RuntimeKey, model: string): RuntimeRoute | undefined {
+  const route = key.models.get(model);
+  return route !== undefined && key.mayUse(route) && route.backendSelectorUnmatched !== true ? route : undefined;
 }

@@ -2,7 +2,8 @@
 // against. The pipeline reads them once per request (pipeline/routing-features.ts); everything
 // here only compares them with what the table compiled.
 import type { CompiledRuleMatch, RuleFrontDoor } from '@switchyard/compiler';
-import type { RuntimeBackend, RuntimeRoute, RuntimeTier } from './runtime-table.js';
+import { usableRoute } from './plan-routes.js';
+import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTier } from './runtime-table.js';
 
 export interface RequestFeatures {
   /** From the x-switchyard-tags header. */
@@ -124,12 +125,12 @@ export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): Rou
 export function handOver(
   route: RuntimeRoute,
   features: RequestFeatures,
-  usable: (model: string) => RuntimeRoute | undefined,
+  key: RuntimeKey,
 ): { route: RuntimeRoute; rule: string } | undefined {
   for (const candidate of route.rules) {
     if (!ruleMatches(candidate.match, features)) continue;
     if (candidate.route === undefined) return undefined;
-    const target = usable(candidate.route);
+    const target = usableRoute(key, candidate.route);
     if (target !== undefined && target !== route) return { route: target, rule: candidate.name };
   }
   return undefined;

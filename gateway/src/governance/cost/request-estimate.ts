@@ -25,6 +25,8 @@ interface RoutePriceBounds {
   unpriced: readonly UnpricedBackend[];
   /** The tokenizer families of its backends, for Tokenized reservations. */
   families: readonly TokenFamily[];
+  /** The longest total timeout of an attempt on the route: its own, or a backend's longer one. */
+  longestTotalMs: number;
 }
 
 const boundsByRoute = new WeakMap<RuntimeRoute, RoutePriceBounds>();
@@ -36,8 +38,10 @@ function routePriceBounds(route: RuntimeRoute): RoutePriceBounds {
   let output = 0n;
   const unpriced: UnpricedBackend[] = [];
   const families = new Set<TokenFamily>();
+  let longestTotalMs = route.compiled.timeouts.totalMs;
   for (const backend of route.compiled.backends) {
     families.add(tokenFamilyOf(backend.provider, backend.model));
+    if (backend.timeouts !== undefined && backend.timeouts.totalMs > longestTotalMs) longestTotalMs = backend.timeouts.totalMs;
     if (backend.pricing === undefined) {
       unpriced.push({ route: route.id, backend: backend.name, provider: backend.provider, model: backend.model });
       continue;
@@ -48,7 +52,7 @@ function routePriceBounds(route: RuntimeRoute): RoutePriceBounds {
     if (dearestInput > input) input = dearestInput;
     if (prices.output > output) output = prices.output;
   }
-  bounds = { input, output, unpriced, families: [...families] };
+  bounds = { input, output, unpriced, families: [...families], longestTotalMs };
   boundsByRoute.set(route, bounds);
   return bounds;
 }
@@ -67,16 +71,6 @@ export interface RequestEstimate {
 
 const LEASE_MARGIN_MS = 60_000;
 const MAX_LEASE_MS = 2 * 60 * 60 * 1000;
-
-/** The longest an attempt on `route` may last for `key`: its own total timeout, else the longest of the route's and its backends'. */
-function longestAttemptMs(key: RuntimeKey, route: RuntimeRoute): number {
-  const keyTotalMs = key.compiled.timeouts?.totalMs;
-  if (keyTotalMs !== undefined) return keyTotalMs;
-  let longest = route.compiled.timeouts.totalMs;
-  for (const backend of route.compiled.backends)
-    if (backend.timeouts !== undefined && backend.timeouts.totalMs > longest) longest = backend.timeouts.totalMs;
-  return longest;
-}
 
 /** How the prompt is bounded: Budget `spec.reservation` (docs/governance.md, "Reservations"). */
 export type PromptCounter = 'Strict' | 'Tokenized';
@@ -99,7 +93,8 @@ export function estimateRequest(
     if (bounds.input > input) input = bounds.input;
     if (bounds.output > output) output = bounds.output;
     if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
-    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * longestAttemptMs(key, candidate);
+    // An attempt lasts at most the key's own total timeout, else the longest of the route's and its backends'.
+    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * (key.compiled.timeouts?.totalMs ?? bounds.longestTotalMs);
   }
   const chat = isChatRequest(request);
   // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
