@@ -9,8 +9,9 @@ import OpenAI from 'openai';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import {
-  API_VERSION,
+  budgetObject,
   documents,
+  ENGLISH_PROMPT,
   governedKey,
   metricValue,
   openAIBackend,
@@ -25,10 +26,7 @@ const o200k = createRequire(import.meta.url)('gpt-tokenizer/encoding/o200k_base'
 
 const strictKey = testKey('strictres');
 const tokenizedKey = testKey('tokenizedres');
-const PROMPT = Array.from(
-  { length: 400 },
-  (_, i) => `Paragraph ${i}: the committee reviewed the quarterly budget, the hiring plan and the travel policy before the vote. `,
-).join('');
+const PROMPT = ENGLISH_PROMPT;
 const COMPLETION_TOKENS = 5;
 const NANOS_PER_TOKEN = 10_000n; // $10 per million tokens
 
@@ -40,9 +38,13 @@ function openAIPromptTokens(messages: Array<{ content: string }>): number {
 }
 
 function budget(name: string, team: string, reservation?: 'Strict' | 'Tokenized'): unknown {
-  const spec: Record<string, unknown> = { selector: { matchLabels: { team } }, limit: '0.20', period: 'Monthly' };
-  if (reservation !== undefined) spec.reservation = reservation;
-  return { apiVersion: API_VERSION, kind: 'Budget', metadata: { name, namespace: 'default' }, spec };
+  return budgetObject({
+    name,
+    matchLabels: { team },
+    limit: '0.20',
+    period: 'Monthly',
+    ...(reservation === undefined ? {} : { reservation }),
+  });
 }
 
 describe('Budget reservation: Strict and Tokenized', () => {

@@ -46,6 +46,7 @@ export interface BudgetSpec {
   limit: string;
   period?: 'Daily' | 'Weekly' | 'Monthly' | 'Total';
   enforcement?: 'Block' | 'Warn';
+  reservation?: 'Strict' | 'Tokenized';
 }
 
 export function budgetObject(spec: BudgetSpec): unknown {
@@ -58,9 +59,16 @@ export function budgetObject(spec: BudgetSpec): unknown {
       limit: spec.limit,
       period: spec.period ?? 'Monthly',
       enforcement: spec.enforcement ?? 'Block',
+      ...(spec.reservation === undefined ? {} : { reservation: spec.reservation }),
     },
   };
 }
+
+/** About 40,000 characters of English prose: some 9,000 tokens for gpt-4o, 4.5 times fewer than its UTF-8 bytes. */
+export const ENGLISH_PROMPT = Array.from(
+  { length: 400 },
+  (_, i) => `Paragraph ${i}: the committee reviewed the quarterly budget, the hiring plan and the travel policy before the vote. `,
+).join('');
 
 /** A mock backend with a price override; the mock answers `response` (default "ok", 1 output token). */
 export function pricedMockBackend(

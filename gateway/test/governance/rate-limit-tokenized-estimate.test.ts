@@ -7,8 +7,9 @@ import OpenAI from 'openai';
 import { startOpenAIMockServer, type OpenAIMockServer } from '../mocks/openai-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import {
-  API_VERSION,
+  budgetObject,
   documents,
+  ENGLISH_PROMPT,
   governedKey,
   openAIBackend,
   openAIClient,
@@ -17,20 +18,12 @@ import {
   testKey,
 } from './governance-fixtures.js';
 
-const PROMPT = Array.from(
-  { length: 400 },
-  (_, i) => `Paragraph ${i}: the committee reviewed the quarterly budget, the hiring plan and the travel policy before the vote. `,
-).join('');
+const PROMPT = ENGLISH_PROMPT;
 const TPM = { tokensPerMinute: 20_000 };
 const keys = { tokenized: testKey('tpmtok'), strict: testKey('tpmstrict'), unbudgeted: testKey('tpmnone') };
 
 function budget(name: string, team: string, reservation: 'Strict' | 'Tokenized'): unknown {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'Budget',
-    metadata: { name, namespace: 'default' },
-    spec: { selector: { matchLabels: { team } }, limit: '100', reservation },
-  };
+  return budgetObject({ name, matchLabels: { team }, limit: '100', reservation });
 }
 
 describe('tokensPerMinute with the Tokenized counter', () => {
