@@ -1,6 +1,7 @@
 // Runs `node bin/switchyard.mjs ...` as a child process, keeps its output, and finds the JSON
 // log lines tests wait for.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { repoRoot, switchyardBin } from './repo-paths.js';
 
 export interface LoggedProcess {
@@ -100,4 +101,25 @@ export function startSwitchyard(args: string[], env: NodeJS.ProcessEnv = {}): Lo
     stop: () => stopWith('SIGTERM'),
     kill: () => stopWith('SIGKILL'),
   };
+}
+
+/**
+ * The standalone example gateway (examples/standalone) on free loopback ports, with an audit log
+ * at `auditLog`: the audit log's metrics are registered only when one is configured, so with it
+ * the gateway exports every metric it has.
+ */
+export function startExampleGateway(auditLog: string): LoggedProcess {
+  return startSwitchyard([
+    'gateway',
+    '--config',
+    join(repoRoot, 'examples', 'standalone'),
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--admin-port',
+    '0',
+    '--audit-log',
+    auditLog,
+  ]);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { OperatorMetrics } from '../../src/observe/operator-metrics.js';
-import { startSwitchyard, type LoggedProcess } from '../support/child-process.js';
+import { startExampleGateway, type LoggedProcess } from '../support/child-process.js';
 import { grafanaVariableNames, isExported, promqlNames, typesFromExposition, type PromqlNames } from '../support/promql-metric-names.js';
 import { repoRoot } from '../support/repo-paths.js';
 
@@ -75,20 +75,7 @@ describe('metric names read by the chart dashboard and alert rules', () => {
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'switchyard-dashboard-'));
-    // The audit log registers its metrics only when one is configured, so configure one.
-    gateway = startSwitchyard([
-      'gateway',
-      '--config',
-      join(repoRoot, 'examples', 'standalone'),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--admin-port',
-      '0',
-      '--audit-log',
-      join(scratch, 'audit.jsonl'),
-    ]);
+    gateway = startExampleGateway(join(scratch, 'audit.jsonl'));
     const listening = await gateway.waitForRecord((record) => record['msg'] === 'listening', 30_000);
     const scraped = await fetch(`http://127.0.0.1:${String(listening['adminPort'])}/metrics`);
     expect(scraped.status).toBe(200);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { OperatorMetrics } from '../../src/observe/operator-metrics.js';
-import { startSwitchyard, type LoggedProcess } from '../support/child-process.js';
+import { startExampleGateway, type LoggedProcess } from '../support/child-process.js';
 import { findFreePorts } from '../support/free-ports.js';
 import { repoRoot } from '../support/repo-paths.js';
 import { waitFor } from '../support/wait-for.js';
@@ -70,19 +70,7 @@ describeWithPrometheus('the chart dashboard and alert rules in Prometheus', () =
 
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'switchyard-prometheus-'));
-    gateway = startSwitchyard([
-      'gateway',
-      '--config',
-      join(repoRoot, 'examples', 'standalone'),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--admin-port',
-      '0',
-      '--audit-log',
-      join(scratch, 'audit.jsonl'),
-    ]);
+    gateway = startExampleGateway(join(scratch, 'audit.jsonl'));
     const listening = await gateway.waitForRecord((record) => record['msg'] === 'listening', 30_000);
     const gatewayUrl = `http://127.0.0.1:${String(listening['port'])}`;
     const send = (body: object, key = DEMO_KEY): Promise<Response> =>
