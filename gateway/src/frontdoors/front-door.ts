@@ -100,7 +100,14 @@ export type FrontDoorEndpoint =
       readonly frontDoor: ChatFrontDoor;
       readonly codec: ModelListCodec;
     }
-  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor };
+  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor }
+  /** A WebSocket upgrade (server/realtime-upgrade.ts); the door renders refusals of the upgrade request. */
+  | {
+      readonly method: 'GET';
+      readonly path: EndpointPath;
+      readonly operation: 'realtime';
+      readonly frontDoor: Pick<ChatFrontDoor, 'encodeError'>;
+    };
 
 export type EndpointOperation = FrontDoorEndpoint['operation'];
 

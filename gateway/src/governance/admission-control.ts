@@ -6,6 +6,7 @@ import type { Usage } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
+import type { SessionAdmission, SessionAdmissionRequest } from './realtime-session-admission.js';
 
 export interface AdmissionRequest {
   key: RuntimeKey;
@@ -44,6 +45,11 @@ export interface AdmissionControl {
    * usage. Absent: rounds are not counted.
    */
   admitRound?(key: RuntimeKey, round: number): Promise<void>;
+  /**
+   * A realtime session at open (GET /v1/realtime), held until it closes; its responses are
+   * charged as they finish. Throws GatewayError (429, 403) to refuse. Absent: sessions are not governed.
+   */
+  admitSession?(request: SessionAdmissionRequest): Promise<SessionAdmission>;
 }
 
 const NOTHING_HELD: Admission = { settle: () => undefined };

@@ -4,6 +4,7 @@ import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { RealtimeUpstreamRequest } from '../unified/realtime.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -38,6 +39,12 @@ export interface HttpProviderAdapter {
   encodeRerankRequest?(request: UnifiedRerankRequest, target: BackendTarget): UpstreamHttpRequest;
   /** `request`: the decoded caller request, against which result indexes are checked and `top_n` applied. */
   decodeRerankResponse?(body: unknown, request: UnifiedRerankRequest, target: BackendTarget): UnifiedRerankResponse;
+  /**
+   * Only providers with a realtime WebSocket API (OpenAI, Azure OpenAI): the upstream socket of
+   * GET /v1/realtime, with the backend's credential. `callerHeaders`: the few caller headers
+   * that select a protocol version upstream (`openai-beta`).
+   */
+  realtimeUpstream?(target: BackendTarget, callerHeaders: Readonly<Record<string, string>>): RealtimeUpstreamRequest;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.

@@ -1,5 +1,6 @@
 // The OpenAI front door: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/moderations,
-// POST /v1/rerank (also at /v2/rerank, the path Cohere's SDK calls) and GET /v1/models[/{id}].
+// POST /v1/rerank (also at /v2/rerank, the path Cohere's SDK calls), GET /v1/models[/{id}] and
+// GET /v1/realtime (a WebSocket upgrade, served by pipeline/realtime-operation.ts).
 //
 // Two request options shape the reply but have no place in the unified request:
 // `stream_options.include_usage` and the embeddings `encoding_format`. They are remembered per
@@ -76,6 +77,7 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v1/moderations', operation: 'moderations', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v2/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: '/v1/realtime', operation: 'realtime', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
     {
       method: 'GET',
