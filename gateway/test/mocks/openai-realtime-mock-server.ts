@@ -62,6 +62,10 @@ export interface MockRealtimeServer {
   refuseWith: number | undefined;
   /** Bytes of a `response.output_audio.delta` to send at the next response.create (a frame too large). */
   hugeDeltaBytes: number | undefined;
+  /** At the next response.create, this many output_audio.delta events of `bytes` each before the text (a fast upstream). */
+  flood: { count: number; bytes: number } | undefined;
+  /** Bytes the mock has queued but its sockets have not yet written (what a reader that stopped reading leaves). */
+  unsentBytes(): number;
   /** Close frames the server received: [code, reason]. */
   closes: Array<[number, string]>;
   close(): Promise<void>;
@@ -82,6 +86,8 @@ export async function startRealtimeMock(dialect: RealtimeDialect, apiKey = 'upst
     usage: realtimeUsage({ text: 10 }, { text: 5 }),
     refuseWith: undefined,
     hugeDeltaBytes: undefined,
+    flood: undefined,
+    unsentBytes: () => [...wss.clients].reduce((sum, client) => sum + client.bufferedAmount, 0),
     closes: [],
     close: async () => {
       for (const client of wss.clients) client.terminate();
@@ -195,6 +201,11 @@ function respond(
   if (mock.hugeDeltaBytes !== undefined) {
     send({ type: 'response.output_audio.delta', ...where, delta: 'A'.repeat(mock.hugeDeltaBytes) });
     mock.hugeDeltaBytes = undefined;
+  }
+  if (mock.flood !== undefined) {
+    const delta = 'A'.repeat(mock.flood.bytes);
+    for (let i = 0; i < mock.flood.count; i++) send({ type: 'response.output_audio.delta', ...where, delta });
+    mock.flood = undefined;
   }
   for (const word of text.split(/(?<= )/)) {
     if (audio) {
