@@ -85,6 +85,9 @@ interface Session {
   shutdown(): void;
 }
 
+/** Headers for an accepted upgrade's 101, by its request. */
+const upgradeHeaders = new WeakMap<IncomingMessage, Record<string, string>>();
+
 export function createRealtimeGateway(
   deps: PipelineDeps,
   limits: RealtimeLimits,
@@ -99,6 +102,11 @@ export function createRealtimeGateway(
     clientTracking: false,
     // OpenAI's browser clients offer `realtime` with their key subprotocol and need it echoed.
     handleProtocols: (protocols) => (protocols.has('realtime') ? 'realtime' : false),
+  });
+  // The 101 carries what every answer of the gateway does: the request id, the backend, the
+  // attempts and the admission's rate-limit headers (set per request in `open`).
+  server.on('headers', (headers: string[], req: IncomingMessage) => {
+    for (const [name, value] of Object.entries(upgradeHeaders.get(req) ?? {})) headers.push(`${name}: ${value}`);
   });
   return {
     upgrade(req, socket, head, endpoint, requestId) {
@@ -197,6 +205,12 @@ async function open(
     // The socket is the WebSocket's from here on.
     res.detachSocket(socket);
     res.removeAllListeners('finish');
+    upgradeHeaders.set(req, {
+      'x-request-id': exchange.requestId,
+      'x-switchyard-backend': connected.target.backend.name,
+      'x-switchyard-attempts': String(exchange.attemptCount),
+      ...exchange.admissionHeaders,
+    });
     const heldAdmission = admission;
     const heldRelease = release;
     context.server.handleUpgrade(req, socket, head, (client) => {

@@ -7,7 +7,7 @@
 // authenticates without the key reaching any log; a failing backend is fallen back from at
 // connect time.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { documents, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
+import { documents, mockBackend, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
 import { budgetObject, governedKey } from '../governance/governance-fixtures.js';
 import { realtimeUsage, startRealtimeMock, type MockRealtimeServer } from '../mocks/openai-realtime-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
@@ -53,6 +53,7 @@ describe('realtime governance', () => {
             ],
           }),
           routeObject({ name: 'other', backends: [openAIRealtimeBackend('o', upstream.url)] }),
+          routeObject({ name: 'mocked', backends: [mockBackend('m')] }),
           ...governedKey({ name: 'free', key: free }),
           ...governedKey({ name: 'other-only', key: otherOnly, allowedModels: ['other'] }),
           ...governedKey({ name: 'budgeted', key: budgeted, labels: { team: 'capped' } }),
@@ -93,6 +94,12 @@ describe('realtime governance', () => {
     const session = await openSdkSession(gateway, otherOnly, 'gpt-realtime');
     await session.closed;
     expect(session.errors.map((error) => error.message).join('\n')).toContain('403');
+  });
+
+  it('refuses a route whose provider has no realtime API with 400 naming the provider', async () => {
+    const refused = await rawHandshake(gateway, '/v1/realtime?model=mocked', { key: free });
+    expect(refused.status).toBe(400);
+    expect(errorBody(refused.body).message).toContain('realtime sessions (GET /v1/realtime) is not supported by provider mock');
   });
 
   it('authenticates the browser-style key subprotocol, answers the realtime subprotocol, and logs no key', async () => {

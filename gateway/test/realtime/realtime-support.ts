@@ -56,11 +56,15 @@ export interface SdkSession {
   next(type: string, after?: number): Promise<RealtimeEvent>;
   /** Resolves with the close code and reason once the socket closes. */
   closed: Promise<{ code: number; reason: string }>;
+  /** The headers of the gateway's 101 (filled once the socket opened). */
+  upgradeHeaders: Record<string, string | string[] | undefined>;
 }
 
 export async function openSdkSession(gateway: GatewayProcess, key: string, model: string): Promise<SdkSession> {
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
   const rt = await OpenAIRealtimeWS.create(client, { model, options: PLAIN_TCP });
+  const upgradeHeaders: Record<string, string | string[] | undefined> = {};
+  rt.socket.once('upgrade', (response) => Object.assign(upgradeHeaders, response.headers));
   const events: RealtimeEvent[] = [];
   const errors: Error[] = [];
   const waiters: Array<() => void> = [];
@@ -93,7 +97,7 @@ export async function openSdkSession(gateway: GatewayProcess, key: string, model
       });
     }
   };
-  return { rt, events, errors, next, closed };
+  return { rt, events, errors, next, closed, upgradeHeaders };
 }
 
 /** One text turn through `session`: the user's text in, the response's deltas and response.done out. */
