@@ -62,6 +62,8 @@ export const DEFAULT_REALTIME_LIMITS: Readonly<RealtimeLimits> = {
   idleTimeoutMs: 5 * 60_000,
 };
 
+/** At the end of the shutdown grace, how long a session's peers have to answer its close frames. */
+const SHUTDOWN_CLOSE_WAIT_MS = 1_000;
 /** How long a shared rate-limit counter keeps a session's concurrency slot if this gateway dies. */
 const SESSION_LEASE_MS = 2 * 60 * 60 * 1000;
 /** The subprotocol browsers send the key in (they cannot set headers on a WebSocket). */
@@ -288,7 +290,6 @@ function relay(
   const charges: Promise<void>[] = [];
   let tokens = 0;
   let outcome: Outcome | undefined;
-  let idleTimer: NodeJS.Timeout | undefined;
   const session: Session = {
     shutdown: () =>
       end('shutdown', 1001, 'gateway shutting down', {
@@ -299,20 +300,20 @@ function relay(
   };
   context.sessions.add(session);
 
+  // One timer per session, pushed back on every event (refresh() re-arms it without a new timer).
+  const idleTimer = setTimeout(
+    () =>
+      end('idle', 1000, `idle for ${limits.idleTimeoutMs} ms (--realtime-idle-timeout)`, {
+        type: 'invalid_request_error',
+        code: 'session_idle',
+        message: `The session sent and received no event for ${limits.idleTimeoutMs} ms (the gateway's --realtime-idle-timeout) and is closed.`,
+      }),
+    limits.idleTimeoutMs,
+  );
+  idleTimer.unref();
   const touch = (): void => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(
-      () =>
-        end('idle', 1000, `idle for ${limits.idleTimeoutMs} ms (--realtime-idle-timeout)`, {
-          type: 'invalid_request_error',
-          code: 'session_idle',
-          message: `The session sent and received no event for ${limits.idleTimeoutMs} ms (the gateway's --realtime-idle-timeout) and is closed.`,
-        }),
-      limits.idleTimeoutMs,
-    );
-    idleTimer.unref();
+    idleTimer.refresh();
   };
-  touch();
 
   // A message over the frame bound: ws closes with 1009 and no reason; the reason is ours.
   withFrameReason(client, `message over the ${limits.maxFrameBytes}-byte limit (--realtime-max-frame-bytes)`);
@@ -389,6 +390,13 @@ function relay(
     if (error !== undefined && client.readyState === WebSocket.OPEN) client.send(encodeRealtimeError(error));
     closeSocket(client, code, reason);
     closeSocket(upstream, why === 'closed' ? code : 1000, why === 'closed' ? reason : '');
+    if (why === 'shutdown') {
+      // The grace is over: a peer that does not answer the close frame at once is not waited for.
+      setTimeout(() => {
+        client.terminate();
+        upstream.terminate();
+      }, SHUTDOWN_CLOSE_WAIT_MS).unref();
+    }
     if (why !== 'closed' && why !== 'upstream_closed') exchange.streamFailure = why;
     if (why === 'shutdown') exchange.cut = 'shutdown';
     void Promise.allSettled(charges).then(() => {
