@@ -17,6 +17,7 @@ const free = testKey('rtfree');
 const otherOnly = testKey('rtotheronly');
 const budgeted = testKey('rtbudgeted');
 const single = testKey('rtsingle');
+const perMinute = testKey('rtperminute');
 
 async function until(condition: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -58,6 +59,7 @@ describe('realtime governance', () => {
           ...governedKey({ name: 'other-only', key: otherOnly, allowedModels: ['other'] }),
           ...governedKey({ name: 'budgeted', key: budgeted, labels: { team: 'capped' } }),
           ...governedKey({ name: 'single', key: single, rateLimit: { concurrentRequests: 1 } }),
+          ...governedKey({ name: 'per-minute', key: perMinute, rateLimit: { requestsPerMinute: 1 } }),
           budgetObject({ name: 'capped', matchLabels: { team: 'capped' }, limit: '0.20' }),
         ),
       },
@@ -118,6 +120,16 @@ describe('realtime governance', () => {
     expect(upstream.handshakes.at(-1)?.headers['sec-websocket-protocol']).toBeUndefined();
     await requestLineWhere(gateway, (record) => record.operation === 'realtime' && record.key === 'default/free');
     expect(gateway.logs()).not.toContain(free);
+  });
+
+  it("counts a session as a request at open against the key's requestsPerMinute", async () => {
+    const first = await rawHandshake(gateway, '/v1/realtime?model=gpt-realtime', { key: perMinute });
+    expect(first.status).toBe(101);
+    first.socket?.close(1000);
+    const second = await rawHandshake(gateway, '/v1/realtime?model=gpt-realtime', { key: perMinute });
+    expect(second.status).toBe(429);
+    expect(errorBody(second.body).code).toBe('rate_limit_exceeded');
+    expect(errorBody(second.body).message).toContain('1 requests per minute');
   });
 
   it("holds one of the key's concurrentRequests per open session", async () => {
