@@ -71,7 +71,9 @@ export const OPENAI_PRICES: ProviderPriceTable = {
     // Realtime models' text prices (their audio and image prices: realtime-price-data.ts).
     'gpt-realtime': e('4.00', '16.00', '0.40'),
     'gpt-realtime-1.5': e('4.00', '16.00', '0.40'),
-    'gpt-realtime-mini': e('0.60', '2.40', '0.06'),
+    'gpt-realtime-2.1-mini': e('0.60', '2.40', '0.06'),
+    'gpt-4o-realtime-preview': e('5.00', '20.00', '2.50'),
+    'gpt-4o-mini-realtime-preview': e('0.60', '2.40', '0.30'),
     'gpt-oss-120b': e('0.15', '0.60'),
     'gpt-oss-20b': e('0.05', '0.20'),
     'text-embedding-3-small': e('0.02', '0'),

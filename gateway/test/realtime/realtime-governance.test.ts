@@ -11,7 +11,7 @@ import { documents, mockBackend, routeObject, secretObject, testKey } from '../c
 import { budgetObject, governedKey } from '../governance/governance-fixtures.js';
 import { realtimeUsage, startRealtimeMock, type MockRealtimeServer } from '../mocks/openai-realtime-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { collectEvents, openAIRealtimeBackend, openSdkSession, rawHandshake, requestLineWhere, textTurn } from './realtime-support.js';
+import { openAIRealtimeBackend, openSdkSession, rawHandshake, requestLineWhere, textTurn } from './realtime-support.js';
 
 const free = testKey('rtfree');
 const otherOnly = testKey('rtotheronly');
@@ -112,7 +112,7 @@ describe('realtime governance', () => {
     const socket = opened.socket;
     if (socket === undefined) throw new Error('no socket');
     expect(socket.protocol).toBe('realtime');
-    const { events, closed } = collectEvents(socket);
+    const { events, closed } = opened;
     await until(() => events.some((event) => event.type === 'session.created'));
     socket.close(1000);
     await closed;

@@ -11,7 +11,7 @@ import { documents, routeObject, secretObject, testKey } from '../core/core-fixt
 import { governedKey } from '../governance/governance-fixtures.js';
 import { startRealtimeMock, type MockRealtimeServer } from '../mocks/openai-realtime-mock-server.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
-import { collectEvents, openAIRealtimeBackend, openSdkSession, rawHandshake, requestLineWhere, textTurn } from './realtime-support.js';
+import { openAIRealtimeBackend, openSdkSession, rawHandshake, requestLineWhere, textTurn } from './realtime-support.js';
 
 const key = testKey('rtlimits');
 const FRAME_LIMIT = 65_536;
@@ -77,7 +77,7 @@ describe('realtime limits', () => {
     const opened = await rawHandshake(gateway, '/v1/realtime?model=gpt-realtime', { key });
     const socket = opened.socket;
     if (socket === undefined) throw new Error('no socket');
-    const { events, closed } = collectEvents(socket);
+    const { events, closed } = opened;
     await until(() => events.some((event) => event.type === 'session.created'), 'session.created');
     // 400 deltas of 48 KiB (19 MiB) against a 64 KiB buffer: with the caller not reading, far more
     // than loopback's socket buffers can hold must wait in the upstream's own queue.

@@ -119,6 +119,10 @@ interface RawHandshake {
   status: number;
   body: string;
   socket: WebSocket | undefined;
+  /** Every server event the socket received, collected from before it opened (an event may come with the 101). */
+  events: RealtimeEvent[];
+  /** Resolves with the close code and reason once the socket closes. */
+  closed: Promise<{ code: number; reason: string }>;
 }
 
 /** A raw handshake with `ws` (Bearer header or subprotocols), for refusals and browser-style keys. */
@@ -131,29 +135,26 @@ export function rawHandshake(
   const headers: Record<string, string> = options.key === undefined ? {} : { authorization: `Bearer ${options.key}` };
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, options.protocols ?? [], { headers });
-    socket.once('open', () => resolve({ status: 101, body: '', socket }));
+    // Listening before 'open': the first event can arrive with the 101 and be emitted before a
+    // caller awaiting this promise could attach a listener.
+    const events: RealtimeEvent[] = [];
+    socket.on('message', (data) => events.push(JSON.parse(data.toString()) as RealtimeEvent));
+    const closed = new Promise<{ code: number; reason: string }>((resolveClose) =>
+      socket.once('close', (code, reason) => resolveClose({ code, reason: reason.toString('utf8') })),
+    );
+    socket.once('open', () => resolve({ status: 101, body: '', socket, events, closed }));
     socket.once('unexpected-response', (_req, res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         body += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, socket: undefined }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, socket: undefined, events, closed }));
     });
     socket.once('error', (error) => {
       if (!/Unexpected server response/.test(error.message)) reject(error);
     });
   });
-}
-
-/** Every server event a raw socket receives, and its close (the gateway's own events, in the tests of limits). */
-export function collectEvents(socket: WebSocket): { events: RealtimeEvent[]; closed: Promise<{ code: number; reason: string }> } {
-  const events: RealtimeEvent[] = [];
-  socket.on('message', (data) => events.push(JSON.parse(data.toString()) as RealtimeEvent));
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.once('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })),
-  );
-  return { events, closed };
 }
 
 /** The gateway's first `request` log line that `match` accepts, waited for: a session's is written once it has closed. */
