@@ -79,9 +79,9 @@ describe('realtime limits', () => {
     if (socket === undefined) throw new Error('no socket');
     const { events, closed } = opened;
     await until(() => events.some((event) => event.type === 'session.created'), 'session.created');
-    // 400 deltas of 48 KiB (19 MiB) against a 64 KiB buffer: with the caller not reading, far more
+    // 640 deltas of 48 KiB (30 MiB) against a 64 KiB buffer: with the caller not reading, far more
     // than loopback's socket buffers can hold must wait in the upstream's own queue.
-    upstream.flood = { count: 400, bytes: 48 * 1024 };
+    upstream.flood = { count: 640, bytes: 48 * 1024 };
     socket.pause();
     socket.send(JSON.stringify({ type: 'response.create' }));
     await until(() => upstream.unsentBytes() > 4 * 1024 * 1024, 'the upstream holding what the gateway did not read');
@@ -89,7 +89,7 @@ describe('realtime limits', () => {
     expect(upstream.unsentBytes()).toBeGreaterThan(4 * 1024 * 1024);
     socket.resume();
     await until(() => events.some((event) => event.type === 'response.done'), 'response.done');
-    expect(events.filter((event) => event.type === 'response.output_audio.delta').length).toBeGreaterThanOrEqual(400);
+    expect(events.filter((event) => event.type === 'response.output_audio.delta').length).toBeGreaterThanOrEqual(640);
     socket.close(1000);
     await closed;
   });
