@@ -30,6 +30,14 @@ export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult 
 export { watchStandaloneConfig, type StandaloneWatchOptions } from './standalone/watch-standalone-config.js';
 export { redactSecrets } from './values/redact-secrets.js';
 export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from './spend-report-types.js';
+export {
+  TRAFFIC_LATENCY_BUCKETS_MS,
+  TRAFFIC_LIMITS,
+  type BackendState,
+  type RecentRequest,
+  type RouteTraffic,
+  type TrafficReport,
+} from './traffic-report-types.js';
 export { createLogger, errorMessage, silentLogger, type Logger, type LoggerOptions } from './common/logger.js';
 export {
   FlagError,

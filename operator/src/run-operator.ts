@@ -13,6 +13,7 @@ import { combineAckSources, ReplicaAckCollector, ReplicaAckReporter } from './le
 import { createLogger, errorMessage, type Logger } from './observe/logger.js';
 import { OperatorMetrics } from './observe/operator-metrics.js';
 import { ConsoleServer } from './console/console-server.js';
+import { GatewayTrafficStore } from './console/gateway-traffic.js';
 import { EventRecorder } from './reconcile/event-recorder.js';
 import { MCPReadiness } from './mcp/mcp-readiness.js';
 import { probeMCPServer } from './mcp/probe-mcp-server.js';
@@ -98,7 +99,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
   let consolePort: number | undefined;
   if (flags.consoleListen) {
     try {
-      consoleServer = createConsole({ client, controller, tableServer: gateways.tableServer });
+      consoleServer = createConsole({ client, controller, tableServer: gateways.tableServer, traffic: gateways.traffic });
       consolePort = await listen(consoleServer, flags.consoleListen.host, flags.consoleListen.port, '--console-listen');
     } catch (error) {
       stream.server.close();
@@ -185,6 +186,8 @@ interface GatewaySide {
   spend: SpendAggregator;
   reporter: ReplicaAckReporter;
   collector: ReplicaAckCollector;
+  /** What gateways report of their traffic; kept only when the console is on. */
+  traffic: GatewayTrafficStore | undefined;
 }
 
 function createGatewaySide(
@@ -193,6 +196,7 @@ function createGatewaySide(
   { client, logger, metrics, late }: Shared & LateController,
 ): GatewaySide {
   const authenticator = new TokenReviewAuthenticator({ client, allowedServiceAccounts: flags.gatewayServiceAccounts });
+  const traffic = flags.consoleListen ? new GatewayTrafficStore() : undefined;
   const tableServer: TableStreamServer = new TableStreamServer({
     authenticate: (header) => authenticator.authenticate(header),
     replicaId: flags.replicaId,
@@ -205,7 +209,7 @@ function createGatewaySide(
     },
     onTableSent: () => metrics.tablesSent.inc(),
     onAuthFailure: (status) => metrics.streamAuthFailures.inc({ status: String(status) }),
-    onUsageReports: (body) => answerUsageReports(spend, body),
+    onUsageReports: (body) => answerUsageReports(spend, body, traffic),
   });
   // Every replica applies its gateways' usage reports and pushes them snapshots; see spend/spend-aggregator.ts.
   const spend: SpendAggregator = new SpendAggregator({
@@ -234,7 +238,7 @@ function createGatewaySide(
     logger: logger.child({ part: 'replica-reports' }),
     onChanged: () => late.controller?.onAcknowledgementsChanged(),
   });
-  return { tableServer, spend, reporter, collector };
+  return { tableServer, spend, reporter, collector, traffic };
 }
 
 interface GatewayListener {
@@ -402,10 +406,12 @@ function createConsole({
   client,
   controller,
   tableServer,
+  traffic,
 }: {
   client: KubeClient;
   controller: OperatorController;
   tableServer: TableStreamServer;
+  traffic: GatewayTrafficStore | undefined;
 }): Server {
   const handler = new ConsoleServer({
     access: new UserAccessReview({ client }),
@@ -418,6 +424,7 @@ function createConsole({
       tableVersion: () => controller.table?.version,
       gatewaysConnected: () => tableServer.sessionCount,
       synced: () => controller.synced,
+      ...(traffic === undefined ? {} : { traffic }),
     },
   });
   const server = createHttpServer((req, res) => handler.handle(req, res));

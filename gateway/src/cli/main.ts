@@ -10,6 +10,7 @@ import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { createLogger, type Logger } from '@switchyard/compiler';
 import { AuditLog } from '../observe/audit-log.js';
 import { GatewayMetrics } from '../observe/metrics.js';
+import { TrafficSummary } from '../observe/traffic-summary.js';
 import { startTracing, type Tracing } from '../observe/tracing/start-tracing.js';
 import { tracingConfigFromEnv } from '../observe/tracing/tracing-config.js';
 import { createGovernance, type Governance } from '../governance/create-governance.js';
@@ -70,7 +71,9 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
     { ...flags.identity, ownTokenFile: flags.controlPlane === undefined ? undefined : (flags.tokenFile ?? DEFAULT_TOKEN_FILE) },
     transport,
   );
-  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, audit, tokens });
+  // Cluster mode only: the operator's console shows what gateways report with their usage.
+  const traffic = flags.controlPlane === undefined ? undefined : new TrafficSummary();
+  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, audit, tokens, traffic });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
@@ -82,6 +85,7 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
           metrics,
           logger: lifecycleLogger,
           ledger: governance.ledger,
+          traffic,
         })
       : undefined;
   const watcher: StandaloneConfigSource =
@@ -188,6 +192,7 @@ interface ServingParts {
   cache: ResponseCacheService | undefined;
   audit: AuditLog | undefined;
   tokens: TokenAuthenticator;
+  traffic: TrafficSummary | undefined;
 }
 
 /** The public and admin listeners, with every front door. */
@@ -215,6 +220,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         tracer: parts.tracing?.tracer,
         ...(parts.cache === undefined ? {} : { cache: parts.cache }),
         ...(parts.audit === undefined ? {} : { audit: parts.audit }),
+        ...(parts.traffic === undefined ? {} : { traffic: parts.traffic }),
         maxBodyBytes: flags.maxBodyBytes,
         tokens: parts.tokens,
         mcp: parts.mcp,

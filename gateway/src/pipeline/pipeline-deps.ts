@@ -5,6 +5,7 @@ import type { Logger } from '@switchyard/compiler';
 import type { AuditLog } from '../observe/audit-log.js';
 import type { GatewayMetrics } from '../observe/metrics.js';
 import type { RequestTracer } from '../observe/tracing/request-tracer.js';
+import type { TrafficSummary } from '../observe/traffic-summary.js';
 import type { TableHolder } from '../table/table-holder.js';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import type { AdmissionControl } from '../governance/admission-control.js';
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   costs?: CostObserver;
   /** The request audit log (--audit-log, --audit-otlp); absent, no audit records are made. */
   audit?: AuditLog;
+  /** Cluster mode: what the operator's console shows of this gateway's traffic; absent in standalone mode. */
+  traffic?: TrafficSummary;
   /** Present only when tracing is configured; absent, the pipeline makes no spans. */
   tracer?: RequestTracer;
   /** The exact response cache for routes with `spec.cache`; absent (--cache-max-bytes 0), nothing is cached. */

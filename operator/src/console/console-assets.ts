@@ -29,6 +29,10 @@ thead th { color: var(--muted); font-weight: 600; }
 .badge[data-tone="ok"] { color: var(--ok); background: var(--ok-bg); }
 .badge[data-tone="bad"] { color: var(--bad); background: var(--bad-bg); }
 .badge[data-tone="unknown"] { color: var(--unknown); background: var(--unknown-bg); }
+/* Unfilled rows of the recent-requests view (their time is empty) stay hidden until a request fills them. */
+tbody tr:has(> td:first-child > span:empty) { display: none; }
+.health { font-size: .85em; } .health[data-tone="ok"] { color: var(--ok); } .health[data-tone="bad"] { color: var(--bad); font-weight: 600; }
+.health[data-tone="unknown"] { color: var(--muted); }
 .muted, .empty { color: var(--muted); } .mono { font-family: ui-monospace, monospace; } .num { font-variant-numeric: tabular-nums; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
 .message { max-width: 40rem; }

@@ -14,6 +14,7 @@ import type { UserAccessReview, UserIdentity } from '../auth/user-access-review.
 import { CONSOLE_CSS, CONSOLE_JS } from './console-assets.js';
 import { escapeHtml, renderView, VIEWS, type ConsoleSource, type ViewName } from './console-views.js';
 import type { CrObject } from '../reconcile/kind-watches.js';
+import type { TrafficSource } from './console-views.js';
 
 /** The longest a session lasts, whatever the token's own expiry. */
 const SESSION_MAX_AGE_MS = 8 * 3_600_000;
@@ -42,6 +43,8 @@ interface ConsoleData {
   tableVersion(): number | undefined;
   gatewaysConnected(): number;
   synced(): boolean;
+  /** What gateways report of their traffic (routes, backend health, recent requests). */
+  traffic?: TrafficSource;
 }
 
 export interface ConsoleServerOptions {
@@ -132,6 +135,18 @@ export class ConsoleServer {
         );
         return objects.filter((o) => allowed.has(o.metadata.namespace ?? ''));
       },
+      namespacesVisible: async (kind, namespaces) => {
+        const { group, plural } = data.resourceOf(kind);
+        if (await access.mayList(user, group, plural, '')) return new Set(namespaces);
+        const allowed = new Set<string>();
+        await Promise.all(
+          [...new Set(namespaces)].map(async (namespace) => {
+            if (namespace !== '' && (await access.mayList(user, group, plural, namespace))) allowed.add(namespace);
+          }),
+        );
+        return allowed;
+      },
+      ...(data.traffic === undefined ? {} : { traffic: data.traffic }),
       tableVersion: data.tableVersion(),
       gatewaysConnected: data.gatewaysConnected(),
       synced: data.synced(),
