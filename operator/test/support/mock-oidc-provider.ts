@@ -58,7 +58,7 @@ export async function startMockOidcProvider(options: {
       if (p.get('client_id') !== options.clientId || p.get('response_type') !== 'code' || p.get('code_challenge_method') !== 'S256')
         return html(res, 400, '<p>bad authorization request</p>');
       const hidden = ['client_id', 'redirect_uri', 'state', 'nonce', 'code_challenge']
-        .map((name) => `<input type="hidden" name="${name}" value="${escape(p.get(name) ?? '')}">`)
+        .map((name) => `<input type="hidden" name="${name}" value="${escapeHtml(p.get(name) ?? '')}">`)
         .join('');
       return html(
         res,
@@ -152,7 +152,7 @@ function html(res: ServerResponse, status: number, content: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html><body>${content}</body></html>`);
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
