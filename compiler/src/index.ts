@@ -34,6 +34,7 @@ export {
   TRAFFIC_LATENCY_BUCKETS_MS,
   TRAFFIC_LIMITS,
   type BackendState,
+  type KeyTraffic,
   type RecentRequest,
   type RouteTraffic,
   type TrafficReport,

@@ -10,6 +10,8 @@ export const TRAFFIC_LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1_000, 
 export const TRAFFIC_LIMITS = {
   /** Route entries in one report (the gateway sends those that changed since its last report). */
   routes: 10_000,
+  /** Key entries in one report, the same way. */
+  keys: 10_000,
   /** Backend entries per route. */
   backendsPerRoute: 64,
   /** Backends reported as ejected, busy or queued in one report. */
@@ -32,6 +34,19 @@ export interface RouteTraffic {
   /** Counts per TRAFFIC_LATENCY_BUCKETS_MS bucket, plus one for longer requests. */
   latencyBuckets: number[];
   backends: Array<{ name: string; requests: number; serverErrors: number }>;
+}
+
+/** A key's usage since the gateway process started. */
+export interface KeyTraffic {
+  /** The key's id, `namespace/name`. */
+  key: string;
+  requests: number;
+  /** Requests refused with a 4xx (rate limits, budgets, allow-lists...). */
+  refused: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Nano-dollars, a decimal integer string. */
+  costNanos: string;
 }
 
 /** A backend whose state is worth showing: ejected, with requests in flight, or with requests queued. */
@@ -72,6 +87,8 @@ export interface TrafficReport {
   /** True when `routes` lists every route with traffic; false: only those changed since the last report. */
   full: boolean;
   routes: RouteTraffic[];
+  /** Keys whose usage changed since the last report, or all when `full`. */
+  keys: KeyTraffic[];
   /** Every backend that is ejected, busy or queued now; a backend not listed is healthy and idle. */
   backendStates: BackendState[];
   /** Requests finished since the last report, oldest first, at most TRAFFIC_LIMITS.recent. */

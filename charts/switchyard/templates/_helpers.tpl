@@ -197,3 +197,8 @@ the pods' checksum annotations see the same material.
 {{- .Values.redis.url | sha256sum -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The console's port: the one in console.listen (host:port, IPv6 as [addr]:port). */}}
+{{- define "switchyard.console.port" -}}
+{{- .Values.console.listen | splitList ":" | last -}}
+{{- end -}}

@@ -8,6 +8,7 @@ import {
   TRAFFIC_LATENCY_BUCKETS_MS,
   TRAFFIC_LIMITS,
   type BackendState,
+  type KeyTraffic,
   type RecentRequest,
   type RouteTraffic,
   type TrafficReport,
@@ -46,6 +47,8 @@ export class TrafficSummary {
   private readonly routes = new Map<string, RouteTotals>();
   /** Routes whose totals changed since the last report. */
   private readonly changed = new Set<string>();
+  private readonly keys = new Map<string, Omit<KeyTraffic, 'key' | 'costNanos'> & { costNanos: bigint }>();
+  private readonly changedKeys = new Set<string>();
   /** Requests finished since the last report; the oldest is dropped past the bound. */
   private recent: RecentRequest[] = [];
   private seq = 0;
@@ -57,6 +60,7 @@ export class TrafficSummary {
     this.seq += 1;
     this.recent.push(recentOf(this.seq, this.now(), request));
     if (this.recent.length > TRAFFIC_LIMITS.recent) this.recent.shift();
+    this.recordKey(request);
     if (request.route === '') return;
     let totals = this.routes.get(request.route);
     if (totals === undefined) {
@@ -91,6 +95,22 @@ export class TrafficSummary {
     this.changed.add(request.route);
   }
 
+  private recordKey(request: FinishedRequest): void {
+    if (request.key === '') return;
+    let totals = this.keys.get(request.key);
+    if (totals === undefined) {
+      if (this.keys.size >= TRAFFIC_LIMITS.keys) return;
+      totals = { requests: 0, refused: 0, inputTokens: 0, outputTokens: 0, costNanos: 0n };
+      this.keys.set(request.key, totals);
+    }
+    totals.requests += 1;
+    if (request.status >= 400 && request.status < 500) totals.refused += 1;
+    totals.inputTokens += request.inputTokens ?? 0;
+    totals.outputTokens += request.outputTokens ?? 0;
+    if (request.costNanos !== undefined) totals.costNanos += request.costNanos;
+    this.changedKeys.add(request.key);
+  }
+
   /** The operator did not know this boot (it restarted, or another replica answered): send all totals next time. */
   resendEverything(): void {
     this.sendEverything = true;
@@ -106,8 +126,10 @@ export class TrafficSummary {
   takeReport(gatewayId: string, backendStates: BackendState[]): TrafficReport {
     const full = this.sendEverything;
     const names = full ? [...this.routes.keys()] : [...this.changed];
+    const keyNames = full ? [...this.keys.keys()] : [...this.changedKeys];
     this.sendEverything = false;
     this.changed.clear();
+    this.changedKeys.clear();
     const recent = this.recent;
     this.recent = [];
     return {
@@ -115,6 +137,10 @@ export class TrafficSummary {
       gatewayId,
       full,
       routes: names.map((name) => routeTrafficOf(name, this.routes.get(name) as RouteTotals)),
+      keys: keyNames.map((key) => {
+        const totals = this.keys.get(key) as NonNullable<ReturnType<typeof this.keys.get>>;
+        return { key, ...totals, costNanos: totals.costNanos.toString() };
+      }),
       backendStates,
       recent,
     };

@@ -44,6 +44,19 @@ describe('TrafficSummary', () => {
     expect(report.recent[0]).toMatchObject({ at: '2026-12-07T00:00:00.000Z', key: 'ns/key', costNanos: '1500', status: 200 });
   });
 
+  it('totals usage per key, refusals apart, and sends only changed keys after the first report', () => {
+    const summary = new TrafficSummary();
+    summary.record(finished({ inputTokens: 10, outputTokens: 4, costNanos: 7n }));
+    summary.record(finished({ status: 429, route: '' }));
+    summary.record(finished({ key: 'ns/other' }));
+    expect(summary.takeReport('gw', []).keys).toEqual([
+      { key: 'ns/key', requests: 2, refused: 1, inputTokens: 10, outputTokens: 4, costNanos: '7' },
+      { key: 'ns/other', requests: 1, refused: 0, inputTokens: 0, outputTokens: 0, costNanos: '0' },
+    ]);
+    summary.record(finished({ key: 'ns/other' }));
+    expect(summary.takeReport('gw', []).keys.map((k) => k.key)).toEqual(['ns/other']);
+  });
+
   it('sends only the routes changed since the last report, and everything when asked', () => {
     const summary = new TrafficSummary();
     summary.record(finished({ route: 'ns/a' }));

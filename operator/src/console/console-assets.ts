@@ -45,6 +45,7 @@ svg.burn .frame { fill: none; stroke: var(--line); }
 svg.burn .spent { stroke: var(--accent); stroke-width: 2.5; }
 svg.burn .projected { stroke: var(--accent); stroke-width: 2; stroke-dasharray: 5 4; }
 svg.burn .now { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 2 3; }
+a.button { display: inline-block; padding: .4rem 1rem; border-radius: .25rem; border: 1px solid var(--line); background: var(--card); color: var(--fg); text-decoration: none; font-weight: 600; }
 form.login { display: grid; gap: .5rem; max-width: 40rem; }
 input[type="password"] { font: inherit; padding: .5rem; border: 1px solid var(--line); border-radius: .25rem; background: var(--bg); color: var(--fg); }
 button { font: inherit; padding: .4rem 1rem; border-radius: .25rem; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }

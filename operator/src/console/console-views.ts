@@ -9,7 +9,7 @@ import type { CrObject } from '../reconcile/kind-watches.js';
 import type { GatewayTrafficStore, RouteTrafficView } from './gateway-traffic.js';
 
 /** What the console reads of the gateways' traffic reports. */
-export type TrafficSource = Pick<GatewayTrafficStore, 'routes' | 'backendStates' | 'recent' | 'gatewayCount'>;
+export type TrafficSource = Pick<GatewayTrafficStore, 'routes' | 'keys' | 'backendStates' | 'recent' | 'gatewayCount'>;
 
 /** Rows of the recent-requests view: fixed, so new requests update the rows in place instead of reloading the page. */
 const RECENT_ROWS = 50;
@@ -176,11 +176,20 @@ export async function renderView(name: ViewName, source: ConsoleSource): Promise
     }
     case 'keys': {
       const objects = (await source.visible('VirtualKey')).sort(byName);
+      const usage = source.traffic?.keys() ?? new Map();
+      const usageOf = (o: Obj) => usage.get(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
       const columns: Column[] = [
         NAMESPACE,
         NAME,
         { header: 'Allowed models', cell: (o) => allowedModels(o) },
         { header: 'Limits', cell: (o) => limits(o) },
+        { header: 'Requests', cell: (o, l, key) => l.text(`${key}:requests`, String(usageOf(o)?.requests ?? 0), 'num') },
+        { header: 'Refused (4xx)', cell: (o, l, key) => l.text(`${key}:refused`, String(usageOf(o)?.refused ?? 0), 'num') },
+        {
+          header: 'Tokens in / out',
+          cell: (o, l, key) => l.text(`${key}:tokens`, `${usageOf(o)?.inputTokens ?? 0} / ${usageOf(o)?.outputTokens ?? 0}`, 'num'),
+        },
+        { header: 'Cost', cell: (o, l, key) => l.text(`${key}:cost`, money(Number(usageOf(o)?.costNanos ?? 0n) / 1e9), 'num') },
         { header: 'Key hint', cell: (o, l, key) => l.text(`${key}:hint`, str(status(o).keyHint) ?? '—', 'mono') },
         { header: 'Disabled', cell: (o) => (spec(o).disabled === true ? 'yes' : 'no') },
         condition('Accepted'),

@@ -7,6 +7,7 @@ import {
   TRAFFIC_LIMITS,
   isRecord,
   type BackendState,
+  type KeyTraffic,
   type RecentRequest,
   type RouteTraffic,
   type TrafficReport,
@@ -23,6 +24,7 @@ interface GatewayTraffic {
   bootId: string;
   lastSeenMs: number;
   routes: Map<string, RouteTraffic>;
+  keys: Map<string, KeyTraffic>;
   backendStates: BackendState[];
   recent: RecentRequest[];
   /** Each route's total when the rate window began; renewed once the window is a minute old. */
@@ -41,6 +43,14 @@ export interface RouteTrafficView {
   p50Ms: number | undefined;
   p95Ms: number | undefined;
   backends: Map<string, { requests: number; serverErrors: number }>;
+}
+
+export interface KeyUsageView {
+  requests: number;
+  refused: number;
+  inputTokens: number;
+  outputTokens: number;
+  costNanos: bigint;
 }
 
 export interface BackendStateView {
@@ -66,6 +76,7 @@ export class GatewayTrafficStore {
         bootId: report.bootId,
         lastSeenMs: nowMs,
         routes: new Map(),
+        keys: new Map(),
         backendStates: [],
         recent: [],
         baseline: new Map(),
@@ -75,8 +86,12 @@ export class GatewayTrafficStore {
       resync = !report.full;
     }
     gateway.lastSeenMs = nowMs;
-    if (report.full) gateway.routes.clear();
+    if (report.full) {
+      gateway.routes.clear();
+      gateway.keys.clear();
+    }
     for (const route of report.routes) gateway.routes.set(route.route, route);
+    for (const key of report.keys) gateway.keys.set(key.key, key);
     gateway.backendStates = report.backendStates;
     gateway.recent = [...gateway.recent, ...report.recent].slice(-TRAFFIC_LIMITS.recent);
     if (nowMs - gateway.baselineAtMs >= RATE_WINDOW_MS) {
@@ -144,6 +159,24 @@ export class GatewayTrafficStore {
     return views;
   }
 
+  /** Usage per key id, summed over the gateways. */
+  keys(): Map<string, KeyUsageView> {
+    this.forgetStale(this.now());
+    const views = new Map<string, KeyUsageView>();
+    for (const gateway of this.gateways.values()) {
+      for (const key of gateway.keys.values()) {
+        const view = views.get(key.key) ?? { requests: 0, refused: 0, inputTokens: 0, outputTokens: 0, costNanos: 0n };
+        view.requests += key.requests;
+        view.refused += key.refused;
+        view.inputTokens += key.inputTokens;
+        view.outputTokens += key.outputTokens;
+        view.costNanos += BigInt(key.costNanos);
+        views.set(key.key, view);
+      }
+    }
+    return views;
+  }
+
   /** Backends some gateway reports as ejected, busy or queued, by `route\0backend`. */
   backendStates(): Map<string, BackendStateView> {
     this.forgetStale(this.now());
@@ -205,6 +238,26 @@ export function parseTrafficReport(value: unknown): TrafficReport | string {
     if (typeof route === 'string') return `traffic.routes[${i}]: ${route}`;
     routes.push(route);
   }
+  // Absent in reports from gateways older than per-key usage.
+  const keyItems = v.keys === undefined ? [] : v.keys;
+  if (!Array.isArray(keyItems) || keyItems.length > TRAFFIC_LIMITS.keys)
+    return `traffic.keys is not a list of at most ${TRAFFIC_LIMITS.keys}`;
+  const keys: KeyTraffic[] = [];
+  for (const [i, item] of (keyItems as unknown[]).entries()) {
+    if (!isRecord(item) || !isName(item.key)) return `traffic.keys[${i}] needs a key id`;
+    if (!isCount(item.requests) || !isCount(item.refused) || !isCount(item.inputTokens) || !isCount(item.outputTokens))
+      return `traffic.keys[${i}] needs requests, refused, inputTokens and outputTokens counts`;
+    if (typeof item.costNanos !== 'string' || !/^\d{1,30}$/.test(item.costNanos))
+      return `traffic.keys[${i}].costNanos is not a decimal integer string`;
+    keys.push({
+      key: item.key,
+      requests: item.requests,
+      refused: item.refused,
+      inputTokens: item.inputTokens,
+      outputTokens: item.outputTokens,
+      costNanos: item.costNanos,
+    });
+  }
   const backendStates: BackendState[] = [];
   for (const [i, item] of (v.backendStates as unknown[]).entries()) {
     if (!isRecord(item) || !isName(item.route) || !isName(item.backend) || typeof item.ejected !== 'boolean')
@@ -218,7 +271,7 @@ export function parseTrafficReport(value: unknown): TrafficReport | string {
     if (typeof request === 'string') return `traffic.recent[${i}]: ${request}`;
     recent.push(request);
   }
-  return { bootId: v.bootId, gatewayId: v.gatewayId, full: v.full, routes, backendStates, recent };
+  return { bootId: v.bootId, gatewayId: v.gatewayId, full: v.full, routes, keys, backendStates, recent };
 }
 
 function parseRoute(item: unknown): RouteTraffic | string {

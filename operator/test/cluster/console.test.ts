@@ -324,7 +324,7 @@ describeWithBrowser('the web console in a headless browser against a live contro
     expect(routeA).toMatch(/True \| True \| True$/);
     await expect(rowText(page, 'ModelRoute/team-b/chat-b')).resolves.toContain('weighted');
 
-    await view(page, '/keys', 'keys');
+    await view(page, '/keys');
     const keyA = await rowText(page, 'VirtualKey/team-a/key-a');
     const hint = (await get('virtualkey', 'key-a', 'team-a')).status.keyHint as string;
     expect(hint.length).toBeGreaterThan(4);
@@ -427,6 +427,21 @@ describeWithBrowser('the web console in a headless browser against a live contro
     const served = [backendA, backendA2].map((b) => Number(/(\d+) requests/.exec(b?.[0] ?? '')?.[1] ?? 0));
     expect(served[0] + served[1]).toBe(Number(routeA['ModelRoute/team-a/chat-a:requests']?.[0]));
     await view(page, '/routes', 'routes');
+
+    // Each key's usage: key-a made two answered requests and one refused.
+    const keysLive = await waitFor(
+      'key usage reported',
+      async () => {
+        const live = await liveOf('keys');
+        return Number(live['VirtualKey/team-a/key-a:refused']?.[0]) >= 1 ? live : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(Number(keysLive['VirtualKey/team-a/key-a:requests']?.[0])).toBeGreaterThanOrEqual(3);
+    expect(keysLive['VirtualKey/team-a/key-a:tokens']?.[0]).toMatch(/^[1-9]\d* \/ [1-9]\d*$/);
+    expect(Number(keysLive['VirtualKey/team-b/key-b:requests']?.[0])).toBe(1);
+    await view(page, '/keys', 'keys');
 
     const requests = await view(page, '/requests', 'requests');
     expect(requests).toContain(requestIdB);

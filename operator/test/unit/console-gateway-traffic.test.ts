@@ -12,7 +12,7 @@ function route(id: string, requests: number, bucketIndex: number, backends: Rout
 }
 
 function report(gatewayId: string, overrides: Partial<TrafficReport> = {}): TrafficReport {
-  return { bootId: `boot-${gatewayId}`, gatewayId, full: true, routes: [], backendStates: [], recent: [], ...overrides };
+  return { bootId: `boot-${gatewayId}`, gatewayId, full: true, routes: [], keys: [], backendStates: [], recent: [], ...overrides };
 }
 
 describe('GatewayTrafficStore', () => {
@@ -66,6 +66,16 @@ describe('GatewayTrafficStore', () => {
     expect(store.routes().get('ns/r')?.requestsPerMinute).toBeCloseTo(60);
   });
 
+  it('sums key usage over gateways, changed keys on top of what it has', () => {
+    const store = new GatewayTrafficStore(() => 0);
+    const usage = (key: string, requests: number) => ({ key, requests, refused: 1, inputTokens: 10, outputTokens: 5, costNanos: '100' });
+    store.accept(report('g1', { keys: [usage('ns/a', 3), usage('ns/b', 1)] }));
+    store.accept(report('g2', { keys: [usage('ns/a', 2)] }));
+    store.accept(report('g1', { full: false, keys: [usage('ns/a', 4)] }));
+    expect(store.keys().get('ns/a')).toEqual({ requests: 6, refused: 2, inputTokens: 20, outputTokens: 10, costNanos: 200n });
+    expect(store.keys().get('ns/b')?.requests).toBe(1);
+  });
+
   it('counts ejections per backend over gateways and forgets gateways silent for a minute', () => {
     let now = 0;
     const store = new GatewayTrafficStore(() => now);
@@ -113,6 +123,7 @@ describe('parseTrafficReport', () => {
     ['a short histogram', { ...good, routes: [{ ...route('ns/r', 1, 0), latencyBuckets: [1] }] }, 'traffic.routes[0]: latencyBuckets'],
     ['a negative count', { ...good, routes: [{ ...route('ns/r', 1, 0), requests: -1 }] }, 'traffic.routes[0]: needs request'],
     ['cost not decimal', { ...good, routes: [{ ...route('ns/r', 1, 0), costNanos: '1e9' }] }, 'costNanos is not a decimal'],
+    ['a key without counts', { ...good, keys: [{ key: 'ns/k' }] }, 'traffic.keys[0] needs requests'],
     ['a backend state without route', { ...good, backendStates: [{ backend: 'a', ejected: true }] }, 'traffic.backendStates[0]'],
     ['a recent request without a time', { ...good, recent: [{ seq: 1 }] }, 'traffic.recent[0]: at is not a time'],
   ])('names the problem: %s', (_name, value, message) => {

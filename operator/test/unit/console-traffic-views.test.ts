@@ -60,6 +60,7 @@ describe('console traffic views', () => {
     bootId: 'b1',
     gatewayId: 'gw-1',
     full: true,
+    keys: [{ key: 'team-a/key-a', requests: 5, refused: 2, inputTokens: 100, outputTokens: 40, costNanos: '1500000' }],
     routes: [
       {
         route: 'team-a/chat',
@@ -74,7 +75,7 @@ describe('console traffic views', () => {
     backendStates: [{ route: 'team-a/chat', backend: 'a', ejected: true, inFlight: 0, queued: 0 }],
     recent: [recent(1, 'team-a/key-a', 'chat'), recent(2, 'team-b/key-b', 'other-model')],
   });
-  store.accept({ bootId: 'b2', gatewayId: 'gw-2', full: true, routes: [], backendStates: [], recent: [] });
+  store.accept({ bootId: 'b2', gatewayId: 'gw-2', full: true, routes: [], keys: [], backendStates: [], recent: [] });
 
   it('shows backend health across gateways and each route totals', async () => {
     const view = await renderView('routes', source(store, ['team-a']));
@@ -86,6 +87,20 @@ describe('console traffic views', () => {
       `≤ ${TRAFFIC_LATENCY_BUCKETS_MS[4]} ms / ≤ ${TRAFFIC_LATENCY_BUCKETS_MS[4]} ms`,
     );
     expect(view.live['ModelRoute/team-a/chat:cost']?.[0]).toBe('$0.0025');
+  });
+
+  it('shows each key usage', async () => {
+    const key: CrObject = {
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'VirtualKey',
+      metadata: { name: 'key-a', namespace: 'team-a' },
+      spec: {},
+    };
+    const view = await renderView('keys', { ...source(store, ['team-a']), visible: async (kind) => (kind === 'VirtualKey' ? [key] : []) });
+    expect(view.live['VirtualKey/team-a/key-a:requests']?.[0]).toBe('5');
+    expect(view.live['VirtualKey/team-a/key-a:refused']?.[0]).toBe('2');
+    expect(view.live['VirtualKey/team-a/key-a:tokens']?.[0]).toBe('100 / 40');
+    expect(view.live['VirtualKey/team-a/key-a:cost']?.[0]).toBe('$0.0015');
   });
 
   it("lists recent requests only of the keys' namespaces the user may list", async () => {
