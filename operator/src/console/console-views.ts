@@ -307,10 +307,24 @@ function limits(key: Obj): string {
 
 async function overview(source: ConsoleSource, live: Live): Promise<RenderedView> {
   const perKind = await Promise.all(KINDS.map(async (kind) => ({ kind, objects: (await source.visible(kind)).sort(byName) })));
+  // Traffic over the routes this user may list only.
+  const traffic = source.traffic?.routes() ?? new Map<string, RouteTrafficView>();
+  let perMinuteTotal: number | undefined;
+  let serverErrors = 0;
+  let requests = 0;
+  for (const route of perKind.find((k) => k.kind === 'ModelRoute')?.objects ?? []) {
+    const t = traffic.get(routeId(route));
+    if (t === undefined) continue;
+    requests += t.requests;
+    serverErrors += t.serverErrors;
+    if (t.requestsPerMinute !== undefined) perMinuteTotal = (perMinuteTotal ?? 0) + t.requestsPerMinute;
+  }
   const facts = `<dl class="facts">
 <div><dt>Routing table version</dt><dd>${live.text('table:version', source.tableVersion === undefined ? 'none compiled yet' : String(source.tableVersion), 'num')}</dd></div>
 <div><dt>Gateways connected to this operator replica</dt><dd>${live.text('gateways', String(source.gatewaysConnected), 'num')}</dd></div>
 <div><dt>Gateways reporting traffic</dt><dd>${live.text('gateways:reporting', String(source.traffic?.gatewayCount() ?? 0), 'num')}</dd></div>
+<div><dt>Requests per minute (your routes)</dt><dd>${live.text('traffic:rpm', perMinute(perMinuteTotal), 'num')}</dd></div>
+<div><dt>Requests / server errors (5xx)</dt><dd>${live.text('traffic:errors', `${requests} / ${serverErrors}`, 'num')}</dd></div>
 <div><dt>Watches</dt><dd>${live.text('synced', source.synced ? 'synced' : 'listing')}</dd></div>
 </dl>`;
   const counts = perKind

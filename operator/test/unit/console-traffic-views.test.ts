@@ -89,6 +89,14 @@ describe('console traffic views', () => {
     expect(view.live['ModelRoute/team-a/chat:cost']?.[0]).toBe('$0.0025');
   });
 
+  it('sums the traffic of the routes the user may list on the overview', async () => {
+    const view = await renderView('overview', source(store, ['team-a']));
+    expect(view.live['traffic:errors']?.[0]).toBe('4 / 1');
+    expect(view.live['gateways:reporting']?.[0]).toBe('2');
+    const nothing = await renderView('overview', { ...source(store, []), visible: async () => [] });
+    expect(nothing.live['traffic:errors']?.[0]).toBe('0 / 0');
+  });
+
   it('shows each key usage', async () => {
     const key: CrObject = {
       apiVersion: 'switchyard.dev/v1alpha1',
