@@ -16,7 +16,7 @@ export const IMAGES_MOCK_API_KEY = 'images-upstream-secret';
 /** A 1x1 PNG (the signature, IHDR, IDAT and IEND chunks): what every mock image is. */
 export const TINY_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
-export interface ImageUpstreamCall {
+interface ImageUpstreamCall {
   dialect: 'openai' | 'azure' | 'gemini';
   operation: 'generations' | 'edits' | 'predict';
   url: string;
