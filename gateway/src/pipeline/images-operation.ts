@@ -56,7 +56,10 @@ export const imagesOperation: OperationPlan<ImagesEndpoint, UnifiedImageRequest,
     exchange.usage = { ...emptyUsage(), inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 };
     exchange.images = response.data.length;
     const entry = imagePriceOf(answer.backend);
-    // The catalog prices images; a backend's token `pricing` does not apply to them.
+    // The image catalog prices images; a backend's token `pricing` does not (it would charge a
+    // per-image model's answer, which reports no tokens, as free), so without a catalog entry
+    // the answer carries no cost, as for any unpriced backend.
+    exchange.pricing = undefined;
     const cost = entry === undefined ? undefined : imageCostNanos(entry, request, response.data.length, usage);
     if (cost !== undefined) exchange.costNanos = cost;
     exchange.span?.responseModel(answer.backend.model);

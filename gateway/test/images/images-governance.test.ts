@@ -47,6 +47,15 @@ describe('images governance', () => {
           }),
           routeObject({ name: 'other', backends: [openAIImageBackend('o', 'dall-e-2', primary.url)] }),
           routeObject({ name: 'unlisted', backends: [openAIImageBackend('u', 'image-model-not-in-the-catalog', primary.url)] }),
+          routeObject({
+            name: 'unlisted-token-priced',
+            backends: [
+              {
+                ...openAIImageBackend('u', 'image-model-not-in-the-catalog', primary.url),
+                pricing: { inputPerMillion: '1', outputPerMillion: '1' },
+              },
+            ],
+          }),
           ...governedKey({ name: 'other-only', key: other, allowedModels: ['other'] }),
           ...governedKey({ name: 'limited', key: limited, rateLimit: { requestsPerMinute: 1 } }),
           ...governedKey({ name: 'budgeted', key: budgeted, labels: { team: 'capped' } }),
@@ -97,6 +106,14 @@ describe('images governance', () => {
     const error = await refusal(openAIClient(gateway, budgeted).images.generate({ model: 'unlisted', prompt: 'a cat' }));
     expect(error.status).toBe(403);
     expect(error.message).toContain('image-model-not-in-the-catalog');
+  });
+
+  it("does not price images with a backend's token pricing: no cost rather than a free answer", async () => {
+    const { response } = await openAIClient(gateway, free)
+      .images.generate({ model: 'unlisted-token-priced', prompt: 'a cat' })
+      .withResponse();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-switchyard-cost-usd')).toBeNull();
   });
 
   it('falls over to the next backend when the first fails', async () => {
