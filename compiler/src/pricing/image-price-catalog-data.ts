@@ -12,6 +12,11 @@
 // - GPT Image: input tokens without OpenAI's text/image split are charged at the image-input
 //   price (the dearer one); `outputTokensPerImage` (OpenAI's published counts per quality and
 //   size) bounds budget reservations before the real usage is known.
+//
+// Provenance, as in the token catalog: the OpenAI table (DALL-E per-image prices, GPT Image token
+// prices and output tokens per image) was checked on `asOf` against copies of OpenAI's published
+// prices; the Imagen and Titan tables carry the providers' list prices as last known and should be
+// re-read against `source` before they are relied on for billing. Refresh as for the token catalog.
 
 export interface PerImagePrice {
   readonly unit: 'image';
