@@ -200,8 +200,28 @@ describe('images through the gateway to every image provider', () => {
     expect(response.headers.get('x-switchyard-cost-usd')).toBe('0.04');
     const call = images.calls.at(-1);
     expect(call?.dialect).toBe('azure');
+    expect(call?.operation).toBe('generations');
     expect(call?.url).toBe('/openai/deployments/img-deploy/images/generations?api-version=2025-04-01-preview');
     expect(call?.fields).toEqual({ prompt: 'a fox' });
+  });
+
+  it('edits on Azure OpenAI: the multipart body on the deployment URL, without a model part', async () => {
+    const edited = await client.images.edit({
+      model: 'azure-image',
+      prompt: 'snow',
+      image: await toFile(PNG, 'in.png', { type: 'image/png' }),
+    });
+    expect(isPng(edited.data?.[0]?.b64_json)).toBe(true);
+    const call = images.calls.at(-1);
+    expect(call?.url).toBe('/openai/deployments/img-deploy/images/edits?api-version=2025-04-01-preview');
+    expect(call?.fields).toEqual({ prompt: 'snow' });
+    expect(call?.files.map((f) => f.field)).toEqual(['image']);
+  });
+
+  it("passes OpenAI's own refusal on: GPT Image answers no URLs, a 400 naming response_format", async () => {
+    const refused = await client.images.generate({ model: 'gpt-image', prompt: 'x', response_format: 'url' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('response_format');
   });
 
   it('generates with Imagen on the Gemini API: sampleCount and the nearest aspect ratio', async () => {

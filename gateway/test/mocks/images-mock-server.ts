@@ -95,7 +95,7 @@ export async function startImagesMockServer(): Promise<ImagesMockServer> {
     }
 
     const dialect = openai !== null ? 'openai' : 'azure';
-    const operation = (openai?.[1] ?? azure?.[1]) as 'generations' | 'edits';
+    const operation = (openai?.[1] ?? azure?.[2]) as 'generations' | 'edits';
     if (dialect === 'openai' && request.headers.authorization !== `Bearer ${IMAGES_MOCK_API_KEY}`)
       return openAIError(res, 401, 'Incorrect API key provided.', null);
     if (dialect === 'azure') {
