@@ -229,6 +229,26 @@ const OTHER_ENDPOINTS = [
     tests: 'gateway/test/rerank/, gateway/test/wire/rerank/',
     docs: 'providers/openai.md#post-v1rerank-and-post-v2rerank',
   },
+  {
+    endpoint: '`POST /v1/images/generations`, `POST /v1/images/edits`',
+    rows: [
+      [
+        '`openai`',
+        '`POST {baseURL}/images/generations` (JSON), `/images/edits` (multipart); `b64_json`, and `url` where the model answers it',
+        'GPT Image: tokens reported; DALL-E: per image',
+      ],
+      ['`azure-openai`', 'the same bodies at `/openai/deployments/{deployment}/images/...?api-version=`, `api-key`', 'as `openai`'],
+      ['`gemini`, `vertex-ai`', 'Imagen `:predict`: generations, `b64_json` only (`url` is a 400)', 'per image'],
+      [
+        '`bedrock`',
+        'Titan Image Generator through `InvokeModel` (SigV4): generations, unmasked edits; `b64_json` only',
+        'per image by quality and size',
+      ],
+      ['every other provider', '400 naming the provider', ''],
+    ],
+    tests: 'gateway/test/images/, gateway/test/wire/images/',
+    docs: 'providers/openai.md#post-v1imagesgenerations-and-post-v1imagesedits',
+  },
 ];
 
 function renderOtherEndpoints(lines) {

@@ -15,6 +15,7 @@ import type {
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
 
 export interface ChatFrontDoor {
   readonly format: CallerFormat;
@@ -46,6 +47,14 @@ export interface RerankFrontDoor {
   decodeRerankRequest(body: unknown, context: FrontDoorContext): UnifiedRerankRequest;
   /** `request` gives the caller's model name and the documents a `return_documents` answer echoes; `id` stands in when the upstream gave none. */
   encodeRerankResponse(response: UnifiedRerankResponse, request: UnifiedRerankRequest, id: string): string;
+}
+
+/** OpenAI's Images API: /v1/images/generations (JSON) and /v1/images/edits (multipart). */
+export interface ImagesFrontDoor {
+  decodeImageGenerationRequest(body: unknown): UnifiedImageRequest;
+  /** `form`: the multipart body, parsed (bounded by --max-body-bytes). */
+  decodeImageEditRequest(form: FormData): Promise<UnifiedImageRequest>;
+  encodeImageResponse(response: UnifiedImageResponse): string;
 }
 
 /** What a parameterized path contributes to the front-door context. */
@@ -85,6 +94,14 @@ export type FrontDoorEndpoint =
       readonly path: EndpointPath;
       readonly operation: 'rerank';
       readonly frontDoor: ChatFrontDoor & RerankFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      readonly operation: 'images';
+      /** Which Images endpoint: its body is JSON (generate) or multipart (edit). */
+      readonly images: 'generate' | 'edit';
+      readonly frontDoor: ChatFrontDoor & ImagesFrontDoor;
     }
   | {
       readonly method: 'POST';

@@ -23,6 +23,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import { AttemptScope } from './attempt-scope.js';
 import { ClientDisconnectedError } from './exchange.js';
@@ -122,6 +123,33 @@ export async function callRerank(call: UpstreamCall, request: UnifiedRerankReque
     const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
     const { body } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
     return decodeWith(() => decode(body, request, call.target));
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** An image answer with the backend that gave it: image prices are per backend model (images-operation.ts). */
+export interface ImageCallResult {
+  response: UnifiedImageResponse;
+  backend: BackendTarget['backend'];
+}
+
+export async function callImages(call: UpstreamCall, request: UnifiedImageRequest): Promise<ImageCallResult> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process' || adapter.encodeImageRequest === undefined || adapter.decodeImageResponse === undefined)
+      throw new UnsupportedFeatureError(
+        request.operation === 'edit' ? 'image edits (/v1/images/edits)' : 'image generation (/v1/images/generations)',
+        adapter.provider,
+      );
+    const decode = adapter.decodeImageResponse.bind(adapter);
+    const upstreamRequest = adapter.encodeImageRequest(request, call.target);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
+    const { body } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
+    return { response: decodeWith(() => decode(body, request, call.target)), backend: call.target.backend };
   } catch (error) {
     throw attemptError(error, call, scope);
   } finally {

@@ -39,6 +39,7 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     if (exchange.usageEstimated) fields.usageEstimated = true;
   }
   if (exchange.searchUnits !== undefined) fields.searchUnits = exchange.searchUnits;
+  if (exchange.images !== undefined) fields.images = exchange.images;
   if (exchange.cache !== undefined) fields.cache = exchange.cache;
   if (exchange.cacheSemantic !== undefined) fields.cacheSemantic = exchange.cacheSemantic;
   if (exchange.costNanos !== undefined) fields.costUsd = formatNanosAsUsd(exchange.costNanos);

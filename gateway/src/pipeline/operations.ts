@@ -14,6 +14,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest } from '../unified/images.js';
 import { estimateRerankInputTokens } from '../governance/cost/estimate-prompt-tokens.js';
 import { answerFromCache, cachedStream, lookUpCache, type CacheSession } from './cache-lookup.js';
 import { callChat, callEmbeddings, callModerations, callRerank, type ChatCallResult, type UpstreamCall } from './call-upstream.js';
@@ -32,7 +33,7 @@ import { streamChain, type CheckedRequest, type PipelineStages, type WholeAnswer
 
 type Endpoint<Operation extends EndpointOperation> = Extract<FrontDoorEndpoint, { operation: Operation }>;
 
-type UnifiedRequest = UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest;
+type UnifiedRequest = UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest;
 
 /** The response cache's part in an operation it can answer. */
 interface CachePlan<Request, Answer> {

@@ -16,6 +16,8 @@ import { planRoutes } from '../table/plan-routes.js';
 import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import type { UnifiedImageRequest } from '../unified/images.js';
+import { imagesOperation } from './images-operation.js';
 import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { auditAnswerCheck, auditAnswerStreamStage, auditPromptCheck } from './audit-content.js';
@@ -96,6 +98,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, moderationsOperation, endpoint, exchange, context);
         case 'rerank':
           return runOperation(deps, stages, mcpGateway, rerankOperation, endpoint, exchange, context);
+        case 'images':
+          return runOperation(deps, stages, mcpGateway, imagesOperation, endpoint, exchange, context);
         case 'count-tokens':
           return runOperation(deps, stages, mcpGateway, countTokensOperation, endpoint, exchange, context);
         case 'list-models':
@@ -111,7 +115,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
 async function runOperation<
   E extends FrontDoorEndpoint,
-  Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | undefined,
+  Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | undefined,
   Answer,
 >(
   deps: PipelineDeps,
@@ -155,7 +159,7 @@ async function runOperation<
       // a rule naming another route hands the request over before anything is checked, priced or cached
       if (route.handsOver === true && plan.call !== undefined) {
         features = routingFeatures(
-          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
           exchange.req.headers,
           key,
           wireFormat(plan, endpoint),
@@ -195,7 +199,7 @@ async function runOperation<
       const call = plan.call;
       observer = retryObserver(deps, exchange);
       features ??= routingFeatures(
-        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
         exchange.req.headers,
         key,
         wireFormat(plan, endpoint),

@@ -137,7 +137,7 @@ export async function callWithRetries<T>(
         backend.health.released();
         if (error instanceof ClientDisconnectedError || error instanceof GatewayError) throw error;
         if (error instanceof UnsupportedFeatureError)
-          throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
+          throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`, error.param);
         failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('Other', 0, 'upstream call failed');
         // A timeout says the backend is at least this slow; other failures say nothing about its speed.
         if (failure.kind === 'Timeout') backend.health.recordFirstByte(performance.now() - startedMs, Date.now());

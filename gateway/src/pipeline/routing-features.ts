@@ -11,6 +11,7 @@ import type { RuntimeBackend, RuntimeKey, RuntimeRoute } from '../table/runtime-
 import type { CallerFormat } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import { isImageRequest, type UnifiedImageRequest } from '../unified/images.js';
 
 const TAGS_HEADER = 'x-switchyard-tags';
 const SESSION_HEADER = 'x-switchyard-session';
@@ -22,7 +23,7 @@ const NO_TAGS: ReadonlySet<string> = new Set();
 const NO_ENTRIES: Readonly<Record<string, string>> = Object.freeze({});
 
 export function routingFeatures(
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
   headers: IncomingHttpHeaders,
   key: RuntimeKey,
   frontDoor: CallerFormat,
@@ -45,7 +46,9 @@ export function routingFeatures(
       keyLabels,
       conversation: undefined,
       // A rerank keeps its pair bound: a reranker's window applies per query-document pair.
-      contextTokens: (backend) => ('documents' in request ? estimateInputOnlyTokens(request) : contextTokensOf(request, backend, counted)),
+      // An image prompt is bounded by its bytes too: image models' context windows are not in the catalog.
+      contextTokens: (backend) =>
+        'documents' in request || isImageRequest(request) ? estimateInputOnlyTokens(request) : contextTokensOf(request, backend, counted),
     };
   }
   return new ChatFeatures(request, headers, key, frontDoor, tags);

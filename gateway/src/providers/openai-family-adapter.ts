@@ -6,6 +6,7 @@ import type { ProviderName } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { BackendTarget, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { HttpProviderAdapter } from './provider-adapter.js';
+import { attachOpenAIImages, type OpenAIImageOperation } from './openai-family-images.js';
 import type { UnifiedModerationsRequest } from '../unified/moderations.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import {
@@ -32,6 +33,8 @@ export interface OpenAIFamilyEndpoint {
   authHeaders(target: BackendTarget): Record<string, string>;
   /** Whether the request body names the model (Azure takes it from the deployment in the URL). */
   modelInBody: boolean;
+  /** The Images API's URLs where they are not `{baseURL}/images/...` (Azure's deployments). */
+  imagesURL?(target: BackendTarget, operation: OpenAIImageOperation): string;
 }
 
 /** `{baseURL}/chat/completions` with `Authorization: Bearer <key>`; no key, no header (local servers). */
@@ -130,6 +133,16 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
       };
     };
     adapter.decodeModerationsResponse = (body) => decodeOpenAIModerationsResponse(body, provider);
+  }
+  // Images: OpenAI's API and Azure's deployments of it; the compatible presets' image APIs
+  // (where they have one) differ per server and are not mapped (docs/compatibility.md).
+  if (provider === 'openai' || provider === 'azure-openai') {
+    const imagesURL = endpoint.imagesURL;
+    attachOpenAIImages(adapter, provider, {
+      imagesURL: imagesURL ?? ((target, operation) => `${trimSlash(target.backend.baseURL)}/${operation}`),
+      headers: (target) => prepare(target).jsonHeaders,
+      modelInBody: endpoint.modelInBody,
+    });
   }
   // Rerank is no OpenAI API: Cohere has its own (/v2/rerank), and vLLM, Together, Jina and
   // self-hosted servers such as Infinity serve the Jina-style `{baseURL}/rerank`.

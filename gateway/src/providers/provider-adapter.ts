@@ -4,6 +4,7 @@ import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -38,6 +39,9 @@ export interface HttpProviderAdapter {
   encodeRerankRequest?(request: UnifiedRerankRequest, target: BackendTarget): UpstreamHttpRequest;
   /** `request`: the decoded caller request, against which result indexes are checked and `top_n` applied. */
   decodeRerankResponse?(body: unknown, request: UnifiedRerankRequest, target: BackendTarget): UnifiedRerankResponse;
+  /** Only providers with an image API (OpenAI, Azure OpenAI, Imagen on Vertex AI and Gemini, Titan on Bedrock: docs/compatibility.md). */
+  encodeImageRequest?(request: UnifiedImageRequest, target: BackendTarget): UpstreamHttpRequest;
+  decodeImageResponse?(body: unknown, request: UnifiedImageRequest, target: BackendTarget): UnifiedImageResponse;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.

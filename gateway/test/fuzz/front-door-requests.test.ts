@@ -66,6 +66,20 @@ const OPENAI_MODERATIONS: Json[] = [
   { model: 'mod', input: ['a', { type: 'text', text: 'b' }] },
   { model: 'mod', input: 'one' },
 ];
+const IMAGES: Json[] = [
+  { model: 'm', prompt: 'a lighthouse' },
+  { model: 'm', prompt: 'a lighthouse', n: 2, size: '1024x1024', quality: 'hd', style: 'vivid', response_format: 'b64_json', user: 'u' },
+  {
+    model: 'm',
+    prompt: 'p',
+    size: 'auto',
+    quality: 'high',
+    output_format: 'webp',
+    output_compression: 80,
+    background: 'transparent',
+    moderation: 'low',
+  },
+];
 const RERANK: Json[] = [
   { model: 'rr', query: 'q', documents: ['a', 'b'], top_n: 1, return_documents: true, max_tokens_per_doc: 16 },
   { model: 'rr', query: 'q', documents: [{ text: 'a' }, 'b'] },
@@ -192,6 +206,9 @@ const CASES: EndpointCase[] = [
   { name: 'OpenAI moderations', path: '/v1/moderations', templates: OPENAI_MODERATIONS },
   { name: 'rerank (v1 path)', path: '/v1/rerank', templates: RERANK },
   { name: 'rerank (Cohere v2 path)', path: '/v2/rerank', templates: RERANK },
+  { name: 'OpenAI image generations', path: '/v1/images/generations', templates: IMAGES },
+  // The edit's text fields as form parts beside an image file (ingest below builds the form).
+  { name: 'OpenAI image edits', path: '/v1/images/edits', templates: IMAGES },
   { name: 'OpenAI Responses', path: '/v1/responses', templates: RESPONSES },
   { name: 'Anthropic messages', path: '/anthropic/v1/messages', templates: ANTHROPIC },
   { name: 'Anthropic count_tokens', path: '/anthropic/v1/messages/count_tokens', templates: ANTHROPIC_COUNT },
@@ -238,6 +255,17 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
     case 'rerank':
       endpoint.frontDoor.decodeRerankRequest(body, { ...context });
       return;
+    case 'images': {
+      if (endpoint.images === 'generate') {
+        endpoint.frontDoor.decodeImageGenerationRequest(body);
+        return;
+      }
+      const form = new FormData();
+      for (const [name, value] of Object.entries(body)) form.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+      form.append('image', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'a.png');
+      await endpoint.frontDoor.decodeImageEditRequest(form);
+      return;
+    }
     case 'count-tokens': {
       const request = endpoint.codec.decodeCountTokensRequest(body, { ...context });
       const estimate = endpoint.codec.estimateInputTokens(request);

@@ -1,5 +1,6 @@
 // The OpenAI front door: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/moderations,
-// POST /v1/rerank (also at /v2/rerank, the path Cohere's SDK calls) and GET /v1/models[/{id}].
+// POST /v1/rerank (also at /v2/rerank, the path Cohere's SDK calls), POST /v1/images/generations
+// and /v1/images/edits, and GET /v1/models[/{id}].
 //
 // Two request options shape the reply but have no place in the unified request:
 // `stream_options.include_usage` and the embeddings `encoding_format`. They are remembered per
@@ -10,7 +11,14 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorDeclaration, ModerationsFrontDoor, RerankFrontDoor } from '../front-door.js';
+import type {
+  ChatFrontDoor,
+  EmbeddingsFrontDoor,
+  FrontDoorDeclaration,
+  ImagesFrontDoor,
+  ModerationsFrontDoor,
+  RerankFrontDoor,
+} from '../front-door.js';
 import { modelIdPath } from '../front-door.js';
 import {
   decodeOpenAIChatRequest,
@@ -24,11 +32,12 @@ import {
   openAIModelListCodec,
 } from '../../wire/openai-chat/index.js';
 import { decodeRerankRequest, encodeRerankResponse } from '../../wire/rerank/index.js';
+import { decodeImageEditRequest, decodeImageGenerationRequest, encodeImageResponse } from '../../wire/images/index.js';
 
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
 const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();
 
-export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor & ModerationsFrontDoor & RerankFrontDoor = {
+export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor & ModerationsFrontDoor & RerankFrontDoor & ImagesFrontDoor = {
   format: 'openai',
 
   decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
@@ -66,6 +75,10 @@ export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor & Moderati
   // errors and Bearer keys, the two things this door gives every endpoint.
   decodeRerankRequest: (body) => decodeRerankRequest(body),
   encodeRerankResponse: (response, request, id) => encodeRerankResponse(response, request, id),
+
+  decodeImageGenerationRequest: (body) => decodeImageGenerationRequest(body),
+  decodeImageEditRequest: (form) => decodeImageEditRequest(form),
+  encodeImageResponse: (response) => encodeImageResponse(response),
 };
 
 /** The OpenAI door claims no root: its error shape is the gateway's default for paths no door claims. */
@@ -76,6 +89,8 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v1/moderations', operation: 'moderations', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v2/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/images/generations', operation: 'images', images: 'generate', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/images/edits', operation: 'images', images: 'edit', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
     {
       method: 'GET',

@@ -5,6 +5,7 @@
 
 import type { BackendTarget } from '../../unified/provider-codec.js';
 import { trimSlash, type OpenAIFamilyEndpoint } from '../openai-family-adapter.js';
+import type { OpenAIImageOperation } from '../openai-family-images.js';
 
 export class AzureConfigurationError extends Error {
   constructor(backendName: string) {
@@ -13,7 +14,7 @@ export class AzureConfigurationError extends Error {
   }
 }
 
-function deploymentURL(target: BackendTarget, operation: 'chat/completions' | 'embeddings'): string {
+function deploymentURL(target: BackendTarget, operation: 'chat/completions' | 'embeddings' | OpenAIImageOperation): string {
   const azure = target.backend.azure;
   if (!azure?.deployment || !azure.apiVersion) throw new AzureConfigurationError(target.backend.name);
   return `${trimSlash(target.backend.baseURL)}/openai/deployments/${encodeURIComponent(azure.deployment)}/${operation}?api-version=${encodeURIComponent(azure.apiVersion)}`;
@@ -22,6 +23,7 @@ function deploymentURL(target: BackendTarget, operation: 'chat/completions' | 'e
 export const azureOpenAIEndpoint: OpenAIFamilyEndpoint = {
   chatURL: (target) => deploymentURL(target, 'chat/completions'),
   embeddingsURL: (target) => deploymentURL(target, 'embeddings'),
+  imagesURL: (target, operation) => deploymentURL(target, operation),
   authHeaders: (target): Record<string, string> => (target.credential?.apiKey ? { 'api-key': target.credential.apiKey } : {}),
   modelInBody: false,
 };

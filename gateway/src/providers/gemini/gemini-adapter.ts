@@ -4,6 +4,7 @@
 // live in wire/gemini, shared with the Vertex AI adapter and the Gemini front door.
 
 import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import { convertToImagenPredictRequest, decodeImagenPredictResponse } from '../../wire/images/index.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import {
@@ -88,4 +89,16 @@ export const geminiAdapter: HttpProviderAdapter = {
   decodeEmbeddingsResponse(body, target) {
     return decodeGeminiEmbeddingsResponse(body, target.backend.model);
   },
+
+  // Images: Imagen's `:predict` on the Gemini API (wire/images/imagen-predict.ts says what maps).
+  encodeImageRequest(request, target): UpstreamHttpRequest {
+    return {
+      url: geminiMethodUrl(target.backend.baseURL, target.backend.model, 'predict'),
+      method: 'POST',
+      headers: requestHeaders(target),
+      body: JSON.stringify(convertToImagenPredictRequest(request, 'gemini')),
+    };
+  },
+
+  decodeImageResponse: (body) => decodeImagenPredictResponse(body, 'gemini'),
 };

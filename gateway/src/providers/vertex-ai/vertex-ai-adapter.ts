@@ -22,6 +22,7 @@ import type { TokenSourceOptions } from './service-account-token.js';
 import { ServiceAccountTokenSources } from './service-account-token-sources.js';
 import { encodeVertexAnthropicRequest } from './vertex-ai-anthropic-request.js';
 import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from '../../wire/vertex-embeddings/index.js';
+import { convertToImagenPredictRequest, decodeImagenPredictResponse } from '../../wire/images/index.js';
 import { decodeVertexAIError } from './vertex-ai-errors.js';
 import { vertexBackendUrl, vertexChatMethod, vertexPublisherForModel } from './vertex-ai-urls.js';
 
@@ -78,6 +79,21 @@ function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProvid
     decodeEmbeddingsResponse(body, target) {
       return decodeVertexEmbeddingsResponse(body, target.backend.model);
     },
+
+    // Images: Imagen's `:predict` on the Google publisher (wire/images/imagen-predict.ts says what maps).
+    encodeImageRequest(request, target): UpstreamHttpRequest {
+      const { backend } = target;
+      if (vertexPublisherForModel(backend.model) === 'anthropic')
+        throw new UnsupportedFeatureError('images with a Claude model', 'vertex-ai');
+      return {
+        url: vertexBackendUrl(backend, 'predict'),
+        method: 'POST',
+        headers: requestHeaders(target, false),
+        body: JSON.stringify(convertToImagenPredictRequest(request, 'vertex-ai')),
+      };
+    },
+
+    decodeImageResponse: (body) => decodeImagenPredictResponse(body, 'vertex-ai'),
 
     async authorizeRequest(request: UpstreamHttpRequest, target: BackendTarget, context: RequestAuthorizationContext): Promise<void> {
       const { backend, credential } = target;
