@@ -216,6 +216,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         ...(parts.cache === undefined ? {} : { cache: parts.cache }),
         ...(parts.audit === undefined ? {} : { audit: parts.audit }),
         maxBodyBytes: flags.maxBodyBytes,
+        maxAudioUploadBytes: flags.maxAudioUploadBytes,
         tokens: parts.tokens,
         mcp: parts.mcp,
         random: Math.random,

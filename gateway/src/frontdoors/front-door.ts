@@ -15,6 +15,7 @@ import type {
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { AudioEndpoint } from '../unified/audio.js';
 
 export interface ChatFrontDoor {
   readonly format: CallerFormat;
@@ -85,6 +86,13 @@ export type FrontDoorEndpoint =
       readonly path: EndpointPath;
       readonly operation: 'rerank';
       readonly frontDoor: ChatFrontDoor & RerankFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      /** /v1/audio/{transcriptions,translations,speech}: multipart or JSON in, passed through to OpenAI-shape upstreams. */
+      readonly operation: AudioEndpoint;
+      readonly frontDoor: ChatFrontDoor;
     }
   | {
       readonly method: 'POST';

@@ -16,6 +16,8 @@ import { planRoutes } from '../table/plan-routes.js';
 import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import type { UnifiedAudioRequest } from '../unified/audio.js';
+import { createAudioOperations } from './audio-operations.js';
 import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { auditAnswerCheck, auditAnswerStreamStage, auditPromptCheck } from './audit-content.js';
@@ -83,6 +85,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const mcp = createMcpOperation(deps, mcpGateway);
   const moderate = createModerator(deps);
   const postWebhook = createWebhookPoster(deps.transport);
+  const audio = createAudioOperations(deps.maxAudioUploadBytes);
   return {
     run(exchange, endpoint, context) {
       exchange.moderate = moderate;
@@ -96,6 +99,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, moderationsOperation, endpoint, exchange, context);
         case 'rerank':
           return runOperation(deps, stages, mcpGateway, rerankOperation, endpoint, exchange, context);
+        case 'transcriptions':
+        case 'translations':
+        case 'speech':
+          return runOperation(deps, stages, mcpGateway, audio[endpoint.operation], endpoint, exchange, context);
         case 'count-tokens':
           return runOperation(deps, stages, mcpGateway, countTokensOperation, endpoint, exchange, context);
         case 'list-models':
@@ -111,7 +118,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
 async function runOperation<
   E extends FrontDoorEndpoint,
-  Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | undefined,
+  Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedAudioRequest | undefined,
   Answer,
 >(
   deps: PipelineDeps,
@@ -155,7 +162,7 @@ async function runOperation<
       // a rule naming another route hands the request over before anything is checked, priced or cached
       if (route.handsOver === true && plan.call !== undefined) {
         features = routingFeatures(
-          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedAudioRequest,
           exchange.req.headers,
           key,
           wireFormat(plan, endpoint),
@@ -195,7 +202,7 @@ async function runOperation<
       const call = plan.call;
       observer = retryObserver(deps, exchange);
       features ??= routingFeatures(
-        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedAudioRequest,
         exchange.req.headers,
         key,
         wireFormat(plan, endpoint),

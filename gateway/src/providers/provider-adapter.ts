@@ -4,6 +4,7 @@ import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { AudioUsage, UnifiedAudioRequest } from '../unified/audio.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -38,6 +39,13 @@ export interface HttpProviderAdapter {
   encodeRerankRequest?(request: UnifiedRerankRequest, target: BackendTarget): UpstreamHttpRequest;
   /** `request`: the decoded caller request, against which result indexes are checked and `top_n` applied. */
   decodeRerankResponse?(body: unknown, request: UnifiedRerankRequest, target: BackendTarget): UnifiedRerankResponse;
+  /** Only providers with audio endpoints (docs/providers/openai.md, "Audio"); throws UnsupportedFeatureError for one it lacks. */
+  encodeAudioRequest?(request: UnifiedAudioRequest, target: BackendTarget): UpstreamHttpRequest;
+  /**
+   * For providers whose audio answer is not OpenAI's (Gemini's generateContent): the OpenAI-shape
+   * answer, from the upstream's JSON. Absent: the upstream's answer is passed through as it came.
+   */
+  decodeAudioResponse?(body: unknown, request: UnifiedAudioRequest, target: BackendTarget): DecodedAudioAnswer;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.
@@ -57,3 +65,11 @@ export interface InProcessProviderAdapter {
 }
 
 export type ProviderAdapter = HttpProviderAdapter | InProcessProviderAdapter;
+
+/** An audio answer an adapter rebuilt in OpenAI's shape. */
+interface DecodedAudioAnswer {
+  contentType: string;
+  body: string;
+  /** Undefined: the upstream reported none; the gateway's estimate is charged. */
+  usage: AudioUsage | undefined;
+}

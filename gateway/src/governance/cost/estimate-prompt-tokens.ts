@@ -7,6 +7,7 @@
 // estimate with the provider's count, so over-estimating only holds room a little longer.
 import type { ContentPart, UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../../unified/rerank.js';
+import type { UnifiedAudioRequest } from '../../unified/audio.js';
 
 /** Per message: role and separator tokens (OpenAI documents 3-4; Anthropic and Gemini fewer). */
 export const TOKENS_PER_MESSAGE = 8;
@@ -130,7 +131,7 @@ export function estimateInputOnlyTokens(request: UnifiedEmbeddingsRequest | Unif
 
 /** Chat generates output; embeddings and rerank only read their input. */
 export function isChatRequest(
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedAudioRequest,
 ): request is UnifiedChatRequest {
   return Array.isArray((request as UnifiedChatRequest).messages);
 }

@@ -7,6 +7,8 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified
 import { planRoutes } from '../../table/plan-routes.js';
 import { estimateCostNanos, pricesOf } from './compute-cost.js';
 import type { UnifiedRerankRequest } from '../../unified/rerank.js';
+import { isAudioRequest, type UnifiedAudioRequest } from '../../unified/audio.js';
+import { estimateAudioUnits } from './estimate-audio.js';
 import { estimateChatPromptTokens, estimateInputOnlyTokens, isChatRequest } from './estimate-prompt-tokens.js';
 import { type TokenFamily, tokenFamilyOf } from './prompt-token-families.js';
 import { tokenizedPromptTokens } from './tokenized-prompt-tokens.js';
@@ -78,7 +80,7 @@ export type PromptCounter = 'Strict' | 'Tokenized';
 export function estimateRequest(
   key: RuntimeKey,
   route: RuntimeRoute,
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedAudioRequest,
   counter: PromptCounter = 'Strict',
 ): RequestEstimate {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
@@ -95,6 +97,18 @@ export function estimateRequest(
     if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
     // An attempt lasts at most the key's own total timeout, else the longest of the route's and its backends'.
     leaseMs += Math.max(1, candidate.compiled.retry.attempts) * (key.compiled.timeouts?.totalMs ?? bounds.longestTotalMs);
+  }
+  if (isAudioRequest(request)) {
+    // Audio is reserved in its backends' billing units, not prompt tokens.
+    const units = estimateAudioUnits(request, plan);
+    return {
+      promptTokens: units.input,
+      outputTokens: units.output,
+      tokens: units.input + units.output,
+      costNanos: estimateCostNanos(units.input, units.output, { input, output }),
+      unpriced,
+      leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+    };
   }
   const chat = isChatRequest(request);
   // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
