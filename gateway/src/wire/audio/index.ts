@@ -2,3 +2,4 @@ export { checkDeclaredUploadLength, readMultipartForm } from './read-audio-uploa
 export { decodeSpeechRequest, decodeTranscriptionRequest } from './decode-audio-request.js';
 export { encodeSpeechBody, encodeTranscriptionMultipart } from './encode-upstream-audio.js';
 export { audioUnitOf, estimateAudioUsage, SseUsageScanner, transcriptionUsage } from './audio-usage.js';
+export { decodeGeminiTranscriptionResponse, encodeGeminiTranscriptionRequest } from './gemini-transcription.js';
