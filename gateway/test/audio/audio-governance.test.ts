@@ -139,6 +139,29 @@ describe('audio governance and refusals', () => {
     expect(errorBody(error).message).toContain(`${UPLOAD_LIMIT}-byte limit (--max-audio-upload-bytes)`);
   });
 
+  it('answers a chunked upload (no declared length) with 413 once it passes the limit', async () => {
+    const boundary = 'chunked-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nstt\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.mp3"\r\n\r\n`;
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 1 KiB at a time, past the limit and then some; a gateway that kept reading would take it all
+        if (sent === 0) controller.enqueue(Buffer.from(head));
+        if (sent > UPLOAD_LIMIT * 4) return controller.close();
+        controller.enqueue(Buffer.alloc(1024, 0x61));
+        sent += 1024;
+      },
+    });
+    const response = await fetch(`${gateway.url}/v1/audio/transcriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${free}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(errorOf(await response.json()).message).toContain(`${UPLOAD_LIMIT}-byte limit (--max-audio-upload-bytes)`);
+  });
+
   it('answers a malformed form with 400 naming the field', async () => {
     const noFile = new FormData();
     noFile.set('model', 'stt');

@@ -123,7 +123,9 @@ describe('audio through the gateway with the openai SDK', () => {
   });
 
   it('streams a transcription as transcript.text.delta events and a done event', async () => {
-    const stream = await client.audio.transcriptions.create({ file: await spokenFile(WORDS), model: 'transcribe', stream: true });
+    const { data: stream, response } = await client.audio.transcriptions
+      .create({ file: await spokenFile(WORDS), model: 'transcribe', stream: true })
+      .withResponse();
     const deltas: string[] = [];
     let done: string | undefined;
     for await (const event of stream) {
@@ -134,6 +136,9 @@ describe('audio through the gateway with the openai SDK', () => {
     expect(deltas.length).toBe(WORDS.split(' ').length);
     expect(done).toBe(WORDS);
     expect((await lastForm(openai)).get('stream')).toBe('true');
+    // charged by the done event's tokens as they passed: 13 input at $6, 4 output at $10 per million
+    const line = await requestLine(gateway, response.headers.get('x-request-id'));
+    expect(line).toMatchObject({ operation: 'transcriptions', stream: true, inputTokens: 13, outputTokens: 4, costUsd: '0.000118' });
   });
 
   it('translates to English', async () => {
@@ -163,6 +168,34 @@ describe('audio through the gateway with the openai SDK', () => {
     // a stream's cost comes after its head: the log line carries it ($15 per million characters)
     const line = await requestLine(gateway, response.headers.get('x-request-id'));
     expect(line).toMatchObject({ operation: 'speech', status: 200, inputTokens: input.length, costUsd: costHeader(15, input.length) });
+  });
+
+  it('passes speech on before the upstream has finished it: the first chunk arrives while the rest is held back', async () => {
+    let release: () => void = () => undefined;
+    openai.speechGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      const input = 'held back';
+      const response = await client.audio.speech.create({ model: 'tts', voice: 'alloy', input });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const first = await reader.read();
+      // the upstream has sent 8 KiB of 64 KiB and waits: a gateway that buffered would send nothing yet
+      expect(first.done).toBe(false);
+      expect(Buffer.from(first.value ?? []).equals(speechBytes(input).subarray(0, first.value?.length))).toBe(true);
+      expect(first.value?.length).toBeLessThanOrEqual(8 * 1024);
+      release();
+      const rest: Uint8Array[] = [first.value as Uint8Array];
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        rest.push(value);
+      }
+      expect(Buffer.concat(rest).equals(speechBytes(input))).toBe(true);
+    } finally {
+      release();
+      openai.speechGate = undefined;
+    }
   });
 
   it.each([

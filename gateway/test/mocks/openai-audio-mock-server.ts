@@ -19,6 +19,8 @@ export interface AudioUpstream {
   audioRequests(): RecordedRequest[];
   /** Status to answer with instead (a failing backend). */
   failWith: number | undefined;
+  /** When set, binary speech sends its first chunk, then waits for this before the rest. */
+  speechGate: Promise<void> | undefined;
 }
 
 /** What the mock says for `input`: the text's UTF-8 bytes, each followed by its index, repeated. */
@@ -63,6 +65,7 @@ export async function startAudioUpstream(dialect: AudioDialect, apiKey = 'upstre
     server: undefined as unknown as MockHttpServer,
     audioRequests: () => upstream.server.requests.filter((r) => r.url.includes('/audio/')),
     failWith: undefined,
+    speechGate: undefined,
   };
   upstream.server = await startMockHttpServer(async (request, res) => {
     let operation: string | undefined;
@@ -72,7 +75,7 @@ export async function startAudioUpstream(dialect: AudioDialect, apiKey = 'upstre
     const authorized = dialect === 'azure' ? request.headers['api-key'] === apiKey : request.headers.authorization === `Bearer ${apiKey}`;
     if (!authorized) return openAIError(res, 401, 'Incorrect API key provided');
     if (upstream.failWith !== undefined) return openAIError(res, upstream.failWith, 'upstream is unwell');
-    if (operation === 'speech') return speech(request, res, dialect);
+    if (operation === 'speech') return speech(request, res, dialect, upstream.speechGate);
     if (operation === 'transcriptions' || operation === 'translations') return transcribe(request, res, dialect, operation);
     return openAIError(res, 404, `no route ${request.url}`);
   });
@@ -155,7 +158,12 @@ async function transcribe(request: RecordedRequest, res: ServerResponse, dialect
   }
 }
 
-async function speech(request: RecordedRequest, res: ServerResponse, dialect: AudioDialect): Promise<void> {
+async function speech(
+  request: RecordedRequest,
+  res: ServerResponse,
+  dialect: AudioDialect,
+  gate: Promise<void> | undefined,
+): Promise<void> {
   const body = request.json as { model?: unknown; input?: unknown; voice?: unknown; response_format?: unknown; stream_format?: unknown };
   if (body === undefined) return openAIError(res, 400, 'body must be JSON');
   if (dialect !== 'azure' && typeof body.model !== 'string') return openAIError(res, 400, 'model is required', 'model');
@@ -178,6 +186,7 @@ async function speech(request: RecordedRequest, res: ServerResponse, dialect: Au
   // Several writes apart in time: the gateway must pass each on as it comes.
   for (let at = 0; at < audio.length; at += 8 * 1024) {
     res.write(audio.subarray(at, at + 8 * 1024));
+    if (at === 0 && gate !== undefined) await gate;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   res.end();
