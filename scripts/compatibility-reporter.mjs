@@ -239,7 +239,7 @@ const OTHER_ENDPOINTS = [
       ],
       ['`azure-openai`', 'all three at `/openai/deployments/{deployment}/audio/{endpoint}?api-version=`', 'as OpenAI'],
       ['`vllm`', 'transcriptions and translations; speech 400', 'seconds reported; estimated where not'],
-      ['`mistral`', 'transcriptions; translations and speech 400', 'seconds reported; estimated where not'],
+      ['`mistral`, `openrouter`', 'transcriptions; translations and speech 400', 'seconds or tokens reported; estimated where not'],
       [
         '`gemini`, `vertex-ai` (Gemini models)',
         'transcriptions and translations as `generateContent` with the audio inline, `json` and `text` only; speech, stream and timestamped formats 400',

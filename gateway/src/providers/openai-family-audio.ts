@@ -14,8 +14,9 @@ const ALL: ReadonlySet<AudioEndpoint> = new Set(['transcriptions', 'translations
  * The audio endpoints each OpenAI-family provider serves at its base URL (docs/providers/openai.md,
  * "Audio"): Groq (Whisper, and its TTS models) and Together (Whisper; Cartesia and other voices)
  * serve all three; vLLM serves speech to text for Whisper-style models; Mistral transcribes with
- * Voxtral but has no translations or speech. The rest (DeepSeek, xAI, Fireworks, whose audio is
- * on another host, OpenRouter, Cohere, Ollama) have none at their base URL.
+ * Voxtral but has no translations or speech; OpenRouter takes OpenAI's multipart transcription
+ * upload (beside its own JSON form) and has no translations or speech. The rest (DeepSeek, xAI,
+ * Fireworks, whose audio is on another host, Cohere, Ollama) have none at their base URL.
  */
 const AUDIO_ENDPOINTS: Partial<Record<ProviderName, ReadonlySet<AudioEndpoint>>> = {
   openai: ALL,
@@ -25,6 +26,7 @@ const AUDIO_ENDPOINTS: Partial<Record<ProviderName, ReadonlySet<AudioEndpoint>>>
   'openai-compatible': ALL,
   vllm: new Set(['transcriptions', 'translations']),
   mistral: new Set(['transcriptions']),
+  openrouter: new Set(['transcriptions']),
 };
 
 export function servesAudio(provider: ProviderName): boolean {

@@ -51,6 +51,8 @@ describe('audio through the gateway with the openai SDK', () => {
             name: 'groq-whisper',
             backends: [audioBackend('groq', 'groq', `${groq.server.url}/openai/v1`, 'whisper-large-v3-turbo')],
           }),
+          routeObject({ name: 'or-stt', backends: [audioBackend('or', 'openrouter', `${openai.server.url}/v1`, 'openai/whisper-1')] }),
+          routeObject({ name: 'mistral-stt', backends: [audioBackend('mi', 'mistral', `${openai.server.url}/v1`, 'voxtral-mini-latest')] }),
           ...governedKey({ name: 'audio-caller', key }),
         ),
       },
@@ -253,6 +255,29 @@ describe('audio through the gateway with the openai SDK', () => {
     expect((await lastForm(groq)).get('model')).toBe('whisper-large-v3-turbo');
     // $0.04 an hour: $11.112 per million seconds (rounded up)
     expect(response.headers.get('x-switchyard-cost-usd')).toBe(costHeader(11.112, 1));
+  });
+
+  it('transcribes through OpenRouter and Mistral, which serve transcriptions only: their translations and speech are 400', async () => {
+    const { data, response } = await client.audio.transcriptions.create({ file: await spokenFile(WORDS), model: 'or-stt' }).withResponse();
+    expect(data.text).toBe(WORDS);
+    expect((await lastForm(openai)).get('model')).toBe('openai/whisper-1');
+    // OpenRouter's `vendor/model` is priced by the vendor's entry: whisper-1, $100 per million seconds
+    expect(response.headers.get('x-switchyard-cost-usd')).toBe(costHeader(100, 1));
+    expect((await client.audio.transcriptions.create({ file: await spokenFile(WORDS), model: 'mistral-stt' })).text).toBe(WORDS);
+    const before = openai.audioRequests().length;
+    for (const call of [
+      async () => client.audio.translations.create({ file: await spokenFile(WORDS), model: 'or-stt' }),
+      () => client.audio.speech.create({ model: 'or-stt', voice: 'alloy', input: 'hi' }),
+      async () => client.audio.translations.create({ file: await spokenFile(WORDS), model: 'mistral-stt' }),
+    ]) {
+      const error = await call().then(
+        () => undefined,
+        (e: unknown) => e as { status?: number; message?: string },
+      );
+      expect(error?.status).toBe(400);
+      expect(error?.message).toMatch(/is not supported by provider (openrouter|mistral)/);
+    }
+    expect(openai.audioRequests().length).toBe(before);
   });
 });
 
