@@ -56,8 +56,8 @@ function plan(
     call: callAudio,
     answerHere: noLocalAnswer,
     record(exchange, answer) {
+      // A stream's usage is known at its end (pipeThrough).
       if (answer.kind === 'whole') recordUsage(exchange, answer.usage);
-      if (answer.kind === 'whole' && answer.model !== undefined) exchange.span?.responseModel(answer.model);
     },
     whole: () => undefined,
     respond(exchange, _endpoint, answer) {

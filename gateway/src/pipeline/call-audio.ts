@@ -94,7 +94,6 @@ export async function callAudio(call: UpstreamCall, request: UnifiedAudioRequest
         contentType: decoded.contentType,
         body: Buffer.from(decoded.body, 'utf8'),
         usage: decoded.usage ?? estimateAudioUsage(request, unit),
-        model: undefined,
       };
     }
     return {
@@ -102,7 +101,6 @@ export async function callAudio(call: UpstreamCall, request: UnifiedAudioRequest
       contentType,
       body: whole.body,
       usage: transcriptionUsage(request, unit, contentType, whole.body),
-      model: undefined,
     };
   } catch (error) {
     throw attemptError(error, call, scope);

@@ -62,7 +62,7 @@ export interface AudioUsage {
 
 /** An upstream audio answer: whole (JSON, text, subtitles), or a body streamed through as it arrives. */
 export type UnifiedAudioAnswer =
-  | { kind: 'whole'; contentType: string; body: Buffer; usage: AudioUsage; model: string | undefined }
+  | { kind: 'whole'; contentType: string; body: Buffer; usage: AudioUsage }
   | {
       kind: 'stream';
       contentType: string;

@@ -10,9 +10,9 @@ import type { AudioBillingUnit, AudioUsage, UnifiedAudioRequest } from '../../un
 const AUDIO_TOKENS_PER_SECOND = 32;
 /** Speech is rarely over 4 words (about 5 tokens) a second. */
 const TEXT_TOKENS_PER_SECOND = 5;
-/** Token-billed speech: a text token is at least one character... */
+/** Token-billed speech: a text token is at least one character, so characters bound the input tokens. */
 const SPEECH_TEXT_TOKENS_PER_CHAR = 1;
-/** ...and speaking a character takes well under 0.1 s, at most a few audio tokens. */
+/** Speaking a character takes well under 0.1 s, a few audio tokens at most (the estimate when no `done` event reports them). */
 const SPEECH_AUDIO_TOKENS_PER_CHAR = 3;
 
 /**
