@@ -249,6 +249,27 @@ const OTHER_ENDPOINTS = [
     tests: 'gateway/test/images/, gateway/test/wire/images/',
     docs: 'providers/openai.md#post-v1imagesgenerations-and-post-v1imagesedits',
   },
+  {
+    endpoint: '`POST /v1/audio/transcriptions`, `POST /v1/audio/translations`, `POST /v1/audio/speech`',
+    rows: [
+      [
+        '`openai`, `groq`, `together`, `openai-compatible`',
+        'all three at `{baseURL}/audio/{endpoint}`, multipart re-encoded, answers passed through',
+        'seconds, tokens or characters reported; estimated where not',
+      ],
+      ['`azure-openai`', 'all three at `/openai/deployments/{deployment}/audio/{endpoint}?api-version=`', 'as OpenAI'],
+      ['`vllm`', 'transcriptions and translations; speech 400', 'seconds reported; estimated where not'],
+      ['`mistral`, `openrouter`', 'transcriptions; translations and speech 400', 'seconds or tokens reported; estimated where not'],
+      [
+        '`gemini`, `vertex-ai` (Gemini models)',
+        'transcriptions and translations as `generateContent` with the audio inline, `json` and `text` only; speech, stream and timestamped formats 400',
+        'tokens reported',
+      ],
+      ['every other provider', '400 naming the provider', ''],
+    ],
+    tests: 'gateway/test/audio/, gateway/test/wire/audio/',
+    docs: 'providers/openai.md#audio-post-v1audiotranscriptions-v1audiotranslations-v1audiospeech',
+  },
 ];
 
 function renderOtherEndpoints(lines) {

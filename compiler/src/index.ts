@@ -25,7 +25,7 @@ export {
   OPENAPI_MAX_SCHEMA_NODES,
 } from './compile/compile-openapi.js';
 export { selectorMatches } from './compile/label-selector.js';
-export { BUILTIN_PRICE_CATALOG, type PriceCatalog } from './pricing/price-catalog.js';
+export { audioBillingUnit, BUILTIN_PRICE_CATALOG, type PriceCatalog } from './pricing/price-catalog.js';
 export { lookUpImagePrice, type ImagePriceEntry, type ImageTokenPrice, type PerImagePrice } from './pricing/image-price-catalog.js';
 export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult } from './standalone/compile-standalone-config.js';
 export { watchStandaloneConfig, type StandaloneWatchOptions } from './standalone/watch-standalone-config.js';

@@ -16,6 +16,7 @@ import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_TOKEN_AUDIENCE } from '../governance/identity/token-authenticator.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
+import { DEFAULT_MAX_AUDIO_UPLOAD_BYTES } from '../pipeline/audio-operations.js';
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
 import { DEFAULT_MCP_ALLOWED_ORIGINS, OriginPolicy } from '../mcp/origin-policy.js';
 import { DEFAULT_MCP_SESSION_MAX_AGE_MS, MIN_MCP_SESSION_SECRET_BYTES } from '../mcp/session-token.js';
@@ -38,6 +39,7 @@ export interface GatewayFlags {
   /** Client-side deadlines and the connection cap of the listeners. */
   limits: ListenerLimits;
   maxBodyBytes: number;
+  maxAudioUploadBytes: number;
   /** Largest whole (non-streaming) upstream answer read; larger ones fail the attempt (502). */
   maxResponseBytes: number;
   /** File holding the secret that signs `/mcp` session ids (shared by every replica); undefined: a random per-process secret. */
@@ -109,6 +111,7 @@ operator streams (cluster mode).
   --max-connections <n>        open connections on the public port; more are closed at once and counted in
                                switchyard_connections_refused_total (default ${DEFAULT_LISTENER_LIMITS.maxConnections})
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-audio-upload-bytes <n> largest audio upload to /v1/audio/transcriptions and /translations (default ${DEFAULT_MAX_AUDIO_UPLOAD_BYTES})
   --max-response-bytes <n>     largest non-streamed upstream answer read into memory (default ${DEFAULT_MAX_RESPONSE_BYTES});
                                a larger one fails that backend (502 naming the limit); streams are not bounded by it
   --mcp-session-secret-file <path>
@@ -188,6 +191,7 @@ const GATEWAY_FLAG_OPTIONS = {
   'keep-alive-timeout': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-body-bytes': { type: 'string' },
+  'max-audio-upload-bytes': { type: 'string' },
   'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
   'semantic-cache-max-bytes': { type: 'string' },
@@ -225,6 +229,7 @@ export function parseGatewayFlags(
   const log = logSettings(v, env, stdoutIsTerminal);
   const limits = parseListenerLimits(v);
   const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
+  const maxAudioUploadBytes = positiveBytesFlag('max-audio-upload-bytes', v['max-audio-upload-bytes'], DEFAULT_MAX_AUDIO_UPLOAD_BYTES);
   const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
   const mcpMaxResultBytes = positiveBytesFlag('mcp-max-result-bytes', v['mcp-max-result-bytes'], DEFAULT_MCP_MAX_RESULT_BYTES);
   const mcpSessionSecretFile = v['mcp-session-secret-file'] ?? emptyToUndefined(env.SWITCHYARD_MCP_SESSION_SECRET_FILE);
@@ -295,6 +300,7 @@ export function parseGatewayFlags(
     adminHosts: parseAdminHosts(v['admin-host']),
     limits,
     maxBodyBytes,
+    maxAudioUploadBytes,
     maxResponseBytes,
     mcpSessionSecretFile,
     mcpMaxResultBytes,

@@ -222,6 +222,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         ...(parts.audit === undefined ? {} : { audit: parts.audit }),
         ...(parts.traffic === undefined ? {} : { traffic: parts.traffic }),
         maxBodyBytes: flags.maxBodyBytes,
+        maxAudioUploadBytes: flags.maxAudioUploadBytes,
         tokens: parts.tokens,
         mcp: parts.mcp,
         random: Math.random,

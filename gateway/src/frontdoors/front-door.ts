@@ -16,6 +16,7 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
 import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
+import type { AudioEndpoint } from '../unified/audio.js';
 
 export interface ChatFrontDoor {
   readonly format: CallerFormat;
@@ -102,6 +103,13 @@ export type FrontDoorEndpoint =
       /** Which Images endpoint: its body is JSON (generate) or multipart (edit). */
       readonly images: 'generate' | 'edit';
       readonly frontDoor: ChatFrontDoor & ImagesFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      /** /v1/audio/{transcriptions,translations,speech}: multipart or JSON in, passed through to OpenAI-shape upstreams. */
+      readonly operation: AudioEndpoint;
+      readonly frontDoor: ChatFrontDoor;
     }
   | {
       readonly method: 'POST';

@@ -6,13 +6,14 @@ import type { Usage } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import type { UnifiedImageRequest } from '../unified/images.js';
+import type { UnifiedAudioRequest } from '../unified/audio.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 
 export interface AdmissionRequest {
   key: RuntimeKey;
   route: RuntimeRoute;
   /** The decoded request; estimates for reservations are made from it. */
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest;
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest;
 }
 
 /** What settlement knows besides the usage. */

@@ -189,7 +189,7 @@ function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
  * The wait ends when the attempt aborts even if a token fetch shared with other requests goes
  * on. Returns true: the first-byte phase is already running.
  */
-async function authorize(
+export async function authorize(
   adapter: HttpProviderAdapter,
   call: UpstreamCall,
   request: UpstreamHttpRequest,
@@ -211,7 +211,7 @@ async function authorize(
  * Sends and returns a 2xx response; any other status becomes the adapter's classified failure.
  * `firstByteOpen`: the first-byte phase began before (authorization), so its deadline stands.
  */
-async function send(
+export async function send(
   call: UpstreamCall,
   request: UpstreamHttpRequest,
   scope: AttemptScope,
@@ -407,7 +407,7 @@ function wrapStream(
 }
 
 /** Normalizes whatever an attempt threw into UpstreamFailure (credentials scrubbed) or a pass-through error. */
-function attemptError(error: unknown, call: UpstreamCall, scope: AttemptScope): unknown {
+export function attemptError(error: unknown, call: UpstreamCall, scope: AttemptScope): unknown {
   const explained = scope.explain(error);
   if (explained instanceof ClientDisconnectedError || explained instanceof GatewayError || explained instanceof UnsupportedFeatureError)
     return explained;

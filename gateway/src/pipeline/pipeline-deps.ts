@@ -30,6 +30,8 @@ export interface PipelineDeps {
   /** The exact response cache for routes with `spec.cache`; absent (--cache-max-bytes 0), nothing is cached. */
   cache?: ResponseCacheService;
   maxBodyBytes: number;
+  /** Largest audio upload (--max-audio-upload-bytes); undefined: the documented default (audio-operations.ts). */
+  maxAudioUploadBytes?: number;
   /** Callers with their own tokens (VirtualKey spec.subjects); absent: only virtual keys' secrets are accepted. */
   tokens?: TokenAuthenticator;
   /** The `/mcp` endpoint's session secret and result bound; absent: a per-process secret and the default bound. */

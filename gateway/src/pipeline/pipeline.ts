@@ -18,6 +18,8 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import type { UnifiedImageRequest } from '../unified/images.js';
 import { imagesOperation } from './images-operation.js';
+import type { UnifiedAudioRequest } from '../unified/audio.js';
+import { createAudioOperations } from './audio-operations.js';
 import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { auditAnswerCheck, auditAnswerStreamStage, auditPromptCheck } from './audit-content.js';
@@ -85,6 +87,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const mcp = createMcpOperation(deps, mcpGateway);
   const moderate = createModerator(deps);
   const postWebhook = createWebhookPoster(deps.transport);
+  const audio = createAudioOperations(deps.maxAudioUploadBytes);
   return {
     run(exchange, endpoint, context) {
       exchange.moderate = moderate;
@@ -100,6 +103,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, rerankOperation, endpoint, exchange, context);
         case 'images':
           return runOperation(deps, stages, mcpGateway, imagesOperation, endpoint, exchange, context);
+        case 'transcriptions':
+        case 'translations':
+        case 'speech':
+          return runOperation(deps, stages, mcpGateway, audio[endpoint.operation], endpoint, exchange, context);
         case 'count-tokens':
           return runOperation(deps, stages, mcpGateway, countTokensOperation, endpoint, exchange, context);
         case 'list-models':
@@ -115,7 +122,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
 async function runOperation<
   E extends FrontDoorEndpoint,
-  Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | undefined,
+  Request extends
+    | UnifiedChatRequest
+    | UnifiedEmbeddingsRequest
+    | UnifiedRerankRequest
+    | UnifiedImageRequest
+    | UnifiedAudioRequest
+    | undefined,
   Answer,
 >(
   deps: PipelineDeps,
@@ -159,7 +172,7 @@ async function runOperation<
       // a rule naming another route hands the request over before anything is checked, priced or cached
       if (route.handsOver === true && plan.call !== undefined) {
         features = routingFeatures(
-          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
+          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
           exchange.req.headers,
           key,
           wireFormat(plan, endpoint),
@@ -199,7 +212,7 @@ async function runOperation<
       const call = plan.call;
       observer = retryObserver(deps, exchange);
       features ??= routingFeatures(
-        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
+        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
         exchange.req.headers,
         key,
         wireFormat(plan, endpoint),

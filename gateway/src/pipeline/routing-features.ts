@@ -12,6 +12,7 @@ import type { CallerFormat } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import { isImageRequest, type UnifiedImageRequest } from '../unified/images.js';
+import { isAudioRequest, type UnifiedAudioRequest } from '../unified/audio.js';
 
 const TAGS_HEADER = 'x-switchyard-tags';
 const SESSION_HEADER = 'x-switchyard-session';
@@ -23,13 +24,31 @@ const NO_TAGS: ReadonlySet<string> = new Set();
 const NO_ENTRIES: Readonly<Record<string, string>> = Object.freeze({});
 
 export function routingFeatures(
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
   headers: IncomingHttpHeaders,
   key: RuntimeKey,
   frontDoor: CallerFormat,
 ): RequestFeatures {
   const tags = readTags(headers[TAGS_HEADER]);
   const keyLabels = key.compiled.labels;
+  if (isAudioRequest(request)) {
+    // Audio has no prompt in tokens and no context window to check a backend against.
+    return {
+      tags,
+      metadata: NO_ENTRIES,
+      promptTokens: 0,
+      maxOutputTokens: undefined,
+      outputTokens: () => 0,
+      hasTools: false,
+      hasImages: false,
+      jsonSchema: false,
+      reasoning: false,
+      frontDoor,
+      keyLabels,
+      conversation: undefined,
+      contextTokens: () => 0,
+    };
+  }
   if (!isChatRequest(request)) {
     const counted = new Map<TokenFamily, number>();
     return {

@@ -9,6 +9,8 @@ import type { HttpProviderAdapter } from './provider-adapter.js';
 import { attachOpenAIImages, type OpenAIImageOperation } from './openai-family-images.js';
 import type { UnifiedModerationsRequest } from '../unified/moderations.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import type { AudioEndpoint } from '../unified/audio.js';
+import { encodeOpenAIAudioRequest, servesAudio } from './openai-family-audio.js';
 import {
   convertToCohereRerankRequest,
   convertToJinaRerankRequest,
@@ -30,6 +32,8 @@ import {
 export interface OpenAIFamilyEndpoint {
   chatURL(target: BackendTarget): string;
   embeddingsURL(target: BackendTarget): string;
+  /** The audio endpoints' URL; absent: `{baseURL}/audio/{endpoint}`. */
+  audioURL?(target: BackendTarget, endpoint: AudioEndpoint): string;
   authHeaders(target: BackendTarget): Record<string, string>;
   /** Whether the request body names the model (Azure takes it from the deployment in the URL). */
   modelInBody: boolean;
@@ -165,6 +169,14 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     adapter.decodeRerankResponse = cohere
       ? (body, request, target) => decodeCohereRerankResponse(body, request, provider, target.backend.model)
       : (body, request, target) => decodeJinaRerankResponse(body, request, provider, target.backend.model);
+  }
+  if (servesAudio(provider)) {
+    const audioShape = {
+      audioURL: endpoint.audioURL ?? ((target: BackendTarget, op: AudioEndpoint) => `${trimSlash(target.backend.baseURL)}/audio/${op}`),
+      baseHeaders: (target: BackendTarget) => ({ ...lowerCaseNames(target.backend.headers), ...endpoint.authHeaders(target) }),
+      modelInBody: endpoint.modelInBody,
+    };
+    adapter.encodeAudioRequest = (request, target) => encodeOpenAIAudioRequest(provider, audioShape, request, target);
   }
   return adapter;
 }

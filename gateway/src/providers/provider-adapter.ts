@@ -5,6 +5,7 @@ import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
 import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
+import type { AudioUsage, UnifiedAudioRequest } from '../unified/audio.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -42,6 +43,13 @@ export interface HttpProviderAdapter {
   /** Only providers with an image API (OpenAI, Azure OpenAI, Imagen on Vertex AI and Gemini, Titan on Bedrock: docs/compatibility.md). */
   encodeImageRequest?(request: UnifiedImageRequest, target: BackendTarget): UpstreamHttpRequest;
   decodeImageResponse?(body: unknown, request: UnifiedImageRequest, target: BackendTarget): UnifiedImageResponse;
+  /** Only providers with audio endpoints (docs/providers/openai.md, "Audio"); throws UnsupportedFeatureError for one it lacks. */
+  encodeAudioRequest?(request: UnifiedAudioRequest, target: BackendTarget): UpstreamHttpRequest;
+  /**
+   * For providers whose audio answer is not OpenAI's (Gemini's generateContent): the OpenAI-shape
+   * answer, from the upstream's JSON. Absent: the upstream's answer is passed through as it came.
+   */
+  decodeAudioResponse?(body: unknown, request: UnifiedAudioRequest, target: BackendTarget): DecodedAudioAnswer;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.
@@ -61,3 +69,11 @@ export interface InProcessProviderAdapter {
 }
 
 export type ProviderAdapter = HttpProviderAdapter | InProcessProviderAdapter;
+
+/** An audio answer an adapter rebuilt in OpenAI's shape. */
+interface DecodedAudioAnswer {
+  contentType: string;
+  body: string;
+  /** Undefined: the upstream reported none; the gateway's estimate is charged. */
+  usage: AudioUsage | undefined;
+}

@@ -9,6 +9,7 @@ import type { FrontDoorEndpoint } from '../../src/frontdoors/front-door.js';
 import { parseRequestBody } from '../../src/pipeline/ingress.js';
 import { createFrontDoorRoutes } from '../../src/server/front-door-routes.js';
 import type { FrontDoorContext } from '../../src/unified/front-door-codec.js';
+import { decodeSpeechRequest, decodeTranscriptionRequest } from '../../src/wire/audio/index.js';
 import { decodeMcpMessage, McpWireError } from '../../src/wire/mcp/index.js';
 import { decodesOrRejectsTyped, decodesOrThrowsTyped, fuzzParameters, jsonInputs, type Json } from './fuzz-support.js';
 
@@ -83,6 +84,15 @@ const IMAGES: Json[] = [
 const RERANK: Json[] = [
   { model: 'rr', query: 'q', documents: ['a', 'b'], top_n: 1, return_documents: true, max_tokens_per_doc: 16 },
   { model: 'rr', query: 'q', documents: [{ text: 'a' }, 'b'] },
+];
+const SPEECH: Json[] = [
+  { model: 'tts', input: 'hello', voice: 'alloy', response_format: 'wav', speed: 1.2, stream_format: 'sse' },
+  { model: 'tts', input: 'hi', voice: { id: 'custom' }, instructions: 'calm' },
+];
+/** Audio uploads as form fields: `file` becomes a file part, every other value a text field. */
+const AUDIO_FORM: Json[] = [
+  { model: 'stt', file: 'audio bytes', language: 'en', response_format: 'verbose_json', 'timestamp_granularities[]': 'word' },
+  { model: 'stt', file: 'x', response_format: 'text', stream: 'false', temperature: '0.2' },
 ];
 const RESPONSES: Json[] = [
   {
@@ -209,6 +219,9 @@ const CASES: EndpointCase[] = [
   { name: 'OpenAI image generations', path: '/v1/images/generations', templates: IMAGES },
   // The edit's text fields as form parts beside an image file (ingest below builds the form).
   { name: 'OpenAI image edits', path: '/v1/images/edits', templates: IMAGES },
+  { name: 'audio speech', path: '/v1/audio/speech', templates: SPEECH },
+  { name: 'audio transcriptions (form fields)', path: '/v1/audio/transcriptions', templates: AUDIO_FORM },
+  { name: 'audio translations (form fields)', path: '/v1/audio/translations', templates: AUDIO_FORM },
   { name: 'OpenAI Responses', path: '/v1/responses', templates: RESPONSES },
   { name: 'Anthropic messages', path: '/anthropic/v1/messages', templates: ANTHROPIC },
   { name: 'Anthropic count_tokens', path: '/anthropic/v1/messages/count_tokens', templates: ANTHROPIC_COUNT },
@@ -239,6 +252,17 @@ function endpointFor(path: string): { endpoint: FrontDoorEndpoint; context: Fron
   throw new Error(`no POST endpoint serves ${path}`);
 }
 
+/** A parsed body as the multipart form a caller could post: `file` a file part, the rest text fields. */
+function asForm(body: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(body)) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (name === 'file') form.append(name, new File([Buffer.from(text)], 'a.mp3', { type: 'audio/mpeg' }));
+    else form.append(name, text);
+  }
+  return form;
+}
+
 /** What ingress and the operation do with a body: parse, depth-check, decode (and estimate, for count-tokens). */
 async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, text: string): Promise<void> {
   const body = parseRequestBody(Buffer.from(text, 'utf8'));
@@ -266,6 +290,13 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
       await endpoint.frontDoor.decodeImageEditRequest(form);
       return;
     }
+    case 'speech':
+      decodeSpeechRequest(body);
+      return;
+    case 'transcriptions':
+    case 'translations':
+      await decodeTranscriptionRequest(asForm(body), endpoint.operation);
+      return;
     case 'count-tokens': {
       const request = endpoint.codec.decodeCountTokensRequest(body, { ...context });
       const estimate = endpoint.codec.estimateInputTokens(request);

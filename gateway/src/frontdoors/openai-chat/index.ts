@@ -91,6 +91,9 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v2/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/images/generations', operation: 'images', images: 'generate', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/images/edits', operation: 'images', images: 'edit', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/audio/transcriptions', operation: 'transcriptions', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/audio/translations', operation: 'translations', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/audio/speech', operation: 'speech', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
     {
       method: 'GET',

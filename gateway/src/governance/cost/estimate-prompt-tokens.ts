@@ -8,6 +8,7 @@
 import type { ContentPart, UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../../unified/rerank.js';
 import { isImageRequest, type UnifiedImageRequest } from '../../unified/images.js';
+import type { UnifiedAudioRequest } from '../../unified/audio.js';
 
 /** Per message: role and separator tokens (OpenAI documents 3-4; Anthropic and Gemini fewer). */
 export const TOKENS_PER_MESSAGE = 8;
@@ -132,7 +133,7 @@ export function estimateInputOnlyTokens(request: UnifiedEmbeddingsRequest | Unif
 
 /** Chat generates output; embeddings and rerank only read their input. */
 export function isChatRequest(
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
 ): request is UnifiedChatRequest {
   return Array.isArray((request as UnifiedChatRequest).messages);
 }

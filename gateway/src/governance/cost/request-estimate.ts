@@ -9,6 +9,8 @@ import { estimateCostNanos, pricesOf } from './compute-cost.js';
 import type { UnifiedRerankRequest } from '../../unified/rerank.js';
 import { isImageRequest, type UnifiedImageRequest } from '../../unified/images.js';
 import { estimateImages } from './image-cost.js';
+import { isAudioRequest, type UnifiedAudioRequest } from '../../unified/audio.js';
+import { estimateAudioUnits } from './estimate-audio.js';
 import { estimateChatPromptTokens, estimateInputOnlyTokens, isChatRequest } from './estimate-prompt-tokens.js';
 import { type TokenFamily, tokenFamilyOf } from './prompt-token-families.js';
 import { tokenizedPromptTokens } from './tokenized-prompt-tokens.js';
@@ -80,7 +82,7 @@ export type PromptCounter = 'Strict' | 'Tokenized';
 export function estimateRequest(
   key: RuntimeKey,
   route: RuntimeRoute,
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
   counter: PromptCounter = 'Strict',
 ): RequestEstimate {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
@@ -107,6 +109,18 @@ export function estimateRequest(
       tokens: images.promptTokens + images.outputTokens,
       costNanos: images.costNanos,
       unpriced: images.unpriced,
+      leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+    };
+  }
+  if (isAudioRequest(request)) {
+    // Audio is reserved in its backends' billing units, not prompt tokens.
+    const units = estimateAudioUnits(request, plan);
+    return {
+      promptTokens: units.input,
+      outputTokens: units.output,
+      tokens: units.input + units.output,
+      costNanos: estimateCostNanos(units.input, units.output, { input, output }),
+      unpriced,
       leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
     };
   }

@@ -15,6 +15,7 @@ import {
   encodeGeminiGenerateContentRequest,
   GeminiSseStreamDecoder,
 } from '../../wire/gemini/index.js';
+import { decodeGeminiTranscriptionResponse, encodeGeminiTranscriptionRequest } from '../../wire/audio/index.js';
 
 const GEMINI_API_VERSION = 'v1beta';
 
@@ -75,6 +76,19 @@ export const geminiAdapter: HttpProviderAdapter = {
   decodeError(status, headers, bodyText) {
     return decodeGeminiError(status, headers, bodyText);
   },
+
+  // Transcriptions and translations as generateContent with the audio inline (wire/audio/gemini-transcription.ts).
+  encodeAudioRequest(request, target): UpstreamHttpRequest {
+    const body = encodeGeminiTranscriptionRequest(request, 'gemini');
+    return {
+      url: geminiMethodUrl(target.backend.baseURL, target.backend.model, 'generateContent'),
+      method: 'POST',
+      headers: requestHeaders(target),
+      body: JSON.stringify(body),
+    };
+  },
+
+  decodeAudioResponse: (body, request, target) => decodeGeminiTranscriptionResponse(body, request, target.backend.model),
 
   encodeEmbeddingsRequest(request, target): UpstreamHttpRequest {
     const encoded = encodeGeminiEmbeddingsRequest(request, geminiModelResource(target.backend.model));
