@@ -122,6 +122,8 @@ export interface McpCaller {
   readonly mcp: CompiledKeyMCP | undefined;
   /** The MCPServers the key's namespace may reach, in a stable order. */
   readonly servers: readonly CompiledMCPServer[];
+  /** Told when a server cannot list (it is left out of the list); hosted tools report it on their listing. */
+  readonly listFailed?: (server: CompiledMCPServer, error: unknown) => void;
 }
 
 export interface McpHttpRequest {
@@ -418,7 +420,7 @@ export class McpGatewayServer {
   private async visiblePrompts(caller: McpCaller, signal: AbortSignal): Promise<Record<string, unknown>[]> {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined) return [];
-    const lists = await this.gatherEach(caller.servers, async (server) =>
+    const lists = await this.gatherEach(caller, caller.servers, async (server) =>
       (await this.listUpstream(server, 'prompts/list', 'prompts', signal)).flatMap((prompt) =>
         typeof prompt.name === 'string' && prompt.name.length > 0
           ? [{ ...prompt, name: `${server.prefix}${PREFIX_SEPARATOR}${prompt.name}` }]
@@ -444,7 +446,7 @@ export class McpGatewayServer {
     const uriField = field === 'resources' ? 'uri' : 'uriTemplate';
     const servers = caller.servers.filter((server) => this.resourcesAllowed(caller, server));
     const method = field === 'resources' ? 'resources/list' : 'resources/templates/list';
-    const lists = await this.gatherEach(servers, async (server) =>
+    const lists = await this.gatherEach(caller, servers, async (server) =>
       (await this.listUpstream(server, method, field, signal)).flatMap((item) => {
         const uri = item[uriField];
         return typeof uri === 'string' && uri.length > 0 ? [{ ...item, [uriField]: `${server.prefix}${PREFIX_SEPARATOR}${uri}` }] : [];
@@ -454,13 +456,18 @@ export class McpGatewayServer {
   }
 
   /** Runs `list` on every server at once; a server that fails is logged and left out. */
-  private async gatherEach<T>(servers: readonly CompiledMCPServer[], list: (server: CompiledMCPServer) => Promise<T[]>): Promise<T[]> {
+  private async gatherEach<T>(
+    caller: McpCaller,
+    servers: readonly CompiledMCPServer[],
+    list: (server: CompiledMCPServer) => Promise<T[]>,
+  ): Promise<T[]> {
     const lists = await Promise.all(
       servers.map(async (server) => {
         try {
           return await list(server);
         } catch (error) {
           this.options.upstreamFailed(server, error);
+          caller.listFailed?.(server, error);
           return [];
         }
       }),
@@ -654,7 +661,7 @@ export class McpGatewayServer {
   private async visibleTools(caller: McpCaller, signal: AbortSignal): Promise<McpToolDefinition[]> {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined) return [];
-    const tools = (await this.gatherEach(caller.servers, (server) => this.serverTools(server, signal))).filter((tool) =>
+    const tools = (await this.gatherEach(caller, caller.servers, (server) => this.serverTools(server, signal))).filter((tool) =>
       allow.test(tool.name),
     );
     return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
