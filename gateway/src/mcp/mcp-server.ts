@@ -64,6 +64,8 @@ const CAPABILITIES = {
 const META_SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
 /** How often an open GET stream's session is checked again: an expired session ends its stream. */
 const SESSION_RECHECK_MS = 60_000;
+/** How often a notification stream checks that the gateway still serves (a draining gateway ends its streams). */
+const SERVING_CHECK_MS = 1000;
 const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources'];
 const LISTEN_FILTER_FIELDS: Record<ListKind, string> = {
   tools: 'toolsListChanged',
@@ -142,6 +144,8 @@ export interface McpHttpRequest {
   openEventStream?(headers: Record<string, string>): McpEventStream;
   /** The key's view under the table serving now (a long stream re-reads it when the table changes). */
   view?(): McpKeyView | undefined;
+  /** False once the gateway stops serving (SIGTERM): long streams end then, so the drain need not wait for them. */
+  serving?(): boolean;
 }
 
 export interface McpHttpAnswer {
@@ -159,6 +163,7 @@ export interface McpStreamRequest {
   readonly accept: string | undefined;
   openEventStream(headers: Record<string, string>): McpEventStream;
   view(): McpKeyView | undefined;
+  serving?(): boolean;
 }
 
 export interface McpServerOptions {
@@ -230,7 +235,7 @@ export class McpGatewayServer {
    */
   private async stream(
     keyId: string,
-    request: Pick<McpStreamRequest, 'openEventStream' | 'view'>,
+    request: Pick<McpStreamRequest, 'openEventStream' | 'view' | 'serving'>,
     kinds: ReadonlySet<ListKind>,
     subscription: { readonly id: JsonRpcId; readonly acknowledged: Record<string, unknown> } | undefined,
     stillValid: () => boolean,
@@ -254,9 +259,15 @@ export class McpGatewayServer {
     events = request.openEventStream({});
     if (subscription !== undefined)
       events.send(encodeJsonRpcNotification('notifications/subscriptions/acknowledged', tag({ notifications: subscription.acknowledged })));
+    let sinceSessionCheckMs = 0;
     const recheck = setInterval(() => {
-      if (!stillValid()) closing.abort();
-    }, SESSION_RECHECK_MS);
+      sinceSessionCheckMs += SERVING_CHECK_MS;
+      if (request.serving?.() === false) closing.abort();
+      else if (sinceSessionCheckMs >= SESSION_RECHECK_MS) {
+        sinceSessionCheckMs = 0;
+        if (!stillValid()) closing.abort();
+      }
+    }, SERVING_CHECK_MS);
     recheck.unref();
     const opened = events;
     try {
@@ -298,7 +309,8 @@ export class McpGatewayServer {
       );
     const open = request.openEventStream.bind(request);
     const view = request.view.bind(request);
-    return this.stream(caller.keyId, { openEventStream: open, view }, kinds, { id, acknowledged }, () => true);
+    const serving = request.serving?.bind(request);
+    return this.stream(caller.keyId, { openEventStream: open, view, serving }, kinds, { id, acknowledged }, () => true);
   }
 
   async handle(caller: McpCaller, request: McpHttpRequest): Promise<McpHttpAnswer> {

@@ -109,6 +109,8 @@ async function runMcp(
     context.keyId = key.id;
     // A notification stream re-reads what its key sees whenever the table changes (mcp/notification-hub.ts).
     const view = (): McpKeyView | undefined => keyView(deps, gateway, key.id);
+    // A server that stopped listening is draining (SIGTERM): notification streams end so the drain need not wait for them.
+    const serving = (): boolean => (exchange.req.socket as { server?: { listening?: boolean } }).server?.listening !== false;
     const accept = header(exchange, 'accept');
     const openStream = (headers: Record<string, string>) => {
       exchange.status = 200;
@@ -121,6 +123,7 @@ async function runMcp(
         accept,
         openEventStream: openStream,
         view,
+        serving,
       });
       if (answer.streamed !== true) send(exchange, answer.status, answer.headers, answer.body ?? '');
       return;
@@ -148,6 +151,7 @@ async function runMcp(
         // Progress, log messages and subscriptions need an event stream; a caller that accepts only JSON gets none.
         ...((accept ?? '').toLowerCase().includes('text/event-stream') ? { openEventStream: openStream } : {}),
         view,
+        serving,
       },
     );
     if (answer.streamed !== true) send(exchange, answer.status, answer.headers, answer.body ?? '');
