@@ -16,11 +16,16 @@ describe('MCP event streams', () => {
   });
 
   it('writes messages as events, and closes a stream whose caller does not read once its queue passes the bound', async () => {
+    let resolveOpened: (stream: McpEventStream) => void = () => undefined;
     const opened = new Promise<McpEventStream>((resolve) => {
-      server = createServer((_req, res) => resolve(openEventStream(res, { 'x-test': '1' }, { heartbeat: false, maxQueued: 4 })));
+      resolveOpened = resolve;
     });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const socket = connect((server?.address() as AddressInfo).port, '127.0.0.1');
+    const listening = createServer((_req, res) =>
+      resolveOpened(openEventStream(res, { 'x-test': '1' }, { heartbeat: false, maxQueued: 4 })),
+    );
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const socket = connect((listening.address() as AddressInfo).port, '127.0.0.1');
     const head: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => {
       head.push(chunk);
