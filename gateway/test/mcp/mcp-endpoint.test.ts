@@ -396,7 +396,7 @@ describe('the /mcp endpoint', () => {
     expect(forged.status).toBe(404);
     const remove = await fetch(gatewayA.url, { method: 'DELETE', headers: { authorization: `Bearer ${KEYS.full}` } });
     expect(remove.status).toBe(405);
-    expect(remove.headers.get('allow')).toBe('POST, GET, HEAD');
+    expect(remove.headers.get('allow')).toBe('GET, HEAD, POST');
     const malformed = await fetch(gatewayA.url, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEYS.full}`, 'content-type': 'application/json' },

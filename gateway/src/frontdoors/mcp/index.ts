@@ -23,8 +23,9 @@ const mcpFrontDoor: McpFrontDoor = { encodeError: encodeMcpError };
 
 export const mcpFrontDoorDeclaration: FrontDoorDeclaration = {
   endpoints: [
-    { method: 'POST', path: MCP_PATH, operation: 'mcp', frontDoor: mcpFrontDoor },
+    // GET first: the Allow header lists the methods in declaration order (GET, HEAD, POST).
     { method: 'GET', path: MCP_PATH, operation: 'mcp', frontDoor: mcpFrontDoor },
+    { method: 'POST', path: MCP_PATH, operation: 'mcp', frontDoor: mcpFrontDoor },
   ],
   root: `${MCP_PATH}/`,
   encodeError: encodeMcpError,
