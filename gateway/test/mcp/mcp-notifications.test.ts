@@ -7,6 +7,7 @@
 //   what a key sees (a standalone manifest edited on disk);
 // - a 2026-07-28 `subscriptions/listen` is acknowledged and then tagged with its subscription id;
 // - a tools/call's progress (under the caller's own token) and log messages arrive before its result;
+//   a key a GuardrailPolicy applies to gets progress without its text, and no log messages;
 // - completion/complete reaches the owner of a prefixed prompt or resource template, unprefixed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,17 +24,18 @@ import {
 import { API_VERSION, documents, testKey } from '../core/core-fixtures.js';
 import { eventually } from '../support/eventually.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
+import { policyObject } from '../guardrails/guardrail-fixtures.js';
 import { startNotifyingUpstream, type NotifyingUpstream } from './mcp-notify-upstream.js';
 
-const KEYS = { full: testKey('notifyfull'), narrow: testKey('notifynarrow') };
+const KEYS = { full: testKey('notifyfull'), narrow: testKey('notifynarrow'), guarded: testKey('notifyguarded') };
 
-function key(name: string, plaintext: string, allowedTools: string[]): unknown[] {
+function key(name: string, plaintext: string, allowedTools: string[], labels: Record<string, string> = {}): unknown[] {
   return [
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-key`, namespace: 'default' }, stringData: { key: plaintext } },
     {
       apiVersion: API_VERSION,
       kind: 'VirtualKey',
-      metadata: { name, namespace: 'default' },
+      metadata: { name, namespace: 'default', labels },
       spec: { secretName: `${name}-key`, mcp: { allowedTools } },
     },
   ];
@@ -95,7 +97,15 @@ describe('/mcp notifications, progress and completions', () => {
 
   beforeAll(async () => {
     upstream = await startNotifyingUpstream();
-    yaml = documents(server('up', upstream.url), ...key('full', KEYS.full, ['*']), ...key('narrow', KEYS.narrow, ['up__echo']));
+    yaml = documents(
+      server('up', upstream.url),
+      ...key('full', KEYS.full, ['*']),
+      ...key('narrow', KEYS.narrow, ['up__echo']),
+      ...key('guarded', KEYS.guarded, ['*'], { team: 'payments' }),
+      policyObject('words', { team: 'payments' }, [
+        { name: 'falcon', type: 'denylist', phrases: ['project falcon'], on: 'output', action: 'block' },
+      ]),
+    );
     secretDir = await mkdtemp(join(tmpdir(), 'switchyard-mcp-notify-'));
     const secretFile = join(secretDir, 'secret');
     await writeFile(secretFile, 'a-session-secret-shared-by-both-replicas-0123456789\n');
@@ -219,6 +229,23 @@ describe('/mcp notifications, progress and completions', () => {
     const seen = upstream.progressTokens.at(-1);
     expect(typeof seen).toBe('string');
     expect(String(seen)).toMatch(/^switchyard-/);
+  });
+
+  it("relays neither log messages nor progress text to a key a GuardrailPolicy applies to (they would pass the policy's checks by)", async () => {
+    const client = await connect(gatewayA.url, gatewayA.url, KEYS.guarded, []);
+    clients.push(client);
+    const logs: unknown[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
+      logs.push(notification.params);
+    });
+    const progress: Progress[] = [];
+    const result = await client.callTool({ name: 'up__slow', arguments: {} }, undefined, { onprogress: (p) => progress.push(p) });
+    expect(result.content).toEqual([{ type: 'text', text: 'done' }]);
+    expect(progress).toEqual([
+      { progress: 1, total: 2 },
+      { progress: 2, total: 2 },
+    ]);
+    expect(logs).toEqual([]);
   });
 
   it('routes completion/complete for a prefixed prompt or resource template to its owner, unprefixed', async () => {
