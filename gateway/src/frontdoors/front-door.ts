@@ -125,7 +125,7 @@ export type FrontDoorEndpoint =
       readonly frontDoor: ChatFrontDoor;
       readonly codec: ModelListCodec;
     }
-  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor };
+  | { readonly method: 'POST' | 'GET'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor };
 
 export type EndpointOperation = FrontDoorEndpoint['operation'];
 

@@ -10,13 +10,14 @@
 // The pipeline (pipeline/mcp-operation.ts) authenticates the key, reads the body and passes in
 // the servers the table lets the key's namespace reach; rate limits and the audit line are
 // handed in as functions, so this folder stays below governance and the pipeline.
-import { hash } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { CompiledKeyMCP, CompiledMCPServer } from '@switchyard/compiler';
 import { globToRegExpSource, isRecord } from '@switchyard/compiler';
 import {
   decodeToolsListResult,
   encodeJsonRpcError,
+  encodeJsonRpcNotification,
   encodeJsonRpcResult,
   JSON_RPC_ERRORS,
   MCP_PROTOCOL_VERSION_HEADER,
@@ -30,7 +31,10 @@ import {
   type McpClientMessage,
   type McpToolDefinition,
 } from '../wire/mcp/index.js';
+import type { McpEventStream } from './event-stream.js';
+import { McpNotificationHub, type McpKeyView } from './notification-hub.js';
 import type { McpSessionSigner } from './session-token.js';
+import type { ListKind, UpstreamNotification } from './upstream-messages.js';
 import type { McpUpstreams } from './upstream-pool.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { McpUpstreamError } from './upstream-errors.js';
@@ -44,12 +48,30 @@ const PREFIX_SEPARATOR = '__';
 /** MCP's error code for a resource that does not exist (specification, server/resources). */
 const RESOURCE_NOT_FOUND = -32002;
 
-/** What `/mcp` offers: the aggregated lists, with no change notifications or subscriptions yet. */
+/**
+ * What `/mcp` offers: the aggregated lists with change notifications (the GET stream for
+ * 2025-11-25 sessions, `subscriptions/listen` for 2026-07-28 callers), and completions of the
+ * upstreams' prompt and resource-template arguments. Resource subscriptions are not served.
+ */
 const CAPABILITIES = {
-  tools: { listChanged: false },
-  prompts: { listChanged: false },
-  resources: { listChanged: false, subscribe: false },
+  tools: { listChanged: true },
+  prompts: { listChanged: true },
+  resources: { listChanged: true, subscribe: false },
+  completions: {},
 } as const;
+
+/** The 2026-07-28 `_meta` key naming the `subscriptions/listen` request a notification belongs to. */
+const META_SUBSCRIPTION_ID = 'io.modelcontextprotocol/subscriptionId';
+/** How often an open GET stream's session is checked again: an expired session ends its stream. */
+const SESSION_RECHECK_MS = 60_000;
+/** How often a notification stream checks that the gateway still serves (a draining gateway ends its streams). */
+const SERVING_CHECK_MS = 1000;
+const LIST_KINDS: readonly ListKind[] = ['tools', 'prompts', 'resources'];
+const LISTEN_FILTER_FIELDS: Record<ListKind, string> = {
+  tools: 'toolsListChanged',
+  prompts: 'promptsListChanged',
+  resources: 'resourcesListChanged',
+};
 
 /** The 2025-11-25 family the handshake accepts; an older client gets its own version echoed. */
 const STATEFUL_VERSIONS: readonly string[] = [MCP_STATEFUL_VERSION, '2025-06-18', '2025-03-26'];
@@ -102,6 +124,8 @@ export interface McpCaller {
   readonly mcp: CompiledKeyMCP | undefined;
   /** The MCPServers the key's namespace may reach, in a stable order. */
   readonly servers: readonly CompiledMCPServer[];
+  /** Told when a server cannot list (it is left out of the list); hosted tools report it on their listing. */
+  readonly listFailed?: (server: CompiledMCPServer, error: unknown) => void;
 }
 
 export interface McpHttpRequest {
@@ -113,6 +137,15 @@ export interface McpHttpRequest {
   recordToolCall(record: ToolCallRecord): void;
   /** Guardrails on tool calls; undefined when no GuardrailPolicy applies to the key. */
   readonly toolGuard?: McpToolGuard | undefined;
+  /**
+   * Answers as an event stream instead of one JSON body; absent when the caller's Accept does not
+   * name `text/event-stream` (or the pipeline cannot stream), and then nothing is relayed.
+   */
+  openEventStream?(headers: Record<string, string>): McpEventStream;
+  /** The key's view under the table serving now (a long stream re-reads it when the table changes). */
+  view?(): McpKeyView | undefined;
+  /** False once the gateway stops serving (SIGTERM): long streams end then, so the drain need not wait for them. */
+  serving?(): boolean;
 }
 
 export interface McpHttpAnswer {
@@ -120,6 +153,17 @@ export interface McpHttpAnswer {
   readonly headers: Record<string, string>;
   /** Undefined: no body (202 to a notification). */
   readonly body: string | undefined;
+  /** The answer went out on an event stream opened with `openEventStream`: nothing more to send. */
+  readonly streamed?: true;
+}
+
+/** A GET /mcp: a 2025-11-25 session's stream of server-to-client messages. */
+export interface McpStreamRequest {
+  readonly sessionId: string | undefined;
+  readonly accept: string | undefined;
+  openEventStream(headers: Record<string, string>): McpEventStream;
+  view(): McpKeyView | undefined;
+  serving?(): boolean;
 }
 
 export interface McpServerOptions {
@@ -129,6 +173,8 @@ export interface McpServerOptions {
   admitToolCall(keyId: string, callsPerMinute: number): Promise<number | undefined>;
   /** An upstream that failed while listing tools (its tools are left out of the answer). */
   upstreamFailed(server: CompiledMCPServer, error: unknown): void;
+  /** The serving table, compared by identity: open notification streams re-read their key's view when it changes. */
+  table?(): unknown;
   readonly serverInfo: { readonly name: string; readonly version: string };
   nowMs(): number;
 }
@@ -148,8 +194,124 @@ type Mode = { readonly stateless: true } | { readonly stateless: false; readonly
 export class McpGatewayServer {
   private readonly allowLists = new WeakMap<CompiledKeyMCP, RegExp>();
   private readonly filters = new WeakMap<CompiledMCPServer, (name: string) => boolean>();
+  private readonly hub: McpNotificationHub;
 
-  constructor(private readonly options: McpServerOptions) {}
+  constructor(private readonly options: McpServerOptions) {
+    this.hub = new McpNotificationHub({
+      upstreams: options.upstreams,
+      table: options.table ?? (() => undefined),
+      sees: (view, server, kind) =>
+        kind === 'resources' ? this.resourcesAllowed({ keyId: '', mcp: view.mcp, servers: view.servers }, server) : view.mcp !== undefined,
+    });
+  }
+
+  /**
+   * GET /mcp: the session's stream of list-change notifications. The session id must verify like
+   * a POST's; the stream lasts until the caller leaves, its session expires or its key goes.
+   */
+  async openStream(keyId: string, request: McpStreamRequest): Promise<McpHttpAnswer> {
+    if (!(request.accept ?? '').toLowerCase().includes('text/event-stream'))
+      return jsonRpcError(406, null, JSON_RPC_ERRORS.invalidRequest, 'GET /mcp opens an event stream: send Accept: text/event-stream');
+    const token = request.sessionId;
+    if (token === undefined)
+      return jsonRpcError(
+        400,
+        null,
+        JSON_RPC_ERRORS.invalidRequest,
+        `missing ${MCP_SESSION_HEADER}: GET /mcp is the stream of an initialized session (protocol ${MCP_STATEFUL_VERSION}); ${MCP_STATELESS_VERSION} callers send subscriptions/listen`,
+      );
+    const check = this.options.sessions.verify(token, keyId, this.options.nowMs());
+    if (!check.ok) return jsonRpcError(404, null, JSON_RPC_ERRORS.invalidRequest, `unknown MCP session: ${check.reason}; initialize again`);
+    return this.stream(keyId, request, new Set(LIST_KINDS), undefined, () => {
+      const again = this.options.sessions.verify(token, keyId, this.options.nowMs());
+      return again.ok;
+    });
+  }
+
+  /**
+   * Registers a notification stream with the hub and holds it until it ends. `subscriptionId`
+   * tags every message of a 2026-07-28 subscription (and its acknowledgement is sent first);
+   * `stillValid` is asked every SESSION_RECHECK_MS.
+   */
+  private async stream(
+    keyId: string,
+    request: Pick<McpStreamRequest, 'openEventStream' | 'view' | 'serving'>,
+    kinds: ReadonlySet<ListKind>,
+    subscription: { readonly id: JsonRpcId; readonly acknowledged: Record<string, unknown> } | undefined,
+    stillValid: () => boolean,
+  ): Promise<McpHttpAnswer> {
+    const tag = (params: Record<string, unknown>): Record<string, unknown> =>
+      subscription === undefined ? params : { ...params, _meta: { [META_SUBSCRIPTION_ID]: subscription.id } };
+    let events: McpEventStream | undefined;
+    const closing = new AbortController();
+    const refused = this.hub.add({
+      keyId,
+      kinds,
+      view: () => request.view(),
+      notify: (kind) => events?.send(encodeJsonRpcNotification(`notifications/${kind}/list_changed`, tag({}))) ?? false,
+      close: () => closing.abort(),
+      closed: closing.signal,
+    });
+    if (refused !== undefined) {
+      closing.abort();
+      return jsonRpcError(429, subscription?.id ?? null, JSON_RPC_ERRORS.invalidRequest, refused);
+    }
+    events = request.openEventStream({});
+    if (subscription !== undefined)
+      events.send(encodeJsonRpcNotification('notifications/subscriptions/acknowledged', tag({ notifications: subscription.acknowledged })));
+    let sinceSessionCheckMs = 0;
+    const recheck = setInterval(() => {
+      sinceSessionCheckMs += SERVING_CHECK_MS;
+      if (request.serving?.() === false) closing.abort();
+      else if (sinceSessionCheckMs >= SESSION_RECHECK_MS) {
+        sinceSessionCheckMs = 0;
+        if (!stillValid()) closing.abort();
+      }
+    }, SERVING_CHECK_MS);
+    recheck.unref();
+    const opened = events;
+    try {
+      await new Promise<void>((resolve) => {
+        if (opened.closed.aborted || closing.signal.aborted) return resolve();
+        opened.closed.addEventListener('abort', () => resolve(), { once: true });
+        closing.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } finally {
+      clearInterval(recheck);
+      // The gateway ended a subscription: its answer says it is complete (the caller may listen again).
+      if (subscription !== undefined && !opened.closed.aborted)
+        opened.send(encodeJsonRpcResult(subscription.id, { resultType: 'complete' }));
+      opened.end();
+      closing.abort();
+    }
+    return { status: 200, headers: {}, body: undefined, streamed: true };
+  }
+
+  /** 2026-07-28 `subscriptions/listen`: the lists asked for (and offered), acknowledged first, then their changes. */
+  private listen(
+    caller: McpCaller,
+    id: JsonRpcId,
+    params: Record<string, unknown>,
+    request: McpHttpRequest,
+  ): Promise<McpHttpAnswer> | McpHttpAnswer {
+    const filter = params.notifications;
+    if (!isRecord(filter))
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.notifications must be an object (the subscription filter)');
+    const kinds = new Set(LIST_KINDS.filter((kind) => filter[LISTEN_FILTER_FIELDS[kind]] === true));
+    // Resource subscriptions are not offered, so they are left out of what is acknowledged.
+    const acknowledged = Object.fromEntries([...kinds].map((kind) => [LISTEN_FILTER_FIELDS[kind], true]));
+    if (request.openEventStream === undefined || request.view === undefined)
+      return jsonRpcError(
+        406,
+        id,
+        JSON_RPC_ERRORS.invalidRequest,
+        'subscriptions/listen answers with an event stream: send Accept: application/json, text/event-stream',
+      );
+    const open = request.openEventStream.bind(request);
+    const view = request.view.bind(request);
+    const serving = request.serving?.bind(request);
+    return this.stream(caller.keyId, { openEventStream: open, view, serving }, kinds, { id, acknowledged }, () => true);
+  }
 
   async handle(caller: McpCaller, request: McpHttpRequest): Promise<McpHttpAnswer> {
     const { message } = request;
@@ -197,6 +359,18 @@ export class McpGatewayServer {
         return this.getPrompt(caller, id, params, mode, request.signal);
       case 'resources/read':
         return this.readResource(caller, id, params, mode, request.signal);
+      case 'completion/complete':
+        return this.complete(caller, id, params, mode, request.signal);
+      case 'subscriptions/listen':
+        // A 2026-07-28 request; a session's notifications come on its GET stream instead.
+        if (!mode.stateless)
+          return jsonRpcError(
+            200,
+            id,
+            JSON_RPC_ERRORS.methodNotFound,
+            `subscriptions/listen is protocol ${MCP_STATELESS_VERSION}'s; a ${mode.version} session receives notifications on GET /mcp`,
+          );
+        return this.listen(caller, id, params, request);
       default:
         return jsonRpcError(200, id, JSON_RPC_ERRORS.methodNotFound, `method not found: ${method.slice(0, 128)}`);
     }
@@ -258,7 +432,7 @@ export class McpGatewayServer {
   private async visiblePrompts(caller: McpCaller, signal: AbortSignal): Promise<Record<string, unknown>[]> {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined) return [];
-    const lists = await this.gatherEach(caller.servers, async (server) =>
+    const lists = await this.gatherEach(caller, caller.servers, async (server) =>
       (await this.listUpstream(server, 'prompts/list', 'prompts', signal)).flatMap((prompt) =>
         typeof prompt.name === 'string' && prompt.name.length > 0
           ? [{ ...prompt, name: `${server.prefix}${PREFIX_SEPARATOR}${prompt.name}` }]
@@ -284,7 +458,7 @@ export class McpGatewayServer {
     const uriField = field === 'resources' ? 'uri' : 'uriTemplate';
     const servers = caller.servers.filter((server) => this.resourcesAllowed(caller, server));
     const method = field === 'resources' ? 'resources/list' : 'resources/templates/list';
-    const lists = await this.gatherEach(servers, async (server) =>
+    const lists = await this.gatherEach(caller, servers, async (server) =>
       (await this.listUpstream(server, method, field, signal)).flatMap((item) => {
         const uri = item[uriField];
         return typeof uri === 'string' && uri.length > 0 ? [{ ...item, [uriField]: `${server.prefix}${PREFIX_SEPARATOR}${uri}` }] : [];
@@ -294,13 +468,18 @@ export class McpGatewayServer {
   }
 
   /** Runs `list` on every server at once; a server that fails is logged and left out. */
-  private async gatherEach<T>(servers: readonly CompiledMCPServer[], list: (server: CompiledMCPServer) => Promise<T[]>): Promise<T[]> {
+  private async gatherEach<T>(
+    caller: McpCaller,
+    servers: readonly CompiledMCPServer[],
+    list: (server: CompiledMCPServer) => Promise<T[]>,
+  ): Promise<T[]> {
     const lists = await Promise.all(
       servers.map(async (server) => {
         try {
           return await list(server);
         } catch (error) {
           this.options.upstreamFailed(server, error);
+          caller.listFailed?.(server, error);
           return [];
         }
       }),
@@ -357,6 +536,48 @@ export class McpGatewayServer {
     const forwarded: Record<string, unknown> = { name: owner.rest };
     if (params.arguments !== undefined) forwarded.arguments = params.arguments;
     return this.forward(id, mode, owner.server, 'prompts/get', forwarded, signal, (result) => result);
+  }
+
+  /**
+   * `completion/complete` for an argument of a prompt (`ref/prompt`, by its prefixed name) or of
+   * a resource template (`ref/resource`, by its prefixed URI template), sent to the owning server
+   * with the prefix stripped, under the same permissions as prompts/get and resources/read.
+   */
+  private async complete(
+    caller: McpCaller,
+    id: JsonRpcId,
+    params: Record<string, unknown>,
+    mode: Mode,
+    signal: AbortSignal,
+  ): Promise<McpHttpAnswer> {
+    const ref = params.ref;
+    if (!isRecord(ref) || (ref.type !== 'ref/prompt' && ref.type !== 'ref/resource'))
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.ref must be a ref/prompt or a ref/resource');
+    if (!isRecord(params.argument))
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.argument must be an object with name and value');
+    const field = ref.type === 'ref/prompt' ? 'name' : 'uri';
+    const named = ref[field];
+    if (typeof named !== 'string' || named.length === 0)
+      return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, `params.ref.${field} must be a non-empty string`);
+    let owner: { server: CompiledMCPServer; rest: string } | undefined;
+    if (ref.type === 'ref/prompt') {
+      const allow = this.allowList(caller.mcp);
+      owner = allow?.test(named) === true ? this.owner(caller, named) : undefined;
+    } else {
+      owner = this.owner(caller, named);
+      if (owner !== undefined && !this.resourcesAllowed(caller, owner.server)) owner = undefined;
+    }
+    // Unknown and not permitted get the same answer, as for prompts/get and resources/read.
+    if (owner === undefined)
+      return jsonRpcError(
+        200,
+        id,
+        JSON_RPC_ERRORS.invalidParams,
+        `unknown ${ref.type === 'ref/prompt' ? 'prompt' : 'resource template'}: ${named.slice(0, 256)} (not among those this key may use)`,
+      );
+    const forwarded: Record<string, unknown> = { ref: { ...ref, [field]: owner.rest }, argument: params.argument };
+    if (params.context !== undefined) forwarded.context = params.context;
+    return this.forward(id, mode, owner.server, 'completion/complete', forwarded, signal, (result) => result);
   }
 
   private async readResource(
@@ -452,7 +673,7 @@ export class McpGatewayServer {
   private async visibleTools(caller: McpCaller, signal: AbortSignal): Promise<McpToolDefinition[]> {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined) return [];
-    const tools = (await this.gatherEach(caller.servers, (server) => this.serverTools(server, signal))).filter((tool) =>
+    const tools = (await this.gatherEach(caller, caller.servers, (server) => this.serverTools(server, signal))).filter((tool) =>
       allow.test(tool.name),
     );
     return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -522,24 +743,28 @@ export class McpGatewayServer {
       }
     }
     const guard = request.toolGuard;
+    const relay = new NotificationRelay(request, params, guard !== undefined);
     try {
       // Guardrails see the call once it is known to be allowed, before it is sent (a redact rewrites the arguments).
       const sent = guard === undefined ? args : await guard.checkArguments(args);
       const forwarded: Record<string, unknown> = { name: upstreamName };
       if (sent !== undefined) forwarded.arguments = sent;
-      const outcome = await this.options.upstreams.get(server).request('tools/call', forwarded, signal);
+      if (relay.upstreamToken !== undefined) forwarded._meta = { progressToken: relay.upstreamToken };
+      const outcome = await this.options.upstreams.get(server).request('tools/call', forwarded, signal, relay.listener);
       if ('error' in outcome) {
         record(server.id, 'upstream_error');
-        return jsonRpcError(200, id, outcome.error.code, `MCP server ${server.id}: ${outcome.error.message}`, outcome.error.data);
+        return relay.answer(
+          jsonRpcError(200, id, outcome.error.code, `MCP server ${server.id}: ${outcome.error.message}`, outcome.error.data),
+        );
       }
       const result = guard === undefined ? outcome.result : await guard.checkResult(outcome.result);
       record(server.id, result.isError === true ? 'tool_error' : 'ok');
-      return ok(id, mode.stateless ? { resultType: 'complete', ...result } : result);
+      return relay.answer(ok(id, mode.stateless ? { resultType: 'complete', ...result } : result));
     } catch (error) {
       if (error instanceof GatewayError && error.code === 'guardrail_blocked') {
         record(server.id, 'guardrail_blocked');
         // The policy and the check are in the message; the matched text never is.
-        return jsonRpcError(200, id, GUARDRAIL_BLOCKED_CODE, error.message, { code: 'guardrail_blocked' });
+        return relay.answer(jsonRpcError(200, id, GUARDRAIL_BLOCKED_CODE, error.message, { code: 'guardrail_blocked' }));
       }
       if (!(error instanceof McpUpstreamError)) throw error;
       const status: ToolCallStatus = error.reason === 'too_large' ? 'too_large' : error.reason === 'timeout' ? 'timeout' : 'unavailable';
@@ -548,7 +773,7 @@ export class McpGatewayServer {
         status === 'too_large'
           ? `the result of ${name} was refused: ${error.message}`
           : `MCP server ${server.id} is unavailable, so ${name} cannot run: ${error.message}`;
-      return ok(id, complete(mode, toolErrorResult(text)));
+      return relay.answer(ok(id, complete(mode, toolErrorResult(text))));
     }
   }
 
@@ -587,6 +812,60 @@ export class McpGatewayServer {
 
 function alternation(globs: readonly string[]): RegExp | undefined {
   return globs.length === 0 ? undefined : new RegExp(globs.map((glob) => globToRegExpSource(glob)).join('|'));
+}
+
+/**
+ * What a tools/call relays to its caller while it runs: the upstream's progress notifications
+ * for the caller's `_meta.progressToken` (the upstream sees a token of the gateway's own, unique
+ * to the call, since one upstream session serves many callers), and its log messages
+ * (`notifications/message`). They go out on the call's event stream, opened on the first one;
+ * a call that hears none answers with plain JSON. When a GuardrailPolicy applies to the key,
+ * log messages are not relayed and progress loses its free-text `message`: guardrails check
+ * results, and these would pass them by.
+ */
+class NotificationRelay {
+  readonly upstreamToken: string | undefined;
+  private readonly callerToken: string | number | undefined;
+  private events: McpEventStream | undefined;
+
+  constructor(
+    private readonly request: McpHttpRequest,
+    params: Record<string, unknown>,
+    private readonly guarded: boolean,
+  ) {
+    const token = isRecord(params._meta) ? params._meta.progressToken : undefined;
+    this.callerToken = typeof token === 'string' || typeof token === 'number' ? token : undefined;
+    this.upstreamToken = this.callerToken !== undefined && request.openEventStream !== undefined ? `switchyard-${randomUUID()}` : undefined;
+  }
+
+  get listener(): ((notification: UpstreamNotification) => void) | undefined {
+    return this.request.openEventStream === undefined ? undefined : (notification) => this.relay(notification);
+  }
+
+  private relay({ method, params }: UpstreamNotification): void {
+    let message: string;
+    if (method === 'notifications/progress') {
+      if (this.upstreamToken === undefined || params.progressToken !== this.upstreamToken) return;
+      const { message: text, ...rest } = params;
+      message = encodeJsonRpcNotification(method, {
+        ...rest,
+        ...(this.guarded || typeof text !== 'string' ? {} : { message: text }),
+        progressToken: this.callerToken,
+      });
+    } else if (method === 'notifications/message' && !this.guarded) {
+      message = encodeJsonRpcNotification(method, params);
+    } else return;
+    this.events ??= this.request.openEventStream?.({});
+    this.events?.send(message);
+  }
+
+  /** The call's answer: on its event stream when one was opened, else as it is. */
+  answer(answer: McpHttpAnswer): McpHttpAnswer {
+    if (this.events === undefined) return answer;
+    if (answer.body !== undefined) this.events.send(answer.body);
+    this.events.end();
+    return { status: 200, headers: {}, body: undefined, streamed: true };
+  }
 }
 
 /** 2026-07-28 results say they are complete (not an input request). */

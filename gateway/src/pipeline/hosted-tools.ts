@@ -110,10 +110,20 @@ export async function offerHostedTools(context: HostedToolContext, request: Unif
   const reported = new Map<string, { server: string; name: string }>();
   const lists: HostedToolListPart[] = [];
   for (const { entry, server } of resolved) {
-    const listed = (await listTools(context, { ...caller, servers: [server] }, `MCP server "${entry.label}"`)).filter((tool) =>
+    // A server that cannot list is reported on its listing (the Responses item's `error`), not only logged.
+    let failure: string | undefined;
+    const listFailed = (_server: CompiledMCPServer, error: unknown): void => {
+      failure = `MCP server "${entry.label}" could not list its tools: ${error instanceof Error ? error.message : String(error)}`;
+    };
+    const listed = (await listTools(context, { ...caller, servers: [server], listFailed }, `MCP server "${entry.label}"`)).filter((tool) =>
       wantedByCaller(entry, ownName(server, tool.name), tool.annotations),
     );
-    lists.push({ type: 'hosted_tool_list', server: entry.label, tools: listed.map((tool) => description(server, tool)) });
+    lists.push({
+      type: 'hosted_tool_list',
+      server: entry.label,
+      tools: listed.map((tool) => description(server, tool)),
+      ...(failure === undefined ? {} : { error: failure }),
+    });
     for (const tool of listed) {
       reported.set(tool.name, { server: entry.label, name: ownName(server, tool.name) });
       offered.push(unifiedTool(tool));
@@ -482,7 +492,7 @@ class HostedToolStream implements UpstreamEventStream {
   private lists(): UnifiedStreamEvent[] {
     if (this.listed) return [];
     this.listed = true;
-    return this.tools.lists.map((list) => ({ type: 'hosted_tool_list', server: list.server, tools: list.tools }));
+    return this.tools.lists.map((list) => ({ ...list }));
   }
 
   private announce(): UnifiedStreamEvent[] {
