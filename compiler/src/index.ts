@@ -26,6 +26,7 @@ export {
 } from './compile/compile-openapi.js';
 export { selectorMatches } from './compile/label-selector.js';
 export { BUILTIN_PRICE_CATALOG, type PriceCatalog } from './pricing/price-catalog.js';
+export { BATCH_DISCOUNTS } from './pricing/batch-discounts.js';
 export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult } from './standalone/compile-standalone-config.js';
 export { watchStandaloneConfig, type StandaloneWatchOptions } from './standalone/watch-standalone-config.js';
 export { redactSecrets } from './values/redact-secrets.js';

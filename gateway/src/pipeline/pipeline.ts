@@ -28,6 +28,7 @@ import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from 
 import { createWebhookPoster } from './guardrails/webhook-transport.js';
 import { checkDeclaredLength } from './ingress.js';
 import { auditToolCall, createMcpGateway, createMcpOperation, type McpGateway } from './mcp-operation.js';
+import { createBatchOperation, defaultBatchServices } from './batches/batch-operation.js';
 import { mcpToolGuard } from './guardrails/mcp-tool-guard.js';
 import { offerHostedTools, type HostedToolContext, type HostedToolLoop } from './hosted-tools.js';
 import { createModerator } from './moderator.js';
@@ -81,6 +82,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
   const mcpGateway = createMcpGateway(deps);
   const mcp = createMcpOperation(deps, mcpGateway);
+  const batches = createBatchOperation(deps, deps.batches ?? defaultBatchServices());
   const moderate = createModerator(deps);
   const postWebhook = createWebhookPoster(deps.transport);
   return {
@@ -104,6 +106,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, getModelOperation, endpoint, exchange, context);
         case 'mcp':
           return mcp(deps, endpoint, exchange, context);
+        case 'files':
+        case 'batches':
+          return batches(endpoint, exchange, context);
       }
     },
   };

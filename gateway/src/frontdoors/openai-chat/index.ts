@@ -11,7 +11,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
 import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorDeclaration, ModerationsFrontDoor, RerankFrontDoor } from '../front-door.js';
-import { modelIdPath } from '../front-door.js';
+import { modelIdPath, objectIdPath } from '../front-door.js';
 import {
   decodeOpenAIChatRequest,
   decodeOpenAIEmbeddingsRequest,
@@ -77,6 +77,15 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v1/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v2/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
+    { method: 'POST', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/files/', undefined), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'DELETE', path: objectIdPath('/v1/files/', undefined), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/files/', 'content'), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/batches', operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: '/v1/batches', operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/batches/', undefined), operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: objectIdPath('/v1/batches/', 'cancel'), operation: 'batches', frontDoor: openAIChatFrontDoor },
     {
       method: 'GET',
       path: modelIdPath('/v1/models/'),

@@ -81,6 +81,36 @@ export function estimateRequest(
   request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
   counter: PromptCounter = 'Strict',
 ): RequestEstimate {
+  const { input, output, unpriced, leaseMs, families } = planBounds(key, route, counter);
+  const chat = isChatRequest(request);
+  // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
+  const promptTokens =
+    counter === 'Tokenized' && families.length > 0 && !('documents' in request)
+      ? tokenizedPromptTokens(request, families)
+      : chat
+        ? estimateChatPromptTokens(request)
+        : estimateInputOnlyTokens(request);
+  const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
+  return {
+    promptTokens,
+    outputTokens,
+    tokens: promptTokens + outputTokens,
+    costNanos: estimateCostNanos(promptTokens, outputTokens, { input, output }),
+    unpriced,
+    leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+  };
+}
+
+interface PlanBounds {
+  input: bigint;
+  output: bigint;
+  unpriced: readonly UnpricedBackend[];
+  leaseMs: number;
+  families: readonly TokenFamily[];
+}
+
+/** The highest prices, the unpriced backends and the longest lease over every route the request may be served by. */
+function planBounds(key: RuntimeKey, route: RuntimeRoute, counter: PromptCounter): PlanBounds {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
   let input = 0n;
   let output = 0n;
@@ -96,15 +126,16 @@ export function estimateRequest(
     // An attempt lasts at most the key's own total timeout, else the longest of the route's and its backends'.
     leaseMs += Math.max(1, candidate.compiled.retry.attempts) * (key.compiled.timeouts?.totalMs ?? bounds.longestTotalMs);
   }
-  const chat = isChatRequest(request);
-  // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
-  const promptTokens =
-    counter === 'Tokenized' && families.length > 0 && !('documents' in request)
-      ? tokenizedPromptTokens(request, families)
-      : chat
-        ? estimateChatPromptTokens(request)
-        : estimateInputOnlyTokens(request);
-  const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
+  return { input, output, unpriced, leaseMs, families };
+}
+
+/**
+ * A batch's estimate from its input file's totals (every line's bounded prompt estimate and
+ * max tokens, added up at upload), at the route's standard prices: batch discounts only lower
+ * the real charge, so the reservation stays an upper bound.
+ */
+export function estimateBatch(key: RuntimeKey, route: RuntimeRoute, promptTokens: number, outputTokens: number): RequestEstimate {
+  const { input, output, unpriced, leaseMs } = planBounds(key, route, 'Strict');
   return {
     promptTokens,
     outputTokens,

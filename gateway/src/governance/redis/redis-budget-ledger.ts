@@ -115,6 +115,8 @@ export class RedisBudgetLedger implements BudgetLedger {
         open = false;
         this.settle(budgets, keys, id, costNanos !== undefined && costNanos > 0n ? costNanos : 0n, settledAtMs);
       },
+      // Everything another replica needs to release it: the reservation id and the keys it is held under.
+      ...(request.held === true ? { handle: JSON.stringify({ id, keys }) } : {}),
     };
     return { admitted: true, reservation, warnings };
   }
@@ -130,6 +132,45 @@ export class RedisBudgetLedger implements BudgetLedger {
     this.options.retries.run('budget charge', async () => {
       const reply = (await this.options.redis.run(CHARGE_BUDGETS, keys, args)) as string[];
       if (reply.length > 0) this.charged(budgets, starts, reply);
+    });
+  }
+
+  settleHeld(budgets: readonly CompiledBudget[], handle: string, costNanos: bigint, nowMs: number): void {
+    let held: { id: string; keys: string[] } | undefined;
+    try {
+      const parsed = JSON.parse(handle) as { id?: unknown; keys?: unknown };
+      if (typeof parsed.id === 'string' && Array.isArray(parsed.keys) && parsed.keys.length === 2 * budgets.length)
+        held = { id: parsed.id, keys: parsed.keys.map(String) };
+    } catch {
+      held = undefined;
+    }
+    if (held === undefined) {
+      if (costNanos > 0n) this.charge(budgets, costNanos, nowMs);
+      return;
+    }
+    const { id, keys: reservedKeys } = held;
+    const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
+    const accounts = budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number));
+    const expiries = budgets.map((budget, i) => expireAtMs(budget, starts[i] as number));
+    if (costNanos > 0n) for (const [i, budget] of budgets.entries()) this.reports.record(budget.id, starts[i] as number, costNanos);
+    this.options.retries.run('budget settle', async () => {
+      const reply = (await this.options.redis.run(
+        SETTLE_BUDGETS,
+        [...reservedKeys, ...accounts],
+        [id, costNanos.toString(), ...expiries],
+      )) as string[];
+      if (reply.length > 0) {
+        if (costNanos > 0n) this.charged(budgets, starts, reply);
+        return;
+      }
+      if (costNanos === 0n) return;
+      // The lease ran out before the results were fetched: charge without the reservation, once (the marker is per handle).
+      const charged = (await this.options.redis.run(
+        CHARGE_BUDGETS,
+        [`${TAG}:charged:held:${id}`, ...accounts],
+        [costNanos.toString(), ...expiries],
+      )) as string[];
+      if (charged.length > 0) this.charged(budgets, starts, charged);
     });
   }
 
