@@ -23,7 +23,9 @@ import type { BatchResults } from '../../unified/batch.js';
 import type { FrontDoorContext } from '../../unified/front-door-codec.js';
 import type { BackendTarget } from '../../unified/provider-codec.js';
 import {
+  BATCH_COMPLETION_WINDOW,
   convertToAnthropicBatchRequest,
+  decodeBatchCreateRequest,
   decodeAnthropicBatch,
   decodeBatchInputFile,
   encodeUpstreamBatchInputFile,
@@ -55,8 +57,6 @@ import { batchFromAnthropic, batchFromOpenAI, fileObject, listObject } from './b
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 /** Most requests one batch input file may hold (--max-batch-lines); OpenAI's own limit is 50,000. */
 const DEFAULT_MAX_BATCH_LINES = 50_000;
-/** The one completion window every provider offers. */
-const COMPLETION_WINDOW = '24h';
 const DEFAULT_LIST_LIMIT = 20;
 const MAX_LIST_LIMIT = 100;
 
@@ -426,15 +426,8 @@ async function fileContent(call: Call, file: StoredFile): Promise<{ key: Runtime
 
 async function createBatch(call: Call): Promise<void> {
   const { exchange, key, deps } = call;
-  const body = await readJsonObjectBody(exchange.req, deps.maxBodyBytes);
-  if (typeof body.input_file_id !== 'string' || body.input_file_id === '')
-    throw invalidRequest("Missing required parameter: 'input_file_id'", 'input_file_id');
-  if (body.endpoint !== '/v1/chat/completions')
-    throw invalidRequest('endpoint must be /v1/chat/completions (the one batch endpoint the gateway routes)', 'endpoint');
-  if (body.completion_window !== COMPLETION_WINDOW)
-    throw invalidRequest(`completion_window must be "${COMPLETION_WINDOW}"`, 'completion_window');
-  const metadata = readMetadata(body.metadata);
-  const file = await ownedFile(call, body.input_file_id);
+  const { inputFileId, metadata } = decodeBatchCreateRequest(await readJsonObjectBody(exchange.req, deps.maxBodyBytes));
+  const file = await ownedFile(call, inputFileId);
   if (file.role !== 'input') throw invalidRequest('input_file_id names a batch output file, not an input file', 'input_file_id');
   // 3. authorize again: the key's allow-list may have changed since the upload
   exchange.model = file.model;
@@ -463,7 +456,7 @@ async function createBatch(call: Call): Promise<void> {
       const request = JSON.stringify({
         input_file_id: file.upstreamId,
         endpoint: '/v1/chat/completions',
-        completion_window: COMPLETION_WINDOW,
+        completion_window: BATCH_COMPLETION_WINDOW,
         ...(metadata === undefined ? {} : { metadata }),
       });
       upstreamBatch = parseUpstreamJson(await upstream(call, route, backend, target, { op: 'create-batch', body: request }));
@@ -473,7 +466,7 @@ async function createBatch(call: Call): Promise<void> {
       keyId: key.id,
       upstreamId: upstreamId(upstreamBatch),
       inputFileId: file.id,
-      completionWindow: COMPLETION_WINDOW,
+      completionWindow: BATCH_COMPLETION_WINDOW,
       metadata,
       createdAt: Math.floor(Date.now() / 1000),
       hold: hold?.hold,
@@ -490,13 +483,6 @@ async function createBatch(call: Call): Promise<void> {
     if (hold?.hold !== undefined) deps.admission.batches?.settleBatch(key, hold.hold, 0n);
     throw error;
   }
-}
-
-function readMetadata(value: unknown): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!isRecord(value) || Object.values(value).some((entry) => typeof entry !== 'string') || Object.keys(value).length > 16)
-    throw invalidRequest('metadata must be an object of at most 16 string values', 'metadata');
-  return value as Record<string, string>;
 }
 
 /** The output file's id is derived from the batch's, so every replica shows the same one without coordinating. */

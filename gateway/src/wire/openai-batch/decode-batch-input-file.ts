@@ -9,7 +9,7 @@ import type { BatchInputFile, BatchInputLine } from '../../unified/batch.js';
 import { decodeOpenAIChatRequest } from '../openai-chat/index.js';
 
 /** The one endpoint batch lines may call through the gateway (embeddings batches are not routed yet). */
-const BATCH_LINE_URL = '/v1/chat/completions';
+export const BATCH_LINE_URL = '/v1/chat/completions';
 
 export function decodeBatchInputFile(text: string, maxLines: number): BatchInputFile {
   const lines: BatchInputLine[] = [];

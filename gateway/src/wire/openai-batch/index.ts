@@ -6,3 +6,4 @@ export { convertToAnthropicBatchRequest, decodeAnthropicBatch, type AnthropicBat
 export { translateAnthropicBatchResults, translateOpenAIBatchOutput } from './batch-output.js';
 export { decodeBatchInputFile, encodeUpstreamBatchInputFile } from './decode-batch-input-file.js';
 export { parseMultipartForm } from './multipart-form.js';
+export { BATCH_COMPLETION_WINDOW, decodeBatchCreateRequest } from './decode-batch-create-request.js';
