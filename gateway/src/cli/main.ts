@@ -224,6 +224,8 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         batches: {
           ...defaultBatchServices(),
           ...(governance.redis === undefined ? {} : { store: new RedisBatchStore(governance.redis) }),
+          maxFileBytes: flags.maxFileBytes,
+          maxBatchLines: flags.maxBatchLines,
         },
         random: Math.random,
       },

@@ -44,6 +44,8 @@ import { respondBody, respondError, respondJson } from '../respond.js';
 import { settle } from '../settle.js';
 import {
   BATCH_RECORD_TTL_MS,
+  DEFAULT_MAX_BATCH_LINES,
+  DEFAULT_MAX_FILE_BYTES,
   InMemoryBatchStore,
   newPublicId,
   type BatchServices,
@@ -53,10 +55,6 @@ import {
 } from './batch-store.js';
 import { batchFromAnthropic, batchFromOpenAI, fileObject, listObject } from './batch-objects.js';
 
-/** Largest upload /v1/files accepts (--max-file-bytes); the whole file is read and checked before it is sent on. */
-const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
-/** Most requests one batch input file may hold (--max-batch-lines); OpenAI's own limit is 50,000. */
-const DEFAULT_MAX_BATCH_LINES = 50_000;
 const DEFAULT_LIST_LIMIT = 20;
 const MAX_LIST_LIMIT = 100;
 
@@ -102,7 +100,8 @@ async function runBatchOperation(
     exchange.table = table;
     const upload = endpoint.operation === 'files' && endpoint.method === 'POST';
     // 1. ingress, size check only
-    checkDeclaredLength(exchange.req, upload ? services.maxFileBytes : deps.maxBodyBytes);
+    if (upload) uploadBounded(() => checkDeclaredLength(exchange.req, services.maxFileBytes), services.maxFileBytes);
+    else checkDeclaredLength(exchange.req, deps.maxBodyBytes);
     // 2. authenticate
     const identified = identifyKey(table, exchange, deps.tokens, (kind, result) => deps.metrics.tokenAuthentication(kind, result));
     const key = (exchange.key = identified instanceof Promise ? await identified : identified);
@@ -258,18 +257,26 @@ async function ownedBatch(call: Call, id: string): Promise<StoredBatch> {
 
 // ---- files ------------------------------------------------------------------------------------
 
-async function uploadFile(call: Call): Promise<void> {
-  const { exchange, services, key } = call;
-  let body: Buffer;
-  try {
-    body = await readRequestBody(exchange.req, services.maxFileBytes);
-  } catch (error) {
+/** Runs an ingress step of an upload, its size refusal naming the upload's own limit rather than --max-body-bytes. */
+function uploadBounded<T>(step: () => T, maxFileBytes: number): T {
+  const refuse = (error: unknown): never => {
     if (error instanceof GatewayError && error.kind === 'payload_too_large')
-      throw new GatewayError('payload_too_large', `file upload exceeds the ${services.maxFileBytes}-byte limit (--max-file-bytes)`, {
+      throw new GatewayError('payload_too_large', `file upload exceeds the ${maxFileBytes}-byte limit (--max-file-bytes)`, {
         code: 'file_too_large',
       });
     throw error;
+  };
+  try {
+    const result = step();
+    return (result instanceof Promise ? result.catch(refuse) : result) as T;
+  } catch (error) {
+    return refuse(error);
   }
+}
+
+async function uploadFile(call: Call): Promise<void> {
+  const { exchange, services, key } = call;
+  const body = await uploadBounded(() => readRequestBody(exchange.req, services.maxFileBytes), services.maxFileBytes);
   const form = parseMultipartForm(body, exchange.req.headers['content-type']);
   const purpose = form.fields.get('purpose');
   if (purpose === undefined) throw invalidRequest("Missing required parameter: 'purpose'", 'purpose');

@@ -55,6 +55,11 @@ export interface StoredBatch extends StickyTarget {
   hold: string | undefined;
 }
 
+/** Largest upload /v1/files accepts by default (--max-file-bytes): the whole file is read and checked before it is sent on. */
+export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** Most requests one batch input file may hold by default (--max-batch-lines); OpenAI's own limit is 50,000. */
+export const DEFAULT_MAX_BATCH_LINES = 50_000;
+
 /** What the files and batches operations are given: the store, and the upload limits. */
 export interface BatchServices {
   store: BatchStore;
