@@ -13,8 +13,6 @@ export function fileObject(file: StoredFile): Record<string, unknown> {
     filename: file.filename,
     purpose: file.purpose,
     status: 'processed',
-    expires_at: null,
-    status_details: null,
   };
 }
 
