@@ -416,11 +416,12 @@ async function fileContent(call: Call, file: StoredFile): Promise<{ key: Runtime
     );
   }
   let charged: { key: RuntimeKey; hold: string | undefined } | undefined;
-  exchange.usage = results.usage;
-  exchange.pricing = backend.compiled.pricing;
-  // Charged once per batch whichever replica serves the results first; later fetches are free.
+  // Charged once per batch whichever replica serves the results first; later fetches are free,
+  // and count no tokens again in the usage metrics.
   if (await call.services.store.claimCharge(batch.id)) {
     charged = { key: call.key, hold: batch.hold };
+    exchange.usage = results.usage;
+    exchange.pricing = backend.compiled.pricing;
     if (exchange.pricing !== undefined) exchange.costNanos = batchCostNanos(results.usage, exchange.pricing, batch.provider);
   } else {
     exchange.costNanos = 0n;
