@@ -70,8 +70,17 @@ export function createBatchOperation(deps: PipelineDeps, services: BatchServices
 function pathParts(exchange: Exchange): { id: string | undefined; action: string | undefined; query: URLSearchParams } {
   const url = new URL(exchange.req.url ?? '/', 'http://gateway');
   const segments = url.pathname.split('/').slice(3);
-  const id = segments[0] === undefined || segments[0] === '' ? undefined : decodeURIComponent(segments[0]);
+  const id = segments[0] === undefined || segments[0] === '' ? undefined : decodeSegment(segments[0]);
   return { id, action: segments[1], query: url.searchParams };
+}
+
+/** A percent-decoded path segment; a malformed escape keeps the raw text (no such id, a 404). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** What one call needs: the dependencies, the caller's key and table, and the exchange it answers. */
@@ -156,10 +165,10 @@ function stickyTarget(call: Call, sticky: StickyTarget): { route: RuntimeRoute; 
       throw new GatewayError('not_found', `the credential that holds this object is no longer on its backend`, { code: 'not_found' });
     credential = backend.resolveCredential(found);
   }
-  const call_ = call;
-  call_.exchange.route = route;
-  call_.exchange.backend = backend.name;
-  call_.exchange.model = sticky.model;
+  // The log line, metrics and span name the object's route, backend and model.
+  call.exchange.route = route;
+  call.exchange.backend = backend.name;
+  call.exchange.model = sticky.model;
   return { route, backend, target: { backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens } };
 }
 
