@@ -43,6 +43,8 @@ export class InProcessBudgetLedger implements BudgetLedger {
   /** Reservations held past their request (batches), by handle. */
   private readonly held = new Map<string, BudgetReservation>();
   private heldSeq = 0;
+  /** Handles already settled: a second settlement of one is a no-op (a few ids per batch, kept for the process's life). */
+  private readonly settledHeld = new Set<string>();
   private readonly reports: UsageReportBook;
   private readonly writer: SpendStateWriter | undefined;
   private readonly nowMs: () => number;
@@ -98,6 +100,8 @@ export class InProcessBudgetLedger implements BudgetLedger {
 
   /** One process holds its reservations in memory: a handle from before a restart is charged without one. */
   settleHeld(budgets: readonly CompiledBudget[], handle: string, costNanos: bigint, nowMs: number): void {
+    if (this.settledHeld.has(handle)) return;
+    this.settledHeld.add(handle);
     const reservation = this.held.get(handle);
     if (reservation !== undefined) reservation.settle(costNanos, nowMs);
     else if (costNanos > 0n) this.charge(budgets, costNanos, nowMs);

@@ -20,11 +20,13 @@ import {
 import { readSpendStateFile, SpendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
 import { openUsageReportBook } from '../budget/usage-journal.js';
 import type { UsageReportBook } from '../budget/usage-report-book.js';
-import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS } from './budget-scripts.js';
+import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS, SETTLE_HELD } from './budget-scripts.js';
 import type { RedisConnection } from '../../redis/redis-connection.js';
 import type { SettlementRetryQueue } from './settlement-retry-queue.js';
 
 const TAG = '{sy:budgets}';
+/** How long a held reservation's settled marker is kept: past the longest hold (a batch record's 30 days). */
+const HELD_SETTLED_MARKER_MS = 32 * 24 * 60 * 60 * 1000;
 /** Accounts of finished periods stay readable this long after the period ends. */
 const KEEP_AFTER_PERIOD_MS = 35 * 86_400_000;
 
@@ -152,25 +154,19 @@ export class RedisBudgetLedger implements BudgetLedger {
     const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
     const accounts = budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number));
     const expiries = budgets.map((budget, i) => expireAtMs(budget, starts[i] as number));
-    if (costNanos > 0n) for (const [i, budget] of budgets.entries()) this.reports.record(budget.id, starts[i] as number, costNanos);
+    const keys = [`${TAG}:settled-held:${id}`, ...reservedKeys, ...accounts];
     this.options.retries.run('budget settle', async () => {
-      const reply = (await this.options.redis.run(
-        SETTLE_BUDGETS,
-        [...reservedKeys, ...accounts],
-        [id, costNanos.toString(), ...expiries],
-      )) as string[];
-      if (reply.length > 0) {
-        if (costNanos > 0n) this.charged(budgets, starts, reply);
-        return;
-      }
-      if (costNanos === 0n) return;
-      // The lease ran out before the results were fetched: charge without the reservation, once (the marker is per handle).
-      const charged = (await this.options.redis.run(
-        CHARGE_BUDGETS,
-        [`${TAG}:charged:held:${id}`, ...accounts],
-        [costNanos.toString(), ...expiries],
-      )) as string[];
-      if (charged.length > 0) this.charged(budgets, starts, charged);
+      const reply = (await this.options.redis.run(SETTLE_HELD, keys, [
+        id,
+        costNanos.toString(),
+        HELD_SETTLED_MARKER_MS,
+        ...expiries,
+      ])) as string[];
+      // Only the one settlement the marker let through reports its cost to the operator: a held
+      // reservation may be settled by several replicas, and its spend must be counted once.
+      if (reply.length === 0) return;
+      if (costNanos > 0n) for (const [i, budget] of budgets.entries()) this.reports.record(budget.id, starts[i] as number, costNanos);
+      this.charged(budgets, starts, reply);
     });
   }
 
