@@ -1,11 +1,13 @@
-// Files and batches calls are traced like chat: a server span `batch <model>` with
+// Files and batches calls are observed like chat: a server span `batch <model>` with
 // `gen_ai.operation.name: batch`, the route and backend the object is held by, and on the fetch of
-// a batch's results their tokens and cost, exported over OTLP by the gateway process.
+// a batch's results their tokens and cost, exported over OTLP by the gateway process; a log line
+// per call, and the token and cost metrics under the route and backend.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI, { toFile } from 'openai';
 import { documents, keyObjects, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
 import { startBatchApiMock, type BatchApiMock } from '../mocks/batch-api-mock-server.js';
 import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import { logRecords, metricValue } from '../governance/governance-fixtures.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 
 const key = testKey('batchtrace');
@@ -80,5 +82,21 @@ describe('batch trace spans', () => {
       'gen_ai.usage.output_tokens': 5,
       'switchyard.cost_usd': '0.00001',
     });
+
+    // The log line of the results fetch, and the metrics under the batch's route and backend.
+    const fetchId = results.headers.get('x-request-id');
+    const fetchLine = logRecords(gateway).find((record) => record.msg === 'request' && record.requestId === fetchId);
+    expect(fetchLine).toMatchObject({
+      operation: 'files',
+      model: 'traced-batch',
+      route: 'default/traced-batch',
+      backend: 'claude',
+      inputTokens: 10,
+      outputTokens: 5,
+      costUsd: '0.00001',
+    });
+    const labels = { route: 'default/traced-batch', backend: 'claude' };
+    expect(await metricValue(gateway, 'switchyard_tokens_total', { ...labels, direction: 'output' })).toBe(5);
+    expect(await metricValue(gateway, 'switchyard_cost_usd_total', labels)).toBeCloseTo(0.00001, 9);
   });
 });
