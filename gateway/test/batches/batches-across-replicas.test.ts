@@ -220,9 +220,10 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
     expect((error.error as { code?: string }).code).toBe('budget_exceeded');
   });
 
-  it('runs an Azure OpenAI batch with the deployment in each line', async () => {
+  it('runs an Azure OpenAI batch with the deployment in each line, its failed lines in the error file', async () => {
+    const lines = `${inputFile('azure-batch', 1)}\n${inputFile('azure-batch', 1).replace('req-0', 'fail-1')}`;
     const uploaded = await client(a, APP).files.create({
-      file: await toFile(Buffer.from(inputFile('azure-batch', 1)), 'az.jsonl'),
+      file: await toFile(Buffer.from(lines), 'az.jsonl'),
       purpose: 'batch',
     });
     expect([...azure.files.values()][0]?.content).toContain('"model":"batch-deployment"');
@@ -235,8 +236,14 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
     const done = await client(a, APP).batches.retrieve(created.id);
     expect(done.status).toBe('completed');
     const output = await client(b, APP).files.content(done.output_file_id ?? '');
+    // One answered line of 10 + 5 tokens at half price; the failed one costs nothing.
     expect(output.headers.get('x-switchyard-cost-usd')).toBe('0.00001');
     expect(await output.text()).toContain('answer to req-0');
+    expect(done.error_file_id).toMatch(/^file-sy/);
+    expect(done.error_file_id).not.toBe(done.output_file_id);
+    const failed = await client(b, APP).files.content(done.error_file_id ?? '');
+    expect(await failed.text()).toContain('"custom_id":"fail-1"');
+    expect((await refusal(client(b, OTHER).files.content(done.error_file_id ?? ''))).status).toBe(404);
   });
 
   it('maps an Anthropic Message Batch: chat lines in, OpenAI output lines out, and cancel', async () => {

@@ -3,7 +3,8 @@
 // `api-version`), Anthropic's /v1/messages/batches (`x-api-key`, `anthropic-version`). A request
 // with another account's key gets a 401, so a test sees which credential the gateway used.
 // Batches start `in_progress`; `completeAll()` ends them, answering every line with a fixed
-// completion (10 prompt and 5 completion tokens).
+// completion (10 prompt and 5 completion tokens), except OpenAI-format lines whose custom_id
+// starts with `fail`, which go to the batch's error file.
 import type { ServerResponse } from 'node:http';
 import { startMockHttpServer, type MockHttpServer, type RecordedRequest } from '../support/mock-http-server.js';
 
@@ -22,6 +23,7 @@ interface MockBatch {
   inputFileId: string;
   status: 'in_progress' | 'completed' | 'cancelling' | 'cancelled';
   outputFileId: string | undefined;
+  errorFileId?: string;
   /** Anthropic: the requests it was given inline. */
   requests?: Array<{ custom_id: string; params: Record<string, unknown> }>;
   createdAt: number;
@@ -74,6 +76,18 @@ export async function startBatchApiMock(flavor: 'openai' | 'azure' | 'anthropic'
   let seq = 0;
   const now = (): number => Math.floor(Date.now() / 1000);
 
+  function addFile(filename: string, lines: string[]): string {
+    const file: MockFile = {
+      id: `file-out${++seq}`,
+      filename,
+      purpose: 'batch_output',
+      content: `${lines.join('\n')}\n`,
+      createdAt: now(),
+    };
+    files.set(file.id, file);
+    return file.id;
+  }
+
   function openAIBatch(batch: MockBatch): Record<string, unknown> {
     const total = files.get(batch.inputFileId)?.content.trim().split('\n').length ?? 0;
     return {
@@ -85,7 +99,7 @@ export async function startBatchApiMock(flavor: 'openai' | 'azure' | 'anthropic'
       completion_window: '24h',
       status: batch.status,
       output_file_id: batch.outputFileId ?? null,
-      error_file_id: null,
+      error_file_id: batch.errorFileId ?? null,
       created_at: batch.createdAt,
       in_progress_at: batch.createdAt,
       expires_at: batch.createdAt + 86_400,
@@ -252,29 +266,37 @@ export async function startBatchApiMock(flavor: 'openai' | 'azure' | 'anthropic'
         if (batch.status !== 'in_progress') continue;
         batch.status = 'completed';
         if (flavor === 'anthropic') continue;
-        const input = files.get(batch.inputFileId)?.content ?? '';
-        const output = input
+        const lines = (files.get(batch.inputFileId)?.content ?? '')
           .trim()
           .split('\n')
-          .map((line) => {
-            const parsed = JSON.parse(line) as { custom_id: string; body: { model: string } };
-            return JSON.stringify({
-              id: `batch_req_${parsed.custom_id}`,
-              custom_id: parsed.custom_id,
-              response: { status_code: 200, request_id: `req_${parsed.custom_id}`, body: completion(parsed.body.model, parsed.custom_id) },
+          .map((line) => JSON.parse(line) as { custom_id: string; body: { model: string } });
+        // Lines whose custom_id starts with `fail` fail: OpenAI puts them in the batch's error file.
+        const output = lines
+          .filter((line) => !line.custom_id.startsWith('fail'))
+          .map((line) =>
+            JSON.stringify({
+              id: `batch_req_${line.custom_id}`,
+              custom_id: line.custom_id,
+              response: { status_code: 200, request_id: `req_${line.custom_id}`, body: completion(line.body.model, line.custom_id) },
               error: null,
-            });
-          })
-          .join('\n');
-        const file: MockFile = {
-          id: `file-out${++seq}`,
-          filename: 'output.jsonl',
-          purpose: 'batch_output',
-          content: `${output}\n`,
-          createdAt: now(),
-        };
-        files.set(file.id, file);
-        batch.outputFileId = file.id;
+            }),
+          );
+        const failed = lines
+          .filter((line) => line.custom_id.startsWith('fail'))
+          .map((line) =>
+            JSON.stringify({
+              id: `batch_req_${line.custom_id}`,
+              custom_id: line.custom_id,
+              response: {
+                status_code: 400,
+                request_id: `req_${line.custom_id}`,
+                body: { error: { message: 'bad request', type: 'invalid_request_error' } },
+              },
+              error: null,
+            }),
+          );
+        batch.outputFileId = addFile('output.jsonl', output);
+        if (failed.length > 0) batch.errorFileId = addFile('errors.jsonl', failed);
       }
     },
     close: () => server.close(),

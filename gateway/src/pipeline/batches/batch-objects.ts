@@ -26,6 +26,7 @@ interface BatchView {
   status: string;
   counts: { total: number; completed: number; failed: number };
   outputFileId: string | null;
+  errorFileId: string | null;
   times: Record<string, number | null>;
   errors: unknown;
 }
@@ -41,7 +42,7 @@ function batchObject(batch: StoredBatch, view: BatchView): Record<string, unknow
     completion_window: batch.completionWindow,
     status: view.status,
     output_file_id: view.outputFileId,
-    error_file_id: null,
+    error_file_id: view.errorFileId,
     created_at: batch.createdAt,
     in_progress_at: view.times.in_progress_at ?? null,
     expires_at: view.times.expires_at ?? null,
@@ -71,11 +72,12 @@ const TIME_FIELDS = [
   'cancelled_at',
 ] as const;
 
-/** An OpenAI or Azure batch: the upstream's state with the gateway's ids (the output file's is `outputFileId`, minted by the caller). */
+/** An OpenAI or Azure batch: the upstream's state with the gateway's ids (its output and error files' ids minted by the caller). */
 export function batchFromOpenAI(
   batch: StoredBatch,
   upstream: Record<string, unknown>,
   outputFileId: string | null,
+  errorFileId: string | null,
 ): Record<string, unknown> {
   const counts = isRecord(upstream.request_counts) ? upstream.request_counts : {};
   const times: Record<string, number | null> = {};
@@ -88,6 +90,7 @@ export function batchFromOpenAI(
       failed: numberOrNull(counts.failed) ?? 0,
     },
     outputFileId,
+    errorFileId,
     times,
     errors: isRecord(upstream.errors) ? upstream.errors : null,
   });
@@ -99,6 +102,7 @@ export function batchFromAnthropic(batch: StoredBatch, state: AnthropicBatchStat
     status: state.status,
     counts: state.counts,
     outputFileId,
+    errorFileId: null,
     times: {
       in_progress_at: state.createdAt,
       expires_at: state.expiresAt ?? null,

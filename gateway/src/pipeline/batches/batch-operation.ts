@@ -395,7 +395,8 @@ async function deleteFile(call: Call, file: StoredFile): Promise<void> {
 /**
  * A file's content: an input file as it was uploaded; a batch's output file as OpenAI output
  * lines (translated from Anthropic's results), its usage charged at the batch price the first
- * time any replica serves it. Returns the charge for settle when this call made it.
+ * time any replica serves it; an OpenAI-format batch's error file as it came. Returns the charge
+ * for settle when this call made it.
  */
 async function fileContent(call: Call, file: StoredFile): Promise<{ key: RuntimeKey; hold: string | undefined } | undefined> {
   const { exchange } = call;
@@ -414,6 +415,12 @@ async function fileContent(call: Call, file: StoredFile): Promise<{ key: Runtime
   }
   const batch = await ownedBatch(call, file.batchId ?? '');
   const { route, backend, target } = stickyTarget(call, batch);
+  if (file.role === 'errors') {
+    // Failed lines carry no usage: nothing to charge, only the public model to put back.
+    const text = await upstream(call, route, backend, target, { op: 'file-content', id: file.upstreamId ?? '' });
+    respondBody(exchange, 'application/jsonl', translateOpenAIBatchOutput(text, batch.model).jsonl);
+    return undefined;
+  }
   let results: BatchResults;
   if (batchApiFamily(batch.provider) === 'anthropic') {
     const text = await upstream(call, route, backend, target, { op: 'batch-results', id: batch.upstreamId });
@@ -445,7 +452,7 @@ async function createBatch(call: Call): Promise<void> {
   const { exchange, key, deps } = call;
   const { inputFileId, metadata } = decodeBatchCreateRequest(await readJsonObjectBody(exchange.req, deps.maxBodyBytes));
   const file = await ownedFile(call, inputFileId);
-  if (file.role !== 'input') throw invalidRequest('input_file_id names a batch output file, not an input file', 'input_file_id');
+  if (file.role !== 'input') throw invalidRequest("input_file_id names a batch's output or error file, not an input file", 'input_file_id');
   // 3. authorize again: the key's allow-list may have changed since the upload
   exchange.model = file.model;
   const authorized = authorize(key, file.model);
@@ -502,33 +509,44 @@ async function createBatch(call: Call): Promise<void> {
   }
 }
 
-/** The output file's id is derived from the batch's, so every replica shows the same one without coordinating. */
-function outputFileId(batch: StoredBatch): string {
-  return `file-sy${createHash('sha256').update(`${batch.id}:output`).digest('base64url').slice(0, 32)}`;
+/** The output and error files' ids are derived from the batch's, so every replica shows the same ones without coordinating. */
+function resultFileId(batch: StoredBatch, role: 'output' | 'errors'): string {
+  return `file-sy${createHash('sha256').update(`${batch.id}:${role}`).digest('base64url').slice(0, 32)}`;
 }
 
 /** The batch in OpenAI's shape; once results exist, its output file is recorded (owned by the batch's key). */
 async function present(call: Call, batch: StoredBatch, upstreamBatch: Record<string, unknown>): Promise<Record<string, unknown>> {
   if (batchApiFamily(batch.provider) === 'anthropic') {
     const state = decodeAnthropicBatch(upstreamBatch);
-    const output = state.hasResults ? await recordOutputFile(call, batch, undefined) : null;
+    // Anthropic's results hold every line, failures included: there is no separate error file.
+    const output = state.hasResults ? await recordResultFile(call, batch, undefined, 'output') : null;
     return batchFromAnthropic(batch, state, output);
   }
-  const upstreamOutput =
-    typeof upstreamBatch.output_file_id === 'string' && upstreamBatch.output_file_id !== '' ? upstreamBatch.output_file_id : undefined;
-  const output = upstreamOutput === undefined ? null : await recordOutputFile(call, batch, upstreamOutput);
-  return batchFromOpenAI(batch, upstreamBatch, output);
+  const upstreamFile = (field: string): string | undefined => {
+    const value = upstreamBatch[field];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const upstreamOutput = upstreamFile('output_file_id');
+  const upstreamErrors = upstreamFile('error_file_id');
+  const output = upstreamOutput === undefined ? null : await recordResultFile(call, batch, upstreamOutput, 'output');
+  const errors = upstreamErrors === undefined ? null : await recordResultFile(call, batch, upstreamErrors, 'errors');
+  return batchFromOpenAI(batch, upstreamBatch, output, errors);
 }
 
-async function recordOutputFile(call: Call, batch: StoredBatch, upstreamFileId: string | undefined): Promise<string> {
-  const id = outputFileId(batch);
+async function recordResultFile(
+  call: Call,
+  batch: StoredBatch,
+  upstreamFileId: string | undefined,
+  role: 'output' | 'errors',
+): Promise<string> {
+  const id = resultFileId(batch, role);
   if ((await call.services.store.get('file', id)) === undefined) {
     await call.services.store.put('file', {
       id,
       keyId: batch.keyId,
-      role: 'output',
+      role,
       purpose: 'batch_output',
-      filename: `${batch.id}_output.jsonl`,
+      filename: `${batch.id}_${role === 'output' ? 'output' : 'error'}.jsonl`,
       bytes: 0,
       createdAt: Math.floor(Date.now() / 1000),
       upstreamId: upstreamFileId,

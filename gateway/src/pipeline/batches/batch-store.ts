@@ -25,8 +25,8 @@ export interface StickyTarget {
 export interface StoredFile extends StickyTarget {
   id: string;
   keyId: string;
-  /** `input` (uploaded by the caller) or `output` (a batch's results, fetched through the gateway). */
-  role: 'input' | 'output';
+  /** `input` (uploaded by the caller), `output` or `errors` (a batch's results and failed lines, fetched through the gateway). */
+  role: 'input' | 'output' | 'errors';
   purpose: string;
   filename: string;
   bytes: number;
