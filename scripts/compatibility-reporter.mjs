@@ -270,6 +270,29 @@ const OTHER_ENDPOINTS = [
     tests: 'gateway/test/audio/, gateway/test/wire/audio/',
     docs: 'providers/openai.md#audio-post-v1audiotranscriptions-v1audiotranslations-v1audiospeech',
   },
+  {
+    endpoint: '`/v1/files`, `/v1/batches`',
+    rows: [
+      [
+        '`openai`',
+        "`{baseURL}/files`, `{baseURL}/batches` (lines sent with the backend's model)",
+        "output lines' usage, at the batch price",
+      ],
+      [
+        '`azure-openai`',
+        '`{baseURL}/openai/files`, `/openai/batches` (`api-version`; lines name the deployment)',
+        "output lines' usage, at the batch price",
+      ],
+      [
+        '`anthropic`',
+        'Message Batches `POST /v1/messages/batches` (the file kept by the gateway, lines translated)',
+        "results' usage, at the batch price",
+      ],
+      ['every other provider', '400 `batches_not_supported` at upload', ''],
+    ],
+    tests: 'gateway/test/batches/, gateway/test/wire/openai-batch/',
+    docs: 'providers/openai.md#files-and-batches',
+  },
 ];
 
 function renderOtherEndpoints(lines) {

@@ -1,5 +1,6 @@
 // `switchyard gateway` flags, parsed and checked before anything starts. A bad flag is one
 // clear line and exit code 2.
+import { DEFAULT_MAX_BATCH_LINES, DEFAULT_MAX_FILE_BYTES } from '../pipeline/batches/batch-store.js';
 import { existsSync } from 'node:fs';
 import {
   durationFlag,
@@ -40,6 +41,10 @@ export interface GatewayFlags {
   limits: ListenerLimits;
   maxBodyBytes: number;
   maxAudioUploadBytes: number;
+  /** Largest upload /v1/files reads (a batch input file, held in memory while it is checked). */
+  maxFileBytes: number;
+  /** Most requests one batch input file may hold. */
+  maxBatchLines: number;
   /** Largest whole (non-streaming) upstream answer read; larger ones fail the attempt (502). */
   maxResponseBytes: number;
   /** File holding the secret that signs `/mcp` session ids (shared by every replica); undefined: a random per-process secret. */
@@ -112,6 +117,8 @@ operator streams (cluster mode).
                                switchyard_connections_refused_total (default ${DEFAULT_LISTENER_LIMITS.maxConnections})
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
   --max-audio-upload-bytes <n> largest audio upload to /v1/audio/transcriptions and /translations (default ${DEFAULT_MAX_AUDIO_UPLOAD_BYTES})
+  --max-file-bytes <n>         largest file upload to /v1/files (default ${DEFAULT_MAX_FILE_BYTES}); larger: 413 naming the limit
+  --max-batch-lines <n>        most requests in one batch input file (default ${DEFAULT_MAX_BATCH_LINES}); more: 413 naming the limit
   --max-response-bytes <n>     largest non-streamed upstream answer read into memory (default ${DEFAULT_MAX_RESPONSE_BYTES});
                                a larger one fails that backend (502 naming the limit); streams are not bounded by it
   --mcp-session-secret-file <path>
@@ -192,6 +199,8 @@ const GATEWAY_FLAG_OPTIONS = {
   'max-connections': { type: 'string' },
   'max-body-bytes': { type: 'string' },
   'max-audio-upload-bytes': { type: 'string' },
+  'max-file-bytes': { type: 'string' },
+  'max-batch-lines': { type: 'string' },
   'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
   'semantic-cache-max-bytes': { type: 'string' },
@@ -230,6 +239,11 @@ export function parseGatewayFlags(
   const limits = parseListenerLimits(v);
   const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
   const maxAudioUploadBytes = positiveBytesFlag('max-audio-upload-bytes', v['max-audio-upload-bytes'], DEFAULT_MAX_AUDIO_UPLOAD_BYTES);
+  const maxFileBytes = positiveBytesFlag('max-file-bytes', v['max-file-bytes'], DEFAULT_MAX_FILE_BYTES);
+  const maxBatchLinesText = v['max-batch-lines'];
+  if (maxBatchLinesText !== undefined && !/^[1-9]\d*$/.test(maxBatchLinesText))
+    throw new FlagError(`--max-batch-lines must be a positive whole number, got "${maxBatchLinesText}"`);
+  const maxBatchLines = maxBatchLinesText === undefined ? DEFAULT_MAX_BATCH_LINES : Number(maxBatchLinesText);
   const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
   const mcpMaxResultBytes = positiveBytesFlag('mcp-max-result-bytes', v['mcp-max-result-bytes'], DEFAULT_MCP_MAX_RESULT_BYTES);
   const mcpSessionSecretFile = v['mcp-session-secret-file'] ?? emptyToUndefined(env.SWITCHYARD_MCP_SESSION_SECRET_FILE);
@@ -301,6 +315,8 @@ export function parseGatewayFlags(
     limits,
     maxBodyBytes,
     maxAudioUploadBytes,
+    maxFileBytes,
+    maxBatchLines,
     maxResponseBytes,
     mcpSessionSecretFile,
     mcpMaxResultBytes,

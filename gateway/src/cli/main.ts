@@ -2,6 +2,8 @@
 import { buildInfo, errorMessage, exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
+import { defaultBatchServices } from '../pipeline/batches/batch-operation.js';
+import { RedisBatchStore } from '../pipeline/batches/redis-batch-store.js';
 import { MemorySemanticIndex } from '../cache/semantic/memory-semantic-index.js';
 import { RedisSemanticIndex } from '../cache/semantic/redis-semantic-index.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
@@ -225,6 +227,13 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         maxAudioUploadBytes: flags.maxAudioUploadBytes,
         tokens: parts.tokens,
         mcp: parts.mcp,
+        // Files and batches: the ids the gateway issued, in Redis when governance shares one, so any replica serves them.
+        batches: {
+          ...defaultBatchServices(),
+          ...(governance.redis === undefined ? {} : { store: new RedisBatchStore(governance.redis) }),
+          maxFileBytes: flags.maxFileBytes,
+          maxBatchLines: flags.maxBatchLines,
+        },
         random: Math.random,
       },
     });

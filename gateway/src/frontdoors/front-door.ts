@@ -125,7 +125,15 @@ export type FrontDoorEndpoint =
       readonly frontDoor: ChatFrontDoor;
       readonly codec: ModelListCodec;
     }
-  | { readonly method: 'POST' | 'GET'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor };
+  | { readonly method: 'POST' | 'GET'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor }
+  | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor }
+  | {
+      /** OpenAI's /v1/files and /v1/batches (pipeline/batches/): objects held upstream, reached by the gateway's ids. */
+      readonly method: 'GET' | 'POST' | 'DELETE';
+      readonly path: EndpointPath;
+      readonly operation: 'files' | 'batches';
+      readonly frontDoor: ChatFrontDoor;
+    };
 
 export type EndpointOperation = FrontDoorEndpoint['operation'];
 
@@ -152,6 +160,16 @@ function decodePathSegment(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+/** `{prefix}{id}` or `{prefix}{id}/{action}` (the id and action read by the operation from the URL): files and batches. */
+export function objectIdPath(prefix: string, action: string | undefined): EndpointPath {
+  const shape = action === undefined ? /^[^/]+$/ : new RegExp(`^[^/]+/${action}$`);
+  return {
+    prefix,
+    match: (rest: string) => (shape.test(rest) ? {} : undefined),
+    example: `${prefix}file-example${action === undefined ? '' : `/${action}`}`,
+  };
 }
 
 /** `{prefix}{id}` with a non-empty id (decoded into `pathModel`): the get-model endpoints. */

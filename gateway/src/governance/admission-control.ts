@@ -46,6 +46,38 @@ export interface AdmissionControl {
    * usage. Absent: rounds are not counted.
    */
   admitRound?(key: RuntimeKey, round: number): Promise<void>;
+  /** Batch submissions and their results (pipeline/batches/). Absent: batches are admitted and charged nothing. */
+  readonly batches?: BatchAdmissionControl;
+}
+
+/** A batch's submission as admission sees it: its estimate held until the results are fetched. */
+export interface BatchAdmissionRequest {
+  key: RuntimeKey;
+  route: RuntimeRoute;
+  /** The input file's totals: every line's bounded prompt estimate, and every line's max tokens (the route's default where a line sets none). */
+  promptTokens: number;
+  maxOutputTokens: number;
+  /** How long a shared ledger keeps the reservation if nobody fetches the results (the batch's window and retention). */
+  holdMs: number;
+}
+
+export interface BatchHold {
+  /** The reservation's handle, stored with the batch so any replica settles it; undefined when nothing was reserved. */
+  hold: string | undefined;
+  /** Headers for the submission's answer (`x-ratelimit-*`, budget warnings). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Batches: a submission counts as one request under the key's rate limits (its concurrency slot
+ * is not kept: the work happens upstream) and reserves its estimate in the key's budgets until
+ * the results are fetched; then `settleBatch` charges their real cost, on any replica.
+ */
+export interface BatchAdmissionControl {
+  /** Throws GatewayError (429 rate_limited / budget_exceeded) to refuse. */
+  holdBatch(request: BatchAdmissionRequest): Promise<BatchHold>;
+  /** Releases the hold (undefined: none) and charges `costNanos` to the key's budgets. */
+  settleBatch(key: RuntimeKey, hold: string | undefined, costNanos: bigint): void;
 }
 
 const NOTHING_HELD: Admission = { settle: () => undefined };

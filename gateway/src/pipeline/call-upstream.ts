@@ -179,6 +179,25 @@ export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddi
   }
 }
 
+/**
+ * One call of a stored-object API (files, batches: pipeline/batches/): the request is encoded by
+ * the caller (providers/batch-endpoints.ts), the 2xx answer returned as text, whole and bounded
+ * by --max-response-bytes; any other status becomes the adapter's classified failure.
+ */
+export async function callStoredObjectApi(call: UpstreamCall, request: UpstreamHttpRequest): Promise<string> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process') throw new UnsupportedFeatureError('files and batches', adapter.provider);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, request, scope));
+    return await sendForText(call, request, scope, firstByteOpen);
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
 function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
   return { connectMs: timeouts.connectMs, bodyIdleMs: timeouts.streamIdleMs };
 }
@@ -234,15 +253,15 @@ export async function send(
 }
 
 /**
- * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
- * the adapter's classified failure. The first-byte deadline covers the wait for headers.
+ * Sends a non-streaming call and returns its whole 2xx answer; any other status becomes the
+ * adapter's classified failure. The first-byte deadline covers the wait for headers.
  */
-async function sendForJson(
+async function sendBuffered(
   call: UpstreamCall,
   request: UpstreamHttpRequest,
   scope: AttemptScope,
-  firstByteOpen = false,
-): Promise<UpstreamJson> {
+  firstByteOpen: boolean,
+): Promise<BufferedUpstreamResponse> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: BufferedUpstreamResponse;
   if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
@@ -261,6 +280,25 @@ async function sendForJson(
     scope.endPhase();
   }
   if (response.status < 200 || response.status >= 300) throw adapter.decodeError(response.status, response.headers, takeBodyText(response));
+  return response;
+}
+
+/** A non-streaming call's 2xx body as text (see sendBuffered). */
+async function sendForText(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<string> {
+  return takeBodyText(await sendBuffered(call, request, scope, firstByteOpen));
+}
+
+/**
+ * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
+ * the adapter's classified failure. The first-byte deadline covers the wait for headers.
+ */
+async function sendForJson(
+  call: UpstreamCall,
+  request: UpstreamHttpRequest,
+  scope: AttemptScope,
+  firstByteOpen = false,
+): Promise<UpstreamJson> {
+  const response = await sendBuffered(call, request, scope, firstByteOpen);
   // The bytes are released as they become text, so a large answer is held once while it is parsed.
   const text = takeBodyText(response);
   try {

@@ -12,6 +12,7 @@ import type { AdmissionControl } from '../governance/admission-control.js';
 import type { McpEndpointOptions } from '../mcp/mcp-server.js';
 import type { TokenAuthenticator } from '../governance/identity/token-authenticator.js';
 import type { ExtraStages } from './stages.js';
+import type { BatchServices } from './batches/batch-store.js';
 
 export interface PipelineDeps {
   tables: TableHolder;
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   mcp?: McpEndpointOptions;
   /** Source of randomness for weights and jitter; tests may pin it. */
   random: () => number;
+  /** Files and batches: the store of the ids the gateway issued, and the upload limits; absent: in memory, default limits. */
+  batches?: BatchServices;
   /** Checks and stream transformers beyond those composed in pipeline.ts (tests add toy stages here). */
   extraStages?: ExtraStages;
 }

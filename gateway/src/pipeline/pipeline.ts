@@ -32,6 +32,7 @@ import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from 
 import { createWebhookPoster } from './guardrails/webhook-transport.js';
 import { checkDeclaredLength } from './ingress.js';
 import { auditToolCall, createMcpGateway, createMcpOperation, type McpGateway } from './mcp-operation.js';
+import { createBatchOperation, defaultBatchServices } from './batches/batch-operation.js';
 import { mcpToolGuard } from './guardrails/mcp-tool-guard.js';
 import { offerHostedTools, type HostedToolContext, type HostedToolLoop } from './hosted-tools.js';
 import { createModerator } from './moderator.js';
@@ -85,6 +86,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
   const mcpGateway = createMcpGateway(deps);
   const mcp = createMcpOperation(deps, mcpGateway);
+  const batches = createBatchOperation(deps, deps.batches ?? defaultBatchServices());
   const moderate = createModerator(deps);
   const postWebhook = createWebhookPoster(deps.transport);
   const audio = createAudioOperations(deps.maxAudioUploadBytes);
@@ -115,6 +117,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, getModelOperation, endpoint, exchange, context);
         case 'mcp':
           return mcp(deps, endpoint, exchange, context);
+        case 'files':
+        case 'batches':
+          return batches(endpoint, exchange, context);
       }
     },
   };

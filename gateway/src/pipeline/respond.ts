@@ -99,6 +99,11 @@ function unsentBytes(socket: NonNullable<Exchange['res']['socket']>): number {
   return typeof queued === 'number' ? queued : socket.writableLength;
 }
 
+/** A whole answer that is not JSON (a file's content), with the gateway's headers. */
+export function respondBody(exchange: Exchange, contentType: string, body: string): void {
+  sendBody(exchange, 200, gatewayHeaders(exchange, contentType), body);
+}
+
 /** A whole answer already encoded by the front door, as JSON with the gateway's headers. */
 export function respondJson(exchange: Exchange, body: string): void {
   sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), body);

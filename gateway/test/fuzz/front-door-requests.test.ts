@@ -11,6 +11,7 @@ import { createFrontDoorRoutes } from '../../src/server/front-door-routes.js';
 import type { FrontDoorContext } from '../../src/unified/front-door-codec.js';
 import { decodeSpeechRequest, decodeTranscriptionRequest } from '../../src/wire/audio/index.js';
 import { decodeMcpMessage, McpWireError } from '../../src/wire/mcp/index.js';
+import { decodeBatchCreateRequest, decodeBatchInputFile } from '../../src/wire/openai-batch/index.js';
 import { decodesOrRejectsTyped, decodesOrThrowsTyped, fuzzParameters, jsonInputs, type Json } from './fuzz-support.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -81,6 +82,20 @@ const IMAGES: Json[] = [
     moderation: 'low',
   },
 ];
+/** One line of a batch input file (the upload's file part, decoded as JSONL). */
+const BATCH_LINE: Json[] = [
+  {
+    custom_id: 'a',
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+  },
+];
+const BATCH_CREATE: Json[] = [
+  { input_file_id: 'file-x', endpoint: '/v1/chat/completions', completion_window: '24h' },
+  { input_file_id: 'file-x', endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { team: 'a' } },
+];
+
 const RERANK: Json[] = [
   { model: 'rr', query: 'q', documents: ['a', 'b'], top_n: 1, return_documents: true, max_tokens_per_doc: 16 },
   { model: 'rr', query: 'q', documents: [{ text: 'a' }, 'b'] },
@@ -215,6 +230,9 @@ const CASES: EndpointCase[] = [
   { name: 'OpenAI embeddings', path: '/v1/embeddings', templates: OPENAI_EMBEDDINGS },
   { name: 'OpenAI moderations', path: '/v1/moderations', templates: OPENAI_MODERATIONS },
   { name: 'rerank (v1 path)', path: '/v1/rerank', templates: RERANK },
+  { name: 'files upload (a batch input line)', path: '/v1/files', templates: BATCH_LINE },
+  { name: 'batches create', path: '/v1/batches', templates: BATCH_CREATE },
+  { name: 'batches cancel (no body read)', path: '/v1/batches/batch_x/cancel', templates: BATCH_CREATE },
   { name: 'rerank (Cohere v2 path)', path: '/v2/rerank', templates: RERANK },
   { name: 'OpenAI image generations', path: '/v1/images/generations', templates: IMAGES },
   // The edit's text fields as form parts beside an image file (ingest below builds the form).
@@ -305,6 +323,13 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
     }
     case 'mcp':
       decodeMcpMessage(body);
+      return;
+    case 'files':
+      decodeBatchInputFile(text, 10);
+      return;
+    case 'batches':
+      // cancel reads no body; create decodes one
+      if (typeof endpoint.path === 'string') decodeBatchCreateRequest(body);
       return;
     default:
       throw new Error(`unexpected operation ${endpoint.operation}`);

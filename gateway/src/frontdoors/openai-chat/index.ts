@@ -19,7 +19,7 @@ import type {
   ModerationsFrontDoor,
   RerankFrontDoor,
 } from '../front-door.js';
-import { modelIdPath } from '../front-door.js';
+import { modelIdPath, objectIdPath } from '../front-door.js';
 import {
   decodeOpenAIChatRequest,
   decodeOpenAIEmbeddingsRequest,
@@ -95,6 +95,15 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v1/audio/translations', operation: 'translations', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/audio/speech', operation: 'speech', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
+    { method: 'GET', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/files/', undefined), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'DELETE', path: objectIdPath('/v1/files/', undefined), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/files/', 'content'), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: '/v1/batches', operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/batches', operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/batches/', undefined), operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: objectIdPath('/v1/batches/', 'cancel'), operation: 'batches', frontDoor: openAIChatFrontDoor },
     {
       method: 'GET',
       path: modelIdPath('/v1/models/'),

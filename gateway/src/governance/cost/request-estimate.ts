@@ -85,21 +85,7 @@ export function estimateRequest(
   request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
   counter: PromptCounter = 'Strict',
 ): RequestEstimate {
-  const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
-  let input = 0n;
-  let output = 0n;
-  let unpriced: readonly UnpricedBackend[] = [];
-  let leaseMs = LEASE_MARGIN_MS;
-  let families: readonly TokenFamily[] = [];
-  for (const candidate of plan) {
-    const bounds = routePriceBounds(candidate);
-    if (counter === 'Tokenized') families = families.length === 0 ? bounds.families : [...new Set([...families, ...bounds.families])];
-    if (bounds.input > input) input = bounds.input;
-    if (bounds.output > output) output = bounds.output;
-    if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
-    // An attempt lasts at most the key's own total timeout, else the longest of the route's and its backends'.
-    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * (key.compiled.timeouts?.totalMs ?? bounds.longestTotalMs);
-  }
+  const { plan, input, output, unpriced, leaseMs, families } = planBounds(key, route, counter);
   // Images are priced per image or by GPT Image tokens, from the image catalog (image-cost.ts).
   if (isImageRequest(request)) {
     const images = estimateImages(plan, request);
@@ -133,6 +119,53 @@ export function estimateRequest(
         ? estimateChatPromptTokens(request)
         : estimateInputOnlyTokens(request);
   const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
+  return {
+    promptTokens,
+    outputTokens,
+    tokens: promptTokens + outputTokens,
+    costNanos: estimateCostNanos(promptTokens, outputTokens, { input, output }),
+    unpriced,
+    leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+  };
+}
+
+interface PlanBounds {
+  /** The routes the request may be served by, fallbacks included. */
+  plan: readonly RuntimeRoute[];
+  input: bigint;
+  output: bigint;
+  unpriced: readonly UnpricedBackend[];
+  leaseMs: number;
+  families: readonly TokenFamily[];
+}
+
+/** The highest prices, the unpriced backends and the longest lease over every route the request may be served by. */
+function planBounds(key: RuntimeKey, route: RuntimeRoute, counter: PromptCounter): PlanBounds {
+  const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
+  let input = 0n;
+  let output = 0n;
+  let unpriced: readonly UnpricedBackend[] = [];
+  let leaseMs = LEASE_MARGIN_MS;
+  let families: readonly TokenFamily[] = [];
+  for (const candidate of plan) {
+    const bounds = routePriceBounds(candidate);
+    if (counter === 'Tokenized') families = families.length === 0 ? bounds.families : [...new Set([...families, ...bounds.families])];
+    if (bounds.input > input) input = bounds.input;
+    if (bounds.output > output) output = bounds.output;
+    if (bounds.unpriced.length > 0) unpriced = unpriced.length === 0 ? bounds.unpriced : [...unpriced, ...bounds.unpriced];
+    // An attempt lasts at most the key's own total timeout, else the longest of the route's and its backends'.
+    leaseMs += Math.max(1, candidate.compiled.retry.attempts) * (key.compiled.timeouts?.totalMs ?? bounds.longestTotalMs);
+  }
+  return { plan, input, output, unpriced, leaseMs, families };
+}
+
+/**
+ * A batch's estimate from its input file's totals (every line's bounded prompt estimate and
+ * max tokens, added up at upload), at the route's standard prices: batch discounts only lower
+ * the real charge, so the reservation stays an upper bound.
+ */
+export function estimateBatch(key: RuntimeKey, route: RuntimeRoute, promptTokens: number, outputTokens: number): RequestEstimate {
+  const { input, output, unpriced, leaseMs } = planBounds(key, route, 'Strict');
   return {
     promptTokens,
     outputTokens,
