@@ -162,6 +162,8 @@ export class PerUserOAuth {
       client_id: auth.clientId,
       client_secret: auth.clientSecret,
     });
+    const resource = resourceOf(server);
+    if (resource !== undefined) form.set('resource', resource);
     try {
       const answer = await requestToken(this.options.transport, auth.tokenURL, form, server.timeouts, 'the refresh token');
       await this.store(name, { a: answer.accessToken, r: answer.refreshToken ?? refreshToken, e: this.nowMs() + answer.lifetimeMs });
@@ -278,6 +280,8 @@ account you sign in with, through this server's tools.</p>
     authorize.searchParams.set('client_id', server.auth.clientId);
     authorize.searchParams.set('redirect_uri', this.options.callbackUrl.toString());
     if (server.auth.scopes.length > 0) authorize.searchParams.set('scope', server.auth.scopes.join(' '));
+    const resource = resourceOf(server);
+    if (resource !== undefined) authorize.searchParams.set('resource', resource);
     authorize.searchParams.set('state', state);
     authorize.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
     authorize.searchParams.set('code_challenge_method', 'S256');
@@ -319,6 +323,8 @@ account you sign in with, through this server's tools.</p>
       client_id: auth.clientId,
       client_secret: auth.clientSecret,
     });
+    const resource = resourceOf(server);
+    if (resource !== undefined) form.set('resource', resource);
     const answer = await requestToken(this.options.transport, auth.tokenURL, form, server.timeouts, 'the authorization code');
     const principal: McpPrincipal = { keyId: flow.k, identity: flow.i };
     const tokens: StoredTokens = { a: answer.accessToken, e: this.nowMs() + answer.lifetimeMs };
@@ -340,6 +346,15 @@ const EXPIRED = 'This sign-in link is unknown, already used or expired (links la
 function perUserAuth(server: CompiledMCPServer): Extract<CompiledMCPServer['auth'], { type: 'oauth2PerUser' }> {
   if (server.auth.type !== 'oauth2PerUser') throw new Error(`MCPServer ${server.id} is not oauth2PerUser`);
   return server.auth;
+}
+
+/**
+ * The resource indicator (RFC 8707) of an MCP server: its URL, which the MCP authorization
+ * specification has clients send so the token is bound to that server. Hosted tools (an API, not
+ * an MCP server) send none.
+ */
+function resourceOf(server: CompiledMCPServer): string | undefined {
+  return server.transport === 'openapi' ? undefined : server.url;
 }
 
 /** A token's name: the server with its authorization server and client (a change there means new tokens), and the identity. */
