@@ -112,7 +112,7 @@ export interface Browser {
   cookie: string | undefined;
 }
 
-export async function get(url: string, browser: Browser): Promise<Response> {
+async function get(url: string, browser: Browser): Promise<Response> {
   return fetch(url, { redirect: 'manual', headers: browser.cookie === undefined ? {} : { cookie: browser.cookie } });
 }
 
