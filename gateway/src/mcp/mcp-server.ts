@@ -317,7 +317,8 @@ export class McpGatewayServer {
         try {
           return await list(server);
         } catch (error) {
-          this.options.upstreamFailed(server, error);
+          // A caller who has not signed in to a per-user server is not a failing server.
+          if (!(error instanceof McpLoginRequiredError)) this.options.upstreamFailed(server, error);
           return [];
         }
       }),

@@ -185,6 +185,8 @@ describeWithRedis('MCP per-user OAuth (oauth2PerUser)', () => {
     expect(callback.status).toBe(200);
     expect(callbackText).toContain('Signed in');
     expect(as.grants).toContain('authorization_code');
+    // The token is asked for that MCP server (RFC 8707 resource indicator, as the MCP authorization spec requires).
+    expect(as.resources.at(-1)).toBe(upstream.url);
 
     const result = await alice.callTool({ name: 'secure__whoami', arguments: {} });
     expect(result.isError).toBeFalsy();
@@ -264,6 +266,7 @@ describeWithRedis('MCP per-user OAuth (oauth2PerUser)', () => {
     expect((await signIn(link, 'alice-api')).callback.status).toBe(200);
     const result = await alice.callTool({ name: 'api__whoami', arguments: {} });
     expect(result.structuredContent).toEqual({ user: 'alice-api' });
+    expect(as.resources.at(-1)).toBe(''); // an API is not an MCP server: no resource indicator
   });
 
   it('gives the model of the hosted-tools loop the login link as the tool result', async () => {

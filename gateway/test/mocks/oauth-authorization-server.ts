@@ -23,6 +23,8 @@ export interface OAuthServer {
   readonly tokenURL: string;
   /** The grant types the token endpoint answered with a token, in order. */
   readonly grants: string[];
+  /** The `resource` (RFC 8707) of each authorization request, '' when absent, in order. */
+  readonly resources: string[];
   /** The user an unexpired, unrevoked access token was issued to. */
   userFor(accessToken: string): string | undefined;
   /** Revokes every access token issued so far (refresh tokens too). */
@@ -44,6 +46,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   const accessTokens = new Map<string, { user: string; expiresAtMs: number }>();
   const refreshTokens = new Map<string, string>();
   const grants: string[] = [];
+  const resources: string[] = [];
   let lifetimeS = options.accessTokenLifetimeS ?? 3600;
 
   const issue = (user: string): Record<string, unknown> => {
@@ -68,6 +71,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
         if (!options.redirectUris.includes(params.get('redirect_uri') ?? '')) return json(400, { error: 'invalid_redirect_uri' });
         if (params.get('response_type') !== 'code' || params.get('code_challenge_method') !== 'S256' || !params.get('code_challenge'))
           return json(400, { error: 'invalid_request' });
+        resources.push(params.get('resource') ?? '');
         const hidden = [...params].map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`).join('');
         res
           .writeHead(200, { 'content-type': 'text/html' })
@@ -121,6 +125,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     authorizationURL: `${origin}/authorize`,
     tokenURL: `${origin}/token`,
     grants,
+    resources,
     userFor(accessToken) {
       const entry = accessTokens.get(accessToken);
       return entry !== undefined && entry.expiresAtMs > Date.now() ? entry.user : undefined;
