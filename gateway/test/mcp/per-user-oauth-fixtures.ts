@@ -135,6 +135,13 @@ export async function signIn(
   user: string,
   callbackBrowser?: Browser,
 ): Promise<{ consent: string; callback: Response; callbackText: string }> {
+  const { consent, browser, callbackUrl } = await signInUpToCallback(link, user);
+  const callback = await get(callbackUrl, callbackBrowser ?? browser);
+  return { consent, callback, callbackText: await callback.text() };
+}
+
+/** The sign-in up to the callback URL (with its code and state), which is not opened. */
+export async function signInUpToCallback(link: string, user: string): Promise<{ consent: string; browser: Browser; callbackUrl: string }> {
   const browser: Browser = { cookie: undefined };
   const consentPage = await get(link, browser);
   expect(consentPage.status).toBe(200);
@@ -151,6 +158,5 @@ export async function signIn(
   fields.set('username', user);
   const loggedIn = await postForm(new URL('/authorize', authorize).toString(), fields, { cookie: undefined });
   expect(loggedIn.status).toBe(302);
-  const callback = await get(loggedIn.headers.get('location') ?? '', callbackBrowser ?? browser);
-  return { consent, callback, callbackText: await callback.text() };
+  return { consent, browser, callbackUrl: loggedIn.headers.get('location') ?? '' };
 }
