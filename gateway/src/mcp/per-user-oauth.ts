@@ -128,7 +128,17 @@ export class PerUserOAuth {
     return {
       token: async () => {
         await dropping;
-        return this.token(server, principal);
+        try {
+          return await this.token(server, principal);
+        } catch (error) {
+          if (error instanceof McpUpstreamError) throw error;
+          // The shared store (Redis) could not answer: the call fails as unavailable, it never goes out without the token.
+          throw new McpUpstreamError(
+            `the per-user token store is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+            'unreachable',
+            { cause: error },
+          );
+        }
       },
       refused: () => {
         dropping = this.options.tokens.delete(tokenName(server, principal)).catch(() => undefined);
