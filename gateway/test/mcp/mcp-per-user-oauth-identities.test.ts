@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { CompiledMCPServer } from '@switchyard/compiler';
 import { McpGatewayServer, type McpCaller } from '../../src/mcp/mcp-server.js';
-import { MemoryOAuthStore, OAuthSealer, SealedOAuthStore } from '../../src/mcp/oauth-store.js';
+import { MemoryOAuthStore, OAuthSealer, SealedOAuthStore, type OAuthKeyValueStore } from '../../src/mcp/oauth-store.js';
 import { PerUserOAuth, type McpCallerIdentity } from '../../src/mcp/per-user-oauth.js';
 import { McpSessionSigner } from '../../src/mcp/session-token.js';
 import { McpUpstreamPool } from '../../src/mcp/upstream-pool.js';
@@ -119,6 +119,80 @@ describe('per-user OAuth: identities within one key', () => {
     expect(text(await whoami(BEN))).toBe('user:ben');
     expect(text(await whoami(ANN))).toBe('user:ann');
     loginLink(await whoami(BOT));
+  });
+});
+
+describe('per-user OAuth with its store down', () => {
+  it('answers a tool error saying the token store is unavailable, and sends nothing upstream', async () => {
+    const down: OAuthKeyValueStore = {
+      get: () => Promise.reject(new Error('Redis is unreachable')),
+      set: () => Promise.reject(new Error('Redis is unreachable')),
+      take: () => Promise.reject(new Error('Redis is unreachable')),
+      delete: () => Promise.reject(new Error('Redis is unreachable')),
+    };
+    const transport = new UpstreamTransport({ egressGuard: createEgressGuard([]) });
+    const sealer = OAuthSealer.ephemeral();
+    const perUser = new PerUserOAuth({
+      callbackUrl: new URL('http://127.0.0.1:1/mcp/oauth/callback'),
+      tokens: new SealedOAuthStore(down, sealer),
+      flows: new SealedOAuthStore(down, sealer),
+      transport,
+    });
+    const statuses: string[] = [];
+    const mcp = new McpGatewayServer({
+      upstreams: new McpUpstreamPool({ transport, maxResultBytes: 1 << 20, clientInfo: { name: 'test', version: '1' }, perUser }),
+      sessions: McpSessionSigner.ephemeral(),
+      admitToolCall: () => Promise.resolve(undefined),
+      upstreamFailed: () => undefined,
+      serverInfo: { name: 'test', version: '1' },
+      nowMs: Date.now,
+    });
+    const server: CompiledMCPServer = {
+      id: 'team/secure',
+      namespace: 'team',
+      name: 'secure',
+      generation: 1,
+      prefix: 'secure',
+      transport: 'streamable-http',
+      // Nothing listens here: the call must fail before any request is made.
+      url: 'http://127.0.0.1:1/mcp',
+      headers: {},
+      headerRefs: {},
+      auth: {
+        type: 'oauth2PerUser',
+        authorizationURL: 'http://127.0.0.1:1/authorize',
+        tokenURL: 'http://127.0.0.1:1/token',
+        clientId: 'gw',
+        clientSecretRef: 'team/oauth/secret',
+        clientSecret: 'gw-secret',
+        scopes: [],
+      },
+      toolFilter: { include: [], exclude: [] },
+      timeouts: { connectMs: 1_000, callMs: 5_000 },
+    };
+    const answer = await mcp.handle(
+      { keyId: 'team/shared', mcp: { allowedTools: ['*'] }, servers: [server], identity: ANN },
+      {
+        message: {
+          kind: 'request',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'secure__whoami',
+            arguments: {},
+            _meta: { [META_PROTOCOL_VERSION]: '2026-07-28', [META_CLIENT_CAPABILITIES]: {} },
+          },
+        },
+        sessionId: undefined,
+        protocolHeader: undefined,
+        signal: AbortSignal.timeout(10_000),
+        recordToolCall: (record) => statuses.push(record.status),
+      },
+    );
+    const { result } = JSON.parse(answer.body ?? '{}') as { result: Record<string, unknown> };
+    expect(result.isError).toBe(true);
+    expect(text(result)).toContain('the per-user token store is unavailable: Redis is unreachable');
+    expect(statuses).toEqual(['unavailable']);
   });
 });
 
