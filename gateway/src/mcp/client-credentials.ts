@@ -101,9 +101,11 @@ export async function requestToken(
     text = Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     if (error instanceof McpUpstreamError) throw error;
-    throw new McpUpstreamError('cannot reach the token endpoint', 'auth', { cause: error });
+    throw new McpUpstreamError('cannot reach the token endpoint', 'unreachable', { cause: error });
   }
-  if (status < 200 || status >= 300) throw new McpUpstreamError(`the token endpoint refused ${what} (HTTP ${status})`, 'auth');
+  // A 5xx is the endpoint failing, not a verdict on the credential (reason `unreachable`); a 4xx refuses it (`auth`).
+  if (status < 200 || status >= 300)
+    throw new McpUpstreamError(`the token endpoint refused ${what} (HTTP ${status})`, status >= 500 ? 'unreachable' : 'auth');
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -179,7 +179,8 @@ export class PerUserOAuth {
       await this.store(name, { a: answer.accessToken, r: answer.refreshToken ?? refreshToken, e: this.nowMs() + answer.lifetimeMs });
       return answer.accessToken;
     } catch (error) {
-      if (!(error instanceof McpUpstreamError)) throw error;
+      // A token endpoint that is down or failing keeps the tokens: the call fails, the next one tries again.
+      if (!(error instanceof McpUpstreamError) || error.reason !== 'auth') throw error;
       // A refused refresh token (revoked, expired) means a new sign-in; the reason goes to the log only.
       this.options.logger?.info('MCP per-user token refresh failed; the caller is asked to sign in again', {
         server: server.id,

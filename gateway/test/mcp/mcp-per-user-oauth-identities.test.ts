@@ -84,22 +84,46 @@ describe('per-user OAuth: identities within one key', () => {
     await as?.close();
   });
 
-  async function whoami(identity: McpCallerIdentity): Promise<Record<string, unknown>> {
+  async function send(
+    identity: McpCallerIdentity,
+    method: string,
+    capabilities: Record<string, unknown> = {},
+  ): Promise<Record<string, unknown>> {
     const caller: McpCaller = { keyId: 'team/shared', mcp: { allowedTools: ['*'] }, servers: [server], identity };
+    const params = method === 'tools/call' ? { name: 'secure__whoami', arguments: {} } : {};
     const answer = await mcp.handle(caller, {
       message: {
         kind: 'request',
         id: 1,
-        method: 'tools/call',
-        params: { name: 'secure__whoami', arguments: {}, _meta: { [META_PROTOCOL_VERSION]: '2026-07-28', [META_CLIENT_CAPABILITIES]: {} } },
+        method,
+        params: { ...params, _meta: { [META_PROTOCOL_VERSION]: '2026-07-28', [META_CLIENT_CAPABILITIES]: capabilities } },
       },
       sessionId: undefined,
       protocolHeader: undefined,
       signal: AbortSignal.timeout(10_000),
       recordToolCall: () => undefined,
     });
-    return (JSON.parse(answer.body ?? '{}') as { result: Record<string, unknown> }).result;
+    return JSON.parse(answer.body ?? '{}') as Record<string, unknown>;
   }
+
+  async function whoami(identity: McpCallerIdentity): Promise<Record<string, unknown>> {
+    return (await send(identity, 'tools/call')).result as Record<string, unknown>;
+  }
+
+  it('answers a 2026-07-28 client that declares URL elicitation in _meta with -32042, for calls and listings', async () => {
+    const bob: McpCallerIdentity = { kind: 'OIDC', subject: 'u-bob', issuer: 'https://idp.example.com' };
+    for (const method of ['tools/call', 'tools/list']) {
+      const { error } = (await send(bob, method, { elicitation: { url: {} } })) as {
+        error: { code: number; data: { elicitations: Array<{ mode: string; url: string }> } };
+      };
+      expect(error.code).toBe(-32042);
+      expect(error.data.elicitations.map((elicitation) => elicitation.mode)).toEqual(['url']);
+      expect(error.data.elicitations[0]?.url).toContain('/mcp/oauth/start?ticket=');
+    }
+    // Without the capability, the listing shows the sign_in tool instead.
+    const { result } = (await send(bob, 'tools/list')) as { result: { tools: Array<{ name: string }> } };
+    expect(result.tools.map((tool) => tool.name)).toEqual(['secure__sign_in']);
+  });
 
   it("keeps each identity's token to itself: one user's sign-in never serves another user, a ServiceAccount or the key itself", async () => {
     const link = loginLink(await whoami(ANN));
@@ -119,6 +143,24 @@ describe('per-user OAuth: identities within one key', () => {
     expect(text(await whoami(BEN))).toBe('user:ben');
     expect(text(await whoami(ANN))).toBe('user:ann');
     loginLink(await whoami(BOT));
+  });
+
+  it('keeps a token whose refresh fails because the token endpoint is down, and refreshes it once it is back', async () => {
+    const cy: McpCallerIdentity = { kind: 'OIDC', subject: 'u-cy', issuer: 'https://idp.example.com' };
+    as.setAccessTokenLifetime(20); // inside the 30 s refresh margin: every call refreshes
+    try {
+      expect((await signIn(loginLink(await whoami(cy)), 'cy')).callback.status).toBe(200);
+      as.setTokenEndpointDown(true);
+      const failed = await whoami(cy);
+      expect(failed.isError).toBe(true);
+      expect(text(failed)).toContain('the token endpoint refused the refresh token (HTTP 503)');
+      expect(text(failed)).not.toContain('/mcp/oauth/start');
+      as.setTokenEndpointDown(false);
+      expect(text(await whoami(cy))).toBe('user:cy');
+    } finally {
+      as.setTokenEndpointDown(false);
+      as.setAccessTokenLifetime(3600);
+    }
   });
 });
 

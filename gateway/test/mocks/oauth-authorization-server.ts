@@ -31,6 +31,8 @@ export interface OAuthServer {
   revokeAll(): void;
   /** Changes expires_in for tokens issued from now on. */
   setAccessTokenLifetime(seconds: number): void;
+  /** While down, the token endpoint answers 503 to every request. */
+  setTokenEndpointDown(down: boolean): void;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   const grants: string[] = [];
   const resources: string[] = [];
   let lifetimeS = options.accessTokenLifetimeS ?? 3600;
+  let tokenEndpointDown = false;
 
   const issue = (user: string): Record<string, unknown> => {
     const access = `at-${randomBytes(16).toString('hex')}`;
@@ -92,6 +95,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
         return;
       }
       if (url.pathname === '/token' && req.method === 'POST') {
+        if (tokenEndpointDown) return json(503, { error: 'temporarily_unavailable' });
         if (form.get('client_id') !== options.clientId || form.get('client_secret') !== options.clientSecret)
           return json(401, { error: 'invalid_client' });
         const grant = form.get('grant_type');
@@ -136,6 +140,9 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     },
     setAccessTokenLifetime(seconds) {
       lifetimeS = seconds;
+    },
+    setTokenEndpointDown(down) {
+      tokenEndpointDown = down;
     },
     close: async () => {
       server.closeAllConnections();
