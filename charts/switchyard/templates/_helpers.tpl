@@ -55,6 +55,14 @@
 {{- if .Values.mcp.sessionSecret.existingSecret -}}{{ .Values.mcp.sessionSecret.key }}{{- else -}}secret{{- end -}}
 {{- end -}}
 
+{{- define "switchyard.mcpOAuth.secretName" -}}
+{{- default (printf "%s-mcp-oauth-key" (include "switchyard.fullname" .)) .Values.mcp.oauth.keySecret.existingSecret -}}
+{{- end -}}
+
+{{- define "switchyard.mcpOAuth.secretKey" -}}
+{{- if .Values.mcp.oauth.keySecret.existingSecret -}}{{ .Values.mcp.oauth.keySecret.key }}{{- else -}}key{{- end -}}
+{{- end -}}
+
 {{- define "switchyard.redis.secretName" -}}
 {{- if .Values.redis.existingSecret.name -}}
 {{- .Values.redis.existingSecret.name -}}

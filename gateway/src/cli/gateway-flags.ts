@@ -21,6 +21,15 @@ import { DEFAULT_MAX_AUDIO_UPLOAD_BYTES } from '../pipeline/audio-operations.js'
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
 import { DEFAULT_MCP_ALLOWED_ORIGINS, OriginPolicy } from '../mcp/origin-policy.js';
 import { DEFAULT_MCP_SESSION_MAX_AGE_MS, MIN_MCP_SESSION_SECRET_BYTES } from '../mcp/session-token.js';
+import { MIN_MCP_OAUTH_KEY_BYTES } from '../mcp/oauth-store.js';
+import {
+  DEFAULT_MCP_OAUTH_MAX_TOKENS,
+  MCP_OAUTH_CALLBACK_PATH,
+  MCP_OAUTH_FLOW_TTL_MS,
+  MCP_OAUTH_START_PATH,
+  MCP_OAUTH_TOKEN_TTL_MS,
+  parseOAuthCallbackUrl,
+} from '../mcp/per-user-oauth.js';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
 import { DEFAULT_AUDIT_BUFFER_RECORDS, DEFAULT_AUDIT_FLUSH_TIMEOUT_MS } from '../observe/audit-log.js';
 import { auditOtlpTarget, type AuditOtlpTarget } from '../observe/audit-otlp-config.js';
@@ -53,6 +62,12 @@ export interface GatewayFlags {
   mcpMaxResultBytes: number;
   /** Browser origins that may call /mcp (--mcp-allowed-origins). */
   mcpAllowedOrigins: OriginPolicy;
+  /** The public URL of the per-user OAuth callback (--mcp-oauth-callback-url); undefined: oauth2PerUser servers cannot be called. */
+  mcpOAuthCallbackUrl: URL | undefined;
+  /** File holding the key that encrypts per-user OAuth tokens at rest; undefined: a random per-process key. */
+  mcpOAuthKeyFile: string | undefined;
+  /** Per-user OAuth token pairs kept in this process without Redis (--mcp-oauth-max-tokens). */
+  mcpOAuthMaxTokens: number;
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
   /** In-memory semantic index bound (vectors of routes with spec.cache.semantic); 0 turns semantic lookup off. */
@@ -131,6 +146,16 @@ operator streams (cluster mode).
   --mcp-allowed-origins <list> browser origins that may call /mcp: a comma list of origins, loopback (localhost, 127.0.0.1
                                and [::1] on any port) or * (default ${DEFAULT_MCP_ALLOWED_ORIGINS}); a request whose Origin header is
                                not allowed gets 403, requests without Origin are not affected
+  --mcp-oauth-callback-url <url>
+                               public URL of this gateway's per-user OAuth callback, <public origin>${MCP_OAUTH_CALLBACK_PATH}
+                               (https; http only on localhost), registered as the redirect URI of every oauth2PerUser
+                               MCPServer's client; sign-in links are <public origin>${MCP_OAUTH_START_PATH}. Without it,
+                               oauth2PerUser servers cannot be called (env SWITCHYARD_MCP_OAUTH_CALLBACK_URL)
+  --mcp-oauth-key-file <path>  key (at least ${MIN_MCP_OAUTH_KEY_BYTES} bytes) encrypting per-user OAuth tokens at rest (AES-256-GCM);
+                               give every replica the same one (env SWITCHYARD_MCP_OAUTH_KEY_FILE; default: a random key
+                               per process, tokens then kept in this process only, lost on restart)
+  --mcp-oauth-max-tokens <n>   per-user token pairs kept in memory without Redis (default ${DEFAULT_MCP_OAUTH_MAX_TOKENS}; the least
+                               recently used dropped first); sign-in links last ${MCP_OAUTH_FLOW_TTL_MS / 60_000} minutes, stored tokens ${MCP_OAUTH_TOKEN_TTL_MS / 86_400_000} days
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --semantic-cache-max-bytes <n>
@@ -207,6 +232,9 @@ const GATEWAY_FLAG_OPTIONS = {
   'mcp-session-secret-file': { type: 'string' },
   'mcp-max-result-bytes': { type: 'string' },
   'mcp-allowed-origins': { type: 'string' },
+  'mcp-oauth-callback-url': { type: 'string' },
+  'mcp-oauth-key-file': { type: 'string' },
+  'mcp-oauth-max-tokens': { type: 'string' },
   'state-file': { type: 'string' },
   'usage-journal': { type: 'string' },
   'redis-url': { type: 'string' },
@@ -253,6 +281,18 @@ export function parseGatewayFlags(
   } catch (error) {
     throw new FlagError(`--mcp-allowed-origins: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const callbackText = v['mcp-oauth-callback-url'] ?? emptyToUndefined(env.SWITCHYARD_MCP_OAUTH_CALLBACK_URL);
+  let mcpOAuthCallbackUrl: URL | undefined;
+  try {
+    mcpOAuthCallbackUrl = callbackText === undefined ? undefined : parseOAuthCallbackUrl(callbackText);
+  } catch (error) {
+    throw new FlagError(`--mcp-oauth-callback-url ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const mcpOAuthKeyFile = v['mcp-oauth-key-file'] ?? emptyToUndefined(env.SWITCHYARD_MCP_OAUTH_KEY_FILE);
+  const maxTokensText = v['mcp-oauth-max-tokens'];
+  const mcpOAuthMaxTokens = maxTokensText === undefined ? DEFAULT_MCP_OAUTH_MAX_TOKENS : Number(maxTokensText);
+  if (maxTokensText !== undefined && (!/^\d+$/.test(maxTokensText) || !Number.isSafeInteger(mcpOAuthMaxTokens) || mcpOAuthMaxTokens < 1))
+    throw new FlagError(`--mcp-oauth-max-tokens must be a whole number of at least 1, got "${maxTokensText}"`);
   const cacheMaxText = v['cache-max-bytes'];
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
   if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
@@ -321,6 +361,9 @@ export function parseGatewayFlags(
     mcpSessionSecretFile,
     mcpMaxResultBytes,
     mcpAllowedOrigins,
+    mcpOAuthCallbackUrl,
+    mcpOAuthKeyFile,
+    mcpOAuthMaxTokens,
     cacheMaxBytes,
     semanticCacheMaxBytes,
     stateFile: v['state-file'],

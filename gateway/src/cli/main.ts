@@ -25,6 +25,8 @@ import { UpstreamTransport } from '../transport/upstream-transport.js';
 import { createTokenAuthenticator } from '../governance/identity/create-token-authenticator.js';
 import type { TokenAuthenticator } from '../governance/identity/token-authenticator.js';
 import { McpSessionSigner } from '../mcp/session-token.js';
+import { MemoryOAuthStore, OAuthSealer, RedisOAuthStore, SealedOAuthStore } from '../mcp/oauth-store.js';
+import { MCP_OAUTH_MAX_FLOWS, PerUserOAuth } from '../mcp/per-user-oauth.js';
 import type { McpEndpointOptions } from '../mcp/mcp-server.js';
 import { readFileSync } from 'node:fs';
 import { checkClusterFilesExist, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
@@ -67,7 +69,7 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
     egressGuard: createEgressGuard(flags.deniedUpstreamCidrs),
     maxResponseBytes: flags.maxResponseBytes,
   });
-  const mcp = mcpOptions(flags, lifecycleLogger);
+  const mcp = { ...mcpOptions(flags, lifecycleLogger), ...perUserOAuthOption(flags, transport, governance, logger, lifecycleLogger) };
   const audit = createAuditLog(flags, metrics, logger);
   const tokens = createTokenAuthenticator(
     { ...flags.identity, ownTokenFile: flags.controlPlane === undefined ? undefined : (flags.tokenFile ?? DEFAULT_TOKEN_FILE) },
@@ -183,6 +185,52 @@ function mcpOptions(flags: GatewayFlags, logger: Logger): McpEndpointOptions {
   } catch (error) {
     throw new StartupFailure(errorMessage(error));
   }
+}
+
+/**
+ * Per-user OAuth for oauth2PerUser MCPServers, when --mcp-oauth-callback-url is given: tokens and
+ * flows sealed with the key file's key (a random one without it), in the shared Redis when the
+ * gateway has one and a key every replica shares, else in this process.
+ */
+function perUserOAuthOption(
+  flags: GatewayFlags,
+  transport: UpstreamTransport,
+  governance: Governance,
+  logger: Logger,
+  lifecycleLogger: Logger,
+): { perUserOAuth?: PerUserOAuth } {
+  if (flags.mcpOAuthCallbackUrl === undefined) {
+    if (flags.mcpOAuthKeyFile !== undefined)
+      lifecycleLogger.warn('--mcp-oauth-key-file without --mcp-oauth-callback-url: oauth2PerUser MCP servers cannot be called');
+    return {};
+  }
+  let sealer: OAuthSealer;
+  if (flags.mcpOAuthKeyFile === undefined) {
+    sealer = OAuthSealer.ephemeral();
+    lifecycleLogger.warn('no --mcp-oauth-key-file: per-user MCP tokens are kept in this process only and lost on restart');
+  } else {
+    let key: Buffer;
+    try {
+      key = readFileSync(flags.mcpOAuthKeyFile);
+    } catch (error) {
+      throw new StartupFailure(`cannot read --mcp-oauth-key-file ${flags.mcpOAuthKeyFile}: ${errorMessage(error)}`);
+    }
+    try {
+      sealer = new OAuthSealer(Buffer.from(key.toString('utf8').trimEnd(), 'utf8'));
+    } catch (error) {
+      throw new StartupFailure(errorMessage(error));
+    }
+  }
+  // A random key cannot be shared, so without the key file the entries stay in this process.
+  const shared = governance.redis !== undefined && flags.mcpOAuthKeyFile !== undefined ? new RedisOAuthStore(governance.redis) : undefined;
+  const perUserOAuth = new PerUserOAuth({
+    callbackUrl: flags.mcpOAuthCallbackUrl,
+    tokens: new SealedOAuthStore(shared ?? new MemoryOAuthStore(flags.mcpOAuthMaxTokens), sealer),
+    flows: new SealedOAuthStore(shared ?? new MemoryOAuthStore(MCP_OAUTH_MAX_FLOWS), sealer),
+    transport,
+    logger,
+  });
+  return { perUserOAuth };
 }
 
 interface ServingParts {

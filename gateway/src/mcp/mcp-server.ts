@@ -25,6 +25,7 @@ import {
   MCP_STATEFUL_VERSION,
   MCP_STATELESS_VERSION,
   MCP_SUPPORTED_VERSIONS,
+  META_CLIENT_CAPABILITIES,
   metaProtocolVersion,
   toolErrorResult,
   type JsonRpcId,
@@ -33,8 +34,9 @@ import {
 } from '../wire/mcp/index.js';
 import type { McpEventStream } from './event-stream.js';
 import { McpNotificationHub, type McpKeyView } from './notification-hub.js';
-import type { McpSessionSigner } from './session-token.js';
+import { declaresUrlElicitation, type McpSessionSigner } from './session-token.js';
 import type { ListKind, UpstreamNotification } from './upstream-messages.js';
+import { McpLoginRequiredError, MCP_OAUTH_FLOW_TTL_MS, type McpCallerIdentity, type PerUserOAuth } from './per-user-oauth.js';
 import type { McpUpstreams } from './upstream-pool.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { McpUpstreamError } from './upstream-errors.js';
@@ -45,6 +47,10 @@ const MCP_TOOLS_PAGE_SIZE = 100;
 const MAX_UPSTREAM_LIST_PAGES = 20;
 /** Separates a server's prefix from its tool's own name. */
 const PREFIX_SEPARATOR = '__';
+/** MCP's URLElicitationRequiredError (specification 2025-11-25, client/elicitation): the client must open a URL first. */
+const URL_ELICITATION_REQUIRED = -32042;
+/** The tool an `oauth2PerUser` server lists, until the caller signs in, for clients without URL elicitation. */
+const SIGN_IN_TOOL = 'sign_in';
 /** MCP's error code for a resource that does not exist (specification, server/resources). */
 const RESOURCE_NOT_FOUND = -32002;
 
@@ -85,7 +91,8 @@ type ToolCallStatus =
   | 'too_large'
   | 'denied'
   | 'rate_limited'
-  | 'guardrail_blocked';
+  | 'guardrail_blocked'
+  | 'login_required';
 
 /**
  * The JSON-RPC error code of a tool call a guardrail refused (its arguments or its result), in
@@ -126,6 +133,8 @@ export interface McpCaller {
   readonly servers: readonly CompiledMCPServer[];
   /** Told when a server cannot list (it is left out of the list); hosted tools report it on their listing. */
   readonly listFailed?: (server: CompiledMCPServer, error: unknown) => void;
+  /** Who within the key called (a ServiceAccount or OIDC token's subject): `oauth2PerUser` tokens are kept per identity. */
+  readonly identity?: McpCallerIdentity | undefined;
 }
 
 export interface McpHttpRequest {
@@ -187,9 +196,12 @@ export interface McpEndpointOptions {
   readonly maxResultBytes: number;
   /** Browser origins that may call /mcp; absent: loopback origins only (DEFAULT_MCP_ALLOWED_ORIGINS). */
   readonly allowedOrigins?: OriginPolicy;
+  /** Per-user OAuth for `oauth2PerUser` servers (--mcp-oauth-callback-url); absent: such servers cannot be called. */
+  readonly perUserOAuth?: PerUserOAuth;
 }
 
-type Mode = { readonly stateless: true } | { readonly stateless: false; readonly version: string };
+/** How a request is answered: its protocol, and whether its client declared URL-mode elicitation (sign-in links as -32042). */
+type Mode = ({ readonly stateless: true } | { readonly stateless: false; readonly version: string }) & { readonly urlElicitation: boolean };
 
 export class McpGatewayServer {
   private readonly allowLists = new WeakMap<CompiledKeyMCP, RegExp>();
@@ -323,7 +335,8 @@ export class McpGatewayServer {
     if (requested !== undefined) {
       if (requested !== MCP_STATELESS_VERSION || (request.protocolHeader !== undefined && request.protocolHeader !== requested))
         return unsupportedVersion(id, requested);
-      mode = { stateless: true };
+      const meta = params._meta;
+      mode = { stateless: true, urlElicitation: isRecord(meta) && declaresUrlElicitation(meta[META_CLIENT_CAPABILITIES]) };
     } else if (method === 'initialize') {
       return this.initialize(caller, id, params);
     } else {
@@ -338,7 +351,7 @@ export class McpGatewayServer {
       const check = this.options.sessions.verify(token, caller.keyId, this.options.nowMs());
       // 404 tells a 2025-11-25 client to start a new session.
       if (!check.ok) return jsonRpcError(404, id, JSON_RPC_ERRORS.invalidRequest, `unknown MCP session: ${check.reason}; initialize again`);
-      mode = { stateless: false, version: check.session.protocolVersion };
+      mode = { stateless: false, version: check.session.protocolVersion, urlElicitation: check.session.urlElicitation };
     }
     switch (method) {
       case 'ping':
@@ -404,7 +417,11 @@ export class McpGatewayServer {
     mode: Mode,
     signal: AbortSignal,
   ): Promise<McpHttpAnswer> {
-    return this.listPage(id, params, mode, 'tools', () => this.visibleTools(caller, signal));
+    const logins: McpLoginRequiredError[] = [];
+    const answer = await this.listPage(id, params, mode, 'tools', () => this.visibleTools(caller, signal, logins));
+    // A client that opens URLs is asked to sign in to the servers it could use; the others see a sign_in tool per server.
+    const wanted = logins.filter((login) => this.mayUseServer(caller, login.serverId));
+    return mode.urlElicitation && wanted.length > 0 ? loginAnswer(id, mode, wanted, undefined) : answer;
   }
 
   /** One page of an aggregated list; the cursor names the list it belongs to, so one list's cursor fails on another. */
@@ -433,7 +450,7 @@ export class McpGatewayServer {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined) return [];
     const lists = await this.gatherEach(caller, caller.servers, async (server) =>
-      (await this.listUpstream(server, 'prompts/list', 'prompts', signal)).flatMap((prompt) =>
+      (await this.listUpstream(server, 'prompts/list', 'prompts', signal, caller)).flatMap((prompt) =>
         typeof prompt.name === 'string' && prompt.name.length > 0
           ? [{ ...prompt, name: `${server.prefix}${PREFIX_SEPARATOR}${prompt.name}` }]
           : [],
@@ -459,7 +476,7 @@ export class McpGatewayServer {
     const servers = caller.servers.filter((server) => this.resourcesAllowed(caller, server));
     const method = field === 'resources' ? 'resources/list' : 'resources/templates/list';
     const lists = await this.gatherEach(caller, servers, async (server) =>
-      (await this.listUpstream(server, method, field, signal)).flatMap((item) => {
+      (await this.listUpstream(server, method, field, signal, caller)).flatMap((item) => {
         const uri = item[uriField];
         return typeof uri === 'string' && uri.length > 0 ? [{ ...item, [uriField]: `${server.prefix}${PREFIX_SEPARATOR}${uri}` }] : [];
       }),
@@ -478,8 +495,11 @@ export class McpGatewayServer {
         try {
           return await list(server);
         } catch (error) {
-          this.options.upstreamFailed(server, error);
-          caller.listFailed?.(server, error);
+          // A caller who has not signed in to a per-user server is not a failing server.
+          if (!(error instanceof McpLoginRequiredError)) {
+            this.options.upstreamFailed(server, error);
+            caller.listFailed?.(server, error);
+          }
           return [];
         }
       }),
@@ -493,8 +513,9 @@ export class McpGatewayServer {
     method: string,
     field: ListField,
     signal: AbortSignal,
+    caller: McpCaller,
   ): Promise<Record<string, unknown>[]> {
-    const upstream = this.options.upstreams.get(server);
+    const upstream = this.options.upstreams.get(server, caller);
     const items: Record<string, unknown>[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_UPSTREAM_LIST_PAGES; page++) {
@@ -535,7 +556,7 @@ export class McpGatewayServer {
       );
     const forwarded: Record<string, unknown> = { name: owner.rest };
     if (params.arguments !== undefined) forwarded.arguments = params.arguments;
-    return this.forward(id, mode, owner.server, 'prompts/get', forwarded, signal, (result) => result);
+    return this.forward(caller, id, mode, owner.server, 'prompts/get', forwarded, signal, (result) => result);
   }
 
   /**
@@ -577,7 +598,7 @@ export class McpGatewayServer {
       );
     const forwarded: Record<string, unknown> = { ref: { ...ref, [field]: owner.rest }, argument: params.argument };
     if (params.context !== undefined) forwarded.context = params.context;
-    return this.forward(id, mode, owner.server, 'completion/complete', forwarded, signal, (result) => result);
+    return this.forward(caller, id, mode, owner.server, 'completion/complete', forwarded, signal, (result) => result);
   }
 
   private async readResource(
@@ -602,7 +623,7 @@ export class McpGatewayServer {
         },
       );
     const { server } = owner;
-    return this.forward(id, mode, server, 'resources/read', { uri: owner.rest }, signal, (result) =>
+    return this.forward(caller, id, mode, server, 'resources/read', { uri: owner.rest }, signal, (result) =>
       Array.isArray(result.contents)
         ? {
             ...result,
@@ -619,6 +640,7 @@ export class McpGatewayServer {
 
   /** One request to `server`; its JSON-RPC error passes on with the server named, a failure to answer is -32603 saying why. */
   private async forward(
+    caller: McpCaller,
     id: JsonRpcId,
     mode: Mode,
     server: CompiledMCPServer,
@@ -628,11 +650,12 @@ export class McpGatewayServer {
     rewrite: (result: Record<string, unknown>) => Record<string, unknown>,
   ): Promise<McpHttpAnswer> {
     try {
-      const outcome = await this.options.upstreams.get(server).request(method, params, signal);
+      const outcome = await this.options.upstreams.get(server, caller).request(method, params, signal);
       if ('error' in outcome)
         return jsonRpcError(200, id, outcome.error.code, `MCP server ${server.id}: ${outcome.error.message}`, outcome.error.data);
       return ok(id, complete(mode, rewrite(outcome.result)));
     } catch (error) {
+      if (error instanceof McpLoginRequiredError) return loginAnswer(id, mode, [error], undefined);
       if (!(error instanceof McpUpstreamError)) throw error;
       const text =
         error.reason === 'too_large'
@@ -669,20 +692,31 @@ export class McpGatewayServer {
     });
   }
 
-  /** Every tool the key may see, prefixed and sorted; servers that fail to list are left out. */
-  private async visibleTools(caller: McpCaller, signal: AbortSignal): Promise<McpToolDefinition[]> {
+  /**
+   * Every tool the key may see, prefixed and sorted; servers that fail to list are left out. A
+   * per-user server the caller has not signed in to lists only its sign_in tool, and its login is
+   * added to `logins`.
+   */
+  private async visibleTools(caller: McpCaller, signal: AbortSignal, logins: McpLoginRequiredError[] = []): Promise<McpToolDefinition[]> {
     const allow = this.allowList(caller.mcp);
     if (allow === undefined) return [];
-    const tools = (await this.gatherEach(caller, caller.servers, (server) => this.serverTools(server, signal))).filter((tool) =>
-      allow.test(tool.name),
-    );
+    const listed = await this.gatherEach(caller, caller.servers, async (server) => {
+      try {
+        return await this.serverTools(server, signal, caller);
+      } catch (error) {
+        if (!(error instanceof McpLoginRequiredError)) throw error;
+        logins.push(error);
+        return this.toolFilter(server)(SIGN_IN_TOOL) ? [signInTool(server)] : [];
+      }
+    });
+    const tools = listed.filter((tool) => allow.test(tool.name));
     return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** One server's tools after its toolFilter, named `<prefix>__<tool>`. */
-  private async serverTools(server: CompiledMCPServer, signal: AbortSignal): Promise<McpToolDefinition[]> {
+  private async serverTools(server: CompiledMCPServer, signal: AbortSignal, caller: McpCaller): Promise<McpToolDefinition[]> {
     const filter = this.toolFilter(server);
-    const { tools } = decodeToolsListResult({ tools: await this.listUpstream(server, 'tools/list', 'tools', signal) });
+    const { tools } = decodeToolsListResult({ tools: await this.listUpstream(server, 'tools/list', 'tools', signal, caller) });
     return tools.filter((tool) => filter(tool.name)).map((tool) => ({ ...tool, name: `${server.prefix}${PREFIX_SEPARATOR}${tool.name}` }));
   }
 
@@ -750,7 +784,7 @@ export class McpGatewayServer {
       const forwarded: Record<string, unknown> = { name: upstreamName };
       if (sent !== undefined) forwarded.arguments = sent;
       if (relay.upstreamToken !== undefined) forwarded._meta = { progressToken: relay.upstreamToken };
-      const outcome = await this.options.upstreams.get(server).request('tools/call', forwarded, signal, relay.listener);
+      const outcome = await this.options.upstreams.get(server, caller).request('tools/call', forwarded, signal, relay.listener);
       if ('error' in outcome) {
         record(server.id, 'upstream_error');
         return relay.answer(
@@ -765,6 +799,10 @@ export class McpGatewayServer {
         record(server.id, 'guardrail_blocked');
         // The policy and the check are in the message; the matched text never is.
         return relay.answer(jsonRpcError(200, id, GUARDRAIL_BLOCKED_CODE, error.message, { code: 'guardrail_blocked' }));
+      }
+      if (error instanceof McpLoginRequiredError) {
+        record(server.id, 'login_required');
+        return loginAnswer(id, mode, [error], name);
       }
       if (!(error instanceof McpUpstreamError)) throw error;
       const status: ToolCallStatus = error.reason === 'too_large' ? 'too_large' : error.reason === 'timeout' ? 'timeout' : 'unavailable';
@@ -797,6 +835,17 @@ export class McpGatewayServer {
     return allow;
   }
 
+  /** Whether any of the key's allowedTools globs could match a tool of server `serverId` (its literal start fits `<prefix>__`). */
+  private mayUseServer(caller: McpCaller, serverId: string): boolean {
+    const server = caller.servers.find((candidate) => candidate.id === serverId);
+    if (server === undefined || caller.mcp === undefined) return false;
+    const whole = `${server.prefix}${PREFIX_SEPARATOR}`;
+    return caller.mcp.allowedTools.some((glob) => {
+      const literal = glob.split('*', 1)[0] ?? '';
+      return glob.includes('*') ? whole.startsWith(literal) || literal.startsWith(whole) : glob.startsWith(whole);
+    });
+  }
+
   /** A server's toolFilter over its own tool names: included (all when no include globs) and not excluded. */
   private toolFilter(server: CompiledMCPServer): (name: string) => boolean {
     let filter = this.filters.get(server);
@@ -808,6 +857,46 @@ export class McpGatewayServer {
     }
     return filter;
   }
+}
+
+/** What a per-user server lists before the caller signs in: one tool whose call answers the sign-in link. */
+function signInTool(server: CompiledMCPServer): McpToolDefinition {
+  return {
+    name: `${server.prefix}${PREFIX_SEPARATOR}${SIGN_IN_TOOL}`,
+    description: `Sign in to MCP server ${server.id}, which acts as each user: call this to get a sign-in link for the user to open. Its other tools are listed once the user has signed in.`,
+    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+  };
+}
+
+/**
+ * The answer to a request that needs the caller to sign in first: URLElicitationRequiredError
+ * (-32042) with one URL-mode elicitation per server for clients that declared URL elicitation;
+ * otherwise the link in words, as a tool error for a tool call (`tool`) or a JSON-RPC error.
+ */
+function loginAnswer(id: JsonRpcId, mode: Mode, logins: readonly McpLoginRequiredError[], tool: string | undefined): McpHttpAnswer {
+  const minutes = Math.round(MCP_OAUTH_FLOW_TTL_MS / 60_000);
+  if (mode.urlElicitation)
+    return jsonRpcError(
+      200,
+      id,
+      URL_ELICITATION_REQUIRED,
+      `sign-in required: ${logins.map((login) => `MCP server ${login.serverId}`).join(', ')} acts as each user`,
+      {
+        elicitations: logins.map((login) => ({
+          mode: 'url',
+          elicitationId: login.elicitationId,
+          url: login.loginUrl,
+          message: `Sign in to MCP server ${login.serverId} so the gateway can call it as you (the link works once, for ${minutes} minutes).`,
+        })),
+      },
+    );
+  const text = logins
+    .map(
+      (login) =>
+        `MCP server ${login.serverId} acts as each user and needs you to sign in first: open ${login.loginUrl} in a browser (the link works once, for ${minutes} minutes), then ${tool === undefined ? 'try again' : `call ${tool.slice(0, 256)} again`}.`,
+    )
+    .join(' ');
+  return tool === undefined ? jsonRpcError(200, id, JSON_RPC_ERRORS.internalError, text) : ok(id, complete(mode, toolErrorResult(text)));
 }
 
 function alternation(globs: readonly string[]): RegExp | undefined {

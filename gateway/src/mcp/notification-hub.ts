@@ -143,7 +143,9 @@ export class McpNotificationHub {
     for (const { subscriber } of this.entries) {
       const view = subscriber.view();
       if (view?.mcp === undefined) continue;
-      for (const server of view.servers) wanted.set(server.id, server);
+      // A per-user server answers only with a user's token, which a shared watch does not have:
+      // its lists change per user, and a caller hears of them on its next call.
+      for (const server of view.servers) if (server.auth.type !== 'oauth2PerUser') wanted.set(server.id, server);
     }
     for (const [id, watch] of this.watches) {
       const server = wanted.get(id);

@@ -12,7 +12,7 @@ import type { CompiledMCPServer } from '@switchyard/compiler';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import { encodeJsonRpcRequest, type JsonRpcOutcome } from '../wire/mcp/index.js';
 import { SseDecoder, SseEventTooLargeError } from '../wire/sse/index.js';
-import { UpstreamCredentials } from './client-credentials.js';
+import { UpstreamCredentials, type UserTokenSource } from './client-credentials.js';
 import {
   initializeSession,
   routeUpstreamMessage,
@@ -62,9 +62,10 @@ export class SseUpstream implements McpUpstream {
   constructor(
     private readonly server: CompiledMCPServer,
     private readonly options: UpstreamClientOptions,
+    user?: UserTokenSource,
   ) {
     if (server.url === undefined) throw new Error(`MCPServer ${server.id} has no url`);
-    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now);
+    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now, user);
   }
 
   async request(

@@ -25,7 +25,7 @@ import {
   type JsonRpcOutcome,
 } from '../wire/mcp/index.js';
 import { SseDecoder } from '../wire/sse/index.js';
-import { UpstreamCredentials } from './client-credentials.js';
+import { UpstreamCredentials, type UserTokenSource } from './client-credentials.js';
 import { McpUpstreamError } from './upstream-errors.js';
 import {
   UpstreamNotifications,
@@ -85,9 +85,10 @@ export class StreamableHttpUpstream implements McpUpstream {
   constructor(
     private readonly server: CompiledMCPServer,
     private readonly options: UpstreamClientOptions,
+    user?: UserTokenSource,
   ) {
     if (server.url === undefined) throw new Error(`MCPServer ${server.id} has no url`);
-    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now);
+    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now, user);
   }
 
   async request(
@@ -256,7 +257,7 @@ export class StreamableHttpUpstream implements McpUpstream {
         return;
       }
     }
-    if (discovered.kind === 'unauthorized') throw new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
+    if (discovered.kind === 'unauthorized') throw await this.credentialsRefused();
     // No stateless revision on offer (a 400/404/405, a JSON-RPC error or a list without it): the handshake.
     const id = this.takeId();
     const answer = await this.post(
@@ -268,7 +269,7 @@ export class StreamableHttpUpstream implements McpUpstream {
       undefined,
       signal,
     );
-    if (answer.kind === 'unauthorized') throw new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
+    if (answer.kind === 'unauthorized') throw await this.credentialsRefused();
     if (answer.kind !== 'answer')
       throw new McpUpstreamError(`initialize failed: ${answer.kind === 'http' ? answer.detail : answer.kind}`, 'protocol');
     if ('error' in answer.outcome) throw new McpUpstreamError(`initialize failed: ${answer.outcome.error.message}`, 'protocol');
@@ -278,6 +279,16 @@ export class StreamableHttpUpstream implements McpUpstream {
     this.protocolVersion = version;
     // The handshake's last step; its answer (202) carries nothing.
     await this.post(encodeJsonRpcNotification('notifications/initialized', {}), version, signal);
+  }
+
+  /**
+   * The upstream refused our credential while negotiating: it is dropped, and for a per-user
+   * server the caller is asked to sign in again (headers() then throws McpLoginRequiredError).
+   */
+  private async credentialsRefused(): Promise<McpUpstreamError> {
+    this.credentials.refused();
+    if (this.server.auth.type === 'oauth2PerUser') await this.credentials.headers();
+    return new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
   }
 
   private async send(

@@ -69,6 +69,8 @@ export interface HostedToolContext {
   readonly key: RuntimeKey;
   readonly route: RuntimeRoute;
   readonly signal: AbortSignal;
+  /** Who within the key called: per-user OAuth servers act as this identity. */
+  readonly identity: McpCaller['identity'];
   /** The key's guardrails on tool calls, as on `POST /mcp` (a block becomes an error result the model reads). */
   readonly toolGuard: McpToolGuard | undefined;
   recordToolCall(record: ToolCallRecord): void;
@@ -104,7 +106,7 @@ export async function offerHostedTools(context: HostedToolContext, request: Unif
   const wanted = new Set(routeMcp?.servers ?? []);
   const routeServers = keyMcp === undefined ? [] : reachable.filter((server) => wanted.has(server.id));
   const servers = [...new Set([...resolved.map(({ server }) => server), ...routeServers])];
-  const caller: McpCaller = { keyId: context.key.id, mcp: keyMcp, servers };
+  const caller: McpCaller = { keyId: context.key.id, mcp: keyMcp, servers, identity: context.identity };
 
   const offered: UnifiedTool[] = [];
   const reported = new Map<string, { server: string; name: string }>();

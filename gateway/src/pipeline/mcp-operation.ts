@@ -47,6 +47,7 @@ export function createMcpGateway(deps: PipelineDeps): McpGateway {
     transport: deps.transport,
     maxResultBytes: options.maxResultBytes,
     clientInfo: { name: 'switchyard', version: build.version },
+    perUser: options.perUserOAuth,
   });
   const server = new McpGatewayServer({
     upstreams,
@@ -140,7 +141,7 @@ async function runMcp(
     }
     if (message.kind === 'request') exchange.model = `mcp:${message.method.slice(0, 64)}`;
     const answer = await gateway.server.handle(
-      { keyId: key.id, mcp: key.compiled.mcp, servers: gateway.serversFor(table, key.compiled.namespace) },
+      { keyId: key.id, mcp: key.compiled.mcp, servers: gateway.serversFor(table, key.compiled.namespace), identity: exchange.identity },
       {
         message,
         sessionId: header(exchange, MCP_SESSION_HEADER),

@@ -297,6 +297,7 @@ function hostedToolContext(
     key,
     route,
     signal: exchange.clientAbort.signal,
+    identity: exchange.identity,
     toolGuard: mcpToolGuard(exchange),
     recordToolCall: (record) => auditToolCall(deps, record, exchange),
     admitRound: (n) => deps.admission.admitRound?.(key, n) ?? Promise.resolve(),
