@@ -15,7 +15,7 @@ import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 import { egressLogDetail } from '../transport/egress-guard.js';
 import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
 import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
-import { isFull, selectBackend } from './route.js';
+import { CACHED_CONTENT_AFFINITY_TTL_MS, isFull, pinsConversation, selectBackend } from './route.js';
 
 /** Failure kinds that count toward ejecting a backend (5xx, timeouts, connection failures): it, not the request, is at fault. */
 const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'StreamBroken']);
@@ -122,14 +122,13 @@ export async function callWithRetries<T>(
         const result = await call(target);
         backend.health.recordSuccess();
         backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
-        const affinity = route.compiled.affinity;
-        if (affinity !== undefined && features.conversation !== undefined)
+        if (pinsConversation(route, features) && features.conversation !== undefined)
           options.affinity?.remember(
             route.id,
             features.conversation,
             backend.name,
             credential?.ref,
-            backend.compiled.affinityTTLMs ?? affinity.ttlMs,
+            backend.compiled.affinityTTLMs ?? route.compiled.affinity?.ttlMs ?? CACHED_CONTENT_AFFINITY_TTL_MS,
             Date.now(),
           );
         return { result, target, rule: choice.rule, release: releaseOnce(backend) };

@@ -317,7 +317,7 @@ function convertTool(tool: UnifiedTool, index: number): AnthropicTool {
   }
   const converted: AnthropicTool = { name: tool.name, input_schema: objectSchema(tool.parameters) };
   if (tool.description !== undefined && tool.description !== '') converted.description = tool.description;
-  return converted;
+  return withCacheControl(converted, tool.cacheControl);
 }
 
 /** Anthropic requires `input_schema.type: "object"`; OpenAI clients may omit it for no-argument tools. */
