@@ -69,7 +69,9 @@ function cachedContentUnfit(backend: RuntimeBackend, cachedContent: string): str
   const vertexName = cachedContent.startsWith('projects/');
   if (vertexName && provider === 'vertex-ai' && !/^claude-/i.test(model)) return undefined;
   if (!vertexName && provider === 'gemini') return undefined;
-  const needs = vertexName ? 'a Vertex AI cache, readable only by a vertex-ai backend serving a Gemini model' : 'a Gemini API cache, readable only by a gemini backend';
+  const needs = vertexName
+    ? 'a Vertex AI cache, readable only by a vertex-ai backend serving a Gemini model'
+    : 'a Gemini API cache, readable only by a gemini backend';
   return `the request reads cachedContent ${JSON.stringify(cachedContent)}, ${needs}`;
 }
 

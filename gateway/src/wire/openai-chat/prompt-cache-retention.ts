@@ -10,7 +10,7 @@ type Retention = 'in_memory' | '24h';
  * The field was ignored before it was carried, so a value the spec does not define is still
  * ignored rather than refused. `in-memory` is the spelling OpenAI's SDKs briefly shipped.
  */
-export function decodePromptCacheRetention(value: unknown): Retention | undefined {
+function decodePromptCacheRetention(value: unknown): Retention | undefined {
   if (value === 'in_memory' || value === 'in-memory') return 'in_memory';
   if (value === '24h') return '24h';
   return undefined;
