@@ -52,8 +52,8 @@ export function computeCostNanos(usage: Usage, pricing: CompiledPricing): bigint
   const prices = pricesOf(pricing);
   const cached = tokens(usage.cachedInputTokens);
   const written = tokens(usage.cacheWriteTokens);
-  const hourLong = tokens(usage.cacheWrite1hTokens ?? 0);
-  const written1h = hourLong < written ? hourLong : written;
+  // Never more one-hour writes than writes, whatever an upstream reports.
+  const written1h = tokens(Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens));
   const allInput = tokens(usage.inputTokens);
   const uncached = allInput > cached + written ? allInput - cached - written : 0n;
   const numerator =
