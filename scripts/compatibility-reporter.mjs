@@ -262,7 +262,7 @@ const CACHE_HINT_ROWS = [
   ],
   [
     '`bedrock`',
-    'a `cachePoint` block after the marked system block, tool spec or content block, with `ttl`',
+    'a `cachePoint` block after the marked system block, tool spec or content block (tool results included), with `ttl`',
     'a `cachePoint` after the block',
     'dropped',
     'never routed here',
@@ -270,7 +270,7 @@ const CACHE_HINT_ROWS = [
   ],
   [
     '`openai`',
-    '`prompt_cache_breakpoint: {mode: explicit}` on text, image and file parts; TTL and tool breakpoints dropped (OpenAI sets the lifetime per request)',
+    '`prompt_cache_breakpoint: {mode: explicit}` on text, image and file parts; TTL, tool and tool-result breakpoints dropped (OpenAI sets the lifetime per request)',
     'sent as given',
     'sent as given',
     'never routed here',

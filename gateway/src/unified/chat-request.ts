@@ -49,6 +49,8 @@ export interface ToolResultPart {
   toolName?: string;
   content: Array<TextPart | ImagePart>;
   isError?: boolean;
+  /** A prompt-cache breakpoint after the whole result (Anthropic `cache_control` on a tool_result block). */
+  cacheControl?: CacheControl;
 }
 
 /** Model reasoning ("thinking"). `signature`/`redactedData` round-trip Anthropic's opaque fields. */

@@ -278,7 +278,7 @@ function toolResultBlock(part: ToolResultPart, index: number): AnthropicToolResu
   const block: AnthropicToolResultBlock = { type: 'tool_result', tool_use_id: part.toolCallId };
   if (content.length > 0) block.content = content;
   if (part.isError === true) block.is_error = true;
-  return block;
+  return withCacheControl(block, part.cacheControl);
 }
 
 /** Anthropic merges nothing itself in a predictable way; consecutive same-role turns become one. */
