@@ -128,7 +128,7 @@ export async function callWithRetries<T>(
             features.conversation,
             backend.name,
             credential?.ref,
-            backend.compiled.affinityTTLMs ?? route.compiled.affinity?.ttlMs ?? CACHED_CONTENT_AFFINITY_TTL_MS,
+            pinTTLMs(backend, route, features),
             Date.now(),
           );
         return { result, target, rule: choice.rule, release: releaseOnce(backend) };
@@ -250,6 +250,17 @@ function noCapableBackend(choices: readonly RouteChoice[]): GatewayError {
     [...choice.unfit].map(([backend, reason]) => `backend "${backend.name}" of model ${choice.route.model}: ${reason}`),
   );
   return invalidRequest(`no backend of model \`${model}\` can serve this request: ${reasons.join('; ')}`);
+}
+
+/**
+ * How long the answering backend stays the conversation's: its own affinityTTL, else the route's.
+ * A Gemini context cache is pinned for at least CACHED_CONTENT_AFFINITY_TTL_MS, since another
+ * backend (another project) could not read it at all.
+ */
+function pinTTLMs(backend: RuntimeBackend, route: RuntimeRoute, features: RequestFeatures): number {
+  const configured = backend.compiled.affinityTTLMs ?? route.compiled.affinity?.ttlMs;
+  if (features.cachedContent === undefined) return configured ?? CACHED_CONTENT_AFFINITY_TTL_MS;
+  return Math.max(configured ?? 0, CACHED_CONTENT_AFFINITY_TTL_MS);
 }
 
 /** A stream that broke after its first byte is not retried, but it counts against its backend. */
