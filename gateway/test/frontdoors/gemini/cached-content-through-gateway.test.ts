@@ -35,12 +35,12 @@ function secret(name: string, data: Record<string, string>): unknown {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, stringData: data };
 }
 
-function route(name: string, backends: unknown[]): unknown {
+function route(name: string, backends: unknown[], extra: Record<string, unknown> = {}): unknown {
   return {
     apiVersion: API_VERSION,
     kind: 'ModelRoute',
     metadata: { name, namespace: 'default' },
-    spec: { model: name, backends, retry: { attempts: 1 }, outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' } },
+    spec: { model: name, backends, retry: { attempts: 1 }, outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' }, ...extra },
   };
 }
 
@@ -105,6 +105,27 @@ beforeAll(async () => {
           },
         ]),
         route('openai-only', [openaiBackend]),
+        // Affinity of one second: a context cache is still pinned for an hour.
+        route(
+          'short-affinity',
+          [
+            {
+              name: 'short-a',
+              provider: 'gemini',
+              model: 'gemini-2.5-flash',
+              baseURL: geminiA.url,
+              credentials: [{ secretRef: { name: 'gemini', key: 'a' } }],
+            },
+            {
+              name: 'short-b',
+              provider: 'gemini',
+              model: 'gemini-2.5-flash',
+              baseURL: geminiB.url,
+              credentials: [{ secretRef: { name: 'gemini', key: 'b' } }],
+            },
+          ],
+          { affinity: { enabled: true, ttl: '1s' } },
+        ),
       ),
     },
   });
@@ -153,6 +174,20 @@ describe('Gemini cachedContent through the gateway', () => {
     expect(vertex.calls.every((call) => (call.body as { cachedContent?: string }).cachedContent === VERTEX_CACHE)).toBe(true);
     expect(geminiA.calls.length + geminiB.calls.length + openai.requests.length).toBe(0);
   });
+
+  it('keeps a cache pinned past a shorter route affinity TTL', async () => {
+    for (let turn = 0; turn < 8; turn++) {
+      // Each turn comes after the route's one-second affinity has run out.
+      if (turn > 0) await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await client.models.generateContent({
+        model: 'short-affinity',
+        contents: `question ${turn}`,
+        config: { cachedContent: GEMINI_CACHE },
+      });
+    }
+    // Without the hour's pin, each turn would be a fresh 50:50 pick (all eight on one: 1 in 128).
+    expect([geminiA.calls.length, geminiB.calls.length].sort((x, y) => x - y)).toEqual([0, 8]);
+  }, 30_000);
 
   it('refuses with a 400 saying why when no backend of the route can read the cache', async () => {
     const error = await client.models
