@@ -295,6 +295,99 @@ const OTHER_ENDPOINTS = [
   },
 ];
 
+/**
+ * Prompt-cache hints per provider: what a caller's hint becomes upstream, and where it is dropped
+ * because the target has no equivalent. Written as the encoders stand; the fixtures named under
+ * the table pin every cell (`gateway/test/wire/cache-hints-translation.test.ts` reads them).
+ */
+const CACHE_HINT_COLUMNS = [
+  'Anthropic `cache_control` (system, tools, messages; `ttl` 5m / 1h)',
+  'OpenAI `prompt_cache_breakpoint` (content parts)',
+  'OpenAI `prompt_cache_key`, `prompt_cache_retention`',
+  'Gemini `cachedContent`',
+  'cache tokens read from the answer',
+];
+const CACHE_HINT_ROWS = [
+  [
+    '`anthropic`',
+    'sent as given, TTL included',
+    '`cache_control: {type: ephemeral}` on the same block',
+    'dropped (no equivalent; the key still drives [affinity](routing.md#affinity))',
+    'never routed here',
+    '`cache_read_input_tokens`, `cache_creation_input_tokens`',
+  ],
+  [
+    '`vertex-ai`, Claude models',
+    'sent as given, TTL included (Anthropic body)',
+    '`cache_control: {type: ephemeral}`',
+    'dropped',
+    'never routed here',
+    'as `anthropic`',
+  ],
+  [
+    '`bedrock`',
+    'a `cachePoint` block after the marked system block, tool spec or content block (tool results included), with `ttl`',
+    'a `cachePoint` after the block',
+    'dropped',
+    'never routed here',
+    '`cacheReadInputTokens`, `cacheWriteInputTokens`',
+  ],
+  [
+    '`openai`',
+    '`prompt_cache_breakpoint: {mode: explicit}` on text, image and file parts; TTL, tool and tool-result breakpoints dropped (OpenAI sets the lifetime per request)',
+    'sent as given',
+    'sent as given',
+    'never routed here',
+    '`prompt_tokens_details.cached_tokens`, `cache_write_tokens`',
+  ],
+  ['`azure-openai`', 'dropped (Azure takes no explicit breakpoints)', 'dropped', 'sent as given', 'never routed here', 'as `openai`'],
+  [
+    '`gemini`',
+    'dropped (Gemini caches prefixes implicitly; explicit caches are `cachedContent`)',
+    'dropped',
+    'dropped',
+    '`cachedContents/{id}` sent as given; the request is [pinned](routing.md#gemini-context-caches) to one backend and credential',
+    '`cachedContentTokenCount`',
+  ],
+  [
+    '`vertex-ai`, Gemini models',
+    'dropped',
+    'dropped',
+    'dropped',
+    '`projects/{p}/locations/{l}/cachedContents/{id}` sent as given; pinned likewise',
+    'as `gemini`',
+  ],
+  [
+    'OpenAI-compatible (`mistral`, `groq`, `deepseek`, `xai`, `together`, `fireworks`, ...)',
+    'dropped',
+    'dropped',
+    'dropped',
+    'never routed here',
+    "`cached_tokens` (DeepSeek's `prompt_cache_hit_tokens`) where the host reports it",
+  ],
+];
+const CACHE_HINT_FIXTURES = ['anthropic-messages', 'bedrock-converse', 'openai-chat', 'gemini'].map(
+  (api) => `gateway/src/wire/${api}/__fixtures__/cache-hints.json`,
+);
+
+export function renderCacheHints(lines) {
+  lines.push('## Prompt-cache hints');
+  lines.push('');
+  lines.push("What each front door's prompt-cache hints become at each provider. A hint is dropped only where the");
+  lines.push('provider has no equivalent; dropping one never fails the request. "Never routed here": a request naming');
+  lines.push('a Gemini context cache goes only to a backend that can read it (a 400 names the backends left out).');
+  lines.push("Cache reads and writes are priced from the catalog and reported in every front door's usage shape");
+  lines.push('([governance](governance.md#cost)).');
+  lines.push('');
+  lines.push(`| provider | ${CACHE_HINT_COLUMNS.join(' | ')} |`);
+  lines.push(`| --- | ${CACHE_HINT_COLUMNS.map(() => '---').join(' | ')} |`);
+  for (const row of CACHE_HINT_ROWS) lines.push(`| ${row.map(tableCell).join(' | ')} |`);
+  lines.push('');
+  lines.push(
+    `Tests: \`gateway/test/wire/cache-hints-translation.test.ts\` (table-driven from ${CACHE_HINT_FIXTURES.map((f) => `\`${f}\``).join(', ')}), \`gateway/test/frontdoors/gemini/cached-content-through-gateway.test.ts\`.`,
+  );
+}
+
 function renderOtherEndpoints(lines) {
   lines.push('## Other endpoints');
   lines.push('');
@@ -371,6 +464,8 @@ export function renderCompatibilityDoc(matrix, date) {
         lines.push(`- \`${frontDoor} front door x ${failure.provider} provider: ${tableCell(failure.feature)}\` (\`${failure.file}\`)`);
     }
   }
+  lines.push('');
+  renderCacheHints(lines);
   lines.push('');
   renderOtherEndpoints(lines);
   const conformance = matrix.conformance ?? [];

@@ -600,11 +600,14 @@ class HostedToolStream implements UpstreamEventStream {
 }
 
 function addUsage(total: Usage, more: Usage): Usage {
-  return {
+  const sum: Usage = {
     inputTokens: total.inputTokens + more.inputTokens,
     cachedInputTokens: total.cachedInputTokens + more.cachedInputTokens,
     cacheWriteTokens: total.cacheWriteTokens + more.cacheWriteTokens,
     outputTokens: total.outputTokens + more.outputTokens,
     reasoningTokens: total.reasoningTokens + more.reasoningTokens,
   };
+  const hourLong = (total.cacheWrite1hTokens ?? 0) + (more.cacheWrite1hTokens ?? 0);
+  if (hourLong > 0) sum.cacheWrite1hTokens = hourLong;
+  return sum;
 }

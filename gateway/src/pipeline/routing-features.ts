@@ -64,6 +64,7 @@ export function routingFeatures(
       frontDoor,
       keyLabels,
       conversation: undefined,
+      cachedContent: undefined,
       // A rerank keeps its pair bound: a reranker's window applies per query-document pair.
       // An image prompt is bounded by its bytes too: image models' context windows are not in the catalog.
       contextTokens: (backend) =>
@@ -85,6 +86,7 @@ class ChatFeatures implements RequestFeatures {
   readonly jsonSchema: boolean;
   readonly reasoning: boolean;
   readonly keyLabels: Readonly<Record<string, string>>;
+  readonly cachedContent: string | undefined;
   private prompt: number | undefined;
   private images: boolean | undefined;
   private conversationKey: string | null | undefined;
@@ -104,6 +106,7 @@ class ChatFeatures implements RequestFeatures {
     this.jsonSchema = request.responseFormat?.type === 'json_schema';
     this.reasoning = request.reasoning !== undefined;
     this.keyLabels = key.compiled.labels;
+    this.cachedContent = request.providerOptions?.gemini?.cachedContent;
   }
 
   get promptTokens(): number {
@@ -167,13 +170,17 @@ function hasImages(request: UnifiedChatRequest): boolean {
 }
 
 /**
- * The conversation for affinity, in the order the caller is most explicit: prompt_cache_key,
+ * The conversation for affinity, in the order the caller is most explicit: a Gemini context
+ * cache's name (the cache decides the backend), prompt_cache_key,
  * the session header, the end-user id, else a digest of what stays the same across a
  * conversation's turns (system prompt, tools, first user message). Scoped to the key's
  * namespace so two tenants' identical prompts are two conversations.
  */
 function conversationOf(request: UnifiedChatRequest, headers: IncomingHttpHeaders, key: RuntimeKey): string | undefined {
   const scope = key.compiled.namespace;
+  // A context cache lives in one project: every request reading it goes where the first one did.
+  const cachedContent = request.providerOptions?.gemini?.cachedContent;
+  if (cachedContent !== undefined) return `${scope}\u0000cachedContent\u0000${cachedContent}`;
   const cacheKey = request.routingHints?.promptCacheKey;
   if (cacheKey !== undefined) return `${scope}\u0000pck\u0000${cacheKey}`;
   const session = headers[SESSION_HEADER];
