@@ -163,7 +163,7 @@ export function applyTableChanges(
     }
   }
   for (const collection of absent) delete (next as unknown as Record<string, unknown>)[collection];
-  return { table: next, digest: toHex(((sum % MODULUS) + MODULUS) % MODULUS) };
+  return { table: inTableOrder(next), digest: toHex(((sum % MODULUS) + MODULUS) % MODULUS) };
 }
 
 function applyToRecord(
@@ -227,6 +227,15 @@ function applyToSortedArray(
   }
   while (next < added.length) entries.push(added[next++]);
   return { entries, delta };
+}
+
+/** Version, hash and compiledAt, then the content sorted by name: the order of the table's own JSON. */
+function inTableOrder(table: RoutingTable): RoutingTable {
+  const { version, hash, compiledAt, ...content } = table;
+  const ordered: Record<string, unknown> = { version, hash, compiledAt };
+  const names = Object.keys(content).sort();
+  for (const name of names) ordered[name] = (content as Record<string, unknown>)[name];
+  return ordered as unknown as RoutingTable;
 }
 
 function isSorted(ids: readonly string[]): boolean {

@@ -14,6 +14,7 @@ import {
   TABLE_DELTAS_HEADER,
   TABLE_ENCODING,
   TABLE_STREAM_PATH,
+  canonicalJson,
   diffTables,
   indexTable,
   parseAckMessage,
@@ -342,7 +343,8 @@ export class TableStreamServer {
 /** The `delta` event from `previous` to `table`, built once and shared by every delta session. */
 function encodeDelta(previous: PublishedTable, previousIndex: TableIndex, table: RoutingTable, index: TableIndex): Buffer {
   const changes = diffTables(previousIndex, index, table);
-  const changesJson = JSON.stringify(changes);
+  // Canonical, like the full table's JSON: a gateway ends up with the same value, member order included.
+  const changesJson = canonicalJson(changes);
   const message: TableDeltaMessage = {
     baseVersion: previous.version,
     baseHash: previous.hash,
