@@ -55,17 +55,9 @@ export interface TableIndex {
   present: Set<TableCollection>;
 }
 
-// Entry objects a compiler reuses between tables (structural sharing) are hashed once.
-const hashedEntries = new WeakMap<object, { collection: string; id: string; hash: bigint }>();
-
+// Not cached per entry object: a WeakMap over 100,000 entries made every garbage collection walk
+// its ephemerons, which cost more than hashing the entries again.
 function hashEntry(collection: string, id: string, entry: unknown): bigint {
-  if (entry !== null && typeof entry === 'object') {
-    const cached = hashedEntries.get(entry);
-    if (cached && cached.collection === collection && cached.id === id) return cached.hash;
-    const hash = entryHash(collection, id, canonicalJson(entry));
-    hashedEntries.set(entry, { collection, id, hash });
-    return hash;
-  }
   return entryHash(collection, id, canonicalJson(entry));
 }
 
@@ -77,7 +69,7 @@ function collectionEntries(table: RoutingTable, collection: TableCollection): It
   return record === undefined ? undefined : Object.entries(record);
 }
 
-/** Hashes every entry of a table (reusing the hashes of entry objects seen before). */
+/** Hashes every entry of a table. */
 export function indexTable(table: RoutingTable): TableIndex {
   let sum = 0n;
   const entries = new Map<TableCollection, Map<string, bigint>>();
@@ -173,20 +165,27 @@ function applyToRecord(
   remove: string[],
 ): { record: Record<string, unknown>; delta: bigint } {
   let delta = 0n;
-  const removed = new Set(remove);
+  let adds = false;
   for (const id of remove) {
     if (Object.hasOwn(old, id)) delta -= hashEntry(collection, id, old[id]);
   }
-  let adds = false;
   for (const [id, entry] of Object.entries(upsert)) {
     if (Object.hasOwn(old, id)) delta -= hashEntry(collection, id, old[id]);
     else adds = true;
     delta += hashEntry(collection, id, entry);
   }
-  const oldIds = Object.keys(old);
+  if (!adds) {
+    // Replacing a member keeps its place, so a copy with the changes written in keeps the order.
+    const record = { ...old };
+    for (const id of remove) delete record[id];
+    for (const [id, entry] of Object.entries(upsert)) record[id] = entry;
+    return { record, delta };
+  }
   // Keep the producer's order: the compiler writes records sorted by id.
-  const ids = adds ? [...new Set([...oldIds, ...Object.keys(upsert)])] : oldIds;
-  if (adds && isSorted(oldIds)) ids.sort();
+  const oldIds = Object.keys(old);
+  const ids = [...new Set([...oldIds, ...Object.keys(upsert)])];
+  if (isSorted(oldIds)) ids.sort();
+  const removed = new Set(remove);
   const record: Record<string, unknown> = {};
   for (const id of ids) {
     if (removed.has(id)) continue;
@@ -195,38 +194,87 @@ function applyToRecord(
   return { record, delta };
 }
 
+/** Index of the entry with `id` in an array sorted by id, or where it would go (as a negative: -(index + 1)). */
+function findById(entries: ReadonlyArray<{ id: string }>, id: string): number {
+  let low = 0;
+  let high = entries.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = (entries[middle] as { id: string }).id;
+    if (at < id) low = middle + 1;
+    else if (at > id) high = middle - 1;
+    else return middle;
+  }
+  return -(low + 1);
+}
+
+/**
+ * Applies changes to an array sorted by id (keys, Budgets): a binary search per changed id, so a
+ * one-key change costs a copy of the array's references, not a lookup per entry.
+ */
 function applyToSortedArray(
-  old: Array<{ id: string }>,
+  old: ReadonlyArray<{ id: string }>,
   collection: string,
   upsert: Record<string, unknown>,
   remove: string[],
-): { entries: unknown[]; delta: bigint } {
+): { entries: Array<{ id: string }>; delta: bigint } {
+  let delta = 0n;
+  const upserts = Object.entries(upsert);
+  if (remove.length + upserts.length > MANY_CHANGES) return applyManyToSortedArray(old, collection, upsert, remove);
+  const entries = old.slice();
+  for (const id of remove) {
+    const at = findById(entries, id);
+    if (at < 0) continue;
+    delta -= hashEntry(collection, id, entries[at]);
+    entries.splice(at, 1);
+  }
+  for (const [id, entry] of upserts) {
+    checkCarriesId(collection, id, entry);
+    delta += hashEntry(collection, id, entry);
+    const at = findById(entries, id);
+    if (at >= 0) {
+      delta -= hashEntry(collection, id, entries[at]);
+      entries[at] = entry as { id: string };
+    } else {
+      entries.splice(-at - 1, 0, entry as { id: string });
+    }
+  }
+  return { entries, delta };
+}
+
+/** Past this many changed ids one pass over the array beats a splice per id. */
+const MANY_CHANGES = 64;
+
+function applyManyToSortedArray(
+  old: ReadonlyArray<{ id: string }>,
+  collection: string,
+  upsert: Record<string, unknown>,
+  remove: string[],
+): { entries: Array<{ id: string }>; delta: bigint } {
   let delta = 0n;
   const removed = new Set(remove);
-  const added: Array<{ id: string }> = [];
-  const seen = new Set<string>();
-  const entries: unknown[] = [];
+  const entries: Array<{ id: string }> = [];
+  const kept = new Set<string>();
   for (const entry of old) {
-    if (removed.has(entry.id) || Object.hasOwn(upsert, entry.id)) delta -= hashEntry(collection, entry.id, entry);
+    const replaced = Object.hasOwn(upsert, entry.id);
+    if (replaced || removed.has(entry.id)) delta -= hashEntry(collection, entry.id, entry);
+    if (removed.has(entry.id)) continue;
+    kept.add(entry.id);
+    entries.push(replaced ? (upsert[entry.id] as { id: string }) : entry);
   }
   for (const [id, entry] of Object.entries(upsert)) {
-    if (!entry || typeof entry !== 'object' || (entry as { id?: unknown }).id !== id) {
-      throw new Error(`${collection} entry ${JSON.stringify(id)} does not carry that id`);
-    }
+    checkCarriesId(collection, id, entry);
     delta += hashEntry(collection, id, entry);
+    if (!kept.has(id)) entries.push(entry as { id: string });
   }
-  for (const entry of old) seen.add(entry.id);
-  for (const [id, entry] of Object.entries(upsert)) if (!seen.has(id)) added.push(entry as { id: string });
-  added.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  // One merge pass keeps the array sorted by id, as the compiler writes it.
-  let next = 0;
-  for (const entry of old) {
-    while (next < added.length && (added[next] as { id: string }).id < entry.id) entries.push(added[next++]);
-    if (removed.has(entry.id)) continue;
-    entries.push(Object.hasOwn(upsert, entry.id) ? upsert[entry.id] : entry);
-  }
-  while (next < added.length) entries.push(added[next++]);
+  entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { entries, delta };
+}
+
+function checkCarriesId(collection: string, id: string, entry: unknown): void {
+  if (!entry || typeof entry !== 'object' || (entry as { id?: unknown }).id !== id) {
+    throw new Error(`${collection} entry ${JSON.stringify(id)} does not carry that id`);
+  }
 }
 
 /** Version, hash and compiledAt, then the content sorted by name: the order of the table's own JSON. */

@@ -5,7 +5,6 @@
 // changed since the table it was last sent; every other gateway keeps getting full tables.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import {
   ACK_PATH,
@@ -37,8 +36,6 @@ export interface PublishedTable {
   gzipBytes: number;
   /** The delta from the table published before, when it is smaller than the full frame. */
   delta?: { baseHash: string; frame: Buffer };
-  /** Time to hash the table's entries and diff them against the previous table (for the bench). */
-  diffMs?: number;
 }
 
 /** Changes JSON up to this size goes inline; a larger one is gzip-compressed. */
@@ -115,7 +112,6 @@ export class TableStreamServer {
       size: json.length,
       data: gzip.toString('base64'),
     };
-    const started = performance.now();
     const index = indexTable(table);
     message.digest = index.digest;
     const frame = Buffer.from(`event: table\nid: ${table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');
@@ -131,7 +127,6 @@ export class TableStreamServer {
       frame,
       jsonBytes: json.length,
       gzipBytes: gzip.length,
-      diffMs: performance.now() - started,
       // A delta as large as the whole table saves nothing: those gateways get the table.
       ...(delta && delta.length < frame.length ? { delta: { baseHash: previous?.hash ?? '', frame: delta } } : {}),
     };

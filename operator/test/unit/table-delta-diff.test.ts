@@ -70,6 +70,18 @@ describe('table delta: diff by entry identity', () => {
     expect(Object.keys(changes.collections.budgets?.upsert ?? {})).toEqual([`${budget.metadata.namespace}/${budget.metadata.name}`]);
   });
 
+  it('many changed keys at once (the one-pass path) still give exactly the new table', () => {
+    const input = scaleInput();
+    const v1 = compileScaleTable(input, 1).table;
+    const keys = input.virtualKeys ?? [];
+    for (let i = 0; i < keys.length; i += 2) (keys[i]?.metadata.labels as Record<string, string>).tier = 'platinum';
+    const changed = { ...input, virtualKeys: keys.filter((_, i) => i % 7 !== 3) };
+    const v2 = compileScaleTable(changed, 2).table;
+    const changes = roundTrip(v1, v2);
+    expect(Object.keys(changes.collections.keys?.upsert ?? {}).length).toBeGreaterThan(64);
+    expect(changes.collections.keys?.remove?.length).toBeGreaterThan(20);
+  });
+
   it('an optional collection that appears or disappears, and an identical table', () => {
     const input = scaleInput();
     const v1 = compileScaleTable(input, 1).table;
