@@ -5,7 +5,7 @@
 // order-free and can be updated per entry: subtract the hashes of the entries a delta replaces or
 // removes, add those of the entries it brings, and compare with the digest the operator computed
 // over its whole table. docs/architecture.md ("Deltas on the table stream") has the design.
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import type { RoutingTable } from '../table-types.js';
 import { canonicalJson } from '../values/canonical-json.js';
 
@@ -36,7 +36,7 @@ export interface TableChanges {
 const MODULUS = 1n << 256n;
 
 function entryHash(collection: string, id: string, json: string): bigint {
-  return BigInt(`0x${createHash('sha256').update(`${collection}\n${id}\n${json}`, 'utf8').digest('hex')}`);
+  return BigInt(`0x${oneShotHash('sha256', `${collection}\n${id}\n${json}`, 'hex')}`);
 }
 
 /** An optional collection being present counts as one entry, so absent and empty differ. */
