@@ -73,8 +73,11 @@ export {
   USAGE_REPORTS_PATH,
   GATEWAY_ID_HEADER,
   TABLE_ENCODING,
+  TABLE_DELTAS_HEADER,
   parseAckMessage,
   type HelloMessage,
   type TableMessage,
+  type TableDeltaMessage,
   type AckMessage,
 } from './common/table-stream-protocol.js';
+export { indexTable, diffTables, applyTableChanges, type TableIndex, type TableChanges } from './common/table-delta.js';

@@ -50,6 +50,7 @@ export function startClusterTableSource(options: ClusterTableSourceOptions): Clu
     gatewayId,
     logger: logger.child({ part: 'control-plane' }),
     currentHash: () => tables.current?.hash,
+    onResync: (reason) => metrics.tableResync(reason),
     onTable(table) {
       try {
         const loaded = tables.load(table);
