@@ -12,7 +12,7 @@ NODE_BOOTSTRAP := $(NODE_BIN_DIR)/node
 export PATH := $(NODE_BIN_DIR):$(PATH)
 endif
 
-.PHONY: all install build test run bench bench-peers bench-affinity soak clean lint generate
+.PHONY: all install build test run bench bench-peers bench-affinity bench-standalone soak clean lint generate
 
 all: build
 
@@ -71,6 +71,11 @@ bench-peers: build
 # models a provider's prompt cache per credential (bench/affinity.mjs); not in `make test`.
 bench-affinity: build
 	node bench/affinity.mjs
+
+# Standalone mode with 20,000 keys and 2,000 routes on disk: start-up, and a change to one file
+# until it is served (bench/standalone-reload.mjs); not in `make test`.
+bench-standalone: build
+	node bench/standalone-reload.mjs
 
 # Half an hour of mixed traffic with memory and event-loop delay judged (bench/soak.mjs); not in
 # `make test`. SOAK_MINUTES and SOAK_RPS shorten or load it.

@@ -248,7 +248,164 @@ const OTHER_ENDPOINTS = [
     tests: 'gateway/test/realtime/, gateway/test/wire/openai-realtime/',
     docs: 'providers/openai.md#get-v1realtime-websocket',
   },
+  {
+    endpoint: '`POST /v1/images/generations`, `POST /v1/images/edits`',
+    rows: [
+      [
+        '`openai`',
+        '`POST {baseURL}/images/generations` (JSON), `/images/edits` (multipart); `b64_json`, and `url` where the model answers it',
+        'GPT Image: tokens reported; DALL-E: per image',
+      ],
+      ['`azure-openai`', 'the same bodies at `/openai/deployments/{deployment}/images/...?api-version=`, `api-key`', 'as `openai`'],
+      ['`gemini`, `vertex-ai`', 'Imagen `:predict`: generations, `b64_json` only (`url` is a 400)', 'per image'],
+      [
+        '`bedrock`',
+        'Titan Image Generator through `InvokeModel` (SigV4): generations, unmasked edits; `b64_json` only',
+        'per image by quality and size',
+      ],
+      ['every other provider', '400 naming the provider', ''],
+    ],
+    tests: 'gateway/test/images/, gateway/test/wire/images/',
+    docs: 'providers/openai.md#post-v1imagesgenerations-and-post-v1imagesedits',
+  },
+  {
+    endpoint: '`POST /v1/audio/transcriptions`, `POST /v1/audio/translations`, `POST /v1/audio/speech`',
+    rows: [
+      [
+        '`openai`, `groq`, `together`, `openai-compatible`',
+        'all three at `{baseURL}/audio/{endpoint}`, multipart re-encoded, answers passed through',
+        'seconds, tokens or characters reported; estimated where not',
+      ],
+      ['`azure-openai`', 'all three at `/openai/deployments/{deployment}/audio/{endpoint}?api-version=`', 'as OpenAI'],
+      ['`vllm`', 'transcriptions and translations; speech 400', 'seconds reported; estimated where not'],
+      ['`mistral`, `openrouter`', 'transcriptions; translations and speech 400', 'seconds or tokens reported; estimated where not'],
+      [
+        '`gemini`, `vertex-ai` (Gemini models)',
+        'transcriptions and translations as `generateContent` with the audio inline, `json` and `text` only; speech, stream and timestamped formats 400',
+        'tokens reported',
+      ],
+      ['every other provider', '400 naming the provider', ''],
+    ],
+    tests: 'gateway/test/audio/, gateway/test/wire/audio/',
+    docs: 'providers/openai.md#audio-post-v1audiotranscriptions-v1audiotranslations-v1audiospeech',
+  },
+  {
+    endpoint: '`/v1/files`, `/v1/batches`',
+    rows: [
+      [
+        '`openai`',
+        "`{baseURL}/files`, `{baseURL}/batches` (lines sent with the backend's model)",
+        "output lines' usage, at the batch price",
+      ],
+      [
+        '`azure-openai`',
+        '`{baseURL}/openai/files`, `/openai/batches` (`api-version`; lines name the deployment)',
+        "output lines' usage, at the batch price",
+      ],
+      [
+        '`anthropic`',
+        'Message Batches `POST /v1/messages/batches` (the file kept by the gateway, lines translated)',
+        "results' usage, at the batch price",
+      ],
+      ['every other provider', '400 `batches_not_supported` at upload', ''],
+    ],
+    tests: 'gateway/test/batches/, gateway/test/wire/openai-batch/',
+    docs: 'providers/openai.md#files-and-batches',
+  },
 ];
+
+/**
+ * Prompt-cache hints per provider: what a caller's hint becomes upstream, and where it is dropped
+ * because the target has no equivalent. Written as the encoders stand; the fixtures named under
+ * the table pin every cell (`gateway/test/wire/cache-hints-translation.test.ts` reads them).
+ */
+const CACHE_HINT_COLUMNS = [
+  'Anthropic `cache_control` (system, tools, messages; `ttl` 5m / 1h)',
+  'OpenAI `prompt_cache_breakpoint` (content parts)',
+  'OpenAI `prompt_cache_key`, `prompt_cache_retention`',
+  'Gemini `cachedContent`',
+  'cache tokens read from the answer',
+];
+const CACHE_HINT_ROWS = [
+  [
+    '`anthropic`',
+    'sent as given, TTL included',
+    '`cache_control: {type: ephemeral}` on the same block',
+    'dropped (no equivalent; the key still drives [affinity](routing.md#affinity))',
+    'never routed here',
+    '`cache_read_input_tokens`, `cache_creation_input_tokens`',
+  ],
+  [
+    '`vertex-ai`, Claude models',
+    'sent as given, TTL included (Anthropic body)',
+    '`cache_control: {type: ephemeral}`',
+    'dropped',
+    'never routed here',
+    'as `anthropic`',
+  ],
+  [
+    '`bedrock`',
+    'a `cachePoint` block after the marked system block, tool spec or content block (tool results included), with `ttl`',
+    'a `cachePoint` after the block',
+    'dropped',
+    'never routed here',
+    '`cacheReadInputTokens`, `cacheWriteInputTokens`',
+  ],
+  [
+    '`openai`',
+    '`prompt_cache_breakpoint: {mode: explicit}` on text, image and file parts; TTL, tool and tool-result breakpoints dropped (OpenAI sets the lifetime per request)',
+    'sent as given',
+    'sent as given',
+    'never routed here',
+    '`prompt_tokens_details.cached_tokens`, `cache_write_tokens`',
+  ],
+  ['`azure-openai`', 'dropped (Azure takes no explicit breakpoints)', 'dropped', 'sent as given', 'never routed here', 'as `openai`'],
+  [
+    '`gemini`',
+    'dropped (Gemini caches prefixes implicitly; explicit caches are `cachedContent`)',
+    'dropped',
+    'dropped',
+    '`cachedContents/{id}` sent as given; the request is [pinned](routing.md#gemini-context-caches) to one backend and credential',
+    '`cachedContentTokenCount`',
+  ],
+  [
+    '`vertex-ai`, Gemini models',
+    'dropped',
+    'dropped',
+    'dropped',
+    '`projects/{p}/locations/{l}/cachedContents/{id}` sent as given; pinned likewise',
+    'as `gemini`',
+  ],
+  [
+    'OpenAI-compatible (`mistral`, `groq`, `deepseek`, `xai`, `together`, `fireworks`, ...)',
+    'dropped',
+    'dropped',
+    'dropped',
+    'never routed here',
+    "`cached_tokens` (DeepSeek's `prompt_cache_hit_tokens`) where the host reports it",
+  ],
+];
+const CACHE_HINT_FIXTURES = ['anthropic-messages', 'bedrock-converse', 'openai-chat', 'gemini'].map(
+  (api) => `gateway/src/wire/${api}/__fixtures__/cache-hints.json`,
+);
+
+export function renderCacheHints(lines) {
+  lines.push('## Prompt-cache hints');
+  lines.push('');
+  lines.push("What each front door's prompt-cache hints become at each provider. A hint is dropped only where the");
+  lines.push('provider has no equivalent; dropping one never fails the request. "Never routed here": a request naming');
+  lines.push('a Gemini context cache goes only to a backend that can read it (a 400 names the backends left out).');
+  lines.push("Cache reads and writes are priced from the catalog and reported in every front door's usage shape");
+  lines.push('([governance](governance.md#cost)).');
+  lines.push('');
+  lines.push(`| provider | ${CACHE_HINT_COLUMNS.join(' | ')} |`);
+  lines.push(`| --- | ${CACHE_HINT_COLUMNS.map(() => '---').join(' | ')} |`);
+  for (const row of CACHE_HINT_ROWS) lines.push(`| ${row.map(tableCell).join(' | ')} |`);
+  lines.push('');
+  lines.push(
+    `Tests: \`gateway/test/wire/cache-hints-translation.test.ts\` (table-driven from ${CACHE_HINT_FIXTURES.map((f) => `\`${f}\``).join(', ')}), \`gateway/test/frontdoors/gemini/cached-content-through-gateway.test.ts\`.`,
+  );
+}
 
 function renderOtherEndpoints(lines) {
   lines.push('## Other endpoints');
@@ -326,6 +483,8 @@ export function renderCompatibilityDoc(matrix, date) {
         lines.push(`- \`${frontDoor} front door x ${failure.provider} provider: ${tableCell(failure.feature)}\` (\`${failure.file}\`)`);
     }
   }
+  lines.push('');
+  renderCacheHints(lines);
   lines.push('');
   renderOtherEndpoints(lines);
   const conformance = matrix.conformance ?? [];

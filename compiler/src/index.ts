@@ -25,12 +25,23 @@ export {
   OPENAPI_MAX_SCHEMA_NODES,
 } from './compile/compile-openapi.js';
 export { selectorMatches } from './compile/label-selector.js';
-export { BUILTIN_PRICE_CATALOG, type PriceCatalog } from './pricing/price-catalog.js';
+export { audioBillingUnit, BUILTIN_PRICE_CATALOG, type PriceCatalog } from './pricing/price-catalog.js';
+export { lookUpImagePrice, type ImagePriceEntry, type ImageTokenPrice, type PerImagePrice } from './pricing/image-price-catalog.js';
+export { BATCH_DISCOUNTS } from './pricing/batch-discounts.js';
 export { realtimeCatalogPrice, type RealtimeCatalogEntry } from './pricing/realtime-price-catalog.js';
 export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult } from './standalone/compile-standalone-config.js';
 export { watchStandaloneConfig, type StandaloneWatchOptions } from './standalone/watch-standalone-config.js';
 export { redactSecrets } from './values/redact-secrets.js';
 export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from './spend-report-types.js';
+export {
+  TRAFFIC_LATENCY_BUCKETS_MS,
+  TRAFFIC_LIMITS,
+  type BackendState,
+  type KeyTraffic,
+  type RecentRequest,
+  type RouteTraffic,
+  type TrafficReport,
+} from './traffic-report-types.js';
 export { createLogger, errorMessage, silentLogger, type Logger, type LoggerOptions } from './common/logger.js';
 export {
   FlagError,
@@ -63,8 +74,11 @@ export {
   USAGE_REPORTS_PATH,
   GATEWAY_ID_HEADER,
   TABLE_ENCODING,
+  TABLE_DELTAS_HEADER,
   parseAckMessage,
   type HelloMessage,
   type TableMessage,
+  type TableDeltaMessage,
   type AckMessage,
 } from './common/table-stream-protocol.js';
+export { indexTable, diffTables, applyTableChanges, type TableIndex, type TableChanges } from './common/table-delta.js';

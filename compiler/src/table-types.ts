@@ -22,6 +22,12 @@ export interface CompiledPricing {
   outputPerMillionNanos: string;
   cachedInputPerMillionNanos?: string;
   cacheWritePerMillionNanos?: string;
+  /**
+   * Cache writes kept for an hour (Anthropic's `ttl: 1h`, on Anthropic, Bedrock and Vertex AI):
+   * twice the input price for Claude models, Anthropic's published multiplier (5-minute writes
+   * are `cacheWritePerMillionNanos`, 1.25 times). Absent: such writes cost the cache-write price.
+   */
+  cacheWrite1hPerMillionNanos?: string;
   /** Where the price came from: `override` (backend.pricing) or `catalog`. */
   source: 'override' | 'catalog';
 }
@@ -429,6 +435,11 @@ export interface Usage {
   inputTokens: number;
   cachedInputTokens: number;
   cacheWriteTokens: number;
+  /**
+   * Of `cacheWriteTokens`, those written for one hour, when the provider says (Anthropic
+   * `cache_creation.ephemeral_1h_input_tokens`, Bedrock `cacheDetails`); priced apart.
+   */
+  cacheWrite1hTokens?: number;
   /** All output tokens, reasoning included. */
   outputTokens: number;
   reasoningTokens: number;

@@ -64,6 +64,7 @@ describe('CRD files', () => {
     ['switchyard.dev_modelroutes.yaml', 'mr', ['Model', 'Backends', 'Accepted', 'Programmed', 'Age']],
     ['switchyard.dev_virtualkeys.yaml', 'vk', ['Models', 'Disabled', 'Hint', 'Accepted', 'Age']],
     ['switchyard.dev_budgets.yaml', 'budget', ['Spent', 'Limit', 'Period', 'Exceeded', 'Age']],
+    ['switchyard.dev_mcpservers.yaml', 'mcps', ['URL', 'Base URL', 'Transport', 'Tools', 'Ready', 'Age']],
   ])('%s has short name %s and printer columns %j', (file, shortName, columns) => {
     const crd = crds[file] as Crd;
     expect(crd.spec.names.shortNames).toEqual([shortName]);

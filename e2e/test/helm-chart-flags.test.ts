@@ -91,6 +91,7 @@ describeWhenReady('chart command lines against the programs’ flag parsers', ()
           redisUrl: 'redis://redis.cache.svc:6379/0',
           maxBodyBytes: 1_048_576,
           maxResponseBytes: 8_388_608,
+          maxAudioUploadBytes: 4_194_304,
           limits: { headersTimeoutMs: 5_000, requestTimeoutMs: 120_000, keepAliveTimeoutMs: 75_000, maxConnections: 2_000 },
         });
     },

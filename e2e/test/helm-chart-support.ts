@@ -36,6 +36,8 @@ export const ALL_FEATURES = [
   '--set',
   'gateway.maxResponseBytes=8388608',
   '--set',
+  'gateway.maxAudioUploadBytes=4194304',
+  '--set',
   'gateway.listener.headersTimeout=5s',
   '--set',
   'gateway.listener.requestTimeout=2m',

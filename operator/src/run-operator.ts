@@ -13,6 +13,8 @@ import { combineAckSources, ReplicaAckCollector, ReplicaAckReporter } from './le
 import { createLogger, errorMessage, type Logger } from './observe/logger.js';
 import { OperatorMetrics } from './observe/operator-metrics.js';
 import { ConsoleServer } from './console/console-server.js';
+import { GatewayTrafficStore } from './console/gateway-traffic.js';
+import { ConsoleOidc } from './console/console-oidc.js';
 import { EventRecorder } from './reconcile/event-recorder.js';
 import { MCPReadiness } from './mcp/mcp-readiness.js';
 import { probeMCPServer } from './mcp/probe-mcp-server.js';
@@ -95,10 +97,19 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     throw error;
   }
   let consoleServer: Server | undefined;
+  let consoleCertificates: ServingCertificateReloader | undefined;
   let consolePort: number | undefined;
   if (flags.consoleListen) {
     try {
-      consoleServer = createConsole({ client, controller, tableServer: gateways.tableServer });
+      const consoleParts = await createConsole(flags, {
+        client,
+        controller,
+        tableServer: gateways.tableServer,
+        traffic: gateways.traffic,
+        logger,
+      });
+      consoleServer = consoleParts.server;
+      consoleCertificates = consoleParts.certificateReloader;
       consolePort = await listen(consoleServer, flags.consoleListen.host, flags.consoleListen.port, '--console-listen');
     } catch (error) {
       stream.server.close();
@@ -109,6 +120,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     }
   }
   stream.certificateReloader?.start();
+  consoleCertificates?.start();
   const pruneTimer = startBackgroundWork({ controller, election, gateways, client, logger });
   const build = buildInfo();
   logger.info('operator started', {
@@ -144,6 +156,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
       closing ??= (async () => {
         clearInterval(pruneTimer);
         stream.certificateReloader?.stop();
+        consoleCertificates?.stop();
         stream.server.close();
         gateways.tableServer.close();
         stream.server.closeAllConnections?.();
@@ -185,6 +198,8 @@ interface GatewaySide {
   spend: SpendAggregator;
   reporter: ReplicaAckReporter;
   collector: ReplicaAckCollector;
+  /** What gateways report of their traffic; kept only when the console is on. */
+  traffic: GatewayTrafficStore | undefined;
 }
 
 function createGatewaySide(
@@ -193,6 +208,7 @@ function createGatewaySide(
   { client, logger, metrics, late }: Shared & LateController,
 ): GatewaySide {
   const authenticator = new TokenReviewAuthenticator({ client, allowedServiceAccounts: flags.gatewayServiceAccounts });
+  const traffic = flags.consoleListen ? new GatewayTrafficStore() : undefined;
   const tableServer: TableStreamServer = new TableStreamServer({
     authenticate: (header) => authenticator.authenticate(header),
     replicaId: flags.replicaId,
@@ -205,7 +221,7 @@ function createGatewaySide(
     },
     onTableSent: () => metrics.tablesSent.inc(),
     onAuthFailure: (status) => metrics.streamAuthFailures.inc({ status: String(status) }),
-    onUsageReports: (body) => answerUsageReports(spend, body),
+    onUsageReports: (body) => answerUsageReports(spend, body, traffic),
   });
   // Every replica applies its gateways' usage reports and pushes them snapshots; see spend/spend-aggregator.ts.
   const spend: SpendAggregator = new SpendAggregator({
@@ -234,7 +250,7 @@ function createGatewaySide(
     logger: logger.child({ part: 'replica-reports' }),
     onChanged: () => late.controller?.onAcknowledgementsChanged(),
   });
-  return { tableServer, spend, reporter, collector };
+  return { tableServer, spend, reporter, collector, traffic };
 }
 
 interface GatewayListener {
@@ -398,17 +414,26 @@ async function serveHealthAndMetrics(
 }
 
 /** The read-only web console over the controller's caches (see console/console-server.ts). */
-function createConsole({
-  client,
-  controller,
-  tableServer,
-}: {
-  client: KubeClient;
-  controller: OperatorController;
-  tableServer: TableStreamServer;
-}): Server {
+/** The console's server: HTTPS with its own certificate (reloaded on rotation) when configured, else loopback HTTP. */
+async function createConsole(
+  flags: OperatorFlags,
+  {
+    client,
+    controller,
+    tableServer,
+    traffic,
+    logger,
+  }: {
+    client: KubeClient;
+    controller: OperatorController;
+    tableServer: TableStreamServer;
+    traffic: GatewayTrafficStore | undefined;
+    logger: Logger;
+  },
+): Promise<{ server: Server; certificateReloader: ServingCertificateReloader | undefined }> {
   const handler = new ConsoleServer({
     access: new UserAccessReview({ client }),
+    ...(flags.consoleOidc === undefined ? {} : { oidc: new ConsoleOidc(flags.consoleOidc) }),
     data: {
       objectsOf: (kind) => controller.objectsOf(kind),
       resourceOf: (kind) => {
@@ -418,12 +443,33 @@ function createConsole({
       tableVersion: () => controller.table?.version,
       gatewaysConnected: () => tableServer.sessionCount,
       synced: () => controller.synced,
+      ...(traffic === undefined ? {} : { traffic }),
     },
   });
-  const server = createHttpServer((req, res) => handler.handle(req, res));
+  const serve = (req: IncomingMessage, res: ServerResponse): void => handler.handle(req, res);
+  let tls: LoadedCertificate | undefined;
+  if (flags.consoleTls !== undefined) {
+    try {
+      tls = await loadCertificatePair(flags.consoleTls.certFile, flags.consoleTls.keyFile);
+    } catch (error) {
+      throw new StartupError(`unusable console TLS certificate or key: ${errorMessage(error)}`);
+    }
+  }
+  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, serve) : undefined;
+  const server: Server = httpsServer ?? createHttpServer(serve);
   server.headersTimeout = 30_000;
   server.requestTimeout = 60_000;
-  return server;
+  const certificateReloader =
+    tls && httpsServer && flags.consoleTls
+      ? new ServingCertificateReloader({
+          certFile: flags.consoleTls.certFile,
+          keyFile: flags.consoleTls.keyFile,
+          initial: tls,
+          apply: (pair) => httpsServer.setSecureContext(pair),
+          logger: logger.child({ part: 'console-certificate' }),
+        })
+      : undefined;
+  return { server, certificateReloader };
 }
 
 /** Starts the watches, the election, the reports and the spend loop; returns the prune timer. */

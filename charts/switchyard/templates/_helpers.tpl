@@ -55,6 +55,14 @@
 {{- if .Values.mcp.sessionSecret.existingSecret -}}{{ .Values.mcp.sessionSecret.key }}{{- else -}}secret{{- end -}}
 {{- end -}}
 
+{{- define "switchyard.mcpOAuth.secretName" -}}
+{{- default (printf "%s-mcp-oauth-key" (include "switchyard.fullname" .)) .Values.mcp.oauth.keySecret.existingSecret -}}
+{{- end -}}
+
+{{- define "switchyard.mcpOAuth.secretKey" -}}
+{{- if .Values.mcp.oauth.keySecret.existingSecret -}}{{ .Values.mcp.oauth.keySecret.key }}{{- else -}}key{{- end -}}
+{{- end -}}
+
 {{- define "switchyard.redis.secretName" -}}
 {{- if .Values.redis.existingSecret.name -}}
 {{- .Values.redis.existingSecret.name -}}
@@ -196,4 +204,9 @@ the pods' checksum annotations see the same material.
 {{- else -}}
 {{- .Values.redis.url | sha256sum -}}
 {{- end -}}
+{{- end -}}
+
+{{/* The console's port: the one in console.listen (host:port, IPv6 as [addr]:port). */}}
+{{- define "switchyard.console.port" -}}
+{{- .Values.console.listen | splitList ":" | last -}}
 {{- end -}}

@@ -4,9 +4,13 @@
 //
 //   GET  /v1/table-stream   Authorization: Bearer <ServiceAccount token, audience switchyard>
 //                           x-switchyard-gateway: <gateway id, e.g. pod name>
+//                           x-switchyard-table-deltas: 1   (optional: this gateway applies deltas)
 //        200 text/event-stream, one long-lived response:
 //          event: hello   data: {"session": "...", "replica": "..."}
-//          event: table   id: <version>  data: {"version", "hash", "encoding": "gzip+base64", "size", "data"}
+//          event: table   id: <version>  data: {"version", "hash", "encoding": "gzip+base64", "size", "data", "digest"}
+//          event: delta   id: <version>  data: {"baseVersion", "baseHash", "baseDigest", "version", "hash", "digest",
+//                                               "compiledAt", "encoding": "json" | "gzip+base64", "changes" | "size"+"data"}
+//                         (only to a gateway that sent the deltas header, and only after a table)
 //          : keepalive    (a comment every 15 s, so either side can spot a dead connection)
 //   POST /v1/acks          same Authorization; body {"session", "version", "hash", "applied", "error"?}
 //        204 recorded; 404 unknown session (the stream is gone; the gateway reconnects)
@@ -18,13 +22,19 @@
 //        another replica's write; never bumps the table version
 //
 // The table event carries the whole RoutingTable as gzip-compressed JSON in base64, built once
-// per version and written unchanged to every gateway.
+// per version and written unchanged to every gateway. A delta event carries only the entries
+// that changed since the version it names as its base (common/table-delta.ts); a gateway whose
+// table is not that base, or whose result's entry digest differs, reconnects for a full table.
+
+import type { TableChanges } from './table-delta.js';
 
 export const TABLE_STREAM_PATH = '/v1/table-stream';
 export const ACK_PATH = '/v1/acks';
 export const USAGE_REPORTS_PATH = '/v1/usage-reports';
 export const GATEWAY_ID_HEADER = 'x-switchyard-gateway';
 export const TABLE_ENCODING = 'gzip+base64';
+/** Sent by a gateway that applies `delta` events; an operator that does not know it ignores it. */
+export const TABLE_DELTAS_HEADER = 'x-switchyard-table-deltas';
 
 export interface HelloMessage {
   session: string;
@@ -38,6 +48,24 @@ export interface TableMessage {
   /** Bytes of the uncompressed JSON. */
   size: number;
   data: string;
+  /** The table's entry digest (common/table-delta.ts): the base the next delta is checked against. */
+  digest?: string;
+}
+
+/** The changes from one table version to the next; `changes` inline, or gzip-compressed in `data`. */
+export interface TableDeltaMessage {
+  baseVersion: number;
+  baseHash: string;
+  baseDigest: string;
+  version: number;
+  hash: string;
+  digest: string;
+  compiledAt: string;
+  encoding: 'json' | typeof TABLE_ENCODING;
+  changes?: TableChanges;
+  /** Bytes of the uncompressed changes JSON (gzip encoding). */
+  size?: number;
+  data?: string;
 }
 
 export interface AckMessage {

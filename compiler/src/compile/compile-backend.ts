@@ -29,6 +29,9 @@ interface BackendCompilation {
   priceUnknown: boolean;
 }
 
+/** Claude model ids on every provider that serves them: `claude-...`, `anthropic.claude-...`, `us.anthropic.claude-...`. */
+const CLAUDE_MODEL = /(^|[./])claude-/i;
+
 function compilePricing(price: PricingSpec | CatalogPrice, source: CompiledPricing['source']): CompiledPricing {
   const nanos = (text: string): string => parseMoneyNanos(text).toString();
   const compiled: CompiledPricing = {
@@ -148,6 +151,10 @@ export function compileBackend(spec: BackendSpec, namespace: string, secrets: Se
   };
   if (spec.pricing) backend.pricing = compilePricing(spec.pricing, 'override');
   else if (catalogPrice) backend.pricing = compilePricing(catalogPrice, 'catalog');
+  if (backend.pricing !== undefined && CLAUDE_MODEL.test(spec.model)) {
+    // Anthropic prices one-hour cache writes at twice the base input price, wherever Claude is served.
+    backend.pricing.cacheWrite1hPerMillionNanos = (2n * BigInt(backend.pricing.inputPerMillionNanos)).toString();
+  }
   if (spec.azure) backend.azure = { deployment: spec.azure.deployment, apiVersion: spec.azure.apiVersion ?? CRD_DEFAULTS.azureApiVersion };
   if (spec.bedrock) {
     backend.bedrock = {

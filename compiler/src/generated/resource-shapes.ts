@@ -1176,7 +1176,7 @@ export const CRD_NAMES: Readonly<Record<SwitchyardKind, CrdNames>> = {
     shortNames: ['mcps'],
     categories: ['switchyard'],
     crdFile: 'switchyard.dev_mcpservers.yaml',
-    printerColumns: ['URL', 'Transport', 'Tools', 'Ready', 'Age'],
+    printerColumns: ['URL', 'Base URL', 'Transport', 'Tools', 'Ready', 'Age'],
   },
   GuardrailPolicy: {
     group: 'switchyard.dev',

@@ -4,6 +4,7 @@
 // expanded) merged into base64 data. ConfigMaps (OpenAPI documents of MCPServers) are read as
 // they are written.
 
+import { createHash } from 'node:crypto';
 import { parseAllDocuments, type Document, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
 import { ConfigError } from '../config-error.js';
 import type { SwitchyardKind, SwitchyardManifest } from '../generated/resource-shapes.js';
@@ -202,13 +203,99 @@ export function parseManifestFiles(files: ManifestFile[], options: ParseOptions 
   return parsed;
 }
 
+/** What one file holds, in document order: accepted manifests and the problems of its documents. */
+interface FileParse {
+  items: Array<
+    | { manifest: KindObject | SecretManifest | ConfigMapManifest; key: string; named: boolean; source: ManifestSource }
+    | { error: ConfigError }
+  >;
+  notes: string[];
+  warnings: string[];
+}
+
+/**
+ * Remembers each file's parse by its path and content, so a watcher that reloads many files after
+ * a change to one parses only that one (YAML parsing is most of a reload's time at 20,000 keys).
+ * Entries are valid only for the env and kinds they were made with: one cache per watcher.
+ * Objects from the cache are shared between compilations and must not be mutated.
+ */
+export class ManifestParseCache {
+  private entries = new Map<string, { digest: string; parse: FileParse }>();
+  /** Schema validation of a cached object, by the object (a changed file makes new objects). */
+  private readonly validated = new WeakMap<object, unknown>();
+
+  /** @internal */
+  validation<T>(object: object, validate: () => T): T {
+    if (this.validated.has(object)) return this.validated.get(object) as T;
+    const result = validate();
+    this.validated.set(object, result);
+    return result;
+  }
+
+  /** @internal */
+  lookup(file: ManifestFile, make: () => FileParse): FileParse {
+    const digest = createHash('sha256').update(file.text).digest('hex');
+    const hit = this.entries.get(file.path);
+    if (hit !== undefined && hit.digest === digest) return hit.parse;
+    const parse = make();
+    this.entries.set(file.path, { digest, parse });
+    return parse;
+  }
+
+  /** Forgets files no longer read, so the cache holds at most the current configuration. */
+  retain(paths: Iterable<string>): void {
+    const keep = new Set(paths);
+    for (const path of this.entries.keys()) if (!keep.has(path)) this.entries.delete(path);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 /** parseManifestFiles, returning the problem documents beside what did parse instead of throwing. */
-export function readManifestFiles(files: ManifestFile[], options: ParseOptions = {}): { parsed: ParsedManifests; errors: ConfigError[] } {
+export function readManifestFiles(
+  files: ManifestFile[],
+  options: ParseOptions & { cache?: ManifestParseCache } = {},
+): { parsed: ParsedManifests; errors: ConfigError[] } {
   const env = options.env ?? process.env;
   const kinds = options.kinds ?? BUILTIN_KINDS;
   const parsed: ParsedManifests = { objects: [], secrets: [], configMaps: [], sources: {}, notes: [], warnings: [] };
   const errors: ConfigError[] = [];
+  // Files are parsed on their own (or taken from the cache); duplicates across files are found
+  // while merging, in file order, so the problems come out in the same order either way.
+  for (const file of files) {
+    const fileParse = options.cache ? options.cache.lookup(file, () => parseFile(file, env, kinds)) : parseFile(file, env, kinds);
+    parsed.notes.push(...fileParse.notes);
+    parsed.warnings.push(...fileParse.warnings);
+    for (const item of fileParse.items) {
+      if ('error' in item) {
+        errors.push(item.error);
+        continue;
+      }
+      const { manifest, key, named, source } = item;
+      const earlier = parsed.sources[key];
+      if (earlier && named) {
+        errors.push(
+          new ConfigError({
+            file: source.path,
+            object: describeObject(manifest.kind, manifest.metadata),
+            reason: `defined twice (first in ${earlier.path}, document ${earlier.document})`,
+          }),
+        );
+        continue;
+      }
+      parsed.sources[key] = source;
+      if (isSecret(manifest)) parsed.secrets.push(manifest);
+      else if (isConfigMap(manifest)) parsed.configMaps.push(manifest);
+      else parsed.objects.push(manifest);
+    }
+  }
+  return { parsed, errors };
+}
 
+function parseFile(file: ManifestFile, env: Record<string, string | undefined>, kinds: KindRegistry): FileParse {
+  const result: FileParse = { items: [], notes: [], warnings: [] };
   const accept = (raw: Record<string, unknown>, source: ManifestSource): void => {
     const where = `${source.path} (document ${source.document})`;
     const apiVersion = raw['apiVersion'];
@@ -264,24 +351,12 @@ export function readManifestFiles(files: ManifestFile[], options: ParseOptions =
     } else {
       const described = `${kind} ${namespace}/${name || '<unnamed>'}`;
       const lookalike = lookalikeWarning(kind, group, kinds);
-      if (lookalike) parsed.warnings.push(`${where}: ignored ${described} with apiVersion ${apiVersion}: ${lookalike}`);
-      else parsed.notes.push(`${where}: ignored ${apiVersion} ${described} (not a Switchyard resource or Secret)`);
+      if (lookalike) result.warnings.push(`${where}: ignored ${described} with apiVersion ${apiVersion}: ${lookalike}`);
+      else result.notes.push(`${where}: ignored ${apiVersion} ${described} (not a Switchyard resource or Secret)`);
       return;
     }
 
-    const key = objectKey(kind, namespace, name);
-    const earlier = parsed.sources[key];
-    if (earlier && name) {
-      throw new ConfigError({
-        file: source.path,
-        object: describeObject(kind, { namespace, name }),
-        reason: `defined twice (first in ${earlier.path}, document ${earlier.document})`,
-      });
-    }
-    parsed.sources[key] = source;
-    if (isSecret(manifest)) parsed.secrets.push(manifest);
-    else if (isConfigMap(manifest)) parsed.configMaps.push(manifest);
-    else parsed.objects.push(manifest);
+    result.items.push({ manifest, key: objectKey(kind, namespace, name), named: name !== '', source });
   };
 
   const readDocument = (file: ManifestFile, document: Document.Parsed, index: number): void => {
@@ -311,17 +386,15 @@ export function readManifestFiles(files: ManifestFile[], options: ParseOptions =
     accept(value, source);
   };
 
-  for (const file of files) {
-    const documents = parseAllDocuments(file.text, YAML_OPTIONS);
-    const list = Array.isArray(documents) ? documents : [];
-    list.forEach((document, index) => {
-      try {
-        readDocument(file, document, index);
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        errors.push(error);
-      }
-    });
-  }
-  return { parsed, errors };
+  const documents = parseAllDocuments(file.text, YAML_OPTIONS);
+  const list = Array.isArray(documents) ? documents : [];
+  list.forEach((document, index) => {
+    try {
+      readDocument(file, document, index);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      result.items.push({ error });
+    }
+  });
+  return result;
 }

@@ -7,8 +7,9 @@
 // - `cachedInput` absent means cache reads cost the full input price; `cacheWrite` absent means
 //   cache writes cost the full input price (the CRD defaults for `pricing`).
 // - Prompt-length tiers (Gemini > 200k, Anthropic long context, Haiku 5.5 > 100k) are priced at
-//   the base tier; Anthropic 1-hour cache writes at the 5-minute price. Backends that routinely
-//   send long prompts should set `pricing` with the higher tier.
+//   the base tier. Backends that routinely send long prompts should set `pricing` with the higher
+//   tier. `cacheWrite` is Anthropic's 5-minute write price (1.25x input); 1-hour writes are priced
+//   at 2x input for every Claude backend by the compiler (compile-backend.ts), not listed here.
 // - Reasoning tokens are output tokens at the output price for every provider listed.
 // - Self-hosted providers (`ollama`, `vllm`) and `openai-compatible` have no list price: they
 //   report PriceUnknown until a backend sets `pricing` (for a free local model: "0").

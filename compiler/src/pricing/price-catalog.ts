@@ -23,6 +23,7 @@ import {
   type CatalogEntry,
   type ProviderPriceTable,
 } from './price-catalog-data.js';
+import { AUDIO_PRICES, type AudioBillingUnit } from './audio-price-catalog-data.js';
 
 export interface CatalogPrice {
   inputPerMillion: string;
@@ -73,6 +74,12 @@ export const BUILTIN_PRICE_CATALOG: BuiltinPriceCatalog = {
   lookup(provider, model) {
     // The mock provider is free; everything else is found by its table and normalized id.
     if (provider === 'mock') return FREE;
-    return toCatalogPrice(findInTables(TABLES, catalogKeys(provider, model)));
+    const keys = catalogKeys(provider, model);
+    return toCatalogPrice(findInTables(TABLES, keys) ?? findInTables(AUDIO_PRICES, keys));
   },
 };
+
+/** How an audio model is billed, by the catalog; undefined for a model it does not list. */
+export function audioBillingUnit(provider: ProviderName, model: string): AudioBillingUnit | undefined {
+  return findInTables(AUDIO_PRICES, catalogKeys(provider, model))?.unit;
+}

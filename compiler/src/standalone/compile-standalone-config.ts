@@ -9,7 +9,13 @@ import type { ObjectDiagnostic } from '../diagnostics.js';
 import type { KindObject } from '../kinds/kind-definition.js';
 import { BUILTIN_KINDS } from '../kinds/kind-registry.js';
 import { describeObject, type SecretManifest } from '../manifest-types.js';
-import { DEFAULT_NAMESPACE, objectKey, readManifestFiles, type ManifestFile } from '../manifests/parse-manifest-files.js';
+import {
+  DEFAULT_NAMESPACE,
+  ManifestParseCache,
+  objectKey,
+  readManifestFiles,
+  type ManifestFile,
+} from '../manifests/parse-manifest-files.js';
 import { loadCrdSchemas, type CrdSchemas } from '../schema/load-crd-schemas.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
 import type { RoutingTable } from '../table-types.js';
@@ -26,6 +32,11 @@ export interface StandaloneOptions {
   crdDir?: string;
   clock?: () => Date;
   priceCatalog?: PriceCatalog;
+  /**
+   * Parses and validations of files already read, reused for files whose content did not change
+   * (a watcher passes one from load to load). Only for the same env and crdDir.
+   */
+  cache?: ManifestParseCache;
 }
 
 export interface StandaloneResult {
@@ -39,6 +50,8 @@ export interface StandaloneResult {
   warnings: string[];
   /** Identifies the files' content; the watcher recompiles only when it changes. */
   contentHash: string;
+  /** The parse cache this compilation used (the one passed, or a new one), for the next compilation of the same files. */
+  cache: ManifestParseCache;
 }
 
 const schemaCache = new Map<string, CrdSchemas>();
@@ -81,7 +94,9 @@ function checkStandaloneReferences(
  * fail their schema or references, then objects the compiler rejects), so one run names them all.
  */
 export function compileStandaloneFiles(files: ManifestFile[], options: StandaloneOptions = {}): StandaloneResult {
-  const { parsed, errors } = readManifestFiles(files, options.env ? { env: options.env } : {});
+  const cache = options.cache ?? new ManifestParseCache();
+  const { parsed, errors } = readManifestFiles(files, { ...(options.env ? { env: options.env } : {}), cache });
+  cache.retain(files.map((file) => file.path));
   const unparsed = errors.length > 0;
   const schemas = schemasFor(options.crdDir);
   const sourceOf = (object: { kind: string; metadata: { namespace?: string; name: string } }): string =>
@@ -91,7 +106,7 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
   const inKindOrder = BUILTIN_KINDS.all().flatMap((kind) => parsed.objects.filter((object) => object.kind === kind.kind));
   const objects: KindObject[] = [];
   for (const object of inKindOrder) {
-    const result = schemas.validate(object);
+    const result = cache.validation(object, () => schemas.validate(object));
     if (result.ok && result.value) {
       objects.push(result.value);
       continue;
@@ -143,6 +158,7 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
     notes: parsed.notes,
     warnings: parsed.warnings,
     contentHash: contentHashOf(files),
+    cache,
   };
 }
 

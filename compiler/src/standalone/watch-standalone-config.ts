@@ -11,6 +11,7 @@ import { ConfigError } from '../config-error.js';
 import { compileStandaloneFiles, type StandaloneOptions, type StandaloneResult } from './compile-standalone-config.js';
 import type { ManifestFile } from '../manifests/parse-manifest-files.js';
 import { contentHashOf, readConfigFiles } from './read-config-files.js';
+import { ManifestParseCache } from '../manifests/parse-manifest-files.js';
 
 export interface StandaloneWatchOptions extends StandaloneOptions {
   /** Quiet time after the last change before recompiling; 150 ms by default. */
@@ -52,6 +53,8 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
   const debounceMs = options.debounceMs ?? 150;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   let version = options.version ?? 1;
+  // Unchanged files are not parsed again: at 20,000 keys YAML parsing is most of a reload.
+  const cache = options.cache ?? new ManifestParseCache();
   let servedTableHash = options.baselineTableHash;
   let lastHash: string | undefined = options.baselineContentHash;
   let closed = false;
@@ -115,7 +118,7 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
         lastHash = hash;
         let result: StandaloneResult;
         try {
-          result = compileStandaloneFiles(files, { ...options, version: version + 1 });
+          result = compileStandaloneFiles(files, { ...options, cache, version: version + 1 });
         } catch (error) {
           report(() => handlers.onError(asConfigError(error, path)));
           continue;

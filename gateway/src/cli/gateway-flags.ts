@@ -1,5 +1,6 @@
 // `switchyard gateway` flags, parsed and checked before anything starts. A bad flag is one
 // clear line and exit code 2.
+import { DEFAULT_MAX_BATCH_LINES, DEFAULT_MAX_FILE_BYTES } from '../pipeline/batches/batch-store.js';
 import { existsSync } from 'node:fs';
 import {
   durationFlag,
@@ -16,9 +17,19 @@ import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { DEFAULT_TOKEN_AUDIENCE } from '../governance/identity/token-authenticator.js';
 import { DEFAULT_DENIED_UPSTREAM_CIDRS, parseCidrList } from '../transport/egress-guard.js';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '../transport/upstream-transport.js';
+import { DEFAULT_MAX_AUDIO_UPLOAD_BYTES } from '../pipeline/audio-operations.js';
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
 import { DEFAULT_MCP_ALLOWED_ORIGINS, OriginPolicy } from '../mcp/origin-policy.js';
 import { DEFAULT_MCP_SESSION_MAX_AGE_MS, MIN_MCP_SESSION_SECRET_BYTES } from '../mcp/session-token.js';
+import { MIN_MCP_OAUTH_KEY_BYTES } from '../mcp/oauth-store.js';
+import {
+  DEFAULT_MCP_OAUTH_MAX_TOKENS,
+  MCP_OAUTH_CALLBACK_PATH,
+  MCP_OAUTH_FLOW_TTL_MS,
+  MCP_OAUTH_START_PATH,
+  MCP_OAUTH_TOKEN_TTL_MS,
+  parseOAuthCallbackUrl,
+} from '../mcp/per-user-oauth.js';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
 import { DEFAULT_AUDIT_BUFFER_RECORDS, DEFAULT_AUDIT_FLUSH_TIMEOUT_MS } from '../observe/audit-log.js';
 import { auditOtlpTarget, type AuditOtlpTarget } from '../observe/audit-otlp-config.js';
@@ -40,6 +51,11 @@ export interface GatewayFlags {
   /** Client-side deadlines and the connection cap of the listeners. */
   limits: ListenerLimits;
   maxBodyBytes: number;
+  maxAudioUploadBytes: number;
+  /** Largest upload /v1/files reads (a batch input file, held in memory while it is checked). */
+  maxFileBytes: number;
+  /** Most requests one batch input file may hold. */
+  maxBatchLines: number;
   /** Largest whole (non-streaming) upstream answer read; larger ones fail the attempt (502). */
   maxResponseBytes: number;
   /** File holding the secret that signs `/mcp` session ids (shared by every replica); undefined: a random per-process secret. */
@@ -48,6 +64,12 @@ export interface GatewayFlags {
   mcpMaxResultBytes: number;
   /** Browser origins that may call /mcp (--mcp-allowed-origins). */
   mcpAllowedOrigins: OriginPolicy;
+  /** The public URL of the per-user OAuth callback (--mcp-oauth-callback-url); undefined: oauth2PerUser servers cannot be called. */
+  mcpOAuthCallbackUrl: URL | undefined;
+  /** File holding the key that encrypts per-user OAuth tokens at rest; undefined: a random per-process key. */
+  mcpOAuthKeyFile: string | undefined;
+  /** Per-user OAuth token pairs kept in this process without Redis (--mcp-oauth-max-tokens). */
+  mcpOAuthMaxTokens: number;
   /** In-memory response cache bound; 0 turns the response cache off (in memory and in Redis). */
   cacheMaxBytes: number;
   /** In-memory semantic index bound (vectors of routes with spec.cache.semantic); 0 turns semantic lookup off. */
@@ -113,6 +135,9 @@ operator streams (cluster mode).
   --max-connections <n>        open connections on the public port; more are closed at once and counted in
                                switchyard_connections_refused_total (default ${DEFAULT_LISTENER_LIMITS.maxConnections})
   --max-body-bytes <n>         largest request body accepted (default ${DEFAULT_MAX_BODY_BYTES})
+  --max-audio-upload-bytes <n> largest audio upload to /v1/audio/transcriptions and /translations (default ${DEFAULT_MAX_AUDIO_UPLOAD_BYTES})
+  --max-file-bytes <n>         largest file upload to /v1/files (default ${DEFAULT_MAX_FILE_BYTES}); larger: 413 naming the limit
+  --max-batch-lines <n>        most requests in one batch input file (default ${DEFAULT_MAX_BATCH_LINES}); more: 413 naming the limit
   --max-response-bytes <n>     largest non-streamed upstream answer read into memory (default ${DEFAULT_MAX_RESPONSE_BYTES});
                                a larger one fails that backend (502 naming the limit); streams are not bounded by it
   --mcp-session-secret-file <path>
@@ -125,6 +150,16 @@ operator streams (cluster mode).
   --mcp-allowed-origins <list> browser origins that may call /mcp: a comma list of origins, loopback (localhost, 127.0.0.1
                                and [::1] on any port) or * (default ${DEFAULT_MCP_ALLOWED_ORIGINS}); a request whose Origin header is
                                not allowed gets 403, requests without Origin are not affected
+  --mcp-oauth-callback-url <url>
+                               public URL of this gateway's per-user OAuth callback, <public origin>${MCP_OAUTH_CALLBACK_PATH}
+                               (https; http only on localhost), registered as the redirect URI of every oauth2PerUser
+                               MCPServer's client; sign-in links are <public origin>${MCP_OAUTH_START_PATH}. Without it,
+                               oauth2PerUser servers cannot be called (env SWITCHYARD_MCP_OAUTH_CALLBACK_URL)
+  --mcp-oauth-key-file <path>  key (at least ${MIN_MCP_OAUTH_KEY_BYTES} bytes) encrypting per-user OAuth tokens at rest (AES-256-GCM);
+                               give every replica the same one (env SWITCHYARD_MCP_OAUTH_KEY_FILE; default: a random key
+                               per process, tokens then kept in this process only, lost on restart)
+  --mcp-oauth-max-tokens <n>   per-user token pairs kept in memory without Redis (default ${DEFAULT_MCP_OAUTH_MAX_TOKENS}; the least
+                               recently used dropped first); sign-in links last ${MCP_OAUTH_FLOW_TTL_MS / 60_000} minutes, stored tokens ${MCP_OAUTH_TOKEN_TTL_MS / 86_400_000} days
   --cache-max-bytes <n>        in-memory response cache size for routes with spec.cache (default ${DEFAULT_CACHE_MAX_BYTES});
                                0 turns the response cache off; with --redis-url answers are kept in Redis instead
   --semantic-cache-max-bytes <n>
@@ -194,12 +229,18 @@ const GATEWAY_FLAG_OPTIONS = {
   'keep-alive-timeout': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-body-bytes': { type: 'string' },
+  'max-audio-upload-bytes': { type: 'string' },
+  'max-file-bytes': { type: 'string' },
+  'max-batch-lines': { type: 'string' },
   'max-response-bytes': { type: 'string' },
   'cache-max-bytes': { type: 'string' },
   'semantic-cache-max-bytes': { type: 'string' },
   'mcp-session-secret-file': { type: 'string' },
   'mcp-max-result-bytes': { type: 'string' },
   'mcp-allowed-origins': { type: 'string' },
+  'mcp-oauth-callback-url': { type: 'string' },
+  'mcp-oauth-key-file': { type: 'string' },
+  'mcp-oauth-max-tokens': { type: 'string' },
   'state-file': { type: 'string' },
   'usage-journal': { type: 'string' },
   'redis-url': { type: 'string' },
@@ -232,6 +273,12 @@ export function parseGatewayFlags(
   const log = logSettings(v, env, stdoutIsTerminal);
   const limits = parseListenerLimits(v);
   const maxBodyBytes = positiveBytesFlag('max-body-bytes', v['max-body-bytes'], DEFAULT_MAX_BODY_BYTES);
+  const maxAudioUploadBytes = positiveBytesFlag('max-audio-upload-bytes', v['max-audio-upload-bytes'], DEFAULT_MAX_AUDIO_UPLOAD_BYTES);
+  const maxFileBytes = positiveBytesFlag('max-file-bytes', v['max-file-bytes'], DEFAULT_MAX_FILE_BYTES);
+  const maxBatchLinesText = v['max-batch-lines'];
+  if (maxBatchLinesText !== undefined && !/^[1-9]\d*$/.test(maxBatchLinesText))
+    throw new FlagError(`--max-batch-lines must be a positive whole number, got "${maxBatchLinesText}"`);
+  const maxBatchLines = maxBatchLinesText === undefined ? DEFAULT_MAX_BATCH_LINES : Number(maxBatchLinesText);
   const maxResponseBytes = positiveBytesFlag('max-response-bytes', v['max-response-bytes'], DEFAULT_MAX_RESPONSE_BYTES);
   const mcpMaxResultBytes = positiveBytesFlag('mcp-max-result-bytes', v['mcp-max-result-bytes'], DEFAULT_MCP_MAX_RESULT_BYTES);
   const mcpSessionSecretFile = v['mcp-session-secret-file'] ?? emptyToUndefined(env.SWITCHYARD_MCP_SESSION_SECRET_FILE);
@@ -241,6 +288,18 @@ export function parseGatewayFlags(
   } catch (error) {
     throw new FlagError(`--mcp-allowed-origins: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const callbackText = v['mcp-oauth-callback-url'] ?? emptyToUndefined(env.SWITCHYARD_MCP_OAUTH_CALLBACK_URL);
+  let mcpOAuthCallbackUrl: URL | undefined;
+  try {
+    mcpOAuthCallbackUrl = callbackText === undefined ? undefined : parseOAuthCallbackUrl(callbackText);
+  } catch (error) {
+    throw new FlagError(`--mcp-oauth-callback-url ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const mcpOAuthKeyFile = v['mcp-oauth-key-file'] ?? emptyToUndefined(env.SWITCHYARD_MCP_OAUTH_KEY_FILE);
+  const maxTokensText = v['mcp-oauth-max-tokens'];
+  const mcpOAuthMaxTokens = maxTokensText === undefined ? DEFAULT_MCP_OAUTH_MAX_TOKENS : Number(maxTokensText);
+  if (maxTokensText !== undefined && (!/^\d+$/.test(maxTokensText) || !Number.isSafeInteger(mcpOAuthMaxTokens) || mcpOAuthMaxTokens < 1))
+    throw new FlagError(`--mcp-oauth-max-tokens must be a whole number of at least 1, got "${maxTokensText}"`);
   const cacheMaxText = v['cache-max-bytes'];
   const cacheMaxBytes = cacheMaxText === undefined ? DEFAULT_CACHE_MAX_BYTES : Number(cacheMaxText);
   if (cacheMaxText !== undefined && (!/^\d+$/.test(cacheMaxText) || !Number.isSafeInteger(cacheMaxBytes)))
@@ -302,10 +361,16 @@ export function parseGatewayFlags(
     adminHosts: parseAdminHosts(v['admin-host']),
     limits,
     maxBodyBytes,
+    maxAudioUploadBytes,
+    maxFileBytes,
+    maxBatchLines,
     maxResponseBytes,
     mcpSessionSecretFile,
     mcpMaxResultBytes,
     mcpAllowedOrigins,
+    mcpOAuthCallbackUrl,
+    mcpOAuthKeyFile,
+    mcpOAuthMaxTokens,
     cacheMaxBytes,
     semanticCacheMaxBytes,
     stateFile: v['state-file'],

@@ -2,6 +2,8 @@
 import { buildInfo, errorMessage, exitCommand, exitOnStopSignals, readCommandFlags, type StandaloneResult } from '@switchyard/compiler';
 import { MemoryResponseCache } from '../cache/memory-response-cache.js';
 import { RedisResponseCache } from '../cache/redis-response-cache.js';
+import { defaultBatchServices } from '../pipeline/batches/batch-operation.js';
+import { RedisBatchStore } from '../pipeline/batches/redis-batch-store.js';
 import { MemorySemanticIndex } from '../cache/semantic/memory-semantic-index.js';
 import { RedisSemanticIndex } from '../cache/semantic/redis-semantic-index.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
@@ -10,6 +12,7 @@ import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
 import { createLogger, type Logger } from '@switchyard/compiler';
 import { AuditLog } from '../observe/audit-log.js';
 import { GatewayMetrics } from '../observe/metrics.js';
+import { TrafficSummary } from '../observe/traffic-summary.js';
 import { startTracing, type Tracing } from '../observe/tracing/start-tracing.js';
 import { tracingConfigFromEnv } from '../observe/tracing/tracing-config.js';
 import { createGovernance, type Governance } from '../governance/create-governance.js';
@@ -22,6 +25,8 @@ import { UpstreamTransport } from '../transport/upstream-transport.js';
 import { createTokenAuthenticator } from '../governance/identity/create-token-authenticator.js';
 import type { TokenAuthenticator } from '../governance/identity/token-authenticator.js';
 import { McpSessionSigner } from '../mcp/session-token.js';
+import { MemoryOAuthStore, OAuthSealer, RedisOAuthStore, SealedOAuthStore } from '../mcp/oauth-store.js';
+import { MCP_OAUTH_MAX_FLOWS, PerUserOAuth } from '../mcp/per-user-oauth.js';
 import type { McpEndpointOptions } from '../mcp/mcp-server.js';
 import { readFileSync } from 'node:fs';
 import { checkClusterFilesExist, GATEWAY_USAGE, parseGatewayFlags, type GatewayFlags } from './gateway-flags.js';
@@ -64,13 +69,15 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
     egressGuard: createEgressGuard(flags.deniedUpstreamCidrs),
     maxResponseBytes: flags.maxResponseBytes,
   });
-  const mcp = mcpOptions(flags, lifecycleLogger);
+  const mcp = { ...mcpOptions(flags, lifecycleLogger), ...perUserOAuthOption(flags, transport, governance, logger, lifecycleLogger) };
   const audit = createAuditLog(flags, metrics, logger);
   const tokens = createTokenAuthenticator(
     { ...flags.identity, ownTokenFile: flags.controlPlane === undefined ? undefined : (flags.tokenFile ?? DEFAULT_TOKEN_FILE) },
     transport,
   );
-  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, audit, tokens });
+  // Cluster mode only: the operator's console shows what gateways report with their usage.
+  const traffic = flags.controlPlane === undefined ? undefined : new TrafficSummary();
+  const gateway = await listen(flags, governance, { transport, metrics, logger, tracing, cache, mcp, audit, tokens, traffic });
   // Cluster mode serves at once but stays unready (/readyz 503) until the operator's first table.
   const cluster =
     flags.controlPlane !== undefined
@@ -82,6 +89,7 @@ async function startGateway(flags: GatewayFlags): Promise<void> {
           metrics,
           logger: lifecycleLogger,
           ledger: governance.ledger,
+          traffic,
         })
       : undefined;
   const watcher: StandaloneConfigSource =
@@ -179,6 +187,52 @@ function mcpOptions(flags: GatewayFlags, logger: Logger): McpEndpointOptions {
   }
 }
 
+/**
+ * Per-user OAuth for oauth2PerUser MCPServers, when --mcp-oauth-callback-url is given: tokens and
+ * flows sealed with the key file's key (a random one without it), in the shared Redis when the
+ * gateway has one and a key every replica shares, else in this process.
+ */
+function perUserOAuthOption(
+  flags: GatewayFlags,
+  transport: UpstreamTransport,
+  governance: Governance,
+  logger: Logger,
+  lifecycleLogger: Logger,
+): { perUserOAuth?: PerUserOAuth } {
+  if (flags.mcpOAuthCallbackUrl === undefined) {
+    if (flags.mcpOAuthKeyFile !== undefined)
+      lifecycleLogger.warn('--mcp-oauth-key-file without --mcp-oauth-callback-url: oauth2PerUser MCP servers cannot be called');
+    return {};
+  }
+  let sealer: OAuthSealer;
+  if (flags.mcpOAuthKeyFile === undefined) {
+    sealer = OAuthSealer.ephemeral();
+    lifecycleLogger.warn('no --mcp-oauth-key-file: per-user MCP tokens are kept in this process only and lost on restart');
+  } else {
+    let key: Buffer;
+    try {
+      key = readFileSync(flags.mcpOAuthKeyFile);
+    } catch (error) {
+      throw new StartupFailure(`cannot read --mcp-oauth-key-file ${flags.mcpOAuthKeyFile}: ${errorMessage(error)}`);
+    }
+    try {
+      sealer = new OAuthSealer(Buffer.from(key.toString('utf8').trimEnd(), 'utf8'));
+    } catch (error) {
+      throw new StartupFailure(errorMessage(error));
+    }
+  }
+  // A random key cannot be shared, so without the key file the entries stay in this process.
+  const shared = governance.redis !== undefined && flags.mcpOAuthKeyFile !== undefined ? new RedisOAuthStore(governance.redis) : undefined;
+  const perUserOAuth = new PerUserOAuth({
+    callbackUrl: flags.mcpOAuthCallbackUrl,
+    tokens: new SealedOAuthStore(shared ?? new MemoryOAuthStore(flags.mcpOAuthMaxTokens), sealer),
+    flows: new SealedOAuthStore(shared ?? new MemoryOAuthStore(MCP_OAUTH_MAX_FLOWS), sealer),
+    transport,
+    logger,
+  });
+  return { perUserOAuth };
+}
+
 interface ServingParts {
   mcp: McpEndpointOptions;
   transport: UpstreamTransport;
@@ -188,6 +242,7 @@ interface ServingParts {
   cache: ResponseCacheService | undefined;
   audit: AuditLog | undefined;
   tokens: TokenAuthenticator;
+  traffic: TrafficSummary | undefined;
 }
 
 /** The public and admin listeners, with every front door. */
@@ -216,9 +271,18 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
         tracer: parts.tracing?.tracer,
         ...(parts.cache === undefined ? {} : { cache: parts.cache }),
         ...(parts.audit === undefined ? {} : { audit: parts.audit }),
+        ...(parts.traffic === undefined ? {} : { traffic: parts.traffic }),
         maxBodyBytes: flags.maxBodyBytes,
+        maxAudioUploadBytes: flags.maxAudioUploadBytes,
         tokens: parts.tokens,
         mcp: parts.mcp,
+        // Files and batches: the ids the gateway issued, in Redis when governance shares one, so any replica serves them.
+        batches: {
+          ...defaultBatchServices(),
+          ...(governance.redis === undefined ? {} : { store: new RedisBatchStore(governance.redis) }),
+          maxFileBytes: flags.maxFileBytes,
+          maxBatchLines: flags.maxBatchLines,
+        },
         random: Math.random,
       },
     });

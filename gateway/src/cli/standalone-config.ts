@@ -48,6 +48,8 @@ export function watchConfig(
       version: initial.table.version,
       baselineContentHash: initial.contentHash,
       baselineTableHash: initial.table.hash,
+      // The initial load's parses: a first change re-parses only the files it touched.
+      cache: initial.cache,
     },
     {
       // A table that fails to load throws back to the watcher, which reports it through onError

@@ -6,6 +6,8 @@ import { hostname } from 'node:os';
 import type { BudgetLedger, SpendSnapshot } from '../governance/budget/budget-ledger.js';
 import type { Logger } from '@switchyard/compiler';
 import type { GatewayMetrics } from '../observe/metrics.js';
+import type { TrafficSummary } from '../observe/traffic-summary.js';
+import { notableBackendStates } from '../table/backend-states.js';
 import type { TableHolder } from '../table/table-holder.js';
 import { connectToControlPlane, DEFAULT_TOKEN_FILE, type ControlPlaneConnection } from './control-plane-client.js';
 import { startUsageReporter, type UsageReporter } from './usage-reporter.js';
@@ -21,6 +23,8 @@ export interface ClusterTableSourceOptions {
   /** The governance ledger: its usage batches are reported, the operator's snapshots applied. */
   ledger?: BudgetLedger;
   usageReportIntervalMs?: number;
+  /** This gateway's traffic for the operator's console, sent with the usage reports. */
+  traffic?: TrafficSummary;
 }
 
 export interface ClusterTableSource extends ControlPlaneConnection {
@@ -46,6 +50,7 @@ export function startClusterTableSource(options: ClusterTableSourceOptions): Clu
     gatewayId,
     logger: logger.child({ part: 'control-plane' }),
     currentHash: () => tables.current?.hash,
+    onResync: (reason) => metrics.tableResync(reason),
     onTable(table) {
       try {
         const loaded = tables.load(table);
@@ -65,6 +70,9 @@ export function startClusterTableSource(options: ClusterTableSourceOptions): Clu
         gatewayId,
         ledger,
         applySnapshot,
+        ...(options.traffic === undefined
+          ? {}
+          : { traffic: { summary: options.traffic, backendStates: () => notableBackendStates(tables.current, Date.now()) } }),
         logger: spendLogger,
         ...(options.usageReportIntervalMs !== undefined ? { intervalMs: options.usageReportIntervalMs } : {}),
       })

@@ -4,14 +4,25 @@
 // and acknowledges what it applied. When the operator is away the gateway keeps serving its
 // last table and redials with exponential backoff and jitter; a stream that goes silent past
 // the inactivity timeout (the operator sends a keepalive every 15 s) counts as dead.
+// The gateway announces deltas: after a full table the operator may send only what changed. A
+// delta whose base is not the table this stream last delivered, or whose result does not match
+// the operator's entry digest, is not applied: the gateway reconnects at once for a full table.
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ACK_PATH, GATEWAY_ID_HEADER, TABLE_STREAM_PATH, type AckMessage, type RoutingTable } from '@switchyard/compiler';
+import {
+  ACK_PATH,
+  GATEWAY_ID_HEADER,
+  TABLE_DELTAS_HEADER,
+  TABLE_STREAM_PATH,
+  applyTableChanges,
+  type AckMessage,
+  type RoutingTable,
+} from '@switchyard/compiler';
 import type { Logger } from '@switchyard/compiler';
 import { SseDecoder, type ServerSentEvent } from '../wire/sse/index.js';
 import type { SpendSnapshot } from '../governance/budget/budget-ledger.js';
-import { decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
+import { decodeDeltaMessage, decodeTableMessage, parseHello, parseSpendEvent } from './table-stream-messages.js';
 
 /** The largest table-stream event accepted: 256 Mi characters of compressed table (a 10,000-key table is a few MB). */
 const MAX_TABLE_EVENT_CHARS = 256 * 1024 * 1024;
@@ -38,7 +49,13 @@ export interface ControlPlaneClientOptions {
   /** No byte for this long and the stream is considered dead. Default 45 s. */
   inactivityTimeoutMs?: number;
   random?: () => number;
+  /** Announce delta support on the stream (default true; false behaves as a gateway before deltas). */
+  deltas?: boolean;
+  /** A delta was not applied and a full table is being fetched; `reason` is gap, digest-mismatch or undecodable. */
+  onResync?(reason: ResyncReason): void;
 }
+
+export type ResyncReason = 'gap' | 'digest-mismatch' | 'undecodable';
 
 export interface ControlPlaneStatus {
   connected: boolean;
@@ -49,6 +66,10 @@ export interface ControlPlaneStatus {
   lastError?: string;
   connects: number;
   tablesApplied: number;
+  /** Of tablesApplied, how many came as deltas. */
+  deltasApplied: number;
+  /** Full tables fetched again because a delta did not apply. */
+  resyncs: number;
 }
 
 export interface ControlPlaneConnection {
@@ -97,15 +118,16 @@ interface OpenStream {
   gotTable: boolean;
   settled: boolean;
   inactivityTimer: NodeJS.Timeout | undefined;
-  // Tables apply one at a time, in order; a newer one waiting replaces an older one.
+  // Tables and deltas apply one at a time, in order; a full table waiting replaces everything
+  // before it (a delta needs each one before it, so deltas queue).
   applying: boolean;
-  waitingTable: string | undefined;
+  waiting: Array<{ kind: 'table' | 'delta'; data: string }>;
   /** Ends the connection: resolves the stream's promise (or rejects it with `error`) once. */
   finish(error?: Error): void;
 }
 
 class ControlPlaneClient {
-  readonly state: ControlPlaneStatus = { connected: false, connects: 0, tablesApplied: 0 };
+  readonly state: ControlPlaneStatus = { connected: false, connects: 0, tablesApplied: 0, deltasApplied: 0, resyncs: 0 };
   readonly firstTable: Promise<void>;
   private readonly endpoint: OperatorEndpoint;
   private readonly logger: Logger;
@@ -117,6 +139,13 @@ class ControlPlaneClient {
   private activeRequest: ClientRequest | undefined;
   private wake: (() => void) | undefined;
   private resolveFirst: () => void = () => {};
+  /**
+   * The last table the stream delivered (applied or refused by onTable) with its entry digest:
+   * the base the next delta must name. Undefined until a full table with a digest arrives.
+   */
+  private base: { table: RoutingTable; digest: string } | undefined;
+  /** Set by a resync: the next dial goes out at once, not after a backoff. */
+  private redialNow = false;
   private readonly loop: Promise<void>;
 
   constructor(private readonly options: ControlPlaneClientOptions) {
@@ -147,6 +176,10 @@ class ControlPlaneClient {
       if (this.closed) break;
       // A session that delivered a table was healthy: start the backoff over.
       failures = gotTable ? 0 : failures + 1;
+      if (this.redialNow) {
+        this.redialNow = false;
+        continue;
+      }
       await this.waitBeforeRedial(redialDelayMs(failures, this.backoffInitialMs, this.backoffMaxMs, this.random));
     }
   }
@@ -198,7 +231,7 @@ class ControlPlaneClient {
         settled: false,
         inactivityTimer: undefined,
         applying: false,
-        waitingTable: undefined,
+        waiting: [],
         finish: (error) => {
           if (stream.settled) return;
           stream.settled = true;
@@ -208,7 +241,7 @@ class ControlPlaneClient {
           else resolve(stream.gotTable);
         },
       };
-      const req = openRequest(this.endpoint, TABLE_STREAM_PATH, 'GET', credentials);
+      const req = openRequest(this.endpoint, TABLE_STREAM_PATH, 'GET', credentials, undefined, this.options.deltas !== false);
       stream.request = req;
       this.activeRequest = req;
       req.on('error', (error) => stream.finish(error));
@@ -271,7 +304,10 @@ class ControlPlaneClient {
         return false;
       }
     } else if (event.event === 'table') {
-      stream.waitingTable = event.data;
+      stream.waiting = [{ kind: 'table', data: event.data }];
+      void this.applyWaitingTables(stream);
+    } else if (event.event === 'delta' && this.options.deltas !== false) {
+      stream.waiting.push({ kind: 'delta', data: event.data });
       void this.applyWaitingTables(stream);
     } else if (event.event === 'spend' && this.options.onSpendSnapshot) {
       try {
@@ -286,20 +322,30 @@ class ControlPlaneClient {
   private async applyWaitingTables(stream: OpenStream): Promise<void> {
     if (stream.applying) return;
     stream.applying = true;
-    while (stream.waitingTable !== undefined && !stream.settled) {
-      const data = stream.waitingTable;
-      stream.waitingTable = undefined;
+    for (let next = stream.waiting.shift(); next !== undefined && !stream.settled; next = stream.waiting.shift()) {
       let table: RoutingTable;
-      try {
-        table = await decodeTableMessage(data);
-      } catch (error) {
-        this.logger.error('undecodable routing table from the control plane; still serving the last one', {
-          error: (error as Error).message,
-        });
-        continue;
+      if (next.kind === 'table') {
+        try {
+          const decoded = await decodeTableMessage(next.data);
+          table = decoded.table;
+          this.base = decoded.digest === undefined ? undefined : { table, digest: decoded.digest };
+        } catch (error) {
+          this.base = undefined;
+          this.logger.error('undecodable routing table from the control plane; still serving the last one', {
+            error: (error as Error).message,
+          });
+          continue;
+        }
+      } else {
+        const applied = await this.applyDelta(stream, next.data);
+        if (applied === undefined) break;
+        table = applied;
       }
       const failure = this.applyTable(table);
-      if (failure === undefined) stream.gotTable = true;
+      if (failure === undefined) {
+        stream.gotTable = true;
+        if (next.kind === 'delta') this.state.deltasApplied += 1;
+      }
       if (stream.session) {
         const ack: AckMessage = {
           session: stream.session,
@@ -312,6 +358,56 @@ class ControlPlaneClient {
       }
     }
     stream.applying = false;
+  }
+
+  /** The table a delta yields from the base, verified; undefined when the stream was ended for a resync. */
+  private async applyDelta(stream: OpenStream, data: string): Promise<RoutingTable | undefined> {
+    let delta: Awaited<ReturnType<typeof decodeDeltaMessage>>;
+    try {
+      delta = await decodeDeltaMessage(data);
+    } catch (error) {
+      return this.resync(stream, 'undecodable', { error: (error as Error).message });
+    }
+    const { message } = delta;
+    const base = this.base;
+    if (!base || base.table.version !== message.baseVersion || base.table.hash !== message.baseHash || base.digest !== message.baseDigest) {
+      return this.resync(stream, 'gap', {
+        baseVersion: message.baseVersion,
+        holdingVersion: base?.table.version,
+        version: message.version,
+      });
+    }
+    let result: { table: RoutingTable; digest: string };
+    try {
+      result = applyTableChanges(base.table, base.digest, delta.changes, {
+        version: message.version,
+        hash: message.hash,
+        compiledAt: message.compiledAt,
+      });
+    } catch (error) {
+      return this.resync(stream, 'undecodable', { version: message.version, error: (error as Error).message });
+    }
+    if (result.digest !== message.digest) {
+      return this.resync(stream, 'digest-mismatch', { version: message.version, expected: message.digest, computed: result.digest });
+    }
+    this.base = { table: result.table, digest: result.digest };
+    return result.table;
+  }
+
+  /** Drops the delta chain and ends the stream; the redial comes at once and starts with a full table. */
+  private resync(stream: OpenStream, reason: ResyncReason, details: Record<string, unknown>): undefined {
+    this.base = undefined;
+    this.state.resyncs += 1;
+    this.options.onResync?.(reason);
+    this.logger.warn('routing table delta not applied; reconnecting for a full table', {
+      reason,
+      ...details,
+      servingVersion: this.state.appliedVersion,
+    });
+    this.redialNow = true;
+    stream.waiting = [];
+    stream.finish();
+    return undefined;
   }
 
   /** Swaps the table in (unless it is the one being served); returns why it could not be, or undefined. */
@@ -369,13 +465,21 @@ async function readCredentials(options: ControlPlaneClientOptions): Promise<Cred
   return { token, ca };
 }
 
-function openRequest(endpoint: OperatorEndpoint, path: string, method: string, credentials: Credentials, body?: string): ClientRequest {
+function openRequest(
+  endpoint: OperatorEndpoint,
+  path: string,
+  method: string,
+  credentials: Credentials,
+  body?: string,
+  deltas = false,
+): ClientRequest {
   const url = new URL(endpoint.basePath + path, endpoint.base);
   const headers: Record<string, string | number> = {
     authorization: `Bearer ${credentials.token}`,
     [GATEWAY_ID_HEADER]: endpoint.gatewayId,
     accept: method === 'GET' ? 'text/event-stream' : 'application/json',
   };
+  if (deltas) headers[TABLE_DELTAS_HEADER] = '1';
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(body);

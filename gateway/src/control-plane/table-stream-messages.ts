@@ -2,7 +2,14 @@
 // header names and message shapes both ends share: @switchyard/compiler's table-stream-protocol).
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { isRecord, TABLE_ENCODING, type HelloMessage, type RoutingTable } from '@switchyard/compiler';
+import {
+  isRecord,
+  TABLE_ENCODING,
+  type HelloMessage,
+  type RoutingTable,
+  type TableChanges,
+  type TableDeltaMessage,
+} from '@switchyard/compiler';
 import type { SpendSnapshot, SpendSnapshotEntry } from '../governance/budget/budget-ledger.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -20,8 +27,22 @@ export function parseHello(data: string): HelloMessage {
   return { session: value.session, replica: typeof value.replica === 'string' ? value.replica : '' };
 }
 
+/** A decoded `table` event: the table and, from an operator that sends deltas, its entry digest. */
+export interface DecodedTable {
+  table: RoutingTable;
+  digest: string | undefined;
+}
+
+/** A decoded `delta` event: what it applies to, what it yields, and the changes. */
+export interface DecodedDelta {
+  message: Omit<TableDeltaMessage, 'changes' | 'data' | 'size'>;
+  changes: TableChanges;
+}
+
+const HEX_DIGEST = /^[0-9a-f]{64}$/;
+
 /** Decodes a `table` event into the RoutingTable it carries, checking what can be checked cheaply. */
-export async function decodeTableMessage(data: string): Promise<RoutingTable> {
+export async function decodeTableMessage(data: string): Promise<DecodedTable> {
   const message = parseJson(data, 'table');
   if (message.encoding !== TABLE_ENCODING) throw new TableMessageError(`unsupported table encoding ${JSON.stringify(message.encoding)}`);
   if (typeof message.version !== 'number' || typeof message.hash !== 'string' || typeof message.data !== 'string') {
@@ -48,7 +69,63 @@ export async function decodeTableMessage(data: string): Promise<RoutingTable> {
   ) {
     throw new TableMessageError('routing table without routes, keys, budgets or modelsByNamespace');
   }
-  return table;
+  const digest = typeof message.digest === 'string' && HEX_DIGEST.test(message.digest) ? message.digest : undefined;
+  return { table, digest };
+}
+
+/** Decodes a `delta` event; the changes are checked when applied (common/table-delta.ts). */
+export async function decodeDeltaMessage(data: string): Promise<DecodedDelta> {
+  const m = parseJson(data, 'delta');
+  if (
+    typeof m.baseVersion !== 'number' ||
+    typeof m.version !== 'number' ||
+    typeof m.baseHash !== 'string' ||
+    typeof m.hash !== 'string' ||
+    typeof m.compiledAt !== 'string' ||
+    typeof m.baseDigest !== 'string' ||
+    typeof m.digest !== 'string' ||
+    !HEX_DIGEST.test(m.baseDigest) ||
+    !HEX_DIGEST.test(m.digest)
+  ) {
+    throw new TableMessageError('delta message without base and resulting version, hash and digest');
+  }
+  let changes: unknown;
+  if (m.encoding === 'json') {
+    changes = m.changes;
+  } else if (m.encoding === TABLE_ENCODING && typeof m.data === 'string') {
+    let json: Buffer;
+    try {
+      json = await gunzipAsync(Buffer.from(m.data, 'base64'));
+    } catch (error) {
+      throw new TableMessageError(`delta data does not decompress: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (typeof m.size === 'number' && json.length !== m.size)
+      throw new TableMessageError(`delta is ${json.length} bytes, the message says ${m.size}`);
+    changes = parseJson(json.toString('utf8'), 'delta changes');
+  } else {
+    throw new TableMessageError(`unsupported delta encoding ${JSON.stringify(m.encoding)}`);
+  }
+  if (!isRecord(changes) || !isRecord(changes.collections)) throw new TableMessageError('delta without collections');
+  for (const part of Object.values(changes.collections)) {
+    if (!isRecord(part)) throw new TableMessageError('delta collection changes are not an object');
+    if (part.upsert !== undefined && !isRecord(part.upsert)) throw new TableMessageError('delta upsert is not an object');
+    if (part.remove !== undefined && !(Array.isArray(part.remove) && part.remove.every((id) => typeof id === 'string')))
+      throw new TableMessageError('delta remove is not a list of ids');
+  }
+  if (changes.absent !== undefined && !Array.isArray(changes.absent)) throw new TableMessageError('delta absent is not a list');
+  return {
+    message: {
+      baseVersion: m.baseVersion,
+      baseHash: m.baseHash,
+      baseDigest: m.baseDigest,
+      version: m.version,
+      hash: m.hash,
+      digest: m.digest,
+      compiledAt: m.compiledAt,
+      encoding: m.encoding,
+    },
+    changes: changes as unknown as TableChanges,
+  };
 }
 
 /** A spend snapshot (a `spend` event, or the `snapshot` of a usage-report answer), checked field by field. */

@@ -8,9 +8,10 @@
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { GATEWAY_ID_HEADER, USAGE_REPORTS_PATH } from '@switchyard/compiler';
+import { GATEWAY_ID_HEADER, USAGE_REPORTS_PATH, type BackendState } from '@switchyard/compiler';
 import type { BudgetLedger, SpendSnapshot } from '../governance/budget/budget-ledger.js';
 import type { Logger } from '@switchyard/compiler';
+import type { TrafficSummary } from '../observe/traffic-summary.js';
 import { parseSpendSnapshot } from './table-stream-messages.js';
 
 export interface UsageReporterOptions {
@@ -20,6 +21,8 @@ export interface UsageReporterOptions {
   gatewayId: string;
   ledger: Pick<BudgetLedger, 'drainUsageReports'>;
   applySnapshot(snapshot: SpendSnapshot): void;
+  /** The console's view of this gateway's traffic, sent with every POST; absent: no `traffic` member. */
+  traffic?: { summary: TrafficSummary; backendStates(): BackendState[] };
   logger: Logger;
   intervalMs?: number;
   requestTimeoutMs?: number;
@@ -49,8 +52,9 @@ export function startUsageReporter(options: UsageReporterOptions): UsageReporter
     } catch (error) {
       throw new Error(`cannot read the token or CA file: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
     }
-    const body = JSON.stringify({ reports });
-    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const traffic = options.traffic?.summary.takeReport(options.gatewayId, options.traffic.backendStates());
+    const body = JSON.stringify(traffic === undefined ? { reports } : { reports, traffic });
+    const sent = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const headers = {
         authorization: `Bearer ${token}`,
         [GATEWAY_ID_HEADER]: options.gatewayId,
@@ -72,9 +76,16 @@ export function startUsageReporter(options: UsageReporterOptions): UsageReporter
       req.on('error', reject);
       req.end(body);
     });
-    if (answer.status !== 200)
+    const answer = await sent.catch((error: unknown) => {
+      if (traffic !== undefined) options.traffic?.summary.notDelivered(traffic);
+      throw error;
+    });
+    if (answer.status !== 200) {
+      if (traffic !== undefined) options.traffic?.summary.notDelivered(traffic);
       throw new Error(`operator answered ${answer.status}${answer.status === 503 ? ' (not ready); reports stay pending' : ''}`);
-    const parsed = JSON.parse(answer.text) as { snapshot?: unknown };
+    }
+    const parsed = JSON.parse(answer.text) as { snapshot?: unknown; trafficResync?: unknown };
+    if (parsed.trafficResync === true) options.traffic?.summary.resendEverything();
     if (parsed.snapshot !== null && parsed.snapshot !== undefined) options.applySnapshot(parseSpendSnapshot(parsed.snapshot));
     if (lastProblem !== undefined) options.logger.info('usage reports reach the operator again', { pendingReports: reports.length });
     lastProblem = undefined;

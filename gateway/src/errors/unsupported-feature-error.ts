@@ -5,6 +5,8 @@ export class UnsupportedFeatureError extends Error {
   constructor(
     readonly feature: string,
     readonly provider: ProviderName,
+    /** The caller's field that asked for it, when one did (the 400's `param`). */
+    readonly param?: string,
   ) {
     super(`${feature} is not supported by provider ${provider}`);
     this.name = 'UnsupportedFeatureError';

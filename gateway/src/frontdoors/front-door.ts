@@ -15,6 +15,8 @@ import type {
 import type { GatewayError } from '../errors/gateway-error.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
+import type { AudioEndpoint } from '../unified/audio.js';
 
 export interface ChatFrontDoor {
   readonly format: CallerFormat;
@@ -46,6 +48,14 @@ export interface RerankFrontDoor {
   decodeRerankRequest(body: unknown, context: FrontDoorContext): UnifiedRerankRequest;
   /** `request` gives the caller's model name and the documents a `return_documents` answer echoes; `id` stands in when the upstream gave none. */
   encodeRerankResponse(response: UnifiedRerankResponse, request: UnifiedRerankRequest, id: string): string;
+}
+
+/** OpenAI's Images API: /v1/images/generations (JSON) and /v1/images/edits (multipart). */
+export interface ImagesFrontDoor {
+  decodeImageGenerationRequest(body: unknown): UnifiedImageRequest;
+  /** `form`: the multipart body, parsed (bounded by --max-body-bytes). */
+  decodeImageEditRequest(form: FormData): Promise<UnifiedImageRequest>;
+  encodeImageResponse(response: UnifiedImageResponse): string;
 }
 
 /** What a parameterized path contributes to the front-door context. */
@@ -89,6 +99,21 @@ export type FrontDoorEndpoint =
   | {
       readonly method: 'POST';
       readonly path: EndpointPath;
+      readonly operation: 'images';
+      /** Which Images endpoint: its body is JSON (generate) or multipart (edit). */
+      readonly images: 'generate' | 'edit';
+      readonly frontDoor: ChatFrontDoor & ImagesFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
+      /** /v1/audio/{transcriptions,translations,speech}: multipart or JSON in, passed through to OpenAI-shape upstreams. */
+      readonly operation: AudioEndpoint;
+      readonly frontDoor: ChatFrontDoor;
+    }
+  | {
+      readonly method: 'POST';
+      readonly path: EndpointPath;
       readonly operation: 'count-tokens';
       readonly frontDoor: ChatFrontDoor;
       readonly codec: CountTokensCodec;
@@ -100,7 +125,15 @@ export type FrontDoorEndpoint =
       readonly frontDoor: ChatFrontDoor;
       readonly codec: ModelListCodec;
     }
+  | { readonly method: 'POST' | 'GET'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor }
   | { readonly method: 'POST'; readonly path: EndpointPath; readonly operation: 'mcp'; readonly frontDoor: McpFrontDoor }
+  | {
+      /** OpenAI's /v1/files and /v1/batches (pipeline/batches/): objects held upstream, reached by the gateway's ids. */
+      readonly method: 'GET' | 'POST' | 'DELETE';
+      readonly path: EndpointPath;
+      readonly operation: 'files' | 'batches';
+      readonly frontDoor: ChatFrontDoor;
+    }
   /** A WebSocket upgrade (server/realtime-upgrade.ts); the door renders refusals of the upgrade request. */
   | {
       readonly method: 'GET';
@@ -134,6 +167,16 @@ function decodePathSegment(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+/** `{prefix}{id}` or `{prefix}{id}/{action}` (the id and action read by the operation from the URL): files and batches. */
+export function objectIdPath(prefix: string, action: string | undefined): EndpointPath {
+  const shape = action === undefined ? /^[^/]+$/ : new RegExp(`^[^/]+/${action}$`);
+  return {
+    prefix,
+    match: (rest: string) => (shape.test(rest) ? {} : undefined),
+    example: `${prefix}file-example${action === undefined ? '' : `/${action}`}`,
+  };
 }
 
 /** `{prefix}{id}` with a non-empty id (decoded into `pathModel`): the get-model endpoints. */

@@ -4,12 +4,20 @@
 // estimate with the real usage and cost. Keys without limits or budgets skip all of it.
 import { budgetPeriodStartMs, type CompiledBudget } from '@switchyard/compiler';
 import type { Logger } from '@switchyard/compiler';
-import type { Admission, AdmissionControl, AdmissionRequest, SettlementDetails } from './admission-control.js';
+import type {
+  Admission,
+  AdmissionControl,
+  AdmissionRequest,
+  BatchAdmissionControl,
+  BatchAdmissionRequest,
+  BatchHold,
+  SettlementDetails,
+} from './admission-control.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
 import { accountKey, type BudgetLedger, type BudgetReserveOutcome } from './budget/budget-ledger.js';
 import type { BudgetDirectory } from './budget/budget-directory.js';
 import type { Clock } from './clock.js';
-import { estimateRequest, type PromptCounter, type RequestEstimate } from './cost/request-estimate.js';
+import { estimateBatch, estimateRequest, type PromptCounter, type RequestEstimate } from './cost/request-estimate.js';
 import {
   budgetExceededError,
   governanceUnavailableError,
@@ -73,7 +81,64 @@ export class GovernanceAdmission implements AdmissionControl {
   /** `budgetId@periodStart` of Warn budgets already logged as exceeded, so the log says it once per period. */
   private readonly warnedPeriods = new Set<string>();
 
+  readonly batches: BatchAdmissionControl = {
+    holdBatch: (request) => this.holdBatch(request),
+    settleBatch: (key, hold, costNanos) => this.settleBatch(key, hold, costNanos),
+  };
+
   constructor(private readonly options: GovernanceAdmissionOptions) {}
+
+  /**
+   * A batch submission: one request under the key's rate limits (tokens included: the estimate
+   * of every line), and the estimate reserved in every budget covering the key, held under a
+   * handle until the results are fetched (`settleBatch`), not until this request ends.
+   */
+  private async holdBatch(request: BatchAdmissionRequest): Promise<BatchHold> {
+    const { key, route } = request;
+    const limits = key.compiled.rateLimit;
+    const budgets = key.compiled.budgetIds.length > 0 ? this.options.budgets.resolve(key.compiled.budgetIds) : NO_BUDGETS;
+    if (!hasRateLimit(limits) && budgets.length === 0) return { hold: undefined };
+    const nowMs = this.options.clock.nowMs();
+    const estimate = estimateBatch(key, route, request.promptTokens, request.maxOutputTokens);
+    if (estimate.unpriced.length > 0) {
+      const blocking = budgets.filter((budget) => budget.enforcement === 'Block');
+      if (blocking.length > 0) {
+        this.options.metrics.priceUnknownRefused(key.id, route.id);
+        throw priceUnknownError(key, blocking, estimate.unpriced);
+      }
+    }
+    let rate: RateLimitOutcome | undefined;
+    let budget: BudgetReserveOutcome | undefined;
+    try {
+      rate = hasRateLimit(limits)
+        ? await this.options.rateLimiter.acquire({ keyId: key.id, limits, tokens: estimate.tokens, nowMs, leaseMs: estimate.leaseMs })
+        : undefined;
+      budget =
+        budgets.length > 0
+          ? await this.options.ledger.reserve({ budgets, estimateNanos: estimate.costNanos, nowMs, leaseMs: request.holdMs, held: true })
+          : undefined;
+    } catch (error) {
+      if (rate?.admitted) rate.grant.cancel(nowMs);
+      if (!(error instanceof SharedStoreUnavailableError)) throw error;
+      this.options.metrics.decidedDegraded(this.options.failureMode);
+      if (this.options.failureMode === 'closed')
+        throw governanceUnavailableError(budgets.length > 0 ? 'Rate limits and budgets' : 'Rate limits');
+      return { hold: undefined };
+    }
+    const admission = this.decide(key, budgets, estimate, nowMs, rate, budget);
+    // The submission is counted; its concurrency slot ends with this request (the batch runs upstream).
+    rate?.admitted === true && rate.grant.settle(estimate.tokens, nowMs);
+    const handle = budget?.admitted === true ? budget.reservation.handle : undefined;
+    return { hold: handle, ...(admission.headers === undefined ? {} : { headers: admission.headers }) };
+  }
+
+  private settleBatch(key: RuntimeKey, hold: string | undefined, costNanos: bigint): void {
+    const budgets = key.compiled.budgetIds.length > 0 ? this.options.budgets.resolve(key.compiled.budgetIds) : NO_BUDGETS;
+    if (budgets.length === 0) return;
+    const nowMs = this.options.clock.nowMs();
+    if (hold !== undefined) this.options.ledger.settleHeld(budgets, hold, costNanos, nowMs);
+    else if (costNanos > 0n) void this.options.ledger.charge(budgets, costNanos, nowMs);
+  }
 
   /**
    * Tool calls are counted by the same limiter as requests (in process, or in Redis across

@@ -10,7 +10,7 @@ import { isRecord } from '@switchyard/compiler';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamHttpRequest } from '../unified/provider-codec.js';
 import { JSON_RPC_ERRORS, toolErrorResult, type JsonRpcOutcome } from '../wire/mcp/index.js';
-import { UpstreamCredentials } from './client-credentials.js';
+import { UpstreamCredentials, type UserTokenSource } from './client-credentials.js';
 import {
   asCallTimeout,
   callDeadline,
@@ -35,11 +35,12 @@ export class OpenApiUpstream implements McpUpstream {
   constructor(
     private readonly server: CompiledMCPServer,
     private readonly options: UpstreamClientOptions,
+    user?: UserTokenSource,
   ) {
     if (server.openapi === undefined) throw new Error(`MCPServer ${server.id} has no openapi document`);
     this.openapi = server.openapi;
     this.operations = new Map(server.openapi.operations.map((operation) => [operation.name, operation]));
-    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now);
+    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now, user);
   }
 
   async request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome> {
@@ -76,9 +77,14 @@ export class OpenApiUpstream implements McpUpstream {
     const { deadline, combined } = callDeadline(this.server, signal);
     try {
       let answer = await this.send(built, combined);
-      if ((answer.status === 401 || answer.status === 403) && this.server.auth.type === 'oauth2ClientCredentials') {
+      const { type } = this.server.auth;
+      if (
+        ((answer.status === 401 || answer.status === 403) && type === 'oauth2ClientCredentials') ||
+        (answer.status === 401 && type === 'oauth2PerUser')
+      ) {
         // A refused client-credentials token may have been revoked early: a new one, once. The
-        // API refused the call, so it did not run and may be sent again.
+        // API refused the call, so it did not run and may be sent again. A user's refused token
+        // is dropped, so the second attempt asks that user to sign in again instead.
         this.credentials.refused();
         answer = await this.send(built, combined);
       }

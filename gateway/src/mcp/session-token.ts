@@ -3,7 +3,8 @@
 // any replica, including one started after the session began, accepts a follow-up without sticky
 // routing or a shared store. What it carries: the key it was issued to (a session is never
 // usable with another key), the protocol version negotiated, a digest of the client's declared
-// capabilities, and the issue time (sessions expire after a bounded age). A session cannot be
+// capabilities (and whether they include URL-mode elicitation, which decides how sign-in links
+// are sent, per-user-oauth.ts), and the issue time (sessions expire after a bounded age). A session cannot be
 // revoked before it expires: DELETE /mcp is answered 405, which the protocol allows for servers
 // that do not let clients end sessions.
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -21,6 +22,8 @@ interface McpSession {
   readonly protocolVersion: string;
   /** SHA-256 (hex) of the canonical JSON of the client's declared capabilities. */
   readonly capabilitiesDigest: string;
+  /** The client declared URL-mode elicitation (`capabilities.elicitation.url`). */
+  readonly urlElicitation: boolean;
   readonly issuedAtMs: number;
 }
 
@@ -44,7 +47,13 @@ export class McpSessionSigner {
 
   issue(keyId: string, protocolVersion: string, capabilities: unknown, nowMs: number): string {
     const payload = Buffer.from(
-      JSON.stringify({ k: keyId, p: protocolVersion, c: capabilitiesDigest(capabilities), t: nowMs }),
+      JSON.stringify({
+        k: keyId,
+        p: protocolVersion,
+        c: capabilitiesDigest(capabilities),
+        t: nowMs,
+        ...(declaresUrlElicitation(capabilities) ? { u: 1 } : {}),
+      }),
       'utf8',
     ).toString('base64url');
     return `${TOKEN_VERSION}.${payload}.${this.sign(payload)}`;
@@ -76,7 +85,16 @@ export class McpSessionSigner {
     if (decoded.k !== keyId) return { ok: false, reason: 'session was issued to another key' };
     if (nowMs - decoded.t > this.maxAgeMs)
       return { ok: false, reason: `session expired (sessions last ${Math.round(this.maxAgeMs / 1000)} s)` };
-    return { ok: true, session: { keyId: decoded.k, protocolVersion: decoded.p, capabilitiesDigest: decoded.c, issuedAtMs: decoded.t } };
+    return {
+      ok: true,
+      session: {
+        keyId: decoded.k,
+        protocolVersion: decoded.p,
+        capabilitiesDigest: decoded.c,
+        urlElicitation: decoded.u === 1,
+        issuedAtMs: decoded.t,
+      },
+    };
   }
 
   private sign(payload: string): string {
@@ -87,4 +105,9 @@ export class McpSessionSigner {
 /** Key order does not change the digest: the same capabilities sent twice sign the same. */
 function capabilitiesDigest(capabilities: unknown): string {
   return hash('sha256', canonicalJson(capabilities ?? {}), 'hex');
+}
+
+/** Whether client capabilities declare URL-mode elicitation (`{elicitation: {url: {}}}`, MCP 2025-11-25). */
+export function declaresUrlElicitation(capabilities: unknown): boolean {
+  return isRecord(capabilities) && isRecord(capabilities.elicitation) && isRecord(capabilities.elicitation.url);
 }

@@ -12,8 +12,19 @@ import type { CompiledMCPServer } from '@switchyard/compiler';
 import type { UpstreamTransport } from '../transport/upstream-transport.js';
 import { encodeJsonRpcRequest, type JsonRpcOutcome } from '../wire/mcp/index.js';
 import { SseDecoder, SseEventTooLargeError } from '../wire/sse/index.js';
-import { UpstreamCredentials } from './client-credentials.js';
-import { initializeSession, routeUpstreamMessage, sendAndAwaitAnswer, untilAborted, type PendingAnswer } from './upstream-messages.js';
+import { UpstreamCredentials, type UserTokenSource } from './client-credentials.js';
+import {
+  initializeSession,
+  routeUpstreamMessage,
+  sendAndAwaitAnswer,
+  UpstreamNotifications,
+  untilAborted,
+  WATCH_RETRY_MAX_MS,
+  WATCH_RETRY_MIN_MS,
+  type ListKind,
+  type PendingAnswer,
+  type UpstreamNotification,
+} from './upstream-messages.js';
 import {
   asCallTimeout,
   callDeadline,
@@ -43,17 +54,28 @@ export class SseUpstream implements McpUpstream {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly credentials: UpstreamCredentials;
+  private readonly notifications = new UpstreamNotifications();
+  /** While watched: the timer that opens the stream again after it ended, and its back-off. */
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private reopenDelayMs = WATCH_RETRY_MIN_MS;
 
   constructor(
     private readonly server: CompiledMCPServer,
     private readonly options: UpstreamClientOptions,
+    user?: UserTokenSource,
   ) {
     if (server.url === undefined) throw new Error(`MCPServer ${server.id} has no url`);
-    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now);
+    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now, user);
   }
 
-  async request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome> {
+  async request(
+    method: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+    onNotification?: (notification: UpstreamNotification) => void,
+  ): Promise<JsonRpcOutcome> {
     const { deadline, combined } = callDeadline(this.server, signal);
+    const untrack = this.notifications.track(params, onNotification);
     this.clearIdle();
     try {
       let session = await this.open(combined);
@@ -70,8 +92,49 @@ export class SseUpstream implements McpUpstream {
     } catch (error) {
       throw asCallTimeout(this.server, deadline, error);
     } finally {
+      untrack();
       this.armIdle();
     }
+  }
+
+  /**
+   * List changes the upstream announces on its event stream. While watched, the stream stays
+   * open (no idle close) and is opened again after it ends, with a back-off from
+   * WATCH_RETRY_MIN_MS doubling to WATCH_RETRY_MAX_MS; the last watcher leaving re-arms the idle close.
+   */
+  watch(listener: (kind: ListKind) => void): () => void {
+    const stop = this.notifications.watch(listener);
+    this.keepOpen();
+    return () => {
+      stop();
+      if (this.notifications.watched) return;
+      if (this.reopenTimer !== undefined) clearTimeout(this.reopenTimer);
+      this.reopenTimer = undefined;
+      this.armIdle();
+    };
+  }
+
+  private keepOpen(): void {
+    if (!this.notifications.watched || this.reopenTimer !== undefined) return;
+    this.clearIdle();
+    this.open(AbortSignal.timeout(this.server.timeouts.callMs)).then(
+      (session) => {
+        if (session.closed) return this.reopenLater();
+        this.reopenDelayMs = WATCH_RETRY_MIN_MS;
+        session.controller.signal.addEventListener('abort', () => this.reopenLater(), { once: true });
+      },
+      () => this.reopenLater(),
+    );
+  }
+
+  private reopenLater(): void {
+    if (!this.notifications.watched || this.reopenTimer !== undefined) return;
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      this.keepOpen();
+    }, this.reopenDelayMs);
+    this.reopenTimer.unref();
+    this.reopenDelayMs = Math.min(this.reopenDelayMs * 2, WATCH_RETRY_MAX_MS);
   }
 
   /** Sends one request on `session` and waits for its answer on the stream. */
@@ -215,7 +278,7 @@ export class SseUpstream implements McpUpstream {
     } catch {
       return;
     }
-    const reply = routeUpstreamMessage(message, session.pending);
+    const reply = routeUpstreamMessage(message, session.pending, this.notifications);
     if (reply !== undefined) this.post(session, reply, session.controller.signal).catch(() => undefined);
   }
 
@@ -285,7 +348,8 @@ export class SseUpstream implements McpUpstream {
   private armIdle(): void {
     this.clearIdle();
     const current = this.session;
-    if (current === undefined) return;
+    // A watched stream stays open: it is where the upstream announces list changes.
+    if (current === undefined || this.notifications.watched) return;
     this.idleTimer = setTimeout(() => {
       void current.then(
         (session) => {

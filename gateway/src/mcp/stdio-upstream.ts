@@ -15,7 +15,16 @@ import type { CompiledMCPServer } from '@switchyard/compiler';
 import { encodeJsonRpcRequest, type JsonRpcOutcome } from '../wire/mcp/index.js';
 import { asCallTimeout, callDeadline, tooLargeError, type McpUpstream, type UpstreamClientOptions } from './upstream-client.js';
 import { McpUpstreamError } from './upstream-errors.js';
-import { initializeSession, routeUpstreamMessage, sendAndAwaitAnswer, untilAborted, type PendingAnswer } from './upstream-messages.js';
+import {
+  initializeSession,
+  routeUpstreamMessage,
+  sendAndAwaitAnswer,
+  UpstreamNotifications,
+  untilAborted,
+  type ListKind,
+  type PendingAnswer,
+  type UpstreamNotification,
+} from './upstream-messages.js';
 
 /** The gateway's own variables a child inherits (so `npx` and interpreters work); everything else comes from spec.env. */
 const CHILD_ENV_PASSTHROUGH = ['PATH', 'HOME', 'LANG', 'TMPDIR'] as const;
@@ -62,6 +71,7 @@ export class StdioUpstream implements McpUpstream {
   /** The child that completed its handshake and has not ended: when it ends, the next request starts another. */
   private live: Session | undefined;
   private readonly nowMs: () => number;
+  private readonly notifications = new UpstreamNotifications();
 
   constructor(
     private readonly server: CompiledMCPServer,
@@ -71,14 +81,30 @@ export class StdioUpstream implements McpUpstream {
     this.nowMs = options.nowMs ?? Date.now;
   }
 
-  async request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome> {
+  async request(
+    method: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+    onNotification?: (notification: UpstreamNotification) => void,
+  ): Promise<JsonRpcOutcome> {
     const { deadline, combined } = callDeadline(this.server, signal);
+    const untrack = this.notifications.track(params, onNotification);
     try {
       const session = await this.open(combined);
       return await this.exchange(session, method, params, combined);
     } catch (error) {
       throw asCallTimeout(this.server, deadline, error);
+    } finally {
+      untrack();
     }
+  }
+
+  /**
+   * List changes the running child announces on its stdout. Watching does not start a child: one
+   * that is not running has no list a caller has seen, and the next request starts it.
+   */
+  watch(listener: (kind: ListKind) => void): () => void {
+    return this.notifications.watch(listener);
   }
 
   /** Stops the child (its definition changed, or it left the table): stdin closed, SIGTERM, then SIGKILL. */
@@ -196,7 +222,7 @@ export class StdioUpstream implements McpUpstream {
       // Not a message (a program printing its log to stdout): skipped, as the transport asks servers not to.
       return;
     }
-    const reply = routeUpstreamMessage(message, session.pending);
+    const reply = routeUpstreamMessage(message, session.pending, this.notifications);
     if (reply !== undefined) this.write(session, reply, AbortSignal.timeout(this.server.timeouts.callMs)).catch(() => undefined);
   }
 

@@ -25,15 +25,37 @@ import {
   type JsonRpcOutcome,
 } from '../wire/mcp/index.js';
 import { SseDecoder } from '../wire/sse/index.js';
-import { UpstreamCredentials } from './client-credentials.js';
+import { UpstreamCredentials, type UserTokenSource } from './client-credentials.js';
 import { McpUpstreamError } from './upstream-errors.js';
+import {
+  UpstreamNotifications,
+  WATCH_RETRY_MAX_MS,
+  WATCH_RETRY_MIN_MS,
+  type ListKind,
+  type UpstreamNotification,
+} from './upstream-messages.js';
 
 /** Largest upstream answer read, per message (--mcp-max-result-bytes). */
 export const DEFAULT_MCP_MAX_RESULT_BYTES = 4 * 1024 * 1024;
 
 export interface McpUpstream {
-  /** One request; resolves with the upstream's result or JSON-RPC error, rejects with McpUpstreamError. */
-  request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome>;
+  /**
+   * One request; resolves with the upstream's result or JSON-RPC error, rejects with
+   * McpUpstreamError. The notifications the upstream sends about this request while it runs
+   * (progress naming its `_meta.progressToken`; on streamable HTTP also its log messages) go to
+   * `onNotification`.
+   */
+  request(
+    method: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+    onNotification?: (notification: UpstreamNotification) => void,
+  ): Promise<JsonRpcOutcome>;
+  /**
+   * Calls `listener` with each list the upstream says has changed, until the returned function is
+   * called; absent when the upstream cannot announce changes (hosted OpenAPI tools).
+   */
+  watch?(listener: (kind: ListKind) => void): () => void;
   /** The protocol version agreed with the upstream, once known. */
   readonly protocolVersion: string | undefined;
   /** Releases what the client holds (a stdio server's child process); later requests fail. */
@@ -56,31 +78,45 @@ export class StreamableHttpUpstream implements McpUpstream {
   private negotiating: Promise<void> | undefined;
   private nextId = 1;
   private readonly credentials: UpstreamCredentials;
+  private readonly notifications = new UpstreamNotifications();
+  /** Ends the watch loop (the GET stream, or `subscriptions/listen` on a 2026-07-28 upstream). */
+  private watchController: AbortController | undefined;
 
   constructor(
     private readonly server: CompiledMCPServer,
     private readonly options: UpstreamClientOptions,
+    user?: UserTokenSource,
   ) {
     if (server.url === undefined) throw new Error(`MCPServer ${server.id} has no url`);
-    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now);
+    this.credentials = new UpstreamCredentials(server, options.transport, options.nowMs ?? Date.now, user);
   }
 
-  async request(method: string, params: Record<string, unknown>, signal?: AbortSignal): Promise<JsonRpcOutcome> {
+  async request(
+    method: string,
+    params: Record<string, unknown>,
+    signal?: AbortSignal,
+    onNotification?: (notification: UpstreamNotification) => void,
+  ): Promise<JsonRpcOutcome> {
     const { deadline, combined } = callDeadline(this.server, signal);
+    // Notifications on the POST's own event stream belong to this request; list changes go to the watchers too.
+    const onMessage = (notification: UpstreamNotification): void => {
+      this.notifications.dispatch(notification);
+      onNotification?.(notification);
+    };
     try {
       await this.negotiate(combined);
-      let outcome = await this.send(method, params, combined).catch((error: unknown) => {
+      let outcome = await this.send(method, params, combined, onMessage).catch((error: unknown) => {
         // A pooled connection the upstream closed (a restart) fails the first request on it. Only
         // requests that change nothing upstream are sent again: a tool call may have run.
         if (!(error instanceof McpUpstreamError) || error.reason !== 'unreachable' || method === 'tools/call' || combined.aborted)
           throw error;
-        return this.send(method, params, combined);
+        return this.send(method, params, combined, onMessage);
       });
       if (outcome === 'session-lost' || outcome === 'unauthorized') {
         // The upstream forgot our session (restart) or our token: once more, from the start.
         this.reset(outcome === 'unauthorized');
         await this.negotiate(combined);
-        outcome = await this.send(method, params, combined);
+        outcome = await this.send(method, params, combined, onMessage);
       }
       if (outcome === 'session-lost') throw new McpUpstreamError('the upstream keeps refusing its own session', 'protocol');
       if (outcome === 'unauthorized') throw new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
@@ -88,6 +124,107 @@ export class StreamableHttpUpstream implements McpUpstream {
     } catch (error) {
       throw asCallTimeout(this.server, deadline, error);
     }
+  }
+
+  /**
+   * List changes, from the stream the upstream offers for them: the session's GET stream on a
+   * 2025-11-25 upstream, a `subscriptions/listen` request on a 2026-07-28 one. The stream is held
+   * while anyone watches, opened again after it ends (back-off WATCH_RETRY_MIN_MS doubling to
+   * WATCH_RETRY_MAX_MS), and given up on when the upstream offers none (405, or -32601 to listen)
+   * until the next watcher comes.
+   */
+  watch(listener: (kind: ListKind) => void): () => void {
+    const stop = this.notifications.watch(listener);
+    if (this.watchController === undefined) {
+      const controller = new AbortController();
+      this.watchController = controller;
+      void this.watchLoop(controller);
+    }
+    return () => {
+      stop();
+      if (this.notifications.watched) return;
+      this.watchController?.abort();
+      this.watchController = undefined;
+    };
+  }
+
+  private async watchLoop(controller: AbortController): Promise<void> {
+    const { signal } = controller;
+    let delayMs = WATCH_RETRY_MIN_MS;
+    while (!signal.aborted) {
+      const outcome = await this.listenOnce(signal, () => {
+        delayMs = WATCH_RETRY_MIN_MS;
+      }).catch(() => 'failed' as const);
+      if (signal.aborted || outcome === 'unsupported') break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delayMs);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      delayMs = Math.min(delayMs * 2, WATCH_RETRY_MAX_MS);
+    }
+    if (this.watchController === controller) this.watchController = undefined;
+  }
+
+  /** One notification stream, read to its end: 'ended' (or 'failed': try again later), or 'unsupported'. */
+  private async listenOnce(signal: AbortSignal, connected: () => void): Promise<'ended' | 'failed' | 'unsupported'> {
+    await this.negotiate(AbortSignal.any([signal, AbortSignal.timeout(this.server.timeouts.callMs)]));
+    const version = this.protocolVersion;
+    const stateless = version === MCP_STATELESS_VERSION;
+    const headers = await this.headers(version);
+    let response: Awaited<ReturnType<UpstreamTransport['send']>>;
+    if (stateless) {
+      const body = encodeJsonRpcRequest(this.takeId(), 'subscriptions/listen', {
+        notifications: { toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true },
+        _meta: this.statelessMeta(),
+      });
+      response = await this.options.transport.send(
+        { url: this.server.url as string, method: 'POST', headers, body },
+        // The stream is idle between changes; it lasts while someone watches.
+        { connectMs: this.server.timeouts.connectMs, bodyIdleMs: 0 },
+        signal,
+      );
+    } else {
+      const { 'content-type': _json, ...getHeaders } = headers;
+      response = await this.options.transport.send(
+        { url: this.server.url as string, method: 'GET', headers: { ...getHeaders, accept: 'text/event-stream' } },
+        { connectMs: this.server.timeouts.connectMs, bodyIdleMs: 0 },
+        signal,
+      );
+    }
+    const { status, body } = response;
+    const contentType = headerValue(response.headers['content-type'])?.toLowerCase() ?? '';
+    if (status < 200 || status >= 300 || !contentType.startsWith('text/event-stream')) {
+      await body.dump();
+      if (status === 401 || status === 403) this.reset(true);
+      else if (status === 404 && this.sessionId !== undefined) this.reset(false);
+      else if (status === 405 || (stateless && status < 500)) return 'unsupported';
+      return 'failed';
+    }
+    connected();
+    const decoder = new SseDecoder({ maxEventChars: this.options.maxResultBytes });
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        for (const event of decoder.push(chunk)) {
+          let message: unknown;
+          try {
+            message = event.data.length > 0 ? JSON.parse(event.data) : undefined;
+          } catch {
+            continue;
+          }
+          if (!isRecord(message)) continue;
+          // The listen request's own answer ends its stream (the upstream closed the subscription).
+          if (typeof message.method !== 'string') return 'ended';
+          if (message.id === undefined)
+            this.notifications.dispatch({ method: message.method, params: isRecord(message.params) ? message.params : {} });
+        }
+      }
+    } finally {
+      if (!body.destroyed) body.destroy();
+    }
+    return 'ended';
   }
 
   private reset(dropToken: boolean): void {
@@ -120,7 +257,7 @@ export class StreamableHttpUpstream implements McpUpstream {
         return;
       }
     }
-    if (discovered.kind === 'unauthorized') throw new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
+    if (discovered.kind === 'unauthorized') throw await this.credentialsRefused();
     // No stateless revision on offer (a 400/404/405, a JSON-RPC error or a list without it): the handshake.
     const id = this.takeId();
     const answer = await this.post(
@@ -132,7 +269,7 @@ export class StreamableHttpUpstream implements McpUpstream {
       undefined,
       signal,
     );
-    if (answer.kind === 'unauthorized') throw new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
+    if (answer.kind === 'unauthorized') throw await this.credentialsRefused();
     if (answer.kind !== 'answer')
       throw new McpUpstreamError(`initialize failed: ${answer.kind === 'http' ? answer.detail : answer.kind}`, 'protocol');
     if ('error' in answer.outcome) throw new McpUpstreamError(`initialize failed: ${answer.outcome.error.message}`, 'protocol');
@@ -144,10 +281,21 @@ export class StreamableHttpUpstream implements McpUpstream {
     await this.post(encodeJsonRpcNotification('notifications/initialized', {}), version, signal);
   }
 
+  /**
+   * The upstream refused our credential while negotiating: it is dropped, and for a per-user
+   * server the caller is asked to sign in again (headers() then throws McpLoginRequiredError).
+   */
+  private async credentialsRefused(): Promise<McpUpstreamError> {
+    this.credentials.refused();
+    if (this.server.auth.type === 'oauth2PerUser') await this.credentials.headers();
+    return new McpUpstreamError("the upstream refused the gateway's credentials (401)", 'auth');
+  }
+
   private async send(
     method: string,
     params: Record<string, unknown>,
     signal: AbortSignal,
+    onNotification: (notification: UpstreamNotification) => void,
   ): Promise<JsonRpcOutcome | 'session-lost' | 'unauthorized'> {
     const version = this.protocolVersion ?? MCP_STATEFUL_VERSION;
     const stateless = version === MCP_STATELESS_VERSION;
@@ -156,7 +304,7 @@ export class StreamableHttpUpstream implements McpUpstream {
       method,
       stateless ? { ...params, _meta: { ...meta(params), ...this.statelessMeta() } } : params,
     );
-    const answer = await this.post(body, version, signal);
+    const answer = await this.post(body, version, signal, onNotification);
     switch (answer.kind) {
       case 'answer':
         return answer.outcome;
@@ -189,7 +337,12 @@ export class StreamableHttpUpstream implements McpUpstream {
   }
 
   /** One POST and the JSON-RPC answer in it (plain JSON or the first matching message of an SSE stream). */
-  private async post(body: string, version: string | undefined, signal: AbortSignal): Promise<PostAnswer> {
+  private async post(
+    body: string,
+    version: string | undefined,
+    signal: AbortSignal,
+    onNotification?: (notification: UpstreamNotification) => void,
+  ): Promise<PostAnswer> {
     const id = requestId(body);
     let response: Awaited<ReturnType<UpstreamTransport['send']>>;
     try {
@@ -225,7 +378,7 @@ export class StreamableHttpUpstream implements McpUpstream {
       return { kind: 'http', detail: `upstream answered HTTP ${status}` };
     }
     if (contentType.startsWith('text/event-stream')) {
-      const outcome = await readSseAnswer(response.body, id, this.options.maxResultBytes);
+      const outcome = await readSseAnswer(response.body, id, this.options.maxResultBytes, onNotification);
       return { kind: 'answer', outcome, sessionId };
     }
     const text = await readBounded(response.body, this.options.maxResultBytes, false);
@@ -306,21 +459,48 @@ function parseJson(text: string, id: number): JsonRpcOutcome | undefined {
   }
 }
 
-/** Reads an SSE answer until the response to `id` (notifications and other messages before it are skipped). */
-async function readSseAnswer(body: Body, id: number, limit: number): Promise<JsonRpcOutcome> {
+/**
+ * Reads an SSE answer until the response to `id`; notifications before it go to `onNotification`
+ * (other messages are skipped). Notifications count against `limit` like the answer: it bounds
+ * the whole stream.
+ */
+async function readSseAnswer(
+  body: Body,
+  id: number,
+  limit: number,
+  onNotification: ((notification: UpstreamNotification) => void) | undefined,
+): Promise<JsonRpcOutcome> {
   const decoder = new SseDecoder({ maxEventChars: limit });
   let received = 0;
+  const answer = (data: string): JsonRpcOutcome | undefined => {
+    if (data.length === 0) return undefined;
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+    if (isRecord(message) && typeof message.method === 'string' && message.id === undefined) {
+      onNotification?.({ method: message.method, params: isRecord(message.params) ? message.params : {} });
+      return undefined;
+    }
+    try {
+      return decodeJsonRpcResponse(message, id);
+    } catch {
+      return undefined;
+    }
+  };
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       received += chunk.length;
       if (received > limit) throw tooLargeError(limit);
       for (const event of decoder.push(chunk)) {
-        const outcome = event.data.length > 0 ? parseJson(event.data, id) : undefined;
+        const outcome = answer(event.data);
         if (outcome !== undefined) return outcome;
       }
     }
     for (const event of decoder.end()) {
-      const outcome = event.data.length > 0 ? parseJson(event.data, id) : undefined;
+      const outcome = answer(event.data);
       if (outcome !== undefined) return outcome;
     }
   } finally {

@@ -52,6 +52,7 @@ export class GatewayMetrics {
   private readonly timeToFirstToken: AggregatedHistogram<'route' | 'backend'>;
   private readonly tableInfo: Gauge<'version' | 'hash'>;
   private readonly tableLoads: Counter<'result'>;
+  private readonly tableResyncs: Counter<'reason'>;
   private readonly cacheRequests: Counter<'route' | 'result'>;
   private cacheStoreSize: (() => { entries: number; bytes: number }) | undefined;
   private readonly connectionsRefused: Counter;
@@ -175,6 +176,12 @@ export class GatewayMetrics {
       name: 'switchyard_routing_table_loads_total',
       help: 'Routing table loads, by result',
       labelNames: ['result'],
+      registers,
+    });
+    this.tableResyncs = new Counter({
+      name: 'switchyard_routing_table_resyncs_total',
+      help: 'Full tables fetched again because a table-stream delta did not apply, by reason (gap, digest-mismatch, undecodable)',
+      labelNames: ['reason'],
       registers,
     });
     this.cacheRequests = new Counter({
@@ -345,6 +352,10 @@ export class GatewayMetrics {
 
   clientTimedOut(phase: 'headers' | 'body'): void {
     this.clientTimeouts.inc({ phase });
+  }
+
+  tableResync(reason: 'gap' | 'digest-mismatch' | 'undecodable'): void {
+    this.tableResyncs.inc({ reason });
   }
 
   tableRejected(): void {

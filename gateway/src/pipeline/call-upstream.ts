@@ -23,6 +23,7 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import { AttemptScope } from './attempt-scope.js';
 import { ClientDisconnectedError } from './exchange.js';
@@ -129,6 +130,33 @@ export async function callRerank(call: UpstreamCall, request: UnifiedRerankReque
   }
 }
 
+/** An image answer with the backend that gave it: image prices are per backend model (images-operation.ts). */
+export interface ImageCallResult {
+  response: UnifiedImageResponse;
+  backend: BackendTarget['backend'];
+}
+
+export async function callImages(call: UpstreamCall, request: UnifiedImageRequest): Promise<ImageCallResult> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process' || adapter.encodeImageRequest === undefined || adapter.decodeImageResponse === undefined)
+      throw new UnsupportedFeatureError(
+        request.operation === 'edit' ? 'image edits (/v1/images/edits)' : 'image generation (/v1/images/generations)',
+        adapter.provider,
+      );
+    const decode = adapter.decodeImageResponse.bind(adapter);
+    const upstreamRequest = adapter.encodeImageRequest(request, call.target);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
+    const { body } = await sendForJson(call, upstreamRequest, scope, firstByteOpen);
+    return { response: decodeWith(() => decode(body, request, call.target)), backend: call.target.backend };
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
 export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddingsRequest): Promise<UnifiedEmbeddingsResponse> {
   const scope = new AttemptScope(call.clientSignal, call.timeouts);
   try {
@@ -151,6 +179,25 @@ export async function callEmbeddings(call: UpstreamCall, request: UnifiedEmbeddi
   }
 }
 
+/**
+ * One call of a stored-object API (files, batches: pipeline/batches/): the request is encoded by
+ * the caller (providers/batch-endpoints.ts), the 2xx answer returned as text, whole and bounded
+ * by --max-response-bytes; any other status becomes the adapter's classified failure.
+ */
+export async function callStoredObjectApi(call: UpstreamCall, request: UpstreamHttpRequest): Promise<string> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  try {
+    const { adapter } = call;
+    if (adapter.kind === 'in-process') throw new UnsupportedFeatureError('files and batches', adapter.provider);
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, request, scope));
+    return await sendForText(call, request, scope, firstByteOpen);
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
 function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
   return { connectMs: timeouts.connectMs, bodyIdleMs: timeouts.streamIdleMs };
 }
@@ -161,7 +208,7 @@ function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
  * The wait ends when the attempt aborts even if a token fetch shared with other requests goes
  * on. Returns true: the first-byte phase is already running.
  */
-async function authorize(
+export async function authorize(
   adapter: HttpProviderAdapter,
   call: UpstreamCall,
   request: UpstreamHttpRequest,
@@ -183,7 +230,7 @@ async function authorize(
  * Sends and returns a 2xx response; any other status becomes the adapter's classified failure.
  * `firstByteOpen`: the first-byte phase began before (authorization), so its deadline stands.
  */
-async function send(
+export async function send(
   call: UpstreamCall,
   request: UpstreamHttpRequest,
   scope: AttemptScope,
@@ -206,15 +253,15 @@ async function send(
 }
 
 /**
- * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
- * the adapter's classified failure. The first-byte deadline covers the wait for headers.
+ * Sends a non-streaming call and returns its whole 2xx answer; any other status becomes the
+ * adapter's classified failure. The first-byte deadline covers the wait for headers.
  */
-async function sendForJson(
+async function sendBuffered(
   call: UpstreamCall,
   request: UpstreamHttpRequest,
   scope: AttemptScope,
-  firstByteOpen = false,
-): Promise<UpstreamJson> {
+  firstByteOpen: boolean,
+): Promise<BufferedUpstreamResponse> {
   const adapter = call.adapter as HttpProviderAdapter;
   let response: BufferedUpstreamResponse;
   if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
@@ -233,6 +280,25 @@ async function sendForJson(
     scope.endPhase();
   }
   if (response.status < 200 || response.status >= 300) throw adapter.decodeError(response.status, response.headers, takeBodyText(response));
+  return response;
+}
+
+/** A non-streaming call's 2xx body as text (see sendBuffered). */
+async function sendForText(call: UpstreamCall, request: UpstreamHttpRequest, scope: AttemptScope, firstByteOpen = false): Promise<string> {
+  return takeBodyText(await sendBuffered(call, request, scope, firstByteOpen));
+}
+
+/**
+ * Sends a non-streaming call and returns its parsed 2xx JSON body; any other status becomes
+ * the adapter's classified failure. The first-byte deadline covers the wait for headers.
+ */
+async function sendForJson(
+  call: UpstreamCall,
+  request: UpstreamHttpRequest,
+  scope: AttemptScope,
+  firstByteOpen = false,
+): Promise<UpstreamJson> {
+  const response = await sendBuffered(call, request, scope, firstByteOpen);
   // The bytes are released as they become text, so a large answer is held once while it is parsed.
   const text = takeBodyText(response);
   try {
@@ -379,7 +445,7 @@ function wrapStream(
 }
 
 /** Normalizes whatever an attempt threw into UpstreamFailure (credentials scrubbed) or a pass-through error. */
-function attemptError(error: unknown, call: UpstreamCall, scope: AttemptScope): unknown {
+export function attemptError(error: unknown, call: UpstreamCall, scope: AttemptScope): unknown {
   const explained = scope.explain(error);
   if (explained instanceof ClientDisconnectedError || explained instanceof GatewayError || explained instanceof UnsupportedFeatureError)
     return explained;

@@ -6,6 +6,8 @@ import type { GatewayError } from '../errors/gateway-error.js';
 import type { CallerIdentity } from '../governance/identity/caller-identity.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import type { UnifiedImageRequest } from '../unified/images.js';
+import type { UnifiedAudioRequest } from '../unified/audio.js';
 import type { RequestSpan } from '../observe/tracing/request-tracer.js';
 import type { RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { GuardrailState } from './guardrails/scan.js';
@@ -110,8 +112,10 @@ export interface Exchange {
   usageEstimated: boolean;
   /** Cohere's rerank billing unit, as the upstream reported it (log line, span). */
   searchUnits?: number;
+  /** Images an image request answered with (log line, span). */
+  images?: number;
   /** The decoded request, once ingress has it (the estimate of a cut stream's prompt reads it). */
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | undefined;
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest | undefined;
   /** The request's trace span; undefined when tracing is off. */
   span: RequestSpan | undefined;
   /** The response cache's outcome; undefined on routes without a cache. */

@@ -69,6 +69,8 @@ export interface HostedToolContext {
   readonly key: RuntimeKey;
   readonly route: RuntimeRoute;
   readonly signal: AbortSignal;
+  /** Who within the key called: per-user OAuth servers act as this identity. */
+  readonly identity: McpCaller['identity'];
   /** The key's guardrails on tool calls, as on `POST /mcp` (a block becomes an error result the model reads). */
   readonly toolGuard: McpToolGuard | undefined;
   recordToolCall(record: ToolCallRecord): void;
@@ -104,16 +106,26 @@ export async function offerHostedTools(context: HostedToolContext, request: Unif
   const wanted = new Set(routeMcp?.servers ?? []);
   const routeServers = keyMcp === undefined ? [] : reachable.filter((server) => wanted.has(server.id));
   const servers = [...new Set([...resolved.map(({ server }) => server), ...routeServers])];
-  const caller: McpCaller = { keyId: context.key.id, mcp: keyMcp, servers };
+  const caller: McpCaller = { keyId: context.key.id, mcp: keyMcp, servers, identity: context.identity };
 
   const offered: UnifiedTool[] = [];
   const reported = new Map<string, { server: string; name: string }>();
   const lists: HostedToolListPart[] = [];
   for (const { entry, server } of resolved) {
-    const listed = (await listTools(context, { ...caller, servers: [server] }, `MCP server "${entry.label}"`)).filter((tool) =>
+    // A server that cannot list is reported on its listing (the Responses item's `error`), not only logged.
+    let failure: string | undefined;
+    const listFailed = (_server: CompiledMCPServer, error: unknown): void => {
+      failure = `MCP server "${entry.label}" could not list its tools: ${error instanceof Error ? error.message : String(error)}`;
+    };
+    const listed = (await listTools(context, { ...caller, servers: [server], listFailed }, `MCP server "${entry.label}"`)).filter((tool) =>
       wantedByCaller(entry, ownName(server, tool.name), tool.annotations),
     );
-    lists.push({ type: 'hosted_tool_list', server: entry.label, tools: listed.map((tool) => description(server, tool)) });
+    lists.push({
+      type: 'hosted_tool_list',
+      server: entry.label,
+      tools: listed.map((tool) => description(server, tool)),
+      ...(failure === undefined ? {} : { error: failure }),
+    });
     for (const tool of listed) {
       reported.set(tool.name, { server: entry.label, name: ownName(server, tool.name) });
       offered.push(unifiedTool(tool));
@@ -482,7 +494,7 @@ class HostedToolStream implements UpstreamEventStream {
   private lists(): UnifiedStreamEvent[] {
     if (this.listed) return [];
     this.listed = true;
-    return this.tools.lists.map((list) => ({ type: 'hosted_tool_list', server: list.server, tools: list.tools }));
+    return this.tools.lists.map((list) => ({ ...list }));
   }
 
   private announce(): UnifiedStreamEvent[] {
@@ -588,11 +600,14 @@ class HostedToolStream implements UpstreamEventStream {
 }
 
 function addUsage(total: Usage, more: Usage): Usage {
-  return {
+  const sum: Usage = {
     inputTokens: total.inputTokens + more.inputTokens,
     cachedInputTokens: total.cachedInputTokens + more.cachedInputTokens,
     cacheWriteTokens: total.cacheWriteTokens + more.cacheWriteTokens,
     outputTokens: total.outputTokens + more.outputTokens,
     reasoningTokens: total.reasoningTokens + more.reasoningTokens,
   };
+  const hourLong = (total.cacheWrite1hTokens ?? 0) + (more.cacheWrite1hTokens ?? 0);
+  if (hourLong > 0) sum.cacheWrite1hTokens = hourLong;
+  return sum;
 }

@@ -19,7 +19,7 @@ export function checkDeclaredLength(req: IncomingMessage, maxBytes: number): voi
   if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
 }
 
-function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolveBody, rejectBody) => {
     const chunks: Buffer[] = [];
     let received = 0;

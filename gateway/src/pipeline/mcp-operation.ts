@@ -11,12 +11,14 @@ import type { CompiledMCPServer } from '@switchyard/compiler';
 import { buildInfo } from '@switchyard/compiler';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { FrontDoorEndpoint } from '../frontdoors/front-door.js';
+import { openEventStream } from '../mcp/event-stream.js';
 import { McpGatewayServer, type McpEndpointOptions, type ToolCallRecord } from '../mcp/mcp-server.js';
+import type { McpKeyView } from '../mcp/notification-hub.js';
 import { DEFAULT_MCP_ALLOWED_ORIGINS, OriginPolicy } from '../mcp/origin-policy.js';
 import { McpSessionSigner } from '../mcp/session-token.js';
 import { DEFAULT_MCP_MAX_RESULT_BYTES } from '../mcp/upstream-client.js';
 import { McpUpstreamPool } from '../mcp/upstream-pool.js';
-import type { RuntimeTable } from '../table/runtime-table.js';
+import type { RuntimeKey, RuntimeTable } from '../table/runtime-table.js';
 import type { FrontDoorContext } from '../unified/front-door-codec.js';
 import { decodeMcpMessage, encodeJsonRpcError, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER, McpWireError } from '../wire/mcp/index.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
@@ -45,6 +47,7 @@ export function createMcpGateway(deps: PipelineDeps): McpGateway {
     transport: deps.transport,
     maxResultBytes: options.maxResultBytes,
     clientInfo: { name: 'switchyard', version: build.version },
+    perUser: options.perUserOAuth,
   });
   const server = new McpGatewayServer({
     upstreams,
@@ -57,6 +60,7 @@ export function createMcpGateway(deps: PipelineDeps): McpGateway {
       }),
     serverInfo: { name: 'switchyard', version: build.version },
     nowMs: Date.now,
+    table: () => deps.tables.current,
   });
   let seenTable: RuntimeTable | undefined;
   return {
@@ -104,6 +108,27 @@ async function runMcp(
     const key = (exchange.key = identified instanceof Promise ? await identified : identified);
     checkKeyActive(key, Date.now());
     context.keyId = key.id;
+    // A notification stream re-reads what its key sees whenever the table changes (mcp/notification-hub.ts).
+    const view = (): McpKeyView | undefined => keyView(deps, gateway, key.id);
+    // A server that stopped listening is draining (SIGTERM): notification streams end so the drain need not wait for them.
+    const serving = (): boolean => (exchange.req.socket as { server?: { listening?: boolean } }).server?.listening !== false;
+    const accept = header(exchange, 'accept');
+    const openStream = (headers: Record<string, string>) => {
+      exchange.status = 200;
+      return openEventStream(exchange.res, { ...headers, 'x-request-id': exchange.requestId }, { heartbeat: true });
+    };
+    if (exchange.req.method === 'GET') {
+      exchange.model = 'mcp:GET';
+      const answer = await gateway.server.openStream(key.id, {
+        sessionId: header(exchange, MCP_SESSION_HEADER),
+        accept,
+        openEventStream: openStream,
+        view,
+        serving,
+      });
+      if (answer.streamed !== true) send(exchange, answer.status, answer.headers, answer.body ?? '');
+      return;
+    }
     // 1. ingress: read and parse (bounded)
     const body = await readJsonObjectBody(exchange.req, deps.maxBodyBytes);
     let message: ReturnType<typeof decodeMcpMessage>;
@@ -116,7 +141,7 @@ async function runMcp(
     }
     if (message.kind === 'request') exchange.model = `mcp:${message.method.slice(0, 64)}`;
     const answer = await gateway.server.handle(
-      { keyId: key.id, mcp: key.compiled.mcp, servers: gateway.serversFor(table, key.compiled.namespace) },
+      { keyId: key.id, mcp: key.compiled.mcp, servers: gateway.serversFor(table, key.compiled.namespace), identity: exchange.identity },
       {
         message,
         sessionId: header(exchange, MCP_SESSION_HEADER),
@@ -124,14 +149,39 @@ async function runMcp(
         signal: exchange.clientAbort.signal,
         recordToolCall: (record) => auditToolCall(deps, record, exchange),
         toolGuard: message.kind === 'request' && message.method === 'tools/call' ? mcpToolGuard(exchange) : undefined,
+        // Progress, log messages and subscriptions need an event stream; a caller that accepts only JSON gets none.
+        ...((accept ?? '').toLowerCase().includes('text/event-stream') ? { openEventStream: openStream } : {}),
+        view,
+        serving,
       },
     );
-    send(exchange, answer.status, answer.headers, answer.body ?? '');
+    if (answer.streamed !== true) send(exchange, answer.status, answer.headers, answer.body ?? '');
   } catch (error) {
     respondError(exchange, (gatewayError) => endpoint.frontDoor.encodeError(gatewayError), error);
   } finally {
     observe(deps, exchange, 'mcp');
   }
+}
+
+const keysById = new WeakMap<RuntimeTable, Map<string, RuntimeKey>>();
+
+/** What key `keyId` sees under the table serving now; undefined once it is gone or no longer active. */
+function keyView(deps: PipelineDeps, gateway: McpGateway, keyId: string): McpKeyView | undefined {
+  const table = deps.tables.current;
+  if (table === undefined) return undefined;
+  let byId = keysById.get(table);
+  if (byId === undefined) {
+    byId = new Map([...table.keysByDigest.values(), ...table.keysWithSubjects].map((key) => [key.id, key]));
+    keysById.set(table, byId);
+  }
+  const key = byId.get(keyId);
+  if (key === undefined) return undefined;
+  try {
+    checkKeyActive(key, Date.now());
+  } catch {
+    return undefined;
+  }
+  return { mcp: key.compiled.mcp, servers: gateway.serversFor(table, key.compiled.namespace) };
 }
 
 function header(exchange: Exchange, name: string): string | undefined {

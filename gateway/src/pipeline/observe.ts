@@ -39,6 +39,7 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     if (exchange.usageEstimated) fields.usageEstimated = true;
   }
   if (exchange.searchUnits !== undefined) fields.searchUnits = exchange.searchUnits;
+  if (exchange.images !== undefined) fields.images = exchange.images;
   if (exchange.cache !== undefined) fields.cache = exchange.cache;
   if (exchange.cacheSemantic !== undefined) fields.cacheSemantic = exchange.cacheSemantic;
   if (exchange.costNanos !== undefined) fields.costUsd = formatNanosAsUsd(exchange.costNanos);
@@ -59,6 +60,22 @@ export function observe(deps: PipelineDeps, exchange: Exchange, operation: Endpo
     deps.logger.error('request', { ...fields, cause: exchange.error.cause });
   else if (exchange.status >= 500) deps.logger.warn('request', fields);
   else deps.logger.info('request', fields);
+  deps.traffic?.record({
+    requestId: exchange.requestId,
+    operation,
+    status: exchange.status,
+    durationMs: finishedAt - exchange.startedAt,
+    key: labels.key,
+    model: exchange.model ?? '',
+    route: labels.route,
+    backend: labels.backend,
+    stream: exchange.stream,
+    ...(exchange.firstEventAt === undefined ? {} : { timeToFirstTokenMs: exchange.firstEventAt - exchange.startedAt }),
+    ...(exchange.usage === undefined ? {} : { inputTokens: exchange.usage.inputTokens, outputTokens: exchange.usage.outputTokens }),
+    ...(exchange.costNanos === undefined ? {} : { costNanos: exchange.costNanos }),
+    ...(exchange.cache === undefined ? {} : { cache: exchange.cache }),
+    ...(exchange.error?.code === undefined ? {} : { errorCode: exchange.error.code }),
+  });
   if (exchange.span !== undefined) exchange.span.end(exchange);
   if (deps.audit !== undefined) deps.audit.record(auditRecord(exchange, operation, finishedAt));
 }

@@ -14,6 +14,8 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/ch
 import type { UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest } from '../unified/images.js';
+import type { UnifiedAudioRequest } from '../unified/audio.js';
 import { estimateRerankInputTokens } from '../governance/cost/estimate-prompt-tokens.js';
 import { answerFromCache, cachedStream, lookUpCache, type CacheSession } from './cache-lookup.js';
 import { callChat, callEmbeddings, callModerations, callRerank, type ChatCallResult, type UpstreamCall } from './call-upstream.js';
@@ -30,9 +32,9 @@ import type { PipelineDeps } from './pipeline-deps.js';
 import { respondChat, respondEmbeddings, respondJson, respondStream } from './respond.js';
 import { streamChain, type CheckedRequest, type PipelineStages, type WholeAnswer } from './stages.js';
 
-type Endpoint<Operation extends EndpointOperation> = Extract<FrontDoorEndpoint, { operation: Operation }>;
+export type Endpoint<Operation extends EndpointOperation> = Extract<FrontDoorEndpoint, { operation: Operation }>;
 
-type UnifiedRequest = UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest;
+type UnifiedRequest = UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest;
 
 /** The response cache's part in an operation it can answer. */
 interface CachePlan<Request, Answer> {
@@ -79,7 +81,7 @@ export interface OperationPlan<E extends FrontDoorEndpoint, Request extends Unif
   ): void | Promise<void>;
 }
 
-function noLocalAnswer(): never {
+export function noLocalAnswer(): never {
   throw new Error('this operation is answered upstream');
 }
 

@@ -16,6 +16,10 @@ import { planRoutes } from '../table/plan-routes.js';
 import type { RuntimeBackend, RuntimeKey, RuntimeRoute, RuntimeTable } from '../table/runtime-table.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import type { UnifiedImageRequest } from '../unified/images.js';
+import { imagesOperation } from './images-operation.js';
+import type { UnifiedAudioRequest } from '../unified/audio.js';
+import { createAudioOperations } from './audio-operations.js';
 import type { Admission } from '../governance/admission-control.js';
 import { checkKeyActive, identifyKey } from './authenticate.js';
 import { auditAnswerCheck, auditAnswerStreamStage, auditPromptCheck } from './audit-content.js';
@@ -28,6 +32,7 @@ import { guardrailInputCheck, guardrailOutputCheck, guardrailStreamStage } from 
 import { createWebhookPoster } from './guardrails/webhook-transport.js';
 import { checkDeclaredLength } from './ingress.js';
 import { auditToolCall, createMcpGateway, createMcpOperation, type McpGateway } from './mcp-operation.js';
+import { createBatchOperation, defaultBatchServices } from './batches/batch-operation.js';
 import { mcpToolGuard } from './guardrails/mcp-tool-guard.js';
 import { offerHostedTools, type HostedToolContext, type HostedToolLoop } from './hosted-tools.js';
 import { createModerator } from './moderator.js';
@@ -81,8 +86,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   };
   const mcpGateway = createMcpGateway(deps);
   const mcp = createMcpOperation(deps, mcpGateway);
+  const batches = createBatchOperation(deps, deps.batches ?? defaultBatchServices());
   const moderate = createModerator(deps);
   const postWebhook = createWebhookPoster(deps.transport);
+  const audio = createAudioOperations(deps.maxAudioUploadBytes);
   return {
     run(exchange, endpoint, context) {
       exchange.moderate = moderate;
@@ -96,6 +103,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, moderationsOperation, endpoint, exchange, context);
         case 'rerank':
           return runOperation(deps, stages, mcpGateway, rerankOperation, endpoint, exchange, context);
+        case 'images':
+          return runOperation(deps, stages, mcpGateway, imagesOperation, endpoint, exchange, context);
+        case 'transcriptions':
+        case 'translations':
+        case 'speech':
+          return runOperation(deps, stages, mcpGateway, audio[endpoint.operation], endpoint, exchange, context);
         case 'count-tokens':
           return runOperation(deps, stages, mcpGateway, countTokensOperation, endpoint, exchange, context);
         case 'list-models':
@@ -104,6 +117,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           return runOperation(deps, stages, mcpGateway, getModelOperation, endpoint, exchange, context);
         case 'mcp':
           return mcp(deps, endpoint, exchange, context);
+        case 'files':
+        case 'batches':
+          return batches(endpoint, exchange, context);
         case 'realtime':
           // Upgrades never reach here (server/realtime-upgrade.ts); a plain GET is told to upgrade.
           return refuseWithoutUpgrade(deps, endpoint, exchange);
@@ -114,7 +130,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
 async function runOperation<
   E extends FrontDoorEndpoint,
-  Request extends UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | undefined,
+  Request extends
+    | UnifiedChatRequest
+    | UnifiedEmbeddingsRequest
+    | UnifiedRerankRequest
+    | UnifiedImageRequest
+    | UnifiedAudioRequest
+    | undefined,
   Answer,
 >(
   deps: PipelineDeps,
@@ -158,7 +180,7 @@ async function runOperation<
       // a rule naming another route hands the request over before anything is checked, priced or cached
       if (route.handsOver === true && plan.call !== undefined) {
         features = routingFeatures(
-          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+          request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
           exchange.req.headers,
           key,
           wireFormat(plan, endpoint),
@@ -198,7 +220,7 @@ async function runOperation<
       const call = plan.call;
       observer = retryObserver(deps, exchange);
       features ??= routingFeatures(
-        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+        request as UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
         exchange.req.headers,
         key,
         wireFormat(plan, endpoint),
@@ -297,6 +319,7 @@ function hostedToolContext(
     key,
     route,
     signal: exchange.clientAbort.signal,
+    identity: exchange.identity,
     toolGuard: mcpToolGuard(exchange),
     recordToolCall: (record) => auditToolCall(deps, record, exchange),
     admitRound: (n) => deps.admission.admitRound?.(key, n) ?? Promise.resolve(),

@@ -36,7 +36,7 @@ const CACHE_HEADER = 'x-switchyard-cache';
 /** A semantic hit's cosine similarity, four decimals. */
 const SIMILARITY_HEADER = 'x-switchyard-cache-similarity';
 
-function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHeaders {
+export function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = { 'content-type': contentType, 'x-request-id': exchange.requestId };
   if (exchange.backend !== undefined) headers['x-switchyard-backend'] = exchange.backend;
   if (exchange.attemptCount > 0) headers['x-switchyard-attempts'] = String(exchange.attemptCount);
@@ -50,7 +50,7 @@ function gatewayHeaders(exchange: Exchange, contentType: string): OutgoingHttpHe
   return headers;
 }
 
-function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeaders, body: string): void {
+export function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeaders, body: string | Buffer): void {
   const length = Buffer.byteLength(body);
   headers['content-length'] = length;
   closeIfBodyUnread(exchange.req, exchange.res, headers);
@@ -97,6 +97,11 @@ function closeIfNotTaken(res: Exchange['res'], stallMs: number): void {
 function unsentBytes(socket: NonNullable<Exchange['res']['socket']>): number {
   const queued = (socket as { _handle?: { writeQueueSize?: unknown } })._handle?.writeQueueSize;
   return typeof queued === 'number' ? queued : socket.writableLength;
+}
+
+/** A whole answer that is not JSON (a file's content), with the gateway's headers. */
+export function respondBody(exchange: Exchange, contentType: string, body: string): void {
+  sendBody(exchange, 200, gatewayHeaders(exchange, contentType), body);
 }
 
 /** A whole answer already encoded by the front door, as JSON with the gateway's headers. */

@@ -15,7 +15,7 @@ import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 import { egressLogDetail } from '../transport/egress-guard.js';
 import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
 import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
-import { isFull, selectBackend } from './route.js';
+import { CACHED_CONTENT_AFFINITY_TTL_MS, isFull, pinsConversation, selectBackend } from './route.js';
 
 /** Failure kinds that count toward ejecting a backend (5xx, timeouts, connection failures): it, not the request, is at fault. */
 const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError', 'Timeout', 'ConnectError', 'StreamBroken']);
@@ -122,14 +122,13 @@ export async function callWithRetries<T>(
         const result = await call(target);
         backend.health.recordSuccess();
         backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
-        const affinity = route.compiled.affinity;
-        if (affinity !== undefined && features.conversation !== undefined)
+        if (pinsConversation(route, features) && features.conversation !== undefined)
           options.affinity?.remember(
             route.id,
             features.conversation,
             backend.name,
             credential?.ref,
-            backend.compiled.affinityTTLMs ?? affinity.ttlMs,
+            pinTTLMs(backend, route, features),
             Date.now(),
           );
         return { result, target, rule: choice.rule, release: releaseOnce(backend) };
@@ -137,7 +136,7 @@ export async function callWithRetries<T>(
         backend.health.released();
         if (error instanceof ClientDisconnectedError || error instanceof GatewayError) throw error;
         if (error instanceof UnsupportedFeatureError)
-          throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`);
+          throw invalidRequest(`${error.message} (backend "${backend.name}" of model ${route.model})`, error.param);
         failure = error instanceof UpstreamFailure ? error : new UpstreamFailure('Other', 0, 'upstream call failed');
         // A timeout says the backend is at least this slow; other failures say nothing about its speed.
         if (failure.kind === 'Timeout') backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
@@ -251,6 +250,17 @@ function noCapableBackend(choices: readonly RouteChoice[]): GatewayError {
     [...choice.unfit].map(([backend, reason]) => `backend "${backend.name}" of model ${choice.route.model}: ${reason}`),
   );
   return invalidRequest(`no backend of model \`${model}\` can serve this request: ${reasons.join('; ')}`);
+}
+
+/**
+ * How long the answering backend stays the conversation's: its own affinityTTL, else the route's.
+ * A Gemini context cache is pinned for at least CACHED_CONTENT_AFFINITY_TTL_MS, since another
+ * backend (another project) could not read it at all.
+ */
+function pinTTLMs(backend: RuntimeBackend, route: RuntimeRoute, features: RequestFeatures): number {
+  const configured = backend.compiled.affinityTTLMs ?? route.compiled.affinity?.ttlMs;
+  if (features.cachedContent === undefined) return configured ?? CACHED_CONTENT_AFFINITY_TTL_MS;
+  return Math.max(configured ?? 0, CACHED_CONTENT_AFFINITY_TTL_MS);
 }
 
 /** A stream that broke after its first byte is not retried, but it counts against its backend. */

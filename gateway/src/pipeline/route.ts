@@ -7,7 +7,7 @@
 import type { CompiledCredential } from '@switchyard/compiler';
 import type { AffinityStore } from '../table/affinity.js';
 import type { RequestFeatures, RouteChoice } from '../table/request-features.js';
-import type { RuntimeBackend } from '../table/runtime-table.js';
+import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 import { pickInTier, type StrategyContext } from '../table/strategies.js';
 
 export interface Selection {
@@ -72,7 +72,7 @@ function stickySelection(
   nowMs: number,
   affinity: AffinityStore,
 ): Selection | undefined {
-  if (choice.route.compiled.affinity === undefined || features.conversation === undefined) return undefined;
+  if (!pinsConversation(choice.route, features) || features.conversation === undefined) return undefined;
   const entry = affinity.lookup(choice.route.id, features.conversation, nowMs);
   if (entry === undefined) return undefined;
   const backend = choice.route.backendsByName.get(entry.backend);
@@ -82,6 +82,17 @@ function stickySelection(
   const credential = backend.credentials.items.find((c) => c.ref === entry.credential);
   return credential === undefined ? undefined : { backend, credential };
 }
+
+/** Routes with `affinity` keep conversations together; a request reading a Gemini context cache is kept together on any route. */
+export function pinsConversation(route: RuntimeRoute, features: RequestFeatures): boolean {
+  return route.compiled.affinity !== undefined || features.cachedContent !== undefined;
+}
+
+/**
+ * How long a request reading a Gemini context cache stays pinned on a route without `affinity`:
+ * Gemini's default cache lifetime (docs/routing.md, "Gemini context caches").
+ */
+export const CACHED_CONTENT_AFFINITY_TTL_MS = 60 * 60 * 1000;
 
 function withCredential(backend: RuntimeBackend, random: () => number): Selection {
   return { backend, credential: backend.credentials?.pick(random) };

@@ -11,6 +11,8 @@ import type { RuntimeBackend, RuntimeKey, RuntimeRoute } from '../table/runtime-
 import type { CallerFormat } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import { isImageRequest, type UnifiedImageRequest } from '../unified/images.js';
+import { isAudioRequest, type UnifiedAudioRequest } from '../unified/audio.js';
 
 const TAGS_HEADER = 'x-switchyard-tags';
 const SESSION_HEADER = 'x-switchyard-session';
@@ -22,13 +24,31 @@ const NO_TAGS: ReadonlySet<string> = new Set();
 const NO_ENTRIES: Readonly<Record<string, string>> = Object.freeze({});
 
 export function routingFeatures(
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
   headers: IncomingHttpHeaders,
   key: RuntimeKey,
   frontDoor: CallerFormat,
 ): RequestFeatures {
   const tags = readTags(headers[TAGS_HEADER]);
   const keyLabels = key.compiled.labels;
+  if (isAudioRequest(request)) {
+    // Audio has no prompt in tokens and no context window to check a backend against.
+    return {
+      tags,
+      metadata: NO_ENTRIES,
+      promptTokens: 0,
+      maxOutputTokens: undefined,
+      outputTokens: () => 0,
+      hasTools: false,
+      hasImages: false,
+      jsonSchema: false,
+      reasoning: false,
+      frontDoor,
+      keyLabels,
+      conversation: undefined,
+      contextTokens: () => 0,
+    };
+  }
   if (!isChatRequest(request)) {
     const counted = new Map<TokenFamily, number>();
     return {
@@ -44,8 +64,11 @@ export function routingFeatures(
       frontDoor,
       keyLabels,
       conversation: undefined,
+      cachedContent: undefined,
       // A rerank keeps its pair bound: a reranker's window applies per query-document pair.
-      contextTokens: (backend) => ('documents' in request ? estimateInputOnlyTokens(request) : contextTokensOf(request, backend, counted)),
+      // An image prompt is bounded by its bytes too: image models' context windows are not in the catalog.
+      contextTokens: (backend) =>
+        'documents' in request || isImageRequest(request) ? estimateInputOnlyTokens(request) : contextTokensOf(request, backend, counted),
     };
   }
   return new ChatFeatures(request, headers, key, frontDoor, tags);
@@ -63,6 +86,7 @@ class ChatFeatures implements RequestFeatures {
   readonly jsonSchema: boolean;
   readonly reasoning: boolean;
   readonly keyLabels: Readonly<Record<string, string>>;
+  readonly cachedContent: string | undefined;
   private prompt: number | undefined;
   private images: boolean | undefined;
   private conversationKey: string | null | undefined;
@@ -82,6 +106,7 @@ class ChatFeatures implements RequestFeatures {
     this.jsonSchema = request.responseFormat?.type === 'json_schema';
     this.reasoning = request.reasoning !== undefined;
     this.keyLabels = key.compiled.labels;
+    this.cachedContent = request.providerOptions?.gemini?.cachedContent;
   }
 
   get promptTokens(): number {
@@ -145,13 +170,17 @@ function hasImages(request: UnifiedChatRequest): boolean {
 }
 
 /**
- * The conversation for affinity, in the order the caller is most explicit: prompt_cache_key,
+ * The conversation for affinity, in the order the caller is most explicit: a Gemini context
+ * cache's name (the cache decides the backend), prompt_cache_key,
  * the session header, the end-user id, else a digest of what stays the same across a
  * conversation's turns (system prompt, tools, first user message). Scoped to the key's
  * namespace so two tenants' identical prompts are two conversations.
  */
 function conversationOf(request: UnifiedChatRequest, headers: IncomingHttpHeaders, key: RuntimeKey): string | undefined {
   const scope = key.compiled.namespace;
+  // A context cache lives in one project: every request reading it goes where the first one did.
+  const cachedContent = request.providerOptions?.gemini?.cachedContent;
+  if (cachedContent !== undefined) return `${scope}\u0000cachedContent\u0000${cachedContent}`;
   const cacheKey = request.routingHints?.promptCacheKey;
   if (cacheKey !== undefined) return `${scope}\u0000pck\u0000${cacheKey}`;
   const session = headers[SESSION_HEADER];

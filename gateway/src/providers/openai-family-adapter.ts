@@ -6,8 +6,11 @@ import type { ProviderName } from '@switchyard/compiler';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { BackendTarget, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { HttpProviderAdapter } from './provider-adapter.js';
+import { attachOpenAIImages, type OpenAIImageOperation } from './openai-family-images.js';
 import type { UnifiedModerationsRequest } from '../unified/moderations.js';
 import type { UnifiedRerankRequest } from '../unified/rerank.js';
+import type { AudioEndpoint } from '../unified/audio.js';
+import { encodeOpenAIAudioRequest, servesAudio } from './openai-family-audio.js';
 import {
   convertToCohereRerankRequest,
   convertToJinaRerankRequest,
@@ -29,9 +32,13 @@ import {
 export interface OpenAIFamilyEndpoint {
   chatURL(target: BackendTarget): string;
   embeddingsURL(target: BackendTarget): string;
+  /** The audio endpoints' URL; absent: `{baseURL}/audio/{endpoint}`. */
+  audioURL?(target: BackendTarget, endpoint: AudioEndpoint): string;
   authHeaders(target: BackendTarget): Record<string, string>;
   /** Whether the request body names the model (Azure takes it from the deployment in the URL). */
   modelInBody: boolean;
+  /** The Images API's URLs where they are not `{baseURL}/images/...` (Azure's deployments). */
+  imagesURL?(target: BackendTarget, operation: OpenAIImageOperation): string;
 }
 
 /** `{baseURL}/chat/completions` with `Authorization: Bearer <key>`; no key, no header (local servers). */
@@ -131,6 +138,16 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     };
     adapter.decodeModerationsResponse = (body) => decodeOpenAIModerationsResponse(body, provider);
   }
+  // Images: OpenAI's API and Azure's deployments of it; the compatible presets' image APIs
+  // (where they have one) differ per server and are not mapped (docs/compatibility.md).
+  if (provider === 'openai' || provider === 'azure-openai') {
+    const imagesURL = endpoint.imagesURL;
+    attachOpenAIImages(adapter, provider, {
+      imagesURL: imagesURL ?? ((target, operation) => `${trimSlash(target.backend.baseURL)}/${operation}`),
+      headers: (target) => prepare(target).jsonHeaders,
+      modelInBody: endpoint.modelInBody,
+    });
+  }
   // Rerank is no OpenAI API: Cohere has its own (/v2/rerank), and vLLM, Together, Jina and
   // self-hosted servers such as Infinity serve the Jina-style `{baseURL}/rerank`.
   // The other presets have none; their call answers 400 naming the provider.
@@ -152,6 +169,14 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     adapter.decodeRerankResponse = cohere
       ? (body, request, target) => decodeCohereRerankResponse(body, request, provider, target.backend.model)
       : (body, request, target) => decodeJinaRerankResponse(body, request, provider, target.backend.model);
+  }
+  if (servesAudio(provider)) {
+    const audioShape = {
+      audioURL: endpoint.audioURL ?? ((target: BackendTarget, op: AudioEndpoint) => `${trimSlash(target.backend.baseURL)}/audio/${op}`),
+      baseHeaders: (target: BackendTarget) => ({ ...lowerCaseNames(target.backend.headers), ...endpoint.authHeaders(target) }),
+      modelInBody: endpoint.modelInBody,
+    };
+    adapter.encodeAudioRequest = (request, target) => encodeOpenAIAudioRequest(provider, audioShape, request, target);
   }
   return adapter;
 }

@@ -4,6 +4,8 @@ import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../unified/moderations.js';
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
+import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
+import type { AudioUsage, UnifiedAudioRequest } from '../unified/audio.js';
 import type { RealtimeUpstreamRequest } from '../unified/realtime.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
@@ -39,6 +41,16 @@ export interface HttpProviderAdapter {
   encodeRerankRequest?(request: UnifiedRerankRequest, target: BackendTarget): UpstreamHttpRequest;
   /** `request`: the decoded caller request, against which result indexes are checked and `top_n` applied. */
   decodeRerankResponse?(body: unknown, request: UnifiedRerankRequest, target: BackendTarget): UnifiedRerankResponse;
+  /** Only providers with an image API (OpenAI, Azure OpenAI, Imagen on Vertex AI and Gemini, Titan on Bedrock: docs/compatibility.md). */
+  encodeImageRequest?(request: UnifiedImageRequest, target: BackendTarget): UpstreamHttpRequest;
+  decodeImageResponse?(body: unknown, request: UnifiedImageRequest, target: BackendTarget): UnifiedImageResponse;
+  /** Only providers with audio endpoints (docs/providers/openai.md, "Audio"); throws UnsupportedFeatureError for one it lacks. */
+  encodeAudioRequest?(request: UnifiedAudioRequest, target: BackendTarget): UpstreamHttpRequest;
+  /**
+   * For providers whose audio answer is not OpenAI's (Gemini's generateContent): the OpenAI-shape
+   * answer, from the upstream's JSON. Absent: the upstream's answer is passed through as it came.
+   */
+  decodeAudioResponse?(body: unknown, request: UnifiedAudioRequest, target: BackendTarget): DecodedAudioAnswer;
   /**
    * Only providers with a realtime WebSocket API (OpenAI, Azure OpenAI): the upstream socket of
    * GET /v1/realtime, with the backend's credential. `callerHeaders`: the few caller headers
@@ -64,3 +76,11 @@ export interface InProcessProviderAdapter {
 }
 
 export type ProviderAdapter = HttpProviderAdapter | InProcessProviderAdapter;
+
+/** An audio answer an adapter rebuilt in OpenAI's shape. */
+interface DecodedAudioAnswer {
+  contentType: string;
+  body: string;
+  /** Undefined: the upstream reported none; the gateway's estimate is charged. */
+  usage: AudioUsage | undefined;
+}

@@ -11,6 +11,8 @@ import { serveHealthz, serveReadyz, type Lifecycle } from './health-endpoints.js
 import { requestIdFor } from './request-id.js';
 import { sendGatewayError } from './send-json.js';
 import { closeIfBodyUnread } from '../common/unread-request-body.js';
+import type { CompiledMCPServer } from '@switchyard/compiler';
+import { MCP_OAUTH_CALLBACK_PATH, MCP_OAUTH_START_PATH } from '../mcp/per-user-oauth.js';
 
 export function createPublicHandler(
   deps: PipelineDeps,
@@ -34,6 +36,12 @@ export function createPublicHandler(
       pipeline.run(exchange, routed.endpoint, context).catch((error: unknown) => lastResort(deps, res, error));
       return;
     }
+    // The sign-in pages of per-user OAuth to MCP servers (docs/mcp.md), when configured.
+    const perUser = deps.mcp?.perUserOAuth;
+    if (perUser !== undefined && (path === MCP_OAUTH_START_PATH || path === MCP_OAUTH_CALLBACK_PATH)) {
+      perUser.serve(req, res, (id) => findMcpServer(deps, id)).catch((error: unknown) => lastResort(deps, res, error));
+      return;
+    }
     if (method === 'GET' || method === 'HEAD') {
       if (path === '/healthz') return serveHealthz(res);
       if (path === '/readyz') return serveReadyz(res, deps.tables, lifecycle);
@@ -41,6 +49,15 @@ export function createPublicHandler(
     const { error, encodeError } = router.notFound(method, path);
     sendGatewayError(res, encodeError, error, requestId);
   };
+}
+
+/** An MCPServer of the serving table by id (`namespace/name`). */
+function findMcpServer(deps: PipelineDeps, id: string): CompiledMCPServer | undefined {
+  for (const servers of deps.tables.current?.mcpServersByNamespace.values() ?? []) {
+    const found = servers.find((server) => server.id === id);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** The pipeline answers its own errors; this only runs if that failed too. */

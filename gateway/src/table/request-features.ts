@@ -30,6 +30,12 @@ export interface RequestFeatures {
   readonly keyLabels: Readonly<Record<string, string>>;
   /** Identifies the conversation for affinity; undefined when affinity has nothing to go by. */
   readonly conversation: string | undefined;
+  /**
+   * A Gemini context cache the request reads (`cachedContent`). It lives in one Google project:
+   * only a backend that can read that kind of name may serve the request, and the request is
+   * pinned to one backend and credential by affinity (keyed on the name) even on routes without it.
+   */
+  readonly cachedContent?: string | undefined;
 }
 
 function entriesHold(required: Readonly<Record<string, string>> | undefined, actual: Readonly<Record<string, string>>): boolean {
@@ -53,8 +59,28 @@ function ruleMatches(match: CompiledRuleMatch, features: RequestFeatures): boole
   return entriesHold(match.metadata, features.metadata) && entriesHold(match.keyLabels, features.keyLabels);
 }
 
+/**
+ * Why this backend cannot read the request's context cache: Gemini API names
+ * (`cachedContents/{id}`) only on `gemini` backends, Vertex AI names (`projects/...`) only on
+ * `vertex-ai` backends serving Google's models (Claude on Vertex has no context caches).
+ */
+function cachedContentUnfit(backend: RuntimeBackend, cachedContent: string): string | undefined {
+  const { provider, model } = backend.compiled;
+  const vertexName = cachedContent.startsWith('projects/');
+  if (vertexName && provider === 'vertex-ai' && !/^claude-/i.test(model)) return undefined;
+  if (!vertexName && provider === 'gemini') return undefined;
+  const needs = vertexName
+    ? 'a Vertex AI cache, readable only by a vertex-ai backend serving a Gemini model'
+    : 'a Gemini API cache, readable only by a gemini backend';
+  return `the request reads cachedContent ${JSON.stringify(cachedContent)}, ${needs}`;
+}
+
 /** Why a backend with these capabilities cannot serve the request; undefined when it can (or nothing is known). */
 function unfitReason(backend: RuntimeBackend, features: RequestFeatures): string | undefined {
+  if (features.cachedContent !== undefined) {
+    const reason = cachedContentUnfit(backend, features.cachedContent);
+    if (reason !== undefined) return reason;
+  }
   const capabilities = backend.compiled.capabilities;
   if (capabilities === undefined) return undefined;
   if (capabilities.contextWindow !== undefined && features.promptTokens > capabilities.contextWindow) {

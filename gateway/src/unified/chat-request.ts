@@ -49,6 +49,8 @@ export interface ToolResultPart {
   toolName?: string;
   content: Array<TextPart | ImagePart>;
   isError?: boolean;
+  /** A prompt-cache breakpoint after the whole result (Anthropic `cache_control` on a tool_result block). */
+  cacheControl?: CacheControl;
 }
 
 /** Model reasoning ("thinking"). `signature`/`redactedData` round-trip Anthropic's opaque fields. */
@@ -78,6 +80,8 @@ export interface UnifiedTool {
   /** JSON Schema of the arguments object. */
   parameters: JsonSchema;
   strict?: boolean;
+  /** A prompt-cache breakpoint after this tool's definition (Anthropic `cache_control` on a tool). */
+  cacheControl?: CacheControl;
 }
 
 export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; name: string };
@@ -152,8 +156,16 @@ export interface UnifiedChatRequest {
   routingHints?: RoutingHints;
   /** Provider-specific settings a front door carried that have no unified meaning. */
   providerOptions?: {
-    gemini?: { safetySettings?: unknown[] };
+    /**
+     * `cachedContent`: the resource name of a Gemini context cache (`cachedContents/{id}` on the
+     * Gemini API, `projects/{p}/locations/{l}/cachedContents/{id}` on Vertex AI). It lives in one
+     * Google project, so routing sends such a request only to a backend of the matching kind and
+     * keeps it on one backend and credential (docs/routing.md, "Gemini context caches").
+     */
+    gemini?: { safetySettings?: unknown[]; cachedContent?: string };
     anthropic?: { metadata?: Record<string, unknown> };
+    /** OpenAI's prompt-cache settings beyond `prompt_cache_key` (a routing hint, see RoutingHints). */
+    openai?: { promptCacheRetention?: 'in_memory' | '24h' };
   };
 }
 

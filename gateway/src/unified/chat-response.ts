@@ -16,6 +16,8 @@ export interface HostedToolListPart {
   /** The label the caller used for the server. */
   server: string;
   tools: HostedToolDescription[];
+  /** Why the server could not list its tools (then `tools` is empty). */
+  error?: string;
 }
 
 export interface HostedToolDescription {

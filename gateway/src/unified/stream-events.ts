@@ -19,6 +19,6 @@ export type UnifiedStreamEvent =
   | { type: 'usage'; usage: Usage }
   // Hosted tools (docs/mcp.md, "Hosted tools"): only when the caller asked through its front door;
   // encoders without such items (Chat Completions, Gemini) write nothing for them.
-  | { type: 'hosted_tool_list'; server: string; tools: HostedToolDescription[] }
+  | { type: 'hosted_tool_list'; server: string; tools: HostedToolDescription[]; error?: string }
   | { type: 'hosted_tool_call'; id: string; server: string; name: string; arguments: string }
   | ({ type: 'hosted_tool_result'; id: string } & HostedToolOutcome);

@@ -9,7 +9,9 @@ import type { FrontDoorEndpoint } from '../../src/frontdoors/front-door.js';
 import { parseRequestBody } from '../../src/pipeline/ingress.js';
 import { createFrontDoorRoutes } from '../../src/server/front-door-routes.js';
 import type { FrontDoorContext } from '../../src/unified/front-door-codec.js';
+import { decodeSpeechRequest, decodeTranscriptionRequest } from '../../src/wire/audio/index.js';
 import { decodeMcpMessage, McpWireError } from '../../src/wire/mcp/index.js';
+import { decodeBatchCreateRequest, decodeBatchInputFile } from '../../src/wire/openai-batch/index.js';
 import { decodesOrRejectsTyped, decodesOrThrowsTyped, fuzzParameters, jsonInputs, type Json } from './fuzz-support.js';
 
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -66,9 +68,46 @@ const OPENAI_MODERATIONS: Json[] = [
   { model: 'mod', input: ['a', { type: 'text', text: 'b' }] },
   { model: 'mod', input: 'one' },
 ];
+const IMAGES: Json[] = [
+  { model: 'm', prompt: 'a lighthouse' },
+  { model: 'm', prompt: 'a lighthouse', n: 2, size: '1024x1024', quality: 'hd', style: 'vivid', response_format: 'b64_json', user: 'u' },
+  {
+    model: 'm',
+    prompt: 'p',
+    size: 'auto',
+    quality: 'high',
+    output_format: 'webp',
+    output_compression: 80,
+    background: 'transparent',
+    moderation: 'low',
+  },
+];
+/** One line of a batch input file (the upload's file part, decoded as JSONL). */
+const BATCH_LINE: Json[] = [
+  {
+    custom_id: 'a',
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+  },
+];
+const BATCH_CREATE: Json[] = [
+  { input_file_id: 'file-x', endpoint: '/v1/chat/completions', completion_window: '24h' },
+  { input_file_id: 'file-x', endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { team: 'a' } },
+];
+
 const RERANK: Json[] = [
   { model: 'rr', query: 'q', documents: ['a', 'b'], top_n: 1, return_documents: true, max_tokens_per_doc: 16 },
   { model: 'rr', query: 'q', documents: [{ text: 'a' }, 'b'] },
+];
+const SPEECH: Json[] = [
+  { model: 'tts', input: 'hello', voice: 'alloy', response_format: 'wav', speed: 1.2, stream_format: 'sse' },
+  { model: 'tts', input: 'hi', voice: { id: 'custom' }, instructions: 'calm' },
+];
+/** Audio uploads as form fields: `file` becomes a file part, every other value a text field. */
+const AUDIO_FORM: Json[] = [
+  { model: 'stt', file: 'audio bytes', language: 'en', response_format: 'verbose_json', 'timestamp_granularities[]': 'word' },
+  { model: 'stt', file: 'x', response_format: 'text', stream: 'false', temperature: '0.2' },
 ];
 const RESPONSES: Json[] = [
   {
@@ -191,7 +230,16 @@ const CASES: EndpointCase[] = [
   { name: 'OpenAI embeddings', path: '/v1/embeddings', templates: OPENAI_EMBEDDINGS },
   { name: 'OpenAI moderations', path: '/v1/moderations', templates: OPENAI_MODERATIONS },
   { name: 'rerank (v1 path)', path: '/v1/rerank', templates: RERANK },
+  { name: 'files upload (a batch input line)', path: '/v1/files', templates: BATCH_LINE },
+  { name: 'batches create', path: '/v1/batches', templates: BATCH_CREATE },
+  { name: 'batches cancel (no body read)', path: '/v1/batches/batch_x/cancel', templates: BATCH_CREATE },
   { name: 'rerank (Cohere v2 path)', path: '/v2/rerank', templates: RERANK },
+  { name: 'OpenAI image generations', path: '/v1/images/generations', templates: IMAGES },
+  // The edit's text fields as form parts beside an image file (ingest below builds the form).
+  { name: 'OpenAI image edits', path: '/v1/images/edits', templates: IMAGES },
+  { name: 'audio speech', path: '/v1/audio/speech', templates: SPEECH },
+  { name: 'audio transcriptions (form fields)', path: '/v1/audio/transcriptions', templates: AUDIO_FORM },
+  { name: 'audio translations (form fields)', path: '/v1/audio/translations', templates: AUDIO_FORM },
   { name: 'OpenAI Responses', path: '/v1/responses', templates: RESPONSES },
   { name: 'Anthropic messages', path: '/anthropic/v1/messages', templates: ANTHROPIC },
   { name: 'Anthropic count_tokens', path: '/anthropic/v1/messages/count_tokens', templates: ANTHROPIC_COUNT },
@@ -222,6 +270,17 @@ function endpointFor(path: string): { endpoint: FrontDoorEndpoint; context: Fron
   throw new Error(`no POST endpoint serves ${path}`);
 }
 
+/** A parsed body as the multipart form a caller could post: `file` a file part, the rest text fields. */
+function asForm(body: Record<string, unknown>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(body)) {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    if (name === 'file') form.append(name, new File([Buffer.from(text)], 'a.mp3', { type: 'audio/mpeg' }));
+    else form.append(name, text);
+  }
+  return form;
+}
+
 /** What ingress and the operation do with a body: parse, depth-check, decode (and estimate, for count-tokens). */
 async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, text: string): Promise<void> {
   const body = parseRequestBody(Buffer.from(text, 'utf8'));
@@ -238,6 +297,24 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
     case 'rerank':
       endpoint.frontDoor.decodeRerankRequest(body, { ...context });
       return;
+    case 'images': {
+      if (endpoint.images === 'generate') {
+        endpoint.frontDoor.decodeImageGenerationRequest(body);
+        return;
+      }
+      const form = new FormData();
+      for (const [name, value] of Object.entries(body)) form.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+      form.append('image', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'a.png');
+      await endpoint.frontDoor.decodeImageEditRequest(form);
+      return;
+    }
+    case 'speech':
+      decodeSpeechRequest(body);
+      return;
+    case 'transcriptions':
+    case 'translations':
+      await decodeTranscriptionRequest(asForm(body), endpoint.operation);
+      return;
     case 'count-tokens': {
       const request = endpoint.codec.decodeCountTokensRequest(body, { ...context });
       const estimate = endpoint.codec.estimateInputTokens(request);
@@ -246,6 +323,13 @@ async function ingest(endpoint: FrontDoorEndpoint, context: FrontDoorContext, te
     }
     case 'mcp':
       decodeMcpMessage(body);
+      return;
+    case 'files':
+      decodeBatchInputFile(text, 10);
+      return;
+    case 'batches':
+      // cancel reads no body; create decodes one
+      if (typeof endpoint.path === 'string') decodeBatchCreateRequest(body);
       return;
     default:
       throw new Error(`unexpected operation ${endpoint.operation}`);

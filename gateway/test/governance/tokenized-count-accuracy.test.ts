@@ -23,6 +23,8 @@ interface Capture {
   family: TokenFamily;
   /** Most the estimate may exceed the real count by (how loose the reservation is, in tokens). */
   slack: number;
+  /** For recordings whose body names no model (Bedrock Converse answers): the model family that answered. */
+  model?: string;
 }
 
 const CAPTURES: Capture[] = [
@@ -33,6 +35,18 @@ const CAPTURES: Capture[] = [
   { api: 'openai-chat', file: 'groq-text.json', provider: 'groq', prompt: HOLIDAY, family: 'other', slack: 64 },
   { api: 'gemini', file: 'google-text.json', provider: 'gemini', prompt: STRAWBERRY, family: 'gemini', slack: 40 },
   { api: 'gemini', file: 'google-reasoning.json', provider: 'gemini', prompt: STRAWBERRY, family: 'gemini', slack: 40 },
+  // Claude on Bedrock: Converse answers name no model; this recording's sibling (amazon-bedrock-reasoning)
+  // carries Claude's signed thinking, so the family is Anthropic's. The only recorded Claude answer
+  // whose prompt is known (it answers the strawberry example).
+  {
+    api: 'bedrock-converse',
+    file: 'amazon-bedrock-text.json',
+    provider: 'bedrock',
+    prompt: STRAWBERRY,
+    family: 'anthropic',
+    slack: 40,
+    model: 'anthropic.claude',
+  },
 ];
 
 /** The model and prompt token count a recording reports, in its own wire format. */
@@ -40,11 +54,16 @@ function recorded(capture: Capture): { model: string; promptTokens: number } {
   const body = JSON.parse(readFileSync(wireFixturePath(capture.api, capture.file), 'utf8')) as {
     model?: string;
     modelVersion?: string;
-    usage?: { prompt_tokens: number };
+    usage?: { prompt_tokens?: number; inputTokens?: number; cacheReadInputTokens?: number; cacheWriteInputTokens?: number };
     usageMetadata?: { promptTokenCount: number };
   };
-  const model = body.model ?? body.modelVersion;
-  const promptTokens = body.usage?.prompt_tokens ?? body.usageMetadata?.promptTokenCount;
+  const model = body.model ?? body.modelVersion ?? capture.model;
+  // Converse counts cache reads and writes beside inputTokens: every prompt token is their sum.
+  const converse =
+    body.usage?.inputTokens === undefined
+      ? undefined
+      : body.usage.inputTokens + (body.usage.cacheReadInputTokens ?? 0) + (body.usage.cacheWriteInputTokens ?? 0);
+  const promptTokens = body.usage?.prompt_tokens ?? converse ?? body.usageMetadata?.promptTokenCount;
   if (model === undefined || promptTokens === undefined) throw new Error(`${capture.file} has no model or prompt usage`);
   return { model, promptTokens };
 }

@@ -198,7 +198,8 @@ describe('compatibility reporter: the document', () => {
     expect(anthropicDetail).toContain('| other behaviours | not tested | FAIL (0/1 pass) | not tested | not tested | not tested |');
     expect(doc).toContain('- `openai-chat front door x gemini provider: image input` (`gateway/dist/test/matrix/openai-chat.test.js`)');
     expect(doc).toContain(`- \`${anthropicFile}\``);
-    expect(doc).not.toContain('routing');
+    expect(doc).not.toContain('routing weights');
+    expect(doc).not.toContain('core/routing.test');
   });
 
   it('MCP conformance scenarios get their own table: passes first, then expected failures with their reason', async () => {
@@ -229,6 +230,26 @@ describe('compatibility reporter: the document', () => {
     ]);
     expect(section).toContain('1 of 4 scenarios pass.');
     expect(doc).toContain('1 cell tests, 1 passed, 0 failed');
+  });
+
+  it('the prompt-cache hints section has a row for every provider the cache-hint fixtures test, and cites fixtures that exist', async () => {
+    const doc = await runReporter([{ testFilePath: chatFile, testResults: [test('openai-chat front door x openai provider: text')] }]);
+    if (doc === undefined) throw new Error('the reporter wrote nothing');
+    const section = doc.slice(doc.indexOf('## Prompt-cache hints'), doc.indexOf('## Other endpoints'));
+    const cited = [...section.matchAll(/`(gateway\/src\/wire\/[a-z-]+\/__fixtures__\/cache-hints\.json)`/g)].map((m) => m[1] as string);
+    expect(cited).toHaveLength(4);
+    const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| provider') && !line.startsWith('| ---'));
+    for (const file of cited) {
+      const fixture = JSON.parse(await readFile(join(repoRoot, file), 'utf8')) as {
+        cases: Array<{ expect?: Record<string, unknown>; absent?: Record<string, unknown> }>;
+      };
+      const providers = new Set(fixture.cases.flatMap((c) => [...Object.keys(c.expect ?? {}), ...Object.keys(c.absent ?? {})]));
+      // An OpenAI-compatible host is covered by the shared row.
+      for (const provider of providers) {
+        const row = provider === 'groq' ? 'OpenAI-compatible' : `\`${provider}\``;
+        expect(rows.some((line) => line.startsWith(`| ${row}`))).toBe(true);
+      }
+    }
   });
 
   it('a run without any cell test leaves the existing document alone', async () => {

@@ -64,6 +64,13 @@ export async function startHostedToolsDeployment(label: string): Promise<HostedT
         secretObject('anthropic', { apiKey: ANTHROPIC_MOCK_API_KEY }),
         { apiVersion: API_VERSION, kind: 'MCPServer', metadata: { name: 'tools', namespace: 'default' }, spec: { url: tools.url } },
         { apiVersion: API_VERSION, kind: 'MCPServer', metadata: { name: 'elsewhere', namespace: 'other' }, spec: { url: tools.url } },
+        // Nothing listens on the discard port: a server that cannot list its tools.
+        {
+          apiVersion: API_VERSION,
+          kind: 'MCPServer',
+          metadata: { name: 'down', namespace: 'default' },
+          spec: { url: 'http://127.0.0.1:9/mcp', timeouts: { connect: '1s', call: '2s' } },
+        },
         {
           apiVersion: API_VERSION,
           kind: 'ModelRoute',

@@ -25,15 +25,15 @@ const EVERYTHING = fileURLToPath(import.meta.resolve('@modelcontextprotocol/serv
 /** Scenarios expected to fail, and why. */
 const EXPECTED_FAILURES: Record<string, string> = {
   'logging-set-level': 'the gateway has no log stream of its own to offer callers; it does not declare the logging capability',
-  'completion-complete': 'completion/complete is not aggregated yet',
+  'completion-complete': 'prompt names are prefixed (completion/complete is served for everything__test_prompt_with_arguments)',
   'tools-call-simple-text': "tool names are prefixed with the MCPServer's prefix (everything__test_simple_text)",
   'tools-call-image': 'tool names are prefixed',
   'tools-call-audio': 'tool names are prefixed',
   'tools-call-embedded-resource': 'tool names are prefixed',
   'tools-call-mixed-content': 'tool names are prefixed',
-  'tools-call-with-logging': 'tool names are prefixed; upstream notifications are not relayed',
+  'tools-call-with-logging': "tool names are prefixed (a call's log messages are relayed)",
   'tools-call-error': 'tool names are prefixed',
-  'tools-call-with-progress': 'tool names are prefixed; progress notifications are not relayed',
+  'tools-call-with-progress': "tool names are prefixed (a call's progress is relayed)",
   'tools-call-sampling': 'tool names are prefixed; the gateway refuses sampling requests from upstreams',
   'tools-call-elicitation': 'tool names are prefixed; the gateway refuses elicitation requests from upstreams',
   'elicitation-sep1034-defaults': 'the gateway refuses elicitation requests from upstreams',

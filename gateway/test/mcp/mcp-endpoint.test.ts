@@ -380,13 +380,23 @@ describe('the /mcp endpoint', () => {
     expect(gatewayB.lines.join('\n')).not.toContain(secretValue);
   });
 
-  it('rejects what is not MCP: a bad key (401), a wrong method (405 with Allow), a malformed message, a body too large (413)', async () => {
+  it('rejects what is not MCP: a bad key (401), a GET without a session, a wrong method (405 with Allow), a malformed message, a body too large (413)', async () => {
     const badKey = await rpc(gatewayA.url, 'sk-sy-not-a-key', 'tools/list', {});
     expect(badKey.status).toBe(401);
     expect(badKey.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+    // GET opens a session's event stream: one that does not accept events, or has no session, is refused.
     const get = await fetch(gatewayA.url, { headers: { authorization: `Bearer ${KEYS.full}` } });
-    expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('POST');
+    expect(get.status).toBe(406);
+    expect(await get.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+    const sessionless = await fetch(gatewayA.url, { headers: { authorization: `Bearer ${KEYS.full}`, accept: 'text/event-stream' } });
+    expect(sessionless.status).toBe(400);
+    const forged = await fetch(gatewayA.url, {
+      headers: { authorization: `Bearer ${KEYS.full}`, accept: 'text/event-stream', 'mcp-session-id': 'not-a-session' },
+    });
+    expect(forged.status).toBe(404);
+    const remove = await fetch(gatewayA.url, { method: 'DELETE', headers: { authorization: `Bearer ${KEYS.full}` } });
+    expect(remove.status).toBe(405);
+    expect(remove.headers.get('allow')).toBe('GET, HEAD, POST');
     const malformed = await fetch(gatewayA.url, {
       method: 'POST',
       headers: { authorization: `Bearer ${KEYS.full}`, 'content-type': 'application/json' },

@@ -31,6 +31,22 @@ describe('hosted tools for the Responses API (mcp tools)', () => {
     await deployment?.stop();
   });
 
+  it("reports a server that cannot list its tools on its mcp_list_tools item's error, whole and streamed", async () => {
+    const down = { type: 'mcp', server_label: 'down', require_approval: 'never' } as const;
+    deployment.model.script({ content: 'No tools today.', usage: USAGE }, { content: 'No tools today.', usage: USAGE });
+    const response = await client.responses.create({ model: 'assistant', input: 'hi', tools: [down] });
+    expect(response.output[0]).toMatchObject({
+      type: 'mcp_list_tools',
+      server_label: 'down',
+      tools: [],
+      error: expect.stringMatching(/^MCP server "down" could not list its tools: cannot reach the upstream/),
+    });
+    const stream = await client.responses.create({ model: 'assistant', input: 'hi', tools: [down], stream: true });
+    const done: OpenAI.Responses.ResponseOutputItem[] = [];
+    for await (const event of stream) if (event.type === 'response.output_item.done') done.push(event.item);
+    expect(done[0]).toMatchObject({ type: 'mcp_list_tools', tools: [], error: expect.stringContaining('could not list its tools') });
+  });
+
   it('lists the tools, runs the call and answers with mcp_list_tools, mcp_call and the message, usage summed', async () => {
     deployment.model.script(
       { toolCalls: [toolCall('call_1', 'tools__echo', { text: 'sunny in Lisbon' })], finishReason: 'tool_calls', usage: USAGE },

@@ -223,9 +223,13 @@ describe('signed session ids', () => {
         keyId: 'default/k',
         protocolVersion: '2025-11-25',
         capabilitiesDigest: hash('sha256', '{"sampling":{}}', 'hex'),
+        urlElicitation: false,
         issuedAtMs: 1_000,
       },
     });
+    // A client declaring URL-mode elicitation gets per-user OAuth sign-in links as -32042 errors (per-user-oauth.ts).
+    const eliciting = signer.issue('default/k', '2025-11-25', { elicitation: { url: {} } }, 1_000);
+    expect(signer.verify(eliciting, 'default/k', 2_000)).toMatchObject({ ok: true, session: { urlElicitation: true } });
     expect(signer.verify(token, 'default/other', 2_000)).toMatchObject({ ok: false, reason: 'session was issued to another key' });
     expect(signer.verify(token, 'default/k', 62_000)).toMatchObject({ ok: false, reason: expect.stringContaining('expired') });
     const [version, payload, signature] = token.split('.') as [string, string, string];

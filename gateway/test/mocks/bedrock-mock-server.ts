@@ -9,7 +9,8 @@
 //
 // Routes: POST /model/{modelId}/converse (JSON), /model/{modelId}/converse-stream (binary
 // application/vnd.amazon.eventstream) and /model/{modelId}/invoke (InvokeModel, embedding models
-// only: Titan Text Embeddings `amazon.titan-embed-*` and Cohere Embed `cohere.embed-*`). Every call must carry a SigV4 Authorization header that
+// only: Titan Text Embeddings `amazon.titan-embed-*` and Cohere Embed `cohere.embed-*`, and Titan Image
+// Generator `amazon.titan-image-generator-*`). Every call must carry a SigV4 Authorization header that
 // the mock recomputes with the identity's secret (region `us-east-1`, service `bedrock` unless
 // configured): no header -> 403 MissingAuthenticationTokenException; unknown key id or wrong
 // session token -> 403 UnrecognizedClientException; bad scope, stale date or wrong signature ->
@@ -322,6 +323,43 @@ function validateConverseRequest(body: unknown): void {
   }
 }
 
+// ---- InvokeModel images (Titan Image Generator v1 and v2) ----
+
+/** A 1x1 PNG: every Titan image the mock answers. */
+const MOCK_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+function isTitanImageModel(modelId: string): boolean {
+  return modelId.startsWith('amazon.titan-image-generator');
+}
+
+/** Titan's TEXT_IMAGE and IMAGE_VARIATION bodies, checked as Bedrock's schema does; answers `numberOfImages` PNGs. */
+function titanImages(body: unknown): unknown {
+  const fail = (message: string): never => {
+    throw new MockRefusal(400, 'ValidationException', `Malformed input request: ${message}, please reformat your input and try again.`);
+  };
+  if (!isRecord(body)) return fail('#: expected type: JSONObject');
+  const request = body as Record<string, unknown>;
+  const task = request['taskType'];
+  const params = task === 'TEXT_IMAGE' ? 'textToImageParams' : task === 'IMAGE_VARIATION' ? 'imageVariationParams' : undefined;
+  if (params === undefined) return fail(`#/taskType: ${JSON.stringify(task ?? null)} is not a valid enum value`);
+  for (const key of Object.keys(request))
+    if (!['taskType', params, 'imageGenerationConfig'].includes(key)) fail(`#: extraneous key [${key}] is not permitted`);
+  const taskParams = request[params];
+  if (!isRecord(taskParams) || typeof (taskParams as Record<string, unknown>)['text'] !== 'string')
+    return fail(`#/${params}/text: expected type: String`);
+  if (task === 'IMAGE_VARIATION') {
+    const images = (taskParams as Record<string, unknown>)['images'];
+    if (!Array.isArray(images) || images.length === 0 || images.some((i) => typeof i !== 'string'))
+      fail(`#/${params}/images: expected a non-empty JSONArray of base64 strings`);
+  }
+  const config = (request['imageGenerationConfig'] ?? {}) as Record<string, unknown>;
+  const count = config['numberOfImages'] ?? 1;
+  if (typeof count !== 'number' || count < 1 || count > 5) fail('#/imageGenerationConfig/numberOfImages: must be between 1 and 5');
+  if (config['quality'] !== undefined && !['standard', 'premium'].includes(String(config['quality'])))
+    fail(`#/imageGenerationConfig/quality: ${JSON.stringify(config['quality'])} is not a valid enum value`);
+  return { images: Array.from({ length: count as number }, () => MOCK_PNG_BASE64), error: null };
+}
+
 // ---- InvokeModel embeddings (Titan Text Embeddings, Cohere Embed) ----
 
 type EmbeddingModelFamily = 'titan-v2' | 'titan' | 'cohere';
@@ -558,7 +596,8 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
       verifySignature(request, settings);
       if (options.knownModels && !options.knownModels.includes(call.modelId ?? ''))
         throw new MockRefusal(404, 'ResourceNotFoundException', 'The provided model identifier is invalid.');
-      if (call.operation === 'invoke') validateInvokeEmbeddingsRequest(embeddingFamilyOf(call.modelId ?? ''), request.json);
+      if (call.operation === 'invoke' && isTitanImageModel(call.modelId ?? '')) titanImages(request.json);
+      else if (call.operation === 'invoke') validateInvokeEmbeddingsRequest(embeddingFamilyOf(call.modelId ?? ''), request.json);
       else if (call.operation === 'rerank') validateRerankRequest(request.json);
       else validateConverseRequest(request.json);
     } catch (error) {
@@ -578,7 +617,9 @@ export async function startBedrockMockServer(options: BedrockMockServerOptions):
       const answer =
         'invoke' in reply
           ? { json: reply.invoke, headers: {} }
-          : synthesizeEmbeddings(embeddingFamilyOf(call.modelId ?? ''), request.json as Record<string, unknown>, requestId);
+          : isTitanImageModel(call.modelId ?? '')
+            ? { json: titanImages(request.json), headers: {} }
+            : synthesizeEmbeddings(embeddingFamilyOf(call.modelId ?? ''), request.json as Record<string, unknown>, requestId);
       res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, ...answer.headers });
       res.end(JSON.stringify(answer.json));
       return;

@@ -25,7 +25,9 @@
 // Gemini mock (its captures, its SSE framing); Anthropic's rawPredict / streamRawPredict must
 // carry `anthropic_version: vertex-2023-10-16` and no `model` (else Anthropic's 400), and are
 // replayed by the Anthropic mock. `:predict` (text embeddings) answers here: deterministic
-// vectors per instance, `statistics.token_count` = the number of words.
+// vectors per instance, `statistics.token_count` = the number of words; an Imagen `:predict`
+// (instances carrying a `prompt`) answers `parameters.sampleCount` PNG images (default 4, at
+// most 4, as Imagen allows) as `{bytesBase64Encoded, mimeType}`.
 
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { request as httpRequest, type ServerResponse } from 'node:http';
@@ -34,6 +36,8 @@ import { ANTHROPIC_MOCK_API_KEY, startAnthropicMockServer, type AnthropicMockSer
 import { deterministicEmbedding, startGeminiMockServer, type GeminiMockServer } from './gemini-mock-server.js';
 
 const GEMINI_INNER_KEY = 'vertex-mock-inner-gemini-key';
+/** A 1x1 PNG: what every Imagen answer holds. */
+const MOCK_PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const MODEL_PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/([^/]+)\/models\/([^/:]+):([A-Za-z]+)$/;
@@ -267,9 +271,16 @@ function checkAnthropicBody(body: unknown, streaming: boolean): string | undefin
 function answerPredict(res: ServerResponse, body: unknown, reply: VertexPredictReply | undefined): void {
   if (reply !== undefined && 'error' in reply) return sendGoogleError(res, reply.error.code, reply.error.status, reply.error.message);
   if (reply !== undefined) return sendJson(res, 200, reply);
-  const fields = (body ?? {}) as { instances?: unknown; parameters?: { outputDimensionality?: unknown } };
+  const fields = (body ?? {}) as { instances?: unknown; parameters?: { outputDimensionality?: unknown; sampleCount?: unknown } };
   if (!Array.isArray(fields.instances) || fields.instances.length === 0)
     return sendGoogleError(res, 400, 'INVALID_ARGUMENT', 'instances must be a non-empty list.');
+  if (typeof (fields.instances[0] as { prompt?: unknown } | null)?.prompt === 'string') {
+    const count = fields.parameters?.sampleCount ?? 4;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 4)
+      return sendGoogleError(res, 400, 'INVALID_ARGUMENT', 'Image generation failed: sampleCount must be between 1 and 4.');
+    const image = { bytesBase64Encoded: MOCK_PNG_BASE64, mimeType: 'image/png' };
+    return sendJson(res, 200, { predictions: Array.from({ length: count }, () => image) });
+  }
   const dimensions = typeof fields.parameters?.outputDimensionality === 'number' ? fields.parameters.outputDimensionality : 8;
   const predictions = fields.instances.map((instance) => {
     const content = (instance as { content?: unknown } | null)?.content;

@@ -3,7 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { checkProviderUrl, type ConsoleOidcSettings } from '../console/console-oidc.js';
 import {
+  errorMessage,
   durationFlag,
   FlagError,
   LOG_FLAG_OPTIONS,
@@ -38,6 +40,10 @@ export interface OperatorFlags {
   replicaId: string;
   /** Where the web console listens; undefined: no console (the default). */
   consoleListen: { host: string; port: number } | undefined;
+  /** HTTPS for the console (any listen address then); undefined: plain HTTP on loopback only. */
+  consoleTls: { certFile: string; keyFile: string } | undefined;
+  /** Single sign-on for the console; undefined: sign in with a pasted token only. */
+  consoleOidc: ConsoleOidcSettings | undefined;
   log: LogSettings;
 }
 
@@ -71,7 +77,22 @@ they reference, compile routing tables, stream them to gateways, check MCP serve
   --replica-id <id>                    this replica's identity (default <hostname>-<random>)
   --console-listen <host:port>         serve the read-only web console here (default: off); a
                                        loopback address only, e.g. 127.0.0.1:8090, reached with
-                                       kubectl port-forward. Sign in with a Kubernetes token
+                                       kubectl port-forward, unless --console-tls-* are given.
+                                       Sign in with a Kubernetes token or single sign-on
+  --console-tls-cert-file <path>       serve the console over HTTPS with this certificate (PEM;
+  --console-tls-key-file <path>        reloaded when the files change); then any address
+  --console-oidc-issuer-url <url>      single sign-on with this OpenID Connect issuer (https,
+                                       http on loopback only); needs the two flags below
+  --console-oidc-client-id <id>        the console's client id at the issuer
+  --console-oidc-redirect-url <url>    the console's /oidc/callback as browsers reach it
+  --console-oidc-client-secret-file <path>
+                                       the client secret (absent: a public client, PKCE only)
+  --console-oidc-username-claim <c>    claim naming the user (default sub)
+  --console-oidc-username-prefix <p>   prepended to it (default "oidc:"); with the claim, set it
+                                       as the API server maps this issuer, so RBAC means the same
+  --console-oidc-groups-claim <c>      claim listing the groups (default groups)
+  --console-oidc-groups-prefix <p>     prepended to each group (default "oidc:")
+  --console-oidc-scope <s>             scope to request, repeatable (default openid, email, profile)
 ${logFlagsUsage(38)}
   -h, --help                           this text
 `;
@@ -96,16 +117,63 @@ function parseListen(text: string, name = 'listen'): { host: string; port: numbe
   return { host: (match[1] ?? match[2]) as string, port: portFlag(name, match[3], 8443) };
 }
 
-/** The console receives users' Kubernetes tokens over plain HTTP, so it binds to loopback only. */
-function parseConsoleListen(text: string | undefined): { host: string; port: number } | undefined {
+/** Without its own TLS the console receives users' tokens over plain HTTP, so it binds to loopback only. */
+function parseConsoleListen(text: string | undefined, tls: boolean): { host: string; port: number } | undefined {
   if (text === undefined) return undefined;
   const address = parseListen(text, 'console-listen');
-  if (!isLoopbackHost(address.host)) {
+  if (!tls && !isLoopbackHost(address.host)) {
     throw new FlagError(
-      `--console-listen ${text}: the console takes Kubernetes tokens over plain HTTP, so it binds to a loopback address only (e.g. 127.0.0.1:8090); reach it with kubectl port-forward`,
+      `--console-listen ${text}: without --console-tls-cert-file and --console-tls-key-file the console takes Kubernetes tokens over plain HTTP, so it binds to a loopback address only (e.g. 127.0.0.1:8090); reach it with kubectl port-forward`,
     );
   }
   return address;
+}
+
+function parseConsoleTls(v: { 'console-tls-cert-file'?: string; 'console-tls-key-file'?: string }): OperatorFlags['consoleTls'] {
+  const certFile = v['console-tls-cert-file'];
+  const keyFile = v['console-tls-key-file'];
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new FlagError('--console-tls-cert-file and --console-tls-key-file go together');
+  return certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile };
+}
+
+function parseConsoleOidc(v: Record<string, string | string[] | boolean | undefined>): ConsoleOidcSettings | undefined {
+  const text = (name: string): string | undefined => v[`console-oidc-${name}`] as string | undefined;
+  const issuerUrl = text('issuer-url');
+  if (issuerUrl === undefined) {
+    const stray = Object.keys(v).find((name) => name.startsWith('console-oidc-') && v[name] !== undefined);
+    if (stray !== undefined) throw new FlagError(`--${stray} needs --console-oidc-issuer-url`);
+    return undefined;
+  }
+  const clientId = text('client-id');
+  const redirectUrl = text('redirect-url');
+  if (clientId === undefined || clientId === '') throw new FlagError('--console-oidc-issuer-url needs --console-oidc-client-id');
+  if (redirectUrl === undefined) throw new FlagError('--console-oidc-issuer-url needs --console-oidc-redirect-url');
+  for (const [name, value] of [
+    ['console-oidc-issuer-url', issuerUrl],
+    ['console-oidc-redirect-url', redirectUrl],
+  ] as const) {
+    try {
+      checkProviderUrl(value, `--${name}`);
+    } catch (error) {
+      throw new FlagError(errorMessage(error));
+    }
+  }
+  if (new URL(redirectUrl).pathname !== '/oidc/callback')
+    throw new FlagError(`--console-oidc-redirect-url must end in /oidc/callback, got "${redirectUrl}"`);
+  const scopes = (v['console-oidc-scope'] as string[] | undefined) ?? ['openid', 'email', 'profile'];
+  if (!scopes.includes('openid')) throw new FlagError('--console-oidc-scope must include openid');
+  return {
+    issuerUrl,
+    clientId,
+    clientSecretFile: text('client-secret-file'),
+    redirectUrl,
+    usernameClaim: text('username-claim') ?? 'sub',
+    usernamePrefix: text('username-prefix') ?? 'oidc:',
+    groupsClaim: text('groups-claim') ?? 'groups',
+    groupsPrefix: text('groups-prefix') ?? 'oidc:',
+    scopes,
+  };
 }
 
 const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -136,6 +204,17 @@ const OPERATOR_FLAG_OPTIONS = {
   'mcp-recheck-interval': { type: 'string' },
   'replica-id': { type: 'string' },
   'console-listen': { type: 'string' },
+  'console-tls-cert-file': { type: 'string' },
+  'console-tls-key-file': { type: 'string' },
+  'console-oidc-issuer-url': { type: 'string' },
+  'console-oidc-client-id': { type: 'string' },
+  'console-oidc-redirect-url': { type: 'string' },
+  'console-oidc-client-secret-file': { type: 'string' },
+  'console-oidc-username-claim': { type: 'string' },
+  'console-oidc-username-prefix': { type: 'string' },
+  'console-oidc-groups-claim': { type: 'string' },
+  'console-oidc-groups-prefix': { type: 'string' },
+  'console-oidc-scope': { type: 'string', multiple: true },
   ...LOG_FLAG_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -174,6 +253,10 @@ export function parseOperatorFlags(
   const leaderElectionId = v['leader-election-id'] ?? 'switchyard-operator';
   if (!DNS_SUBDOMAIN.test(leaderElectionId)) throw new FlagError(`--leader-election-id "${leaderElectionId}" is not a valid object name`);
   const replicaId = v['replica-id'] ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
+  const consoleTls = parseConsoleTls(v);
+  const consoleOidc = parseConsoleOidc(v);
+  if ((consoleTls !== undefined || consoleOidc !== undefined) && v['console-listen'] === undefined)
+    throw new FlagError('--console-tls-* and --console-oidc-* need --console-listen');
   if (replicaId.length > 128) throw new FlagError('--replica-id is longer than 128 characters');
   return {
     help: v.help === true,
@@ -197,7 +280,9 @@ export function parseOperatorFlags(
     watchInactivityTimeoutMs: positiveDuration('watch-inactivity-timeout', v['watch-inactivity-timeout'], '5m'),
     mcpRecheckIntervalMs: positiveDuration('mcp-recheck-interval', v['mcp-recheck-interval'], '60s'),
     replicaId,
-    consoleListen: parseConsoleListen(v['console-listen']),
+    consoleListen: parseConsoleListen(v['console-listen'], consoleTls !== undefined),
+    consoleTls,
+    consoleOidc,
     log,
   };
 }

@@ -29,6 +29,10 @@ thead th { color: var(--muted); font-weight: 600; }
 .badge[data-tone="ok"] { color: var(--ok); background: var(--ok-bg); }
 .badge[data-tone="bad"] { color: var(--bad); background: var(--bad-bg); }
 .badge[data-tone="unknown"] { color: var(--unknown); background: var(--unknown-bg); }
+/* Unfilled rows of the recent-requests view (their time is empty) stay hidden until a request fills them. */
+tbody tr:has(> td:first-child > span:empty) { display: none; }
+.health { font-size: .85em; } .health[data-tone="ok"] { color: var(--ok); } .health[data-tone="bad"] { color: var(--bad); font-weight: 600; }
+.health[data-tone="unknown"] { color: var(--muted); }
 .muted, .empty { color: var(--muted); } .mono { font-family: ui-monospace, monospace; } .num { font-variant-numeric: tabular-nums; }
 ul.plain { list-style: none; margin: 0; padding: 0; }
 .message { max-width: 40rem; }
@@ -41,6 +45,7 @@ svg.burn .frame { fill: none; stroke: var(--line); }
 svg.burn .spent { stroke: var(--accent); stroke-width: 2.5; }
 svg.burn .projected { stroke: var(--accent); stroke-width: 2; stroke-dasharray: 5 4; }
 svg.burn .now { stroke: var(--muted); stroke-width: 1; stroke-dasharray: 2 3; }
+a.button { display: inline-block; padding: .4rem 1rem; border-radius: .25rem; border: 1px solid var(--line); background: var(--card); color: var(--fg); text-decoration: none; font-weight: 600; }
 form.login { display: grid; gap: .5rem; max-width: 40rem; }
 input[type="password"] { font: inherit; padding: .5rem; border: 1px solid var(--line); border-radius: .25rem; background: var(--bg); color: var(--fg); }
 button { font: inherit; padding: .4rem 1rem; border-radius: .25rem; border: 1px solid var(--line); background: var(--card); color: var(--fg); cursor: pointer; }

@@ -9,11 +9,14 @@
 // console changes nothing, so every page is GET; the only POSTs are sign-in and sign-out, and
 // those must carry an Origin naming this console (cross-site form posts are refused).
 import { randomBytes } from 'node:crypto';
+import { errorMessage } from '@switchyard/compiler';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserAccessReview, UserIdentity } from '../auth/user-access-review.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './console-assets.js';
 import { escapeHtml, renderView, VIEWS, type ConsoleSource, type ViewName } from './console-views.js';
 import type { CrObject } from '../reconcile/kind-watches.js';
+import type { TrafficSource } from './console-views.js';
+import type { ConsoleOidc } from './console-oidc.js';
 
 /** The longest a session lasts, whatever the token's own expiry. */
 const SESSION_MAX_AGE_MS = 8 * 3_600_000;
@@ -22,6 +25,8 @@ const MAX_SESSIONS = 1_000;
 /** The login form's largest body (a token is a few KiB at most). */
 const MAX_LOGIN_BODY_BYTES = 64 * 1024;
 const COOKIE = 'switchyard-console';
+/** Binds a single sign-on under way to the browser that began it; SameSite=Lax, so the provider's redirect carries it. */
+const OIDC_COOKIE = 'switchyard-console-oidc';
 const REFRESH_MS = 5_000;
 
 const SECURITY_HEADERS = {
@@ -42,18 +47,20 @@ interface ConsoleData {
   tableVersion(): number | undefined;
   gatewaysConnected(): number;
   synced(): boolean;
+  /** What gateways report of their traffic (routes, backend health, recent requests). */
+  traffic?: TrafficSource;
 }
 
 export interface ConsoleServerOptions {
   access: Pick<UserAccessReview, 'authenticate' | 'mayList'>;
   data: ConsoleData;
+  /** Single sign-on with the chart's OIDC settings (--console-oidc-*); absent: tokens only. */
+  oidc?: Pick<ConsoleOidc, 'begin' | 'complete' | 'settings'>;
   now?: () => number;
 }
 
-interface Session {
-  token: string;
-  expiresAt: number;
-}
+/** A session holds the pasted token (reviewed again as its cache expires) or the identity single sign-on established. */
+type Session = { token: string; user?: undefined; expiresAt: number } | { token?: undefined; user: UserIdentity; expiresAt: number };
 
 export class ConsoleServer {
   private readonly sessions = new Map<string, Session>();
@@ -86,7 +93,12 @@ export class ConsoleServer {
     if (path === '/console.css') return send(res, 200, 'text/css; charset=utf-8', CONSOLE_CSS, false);
     if (path === '/console.js') return send(res, 200, 'text/javascript; charset=utf-8', CONSOLE_JS, false);
     if (path === '/favicon.ico') return send(res, 204, 'text/plain; charset=utf-8', '', false);
-    if (path === '/login') return send(res, 200, 'text/html; charset=utf-8', loginPage(undefined));
+    if (path === '/login') return send(res, 200, 'text/html; charset=utf-8', this.loginPage(undefined));
+    if (path === '/oidc/start' || path === '/oidc/callback') {
+      if (this.options.oidc === undefined)
+        return send(res, 404, 'text/html; charset=utf-8', this.loginPage('single sign-on is not configured'));
+      return path === '/oidc/start' ? this.oidcStart(req, res) : this.oidcCallback(req, res, url.searchParams);
+    }
 
     const view = viewAt(path);
     const isApi = path === '/api/live';
@@ -94,7 +106,7 @@ export class ConsoleServer {
     const user = await this.userOf(req);
     if (!user.ok) {
       if (isApi) return send(res, user.status, 'application/json', JSON.stringify({ error: user.reason }));
-      if (user.status === 503) return send(res, 503, 'text/html; charset=utf-8', loginPage(user.reason));
+      if (user.status === 503) return send(res, 503, 'text/html; charset=utf-8', this.loginPage(user.reason));
       res.setHeader('location', '/login');
       return send(res, 303, 'text/plain; charset=utf-8', 'sign in at /login');
     }
@@ -132,6 +144,18 @@ export class ConsoleServer {
         );
         return objects.filter((o) => allowed.has(o.metadata.namespace ?? ''));
       },
+      namespacesVisible: async (kind, namespaces) => {
+        const { group, plural } = data.resourceOf(kind);
+        if (await access.mayList(user, group, plural, '')) return new Set(namespaces);
+        const allowed = new Set<string>();
+        await Promise.all(
+          [...new Set(namespaces)].map(async (namespace) => {
+            if (namespace !== '' && (await access.mayList(user, group, plural, namespace))) allowed.add(namespace);
+          }),
+        );
+        return allowed;
+      },
+      ...(data.traffic === undefined ? {} : { traffic: data.traffic }),
       tableVersion: data.tableVersion(),
       gatewaysConnected: data.gatewaysConnected(),
       synced: data.synced(),
@@ -151,6 +175,7 @@ export class ConsoleServer {
         this.sessions.delete(id);
         return { ok: false, status: 401, reason: 'the session expired' };
       }
+      if (session.user !== undefined) return { ok: true, user: session.user };
       token = session.token;
     }
     const verdict = await this.options.access.authenticate(token);
@@ -160,20 +185,72 @@ export class ConsoleServer {
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, MAX_LOGIN_BODY_BYTES);
     if (body === undefined)
-      return send(res, 413, 'text/html; charset=utf-8', loginPage(`the sign-in form is larger than ${MAX_LOGIN_BODY_BYTES} bytes`));
+      return send(res, 413, 'text/html; charset=utf-8', this.loginPage(`the sign-in form is larger than ${MAX_LOGIN_BODY_BYTES} bytes`));
     const token = new URLSearchParams(body).get('token')?.trim() ?? '';
-    if (token === '' || /\s/.test(token)) return send(res, 400, 'text/html; charset=utf-8', loginPage('paste one token, without spaces'));
+    if (token === '' || /\s/.test(token))
+      return send(res, 400, 'text/html; charset=utf-8', this.loginPage('paste one token, without spaces'));
     const verdict = await this.options.access.authenticate(token);
-    if (!verdict.ok) return send(res, verdict.status, 'text/html; charset=utf-8', loginPage(verdict.reason));
-    const now = this.now();
-    const expiresAt = Math.min(now + SESSION_MAX_AGE_MS, verdict.expiresAtMs ?? Number.POSITIVE_INFINITY);
-    for (const [id, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(id);
-    while (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
-    const id = randomBytes(32).toString('base64url');
-    this.sessions.set(id, { token, expiresAt });
-    res.setHeader('set-cookie', cookie(req, id, Math.max(1, Math.floor((expiresAt - now) / 1000))));
+    if (!verdict.ok) return send(res, verdict.status, 'text/html; charset=utf-8', this.loginPage(verdict.reason));
+    const cookieHeader = this.openSession(req, { token, expiresAt: this.sessionEnd(verdict.expiresAtMs) });
+    res.setHeader('set-cookie', cookieHeader);
     res.setHeader('location', '/');
     send(res, 303, 'text/plain; charset=utf-8', 'signed in');
+  }
+
+  private sessionEnd(credentialExpiresAtMs: number | undefined): number {
+    return Math.min(this.now() + SESSION_MAX_AGE_MS, credentialExpiresAtMs ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** Stores a session under a new random id; returns its cookie. */
+  private openSession(req: IncomingMessage, session: Session): string {
+    const now = this.now();
+    for (const [id, old] of this.sessions) if (old.expiresAt <= now) this.sessions.delete(id);
+    while (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value as string);
+    const id = randomBytes(32).toString('base64url');
+    this.sessions.set(id, session);
+    return cookie(req, id, Math.max(1, Math.floor((session.expiresAt - now) / 1000)));
+  }
+
+  /** Sends the browser to the identity provider, with a cookie that binds the flow to this browser. */
+  private async oidcStart(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const oidc = this.options.oidc as NonNullable<ConsoleServerOptions['oidc']>;
+    let started: { location: string; binding: string };
+    try {
+      started = await oidc.begin();
+    } catch (error) {
+      return send(res, 502, 'text/html; charset=utf-8', this.loginPage(`cannot reach the identity provider: ${errorMessage(error)}`));
+    }
+    res.setHeader('set-cookie', oidcCookie(req, started.binding, 600));
+    res.setHeader('location', started.location);
+    send(res, 303, 'text/plain; charset=utf-8', 'continue at the identity provider');
+  }
+
+  private async oidcCallback(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const oidc = this.options.oidc as NonNullable<ConsoleServerOptions['oidc']>;
+    const outcome = await oidc.complete(query, cookieOf(req, OIDC_COOKIE));
+    const clearBinding = oidcCookie(req, '', 0);
+    if (!outcome.ok) {
+      res.setHeader('set-cookie', clearBinding);
+      return send(res, outcome.status, 'text/html; charset=utf-8', this.loginPage(outcome.reason));
+    }
+    const session = this.openSession(req, { user: outcome.user, expiresAt: this.sessionEnd(outcome.expiresAtMs) });
+    res.setHeader('set-cookie', [clearBinding, session]);
+    // A page, not a redirect: the provider's redirect is a cross-site navigation, and a browser
+    // would not send the SameSite=Strict session cookie on a redirect that continues it.
+    send(
+      res,
+      200,
+      'text/html; charset=utf-8',
+      page(
+        'Signed in',
+        undefined,
+        `<meta http-equiv="refresh" content="0;url=/">\n<h1>Signed in</h1>\n<p>Signed in as <strong>${escapeHtml(outcome.user.username)}</strong>. <a href="/">Continue to the console</a>.</p>`,
+      ),
+    );
+  }
+
+  private loginPage(error: string | undefined): string {
+    return loginPage(error, this.options.oidc?.settings.issuerUrl);
   }
 
   private async logout(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -205,6 +282,10 @@ function sameOrigin(req: IncomingMessage): boolean {
 
 function cookie(req: IncomingMessage, value: string, maxAgeSeconds: number): string {
   return `${COOKIE}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Strict${isHttps(req) ? '; Secure' : ''}`;
+}
+
+function oidcCookie(req: IncomingMessage, value: string, maxAgeSeconds: number): string {
+  return `${OIDC_COOKIE}=${value}; Path=/oidc/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${isHttps(req) ? '; Secure' : ''}`;
 }
 
 function cookieOf(req: IncomingMessage, name: string): string | undefined {
@@ -269,12 +350,17 @@ ${body}
 `;
 }
 
-function loginPage(error: string | undefined): string {
+function loginPage(error: string | undefined, issuer: string | undefined): string {
+  const sso = issuer
+    ? `<p><a class="button" href="/oidc/start">Sign in with single sign-on</a> <span class="muted">(${escapeHtml(issuer)})</span></p>
+<p>Or paste a token:</p>`
+    : '';
   return page(
     'Sign in',
     undefined,
     `<h1>Sign in</h1>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+${sso}
 <p>Paste a Kubernetes token the API server accepts. You see only what your RBAC lets you list; the console changes nothing.</p>
 <p>For a ServiceAccount: <code>kubectl create token &lt;name&gt; -n &lt;namespace&gt;</code>.</p>
 <form class="login" method="post" action="/login">

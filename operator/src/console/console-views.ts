@@ -6,6 +6,15 @@
 // never the key; headers, URLs and credential references are not shown at all.
 import { budgetPeriodStartMs, nextBudgetPeriodStartMs, type BudgetPeriod } from '@switchyard/compiler';
 import type { CrObject } from '../reconcile/kind-watches.js';
+import type { GatewayTrafficStore, RouteTrafficView } from './gateway-traffic.js';
+
+/** What the console reads of the gateways' traffic reports. */
+export type TrafficSource = Pick<GatewayTrafficStore, 'routes' | 'keys' | 'backendStates' | 'recent' | 'gatewayCount'>;
+
+/** Rows of the recent-requests view: fixed, so new requests update the rows in place instead of reloading the page. */
+const RECENT_ROWS = 50;
+/** Requests read to fill those rows: enough that a viewer of one namespace still sees its own among others'. */
+const TRAFFIC_RECENT_SCAN = 2_000;
 
 type Tone = 'ok' | 'bad' | 'unknown';
 
@@ -13,6 +22,10 @@ type Tone = 'ok' | 'bad' | 'unknown';
 export interface ConsoleSource {
   /** Objects of a kind the user may list, status included. */
   visible(kind: string): Promise<CrObject[]>;
+  /** Those of `namespaces` in which the user may list `kind`. */
+  namespacesVisible(kind: string, namespaces: string[]): Promise<Set<string>>;
+  /** The gateways' traffic reports; absent when no gateway reports to this operator. */
+  traffic?: TrafficSource;
   tableVersion: number | undefined;
   /** Gateways streaming from this replica. */
   gatewaysConnected: number;
@@ -32,6 +45,7 @@ export const VIEWS = {
   routes: { path: '/routes', label: 'Routes' },
   keys: { path: '/keys', label: 'Keys' },
   budgets: { path: '/budgets', label: 'Budgets' },
+  requests: { path: '/requests', label: 'Recent requests' },
   'mcp-servers': { path: '/mcp-servers', label: 'MCP servers' },
   'guardrail-policies': { path: '/guardrail-policies', label: 'Guardrail policies' },
 } as const;
@@ -124,12 +138,36 @@ export async function renderView(name: ViewName, source: ConsoleSource): Promise
       return overview(source, live);
     case 'routes': {
       const objects = (await source.visible('ModelRoute')).sort(byName);
+      const traffic = source.traffic?.routes() ?? new Map<string, RouteTrafficView>();
+      const states = source.traffic?.backendStates() ?? new Map();
+      const gateways = source.traffic?.gatewayCount() ?? 0;
+      const routeTraffic = (o: Obj): RouteTrafficView | undefined => traffic.get(routeId(o));
       const columns: Column[] = [
         NAMESPACE,
         NAME,
         { header: 'Model', cell: (o) => escapeHtml(str(spec(o).model) ?? '') },
-        { header: 'Backends', cell: (o) => backends(o) },
+        { header: 'Backends', cell: (o, l, key) => backends(o, l, key, routeTraffic(o), states, gateways) },
         { header: 'Strategy', cell: (o) => escapeHtml(str(spec(o).strategy) ?? 'weighted') },
+        {
+          header: 'Requests per minute',
+          cell: (o, l, key) => l.text(`${key}:rpm`, perMinute(routeTraffic(o)?.requestsPerMinute), 'num'),
+        },
+        { header: 'Requests', cell: (o, l, key) => l.text(`${key}:requests`, String(routeTraffic(o)?.requests ?? 0), 'num') },
+        {
+          header: 'Errors (4xx / 5xx)',
+          cell: (o, l, key) => {
+            const t = routeTraffic(o);
+            return l.text(`${key}:errors`, `${t?.clientErrors ?? 0} / ${t?.serverErrors ?? 0}`, 'num');
+          },
+        },
+        {
+          header: 'Latency p50 / p95',
+          cell: (o, l, key) => {
+            const t = routeTraffic(o);
+            return l.text(`${key}:latency`, t === undefined ? '—' : `${bound(t.p50Ms)} / ${bound(t.p95Ms)}`, 'num');
+          },
+        },
+        { header: 'Cost', cell: (o, l, key) => l.text(`${key}:cost`, money(Number(routeTraffic(o)?.costNanos ?? 0n) / 1e9), 'num') },
         condition('Accepted'),
         condition('ResolvedRefs'),
         condition('Programmed'),
@@ -138,11 +176,20 @@ export async function renderView(name: ViewName, source: ConsoleSource): Promise
     }
     case 'keys': {
       const objects = (await source.visible('VirtualKey')).sort(byName);
+      const usage = source.traffic?.keys() ?? new Map();
+      const usageOf = (o: Obj) => usage.get(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
       const columns: Column[] = [
         NAMESPACE,
         NAME,
         { header: 'Allowed models', cell: (o) => allowedModels(o) },
         { header: 'Limits', cell: (o) => limits(o) },
+        { header: 'Requests', cell: (o, l, key) => l.text(`${key}:requests`, String(usageOf(o)?.requests ?? 0), 'num') },
+        { header: 'Refused (4xx)', cell: (o, l, key) => l.text(`${key}:refused`, String(usageOf(o)?.refused ?? 0), 'num') },
+        {
+          header: 'Tokens in / out',
+          cell: (o, l, key) => l.text(`${key}:tokens`, `${usageOf(o)?.inputTokens ?? 0} / ${usageOf(o)?.outputTokens ?? 0}`, 'num'),
+        },
+        { header: 'Cost', cell: (o, l, key) => l.text(`${key}:cost`, money(Number(usageOf(o)?.costNanos ?? 0n) / 1e9), 'num') },
         { header: 'Key hint', cell: (o, l, key) => l.text(`${key}:hint`, str(status(o).keyHint) ?? '—', 'mono') },
         { header: 'Disabled', cell: (o) => (spec(o).disabled === true ? 'yes' : 'no') },
         condition('Accepted'),
@@ -150,6 +197,8 @@ export async function renderView(name: ViewName, source: ConsoleSource): Promise
       ];
       return done('Keys', table('VirtualKeys', objects, columns, live), live, objects);
     }
+    case 'requests':
+      return recentRequests(source, live);
     case 'budgets': {
       const objects = (await source.visible('Budget')).sort(byName);
       return done('Budgets', budgets(objects, source.now, live), live, objects);
@@ -193,13 +242,51 @@ function arrayOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-function backends(route: Obj): string {
+function routeId(route: Obj): string {
+  return `${route.metadata.namespace ?? ''}/${route.metadata.name}`;
+}
+
+/** Each backend with its health across the reporting gateways and its share of the route's requests. */
+function backends(
+  route: Obj,
+  live: Live,
+  key: string,
+  traffic: RouteTrafficView | undefined,
+  states: Map<string, { ejectedOn: number; inFlight: number; queued: number }>,
+  gateways: number,
+): string {
   const items = arrayOf(spec(route).backends).map((b) => {
     const backend = b as Record<string, unknown>;
+    const name = str(backend.name) ?? '';
     const where = [str(backend.provider), str(backend.model)].filter(Boolean).join(' / ');
-    return `<li>${escapeHtml(str(backend.name) ?? '')}${where ? ` <span class="muted">(${escapeHtml(where)})</span>` : ''}</li>`;
+    const state = states.get(`${routeId(route)}\u0000${name}`);
+    const counts = traffic?.backends.get(name);
+    const parts = [
+      state !== undefined && state.ejectedOn > 0
+        ? `ejected on ${state.ejectedOn} of ${gateways} gateways`
+        : gateways > 0
+          ? 'healthy'
+          : 'no gateway reports',
+    ];
+    if (state !== undefined && state.inFlight > 0) parts.push(`${state.inFlight} in flight`);
+    if (state !== undefined && state.queued > 0) parts.push(`${state.queued} queued`);
+    if (counts !== undefined) parts.push(`${counts.requests} requests, ${counts.serverErrors} failed`);
+    const healthTone: Tone = gateways === 0 ? 'unknown' : state !== undefined && state.ejectedOn > 0 ? 'bad' : 'ok';
+    const healthKey = `${key}:backend:${name}`;
+    live.values[healthKey] = [parts.join(' · '), healthTone];
+    return `<li>${escapeHtml(name)}${where ? ` <span class="muted">(${escapeHtml(where)})</span>` : ''} <span class="health" data-tone="${healthTone}" data-live="${escapeHtml(healthKey)}">${escapeHtml(parts.join(' · '))}</span></li>`;
   });
   return items.length === 0 ? '—' : `<ul class="plain">${items.join('')}</ul>`;
+}
+
+function perMinute(value: number | undefined): string {
+  return value === undefined ? '—' : `${value.toFixed(1)}/min`;
+}
+
+/** A latency bucket's upper bound, as the histogram knows it. */
+function bound(ms: number | undefined): string {
+  if (ms === undefined) return '> 60 s';
+  return ms >= 1000 ? `≤ ${ms / 1000} s` : `≤ ${ms} ms`;
 }
 
 function allowedModels(key: Obj): string {
@@ -220,9 +307,24 @@ function limits(key: Obj): string {
 
 async function overview(source: ConsoleSource, live: Live): Promise<RenderedView> {
   const perKind = await Promise.all(KINDS.map(async (kind) => ({ kind, objects: (await source.visible(kind)).sort(byName) })));
+  // Traffic over the routes this user may list only.
+  const traffic = source.traffic?.routes() ?? new Map<string, RouteTrafficView>();
+  let perMinuteTotal: number | undefined;
+  let serverErrors = 0;
+  let requests = 0;
+  for (const route of perKind.find((k) => k.kind === 'ModelRoute')?.objects ?? []) {
+    const t = traffic.get(routeId(route));
+    if (t === undefined) continue;
+    requests += t.requests;
+    serverErrors += t.serverErrors;
+    if (t.requestsPerMinute !== undefined) perMinuteTotal = (perMinuteTotal ?? 0) + t.requestsPerMinute;
+  }
   const facts = `<dl class="facts">
 <div><dt>Routing table version</dt><dd>${live.text('table:version', source.tableVersion === undefined ? 'none compiled yet' : String(source.tableVersion), 'num')}</dd></div>
 <div><dt>Gateways connected to this operator replica</dt><dd>${live.text('gateways', String(source.gatewaysConnected), 'num')}</dd></div>
+<div><dt>Gateways reporting traffic</dt><dd>${live.text('gateways:reporting', String(source.traffic?.gatewayCount() ?? 0), 'num')}</dd></div>
+<div><dt>Requests per minute (your routes)</dt><dd>${live.text('traffic:rpm', perMinute(perMinuteTotal), 'num')}</dd></div>
+<div><dt>Requests / server errors (5xx)</dt><dd>${live.text('traffic:errors', `${requests} / ${serverErrors}`, 'num')}</dd></div>
 <div><dt>Watches</dt><dd>${live.text('synced', source.synced ? 'synced' : 'listing')}</dd></div>
 </dl>`;
   const counts = perKind
@@ -258,6 +360,80 @@ ${problemTable}`;
   // The problem list is not live: when it changes, the page reloads through the signature.
   const all = perKind.flatMap((k) => k.objects);
   return { title: 'Overview', html, live: live.values, signature: `${signatureOf(all)}|problems:${problems.length}` };
+}
+
+const RECENT_COLUMNS = [
+  ['at', 'Time'],
+  ['key', 'Key'],
+  ['model', 'Model'],
+  ['route', 'Route'],
+  ['backend', 'Backend'],
+  ['operation', 'Operation'],
+  ['status', 'Status'],
+  ['duration', 'Duration'],
+  ['ttft', 'First token'],
+  ['tokens', 'Tokens in / out'],
+  ['cost', 'Cost'],
+  ['cache', 'Cache'],
+  ['error', 'Error code'],
+  ['gateway', 'Gateway'],
+  ['requestId', 'Request id'],
+] as const;
+
+/**
+ * The latest requests the gateways reported, newest first, in the namespaces whose keys the user
+ * may list (a request without a key only for users who may list keys everywhere). Metadata only:
+ * the gateways never report prompt or answer text. The rows are fixed slots filled in place.
+ */
+async function recentRequests(source: ConsoleSource, live: Live): Promise<RenderedView> {
+  const all = source.traffic?.recent(TRAFFIC_RECENT_SCAN) ?? [];
+  const namespaceOf = (key: string): string => (key.includes('/') ? (key.split('/')[0] as string) : '');
+  const visible = await source.namespacesVisible(
+    'VirtualKey',
+    all.map((r) => namespaceOf(r.key)),
+  );
+  const rows = all.filter((r) => visible.has(namespaceOf(r.key))).slice(0, RECENT_ROWS);
+  const ms = (value: number | undefined): string => (value === undefined ? '—' : `${value.toFixed(1)} ms`);
+  const body: string[] = [];
+  for (let i = 0; i < RECENT_ROWS; i += 1) {
+    const r = rows[i];
+    const cells: Record<(typeof RECENT_COLUMNS)[number][0], string> = {
+      at: r === undefined ? '' : r.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+      key: r?.key || (r === undefined ? '' : 'none'),
+      model: r?.model ?? '',
+      route: r?.route ?? '',
+      backend: r?.backend ?? '',
+      operation: r?.operation ?? '',
+      status: r === undefined ? '' : String(r.status),
+      duration: r === undefined ? '' : ms(r.durationMs),
+      ttft: r === undefined ? '' : ms(r.timeToFirstTokenMs),
+      tokens: r === undefined ? '' : r.inputTokens === undefined ? '—' : `${r.inputTokens} / ${r.outputTokens ?? 0}`,
+      cost: r === undefined ? '' : r.costNanos === undefined ? '—' : money(Number(r.costNanos) / 1e9),
+      cache: r?.cache ?? '',
+      error: r?.errorCode ?? '',
+      gateway: r?.gateway ?? '',
+      requestId: r?.requestId ?? '',
+    };
+    const statusTone: Tone = r === undefined ? 'unknown' : r.status < 400 ? 'ok' : r.status >= 500 ? 'bad' : 'unknown';
+    body.push(
+      `<tr>${RECENT_COLUMNS.map(([field]) => {
+        const key = `recent:${i}:${field}`;
+        if (field !== 'status')
+          return `<td>${live.text(key, cells[field], field === 'key' || field === 'gateway' || field === 'requestId' ? 'mono' : '')}</td>`;
+        live.values[key] = [cells.status, statusTone];
+        return `<td><span class="badge" data-tone="${statusTone}" data-live="${key}">${escapeHtml(cells.status)}</span></td>`;
+      }).join('')}</tr>`,
+    );
+  }
+  const gateways = source.traffic?.gatewayCount() ?? 0;
+  const html = `<dl class="facts">
+<div><dt>Gateways reporting</dt><dd>${live.text('gateways:reporting', String(gateways), 'num')}</dd></div>
+</dl>
+<p class="muted">The latest ${RECENT_ROWS} requests of the keys you may list, newest first, as the gateways reported them (no prompt or answer text is ever reported).</p>
+<div class="table-wrap"><table><caption>Recent requests</caption><thead><tr>${RECENT_COLUMNS.map(([, header]) => `<th scope="col">${header}</th>`).join('')}</tr></thead><tbody>
+${body.join('\n')}
+</tbody></table></div>`;
+  return { title: 'Recent requests', html, live: live.values, signature: 'requests' };
 }
 
 const PERIODS = new Set(['Daily', 'Weekly', 'Monthly', 'Total']);

@@ -1,6 +1,8 @@
 // Serves routing tables to gateways. Each table is serialized and gzip-compressed once, when it
 // is published, and the same bytes go to every connected gateway. Gateways acknowledge what
-// they applied; the operator derives Programmed from those acknowledgements.
+// they applied; the operator derives Programmed from those acknowledgements. A gateway that
+// announces deltas (TABLE_DELTAS_HEADER) gets, after its first full table, only the entries that
+// changed since the table it was last sent; every other gateway keeps getting full tables.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -8,11 +10,17 @@ import {
   ACK_PATH,
   GATEWAY_ID_HEADER,
   USAGE_REPORTS_PATH,
+  TABLE_DELTAS_HEADER,
   TABLE_ENCODING,
   TABLE_STREAM_PATH,
+  canonicalJson,
+  diffTables,
+  indexTable,
   parseAckMessage,
   type HelloMessage,
   type RoutingTable,
+  type TableDeltaMessage,
+  type TableIndex,
   type TableMessage,
 } from '@switchyard/compiler';
 import type { AuthVerdict } from '../auth/token-review-authenticator.js';
@@ -26,7 +34,12 @@ export interface PublishedTable {
   frame: Buffer;
   jsonBytes: number;
   gzipBytes: number;
+  /** The delta from the table published before, when it is smaller than the full frame. */
+  delta?: { baseHash: string; frame: Buffer };
 }
+
+/** Changes JSON up to this size goes inline; a larger one is gzip-compressed. */
+const INLINE_DELTA_BYTES = 8 * 1024;
 
 interface GatewaySession {
   id: string;
@@ -34,6 +47,8 @@ interface GatewaySession {
   serviceAccount: string;
   remoteAddress: string;
   connectedAt: Date;
+  /** Announced TABLE_DELTAS_HEADER: may be sent deltas. */
+  deltas: boolean;
   sentHash?: string;
   ackedVersion?: number;
   ackedHash?: string;
@@ -65,6 +80,8 @@ const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 export class TableStreamServer {
   private readonly sessions = new Map<string, LiveSession>();
   private published: PublishedTable | undefined;
+  /** The entry hashes of the published table: only they are kept to diff the next one against. */
+  private publishedIndex: TableIndex | undefined;
   private spendFrame: Buffer | undefined;
   private readonly logger: Logger;
   private readonly keepalive: NodeJS.Timeout;
@@ -95,7 +112,14 @@ export class TableStreamServer {
       size: json.length,
       data: gzip.toString('base64'),
     };
+    const index = indexTable(table);
+    message.digest = index.digest;
     const frame = Buffer.from(`event: table\nid: ${table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');
+    const previous = this.published;
+    const delta =
+      previous && this.publishedIndex && previous.hash !== table.hash
+        ? encodeDelta(previous, this.publishedIndex, table, index)
+        : undefined;
     const published: PublishedTable = {
       version: table.version,
       hash: table.hash,
@@ -103,8 +127,11 @@ export class TableStreamServer {
       frame,
       jsonBytes: json.length,
       gzipBytes: gzip.length,
+      // A delta as large as the whole table saves nothing: those gateways get the table.
+      ...(delta && delta.length < frame.length ? { delta: { baseHash: previous?.hash ?? '', frame: delta } } : {}),
     };
     this.published = published;
+    this.publishedIndex = index;
     for (const session of this.sessions.values()) this.sendTable(session, published);
     return published;
   }
@@ -178,6 +205,7 @@ export class TableStreamServer {
       serviceAccount: verdict.serviceAccount,
       remoteAddress: req.socket.remoteAddress ?? '',
       connectedAt: new Date(),
+      deltas: req.headers[TABLE_DELTAS_HEADER] === '1',
       res,
     };
     res.writeHead(200, {
@@ -202,6 +230,7 @@ export class TableStreamServer {
       gateway: gatewayId,
       serviceAccount: verdict.serviceAccount,
       remote: session.remoteAddress,
+      deltas: session.deltas,
     });
     if (this.published) this.sendTable(session, this.published);
     if (this.spendFrame) res.write(this.spendFrame);
@@ -272,12 +301,16 @@ export class TableStreamServer {
 
   private sendTable(session: LiveSession, table: PublishedTable): void {
     if (session.sentHash === table.hash && session.pending === undefined) return;
+    // A delta only follows the very table it was computed from, written in full to the socket; a
+    // session behind a slow socket gets the newest whole table when it drains.
+    const useDelta =
+      session.deltas && table.delta !== undefined && session.sentHash === table.delta.baseHash && session.pending === undefined;
     session.sentHash = table.hash;
     if (session.res.writableNeedDrain) {
       session.pending = table.frame;
       return;
     }
-    session.res.write(table.frame);
+    session.res.write(useDelta && table.delta ? table.delta.frame : table.frame);
     this.options.onTableSent?.();
   }
 
@@ -300,6 +333,34 @@ export class TableStreamServer {
     if (!res.headersSent) sendError(res, 500, 'internal error');
     else res.destroy();
   }
+}
+
+/** The `delta` event from `previous` to `table`, built once and shared by every delta session. */
+function encodeDelta(previous: PublishedTable, previousIndex: TableIndex, table: RoutingTable, index: TableIndex): Buffer {
+  const changes = diffTables(previousIndex, index, table);
+  // Canonical, like the full table's JSON: a gateway ends up with the same value, member order included.
+  const changesJson = canonicalJson(changes);
+  const message: TableDeltaMessage = {
+    baseVersion: previous.version,
+    baseHash: previous.hash,
+    baseDigest: previousIndex.digest,
+    version: table.version,
+    hash: table.hash,
+    digest: index.digest,
+    compiledAt: table.compiledAt,
+    encoding: 'json',
+  };
+  let data: string;
+  if (Buffer.byteLength(changesJson) <= INLINE_DELTA_BYTES) {
+    data = `${JSON.stringify(message).slice(0, -1)},"changes":${changesJson}}`;
+  } else {
+    const raw = Buffer.from(changesJson, 'utf8');
+    message.encoding = TABLE_ENCODING;
+    message.size = raw.length;
+    message.data = gzipSync(raw, { level: 6 }).toString('base64');
+    data = JSON.stringify(message);
+  }
+  return Buffer.from(`event: delta\nid: ${table.version}\ndata: ${data}\n\n`, 'utf8');
 }
 
 function sendError(res: ServerResponse, status: number, message: string): void {

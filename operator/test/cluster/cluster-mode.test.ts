@@ -205,6 +205,35 @@ spec:
     expect(String((refused as Error).message)).toContain('exceeds its contextWindow of 1000');
   });
 
+  it('keeps a conversation on one backend by affinity compiled by the operator', async () => {
+    await cluster.apply(`
+apiVersion: switchyard.dev/v1alpha1
+kind: ModelRoute
+metadata: {name: sticky, namespace: default}
+spec:
+  model: sticky
+  affinity: {enabled: true, ttl: 1m}
+  backends:
+  - {name: left, provider: mock, model: echo}
+  - {name: right, provider: mock, model: echo}
+`);
+    const gateway = gateways[0] as GatewayProcess;
+    const client = new OpenAI({ apiKey, baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
+    const backendFor = async (conversation: string): Promise<string | null> => {
+      const { response } = await client.chat.completions
+        .create({ model: 'sticky', prompt_cache_key: conversation, messages: [{ role: 'user', content: 'next turn' }] })
+        .withResponse();
+      return response.headers.get('x-switchyard-backend');
+    };
+    await waitFor('the sticky model', async () => (await backendFor('warm-up').catch(() => null)) !== null);
+    // Two equally weighted backends: without affinity, twelve turns on one backend has odds of 1 in 2048.
+    for (const conversation of ['conversation-a', 'conversation-b']) {
+      const turns = new Set<string | null>();
+      for (let turn = 0; turn < 12; turn++) turns.add(await backendFor(conversation));
+      expect(turns.size).toBe(1);
+    }
+  });
+
   it('refuses bad tokens: garbage 401, wrong audience 401, another ServiceAccount 403', async () => {
     const stream = `${operator.listenUrl}/v1/table-stream`;
     const statusWith = async (token: string) => {

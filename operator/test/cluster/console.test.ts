@@ -4,7 +4,9 @@
 // from `kubectl create token`. Checks: sign-in keeps only an HttpOnly, SameSite=Strict session
 // cookie; each view shows the applied objects and their status; a viewer bound to one namespace
 // sees only that namespace; no page ever contains a key; a spend change reaches an open page
-// without a reload; the console refuses writes and cross-origin sign-ins.
+// without a reload; the traffic the gateway reports (per-route totals, latency, cost, backend
+// health, recent requests by the keys' namespaces, never prompt text) shows and updates in place;
+// the console refuses writes and cross-origin sign-ins.
 // CONSOLE_SCREENSHOTS=1 saves a PNG of each view into docs/console/ (docs/console.md shows them).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -314,7 +316,7 @@ describeWithBrowser('the web console in a headless browser against a live contro
     expect(overview).toContain('team-a/tools-a');
     expect(overview).toContain('Ready=False');
 
-    await view(page, '/routes', 'routes');
+    await view(page, '/routes');
     const routeA = await rowText(page, 'ModelRoute/team-a/chat-a');
     expect(routeA).toContain('mock-a (mock / echo)');
     expect(routeA).toContain('mock-a2');
@@ -322,7 +324,7 @@ describeWithBrowser('the web console in a headless browser against a live contro
     expect(routeA).toMatch(/True \| True \| True$/);
     await expect(rowText(page, 'ModelRoute/team-b/chat-b')).resolves.toContain('weighted');
 
-    await view(page, '/keys', 'keys');
+    await view(page, '/keys');
     const keyA = await rowText(page, 'VirtualKey/team-a/key-a');
     const hint = (await get('virtualkey', 'key-a', 'team-a')).status.keyHint as string;
     expect(hint.length).toBeGreaterThan(4);
@@ -381,6 +383,102 @@ describeWithBrowser('the web console in a headless browser against a live contro
     await expect(nobody.page.getByText('No modelroutes you may list.').count()).resolves.toBe(1);
     await nobody.context.close();
   }, 60_000);
+
+  it('shows the traffic gateways report: totals, latency, cost and health per route, recent requests by namespace', async () => {
+    const clientA = new OpenAI({ apiKey: keys['key-a'], baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
+    const clientB = new OpenAI({ apiKey: keys['key-b'], baseURL: `${gateway.url}/v1`, maxRetries: 0, timeout: 10_000 });
+    const prompt = 'quokka-prompt-that-no-page-may-show';
+    const answeredB = await clientB.chat.completions
+      .create({ model: 'chat-b', messages: [{ role: 'user', content: prompt }] })
+      .withResponse();
+    const requestIdB = answeredB.response.headers.get('x-request-id') as string;
+    expect(requestIdB).toBeTruthy();
+    // A refused request shows too, with its status and error code (key-a may not use team-b's model).
+    await expect(clientA.chat.completions.create({ model: 'chat-b', messages: [{ role: 'user', content: prompt }] })).rejects.toMatchObject(
+      {
+        status: 404,
+      },
+    );
+
+    const { context, page } = await signIn(tokens.admin as string);
+    await view(page, '/routes');
+    type Live = { live: Record<string, [string, string?]> };
+    const liveOf = async (name: string): Promise<Live['live']> =>
+      ((await page.evaluate(async (v) => (await fetch(`/api/live?view=${v}`)).json(), name)) as Live).live;
+    const routeA = await waitFor(
+      'chat-a traffic reported',
+      async () => {
+        const live = await liveOf('routes');
+        return Number(live['ModelRoute/team-a/chat-a:requests']?.[0]) >= 2 && Number(live['ModelRoute/team-b/chat-b:requests']?.[0]) >= 1
+          ? live
+          : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(routeA['ModelRoute/team-a/chat-a:errors']?.[0]).toBe('0 / 0');
+    expect(routeA['ModelRoute/team-a/chat-a:latency']?.[0]).toMatch(/^≤ \d+ m?s \/ ≤ \d+ m?s$/);
+    expect(Number(routeA['ModelRoute/team-a/chat-a:cost']?.[0]?.replace('$', ''))).toBeGreaterThan(0);
+    // Both backends are healthy on the one gateway; their requests add up to the route's.
+    const backendA = routeA['ModelRoute/team-a/chat-a:backend:mock-a'];
+    const backendA2 = routeA['ModelRoute/team-a/chat-a:backend:mock-a2'];
+    expect(backendA?.[0]).toMatch(/^healthy/);
+    expect(backendA?.[1]).toBe('ok');
+    const served = [backendA, backendA2].map((b) => Number(/(\d+) requests/.exec(b?.[0] ?? '')?.[1] ?? 0));
+    expect(served[0] + served[1]).toBe(Number(routeA['ModelRoute/team-a/chat-a:requests']?.[0]));
+    await view(page, '/routes', 'routes');
+
+    // Each key's usage: key-a made two answered requests and one refused.
+    const keysLive = await waitFor(
+      'key usage reported',
+      async () => {
+        const live = await liveOf('keys');
+        return Number(live['VirtualKey/team-a/key-a:refused']?.[0]) >= 1 ? live : undefined;
+      },
+      30_000,
+      250,
+    );
+    expect(Number(keysLive['VirtualKey/team-a/key-a:requests']?.[0])).toBeGreaterThanOrEqual(3);
+    expect(keysLive['VirtualKey/team-a/key-a:tokens']?.[0]).toMatch(/^[1-9]\d* \/ [1-9]\d*$/);
+    expect(Number(keysLive['VirtualKey/team-b/key-b:requests']?.[0])).toBe(1);
+    await view(page, '/keys', 'keys');
+
+    const requests = await view(page, '/requests', 'requests');
+    expect(requests).toContain(requestIdB);
+    expect(requests).toContain('team-b/key-b');
+    expect(requests).toContain('team-a/key-a');
+    expect(requests).not.toContain(prompt);
+    const refused = (await liveOf('requests')) as Live['live'];
+    const refusedRow = Object.keys(refused).find((k) => k.endsWith(':status') && refused[k]?.[0] === '404');
+    expect(refusedRow).toBeDefined();
+    expect(refused[(refusedRow as string).replace(':status', ':key')]?.[0]).toBe('team-a/key-a');
+    expect(refused[(refusedRow as string).replace(':status', ':error')]?.[0]).toBe('model_not_found');
+
+    // A new request appears on the open page in place, without a reload.
+    await page.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    const answeredA = await clientA.chat.completions
+      .create({ model: 'chat-a', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    const requestIdA = answeredA.response.headers.get('x-request-id') as string;
+    await waitFor(
+      'the new request on the open page',
+      async () => (await page.locator('[data-live="recent:0:requestId"]').textContent()) === requestIdA,
+      30_000,
+      250,
+    );
+    await expect(page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).resolves.toBe(true);
+    await context.close();
+
+    // A viewer of team-a sees team-a's requests only.
+    const viewer = await signIn(tokens.viewerA as string);
+    const viewerRequests = await view(viewer.page, '/requests', 'requests-viewer-a');
+    expect(viewerRequests).toContain('team-a/key-a');
+    expect(viewerRequests).not.toContain('team-b/key-b');
+    expect(viewerRequests).not.toContain(requestIdB);
+    await viewer.context.close();
+  }, 90_000);
 
   it('updates a number on an open page when status changes, without reloading', async () => {
     const { context, page } = await signIn(tokens.admin as string);

@@ -19,6 +19,8 @@ describe('parseOperatorFlags', () => {
       resyncPeriodMs: 600_000,
       gatewayServiceAccounts: [],
       consoleListen: undefined,
+      consoleTls: undefined,
+      consoleOidc: undefined,
     });
   });
 
@@ -29,6 +31,47 @@ describe('parseOperatorFlags', () => {
       /--console-listen 0\.0\.0\.0:8090: .*loopback address only/,
     );
     expect(() => parseOperatorFlags(['--console-listen', '8090'], {})).toThrow(/--console-listen must be host:port/);
+  });
+
+  it('serves the console on any address with its own TLS, and checks the single sign-on flags', () => {
+    const tls = ['--console-tls-cert-file', '/c.crt', '--console-tls-key-file', '/c.key'];
+    const flags = parseOperatorFlags(['--console-listen', '0.0.0.0:8090', ...tls], {});
+    expect(flags.consoleListen).toEqual({ host: '0.0.0.0', port: 8090 });
+    expect(flags.consoleTls).toEqual({ certFile: '/c.crt', keyFile: '/c.key' });
+    expect(() => parseOperatorFlags(['--console-listen', '0.0.0.0:8090', '--console-tls-cert-file', '/c.crt'], {})).toThrow(
+      '--console-tls-cert-file and --console-tls-key-file go together',
+    );
+    expect(() => parseOperatorFlags(tls, {})).toThrow('need --console-listen');
+    const sso = [
+      '--console-listen',
+      '127.0.0.1:8090',
+      '--console-oidc-issuer-url',
+      'https://idp.example',
+      '--console-oidc-client-id',
+      'console',
+      '--console-oidc-redirect-url',
+      'http://localhost:8090/oidc/callback',
+    ];
+    expect(parseOperatorFlags(sso, {}).consoleOidc).toEqual({
+      issuerUrl: 'https://idp.example',
+      clientId: 'console',
+      clientSecretFile: undefined,
+      redirectUrl: 'http://localhost:8090/oidc/callback',
+      usernameClaim: 'sub',
+      usernamePrefix: 'oidc:',
+      groupsClaim: 'groups',
+      groupsPrefix: 'oidc:',
+      scopes: ['openid', 'email', 'profile'],
+    });
+    expect(() => parseOperatorFlags(['--console-listen', '127.0.0.1:1', '--console-oidc-client-id', 'x'], {})).toThrow(
+      '--console-oidc-client-id needs --console-oidc-issuer-url',
+    );
+    expect(() => parseOperatorFlags(sso.slice(0, 6), {})).toThrow('needs --console-oidc-redirect-url');
+    expect(() => parseOperatorFlags([...sso.slice(0, 3), 'http://idp.example', ...sso.slice(4)], {})).toThrow(
+      'must be https (http only on loopback)',
+    );
+    expect(() => parseOperatorFlags([...sso.slice(0, 7), 'https://console.example/callback'], {})).toThrow('must end in /oidc/callback');
+    expect(() => parseOperatorFlags([...sso, '--console-oidc-scope', 'email'], {})).toThrow('must include openid');
   });
 
   it('shares and leads from the pod namespace by default, and watches shared namespaces', () => {

@@ -1,6 +1,7 @@
 // The OpenAI front door: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/moderations,
-// POST /v1/rerank (also at /v2/rerank, the path Cohere's SDK calls), GET /v1/models[/{id}] and
-// GET /v1/realtime (a WebSocket upgrade, served by pipeline/realtime-operation.ts).
+// POST /v1/rerank (also at /v2/rerank, the path Cohere's SDK calls), POST /v1/images/generations
+// and /v1/images/edits, GET /v1/models[/{id}] and GET /v1/realtime (a WebSocket upgrade, served by
+// pipeline/realtime-operation.ts).
 //
 // Two request options shape the reply but have no place in the unified request:
 // `stream_options.include_usage` and the embeddings `encoding_format`. They are remembered per
@@ -11,8 +12,15 @@ import type { GatewayError } from '../../errors/gateway-error.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../../unified/chat-response.js';
 import type { EncodedError, FrontDoorContext, FrontDoorStreamEncoder } from '../../unified/front-door-codec.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, FrontDoorDeclaration, ModerationsFrontDoor, RerankFrontDoor } from '../front-door.js';
-import { modelIdPath } from '../front-door.js';
+import type {
+  ChatFrontDoor,
+  EmbeddingsFrontDoor,
+  FrontDoorDeclaration,
+  ImagesFrontDoor,
+  ModerationsFrontDoor,
+  RerankFrontDoor,
+} from '../front-door.js';
+import { modelIdPath, objectIdPath } from '../front-door.js';
 import {
   decodeOpenAIChatRequest,
   decodeOpenAIEmbeddingsRequest,
@@ -25,11 +33,12 @@ import {
   openAIModelListCodec,
 } from '../../wire/openai-chat/index.js';
 import { decodeRerankRequest, encodeRerankResponse } from '../../wire/rerank/index.js';
+import { decodeImageEditRequest, decodeImageGenerationRequest, encodeImageResponse } from '../../wire/images/index.js';
 
 const includeUsageByContext = new WeakMap<FrontDoorContext, boolean>();
 const encodingFormatByContext = new WeakMap<FrontDoorContext, 'float' | 'base64'>();
 
-export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor & ModerationsFrontDoor & RerankFrontDoor = {
+export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor & ModerationsFrontDoor & RerankFrontDoor & ImagesFrontDoor = {
   format: 'openai',
 
   decodeChatRequest(body: unknown, context: FrontDoorContext): UnifiedChatRequest {
@@ -67,6 +76,10 @@ export const openAIChatFrontDoor: ChatFrontDoor & EmbeddingsFrontDoor & Moderati
   // errors and Bearer keys, the two things this door gives every endpoint.
   decodeRerankRequest: (body) => decodeRerankRequest(body),
   encodeRerankResponse: (response, request, id) => encodeRerankResponse(response, request, id),
+
+  decodeImageGenerationRequest: (body) => decodeImageGenerationRequest(body),
+  decodeImageEditRequest: (form) => decodeImageEditRequest(form),
+  encodeImageResponse: (response) => encodeImageResponse(response),
 };
 
 /** The OpenAI door claims no root: its error shape is the gateway's default for paths no door claims. */
@@ -77,8 +90,22 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v1/moderations', operation: 'moderations', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v2/rerank', operation: 'rerank', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/images/generations', operation: 'images', images: 'generate', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/images/edits', operation: 'images', images: 'edit', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/audio/transcriptions', operation: 'transcriptions', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/audio/translations', operation: 'translations', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/audio/speech', operation: 'speech', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/realtime', operation: 'realtime', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
+    { method: 'GET', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/files/', undefined), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'DELETE', path: objectIdPath('/v1/files/', undefined), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/files/', 'content'), operation: 'files', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: '/v1/batches', operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: '/v1/batches', operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: objectIdPath('/v1/batches/', undefined), operation: 'batches', frontDoor: openAIChatFrontDoor },
+    { method: 'POST', path: objectIdPath('/v1/batches/', 'cancel'), operation: 'batches', frontDoor: openAIChatFrontDoor },
     {
       method: 'GET',
       path: modelIdPath('/v1/models/'),

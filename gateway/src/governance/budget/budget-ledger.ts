@@ -20,6 +20,8 @@ export interface BudgetReserveRequest {
   nowMs: number;
   /** Shared ledgers reclaim the reservation after this long if its holder never settles. */
   leaseMs: number;
+  /** The reservation outlives the request (a batch, until its results are fetched): give it a `handle`. */
+  held?: boolean;
 }
 
 export type BudgetReserveOutcome =
@@ -29,6 +31,8 @@ export type BudgetReserveOutcome =
 export interface BudgetReservation {
   /** Replaces the reservation with the real cost; `undefined` only releases it (failed call, or no price). */
   settle(costNanos: bigint | undefined, nowMs: number): void;
+  /** A `held` reservation's name, by which any replica sharing the ledger settles it (`settleHeld`). */
+  readonly handle?: string;
 }
 
 export interface BudgetSpend {
@@ -44,6 +48,12 @@ export interface BudgetLedger {
   reserve(request: BudgetReserveRequest): BudgetReserveOutcome | Promise<BudgetReserveOutcome>;
   /** Charges spend that had no reservation (admitted while the shared store was unreachable). */
   charge(budgets: readonly CompiledBudget[], costNanos: bigint, nowMs: number): void | Promise<void>;
+  /**
+   * Settles a held reservation by its handle, on whichever replica: the reservation released and
+   * `costNanos` charged to `budgets` (the budgets it was made in). A reservation already reclaimed
+   * (its lease ran out, the process restarted) is charged without one.
+   */
+  settleHeld(budgets: readonly CompiledBudget[], handle: string, costNanos: bigint, nowMs: number): void;
   spend(budget: CompiledBudget, nowMs: number): BudgetSpend | Promise<BudgetSpend>;
   applySpendSnapshot(snapshot: SpendSnapshot): void | Promise<void>;
   drainUsageReports(): UsageReport[];

@@ -40,6 +40,11 @@ export interface InProcessBudgetLedgerOptions {
 
 export class InProcessBudgetLedger implements BudgetLedger {
   private readonly accounts = new Map<string, Account>();
+  /** Reservations held past their request (batches), by handle. */
+  private readonly held = new Map<string, BudgetReservation>();
+  private heldSeq = 0;
+  /** Handles already settled: a second settlement of one is a no-op (a few ids per batch, kept for the process's life). */
+  private readonly settledHeld = new Set<string>();
   private readonly reports: UsageReportBook;
   private readonly writer: SpendStateWriter | undefined;
   private readonly nowMs: () => number;
@@ -78,15 +83,28 @@ export class InProcessBudgetLedger implements BudgetLedger {
     }
     for (const account of held) account.reservedNanos += estimateNanos;
     let open = true;
+    const handle = request.held === true ? `held:${++this.heldSeq}` : undefined;
     const reservation: BudgetReservation = {
       settle: (costNanos, settledAtMs) => {
         if (!open) return;
         open = false;
+        if (handle !== undefined) this.held.delete(handle);
         for (const account of held) account.reservedNanos -= estimateNanos;
         if (costNanos !== undefined && costNanos > 0n) this.charge(budgets, costNanos, settledAtMs);
       },
+      ...(handle === undefined ? {} : { handle }),
     };
+    if (handle !== undefined) this.held.set(handle, reservation);
     return { admitted: true, reservation, warnings };
+  }
+
+  /** One process holds its reservations in memory: a handle from before a restart is charged without one. */
+  settleHeld(budgets: readonly CompiledBudget[], handle: string, costNanos: bigint, nowMs: number): void {
+    if (this.settledHeld.has(handle)) return;
+    this.settledHeld.add(handle);
+    const reservation = this.held.get(handle);
+    if (reservation !== undefined) reservation.settle(costNanos, nowMs);
+    else if (costNanos > 0n) this.charge(budgets, costNanos, nowMs);
   }
 
   /** Charged to the period in which the request finished. */

@@ -10,6 +10,7 @@ export interface TokenPrices {
   input: bigint;
   cachedInput: bigint;
   cacheWrite: bigint;
+  cacheWrite1h: bigint;
   output: bigint;
 }
 
@@ -20,10 +21,12 @@ export function pricesOf(pricing: CompiledPricing): TokenPrices {
   let prices = parsed.get(pricing);
   if (prices === undefined) {
     const input = BigInt(pricing.inputPerMillionNanos);
+    const cacheWrite = pricing.cacheWritePerMillionNanos === undefined ? input : BigInt(pricing.cacheWritePerMillionNanos);
     prices = {
       input,
       cachedInput: pricing.cachedInputPerMillionNanos === undefined ? input : BigInt(pricing.cachedInputPerMillionNanos),
-      cacheWrite: pricing.cacheWritePerMillionNanos === undefined ? input : BigInt(pricing.cacheWritePerMillionNanos),
+      cacheWrite,
+      cacheWrite1h: pricing.cacheWrite1hPerMillionNanos === undefined ? cacheWrite : BigInt(pricing.cacheWrite1hPerMillionNanos),
       output: BigInt(pricing.outputPerMillionNanos),
     };
     parsed.set(pricing, prices);
@@ -41,17 +44,24 @@ function divideRoundingUp(numerator: bigint): bigint {
 
 /**
  * The cost of one request: uncached input (inputTokens minus cache reads and cache writes) at the
- * input price, cache reads at the cached-input price, cache writes at the cache-write price,
- * output (reasoning included) at the output price.
+ * input price, cache reads at the cached-input price, cache writes at the cache-write price (those
+ * the provider says were written for an hour at the one-hour price), output (reasoning included)
+ * at the output price.
  */
 export function computeCostNanos(usage: Usage, pricing: CompiledPricing): bigint {
   const prices = pricesOf(pricing);
   const cached = tokens(usage.cachedInputTokens);
   const written = tokens(usage.cacheWriteTokens);
+  // Never more one-hour writes than writes, whatever an upstream reports.
+  const written1h = tokens(Math.min(usage.cacheWrite1hTokens ?? 0, usage.cacheWriteTokens));
   const allInput = tokens(usage.inputTokens);
   const uncached = allInput > cached + written ? allInput - cached - written : 0n;
   const numerator =
-    uncached * prices.input + cached * prices.cachedInput + written * prices.cacheWrite + tokens(usage.outputTokens) * prices.output;
+    uncached * prices.input +
+    cached * prices.cachedInput +
+    (written - written1h) * prices.cacheWrite +
+    written1h * prices.cacheWrite1h +
+    tokens(usage.outputTokens) * prices.output;
   return divideRoundingUp(numerator);
 }
 

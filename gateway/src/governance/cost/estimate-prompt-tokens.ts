@@ -7,6 +7,8 @@
 // estimate with the provider's count, so over-estimating only holds room a little longer.
 import type { ContentPart, UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified/chat-request.js';
 import type { UnifiedRerankRequest } from '../../unified/rerank.js';
+import { isImageRequest, type UnifiedImageRequest } from '../../unified/images.js';
+import type { UnifiedAudioRequest } from '../../unified/audio.js';
 
 /** Per message: role and separator tokens (OpenAI documents 3-4; Anthropic and Gemini fewer). */
 export const TOKENS_PER_MESSAGE = 8;
@@ -123,14 +125,15 @@ export function estimateRerankInputTokens(request: UnifiedRerankRequest): number
   return total;
 }
 
-/** The input estimate of a request that generates nothing (embeddings, rerank). */
-export function estimateInputOnlyTokens(request: UnifiedEmbeddingsRequest | UnifiedRerankRequest): number {
+/** The input estimate of a request that generates no text (embeddings, rerank; an image request's prompt). */
+export function estimateInputOnlyTokens(request: UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest): number {
+  if (isImageRequest(request)) return utf8Bytes(request.prompt);
   return 'documents' in request ? estimateRerankInputTokens(request) : estimateEmbeddingsInputTokens(request);
 }
 
 /** Chat generates output; embeddings and rerank only read their input. */
 export function isChatRequest(
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
 ): request is UnifiedChatRequest {
   return Array.isArray((request as UnifiedChatRequest).messages);
 }

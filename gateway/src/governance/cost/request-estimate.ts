@@ -7,6 +7,10 @@ import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../../unified
 import { planRoutes } from '../../table/plan-routes.js';
 import { estimateCostNanos, pricesOf } from './compute-cost.js';
 import type { UnifiedRerankRequest } from '../../unified/rerank.js';
+import { isImageRequest, type UnifiedImageRequest } from '../../unified/images.js';
+import { estimateImages } from './image-cost.js';
+import { isAudioRequest, type UnifiedAudioRequest } from '../../unified/audio.js';
+import { estimateAudioUnits } from './estimate-audio.js';
 import { estimateChatPromptTokens, estimateInputOnlyTokens, isChatRequest } from './estimate-prompt-tokens.js';
 import { type TokenFamily, tokenFamilyOf } from './prompt-token-families.js';
 import { tokenizedPromptTokens } from './tokenized-prompt-tokens.js';
@@ -78,9 +82,65 @@ export type PromptCounter = 'Strict' | 'Tokenized';
 export function estimateRequest(
   key: RuntimeKey,
   route: RuntimeRoute,
-  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest,
+  request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
   counter: PromptCounter = 'Strict',
 ): RequestEstimate {
+  const { plan, input, output, unpriced, leaseMs, families } = planBounds(key, route, counter);
+  // Images are priced per image or by GPT Image tokens, from the image catalog (image-cost.ts).
+  if (isImageRequest(request)) {
+    const images = estimateImages(plan, request);
+    return {
+      promptTokens: images.promptTokens,
+      outputTokens: images.outputTokens,
+      tokens: images.promptTokens + images.outputTokens,
+      costNanos: images.costNanos,
+      unpriced: images.unpriced,
+      leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+    };
+  }
+  if (isAudioRequest(request)) {
+    // Audio is reserved in its backends' billing units, not prompt tokens.
+    const units = estimateAudioUnits(request, plan);
+    return {
+      promptTokens: units.input,
+      outputTokens: units.output,
+      tokens: units.input + units.output,
+      costNanos: estimateCostNanos(units.input, units.output, { input, output }),
+      unpriced,
+      leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+    };
+  }
+  const chat = isChatRequest(request);
+  // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
+  const promptTokens =
+    counter === 'Tokenized' && families.length > 0 && !('documents' in request)
+      ? tokenizedPromptTokens(request, families)
+      : chat
+        ? estimateChatPromptTokens(request)
+        : estimateInputOnlyTokens(request);
+  const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
+  return {
+    promptTokens,
+    outputTokens,
+    tokens: promptTokens + outputTokens,
+    costNanos: estimateCostNanos(promptTokens, outputTokens, { input, output }),
+    unpriced,
+    leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
+  };
+}
+
+interface PlanBounds {
+  /** The routes the request may be served by, fallbacks included. */
+  plan: readonly RuntimeRoute[];
+  input: bigint;
+  output: bigint;
+  unpriced: readonly UnpricedBackend[];
+  leaseMs: number;
+  families: readonly TokenFamily[];
+}
+
+/** The highest prices, the unpriced backends and the longest lease over every route the request may be served by. */
+function planBounds(key: RuntimeKey, route: RuntimeRoute, counter: PromptCounter): PlanBounds {
   const plan = route.compiled.fallbackModels.length === 0 ? [route] : planRoutes(key, route);
   let input = 0n;
   let output = 0n;
@@ -96,15 +156,16 @@ export function estimateRequest(
     // An attempt lasts at most the key's own total timeout, else the longest of the route's and its backends'.
     leaseMs += Math.max(1, candidate.compiled.retry.attempts) * (key.compiled.timeouts?.totalMs ?? bounds.longestTotalMs);
   }
-  const chat = isChatRequest(request);
-  // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
-  const promptTokens =
-    counter === 'Tokenized' && families.length > 0 && !('documents' in request)
-      ? tokenizedPromptTokens(request, families)
-      : chat
-        ? estimateChatPromptTokens(request)
-        : estimateInputOnlyTokens(request);
-  const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
+  return { plan, input, output, unpriced, leaseMs, families };
+}
+
+/**
+ * A batch's estimate from its input file's totals (every line's bounded prompt estimate and
+ * max tokens, added up at upload), at the route's standard prices: batch discounts only lower
+ * the real charge, so the reservation stays an upper bound.
+ */
+export function estimateBatch(key: RuntimeKey, route: RuntimeRoute, promptTokens: number, outputTokens: number): RequestEstimate {
+  const { input, output, unpriced, leaseMs } = planBounds(key, route, 'Strict');
   return {
     promptTokens,
     outputTokens,

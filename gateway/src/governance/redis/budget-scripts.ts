@@ -144,3 +144,39 @@ local values = redis.call('HMGET', KEYS[1], 'spent', 'reserved')
 return { values[1] or '0', values[2] or '0' }
 `,
 );
+
+// Settles a held reservation (a batch's, by its handle) exactly once, from any gateway: the
+// marker makes a second settlement a no-op; the reservation is released where it is still held
+// (a lease that ran out was already reclaimed) and the cost charged either way.
+// KEYS: marker, account_1, leases_1, ..., account_n, leases_n, then the n current-period accounts
+// ARGV: reservation id, cost, marker ttl ms, then per budget: expire-at (0 = never)
+export const SETTLE_HELD = luaScript(
+  'budget_settle_held',
+  `
+local id = ARGV[1]
+local cost = ARGV[2]
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then return {} end
+local n = (#KEYS - 1) / 3
+for i = 1, n do
+  local account = KEYS[2 * i]
+  local amount = redis.call('HGET', account, 'r:' .. id)
+  if amount then
+    redis.call('HDEL', account, 'r:' .. id)
+    if amount ~= '0' then redis.call('HINCRBY', account, 'reserved', '-' .. amount) end
+    redis.call('ZREM', KEYS[2 * i + 1], id)
+  end
+end
+local spent = {}
+for i = 1, n do
+  local current = KEYS[1 + 2 * n + i]
+  if cost ~= '0' then
+    spent[i] = tostring(redis.call('HINCRBY', current, 'spent', cost))
+    local expireAt = tonumber(ARGV[3 + i])
+    if expireAt > 0 then redis.call('PEXPIREAT', current, expireAt) end
+  else
+    spent[i] = redis.call('HGET', current, 'spent') or '0'
+  end
+end
+return spent
+`,
+);

@@ -20,11 +20,13 @@ import {
 import { readSpendStateFile, SpendStateWriter, type SpendRecord } from '../budget/spend-state-file.js';
 import { openUsageReportBook } from '../budget/usage-journal.js';
 import type { UsageReportBook } from '../budget/usage-report-book.js';
-import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS } from './budget-scripts.js';
+import { CHARGE_BUDGETS, RAISE_SPENT, READ_ACCOUNT, RESERVE_BUDGETS, SETTLE_BUDGETS, SETTLE_HELD } from './budget-scripts.js';
 import type { RedisConnection } from '../../redis/redis-connection.js';
 import type { SettlementRetryQueue } from './settlement-retry-queue.js';
 
 const TAG = '{sy:budgets}';
+/** How long a held reservation's settled marker is kept: past the longest hold (a batch record's 30 days). */
+const HELD_SETTLED_MARKER_MS = 32 * 24 * 60 * 60 * 1000;
 /** Accounts of finished periods stay readable this long after the period ends. */
 const KEEP_AFTER_PERIOD_MS = 35 * 86_400_000;
 
@@ -115,6 +117,8 @@ export class RedisBudgetLedger implements BudgetLedger {
         open = false;
         this.settle(budgets, keys, id, costNanos !== undefined && costNanos > 0n ? costNanos : 0n, settledAtMs);
       },
+      // Everything another replica needs to release it: the reservation id and the keys it is held under.
+      ...(request.held === true ? { handle: JSON.stringify({ id, keys }) } : {}),
     };
     return { admitted: true, reservation, warnings };
   }
@@ -130,6 +134,39 @@ export class RedisBudgetLedger implements BudgetLedger {
     this.options.retries.run('budget charge', async () => {
       const reply = (await this.options.redis.run(CHARGE_BUDGETS, keys, args)) as string[];
       if (reply.length > 0) this.charged(budgets, starts, reply);
+    });
+  }
+
+  settleHeld(budgets: readonly CompiledBudget[], handle: string, costNanos: bigint, nowMs: number): void {
+    let held: { id: string; keys: string[] } | undefined;
+    try {
+      const parsed = JSON.parse(handle) as { id?: unknown; keys?: unknown };
+      if (typeof parsed.id === 'string' && Array.isArray(parsed.keys) && parsed.keys.length === 2 * budgets.length)
+        held = { id: parsed.id, keys: parsed.keys.map(String) };
+    } catch {
+      held = undefined;
+    }
+    if (held === undefined) {
+      if (costNanos > 0n) this.charge(budgets, costNanos, nowMs);
+      return;
+    }
+    const { id, keys: reservedKeys } = held;
+    const starts = budgets.map((budget) => budgetPeriodStartMs(budget.period, nowMs));
+    const accounts = budgets.map((budget, i) => accountRedisKey(budget.id, starts[i] as number));
+    const expiries = budgets.map((budget, i) => expireAtMs(budget, starts[i] as number));
+    const keys = [`${TAG}:settled-held:${id}`, ...reservedKeys, ...accounts];
+    this.options.retries.run('budget settle', async () => {
+      const reply = (await this.options.redis.run(SETTLE_HELD, keys, [
+        id,
+        costNanos.toString(),
+        HELD_SETTLED_MARKER_MS,
+        ...expiries,
+      ])) as string[];
+      // Only the one settlement the marker let through reports its cost to the operator: a held
+      // reservation may be settled by several replicas, and its spend must be counted once.
+      if (reply.length === 0) return;
+      if (costNanos > 0n) for (const [i, budget] of budgets.entries()) this.reports.record(budget.id, starts[i] as number, costNanos);
+      this.charged(budgets, starts, reply);
     });
   }
 

@@ -166,6 +166,7 @@ class OtelRequestSpan implements RequestSpan {
       attributes['gen_ai.usage.output_tokens'] = exchange.usage.outputTokens;
     }
     if (exchange.searchUnits !== undefined) attributes['switchyard.search_units'] = exchange.searchUnits;
+    if (exchange.images !== undefined) attributes['switchyard.images'] = exchange.images;
     if (exchange.costNanos !== undefined) attributes['switchyard.cost_usd'] = formatNanosAsUsd(exchange.costNanos);
     if (exchange.cache !== undefined) attributes['switchyard.cache'] = exchange.cache;
     span.setAttributes(attributes);

@@ -45,6 +45,8 @@ export interface TracedExchange {
   readonly usage: Usage | undefined;
   /** Cohere's rerank billing unit, when the upstream reported it. */
   readonly searchUnits?: number | undefined;
+  /** Images an image request answered with. */
+  readonly images?: number | undefined;
   readonly costNanos: bigint | undefined;
   readonly cache: string | undefined;
   readonly firstEventAt: number | undefined;
@@ -64,7 +66,7 @@ interface TracedGuardrailDecision {
 }
 
 /** `gen_ai.operation.name` values the gateway serves (`rerank` is not in the conventions' list, which is open). */
-export type GenAiOperation = 'chat' | 'embeddings' | 'rerank' | 'realtime';
+export type GenAiOperation = 'chat' | 'embeddings' | 'rerank' | 'image_generation' | 'transcriptions' | 'translations' | 'speech' | 'batch' | 'realtime';
 
 /** One MCP tool call through `/mcp`, as its span records it (never the arguments or the result). */
 export interface TracedToolCall {

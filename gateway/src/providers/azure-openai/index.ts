@@ -12,8 +12,9 @@ import { azureOpenAIRealtimeUpstream } from './azure-openai-realtime-upstream.js
 /**
  * Azure serves OpenAI's models with OpenAI's parameters (max_completion_tokens needs api-version
  * 2024-09-01-preview or later) but lags on the newest: no explicit prompt-cache breakpoints.
+ * `prompt_cache_key` and `prompt_cache_retention` are Azure's too (its prompt-caching guide).
  */
-const AZURE_OPENAI_DIALECT: OpenAIDialect = { ...OPENAI_DIALECT, promptCacheBreakpoints: false, promptCacheKey: false };
+const AZURE_OPENAI_DIALECT: OpenAIDialect = { ...OPENAI_DIALECT, promptCacheBreakpoints: false };
 
 export const azureOpenAIAdapter: HttpProviderAdapter = {
   ...createOpenAIFamilyAdapter({ provider: 'azure-openai', dialect: AZURE_OPENAI_DIALECT, endpoint: azureOpenAIEndpoint }),

@@ -18,6 +18,7 @@ import {
 } from '../../wire/bedrock-converse/index.js';
 import { type EnvironmentVariables, resolveBedrockCredentials, resolveBedrockRegion } from './bedrock-credentials.js';
 import { convertToBedrockEmbeddings, decodeBedrockEmbeddings } from '../../wire/bedrock-embeddings/index.js';
+import { convertToTitanImageRequest, decodeTitanImageResponse } from '../../wire/images/index.js';
 import { bedrockRerankModelArn, convertToBedrockRerankRequest, decodeBedrockRerankResponse } from '../../wire/rerank/index.js';
 
 const BEDROCK_SIGNING_SERVICE = 'bedrock';
@@ -112,6 +113,13 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): HttpP
     decodeEmbeddingsResponse(body, target, headers) {
       return decodeBedrockEmbeddings(body, target.backend.model, headers);
     },
+
+    // Images: Titan Image Generator through InvokeModel (wire/images/titan-image.ts says what maps).
+    encodeImageRequest(request, target): UpstreamHttpRequest {
+      return signedPost(target, 'invoke', JSON.stringify(convertToTitanImageRequest(request, 'bedrock')), 'application/json');
+    },
+
+    decodeImageResponse: (body) => decodeTitanImageResponse(body, 'bedrock'),
 
     encodeRerankRequest(request, target): UpstreamHttpRequest {
       const body = (region: string): string =>

@@ -4,6 +4,7 @@
 // live in wire/gemini, shared with the Vertex AI adapter and the Gemini front door.
 
 import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
+import { convertToImagenPredictRequest, decodeImagenPredictResponse } from '../../wire/images/index.js';
 import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
 import {
@@ -14,6 +15,7 @@ import {
   encodeGeminiGenerateContentRequest,
   GeminiSseStreamDecoder,
 } from '../../wire/gemini/index.js';
+import { decodeGeminiTranscriptionResponse, encodeGeminiTranscriptionRequest } from '../../wire/audio/index.js';
 
 const GEMINI_API_VERSION = 'v1beta';
 
@@ -75,6 +77,19 @@ export const geminiAdapter: HttpProviderAdapter = {
     return decodeGeminiError(status, headers, bodyText);
   },
 
+  // Transcriptions and translations as generateContent with the audio inline (wire/audio/gemini-transcription.ts).
+  encodeAudioRequest(request, target): UpstreamHttpRequest {
+    const body = encodeGeminiTranscriptionRequest(request, 'gemini');
+    return {
+      url: geminiMethodUrl(target.backend.baseURL, target.backend.model, 'generateContent'),
+      method: 'POST',
+      headers: requestHeaders(target),
+      body: JSON.stringify(body),
+    };
+  },
+
+  decodeAudioResponse: (body, request, target) => decodeGeminiTranscriptionResponse(body, request, target.backend.model),
+
   encodeEmbeddingsRequest(request, target): UpstreamHttpRequest {
     const encoded = encodeGeminiEmbeddingsRequest(request, geminiModelResource(target.backend.model));
     return {
@@ -88,4 +103,16 @@ export const geminiAdapter: HttpProviderAdapter = {
   decodeEmbeddingsResponse(body, target) {
     return decodeGeminiEmbeddingsResponse(body, target.backend.model);
   },
+
+  // Images: Imagen's `:predict` on the Gemini API (wire/images/imagen-predict.ts says what maps).
+  encodeImageRequest(request, target): UpstreamHttpRequest {
+    return {
+      url: geminiMethodUrl(target.backend.baseURL, target.backend.model, 'predict'),
+      method: 'POST',
+      headers: requestHeaders(target),
+      body: JSON.stringify(convertToImagenPredictRequest(request, 'gemini')),
+    };
+  },
+
+  decodeImageResponse: (body) => decodeImagenPredictResponse(body, 'gemini'),
 };

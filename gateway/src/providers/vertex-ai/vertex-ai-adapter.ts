@@ -13,6 +13,7 @@ import {
 } from '../../wire/gemini/index.js';
 import { AnthropicStreamDecoder, decodeAnthropicResponse } from '../../wire/anthropic-messages/index.js';
 import { UnsupportedFeatureError } from '../../errors/unsupported-feature-error.js';
+import { decodeGeminiTranscriptionResponse, encodeGeminiTranscriptionRequest } from '../../wire/audio/index.js';
 import type { BackendTarget, UpstreamHttpRequest } from '../../unified/provider-codec.js';
 import type { HttpProviderAdapter, RequestAuthorizationContext } from '../provider-adapter.js';
 import { UpstreamFailure } from '../../errors/upstream-failure.js';
@@ -22,6 +23,7 @@ import type { TokenSourceOptions } from './service-account-token.js';
 import { ServiceAccountTokenSources } from './service-account-token-sources.js';
 import { encodeVertexAnthropicRequest } from './vertex-ai-anthropic-request.js';
 import { decodeVertexEmbeddingsResponse, encodeVertexEmbeddingsRequest } from '../../wire/vertex-embeddings/index.js';
+import { convertToImagenPredictRequest, decodeImagenPredictResponse } from '../../wire/images/index.js';
 import { decodeVertexAIError } from './vertex-ai-errors.js';
 import { vertexBackendUrl, vertexChatMethod, vertexPublisherForModel } from './vertex-ai-urls.js';
 
@@ -78,6 +80,37 @@ function createVertexAIAdapter(options: VertexAIAdapterOptions = {}): HttpProvid
     decodeEmbeddingsResponse(body, target) {
       return decodeVertexEmbeddingsResponse(body, target.backend.model);
     },
+
+    // Images: Imagen's `:predict` on the Google publisher (wire/images/imagen-predict.ts says what maps).
+    encodeImageRequest(request, target): UpstreamHttpRequest {
+      const { backend } = target;
+      if (vertexPublisherForModel(backend.model) === 'anthropic')
+        throw new UnsupportedFeatureError('images with a Claude model', 'vertex-ai');
+      return {
+        url: vertexBackendUrl(backend, 'predict'),
+        method: 'POST',
+        headers: requestHeaders(target, false),
+        body: JSON.stringify(convertToImagenPredictRequest(request, 'vertex-ai')),
+      };
+    },
+
+    decodeImageResponse: (body) => decodeImagenPredictResponse(body, 'vertex-ai'),
+
+    // Gemini models transcribe as on AI Studio (wire/audio/gemini-transcription.ts); Claude hears no audio.
+    encodeAudioRequest(request, target): UpstreamHttpRequest {
+      const { backend } = target;
+      if (vertexPublisherForModel(backend.model) === 'anthropic')
+        throw new UnsupportedFeatureError(`audio ${request.audio} with a Claude model`, 'vertex-ai');
+      const body = encodeGeminiTranscriptionRequest(request, 'vertex-ai');
+      return {
+        url: vertexBackendUrl(backend, 'generateContent'),
+        method: 'POST',
+        headers: requestHeaders(target, false),
+        body: JSON.stringify(body),
+      };
+    },
+
+    decodeAudioResponse: (body, request, target) => decodeGeminiTranscriptionResponse(body, request, target.backend.model),
 
     async authorizeRequest(request: UpstreamHttpRequest, target: BackendTarget, context: RequestAuthorizationContext): Promise<void> {
       const { backend, credential } = target;

@@ -12,6 +12,8 @@ export interface AnthropicUsageCounters {
   outputTokens?: number;
   cacheReadInputTokens?: number;
   cacheCreationInputTokens?: number;
+  /** Of the cache writes, those with `ttl: 1h` (`cache_creation.ephemeral_1h_input_tokens`). */
+  cacheCreation1hInputTokens?: number;
   thinkingTokens?: number;
 }
 
@@ -26,6 +28,11 @@ export function readAnthropicUsage(value: unknown): AnthropicUsageCounters {
   if (output !== undefined) counters.outputTokens = output;
   if (cacheRead !== undefined) counters.cacheReadInputTokens = cacheRead;
   if (cacheWrite !== undefined) counters.cacheCreationInputTokens = cacheWrite;
+  const creation = value['cache_creation'];
+  if (isRecord(creation)) {
+    const hourLong = countField(creation, 'ephemeral_1h_input_tokens');
+    if (hourLong !== undefined) counters.cacheCreation1hInputTokens = hourLong;
+  }
   const details = value['output_tokens_details'];
   if (isRecord(details)) {
     const thinking = countField(details, 'thinking_tokens');
@@ -46,7 +53,7 @@ export function mergeAnthropicUsage(earlier: AnthropicUsageCounters, later: Anth
 export function usageFromAnthropic(counters: AnthropicUsageCounters): Usage {
   const cached = counters.cacheReadInputTokens ?? 0;
   const cacheWrite = counters.cacheCreationInputTokens ?? 0;
-  return {
+  const usage: Usage = {
     inputTokens: (counters.inputTokens ?? 0) + cached + cacheWrite,
     cachedInputTokens: cached,
     cacheWriteTokens: cacheWrite,
@@ -54,13 +61,25 @@ export function usageFromAnthropic(counters: AnthropicUsageCounters): Usage {
     // Anthropic bills thinking as output and reports it separately only on newer models.
     reasoningTokens: counters.thinkingTokens ?? 0,
   };
+  const hourLong = Math.min(counters.cacheCreation1hInputTokens ?? 0, cacheWrite);
+  if (hourLong > 0) usage.cacheWrite1hTokens = hourLong;
+  return usage;
 }
 
 export function usageToAnthropic(usage: Usage): AnthropicUsage {
-  return {
+  const wire: AnthropicUsage = {
     input_tokens: Math.max(0, usage.inputTokens - usage.cachedInputTokens - usage.cacheWriteTokens),
     cache_creation_input_tokens: usage.cacheWriteTokens,
     cache_read_input_tokens: usage.cachedInputTokens,
     output_tokens: usage.outputTokens,
   };
+  // The TTL split, when the upstream gave one (it prices the two kinds of write differently).
+  const hourLong = usage.cacheWrite1hTokens ?? 0;
+  if (hourLong > 0) {
+    wire.cache_creation = {
+      ephemeral_5m_input_tokens: Math.max(0, usage.cacheWriteTokens - hourLong),
+      ephemeral_1h_input_tokens: hourLong,
+    };
+  }
+  return wire;
 }

@@ -278,7 +278,7 @@ function toolResultBlock(part: ToolResultPart, index: number): AnthropicToolResu
   const block: AnthropicToolResultBlock = { type: 'tool_result', tool_use_id: part.toolCallId };
   if (content.length > 0) block.content = content;
   if (part.isError === true) block.is_error = true;
-  return block;
+  return withCacheControl(block, part.cacheControl);
 }
 
 /** Anthropic merges nothing itself in a predictable way; consecutive same-role turns become one. */
@@ -317,7 +317,7 @@ function convertTool(tool: UnifiedTool, index: number): AnthropicTool {
   }
   const converted: AnthropicTool = { name: tool.name, input_schema: objectSchema(tool.parameters) };
   if (tool.description !== undefined && tool.description !== '') converted.description = tool.description;
-  return converted;
+  return withCacheControl(converted, tool.cacheControl);
 }
 
 /** Anthropic requires `input_schema.type: "object"`; OpenAI clients may omit it for no-argument tools. */

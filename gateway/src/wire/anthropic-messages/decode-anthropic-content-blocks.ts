@@ -200,7 +200,7 @@ export function decodeToolResultBlock(block: JsonRecord, path: string, toolNames
   if (toolName !== undefined) part.toolName = toolName;
   const isError = optionalBoolean(block['is_error'], fieldPath(path, 'is_error'));
   if (isError !== undefined) part.isError = isError;
-  return part;
+  return withCacheControl(part, block, path);
 }
 
 function toolResultContent(value: unknown, path: string): Array<TextPart | ImagePart> {

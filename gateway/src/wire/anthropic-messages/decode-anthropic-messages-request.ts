@@ -165,7 +165,10 @@ function markLastCacheablePart(messages: UnifiedMessage[], cacheControl: CacheCo
     const content: ContentPart[] = messages[m]?.content ?? [];
     for (let p = content.length - 1; p >= 0; p--) {
       const part = content[p];
-      if (part !== undefined && (part.type === 'text' || part.type === 'image' || part.type === 'document')) {
+      if (
+        part !== undefined &&
+        (part.type === 'text' || part.type === 'image' || part.type === 'document' || part.type === 'tool_result')
+      ) {
         part.cacheControl ??= cacheControl;
         return;
       }

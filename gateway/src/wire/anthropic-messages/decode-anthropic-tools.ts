@@ -17,6 +17,7 @@ import {
   requireOneOf,
 } from './anthropic-request-fields.js';
 import { isAbsent } from '../request-fields/index.js';
+import { decodeCacheControl } from './decode-anthropic-content-blocks.js';
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 
@@ -47,6 +48,8 @@ function decodeTool(item: unknown, path: string): UnifiedTool {
   if (description !== undefined) decoded.description = description;
   const strict = optionalBoolean(tool['strict'], fieldPath(path, 'strict'));
   if (strict !== undefined) decoded.strict = strict;
+  const cacheControl = decodeCacheControl(tool['cache_control'], fieldPath(path, 'cache_control'));
+  if (cacheControl !== undefined) decoded.cacheControl = cacheControl;
   return decoded;
 }
 

@@ -21,11 +21,25 @@ export function unifiedUsageFromBedrock(usage: unknown): Usage {
   // Some responses carry both the current names and the older `...TokenCount` spellings.
   const cacheRead = count(record, 'cacheReadInputTokens', 'cacheReadInputTokenCount');
   const cacheWrite = count(record, 'cacheWriteInputTokens', 'cacheWriteInputTokenCount');
-  return {
+  const unified: Usage = {
     inputTokens: uncached + cacheRead + cacheWrite,
     cachedInputTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
     outputTokens: count(record, 'outputTokens'),
     reasoningTokens: 0,
   };
+  const hourLong = Math.min(oneHourWrites(record['cacheDetails']), cacheWrite);
+  if (hourLong > 0) unified.cacheWrite1hTokens = hourLong;
+  return unified;
+}
+
+/** `cacheDetails`: cache writes by TTL (`[{ttl: "1h", inputTokens}, {ttl: "5m", ...}]`); the one-hour ones. */
+function oneHourWrites(details: unknown): number {
+  if (!Array.isArray(details)) return 0;
+  let total = 0;
+  for (const detail of details) {
+    if (typeof detail === 'object' && detail !== null && (detail as Record<string, unknown>)['ttl'] === '1h')
+      total += count(detail as Record<string, unknown>, 'inputTokens');
+  }
+  return total;
 }

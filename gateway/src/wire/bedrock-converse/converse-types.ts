@@ -37,8 +37,9 @@ interface ConverseReasoningBlock {
   reasoningContent: { reasoningText: { text: string; signature?: string } } | { redactedContent: string };
 }
 
-interface ConverseCachePointBlock {
-  cachePoint: { type: 'default' };
+export interface ConverseCachePointBlock {
+  /** `ttl` absent: Bedrock's default (5 minutes). */
+  cachePoint: { type: 'default'; ttl?: '5m' | '1h' };
 }
 
 export type ConverseContentBlock =
@@ -74,7 +75,7 @@ export interface ConverseRequest {
   messages: ConverseMessage[];
   system?: ConverseSystemBlock[];
   inferenceConfig?: ConverseInferenceConfig;
-  toolConfig?: { tools: ConverseToolSpec[]; toolChoice?: ConverseToolChoice };
+  toolConfig?: { tools: Array<ConverseToolSpec | ConverseCachePointBlock>; toolChoice?: ConverseToolChoice };
   /** Model-specific fields passed through to the model (e.g. Anthropic `thinking`, `top_k`). */
   additionalModelRequestFields?: Record<string, unknown>;
 }

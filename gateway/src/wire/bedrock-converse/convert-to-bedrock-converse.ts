@@ -3,8 +3,9 @@
 // the answer and cannot be honoured (URL media, unknown media types) is refused with a 400.
 
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { ContentPart, UnifiedChatRequest, UnifiedTool } from '../../unified/chat-request.js';
+import type { CacheControl, ContentPart, UnifiedChatRequest, UnifiedTool } from '../../unified/chat-request.js';
 import type {
+  ConverseCachePointBlock,
   ConverseContentBlock,
   ConverseInferenceConfig,
   ConverseMessage,
@@ -22,7 +23,10 @@ import { JSON_RESPONSE_TOOL_NAME, planJsonAnswer, type JsonAnswerPlan } from './
 import { resolveThinkingBudget } from '../anthropic-messages/index.js';
 import { isAnthropicModel } from './resolve-bedrock-thinking.js';
 
-const CACHE_POINT = { cachePoint: { type: 'default' } } as const;
+/** Anthropic's `cache_control` (unified cacheControl) -> a Converse cache point after the block, with its TTL. */
+function cachePoint(cacheControl: CacheControl): ConverseCachePointBlock {
+  return { cachePoint: cacheControl.ttl === undefined ? { type: 'default' } : { type: 'default', ttl: cacheControl.ttl } };
+}
 
 function parseToolArguments(text: string, where: string): unknown {
   if (text.trim() === '') return {};
@@ -91,7 +95,7 @@ function convertPart(part: ContentPart, where: string, state: ConversionState): 
       }
       break;
   }
-  if ('cacheControl' in part && part.cacheControl && blocks.length > 0) blocks.push(CACHE_POINT);
+  if ('cacheControl' in part && part.cacheControl && blocks.length > 0) blocks.push(cachePoint(part.cacheControl));
   return blocks;
 }
 
@@ -109,7 +113,7 @@ function convertMessages(
           throw new UnsupportedFeatureError(`${part.type} content in a system message (${at}.content[${partIndex}])`, 'bedrock');
         if (isBlank(part.text)) return;
         system.push({ text: part.text });
-        if (part.cacheControl) system.push(CACHE_POINT);
+        if (part.cacheControl) system.push(cachePoint(part.cacheControl));
       });
       return;
     }
@@ -181,7 +185,13 @@ function convertTools(request: UnifiedChatRequest, state: ConversionState, jsonA
     declared.add(name);
   }
   if (specs.length === 0) return undefined;
-  return { tools: specs, ...(toolChoice ? { toolChoice } : {}) };
+  // A tool's cache breakpoint is a cache point right after its spec (tools come first in the prefix).
+  const breakpoints = new Map(tools.flatMap((tool) => (tool.cacheControl === undefined ? [] : [[tool.name, tool.cacheControl] as const])));
+  const withCachePoints = specs.flatMap((spec): Array<ConverseToolSpec | ConverseCachePointBlock> => {
+    const cacheControl = choice?.type === 'none' ? undefined : breakpoints.get(spec.toolSpec.name);
+    return cacheControl === undefined ? [spec] : [spec, cachePoint(cacheControl)];
+  });
+  return { tools: withCachePoints, ...(toolChoice ? { toolChoice } : {}) };
 }
 
 export function convertToBedrockConverse(request: UnifiedChatRequest, target: BackendTarget): ConverseRequest {

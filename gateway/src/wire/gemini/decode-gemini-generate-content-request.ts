@@ -3,8 +3,10 @@
 //
 //  - safetySettings -> providerOptions.gemini.safetySettings: sent to Gemini backends, dropped
 //    for every other provider (they have no per-request safety thresholds)
-//  - cachedContent names a cache held in one Google project, which no route can promise to reach:
-//    refused with a 400
+//  - cachedContent -> providerOptions.gemini.cachedContent: a context cache lives in one Google
+//    project, so routing sends the request only to a backend that can read that kind of name
+//    (`cachedContents/{id}`: Gemini API; `projects/.../cachedContents/{id}`: Gemini on Vertex AI)
+//    and keeps it on one backend and credential (docs/routing.md, "Gemini context caches")
 //  - unknown top-level fields are ignored
 
 import { invalidRequest } from '../../errors/gateway-error.js';
@@ -28,12 +30,6 @@ export function decodeGeminiGenerateContentRequest(body: unknown, context: Front
 
 /** The fields of a GenerateContentRequest; `:countTokens` reuses this for its `generateContentRequest`. */
 export function decodeGenerateContentFields(b: JsonRecord, model: string, stream: boolean): UnifiedChatRequest {
-  if (b.cachedContent !== undefined && b.cachedContent !== null) {
-    throw invalidRequest(
-      'cachedContent is not supported by the gateway: a cache lives in one Google project, which a route cannot promise to reach',
-      'cachedContent',
-    );
-  }
   const system = decodeGeminiSystemInstruction(b.systemInstruction);
   const messages: UnifiedMessage[] = [...(system === undefined ? [] : [system]), ...decodeGeminiContents(b.contents)];
   const request: UnifiedChatRequest = { model, messages, stream, ...decodeGeminiGenerationConfig(b.generationConfig) };
@@ -41,8 +37,28 @@ export function decodeGenerateContentFields(b: JsonRecord, model: string, stream
   if (tools !== undefined) request.tools = tools;
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
   const safetySettings = decodeSafetySettings(b.safetySettings);
-  if (safetySettings !== undefined) request.providerOptions = { gemini: { safetySettings } };
+  const cachedContent = decodeCachedContent(b.cachedContent);
+  if (safetySettings !== undefined || cachedContent !== undefined) {
+    request.providerOptions = {
+      gemini: { ...(safetySettings === undefined ? {} : { safetySettings }), ...(cachedContent === undefined ? {} : { cachedContent }) },
+    };
+  }
   return request;
+}
+
+/** A Gemini API cache (`cachedContents/{id}`) or a Vertex AI one (`projects/{p}/locations/{l}/cachedContents/{id}`). */
+const CACHED_CONTENT_NAME = /^(?:projects\/[A-Za-z0-9._-]+\/locations\/[A-Za-z0-9._-]+\/)?cachedContents\/[A-Za-z0-9._-]+$/;
+
+function decodeCachedContent(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const name = requireNonEmptyString(value, 'cachedContent');
+  if (!CACHED_CONTENT_NAME.test(name)) {
+    throw invalidRequest(
+      'cachedContent must name a context cache: cachedContents/{id} (Gemini API) or projects/{project}/locations/{location}/cachedContents/{id} (Vertex AI)',
+      'cachedContent',
+    );
+  }
+  return name;
 }
 
 function modelFor(b: JsonRecord, context: FrontDoorContext): string {

@@ -25,6 +25,9 @@ export function encodeGeminiGenerateContentRequest(request: UnifiedChatRequest, 
 
   const safetySettings = request.providerOptions?.gemini?.safetySettings;
   if (safetySettings !== undefined) body.safetySettings = validateSafetySettings(safetySettings);
+  // Routing sent this request only to a backend that can read the name (pipeline/routing-features.ts).
+  const cachedContent = request.providerOptions?.gemini?.cachedContent;
+  if (cachedContent !== undefined) body.cachedContent = cachedContent;
   return body;
 }
 

@@ -25,6 +25,13 @@ function decodeGeminiCountTokensRequest(body: unknown, context: FrontDoorContext
   if (pathModel === '') throw invalidRequest('the model is missing: call /genai/v1beta/models/{model}:countTokens', 'model');
   if (hasRequest) {
     const inner = requireRecord(b.generateContentRequest, 'generateContentRequest');
+    if (inner.cachedContent !== undefined && inner.cachedContent !== null) {
+      // The count is the gateway's own estimate, and the gateway never sees a cache's contents.
+      throw invalidRequest(
+        "countTokens with cachedContent is not supported: the gateway counts locally and cannot see the cache's contents",
+        'generateContentRequest.cachedContent',
+      );
+    }
     try {
       return decodeGenerateContentFields(inner, pathModel, false);
     } catch (error) {

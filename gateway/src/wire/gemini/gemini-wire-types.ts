@@ -145,6 +145,8 @@ export interface GeminiGenerateContentRequest {
   toolConfig?: GeminiToolConfig;
   generationConfig?: GeminiGenerationConfig;
   safetySettings?: GeminiSafetySetting[];
+  /** A context cache's resource name; its contents come before `contents`. */
+  cachedContent?: string;
 }
 
 export interface GeminiUsageMetadata {

@@ -49,6 +49,8 @@ export function convertToOpenAIChatRequest(
   if (request.user !== undefined && dialect.user) body.user = request.user;
   const cacheKey = request.routingHints?.promptCacheKey;
   if (cacheKey !== undefined && dialect.promptCacheKey) body.prompt_cache_key = cacheKey;
+  const retention = request.providerOptions?.openai?.promptCacheRetention;
+  if (retention !== undefined && dialect.promptCacheKey) body.prompt_cache_retention = retention;
   const effort = reasoningEffort(request.reasoning, dialect);
   if (effort !== undefined) {
     if (dialect.reasoningEffort === 'reasoning_effort') body.reasoning_effort = effort;

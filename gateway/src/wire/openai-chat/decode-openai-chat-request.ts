@@ -4,8 +4,9 @@
 // docs/providers/openai.md:
 // - ignored, because dropping them cannot change the shape of the answer a client parses:
 //   store, metadata, service_tier, prompt_cache_key, prompt_cache_retention, prompt_cache_options,
-//   (metadata's string entries and prompt_cache_key are kept as routing hints; prompt_cache_key is also
-//   forwarded to providers that take it, OpenAI's own API; metadata never is)
+//   (metadata's string entries and prompt_cache_key are kept as routing hints; prompt_cache_key and
+//   prompt_cache_retention are also forwarded to providers that take them, OpenAI and Azure
+//   OpenAI; metadata never is)
 //   verbosity, logit_bias, prediction, moderation, stream_options.include_obfuscation,
 //   modalities: ["text"], top_logprobs when logprobs is not requested, and any unknown field;
 // - refused with a 400 naming the parameter, because a client asking for them expects output the
@@ -13,6 +14,7 @@
 //   web_search_options, functions / function_call (deprecated), custom tools, allowed_tools.
 
 import { invalidRequest } from '../../errors/gateway-error.js';
+import { carryPromptCacheRetention } from './prompt-cache-retention.js';
 import type { JsonRecord } from '@switchyard/compiler';
 import type {
   ReasoningOptions,
@@ -88,6 +90,7 @@ export function decodeOpenAIChatRequest(body: unknown, pathModel?: string): Deco
 
   const routingHints = decodeRoutingHints(b);
   if (routingHints !== undefined) request.routingHints = routingHints;
+  carryPromptCacheRetention(request, b.prompt_cache_retention);
 
   let includeUsage = false;
   if (b.stream_options !== undefined && b.stream_options !== null) {

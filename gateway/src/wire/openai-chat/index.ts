@@ -12,6 +12,7 @@ export { encodeOpenAIError, openAIErrorBody } from './encode-openai-error.js';
 export { OpenAIStreamDecoder } from './openai-chat-stream-decoder.js';
 export { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
 export { OPENAI_DIALECT, type OpenAIDialect } from './openai-dialect.js';
+export { carryPromptCacheRetention } from './prompt-cache-retention.js';
 export { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings-caller.js';
 export { convertToOpenAIEmbeddingsRequest, decodeOpenAIEmbeddingsResponse } from './openai-embeddings-upstream.js';
 export { openAIModelListCodec } from './openai-models-list.js';

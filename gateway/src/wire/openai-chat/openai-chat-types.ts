@@ -77,6 +77,8 @@ export interface OpenAIChatRequest {
   user?: string;
   /** Names the conversation for OpenAI's prompt-cache routing. */
   prompt_cache_key?: string;
+  /** How long OpenAI may keep the cached prefix (OpenAI and Azure OpenAI). */
+  prompt_cache_retention?: 'in_memory' | '24h';
   reasoning_effort?: string;
   /** OpenRouter's reasoning control. */
   reasoning?: { effort: string };

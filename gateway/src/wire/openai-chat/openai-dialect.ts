@@ -36,7 +36,10 @@ export interface OpenAIDialect {
   fileParts: boolean;
   /** Whether OpenAI's explicit `prompt_cache_breakpoint` on content parts is sent. */
   promptCacheBreakpoints: boolean;
-  /** Whether the caller's `prompt_cache_key` is forwarded (it steers OpenAI's own cache routing). */
+  /**
+   * Whether the caller's `prompt_cache_key` (it steers OpenAI's own cache routing) and
+   * `prompt_cache_retention` are forwarded.
+   */
   promptCacheKey: boolean;
   /**
    * Whether assistant reasoning from earlier turns is sent back as `reasoning_content`

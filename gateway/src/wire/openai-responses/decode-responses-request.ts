@@ -5,7 +5,8 @@
 //
 // Parameters without a unified meaning, documented in docs/frontdoors/responses.md:
 // - ignored, because dropping them cannot change the shape of the answer a client parses:
-//   service_tier, prompt_cache_key (kept as a routing hint), prompt_cache_retention, prompt_cache_options,
+//   service_tier, prompt_cache_key (kept as a routing hint), prompt_cache_retention (both forwarded to
+//   OpenAI and Azure OpenAI), prompt_cache_options,
 //   safety_identifier beside user, text.verbosity, reasoning.summary (echoed),
 //   stream_options, max_tool_calls (built-in tools only), moderation, context_management,
 //   include values other than reasoning.encrypted_content and message.output_text.logprobs,
@@ -30,6 +31,7 @@ import {
   requireString,
 } from '../request-fields/index.js';
 import { decodeResponsesInput } from './decode-responses-input.js';
+import { carryPromptCacheRetention } from '../openai-chat/index.js';
 import { decodeResponsesToolChoice, decodeResponsesTools, restrictTools } from './decode-responses-tools.js';
 
 /** The request-derived members of the `response` object. */
@@ -121,6 +123,7 @@ export function decodeResponsesRequest(body: unknown): DecodedResponsesRequest {
       ...(promptCacheKey === '' ? {} : { promptCacheKey }),
     };
   }
+  carryPromptCacheRetention(request, b.prompt_cache_retention);
 
   return {
     request,

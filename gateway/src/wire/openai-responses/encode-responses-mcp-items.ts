@@ -8,7 +8,13 @@ import type { HostedToolDescription, HostedToolOutcome, HostedToolReport } from 
 import type { ResponsesMcpCall, ResponsesMcpCallError, ResponsesMcpListTools } from './openai-responses-types.js';
 import { newItemId } from './responses-ids.js';
 
-export function mcpListToolsItem(id: string, server: string, tools: readonly HostedToolDescription[]): ResponsesMcpListTools {
+/** `error`: why the server could not list its tools (OpenAI's item carries it as a string, else null). */
+export function mcpListToolsItem(
+  id: string,
+  server: string,
+  tools: readonly HostedToolDescription[],
+  error: string | undefined,
+): ResponsesMcpListTools {
   return {
     type: 'mcp_list_tools',
     id,
@@ -19,7 +25,7 @@ export function mcpListToolsItem(id: string, server: string, tools: readonly Hos
       input_schema: tool.inputSchema,
       annotations: tool.annotations ?? null,
     })),
-    error: null,
+    error: error ?? null,
   };
 }
 
@@ -51,7 +57,7 @@ function mcpCallError(error: NonNullable<HostedToolOutcome['error']>): Responses
 export function encodeMcpItems(reports: readonly HostedToolReport[] | undefined): Array<ResponsesMcpListTools | ResponsesMcpCall> {
   return (reports ?? []).map((report) =>
     report.type === 'hosted_tool_list'
-      ? mcpListToolsItem(newItemId('mcpl'), report.server, report.tools)
+      ? mcpListToolsItem(newItemId('mcpl'), report.server, report.tools, report.error)
       : mcpCallItem(newItemId('mcp'), report, report),
   );
 }

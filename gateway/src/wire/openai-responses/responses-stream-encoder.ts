@@ -44,7 +44,7 @@ type StreamItem = { id: string; open: boolean; status?: ResponsesItemStatus } & 
   | { kind: 'message'; text: string; refusal: boolean }
   | { kind: 'reasoning'; text: string; signature?: string; redactedData?: string }
   | { kind: 'function_call'; callId: string; name: string; arguments: string }
-  | { kind: 'mcp_list_tools'; server: string; tools: HostedToolDescription[] }
+  | { kind: 'mcp_list_tools'; server: string; tools: HostedToolDescription[]; error?: string | undefined }
   | { kind: 'mcp_call'; callId: string; server: string; name: string; arguments: string; outcome?: HostedToolOutcome }
 );
 
@@ -103,7 +103,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
         this.usage = event.usage;
         return '';
       case 'hosted_tool_list':
-        return this.listTools(event.server, event.tools);
+        return this.listTools(event.server, event.tools, event.error);
       case 'hosted_tool_call':
         return this.startMcpCall(event);
       case 'hosted_tool_result':
@@ -256,9 +256,9 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
   }
 
   /** A hosted server's listing: one item, complete as soon as it is added. */
-  private listTools(server: string, tools: HostedToolDescription[]): string {
+  private listTools(server: string, tools: HostedToolDescription[], error: string | undefined): string {
     const out = this.start() + this.closeCurrent('completed') + this.closeToolCalls('completed');
-    const opened = this.open({ kind: 'mcp_list_tools', id: newItemId('mcpl'), server, tools, open: false, status: 'completed' });
+    const opened = this.open({ kind: 'mcp_list_tools', id: newItemId('mcpl'), server, tools, error, open: false, status: 'completed' });
     const id = this.items[opened.index].id;
     return (
       out +
@@ -439,7 +439,7 @@ export class ResponsesStreamEncoder implements FrontDoorStreamEncoder {
           status,
         };
       case 'mcp_list_tools':
-        return mcpListToolsItem(item.id, item.server, item.tools);
+        return mcpListToolsItem(item.id, item.server, item.tools, item.error);
       case 'mcp_call': {
         const call = mcpCallItem(item.id, { ...item, arguments: status === 'in_progress' ? '' : item.arguments }, item.outcome);
         // A call whose result never came (the stream ended first) ends as the response does.

@@ -63,9 +63,9 @@ describe('Anthropic front door: request parameters -> unified request', () => {
       { tools: [{ name: 'get_weather', parameters: weather.input_schema, strict: true }] },
     ],
     [
-      'tool cache_control is not forwarded',
-      { tools: [{ ...weather, cache_control: { type: 'ephemeral' } }] },
-      { tools: [{ name: 'get_weather', parameters: weather.input_schema }] },
+      'tool cache_control is carried, with its TTL',
+      { tools: [{ ...weather, cache_control: { type: 'ephemeral', ttl: '1h' } }] },
+      { tools: [{ name: 'get_weather', parameters: weather.input_schema, cacheControl: { type: 'ephemeral', ttl: '1h' } }] },
     ],
     ['empty tools mean none', { tools: [] }, {}],
     ['tool_choice auto', { tools: [weather], tool_choice: { type: 'auto' } }, { tools: [decodedWeather], toolChoice: { type: 'auto' } }],

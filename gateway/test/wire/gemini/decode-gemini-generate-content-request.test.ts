@@ -87,7 +87,8 @@ describe('Gemini front door: invalid requests are 400s naming the field', () => 
       context({ pathStream: true, query: new URLSearchParams('alt=proto') }),
       'alt',
     ],
-    ['cachedContent', { contents, cachedContent: 'cachedContents/abc' }, context(), 'cachedContent'],
+    ['cachedContent naming no cache', { contents, cachedContent: 'abc' }, context(), 'cachedContent'],
+    ['cachedContent not a string', { contents, cachedContent: 7 }, context(), 'cachedContent'],
     ['safetySettings not a list', { contents, safetySettings: { category: 'x' } }, context(), 'safetySettings'],
     [
       'a safety setting without threshold',

@@ -1,0 +1,292 @@
+// Table deltas for the table stream: the operator diffs each published table against the one
+// before it, entry by entry, and sends a gateway that negotiated deltas only what changed. The
+// gateway checks a delta without re-serializing the table: both ends keep an *entry digest*, the
+// sum modulo 2^256 of one SHA-256 per entry (collection, identity, canonical JSON). A sum is
+// order-free and can be updated per entry: subtract the hashes of the entries a delta replaces or
+// removes, add those of the entries it brings, and compare with the digest the operator computed
+// over its whole table. docs/architecture.md ("Deltas on the table stream") has the design.
+import { hash as oneShotHash } from 'node:crypto';
+import type { RoutingTable } from '../table-types.js';
+import { canonicalJson } from '../values/canonical-json.js';
+
+/** The table's content, collection by collection; the entries of each are diffed by identity. */
+const RECORD_COLLECTIONS = ['routes', 'modelsByNamespace', 'mcpServers', 'mcpServersByNamespace', 'guardrailPolicies'] as const;
+/** Arrays of entries with an `id`, sorted by it (keys and budgets). */
+const ARRAY_COLLECTIONS = ['keys', 'budgets'] as const;
+/** May be absent from a table (older producers, tables without MCP servers or policies). */
+const OPTIONAL_COLLECTIONS = new Set<string>(['mcpServers', 'mcpServersByNamespace', 'guardrailPolicies']);
+
+type RecordCollection = (typeof RECORD_COLLECTIONS)[number];
+type ArrayCollection = (typeof ARRAY_COLLECTIONS)[number];
+type TableCollection = RecordCollection | ArrayCollection;
+const COLLECTIONS: readonly TableCollection[] = [...RECORD_COLLECTIONS, ...ARRAY_COLLECTIONS];
+
+/** What changed in one collection: entries by identity to add or replace, identities to drop. */
+interface CollectionChanges {
+  upsert?: Record<string, unknown>;
+  remove?: string[];
+}
+
+export interface TableChanges {
+  collections: Partial<Record<TableCollection, CollectionChanges>>;
+  /** Optional collections the resulting table does not have at all. */
+  absent?: TableCollection[];
+}
+
+const MODULUS = 1n << 256n;
+
+function entryHash(collection: string, id: string, json: string): bigint {
+  return BigInt(`0x${oneShotHash('sha256', `${collection}\n${id}\n${json}`, 'hex')}`);
+}
+
+/** An optional collection being present counts as one entry, so absent and empty differ. */
+function presenceHash(collection: string): bigint {
+  return entryHash(collection, '', '');
+}
+
+function toHex(sum: bigint): string {
+  return sum.toString(16).padStart(64, '0');
+}
+
+/** Per-entry hashes of one table and their sum: what the operator diffs the next table against. */
+export interface TableIndex {
+  digest: string;
+  entries: Map<TableCollection, Map<string, bigint>>;
+  present: Set<TableCollection>;
+}
+
+// Not cached per entry object: a WeakMap over 100,000 entries made every garbage collection walk
+// its ephemerons, which cost more than hashing the entries again.
+function hashEntry(collection: string, id: string, entry: unknown): bigint {
+  return entryHash(collection, id, canonicalJson(entry));
+}
+
+function collectionEntries(table: RoutingTable, collection: TableCollection): Iterable<[string, unknown]> | undefined {
+  if (collection === 'keys' || collection === 'budgets') {
+    return table[collection].map((entry): [string, unknown] => [entry.id, entry]);
+  }
+  const record = table[collection] as Record<string, unknown> | undefined;
+  return record === undefined ? undefined : Object.entries(record);
+}
+
+/** Hashes every entry of a table. */
+export function indexTable(table: RoutingTable): TableIndex {
+  let sum = 0n;
+  const entries = new Map<TableCollection, Map<string, bigint>>();
+  const present = new Set<TableCollection>();
+  for (const collection of COLLECTIONS) {
+    const items = collectionEntries(table, collection);
+    const hashes = new Map<string, bigint>();
+    entries.set(collection, hashes);
+    if (items === undefined) continue;
+    present.add(collection);
+    if (OPTIONAL_COLLECTIONS.has(collection)) sum += presenceHash(collection);
+    for (const [id, entry] of items) {
+      const hash = hashEntry(collection, id, entry);
+      hashes.set(id, hash);
+      sum += hash;
+    }
+  }
+  return { digest: toHex(sum % MODULUS), entries, present };
+}
+
+/** What turns the table indexed as `before` into `table` (indexed as `after`). */
+export function diffTables(before: TableIndex, after: TableIndex, table: RoutingTable): TableChanges {
+  const changes: TableChanges = { collections: {} };
+  for (const collection of COLLECTIONS) {
+    const old = before.entries.get(collection) ?? new Map<string, bigint>();
+    const now = after.entries.get(collection) ?? new Map<string, bigint>();
+    let upsertIds: string[] | undefined;
+    for (const [id, hash] of now) {
+      if (old.get(id) !== hash) (upsertIds ??= []).push(id);
+    }
+    const remove: string[] = [];
+    for (const id of old.keys()) if (!now.has(id)) remove.push(id);
+    if (upsertIds === undefined && remove.length === 0) continue;
+    const part: CollectionChanges = {};
+    if (upsertIds !== undefined) {
+      const wanted = new Set(upsertIds);
+      const upsert: Record<string, unknown> = {};
+      for (const [id, entry] of collectionEntries(table, collection) ?? []) if (wanted.has(id)) upsert[id] = entry;
+      part.upsert = upsert;
+    }
+    if (remove.length > 0) part.remove = remove;
+    changes.collections[collection] = part;
+  }
+  const absent = COLLECTIONS.filter((c) => OPTIONAL_COLLECTIONS.has(c) && !after.present.has(c));
+  if (absent.length > 0) changes.absent = absent;
+  return changes;
+}
+
+/**
+ * Applies changes to a table the gateway holds, without touching it (requests in flight keep
+ * using it), and returns the new table's content with the digest it should have. Only the
+ * changed entries are hashed; unchanged entries are shared with `base`.
+ */
+export function applyTableChanges(
+  base: RoutingTable,
+  baseDigest: string,
+  changes: TableChanges,
+  header: Pick<RoutingTable, 'version' | 'hash' | 'compiledAt'>,
+): { table: RoutingTable; digest: string } {
+  let sum = BigInt(`0x${baseDigest}`);
+  const next: RoutingTable = { ...base, ...header };
+  const absent = new Set(changes.absent ?? []);
+  for (const collection of COLLECTIONS) {
+    if (!OPTIONAL_COLLECTIONS.has(collection)) continue;
+    const wasPresent = base[collection] !== undefined;
+    if (wasPresent && absent.has(collection)) sum -= presenceHash(collection);
+    if (!wasPresent && !absent.has(collection)) sum += presenceHash(collection);
+  }
+  for (const collection of COLLECTIONS) {
+    const part = changes.collections[collection];
+    if (part === undefined) continue;
+    const upsert = part.upsert ?? {};
+    const remove = part.remove ?? [];
+    if (collection === 'keys' || collection === 'budgets') {
+      const result = applyToSortedArray(base[collection] as Array<{ id: string }>, collection, upsert, remove);
+      sum += result.delta;
+      (next as unknown as Record<string, unknown>)[collection] = result.entries;
+    } else {
+      const old = (base[collection] ?? {}) as Record<string, unknown>;
+      const result = applyToRecord(old, collection, upsert, remove);
+      sum += result.delta;
+      (next as unknown as Record<string, unknown>)[collection] = result.record;
+    }
+  }
+  for (const collection of absent) delete (next as unknown as Record<string, unknown>)[collection];
+  return { table: inTableOrder(next), digest: toHex(((sum % MODULUS) + MODULUS) % MODULUS) };
+}
+
+function applyToRecord(
+  old: Record<string, unknown>,
+  collection: string,
+  upsert: Record<string, unknown>,
+  remove: string[],
+): { record: Record<string, unknown>; delta: bigint } {
+  let delta = 0n;
+  let adds = false;
+  for (const id of remove) {
+    if (Object.hasOwn(old, id)) delta -= hashEntry(collection, id, old[id]);
+  }
+  for (const [id, entry] of Object.entries(upsert)) {
+    if (Object.hasOwn(old, id)) delta -= hashEntry(collection, id, old[id]);
+    else adds = true;
+    delta += hashEntry(collection, id, entry);
+  }
+  if (!adds) {
+    // Replacing a member keeps its place, so a copy with the changes written in keeps the order.
+    const record = { ...old };
+    for (const id of remove) delete record[id];
+    for (const [id, entry] of Object.entries(upsert)) record[id] = entry;
+    return { record, delta };
+  }
+  // Keep the producer's order: the compiler writes records sorted by id.
+  const oldIds = Object.keys(old);
+  const ids = [...new Set([...oldIds, ...Object.keys(upsert)])];
+  if (isSorted(oldIds)) ids.sort();
+  const removed = new Set(remove);
+  const record: Record<string, unknown> = {};
+  for (const id of ids) {
+    if (removed.has(id)) continue;
+    record[id] = Object.hasOwn(upsert, id) ? upsert[id] : old[id];
+  }
+  return { record, delta };
+}
+
+/** Index of the entry with `id` in an array sorted by id, or where it would go (as a negative: -(index + 1)). */
+function findById(entries: ReadonlyArray<{ id: string }>, id: string): number {
+  let low = 0;
+  let high = entries.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = (entries[middle] as { id: string }).id;
+    if (at < id) low = middle + 1;
+    else if (at > id) high = middle - 1;
+    else return middle;
+  }
+  return -(low + 1);
+}
+
+/**
+ * Applies changes to an array sorted by id (keys, Budgets): a binary search per changed id, so a
+ * one-key change costs a copy of the array's references, not a lookup per entry.
+ */
+function applyToSortedArray(
+  old: ReadonlyArray<{ id: string }>,
+  collection: string,
+  upsert: Record<string, unknown>,
+  remove: string[],
+): { entries: Array<{ id: string }>; delta: bigint } {
+  let delta = 0n;
+  const upserts = Object.entries(upsert);
+  if (remove.length + upserts.length > MANY_CHANGES) return applyManyToSortedArray(old, collection, upsert, remove);
+  const entries = old.slice();
+  for (const id of remove) {
+    const at = findById(entries, id);
+    if (at < 0) continue;
+    delta -= hashEntry(collection, id, entries[at]);
+    entries.splice(at, 1);
+  }
+  for (const [id, entry] of upserts) {
+    checkCarriesId(collection, id, entry);
+    delta += hashEntry(collection, id, entry);
+    const at = findById(entries, id);
+    if (at >= 0) {
+      delta -= hashEntry(collection, id, entries[at]);
+      entries[at] = entry as { id: string };
+    } else {
+      entries.splice(-at - 1, 0, entry as { id: string });
+    }
+  }
+  return { entries, delta };
+}
+
+/** Past this many changed ids one pass over the array beats a splice per id. */
+const MANY_CHANGES = 64;
+
+function applyManyToSortedArray(
+  old: ReadonlyArray<{ id: string }>,
+  collection: string,
+  upsert: Record<string, unknown>,
+  remove: string[],
+): { entries: Array<{ id: string }>; delta: bigint } {
+  let delta = 0n;
+  const removed = new Set(remove);
+  const entries: Array<{ id: string }> = [];
+  const kept = new Set<string>();
+  for (const entry of old) {
+    const replaced = Object.hasOwn(upsert, entry.id);
+    if (replaced || removed.has(entry.id)) delta -= hashEntry(collection, entry.id, entry);
+    if (removed.has(entry.id)) continue;
+    kept.add(entry.id);
+    entries.push(replaced ? (upsert[entry.id] as { id: string }) : entry);
+  }
+  for (const [id, entry] of Object.entries(upsert)) {
+    checkCarriesId(collection, id, entry);
+    delta += hashEntry(collection, id, entry);
+    if (!kept.has(id)) entries.push(entry as { id: string });
+  }
+  entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { entries, delta };
+}
+
+function checkCarriesId(collection: string, id: string, entry: unknown): void {
+  if (!entry || typeof entry !== 'object' || (entry as { id?: unknown }).id !== id) {
+    throw new Error(`${collection} entry ${JSON.stringify(id)} does not carry that id`);
+  }
+}
+
+/** Version, hash and compiledAt, then the content sorted by name: the order of the table's own JSON. */
+function inTableOrder(table: RoutingTable): RoutingTable {
+  const { version, hash, compiledAt, ...content } = table;
+  const ordered: Record<string, unknown> = { version, hash, compiledAt };
+  const names = Object.keys(content).sort();
+  for (const name of names) ordered[name] = (content as Record<string, unknown>)[name];
+  return ordered as unknown as RoutingTable;
+}
+
+function isSorted(ids: readonly string[]): boolean {
+  for (let i = 1; i < ids.length; i++) if ((ids[i - 1] as string) > (ids[i] as string)) return false;
+  return true;
+}
