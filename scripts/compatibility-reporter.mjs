@@ -230,6 +230,25 @@ const OTHER_ENDPOINTS = [
     docs: 'providers/openai.md#post-v1rerank-and-post-v2rerank',
   },
   {
+    endpoint: '`GET /v1/realtime` (WebSocket)',
+    rows: [
+      [
+        '`openai`',
+        '`wss://{baseURL host}/v1/realtime?model=` (Bearer), events relayed unchanged',
+        'response.done usage, text/audio/image prices',
+      ],
+      [
+        '`azure-openai`',
+        '`wss://{resource}/openai/realtime?api-version=&deployment=` (`api-key`), events relayed unchanged',
+        'response.done usage, text/audio/image prices',
+      ],
+      ['`gemini`, `vertex-ai` (Live API)', 'not served: a different protocol (see providers/gemini.md)', ''],
+      ['every other provider', '400 naming the provider', ''],
+    ],
+    tests: 'gateway/test/realtime/, gateway/test/wire/openai-realtime/',
+    docs: 'providers/openai.md#get-v1realtime-websocket',
+  },
+  {
     endpoint: '`POST /v1/images/generations`, `POST /v1/images/edits`',
     rows: [
       [

@@ -28,6 +28,7 @@ export { selectorMatches } from './compile/label-selector.js';
 export { audioBillingUnit, BUILTIN_PRICE_CATALOG, type PriceCatalog } from './pricing/price-catalog.js';
 export { lookUpImagePrice, type ImagePriceEntry, type ImageTokenPrice, type PerImagePrice } from './pricing/image-price-catalog.js';
 export { BATCH_DISCOUNTS } from './pricing/batch-discounts.js';
+export { realtimeCatalogPrice, type RealtimeCatalogEntry } from './pricing/realtime-price-catalog.js';
 export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult } from './standalone/compile-standalone-config.js';
 export { watchStandaloneConfig, type StandaloneWatchOptions } from './standalone/watch-standalone-config.js';
 export { redactSecrets } from './values/redact-secrets.js';

@@ -69,6 +69,12 @@ export const OPENAI_PRICES: ProviderPriceTable = {
     o3: e('2.00', '8.00', '0.50'),
     'o3-mini': e('1.10', '4.40', '0.55'),
     'o4-mini': e('1.10', '4.40', '0.275'),
+    // Realtime models' text prices (their audio and image prices: realtime-price-data.ts).
+    'gpt-realtime': e('4.00', '16.00', '0.40'),
+    'gpt-realtime-1.5': e('4.00', '16.00', '0.40'),
+    'gpt-realtime-2.1-mini': e('0.60', '2.40', '0.06'),
+    'gpt-4o-realtime-preview': e('5.00', '20.00', '2.50'),
+    'gpt-4o-mini-realtime-preview': e('0.60', '2.40', '0.30'),
     'gpt-oss-120b': e('0.15', '0.60'),
     'gpt-oss-20b': e('0.05', '0.20'),
     'text-embedding-3-small': e('0.02', '0'),

@@ -33,6 +33,8 @@ import {
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../server/gateway-server.js';
 import { DEFAULT_AUDIT_BUFFER_RECORDS, DEFAULT_AUDIT_FLUSH_TIMEOUT_MS } from '../observe/audit-log.js';
 import { auditOtlpTarget, type AuditOtlpTarget } from '../observe/audit-otlp-config.js';
+import { parseRealtimeFlags, REALTIME_FLAG_OPTIONS, REALTIME_USAGE } from './realtime-flags.js';
+import type { RealtimeLimits } from '../pipeline/realtime-operation.js';
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
@@ -81,6 +83,8 @@ export interface GatewayFlags {
   redisTimeoutMs: number;
   deniedUpstreamCidrs: string[];
   shutdownGraceMs: number;
+  /** Bounds of realtime sessions (the --realtime-* flags). */
+  realtime: RealtimeLimits;
   /** Cluster mode: the operator's table stream URL (instead of --config). */
   controlPlane: string | undefined;
   /** Projected ServiceAccount token (audience switchyard); re-read on every reconnect. */
@@ -163,7 +167,9 @@ operator streams (cluster mode).
                                ${DEFAULT_SEMANTIC_CACHE_MAX_BYTES}); 0 turns semantic lookup off; with --redis-url vectors are kept in Redis
   --deny-upstream-cidrs <list> comma list of CIDRs upstreams may not resolve to
                                (default: link-local and the cloud metadata addresses, docs/routing.md; "" allows all)
-  --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s)
+  --shutdown-grace <duration>  how long SIGTERM waits for in-flight requests (default 25s); realtime
+                               sessions still open then get an error event and a 1001 close
+${REALTIME_USAGE}
   --state-file <path>          budget spend, kept across restarts (JSON, written atomically; standalone mode)
   --redis-url <url>            share rate limits and budgets with every gateway on this Redis
                                (redis://[user:password@]host:port[/db], rediss:// for TLS)
@@ -242,6 +248,7 @@ const GATEWAY_FLAG_OPTIONS = {
   'redis-timeout': { type: 'string' },
   'deny-upstream-cidrs': { type: 'string' },
   'shutdown-grace': { type: 'string' },
+  ...REALTIME_FLAG_OPTIONS,
   'control-plane': { type: 'string' },
   'token-file': { type: 'string' },
   'ca-file': { type: 'string' },
@@ -373,6 +380,7 @@ export function parseGatewayFlags(
     redisTimeoutMs,
     deniedUpstreamCidrs,
     shutdownGraceMs,
+    realtime: parseRealtimeFlags(v),
     controlPlane,
     tokenFile: v['token-file'],
     caFile: v['ca-file'],

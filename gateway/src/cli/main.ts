@@ -259,6 +259,7 @@ async function listen(flags: GatewayFlags, governance: Governance, parts: Servin
       adminPort: flags.adminPort,
       adminHosts: flags.adminHosts,
       limits: flags.limits,
+      realtime: flags.realtime,
       frontDoorRoutes: createFrontDoorRoutes({ responses: createOpenAIResponsesFrontDoor({ store: responsesStore }) }),
       deps: {
         tables: governance.tables,

@@ -133,6 +133,13 @@ export type FrontDoorEndpoint =
       readonly path: EndpointPath;
       readonly operation: 'files' | 'batches';
       readonly frontDoor: ChatFrontDoor;
+    }
+  /** A WebSocket upgrade (server/realtime-upgrade.ts); the door renders refusals of the upgrade request. */
+  | {
+      readonly method: 'GET';
+      readonly path: EndpointPath;
+      readonly operation: 'realtime';
+      readonly frontDoor: Pick<ChatFrontDoor, 'encodeError'>;
     };
 
 export type EndpointOperation = FrontDoorEndpoint['operation'];

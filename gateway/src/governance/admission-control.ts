@@ -8,6 +8,7 @@ import type { UnifiedRerankRequest } from '../unified/rerank.js';
 import type { UnifiedImageRequest } from '../unified/images.js';
 import type { UnifiedAudioRequest } from '../unified/audio.js';
 import type { RuntimeKey, RuntimeRoute } from '../table/runtime-table.js';
+import type { SessionAdmission, SessionAdmissionRequest } from './realtime-session-admission.js';
 
 export interface AdmissionRequest {
   key: RuntimeKey;
@@ -48,6 +49,11 @@ export interface AdmissionControl {
   admitRound?(key: RuntimeKey, round: number): Promise<void>;
   /** Batch submissions and their results (pipeline/batches/). Absent: batches are admitted and charged nothing. */
   readonly batches?: BatchAdmissionControl;
+  /**
+   * A realtime session at open (GET /v1/realtime), held until it closes; its responses are
+   * charged as they finish. Throws GatewayError (429, 403) to refuse. Absent: sessions are not governed.
+   */
+  admitSession?(request: SessionAdmissionRequest): Promise<SessionAdmission>;
 }
 
 /** A batch's submission as admission sees it: its estimate held until the results are fetched. */

@@ -29,6 +29,7 @@ import type { GovernanceMetrics } from './governance-metrics.js';
 import { rateLimitHeaders } from './rate-limit/rate-limit-headers.js';
 import { hasRateLimit, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './rate-limit/rate-limiter.js';
 import { SharedStoreUnavailableError, type SharedStoreFailureMode } from '../redis/shared-store-unavailable.js';
+import { admitRealtimeSession, type SessionAdmission, type SessionAdmissionRequest } from './realtime-session-admission.js';
 
 const BUDGET_WARNING_HEADER = 'x-switchyard-budget-warning';
 
@@ -192,6 +193,11 @@ export class GovernanceAdmission implements AdmissionControl {
       throw roundRateLimitedError(key, round, perMinute, outcome.retryAfterMs);
     }
     outcome.grant.settle(undefined, nowMs);
+  }
+
+  /** A realtime session: realtime-session-admission.ts. */
+  admitSession(request: SessionAdmissionRequest): Promise<SessionAdmission> {
+    return admitRealtimeSession(this.options, request);
   }
 
   admit(admission: AdmissionRequest): Admission | Promise<Admission> {

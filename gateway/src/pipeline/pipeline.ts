@@ -120,6 +120,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         case 'files':
         case 'batches':
           return batches(endpoint, exchange, context);
+        case 'realtime':
+          // Upgrades never reach here (server/realtime-upgrade.ts); a plain GET is told to upgrade.
+          return refuseWithoutUpgrade(deps, endpoint, exchange);
       }
     },
   };
@@ -265,6 +268,25 @@ async function runOperation<
   }
 }
 
+/** GET /v1/realtime without `Upgrade: websocket`: 400, in the OpenAI error format, through observe like any request. */
+async function refuseWithoutUpgrade(
+  deps: PipelineDeps,
+  endpoint: Extract<FrontDoorEndpoint, { operation: 'realtime' }>,
+  exchange: Exchange,
+): Promise<void> {
+  deps.metrics.requestStarted();
+  const error = new GatewayError(
+    'invalid_request',
+    'GET /v1/realtime is a WebSocket endpoint: send the request with `Upgrade: websocket`',
+    {
+      code: 'upgrade_required',
+      headers: { upgrade: 'websocket' },
+    },
+  );
+  respondError(exchange, (gatewayError) => endpoint.frontDoor.encodeError(gatewayError), error);
+  observe(deps, exchange, 'realtime');
+}
+
 async function runInputChecks(checks: readonly InputCheck[], checked: CheckedRequest | undefined, exchange: Exchange): Promise<void> {
   if (checked === undefined) return;
   for (const check of checks) await check(checked, exchange);
@@ -276,7 +298,7 @@ async function runOutputChecks(checks: readonly OutputCheck[], whole: WholeAnswe
 }
 
 /** The table this request keeps to its end, whatever reloads happen meanwhile. */
-function servingTable(deps: PipelineDeps, exchange: Exchange): RuntimeTable {
+export function servingTable(deps: PipelineDeps, exchange: Exchange): RuntimeTable {
   const table = deps.tables.current;
   if (table === undefined) throw new GatewayError('no_backend', 'the gateway has not loaded a routing table yet', { code: 'not_ready' });
   exchange.table = table;
@@ -328,13 +350,13 @@ function attemptTimeouts(exchange: Exchange, target: AttemptTarget): CompiledTim
   return overrides === undefined ? timeouts : { ...timeouts, ...overrides };
 }
 
-function answeredBy(exchange: Exchange, target: AttemptTarget): void {
+export function answeredBy(exchange: Exchange, target: AttemptTarget): void {
   exchange.route = target.route;
   exchange.backend = target.backend.name;
   exchange.pricing = target.backend.compiled.pricing;
 }
 
-function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
+export function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
   return {
     attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined) {
       exchange.attemptCount += 1;

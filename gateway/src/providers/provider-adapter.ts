@@ -6,6 +6,7 @@ import type { UnifiedModerationsRequest, UnifiedModerationsResponse } from '../u
 import type { UnifiedRerankRequest, UnifiedRerankResponse } from '../unified/rerank.js';
 import type { UnifiedImageRequest, UnifiedImageResponse } from '../unified/images.js';
 import type { AudioUsage, UnifiedAudioRequest } from '../unified/audio.js';
+import type { RealtimeUpstreamRequest } from '../unified/realtime.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
@@ -50,6 +51,12 @@ export interface HttpProviderAdapter {
    * answer, from the upstream's JSON. Absent: the upstream's answer is passed through as it came.
    */
   decodeAudioResponse?(body: unknown, request: UnifiedAudioRequest, target: BackendTarget): DecodedAudioAnswer;
+  /**
+   * Only providers with a realtime WebSocket API (OpenAI, Azure OpenAI): the upstream socket of
+   * GET /v1/realtime, with the backend's credential. `callerHeaders`: the few caller headers
+   * that select a protocol version upstream (`openai-beta`).
+   */
+  realtimeUpstream?(target: BackendTarget, callerHeaders: Readonly<Record<string, string>>): RealtimeUpstreamRequest;
   /**
    * For providers whose credential is not a static header (OAuth2 access tokens): adds the
    * authorization headers to an encoded request, fetching or refreshing a token when needed.

@@ -12,6 +12,8 @@ import { createFrontDoorRoutes } from './front-door-routes.js';
 import { createFrontDoorRouter } from './front-door-router.js';
 import type { Lifecycle } from './health-endpoints.js';
 import { createPublicHandler } from './public-handler.js';
+import { createRealtimeGateway, DEFAULT_REALTIME_LIMITS, type RealtimeLimits } from '../pipeline/realtime-operation.js';
+import { createUpgradeHandler } from './realtime-upgrade.js';
 
 /** How long clients may take and how many connections they may hold (the --*-timeout and --max-connections flags). */
 export interface ListenerLimits {
@@ -57,6 +59,8 @@ export interface GatewayServerOptions {
   deps: PipelineDeps;
   /** Default: createFrontDoorRoutes(), whose Responses front door keeps conversations in memory. */
   frontDoorRoutes?: readonly FrontDoorDeclaration[];
+  /** Bounds of realtime sessions (the --realtime-* flags); default DEFAULT_REALTIME_LIMITS. */
+  realtime?: Partial<RealtimeLimits>;
 }
 
 export interface RunningGateway {
@@ -99,6 +103,9 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
     },
   );
   publicServer.maxConnections = limits.maxConnections;
+  // GET /v1/realtime: upgraded sockets leave node:http, so the realtime gateway drains them itself.
+  const realtime = createRealtimeGateway(options.deps, { ...DEFAULT_REALTIME_LIMITS, ...options.realtime }, lifecycle);
+  publicServer.on('upgrade', createUpgradeHandler(router, realtime));
   // node:http closes a connection over maxConnections as soon as it is accepted, and says so here.
   publicServer.on('drop', () => metrics.connectionRefused());
   let openConnections = 0;
@@ -141,13 +148,14 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
       lifecycle.draining = true;
       const publicClosed = new Promise<void>((resolveClose) => publicServer.close(() => resolveClose()));
       const deadline = Date.now() + graceMs;
-      while (inFlight > 0 && Date.now() < deadline) {
+      while ((inFlight > 0 || realtime.openSessions > 0) && Date.now() < deadline) {
         // Connections that just finished a response are idle now; close them so clients reconnect elsewhere.
         publicServer.closeIdleConnections();
         await new Promise((r) => setTimeout(r, 25));
       }
       // Requests still running are cut by the gateway, not closed by their callers (logged and settled as such).
       lifecycle.cutting = true;
+      realtime.closeAll();
       publicServer.closeAllConnections();
       await publicClosed;
       await Promise.all(

@@ -118,6 +118,11 @@ export class UpstreamTransport {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
+  /** The egress guard, for upstream connections made outside undici (realtime WebSockets). */
+  get egressGuard(): EgressGuard {
+    return this.options.egressGuard;
+  }
+
   /**
    * `signal` may be an AbortSignal or, cheaper to listen to, an EventEmitter that emits 'abort'
    * with `aborted` and `reason` set (undici accepts both).

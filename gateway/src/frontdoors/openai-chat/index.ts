@@ -1,6 +1,7 @@
 // The OpenAI front door: POST /v1/chat/completions, POST /v1/embeddings, POST /v1/moderations,
 // POST /v1/rerank (also at /v2/rerank, the path Cohere's SDK calls), POST /v1/images/generations
-// and /v1/images/edits, and GET /v1/models[/{id}].
+// and /v1/images/edits, GET /v1/models[/{id}] and GET /v1/realtime (a WebSocket upgrade, served by
+// pipeline/realtime-operation.ts).
 //
 // Two request options shape the reply but have no place in the unified request:
 // `stream_options.include_usage` and the embeddings `encoding_format`. They are remembered per
@@ -94,6 +95,7 @@ export const openAIChatFrontDoorDeclaration: FrontDoorDeclaration = {
     { method: 'POST', path: '/v1/audio/transcriptions', operation: 'transcriptions', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/audio/translations', operation: 'translations', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/audio/speech', operation: 'speech', frontDoor: openAIChatFrontDoor },
+    { method: 'GET', path: '/v1/realtime', operation: 'realtime', frontDoor: openAIChatFrontDoor },
     { method: 'GET', path: '/v1/models', operation: 'list-models', frontDoor: openAIChatFrontDoor, codec: openAIModelListCodec },
     { method: 'GET', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },
     { method: 'POST', path: '/v1/files', operation: 'files', frontDoor: openAIChatFrontDoor },

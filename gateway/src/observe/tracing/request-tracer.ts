@@ -66,7 +66,16 @@ interface TracedGuardrailDecision {
 }
 
 /** `gen_ai.operation.name` values the gateway serves (`rerank` is not in the conventions' list, which is open). */
-export type GenAiOperation = 'chat' | 'embeddings' | 'rerank' | 'image_generation' | 'transcriptions' | 'translations' | 'speech' | 'batch';
+export type GenAiOperation =
+  | 'chat'
+  | 'embeddings'
+  | 'rerank'
+  | 'image_generation'
+  | 'transcriptions'
+  | 'translations'
+  | 'speech'
+  | 'batch'
+  | 'realtime';
 
 /** One MCP tool call through `/mcp`, as its span records it (never the arguments or the result). */
 export interface TracedToolCall {

@@ -7,6 +7,7 @@ import type { HttpProviderAdapter } from '../provider-adapter.js';
 import { createOpenAIFamilyAdapter } from '../openai-family-adapter.js';
 import { OPENAI_DIALECT, type OpenAIDialect } from '../../wire/openai-chat/index.js';
 import { azureOpenAIEndpoint } from './azure-openai-endpoint.js';
+import { azureOpenAIRealtimeUpstream } from './azure-openai-realtime-upstream.js';
 
 /**
  * Azure serves OpenAI's models with OpenAI's parameters (max_completion_tokens needs api-version
@@ -15,10 +16,9 @@ import { azureOpenAIEndpoint } from './azure-openai-endpoint.js';
  */
 const AZURE_OPENAI_DIALECT: OpenAIDialect = { ...OPENAI_DIALECT, promptCacheBreakpoints: false };
 
-export const azureOpenAIAdapter: HttpProviderAdapter = createOpenAIFamilyAdapter({
-  provider: 'azure-openai',
-  dialect: AZURE_OPENAI_DIALECT,
-  endpoint: azureOpenAIEndpoint,
-});
+export const azureOpenAIAdapter: HttpProviderAdapter = {
+  ...createOpenAIFamilyAdapter({ provider: 'azure-openai', dialect: AZURE_OPENAI_DIALECT, endpoint: azureOpenAIEndpoint }),
+  realtimeUpstream: azureOpenAIRealtimeUpstream,
+};
 
 export { AzureConfigurationError } from './azure-openai-endpoint.js';
