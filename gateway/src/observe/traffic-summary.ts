@@ -14,24 +14,8 @@ import {
   type TrafficReport,
 } from '@switchyard/compiler';
 
-/** One finished request, as observe() knows it. */
-export interface FinishedRequest {
-  requestId: string;
-  operation: string;
-  status: number;
-  durationMs: number;
-  key: string;
-  model: string;
-  route: string;
-  backend: string;
-  stream: boolean;
-  timeToFirstTokenMs?: number;
-  inputTokens?: number;
-  outputTokens?: number;
-  costNanos?: bigint;
-  cache?: string;
-  errorCode?: string;
-}
+/** One finished request, as observe() knows it: a recent request before it has a number, a time and a printed cost. */
+export type FinishedRequest = Omit<RecentRequest, 'seq' | 'at' | 'costNanos'> & { costNanos?: bigint };
 
 interface RouteTotals {
   requests: number;

@@ -23,6 +23,28 @@ const MAX_SESSION_CHARS = 512;
 const NO_TAGS: ReadonlySet<string> = new Set();
 const NO_ENTRIES: Readonly<Record<string, string>> = Object.freeze({});
 
+/** What a request without messages (embeddings, rerank, images, audio) offers the rules: no tools, images, schema or conversation. */
+function promptlessFeatures(
+  tags: ReadonlySet<string>,
+  keyLabels: Readonly<Record<string, string>>,
+  frontDoor: CallerFormat,
+): Omit<RequestFeatures, 'promptTokens' | 'contextTokens'> {
+  return {
+    tags,
+    metadata: NO_ENTRIES,
+    maxOutputTokens: undefined,
+    outputTokens: () => 0,
+    hasTools: false,
+    hasImages: false,
+    jsonSchema: false,
+    reasoning: false,
+    frontDoor,
+    keyLabels,
+    conversation: undefined,
+    cachedContent: undefined,
+  };
+}
+
 export function routingFeatures(
   request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
   headers: IncomingHttpHeaders,
@@ -33,38 +55,13 @@ export function routingFeatures(
   const keyLabels = key.compiled.labels;
   if (isAudioRequest(request)) {
     // Audio has no prompt in tokens and no context window to check a backend against.
-    return {
-      tags,
-      metadata: NO_ENTRIES,
-      promptTokens: 0,
-      maxOutputTokens: undefined,
-      outputTokens: () => 0,
-      hasTools: false,
-      hasImages: false,
-      jsonSchema: false,
-      reasoning: false,
-      frontDoor,
-      keyLabels,
-      conversation: undefined,
-      contextTokens: () => 0,
-    };
+    return { ...promptlessFeatures(tags, keyLabels, frontDoor), promptTokens: 0, contextTokens: () => 0 };
   }
   if (!isChatRequest(request)) {
     const counted = new Map<TokenFamily, number>();
     return {
-      tags,
-      metadata: NO_ENTRIES,
+      ...promptlessFeatures(tags, keyLabels, frontDoor),
       promptTokens: estimateInputOnlyTokens(request),
-      maxOutputTokens: undefined,
-      outputTokens: () => 0,
-      hasTools: false,
-      hasImages: false,
-      jsonSchema: false,
-      reasoning: false,
-      frontDoor,
-      keyLabels,
-      conversation: undefined,
-      cachedContent: undefined,
       // A rerank keeps its pair bound: a reranker's window applies per query-document pair.
       // An image prompt is bounded by its bytes too: image models' context windows are not in the catalog.
       contextTokens: (backend) =>

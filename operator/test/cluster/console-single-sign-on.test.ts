@@ -3,41 +3,19 @@
 // token's email and groups to a Kubernetes user and groups with the configured prefix, and RBAC
 // bound to those names decides what each sees. A sign-in finished in a browser that did not start
 // it is refused (login CSRF), and the session cookie is Secure, HttpOnly and SameSite=Strict.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { readyz, startOperatorProcess, startTestCluster, type OperatorProcess, type TestCluster } from '../support/cluster.js';
-import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
+import { chromiumPath, describeWithBrowser as withBrowser } from '../support/headless-browser.js';
 import { findFreePorts } from '../support/free-ports.js';
 import { startMockOidcProvider, type MockOidcProvider } from '../support/mock-oidc-provider.js';
 import { makeCertificate, opensslAvailable, servedCertificate, type TestCertificate } from '../support/serving-certificates.js';
 import { waitFor } from '../support/wait-for.js';
 
-function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined;
-}
-
-const chromiumPath = findChromium();
-const describeWithBrowser =
-  chromiumPath && opensslAvailable()
-    ? describeWithControlPlane
-    : (name: string, body: () => void) => {
-        console.warn(
-          `SKIPPED "${name}": chromium or openssl is not installed (scripts/test.sh installs Debian's chromium when run as root)`,
-        );
-        describe.skip(name, body);
-      };
+const describeWithBrowser = withBrowser({ present: opensslAvailable(), name: 'openssl' });
 
 const CLIENT_ID = 'switchyard-console';
 const CLIENT_SECRET = 'console-client-secret-0123456789';

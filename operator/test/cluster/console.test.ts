@@ -8,10 +8,9 @@
 // health, recent requests by the keys' namespaces, never prompt text) shows and updates in place;
 // the console refuses writes and cross-origin sign-ins.
 // CONSOLE_SCREENSHOTS=1 saves a PNG of each view into docs/console/ (docs/console.md shows them).
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import {
@@ -24,7 +23,7 @@ import {
   type OperatorProcess,
   type TestCluster,
 } from '../support/cluster.js';
-import { describeWithControlPlane } from '../support/describe-with-control-plane.js';
+import { chromiumPath, describeWithBrowser as withBrowser } from '../support/headless-browser.js';
 import { findFreePorts } from '../support/free-ports.js';
 import { repoRoot } from '../support/repo-paths.js';
 import { waitFor } from '../support/wait-for.js';
@@ -35,25 +34,7 @@ const GATEWAY_SA = 'switchyard-gateway';
 const SYSTEM = 'switchyard-system';
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS === '1';
 
-function findChromium(): string | undefined {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-      // not on PATH
-    }
-  }
-  return undefined;
-}
-
-const chromiumPath = findChromium();
-const describeWithBrowser = chromiumPath
-  ? describeWithControlPlane
-  : (name: string, body: () => void) => {
-      console.warn(`SKIPPED "${name}": chromium is not installed (scripts/test.sh installs Debian's chromium when run as root)`);
-      describe.skip(name, body);
-    };
+const describeWithBrowser = withBrowser();
 
 const manifests = `
 apiVersion: switchyard.dev/v1alpha1

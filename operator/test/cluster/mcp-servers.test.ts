@@ -143,9 +143,12 @@ spec:
     expect(sse.status.tools).toContain('legacy__echo');
 
     const table = await cluster.kubectl(['get', 'mcpservers', '-n', 'ai']);
-    expect(table.split('\n')[0]).toMatch(/^NAME\s+URL\s+TRANSPORT\s+TOOLS\s+READY\s+AGE$/);
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+URL\s+BASE URL\s+TRANSPORT\s+TOOLS\s+READY\s+AGE$/);
+    // A url server has no OpenAPI base URL: the column is empty (or <none>).
     expect(table).toMatch(
-      new RegExp(`everything\\s+${everything.url.replace(/[.]/g, '\\.')}\\s+streamable-http\\s+${ready.status.toolCount}\\s+True`),
+      new RegExp(
+        `everything\\s+${everything.url.replace(/[.]/g, '\\.')}\\s+(<none>\\s+)?streamable-http\\s+${ready.status.toolCount}\\s+True`,
+      ),
     );
   }, 60_000);
 

@@ -85,7 +85,8 @@ export function estimateRequest(
   request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest,
   counter: PromptCounter = 'Strict',
 ): RequestEstimate {
-  const { plan, input, output, unpriced, leaseMs, families } = planBounds(key, route, counter);
+  const bounds = planBounds(key, route, counter);
+  const { plan, leaseMs, families } = bounds;
   // Images are priced per image or by GPT Image tokens, from the image catalog (image-cost.ts).
   if (isImageRequest(request)) {
     const images = estimateImages(plan, request);
@@ -101,14 +102,7 @@ export function estimateRequest(
   if (isAudioRequest(request)) {
     // Audio is reserved in its backends' billing units, not prompt tokens.
     const units = estimateAudioUnits(request, plan);
-    return {
-      promptTokens: units.input,
-      outputTokens: units.output,
-      tokens: units.input + units.output,
-      costNanos: estimateCostNanos(units.input, units.output, { input, output }),
-      unpriced,
-      leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
-    };
+    return tokenEstimate(units.input, units.output, bounds);
   }
   const chat = isChatRequest(request);
   // Tokenized counts prompts and embedding inputs; a rerank keeps its pair bound (a reranker's tokenizer is its own).
@@ -119,14 +113,7 @@ export function estimateRequest(
         ? estimateChatPromptTokens(request)
         : estimateInputOnlyTokens(request);
   const outputTokens = chat ? (request.maxOutputTokens ?? route.compiled.defaultMaxTokens) : 0;
-  return {
-    promptTokens,
-    outputTokens,
-    tokens: promptTokens + outputTokens,
-    costNanos: estimateCostNanos(promptTokens, outputTokens, { input, output }),
-    unpriced,
-    leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
-  };
+  return tokenEstimate(promptTokens, outputTokens, bounds);
 }
 
 interface PlanBounds {
@@ -137,6 +124,18 @@ interface PlanBounds {
   unpriced: readonly UnpricedBackend[];
   leaseMs: number;
   families: readonly TokenFamily[];
+}
+
+/** An estimate of prompt and output tokens (or an endpoint's own units) at the plan's highest prices. */
+function tokenEstimate(promptTokens: number, outputTokens: number, bounds: PlanBounds): RequestEstimate {
+  return {
+    promptTokens,
+    outputTokens,
+    tokens: promptTokens + outputTokens,
+    costNanos: estimateCostNanos(promptTokens, outputTokens, { input: bounds.input, output: bounds.output }),
+    unpriced: bounds.unpriced,
+    leaseMs: Math.min(bounds.leaseMs, MAX_LEASE_MS),
+  };
 }
 
 /** The highest prices, the unpriced backends and the longest lease over every route the request may be served by. */
@@ -165,13 +164,5 @@ function planBounds(key: RuntimeKey, route: RuntimeRoute, counter: PromptCounter
  * the real charge, so the reservation stays an upper bound.
  */
 export function estimateBatch(key: RuntimeKey, route: RuntimeRoute, promptTokens: number, outputTokens: number): RequestEstimate {
-  const { input, output, unpriced, leaseMs } = planBounds(key, route, 'Strict');
-  return {
-    promptTokens,
-    outputTokens,
-    tokens: promptTokens + outputTokens,
-    costNanos: estimateCostNanos(promptTokens, outputTokens, { input, output }),
-    unpriced,
-    leaseMs: Math.min(leaseMs, MAX_LEASE_MS),
-  };
+  return tokenEstimate(promptTokens, outputTokens, planBounds(key, route, 'Strict'));
 }
