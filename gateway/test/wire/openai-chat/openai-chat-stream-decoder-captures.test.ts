@@ -22,7 +22,7 @@ const u = (inputTokens: number, outputTokens: number, cachedInputTokens = 0, rea
   reasoningTokens,
 });
 
-// Facts read off the recorded streams (provider-captures, copied into __fixtures__).
+// Facts read off the recorded streams (real provider traffic, copied into __fixtures__).
 const captures: Array<[string, Expected]> = [
   ['openai-text', { textStart: '**Holiday Name:** Ha', textEnd: 'mutual respect.', textLength: 1724, finish: 'stop', usage: u(16, 300) }],
   [
