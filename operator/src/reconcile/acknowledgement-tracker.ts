@@ -69,7 +69,7 @@ export class AcknowledgementTracker {
     }
     // Most changes keep the set of objects: the tables then share one key space (a key string
     // and a map entry per object) and each keeps only its generations, 8 bytes an object. A
-    // map of its own per table cost about 2.4 MB per 11,000 objects (measured), times historySize.
+    // map of its own per table held 66-69 MB for 16 tables of 20,000 objects (the heap test).
     const newest = [...this.tables.values()].at(-1)?.space;
     const space = newest && sameKeys(newest.keys, keys) ? newest : keySpaceOf(keys, newest);
     const generations = new Float64Array(space.keys.length);
