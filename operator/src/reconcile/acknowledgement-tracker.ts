@@ -31,9 +31,22 @@ export interface AcknowledgementTrackerOptions {
   kinds?: KindRegistry;
 }
 
+/** The object keys of a table, in order, with each key's position. */
+interface KeySpace {
+  keys: readonly string[];
+  positions: Map<string, number>;
+}
+
 interface RememberedTable {
   version: number;
-  generations: Map<string, number>;
+  space: KeySpace;
+  /** generations[i] is the generation of space.keys[i]. */
+  generations: Float64Array;
+}
+
+function generationIn(table: RememberedTable, key: string): number | undefined {
+  const position = table.space.positions.get(key);
+  return position === undefined ? undefined : table.generations[position];
 }
 
 export class AcknowledgementTracker {
@@ -46,13 +59,24 @@ export class AcknowledgementTracker {
   constructor(private readonly options: AcknowledgementTrackerOptions) {}
 
   remember(table: RoutingTable): void {
-    const generations = new Map<string, number>();
+    const keys: string[] = [];
+    const values: number[] = [];
     for (const kind of (this.options.kinds ?? BUILTIN_KINDS).all()) {
-      for (const object of kind.tableObjects(table))
-        generations.set(objectKeyOf(kind.kind, object.namespace, object.name), object.generation);
+      for (const object of kind.tableObjects(table)) {
+        keys.push(objectKeyOf(kind.kind, object.namespace, object.name));
+        values.push(object.generation);
+      }
     }
+    // Most changes keep the set of objects: the tables then share one key space (a key string
+    // and a map entry per object) and each keeps only its generations, 8 bytes an object. A
+    // map of its own per table held 66-69 MB for 16 tables of 20,000 objects (the heap test).
+    const newest = [...this.tables.values()].at(-1)?.space;
+    const space = newest && sameKeys(newest.keys, keys) ? newest : keySpaceOf(keys, newest);
+    const generations = new Float64Array(space.keys.length);
+    // A key listed twice keeps its last generation, as a map would.
+    for (let i = 0; i < keys.length; i++) generations[space.positions.get(keys[i] as string) as number] = values[i] as number;
     this.tables.delete(table.hash);
-    this.tables.set(table.hash, { version: table.version, generations });
+    this.tables.set(table.hash, { version: table.version, space, generations });
     const limit = this.options.historySize ?? 16;
     while (this.tables.size > limit) this.tables.delete(this.tables.keys().next().value as string);
   }
@@ -89,8 +113,8 @@ export class AcknowledgementTracker {
       const known = tables as RememberedTable[];
       const [first, ...rest] = known as [RememberedTable, ...RememberedTable[]];
       for (const key of this.objects.keys()) {
-        const generation = first.generations.get(key);
-        if (generation !== undefined && rest.every((t) => t.generations.get(key) === generation)) next.set(key, generation);
+        const generation = generationIn(first, key);
+        if (generation !== undefined && rest.every((t) => generationIn(t, key) === generation)) next.set(key, generation);
       }
       this.options.onAcknowledgedVersion?.(Math.min(...known.map((t) => t.version)));
     } else {
@@ -101,4 +125,24 @@ export class AcknowledgementTracker {
     this.acknowledged = next;
     if (moved.length > 0) this.options.onChanged(moved);
   }
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A new key space; keys the previous one has keep its string, so tables share those. */
+function keySpaceOf(keys: readonly string[], previous: KeySpace | undefined): KeySpace {
+  const positions = new Map<string, number>();
+  const unique: string[] = [];
+  for (const key of keys) {
+    if (positions.has(key)) continue;
+    const known = previous?.positions.get(key);
+    const shared = known === undefined ? key : (previous?.keys[known] ?? key);
+    positions.set(shared, unique.length);
+    unique.push(shared);
+  }
+  return { keys: unique, positions };
 }

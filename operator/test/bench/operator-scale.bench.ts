@@ -1,9 +1,12 @@
 // Operator benchmark against a real API server (not part of the test suite):
 //   node operator/dist/test/bench/operator-scale.bench.js [--keys 10000] [--routes 1000] [--changes 40]
+//     [--bulk-changes N] [--gc-every N] [--operator-node-options "--max-semi-space-size=8"]
 // 1. small cluster: time from a ModelRoute change (API write) to both gateways serving it;
 // 2. bulk: creates the routes and keys (with their Secrets), starts the operator, and reports
 //    first-compile time, table size, status write-out, operator memory; then the same change
-//    latency at that size.
+//    latency at that size. With --gc-every N the bulk operator runs with the inspector on a
+//    loopback port, and every N changes the bench forces a full GC through it and prints heap
+//    used after GC beside RSS: heap used without a GC mixes garbage with what is retained.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../../src/kube/kube-client.js';
@@ -20,17 +23,84 @@ import {
 import { waitFor } from '../support/wait-for.js';
 
 const { values } = parseArgs({
-  options: { keys: { type: 'string' }, routes: { type: 'string' }, changes: { type: 'string' }, namespaces: { type: 'string' } },
+  options: {
+    keys: { type: 'string' },
+    routes: { type: 'string' },
+    changes: { type: 'string' },
+    namespaces: { type: 'string' },
+    'bulk-changes': { type: 'string' },
+    'gc-every': { type: 'string' },
+    'operator-node-options': { type: 'string' },
+  },
 });
 const KEYS = Number(values.keys ?? 10_000);
 const ROUTES = Number(values.routes ?? 1_000);
 const CHANGES = Number(values.changes ?? 40);
 const NAMESPACES = Number(values.namespaces ?? 10);
+const BULK_CHANGES = Number(values['bulk-changes'] ?? Math.max(10, Math.round(CHANGES / 2)));
+const GC_EVERY = Number(values['gc-every'] ?? 0);
+const OPERATOR_NODE_OPTIONS = values['operator-node-options'] ?? '';
 const GATEWAY_SA = 'bench-gateway';
 
 function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+interface AfterGc {
+  /** RSS and heap used as they were before the forced GC. */
+  rssBeforeGcMb: number;
+  heapUsedBeforeGcMb: number;
+  rssMb: number;
+  heapUsedMb: number;
+  externalMb: number;
+  arrayBuffersMb: number;
+}
+
+// Forces a full (mark-compact) GC in the operator through the inspector protocol, then reads
+// process.memoryUsage() there: what the heap retains, not what it has not collected yet.
+async function memoryAfterGc(inspectorPort: number, pid: number | undefined): Promise<AfterGc> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const socket = new WebSocket((targets[0] as { webSocketDebuggerUrl: string }).webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true });
+    socket.addEventListener('error', reject, { once: true });
+  });
+  let nextId = 0;
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = ++nextId;
+      const onMessage = (event: MessageEvent) => {
+        const message = JSON.parse(String(event.data)) as { id?: number; result?: Record<string, unknown> };
+        if (message.id !== id) return;
+        socket.removeEventListener('message', onMessage);
+        resolve(message.result ?? {});
+      };
+      socket.addEventListener('message', onMessage);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  const usage = async () => {
+    const evaluated = await call('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+    return JSON.parse(String((evaluated.result as { value: string }).value)) as NodeJS.MemoryUsage;
+  };
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  try {
+    const rssBeforeGcMb = rssMb(pid);
+    const before = await usage();
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const after = await usage();
+    return {
+      rssBeforeGcMb,
+      heapUsedBeforeGcMb: mb(before.heapUsed),
+      rssMb: mb(after.rss),
+      heapUsedMb: mb(after.heapUsed),
+      externalMb: mb(after.external),
+      arrayBuffersMb: mb(after.arrayBuffers),
+    };
+  } finally {
+    socket.close();
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -81,6 +151,7 @@ async function changeLatencies(
   namespace: string,
   name: string,
   changes: number,
+  afterChange?: (done: number) => Promise<void>,
 ): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < changes; i++) {
@@ -101,6 +172,7 @@ async function changeLatencies(
     });
     await Promise.all(gateways.map((gateway) => waitFor('the change', async () => (await ask(gateway, key, name)) === answer, 30_000, 5)));
     latencies.push(Math.round(performance.now() - started));
+    await afterChange?.(i + 1);
   }
   return latencies.sort((a, b) => a - b);
 }
@@ -121,7 +193,7 @@ async function main(): Promise<void> {
   try {
     const client = KubeClient.fromKubeconfig(cluster.kubeconfigPath);
     const tokenFile = await cluster.tokenFile(GATEWAY_SA);
-    const [listenPort] = (await findFreePorts(1)) as [number];
+    const [listenPort, inspectorPort] = (await findFreePorts(2)) as [number, number];
     const key = `sk-sy-${'b'.repeat(40)}`;
     const secret = (namespace: string, name: string, value: string) => ({
       apiVersion: 'v1',
@@ -194,6 +266,7 @@ async function main(): Promise<void> {
       listenPort,
       replicaId: 'bench-2',
       args: ['--gateway-service-account', `default/${GATEWAY_SA}`],
+      env: { NODE_OPTIONS: [OPERATOR_NODE_OPTIONS, GC_EVERY > 0 ? `--inspect=127.0.0.1:${inspectorPort}` : ''].join(' ').trim() },
     });
     processes.push(operator.process);
     const compiled = await operator.process.waitForRecord((r) => r.msg === 'routing table compiled' && Number(r.keys) >= KEYS, 600_000);
@@ -222,9 +295,17 @@ async function main(): Promise<void> {
     const heapUsedMb = async () => Math.round((await metric('switchyard_operator_nodejs_heap_size_used_bytes')) / 1024 / 1024);
     const operatorHeap = await heapUsedMb();
     const gatewayRss = gateways.map((g) => rssMb(g.process.child.pid));
+    const memory: Array<AfterGc & { changes: number }> = [];
+    const sampleMemory = async (changes: number) => {
+      if (GC_EVERY <= 0 || changes % GC_EVERY !== 0) return;
+      const sample = { changes, ...(await memoryAfterGc(inspectorPort, operator.process.child.pid)) };
+      memory.push(sample);
+      console.log(JSON.stringify({ phase: 'memory', ...sample }));
+    };
+    await sampleMemory(0);
     const compiledBefore = operator.process.records().length;
     const bulk = summary(
-      await changeLatencies(client, gateways, `sk-sy-${'0'.repeat(40)}`, 'bench-0', 'model-0', Math.max(10, Math.round(CHANGES / 2))),
+      await changeLatencies(client, gateways, `sk-sy-${'0'.repeat(40)}`, 'bench-0', 'model-0', BULK_CHANGES, sampleMemory),
     );
     const changeCompiles = operator.process
       .records()
@@ -250,6 +331,9 @@ async function main(): Promise<void> {
         gatewayRssMb: gatewayRss,
         applyToAllGatewaysServingMs: bulk,
         compileMsPerChange: summary(changeCompiles),
+        ...(memory.length > 1 ? { afterGcFirst: memory[0], afterGcLast: memory.at(-1) } : {}),
+        ...(OPERATOR_NODE_OPTIONS ? { operatorNodeOptions: OPERATOR_NODE_OPTIONS } : {}),
+        ...(process.env.MALLOC_ARENA_MAX ? { mallocArenaMax: process.env.MALLOC_ARENA_MAX } : {}),
         loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
       }),
     );

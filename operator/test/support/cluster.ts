@@ -110,6 +110,8 @@ export async function startOperatorProcess(options: {
   replicaId: string;
   leaderElectionNamespace?: string;
   args?: string[];
+  /** Extra environment, e.g. NODE_OPTIONS for a bench that inspects the operator's heap. */
+  env?: NodeJS.ProcessEnv;
 }): Promise<OperatorProcess> {
   const proc = startSwitchyard(
     [
@@ -128,7 +130,7 @@ export async function startOperatorProcess(options: {
       'default',
       ...(options.args ?? []),
     ],
-    { SWITCHYARD_LOG_LEVEL: 'info' },
+    { SWITCHYARD_LOG_LEVEL: 'info', ...options.env },
   );
   const started = await proc.waitForRecord((r) => r.msg === 'operator started');
   return {
