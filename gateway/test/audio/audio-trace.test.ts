@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { documents, keyObjects, openAIClient, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
 import { startAudioUpstream, type AudioUpstream } from '../mocks/openai-audio-mock-server.js';
-import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import { startOtlpCollector, type OtlpCollector } from '../mocks/otlp-collector.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { audioBackend, spokenFile } from './audio-fixtures.js';
 
@@ -28,7 +28,7 @@ describe('audio spans and metrics', () => {
           ...keyObjects({ name: 'app', key }),
         ),
       },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
+      env: collector.gatewayEnv,
     });
   }, 60_000);
   afterAll(async () => {
@@ -37,17 +37,12 @@ describe('audio spans and metrics', () => {
     await collector?.close();
   });
 
-  async function spanOf(requestId: string | null): Promise<CollectedSpan> {
-    const spans = await collector.waitForSpans((all) => all.some((s) => s.attributes['switchyard.request_id'] === requestId));
-    return spans.find((s) => s.attributes['switchyard.request_id'] === requestId) as CollectedSpan;
-  }
-
   it('traces a transcription and a speech request with their usage and cost', async () => {
     const client = openAIClient(gateway, key);
     const { response } = await client.audio.transcriptions
       .create({ file: await spokenFile('traced words'), model: 'traced-stt' })
       .withResponse();
-    const stt = await spanOf(response.headers.get('x-request-id'));
+    const stt = await collector.spanOfRequest(response.headers.get('x-request-id'));
     expect(stt.name).toBe('transcriptions traced-stt');
     expect(stt.attributes).toMatchObject({
       'gen_ai.operation.name': 'transcriptions',
@@ -60,7 +55,7 @@ describe('audio spans and metrics', () => {
 
     const speech = await client.audio.speech.create({ model: 'traced-tts', voice: 'alloy', input: 'twelve chars' });
     await speech.arrayBuffer();
-    const tts = await spanOf(speech.headers.get('x-request-id'));
+    const tts = await collector.spanOfRequest(speech.headers.get('x-request-id'));
     expect(tts.name).toBe('speech traced-tts');
     expect(tts.attributes).toMatchObject({
       'gen_ai.operation.name': 'speech',

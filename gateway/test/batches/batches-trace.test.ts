@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI, { toFile } from 'openai';
 import { documents, keyObjects, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
 import { startBatchApiMock, type BatchApiMock } from '../mocks/batch-api-mock-server.js';
-import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import { startOtlpCollector, type OtlpCollector } from '../mocks/otlp-collector.js';
 import { logRecords, metricValue } from '../governance/governance-fixtures.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 
@@ -40,7 +40,7 @@ describe('batch trace spans', () => {
           ...keyObjects({ name: 'app', key }),
         ),
       },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
+      env: collector.gatewayEnv,
     });
   }, 60_000);
   afterAll(async () => {
@@ -48,11 +48,6 @@ describe('batch trace spans', () => {
     await upstream?.close();
     await collector?.close();
   });
-
-  async function spanOf(requestId: string | null): Promise<CollectedSpan> {
-    const spans = await collector.waitForSpans((all) => all.some((s) => s.attributes['switchyard.request_id'] === requestId));
-    return spans.find((s) => s.attributes['switchyard.request_id'] === requestId) as CollectedSpan;
-  }
 
   it('names the operation, model, route and backend, and the results fetch carries tokens and cost', async () => {
     const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: 20_000 });
@@ -65,7 +60,7 @@ describe('batch trace spans', () => {
     const { data: file, response } = await openai.files
       .create({ file: await toFile(Buffer.from(line), 'in.jsonl'), purpose: 'batch' })
       .withResponse();
-    const upload = await spanOf(response.headers.get('x-request-id'));
+    const upload = await collector.spanOfRequest(response.headers.get('x-request-id'));
     expect(upload.name).toBe('batch traced-batch');
     expect(upload.attributes).toMatchObject({
       'gen_ai.operation.name': 'batch',
@@ -76,7 +71,7 @@ describe('batch trace spans', () => {
     upstream.completeAll();
     const done = await openai.batches.retrieve(batch.id);
     const results = await openai.files.content(done.output_file_id ?? '');
-    const fetch = await spanOf(results.headers.get('x-request-id'));
+    const fetch = await collector.spanOfRequest(results.headers.get('x-request-id'));
     expect(fetch.attributes).toMatchObject({
       'gen_ai.usage.input_tokens': 10,
       'gen_ai.usage.output_tokens': 5,

@@ -12,11 +12,6 @@ export interface TracedGateway {
   close(): Promise<void>;
 }
 
-/** The OTEL_* variables that point a gateway at `collectorUrl`. */
-function tracingEnv(collectorUrl: string): Record<string, string> {
-  return { OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' };
-}
-
 /** `objects` builds the manifests once the upstream's URL is known; `prepareUpstream` runs before the gateway starts. */
 export async function startTracedGateway(
   objects: (upstreamUrl: string) => unknown[],
@@ -29,7 +24,7 @@ export async function startTracedGateway(
   try {
     gateway = await startGateway({
       manifests: { 'all.yaml': documents(...(objects(upstream.url) as Parameters<typeof documents>)) },
-      env: { ...tracingEnv(collector.url), ...options.env },
+      env: { ...collector.gatewayEnv, ...options.env },
     });
   } catch (error) {
     await upstream.close();

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { documents, keyObjects, openAIClient, routeObject, testKey } from '../core/core-fixtures.js';
 import { startImagesMockServer, type ImagesMockServer } from '../mocks/images-mock-server.js';
-import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import { startOtlpCollector, type OtlpCollector } from '../mocks/otlp-collector.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { imagesSecret, openAIImageBackend } from './image-upstreams.js';
 
@@ -27,7 +27,7 @@ describe('images trace span', () => {
           ...keyObjects({ name: 'app', key }),
         ),
       },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
+      env: collector.gatewayEnv,
     });
   }, 60_000);
   afterAll(async () => {
@@ -39,8 +39,7 @@ describe('images trace span', () => {
   it('names the operation, route, backend, tokens and images', async () => {
     const { response } = await openAIClient(gateway, key).images.generate({ model: 'traced-img', prompt: 'a kite', n: 2 }).withResponse();
     const requestId = response.headers.get('x-request-id');
-    const spans = await collector.waitForSpans((all) => all.some((s) => s.attributes['switchyard.request_id'] === requestId));
-    const server = spans.find((s) => s.attributes['switchyard.request_id'] === requestId) as CollectedSpan;
+    const server = await collector.spanOfRequest(requestId);
     expect(server.name).toBe('image_generation traced-img');
     expect(server.attributes).toMatchObject({
       'gen_ai.operation.name': 'image_generation',

@@ -40,6 +40,10 @@ export interface OtlpCollector {
   readonly requests: RecordedRequest[];
   /** Resolves with all spans once `done` holds for them; rejects after `timeoutMs`. */
   waitForSpans(done: (spans: readonly CollectedSpan[]) => boolean, timeoutMs?: number): Promise<CollectedSpan[]>;
+  /** The span the gateway made for a request (by its `x-request-id`), once it arrives. */
+  spanOfRequest(requestId: string | string[] | null | undefined): Promise<CollectedSpan>;
+  /** The OTEL_* variables that point a gateway at this collector (OTLP/HTTP JSON, a 50 ms batch delay). */
+  readonly gatewayEnv: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -59,10 +63,17 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     }
   });
-  return {
+  const ofRequest = (requestId: string | string[] | null | undefined) => (span: CollectedSpan) =>
+    span.attributes['switchyard.request_id'] === requestId;
+  const collector: OtlpCollector = {
     url: server.url,
     spans,
     requests: server.requests,
+    gatewayEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: server.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
+    async spanOfRequest(requestId) {
+      const all = await collector.waitForSpans((collected) => collected.some(ofRequest(requestId)));
+      return all.find(ofRequest(requestId)) as CollectedSpan;
+    },
     async waitForSpans(done, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!done(spans)) {
@@ -76,6 +87,7 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
     },
     close: () => server.close(),
   };
+  return collector;
 }
 
 interface OtlpAnyValue {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { documents, keyObjects, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
 import { realtimeUsage, startRealtimeMock, type MockRealtimeServer } from '../mocks/openai-realtime-mock-server.js';
-import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import { startOtlpCollector, type OtlpCollector } from '../mocks/otlp-collector.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { openAIRealtimeBackend, openSdkSession, textTurn } from './realtime-support.js';
 
@@ -27,7 +27,7 @@ describe('realtime trace span', () => {
           ...keyObjects({ name: 'app', key }),
         ),
       },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
+      env: collector.gatewayEnv,
     });
   }, 60_000);
   afterAll(async () => {
@@ -45,8 +45,7 @@ describe('realtime trace span', () => {
     await textTurn(session, 'trace me');
     session.rt.close({ code: 1000, reason: 'done' });
     await session.closed;
-    const spans = await collector.waitForSpans((all) => all.some((s) => s.attributes['switchyard.request_id'] === requestId));
-    const server = spans.find((s) => s.attributes['switchyard.request_id'] === requestId) as CollectedSpan;
+    const server = await collector.spanOfRequest(requestId);
     expect(server.name).toBe('realtime voice');
     expect(server.attributes).toMatchObject({
       'gen_ai.operation.name': 'realtime',

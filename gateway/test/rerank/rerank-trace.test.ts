@@ -3,7 +3,7 @@
 // as `switchyard.search_units`, exported over OTLP by the gateway process.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { documents, keyObjects, postJson, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
-import { startOtlpCollector, type CollectedSpan, type OtlpCollector } from '../mocks/otlp-collector.js';
+import { startOtlpCollector, type OtlpCollector } from '../mocks/otlp-collector.js';
 import { startGateway, type GatewayProcess } from '../support/gateway-process.js';
 import { DOCUMENTS, QUERY, rerankBackend, startRerankUpstream, type RerankUpstream } from './rerank-upstreams.js';
 
@@ -25,7 +25,7 @@ describe('rerank trace span', () => {
           ...keyObjects({ name: 'app', key }),
         ),
       },
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' },
+      env: collector.gatewayEnv,
     });
   }, 60_000);
   afterAll(async () => {
@@ -38,8 +38,7 @@ describe('rerank trace span', () => {
     const answer = await postJson(gateway, '/v2/rerank', key, { model: 'traced-rr', query: QUERY, documents: DOCUMENTS });
     expect(answer.status).toBe(200);
     const requestId = answer.headers.get('x-request-id');
-    const spans = await collector.waitForSpans((all) => all.some((s) => s.attributes['switchyard.request_id'] === requestId));
-    const server = spans.find((s) => s.attributes['switchyard.request_id'] === requestId) as CollectedSpan;
+    const server = await collector.spanOfRequest(requestId);
     expect(server.name).toBe('rerank traced-rr');
     expect(server.attributes).toMatchObject({
       'gen_ai.operation.name': 'rerank',
