@@ -4,8 +4,8 @@
 // and credential that hold it whichever replica serves it; another key gets 404; a Block budget
 // refuses a batch whose estimate does not fit; results are charged once, at the batch price.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import OpenAI, { APIError, toFile } from 'openai';
-import { documents, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
+import { toFile } from 'openai';
+import { apiRefusal, documents, openAIClient, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
 import { budgetObject, governedKey } from '../governance/governance-fixtures.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../governance/redis-server-process.js';
 import { startBatchApiMock, type BatchApiMock } from '../mocks/batch-api-mock-server.js';
@@ -17,10 +17,6 @@ const TIGHT = testKey('batchtight');
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
 const pricing = { inputPerMillion: '1', outputPerMillion: '2' };
 
-function client(gateway: GatewayProcess, key: string): OpenAI {
-  return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: 20_000 });
-}
-
 function inputFile(model: string, lines: number, maxTokens = 100): string {
   return Array.from({ length: lines }, (_, i) =>
     JSON.stringify({
@@ -30,15 +26,6 @@ function inputFile(model: string, lines: number, maxTokens = 100): string {
       body: { model, max_tokens: maxTokens, messages: [{ role: 'user', content: `question ${i}` }] },
     }),
   ).join('\n');
-}
-
-async function refusal(request: Promise<unknown>): Promise<APIError> {
-  const caught = await request.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(caught instanceof APIError)) throw new Error(`expected an API error, got ${String(caught)}`);
-  return caught;
 }
 
 describeWithRedis('files and batches across two replicas sharing Redis', () => {
@@ -131,7 +118,7 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
   });
 
   it('runs an OpenAI batch uploaded on one replica from the other, on the account that holds its file, and charges its results once', async () => {
-    const uploaded = await client(a, APP).files.create({
+    const uploaded = await openAIClient(a, APP).files.create({
       file: await toFile(Buffer.from(inputFile('gpt-batch', 2)), 'input.jsonl'),
       purpose: 'batch',
     });
@@ -146,11 +133,11 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
     // The line's model is the backend's, not the public name.
     expect(upstreamFile?.content).toContain('"model":"gpt-upstream"');
 
-    expect((await client(b, APP).files.retrieve(uploaded.id)).id).toBe(uploaded.id);
-    const listed = await client(b, APP).files.list();
+    expect((await openAIClient(b, APP).files.retrieve(uploaded.id)).id).toBe(uploaded.id);
+    const listed = await openAIClient(b, APP).files.list();
     expect(listed.data.map((f) => f.id)).toContain(uploaded.id);
 
-    const created = await client(b, APP).batches.create({
+    const created = await openAIClient(b, APP).batches.create({
       input_file_id: uploaded.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
@@ -160,13 +147,13 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
     expect(idle.batches.size).toBe(0);
 
     holder.completeAll();
-    const done = await client(a, APP).batches.retrieve(created.id);
+    const done = await openAIClient(a, APP).batches.retrieve(created.id);
     expect(done.status).toBe('completed');
     expect(done.request_counts).toEqual({ total: 2, completed: 2, failed: 0 });
     expect(done.output_file_id).toMatch(/^file-sy/);
-    expect((await client(b, APP).batches.list()).data.map((batch) => batch.id)).toContain(created.id);
+    expect((await openAIClient(b, APP).batches.list()).data.map((batch) => batch.id)).toContain(created.id);
 
-    const first = await client(b, APP).files.content(done.output_file_id ?? '');
+    const first = await openAIClient(b, APP).files.content(done.output_file_id ?? '');
     // Two lines of 10 prompt tokens at $1/M and 5 completion tokens at $2/M, at half price.
     expect(first.headers.get('x-switchyard-cost-usd')).toBe('0.00002');
     const lines = (await first.text())
@@ -175,46 +162,48 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
       .map((line) => JSON.parse(line) as { custom_id: string; response: { body: { model: string } } });
     expect(lines.map((line) => line.custom_id)).toEqual(['req-0', 'req-1']);
     expect(lines[0]?.response.body.model).toBe('gpt-batch');
-    const again = await client(a, APP).files.content(done.output_file_id ?? '');
+    const again = await openAIClient(a, APP).files.content(done.output_file_id ?? '');
     expect(again.headers.get('x-switchyard-cost-usd')).toBe('0');
 
-    const deleted = await client(a, APP).files.delete(uploaded.id);
+    const deleted = await openAIClient(a, APP).files.delete(uploaded.id);
     expect(deleted).toMatchObject({ id: uploaded.id, deleted: true });
     expect(holder.files.has(upstreamFile?.id ?? '')).toBe(false);
   });
 
   it('answers 404 to another key, to a made-up id and to a deleted file', async () => {
-    const uploaded = await client(a, APP).files.create({
+    const uploaded = await openAIClient(a, APP).files.create({
       file: await toFile(Buffer.from(inputFile('gpt-batch', 1)), 'mine.jsonl'),
       purpose: 'batch',
     });
-    expect((await refusal(client(b, OTHER).files.retrieve(uploaded.id))).status).toBe(404);
-    expect((await refusal(client(b, OTHER).files.content(uploaded.id))).status).toBe(404);
+    expect((await apiRefusal(openAIClient(b, OTHER).files.retrieve(uploaded.id))).status).toBe(404);
+    expect((await apiRefusal(openAIClient(b, OTHER).files.content(uploaded.id))).status).toBe(404);
     expect(
       (
-        await refusal(
-          client(a, OTHER).batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+        await apiRefusal(
+          openAIClient(a, OTHER).batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
         )
       ).status,
     ).toBe(404);
-    expect((await refusal(client(a, APP).files.retrieve(`${uploaded.id.slice(0, -4)}AAAA`))).status).toBe(404);
-    expect((await client(a, OTHER).files.list()).data.map((f) => f.id)).not.toContain(uploaded.id);
+    expect((await apiRefusal(openAIClient(a, APP).files.retrieve(`${uploaded.id.slice(0, -4)}AAAA`))).status).toBe(404);
+    expect((await openAIClient(a, OTHER).files.list()).data.map((f) => f.id)).not.toContain(uploaded.id);
   });
 
   it('refuses a file whose lines name two models, naming the line', async () => {
     const mixed = `${inputFile('gpt-batch', 1)}\n${inputFile('claude-batch', 1).replace('req-0', 'req-9')}`;
-    const error = await refusal(client(a, APP).files.create({ file: await toFile(Buffer.from(mixed), 'mixed.jsonl'), purpose: 'batch' }));
+    const error = await apiRefusal(
+      openAIClient(a, APP).files.create({ file: await toFile(Buffer.from(mixed), 'mixed.jsonl'), purpose: 'batch' }),
+    );
     expect(error.status).toBe(400);
     expect(error.message).toContain('line 2');
   });
 
   it('reserves the estimate at submission: a Block budget that cannot hold it refuses the batch', async () => {
-    const uploaded = await client(a, TIGHT).files.create({
+    const uploaded = await openAIClient(a, TIGHT).files.create({
       file: await toFile(Buffer.from(inputFile('gpt-batch', 2, 100_000)), 'big.jsonl'),
       purpose: 'batch',
     });
-    const error = await refusal(
-      client(b, TIGHT).batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+    const error = await apiRefusal(
+      openAIClient(b, TIGHT).batches.create({ input_file_id: uploaded.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
     );
     expect(error.status).toBe(429);
     expect((error.error as { code?: string }).code).toBe('budget_exceeded');
@@ -222,37 +211,37 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
 
   it('runs an Azure OpenAI batch with the deployment in each line, its failed lines in the error file', async () => {
     const lines = `${inputFile('azure-batch', 1)}\n${inputFile('azure-batch', 1).replace('req-0', 'fail-1')}`;
-    const uploaded = await client(a, APP).files.create({
+    const uploaded = await openAIClient(a, APP).files.create({
       file: await toFile(Buffer.from(lines), 'az.jsonl'),
       purpose: 'batch',
     });
     expect([...azure.files.values()][0]?.content).toContain('"model":"batch-deployment"');
-    const created = await client(b, APP).batches.create({
+    const created = await openAIClient(b, APP).batches.create({
       input_file_id: uploaded.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
     azure.completeAll();
-    const done = await client(a, APP).batches.retrieve(created.id);
+    const done = await openAIClient(a, APP).batches.retrieve(created.id);
     expect(done.status).toBe('completed');
-    const output = await client(b, APP).files.content(done.output_file_id ?? '');
+    const output = await openAIClient(b, APP).files.content(done.output_file_id ?? '');
     // One answered line of 10 + 5 tokens at half price; the failed one costs nothing.
     expect(output.headers.get('x-switchyard-cost-usd')).toBe('0.00001');
     expect(await output.text()).toContain('answer to req-0');
     expect(done.error_file_id).toMatch(/^file-sy/);
     expect(done.error_file_id).not.toBe(done.output_file_id);
-    const failed = await client(b, APP).files.content(done.error_file_id ?? '');
+    const failed = await openAIClient(b, APP).files.content(done.error_file_id ?? '');
     expect(await failed.text()).toContain('"custom_id":"fail-1"');
-    expect((await refusal(client(b, OTHER).files.content(done.error_file_id ?? ''))).status).toBe(404);
+    expect((await apiRefusal(openAIClient(b, OTHER).files.content(done.error_file_id ?? ''))).status).toBe(404);
   });
 
   it('maps an Anthropic Message Batch: chat lines in, OpenAI output lines out, and cancel', async () => {
-    const uploaded = await client(a, APP).files.create({
+    const uploaded = await openAIClient(a, APP).files.create({
       file: await toFile(Buffer.from(inputFile('claude-batch', 2)), 'claude.jsonl'),
       purpose: 'batch',
     });
-    expect(await (await client(b, APP).files.content(uploaded.id)).text()).toContain('question 1');
-    const created = await client(b, APP).batches.create({
+    expect(await (await openAIClient(b, APP).files.content(uploaded.id)).text()).toContain('question 1');
+    const created = await openAIClient(b, APP).batches.create({
       input_file_id: uploaded.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
@@ -262,9 +251,9 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
     expect(sent?.requests?.map((r) => r.custom_id)).toEqual(['req-0', 'req-1']);
     expect(sent?.requests?.[0]?.params).toMatchObject({ model: 'claude-upstream', max_tokens: 100, messages: [{ role: 'user' }] });
     anthropic.completeAll();
-    const done = await client(a, APP).batches.retrieve(created.id);
+    const done = await openAIClient(a, APP).batches.retrieve(created.id);
     expect(done).toMatchObject({ status: 'completed', request_counts: { total: 2, completed: 2, failed: 0 } });
-    const output = await client(a, APP).files.content(done.output_file_id ?? '');
+    const output = await openAIClient(a, APP).files.content(done.output_file_id ?? '');
     expect(output.headers.get('x-switchyard-cost-usd')).toBe('0.00002');
     const lines = (await output.text())
       .trim()
@@ -285,15 +274,15 @@ describeWithRedis('files and batches across two replicas sharing Redis', () => {
     });
     expect(lines[1]?.response.body.choices[0]?.message.content).toBe('answer to req-1');
 
-    const second = await client(a, APP).files.create({
+    const second = await openAIClient(a, APP).files.create({
       file: await toFile(Buffer.from(inputFile('claude-batch', 1)), 'c2.jsonl'),
       purpose: 'batch',
     });
-    const pending = await client(b, APP).batches.create({
+    const pending = await openAIClient(b, APP).batches.create({
       input_file_id: second.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
-    expect((await client(a, APP).batches.cancel(pending.id)).status).toBe('cancelling');
+    expect((await openAIClient(a, APP).batches.cancel(pending.id)).status).toBe('cancelling');
   });
 });

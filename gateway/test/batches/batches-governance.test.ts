@@ -4,8 +4,9 @@
 // replica, and then replaced by the results' cost; uploads are bounded in bytes and lines, with
 // errors naming the flag.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import OpenAI, { APIError, toFile } from 'openai';
-import { documents, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
+import type OpenAI from 'openai';
+import { APIError, toFile } from 'openai';
+import { apiRefusal, documents, openAIClient, routeObject, secretObject, testKey } from '../core/core-fixtures.js';
 import { budgetObject, governedKey } from '../governance/governance-fixtures.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../governance/redis-server-process.js';
 import { startBatchApiMock, type BatchApiMock } from '../mocks/batch-api-mock-server.js';
@@ -14,10 +15,6 @@ import { startGateway, type GatewayProcess } from '../support/gateway-process.js
 const HELD = testKey('batchheld');
 const LIMITED = testKey('batchlimited');
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
-
-function client(gateway: GatewayProcess, key: string): OpenAI {
-  return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: 20_000 });
-}
 
 function inputFile(lines: number, maxTokens: number): Buffer {
   const text = Array.from({ length: lines }, (_, i) =>
@@ -29,15 +26,6 @@ function inputFile(lines: number, maxTokens: number): Buffer {
     }),
   ).join('\n');
   return Buffer.from(text);
-}
-
-async function refusal(request: Promise<unknown>): Promise<APIError> {
-  const caught = await request.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(caught instanceof APIError)) throw new Error(`expected an API error, got ${String(caught)}`);
-  return caught;
 }
 
 describeWithRedis('batch governance across replicas', () => {
@@ -83,27 +71,27 @@ describeWithRedis('batch governance across replicas', () => {
   });
 
   it('holds a batch estimate in the budget until its results are fetched, then charges their cost instead', async () => {
-    const first = await client(a, HELD).files.create({ file: await toFile(inputFile(2, 1000), 'one.jsonl'), purpose: 'batch' });
-    const second = await client(a, HELD).files.create({ file: await toFile(inputFile(2, 1000), 'two.jsonl'), purpose: 'batch' });
-    const running = await client(a, HELD).batches.create({
+    const first = await openAIClient(a, HELD).files.create({ file: await toFile(inputFile(2, 1000), 'one.jsonl'), purpose: 'batch' });
+    const second = await openAIClient(a, HELD).files.create({ file: await toFile(inputFile(2, 1000), 'two.jsonl'), purpose: 'batch' });
+    const running = await openAIClient(a, HELD).batches.create({
       input_file_id: first.id,
       endpoint: '/v1/chat/completions',
       completion_window: '24h',
     });
     // The first batch's reservation leaves no room for the second, on either replica.
-    const refused = await refusal(
-      client(b, HELD).batches.create({ input_file_id: second.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+    const refused = await apiRefusal(
+      openAIClient(b, HELD).batches.create({ input_file_id: second.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
     );
     expect(refused.status).toBe(429);
     expect((refused.error as { code?: string }).code).toBe('budget_exceeded');
     upstream.completeAll();
-    const done = await client(b, HELD).batches.retrieve(running.id);
-    const results = await client(b, HELD).files.content(done.output_file_id ?? '');
+    const done = await openAIClient(b, HELD).batches.retrieve(running.id);
+    const results = await openAIClient(b, HELD).files.content(done.output_file_id ?? '');
     expect(results.headers.get('x-switchyard-cost-usd')).toBe('0.00002');
     // Fetching the results released the reservation (settlement reaches Redis shortly after the answer).
     let admitted: OpenAI.Batches.Batch | undefined;
     for (let attempt = 0; attempt < 50 && admitted === undefined; attempt++) {
-      admitted = await client(a, HELD)
+      admitted = await openAIClient(a, HELD)
         .batches.create({ input_file_id: second.id, endpoint: '/v1/chat/completions', completion_window: '24h' })
         .catch(async (error: unknown) => {
           if (!(error instanceof APIError) || error.status !== 429) throw error;
@@ -115,21 +103,23 @@ describeWithRedis('batch governance across replicas', () => {
   });
 
   it("counts a batch submission under the key's requestsPerMinute", async () => {
-    const file = await client(a, LIMITED).files.create({ file: await toFile(inputFile(1, 10), 'l.jsonl'), purpose: 'batch' });
-    await client(a, LIMITED).batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
-    const refused = await refusal(
-      client(b, LIMITED).batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+    const file = await openAIClient(a, LIMITED).files.create({ file: await toFile(inputFile(1, 10), 'l.jsonl'), purpose: 'batch' });
+    await openAIClient(a, LIMITED).batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const refused = await apiRefusal(
+      openAIClient(b, LIMITED).batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
     );
     expect(refused.status).toBe(429);
     expect(refused.message).toContain('1 requests per minute');
   });
 
   it('refuses an upload over --max-file-bytes or with more lines than --max-batch-lines, naming the limit', async () => {
-    const tooMany = await refusal(client(a, HELD).files.create({ file: await toFile(inputFile(4, 10), 'many.jsonl'), purpose: 'batch' }));
+    const tooMany = await apiRefusal(
+      openAIClient(a, HELD).files.create({ file: await toFile(inputFile(4, 10), 'many.jsonl'), purpose: 'batch' }),
+    );
     expect(tooMany.status).toBe(413);
     expect(tooMany.message).toContain('more than 3 requests');
-    const tooBig = await refusal(
-      client(a, HELD).files.create({ file: await toFile(Buffer.alloc(5000, 'x'), 'big.jsonl'), purpose: 'batch' }),
+    const tooBig = await apiRefusal(
+      openAIClient(a, HELD).files.create({ file: await toFile(Buffer.alloc(5000, 'x'), 'big.jsonl'), purpose: 'batch' }),
     );
     expect(tooBig.status).toBe(413);
     expect(tooBig.message).toContain('--max-file-bytes');

@@ -105,6 +105,16 @@ export function openAIClient(gateway: GatewayProcess, key: string, options: { ti
   return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: options.timeoutMs ?? 20_000 });
 }
 
+/** The OpenAI SDK's error for a request the gateway refused; anything else fails the test. */
+export async function apiRefusal(request: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
+  const caught = await request.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(caught instanceof OpenAI.APIError)) throw new Error(`expected an API error, got ${String(caught)}`);
+  return caught;
+}
+
 /** A raw POST to the gateway, for what the SDK would not send. */
 export async function postJson(
   gateway: GatewayProcess,

@@ -3,9 +3,8 @@
 // scoped to the virtual key; with Redis down a follow-up gets a clear 503, not "not found", and
 // the gateway keeps serving everything else.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import OpenAI, { APIError } from 'openai';
 import { keyObjects, manifestsOf, startCountingUpstream, testKey, type CountingUpstream } from '../../cache/cache-fixtures.js';
-import { openAIBackend, routeObject, secretObject } from '../../core/core-fixtures.js';
+import { apiRefusal, openAIBackend, openAIClient, routeObject, secretObject } from '../../core/core-fixtures.js';
 import { redisServerAvailable, startRedisServer, type RedisServer } from '../../governance/redis-server-process.js';
 import { startGateway, type GatewayProcess } from '../../support/gateway-process.js';
 
@@ -14,23 +13,10 @@ const OTHER_KEY = testKey('responsesreplicaother');
 const MODEL = 'replicated';
 const describeWithRedis = redisServerAvailable() ? describe : describe.skip;
 
-function client(gateway: GatewayProcess, key: string): OpenAI {
-  return new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0, timeout: 20_000 });
-}
-
 /** The upstream's last chat request, as [role, text] pairs. */
 function lastUpstreamConversation(upstream: CountingUpstream): Array<[string, string]> {
   const body = upstream.server.requests.at(-1)?.json as { messages: Array<{ role: string; content: string | Array<{ text?: string }> }> };
   return body.messages.map((m) => [m.role, typeof m.content === 'string' ? m.content : m.content.map((p) => p.text ?? '').join('')]);
-}
-
-async function refusal(request: Promise<unknown>): Promise<APIError> {
-  const caught = await request.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(caught instanceof APIError)) throw new Error(`expected an API error, got ${String(caught)}`);
-  return caught;
 }
 
 describeWithRedis('responses front door: previous_response_id across replicas sharing Redis', () => {
@@ -61,9 +47,13 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
   });
 
   it('a conversation started on one replica continues on the other', async () => {
-    const first = await client(a, APP_KEY).responses.create({ model: MODEL, input: 'My name is Ada.' });
+    const first = await openAIClient(a, APP_KEY).responses.create({ model: MODEL, input: 'My name is Ada.' });
     expect(first.output_text).toMatch(/^answer #\d+ to My name is Ada\.$/);
-    const second = await client(b, APP_KEY).responses.create({ model: MODEL, input: 'What is my name?', previous_response_id: first.id });
+    const second = await openAIClient(b, APP_KEY).responses.create({
+      model: MODEL,
+      input: 'What is my name?',
+      previous_response_id: first.id,
+    });
     expect(second.previous_response_id).toBe(first.id);
     expect(lastUpstreamConversation(upstream)).toEqual([
       ['user', 'My name is Ada.'],
@@ -71,7 +61,7 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
       ['user', 'What is my name?'],
     ]);
     // And back: the second turn, stored by B, continues on A with the whole history.
-    await client(a, APP_KEY).responses.create({ model: MODEL, input: 'Thanks.', previous_response_id: second.id });
+    await openAIClient(a, APP_KEY).responses.create({ model: MODEL, input: 'Thanks.', previous_response_id: second.id });
     expect(lastUpstreamConversation(upstream)).toEqual([
       ['user', 'My name is Ada.'],
       ['assistant', first.output_text],
@@ -82,7 +72,7 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
   });
 
   it('a streamed first turn continues on the other replica once its stream has ended', async () => {
-    const stream = await client(a, APP_KEY).responses.create({ model: MODEL, input: 'Stream me a story.', stream: true });
+    const stream = await openAIClient(a, APP_KEY).responses.create({ model: MODEL, input: 'Stream me a story.', stream: true });
     let id: string | undefined;
     let text = '';
     for await (const event of stream) {
@@ -90,7 +80,7 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
       if (event.type === 'response.completed') id = event.response.id;
     }
     expect(id).toMatch(/^resp_/);
-    await client(b, APP_KEY).responses.create({ model: MODEL, input: 'And then?', previous_response_id: id });
+    await openAIClient(b, APP_KEY).responses.create({ model: MODEL, input: 'And then?', previous_response_id: id });
     expect(lastUpstreamConversation(upstream)).toEqual([
       ['user', 'Stream me a story.'],
       ['assistant', text],
@@ -99,11 +89,11 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
   });
 
   it('another virtual key cannot continue it on either replica: the same error as an unknown id', async () => {
-    const first = await client(a, APP_KEY).responses.create({ model: MODEL, input: 'The launch code is swordfish.' });
+    const first = await openAIClient(a, APP_KEY).responses.create({ model: MODEL, input: 'The launch code is swordfish.' });
     const calls = upstream.calls();
     for (const gateway of [a, b]) {
-      const error = await refusal(
-        client(gateway, OTHER_KEY).responses.create({ model: MODEL, input: 'What was the code?', previous_response_id: first.id }),
+      const error = await apiRefusal(
+        openAIClient(gateway, OTHER_KEY).responses.create({ model: MODEL, input: 'What was the code?', previous_response_id: first.id }),
       );
       expect(error.status).toBe(400);
       expect(error.error).toEqual({
@@ -117,11 +107,11 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
   });
 
   it('Redis down: a follow-up gets 503 naming the problem, everything else is still served', async () => {
-    const first = await client(a, APP_KEY).responses.create({ model: MODEL, input: 'Remember this.' });
+    const first = await openAIClient(a, APP_KEY).responses.create({ model: MODEL, input: 'Remember this.' });
     await redis.kill();
     try {
-      const error = await refusal(
-        client(b, APP_KEY).responses.create({ model: MODEL, input: 'What did I say?', previous_response_id: first.id }),
+      const error = await apiRefusal(
+        openAIClient(b, APP_KEY).responses.create({ model: MODEL, input: 'What did I say?', previous_response_id: first.id }),
       );
       expect(error.status).toBe(503);
       expect(error.error).toEqual({
@@ -133,9 +123,9 @@ describeWithRedis('responses front door: previous_response_id across replicas sh
       expect(error.headers?.get('retry-after')).toBe('1');
 
       // A first turn is answered (its conversation cannot be stored, which is logged) and chat completions work.
-      const fresh = await client(b, APP_KEY).responses.create({ model: MODEL, input: 'A new topic.' });
+      const fresh = await openAIClient(b, APP_KEY).responses.create({ model: MODEL, input: 'A new topic.' });
       expect(fresh.status).toBe('completed');
-      const chat = await client(b, APP_KEY).chat.completions.create({
+      const chat = await openAIClient(b, APP_KEY).chat.completions.create({
         model: MODEL,
         messages: [{ role: 'user', content: 'still there?' }],
       });

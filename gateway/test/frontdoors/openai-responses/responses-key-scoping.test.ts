@@ -3,9 +3,10 @@
 // continued gets OpenAI's 400 `previous_response_not_found`, naming the id.
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import OpenAI, { APIError } from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { APP_KEY, OTHER_KEY, startResponsesTestBed, type ResponsesTestBed } from './responses-backend-drivers.js';
 import { responsesSchemaErrors } from './responses-schema-validator.js';
+import { apiRefusal } from '../../core/core-fixtures.js';
 
 let bed: ResponsesTestBed;
 let app: OpenAI;
@@ -20,15 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await bed?.close();
 });
-
-async function refusal(request: Promise<unknown>): Promise<APIError> {
-  const caught = await request.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  if (!(caught instanceof APIError)) throw new Error(`expected an API error, got ${String(caught)}`);
-  return caught;
-}
 
 function expectNotFound(error: APIError, id: string): void {
   expect(error.status).toBe(400);
@@ -50,7 +42,7 @@ describe('responses front door: stored conversations are scoped to the virtual k
     expect(mine.usage?.input_tokens).toBe(Math.ceil(`The launch code is swordfish.${first.output_text}Repeat it.`.length / 4));
 
     expectNotFound(
-      await refusal(other.responses.create({ model: 'resp-mock', input: 'What was the code?', previous_response_id: first.id })),
+      await apiRefusal(other.responses.create({ model: 'resp-mock', input: 'What was the code?', previous_response_id: first.id })),
       first.id,
     );
   });
@@ -59,7 +51,7 @@ describe('responses front door: stored conversations are scoped to the virtual k
     const first = await other.responses.create({ model: 'resp-mock', input: 'hello' });
     const second = await other.responses.create({ model: 'resp-mock', input: 'again', previous_response_id: first.id });
     expect(second.status).toBe('completed');
-    expectNotFound(await refusal(app.responses.create({ model: 'resp-mock', input: 'x', previous_response_id: first.id })), first.id);
+    expectNotFound(await apiRefusal(app.responses.create({ model: 'resp-mock', input: 'x', previous_response_id: first.id })), first.id);
   });
 
   it('a streamed response can be continued once its stream has ended', async () => {
@@ -72,13 +64,13 @@ describe('responses front door: stored conversations are scoped to the virtual k
   it('store: false keeps nothing to continue', async () => {
     const first = await app.responses.create({ model: 'resp-mock', input: 'ephemeral', store: false });
     expect(first).toMatchObject({ store: false });
-    expectNotFound(await refusal(app.responses.create({ model: 'resp-mock', input: 'x', previous_response_id: first.id })), first.id);
+    expectNotFound(await apiRefusal(app.responses.create({ model: 'resp-mock', input: 'x', previous_response_id: first.id })), first.id);
   });
 
   it('an unknown id is refused before any upstream call', async () => {
     bed.openai.reset();
     expectNotFound(
-      await refusal(app.responses.create({ model: 'resp-openai', input: 'x', previous_response_id: 'resp_doesnotexist' })),
+      await apiRefusal(app.responses.create({ model: 'resp-openai', input: 'x', previous_response_id: 'resp_doesnotexist' })),
       'resp_doesnotexist',
     );
     expect(bed.openai.chatRequests).toEqual([]);
@@ -86,7 +78,7 @@ describe('responses front door: stored conversations are scoped to the virtual k
 
   it('retrieving a stored response by id is not offered: a clear 404 in OpenAI shape', async () => {
     const first = await app.responses.create({ model: 'resp-mock', input: 'x' });
-    const error = await refusal(app.responses.retrieve(first.id));
+    const error = await apiRefusal(app.responses.retrieve(first.id));
     expect(error.status).toBe(404);
     expect(responsesSchemaErrors('ErrorResponse', { error: error.error })).toEqual([]);
     expect(error.message).toContain(`/v1/responses/${first.id}`);
