@@ -33,8 +33,15 @@ export class TrafficSummary {
   private readonly changed = new Set<string>();
   private readonly keys = new Map<string, Omit<KeyTraffic, 'key' | 'costNanos'> & { costNanos: bigint }>();
   private readonly changedKeys = new Set<string>();
-  /** Requests finished since the last report; the oldest is dropped past the bound. */
-  private recent: RecentRequest[] = [];
+  /**
+   * The newest requests since the last report, a ring of TRAFFIC_LIMITS.recent: a request costs
+   * one slot write; the time and names are formatted once per report, not once per request.
+   */
+  private ring: Array<{ seq: number; atMs: number; request: FinishedRequest }> = [];
+  /** Where the oldest entry sits once the ring is full. */
+  private ringStart = 0;
+  /** Requests of a report that did not reach the operator, formatted, sent again before the ring's. */
+  private undelivered: RecentRequest[] = [];
   private seq = 0;
   private sendEverything = true;
 
@@ -42,8 +49,12 @@ export class TrafficSummary {
 
   record(request: FinishedRequest): void {
     this.seq += 1;
-    this.recent.push(recentOf(this.seq, this.now(), request));
-    if (this.recent.length > TRAFFIC_LIMITS.recent) this.recent.shift();
+    const entry = { seq: this.seq, atMs: this.now(), request };
+    if (this.ring.length < TRAFFIC_LIMITS.recent) this.ring.push(entry);
+    else {
+      this.ring[this.ringStart] = entry;
+      this.ringStart = (this.ringStart + 1) % TRAFFIC_LIMITS.recent;
+    }
     this.recordKey(request);
     if (request.route === '') return;
     let totals = this.routes.get(request.route);
@@ -102,7 +113,7 @@ export class TrafficSummary {
 
   /** A report that did not reach the operator: its requests go back in front, and every total goes next time. */
   notDelivered(report: TrafficReport): void {
-    this.recent = [...report.recent, ...this.recent].slice(-TRAFFIC_LIMITS.recent);
+    this.undelivered = report.recent;
     this.sendEverything = true;
   }
 
@@ -114,8 +125,11 @@ export class TrafficSummary {
     this.sendEverything = false;
     this.changed.clear();
     this.changedKeys.clear();
-    const recent = this.recent;
-    this.recent = [];
+    const oldestFirst = [...this.ring.slice(this.ringStart), ...this.ring.slice(0, this.ringStart)];
+    const recent = [...this.undelivered, ...oldestFirst.map((e) => recentOf(e.seq, e.atMs, e.request))].slice(-TRAFFIC_LIMITS.recent);
+    this.ring = [];
+    this.ringStart = 0;
+    this.undelivered = [];
     return {
       bootId: this.bootId,
       gatewayId,
