@@ -130,31 +130,28 @@ export class ConsoleServer {
   /** A ConsoleSource whose `visible` asks RBAC: every namespace at once first, else namespace by namespace. */
   private sourceFor(user: UserIdentity): ConsoleSource {
     const { data, access } = this.options;
+    // A request without a namespace (a refused caller's, with no key) shows only to users who may list everywhere.
+    const namespacesVisible = async (kind: string, namespaces: string[]): Promise<Set<string>> => {
+      const { group, plural } = data.resourceOf(kind);
+      if (await access.mayList(user, group, plural, '')) return new Set(namespaces);
+      const allowed = new Set<string>();
+      await Promise.all(
+        [...new Set(namespaces)].map(async (namespace) => {
+          if (namespace !== '' && (await access.mayList(user, group, plural, namespace))) allowed.add(namespace);
+        }),
+      );
+      return allowed;
+    };
     return {
       visible: async (kind) => {
-        const { group, plural } = data.resourceOf(kind);
         const objects = [...data.objectsOf(kind)];
-        if (await access.mayList(user, group, plural, '')) return objects;
-        const namespaces = [...new Set(objects.map((o) => o.metadata.namespace ?? ''))];
-        const allowed = new Set<string>();
-        await Promise.all(
-          namespaces.map(async (namespace) => {
-            if (await access.mayList(user, group, plural, namespace)) allowed.add(namespace);
-          }),
+        const allowed = await namespacesVisible(
+          kind,
+          objects.map((o) => o.metadata.namespace ?? ''),
         );
         return objects.filter((o) => allowed.has(o.metadata.namespace ?? ''));
       },
-      namespacesVisible: async (kind, namespaces) => {
-        const { group, plural } = data.resourceOf(kind);
-        if (await access.mayList(user, group, plural, '')) return new Set(namespaces);
-        const allowed = new Set<string>();
-        await Promise.all(
-          [...new Set(namespaces)].map(async (namespace) => {
-            if (namespace !== '' && (await access.mayList(user, group, plural, namespace))) allowed.add(namespace);
-          }),
-        );
-        return allowed;
-      },
+      namespacesVisible,
       ...(data.traffic === undefined ? {} : { traffic: data.traffic }),
       tableVersion: data.tableVersion(),
       gatewaysConnected: data.gatewaysConnected(),
