@@ -4,7 +4,6 @@
 // expanded) merged into base64 data. ConfigMaps (OpenAPI documents of MCPServers) are read as
 // they are written.
 
-import { createHash } from 'node:crypto';
 import { parseAllDocuments, type Document, type DocumentOptions, type ParseOptions as YamlParseOptions, type SchemaOptions } from 'yaml';
 import { ConfigError } from '../config-error.js';
 import type { SwitchyardKind, SwitchyardManifest } from '../generated/resource-shapes.js';
@@ -220,7 +219,8 @@ interface FileParse {
  * Objects from the cache are shared between compilations and must not be mutated.
  */
 export class ManifestParseCache {
-  private entries = new Map<string, { digest: string; parse: FileParse }>();
+  /** The text each parse was made from: comparing it is cheaper than hashing it again (the watcher already hashed every file). */
+  private entries = new Map<string, { text: string; parse: FileParse }>();
   /** Schema validation of a cached object, by the object (a changed file makes new objects). */
   private readonly validated = new WeakMap<object, unknown>();
 
@@ -234,11 +234,10 @@ export class ManifestParseCache {
 
   /** @internal */
   lookup(file: ManifestFile, make: () => FileParse): FileParse {
-    const digest = createHash('sha256').update(file.text).digest('hex');
     const hit = this.entries.get(file.path);
-    if (hit !== undefined && hit.digest === digest) return hit.parse;
+    if (hit !== undefined && hit.text === file.text) return hit.parse;
     const parse = make();
-    this.entries.set(file.path, { digest, parse });
+    this.entries.set(file.path, { text: file.text, parse });
     return parse;
   }
 
