@@ -75,6 +75,7 @@ export class ConsoleOidc {
   private keys = new Map<string, KeyObject>();
   private keysFetchedAt = 0;
   private readonly now: () => number;
+  private readonly fetchImpl: typeof fetch;
 
   constructor(
     readonly settings: ConsoleOidcSettings,
@@ -83,8 +84,6 @@ export class ConsoleOidc {
     this.now = options.now ?? Date.now;
     this.fetchImpl = options.fetch ?? fetch;
   }
-
-  private readonly fetchImpl: typeof fetch;
 
   /** Begins a sign-in: where to send the browser, and the value of the cookie that binds the flow to it. */
   async begin(): Promise<{ location: string; binding: string }> {
