@@ -37,6 +37,14 @@ describe('UpstreamTransport.sendBuffered', () => {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
         res.write(body.slice(0, 300));
         setTimeout(() => res.end(body.slice(300)), 20);
+      } else if (path === '/many-headers') {
+        // An informational answer first, then repeated and mixed-case header names.
+        res.writeEarlyHints({ link: '</style.css>; rel=preload' });
+        res.setHeader('Set-Cookie', ['a=1', 'b=2']);
+        res.setHeader('X-Dup', ['one', 'two']);
+        res.setHeader('X-Request-ID', 'upstream-123');
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
       } else if (path === '/error') {
         res.writeHead(429, { 'retry-after': '3' });
         res.end('0123456789abcdefghij');
@@ -75,6 +83,25 @@ describe('UpstreamTransport.sendBuffered', () => {
     expect(response.headers['x-upstream']).toBe('yes');
     expect(JSON.parse(response.body.toString('utf8'))).toEqual({ a: [1, 2, 3] });
     expect(headersSeen).toBe(1);
+  });
+
+  it('reports the final status and the same headers as a streamed call, repeated names as arrays', async () => {
+    const buffered = await send('/many-headers');
+    const streamed = await transport.send(
+      { method: 'POST', url: `${origin}/many-headers`, headers: { 'content-type': 'application/json' }, body: '{}' },
+      TIMEOUTS,
+      new AttemptAbortEmitter(),
+    );
+    await streamed.body.text();
+    expect(buffered.status).toBe(201);
+    expect(buffered.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect(buffered.headers['x-dup']).toEqual(['one', 'two']);
+    expect(buffered.headers['x-request-id']).toBe('upstream-123');
+    expect(buffered.headers.link).toBeUndefined();
+    const { date: _bufferedDate, ...bufferedRest } = buffered.headers;
+    const { date: _streamedDate, ...streamedRest } = streamed.headers;
+    expect(bufferedRest).toEqual(streamedRest);
+    expect(buffered.body.toString('utf8')).toBe('{"ok":true}');
   });
 
   it('refuses a 2xx body above the limit and keeps serving', async () => {
