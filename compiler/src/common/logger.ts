@@ -51,7 +51,32 @@ export function flushLogOutput(): void {
   if (pendingOutput.length === 0) return;
   const output = pendingOutput;
   pendingOutput = '';
-  writeSync(1, output);
+  writeNow(Buffer.from(output, 'utf8'));
+}
+
+/**
+ * Writes `output` before returning when nothing is queued on process.stdout. A pipe whose reader
+ * lags takes a large write only in part and process.stdout queues the rest; bytes written to the
+ * descriptor directly would then land in the middle of it. Behind such a queue `output` joins the
+ * queue instead: in order, though what a pipe has not taken when the process exits is lost, as
+ * with anything Node writes to a pipe.
+ */
+function writeNow(output: Buffer): void {
+  if (process.stdout.writableLength > 0) {
+    process.stdout.write(output);
+    return;
+  }
+  let offset = 0;
+  while (offset < output.length) {
+    try {
+      offset += writeSync(1, output, offset);
+    } catch (error) {
+      // A full non-blocking pipe: the stream waits for its reader.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      process.stdout.write(output.subarray(offset));
+      return;
+    }
+  }
 }
 
 function flushStdout(): void {
@@ -79,10 +104,7 @@ function writeStdoutBatched(line: string): void {
 let exitHookInstalled = false;
 function installExitHook(): void {
   exitHookInstalled = true;
-  process.on('exit', () => {
-    if (pendingOutput.length > 0) writeSync(1, pendingOutput);
-    pendingOutput = '';
-  });
+  process.on('exit', flushLogOutput);
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {

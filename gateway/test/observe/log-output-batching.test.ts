@@ -2,6 +2,8 @@
 // in the order they were logged, and a process that exits (by process.exit or by running out of
 // work) writes whatever is still batched first.
 import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
@@ -39,19 +41,29 @@ describe('log output batching', () => {
   it.each([
     ['process.exit()', 'process.exit(0);'],
     ['running out of work', ''],
-  ])('loses no line and keeps their order when the process ends by %s', (_label, ending) => {
+  ])('loses no line and keeps their order, long lines included, when the process ends by %s', (_label, ending) => {
     const compiler = pathToFileURL(join(repoRoot, 'compiler', 'dist', 'src', 'index.js')).href;
     const script = `
       import { createLogger } from ${JSON.stringify(compiler)};
       const logger = createLogger({ level: 'info', format: 'json' });
-      for (let i = 0; i < 3000; i++) logger.info('request', { n: i });
+      for (let i = 0; i < 3000; i++) logger.info('request', i === 1500 ? { n: i, big: 'é'.repeat(40000) } : { n: i });
       ${ending}
     `;
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
-    const numbers = output
+    // Into a file, as the bench and most log collectors take it; a file takes every write whole.
+    const outputFile = join(mkdtempSync(join(tmpdir(), 'log-batching-')), 'stdout.log');
+    const fd = openSync(outputFile, 'w');
+    try {
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', fd, 'inherit'], timeout: 20_000 });
+    } finally {
+      closeSync(fd);
+    }
+    const output = readFileSync(outputFile, 'utf8');
+    const records = output
       .trimEnd()
       .split('\n')
-      .map((line) => (JSON.parse(line) as { n: number }).n);
-    expect(numbers).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+      .map((line) => JSON.parse(line) as { n: number; big?: string });
+    expect(records.map((record) => record.n)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    // A line longer than a whole batch (80 KB of two-byte characters) arrives whole.
+    expect(records[1500]?.big).toBe('é'.repeat(40000));
   });
 });
