@@ -20,6 +20,7 @@ import { validateObjectMeta } from '../schema/object-meta.js';
 import { isRecord } from '../common/json-narrowing.js';
 import { childPath, unknownFieldMessage } from '../schema/schema-issue.js';
 import { EnvExpansionError, expandEnvReferences } from './expand-env.js';
+import { readPlainYamlDocuments } from './plain-yaml.js';
 import { closestName, editDistance } from '../values/edit-distance.js';
 
 export interface ManifestFile {
@@ -358,8 +359,19 @@ function parseFile(file: ManifestFile, env: Record<string, string | undefined>, 
     result.items.push({ manifest, key: objectKey(kind, namespace, name), named: name !== '', source });
   };
 
-  const readDocument = (file: ManifestFile, document: Document.Parsed, index: number): void => {
-    const source = { path: file.path, document: index + 1 };
+  /** One document's value, as the library's toJS() gives it: null and undefined are empty documents. */
+  const acceptValue = (value: unknown, index: number): void => {
+    if (value === null || value === undefined) return;
+    if (!isRecord(value)) {
+      throw new ConfigError({
+        file: `${file.path} (document ${index + 1})`,
+        reason: 'a manifest must be a YAML mapping with apiVersion and kind',
+      });
+    }
+    accept(value, { path: file.path, document: index + 1 });
+  };
+
+  const readDocument = (document: Document.Parsed, index: number): void => {
     const error = document.errors[0];
     if (error) {
       const position = error.linePos?.[0];
@@ -375,25 +387,28 @@ function parseFile(file: ManifestFile, env: Record<string, string | undefined>, 
       const message = toJsError instanceof Error ? toJsError.message : String(toJsError);
       throw new ConfigError({ file: `${file.path} (document ${index + 1})`, reason: `invalid YAML: ${message.split('\n')[0]}` });
     }
-    if (value === null || value === undefined) return;
-    if (!isRecord(value)) {
-      throw new ConfigError({
-        file: `${file.path} (document ${index + 1})`,
-        reason: 'a manifest must be a YAML mapping with apiVersion and kind',
-      });
-    }
-    accept(value, source);
+    acceptValue(value, index);
   };
 
+  const each = <T>(documents: readonly T[], read: (document: T, index: number) => void): void => {
+    documents.forEach((document, index) => {
+      try {
+        read(document, index);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        result.items.push({ error });
+      }
+    });
+  };
+
+  // Most manifests are plain YAML that the fast reader turns into values directly; anything else
+  // (and anything invalid, so errors keep their line and column) goes through the library.
+  const plain = readPlainYamlDocuments(file.text);
+  if (plain !== undefined) {
+    each(plain, acceptValue);
+    return result;
+  }
   const documents = parseAllDocuments(file.text, YAML_OPTIONS);
-  const list = Array.isArray(documents) ? documents : [];
-  list.forEach((document, index) => {
-    try {
-      readDocument(file, document, index);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      result.items.push({ error });
-    }
-  });
+  each(Array.isArray(documents) ? documents : [], readDocument);
   return result;
 }
