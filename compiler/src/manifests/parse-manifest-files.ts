@@ -242,10 +242,34 @@ export class ManifestParseCache {
     return parse;
   }
 
+  /**
+   * Files as last read, by path, with the stat they were read under (readConfigFiles): a reload
+   * takes the same ManifestFile (same text, so the parse above is a hit by identity) for a file
+   * whose stat did not change, instead of reading and hashing every file again.
+   */
+  private readonly reads = new Map<string, { stamp: string; file: ManifestFile }>();
+
+  /** @internal The file read earlier under this stat, if any. */
+  readUnder(path: string, stamp: string): ManifestFile | undefined {
+    const read = this.reads.get(path);
+    return read !== undefined && read.stamp === stamp ? read.file : undefined;
+  }
+
+  /** @internal Remembers a file read under a stat; forget() when it may not be reused. */
+  rememberRead(stamp: string, file: ManifestFile): void {
+    this.reads.set(file.path, { stamp, file });
+  }
+
+  /** @internal */
+  forgetRead(path: string): void {
+    this.reads.delete(path);
+  }
+
   /** Forgets files no longer read, so the cache holds at most the current configuration. */
   retain(paths: Iterable<string>): void {
     const keep = new Set(paths);
     for (const path of this.entries.keys()) if (!keep.has(path)) this.entries.delete(path);
+    for (const path of this.reads.keys()) if (!keep.has(path)) this.reads.delete(path);
   }
 
   get size(): number {

@@ -71,11 +71,17 @@ const COMMENT_REST = /^(?: *| +#.*)$/;
 
 /** Resolves a plain scalar as YAML 1.1 does, or gives up where the answer is not a string, null, boolean or simple number. */
 function resolvePlain(text: string): unknown {
-  if (NULL.test(text)) return null;
-  if (TRUE.test(text)) return true;
-  if (FALSE.test(text)) return false;
-  if (INTEGER.test(text)) return text === '-0' ? outside() : Number(text);
-  if (DECIMAL.test(text)) return Number(text);
+  // The null and boolean words are at most five characters long; most scalars skip those tests.
+  if (text.length <= 5) {
+    if (NULL.test(text)) return null;
+    if (TRUE.test(text)) return true;
+    if (FALSE.test(text)) return false;
+  }
+  const first = text.charCodeAt(0);
+  if ((first >= 0x30 && first <= 0x39) || first === 0x2d) {
+    if (INTEGER.test(text)) return text === '-0' ? outside() : Number(text);
+    if (DECIMAL.test(text)) return Number(text);
+  }
   if (PLAIN_START_UNSUPPORTED.test(text)) return outside();
   // Durations (`20ms`, `5m`) and dates are strings (the manifest options drop the timestamp type).
   if (NUMBER_START.test(text) && NUMBER_FORMS.some((form) => form.test(text))) return outside();
