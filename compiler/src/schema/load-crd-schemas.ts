@@ -136,7 +136,11 @@ function celIssues(node: OpenApiSchema, value: unknown, path: string, issues: Sc
       });
     }
     const items = plan.items;
-    if (items) value.forEach((item, index) => celIssues(items, item, itemPath(path, index), issues));
+    if (items) {
+      value.forEach((item, index) => {
+        celIssues(items, item, itemPath(path, index), issues);
+      });
+    }
     return;
   }
   if (typeof value === 'object') {
