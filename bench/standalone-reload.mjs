@@ -2,10 +2,15 @@
 // files on disk. Measures the gateway process's start-up (spawn to listening, the whole
 // configuration read, validated and compiled) and, for a change to one file (a new key added to
 // one namespace's keys file), the time from the write to the first request the new key is
-// served with (polled every 20 ms through the public port). Medians of the rounds.
+// served with (polled every 20 ms through the public port). Medians of the rounds. Beside the
+// wall-clock times it reports the gateway process's CPU time for each (user + system, from
+// /proc/<pid>/stat), which a machine shared with other work disturbs much less.
 //
-//   node bench/standalone-reload.mjs [--keys 20000] [--routes 2000] [--rounds 5] [--json]
-import { spawn } from 'node:child_process';
+//   node bench/standalone-reload.mjs [--keys 20000] [--routes 2000] [--rounds 5] [--json] [--root <dir>]
+//
+// --root runs the gateway of another checkout (bin/switchyard.mjs under it), for example a copy
+// of an older build, so two builds can be measured in alternating rounds on the same files.
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,6 +29,28 @@ const KEYS = option('keys', 20_000);
 const ROUTES = option('routes', 2_000);
 const ROUNDS = option('rounds', 5);
 const JSON_OUTPUT = process.argv.includes('--json');
+const rootAt = process.argv.indexOf('--root');
+const gatewayRoot = rootAt === -1 ? repoRoot : (process.argv[rootAt + 1] ?? repoRoot);
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** User + system CPU time of a process so far, in ms; undefined where /proc is not there. */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): state is the first, utime the 12th, stime the 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
 
 const keyYaml = (namespace, name) => `---
 apiVersion: switchyard.dev/v1alpha1
@@ -70,7 +97,7 @@ function startGateway(dir) {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [join(repoRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', dir, '--port', '0', '--admin-port', '0'],
+    [join(gatewayRoot, 'bin', 'switchyard.mjs'), 'gateway', '--config', dir, '--port', '0', '--admin-port', '0'],
     {
       stdio: ['ignore', fd, fd],
       env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info' },
@@ -83,7 +110,8 @@ function startGateway(dir) {
         if (!line.startsWith('{')) continue;
         try {
           const record = JSON.parse(line);
-          if (record.msg === 'listening') return resolve({ child, port: record.port, startupMs: performance.now() - started });
+          if (record.msg === 'listening')
+            return resolve({ child, port: record.port, startupMs: performance.now() - started, startupCpuMs: cpuMs(child.pid) });
         } catch {
           // a partial line
         }
@@ -112,13 +140,17 @@ mkdirSync(dir);
 writeConfiguration(dir);
 const startups = [];
 const reloads = [];
+const startupCpus = [];
+const reloadCpus = [];
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const gateway = await startGateway(dir);
     startups.push(gateway.startupMs);
+    startupCpus.push(gateway.startupCpuMs);
     if (!(await served(gateway.port, 'sk-sy-team-0-key-0-0123456789abcdef'))) throw new Error('an existing key is not served');
     const name = `added-${round}`;
     const key = `sk-sy-team-7-${name}-0123456789abcdef`;
+    const cpuBefore = cpuMs(gateway.child.pid);
     const written = performance.now();
     appendFileSync(join(dir, 'team-7-keys.yaml'), keyYaml('team-7', name));
     for (;;) {
@@ -127,6 +159,8 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     reloads.push(performance.now() - written);
+    const cpuAfter = cpuMs(gateway.child.pid);
+    reloadCpus.push(cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore);
     gateway.child.kill('SIGTERM');
     await new Promise((resolve) => gateway.child.once('exit', resolve));
   }
@@ -142,9 +176,20 @@ const result = {
   oneFileChangeServedMedianMs: Math.round(median(reloads)),
   startupMs: startups.map(Math.round),
   oneFileChangeServedMs: reloads.map(Math.round),
+  ...(startupCpus.every((ms) => ms !== undefined) && reloadCpus.every((ms) => ms !== undefined)
+    ? {
+        startupCpuMedianMs: Math.round(median(startupCpus)),
+        oneFileChangeCpuMedianMs: Math.round(median(reloadCpus)),
+        startupCpuMs: startupCpus.map(Math.round),
+        oneFileChangeCpuMs: reloadCpus.map(Math.round),
+      }
+    : {}),
 };
 if (JSON_OUTPUT) console.log(JSON.stringify(result));
 else
   console.log(
-    `standalone, ${KEYS} keys and ${ROUTES} routes in ${NAMESPACES * 2} files: start-up median ${result.startupMedianMs} ms, one-file change served median ${result.oneFileChangeServedMedianMs} ms (rounds: ${result.startupMs.join(', ')} / ${result.oneFileChangeServedMs.join(', ')})`,
+    `standalone, ${KEYS} keys and ${ROUTES} routes in ${NAMESPACES * 2} files: start-up median ${result.startupMedianMs} ms, one-file change served median ${result.oneFileChangeServedMedianMs} ms (rounds: ${result.startupMs.join(', ')} / ${result.oneFileChangeServedMs.join(', ')})` +
+      (result.startupCpuMedianMs === undefined
+        ? ''
+        : `; gateway CPU: start-up median ${result.startupCpuMedianMs} ms, one-file change median ${result.oneFileChangeCpuMedianMs} ms`),
   );

@@ -11,7 +11,7 @@ export { parseDurationMs } from './values/duration.js';
 export { MONEY_PATTERN, parseMoneyNanos, formatNanosAsUsd } from './values/money.js';
 export { globToRegExpSource, globMatches } from './values/glob.js';
 export { canonicalJson } from './values/canonical-json.js';
-export { parseManifestFiles, objectsOfKind, objectKey } from './manifests/parse-manifest-files.js';
+export { parseManifestFiles, objectsOfKind, objectKey, ManifestParseCache } from './manifests/parse-manifest-files.js';
 export { expandEnvReferences } from './manifests/expand-env.js';
 export { BUILTIN_KINDS, KindRegistry } from './kinds/kind-registry.js';
 export { defineKind, type KindDefinition, type KindObject } from './kinds/kind-definition.js';
@@ -31,6 +31,7 @@ export { BATCH_DISCOUNTS } from './pricing/batch-discounts.js';
 export { realtimeCatalogPrice, type RealtimeCatalogEntry } from './pricing/realtime-price-catalog.js';
 export { compileStandaloneConfig, compileStandaloneFiles, type StandaloneResult } from './standalone/compile-standalone-config.js';
 export { watchStandaloneConfig, type StandaloneWatchOptions } from './standalone/watch-standalone-config.js';
+export { readConfigFiles } from './standalone/read-config-files.js';
 export { redactSecrets } from './values/redact-secrets.js';
 export type { SpendSnapshot, SpendSnapshotEntry, UsageReport, UsageReportEntry } from './spend-report-types.js';
 export {

@@ -20,6 +20,7 @@ import { validateObjectMeta } from '../schema/object-meta.js';
 import { isRecord } from '../common/json-narrowing.js';
 import { childPath, unknownFieldMessage } from '../schema/schema-issue.js';
 import { EnvExpansionError, expandEnvReferences } from './expand-env.js';
+import { readPlainYamlDocuments } from './plain-yaml.js';
 import { closestName, editDistance } from '../values/edit-distance.js';
 
 export interface ManifestFile {
@@ -241,10 +242,34 @@ export class ManifestParseCache {
     return parse;
   }
 
+  /**
+   * Files as last read, by path, with the stat they were read under (readConfigFiles): a reload
+   * takes the same ManifestFile (same text, so the parse above is a hit by identity) for a file
+   * whose stat did not change, instead of reading and hashing every file again.
+   */
+  private readonly reads = new Map<string, { stamp: string; file: ManifestFile }>();
+
+  /** @internal The file read earlier under this stat, if any. */
+  readUnder(path: string, stamp: string): ManifestFile | undefined {
+    const read = this.reads.get(path);
+    return read !== undefined && read.stamp === stamp ? read.file : undefined;
+  }
+
+  /** @internal Remembers a file read under a stat; forget() when it may not be reused. */
+  rememberRead(stamp: string, file: ManifestFile): void {
+    this.reads.set(file.path, { stamp, file });
+  }
+
+  /** @internal */
+  forgetRead(path: string): void {
+    this.reads.delete(path);
+  }
+
   /** Forgets files no longer read, so the cache holds at most the current configuration. */
   retain(paths: Iterable<string>): void {
     const keep = new Set(paths);
     for (const path of this.entries.keys()) if (!keep.has(path)) this.entries.delete(path);
+    for (const path of this.reads.keys()) if (!keep.has(path)) this.reads.delete(path);
   }
 
   get size(): number {
@@ -358,8 +383,19 @@ function parseFile(file: ManifestFile, env: Record<string, string | undefined>, 
     result.items.push({ manifest, key: objectKey(kind, namespace, name), named: name !== '', source });
   };
 
-  const readDocument = (file: ManifestFile, document: Document.Parsed, index: number): void => {
-    const source = { path: file.path, document: index + 1 };
+  /** One document's value, as the library's toJS() gives it: null and undefined are empty documents. */
+  const acceptValue = (value: unknown, index: number): void => {
+    if (value === null || value === undefined) return;
+    if (!isRecord(value)) {
+      throw new ConfigError({
+        file: `${file.path} (document ${index + 1})`,
+        reason: 'a manifest must be a YAML mapping with apiVersion and kind',
+      });
+    }
+    accept(value, { path: file.path, document: index + 1 });
+  };
+
+  const readDocument = (document: Document.Parsed, index: number): void => {
     const error = document.errors[0];
     if (error) {
       const position = error.linePos?.[0];
@@ -375,25 +411,28 @@ function parseFile(file: ManifestFile, env: Record<string, string | undefined>, 
       const message = toJsError instanceof Error ? toJsError.message : String(toJsError);
       throw new ConfigError({ file: `${file.path} (document ${index + 1})`, reason: `invalid YAML: ${message.split('\n')[0]}` });
     }
-    if (value === null || value === undefined) return;
-    if (!isRecord(value)) {
-      throw new ConfigError({
-        file: `${file.path} (document ${index + 1})`,
-        reason: 'a manifest must be a YAML mapping with apiVersion and kind',
-      });
-    }
-    accept(value, source);
+    acceptValue(value, index);
   };
 
+  const each = <T>(documents: readonly T[], read: (document: T, index: number) => void): void => {
+    documents.forEach((document, index) => {
+      try {
+        read(document, index);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        result.items.push({ error });
+      }
+    });
+  };
+
+  // Most manifests are plain YAML that the fast reader turns into values directly; anything else
+  // (and anything invalid, so errors keep their line and column) goes through the library.
+  const plain = readPlainYamlDocuments(file.text);
+  if (plain !== undefined) {
+    each(plain, acceptValue);
+    return result;
+  }
   const documents = parseAllDocuments(file.text, YAML_OPTIONS);
-  const list = Array.isArray(documents) ? documents : [];
-  list.forEach((document, index) => {
-    try {
-      readDocument(file, document, index);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      result.items.push({ error });
-    }
-  });
+  each(Array.isArray(documents) ? documents : [], readDocument);
   return result;
 }

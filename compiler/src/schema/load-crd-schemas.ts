@@ -38,7 +38,8 @@ export interface CrdSchemas {
 
 interface KindSchema {
   schema: OpenApiSchema;
-  validate: ValidateFunction;
+  /** The kind's ajv validator, compiled at its first object: standalone start-up compiles only the kinds it has. */
+  validator(): ValidateFunction;
 }
 
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
@@ -80,10 +81,36 @@ function needsCelWalk(node: OpenApiSchema): boolean {
   return needed;
 }
 
-/** Runs the CEL rules (and list-type map key uniqueness) over a value that already passed the schema. */
-function celIssues(node: OpenApiSchema, value: unknown, path: string): SchemaIssue[] {
-  if (value === undefined || value === null || !needsCelWalk(node)) return [];
-  const issues: SchemaIssue[] = [];
+/** What celIssues visits at a schema node: only the children with something to check below them. */
+interface CelPlan {
+  properties: [string, OpenApiSchema][];
+  items: OpenApiSchema | undefined;
+  additionalProperties: OpenApiSchema | undefined;
+}
+
+const celPlans = new WeakMap<OpenApiSchema, CelPlan>();
+
+function celPlanOf(node: OpenApiSchema): CelPlan {
+  let plan = celPlans.get(node);
+  if (plan === undefined) {
+    const additional = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
+    plan = {
+      properties: Object.entries(node.properties ?? {}).filter(([, child]) => needsCelWalk(child)),
+      items: node.items !== undefined && needsCelWalk(node.items) ? node.items : undefined,
+      additionalProperties: additional !== undefined && needsCelWalk(additional) ? additional : undefined,
+    };
+    celPlans.set(node, plan);
+  }
+  return plan;
+}
+
+/**
+ * Runs the CEL rules (and list-type map key uniqueness) over a value that already passed the
+ * schema, adding what fails to `issues`. Every object is validated at each reload of 20,000
+ * keys, so the walk skips subtrees without rules (celPlanOf) and builds no arrays on the way.
+ */
+function celIssues(node: OpenApiSchema, value: unknown, path: string, issues: SchemaIssue[]): void {
+  if (value === undefined || value === null || !needsCelWalk(node)) return;
   for (const rule of node['x-kubernetes-validations'] ?? []) {
     const check = CEL_RULE_IMPLEMENTATIONS[rule.rule] as (self: unknown) => boolean;
     if (!check(value)) {
@@ -93,6 +120,7 @@ function celIssues(node: OpenApiSchema, value: unknown, path: string): SchemaIss
       issues.push({ field: target, message: rule.message });
     }
   }
+  const plan = celPlanOf(node);
   if (Array.isArray(value)) {
     if (node['x-kubernetes-list-type'] === 'map') {
       const mapKeys = node['x-kubernetes-list-map-keys'] ?? [];
@@ -107,26 +135,24 @@ function celIssues(node: OpenApiSchema, value: unknown, path: string): SchemaIss
         }
       });
     }
-    if (node.items) {
-      const items = node.items as OpenApiSchema;
+    const items = plan.items;
+    if (items) {
       value.forEach((item, index) => {
-        issues.push(...celIssues(items, item, itemPath(path, index)));
+        celIssues(items, item, itemPath(path, index), issues);
       });
     }
-    return issues;
+    return;
   }
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    for (const [name, child] of Object.entries(node.properties ?? {})) {
-      issues.push(...celIssues(child, record[name], childPath(path, name)));
-    }
-    if (typeof node.additionalProperties === 'object') {
+    for (const [name, child] of plan.properties) celIssues(child, record[name], childPath(path, name), issues);
+    const additional = plan.additionalProperties;
+    if (additional) {
       for (const [name, entry] of Object.entries(record)) {
-        if (!node.properties?.[name]) issues.push(...celIssues(node.additionalProperties, entry, childPath(path, name)));
+        if (!node.properties?.[name]) celIssues(additional, entry, childPath(path, name), issues);
       }
     }
   }
-  return issues;
 }
 
 function readCrdFiles(crdDir: string): { file: string; crd: Record<string, unknown> }[] {
@@ -152,8 +178,8 @@ function readCrdFiles(crdDir: string): { file: string; crd: Record<string, unkno
 
 /**
  * Reads the CRDs of the registered kinds (default: the repository's crds/, the built-in kinds)
- * and builds a validator per kind. Throws when a CRD is missing, unreadable, or has a CEL rule
- * without a TypeScript twin.
+ * and a validator per kind (its ajv code compiled at the first object of the kind). Throws when a
+ * CRD is missing, unreadable, or has a CEL rule without a TypeScript twin.
  */
 export function loadCrdSchemas(crdDir: string = defaultCrdDir(), kinds: KindRegistry = BUILTIN_KINDS): CrdSchemas {
   const version = SWITCHYARD_API_VERSION.split('/')[1] as string;
@@ -171,7 +197,14 @@ export function loadCrdSchemas(crdDir: string = defaultCrdDir(), kinds: KindRegi
     const schema = spec.versions?.find((v) => v.name === version)?.schema?.openAPIV3Schema;
     if (!schema) throw new Error(`${file}: no openAPIV3Schema for ${SWITCHYARD_GROUP}/${version}`);
     assertCelRulesImplemented(schema, '', file);
-    byKind.set(kind as string, { schema, validate: ajv.compile(openApiToAjv(schema)) });
+    let compiled: ValidateFunction | undefined;
+    byKind.set(kind as string, {
+      schema,
+      validator: () => {
+        compiled ??= ajv.compile(openApiToAjv(schema));
+        return compiled;
+      },
+    });
   }
   for (const kind of kinds.kinds) {
     if (!byKind.has(kind)) throw new Error(`no CRD for ${kind} (${SWITCHYARD_GROUP}) in ${crdDir}`);
@@ -197,10 +230,11 @@ export function loadCrdSchemas(crdDir: string = defaultCrdDir(), kinds: KindRegi
       if (copy['apiVersion'] !== SWITCHYARD_API_VERSION) {
         issues.push({ field: 'apiVersion', message: `must be ${SWITCHYARD_API_VERSION}` });
       }
-      if (!entry.validate(copy)) {
-        issues.push(...(entry.validate.errors ?? []).map(describeAjvError));
+      const validate = entry.validator();
+      if (!validate(copy)) {
+        issues.push(...(validate.errors ?? []).map(describeAjvError));
       } else if (issues.length === 0) {
-        issues.push(...celIssues(entry.schema, copy, ''));
+        celIssues(entry.schema, copy, '', issues);
       }
       return issues.length === 0 ? { ok: true, issues, value: copy as unknown as SwitchyardManifest } : { ok: false, issues };
     },

@@ -103,7 +103,7 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
         rerun = false;
         let files: ManifestFile[];
         try {
-          files = await readConfigFiles(path);
+          files = await readConfigFiles(path, cache);
         } catch (error) {
           const failure = asConfigError(error, path);
           const hash = `unreadable:${failure.message}`;
@@ -145,7 +145,7 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
   const poll = async (): Promise<void> => {
     let hash: string;
     try {
-      hash = contentHashOf(await readConfigFiles(path));
+      hash = contentHashOf(await readConfigFiles(path, cache));
     } catch (error) {
       hash = `unreadable:${asConfigError(error, path).message}`;
     }
@@ -167,7 +167,7 @@ export function watchStandaloneConfig(path: string, options: StandaloneWatchOpti
   const startWatching = async (): Promise<void> => {
     if (lastHash === undefined) {
       try {
-        lastHash = contentHashOf(await readConfigFiles(path));
+        lastHash = contentHashOf(await readConfigFiles(path, cache));
       } catch {
         lastHash = undefined;
       }
