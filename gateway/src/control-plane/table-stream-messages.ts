@@ -11,6 +11,7 @@ import {
   type TableDeltaMessage,
 } from '@switchyard/compiler';
 import type { SpendSnapshot, SpendSnapshotEntry } from '../governance/budget/budget-ledger.js';
+import { internTable } from '../table/table-interning.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -70,7 +71,7 @@ export async function decodeTableMessage(data: string): Promise<DecodedTable> {
     throw new TableMessageError('routing table without routes, keys, budgets or modelsByNamespace');
   }
   const digest = typeof message.digest === 'string' && HEX_DIGEST.test(message.digest) ? message.digest : undefined;
-  return { table, digest };
+  return { table: internTable(table), digest };
 }
 
 /** Decodes a `delta` event; the changes are checked when applied (common/table-delta.ts). */
