@@ -374,6 +374,8 @@ function rebuildKeys(
     }
   }
   const { duplicateDigests } = previous;
+  // Most keys changed (a standalone recompile makes every entry a new object): a fresh index is cheaper than patching a copy.
+  if (added.length > newKeys.length / 2) return rebuildKeys(source, undefined, models, changedNamespaces, views, allowLists);
   if (removed.length === 0 && added.length === 0)
     return { byDigest: previous.table.keysByDigest, withSubjects: previous.table.keysWithSubjects, duplicateDigests };
 

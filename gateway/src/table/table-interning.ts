@@ -5,7 +5,7 @@
 // Those are a few hundred distinct values, held here once. The table's content (and so its hash
 // and entry digests) is unchanged; only identical values become the same object, so nothing may
 // mutate a table's entries (nothing does: tables are immutable once decoded).
-import type { CompiledBackend, CompiledRoute, CompiledVirtualKey, RoutingTable } from '@switchyard/compiler';
+import type { CompiledBackend, CompiledRoute, CompiledVirtualKey } from '@switchyard/compiler';
 
 class TableInterner {
   private readonly strings = new Map<string, string>();
@@ -39,11 +39,17 @@ class TableInterner {
   }
 }
 
-/** Interns a freshly decoded table's repeated values in place (the table is not shared yet). */
-export function internTable(table: RoutingTable, interner = new TableInterner()): RoutingTable {
-  for (const key of table.keys) internKey(key, interner);
-  for (const route of Object.values(table.routes)) internRoute(route, interner);
-  return table;
+/**
+ * A hook for a table being decoded entry by entry (control-plane/table-json-reader.ts): interns
+ * each freshly parsed key and route in place (nothing else holds them yet) and returns it.
+ */
+export function entryInterner(): (collection: string, entry: unknown) => unknown {
+  const interner = new TableInterner();
+  return (collection, entry) => {
+    if (collection === 'keys') internKey(entry as CompiledVirtualKey, interner);
+    else if (collection === 'routes') internRoute(entry as CompiledRoute, interner);
+    return entry;
+  };
 }
 
 function internKey(key: CompiledVirtualKey, interner: TableInterner): void {
