@@ -19,6 +19,7 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { FileCredentialStore } from './file-credentials.js';
 import { healthKey, type BackendHealth, type BackendHealthStore } from './backend-health.js';
+import { LayeredMap } from './layered-map.js';
 import { createWeightedPicker, type WeightedPicker } from './weighted-picker.js';
 
 export interface RuntimeBackend {
@@ -154,7 +155,9 @@ export function materializeIncrementally(
   // is checked before health states are committed, so a rejected table leaves them untouched.
   const changedRoutes = new Set<string>();
   const adapters = new Map<CompiledBackend, ProviderAdapter>();
-  for (const [id, route] of Object.entries(source.routes)) {
+  // A delta that touched no route leaves the record itself the same object: nothing to look at.
+  const sameRoutes = before !== undefined && before.routes === source.routes;
+  for (const [id, route] of sameRoutes ? [] : Object.entries(source.routes)) {
     if (before !== undefined && before.routes[id] === route && previous?.table.routes.has(id)) continue;
     changedRoutes.add(id);
     if (route.backends.length === 0) throw new TableLoadError(`route ${route.id} has no backends`);
@@ -169,7 +172,8 @@ export function materializeIncrementally(
     }
   }
   const removedRoutes: string[] = [];
-  if (previous !== undefined) for (const id of previous.table.routes.keys()) if (!Object.hasOwn(source.routes, id)) removedRoutes.push(id);
+  if (previous !== undefined && !sameRoutes)
+    for (const id of previous.table.routes.keys()) if (!Object.hasOwn(source.routes, id)) removedRoutes.push(id);
 
   for (const [namespace, names] of Object.entries(source.modelsByNamespace)) {
     if (before !== undefined && before.modelsByNamespace[namespace] === names && before.routes === source.routes) continue;
@@ -379,16 +383,19 @@ function rebuildKeys(
   if (removed.length === 0 && added.length === 0)
     return { byDigest: previous.table.keysByDigest, withSubjects: previous.table.keysWithSubjects, duplicateDigests };
 
-  const byDigest = new Map(previous.table.keysByDigest);
+  // The changes to the digest index, laid over the previous one (LayeredMap): not a copy of 100,000 entries per delta.
+  const changes = new Map<string, RuntimeKey | undefined>();
+  const current = (digest: string): RuntimeKey | undefined =>
+    changes.has(digest) ? changes.get(digest) : previous.table.keysByDigest.get(digest);
   let subjectsTouched = false;
   for (const key of removed) {
     if (key.subjects !== undefined) subjectsTouched = true;
     if (key.digest === undefined) continue;
     const digest = lowerCase(key.digest);
     // Two keys with one digest (the later one in the table wins): rare enough to rebuild them all.
-    if (duplicateDigests.has(digest) || byDigest.get(digest)?.compiled !== key)
+    if (duplicateDigests.has(digest) || current(digest)?.compiled !== key)
       return rebuildKeys(source, undefined, models, changedNamespaces, views, allowLists);
-    byDigest.delete(digest);
+    changes.set(digest, undefined);
   }
   const rebuilt = new Map<CompiledVirtualKey, RuntimeKey>();
   for (const key of added) {
@@ -397,9 +404,10 @@ function rebuildKeys(
     if (key.subjects !== undefined) subjectsTouched = true;
     if (key.digest === undefined) continue;
     const digest = lowerCase(key.digest);
-    if (byDigest.has(digest)) return rebuildKeys(source, undefined, models, changedNamespaces, views, allowLists);
-    byDigest.set(digest, runtime);
+    if (current(digest) !== undefined) return rebuildKeys(source, undefined, models, changedNamespaces, views, allowLists);
+    changes.set(digest, runtime);
   }
+  const byDigest = LayeredMap.update(previous.table.keysByDigest, changes);
   let withSubjects = previous.table.keysWithSubjects;
   if (subjectsTouched) {
     const kept = new Map(previous.table.keysWithSubjects.map((runtime) => [runtime.compiled, runtime]));
