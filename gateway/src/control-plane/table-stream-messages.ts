@@ -11,6 +11,8 @@ import {
   type TableDeltaMessage,
 } from '@switchyard/compiler';
 import type { SpendSnapshot, SpendSnapshotEntry } from '../governance/budget/budget-ledger.js';
+import { entryInterner } from '../table/table-interning.js';
+import { gunzipTableJson, TableJsonError } from './table-json-reader.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -48,16 +50,18 @@ export async function decodeTableMessage(data: string): Promise<DecodedTable> {
   if (typeof message.version !== 'number' || typeof message.hash !== 'string' || typeof message.data !== 'string') {
     throw new TableMessageError('table message without version, hash or data');
   }
-  let json: Buffer;
+  // Decoded entry by entry as it is gunzipped: neither the whole JSON nor one string of it is ever held.
+  let decoded: { table: Record<string, unknown>; bytes: number };
   try {
-    json = await gunzipAsync(Buffer.from(message.data, 'base64'));
+    decoded = await gunzipTableJson(Buffer.from(message.data, 'base64'), entryInterner());
   } catch (error) {
+    if (error instanceof SyntaxError || error instanceof TableJsonError) throw new TableMessageError('routing table message is not JSON');
     throw new TableMessageError(`table data does not decompress: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (typeof message.size === 'number' && json.length !== message.size) {
-    throw new TableMessageError(`table is ${json.length} bytes, the message says ${message.size}`);
+  if (typeof message.size === 'number' && decoded.bytes !== message.size) {
+    throw new TableMessageError(`table is ${decoded.bytes} bytes, the message says ${message.size}`);
   }
-  const table = parseJson(json.toString('utf8'), 'routing table') as unknown as RoutingTable;
+  const table = decoded.table as unknown as RoutingTable;
   if (table.version !== message.version || table.hash !== message.hash)
     throw new TableMessageError('table version or hash differ from the message');
   if (

@@ -103,6 +103,25 @@ export class BackendHealthStore {
     this.states = next;
     return next;
   }
+
+  /**
+   * For a table that changed some routes only: forgets the states of `dropped` (the replaced and
+   * removed routes' previous backends) unless `entries` (the replaced routes' new backends) name
+   * them again, and returns the states for `entries`. The other routes' states stay as they are.
+   */
+  replaceRoutes(
+    dropped: Iterable<{ routeId: string; backendName: string }>,
+    entries: Iterable<{ routeId: string; backendName: string }>,
+  ): Map<string, BackendHealth> {
+    const kept = new Map<string, BackendHealth>();
+    for (const { routeId, backendName } of entries) {
+      const key = healthKey(routeId, backendName);
+      kept.set(key, this.states.get(key) ?? new BackendHealth());
+    }
+    for (const { routeId, backendName } of dropped) this.states.delete(healthKey(routeId, backendName));
+    for (const [key, state] of kept) this.states.set(key, state);
+    return kept;
+  }
 }
 
 export function healthKey(routeId: string, backendName: string): string {

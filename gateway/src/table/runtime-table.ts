@@ -19,6 +19,7 @@ import type { ProviderAdapter } from '../providers/provider-adapter.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { FileCredentialStore } from './file-credentials.js';
 import { healthKey, type BackendHealth, type BackendHealthStore } from './backend-health.js';
+import { LayeredMap } from './layered-map.js';
 import { createWeightedPicker, type WeightedPicker } from './weighted-picker.js';
 
 export interface RuntimeBackend {
@@ -118,12 +119,47 @@ export function credentialFiles(table: RoutingTable): Set<string> {
   return paths;
 }
 
-export function materializeTable(table: RoutingTable, options: MaterializeOptions): RuntimeTable {
-  // Everything that can fail is checked before health states are committed, so a rejected
-  // table leaves the serving table's states untouched.
+/**
+ * A materialized table with what the next load reuses from it: the source it was built from
+ * (whose entries are compared by identity with the next source's) and the per-namespace model
+ * maps and views its keys point at.
+ */
+export interface MaterializedTable {
+  readonly source: RoutingTable;
+  readonly table: RuntimeTable;
+  /** Namespace -> its model names (residency views aside). */
+  readonly models: ReadonlyMap<string, ReadonlyMap<string, RuntimeRoute>>;
+  /** `namespace NUL selector` -> the views keys with that backendSelector see. */
+  readonly views: ReadonlyMap<string, ReadonlyMap<string, RuntimeRoute>>;
+  /** Digests more than one key carries (the later key wins): a change to any of them rebuilds the index. */
+  readonly duplicateDigests: ReadonlySet<string>;
+  /** Allow-list matchers by pattern, shared by every key with the same `allowedModels`. */
+  readonly allowLists: ReadonlyMap<string, { readonly pattern: RegExp; readonly decisions: WeakMap<RuntimeRoute, boolean> }>;
+}
+
+/**
+ * Builds the runtime table for `source`. With `previous` (the table the gateway serves), only what
+ * changed is rebuilt: an entry of `source` that is the very object of `previous.source` (a delta
+ * shares unchanged entries, common/table-delta.ts) keeps its runtime object, so the new table
+ * shares routes, keys and maps with the old one and a request holding the old table still sees
+ * the old one whole. The result answers exactly like a table built from scratch
+ * (gateway/test/core/incremental-table.test.ts holds both side by side over random changes).
+ */
+export function materializeIncrementally(
+  source: RoutingTable,
+  options: MaterializeOptions,
+  previous: MaterializedTable | undefined,
+): MaterializedTable {
+  const before = previous?.source;
+  // Routes: rebuilt when their entry is not the previous one's object; everything that can fail
+  // is checked before health states are committed, so a rejected table leaves them untouched.
+  const changedRoutes = new Set<string>();
   const adapters = new Map<CompiledBackend, ProviderAdapter>();
-  const healthEntries: Array<{ routeId: string; backendName: string }> = [];
-  for (const route of Object.values(table.routes)) {
+  // A delta that touched no route leaves the record itself the same object: nothing to look at.
+  const sameRoutes = before !== undefined && before.routes === source.routes;
+  for (const [id, route] of sameRoutes ? [] : Object.entries(source.routes)) {
+    if (before !== undefined && before.routes[id] === route && previous?.table.routes.has(id)) continue;
+    changedRoutes.add(id);
     if (route.backends.length === 0) throw new TableLoadError(`route ${route.id} has no backends`);
     for (const backend of route.backends) {
       const adapter = options.registry[backend.provider];
@@ -133,13 +169,73 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
         );
       }
       adapters.set(backend, adapter);
-      healthEntries.push({ routeId: route.id, backendName: backend.name });
     }
   }
-  const healthByKey = options.health.retain(healthEntries);
+  const removedRoutes: string[] = [];
+  if (previous !== undefined && !sameRoutes)
+    for (const id of previous.table.routes.keys()) if (!Object.hasOwn(source.routes, id)) removedRoutes.push(id);
 
-  const routes = new Map<string, RuntimeRoute>();
-  for (const route of Object.values(table.routes)) {
+  for (const [namespace, names] of Object.entries(source.modelsByNamespace)) {
+    if (before !== undefined && before.modelsByNamespace[namespace] === names && before.routes === source.routes) continue;
+    for (const [name, routeId] of Object.entries(names))
+      if (!Object.hasOwn(source.routes, routeId))
+        throw new TableLoadError(`namespace ${namespace}: model "${name}" points at unknown route ${routeId}`);
+  }
+  const sameMcp =
+    before !== undefined && before.mcpServers === source.mcpServers && before.mcpServersByNamespace === source.mcpServersByNamespace;
+  const mcpServers = sameMcp && previous !== undefined ? previous.table.mcpServersByNamespace : mcpServersByNamespace(source);
+
+  const routes = rebuildRoutes(source, options, previous, changedRoutes, removedRoutes, adapters);
+  const routesReplaced = new Set([...changedRoutes, ...removedRoutes]);
+  const { models, changedNamespaces } = rebuildModels(source, previous, routes, routesReplaced);
+
+  // Views and allow lists of unchanged namespaces carry over; copies, so a failed load leaves the previous ones as they were.
+  const views = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
+  for (const [cacheKey, view] of previous?.views ?? []) {
+    if (!changedNamespaces.has(cacheKey.slice(0, cacheKey.indexOf('\u0000')))) views.set(cacheKey, view);
+  }
+  const allowLists = new Map(previous?.allowLists ?? []);
+  const keys = rebuildKeys(source, previous, models, changedNamespaces, new ResidencyViews(views), allowLists);
+
+  const compiledAtMs = Date.parse(source.compiledAt);
+  const samePolicies = before !== undefined && before.guardrailPolicies === source.guardrailPolicies;
+  const table: RuntimeTable = {
+    mcpServersByNamespace: mcpServers,
+    version: source.version,
+    hash: source.hash,
+    compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
+    keysByDigest: keys.byDigest,
+    keysWithSubjects: keys.withSubjects,
+    routes,
+    guardrailPolicies:
+      samePolicies && previous !== undefined ? previous.table.guardrailPolicies : new Map(Object.entries(source.guardrailPolicies ?? {})),
+  };
+  return { source, table, models, views, allowLists, duplicateDigests: keys.duplicateDigests };
+}
+
+function rebuildRoutes(
+  source: RoutingTable,
+  options: MaterializeOptions,
+  previous: MaterializedTable | undefined,
+  changedRoutes: ReadonlySet<string>,
+  removedRoutes: readonly string[],
+  adapters: ReadonlyMap<CompiledBackend, ProviderAdapter>,
+): ReadonlyMap<string, RuntimeRoute> {
+  if (previous !== undefined && changedRoutes.size === 0 && removedRoutes.length === 0) return previous.table.routes;
+  const healthEntries: Array<{ routeId: string; backendName: string }> = [];
+  for (const id of changedRoutes) {
+    for (const backend of (source.routes[id] as CompiledRoute).backends) healthEntries.push({ routeId: id, backendName: backend.name });
+  }
+  const healthByKey =
+    previous === undefined
+      ? options.health.retain(healthEntries)
+      : options.health.replaceRoutes(
+          [...changedRoutes, ...removedRoutes].flatMap((id) => previousBackends(previous, id)),
+          healthEntries,
+        );
+  const rebuilt = new Map<string, RuntimeRoute>();
+  for (const id of changedRoutes) {
+    const route = source.routes[id] as CompiledRoute;
     const backends: RuntimeBackend[] = [];
     for (const backend of route.backends) {
       // Weight 0 drains a backend or a credential; a backend whose every credential is drained is drained too.
@@ -154,43 +250,184 @@ export function materializeTable(table: RoutingTable, options: MaterializeOption
         resolveCredential: fileCredentialResolver(backend, options.fileCredentials),
       });
     }
-    routes.set(route.id, runtimeRoute(route, backends));
+    rebuilt.set(id, runtimeRoute(route, backends));
   }
+  // In the source's order, as a table built from scratch has them.
+  const routes = new Map<string, RuntimeRoute>();
+  for (const id of Object.keys(source.routes)) routes.set(id, rebuilt.get(id) ?? (previous?.table.routes.get(id) as RuntimeRoute));
+  return routes;
+}
 
-  const modelsByNamespace = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
-  for (const [namespace, names] of Object.entries(table.modelsByNamespace)) {
-    const models = new Map<string, RuntimeRoute>();
+/** The (route, backend) pairs a route of the previous table had health states for. */
+function previousBackends(previous: MaterializedTable, routeId: string): Array<{ routeId: string; backendName: string }> {
+  const route = previous.source.routes[routeId];
+  return route === undefined ? [] : route.backends.map((backend) => ({ routeId, backendName: backend.name }));
+}
+
+/** Per-namespace model maps: a namespace's map is rebuilt when its entry changed or one of its routes was replaced. */
+function rebuildModels(
+  source: RoutingTable,
+  previous: MaterializedTable | undefined,
+  routes: ReadonlyMap<string, RuntimeRoute>,
+  routesReplaced: ReadonlySet<string>,
+): { models: ReadonlyMap<string, ReadonlyMap<string, RuntimeRoute>>; changedNamespaces: Set<string> } {
+  const changedNamespaces = new Set<string>();
+  const models = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
+  for (const [namespace, names] of Object.entries(source.modelsByNamespace)) {
+    const kept = previous?.models.get(namespace);
+    if (kept !== undefined && previous?.source.modelsByNamespace[namespace] === names && !pointsAtAny(names, routesReplaced)) {
+      models.set(namespace, kept);
+      continue;
+    }
+    changedNamespaces.add(namespace);
+    const map = new Map<string, RuntimeRoute>();
     for (const [name, routeId] of Object.entries(names)) {
       const route = routes.get(routeId);
       if (route === undefined) throw new TableLoadError(`namespace ${namespace}: model "${name}" points at unknown route ${routeId}`);
-      models.set(name, route);
+      map.set(name, route);
     }
-    modelsByNamespace.set(namespace, models);
+    models.set(namespace, map);
   }
+  for (const namespace of previous?.models.keys() ?? []) if (!models.has(namespace)) changedNamespaces.add(namespace);
+  return { models, changedNamespaces };
+}
 
+function pointsAtAny(names: Record<string, string>, routeIds: ReadonlySet<string>): boolean {
+  if (routeIds.size === 0) return false;
+  for (const routeId of Object.values(names)) if (routeIds.has(routeId)) return true;
+  return false;
+}
+
+/**
+ * Keys: a key is rebuilt when its entry changed or its namespace's models did; the digest index
+ * is copied and patched for those only. Keys are sorted by id in the table, so one merge walk
+ * over the old and new arrays finds the changed entries by identity.
+ */
+function rebuildKeys(
+  source: RoutingTable,
+  previous: MaterializedTable | undefined,
+  models: ReadonlyMap<string, ReadonlyMap<string, RuntimeRoute>>,
+  changedNamespaces: ReadonlySet<string>,
+  views: ResidencyViews,
+  allowLists: Map<string, AllowList>,
+): { byDigest: ReadonlyMap<string, RuntimeKey>; withSubjects: readonly RuntimeKey[]; duplicateDigests: ReadonlySet<string> } {
   const noModels: ReadonlyMap<string, RuntimeRoute> = new Map();
-  const keysByDigest = new Map<string, RuntimeKey>();
-  const views = new ResidencyViews();
-  const keysWithSubjects: RuntimeKey[] = [];
-  for (const key of table.keys) {
-    const models = modelsByNamespace.get(key.namespace) ?? noModels;
-    const visible = key.backendSelector === undefined ? models : views.modelsFor(key.namespace, models, key.backendSelector.matchLabels);
-    const runtime = createRuntimeKey(key, visible);
-    if (key.digest !== undefined) keysByDigest.set(key.digest.toLowerCase(), runtime);
-    if (key.subjects !== undefined) keysWithSubjects.push(runtime);
+  const build = (key: CompiledVirtualKey): RuntimeKey => {
+    const namespaceModels = models.get(key.namespace) ?? noModels;
+    const visible =
+      key.backendSelector === undefined
+        ? namespaceModels
+        : views.modelsFor(key.namespace, namespaceModels, key.backendSelector.matchLabels);
+    return createRuntimeKey(key, visible, allowLists);
+  };
+  if (previous === undefined) {
+    const byDigest = new Map<string, RuntimeKey>();
+    const withSubjects: RuntimeKey[] = [];
+    const duplicateDigests = new Set<string>();
+    for (const key of source.keys) {
+      const runtime = build(key);
+      if (key.digest !== undefined) {
+        const digest = lowerCase(key.digest);
+        if (byDigest.has(digest)) duplicateDigests.add(digest);
+        byDigest.set(digest, runtime);
+      }
+      if (key.subjects !== undefined) withSubjects.push(runtime);
+    }
+    return { byDigest, withSubjects, duplicateDigests };
   }
 
-  const compiledAtMs = Date.parse(table.compiledAt);
-  return {
-    mcpServersByNamespace: mcpServersByNamespace(table),
-    version: table.version,
-    hash: table.hash,
-    compiledAtSeconds: Number.isNaN(compiledAtMs) ? Math.floor(Date.now() / 1000) : Math.floor(compiledAtMs / 1000),
-    keysByDigest,
-    keysWithSubjects,
-    routes,
-    guardrailPolicies: new Map(Object.entries(table.guardrailPolicies ?? {})),
-  };
+  const oldKeys = previous.source.keys;
+  const newKeys = source.keys;
+  const removed: CompiledVirtualKey[] = [];
+  const added: CompiledVirtualKey[] = [];
+  if (oldKeys !== newKeys) {
+    let i = 0;
+    let j = 0;
+    while (i < oldKeys.length || j < newKeys.length) {
+      const a = oldKeys[i];
+      const b = newKeys[j];
+      if (a !== undefined && a === b) {
+        i++;
+        j++;
+      } else if (b === undefined || (a !== undefined && a.id < b.id)) {
+        removed.push(a as CompiledVirtualKey);
+        i++;
+      } else if (a === undefined || b.id < a.id) {
+        added.push(b);
+        j++;
+      } else {
+        removed.push(a);
+        added.push(b);
+        i++;
+        j++;
+      }
+    }
+  }
+  // Keys of namespaces whose models changed see other maps now, and keys naming a changed
+  // GuardrailPolicy must not keep what was derived from the old one (the pipeline caches
+  // guardrail sets per runtime key): rebuilt too, as they are.
+  const addedSet = new Set(added);
+  const changedPolicies = changedRecordIds(previous.source.guardrailPolicies, source.guardrailPolicies);
+  if (changedNamespaces.size > 0 || changedPolicies.size > 0) {
+    for (const key of newKeys) {
+      const stale = changedNamespaces.has(key.namespace) || (key.guardrailPolicyIds?.some((id) => changedPolicies.has(id)) ?? false);
+      if (stale && !addedSet.has(key)) {
+        removed.push(key);
+        added.push(key);
+      }
+    }
+  }
+  const { duplicateDigests } = previous;
+  // Most keys changed (a standalone recompile makes every entry a new object): a fresh index is cheaper than patching a copy.
+  if (added.length > newKeys.length / 2) return rebuildKeys(source, undefined, models, changedNamespaces, views, allowLists);
+  if (removed.length === 0 && added.length === 0)
+    return { byDigest: previous.table.keysByDigest, withSubjects: previous.table.keysWithSubjects, duplicateDigests };
+
+  // The changes to the digest index, laid over the previous one (LayeredMap): not a copy of 100,000 entries per delta.
+  const changes = new Map<string, RuntimeKey | undefined>();
+  const current = (digest: string): RuntimeKey | undefined =>
+    changes.has(digest) ? changes.get(digest) : previous.table.keysByDigest.get(digest);
+  let subjectsTouched = false;
+  for (const key of removed) {
+    if (key.subjects !== undefined) subjectsTouched = true;
+    if (key.digest === undefined) continue;
+    const digest = lowerCase(key.digest);
+    // Two keys with one digest (the later one in the table wins): rare enough to rebuild them all.
+    if (duplicateDigests.has(digest) || current(digest)?.compiled !== key)
+      return rebuildKeys(source, undefined, models, changedNamespaces, views, allowLists);
+    changes.set(digest, undefined);
+  }
+  const rebuilt = new Map<CompiledVirtualKey, RuntimeKey>();
+  for (const key of added) {
+    const runtime = build(key);
+    rebuilt.set(key, runtime);
+    if (key.subjects !== undefined) subjectsTouched = true;
+    if (key.digest === undefined) continue;
+    const digest = lowerCase(key.digest);
+    if (current(digest) !== undefined) return rebuildKeys(source, undefined, models, changedNamespaces, views, allowLists);
+    changes.set(digest, runtime);
+  }
+  const byDigest = LayeredMap.update(previous.table.keysByDigest, changes);
+  let withSubjects = previous.table.keysWithSubjects;
+  if (subjectsTouched) {
+    const kept = new Map(previous.table.keysWithSubjects.map((runtime) => [runtime.compiled, runtime]));
+    withSubjects = newKeys.filter((key) => key.subjects !== undefined).map((key) => rebuilt.get(key) ?? (kept.get(key) as RuntimeKey));
+  }
+  return { byDigest, withSubjects, duplicateDigests };
+}
+
+/** Ids whose entry differs (by identity) between two records, added and removed ones included. */
+function changedRecordIds(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): Set<string> {
+  const changed = new Set<string>();
+  if (before === after) return changed;
+  for (const id of Object.keys(before ?? {})) if (before?.[id] !== after?.[id]) changed.add(id);
+  for (const id of Object.keys(after ?? {})) if (before?.[id] !== after?.[id]) changed.add(id);
+  return changed;
+}
+
+/** Digests are lower-case hex already; only an upper-case one costs a copy. */
+function lowerCase(digest: string): string {
+  return /[A-F]/.test(digest) ? digest.toLowerCase() : digest;
 }
 
 function fileCredentialResolver(
@@ -239,8 +476,11 @@ function runtimeRoute(route: CompiledRoute, backends: RuntimeBackend[], selector
  * the full route, and keys with the same selector in one namespace share one map of views.
  */
 class ResidencyViews {
-  private readonly byNamespaceAndSelector = new Map<string, ReadonlyMap<string, RuntimeRoute>>();
+  /** Views of one route per selector, for this load: keys of several namespaces share a shared route's view. */
   private readonly viewsBySelector = new Map<string, Map<RuntimeRoute, RuntimeRoute>>();
+
+  /** `byNamespaceAndSelector` holds the views of namespaces whose models did not change since the last load. */
+  constructor(private readonly byNamespaceAndSelector: Map<string, ReadonlyMap<string, RuntimeRoute>>) {}
 
   modelsFor(
     namespace: string,
@@ -307,24 +547,51 @@ function groupIntoTiers(backends: RuntimeBackend[]): RuntimeTier[] {
     .map(([priority, members]) => ({ priority, backends: createWeightedPicker(members, (b) => b.compiled.weight) }));
 }
 
-function createRuntimeKey(key: CompiledVirtualKey, models: ReadonlyMap<string, RuntimeRoute>): RuntimeKey {
+/**
+ * One key allow-list (`allowedModels`), compiled once and shared by every key with the same
+ * globs: 100,000 keys hold a few distinct lists, not 100,000 RegExps and decision maps. A
+ * decision is kept per route object, weakly, so the routes of older tables are not held by it.
+ */
+interface AllowList {
+  readonly pattern: RegExp;
+  readonly decisions: WeakMap<RuntimeRoute, boolean>;
+}
+
+class RuntimeKeyEntry implements RuntimeKey {
+  readonly id: string;
+
+  constructor(
+    readonly compiled: CompiledVirtualKey,
+    readonly models: ReadonlyMap<string, RuntimeRoute>,
+    private readonly allowList: AllowList | undefined,
+  ) {
+    this.id = compiled.id;
+  }
+
+  mayUse(route: RuntimeRoute): boolean {
+    const allowList = this.allowList;
+    if (allowList === undefined) return true;
+    let allowed = allowList.decisions.get(route);
+    if (allowed === undefined) {
+      allowed = route.names.some((name) => allowList.pattern.test(name));
+      allowList.decisions.set(route, allowed);
+    }
+    return allowed;
+  }
+}
+
+function createRuntimeKey(
+  key: CompiledVirtualKey,
+  models: ReadonlyMap<string, RuntimeRoute>,
+  allowLists: Map<string, AllowList>,
+): RuntimeKey {
+  if (key.allowedModels === undefined) return new RuntimeKeyEntry(key, models, undefined);
   // Each source is anchored, so their alternation is too.
-  const allowList =
-    key.allowedModels === undefined ? undefined : new RegExp(key.allowedModels.map((glob) => globToRegExpSource(glob)).join('|'));
-  if (allowList === undefined) return { id: key.id, compiled: key, models, mayUse: () => true };
-  // Decided once per route for the lifetime of this table.
-  const decisions = new Map<RuntimeRoute, boolean>();
-  return {
-    id: key.id,
-    compiled: key,
-    models,
-    mayUse(route) {
-      let allowed = decisions.get(route);
-      if (allowed === undefined) {
-        allowed = route.names.some((name) => allowList.test(name));
-        decisions.set(route, allowed);
-      }
-      return allowed;
-    },
-  };
+  const source = key.allowedModels.map((glob) => globToRegExpSource(glob)).join('|');
+  let allowList = allowLists.get(source);
+  if (allowList === undefined) {
+    allowList = { pattern: new RegExp(source), decisions: new WeakMap() };
+    allowLists.set(source, allowList);
+  }
+  return new RuntimeKeyEntry(key, models, allowList);
 }
