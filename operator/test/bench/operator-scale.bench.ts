@@ -214,7 +214,8 @@ async function main(): Promise<void> {
   let cgroup: MemoryCgroup | undefined;
   if (MEMORY_LIMIT !== undefined) {
     cgroup = createMemoryCgroup(`switchyard-operator-bench-${process.pid}`, MEMORY_LIMIT);
-    if (!cgroup) throw new Error('--operator-memory-limit: no writable memory cgroup (cgroup v2 /sys/fs/cgroup or v1 /sys/fs/cgroup/memory)');
+    if (!cgroup)
+      throw new Error('--operator-memory-limit: no writable memory cgroup (cgroup v2 /sys/fs/cgroup or v1 /sys/fs/cgroup/memory)');
   }
   const operatorNodeOptions = (inspectorPort: number) =>
     [OPERATOR_NODE_OPTIONS, GC_EVERY > 0 ? `--inspect=127.0.0.1:${inspectorPort}` : ''].join(' ').trim();
@@ -341,7 +342,10 @@ async function main(): Promise<void> {
       };
       let compiled: Record<string, unknown>;
       try {
-        compiled = await operator.process.waitForRecord((r) => r.msg === 'routing table compiled' && Number(r.keys) >= size.keys, 1_800_000);
+        compiled = await operator.process.waitForRecord(
+          (r) => r.msg === 'routing table compiled' && Number(r.keys) >= size.keys,
+          1_800_000,
+        );
       } catch (error) {
         return crashed('first table', error);
       }
@@ -360,7 +364,12 @@ async function main(): Promise<void> {
         const newestRoute = `model-${size.routes - 1}`;
         await Promise.all(
           gateways.map((gateway) =>
-            waitFor('the bulk table', async () => (await ask(gateway, newest, newestRoute)) === `answer ${size.routes - 1}`, 1_200_000, 250),
+            waitFor(
+              'the bulk table',
+              async () => (await ask(gateway, newest, newestRoute)) === `answer ${size.routes - 1}`,
+              1_200_000,
+              250,
+            ),
           ),
         );
         gatewaysServingSeconds = (performance.now() - startedAt) / 1000;

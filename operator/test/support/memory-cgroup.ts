@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface MemoryCgroupStats {
+interface MemoryCgroupStats {
   /** The kernel's OOM kills in this cgroup so far. */
   oomKills: number;
   /** Times usage hit the limit (v1 failcnt, v2 memory.events max). */
