@@ -2,7 +2,7 @@
 //   node operator/dist/test/bench/operator-scale.bench.js [--keys 10000] [--routes 1000] [--changes 40]
 //     [--sizes 10000:1000,30000:3000,100000:10000] [--create-concurrency 32] [--skip-small]
 //     [--bulk-changes N] [--gc-every N] [--operator-node-options "--max-semi-space-size=8"]
-//     [--operator-memory-limit 512M]
+//     [--operator-memory-limit 512M[,2G...]] (per phase; --operator-node-options too, '|'-separated)
 // 1. small cluster: time from a ModelRoute change (API write) to both gateways serving it;
 // 2. bulk, one phase per size of --sizes (keys:routes; default --keys:--routes): creates the
 //    routes and keys (with their Secrets) the phase adds to the previous one's, starts the
@@ -61,7 +61,10 @@ const SIZES = (values.sizes ?? `${KEYS}:${ROUTES}`).split(',').map((size) => {
 // Two requests per key (Secret and VirtualKey) in flight per slot: the API server, not the
 // bench, bounds set-up time; more than this only queues in its priority-and-fairness.
 const CREATE_CONCURRENCY = Number(values['create-concurrency'] ?? 32);
-const MEMORY_LIMIT = values['operator-memory-limit'] ? parseMemorySize(values['operator-memory-limit']) : undefined;
+// Per phase (comma-separated like --sizes; the last one holds for the phases after it).
+const MEMORY_LIMITS = values['operator-memory-limit'] ? values['operator-memory-limit'].split(',').map(parseMemorySize) : [];
+const NODE_OPTIONS_PER_PHASE = OPERATOR_NODE_OPTIONS.split('|').map((options) => options.trim());
+const perPhase = <T>(list: readonly T[], phase: number): T | undefined => list[Math.min(phase, list.length - 1)];
 
 function rssMb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -212,13 +215,14 @@ async function main(): Promise<void> {
   const cluster: TestCluster = await startTestCluster();
   const processes: Array<{ stop(): Promise<void> }> = [];
   let cgroup: MemoryCgroup | undefined;
-  if (MEMORY_LIMIT !== undefined) {
-    cgroup = createMemoryCgroup(`switchyard-operator-bench-${process.pid}`, MEMORY_LIMIT);
+  if (MEMORY_LIMITS.length > 0) {
+    cgroup = createMemoryCgroup(`switchyard-operator-bench-${process.pid}`, MEMORY_LIMITS[0] as number);
     if (!cgroup)
       throw new Error('--operator-memory-limit: no writable memory cgroup (cgroup v2 /sys/fs/cgroup or v1 /sys/fs/cgroup/memory)');
   }
+  let phaseNodeOptions = perPhase(NODE_OPTIONS_PER_PHASE, 0) ?? '';
   const operatorNodeOptions = (inspectorPort: number) =>
-    [OPERATOR_NODE_OPTIONS, GC_EVERY > 0 ? `--inspect=127.0.0.1:${inspectorPort}` : ''].join(' ').trim();
+    [phaseNodeOptions, GC_EVERY > 0 ? `--inspect=127.0.0.1:${inspectorPort}` : ''].join(' ').trim();
   try {
     const client = KubeClient.fromKubeconfig(cluster.kubeconfigPath);
     const tokenFile = await cluster.tokenFile(GATEWAY_SA);
@@ -316,6 +320,8 @@ async function main(): Promise<void> {
     client.close();
 
     async function bulkPhase({ phaseIndex, size, added }: { phaseIndex: number; size: { keys: number; routes: number }; added: number }) {
+      phaseNodeOptions = perPhase(NODE_OPTIONS_PER_PHASE, phaseIndex) ?? '';
+      cgroup?.setLimit(perPhase(MEMORY_LIMITS, phaseIndex) as number);
       cgroup?.resetPeak();
       const startedAt = performance.now();
       operator = await startOperator(`bench-${phaseIndex + 2}`);
@@ -334,7 +340,7 @@ async function main(): Promise<void> {
             operatorExitCode: code?.exited,
             heapOutOfMemory: /heap out of memory|Reached heap limit/.test(logs),
             logTail: logs.slice(-1500),
-            ...(cgroup ? { cgroup: cgroup.stats(), nodeHeapLimitMb: cgroup.nodeHeapLimitMb(OPERATOR_NODE_OPTIONS) } : {}),
+            ...(cgroup ? { cgroup: cgroup.stats(), nodeHeapLimitMb: cgroup.nodeHeapLimitMb(phaseNodeOptions) } : {}),
             secondsSinceStart: Math.round((performance.now() - startedAt) / 1000),
           }),
         );
@@ -439,12 +445,12 @@ async function main(): Promise<void> {
           applyToAllGatewaysServingMs: bulk,
           compileMsPerChange: summary(changeCompiles),
           ...(memory.length > 0 ? { afterGcFirst: memory[0], afterGcLast: memory.at(-1) } : {}),
-          ...(OPERATOR_NODE_OPTIONS ? { operatorNodeOptions: OPERATOR_NODE_OPTIONS } : {}),
+          ...(phaseNodeOptions ? { operatorNodeOptions: phaseNodeOptions } : {}),
           ...(cgroup
             ? {
                 cgroupLimitMb: Math.round(cgroup.limitBytes / 1024 / 1024),
                 cgroup: cgroup.stats(),
-                nodeHeapLimitMb: cgroup.nodeHeapLimitMb(OPERATOR_NODE_OPTIONS),
+                nodeHeapLimitMb: cgroup.nodeHeapLimitMb(phaseNodeOptions),
               }
             : {}),
           ...(process.env.MALLOC_ARENA_MAX ? { mallocArenaMax: process.env.MALLOC_ARENA_MAX } : {}),

@@ -20,6 +20,8 @@ export interface MemoryCgroup {
   readonly path: string;
   readonly version: 1 | 2;
   readonly limitBytes: number;
+  /** Changes the limit (between runs of the process in it). */
+  setLimit(bytes: number): void;
   /** Prefix for a command line: enters the cgroup, then execs the command (so Node starts inside it). */
   launcher(): string[];
   stats(): MemoryCgroupStats;
@@ -55,10 +57,17 @@ export function createMemoryCgroup(name: string, limitBytes: number): MemoryCgro
   const field = (text: string, key: string): number => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
   const launcher = (): string[] => ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', join(path, 'cgroup.procs')];
+  let limit = limitBytes;
   return {
     path,
     version: v2 ? 2 : 1,
-    limitBytes,
+    get limitBytes() {
+      return limit;
+    },
+    setLimit(bytes) {
+      writeFileSync(join(path, v2 ? 'memory.max' : 'memory.limit_in_bytes'), String(bytes));
+      limit = bytes;
+    },
     launcher,
     stats() {
       if (v2) {
