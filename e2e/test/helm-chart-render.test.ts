@@ -443,6 +443,18 @@ describeWithHelm('helm chart: values that change what renders', () => {
     expect((untuned ?? []).map((entry) => entry.name)).not.toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX']));
   });
 
+  it('gives the operator a heap limit inside its memory limit by default, follows a changed one, and drops it when set empty', async () => {
+    const operatorEnv = async (args: string[]) =>
+      (containersOf(findDoc(await renderChart(args), 'Deployment', names.operator))[0]!['env'] ?? []) as { name: string; value?: string }[];
+    // V8 would take about half of the 512Mi limit as heap: too little from about 30,000 keys on.
+    expect(await operatorEnv([])).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=384' });
+    expect(await operatorEnv(['--set', 'operator.nodeOptions=--max-old-space-size=1536'])).toContainEqual({
+      name: 'NODE_OPTIONS',
+      value: '--max-old-space-size=1536',
+    });
+    expect((await operatorEnv(['--set', 'operator.nodeOptions='])).map((entry) => entry.name)).not.toContain('NODE_OPTIONS');
+  });
+
   it('reads the Redis URL from an existing Secret', async () => {
     const docs = await renderChart(['--set', 'redis.existingSecret.name=cache-credentials', '--set', 'redis.existingSecret.key=redisUrl']);
     expect(docs.filter((doc) => doc.kind === 'Secret').map((doc) => doc.metadata.name)).toEqual([names.mcpSessionSecret, names.tlsSecret]);

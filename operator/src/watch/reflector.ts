@@ -14,6 +14,10 @@ import type { KubeStatus } from '../kube/kube-client.js';
 import { namespacedName, resourcePath, withQuery, type KubeList, type KubeObject, type ResourceType } from '../kube/resources.js';
 import { errorMessage, silentLogger, type Logger } from '../observe/logger.js';
 import { Backoff, sleep } from './backoff.js';
+import { poolRepeatedStrings, StringPool } from './string-pool.js';
+
+/** One pool for every reflector: namespaces, timestamps and condition texts repeat across kinds too. */
+const SHARED_STRINGS = new StringPool();
 
 type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -47,6 +51,8 @@ export interface ReflectorOptions<T extends KubeObject> {
   /** Server-side watch timeout range in seconds; each watch picks one at random. Default 300-600. */
   watchTimeoutSeconds?: [number, number];
   pageSize?: number;
+  /** Where repeated strings of cached objects are pooled (default: one pool shared by all reflectors). */
+  strings?: StringPool;
 }
 
 type WatchEnd = { kind: 'closed' } | { kind: 'gone' } | { kind: 'error'; error: Error } | { kind: 'stalled' } | { kind: 'stopped' };
@@ -281,7 +287,9 @@ export class Reflector<T extends KubeObject> {
   }
 
   private shape(object: T): T {
-    return this.options.transform ? this.options.transform(object) : object;
+    // Pooled before the transform: the object is still the reflector's own (just decoded).
+    const pooled = poolRepeatedStrings(object, this.options.strings ?? SHARED_STRINGS);
+    return this.options.transform ? this.options.transform(pooled) : pooled;
   }
 }
 

@@ -19,8 +19,14 @@ export interface LoggedProcess {
   kill(): Promise<void>;
 }
 
-export function startSwitchyard(args: string[], env: NodeJS.ProcessEnv = {}): LoggedProcess {
-  const child = spawn(process.execPath, [switchyardBin, ...args], {
+export function startSwitchyard(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  /** A command the node command line is appended to (e.g. one that enters a memory cgroup first). */
+  launcher: readonly string[] = [],
+): LoggedProcess {
+  const command = [...launcher, process.execPath, switchyardBin, ...args];
+  const child = spawn(command[0] as string, command.slice(1), {
     cwd: repoRoot,
     // JSON lines whatever the developer's shell sets: records are found by parsing them.
     env: { ...process.env, SWITCHYARD_LOG_FORMAT: 'json', ...env },

@@ -112,6 +112,8 @@ export async function startOperatorProcess(options: {
   args?: string[];
   /** Extra environment, e.g. NODE_OPTIONS for a bench that inspects the operator's heap. */
   env?: NodeJS.ProcessEnv;
+  /** A command the operator's command line is appended to (memoryCgroup's launcher). */
+  launcher?: readonly string[];
 }): Promise<OperatorProcess> {
   const proc = startSwitchyard(
     [
@@ -131,6 +133,7 @@ export async function startOperatorProcess(options: {
       ...(options.args ?? []),
     ],
     { SWITCHYARD_LOG_LEVEL: 'info', ...options.env },
+    options.launcher,
   );
   const started = await proc.waitForRecord((r) => r.msg === 'operator started');
   return {
