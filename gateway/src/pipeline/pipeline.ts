@@ -229,7 +229,9 @@ async function runOperation<
       );
       // 7a. passthrough: a same-dialect attempt forwards the caller's body and the upstream's answer (passthrough.ts)
       const passthrough =
-        plan.name === 'chat' ? passthroughFor(stages.passthrough, exchange, request as UnifiedChatRequest, hosted !== undefined) : undefined;
+        plan.name === 'chat'
+          ? passthroughFor(stages.passthrough, exchange, request as UnifiedChatRequest, hosted !== undefined)
+          : undefined;
       let rule: string | undefined;
       ({
         result: answer,

@@ -215,6 +215,8 @@ function passthroughDialect(dialect: OpenAIDialect): boolean {
 const GATEWAY_FIELDS = new Set(['metadata']);
 /** Content parts every passthrough dialect takes; others (files, cache breakpoints) are checked against the dialect. */
 const PLAIN_PARTS = new Set(['text', 'image_url']);
+/** Roles every OpenAI-format server takes; `developer` is OpenAI's newer name for `system`, which the translation sends elsewhere. */
+const PLAIN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 /**
  * The passthrough's encoder: the caller's parsed body with the backend's model, the output cap
@@ -227,7 +229,8 @@ function createChatPassthrough(
   where: (target: BackendTarget, stream: boolean) => { url: string; headers: Record<string, string> },
 ): ChatPassthrough {
   const otherCapField = dialect.maxTokensField === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
-  const checkParts = !dialect.fileParts || !dialect.promptCacheBreakpoints;
+  // OpenAI's own dialect takes every message as the caller wrote it; the others are checked.
+  const checkMessages = dialect !== OPENAI_DIALECT;
   return {
     encode(body, target, stream) {
       const upstream: Record<string, unknown> = {};
@@ -249,11 +252,13 @@ function createChatPassthrough(
       }
       const effort = upstream.reasoning_effort;
       if (effort !== undefined && !(dialect.reasoningEfforts as readonly unknown[]).includes(effort)) return undefined;
-      if (checkParts && !plainMessages(upstream.messages)) return undefined;
+      if (checkMessages && !plainMessages(upstream.messages)) return undefined;
       if (stream) {
         const options = upstream.stream_options;
         upstream.stream_options =
-          typeof options === 'object' && options !== null ? { ...(options as Record<string, unknown>), include_usage: true } : { include_usage: true };
+          typeof options === 'object' && options !== null
+            ? { ...(options as Record<string, unknown>), include_usage: true }
+            : { include_usage: true };
       }
       const { url, headers } = where(target, stream);
       return { url, method: 'POST', headers, body: JSON.stringify(upstream) };
@@ -263,15 +268,17 @@ function createChatPassthrough(
   };
 }
 
-/** Whether every message's content parts are ones any passthrough dialect takes as sent. */
+/** Whether every message's role and content parts are ones any passthrough dialect takes as sent. */
 function plainMessages(messages: unknown): boolean {
   if (!Array.isArray(messages)) return false;
   for (const message of messages) {
+    if (!PLAIN_ROLES.has((message as { role?: unknown } | null)?.role as string)) return false;
     const content = (message as { content?: unknown } | null)?.content;
     if (!Array.isArray(content)) continue;
     for (const part of content) {
       const p = part as { type?: unknown; prompt_cache_breakpoint?: unknown } | null;
-      if (p === null || typeof p !== 'object' || !PLAIN_PARTS.has(p.type as string) || p.prompt_cache_breakpoint !== undefined) return false;
+      if (p === null || typeof p !== 'object' || !PLAIN_PARTS.has(p.type as string) || p.prompt_cache_breakpoint !== undefined)
+        return false;
     }
   }
   return true;

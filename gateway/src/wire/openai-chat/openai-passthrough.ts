@@ -302,7 +302,10 @@ export class PassthroughStreamRewriter implements StreamRewriter {
     if (id !== undefined && members.id !== undefined) {
       const callerId = chatCompletionId(id);
       if (callerId !== id)
-        rewrites.push({ pattern: Buffer.from(json.subarray(members.id.keyStart, members.id.end)), replacement: Buffer.from(`"id":${JSON.stringify(callerId)}`) });
+        rewrites.push({
+          pattern: Buffer.from(json.subarray(members.id.keyStart, members.id.end)),
+          replacement: Buffer.from(`"id":${JSON.stringify(callerId)}`),
+        });
     }
     return rewrites;
   }

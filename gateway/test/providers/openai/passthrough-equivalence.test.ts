@@ -75,7 +75,8 @@ async function requestLine(gateway: GatewayProcess, requestId: string | null): P
 
 /** What the ledger and the metrics take from a request's line. */
 function recorded(line: Record<string, unknown>): Record<string, unknown> {
-  const { status, inputTokens, outputTokens, costUsd, backend, route, model, stream, attempts, error, streamFailure, failedAttempts } = line;
+  const { status, inputTokens, outputTokens, costUsd, backend, route, model, stream, attempts, error, streamFailure, failedAttempts } =
+    line;
   return { status, inputTokens, outputTokens, costUsd, backend, route, model, stream, attempts, error, streamFailure, failedAttempts };
 }
 
@@ -105,26 +106,51 @@ function seenWhole(answer: OpenAI.Chat.ChatCompletion): unknown {
 }
 
 const wholeCases: Array<[string, string, Mock, Body]> = [
-  ['text', 'gpt-4o', { content: 'hello there', usage: { prompt_tokens: 11, completion_tokens: 3 } }, {
-    model: 'gpt-4o',
-    messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }],
-    temperature: 0.1,
-    max_tokens: 20,
-  }],
-  ['usage with cached tokens', 'gpt-4o', { content: 'cached', usage: { prompt_tokens: 2000, completion_tokens: 5, cached_tokens: 1536 } }, {
-    model: 'gpt-4o',
-    messages: [{ role: 'user', content: 'long prompt' }],
-  }],
-  ['a tool call', 'gpt-4o', { toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }], finishReason: 'tool_calls' }, {
-    model: 'gpt-4o',
-    messages: [{ role: 'user', content: 'weather in Oslo?' }],
-    tools: [{ type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
-  }],
-  ['an upstream id without the chatcmpl- prefix, on an openai-compatible backend', 'local', { content: 'x', id: 'abc123' }, {
-    model: 'local',
-    messages: [{ role: 'user', content: 'hi' }],
-    max_completion_tokens: 9,
-  }],
+  [
+    'text',
+    'gpt-4o',
+    { content: 'hello there', usage: { prompt_tokens: 11, completion_tokens: 3 } },
+    {
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hi' },
+      ],
+      temperature: 0.1,
+      max_tokens: 20,
+    },
+  ],
+  [
+    'usage with cached tokens',
+    'gpt-4o',
+    { content: 'cached', usage: { prompt_tokens: 2000, completion_tokens: 5, cached_tokens: 1536 } },
+    {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'long prompt' }],
+    },
+  ],
+  [
+    'a tool call',
+    'gpt-4o',
+    { toolCalls: [{ id: 'call_1', name: 'weather', arguments: '{"city":"Oslo"}' }], finishReason: 'tool_calls' },
+    {
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'weather in Oslo?' }],
+      tools: [
+        { type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+      ],
+    },
+  ],
+  [
+    'an upstream id without the chatcmpl- prefix, on an openai-compatible backend',
+    'local',
+    { content: 'x', id: 'abc123' },
+    {
+      model: 'local',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_completion_tokens: 9,
+    },
+  ],
 ];
 
 describe('passthrough fast path and normal path agree', () => {
@@ -176,9 +202,15 @@ describe('passthrough fast path and normal path agree', () => {
           text += choice.delta.content ?? '';
           if (choice.finish_reason) finishes.push(choice.finish_reason);
         }
-        if (chunk.usage) usages.push({ ...chunk.usage, prompt_tokens_details: { cached_tokens: chunk.usage.prompt_tokens_details?.cached_tokens } });
+        if (chunk.usage)
+          usages.push({ ...chunk.usage, prompt_tokens_details: { cached_tokens: chunk.usage.prompt_tokens_details?.cached_tokens } });
       }
-      seen.push({ text, finishes, usages: usages.map((u) => ({ ...(u as object), completion_tokens_details: undefined })), models: [...models] });
+      seen.push({
+        text,
+        finishes,
+        usages: usages.map((u) => ({ ...(u as object), completion_tokens_details: undefined })),
+        models: [...models],
+      });
       lines.push(recorded(await requestLine(gateway, response.headers.get('x-request-id'))));
       // The gateway asks for usage on every stream, whatever the caller asked: that is how it is charged.
       expect((mock.chatRequests[0]?.stream_options as { include_usage?: boolean } | undefined)?.include_usage).toBe(true);
@@ -222,11 +254,27 @@ describe('passthrough fast path and normal path agree', () => {
   });
 
   it.each([
-    ['429 rate limited', false, { error: { status: 429, message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }],
-    ['400 invalid request', false, { error: { status: 400, message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature' } }],
+    [
+      '429 rate limited',
+      false,
+      { error: { status: 429, message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
+    ],
+    [
+      '400 invalid request',
+      false,
+      { error: { status: 400, message: "Invalid value for 'temperature'", type: 'invalid_request_error', param: 'temperature' } },
+    ],
     ['500 server error', false, { error: { status: 500, message: 'The server had an error', type: 'server_error' } }],
-    ['429 on a stream', true, { error: { status: 429, message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }],
-    ['an error event first on a stream', true, { content: 'x', errorAfterChunks: { after: 0, message: 'overloaded', type: 'server_error' } }],
+    [
+      '429 on a stream',
+      true,
+      { error: { status: 429, message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
+    ],
+    [
+      'an error event first on a stream',
+      true,
+      { content: 'x', errorAfterChunks: { after: 0, message: 'overloaded', type: 'server_error' } },
+    ],
   ] as Array<[string, boolean, Mock]>)('upstream error %s: the same status and body', async (_label, stream, reply) => {
     const seen = [];
     const lines = [];
@@ -235,7 +283,10 @@ describe('passthrough fast path and normal path agree', () => {
       mock.script(reply);
       const error = await client(gateway)
         .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream })
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(APIError);
       const apiError = error as APIError;
       seen.push({ status: apiError.status, error: apiError.error, code: apiError.code, type: apiError.type });
@@ -251,7 +302,11 @@ describe('passthrough fast path and normal path agree', () => {
     for (const gateway of [fast, normal]) {
       mock.reset();
       // Paced, so the stream has begun when the error comes (an error in the first batch fails the attempt on both paths).
-      mock.script({ content: 'partial answer here', chunkDelayMs: 30, errorAfterChunks: { after: 2, message: 'overloaded', type: 'server_error' } });
+      mock.script({
+        content: 'partial answer here',
+        chunkDelayMs: 30,
+        errorAfterChunks: { after: 2, message: 'overloaded', type: 'server_error' },
+      });
       const { data: stream, response } = await client(gateway)
         .chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'hi' }] })
         .withResponse();
@@ -290,9 +345,30 @@ describe('what only the fast path does', () => {
   it('streams the upstream chunks with the public model name and the upstream fields the normal path drops', async () => {
     mock.script({
       chunks: [
-        { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-2024-08-06', system_fingerprint: 'fp_1', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
-        { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-2024-08-06', system_fingerprint: 'fp_1', choices: [{ index: 0, delta: { content: 'hé' }, finish_reason: 'stop' }] },
-        { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-2024-08-06', choices: [], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } },
+        {
+          id: 'chatcmpl-1',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'gpt-4o-2024-08-06',
+          system_fingerprint: 'fp_1',
+          choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+        },
+        {
+          id: 'chatcmpl-1',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'gpt-4o-2024-08-06',
+          system_fingerprint: 'fp_1',
+          choices: [{ index: 0, delta: { content: 'hé' }, finish_reason: 'stop' }],
+        },
+        {
+          id: 'chatcmpl-1',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'gpt-4o-2024-08-06',
+          choices: [],
+          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+        },
       ],
     });
     const { data: stream, response } = await client(fast)

@@ -82,7 +82,9 @@ describe('PassthroughStreamRewriter', () => {
   it.each([1, 2, 3, 7, 64, 100_000])('forwards whole events with the public model, split every %i bytes', (slice) => {
     const rewriter = new PassthroughStreamRewriter('public', true);
     const text = run(rewriter, Buffer.from(sse), slice);
-    const expected = sse.replaceAll('"model":"upstream-model"}', '"model":"public"}').replaceAll('"model":"upstream-model","choices"', '"model":"public","choices"');
+    const expected = sse
+      .replaceAll('"model":"upstream-model"}', '"model":"public"}')
+      .replaceAll('"model":"upstream-model","choices"', '"model":"public","choices"');
     expect(events(text)).toEqual(events(expected));
     // Only the envelope's model is rewritten: the same bytes inside the content (escaped there) are not.
     expect(text).toContain('héllo \\"model\\":\\"upstream-model\\" ');
@@ -118,7 +120,7 @@ describe('PassthroughStreamRewriter', () => {
     rewriter.push(Buffer.from(`${chunk('a')}data: {"error":{"message":"overloaded","type":"server_error"}}\n\n`));
     expect(rewriter.batchMayHoldError).toBe(true);
     const clean = new PassthroughStreamRewriter('public', true);
-    clean.push(Buffer.from(chunk('the \"error\" word')));
+    clean.push(Buffer.from(chunk('the "error" word')));
     expect(clean.batchMayHoldError).toBe(false);
   });
 
