@@ -499,8 +499,23 @@ async function openPassthroughStream(
     }
     return null;
   };
-  const first = await pull();
-  if (first === null) throw new UpstreamFailure('Other', response.status, 'upstream stream ended before any event');
+  // Comments and keep-alives some servers send before the first event go out with it.
+  let first = await pull();
+  const head: Buffer[] = [];
+  while (first !== null && !rewriter.sawEvent) {
+    head.push(...first);
+    first = await pull();
+  }
+  if (first === null) {
+    // The adapter's decoder says what was wrong with what came instead, as on the normal path.
+    const decoder = adapter.createStreamDecoder(call.target);
+    decodeWith(() => {
+      for (const bytes of head) decoder.push(bytes);
+      decoder.end();
+    });
+    throw new UpstreamFailure('Other', response.status, 'upstream stream ended before any event');
+  }
+  if (head.length > 0) first = [...head, ...first];
   return { ...wrapStream(first, pull, scope, call, () => response.body.destroy()), rewriter };
 }
 

@@ -22,6 +22,8 @@ export interface PassthroughStreamRewriter {
   readonly model: string | undefined;
   /** Whether the last batch pushed may hold an error object (the adapter's decoder then checks it, as on the normal path). */
   readonly batchMayHoldError: boolean;
+  /** Whether the first bytes held an SSE `data:` line (an upstream that answered a stream with something else did not). */
+  readonly sawEvent: boolean;
   /** Events forwarded so far. */
   readonly events: number;
   /** Bytes forwarded beyond the events' envelopes: an estimate of the streamed output. */

@@ -184,6 +184,8 @@ export class PassthroughStreamRewriter implements StreamRewriter {
    * of the rewriter hands such a batch to the adapter's decoder to do the same.
    */
   batchMayHoldError = false;
+  /** Whether the bytes so far held an SSE `data:` line (a stream that never does is no stream). */
+  sawEvent = false;
   /** Events forwarded so far, and their bytes beyond a bare envelope (an estimate of the streamed output). */
   events = 0;
   contentBytes = 0;
@@ -230,7 +232,12 @@ export class PassthroughStreamRewriter implements StreamRewriter {
   }
 
   private forward(complete: Buffer): Buffer[] {
-    const rewrites = (this.rewrites ??= this.learn(complete));
+    let rewrites = this.rewrites;
+    if (rewrites === undefined) {
+      // Learned from the first event; comments and keep-alives before it teach nothing.
+      rewrites = this.learn(complete);
+      if (this.sawEvent) this.rewrites = rewrites;
+    }
     this.batchMayHoldError = complete.includes(ERROR_KEY);
     this.readUsage(complete);
     let drop: { start: number; end: number } | undefined;
@@ -280,6 +287,7 @@ export class PassthroughStreamRewriter implements StreamRewriter {
   private learn(complete: Buffer): Rewrite[] {
     const dataAt = complete.indexOf(DATA);
     if (dataAt < 0) return [];
+    this.sawEvent = true;
     let lineEnd = complete.indexOf(LF, dataAt);
     if (lineEnd < 0) lineEnd = complete.length;
     const json = complete.subarray(skipSpace(complete, dataAt + DATA.length), lineEnd);

@@ -108,6 +108,15 @@ describe('PassthroughStreamRewriter', () => {
     expect(out[0]).toBe(bytes);
   });
 
+  it('learns the model from the first event, not from comments before it', () => {
+    const rewriter = new PassthroughStreamRewriter('public', true);
+    expect(Buffer.concat(rewriter.push(Buffer.from(': PROCESSING\n\n'))).toString()).toBe(': PROCESSING\n\n');
+    expect(rewriter.sawEvent).toBe(false);
+    const text = Buffer.concat(rewriter.push(Buffer.from(sse))).toString();
+    expect(rewriter.sawEvent).toBe(true);
+    expect(text).not.toContain('"model":"upstream-model"');
+  });
+
   it('takes CRLF framing', () => {
     const rewriter = new PassthroughStreamRewriter('public', true);
     const text = run(rewriter, Buffer.from(sse.replaceAll('\n\n', '\r\n\r\n')), 3);
