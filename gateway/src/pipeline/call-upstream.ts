@@ -489,6 +489,8 @@ async function openPassthroughStream(
       if (chunk.done) {
         ended = true;
         const tail = decodeWith(() => rewriter.end());
+        // Cut before it finished: the adapter's decoder names the failure, as on the normal path.
+        if (!rewriter.completed && rewriter.sawEvent) failOnErrorEvent(adapter, call, tail, true);
         return tail.length > 0 ? tail : null;
       }
       const bytes = chunk.value as Buffer;
@@ -519,11 +521,15 @@ async function openPassthroughStream(
   return { ...wrapStream(first, pull, scope, call, () => response.body.destroy()), rewriter };
 }
 
-/** Throws the adapter's classified failure when the batch holds an error event (its decoder reads one). */
-function failOnErrorEvent(adapter: HttpProviderAdapter, call: UpstreamCall, batch: readonly Buffer[]): void {
+/**
+ * Throws the adapter's classified failure when the batch holds an error event (its decoder reads
+ * one), or, with `ended`, when a stream that has not completed ends (its decoder's end says so).
+ */
+function failOnErrorEvent(adapter: HttpProviderAdapter, call: UpstreamCall, batch: readonly Buffer[], ended = false): void {
   const decoder = adapter.createStreamDecoder(call.target);
   decodeWith(() => {
     for (const bytes of batch) decoder.push(bytes);
+    if (ended) decoder.end();
   });
 }
 

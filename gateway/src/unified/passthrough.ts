@@ -24,6 +24,8 @@ export interface PassthroughStreamRewriter {
   readonly batchMayHoldError: boolean;
   /** Whether the first bytes held an SSE `data:` line (an upstream that answered a stream with something else did not). */
   readonly sawEvent: boolean;
+  /** Whether the stream said it is complete (a finish reason, or its end marker): one cut before is broken. */
+  readonly completed: boolean;
   /** Events forwarded so far. */
   readonly events: number;
   /** Bytes forwarded beyond the events' envelopes: an estimate of the streamed output. */

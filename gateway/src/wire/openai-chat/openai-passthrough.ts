@@ -158,6 +158,8 @@ export function readPassthroughCompletion(bytes: Buffer, requestedModel: string)
 const DATA = Buffer.from('data:');
 const USAGE_KEY = Buffer.from('"usage"');
 const ERROR_KEY = Buffer.from('"error"');
+const DONE = Buffer.from('[DONE]');
+const FINISH_KEY = Buffer.from('"finish_reason"');
 
 /** A byte pattern in every event and what replaces it. */
 interface Rewrite {
@@ -184,6 +186,8 @@ export class PassthroughStreamRewriter implements StreamRewriter {
    * of the rewriter hands such a batch to the adapter's decoder to do the same.
    */
   batchMayHoldError = false;
+  /** Whether the stream has said it is complete: a `finish_reason` or `data: [DONE]` (a stream cut before either is broken). */
+  completed = false;
   /** Whether the bytes so far held an SSE `data:` line (a stream that never does is no stream). */
   sawEvent = false;
   /** Events forwarded so far, and their bytes beyond a bare envelope (an estimate of the streamed output). */
@@ -239,6 +243,7 @@ export class PassthroughStreamRewriter implements StreamRewriter {
       if (this.sawEvent) this.rewrites = rewrites;
     }
     this.batchMayHoldError = complete.includes(ERROR_KEY);
+    if (!this.completed) this.completed = complete.includes(DONE) || hasFinishReason(complete);
     this.readUsage(complete);
     let drop: { start: number; end: number } | undefined;
     if (!this.includeUsage && this.usageEvent !== undefined) drop = this.usageEvent;
@@ -351,6 +356,17 @@ export class PassthroughStreamRewriter implements StreamRewriter {
     this.events += events;
     this.contentBytes += Math.max(0, to - from - events * this.envelopeBytes);
   }
+}
+
+/** Whether some event in `bytes` has a string `finish_reason` (not null). */
+function hasFinishReason(bytes: Buffer): boolean {
+  for (let key = bytes.indexOf(FINISH_KEY); key >= 0; key = bytes.indexOf(FINISH_KEY, key + FINISH_KEY.length)) {
+    let i = skipSpace(bytes, key + FINISH_KEY.length);
+    if (bytes[i] !== COLON) continue;
+    i = skipSpace(bytes, i + 1);
+    if (bytes[i] === QUOTE) return true;
+  }
+  return false;
 }
 
 function trimEnd(bytes: Buffer): number {

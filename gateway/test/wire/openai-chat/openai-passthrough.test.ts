@@ -117,6 +117,18 @@ describe('PassthroughStreamRewriter', () => {
     expect(text).not.toContain('"model":"upstream-model"');
   });
 
+  it('knows a stream is complete from a finish reason or [DONE], and not before', () => {
+    const cut = new PassthroughStreamRewriter('public', true);
+    cut.push(Buffer.from(chunk('') + chunk('partial')));
+    expect(cut.completed).toBe(false);
+    const finished = new PassthroughStreamRewriter('public', true);
+    finished.push(Buffer.from(`${chunk('')}data: {"id":"c","model":"upstream-model","choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}\n\n`));
+    expect(finished.completed).toBe(true);
+    const done = new PassthroughStreamRewriter('public', true);
+    done.push(Buffer.from(`${chunk('')}data: [DONE]\n\n`));
+    expect(done.completed).toBe(true);
+  });
+
   it('takes CRLF framing', () => {
     const rewriter = new PassthroughStreamRewriter('public', true);
     const text = run(rewriter, Buffer.from(sse.replaceAll('\n\n', '\r\n\r\n')), 3);
