@@ -1,5 +1,7 @@
 // The floor a Node gateway is measured against: node:http in, one undici Pool out, the body read
 // once, parsed once and re-serialized once in each direction. No auth, routing, metrics or logs.
+// A streamed answer (the request has "stream": true) is forwarded chunk by chunk as undici hands
+// it over, with backpressure: the floor for the gateway's streams.
 // Usage: node bench/minimal-proxy.mjs <upstream origin>. Prints {"port": N} on stdout.
 import { createServer } from 'node:http';
 import { Pool } from 'undici';
@@ -24,6 +26,14 @@ const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, r
         headers: { 'content-type': 'application/json', authorization: 'Bearer sk-upstream' },
         body: JSON.stringify(request),
       });
+      if (request.stream === true) {
+        res.writeHead(response.statusCode, { 'content-type': response.headers['content-type'] ?? 'text/event-stream' });
+        for await (const chunk of response.body) {
+          if (!res.write(chunk)) await new Promise((resolveDrain) => res.once('drain', resolveDrain));
+        }
+        res.end();
+        return;
+      }
       const answer = JSON.parse(await response.body.text());
       const body = JSON.stringify(answer);
       res.writeHead(response.statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });

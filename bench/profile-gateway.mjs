@@ -227,18 +227,13 @@ async function main() {
         SWITCHYARD_LOG_LEVEL: LOG_LEVEL,
       },
     );
-  // The floor parses whole JSON answers, so it has no streaming counterpart: streamed runs compare gateways only.
-  const started = STREAM
-    ? []
-    : [
-        [
-          'minimal-proxy',
-          await startProcess(
-            profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]),
-            (m) => typeof m.port === 'number',
-          ),
-        ],
-      ];
+  // The floor parses whole JSON answers and forwards streams chunk by chunk (minimal-proxy.mjs).
+  const started = [
+    [
+      'minimal-proxy',
+      await startProcess(profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]), (m) => typeof m.port === 'number'),
+    ],
+  ];
   // PROFILE_COMPARE_ROOT: another checkout (built) measured in the same run, e.g. the last commit.
   if (process.env.PROFILE_COMPARE_ROOT)
     started.push(['switchyard-compare', await startGateway('switchyard-compare', process.env.PROFILE_COMPARE_ROOT)]);
@@ -273,14 +268,18 @@ async function main() {
       `| ${target.name} | ${pick('concurrentCpu')} (${pick('concurrentUser')} + ${pick('concurrentSystem')}) | ${pick('sequentialCpu')} (${pick('sequentialUser')}) | ${pick('rps')} | ${pick('p50')} | ${target.rss.toFixed(0)} MB |`,
     );
   }
-  // Each process against the first one: the floor, or in streamed runs the compared checkout.
-  const baseline = targets[0];
-  for (const target of targets.slice(1)) {
+  // Each process against the floor, and this checkout against the compared one (same-run A/B).
+  const compareRatios = (target, baseline) => {
     const ratio = (field) => median(target.runs.map((r) => r[field])) / median(baseline.runs.map((r) => r[field]));
     console.log(
-      `${target.name} / ${baseline.name} CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential (user ${ratio('sequentialUser').toFixed(2)}x)`,
+      `${target.name} / ${baseline.name} CPU per request: ${ratio('concurrentCpu').toFixed(2)}x at 32 conn, ${ratio('sequentialCpu').toFixed(2)}x sequential (user ${ratio('sequentialUser').toFixed(2)}x); req/s ${ratio('rps').toFixed(2)}x`,
     );
-  }
+  };
+  const [floor, ...gateways] = targets;
+  for (const target of gateways) compareRatios(target, floor);
+  const compared = gateways.find((t) => t.name === 'switchyard-compare');
+  const current = gateways.find((t) => t.name === 'switchyard');
+  if (compared !== undefined && current !== undefined) compareRatios(current, compared);
   if (CPU_PROFILE) {
     const served = ROUNDS * (REQUESTS + SEQUENTIAL);
     for (const target of targets) {

@@ -112,8 +112,10 @@ async function main() {
   const viaGateway = [];
   const viaFloor = [];
   const directStreams = [];
+  const floorStreams = [];
   const gatewayStreams = [];
   const directStreamTimes = [];
+  const floorStreamTimes = [];
   const gatewayStreamTimes = [];
   let rss;
   let floorRss;
@@ -129,8 +131,10 @@ async function main() {
     floorRss = peakRssMb(floor.child.pid);
     for (let round = 0; round < ROUNDS; round++) {
       directStreams.push(await measureStreams(directUrl));
+      floorStreams.push(await measureStreams(floorUrl));
       gatewayStreams.push(await measureStreams(gatewayUrl));
       directStreamTimes.push(await streamTimings(directUrl, STREAM_SEQUENTIAL));
+      floorStreamTimes.push(await streamTimings(floorUrl, STREAM_SEQUENTIAL));
       gatewayStreamTimes.push(await streamTimings(gatewayUrl, STREAM_SEQUENTIAL));
     }
     streamingRss = peakRssMb(gateway.child.pid);
@@ -161,12 +165,27 @@ async function main() {
     '',
     `Switchyard vs the floor: ${(g.rps / f.rps).toFixed(2)}x the throughput, ${g.perCpu !== undefined && f.perCpu !== undefined ? `${(g.perCpu / f.perCpu).toFixed(2)}x the requests per CPU-second, ` : ''}${(added.p50 - floorAdded.p50).toFixed(0)} µs more added p50. Requests per CPU-second: requests served in the throughput pass divided by the user and system CPU seconds the serving process used in it (/proc), a figure the machine's other load barely moves. Medians of ${ROUNDS} rounds; ${SEQUENTIAL_REQUESTS} sequential requests and ${CONCURRENT_SECONDS} s at ${CONNECTIONS} connections per round.`,
     '',
-    `Streaming (23 SSE events per answer, ${CONNECTIONS} connections, ${STREAM_SECONDS} s per round): upstream directly ${median(directStreams).toFixed(0)} streams/s, through switchyard ${median(gatewayStreams).toFixed(0)} streams/s (every event decoded to the unified model and encoded again); gateway peak RSS after the streaming passes ${streamingRss.toFixed(0)} MB.`,
-    (() => {
-      const d = { ttft: median(directStreamTimes.map((t) => t.ttft)), total: median(directStreamTimes.map((t) => t.total)) };
-      const w = { ttft: median(gatewayStreamTimes.map((t) => t.ttft)), total: median(gatewayStreamTimes.map((t) => t.total)) };
-      const perEvent = (w.total - w.ttft - (d.total - d.ttft)) / (STREAM_EVENTS - 1);
-      return `Streaming, one at a time (${STREAM_SEQUENTIAL} per round, p50): time to the first byte ${d.ttft.toFixed(0)} µs directly, ${w.ttft.toFixed(0)} µs through switchyard (+${(w.ttft - d.ttft).toFixed(0)} µs); whole answer ${d.total.toFixed(0)} µs and ${w.total.toFixed(0)} µs; the events after the first add about ${perEvent.toFixed(1)} µs each at the gateway (this upstream writes every event at once, so they arrive and leave in few batches; the per-chunk cost of work on each event, with guardrails on, is measured in "Guardrails on streams").`;
+    ...(() => {
+      const timing = (runs) => ({ ttft: median(runs.map((t) => t.ttft)), total: median(runs.map((t) => t.total)) });
+      const d = timing(directStreamTimes);
+      const f = timing(floorStreamTimes);
+      const w = timing(gatewayStreamTimes);
+      // What each event after the first adds over reading the upstream directly.
+      const perEvent = (t) => (t.total - t.ttft - (d.total - d.ttft)) / (STREAM_EVENTS - 1);
+      const rate = (runs) => median(runs).toFixed(0);
+      const row = (name, t, runs, added) =>
+        `| ${name} | ${rate(runs)} | ${t.ttft.toFixed(0)} µs | ${added ? `+${(t.ttft - d.ttft).toFixed(0)} µs` : '-'} | ${t.total.toFixed(0)} µs | ${added ? `${perEvent(t).toFixed(1)} µs` : '-'} |`;
+      return [
+        `Streaming (${STREAM_EVENTS} SSE events per answer; streams/s at ${CONNECTIONS} connections for ${STREAM_SECONDS} s per round; time to first byte and to the whole answer one stream at a time, ${STREAM_SEQUENTIAL} per round, p50):`,
+        '',
+        '| path | streams/s | time to first token | added | whole answer | added per event after the first |',
+        '| --- | --- | --- | --- | --- | --- |',
+        row('upstream directly', d, directStreams, false),
+        row('floor: minimal proxy forwarding the stream', f, floorStreams, true),
+        row("through switchyard (passthrough: the upstream's chunks forwarded)", w, gatewayStreams, true),
+        '',
+        `Switchyard vs the floor on streams: ${(median(gatewayStreams) / median(floorStreams)).toFixed(2)}x the streams/s, +${(w.ttft - f.ttft).toFixed(0)} µs to the first token. This upstream writes every event at once, so they arrive and leave in few batches; the per-chunk cost of work on each event, with guardrails on, is measured in "Guardrails on streams". Gateway peak RSS after the streaming passes ${streamingRss.toFixed(0)} MB.`,
+      ];
     })(),
     `Gateway run as the Helm chart runs it: ${
       Object.entries(chartGatewayEnv(repoRoot))

@@ -28,6 +28,7 @@ import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import { AttemptScope } from './attempt-scope.js';
 import { ClientDisconnectedError } from './exchange.js';
 import { scrubFailure } from './scrub-credentials.js';
+import type { ChatPassthrough, PassthroughCompletion, PassthroughStreamRewriter } from '../unified/passthrough.js';
 
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
 /**
@@ -37,11 +38,11 @@ const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
  */
 const STREAM_BYTES_PER_TURN = 1024 * 1024;
 
-/** A stream that has produced its first events; the rest is pulled batch by batch. */
-export interface UpstreamEventStream {
-  readonly first: UnifiedStreamEvent[];
+/** A stream that has produced its first batch; the rest is pulled batch by batch. */
+export interface UpstreamStream<Batch> {
+  readonly first: Batch[];
   /** The next batch, or null at the end. Throws UpstreamFailure or ClientDisconnectedError. */
-  next(): Promise<UnifiedStreamEvent[] | null>;
+  next(): Promise<Batch[] | null>;
   /** Stops the upstream when the stream is abandoned early. */
   close(): void;
   /**
@@ -52,7 +53,25 @@ export interface UpstreamEventStream {
   whenAborted?(listener: (reason: unknown) => void): () => void;
 }
 
+/** A stream that has produced its first events, decoded to the unified model. */
+export type UpstreamEventStream = UpstreamStream<UnifiedStreamEvent>;
+
+/**
+ * A same-dialect stream (the passthrough fast path): batches are the upstream's bytes, ready to
+ * write, and `rewriter` has what the gateway records of them (usage, the answering model).
+ */
+export interface UpstreamByteStream extends UpstreamStream<Buffer> {
+  readonly rewriter: PassthroughStreamRewriter;
+}
+
+/** What one chat attempt on the normal path answers: a unified answer, whole or streamed. */
 export type ChatCallResult = { kind: 'complete'; response: UnifiedChatResponse } | { kind: 'stream'; stream: UpstreamEventStream };
+
+/** What a chat attempt answers: the normal path's, or the passthrough's bytes (pipeline/passthrough.ts). */
+export type ChatAnswer =
+  | ChatCallResult
+  | { kind: 'passthrough'; completion: PassthroughCompletion }
+  | { kind: 'passthrough-stream'; stream: UpstreamByteStream };
 
 export interface UpstreamCall {
   transport: UpstreamTransport;
@@ -87,6 +106,44 @@ export async function callChat(call: UpstreamCall, request: UnifiedChatRequest):
     const stream = await openHttpStream(adapter, call, response, scope);
     streaming = true;
     return { kind: 'stream', stream };
+  } catch (error) {
+    throw attemptError(error, call, scope);
+  } finally {
+    if (!streaming) scope.dispose();
+  }
+}
+
+/**
+ * One chat attempt on the passthrough fast path: `upstreamRequest` is the caller's own body
+ * readied for the backend (its adapter's chatPassthrough), and the answer is forwarded as the
+ * upstream wrote it. A whole answer the byte scan cannot read is decoded the normal way, so a
+ * malformed answer fails (and is retried) as it does there.
+ */
+export async function callChatPassthrough(
+  call: UpstreamCall,
+  passthrough: ChatPassthrough,
+  upstreamRequest: UpstreamHttpRequest,
+  requestedModel: string,
+  /** Undefined: a whole answer; else the caller's stream_options.include_usage. */
+  streamIncludeUsage: boolean | undefined,
+): Promise<ChatAnswer> {
+  const scope = new AttemptScope(call.clientSignal, call.timeouts);
+  let streaming = false;
+  try {
+    const adapter = call.adapter as HttpProviderAdapter;
+    const firstByteOpen = adapter.authorizeRequest !== undefined && (await authorize(adapter, call, upstreamRequest, scope));
+    if (streamIncludeUsage === undefined) {
+      const response = await sendBuffered(call, upstreamRequest, scope, firstByteOpen);
+      const completion = passthrough.readCompletion(response.body, requestedModel);
+      if (completion !== undefined) return { kind: 'passthrough', completion };
+      const { body } = parseJson(response);
+      return { kind: 'complete', response: decodeWith(() => adapter.decodeChatResponse(body, call.target)) };
+    }
+    const response = await send(call, upstreamRequest, scope, firstByteOpen);
+    const rewriter = passthrough.createStreamRewriter(requestedModel, streamIncludeUsage);
+    const opened = await openPassthroughStream(adapter, call, response, scope, rewriter);
+    streaming = true;
+    return { kind: 'passthrough-stream', stream: opened };
   } catch (error) {
     throw attemptError(error, call, scope);
   } finally {
@@ -298,7 +355,10 @@ async function sendForJson(
   scope: AttemptScope,
   firstByteOpen = false,
 ): Promise<UpstreamJson> {
-  const response = await sendBuffered(call, request, scope, firstByteOpen);
+  return parseJson(await sendBuffered(call, request, scope, firstByteOpen));
+}
+
+function parseJson(response: BufferedUpstreamResponse): UpstreamJson {
   // The bytes are released as they become text, so a large answer is held once while it is parsed.
   const text = takeBodyText(response);
   try {
@@ -398,13 +458,88 @@ async function openInProcessStream(
   return wrapStream([firstResult.value], pull, scope, call, () => void events.return?.());
 }
 
-function wrapStream(
-  first: UnifiedStreamEvent[],
-  pull: () => Promise<UnifiedStreamEvent[] | null>,
+/**
+ * The passthrough's stream: the upstream's chunks through the rewriter (whole events only, the
+ * model rewritten), no decode. Returns once the first events are in hand, so until then the
+ * attempt can still be retried, as on the normal path; a first event that is an error object is
+ * handed to the adapter's decoder, which classifies it as the normal path does.
+ */
+async function openPassthroughStream(
+  adapter: HttpProviderAdapter,
+  call: UpstreamCall,
+  response: UpstreamResponse,
+  scope: AttemptScope,
+  rewriter: PassthroughStreamRewriter,
+): Promise<UpstreamByteStream> {
+  const chunks = response.body[Symbol.asyncIterator]();
+  let ended = false;
+  const pull = async (): Promise<Buffer[] | null> => {
+    let bytesThisTurn = 0;
+    while (!ended) {
+      if (bytesThisTurn >= STREAM_BYTES_PER_TURN) {
+        bytesThisTurn = 0;
+        await nextTurn();
+      }
+      let chunk: IteratorResult<unknown>;
+      try {
+        chunk = await scope.bounded(chunks.next(), call.timeouts.streamIdleMs, 'streamIdle');
+      } catch (error) {
+        throw classifyTransportError(scope.explain(error), call.timeouts);
+      }
+      if (chunk.done) {
+        ended = true;
+        const tail = decodeWith(() => rewriter.end());
+        // Cut before it finished: the adapter's decoder names the failure, as on the normal path.
+        if (!rewriter.completed && rewriter.sawEvent) failOnErrorEvent(adapter, call, tail, true);
+        return tail.length > 0 ? tail : null;
+      }
+      const bytes = chunk.value as Buffer;
+      bytesThisTurn += bytes.length;
+      const out = decodeWith(() => rewriter.push(bytes));
+      if (rewriter.batchMayHoldError) failOnErrorEvent(adapter, call, out);
+      if (out.length > 0) return out;
+    }
+    return null;
+  };
+  // Comments and keep-alives some servers send before the first event go out with it.
+  let first = await pull();
+  const head: Buffer[] = [];
+  while (first !== null && !rewriter.sawEvent) {
+    head.push(...first);
+    first = await pull();
+  }
+  if (first === null) {
+    // The adapter's decoder says what was wrong with what came instead, as on the normal path.
+    const decoder = adapter.createStreamDecoder(call.target);
+    decodeWith(() => {
+      for (const bytes of head) decoder.push(bytes);
+      decoder.end();
+    });
+    throw new UpstreamFailure('Other', response.status, 'upstream stream ended before any event');
+  }
+  if (head.length > 0) first = [...head, ...first];
+  return { ...wrapStream(first, pull, scope, call, () => response.body.destroy()), rewriter };
+}
+
+/**
+ * Throws the adapter's classified failure when the batch holds an error event (its decoder reads
+ * one), or, with `ended`, when a stream that has not completed ends (its decoder's end says so).
+ */
+function failOnErrorEvent(adapter: HttpProviderAdapter, call: UpstreamCall, batch: readonly Buffer[], ended = false): void {
+  const decoder = adapter.createStreamDecoder(call.target);
+  decodeWith(() => {
+    for (const bytes of batch) decoder.push(bytes);
+    if (ended) decoder.end();
+  });
+}
+
+function wrapStream<Batch>(
+  first: Batch[],
+  pull: () => Promise<Batch[] | null>,
   scope: AttemptScope,
   call: UpstreamCall,
   release: () => void,
-): UpstreamEventStream {
+): UpstreamStream<Batch> {
   let closed = false;
   const close = (): void => {
     if (closed) return;

@@ -116,6 +116,11 @@ export interface Exchange {
   images?: number;
   /** The decoded request, once ingress has it (the estimate of a cut stream's prompt reads it). */
   request: UnifiedChatRequest | UnifiedEmbeddingsRequest | UnifiedRerankRequest | UnifiedImageRequest | UnifiedAudioRequest | undefined;
+  /**
+   * The caller's parsed body, kept by the OpenAI Chat Completions door's ingress for the
+   * passthrough fast path (passthrough.ts), which forwards it instead of re-encoding the request.
+   */
+  callerBody: Readonly<Record<string, unknown>> | undefined;
   /** The request's trace span; undefined when tracing is off. */
   span: RequestSpan | undefined;
   /** The response cache's outcome; undefined on routes without a cache. */
@@ -180,6 +185,7 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     streamedDeltas: 0,
     usageEstimated: false,
     request: undefined,
+    callerBody: undefined,
     span: undefined,
     cache: undefined,
     cacheAgeSeconds: undefined,

@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import { reflected } from '../errors/reflected-input.js';
-import type { ChatFrontDoor, EmbeddingsFrontDoor, ModerationsFrontDoor, RerankFrontDoor } from '../frontdoors/front-door.js';
+import type { EmbeddingsFrontDoor, ModerationsFrontDoor, RerankFrontDoor } from '../frontdoors/front-door.js';
 import type { CountTokensCodec, FrontDoorContext } from '../unified/front-door-codec.js';
 import type { UnifiedChatRequest, UnifiedEmbeddingsRequest } from '../unified/chat-request.js';
 import type { UnifiedModerationsRequest } from '../unified/moderations.js';
@@ -139,16 +139,6 @@ function tooDeep(frame: NestingFrame): GatewayError {
   // the nesting and its keys are the caller's.
   const path = reflected(keys.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? key : `.${key}`)).join(''));
   return invalidRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels (the limit on JSON nesting) at ${path}`, path);
-}
-
-export async function ingestChatRequest(
-  req: IncomingMessage,
-  frontDoor: ChatFrontDoor,
-  context: FrontDoorContext,
-  maxBodyBytes: number,
-): Promise<UnifiedChatRequest> {
-  const body = parseRequestBody(await readRequestBody(req, maxBodyBytes));
-  return frontDoor.decodeChatRequest(body, context);
 }
 
 export async function ingestEmbeddingsRequest(

@@ -18,18 +18,19 @@ import type { UnifiedImageRequest } from '../unified/images.js';
 import type { UnifiedAudioRequest } from '../unified/audio.js';
 import { estimateRerankInputTokens } from '../governance/cost/estimate-prompt-tokens.js';
 import { answerFromCache, cachedStream, lookUpCache, type CacheSession } from './cache-lookup.js';
-import { callChat, callEmbeddings, callModerations, callRerank, type ChatCallResult, type UpstreamCall } from './call-upstream.js';
+import { callChat, callEmbeddings, callModerations, callRerank, type ChatAnswer, type UpstreamCall } from './call-upstream.js';
 import type { Exchange } from './exchange.js';
 import {
-  ingestChatRequest,
   ingestCountTokensRequest,
   ingestEmbeddingsRequest,
   ingestModerationsRequest,
   ingestRerankRequest,
+  parseRequestBody,
+  readRequestBody,
 } from './ingress.js';
 import { modelCatalog } from './model-catalog.js';
 import type { PipelineDeps } from './pipeline-deps.js';
-import { respondChat, respondEmbeddings, respondJson, respondStream } from './respond.js';
+import { respondChat, respondEmbeddings, respondJson, respondPassthrough, respondPassthroughStream, respondStream } from './respond.js';
 import { streamChain, type CheckedRequest, type PipelineStages, type WholeAnswer } from './stages.js';
 
 export type Endpoint<Operation extends EndpointOperation> = Extract<FrontDoorEndpoint, { operation: Operation }>;
@@ -87,11 +88,17 @@ export function noLocalAnswer(): never {
 
 function noUpstreamAnswer(): void {}
 
-export const chatOperation: OperationPlan<Endpoint<'chat'>, UnifiedChatRequest, ChatCallResult> = {
+export const chatOperation: OperationPlan<Endpoint<'chat'>, UnifiedChatRequest, ChatAnswer> = {
   name: 'chat',
   traced: 'chat',
   readsBody: true,
-  ingest: (exchange, endpoint, context, maxBodyBytes) => ingestChatRequest(exchange.req, endpoint.frontDoor, context, maxBodyBytes),
+  async ingest(exchange, endpoint, context, maxBodyBytes) {
+    const body = parseRequestBody(await readRequestBody(exchange.req, maxBodyBytes));
+    // Kept for the passthrough fast path (passthrough.ts): the OpenAI door's body is what an
+    // OpenAI-dialect backend takes. The decode below reads it and never changes it.
+    if (endpoint.frontDoor.format === 'openai') exchange.callerBody = body;
+    return endpoint.frontDoor.decodeChatRequest(body, context);
+  },
   streams: (request) => request.stream,
   checked: (request) => ({ operation: 'chat', request }),
   admits: true,
@@ -101,30 +108,50 @@ export const chatOperation: OperationPlan<Endpoint<'chat'>, UnifiedChatRequest, 
       answerFromCache(exchange, hit);
       return exchange.stream ? { kind: 'stream', stream: cachedStream(hit) } : { kind: 'complete', response: hit.response };
     },
+    // Routes with a cache never take the passthrough (passthrough.ts): its answers are not unified.
     store: (session, exchange, answer) => session.store(exchange, answer.kind === 'complete' ? answer.response : undefined),
   },
   call: callChat,
   answerHere: noLocalAnswer,
   record(exchange, answer) {
-    if (answer.kind === 'complete') {
-      exchange.usage = answer.response.usage;
-      exchange.span?.responseModel(answer.response.model);
-    } else {
-      const start = answer.stream.first[0];
-      if (start?.type === 'response_start') exchange.span?.responseModel(start.model);
+    switch (answer.kind) {
+      case 'complete':
+        exchange.usage = answer.response.usage;
+        exchange.span?.responseModel(answer.response.model);
+        break;
+      case 'stream': {
+        const start = answer.stream.first[0];
+        if (start?.type === 'response_start') exchange.span?.responseModel(start.model);
+        break;
+      }
+      case 'passthrough':
+        exchange.usage = answer.completion.usage;
+        exchange.span?.responseModel(answer.completion.model);
+        break;
+      case 'passthrough-stream':
+        if (answer.stream.rewriter.model !== undefined) exchange.span?.responseModel(answer.stream.rewriter.model);
+        break;
     }
   },
   whole: (answer) => (answer.kind === 'complete' ? { operation: 'chat', response: answer.response } : undefined),
   respond(exchange, endpoint, answer, request, context, stages, cache) {
-    if (answer.kind === 'complete') return respondChat(exchange, endpoint.frontDoor, answer.response, request.model, context);
-    return respondStream(
-      exchange,
-      endpoint.frontDoor,
-      answer.stream,
-      request.model,
-      context,
-      streamChain(stages.streamStages, exchange, cache),
-    );
+    switch (answer.kind) {
+      case 'complete':
+        return respondChat(exchange, endpoint.frontDoor, answer.response, request.model, context);
+      case 'stream':
+        return respondStream(
+          exchange,
+          endpoint.frontDoor,
+          answer.stream,
+          request.model,
+          context,
+          streamChain(stages.streamStages, exchange, cache),
+        );
+      case 'passthrough':
+        return respondPassthrough(exchange, answer.completion.body);
+      case 'passthrough-stream':
+        return respondPassthroughStream(exchange, endpoint.frontDoor, answer.stream, request.model, context);
+    }
   },
 };
 

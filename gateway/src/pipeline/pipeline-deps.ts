@@ -41,6 +41,11 @@ export interface PipelineDeps {
   random: () => number;
   /** Files and batches: the store of the ids the gateway issued, and the upload limits; absent: in memory, default limits. */
   batches?: BatchServices;
+  /**
+   * The passthrough fast path (passthrough.ts); false forces every request onto the normal
+   * path. Absent: on, unless the environment has SWITCHYARD_PASSTHROUGH=off (tests comparing the two paths).
+   */
+  passthrough?: boolean;
   /** Checks and stream transformers beyond those composed in pipeline.ts (tests add toy stages here). */
   extraStages?: ExtraStages;
 }

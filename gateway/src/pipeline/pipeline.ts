@@ -37,6 +37,7 @@ import { mcpToolGuard } from './guardrails/mcp-tool-guard.js';
 import { offerHostedTools, type HostedToolContext, type HostedToolLoop } from './hosted-tools.js';
 import { createModerator } from './moderator.js';
 import { observe } from './observe.js';
+import { passthroughFor, stagesAllowPassthrough } from './passthrough.js';
 import {
   chatOperation,
   countTokensOperation,
@@ -83,6 +84,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     inputChecks: [...INPUT_CHECKS, ...(extra?.inputChecks ?? [])],
     outputChecks: [...OUTPUT_CHECKS, ...(extra?.outputChecks ?? [])],
     streamStages: streamStages(extra?.streamStages ?? []),
+    passthrough: (deps.passthrough ?? process.env.SWITCHYARD_PASSTHROUGH !== 'off') && stagesAllowPassthrough(extra),
   };
   const mcpGateway = createMcpGateway(deps);
   const mcp = createMcpOperation(deps, mcpGateway);
@@ -225,6 +227,11 @@ async function runOperation<
         key,
         wireFormat(plan, endpoint),
       );
+      // 7a. passthrough: a same-dialect attempt forwards the caller's body and the upstream's answer (passthrough.ts)
+      const passthrough =
+        plan.name === 'chat'
+          ? passthroughFor(stages.passthrough, exchange, request as UnifiedChatRequest, hosted !== undefined)
+          : undefined;
       let rule: string | undefined;
       ({
         result: answer,
@@ -234,9 +241,10 @@ async function runOperation<
       } = await callWithRetries(
         planRoutes(key, route),
         (t) => {
-          if (hosted === undefined) return call(upstreamCall(deps, exchange, t), request);
-          // Only chat offers hosted tools, and chat's call is callChat and its answer a ChatCallResult.
-          return hosted.run((round) => callChat(upstreamCall(deps, exchange, t), round), request as UnifiedChatRequest) as Promise<Answer>;
+          const upstream = upstreamCall(deps, exchange, t);
+          // Only chat offers hosted tools and the passthrough, and chat's answer is a ChatAnswer.
+          if (hosted === undefined) return (passthrough?.(upstream, t) as Promise<Answer> | undefined) ?? call(upstream, request);
+          return hosted.run((round) => callChat(upstream, round), request as UnifiedChatRequest) as Promise<Answer>;
         },
         retryOptions(exchange, observer, deps, features),
       ));

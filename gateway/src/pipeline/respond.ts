@@ -11,7 +11,7 @@ import { UpstreamFailure } from '../errors/upstream-failure.js';
 import type { UnifiedChatResponse, UnifiedEmbeddingsResponse } from '../unified/chat-response.js';
 import type { UnifiedStreamEvent } from '../unified/stream-events.js';
 import { closeIfBodyUnread } from '../common/unread-request-body.js';
-import type { UpstreamEventStream } from './call-upstream.js';
+import type { UpstreamByteStream, UpstreamEventStream, UpstreamStream } from './call-upstream.js';
 import { ClientDisconnectedError, GatewayShutdownError, type Exchange } from './exchange.js';
 import type { StreamTransformer } from './stages.js';
 
@@ -167,34 +167,101 @@ export async function respondStream(
     exchange.settleBeforeLastByte?.();
     res.end(closing);
   } catch (error) {
-    stream.close();
-    if (error instanceof ClientStalledError) {
-      // Nothing more can reach a client that does not read: free its slot and its connection.
-      exchange.status = CLIENT_STALLED_STATUS;
-      exchange.cut = error.cut;
-      exchange.streamFailure = error.message;
-      res.destroy();
-      return;
+    endFailedStream(exchange, stream, error, (failure) => encoder.error(failure));
+  }
+}
+
+/**
+ * A stream that failed after its head went out: cut (a client that stopped reading), dropped (a
+ * client gone), or ended in-band with the front door's error event.
+ */
+function endFailedStream(
+  exchange: Exchange,
+  stream: Pick<UpstreamStream<unknown>, 'close'>,
+  error: unknown,
+  errorEvent: (error: GatewayError) => string,
+): void {
+  const { res } = exchange;
+  stream.close();
+  if (error instanceof ClientStalledError) {
+    // Nothing more can reach a client that does not read: free its slot and its connection.
+    exchange.status = CLIENT_STALLED_STATUS;
+    exchange.cut = error.cut;
+    exchange.streamFailure = error.message;
+    res.destroy();
+    return;
+  }
+  if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
+    markDisconnected(exchange);
+    return;
+  }
+  if (error instanceof StreamStageError) {
+    // A stream stage refused the answer: the upstream did nothing wrong, and nothing is cached.
+    exchange.error = error.refusal;
+    res.end(errorEvent(error.refusal));
+    return;
+  }
+  const failure = error instanceof UpstreamFailure ? error : undefined;
+  exchange.streamFailure = failure ? `${failure.kind}: ${failure.message}` : 'stream failed';
+  const streamError =
+    failure?.kind === 'Timeout'
+      ? new GatewayError('upstream_timeout', `upstream stream failed after it began: ${failure.message}`, { code: 'upstream_timeout' })
+      : new GatewayError('upstream_failed', `upstream stream failed after it began: ${failure?.message ?? 'internal error'}`, {
+          code: 'upstream_stream_failed',
+        });
+  res.end(errorEvent(streamError));
+}
+
+/** A whole passthrough answer: the upstream's bytes (model rewritten) with the gateway's headers. */
+export function respondPassthrough(exchange: Exchange, body: Buffer): void {
+  sendBody(exchange, 200, gatewayHeaders(exchange, 'application/json'), body);
+}
+
+/** The content type of the OpenAI door's streams (OpenAIChatStreamEncoder's). */
+const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
+
+/**
+ * A passthrough stream (passthrough.ts): the upstream's bytes, event batch by event batch, each
+ * batch written as the views the rewriter returned (one writev when there are several). The
+ * usage comes from the rewriter as it sees the usage chunk; client disconnects, a client that
+ * stops reading, the route's deadlines and time to first token are handled as in respondStream.
+ */
+export async function respondPassthroughStream(
+  exchange: Exchange,
+  frontDoor: ChatFrontDoor,
+  stream: UpstreamByteStream,
+  requestedModel: string,
+  context: FrontDoorContext,
+): Promise<void> {
+  const { res } = exchange;
+  const { rewriter } = stream;
+  const headers = gatewayHeaders(exchange, SSE_CONTENT_TYPE);
+  headers['cache-control'] = 'no-cache';
+  exchange.status = 200;
+  res.writeHead(200, headers);
+  let parts: Buffer[] | null = stream.first;
+  try {
+    while (parts !== null) {
+      let flushed = true;
+      if (parts.length === 1) flushed = res.write(parts[0] as Buffer);
+      else {
+        res.cork();
+        for (const part of parts) flushed = res.write(part);
+        res.uncork();
+      }
+      exchange.firstEventAt ??= performance.now();
+      if (rewriter.usage !== undefined) exchange.usage = rewriter.usage;
+      // What a cut stream is charged from when the usage chunk never came (settle.ts).
+      exchange.streamedChars = rewriter.contentBytes;
+      exchange.streamedDeltas = rewriter.events;
+      if (!flushed) await drained(exchange, stream);
+      parts = await stream.next();
     }
-    if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
-      markDisconnected(exchange);
-      return;
-    }
-    if (error instanceof StreamStageError) {
-      // A stream stage refused the answer: the upstream did nothing wrong, and nothing is cached.
-      exchange.error = error.refusal;
-      res.end(encoder.error(error.refusal));
-      return;
-    }
-    const failure = error instanceof UpstreamFailure ? error : undefined;
-    exchange.streamFailure = failure ? `${failure.kind}: ${failure.message}` : 'stream failed';
-    const streamError =
-      failure?.kind === 'Timeout'
-        ? new GatewayError('upstream_timeout', `upstream stream failed after it began: ${failure.message}`, { code: 'upstream_timeout' })
-        : new GatewayError('upstream_failed', `upstream stream failed after it began: ${failure?.message ?? 'internal error'}`, {
-            code: 'upstream_stream_failed',
-          });
-    res.end(encoder.error(streamError));
+    if (rewriter.usage !== undefined) exchange.usage = rewriter.usage;
+    exchange.settleBeforeLastByte?.();
+    res.end();
+  } catch (error) {
+    endFailedStream(exchange, stream, error, (failure) => frontDoor.createStreamEncoder(requestedModel, context).error(failure));
   }
 }
 
@@ -265,7 +332,7 @@ class ClientStalledError extends Error {
  * while the gateway is blocked on the client. Without them a client that never reads would hold
  * its slot, its upstream connection and its reservation forever.
  */
-function drained(exchange: Exchange, stream: UpstreamEventStream): Promise<void> {
+function drained(exchange: Exchange, stream: Pick<UpstreamStream<unknown>, 'whenAborted'>): Promise<void> {
   return new Promise((resolveDrain, rejectDrain) => {
     const { res, clientAbort } = exchange;
     const timeouts = exchange.route?.compiled.timeouts;

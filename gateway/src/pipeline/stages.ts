@@ -72,6 +72,8 @@ export interface PipelineStages {
   readonly inputChecks: readonly InputCheck[];
   readonly outputChecks: readonly OutputCheck[];
   readonly streamStages: readonly StreamStage[];
+  /** Whether chat may take the passthrough fast path (passthrough.ts decides per request). */
+  readonly passthrough: boolean;
 }
 
 /** One streamed request's chain, in stage order, without the stages that stay out of it. */

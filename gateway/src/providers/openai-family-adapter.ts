@@ -27,7 +27,11 @@ import {
   decodeOpenAIModerationsResponse,
   decodeOpenAIError,
   OpenAIStreamDecoder,
+  OPENAI_DIALECT,
+  PassthroughStreamRewriter,
+  readPassthroughCompletion,
 } from '../wire/openai-chat/index.js';
+import type { ChatPassthrough } from '../unified/passthrough.js';
 
 export interface OpenAIFamilyEndpoint {
   chatURL(target: BackendTarget): string;
@@ -123,6 +127,11 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     },
     decodeEmbeddingsResponse: (body) => decodeOpenAIEmbeddingsResponse(body, provider),
   };
+  if (endpoint.modelInBody && (provider === 'openai' || provider === 'openai-compatible') && passthroughDialect(dialect))
+    adapter.chatPassthrough = createChatPassthrough(dialect, (target, stream) => {
+      const prepared = prepare(target);
+      return { url: prepared.chatURL, headers: stream ? prepared.streamHeaders : prepared.jsonHeaders };
+    });
   // Only OpenAI and compatible servers have /moderations (Azure OpenAI and the other dialects do
   // not); the others leave the methods out, and the call answers 400 naming the provider.
   if (provider === 'openai' || provider === 'openai-compatible') {
@@ -179,6 +188,100 @@ export function createOpenAIFamilyAdapter(options: OpenAIFamilyAdapterOptions): 
     adapter.encodeAudioRequest = (request, target) => encodeOpenAIAudioRequest(provider, audioShape, request, target);
   }
   return adapter;
+}
+
+/**
+ * Whether a dialect differs from OpenAI's only where the passthrough can follow it on the
+ * caller's body (the output cap's name, reasoning efforts, file parts, prompt-cache fields):
+ * every other difference needs the full translation.
+ */
+function passthroughDialect(dialect: OpenAIDialect): boolean {
+  const o = OPENAI_DIALECT;
+  return (
+    dialect.streamOptions === o.streamOptions &&
+    dialect.seed === o.seed &&
+    dialect.parallelToolCalls === o.parallelToolCalls &&
+    dialect.jsonSchema === o.jsonSchema &&
+    dialect.reasoningEffort === o.reasoningEffort &&
+    dialect.user === o.user &&
+    dialect.messageNames === o.messageNames &&
+    dialect.requiredToolChoice === o.requiredToolChoice &&
+    dialect.reasoningInHistory === o.reasoningInHistory &&
+    dialect.toolCallIds === o.toolCallIds
+  );
+}
+
+/** Caller fields that are the gateway's own: routing hints (docs/routing.md), never forwarded on either path. */
+const GATEWAY_FIELDS = new Set(['metadata']);
+/** Content parts every passthrough dialect takes; others (files, cache breakpoints) are checked against the dialect. */
+const PLAIN_PARTS = new Set(['text', 'image_url']);
+/** Roles every OpenAI-format server takes; `developer` is OpenAI's newer name for `system`, which the translation sends elsewhere. */
+const PLAIN_ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+
+/**
+ * The passthrough's encoder: the caller's parsed body with the backend's model, the output cap
+ * under the dialect's name and usage asked for on streams, serialized once. A body using what
+ * the dialect takes differently (an effort it lacks, file parts, cache breakpoints) returns
+ * undefined: that attempt takes the full translation.
+ */
+function createChatPassthrough(
+  dialect: OpenAIDialect,
+  where: (target: BackendTarget, stream: boolean) => { url: string; headers: Record<string, string> },
+): ChatPassthrough {
+  const otherCapField = dialect.maxTokensField === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+  // OpenAI's own dialect takes every message as the caller wrote it; the others are checked.
+  const checkMessages = dialect !== OPENAI_DIALECT;
+  return {
+    encode(body, target, stream) {
+      const upstream: Record<string, unknown> = {};
+      for (const name in body) {
+        if (GATEWAY_FIELDS.has(name)) continue;
+        upstream[name] = body[name];
+      }
+      upstream.model = target.backend.model;
+      if (upstream[otherCapField] !== undefined) {
+        if (upstream[dialect.maxTokensField] !== undefined) return undefined;
+        upstream[dialect.maxTokensField] = upstream[otherCapField];
+        delete upstream[otherCapField];
+      }
+      if (upstream.parallel_tool_calls !== undefined && !(Array.isArray(upstream.tools) && upstream.tools.length > 0))
+        delete upstream.parallel_tool_calls;
+      if (!dialect.promptCacheKey) {
+        delete upstream.prompt_cache_key;
+        delete upstream.prompt_cache_retention;
+      }
+      const effort = upstream.reasoning_effort;
+      if (effort !== undefined && !(dialect.reasoningEfforts as readonly unknown[]).includes(effort)) return undefined;
+      if (checkMessages && !plainMessages(upstream.messages)) return undefined;
+      if (stream) {
+        const options = upstream.stream_options;
+        upstream.stream_options =
+          typeof options === 'object' && options !== null
+            ? { ...(options as Record<string, unknown>), include_usage: true }
+            : { include_usage: true };
+      }
+      const { url, headers } = where(target, stream);
+      return { url, method: 'POST', headers, body: JSON.stringify(upstream) };
+    },
+    readCompletion: readPassthroughCompletion,
+    createStreamRewriter: (requestedModel, includeUsage) => new PassthroughStreamRewriter(requestedModel, includeUsage),
+  };
+}
+
+/** Whether every message's role and content parts are ones any passthrough dialect takes as sent. */
+function plainMessages(messages: unknown): boolean {
+  if (!Array.isArray(messages)) return false;
+  for (const message of messages) {
+    if (!PLAIN_ROLES.has((message as { role?: unknown } | null)?.role as string)) return false;
+    const content = (message as { content?: unknown } | null)?.content;
+    if (!Array.isArray(content)) continue;
+    for (const part of content) {
+      const p = part as { type?: unknown; prompt_cache_breakpoint?: unknown } | null;
+      if (p === null || typeof p !== 'object' || !PLAIN_PARTS.has(p.type as string) || p.prompt_cache_breakpoint !== undefined)
+        return false;
+    }
+  }
+  return true;
 }
 
 /** Which rerank API each provider with one speaks. */

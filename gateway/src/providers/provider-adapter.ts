@@ -10,6 +10,7 @@ import type { RealtimeUpstreamRequest } from '../unified/realtime.js';
 import type { BackendTarget, StreamDecoder, UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import type { AbortEmitter, UpstreamTransport } from '../transport/upstream-transport.js';
 import type { UpstreamFailure } from '../errors/upstream-failure.js';
+import type { ChatPassthrough } from '../unified/passthrough.js';
 
 /**
  * What `authorizeRequest` may use to reach an authorization server: the gateway's transport (so
@@ -31,6 +32,12 @@ export interface HttpProviderAdapter {
   createStreamDecoder(target: BackendTarget): StreamDecoder;
   /** Maps a non-2xx upstream answer to a classified failure with the provider's message. */
   decodeError(status: number, headers: UpstreamHeaders, bodyText: string): UpstreamFailure;
+  /**
+   * Present when the upstream speaks OpenAI Chat Completions with no per-provider rewrite (the
+   * `openai` and `openai-compatible` providers): an OpenAI-format caller's chat then skips the
+   * decode-to-unified and re-encode of the bodies (pipeline/passthrough.ts).
+   */
+  chatPassthrough?: ChatPassthrough;
   encodeEmbeddingsRequest?(request: UnifiedEmbeddingsRequest, target: BackendTarget): UpstreamHttpRequest;
   /** `headers`: the answer's headers, for providers that report usage there (Cohere on Bedrock). */
   decodeEmbeddingsResponse?(body: unknown, target: BackendTarget, headers?: UpstreamHeaders): UnifiedEmbeddingsResponse;

@@ -11,6 +11,7 @@ export { encodeOpenAIChatCompletion } from './encode-openai-chat-response.js';
 export { encodeOpenAIError, openAIErrorBody } from './encode-openai-error.js';
 export { OpenAIStreamDecoder } from './openai-chat-stream-decoder.js';
 export { OpenAIChatStreamEncoder } from './openai-chat-stream-encoder.js';
+export { PassthroughStreamRewriter, readPassthroughCompletion } from './openai-passthrough.js';
 export { OPENAI_DIALECT, type OpenAIDialect } from './openai-dialect.js';
 export { carryPromptCacheRetention } from './prompt-cache-retention.js';
 export { decodeOpenAIEmbeddingsRequest, encodeOpenAIEmbeddingsResponse } from './openai-embeddings-caller.js';

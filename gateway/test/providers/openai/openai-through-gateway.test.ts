@@ -147,16 +147,18 @@ describe('OpenAI SDK -> gateway -> openai backend', () => {
     expect(data.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 });
     expect(response.headers.get('x-switchyard-backend')).toBe('openai-main');
     expect(mock.requests[0]?.headers.authorization).toBe(`Bearer ${OPENAI_MOCK_API_KEY}`);
+    // OpenAI's own dialect: the passthrough fast path (pipeline/passthrough.ts) forwards the
+    // caller's body as sent, with the backend's model.
     expect(lastUpstreamBody()).toEqual({
       model: 'gpt-4o-2024-08-06',
       messages: [
-        { role: 'system', content: 'Be brief.' },
+        { role: 'developer', content: 'Be brief.' },
         { role: 'user', content: 'hello' },
       ],
       max_completion_tokens: 50,
       temperature: 0.2,
       seed: 3,
-      stop: ['END'],
+      stop: 'END',
       user: 'u-9',
       reasoning_effort: 'low',
     });
