@@ -16,7 +16,13 @@ export { expandEnvReferences } from './manifests/expand-env.js';
 export { BUILTIN_KINDS, KindRegistry } from './kinds/kind-registry.js';
 export { defineKind, type KindDefinition, type KindObject } from './kinds/kind-definition.js';
 export { condition, reject } from './compile/compile-context.js';
-export { compileRoutingTable, hashTableContent, type CompileInput, type CompileResult } from './compile/compile-routing-table.js';
+export {
+  compileRoutingTable,
+  hashTableContent,
+  type CompileInput,
+  type CompileResult,
+  type CompileState,
+} from './compile/compile-routing-table.js';
 export { keyDigest, keyHint } from './compile/compile-virtual-key.js';
 export {
   OPENAPI_MAX_DOCUMENT_BYTES,

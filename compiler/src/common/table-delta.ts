@@ -56,7 +56,8 @@ export interface TableIndex {
 }
 
 // Not cached per entry object: a WeakMap over 100,000 entries made every garbage collection walk
-// its ephemerons, which cost more than hashing the entries again.
+// its ephemerons, which cost more than hashing the entries again. Instead indexTable compares each
+// entry with the previous table's entry of the same id (see there).
 function hashEntry(collection: string, id: string, entry: unknown): bigint {
   return entryHash(collection, id, canonicalJson(entry));
 }
@@ -69,8 +70,29 @@ function collectionEntries(table: RoutingTable, collection: TableCollection): It
   return record === undefined ? undefined : Object.entries(record);
 }
 
-/** Hashes every entry of a table. */
-export function indexTable(table: RoutingTable): TableIndex {
+/** The previous table's entries of one collection by id (keys and budgets are arrays). */
+function entriesById(table: RoutingTable, collection: TableCollection): { get(id: string): unknown } | undefined {
+  if (collection === 'keys' || collection === 'budgets') {
+    const list = table[collection] as ReadonlyArray<{ id: string }>;
+    // Sorted by id (the compiler's order): one binary search per lookup, no map of 100,000 ids.
+    return {
+      get: (id) => {
+        const at = findById(list, id);
+        return at >= 0 ? list[at] : undefined;
+      },
+    };
+  }
+  const record = table[collection] as Record<string, unknown> | undefined;
+  return record === undefined ? undefined : { get: (id) => (Object.hasOwn(record, id) ? record[id] : undefined) };
+}
+
+/**
+ * Hashes every entry of a table. With `previous` (the table indexed before and its index), an
+ * entry that is the same object as the previous table's entry of that id keeps its hash: a
+ * compiler that shares unchanged entries between versions (compileRoutingTable does) makes
+ * indexing a new version cost the changed entries, not the table.
+ */
+export function indexTable(table: RoutingTable, previous?: { table: RoutingTable; index: TableIndex }): TableIndex {
   let sum = 0n;
   const entries = new Map<TableCollection, Map<string, bigint>>();
   const present = new Set<TableCollection>();
@@ -81,8 +103,19 @@ export function indexTable(table: RoutingTable): TableIndex {
     if (items === undefined) continue;
     present.add(collection);
     if (OPTIONAL_COLLECTIONS.has(collection)) sum += presenceHash(collection);
+    const before = previous === undefined ? undefined : entriesById(previous.table, collection);
+    const beforeHashes = previous?.index.entries.get(collection);
+    // Keys and budgets: both arrays are sorted by id, so the previous entry at the same position is
+    // the usual match and a binary search finds the others.
+    const beforeList =
+      collection === 'keys' || collection === 'budgets' ? (previous?.table[collection] as unknown[] | undefined) : undefined;
+    let position = 0;
     for (const [id, entry] of items) {
-      const hash = hashEntry(collection, id, entry);
+      let hash: bigint | undefined;
+      const same = beforeList !== undefined && beforeList[position] === entry ? true : before !== undefined && before.get(id) === entry;
+      position += 1;
+      if (same) hash = beforeHashes?.get(id);
+      hash ??= hashEntry(collection, id, entry);
       hashes.set(id, hash);
       sum += hash;
     }

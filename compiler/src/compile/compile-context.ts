@@ -5,6 +5,8 @@ import type { DiagnosticCondition, ObjectDiagnostic } from '../diagnostics.js';
 import type { PriceCatalog } from '../pricing/price-catalog.js';
 import type { CompiledBudget, CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, CompiledVirtualKey } from '../table-types.js';
 import type { RefProblem } from './compile-backend.js';
+import type { CompileMemo } from './compile-memo.js';
+import type { KeyClasses } from './key-classes.js';
 import type { ConfigMapIndex, SecretIndex } from './secret-index.js';
 
 /** An object that passed validation, with the diagnostic its conditions go to. */
@@ -22,8 +24,14 @@ export interface CompileContext {
   readonly sharedNamespaces: ReadonlySet<string>;
   /** Accepted routes, conflicts settled (filled by the ModelRoute step). */
   readonly routes: CompiledRoute[];
-  /** Compiled keys (filled by the VirtualKey step; later steps may add budget ids). */
+  /**
+   * Accepted keys as compiled from their manifests (filled by the VirtualKey step). They may be
+   * reused from the previous compile, so they are never changed: Budgets and GuardrailPolicies
+   * record what they select on keyClasses(), and the table's key entries are made from both.
+   */
   readonly keys: CompiledVirtualKey[];
+  /** The table's key entries: `keys` with the budgets and policies selecting them (filled once every kind compiled). */
+  readonly keyEntries: CompiledVirtualKey[];
   readonly budgets: CompiledBudget[];
   /** Accepted MCPServers, prefix conflicts settled (filled by the MCPServer step). */
   readonly mcpServers: CompiledMCPServer[];
@@ -37,6 +45,10 @@ export interface CompileContext {
   readonly serviceAccounts: ReadonlyMap<string, string> | undefined;
   /** Runs `step` once every kind has compiled, in the order the steps were added. */
   afterAllKinds(step: () => void): void;
+  /** Reuse of the previous compile's per-object results (compile-memo.ts). */
+  readonly memo: CompileMemo;
+  /** The accepted keys grouped by namespace and labels (built once, after the VirtualKey step). */
+  keyClasses(): KeyClasses;
 }
 
 export function condition(

@@ -3,6 +3,10 @@
 // Problems never throw; each object gets a diagnostic with Accepted / ResolvedRefs / PriceUnknown
 // conditions, and objects that cannot be served are left out of the table. Each kind's own step
 // comes from the kind registry (kinds/), run in registry order.
+//
+// Incremental: given the previous compile's state (CompileInput.previous), per-object results and
+// table entries are reused where nothing they depend on changed (compile-memo.ts), with the same
+// table, hash and diagnostics a compile without it gives.
 
 import { DiagnosticReasons as R, type ObjectDiagnostic } from '../diagnostics.js';
 import type { KindObject } from '../kinds/kind-definition.js';
@@ -12,14 +16,16 @@ import type { BudgetManifest, ModelRouteManifest, VirtualKeyManifest } from '../
 import { BUILTIN_PRICE_CATALOG, type PriceCatalog } from '../pricing/price-catalog.js';
 import type { CrdSchemas } from '../schema/load-crd-schemas.js';
 import { formatSchemaIssue } from '../schema/schema-issue.js';
-import type { CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, RoutingTable } from '../table-types.js';
+import type { CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, CompiledVirtualKey, RoutingTable } from '../table-types.js';
 import { reject, type Admitted, type CompileContext } from './compile-context.js';
+import { CompileMemo, type CompileState } from './compile-memo.js';
+import { KeyClasses } from './key-classes.js';
 import { sortByAge } from './object-order.js';
 import { buildModelsByNamespace } from './resolve-route-conflicts.js';
-import { buildConfigMapIndex, buildSecretIndex } from './secret-index.js';
+import { buildConfigMapIndex, buildSecretIndex, type DecodedCache } from './secret-index.js';
 import { hashAndSerializeTableContent, hashTableContent, routingTableJson } from './table-json.js';
 
-export { hashTableContent };
+export { hashTableContent, type CompileState };
 
 export interface CompileInput {
   routes?: readonly ModelRouteManifest[];
@@ -53,6 +59,12 @@ export interface CompileInput {
    * left out. Absent (standalone mode): subjects are compiled without a uid.
    */
   serviceAccounts?: ReadonlyMap<string, string>;
+  /**
+   * The `state` of the previous compile. Objects (and Secrets, ConfigMaps) that are the same
+   * objects as then are not compiled again, and unchanged table entries are the previous table's
+   * entries (structural sharing). The result is the same as without it.
+   */
+  previous?: CompileState;
 }
 
 export interface CompileResult {
@@ -66,37 +78,52 @@ export interface CompileResult {
    * compiled; it does not follow later changes to the object.
    */
   tableJson: string;
+  /** What the next compile reuses (CompileInput.previous). Holds this compile's per-object results. */
+  state: CompileState;
 }
 
 export function compileRoutingTable(input: CompileInput): CompileResult {
   const kinds = input.kinds ?? BUILTIN_KINDS;
   const diagnostics = new DiagnosticBook(kinds);
-  const { context, finish } = createCompileContext(input);
+  const { context, finish } = createCompileContext(input, kinds);
   const objectsByKind = groupByKind(input, kinds);
   for (const definition of kinds.all()) {
-    definition.compile(admit(objectsByKind.get(definition.kind) ?? [], diagnostics, input.schemas), context);
+    definition.compile(admit(objectsByKind.get(definition.kind) ?? [], diagnostics, input.schemas, context.memo), context);
   }
   finish();
   const table = assembleTable(context, input);
-  return { ...table, diagnostics: diagnostics.ordered() };
+  return { ...table, diagnostics: diagnostics.ordered(), state: context.memo.next };
 }
 
-function createCompileContext(input: CompileInput): { context: CompileContext; finish: () => void } {
+function createCompileContext(input: CompileInput, kinds: KindRegistry): { context: CompileContext; finish: () => void } {
   const finalSteps: Array<() => void> = [];
+  const catalog = input.priceCatalog ?? BUILTIN_PRICE_CATALOG;
+  const standalone = input.standalone ?? false;
+  const previousDecoded = CompileMemo.decodedOf(input.previous);
+  const decoded: { secrets: DecodedCache; configMaps: DecodedCache } = { secrets: new Map(), configMaps: new Map() };
+  const secrets = buildSecretIndex(input.secrets, previousDecoded.secrets, decoded.secrets);
+  const configMaps = buildConfigMapIndex(input.configMaps ?? [], previousDecoded.configMaps, decoded.configMaps);
+  // What every per-object result may depend on besides its object and the Secrets it read.
+  const environment = [catalog, standalone, input.schemas, kinds];
+  const memo = new CompileMemo(environment, input.previous, secrets, configMaps, decoded);
+  let keyClasses: KeyClasses | undefined;
   const context: CompileContext = {
-    secrets: buildSecretIndex(input.secrets),
-    configMaps: buildConfigMapIndex(input.configMaps ?? []),
-    catalog: input.priceCatalog ?? BUILTIN_PRICE_CATALOG,
+    secrets,
+    configMaps,
+    catalog,
     sharedNamespaces: new Set(input.sharedNamespaces),
     routes: [],
     keys: [],
+    keyEntries: [],
     budgets: [],
     mcpServers: [],
     routeLabels: new Map(),
     guardrailPolicies: [],
-    standalone: input.standalone ?? false,
+    standalone,
     serviceAccounts: input.serviceAccounts,
     afterAllKinds: (step) => finalSteps.push(step),
+    memo,
+    keyClasses: () => (keyClasses ??= new KeyClasses(context.keys)),
   };
   return {
     context,
@@ -125,7 +152,12 @@ function groupByKind(input: CompileInput, kinds: KindRegistry): Map<string, Kind
 }
 
 /** Validated (and defaulted) objects of one kind, oldest first; invalid ones are rejected here. */
-function admit(objects: readonly KindObject[], diagnostics: DiagnosticBook, schemas: CrdSchemas | undefined): Admitted<KindObject>[] {
+function admit(
+  objects: readonly KindObject[],
+  diagnostics: DiagnosticBook,
+  schemas: CrdSchemas | undefined,
+  memo: CompileMemo,
+): Admitted<KindObject>[] {
   const admitted: Admitted<KindObject>[] = [];
   for (const object of sortByAge(objects)) {
     const diagnostic = diagnostics.for(object);
@@ -133,7 +165,8 @@ function admit(objects: readonly KindObject[], diagnostics: DiagnosticBook, sche
       admitted.push({ manifest: object, diagnostic });
       continue;
     }
-    const result = schemas.validate(object);
+    // The defaulted object is reused while the input object is the same, so what is compiled from it can be too.
+    const result = memo.admitted(object, () => schemas.validate(object));
     if (result.ok && result.value) {
       admitted.push({ manifest: result.value, diagnostic });
     } else {
@@ -189,7 +222,7 @@ function buildMCPServersByNamespace(
   shared: ReadonlySet<string>,
 ): Record<string, string[]> {
   const byNamespace: Record<string, string[]> = {};
-  for (const namespace of [...new Set(keyNamespaces)].sort()) {
+  for (const namespace of keyNamespaces) {
     byNamespace[namespace] = servers
       .filter((server) => server.namespace === namespace || shared.has(server.namespace))
       .map((server) => server.id)
@@ -198,24 +231,72 @@ function buildMCPServersByNamespace(
   return byNamespace;
 }
 
+/** Key namespaces, sorted and without repeats. */
+function namespacesOf(keys: readonly CompiledVirtualKey[]): string[] {
+  const namespaces = new Set<string>();
+  for (const key of keys) namespaces.add(key.namespace);
+  return [...namespaces].sort();
+}
+
+/** Whether two lists of accepted routes give the same models per namespace (same ids, names, order). */
+function sameRouteNames(a: readonly CompiledRoute[], b: readonly CompiledRoute[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as CompiledRoute;
+    const y = b[i] as CompiledRoute;
+    if (x.id !== y.id || x.namespace !== y.namespace || x.model !== y.model) return false;
+    if (x.aliases !== y.aliases && (x.aliases.length !== y.aliases.length || x.aliases.some((alias, j) => alias !== y.aliases[j]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * modelsByNamespace, or the previous compile's when the accepted routes' names, the key
+ * namespaces and the shared namespaces are the same: a one-key change costs a comparison, not the
+ * name map of every namespace.
+ */
+function modelsByNamespaceOf(context: CompileContext, keyNamespaces: readonly string[]): RoutingTable['modelsByNamespace'] {
+  const inputs = { routes: context.routes, namespaces: keyNamespaces.join('\n'), shared: [...context.sharedNamespaces].sort().join('\n') };
+  const previous = context.memo.recall('modelsByNamespace') as
+    | { inputs: typeof inputs; value: RoutingTable['modelsByNamespace'] }
+    | undefined;
+  let value: RoutingTable['modelsByNamespace'];
+  if (
+    previous !== undefined &&
+    previous.inputs.namespaces === inputs.namespaces &&
+    previous.inputs.shared === inputs.shared &&
+    sameRouteNames(previous.inputs.routes, inputs.routes)
+  ) {
+    value = previous.value;
+  } else {
+    value = buildModelsByNamespace(context.routes, keyNamespaces, context.sharedNamespaces);
+    for (const namespace of Object.keys(value)) {
+      value[namespace] = context.memo.share('modelsByNamespace', namespace, value[namespace] as Record<string, string>);
+    }
+  }
+  // Remembered with a copy of the route list: the next compile compares against it.
+  context.memo.remember('modelsByNamespace', { inputs: { ...inputs, routes: [...inputs.routes] }, value });
+  for (const [namespace, names] of Object.entries(value)) context.memo.share('modelsByNamespace', namespace, names);
+  return value;
+}
+
 /** The table from what the kinds compiled: sorted, names resolved per namespace, hashed. */
 function assembleTable(context: CompileContext, input: CompileInput): { table: RoutingTable; tableJson: string } {
-  const keys = [...context.keys].sort(byId);
-  const budgets = [...context.budgets].sort(byId);
+  const { memo } = context;
+  const keys = [...context.keyEntries].sort(byId);
+  const budgets = [...context.budgets].sort(byId).map((budget) => memo.share('budgets', budget.id, budget));
   const routes: Record<string, CompiledRoute> = {};
-  for (const route of [...context.routes].sort(byId)) routes[route.id] = route;
-  const modelsByNamespace = buildModelsByNamespace(
-    context.routes,
-    keys.map((key) => key.namespace),
-    context.sharedNamespaces,
-  );
+  for (const route of [...context.routes].sort(byId)) routes[route.id] = memo.share('routes', route.id, route);
+  const keyNamespaces = namespacesOf(keys);
+  const modelsByNamespace = modelsByNamespaceOf(context, keyNamespaces);
   const mcpServers: Record<string, CompiledMCPServer> = {};
-  for (const server of [...context.mcpServers].sort(byId)) mcpServers[server.id] = server;
-  const mcpServersByNamespace = buildMCPServersByNamespace(
-    context.mcpServers,
-    keys.map((key) => key.namespace),
-    context.sharedNamespaces,
-  );
+  for (const server of [...context.mcpServers].sort(byId)) mcpServers[server.id] = memo.share('mcpServers', server.id, server);
+  const mcpServersByNamespace = buildMCPServersByNamespace(context.mcpServers, keyNamespaces, context.sharedNamespaces);
+  for (const namespace of Object.keys(mcpServersByNamespace)) {
+    mcpServersByNamespace[namespace] = memo.share('mcpServersByNamespace', namespace, mcpServersByNamespace[namespace] as string[]);
+  }
   const content: Pick<
     RoutingTable,
     'routes' | 'modelsByNamespace' | 'keys' | 'budgets' | 'mcpServers' | 'mcpServersByNamespace' | 'guardrailPolicies'
@@ -230,10 +311,11 @@ function assembleTable(context: CompileContext, input: CompileInput): { table: R
   // Only when there are policies, so tables without any hash as before.
   if (context.guardrailPolicies.length > 0) {
     const policies: Record<string, CompiledGuardrailPolicy> = {};
-    for (const policy of [...context.guardrailPolicies].sort(byId)) policies[policy.id] = policy;
+    for (const policy of [...context.guardrailPolicies].sort(byId))
+      policies[policy.id] = memo.share('guardrailPolicies', policy.id, policy);
     content.guardrailPolicies = policies;
   }
-  const { hash, json: contentJson } = hashAndSerializeTableContent(content);
+  const { hash, json: contentJson } = hashAndSerializeTableContent(content, { previous: memo.previousJson, next: memo.next.json });
   const table: RoutingTable = {
     version: input.version,
     hash,

@@ -6,16 +6,16 @@ import { DiagnosticReasons as R, type DiagnosticCondition, type ObjectDiagnostic
 import { CRD_DEFAULTS, type ModelRouteManifest } from '../generated/resource-shapes.js';
 import type { CompiledRoute } from '../table-types.js';
 
+/** The route to serve: `route` itself, or a copy with its semantic cache resolved. */
 export function resolveSemanticCache(
   route: CompiledRoute,
   manifest: ModelRouteManifest,
   diagnostic: ObjectDiagnostic,
-  accepted: readonly CompiledRoute[],
+  ids: ReadonlySet<string>,
   sharedNamespaces: ReadonlySet<string>,
-): void {
+): CompiledRoute {
   const spec = manifest.spec.cache?.semantic;
-  if (spec === undefined || route.cache === undefined) return;
-  const ids = new Set(accepted.map((candidate) => candidate.id));
+  if (spec === undefined || route.cache === undefined) return route;
   const namespaces = [route.namespace, ...[...sharedNamespaces].filter((namespace) => namespace !== route.namespace).sort()];
   const embeddingRouteId = namespaces.map((namespace) => `${namespace}/${spec.embeddingModel}`).find((id) => ids.has(id));
   if (embeddingRouteId === undefined) {
@@ -23,13 +23,14 @@ export function resolveSemanticCache(
     const refs = diagnostic.conditions.find((c) => c.type === 'ResolvedRefs') as DiagnosticCondition;
     if (refs.status === 'True') Object.assign(refs, { status: 'False', reason: R.EmbeddingModelNotFound, message });
     else refs.message = `${refs.message}; ${message}`;
-    return;
+    return route;
   }
-  route.cache.semantic = {
+  const semantic = {
     embeddingRouteId,
     threshold: spec.threshold ?? CRD_DEFAULTS.semanticThreshold,
     maxEntriesPerPartition: spec.maxEntriesPerPartition ?? CRD_DEFAULTS.semanticMaxEntriesPerPartition,
     maxTemperature: spec.maxTemperature ?? CRD_DEFAULTS.semanticMaxTemperature,
     maxTurnChars: spec.maxTurnChars ?? CRD_DEFAULTS.semanticMaxTurnChars,
   };
+  return { ...route, cache: { ...route.cache, semantic } };
 }

@@ -7,49 +7,53 @@
 import { DiagnosticReasons as R } from '../diagnostics.js';
 import { compileGuardrailPolicy, UnsafePatternError } from '../compile/compile-guardrail-policy.js';
 import { condition, plural, reject, type Admitted, type CompileContext } from '../compile/compile-context.js';
+import { keyCount, type KeyClass } from '../compile/key-classes.js';
 import { KeyLabelIndex } from '../compile/key-label-index.js';
 import { compileLabelSelector } from '../compile/label-selector.js';
 import { CRD_NAMES, type GuardrailPolicyManifest } from '../generated/resource-shapes.js';
-import type { CompiledGuardrailPolicy, CompiledVirtualKey } from '../table-types.js';
+import type { CompiledGuardrailPolicy } from '../table-types.js';
 import { defineKind } from './kind-definition.js';
 
 function compileGuardrailPolicies(objects: readonly Admitted<GuardrailPolicyManifest>[], context: CompileContext): void {
-  const keysByLabel = new KeyLabelIndex(context.keys);
-  const accepted: Array<{ policy: CompiledGuardrailPolicy; keys: CompiledVirtualKey[] }> = [];
+  const classesByLabel = new KeyLabelIndex(context.keyClasses().classes);
+  const accepted: Array<{ policy: CompiledGuardrailPolicy; classes: KeyClass[] }> = [];
   for (const { manifest, diagnostic } of objects) {
     let policy: CompiledGuardrailPolicy;
-    let selected: CompiledVirtualKey[];
+    let selected: KeyClass[];
     try {
-      policy = compileGuardrailPolicy(manifest);
-      selected = keysByLabel.select(policy.namespace, manifest.spec.selector ?? {});
+      // The compiled policy may be the previous compile's: routeIds go on a copy.
+      policy = { ...context.memo.once('GuardrailPolicy', manifest, () => compileGuardrailPolicy(manifest)) };
+      selected = classesByLabel.select(policy.namespace, manifest.spec.selector ?? {});
       const routeSelector = manifest.spec.routeSelector;
       if (routeSelector !== undefined) {
         const matches = compileLabelSelector(routeSelector);
-        policy.routeIds = context.routes
+        const routeIds = context.routes
           .filter((route) => route.namespace === policy.namespace || context.sharedNamespaces.has(route.namespace))
           .filter((route) => matches(context.routeLabels.get(route.id) ?? {}))
           .map((route) => route.id)
           .sort();
+        policy.routeIds = context.memo.stable(`routeIds\u0000${policy.id}`, routeIds);
       }
     } catch (error) {
       reject(diagnostic, error instanceof UnsafePatternError ? R.UnsafePattern : R.Invalid, (error as Error).message);
       continue;
     }
-    accepted.push({ policy, keys: selected });
+    accepted.push({ policy, classes: selected });
+    const count = keyCount(selected);
     const routes = policy.routeIds === undefined ? 'every route' : `${policy.routeIds.length} route${plural(policy.routeIds.length)}`;
     diagnostic.conditions.push(
       condition(
         'Accepted',
         'True',
         R.Accepted,
-        `${policy.checks.length} check${plural(policy.checks.length)} on ${selected.length} VirtualKey${plural(selected.length)} of namespace ${policy.namespace}, ${routes}`,
+        `${policy.checks.length} check${plural(policy.checks.length)} on ${count} VirtualKey${plural(count)} of namespace ${policy.namespace}, ${routes}`,
       ),
     );
   }
   // Policies run in namespace/name order; each key lists the ones that select it in that order.
   accepted.sort((a, b) => (a.policy.id < b.policy.id ? -1 : a.policy.id > b.policy.id ? 1 : 0));
-  for (const { policy, keys } of accepted) {
-    for (const key of keys) (key.guardrailPolicyIds ??= []).push(policy.id);
+  for (const { policy, classes } of accepted) {
+    for (const keyClass of classes) keyClass.guardrailPolicyIds.push(policy.id);
     context.guardrailPolicies.push(policy);
   }
 }

@@ -15,7 +15,9 @@ function compileMCPServers(objects: readonly Admitted<MCPServerManifest>[], cont
   for (const { manifest, diagnostic } of objects) {
     let compiled: MCPServerCompilation;
     try {
-      compiled = compileMCPServer(manifest, context.secrets, { standalone: context.standalone, configMaps: context.configMaps });
+      compiled = context.memo.once('MCPServer', manifest, (secrets, configMaps) =>
+        compileMCPServer(manifest, secrets, { standalone: context.standalone, configMaps }),
+      );
     } catch (error) {
       reject(diagnostic, R.Invalid, (error as Error).message);
       continue;

@@ -27,19 +27,23 @@ function compileModelRoutes(objects: readonly Admitted<ModelRouteManifest>[], co
     if (entry) reject(entry.diagnostic, R.Conflict, conflict.message);
   }
   const acceptedByName = new RoutesByName(accepted);
+  const acceptedIds = new Set(accepted.map((route) => route.id));
+  const first = context.routes.length;
   for (const route of accepted) {
     const entry = entries.get(route.id) as CompiledEntry;
     checkFallbacks(route, entry.diagnostic, acceptedByName, context.sharedNamespaces);
-    resolveSemanticCache(route, entry.manifest, entry.diagnostic, accepted, context.sharedNamespaces);
+    // A compiled route may be the previous compile's (compile-memo.ts): what is resolved against
+    // other objects goes on a copy.
+    context.routes.push(resolveSemanticCache(route, entry.manifest, entry.diagnostic, acceptedIds, context.sharedNamespaces));
     acceptRoute(route, entry);
   }
-  context.routes.push(...accepted);
   for (const route of accepted) context.routeLabels.set(route.id, (entries.get(route.id) as CompiledEntry).manifest.metadata.labels ?? {});
   // MCPServers compile after routes; their names are resolved once every kind has compiled.
   context.afterAllKinds(() => {
-    for (const route of accepted) {
+    for (let i = first; i < context.routes.length; i++) {
+      const route = context.routes[i] as CompiledRoute;
       const entry = entries.get(route.id) as CompiledEntry;
-      if (entry.manifest.spec.mcp) resolveRouteMCP(route, entry, context);
+      if (entry.manifest.spec.mcp) context.routes[i] = resolveRouteMCP(route, entry, context);
     }
   });
 }
@@ -49,7 +53,7 @@ function compileModelRoutes(objects: readonly Admitted<ModelRouteManifest>[], co
  * namespaces (in name order), as a key's model names are looked up. An unknown or refused server
  * is an unresolved reference; the route keeps the servers that resolved.
  */
-function resolveRouteMCP(route: CompiledRoute, { manifest, diagnostic }: CompiledEntry, context: CompileContext): void {
+function resolveRouteMCP(route: CompiledRoute, { manifest, diagnostic }: CompiledEntry, context: CompileContext): CompiledRoute {
   const spec = manifest.spec.mcp as RouteMCPSpec;
   const byId = new Map(context.mcpServers.map((server) => [server.id, server]));
   const shared = [...context.sharedNamespaces].sort();
@@ -60,12 +64,13 @@ function resolveRouteMCP(route: CompiledRoute, { manifest, diagnostic }: Compile
     if (id === undefined) missing.push(name);
     else if (!servers.includes(id)) servers.push(id);
   }
-  if (servers.length > 0) route.mcp = { servers, maxRounds: spec.maxRounds ?? CRD_DEFAULTS.routeMcpMaxRounds };
-  if (missing.length === 0) return;
+  const resolved = servers.length > 0 ? { ...route, mcp: { servers, maxRounds: spec.maxRounds ?? CRD_DEFAULTS.routeMcpMaxRounds } } : route;
+  if (missing.length === 0) return resolved;
   const message = `spec.mcp: MCPServer${plural(missing.length)} ${missing.map((m) => `"${m}"`).join(', ')} not found among the accepted MCPServers of namespace ${route.namespace} and the shared namespaces`;
   const refs = diagnostic.conditions.find((c) => c.type === 'ResolvedRefs') as DiagnosticCondition;
   if (refs.status === 'True') Object.assign(refs, { status: 'False', reason: R.MCPServerNotFound, message });
   else refs.message = `${refs.message}; ${message}`;
+  return resolved;
 }
 
 /** Compiles every route on its own; those with no backend left are rejected here. */
@@ -74,7 +79,7 @@ function compileEach(objects: readonly Admitted<ModelRouteManifest>[], context: 
   for (const { manifest, diagnostic } of objects) {
     let result: RouteCompilation;
     try {
-      result = compileRoute(manifest, context.secrets, context.catalog);
+      result = context.memo.once('ModelRoute', manifest, (secrets) => compileRoute(manifest, secrets, context.catalog));
     } catch (error) {
       reject(diagnostic, R.Invalid, (error as Error).message);
       continue;

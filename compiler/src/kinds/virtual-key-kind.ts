@@ -1,22 +1,23 @@
 // VirtualKey: its Secret's key becomes a digest in `keys`; a key value used twice stays with the
 // older VirtualKey. In a cluster the operator generates the key Secret when it is missing.
 
-import { DiagnosticReasons as R, type ObjectDiagnostic } from '../diagnostics.js';
+import { DiagnosticReasons as R, type DiagnosticCondition, type ObjectDiagnostic } from '../diagnostics.js';
 import { condition, reject, resolvedRefsCondition, type Admitted, type CompileContext } from '../compile/compile-context.js';
 import { compileVirtualKey, type VirtualKeyCompilation } from '../compile/compile-virtual-key.js';
 import { CRD_NAMES, type VirtualKeyManifest } from '../generated/resource-shapes.js';
 import type { RefProblem } from '../compile/compile-backend.js';
+import type { KeyClass } from '../compile/key-classes.js';
 import type { CompiledSubject, CompiledVirtualKey } from '../table-types.js';
 import { defineKind } from './kind-definition.js';
 
 function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], context: CompileContext): void {
-  const accepted: { key: CompiledVirtualKey; diagnostic: ObjectDiagnostic }[] = [];
+  const accepted: { key: CompiledVirtualKey; subjects: CompiledSubject[] | undefined; diagnostic: ObjectDiagnostic }[] = [];
   const digestOwner = new Map<string, string>();
   const subjectOwner = serviceAccountOwners(objects);
   for (const { manifest, diagnostic } of objects) {
     let compiled: VirtualKeyCompilation;
     try {
-      compiled = compileVirtualKey(manifest, context.secrets);
+      compiled = context.memo.once('VirtualKey', manifest, (secrets) => compileVirtualKey(manifest, secrets));
     } catch (error) {
       reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
@@ -39,27 +40,44 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       reject(diagnostic, R.DuplicateKey, `its key is also the key of the older VirtualKey ${owner}; every key must be unique`);
       continue;
     }
-    const subjectProblem = bindServiceAccounts(key, subjectOwner, context);
-    if (subjectProblem !== undefined) {
-      reject(diagnostic, R.DuplicateSubject, subjectProblem);
+    const bound = bindServiceAccounts(key, subjectOwner, context);
+    if (typeof bound === 'string') {
+      reject(diagnostic, R.DuplicateSubject, bound);
       continue;
     }
     if (digest !== undefined) digestOwner.set(digest, key.id);
-    accepted.push({ key, diagnostic });
+    accepted.push({ key, subjects: bound, diagnostic });
   }
-  context.keys.push(...accepted.map((entry) => entry.key));
-  // Accepted names the budgets a key is charged to, which are known once every kind compiled.
+  for (const entry of accepted) context.keys.push(entry.key);
+  // The table's key entries carry the budgets and policies that select them, known once every
+  // kind compiled; so does Accepted. Keys of one label class share both (key-classes.ts).
   context.afterAllKinds(() => {
-    for (const { key, diagnostic } of accepted) {
-      key.budgetIds.sort();
-      diagnostic.conditions.push(
-        condition(
-          'Accepted',
-          'True',
-          R.Accepted,
-          `key compiled${key.budgetIds.length ? `; charged to budgets ${key.budgetIds.join(', ')}` : ''}`,
-        ),
-      );
+    const classes = context.keyClasses();
+    const perClass = new Map<KeyClass, { budgetIds: string[]; guardrailPolicyIds: string[] | undefined; accepted: DiagnosticCondition }>();
+    for (const { key, subjects, diagnostic } of accepted) {
+      const keyClass = classes.of(key);
+      let shared = perClass.get(keyClass);
+      if (!shared) {
+        const budgetIds = context.memo.stable(`budgetIds\u0000${keyClass.signature}`, [...keyClass.budgetIds].sort());
+        const policies = keyClass.guardrailPolicyIds;
+        shared = {
+          budgetIds,
+          guardrailPolicyIds:
+            policies.length === 0 ? undefined : context.memo.stable(`guardrailPolicyIds\u0000${keyClass.signature}`, policies),
+          accepted: condition(
+            'Accepted',
+            'True',
+            R.Accepted,
+            `key compiled${budgetIds.length ? `; charged to budgets ${budgetIds.join(', ')}` : ''}`,
+          ),
+        };
+        perClass.set(keyClass, shared);
+      }
+      const entry: CompiledVirtualKey = { ...key, budgetIds: shared.budgetIds };
+      if (shared.guardrailPolicyIds !== undefined) entry.guardrailPolicyIds = shared.guardrailPolicyIds;
+      if (subjects !== undefined) entry.subjects = context.memo.stable(`subjects\u0000${key.id}`, subjects);
+      context.keyEntries.push(context.memo.share('keys', key.id, entry));
+      diagnostic.conditions.push({ ...shared.accepted });
     }
   });
 }
@@ -67,13 +85,13 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
 /**
  * Refuses a ServiceAccount another key binds (serviceAccountOwners), and in a cluster fills each bound
  * ServiceAccount's uid, or marks it missing (no token of a ServiceAccount that does not exist is
- * valid; the gateway says so). Returns the problem, if any.
+ * valid; the gateway says so). Returns the subjects the key's entry carries, or the problem.
  */
 function bindServiceAccounts(
   key: CompiledVirtualKey,
   subjectOwner: ReadonlyMap<string, string>,
   context: CompileContext,
-): string | undefined {
+): CompiledSubject[] | string | undefined {
   const subjects = key.subjects;
   if (subjects === undefined) return undefined;
   const kept: CompiledSubject[] = [];
@@ -94,8 +112,7 @@ function bindServiceAccounts(
     const uid = context.serviceAccounts.get(id);
     kept.push(uid === undefined ? { ...subject, missing: true } : { ...subject, uid });
   }
-  key.subjects = kept;
-  return undefined;
+  return kept;
 }
 
 /**

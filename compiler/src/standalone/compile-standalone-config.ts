@@ -3,7 +3,7 @@
 // reference on a laptop is a typo, not an object that will appear later). Problems make one
 // ConfigError line naming, for each, the file, the object and the field.
 
-import { compileRoutingTable, type CompileResult } from '../compile/compile-routing-table.js';
+import { compileRoutingTable, type CompileResult, type CompileState } from '../compile/compile-routing-table.js';
 import { ConfigError } from '../config-error.js';
 import type { ObjectDiagnostic } from '../diagnostics.js';
 import type { KindObject } from '../kinds/kind-definition.js';
@@ -93,6 +93,13 @@ function checkStandaloneReferences(
  * Every problem of a stage is reported together (documents that do not parse, then objects that
  * fail their schema or references, then objects the compiler rejects), so one run names them all.
  */
+/**
+ * The compile state of the last compile per parse cache: the parse cache keeps unchanged files'
+ * objects identical, so the next compile with the same cache recompiles only what changed
+ * (CompileInput.previous). Weak, so a dropped cache drops its state.
+ */
+const compileStates = new WeakMap<ManifestParseCache, CompileState>();
+
 export function compileStandaloneFiles(files: ManifestFile[], options: StandaloneOptions = {}): StandaloneResult {
   const cache = options.cache ?? new ManifestParseCache();
   const { parsed, errors } = readManifestFiles(files, { ...(options.env ? { env: options.env } : {}), cache });
@@ -128,7 +135,9 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
   if (!unparsed) errors.push(...checkStandaloneReferences(objects, parsed.secrets, sourceOf));
   if (errors.length > 0) throw ConfigError.combine(errors);
 
+  const previous = compileStates.get(cache);
   const compiled: CompileResult = compileRoutingTable({
+    ...(previous === undefined ? {} : { previous }),
     objects,
     secrets: parsed.secrets,
     configMaps: parsed.configMaps,
@@ -138,6 +147,7 @@ export function compileStandaloneFiles(files: ManifestFile[], options: Standalon
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.priceCatalog ? { priceCatalog: options.priceCatalog } : {}),
   });
+  compileStates.set(cache, compiled.state);
   for (const diagnostic of compiled.diagnostics) {
     const failing = failingCondition(diagnostic);
     if (failing) {

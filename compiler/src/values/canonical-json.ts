@@ -12,7 +12,7 @@ const CHUNK_CHARS = 32 * 1024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
-function quote(text: string): string {
+export function quote(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
@@ -23,11 +23,18 @@ function isSorted(keys: readonly string[]): boolean {
   return true;
 }
 
+/** Arrays this long or longer are looked up in (and added to) the `repeated` cache of canonicalJson. */
+const REPEATED_MIN_LENGTH = 8;
+
 /**
  * Writes the canonical JSON of `value` as a sequence of chunks; their concatenation is
  * `canonicalJson(value)`. Throws what JSON.stringify throws (a BigInt, a cycle).
+ *
+ * `repeated` caches the JSON of long arrays by identity, for values that share one array among
+ * many places (the compiler gives every key with the same labels the same budgetIds array, which
+ * at 100,000 keys is most of the table's bytes). The arrays must not change while it is in use.
  */
-export function writeCanonicalJson(value: unknown, sink: (chunk: string) => void): void {
+export function writeCanonicalJson(value: unknown, sink: (chunk: string) => void, repeated?: Map<unknown, string>): void {
   let out = '';
   const write = (node: unknown): void => {
     if (typeof node === 'string') {
@@ -40,6 +47,15 @@ export function writeCanonicalJson(value: unknown, sink: (chunk: string) => void
       return;
     }
     if (Array.isArray(node)) {
+      if (repeated !== undefined && node.length >= REPEATED_MIN_LENGTH) {
+        let json = repeated.get(node);
+        if (json === undefined) {
+          json = canonicalJson(node);
+          repeated.set(node, json);
+        }
+        out += json;
+        return;
+      }
       out += '[';
       for (let i = 0; i < node.length; i++) {
         if (i > 0) out += ',';
@@ -74,8 +90,15 @@ export function writeCanonicalJson(value: unknown, sink: (chunk: string) => void
   if (out.length > 0) sink(out);
 }
 
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, repeated?: Map<unknown, string>): string {
   const chunks: string[] = [];
-  writeCanonicalJson(value, (chunk) => chunks.push(chunk));
-  return chunks.join('');
+  writeCanonicalJson(value, (chunk) => chunks.push(chunk), repeated);
+  const json = chunks.join('');
+  // The writer appends piece by piece, which V8 keeps as a tree of concatenations until the string
+  // is read. Reading one character makes V8 flatten it in place, once: a string that is kept (the
+  // compiler keeps each table entry's JSON for the next compile) and joined later is then copied
+  // in one go instead of walking a tree of ~100 pieces per entry each time (measured: 1 s instead
+  // of 0.15 s to join 100,000 key entries).
+  json.charCodeAt(0);
+  return json;
 }

@@ -2,6 +2,7 @@
 // changed, and work out which objects' status inputs changed (those are queued).
 import {
   compileRoutingTable,
+  type CompileState,
   type KindObject,
   type KindRegistry,
   type ObjectDiagnostic,
@@ -43,6 +44,8 @@ export interface TableCompilationOptions {
 export class TableCompilation {
   private version: number;
   private state: CompiledState | undefined;
+  /** What the next compile reuses (CompileInput.previous). */
+  private compileState: CompileState | undefined;
 
   constructor(private readonly options: TableCompilationOptions) {
     this.version = options.initialVersion;
@@ -68,8 +71,12 @@ export class TableCompilation {
       sharedNamespaces: this.options.sharedNamespaces,
       version: this.version + 1,
       kinds: this.options.kinds,
+      // Objects from the informer caches keep their identity until they change: what did not
+      // change is not compiled again, and unchanged table entries are the previous table's.
+      ...(this.compileState === undefined ? {} : { previous: this.compileState }),
       ...(this.options.now ? { clock: this.options.now } : {}),
     });
+    this.compileState = result.state;
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.options.metrics?.compileDuration.observe(seconds);
 

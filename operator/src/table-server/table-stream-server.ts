@@ -112,7 +112,11 @@ export class TableStreamServer {
       size: json.length,
       data: gzip.toString('base64'),
     };
-    const index = indexTable(table);
+    // Entries shared with the last published table keep their hashes (the compiler shares unchanged ones).
+    const index = indexTable(
+      table,
+      this.published && this.publishedIndex ? { table: this.published.table, index: this.publishedIndex } : undefined,
+    );
     message.digest = index.digest;
     const frame = Buffer.from(`event: table\nid: ${table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');
     const previous = this.published;
