@@ -27,7 +27,7 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Fields every line carries. */
   base?: Record<string, unknown>;
-  /** Where finished lines go; default: stdout, batched per event-loop turn. */
+  /** Where finished lines go; default: stdout, batched (a write per 64 KiB or 20 ms). */
   write?: (line: string) => void;
 }
 
