@@ -120,6 +120,7 @@ describe('plain YAML reader', () => {
     ['a: \'# not a comment\'\nb: "x: y"\n', [{ a: '# not a comment', b: 'x: y' }]],
     ['-   a: 1\n    b:\n    - x\n', [[{ a: 1, b: ['x'] }]]],
     ['"on": 1\n\'y\':\n- "x": [a]\n', [{ on: 1, y: [{ x: ['a'] }] }]],
+    ['a:\r\n  b: x # c\r\n---\r\n- 1\r\n', [{ a: { b: 'x' } }, [1]]],
     ['t: [20ms, 5m, 1.2.3, 2026-12-07, 0.5]\n', [{ t: ['20ms', '5m', '1.2.3', '2026-12-07', 0.5] }]],
   ])('reads %j as the library does', (text, expected) => {
     expect(readPlainYamlDocuments(text)).toStrictEqual(expected);
@@ -143,7 +144,7 @@ describe('plain YAML reader', () => {
     'a: {b: 1}#c\n',
     'a: .inf\n',
     '"a\\"b": 1\n',
-    'a:\r\n  b: 1\r\n',
+    'a: b\rc\n',
     'a:\n\tb: 1\n',
     '--- {a: 1}\n',
     '%YAML 1.1\n---\na: 1\n',
@@ -213,6 +214,7 @@ describe('plain YAML reader', () => {
       '%',
       '\t',
       '\r',
+      '\r\n',
       'é',
     );
     const value = fc.constantFrom(
@@ -260,7 +262,7 @@ describe('plain YAML reader', () => {
     const edit = fc.tuple(
       fc.nat(),
       fc.nat({ max: 3 }),
-      fc.constantFrom(' ', '  ', '\n', '-', ':', ',', '{', '}', '[', ']', '#', "'", '"', 'a', '1', '---\n', '- '),
+      fc.constantFrom(' ', '  ', '\n', '-', ':', ',', '{', '}', '[', ']', '#', "'", '"', 'a', '1', '---\n', '- ', '\r\n', '\r'),
     );
     const mutated = fc.array(edit, { minLength: 1, maxLength: 3 }).map((edits) => {
       let text = MANIFEST;

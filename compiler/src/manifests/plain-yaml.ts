@@ -297,7 +297,10 @@ class BlockReader {
  * the library's document numbering; undefined when the text uses anything outside the subset
  * this reader handles, including anything invalid: then the library must parse it.
  */
-export function readPlainYamlDocuments(text: string): unknown[] | undefined {
+export function readPlainYamlDocuments(source: string): unknown[] | undefined {
+  // Files saved with CRLF line ends: no value read here spans lines, so CRLF reads as LF; a CR
+  // anywhere else is the library's.
+  const text = source.includes('\r') ? source.replaceAll('\r\n', '\n') : source;
   if (hasUnsupportedCharacter(text)) return undefined;
   const documents: Line[][] = [];
   let current: Line[] = [];
