@@ -275,7 +275,11 @@ describe('passthrough fast path and normal path agree', () => {
       true,
       { content: 'x', errorAfterChunks: { after: 0, message: 'overloaded', type: 'server_error' } },
     ],
-    ['a stream answered with a JSON body', true, { status: 200, rawBody: '{"id":"chatcmpl-1","choices":[]}', contentType: 'application/json' }],
+    [
+      'a stream answered with a JSON body',
+      true,
+      { status: 200, rawBody: '{"id":"chatcmpl-1","choices":[]}', contentType: 'application/json' },
+    ],
   ] as Array<[string, boolean, Mock]>)('upstream error %s: the same status and body', async (_label, stream, reply) => {
     const seen = [];
     const lines = [];

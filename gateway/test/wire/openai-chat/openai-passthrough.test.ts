@@ -122,7 +122,9 @@ describe('PassthroughStreamRewriter', () => {
     cut.push(Buffer.from(chunk('') + chunk('partial')));
     expect(cut.completed).toBe(false);
     const finished = new PassthroughStreamRewriter('public', true);
-    finished.push(Buffer.from(`${chunk('')}data: {"id":"c","model":"upstream-model","choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}\n\n`));
+    finished.push(
+      Buffer.from(`${chunk('')}data: {"id":"c","model":"upstream-model","choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}\n\n`),
+    );
     expect(finished.completed).toBe(true);
     const done = new PassthroughStreamRewriter('public', true);
     done.push(Buffer.from(`${chunk('')}data: [DONE]\n\n`));
