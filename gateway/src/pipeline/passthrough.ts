@@ -14,7 +14,7 @@
 // - the response cache on the route (`spec.cache`, exact or semantic): it stores and replays unified answers;
 // - hosted MCP tools (route `spec.mcp` or MCP servers the caller named): the gateway runs tool rounds on the answer;
 // - audit content (`spec.audit.includeContent`): the record holds the answer's text;
-// - stages added through PipelineDeps.extraStages (output checks, stream transformers);
+// - stages added through PipelineDeps.extraStages (input and output checks, stream transformers);
 // - per attempt, a backend whose adapter has no passthrough, or a body its dialect must translate
 //   (the adapter's encode says so): that attempt alone takes the normal path, so a fallback
 //   across dialects still works;
@@ -31,9 +31,13 @@ import { callChatPassthrough, type ChatAnswer, type UpstreamCall } from './call-
 /** One attempt on the fast path, or undefined: this attempt takes the normal path. */
 export type PassthroughAttempt = (call: UpstreamCall, target: AttemptTarget) => Promise<ChatAnswer> | undefined;
 
-/** Whether the composed stages leave the fast path open: stages added for tests see unified answers. */
+/**
+ * Whether the composed stages leave the fast path open: stages added through extraStages see
+ * unified answers, and an added input check may change the unified request the caller's body
+ * would then no longer match.
+ */
 export function stagesAllowPassthrough(extra: ExtraStages | undefined): boolean {
-  return (extra?.outputChecks?.length ?? 0) === 0 && (extra?.streamStages?.length ?? 0) === 0;
+  return (extra?.inputChecks?.length ?? 0) + (extra?.outputChecks?.length ?? 0) + (extra?.streamStages?.length ?? 0) === 0;
 }
 
 /** The fast path for this chat request, or undefined when it takes the normal path (the list above). */

@@ -256,7 +256,8 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
     });
     expect(data.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: script.text } });
     // The mock provider counts every prompt character, the call and its result included.
-    expect(data.usage).toEqual(chatUsage(script.usage));
+    // toMatchObject: an openai backend's answer is the upstream's own (the passthrough fast path), usage details included.
+    expect(data.usage).toMatchObject(chatUsage(script.usage));
     if (provider !== 'mock') {
       const body = lastUpstream();
       expectInOrder(body, [question, 'get_weather', 'Paris', TOOL_OUTPUT]);
@@ -287,7 +288,7 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
     const question = 'Count my tokens.';
     const plain = driver.replyText(question, [question]);
     const data = await client.chat.completions.create({ model: driver.model, messages: [{ role: 'user', content: question }] });
-    expect(data.usage).toEqual(chatUsage(plain.usage));
+    expect(data.usage).toMatchObject(chatUsage(plain.usage));
 
     const streamed = driver.replyText(question, [question]);
     const stream = await client.chat.completions.create({
@@ -298,6 +299,6 @@ describe.each(PROVIDERS)('openai-chat front door x %s provider', (provider) => {
     });
     const assembled = await assemble(stream);
     expect(assembled.text).toBe(streamed.text);
-    expect(assembled.usage).toEqual(chatUsage(streamed.usage));
+    expect(assembled.usage).toMatchObject(chatUsage(streamed.usage));
   });
 });

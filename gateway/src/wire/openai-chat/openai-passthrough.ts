@@ -243,7 +243,7 @@ export class PassthroughStreamRewriter implements StreamRewriter {
       if (this.sawEvent) this.rewrites = rewrites;
     }
     this.batchMayHoldError = complete.includes(ERROR_KEY);
-    if (!this.completed) this.completed = complete.includes(DONE) || hasFinishReason(complete);
+    if (!this.completed) this.completed = hasDone(complete) || hasFinishReason(complete);
     this.readUsage(complete);
     let drop: { start: number; end: number } | undefined;
     if (!this.includeUsage && this.usageEvent !== undefined) drop = this.usageEvent;
@@ -267,8 +267,9 @@ export class PassthroughStreamRewriter implements StreamRewriter {
     if (complete[i] !== COLON) return;
     i = skipSpace(complete, i + 1);
     if (complete[i] !== OPEN_BRACE) return;
-    const lineStart = complete.lastIndexOf(DATA, key);
-    if (lineStart < 0) return;
+    // The event's line, from its start: `data:` text inside an answer must not be taken for it.
+    const lineStart = complete.lastIndexOf(LF, key) + 1;
+    if (!complete.subarray(lineStart, lineStart + DATA.length).equals(DATA)) return;
     let lineEnd = complete.indexOf(LF, key);
     if (lineEnd < 0) lineEnd = complete.length;
     const data = complete.toString('utf8', lineStart + DATA.length, lineEnd);
@@ -356,6 +357,19 @@ export class PassthroughStreamRewriter implements StreamRewriter {
     this.events += events;
     this.contentBytes += Math.max(0, to - from - events * this.envelopeBytes);
   }
+}
+
+/** Whether `bytes` hold the end marker as an event (a `data: [DONE]` line), not as text inside one. */
+function hasDone(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(DONE); at >= 0; at = bytes.indexOf(DONE, at + DONE.length)) {
+    let i = at - 1;
+    while (i >= 0 && bytes[i] === 0x20) i--;
+    const lineStart = i - DATA.length + 1;
+    if (lineStart < 0 || !bytes.subarray(lineStart, i + 1).equals(DATA)) continue;
+    // The event's own line: `data:` at the start of a line, not inside an event's text.
+    if (lineStart === 0 || bytes[lineStart - 1] === LF || bytes[lineStart - 1] === CR) return true;
+  }
+  return false;
 }
 
 /** Whether some event in `bytes` has a string `finish_reason` (not null). */

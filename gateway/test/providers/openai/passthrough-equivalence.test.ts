@@ -32,6 +32,21 @@ function manifests(mockUrl: string): string {
     route('local', [
       { name: 'compatible', provider: 'openai-compatible', model: 'llama-3.1-8b', baseURL: `${mockUrl}/v1`, credentials, pricing },
     ]),
+    // An OpenAI tier 0 and a Groq tier 1 (a dialect the passthrough leaves to the translation).
+    {
+      apiVersion: API_VERSION,
+      kind: 'ModelRoute',
+      metadata: { name: 'mixed', namespace: 'default' },
+      spec: {
+        model: 'mixed',
+        backends: [
+          { name: 'openai-first', provider: 'openai', model: 'gpt-4o-2024-08-06', baseURL: `${mockUrl}/v1`, credentials, pricing },
+          { name: 'groq-second', provider: 'groq', model: 'llama-3.3-70b', baseURL: `${mockUrl}/v1`, credentials, pricing, priority: 1 },
+        ],
+        retry: { attempts: 2, backoff: { initial: '1ms', max: '5ms' }, on: ['ServerError'] },
+        outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' },
+      },
+    },
   ];
   return `${objects.map((object) => JSON.stringify(object, null, 2)).join('\n---\n')}\n`;
 }
@@ -275,7 +290,11 @@ describe('passthrough fast path and normal path agree', () => {
       true,
       { content: 'x', errorAfterChunks: { after: 0, message: 'overloaded', type: 'server_error' } },
     ],
-    ['a stream answered with a JSON body', true, { status: 200, rawBody: '{"id":"chatcmpl-1","choices":[]}', contentType: 'application/json' }],
+    [
+      'a stream answered with a JSON body',
+      true,
+      { status: 200, rawBody: '{"id":"chatcmpl-1","choices":[]}', contentType: 'application/json' },
+    ],
   ] as Array<[string, boolean, Mock]>)('upstream error %s: the same status and body', async (_label, stream, reply) => {
     const seen = [];
     const lines = [];
@@ -341,6 +360,22 @@ describe('what only the fast path does', () => {
     mock.script({ content: 'ok' });
     await client(normal).chat.completions.create(body as Body);
     expect(mock.chatRequests[0]?.some_new_field).toBeUndefined();
+  });
+
+  it('falls back across dialects: the failed OpenAI attempt went up as sent, the Groq attempt translated', async () => {
+    mock.script({ error: { status: 500, message: 'The server had an error', type: 'server_error' } }, { content: 'from groq' });
+    const body = { model: 'mixed', messages: [{ role: 'user' as const, content: 'hi' }], some_new_field: 1 };
+    const { data, response } = await client(fast)
+      .chat.completions.create(body as Body)
+      .withResponse();
+    expect(data.choices[0]?.message.content).toBe('from groq');
+    expect(data.model).toBe('mixed');
+    expect(response.headers.get('x-switchyard-backend')).toBe('groq-second');
+    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
+    expect(mock.chatRequests.map((sent) => [sent.model, sent.some_new_field])).toEqual([
+      ['gpt-4o-2024-08-06', 1],
+      ['llama-3.3-70b', undefined],
+    ]);
   });
 
   it('streams the upstream chunks with the public model name and the upstream fields the normal path drops', async () => {

@@ -62,7 +62,7 @@ const chunk = (content: string | undefined, extra: Record<string, unknown> = {})
   })}\n\n`;
 const sse =
   chunk('') +
-  chunk('héllo "model":"upstream-model" ') +
+  chunk('héllo "model":"upstream-model" data: ') +
   chunk('wörld') +
   chunk(undefined, { usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }) +
   'data: [DONE]\n\n';
@@ -87,7 +87,7 @@ describe('PassthroughStreamRewriter', () => {
       .replaceAll('"model":"upstream-model","choices"', '"model":"public","choices"');
     expect(events(text)).toEqual(events(expected));
     // Only the envelope's model is rewritten: the same bytes inside the content (escaped there) are not.
-    expect(text).toContain('héllo \\"model\\":\\"upstream-model\\" ');
+    expect(text).toContain('héllo \\"model\\":\\"upstream-model\\" data: ');
     expect(rewriter.usage).toEqual({ inputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, outputTokens: 2, reasoningTokens: 0 });
     expect(rewriter.model).toBe('upstream-model');
   });
@@ -119,14 +119,22 @@ describe('PassthroughStreamRewriter', () => {
 
   it('knows a stream is complete from a finish reason or [DONE], and not before', () => {
     const cut = new PassthroughStreamRewriter('public', true);
-    cut.push(Buffer.from(chunk('') + chunk('partial')));
+    cut.push(Buffer.from(chunk('') + chunk('partial, data: [DONE] as text')));
     expect(cut.completed).toBe(false);
     const finished = new PassthroughStreamRewriter('public', true);
-    finished.push(Buffer.from(`${chunk('')}data: {"id":"c","model":"upstream-model","choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}\n\n`));
+    finished.push(
+      Buffer.from(`${chunk('')}data: {"id":"c","model":"upstream-model","choices":[{"index":0,"delta":{},"finish_reason": "stop"}]}\n\n`),
+    );
     expect(finished.completed).toBe(true);
     const done = new PassthroughStreamRewriter('public', true);
     done.push(Buffer.from(`${chunk('')}data: [DONE]\n\n`));
     expect(done.completed).toBe(true);
+  });
+
+  it('reads the usage of an event that also carries text with "data:" in it', () => {
+    const rewriter = new PassthroughStreamRewriter('public', true);
+    rewriter.push(Buffer.from(chunk('') + chunk('x data: y', { usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } })));
+    expect(rewriter.usage?.inputTokens).toBe(3);
   });
 
   it('takes CRLF framing', () => {
