@@ -55,6 +55,7 @@ export class AcknowledgementTracker {
   private acknowledged = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private lastInputs: RefreshInputs | undefined;
 
   constructor(private readonly options: AcknowledgementTrackerOptions) {}
 
@@ -106,8 +107,16 @@ export class AcknowledgementTracker {
 
   refresh(): void {
     const snapshot = this.options.source.snapshot();
-    const next = new Map<string, number>();
     const tables = snapshot.hashes.map((hash) => this.tables.get(hash));
+    // What the answer depends on: the gateways, the tables they hold (as remembered now) and
+    // the current objects. Gateway sessions, keepalives and other replicas' reports ask for a
+    // refresh far more often than any of these changes, and a refresh walks every object: at
+    // 110,000 objects that kept the operator's event loop busy for about half of the status
+    // write-out after a start (docs/benchmarks.md, "The operator at 100,000 keys").
+    const inputs: RefreshInputs = { gateways: snapshot.gateways, pending: snapshot.pending, tables, objects: this.objects };
+    if (this.lastInputs !== undefined && sameInputs(this.lastInputs, inputs)) return;
+    this.lastInputs = inputs;
+    const next = new Map<string, number>();
     const complete = snapshot.gateways > 0 && snapshot.pending === 0 && tables.length > 0 && tables.every((t) => t !== undefined);
     if (complete) {
       const known = tables as RememberedTable[];
@@ -125,6 +134,23 @@ export class AcknowledgementTracker {
     this.acknowledged = next;
     if (moved.length > 0) this.options.onChanged(moved);
   }
+}
+
+interface RefreshInputs {
+  gateways: number;
+  pending: number;
+  tables: ReadonlyArray<RememberedTable | undefined>;
+  objects: ReadonlyMap<string, ObjectDiagnostic>;
+}
+
+function sameInputs(a: RefreshInputs, b: RefreshInputs): boolean {
+  return (
+    a.gateways === b.gateways &&
+    a.pending === b.pending &&
+    a.objects === b.objects &&
+    a.tables.length === b.tables.length &&
+    a.tables.every((table, i) => table === b.tables[i])
+  );
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

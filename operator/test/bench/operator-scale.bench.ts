@@ -1,8 +1,9 @@
 // Operator benchmark against a real API server (not part of the test suite):
 //   node operator/dist/test/bench/operator-scale.bench.js [--keys 10000] [--routes 1000] [--changes 40]
 //     [--sizes 10000:1000,30000:3000,100000:10000] [--create-concurrency 32] [--skip-small]
-//     [--bulk-changes N] [--gc-every N] [--operator-node-options "--max-semi-space-size=8"]
-//     [--operator-memory-limit 512M[,2G...]] (per phase; --operator-node-options too, '|'-separated)
+//     [--bulk-changes N] [--gc-every N] [--operator-node-options=--max-semi-space-size=8]
+//     [--operator-memory-limit 512M[,2G...]] (per phase; --operator-node-options too, '|'-separated,
+//     e.g. "--operator-node-options=|--max-old-space-size=2048": V8's default, then 2 GB)
 // 1. small cluster: time from a ModelRoute change (API write) to both gateways serving it;
 // 2. bulk, one phase per size of --sizes (keys:routes; default --keys:--routes): creates the
 //    routes and keys (with their Secrets) the phase adds to the previous one's, starts the
