@@ -211,8 +211,14 @@ function passthroughDialect(dialect: OpenAIDialect): boolean {
   );
 }
 
-/** Caller fields that are the gateway's own: routing hints (docs/routing.md), never forwarded on either path. */
-const GATEWAY_FIELDS = new Set(['metadata']);
+/**
+ * Caller fields never forwarded on either path: `metadata` is the gateway's own (routing hints,
+ * docs/routing.md); `service_tier` changes what the upstream charges (flex, priority) while the
+ * gateway prices the request at the standard rate, so forwarding it would let a caller spend past
+ * its budget; `store` keeps the exchange at the provider under the platform's credential, which
+ * is the platform's decision, not the caller's.
+ */
+const GATEWAY_FIELDS = new Set(['metadata', 'service_tier', 'store']);
 /** Content parts every passthrough dialect takes; others (files, cache breakpoints) are checked against the dialect. */
 const PLAIN_PARTS = new Set(['text', 'image_url']);
 /** Roles every OpenAI-format server takes; `developer` is OpenAI's newer name for `system`, which the translation sends elsewhere. */

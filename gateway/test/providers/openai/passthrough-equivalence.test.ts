@@ -347,14 +347,17 @@ describe('passthrough fast path and normal path agree', () => {
 });
 
 describe('what only the fast path does', () => {
-  it('forwards fields the caller sent that the gateway does not know, unchanged; the gateway-only metadata stays behind', async () => {
-    const extra = { service_tier: 'flex', store: true, verbosity: 'low', some_new_field: { nested: [1, 'two', null] } };
-    const body = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'hi' }], metadata: { team: 'a' }, ...extra };
+  it('forwards fields the caller sent that the gateway does not know, unchanged; metadata, service_tier and store stay behind', async () => {
+    const extra = { verbosity: 'low', some_new_field: { nested: [1, 'two', null] } };
+    // service_tier would change the upstream's price (the gateway charges the standard rate), store
+    // would keep the exchange at the provider: neither is the caller's to set on either path.
+    const withheld = { metadata: { team: 'a' }, service_tier: 'priority', store: true };
+    const body = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'hi' }], ...withheld, ...extra };
     mock.script({ content: 'ok' });
     await client(fast).chat.completions.create(body as Body);
     const sent = mock.chatRequests[0] as Record<string, unknown>;
     expect(sent).toMatchObject({ ...extra, model: 'gpt-4o-2024-08-06', messages: body.messages });
-    expect(sent.metadata).toBeUndefined();
+    for (const name of Object.keys(withheld)) expect(sent[name]).toBeUndefined();
     // The normal path knows none of them (docs/providers/openai.md): proof the fast path was taken above.
     mock.reset();
     mock.script({ content: 'ok' });
