@@ -3,7 +3,7 @@
 // so a 3xx reaches the adapter as an ordinary failure.
 import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, buildConnector, type Dispatcher, util } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import type { UpstreamHeaders, UpstreamHttpRequest } from '../unified/provider-codec.js';
 import { deniedLiteralAddress, EgressDeniedError, type EgressGuard } from './egress-guard.js';
 
@@ -36,7 +36,6 @@ export interface BufferedUpstreamResponse {
 }
 
 const EMPTY_BODY = Buffer.alloc(0);
-const { parseHeaders } = util;
 
 /**
  * The body as UTF-8 text, releasing the response's reference to the bytes: a large answer is
@@ -231,14 +230,9 @@ function guardedConnector(guard: EgressGuard, connectMs: number): buildConnector
  * answers) that buffer is allocated once and each chunk copied in and released as it arrives;
  * a declared length over the limit fails before a byte of the body is read. Without a declared
  * length the chunks are joined once at the end.
- *
- * It implements undici's original handler interface (onConnect, onHeaders, onData, onComplete,
- * onError), which undici's HTTP/1.1 client calls directly. A handler of the newer interface
- * (onRequestStart...) is wrapped per request in an adapter that allocates a controller, parses
- * the trailers and checks pause state on every chunk; this one reads the raw headers once.
  */
 class BufferedResponseHandler implements Dispatcher.DispatchHandler {
-  private abortRequest: ((error: Error) => void) | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private chunks: Buffer[] = [];
@@ -249,11 +243,11 @@ class BufferedResponseHandler implements Dispatcher.DispatchHandler {
   private settled = false;
   private readonly onAbort = (): void => {
     const reason = asError(this.signal.reason);
-    if (this.abortRequest !== undefined) {
-      this.abortRequest(reason);
+    if (this.controller !== undefined) {
+      this.controller.abort(reason);
       return;
     }
-    // Still queued for a connection: answer now; onConnect aborts the request when it starts.
+    // Still queued for a connection: answer now; onRequestStart aborts the request when it starts.
     if (!this.finish()) this.reject(reason);
   };
 
@@ -266,65 +260,62 @@ class BufferedResponseHandler implements Dispatcher.DispatchHandler {
     signal.on('abort', this.onAbort);
   }
 
-  onConnect(abort: (error?: Error) => void): void {
-    this.abortRequest = abort;
-    if (this.signal.aborted) abort(asError(this.signal.reason));
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort(asError(this.signal.reason));
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     // 1xx informational answers are followed by the real one.
-    if (statusCode < 200) return true;
+    if (statusCode < 200) return;
     this.status = statusCode;
-    const headers = parseHeaders(rawHeaders) as IncomingHttpHeaders;
     this.headers = headers;
     this.options.onHeaders?.();
-    if (statusCode >= 300) return true;
+    if (statusCode >= 300) return;
     const declared = declaredLength(headers['content-length']);
-    if (declared === undefined) return true;
+    if (declared === undefined) return;
     if (declared > this.options.maxBodyBytes) {
-      this.abortRequest?.(new UpstreamBodyTooLargeError(this.options.maxBodyBytes, declared));
-      return true;
+      controller.abort(new UpstreamBodyTooLargeError(this.options.maxBodyBytes, declared));
+      return;
     }
     // undici fails the response if the body runs past or short of its content-length, so the buffer is exactly filled.
     if (declared > 0) this.whole = Buffer.allocUnsafe(declared);
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const start = this.received;
     this.received += chunk.length;
     if (this.status >= 200 && this.status < 300) {
       if (this.received > this.options.maxBodyBytes) {
-        this.abortRequest?.(new UpstreamBodyTooLargeError(this.options.maxBodyBytes));
-        return true;
+        controller.abort(new UpstreamBodyTooLargeError(this.options.maxBodyBytes));
+        return;
       }
       const { whole } = this;
       if (whole !== undefined) {
         if (this.received <= whole.length) {
           chunk.copy(whole, start);
-          return true;
+          return;
         }
         // More than declared (undici reports that as an error next): fall back to collecting.
         this.chunks.push(whole.subarray(0, start));
         this.whole = undefined;
       }
       this.chunks.push(chunk);
-      return true;
+      return;
     }
     const room = this.options.maxErrorBodyBytes - this.kept;
-    if (room <= 0) return true;
+    if (room <= 0) return;
     const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
     this.chunks.push(kept);
     this.kept += kept.length;
-    return true;
   }
 
-  onComplete(_trailers: string[] | null): void {
+  onResponseEnd(): void {
     if (this.finish()) return;
     this.resolve({ status: this.status, headers: this.headers, body: this.takeBody() });
   }
 
-  onError(error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     if (this.finish()) return;
     this.chunks = [];
     this.whole = undefined;
