@@ -34,7 +34,7 @@ export class TableJsonError extends Error {
 }
 
 /** Called with each entry of a collection as it is parsed; returns what to store (e.g. the entry interned). */
-export type EntryHook = (collection: string, entry: unknown) => unknown;
+export type EntryHook = (collection: string, entry: unknown, name: string | undefined) => unknown;
 
 export class TableJsonReader {
   /** The decoded table so far; complete once `finish` returned. */
@@ -170,11 +170,11 @@ export class TableJsonReader {
       return;
     }
     const collection = this.collection as { name: string; into: unknown[] | Record<string, unknown> };
-    const entry = this.onEntry(collection.name, value);
-    if (Array.isArray(collection.into)) collection.into.push(entry);
+    if (Array.isArray(collection.into)) collection.into.push(this.onEntry(collection.name, value, undefined));
     else {
-      if (this.entryName === undefined) throw new TableJsonError(`routing table ${collection.name} entry without a name`);
-      setMember(collection.into, this.entryName, entry);
+      const name = this.entryName;
+      if (name === undefined) throw new TableJsonError(`routing table ${collection.name} entry without a name`);
+      setMember(collection.into, name, this.onEntry(collection.name, value, name));
       this.entryName = undefined;
     }
   }
