@@ -82,9 +82,19 @@ export class TableJsonReader {
     for (let i = this.position; i < buffer.length; i++) {
       const c = buffer[i] as number;
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) {
+        if (this.escaped) {
+          this.escaped = false;
+          continue;
+        }
+        // Most of a table's bytes are inside strings (ids, digests, URLs): skip to the next quote
+        // or backslash in a tight loop instead of going through every case below per byte.
+        let j = i;
+        let d = c;
+        while (d !== QUOTE && d !== BACKSLASH && ++j < buffer.length) d = buffer[j] as number;
+        if (j >= buffer.length) break;
+        i = j;
+        if (d === BACKSLASH) this.escaped = true;
+        else {
           this.inString = false;
           this.stringEnded(i);
         }
