@@ -115,8 +115,15 @@ let published;
 let publishMs = 0;
 
 const ackedHash = () => stream.sessionList()[0]?.ackedHash;
+// A session other than the first means the gateway redialled and got a full table again (e.g. this
+// process, busy encoding a 184 MB table, sent no keepalive for the gateway's 45 s inactivity timeout).
+const sessions = new Set();
+const noteSession = () => {
+  for (const session of stream.sessionList()) sessions.add(session.id);
+};
 async function waitForAck(hash, what) {
   for (;;) {
+    noteSession();
     if (ackedHash() === hash) return;
     if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}) before ${what}`);
     await sleep(5);
@@ -179,6 +186,7 @@ try {
       settledRssMb: mb(settled.rssKb),
       firstLoadPeakRssMb: mb(settled.hwmKb),
       deltas: deltasSent,
+      sessions: sessions.size,
       deltaWallMsMedian: round(median(deltaMs)),
       deltaWallMsMax: round(Math.max(...deltaMs)),
       deltaCpuMsMedian: median(deltaCpuMs),
@@ -197,7 +205,7 @@ try {
       `gateway ${options.gateway}: idle ${g.idleRssMb} MB; first table ${g.firstLoadWallMs} ms wall, ${g.firstLoadCpuMs} ms CPU; RSS ${g.afterFirstRssMb} MB after, ${g.settledRssMb} MB settled, peak ${g.firstLoadPeakRssMb} MB`,
     );
     console.log(
-      `${g.deltas} one-key deltas: publish-to-ack median ${g.deltaWallMsMedian} ms (max ${g.deltaWallMsMax}), gateway CPU median ${g.deltaCpuMsMedian} ms; RSS after ${g.afterDeltasRssMb} MB, peak ${g.peakRssMb} MB`,
+      `${g.deltas} one-key deltas (${g.sessions} stream session(s)): publish-to-ack median ${g.deltaWallMsMedian} ms (max ${g.deltaWallMsMax}), gateway CPU median ${g.deltaCpuMsMedian} ms; RSS after ${g.afterDeltasRssMb} MB, peak ${g.peakRssMb} MB`,
     );
     if (result.heap) console.log('heap (MB, in this process):', JSON.stringify(result.heap));
   }

@@ -144,6 +144,11 @@ class ControlPlaneClient {
    * the base the next delta must name. Undefined until a full table with a digest arrives.
    */
   private base: { table: RoutingTable; digest: string } | undefined;
+  /**
+   * The last table the stream delivered, kept after a resync drops `base`: a full table's
+   * entries equal to this one's are decoded as this one's objects (table-interning.ts).
+   */
+  private last: RoutingTable | undefined;
   /** Set by a resync: the next dial goes out at once, not after a backoff. */
   private redialNow = false;
   private readonly loop: Promise<void>;
@@ -326,7 +331,7 @@ class ControlPlaneClient {
       let table: RoutingTable;
       if (next.kind === 'table') {
         try {
-          const decoded = await decodeTableMessage(next.data);
+          const decoded = await decodeTableMessage(next.data, this.last);
           table = decoded.table;
           this.base = decoded.digest === undefined ? undefined : { table, digest: decoded.digest };
         } catch (error) {
@@ -341,6 +346,7 @@ class ControlPlaneClient {
         if (applied === undefined) break;
         table = applied;
       }
+      this.last = table;
       const failure = this.applyTable(table);
       if (failure === undefined) {
         stream.gotTable = true;

@@ -43,8 +43,11 @@ export interface DecodedDelta {
 
 const HEX_DIGEST = /^[0-9a-f]{64}$/;
 
-/** Decodes a `table` event into the RoutingTable it carries, checking what can be checked cheaply. */
-export async function decodeTableMessage(data: string): Promise<DecodedTable> {
+/**
+ * Decodes a `table` event into the RoutingTable it carries, checking what can be checked cheaply.
+ * Entries equal to those of `current` (the table the gateway holds) are that table's objects.
+ */
+export async function decodeTableMessage(data: string, current?: RoutingTable): Promise<DecodedTable> {
   const message = parseJson(data, 'table');
   if (message.encoding !== TABLE_ENCODING) throw new TableMessageError(`unsupported table encoding ${JSON.stringify(message.encoding)}`);
   if (typeof message.version !== 'number' || typeof message.hash !== 'string' || typeof message.data !== 'string') {
@@ -53,7 +56,7 @@ export async function decodeTableMessage(data: string): Promise<DecodedTable> {
   // Decoded entry by entry as it is gunzipped: neither the whole JSON nor one string of it is ever held.
   let decoded: { table: Record<string, unknown>; bytes: number };
   try {
-    decoded = await gunzipTableJson(Buffer.from(message.data, 'base64'), entryInterner());
+    decoded = await gunzipTableJson(Buffer.from(message.data, 'base64'), entryInterner(current));
   } catch (error) {
     if (error instanceof SyntaxError || error instanceof TableJsonError) throw new TableMessageError('routing table message is not JSON');
     throw new TableMessageError(`table data does not decompress: ${error instanceof Error ? error.message : String(error)}`);
