@@ -23,6 +23,8 @@ interface Read {
   value: Entries | undefined;
 }
 
+const NO_READS: readonly Read[] = [];
+
 interface MemoRecord {
   step: string;
   reads: readonly Read[];
@@ -141,23 +143,39 @@ export class CompileMemo {
       if ('error' in record) throw record.error;
       return record.result as R;
     }
+    // One pair of recording indexes for every call (no closures per object): compute runs to
+    // completion before the next call, and reads go to a fresh list only when there are any.
     const reads: Read[] = [];
-    const track = (index: SecretIndex, configMap: boolean): SecretIndex => ({
-      get: (id) => {
-        const value = index.get(id);
-        reads.push({ configMap, id, value });
-        return value;
-      },
-    });
+    this.reads = reads;
     try {
-      const result = compute(track(this.secrets, false), track(this.configMaps, true));
-      this.next.memo.set(manifest, { step, reads, result });
+      const result = compute(this.trackedSecrets, this.trackedConfigMaps);
+      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, result });
       return result;
     } catch (error) {
-      this.next.memo.set(manifest, { step, reads, error });
+      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, error });
       throw error;
+    } finally {
+      this.reads = undefined;
     }
   }
+
+  private reads: Read[] | undefined;
+
+  private readonly trackedSecrets: SecretIndex = {
+    get: (id) => {
+      const value = this.secrets.get(id);
+      this.reads?.push({ configMap: false, id, value });
+      return value;
+    },
+  };
+
+  private readonly trackedConfigMaps: ConfigMapIndex = {
+    get: (id) => {
+      const value = this.configMaps.get(id);
+      this.reads?.push({ configMap: true, id, value });
+      return value;
+    },
+  };
 
   private stillReads(reads: readonly Read[]): boolean {
     if (this.readsUnchanged) return true;
