@@ -5,11 +5,18 @@
 // size and the heap.
 //
 //   node --expose-gc bench/compile-scale.mjs [--runs 15] [--warmup 3] [--routes 1000] [--keys 10000]
-//        [--budgets 500] [--schemas] [--compiler <dir with src/index.js>] [--json]
+//        [--budgets 500] [--schemas] [--incremental] [--rounds 5] [--compiler <dir with src/index.js>] [--json]
 //
 // `--schemas` also times the standalone path (every object validated and defaulted against the
 // CRDs first). `--compiler` points at another build of the compiler (e.g. a copy of an older
 // compiler/dist) so two versions can be compared on the same input.
+//
+// `--incremental` also times what one change costs the operator: one VirtualKey, one ModelRoute,
+// one Budget or one key Secret replaced by a changed copy (as the informer cache does), then the
+// compile handed the previous compile's state (CompileInput.previous) and the table-stream index
+// of the new table built from the previous index (indexTable). Median of --rounds per change.
+// A compiler without incremental compilation ignores both and compiles and indexes everything,
+// which is the comparison. The last incremental table is checked against a cold compile.
 import { gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
@@ -27,6 +34,8 @@ function parseArgs(argv) {
     budgets: 500,
     namespaces: 20,
     schemas: false,
+    incremental: false,
+    rounds: 5,
     json: false,
     compiler: join(repoRoot, 'compiler', 'dist'),
   };
@@ -62,6 +71,12 @@ function parseArgs(argv) {
       case '--schemas':
         options.schemas = true;
         break;
+      case '--incremental':
+        options.incremental = true;
+        break;
+      case '--rounds':
+        options.rounds = Number(value());
+        break;
       case '--json':
         options.json = true;
         break;
@@ -69,7 +84,7 @@ function parseArgs(argv) {
         throw new Error(`unknown argument ${arg}`);
     }
   }
-  for (const name of ['runs', 'routes', 'keys', 'budgets', 'namespaces']) {
+  for (const name of ['runs', 'routes', 'keys', 'budgets', 'namespaces', 'rounds']) {
     if (!Number.isInteger(options[name]) || options[name] < 1) throw new Error(`--${name} must be a positive integer`);
   }
   if (!Number.isInteger(options.warmup) || options.warmup < 0) throw new Error('--warmup must be an integer >= 0');
@@ -278,6 +293,81 @@ function time(runs, warmup, fn) {
   };
 }
 
+/** Replaces `list[at]` by a changed copy, as an informer cache does when an object changes. */
+function replaceAt(list, at, change) {
+  const copy = structuredClone(list[at]);
+  copy.metadata.generation = (copy.metadata.generation ?? 1) + 1;
+  change(copy);
+  list[at] = copy;
+}
+
+const CHANGES = {
+  key: (input, round) =>
+    replaceAt(input.virtualKeys, (round * 7919) % input.virtualKeys.length, (key) => {
+      key.spec.disabled = !key.spec.disabled;
+    }),
+  route: (input, round) =>
+    replaceAt(input.routes, (round * 613) % input.routes.length, (route) => {
+      route.spec.aliases = [`renamed-${round}-${route.metadata.name}`];
+    }),
+  budget: (input, round) =>
+    replaceAt(input.budgets, (round * 97) % input.budgets.length, (budget) => {
+      budget.spec.limit = `${200 + round}.25`;
+    }),
+  secret: (input, round) => {
+    const keys = input.secrets.filter((secret) => secret.metadata.name.startsWith('key-'));
+    const at = input.secrets.indexOf(keys[(round * 7919) % keys.length]);
+    const copy = structuredClone(input.secrets[at]);
+    copy.data = { key: b64(`sk-sy-rotated-${round}-${copy.metadata.name}-0123456789abcdef`) };
+    input.secrets[at] = copy;
+  },
+};
+
+/**
+ * Per change kind: median wall and CPU time of one incremental compile plus the index of the new
+ * table (and of each part). The input is changed in place, one object per round.
+ */
+function timeIncremental(compiler, input, options, clock) {
+  let version = 1000;
+  let result = compiler.compileRoutingTable({ ...input, version: ++version, clock });
+  let index = compiler.indexTable(result.table);
+  const timings = {};
+  for (const [name, change] of Object.entries(CHANGES)) {
+    const total = [];
+    const totalCpu = [];
+    const compileCpu = [];
+    const indexCpu = [];
+    for (let round = 0; round < options.rounds; round++) {
+      change(input, round);
+      gc();
+      const cpuStart = process.cpuUsage();
+      const start = performance.now();
+      const next = compiler.compileRoutingTable({ ...input, version: ++version, clock, previous: result.state });
+      const compiled = process.cpuUsage(cpuStart);
+      const nextIndex = compiler.indexTable(next.table, { table: result.table, index });
+      total.push(performance.now() - start);
+      const cpu = process.cpuUsage(cpuStart);
+      totalCpu.push((cpu.user + cpu.system) / 1000);
+      compileCpu.push((compiled.user + compiled.system) / 1000);
+      indexCpu.push((cpu.user + cpu.system - compiled.user - compiled.system) / 1000);
+      result = next;
+      index = nextIndex;
+    }
+    timings[name] = {
+      median: ms(median(total)),
+      cpuMedian: ms(median(totalCpu)),
+      compileCpuMedian: ms(median(compileCpu)),
+      indexCpuMedian: ms(median(indexCpu)),
+    };
+  }
+  const cold = compiler.compileRoutingTable({ ...input, version, clock });
+  if (cold.table.hash !== result.table.hash || cold.tableJson !== result.tableJson) {
+    throw new Error('the incremental table differs from a cold compile of the same input');
+  }
+  if (compiler.indexTable(cold.table).digest !== index.digest) throw new Error('the reused index differs from a fresh one');
+  return timings;
+}
+
 const mb = (bytes) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const ms = (value) => Math.round(value * 10) / 10;
 
@@ -318,6 +408,8 @@ async function main() {
     if (schemas.last.table.hash !== table.hash) throw new Error('compiling with CRD schemas gave a different table');
   }
 
+  const incremental = options.incremental ? timeIncremental(compiler, input, options, clock) : undefined;
+
   const rejected = diagnostics.filter((d) => d.conditions.some((c) => c.type === 'Accepted' && c.status === 'False'));
   const result = {
     compiler: options.compiler,
@@ -350,6 +442,7 @@ async function main() {
       gzipMedian: ms(gzip.median),
       ...(schemas ? { compileWithSchemasMedian: ms(schemas.median), compileWithSchemasCpuMedian: ms(schemas.cpuMedian) } : {}),
     },
+    ...(incremental ? { incremental } : {}),
     heapMb: {
       input: mb(heapBefore),
       withTable: mb(heapWithTable),
@@ -388,6 +481,11 @@ async function main() {
     console.log(
       `  reusing CompileResult.tableJson instead: Buffer.from median ${result.ms.tableJsonToBufferMedian} ms (no JSON.stringify)`,
     );
+  for (const [name, timing] of Object.entries(result.incremental ?? {})) {
+    console.log(
+      `one ${name} change, incremental compile + index: median ${timing.median} ms, CPU median ${timing.cpuMedian} ms (compile ${timing.compileCpuMedian} ms, index ${timing.indexCpuMedian} ms; ${options.rounds} rounds)`,
+    );
+  }
   console.log(
     `heap: ${result.heapMb.input} MB with the input, +${result.heapMb.tableAndDiagnostics} MB for table and diagnostics; rss ${result.heapMb.rss} MB${result.gcBetweenRuns ? '' : ' (run with --expose-gc for steadier numbers)'}`,
   );

@@ -23,11 +23,23 @@ interface Read {
   value: Entries | undefined;
 }
 
+const NO_READS: readonly Read[] = [];
+
 interface MemoRecord {
   step: string;
   reads: readonly Read[];
   result?: unknown;
   error?: unknown;
+}
+
+/** The Secret and ConfigMap indexes of a compile with the lists they were built from. */
+interface CompileIndexes {
+  secretInput: readonly object[];
+  configMapInput: readonly object[];
+  secrets: Map<string, Entries>;
+  configMaps: Map<string, Entries>;
+  /** The lists were the previous compile's: every read of the previous compile still holds. */
+  unchanged: boolean;
 }
 
 /** What one compile leaves for the next; opaque outside the compiler. */
@@ -39,12 +51,14 @@ export class CompileState {
     readonly configMaps: DecodedCache,
     readonly admitted: Map<object, unknown>,
     readonly memo: Map<object, MemoRecord>,
-    readonly entries: Map<string, Map<string, object>>,
+    readonly entries: Map<string, Map<string, { entry: object; inputs?: readonly unknown[] }>>,
     readonly values: Map<string, unknown>,
     readonly json: Map<string, Map<string, { entry: unknown; json: string }>>,
+    readonly indexes: CompileIndexes,
   ) {}
 }
 
+/** Same items, compared with ===. */
 function sameEnvironment(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
@@ -81,15 +95,30 @@ export class CompileMemo {
     previous: CompileState | undefined,
     private readonly secrets: SecretIndex,
     private readonly configMaps: ConfigMapIndex,
+
     decoded: { secrets: DecodedCache; configMaps: DecodedCache },
+    indexes: CompileIndexes,
   ) {
     this.previous = previous && sameEnvironment(previous.environment, environment) ? previous : undefined;
-    this.next = new CompileState(environment, decoded.secrets, decoded.configMaps, new Map(), new Map(), new Map(), new Map(), new Map());
+    this.readsUnchanged = indexes.unchanged;
+    this.next = new CompileState(
+      environment,
+      decoded.secrets,
+      decoded.configMaps,
+      new Map(),
+      new Map(),
+      new Map(),
+      new Map(),
+      new Map(),
+      indexes,
+    );
   }
 
-  /** Decoded entries of the previous compile (valid whatever the environment: they depend on the object alone). */
-  static decodedOf(previous: CompileState | undefined): { secrets?: DecodedCache; configMaps?: DecodedCache } {
-    return previous ? { secrets: previous.secrets, configMaps: previous.configMaps } : {};
+  private readonly readsUnchanged: boolean;
+
+  /** Decoded entries and indexes of the previous compile (valid whatever the environment: they depend on the objects alone). */
+  static decodedOf(previous: CompileState | undefined): { secrets?: DecodedCache; configMaps?: DecodedCache; indexes?: CompileIndexes } {
+    return previous ? { secrets: previous.secrets, configMaps: previous.configMaps, indexes: previous.indexes } : {};
   }
 
   /** Schema validation of `object`, reused while the object is the same. */
@@ -114,25 +143,42 @@ export class CompileMemo {
       if ('error' in record) throw record.error;
       return record.result as R;
     }
+    // One pair of recording indexes for every call (no closures per object): compute runs to
+    // completion before the next call, and reads go to a fresh list only when there are any.
     const reads: Read[] = [];
-    const track = (index: SecretIndex, configMap: boolean): SecretIndex => ({
-      get: (id) => {
-        const value = index.get(id);
-        reads.push({ configMap, id, value });
-        return value;
-      },
-    });
+    this.reads = reads;
     try {
-      const result = compute(track(this.secrets, false), track(this.configMaps, true));
-      this.next.memo.set(manifest, { step, reads, result });
+      const result = compute(this.trackedSecrets, this.trackedConfigMaps);
+      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, result });
       return result;
     } catch (error) {
-      this.next.memo.set(manifest, { step, reads, error });
+      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, error });
       throw error;
+    } finally {
+      this.reads = undefined;
     }
   }
 
+  private reads: Read[] | undefined;
+
+  private readonly trackedSecrets: SecretIndex = {
+    get: (id) => {
+      const value = this.secrets.get(id);
+      this.reads?.push({ configMap: false, id, value });
+      return value;
+    },
+  };
+
+  private readonly trackedConfigMaps: ConfigMapIndex = {
+    get: (id) => {
+      const value = this.configMaps.get(id);
+      this.reads?.push({ configMap: true, id, value });
+      return value;
+    },
+  };
+
   private stillReads(reads: readonly Read[]): boolean {
+    if (this.readsUnchanged) return true;
     for (const read of reads) {
       if ((read.configMap ? this.configMaps : this.secrets).get(read.id) !== read.value) return false;
     }
@@ -143,13 +189,29 @@ export class CompileMemo {
    * The table entry `collection`/`id`: the previous table's entry when it equals `candidate`
    * (structural sharing), else `candidate`.
    */
-  share<T extends object>(collection: string, id: string, candidate: T): T {
-    const previous = this.previous?.entries.get(collection)?.get(id);
+  share<T extends object>(collection: string, id: string, candidate: T, inputs?: readonly unknown[]): T {
+    const previous = this.previous?.entries.get(collection)?.get(id)?.entry;
     const chosen = previous !== undefined && sameValue(previous, candidate) ? (previous as T) : candidate;
     let entries = this.next.entries.get(collection);
     if (!entries) this.next.entries.set(collection, (entries = new Map()));
-    entries.set(id, chosen);
+    entries.set(id, inputs === undefined ? { entry: chosen } : { entry: chosen, inputs });
     return chosen;
+  }
+
+  /**
+   * The table entry `collection`/`id` made by `build` from `inputs`: the previous compile's entry
+   * when it was made from the same inputs (compared with ===), without building anything; else
+   * what `build` makes, shared as share() does.
+   */
+  derive<T extends object>(collection: string, id: string, inputs: readonly unknown[], build: () => T): T {
+    const previous = this.previous?.entries.get(collection)?.get(id);
+    if (previous?.inputs !== undefined && sameEnvironment(previous.inputs, inputs)) {
+      let entries = this.next.entries.get(collection);
+      if (!entries) this.next.entries.set(collection, (entries = new Map()));
+      entries.set(id, previous);
+      return previous.entry as T;
+    }
+    return this.share(collection, id, build(), inputs);
   }
 
   /** A named value (an array or record) kept from the previous compile while it is equal. */
@@ -160,9 +222,41 @@ export class CompileMemo {
     return chosen;
   }
 
+  /**
+   * `items` sorted by `compare` (a total order), reusing the previous compile's sort under
+   * `name`. When `items` is the previous input with a few items replaced (the same list from a
+   * cache with some objects changed), the previous output is patched: each replacement takes its
+   * predecessor's place if it sorts there. Otherwise items whose key was there keep their order and
+   * new ones are put in by binary search. Sorting 100,000 objects again for a one-object change
+   * would cost more than the rest of the change. Falls back to a plain (stable) sort when many
+   * items are new or two items compare equal (their order would then depend on the input order).
+   */
+  sorted<T>(name: string, items: readonly T[], keyOf: (item: T) => unknown, compare: (a: T, b: T) => number): T[] {
+    const slot = `sorted\u0000${name}`;
+    const previous = this.previous?.values.get(slot) as { input: readonly T[]; output: readonly T[]; keys?: unknown[] } | undefined;
+    let sorted = previous === undefined ? undefined : patch(previous.input, previous.output, items, compare);
+    let checked = sorted !== undefined;
+    if (sorted === undefined && previous?.keys !== undefined) sorted = resort(previous.keys, items, keyOf, compare);
+    if (sorted === undefined) {
+      sorted = [...items].sort(compare);
+      checked = false;
+    }
+    // An order with ties is not reused: a plain sort orders tied items by input order. (A patched
+    // order needs no check: it was free of ties and every replacement was checked against its neighbours.)
+    let ties = false;
+    for (let i = 1; i < sorted.length && !checked && !ties; i++) ties = compare(sorted[i - 1] as T, sorted[i] as T) === 0;
+    if (!ties) this.next.values.set(slot, { input: [...items], output: sorted, keys: sorted.map(keyOf) });
+    return sorted;
+  }
+
   /** A value remembered under `name` by the previous compile (see remember). */
   recall(name: string): unknown {
     return this.previous?.values.get(name);
+  }
+
+  /** What this compile remembered under `name` so far. */
+  current(name: string): unknown {
+    return this.next.values.get(name);
   }
 
   remember(name: string, value: unknown): void {
@@ -173,4 +267,79 @@ export class CompileMemo {
   get previousJson(): CompileState['json'] | undefined {
     return this.previous?.json;
   }
+}
+
+/** The order of `previousKeys` kept for the items still there, new items inserted; undefined: sort instead. */
+function resort<T>(
+  previousKeys: readonly unknown[],
+  items: readonly T[],
+  keyOf: (item: T) => unknown,
+  compare: (a: T, b: T) => number,
+): T[] | undefined {
+  const remaining = new Map<unknown, T>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (remaining.has(key)) return undefined;
+    remaining.set(key, item);
+  }
+  const sorted: T[] = [];
+  for (const key of previousKeys) {
+    const item = remaining.get(key);
+    if (item === undefined) continue;
+    sorted.push(item);
+    remaining.delete(key);
+  }
+  if (remaining.size > 64 && remaining.size * 8 > items.length) return undefined;
+  for (const item of remaining.values()) {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const order = compare(sorted[middle] as T, item);
+      if (order === 0) return undefined;
+      if (order < 0) low = middle + 1;
+      else high = middle;
+    }
+    if (low > 0 && compare(sorted[low - 1] as T, item) === 0) return undefined;
+    if (low < sorted.length && compare(item, sorted[low] as T) === 0) return undefined;
+    sorted.splice(low, 0, item);
+  }
+  return sorted;
+}
+
+/** Patches `output` (sorted `input`) for `items` = `input` with up to 64 items replaced; undefined when it cannot. */
+function patch<T>(input: readonly T[], output: readonly T[], items: readonly T[], compare: (a: T, b: T) => number): T[] | undefined {
+  if (input.length !== items.length) return undefined;
+  const changed: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (items[i] !== input[i]) {
+      changed.push(i);
+      if (changed.length > 64) return undefined;
+    }
+  }
+  if (changed.length === 0) return [...output];
+  const patched = [...output];
+  for (const i of changed) {
+    const old = input[i] as T;
+    const item = items[i] as T;
+    // Where the replaced item was: the output is free of ties, so compare finds exactly it.
+    let low = 0;
+    let high = patched.length - 1;
+    let at = -1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const order = compare(patched[middle] as T, old);
+      if (order === 0) {
+        at = middle;
+        break;
+      }
+      if (order < 0) low = middle + 1;
+      else high = middle - 1;
+    }
+    if (at < 0 || patched[at] !== old) return undefined;
+    if (at > 0 && compare(patched[at - 1] as T, item) >= 0) return undefined;
+    if (at < patched.length - 1 && compare(item, patched[at + 1] as T) >= 0) return undefined;
+    patched[at] = item;
+  }
+  return patched;
 }

@@ -20,7 +20,7 @@ import type { CompiledGuardrailPolicy, CompiledMCPServer, CompiledRoute, Compile
 import { reject, type Admitted, type CompileContext } from './compile-context.js';
 import { CompileMemo, type CompileState } from './compile-memo.js';
 import { KeyClasses } from './key-classes.js';
-import { sortByAge } from './object-order.js';
+import { aged, compareAged, type Aged } from './object-order.js';
 import { buildModelsByNamespace } from './resolve-route-conflicts.js';
 import { buildConfigMapIndex, buildSecretIndex, type DecodedCache } from './secret-index.js';
 import { hashAndSerializeTableContent, hashTableContent, routingTableJson } from './table-json.js';
@@ -92,7 +92,7 @@ export function compileRoutingTable(input: CompileInput): CompileResult {
   }
   finish();
   const table = assembleTable(context, input);
-  return { ...table, diagnostics: diagnostics.ordered(), state: context.memo.next };
+  return { ...table, diagnostics: diagnostics.ordered(context.memo), state: context.memo.next };
 }
 
 function createCompileContext(input: CompileInput, kinds: KindRegistry): { context: CompileContext; finish: () => void } {
@@ -100,12 +100,35 @@ function createCompileContext(input: CompileInput, kinds: KindRegistry): { conte
   const catalog = input.priceCatalog ?? BUILTIN_PRICE_CATALOG;
   const standalone = input.standalone ?? false;
   const previousDecoded = CompileMemo.decodedOf(input.previous);
-  const decoded: { secrets: DecodedCache; configMaps: DecodedCache } = { secrets: new Map(), configMaps: new Map() };
-  const secrets = buildSecretIndex(input.secrets, previousDecoded.secrets, decoded.secrets);
-  const configMaps = buildConfigMapIndex(input.configMaps ?? [], previousDecoded.configMaps, decoded.configMaps);
+  const secretInput = input.secrets;
+  const configMapInput = input.configMaps ?? [];
+  let decoded: { secrets: DecodedCache; configMaps: DecodedCache };
+  let secrets: ReturnType<typeof buildSecretIndex>;
+  let configMaps: ReturnType<typeof buildConfigMapIndex>;
+  const previousIndexes = previousDecoded.indexes;
+  // The same Secrets and ConfigMaps as last time (the usual case when something else changed):
+  // the indexes are the same too, and nothing any object read can have changed.
+  const unchanged =
+    previousIndexes !== undefined &&
+    sameItems(previousIndexes.secretInput, secretInput) &&
+    sameItems(previousIndexes.configMapInput, configMapInput);
+  if (unchanged) {
+    ({ secrets, configMaps } = previousIndexes);
+    decoded = { secrets: previousDecoded.secrets as DecodedCache, configMaps: previousDecoded.configMaps as DecodedCache };
+  } else {
+    decoded = { secrets: new Map(), configMaps: new Map() };
+    secrets = buildSecretIndex(secretInput, previousDecoded.secrets, decoded.secrets);
+    configMaps = buildConfigMapIndex(configMapInput, previousDecoded.configMaps, decoded.configMaps);
+  }
   // What every per-object result may depend on besides its object and the Secrets it read.
   const environment = [catalog, standalone, input.schemas, kinds];
-  const memo = new CompileMemo(environment, input.previous, secrets, configMaps, decoded);
+  const memo = new CompileMemo(environment, input.previous, secrets, configMaps, decoded, {
+    secretInput: [...secretInput],
+    configMapInput: [...configMapInput],
+    secrets,
+    configMaps,
+    unchanged,
+  });
   let keyClasses: KeyClasses | undefined;
   const context: CompileContext = {
     secrets,
@@ -123,7 +146,18 @@ function createCompileContext(input: CompileInput, kinds: KindRegistry): { conte
     serviceAccounts: input.serviceAccounts,
     afterAllKinds: (step) => finalSteps.push(step),
     memo,
-    keyClasses: () => (keyClasses ??= new KeyClasses(context.keys)),
+    keyClasses: () => {
+      if (keyClasses === undefined) {
+        const signatures = new Map<CompiledVirtualKey, string>();
+        memo.remember('labelSignatures', signatures);
+        keyClasses = new KeyClasses(
+          context.keys,
+          memo.recall('labelSignatures') as Map<CompiledVirtualKey, string> | undefined,
+          signatures,
+        );
+      }
+      return keyClasses;
+    },
   };
   return {
     context,
@@ -131,6 +165,12 @@ function createCompileContext(input: CompileInput, kinds: KindRegistry): { conte
       for (const step of finalSteps) step();
     },
   };
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Every input object of a registered kind, by kind. */
@@ -159,7 +199,17 @@ function admit(
   memo: CompileMemo,
 ): Admitted<KindObject>[] {
   const admitted: Admitted<KindObject>[] = [];
-  for (const object of sortByAge(objects)) {
+  // Oldest first; the order of the previous compile is reused (CompileMemo.sorted).
+  const previousAges = memo.recall('ages') as Map<KindObject, Aged<KindObject>> | undefined;
+  let ages = memo.current('ages') as Map<KindObject, Aged<KindObject>> | undefined;
+  if (ages === undefined) memo.remember('ages', (ages = new Map()));
+  const decorated = objects.map((object) => {
+    const known = previousAges?.get(object) ?? aged(object);
+    ages.set(object, known);
+    return known;
+  });
+  const kind = objects[0]?.kind ?? '';
+  for (const { object } of memo.sorted(`age ${kind}`, decorated, (entry) => entry.object, compareAged)) {
     const diagnostic = diagnostics.for(object);
     if (!schemas) {
       admitted.push({ manifest: object, diagnostic });
@@ -180,31 +230,46 @@ function admit(
 
 /** One diagnostic per kind and namespace/name: objects that share both share it. */
 class DiagnosticBook {
-  private readonly entries = new Map<string, { diagnostic: ObjectDiagnostic; rank: number; id: string }>();
+  /**
+   * By sort key: one character for the kind's rank (code 0x20 + rank, so a plain string
+   * comparison orders by rank first), then `namespace/name`. Plain strings let the order of the
+   * previous compile be reused (CompileMemo.sorted compares them by value).
+   */
+  private readonly entries = new Map<string, ObjectDiagnostic>();
+  private readonly rankPrefix = new Map<string, string>();
 
   constructor(private readonly kinds: KindRegistry) {}
 
   for(object: KindObject): ObjectDiagnostic {
     const namespace = object.metadata.namespace ?? 'default';
-    const id = `${namespace}/${object.metadata.name}`;
-    const key = `${object.kind}/${id}`;
-    let entry = this.entries.get(key);
-    if (!entry) {
-      const diagnostic = {
+    let prefix = this.rankPrefix.get(object.kind);
+    if (prefix === undefined) {
+      prefix = String.fromCharCode(0x20 + this.kinds.rank(object.kind));
+      this.rankPrefix.set(object.kind, prefix);
+    }
+    const key = `${prefix}${namespace}/${object.metadata.name}`;
+    let diagnostic = this.entries.get(key);
+    if (!diagnostic) {
+      diagnostic = {
         kind: object.kind,
         namespace,
         name: object.metadata.name,
         generation: object.metadata.generation ?? 1,
         conditions: [],
       };
-      entry = { diagnostic, rank: this.kinds.rank(object.kind), id };
-      this.entries.set(key, entry);
+      this.entries.set(key, diagnostic);
     }
-    return entry.diagnostic;
+    return diagnostic;
   }
 
-  ordered(): ObjectDiagnostic[] {
-    return [...this.entries.values()].sort((a, b) => a.rank - b.rank || (a.id < b.id ? -1 : 1)).map((entry) => entry.diagnostic);
+  ordered(memo: CompileMemo): ObjectDiagnostic[] {
+    const keys = memo.sorted(
+      'diagnostics',
+      [...this.entries.keys()],
+      (key) => key,
+      (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+    );
+    return keys.map((key) => this.entries.get(key) as ObjectDiagnostic);
   }
 }
 
@@ -285,10 +350,13 @@ function modelsByNamespaceOf(context: CompileContext, keyNamespaces: readonly st
 /** The table from what the kinds compiled: sorted, names resolved per namespace, hashed. */
 function assembleTable(context: CompileContext, input: CompileInput): { table: RoutingTable; tableJson: string } {
   const { memo } = context;
-  const keys = [...context.keyEntries].sort(byId);
-  const budgets = [...context.budgets].sort(byId).map((budget) => memo.share('budgets', budget.id, budget));
+  const keys = memo.sorted('keys', context.keyEntries, (key) => key.id, byId);
+  const budgets = memo
+    .sorted('budgets', context.budgets, (budget) => budget.id, byId)
+    .map((budget) => memo.share('budgets', budget.id, budget));
   const routes: Record<string, CompiledRoute> = {};
-  for (const route of [...context.routes].sort(byId)) routes[route.id] = memo.share('routes', route.id, route);
+  for (const route of memo.sorted('routes', context.routes, (route) => route.id, byId))
+    routes[route.id] = memo.share('routes', route.id, route);
   const keyNamespaces = namespacesOf(keys);
   const modelsByNamespace = modelsByNamespaceOf(context, keyNamespaces);
   const mcpServers: Record<string, CompiledMCPServer> = {};

@@ -31,10 +31,19 @@ export class KeyClasses {
   readonly classes: KeyClass[] = [];
   private readonly byKey = new Map<CompiledVirtualKey, KeyClass>();
 
-  constructor(keys: readonly CompiledVirtualKey[]) {
+  /**
+   * `signatures`: each key's class signature by key object, from the previous compile (a key
+   * reused from it has the same namespace and labels); this compile's go to `nextSignatures`.
+   */
+  constructor(
+    keys: readonly CompiledVirtualKey[],
+    signatures?: ReadonlyMap<CompiledVirtualKey, string>,
+    nextSignatures?: Map<CompiledVirtualKey, string>,
+  ) {
     const bySignature = new Map<string, KeyClass>();
     for (const key of keys) {
-      const signature = labelSignature(key.namespace, key.labels);
+      const signature = signatures?.get(key) ?? labelSignature(key.namespace, key.labels);
+      nextSignatures?.set(key, signature);
       let keyClass = bySignature.get(signature);
       if (!keyClass) {
         keyClass = { namespace: key.namespace, labels: key.labels, signature, size: 0, budgetIds: [], guardrailPolicyIds: [] };

@@ -32,3 +32,18 @@ export function sortByAge<T extends { metadata: ObjectMeta }>(objects: readonly 
   decorated.sort((a, b) => compareKeys(a.ms, a.id, b.ms, b.id));
   return decorated.map((entry) => entry.object);
 }
+
+/** An object with its place in compareByAge order worked out (kept per object between compiles). */
+export interface Aged<T> {
+  object: T;
+  ms: number;
+  id: string;
+}
+
+export function aged<T extends { metadata: ObjectMeta }>(object: T): Aged<T> {
+  return { object, ms: createdAtMs(object.metadata), id: objectId(object.metadata) };
+}
+
+export function compareAged<T>(a: Aged<T>, b: Aged<T>): number {
+  return compareKeys(a.ms, a.id, b.ms, b.id);
+}

@@ -73,10 +73,15 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
         };
         perClass.set(keyClass, shared);
       }
-      const entry: CompiledVirtualKey = { ...key, budgetIds: shared.budgetIds };
-      if (shared.guardrailPolicyIds !== undefined) entry.guardrailPolicyIds = shared.guardrailPolicyIds;
-      if (subjects !== undefined) entry.subjects = context.memo.stable(`subjects\u0000${key.id}`, subjects);
-      context.keyEntries.push(context.memo.share('keys', key.id, entry));
+      const boundSubjects = subjects === undefined ? undefined : context.memo.stable(`subjects\u0000${key.id}`, subjects);
+      const { budgetIds, guardrailPolicyIds } = shared;
+      const entry = context.memo.derive('keys', key.id, [key, budgetIds, guardrailPolicyIds, boundSubjects], () => {
+        const made: CompiledVirtualKey = { ...key, budgetIds };
+        if (guardrailPolicyIds !== undefined) made.guardrailPolicyIds = guardrailPolicyIds;
+        if (boundSubjects !== undefined) made.subjects = boundSubjects;
+        return made;
+      });
+      context.keyEntries.push(entry);
       diagnostic.conditions.push({ ...shared.accepted });
     }
   });

@@ -95,10 +95,10 @@ export function canonicalJson(value: unknown, repeated?: Map<unknown, string>): 
   writeCanonicalJson(value, (chunk) => chunks.push(chunk), repeated);
   const json = chunks.join('');
   // The writer appends piece by piece, which V8 keeps as a tree of concatenations until the string
-  // is read. Reading one character makes V8 flatten it in place, once: a string that is kept (the
-  // compiler keeps each table entry's JSON for the next compile) and joined later is then copied
-  // in one go instead of walking a tree of ~100 pieces per entry each time (measured: 1 s instead
-  // of 0.15 s to join 100,000 key entries).
-  json.charCodeAt(0);
+  // is read as a whole. Converting it to a number (the result is not used) makes V8 flatten it in place,
+  // once: a string that is kept (the compiler keeps each table entry's JSON for the next compile)
+  // and joined later is then copied in one go instead of walking its tree every time (measured on
+  // 100,000 key entries: 75 ms instead of 380 ms per join; reading one character is not enough).
+  Number(json);
   return json;
 }
