@@ -153,12 +153,14 @@ describe('stdio MCP servers in a standalone gateway', () => {
       expect(response.status).toBe(200);
       await response.json();
     }
-    const broken = gateway
-      .logs()
-      .split('\n')
-      .filter((line) => line.includes('"server":"default/broken"'));
-    expect(broken.some((line) => line.includes('"error":"the stdio server exited with code 7"'))).toBe(true);
-    expect(broken.some((line) => /"error":"the stdio server exited with code 7; it is started again in \d+ ms"/.test(line))).toBe(true);
+    // Log lines leave in batches (up to 20 ms): wait for the two, with a deadline.
+    const broken = (): string[] =>
+      gateway
+        .logs()
+        .split('\n')
+        .filter((line) => line.includes('"server":"default/broken"'));
+    await eventually(async () => broken().some((line) => /"error":"the stdio server exited with code 7; it is started again in \d+ ms"/.test(line)));
+    expect(broken().some((line) => line.includes('"error":"the stdio server exited with code 7"'))).toBe(true);
   });
 
   it('a server removed from the manifests stops its child; the gateway stops every child when it exits', async () => {
