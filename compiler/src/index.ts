@@ -49,7 +49,16 @@ export {
   type RouteTraffic,
   type TrafficReport,
 } from './traffic-report-types.js';
-export { createLogger, errorMessage, silentLogger, type Logger, type LoggerOptions } from './common/logger.js';
+export {
+  createLogger,
+  DEFAULT_LOG_FLUSH_MS,
+  errorMessage,
+  MAX_LOG_FLUSH_MS,
+  setLogFlushDelayMs,
+  silentLogger,
+  type Logger,
+  type LoggerOptions,
+} from './common/logger.js';
 export {
   FlagError,
   parseFlagValues,

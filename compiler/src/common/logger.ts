@@ -31,17 +31,30 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
-// Lines are gathered and written together: at most LOG_FLUSH_DELAY_MS after the first of a
+// Lines are gathered and written together: at most `--log-flush-ms` (20 ms by default) after the first of a
 // batch, or at once when the batch reaches FLUSH_AT_CHARS. Under load that is one write system
 // call for a hundred requests or more (once per event-loop turn it was one for every ten or so,
 // and each write of a file or pipe costs more than formatting the lines it carries). Whatever is
 // pending at exit is written synchronously, so no line is lost on process.exit() or an uncaught
 // error; the order of lines is the order they were logged in.
 const FLUSH_AT_CHARS = 64 * 1024;
-/** Longest a line waits in the batch; short enough that a reader tailing the output sees no lag. */
-const LOG_FLUSH_DELAY_MS = 20;
+/** Longest a line waits in the batch by default; short enough that a reader tailing the output sees no lag. */
+export const DEFAULT_LOG_FLUSH_MS = 20;
+/** The most `--log-flush-ms` takes: longer batches would make a kill lose more lines. */
+export const MAX_LOG_FLUSH_MS = 1000;
+let logFlushDelayMs = DEFAULT_LOG_FLUSH_MS;
+
+/**
+ * How long a line may wait to be written with others (`--log-flush-ms`); 0 writes once per
+ * event-loop turn, so a reader of the output (a test, a log shipper tailing a file) sees each
+ * line as soon as the turn that logged it ends.
+ */
+export function setLogFlushDelayMs(ms: number): void {
+  logFlushDelayMs = ms;
+}
 let pendingOutput = '';
-let flushTimer: ReturnType<typeof setTimeout> | undefined;
+/** Cancels the scheduled write of the batch; undefined when none is scheduled. */
+let cancelFlush: (() => void) | undefined;
 
 /**
  * Writes whatever lines are still batched, synchronously. A command that ends with a message on
@@ -80,9 +93,9 @@ function writeNow(output: Buffer): void {
 }
 
 function flushStdout(): void {
-  if (flushTimer !== undefined) {
-    clearTimeout(flushTimer);
-    flushTimer = undefined;
+  if (cancelFlush !== undefined) {
+    cancelFlush();
+    cancelFlush = undefined;
   }
   if (pendingOutput.length === 0) return;
   const output = pendingOutput;
@@ -94,10 +107,16 @@ function writeStdoutBatched(line: string): void {
   if (!exitHookInstalled) installExitHook();
   pendingOutput += line;
   if (pendingOutput.length >= FLUSH_AT_CHARS) flushStdout();
-  else if (flushTimer === undefined) {
+  else if (cancelFlush === undefined) {
     // Unreferenced: a batch never keeps the process alive; the exit hook writes what is left.
-    flushTimer = setTimeout(flushStdout, LOG_FLUSH_DELAY_MS);
-    flushTimer.unref();
+    if (logFlushDelayMs === 0) {
+      const immediate = setImmediate(flushStdout);
+      cancelFlush = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(flushStdout, logFlushDelayMs);
+      timer.unref();
+      cancelFlush = () => clearTimeout(timer);
+    }
   }
 }
 

@@ -4,7 +4,9 @@ import { DEFAULT_MAX_BATCH_LINES, DEFAULT_MAX_FILE_BYTES } from '../pipeline/bat
 import { existsSync } from 'node:fs';
 import {
   durationFlag,
+  DEFAULT_LOG_FLUSH_MS,
   FlagError,
+  MAX_LOG_FLUSH_MS,
   LOG_FLAG_OPTIONS,
   logFlagsUsage,
   logSettings,
@@ -94,6 +96,8 @@ export interface GatewayFlags {
   /** Callers' own tokens (VirtualKey spec.subjects). */
   identity: IdentityFlags;
   log: LogSettings;
+  /** Longest a log line waits in the output batch (`--log-flush-ms`, $SWITCHYARD_LOG_FLUSH_MS). */
+  logFlushMs: number;
   /** The request audit log: `stdout`, a file, and/or OTLP logs; buffer and shutdown flush bounds. */
   audit: {
     file: string | undefined;
@@ -201,6 +205,8 @@ ${REALTIME_USAGE}
   --audit-flush-timeout <duration>
                                longest shutdown waits, after the drain, for the audit sinks (default ${DEFAULT_AUDIT_FLUSH_TIMEOUT_MS / 1000}s)
 ${logFlagsUsage(30)}
+  --log-flush-ms <ms>          longest a log line waits to be written with others, 0-${MAX_LOG_FLUSH_MS}; 0 writes once per
+                               event-loop turn (default $SWITCHYARD_LOG_FLUSH_MS, else ${DEFAULT_LOG_FLUSH_MS})
   -h, --help                   this text
 `;
 
@@ -261,6 +267,7 @@ const GATEWAY_FLAG_OPTIONS = {
   'issuer-ca-file': { type: 'string' },
   'issuer-token-file': { type: 'string' },
   ...LOG_FLAG_OPTIONS,
+  'log-flush-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -386,8 +393,19 @@ export function parseGatewayFlags(
     caFile: v['ca-file'],
     identity: parseIdentityFlags(v),
     log,
+    logFlushMs: logFlushDelay(v['log-flush-ms'], env.SWITCHYARD_LOG_FLUSH_MS),
     audit,
   };
+}
+
+/** The flag, else the variable (empty counts as unset), else the default; whole milliseconds in range. */
+function logFlushDelay(flagValue: string | undefined, envValue: string | undefined): number {
+  const [source, text] = flagValue !== undefined ? ['--log-flush-ms', flagValue] : ['SWITCHYARD_LOG_FLUSH_MS', envValue];
+  if (text === undefined || (flagValue === undefined && text === '')) return DEFAULT_LOG_FLUSH_MS;
+  const ms = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(ms <= MAX_LOG_FLUSH_MS))
+    throw new FlagError(`${source} must be a whole number of milliseconds from 0 to ${MAX_LOG_FLUSH_MS}; got "${text}"`);
+  return ms;
 }
 
 function parseAuditFlags(v: Readonly<Record<string, string | boolean | undefined>>, env: NodeJS.ProcessEnv): GatewayFlags['audit'] {

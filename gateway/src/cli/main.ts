@@ -9,7 +9,7 @@ import { RedisSemanticIndex } from '../cache/semantic/redis-semantic-index.js';
 import type { ResponseCacheService } from '../cache/response-cache-service.js';
 import { startClusterTableSource } from '../control-plane/cluster-table-source.js';
 import { DEFAULT_TOKEN_FILE } from '../control-plane/control-plane-client.js';
-import { createLogger, type Logger } from '@switchyard/compiler';
+import { createLogger, setLogFlushDelayMs, type Logger } from '@switchyard/compiler';
 import { AuditLog } from '../observe/audit-log.js';
 import { GatewayMetrics } from '../observe/metrics.js';
 import { TrafficSummary } from '../observe/traffic-summary.js';
@@ -56,6 +56,7 @@ export async function main(args: string[]): Promise<void> {
 }
 
 async function startGateway(flags: GatewayFlags): Promise<void> {
+  setLogFlushDelayMs(flags.logFlushMs);
   const logger = createLogger({ level: flags.log.level, format: flags.log.format, base: { component: 'gateway' } });
   // Start, reload and stop lines are written whatever the log level says: tooling waits for "listening".
   const lifecycleLogger = createLogger({ level: 'info', format: flags.log.format, base: { component: 'gateway' } });

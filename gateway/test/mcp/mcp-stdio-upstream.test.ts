@@ -159,7 +159,9 @@ describe('stdio MCP servers in a standalone gateway', () => {
         .logs()
         .split('\n')
         .filter((line) => line.includes('"server":"default/broken"'));
-    await eventually(async () => broken().some((line) => /"error":"the stdio server exited with code 7; it is started again in \d+ ms"/.test(line)));
+    await eventually(async () =>
+      broken().some((line) => /"error":"the stdio server exited with code 7; it is started again in \d+ ms"/.test(line)),
+    );
     expect(broken().some((line) => line.includes('"error":"the stdio server exited with code 7"'))).toBe(true);
   });
 

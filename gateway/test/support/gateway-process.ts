@@ -53,7 +53,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     {
       cwd: repoRoot,
       // JSON lines whatever the developer's shell sets: the listening line is found by parsing them.
-      env: { ...process.env, SWITCHYARD_LOG_FORMAT: 'json', ...options.env },
+      // Lines written once per event-loop turn, as they happen: tests read the log right after a request.
+      env: { ...process.env, SWITCHYARD_LOG_FORMAT: 'json', SWITCHYARD_LOG_FLUSH_MS: '0', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
