@@ -402,16 +402,21 @@ async function readLimitedText(body: Dispatcher.ResponseData['body'], limit: num
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
-async function openHttpStream(
-  adapter: HttpProviderAdapter,
-  call: UpstreamCall,
+/**
+ * Reads an upstream body and hands each chunk to `step.push`, returning the first non-empty
+ * batch it yields (then null once the body and `step.end`'s tail are used up). The idle deadline
+ * bounds each read (the body ends with an error when the attempt aborts, so it needs no race),
+ * and a fast upstream yields the event loop every STREAM_BYTES_PER_TURN bytes.
+ */
+function batchPuller<T>(
   response: UpstreamResponse,
   scope: AttemptScope,
-): Promise<UpstreamEventStream> {
-  const decoder: StreamDecoder = adapter.createStreamDecoder(call.target);
+  call: UpstreamCall,
+  step: { push(bytes: Uint8Array): T[]; end(): T[] },
+): () => Promise<T[] | null> {
   const chunks = response.body[Symbol.asyncIterator]();
   let ended = false;
-  const pull = async (): Promise<UnifiedStreamEvent[] | null> => {
+  return async () => {
     let bytesThisTurn = 0;
     while (!ended) {
       if (bytesThisTurn >= STREAM_BYTES_PER_TURN) {
@@ -420,23 +425,35 @@ async function openHttpStream(
       }
       let chunk: IteratorResult<unknown>;
       try {
-        // The body ends with an error when the attempt aborts, so the idle deadline needs no race.
         chunk = await scope.bounded(chunks.next(), call.timeouts.streamIdleMs, 'streamIdle');
       } catch (error) {
         throw classifyTransportError(scope.explain(error), call.timeouts);
       }
       if (chunk.done) {
         ended = true;
-        const tail = decodeWith(() => decoder.end());
+        const tail = step.end();
         return tail.length > 0 ? tail : null;
       }
       const bytes = chunk.value as Uint8Array;
       bytesThisTurn += bytes.length;
-      const events = decodeWith(() => decoder.push(bytes));
-      if (events.length > 0) return events;
+      const batch = step.push(bytes);
+      if (batch.length > 0) return batch;
     }
     return null;
   };
+}
+
+async function openHttpStream(
+  adapter: HttpProviderAdapter,
+  call: UpstreamCall,
+  response: UpstreamResponse,
+  scope: AttemptScope,
+): Promise<UpstreamEventStream> {
+  const decoder: StreamDecoder = adapter.createStreamDecoder(call.target);
+  const pull = batchPuller<UnifiedStreamEvent>(response, scope, call, {
+    push: (bytes) => decodeWith(() => decoder.push(bytes)),
+    end: () => decodeWith(() => decoder.end()),
+  });
   const first = await pull();
   if (first === null) throw new UpstreamFailure('Other', response.status, 'upstream stream ended before any event');
   return wrapStream(first, pull, scope, call, () => response.body.destroy());
@@ -471,36 +488,19 @@ async function openPassthroughStream(
   scope: AttemptScope,
   rewriter: PassthroughStreamRewriter,
 ): Promise<UpstreamByteStream> {
-  const chunks = response.body[Symbol.asyncIterator]();
-  let ended = false;
-  const pull = async (): Promise<Buffer[] | null> => {
-    let bytesThisTurn = 0;
-    while (!ended) {
-      if (bytesThisTurn >= STREAM_BYTES_PER_TURN) {
-        bytesThisTurn = 0;
-        await nextTurn();
-      }
-      let chunk: IteratorResult<unknown>;
-      try {
-        chunk = await scope.bounded(chunks.next(), call.timeouts.streamIdleMs, 'streamIdle');
-      } catch (error) {
-        throw classifyTransportError(scope.explain(error), call.timeouts);
-      }
-      if (chunk.done) {
-        ended = true;
-        const tail = decodeWith(() => rewriter.end());
-        // Cut before it finished: the adapter's decoder names the failure, as on the normal path.
-        if (!rewriter.completed && rewriter.sawEvent) failOnErrorEvent(adapter, call, tail, true);
-        return tail.length > 0 ? tail : null;
-      }
-      const bytes = chunk.value as Buffer;
-      bytesThisTurn += bytes.length;
-      const out = decodeWith(() => rewriter.push(bytes));
+  const pull = batchPuller<Buffer>(response, scope, call, {
+    push: (bytes) => {
+      const out = decodeWith(() => rewriter.push(bytes as Buffer));
       if (rewriter.batchMayHoldError) failOnErrorEvent(adapter, call, out);
-      if (out.length > 0) return out;
-    }
-    return null;
-  };
+      return out;
+    },
+    end: () => {
+      const tail = decodeWith(() => rewriter.end());
+      // Cut before it finished: the adapter's decoder names the failure, as on the normal path.
+      if (!rewriter.completed && rewriter.sawEvent) failOnErrorEvent(adapter, call, tail, true);
+      return tail;
+    },
+  });
   // Comments and keep-alives some servers send before the first event go out with it.
   let first = await pull();
   const head: Buffer[] = [];

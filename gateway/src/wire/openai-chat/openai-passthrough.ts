@@ -7,17 +7,10 @@
 import type { Usage } from '@switchyard/compiler';
 import { chatCompletionId } from './completion-id.js';
 import { usageFromOpenAI } from './openai-usage.js';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from '../../common/json-bytes.js';
 import { MAX_SSE_EVENT_CHARS, SseEventTooLargeError } from '../sse/index.js';
 import type { PassthroughCompletion, PassthroughStreamRewriter as StreamRewriter } from '../../unified/passthrough.js';
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COLON = 0x3a;
-const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -63,7 +56,7 @@ function stringEnd(bytes: Buffer, at: number): number {
 function valueEnd(bytes: Buffer, at: number): number {
   const first = bytes[at];
   if (first === QUOTE) return stringEnd(bytes, at);
-  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
+  if (first === OPEN_OBJECT || first === OPEN_ARRAY) {
     let depth = 0;
     for (let i = at; i < bytes.length; i++) {
       const byte = bytes[i];
@@ -71,8 +64,8 @@ function valueEnd(bytes: Buffer, at: number): number {
         const end = stringEnd(bytes, i);
         if (end < 0) return -1;
         i = end - 1;
-      } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
-      else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      } else if (byte === OPEN_OBJECT || byte === OPEN_ARRAY) depth++;
+      else if (byte === CLOSE_OBJECT || byte === CLOSE_ARRAY) {
         depth--;
         if (depth === 0) return i + 1;
       }
@@ -82,7 +75,7 @@ function valueEnd(bytes: Buffer, at: number): number {
   let i = at;
   while (i < bytes.length) {
     const byte = bytes[i];
-    if (byte === COMMA || byte === CLOSE_BRACE || byte === CLOSE_BRACKET || isSpace(byte)) break;
+    if (byte === COMMA || byte === CLOSE_OBJECT || byte === CLOSE_ARRAY || isSpace(byte)) break;
     i++;
   }
   return i > at ? i : -1;
@@ -91,10 +84,10 @@ function valueEnd(bytes: Buffer, at: number): number {
 /** The members of the top-level object that matter here; undefined when `bytes` is not one JSON object. */
 function topLevelMembers(bytes: Buffer): TopLevelMembers | undefined {
   let i = skipSpace(bytes, 0);
-  if (bytes[i] !== OPEN_BRACE) return undefined;
+  if (bytes[i] !== OPEN_OBJECT) return undefined;
   i = skipSpace(bytes, i + 1);
   const members: TopLevelMembers = {};
-  if (bytes[i] === CLOSE_BRACE) return skipSpace(bytes, i + 1) === bytes.length ? members : undefined;
+  if (bytes[i] === CLOSE_OBJECT) return skipSpace(bytes, i + 1) === bytes.length ? members : undefined;
   for (;;) {
     if (bytes[i] !== QUOTE) return undefined;
     const keyStart = i;
@@ -115,7 +108,7 @@ function topLevelMembers(bytes: Buffer): TopLevelMembers | undefined {
       i = skipSpace(bytes, i + 1);
       continue;
     }
-    if (bytes[i] === CLOSE_BRACE) return skipSpace(bytes, i + 1) === bytes.length ? members : undefined;
+    if (bytes[i] === CLOSE_OBJECT) return skipSpace(bytes, i + 1) === bytes.length ? members : undefined;
     return undefined;
   }
 }
@@ -134,7 +127,7 @@ export function readPassthroughCompletion(bytes: Buffer, requestedModel: string)
   const members = topLevelMembers(bytes);
   if (members?.choices === undefined || members.usage === undefined || members.id === undefined || members.model === undefined)
     return undefined;
-  if (bytes[members.choices.start] !== OPEN_BRACKET || bytes[members.usage.start] !== OPEN_BRACE) return undefined;
+  if (bytes[members.choices.start] !== OPEN_ARRAY || bytes[members.usage.start] !== OPEN_OBJECT) return undefined;
   const id = stringValue(bytes, members.id);
   const model = stringValue(bytes, members.model);
   if (id === undefined || model === undefined) return undefined;
@@ -266,7 +259,7 @@ export class PassthroughStreamRewriter implements StreamRewriter {
     let i = skipSpace(complete, key + USAGE_KEY.length);
     if (complete[i] !== COLON) return;
     i = skipSpace(complete, i + 1);
-    if (complete[i] !== OPEN_BRACE) return;
+    if (complete[i] !== OPEN_OBJECT) return;
     // The event's line, from its start: `data:` text inside an answer must not be taken for it.
     const lineStart = complete.lastIndexOf(LF, key) + 1;
     if (!complete.subarray(lineStart, lineStart + DATA.length).equals(DATA)) return;
