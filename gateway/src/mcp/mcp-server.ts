@@ -544,8 +544,7 @@ export class McpGatewayServer {
     const name = params.name;
     if (typeof name !== 'string' || name.length === 0)
       return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.name must be a prompt name');
-    const allow = this.allowList(caller.mcp);
-    const owner = allow?.test(name) === true ? this.owner(caller, name) : undefined;
+    const owner = this.permittedPromptOwner(caller, name);
     // Unknown and not permitted get the same answer, so nothing is revealed.
     if (owner === undefined)
       return jsonRpcError(
@@ -580,14 +579,7 @@ export class McpGatewayServer {
     const named = ref[field];
     if (typeof named !== 'string' || named.length === 0)
       return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, `params.ref.${field} must be a non-empty string`);
-    let owner: { server: CompiledMCPServer; rest: string } | undefined;
-    if (ref.type === 'ref/prompt') {
-      const allow = this.allowList(caller.mcp);
-      owner = allow?.test(named) === true ? this.owner(caller, named) : undefined;
-    } else {
-      owner = this.owner(caller, named);
-      if (owner !== undefined && !this.resourcesAllowed(caller, owner.server)) owner = undefined;
-    }
+    const owner = ref.type === 'ref/prompt' ? this.permittedPromptOwner(caller, named) : this.permittedResourceOwner(caller, named);
     // Unknown and not permitted get the same answer, as for prompts/get and resources/read.
     if (owner === undefined)
       return jsonRpcError(
@@ -611,8 +603,8 @@ export class McpGatewayServer {
     const uri = params.uri;
     if (typeof uri !== 'string' || uri.length === 0)
       return jsonRpcError(200, id, JSON_RPC_ERRORS.invalidParams, 'params.uri must be a resource URI');
-    const owner = this.owner(caller, uri);
-    if (owner === undefined || !this.resourcesAllowed(caller, owner.server))
+    const owner = this.permittedResourceOwner(caller, uri);
+    if (owner === undefined)
       return jsonRpcError(
         200,
         id,
@@ -674,6 +666,17 @@ export class McpGatewayServer {
         best = server;
     }
     return best === undefined ? undefined : { server: best, rest: name.slice(best.prefix.length + PREFIX_SEPARATOR.length) };
+  }
+
+  /** The owner of a prompt the key's allowedTools globs select; undefined when unknown or not permitted. */
+  private permittedPromptOwner(caller: McpCaller, name: string): { server: CompiledMCPServer; rest: string } | undefined {
+    return this.allowList(caller.mcp)?.test(name) === true ? this.owner(caller, name) : undefined;
+  }
+
+  /** The owner of a resource (or resource template) URI whose server's resources the key may read. */
+  private permittedResourceOwner(caller: McpCaller, uri: string): { server: CompiledMCPServer; rest: string } | undefined {
+    const owner = this.owner(caller, uri);
+    return owner !== undefined && this.resourcesAllowed(caller, owner.server) ? owner : undefined;
   }
 
   /**
