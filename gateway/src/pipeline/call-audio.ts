@@ -5,14 +5,11 @@
 import { UnsupportedFeatureError } from '../errors/unsupported-feature-error.js';
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { classifyTransportError } from '../transport/transport-errors.js';
-import { UpstreamBodyTooLargeError, type BufferedUpstreamResponse } from '../transport/upstream-transport.js';
 import type { UnifiedAudioAnswer, UnifiedAudioRequest } from '../unified/audio.js';
 import type { UpstreamHeaders } from '../unified/provider-codec.js';
 import { audioUnitOf, estimateAudioUsage, SseUsageScanner, transcriptionUsage } from '../wire/audio/index.js';
 import { AttemptScope } from './attempt-scope.js';
-import { attemptError, authorize, send, type UpstreamCall } from './call-upstream.js';
-
-const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+import { attemptError, authorize, send, sendBuffered, type UpstreamCall } from './call-upstream.js';
 
 function streams(request: UnifiedAudioRequest): boolean {
   return request.audio === 'speech' || request.stream;
@@ -78,7 +75,7 @@ export async function callAudio(call: UpstreamCall, request: UnifiedAudioRequest
         },
       };
     }
-    const whole = await sendForBytes(call, upstreamRequest, scope, firstByteOpen);
+    const whole = await sendBuffered(call, upstreamRequest, scope, firstByteOpen);
     const contentType = headerText(whole.headers, 'content-type') ?? 'application/json';
     if (adapter.decodeAudioResponse !== undefined) {
       const decode = adapter.decodeAudioResponse.bind(adapter);
@@ -107,33 +104,4 @@ export async function callAudio(call: UpstreamCall, request: UnifiedAudioRequest
   } finally {
     if (!streaming) scope.dispose();
   }
-}
-
-/** A whole 2xx answer's bytes; any other status becomes the adapter's classified failure. */
-async function sendForBytes(
-  call: UpstreamCall,
-  request: Parameters<UpstreamCall['transport']['send']>[0],
-  scope: AttemptScope,
-  firstByteOpen: boolean,
-): Promise<BufferedUpstreamResponse> {
-  const adapter = call.adapter as Extract<UpstreamCall['adapter'], { kind: 'http' }>;
-  let response: BufferedUpstreamResponse;
-  if (!firstByteOpen) scope.beginPhase(call.timeouts.firstByteMs, 'firstByte');
-  try {
-    response = await call.transport.sendBuffered(
-      request,
-      { connectMs: call.timeouts.connectMs, bodyIdleMs: call.timeouts.streamIdleMs },
-      scope.abortEmitter,
-      { maxBodyBytes: call.transport.maxResponseBytes, maxErrorBodyBytes: ERROR_BODY_LIMIT_BYTES, onHeaders: () => scope.endPhase() },
-    );
-  } catch (error) {
-    const explained = scope.explain(error);
-    if (explained instanceof UpstreamBodyTooLargeError) throw new UpstreamFailure('Other', 200, explained.message);
-    throw classifyTransportError(explained, call.timeouts);
-  } finally {
-    scope.endPhase();
-  }
-  if (response.status < 200 || response.status >= 300)
-    throw adapter.decodeError(response.status, response.headers, response.body.toString('utf8'));
-  return response;
 }

@@ -313,7 +313,7 @@ export async function send(
  * Sends a non-streaming call and returns its whole 2xx answer; any other status becomes the
  * adapter's classified failure. The first-byte deadline covers the wait for headers.
  */
-async function sendBuffered(
+export async function sendBuffered(
   call: UpstreamCall,
   request: UpstreamHttpRequest,
   scope: AttemptScope,
