@@ -141,7 +141,7 @@ try {
   const idleCpu = await procCpuMs(pid);
   // Timed from when the frame is on the socket: the operator's encoding is not the gateway's cost.
   started = performance.now();
-  published = stream.publish(first.table, first.tableJson);
+  published = stream.publish(first.table, first.index ?? first.tableJson);
   publishMs = performance.now() - started;
   started = performance.now();
   await waitForAck(first.table.hash, 'the first table');
@@ -172,8 +172,8 @@ try {
   const result = {
     input: { routes: options.routes, keys: options.keys, budgets: options.budgets, gateway: options.gateway },
     table: {
-      jsonBytes: published.jsonBytes,
-      gzipBytes: published.gzipBytes,
+      jsonBytes: published.encoded?.jsonBytes ?? published.jsonBytes,
+      gzipBytes: published.encoded?.gzipBytes ?? published.gzipBytes,
       compileMs: Math.round(compileMs),
       publishMs: Math.round(publishMs),
     },

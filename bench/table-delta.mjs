@@ -44,17 +44,17 @@ const server = new TableStreamServer({ authenticate: async () => ({ ok: false, s
 const started = cpuNow();
 const v1 = compile();
 const compileMs = cpuNow() - started;
-const p1 = server.publish(v1.table, v1.tableJson);
+const p1 = server.publish(v1.table, v1.index ?? v1.tableJson);
 
 // One key: a label changes (its Budgets and namespace stay the same).
 input.virtualKeys[Math.floor(options.keys / 2)].metadata.labels.tier = 'platinum';
 const v2 = compile();
-const p2 = server.publish(v2.table, v2.tableJson);
+const p2 = server.publish(v2.table, v2.index ?? v2.tableJson);
 // One route: its total timeout changes.
 const route = input.routes[Math.floor(options.routes / 2) + 1];
 route.spec = { ...route.spec, timeouts: { ...route.spec.timeouts, total: '120s' } };
 const v3 = compile();
-const p3 = server.publish(v3.table, v3.tableJson);
+const p3 = server.publish(v3.table, v3.index ?? v3.tableJson);
 server.close();
 if (!p2.delta || !p3.delta) throw new Error('no delta was built');
 
@@ -107,7 +107,11 @@ const routeApply = await gatewayApply(p3.frame, p3.delta.frame, p2);
 const result = {
   input: { routes: options.routes, keys: options.keys, budgets: options.budgets },
   compileMs: round(compileMs),
-  table: { jsonBytes: p1.jsonBytes, gzipBytes: p1.gzipBytes, fullFrameBytes: p1.frame.length },
+  table: {
+    fullFrameBytes: p1.frame.length,
+    jsonBytes: p1.encoded?.jsonBytes ?? p1.jsonBytes,
+    gzipBytes: p1.encoded?.gzipBytes ?? p1.gzipBytes,
+  },
   operatorIndexAndDiffMs: operatorCost(),
   oneKey: { deltaFrameBytes: p2.delta.frame.length, fullFrameBytes: p2.frame.length, ...keyApply },
   oneRoute: { deltaFrameBytes: p3.delta.frame.length, fullFrameBytes: p3.frame.length, ...routeApply },

@@ -23,6 +23,7 @@ export {
   type CompileResult,
   type CompileState,
 } from './compile/compile-routing-table.js';
+export { routingTableJson } from './compile/table-json.js';
 export { keyDigest, keyHint } from './compile/compile-virtual-key.js';
 export {
   OPENAPI_MAX_DOCUMENT_BYTES,

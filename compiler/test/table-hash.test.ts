@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { canonicalJson, hashTableContent, type CompileInput, type MCPServerManifest } from '../src/index.js';
+import { canonicalJson, hashTableContent, indexTable, routingTableJson, type CompileInput, type MCPServerManifest } from '../src/index.js';
 import { compile } from './support/compile.js';
 import { budget, keySecret, mcpServer, openaiBackend, route, secret, virtualKey } from './support/manifests.js';
 
@@ -63,31 +63,65 @@ describe('table hash', () => {
     expect(compile(changed).table.hash).not.toBe(compile(input()).table.hash);
   });
 
-  it('is the SHA-256 of the canonical JSON of routes, modelsByNamespace, keys, budgets and the MCP servers', () => {
-    const { table } = compile(input());
-    const content = {
-      routes: table.routes,
-      modelsByNamespace: table.modelsByNamespace,
-      keys: table.keys,
-      budgets: table.budgets,
-      mcpServers: table.mcpServers,
-      mcpServersByNamespace: table.mcpServersByNamespace,
+  it("is the SHA-256 over a versioned preamble and each collection's entry ids and entry hashes, in table order", () => {
+    const { table, index } = compile(input());
+    // Written out from the definition (docs/configuration.md), independently of the compiler's code.
+    const entryHash = (collection: string, id: string, entry: unknown) =>
+      createHash('sha256')
+        .update(`${collection}\n${id}\n${canonicalJson(entry)}`, 'utf8')
+        .digest('hex');
+    let text = 'switchyard routing table hash v2\n';
+    const records = (collection: string, record: Record<string, unknown> | undefined) => {
+      if (record === undefined) return;
+      text += `"${collection}":\n`;
+      for (const id of Object.keys(record).sort()) text += `${JSON.stringify(id)} ${entryHash(collection, id, record[id])}\n`;
     };
-    const expected = createHash('sha256').update(canonicalJson(content), 'utf8').digest('hex');
+    const list = (collection: string, entries: ReadonlyArray<{ id: string }>) => {
+      text += `"${collection}":\n`;
+      for (const entry of entries) text += `${JSON.stringify(entry.id)} ${entryHash(collection, entry.id, entry)}\n`;
+    };
+    records('routes', table.routes);
+    records('modelsByNamespace', table.modelsByNamespace);
+    records('mcpServers', table.mcpServers);
+    records('mcpServersByNamespace', table.mcpServersByNamespace);
+    records('guardrailPolicies', table.guardrailPolicies);
+    list('keys', table.keys);
+    list('budgets', table.budgets);
+    const expected = createHash('sha256').update(text, 'utf8').digest('hex');
     expect(table.hash).toBe(expected);
     expect(hashTableContent(table)).toBe(expected);
+    // The compiler's index is the one the table stream would compute, and its entry hashes are the hash's.
+    expect(index).toEqual(indexTable(table));
+    expect(index.entries.get('keys')?.get(table.keys[0]?.id ?? '')).toBe(entryHash('keys', table.keys[0]?.id ?? '', table.keys[0]));
   });
 
-  it('comes with the table as JSON, equal in value to JSON.stringify(table)', () => {
-    const { table, tableJson } = compile({ ...input(), version: 42 });
+  it('tells an absent optional collection from an empty one, and entries in another order from the same content', () => {
+    const { table } = compile(input());
+    const withoutPolicies = hashTableContent(table);
+    expect(hashTableContent({ ...table, guardrailPolicies: {} })).not.toBe(withoutPolicies);
+    // Records are hashed by id (a JSON object's members have no order); arrays in their order.
+    const routes = Object.fromEntries(Object.entries(table.routes).reverse());
+    expect(hashTableContent({ ...table, routes })).toBe(withoutPolicies);
+    expect(hashTableContent({ ...table, keys: [...table.keys].reverse() })).not.toBe(withoutPolicies);
+    // An entry moved to another collection under the same id is another table.
+    const [first] = table.keys;
+    if (!first) throw new Error('no key');
+    expect(hashTableContent({ ...table, keys: table.keys.slice(1), budgets: [...table.budgets, first as never] })).not.toBe(
+      withoutPolicies,
+    );
+  });
+
+  it('has JSON on demand, equal in value to JSON.stringify(table), with version, hash and compiledAt first', () => {
+    const { table } = compile({ ...input(), version: 42 });
+    const tableJson = routingTableJson(table);
     expect(JSON.parse(tableJson)).toEqual(JSON.parse(JSON.stringify(table)));
     expect(tableJson.startsWith(`{"version":42,"hash":"${table.hash}","compiledAt":"2026-01-01T00:00:00.000Z",`)).toBe(true);
     expect(tableJson.length).toBe(JSON.stringify(table).length);
   });
 
-  it('comes with valid table JSON for an empty table too', () => {
-    const { table, tableJson } = compile({});
-    expect(JSON.parse(tableJson)).toEqual(JSON.parse(JSON.stringify(table)));
+  it('has valid table JSON for an empty table too', () => {
+    const { table } = compile({});
+    expect(JSON.parse(routingTableJson(table))).toEqual(JSON.parse(JSON.stringify(table)));
   });
 
   it('orders backends by priority, keeping spec order inside a tier', () => {

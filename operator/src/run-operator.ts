@@ -220,6 +220,10 @@ function createGatewaySide(
       late.controller?.onAcknowledgementsChanged();
     },
     onTableSent: () => metrics.tablesSent.inc(),
+    onTableEncoded: ({ jsonBytes, gzipBytes }) => {
+      metrics.tableBytes.set({ encoding: 'json' }, jsonBytes);
+      metrics.tableBytes.set({ encoding: 'gzip' }, gzipBytes);
+    },
     onAuthFailure: (status) => metrics.streamAuthFailures.inc({ status: String(status) }),
     onUsageReports: (body) => answerUsageReports(spend, body, traffic),
   });

@@ -5,9 +5,9 @@
 // order-free and can be updated per entry: subtract the hashes of the entries a delta replaces or
 // removes, add those of the entries it brings, and compare with the digest the operator computed
 // over its whole table. docs/architecture.md ("Deltas on the table stream") has the design.
-import { hash as oneShotHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import type { RoutingTable } from '../table-types.js';
-import { canonicalJson } from '../values/canonical-json.js';
+import { canonicalJson, quote } from '../values/canonical-json.js';
 
 /** The table's content, collection by collection; the entries of each are diffed by identity. */
 const RECORD_COLLECTIONS = ['routes', 'modelsByNamespace', 'mcpServers', 'mcpServersByNamespace', 'guardrailPolicies'] as const;
@@ -35,8 +35,16 @@ export interface TableChanges {
 
 const MODULUS = 1n << 256n;
 
+/** The table's collections, and nothing else of it (not version, hash or compiledAt). */
+export type TableContent = Pick<RoutingTable, TableCollection>;
+
+/** SHA-256 (hex) of one entry: what the digest sums and the table hash lists. */
+function entryHashHex(collection: string, id: string, json: string): string {
+  return oneShotHash('sha256', `${collection}\n${id}\n${json}`, 'hex');
+}
+
 function entryHash(collection: string, id: string, json: string): bigint {
-  return BigInt(`0x${oneShotHash('sha256', `${collection}\n${id}\n${json}`, 'hex')}`);
+  return BigInt(`0x${entryHashHex(collection, id, json)}`);
 }
 
 /** An optional collection being present counts as one entry, so absent and empty differ. */
@@ -48,11 +56,17 @@ function toHex(sum: bigint): string {
   return sum.toString(16).padStart(64, '0');
 }
 
-/** Per-entry hashes of one table and their sum: what the operator diffs the next table against. */
+/**
+ * Per-entry hashes of one table and their sum: what the operator diffs the next table against,
+ * and what the table's content hash is made from (tableHashOf).
+ */
 export interface TableIndex {
   digest: string;
-  entries: Map<TableCollection, Map<string, bigint>>;
+  /** Per collection, entry id -> SHA-256 (hex) of `collection \n id \n canonical JSON`, in table order. */
+  entries: Map<TableCollection, Map<string, string>>;
   present: Set<TableCollection>;
+  /** The sum of the entry hashes without the presence markers, kept so the next index can be updated instead of summed again. */
+  entrySum: bigint;
 }
 
 // Not cached per entry object: a WeakMap over 100,000 entries made every garbage collection walk
@@ -62,7 +76,7 @@ function hashEntry(collection: string, id: string, entry: unknown): bigint {
   return entryHash(collection, id, canonicalJson(entry));
 }
 
-function collectionEntries(table: RoutingTable, collection: TableCollection): Iterable<[string, unknown]> | undefined {
+function collectionEntries(table: TableContent, collection: TableCollection): Iterable<[string, unknown]> | undefined {
   if (collection === 'keys' || collection === 'budgets') {
     return table[collection].map((entry): [string, unknown] => [entry.id, entry]);
   }
@@ -71,7 +85,7 @@ function collectionEntries(table: RoutingTable, collection: TableCollection): It
 }
 
 /** The previous table's entries of one collection by id (keys and budgets are arrays). */
-function entriesById(table: RoutingTable, collection: TableCollection): { get(id: string): unknown } | undefined {
+function entriesById(table: TableContent, collection: TableCollection): { get(id: string): unknown } | undefined {
   if (collection === 'keys' || collection === 'budgets') {
     const list = table[collection] as ReadonlyArray<{ id: string }>;
     // Sorted by id (the compiler's order): one binary search per lookup, no map of 100,000 ids.
@@ -88,47 +102,112 @@ function entriesById(table: RoutingTable, collection: TableCollection): { get(id
 
 /**
  * Hashes every entry of a table. With `previous` (the table indexed before and its index), an
- * entry that is the same object as the previous table's entry of that id keeps its hash: a
- * compiler that shares unchanged entries between versions (compileRoutingTable does) makes
- * indexing a new version cost the changed entries, not the table.
+ * entry that is the same object as the previous table's entry of that id keeps its hash, and the
+ * sum is the previous sum corrected for the entries that changed, appeared or went: a compiler
+ * that shares unchanged entries between versions (compileRoutingTable does, and hands out this
+ * index as CompileResult.index) makes indexing a new version cost the changed entries, not the
+ * table. Without `previous`, every entry is hashed; the result is the same either way.
  */
-export function indexTable(table: RoutingTable, previous?: { table: RoutingTable; index: TableIndex }): TableIndex {
-  let sum = 0n;
-  const entries = new Map<TableCollection, Map<string, bigint>>();
+export function indexTable(table: TableContent, previous?: { table: TableContent; index: TableIndex }): TableIndex {
+  // Long arrays shared by many entries (a label class's budgetIds) are serialized once per index.
+  const repeated = new Map<unknown, string>();
+  let sum = previous === undefined ? 0n : previous.index.entrySum;
+  let presence = 0n;
+  const entries = new Map<TableCollection, Map<string, string>>();
   const present = new Set<TableCollection>();
   for (const collection of COLLECTIONS) {
     const items = collectionEntries(table, collection);
-    const hashes = new Map<string, bigint>();
+    const hashes = new Map<string, string>();
     entries.set(collection, hashes);
-    if (items === undefined) continue;
-    present.add(collection);
-    if (OPTIONAL_COLLECTIONS.has(collection)) sum += presenceHash(collection);
-    const before = previous === undefined ? undefined : entriesById(previous.table, collection);
     const beforeHashes = previous?.index.entries.get(collection);
+    if (items === undefined) {
+      // Whatever the previous table had here is gone.
+      if (beforeHashes !== undefined) for (const hash of beforeHashes.values()) sum -= BigInt(`0x${hash}`);
+      continue;
+    }
+    present.add(collection);
+    if (OPTIONAL_COLLECTIONS.has(collection)) presence += presenceHash(collection);
+    const before = previous === undefined ? undefined : entriesById(previous.table, collection);
     // Keys and budgets: both arrays are sorted by id, so the previous entry at the same position is
     // the usual match and a binary search finds the others.
     const beforeList =
       collection === 'keys' || collection === 'budgets' ? (previous?.table[collection] as unknown[] | undefined) : undefined;
     let position = 0;
+    // Previous ids seen again: when that is all of them, none went and no pass over them is needed.
+    let matched = 0;
     for (const [id, entry] of items) {
-      let hash: bigint | undefined;
+      let hash: string | undefined;
       const same = beforeList !== undefined && beforeList[position] === entry ? true : before !== undefined && before.get(id) === entry;
       position += 1;
-      if (same) hash = beforeHashes?.get(id);
-      hash ??= hashEntry(collection, id, entry);
+      const old = beforeHashes?.get(id);
+      if (old !== undefined && !hashes.has(id)) matched += 1;
+      if (same) hash = old;
+      if (hash === undefined) {
+        hash = entryHashHex(collection, id, canonicalJson(entry, repeated));
+        if (old !== undefined) sum -= BigInt(`0x${old}`);
+        sum += BigInt(`0x${hash}`);
+      }
       hashes.set(id, hash);
-      sum += hash;
+    }
+    if (beforeHashes !== undefined && matched < beforeHashes.size) {
+      for (const [id, hash] of beforeHashes) if (!hashes.has(id)) sum -= BigInt(`0x${hash}`);
     }
   }
-  return { digest: toHex(sum % MODULUS), entries, present };
+  const entrySum = ((sum % MODULUS) + MODULUS) % MODULUS;
+  return { digest: toHex((entrySum + presence) % MODULUS), entries, present, entrySum };
+}
+
+/** Versioned so that a later change of what is hashed cannot give an old table's hash. */
+const TABLE_HASH_PREAMBLE = 'switchyard routing table hash v2\n';
+/** Hashed in pieces of about this many characters: fewer calls into the hash than one per entry, no one giant string. */
+const TABLE_HASH_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The table's content hash from its index: SHA-256 over a versioned preamble, then per collection
+ * (in a fixed order) present in the table its name, and per entry its id and entry hash, in table
+ * order (records by id). Equal content gives an equal hash; any change to an entry changes its
+ * entry hash and so the table's. Not the digest: that sum is order-free and not collision-resistant.
+ * Gateways never recompute it; they compare it (acks, a delta's base, /readyz).
+ */
+export function tableHashOf(table: TableContent, index: TableIndex): string {
+  const hash = createHash('sha256');
+  let text = TABLE_HASH_PREAMBLE;
+  for (const collection of COLLECTIONS) {
+    if (!index.present.has(collection)) continue;
+    const hashes = index.entries.get(collection) ?? new Map<string, string>();
+    text += `${quote(collection)}:\n`;
+    if (collection === 'keys' || collection === 'budgets') {
+      // Table order: ids of a sorted array, duplicates and all.
+      for (const entry of table[collection] as ReadonlyArray<{ id: string }>) {
+        text += `${quote(entry.id)} ${hashes.get(entry.id)}\n`;
+        if (text.length >= TABLE_HASH_CHUNK_CHARS) {
+          hash.update(text, 'utf8');
+          text = '';
+        }
+      }
+    } else {
+      // Records by id, whatever order they were built in: members of a JSON object have no order.
+      const ids = [...hashes.keys()];
+      if (!isSorted(ids)) ids.sort();
+      for (const id of ids) {
+        text += `${quote(id)} ${hashes.get(id)}\n`;
+        if (text.length >= TABLE_HASH_CHUNK_CHARS) {
+          hash.update(text, 'utf8');
+          text = '';
+        }
+      }
+    }
+  }
+  hash.update(text, 'utf8');
+  return hash.digest('hex');
 }
 
 /** What turns the table indexed as `before` into `table` (indexed as `after`). */
-export function diffTables(before: TableIndex, after: TableIndex, table: RoutingTable): TableChanges {
+export function diffTables(before: TableIndex, after: TableIndex, table: TableContent): TableChanges {
   const changes: TableChanges = { collections: {} };
   for (const collection of COLLECTIONS) {
-    const old = before.entries.get(collection) ?? new Map<string, bigint>();
-    const now = after.entries.get(collection) ?? new Map<string, bigint>();
+    const old = before.entries.get(collection) ?? new Map<string, string>();
+    const now = after.entries.get(collection) ?? new Map<string, string>();
     let upsertIds: string[] | undefined;
     for (const [id, hash] of now) {
       if (old.get(id) !== hash) (upsertIds ??= []).push(id);

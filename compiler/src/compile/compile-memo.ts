@@ -9,10 +9,11 @@
 //
 // The table is built from the reused pieces with structural sharing: an entry equal to the
 // previous table's entry of that id *is* that entry (share), so the old
-// table's unchanged entries live on in the new one, the table-stream index reuses their hashes,
-// and their canonical JSON is reused for the content hash (table-json.ts). Reused results are
-// never mutated: a step that adds to a compiled object makes a new one.
+// table's unchanged entries live on in the new one, and the table-stream index (whose entry hashes
+// the content hash is made from, table-json.ts) reuses their hashes. Reused results are never
+// mutated: a step that adds to a compiled object makes a new one.
 
+import type { TableContent, TableIndex } from '../common/table-delta.js';
 import type { ConfigMapIndex, DecodedCache, SecretIndex } from './secret-index.js';
 
 type Entries = ReadonlyMap<string, string>;
@@ -53,9 +54,11 @@ export class CompileState {
     readonly memo: Map<object, MemoRecord>,
     readonly entries: Map<string, Map<string, { entry: object; inputs?: readonly unknown[] }>>,
     readonly values: Map<string, unknown>,
-    readonly json: Map<string, Map<string, { entry: unknown; json: string }>>,
     readonly indexes: CompileIndexes,
   ) {}
+
+  /** The compiled table's content and its index: the next index reuses the hashes of entries that are the same objects. */
+  table: { content: TableContent; index: TableIndex } | undefined;
 }
 
 /** Same items, compared with ===. */
@@ -101,17 +104,7 @@ export class CompileMemo {
   ) {
     this.previous = previous && sameEnvironment(previous.environment, environment) ? previous : undefined;
     this.readsUnchanged = indexes.unchanged;
-    this.next = new CompileState(
-      environment,
-      decoded.secrets,
-      decoded.configMaps,
-      new Map(),
-      new Map(),
-      new Map(),
-      new Map(),
-      new Map(),
-      indexes,
-    );
+    this.next = new CompileState(environment, decoded.secrets, decoded.configMaps, new Map(), new Map(), new Map(), new Map(), indexes);
   }
 
   private readonly readsUnchanged: boolean;
@@ -261,11 +254,6 @@ export class CompileMemo {
 
   remember(name: string, value: unknown): void {
     this.next.values.set(name, value);
-  }
-
-  /** The canonical JSON cache of the previous compile's entries (table-json.ts). */
-  get previousJson(): CompileState['json'] | undefined {
-    return this.previous?.json;
   }
 }
 

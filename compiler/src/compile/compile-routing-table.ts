@@ -23,9 +23,10 @@ import { KeyClasses } from './key-classes.js';
 import { aged, compareAged, type Aged } from './object-order.js';
 import { buildModelsByNamespace } from './resolve-route-conflicts.js';
 import { buildConfigMapIndex, buildSecretIndex, type DecodedCache } from './secret-index.js';
-import { hashAndSerializeTableContent, hashTableContent, routingTableJson } from './table-json.js';
+import { indexTable, tableHashOf, type TableIndex } from '../common/table-delta.js';
 
-export { hashTableContent, type CompileState };
+export { hashTableContent } from './table-json.js';
+export type { CompileState };
 
 export interface CompileInput {
   routes?: readonly ModelRouteManifest[];
@@ -72,12 +73,11 @@ export interface CompileResult {
   /** One per object of a registered kind, ordered by kind (registry order) then namespace/name. */
   diagnostics: ObjectDiagnostic[];
   /**
-   * `table` as JSON, made from the serialization the hash was computed over: it parses to the
-   * same value as `JSON.stringify(table)` (members in another order) and costs nothing extra, so
-   * a publisher can send it instead of serializing the table again. Describes `table` as
-   * compiled; it does not follow later changes to the object.
+   * The table-stream index of `table` (per-entry hashes and their digest; common/table-delta.ts),
+   * which the content hash is made from: the same as `indexTable(table)`, handed out so that a
+   * publisher does not hash the table again. Describes `table` as compiled.
    */
-  tableJson: string;
+  index: TableIndex;
   /** What the next compile reuses (CompileInput.previous). Holds this compile's per-object results. */
   state: CompileState;
 }
@@ -91,8 +91,8 @@ export function compileRoutingTable(input: CompileInput): CompileResult {
     definition.compile(admit(objectsByKind.get(definition.kind) ?? [], diagnostics, input.schemas, context.memo), context);
   }
   finish();
-  const table = assembleTable(context, input);
-  return { ...table, diagnostics: diagnostics.ordered(context.memo), state: context.memo.next };
+  const { table, index } = assembleTable(context, input);
+  return { table, index, diagnostics: diagnostics.ordered(context.memo), state: context.memo.next };
 }
 
 function createCompileContext(input: CompileInput, kinds: KindRegistry): { context: CompileContext; finish: () => void } {
@@ -348,7 +348,7 @@ function modelsByNamespaceOf(context: CompileContext, keyNamespaces: readonly st
 }
 
 /** The table from what the kinds compiled: sorted, names resolved per namespace, hashed. */
-function assembleTable(context: CompileContext, input: CompileInput): { table: RoutingTable; tableJson: string } {
+function assembleTable(context: CompileContext, input: CompileInput): { table: RoutingTable; index: TableIndex } {
   const { memo } = context;
   const keys = memo.sorted('keys', context.keyEntries, (key) => key.id, byId);
   const budgets = memo
@@ -376,19 +376,23 @@ function assembleTable(context: CompileContext, input: CompileInput): { table: R
     mcpServers,
     mcpServersByNamespace,
   };
-  // Only when there are policies, so tables without any hash as before.
+  // Only when there are policies: a table without the collection is the same as before policies existed.
   if (context.guardrailPolicies.length > 0) {
     const policies: Record<string, CompiledGuardrailPolicy> = {};
     for (const policy of [...context.guardrailPolicies].sort(byId))
       policies[policy.id] = memo.share('guardrailPolicies', policy.id, policy);
     content.guardrailPolicies = policies;
   }
-  const { hash, json: contentJson } = hashAndSerializeTableContent(content, { previous: memo.previousJson, next: memo.next.json });
+  // Entries that are the previous table's objects keep their hashes (whatever the environment:
+  // the same object has the same content), so this costs the changed entries.
+  const previous = input.previous?.table;
+  const index = indexTable(content, previous === undefined ? undefined : { table: previous.content, index: previous.index });
+  memo.next.table = { content, index };
   const table: RoutingTable = {
     version: input.version,
-    hash,
+    hash: tableHashOf(content, index),
     compiledAt: (input.clock ?? (() => new Date()))().toISOString(),
     ...content,
   };
-  return { table, tableJson: routingTableJson(table, contentJson) };
+  return { table, index };
 }

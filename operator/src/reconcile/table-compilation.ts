@@ -9,6 +9,7 @@ import {
   type RoutingTable,
   type ConfigMapManifest,
   type SecretManifest,
+  type TableIndex,
 } from '@switchyard/compiler';
 import type { Logger } from '../observe/logger.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
@@ -17,7 +18,8 @@ import type { AcknowledgementTracker } from './acknowledgement-tracker.js';
 import { objectKeyOf } from './object-keys.js';
 
 export interface TablePublisher {
-  publish(table: RoutingTable, tableJson?: string): PublishedTable;
+  /** `index` is the compiler's index of the table (CompileResult.index), so the publisher need not hash it again. */
+  publish(table: RoutingTable, index?: TableIndex): PublishedTable;
 }
 
 export interface CompiledState {
@@ -84,7 +86,7 @@ export class TableCompilation {
     let table = result.table;
     if (!previous || previous.table.hash !== table.hash) {
       this.version += 1;
-      this.publish(table, result.tableJson, seconds);
+      this.publish(table, result.index, seconds);
     } else {
       table = previous.table;
       this.options.metrics?.compiles.inc({ result: 'unchanged' });
@@ -96,14 +98,14 @@ export class TableCompilation {
     return changed;
   }
 
-  private publish(table: RoutingTable, tableJson: string, seconds: number): void {
+  private publish(table: RoutingTable, index: TableIndex, seconds: number): void {
     const { metrics, logger, kinds } = this.options;
-    const published = this.options.publisher.publish(table, tableJson);
+    // The table's JSON and gzip sizes go to the metrics when the publisher builds the full table
+    // (only when a gateway needs it: TableStreamServerOptions.onTableEncoded).
+    const published = this.options.publisher.publish(table, index);
     this.options.tracker.remember(table);
     metrics?.compiles.inc({ result: 'changed' });
     metrics?.tableVersion.set(table.version);
-    metrics?.tableBytes.set({ encoding: 'json' }, published.jsonBytes);
-    metrics?.tableBytes.set({ encoding: 'gzip' }, published.gzipBytes);
     const counts: Record<string, number> = {};
     for (const kind of kinds.all()) {
       const count = kind.tableObjects(table).length;
@@ -115,8 +117,8 @@ export class TableCompilation {
       hash: table.hash,
       ...counts,
       compileMs: Math.round(seconds * 1000),
-      bytes: published.jsonBytes,
-      gzipBytes: published.gzipBytes,
+      ...(published.encoded === undefined ? {} : { bytes: published.encoded.jsonBytes, gzipBytes: published.encoded.gzipBytes }),
+      ...(published.delta === undefined ? {} : { deltaBytes: published.delta.frame.length }),
     });
   }
 

@@ -1,8 +1,9 @@
-// Serves routing tables to gateways. Each table is serialized and gzip-compressed once, when it
-// is published, and the same bytes go to every connected gateway. Gateways acknowledge what
-// they applied; the operator derives Programmed from those acknowledgements. A gateway that
-// announces deltas (TABLE_DELTAS_HEADER) gets, after its first full table, only the entries that
-// changed since the table it was last sent; every other gateway keeps getting full tables.
+// Serves routing tables to gateways. Gateways acknowledge what they applied; the operator derives
+// Programmed from those acknowledgements. A gateway that announces deltas (TABLE_DELTAS_HEADER)
+// gets, after its first full table, only the entries that changed since the table it was last
+// sent; every other gateway keeps getting full tables. The delta of each version is built when it
+// is published (it is small); the full table event (JSON, gzip, base64: seconds of CPU at 100,000
+// keys) only when a session needs it, once per version, and the same bytes go to every gateway.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +18,7 @@ import {
   diffTables,
   indexTable,
   parseAckMessage,
+  routingTableJson,
   type HelloMessage,
   type RoutingTable,
   type TableDeltaMessage,
@@ -30,16 +32,67 @@ export interface PublishedTable {
   version: number;
   hash: string;
   table: RoutingTable;
-  /** The complete SSE event, shared by every session. */
-  frame: Buffer;
-  jsonBytes: number;
-  gzipBytes: number;
-  /** The delta from the table published before, when it is smaller than the full frame. */
-  delta?: { baseHash: string; frame: Buffer };
+  /** The entry digest of the table (common/table-delta.ts). */
+  digest: string;
+  /**
+   * The complete `table` SSE event, shared by every session: built the first time it is read
+   * (a session that needs the whole table), then kept with this version.
+   */
+  readonly frame: Buffer;
+  /** The table's JSON and gzip sizes, once `frame` was built. */
+  readonly encoded: { jsonBytes: number; gzipBytes: number } | undefined;
+  /** The delta from the table published before, unless it would not be smaller than the table. */
+  readonly delta: { baseHash: string; frame: Buffer } | undefined;
 }
 
 /** Changes JSON up to this size goes inline; a larger one is gzip-compressed. */
 const INLINE_DELTA_BYTES = 8 * 1024;
+
+/**
+ * A delta that changes this share of the table's entries or more is not sent: those gateways get
+ * the whole table, which is then no larger (the full frame is not built to compare sizes).
+ */
+const DELTA_MAX_CHANGED_SHARE = 0.5;
+
+/** A published version; its full `table` event is built on first use. */
+class PublishedVersion implements PublishedTable {
+  readonly version: number;
+  readonly hash: string;
+  private built: { frame: Buffer; jsonBytes: number; gzipBytes: number } | undefined;
+
+  constructor(
+    readonly table: RoutingTable,
+    readonly digest: string,
+    readonly delta: { baseHash: string; frame: Buffer } | undefined,
+    private readonly onEncoded: ((bytes: { jsonBytes: number; gzipBytes: number }) => void) | undefined,
+  ) {
+    this.version = table.version;
+    this.hash = table.hash;
+  }
+
+  get frame(): Buffer {
+    if (this.built === undefined) {
+      const json = Buffer.from(routingTableJson(this.table), 'utf8');
+      const gzip = gzipSync(json, { level: 6 });
+      const message: TableMessage = {
+        version: this.table.version,
+        hash: this.table.hash,
+        encoding: TABLE_ENCODING,
+        size: json.length,
+        data: gzip.toString('base64'),
+        digest: this.digest,
+      };
+      const frame = Buffer.from(`event: table\nid: ${this.table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');
+      this.built = { frame, jsonBytes: json.length, gzipBytes: gzip.length };
+      this.onEncoded?.({ jsonBytes: json.length, gzipBytes: gzip.length });
+    }
+    return this.built.frame;
+  }
+
+  get encoded(): { jsonBytes: number; gzipBytes: number } | undefined {
+    return this.built === undefined ? undefined : { jsonBytes: this.built.jsonBytes, gzipBytes: this.built.gzipBytes };
+  }
+}
 
 interface GatewaySession {
   id: string;
@@ -58,7 +111,7 @@ interface GatewaySession {
 interface LiveSession extends GatewaySession {
   res: ServerResponse;
   /** The newest frame waiting for the socket to drain; older unsent tables are dropped. */
-  pending?: Buffer;
+  pending?: PublishedTable;
 }
 
 export interface TableStreamServerOptions {
@@ -69,6 +122,8 @@ export interface TableStreamServerOptions {
   /** Connect, disconnect and acknowledgement: anything that may change Programmed. */
   onSessionsChanged?(): void;
   onTableSent?(): void;
+  /** A version's full table event was built (its JSON and gzip sizes): at most once per version. */
+  onTableEncoded?(bytes: { jsonBytes: number; gzipBytes: number }): void;
   onAuthFailure?(status: number): void;
   /** POST /v1/usage-reports from an authenticated gateway (the spend path); absent: 404. */
   onUsageReports?(body: unknown): { status: number; body: unknown };
@@ -98,42 +153,25 @@ export class TableStreamServer {
   }
 
   /**
-   * Encodes the table once and sends it to every session. `tableJson` is the compiler's own
-   * serialization of this table (CompileResult.tableJson), passed to skip a second
-   * JSON.stringify of a table that can be tens of megabytes.
+   * Publishes a table to every session: a delta to those that hold the previous one and take
+   * deltas, the whole table (built now, once, if not yet) to the others. `index` is the table's
+   * index as the compiler made it (CompileResult.index); without it the table is indexed here,
+   * reusing the hashes of entries shared with the previous published table.
    */
-  publish(table: RoutingTable, tableJson?: string): PublishedTable {
-    const json = Buffer.from(tableJson ?? JSON.stringify(table), 'utf8');
-    const gzip = gzipSync(json, { level: 6 });
-    const message: TableMessage = {
-      version: table.version,
-      hash: table.hash,
-      encoding: TABLE_ENCODING,
-      size: json.length,
-      data: gzip.toString('base64'),
-    };
-    // Entries shared with the last published table keep their hashes (the compiler shares unchanged ones).
-    const index = indexTable(
-      table,
-      this.published && this.publishedIndex ? { table: this.published.table, index: this.publishedIndex } : undefined,
-    );
-    message.digest = index.digest;
-    const frame = Buffer.from(`event: table\nid: ${table.version}\ndata: ${JSON.stringify(message)}\n\n`, 'utf8');
+  publish(table: RoutingTable, index?: TableIndex): PublishedTable {
     const previous = this.published;
+    const previousIndex = this.publishedIndex;
+    index ??= indexTable(table, previous && previousIndex ? { table: previous.table, index: previousIndex } : undefined);
     const delta =
-      previous && this.publishedIndex && previous.hash !== table.hash
-        ? encodeDelta(previous, this.publishedIndex, table, index)
-        : undefined;
-    const published: PublishedTable = {
-      version: table.version,
-      hash: table.hash,
+      previous && previousIndex && previous.hash !== table.hash ? encodeDelta(previous, previousIndex, table, index) : undefined;
+    const published = new PublishedVersion(
       table,
-      frame,
-      jsonBytes: json.length,
-      gzipBytes: gzip.length,
-      // A delta as large as the whole table saves nothing: those gateways get the table.
-      ...(delta && delta.length < frame.length ? { delta: { baseHash: previous?.hash ?? '', frame: delta } } : {}),
-    };
+      index.digest,
+      delta === undefined ? undefined : { baseHash: previous?.hash ?? '', frame: delta },
+      this.options.onTableEncoded,
+    );
+    // The previous version (and its frame, if one was built) is dropped here, except by a session
+    // still waiting to write it.
     this.published = published;
     this.publishedIndex = index;
     for (const session of this.sessions.values()) this.sendTable(session, published);
@@ -311,7 +349,8 @@ export class TableStreamServer {
       session.deltas && table.delta !== undefined && session.sentHash === table.delta.baseHash && session.pending === undefined;
     session.sentHash = table.hash;
     if (session.res.writableNeedDrain) {
-      session.pending = table.frame;
+      // The whole table is built when the socket drains, if still needed then.
+      session.pending = table;
       return;
     }
     session.res.write(useDelta && table.delta ? table.delta.frame : table.frame);
@@ -319,10 +358,10 @@ export class TableStreamServer {
   }
 
   private flushPending(session: LiveSession): void {
-    const frame = session.pending;
-    if (!frame) return;
+    const table = session.pending;
+    if (!table) return;
     delete session.pending;
-    session.res.write(frame);
+    session.res.write(table.frame);
     this.options.onTableSent?.();
   }
 
@@ -339,9 +378,17 @@ export class TableStreamServer {
   }
 }
 
-/** The `delta` event from `previous` to `table`, built once and shared by every delta session. */
-function encodeDelta(previous: PublishedTable, previousIndex: TableIndex, table: RoutingTable, index: TableIndex): Buffer {
+/**
+ * The `delta` event from `previous` to `table`, built once and shared by every delta session;
+ * undefined when it changes too much of the table to be worth sending (DELTA_MAX_CHANGED_SHARE).
+ */
+function encodeDelta(previous: PublishedTable, previousIndex: TableIndex, table: RoutingTable, index: TableIndex): Buffer | undefined {
   const changes = diffTables(previousIndex, index, table);
+  let changed = 0;
+  for (const part of Object.values(changes.collections)) changed += Object.keys(part.upsert ?? {}).length + (part.remove?.length ?? 0);
+  let entries = 0;
+  for (const hashes of index.entries.values()) entries += hashes.size;
+  if (changed >= Math.max(1, entries * DELTA_MAX_CHANGED_SHARE)) return undefined;
   // Canonical, like the full table's JSON: a gateway ends up with the same value, member order included.
   const changesJson = canonicalJson(changes);
   const message: TableDeltaMessage = {

@@ -129,9 +129,10 @@ describe('OperatorController with a registered toy kind', () => {
             version: table.version,
             hash: table.hash,
             table,
+            digest: '',
             frame: Buffer.alloc(0),
-            jsonBytes: 0,
-            gzipBytes: 0,
+            encoded: undefined,
+            delta: undefined,
           } satisfies PublishedTable;
         },
       },

@@ -2,7 +2,15 @@
 // one-key change the published table is what a fresh compile gives, and every other entry is the
 // previous table's object (so the table-stream index reuses their hashes and the old table is freed).
 import { describe, expect, it } from '@jest/globals';
-import { BUILTIN_KINDS, silentLogger, type KindObject, type RoutingTable, type SecretManifest } from '@switchyard/compiler';
+import {
+  BUILTIN_KINDS,
+  indexTable,
+  silentLogger,
+  type KindObject,
+  type RoutingTable,
+  type SecretManifest,
+  type TableIndex,
+} from '@switchyard/compiler';
 import type { AcknowledgementTracker } from '../../src/reconcile/acknowledgement-tracker.js';
 import { TableCompilation, type TablePublisher } from '../../src/reconcile/table-compilation.js';
 import type { PublishedTable } from '../../src/table-server/table-stream-server.js';
@@ -23,18 +31,21 @@ function keySecret(name: string): SecretManifest {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-key`, namespace: 'ai' }, data };
 }
 
-function compilation(): { compilation: TableCompilation; published: RoutingTable[] } {
+function compilation(): { compilation: TableCompilation; published: RoutingTable[]; indexes: Array<TableIndex | undefined> } {
   const published: RoutingTable[] = [];
+  const indexes: Array<TableIndex | undefined> = [];
   const publisher: TablePublisher = {
-    publish(table) {
+    publish(table, index) {
       published.push(table);
+      indexes.push(index);
       return {
         version: table.version,
         hash: table.hash,
         table,
+        digest: index?.digest ?? '',
         frame: Buffer.alloc(0),
-        jsonBytes: 0,
-        gzipBytes: 0,
+        encoded: undefined,
+        delta: undefined,
       } satisfies PublishedTable;
     },
   };
@@ -48,7 +59,7 @@ function compilation(): { compilation: TableCompilation; published: RoutingTable
     initialVersion: 0,
     now: () => new Date('2026-03-01T00:00:00Z'),
   });
-  return { compilation, published };
+  return { compilation, published, indexes };
 }
 
 describe('table compilation', () => {
@@ -64,7 +75,7 @@ describe('table compilation', () => {
       },
     ];
     const secrets = names.map(keySecret);
-    const { compilation: operator, published } = compilation();
+    const { compilation: operator, published, indexes } = compilation();
     operator.run(objects, secrets);
     // key-3 moves from team web to team pay: it is now charged to the Budget.
     objects[3] = key('key-3', 'pay');
@@ -77,6 +88,8 @@ describe('table compilation', () => {
       else expect(first.keys).toContain(entry);
     }
     expect(second.budgets[0]).toBe(first.budgets[0]);
+    // The publisher is handed the compiler's index of each table, so it does not hash the table again.
+    expect(indexes).toEqual([indexTable(first), indexTable(second)]);
 
     const fresh = compilation();
     fresh.compilation.run(objects, secrets);

@@ -88,11 +88,14 @@ describe('table stream deltas', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function startOperator(): Promise<{ stream: TableStreamServer; port: number }> {
+  async function startOperator(
+    onTableEncoded?: (bytes: { jsonBytes: number; gzipBytes: number }) => void,
+  ): Promise<{ stream: TableStreamServer; port: number }> {
     const stream = new TableStreamServer({
       authenticate: async () => ({ ok: true, serviceAccount: 'ai/gateway', username: 'system:serviceaccount:ai:gateway' }),
       replicaId: 'test',
       keepaliveIntervalMs: 50,
+      ...(onTableEncoded ? { onTableEncoded } : {}),
     });
     const server = createServer((req, res) => {
       if (!stream.handle(req, res)) res.writeHead(404).end();
@@ -151,13 +154,13 @@ describe('table stream deltas', () => {
     cleanups.push(() => closeServer(proxy.server));
     const input = scaleInput();
     const v1 = compileScaleTable(input, 1);
-    const full = op.stream.publish(v1.table, v1.tableJson);
+    const full = op.stream.publish(v1.table, v1.index);
     const gw = connect(proxy.port);
     await gw.connection.firstTable();
 
     changeOneKey(input, 11, 'platinum');
     const v2 = compileScaleTable(input, 2);
-    op.stream.publish(v2.table, v2.tableJson);
+    op.stream.publish(v2.table, v2.index);
     await waitFor('v2 acknowledged', () => op.stream.snapshot().hashes[0] === v2.table.hash);
     expect(gw.connection.status()).toMatchObject({ appliedVersion: 2, appliedHash: v2.table.hash, deltasApplied: 1, resyncs: 0 });
     expect(op.stream.sessionList()[0]).toMatchObject({ ackedVersion: 2, ackedHash: v2.table.hash, deltas: true });
@@ -172,13 +175,75 @@ describe('table stream deltas', () => {
     if (!route) throw new Error('no route');
     route.spec = { ...route.spec, timeouts: { ...route.spec.timeouts, total: '120s' } };
     const v3 = compileScaleTable(input, 3);
-    op.stream.publish(v3.table, v3.tableJson);
+    op.stream.publish(v3.table, v3.index);
     const v4 = compileScaleTable({ ...input, virtualKeys: input.virtualKeys?.filter((_, i) => i !== 20) ?? [] }, 4);
-    op.stream.publish(v4.table, v4.tableJson);
+    op.stream.publish(v4.table, v4.index);
     await waitFor('v4 acknowledged', () => op.stream.snapshot().hashes[0] === v4.table.hash);
     expect(gw.connection.status()).toMatchObject({ deltasApplied: 3, resyncs: 0, connects: 1 });
     expect(wire.events.filter((e) => e.event === 'table').length).toBe(1);
     expectSameTable(gw.applied.at(-1), v4);
+  });
+
+  it('builds the full table event only when a gateway needs the whole table, once per version', async () => {
+    const encoded: number[] = [];
+    const op = await startOperator(({ jsonBytes }) => encoded.push(jsonBytes));
+    const input = scaleInput();
+    const v1 = compileScaleTable(input, 1);
+    const p1 = op.stream.publish(v1.table, v1.index);
+    // Nobody connected yet: nothing serialized.
+    expect(encoded).toEqual([]);
+    expect(p1.encoded).toBeUndefined();
+    const gw = connect(op.port);
+    await gw.connection.firstTable();
+    expect(encoded).toEqual([Buffer.byteLength(v1.tableJson)]);
+
+    // A gateway on deltas gets the change as a delta: the new version's full table is not built.
+    changeOneKey(input, 6, 'platinum');
+    const v2 = compileScaleTable(input, 2);
+    const p2 = op.stream.publish(v2.table, v2.index);
+    await waitFor('v2 acknowledged', () => op.stream.snapshot().hashes[0] === v2.table.hash);
+    expect(gw.connection.status()).toMatchObject({ deltasApplied: 1 });
+    expect(p2.delta).toBeDefined();
+    expect(p2.encoded).toBeUndefined();
+    expect(encoded).toHaveLength(1);
+
+    // Two new gateways need version 2 whole: built once, the same bytes for both.
+    const second = connect(op.port);
+    const third = connect(op.port, { deltas: false });
+    await Promise.all([second.connection.firstTable(), third.connection.firstTable()]);
+    expect(encoded).toEqual([Buffer.byteLength(v1.tableJson), Buffer.byteLength(v2.tableJson)]);
+    expectSameTable(second.applied.at(-1), v2);
+    expectSameTable(third.applied.at(-1), v2);
+
+    // A gateway without deltas makes every later version's table be built, once.
+    changeOneKey(input, 7, 'platinum');
+    const v3 = compileScaleTable(input, 3);
+    op.stream.publish(v3.table, v3.index);
+    await waitFor('v3 applied by all', () => [gw, second, third].every((g) => g.connection.status().appliedVersion === 3));
+    expect(encoded).toHaveLength(3);
+    expect(gw.connection.status()).toMatchObject({ deltasApplied: 2, connects: 1 });
+    expectSameTable(third.applied.at(-1), v3);
+  });
+
+  it('sends the whole table instead of a delta that changes half the table or more', async () => {
+    const op = await startOperator();
+    const wire: WireLog = { events: [] };
+    const proxy = await startProxy(op.port, wire, (event) => event);
+    cleanups.push(() => closeServer(proxy.server));
+    const input = scaleInput();
+    const v1 = compileScaleTable(input, 1);
+    op.stream.publish(v1.table, v1.index);
+    const gw = connect(proxy.port);
+    await gw.connection.firstTable();
+    // Every key changes.
+    for (let i = 0; i < (input.virtualKeys?.length ?? 0); i++) changeOneKey(input, i, 'platinum');
+    const v2 = compileScaleTable(input, 2);
+    const p2 = op.stream.publish(v2.table, v2.index);
+    expect(p2.delta).toBeUndefined();
+    await waitFor('v2 acknowledged', () => op.stream.snapshot().hashes[0] === v2.table.hash);
+    expect(wire.events.map((e) => e.event).filter((e) => e !== 'hello')).toEqual(['table', 'table']);
+    expect(gw.connection.status()).toMatchObject({ deltasApplied: 0, resyncs: 0, connects: 1 });
+    expectSameTable(gw.applied.at(-1), v2);
   });
 
   it('a dropped delta (a gap) makes the gateway reconnect for a full table, and says why', async () => {
@@ -189,15 +254,15 @@ describe('table stream deltas', () => {
     cleanups.push(() => closeServer(proxy.server));
     const input = scaleInput();
     const v1 = compileScaleTable(input, 1);
-    op.stream.publish(v1.table, v1.tableJson);
+    op.stream.publish(v1.table, v1.index);
     const gw = connect(proxy.port);
     await gw.connection.firstTable();
     changeOneKey(input, 1, 'platinum');
     const v2 = compileScaleTable(input, 2);
-    op.stream.publish(v2.table, v2.tableJson); // dropped on the way
+    op.stream.publish(v2.table, v2.index); // dropped on the way
     changeOneKey(input, 2, 'platinum');
     const v3 = compileScaleTable(input, 3);
-    op.stream.publish(v3.table, v3.tableJson); // its base is v2, which the gateway never got
+    op.stream.publish(v3.table, v3.index); // its base is v2, which the gateway never got
     await waitFor('v3 acknowledged', () => op.stream.snapshot().hashes[0] === v3.table.hash);
     expect(gw.resyncs).toEqual(['gap']);
     expect(gw.connection.status()).toMatchObject({ appliedVersion: 3, resyncs: 1, connects: 2, deltasApplied: 0 });
@@ -209,7 +274,7 @@ describe('table stream deltas', () => {
     // Back on deltas after the resync.
     changeOneKey(input, 3, 'platinum');
     const v4 = compileScaleTable(input, 4);
-    op.stream.publish(v4.table, v4.tableJson);
+    op.stream.publish(v4.table, v4.index);
     await waitFor('v4 acknowledged', () => op.stream.snapshot().hashes[0] === v4.table.hash);
     expect(gw.connection.status()).toMatchObject({ deltasApplied: 1 });
   });
@@ -226,12 +291,12 @@ describe('table stream deltas', () => {
     cleanups.push(() => closeServer(proxy.server));
     const input = scaleInput();
     const v1 = compileScaleTable(input, 1);
-    op.stream.publish(v1.table, v1.tableJson);
+    op.stream.publish(v1.table, v1.index);
     const gw = connect(proxy.port);
     await gw.connection.firstTable();
     changeOneKey(input, 5, 'platinum');
     const v2 = compileScaleTable(input, 2);
-    op.stream.publish(v2.table, v2.tableJson);
+    op.stream.publish(v2.table, v2.index);
     await waitFor('v2 acknowledged', () => op.stream.snapshot().hashes[0] === v2.table.hash);
     expect(corrupted).toBe(1);
     expect(gw.resyncs).toEqual(['digest-mismatch']);
@@ -245,7 +310,7 @@ describe('table stream deltas', () => {
     const op = await startOperator();
     const input = scaleInput();
     const v1 = compileScaleTable(input, 1);
-    op.stream.publish(v1.table, v1.tableJson);
+    op.stream.publish(v1.table, v1.index);
     const controller = new AbortController();
     const response = await fetch(`http://127.0.0.1:${op.port}/v1/table-stream`, {
       headers: { authorization: 'Bearer good' },
@@ -270,7 +335,7 @@ describe('table stream deltas', () => {
     await waitFor('the plain client got version 1', () => text.includes('id: 1\n'));
     changeOneKey(input, 8, 'platinum');
     const v2 = compileScaleTable(input, 2);
-    op.stream.publish(v2.table, v2.tableJson);
+    op.stream.publish(v2.table, v2.index);
     await waitFor('the plain client got version 2', () => text.includes('id: 2\n'));
     await waitFor('the old-style client applied version 2', () => old.connection.status().appliedVersion === 2);
     expect(text).not.toContain('event: delta');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { RoutingTable } from '@switchyard/compiler';
+import { routingTableJson, type RoutingTable } from '@switchyard/compiler';
 import type * as ClientModule from '../../../gateway/dist/src/control-plane/control-plane-client.js';
 import type { AuthVerdict } from '../../src/auth/token-review-authenticator.js';
 import { createLogger, silentLogger, type Logger } from '../../src/observe/logger.js';
@@ -109,10 +109,10 @@ describe('table stream: operator server and gateway client', () => {
     const op = await startOperatorStream();
     cleanups.push(() => op.close());
     const published = op.stream.publish(table(1, H1));
-    expect(published.gzipBytes).toBeGreaterThan(0);
     const applied: RoutingTable[] = [];
     const connection = connect(op.port, applied);
     await connection.firstTable();
+    expect(published.encoded?.gzipBytes).toBeGreaterThan(0);
     expect(applied[0]).toEqual(table(1, H1));
     await waitFor('ack of version 1', () => op.stream.snapshot().hashes.includes(H1));
     expect(op.stream.snapshot()).toEqual({ gateways: 1, pending: 0, hashes: [H1] });
@@ -123,15 +123,15 @@ describe('table stream: operator server and gateway client', () => {
     expect(connection.status()).toMatchObject({ connected: true, appliedVersion: 2, appliedHash: H2, tablesApplied: 2 });
   });
 
-  it("sends the compiler's own serialization when one is given instead of serializing again", async () => {
+  it('serializes a table only when a gateway needs it whole, as routingTableJson writes it', async () => {
     const op = await startOperatorStream();
     cleanups.push(() => op.close());
     const compiled = table(1, H1);
-    const tableJson = JSON.stringify(compiled);
-    const published = op.stream.publish(compiled, tableJson);
-    expect(published.jsonBytes).toBe(Buffer.byteLength(tableJson));
+    const published = op.stream.publish(compiled);
+    expect(published.encoded).toBeUndefined();
     const applied: RoutingTable[] = [];
     await connect(op.port, applied).firstTable();
+    expect(published.encoded?.jsonBytes).toBe(Buffer.byteLength(routingTableJson(compiled)));
     expect(applied[0]).toEqual(compiled);
   });
 
