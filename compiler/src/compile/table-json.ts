@@ -12,7 +12,7 @@
 
 import type { RoutingTable } from '../table-types.js';
 import { indexTable, tableHashOf, type TableContent } from '../common/table-delta.js';
-import { quote, writeCanonicalJson } from '../values/canonical-json.js';
+import { quote } from '../values/canonical-json.js';
 
 /** The content hash of a table (its collections, not version, hash or compiledAt), the hash compileRoutingTable gives it. */
 export function hashTableContent(content: TableContent): string {
@@ -31,20 +31,22 @@ const CONTENT_MEMBERS = [
 
 /**
  * The whole table as JSON: version, hash and compiledAt first (the gateway's streaming reader
- * takes them from the head), then the content in canonical JSON (members sorted). Parses to the
- * same value as JSON.stringify(table). Long arrays shared by many entries (budgetIds) are
- * serialized once.
+ * takes them from the head), then the content members by name, each as JSON.stringify writes it
+ * (an entry's members in the compiler's order, records in the compiler's order, which is by id).
+ * Parses to the same value as JSON.stringify(table). Not canonical JSON, which nothing needs here
+ * (the hash is over entry hashes, and a gateway hashes entries canonically itself), and which
+ * costs three to four times as much to write (measured at 100,000 keys: 0.85 s against 2.7-3.6 s
+ * of CPU). The table stream's deltas carry entries the same way, so a table a gateway patches
+ * with deltas is the value, member order included, that a full table decodes to.
  */
 export function routingTableJson(table: RoutingTable): string {
   const parts: string[] = [
     `{"version":${JSON.stringify(table.version)},"hash":${JSON.stringify(table.hash)},"compiledAt":${JSON.stringify(table.compiledAt)}`,
   ];
-  const repeated = new Map<unknown, string>();
   for (const member of CONTENT_MEMBERS) {
-    const value = table[member];
+    const value: unknown = table[member];
     if (value === undefined) continue;
-    parts.push(`,${quote(member)}:`);
-    writeCanonicalJson(value, (chunk) => parts.push(chunk), repeated);
+    parts.push(`,${quote(member)}:`, JSON.stringify(value));
   }
   parts.push('}');
   return parts.join('');

@@ -14,7 +14,6 @@ import {
   TABLE_DELTAS_HEADER,
   TABLE_ENCODING,
   TABLE_STREAM_PATH,
-  canonicalJson,
   diffTables,
   indexTable,
   parseAckMessage,
@@ -389,8 +388,9 @@ function encodeDelta(previous: PublishedTable, previousIndex: TableIndex, table:
   let entries = 0;
   for (const hashes of index.entries.values()) entries += hashes.size;
   if (changed >= Math.max(1, entries * DELTA_MAX_CHANGED_SHARE)) return undefined;
-  // Canonical, like the full table's JSON: a gateway ends up with the same value, member order included.
-  const changesJson = canonicalJson(changes);
+  // Entries as the full table's JSON has them (routingTableJson: JSON.stringify, the compiler's
+  // member order): a gateway ends up with the same value, member order included, either way.
+  const changesJson = JSON.stringify(changes);
   const message: TableDeltaMessage = {
     baseVersion: previous.version,
     baseHash: previous.hash,
