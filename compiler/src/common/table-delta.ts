@@ -116,7 +116,9 @@ export function indexTable(table: TableContent, previous?: { table: TableContent
   const entries = new Map<TableCollection, Map<string, string>>();
   const present = new Set<TableCollection>();
   for (const collection of COLLECTIONS) {
-    const items = collectionEntries(table, collection);
+    const isArray = collection === 'keys' || collection === 'budgets';
+    // Arrays are walked in place below; records as [id, entry] pairs.
+    const items = isArray ? [] : collectionEntries(table, collection);
     const hashes = new Map<string, string>();
     entries.set(collection, hashes);
     const beforeHashes = previous?.index.entries.get(collection);
@@ -132,24 +134,33 @@ export function indexTable(table: TableContent, previous?: { table: TableContent
     // the usual match and a binary search finds the others.
     const beforeList =
       collection === 'keys' || collection === 'budgets' ? (previous?.table[collection] as unknown[] | undefined) : undefined;
-    let position = 0;
-    // Previous ids seen again: when that is all of them, none went and no pass over them is needed.
+    // Previous ids seen again: when that is all of them (and no id came twice), none went and no
+    // pass over the previous ids is needed.
     let matched = 0;
-    for (const [id, entry] of items) {
-      let hash: string | undefined;
-      const same = beforeList !== undefined && beforeList[position] === entry ? true : before !== undefined && before.get(id) === entry;
-      position += 1;
+    let count = 0;
+    const add = (id: string, entry: unknown, same: boolean): void => {
+      count += 1;
       const old = beforeHashes?.get(id);
-      if (old !== undefined && !hashes.has(id)) matched += 1;
-      if (same) hash = old;
+      if (old !== undefined) matched += 1;
+      let hash = same ? old : undefined;
       if (hash === undefined) {
         hash = entryHashHex(collection, id, canonicalJson(entry, repeated));
         if (old !== undefined) sum -= BigInt(`0x${old}`);
         sum += BigInt(`0x${hash}`);
       }
       hashes.set(id, hash);
+    };
+    if (isArray) {
+      // Walked in place (no [id, entry] pair per entry: 100,000 of them per index).
+      const list = table[collection] as ReadonlyArray<{ id: string }>;
+      for (let position = 0; position < list.length; position++) {
+        const entry = list[position] as { id: string };
+        add(entry.id, entry, beforeList !== undefined && (beforeList[position] === entry || before?.get(entry.id) === entry));
+      }
+    } else {
+      for (const [id, entry] of items) add(id, entry, before !== undefined && before.get(id) === entry);
     }
-    if (beforeHashes !== undefined && matched < beforeHashes.size) {
+    if (beforeHashes !== undefined && (matched < beforeHashes.size || hashes.size !== count)) {
       for (const [id, hash] of beforeHashes) if (!hashes.has(id)) sum -= BigInt(`0x${hash}`);
     }
   }
