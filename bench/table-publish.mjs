@@ -98,6 +98,14 @@ for (let round = 0; round < options.rounds * 2; round++) {
     deltaBytes = published.delta?.frame.length ?? 0;
   }
 }
+// What the operator holds between versions when every gateway takes deltas: one more such
+// version, then the heap and RSS after a full collection (the input objects included, as the
+// operator's informer caches hold them).
+changeOneKey(options.rounds * 2);
+publish(compile());
+gc();
+gc();
+const memory = process.memoryUsage();
 server.close();
 const out = {
   compiler: options.compiler,
@@ -107,6 +115,7 @@ const out = {
   perVersionCpuMs: { deltasOnly: round(median(deltasOnly)), withFullTable: round(median(withFull)) },
   deltaFrameBytes: deltaBytes,
   fullFrameBytes: frameBytes,
+  afterDeltaVersionMb: { heapUsed: Math.round(memory.heapUsed / 1048576), rss: Math.round(memory.rss / 1048576) },
   rounds: options.rounds,
 };
 if (options.json) console.log(JSON.stringify(out));
@@ -117,4 +126,7 @@ else {
     `one-key change per version, CPU median: ${out.perVersionCpuMs.deltasOnly} ms when every session takes the delta, ${out.perVersionCpuMs.withFullTable} ms when a session needs the whole table (${options.rounds} rounds each)`,
   );
   console.log(`delta event ${deltaBytes} B, full table event ${frameBytes} B`);
+  console.log(
+    `after a version every gateway took as a delta, after GC: heap ${out.afterDeltaVersionMb.heapUsed} MB, rss ${out.afterDeltaVersionMb.rss} MB (input objects included)`,
+  );
 }
