@@ -274,6 +274,14 @@ for (const o of ranked) {
     const u = byOrder[up] as number;
     chain.push(`${nodeTypes[nodes[u * NF + nodeType] as number]}:${nameOf(u).slice(0, 30).replace(/\s+/g, ' ')}`);
   }
+  // Held by several (the root dominates it): name its holders instead.
+  if (chain.length === 0) {
+    for (let p = predCount[n] as number; p < (predCount[n + 1] as number) && chain.length < 4; p++) {
+      const from = preds[p] as number;
+      for (let e = firstEdge[from] as number; e < (firstEdge[from + 1] as number); e += EF)
+        if (target(e) === n) chain.push(`${nameOf(from).slice(0, 30).replace(/\s+/g, ' ')}.${edgeLabel(e)}`);
+    }
+  }
   console.log(
     `  ${nameOf(n).slice(0, 60)}: ${mb(retained[o] as number)} MB, held by ${nameOf(holder).slice(0, 40)}.${via} [${chain.join(' < ')}]`,
   );
