@@ -51,8 +51,17 @@ export class SharedValues {
     if (ref !== undefined && ref.deref() === undefined) this.values.delete(key);
   });
 
+  /** A short id per shared value, so a value made of shared values has a short key (hashing long keys was most of the cost). */
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
+
   /** `maxEntries`: past it, new values are not shared (the table stops growing). */
   constructor(private readonly maxEntries = 100_000) {}
+
+  /** The id of a value share() returned (undefined for one it did not share). */
+  idOf(value: object): number | undefined {
+    return this.ids.get(value);
+  }
 
   get size(): number {
     return this.values.size;
@@ -64,6 +73,7 @@ export class SharedValues {
     if (shared !== undefined) return shared as T;
     if (this.values.size >= this.maxEntries) return value;
     Object.freeze(value);
+    this.ids.set(value, ++this.nextId);
     this.values.set(key, new WeakRef(value));
     this.finalizer.register(value, key);
     return value;
@@ -79,40 +89,42 @@ function isRecord(value: unknown): value is Loose {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A condition of the usual shape as one shared object, with its key; anything else as it is. */
-function sharedCondition(condition: unknown, shared: SharedValues): { value: unknown; key: string | undefined } {
-  if (!isRecord(condition)) return { value: condition, key: undefined };
-  for (const field of Object.keys(condition)) if (!CONDITION_FIELDS.has(field)) return { value: condition, key: undefined };
+/** A condition of the usual shape as one shared object; anything else as it is. */
+function sharedCondition(condition: unknown, shared: SharedValues): unknown {
+  if (!isRecord(condition)) return condition;
+  let fields = 0;
+  for (const field in condition) {
+    if (!CONDITION_FIELDS.has(field)) return condition;
+    fields++;
+  }
   const { type, status, reason, message, observedGeneration, lastTransitionTime } = condition;
-  if (typeof type !== 'string' || typeof status !== 'string') return { value: condition, key: undefined };
-  const key = [type, status, reason, message, observedGeneration, lastTransitionTime].map((part) => String(part ?? '')).join(SEPARATOR);
-  // One shape for every shared condition; absent fields stay absent.
-  const value = shared.share(`c${SEPARATOR}${key}`, {
-    type,
-    status,
-    ...(reason === undefined ? {} : { reason }),
-    ...(message === undefined ? {} : { message }),
-    ...(observedGeneration === undefined ? {} : { observedGeneration }),
-    ...(lastTransitionTime === undefined ? {} : { lastTransitionTime }),
-  });
-  return { value, key };
+  if (typeof type !== 'string' || typeof status !== 'string') return condition;
+  const key = `c${type}${SEPARATOR}${status}${SEPARATOR}${reason}${SEPARATOR}${message}${SEPARATOR}${observedGeneration}${SEPARATOR}${lastTransitionTime}`;
+  // One shape for every shared condition (the usual one, all six fields); others copied as they are.
+  const value =
+    fields === CONDITION_FIELDS.size
+      ? { type, status, reason, message, observedGeneration, lastTransitionTime }
+      : Object.assign({}, condition);
+  return shared.share(key, value);
 }
 
 /** status with its conditions (each, and the list) shared; other status fields as they are. */
 function cachedStatus(status: unknown, shared: SharedValues): unknown {
   if (!isRecord(status) || !Array.isArray(status['conditions'])) return status;
-  const conditions = status['conditions'] as unknown[];
-  const keys: string[] = [];
-  const values: unknown[] = [];
-  let shareList = true;
-  for (const condition of conditions) {
-    const { value, key } = sharedCondition(condition, shared);
-    values.push(value);
-    if (key === undefined) shareList = false;
-    else keys.push(key);
+  const values = (status['conditions'] as unknown[]).map((condition) => sharedCondition(condition, shared));
+  // The list's key is its conditions' ids: short, whatever the messages' length.
+  let key = 'l';
+  for (const value of values) {
+    const id = typeof value === 'object' && value !== null ? shared.idOf(value) : undefined;
+    if (id === undefined) {
+      key = '';
+      break;
+    }
+    key += `${id},`;
   }
-  const list = shareList ? shared.share(`l${SEPARATOR}${keys.join(`${SEPARATOR}${SEPARATOR}`)}`, values) : values;
-  return { ...status, conditions: list };
+  const out = { ...status };
+  out['conditions'] = key === '' ? values : shared.share(key, values);
+  return out;
 }
 
 /** The metadata fields some reader uses, in one shape (absent ones undefined). */
@@ -143,8 +155,9 @@ function cachedMetadata(metadata: KubeObjectMeta & { managedFields?: unknown }, 
  * status as described at the top; every other top-level field (spec, data, type) as it is.
  */
 export function cachedForm<T extends KubeObject>(object: T, shared: SharedValues): T {
-  const { metadata, ...rest } = object as T & { status?: unknown };
-  const out = { ...rest, metadata: cachedMetadata(metadata, shared) } as T & { status?: unknown };
+  // A clone of the decoded object's own shape, then its two fields replaced in place.
+  const out = { ...object } as T & { status?: unknown };
+  out.metadata = cachedMetadata(object.metadata, shared);
   if (out.status !== undefined) out.status = cachedStatus(out.status, shared);
   return out;
 }
