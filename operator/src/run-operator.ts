@@ -2,6 +2,7 @@
 // election, health and metrics. Used by the CLI and by tests that run the operator in-process.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { json, startHealthServer, type HealthAnswer, type HealthServer } from './observe/health-server.js';
 import type { AddressInfo } from 'node:net';
 import { BUILTIN_KINDS, buildInfo } from '@switchyard/compiler';
 import { TokenReviewAuthenticator } from './auth/token-review-authenticator.js';
@@ -114,7 +115,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
     } catch (error) {
       stream.server.close();
       gateways.tableServer.close();
-      health.healthServer.close();
+      void health.healthServer.close();
       health.metricsServer?.close();
       throw error;
     }
@@ -163,7 +164,7 @@ export async function startOperator(flags: OperatorFlags, deps: StartOperatorDep
         await gateways.spend.stop();
         await Promise.all([election.stop(), gateways.reporter.stop(), gateways.collector.stop()]);
         await controller.stop();
-        health.healthServer.close();
+        await health.healthServer.close();
         health.metricsServer?.close();
         consoleServer?.close();
         consoleServer?.closeAllConnections();
@@ -365,7 +366,8 @@ function createController(
 }
 
 interface HealthServers {
-  healthServer: Server;
+  /** The health port's server (its own thread: see observe/health-server.ts). */
+  healthServer: HealthServer;
   healthPort: number;
   /** Present when metrics have their own port. */
   metricsServer: Server | undefined;
@@ -382,38 +384,52 @@ async function serveHealthAndMetrics(
     metrics,
   }: { controller: OperatorController; election: LeaseLeaderElection; tableServer: TableStreamServer; metrics: OperatorMetrics },
 ): Promise<HealthServers> {
-  const healthHandler =
-    (withMetrics: boolean) =>
-    (req: IncomingMessage, res: ServerResponse): void => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      if (path === '/readyz') {
-        const table = controller.table;
-        if (!controller.synced) return sendJson(res, 503, { status: 'watches not synced yet' });
-        if (!table) return sendJson(res, 503, { status: 'no routing table compiled yet' });
-        return sendJson(res, 200, {
-          status: 'ready',
-          tableVersion: table.version,
-          tableHash: table.hash,
-          leader: election.isLeader,
-          gateways: tableServer.sessionCount,
-        });
-      }
-      if (withMetrics && path === '/metrics') {
-        metrics.render().then(
-          (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-          (error: unknown) => sendJson(res, 500, { error: errorMessage(error) }),
-        );
-        return;
-      }
-      sendJson(res, 404, { error: 'not found' });
-    };
+  // Everything but /healthz, answered on this (the main) thread.
+  const answer = async (path: string, withMetrics: boolean): Promise<HealthAnswer> => {
+    if (path === '/readyz') {
+      const table = controller.table;
+      if (!controller.synced) return json(503, { status: 'watches not synced yet' });
+      if (!table) return json(503, { status: 'no routing table compiled yet' });
+      return json(200, {
+        status: 'ready',
+        tableVersion: table.version,
+        tableHash: table.hash,
+        leader: election.isLeader,
+        gateways: tableServer.sessionCount,
+      });
+    }
+    if (withMetrics && path === '/metrics') {
+      return { status: 200, contentType: metrics.registry.contentType, body: await metrics.render() };
+    }
+    return json(404, { error: 'not found' });
+  };
   const separateMetrics = flags.metricsPort !== undefined && flags.metricsPort !== flags.healthPort;
-  const healthServer = createHttpServer(healthHandler(!separateMetrics));
-  const healthPort = await listen(healthServer, '0.0.0.0', flags.healthPort, '--health-port');
+  let healthServer: HealthServer;
+  try {
+    healthServer = await startHealthServer({
+      host: '0.0.0.0',
+      port: flags.healthPort,
+      maxStallMs: flags.livenessMaxStallMs,
+      handle: (path) => answer(path, !separateMetrics),
+      flag: '--health-port',
+    });
+  } catch (error) {
+    throw new StartupError(errorMessage(error));
+  }
+  const healthPort = healthServer.port;
   if (!separateMetrics) return { healthServer, healthPort, metricsServer: undefined, metricsPort: healthPort };
-  const metricsServer = createHttpServer(healthHandler(true));
-  const metricsPort = await listen(metricsServer, '0.0.0.0', flags.metricsPort as number, '--metrics-port');
+  const metricsServer = createHttpServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const reply = (a: HealthAnswer) => res.writeHead(a.status, { 'content-type': a.contentType }).end(a.body);
+    answer(path, true).then(reply, (error: unknown) => reply(json(500, { error: errorMessage(error) })));
+  });
+  let metricsPort: number;
+  try {
+    metricsPort = await listen(metricsServer, '0.0.0.0', flags.metricsPort as number, '--metrics-port');
+  } catch (error) {
+    await healthServer.close();
+    throw error;
+  }
   return { healthServer, healthPort, metricsServer, metricsPort };
 }
 
@@ -521,9 +537,4 @@ function listen(server: Server, host: string, port: number, flag: string): Promi
     server.once('error', (error) => reject(new StartupError(`${flag} ${host}:${port}: ${errorMessage(error)}`)));
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
 }

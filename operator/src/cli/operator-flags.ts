@@ -29,6 +29,8 @@ export interface OperatorFlags {
   gatewayServiceAccounts: string[];
   healthPort: number;
   metricsPort: number | undefined;
+  /** /healthz fails once the main event loop made no progress for this long. */
+  livenessMaxStallMs: number;
   leaderElectionNamespace: string;
   leaderElectionId: string;
   leaseDurationMs: number;
@@ -64,6 +66,9 @@ they reference, compile routing tables, stream them to gateways, check MCP serve
                                        receive tables (their tokens, audience switchyard)
   --health-port <n>                    /healthz, /readyz and /metrics (default 8081; 0 picks one)
   --metrics-port <n>                   serve /metrics on its own port instead
+  --liveness-max-stall <d>             /healthz fails (503) once the main event loop made no
+                                       progress for this long (default 120s; answered from its
+                                       own thread, so a long compile does not fail it sooner)
   --leader-election-namespace <ns>     where the Lease lives (default $POD_NAMESPACE, else the
                                        in-cluster namespace, else "default")
   --leader-election-id <name>          the Lease's name (default switchyard-operator)
@@ -194,6 +199,7 @@ const OPERATOR_FLAG_OPTIONS = {
   'gateway-service-account': { type: 'string', multiple: true },
   'health-port': { type: 'string' },
   'metrics-port': { type: 'string' },
+  'liveness-max-stall': { type: 'string' },
   'leader-election-namespace': { type: 'string' },
   'leader-election-id': { type: 'string' },
   'lease-duration': { type: 'string' },
@@ -271,6 +277,7 @@ export function parseOperatorFlags(
     gatewayServiceAccounts,
     healthPort: portFlag('health-port', v['health-port'], 8081),
     metricsPort: v['metrics-port'] === undefined ? undefined : portFlag('metrics-port', v['metrics-port'], 0),
+    livenessMaxStallMs: positiveDuration('liveness-max-stall', v['liveness-max-stall'], '120s'),
     leaderElectionNamespace,
     leaderElectionId,
     leaseDurationMs,

@@ -7,26 +7,24 @@
 import { hash } from 'node:crypto';
 import type { KubeObject, KubeObjectMeta } from '../kube/resources.js';
 import type { Logger } from '../observe/logger.js';
+import { lastWriter } from '../watch/cached-form.js';
 import type { EventRecorder } from './event-recorder.js';
 
 /** The most objects listed in one log line; the rest are counted (`more`). Events are rate-limited separately. */
 const MAX_CHANGES_LOGGED = 100;
 
-/** What the watches keep of `metadata.managedFields`: the newest entry that wrote more than status. */
-export interface LastWriter {
-  manager: string;
-  operation: string;
-  time?: string;
-}
-
 type Change = 'created' | 'updated' | 'deleted';
 
+/**
+ * What the audit keeps per object between table versions: the object the last version was
+ * compiled from (the caches hold it anyway until it changes) and the last pass that saw it. No
+ * fingerprint is kept: the caches replace an object on every change and never mutate one, so
+ * the object itself says what it was, and a fingerprint is computed only for an object that was
+ * replaced, from the two objects (at 200,000 objects a fingerprint string each was about 25 MB,
+ * and the baseline's SHA-256 per Secret a second of CPU at start).
+ */
 interface Revision {
-  readonly key: string;
-  readonly object: KubeObject;
-  readonly resourceVersion: string;
-  /** What a change is judged by: not the resourceVersion, which the operator's own status writes move too. */
-  readonly fingerprint: string;
+  object: KubeObject;
   /** The last tableVersion call that saw the object (those that did not see it: deleted). */
   seen: number;
 }
@@ -41,27 +39,11 @@ export interface ConfigChange {
   operation?: string;
 }
 
-/** The newest managedFields entry that is not the status subresource: who last wrote the object. */
-export function lastWriter(managedFields: unknown): LastWriter | undefined {
-  if (!Array.isArray(managedFields)) return undefined;
-  let newest: LastWriter | undefined;
-  for (const entry of managedFields as Array<Record<string, unknown>>) {
-    if (entry === null || typeof entry !== 'object') continue;
-    if (entry.subresource === 'status' || typeof entry.manager !== 'string') continue;
-    const time = typeof entry.time === 'string' ? entry.time : undefined;
-    // RFC 3339 times at one-second precision compare as strings; a later entry wins a tie.
-    if (newest === undefined || (time ?? '') >= (newest.time ?? '')) {
-      newest = { manager: entry.manager, operation: typeof entry.operation === 'string' ? entry.operation : '', ...(time ? { time } : {}) };
-    }
-  }
-  return newest;
-}
-
 export class ConfigAudit {
-  /** Every object of the last table version; undefined before the first (the baseline). */
+  /** Every object of the last table version by kind/namespace/name; undefined before the first (the baseline). */
   private revisions: Map<string, Revision> | undefined;
-  /** The revision of each object in `revisions`, by the object itself. */
-  private byObject = new WeakMap<KubeObject, Revision>();
+  /** The key of each object in `revisions`, by the object itself. */
+  private byObject = new WeakMap<KubeObject, string>();
   private pass = 0;
 
   constructor(
@@ -74,38 +56,36 @@ export class ConfigAudit {
    * only the leader writes Events, so replicas do not each write the same one.
    */
   tableVersion(version: number, hash: string, objects: Iterable<KubeObject>, recordEvents: boolean): ConfigChange[] {
-    // One map lives across versions and is updated in place. The caches replace an object on
-    // every change and never mutate one, so the same object as last time is unchanged: one
-    // lookup, no fingerprint. Building a new map of every object with a fingerprint each (a
-    // SHA-256 per Secret) cost about 600 ms of CPU per table version at 100,000 keys, on the
-    // operator's event loop, in the path of every change.
+    // One map lives across versions and is updated in place. The same object as last time is
+    // unchanged: one lookup by identity, no key string built, no fingerprint. Building a new map
+    // of every object with a fingerprint each (a SHA-256 per Secret) cost about 600 ms of CPU
+    // per table version at 100,000 keys, on the operator's event loop, in the path of every change.
     const pass = ++this.pass;
     const baseline = this.revisions === undefined;
     const revisions = this.revisions ?? new Map<string, Revision>();
     this.revisions = revisions;
     const changes: Array<{ change: ConfigChange; object: KubeObject }> = [];
     for (const object of objects) {
-      // By identity first: no key string to build and hash for the objects that did not change.
-      const same = this.byObject.get(object);
+      const knownKey = this.byObject.get(object);
       // (The key's hash is cached in its string: this lookup costs no hashing.)
-      if (same !== undefined && revisions.get(same.key) === same) {
-        same.seen = pass;
+      const known = knownKey === undefined ? undefined : revisions.get(knownKey);
+      if (known !== undefined && known.object === object) {
+        known.seen = pass;
         continue;
       }
       const key = keyOf(object);
       const before = revisions.get(key);
-      const revision: Revision = {
-        key,
-        object,
-        resourceVersion: object.metadata.resourceVersion ?? '',
-        fingerprint: fingerprintOf(object),
-        seen: pass,
-      };
-      revisions.set(key, revision);
-      this.byObject.set(object, revision);
-      if (baseline || (before !== undefined && before.seen === pass)) continue; // listed twice: counted once
-      if (before === undefined || before.fingerprint !== revision.fingerprint)
-        changes.push({ change: describe(before === undefined ? 'created' : 'updated', revision), object });
+      const seenTwice = before !== undefined && before.seen === pass; // listed twice: counted once
+      if (before === undefined) revisions.set(key, { object, seen: pass });
+      else {
+        if (!baseline && !seenTwice && fingerprintOf(before.object) !== fingerprintOf(object))
+          changes.push({ change: describe('updated', object), object });
+        this.byObject.delete(before.object);
+        before.object = object;
+        before.seen = pass;
+      }
+      this.byObject.set(object, key);
+      if (!baseline && before === undefined) changes.push({ change: describe('created', object), object });
     }
     if (baseline) {
       this.logger.info('configuration baseline', { version, hash, objects: revisions.size });
@@ -115,7 +95,7 @@ export class ConfigAudit {
       if (revision.seen === pass) continue;
       revisions.delete(key);
       this.byObject.delete(revision.object);
-      changes.push({ change: describe('deleted', revision), object: revision.object });
+      changes.push({ change: describe('deleted', revision.object), object: revision.object });
     }
     if (changes.length === 0) return [];
     const listed = changes.slice(0, MAX_CHANGES_LOGGED).map(({ change }) => change);
@@ -161,8 +141,7 @@ function keyOf(object: KubeObject): string {
   return `${object.kind ?? ''}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
-function describe(change: Change, revision: Revision): ConfigChange {
-  const { object } = revision;
+function describe(change: Change, object: KubeObject): ConfigChange {
   const writer = (object.metadata as KubeObjectMeta & { managedFields?: unknown }).managedFields;
   const last = lastWriter(writer);
   return {
@@ -170,7 +149,7 @@ function describe(change: Change, revision: Revision): ConfigChange {
     kind: object.kind ?? '',
     namespace: object.metadata.namespace ?? '',
     name: object.metadata.name,
-    resourceVersion: revision.resourceVersion,
+    resourceVersion: object.metadata.resourceVersion ?? '',
     ...(last === undefined ? {} : { fieldManager: last.manager, operation: last.operation }),
   };
 }

@@ -1,14 +1,17 @@
 // One watch per registered kind plus the Secret and ConfigMap watches, behind one interface: the controller asks
-// for "every object" or "the cache of this kind" and never names a kind. Objects are cached
-// without the bookkeeping the operator never reads.
+// for "every object" or "the cache of this kind" and never names a kind. Objects are cached in
+// the form watch/cached-form.ts gives them: the fields the operator reads, repeated values shared.
 import type { ConfigMapManifest, KindDefinition, KindObject, KindRegistry, SecretManifest } from '@switchyard/compiler';
 import type { KubeClient } from '../kube/kube-client.js';
-import { CONFIG_MAPS, kindResourceType, SECRETS, SERVICE_ACCOUNTS, type KubeObject, type KubeObjectMeta } from '../kube/resources.js';
+import { CONFIG_MAPS, kindResourceType, SECRETS, SERVICE_ACCOUNTS, type KubeObject } from '../kube/resources.js';
 import type { Logger } from '../observe/logger.js';
 import type { OperatorMetrics } from '../observe/operator-metrics.js';
+import { cachedForm, SharedValues } from '../watch/cached-form.js';
 import type { StoreEvent } from '../watch/reflector.js';
 import { ResourceCache, type WatchTuning } from '../watch/resource-cache.js';
-import { lastWriter, type LastWriter } from './config-audit.js';
+
+/** One table of shared values (condition lists, last writers) for every cache: kinds share them too. */
+const SHARED_VALUES = new SharedValues();
 
 export type CrObject = KindObject & KubeObject & { status?: Record<string, unknown> };
 export type SecretObject = SecretManifest & KubeObject;
@@ -60,7 +63,7 @@ export class KindWatches {
           type,
           onEvent: (event) => options.onObjectEvent(kind, event),
           onError: (reason) => options.metrics?.watchErrors.inc({ resource: type.plural, reason }),
-          transform: withoutBookkeeping,
+          transform: compact,
         }),
       );
     }
@@ -69,14 +72,14 @@ export class KindWatches {
       type: SECRETS,
       onEvent: (event) => options.onSecretEvent(event),
       onError: (reason) => options.metrics?.watchErrors.inc({ resource: 'secrets', reason }),
-      transform: (secret) => options.shapeSecret(withoutBookkeeping(secret)),
+      transform: (secret) => options.shapeSecret(compact(secret)),
     });
     this.configMaps = new ResourceCache<ConfigMapObject>({
       ...common,
       type: CONFIG_MAPS,
       onEvent: (event) => options.onConfigMapEvent(event),
       onError: (reason) => options.metrics?.watchErrors.inc({ resource: 'configmaps', reason }),
-      transform: (configMap) => options.shapeConfigMap(withoutBookkeeping(configMap)),
+      transform: (configMap) => options.shapeConfigMap(compact(configMap)),
     });
     this.serviceAccounts = new ResourceCache<KubeObject>({
       ...common,
@@ -160,23 +163,7 @@ function identityOnly(account: KubeObject): KubeObject {
   };
 }
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-/**
- * Drops what the operator never reads and what costs the most memory at 10k objects:
- * managedFields (all but who last wrote the object, which the configuration audit names) and
- * kubectl's copy of the whole object in last-applied-configuration.
- */
-function withoutBookkeeping<T extends KubeObject>(object: T): T {
-  const metadata = object.metadata as KubeObjectMeta & { managedFields?: unknown };
-  const annotations = metadata.annotations;
-  if (metadata.managedFields === undefined && annotations?.[LAST_APPLIED] === undefined) return object;
-  const { managedFields, ...rest } = metadata;
-  const writer = lastWriter(managedFields);
-  if (writer !== undefined) (rest as { managedFields?: LastWriter[] }).managedFields = [writer];
-  if (annotations?.[LAST_APPLIED] !== undefined) {
-    const { [LAST_APPLIED]: _lastApplied, ...others } = annotations;
-    rest.annotations = others;
-  }
-  return { ...object, metadata: rest };
+/** The cached form of a decoded object (watch/cached-form.ts). */
+export function compact<T extends KubeObject>(object: T): T {
+  return cachedForm(object, SHARED_VALUES);
 }

@@ -27,7 +27,7 @@ import { CompileScheduler } from './compile-scheduler.js';
 import { ConfigAudit } from './config-audit.js';
 import type { EventRecorder } from './event-recorder.js';
 import { ensureGeneratedSecret } from './generated-secrets.js';
-import { KindWatches, type ConfigMapObject, type CrObject, type SecretObject } from './kind-watches.js';
+import { compact, KindWatches, type ConfigMapObject, type CrObject, type SecretObject } from './kind-watches.js';
 import { objectKeyOf, parseObjectKey } from './object-keys.js';
 import { SecretRelevance } from './secret-relevance.js';
 import type { StatusContributor } from './status-contributor.js';
@@ -323,7 +323,7 @@ export class OperatorController {
         full.apiVersion ??= 'v1';
         (full as { kind?: string }).kind ??= type.kind;
         // A newer watch event may have arrived meanwhile; it carries data now, keep it.
-        cache.replaceIfCurrent(full);
+        cache.replaceIfCurrent(compact(full));
       } catch (error) {
         if (error instanceof KubeApiError && error.notFound) continue; // its DELETED event is on the way
         throw error;

@@ -4,6 +4,7 @@
 //     [--bulk-changes N] [--gc-every N] [--operator-node-options=--max-semi-space-size=8]
 //     [--operator-memory-limit 512M[,2G...]] (per phase; --operator-node-options too, '|'-separated,
 //     e.g. "--operator-node-options=|--max-old-space-size=2048": V8's default, then 2 GB)
+//     [--heap-snapshot DIR] [--operator-bin /tmp/base/bin/switchyard.mjs]
 // 1. small cluster: time from a ModelRoute change (API write) to both gateways serving it;
 // 2. bulk, one phase per size of --sizes (keys:routes; default --keys:--routes): creates the
 //    routes and keys (with their Secrets) the phase adds to the previous one's, starts the
@@ -15,6 +16,10 @@
 //    garbage with what is retained. With --operator-memory-limit the operator runs in a memory
 //    cgroup with that limit (a pod's limit: the kernel's OOM killer, and Node's heap sized from
 //    it); the phase reports the cgroup's OOM kills, its peak and the heap limit Node gets there.
+//    With --heap-snapshot DIR the bulk operator writes a heap snapshot (after a full GC, once the
+//    status write-out settled) to DIR/operator-<keys>.heapsnapshot, for
+//    operator/test/bench/heap-retainers.js to group by what holds it. --operator-bin runs the
+//    bulk operator from another build (a copy of an older dist beside this tree's node_modules).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '../../src/kube/kube-client.js';
@@ -44,14 +49,19 @@ const { values } = parseArgs({
     'create-concurrency': { type: 'string' },
     'skip-small': { type: 'boolean' },
     'operator-memory-limit': { type: 'string' },
+    'heap-snapshot': { type: 'string' },
+    'operator-bin': { type: 'string' },
   },
 });
+const HEAP_SNAPSHOT_DIR = values['heap-snapshot'];
+const OPERATOR_BIN = values['operator-bin'];
 const KEYS = Number(values.keys ?? 10_000);
 const ROUTES = Number(values.routes ?? 1_000);
 const CHANGES = Number(values.changes ?? 40);
 const NAMESPACES = Number(values.namespaces ?? 10);
 const BULK_CHANGES = Number(values['bulk-changes'] ?? Math.max(10, Math.round(CHANGES / 2)));
-const GC_EVERY = Number(values['gc-every'] ?? 0);
+// A heap snapshot needs the inspector too: it forces the GCs of sample 0.
+const GC_EVERY = Number(values['gc-every'] ?? (values['heap-snapshot'] ? 1_000_000 : 0));
 const OPERATOR_NODE_OPTIONS = values['operator-node-options'] ?? '';
 const GATEWAY_SA = 'bench-gateway';
 const SIZES = (values.sizes ?? `${KEYS}:${ROUTES}`).split(',').map((size) => {
@@ -84,7 +94,7 @@ interface AfterGc {
 
 // Forces a full (mark-compact) GC in the operator through the inspector protocol, then reads
 // process.memoryUsage() there: what the heap retains, not what it has not collected yet.
-async function memoryAfterGc(inspectorPort: number, pid: number | undefined): Promise<AfterGc> {
+async function memoryAfterGc(inspectorPort: number, pid: number | undefined, snapshotPath?: string): Promise<AfterGc> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
   const socket = new WebSocket((targets[0] as { webSocketDebuggerUrl: string }).webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
@@ -115,6 +125,11 @@ async function memoryAfterGc(inspectorPort: number, pid: number | undefined): Pr
     await call('HeapProfiler.collectGarbage');
     await call('HeapProfiler.collectGarbage');
     const after = await usage();
+    if (snapshotPath !== undefined) {
+      // v8.writeHeapSnapshot collects garbage first and blocks the operator while it writes.
+      const expression = `process.getBuiltinModule('node:v8').writeHeapSnapshot(${JSON.stringify(snapshotPath)})`;
+      await call('Runtime.evaluate', { expression, returnByValue: true });
+    }
     return {
       rssBeforeGcMb,
       heapUsedBeforeGcMb: mb(before.heapUsed),
@@ -249,6 +264,7 @@ async function main(): Promise<void> {
         args: ['--gateway-service-account', `default/${GATEWAY_SA}`],
         env: { NODE_OPTIONS: operatorNodeOptions(inspectorPort) },
         ...(cgroup ? { launcher: cgroup.launcher() } : {}),
+        ...(OPERATOR_BIN !== undefined && replicaId !== 'bench' ? { bin: OPERATOR_BIN } : {}),
       });
 
     // 1. Small: one route, one key.
@@ -404,7 +420,13 @@ async function main(): Promise<void> {
       const memory: Array<AfterGc & { changes: number }> = [];
       const sampleMemory = async (changes: number) => {
         if (GC_EVERY <= 0 || changes % GC_EVERY !== 0) return;
-        const sample = { changes, ...(await memoryAfterGc(inspectorPort, operator.process.child.pid)) };
+        const snapshot =
+          changes === 0 && HEAP_SNAPSHOT_DIR !== undefined ? `${HEAP_SNAPSHOT_DIR}/operator-${size.keys}.heapsnapshot` : undefined;
+        const sample = {
+          changes,
+          ...(await memoryAfterGc(inspectorPort, operator.process.child.pid, snapshot)),
+          ...(snapshot ? { snapshot } : {}),
+        };
         memory.push(sample);
         console.log(JSON.stringify({ phase: 'memory', keys: size.keys, ...sample }));
       };

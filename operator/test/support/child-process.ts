@@ -24,8 +24,10 @@ export function startSwitchyard(
   env: NodeJS.ProcessEnv = {},
   /** A command the node command line is appended to (e.g. one that enters a memory cgroup first). */
   launcher: readonly string[] = [],
+  /** Another build's bin/switchyard.mjs (a bench's same-run A/B against a saved copy). */
+  bin: string = switchyardBin,
 ): LoggedProcess {
-  const command = [...launcher, process.execPath, switchyardBin, ...args];
+  const command = [...launcher, process.execPath, bin, ...args];
   const child = spawn(command[0] as string, command.slice(1), {
     cwd: repoRoot,
     // JSON lines whatever the developer's shell sets: records are found by parsing them.

@@ -114,6 +114,8 @@ export async function startOperatorProcess(options: {
   env?: NodeJS.ProcessEnv;
   /** A command the operator's command line is appended to (memoryCgroup's launcher). */
   launcher?: readonly string[];
+  /** Another build's bin/switchyard.mjs (default this tree's). */
+  bin?: string;
 }): Promise<OperatorProcess> {
   const proc = startSwitchyard(
     [
@@ -134,6 +136,7 @@ export async function startOperatorProcess(options: {
     ],
     { SWITCHYARD_LOG_LEVEL: 'info', ...options.env },
     options.launcher,
+    options.bin,
   );
   const started = await proc.waitForRecord((r) => r.msg === 'operator started');
   return {
