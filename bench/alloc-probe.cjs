@@ -18,6 +18,8 @@ if (dir) {
   let allocated = 0;
   let gcMicros = 0;
   let collections = 0;
+  /** GC time by collection type (Scavenge, MarkSweepCompact, ...), microseconds. */
+  const byType = {};
   let lastUsed = v8.getHeapStatistics().used_heap_size;
   // Sampling starts at the first signal (after the warm-up) and the profile is written at exit, so
   // neither start-up nor the profiler's own output is counted.
@@ -47,11 +49,12 @@ if (dir) {
       lastUsed = gc.afterGC.heapStatistics.usedHeapSize;
       gcMicros += gc.cost;
       collections += 1;
+      byType[gc.gcType] = (byType[gc.gcType] ?? 0) + gc.cost;
     }
     const used = v8.getHeapStatistics().used_heap_size;
     allocated += Math.max(0, used - lastUsed);
     lastUsed = used;
-    const snapshot = { seq: ++seq, allocated, gcMicros, collections };
+    const snapshot = { seq: ++seq, allocated, gcMicros, collections, byType };
     profiler = new v8.GCProfiler();
     profiler.start();
     const file = join(dir, `${process.pid}.json`);

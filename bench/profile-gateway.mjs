@@ -105,9 +105,15 @@ async function sequentialPass(origin, path, total) {
 
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
+/** GC time outside the young generation's scavenges (full mark-compact collections and their incremental steps). */
+const majorGcMicros = (counters) =>
+  Object.entries(counters.byType ?? {})
+    .filter(([type]) => type !== 'Scavenge')
+    .reduce((sum, [, micros]) => sum + micros, 0);
+
 /** Allocation counters of a process started with bench/alloc-probe.cjs (zeros without PROFILE_ALLOC). */
 async function allocCounters(pid) {
-  if (!ALLOC) return { allocated: 0, gcMicros: 0 };
+  if (!ALLOC) return { allocated: 0, gcMicros: 0, byType: {} };
   const file = join(allocDir, `${pid}.json`);
   const read = () => {
     try {
@@ -155,6 +161,8 @@ async function measure(target) {
     concurrentGc: (alloc1.gcMicros - alloc0.gcMicros) / REQUESTS,
     sequentialKb: (alloc2.allocated - alloc1.allocated) / 1024 / SEQUENTIAL,
     sequentialGc: (alloc2.gcMicros - alloc1.gcMicros) / SEQUENTIAL,
+    concurrentMajorGc: (majorGcMicros(alloc1) - majorGcMicros(alloc0)) / REQUESTS,
+    sequentialMajorGc: (majorGcMicros(alloc2) - majorGcMicros(alloc1)) / SEQUENTIAL,
   };
 }
 
@@ -338,7 +346,11 @@ async function main() {
   }));
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const target of targets) target.runs.push(await measure(target));
+      // Rotated each round, so no process always runs right after the same other one.
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round) % targets.length];
+        target.runs.push(await measure(target));
+      }
     }
   } finally {
     for (const target of targets) target.rss = peakRssMb(target.pid);
@@ -367,12 +379,14 @@ async function main() {
   const [floor, ...gateways] = targets;
   for (const target of gateways) compareRatios(target, floor);
   if (ALLOC) {
-    console.log('\n| process | KB allocated per request at 32 conn | sequential | GC µs per request at 32 conn | sequential |');
+    console.log(
+      '\n| process | KB allocated per request at 32 conn | sequential | GC µs per request at 32 conn (of it outside scavenges) | sequential |',
+    );
     console.log('| --- | --- | --- | --- | --- |');
     for (const target of targets) {
       const pick = (field) => median(target.runs.map((r) => r[field])).toFixed(2);
       console.log(
-        `| ${target.name} | ${pick('concurrentKb')} | ${pick('sequentialKb')} | ${pick('concurrentGc')} | ${pick('sequentialGc')} |`,
+        `| ${target.name} | ${pick('concurrentKb')} | ${pick('sequentialKb')} | ${pick('concurrentGc')} (${pick('concurrentMajorGc')}) | ${pick('sequentialGc')} (${pick('sequentialMajorGc')}) |`,
       );
     }
     if (HEAP) {
@@ -383,7 +397,18 @@ async function main() {
   }
   const compared = gateways.find((t) => t.name === 'switchyard-compare');
   const current = gateways.find((t) => t.name === 'switchyard');
-  if (compared !== undefined && current !== undefined) compareRatios(current, compared);
+  if (compared !== undefined && current !== undefined) {
+    compareRatios(current, compared);
+    // The same pair as the median of per-round ratios: each round's two passes ran minutes apart
+    // at most, so the machine's drift between rounds cancels out.
+    const perRound = (field) =>
+      median(current.runs.map((run, i) => run[field] / compared.runs[i][field]))
+        .toFixed(3)
+        .padStart(5);
+    console.log(
+      `${current.name} / ${compared.name}, median of per-round ratios: CPU ${perRound('concurrentCpu')} at 32 conn, ${perRound('sequentialCpu')} sequential${ALLOC ? `; allocated ${perRound('concurrentKb')} at 32 conn, ${perRound('sequentialKb')} sequential; GC ${perRound('concurrentGc')}, ${perRound('sequentialGc')}` : ''}`,
+    );
+  }
   if (CPU_PROFILE) {
     const served = ROUNDS * (REQUESTS + SEQUENTIAL);
     for (const target of targets) {

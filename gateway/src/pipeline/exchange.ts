@@ -203,7 +203,8 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     moderate: undefined,
     postWebhook: undefined,
   };
-  res.once('close', () => {
+  // 'close' comes once per response; `on` rather than `once` skips the once-wrapper per request.
+  res.on('close', () => {
     if (!res.writableFinished) clientAbort.abort(shutdown?.cutting === true ? new GatewayShutdownError() : new ClientDisconnectedError());
   });
   return exchange;

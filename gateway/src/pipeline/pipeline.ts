@@ -388,8 +388,18 @@ function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTar
 function attemptTimeouts(exchange: Exchange, target: AttemptTarget): CompiledTimeouts {
   const timeouts = target.backend.compiled.timeouts ?? target.route.compiled.timeouts;
   const overrides = exchange.key?.compiled.timeouts;
-  return overrides === undefined ? timeouts : { ...timeouts, ...overrides };
+  if (overrides === undefined) return timeouts;
+  // The merge is the same object while the key's overrides and the backend's timeouts are, so
+  // what is cached per timeouts object downstream (call-upstream.ts) is not built per request.
+  const last = mergedTimeouts.get(overrides);
+  if (last !== undefined && last.base === timeouts) return last.merged;
+  const merged: CompiledTimeouts = Object.freeze({ ...timeouts, ...overrides });
+  mergedTimeouts.set(overrides, { base: timeouts, merged });
+  return merged;
 }
+
+/** The last merge per key's overrides (compiled objects of the table: freed with it). */
+const mergedTimeouts = new WeakMap<object, { base: CompiledTimeouts; merged: CompiledTimeouts }>();
 
 export function answeredBy(exchange: Exchange, target: AttemptTarget): void {
   exchange.route = target.route;

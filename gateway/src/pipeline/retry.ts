@@ -108,12 +108,7 @@ export async function callWithRetries<T>(
         const retryAfter = previous.backend === backend ? (previous.failure.retryAfterMs ?? 0) : 0;
         await waitUnlessDisconnected(Math.max(backoff, retryAfter), options.clientSignal);
       }
-      let target: AttemptTarget = {
-        route,
-        backend,
-        credential,
-        backendTarget: { backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens },
-      };
+      let target = attemptTarget(route, backend, credential);
       observer.attemptStarted(route, backend, credential);
       let failure: UpstreamFailure;
       backend.health.inFlight += 1;
@@ -308,6 +303,26 @@ function logOnly(detail: string | undefined): { logDetail?: string } {
 }
 
 /** A file credential's current value, taken once per attempt: the attempt keeps it to its end, whatever rotation follows. */
+/**
+ * The last target built for each backend, reused while its route and credential are the same:
+ * targets are never changed once built (withCurrentCredential makes a new one), and a backend
+ * rebuilt by a table change is a new object, so it gets a new entry and the old one goes with it.
+ */
+const lastTargets = new WeakMap<RuntimeBackend, AttemptTarget>();
+
+function attemptTarget(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): AttemptTarget {
+  const last = lastTargets.get(backend);
+  if (last !== undefined && last.route === route && last.credential === credential) return last;
+  const target: AttemptTarget = Object.freeze({
+    route,
+    backend,
+    credential,
+    backendTarget: Object.freeze({ backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens }),
+  });
+  lastTargets.set(backend, target);
+  return target;
+}
+
 function withCurrentCredential(target: AttemptTarget): AttemptTarget {
   const picked = target.credential;
   if (picked === undefined) return target;
