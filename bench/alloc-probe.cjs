@@ -20,6 +20,9 @@ if (dir) {
   let collections = 0;
   /** GC time by collection type (Scavenge, MarkSweepCompact, ...), microseconds. */
   const byType = {};
+  /** Bytes scavenges kept: left in the young generation plus promoted to the old one. */
+  let survived = 0;
+  const spaceUsed = (heap, name) => heap.heapSpaceStatistics.find((space) => space.spaceName === name)?.spaceUsedSize ?? 0;
   let lastUsed = v8.getHeapStatistics().used_heap_size;
   // Sampling starts at the first signal (after the warm-up) and the profile is written at exit, so
   // neither start-up nor the profiler's own output is counted.
@@ -31,7 +34,9 @@ if (dir) {
     session.post('HeapProfiler.startSampling', {
       samplingInterval: 1024,
       includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+      // ALLOC_PROBE_SURVIVORS=1: leave out what the young generation's scavenges freed, so the
+      // profile shows the allocations that outlived one (what makes scavenges expensive).
+      includeObjectsCollectedByMinorGC: process.env.ALLOC_PROBE_SURVIVORS !== '1',
     });
     process.on('exit', () => {
       // The in-process inspector session answers synchronously.
@@ -50,11 +55,15 @@ if (dir) {
       gcMicros += gc.cost;
       collections += 1;
       byType[gc.gcType] = (byType[gc.gcType] ?? 0) + gc.cost;
+      if (gc.gcType === 'Scavenge')
+        survived +=
+          spaceUsed(gc.afterGC, 'new_space') +
+          Math.max(0, spaceUsed(gc.afterGC, 'old_space') - spaceUsed(gc.beforeGC, 'old_space'));
     }
     const used = v8.getHeapStatistics().used_heap_size;
     allocated += Math.max(0, used - lastUsed);
     lastUsed = used;
-    const snapshot = { seq: ++seq, allocated, gcMicros, collections, byType };
+    const snapshot = { seq: ++seq, allocated, gcMicros, collections, byType, survived };
     profiler = new v8.GCProfiler();
     profiler.start();
     const file = join(dir, `${process.pid}.json`);

@@ -12,9 +12,11 @@
 // each, so the stream path's per-event work is what is measured), PROFILE_ALLOC=1 (bytes allocated
 // on the JavaScript heap and garbage-collection time per request of each process, through
 // bench/alloc-probe.cjs), PROFILE_HEAP=1 (with PROFILE_ALLOC: V8's sampling heap profiler, collected
-// objects included, summarized as allocated bytes per request by function), PROFILE_CHART_ENV=1
+// objects included, summarized as allocated bytes per request by function; PROFILE_HEAP_SURVIVORS=1
+// leaves out what scavenges freed: what outlived one), PROFILE_CHART_ENV=1
 // (the gateways get the Helm chart's NODE_OPTIONS and MALLOC_ARENA_MAX, as `make bench` runs them),
-// PROFILE_COMPARE_ROOT=<another built checkout> (measured in the same rounds: A/B).
+// PROFILE_COMPARE_ROOT=<another built checkout> (measured in the same rounds: A/B),
+// PROFILE_COMPARE_NODE_OPTIONS (that checkout's gateway gets these NODE_OPTIONS instead).
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -37,7 +39,13 @@ const HEAP = ALLOC && process.env.PROFILE_HEAP === '1';
 const CHART_ENV = process.env.PROFILE_CHART_ENV === '1';
 const allocDir = ALLOC ? mkdtempSync(join(tmpdir(), 'switchyard-alloc-')) : undefined;
 const probeArgs = ALLOC ? ['--require', join(here, 'alloc-probe.cjs')] : [];
-const probeEnv = ALLOC ? { ALLOC_PROBE_DIR: allocDir, ...(HEAP ? { ALLOC_PROBE_SAMPLING: '1' } : {}) } : {};
+const probeEnv = ALLOC
+  ? {
+      ALLOC_PROBE_DIR: allocDir,
+      ...(HEAP ? { ALLOC_PROBE_SAMPLING: '1' } : {}),
+      ...(HEAP && process.env.PROFILE_HEAP_SURVIVORS === '1' ? { ALLOC_PROBE_SURVIVORS: '1' } : {}),
+    }
+  : {};
 
 const STREAM = process.env.PROFILE_STREAM === '1';
 const requestBody = JSON.stringify({
@@ -162,6 +170,8 @@ async function measure(target) {
     sequentialKb: (alloc2.allocated - alloc1.allocated) / 1024 / SEQUENTIAL,
     sequentialGc: (alloc2.gcMicros - alloc1.gcMicros) / SEQUENTIAL,
     concurrentMajorGc: (majorGcMicros(alloc1) - majorGcMicros(alloc0)) / REQUESTS,
+    concurrentSurvivedKb: ((alloc1.survived ?? 0) - (alloc0.survived ?? 0)) / 1024 / REQUESTS,
+    concurrentScavenges: ((alloc1.collections ?? 0) - (alloc0.collections ?? 0)) / (REQUESTS / 1000),
     sequentialMajorGc: (majorGcMicros(alloc2) - majorGcMicros(alloc1)) / SEQUENTIAL,
   };
 }
@@ -310,12 +320,16 @@ async function main() {
     ...(CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []),
     ...args,
   ];
+  // PROFILE_COMPARE_NODE_OPTIONS: the compared gateway's NODE_OPTIONS instead (e.g. "" for V8's
+  // own young-generation sizing beside the chart's), to measure a setting rather than a build.
+  const compareNodeOptions = process.env.PROFILE_COMPARE_NODE_OPTIONS;
   const startGateway = (name, root) =>
     startProcess(
       profiled(name, [join(root, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0']),
       (m) => m.msg === 'listening',
       {
         ...(CHART_ENV ? chartGatewayEnv(repoRoot) : {}),
+        ...(name === 'switchyard-compare' && compareNodeOptions !== undefined ? { NODE_OPTIONS: compareNodeOptions } : {}),
         ...probeEnv,
         SWITCHYARD_LOG_LEVEL: LOG_LEVEL,
       },
@@ -380,13 +394,13 @@ async function main() {
   for (const target of gateways) compareRatios(target, floor);
   if (ALLOC) {
     console.log(
-      '\n| process | KB allocated per request at 32 conn | sequential | GC µs per request at 32 conn (of it outside scavenges) | sequential |',
+      '\n| process | KB allocated per request at 32 conn | sequential | GC µs per request at 32 conn (of it outside scavenges) | sequential | KB kept by scavenges per request, 32 conn | collections per 1000 requests |',
     );
-    console.log('| --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const target of targets) {
       const pick = (field) => median(target.runs.map((r) => r[field])).toFixed(2);
       console.log(
-        `| ${target.name} | ${pick('concurrentKb')} | ${pick('sequentialKb')} | ${pick('concurrentGc')} (${pick('concurrentMajorGc')}) | ${pick('sequentialGc')} (${pick('sequentialMajorGc')}) |`,
+        `| ${target.name} | ${pick('concurrentKb')} | ${pick('sequentialKb')} | ${pick('concurrentGc')} (${pick('concurrentMajorGc')}) | ${pick('sequentialGc')} (${pick('sequentialMajorGc')}) | ${pick('concurrentSurvivedKb')} | ${pick('concurrentScavenges')} |`,
       );
     }
     if (HEAP) {
