@@ -9,13 +9,20 @@
 // PROFILE_ROUNDS (default 3), PROFILE_LOG_LEVEL (gateway log level, default info: the request
 // line is part of the cost), PROFILE_CPU=1 (write and summarize a .cpuprofile),
 // PROFILE_TOP (rows in the summary, default 40), PROFILE_STREAM=1 (streamed answers: 23 SSE events
-// each, so the stream path's per-event work is what is measured).
+// each, so the stream path's per-event work is what is measured), PROFILE_ALLOC=1 (bytes allocated
+// on the JavaScript heap and garbage-collection time per request of each process, through
+// bench/alloc-probe.cjs), PROFILE_HEAP=1 (with PROFILE_ALLOC: V8's sampling heap profiler, collected
+// objects included, summarized as allocated bytes per request by function; PROFILE_HEAP_SURVIVORS=1
+// leaves out what scavenges freed: what outlived one), PROFILE_CHART_ENV=1
+// (the gateways get the Helm chart's NODE_OPTIONS and MALLOC_ARENA_MAX, as `make bench` runs them),
+// PROFILE_COMPARE_ROOT=<another built checkout> (measured in the same rounds: A/B),
+// PROFILE_COMPARE_NODE_OPTIONS (that checkout's gateway gets these NODE_OPTIONS instead).
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { benchKeyYaml, benchRouteYaml, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
+import { benchKeyYaml, benchRouteYaml, chartGatewayEnv, startProcess, stopProcess, VIRTUAL_KEY } from './bench-support.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
@@ -27,6 +34,18 @@ const CPU_PROFILE = process.env.PROFILE_CPU === '1';
 const TOP = Number(process.env.PROFILE_TOP ?? 40);
 const CONNECTIONS = 32;
 const CLOCK_TICKS_PER_SECOND = 100;
+const ALLOC = process.env.PROFILE_ALLOC === '1';
+const HEAP = ALLOC && process.env.PROFILE_HEAP === '1';
+const CHART_ENV = process.env.PROFILE_CHART_ENV === '1';
+const allocDir = ALLOC ? mkdtempSync(join(tmpdir(), 'switchyard-alloc-')) : undefined;
+const probeArgs = ALLOC ? ['--require', join(here, 'alloc-probe.cjs')] : [];
+const probeEnv = ALLOC
+  ? {
+      ALLOC_PROBE_DIR: allocDir,
+      ...(HEAP ? { ALLOC_PROBE_SAMPLING: '1' } : {}),
+      ...(HEAP && process.env.PROFILE_HEAP_SURVIVORS === '1' ? { ALLOC_PROBE_SURVIVORS: '1' } : {}),
+    }
+  : {};
 
 const STREAM = process.env.PROFILE_STREAM === '1';
 const requestBody = JSON.stringify({
@@ -94,18 +113,47 @@ async function sequentialPass(origin, path, total) {
 
 const nowMicros = () => Number(process.hrtime.bigint() / 1000n);
 
+/** GC time outside the young generation's scavenges (full mark-compact collections and their incremental steps). */
+const majorGcMicros = (counters) =>
+  Object.entries(counters.byType ?? {})
+    .filter(([type]) => type !== 'Scavenge')
+    .reduce((sum, [, micros]) => sum + micros, 0);
+
+/** Allocation counters of a process started with bench/alloc-probe.cjs (zeros without PROFILE_ALLOC). */
+async function allocCounters(pid) {
+  if (!ALLOC) return { allocated: 0, gcMicros: 0, byType: {} };
+  const file = join(allocDir, `${pid}.json`);
+  const read = () => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return { seq: 0 };
+    }
+  };
+  const before = read().seq;
+  process.kill(pid, 'SIGUSR2');
+  for (;;) {
+    const now = read();
+    if (now.seq > before) return now;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 async function measure(target) {
   const { origin, path, pid } = target;
   await concurrentPass(origin, path, 2_000); // warm up JIT and pools
   const from = nowMicros();
+  const alloc0 = await allocCounters(pid);
   let cpu = cpuTimes(pid);
   const seconds = await concurrentPass(origin, path, REQUESTS);
   let after = cpuTimes(pid);
+  const alloc1 = await allocCounters(pid);
   const concurrentUser = (after.user - cpu.user) / REQUESTS;
   const concurrentSystem = (after.system - cpu.system) / REQUESTS;
-  cpu = after;
+  cpu = cpuTimes(pid);
   const p50 = await sequentialPass(origin, path, SEQUENTIAL);
   after = cpuTimes(pid);
+  const alloc2 = await allocCounters(pid);
   target.windows.push([from, nowMicros()]);
   const sequentialUser = (after.user - cpu.user) / SEQUENTIAL;
   const sequentialSystem = (after.system - cpu.system) / SEQUENTIAL;
@@ -117,6 +165,14 @@ async function measure(target) {
     sequentialUser,
     rps: REQUESTS / seconds,
     p50,
+    concurrentKb: (alloc1.allocated - alloc0.allocated) / 1024 / REQUESTS,
+    concurrentGc: (alloc1.gcMicros - alloc0.gcMicros) / REQUESTS,
+    sequentialKb: (alloc2.allocated - alloc1.allocated) / 1024 / SEQUENTIAL,
+    sequentialGc: (alloc2.gcMicros - alloc1.gcMicros) / SEQUENTIAL,
+    concurrentMajorGc: (majorGcMicros(alloc1) - majorGcMicros(alloc0)) / REQUESTS,
+    concurrentSurvivedKb: ((alloc1.survived ?? 0) - (alloc0.survived ?? 0)) / 1024 / REQUESTS,
+    concurrentScavenges: ((alloc1.collections ?? 0) - (alloc0.collections ?? 0)) / (REQUESTS / 1000),
+    sequentialMajorGc: (majorGcMicros(alloc2) - majorGcMicros(alloc1)) / SEQUENTIAL,
   };
 }
 
@@ -193,6 +249,47 @@ function summarizeProfile(name, file, windows, served) {
   console.log(`\nInclusive time, gateway and prom-client functions:\n${rows(inclusive)}`);
 }
 
+/**
+ * Allocated bytes per request by function (self) and by file, from a sampling heap profile taken
+ * with collected objects included, so it counts what was allocated, not what survived. `served`
+ * counts every request the process answered while the sampler ran.
+ */
+function summarizeHeap(name, file, served) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byFunction = new Map();
+  const byFile = new Map();
+  const inclusive = new Map();
+  let total = 0;
+  const walk = (node, stack) => {
+    const { callFrame } = node;
+    const where = callFrame.url ? fileLabel(callFrame.url) : '';
+    const label = `${callFrame.functionName || '(anonymous)'} ${where}${callFrame.url ? `:${callFrame.lineNumber + 1}` : ''}`;
+    const here = [...stack, label];
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      byFunction.set(label, (byFunction.get(label) ?? 0) + node.selfSize);
+      const fileKey = where || callFrame.functionName;
+      byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + node.selfSize);
+      for (const frame of new Set(here.filter((l) => /gw\/|compiler\/dist|minimal-proxy/.test(l))))
+        inclusive.set(frame, (inclusive.get(frame) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children ?? []) walk(child, here);
+  };
+  walk(profile.head, []);
+  const rows = (map) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP)
+      .map(
+        ([label, bytes]) => `${((bytes / total) * 100).toFixed(1).padStart(5)}% ${(bytes / served).toFixed(0).padStart(6)} B/req  ${label}`,
+      )
+      .join('\n');
+  console.log(`\n== ${name}: sampled allocations ${file}\n${(total / served / 1024).toFixed(2)} KB per request `);
+  console.log(`\nAllocated by file:\n${rows(byFile)}`);
+  console.log(`\nAllocated by function (self):\n${rows(byFunction)}`);
+  console.log(`\nAllocated under, gateway and compiler functions (inclusive):\n${rows(inclusive)}`);
+}
+
 function fileLabel(url) {
   const path = url.replace(/^file:\/\//, '');
   if (path.startsWith('node:')) return path;
@@ -218,12 +315,22 @@ async function main() {
   const upstreamOrigin = `http://127.0.0.1:${upstream.info.port}`;
   const profileDir = mkdtempSync(join(tmpdir(), 'switchyard-cpuprof-'));
   const configDir = writeConfig(upstreamOrigin);
-  const profiled = (name, args) => (CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`, ...args] : args);
+  const profiled = (name, args) => [
+    ...probeArgs,
+    ...(CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []),
+    ...args,
+  ];
+  // PROFILE_COMPARE_NODE_OPTIONS: the compared gateway's NODE_OPTIONS instead (e.g. "" for V8's
+  // own young-generation sizing beside the chart's), to measure a setting rather than a build.
+  const compareNodeOptions = process.env.PROFILE_COMPARE_NODE_OPTIONS;
   const startGateway = (name, root) =>
     startProcess(
       profiled(name, [join(root, 'bin', 'switchyard.mjs'), 'gateway', '--config', configDir, '--port', '0', '--admin-port', '0']),
       (m) => m.msg === 'listening',
       {
+        ...(CHART_ENV ? chartGatewayEnv(repoRoot) : {}),
+        ...(name === 'switchyard-compare' && compareNodeOptions !== undefined ? { NODE_OPTIONS: compareNodeOptions } : {}),
+        ...probeEnv,
         SWITCHYARD_LOG_LEVEL: LOG_LEVEL,
       },
     );
@@ -231,7 +338,11 @@ async function main() {
   const started = [
     [
       'minimal-proxy',
-      await startProcess(profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]), (m) => typeof m.port === 'number'),
+      await startProcess(
+        profiled('minimal-proxy', [join(here, 'minimal-proxy.mjs'), upstreamOrigin]),
+        (m) => typeof m.port === 'number',
+        probeEnv,
+      ),
     ],
   ];
   // PROFILE_COMPARE_ROOT: another checkout (built) measured in the same run, e.g. the last commit.
@@ -249,7 +360,11 @@ async function main() {
   }));
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const target of targets) target.runs.push(await measure(target));
+      // Rotated each round, so no process always runs right after the same other one.
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round) % targets.length];
+        target.runs.push(await measure(target));
+      }
     }
   } finally {
     for (const target of targets) target.rss = peakRssMb(target.pid);
@@ -277,9 +392,37 @@ async function main() {
   };
   const [floor, ...gateways] = targets;
   for (const target of gateways) compareRatios(target, floor);
+  if (ALLOC) {
+    console.log(
+      '\n| process | KB allocated per request at 32 conn | sequential | GC µs per request at 32 conn (of it outside scavenges) | sequential | KB kept by scavenges per request, 32 conn | collections per 1000 requests |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const target of targets) {
+      const pick = (field) => median(target.runs.map((r) => r[field])).toFixed(2);
+      console.log(
+        `| ${target.name} | ${pick('concurrentKb')} | ${pick('sequentialKb')} | ${pick('concurrentGc')} (${pick('concurrentMajorGc')}) | ${pick('sequentialGc')} (${pick('sequentialMajorGc')}) | ${pick('concurrentSurvivedKb')} | ${pick('concurrentScavenges')} |`,
+      );
+    }
+    if (HEAP) {
+      // Sampling ran from the first measured pass to exit: the warm-ups of later rounds are in it.
+      const served = ROUNDS * (REQUESTS + SEQUENTIAL) + (ROUNDS - 1) * 2_000;
+      for (const target of targets) summarizeHeap(target.name, join(allocDir, `${target.pid}.heapprofile`), served);
+    }
+  }
   const compared = gateways.find((t) => t.name === 'switchyard-compare');
   const current = gateways.find((t) => t.name === 'switchyard');
-  if (compared !== undefined && current !== undefined) compareRatios(current, compared);
+  if (compared !== undefined && current !== undefined) {
+    compareRatios(current, compared);
+    // The same pair as the median of per-round ratios: each round's two passes ran minutes apart
+    // at most, so the machine's drift between rounds cancels out.
+    const perRound = (field) =>
+      median(current.runs.map((run, i) => run[field] / compared.runs[i][field]))
+        .toFixed(3)
+        .padStart(5);
+    console.log(
+      `${current.name} / ${compared.name}, median of per-round ratios: CPU ${perRound('concurrentCpu')} at 32 conn, ${perRound('sequentialCpu')} sequential${ALLOC ? `; allocated ${perRound('concurrentKb')} at 32 conn, ${perRound('sequentialKb')} sequential; GC ${perRound('concurrentGc')}, ${perRound('sequentialGc')}` : ''}`,
+    );
+  }
   if (CPU_PROFILE) {
     const served = ROUNDS * (REQUESTS + SEQUENTIAL);
     for (const target of targets) {

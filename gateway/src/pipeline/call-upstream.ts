@@ -255,8 +255,16 @@ export async function callStoredObjectApi(call: UpstreamCall, request: UpstreamH
   }
 }
 
+/** One per compiled timeouts object (a route's, a backend's, or a key's overrides merged per request). */
+const transportTimeoutsOf = new WeakMap<CompiledTimeouts, UpstreamCallTimeouts>();
+
 function transportTimeouts(timeouts: CompiledTimeouts): UpstreamCallTimeouts {
-  return { connectMs: timeouts.connectMs, bodyIdleMs: timeouts.streamIdleMs };
+  let found = transportTimeoutsOf.get(timeouts);
+  if (found === undefined) {
+    found = Object.freeze({ connectMs: timeouts.connectMs, bodyIdleMs: timeouts.streamIdleMs });
+    transportTimeoutsOf.set(timeouts, found);
+  }
+  return found;
 }
 
 /**

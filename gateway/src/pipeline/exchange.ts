@@ -190,8 +190,21 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     cache: undefined,
     cacheAgeSeconds: undefined,
     guardrails: undefined,
+    // The optional fields too: stages set them later, and an object literal with every field the
+    // request will ever carry keeps one shape instead of growing a property store mid-request.
+    settleBeforeLastByte: undefined,
+    settled: false,
+    routingRule: undefined,
+    cacheSemantic: undefined,
+    cacheSimilarity: undefined,
+    searchUnits: undefined,
+    images: undefined,
+    auditContent: undefined,
+    moderate: undefined,
+    postWebhook: undefined,
   };
-  res.once('close', () => {
+  // 'close' comes once per response; `on` rather than `once` skips the once-wrapper per request.
+  res.on('close', () => {
     if (!res.writableFinished) clientAbort.abort(shutdown?.cutting === true ? new GatewayShutdownError() : new ClientDisconnectedError());
   });
   return exchange;

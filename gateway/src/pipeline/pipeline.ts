@@ -194,14 +194,19 @@ async function runOperation<
         }
       }
       // input checks
-      if (stages.inputChecks.length > 0) await runInputChecks(stages.inputChecks, plan.checked(request), exchange);
+      if (stages.inputChecks.length > 0) {
+        const checking = runInputChecks(stages.inputChecks, plan.checked(request), exchange);
+        if (checking !== undefined) await checking;
+      }
       // hosted tools: the route's MCP tools and the MCP servers the caller named join the request
       // before it is admitted (their schemas are prompt tokens)
       if (plan.name === 'chat' && (route.compiled.mcp !== undefined || (request as UnifiedChatRequest).hostedMcp !== undefined))
         hosted = await offerHostedTools(hostedToolContext(deps, mcpGateway, exchange, table, key, route), request as UnifiedChatRequest);
       // 4. admit
       if (plan.admits) {
-        const admitted = (admission = await deps.admission.admit({ key, route, request }));
+        // Admission answers synchronously unless a counter lives elsewhere (Redis): no await then.
+        const admitting = deps.admission.admit({ key, route, request });
+        const admitted = (admission = admitting instanceof Promise ? await admitting : admitting);
         exchange.admissionHeaders = admission.headers;
         exchange.settleBeforeLastByte = () => settle(deps, exchange, admitted);
       }
@@ -256,7 +261,10 @@ async function runOperation<
       answer = plan.answerHere(endpoint, request, key, table);
     }
     // output checks on whole answers (a stream's events pass the stream chain in respond)
-    if (stages.outputChecks.length > 0) await runOutputChecks(stages.outputChecks, plan.whole(answer), exchange);
+    if (stages.outputChecks.length > 0) {
+      const checking = runOutputChecks(stages.outputChecks, plan.whole(answer), exchange);
+      if (checking !== undefined) await checking;
+    }
     // 10. respond
     if (cache !== undefined && cache.hit === undefined) cache.noteAnswered();
     const responding = plan.respond(exchange, endpoint, answer, request, context, stages, cache?.hit === undefined ? cache : undefined);
@@ -295,14 +303,39 @@ async function refuseWithoutUpgrade(
   observe(deps, exchange, 'realtime');
 }
 
-async function runInputChecks(checks: readonly InputCheck[], checked: CheckedRequest | undefined, exchange: Exchange): Promise<void> {
-  if (checked === undefined) return;
-  for (const check of checks) await check(checked, exchange);
+/**
+ * Runs the checks in order; a Promise only once a check returns one. Checks with nothing to do
+ * (no guardrails on the key, no audit content) return synchronously, so most requests pay
+ * neither an async frame nor a promise here.
+ */
+function runInputChecks(checks: readonly InputCheck[], checked: CheckedRequest | undefined, exchange: Exchange): Promise<void> | undefined {
+  if (checked === undefined) return undefined;
+  for (let i = 0; i < checks.length; i++) {
+    const pending = checks[i]?.(checked, exchange);
+    if (pending instanceof Promise) return finishChecks(pending, checks, i + 1, checked, exchange);
+  }
+  return undefined;
 }
 
-async function runOutputChecks(checks: readonly OutputCheck[], whole: WholeAnswer | undefined, exchange: Exchange): Promise<void> {
-  if (whole === undefined) return;
-  for (const check of checks) await check(whole, exchange);
+function runOutputChecks(checks: readonly OutputCheck[], whole: WholeAnswer | undefined, exchange: Exchange): Promise<void> | undefined {
+  if (whole === undefined) return undefined;
+  for (let i = 0; i < checks.length; i++) {
+    const pending = checks[i]?.(whole, exchange);
+    if (pending instanceof Promise) return finishChecks(pending, checks, i + 1, whole, exchange);
+  }
+  return undefined;
+}
+
+/** The rest of a check list once one check went asynchronous: each awaited in turn, as before. */
+async function finishChecks<T>(
+  pending: Promise<void>,
+  checks: readonly ((subject: T, exchange: Exchange) => void | Promise<void>)[],
+  from: number,
+  subject: T,
+  exchange: Exchange,
+): Promise<void> {
+  await pending;
+  for (let i = from; i < checks.length; i++) await checks[i]?.(subject, exchange);
 }
 
 /** The table this request keeps to its end, whatever reloads happen meanwhile. */
@@ -355,8 +388,18 @@ function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTar
 function attemptTimeouts(exchange: Exchange, target: AttemptTarget): CompiledTimeouts {
   const timeouts = target.backend.compiled.timeouts ?? target.route.compiled.timeouts;
   const overrides = exchange.key?.compiled.timeouts;
-  return overrides === undefined ? timeouts : { ...timeouts, ...overrides };
+  if (overrides === undefined) return timeouts;
+  // The merge is the same object while the key's overrides and the backend's timeouts are, so
+  // what is cached per timeouts object downstream (call-upstream.ts) is not built per request.
+  const last = mergedTimeouts.get(overrides);
+  if (last !== undefined && last.base === timeouts) return last.merged;
+  const merged: CompiledTimeouts = Object.freeze({ ...timeouts, ...overrides });
+  mergedTimeouts.set(overrides, { base: timeouts, merged });
+  return merged;
 }
+
+/** The last merge per key's overrides (compiled objects of the table: freed with it). */
+const mergedTimeouts = new WeakMap<object, { base: CompiledTimeouts; merged: CompiledTimeouts }>();
 
 export function answeredBy(exchange: Exchange, target: AttemptTarget): void {
   exchange.route = target.route;
@@ -365,25 +408,35 @@ export function answeredBy(exchange: Exchange, target: AttemptTarget): void {
 }
 
 export function retryObserver(deps: PipelineDeps, exchange: Exchange): RetryObserver {
-  return {
-    attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined) {
-      exchange.attemptCount += 1;
-      deps.metrics.upstreamAttempt(route.id, backend.name);
-      exchange.span?.attemptStarted(route, backend, credential);
-    },
-    attemptFailed(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure) {
-      deps.metrics.upstreamError(route.id, backend.name, failure.kind);
-      exchange.span?.attemptFailed(failure);
-    },
-    backendEjected(route: RuntimeRoute, backend: RuntimeBackend) {
-      deps.metrics.backendEjected(route.id, backend.name);
-      deps.logger.warn('backend ejected', {
-        route: route.id,
-        backend: backend.name,
-        ejectionTimeMs: route.compiled.outlierDetection.ejectionTimeMs,
-      });
-    },
-  };
+  return new ExchangeRetryObserver(deps, exchange);
+}
+
+/** A class rather than an object of closures: one allocation per request instead of four. */
+class ExchangeRetryObserver implements RetryObserver {
+  constructor(
+    private readonly deps: PipelineDeps,
+    private readonly exchange: Exchange,
+  ) {}
+
+  attemptStarted(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): void {
+    this.exchange.attemptCount += 1;
+    this.deps.metrics.upstreamAttempt(route.id, backend.name);
+    this.exchange.span?.attemptStarted(route, backend, credential);
+  }
+
+  attemptFailed(route: RuntimeRoute, backend: RuntimeBackend, failure: UpstreamFailure): void {
+    this.deps.metrics.upstreamError(route.id, backend.name, failure.kind);
+    this.exchange.span?.attemptFailed(failure);
+  }
+
+  backendEjected(route: RuntimeRoute, backend: RuntimeBackend): void {
+    this.deps.metrics.backendEjected(route.id, backend.name);
+    this.deps.logger.warn('backend ejected', {
+      route: route.id,
+      backend: backend.name,
+      ejectionTimeMs: route.compiled.outlierDetection.ejectionTimeMs,
+    });
+  }
 }
 
 function retryOptions(exchange: Exchange, observer: RetryObserver, deps: PipelineDeps, features: RequestFeatures): RetryOptions {

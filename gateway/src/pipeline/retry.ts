@@ -28,6 +28,7 @@ const EJECTING_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['ServerError',
 const BACKEND_MISCONFIGURED_KINDS: ReadonlySet<UpstreamFailureKind> = new Set(['AuthError', 'NotFound', 'Other']);
 
 const MAX_REASON_CHARS = 300;
+const NO_BACKENDS: ReadonlySet<RuntimeBackend> = new Set();
 /** Requests that may wait for a slot on one backend at its maxConcurrency (docs/routing.md). */
 const MAX_QUEUED_PER_BACKEND = 1000;
 
@@ -77,24 +78,25 @@ export async function callWithRetries<T>(
 ): Promise<RetryOutcome<T>> {
   const { attempts, observer, random, features } = options;
   let noBackendRoutes = 0;
-  const unfitRoutes: RouteChoice[] = [];
+  let unfitRoutes: RouteChoice[] | undefined;
   for (const route of plan) {
     const choice = chooseTiers(route, features);
     if (choice.noneFit) {
       // Capabilities are about the request, not the moment: this route is skipped, fallbacks included.
-      unfitRoutes.push(choice);
+      (unfitRoutes ??= []).push(choice);
       continue;
     }
     const policy = route.compiled.retry;
-    const tried = new Set<RuntimeBackend>();
-    const avoid = new Set<RuntimeBackend>();
+    // Created when an attempt fails (the shared empty set until then): most requests never need them.
+    let tried: Set<RuntimeBackend> | undefined;
+    let avoid: Set<RuntimeBackend> | undefined;
     let previous: { backend: RuntimeBackend; failure: UpstreamFailure } | undefined;
     for (let attempt = 0; attempt < Math.max(1, policy.attempts); attempt++) {
-      let selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
-      if (selection === undefined && attempt === 0 && saturated(choice, avoid)) {
+      let selection = selectBackend(choice, features, tried ?? NO_BACKENDS, avoid ?? NO_BACKENDS, Date.now(), random, options.affinity);
+      if (selection === undefined && attempt === 0 && saturated(choice, avoid ?? NO_BACKENDS)) {
         // Every usable backend is at its maxConcurrency: wait for a slot, up to the first-byte timeout.
-        await waitForSlot(choice, avoid, options.clientSignal, options.keyFirstByteMs);
-        selection = selectBackend(choice, features, tried, avoid, Date.now(), random, options.affinity);
+        await waitForSlot(choice, avoid ?? NO_BACKENDS, options.clientSignal, options.keyFirstByteMs);
+        selection = selectBackend(choice, features, tried ?? NO_BACKENDS, avoid ?? NO_BACKENDS, Date.now(), random, options.affinity);
       }
       if (selection === undefined) {
         if (attempt === 0) noBackendRoutes += 1;
@@ -106,13 +108,7 @@ export async function callWithRetries<T>(
         const retryAfter = previous.backend === backend ? (previous.failure.retryAfterMs ?? 0) : 0;
         await waitUnlessDisconnected(Math.max(backoff, retryAfter), options.clientSignal);
       }
-      tried.add(backend);
-      let target: AttemptTarget = {
-        route,
-        backend,
-        credential,
-        backendTarget: { backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens },
-      };
+      let target = attemptTarget(route, backend, credential);
       observer.attemptStarted(route, backend, credential);
       let failure: UpstreamFailure;
       backend.health.inFlight += 1;
@@ -141,6 +137,8 @@ export async function callWithRetries<T>(
         // A timeout says the backend is at least this slow; other failures say nothing about its speed.
         if (failure.kind === 'Timeout') backend.health.recordFirstByte(performance.now() - startedMs, Date.now());
       }
+      // Recorded only now: an attempt that answered returned above, and nothing read `tried` meanwhile.
+      (tried ??= new Set()).add(backend);
       attempts.push({
         route: route.id,
         backend: backend.name,
@@ -159,18 +157,18 @@ export async function callWithRetries<T>(
       }
       if (BACKEND_MISCONFIGURED_KINDS.has(failure.kind)) {
         // Calling this backend again would fail the same way; another backend may not.
-        avoid.add(backend);
+        (avoid ??= new Set()).add(backend);
         previous = undefined;
         continue;
       }
       if (!(policy.on as readonly string[]).includes(failure.kind)) break;
       // A backend that asks for a longer pause than the route's longest backoff is left alone
       // for this request rather than holding the caller.
-      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxBackoffMs) avoid.add(backend);
+      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxBackoffMs) (avoid ??= new Set()).add(backend);
       previous = { backend, failure };
     }
   }
-  if (attempts.length === 0 && unfitRoutes.length > 0) throw noCapableBackend(unfitRoutes);
+  if (attempts.length === 0 && unfitRoutes !== undefined) throw noCapableBackend(unfitRoutes);
   throw exhausted(plan, attempts, noBackendRoutes);
 }
 
@@ -305,6 +303,26 @@ function logOnly(detail: string | undefined): { logDetail?: string } {
 }
 
 /** A file credential's current value, taken once per attempt: the attempt keeps it to its end, whatever rotation follows. */
+/**
+ * The last target built for each backend, reused while its route and credential are the same:
+ * targets are never changed once built (withCurrentCredential makes a new one), and a backend
+ * rebuilt by a table change is a new object, so it gets a new entry and the old one goes with it.
+ */
+const lastTargets = new WeakMap<RuntimeBackend, AttemptTarget>();
+
+function attemptTarget(route: RuntimeRoute, backend: RuntimeBackend, credential: CompiledCredential | undefined): AttemptTarget {
+  const last = lastTargets.get(backend);
+  if (last !== undefined && last.route === route && last.credential === credential) return last;
+  const target: AttemptTarget = Object.freeze({
+    route,
+    backend,
+    credential,
+    backendTarget: Object.freeze({ backend: backend.compiled, credential, defaultMaxTokens: route.compiled.defaultMaxTokens }),
+  });
+  lastTargets.set(backend, target);
+  return target;
+}
+
 function withCurrentCredential(target: AttemptTarget): AttemptTarget {
   const picked = target.credential;
   if (picked === undefined) return target;

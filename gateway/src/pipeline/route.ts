@@ -31,9 +31,10 @@ export function selectBackend(
   affinity?: AffinityStore,
 ): Selection | undefined {
   const { route, unfit } = choice;
-  const unusable = (b: RuntimeBackend): boolean => avoid.has(b) || unfit.has(b) || b.health.isEjected(nowMs) || isFull(b);
-  if (tried.size === 0) {
-    const sticky = affinity === undefined ? undefined : stickySelection(choice, features, unusable, nowMs, affinity);
+  // The exclusion closure is built only off the common path (first attempt, weighted, no pinned
+  // conversation), which otherwise paid for it on every request.
+  if (tried.size === 0 && affinity !== undefined && pinsConversation(route, features)) {
+    const sticky = stickySelection(choice, features, unusableFor(avoid, unfit, nowMs), nowMs, affinity);
     if (sticky !== undefined) return sticky;
   }
   if (tried.size === 0 && avoid.size === 0 && unfit.size === 0 && route.strategy === 'weighted') {
@@ -47,15 +48,24 @@ export function selectBackend(
     return undefined;
   }
   const context: StrategyContext = { route, features, nowMs, random };
+  const excluded = unusableFor(avoid, unfit, nowMs);
   for (const tier of choice.tiers) {
-    const fresh = pickInTier(tier, route.strategy, (b) => tried.has(b) || unusable(b), context);
+    const fresh = pickInTier(tier, route.strategy, (b) => tried.has(b) || excluded(b), context);
     if (fresh !== undefined) return withCredential(fresh, random);
   }
   for (const tier of choice.tiers) {
-    const again = pickInTier(tier, route.strategy, unusable, context);
+    const again = pickInTier(tier, route.strategy, excluded, context);
     if (again !== undefined) return withCredential(again, random);
   }
   return undefined;
+}
+
+function unusableFor(
+  avoid: ReadonlySet<RuntimeBackend>,
+  unfit: ReadonlyMap<RuntimeBackend, string>,
+  nowMs: number,
+): (b: RuntimeBackend) => boolean {
+  return (b) => avoid.has(b) || unfit.has(b) || b.health.isEjected(nowMs) || isFull(b);
 }
 
 /** A backend at its maxConcurrency takes no new request until one of its own ends. */

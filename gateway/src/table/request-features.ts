@@ -139,7 +139,24 @@ export function chooseTiers(route: RuntimeRoute, features: RequestFeatures): Rou
       unfit.set(backend, reason);
     }
   }
+  if (unfit === undefined && rule === undefined) return allTiersOf(route);
   return { route, tiers, rule, unfit: unfit ?? NOTHING_UNFIT, noneFit: unfit !== undefined && unfit.size === total };
+}
+
+/**
+ * The common choice (no rule matched, every backend fits) is the same value for every request
+ * to a route: built once per runtime route. A route rebuilt by a table change is a new object,
+ * so its choice is built anew and the old one goes with the old route.
+ */
+const defaultChoices = new WeakMap<RuntimeRoute, RouteChoice>();
+
+function allTiersOf(route: RuntimeRoute): RouteChoice {
+  let choice = defaultChoices.get(route);
+  if (choice === undefined) {
+    choice = Object.freeze({ route, tiers: route.tiers, rule: undefined, unfit: NOTHING_UNFIT, noneFit: false });
+    defaultChoices.set(route, choice);
+  }
+  return choice;
 }
 
 /**

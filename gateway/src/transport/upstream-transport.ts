@@ -340,9 +340,11 @@ class BufferedResponseHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+const DECIMAL_LENGTH = /^\d{1,15}$/;
+
 /** A content-length header's value when it is one well-formed number. */
 function declaredLength(value: string | string[] | undefined): number | undefined {
-  if (typeof value !== 'string' || !/^\d{1,15}$/.test(value)) return undefined;
+  if (typeof value !== 'string' || !DECIMAL_LENGTH.test(value)) return undefined;
   return Number(value);
 }
 
