@@ -51,6 +51,13 @@ type ToWorker = { type: 'answer'; id: number; answer: HealthAnswer };
 
 const now = (): bigint => process.hrtime.bigint();
 
+/**
+ * Requests handed to the main thread and not yet answered. While the main thread is blocked they
+ * wait (each until its prober gives up); past this many, further ones get 503 at once rather
+ * than queueing without bound.
+ */
+const MAX_PENDING_REQUESTS = 256;
+
 export function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const beat = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
   Atomics.store(beat, 0, now());
@@ -127,6 +134,9 @@ function runWorker(config: WorkerConfig): void {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/healthz') return send(res, liveness(config));
+    if (pending.size >= MAX_PENDING_REQUESTS) {
+      return send(res, json(503, { error: `${MAX_PENDING_REQUESTS} requests are already waiting for the operator's main thread` }));
+    }
     const id = ++nextId;
     pending.set(id, res);
     // A prober that gave up (the main thread is busy) leaves no answer waiting here.

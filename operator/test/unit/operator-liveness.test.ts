@@ -113,6 +113,23 @@ describe('operator liveness during a long synchronous task', () => {
     const during = await get(`${healthUrl}/healthz`, 1_000);
     expect(during.status).toBe(200);
 
+    // Requests for the main thread wait for it, up to a bound; past it they are refused at once.
+    const waiting = Array.from({ length: 256 }, () => get(`${healthUrl}/readyz`, 30_000).catch((error: unknown) => error));
+    const refused = await waitFor(
+      'a /readyz refused because too many wait',
+      async () => {
+        try {
+          const answer = await get(`${healthUrl}/readyz`, 500);
+          return answer.status === 503 ? answer : false;
+        } catch {
+          return false;
+        }
+      },
+      5_000,
+      50,
+    );
+    expect(String(refused.body.error)).toContain('256 requests are already waiting');
+
     // Past the limit, still blocked: 503, naming the limit.
     const stalled = await waitFor(
       'a 503 from /healthz',
@@ -127,6 +144,8 @@ describe('operator liveness during a long synchronous task', () => {
     expect(stalled.body.stalledSeconds as number).toBeGreaterThanOrEqual(MAX_STALL_SECONDS);
 
     await blocked;
+    // The waiting ones are answered once the main thread runs again.
+    for (const answer of await Promise.all(waiting)) expect(answer).toMatchObject({ status: 503 });
     await waitFor('/healthz back to 200', async () => (await get(`${healthUrl}/healthz`, 1_000)).status === 200, 10_000, 100);
     await delay(0);
   }, 60_000);
