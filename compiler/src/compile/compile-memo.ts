@@ -28,9 +28,17 @@ const NO_READS: readonly Read[] = [];
 
 interface MemoRecord {
   step: string;
-  reads: readonly Read[];
+  /**
+   * What the step looked up: a single read is kept as it is (a key reads its one Secret), more
+   * as a list, so the common record holds no array besides.
+   */
+  reads: Read | readonly Read[];
   result?: unknown;
   error?: unknown;
+}
+
+function readsOf(reads: Read[]): Read | readonly Read[] {
+  return reads.length === 0 ? NO_READS : reads.length === 1 ? (reads[0] as Read) : reads;
 }
 
 /** The Secret and ConfigMap indexes of a compile with the lists they were built from. */
@@ -142,10 +150,10 @@ export class CompileMemo {
     this.reads = reads;
     try {
       const result = compute(this.trackedSecrets, this.trackedConfigMaps);
-      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, result });
+      this.next.memo.set(manifest, { step, reads: readsOf(reads), result });
       return result;
     } catch (error) {
-      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, error });
+      this.next.memo.set(manifest, { step, reads: readsOf(reads), error });
       throw error;
     } finally {
       this.reads = undefined;
@@ -170,12 +178,15 @@ export class CompileMemo {
     },
   };
 
-  private stillReads(reads: readonly Read[]): boolean {
+  private stillReads(reads: Read | readonly Read[]): boolean {
     if (this.readsUnchanged) return true;
-    for (const read of reads) {
-      if ((read.configMap ? this.configMaps : this.secrets).get(read.id) !== read.value) return false;
-    }
+    if (!Array.isArray(reads)) return this.stillRead(reads as Read);
+    for (const read of reads as readonly Read[]) if (!this.stillRead(read)) return false;
     return true;
+  }
+
+  private stillRead(read: Read): boolean {
+    return (read.configMap ? this.configMaps : this.secrets).get(read.id) === read.value;
   }
 
   /**
@@ -226,10 +237,12 @@ export class CompileMemo {
    */
   sorted<T>(name: string, items: readonly T[], keyOf: (item: T) => unknown, compare: (a: T, b: T) => number): T[] {
     const slot = `sorted\u0000${name}`;
-    const previous = this.previous?.values.get(slot) as { input: readonly T[]; output: readonly T[]; keys?: unknown[] } | undefined;
+    const previous = this.previous?.values.get(slot) as { input: readonly T[]; output: readonly T[] } | undefined;
     let sorted = previous === undefined ? undefined : patch(previous.input, previous.output, items, compare);
     let checked = sorted !== undefined;
-    if (sorted === undefined && previous?.keys !== undefined) sorted = resort(previous.keys, items, keyOf, compare);
+    // The previous order's keys are worked out here rather than kept: this path is taken only
+    // when objects came or went, and keeping them cost an array per sort in every state.
+    if (sorted === undefined && previous !== undefined) sorted = resort(previous.output.map(keyOf), items, keyOf, compare);
     if (sorted === undefined) {
       sorted = [...items].sort(compare);
       checked = false;
@@ -238,7 +251,7 @@ export class CompileMemo {
     // order needs no check: it was free of ties and every replacement was checked against its neighbours.)
     let ties = false;
     for (let i = 1; i < sorted.length && !checked && !ties; i++) ties = compare(sorted[i - 1] as T, sorted[i] as T) === 0;
-    if (!ties) this.next.values.set(slot, { input: [...items], output: sorted, keys: sorted.map(keyOf) });
+    if (!ties) this.next.values.set(slot, { input: [...items], output: sorted });
     return sorted;
   }
 

@@ -10,6 +10,13 @@ import type { KeyClass } from '../compile/key-classes.js';
 import type { CompiledSubject, CompiledVirtualKey } from '../table-types.js';
 import { defineKind } from './kind-definition.js';
 
+// The ResolvedRefs condition of almost every key: one frozen object for all of them (and every
+// compile), rather than 100,000 equal ones held by the diagnostics.
+const SECRET_FOUND: DiagnosticCondition = Object.freeze(condition('ResolvedRefs', 'True', R.ResolvedRefs, 'the key Secret was found'));
+const SUBJECTS_ONLY: DiagnosticCondition = Object.freeze(
+  condition('ResolvedRefs', 'True', R.ResolvedRefs, 'no key Secret (subjects only)'),
+);
+
 function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], context: CompileContext): void {
   const accepted: { key: CompiledVirtualKey; subjects: CompiledSubject[] | undefined; diagnostic: ObjectDiagnostic }[] = [];
   const digestOwner = new Map<string, string>();
@@ -22,12 +29,13 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
     }
+    const problems = compiled.problem ? [compiled.problem] : missingServiceAccounts(manifest, context);
     diagnostic.conditions.push(
-      resolvedRefsCondition(
-        compiled.problem ? [compiled.problem] : missingServiceAccounts(manifest, context),
-        manifest.spec.secretName === undefined ? 'no key Secret (subjects only)' : 'the key Secret was found',
-        R.ResolvedRefs,
-      ),
+      problems.length === 0
+        ? manifest.spec.secretName === undefined
+          ? SUBJECTS_ONLY
+          : SECRET_FOUND
+        : resolvedRefsCondition(problems, '', R.ResolvedRefs),
     );
     if (!compiled.key) {
       reject(diagnostic, R.UnresolvedRefs, compiled.problem?.message ?? 'key Secret not resolved');
@@ -82,7 +90,8 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
         return made;
       });
       context.keyEntries.push(entry);
-      diagnostic.conditions.push({ ...shared.accepted });
+      // One condition object per class, not per key: diagnostics are read, never changed.
+      diagnostic.conditions.push(shared.accepted);
     }
   });
 }
