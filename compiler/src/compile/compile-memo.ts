@@ -234,6 +234,7 @@ export class CompileMemo {
    * new ones are put in by binary search. Sorting 100,000 objects again for a one-object change
    * would cost more than the rest of the change. Falls back to a plain (stable) sort when many
    * items are new or two items compare equal (their order would then depend on the input order).
+   * `items` must not be changed after the call (the next compile compares against it).
    */
   sorted<T>(name: string, items: readonly T[], keyOf: (item: T) => unknown, compare: (a: T, b: T) => number): T[] {
     const slot = `sorted\u0000${name}`;
@@ -251,7 +252,8 @@ export class CompileMemo {
     // order needs no check: it was free of ties and every replacement was checked against its neighbours.)
     let ties = false;
     for (let i = 1; i < sorted.length && !checked && !ties; i++) ties = compare(sorted[i - 1] as T, sorted[i] as T) === 0;
-    if (!ties) this.next.values.set(slot, { input: [...items], output: sorted });
+    // `items` is kept as it is (not copied): callers hand in a list they no longer change.
+    if (!ties) this.next.values.set(slot, { input: items, output: sorted });
     return sorted;
   }
 

@@ -150,10 +150,13 @@ function serviceAccountOwners(objects: readonly Admitted<VirtualKeyManifest>[]):
   return owners;
 }
 
+const NO_PROBLEMS: readonly RefProblem[] = [];
+
 /** Bound ServiceAccounts the cluster does not have (none in standalone mode, which cannot tell). */
-function missingServiceAccounts(manifest: VirtualKeyManifest, context: CompileContext): RefProblem[] {
+function missingServiceAccounts(manifest: VirtualKeyManifest, context: CompileContext): readonly RefProblem[] {
   const known = context.serviceAccounts;
-  if (known === undefined) return [];
+  // Most keys bind no ServiceAccount: no list is made for them.
+  if (known === undefined || manifest.spec.subjects === undefined) return NO_PROBLEMS;
   const problems: RefProblem[] = [];
   for (const subject of manifest.spec.subjects ?? []) {
     if (subject.kind !== 'ServiceAccount') continue;
