@@ -203,19 +203,21 @@ export class CompileMemo {
   }
 
   /**
-   * The table entry `collection`/`id` made by `build` from `inputs`: the previous compile's entry
-   * when it was made from the same inputs (compared with ===), without building anything; else
-   * what `build` makes, shared as share() does.
+   * The table entry `collection`/`id` made by `build` from inputs `a` to `d`: the previous
+   * compile's entry when it was made from the same inputs (compared with ===), without building
+   * anything; else what `build` makes, shared as share() does. Four inputs as arguments rather than
+   * a list: a reused entry (once per key and compile) then allocates nothing.
    */
-  derive<T extends object>(collection: string, id: string, inputs: readonly unknown[], build: () => T): T {
+  derive<T extends object>(collection: string, id: string, a: unknown, b: unknown, c: unknown, d: unknown, build: () => T): T {
     const previous = this.previous?.entries.get(collection)?.get(id);
-    if (previous?.inputs !== undefined && sameEnvironment(previous.inputs, inputs)) {
+    const inputs = previous?.inputs;
+    if (inputs?.length === 4 && inputs[0] === a && inputs[1] === b && inputs[2] === c && inputs[3] === d) {
       let entries = this.next.entries.get(collection);
       if (!entries) this.next.entries.set(collection, (entries = new Map()));
-      entries.set(id, previous);
-      return previous.entry as T;
+      entries.set(id, previous as { entry: object; inputs?: readonly unknown[] });
+      return previous?.entry as T;
     }
-    return this.share(collection, id, build(), inputs);
+    return this.share(collection, id, build(), [a, b, c, d]);
   }
 
   /** A named value (an array or record) kept from the previous compile while it is equal. */

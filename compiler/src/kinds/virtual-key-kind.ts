@@ -83,7 +83,7 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       }
       const boundSubjects = subjects === undefined ? undefined : context.memo.stable(`subjects\u0000${key.id}`, subjects);
       const { budgetIds, guardrailPolicyIds } = shared;
-      const entry = context.memo.derive('keys', key.id, [key, budgetIds, guardrailPolicyIds, boundSubjects], () => {
+      const entry = context.memo.derive('keys', key.id, key, budgetIds, guardrailPolicyIds, boundSubjects, () => {
         const made: CompiledVirtualKey = { ...key, budgetIds };
         if (guardrailPolicyIds !== undefined) made.guardrailPolicyIds = guardrailPolicyIds;
         if (boundSubjects !== undefined) made.subjects = boundSubjects;
