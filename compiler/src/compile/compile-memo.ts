@@ -28,9 +28,17 @@ const NO_READS: readonly Read[] = [];
 
 interface MemoRecord {
   step: string;
-  reads: readonly Read[];
+  /**
+   * What the step looked up: a single read is kept as it is (a key reads its one Secret), more
+   * as a list, so the common record holds no array besides.
+   */
+  reads: Read | readonly Read[];
   result?: unknown;
   error?: unknown;
+}
+
+function readsOf(reads: Read[]): Read | readonly Read[] {
+  return reads.length === 0 ? NO_READS : reads.length === 1 ? (reads[0] as Read) : reads;
 }
 
 /** The Secret and ConfigMap indexes of a compile with the lists they were built from. */
@@ -142,10 +150,10 @@ export class CompileMemo {
     this.reads = reads;
     try {
       const result = compute(this.trackedSecrets, this.trackedConfigMaps);
-      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, result });
+      this.next.memo.set(manifest, { step, reads: readsOf(reads), result });
       return result;
     } catch (error) {
-      this.next.memo.set(manifest, { step, reads: reads.length === 0 ? NO_READS : reads, error });
+      this.next.memo.set(manifest, { step, reads: readsOf(reads), error });
       throw error;
     } finally {
       this.reads = undefined;
@@ -170,12 +178,15 @@ export class CompileMemo {
     },
   };
 
-  private stillReads(reads: readonly Read[]): boolean {
+  private stillReads(reads: Read | readonly Read[]): boolean {
     if (this.readsUnchanged) return true;
-    for (const read of reads) {
-      if ((read.configMap ? this.configMaps : this.secrets).get(read.id) !== read.value) return false;
-    }
+    if (!Array.isArray(reads)) return this.stillRead(reads as Read);
+    for (const read of reads as readonly Read[]) if (!this.stillRead(read)) return false;
     return true;
+  }
+
+  private stillRead(read: Read): boolean {
+    return (read.configMap ? this.configMaps : this.secrets).get(read.id) === read.value;
   }
 
   /**
@@ -192,19 +203,21 @@ export class CompileMemo {
   }
 
   /**
-   * The table entry `collection`/`id` made by `build` from `inputs`: the previous compile's entry
-   * when it was made from the same inputs (compared with ===), without building anything; else
-   * what `build` makes, shared as share() does.
+   * The table entry `collection`/`id` made by `build` from inputs `a` to `d`: the previous
+   * compile's entry when it was made from the same inputs (compared with ===), without building
+   * anything; else what `build` makes, shared as share() does. Four inputs as arguments rather than
+   * a list: a reused entry (once per key and compile) then allocates nothing.
    */
-  derive<T extends object>(collection: string, id: string, inputs: readonly unknown[], build: () => T): T {
+  derive<T extends object>(collection: string, id: string, a: unknown, b: unknown, c: unknown, d: unknown, build: () => T): T {
     const previous = this.previous?.entries.get(collection)?.get(id);
-    if (previous?.inputs !== undefined && sameEnvironment(previous.inputs, inputs)) {
+    const inputs = previous?.inputs;
+    if (inputs?.length === 4 && inputs[0] === a && inputs[1] === b && inputs[2] === c && inputs[3] === d) {
       let entries = this.next.entries.get(collection);
       if (!entries) this.next.entries.set(collection, (entries = new Map()));
-      entries.set(id, previous);
-      return previous.entry as T;
+      entries.set(id, previous as { entry: object; inputs?: readonly unknown[] });
+      return previous?.entry as T;
     }
-    return this.share(collection, id, build(), inputs);
+    return this.share(collection, id, build(), [a, b, c, d]);
   }
 
   /** A named value (an array or record) kept from the previous compile while it is equal. */
@@ -223,13 +236,16 @@ export class CompileMemo {
    * new ones are put in by binary search. Sorting 100,000 objects again for a one-object change
    * would cost more than the rest of the change. Falls back to a plain (stable) sort when many
    * items are new or two items compare equal (their order would then depend on the input order).
+   * `items` must not be changed after the call (the next compile compares against it).
    */
   sorted<T>(name: string, items: readonly T[], keyOf: (item: T) => unknown, compare: (a: T, b: T) => number): T[] {
     const slot = `sorted\u0000${name}`;
-    const previous = this.previous?.values.get(slot) as { input: readonly T[]; output: readonly T[]; keys?: unknown[] } | undefined;
+    const previous = this.previous?.values.get(slot) as { input: readonly T[]; output: readonly T[] } | undefined;
     let sorted = previous === undefined ? undefined : patch(previous.input, previous.output, items, compare);
     let checked = sorted !== undefined;
-    if (sorted === undefined && previous?.keys !== undefined) sorted = resort(previous.keys, items, keyOf, compare);
+    // The previous order's keys are worked out here rather than kept: this path is taken only
+    // when objects came or went, and keeping them cost an array per sort in every state.
+    if (sorted === undefined && previous !== undefined) sorted = resort(previous.output.map(keyOf), items, keyOf, compare);
     if (sorted === undefined) {
       sorted = [...items].sort(compare);
       checked = false;
@@ -238,7 +254,8 @@ export class CompileMemo {
     // order needs no check: it was free of ties and every replacement was checked against its neighbours.)
     let ties = false;
     for (let i = 1; i < sorted.length && !checked && !ties; i++) ties = compare(sorted[i - 1] as T, sorted[i] as T) === 0;
-    if (!ties) this.next.values.set(slot, { input: [...items], output: sorted, keys: sorted.map(keyOf) });
+    // `items` is kept as it is (not copied): callers hand in a list they no longer change.
+    if (!ties) this.next.values.set(slot, { input: items, output: sorted });
     return sorted;
   }
 

@@ -209,8 +209,9 @@ function admit(
     return known;
   });
   const kind = objects[0]?.kind ?? '';
-  for (const { object } of memo.sorted(`age ${kind}`, decorated, (entry) => entry.object, compareAged)) {
-    const diagnostic = diagnostics.for(object);
+  for (const entry of memo.sorted(`age ${kind}`, decorated, (entry) => entry.object, compareAged)) {
+    const object = entry.object;
+    const diagnostic = diagnostics.for(object, entry);
     if (!schemas) {
       admitted.push({ manifest: object, diagnostic });
       continue;
@@ -240,14 +241,22 @@ class DiagnosticBook {
 
   constructor(private readonly kinds: KindRegistry) {}
 
-  for(object: KindObject): ObjectDiagnostic {
+  /**
+   * `aged`: the object's age record, kept between compiles while the object and the kinds are the
+   * same, which keeps the object's sort key too (one string per object, not one per compile).
+   */
+  for(object: KindObject, aged?: Aged<KindObject>): ObjectDiagnostic {
     const namespace = object.metadata.namespace ?? 'default';
-    let prefix = this.rankPrefix.get(object.kind);
-    if (prefix === undefined) {
-      prefix = String.fromCharCode(0x20 + this.kinds.rank(object.kind));
-      this.rankPrefix.set(object.kind, prefix);
+    let key = aged?.diagnosticKey;
+    if (key === undefined) {
+      let prefix = this.rankPrefix.get(object.kind);
+      if (prefix === undefined) {
+        prefix = String.fromCharCode(0x20 + this.kinds.rank(object.kind));
+        this.rankPrefix.set(object.kind, prefix);
+      }
+      key = `${prefix}${namespace}/${object.metadata.name}`;
+      if (aged !== undefined) aged.diagnosticKey = key;
     }
-    const key = `${prefix}${namespace}/${object.metadata.name}`;
     let diagnostic = this.entries.get(key);
     if (!diagnostic) {
       diagnostic = {

@@ -29,7 +29,9 @@ function labelSignature(namespace: string, labels: Readonly<Record<string, strin
 /** The accepted keys grouped into classes, and each key's class. */
 export class KeyClasses {
   readonly classes: KeyClass[] = [];
-  private readonly byKey = new Map<CompiledVirtualKey, KeyClass>();
+  private readonly bySignature = new Map<string, KeyClass>();
+  /** Each key's signature: the class is found through it rather than through one more map entry per key. */
+  private readonly signatures: Map<CompiledVirtualKey, string>;
 
   /**
    * `signatures`: each key's class signature by key object, from the previous compile (a key
@@ -38,12 +40,13 @@ export class KeyClasses {
   constructor(
     keys: readonly CompiledVirtualKey[],
     signatures?: ReadonlyMap<CompiledVirtualKey, string>,
-    nextSignatures?: Map<CompiledVirtualKey, string>,
+    nextSignatures: Map<CompiledVirtualKey, string> = new Map(),
   ) {
-    const bySignature = new Map<string, KeyClass>();
+    this.signatures = nextSignatures;
+    const bySignature = this.bySignature;
     for (const key of keys) {
       const signature = signatures?.get(key) ?? labelSignature(key.namespace, key.labels);
-      nextSignatures?.set(key, signature);
+      nextSignatures.set(key, signature);
       let keyClass = bySignature.get(signature);
       if (!keyClass) {
         keyClass = { namespace: key.namespace, labels: key.labels, signature, size: 0, budgetIds: [], guardrailPolicyIds: [] };
@@ -51,12 +54,11 @@ export class KeyClasses {
         this.classes.push(keyClass);
       }
       keyClass.size += 1;
-      this.byKey.set(key, keyClass);
     }
   }
 
   of(key: CompiledVirtualKey): KeyClass {
-    return this.byKey.get(key) as KeyClass;
+    return this.bySignature.get(this.signatures.get(key) as string) as KeyClass;
   }
 }
 

@@ -38,6 +38,8 @@ export interface Aged<T> {
   object: T;
   ms: number;
   id: string;
+  /** The object's key in the compile's diagnostics order (compile-routing-table.ts), once worked out. */
+  diagnosticKey?: string;
 }
 
 export function aged<T extends { metadata: ObjectMeta }>(object: T): Aged<T> {

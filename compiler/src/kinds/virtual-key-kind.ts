@@ -10,6 +10,13 @@ import type { KeyClass } from '../compile/key-classes.js';
 import type { CompiledSubject, CompiledVirtualKey } from '../table-types.js';
 import { defineKind } from './kind-definition.js';
 
+// The ResolvedRefs condition of almost every key: one frozen object for all of them (and every
+// compile), rather than 100,000 equal ones held by the diagnostics.
+const SECRET_FOUND: DiagnosticCondition = Object.freeze(condition('ResolvedRefs', 'True', R.ResolvedRefs, 'the key Secret was found'));
+const SUBJECTS_ONLY: DiagnosticCondition = Object.freeze(
+  condition('ResolvedRefs', 'True', R.ResolvedRefs, 'no key Secret (subjects only)'),
+);
+
 function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], context: CompileContext): void {
   const accepted: { key: CompiledVirtualKey; subjects: CompiledSubject[] | undefined; diagnostic: ObjectDiagnostic }[] = [];
   const digestOwner = new Map<string, string>();
@@ -22,12 +29,13 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       reject(diagnostic, R.Invalid, (error as Error).message);
       continue;
     }
+    const problems = compiled.problem ? [compiled.problem] : missingServiceAccounts(manifest, context);
     diagnostic.conditions.push(
-      resolvedRefsCondition(
-        compiled.problem ? [compiled.problem] : missingServiceAccounts(manifest, context),
-        manifest.spec.secretName === undefined ? 'no key Secret (subjects only)' : 'the key Secret was found',
-        R.ResolvedRefs,
-      ),
+      problems.length === 0
+        ? manifest.spec.secretName === undefined
+          ? SUBJECTS_ONLY
+          : SECRET_FOUND
+        : resolvedRefsCondition(problems, '', R.ResolvedRefs),
     );
     if (!compiled.key) {
       reject(diagnostic, R.UnresolvedRefs, compiled.problem?.message ?? 'key Secret not resolved');
@@ -75,14 +83,15 @@ function compileVirtualKeys(objects: readonly Admitted<VirtualKeyManifest>[], co
       }
       const boundSubjects = subjects === undefined ? undefined : context.memo.stable(`subjects\u0000${key.id}`, subjects);
       const { budgetIds, guardrailPolicyIds } = shared;
-      const entry = context.memo.derive('keys', key.id, [key, budgetIds, guardrailPolicyIds, boundSubjects], () => {
+      const entry = context.memo.derive('keys', key.id, key, budgetIds, guardrailPolicyIds, boundSubjects, () => {
         const made: CompiledVirtualKey = { ...key, budgetIds };
         if (guardrailPolicyIds !== undefined) made.guardrailPolicyIds = guardrailPolicyIds;
         if (boundSubjects !== undefined) made.subjects = boundSubjects;
         return made;
       });
       context.keyEntries.push(entry);
-      diagnostic.conditions.push({ ...shared.accepted });
+      // One condition object per class, not per key: diagnostics are read, never changed.
+      diagnostic.conditions.push(shared.accepted);
     }
   });
 }
@@ -141,10 +150,13 @@ function serviceAccountOwners(objects: readonly Admitted<VirtualKeyManifest>[]):
   return owners;
 }
 
+const NO_PROBLEMS: readonly RefProblem[] = [];
+
 /** Bound ServiceAccounts the cluster does not have (none in standalone mode, which cannot tell). */
-function missingServiceAccounts(manifest: VirtualKeyManifest, context: CompileContext): RefProblem[] {
+function missingServiceAccounts(manifest: VirtualKeyManifest, context: CompileContext): readonly RefProblem[] {
   const known = context.serviceAccounts;
-  if (known === undefined) return [];
+  // Most keys bind no ServiceAccount: no list is made for them.
+  if (known === undefined || manifest.spec.subjects === undefined) return NO_PROBLEMS;
   const problems: RefProblem[] = [];
   for (const subject of manifest.spec.subjects ?? []) {
     if (subject.kind !== 'ServiceAccount') continue;

@@ -25,10 +25,11 @@ export interface TablePublisher {
 export interface CompiledState {
   table: RoutingTable;
   diagnostics: Map<string, ObjectDiagnostic>;
-  /** Per object key, the status fields its kind adds (VirtualKey: keyHint). */
+  /**
+   * Per object key, the status fields its kind adds (VirtualKey: keyHint); objects whose kind adds
+   * none (or an empty record) have no entry.
+   */
   statusFields: Map<string, Record<string, unknown>>;
-  /** Per object, everything its status is computed from; a change queues the object. */
-  statusInputs: Map<string, string>;
 }
 
 export interface TableCompilationOptions {
@@ -93,9 +94,7 @@ export class TableCompilation {
     }
     this.state = this.stateOf(table, result.diagnostics);
     this.options.tracker.setCurrentObjects(this.state.diagnostics);
-    const changed: string[] = [];
-    for (const [key, input] of this.state.statusInputs) if (previous?.statusInputs.get(key) !== input) changed.push(key);
-    return changed;
+    return statusChanges(previous, this.state);
   }
 
   private publish(table: RoutingTable, index: TableIndex, seconds: number): void {
@@ -123,13 +122,65 @@ export class TableCompilation {
   }
 
   private stateOf(table: RoutingTable, compiled: readonly ObjectDiagnostic[]): CompiledState {
-    const diagnostics = new Map(compiled.map((d) => [objectKeyOf(d.kind, d.namespace, d.name), d]));
+    // The compile result's own diagnostics (not copies): this map and its key strings are all it adds.
+    const diagnostics = new Map<string, ObjectDiagnostic>();
+    for (const d of compiled) diagnostics.set(objectKeyOf(d.kind, d.namespace, d.name), d);
     const statusFields = new Map<string, Record<string, unknown>>();
     for (const kind of this.options.kinds.all()) {
-      for (const [id, fields] of kind.statusFields?.(table) ?? []) statusFields.set(`${kind.kind}/${id}`, fields);
+      for (const [id, fields] of kind.statusFields?.(table) ?? []) if (hasMembers(fields)) statusFields.set(`${kind.kind}/${id}`, fields);
     }
-    const statusInputs = new Map<string, string>();
-    for (const [key, diagnostic] of diagnostics) statusInputs.set(key, JSON.stringify([diagnostic, statusFields.get(key) ?? null]));
-    return { table, diagnostics, statusFields, statusInputs };
+    return { table, diagnostics, statusFields };
   }
+}
+
+/**
+ * Keys of the objects whose status inputs (diagnostic and status fields) differ from the previous
+ * compile's. Compared member by member with the previous state, which is kept anyway, rather than
+ * through a per-object text or digest of them: nothing is held per object for it, and an object
+ * whose diagnostic is unchanged costs a few string comparisons rather than a serialization.
+ */
+function statusChanges(previous: CompiledState | undefined, next: CompiledState): string[] {
+  const changed: string[] = [];
+  for (const [key, diagnostic] of next.diagnostics) {
+    if (
+      previous === undefined ||
+      !sameDiagnostic(previous.diagnostics.get(key), diagnostic) ||
+      !sameFields(previous.statusFields.get(key), next.statusFields.get(key))
+    ) {
+      changed.push(key);
+    }
+  }
+  return changed;
+}
+
+function sameDiagnostic(a: ObjectDiagnostic | undefined, b: ObjectDiagnostic): boolean {
+  if (a === undefined) return false;
+  if (a === b) return true;
+  if (a.kind !== b.kind || a.namespace !== b.namespace || a.name !== b.name || a.generation !== b.generation) return false;
+  if (a.conditions.length !== b.conditions.length) return false;
+  for (let i = 0; i < a.conditions.length; i++) {
+    const x = a.conditions[i] as ObjectDiagnostic['conditions'][number];
+    const y = b.conditions[i] as ObjectDiagnostic['conditions'][number];
+    if (x !== y && (x.type !== y.type || x.status !== y.status || x.reason !== y.reason || x.message !== y.message)) return false;
+  }
+  return true;
+}
+
+/** Status fields are plain JSON data (strings, numbers, lists, records): equal when they serialize alike. */
+function sameFields(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (x !== y && (!Object.hasOwn(b, key) || typeof x !== 'object' || JSON.stringify(x) !== JSON.stringify(y))) return false;
+  }
+  return true;
+}
+
+function hasMembers(record: Record<string, unknown>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
