@@ -64,12 +64,11 @@ export interface Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   /**
-   * Aborted when the client disconnects before the answer is complete. A real AbortController
-   * is made on first use; the pipeline's own waits (attempts, backoff) listen to `clientGone`.
+   * Aborted when the client disconnects before the answer is complete. Listen to it directly
+   * (the attempts and waits of the pipeline do); `clientGone.signal` is a standard AbortSignal
+   * for APIs that take one, made on first use.
    */
-  readonly clientAbort: AbortController;
-  /** The same disconnect as `clientAbort`, without an EventTarget: what every request's attempts listen to. */
-  readonly clientGone: ClientGone;
+  readonly clientGone: ClientAbortSignal & { readonly signal: AbortSignal };
   /** The table this request started with; a swap does not change it. */
   table: RuntimeTable | undefined;
   /**
@@ -177,17 +176,18 @@ export interface ClientAbortSignal {
  * on it costs an event-target entry; all of it stayed alive while the request waited on its
  * upstream, so across garbage collections (docs/benchmarks.md, "Survivors per request"). Now
  * the attempts and the retry waits listen here, and an AbortController is made only when a stage
- * asks for `exchange.clientAbort` (streams, hosted tools, guardrail calls, realtime, audio). Its
+ * asks for `clientGone.signal` (hosted tools, guardrail calls, realtime, batches, the semantic cache). Its
  * listeners run right after these; every listener only settles its own wait, so which list
  * runs first changes nothing a caller sees.
  */
-export class ClientGone implements ClientAbortSignal {
+class ClientGone implements ClientAbortSignal {
   aborted = false;
   reason: unknown = undefined;
   private listeners: (() => void)[] | undefined = undefined;
   private controller: AbortController | undefined = undefined;
 
-  addEventListener(_type: 'abort', listener: () => void): void {
+  /** Every listener runs once (the list is dropped when the client goes): `once` is how it always behaves. */
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     if (this.aborted) return;
     if (this.listeners === undefined) this.listeners = [listener];
     else this.listeners.push(listener);
@@ -210,13 +210,13 @@ export class ClientGone implements ClientAbortSignal {
     this.controller?.abort(reason);
   }
 
-  /** A standard AbortController that aborts with this (already aborted if the client is gone). */
-  get abortController(): AbortController {
+  /** A standard AbortSignal that aborts with this (already aborted if the client is gone), made on first use. */
+  get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
       if (this.aborted) this.controller.abort(this.reason);
     }
-    return this.controller;
+    return this.controller.signal;
   }
 }
 
@@ -227,9 +227,6 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
     startedAt: performance.now(),
     req,
     res,
-    get clientAbort() {
-      return clientGone.abortController;
-    },
     clientGone,
     table: undefined,
     key: undefined,

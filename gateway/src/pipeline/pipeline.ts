@@ -362,7 +362,7 @@ function hostedToolContext(
     table,
     key,
     route,
-    signal: exchange.clientAbort.signal,
+    signal: exchange.clientGone.signal,
     identity: exchange.identity,
     toolGuard: mcpToolGuard(exchange),
     recordToolCall: (record) => auditToolCall(deps, record, exchange),
