@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import type { CompiledTimeouts } from '@switchyard/compiler';
 import { UpstreamFailure } from '../errors/upstream-failure.js';
 import { upstreamTimeout, type TimeoutPhase } from '../transport/transport-errors.js';
-import { ClientDisconnectedError } from './exchange.js';
+import { ClientDisconnectedError, type ClientAbortSignal } from './exchange.js';
 
 /** Node timers run on a millisecond clock and can fire up to 1 ms before performance.now() reaches the deadline. */
 const TIMER_SLACK_MS = 1;
@@ -34,7 +34,7 @@ interface ClientLink {
 // Kept on the signal itself under a private symbol: a WeakMap keyed by one short-lived signal per
 // request costs more in garbage-collector rehashing than the listener it saves.
 const CLIENT_LINK = Symbol('switchyard.attemptLink');
-type LinkedSignal = AbortSignal & { [CLIENT_LINK]?: ClientLink };
+type LinkedSignal = ClientAbortSignal & { [CLIENT_LINK]?: ClientLink };
 
 function linkToClient(clientSignal: LinkedSignal, scope: AttemptScope): ClientLink {
   const link = clientSignal[CLIENT_LINK];
@@ -62,7 +62,7 @@ export class AttemptScope {
   private disposed = false;
 
   constructor(
-    clientSignal: AbortSignal,
+    clientSignal: ClientAbortSignal,
     readonly timeouts: CompiledTimeouts,
   ) {
     const now = performance.now();

@@ -99,7 +99,7 @@ async function pipeThrough(exchange: Exchange, answer: Extract<UnifiedAudioAnswe
     answer.close();
     // What was streamed was billed upstream: charged on the usage known so far, else the estimate.
     if (exchange.firstEventAt !== undefined) recordUsage(exchange, answer.usage());
-    if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
+    if (error instanceof ClientDisconnectedError || exchange.clientGone.signal.aborted) {
       exchange.status = CLIENT_CLOSED_STATUS;
       if (!res.writableEnded) res.destroy();
       return;
@@ -116,12 +116,12 @@ async function pipeThrough(exchange: Exchange, answer: Extract<UnifiedAudioAnswe
 /** Bounded by the route's stream-idle timeout: a caller that takes nothing for that long is cut. */
 function drained(exchange: Exchange): Promise<void> {
   return new Promise((resolve, reject) => {
-    const { res, clientAbort } = exchange;
+    const { res, clientGone } = exchange;
     const stallMs = exchange.route?.compiled.timeouts.streamIdleMs ?? DEFAULT_WRITE_STALL_MS;
     const done = (): void => {
       clearTimeout(timer);
       res.off('drain', onDrain);
-      clientAbort.signal.removeEventListener('abort', onAbort);
+      clientGone.removeEventListener('abort', onAbort);
     };
     const onDrain = (): void => {
       done();
@@ -136,8 +136,8 @@ function drained(exchange: Exchange): Promise<void> {
       exchange.cut = 'write_stall';
       reject(new Error(`the client took no write for ${stallMs} ms (the route's timeouts.streamIdle); stream cut`));
     }, stallMs);
-    if (clientAbort.signal.aborted) return onAbort();
+    if (clientGone.aborted) return onAbort();
     res.once('drain', onDrain);
-    clientAbort.signal.addEventListener('abort', onAbort, { once: true });
+    clientGone.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,7 +1,7 @@
 // Exponential backoff with full jitter (a uniform wait between 0 and the step), which spreads
 // the retries of many clients hit by the same outage best.
 import type { CompiledRetryPolicy } from '@switchyard/compiler';
-import { ClientDisconnectedError } from './exchange.js';
+import { ClientDisconnectedError, type ClientAbortSignal } from './exchange.js';
 
 /** Delay before retry number `retry` (1 = the first retry). */
 export function backoffDelayMs(policy: CompiledRetryPolicy, retry: number, random: () => number): number {
@@ -10,7 +10,7 @@ export function backoffDelayMs(policy: CompiledRetryPolicy, retry: number, rando
 }
 
 /** Waits, unless the client leaves first. */
-export function waitUnlessDisconnected(ms: number, clientSignal: AbortSignal): Promise<void> {
+export function waitUnlessDisconnected(ms: number, clientSignal: ClientAbortSignal): Promise<void> {
   if (clientSignal.aborted) return Promise.reject(new ClientDisconnectedError());
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolveWait, rejectWait) => {

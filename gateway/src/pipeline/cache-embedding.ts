@@ -53,12 +53,12 @@ export async function embedForCache(
             adapter: target.backend.adapter,
             target: target.backendTarget,
             timeouts: target.route.compiled.timeouts,
-            clientSignal: exchange.clientAbort.signal,
+            clientSignal: exchange.clientGone.signal,
           },
           request,
         ),
       {
-        clientSignal: exchange.clientAbort.signal,
+        clientSignal: exchange.clientGone.signal,
         attempts: [],
         observer: observer(deps),
         random: deps.random,
@@ -76,7 +76,7 @@ export async function embedForCache(
     return vector === undefined ? { failed: 'embedding_failed' } : { vector };
   } catch (error) {
     // The caller went away: the request ends here, as it would have at its own upstream call.
-    if (exchange.clientAbort.signal.aborted) throw error;
+    if (exchange.clientGone.signal.aborted) throw error;
     return { failed: 'embedding_failed' };
   } finally {
     admission.settle(usage, costNanos === undefined ? {} : { costNanos });

@@ -63,8 +63,12 @@ export interface Exchange {
   readonly startedAt: number;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  /** Aborted when the client disconnects before the answer is complete. */
-  readonly clientAbort: AbortController;
+  /**
+   * Aborted when the client disconnects before the answer is complete. Listen to it directly
+   * (the attempts and waits of the pipeline do); `clientGone.signal` is a standard AbortSignal
+   * for APIs that take one, made on first use.
+   */
+  readonly clientGone: ClientAbortSignal & { readonly signal: AbortSignal };
   /** The table this request started with; a swap does not change it. */
   table: RuntimeTable | undefined;
   /**
@@ -155,14 +159,75 @@ export type CacheOutcome = 'hit' | 'semantic-hit' | 'miss' | 'bypass';
 /** One moderations call for `exchange`'s key, in-process through the routing, call and retry stages. */
 export type Moderator = (exchange: Exchange, model: string, texts: string[], signal: AbortSignal) => Promise<UnifiedModerationsResponse>;
 
+/**
+ * What a wait on the client's disconnect listens to: an AbortSignal, or an exchange's ClientGone.
+ * Listeners are called once, when the client goes (or at once if it already has, by the caller's check).
+ */
+export interface ClientAbortSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * A request's client disconnect, as cheap as it can be. Every request used to make an
+ * AbortController: its signal is an EventTarget with a listener map, and the attempt's listener
+ * on it costs an event-target entry; all of it stayed alive while the request waited on its
+ * upstream, so across garbage collections (docs/benchmarks.md, "Survivors per request"). Now
+ * the attempts and the retry waits listen here, and an AbortController is made only when a stage
+ * asks for `clientGone.signal` (hosted tools, guardrail calls, realtime, batches, the semantic cache). Its
+ * listeners run right after these; every listener only settles its own wait, so which list
+ * runs first changes nothing a caller sees.
+ */
+class ClientGone implements ClientAbortSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: (() => void)[] | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+
+  /** Every listener runs once (the list is dropped when the client goes): `once` is how it always behaves. */
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
+    if (this.aborted) return;
+    if (this.listeners === undefined) this.listeners = [listener];
+    else this.listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const listeners = this.listeners;
+    if (listeners === undefined) return;
+    const at = listeners.indexOf(listener);
+    if (at >= 0) listeners.splice(at, 1);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
+    this.controller?.abort(reason);
+  }
+
+  /** A standard AbortSignal that aborts with this (already aborted if the client is gone), made on first use. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+}
+
 export function startExchange(req: IncomingMessage, res: ServerResponse, requestId: string, shutdown?: ShutdownState): Exchange {
-  const clientAbort = new AbortController();
+  const clientGone = new ClientGone();
   const exchange: Exchange = {
     requestId,
     startedAt: performance.now(),
     req,
     res,
-    clientAbort,
+    clientGone,
     table: undefined,
     key: undefined,
     identity: undefined,
@@ -205,7 +270,7 @@ export function startExchange(req: IncomingMessage, res: ServerResponse, request
   };
   // 'close' comes once per response; `on` rather than `once` skips the once-wrapper per request.
   res.on('close', () => {
-    if (!res.writableFinished) clientAbort.abort(shutdown?.cutting === true ? new GatewayShutdownError() : new ClientDisconnectedError());
+    if (!res.writableFinished) clientGone.abort(shutdown?.cutting === true ? new GatewayShutdownError() : new ClientDisconnectedError());
   });
   return exchange;
 }

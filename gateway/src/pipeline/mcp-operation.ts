@@ -146,7 +146,7 @@ async function runMcp(
         message,
         sessionId: header(exchange, MCP_SESSION_HEADER),
         protocolHeader: header(exchange, MCP_PROTOCOL_VERSION_HEADER),
-        signal: exchange.clientAbort.signal,
+        signal: exchange.clientGone.signal,
         recordToolCall: (record) => auditToolCall(deps, record, exchange),
         toolGuard: message.kind === 'request' && message.method === 'tools/call' ? mcpToolGuard(exchange) : undefined,
         // Progress, log messages and subscriptions need an event stream; a caller that accepts only JSON gets none.
@@ -190,7 +190,7 @@ function header(exchange: Exchange, name: string): string | undefined {
 }
 
 function send(exchange: Exchange, status: number, headers: Record<string, string>, body: string): void {
-  if (exchange.clientAbort.signal.aborted || exchange.res.headersSent) return;
+  if (exchange.clientGone.signal.aborted || exchange.res.headersSent) return;
   const all: OutgoingHttpHeaders = { ...headers, 'x-request-id': exchange.requestId, 'content-length': Buffer.byteLength(body) };
   exchange.status = status;
   exchange.res.writeHead(status, all);

@@ -253,6 +253,9 @@ async function runOperation<
         },
         retryOptions(exchange, observer, deps, features),
       ));
+      // No attempt follows: the caller's parsed body (kept for the passthrough's retries) is not
+      // needed while the answer is written, however long a stream takes.
+      exchange.callerBody = undefined;
       // The target route's backend rule when one matched, else the rule that handed the request over.
       exchange.routingRule = rule ?? handOverRule;
       answeredBy(exchange, target);
@@ -359,7 +362,7 @@ function hostedToolContext(
     table,
     key,
     route,
-    signal: exchange.clientAbort.signal,
+    signal: exchange.clientGone.signal,
     identity: exchange.identity,
     toolGuard: mcpToolGuard(exchange),
     recordToolCall: (record) => auditToolCall(deps, record, exchange),
@@ -380,7 +383,7 @@ function upstreamCall(deps: PipelineDeps, exchange: Exchange, target: AttemptTar
     adapter: target.backend.adapter,
     target: target.backendTarget,
     timeouts: attemptTimeouts(exchange, target),
-    clientSignal: exchange.clientAbort.signal,
+    clientSignal: exchange.clientGone,
   };
 }
 
@@ -441,7 +444,7 @@ class ExchangeRetryObserver implements RetryObserver {
 
 function retryOptions(exchange: Exchange, observer: RetryObserver, deps: PipelineDeps, features: RequestFeatures): RetryOptions {
   return {
-    clientSignal: exchange.clientAbort.signal,
+    clientSignal: exchange.clientGone,
     attempts: exchange.attempts,
     observer,
     random: deps.random,

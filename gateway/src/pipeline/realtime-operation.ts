@@ -183,10 +183,10 @@ async function open(
           connectTimeoutMs: limits.connectTimeoutMs,
           maxFrameBytes: limits.maxFrameBytes,
           callerHeaders,
-          clientSignal: exchange.clientAbort.signal,
+          clientSignal: exchange.clientGone.signal,
         }),
       {
-        clientSignal: exchange.clientAbort.signal,
+        clientSignal: exchange.clientGone.signal,
         attempts: exchange.attempts,
         observer: retryObserver(deps, exchange),
         random: deps.random,
@@ -200,9 +200,9 @@ async function open(
     answeredBy(exchange, connected.target);
     exchange.span?.responseModel(connected.target.backend.compiled.model);
     const upstream = connected.result;
-    if (exchange.clientAbort.signal.aborted) {
+    if (exchange.clientGone.signal.aborted) {
       upstream.terminate();
-      throw exchange.clientAbort.signal.reason;
+      throw exchange.clientGone.signal.reason;
     }
     // The socket is the WebSocket's from here on.
     res.detachSocket(socket);

@@ -191,7 +191,7 @@ function endFailedStream(
     res.destroy();
     return;
   }
-  if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
+  if (error instanceof ClientDisconnectedError || exchange.clientGone.aborted) {
     markDisconnected(exchange);
     return;
   }
@@ -330,7 +330,7 @@ class ClientStalledError extends Error {
  */
 function drained(exchange: Exchange, stream: Pick<UpstreamStream<unknown>, 'whenAborted'>): Promise<void> {
   return new Promise((resolveDrain, rejectDrain) => {
-    const { res, clientAbort } = exchange;
+    const { res, clientGone } = exchange;
     const timeouts = exchange.route?.compiled.timeouts;
     const stallMs = writeStallMs(exchange);
     let stallTimer: NodeJS.Timeout | undefined;
@@ -338,7 +338,7 @@ function drained(exchange: Exchange, stream: Pick<UpstreamStream<unknown>, 'when
     const settle = (): void => {
       clearTimeout(stallTimer);
       res.off('drain', onDrain);
-      clientAbort.signal.removeEventListener('abort', onAbort);
+      clientGone.removeEventListener('abort', onAbort);
       stopWatchingStream?.();
     };
     const onDrain = (): void => {
@@ -365,17 +365,17 @@ function drained(exchange: Exchange, stream: Pick<UpstreamStream<unknown>, 'when
         ),
       );
     };
-    if (clientAbort.signal.aborted) return onAbort();
+    if (clientGone.aborted) return onAbort();
     stallTimer = setTimeout(onStall, stallMs);
     res.once('drain', onDrain);
-    clientAbort.signal.addEventListener('abort', onAbort, { once: true });
+    clientGone.addEventListener('abort', onAbort, { once: true });
     stopWatchingStream = stream.whenAborted?.(onStreamAborted);
   });
 }
 
 /** The connection went away: the caller hung up (499), or the gateway cut it at the end of its shutdown grace. */
 function markDisconnected(exchange: Exchange): void {
-  const reason: unknown = exchange.clientAbort.signal.reason;
+  const reason: unknown = exchange.clientGone.reason;
   if (reason instanceof GatewayShutdownError) {
     exchange.status = SHUTDOWN_CUT_STATUS;
     exchange.cut = 'shutdown';
@@ -388,7 +388,7 @@ function markDisconnected(exchange: Exchange): void {
 /** Renders any failure in the caller's format; a disconnected client gets nothing. */
 export function respondError(exchange: Exchange, encodeError: ChatFrontDoor['encodeError'], error: unknown): void {
   const { res } = exchange;
-  if (error instanceof ClientDisconnectedError || exchange.clientAbort.signal.aborted) {
+  if (error instanceof ClientDisconnectedError || exchange.clientGone.aborted) {
     markDisconnected(exchange);
     if (!res.writableEnded) res.destroy();
     return;

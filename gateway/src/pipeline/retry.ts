@@ -14,7 +14,7 @@ import { chooseTiers, type RequestFeatures, type RouteChoice } from '../table/re
 import type { RuntimeBackend, RuntimeRoute } from '../table/runtime-table.js';
 import { egressLogDetail } from '../transport/egress-guard.js';
 import { backoffDelayMs, waitUnlessDisconnected } from './backoff.js';
-import { ClientDisconnectedError, type AttemptRecord } from './exchange.js';
+import { ClientDisconnectedError, type AttemptRecord, type ClientAbortSignal } from './exchange.js';
 import { CACHED_CONTENT_AFFINITY_TTL_MS, isFull, pinsConversation, selectBackend } from './route.js';
 
 /** Failure kinds that count toward ejecting a backend (5xx, timeouts, connection failures): it, not the request, is at fault. */
@@ -46,7 +46,7 @@ export interface RetryObserver {
 }
 
 export interface RetryOptions {
-  clientSignal: AbortSignal;
+  clientSignal: ClientAbortSignal;
   /** Filled as attempts fail, so the caller can report them whatever the outcome. */
   attempts: AttemptRecord[];
   observer: RetryObserver;
@@ -193,7 +193,7 @@ function saturated(choice: RouteChoice, avoid: ReadonlySet<RuntimeBackend>): boo
 async function waitForSlot(
   choice: RouteChoice,
   avoid: ReadonlySet<RuntimeBackend>,
-  clientSignal: AbortSignal,
+  clientSignal: ClientAbortSignal,
   keyFirstByteMs: number | undefined,
 ): Promise<void> {
   const backends = usableBackends(choice, avoid, Date.now());

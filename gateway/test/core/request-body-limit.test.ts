@@ -8,7 +8,7 @@ import { documents, errorOf, HELLO, keyObjects, mockBackend, postJson, routeObje
 const key = testKey('bodylimit');
 const LIMIT = 4096;
 
-function chunkedPost(gateway: GatewayProcess, chunks: string[]): Promise<{ status: number; body: string }> {
+function chunkedPost(gateway: GatewayProcess, chunks: string[], pauseMs = 0): Promise<{ status: number; body: string }> {
   return new Promise((resolvePost, rejectPost) => {
     const url = new URL(`${gateway.url}/v1/chat/completions`);
     const req = request(
@@ -27,8 +27,22 @@ function chunkedPost(gateway: GatewayProcess, chunks: string[]): Promise<{ statu
       },
     );
     req.on('error', rejectPost);
-    for (const chunk of chunks) req.write(chunk);
-    req.end();
+    if (pauseMs === 0) {
+      for (const chunk of chunks) req.write(chunk);
+      req.end();
+      return;
+    }
+    // Each piece on its own, so the gateway's body reader gets them as separate reads.
+    const writeFrom = (index: number): void => {
+      if (index === chunks.length) {
+        req.end();
+        return;
+      }
+      req.write(chunks[index]);
+      setTimeout(() => writeFrom(index + 1), pauseMs);
+    };
+    req.flushHeaders();
+    writeFrom(0);
   });
 }
 
@@ -55,6 +69,15 @@ describe('request body limit', () => {
   it('refuses a chunked body once it grows past the limit', async () => {
     const response = await chunkedPost(gateway, ['{"model":"echo","messages":[{"role":"user","content":"', 'y'.repeat(LIMIT), '"}]}']);
     expect(response.status).toBe(413);
+  });
+
+  // The body reader keeps its state beside the request only while reading (ingress.ts): a body in
+  // pieces must still arrive whole and in order.
+  it('reads a body that arrives in pieces whole, in order', async () => {
+    const pieces = ['{"model":"echo","messages":[{"role":"user","content":"', 'first ', 'second ', 'third', '"}]}'];
+    const response = await chunkedPost(gateway, pieces, 30);
+    expect(response.status).toBe(200);
+    expect(response.body).toContain('first second third');
   });
 
   it('accepts a body just under the limit and keeps serving', async () => {

@@ -204,7 +204,7 @@ async function upstream(
         adapter: backend.adapter,
         target,
         timeouts: backend.compiled.timeouts ?? route.compiled.timeouts,
-        clientSignal: exchange.clientAbort.signal,
+        clientSignal: exchange.clientGone.signal,
       },
       encodeBatchApiCall(target, api),
     );

@@ -14,14 +14,14 @@ export async function askModeration(check: RuntimeCheck, texts: string[], exchan
   const sent = texts.filter((text) => text.length > 0);
   if (sent.length === 0) return { verdict: 'allow' };
   if (exchange.moderate === undefined) return 'moderation is not available here';
-  const signal = AbortSignal.any([AbortSignal.timeout(compiled.timeoutMs), exchange.clientAbort.signal]);
+  const signal = AbortSignal.any([AbortSignal.timeout(compiled.timeoutMs), exchange.clientGone.signal]);
   try {
     const answer = await exchange.moderate(exchange, compiled.model, sent, signal);
     if (answer.results.length !== sent.length)
       return `the moderation model answered ${answer.results.length} results for ${sent.length} texts`;
     return answer.results.some((result) => result.flagged) ? { verdict: 'block' } : { verdict: 'allow' };
   } catch (error) {
-    if (signal.aborted && !exchange.clientAbort.signal.aborted)
+    if (signal.aborted && !exchange.clientGone.signal.aborted)
       return `the moderation model ${compiled.model} did not answer within ${compiled.timeoutMs} ms`;
     // The gateway's own refusal says why (a model the key may not use, a provider without
     // moderations); an upstream's words are not repeated to the caller.

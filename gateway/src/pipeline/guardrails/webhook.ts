@@ -31,7 +31,7 @@ async function askWebhook(check: RuntimeCheck, texts: string[], on: Direction, e
   const compiled = check.compiled;
   if (compiled.type !== 'webhook') return 'not a webhook check';
   if (exchange.postWebhook === undefined) return 'webhook calls are not available here';
-  const signal = AbortSignal.any([AbortSignal.timeout(compiled.timeoutMs), exchange.clientAbort.signal]);
+  const signal = AbortSignal.any([AbortSignal.timeout(compiled.timeoutMs), exchange.clientGone.signal]);
   try {
     const body = JSON.stringify({
       version: 'v1',
@@ -54,7 +54,7 @@ async function askWebhook(check: RuntimeCheck, texts: string[], on: Direction, e
     }
     return parseVerdict(parsed, texts.length);
   } catch (error) {
-    if (signal.aborted && !exchange.clientAbort.signal.aborted) return `the webhook did not answer within ${compiled.timeoutMs} ms`;
+    if (signal.aborted && !exchange.clientGone.signal.aborted) return `the webhook did not answer within ${compiled.timeoutMs} ms`;
     return `the webhook ${webhookFailure(error)}`;
   }
 }
@@ -77,7 +77,7 @@ export async function judge(
     hook.compiled.type === 'webhook' ? await askWebhook(hook, texts, on, exchange) : await askModeration(hook, texts, exchange);
   const decision = { policy: hook.policy, check: hook.compiled.name, on };
   // A caller that went away aborted the call: that is no verdict and no failure of the check.
-  if (exchange.clientAbort.signal.aborted)
+  if (exchange.clientGone.signal.aborted)
     return { kind: 'block', error: blockedError(hook.policy, hook.compiled.name, on, ' (the caller went away)') };
   if (typeof verdict === 'string') {
     const compiled = hook.compiled;

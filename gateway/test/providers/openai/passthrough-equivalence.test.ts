@@ -32,6 +32,21 @@ function manifests(mockUrl: string): string {
     route('local', [
       { name: 'compatible', provider: 'openai-compatible', model: 'llama-3.1-8b', baseURL: `${mockUrl}/v1`, credentials, pricing },
     ]),
+    // Two OpenAI tiers: a retry on the fast path re-sends the caller's body to the second.
+    {
+      apiVersion: API_VERSION,
+      kind: 'ModelRoute',
+      metadata: { name: 'retried', namespace: 'default' },
+      spec: {
+        model: 'retried',
+        backends: [
+          { name: 'openai-a', provider: 'openai', model: 'gpt-4o-2024-08-06', baseURL: `${mockUrl}/v1`, credentials, pricing },
+          { name: 'openai-b', provider: 'openai', model: 'gpt-4o-mini', baseURL: `${mockUrl}/v1`, credentials, pricing, priority: 1 },
+        ],
+        retry: { attempts: 2, backoff: { initial: '1ms', max: '5ms' }, on: ['ServerError'] },
+        outlierDetection: { consecutiveFailures: 1000, ejectionTime: '1s' },
+      },
+    },
     // An OpenAI tier 0 and a Groq tier 1 (a dialect the passthrough leaves to the translation).
     {
       apiVersion: API_VERSION,
@@ -379,6 +394,36 @@ describe('what only the fast path does', () => {
       ['gpt-4o-2024-08-06', 1],
       ['llama-3.3-70b', undefined],
     ]);
+  });
+
+  // The caller's body outlives the first attempt's serialization: whatever the gateway releases
+  // early to keep less alive while it waits, a retry must still send what the caller sent.
+  it.each([false, true])('a retry on the fast path sends the caller body again, unchanged (stream: %s)', async (stream) => {
+    const failed = { error: { status: 500, message: 'The server had an error', type: 'server_error' } };
+    // The second answer is the mock's default (a stream when asked for one).
+    mock.script(failed);
+    const body = {
+      model: 'retried',
+      messages: [
+        { role: 'system' as const, content: 'be brief' },
+        { role: 'user' as const, content: 'hi' },
+      ],
+      some_new_field: { nested: [1, 'two'] },
+      max_completion_tokens: 7,
+      ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+    };
+    const { data, response } = await client(fast)
+      .chat.completions.create(body as Body)
+      .withResponse();
+    const chunks: unknown[] = [];
+    if (stream) for await (const chunk of data as unknown as AsyncIterable<unknown>) chunks.push(chunk);
+    expect(chunks.length > 0).toBe(stream);
+    expect(response.headers.get('x-switchyard-backend')).toBe('openai-b');
+    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
+    const [first, second] = mock.chatRequests as Record<string, unknown>[];
+    expect(first).toMatchObject({ model: 'gpt-4o-2024-08-06', some_new_field: body.some_new_field, messages: body.messages });
+    expect({ ...second, model: undefined }).toEqual({ ...first, model: undefined });
+    expect(second?.model).toBe('gpt-4o-mini');
   });
 
   it('streams the upstream chunks with the public model name and the upstream fields the normal path drops', async () => {
