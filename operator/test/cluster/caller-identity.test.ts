@@ -114,11 +114,17 @@ describeWithControlPlane('callers with their own ServiceAccount tokens, against 
       args: ['--issuer-ca-file', cluster.plane.caFile, '--issuer-token-file', issuerTokenFile],
     });
     await cluster.apply(manifests);
+    // Both: the key and the route are watched separately, so a table may hold the key before the route.
     await waitFor(
-      'the VirtualKey programmed',
+      'the VirtualKey and the ModelRoute programmed',
       async () => {
         const key = await cluster.getJson(['virtualkey', 'checkout', '-n', 'team-a']);
-        return conditionOf(key, 'Programmed')?.status === 'True' && (await readyz(gateway.url)).status === 200;
+        const route = await cluster.getJson(['modelroute', 'chat', '-n', 'team-a']);
+        return (
+          conditionOf(key, 'Programmed')?.status === 'True' &&
+          conditionOf(route, 'Programmed')?.status === 'True' &&
+          (await readyz(gateway.url)).status === 200
+        );
       },
       60_000,
     );
