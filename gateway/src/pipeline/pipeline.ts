@@ -55,7 +55,7 @@ import { routingFeatures } from './routing-features.js';
 import { handOver, type RequestFeatures } from '../table/request-features.js';
 import type { CallerFormat } from '../unified/front-door-codec.js';
 import { settle } from './settle.js';
-import type { CheckedRequest, InputCheck, OutputCheck, PipelineStages, StreamStage, WholeAnswer } from './stages.js';
+import type { InputCheck, OutputCheck, PipelineStages, StreamStage } from './stages.js';
 
 /** Input checks: on every decoded request, after authorize and before admit. Guardrails on prompts go here. */
 const INPUT_CHECKS: readonly InputCheck[] = [guardrailInputCheck, auditPromptCheck];
@@ -195,7 +195,7 @@ async function runOperation<
       }
       // input checks
       if (stages.inputChecks.length > 0) {
-        const checking = runInputChecks(stages.inputChecks, plan.checked(request), exchange);
+        const checking = runChecks(stages.inputChecks, plan.checked(request), exchange);
         if (checking !== undefined) await checking;
       }
       // hosted tools: the route's MCP tools and the MCP servers the caller named join the request
@@ -265,7 +265,7 @@ async function runOperation<
     }
     // output checks on whole answers (a stream's events pass the stream chain in respond)
     if (stages.outputChecks.length > 0) {
-      const checking = runOutputChecks(stages.outputChecks, plan.whole(answer), exchange);
+      const checking = runChecks(stages.outputChecks, plan.whole(answer), exchange);
       if (checking !== undefined) await checking;
     }
     // 10. respond
@@ -307,24 +307,20 @@ async function refuseWithoutUpgrade(
 }
 
 /**
- * Runs the checks in order; a Promise only once a check returns one. Checks with nothing to do
- * (no guardrails on the key, no audit content) return synchronously, so most requests pay
- * neither an async frame nor a promise here.
+ * Runs the checks (input checks on the request, output checks on a whole answer) in order; a
+ * Promise only once a check returns one. Checks with nothing to do (no guardrails on the key, no
+ * audit content) return synchronously, so most requests pay neither an async frame nor a promise
+ * here. No subject (an operation without a checked form): nothing to check.
  */
-function runInputChecks(checks: readonly InputCheck[], checked: CheckedRequest | undefined, exchange: Exchange): Promise<void> | undefined {
-  if (checked === undefined) return undefined;
+function runChecks<T>(
+  checks: readonly ((subject: T, exchange: Exchange) => void | Promise<void>)[],
+  subject: T | undefined,
+  exchange: Exchange,
+): Promise<void> | undefined {
+  if (subject === undefined) return undefined;
   for (let i = 0; i < checks.length; i++) {
-    const pending = checks[i]?.(checked, exchange);
-    if (pending instanceof Promise) return finishChecks(pending, checks, i + 1, checked, exchange);
-  }
-  return undefined;
-}
-
-function runOutputChecks(checks: readonly OutputCheck[], whole: WholeAnswer | undefined, exchange: Exchange): Promise<void> | undefined {
-  if (whole === undefined) return undefined;
-  for (let i = 0; i < checks.length; i++) {
-    const pending = checks[i]?.(whole, exchange);
-    if (pending instanceof Promise) return finishChecks(pending, checks, i + 1, whole, exchange);
+    const pending = checks[i]?.(subject, exchange);
+    if (pending instanceof Promise) return finishChecks(pending, checks, i + 1, subject, exchange);
   }
   return undefined;
 }
