@@ -13,7 +13,7 @@ import { callAudio } from './call-audio.js';
 import { ClientDisconnectedError, type Exchange } from './exchange.js';
 import { checkDeclaredLength, readJsonObjectBody } from './ingress.js';
 import { type Endpoint, noLocalAnswer, type OperationPlan } from './operations.js';
-import { gatewayHeaders, sendBody } from './respond.js';
+import { gatewayHeaders, sendBody, writeStreamHead } from './respond.js';
 
 /** OpenAI's own limit on an audio file (25 MB); --max-audio-upload-bytes changes it. */
 export const DEFAULT_MAX_AUDIO_UPLOAD_BYTES = 25 * 1024 * 1024;
@@ -81,10 +81,7 @@ function recordUsage(exchange: Exchange, usage: AudioUsage): void {
 /** The upstream's bytes to the caller as they come, waiting for the caller to take each write. */
 async function pipeThrough(exchange: Exchange, answer: Extract<UnifiedAudioAnswer, { kind: 'stream' }>): Promise<void> {
   const { res } = exchange;
-  const headers = gatewayHeaders(exchange, answer.contentType);
-  headers['cache-control'] = 'no-cache';
-  exchange.status = 200;
-  res.writeHead(200, headers);
+  writeStreamHead(exchange, answer.contentType);
   try {
     for (;;) {
       const chunk = await answer.chunks.next();

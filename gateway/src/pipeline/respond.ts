@@ -50,6 +50,14 @@ export function gatewayHeaders(exchange: Exchange, contentType: string): Outgoin
   return headers;
 }
 
+/** Starts a streamed answer: 200 with the gateway's headers, never cached by anything between. */
+export function writeStreamHead(exchange: Exchange, contentType: string): void {
+  const headers = gatewayHeaders(exchange, contentType);
+  headers['cache-control'] = 'no-cache';
+  exchange.status = 200;
+  exchange.res.writeHead(200, headers);
+}
+
 export function sendBody(exchange: Exchange, status: number, headers: OutgoingHttpHeaders, body: string | Buffer): void {
   const length = Buffer.byteLength(body);
   headers['content-length'] = length;
@@ -143,10 +151,7 @@ export async function respondStream(
 ): Promise<void> {
   const { res } = exchange;
   const encoder = frontDoor.createStreamEncoder(requestedModel, context);
-  const headers = gatewayHeaders(exchange, encoder.contentType);
-  headers['cache-control'] = 'no-cache';
-  exchange.status = 200;
-  res.writeHead(200, headers);
+  writeStreamHead(exchange, encoder.contentType);
   let events: UnifiedStreamEvent[] | null = stream.first;
   try {
     while (events !== null) {
@@ -235,10 +240,7 @@ export async function respondPassthroughStream(
 ): Promise<void> {
   const { res } = exchange;
   const { rewriter } = stream;
-  const headers = gatewayHeaders(exchange, SSE_CONTENT_TYPE);
-  headers['cache-control'] = 'no-cache';
-  exchange.status = 200;
-  res.writeHead(200, headers);
+  writeStreamHead(exchange, SSE_CONTENT_TYPE);
   let parts: Buffer[] | null = stream.first;
   try {
     while (parts !== null) {
